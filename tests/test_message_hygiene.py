@@ -116,3 +116,10 @@ def test_calibrate_refuses_a_model_given_twice():
     assert _names("alexnet,resnet18@160") == ["alexnet", "resnet18@160"]
     with pytest.raises(argparse.ArgumentTypeError, match='"resnet18" is given twice: each model is timed'):
         _names("resnet18,alexnet,resnet18")
+
+
+def test_a_warning_escapes_controls_too(capsys):
+    from offloadsim.cli.main import _WarningPrinter
+
+    _WarningPrinter()(UserWarning('node "ed\x1b[31mge\u202e"\n  is idle'), UserWarning)
+    assert capsys.readouterr().err == 'offloadsim: warning: node "ed\\u001b[31mge\\u202e" is idle\n'

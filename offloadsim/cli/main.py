@@ -36,6 +36,7 @@ from offloadsim.engine_build import engine_build
 from offloadsim.errors import as_flags, message_lines
 from offloadsim.startup import hold_collector, release_collector, resume_collector
 from offloadsim.suggest import did_you_mean_file, quoted
+from offloadsim.unseen import escape_unseen
 
 __all__ = [
     "main",
@@ -590,13 +591,14 @@ class _WarningPrinter:
     """``warnings.showwarning`` for one command: ``offloadsim: warning: ...`` on one line, each text once.
 
     No source line, no category; a warning already printed by this command is not printed again.
+    Its whitespace runs are one space, and other controls and format marks escaped, as an error's are.
     """
 
     def __init__(self) -> None:
         self.printed: set[str] = set()
 
     def __call__(self, message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
-        text = " ".join(str(message).split()).removeprefix("offloadsim: ")
+        text = escape_unseen(" ".join(str(message).split()).removeprefix("offloadsim: "))
         if text not in self.printed:
             self.printed.add(text)
             print(f"offloadsim: warning: {text}", file=sys.stderr)

@@ -888,8 +888,19 @@ def _compare_in_temporary(folder: Path, workers: int, verb: str = "compare") -> 
         env={**ENV, "TMPDIR": str(temporary)},
         stderr=subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=_hears_ctrl_c,
     )
     return process, temporary
+
+
+def _hears_ctrl_c() -> None:
+    """SIGINT back to its default in the command, which Python then turns into KeyboardInterrupt.
+
+    A command started in the background by a shell without job control (CI run with ``&``) inherits
+    SIGINT ignored, and Python leaves an ignored SIGINT ignored: the interrupt these tests send would
+    go unheard and the command run to its end.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for(found, what: str, process: subprocess.Popen) -> None:

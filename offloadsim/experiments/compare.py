@@ -433,7 +433,7 @@ def compare(
         summary=summary,
         manifest=manifest,
         processors=processors,
-        groups=group_comparison(by_group, base),
+        groups=group_comparison(by_group, base, metrics),
         _runs=runs,
         _inserts=inserts,
     )
@@ -599,21 +599,23 @@ def parameter_columns(
     """A column per parameter some entry gives (``policy.objective``), a value per run, as a swept key.
 
     Each run's value is the one its policy ran with (the entry's, else the scenario's policy's that
-    its plain name keeps), None where its policy was given none; typed as a sweep types a swept
-    key's values (:func:`~offloadsim.analysis.values.typed_column`), so ``plot --by policy.objective``
-    and ``--where policy.objective=energy`` read a comparison as they read a sweep.  None where no
+    its plain name keeps, else the policy's default: ``neurosurgeon`` beside
+    ``neurosurgeon(objective=energy)`` ran with ``latency``), None where its policy has no such
+    parameter (``local``); typed as a sweep types a swept key's values
+    (:func:`~offloadsim.analysis.values.typed_column`), so ``plot --by policy.objective`` and
+    ``--where policy.objective=latency`` read a comparison as they read a sweep.  None where no
     entry gives parameters: the tables are what they always were.
     """
     from offloadsim.analysis.values import typed_column
+    from offloadsim.policies.registry import params_in_effect
 
     keys = list(dict.fromkeys(key for entry in entries for key in entry.params))
+    ran = [params_in_effect(specs[entry.label].name, specs[entry.label].params) for entry in entries]
     return [
         (
             position,
             f"policy.{key}",
-            typed_column(
-                [specs[entry.label].params.get(key) for entry in entries for _ in range(replications)]
-            ),
+            typed_column([params.get(key) for params in ran for _ in range(replications)]),
         )
         for position, key in enumerate(keys)
     ]
@@ -790,18 +792,34 @@ def compare_table(
     return table
 
 
-#: The columns of ``groups.csv``: a group, then :func:`compare_table`'s.
+#: The columns of ``groups.csv``: a group, then :func:`compare_table`'s (the parameter columns of
+#: a comparison of entries that give some between: :func:`group_comparison`).
 GROUP_COLUMNS = ("group", "policy", "metric", "n", "mean", "ci", "diff", "diff_ci", "diff_n")
 
 
-def group_comparison(rows: Sequence[Mapping[str, Any]], baseline: str) -> pd.DataFrame:
+def group_comparison(
+    rows: Sequence[Mapping[str, Any]], baseline: str, metrics: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """:func:`compare_table` of each source group's rows (:func:`~offloadsim.analysis.groups.group_rows`).
 
     The same pairing by replication as the headline table, over the tasks of the group's devices
-    alone, a ``group`` column first; no rows where no run had several groups.
+    alone, a ``group`` column first; no rows where no run had several groups.  The entries'
+    parameter columns of ``metrics`` (``policy.objective``: :func:`parameter_columns`) follow it,
+    each row its policy's value, as ``summary.csv`` has them: a group's rows are told apart as
+    the headline table's are.
     """
-    table = per_group(rows, lambda part, names: compare_table(part, baseline, names), GROUP_COLUMNS[1:])
-    return table[list(GROUP_COLUMNS)]
+    params = [] if metrics is None else [str(c) for c in metrics.columns if str(c).startswith("policy.")]
+
+    def table(part: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+        if params and metrics is not None:
+            runs = metrics.drop_duplicates("policy")  # a policy's parameters are those of each of its runs
+            at = pd.Index(runs["policy"].astype(str)).get_indexer(part["policy"].astype(str))
+            for position, key in enumerate(params):
+                part.insert(position, key, runs[key].array.take(at))
+        return compare_table(part, baseline, names)
+
+    columns = [*params, *GROUP_COLUMNS[1:]]
+    return per_group(rows, table, columns)[[GROUP_COLUMNS[0], *columns]]
 
 
 def format_groups(groups: pd.DataFrame, policies: Sequence[str], baseline: str, replications: int) -> str:
@@ -1080,7 +1098,11 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
             write_parquet(result.processors, tmp / "processors.parquet")
         write_parquet(result.summary, tmp / "summary.parquet")
         write_text(result.summary.to_csv(index=False, lineterminator="\n"), tmp / "summary.csv")
-        groups = result.groups if result.groups is not None else group_comparison([], result.baseline)
+        groups = (
+            result.groups
+            if result.groups is not None
+            else group_comparison([], result.baseline, result.metrics)
+        )
         write_text(groups.to_csv(index=False, lineterminator="\n"), tmp / "groups.csv")
         write_text(result.format_table() + "\n", tmp / "summary.txt")
         write_json(result.manifest, tmp / "manifest.json")

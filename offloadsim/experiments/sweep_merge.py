@@ -342,12 +342,16 @@ def _source_groups_of(file: Path, meta: Mapping[str, Any]) -> dict[str, float]:
 def _in_effect(job: Job, key: str) -> Any:
     """The value of swept ``key`` in effect at a point that does not set it (None: none).
 
-    A ``policies`` entry that gives no ``policy.KEY`` (``local`` beside
-    ``neurosurgeon(objective=energy)``) runs its policy's, where set (the base's ``objective``,
-    kept by the same policy).
+    A ``policies`` entry that gives no ``policy.KEY`` runs its policy's, where set (the base's
+    ``objective``, kept by the same policy), else the policy's default (``neurosurgeon`` beside
+    ``neurosurgeon(objective=energy)``: ``latency``); None where its policy has no such parameter
+    (``local``).
     """
+    from offloadsim.policies.registry import params_in_effect
+
     name = key.removeprefix("policy.")
-    return job.scenario.policy.params.get(name) if name != key else None
+    policy = job.scenario.policy
+    return params_in_effect(policy.name, policy.params).get(name) if name != key else None
 
 
 def job_file_problem(file: Path, claims: Sequence[Job] = ()) -> str | None:

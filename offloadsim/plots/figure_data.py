@@ -30,6 +30,7 @@ from offloadsim.records.stored import ExperimentError, Results
 
 __all__ = [
     "METRIC_KINDS",
+    "NO_PARAMETER",
     "ONE_RUN_KINDS",
     "FigureView",
     "choose_x_key",
@@ -51,6 +52,15 @@ __all__ = [
 
 
 METRIC_KINDS = ("bars", "sweep", "energy")
+
+#: How a figure writes a policy parameter's null (``policy.objective`` of ``local`` beside
+#: ``neurosurgeon(objective=energy)``): the policy has no such parameter, or its default is none
+#: (``least-loaded``'s ``tiers``: every tier).  A default that is a value is recorded as that value
+#: (:func:`~offloadsim.policies.registry.params_in_effect`); ``--where policy.KEY=null`` picks these.
+NO_PARAMETER = "–"
+
+#: A records column's name in words where replacing its underscores does not say it.
+_COLUMN_WORDS = {"app": "application"}
 
 
 ONE_RUN_KINDS = ("utilisation-time", "timeline")
@@ -198,7 +208,8 @@ class FigureView:
 
         A stored label that is the key itself is no label: sweeps stored the key for keys that had no
         readable name yet (``dynamics[0].in_flight``), and those read as their default now does.  A
-        column of the records by its words, as a key path's are (``source_group``: ``source group``).
+        column of the records by its words, as a key path's are (``source_group``: ``source group``,
+        ``app``: ``application``).
         """
         if key is None:
             return ""
@@ -207,7 +218,7 @@ class FigureView:
             return str(labels[key])
         if "." in key or "[" in key:
             return default_label(key, self._base_document())
-        return key.replace("_", " ")
+        return _COLUMN_WORDS.get(key, key.replace("_", " "))
 
     def heading(self, key: str, frame: pd.DataFrame) -> str:
         """:meth:`label`, with the unit of a key ``frame`` holds as plain numbers: ``noise (dBm)``.
@@ -532,16 +543,22 @@ def _as_written(frame: pd.DataFrame, swept: Sequence[str]) -> pd.DataFrame:
     another's policy has not: float64 with NaN, or nullable ``Int64``,
     :func:`~offloadsim.analysis.values.typed_column`): its values are then categories, ``null``
     one of them, as the table prints them; no numeric axis has a place for a run without a value.
+    A policy parameter's null reads :data:`NO_PARAMETER` ("–, local"), not "null, local".
     """
     numeric = pd.api.types.is_numeric_dtype  # a bool column is one too: written as YAML writes it
     boolean = pd.api.types.is_bool_dtype  # numpy's and pandas' nullable "boolean"
     columns = {
-        key: texts(frame[key])
+        key: _parameter_nulls(texts(frame[key])) if key.startswith("policy.") else texts(frame[key])
         for key in swept
         if key in frame.columns
         and (boolean(frame[key]) or not numeric(frame[key]) or frame[key].isna().to_numpy().any())
     }
     return frame.assign(**columns) if columns else frame
+
+
+def _parameter_nulls(written: np.ndarray) -> np.ndarray:
+    """A policy parameter's values as written (:func:`texts`), each null :data:`NO_PARAMETER`."""
+    return np.where(written == "null", NO_PARAMETER, written).astype(object)
 
 
 def _kept(frame: pd.DataFrame, key: str, given: tuple[str, ...]) -> str:

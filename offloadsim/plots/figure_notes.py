@@ -20,7 +20,7 @@ from offloadsim.analysis.catalogue import LLM_METRICS, counts_completed_tasks, o
 from offloadsim.analysis.summary import powered_but_no_energy
 from offloadsim.analysis.values import axis_texts, policy_label_shows, table_heading
 from offloadsim.plots.completion import incomplete_note
-from offloadsim.plots.figure_data import FigureView, moves_with
+from offloadsim.plots.figure_data import NO_PARAMETER, FigureView, moves_with
 from offloadsim.plots.series import interval_text, mean_ci_by, pooled_text, x_positions
 from offloadsim.plots.sweep_lines import interval_marks
 
@@ -390,8 +390,14 @@ def x_order(frame: pd.DataFrame, x_key: str) -> list[object]:
 
 
 def _label_shows(lead: str, key: str, label: object, value: object) -> bool:
-    """Whether a policy entry's label (``fixed(node=edge)``) already says its value of ``policy.KEY``."""
-    return lead == "policy" and policy_label_shows(key, label, value)
+    """Whether a policy entry's label (``fixed(node=edge)``) already says its value of ``policy.KEY``.
+
+    A plain name runs with the file's parameters or the policy's defaults (``neurosurgeon``:
+    ``objective: latency``), which its label does not say, so those are still named under the axes;
+    a parameter its policy lacks is null, written ``–`` in a figure.
+    """
+    unset = key.startswith("policy.") and str(value) == NO_PARAMETER
+    return lead == "policy" and (unset or policy_label_shows(key, label, value))
 
 
 def moving_with_shown_note(

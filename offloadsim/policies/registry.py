@@ -41,6 +41,7 @@ __all__ = [
     "build_info",
     "available_policies",
     "find_policy",
+    "params_in_effect",
     "policy_names",
     "describe_policies",
     "make_policy",
@@ -234,6 +235,25 @@ def find_policy(name: str) -> PolicyInfo | None:
     PLUGINS.load()
     info = _REGISTERED.get(name)
     return info if info is not None else _PLUGINS.get(name)
+
+
+def params_in_effect(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` with each parameter the policy ``name`` declares and they leave out at its default.
+
+    What the policy ran with: ``neurosurgeon`` given nothing ran with ``objective: latency``, as
+    ``neurosurgeon(objective=latency)`` did, so a comparison's or sweep's tables record that value
+    and not a null.  A parameter the policy does not declare is absent (``local`` has no
+    ``objective``); so is one it requires (it was given, or the policy was never built), and every
+    one of a policy no longer known.
+
+    >>> params_in_effect("neurosurgeon", {"objective": "energy"})["objective"]
+    'energy'
+    >>> params_in_effect("neurosurgeon", {})["objective"], "objective" in params_in_effect("local", {})
+    ('latency', False)
+    """
+    info = find_policy(name)
+    declared = {} if info is None else {p.name: p.default for p in info.params if not p.required}
+    return {**declared, **params}
 
 
 def policy_names() -> list[str]:

@@ -369,7 +369,7 @@ def test_plot_picks_the_entries_by_a_numeric_parameter_and_by_its_null(bucketed)
         cdf = plot_results(results, "cdf", where={"policy.load_bucket": (given,)})
         assert [t.get_text() for t in cdf.axes[0].get_legend().get_texts()] == [kept]
     bars = plot_results(results, "bars", metric="latency_mean_s", by="policy.load_bucket")
-    assert [t.get_text() for t in bars.axes[0].get_xticklabels()] == ["0.02", "null"]
+    assert [t.get_text() for t in bars.axes[0].get_xticklabels()] == ["0.02", "–"]
 
 
 def test_workers_do_not_change_a_comparison_of_numeric_parameters(tiny, bucketed):
@@ -400,7 +400,7 @@ def test_plot_picks_and_draws_the_entries_by_a_parameter_as_it_does_a_sweeps_key
     cdf = plot_results(results, "cdf", where={"policy.tiers": ("[device]",)})
     assert [t.get_text() for t in cdf.axes[0].get_legend().get_texts()] == [DEVICE]
     bars = plot_results(results, "bars", metric="latency_mean_s", by="policy.tiers")
-    assert [t.get_text() for t in bars.axes[0].get_xticklabels()] == ["[edge]", "[device]", "null"]
+    assert [t.get_text() for t in bars.axes[0].get_xticklabels()] == ["[edge]", "[device]", "–"]
 
 
 def test_a_refused_entry_of_the_files_policy_names_the_parameters_it_kept(tmp_path, capsys):

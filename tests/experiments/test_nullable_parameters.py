@@ -132,7 +132,7 @@ def test_a_text_null_is_shown_and_picked_as_null_as_a_numbers_is(objective, swep
     bars = plot_results(
         back, "bars", metric="latency_mean_s", by="policy.objective", where={"app": ("small",)}
     )
-    assert [t.get_text() for t in bars.axes[0].get_xticklabels()] == ["energy", "null"]
+    assert [t.get_text() for t in bars.axes[0].get_xticklabels()] == ["energy", "–"]  # edge has none
     rows = table_parts(_sweep_table(swept_text))[1][:4]
     assert [row.split()[2:4] for row in rows] == [[ENERGY, "energy"], ["edge", "null"]] * 2
 
@@ -159,7 +159,7 @@ def test_an_older_results_directory_s_text_null_reads_back_as_missing(objective,
     bars = plot_results(
         back, "bars", metric="latency_mean_s", by="policy.objective", where={"app": ("small",)}
     )
-    assert [t.get_text() for t in bars.axes[0].get_xticklabels()] == ["energy", "null"]
+    assert [t.get_text() for t in bars.axes[0].get_xticklabels()] == ["energy", "–"]
 
 
 def test_summary_csv_writes_a_whole_number_and_a_boolean_as_given_and_null_empty(whole, aware, swept):
@@ -193,14 +193,14 @@ def test_figures_draw_the_same_categories_the_values_written_as_given(whole, awa
     from offloadsim.plots import plot_results
 
     bars = plot_results(read_results(whole.path), "bars", metric="latency_mean_s", by="policy.load_bucket")
-    assert [t.get_text() for t in bars.axes[0].get_xticklabels()] == ["1", "null"]
+    assert [t.get_text() for t in bars.axes[0].get_xticklabels()] == ["1", "–"]
     where = {"app": ("small",)}
     bools = plot_results(
         read_results(aware.path), "bars", metric="latency_mean_s", by="policy.load_aware", where=where
     )
-    assert [t.get_text() for t in bools.axes[0].get_xticklabels()] == ["true", "null"]
+    assert [t.get_text() for t in bools.axes[0].get_xticklabels()] == ["true", "–"]
     lines = plot_results(read_results(swept.path), "sweep", metric="latency_mean_s", by="policy.load_bucket")
-    assert [t.get_text() for t in lines.axes[0].get_legend().get_texts()] == ["1", "null"]
+    assert [t.get_text() for t in lines.axes[0].get_legend().get_texts()] == ["1", "–"]
 
 
 def test_a_value_no_row_has_is_refused_listing_the_values_as_written(whole):

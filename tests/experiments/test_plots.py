@@ -357,13 +357,13 @@ def test_split_of_one_app_and_objective_chosen_with_where(two_apps):
     expected = split_of(two_apps.tasks, app="small", **{"policy.objective": "energy"})
     assert np.allclose(sorted(neurosurgeon.get_ydata()), sorted(expected.to_numpy()))
     assert "all local (3 layers)" in legend_texts(fig)
-    assert "objective = energy" in ax.get_title(loc="left") and "app = small" in ax.get_title(loc="left")
+    assert "objective = energy" in ax.get_title(loc="left") and "application = small" in ax.get_title(loc="left")
 
 
 def test_sweep_lines_per_app_and_objective_average_replications_only(two_apps):
     fig = plots.plot_results(two_apps, "sweep", by="app,policy.objective")
     ax = fig.axes[0]
-    assert ax.get_legend().get_title().get_text() == "app, objective"
+    assert ax.get_legend().get_title().get_text() == "application, objective"
     lines = {line.get_label(): line for line in ax.get_lines() if line.get_label() != "_all local"}
     assert set(lines) == {"small, latency", "small, energy", "big, latency", "big, energy"}
     assert {t.get_text().split(" all local")[0] for t in ax.texts} == {"small", "big"}, "each app's own"

@@ -357,7 +357,8 @@ def test_split_of_one_app_and_objective_chosen_with_where(two_apps):
     expected = split_of(two_apps.tasks, app="small", **{"policy.objective": "energy"})
     assert np.allclose(sorted(neurosurgeon.get_ydata()), sorted(expected.to_numpy()))
     assert "all local (3 layers)" in legend_texts(fig)
-    assert "objective = energy" in ax.get_title(loc="left") and "application = small" in ax.get_title(loc="left")
+    title = ax.get_title(loc="left")
+    assert "objective = energy" in title and "application = small" in title
 
 
 def test_sweep_lines_per_app_and_objective_average_replications_only(two_apps):

@@ -332,3 +332,53 @@ def test_a_link_that_went_down_is_not_shaded_and_the_note_says_why(tiny, tmp_pat
         "no node went down in the window drawn; link changes are not marked (the records keep each "
         "link's totals over a run, not when it changed)"
     ) in note
+
+
+# --------------------------------------------------------------------------- what a reader can tell apart
+
+
+def _with_second_policy(results, slower_from_s: float | None = None):
+    """The tiny run's tasks again as ``neurosurgeon``'s: the same, or 5x slower from ``slower_from_s``."""
+    again = results.tasks.assign(policy="neurosurgeon")
+    if slower_from_s is not None:
+        later = again["arrival"] >= slower_from_s
+        again.loc[later, "latency"] = again.loc[later, "latency"] * 5
+    return dataclasses.replace(results, tasks=pd.concat([results.tasks, again], ignore_index=True))
+
+
+def _legend_labels(fig) -> list[str]:
+    return [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+
+
+def test_the_down_shading_is_hatched_as_its_legend_key_and_no_band_is(tiny):
+    # A plain grey fill read as the grey-brown where an orange and a blue band overlap.
+    fig = latency_time_figure(_with_second_policy(read_results(tiny), slower_from_s=3.0), bin_s=1.0)
+    for ax in fig.axes:
+        down = [p for p in ax.patches if hasattr(p, "get_width") and p.get_width() < 6.0]
+        assert [(p.get_x(), p.get_x() + p.get_width()) for p in down] == [pytest.approx((2.0, 3.5))]
+        assert all(p.get_hatch() for p in down)
+    bands = [c for c in fig.axes[0].collections if c.get_label().startswith("_")]
+    assert bands and not any(c.get_hatch() for c in bands)
+    legend = fig.axes[0].get_legend()
+    keys = dict(zip(_legend_labels(fig), legend.legend_handles, strict=True))
+    assert keys["edge down"].get_hatch() == down[0].get_hatch()
+    note = "\n".join(text.get_text() for text in fig.texts)
+    assert "hatched: a node down, from the run's nodes records (down)" in note
+
+
+def test_a_line_wholly_on_an_earlier_one_is_named_in_the_legend(tiny):
+    fig = latency_time_figure(_with_second_policy(read_results(tiny)), bin_s=1.0)
+    assert _legend_labels(fig)[:2] == ["edge", "neurosurgeon (same line as edge)"]
+    note = "\n".join(text.get_text() for text in fig.texts)
+    assert "lines drawn over each other" not in note  # the legend says it, once
+
+
+def test_a_line_on_another_over_part_of_the_time_is_named_under_the_figure_with_when(tiny):
+    # neurosurgeon's tasks from 3 s on take 5x as long: its line lies on edge's over 0-3 s only.
+    fig = latency_time_figure(_with_second_policy(read_results(tiny), slower_from_s=3.0), bin_s=1.0)
+    assert _legend_labels(fig)[:2] == ["edge", "neurosurgeon"]
+    note = "\n".join(text.get_text() for text in fig.texts)
+    assert "lines drawn over each other: neurosurgeon over edge at 0–3 s" in note
+    # Two bins alike (0-2 s) are too short a stretch to name: the steps either side show it.
+    fig = latency_time_figure(_with_second_policy(read_results(tiny), slower_from_s=2.0), bin_s=1.0)
+    assert "lines drawn over each other" not in "\n".join(text.get_text() for text in fig.texts)

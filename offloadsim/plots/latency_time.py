@@ -1,4 +1,4 @@
-"""``plot --kind latency-time``: latency against arrival time, binned, one line per policy, outages shaded.
+"""``plot --kind latency-time``: latency against arrival time, binned, one line per policy, outages hatched.
 
 What happens to latency while the edge is down, and which policy recovers best: a CDF pools the
 outage with normal running, and a timeline draws a run's first tasks only.  Here each run's
@@ -7,11 +7,14 @@ median over its runs (replications) of each run's bin median, its band the range
 medians (a single run: the bin's 10–90 % of task latencies).  A lower panel counts the tasks
 that did not complete (dropped, failed, in flight at the end) by the bin they arrived in, so
 that none is dropped from the figure unseen.  The nodes' ``down`` records (when each was down,
-from the engine's own log, :mod:`offloadsim.records.schema`) are shaded: the figure reads the
-records, never the scenario.  A link's changes are not: a run's links table keeps each direction's
-totals over the measured time, not when it changed, and a comparison keeps no links table, so the
-note under the figure says so.  ``--metric`` draws another of :data:`METRICS` the same way (each
-run's value per bin as its summary takes it over the whole run, the median over runs, their range).
+from the engine's own log, :mod:`offloadsim.records.schema`) are hatched (no band is, so two
+bands overlapping never read as an outage): the figure reads the records, never the scenario.  A
+link's changes are not: a run's links table keeps each direction's totals over the measured time,
+not when it changed, and a comparison keeps no links table, so the note under the figure says so.
+A line lying on another, hidden under it, is named: in the legend where it does throughout
+(``neurosurgeon (same line as edge)``), under the figure with when where it does for a while.
+``--metric`` draws another of :data:`METRICS` the same way (each run's value per bin as its
+summary takes it over the whole run, the median over runs, their range).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -38,8 +42,10 @@ from offloadsim.plots.axes import (
     laid_out,
     lines_under_legend,
     log_axis,
+    plain_number,
 )
 from offloadsim.plots.figure_data import FigureView, refuse_pooled_figure
+from offloadsim.plots.series import drawn_label, drawn_under
 from offloadsim.plots.style import FIGSIZES, house_style, new_axes, note_under, style_map
 from offloadsim.records.schema import STATUSES
 from offloadsim.records.stored import ExperimentError, Results
@@ -62,7 +68,11 @@ KIND = "latency-time"
 MAX_BINS = 5_000
 
 _TARGET_BINS = 60  # the default bin width gives about this many bins over the measured time
-_DOWN_COLOUR = "#7F7F7F"
+#: A node's stretch down: a light grey hatched in a darker one.  A plain grey fill was read for
+#: the grey-brown where an orange and a blue band overlap; no band is ever hatched.
+_DOWN_FILL = (0.5, 0.5, 0.5, 0.10)
+_DOWN_HATCH_COLOUR = (0.35, 0.35, 0.35, 0.45)
+_DOWN_HATCH = "////"
 
 #: The metrics drawn over time (``--metric``; the catalogue's names and labels): per run and bin, the
 #: statistic of its tasks' values that the run's summary takes over the whole run, and those tasks.
@@ -346,18 +356,22 @@ def latency_time_figure(
     with house_style():
         for ax in axes:
             _shade(ax, spans)
+        drawn = {}
         for name in order:
             part = binned[binned["series"] == name]
             if np.isfinite(part["value"].to_numpy(dtype=float)).any():
-                _draw_series(top, part, styles[name], name, info.scale)
+                drawn[name] = (_draw_series(top, part, styles[name], name, info.scale), part)
         top.set_ylabel("latency (ms)" if metric == DEFAULT_METRIC else info.axis_label)
         if info.unit != "%" and _wide(binned):
             log_axis(top, "y")
         top.set_xlim(start, end)
+        under, over = _lines_on_each_other(top, {name: part for name, (_, part) in drawn.items()}, info.scale)
+        for name, (line, _) in drawn.items():
+            line.set_label(drawn_label(name, under, "line"))  # ``neurosurgeon (same line as edge)``
         entries = [(h, lab) for h, lab in zip(*top.get_legend_handles_labels(), strict=True)]
         if spans:
             nodes_down = list(dict.fromkeys(s[0] for s in spans))
-            entries.append((Patch(color=_DOWN_COLOUR, alpha=0.3, linewidth=0), _down_label(nodes_down, runs)))
+            entries.append((_down_patch(), _down_label(nodes_down, runs)))
         if entries:
             top.legend([h for h, _ in entries], [lab for _, lab in entries], loc="upper right", fontsize=6)
         if missed:
@@ -371,7 +385,7 @@ def latency_time_figure(
             label_panels(axes, list[str | None](titles))
         else:
             top.set_title(titles[0], loc="left")
-    note_under(fig, _note(binned, width, runs, spans, missed, "down" in nodes.columns, metric))
+    note_under(fig, _note(binned, width, runs, spans, missed, "down" in nodes.columns, metric, over))
     fit_y_labels(fig)
     legend = top.get_legend()
     if legend is not None and lines_under_legend(top, legend, laid_out(top)):
@@ -419,13 +433,16 @@ def _axes(size: str | None, *, lower: bool) -> tuple[Figure, list[Axes]]:
     return fig, list(axes)
 
 
-def _draw_series(ax: Axes, part: pd.DataFrame, style: Mapping[str, Any], name: str, scale: float) -> None:
-    """One series: its bins' values as steps, its band shaded in its colour (``scale``: to display units)."""
+def _draw_series(ax: Axes, part: pd.DataFrame, style: Mapping[str, Any], name: str, scale: float) -> Artist:
+    """One series: its bins' values as steps, its band shaded in its colour (``scale``: to display units).
+
+    Returns the steps' artist (the legend's entry).
+    """
     x = np.append(part["bin_start"].to_numpy(dtype=float), part["bin_end"].to_numpy(dtype=float)[-1:])
     y = part["value"].to_numpy(dtype=float) * scale
     low = part["low"].to_numpy(dtype=float) * scale
     high = part["high"].to_numpy(dtype=float) * scale
-    ax.stairs(
+    line = ax.stairs(
         y, x, color=style["color"], linestyle=style["linestyle"], linewidth=1.1, label=name, baseline=None
     )
     ax.fill_between(x[:-1], low, high, step="post", color=style["color"], alpha=0.18, linewidth=0)
@@ -433,6 +450,99 @@ def _draw_series(ax: Axes, part: pd.DataFrame, style: Mapping[str, Any], name: s
     ax.fill_between(
         x[-2:], low[-1:].repeat(2), high[-1:].repeat(2), color=style["color"], alpha=0.18, linewidth=0
     )
+    return line
+
+
+#: Two lines within this share of the axes' height over a bin are drawn one over the other (as a
+#: sweep's lines are, :func:`offloadsim.plots.sweep_lines.coinciding_lines`).
+_COINCIDE = 0.01
+
+#: Fewer bins than this where two lines meet (two noisy lines crossing) are read from the steps
+#: either side, and not named under the figure.
+_FEWEST_BINS = 3
+
+
+def _lines_on_each_other(
+    ax: Axes, parts: Mapping[str, pd.DataFrame], scale: float
+) -> tuple[dict[str, str], list[str]]:
+    """The series drawn wholly on an earlier one's line, and where one lies on another over a stretch.
+
+    In drawing order, a later line hides an earlier one wherever both are within 1 % of the axes'
+    height (at the axes' present limits: call it once they are final): ``edge`` and
+    ``neurosurgeon`` placing alike until the uplink degraded showed one line where the legend
+    named two.  The first (``{"neurosurgeon": "edge"}``) the legend names
+    (:func:`~offloadsim.plots.series.drawn_label`); the second the note under the figure
+    (``neurosurgeon over edge at 5–40 s``), stretches of at least :data:`_FEWEST_BINS` bins.
+    """
+    ax.get_ylim()  # autoscaled now, so that the transform below is at the limits drawn
+    to_axes = ax.transScale + ax.transLimits
+    heights: dict[str, np.ndarray] = {}
+    for name, part in parts.items():
+        values = part["value"].to_numpy(dtype=float) * scale
+        with np.errstate(all="ignore"):
+            y = to_axes.transform(np.column_stack([part["bin_start"].to_numpy(dtype=float), values]))[:, 1]
+        heights[name] = np.where(np.isfinite(values), y, np.nan)
+
+    def meets(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            return np.abs(mine - theirs) <= _COINCIDE  # False where either is not drawn (NaN)
+
+    def same(mine: np.ndarray, theirs: np.ndarray) -> bool:
+        either = np.isfinite(mine) | np.isfinite(theirs)
+        return bool(either.any()) and bool((meets(mine, theirs) == either).all())
+
+    under = drawn_under(list(heights.items()), same)
+    names = list(heights)
+    said = []
+    for i, top in enumerate(names):
+        for below in names[:i]:
+            if under.get(top) == below or below in under:
+                continue
+            close = meets(heights[top], heights[below])
+            neither = np.isnan(heights[top]) & np.isnan(heights[below])
+            stretches = _stretches(parts[top], close, neither)
+            if stretches:
+                said.append(f"{top} over {below} {_at(stretches)}")
+    return under, said
+
+
+#: More stretches than this of one line over another are summed up, not listed.
+_LISTED = 3
+
+
+def _at(stretches: Sequence[tuple[float, float]]) -> str:
+    """``at 5–40 s, 60–72 s``; more than :data:`_LISTED` stretches summed up, with their time in all.
+
+    >>> _at([(5.0, 40.0)]), _at([(0.0, 3.0), (4.0, 8.0), (9.0, 12.0), (20.0, 30.0)])
+    ('at 5–40 s', 'in 4 stretches from 0 s to 30 s, 20 s in all')
+    """
+    if len(stretches) <= _LISTED:
+        return "at " + ", ".join(f"{plain_number(a)}–{plain_number(b)} s" for a, b in stretches)
+    total = sum(b - a for a, b in stretches)
+    return (
+        f"in {len(stretches)} stretches from {plain_number(stretches[0][0])} s to "
+        f"{plain_number(stretches[-1][1])} s, {plain_number(float(f'{total:.3g}'))} s in all"
+    )
+
+
+def _stretches(part: pd.DataFrame, close: np.ndarray, neither: np.ndarray) -> list[tuple[float, float]]:
+    """``(from, to)`` (s) of each run of at least :data:`_FEWEST_BINS` bins ``close``.
+
+    A bin where ``neither`` line is drawn (no task) does not end a run.
+    """
+    starts, ends = part["bin_start"].to_numpy(dtype=float), part["bin_end"].to_numpy(dtype=float)
+    runs: list[list[int]] = []  # [first bin, last bin, bins close]
+    open_run = False
+    for k in range(len(close)):
+        if close[k]:
+            if open_run:
+                runs[-1][1:] = [k, runs[-1][2] + 1]
+            else:
+                runs.append([k, k, 1])
+                open_run = True
+        elif not neither[k]:
+            open_run = False
+    return [(float(starts[first]), float(ends[last])) for first, last, count in runs if count >= _FEWEST_BINS]
 
 
 def _draw_missed(
@@ -454,9 +564,22 @@ def _draw_missed(
 
 
 def _shade(ax: Axes, spans: Sequence[tuple[str, Any, float, float]]) -> None:
-    """Each node's stretch down, shaded (darker where several runs' or nodes' overlap)."""
+    """Each node's stretch down, hatched (its fill darker where several runs' or nodes' overlap)."""
     for _, _, since, until in spans:
-        ax.axvspan(since, until, color=_DOWN_COLOUR, alpha=0.18, linewidth=0, zorder=0)
+        ax.axvspan(since, until, zorder=0, **_DOWN_STYLE)
+
+
+_DOWN_STYLE: dict[str, Any] = {
+    "facecolor": _DOWN_FILL,
+    "edgecolor": _DOWN_HATCH_COLOUR,  # the hatch's colour; no outline (linewidth 0)
+    "hatch": _DOWN_HATCH,
+    "linewidth": 0,
+}
+
+
+def _down_patch() -> Patch:
+    """The legend's key of the shading: hatched as the stretches down are."""
+    return Patch(**_DOWN_STYLE)
 
 
 def _down_label(nodes: Sequence[str], runs: int) -> str:
@@ -495,8 +618,9 @@ def _note(
     missed: int,
     recorded: bool = True,
     metric: str = DEFAULT_METRIC,
+    over: Sequence[str] = (),
 ) -> str:
-    """How the lines and bands were made, what is shaded, and the tasks not completed."""
+    """How lines and bands were made, where they lie on each other, what is hatched, what did not complete."""
     what = METRICS[metric]
     if runs > 1:
         of_run = what.replace("the ", "each run's ", 1).replace(" of the ", " of its ", 1)
@@ -511,8 +635,10 @@ def _note(
     else:
         how = f"each line: per {width:g} s bin of arrival time, {what}; no band: one run"
     lines = [how]
+    if over:  # a line hidden under another over part of the time: said, as a sweep's are
+        lines.append(f"lines drawn over each other: {'; '.join(over)}")
     if spans:
-        lines.append(f"shaded: a node down, from the run's nodes records (down); {LINKS_NOT_MARKED}")
+        lines.append(f"hatched: a node down, from the run's nodes records (down); {LINKS_NOT_MARKED}")
     elif not recorded:
         lines.append(
             "outages not shaded: these results were written before the nodes records said when a node "

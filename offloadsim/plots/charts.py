@@ -171,8 +171,12 @@ def metric_bars(
         low, high = ci_bounds(info, mean, np.array([b[3] for b in bars], dtype=float) * info.scale)
         legend_names: set[Any] = set()
         # Labels too wide to sit side by side under their bars (compared policies' entries,
-        # "neurosurgeon(objective=energy)") ran into each other: a legend names the bars instead.
-        in_legend = group is None and _ticks_too_narrow(ax, [str(b[1]) for b in bars])
+        # "neurosurgeon(objective=energy)") ran into each other: broken before their parameters
+        # where that makes them fit, else a legend names the bars instead.
+        ticks = [str(b[1]) for b in bars]
+        if group is None and _ticks_too_narrow(ax, ticks):
+            ticks = [bar_tick(t) for t in ticks]
+        in_legend = group is None and _ticks_too_narrow(ax, ticks)
 
         def key_label(name: Any) -> str | None:
             if (group is None and not in_legend) or name in legend_names:
@@ -235,14 +239,16 @@ def metric_bars(
             tidy_legend(ax, legend_title or label or by, ncols=1, loc="upper center")
             clear_legend(ax)
         elif group is None:
-            ax.set_xticks(x, [str(b[1]) for b in bars])
+            ax.set_xticks(x, ticks)
             rotate_if_crowded(ax, len(bars), 4)
         else:
             ax.set_xticks(np.arange(len(groups)), [wrapped_tick(str(v)) for v in groups])
             rotate_if_crowded(ax, len(groups), 4)
             row_legend(ax, legend_title, min(4, len(names)), loc="upper center")
         ax.set_ylabel(info.axis_label)
-        ax.set_xlabel(label or group or by)
+        # A legend naming the bars is the key, headed by what the axis label would say: an axis
+        # labelled "policy" with no tick on it named nothing.
+        ax.set_xlabel("" if in_legend else label or group or by)
         ax.grid(axis="x", visible=False)
     return ax
 
@@ -271,6 +277,21 @@ def _ticks_too_narrow(ax: Axes, texts: Sequence[str]) -> bool:
 
 #: The widest line of a wrapped tick label, in characters (about a quarter of a one-column figure).
 _TICK_LINE = 22
+
+
+def bar_tick(text: str, width: int = _TICK_LINE) -> str:
+    """A bar's label with its parameters on lines of their own, for a tick too narrow for it on one line.
+
+    >>> print(bar_tick("neurosurgeon(load_aware=true)"))
+    neurosurgeon
+    (load_aware=true)
+    >>> bar_tick("least-loaded")
+    'least-loaded'
+    """
+    name, paren, parameters = text.partition("(")
+    if not (name and paren):
+        return wrapped_tick(text, width)
+    return f"{name}\n{wrapped_tick(paren + parameters, width)}"
 
 
 def wrapped_tick(text: str, width: int = _TICK_LINE) -> str:

@@ -3219,6 +3219,18 @@ def test_bars_whose_labels_are_too_wide_for_their_ticks_are_named_in_a_legend():
     assert figure_problems(ax.get_figure()) == []
     assert [t.get_text() for t in ax.get_legend().get_texts()] == long
     assert not [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    # The legend, headed "policy", is the key: no axis labelled "policy" with nothing on it.
+    assert ax.get_legend().get_title().get_text() == "policy"
+    assert ax.get_xlabel() == ""
+    # Names that fit once broken before their parameters stay under their bars (a compare of
+    # edge, least-loaded, round-robin and neurosurgeon(load_aware=true) had a legend instead).
+    compared = ["edge", "least-loaded", "round-robin", "neurosurgeon(load_aware=true)"]
+    ax = bars(compared)
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == [*compared[:3], "neurosurgeon\n(load_aware=true)"]
+    assert ax.get_legend() is None
+    assert ax.get_xlabel() == "policy"
+    assert figure_problems(ax.get_figure()) == []
     # Labels that fit stay under their bars, with no legend (the gallery's policy bars).
     short = ["local", "edge", "cloud", "least-loaded"]
     ax = bars(short)

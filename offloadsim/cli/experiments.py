@@ -15,17 +15,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from offloadsim.analysis.notes import comparison_notes, counted
+from offloadsim.analysis.notes import world_notes as _world_notes
 from offloadsim.cli import types as cli_types
-from offloadsim.cli.notes import (
-    carried_run_notes,
-    clamped_cut_notes,
-    context_cut_notes,
-    counted,
-    dropped_runs_note,
-    pooled_applications_note,
-    unfinished_runs_note,
-    unpowered_sources_note,
-)
 from offloadsim.errors import shown_path
 from offloadsim.suggest import quoted
 from offloadsim.sweep_keys import SWEEP_KEYS
@@ -266,7 +258,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from offloadsim.experiments.jobs import MAX_JOBS
     from offloadsim.records.results import check_out_dir
     from offloadsim.scenario.input_hashes import input_files
-    from offloadsim.scenario.model import PolicySpec
 
     if args.out is not None:
         check_out_dir(args.out, args.overwrite, [args.file])
@@ -302,17 +293,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.quiet:
         print(out)
         return EXIT_OK
-    print(result.format_table())
+    print(result.format_table(notes=False))
     drops = result.drop_lines()
     if drops:
         print("\n" + "\n".join(drops))
-    ran = result.manifest["policies"]  # each entry's policy and parameters, as they ran
-    specs = [PolicySpec(p["name"], p["params"]) for p in ran]
-    world_notes = _kept_parameters_notes(ran) + _world_notes(
-        scenario, specs, world(), [p.get("label", p["name"]) for p in ran]
-    )
-    run_keys = ["policy", "replication"]
-    _print_notes([scenario], world_notes, out / "tasks.parquet", result, run_keys)
+    for note in result.notes:  # the comparison's own (its manifest's), as a Python user reads them
+        print(f"note: {note}")
     print(f"\n{len(result.metrics)} runs in {result.manifest['wall_s']:.1f} s of wall time")
     print(f"results: {out}/  ({', '.join(COMPARE_FILES)})")
     return EXIT_OK
@@ -525,43 +511,6 @@ def _station_tables(tables: list[list[str]], points: int) -> list[str]:
     return out
 
 
-def _world_notes(
-    scenario: Any, policies: list[Any] | None, world: Any, labels: list[str] | None = None
-) -> list[str]:
-    """The notes of ``scenario``'s built ``world`` (None: none): its own, and each policy's clamped cuts.
-
-    Taken from the world the checks built (:class:`offloadsim.api.WorldOnce`), so the command
-    reads a scenario's ``dynamics`` once; ``policies``: those it ran (default: its own), called
-    by ``labels`` (``compare``'s entries) where given.
-    """
-    if world is None:  # it could not be built: its runs failed and said why
-        return []
-    notes = list(world.notes)
-    specs = policies or [scenario.policy]
-    for i, spec in enumerate(specs):
-        notes += clamped_cut_notes(scenario, spec, world.layer_counts, labels[i] if labels else None)
-    return notes
-
-
-def _kept_parameters_notes(ran: list[dict[str, Any]]) -> list[str]:
-    """For each compared policy that ran with the scenario's own parameters too: what it ran as.
-
-    ``compare --policies neurosurgeon,local`` on a file whose policy is ``{name: neurosurgeon,
-    objective: energy}`` runs the energy objective, and its column said only ``neurosurgeon``; an
-    entry's parameters are merged over the file's, so ``neurosurgeon(load_aware=true)`` runs it too.
-    """
-    from offloadsim.scenario.policy_entries import entry_text, policy_entries
-
-    notes = []
-    for p in ran:
-        label = p.get("label", p["name"])
-        if p.get("params") and dict(p["params"]) != dict(policy_entries([label])[0].params):
-            notes.append(
-                f"{label} ran with the scenario's parameters, as {entry_text(p['name'], p['params'])}"
-            )
-    return notes
-
-
 def _print_notes(
     scenarios: list[Any],
     world_notes: list[str],
@@ -569,31 +518,18 @@ def _print_notes(
     result: Any,
     run_keys: list[str],
 ) -> None:
-    """The notes a comparison or sweep prints under its table, as a run does under its own.
+    """The notes a sweep prints under its table (:func:`~offloadsim.analysis.notes.comparison_notes`).
 
-    ``world_notes``: those of the scenarios' worlds (:func:`_world_notes`), first.  ``tasks_file``
+    ``world_notes``: those of the points' worlds (:func:`_world_notes`), first.  ``tasks_file``
     is the written task records, whose applications tell whether rows pool several.
-    ``result`` is the command's (a ``CompareResult`` or ``SweepResult``): its ``metrics`` (one
-    row per run, named by ``run_keys``) tell which runs ended with many tasks unfinished; its
-    ``manifest`` holds its runs' LLM requests cut to the context window, added up per
-    configuration, and what its runs said under their own tables (their own notes and recovery
-    counts); its ``processors`` table, the processors after their nodes' first.
     """
-    metrics, manifest, processors = result.metrics, result.manifest, result.processors
-    notes = dict.fromkeys(world_notes)
-    pooled = pooled_applications_note(scenarios, tasks_file, by="policy")
-    unfinished = unfinished_runs_note(metrics, run_keys)
-    dropped = dropped_runs_note(metrics, run_keys)
-    for extra in (pooled, unpowered_sources_note(scenarios), unfinished, dropped):
-        if extra:
-            notes[extra] = None
-    configs = [key for key in run_keys if key != "replication"]
-    run = ["point" if "point" in metrics.columns else "policy", "replication"]
-    cuts = list(manifest.get("context_cuts", ()))
-    uncounted = int(manifest.get("context_cuts_uncounted_jobs", 0))
-    notes.update(dict.fromkeys(context_cut_notes(metrics, cuts, configs, run, uncounted)))
-    notes.update(dict.fromkeys(carried_run_notes(manifest, metrics, configs, run, processors)))
-    for note in notes:
+    from offloadsim.analysis.notes import application_order, served_applications
+
+    served = served_applications(tasks_file, "policy") if len(application_order(scenarios)) > 1 else {}
+    processors = result.processors
+    for note in comparison_notes(
+        scenarios, world_notes, served, result.metrics, result.manifest, processors, run_keys
+    ):
         print(f"note: {note}")
 
 

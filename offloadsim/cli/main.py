@@ -775,15 +775,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.quiet:
         print(out)
         return EXIT_OK
-    print(result.format_table())
-    from offloadsim.cli.notes import pooled_applications_note
-    from offloadsim.records.schema import FIRST_PROCESSOR_ONLY
-
-    pooled = pooled_applications_note([scenario], out / "tasks.parquet")
-    # The table lists the processors after the nodes' first itself: their note (the manifest's) is not said.
-    notes = [note for note in result.manifest.get("notes", ()) if not note.startswith(FIRST_PROCESSOR_ONLY)]
-    for note in (*notes, *([pooled] if pooled else [])):
-        print(f"note: {note}")
+    print(result.format_table())  # its notes under it, as a Python user reads them
     wall = result.manifest.get("wall_s", float("nan"))
     print(f"\nsimulated {result.manifest.get('end_s', 0.0):g} s in {wall:.2f} s of wall time")
     written = [name for name in (*RUN_FILES, "stages.parquet") if (out / name).is_file()]  # --stages adds one

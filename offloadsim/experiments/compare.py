@@ -190,18 +190,31 @@ class CompareResult:
             f"replications={self.replications}{where})"
         )
 
-    def format_table(self, metrics: Sequence[str] = TABLE_METRICS) -> str:
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The lines ``offloadsim compare`` prints under its table (``note: ...``): the manifest's ``notes``.
+
+        What the table's numbers could be misread without: runs that ended with many tasks in
+        flight or dropped (their latencies are of the finished tasks only), the world's notes,
+        pooled applications, ... (:func:`~offloadsim.analysis.notes.comparison_notes`); none from
+        a directory written before offloadsim kept them.
+        """
+        return tuple(str(note) for note in self.manifest.get("notes", ()))
+
+    def format_table(self, metrics: Sequence[str] = TABLE_METRICS, *, notes: bool = True) -> str:
         """A readable table: one column per policy, ``mean ± CI``, and the paired Δ to the baseline below.
 
         Where the sources span several groups of devices, a table per group follows
-        (:func:`format_groups`).
+        (:func:`format_groups`); then, with ``notes``, a ``note: ...`` line for each of :attr:`notes`
+        (``summary.txt`` holds the tables alone, and the command line prints the notes after the
+        reasons of drops).
         """
         table = format_comparison(
             self.summary, self.policies, self.baseline, metrics, self.title, self.replications
         )
-        if self.groups is None or not len(self.groups):
-            return table
-        return table + "\n\n" + format_groups(self.groups, self.policies, self.baseline, self.replications)
+        if self.groups is not None and len(self.groups):
+            table += "\n\n" + format_groups(self.groups, self.policies, self.baseline, self.replications)
+        return table + "".join(f"\nnote: {note}" for note in self.notes) if notes else table
 
     def drop_lines(self, top: int = 3) -> list[str]:
         """Why tasks were dropped or failed: per policy, its ``top`` most frequent reasons with counts.
@@ -423,6 +436,7 @@ def compare(
         "wall_s": wall_s,
         "files": list(COMPARE_FILES),
     }
+    manifest["notes"] = _notes(plan, manifest, metrics, processors, runs)
     comparison = CompareResult(
         scenario=loaded.name,
         policies=names,
@@ -466,6 +480,8 @@ class ComparePlan:
     inputs: tuple[InputFile, ...]
     jobs: list[Job]
     warnings: list[Problem]
+    #: The scenario's world, as the checks built it (None: not built yet): the notes read it after the runs.
+    world: WorldOnce | None = None
 
 
 def plan_compare(
@@ -559,7 +575,7 @@ def plan_compare(
         check_out_dir(out, overwrite, [file.path for file in inputs])
     jobs = compare_jobs(loaded, entries, replications)
     return ComparePlan(
-        loaded, names, entries, specs, base, replications, inputs, jobs, merged_by_policy(per_policy)
+        loaded, names, entries, specs, base, replications, inputs, jobs, merged_by_policy(per_policy), once
     )
 
 
@@ -1077,6 +1093,37 @@ def _unequal_completion(
 # --------------------------------------------------------------------------- writing
 
 
+def _notes(
+    plan: ComparePlan, manifest: Mapping[str, Any], metrics: pd.DataFrame, processors: Any, runs: _RunTasks
+) -> list[str]:
+    """The comparison's notes (:func:`~offloadsim.analysis.notes.comparison_notes`), for its manifest.
+
+    The world's notes under each entry (the world its checks built, read once), what an entry ran
+    as where the scenario's parameters were kept, then what its runs' records and manifests say.
+    """
+    from offloadsim.analysis.notes import (
+        application_order,
+        comparison_notes,
+        kept_parameters_notes,
+        served_applications,
+    )
+    from offloadsim.analysis.notes import world_notes as of_world
+
+    ran = list(manifest["policies"])  # each entry's policy and parameters, as they ran
+    specs = [plan.specs[label] for label in plan.names]
+    built = plan.world() if plan.world is not None else None
+    said = kept_parameters_notes(ran) + of_world(plan.scenario, specs, built, list(plan.names))
+    served: dict[str, set[str]] = {}  # the applications each entry served, in the table's order
+    if len(application_order([plan.scenario])) > 1:  # one application can pool nothing: none read
+        for i, name in enumerate(plan.names):
+            for r in range(plan.replications):
+                for found in served_applications(runs.by_job[(i, r)]).values():
+                    served.setdefault(name, set()).update(found)
+    return comparison_notes(
+        [plan.scenario], said, served, metrics, manifest, processors, ["policy", "replication"]
+    )
+
+
 def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
     from offloadsim.outdir import write_directory
     from offloadsim.records.results import manifest_inputs
@@ -1104,7 +1151,7 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
             else group_comparison([], result.baseline, result.metrics)
         )
         write_text(groups.to_csv(index=False, lineterminator="\n"), tmp / "groups.csv")
-        write_text(result.format_table() + "\n", tmp / "summary.txt")
+        write_text(result.format_table(notes=False) + "\n", tmp / "summary.txt")
         write_json(result.manifest, tmp / "manifest.json")
 
     return write_directory(out, fill, overwrite=overwrite, inputs=manifest_inputs(result.manifest)).path

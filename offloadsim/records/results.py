@@ -331,16 +331,31 @@ class RunResult:
             f"replication {m.get('replication', 0)}, {self.summary.duration_s:g} s measured"
         )
 
-    def format_table(self) -> str:
-        """The run's table (``summary.txt``, what ``offloadsim run`` prints).
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The lines ``offloadsim run`` prints under the table (``note: ...``), from the manifest's ``notes``.
+
+        How the run costed its work, cuts clamped, applications pooled in one table, ...
+        (:func:`~offloadsim.analysis.table_notes.run_table_notes`: all the manifest keeps but the note
+        on the nodes' first processors, which the table's own lines of processors replace).
+        """
+        from offloadsim.analysis.table_notes import run_table_notes
+
+        return tuple(run_table_notes([str(note) for note in self.manifest.get("notes", ())], None))
+
+    def format_table(self, *, notes: bool = True) -> str:
+        """The run's table (``summary.txt``, what ``offloadsim run`` prints), with :attr:`notes` under it.
 
         Its summary, with the busiest processors of the nodes that have several, from its
-        processors table (the nodes' lines are their first processor's).
+        processors table (the nodes' lines are their first processor's); with ``notes``, a
+        ``note: ...`` line for each of :attr:`notes` (``summary.txt`` holds the table alone).
         """
         table = self._processors
         if table is None or (not _is_frame(table) and not table):  # none recorded
-            return self.summary.format_table(self.title)
-        return self.summary.format_table(self.title, processors=table)
+            text = self.summary.format_table(self.title)
+        else:
+            text = self.summary.format_table(self.title, processors=table)
+        return text + "".join(f"\nnote: {note}" for note in self.notes) if notes else text
 
     @classmethod
     def from_raw(
@@ -408,7 +423,7 @@ class RunResult:
             "started_utc": started_utc.astimezone(_dt.UTC).isoformat(timespec="seconds"),
             "wall_s": float(raw.wall_s),
             "command": shlex.join(sys.argv if command is None else command),
-            "notes": list(raw.notes),
+            "notes": list(raw.notes) + _pooled_notes(raw.tasks, scenario),
             "context_cuts": list(raw.context_cuts),
             "skipped_checks": list(scenario.skip_checks),  # its warnings were not looked for
         }
@@ -425,6 +440,23 @@ class RunResult:
         )
         result.own_notes = tuple(raw.own_notes)
         return result
+
+
+def _pooled_notes(tasks: Any, scenario: Scenario) -> list[str]:
+    """The note that the run's table pools several applications' tasks, if it does (a list of it, or [])."""
+    from offloadsim.analysis.table_notes import application_order, pooled_note
+
+    if len(application_order([scenario])) < 2:  # one application can pool nothing: no records read
+        return []
+    served: set[str] = set()
+    if getattr(tasks, "blocks", None) is not None and "app" in getattr(tasks, "coded", ()):
+        for block in tasks.blocks():  # a chunk at a time: the spilled records are not all read at once
+            codes, labels = block.codes("app")
+            served.update(labels[int(code)] for code in np.unique(codes))
+    elif "app" in tasks:
+        served.update(str(app) for app in np.unique(np.asarray(tasks["app"], dtype=object)))
+    note = pooled_note([scenario], {"": served})
+    return [note] if note else []
 
 
 def _is_frame(table: Any) -> bool:
@@ -515,7 +547,7 @@ def _write_files(result: RunResult, directory: Path) -> None:
     elif result.stages is not None:
         write_frame(result.stages, directory / "stages.parquet")
     _write_text(directory / "summary.json", json.dumps(result.summary.to_dict(), indent=2) + "\n")
-    _write_text(directory / "summary.txt", result.format_table() + "\n")
+    _write_text(directory / "summary.txt", result.format_table(notes=False) + "\n")
     _write_text(directory / "manifest.json", json.dumps(result.manifest, indent=2, default=str) + "\n")
 
 

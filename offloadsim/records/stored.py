@@ -69,6 +69,18 @@ class Results:
             f"metrics={len(self.metrics):,} rows{swept})"
         )
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The notes the command that wrote the directory printed under its table (the manifest's ``notes``).
+
+        A run's, as :attr:`RunResult.notes <offloadsim.records.results.RunResult.notes>` reads them;
+        none from a comparison or sweep written before offloadsim kept them.
+        """
+        from offloadsim.analysis.table_notes import run_table_notes
+
+        kept = [str(note) for note in self.manifest.get("notes", ())]
+        return tuple(run_table_notes(kept, None) if self.kind == "run" else kept)
+
 
 def read_results(directory: str | Path) -> Results:
     """Read a results directory written by ``offloadsim run``, ``compare`` or ``sweep``.

@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from offloadsim.analysis.notes import comparison_notes, counted
+from offloadsim.analysis.notes import counted
 from offloadsim.analysis.notes import world_notes as _world_notes
 from offloadsim.cli import types as cli_types
 from offloadsim.errors import shown_path
@@ -364,7 +364,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from offloadsim.experiments import SWEEP_FILES, default_sweep_dir, expand, load_sweep, plan_sweep, sweep
     from offloadsim.experiments.executors import local_workers
     from offloadsim.experiments.jobs import point_text
-    from offloadsim.experiments.sweep import check_sweep_out
+    from offloadsim.experiments.sweep import check_sweep_out, point_world_notes
 
     spec = load_sweep(args.file)
     # what the sweep refuses of --out, said before planning, and by a dry run ("nothing written", exit 0)
@@ -378,11 +378,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         if args.dry_run and index < _LISTED:  # the points it lists
             # a plug-in's fault at 0 s (an EngineError) refuses the point: plan_sweep lists it in order
             tables.append(_stations(scenario.policy, world(), scenario.seed))
-        if args.quiet:  # printed under a run's table, and by a dry run (its --quiet prints the directory)
+        if args.quiet and args.dry_run:  # its --quiet prints the directory: no notes
             return
-        # A policies entry with parameters by its label, as the table and compare's notes call it.
-        label = spec.entry_label(points[index])
-        notes = _world_notes(scenario, None, world(), [label] if label else None)
+        notes = point_world_notes(spec, points[index], scenario, world())  # kept in the manifest too
         if not args.dry_run:
             world_notes.extend(notes)
             return
@@ -422,7 +420,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     jobs = [dataclasses.replace(job, policy_timeout=args.policy_timeout) for job in jobs]
     result = sweep(
-        spec, out=out, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet, jobs=jobs
+        spec,
+        out=out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=not args.quiet,
+        jobs=jobs,
+        world_notes=world_notes,
     )
     if args.quiet:
         print(out)
@@ -430,10 +434,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     print(_sweep_table(result))
     if groups := _sweep_group_table(result):
         print("\n" + groups)
-    swept = list(result.manifest.get("swept", []))
-    run_keys = [*swept, *(["policy"] if "policy.name" not in swept else []), "replication"]
-    scenarios = [job.scenario for job in jobs]
-    _print_notes(scenarios, world_notes, out / "tasks.parquet", result, run_keys)
+    for note in result.notes:  # the sweep's own (its manifest's), as a Python user reads them
+        print(f"note: {note}")
     print(
         f"\n{len(result.metrics)} jobs: {result.ran} run, {result.reused} reused, "
         f"in {time.perf_counter() - started:.1f} s of wall time"
@@ -509,28 +511,6 @@ def _station_tables(tables: list[list[str]], points: int) -> list[str]:
     if groups and len(tables) < points:
         out.append(f"(the stations of the points after point {len(tables) - 1} are not shown)")
     return out
-
-
-def _print_notes(
-    scenarios: list[Any],
-    world_notes: list[str],
-    tasks_file: Path,
-    result: Any,
-    run_keys: list[str],
-) -> None:
-    """The notes a sweep prints under its table (:func:`~offloadsim.analysis.notes.comparison_notes`).
-
-    ``world_notes``: those of the points' worlds (:func:`_world_notes`), first.  ``tasks_file``
-    is the written task records, whose applications tell whether rows pool several.
-    """
-    from offloadsim.analysis.notes import application_order, served_applications
-
-    served = served_applications(tasks_file, "policy") if len(application_order(scenarios)) > 1 else {}
-    processors = result.processors
-    for note in comparison_notes(
-        scenarios, world_notes, served, result.metrics, result.manifest, processors, run_keys
-    ):
-        print(f"note: {note}")
 
 
 def _sweep_table(result: Any, limit: int = 40) -> str:

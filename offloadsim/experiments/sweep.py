@@ -68,7 +68,19 @@ from offloadsim.experiments.sweep_spec import (
     refusal_problem,
 )
 
-__all__ = ["JobFileWarning", "JobsFailedError", "check_sweep_out", "sweep"]
+__all__ = ["JobFileWarning", "JobsFailedError", "check_sweep_out", "point_world_notes", "sweep"]
+
+
+def point_world_notes(spec: SweepSpec, point: Mapping[str, Any], scenario: Any, world: Any) -> list[str]:
+    """The notes of one point's built ``world`` (None: none), its ``policies`` entry called by its label.
+
+    What :func:`sweep` keeps of each point it plans (``plan_sweep``'s ``with_world``), and the command
+    line's dry run lists.
+    """
+    from offloadsim.analysis.notes import world_notes
+
+    label = spec.entry_label(point)  # a policies entry with parameters, as the table and notes call it
+    return world_notes(scenario, None, world, [label] if label else None)
 
 
 class JobsFailedError(ExperimentError):
@@ -87,6 +99,7 @@ def sweep(
     scheduler: str | None = None,
     progress: bool = False,
     jobs: Sequence[Job] | None = None,
+    world_notes: Sequence[str] | None = None,
 ) -> SweepResult:
     """Run a sweep (file or :class:`SweepSpec`) into ``out`` and return the merged result.
 
@@ -98,6 +111,9 @@ def sweep(
     finished ones are kept; ``out/failures.log`` has the tracebacks).  ``jobs``: what
     :func:`plan_sweep` planned of this ``spec`` for a caller that needed them first (the command
     line checks the room they need), not planned (nor its points' dynamics read) again.
+    ``world_notes``: the notes of their points' worlds (:func:`point_world_notes`), which the
+    planning gathers where ``jobs`` are not given.  The result's :attr:`~SweepResult.notes` (and
+    its manifest's ``notes``) are what the command line prints under the sweep's table.
     """
     if not isinstance(sweep_file, str | os.PathLike | SweepSpec):  # pathlib's TypeError, a traceback
         raise ExperimentError(
@@ -125,7 +141,20 @@ def sweep(
     started = _dt.datetime.now(_dt.UTC)
     clock = time.perf_counter()
     directory = check_sweep_out(out if out is not None else default_sweep_dir(spec))  # before planning
-    jobs = plan_sweep(spec, progress=progress) if jobs is None else list(jobs)
+    gathered: list[str] = list(world_notes or ())
+    if jobs is None:
+        from offloadsim.experiments.sweep_spec import expand
+
+        points = expand(spec)
+        jobs = plan_sweep(
+            spec,
+            progress=progress,
+            with_world=lambda i, scenario, world: gathered.extend(
+                point_world_notes(spec, points[i], scenario, world())
+            ),
+        )
+    else:
+        jobs = list(jobs)
     created = _prepare_out(directory)
     with _locked_out(directory, f"sweep {spec.file}", created) as lock, _undone_on_failure(lock):
         points_dir = directory / "points"
@@ -187,6 +216,7 @@ def sweep(
                     "started_utc": started.isoformat(timespec="seconds"),
                     "wall_s": time.perf_counter() - clock,
                 },
+                world_said=gathered,
             )
 
 

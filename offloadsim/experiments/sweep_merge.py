@@ -99,6 +99,15 @@ class SweepResult:
             self._tasks = read_back(self.path / "tasks.parquet", pd.read_parquet)
         return self._tasks
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The lines ``offloadsim sweep`` prints under its table (``note: ...``): the manifest's ``notes``.
+
+        Runs that ended with many tasks in flight or dropped, the points' worlds' notes, pooled
+        applications, ... (:func:`~offloadsim.analysis.notes.comparison_notes`).
+        """
+        return tuple(str(note) for note in self.manifest.get("notes", ()))
+
     def __repr__(self) -> str:
         return (
             f"SweepResult({self.manifest.get('name')!r}, points={self.manifest.get('points')}, "
@@ -107,12 +116,17 @@ class SweepResult:
 
 
 def merge_sweep(
-    spec: SweepSpec, jobs: Sequence[Job], directory: str | Path, run_info: Mapping[str, Any] | None = None
+    spec: SweepSpec,
+    jobs: Sequence[Job],
+    directory: str | Path,
+    run_info: Mapping[str, Any] | None = None,
+    world_said: Sequence[str] = (),
 ) -> SweepResult:
     """Merge the job files of ``jobs`` (all finished) into the sweep's tables, written atomically.
 
     Jobs are taken in their order (point, then replication), so the tables
-    do not depend on which worker finished first.
+    do not depend on which worker finished first.  ``world_said``: the notes of the points'
+    worlds, first of the manifest's ``notes`` (:func:`_notes`).
     """
     from offloadsim.records.results import nodes_frame, processors_frame, scenario_hash
 
@@ -275,6 +289,7 @@ def merge_sweep(
         "llm_metrics_recomputed_jobs": recomputed,
         "files": list(SWEEP_FILES),
     }
+    manifest["notes"] = _notes(list(jobs), files, list(world_said), metrics, manifest, processors)
     replace_together(
         directory,
         {
@@ -300,6 +315,32 @@ def merge_sweep(
         processors=processors,
         groups=groups,
     )
+
+
+def _notes(
+    jobs: list[Job],
+    files: list[Path],
+    world_said: list[str],
+    metrics: pd.DataFrame,
+    manifest: Mapping[str, Any],
+    processors: pd.DataFrame,
+) -> list[str]:
+    """The notes under the sweep's table (:func:`~offloadsim.analysis.notes.comparison_notes`).
+
+    The applications each policy served are read from the jobs' ``files`` (their ``app`` and
+    ``policy`` columns), where the scenarios have several.
+    """
+    from offloadsim.analysis.notes import application_order, comparison_notes, served_applications
+
+    scenarios = [job.scenario for job in jobs]
+    served: dict[str, set[str]] = {}
+    if len(application_order(scenarios)) > 1:  # one application can pool nothing: no records read
+        for file in files:
+            for policy, apps in served_applications(file, "policy").items():
+                served.setdefault(policy, set()).update(apps)
+    swept = list(manifest.get("swept", []))
+    run_keys = [*swept, *(["policy"] if "policy.name" not in swept else []), "replication"]
+    return comparison_notes(scenarios, world_said, served, metrics, manifest, processors, run_keys)
 
 
 def _group_summary(

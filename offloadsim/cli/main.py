@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from offloadsim._version import __version__
+from offloadsim.analysis.notes import counted
 from offloadsim.cli import types as cli_types
-from offloadsim.cli.notes import counted
 from offloadsim.engine_build import engine_build
 from offloadsim.errors import as_flags, message_lines
 from offloadsim.startup import hold_collector, release_collector, resume_collector
@@ -932,7 +932,7 @@ def _print_cut_notes(scenario: Any, spec: Any, world: Any) -> None:
     """The note a run prints under its table for each cut of ``spec`` clamped for some applications."""
     if world is None:
         return
-    from offloadsim.cli.notes import clamped_cut_notes
+    from offloadsim.analysis.notes import clamped_cut_notes
 
     for note in clamped_cut_notes(scenario, spec, world.layer_counts):
         print(f"note: {note}")

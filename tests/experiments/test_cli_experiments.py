@@ -635,8 +635,8 @@ def test_a_sweep_table_and_its_notes_show_a_swept_mapping_as_yaml_not_as_json():
 
     from experiment_data import table_parts
 
+    from offloadsim.analysis.notes import unfinished_runs_note
     from offloadsim.cli.experiments import _sweep_table
-    from offloadsim.cli.notes import unfinished_runs_note
 
     key = "nodes.phone.processor"
     stored = ['{"profile": "cortex-a76"}', '{"memory_bandwidth": "50 GB/s", "speed": "4 TFLOP/s"}']

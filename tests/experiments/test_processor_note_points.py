@@ -12,8 +12,8 @@ import json
 import pandas as pd
 from processors_scenario import EXPECTED, write_scenario
 
+from offloadsim.analysis.notes import carried_run_notes
 from offloadsim.cli import main
-from offloadsim.cli.notes import carried_run_notes
 from offloadsim.records.schema import FIRST_PROCESSOR_ONLY
 from offloadsim.records.stored import read_results
 

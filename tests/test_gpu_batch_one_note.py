@@ -118,3 +118,55 @@ def test_the_ratio_is_published_over_simulated_from_the_one_table():
     )
     assert batch_one_ratio("jetson-orin") == pytest.approx(1.07, abs=0.01)
     assert batch_one_ratio("t4") is None and batch_one_ratio("h100") is None
+
+
+@pytest.mark.parametrize(
+    ("policy", "noted"),
+    [
+        ("fixed(node=edge)", False),
+        ("fixed(nodes=[$source, edge], cuts=[4])", False),
+        ("edge", False),
+        ("edge(fallback=drop)", False),
+        ("fixed(node=cloud)", True),
+        ("fixed(nodes=[$source, cloud], cuts=[4])", True),
+        ("cloud", True),
+        ("random", True),
+    ],
+)
+def test_the_note_only_under_a_policy_that_may_place_on_the_gpu(policy, noted, capsys):
+    """``run --policy 'fixed(node=edge)'`` ran nothing on the cloud's A100 and said its batch-one note."""
+    assert len(_gpu_notes(capsys, "run", QUICKSTART, "--dry-run", "--policy", policy)) == noted
+
+
+def test_a_run_of_a_fixed_plan_off_the_gpu_keeps_no_note_in_its_manifest():
+    from offloadsim import api
+
+    def gpu_notes(node: str) -> list[str]:
+        overrides = ["duration=2 s", "warmup=0 s"]
+        result = api.run(QUICKSTART, overrides=overrides, policy="fixed", policy_params={"node": node})
+        return [note for note in result.manifest["notes"] if SAID in note]
+
+    assert gpu_notes("edge") == []
+    assert len(gpu_notes("cloud")) == 1
+
+
+def test_run_dry_run_notes_under_the_policy_given_not_the_files(capsys):
+    """The quickstart's own policy (neurosurgeon) may run layers on the A100; ``--policy local`` cannot."""
+    assert _gpu_notes(capsys, "run", QUICKSTART, "--dry-run", "--policy", "local") == []
+    assert len(_gpu_notes(capsys, "run", QUICKSTART, "--dry-run")) == 1
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["dry-run", "run"])
+def test_compare_says_which_policies_the_note_holds_under(dry_run, tmp_path, capsys):
+    argv = ["compare", QUICKSTART, "--policies", "local,edge,cloud", "--set", "policy.name=local"]
+    argv += (
+        ["--dry-run"] if dry_run else ["--set", "duration=2 s", "--set", "warmup=0 s", "--out", str(tmp_path)]
+    )
+    (note,) = _gpu_notes(capsys, *argv)
+    assert note.endswith("(docs/profiles.md#batch-one-against-published-latencies) (under cloud only)")
+
+
+def test_compare_of_policies_that_all_may_use_the_gpu_says_the_note_plainly(capsys):
+    (note,) = _gpu_notes(capsys, "compare", QUICKSTART, "--policies", "cloud,neurosurgeon", "--dry-run")
+    assert note.endswith("(docs/profiles.md#batch-one-against-published-latencies)")
+    assert _gpu_notes(capsys, "compare", QUICKSTART, "--policies", "local,edge", "--dry-run") == []

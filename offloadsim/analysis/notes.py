@@ -337,8 +337,10 @@ def world_notes(
     """
     if world is None:  # it could not be built: its runs failed and said why
         return []
-    notes = list(world.notes)
     specs = policies or [scenario.policy]
+    # under each policy run, a note that holds under only some saying which; the scenario's own: its notes
+    named = dict(zip(labels or [spec.name for spec in specs], specs, strict=True))
+    notes = list(world.notes_under_each(named) if policies else world.notes)
     for i, spec in enumerate(specs):
         notes += clamped_cut_notes(scenario, spec, world.layer_counts, labels[i] if labels else None)
     return notes

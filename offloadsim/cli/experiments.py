@@ -345,9 +345,10 @@ def _compare_dry_run(args: argparse.Namespace, scenario: Any, seed: int, out: Pa
     for label, spec in zip(plan.names, specs, strict=True):
         said = point_text([("policy.name", spec.name), *((f"policy.{k}", v) for k, v in spec.params.items())])
         print(f"  {label}" + (" (baseline)" if label == plan.baseline else "") + f": {said}")
-    print_world(built)
+    print_world(built, dict(zip(plan.names, specs, strict=True)))  # its notes: under each entry's policy
     if built is not None:  # each entry's clamped cuts; the world's own notes end its summary
-        for note in dict.fromkeys(_world_notes(scenario, specs, built, plan.names)[len(built.notes) :]):
+        own = len(built.notes_under_each(dict(zip(plan.names, specs, strict=True))))
+        for note in dict.fromkeys(_world_notes(scenario, specs, built, plan.names)[own:]):
             print(f"note: {note}")
     groups = _same_tables(tables)
     for table, at in groups.items():

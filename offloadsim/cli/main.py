@@ -753,7 +753,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print(out)
             return EXIT_OK
         print(f"policy {label or spec.name}, {counted(len(scenario.workload), 'workload')}")
-        print_world(world)  # its first line counts the nodes (validate's line would count them twice)
+        print_world(world, [spec])  # its first line counts the nodes; its notes: under the policy run
         _print_cut_notes(scenario, spec, world)
         _print_stations(spec, world, seed)
         print("dry run: nothing simulated, nothing written")

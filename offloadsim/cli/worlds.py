@@ -44,17 +44,20 @@ def built_world(scenario: Any, once: Any = None) -> Any:
     return world
 
 
-def world_summary(world: Any) -> str | None:
-    """Describe the built world; None if unavailable."""
+def world_summary(world: Any, policies: Any = None) -> str | None:
+    """Describe the built world, its notes those of a run of ``policies`` (None: its own); None: none."""
     if world is None:
         return None
-    describe = getattr(world, "summary", None) or getattr(world.topology, "summary", None)
+    describe = getattr(world, "summary", None)
+    if describe is not None:
+        return describe(policies)
+    describe = getattr(world.topology, "summary", None)
     return describe() if describe is not None else None
 
 
-def print_world(world: Any) -> None:
-    """Print the built world's summary (its notes included), or say that there is none."""
-    summary = world_summary(world)
+def print_world(world: Any, policies: Any = None) -> None:
+    """Print the built world's summary (its notes under ``policies``), or say that there is none."""
+    summary = world_summary(world, policies)
     if summary is None:
         print("(topology summary unavailable: offloadsim.world is not in this build)")
     else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from offloadsim.policies.base import (
     InfeasiblePlan,
+    Placement,
     Plan,
     PlanError,
     Policy,
@@ -40,6 +41,7 @@ from offloadsim.policies.registry import (
 __all__ = [
     # the contract
     "InfeasiblePlan",
+    "Placement",
     "Plan",
     "PlanError",
     "Policy",

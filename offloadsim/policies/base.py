@@ -12,7 +12,7 @@ only reads, and the engine validates every plan before acting on it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from numbers import Integral
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from offloadsim.scenario.model import PowerSpec
 
 __all__ = [
+    "Placement",
     "Plan",
     "PlanError",
     "InfeasiblePlan",
@@ -36,6 +37,7 @@ __all__ = [
     "Policy",
     "reset_policy",
     "validate_plan",
+    "placement_of",
 ]
 
 
@@ -100,6 +102,32 @@ class Plan:
 
 
 _DROP = Plan((), drop=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a policy may ever run layers: a policy's optional ``may_place`` attribute.
+
+    ``source``: on each task's own source; ``nodes``: on these nodes by name; ``tiers``: on any
+    computing node of these tiers.  A policy without ``may_place`` (a plug-in) may place anywhere
+    an application's hosts allow and its sources reach.  What a run says of how it costs work
+    reads it: the note on a GPU profile's assumed efficiency is left out of a run whose policy
+    never places on that GPU's node (``local``, ``fixed(node=edge)``, ``edge`` beside a cloud GPU).
+    """
+
+    source: bool = False
+    nodes: tuple[str, ...] = ()
+    tiers: tuple[str, ...] = ()
+
+    def allows(self, node: str, tier: str, sources: Collection[str]) -> bool:
+        """Whether ``node`` (of ``tier``) may run layers of tasks from ``sources``."""
+        return node in self.nodes or tier in self.tiers or (self.source and node in sources)
+
+
+def placement_of(policy: object) -> Placement | None:
+    """A policy's :class:`Placement` (its ``may_place``), or None: anywhere (a plug-in that says nothing)."""
+    placement = getattr(policy, "may_place", None)
+    return placement if isinstance(placement, Placement) else None
 
 
 class TaskView(Protocol):

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from offloadsim.policies.base import Plan, PlanError, SystemView, TaskView
+from offloadsim.policies.base import Placement, Plan, PlanError, SystemView, TaskView
 from offloadsim.policies.candidates import usable
 from offloadsim.policies.params import SOURCE, Requirement, Station
 from offloadsim.policies.registry import register_policy
@@ -42,7 +42,7 @@ class LocalPolicy:
 
     _plans: dict[str, Plan] = field(default_factory=dict, init=False, repr=False)
     #: Every layer runs on the task's source: no other node's processor computes (the run's notes read it).
-    keeps_local: ClassVar[bool] = True
+    may_place: ClassVar[Placement] = Placement(source=True)
 
     def requirements(self) -> tuple[Requirement, ...]:
         """Every source must compute: checked against the scenario before a run."""
@@ -96,6 +96,11 @@ class NearestTierPolicy:
     def __post_init__(self) -> None:
         if self.fallback not in ("local", "drop"):
             raise ValueError(f'fallback must be "local" or "drop", got {quoted(self.fallback)}')
+
+    @property
+    def may_place(self) -> Placement:
+        """The computing nodes of its tier, and each task's source where it falls back to ``local``."""
+        return Placement(source=self.fallback == "local", tiers=(self.tier,))
 
     def requirements(self) -> tuple[Requirement, ...]:
         """Some node of the policy's tier must compute: checked against the scenario before a run."""
@@ -326,9 +331,10 @@ class FixedPolicy:
         self.processors = tuple(names)
 
     @property
-    def keeps_local(self) -> bool:
-        """Whether every station is ``$source``: each task runs on its source alone (as ``local``)."""
-        return all(station == SOURCE for station in self._stations)
+    def may_place(self) -> Placement:
+        """Its stations: the nodes it names, and each task's source where it names ``$source``."""
+        named = tuple(dict.fromkeys(station for station in self._stations if station != SOURCE))
+        return Placement(source=SOURCE in self._stations, nodes=named)
 
     def requirements(self) -> tuple[Requirement, ...]:
         """Sources must compute when ``$source`` runs a segment that is not empty by its cuts.

@@ -8,6 +8,7 @@ model (fixed numbers) or synthetic work (drawn per task).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ import numpy as np
 from offloadsim.errors import LookupMessage
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import KeyPathError, format_path
-from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
+from offloadsim.scenario.model import AppSpec, NodeSpec, PolicySpec, ProcessorSpec, Scenario
 from offloadsim.scenario.units import format_quantity, format_rate
 from offloadsim.suggest import quoted
 from offloadsim.world.links import link_model
@@ -179,12 +180,29 @@ class World:
         return self._notes(here=True)
 
     def notes_under(self, *policies: Any) -> tuple[str, ...]:
-        """:attr:`notes` of a run of any of ``policies`` (policy objects), not the scenario's own policy.
+        """:attr:`notes` of a run of any of ``policies`` (policy objects or PolicySpecs), not the scenario's.
 
         A note that holds only where a policy may place layers (the GPU efficiency line) reads the
         policies a run or a comparison runs: ``run --policy local`` keeps every layer on the phones.
         """
         return self._notes(here=True, policies=policies)
+
+    def notes_under_each(self, policies: Mapping[str, Any]) -> tuple[str, ...]:
+        """:attr:`notes` of runs of each of ``policies`` (label -> policy), for a comparison of them.
+
+        A note that holds under only some of them says which (`` (under cloud only)``): ``compare
+        local,edge,cloud`` of the quickstart costs layers on its A100 under ``cloud`` alone.
+        """
+        under: dict[str, list[str]] = {}
+        for label, policy in policies.items():
+            for note in self.notes_under(policy):
+                under.setdefault(note, []).append(label)
+        if len(policies) < 2:
+            return tuple(under)
+        return tuple(
+            note if len(labels) == len(policies) else f"{note} (under {_listed(labels)} only)"
+            for note, labels in under.items()
+        )
 
     @property
     def scenario_notes(self) -> tuple[str, ...]:
@@ -380,7 +398,7 @@ class World:
         gpus = [proc for proc in derived if proc.costs.efficiency == GPU_EFFICIENCY]  # not a CPU's
         if not gpus:
             return []
-        local = _all_keep_local(self.scenario.policy if policies is None else policies)
+        placements = _placements(self.scenario.policy if policies is None else policies)
         said: dict[str, list[str]] = {}  # each application's GPU profiles
         unchecked: dict[str, None] = {}  # its precisions and models the published point is not
         for app in self.apps.values():
@@ -388,7 +406,7 @@ class World:
                 continue  # an LLM's decode has its own note; a plain work has no layers
             sources = self._sources_of(app.name)
             for proc in gpus:
-                if not self._may_run(app, proc.node, sources, local):
+                if not self._may_run(app, proc.node, sources, placements):
                     continue
                 where = f"{format_path(('applications', app.name))} ({app.graph.name}, {app.precision})"
                 on = said.setdefault(where, [])
@@ -428,17 +446,19 @@ class World:
         named = {src for entry in self.scenario.workload if entry.app == app for src in entry.sources}
         return named or {src for entry in self.scenario.workload for src in entry.sources}
 
-    def _may_run(self, app: AppTemplate, node: str, sources: set[str], local: bool) -> bool:
-        """Whether ``node`` may run layers of ``app``: its hosts allow it, and a source reaches it.
+    def _may_run(self, app: AppTemplate, node: str, sources: set[str], placements: list[Any] | None) -> bool:
+        """Whether ``node`` may run layers of ``app``: its hosts allow it, a source reaches it, and a policy.
 
-        ``local``: the policies keep every task on its source, so only a source runs its layers.
+        ``placements``: where the policies may place (None: anywhere), so that under ``local`` only
+        a source runs its layers, under ``fixed(node=edge)`` only ``edge``.
         """
         hosts = app.spec.hosts
         if hosts is not None and node not in hosts:
             return False
-        if node in sources:
-            return True
-        return not local and any(self.topology.reachable(src, node) for src in sources)
+        tier = self.nodes[node].tier
+        if placements is not None and not any(p.allows(node, tier, sources) for p in placements):
+            return False
+        return node in sources or any(self.topology.reachable(src, node) for src in sources)
 
     def _profile_notes(self, here: bool = True) -> list[str]:
         """Trust of the calibrated profiles this world costs with; ``here``: their CPU against ours too."""
@@ -544,8 +564,12 @@ class World:
             return np.zeros(len(graph))
         return np.asarray(spread(graph), dtype=np.float64)
 
-    def summary(self) -> str:
-        """Topology summary plus the processors and applications, for ``--dry-run``."""
+    def summary(self, policies: Sequence[Any] | Mapping[str, Any] | None = None) -> str:
+        """Topology summary plus the processors and applications, for ``--dry-run``.
+
+        Its notes are those of a run of ``policies`` (:meth:`notes_under`; None: the scenario's own),
+        or of each where they are named (label -> policy: :meth:`notes_under_each`, a comparison's).
+        """
         lines = [self.topology.summary(_link_labels(self.scenario.document))]
         by_group: dict[tuple[str, str], int] = {}
         for node, proc in self.processors.items():
@@ -568,7 +592,11 @@ class World:
                 for app in self.apps.values()
             )
         )
-        lines.extend(f"note: {note}" for note in self.notes)
+        if isinstance(policies, Mapping):
+            notes = self.notes_under_each(policies)
+        else:
+            notes = self.notes if policies is None else self.notes_under(*policies)
+        lines.extend(f"note: {note}" for note in notes)
         return "\n".join(lines)
 
     def _rates_in_precision(self, app: str) -> str:
@@ -610,20 +638,33 @@ class World:
 _CHECKED = ("int8", "resnet50")
 
 
-def _all_keep_local(policies: Any) -> bool:
-    """Whether every one of ``policies`` keeps each task whole on its source (a policy's ``keeps_local``).
+def _listed(labels: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``: the policies a note holds under."""
+    return f"{', '.join(labels[:-1])} and {labels[-1]}" if len(labels) > 1 else labels[0]
 
-    ``policies``: policy objects, or the scenario's one :class:`~offloadsim.scenario.model.PolicySpec`,
-    made here (one that cannot be made keeps nothing local: its run is refused anyway).
+
+def _placements(policies: Any) -> list[Any] | None:
+    """Where ``policies`` may place layers: each one's :class:`~offloadsim.policies.base.Placement`.
+
+    None: anywhere, where any of them says nothing (a plug-in) or cannot be made.  ``policies``:
+    policy objects or :class:`~offloadsim.scenario.model.PolicySpec` (the scenario's own), made here
+    (one that cannot be made places anywhere: its run is refused anyway).
     """
-    if not isinstance(policies, tuple):
-        from offloadsim.policies.registry import make_policy
+    from offloadsim.policies.base import placement_of
+    from offloadsim.policies.registry import make_policy
 
-        try:
-            policies = (make_policy(policies.name, policies.params),)
-        except Exception:  # an unknown name, bad parameters, a plug-in's failing constructor: said elsewhere
-            return False
-    return bool(policies) and all(getattr(policy, "keeps_local", False) is True for policy in policies)
+    found = []
+    for policy in policies if isinstance(policies, tuple | list) else (policies,):
+        if isinstance(policy, PolicySpec):
+            try:
+                policy = make_policy(policy.name, policy.params)
+            except Exception:  # an unknown name, bad parameters, a failing constructor: said elsewhere
+                return None
+        placement = placement_of(policy)
+        if placement is None:
+            return None
+        found.append(placement)
+    return found or None
 
 
 def _calibrated(proc: ProcessorModel) -> bool:

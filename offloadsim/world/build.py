@@ -8,6 +8,7 @@ model (fixed numbers) or synthetic work (drawn per task).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -239,6 +240,7 @@ class World:
         lines.update(dict.fromkeys(self._decode_ceiling_notes()))
         if here:  # what a run's times rest on; a check of the file (validate) has no times to qualify
             lines.update(dict.fromkeys(self._gpu_efficiency_notes(policies)))
+        lines.update(dict.fromkeys(self._nearest_tie_notes(policies)))
         lines.update(dict.fromkeys(self._accuracy_notes()))
         return tuple(lines)
 
@@ -436,6 +438,63 @@ class World:
             f"{each}: a built-in GPU profile runs each layer at an assumed {GPU_EFFICIENCY:.2f} of its "
             f"data-sheet peak, not a rate measured at a batch of one; {'; '.join(published)} ({SECTION})"
         ]
+
+    def _nearest_tie_notes(self, policies: tuple[Any, ...] | None = None) -> list[str]:
+        """Under ``edge`` (``cloud``), sources with several equally near nodes of its tier: all go to one.
+
+        Ties go to the first node (docs/policies.md), so two edge servers as near as each other
+        are one server and a spare: said, with the policy that spreads them.
+        """
+        from offloadsim.policies.basic import NearestTierPolicy
+
+        made = _policy_objects(self.scenario.policy if policies is None else policies) or []
+        lines = []
+        sources = list(dict.fromkeys(src for entry in self.scenario.workload for src in entry.sources))
+        for tier in dict.fromkeys(p.tier for p in made if isinstance(p, NearestTierPolicy)):
+            candidates = tuple(node for node in self.processors if self.nodes[node].tier == tier)
+            if len(candidates) < 2:
+                continue
+            import networkx as nx
+
+            graph = self.topology.graph
+            weights = {
+                c: nx.single_source_dijkstra_path_length(graph, c, weight="weight") for c in candidates
+            }
+            chosen = self.topology.nearest(tier, candidates)
+            ties: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+            for src in sources:
+                if src not in chosen:
+                    continue
+                node, weight = chosen[src]
+                same = tuple(
+                    c
+                    for c in candidates
+                    if c != node and math.isclose(weights[c].get(src, math.inf), weight, rel_tol=1e-9)
+                )
+                if same:
+                    ties.setdefault((node, same), []).append(src)
+            for (node, same), tied in ties.items():
+                latency = format_quantity(self.topology.route(tied[0], node).latency_s, "time")
+                idle, verb = " and ".join(same), "is" if len(same) == 1 else "are"
+                lines.append(
+                    f"policy {tier} sends every task of {self._nodes_text(tied)} to {node}: {idle} {verb} "
+                    f"as near ({latency}) and ties go to the first node, so {idle} {verb} left idle; "
+                    f"least-loaded (tiers: [{tier}]) spreads them"
+                )
+        return lines
+
+    def _nodes_text(self, names: list[str], most: int = 3) -> str:
+        """``phone-*`` for every node of a counted group, else the names (the first ``most``, and a count)."""
+        groups: dict[str, list[str]] = {}
+        for name in names:
+            groups.setdefault(self.nodes[name].group, []).append(name)
+        said: list[str] = []
+        for group, members in groups.items():
+            size = sum(node.group == group for node in self.nodes.values())
+            said += [f"{group}-*"] if size > 1 and len(members) == size else members
+        if len(said) > most:
+            return f"{', '.join(said[:most])} and {len(said) - most} more"
+        return _listed(said)
 
     def _sources_of(self, app: str) -> set[str]:
         """The nodes whose workload sends ``app``'s requests (every source where none names it).
@@ -643,23 +702,35 @@ def _listed(labels: list[str]) -> str:
     return f"{', '.join(labels[:-1])} and {labels[-1]}" if len(labels) > 1 else labels[0]
 
 
-def _placements(policies: Any) -> list[Any] | None:
-    """Where ``policies`` may place layers: each one's :class:`~offloadsim.policies.base.Placement`.
+def _policy_objects(policies: Any) -> list[Any] | None:
+    """``policies`` as policy objects: each one given, or made from a PolicySpec (the scenario's own).
 
-    None: anywhere, where any of them says nothing (a plug-in) or cannot be made.  ``policies``:
-    policy objects or :class:`~offloadsim.scenario.model.PolicySpec` (the scenario's own), made here
-    (one that cannot be made places anywhere: its run is refused anyway).
+    None where one cannot be made (an unknown name, bad parameters, a failing constructor): its run
+    is refused, and said, elsewhere.
     """
-    from offloadsim.policies.base import placement_of
     from offloadsim.policies.registry import make_policy
 
-    found = []
+    made = []
     for policy in policies if isinstance(policies, tuple | list) else (policies,):
         if isinstance(policy, PolicySpec):
             try:
                 policy = make_policy(policy.name, policy.params)
-            except Exception:  # an unknown name, bad parameters, a failing constructor: said elsewhere
+            except Exception:  # said elsewhere
                 return None
+        made.append(policy)
+    return made
+
+
+def _placements(policies: Any) -> list[Any] | None:
+    """Where ``policies`` may place layers: each one's :class:`~offloadsim.policies.base.Placement`.
+
+    None: anywhere, where any of them says nothing (a plug-in) or cannot be made.  ``policies``:
+    policy objects or :class:`~offloadsim.scenario.model.PolicySpec` (the scenario's own).
+    """
+    from offloadsim.policies.base import placement_of
+
+    found = []
+    for policy in _policy_objects(policies) or ():
         placement = placement_of(policy)
         if placement is None:
             return None

@@ -1,0 +1,60 @@
+"""``edge`` with two equally near edge servers sends every task to the first: said, not left to find.
+
+Ties go to the first node (docs/policies.md), so "two edges" ran as one edge and a spare, silently.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from offloadsim.cli import main
+
+QUICKSTART = str(Path(__file__).resolve().parents[1] / "scenarios" / "quickstart.yaml")
+TWO_EDGES = ["--set", "nodes.edge.count=2"]
+SAID = "ties go to the first node"
+
+
+def _tie_notes(capsys, *argv: str) -> list[str]:
+    assert main([*argv]) == 0
+    captured = capsys.readouterr()
+    return [line for line in (captured.out + captured.err).splitlines() if SAID in line]
+
+
+def test_edge_with_two_equally_near_servers_says_all_go_to_the_first(capsys):
+    (note,) = _tie_notes(capsys, "run", QUICKSTART, "--dry-run", "--policy", "edge", *TWO_EDGES)
+    assert note == (
+        "note: policy edge sends every task of phone-* to edge-0: edge-1 is as near (3.5 ms) and ties go "
+        "to the first node, so edge-1 is left idle; least-loaded (tiers: [edge]) spreads them"
+    )
+
+
+def test_the_note_says_what_the_run_did(tmp_path, capsys):
+    """The note's claim, checked on the records: edge-1 ran no task, edge-0 all of them."""
+    out = tmp_path / "run"
+    argv = ["run", QUICKSTART, "--policy", "edge", *TWO_EDGES, "--set", "duration=5 s", "--out", str(out)]
+    assert len(_tie_notes(capsys, *argv)) == 1
+    tasks = pd.read_parquet(out / "tasks.parquet")
+    assert len(tasks) > 50
+    assert set(tasks["placement"].astype(str)) == {"edge-0"}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--policy", "least-loaded", *TWO_EDGES],  # spreads them
+        ["--policy", "local", *TWO_EDGES],
+        ["--policy", "edge"],  # one edge server: nothing tied
+    ],
+    ids=["least-loaded", "local", "one-edge"],
+)
+def test_no_tie_note_where_nothing_is_left_idle_by_a_tie(argv, capsys):
+    assert _tie_notes(capsys, "run", QUICKSTART, "--dry-run", *argv) == []
+
+
+def test_compare_says_the_tie_note_holds_under_edge_only(capsys):
+    argv = ["compare", QUICKSTART, "--policies", "edge,least-loaded", "--dry-run", *TWO_EDGES]
+    (note,) = _tie_notes(capsys, *argv)
+    assert note.endswith("spreads them (under edge only)")

@@ -27,7 +27,7 @@ def test_edge_with_two_equally_near_servers_says_all_go_to_the_first(capsys):
     (note,) = _tie_notes(capsys, "run", QUICKSTART, "--dry-run", "--policy", "edge", *TWO_EDGES)
     assert note == (
         "note: policy edge sends every task of phone-* to edge-0: edge-1 is as near (3.5 ms) and ties go "
-        "to the first node, so edge-1 is left idle; least-loaded (tiers: [edge]) spreads them"
+        "to the first node, so edge-1 gets none of them; least-loaded (tiers: [edge]) spreads them"
     )
 
 

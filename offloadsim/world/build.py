@@ -475,10 +475,11 @@ class World:
                     ties.setdefault((node, same), []).append(src)
             for (node, same), tied in ties.items():
                 latency = format_quantity(self.topology.route(tied[0], node).latency_s, "time")
-                idle, verb = " and ".join(same), "is" if len(same) == 1 else "are"
+                idle, one = " and ".join(same), len(same) == 1
+                verb, gets = ("is", "gets") if one else ("are", "get")
                 lines.append(
                     f"policy {tier} sends every task of {self._nodes_text(tied)} to {node}: {idle} {verb} "
-                    f"as near ({latency}) and ties go to the first node, so {idle} {verb} left idle; "
+                    f"as near ({latency}) and ties go to the first node, so {idle} {gets} none of them; "
                     f"least-loaded (tiers: [{tier}]) spreads them"
                 )
         return lines

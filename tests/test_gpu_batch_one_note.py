@@ -170,3 +170,19 @@ def test_compare_of_policies_that_all_may_use_the_gpu_says_the_note_plainly(caps
     (note,) = _gpu_notes(capsys, "compare", QUICKSTART, "--policies", "cloud,neurosurgeon", "--dry-run")
     assert note.endswith("(docs/profiles.md#batch-one-against-published-latencies)")
     assert _gpu_notes(capsys, "compare", QUICKSTART, "--policies", "local,edge", "--dry-run") == []
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["dry-run", "run"])
+def test_a_sweep_over_precision_says_the_note_once_for_both(dry_run, tmp_path, capsys):
+    """Each point's world said the line of its own precision: two long lines alike but for it."""
+    sweep = tmp_path / "precision.yaml"
+    sweep.write_text(
+        f"name: precision\nbase: {QUICKSTART}\nset: {{duration: 2 s, warmup: 0 s}}\n"
+        "grid:\n  applications.classify.params.precision: [fp32, int8]\n"
+    )
+    argv = ["sweep", str(sweep), "--out", str(tmp_path / "out"), *(["--dry-run"] if dry_run else [])]
+    (note,) = _gpu_notes(capsys, *argv)
+    assert "note: applications.classify (resnet50, fp32 and int8) on a100: " in note
+    assert note.endswith(
+        "7.2x on a100; fp32 is not checked (docs/profiles.md#batch-one-against-published-latencies)"
+    )

@@ -366,6 +366,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from offloadsim.experiments.executors import local_workers
     from offloadsim.experiments.jobs import point_text
     from offloadsim.experiments.sweep import check_sweep_out, point_world_notes
+    from offloadsim.world.build import merged_notes
 
     spec = load_sweep(args.file)
     # what the sweep refuses of --out, said before planning, and by a dry run ("nothing written", exit 0)
@@ -412,8 +413,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             print(f"  point {i}: " + (point_text(point.items()) or "(base scenario)"))
         if len(points) > _LISTED:
             print(f"  ... and {len(points) - _LISTED} more")
-        for note, at in noted.items():
-            print(f"note: {note}" + _points_of(at, len(points)))
+        for note, of in merged_notes(noted).items():  # a GPU line per precision: one line
+            print(f"note: {note}" + _points_of(sorted({i for each in of for i in noted[each]}), len(points)))
         for line in _station_tables(tables, len(points)):
             print(line)
         print("dry run: nothing simulated, nothing written")

@@ -141,6 +141,8 @@ def sweep(
     started = _dt.datetime.now(_dt.UTC)
     clock = time.perf_counter()
     directory = check_sweep_out(out if out is not None else default_sweep_dir(spec))  # before planning
+    from offloadsim.world.build import merged_notes
+
     gathered: list[str] = list(world_notes or ())
     if jobs is None:
         from offloadsim.experiments.sweep_spec import expand
@@ -216,7 +218,7 @@ def sweep(
                     "started_utc": started.isoformat(timespec="seconds"),
                     "wall_s": time.perf_counter() - clock,
                 },
-                world_said=gathered,
+                world_said=list(merged_notes(gathered)),  # a GPU line per precision: one line
             )
 
 

@@ -9,7 +9,7 @@ model (fixed numbers) or synthetic work (drawn per task).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -401,43 +401,16 @@ class World:
         if not gpus:
             return []
         placements = _placements(self.scenario.policy if policies is None else policies)
-        said: dict[str, list[str]] = {}  # each application's GPU profiles
-        unchecked: dict[str, None] = {}  # its precisions and models the published point is not
+        entries: list[tuple[str, str, str, str]] = []  # (application, model, precision, GPU profile)
         for app in self.apps.values():
             if app.graph is None or app.llm is not None:
                 continue  # an LLM's decode has its own note; a plain work has no layers
             sources = self._sources_of(app.name)
             for proc in gpus:
-                if not self._may_run(app, proc.node, sources, placements):
-                    continue
-                where = f"{format_path(('applications', app.name))} ({app.graph.name}, {app.precision})"
-                on = said.setdefault(where, [])
-                if proc.costs.name not in on:
-                    on.append(proc.costs.name)
-                unchecked.update(
-                    dict.fromkeys(x for x in (app.precision, app.graph.name) if x not in _CHECKED)
-                )
-        if not said:
-            return []
-        from offloadsim.world.profiles.published import SECTION, batch_one_ratio
-
-        each = "; ".join(f"{where} on {', '.join(profiles)}" for where, profiles in said.items())
-        profiles = list(dict.fromkeys(name for names in said.values() for name in names))
-        ratios = {name: batch_one_ratio(name) for name in profiles}
-        times = ", ".join(f"{ratio:.2g}x on {name}" for name, ratio in ratios.items() if ratio is not None)
-        unpublished = ", ".join(name for name, ratio in ratios.items() if ratio is None)
-        published = [
-            f"one published point checks it, int8 ResNet-50 at batch one, slower than simulated: {times}"
-        ] * bool(times)
-        published += [f"no published batch-one time checks {unpublished}"] * bool(unpublished)
-        if unchecked:
-            published.append(
-                f"{' and '.join(unchecked)} {'is' if len(unchecked) == 1 else 'are'} not checked"
-            )
-        return [
-            f"{each}: a built-in GPU profile runs each layer at an assumed {GPU_EFFICIENCY:.2f} of its "
-            f"data-sheet peak, not a rate measured at a batch of one; {'; '.join(published)} ({SECTION})"
-        ]
+                if self._may_run(app, proc.node, sources, placements):
+                    where = format_path(("applications", app.name))
+                    entries.append((where, app.graph.name, app.precision, proc.costs.name))
+        return [_gpu_note(entries)] if entries else []
 
     def _nearest_tie_notes(self, policies: tuple[Any, ...] | None = None) -> list[str]:
         """Under ``edge`` (``cloud``), sources with several equally near nodes of its tier: all go to one.
@@ -696,6 +669,65 @@ class World:
 
 #: The precision and model of the one published batch-one point (:mod:`~offloadsim.world.profiles.published`).
 _CHECKED = ("int8", "resnet50")
+
+
+class GpuNote(str):
+    """The GPU efficiency line, keeping what it is of, so that several worlds' lines merge into one.
+
+    ``entries``: (application, model, precision, GPU profile).  A sweep over precision built one
+    world a point, each saying the line of its own precision: two long lines, alike but for it.
+    """
+
+    entries: tuple[tuple[str, str, str, str], ...]
+
+
+def _gpu_note(entries: list[tuple[str, str, str, str]]) -> GpuNote:
+    """The one line on layer graphs costed on built-in GPU profiles at an assumed efficiency."""
+    from offloadsim.world.profiles.builtin import GPU_EFFICIENCY
+    from offloadsim.world.profiles.published import SECTION, batch_one_ratio
+
+    said: dict[tuple[str, str], tuple[dict[str, None], dict[str, None]]] = {}  # precisions, profiles
+    for where, model, precision, profile in entries:
+        precisions, on = said.setdefault((where, model), ({}, {}))
+        precisions[precision] = on[profile] = None
+    each = "; ".join(
+        f"{where} ({model}, {' and '.join(precisions)}) on {', '.join(on)}"
+        for (where, model), (precisions, on) in said.items()
+    )
+    ratios = {name: batch_one_ratio(name) for *_, name in entries}
+    times = ", ".join(f"{ratio:.2g}x on {name}" for name, ratio in ratios.items() if ratio is not None)
+    unpublished = ", ".join(name for name, ratio in ratios.items() if ratio is None)
+    published = [
+        f"one published point checks it, int8 ResNet-50 at batch one, slower than simulated: {times}"
+    ] * bool(times)
+    published += [f"no published batch-one time checks {unpublished}"] * bool(unpublished)
+    unchecked = list(dict.fromkeys(x for _, model, precision, _ in entries for x in (precision, model)))
+    unchecked = [x for x in unchecked if x not in _CHECKED]
+    if unchecked:
+        published.append(f"{' and '.join(unchecked)} {'is' if len(unchecked) == 1 else 'are'} not checked")
+    note = GpuNote(
+        f"{each}: a built-in GPU profile runs each layer at an assumed {GPU_EFFICIENCY:.2f} of its "
+        f"data-sheet peak, not a rate measured at a batch of one; {'; '.join(published)} ({SECTION})"
+    )
+    note.entries = tuple(entries)
+    return note
+
+
+def merged_notes(notes: Iterable[str]) -> dict[str, list[str]]:
+    """``notes`` with the GPU efficiency lines of several worlds as one (at the first's place).
+
+    Each line said maps to the notes it stands for (a note to itself): a sweep's dry run says
+    which points a merged line is of from them.
+    """
+    notes = list(dict.fromkeys(notes))
+    gpu = [note for note in notes if isinstance(note, GpuNote)]
+    merged: dict[str, list[str]] = {}
+    for note in notes:
+        if not isinstance(note, GpuNote) or len(gpu) < 2:
+            merged[note] = [note]
+        elif note is gpu[0]:
+            merged[_gpu_note([entry for each in gpu for entry in each.entries])] = list[str](gpu)
+    return merged
 
 
 def _listed(labels: list[str]) -> str:

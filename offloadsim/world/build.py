@@ -427,28 +427,19 @@ class World:
             candidates = tuple(node for node in self.processors if self.nodes[node].tier == tier)
             if len(candidates) < 2:
                 continue
-            import networkx as nx
-
-            graph = self.topology.graph
-            weights = {
-                c: nx.single_source_dijkstra_path_length(graph, c, weight="weight") for c in candidates
-            }
+            nearest = _equally_nearest(self.topology.graph, candidates)
             chosen = self.topology.nearest(tier, candidates)
             ties: dict[tuple[str, tuple[str, ...]], list[str]] = {}
             for src in sources:
                 if src not in chosen:
                     continue
-                node, weight = chosen[src]
-                same = tuple(
-                    c
-                    for c in candidates
-                    if c != node and math.isclose(weights[c].get(src, math.inf), weight, rel_tol=1e-9)
-                )
+                node = chosen[src][0]
+                same = tuple(c for c in nearest.get(src, ()) if c != node)
                 if same:
                     ties.setdefault((node, same), []).append(src)
             for (node, same), tied in ties.items():
                 latency = format_quantity(self.topology.route(tied[0], node).latency_s, "time")
-                idle, one = " and ".join(same), len(same) == 1
+                idle, one = self._nodes_text(list(same)), len(same) == 1
                 verb, gets = ("is", "gets") if one else ("are", "get")
                 lines.append(
                     f"policy {tier} sends every task of {self._nodes_text(tied)} to {node}: {idle} {verb} "
@@ -728,6 +719,43 @@ def merged_notes(notes: Iterable[str]) -> dict[str, list[str]]:
         elif note is gpu[0]:
             merged[_gpu_note([entry for each in gpu for entry in each.entries])] = list[str](gpu)
     return merged
+
+
+def _equally_nearest(graph: Any, candidates: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """For every node, the candidates nearest it by route weight, all of them where several tie.
+
+    One search from every candidate at once (as :meth:`Topology.nearest`), keeping each node's
+    tied candidates: a node's predecessors on its shortest routes are nearer (every link weighs
+    more than 0), so its set is whole when it is taken from the heap.
+    """
+    import heapq
+
+    best: dict[str, float] = {}
+    sets: dict[str, tuple[str, ...]] = {}  # shared, not copied: a thousand phones behind one access point
+    heap = [(0.0, i, c) for i, c in enumerate(candidates)]
+    for _, _, c in heap:
+        best[c], sets[c] = 0.0, (c,)
+    heapq.heapify(heap)
+    done: set[str] = set()
+    count = len(heap)
+    while heap:
+        dist, _, node = heapq.heappop(heap)
+        if node in done or dist > best[node]:
+            continue
+        done.add(node)
+        found = sets[node]
+        for neighbour, attrs in graph[node].items():
+            if neighbour in done:
+                continue
+            new = dist + attrs["weight"]
+            old = best.get(neighbour, math.inf)
+            if new < old and not math.isclose(new, old, rel_tol=1e-9):
+                best[neighbour], sets[neighbour] = new, found
+                count += 1
+                heapq.heappush(heap, (new, count, neighbour))
+            elif math.isclose(new, old, rel_tol=1e-9) and sets[neighbour] is not found:
+                sets[neighbour] = tuple(dict.fromkeys((*sets[neighbour], *found)))
+    return sets
 
 
 def _listed(labels: list[str]) -> str:

@@ -15,6 +15,12 @@ from offloadsim.cli import main
 QUICKSTART = str(Path(__file__).resolve().parents[1] / "scenarios" / "quickstart.yaml")
 TWO_EDGES = ["--set", "nodes.edge.count=2"]
 SAID = "ties go to the first node"
+_FARTHER = (  # edge-1 0.5 ms farther than edge-0: nearest, not a tie
+    "links=[{between: [phone-*, ap], bandwidth: 20 Mbps, latency: 3 ms}, "
+    "{between: [ap, edge-0], bandwidth: 1 Gbps, latency: 0.5 ms}, "
+    "{between: [ap, edge-1], bandwidth: 1 Gbps, latency: 1 ms}, "
+    "{between: [edge-0, cloud], bandwidth: 200 Mbps, latency: 20 ms}]"
+)
 
 
 def _tie_notes(capsys, *argv: str) -> list[str]:
@@ -47,8 +53,9 @@ def test_the_note_says_what_the_run_did(tmp_path, capsys):
         ["--policy", "least-loaded", *TWO_EDGES],  # spreads them
         ["--policy", "local", *TWO_EDGES],
         ["--policy", "edge"],  # one edge server: nothing tied
+        ["--policy", "edge", *TWO_EDGES, "--set", _FARTHER],
     ],
-    ids=["least-loaded", "local", "one-edge"],
+    ids=["least-loaded", "local", "one-edge", "one-nearer"],
 )
 def test_no_tie_note_where_nothing_is_left_idle_by_a_tie(argv, capsys):
     assert _tie_notes(capsys, "run", QUICKSTART, "--dry-run", *argv) == []

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from offloadsim.engine.errors import EngineError
+from offloadsim.errors import argument
 from offloadsim.plugins import dotted_name, method_codes, shipped_module
 from offloadsim.suggest import quoted
 
@@ -116,8 +117,14 @@ def _timed_out(
     code = frame.f_code
     where = f"{os.path.basename(code.co_filename)}, line {frame.f_lineno}, in {code.co_name}"
     at = f" at simulated time {now:.6g} s" if math.isfinite(now) else ""
+    option = argument("policy_timeout", flag="policy-timeout")
+    longer = (
+        f"{option} (such as '10 min'; '0 s': no limit)"
+        if option.startswith("--")
+        else f"{option}= (in seconds; 0: no limit)"
+    )
     return (
         f"policy {quoted(name)} ({dotted_name(type(policy))}) did not return from {method}(){at} "
         f"in {limit_s:g} s of wall time ({where}); a call that never returns hangs the run: "
-        "if it is only slow, give it longer with --policy-timeout (such as '10 min'; '0 s': no limit)"
+        f"if it is only slow, give it longer with {longer}"
     )

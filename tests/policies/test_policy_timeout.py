@@ -126,6 +126,13 @@ def test_from_python_it_is_an_engine_error_and_the_limit_is_the_commands(tiny_sc
     assert offloadsim.run.__kwdefaults__["policy_timeout"] == POLICY_TIMEOUT_S
 
 
+def test_from_python_the_line_names_the_keyword_not_the_flag(tiny_scenario):
+    register_policy("loops-here")(LoopsHere)
+    with pytest.raises(EngineError) as raised:
+        offloadsim.run(tiny_scenario, policy="loops-here", policy_timeout=0.5)
+    assert str(raised.value).endswith("give it longer with policy_timeout= (in seconds; 0: no limit)")
+
+
 @pytest.mark.parametrize("bad", [-1, float("nan"), float("inf"), "60", True])
 def test_a_bad_limit_is_refused(tiny_scenario, bad):
     with pytest.raises(RunError, match="policy_timeout: expected seconds"):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from offloadsim.analysis.table_notes import application_order, pooled_note, run_table_notes
+from offloadsim.analysis.warning_notes import run_warnings_notes
 from offloadsim.suggest import counted  # here too: the commands import it from this module
 
 __all__ = [
@@ -397,6 +398,10 @@ def comparison_notes(
     uncounted = int(manifest.get("context_cuts_uncounted_jobs", 0))
     notes.update(dict.fromkeys(context_cut_notes(metrics, cuts, configs, run, uncounted)))
     notes.update(dict.fromkeys(carried_run_notes(manifest, metrics, configs, run, processors)))
+    said_in_flight = unfinished is not None  # it says what a backlog warning would: not twice
+    notes.update(
+        dict.fromkeys(run_warnings_notes(manifest, metrics, configs, run, in_flight_said=said_in_flight))
+    )
     return list(notes)
 
 

@@ -362,6 +362,7 @@ def compare(
 
     node_parts, processor_parts, rows, cuts, by_group = [], [], [], [], []
     run_notes: list[dict[str, Any]] = []  # each run's own notes, as its manifest's
+    run_warnings: list[dict[str, Any]] = []  # each run's summary's warnings
     retried: list[dict[str, Any]] = []  # the runs whose tasks recovery ran again
     for i, name in enumerate(names):
         for r in range(replications):
@@ -374,6 +375,7 @@ def compare(
             cuts += [{"policy": name, "replication": r, **cut} for cut in result.context_cuts]
             processor_parts.append(run_rows(result.processors, {"policy": name, "replication": r}))
             run_notes += [{"policy": name, "replication": r, "note": note} for note in result.notes]
+            run_warnings += [{"policy": name, "replication": r, "warning": w} for w in result.warnings]
             if result.retried:
                 retried.append(
                     {
@@ -425,6 +427,7 @@ def compare(
         "tasks": runs.rows,
         "context_cuts": cuts,
         "run_notes": run_notes,
+        "run_warnings": run_warnings,
         "retried": retried,
         "precision_notes": precision_notes_field([(None, loaded)]),  # what the figures say of int8
         **host_info(),

@@ -263,6 +263,8 @@ class JobResult:
     #: Tasks ``recovery:`` ran again in the run, whatever their outcome, and those of them that completed.
     retried: int = 0
     recovered: int = 0
+    #: Its summary's warnings (``Summary.warnings``: overloaded, too short to settle), said once per kind.
+    warnings: tuple[str, ...] = ()
     #: How many of the run's task sources have ``power:`` (-1: not known): why its device energy is 0.
     powered_sources: int = -1
     #: Its summary's numbers per source group (``Summary.source_groups``; empty for one group).
@@ -322,6 +324,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         notes=result.own_notes,
         retried=result.summary.retried,
         recovered=result.summary.recovered,
+        warnings=tuple(result.summary.warnings),
         powered_sources=result.summary.powered_sources,
         source_groups=dict(result.summary.source_groups),
     )

@@ -142,6 +142,7 @@ def merge_sweep(
     processor_parts: list[pd.DataFrame] = []
     processor_point: list[np.ndarray] = []
     run_notes: list[dict[str, Any]] = []  # each job's own notes, as its run's manifest's
+    run_warnings: list[dict[str, Any]] = []  # each job's summary's warnings (older files: none)
     retried: list[dict[str, Any]] = []  # the jobs whose tasks recovery ran again
     unnoted = 0  # jobs whose file predates their processors table, notes and recovery counts
     uncounted = 0  # jobs whose file predates the count
@@ -201,6 +202,7 @@ def merge_sweep(
         else:
             uncounted += 1
         run = {"point": job.index, "replication": job.replication}
+        run_warnings += [{**run, "warning": warning} for warning in meta.get("warnings", [])]
         if "notes" in meta:
             table = processors_frame(meta.get("processors") or {})
             processor_parts.append(
@@ -273,6 +275,7 @@ def merge_sweep(
         "context_cuts": cuts,
         "context_cuts_uncounted_jobs": uncounted,
         "run_notes": run_notes,
+        "run_warnings": run_warnings,
         "retried": retried,
         # Each point's note on another precision or a codec (its speed-up a peak ratio): the figures say it.
         "precision_notes": precision_notes_field(
@@ -515,20 +518,19 @@ def _meta_problem(meta: Any) -> str | None:
     table = meta.get("processors") or {}
     if table and not set(PROCESSOR_COLUMNS) <= set(table):
         return f"processors: expected the columns {', '.join(PROCESSOR_COLUMNS)}"
-    cuts = meta.get("context_cuts", [])
-    notes = meta.get("notes", [])
-    if not isinstance(cuts, list) or not isinstance(notes, list):
-        which = "context_cuts" if not isinstance(cuts, list) else "notes"
-        return f"{which}: expected a list, got {describe(meta[which])}"
-    if not all(isinstance(note, str) for note in notes):
-        return "notes: expected a list of texts"
+    for key in ("context_cuts", "notes", "warnings"):
+        if not isinstance(meta.get(key, []), list):
+            return f"{key}: expected a list, got {describe(meta[key])}"
+    for key in ("notes", "warnings"):
+        if not all(isinstance(note, str) for note in meta.get(key, [])):
+            return f"{key}: expected a list of texts"
     for key in ("retried", "recovered"):
         if key in meta and not is_count(meta[key]):
             return f"{key}: expected a count, got {describe(meta[key])}"
     if "powered_sources" in meta and not (is_count(meta["powered_sources"]) or meta["powered_sources"] == -1):
         return f"powered_sources: expected a count (-1: not known), got {describe(meta['powered_sources'])}"
     try:
-        for cut in cuts:
+        for cut in meta.get("context_cuts", []):
             ContextCuts.from_dict(cut)
     except (TypeError, ValueError, KeyError, OverflowError):
         return "context_cuts: expected counts of requests cut to the context window"

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from offloadsim.analysis.config_labels import shared_labels
 from offloadsim.analysis.table_notes import application_order, pooled_note, run_table_notes
 from offloadsim.analysis.warning_notes import run_warnings_notes
 from offloadsim.suggest import counted  # here too: the commands import it from this module
@@ -185,8 +186,6 @@ def _retried_note(
     values (``policy.name=edge (each links[2].bandwidth): ...``); any others are said one by one.
     Every count stays: each configuration's is the one said for its group.
     """
-    from offloadsim.analysis.values import value_text  # a swept value as the table shows it
-
     config_of = {tuple(row[k] for k in run): tuple(row[k] for k in present) for row in rows}
     runs_of = Counter(config_of.values())
     retried: dict[tuple[Any, ...], list[int]] = {}  # configuration -> runs, tasks retried, completed
@@ -201,24 +200,13 @@ def _retried_note(
     if not retried:
         return ""
 
-    def label(keys: list[int], config: tuple[Any, ...]) -> str:
-        return ", ".join(f"{present[i]}={value_text(config[i])}" for i in keys)
-
     alike: dict[tuple[int, ...], list[tuple[Any, ...]]] = {}
     for config, counts in retried.items():
         alike.setdefault((*counts, runs_of[config]), []).append(config)
     parts = []
     for (n, tasks, done, runs), configs in alike.items():
         said = f"{counted(tasks, 'task')} in {n} of its {runs} runs, {done} of them completed"
-        fixed = [i for i in range(len(present)) if len({config[i] for config in configs}) == 1]
-        varied = [present[i] for i in range(len(present)) if i not in fixed]
-        matching = [c for c in runs_of if all(c[i] == configs[0][i] for i in fixed)]
-        if len(configs) > 1 and varied and len(matching) == len(configs):
-            each = f"each {' and '.join(varied)}"
-            parts.append(f"{label(fixed, configs[0])} ({each}): {said}" if fixed else f"{each}: {said}")
-        else:
-            every = list(range(len(present)))
-            parts += [f"{label(every, config) + ': ' if present else ''}{said}" for config in configs]
+        parts += [f"{label}: {said}" if label else said for label in shared_labels(configs, present, runs_of)]
     return "retried by recovery (tasks recovery ran again, of any outcome): " + "; ".join(parts)
 
 

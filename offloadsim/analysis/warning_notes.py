@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from offloadsim.analysis.config_labels import shared_labels
+
 __all__ = ["run_warnings_notes"]
 
 #: The kinds of warning, by how their text starts, and what the note calls them.
@@ -32,8 +34,6 @@ def run_warnings_notes(
     ``in_flight_said``: the in-flight note is there, which says what a backlog warning says (it
     needs 5 % of the tasks in flight too), so that warning is not said twice.
     """
-    from offloadsim.analysis.values import value_text  # a swept value as the table shows it
-
     rows = list(manifest.get("run_warnings", ()))
     if not rows or not len(metrics):
         return []
@@ -41,11 +41,6 @@ def run_warnings_notes(
     records = metrics.to_dict("records")
     config_of = {tuple(row[k] for k in run): tuple(row[k] for k in present) for row in records}
     runs_of = Counter(config_of.values())
-
-    def label(config: tuple[Any, ...]) -> str:
-        if len(present) == 1:
-            return value_text(config[0])
-        return ", ".join(f"{k}={value_text(v)}" for k, v in zip(present, config, strict=True))
 
     by_kind: dict[str, dict[tuple[Any, ...], list[str]]] = {}
     for row in rows:
@@ -59,11 +54,13 @@ def run_warnings_notes(
         by_kind.setdefault(kind, {}).setdefault(config, []).append(text)
     notes = []
     for kind, configs in by_kind.items():
+        alike: dict[tuple[int, int], list[tuple[Any, ...]]] = {}  # the same counts: said once
+        for config, texts in configs.items():
+            alike.setdefault((len(texts), runs_of[config]), []).append(config)
         where = " and ".join(
-            f"{len(texts)} of {runs_of[config]} runs of {label(config)}"
-            if label(config)
-            else f"{len(texts)} runs"
-            for config, texts in configs.items()
+            f"{n} of {runs} runs of {label}" if label else f"{n} of {runs} runs"
+            for (n, runs), shared in alike.items()
+            for label in shared_labels(shared, present, runs_of)
         )
         texts = [text for found in configs.values() for text in found]
         if kind == _SETTLE:

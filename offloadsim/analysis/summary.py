@@ -997,7 +997,7 @@ def _settling_warnings(
     if nodes is None or not _rows(nodes) or duration_s <= 0 or not whole or not _has(nodes, "utilisation"):
         return []
     names, util, cores = _strings(nodes, "node"), _floats(nodes, "utilisation"), _floats(nodes, "cores")
-    described, longest = [], 0.0
+    unsettled: list[tuple[float, str]] = []  # (relaxation time, the node described)
     for i in np.flatnonzero((util >= _SETTLE_BUSY) & (util < _BUSY)):
         total, count = whole.get(str(names[i]), (0.0, 0))
         if not count:
@@ -1005,12 +1005,12 @@ def _settling_warnings(
         service = total / count
         relaxation = service / (max(cores[i], 1.0) * (1.0 - math.sqrt(util[i])) ** 2)
         if duration_s < _SETTLE_RELAXATIONS * relaxation:
-            longest = max(longest, relaxation)
-            described.append(
-                f"{names[i]} {util[i]:.0%} busy, {service:.3g} s a task, relaxation time {relaxation:,.0f} s"
-            )
-    if not described:
+            said = f"{names[i]} {util[i]:.0%} busy, {service:.3g} s a task"
+            unsettled.append((relaxation, f"{said}, relaxation time {relaxation:,.0f} s"))
+    if not unsettled:
         return []
+    unsettled.sort(key=lambda pair: -pair[0])  # stable: the slowest to settle first, as the length asked
+    longest, described = unsettled[0][0], [text for _, text in unsettled]
     return [
         f"too short to settle: {'; '.join(described[:_SHOWN])}{_more(len(described))} "
         "(S / (c (1 - sqrt(load))^2), as of an M/M/1 queue started empty), "

@@ -42,6 +42,9 @@ __all__ = [
     "measured_time",
     "processor_metrics",
     "powered_but_no_energy",
+    "SETTLE_RELAXATIONS",
+    "SETTLING_WARNING",
+    "BACKLOG_WARNING",
 ]
 
 _NAN = math.nan  # one NaN object: summaries compare equal field by field (identity first)
@@ -940,7 +943,11 @@ _BUSY = 0.99  # a node busy this share of the measured time never drained its qu
 # until the run has lasted several relaxation times (Abate & Whitt 1987, the M/M/1 queue started
 # empty): under 5, a mean reads low by something of the order of a fifth.
 _SETTLE_BUSY = 0.5
-_SETTLE_RELAXATIONS = 5
+#: How many relaxation times a run must last not to be warned too short to settle.
+SETTLE_RELAXATIONS = 5
+#: How the settling and backlog warnings begin: what a comparison's notes tell them by.
+SETTLING_WARNING = "too short to settle"
+BACKLOG_WARNING = "the tasks in the system grew"
 _SHOWN = 3  # nodes named per warning
 _GROUPS_SHOWN = 8  # source groups given a line each in the printed summary
 
@@ -1004,7 +1011,7 @@ def _settling_warnings(
             continue
         service = total / count
         relaxation = service / (max(cores[i], 1.0) * (1.0 - math.sqrt(util[i])) ** 2)
-        if duration_s < _SETTLE_RELAXATIONS * relaxation:
+        if duration_s < SETTLE_RELAXATIONS * relaxation:
             said = f"{names[i]} {util[i]:.0%} busy, {service:.3g} s a task"
             unsettled.append((relaxation, f"{said}, relaxation time {relaxation:,.0f} s"))
     if not unsettled:
@@ -1012,10 +1019,10 @@ def _settling_warnings(
     unsettled.sort(key=lambda pair: -pair[0])  # stable: the slowest to settle first, as the length asked
     longest, described = unsettled[0][0], [text for _, text in unsettled]
     return [
-        f"too short to settle: {'; '.join(described[:_SHOWN])}{_more(len(described))} "
+        f"{SETTLING_WARNING}: {'; '.join(described[:_SHOWN])}{_more(len(described))} "
         "(S / (c (1 - sqrt(load))^2), as of an M/M/1 queue started empty), "
         f"more than a fifth of the {duration_s:,.0f} s measured: latencies likely read low; "
-        f"run {_SETTLE_RELAXATIONS * longest:,.0f} s or longer"
+        f"run {SETTLE_RELAXATIONS * longest:,.0f} s or longer"
     ]
 
 
@@ -1042,7 +1049,7 @@ def _backlog_warnings(counts: list[int], share: float) -> list[str]:
         return []
     shown = " -> ".join(f"{c:,}" for c in counts)
     return [
-        f"the tasks in the system grew through the run ({shown} at the end of each quarter) and "
+        f"{BACKLOG_WARNING} through the run ({shown} at the end of each quarter) and "
         f"{share:.1%} were still in flight at the end: it looks overloaded, or too short to settle, "
         "and its latencies depend on how long it ran"
     ]

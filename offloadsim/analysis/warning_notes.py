@@ -14,14 +14,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from offloadsim.analysis.config_labels import shared_labels
+from offloadsim.analysis.summary import BACKLOG_WARNING as _BACKLOG
+from offloadsim.analysis.summary import SETTLE_RELAXATIONS as _RELAXATIONS
+from offloadsim.analysis.summary import SETTLING_WARNING as _SETTLE
 
 __all__ = ["run_warnings_notes"]
 
-#: The kinds of warning, by how their text starts, and what the note calls them.
-_SETTLE = "too short to settle"
-_BACKLOG = "the tasks in the system grew"
 _SHOWN = 3  # nodes named per note
-_RELAXATIONS = 5  # a settling warning asks for this many relaxation times (summary's _SETTLE_RELAXATIONS)
 
 
 def run_warnings_notes(

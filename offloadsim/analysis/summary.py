@@ -22,6 +22,7 @@ from offloadsim.analysis import catalogue, chunked
 from offloadsim.analysis.groups import group_stats, split_key
 from offloadsim.analysis.statistics import percentile
 from offloadsim.analysis.tokens import decode_rate, output_token_rate
+from offloadsim.analysis.warning_facts import BACKLOG, BUSY_GROWING, QUEUE_FULL, SETTLING, WarningFacts
 from offloadsim.records.schema import PROCESSOR_COLUMNS, STATUSES
 from offloadsim.shapes import describe, is_count, is_number, is_whole
 
@@ -148,6 +149,9 @@ class Summary:
     link_availability: dict[str, float] = field(default_factory=dict)
     link_loss_rate: dict[str, float] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    #: Each warning's numbers, one per warning in its order (:class:`WarningFacts`): what a
+    #: comparison's notes read, not the wording; none in a summary.json written before them.
+    warning_facts: tuple[WarningFacts, ...] = ()
     drop_reasons: dict[str, int] = field(default_factory=dict)
     column_metrics: dict[str, float] = field(default_factory=dict)
     availability: float = 1.0
@@ -180,6 +184,8 @@ class Summary:
             value = getattr(self, f.name)
             if f.name == "processors":
                 out[f.name] = [{k: _json_float(v) for k, v in row.items()} for row in value]
+            elif f.name == "warning_facts":
+                out[f.name] = [facts.to_dict() for facts in value]
             elif isinstance(value, dict):
                 out[f.name] = {str(k): _json_float(v) for k, v in value.items()}
             elif isinstance(value, tuple):
@@ -209,6 +215,9 @@ class Summary:
             value = data[f.name]
             if f.name == "processors":
                 kwargs[f.name] = _processors_from_json(value)
+                continue
+            if f.name == "warning_facts":
+                kwargs[f.name] = _warning_facts_from_json(value, len(data.get("warnings", ())))
                 continue
             table, names = str(f.type).startswith("dict"), str(f.type).startswith("tuple")
             what = (
@@ -522,6 +531,18 @@ def _processor_entries(processors: Table | None) -> tuple[dict[str, Any], ...]:
     return tuple(dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True))
 
 
+def _warning_facts_from_json(value: Any, warnings: int) -> tuple[WarningFacts, ...]:
+    """``summary.json``'s ``warning_facts``, checked: one per warning, each a :class:`WarningFacts`."""
+    if not isinstance(value, list) or len(value) not in (0, warnings):
+        raise ValueError(
+            f"summary.json: warning_facts: expected a list of {warnings} (one per warning), "
+            f"got {describe(value)}"
+        )
+    return tuple(
+        WarningFacts.from_dict(item, f"summary.json: warning_facts[{i}]") for i, item in enumerate(value)
+    )
+
+
 def _processors_from_json(value: Any) -> tuple[dict[str, Any], ...]:
     """``summary.json``'s ``processors`` (a list of objects, the processors table's columns each), checked.
 
@@ -703,7 +724,8 @@ def summarize(
     backlog = stats.pop("backlog")
     share = stats.pop("in_flight_share")
     whole = stats.pop("whole_compute")
-    warnings = _backlog_warnings(backlog, share) if backlog is not None else []
+    said = _backlog_warnings(backlog, share) if backlog is not None else []
+    said += _node_overload(nodes) + _settling_warnings(nodes, duration_s, whole)
     node_util, tier_util = _node_utilisation(nodes)
     down = _node_availability(nodes)
     n_deadline, n_miss = stats["deadline_tasks"], stats["deadline_misses"]
@@ -715,7 +737,8 @@ def summarize(
         node_utilisation=node_util,
         tier_utilisation=tier_util,
         link_utilisation=_link_utilisation(links),
-        warnings=tuple(warnings + _node_overload(nodes) + _settling_warnings(nodes, duration_s, whole)),
+        warnings=tuple(text for text, _ in said),
+        warning_facts=tuple(facts for _, facts in said),
         availability=min(down.values(), default=1.0),
         node_availability=down,
         node_drained_at=_node_drained(nodes),
@@ -949,6 +972,8 @@ SETTLE_RELAXATIONS = 5
 SETTLING_WARNING = "too short to settle"
 BACKLOG_WARNING = "the tasks in the system grew"
 _SHOWN = 3  # nodes named per warning
+#: A warning's text and its numbers (:class:`WarningFacts`), built together.
+_Said = tuple[str, WarningFacts]
 _GROUPS_SHOWN = 8  # source groups given a line each in the printed summary
 
 
@@ -975,19 +1000,20 @@ def overload_warnings(
     A run flagged overloaded (or too short to settle) reports latencies that
     depend on its length: the longer it runs, the longer the queues.
     """
-    warnings: list[str] = []
+    said: list[_Said] = []
     if not _rows(tasks):
-        return tuple(_node_overload(nodes))
+        return tuple(text for text, _ in _node_overload(nodes))
     masks = masks or _status_masks(tasks)
     if end_s is not None and duration_s > 0:
-        warnings += _backlog_warnings(*_backlog(tasks, duration_s, end_s, masks))
+        said += _backlog_warnings(*_backlog(tasks, duration_s, end_s, masks))
     whole = _whole_compute(tasks, masks["completed"])
-    return tuple(warnings + _node_overload(nodes) + _settling_warnings(nodes, duration_s, whole))
+    said += _node_overload(nodes) + _settling_warnings(nodes, duration_s, whole)
+    return tuple(text for text, _ in said)
 
 
 def _settling_warnings(
     nodes: Table | None, duration_s: float, whole: Mapping[str, tuple[float, int]]
-) -> list[str]:
+) -> list[_Said]:
     """Nodes loaded enough, for long enough tasks, that the run is too short for a steady mean latency.
 
     A single Jetson serving an 8B model at 88 % of its time (a request 13 s of decoding) gave a mean
@@ -1004,7 +1030,7 @@ def _settling_warnings(
     if nodes is None or not _rows(nodes) or duration_s <= 0 or not whole or not _has(nodes, "utilisation"):
         return []
     names, util, cores = _strings(nodes, "node"), _floats(nodes, "utilisation"), _floats(nodes, "cores")
-    unsettled: list[tuple[float, str]] = []  # (relaxation time, the node described)
+    unsettled: list[tuple[float, str, str, float]] = []  # (relaxation time, described, node, busy share)
     for i in np.flatnonzero((util >= _SETTLE_BUSY) & (util < _BUSY)):
         total, count = whole.get(str(names[i]), (0.0, 0))
         if not count:
@@ -1012,18 +1038,28 @@ def _settling_warnings(
         service = total / count
         relaxation = service / (max(cores[i], 1.0) * (1.0 - math.sqrt(util[i])) ** 2)
         if duration_s < SETTLE_RELAXATIONS * relaxation:
-            said = f"{names[i]} {util[i]:.0%} busy, {service:.3g} s a task"
-            unsettled.append((relaxation, f"{said}, relaxation time {relaxation:,.0f} s"))
+            said = (
+                f"{names[i]} {util[i]:.0%} busy, {service:.3g} s a task, relaxation time {relaxation:,.0f} s"
+            )
+            unsettled.append((relaxation, said, str(names[i]), float(util[i])))
     if not unsettled:
         return []
-    unsettled.sort(key=lambda pair: -pair[0])  # stable: the slowest to settle first, as the length asked
-    longest, described = unsettled[0][0], [text for _, text in unsettled]
-    return [
+    unsettled.sort(key=lambda entry: -entry[0])  # stable: the slowest to settle first, as the length asked
+    longest, described = unsettled[0][0], [entry[1] for entry in unsettled]
+    text = (
         f"{SETTLING_WARNING}: {'; '.join(described[:_SHOWN])}{_more(len(described))} "
         "(S / (c (1 - sqrt(load))^2), as of an M/M/1 queue started empty), "
         f"more than a fifth of the {duration_s:,.0f} s measured: latencies likely read low; "
         f"run {SETTLE_RELAXATIONS * longest:,.0f} s or longer"
-    ]
+    )
+    facts = WarningFacts(
+        SETTLING,
+        nodes=tuple((name, busy) for _, _, name, busy in unsettled[:_SHOWN]),
+        node_count=len(unsettled),
+        relaxation_s=float(longest),
+        length_s=float(SETTLE_RELAXATIONS * longest),
+    )
+    return [(text, facts)]
 
 
 def _backlog(
@@ -1042,32 +1078,33 @@ def _backlog(
     return counts, float(masks["in_flight"].mean())
 
 
-def _backlog_warnings(counts: list[int], share: float) -> list[str]:
+def _backlog_warnings(counts: list[int], share: float) -> list[_Said]:
     """A warning when the tasks in the system rose all run and many were left in flight."""
     rising = all(b > a for a, b in itertools.pairwise(counts))
     if not (rising and counts[-1] - counts[0] >= _GROWTH_TASKS and share >= _IN_FLIGHT_SHARE):
         return []
     shown = " -> ".join(f"{c:,}" for c in counts)
-    return [
+    text = (
         f"{BACKLOG_WARNING} through the run ({shown} at the end of each quarter) and "
         f"{share:.1%} were still in flight at the end: it looks overloaded, or too short to settle, "
         "and its latencies depend on how long it ran"
-    ]
+    )
+    return [(text, WarningFacts(BACKLOG))]
 
 
-def _node_overload(nodes: Table | None) -> list[str]:
+def _node_overload(nodes: Table | None) -> list[_Said]:
     if nodes is not None and _rows(nodes) and _has(nodes, "queued_at_end"):
         return _node_warnings(nodes)
     return []
 
 
-def _node_warnings(nodes: Table) -> list[str]:
+def _node_warnings(nodes: Table) -> list[_Said]:
     names = _strings(nodes, "node")
     util = _floats(nodes, "utilisation")
     start = _floats(nodes, "queued_at_start")
     end = _floats(nodes, "queued_at_end")
     refused = _floats(nodes, "refused_full")
-    warnings: list[str] = []
+    warnings: list[_Said] = []
     growing = np.flatnonzero((util >= _BUSY) & (end - start >= _GROWTH_TASKS))
     if growing.size:
         order = growing[np.argsort(-(end - start)[growing], kind="stable")]
@@ -1075,17 +1112,25 @@ def _node_warnings(nodes: Table) -> list[str]:
             f"{names[i]} ({util[i]:.1%} busy, waiting stages {int(start[i]):,} -> {int(end[i]):,})"
             for i in order[:_SHOWN]
         ]
-        warnings.append("busy all run while their queue grew: " + ", ".join(described) + _more(order.size))
+        text = "busy all run while their queue grew: " + ", ".join(described) + _more(order.size)
+        warnings.append((text, _node_facts(BUSY_GROWING, names, util, order)))
     full = np.flatnonzero(refused > 0)
     if full.size:
         order = full[np.argsort(-refused[full], kind="stable")]
         described = [f"{names[i]} ({int(refused[i]):,})" for i in order[:_SHOWN]]
-        warnings.append(
+        text = (
             "stages dropped because the queue was full (processor.queue_limit): "
             + ", ".join(described)
             + _more(order.size)
         )
+        warnings.append((text, _node_facts(QUEUE_FULL, names, util, order)))
     return warnings
+
+
+def _node_facts(kind: str, names: np.ndarray, util: np.ndarray, order: np.ndarray) -> WarningFacts:
+    """A node warning's facts: the nodes it names (the first of ``order``) with their busy shares."""
+    named = tuple((str(names[i]), float(util[i])) for i in order[:_SHOWN])
+    return WarningFacts(kind, nodes=named, node_count=int(order.size))
 
 
 def _more(count: int) -> str:

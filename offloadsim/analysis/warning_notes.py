@@ -4,19 +4,23 @@ A run's summary warns when its latencies depend on how long it ran
 (:func:`offloadsim.analysis.summary.overload_warnings`); ``offloadsim run`` prints it, but a
 comparison averaged it away: ``compare-load``'s ``local`` leaves phones 85 % busy for 60 s, five
 times too short for their queues to settle, and its column read as steady as the others.
+
+The numbers a note gives (the busiest nodes, the longest relaxation time and length asked) are
+each warning's facts (:mod:`offloadsim.analysis.warning_facts`), carried beside its text, never
+read back out of its wording.  A sweep job's file saved before they were kept has the text alone:
+its warnings are told apart by their openings and said without numbers.
 """
 
 from __future__ import annotations
 
-import re
+import math
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
 from offloadsim.analysis.config_labels import shared_labels
-from offloadsim.analysis.summary import BACKLOG_WARNING as _BACKLOG
-from offloadsim.analysis.summary import SETTLE_RELAXATIONS as _RELAXATIONS
-from offloadsim.analysis.summary import SETTLING_WARNING as _SETTLE
+from offloadsim.analysis.summary import BACKLOG_WARNING, SETTLING_WARNING
+from offloadsim.analysis.warning_facts import BACKLOG, SETTLING, WarningFacts
 
 __all__ = ["run_warnings_notes"]
 
@@ -29,7 +33,8 @@ def run_warnings_notes(
     """One note per kind of warning the runs' summaries gave, naming the configurations and how many runs.
 
     ``manifest``'s ``run_warnings`` rows name their run by ``run`` (``policy``/``point`` and
-    ``replication``); ``metrics`` is the per-run table and ``keys`` name a configuration in it.
+    ``replication``), with the warning's text and its ``facts`` (none in a row of an older job
+    file); ``metrics`` is the per-run table and ``keys`` name a configuration in it.
     ``in_flight_said``: the in-flight note is there, which says what a backlog warning says (it
     needs 5 % of the tasks in flight too), so that warning is not said twice.
     """
@@ -41,67 +46,79 @@ def run_warnings_notes(
     config_of = {tuple(row[k] for k in run): tuple(row[k] for k in present) for row in records}
     runs_of = Counter(config_of.values())
 
-    by_kind: dict[str, dict[tuple[Any, ...], list[str]]] = {}
-    for row in rows:
+    # kind -> configuration -> its runs' warnings, each its text and its facts (None: not kept)
+    by_kind: dict[str, dict[tuple[Any, ...], list[tuple[str, WarningFacts | None]]]] = {}
+    for i, row in enumerate(rows):
         text = str(row["warning"])
-        if in_flight_said and text.startswith(_BACKLOG):
+        facts = WarningFacts.from_dict(row["facts"], f"run_warnings[{i}].facts") if "facts" in row else None
+        kind = _kind(text, facts)
+        if in_flight_said and kind == BACKLOG:
             continue
         config = config_of.get(tuple(row[k] for k in run))
         if config is None:  # a run the table does not hold
             continue
-        kind = _SETTLE if text.startswith(_SETTLE) else text.split(":", 1)[0]
-        by_kind.setdefault(kind, {}).setdefault(config, []).append(text)
+        by_kind.setdefault(kind, {}).setdefault(config, []).append((text, facts))
     notes = []
     for kind, configs in by_kind.items():
         alike: dict[tuple[int, int], list[tuple[Any, ...]]] = {}  # the same counts: said once
-        for config, texts in configs.items():
-            alike.setdefault((len(texts), runs_of[config]), []).append(config)
+        for config, said in configs.items():
+            alike.setdefault((len(said), runs_of[config]), []).append(config)
         where = " and ".join(
             f"{n} of {runs} runs of {label}" if label else f"{n} of {runs} runs"
             for (n, runs), shared in alike.items()
             for label in shared_labels(shared, present, runs_of)
         )
-        texts = [text for found in configs.values() for text in found]
-        if kind == _SETTLE:
-            notes.append(_settling_note(where, texts))
-        elif kind.startswith(_BACKLOG):
+        warned = [entry for found in configs.values() for entry in found]
+        if kind == SETTLING:
+            notes.append(_settling_note(where, [facts for _, facts in warned if facts is not None]))
+        elif kind == BACKLOG:
             notes.append(
                 f"the tasks in the system grew all run in {where}: "
                 "their latencies depend on how long they ran"
             )
         else:
-            detail = texts[0].split(":", 1)[1].strip() if ":" in texts[0] else ""
-            notes.append(f"{kind} in {where}" + (f" (first: {detail})" if detail else ""))
+            text = warned[0][0]
+            opening, _, detail = text.partition(":")
+            notes.append(f"{opening} in {where}" + (f" (first: {detail.strip()})" if detail.strip() else ""))
     return notes
 
 
-def _settling_note(where: str, texts: list[str]) -> str:
+def _kind(text: str, facts: WarningFacts | None) -> str:
+    """A warning's kind: its facts', or, for a row of an older job file, told by the text's opening."""
+    if facts is not None:
+        return facts.kind
+    if text.startswith(SETTLING_WARNING):
+        return SETTLING
+    if text.startswith(BACKLOG_WARNING):
+        return BACKLOG
+    return text.split(":", 1)[0]
+
+
+def _settling_note(where: str, facts: list[WarningFacts]) -> str:
     """The settling warnings of several runs as one note: the busiest nodes named, the length to run.
 
     A run's warning names its first few nodes and counts the others, and asks for 5 relaxation
-    times of the slowest of all of them: the note's relaxation time is that one, the longest.
+    times of the slowest of all of them: the note's relaxation time is that one, the longest, and
+    its length the longest asked.  ``facts`` are those the runs kept: none from job files saved
+    before they were, whose note says so rather than a length it does not know.
     """
-    nodes: dict[str, float] = {}
-    most = 0  # the most nodes one run's warning named or counted
-    for text in texts:
-        found = re.findall(r"(?:: |; )([^;:()]+?) (\d+)% busy", text)
-        for name, busy in found:
-            nodes[name] = max(nodes.get(name, 0.0), float(busy))
-        more = re.search(r" and (\d+) more nodes", text)
-        most = max(most, len(found) + (int(more.group(1)) if more else 0))
-    longer = max(
-        (_number(m) for t in texts for m in re.findall(r"run ([\d,.]+) s or longer", t)), default=0.0
-    )
-    busiest = sorted(nodes, key=lambda name: -nodes[name])[:_SHOWN]
-    named = ", ".join(f"{name} {nodes[name]:.0f}%" for name in busiest)
+    lead = f"too short to settle in {where}"
+    facts = [found for found in facts if math.isfinite(found.relaxation_s) and math.isfinite(found.length_s)]
+    if not facts:
+        return f"{lead}: latencies likely read low (job files of an older offloadsim keep no length to run)"
+    busiest: dict[str, float] = {}
+    for found in facts:
+        for name, share in found.nodes:
+            busiest[name] = max(busiest.get(name, 0.0), share)
+    most = max(found.node_count for found in facts)  # the most nodes one run's warning was about
+    relaxation = max(found.relaxation_s for found in facts)
+    length = max(found.length_s for found in facts)
+    shown = sorted(busiest, key=lambda name: -busiest[name])[:_SHOWN]
+    named = ", ".join(f"{name} {busiest[name]:.0%}" for name in shown)
     busy = (
-        f"{most} nodes in a run, among them {named} busy" if most > len(busiest) else f"{named} busy"
+        f"{most} nodes in a run, among them {named} busy" if most > len(shown) else f"{named} busy"
     ) + ", "
     return (
-        f"too short to settle in {where} ({busy if nodes else ''}relaxation time up to "
-        f"{longer / _RELAXATIONS:,.0f} s): latencies likely read low; run {longer:,.0f} s or longer"
+        f"{lead} ({busy if busiest else ''}relaxation time up to {relaxation:,.0f} s): "
+        f"latencies likely read low; run {length:,.0f} s or longer"
     )
-
-
-def _number(text: str) -> float:
-    return float(text.replace(",", ""))

@@ -39,6 +39,7 @@ from offloadsim.analysis.catalogue import (
 from offloadsim.analysis.groups import GROUP_TABLE_METRICS, group_rows, per_group
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
 from offloadsim.analysis.summary import other_energy_filled
+from offloadsim.analysis.warning_facts import warning_rows
 from offloadsim.errors import argument
 from offloadsim.experiments.executors import default_workers, execute
 from offloadsim.experiments.jobs import (
@@ -375,7 +376,9 @@ def compare(
             cuts += [{"policy": name, "replication": r, **cut} for cut in result.context_cuts]
             processor_parts.append(run_rows(result.processors, {"policy": name, "replication": r}))
             run_notes += [{"policy": name, "replication": r, "note": note} for note in result.notes]
-            run_warnings += [{"policy": name, "replication": r, "warning": w} for w in result.warnings]
+            run_warnings += warning_rows(
+                {"policy": name, "replication": r}, result.warnings, result.warning_facts
+            )
             if result.retried:
                 retried.append(
                     {

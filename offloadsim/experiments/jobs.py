@@ -265,6 +265,8 @@ class JobResult:
     recovered: int = 0
     #: Its summary's warnings (``Summary.warnings``: overloaded, too short to settle), said once per kind.
     warnings: tuple[str, ...] = ()
+    #: Each warning's numbers (``Summary.warning_facts`` as JSON data, one per warning): what the notes read.
+    warning_facts: tuple[dict[str, Any], ...] = ()
     #: How many of the run's task sources have ``power:`` (-1: not known): why its device energy is 0.
     powered_sources: int = -1
     #: Its summary's numbers per source group (``Summary.source_groups``; empty for one group).
@@ -325,6 +327,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         retried=result.summary.retried,
         recovered=result.summary.recovered,
         warnings=tuple(result.summary.warnings),
+        warning_facts=tuple(facts.to_dict() for facts in result.summary.warning_facts),
         powered_sources=result.summary.powered_sources,
         source_groups=dict(result.summary.source_groups),
     )

@@ -403,6 +403,7 @@ def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:
         "retried": result.retried,
         "recovered": result.recovered,
         "warnings": list(result.warnings),  # its summary's; older files have none: none said
+        "warning_facts": list(result.warning_facts),  # their numbers; older files have none: said without
         "powered_sources": result.powered_sources,  # older files have none: not known
         # Its summary's numbers per source group (none: one group); older files' are worked out as merged.
         "source_groups": {k: _json_value(v) for k, v in result.source_groups.items()},

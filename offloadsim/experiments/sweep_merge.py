@@ -32,6 +32,7 @@ from offloadsim.analysis.summary import (
     processor_metrics,
 )
 from offloadsim.analysis.values import distinct, quantity_kind, typed_column
+from offloadsim.analysis.warning_facts import WarningFacts, warning_rows
 from offloadsim.experiments.jobs import (
     Job,
     count_builds,
@@ -202,7 +203,7 @@ def merge_sweep(
         else:
             uncounted += 1
         run = {"point": job.index, "replication": job.replication}
-        run_warnings += [{**run, "warning": warning} for warning in meta.get("warnings", [])]
+        run_warnings += warning_rows(run, meta.get("warnings", []), meta.get("warning_facts", []))
         if "notes" in meta:
             table = processors_frame(meta.get("processors") or {})
             processor_parts.append(
@@ -524,6 +525,8 @@ def _meta_problem(meta: Any) -> str | None:
     for key in ("notes", "warnings"):
         if not all(isinstance(note, str) for note in meta.get(key, [])):
             return f"{key}: expected a list of texts"
+    if (facts := _facts_problem(meta)) is not None:
+        return facts
     for key in ("retried", "recovered"):
         if key in meta and not is_count(meta[key]):
             return f"{key}: expected a count, got {describe(meta[key])}"
@@ -542,6 +545,23 @@ def _meta_problem(meta: Any) -> str | None:
         return "processors: a row without its node or utilisation"
     if table and _columns(nodes) and (lacking := rows_problem(pd.DataFrame(nodes), frame)) is not None:
         return f"{lacking[0]}: {lacking[1]}"  # every computing node has its processors' rows, and back
+    return None
+
+
+def _facts_problem(meta: Mapping[str, Any]) -> str | None:
+    """What is wrong with a job file's ``warning_facts`` (one per warning, each its numbers), or None.
+
+    A file saved before they were kept has none: its warnings are said without their numbers.
+    """
+    facts = meta.get("warning_facts", [])
+    warnings = len(meta.get("warnings", []))
+    if not isinstance(facts, list) or len(facts) not in (0, warnings):
+        return f"warning_facts: expected a list of {warnings} (one per warning), got {describe(facts)}"
+    try:
+        for i, found in enumerate(facts):
+            WarningFacts.from_dict(found, f"warning_facts[{i}]")
+    except ValueError as error:
+        return str(error)
     return None
 
 

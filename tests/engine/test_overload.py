@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -45,6 +46,42 @@ def test_overload_is_flagged_in_the_summary_and_its_files(tmp_path: Path):
     assert f"warning: {system}" in table and f"warning: {node}" in table
     assert json.loads((tmp_path / "out" / "summary.json").read_text())["warnings"] == [system, node]
     assert offloadsim.records.results.read_run(tmp_path / "out").summary.warnings == (system, node)
+    # Each warning's numbers beside its text, kept in summary.json and read back as they were.
+    busy = float(result.nodes.set_index("node").loc["phone", "utilisation"])
+    backlog, growing = result.summary.warning_facts
+    assert (backlog.kind, backlog.nodes) == ("backlog", ())
+    assert (growing.kind, growing.nodes, growing.node_count) == ("busy_growing", (("phone", busy),), 1)
+    assert offloadsim.records.results.read_run(tmp_path / "out").summary == result.summary
+
+
+def test_a_summary_json_without_warning_facts_reads_and_edited_ones_are_refused(tmp_path: Path):
+    """A run directory written before the facts were kept reads with none; facts edited out of shape,
+    or not one per warning, are a bad input naming the key (exit 2), not an internal error."""
+    from offloadsim.cli import main
+    from offloadsim.records.results import read_run
+
+    out = tmp_path / "out"
+    result = run(queue(rate=1.5, duration=600), out=out)
+    document = json.loads((out / "summary.json").read_text())
+    del document["warning_facts"]
+    (out / "summary.json").write_text(json.dumps(document))
+    old = read_run(out).summary
+    assert old.warnings == result.summary.warnings and old.warning_facts == ()
+    for facts, said in (
+        ([{"kind": "backlog"}], "warning_facts: expected a list of 2 (one per warning), got a list"),
+        (
+            [{"kind": "backlog"}, {"kind": "busy_growing", "nodes": {"phone": "x"}}],
+            'warning_facts[1].nodes["phone"]: expected a busy share (a number), got "x"',
+        ),
+        (
+            [{"kind": "backlog"}, {"kind": "settling", "length_s": "1 h"}],
+            'warning_facts[1].length_s: expected a number, got "1 h"',
+        ),
+    ):
+        (out / "summary.json").write_text(json.dumps({**document, "warning_facts": facts}))
+        with pytest.raises(offloadsim.records.results.ResultsError, match="summary.json: " + re.escape(said)):
+            read_run(out)
+        assert main(["plot", str(out), "--out", str(tmp_path / "fig.png")]) == 2
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -78,7 +78,25 @@ def test_the_nodes_slowest_to_settle_are_named_first():
     from offloadsim.analysis.summary import _settling_warnings
 
     nodes = pd.DataFrame({"node": ["a", "b"], "utilisation": [0.6, 0.9], "cores": [1.0, 1.0]})
-    (line,) = _settling_warnings(nodes, 10.0, {"a": (10.0, 10), "b": (10.0, 10)})  # 1 s a task each
+    ((line, facts),) = _settling_warnings(nodes, 10.0, {"a": (10.0, 10), "b": (10.0, 10)})  # 1 s a task each
     assert line.index("b 90% busy") < line.index("a 60% busy"), line
     relaxation_b = 1.0 / (1.0 - 0.9**0.5) ** 2  # 380 s
     assert f"run {5 * relaxation_b:,.0f} s or longer" in line
+    # Its facts, which compare's notes read, say the same: the slowest first, b's relaxation time.
+    assert facts.nodes == (("b", 0.9), ("a", 0.6)) and facts.node_count == 2
+    assert facts.relaxation_s == pytest.approx(relaxation_b) and facts.length_s == pytest.approx(
+        5 * relaxation_b
+    )
+
+
+def test_a_settling_warnings_facts_are_the_numbers_its_text_says():
+    """The summary keeps each warning's numbers beside its text: the nodes named, their busy shares, the
+    relaxation time and the length asked, as the text rounds them (and the nodes it only counts)."""
+    result = run(JETSON.format(seed=0, duration=600, rate=4))
+    (said,) = _settling(result)
+    (facts,) = result.summary.warning_facts
+    busy = float(result.nodes.set_index("node").loc["jet", "utilisation"])
+    assert (facts.kind, facts.nodes, facts.node_count) == ("settling", (("jet", busy),), 1)
+    assert f"relaxation time {facts.relaxation_s:,.0f} s" in said
+    assert said.endswith(f"run {facts.length_s:,.0f} s or longer")
+    assert facts.length_s == pytest.approx(5 * facts.relaxation_s)

@@ -14,6 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from offloadsim.analysis.warning_facts import BACKLOG as BACKLOG_KIND
+from offloadsim.analysis.warning_facts import SETTLING, WarningFacts
 from offloadsim.analysis.warning_notes import run_warnings_notes
 from offloadsim.cli import main
 from offloadsim.experiments.storage import read_job_file, write_job_file
@@ -41,10 +43,13 @@ def test_compare_says_local_runs_too_short_to_settle_and_not_edge(tmp_path, caps
     warned = manifest["run_warnings"]
     assert {row["policy"] for row in warned} == {"local"}
     assert sorted(row["replication"] for row in warned) == [0, 1]
-    # the longest of the runs' asks, and its relaxation time a fifth of it
-    asks = [int(re.search(r"run ([\d,]+) s or longer", row["warning"])[1].replace(",", "")) for row in warned]
-    assert int(line["run"].replace(",", "")) == max(asks)
-    assert abs(int(line["tau"].replace(",", "")) - max(asks) / 5) <= 1
+    # the longest of the runs' asks and relaxation times, as each run's warning kept them beside its text
+    facts = [row["facts"] for row in warned]
+    assert {f["kind"] for f in facts} == {"settling"}
+    assert line["run"] == f"{max(f['length_s'] for f in facts):,.0f}"
+    assert line["tau"] == f"{max(f['relaxation_s'] for f in facts):,.0f}"
+    for row in warned:  # which are the numbers its text says
+        assert row["warning"].endswith(f"run {row['facts']['length_s']:,.0f} s or longer")
     assert line.string[len("note: ") :] in manifest["notes"]  # the result keeps what the CLI prints
 
 
@@ -54,7 +59,16 @@ def _sweep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
         "grid:\n  links[0].bandwidth: [20 Mbps, 50 Mbps]\npolicies: [edge, local]\nreplications: 2\n"
     )
     assert main(["sweep", str(tmp_path / "sweep.yaml"), "--workers", "1", "--out", str(tmp_path / "s")]) == 0
-    return capsys.readouterr().out
+    printed = capsys.readouterr()
+    return printed.out + printed.err
+
+
+def _edit_job_files(directory: Path, edit) -> None:
+    for file in sorted((directory / "points").glob("*.parquet")):
+        tasks, meta = read_job_file(file)
+        edit(meta)
+        file.unlink()
+        write_job_file(file, tasks, meta)
 
 
 def test_sweep_says_local_points_too_short_to_settle_and_old_job_files_read_as_none(tmp_path, capsys):
@@ -62,13 +76,26 @@ def test_sweep_says_local_points_too_short_to_settle_and_old_job_files_read_as_n
     # both points of local said at once
     assert line["where"] == "2 of 2 runs of policy.name=local (each links[0].bandwidth)"
     assert "edge" not in line["where"]
-    # a job file of an older offloadsim, without its summary's warnings: it reads as none
-    files = sorted((tmp_path / "s" / "points").glob("*.parquet"))
-    for file in files:
-        tasks, meta = read_job_file(file)
-        del meta["warnings"]
-        file.unlink()
-        write_job_file(file, tasks, meta)
+    # job files of an offloadsim that kept the warnings but not their numbers: said, without numbers
+    _edit_job_files(tmp_path / "s", lambda meta: meta.pop("warning_facts"))
+    printed = _sweep(tmp_path, capsys)
+    assert "8 reused" in printed and not _settle_lines(printed)
+    assert (
+        "note: too short to settle in 2 of 2 runs of policy.name=local (each links[0].bandwidth): "
+        "latencies likely read low (job files of an older offloadsim keep no length to run)"
+    ) in printed.splitlines()
+    # facts edited out of shape: that job is not reused but run again
+    file = next(
+        f for f in sorted((tmp_path / "s" / "points").glob("*.parquet")) if read_job_file(f)[1]["warnings"]
+    )
+    tasks, meta = read_job_file(file)
+    file.unlink()
+    write_job_file(file, tasks, {**meta, "warning_facts": [{"kind": 3}] * len(meta["warnings"])})
+    printed = _sweep(tmp_path, capsys)
+    assert "7 reused" in printed
+    assert f"{file}: not reusable (warning_facts[0].kind: expected a text, got 3)" in printed
+    # a job file of an older offloadsim still, without its summary's warnings: it reads as none
+    _edit_job_files(tmp_path / "s", lambda meta: (meta.pop("warnings"), meta.pop("warning_facts", None)))
     printed = _sweep(tmp_path, capsys)
     assert "8 reused" in printed and not _settle_lines(printed)
     assert read_results(tmp_path / "s").manifest["run_warnings"] == []
@@ -83,6 +110,7 @@ FULL = "stages dropped because the queue was full (processor.queue_limit): edge 
 
 
 def test_a_backlog_warning_is_not_said_again_where_the_in_flight_note_says_it():
+    """Rows of an older job file, the text alone: told apart by their openings."""
     metrics = pd.DataFrame({"policy": ["edge", "edge", "local"], "replication": [0, 1, 0]})
     rows = [{"policy": "edge", "replication": 0, "warning": w} for w in (BACKLOG, FULL)]
     manifest = {"run_warnings": [*rows, {"policy": "edge", "replication": 1, "warning": FULL}]}
@@ -94,38 +122,91 @@ def test_a_backlog_warning_is_not_said_again_where_the_in_flight_note_says_it():
     assert unsaid[0].startswith("the tasks in the system grew all run in 1 of 2 runs of policy=edge")
 
 
-def _settling(busy: int, relaxation: int) -> str:
-    """A settling warning as the summary words it (analysis/summary.py's ``_settling_warnings``)."""
-    return (
-        f"too short to settle: phone-0 {busy}% busy, 0.538 s a task, relaxation time {relaxation} s "
-        "(S / (c (1 - sqrt(load))^2), as of an M/M/1 queue started empty), more than a fifth of the "
-        f"30 s measured: latencies likely read low; run {5 * relaxation:,} s or longer"
+def test_a_warnings_kind_is_its_facts_not_its_wording():
+    """A backlog warning worded otherwise is still a backlog warning, said by the in-flight note."""
+    metrics = pd.DataFrame({"policy": ["edge"], "replication": [0]})
+    reworded = {
+        "policy": "edge",
+        "replication": 0,
+        "warning": "backlog rising: 1 -> 60",
+        "facts": {"kind": BACKLOG_KIND},
+    }
+    manifest = {"run_warnings": [reworded]}
+    assert (
+        run_warnings_notes(manifest, metrics, ["policy"], ["policy", "replication"], in_flight_said=True)
+        == []
     )
+    (note,) = run_warnings_notes(
+        manifest, metrics, ["policy"], ["policy", "replication"], in_flight_said=False
+    )
+    assert note.startswith("the tasks in the system grew all run in 1 of 1 runs of policy=edge")
 
 
-def test_a_sweeps_points_alike_are_said_at_once_and_the_longest_ask_kept():
-    """local warns at every bandwidth, least-loaded at the lowest only, edge nowhere (sweep-bandwidth's)."""
-    points = [(b, p) for b in ("2 Mbps", "5 Mbps", "10 Mbps") for p in ("local", "edge", "least-loaded")]
+def _settling(point: int, busy: float, relaxation: float, *, text: str | None = None) -> dict[str, object]:
+    """A run's settling warning as a manifest row: its text as the summary words it, and its facts."""
+    said = (
+        f"too short to settle: phone-0 {busy:.0%} busy, 0.538 s a task, relaxation time {relaxation:,.0f} s "
+        "(S / (c (1 - sqrt(load))^2), as of an M/M/1 queue started empty), more than a fifth of the "
+        f"30 s measured: latencies likely read low; run {5 * relaxation:,.0f} s or longer"
+    )
+    facts = WarningFacts(
+        SETTLING, nodes=(("phone-0", busy),), node_count=1, relaxation_s=relaxation, length_s=5 * relaxation
+    )
+    return {
+        "point": point,
+        "replication": 0,
+        "warning": said if text is None else text,
+        "facts": facts.to_dict(),
+    }
+
+
+POINTS = [(b, p) for b in ("2 Mbps", "5 Mbps", "10 Mbps") for p in ("local", "edge", "least-loaded")]
+#: local warns at every bandwidth, least-loaded at the lowest only, edge nowhere (sweep-bandwidth's).
+WARNED = [i for i, (b, p) in enumerate(POINTS) if p == "local" or (p, b) == ("least-loaded", "2 Mbps")]
+
+
+def _sweep_note(rows: list[dict[str, object]]) -> str:
     metrics = pd.DataFrame(
         [
             {"links[0].bandwidth": b, "policy.name": p, "point": i, "replication": 0}
-            for i, (b, p) in enumerate(points)
+            for i, (b, p) in enumerate(POINTS)
         ]
     )
-    warned = [i for i, (b, p) in enumerate(points) if p == "local" or (p, b) == ("least-loaded", "2 Mbps")]
-    manifest = {
-        "run_warnings": [{"point": i, "replication": 0, "warning": _settling(80 + i, 10 + i)} for i in warned]
-    }
+    keys = ["links[0].bandwidth", "policy.name"]
     (note,) = run_warnings_notes(
-        manifest,
-        metrics,
-        ["links[0].bandwidth", "policy.name"],
-        ["point", "replication"],
-        in_flight_said=True,
+        {"run_warnings": rows}, metrics, keys, ["point", "replication"], in_flight_said=True
     )
+    return note
+
+
+def test_a_sweeps_points_alike_are_said_at_once_and_the_longest_ask_kept():
+    note = _sweep_note([_settling(i, (80 + i) / 100, 10 + i) for i in WARNED])
     assert note.startswith(
         "too short to settle in 1 of 1 runs of policy.name=local (each links[0].bandwidth) and "
         "1 of 1 runs of links[0].bandwidth=2 Mbps, policy.name=least-loaded "
         "(phone-0 86% busy, relaxation time up to 16 s)"
     ), note
     assert note.endswith("run 80 s or longer")
+
+
+def test_the_notes_numbers_are_the_facts_whatever_the_wording():
+    """The wording may change (here, every number reworded away); the note's numbers do not: the
+    busiest share, the longest relaxation time and length asked, unrounded until said."""
+    rows = [
+        _settling(i, (80 + i) / 100 + 0.004, 10.4 + i, text="too short to settle, reworded") for i in WARNED
+    ]
+    note = _sweep_note(rows)
+    assert note.endswith(
+        "(phone-0 86% busy, relaxation time up to 16 s): latencies likely read low; run 82 s or longer"
+    ), note
+
+
+def test_rows_without_facts_say_the_warning_without_numbers():
+    """An older job file's rows have the text alone: the note says there is no length to give."""
+    rows = [_settling(i, 0.8, 10) for i in WARNED]
+    for row in rows:
+        del row["facts"]
+    assert _sweep_note(rows).endswith(
+        "policy.name=least-loaded: latencies likely read low "
+        "(job files of an older offloadsim keep no length to run)"
+    )

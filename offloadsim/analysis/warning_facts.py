@@ -1,0 +1,114 @@
+"""The numbers a run's summary warning is made of, kept beside its text.
+
+``compare`` and ``sweep`` say their runs' warnings once per kind
+(:mod:`offloadsim.analysis.warning_notes`), naming the busiest nodes and the longest length any
+run asked for.  They read those numbers back out of each warning's wording ("85% busy", "run 2,518 s
+or longer"), which broke the moment the wording changed.  The summary now builds each warning's
+facts with its text (:attr:`offloadsim.analysis.summary.Summary.warning_facts`), and they travel
+beside it: summary.json, a sweep job's file, a comparison's or sweep's manifest (``run_warnings``'
+``facts``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from offloadsim.shapes import describe, is_count, is_number
+from offloadsim.suggest import quoted
+
+__all__ = ["WarningFacts", "warning_rows", "SETTLING", "BACKLOG", "BUSY_GROWING", "QUEUE_FULL"]
+
+#: The kinds of warning a summary gives (``WarningFacts.kind``).
+SETTLING = "settling"  # too short to settle: a node's queue has a relaxation time over a fifth of the run
+BACKLOG = "backlog"  # the tasks in the system grew all run
+BUSY_GROWING = "busy_growing"  # a node busy all run while its queue grew
+QUEUE_FULL = "queue_full"  # stages dropped because a queue was full
+
+
+@dataclass(frozen=True)
+class WarningFacts:
+    """One summary warning's numbers: what kind it is, the nodes it names, the length it asks for.
+
+    ``nodes``: the nodes its text names, in its order, each with its busy share (0 to 1; a
+    ``busy_growing`` or ``settling`` warning's utilisation per core); ``node_count``: how many
+    nodes it is about, those named and those it only counts ("and 17 more nodes").  A settling
+    warning's ``relaxation_s`` is the longest relaxation time of its nodes' queues and
+    ``length_s`` the measured time it asks for (``SETTLE_RELAXATIONS`` of them); NaN where the
+    kind has none.
+    """
+
+    kind: str
+    nodes: tuple[tuple[str, float], ...] = ()
+    node_count: int = 0
+    relaxation_s: float = math.nan
+    length_s: float = math.nan
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-ready data: ``nodes`` a mapping of name to busy share, NaN numbers left out."""
+        out: dict[str, Any] = {"kind": self.kind}
+        if self.nodes or self.node_count:
+            out["nodes"] = {name: busy for name, busy in self.nodes}
+            out["node_count"] = self.node_count
+        for name in ("relaxation_s", "length_s"):
+            value = getattr(self, name)
+            if not math.isnan(value):
+                out[name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str) -> WarningFacts:
+        """Inverse of :meth:`to_dict`; data of another shape is a ValueError naming ``where`` and the key.
+
+        ``where`` says whose facts they are (``summary.json: warning_facts[0]``): an edited file is
+        a bad input, refused in one line.
+        """
+        if not isinstance(data, Mapping):
+            raise ValueError(f"{where}: expected a mapping with a kind, got {describe(data)}")
+        kind = data.get("kind")
+        if not isinstance(kind, str) or not kind:
+            raise ValueError(f"{where}.kind: expected a text, got {describe(kind)}")
+        nodes = data.get("nodes", {})
+        if not isinstance(nodes, Mapping):
+            raise ValueError(
+                f"{where}.nodes: expected a mapping of node names to busy shares, got {describe(nodes)}"
+            )
+        for name, busy in nodes.items():
+            if not is_number(busy):
+                raise ValueError(
+                    f"{where}.nodes[{quoted(str(name))}]: expected a busy share (a number), "
+                    f"got {describe(busy)}"
+                )
+        count = data.get("node_count", len(nodes))
+        if not is_count(count) or count < len(nodes):
+            raise ValueError(
+                f"{where}.node_count: expected a count of at least {len(nodes)}, got {describe(count)}"
+            )
+        numbers = {}
+        for name in ("relaxation_s", "length_s"):
+            value = data.get(name, math.nan)
+            if not is_number(value):
+                raise ValueError(f"{where}.{name}: expected a number, got {describe(value)}")
+            numbers[name] = float(value)
+        named = tuple((str(name), float(busy)) for name, busy in nodes.items())
+        return cls(kind=kind, nodes=named, node_count=int(count), **numbers)
+
+
+def warning_rows(
+    run: Mapping[str, Any], warnings: Sequence[str], facts: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """A run's rows of a manifest's ``run_warnings``: each warning's text, with its ``facts``.
+
+    ``run`` names the run (``policy`` or ``point``, ``replication``); ``facts`` are its warnings'
+    (:meth:`WarningFacts.to_dict`, one per warning), or none: a sweep job's file saved before they
+    were kept gives rows of the text alone, which the notes say without numbers.
+    """
+    kept: list[Mapping[str, Any] | None] = (
+        list(facts) if len(facts) == len(warnings) else [None] * len(warnings)
+    )
+    return [
+        {**run, "warning": text, **({"facts": dict(found)} if found is not None else {})}
+        for text, found in zip(warnings, kept, strict=True)
+    ]

@@ -21,6 +21,7 @@ __all__ = [
     "LookupMessage",
     "argument",
     "as_flags",
+    "naming_flags",
     "message_lines",
     "shown_path",
     "shown_text",
@@ -75,6 +76,15 @@ def argument(name: str, value: object = None, *, flag: str | None = None, unit: 
     if shown is None:
         return option
     return f"{option} {shown} {unit}" if unit else f"{option} {shown}"
+
+
+def naming_flags() -> bool:
+    """Whether messages now name arguments as the command line's flags (within :func:`as_flags`).
+
+    A command's jobs run in other processes, where the flag context is not: they ask it here and
+    run within :func:`as_flags` there too (``offloadsim.experiments.executors``).
+    """
+    return _FLAGS.get()
 
 
 @contextlib.contextmanager

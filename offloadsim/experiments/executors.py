@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from offloadsim.errors import argument
+from offloadsim.errors import argument, as_flags, naming_flags
 from offloadsim.experiments.carried import (
     by_value_from_a_session,
     carried_policies,
@@ -120,6 +120,8 @@ def execute(
         else:
             runner = functools.partial(run_job_packed, describe=describe)
             on_result = _unpacking(on_result, scratch())
+    if naming_flags():  # the command line's: its workers' messages name its flags too (--policy-timeout)
+        runner = functools.partial(_as_flags, runner)
     failures: list[JobFailure] = []
     bar = progress_bar(len(jobs), progress, description)
     try:
@@ -196,6 +198,16 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
         _stop_pool(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _as_flags(runner: Runner, job: Job) -> JobResult:
+    """``runner(job)`` with messages naming the command line's flags, in whatever process it runs.
+
+    The flag context is this process's: a ``compare`` worker's timed-out policy said "give it longer
+    with policy_timeout=", Python's wording, under a command that takes ``--policy-timeout``.
+    """
+    with as_flags():
+        return runner(job)
 
 
 def _unpacking(

@@ -18,6 +18,7 @@ from offloadsim.cli import main
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.policy_watch import POLICY_TIMEOUT_S
 from offloadsim.errors import RunError
+from offloadsim.experiments import compare
 from offloadsim.policies import ENTRY_POINT_GROUP, register_policy
 
 pytestmark = [pytest.mark.usefixtures("fresh_registry"), pytest.mark.timeout(120)]
@@ -101,12 +102,37 @@ def test_run_ends_a_decide_that_never_returns_in_one_line(
 
 
 def test_compare_says_it_from_its_worker_processes(installed, tiny_scenario, tmp_path, capsys):
+    """In the command's words, the flag: the worker processes once said Python's ``policy_timeout=``."""
     out = tmp_path / "cmp"
     argv = ["compare", str(tiny_scenario), "--policies", "edge,looper", "-n", "2", "--out", str(out)]
     assert main([*argv, "--workers", "2", "--policy-timeout", "1 s", "--quiet"]) == 2
-    err = capsys.readouterr().err
-    assert 'offloadsim: error: policy "looper" (loop_policies.Looper) did not return from decide()' in err
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(
+        'offloadsim: error: policy "looper" (loop_policies.Looper) did not return from decide()'
+    )
+    assert line.endswith("give it longer with --policy-timeout (such as '10 min'; '0 s': no limit)"), line
     assert not out.exists()
+
+
+def test_sweep_says_it_from_its_worker_processes_in_the_commands_words(
+    installed, tiny_scenario, tmp_path, capsys
+):
+    (tmp_path / "sweep.yaml").write_text(
+        f"base: {tiny_scenario}\ngrid:\n  duration: [2 s, 3 s]\npolicies: [looper]\nreplications: 1\n"
+    )
+    argv = ["sweep", str(tmp_path / "sweep.yaml"), "--out", str(tmp_path / "s"), "--workers", "2"]
+    assert main([*argv, "--policy-timeout", "1 s", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert 'policy "looper" (loop_policies.Looper) did not return from decide()' in err
+    assert "give it longer with --policy-timeout (such as '10 min'; '0 s': no limit)" in err, err
+    assert "policy_timeout=" not in err
+
+
+def test_compare_from_python_with_workers_names_the_keyword(installed, tiny_scenario):
+    """Only the command line's jobs are told of flags: a Python caller's workers name its keyword."""
+    with pytest.raises(EngineError) as raised:
+        compare(tiny_scenario, policies=["edge", "looper"], replications=1, workers=2, policy_timeout=1)
+    assert str(raised.value).endswith("give it longer with policy_timeout= (in seconds; 0: no limit)")
 
 
 def test_a_slow_decide_under_the_limit_runs(installed, tiny_scenario, tmp_path):

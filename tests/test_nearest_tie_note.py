@@ -65,3 +65,24 @@ def test_compare_says_the_tie_note_holds_under_edge_only(capsys):
     argv = ["compare", QUICKSTART, "--policies", "edge,least-loaded", "--dry-run", *TWO_EDGES]
     (note,) = _tie_notes(capsys, *argv)
     assert note.endswith("spreads them (under edge only)")
+
+
+def test_validate_says_it_of_the_policy_it_checks(capsys):
+    """validate --policy edge said nothing of the tie (its notes were the scenario's own policy's,
+    neurosurgeon's), while run --dry-run --policy edge said it; --show's notes likewise."""
+    (note,) = _tie_notes(capsys, "validate", QUICKSTART, "--policy", "edge", *TWO_EDGES)
+    dry = _tie_notes(capsys, "run", QUICKSTART, "--dry-run", "--policy", "edge", *TWO_EDGES)
+    assert [note] == dry
+    assert _tie_notes(capsys, "validate", QUICKSTART, "--policy", "edge", "--show", *TWO_EDGES) == [note]
+
+
+def test_validate_says_it_not_where_the_policy_checked_spreads_them(tmp_path, capsys):
+    """The scenario's own policy is edge, but validate checks least-loaded: no tie to say."""
+    edge_own = tmp_path / "edge-own.yaml"
+    text = Path(QUICKSTART).read_text()
+    edge_own.write_text(text.replace("policy: {name: neurosurgeon, objective: latency}", "policy: edge"))
+    assert len(_tie_notes(capsys, "validate", str(edge_own), *TWO_EDGES)) == 1
+    assert _tie_notes(capsys, "validate", str(edge_own), "--policy", "least-loaded", *TWO_EDGES) == []
+    assert (
+        _tie_notes(capsys, "validate", str(edge_own), "--policy", "least-loaded", "--show", *TWO_EDGES) == []
+    )

@@ -799,7 +799,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     )
     check_run_room(scenario, out, args.stages)
     world = built_world(scenario, once)
-    summary = world_summary(world)
+    summary = world_summary(world, [spec])  # its notes those of a run of the policy checked
     print("ok: " + _counts_line(scenario))
     if args.show:
         from offloadsim.scenario.written import resolved_scenario
@@ -822,7 +822,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             print(summary)  # its notes included
         _print_stations(spec, world, scenario.seed)
     elif world is not None:
-        for note in world.scenario_notes:  # a profile not to be trusted, a key not acted on, ...
+        for note in world.scenario_notes_under(spec):  # a profile not to be trusted, a key not acted on, ...
             print(f"note: {note}")
     _print_cut_notes(scenario, spec, world)
     return EXIT_OK

@@ -205,15 +205,16 @@ class World:
             for note, labels in under.items()
         )
 
-    @property
-    def scenario_notes(self) -> tuple[str, ...]:
-        """:attr:`notes` but the ones about this machine: what ``validate`` says of any scenario file.
+    def scenario_notes_under(self, *policies: Any) -> tuple[str, ...]:
+        """:meth:`notes_under` but the ones about this machine: what ``validate`` says of a scenario file.
 
         Whether a calibrated profile measured this machine's CPU depends on where the scenario
         is checked, not on the file: a run says it (its numbers simulate that CPU); a check of the
         file says the rest, a profile not to be trusted for a model the file costs with it included.
+        ``policies``: the policy ``validate --policy`` checks (none: the scenario's own), whose notes
+        (``edge`` sending every task to the first of two equally near servers) a run of it prints.
         """
-        return self._notes(here=False)
+        return self._notes(here=False, policies=policies or None)
 
     def _notes(self, here: bool, policies: tuple[Any, ...] | None = None) -> tuple[str, ...]:
         """:attr:`notes`; ``here``: with the lines on this machine's CPU and the GPU efficiency line.

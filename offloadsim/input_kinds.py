@@ -87,6 +87,7 @@ RESULTS_FILES = frozenset(
         "stages.parquet",
         "nodes.parquet",
         "links.parquet",
+        "link_changes.parquet",
         "processors.parquet",
         "metrics.parquet",
         "summary.parquet",

@@ -666,3 +666,5 @@ class RawRun:
     #: stages cut short that no task was told of), not its world's or policy's, nor the LLM cuts it
     #: counts in ``context_cuts``: ``compare`` and ``sweep`` carry them from each run.
     own_notes: tuple[str, ...] = ()
+    #: When each link direction changed (``link_changes.parquet``): {} where the world never changes.
+    link_changes: dict[str, list[Any]] = field(default_factory=dict)

@@ -20,6 +20,7 @@ from offloadsim.engine.energy import NodeMeter, radios_aborted, radios_on, radio
 from offloadsim.engine.environment import RunEnvironment
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.ledger import Ledger
+from offloadsim.engine.link_changes import LinkChanges
 from offloadsim.engine.link_stats import LinkStatistics
 from offloadsim.engine.llm import LLMWork
 from offloadsim.engine.network import abort_reason, make_link_model, no_route
@@ -166,6 +167,7 @@ class Simulation:
         # Stages cut short, by (node, processor), on powered processors that cannot say what they ran.
         self._untold: dict[tuple[str, str], int] = {}
         self.link_stats: LinkStatistics | None = None
+        self.link_changes: LinkChanges | None = None  # when each link changed (a world that changes)
         spec = scenario.recovery
         self.recovery = (
             Recovery(spec, self.context, self.view, policy.decide, self._launch) if spec is not None else None
@@ -181,6 +183,8 @@ class Simulation:
         if self.topology is not world.topology:  # the world's own never changes: nothing to hear
             connect(self.topology, self.network, self._world_changed)
             self.link_stats = LinkStatistics(self.env, self.topology)
+            kinds = {entry.index: str(getattr(entry.kind, "name", "")) for entry in world.dynamics}
+            self.link_changes = LinkChanges(self.env, self.topology, kinds)
 
     def compile_plan(self, plan: Plan, task: Task) -> CompiledPlan:
         """``plan`` for ``task`` compiled as the run compiles it: the steps it would walk (``--dry-run``)."""
@@ -781,6 +785,7 @@ class Simulation:
             notes=(*world.notes_under(self.policy), *self._policy_notes(), *self._work_notes(), *own_notes),
             own_notes=own_notes,
             context_cuts=tuple(self._context_cuts()),
+            link_changes=self.link_changes.columns if self.link_changes is not None else {},
         )
 
     def _processor_rows(self, measured: float) -> dict[str, list[Any]]:

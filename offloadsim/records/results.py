@@ -60,6 +60,7 @@ __all__ = [
     "tasks_frame",
     "nodes_frame",
     "links_frame",
+    "link_changes_frame",
     "processors_frame",
     "check_out_dir",
     "manifest_inputs",
@@ -72,6 +73,7 @@ RUN_FILES = (
     "tasks.parquet",
     "nodes.parquet",
     "links.parquet",
+    "link_changes.parquet",
     "processors.parquet",
     "summary.json",
     "summary.txt",
@@ -106,6 +108,15 @@ def nodes_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
 def links_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
     """Build the per-link-direction DataFrame (one row per direction ``a -> b``)."""
     return _frame(columns, "links")
+
+
+def link_changes_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
+    """Build the link changes DataFrame (one row per link direction and change, in time order).
+
+    Without columns (a world that never changes, or a run directory written before the table was)
+    it is empty, with the declared columns.
+    """
+    return _frame(columns or {name: [] for name in schema.LINK_CHANGE_COLUMNS}, "link_changes")
 
 
 def processors_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
@@ -203,6 +214,7 @@ class RunResult:
         *,
         records: TaskRecords | None = None,
         processors: pd.DataFrame | Mapping[str, Any] | None = None,
+        link_changes: pd.DataFrame | Mapping[str, Any] | None = None,
     ) -> None:
         if summary is None:
             raise TypeError("RunResult needs a summary")
@@ -214,6 +226,7 @@ class RunResult:
         self._nodes = nodes
         self._links = links
         self._processors = processors
+        self._link_changes = link_changes
         self._stages = stages
         self._stages_written = False  # the engine's stages let go once written: read back from path
         self._written_id: tuple[int, int] | None = None  # the run directory written (device, inode)
@@ -275,6 +288,21 @@ class RunResult:
     @links.setter
     def links(self, frame: pd.DataFrame) -> None:
         self._links = frame
+
+    @property
+    def link_changes(self) -> pd.DataFrame:
+        """When each link direction changed, warm-up included: one row per change (empty: none, or not kept).
+
+        Columns :data:`~offloadsim.records.schema.LINK_CHANGES`: the time, the direction ``a -> b``,
+        what moved, and its capacity, latency, loss probability and state in force after it.
+        """
+        if self._link_changes is None or not _is_frame(self._link_changes):
+            self._link_changes = link_changes_frame(self._link_changes or {})
+        return self._link_changes
+
+    @link_changes.setter
+    def link_changes(self, frame: pd.DataFrame) -> None:
+        self._link_changes = frame
 
     @property
     def processors(self) -> pd.DataFrame:
@@ -437,6 +465,7 @@ class RunResult:
             stages=raw.stages,
             records=records,
             processors=raw.processors,
+            link_changes=raw.link_changes,
         )
         result.own_notes = tuple(raw.own_notes)
         return result
@@ -486,7 +515,8 @@ def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False
     """Write ``result`` to ``out_dir`` atomically (see :func:`~offloadsim.outdir.write_directory`).
 
     Files: ``tasks.parquet``, ``nodes.parquet``, ``links.parquet``,
-    ``processors.parquet``, ``summary.json``, ``summary.txt``, ``manifest.json`` (and
+    ``link_changes.parquet``, ``processors.parquet``, ``summary.json``, ``summary.txt``,
+    ``manifest.json`` (and
     ``stages.parquet`` when stages were recorded).  An earlier result in
     ``out_dir`` is kept as ``out_dir.old-N`` unless ``overwrite``.  Sets and
     returns ``result.path``.
@@ -535,8 +565,15 @@ def _write_files(result: RunResult, directory: Path) -> None:
         write_tasks(result.records, directory / "tasks.parquet")
     else:
         write_frame(result.tasks, directory / "tasks.parquet")
-    tables = (("nodes", result._nodes), ("links", result._links), ("processors", result._processors))
+    tables = (
+        ("nodes", result._nodes),
+        ("links", result._links),
+        ("link_changes", result._link_changes),
+        ("processors", result._processors),
+    )
     for name, table in tables:
+        if name == "link_changes" and not table and not _is_frame(table):  # none: a world that never changes
+            table = {column: [] for column in schema.LINK_CHANGE_COLUMNS}  # written without pandas
         if table is None or _is_frame(table) or (name == "processors" and not table):  # {}: none recorded
             write_frame(getattr(result, name), directory / f"{name}.parquet")
         else:
@@ -637,11 +674,12 @@ def read_run(run_dir: str | Path) -> RunResult:
             f"{directory} is a {kind} directory, not a run's: read it with "
             f"offloadsim.records.stored.read_results('{directory}') (every run's tasks, metrics and summary)"
         )
-    optional = ("summary.txt", "processors.parquet")  # the latter: not in a run written before it was
+    # The tables but tasks, nodes and links: not in a run written before they were.
+    optional = ("summary.txt", "processors.parquet", "link_changes.parquet")
     missing = [name for name in RUN_FILES if name not in optional and not (directory / name).is_file()]
     if missing:
         raise ResultsError(f"{directory} is not a complete run directory (missing {', '.join(missing)})")
-    for name in ("processors.parquet", "stages.parquet"):  # optional, but a folder there is no table:
+    for name in ("processors.parquet", "link_changes.parquet", "stages.parquet"):  # optional, but a folder:
         if (
             what := not_a_file(directory / name)
         ) is not None:  # read as absent (no rows), where plot refused it
@@ -653,6 +691,10 @@ def read_run(run_dir: str | Path) -> RunResult:
         processors_file = directory / "processors.parquet"
         processors = processors_frame(
             _read_columns(processors_file, "processors") if processors_file.is_file() else {}
+        )
+        changes_file = directory / "link_changes.parquet"
+        link_changes = link_changes_frame(
+            _read_columns(changes_file, "link_changes") if changes_file.is_file() else {}
         )
         summary = Summary.from_dict(read_json(directory / "summary.json", ResultsError))
         manifest = read_json(directory / "manifest.json", ResultsError)
@@ -681,6 +723,7 @@ def read_run(run_dir: str | Path) -> RunResult:
         path=directory,
         stages=stages,
         processors=processors,
+        link_changes=link_changes,
     )
 
 

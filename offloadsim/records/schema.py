@@ -35,6 +35,8 @@ __all__ = [
     "TASKS",
     "NODES",
     "LINKS",
+    "LINK_CHANGES",
+    "LINK_CHANGE_KINDS",
     "PROCESSORS",
     "FIRST_PROCESSOR_ONLY",
     "STAGES",
@@ -42,6 +44,7 @@ __all__ = [
     "LLM_COLUMNS",
     "NODE_COLUMNS",
     "LINK_COLUMNS",
+    "LINK_CHANGE_COLUMNS",
     "PROCESSOR_COLUMNS",
     "STAGE_COLUMNS",
     "STAGE_PHASES",
@@ -317,6 +320,40 @@ LINKS: tuple[Column, ...] = (
     ),
 )
 
+#: What a row of the link changes says moved: the capacity, latency or loss probability in force,
+#: or the link going ``down`` or coming back ``up``.
+LINK_CHANGE_KINDS = ("capacity", "latency", "loss", "down", "up")
+
+#: Link changes (``link_changes.parquet``): one row per link direction ``a -> b`` and change of its state
+#: during the run, warm-up included, in time order; each row gives the state in force after it.
+LINK_CHANGES: tuple[Column, ...] = (
+    Column(
+        "time", "float64", _S, "simulated time of the change (warm-up included)", required=True, at_least=0
+    ),
+    Column("a", "string", "", "sending end", required=True),
+    Column("b", "string", "", "receiving end", required=True),
+    Column("change", "category", "", "what moved, one of LINK_CHANGE_KINDS", required=True),
+    Column(
+        "capacity",
+        "float64",
+        "bit/s",
+        "capacity set for the direction after the change (what it carries while up)",
+        required=True,
+        at_least=0,
+    ),
+    Column("latency", "float64", _S, "the link's latency after the change", required=True, at_least=0),
+    Column("loss", "float64", "", "packet loss probability after the change", required=True, at_least=0),
+    Column("up", "boolean", "", "the link is up after the change (its ends' outages: the nodes' down)"),
+    Column(
+        "dynamics",
+        "int64",
+        "",
+        "the scenario's dynamics entry that made the change (-1: none)",
+        required=True,
+    ),
+    Column("kind", "category", "", "that entry's kind (``link-trace``, ``mobility``; empty: none)"),
+)
+
 #: Per-processor records (``processors.parquet``), one row per processor of every computing node, a
 #: node's first processor first: the nodes table's processor columns are its first processor's only.
 PROCESSORS: tuple[Column, ...] = (
@@ -388,10 +425,16 @@ def task_columns() -> tuple[Column, ...]:
 
 
 def columns_of(table: str) -> tuple[Column, ...]:
-    """The columns of ``"tasks"``, ``"nodes"``, ``"links"``, ``"processors"`` or ``"stages"``."""
+    """The columns of ``tasks``, ``nodes``, ``links``, ``link_changes``, ``processors`` or ``stages``."""
     if table == "tasks":
         return task_columns()
-    return {"nodes": NODES, "links": LINKS, "processors": PROCESSORS, "stages": STAGES}[table]
+    return {
+        "nodes": NODES,
+        "links": LINKS,
+        "link_changes": LINK_CHANGES,
+        "processors": PROCESSORS,
+        "stages": STAGES,
+    }[table]
 
 
 def column(name: str, table: str = "tasks") -> Column | None:
@@ -439,6 +482,7 @@ TASK_COLUMNS = _names(TASKS)
 LLM_COLUMNS = ("ttft", "tpot", "prompt_tokens", "output_tokens", "kv_cache_bytes")
 NODE_COLUMNS = _names(NODES)
 LINK_COLUMNS = _names(LINKS)
+LINK_CHANGE_COLUMNS = _names(LINK_CHANGES)
 PROCESSOR_COLUMNS = _names(PROCESSORS)
 STAGE_COLUMNS = _names(STAGES)
 

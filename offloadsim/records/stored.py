@@ -61,6 +61,8 @@ class Results:
     stages: pd.DataFrame | None = None  # a single run recorded with --stages
     #: Every processor of every computing node, per run (None: written before the table was).
     processors: pd.DataFrame | None = None
+    #: When each link direction changed, per run (``link_changes.parquet``; None: not kept).
+    link_changes: pd.DataFrame | None = None
 
     def __repr__(self) -> str:  # the dataclass's would print every table in full
         swept = f", swept={self.swept}" if self.swept else ""
@@ -140,6 +142,8 @@ def read_results(directory: str | Path) -> Results:
             else _run_metrics(path, manifest, processors, tasks)
         )
         stages = _read_table(stages_file, "stages") if stages_file.exists() else None
+        changes_file = path / "link_changes.parquet"
+        link_changes = _read_table(changes_file, "link_changes") if changes_file.exists() else None
     except ExperimentError:  # already names the file (a ValueError too, not to be said twice)
         raise
     except (OSError, ValueError) as error:
@@ -158,7 +162,7 @@ def read_results(directory: str | Path) -> Results:
     for table in (tasks, metrics, nodes, processors):
         if table is not None:
             nulls_read_back(table, keys)  # an older table's text "null": missing, as written now
-    return Results(kind, path, tasks, metrics, nodes, manifest, swept, stages, processors)
+    return Results(kind, path, tasks, metrics, nodes, manifest, swept, stages, processors, link_changes)
 
 
 def _is_kind(value: Any) -> bool:

@@ -212,6 +212,12 @@ class Topology:
         """Call ``listener(change)`` after every change of this topology."""
         self._listeners.append(listener)
 
+    @property
+    def holder(self) -> int:
+        """The dynamics entry whose change is being applied (see :meth:`applying`); -1 for none."""
+        holder = self._holder
+        return holder if holder is not None and holder >= 0 else -1
+
     def capacity_bps(self, channel: int) -> float:
         """A directed channel's capacity as last set (its scenario value until changed)."""
         return self._capacity_bps[channel]

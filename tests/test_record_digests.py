@@ -1,7 +1,7 @@
 """The records of every shipped scenario and benchmark, at a fixed seed, are what they were.
 
 Each scenario runs shortened and writes its run directory; every column of
-``tasks.parquet``, ``nodes.parquet`` and ``links.parquet`` (as read back,
+``tasks.parquet``, ``nodes.parquet``, ``links.parquet`` and ``link_changes.parquet`` (as read back,
 and as ``result.tasks`` in memory) and every number of ``summary.json`` is
 reduced to a SHA-256 digest and compared with the one stored in
 ``tests/data/record_digests.json``.  Digests are per column, so a column
@@ -116,6 +116,7 @@ def run_digests(path: Path, overrides: tuple[str, ...], out: Path) -> dict[str, 
         "result.tasks": _table_digests(result.tasks),
         "nodes.parquet": _table_digests(pd.read_parquet(out / "nodes.parquet")),
         "links.parquet": _table_digests(pd.read_parquet(out / "links.parquet")),
+        "link_changes.parquet": _table_digests(pd.read_parquet(out / "link_changes.parquet")),
         "summary.json": _summary_digests(json.loads((out / "summary.json").read_text(encoding="utf-8"))),
     }
 

@@ -36,6 +36,7 @@ class LinkChanges:
         self._kinds = dict(kinds)
         channels = len(topology.channel_capacity_bps)
         self._state = [self._now(channel) for channel in range(channels)]
+        self._scenario = [state[0] for state in self._state]  # each direction's capacity before any change
         self.columns: dict[str, list[Any]] = {name: [] for name in LINK_CHANGE_COLUMNS}
         topology.watch(self._heard)
 
@@ -86,6 +87,7 @@ class LinkChanges:
         columns["b"].append(b)
         columns["change"].append(moved)
         columns["capacity"].append(capacity)
+        columns["scenario_capacity"].append(self._scenario[channel])
         columns["latency"].append(latency)
         columns["loss"].append(loss)
         columns["up"].append(up)

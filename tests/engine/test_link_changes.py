@@ -71,6 +71,7 @@ def test_a_link_schedule_gives_a_row_per_direction_and_step_that_moved_its_state
         (40.0, *down, "up", 20e6, 0.040, True, 0, k),
     ]
     assert changes["time"].is_monotonic_increasing
+    assert (changes["scenario_capacity"] == 20e6).all()  # the scenario's, whatever came before
     # Written with the run, and read back the same, by read_run and read_results alike.
     pd.testing.assert_frame_equal(read_run(tmp_path / "run").link_changes, changes)
     back = read_results(tmp_path / "run").link_changes
@@ -97,7 +98,7 @@ def test_a_link_trace_gives_a_row_per_sample_that_changed_the_uplink(tmp_path):
     assert set(zip(changes["a"], changes["b"], strict=True)) == {("phone", "server")}
     assert set(changes["change"]) == {"capacity"} and changes["up"].all()
     assert set(changes["kind"]) == {"link-trace"} and set(changes["dynamics"]) == {0}
-    assert (changes["latency"] == 0.020).all()
+    assert (changes["latency"] == 0.020).all() and (changes["scenario_capacity"] == 6e6).all()
 
 
 def test_a_node_outage_is_no_link_change_and_a_still_world_has_none(tmp_path):

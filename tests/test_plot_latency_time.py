@@ -308,9 +308,21 @@ def test_from_python_a_sweep_is_refused_naming_the_kind_keyword(tiny):
         latency_time_figure(results)
 
 
-def test_a_link_that_went_down_is_not_shaded_and_the_note_says_why(tiny, tmp_path):
+def _hatched(ax, hatch: str) -> list[tuple[float, float]]:
+    """``(from, to)`` of each span on ``ax`` hatched ``hatch`` (an axvspan's x extent)."""
+    spans = []
+    for patch in ax.patches:
+        if patch.get_hatch() == hatch:
+            xs = [x for x, _ in patch.get_path().transformed(patch.get_patch_transform()).vertices]
+            spans.append((min(xs), max(xs)))
+    return spans
+
+
+def test_a_link_that_went_down_is_hatched_the_other_way_and_its_bandwidth_drawn(tiny, tmp_path):
     # The same world with the phone's link down from 2 s to 3.5 s instead of the edge: no node went
-    # down, and no record says when the link did (links.parquet keeps its totals over the run).
+    # down; the run's link_changes records say when the link did.
+    from matplotlib.patches import StepPatch
+
     steps = "steps: [{at: 2 s, up: false}, {at: 3.5 s, up: true}]}"
     scenario = (tiny.parent / "scenario.yaml").read_text()
     scenario = scenario.replace(
@@ -322,16 +334,44 @@ def test_a_link_that_went_down_is_not_shaded_and_the_note_says_why(tiny, tmp_pat
     assert main(["run", str(tiny.parent / "link.yaml"), "--out", str(out), "-q"]) == 0
     results = read_results(out)
     assert not down_spans(results.nodes, 6.0)
-    links = pd.read_parquet(out / "links.parquet")
-    assert links["availability"].tolist() == pytest.approx([1 - 1.5 / 6] * 2)  # it did go down
     fig = latency_time_figure(results, bin_s=1.0)
-    shaded = [p for p in fig.axes[0].patches if hasattr(p, "get_width") and p.get_width() < 6.0]
-    assert not shaded
+    links, latency = fig.axes[0], fig.axes[1]
+    assert links.get_title(loc="left").startswith("(a) link bandwidth in force")
+    # Each direction's bandwidth in force, from the records: 8 Mb/s, 0 while down, 8 again.
+    drawn = [p for p in links.patches if isinstance(p, StepPatch)]
+    assert len(drawn) == 2  # phone -> edge and edge -> phone
+    for patch in drawn:
+        assert list(patch.get_data().edges) == [0.0, 2.0, 3.5, 6.0]
+        assert list(patch.get_data().values) == [8.0, 0.0, 8.0]
+    # The stretch down hatched on every panel, once (both directions at once), and not as a node's.
+    for ax in fig.axes:
+        assert _hatched(ax, "\\\\\\\\") == [(2.0, 3.5)]
+        assert not _hatched(ax, "////")
+    assert "phone→edge, edge→phone down" in [t.get_text() for t in latency.get_legend().get_texts()]
     note = "\n".join(text.get_text() for text in fig.texts)
-    assert (
-        "no node went down in the window drawn; link changes are not marked (the records keep each "
-        "link's totals over a run, not when it changed)"
-    ) in note
+    assert "no node went down in the window drawn; hatched blue, the other way: a link down" in note
+
+
+def test_a_bandwidth_trace_is_drawn_as_the_records_say_above_the_latency(tmp_path):
+    """unstable-uplink: the panel's steps are the trace's samples in force, the scenario's 6 Mb/s dotted."""
+    from matplotlib.patches import StepPatch
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "uplink"
+    scenario = str(root / "scenarios" / "unstable-uplink.yaml")
+    assert main(["run", scenario, "--set", "duration=30 s", "--out", str(out), "-q"]) == 0
+    fig = latency_time_figure(read_results(out), bin_s=5.0)
+    links = fig.axes[0]
+    (drawn,) = [p for p in links.patches if isinstance(p, StepPatch)]
+    trace = pd.read_csv(root / "scenarios" / "traces" / "lte-uplink.csv", comment="#")
+    trace = trace[trace["time"] < 30]
+    in_force = trace[trace["bandwidth"] != trace["bandwidth"].shift()]  # a repeated sample changes nothing
+    assert list(drawn.get_data().edges) == [*in_force["time"].astype(float), 30.0]
+    assert list(drawn.get_data().values) == list(in_force["bandwidth"] / 1e6)
+    assert [line.get_ydata()[0] for line in links.lines if line.get_linestyle() == ":"] == [6.0]
+    assert [t.get_text() for t in links.get_legend().get_texts()] == ["phone→server"]
+    note = "\n".join(text.get_text() for text in fig.texts)
+    assert "top panel: the bandwidth in force of each link direction that changed" in note
 
 
 # --------------------------------------------------------------------------- what a reader can tell apart

@@ -127,6 +127,10 @@ class FigureView:
         self.processors = (
             None if processors is None else _as_written(_filter(processors, self.where, "processors"), swept)
         )
+        changes = results.link_changes  # when each link changed, per run (None: not kept)
+        self.link_changes = (
+            None if changes is None else _as_written(_filter(changes, self.where, "link_changes"), swept)
+        )
         if kind in METRIC_KINDS:
             _need_metric(self.metrics, self.metric)
         for key in self.where:

@@ -9,8 +9,9 @@ that did not complete (dropped, failed, in flight at the end) by the bin they ar
 that none is dropped from the figure unseen.  The nodes' ``down`` records (when each was down,
 from the engine's own log, :mod:`offloadsim.records.schema`) are hatched (no band is, so two
 bands overlapping never read as an outage): the figure reads the records, never the scenario.  A
-link's changes are not: a run's links table keeps each direction's totals over the measured time,
-not when it changed, and a comparison keeps no links table, so the note under the figure says so.
+link's changes (the runs' ``link_changes`` records) are drawn in a short panel above: each
+direction's bandwidth in force as grey steps (:mod:`offloadsim.plots.link_lines`), so a reader
+sees when it dropped; the note says what that panel leaves out (mobility's per-device changes).
 A line lying on another, hidden under it, is named: in the legend where it does throughout
 (``neurosurgeon (same line as edge)``), under the figure with when where it does for a while.
 ``--metric`` draws another of :data:`METRICS` the same way (each run's value per bin as its
@@ -45,6 +46,7 @@ from offloadsim.plots.axes import (
     plain_number,
 )
 from offloadsim.plots.figure_data import FigureView, refuse_pooled_figure
+from offloadsim.plots.link_lines import MOST_DRAWN, LinkLines, directions, link_lines
 from offloadsim.plots.series import drawn_label, drawn_under
 from offloadsim.plots.style import FIGSIZES, house_style, new_axes, note_under, style_map
 from offloadsim.records.schema import STATUSES
@@ -347,15 +349,20 @@ def latency_time_figure(
     missed = int(binned["not_completed"].sum())
     nodes = view.nodes
     spans = [s for s in down_spans(nodes, end_s) if s[3] > start and s[2] < end]
+    links = link_lines(view.link_changes, start, end)
     info = metric_info(metric)
-    fig, axes = _axes(size, lower=missed > 0)
+    fig, panels = _axes(size, lower=missed > 0, links=bool(links.lines))
+    axes = panels[1:] if links.lines else panels  # the latency panel first, the tasks not completed under it
     top = axes[0]
     order = list(dict.fromkeys(binned["series"]))
     styles = style_map(order)
     runs = int(tasks["replication"].nunique()) if "replication" in tasks.columns else 1
     with house_style():
-        for ax in axes:
+        for ax in panels:
             _shade(ax, spans)
+            _shade_links(ax, links.down)
+        if links.lines:
+            _draw_links(panels[0], links, start, end)
         drawn = {}
         for name in order:
             part = binned[binned["series"] == name]
@@ -372,6 +379,9 @@ def latency_time_figure(
         if spans:
             nodes_down = list(dict.fromkeys(s[0] for s in spans))
             entries.append((_down_patch(), _down_label(nodes_down, runs)))
+        if links.down:
+            links_down = list(dict.fromkeys(s[0] for s in links.down))
+            entries.append((Patch(**_LINK_DOWN_STYLE), _down_label(links_down, runs)))
         if entries:
             top.legend([h for h, _ in entries], [lab for _, lab in entries], loc="upper right", fontsize=6)
         if missed:
@@ -381,11 +391,15 @@ def latency_time_figure(
             top.tick_params(axis="x", labelbottom=False)
         axes[-1].set_xlabel("arrival time (s, simulated)")
         titles = _titles(view, missed, len(axes), metric)
-        if len(axes) > 1:
-            label_panels(axes, list[str | None](titles))
+        if links.lines:
+            titles.insert(0, _LINKS_TITLE)
+        if len(panels) > 1:
+            label_panels(panels, list[str | None](titles))
         else:
             top.set_title(titles[0], loc="left")
-    note_under(fig, _note(binned, width, runs, spans, missed, "down" in nodes.columns, metric, over))
+    recorded, kept = "down" in nodes.columns, view.link_changes is not None
+    note = _note(binned, width, runs, spans, missed, recorded, metric, over, links, kept)
+    note_under(fig, note)
     fit_y_labels(fig)
     legend = top.get_legend()
     if legend is not None and lines_under_legend(top, legend, laid_out(top)):
@@ -422,14 +436,20 @@ def _window(
     return start, end
 
 
-def _axes(size: str | None, *, lower: bool) -> tuple[Figure, list[Axes]]:
-    """The latency panel, and under it a short panel of tasks not completed when there are any."""
+def _axes(size: str | None, *, lower: bool, links: bool = False) -> tuple[Figure, list[Axes]]:
+    """The latency panel, under it a short panel of tasks not completed when there are any.
+
+    With ``links``, a short panel of the links' bandwidth above them (the first of the axes returned).
+    """
     width, height = FIGSIZES[size or "two-column"]
-    if not lower:
+    ratios = [1] * links + [3] + [1] * lower
+    if len(ratios) == 1:
         fig, ax = new_axes((width, height + 0.4))
         return fig, [ax]
-    fig, axes = new_axes((width, height + 1.2), nrows=2, sharex=True)
-    fig.axes[0].get_gridspec().set_height_ratios([3, 1])
+    fig, axes = new_axes((width, height + 0.4 + 0.8 * (len(ratios) - 1)), nrows=len(ratios), sharex=True)
+    fig.axes[0].get_gridspec().set_height_ratios(ratios)
+    for ax in list(axes)[:-1]:
+        ax.tick_params(axis="x", labelbottom=False)
     return fig, list(axes)
 
 
@@ -563,6 +583,40 @@ def _draw_missed(
     ax.set_ylabel("not completed\n(tasks" + (" per run)" if runs > 1 else ")"))
 
 
+#: The links panel's title, and how its lines are drawn: greys, one line style a direction, so that
+#: none reads as a policy's line (the policies' colours) or a node's outage (hatched).
+_LINKS_TITLE = "link bandwidth in force (links that changed)"
+_LINK_STYLES = (("0.2", "-"), ("0.45", "--"), ("0.6", ":"))
+
+
+def _draw_links(ax: Axes, links: LinkLines, start: float, end: float) -> None:
+    """Each drawn direction's bandwidth in force (Mb/s) as steps, 0 while down; a legend of directions."""
+    styles = {d: _LINK_STYLES[i % len(_LINK_STYLES)] for i, d in enumerate(directions(links.lines))}
+    named: set[str] = set()
+    for line in links.lines:
+        colour, linestyle = styles[line.direction]
+        if line.direction not in named:  # the scenario's bandwidth, faint: below it, the link dropped
+            ax.axhline(line.scenario_bps / 1e6, color=colour, linestyle=":", linewidth=0.6, alpha=0.7)
+        runs = sum(other.runs for other in links.lines if other.direction == line.direction)
+        shared = len([other for other in links.lines if other.direction == line.direction]) > 1
+        label = line.direction + (f" ({runs} runs)" if shared else "")
+        ax.stairs(
+            np.asarray(line.values) / 1e6,
+            np.asarray(line.edges),
+            color=colour,
+            linestyle=linestyle,
+            linewidth=1.0 if not shared else 0.8,
+            baseline=None,
+            label=None if line.direction in named else label,
+        )
+        named.add(line.direction)
+    ax.set_ylim(bottom=0)
+    ax.set_xlim(start, end)
+    ax.set_ylabel("Mb/s")
+    # Above the panel, right of its title: inside it, the legend hid the line it names.
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=6, frameon=False, ncol=MOST_DRAWN)
+
+
 def _shade(ax: Axes, spans: Sequence[tuple[str, Any, float, float]]) -> None:
     """Each node's stretch down, hatched (its fill darker where several runs' or nodes' overlap)."""
     for _, _, since, until in spans:
@@ -575,6 +629,24 @@ _DOWN_STYLE: dict[str, Any] = {
     "hatch": _DOWN_HATCH,
     "linewidth": 0,
 }
+
+
+#: A link's stretch down: hatched the other way, in a blue-grey, so as not to read as a node's.
+_LINK_DOWN_STYLE: dict[str, Any] = {
+    "facecolor": (0.25, 0.4, 0.65, 0.08),
+    "edgecolor": (0.25, 0.4, 0.65, 0.4),
+    "hatch": "\\\\\\\\",
+    "linewidth": 0,
+}
+
+
+def _shade_links(ax: Axes, down: Sequence[tuple[str, float, float]]) -> None:
+    """Each stretch a link direction was down (the runs' ``link_changes``), hatched as a node's is not.
+
+    A link's two directions down together are hatched once (darker would read as two runs' outages).
+    """
+    for since, until in dict.fromkeys((since, until) for _, since, until in down):
+        ax.axvspan(since, until, zorder=0, **_LINK_DOWN_STYLE)
 
 
 def _down_patch() -> Patch:
@@ -604,12 +676,6 @@ def _titles(view: FigureView, missed: int, panels: int, metric: str = DEFAULT_ME
     return [first, "tasks not completed (dropped, failed, in flight at the end)"][:panels]
 
 
-#: What the figure cannot shade, said under it: no record says when a link changed.
-LINKS_NOT_MARKED = (
-    "link changes are not marked (the records keep each link's totals over a run, not when it changed)"
-)
-
-
 def _note(
     binned: pd.DataFrame,
     width: float,
@@ -619,8 +685,14 @@ def _note(
     recorded: bool = True,
     metric: str = DEFAULT_METRIC,
     over: Sequence[str] = (),
+    links: LinkLines | None = None,
+    links_kept: bool = True,
 ) -> str:
-    """How lines and bands were made, where they lie on each other, what is hatched, what did not complete."""
+    """How lines and bands were made, where they lie on each other, what is hatched, what did not complete.
+
+    ``links``: the links panel's lines and what they leave out; ``links_kept``: whether the results
+    say when a link changed (``link_changes``) at all.
+    """
     what = METRICS[metric]
     if runs > 1:
         of_run = what.replace("the ", "each run's ", 1).replace(" of the ", " of its ", 1)
@@ -638,14 +710,15 @@ def _note(
     if over:  # a line hidden under another over part of the time: said, as a sweep's are
         lines.append(f"lines drawn over each other: {'; '.join(over)}")
     if spans:
-        lines.append(f"hatched: a node down, from the run's nodes records (down); {LINKS_NOT_MARKED}")
+        nodes = "hatched: a node down, from the run's nodes records (down)"
     elif not recorded:
-        lines.append(
+        nodes = (
             "outages not shaded: these results were written before the nodes records said when a node "
             "was down (rerun them to have it)"
         )
     else:
-        lines.append(f"no node went down in the window drawn; {LINKS_NOT_MARKED}")
+        nodes = "no node went down in the window drawn"
+    lines.append(f"{nodes}; {_links_note(links or LinkLines((), (), 0, 0, 0), links_kept)}")
     totals = binned.groupby("series", sort=False)[["completed", "not_completed", "runs"]].sum()
     undrawn = [str(name) for name, row in totals.iterrows() if not row.runs]
     if undrawn:  # no line to draw: said, not left to look like a series missing from the legend
@@ -659,6 +732,34 @@ def _note(
     else:
         lines.append("every task that arrived in the window completed")
     return "\n".join(lines)
+
+
+def _links_note(links: LinkLines, kept: bool) -> str:
+    """What the links panel draws, or why there is none: from the runs' ``link_changes`` records."""
+    if not kept:
+        return (
+            "link changes not drawn: these results keep no link_changes records (written before "
+            "they were kept: rerun them to have them)"
+        )
+    said = ""
+    if links.down:
+        said = "hatched blue, the other way: a link down, from the runs' link_changes records; "
+    if links.lines:
+        said += (
+            "top panel: the bandwidth in force of each link direction that changed, from the runs' "
+            "link_changes records (0 while down; dotted: the scenario's)"
+        )
+        if links.more_directions:
+            said += f", {links.more_directions:,} more directions changed, not drawn"
+    elif not links.down:
+        said = "no link changed in the window drawn" + (" but by mobility" if links.mobility_changes else "")
+    if links.mobility_changes:
+        said += (
+            f"{'; ' if said else ''}mobility's handovers and radio rates not drawn "
+            f"({links.mobility_changes:,} changes of {links.mobility_directions:,} link directions in the "
+            "window, each device's own: link_changes has them)"
+        )
+    return said
 
 
 def _chosen_metric(metric: str | None) -> str:

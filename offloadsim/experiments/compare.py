@@ -105,6 +105,7 @@ COMPARE_FILES = (
     "metrics.parquet",
     "nodes.parquet",
     "processors.parquet",
+    "link_changes.parquet",
     "summary.parquet",
     "summary.csv",
     "groups.csv",
@@ -161,6 +162,8 @@ class CompareResult:
     processors: pd.DataFrame | None = None
     #: ``summary`` per source group (:func:`group_comparison`); None or no rows: one group.
     groups: pd.DataFrame | None = None
+    #: When each link direction changed in every run (``link_changes``), with policy and replication.
+    link_changes: pd.DataFrame | None = None
     _runs: _RunTasks | None = field(default=None, repr=False)  # the runs' records, one file per run
     _tasks: pd.DataFrame | None = field(default=None, repr=False)
     #: The columns of the entries' parameters, a value per run (:func:`parameter_columns`).
@@ -361,7 +364,7 @@ def compare(
             raise failures[0].error
     wall_s = time.perf_counter() - clock
 
-    node_parts, processor_parts, rows, cuts, by_group = [], [], [], [], []
+    node_parts, processor_parts, rows, cuts, by_group, change_parts = [], [], [], [], [], []
     run_notes: list[dict[str, Any]] = []  # each run's own notes, as its manifest's
     run_warnings: list[dict[str, Any]] = []  # each run's summary's warnings
     retried: list[dict[str, Any]] = []  # the runs whose tasks recovery ran again
@@ -375,6 +378,9 @@ def compare(
             node_parts.append(nodes)
             cuts += [{"policy": name, "replication": r, **cut} for cut in result.context_cuts]
             processor_parts.append(run_rows(result.processors, {"policy": name, "replication": r}))
+            change_parts.append(
+                run_rows(result.link_changes, {"policy": name, "replication": r}, "link_changes")
+            )
             run_notes += [{"policy": name, "replication": r, "note": note} for note in result.notes]
             run_warnings += warning_rows(
                 {"policy": name, "replication": r}, result.warnings, result.warning_facts
@@ -401,14 +407,17 @@ def compare(
             )
     nodes = pd.concat(node_parts, ignore_index=True)
     processors = pd.concat(processor_parts, ignore_index=True)
+    link_changes = pd.concat(change_parts, ignore_index=True)
     metrics = other_energy_filled(pd.DataFrame(rows))
     inserts = parameter_columns(entries, specs, replications)
     node_runs = np.repeat(np.arange(len(node_parts)), [len(part) for part in node_parts])
     processor_runs = np.repeat(np.arange(len(processor_parts)), [len(part) for part in processor_parts])
+    change_runs = np.repeat(np.arange(len(change_parts)), [len(part) for part in change_parts])
     for position, key, column in inserts:  # a run's parameters, as a sweep's swept keys: first in each table
         metrics.insert(position, key, column)
         nodes.insert(position, key, column[node_runs])
         processors.insert(position, key, column[processor_runs])
+        link_changes.insert(position, key, column[change_runs])
     summary = compare_table(metrics, base)
     manifest = {
         "format": _FORMAT,
@@ -453,6 +462,7 @@ def compare(
         summary=summary,
         manifest=manifest,
         processors=processors,
+        link_changes=link_changes,
         groups=group_comparison(by_group, base, metrics),
         _runs=runs,
         _inserts=inserts,
@@ -1149,6 +1159,8 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
         write_parquet(result.nodes, tmp / "nodes.parquet")
         if result.processors is not None:
             write_parquet(result.processors, tmp / "processors.parquet")
+        if result.link_changes is not None:
+            write_parquet(result.link_changes, tmp / "link_changes.parquet")
         write_parquet(result.summary, tmp / "summary.parquet")
         write_text(result.summary.to_csv(index=False, lineterminator="\n"), tmp / "summary.csv")
         groups = (

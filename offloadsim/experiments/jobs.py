@@ -271,6 +271,8 @@ class JobResult:
     powered_sources: int = -1
     #: Its summary's numbers per source group (``Summary.source_groups``; empty for one group).
     source_groups: dict[str, float] = field(default_factory=dict)
+    #: When each link direction changed in the run (``RunResult.link_changes``; None: not carried).
+    link_changes: pd.DataFrame | None = None
 
 
 #: What a job file's metadata says of a job, from the job and its result (sweep's ``_job_meta``).
@@ -330,6 +332,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         warning_facts=tuple(facts.to_dict() for facts in result.summary.warning_facts),
         powered_sources=result.summary.powered_sources,
         source_groups=dict(result.summary.source_groups),
+        link_changes=result.link_changes,
     )
     if directory is not None:
         records = result.records
@@ -352,14 +355,16 @@ def _label_records(result: RunResult, label: str) -> None:
     records.policy = label  # the column of every chunk, as written or as ``result.tasks`` builds it
 
 
-def run_rows(table: pd.DataFrame | None, keys: Mapping[str, Any]) -> pd.DataFrame:
-    """A run's processors table with the columns naming its run (``policy``, ``replication``) first.
+def run_rows(table: pd.DataFrame | None, keys: Mapping[str, Any], name: str = "processors") -> pd.DataFrame:
+    """A run's table ``name`` (processors, link_changes) with the columns naming its run first.
 
-    None (a job file from before the table) gives its declared columns and no rows.
+    The keys are ``policy`` and ``replication``; None (a job file from before the table) gives its
+    declared columns and no rows.
     """
-    from offloadsim.records.results import processors_frame
+    from offloadsim.records.results import link_changes_frame, processors_frame
 
-    frame = (table if table is not None else processors_frame({})).copy()
+    empty = link_changes_frame if name == "link_changes" else processors_frame
+    frame = (table if table is not None else empty({})).copy()
     for position, (key, value) in enumerate(keys.items()):
         frame.insert(position, key, [value] * len(frame))
     return frame

@@ -122,3 +122,25 @@ def test_handovers_give_rows_of_the_links_taken_down_and_brought_up():
     for (_, phone), rows in changes[changes["a"].str.startswith("phone")].groupby(["time", "a"]):
         state = rows.drop_duplicates("b", keep="last")
         assert state["up"].sum() <= 1, (phone, state)
+
+
+def test_compare_keeps_each_run_s_link_changes_with_its_policy_and_replication(tmp_path):
+    """Each run's rows as the run alone records them: the schedule's in all, a failure's per replication."""
+    from offloadsim.experiments import compare
+
+    failing = SCHEDULED + ("  - {kind: failures, link: [phone, edge], mtbf: 4 s, mttr: 1 s}\n")
+    (tmp_path / "f.yaml").write_text(failing)
+    result = compare(tmp_path / "f.yaml", ["edge", "local"], replications=2, workers=1, out=tmp_path / "cmp")
+    kept = read_results(tmp_path / "cmp").link_changes
+    assert kept is not None and list(kept.columns[:2]) == ["policy", "replication"]
+    assert len(result.link_changes) == len(kept)
+    own: dict[int, list[tuple]] = {}
+    for policy in ("edge", "local"):
+        for replication in (0, 1):
+            alone = offloadsim.run(tmp_path / "f.yaml", policy=policy, replication=replication).link_changes
+            rows = kept[(kept["policy"] == policy) & (kept["replication"] == replication)]
+            assert _rows(rows) == _rows(alone) and len(alone) > 4
+            assert set(alone["kind"]) == {"link-schedule", "failures"}
+            own.setdefault(replication, _rows(alone))
+            assert _rows(alone) == own[replication]  # the same failures whatever the policy
+    assert own[0] != own[1]  # each replication draws its own

@@ -106,6 +106,7 @@ def test_written_directory_is_complete_and_readable(result):
             "metrics.parquet",
             "nodes.parquet",
             "processors.parquet",
+            "link_changes.parquet",
             "summary.parquet",
             "summary.csv",
             "groups.csv",

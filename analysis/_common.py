@@ -93,7 +93,15 @@ def _plan_compare(
 def _results_of_compare(result: Any) -> Any:
     from offloadsim.experiments import Results
 
-    return Results("compare", Path(), result.tasks, result.metrics, result.nodes, result.manifest)
+    return Results(
+        "compare",
+        Path(),
+        result.tasks,
+        result.metrics,
+        result.nodes,
+        result.manifest,
+        link_changes=result.link_changes,  # when each link changed: latency-time draws it
+    )
 
 
 def _run_compare_load(results: Path, workers: int | None, quick: bool) -> Any:

@@ -4,8 +4,9 @@ A split figure's line is each run's mean depth.  Where a policy switched between
 at layer 3 by 95 tasks and run whole, 20 layers, by 29), that mean (7) is a depth no task ran: read
 alone, it says the network was cut near layer 7.  :func:`draw_cuts` draws at such a point (one whose
 mean is half a layer or more from every cut its tasks took) a hollow circle at each depth its tasks
-ran, its area their share, and :func:`mixed_cuts_note` names the points under the figure with their
-counts, so that the line reads as the mean it is.
+ran, its area their share (at least a ring round a line's marker, so that a circle at the depth of
+another series' marker is not lost on it), and :func:`mixed_cuts_note` names the points under the
+figure with their counts, so that the line reads as the mean it is.
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from matplotlib import rcParams
 from matplotlib.axes import Axes
 
 __all__ = ["MixedPoint", "draw_cuts", "mixed_cuts", "mixed_cuts_note"]
 
 #: A circle's area (pt²) for a cut all of a point's tasks took; a share draws that share of it.
 _FULL_AREA = 160.0
-#: The smallest share a circle is drawn at, so that one task in a hundred still shows (the note counts it).
-_LEAST_SHARE = 0.08
+#: A circle's ring width (points).
+_RING_PT = 0.8
+#: The white (points) between a line's marker and the inside of the smallest circle round it.
+_RING_GAP_PT = 0.5
 #: Points (and cuts per point) the note names; the rest it counts.
 _NAMED_POINTS = 3
 _NAMED_CUTS = 3
@@ -41,8 +45,20 @@ class MixedPoint(NamedTuple):
     cuts: list[tuple[int, int]]
 
 
-#: The mixed points each split Axes drew, for :func:`mixed_cuts_note`.
-_MIXED: weakref.WeakKeyDictionary[Axes, list[MixedPoint]] = weakref.WeakKeyDictionary()
+#: The mixed points each split Axes drew and the least share a circle was drawn at (:func:`mixed_cuts_note`).
+_MIXED: weakref.WeakKeyDictionary[Axes, tuple[list[MixedPoint], float]] = weakref.WeakKeyDictionary()
+
+
+def least_share() -> float:
+    """The share of a point's tasks whose circle just rings a line's marker, white between: the least drawn.
+
+    A smaller circle at the depth of another series' marker (the all-local line's at 20 layers) lay
+    on that marker's outline or inside it, and did not read as a circle.  Of the style in force: a
+    line's marker is ``lines.markersize`` across plus its edge.
+    """
+    marker = float(rcParams["lines.markersize"]) + float(rcParams["lines.markeredgewidth"])
+    across = marker + 2 * _RING_GAP_PT + _RING_PT  # the ring's middle, from side to side
+    return min(1.0, across**2 / _FULL_AREA)
 
 
 #: A point's mean this far (layers) or further from every cut its tasks took reads as a cut none took.
@@ -89,52 +105,62 @@ def draw_cuts(
     written: Mapping[str, str],
     colours: Mapping[str, str],
     offsets: Mapping[str, float] | None = None,
-) -> list[float]:
+) -> list[tuple[float, float]]:
     """At each point whose tasks took several cuts, a hollow circle per cut in the series' colour.
 
-    Its area is the share of the point's tasks (at least a small dot). ``places``: each x value
-    (as text) to its place on the axis, ``offsets`` each series' shift from it (side by side over
-    categories), ``written`` how the note writes an x value. Returns the depths drawn, for the
-    y range. The points are kept for :func:`mixed_cuts_note`.
+    Its area is the share of the point's tasks, at least :func:`least_share`'s. ``places``: each x
+    value (as text) to its place on the axis, ``offsets`` each series' shift from it (side by side
+    over categories), ``written`` how the note writes an x value. Returns each circle's depth and
+    reach (points from its centre to its ring's outside), for the y range: a circle at depth 0 was
+    cut in half by the x axis. The points are kept for :func:`mixed_cuts_note`.
     """
     _MIXED.pop(ax, None)  # drawn before on axes cleared since (a log axis after all)
     mixed = mixed_cuts(done, x, by)
     kept: list[MixedPoint] = []
-    depths: list[float] = []
+    drawn: list[tuple[float, float]] = []
+    least = least_share()
     for (series, at), cuts in mixed.items():
         if at not in places:
             continue
         total = sum(n for _, n in cuts)
         shares = np.array([n / total for _, n in cuts], dtype=float)
         where = places[at] + (offsets or {}).get(series, 0.0)
+        sizes = np.maximum(shares, least) * _FULL_AREA
         ax.scatter(
             np.full(len(cuts), where),
             [c for c, _ in cuts],
-            s=np.maximum(shares, _LEAST_SHARE) * _FULL_AREA,
+            s=sizes,
             facecolors="none",
             edgecolors=colours.get(series, "black"),
-            linewidths=0.8,
+            linewidths=_RING_PT,
             zorder=3.5,
             label="_cuts",
         )
-        depths.extend(float(c) for c, _ in cuts)
+        drawn.extend(
+            (float(c), float(np.sqrt(size)) / 2 + _RING_PT / 2)
+            for (c, _), size in zip(cuts, sizes, strict=True)
+        )
         kept.append(MixedPoint(series, written.get(at, at), cuts))
     if kept:
-        _MIXED[ax] = kept
-    return depths
+        _MIXED[ax] = (kept, least)
+    return drawn
 
 
 def mixed_cuts_note(axes: Sequence[Axes]) -> str:
     """The note under a split figure naming the points whose mean is no task's cut, or ``""``.
 
-    ``circles: the cuts of a point whose mean is none of them (area: share of its tasks): int8 at
-    5.85 Mbit/s, 95 tasks at layer 3, 29 at 20``; a panel's points after its letter where the
+    ``circles: the cuts of a point whose mean is none of them (area: share of its tasks, those under
+    25 % drawn at it to ring a marker): int8 at 5.85 Mbit/s, 95 tasks at layer 3, 29 at 20`` (the
+    share a circle is drawn at least said where one is); a panel's points after its letter where the
     figure has several panels, series that cut alike there named together, the first few named
     and the rest counted.
     """
     parts: list[str] = []
+    floors: list[float] = []  # the least share of each panel where a circle was drawn larger than its share
     for ax in axes:
-        points = _MIXED.get(ax, [])
+        points, least = _MIXED.get(ax, ([], 0.0))
+        if any(n / sum(m for _, m in point.cuts) < least for point in points for _, n in point.cuts):
+            floors.append(least)
         panel = ax.get_title(loc="left").split(" ", 1)[0]
         prefix = f"{panel} " if len(axes) > 1 and panel.startswith("(") else ""
         # Series whose tasks cut alike there (drawn as one line, the legend says) are named together.
@@ -150,7 +176,10 @@ def mixed_cuts_note(axes: Sequence[Axes]) -> str:
     said = "; ".join(parts[:_NAMED_POINTS])
     if len(parts) > _NAMED_POINTS:
         said += f"; and {len(parts) - _NAMED_POINTS} more"
-    return f"circles: the cuts of a point whose mean is none of them (area: share of its tasks): {said}"
+    area = "area: share of its tasks"
+    if floors:  # a circle drawn larger than its share says so: the counts after it are what it holds
+        area += f", those under {max(floors) * 100:.0f} % drawn at it to ring a marker"
+    return f"circles: the cuts of a point whose mean is none of them ({area}): {said}"
 
 
 def _point_text(point: MixedPoint) -> str:

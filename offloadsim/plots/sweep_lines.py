@@ -23,6 +23,7 @@ from matplotlib.text import Annotation
 from offloadsim.analysis.catalogue import metric_info
 from offloadsim.analysis.values import label_unit, on_decibels
 from offloadsim.plots.axes import (
+    LEAST_PANEL_HEIGHT_IN,
     integer_axis,
     laid_out,
     lines_under_box,
@@ -443,11 +444,29 @@ def split_vs_parameter(
             *(line.depth for line in depths.lines),
             *(d for c in depths.per_x.values() for d in c.values()),
         ]
-        top = max([*marked, *ran[np.isfinite(ran)], *cuts, 1])
-        ax.set_ylim(-0.04 * top, top * 1.06)
+        top = max([*marked, *ran[np.isfinite(ran)], *(depth for depth, _ in cuts), 1])
+        ax.set_ylim(*_room_for_circles(-0.04 * top, top * 1.06, cuts))
         integer_axis(ax, "y")
         tidy_legend(ax, legend_title)
     return ax
+
+
+def _room_for_circles(low: float, high: float, circles: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """The y limits ``low``, ``high`` moved out until each circle (depth, reach in points) clears both.
+
+    Reckoned on a panel of the least height a figure keeps
+    (:data:`~offloadsim.plots.axes.LEAST_PANEL_HEIGHT_IN`): a taller one leaves more room.  A circle
+    at depth 0 under 4 % of the range was cut in half by the x axis.
+    """
+    height_pt = LEAST_PANEL_HEIGHT_IN * 72.0
+    for _ in range(8):  # each move widens the range, and the room a point's reach takes with it
+        per_pt = (high - low) / height_pt
+        new_low = min([low, *(depth - reach * per_pt for depth, reach in circles)])
+        new_high = max([high, *(depth + reach * per_pt for depth, reach in circles)])
+        if (new_low, new_high) == (low, high):
+            break
+        low, high = new_low, new_high
+    return low, high
 
 
 def _draw_task_cuts(
@@ -460,8 +479,8 @@ def _draw_task_cuts(
     label: str | None,
     order: Sequence[Any] | None,
     colours: Mapping[str, str],
-) -> list[float]:
-    """Each cut the tasks of a point took where they took several, at the point's place; the depths drawn."""
+) -> list[tuple[float, float]]:
+    """Each cut the tasks of a point took where several, at its place; each circle's depth and reach."""
     places, axis_label, numeric, distinct = x_positions(per_run[x].tolist(), x, kind, label)
     unit = axis_label.rsplit("(", 1)[-1].rstrip(")") if numeric and "(" in axis_label else ""
     where = {str(value): float(place) for value, place in zip(distinct, places, strict=True)}

@@ -189,3 +189,76 @@ def test_series_whose_tasks_cut_alike_at_a_point_are_named_together():
     assert len([c for c in ax.collections if c.get_label() == "_cuts"]) == 2  # a circle set each
     note = mixed_cuts_note([ax])
     assert note.endswith(": none, int8 at 5.85 Mbit/s, 46 tasks at layer 0, 1 at 38"), note
+
+
+def _switching_tasks() -> pd.DataFrame:
+    """local runs AlexNet whole (20 layers) at every bandwidth; neurosurgeon switches between cuts.
+
+    At 8 Mbit/s 15 % of its tasks run whole, on the spot of local's marker; at 20 Mbit/s 75 % offload
+    everything (depth 0), at the foot of the axis.
+    """
+    rows = []
+    plan = {
+        "local": {bw: [(20, 40)] for bw in (1, 5, 8, 20, 50)},
+        "neurosurgeon": {1: [(20, 40)], 5: [(3, 31), (20, 9)], 8: [(3, 34), (20, 6)], 20: [(0, 30), (3, 10)]}
+        | {50: [(0, 40)]},
+    }
+    for policy, points in plan.items():
+        for bw, cuts in points.items():
+            for rep in range(3):
+                for depth, n in cuts:
+                    rows += [
+                        {
+                            "policy": policy,
+                            KEY: bw * 1e6,
+                            "replication": rep,
+                            "status": "completed",
+                            "split": depth,
+                        }
+                    ] * n
+    return pd.DataFrame(rows)
+
+
+def test_a_circle_rings_the_marker_it_sits_on_and_clears_the_axis_edge():
+    """A circle of neurosurgeon's tasks run whole (depth 20) at 8 Mbit/s lay on local's marker there, its
+    ring on the marker's outline; one of depth 0 was cut by the x axis: figure_problems named neither."""
+    from offloadsim.plots.checks import figure_problems
+    from offloadsim.plots.split_cuts import least_share, mixed_cuts_note
+    from offloadsim.plots.style import house_style
+
+    fig, ax = plots.new_axes((3.4, 2.0))  # a panel as short as the gallery's, under its notes
+    plots.split_vs_parameter(
+        _switching_tasks(), KEY, ax=ax, log_x=True, order=["local", "neurosurgeon"], label="uplink"
+    )
+    ax.set_ylabel("layers on the device")  # the axis label within so short a panel
+    circles = [c for c in ax.collections if c.get_label() == "_cuts"]
+    assert len(circles) == 3  # at 5, 8 and 20 Mbit/s
+    assert figure_problems(fig) == []
+    # The 15 % circle is drawn larger than its share, and the note says so, not that its area is the share.
+    with house_style():  # the figure's marker size
+        least = least_share()
+    assert 0.15 < least < 0.3
+    note = mixed_cuts_note([ax])
+    assert f"(area: share of its tasks, those under {least * 100:.0f} % drawn at it to ring a marker)" in note
+
+
+def test_the_checks_name_a_ring_lost_on_a_marker_and_a_circle_cut_by_the_edge():
+    from matplotlib.figure import Figure
+
+    from offloadsim.plots.checks import figure_problems
+
+    fig = Figure(figsize=(3, 2))
+    ax = fig.add_subplot()
+    ax.plot([1, 2, 3], [1, 2, 3], marker="o", label="filled")
+    ax.scatter([2], [2], s=16, facecolors="none", edgecolors="k", label="ring")  # 4 pt across: on the marker
+    ax.scatter([3], [1], s=400, facecolors="none", edgecolors="k", label="wide")  # 20 pt across
+    ax.set_xlim(0, 4)
+    ax.set_ylim(0.9, 4)
+    problems = figure_problems(fig)
+    assert "the axes: the hollow marker of 'ring' at (2, 2) is lost on the marker of 'filled': " in "".join(
+        problems
+    )
+    assert "the axes: the marker of 'wide' at (3, 1) is cut by the axes' edge" in problems
+    ax.collections[0].set_sizes([100])  # 10 pt across: round the marker, white between
+    ax.set_ylim(0, 4)
+    assert figure_problems(fig) == []

@@ -22,7 +22,7 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from offloadsim.plots.axes import lines_under_legend
-from offloadsim.plots.style import house_style
+from offloadsim.plots.style import house_style, is_label
 
 __all__ = ["figure_problems", "legend_over_data"]
 
@@ -45,7 +45,8 @@ def figure_problems(fig: Figure) -> list[str]:
     scatter's) cut by the edge of its axes; a hollow marker lost on another's filled marker (its ring
     not clear of it); bars on a log value axis; an empty legend entry, or two
     entries that look the same; panels of a multi-panel figure without
-    ``(a)``, ``(b)``... titles; a legend over an axis label or tick labels.
+    ``(a)``, ``(b)``... titles; a legend over an axis label or tick labels; a line of the footnote
+    or an x label that ends with a label (``y:``) whose words went to the next line.
     Measured in the house style, as the figure is saved.
     """
     with house_style():
@@ -134,6 +135,7 @@ def _problems(fig: Figure) -> list[str]:
     for legend in fig.legends:
         problems += [f"the figure's legend: {problem}" for problem in _alike_entries(legend)]
     problems += _figure_texts_clash(fig, axes, renderer)
+    problems += _labels_left_at_line_ends(fig, axes)
     problems += _legends_over_labels(fig, axes, renderer)
     if len(axes) > 1:
         for letter, ax in zip(string.ascii_lowercase, axes, strict=False):
@@ -342,6 +344,28 @@ def _figure_texts_clash(fig: Figure, axes: list[Axes], renderer: Any) -> list[st
         for number, ax in enumerate(axes):
             if any(box.shrunk(0.98, 0.9).overlaps(part.shrunk(0.98, 0.9)) for part in _parts(ax, renderer)):
                 found.append(f"{name} overlaps panel {number + 1}")
+    return found
+
+
+def _labels_left_at_line_ends(fig: Figure, axes: list[Axes]) -> list[str]:
+    """A line of the figure's footnote or a panel's x label that ends with a clause's label (``y:``).
+
+    What the label names went to the next line: "... median); y:" over "sum of profile's per-layer
+    times" read as a y with nothing said of it (:func:`~offloadsim.plots.style.is_label`).
+    """
+    texts = [("the figure's footnote", fig._supxlabel)]  # type: ignore[attr-defined]
+    texts += [
+        (f"panel {n + 1}'s x label" if len(axes) > 1 else "the x label", ax.xaxis.label)
+        for n, ax in enumerate(axes)
+    ]
+    found = []
+    for name, text in texts:
+        if text is None or not text.get_visible():
+            continue
+        for line in text.get_text().split("\n")[:-1]:
+            words = line.split()
+            if words and is_label(words, len(words) - 1):
+                found.append(f"{name}: a line ends with the label {words[-1]!r}, what it names on the next")
     return found
 
 

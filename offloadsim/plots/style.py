@@ -344,9 +344,10 @@ def wrap(line: str, width: Callable[[str], float], room: float) -> list[str]:
 
     A line is cut at a space, by preference after a ``;`` or ``:``, then after a comma, then
     between other words outside parentheses, then between the items of a parenthesised list, and
-    only when no such space leaves the line at least :data:`_FILL` full, inside an item or between
-    a number and its unit: "(phone uplink, policy)" no longer splits as "(phone" / "uplink, policy)",
-    nor "5 Mbit/s" as "5" / "Mbit/s". A word wider than ``room`` stays whole.
+    only when no such space leaves the line at least :data:`_FILL` full, inside an item, between
+    a number and its unit or after a clause's label (:func:`is_label`): "(phone uplink, policy)" no
+    longer splits as "(phone" / "uplink, policy)", nor "5 Mbit/s" as "5" / "Mbit/s", nor
+    "y: sum of" as "y:" / "sum of". A word wider than ``room`` stays whole.
     """
     if width(line) <= room:
         return [line]
@@ -373,6 +374,23 @@ def wrap(line: str, width: Callable[[str], float], room: float) -> list[str]:
     return pieces
 
 
+def is_label(words: Sequence[str], i: int) -> bool:
+    """Whether ``words[i]`` ends a clause's label (``y:``, ``not drawn:``): a ``:`` in its first two words.
+
+    A line cut after one leaves the label alone at its end and what it names on the next line (the
+    calibration figure's note ended a line with "median); y:"). A clause starts the line or follows
+    a ``;``.
+    """
+    if not words[i].endswith(":"):
+        return False
+    start = next((k + 1 for k in range(i - 1, -1, -1) if words[k].endswith(";")), 0)
+    return i - start < _LABEL_WORDS
+
+
+#: The most words a clause's label (the words up to its ``:``) has: ``y:``, ``not drawn:``.
+_LABEL_WORDS = 2
+
+
 def _break_ranks(words: Sequence[str]) -> list[int]:
     """How fit the space after each of ``words`` is for a line break (0 the best; see :func:`wrap`)."""
     ranks = []
@@ -381,8 +399,8 @@ def _break_ranks(words: Sequence[str]) -> list[int]:
         depth = max(0, depth + word.count("(") - word.count(")"))
         following = words[i + 1] if i + 1 < len(words) else ""
         unit = bool(_NUMBER.fullmatch(word)) and (following[:1].isalpha() or following.startswith("%"))
-        if unit or (depth and not word.endswith(",")):
-            ranks.append(4)  # a number from its unit, or inside an item of a parenthesised list
+        if unit or (depth and not word.endswith(",")) or is_label(words, i):
+            ranks.append(4)  # a number from its unit, inside an item of a parenthesised list, a label
         elif depth:
             ranks.append(3)  # between the items of a parenthesised list
         elif word.endswith((";", ":")):

@@ -239,3 +239,35 @@ def test_the_noise_line_cannot_contradict_its_own_count_by_rounding():
     line = _noise_line(replace(shipped, provenance={**shipped.provenance, "noise": noise}))
     assert "known to ±2.04% within this run" in line and "90th percentile ±1.98%" in line, line
     assert "15 of 27 units over the ±2% target" in line, line
+
+
+def test_the_report_figures_note_leaves_no_label_alone_at_a_line_end():
+    """The note under ``calibrate --report``'s figure was cut after "median); y:", the y alone at the end of
+    one line and what it is (the sum of the profile's per-layer times) on the next."""
+    from offloadsim.calibration.report import figure_note
+    from offloadsim.plots import new_axes, note_under
+    from offloadsim.plots.checks import figure_problems
+    from offloadsim.world.profiles import get_profile
+
+    rows = table().assign(wall_ms=[12.3, 24.6, 6.15, 123.0])  # 1.23x the CPU time
+    fig, ax = new_axes("one-column")  # as calibrate --report draws it
+    calibration_accuracy(rows, ax=ax, clock="cpu")
+    note_under(fig, figure_note(get_profile("epyc-ort-1t"), rows))
+    lines = fig._supxlabel.get_text().splitlines()
+    assert "(wall time 1.23x it, median);" in lines[1], lines
+    assert lines[2].startswith("y: sum of profile epyc-ort-1t's per-layer times"), lines
+    assert figure_problems(fig) == []
+
+
+def test_the_checks_name_a_label_left_alone_at_a_line_end():
+    from offloadsim.plots import new_axes
+    from offloadsim.plots.checks import figure_problems
+
+    fig, ax = new_axes("one-column")
+    ax.plot([1, 2], [1, 2])
+    fig.supxlabel("x: the time timed; y:\nthe sum of its layers'", fontsize=6)
+    assert figure_problems(fig) == [
+        "the figure's footnote: a line ends with the label 'y:', what it names on the next"
+    ]
+    fig.supxlabel("not drawn: a run that completed under 95 %:\nedge", fontsize=6)
+    assert figure_problems(fig) == []  # a clause's end, not its label

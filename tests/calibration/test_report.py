@@ -271,3 +271,41 @@ def test_the_checks_name_a_label_left_alone_at_a_line_end():
     ]
     fig.supxlabel("not drawn: a run that completed under 95 %:\nedge", fontsize=6)
     assert figure_problems(fig) == []  # a clause's end, not its label
+
+
+def test_a_wall_clock_profiles_noise_line_says_the_load_cannot_be_told_not_1x():
+    """Timed by the wall clock (several threads, a GPU), a run's wall time is its measured time: the line
+    said "kernel units' runs took 1.00x ... whole models' runs 1.00x", which read as an idle machine, and
+    a spread of 0.03 % as "0.0%"."""
+    from dataclasses import replace
+
+    from offloadsim.cli.calibrate import _noise_line
+    from offloadsim.cli.profiles import describe_profile
+    from offloadsim.world.profiles import get_profile
+
+    shipped = get_profile("epyc-ort-1t")
+    noise = {**shipped.provenance["noise"], "median_wall_ratio": 1.0}
+    noise.update(median_spread_pct=0.03, median_wall_spread_pct=0.03)
+    wall = replace(
+        _with_rows(shipped, [("resnet50", 40.0, 40.0), ("vgg16", 90.0, 90.0)]),
+        backend={**shipped.backend, "threads": 4, "clock": "wall"},
+        provenance={**shipped.provenance, "noise": noise},
+    )
+    for text in (_noise_line(wall), describe_profile(wall)):
+        assert "1.00x" not in text, text
+        assert "timed by the wall clock, so their wall/measured ratio is 1 by construction" in text, text
+        assert "how loaded the machine was cannot be told from them" in text, text
+    assert "run-to-run spread under 0.1% (on the wall clock, the one timed);" in _noise_line(wall)
+
+
+def test_a_wall_ratio_that_rounds_to_one_keeps_the_digits_that_show_it():
+    """A CPU-timed unit 0.4 % longer on the wall clock was said as 1.00x, as if it took no longer."""
+    from dataclasses import replace
+
+    from offloadsim.cli.calibrate import _noise_line
+    from offloadsim.world.profiles import get_profile
+
+    shipped = get_profile("epyc-ort-1t")
+    noise = {**shipped.provenance["noise"], "median_wall_ratio": 1.004}
+    line = _noise_line(replace(shipped, provenance={**shipped.provenance, "noise": noise}))
+    assert "kernel units' runs took 1.004x their CPU time in wall time" in line, line

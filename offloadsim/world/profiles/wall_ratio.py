@@ -19,6 +19,8 @@ from typing import Any
 __all__ = [
     "LOADED_RATIO",
     "noise_line",
+    "percent_text",
+    "ratio_text",
     "report_load_line",
     "row_wall_ratios",
     "wall_ratio_text",
@@ -70,10 +72,18 @@ def wall_ratio_text(profile: Any, unit_ratio: float) -> str:
 
     Says so when the whole models ran on a loaded machine (median ratio at least
     :data:`LOADED_RATIO`): their measured times may then be inflated too (shared caches and
-    memory bandwidth), and the accuracy report's errors with them.
+    memory bandwidth), and the accuracy report's errors with them. A profile timed by the wall
+    clock has a ratio of 1 by construction: the line says that the load cannot be told, not
+    "1.00x" as if the machine was idle.
     """
-    clock = _CLOCK_TIME.get(str(getattr(profile, "backend", {}).get("clock", "")), "measured time")
-    text = f"kernel units' runs took {unit_ratio:.2f}x their {clock} in wall time (median over units)"
+    named = str(getattr(profile, "backend", {}).get("clock", ""))
+    if named == "wall":  # measured on the wall clock: "took 1.00x" read as an idle machine
+        return (
+            "kernel units and whole models timed by the wall clock, so their wall/measured ratio is 1 by "
+            "construction and how loaded the machine was cannot be told from them"
+        )
+    clock = _CLOCK_TIME.get(named, "measured time")
+    text = f"kernel units' runs took {ratio_text(unit_ratio)} their {clock} in wall time (median over units)"
     ratios = whole_model_wall_ratios(profile)
     return f"{text}; {whole_model_ratio_text(ratios)}" if ratios else text
 
@@ -87,10 +97,10 @@ def whole_model_ratio_text(ratios: Mapping[str, float], clock: str | None = None
     """
     median = statistics.median(ratios.values())
     worst = max(ratios, key=ratios.__getitem__)
-    runs = f"took {median:.2f}x their {clock} in wall time" if clock else f"{median:.2f}x"
+    runs = f"took {ratio_text(median)} their {clock} in wall time" if clock else ratio_text(median)
     text = (
         f"whole models' runs {runs} (median over {len(ratios)} model{'s' * (len(ratios) != 1)}; "
-        f"{worst} {ratios[worst]:.2f}x)"
+        f"{worst} {ratio_text(ratios[worst])})"
     )
     if median >= LOADED_RATIO:
         text += (
@@ -98,6 +108,33 @@ def whole_model_ratio_text(ratios: Mapping[str, float], clock: str | None = None
             "(the accuracy report's) may be inflated (others' jobs share the caches and memory)"
         )
     return text
+
+
+def ratio_text(ratio: float) -> str:
+    """``ratio`` as ``1.70x``; one that is not 1 but rounds to ``1.00x`` with the digits that show it.
+
+    ``1.004x``, not ``1.00x``: a run 0.4 % longer on the wall clock is not one that took as long.
+
+    >>> ratio_text(1.7), ratio_text(1.0), ratio_text(1.004), ratio_text(0.99996)
+    ('1.70x', '1.00x', '1.004x', '1.0000x')
+    """
+    digits = 2
+    while digits < 4 and ratio != 1.0 and round(ratio, digits) == 1.0:
+        digits += 1
+    return f"{ratio:.{digits}f}x"
+
+
+def percent_text(value: float) -> str:
+    """A per cent to one decimal (``7.7%``); one above 0 that rounds to nothing, ``under 0.1%``.
+
+    A spread of 0.03 % read "run-to-run spread 0.0%": as if every run took the very same time.
+
+    >>> percent_text(7.69), percent_text(0.03), percent_text(0.0)
+    ('7.7%', 'under 0.1%', '0.0%')
+    """
+    if 0 < value < 0.05:
+        return "under 0.1%"
+    return f"{value:.1f}%"
 
 
 def report_load_line(rows: Iterable[Mapping[str, Any]], cpu_clock: bool) -> str:
@@ -134,10 +171,8 @@ def noise_line(profile: Any, *, this_run: bool) -> str:
             f"±{_against(noise['median_ci_pct'], target)}% within this run "
             f"(95% CI, median over units; 90th percentile ±{_against(noise['p90_ci_pct'], target)}%, "
             f"{noise['units_over_target']} of {noise['units']} units over the ±{target:g}% target); "
-            "run-to-run spread "
-            f"{noise['median_spread_pct']:.1f}% against {noise['median_wall_spread_pct']:.1f}% "
-            "on the wall clock; "
-            f"{noise['rejected_pct']:.1f}% of runs rejected as interference"
+            f"run-to-run spread {_spreads(profile, noise)}; "
+            f"{percent_text(noise['rejected_pct'])} of runs rejected as interference"
         )
     else:
         head = (
@@ -145,6 +180,14 @@ def noise_line(profile: Any, *, this_run: bool) -> str:
             "(95% CI, median over units; not across sessions)"
         )
     return f"{head}; {wall_ratio_text(profile, noise['median_wall_ratio'])}"
+
+
+def _spreads(profile: Any, noise: Mapping[str, Any]) -> str:
+    """The run-to-run spread on the clock timed, and on the wall clock where that is another one."""
+    spread = percent_text(noise["median_spread_pct"])
+    if str(profile.backend.get("clock", "")) == "wall":
+        return f"{spread} (on the wall clock, the one timed)"
+    return f"{spread} against {percent_text(noise['median_wall_spread_pct'])} on the wall clock"
 
 
 def _against(value: float, target: float) -> str:

@@ -19,6 +19,9 @@ RULES = ("continue", "restart", "fail")
 KEY = "dynamics[0].in_flight"
 PHONE = "phone-0"
 WINDOW = (30.0, 330.0)
+#: The time axis: the window and 2 % of it each side, so that an upload arriving at its very end is
+#: drawn whole (one at 328.5 s was cut in half by the axes' edge).
+VIEW = (WINDOW[0] - 0.02 * (WINDOW[1] - WINDOW[0]), WINDOW[1] + 0.02 * (WINDOW[1] - WINDOW[0]))
 
 
 def attachment(seed: int, until: float) -> tuple[list[float], list[int]]:
@@ -113,20 +116,20 @@ def _draw(fig, tasks, first, seed):
 
     from offloadsim.plots import PALETTE, interval_text, label_panels
 
-    times, where = attachment(seed, WINDOW[1])
+    times, where = attachment(seed, VIEW[1])
     axes = fig.subplot_mosaic([["a", "c"], ["b", "c"]], width_ratios=[2.2, 1])
     a, b, c = axes["a"], axes["b"], axes["c"]  # made in the order a, c, b: panels (a), (b), (c)
     b.sharex(a)
     # (a) the attachment as a step function of time; a visit too brief to see as a line, a tick
-    spans, brief = visits(times, where, WINDOW)
+    spans, brief = visits(times, where, VIEW)
     for lo, hi, ap in spans:
         a.plot([lo, hi], [ap, ap], color=PALETTE[0], lw=2.5, solid_capstyle="butt")
     if brief:
         at, ap = zip(*brief, strict=True)
-        shortest = BRIEF * (WINDOW[1] - WINDOW[0])
+        shortest = BRIEF * (VIEW[1] - VIEW[0])
         a.scatter(at, ap, marker="|", s=60, color=PALETTE[0], label=f"attached under {shortest:g} s")
         a.legend(loc="lower right", fontsize="small")
-    handovers = [t for t in times[1:] if WINDOW[0] <= t <= WINDOW[1]]
+    handovers = [t for t in times[1:] if VIEW[0] <= t <= VIEW[1]]
     for ax in (a, b):
         for t in handovers:
             ax.axvline(t, color="0.6", lw=0.6, ls=":", zorder=0)
@@ -166,7 +169,7 @@ def _draw(fig, tasks, first, seed):
         label="failed (fail)",
     )
     b.set_ylim(-0.08 * top, top * 1.08)
-    b.set_xlim(*WINDOW)
+    b.set_xlim(*VIEW)
     b.set_xlabel("time (s)")
     b.set_ylabel("latency (s)")
     # Above the axes, right of the title: inside, it hid the handovers' dotted lines where they run

@@ -17,7 +17,9 @@ from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
+from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Patch
+from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
@@ -152,6 +154,8 @@ class _Markers(NamedTuple):
     radii: np.ndarray
     edges: np.ndarray
     hollow: bool
+    #: Whether a marker hides what lies under it: filled, of a shape with an inside (not an x or a +).
+    covers: bool
     clipped: bool
 
 
@@ -178,7 +182,8 @@ def _markers(ax: Axes) -> list[_Markers]:
         xy = np.asarray(line.get_xydata(), dtype=float).reshape(-1, 2)
         shown = in_view(xy)
         face = line.get_markerfacecolor()
-        hollow = isinstance(face, str) and face.lower() == "none"
+        hollow = (isinstance(face, str) and face.lower() == "none") or line.get_fillstyle() == "none"
+        covers = not hollow and MarkerStyle(marker).is_filled()
         edge = float(line.get_markeredgewidth()) * pixels
         radius = float(line.get_markersize()) / 2 * pixels + edge / 2
         n = int(shown.sum())
@@ -190,6 +195,7 @@ def _markers(ax: Axes) -> list[_Markers]:
                 np.full(n, radius),
                 np.full(n, edge),
                 hollow,
+                covers,
                 line.get_clip_on(),
             )
         )
@@ -212,11 +218,22 @@ def _markers(ax: Axes) -> list[_Markers]:
         edges = np.broadcast_to(widths if len(widths) else np.zeros(1), n) * pixels
         faces = np.asarray(points.get_facecolor()).reshape(-1, 4)
         hollow = len(faces) == 0 or bool((faces[:, 3] == 0).all())
+        closed = [
+            p.codes is not None and bool((np.asarray(p.codes) == Path.CLOSEPOLY).any())
+            for p in points.get_paths()
+        ]
+        covers = not hollow and bool(closed) and all(closed)  # an x's strokes enclose nothing
         radii = np.sqrt(sizes) / 2 * pixels + edges / 2
         centres = ax.transData.transform(xy[shown]) if shown.any() else np.empty((0, 2))
         found.append(
             _Markers(
-                str(points.get_label()), centres, radii[shown], edges[shown], hollow, points.get_clip_on()
+                str(points.get_label()),
+                centres,
+                radii[shown],
+                edges[shown],
+                hollow,
+                covers,
+                points.get_clip_on(),
             )
         )
     return found
@@ -253,7 +270,7 @@ def _hidden_rings(ax: Axes) -> list[str]:
     somewhere (two points near each other) still reads as its own marker.
     """
     markers = _markers(ax)
-    filled = [m for m in markers if not m.hollow and len(m.centres)]
+    filled = [m for m in markers if m.covers and len(m.centres)]
     found = []
     for ring in (m for m in markers if m.hollow):
         lost = False

@@ -118,6 +118,15 @@ def test_the_gallery_cdf_says_that_each_line_pools_the_replications():
     )
     fig = latency_cdf.draw({"compare-load": SimpleNamespace(tasks=tasks)})
     assert fig._supxlabel.get_text() == "each line pools the completed tasks of 5 replications"
+    assert gallery_refusals("latency_cdf", fig) == []
+
+
+def gallery_refusals(name: str, fig) -> list[str]:
+    """What the gallery's build refuses of figure ``name`` (figure_problems and legend_over_data)."""
+    sys.path.insert(0, str(ROOT / "analysis"))
+    import gallery
+
+    return gallery.refusals(name, fig)
 
 
 def _sweep_split():
@@ -196,6 +205,37 @@ def test_the_handover_figure_has_no_legend_over_its_data():
 
     fig = handover_timeline.draw({"sweep-commute": SimpleNamespace(tasks=_commute_tasks(3))})
     assert legend_over_data(fig) == []
+
+
+def test_the_handover_figure_draws_an_upload_at_the_windows_end_whole():
+    """An upload arriving at 328.5 s, in the window's last seconds, was cut in half by the axes' edge: the
+    reviewer's checks looked at lines' markers only, and these are a scatter's."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    import pandas as pd
+
+    sys.path.insert(0, str(ROOT / "analysis"))
+    import gallery
+    import handover_timeline
+
+    tasks = _commute_tasks(3)
+    last = tasks[(tasks["replication"] == 0) & (tasks["source"] == "phone-0")].assign(
+        arrival=328.5, handovers=0
+    )
+    tasks = pd.concat([tasks, last.assign(status="completed", latency=0.5)], ignore_index=True)
+    fig = handover_timeline.draw({"sweep-commute": SimpleNamespace(tasks=tasks)})
+    assert gallery.refusals("handover_timeline", fig) == []
+    from offloadsim.plots.style import house_style
+
+    (panel,) = [ax for ax in fig.axes if ax.get_title(loc="left").startswith("(c)")]
+    with house_style():  # measured as saved
+        fig.draw_without_rendering()
+    right = panel.get_window_extent().x1
+    for rule in panel.collections:  # each rule's markers, the last one's right edge inside the axes
+        x, _ = panel.transData.transform(rule.get_offsets()).max(axis=0)
+        reach = np.sqrt(rule.get_sizes().max()) / 2 * fig.dpi / 72
+        assert x + reach <= right, (rule.get_label(), x + reach, right)
 
 
 def test_the_utilisation_time_figure_says_how_it_was_estimated_as_offloadsim_plot_does(tmp_path):
@@ -414,10 +454,31 @@ def test_the_gallery_figures_of_one_run_say_so(tmp_path):
     offloadsim.run(tmp_path / "tiny.yaml", policy="edge", replication=1, stages=True, out=tmp_path / "run")
     results = read_results(tmp_path / "run")
     for script in (utilisation_time, timeline):
-        (ax,) = [ax for ax in script.draw({"least-loaded-run": results}).axes if ax.get_visible()]
+        fig = script.draw({"least-loaded-run": results})
+        (ax,) = [ax for ax in fig.axes if ax.get_visible()]
         assert ax.get_title(loc="left") == "one run of edge (replication 1)", script.__name__
+        assert gallery_refusals(script.__name__, fig) == []  # the build's checks, in the default run
     # and of how many of its tasks the timeline's 30 are, in offloadsim plot's words
     done = int((results.tasks["status"] == "completed").sum())
     assert done > 30
     note = " ".join(timeline.draw({"least-loaded-run": results})._supxlabel.get_text().split())
     assert note.startswith(f"the first 30 of {done:,} completed tasks, by arrival"), note
+
+
+def test_the_latency_time_gallery_figure_passes_the_builds_checks_in_the_default_run(tmp_path):
+    """The figures drawn from task records were held to the build's checks only by the build and the slow
+    --every-figure check: drawn here from a tiny run's records, in seconds. Its tasks arrive faster than
+    the edge serves them, so that the lower panel of tasks not completed is drawn (and checked) too."""
+    from experiment_data import TINY
+
+    import offloadsim
+    from offloadsim.experiments import read_results
+
+    sys.path.insert(0, str(ROOT / "analysis"))
+    import latency_time
+
+    (tmp_path / "tiny.yaml").write_text(TINY.replace("rate: 2 /s", "rate: 20 /s"), encoding="utf-8")
+    offloadsim.run(tmp_path / "tiny.yaml", policy="edge", out=tmp_path / "run")
+    fig = latency_time.draw({"edge-outage-run": read_results(tmp_path / "run")})
+    assert len([ax for ax in fig.axes if ax.get_visible()]) == 2  # its lower panel of tasks not completed
+    assert gallery_refusals("latency_time", fig) == []

@@ -149,9 +149,9 @@ def draw_cuts(
 def mixed_cuts_note(axes: Sequence[Axes]) -> str:
     """The note under a split figure naming the points whose mean is no task's cut, or ``""``.
 
-    ``circles: the cuts of a point whose mean is none of them (area: share of its tasks, those under
-    25 % drawn at it to ring a marker): int8 at 5.85 Mbit/s, 95 tasks at layer 3, 29 at 20`` (the
-    share a circle is drawn at least said where one is); a panel's points after its letter where the
+    ``circles: the cuts of a point whose mean is none of them (area: share of its tasks, at least
+    25 %): int8 at 5.85 Mbit/s, 95 tasks at layer 3, 29 at 20`` (the least share a circle is drawn
+    at, :func:`least_share`, said where a circle was drawn at it); a panel's points after its letter where the
     figure has several panels, series that cut alike there named together, the first few named
     and the rest counted.
     """
@@ -178,7 +178,7 @@ def mixed_cuts_note(axes: Sequence[Axes]) -> str:
         said += f"; and {len(parts) - _NAMED_POINTS} more"
     area = "area: share of its tasks"
     if floors:  # a circle drawn larger than its share says so: the counts after it are what it holds
-        area += f", those under {max(floors) * 100:.0f} % drawn at it to ring a marker"
+        area += f", at least {max(floors) * 100:.0f} %"
     return f"circles: the cuts of a point whose mean is none of them ({area}): {said}"
 
 

@@ -239,7 +239,7 @@ def test_a_circle_rings_the_marker_it_sits_on_and_clears_the_axis_edge():
         least = least_share()
     assert 0.15 < least < 0.3
     note = mixed_cuts_note([ax])
-    assert f"(area: share of its tasks, those under {least * 100:.0f} % drawn at it to ring a marker)" in note
+    assert f"(area: share of its tasks, at least {least * 100:.0f} %)" in note
 
 
 def test_the_checks_name_a_ring_lost_on_a_marker_and_a_circle_cut_by_the_edge():

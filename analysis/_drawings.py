@@ -13,7 +13,7 @@ their experiments as the build does.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -92,12 +92,20 @@ def difference(committed: Path, drawn: Path) -> str | None:
 
 
 def problems(
-    modules: Sequence[ModuleType], *, out: Path, every: bool = False, workers: int | None = None
+    modules: Sequence[ModuleType],
+    *,
+    out: Path,
+    every: bool = False,
+    workers: int | None = None,
+    refuse: Callable[[str, Any], list[str]] | None = None,
 ) -> list[str]:
     """One line per figure of ``modules`` whose committed PNG in ``out`` is not what its redraw gives.
 
     The figures of :data:`RECORDS` are skipped unless ``every``; then their experiments are re-run
     (minutes), and one whose numbers are no longer its table's is said instead of its figures.
+    ``refuse`` (``gallery.refusals``) gives what a reviewer would send back of each redraw (a label
+    over another, a legend over data): the build refuses such a figure, and the check of the figures
+    committed says it too (a figure drawn before a check was added to the build went unchecked).
     """
     from offloadsim.plots import save_figure
 
@@ -117,6 +125,12 @@ def problems(
                     "RECORDS in analysis/_drawings.py"
                 )
                 continue
+            refused = refuse(name, fig) if refuse else []
+            if refused:
+                lines.append(
+                    f"docs/figures/{name}.png: the plotting code draws it with layout problems "
+                    f"({'; '.join(refused)}): fix them, then {REBUILD} --only {name}"
+                )
             (drawn,) = save_figure(fig, Path(folder) / name, formats=("png",))
             differs = difference(out / f"{name}.png", drawn)
             if differs:

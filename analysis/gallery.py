@@ -276,7 +276,7 @@ def check(
         problems += own
         if not own:
             drawn.append(module)
-    return problems + drawing_problems(drawn, out=out, every=every_figure, workers=workers)
+    return problems + drawing_problems(drawn, out=out, every=every_figure, workers=workers, refuse=refusals)
 
 
 def png_stamp(path: Path) -> str | None:

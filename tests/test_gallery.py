@@ -336,3 +336,23 @@ def test_a_build_into_a_fresh_folder_draws_the_shipped_testbed_campaign(tmp_path
     for name in ("testbed_runs.csv", "testbed_runs-fifo.csv"):
         assert (new / "data" / name).read_bytes() == (FIGURES / "data" / name).read_bytes()
     assert _drawings.difference(FIGURES / "testbed_validation.png", new / "testbed_validation.png") is None
+
+
+def test_a_figure_the_plotting_code_draws_with_layout_problems_is_caught(monkeypatch):
+    """The check redrew each figure to compare its pixels but never held the redraw to the build's
+    checks: a figure committed before a check was added went unchecked by the default test run."""
+    import policy_bars
+
+    draw = policy_bars.draw
+
+    def crowded(data):
+        fig = draw(data)
+        fig.axes[0].text(0.5, 1.4, "a label above its axes", transform=fig.axes[0].transAxes)
+        return fig
+
+    monkeypatch.setattr(policy_bars, "draw", crowded)
+    problems = [p for p in gallery.check(experiments=["compare-load"]) if "layout problems" in p]
+    assert len(problems) == 1 and problems[0].startswith(
+        "docs/figures/policy_bars.png: the plotting code draws it with layout problems "
+        "(panel 1: text 'a label above its axes' runs outside its axes)"
+    ), problems

@@ -96,7 +96,23 @@ def test_out_under_a_file_says_so(run_dir, tmp_path, capsys):
     file = tmp_path / "file"
     file.write_text("not a folder")
     line = _refused(capsys, ["plot", str(run_dir), "--out", str(file / "x")])
-    assert line.endswith(f"cannot write the figure to {file / 'x'}: {file} is not a directory")
+    assert line.endswith(f"cannot write a figure to {file / 'x'}: {file} is not a directory")
+
+
+@pytest.mark.parametrize("under", ["x", "deeper/x.pdf"])
+def test_save_figure_under_a_file_says_so_as_plot_out_does(tmp_path, under):
+    """From Python, ``save_figure(fig, "FILE/x")`` said mkdir's "File exists" (``FILE/a/x``: "Not a
+    directory"), naming neither the figure nor which path is a file: it says what ``--out`` says."""
+    from offloadsim.outdir import ResultsError
+    from offloadsim.plots import new_axes, save_figure
+
+    file = tmp_path / "file"
+    file.write_text("not a folder")
+    fig, _ = new_axes()
+    with pytest.raises(ResultsError) as raised:
+        save_figure(fig, file / under)
+    assert str(raised.value) == f"cannot write a figure to {file / under}: {file} is not a directory"
+    assert file.read_text() == "not a folder" and sorted(tmp_path.iterdir()) == [file]
 
 
 @pytest.mark.parametrize("bin_s", [1e-300, 5e-324])

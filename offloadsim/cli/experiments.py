@@ -660,31 +660,15 @@ def _said_elsewhere(swept: list[str], shown_as: dict[str, str], firsts: list[Any
     return said
 
 
-def _check_figure_out(out: str) -> None:
-    """Refuse ``--out`` before anything is read: a directory or a device, or a path under a file.
-
-    Under a regular file, making the figure's folder said "File exists" (mkdir's word for it).
-    """
-    from offloadsim.experiments import ExperimentError
-    from offloadsim.outdir import check_writable_parent, describe_os_error
-    from offloadsim.plots import figure_files
-
-    cannot = f"cannot write the figure to {shown_path(out)}"
-    try:
-        check_writable_parent(figure_files(out)[0], cannot)
-    except OSError as error:  # a name too long
-        raise ExperimentError(f"{cannot}: {describe_os_error(error)}") from None
-
-
 def _cmd_plot(args: argparse.Namespace) -> int:
     from offloadsim.experiments import read_results
-    from offloadsim.plots import default_figure_name, plot_results, save_figure
+    from offloadsim.plots import default_figure_name, figure_files, plot_results, save_figure
 
     chosen: dict[str, tuple[str, ...]] = {}
     for column, value in args.where:  # one column twice: the rows of either value (AND across columns)
         chosen[column] = (*chosen.get(column, ()), value)
     if args.out:  # a directory or a device as --out, or one under a file, is refused before anything is read
-        _check_figure_out(args.out)
+        figure_files(args.out)
     results = read_results(args.results)
     figure = plot_results(
         results,

@@ -244,12 +244,16 @@ def figure_files(path: str | Path, formats: Iterable[str] = ("pdf", "png")) -> l
     Raises :class:`~offloadsim.outdir.ResultsError` when ``path`` is no stem
     to write beside: a directory (or a name ending in ``/``), a device, FIFO
     or socket (``/dev/null`` made ``/dev/null.pdf``), or when a file it would
-    write is one of those.  Call it before drawing to fail fast.
+    write is one of those; and when its folder cannot be made or written: under a
+    regular file (``FILE/x``: mkdir said "File exists"), read-only, or a name too
+    long.  Call it before drawing to fail fast; :func:`save_figure` calls it, and
+    so does ``offloadsim plot --out`` before reading anything.
     """
     import os
 
     from offloadsim.bounded_read import not_a_file
-    from offloadsim.outdir import ResultsError
+    from offloadsim.errors import shown_path
+    from offloadsim.outdir import ResultsError, check_writable_parent, describe_os_error
 
     target = Path(path)
     if target.suffix.lower() in (".pdf", ".png", ".svg"):
@@ -266,6 +270,12 @@ def figure_files(path: str | Path, formats: Iterable[str] = ("pdf", "png")) -> l
             continue
         where = "it" if candidate == Path(path) else str(candidate)
         raise ResultsError(f"cannot write a figure to {path}: {where} {problem}; {stem}")
+    cannot = f"cannot write a figure to {shown_path(path)}"
+    try:
+        if files:
+            check_writable_parent(files[0], cannot)
+    except OSError as error:  # a name too long
+        raise ResultsError(f"{cannot}: {describe_os_error(error)}") from None
     return files
 
 

@@ -134,6 +134,29 @@ def test_calibrate_refuses_a_model_given_twice():
         _names("resnet18,alexnet,resnet18")
 
 
+@pytest.mark.parametrize(
+    ("given", "first", "again", "model"),
+    [
+        ("resnet18,resnet18@224", "resnet18", "resnet18@224", "resnet18@224"),
+        ("ResNet-18@224,alexnet,resnet18", "ResNet-18@224", "resnet18", "resnet18@224"),
+        ("vit-b-16,vit_b_16", "vit-b-16", "vit_b_16", "vit_b_16@224"),
+        ("bert-base,BERT_base", "bert-base", "BERT_base", "bert-base"),
+    ],
+)
+def test_calibrate_refuses_one_model_spelled_twice(capsys, given, first, again, model):
+    """``resnet18,resnet18@224`` (its default size) timed one model and recorded it twice."""
+    line = _refused(capsys, ["calibrate", "--models", given])
+    said = f'"{first}" and "{again}" are the same model (both name {model}): each model is timed once'
+    assert f"argument --models: {said}" in line, line
+
+
+def test_calibrate_keeps_other_sizes_and_leaves_unknown_names_to_be_named():
+    from offloadsim.cli.calibrate import _names
+
+    assert _names("resnet18,resnet18@160,resnet18@288") == ["resnet18", "resnet18@160", "resnet18@288"]
+    assert _names("nosuchnet,resnet18,resnet18@x") == ["nosuchnet", "resnet18", "resnet18@x"]
+
+
 def test_a_warning_escapes_controls_too(capsys):
     from offloadsim.cli.main import _WarningPrinter
 

@@ -54,17 +54,34 @@ def _names(text: str) -> list[str]:
     """Comma-separated names, each once: ``alexnet,resnet18@160``.
 
     ``--models resnet18,resnet18`` timed it once and recorded it twice in the profile's
-    ``provenance.models``; refused as ``compare --policies edge,edge`` is.
+    ``provenance.models``; refused as ``compare --policies edge,edge`` is.  Two spellings of one
+    model are one (``resnet18,ResNet-18@224``: resnet18 at its default image size).
     """
     from offloadsim.scenario.errors import first_repeat, given_twice
 
     names = [part.strip() for part in text.split(",")]
     if not text.strip() or any(not n for n in names):
         raise argparse.ArgumentTypeError(f"expected comma-separated model names, got {quoted(text)}")
-    if (twice := first_repeat(names)) is not None:
-        first, again = (quoted(names[i]) for i in twice)
-        raise argparse.ArgumentTypeError(f"{given_twice(first, again, 'model')}: each model is timed once")
+    if (twice := first_repeat(_model_key(n) for n in names)) is not None:
+        first, again = (names[i] for i in twice)
+        said = given_twice(quoted(first), quoted(again), "model")
+        both = "" if first == again else f" (both name {_model_key(first)})"
+        raise argparse.ArgumentTypeError(f"{said}{both}: each model is timed once")
     return names
+
+
+def _model_key(name: str) -> str:
+    """``name`` as :func:`~offloadsim.models.registry.sized_label` spells it; as given where unknown.
+
+    An unknown name or a bad size is left to :func:`offloadsim.calibration.specs.resolve_models`
+    to say, after the list is read.
+    """
+    from offloadsim.models.registry import sized_label
+
+    try:
+        return sized_label(name)
+    except (KeyError, ValueError):  # UnknownModelError is a KeyError
+        return name
 
 
 def _profile_name(text: str) -> str:

@@ -28,6 +28,7 @@ __all__ = [
     "list_models",
     "parameter_problems",
     "layers_table",
+    "sized_label",
     "sized_model",
     "sized_name",
     "models_table",
@@ -293,6 +294,26 @@ def sized_model(label: str, least: Mapping[str, int] | None = None) -> tuple[str
     if problems:
         raise ValueError(f"{_AT_SIZE}; {problems[0][1]}")
     return name, params
+
+
+def sized_label(label: str) -> str:
+    """``NAME@SIZE`` as its model and every image size written out: one spelling for one model.
+
+    ``resnet18``, ``ResNet-18`` and ``resnet18@224`` (its default size) each read
+    ``resnet18@224``, so a list of labels can say two of them are the same model
+    (``calibrate --models resnet18,resnet18@224`` timed it once and recorded it twice).
+    A model that takes no image size is its registry name.  Raises
+    :class:`UnknownModelError` for an unknown NAME and ValueError for an ``@`` without a size.
+
+    >>> sized_label("ResNet-18"), sized_label("resnet18@224"), sized_label("bert-base")
+    ('resnet18@224', 'resnet18@224', 'bert-base')
+    """
+    base, params = sized_name(label)
+    name = canonical_name(base)
+    taken = inspect.signature(_BUILDERS[name]).parameters
+    if "image_size" not in taken:
+        return name if not params else f"{name}@{params['image_size']}"
+    return f"{name}@{params.get('image_size', taken['image_size'].default)}"
 
 
 class ParameterError(TypeError, ValueError):

@@ -22,6 +22,7 @@ from offloadsim.scenario.overrides import PathError, parse_path
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
 
 __all__ = [
+    "NO_PARAMETER",
     "OLD_NULL",
     "nulls_read_back",
     "typed_column",
@@ -109,6 +110,13 @@ def typed_column(values: Sequence[Any]) -> np.ndarray | ExtensionArray:
         return pd.array([None if v is None else _text(v) for v in items], dtype=pd.StringDtype())
     return pd.Series([_text(v) for v in items], dtype=object).to_numpy()
 
+
+#: How a figure writes a policy parameter's null (``policy.objective`` of ``local`` beside
+#: ``neurosurgeon(objective=energy)``): the policy has no such parameter, or its default is none
+#: (``least-loaded``'s ``tiers``: every tier).  A default that is a value is recorded as that value
+#: (:func:`~offloadsim.policies.registry.params_in_effect`).  ``--where policy.KEY=null`` picks these,
+#: and so does ``--where policy.KEY=–``, the value as the figure wrote it (:func:`matching_texts`).
+NO_PARAMETER = "–"
 
 #: How a table written before :func:`typed_column` stored a text column's null: the text ``null``.
 #: A value that is the text "null" is written quoted (``'null'``), so this one never is a value.
@@ -220,11 +228,19 @@ def matching_texts(given: str) -> set[str]:
     ['{"cores": 2, "speed": "4 TFLOP/s"}', '{cores: 2, speed: 4 TFLOP/s}', '{speed: 4 TFLOP/s, cores: 2}']
     >>> sorted(matching_texts("True")), sorted(matching_texts("20 Mbps"))
     (['True', 'true'], ['20 Mbps'])
+
+    :data:`NO_PARAMETER` (``–``, an en dash), which a figure writes for a policy parameter's
+    null, keeps the null too: a value read off a figure picks its rows.
+
+    >>> sorted(matching_texts("–"))
+    ['null', '–']
     """
     import yaml
 
     from offloadsim.scenario.yamlio import ScenarioLoader
 
+    if given.strip() == NO_PARAMETER:
+        return {given, "null"}
     if not given.strip():
         return {given}  # an empty value is a string to --set, not YAML's null
     try:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from offloadsim.analysis.groups import GROUP_COLUMN
 from offloadsim.analysis.values import (
+    NO_PARAMETER,
     axis_texts,
     default_label,
     quantity_kind,
@@ -52,12 +53,6 @@ __all__ = [
 
 
 METRIC_KINDS = ("bars", "sweep", "energy")
-
-#: How a figure writes a policy parameter's null (``policy.objective`` of ``local`` beside
-#: ``neurosurgeon(objective=energy)``): the policy has no such parameter, or its default is none
-#: (``least-loaded``'s ``tiers``: every tier).  A default that is a value is recorded as that value
-#: (:func:`~offloadsim.policies.registry.params_in_effect`); ``--where policy.KEY=null`` picks these.
-NO_PARAMETER = "–"
 
 #: A records column's name in words where replacing its underscores does not say it.
 _COLUMN_WORDS = {"app": "application"}
@@ -610,7 +605,7 @@ def _filter(frame: pd.DataFrame, where: Mapping[str, tuple[str, ...]] | None, na
                 if not matched.any():
                     raise ExperimentError(
                         f"{argument('where', f'{key}={value}')}: no rows have that value; {key} is one of "
-                        f"{_listed(frame[key])}"
+                        f"{_listed(frame[key], key)}"
                     )
         found[key] = np.logical_or.reduce(each)
         mask &= found[key]
@@ -622,14 +617,20 @@ def _filter(frame: pd.DataFrame, where: Mapping[str, tuple[str, ...]] | None, na
             if not (before & matched).any():  # the first column that left no row: what the rows before hold
                 raise ExperimentError(
                     f"{shown}: no rows have all of these; where {', '.join(chosen)}, {key} is one of "
-                    f"{_listed(frame[key][before])}"
+                    f"{_listed(frame[key][before], key)}"
                 )
             before &= matched
             chosen.append(f"{key}={' or '.join(where[key])}")
     return selected
 
 
-def _listed(column: pd.Series) -> str:
-    """The distinct values of ``column`` as YAML writes them, at most 12 of them (and how many in all)."""
+def _listed(column: pd.Series, key: str) -> str:
+    """The distinct values of ``column`` as YAML writes them, at most 12 of them (and how many in all).
+
+    A policy parameter's null is listed as both ``--where`` takes it, ``null (–)``: the figure
+    writes it ``–`` (:data:`NO_PARAMETER`), and the refusal listed only ``null``.
+    """
     values = list(dict.fromkeys(texts(column)))
+    if key.startswith("policy."):
+        values = [f"null ({NO_PARAMETER})" if value == "null" else value for value in values]
     return ", ".join(values[:12]) + (f", ... ({len(values)} in all)" if len(values) > 12 else "")

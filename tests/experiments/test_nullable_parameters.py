@@ -179,12 +179,16 @@ def test_summary_csv_writes_a_whole_number_and_a_boolean_as_given_and_null_empty
         ("aware", "policy.load_aware", "true", AWARE),
         ("aware", "policy.load_aware", "yes", AWARE),
         ("aware", "policy.load_aware", "null", "local"),
+        ("whole", "policy.load_bucket", "–", "edge"),  # as the figure writes the null
+        ("swept", "policy.load_bucket", "–", "edge"),
+        ("aware", "policy.load_aware", "–", "local"),
+        ("objective", "policy.objective", "–", "edge"),
     ],
 )
 def test_where_picks_the_rows_of_the_typed_column_by_value_and_by_null(request, fixture, key, given, kept):
     back = read_results(request.getfixturevalue(fixture).path)
     for table in (back.metrics, back.tasks):
-        assert str(table[key].dtype) in ("Int64", "boolean")  # <NA> where none: no text, no NaN
+        assert str(table[key].dtype) in ("Int64", "boolean", "string")  # <NA> where none: no text, no NaN
         matched = where_matches(table[key], key, given)
         assert set(table.loc[matched, "policy"].astype(str)) == {kept}
 
@@ -206,8 +210,25 @@ def test_figures_draw_the_same_categories_the_values_written_as_given(whole, awa
 def test_a_value_no_row_has_is_refused_listing_the_values_as_written(whole):
     from offloadsim.plots import plot_results
 
-    with pytest.raises(ExperimentError, match=r"policy.load_bucket is one of 1, null$"):
+    with pytest.raises(ExperimentError, match=r"policy.load_bucket is one of 1, null \(–\)$"):
         plot_results(read_results(whole.path), "cdf", where={"policy.load_bucket": ("2",)})
+
+
+def test_plot_where_takes_the_dash_a_figure_writes_for_a_parameter_a_policy_lacks(
+    objective, tmp_path, capsys
+):
+    """``--where policy.objective=–``, copied off a figure's tick, was "no rows have that value",
+    listing ``null`` where the figure said ``–``: it keeps the rows of the null, and a value no
+    row has lists the null both ways."""
+    from offloadsim.cli import main
+
+    plot = ["plot", str(objective.path), "--kind", "bars", "--by", "policy.objective", "--where", "app=small"]
+    assert main([*plot, "--where", "policy.objective=–", "--out", str(tmp_path / "fig")]) == 0
+    assert (tmp_path / "fig.png").is_file()
+    capsys.readouterr()
+    assert main([*plot, "--where", "policy.objective=energi", "--out", str(tmp_path / "no")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.endswith("no rows have that value; policy.objective is one of energy, null (–)"), line
 
 
 def test_the_sweeps_table_shows_the_whole_number_as_given(swept):

@@ -85,7 +85,7 @@ def read_text(path: str | os.PathLike[str], limit: int) -> str:
     return _read(path, limit, whole=True).decode("utf-8").removeprefix("\ufeff")
 
 
-def not_utf8(error: UnicodeDecodeError) -> str:
+def not_utf8(error: UnicodeDecodeError, *, advice: bool = True) -> str:
     r"""Why a file read is no UTF-8 text, for a message: where it stops being, or that it is UTF-16.
 
     Windows Notepad's "Unicode" is UTF-16, which was "not UTF-8 text (byte 0)", saying nothing
@@ -95,9 +95,13 @@ def not_utf8(error: UnicodeDecodeError) -> str:
     'not UTF-8 text (byte 2)'
     >>> not_utf8(UnicodeDecodeError("utf-8", b"\xff\xfen\x00", 0, 1, "invalid start byte"))
     'not UTF-8 text: it is UTF-16 (it begins with its byte-order mark); save it as UTF-8'
+
+    ``advice=False`` leaves out "save it as UTF-8", for a file a user did not write (a results
+    file, whose remedy is to make it again).
     """
     if bytes(error.object[:2]) in (b"\xff\xfe", b"\xfe\xff"):
-        return "not UTF-8 text: it is UTF-16 (it begins with its byte-order mark); save it as UTF-8"
+        utf16 = "not UTF-8 text: it is UTF-16 (it begins with its byte-order mark)"
+        return f"{utf16}; save it as UTF-8" if advice else utf16
     return f"not UTF-8 text (byte {error.start})"
 
 

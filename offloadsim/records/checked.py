@@ -12,7 +12,7 @@ job again (a sweep's job file).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "RERUN",
     "REWRITE",
     "RUN_KEYS",
     "columns_problem",
@@ -172,13 +173,43 @@ def read_checked(file: Path, table: str, error: type[Exception]) -> pd.DataFrame
     return frame
 
 
-def read_json(file: Path, error: type[Exception]) -> Any:
-    """The JSON document ``file`` of a results directory; where it does not parse, ``error`` naming it."""
-    text = file.read_text(encoding="utf-8")
+#: What a message refusing a results file offloadsim wrote ends with: how to have it again.
+RERUN = "rerun the command that made it"
+
+
+def read_json(
+    file: Path, error: Callable[[str], Exception], what: str, remedy: str = RERUN
+) -> dict[str, Any]:
+    """The JSON object in ``file``, a file offloadsim wrote: a run's ``summary.json`` or ``manifest.json``.
+
+    Else ``error`` of one line naming the file, what it is, what was expected (``what``, a JSON
+    object in UTF-8) and ``remedy``: ``run/summary.json: not UTF-8 text: it is UTF-16 (...),
+    expected the run's summary (a JSON object, in UTF-8); rerun the command that made it``.
+    The one reader of a results directory's and a testbed campaign's kept run's JSON: one said
+    "cannot read results in DIR: 'utf-8' codec can't decode byte 0xff", naming no file, and the
+    other read a FIFO, a directory or a 1 GB file its own way.
+    """
+    from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, InputFileError, not_utf8, read_text
+    from offloadsim.shapes import describe
+
+    hint = ""
     try:
-        return json.loads(text)
+        document = json.loads(read_text(file, MAX_DOCUMENT_BYTES))
+    except IsADirectoryError:
+        problem = "is a directory"
+    except InputFileError as exc:  # a FIFO or a device, or a file too large to be offloadsim's
+        problem = str(exc)
+    except UnicodeDecodeError as exc:
+        problem = not_utf8(exc, advice=False)
     except ValueError as exc:  # json's message names no file, and a results directory holds several
-        raise error(unreadable(file, exc)) from None
+        problem, hint = f"cannot be read as JSON ({exc})", "cut short or edited? "
+    except OSError as exc:
+        problem = f"cannot be read ({exc.strerror or exc})"
+    else:
+        if isinstance(document, dict):
+            return document
+        problem = f"is {describe(document)}"
+    raise error(f"{file}: {problem}, expected {what} (a JSON object, in UTF-8); {hint}{remedy}")
 
 
 #: What a message about a table not as offloadsim wrote it ends with.

@@ -696,8 +696,8 @@ def read_run(run_dir: str | Path) -> RunResult:
         link_changes = link_changes_frame(
             _read_columns(changes_file, "link_changes") if changes_file.is_file() else {}
         )
-        summary = Summary.from_dict(read_json(directory / "summary.json", ResultsError))
-        manifest = read_json(directory / "manifest.json", ResultsError)
+        summary = Summary.from_dict(read_json(directory / "summary.json", ResultsError, "the run's summary"))
+        manifest = read_json(directory / "manifest.json", ResultsError, "the run's manifest")
     except (OSError, ValueError) as exc:
         raise ResultsError(f"cannot read run directory {directory}: {exc}") from exc
     if (lacking := rows_problem(nodes, processors, links)) is not None:

@@ -329,7 +329,7 @@ def _run_metrics(
         raise ExperimentError(f"{path} is incomplete: summary.json {what}, expected the run's summary")
     if not summary_file.is_file():
         raise ExperimentError(f"{path} is incomplete: summary.json is missing")
-    document = read_json(summary_file, ExperimentError)
+    document = read_json(summary_file, ExperimentError, "the run's summary")
     summary = Summary.from_dict(document)
     row = {
         "policy": (manifest.get("policy") or {}).get("name", ""),

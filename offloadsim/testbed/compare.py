@@ -46,35 +46,27 @@ def kept_refused(file: Path, problem: str) -> Exception:
     """The ``TestbedError`` refusing a kept run's ``file``, one line: the file, ``problem``, what to do."""
     from offloadsim.testbed.errors import TestbedError
 
-    again = f"remove {file.parent} and run the campaign again to repeat the run"
-    return TestbedError(f"{file}: {problem}; {again}")
+    return TestbedError(f"{file}: {problem}; {_again(file)}")
+
+
+def _again(file: Path) -> str:
+    """What to do about a kept run's ``file`` that cannot be read: run it again."""
+    return f"remove {file.parent} and run the campaign again to repeat the run"
 
 
 def kept_json(file: Path) -> dict[str, Any]:
-    """A kept run's ``summary.json`` or ``manifest.json``: a JSON object, else :func:`kept_refused` naming it.
+    """A kept run's ``summary.json`` or ``manifest.json``: a JSON object, else a ``TestbedError`` naming it.
 
     A campaign reads a kept run's summary instead of running it again (``--tables-only`` reads
     nothing else); one emptied, cut short, made a folder or edited into another document was an
-    internal error (exit 1: a ``JSONDecodeError`` naming no file).
+    internal error (exit 1: a ``JSONDecodeError`` naming no file).  Read as a results directory's
+    JSON is (:func:`~offloadsim.records.checked.read_json`), with the campaign's remedy.
     """
-    import json
+    from offloadsim.records.checked import read_json
+    from offloadsim.testbed.errors import TestbedError
 
-    from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, not_utf8, read_text
-    from offloadsim.shapes import describe
-
-    try:
-        document = json.loads(read_text(file, MAX_DOCUMENT_BYTES))
-    except IsADirectoryError:
-        raise kept_refused(file, "is a directory, expected the run's JSON file") from None
-    except UnicodeDecodeError as error:
-        raise kept_refused(file, not_utf8(error)) from None
-    except ValueError as error:  # not JSON; or not a regular file, or too large (InputFileError)
-        raise kept_refused(file, f"cannot be read as JSON ({error}): cut short or edited") from None
-    except OSError as error:
-        raise kept_refused(file, f"cannot read: {error.strerror or error}") from None
-    if not isinstance(document, dict):
-        raise kept_refused(file, f"expected a JSON object, got {describe(document)}")
-    return document
+    what = "the run's summary" if file.name == "summary.json" else f"the run's {file.stem}"
+    return read_json(file, TestbedError, what, _again(file))
 
 
 #: The columns of a kept run's ``measured.csv`` that its summary is computed from, by the run's

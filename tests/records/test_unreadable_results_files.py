@@ -58,6 +58,42 @@ def test_a_run_file_that_does_not_parse_is_named(name, how, run_dir, tmp_path, c
     assert str(raised.value).startswith(said)
 
 
+@pytest.mark.parametrize(
+    ("spoil", "problem"),
+    [
+        ("utf-16", "not UTF-8 text: it is UTF-16 (it begins with its byte-order mark)"),
+        ("latin-1", "not UTF-8 text (byte {at})"),
+        ("a list", "is a list"),
+    ],
+)
+def test_a_summary_json_that_is_no_json_object_is_named_with_what_was_expected(
+    spoil, problem, run_dir, tmp_path, capsys
+):
+    """A UTF-16 summary.json (a Windows editor's "Unicode") said "cannot read results in DIR: 'utf-8'
+    codec can't decode byte 0xff in position 0": no file, nothing expected.  Every reader of a run
+    (``plot``, ``read_run``, ``read_results``) names the file and what it should hold, in one line."""
+    damaged = tmp_path / "run"
+    shutil.copytree(run_dir, damaged)
+    summary = damaged / "summary.json"
+    text = summary.read_text(encoding="utf-8")
+    if spoil == "a list":
+        summary.write_text(f"[{text}]", encoding="utf-8")
+    else:
+        summary.write_bytes(text.replace('"', '"é', 1).encode(spoil))  # é: 0xe9 in Latin-1
+    at = text.index('"') + 1  # the first byte past ASCII
+    said = (
+        f"{summary}: {problem.format(at=at)}, expected the run's summary (a JSON object, in UTF-8); "
+        "rerun the command that made it"
+    )
+    assert main(["plot", str(damaged), "--out", str(tmp_path / "figure")]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"offloadsim: error: {said}"]
+    assert not list(tmp_path.glob("figure*"))
+    for read in (read_run, read_results):
+        with pytest.raises((ResultsError, ExperimentError)) as raised:
+            read(damaged)
+        assert str(raised.value) == said
+
+
 @pytest.mark.parametrize("name", ["metrics.parquet", "tasks.parquet"])
 def test_a_compare_table_that_does_not_parse_is_named(name, compare_dir, tmp_path):
     damaged = tmp_path / "compare"

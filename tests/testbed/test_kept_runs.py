@@ -20,14 +20,21 @@ KEPT = f"{campaign.tiny_plan()[0].id}/rep0"  # a split-inference run of the tiny
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
-        ("", "cannot be read as JSON (Expecting value: line 1 column 1 (char 0)): cut short or edited"),
+        (
+            "",
+            "cannot be read as JSON (Expecting value: line 1 column 1 (char 0)), expected the run's summary "
+            "(a JSON object, in UTF-8); cut short or edited?",
+        ),
         (
             '{"pattern": "clo',
             "cannot be read as JSON (Unterminated string starting at: line 1 column 13 (char 12))",
         ),
-        ("[]", "expected a JSON object, got an empty list"),
-        (b"\xff\xfe{\x00}\x00", "not UTF-8 text: it is UTF-16"),
-        (None, "is a directory, expected the run's JSON file"),
+        ("[]", "is an empty list, expected the run's summary (a JSON object, in UTF-8)"),
+        (
+            b"\xff\xfe{\x00}\x00",
+            "not UTF-8 text: it is UTF-16 (it begins with its byte-order mark), expected the run's summary",
+        ),
+        (None, "is a directory, expected the run's summary (a JSON object, in UTF-8)"),
         ("{}", "pattern: expected text (as the testbed writes a split-inference run's), it is missing"),
         (
             '{"flows": 4}',
@@ -55,7 +62,7 @@ def test_a_kept_summary_the_tables_cannot_read_is_one_line_naming_it(tmp_path, c
     assert main([*TINY, str(tmp_path)]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith(f"offloadsim: error: {summary}: {problem}")
-    assert line.endswith(f"; remove {summary.parent} and run the campaign again to repeat the run")
+    assert line.endswith(f" remove {summary.parent} and run the campaign again to repeat the run")
     assert sorted(p.name for p in tmp_path.iterdir()) == [KEPT.split("/")[0]]  # no table written
 
 

@@ -94,8 +94,14 @@ class KeyPathError(ValueError):
         return (type(self), (self.key_path, self.message, self.also))
 
 
-class ScenarioError(Exception):
-    """A scenario that cannot be used; ``problems`` lists every problem found, ``str()`` one per line."""
+class ScenarioError(ValueError):
+    """A scenario that cannot be used; ``problems`` lists every problem found, ``str()`` one per line.
+
+    A ``ValueError``, as a bad value is in Python (pandas, numpy) and as offloadsim's other
+    refusals of what a user gave are (``RunError``, ``ProfileError``, ``CalibrationError``): an
+    ``except ValueError`` around ``load_scenario`` or ``api.run`` let it through.  No
+    ``except ValueError`` of offloadsim's own catches it (each was checked when it became one).
+    """
 
     def __init__(self, problems: Iterable[Problem | tuple[str, str, str]]):
         self.problems: list[Problem] = []

@@ -425,10 +425,15 @@ def _campaign(args: argparse.Namespace) -> int:
         repetitions,
         cache_dir=Path(args.cache) if args.cache else None,
         link_model=args.link_model,
+        reuse_checked=not args.tables_only,
     )
     if runs.empty:
         print("no finished runs to tabulate")
         return EXIT_OK
+    suffix = campaign.table_suffix(args.link_model)
+    tables = [(f"validation{suffix}.csv", campaign.validation_table(runs))]
+    tables.append((f"flows{suffix}.csv", campaign.flows_table(runs)))
+    dropped = campaign.dropped_configurations(results, tables)
     table, flows, figures = campaign.write_tables(
         runs, results, Path(args.figure) if args.figure else results, link_model=args.link_model
     )
@@ -447,10 +452,14 @@ def _campaign(args: argparse.Namespace) -> int:
             "within_15_pct",
         ]
         print(flows[cols].to_string(index=False))
-    names = ", ".join(
-        f"{name}{campaign.table_suffix(args.link_model)}.csv" for name in ("runs", "validation", "flows")
-    )
+    names = ", ".join(f"{name}{suffix}.csv" for name in ("runs", "validation", "flows"))
     print(f"tables: {results}/ ({names}); figure: {', '.join(map(str, figures))}")
+    if dropped:
+        print(
+            f"note: the tables now leave out {len(dropped)} configuration(s) of an earlier campaign that "
+            f"this grid does not hold ({', '.join(dropped)}); their runs are kept in {results}/: "
+            "tabulate them with --tables-only and the options that ran them"
+        )
     return EXIT_OK
 
 

@@ -17,6 +17,7 @@ kept, predictions can be redone.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -34,6 +35,8 @@ __all__ = [
     "SPLITS",
     "Link",
     "Planned",
+    "check_kept",
+    "dropped_configurations",
     "flows_grid",
     "flows_table",
     "inference_grid",
@@ -146,19 +149,24 @@ def run_campaign(
     cache_dir: Path | None = None,
     log: Callable[[str], None] = print,
     link_model: str = "max-min",
+    reuse_checked: bool = True,
 ) -> pd.DataFrame:
     """Run every configuration ``repetitions`` times (each on a fresh testbed); one row per run.
 
     Runs already in ``results`` (``<id>/rep<r>/summary.json``) are read, not
-    repeated. Repetition ``r`` uses seed ``r`` (its own Poisson arrivals).
-    Every row is predicted with ``link_model``: new runs simulate with it,
-    and a kept run predicted with another has its saved scenario simulated
-    again (its own files are left as they are).
+    repeated, once :func:`check_kept` found each made as planned (profile,
+    requests, pinning, ...): ``reuse_checked=False`` takes them as they are
+    (``--tables-only``). Repetition ``r`` uses seed ``r`` (its own Poisson
+    arrivals). Every row is predicted with ``link_model``: new runs simulate
+    with it, and a kept run predicted with another has its saved scenario
+    simulated again (its own files are left as they are).
     """
     import pandas as pd
 
     from offloadsim.testbed.compare import kept_json, repredict, run_link_model
 
+    if reuse_checked:
+        check_kept(planned, results, repetitions)
     rows = []
     total = len(planned) * repetitions
     done = 0
@@ -181,6 +189,86 @@ def run_campaign(
             row.update(id=plan.id, link=plan.link, repetition=rep)
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+#: A configuration's fields that do not decide what a run measured: a kept run predicted with another
+#: link model is predicted again under the one asked; the time limit only bounds the run.
+_NOT_DECIDING = frozenset({"link_model", "time_limit_s"})
+
+
+def _kept_config(run: Path) -> dict[str, Any] | None:
+    """The configuration a kept run's ``manifest.json`` records (None where it records none)."""
+    from offloadsim.testbed.compare import kept_json
+
+    manifest = run / "manifest.json"
+    config = kept_json(manifest).get("config") if manifest.is_file() else None
+    return config if isinstance(config, dict) else None
+
+
+def _differences(kept: dict[str, Any], wanted: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """``(field, kept value, wanted value)`` for each field deciding a run that the two set apart."""
+    return [
+        (key, kept[key], value)
+        for key, value in wanted.items()
+        if key not in _NOT_DECIDING and key in kept and kept[key] != value
+    ]
+
+
+def check_kept(planned: Sequence[Planned], results: Path, repetitions: int) -> None:
+    """Refuse, in one line, a kept run made otherwise than the campaign plans it (before anything runs).
+
+    A kept run is found by its configuration's id (model, split, link, pattern), which does not
+    name its profile, requests, pinning or load: ``campaign --profile my-cpu`` over the runs of
+    ``campaign --tiny`` (``epyc-ort-1t``) read them as its own and printed their predictions
+    without a word. The run's ``manifest.json`` records the configuration it ran.
+    """
+    from offloadsim.suggest import quoted
+    from offloadsim.testbed.errors import TestbedError
+
+    def shown(value: Any) -> str:
+        if isinstance(value, str):
+            return quoted(value)
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    for rep in range(repetitions):
+        for plan in planned:
+            run = results / plan.id / f"rep{rep}"
+            if not (run / "summary.json").exists():
+                continue
+            kept = _kept_config(run)
+            if kept is None:
+                continue
+            wanted = dataclasses.asdict(replace(plan.config, seed=rep))
+            differences = _differences(kept, wanted)
+            if differences:
+                said = ", ".join(f"{key} {shown(a)} (this campaign: {shown(b)})" for key, a, b in differences)
+                raise TestbedError(
+                    f"{run} was run with {said}; nothing was run or written: give this campaign another "
+                    f"--results directory, or remove {run} to run it again"
+                )
+
+
+def dropped_configurations(results: Path, tables: Sequence[tuple[str, pd.DataFrame]]) -> list[str]:
+    """Configuration ids that ``results``' tables (``(file name, new table)``) list and the new ones do not.
+
+    A campaign tabulates the grid it was given, so one narrower than the last (``--patterns
+    closed --no-flows`` after ``--tiny``) rewrote ``validation.csv`` and ``flows.csv`` without
+    the other rows, and said nothing of it.
+    """
+    import pandas as pd
+
+    dropped: list[str] = []
+    for name, table in tables:
+        path = results / name
+        try:
+            old = pd.read_csv(path, usecols=["id"]) if path.is_file() else None
+        except (ValueError, pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError):
+            continue  # not a table this campaign can read: nothing to compare
+        if old is None:
+            continue
+        kept = set(table["id"]) if "id" in table else set()
+        dropped += [str(i) for i in dict.fromkeys(old["id"]) if i not in kept]
+    return dropped
 
 
 #: What the tables read of a kept run's summary row, for a split-inference run and a flows run: the

@@ -394,7 +394,8 @@ def _campaign(args: argparse.Namespace) -> int:
     repetitions = 1 if args.tiny else args.repetitions or 3
     profile = args.profile or "epyc-ort-1t"
     if args.tiny:
-        planned = campaign.tiny_plan()
+        planned = campaign.tiny_plan(profile)
+        calibrated_profile(profile)  # a wrong name fails now, not after the first runs
     else:
         links = {link.name.lower(): link for link in campaign.LINKS}
         unknown = [name for name in args.links or () if name.lower() not in links]
@@ -464,7 +465,8 @@ def _campaign(args: argparse.Namespace) -> int:
 
 
 #: The options of the campaign's grid, which ``--tiny``'s fixed plan leaves out.
-_GRID = ("models", "splits", "links", "patterns", "repetitions", "requests", "profile", "pin", "no_flows")
+#: ``--profile`` is not among them: the quick check of a machine wants the profile calibrated on it.
+_GRID = ("models", "splits", "links", "patterns", "repetitions", "requests", "pin", "no_flows")
 _TINY = (
     "whose plan is fixed (mobilenet_v2 split two ways over Wi-Fi, 4 requests, one flows run, one repetition)"
 )
@@ -481,10 +483,10 @@ _NEW_RUNS_ONLY = {
 
 
 def _check_tiny(args: argparse.Namespace) -> None:
-    """Refuse an option of the campaign's grid beside ``--tiny``, whose plan is fixed.
+    """Refuse an option of the campaign's grid beside ``--tiny``, whose plan is fixed (``--profile`` aside).
 
-    ``campaign --tiny --models resnet18`` (or ``--profile``, ``--repetitions``, ...) ran the tiny
-    plan as ever, the option ignored without a word.
+    ``campaign --tiny --models resnet18`` (or ``--repetitions``, ...) ran the tiny plan as ever,
+    the option ignored without a word.
     """
     if args.tiny:
         _refuse_beside(args, "tiny", dict.fromkeys(_GRID, ""), _TINY)

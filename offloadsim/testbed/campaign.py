@@ -394,10 +394,17 @@ def flows_table(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def tiny_plan() -> list[Planned]:
-    """A campaign in a minute or two: MobileNetV2, two splits, the Wi-Fi link, 4 requests, one flows run."""
+def tiny_plan(profile: str = "epyc-ort-1t") -> list[Planned]:
+    """A campaign in a minute or two: MobileNetV2, two splits, the Wi-Fi link, 4 requests, one flows run.
+
+    ``profile`` costs the split-inference runs: the quick check of a machine wants its own
+    calibrated profile, not only the shipped one of another CPU.
+    """
     wifi = [link for link in LINKS if link.name == "Wi-Fi"]
-    planned = inference_grid(["mobilenet_v2"], ["middle", "offload"], wifi, ["closed", "poisson"], requests=4)
+    base = InferenceConfig(profile=profile)
+    planned = inference_grid(
+        ["mobilenet_v2"], ["middle", "offload"], wifi, ["closed", "poisson"], requests=4, base=base
+    )
     return planned + flows_grid([2], wifi, size_bytes=200e3, staggers=[0.25], rounds=2)
 
 

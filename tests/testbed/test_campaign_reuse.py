@@ -95,3 +95,23 @@ def test_tables_only_tabulates_kept_runs_whatever_made_them(tmp_path, capsys):
     _tiny_campaign(results)
     argv = ["testbed", "campaign", *GRID[2:-3], "--no-flows", "--tables-only", "--results", str(results)]
     assert main(argv) == 0  # found by id, as documented: the requests 4 of the kept run are not asked
+
+
+def test_tiny_takes_a_profile_and_costs_its_runs_with_it(tmp_path, capsys):
+    # The quick check of a machine could use only the shipped profile of another CPU.
+    results = tmp_path / "results"
+    for plan in campaign.tiny_plan("xeon-ort-1t"):
+        _keep(results, plan)
+    profiles = {p.config.profile for p in campaign.tiny_plan("xeon-ort-1t") if not p.id.startswith("flows")}
+    assert profiles == {"xeon-ort-1t"}
+    tiny = ["testbed", "campaign", "--tiny", "--results", str(results), "--cache", str(tmp_path / "c")]
+    assert main([*tiny, "--profile", "xeon-ort-1t"]) == 0  # its own kept runs: read, not run
+    assert len(pd.read_csv(results / "validation.csv")) == 4
+    assert main([*tiny, "--profile", "epyc-ort-1t"]) == 2
+    assert 'profile "xeon-ort-1t" (this campaign: "epyc-ort-1t")' in capsys.readouterr().err
+
+
+def test_tiny_refuses_a_profile_it_cannot_use(capsys):
+    assert main(["testbed", "campaign", "--tiny", "--profile", "cortex-a76"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "derived profile" in line

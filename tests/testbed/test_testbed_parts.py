@@ -427,7 +427,6 @@ def test_without_ip_the_testbed_says_so(monkeypatch, capsys):
         (["testbed", "campaign", "--tiny", "--models", "resnet18"], "argument --models: not with --tiny"),
         (["testbed", "campaign", "--tiny", "--repetitions", "3"], "argument --repetitions: not with --tiny"),
         (["testbed", "campaign", "--tiny", "--patterns", "closed"], "argument --patterns: not with --tiny"),
-        (["testbed", "campaign", "--tiny", "--profile", "my-cpu"], "argument --profile: not with --tiny"),
         (["testbed", "campaign", "--tiny", "--no-flows"], "argument --no-flows: not with --tiny"),
         # only new runs read them, and --tables-only runs none: each was ignored without a word
         (

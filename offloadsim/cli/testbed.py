@@ -441,7 +441,7 @@ def _campaign(args: argparse.Namespace) -> int:
     print(f"predicted with the {args.link_model} link model")
     if len(table):
         cols = ["model", "split", "link", "pattern", "predicted_ms", "measured_ms", "error_pct", "spread_pct"]
-        print(table[cols].to_string(index=False))
+        print(table[cols].to_string(index=False, na_rep="–"))  # "–": undefined (one repetition: no spread)
     if len(flows):
         cols = [
             "devices",
@@ -452,7 +452,7 @@ def _campaign(args: argparse.Namespace) -> int:
             "error_pct",
             "within_15_pct",
         ]
-        print(flows[cols].to_string(index=False))
+        print(flows[cols].to_string(index=False, na_rep="–"))
     names = ", ".join(f"{name}{suffix}.csv" for name in ("runs", "validation", "flows"))
     print(f"tables: {results}/ ({names}); figure: {', '.join(map(str, figures))}")
     if dropped:

@@ -328,12 +328,15 @@ def _per_configuration(
     then the median over repetitions of ``predicted`` and ``measured``, the
     error of the first against the second, and the measured range.
     """
+    import numpy as np
+
     rows: list[dict[str, Any]] = []
     if kind not in runs:
         return rows
     for plan_id, group in runs[runs[kind].notna()].groupby("id", sort=False):
         first = group.iloc[0]
         meas, low, high = _spread(group[measured])
+        repeated = int(np.isfinite(group[measured].to_numpy(float)).sum())
         pred = _spread(group[predicted])[0]
         error = round(100 * (pred - meas) / meas, 2) if meas > 0 else math.nan
         rows.append(
@@ -346,7 +349,8 @@ def _per_configuration(
                 "error_pct": error,
                 "measured_min_ms": round(low, 3),
                 "measured_max_ms": round(high, 3),
-                "spread_pct": round(100 * (high - low) / meas, 2) if meas > 0 else math.nan,
+                # One repetition has no spread between repetitions: undefined (null), not 0.
+                "spread_pct": round(100 * (high - low) / meas, 2) if meas > 0 and repeated > 1 else math.nan,
                 "_group": group,
             }
         )

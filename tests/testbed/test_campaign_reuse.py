@@ -115,3 +115,14 @@ def test_tiny_refuses_a_profile_it_cannot_use(capsys):
     assert main(["testbed", "campaign", "--tiny", "--profile", "cortex-a76"]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert "derived profile" in line
+
+
+def test_the_printed_table_shows_no_spread_for_one_repetition(tmp_path, capsys):
+    results = tmp_path / "results"
+    _tiny_campaign(results)
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.split()[:1] == ["model"])
+    header, first = lines[at : at + 2]
+    assert header.split()[-1] == "spread_pct" and first.split()[-1] == "–"  # printed 0.0
+    assert pd.isna(pd.read_csv(results / "validation.csv")["spread_pct"]).all()  # null, not 0

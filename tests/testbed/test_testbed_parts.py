@@ -1,5 +1,6 @@
 """The testbed parts that need no root: shaping, cuts, ONNX parts, protocol, scenarios, tables, CLI."""
 
+import math
 import socket
 import threading
 import time
@@ -274,6 +275,17 @@ def test_validation_table_reports_median_and_spread_over_repetitions():
     assert row["measured_ms"] == 100.0 and row["error_pct"] == pytest.approx(10.0)
     assert (row["measured_min_ms"], row["measured_max_ms"]) == (90.0, 120.0)
     assert row["spread_pct"] == pytest.approx(30.0) and row["repetitions"] == 3
+
+
+def test_one_repetition_has_no_spread_not_a_spread_of_zero():
+    runs = pd.DataFrame(
+        {"id": ["a"], "model": "m", "split": "middle", "k": 3, "link": "LTE", "rate_mbps": 5.85,
+         "pattern": "closed", "measured_median_ms": [90.0], "predicted_median_ms": 110.0,
+         "measured_iqr_pct": 5.0, "device_cpu_share": 1.0, "edge_cpu_share": 0.9}
+    )  # fmt: skip
+    row = campaign.validation_table(runs).iloc[0]
+    assert row["repetitions"] == 1 and (row["measured_min_ms"], row["measured_max_ms"]) == (90.0, 90.0)
+    assert math.isnan(row["spread_pct"])  # printed 0.0, as if repetitions had agreed
 
 
 FIGURE_TABLE = pd.DataFrame(

@@ -455,6 +455,8 @@ def _campaign(args: argparse.Namespace) -> int:
         print(flows[cols].to_string(index=False, na_rep="–"))
     names = ", ".join(f"{name}{suffix}.csv" for name in ("runs", "validation", "flows"))
     print(f"tables: {results}/ ({names}); figure: {', '.join(map(str, figures))}")
+    for note in campaign.profile_notes(runs):
+        print(f"note: {note}")
     if dropped:
         print(
             f"note: the tables now leave out {len(dropped)} configuration(s) of an earlier campaign that "
@@ -642,7 +644,8 @@ def format_inference(row: dict[str, Any]) -> str:
         if any(float(s) < 0.9 for s in shown):
             line += " — below 0.9: other work took the CPU; compute timings are noisy"
         lines.append(line)
-    return "\n".join(lines + _predicted_with(row))
+    note = row.get("profile_note")
+    return "\n".join(lines + _predicted_with(row) + ([f"note: {note}"] if note else []))
 
 
 def _predicted_with(row: dict[str, Any]) -> list[str]:

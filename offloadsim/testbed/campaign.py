@@ -40,7 +40,9 @@ __all__ = [
     "flows_grid",
     "flows_table",
     "inference_grid",
+    "figure_note",
     "finished",
+    "profile_notes",
     "run_campaign",
     "table_suffix",
     "tiny_plan",
@@ -186,6 +188,7 @@ def run_campaign(
             if run_link_model(row) != link_model:
                 row = repredict(out, link_model)
             row = _table_row(row, summary, isinstance(plan.config, InferenceConfig))
+            row.update(_provenance(out, row, isinstance(plan.config, InferenceConfig)))
             row.update(id=plan.id, link=plan.link, repetition=rep)
             rows.append(row)
     return pd.DataFrame(rows)
@@ -269,6 +272,102 @@ def dropped_configurations(results: Path, tables: Sequence[tuple[str, pd.DataFra
         kept = set(table["id"]) if "id" in table else set()
         dropped += [str(i) for i in dict.fromkeys(old["id"]) if i not in kept]
     return dropped
+
+
+def _provenance(run: Path, row: dict[str, Any], inference: bool) -> dict[str, Any]:
+    """What made a kept run, for its tables and figure: profile, the another-CPU note, the host's load.
+
+    A run's summary holds its profile and note from this version on; for an older run they come
+    from its ``manifest.json`` (the configuration and the machine it ran on), as its load does.
+    """
+    from offloadsim.testbed.compare import kept_json
+
+    manifest = kept_json(run / "manifest.json") if (run / "manifest.json").is_file() else {}
+    config, machine = manifest.get("config"), manifest.get("machine")
+    config = config if isinstance(config, dict) else {}
+    machine = machine if isinstance(machine, dict) else {}
+    load = machine.get("load_average")
+    first = load[0] if isinstance(load, list) and load else None
+    found: dict[str, Any] = {"load_average": first if isinstance(first, int | float) else None}
+    if not inference:
+        return found  # flows run no model: no profile
+    profile = row.get("profile") or config.get("profile")
+    found["profile"] = profile if isinstance(profile, str) else None
+    if "profile_note" in row:
+        found["profile_note"] = row["profile_note"]
+    elif found["profile"] and machine:
+        found["profile_note"] = _kept_profile_note(run, found["profile"], machine)
+    return found
+
+
+def _kept_profile_note(run: Path, name: str, machine: dict[str, Any]) -> str | None:
+    """The another-CPU note of a kept run made with profile ``name`` on ``machine`` (None: profile not found).
+
+    The run keeps its profile in ``profiles/NAME.json``; one whose copy is gone is looked up by name.
+    """
+    from offloadsim.testbed.errors import TestbedError
+    from offloadsim.testbed.experiment import calibrated_profile
+    from offloadsim.testbed.profile_note import profile_note
+
+    kept = run / "profiles" / f"{name}.json"
+    try:
+        profile = calibrated_profile(str(kept) if kept.is_file() else name)
+    except TestbedError:
+        return None
+    return profile_note(profile, machine)
+
+
+def profile_notes(runs: pd.DataFrame) -> list[str]:
+    """The another-CPU notes of ``runs``' profiles (each once): their predicted compute is another CPU's."""
+    if "profile_note" not in runs:
+        return []
+    return [str(note) for note in dict.fromkeys(runs["profile_note"].dropna()) if note]
+
+
+def figure_note(runs: pd.DataFrame) -> str:
+    """What the validation figure rests on: profile(s), repetitions, CPU shares and the host's load.
+
+    The figure alone said none of it: predictions from the shipped profile of another CPU, a single
+    repetition, and workers given a third of the CPU all looked like a tested result.
+    """
+    import numpy as np
+
+    first = []
+    if "profile" in runs:
+        names = [str(name) for name in dict.fromkeys(runs["profile"].dropna())]
+        if names:
+            first.append(f"compute predicted with profile {', '.join(names)}")
+    counts: list[int] = []
+    if len(runs) and "id" in runs:
+        groups = runs.groupby("id")
+        per = groups["repetition"].nunique() if "repetition" in runs else groups.size()
+        counts = sorted({int(n) for n in per})
+    if counts:
+        said = f"{counts[0]}–{counts[-1]}" if len(counts) > 1 else str(counts[0])
+        bars = " (bars: the range of their medians)" if counts[-1] > 1 else " (no spread to draw)"
+        first.append(f"{said} repetition{'' if counts == [1] else 's'} per configuration{bars}")
+    lines = ["; ".join(first)] if first else []
+    lines += profile_notes(runs)
+    shares = []
+    for side in ("device", "edge"):
+        column = f"{side}_cpu_share"
+        values = runs[column].to_numpy(float) if column in runs else np.array([])
+        values = values[np.isfinite(values)]
+        if values.size:
+            shares.append(f"{side} {np.median(values):.2f}")
+    measured = []
+    if shares:
+        busy = any(float(share.split()[1]) < 0.9 for share in shares)
+        low = " (below 0.9: other work took the CPU; compute timings are noisy)" if busy else ""
+        measured.append(f"CPU time / wall time of compute, median over runs: {', '.join(shares)}{low}")
+    if "load_average" in runs:
+        loads = runs["load_average"].to_numpy(float)
+        loads = loads[np.isfinite(loads)]
+        if loads.size:
+            span = f"{loads.min():.2f}" + (f"–{loads.max():.2f}" if loads.max() > loads.min() else "")
+            measured.append(f"host load average (1 min) at the runs' start {span}")
+    lines += ["; ".join(measured)] if measured else []
+    return "\n".join(lines)
 
 
 #: What the tables read of a kept run's summary row, for a split-inference run and a flows run: the
@@ -379,6 +478,8 @@ def validation_table(runs: pd.DataFrame) -> pd.DataFrame:
         row["within_run_iqr_pct"] = _median_of(group, "measured_iqr_pct", 2)
         row["device_cpu_share"] = _median_of(group, "device_cpu_share", 3)
         row["edge_cpu_share"] = _median_of(group, "edge_cpu_share", 3)
+        profiles = group["profile"].dropna().unique() if "profile" in group else []
+        row["profile"] = ", ".join(map(str, profiles)) or None  # the profile the prediction is costed with
     return pd.DataFrame(rows)
 
 
@@ -446,7 +547,7 @@ def write_tables(
     table, flows = validation_table(runs), flows_table(runs)
     table.to_csv(results / f"validation{suffix}.csv", index=False)
     flows.to_csv(results / f"flows{suffix}.csv", index=False)
-    figure = validation_figure(table, flows, link_model=link_model)
+    figure = validation_figure(table, flows, link_model=link_model, note=figure_note(runs))
     figures = save_figure(figure, figure_dir / f"testbed_validation{suffix}")
     return table, flows, figures + comparison_figures(results, figure_dir)
 
@@ -477,10 +578,12 @@ def comparison_figures(results: Path, figure_dir: Path) -> list[Path]:
     if not (results / "validation.csv").exists():
         return []
     table, flows = tables("")
+    runs = read(results / "runs.csv")
+    note = figure_note(runs) if runs is not None else ""
     written: list[Path] = []
     for other in sorted(results.glob("validation-*.csv")):
         name = other.stem.removeprefix("validation-")
         alternative = Predictions(name, *tables(f"-{name}"))
-        figure = validation_figure(table, flows, alternative=alternative)
+        figure = validation_figure(table, flows, alternative=alternative, note=note)
         written += save_figure(figure, figure_dir / f"testbed_validation-vs-{name}")
     return written

@@ -346,6 +346,9 @@ def run_inference(
         raise TestbedError(f"{spec.label}: {refusal}")
     k = resolve_split(graph, config.split)
     profile = calibrated_profile(config.profile)
+    from offloadsim.testbed.profile_note import profile_note
+
+    another_cpu = profile_note(profile)  # kept in the summary, said by every table and figure of it
     common: dict[str, Any] = {
         "name": f"testbed-{spec.label.replace('@', '-')}-k{k}",
         "label": spec.label,
@@ -473,6 +476,8 @@ def run_inference(
             "load": config.load if config.pattern == "poisson" else float("nan"),
             "rate_per_device_hz": rate_hz,
             "link_model": config.link_model,
+            "profile": profile.name,
+            "profile_note": another_cpu,
         }
         summary.update(compare.inference_summary(row_config, measured, predicted))
         _conclude(

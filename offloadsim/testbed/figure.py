@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from offloadsim.plots.axes import label_panels, laid_out, value_ticks
-from offloadsim.plots.style import MARKERS, PALETTE, house_style, new_axes
+from offloadsim.plots.style import MARKERS, PALETTE, house_style, new_axes, note_under
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -112,6 +112,7 @@ def validation_figure(
     tolerance: float = 0.10,
     link_model: str = "max-min",
     alternative: Predictions | tuple[str, pd.DataFrame, pd.DataFrame | None] | None = None,
+    note: str = "",
 ) -> Figure:
     """One panel per request pattern (and one for flows, if given): prediction error against measured.
 
@@ -130,6 +131,8 @@ def validation_figure(
     thin line (vertical when both come from the same runs); where the two
     agree, the hollow marker rings the filled one.  One legend
     above the panels says what marker, colour, filled and hollow mean.
+    ``note`` (lines) goes under the panels: what the runs rest on (profile,
+    repetitions, CPU share; :func:`~offloadsim.testbed.campaign.figure_note`).
     """
     alt = Predictions(*alternative) if alternative is not None else None
     panels = _panels(table, flows, tolerance)
@@ -168,6 +171,8 @@ def validation_figure(
                 ax.set_ylabel(f"prediction error, {link_model} links (%)")
         label_panels(axes[: len(panels)], [title for title, _ in panels])
         _legend(fig, models, markers, splits, colours, devices, link_model, alt, tolerance)
+        if note:
+            note_under(fig, note)
         laid_out(axes[0])  # the panels' final widths: which tick labels fit
         for ax in axes[: len(panels)]:
             ticks = [v * 10.0**e for v in (1, 2, 5) for e in range(-1, 6)]  # decades keep their labels first

@@ -493,6 +493,7 @@ class World:
         from functools import partial
 
         from offloadsim.host import cpu_model
+        from offloadsim.world.profiles.another_cpu import another_cpu_note
         from offloadsim.world.profiles.builtin import kept_while_planning
         from offloadsim.world.profiles.trust import caveats
 
@@ -513,7 +514,7 @@ class World:
         for key, profile in profiles.items():
             note = None
             if this_cpu is not None:
-                against = partial(_another_cpu_note, profile, this_cpu)
+                against = partial(another_cpu_note, profile, this_cpu)
                 note = kept_while_planning(("another-cpu", this_cpu), (profile,), against)
             if note:
                 lines.append(note)
@@ -1093,44 +1094,3 @@ def precision_notes(scenario: Scenario) -> list[str]:
         for spec in node.processors
     ]
     return precision_note([_app(spec) for spec in specs], processors)
-
-
-def _another_cpu_note(profile: Any, here: str) -> str | None:
-    """A line when calibrated ``profile`` may have measured another CPU than this machine's ``here``.
-
-    It says first what a new user misread in "it may simulate another CPU" (as if the results
-    depended on the machine running them): they simulate the calibrated CPU, on any machine.
-
-    The model names differ; or they are equal (cloud VMs report generic ones,
-    ``AMD EPYC``) and the profile's fingerprint (``provenance.cpu``, see
-    :func:`offloadsim.host.cpu_fingerprint`) differs from this machine's, or
-    shares nothing with it to compare (profiles calibrated before it was recorded).
-    """
-    from offloadsim.host import cpu_fingerprint, fingerprint_differences
-
-    provenance = profile.provenance
-    measured_on = provenance.get("cpu_model")
-    if not measured_on:
-        return None
-    date = str(provenance.get("date", "?"))[:10]
-    # What a new user must read first: the numbers are that CPU's, whichever machine runs this.
-    simulates = "results simulate that CPU, whatever machine runs the simulator"
-    if measured_on != here:
-        return (
-            f"profile {quoted(profile.name)} was calibrated on {measured_on} ({date}), not on this machine's "
-            f"{here}: {simulates} (run offloadsim calibrate to simulate yours)"
-        )
-    there = provenance.get("cpu")
-    there = there if isinstance(there, dict) else {}  # a hand-edited file's junk: nothing to compare
-    differences, compared = fingerprint_differences(there, cpu_fingerprint())
-    if differences:
-        return (
-            f"profile {quoted(profile.name)} was calibrated on another {measured_on} than this machine's "
-            f"({date}; {'; '.join(differences)}): {simulates} (run offloadsim calibrate to simulate yours)"
-        )
-    if not compared:
-        return (
-            f"profile {quoted(profile.name)} was calibrated on a CPU named {measured_on} ({date}): "
-            f"{simulates} (run offloadsim calibrate to simulate yours)"
-        )
-    return None

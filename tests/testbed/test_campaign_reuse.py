@@ -126,3 +126,41 @@ def test_the_printed_table_shows_no_spread_for_one_repetition(tmp_path, capsys):
     header, first = lines[at : at + 2]
     assert header.split()[-1] == "spread_pct" and first.split()[-1] == "–"  # printed 0.0
     assert pd.isna(pd.read_csv(results / "validation.csv")["spread_pct"]).all()  # null, not 0
+
+
+INTEL = {"cpu_model": "Intel(R) Xeon(R) Processor", "cpu": {"family": 6, "model": 207}, "load_average": [1.9]}
+
+
+def test_a_profile_of_another_cpu_is_said_for_a_run_in_its_words():
+    from offloadsim.testbed.experiment import calibrated_profile
+    from offloadsim.testbed.profile_note import profile_note
+
+    note = profile_note(calibrated_profile("epyc-ort-1t"), INTEL)
+    assert note == (
+        'profile "epyc-ort-1t" was calibrated on AMD EPYC (2026-12-02), not on this machine\'s Intel(R) '
+        "Xeon(R) Processor: the testbed measures this machine, so the predicted compute times are that CPU's "
+        "(calibrate this one: offloadsim calibrate --threads 1 --name NAME, then --profile NAME)"
+    )
+    same = {"cpu_model": "AMD EPYC", "cpu": {"family": 25}}  # the profile recorded no fingerprint
+    assert "was calibrated on a CPU named AMD EPYC (2026-12-02): the testbed" in profile_note(
+        calibrated_profile("epyc-ort-1t"), same
+    )
+
+
+def test_the_campaign_says_its_runs_profile_came_from_another_cpu(tmp_path, capsys):
+    from offloadsim.testbed.experiment import calibrated_profile
+    from offloadsim.testbed.profile_note import profile_note
+
+    results = tmp_path / "results"
+    for plan in campaign.tiny_plan():
+        run = _keep(results, plan)
+        manifest = json.loads((run / "manifest.json").read_text())
+        (run / "manifest.json").write_text(json.dumps({**manifest, "machine": INTEL}))  # a run made before
+    assert main(["testbed", "campaign", "--tiny", "--tables-only", "--results", str(results)]) == 0
+    note = profile_note(calibrated_profile("epyc-ort-1t"), INTEL)
+    assert f"note: {note}" in capsys.readouterr().out.splitlines()
+    table = pd.read_csv(results / "validation.csv")
+    assert set(table["profile"]) == {"epyc-ort-1t"}
+    runs = pd.read_csv(results / "runs.csv")
+    assert set(runs["profile_note"].dropna()) == {note}
+    assert campaign.figure_note(runs).splitlines()[1] == note  # under the figure too

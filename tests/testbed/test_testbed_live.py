@@ -80,6 +80,14 @@ def test_split_inference_runs_over_the_shaped_link(tmp_path, onnx_cache, capsys)
     assert len(measured) == summary["requests"] == 5
     assert measured["latency"].gt(0).all() and measured.notna().all().all()
 
+    # the profile's CPU against this one: said, and kept with the results (on another CPU it said nothing)
+    from offloadsim.testbed.experiment import calibrated_profile
+    from offloadsim.testbed.profile_note import profile_note
+
+    note = profile_note(calibrated_profile("epyc-ort-1t"))
+    assert summary["profile"] == "epyc-ort-1t" and summary["profile_note"] == note
+    assert (f"note: {note}" in printed.splitlines()) if note else "note:" not in printed
+
     # the real result came back: the edge's output equals the whole model's on the same input
     from offloadsim.calibration.kernels import ort_session
     from offloadsim.models import get_model

@@ -120,7 +120,8 @@ def validation_figure(
     ``flows`` :func:`~offloadsim.testbed.campaign.flows_table`'s, predicted
     with ``link_model``.  x is the measured median (log), y the error
     100 (predicted - measured) / measured (linear), with a shaded band of
-    ±``tolerance`` (±15 % for flows, the flow target) and a line at 0.
+    ±``tolerance`` (±15 % for flows, the flow target) and a line at 0; the
+    panels share one y scale.
     Horizontal bars span the measured medians of the repetitions.  Colour is
     the split and marker the model (for flows both are the number of flows);
     the label beside a point names its link (``st.``: staggered flows).
@@ -173,9 +174,10 @@ def validation_figure(
         _legend(fig, models, markers, splits, colours, devices, link_model, alt, tolerance)
         if note:
             note_under(fig, note)
+        _share_y(axes[: len(panels)])
         laid_out(axes[0])  # the panels' final widths: which tick labels fit
         for ax in axes[: len(panels)]:
-            ticks = [v * 10.0**e for v in (1, 2, 5) for e in range(-1, 6)]  # decades keep their labels first
+            ticks = [v * 10.0**e for v in _STEPS for e in range(-1, 6)]  # round ones keep their labels first
             lo, hi = ax.get_xlim()
             inside = [t for t in ticks if lo <= t <= hi]
             if len(inside) < 2:  # a narrow panel (one configuration): evenly spaced ticks, so the scale reads
@@ -189,6 +191,29 @@ def validation_figure(
             zero_line = np.array([[lo, 0.0, hi, 0.0]])  # across the panel
             _label_points(ax, x, y, labels, renderer, np.concatenate([segments, zero_line]))
     return fig
+
+
+#: The values a log x axis may be ticked at, per decade (1, 2 and 5 keep their labels first).
+_STEPS = (1, 2, 3, 5)
+
+
+def _share_y(axes: list[Axes]) -> None:
+    """One y range for every panel: the errors of each are read against one scale.
+
+    Each panel fitted its own (−20…60, −10…10, −15…20 in one figure), so a 10 % error looked as
+    large in one panel as a 40 % one in the next.
+    """
+    if len(axes) < 2:
+        return
+    limits = np.array([ax.get_ylim() for ax in axes])
+    for ax in axes:
+        ax.set_ylim(limits[:, 0].min(), limits[:, 1].max())
+
+
+def _below(value: float) -> float:
+    """The largest of :data:`_STEPS` × 10^k at or below ``value`` (> 0)."""
+    decade = 10.0 ** np.floor(np.log10(value))
+    return float(max(step * decade for step in _STEPS if step * decade <= value * (1 + 1e-9)))
 
 
 def _draw(
@@ -232,7 +257,10 @@ def _draw(
     every_x = np.concatenate([x, low, high, alt_x[np.isfinite(alt_x)]])
     every_x = every_x[np.isfinite(every_x) & (every_x > 0)]
     ax.set_xscale("log")
-    ax.set_xlim(every_x.min() / 1.35, every_x.max() * 1.8)  # room for the rightmost point's link label
+    # Down to the tick value below the leftmost point, so that a tick stands near it: a point at
+    # 28 ms over an axis ticked from 50 ms up had none closer than a factor of two.
+    low_end = min(every_x.min() / 1.35, _below(every_x.min() / 1.05) / 1.05)
+    ax.set_xlim(low_end, every_x.max() * 1.8)  # room for the rightmost point's link label
     # Spelled out: a reader of the figure alone has no "FCT" to look up.
     what = "flow\ncompletion time" if panel.what == "FCT" else panel.what  # two lines: one ran past the edge
     ax.set_xlabel(f"measured median {what} (ms)")

@@ -357,6 +357,46 @@ def test_validation_figure_draws_the_error_against_measured_with_the_bands_and_o
     assert figure_problems(fig) == []
 
 
+def test_validation_figure_panels_share_one_y_scale():
+    from offloadsim.testbed.figure import validation_figure
+
+    fig = validation_figure(FIGURE_TABLE, FIGURE_FLOWS)  # errors +5 % and -25 %, +5 %, +7 % and -10 %
+    limits = {tuple(round(v, 6) for v in ax.get_ylim()) for ax in fig.axes}
+    assert len(fig.axes) == 3 and len(limits) == 1  # each panel had its own: a 10 % error looked like 40 %
+
+
+def test_validation_figure_ticks_near_its_leftmost_point():
+    from offloadsim.testbed.figure import validation_figure
+
+    table = FIGURE_TABLE.assign(measured_ms=[28.0, 330.0, 600.0], measured_min_ms=[28.0, 330.0, 600.0],
+                                measured_max_ms=[28.0, 330.0, 600.0])  # fmt: skip
+    fig = validation_figure(table)
+    ax = fig.axes[0]  # the closed panel: 28 and 600 ms
+    labelled = [t.get_position()[0] for t in ax.get_xticklabels() if t.get_text()]
+    lo, hi = ax.get_xlim()
+    # a label within a factor of 1.25 of the point (the axis was ticked from 50 ms up)
+    assert min(abs(math.log(v / 28.0)) for v in labelled if lo <= v <= hi) < math.log(1.25)
+
+
+def test_validation_figure_notes_what_its_runs_rest_on():
+    from offloadsim.testbed.figure import validation_figure
+
+    runs = pd.DataFrame(
+        {"id": ["a", "a", "a", "b"], "repetition": [0, 1, 2, 0], "profile": "epyc-ort-1t",
+         "profile_note": None, "device_cpu_share": [0.4, 0.5, 0.6, 0.5], "edge_cpu_share": 0.95,
+         "load_average": [1.2, 1.9, 1.5, 1.4]}
+    )  # fmt: skip
+    note = campaign.figure_note(runs)
+    assert note.splitlines() == [
+        "compute predicted with profile epyc-ort-1t; 1–3 repetitions per configuration (bars: the range of "
+        "their medians)",
+        "CPU time / wall time of compute, median over runs: device 0.50, edge 0.95 (below 0.9: other work "
+        "took the CPU; compute timings are noisy); host load average (1 min) at the runs' start 1.20–1.90",
+    ]
+    fig = validation_figure(FIGURE_TABLE, note=note)
+    assert "1–3 repetitions per configuration" in fig.get_supxlabel()  # under the figure: none was
+
+
 def test_validation_figure_draws_a_second_link_model_hollow_and_joined_to_the_first():
     from offloadsim.plots.checks import figure_problems
     from offloadsim.testbed.figure import Predictions, validation_figure

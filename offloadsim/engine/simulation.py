@@ -29,6 +29,7 @@ from offloadsim.engine.planning import CompiledPlans, LastPlan, PlanCompiler, re
 from offloadsim.engine.plugin_adapters import PluginKind, PluginLinkModel, PluginProcessor
 from offloadsim.engine.plugin_faults import blame_plugin
 from offloadsim.engine.policy_faults import blame_policy
+from offloadsim.engine.policy_guard import decide_of
 from offloadsim.engine.policy_watch import POLICY_TIMEOUT_S, policy_watched
 from offloadsim.engine.processor import fifo, refused
 from offloadsim.engine.processor_models import ProcessorLike as Processor
@@ -85,6 +86,8 @@ class Simulation:
         self.warmup_s = scenario.warmup_s
         self.end_s = scenario.end_s
         self.env = RunEnvironment()
+        # The policy's decide; a plug-in's is checked to leave the task it is given as it was.
+        self._decide = decide_of(policy, policy_name, lambda: self.env.now)
         self.resources: dict[tuple[str, str], Processor] = {}
         self.processors: dict[str, Processor] = {}  # each node's first processor
         self.node_processors: dict[str, tuple[Processor, ...]] = {}  # all of each node's, first first
@@ -170,7 +173,7 @@ class Simulation:
         self.link_changes: LinkChanges | None = None  # when each link changed (a world that changes)
         spec = scenario.recovery
         self.recovery = (
-            Recovery(spec, self.context, self.view, policy.decide, self._launch) if spec is not None else None
+            Recovery(spec, self.context, self.view, self._decide, self._launch) if spec is not None else None
         )
         # A recovery timeout: a first attempt's timer starts as it is dispatched (a retry's is recovery's).
         self._arm = (
@@ -274,7 +277,7 @@ class Simulation:
         if plan is None:
             if self._arm is not None:
                 self._arm(task)
-            plan = self.policy.decide(task, self.view)
+            plan = self._decide(task, self.view)
         if last is None:
             last = self._compiled.record(task.source)
         if last.plan is plan and last.app == task.app and last.compiled is not None:

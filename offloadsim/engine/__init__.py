@@ -17,7 +17,7 @@ from offloadsim.engine.records import TASK_COLUMNS, RawRun, RecordLog
 from offloadsim.engine.simulation import EngineError, Simulation, work_kind
 from offloadsim.engine.streams import stream, workload_name
 from offloadsim.engine.work import kind_names
-from offloadsim.plugins import blame
+from offloadsim.plugins import blame, shipped_module
 from offloadsim.scenario.errors import format_path
 from offloadsim.scenario.model import PolicySpec, Scenario
 from offloadsim.scenario.overrides import blamed
@@ -29,6 +29,7 @@ __all__ = [
     "EngineError",
     "RawRun",
     "Simulation",
+    "build_plugins",
     "check_world",
     "checked_world",
     "make_trial_requests",
@@ -108,8 +109,33 @@ def checked_world(scenario: Scenario | World, *, trial_requests: bool = False) -
     world = scenario if isinstance(scenario, World) else build_world(scenario)
     check_world(world)
     if trial_requests:
+        build_plugins(world)
         make_trial_requests(world)
     return world
+
+
+def build_plugins(world: World) -> None:
+    """Build each plug-in processor and a plug-in link model once, refused as the run refuses them.
+
+    A factory that raised, or built a processor lacking a member, was refused only as the run was
+    built, after ``validate`` had said ok: now ``validate`` and ``--dry-run`` say the run's line
+    (exit 2).  What they build is thrown away, in an environment of its own; a shipped processor
+    model or link model is not built (the run checks none).
+    """
+    from offloadsim.engine.environment import RunEnvironment
+    from offloadsim.engine.network import make_link_model
+    from offloadsim.engine.processor_models import build_processor, get_processor_model
+    from offloadsim.world.links import link_model
+
+    env = RunEnvironment()
+    for node in world.processors:
+        for model in world.processors_of(node):
+            if not shipped_module(str(getattr(get_processor_model(model.spec.model), "__module__", ""))):
+                build_processor(env, model)
+    factory = link_model(world.link_model)
+    if factory is not None and not shipped_module(str(getattr(factory, "__module__", ""))):
+        topology = world.topology
+        make_link_model(world.link_model, env, topology.channel_capacity_bps, topology.channel_ends)
 
 
 TRIAL = "trial request"

@@ -499,3 +499,60 @@ def test_a_wait_the_policy_reads_that_is_no_number_at_least_0_is_the_processors_
         f'processor model "odd-wait" ({__name__}._waiting.<locals>.Waits) of processor "cpu" at "edge": '
         f"its expected_wait_s() said {shown}; expected seconds >= 0"
     )
+
+
+def _built_wrong(env: Any, model: Any) -> Any:
+    raise RuntimeError("no such accelerator on this machine")
+
+
+def _lacks_members(env: Any, model: Any) -> Any:
+    return object()
+
+
+def _link_model_raises(env: Any, capacity_bps: Any) -> Any:
+    raise RuntimeError("no circuits to reserve")
+
+
+@pytest.mark.parametrize(
+    ("factory", "said"),
+    [
+        (_built_wrong, "raised RuntimeError: no such accelerator on this machine"),
+        (_lacks_members, "built a processor of class object, which lacks "),
+    ],
+)
+def test_validate_and_a_dry_run_build_a_plugin_processor_as_the_run_does(
+    factory, said, scenario, tmp_path, capsys
+):
+    register_processor_model("unbuildable", factory)
+    try:
+        path = scenario("unbuildable")
+        lines = []
+        for argv in (["validate", str(path)], ["run", str(path), "--dry-run"], ["run", str(path)]):
+            assert main([*argv, "--out", str(tmp_path / "out")] if argv[0] == "run" else argv) == 2
+            (line,) = capsys.readouterr().err.splitlines()
+            assert 'processor model "unbuildable"' in line and said in line, line
+            lines.append(line)
+        assert len(set(lines)) == 1  # validate says what the run says, word for word
+        assert not (tmp_path / "out").exists()
+    finally:
+        unregister_processor_model("unbuildable")
+
+
+def test_validate_builds_a_plugin_link_model_as_the_run_does(tiny_scenario, capsys, tmp_path):
+    from offloadsim.world.links import register_link_model, unregister_link_model
+
+    register_link_model("unbuildable-links", _link_model_raises)
+    try:
+        tiny_scenario.write_text(tiny_scenario.read_text() + "network: {model: unbuildable-links}\n")
+        lines = []
+        for argv in (
+            ["validate", str(tiny_scenario)],
+            ["run", str(tiny_scenario), "--out", str(tmp_path / "o")],
+        ):
+            assert main(argv) == 2
+            (line,) = capsys.readouterr().err.splitlines()
+            assert 'link model "unbuildable-links"' in line and "no circuits to reserve" in line, line
+            lines.append(line)
+        assert lines[0] == lines[1]
+    finally:
+        unregister_link_model("unbuildable-links")

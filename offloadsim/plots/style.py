@@ -377,6 +377,9 @@ def wrap(line: str, width: Callable[[str], float], room: float) -> list[str]:
             if k > first and used > room:
                 break
             fits.append((k, used))
+        if not fits:  # one word left, wider than the room: it stays whole
+            pieces.append(rest)
+            break
         full = [(k, used) for k, used in fits if used >= _FILL * room] or fits
         cut = min(full, key=lambda c: (ranks[c[0]], -c[0]))[0]
         pieces.append(" ".join(words[first : cut + 1]))

@@ -1,0 +1,42 @@
+"""A panel title or note whose last word is wider than the figure is drawn whole, not an internal error.
+
+Before, ``plot --facet source_group`` over a group named by one 300-character word ended in
+"internal error: ValueError: min() arg is an empty sequence" (exit 1): the title's wrapping
+found no place to cut the word it had left, and asked ``min`` of none.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from offloadsim.cli import main
+from offloadsim.plots.style import wrap
+
+LONG = "g" * 300
+
+
+def test_a_last_word_wider_than_the_room_stays_whole():
+    assert wrap(f"(a) source group = {LONG}", len, 40) == ["(a) source group =", LONG]
+    assert wrap(LONG, len, 40) == [LONG]
+    assert wrap(f"{LONG} and after", len, 40) == [LONG, "and after"]
+
+
+def test_a_facet_of_a_group_named_by_one_long_word_is_drawn(tmp_path: Path, capsys):
+    scenario = tmp_path / "fleet.yaml"
+    scenario.write_text(
+        "name: fleet\nduration: 2 s\nnodes:\n"
+        f"  {LONG}: {{tier: device, processor: {{speed: 10 GFLOP/s}}}}\n"
+        "  short: {tier: device, processor: {speed: 10 GFLOP/s}}\n"
+        "  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}\n"
+        f"links:\n  - {{between: [{LONG}, edge], bandwidth: 20 Mbps}}\n"
+        "  - {between: [short, edge], bandwidth: 20 Mbps}\n"
+        "applications:\n  job: {work: 1 GFLOP, input: 10 KB}\n"
+        f"workload:\n  - {{app: job, sources: [{LONG}, short], rate: 5 /s}}\npolicy: edge\n"
+    )
+    out = tmp_path / "cmp"
+    argv = ["compare", str(scenario), "--policies", "local,edge", "-n", "2", "--workers", "1", "-q"]
+    assert main([*argv, "--out", str(out)]) == 0
+    capsys.readouterr()
+    plot = ["plot", str(out), "--kind", "bars", "--metric", "latency_mean_s", "--facet", "source_group"]
+    assert main([*plot, "--out", str(tmp_path / "figure")]) == 0, capsys.readouterr().err
+    assert (tmp_path / "figure.png").stat().st_size > 0

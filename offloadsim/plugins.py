@@ -29,6 +29,7 @@ __all__ = [
     "PluginWarning",
     "dotted_name",
     "blame",
+    "first_line",
     "instance",
     "method_codes",
     "plugin_codes",
@@ -143,8 +144,21 @@ def plugin_line(error: BaseException) -> str:
 
 def said_raised(what: str, error: BaseException, when: str = "") -> str:
     """``WHAT raised TYPE WHEN: first line of its message (file.py, line N, in f)``: a plug-in's exception."""
-    text = str(error).splitlines()[0] if str(error) else ""
+    text = first_line(error)
     return f"{what} raised {type(error).__name__}{when}" + (f": {text}" if text else "") + plugin_line(error)
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of a plug-in's exception's message ("" for none), whatever its ``__str__`` does.
+
+    A plug-in's exception class whose ``__str__`` raises (or returns no str) turned the one line
+    naming the plug-in into offloadsim's internal error (exit 1); it is said as such instead.
+    """
+    try:
+        text = str(error)
+    except Exception as failed:  # the plug-in's __str__ is its code too
+        return f"(its message could not be read: its __str__ raised {type(failed).__name__})"
+    return text.splitlines()[0] if text else ""
 
 
 def plugin_codes(plugin: object) -> dict[types.CodeType, str]:
@@ -313,7 +327,8 @@ class EntryPointGroup:
         return f"{unknown}: the {failed}" if failed is not None else unknown + listed
 
     def _failed(self, name: str, where: str, error: BaseException) -> None:
-        reason = f"{type(error).__name__}: {error}"
+        text = first_line(error)
+        reason = f"{type(error).__name__}: {text}" if text else type(error).__name__
         self.failed[name] = f"{where} could not be loaded: {reason}"
         self._warn(f"could not load {where}; it is skipped: {reason}")
 

@@ -16,6 +16,7 @@ import types
 
 from offloadsim.plugins import (
     dotted_name,
+    first_line,
     method_codes,
     plugin_line,
     said_raised,
@@ -65,7 +66,7 @@ def describe_failure(error: BaseException, policy: object, name: str, when: str 
     if method is None or shipped_module(type(policy).__module__):  # offloadsim's own: its bug
         return None
     cls = type(policy)
-    text = str(error).splitlines()[0] if str(error) else ""
+    text = first_line(error)
     codes = _policy_codes(policy)
     passed = any(frame.f_code in codes for frame, _ in traceback_frames(error))
     line = plugin_line(error) if passed else _definition_line(getattr(cls, method, None))

@@ -391,6 +391,8 @@ def _campaign(args: argparse.Namespace) -> int:
     results = Path(args.results)
     _check_tiny(args)
     _check_tables_only(args)
+    _check_grid_lists(args)
+    _check_campaign_folders(args, results)
     repetitions = 1 if args.tiny else args.repetitions or 3
     profile = args.profile or "epyc-ort-1t"
     if args.tiny:
@@ -412,6 +414,7 @@ def _campaign(args: argparse.Namespace) -> int:
             base=InferenceConfig(pin=args.pin, profile=profile),
         )
         calibrated_profile(profile)  # a wrong name fails now, not after the first hour of runs
+        campaign.check_plan(planned)  # so does a wrong model, split or pattern
         if not args.no_flows:
             planned += campaign.flows_grid(links=[link for link in chosen if link.name != "3G"] or chosen)
     if args.tables_only:
@@ -482,6 +485,43 @@ _NEW_RUNS_ONLY = {
     "pin": "pinning places the processes of new runs",
     "profile": "a kept run is predicted again from the scenario it saved, with its profile",
 }
+
+
+def _check_grid_lists(args: argparse.Namespace) -> None:
+    """Refuse a name given twice in ``--models``, ``--splits``, ``--links`` or ``--patterns``.
+
+    ``--models resnet18,resnet18`` planned each of its configurations twice: the second found the
+    first's runs kept and read them again, so the tables counted every run twice.
+    """
+    from offloadsim.testbed.errors import TestbedError
+
+    for dest in ("models", "splits", "links", "patterns"):
+        names = [str(name).lower() for name in getattr(args, dest) or ()]
+        twice = next((name for i, name in enumerate(names) if name in names[:i]), None)
+        if twice is not None:
+            raise TestbedError(
+                f"argument --{dest}: {quoted(twice)} is given twice: each configuration is run once"
+            )
+
+
+def _check_campaign_folders(args: argparse.Namespace, results: Path) -> None:
+    """Refuse a ``--results`` or ``--figure`` that is a file, or ``--tables-only`` of no directory.
+
+    A file as ``--results`` failed as the first run's results were written, after its measurement;
+    ``--tables-only`` of a folder that is not there (a typo) said "no finished runs to tabulate" and
+    exited 0, as for a campaign that has not started.
+    """
+    from offloadsim.testbed.errors import TestbedError
+
+    folders = [("results", results)] + ([("figure", Path(args.figure))] if args.figure else [])
+    for option, folder in folders:
+        if folder.exists() and not folder.is_dir():
+            raise TestbedError(f"argument --{option}: {folder} exists and is not a directory")
+    if args.tables_only and not results.is_dir():
+        raise TestbedError(
+            f"argument --results: {results}: no such directory, so no runs to tabulate "
+            "(--tables-only reads the runs a campaign kept there)"
+        )
 
 
 def _check_tiny(args: argparse.Namespace) -> None:

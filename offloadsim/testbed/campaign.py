@@ -24,7 +24,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.testbed.experiment import FlowsConfig, InferenceConfig, run_flows, run_inference
+from offloadsim.testbed.experiment import (
+    FlowsConfig,
+    InferenceConfig,
+    resolved_cut,
+    run_flows,
+    run_inference,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -141,6 +147,23 @@ def flows_grid(
                     Planned(f"flows-{n}x{size_bytes:.0f}B-{link.name}-stagger{stagger:g}", link.name, config)
                 )
     return planned
+
+
+def check_plan(planned: Sequence[Planned]) -> None:
+    """Refuse the first configuration of ``planned`` a run would refuse (TestbedError), before any runs.
+
+    A model, split or pattern that a run refuses was said only when the campaign came to it, after
+    the hours of runs planned before it (``--models resnet18,resnet19``); a configuration's model
+    and split are resolved once, as :func:`~offloadsim.testbed.experiment.run_inference` resolves them.
+    """
+    resolved: set[tuple[str, str]] = set()
+    for plan in planned:
+        config = plan.config
+        if isinstance(config, InferenceConfig) and (config.model, config.split) not in resolved:
+            resolved_cut(config)
+            resolved.add((config.model, config.split))
+        else:
+            config.check()
 
 
 def run_campaign(

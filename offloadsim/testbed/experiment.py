@@ -321,6 +321,28 @@ def _poisson_arrivals(rate_hz: float, count: int, devices: int, seed: int) -> li
     return out
 
 
+def resolved_cut(config: InferenceConfig) -> tuple[Any, int]:
+    """``config`` checked, its model resolved and its split as a layer count (TestbedError if any is bad).
+
+    What :func:`run_inference` refuses before it touches the system; the campaign asks it of every
+    configuration before its first run, so a bad model or split is said at once, not after hours.
+    """
+    from offloadsim.calibration.errors import CalibrationError
+    from offloadsim.calibration.specs import resolve_models
+    from offloadsim.models.onnx_io import export_refusal
+    from offloadsim.testbed.split import resolve_split
+
+    config.check()
+    try:
+        (spec,) = resolve_models([config.model])
+    except CalibrationError as exc:
+        raise TestbedError(f"model: {exc}") from None
+    refusal = export_refusal(spec.graph)  # an LLM has no cuts: the costs failed an assertion (exit 1)
+    if refusal is not None:
+        raise TestbedError(f"{spec.label}: {refusal}")
+    return spec, resolve_split(spec.graph, config.split)
+
+
 def run_inference(
     config: InferenceConfig,
     out: str | Path,
@@ -329,22 +351,11 @@ def run_inference(
     overwrite: bool = False,
 ) -> dict[str, Any]:
     """Measure split inference on the testbed, simulate the same scenario, and return the summary row."""
-    from offloadsim.calibration.errors import CalibrationError
-    from offloadsim.calibration.specs import resolve_models
-    from offloadsim.models.onnx_io import export_refusal
     from offloadsim.testbed import compare, measure, scenario
-    from offloadsim.testbed.split import export_split, resolve_split
+    from offloadsim.testbed.split import export_split
 
-    config.check()
-    try:
-        (spec,) = resolve_models([config.model])
-    except CalibrationError as exc:
-        raise TestbedError(f"model: {exc}") from None
+    spec, k = resolved_cut(config)
     graph = spec.graph
-    refusal = export_refusal(graph)  # an LLM has no cuts: the costs below failed an assertion (exit 1)
-    if refusal is not None:
-        raise TestbedError(f"{spec.label}: {refusal}")
-    k = resolve_split(graph, config.split)
     profile = calibrated_profile(config.profile)
     from offloadsim.testbed.profile_note import profile_note
 

@@ -568,3 +568,64 @@ def test_a_scenario_the_testbed_writes_reads_back_as_written(tmp_path):
     document = {"name": "1e9", "description": "2E-3", "duration": "12.5 s"}
     _write_yaml(tmp_path / "scenario.yaml", document, "a comment")
     assert read_yaml((tmp_path / "scenario.yaml").read_text()) == document
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        (["--models", "alexnet,resnet19"], 'model: unknown model "resnet19"'),
+        (["--models", "alexnet,gpt2"], "gpt2: export_onnx supports CNN operators only"),
+        (["--splits", "local,half"], "split must be a layer count 0..20 or one of local, middle, offload"),
+        (["--splits", "local,99"], "split 99 is outside 0..20 for alexnet"),
+        (["--patterns", "closed,bursty"], "pattern must be one of closed, poisson, got 'bursty'"),
+        (["--models", "alexnet,alexnet"], 'argument --models: "alexnet" is given twice'),
+        (["--links", "LTE,lte"], 'argument --links: "lte" is given twice'),
+    ],
+)
+def test_a_campaign_refuses_a_configuration_before_its_first_run(
+    options, words, tmp_path, capsys, monkeypatch
+):
+    """Each was said only when the campaign came to it, after the runs planned before it (or never)."""
+
+    def ran(*_args, **_kwargs):
+        raise AssertionError("the campaign ran")
+
+    monkeypatch.setattr(campaign, "run_inference", ran)
+    monkeypatch.setattr(campaign, "run_flows", ran)
+    results = tmp_path / "camp"
+    argv = ["testbed", "campaign", "--no-flows", "--results", str(results)]
+    if "--models" not in options:
+        argv += ["--models", "alexnet"]
+    assert main([*argv, *options]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("offloadsim: error: ") and words in line, line
+    assert not results.exists()
+
+
+@pytest.mark.parametrize("tables_only", [False, True])
+def test_a_campaign_refuses_results_or_figure_that_are_files(tables_only, tmp_path, capsys, monkeypatch):
+    def ran(*_args, **_kwargs):
+        raise AssertionError("the campaign ran")
+
+    monkeypatch.setattr(campaign, "run_inference", ran)
+    (tmp_path / "afile").write_text("x")
+    base = ["testbed", "campaign", "--no-flows", "--models", "alexnet", *(["--tables-only"] * tables_only)]
+    for argv, said in (
+        ([*base, "--results", str(tmp_path / "afile")], "argument --results: "),
+        (
+            [*base, "--results", str(tmp_path / "camp"), "--figure", str(tmp_path / "afile")],
+            "argument --figure: ",
+        ),
+    ):
+        (tmp_path / "camp").mkdir(exist_ok=True)
+        assert main(argv) == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert said + f"{tmp_path / 'afile'} exists and is not a directory" in line, line
+
+
+def test_tables_only_of_no_directory_is_refused_not_an_empty_table(tmp_path, capsys):
+    missing = tmp_path / "campaing"
+    assert main(["testbed", "campaign", "--tables-only", "--results", str(missing)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert f"argument --results: {missing}: no such directory" in line, line
+    assert not missing.exists()

@@ -642,7 +642,7 @@ def _flows(args: argparse.Namespace) -> int:
         rounds=args.rounds,
         stagger_s=args.stagger,
         seed=args.seed,
-        time_limit_s=args.time_limit or 600.0,
+        time_limit_s=600.0 if args.time_limit is None else args.time_limit,  # 0 s is a limit, refused
         link_model=args.link_model,
     )
     out = Path(args.out) if args.out else _default_out(f"flows-{args.devices}")

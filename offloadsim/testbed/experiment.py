@@ -109,7 +109,7 @@ class InferenceConfig:
             self.rate_bps,
             self.queue_bytes,
             self.latency_s,
-            self.time_limit_s or 600.0,
+            600.0 if self.time_limit_s is None else self.time_limit_s,
             self.link_model,
         )
         if not 1 <= self.requests <= _MAX_REQUESTS:

@@ -629,3 +629,19 @@ def test_tables_only_of_no_directory_is_refused_not_an_empty_table(tmp_path, cap
     (line,) = capsys.readouterr().err.splitlines()
     assert f"argument --results: {missing}: no such directory" in line, line
     assert not missing.exists()
+
+
+@pytest.mark.parametrize("verb", ["run", "flows"])
+def test_a_time_limit_of_0_s_is_refused_before_anything_runs(verb, tmp_path, capsys, monkeypatch):
+    """``flows --time-limit 0s`` ran under the default 600 s limit without a word (0 read as "not given")."""
+    from offloadsim.testbed import experiment
+
+    def prepared():
+        raise AssertionError("the testbed was set up")
+
+    monkeypatch.setattr(experiment, "_prepare", prepared)
+    out = tmp_path / "out"
+    assert main(["testbed", verb, "--time-limit", "0 s", "--out", str(out)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == "offloadsim: error: time limit must be 1 s .. 24 h, got 0 s", line
+    assert not out.exists()

@@ -771,14 +771,17 @@ def _key_of(spec: SweepSpec, problem: Problem, document: Any) -> str | None:
     ``document``): ``links[-1].bandwidth`` of three links and ``nodes["phone"].count`` are
     ``links[2].bandwidth`` and ``nodes.phone.count``.
     """
-    return next(
-        (
-            key
-            for key in spec.sections
-            if caused_by(as_problems_name(document, key), problem, spec.base_document)
-        ),
-        None,
-    )
+    named = {key: as_problems_name(document, key) for key in spec.sections}
+    found = [key for key, name in named.items() if caused_by(name, problem, spec.base_document)]
+    # The innermost: a grid key inside what a set key gives (grid dynamics[0].file over set dynamics)
+    # varies the value the problem is about, which the set key only holds.
+    inner = [key for key in found if not any(_inside(named[other], named[key]) for other in found)]
+    return next(iter(inner or found), None)
+
+
+def _inside(path: str, outer: str) -> bool:
+    """Whether key path ``path`` names something inside ``outer`` (``dynamics[0].file`` in ``dynamics``)."""
+    return path != outer and path.startswith(outer) and path[len(outer)] in ".["
 
 
 def _no_base_file(base_path: Path, base_value: str) -> str:

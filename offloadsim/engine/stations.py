@@ -346,7 +346,7 @@ def _entry_change(world: World, index: int) -> str:
     at_zero = [
         path
         for pattern in change_time_keys(world.dynamics[index].kind.name)
-        for path, at in change_times(entry, pattern, ("dynamics", index))
+        for path, at in change_times(entry, pattern, ("dynamics", index), world.scenario.base_dir)
         if at == 0.0
     ]
     return format_path(at_zero[0]) if len(at_zero) == 1 else f"dynamics[{index}]"

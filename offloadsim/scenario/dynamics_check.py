@@ -24,10 +24,11 @@ in the run"), else in the check's: "the run never reaches this step" for an item
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from offloadsim.scenario.checks import CheckedRun
-from offloadsim.scenario.errors import Problem, format_path, key_pattern, values_at
+from offloadsim.scenario.errors import Problem, format_path, key_place, values_at
 from offloadsim.scenario.units import UnitError, parse_quantity
 
 __all__ = ["change_times", "late_dynamics"]
@@ -47,7 +48,7 @@ def late_dynamics(run: CheckedRun) -> list[Problem]:
         kind = entry.get("kind") if isinstance(entry, Mapping) else None
         if not isinstance(kind, str):
             continue  # the world refuses it, with its own message
-        late = _late_change(entry, run.change_time_keys(kind), end, ("dynamics", i))
+        late = _late_change(entry, run.change_time_keys(kind), end, ("dynamics", i), scenario.base_dir)
         if late is not None:
             path, at, what = late
             why = f"{_seconds(at)} is at or after the run's end at {_seconds(end)} (warm-up included)"
@@ -62,6 +63,7 @@ def _late_change(
     declared: Mapping[str, str | None],
     end: float,
     where: tuple[Part, ...],
+    folder: str | Path | None = None,
 ) -> tuple[tuple[Part, ...], float, str] | None:
     """The key path of ``entry``'s first change at or after ``end``, its time, and what the run misses.
 
@@ -70,8 +72,8 @@ def _late_change(
     declared with a late time, at its first late item.
     """
     for pattern, words in declared.items():
-        parts = key_pattern(pattern)
-        times = change_times(entry, pattern, where)
+        parts, _ = key_place(pattern)
+        times = change_times(entry, pattern, where, folder)
         for n, (path, at) in enumerate(times):
             if at is None or at < end:
                 continue
@@ -88,14 +90,62 @@ def _late_change(
 
 
 def change_times(
-    entry: Mapping[str, Any], pattern: str, where: tuple[Part, ...]
+    entry: Mapping[str, Any], pattern: str, where: tuple[Part, ...], folder: str | Path | None = None
 ) -> list[tuple[tuple[Part, ...], float | None]]:
     """Each key path of ``entry`` (at ``where``) that ``pattern`` (``steps[].at``) names, with its time.
 
-    The time in seconds, None where the value is no time (the world's own checks say why).
-    Also what ``run --dry-run`` names as the change that holds a link down at 0 s.
+    The time in seconds, None where the value is no time (the world's own checks say why).  A
+    pattern with a column (``file:time``) names the key holding a CSV file's path (relative to
+    ``folder``, the scenario's), with the time of the file's first change after the run's start:
+    its first row's, or its second's where the first is at 0 s.  Also what ``run --dry-run``
+    names as the change that holds a link down at 0 s.
     """
-    return [(path, _time(value)) for path, value in values_at(entry, key_pattern(pattern), where)]
+    parts, column = key_place(pattern)
+    if column is None:
+        return [(path, _time(value)) for path, value in values_at(entry, parts, where)]
+    base = Path(folder) if folder else Path()
+    return [
+        (path, _first_cell(base / value, column) if isinstance(value, str) and value else None)
+        for path, value in values_at(entry, parts, where)
+    ]
+
+
+#: How much of a file :func:`_first_cell` reads at the most: its header and first row are in it.
+_HEAD_BYTES = 1 << 16
+
+
+def _first_cell(path: Path, column: str) -> float | None:
+    """The time in ``column`` of the first row after 0 s of the CSV file at ``path`` (of its first two).
+
+    None where it cannot be read, or the file has one row at 0 s.  Read as the world reads it (a
+    header row, then rows; ``#`` comments and blank lines passed over); whatever is wrong with the
+    file, the world refuses it with its own message.
+    """
+    try:
+        with path.open("rb") as file:
+            head = file.read(_HEAD_BYTES).decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    rows = [
+        [cell.strip() for cell in line.split(",")]
+        for line in head.splitlines()[:-1] + ([] if len(head) == _HEAD_BYTES else head.splitlines()[-1:])
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if len(rows) < 2 or column not in rows[0]:
+        return None
+    first = _cell_time(rows, 1, column)
+    return _cell_time(rows, 2, column) if first == 0.0 else first
+
+
+def _cell_time(rows: list[list[str]], row: int, column: str) -> float | None:
+    """The time in ``column`` of ``rows[row]`` (the header is row 0), None where there is none."""
+    if len(rows) <= row or len(rows[row]) != len(rows[0]):
+        return None
+    cell = rows[row][rows[0].index(column)]
+    try:
+        return float(cell)  # a bare number: seconds, as the world reads the file's cells
+    except ValueError:
+        return _time(cell)
 
 
 def _time(value: Any) -> float | None:

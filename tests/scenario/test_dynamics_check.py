@@ -270,3 +270,33 @@ def test_an_entry_the_kind_refuses_gets_its_error_alone_not_a_warning_of_its_lat
     path = _scenario(tmp_path, entry)
     assert main(["validate", str(path)]) == 2
     assert capsys.readouterr().err.splitlines() == [f"offloadsim: error: {path}: {error}"]
+
+
+@pytest.mark.parametrize(
+    ("rows", "late"),
+    [
+        ("100,1 Mbps\n200,2 Mbps\n", "100 s"),  # it starts after the run's end
+        ("0,1 Mbps\n1000,2 Mbps\n2000,3 Mbps\n", "1000 s"),  # times written in milliseconds
+        ("0 s,1 Mbps\n1 min,2 Mbps\n", "60 s"),
+    ],
+)
+def test_a_trace_that_changes_nothing_after_its_start_is_a_warning(tmp_path, capsys, rows, late):
+    (tmp_path / "up.csv").write_text("# a comment\ntime,bandwidth\n" + rows)
+    path = _scenario(tmp_path, {"kind": "link-trace", "link": 0, "file": "up.csv", "loop": True})
+    line = (
+        f"offloadsim: warning: {path}: dynamics[0].file: {late} is at or after the run's end at 40 s "
+        "(warm-up included): the trace's rows from then on come after it, so the link keeps the values "
+        "it starts with throughout the run (a trace's times are seconds from the run's start) [late-dynamics]"
+    )
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [line]
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q"]) == 0
+    assert capsys.readouterr().err.splitlines() == [line]
+
+
+@pytest.mark.parametrize("rows", ["0,1 Mbps\n", "0,1 Mbps\n39,2 Mbps\n500,3 Mbps\n", "5,1 Mbps\n"])
+def test_a_trace_the_run_sees_change_is_not_warned_of(tmp_path, capsys, rows):
+    (tmp_path / "up.csv").write_text("time,bandwidth\n" + rows)
+    path = _scenario(tmp_path, {"kind": "link-trace", "link": 0, "file": "up.csv"})
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err == ""

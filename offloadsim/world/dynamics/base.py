@@ -269,7 +269,8 @@ class DynamicsKind(Protocol):
 
     A kind whose entries change the world at stated times may also define ``change_time_keys``:
     the keys that hold those times (from the run's start, warm-up included), in the same notation
-    (``("steps[].at",)``; ``failures``: ``("start",)``, the time before which nothing fails).  The
+    (``("steps[].at",)``; ``failures``: ``("start",)``, the time before which nothing fails;
+    ``link-trace``: ``("file:time",)``, its file's first change after 0 s).  The
     ``late-dynamics`` check warns of an entry's first such time at or after the run's end: an
     item of a list, that "the run never reaches this step" ("or those after it" where every later
     one of its list is late too), another key, that "the run never reaches this change", unless

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.plugins import EntryPointGroup, named_object, shipped_module
-from offloadsim.scenario.errors import describe, key_pattern, key_place
+from offloadsim.scenario.errors import describe, key_place
 from offloadsim.scenario.plain_numbers import QUANTITIES
 from offloadsim.suggest import did_you_mean, quoted
 from offloadsim.world.dynamics.base import MAX_CHANGES, Dynamics, DynamicsError, DynamicsKind, SpecReader
@@ -101,8 +101,8 @@ def register_dynamics(kind: DynamicsKind) -> None:
 
     A ValueError for a name taken, ``quantity_keys`` that do not map quantities to key patterns
     (``steps[].latency``, or ``file:latency`` for a column of a CSV file), ``change_time_keys``
-    that are not key patterns, or ``missed_changes`` that are not words for some of its
-    ``change_time_keys``.  A kind that is not offloadsim's is kept wrapped in a
+    that are not key patterns (or columns, ``file:time``), or ``missed_changes`` that are not
+    words for some of its ``change_time_keys``.  A kind that is not offloadsim's is kept wrapped in a
     :class:`~offloadsim.world.dynamics.plugin_kind.PluginDynamicsKind`, which checks what it hands
     over wherever it is read.
     """
@@ -117,7 +117,7 @@ def register_dynamics(kind: DynamicsKind) -> None:
         )
     for quantity, places in quantities.items():
         _key_patterns(kind, f"quantity_keys[{quantity!r}]", places, key_place)
-    declared = _key_patterns(kind, "change_time_keys", getattr(kind, "change_time_keys", ()), key_pattern)
+    declared = _key_patterns(kind, "change_time_keys", getattr(kind, "change_time_keys", ()), key_place)
     missed = getattr(kind, "missed_changes", {})
     if not isinstance(missed, Mapping) or not all(
         key in declared and isinstance(words, str) and words for key, words in missed.items()

@@ -80,6 +80,14 @@ class LinkTrace:
         "latency": ("file:latency",),
         "bandwidth": ("file:bandwidth", "file:reverse_bandwidth"),
     }
+    #: Its first change after the start, for the ``late-dynamics`` check: the file's first row's time,
+    #: or the second's where the first is at 0 s (a trace whose times were written in milliseconds,
+    #: or that starts after the run's end, holds the link at one value throughout the run).
+    change_time_keys = ("file:time",)
+    missed_changes: ClassVar[Mapping[str, str]] = {
+        "file:time": "the trace's rows from then on come after it, so the link keeps the values it "
+        "starts with throughout the run (a trace's times are seconds from the run's start)"
+    }
 
     def parse(self, entry: SpecReader) -> Trace:
         """Read ``link``, ``file`` (the CSV, read now within bounds), ``loop`` and ``period``."""

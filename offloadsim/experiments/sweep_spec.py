@@ -74,7 +74,7 @@ from offloadsim.scenario.policy_entries import (
 )
 from offloadsim.scenario.size import SetBy
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
-from offloadsim.suggest import did_you_mean_file
+from offloadsim.suggest import did_you_mean_file, quoted
 from offloadsim.sweep_keys import SWEEP_KEYS  # the help lists them too
 
 if TYPE_CHECKING:
@@ -338,6 +338,10 @@ def sweep_from_data(
                 )
             elif not isinstance(text, str) or not text.strip():
                 bad(where, f"expected the label as text, got {describe(text)}")
+            elif text.strip() in labels.values():  # a figure's axis or legend could not tell them apart
+                other = next(k for k, given in labels.items() if given == text.strip())
+                said = f"{quoted(text.strip())} already labels {other}"
+                bad(where, f"{said}: each swept key needs its own label")
             else:
                 labels[str(key)] = text.strip()
 

@@ -73,6 +73,7 @@ from offloadsim.plots.kinds import KINDS, QUANTITY_AXES
 from offloadsim.plots.latency_time import window_argument
 from offloadsim.plots.series import completed, x_positions
 from offloadsim.plots.style import FIGSIZES, MAX_SERIES, house_style, new_axes, note_under
+from offloadsim.plots.warned_runs import warned_runs_note
 from offloadsim.records.stored import ExperimentError, Results
 
 __all__ = ["KINDS", "LOG_X_KINDS", "LOG_Y_KINDS", "default_figure_name", "plot_results"]
@@ -351,6 +352,12 @@ def plot_results(
         unpowered_note(kind, frame),
         precision_note(view, frame),
         incomplete_tasks_note(view, kind, frame, shown),
+        warned_runs_note(
+            view.results.manifest,
+            _drawn_runs(kind, panels, frame),
+            shown,
+            lambda key: view.heading(key, frame),
+        ),
         timeline_note(view, kind, frame, _timeline_tasks(fig)),
         _window_note(from_s, to_s),
         all_local,
@@ -746,6 +753,14 @@ def _unrecorded_note(
 def _core_s(value: float) -> str:
     """Core-seconds as a note writes them: ``1,234``, ``65.6``, ``0``."""
     return f"{value:,.0f}" if value >= 100 or value == 0 else f"{value:.3g}"
+
+
+def _drawn_runs(kind: str, panels: Sequence[tuple[Any, pd.DataFrame]], frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the runs a figure draws: a one-run kind's first replication of each panel, else all."""
+    if kind not in ONE_RUN_KINDS:
+        return frame
+    drawn = [_one_run(part)[0] for _, part in panels if len(part)]
+    return pd.concat(drawn) if drawn else frame
 
 
 def _one_run(tasks: pd.DataFrame) -> tuple[pd.DataFrame, Any]:

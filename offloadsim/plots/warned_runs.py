@@ -1,0 +1,116 @@
+"""The configurations a figure draws whose runs' summaries warned: too short to settle, a queue that grew.
+
+``compare`` and ``sweep`` say their runs' warnings under their table (and keep them in the
+manifest's ``run_warnings``), but a figure drawn from the same results said nothing of them: a
+resnet50 on a phone under ``local`` drew its mean latency of 3,203 ms as settled as any other
+bar, where the table said "too short to settle ... latencies likely read low".  The figure names
+each kind of warning once, with the drawn configurations whose runs gave it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from offloadsim.analysis.summary import BACKLOG_WARNING, SETTLING_WARNING
+from offloadsim.analysis.values import axis_texts
+
+__all__ = ["run_warning_kinds", "warned_runs_note"]
+
+#: The columns that name a run in the records and in ``run_warnings``' rows.
+_RUN = ("point", "policy", "replication")
+
+#: How the figure says each kind of warning (by the opening of its text), in this order.
+_SAID = {
+    SETTLING_WARNING: "too short to settle, likely read low",
+    "busy all run while their queue grew": "a node busy all run while its queue grew",
+    BACKLOG_WARNING: "the tasks in the system grew all run",
+}
+
+_SHOWN = 4  # configurations a line names; the rest it counts
+
+
+def run_warning_kinds(manifest: Mapping[str, Any]) -> list[tuple[dict[str, str], str]]:
+    """Each row of the manifest's ``run_warnings``: the run it names (its run columns, as text) and its kind.
+
+    The kind is the warning's opening (``too short to settle``, ``busy all run while their queue
+    grew``), as the summary writes it; rows of another shape are passed over.  Results written
+    before runs' warnings were kept have none: no note.
+    """
+    found = []
+    for row in manifest.get("run_warnings") or ():
+        if not isinstance(row, Mapping) or not isinstance(row.get("warning"), str):
+            continue
+        text = row["warning"]
+        kind = next((k for k in (SETTLING_WARNING, BACKLOG_WARNING) if text.startswith(k)), None)
+        found.append(({k: str(row[k]) for k in _RUN if k in row}, kind or text.split(":", 1)[0]))
+    return found
+
+
+def warned_runs_note(
+    manifest: Mapping[str, Any], frame: pd.DataFrame, keys: Iterable[str], heading: Callable[[str], str]
+) -> str:
+    """A line per kind of warning the drawn runs gave, naming their configurations (by ``keys``).
+
+    ``frame`` holds the drawn rows (tasks, a metrics or nodes table: any with the columns naming a
+    run); ``heading`` names a key as the figure does: ``runs warned, latencies depend on how long
+    they ran (policy):`` then ``too short to settle, likely read low: local (2 of 2 runs)``.  Empty
+    when no drawn run warned, or the results kept no warnings.
+    """
+    warned = run_warning_kinds(manifest)
+    run = [k for k in _RUN if k in frame.columns]
+    if not warned or not run or not len(frame):
+        return ""
+    keys = [k for k in dict.fromkeys(keys) if k in frame.columns]
+    frame = frame[~frame[list(dict.fromkeys([*run, *keys]))].astype(str).duplicated().to_numpy()]
+    # One row per run and configuration, as text: values in their axis's unit, as the figure's.
+    runs = pd.DataFrame(
+        {
+            **{k: frame[k].astype(str).to_numpy() for k in run},
+            **{f"key {k}": axis_texts(frame[k]) for k in keys},
+            "key": "",  # a figure of one configuration: its runs are all one group
+        }
+    ).drop_duplicates()
+    configs = [f"key {k}" for k in keys] or ["key"]
+    total = runs.groupby(configs, sort=False).size()
+    order = list(_SAID)
+    kinds = sorted({kind for _, kind in warned}, key=lambda k: (order.index(k) if k in order else 9, k))
+    lines, said = [], []
+    for kind in kinds:
+        hit = _runs_named(runs, [named for named, of in warned if of == kind])
+        if hit.any():
+            counts = runs[hit].groupby(configs, sort=False).size()
+            lines.append(f"{_SAID.get(kind, kind)}: {_listed(counts, total, named=bool(keys))}")
+            said.append(kind)
+    if not lines:
+        return ""
+    # Each kind but a full queue's (stages dropped) says the runs' latencies depend on their length.
+    lead = "runs warned" + (", latencies depend on how long they ran" if set(said) <= set(order) else "")
+    if not keys:
+        return f"{lead}: " + "; ".join(lines)
+    return f"{lead} ({', '.join(heading(k) for k in keys)}):\n" + "\n".join(lines)
+
+
+def _runs_named(runs: pd.DataFrame, named: Iterable[Mapping[str, str]]) -> pd.Series:
+    """Which of ``runs``' rows are one of the runs ``named`` (by their run columns); none it cannot name."""
+    hit = pd.Series(False, index=runs.index)
+    for one in named:
+        if one and set(one) <= set(runs.columns):  # else a run these records do not name
+            match = pd.Series(True, index=runs.index)
+            for column, value in one.items():
+                match &= runs[column] == value
+            hit |= match
+    return hit
+
+
+def _listed(counts: pd.Series, total: pd.Series, *, named: bool) -> str:
+    """``local, fp32 (2 of 2 runs); edge, fp32 (1 of 2 runs)``; ``2 of 2 runs`` naming no configuration."""
+    listed = []
+    for config, n in counts.items():
+        values = config if isinstance(config, tuple) else (config,)
+        of = f"{n} of {int(total[config])} runs"
+        listed.append(f"{', '.join(map(str, values))} ({of})" if named else of)
+    more = len(listed) - _SHOWN
+    return "; ".join(listed[:_SHOWN]) + (f"; and {more} more" if more > 0 else "")

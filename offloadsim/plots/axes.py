@@ -38,6 +38,7 @@ __all__ = [
     "row_legend",
     "tidy_legend",
     "label_panels",
+    "fit_title",
     "plain_number",
     "root_figure",
     "laid_out",
@@ -894,6 +895,15 @@ def label_panels(axes: Sequence[Axes], titles: Sequence[str | None] | None = Non
             ax.set_title(f"{letter} {title}" if title else letter, loc="left")
     if titles is not None and any(titles):
         _fit_titles(axes)
+
+
+def fit_title(ax: Axes) -> None:
+    """Break a lone panel's left title wider than the figure at spaces, as :func:`label_panels` does.
+
+    The values ``--where`` fixed, and the swept keys zipped with them, made a title that widened a
+    one-column figure past its column.
+    """
+    _fit_titles([ax])
 
 
 def _fit_titles(axes: Sequence[Axes]) -> None:

@@ -191,16 +191,46 @@ class FigureView:
                 out.append(dim)
         return out
 
-    def fixed_title(self, frame: pd.DataFrame) -> str:
+    def fixed_title(self, frame: pd.DataFrame, shown: Sequence[str] = ()) -> str:
         """``objective = energy, phone–server bandwidth = 5.85 Mbit/s``: the dimensions ``where`` fixed.
 
         Each value as the rows kept write it (``true`` for a ``--where`` that said ``True``), a
-        quantity in its axis's unit, as facet titles, legends and notes write swept values.
+        quantity in its axis's unit, as facet titles, legends and notes write swept values.  A swept
+        key zipped with one of them, which it fixed too, is named beside it unless the figure
+        shows it (``shown``): ``classify precision = int8 with phone speed 4000 GFLOP/s``.
         """
         dims = set(self.dimensions(frame)) | set(self.results.swept)
-        return ", ".join(
-            f"{self.label(k)} = {_kept(frame, k, values)}" for k, values in self.where.items() if k in dims
-        )
+        said = []
+        for key, values in self.where.items():
+            if key in dims:
+                partners = ", ".join(
+                    f"{self.heading(partner, frame)} {axis_texts(list(pd.unique(texts(frame[partner]))))[0]}"
+                    for partner in self._partners(frame, key, shown)
+                )
+                kept = f"{self.label(key)} = {_kept(frame, key, values)}"
+                said.append(f"{kept} with {partners}" if partners else kept)
+        return ", ".join(said)
+
+    def _partners(self, frame: pd.DataFrame, key: str, shown: Sequence[str]) -> list[str]:
+        """The swept keys ``key`` determines over the whole sweep (a ``zip:``'s), fixed by fixing it.
+
+        Fixing a zipped precision fixes the phone speed beside it: a bars figure titled "classify
+        precision = int8" never said that the phone ran at 4 TFLOP/s.  Not a key the figure shows or
+        ``where`` names itself, nor a policy's name or parameters beside the policy.
+        """
+        every = self.results.metrics
+        if key not in every.columns:
+            return []
+        return [
+            partner
+            for partner in self.results.swept
+            if partner not in (*self.where, *shown)
+            and partner in every.columns
+            and partner in frame.columns
+            and not (key == "policy" and partner.startswith("policy."))
+            and frame[partner].astype(object).nunique(dropna=False) == 1
+            and moves_with(every, key, partner)
+        ]
 
     def label(self, key: str | None) -> str:
         """How the figure names a column: the sweep's ``labels:`` entry, else a readable default.

@@ -30,6 +30,7 @@ from offloadsim.plots import charts, energy_chart, latency_time, runs, split_cut
 from offloadsim.plots.axes import (
     clear_legend,
     figure_legend,
+    fit_title,
     fit_y_labels,
     keep_panels_tall,
     label_panels,
@@ -342,7 +343,7 @@ def plot_results(
     # A panel per series (--facet policy, the series by policy): each panel's title names its one
     # series, and a legend would only repeat the titles.
     legend = not (facet is not None and series == [facet])
-    _finish(fig, axes, titles, kind, view.fixed_title(frame), legend=legend)
+    _finish(fig, axes, titles, kind, view.fixed_title(frame, shown), legend=legend)
     parts = (
         interval_note(view, kind, frame, shown, axes),
         pooled_note(kind, frame, shown),
@@ -809,5 +810,6 @@ def _finish(
     if titles and titles[0]:
         with house_style():
             axes[0].set_title(titles[0], loc="left")
+        fit_title(axes[0])
         if kind in ONE_RUN_KINDS:  # their legends sit above the axes, where the title goes: above that
             figure_legend(fig, axes, order=order)

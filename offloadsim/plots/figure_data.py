@@ -391,7 +391,7 @@ def refuse_pooled_figure(
         tied = f"; with {', '.join(keys[1:])}" if len(keys) > 1 else ""
         parts.append(f"{keys[0]} ({listed}{tied})")
     picks = " ".join(
-        argument("where", quoted_key(f"{keys[0]}={pd.unique(frame[keys[0]].astype(object))[0]}"))
+        _suggested("where", quoted_key(f"{keys[0]}={pd.unique(frame[keys[0]].astype(object))[0]}"))
         for keys in axes
     )
     first = quoted_key(axes[0][0])
@@ -400,15 +400,17 @@ def refuse_pooled_figure(
         for s in series
         if s != x and s in frame.columns and frame[s].astype(object).nunique(dropna=False) > 1
     ]
-    by = quoted_key(",".join([*drawn, axes[0][0]]))
+    # Each flag of the example whole: one cut at 80 characters ("--facet applications.clas... (120
+    # characters)") could not be run as written.
+    example = [_suggested("by", quoted_key(",".join([*drawn, axes[0][0]])))]
     rest = [keys[0] for keys in axes[1:]]
     if rest and facet is None:
-        by += f" {argument('facet', quoted_key(rest.pop(0)))}"
+        example.append(_suggested("facet", quoted_key(rest.pop(0))))
     for key in rest:
-        by += f" {argument('where', quoted_key(f'{key}={pd.unique(frame[key].astype(object))[0]}'))}"
+        example.append(_suggested("where", quoted_key(f"{key}={pd.unique(frame[key].astype(object))[0]}")))
     if kind in ONE_RUN_KINDS:
         what = f"{argument('kind', kind)} draws one run, but the data vary"
-        how = f"pick one value of each ({picks}), or a panel per value with {argument('facet', first)}"
+        how = f"pick one value of each ({picks}), or a panel per value with {_suggested('facet', first)}"
     else:
         # a CDF takes no mean: each line pools the tasks of its runs (said under its axes)
         pools = "pools only the tasks of replications" if kind == "cdf" else "averages only over replications"
@@ -419,10 +421,19 @@ def refuse_pooled_figure(
         how = (
             f"{line}show each with {argument('by')} ({per} per value) or {argument('facet')} "
             "(a panel per value), "
-            f"e.g. {argument('by', by)}, "
+            f"e.g. {' '.join(example)}, "
             f"or pick one value of each: {picks}"
         )
     raise ExperimentError(f"{what} {' and '.join(parts)}, which the figure does not show: {how}")
+
+
+def _suggested(name: str, value: str) -> str:
+    """``--by VALUE`` (``by=VALUE`` from Python) whole: a command a message suggests, to run as written.
+
+    :func:`argument` cuts a value longer than 80 characters, as a message echoing the user's does.
+    """
+    given = argument(name)
+    return f"{given} {value}" if given.startswith("--") else f"{given}={value}"
 
 
 def tied_keys(frame: pd.DataFrame, keys: Sequence[str]) -> list[list[str]]:

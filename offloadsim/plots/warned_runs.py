@@ -82,7 +82,10 @@ def warned_runs_note(
         hit = _runs_named(runs, [named for named, of in warned if of == kind])
         if hit.any():
             counts = runs[hit].groupby(configs, sort=False).size()
-            lines.append(f"{_SAID.get(kind, kind)}: {_listed(counts, total, named=bool(keys))}")
+            listed = _listed(counts, total, named=bool(keys))
+            lines.append(
+                f"{_SAID.get(kind, kind)}: {listed}" if keys else f"{_SAID.get(kind, kind)} ({listed})"
+            )
             said.append(kind)
     if not lines:
         return ""
@@ -106,11 +109,12 @@ def _runs_named(runs: pd.DataFrame, named: Iterable[Mapping[str, str]]) -> pd.Se
 
 
 def _listed(counts: pd.Series, total: pd.Series, *, named: bool) -> str:
-    """``local, fp32 (2 of 2 runs); edge, fp32 (1 of 2 runs)``; ``2 of 2 runs`` naming no configuration."""
+    """``local, fp32 (2 of 2 runs); edge, fp32 (its run)``; ``2 of 2 runs`` naming no configuration."""
     listed = []
     for config, n in counts.items():
         values = config if isinstance(config, tuple) else (config,)
-        of = f"{n} of {int(total[config])} runs"
+        runs = int(total[config])
+        of = f"{n} of {runs} runs" if runs > 1 else "its run" if named else "the run"
         listed.append(f"{', '.join(map(str, values))} ({of})" if named else of)
     more = len(listed) - _SHOWN
     return "; ".join(listed[:_SHOWN]) + (f"; and {more} more" if more > 0 else "")

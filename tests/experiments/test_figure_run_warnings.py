@@ -122,3 +122,12 @@ def test_results_written_before_runs_warnings_were_kept_have_no_note(folder, tmp
     del manifest["run_warnings"]
     (old / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     assert "runs warned" not in _note(plot_results(read_results(old), "bars"))
+
+
+def test_a_figure_of_one_run_says_it_of_the_run(folder):
+    where = {PRECISION: "fp32", "policy": "local"}
+    note = _note(plot_results(read_results(folder / "sweep"), "timeline", where=where))
+    assert (
+        "runs warned, latencies depend on how long they ran: too short to settle, likely read low (the run)"
+        in note
+    )

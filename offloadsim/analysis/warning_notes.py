@@ -22,7 +22,7 @@ from offloadsim.analysis.config_labels import shared_labels
 from offloadsim.analysis.summary import BACKLOG_WARNING, SETTLING_WARNING
 from offloadsim.analysis.warning_facts import BACKLOG, SETTLING, WarningFacts
 
-__all__ = ["run_warnings_notes"]
+__all__ = ["run_warnings_notes", "warning_kind"]
 
 _SHOWN = 3  # nodes named per note
 
@@ -51,7 +51,7 @@ def run_warnings_notes(
     for i, row in enumerate(rows):
         text = str(row["warning"])
         facts = WarningFacts.from_dict(row["facts"], f"run_warnings[{i}].facts") if "facts" in row else None
-        kind = _kind(text, facts)
+        kind = warning_kind(text, facts)
         if in_flight_said and kind == BACKLOG:
             continue
         config = config_of.get(tuple(row[k] for k in run))
@@ -83,8 +83,12 @@ def run_warnings_notes(
     return notes
 
 
-def _kind(text: str, facts: WarningFacts | None) -> str:
-    """A warning's kind: its facts', or, for a row of an older job file, told by the text's opening."""
+def warning_kind(text: str, facts: WarningFacts | None) -> str:
+    """A warning's kind: its facts', or, for a row of an older job file, told by the text's opening.
+
+    The one reading of a ``run_warnings`` row's kind: the tables' notes and the figures' (which
+    configurations' runs warned: :mod:`offloadsim.plots.warned_runs`) group by it alike.
+    """
     if facts is not None:
         return facts.kind
     if text.startswith(SETTLING_WARNING):

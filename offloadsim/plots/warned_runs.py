@@ -14,20 +14,26 @@ from typing import Any
 
 import pandas as pd
 
-from offloadsim.analysis.summary import BACKLOG_WARNING, SETTLING_WARNING
 from offloadsim.analysis.values import axis_texts
+from offloadsim.analysis.warning_facts import BACKLOG, BUSY_GROWING, QUEUE_FULL, SETTLING, WarningFacts
+from offloadsim.analysis.warning_notes import warning_kind
 
 __all__ = ["run_warning_kinds", "warned_runs_note"]
 
 #: The columns that name a run in the records and in ``run_warnings``' rows.
 _RUN = ("point", "policy", "replication")
 
-#: How the figure says each kind of warning (by the opening of its text), in this order.
+#: How the figure says each kind of warning (:func:`warning_kind`), in this order.
 _SAID = {
-    SETTLING_WARNING: "too short to settle, likely read low",
-    "busy all run while their queue grew": "a node busy all run while its queue grew",
-    BACKLOG_WARNING: "the tasks in the system grew all run",
+    SETTLING: "too short to settle, likely read low",
+    BUSY_GROWING: "a node busy all run while its queue grew",
+    BACKLOG: "the tasks in the system grew all run",
+    QUEUE_FULL: "stages dropped because the queue was full",
 }
+#: The kinds whose runs' latencies depend on how long they ran (a full queue's drops do not say so).
+_LENGTH_KINDS = (SETTLING, BUSY_GROWING, BACKLOG)
+#: A row of a job file saved before warnings kept their facts is told by its opening alone.
+_OPENINGS = {"busy all run while their queue grew": BUSY_GROWING}
 
 _SHOWN = 4  # configurations a line names; the rest it counts
 
@@ -35,17 +41,20 @@ _SHOWN = 4  # configurations a line names; the rest it counts
 def run_warning_kinds(manifest: Mapping[str, Any]) -> list[tuple[dict[str, str], str]]:
     """Each row of the manifest's ``run_warnings``: the run it names (its run columns, as text) and its kind.
 
-    The kind is the warning's opening (``too short to settle``, ``busy all run while their queue
-    grew``), as the summary writes it; rows of another shape are passed over.  Results written
-    before runs' warnings were kept have none: no note.
+    The kind is :func:`warning_kind`'s, the tables' notes' (its facts', else its text's opening);
+    rows of another shape are passed over.  Results written before runs' warnings were kept have
+    none: no note.
     """
     found = []
     for row in manifest.get("run_warnings") or ():
         if not isinstance(row, Mapping) or not isinstance(row.get("warning"), str):
             continue
-        text = row["warning"]
-        kind = next((k for k in (SETTLING_WARNING, BACKLOG_WARNING) if text.startswith(k)), None)
-        found.append(({k: str(row[k]) for k in _RUN if k in row}, kind or text.split(":", 1)[0]))
+        try:
+            facts = WarningFacts.from_dict(row["facts"], "run_warnings") if "facts" in row else None
+        except ValueError:  # facts of another shape: told by the text, as an older row is
+            facts = None
+        kind = warning_kind(row["warning"], facts)
+        found.append(({k: str(row[k]) for k in _RUN if k in row}, _OPENINGS.get(kind, kind)))
     return found
 
 
@@ -90,7 +99,9 @@ def warned_runs_note(
     if not lines:
         return ""
     # Each kind but a full queue's (stages dropped) says the runs' latencies depend on their length.
-    lead = "runs warned" + (", latencies depend on how long they ran" if set(said) <= set(order) else "")
+    lead = "runs warned" + (
+        ", latencies depend on how long they ran" if set(said) <= set(_LENGTH_KINDS) else ""
+    )
     if not keys:
         return f"{lead}: " + "; ".join(lines)
     return f"{lead} ({', '.join(heading(k) for k in keys)}):\n" + "\n".join(lines)

@@ -112,16 +112,32 @@ def test_a_figure_of_runs_that_did_not_warn_says_nothing_of_it(folder):
     assert "runs warned" not in _note(fig)
 
 
-def test_results_written_before_runs_warnings_were_kept_have_no_note(folder, tmp_path):
+def _older(folder, tmp_path, edit):
+    """A copy of the comparison's results, its manifest as ``edit`` leaves it (an older offloadsim's)."""
     old = tmp_path / "old"
     old.mkdir()
     for path in (folder / "compare").iterdir():
         if path.is_file():
             (old / path.name).write_bytes(path.read_bytes())
     manifest = json.loads((old / "manifest.json").read_text(encoding="utf-8"))
-    del manifest["run_warnings"]
+    edit(manifest)
     (old / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    assert "runs warned" not in _note(plot_results(read_results(old), "bars"))
+    return read_results(old)
+
+
+def test_results_written_before_runs_warnings_were_kept_have_no_note(folder, tmp_path):
+    results = _older(folder, tmp_path, lambda manifest: manifest.pop("run_warnings"))
+    assert "runs warned" not in _note(plot_results(results, "bars"))
+
+
+def test_warnings_kept_without_their_facts_are_told_by_their_text(folder, tmp_path):
+    def strip(manifest):
+        assert all("facts" in row for row in manifest["run_warnings"])
+        for row in manifest["run_warnings"]:
+            del row["facts"]
+
+    note = _note(plot_results(_older(folder, tmp_path, strip), "bars"))
+    assert f"latencies depend on how long they ran (policy): {BUSY}: local (2 of 2 runs)" in note, note
 
 
 def test_a_figure_of_one_run_says_it_of_the_run(folder):

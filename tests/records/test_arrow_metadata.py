@@ -121,7 +121,13 @@ def test_stages_spilled_in_chunks_are_written_a_row_group_each_as_the_whole_tabl
     pd.testing.assert_frame_equal(pd.read_parquet(written), expected)
     pd.testing.assert_frame_equal(result.stages, expected)
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == sorted(
-        ["manifest.json", "summary.json", "summary.txt", *(f"{t}.parquet" for t in TABLES)]
+        [
+            "manifest.json",
+            "summary.json",
+            "summary.txt",
+            "link_changes.parquet",
+            *(f"{t}.parquet" for t in TABLES),
+        ]
     )
 
 

@@ -572,7 +572,7 @@ def _write_files(result: RunResult, directory: Path) -> None:
         ("processors", result._processors),
     )
     for name, table in tables:
-        if name == "link_changes" and not table and not _is_frame(table):  # none: a world that never changes
+        if name == "link_changes" and not _is_frame(table) and not table:  # none: a world that never changes
             table = {column: [] for column in schema.LINK_CHANGE_COLUMNS}  # written without pandas
         if table is None or _is_frame(table) or (name == "processors" and not table):  # {}: none recorded
             write_frame(getattr(result, name), directory / f"{name}.parquet")

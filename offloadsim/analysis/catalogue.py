@@ -291,6 +291,8 @@ def metric_info(name: str) -> Metric:
         return LLM_METRICS[name]
     if name in ELSEWHERE_METRICS:
         return ELSEWHERE_METRICS[name]
+    if name.startswith("utilisation_") and name.endswith("_max") and name.count("_") == 2:
+        return Metric(f"busiest {name.split('_')[1]} node utilisation", "%", 100.0)  # utilisation_<tier>_max
     if name.startswith("utilisation_"):
         # utilisation_<tier>, or utilisation_<tier>_<processor> ("edge gpu utilisation"): tiers have no "_".
         return Metric(f"{name.removeprefix('utilisation_').replace('_', ' ', 1)} utilisation", "%", 100.0)

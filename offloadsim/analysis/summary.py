@@ -39,6 +39,7 @@ __all__ = [
     "metrics_row",
     "other_energy_filled",
     "metrics_every_row_has",
+    "busiest_node_metrics",
     "llm_metrics",
     "measured_time",
     "processor_metrics",
@@ -144,6 +145,9 @@ class Summary:
     output_tokens_per_s: float = _NAN
     node_utilisation: dict[str, float] = field(default_factory=dict)
     tier_utilisation: dict[str, float] = field(default_factory=dict)
+    #: Per tier of two computing nodes or more, its busiest one's utilisation (first processors):
+    #: the bottleneck a tier's mean hides (one edge of three busy reads a third of it there).
+    tier_utilisation_max: dict[str, float] = field(default_factory=dict)
     link_utilisation: dict[str, float] = field(default_factory=dict)
     link_mean_capacity_bps: dict[str, float] = field(default_factory=dict)
     link_availability: dict[str, float] = field(default_factory=dict)
@@ -364,7 +368,7 @@ class Summary:
                 )
             )
             for tier, value in self.tier_utilisation.items():
-                rows.append((f"  {tier}", _num(value * 100.0), "%"))
+                rows.append((f"  {tier}", _num(value * 100.0), "%" + self._busiest_text(tier, processors)))
                 prefix = f"utilisation_{tier}_"
                 for name, mean in by_processor.items():
                     if name.startswith(prefix):
@@ -453,6 +457,23 @@ class Summary:
             lines.append(f"{label.ljust(label_w)}  {text.rjust(value_w)}  {unit}".rstrip())
         lines += [f"warning: {warning}" for warning in self.warnings]
         return "\n".join(lines)
+
+    def _busiest_text(self, tier: str, processors: Table | None) -> str:
+        """``"  (busiest edge-0 71.3 %)"`` beside a tier's mean, where its nodes differ; else "".
+
+        A fixed plan on one edge of three read ``edge 23.8 %``, its edge 71 % busy.  The node is
+        named where the processors table says which nodes are of the tier.
+        """
+        most = self.tier_utilisation_max.get(tier)
+        if most is None or not most > self.tier_utilisation[tier]:  # every node alike: the mean says it
+            return ""
+        named = ""
+        if processors is not None:
+            pairs = zip(processors["node"], processors["tier"], strict=True)
+            utilisation = self.node_utilisation
+            found = sorted({str(n) for n, t in pairs if str(t) == tier and utilisation.get(str(n)) == most})
+            named = f"{found[0]} " if found else ""
+        return f"  (busiest {named}{_num(most * 100.0)} %)"
 
     def _group_rows(self) -> list[tuple[str, str, str]]:
         """Per source group, where the sources span several: its mean latency, p95, misses and energy."""
@@ -726,7 +747,7 @@ def summarize(
     whole = stats.pop("whole_compute")
     said = _backlog_warnings(backlog, share) if backlog is not None else []
     said += _node_overload(nodes) + _settling_warnings(nodes, duration_s, whole)
-    node_util, tier_util = _node_utilisation(nodes)
+    node_util, tier_util, tier_max = _node_utilisation(nodes)
     down = _node_availability(nodes)
     n_deadline, n_miss = stats["deadline_tasks"], stats["deadline_misses"]
     fields: dict[str, Any] = {**stats, **_changing_links(links, nodes)}  # Summary fields, by name
@@ -736,6 +757,7 @@ def summarize(
         throughput_per_s=stats["completed"] / duration_s if duration_s > 0 else _NAN,
         node_utilisation=node_util,
         tier_utilisation=tier_util,
+        tier_utilisation_max=tier_max,
         link_utilisation=_link_utilisation(links),
         warnings=tuple(text for text, _ in said),
         warning_facts=tuple(facts for _, facts in said),
@@ -906,7 +928,8 @@ def metrics_row(summary: Summary) -> dict[str, float]:
     columns), other devices' energy per task where a task has some
     (``catalogue.ELSEWHERE_METRICS``), the record-column metrics, then
     ``utilisation_<tier>`` (the mean over the tier's computing nodes of their first
-    processor's utilisation) and, for a tier where a node has several processors,
+    processor's utilisation), for a tier of two computing nodes or more ``utilisation_<tier>_max``
+    (its busiest node's) and, for a tier where a node has several processors,
     ``utilisation_<tier>_<processor>`` (:func:`processor_metrics`): one row of a ``metrics.parquet`` table.
     """
     row: dict[str, float] = {}
@@ -924,6 +947,8 @@ def metrics_row(summary: Summary) -> dict[str, float]:
         row[name] = float(value)
     for tier, value in summary.tier_utilisation.items():
         row[f"utilisation_{tier}"] = float(value)
+        if tier in summary.tier_utilisation_max:  # a tier of several nodes: its busiest one's too
+            row[f"utilisation_{tier}_max"] = float(summary.tier_utilisation_max[tier])
     row.update(processor_metrics(_processor_columns(summary.processors)))
     return row
 
@@ -951,6 +976,19 @@ def metrics_every_row_has(nodes: Table | None) -> list[str]:
     has or not by what it simulated.  A sweep's job file missing one is not reused.
     """
     return [*catalogue.METRICS, *(f"utilisation_{tier}" for tier in _node_utilisation(nodes)[1])]
+
+
+def busiest_node_metrics(nodes: Table | None) -> dict[str, float]:
+    """``utilisation_<tier>_max`` of each tier of two computing nodes or more, from a nodes table.
+
+    What :func:`metrics_row` gives a run from its summary, for a sweep's job file written before
+    it did (its nodes table is kept in it): such files are reused, not run again.
+
+    >>> busiest_node_metrics({"node": ["e0", "e1", "c"], "tier": ["edge", "edge", "cloud"],
+    ...                       "cores": [1, 1, 8], "utilisation": [0.7, 0.1, 0.2]})
+    {'utilisation_edge_max': 0.7}
+    """
+    return {f"utilisation_{tier}_max": value for tier, value in _node_utilisation(nodes)[2].items()}
 
 
 # --------------------------------------------------------------------------- overload
@@ -1238,10 +1276,13 @@ def _node_groups(nodes: Table) -> list[str]:
     return list(dict.fromkeys(_strings(nodes, "group").tolist()))
 
 
-def _node_utilisation(nodes: Table) -> tuple[dict[str, float], dict[str, float]]:
-    """Per computing node (cores > 0) and mean per tier, in tier order of first appearance."""
+def _node_utilisation(nodes: Table) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """Per computing node (cores > 0), mean per tier, and most per tier of two nodes or more.
+
+    Tiers in order of first appearance.
+    """
     if nodes is None or _rows(nodes) == 0 or not _has(nodes, "utilisation"):
-        return {}, {}
+        return {}, {}, {}
     keep = np.ones(_rows(nodes), dtype=bool)
     if _has(nodes, "cores"):
         keep = np.nan_to_num(_floats(nodes, "cores"), nan=0.0) > 0
@@ -1249,11 +1290,16 @@ def _node_utilisation(nodes: Table) -> tuple[dict[str, float], dict[str, float]]
     names = _objects(nodes, "node")[keep]
     per_node = {str(name): float(u) for name, u in zip(names, util, strict=True)}
     per_tier: dict[str, float] = {}
+    busiest: dict[str, float] = {}
     if _has(nodes, "tier"):
         tiers = _strings(nodes, "tier")[keep]
         for tier in dict.fromkeys(tiers):
-            per_tier[str(tier)] = _nanmean(util[tiers == tier])
-    return per_node, per_tier
+            mine = util[tiers == tier]
+            per_tier[str(tier)] = _nanmean(mine)
+            if mine.size > 1:
+                known = mine[~np.isnan(mine)]
+                busiest[str(tier)] = float(known.max()) if known.size else _NAN
+    return per_node, per_tier, busiest
 
 
 def _changing_links(links: Table, nodes: Table) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from offloadsim.analysis.catalogue import LLM_METRICS, metric_columns
 from offloadsim.analysis.groups import GROUP_COLUMN, group_rows, per_group
 from offloadsim.analysis.statistics import mean_ci
 from offloadsim.analysis.summary import (
+    busiest_node_metrics,
     llm_metrics,
     measured_time,
     metrics_every_row_has,
@@ -177,6 +178,9 @@ def merge_sweep(
         # Its metrics from before the per-processor utilisations (utilisation_<tier>_<processor>): from
         # its processors table, as metrics_row gives them (a file older still has neither).
         for name, value in processor_metrics(meta.get("processors") or None).items():
+            meta["metrics"].setdefault(name, value)
+        # Likewise its tiers' busiest nodes (utilisation_<tier>_max), from its nodes table.
+        for name, value in busiest_node_metrics(nodes).items():
             meta["metrics"].setdefault(name, value)
         if "source_groups" in meta:
             source_groups = {k: math.nan if v is None else v for k, v in meta["source_groups"].items()}

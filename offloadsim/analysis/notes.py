@@ -59,16 +59,20 @@ def clamped_cut_notes(
 
 
 def unpowered_sources_note(scenarios: list[Any]) -> str | None:
-    """A note when no source of the workload has ``power:``: its device energy is 0, not measured.
+    """A note when no source of the workload has ``power:``: its device energy is not measured.
 
-    A run's table marks a 0 itself; a comparison or sweep shows ``0.0 ± 0.0`` per policy, which
-    reads as "offloading saves nothing" where nothing was measured.
+    A comparison or sweep showed ``0.00 ± 0`` per policy and a Δ of ``0.00`` to each, which read
+    as "offloading saves nothing" where nothing was measured: the runs' device energy per task is
+    null (the summary's NaN) and the tables leave its row out, which this note says.
     """
     for scenario in scenarios:
         powered = {node.name for node in scenario.nodes if node.power is not None}
         if not scenario.workload or any(set(entry.sources) & powered for entry in scenario.workload):
             return None
-    return "no source of the workload has power:, so its device energy above idle is 0: not measured"
+    return (
+        "no source of the workload has power:, so device energy per task is not measured: the tables "
+        "leave it out, and metrics.parquet and summary.csv hold null"
+    )
 
 
 def context_cut_notes(

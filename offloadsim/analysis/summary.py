@@ -44,6 +44,7 @@ __all__ = [
     "measured_time",
     "processor_metrics",
     "powered_but_no_energy",
+    "NOT_MEASURED",
     "SETTLE_RELAXATIONS",
     "SETTLING_WARNING",
     "BACKLOG_WARNING",
@@ -106,7 +107,8 @@ class Summary:
     for a thousand devices.
     ``powered_sources`` counts the task sources with ``power:`` (-1: not
     known, a summary.json written before it was): why the table's device
-    energy per task is 0 when it is.
+    energy per task is 0 when it is; where none has, ``device_energy_mean_j``
+    (and each source group's) is NaN, not measured, and the table reads n/a.
     ``retried`` counts the tasks ``recovery:`` ran again (``retries`` above 0),
     whatever their outcome, and ``recovered`` those of them that completed.
     ``ttft_*`` (time to first token) and ``tpot_mean_s`` (time per output
@@ -275,13 +277,11 @@ class Summary:
     def _why_no_energy(self) -> str:
         """Why no task that ended drew a joule above idle on its device, as far as the summary knows.
 
-        Without ``power:`` on the sources, say so, as the energy figures' note does; not known (a
-        summary.json written before ``powered_sources``) and some task completed, ask about it;
-        with it, no task completed (every one that ended was dropped or failed before it drew
-        any), or the sources draw idle power in every state.
+        Not known (a summary.json written before ``powered_sources``) and some task completed, ask
+        about it; with it, no task completed (every one that ended was dropped or failed before it
+        drew any), or the sources draw idle power in every state.  (Without ``power:`` on the
+        sources the table reads :data:`NOT_MEASURED`.)
         """
-        if self.powered_sources == 0:
-            return "no task source has power:"
         if self.powered_sources < 0 and self.completed:
             return "do the sources have power:?"
         return powered_but_no_energy(self.completed)
@@ -346,7 +346,10 @@ class Summary:
         # Exactly no joule above idle on any task that ended: the 0 says nothing about what offloading
         # saves, so say why it is 0.
         none = self.arrived and self.device_energy_mean_j == 0.0
-        metric("device_energy_mean_j", note=f"  (none: {self._why_no_energy()})" if none else "")
+        if self.powered_sources == 0:  # not measured: a 0 (or "-") would read as offloading saving nothing
+            rows.append((catalogue.metric_info("device_energy_mean_j").label, "n/a", NOT_MEASURED))
+        else:
+            metric("device_energy_mean_j", note=f"  (none: {self._why_no_energy()})" if none else "")
         if self.other_device_energy_tasks:  # else device energy per task reads as the whole cost
             rows.append(self._other_energy_row())
         if self.battery_count:
@@ -494,13 +497,14 @@ class Summary:
         for group, values in itertools.islice(groups.items(), _GROUPS_SHOWN):
             arrived, completed = int(values.get("arrived", 0)), int(values.get("completed", 0))
             missed = _num(values["deadline_miss_rate"] * 100.0) + " % missed"
+            spent = _num(values["device_energy_mean_j"] * energy.scale, energy.digits)
             rows.append(
                 (
                     f"  {group} ({arrived} tasks, {completed} completed)",
                     _num(values["latency_mean_s"] * latency.scale, latency.digits),
                     f"{latency.unit}; p95 {_num(values['latency_p95_s'] * p95.scale, p95.digits)} {p95.unit};"
                     f" {missed if values.get('deadline_tasks') else 'no deadlines'};"
-                    f" {_num(values['device_energy_mean_j'] * energy.scale, energy.digits)} {energy.unit}",
+                    + (" energy n/a" if self.powered_sources == 0 else f" {spent} {energy.unit}"),
                 )
             )
         return rows
@@ -666,6 +670,9 @@ def _processors_of_several(processors: Table | None) -> dict[str, float]:
     }
 
 
+#: What the run's table says of device energy per task where no task source has ``power:``.
+NOT_MEASURED = "(not measured: no task source has power:)"
+
 #: What ``powered_sources`` holds, as a message says it: -1 is a summary written before it was.
 COUNT_OR_NOT_KNOWN = "a count (-1: not known)"
 
@@ -751,6 +758,10 @@ def summarize(
     down = _node_availability(nodes)
     n_deadline, n_miss = stats["deadline_tasks"], stats["deadline_misses"]
     fields: dict[str, Any] = {**stats, **_changing_links(links, nodes)}  # Summary fields, by name
+    groups = group_stats(tasks, duration_s, end_s, task_stats, _node_groups(nodes)) if source_groups else {}
+    if powered_sources == 0:  # no source draws power: its device energy is not measured, not 0 J
+        fields["device_energy_mean_j"] = _NAN
+        groups = {k: _NAN if split_key(k)[1] == "device_energy_mean_j" else v for k, v in groups.items()}
     return Summary(
         duration_s=float(duration_s),
         deadline_miss_rate=n_miss / n_deadline if n_deadline else _NAN,
@@ -767,9 +778,7 @@ def summarize(
         **_batteries(nodes),
         processors=_processor_entries(processors),
         powered_sources=powered_sources,
-        source_groups=(
-            group_stats(tasks, duration_s, end_s, task_stats, _node_groups(nodes)) if source_groups else {}
-        ),
+        source_groups=groups,
         **fields,
     )
 
@@ -934,7 +943,9 @@ def metrics_row(summary: Summary) -> dict[str, float]:
     """
     row: dict[str, float] = {}
     for name in catalogue.METRICS:
-        if name in ("drop_rate", "fail_rate"):
+        if name == "device_energy_mean_j" and summary.powered_sources == 0:  # a summary.json's 0 of before
+            row[name] = _NAN
+        elif name in ("drop_rate", "fail_rate"):
             count = summary.dropped if name == "drop_rate" else summary.failed
             row[name] = count / summary.arrived if summary.arrived else _NAN
         else:

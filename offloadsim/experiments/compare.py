@@ -889,11 +889,21 @@ def table_metrics(metrics: Sequence[str], summary: pd.DataFrame) -> list[str]:
     (or of 100 %) that says nothing; one that does (a node or link went down) must say how many
     tasks failed, and one whose nodes went down (a failure, a battery run flat sooner under one
     policy than another) how long the least available node was up.  ``compare``'s table and
-    ``sweep``'s both choose so.
+    ``sweep``'s both choose so.  Device energy per task has its row only where some run measured
+    it: without ``power:`` on any source it is null in every run, and a row of ``-`` (once
+    ``0.00 ± 0``, Δ ``0.00``) says less than the note that says why.
     """
     failed = bool((summary.loc[summary["metric"] == "fail_rate", "mean"] > 0).any())
     down = bool((summary.loc[summary["metric"] == "availability", "mean"] < 1).any())
-    return [m for m in metrics if (m != "fail_rate" or failed) and (m != "availability" or down)]
+    energy_rows = summary.loc[summary["metric"] == "device_energy_mean_j", "mean"]
+    energy = energy_rows.empty or bool(energy_rows.notna().any())  # a summary without it: as it was
+    return [
+        m
+        for m in metrics
+        if (m != "fail_rate" or failed)
+        and (m != "availability" or down)
+        and (m != "device_energy_mean_j" or energy)
+    ]
 
 
 def _check_table_metrics(metrics: object, available: Iterable[str]) -> None:

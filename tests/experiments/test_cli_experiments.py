@@ -415,7 +415,7 @@ def test_a_comparison_without_power_on_its_sources_says_energy_was_not_measured(
     two = tmp_path / "two.yaml"
     two.write_text(TWO_APPS, encoding="utf-8")
     argv = ["compare", str(two), "--policies", "local", "-n", "2", "--workers", "1"]
-    note = "note: no source of the workload has power:, so its device energy above idle is 0: not measured"
+    note = "note: no source of the workload has power:, so device energy per task is not measured: the tables"
     assert cli_main([*argv, "--out", str(tmp_path / "cmp")]) == 0
     assert note in capsys.readouterr().out
     powered = ["--set", "nodes.phone.power={idle: 1 W, busy: 3 W}", "--out", str(tmp_path / "cmp2")]

@@ -31,6 +31,7 @@ __all__ = [
     "Metric",
     "METRICS",
     "LLM_METRICS",
+    "FAIRNESS_METRICS",
     "metric_info",
     "metric_columns",
     "basis_lines",
@@ -231,6 +232,13 @@ ELSEWHERE_METRICS: dict[str, Metric] = {
     ),
 }
 
+#: How alike the task sources fared: Jain's fairness index of their mean latencies
+#: (:mod:`offloadsim.analysis.fairness`), in a run's metrics row only where two sources or more
+#: have a completed task.
+FAIRNESS_METRICS: dict[str, Metric] = {
+    "latency_fairness": Metric("latency fairness over sources (Jain)", "", 1.0, _HIGHER, digits=3),
+}
+
 # Display unit and factor of an SI unit, for the aggregates of record columns.
 _DISPLAY = {"s": ("ms", 1e3), "J": ("mJ", 1e3), "B": ("kB", 1e-3), "": ("", 1.0)}
 _SUFFIX = {"s": "_s", "J": "_j", "B": "_bytes"}
@@ -291,6 +299,8 @@ def metric_info(name: str) -> Metric:
         return LLM_METRICS[name]
     if name in ELSEWHERE_METRICS:
         return ELSEWHERE_METRICS[name]
+    if name in FAIRNESS_METRICS:
+        return FAIRNESS_METRICS[name]
     if name.startswith("utilisation_") and name.endswith("_max") and name.count("_") == 2:
         return Metric(f"busiest {name.split('_')[1]} node utilisation", "%", 100.0)  # utilisation_<tier>_max
     if name.startswith("utilisation_"):
@@ -309,6 +319,7 @@ def is_metric(name: str) -> bool:
         name in METRICS
         or name in LLM_METRICS
         or name in ELSEWHERE_METRICS
+        or name in FAIRNESS_METRICS
         or name.startswith("utilisation_")
         or name in column_metrics()
     )
@@ -317,8 +328,8 @@ def is_metric(name: str) -> bool:
 def metric_columns(metrics: pd.DataFrame | Iterable[str]) -> list[str]:
     """The metric columns of a metrics table (or of a list of names), in catalogue order.
 
-    Headline metrics first, then the LLM metrics, other devices' energy, record-column metrics,
-    ``utilisation_<tier>``.
+    Headline metrics first, then the LLM metrics, other devices' energy, latency fairness,
+    record-column metrics, ``utilisation_<tier>``.
     """
     if hasattr(metrics, "columns"):
         names = [str(c) for c in metrics.columns]
@@ -328,6 +339,7 @@ def metric_columns(metrics: pd.DataFrame | Iterable[str]) -> list[str]:
     known = [c for c in METRICS if c in present]
     known += [c for c in LLM_METRICS if c in present]
     known += [c for c in ELSEWHERE_METRICS if c in present]
+    known += [c for c in FAIRNESS_METRICS if c in present]
     known += [c for c in column_metrics() if c in present]
     return known + [c for c in names if c.startswith("utilisation_")]
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 
 from offloadsim.analysis import catalogue, chunked
+from offloadsim.analysis.fairness import source_latency_fairness
 from offloadsim.analysis.groups import group_stats, split_key
 from offloadsim.analysis.statistics import percentile
 from offloadsim.analysis.tokens import decode_rate, output_token_rate
@@ -177,6 +178,9 @@ class Summary:
     #: Per source group, where the tasks' sources span several (:mod:`offloadsim.analysis.groups`):
     #: ``<group>.<metric>`` for each of ``groups.GROUP_METRICS``; empty for one group.
     source_groups: dict[str, float] = field(default_factory=dict)
+    #: Jain's fairness index of the task sources' mean latencies (:mod:`offloadsim.analysis.fairness`):
+    #: 1 where every source's tasks took as long on average; NaN with fewer than two sources.
+    latency_fairness: float = _NAN
 
     @property
     def served_llm(self) -> bool:
@@ -337,6 +341,8 @@ class Summary:
         if self.served_llm:
             for name in catalogue.LLM_METRICS:
                 metric(name)
+        if self.latency_fairness == self.latency_fairness:
+            metric("latency_fairness", note="(of the sources' mean latencies; 1: every one alike)")
         if self.deadline_tasks:
             metric("deadline_miss_rate", note=f"  ({self.deadline_misses} of {self.deadline_tasks})")
         else:
@@ -779,6 +785,7 @@ def summarize(
         processors=_processor_entries(processors),
         powered_sources=powered_sources,
         source_groups=groups,
+        latency_fairness=source_latency_fairness(tasks),
         **fields,
     )
 
@@ -935,7 +942,8 @@ def metrics_row(summary: Summary) -> dict[str, float]:
     The catalogue's headline metrics, its LLM metrics where the run served
     LLM requests (:attr:`Summary.served_llm`: a run of a CNN has no such
     columns), other devices' energy per task where a task has some
-    (``catalogue.ELSEWHERE_METRICS``), the record-column metrics, then
+    (``catalogue.ELSEWHERE_METRICS``), the latency fairness over sources where there are two or
+    more (``catalogue.FAIRNESS_METRICS``), the record-column metrics, then
     ``utilisation_<tier>`` (the mean over the tier's computing nodes of their first
     processor's utilisation), for a tier of two computing nodes or more ``utilisation_<tier>_max``
     (its busiest node's) and, for a tier where a node has several processors,
@@ -954,6 +962,8 @@ def metrics_row(summary: Summary) -> dict[str, float]:
         row.update({name: getattr(summary, name) for name in catalogue.LLM_METRICS})
     if summary.other_device_energy_tasks:  # energy device energy per task leaves out: said where any
         row["other_device_energy_mean_j"] = summary.other_device_energy_mean_j
+    if summary.latency_fairness == summary.latency_fairness:  # two sources or more: said where defined
+        row["latency_fairness"] = summary.latency_fairness
     for name, value in summary.column_metrics.items():
         row[name] = float(value)
     for tier, value in summary.tier_utilisation.items():

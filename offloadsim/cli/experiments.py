@@ -548,6 +548,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
         "latency_mean_s",
         "latency_p95_s",
         *llm,
+        *(["latency_fairness"] if "latency_fairness" in served else []),  # two sources or more
         "deadline_miss_rate",
         "fail_rate",
         "device_energy_mean_j",

@@ -1134,6 +1134,7 @@ def _notes(
         served_applications,
     )
     from offloadsim.analysis.notes import world_notes as of_world
+    from offloadsim.analysis.placement_notes import alike_placements_note
 
     ran = list(manifest["policies"])  # each entry's policy and parameters, as they ran
     specs = [plan.specs[label] for label in plan.names]
@@ -1145,9 +1146,11 @@ def _notes(
             for r in range(plan.replications):
                 for found in served_applications(runs.by_job[(i, r)]).values():
                     served.setdefault(name, set()).update(found)
-    return comparison_notes(
+    notes = comparison_notes(
         [plan.scenario], said, served, metrics, manifest, processors, ["policy", "replication"]
     )
+    alike = alike_placements_note(plan.names, plan.replications, metrics, lambda i, r: runs.by_job[(i, r)])
+    return [*notes, *([alike] if alike else [])]
 
 
 def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:

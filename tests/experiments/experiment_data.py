@@ -24,6 +24,28 @@ workload:
 policy: least-loaded
 """
 
+# Phones and slow cameras behind a 5 Mbit/s radio, three alike edges: a mixed fleet.
+MIXED = """
+name: mixed
+seed: 3
+duration: 20 s
+warmup: 2 s
+nodes:
+  phone: {count: 3, tier: device, processor: {profile: cortex-a76, cores: 1}}
+  cam: {count: 2, tier: device, processor: {speed: 5 GFLOP/s, cores: 1}}
+  ap: {tier: network}
+  edge: {count: 3, tier: edge, processor: {speed: 300 GFLOP/s, cores: 1}}
+links:
+  - {between: [phone-*, ap], bandwidth: 20 Mbps, latency: 3 ms}
+  - {between: [cam-*, ap], bandwidth: 5 Mbps, latency: 3 ms}
+  - {between: [ap, edge-*], bandwidth: 1 Gbps, latency: 0.5 ms}
+applications:
+  classify: {model: resnet50, input: 150 KB, output: 4 KB, deadline: 200 ms}
+workload:
+  - {app: classify, sources: [phone-*, cam-*], arrivals: poisson, rate: 1.5 /s}
+policy: edge
+"""
+
 SWEEP = """
 base: tiny.yaml
 grid:

@@ -66,7 +66,7 @@ def test_compare_has_each_runs_busiest_node(tmp_path):
     most = edges.groupby(["policy", "replication"])["utilisation"].max()
     got = result.metrics.set_index(["policy", "replication"])["utilisation_edge_max"]
     assert got.to_dict() == most.to_dict()
-    assert "busiest edge node utilisation (%)" in result.format_table()
+    assert "edge max utilisation (%)" in result.format_table()
     result.write(tmp_path / "out")
     csv = pd.read_csv(tmp_path / "out" / "summary.csv")
     assert (csv["metric"] == "utilisation_edge_max").sum() == 2

@@ -236,7 +236,8 @@ ELSEWHERE_METRICS: dict[str, Metric] = {
 #: (:mod:`offloadsim.analysis.fairness`), in a run's metrics row only where two sources or more
 #: have a completed task.
 FAIRNESS_METRICS: dict[str, Metric] = {
-    "latency_fairness": Metric("latency fairness over sources (Jain)", "", 1.0, _HIGHER, digits=3),
+    # "Jain" as its unit: headings read "latency fairness (Jain)", the run's table "0.953  Jain's index ...".
+    "latency_fairness": Metric("latency fairness", "Jain", 1.0, _HIGHER, digits=3),
 }
 
 # Display unit and factor of an SI unit, for the aggregates of record columns.
@@ -302,7 +303,7 @@ def metric_info(name: str) -> Metric:
     if name in FAIRNESS_METRICS:
         return FAIRNESS_METRICS[name]
     if name.startswith("utilisation_") and name.endswith("_max") and name.count("_") == 2:
-        return Metric(f"busiest {name.split('_')[1]} node utilisation", "%", 100.0)  # utilisation_<tier>_max
+        return Metric(f"{name.split('_')[1]} max utilisation", "%", 100.0)  # its busiest node's
     if name.startswith("utilisation_"):
         # utilisation_<tier>, or utilisation_<tier>_<processor> ("edge gpu utilisation"): tiers have no "_".
         return Metric(f"{name.removeprefix('utilisation_').replace('_', ' ', 1)} utilisation", "%", 100.0)

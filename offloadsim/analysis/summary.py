@@ -342,7 +342,7 @@ class Summary:
             for name in catalogue.LLM_METRICS:
                 metric(name)
         if self.latency_fairness == self.latency_fairness:
-            metric("latency_fairness", note="(of the sources' mean latencies; 1: every one alike)")
+            metric("latency_fairness", note="'s index of the sources' mean latencies (1: all alike)")
         if self.deadline_tasks:
             metric("deadline_miss_rate", note=f"  ({self.deadline_misses} of {self.deadline_tasks})")
         else:

@@ -33,6 +33,7 @@ __all__ = [
     "dropped_runs_note",
     "pooled_applications_note",
     "carried_run_notes",
+    "idle_link_notes",
     "unfinished_runs_note",
     "unpowered_sources_note",
 ]
@@ -177,6 +178,39 @@ def carried_run_notes(
             "utilisations (utilisation_<tier>_<processor>) and the notes above leave them out"
         )
     return notes
+
+
+def idle_link_notes(
+    scenarios: list[Any], manifest: Mapping[str, Any], metrics: Any, keys: list[str], run: list[str]
+) -> list[str]:
+    """Where a link the sweep varies (or ``--set`` changes) carried no bytes: its values changed nothing.
+
+    ``manifest``'s ``link_bytes`` rows give what each ``links[]`` entry carried in each run (named
+    by ``run``); ``keys`` name a configuration in ``metrics``, the per-run table; its ``swept`` keys
+    (a sweep's) or ``overrides`` (a comparison's) say which entries were changed.
+    """
+    from offloadsim.analysis.idle_links import changed_entries, idle_links_notes
+    from offloadsim.analysis.values import value_text  # a swept value as the table shows it
+
+    rows = list(manifest.get("link_bytes", ()))
+    if not rows or not scenarios or not len(metrics):
+        return []
+    document = scenarios[0].document
+    if "swept" in manifest:
+        entries = changed_entries(list(manifest["swept"]), document)
+        how, unit = "which the sweep varies", "points"
+    else:  # a comparison: the keys given outside its file (--set, overrides=), as the scenario keeps them
+        given = {key: set_by.note for key, set_by in scenarios[0].footprint.set_by}
+        entries, how, unit = changed_entries(list(given), document, given), "", "policies"
+    if not entries:
+        return []
+    # The keys that tell configurations apart: a sweep's one policy is no part of its points' names.
+    present = [key for key in keys if key in metrics.columns and metrics[key].astype(str).nunique() > 1]
+    label_of = {
+        tuple(row[k] for k in run): ", ".join(f"{k}={value_text(row[k])}" for k in present)
+        for row in metrics.to_dict("records")
+    }
+    return idle_links_notes(rows, entries, label_of, run, how, unit)
 
 
 def _retried_note(
@@ -390,6 +424,7 @@ def comparison_notes(
     uncounted = int(manifest.get("context_cuts_uncounted_jobs", 0))
     notes.update(dict.fromkeys(context_cut_notes(metrics, cuts, configs, run, uncounted)))
     notes.update(dict.fromkeys(carried_run_notes(manifest, metrics, configs, run, processors)))
+    notes.update(dict.fromkeys(idle_link_notes(scenarios, manifest, metrics, configs, run)))
     said_in_flight = unfinished is not None  # it says what a backlog warning would: not twice
     notes.update(
         dict.fromkeys(run_warnings_notes(manifest, metrics, configs, run, in_flight_said=said_in_flight))

@@ -441,6 +441,12 @@ def compare(
         "run_notes": run_notes,
         "run_warnings": run_warnings,
         "retried": retried,
+        # What each links[] entry carried in each run: the notes say where a link --set changed carried none.
+        "link_bytes": [
+            {"policy": name, "replication": r, "bytes": list(results[(i, r)].link_bytes)}
+            for i, name in enumerate(names)
+            for r in range(replications)
+        ],
         "precision_notes": precision_notes_field([(None, loaded)]),  # what the figures say of int8
         **host_info(),
         "job_engine_builds": count_builds(result.engine_build for result in results.values()),

@@ -257,6 +257,9 @@ class JobResult:
     engine_build: str = ""
     #: The run's processors table (every processor of every computing node; None: not carried).
     processors: pd.DataFrame | None = None
+    #: Bytes each ``links[]`` entry carried (:func:`~offloadsim.analysis.idle_links.entry_bytes`, from
+    #: the run's links table; None: an entry that links no pair): whether a swept link carried any.
+    link_bytes: tuple[float | None, ...] = ()
     #: The run's own notes (``RawRun.own_notes``: other processors' busy time, untold cuts), not those
     #: of its world and policy, which the command says once, nor its LLM cuts (``context_cuts``).
     notes: tuple[str, ...] = ()
@@ -297,6 +300,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
     whatever a stopped worker left there.
     """
     from offloadsim import api
+    from offloadsim.analysis.idle_links import entry_bytes
     from offloadsim.scenario.errors import ScenarioWarning
 
     started = time.perf_counter()
@@ -325,6 +329,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         context_cuts=tuple(result.manifest.get("context_cuts", ())),
         engine_build=str(result.manifest["engine_build"]),
         processors=result.processors,
+        link_bytes=entry_bytes(job.scenario, result.links),
         notes=result.own_notes,
         retried=result.summary.retried,
         recovered=result.summary.recovered,

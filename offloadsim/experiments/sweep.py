@@ -399,6 +399,7 @@ def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:
         "context_cuts": list(result.context_cuts),
         # Its processors table, own notes and recovery counts; older files have none of them.
         "processors": _columns_json(result.processors),
+        "link_bytes": [_json_value(b) for b in result.link_bytes],  # older files have none: not said
         "notes": list(result.notes),
         "retried": result.retried,
         "recovered": result.recovered,

@@ -146,6 +146,7 @@ def merge_sweep(
     run_notes: list[dict[str, Any]] = []  # each job's own notes, as its run's manifest's
     run_warnings: list[dict[str, Any]] = []  # each job's summary's warnings (older files: none)
     retried: list[dict[str, Any]] = []  # the jobs whose tasks recovery ran again
+    link_bytes: list[dict[str, Any]] = []  # what each links[] entry carried, per job (older files: none)
     unnoted = 0  # jobs whose file predates their processors table, notes and recovery counts
     uncounted = 0  # jobs whose file predates the count
     recomputed = 0  # jobs whose file predates the LLM metrics, which its records gave
@@ -208,6 +209,8 @@ def merge_sweep(
             uncounted += 1
         run = {"point": job.index, "replication": job.replication}
         run_warnings += warning_rows(run, meta.get("warnings", []), meta.get("warning_facts", []))
+        if "link_bytes" in meta:
+            link_bytes.append({**run, "bytes": meta["link_bytes"]})
         if "notes" in meta:
             table = processors_frame(meta.get("processors") or {})
             processor_parts.append(
@@ -282,6 +285,7 @@ def merge_sweep(
         "run_notes": run_notes,
         "run_warnings": run_warnings,
         "retried": retried,
+        "link_bytes": link_bytes,  # whether a swept link carried anything: the notes say where not
         # Each point's note on another precision or a codec (its speed-up a peak ratio): the figures say it.
         "precision_notes": precision_notes_field(
             (job.index, job.scenario) for job in ordered if job.replication == 0
@@ -523,7 +527,7 @@ def _meta_problem(meta: Any) -> str | None:
     table = meta.get("processors") or {}
     if table and not set(PROCESSOR_COLUMNS) <= set(table):
         return f"processors: expected the columns {', '.join(PROCESSOR_COLUMNS)}"
-    for key in ("context_cuts", "notes", "warnings"):
+    for key in ("context_cuts", "notes", "warnings", "link_bytes"):
         if not isinstance(meta.get(key, []), list):
             return f"{key}: expected a list, got {describe(meta[key])}"
     for key in ("notes", "warnings"):
@@ -531,6 +535,8 @@ def _meta_problem(meta: Any) -> str | None:
             return f"{key}: expected a list of texts"
     if (facts := _facts_problem(meta)) is not None:
         return facts
+    if not all(_number(sent) for sent in meta.get("link_bytes", [])):
+        return "link_bytes: expected a list of numbers (bytes each links[] entry carried)"
     for key in ("retried", "recovered"):
         if key in meta and not is_count(meta[key]):
             return f"{key}: expected a count, got {describe(meta[key])}"

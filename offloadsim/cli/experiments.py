@@ -533,6 +533,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     one line naming them, and prints the rest in blocks: an LLM sweep's table was 380 characters wide.
     """
     from offloadsim.analysis.catalogue import basis_lines, metric_info
+    from offloadsim.analysis.raw_input import raw_input_meanings, with_meaning
     from offloadsim.analysis.values import table_heading, value_text
     from offloadsim.cli.table_fit import TABLE_WIDTH, fit_table, wrapped_width
     from offloadsim.experiments.compare import NO_DEADLINES, fewer_runs_text, table_metrics
@@ -556,6 +557,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     columns = table_metrics(headline, summary)  # failed tasks where some run failed one, as compare's
     swept = list(result.manifest.get("swept", []))
     labels = result.manifest.get("labels") or {}
+    meanings = raw_input_meanings(result.manifest)  # an input of 0 B: the model's own tensor, said
     # Each policy by its label, as the tables' policy column: fixed(cuts=[4]), not fixed.
     shown_as = {k: "policy" if k == "policy.name" and "policy" in summary.columns else k for k in swept}
     headings = [table_heading(k, summary[shown_as[k]].tolist(), labels.get(k)) for k in swept]
@@ -564,7 +566,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     for _, group in summary.groupby("point", sort=True):
         first = group.iloc[0]
         firsts.append(first)
-        row = [value_text(first[shown_as[k]]) for k in swept]
+        row = [with_meaning(value_text(first[shown_as[k]]), k, first[shown_as[k]], meanings) for k in swept]
         for column in columns:
             match = group[group["metric"] == column]
             if match.empty or match["mean"].isna().all():

@@ -290,6 +290,8 @@ def merge_sweep(
         "precision_notes": precision_notes_field(
             (job.index, job.scenario) for job in ordered if job.replication == 0
         ),
+        # Each swept input meaning the model's own tensor (0 B), with its bytes: tables and figures say it.
+        "raw_inputs": _raw_inputs(swept, ordered),
         # Each point's scenario checks' warnings, as the sweep said them: a figure marks the point.
         "point_warnings": [
             {"point": job.index, **warning}
@@ -353,6 +355,37 @@ def _notes(
     swept = list(manifest.get("swept", []))
     run_keys = [*swept, *(["policy"] if "policy.name" not in swept else []), "replication"]
     return comparison_notes(scenarios, world_said, served, metrics, manifest, processors, run_keys)
+
+
+def _raw_inputs(swept: Sequence[str], jobs: Sequence[Job]) -> list[dict[str, Any]]:
+    """Each value of a swept ``applications.APP.input`` that uploads the model's own input, with its bytes.
+
+    ``input: 0 B`` means the tensor the network reads (602,112 B for a 224 px float32 image), so a
+    table's ``0 B`` and a figure's ``input upload = 0 kB`` hid what went up.  Rows: ``key``,
+    ``value`` (as the tables write it) and ``bytes``; none where no such key is swept.
+    """
+    from offloadsim.analysis.values import value_text
+    from offloadsim.scenario.overrides import PathError, parse_path
+    from offloadsim.world.build import raw_inputs
+
+    apps: dict[str, str] = {}
+    for key in swept:
+        try:
+            parts = parse_path(key)
+        except PathError:
+            continue
+        if len(parts) == 3 and parts[0] == "applications" and parts[2] == "input":
+            apps[key] = str(parts[1])
+    said: dict[tuple[str, str], float] = {}
+    for job in jobs if apps else ():
+        values = dict(job.point)
+        if job.replication != 0:
+            continue
+        found = raw_inputs(job.scenario, apps.values())
+        for key, app in apps.items():
+            if app in found and key in values:
+                said.setdefault((key, value_text(values[key])), found[app])
+    return [{"key": key, "value": value, "bytes": sent} for (key, value), sent in said.items()]
 
 
 def _group_summary(

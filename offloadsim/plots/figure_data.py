@@ -199,7 +199,10 @@ class FigureView:
         key zipped with one of them, which it fixed too, is named beside it unless the figure
         shows it (``shown``): ``classify precision = int8 with phone speed 4000 GFLOP/s``.
         """
+        from offloadsim.analysis.raw_input import raw_input_meanings
+
         dims = set(self.dimensions(frame)) | set(self.results.swept)
+        meanings = raw_input_meanings(self.results.manifest)  # an input of 0 B: the model's own tensor
         said = []
         for key, values in self.where.items():
             if key in dims:
@@ -207,7 +210,7 @@ class FigureView:
                     f"{self.heading(partner, frame)} {axis_texts(list(pd.unique(texts(frame[partner]))))[0]}"
                     for partner in self._partners(frame, key, shown)
                 )
-                kept = f"{self.label(key)} = {_kept(frame, key, values)}"
+                kept = f"{self.label(key)} = {_kept(frame, key, values, meanings)}"
                 said.append(f"{kept} with {partners}" if partners else kept)
         return ", ".join(said)
 
@@ -494,16 +497,26 @@ def facet_panels(frame: pd.DataFrame, facet: str | None) -> list[tuple[Any, pd.D
     return [(v, frame[frame[facet].astype(object).to_numpy() == v]) for v in values]
 
 
-def in_axis_units(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+def in_axis_units(
+    frame: pd.DataFrame, keys: Sequence[str], meanings: Mapping[str, Mapping[str, str]] | None = None
+) -> pd.DataFrame:
     """``frame`` with each of ``keys`` that holds quantities written in its axis's unit (:func:`axis_texts`).
 
     A legend entry or a tick then reads "5 Mbit/s", as the axes and the notes under the figure
     write it, not "5 Mbps" as the sweep did; a column of anything else is left as it is.
+    ``meanings``: what some values stand for (:func:`~offloadsim.analysis.raw_input.raw_input_meanings`:
+    an ``input`` of ``0 B`` reads ``0 kB (raw input, 602 kB)``).
     """
+    from offloadsim.analysis.raw_input import with_meaning
+
     columns = {}
     for key in dict.fromkeys(keys):
         if key in frame.columns:
             written = axis_texts(frame[key].tolist())
+            if meanings and key in meanings:
+                written = [
+                    with_meaning(t, key, v, meanings) for t, v in zip(written, frame[key], strict=True)
+                ]
             if written != [str(v) for v in frame[key]]:
                 columns[key] = pd.Series(written, index=frame.index, dtype=object)
     return frame.assign(**columns) if columns else frame
@@ -601,17 +614,28 @@ def _parameter_nulls(written: np.ndarray) -> np.ndarray:
     return np.where(written == "null", NO_PARAMETER, written).astype(object)
 
 
-def _kept(frame: pd.DataFrame, key: str, given: tuple[str, ...]) -> str:
+def _kept(
+    frame: pd.DataFrame,
+    key: str,
+    given: tuple[str, ...],
+    meanings: Mapping[str, Mapping[str, str]] | None = None,
+) -> str:
     """The values ``--where key=given`` kept, as the rows write them (``given`` if they hold more).
 
     A quantity reads in its axis's unit (:func:`axis_texts`): ``5 Mbit/s`` for a sweep's ``5 Mbps``;
     several values (``--where`` given twice on ``key``) are joined by "or": ``edge or local``, as
-    many as the rows kept hold (one where ``5 Mbps`` and ``5 Mbit/s`` were given).
+    many as the rows kept hold (one where ``5 Mbps`` and ``5 Mbit/s`` were given).  ``meanings``:
+    what a value stands for (an ``input`` of ``0 B``: ``0 kB (raw input, 602 kB)``).
     """
+    from offloadsim.analysis.raw_input import with_meaning
+
     if key not in frame.columns:
         return " or ".join(given)
     kept = [str(text) for text in pd.unique(texts(frame[key]))]
-    return " or ".join(axis_texts(kept)) if 1 <= len(kept) <= len(given) else " or ".join(given)
+    if not 1 <= len(kept) <= len(given):
+        return " or ".join(given)
+    written = [with_meaning(t, key, v, meanings or {}) for t, v in zip(axis_texts(kept), kept, strict=True)]
+    return " or ".join(written)
 
 
 def where_values(value: Any) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from offloadsim.analysis.catalogue import metric_info
+from offloadsim.analysis.raw_input import raw_input_meanings, raw_input_note, with_meaning
 from offloadsim.analysis.values import axis_texts
 from offloadsim.errors import argument
 from offloadsim.plots import charts, energy_chart, latency_time, runs, split_cuts, sweep_lines
@@ -261,7 +262,8 @@ def plot_results(
             f"{MAX_SERIES}, each its own colour and marker); use {argument('where')}, or {argument('facet')}"
         )
     # The legend names a series in its axis's unit ("5 Mbit/s"), as the notes and axes write it.
-    frame = in_axis_units(frame, [s for s in series if s != x_key])
+    meanings = raw_input_meanings(results.manifest)  # an input of 0 B: the model's own tensor, said
+    frame = in_axis_units(frame, [s for s in series if s != x_key], meanings)
     # Bars of several series are coloured by the last one: its colours fixed once for every panel.
     order = series_order(frame, series[-1:] if kind == "bars" and len(series) > 1 else series)
     if len(series) > 1:
@@ -282,7 +284,10 @@ def plot_results(
     by_column = column or run_series
 
     # A panel's value in its axis's unit, as the legend and the notes write it.
-    facet_texts = axis_texts([value for value, _ in panels]) if facet else []
+    values = [value for value, _ in panels] if facet else []
+    facet_texts = [
+        with_meaning(t, str(facet), v, meanings) for t, v in zip(axis_texts(values), values, strict=True)
+    ]
 
     drawn_loads: list[runs.ComputeLoad | None] = []  # the last drawing's, for the note they may need
 
@@ -352,6 +357,9 @@ def plot_results(
         undrawn_note(view, kind, frame, shown),
         unpowered_note(kind, frame),
         precision_note(view, frame),
+        raw_input_note(view.label(x_key), x_key, x_order(frame, x_key), meanings)
+        if x_key in meanings
+        else "",
         incomplete_tasks_note(view, kind, frame, shown),
         warned_runs_note(
             view.results.manifest,

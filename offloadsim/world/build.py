@@ -1074,6 +1074,29 @@ def build_world(scenario: Scenario) -> World:
     return World(scenario, nodes, topology, processors, apps, dynamics, scenario.link_model, more_processors)
 
 
+def raw_inputs(scenario: Scenario, names: Iterable[str] | None = None) -> dict[str, float]:
+    """The bytes a task of each application uploads where its ``input`` is a fixed ``0 B``: its model's own.
+
+    ``input: 0 B`` (or none) means the tensor the network reads, 602,112 B for a 224 px float32
+    image: a sweep's figure read ``input upload = 0 kB`` where 602 kB went up.  Only a layer-graph
+    model has one (an LLM sends its prompt's tokens, synthetic work none); ``names``: the
+    applications to look at (default: all).  Each model is built as :func:`build_world` would.
+    """
+    found = {}
+    for name, spec in scenario.applications.items():
+        if names is not None and name not in names:
+            continue
+        if spec.input.kind != "deterministic" or spec.input.params[0] > 0:
+            continue
+        try:
+            cut_bytes = _app(spec).cut_bytes
+        except WorldError:  # the run said why it cannot be built
+            continue
+        if cut_bytes:
+            found[name] = float(cut_bytes[0])
+    return found
+
+
 def precision_notes(scenario: Scenario) -> list[str]:
     """:class:`World`'s note on another precision or a codec, worked out without building the topology.
 

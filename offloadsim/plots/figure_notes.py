@@ -22,7 +22,7 @@ from offloadsim.analysis.values import axis_texts, policy_label_shows, table_hea
 from offloadsim.plots.completion import incomplete_note
 from offloadsim.plots.figure_data import NO_PARAMETER, FigureView, moves_with
 from offloadsim.plots.series import interval_text, mean_ci_by, pooled_text, x_positions
-from offloadsim.plots.sweep_lines import interval_marks
+from offloadsim.plots.sweep_lines import cut_intervals, interval_marks
 
 __all__ = [
     "first_tasks_text",
@@ -211,6 +211,8 @@ def interval_note(
         what = interval_marks(axes)
     what = f"mean split per run; {what}" if kind == "split" else what
     note = interval_text(what, low, high)
+    if kind == "split" and (cut := cut_intervals(axes)):  # a band reached past the cuts
+        note += f", {cut}"
     if high >= 2 and _cut_by_log_axis(view, kind, frame, keys, axes):
         note += "\nan interval ending at the edge of a log axis runs on to 0"
     return note

@@ -60,6 +60,7 @@ __all__ = [
     "all_local_layers_by",
     "coinciding_lines",
     "category_offset",
+    "cut_intervals",
     "interval_marks",
     "metric_vs_parameter",
     "of_categories",
@@ -82,6 +83,7 @@ def metric_vs_parameter(
     order: Sequence[Any] | None = None,
     label: str | None = None,
     legend_title: str | None = None,
+    within: Mapping[tuple[Any, Any], tuple[float, float]] | None = None,
 ) -> Axes:
     """A job-level metric against a swept parameter: mean line per ``by`` value with a 95 % CI band.
 
@@ -97,6 +99,10 @@ def metric_vs_parameter(
     tick each, in the order first swept, and a point per series with its CI
     as an error bar, the series side by side (:func:`category_offset`), no
     line or band between categories, which have no order nor anything between.
+    ``within``: the least and most a point's interval may reach (display units), by series value
+    (None without ``by``) and swept value: a layer count's t-interval over 2 replications reached
+    0 layers where no task ran fewer than 3 (:func:`split_vs_parameter`); the note says so
+    (:func:`cut_intervals`).
     """
     need_column(metrics, x, "the swept key path, a column of a sweep's metrics")
     need_column(metrics, metric)
@@ -109,6 +115,7 @@ def metric_vs_parameter(
     drawn: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     lone_bars: list[bool] = []  # per series with an error bar for a point with no band, whether all are
     _LONE_INTERVALS.pop(ax, None)  # drawn before on axes cleared since (a log axis after all)
+    _CUT_INTERVALS.discard(ax)
     with house_style():
         styles = series_styles(groups, order if by else None)
         tables = {}
@@ -123,6 +130,8 @@ def metric_vs_parameter(
         for k, (name, table) in enumerate(tables.items()):
             mean = table["mean"].to_numpy(dtype=float) * info.scale
             low, high = ci_bounds(info, mean, table["ci"].to_numpy(dtype=float) * info.scale)
+            if within is not None:
+                low, high = _within(low, high, [within.get((name, v)) for v in table[x]], ax)
             drawn.append((mean, low, high))
             style = styles[name]
             if not numeric:
@@ -246,6 +255,24 @@ def of_categories(ax: Axes) -> bool:
 #: The sweep Axes that drew an error bar for a point no band reaches: whether every interval is one.
 _LONE_INTERVALS: weakref.WeakKeyDictionary[Axes, bool] = weakref.WeakKeyDictionary()
 
+#: The split Axes on which some interval was cut to the layers its point's tasks ran.
+_CUT_INTERVALS: weakref.WeakSet[Axes] = weakref.WeakSet()
+
+#: What :func:`interval_marks` adds where an interval was cut (:func:`_within`).
+CUT_TO_CUTS = "each cut to the fewest and most layers its point's tasks ran"
+
+
+def _within(
+    low: np.ndarray, high: np.ndarray, bounds: Sequence[tuple[float, float] | None], ax: Axes
+) -> tuple[np.ndarray, np.ndarray]:
+    """``low`` and ``high`` cut to each point's ``bounds`` (None: not cut); ``ax`` marked if any was."""
+    least = np.array([-np.inf if b is None else b[0] for b in bounds], dtype=float)
+    most = np.array([np.inf if b is None else b[1] for b in bounds], dtype=float)
+    cut_low, cut_high = np.clip(low, least, most), np.clip(high, least, most)
+    if not (np.allclose(cut_low, low, equal_nan=True) and np.allclose(cut_high, high, equal_nan=True)):
+        _CUT_INTERVALS.add(ax)
+    return cut_low, cut_high
+
 
 def interval_marks(axes: Sequence[Axes]) -> str:
     """What the sweep ``axes`` drew their intervals as: ``bands``, ``error bars``, or both, said.
@@ -263,6 +290,15 @@ def interval_marks(axes: Sequence[Axes]) -> str:
     if any(bars) or any(ax in _LONE_INTERVALS for ax in shown):
         return "bands (error bars at a point with no neighbour to reach)"
     return "bands"
+
+
+def cut_intervals(axes: Sequence[Axes]) -> str:
+    """``"each cut to the fewest and most layers its point's tasks ran"`` where a split panel cut one; or "".
+
+    >>> cut_intervals([])
+    ''
+    """
+    return CUT_TO_CUTS if any(ax in _CUT_INTERVALS for ax in axes if ax.get_visible()) else ""
 
 
 class _SweepLines(NamedTuple):
@@ -401,7 +437,16 @@ def split_vs_parameter(
     keys = [k for k in dict.fromkeys((by, x, "replication")) if k and k in done.columns]
     per_run = done.groupby(keys, sort=False, observed=True)["split"].mean().reset_index()
     ax = metric_vs_parameter(
-        per_run, "split", x, by=by, kind=kind, ax=ax, log_x=log_x, order=order, label=label
+        per_run,
+        "split",
+        x,
+        by=by,
+        kind=kind,
+        ax=ax,
+        log_x=log_x,
+        order=order,
+        label=label,
+        within=_cuts_taken(done, by, x),  # a mean of counts lies between the counts the tasks ran
     )
     with house_style():
         depths = _depth_lines(done, by, layers, series_layers, x)
@@ -467,6 +512,17 @@ def _room_for_circles(low: float, high: float, circles: Sequence[tuple[float, fl
             break
         low, high = new_low, new_high
     return low, high
+
+
+def _cuts_taken(done: pd.DataFrame, by: str | None, x: str) -> dict[tuple[Any, Any], tuple[float, float]]:
+    """The fewest and most layers a completed task of each point ran, by series value (None) and x value."""
+    keys = [by, x] if by and by != x else [x]
+    ranges = done.groupby(keys, sort=False, observed=True)["split"].agg(["min", "max"])
+    found = {}
+    for key, row in ranges.iterrows():
+        series, value = key if len(keys) == 2 else ((key if by == x else None), key)
+        found[(series, value)] = (float(row["min"]), float(row["max"]))
+    return found
 
 
 def _draw_task_cuts(

@@ -23,6 +23,8 @@ from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
 
 __all__ = [
     "NO_PARAMETER",
+    "grouped",
+    "number_text",
     "OLD_NULL",
     "nulls_read_back",
     "typed_column",
@@ -530,15 +532,46 @@ def _axis_unit(kind: str, largest: float | None) -> tuple[float, str]:
     return factor, unit
 
 
+#: A whole number of four digits or more in a text (not the digits after a decimal point).
+_LONG_WHOLE = re.compile(r"(?<![\d.,])\d{4,}")
+
+
+def grouped(text: str) -> str:
+    """``text`` with each whole number of four digits or more written with thousands separators.
+
+    How every axis writes its tick labels, log and linear alike, and the notes under a figure
+    write its swept values (:func:`axis_texts`): a sweep's figure read ``1000`` and ``10,000`` on
+    its axes and ``10000 Mbit/s`` in its notes, three ways on one page; now ``1,000``,
+    ``10,000`` and ``10,000 Mbit/s``.
+
+    >>> grouped("10000"), grouped("−250000"), grouped("1000"), grouped("12345.678"), grouped("0.000012")
+    ('10,000', '−250,000', '1,000', '12,345.678', '0.000012')
+    >>> grouped("999"), grouped("2.5")
+    ('999', '2.5')
+    """
+    return _LONG_WHOLE.sub(lambda match: f"{int(match.group()):,}", text)
+
+
+def number_text(value: float) -> str:
+    """A number as a figure writes it: six significant digits, never an exponent, :func:`grouped`.
+
+    >>> number_text(10000.0), number_text(0.5), number_text(1e6), number_text(0.005)
+    ('10,000', '0.5', '1,000,000', '0.005')
+    """
+    return grouped(
+        np.format_float_positional(float(value), precision=6, unique=False, fractional=False, trim="-")
+    )
+
+
 def axis_texts(values: Sequence[Any]) -> list[str]:
     """Each of a swept column's ``values`` as a note under its figure writes it: in its axis's unit.
 
     A column of quantities ("1 Mbps", "1 Gbps") reads in the unit an axis of them says
-    (:func:`axis_label_for`: ``1 Mbit/s``, ``1000 Mbit/s``), so that a note under a figure and
-    its axis agree; any other value is ``str`` of it, as before.
+    (:func:`axis_label_for`: ``1 Mbit/s``, ``1,000 Mbit/s``, as :func:`number_text` writes its
+    ticks), so that a note under a figure and its axis agree; any other value is ``str`` of it.
 
     >>> axis_texts(["1 Mbps", "1 Gbps"]), axis_texts(["5 ms", "50 ms"]), axis_texts(["edge", 3])
-    (['1 Mbit/s', '1000 Mbit/s'], ['5 ms', '50 ms'], ['edge', '3'])
+    (['1 Mbit/s', '1,000 Mbit/s'], ['5 ms', '50 ms'], ['edge', '3'])
     >>> axis_texts(["500 kbps"]), axis_texts(["2 /s"]), axis_texts(["5 ms", "20 s"])
     (['0.5 Mbit/s'], ['2 /s'], ['0.005 s', '20 s'])
     >>> axis_texts(["0.5 /min", "5 /min"])
@@ -552,7 +585,7 @@ def axis_texts(values: Sequence[Any]) -> list[str]:
     si = dict(zip(distinct, to_si(distinct, kind), strict=True))
     factor, unit = _axis_unit(kind, max(si.values()))
     unit = unit_after_number(unit)
-    shown = {v: f"{si[v] / factor:.6g} {unit}" for v in si}
+    shown = {v: f"{number_text(si[v] / factor)} {unit}" for v in si}
     return [shown.get(v, str(v)) for v in items]
 
 

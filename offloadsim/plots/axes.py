@@ -29,7 +29,8 @@ from matplotlib.text import Text
 from matplotlib.ticker import Formatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
 from matplotlib.transforms import Bbox
 
-from offloadsim.plots.style import grouped, house_style, wrap
+from offloadsim.analysis.values import number_text
+from offloadsim.plots.style import house_style, wrap
 
 __all__ = [
     "log_axis",
@@ -65,13 +66,11 @@ def plain_number(value: float, position: int | None = None) -> str:
     latencies read ``1e+06`` above ``100,000``, two ways of writing numbers on one axis.
 
     >>> plain_number(100.0), plain_number(0.5), plain_number(10000.0), plain_number(2000.0)
-    ('100', '0.5', '10,000', '2000')
+    ('100', '0.5', '10,000', '2,000')
     >>> plain_number(1e6), plain_number(1e-5), plain_number(12345.678)
     ('1,000,000', '0.00001', '12,345.7')
     """
-    return grouped(
-        np.format_float_positional(float(value), precision=6, unique=False, fractional=False, trim="-")
-    )
+    return number_text(value)
 
 
 class _LogTicks(LogLocator):

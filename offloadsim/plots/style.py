@@ -20,6 +20,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import ScalarFormatter
 
+from offloadsim.analysis.values import grouped  # the figures' notes and ticks write numbers alike
+
 __all__ = [
     "OKABE_ITO",
     "PALETTE",
@@ -109,23 +111,6 @@ RC: dict[str, Any] = {
     "ps.fonttype": 42,
     "svg.fonttype": "none",
 }
-
-
-#: A whole number of five digits or more in a tick label (not the digits after a decimal point).
-_LONG_WHOLE = re.compile(r"(?<![\d.,])\d{5,}")
-
-
-def grouped(text: str) -> str:
-    """``text`` with each whole number of five digits or more written with thousands separators.
-
-    How every axis writes its tick labels, log and linear alike: 10,000 as the notes and labels
-    of a figure write it, not 10000; four digits stay as they are (1000, 5000), as is usual on
-    axes and in tables, so that a log axis's 1, 2, 5 per decade keep their room.
-
-    >>> grouped("10000"), grouped("−250000"), grouped("1000"), grouped("12345.678"), grouped("0.000012")
-    ('10,000', '−250,000', '1000', '12,345.678', '0.000012')
-    """
-    return _LONG_WHOLE.sub(lambda match: f"{int(match.group()):,}", text)
 
 
 class _GroupedScalarFormatter(ScalarFormatter):

@@ -431,7 +431,7 @@ def axis_label_for(
     >>> axis_label_for("nodes.phone.count", "number")
     ('nodes.phone.count (count)', 1.0)
     >>> axis_label_for("applications.chat.prompt_tokens", "number", "chat prompt tokens")
-    ('chat prompt tokens (tokens)', 1.0)
+    ('chat prompt (tokens)', 1.0)
     >>> axis_label_for("duration", "time", largest=0.5), axis_label_for("duration", "time", largest=45.0)
     (('duration (ms)', 0.001), ('duration (s)', 1.0))
     >>> axis_label_for("dynamics[0].mttr", "number", "failures MTTR", 20.0)
@@ -443,14 +443,32 @@ def axis_label_for(
     last = key.rsplit(".", 1)[-1].split("[", 1)[0]
     if kind == "number":
         if last in _COUNT_KEYS:
-            return f"{name} (count)", 1.0
+            return _with_unit(name, "count"), 1.0
         if last in _TOKEN_KEYS:
-            return f"{name} (tokens)", 1.0
+            return _with_unit(name, "tokens"), 1.0
         kind = key_kind(key)
     if kind is None:
         return name, 1.0
     factor, unit = _axis_unit(kind, largest)
-    return f"{name} ({unit})", factor
+    return _with_unit(name, unit), factor
+
+
+def _with_unit(name: str, unit: str) -> str:
+    """``name (unit)``, the unit said once: ``chat prompt (tokens)``, not ``chat prompt tokens (tokens)``.
+
+    A name whose last word is its unit (the default label of ``prompt_tokens``, or of a node
+    group's ``count``) loses that word; the unit stays in the parentheses, where the notes and a
+    line's end labels read it (:func:`label_unit`).
+
+    >>> _with_unit("chat prompt tokens", "tokens"), _with_unit("edge count", "count")
+    ('chat prompt (tokens)', 'edge (count)')
+    >>> _with_unit("count", "count"), _with_unit("phone uplink", "Mbit/s")
+    ('count', 'phone uplink (Mbit/s)')
+    """
+    head, _, tail = name.rpartition(" ")
+    if tail.lower() != unit.lower():
+        return f"{name} ({unit})"
+    return f"{head} ({unit})" if head.strip() else name
 
 
 def table_heading(key: str, values: Sequence[Any], name: str | None = None) -> str:

@@ -18,10 +18,10 @@ from matplotlib.axes import Axes
 
 from offloadsim.analysis.catalogue import LLM_METRICS, counts_completed_tasks, of_completed_tasks
 from offloadsim.analysis.summary import powered_but_no_energy
-from offloadsim.analysis.values import axis_texts, policy_label_shows, table_heading
+from offloadsim.analysis.values import axis_texts, number_text, policy_label_shows, table_heading
 from offloadsim.plots.completion import incomplete_note
 from offloadsim.plots.figure_data import NO_PARAMETER, FigureView, moves_with
-from offloadsim.plots.series import interval_text, mean_ci_by, pooled_text, x_positions
+from offloadsim.plots.series import completed, interval_text, mean_ci_by, pooled_text, x_positions
 from offloadsim.plots.sweep_lines import cut_intervals, interval_marks
 
 __all__ = [
@@ -146,13 +146,37 @@ def timeline_note(view: FigureView, kind: str, frame: pd.DataFrame, n: int) -> s
             f"each panel: the first {n} completed tasks of one run, by arrival; tasks that did not "
             "complete are not drawn (the tasks table's status)"
         )
-    return first_tasks_text(frame["status"], n)
+    return first_tasks_text(frame["status"], n, _other_window(frame, n))
 
 
-def first_tasks_text(status: pd.Series, n: int) -> str:
+def _other_window(frame: pd.DataFrame, n: int) -> str:
+    """`` (they arrived from 65.36 s to 293.4 s; --from 295.1s draws the next ones, --to ends a window)``.
+
+    A trial's LLM timeline drew its first 30 requests over 250 s and did not say when they arrived
+    nor how to see others: said where completed tasks were left out, the next one's arrival (down
+    to 0.1 s) given as the ``--from`` that draws from it.
+    """
+    import math
+
+    from offloadsim.plots.runs import first_completed
+
+    if "arrival" not in frame.columns or len(completed(frame)) <= n:  # every completed task drawn
+        return ""
+    arrival = first_completed(frame, n + 1)["arrival"].to_numpy(dtype=float)
+    start, end = (number_text(float(f"{t:.4g}")) for t in (arrival[:n].min(), arrival[:n].max()))
+    following = number_text(math.floor(arrival[n] * 10.0) / 10.0)
+    return (
+        f" (they arrived from {start} s to {end} s; --from {following}s draws the next ones, "
+        "--to ends a window)"
+    )
+
+
+def first_tasks_text(status: pd.Series, n: int, window: str = "") -> str:
     """Which of one run's tasks (their ``status``) a timeline of its first ``n`` completed ones leaves out.
 
-    ``offloadsim plot``'s timeline of a run and the gallery's say it in these words:
+    ``offloadsim plot``'s timeline of a run and the gallery's say it in these words; ``window``
+    follows the first clause (:func:`_other_window`: when the drawn ones arrived, and how to draw
+    others):
 
     >>> done = pd.Series(["completed"] * 40)
     >>> first_tasks_text(done, 30), first_tasks_text(done, 40)
@@ -161,7 +185,7 @@ def first_tasks_text(status: pd.Series, n: int) -> str:
     done = int(status.astype(str).eq("completed").sum())
     other = len(status) - done
     drawn = min(n, done)
-    parts = [f"the first {drawn:,} of {done:,} completed tasks, by arrival"] if done > drawn else []
+    parts = [f"the first {drawn:,} of {done:,} completed tasks, by arrival{window}"] if done > drawn else []
     if other:
         parts.append(
             f"{other:,} not completed (failed, dropped or in flight at the end), not drawn: "

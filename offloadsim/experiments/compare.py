@@ -447,7 +447,7 @@ def compare(
             for i, name in enumerate(names)
             for r in range(replications)
         ],
-        "precision_notes": precision_notes_field([(None, loaded)]),  # what the figures say of int8
+        "precision_notes": precision_notes_field([(None, loaded)], specs),  # what the figures say of int8
         **host_info(),
         "job_engine_builds": count_builds(result.engine_build for result in results.values()),
         **plugins_field(job.plugins for job in jobs),  # whose code ran: none for offloadsim's own

@@ -117,19 +117,22 @@ def window_fields(scenarios: Iterable[Scenario]) -> dict[str, float | list[float
     return {key: values[0] if len(values) == 1 else sorted(values) for key, values in window.items()}
 
 
-def precision_notes_field(points: Iterable[tuple[int | None, Scenario]]) -> list[dict[str, Any]]:
+def precision_notes_field(
+    points: Iterable[tuple[int | None, Scenario]], policies: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """The manifest's ``precision_notes``: each distinct note on another precision or a codec, and its points.
 
     ``points``: each point's index (None: a comparison's one scenario, every run) and scenario.  The
     note (:func:`offloadsim.world.build.precision_notes`) says accuracy is not modelled and that a
     built-in profile's int8 speed-up is the data sheets' peak ratio; the figures read it from here,
     since the runs' worlds were built in their jobs' processes.  ``[]`` where no point sets either.
+    ``policies``: a comparison's (label -> PolicySpec; None: each point's own).
     """
     from offloadsim.world.build import precision_notes
 
     said: dict[str, list[int]] = {}
     for index, scenario in points:
-        for note in precision_notes(scenario):
+        for note in precision_notes(scenario, policies):
             said.setdefault(note, []).extend([] if index is None else [index])
     return [{"note": note, **({"points": at} if at else {})} for note, at in said.items()]
 

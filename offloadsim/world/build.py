@@ -18,10 +18,11 @@ import numpy as np
 from offloadsim.errors import LookupMessage
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import KeyPathError, format_path
-from offloadsim.scenario.model import AppSpec, NodeSpec, PolicySpec, ProcessorSpec, Scenario
+from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
 from offloadsim.scenario.units import format_quantity, format_rate
 from offloadsim.suggest import quoted
 from offloadsim.world.links import link_model
+from offloadsim.world.placed import Under, may_run, placements, policy_objects, runs_under, sources_of
 from offloadsim.world.topology import Topology
 
 if TYPE_CHECKING:
@@ -196,14 +197,18 @@ class World:
         """
         under: dict[str, list[str]] = {}
         for label, policy in policies.items():
-            for note in self.notes_under(policy):
+            for note in self._notes(here=True, policies=(policy,), placed=False):
                 under.setdefault(note, []).append(label)
-        if len(policies) < 2:
-            return tuple(under)
-        return tuple(
-            note if len(labels) == len(policies) else f"{note} (under {_listed(labels)} only)"
-            for note, labels in under.items()
+        each = (
+            tuple(under)
+            if len(policies) < 2
+            else tuple(
+                note if len(labels) == len(policies) else f"{note} (under {_listed(labels)} only)"
+                for note, labels in under.items()
+            )
         )
+        # one line naming the hardware each policy may use, not one line per policy
+        return each + tuple(self._placed_notes(self._under(dict(policies))))
 
     def scenario_notes_under(self, *policies: Any) -> tuple[str, ...]:
         """:meth:`notes_under` but the ones about this machine: what ``validate`` says of a scenario file.
@@ -216,10 +221,13 @@ class World:
         """
         return self._notes(here=False, policies=policies or None)
 
-    def _notes(self, here: bool, policies: tuple[Any, ...] | None = None) -> tuple[str, ...]:
+    def _notes(
+        self, here: bool, policies: tuple[Any, ...] | None = None, placed: bool = True
+    ) -> tuple[str, ...]:
         """:attr:`notes`; ``here``: with the lines on this machine's CPU and the GPU efficiency line.
 
-        ``policies``: the policy objects of the runs noted (None: the scenario's own policy).
+        ``policies``: the policy objects of the runs noted (None: the scenario's own policy);
+        ``placed``: with the lines naming the hardware they may place on (:meth:`_placed_notes`).
         """
         lines: dict[str, None] = dict.fromkeys(self._profile_notes(here))
         for app in self.apps.values():
@@ -242,8 +250,17 @@ class World:
         if here:  # what a run's times rest on; a check of the file (validate) has no times to qualify
             lines.update(dict.fromkeys(self._gpu_efficiency_notes(policies)))
         lines.update(dict.fromkeys(self._nearest_tie_notes(policies)))
-        lines.update(dict.fromkeys(self._accuracy_notes()))
+        if placed:
+            lines.update(dict.fromkeys(self._placed_notes(self._under({"": policies} if policies else None))))
         return tuple(lines)
+
+    def _under(self, policies: Mapping[str, Any] | None) -> Under:
+        """Where runs of ``policies`` (label -> policies; None: the scenario's own) may place layers."""
+        return runs_under(self.scenario, policies, self.topology.reachable)
+
+    def _placed_notes(self, under: Under) -> list[str]:
+        """The lines that name the hardware the runs may place layers on (``under``): a precision's."""
+        return self._accuracy_notes(under)
 
     def _every_processor(self) -> list[ProcessorModel]:
         """Every processor of every node, a node's first one first (a GPU beside a CPU included)."""
@@ -312,14 +329,15 @@ class World:
                 )
         return list(dict.fromkeys(lines))
 
-    def _accuracy_notes(self) -> list[str]:
+    def _accuracy_notes(self, under: Under) -> list[str]:
         """One line for the applications run in another precision than their model's, or compressed.
 
         :func:`~offloadsim.world.precision_note.precision_note` (a sweep's manifest keeps it too).
         """
         from offloadsim.world.precision_note import precision_note
 
-        return precision_note(self.apps.values(), self._every_processor())
+        groups = {name: node.group for name, node in self.nodes.items()}
+        return precision_note(self.apps.values(), self._every_processor(), under, groups)
 
     def _unbounded_decode_notes(self) -> list[str]:
         """Plain speeds without ``memory_bandwidth`` that may run an LLM: its decode costs FLOPs alone.
@@ -401,14 +419,14 @@ class World:
         gpus = [proc for proc in derived if proc.costs.efficiency == GPU_EFFICIENCY]  # not a CPU's
         if not gpus:
             return []
-        placements = _placements(self.scenario.policy if policies is None else policies)
+        placed = placements(self.scenario.policy if policies is None else policies)
         entries: list[tuple[str, str, str, str]] = []  # (application, model, precision, GPU profile)
         for app in self.apps.values():
             if app.graph is None or app.llm is not None:
                 continue  # an LLM's decode has its own note; a plain work has no layers
-            sources = self._sources_of(app.name)
+            sources = sources_of(self.scenario, app.name)
             for proc in gpus:
-                if self._may_run(app, proc.node, sources, placements):
+                if self._may_run(app, proc.node, sources, placed):
                     where = format_path(("applications", app.name))
                     entries.append((where, app.graph.name, app.precision, proc.costs.name))
         return [_gpu_note(entries)] if entries else []
@@ -421,7 +439,7 @@ class World:
         """
         from offloadsim.policies.basic import NearestTierPolicy
 
-        made = _policy_objects(self.scenario.policy if policies is None else policies) or []
+        made = policy_objects(self.scenario.policy if policies is None else policies) or []
         lines = []
         sources = list(dict.fromkeys(src for entry in self.scenario.workload for src in entry.sources))
         for tier in dict.fromkeys(p.tier for p in made if isinstance(p, NearestTierPolicy)):
@@ -462,28 +480,9 @@ class World:
             return f"{', '.join(said[:most])} and {len(said) - most} more"
         return _listed(said)
 
-    def _sources_of(self, app: str) -> set[str]:
-        """The nodes whose workload sends ``app``'s requests (every source where none names it).
-
-        An application no entry names may still serve another's requests (a ``model-select``
-        policy's ``alternatives``): then any source may send it work.
-        """
-        named = {src for entry in self.scenario.workload if entry.app == app for src in entry.sources}
-        return named or {src for entry in self.scenario.workload for src in entry.sources}
-
-    def _may_run(self, app: AppTemplate, node: str, sources: set[str], placements: list[Any] | None) -> bool:
-        """Whether ``node`` may run layers of ``app``: its hosts allow it, a source reaches it, and a policy.
-
-        ``placements``: where the policies may place (None: anywhere), so that under ``local`` only
-        a source runs its layers, under ``fixed(node=edge)`` only ``edge``.
-        """
-        hosts = app.spec.hosts
-        if hosts is not None and node not in hosts:
-            return False
-        tier = self.nodes[node].tier
-        if placements is not None and not any(p.allows(node, tier, sources) for p in placements):
-            return False
-        return node in sources or any(self.topology.reachable(src, node) for src in sources)
+    def _may_run(self, app: AppTemplate, node: str, sources: set[str], placed: list[Any] | None) -> bool:
+        """:func:`~offloadsim.world.placed.may_run` on this world's topology."""
+        return may_run(app.spec.hosts, node, self.nodes[node].tier, sources, placed, self.topology.reachable)
 
     def _profile_notes(self, here: bool = True) -> list[str]:
         """Trust of the calibrated profiles this world costs with; ``here``: their CPU against ours too."""
@@ -763,42 +762,6 @@ def _equally_nearest(graph: Any, candidates: tuple[str, ...]) -> dict[str, tuple
 def _listed(labels: list[str]) -> str:
     """``a``, ``a and b``, ``a, b and c``: the policies a note holds under."""
     return f"{', '.join(labels[:-1])} and {labels[-1]}" if len(labels) > 1 else labels[0]
-
-
-def _policy_objects(policies: Any) -> list[Any] | None:
-    """``policies`` as policy objects: each one given, or made from a PolicySpec (the scenario's own).
-
-    None where one cannot be made (an unknown name, bad parameters, a failing constructor): its run
-    is refused, and said, elsewhere.
-    """
-    from offloadsim.policies.registry import make_policy
-
-    made = []
-    for policy in policies if isinstance(policies, tuple | list) else (policies,):
-        if isinstance(policy, PolicySpec):
-            try:
-                policy = make_policy(policy.name, policy.params)
-            except Exception:  # said elsewhere
-                return None
-        made.append(policy)
-    return made
-
-
-def _placements(policies: Any) -> list[Any] | None:
-    """Where ``policies`` may place layers: each one's :class:`~offloadsim.policies.base.Placement`.
-
-    None: anywhere, where any of them says nothing (a plug-in) or cannot be made.  ``policies``:
-    policy objects or :class:`~offloadsim.scenario.model.PolicySpec` (the scenario's own).
-    """
-    from offloadsim.policies.base import placement_of
-
-    found = []
-    for policy in _policy_objects(policies) or ():
-        placement = placement_of(policy)
-        if placement is None:
-            return None
-        found.append(placement)
-    return found or None
 
 
 def _calibrated(proc: ProcessorModel) -> bool:
@@ -1097,12 +1060,14 @@ def raw_inputs(scenario: Scenario, names: Iterable[str] | None = None) -> dict[s
     return found
 
 
-def precision_notes(scenario: Scenario) -> list[str]:
+def precision_notes(scenario: Scenario, policies: Mapping[str, Any] | None = None) -> list[str]:
     """:class:`World`'s note on another precision or a codec, worked out without building the topology.
 
     What a sweep or comparison keeps in its manifest (``precision_notes``) for the figures to say:
     the world of each of its points is built in its jobs' processes, not the command's.  Nothing
-    is built where no application sets a precision or a codec (most scenarios).
+    is built where no application sets a precision or a codec (most scenarios).  ``policies``:
+    those compared (label -> policy; None: the scenario's own), which say the hardware they may
+    place on (without a topology, a node they allow is taken to be reached).
     """
     from offloadsim.models.precision import parse_precision
     from offloadsim.world.precision_note import precision_note
@@ -1116,4 +1081,7 @@ def precision_notes(scenario: Scenario) -> list[str]:
         for node in scenario.nodes
         for spec in node.processors
     ]
-    return precision_note([_app(spec) for spec in specs], processors)
+    groups = {node.name: node.group for node in scenario.nodes}
+    under = runs_under(scenario, policies)
+    return precision_note([_app(spec) for spec in specs], processors, under, groups)
+

@@ -10,10 +10,11 @@ for a sweep's or comparison's manifest, which the figures read.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from offloadsim.scenario.errors import format_path
+from offloadsim.world.placed import Under, joined, under_text
 
 # The world's applications and processors (offloadsim.world.build's AppTemplate and ProcessorModel),
 # typed Any: that module imports this one, and a cycle of two modules is one the checks refuse.
@@ -26,12 +27,22 @@ __all__ = ["DOC", "precision_note"]
 DOC = "(docs/models.md#precision)"
 
 
-def precision_note(apps: Iterable[AppTemplate], processors: Iterable[ProcessorModel]) -> list[str]:
+def precision_note(
+    apps: Iterable[AppTemplate],
+    processors: Iterable[ProcessorModel],
+    under: Under | None = None,
+    groups: Mapping[str, str] | None = None,
+) -> list[str]:
     """One line for ``apps`` run in another precision than their model's, or compressed; [] for none.
 
     A run that read faster and smaller for them said nothing of what quantising costs a model's
     answers.  A codec that compresses nothing (no narrower than the model's precision) has its own
-    note and none here.  ``processors``: every processor of the world, for the peak ratios.
+    note and none here.  ``processors``: every processor of the world, for the peak ratios, of
+    which only those the runs may place an application's layers on are named (``under``; None:
+    every one its hosts allow): under ``local`` a T4 edge server runs nothing, and "int8 is 16x
+    fp32's speed on t4" said nothing of the phones that ran it.  ``groups``: each node's group,
+    naming a plain speed's node (``nodes.phone``), on which another precision computes at the same
+    FLOP/s.
     """
     from offloadsim.models.precision import BYTES
 
@@ -52,11 +63,50 @@ def precision_note(apps: Iterable[AppTemplate], processors: Iterable[ProcessorMo
     if not said:
         return []
     shown = ", ".join(said[:4]) + (f" and {len(said) - 4} more" if len(said) > 4 else "")
-    speedup = _speedup_text(apps, processors)
-    return [f"{shown}: bytes and time only; accuracy is not modelled{speedup} {DOC}"]
+    under = under or _hosted
+    speedup = _speedup_text(apps, processors, under)
+    plain = _plain_speed_text(apps, processors, under, groups or {})
+    return [f"{shown}: bytes and time only; accuracy is not modelled{speedup}{plain} {DOC}"]
 
 
-def _speedup_text(apps: list[AppTemplate], processors: list[ProcessorModel]) -> str:
+def _hosted(app: AppTemplate, proc: ProcessorModel) -> tuple[str, ...] | None:
+    """The :data:`Under` of a run that may place layers on every processor ``app``'s hosts allow."""
+    hosts = app.spec.hosts
+    return None if hosts is not None and proc.node not in hosts else ()
+
+
+def _plain_speed_text(
+    apps: list[AppTemplate], processors: list[ProcessorModel], under: Under, groups: Mapping[str, str]
+) -> str:
+    """``; int8 computes at fp32's FLOP/s on the plain speed of nodes.phone.processor``, or "".
+
+    A plain ``speed:`` is one rate for every precision, so a model in int8 computes no faster
+    there than in fp32 (its fewer bytes may still shorten transfers, or a memory-bound layer).
+    A run all local on phones at a plain speed said only the peak ratio of a GPU it never used.
+    """
+    said: dict[tuple[str, str], dict[str, tuple[str, ...] | None]] = {}
+    for app in apps:
+        own = _own_precision(app)
+        if not app.weights or app.weights == own or app.precision == own:
+            continue
+        for proc in processors:
+            if proc.costs is not None or (labels := under(app, proc)) is None:
+                continue
+            group = groups.get(proc.node, proc.node)
+            where = format_path(("nodes", group, *proc.spec.path))
+            on = said.setdefault((app.precision, own), {})
+            on[where] = joined(on.get(where), labels)
+    if not said:
+        return ""
+    each = "; ".join(
+        f"{pair[0]} computes at {pair[1]}'s FLOP/s on the plain speed of "
+        + ", ".join(f"{where}{under_text(labels or ())}" for where, labels in on.items())
+        for pair, on in said.items()
+    )
+    return f"; {each}"
+
+
+def _speedup_text(apps: list[AppTemplate], processors: list[ProcessorModel], under: Under) -> str:
     """``; int8 is 4x fp32's speed on cortex-a76 here (...): a comparison ... rests on them``, or "".
 
     The speed-up a built-in profile gives another precision is the ratio of two data-sheet peaks,
@@ -64,14 +114,10 @@ def _speedup_text(apps: list[AppTemplate], processors: list[ProcessorModel]) -> 
     that said so under the table only left the figures, and a finding such as "int8 on the phone
     beats offloading", resting on it unsaid.  Empty where no precision changes a peak.
     """
-    ratios = _peak_ratios(apps, processors)
+    ratios = _peak_ratios(apps, processors, under)
     if not ratios:
         return ""
-    runs = "; ".join(
-        f"{pair[0]} is {each[0][0]} {pair[1]}'s speed on {each[0][1]}"
-        + "".join(f", {ratio} on {profile}" for ratio, profile in each[1:])
-        for pair, each in ratios.items()
-    )
+    runs = "; ".join(_ratios_text(pair, each) for pair, each in ratios.items())
     measured = ""
     if ("int8", "fp32") in ratios:
         from offloadsim.world.profiles.published import measured_int8_speedups
@@ -84,31 +130,39 @@ def _speedup_text(apps: list[AppTemplate], processors: list[ProcessorModel]) -> 
     )
 
 
+def _ratios_text(pair: tuple[str, str], each: dict[str, tuple[str, tuple[str, ...]]]) -> str:
+    """``int8 is 4x fp32's speed on cortex-a76, 16x on t4 (under edge only)``."""
+    said = [f"{ratio} on {profile}{under_text(labels)}" for profile, (ratio, labels) in each.items()]
+    said[0] = said[0].replace(" on ", f" {pair[1]}'s speed on ", 1)
+    return f"{pair[0]} is {', '.join(said)}"
+
+
 def _peak_ratios(
-    apps: list[AppTemplate], processors: list[ProcessorModel]
-) -> dict[tuple[str, str], list[tuple[str, str]]]:
-    """``{("int8", "fp32"): [("4x", "cortex-a76"), ("32x", "a100")]}``: what a precision speeds up by.
+    apps: list[AppTemplate], processors: list[ProcessorModel], under: Under
+) -> dict[tuple[str, str], dict[str, tuple[str, tuple[str, ...]]]]:
+    """``{("int8", "fp32"): {"cortex-a76": ("4x", ()), "a100": ("32x", ("cloud",))}}``: the speed-ups.
 
     A built-in profile runs a precision at its data-sheet peak times one efficiency, so an int8
     model runs the int8/fp32 peak ratio faster than its fp32 self (MobileNetV2 on a phone:
     45.7 to 11.4 ms), where measured int8 speed-ups are smaller (docs/models.md#precision).
+    Each profile the runs may place on (``under``) with the runs that may (``()``: every one).
     Empty where no application's precision changes its processors' peak.
     """
-    ratios: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    ratios: dict[tuple[str, str], dict[str, tuple[str, tuple[str, ...]]]] = {}
     for app in apps:
         own = _own_precision(app)
         if not app.weights or app.weights == own:
             continue
         for proc in processors:
             peak_for = getattr(proc.costs, "peak_for", None)
-            hosts = app.spec.hosts
-            if peak_for is None or (hosts is not None and proc.node not in hosts):
+            if peak_for is None or (labels := under(app, proc)) is None:
                 continue  # a calibrated profile or a plain speed: one rate for every precision
             ratio = peak_for(app.precision)[1] / peak_for(own)[1]
             if ratio != 1.0:
-                said = ratios.setdefault((app.precision, own), [])
-                if (text := (f"{ratio:.3g}x", str(proc.profile))) not in said:
-                    said.append(text)
+                said = ratios.setdefault((app.precision, own), {})
+                profile = str(proc.profile)
+                before = said.get(profile)
+                said[profile] = (f"{ratio:.3g}x", joined(before[1] if before else None, labels) or ())
     return ratios
 
 

@@ -38,10 +38,13 @@ policy: local
 """
 
 PRECISION = "applications.detect.params.precision"
+PLAIN = "int8 computes at fp32's FLOP/s on the plain speed of nodes.edge.processor"
 
 
-def _int8_note(folder) -> str:
-    world = build_world(load_scenario(str(folder / "base.yaml"), overrides=[f"{PRECISION}=int8"]))
+def _int8_note(folder, policy: str = "local") -> str:
+    world = build_world(
+        load_scenario(str(folder / "base.yaml"), overrides=[f"{PRECISION}=int8", f"policy={policy}"])
+    )
     (note,) = [note for note in world.notes if "accuracy is not modelled" in note]
     return note
 
@@ -61,10 +64,20 @@ def swept(tmp_path_factory):
 def test_a_sweeps_manifest_keeps_the_note_of_the_points_it_holds_for(swept):
     manifest = json.loads((swept / "out" / "manifest.json").read_text(encoding="utf-8"))
     results = read_results(swept / "out")
-    int8 = sorted(set(results.metrics.loc[results.metrics[PRECISION] == "int8", "point"].tolist()))
+    int8 = results.metrics[PRECISION] == "int8"
+    at = {
+        policy: sorted(set(results.metrics.loc[int8 & (results.metrics["policy"] == policy), "point"]))
+        for policy in ("local", "edge")
+    }
     note = _int8_note(swept)
     assert "int8 is 4x fp32's speed on cortex-a76 here" in note and "1.5-2.5x" in note
-    assert manifest["precision_notes"] == [{"note": note, "points": int8}]
+    # under edge, the edge server's plain speed runs int8 too: at fp32's FLOP/s (said of edge's points)
+    edge = _int8_note(swept, "edge")
+    assert edge.endswith(f"; {PLAIN} (docs/models.md#precision)")
+    assert manifest["precision_notes"] == [
+        {"note": note, "points": at["local"]},
+        {"note": edge, "points": at["edge"]},
+    ]
 
 
 @pytest.mark.parametrize(("kind", "by"), [("sweep", None), ("energy", f"policy,{PRECISION}")])
@@ -88,8 +101,10 @@ def test_a_comparison_in_int8_keeps_the_note_for_every_run(tmp_path):
     argv = ["compare", str(tmp_path / "base.yaml"), "--policies", "local,edge", "--replications", "1"]
     assert main([*argv, "--set", f"{PRECISION}=int8", "--out", str(out), "--quiet"]) == 0
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["precision_notes"] == [{"note": _int8_note(tmp_path)}]
+    # one note for both runs, naming what each policy may place on: the edge's plain speed under edge
+    compared = _int8_note(tmp_path).replace(" (docs", f"; {PLAIN} (under edge only) (docs")
+    assert manifest["precision_notes"] == [{"note": compared}]
     fig = plot_results(read_results(out), "bars", metric="latency_mean_s")
     note = " ".join(fig._supxlabel.get_text().split())
     plt.close(fig)
-    assert _int8_note(tmp_path) in note
+    assert compared in note

@@ -1,0 +1,133 @@
+"""Where the policies run may place an application's layers: what the notes on hardware read.
+
+A note on what a processor's numbers rest on (a GPU's assumed efficiency, a precision's peak
+ratio, a plain ``speed:``) holds for a run only where its policy may place layers there: under
+``local`` a phone at a plain speed runs everything and an idle T4 edge server nothing.  One rule,
+from each policy's :class:`~offloadsim.policies.base.Placement`, for the world's notes
+(:mod:`offloadsim.world.build`) and the manifests' notes worked out from a scenario alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
+
+from offloadsim.scenario.model import PolicySpec, Scenario
+
+__all__ = ["Under", "may_run", "placements", "policy_objects", "runs_under", "sources_of", "under_text"]
+
+#: Which of the runs noted may place an application's (an AppTemplate's) layers on a processor (a
+#: ProcessorModel): None where none may, ``()`` where every one may, else the labels of those that
+#: may (a comparison's policies).
+Under = Callable[[Any, Any], "tuple[str, ...] | None"]
+
+
+def under_text(labels: tuple[str, ...]) -> str:
+    """`` (under edge and cloud only)``, or ``""`` where every run may (``()``)."""
+    if not labels:
+        return ""
+    listed = f"{', '.join(labels[:-1])} and {labels[-1]}" if len(labels) > 1 else labels[0]
+    return f" (under {listed} only)"
+
+
+def joined(first: tuple[str, ...] | None, second: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """The runs that may place on either of two processors: ``()`` (every run) wins."""
+    if first is None or second is None:
+        return first if second is None else second
+    if not first or not second:
+        return ()
+    return tuple(dict.fromkeys((*first, *second)))
+
+
+def policy_objects(policies: Any) -> list[Any] | None:
+    """``policies`` as policy objects: each one given, or made from a PolicySpec (the scenario's own).
+
+    None where one cannot be made (an unknown name, bad parameters, a failing constructor): its run
+    is refused, and said, elsewhere.
+    """
+    from offloadsim.policies.registry import make_policy
+
+    made = []
+    for policy in policies if isinstance(policies, tuple | list) else (policies,):
+        if isinstance(policy, PolicySpec):
+            try:
+                policy = make_policy(policy.name, policy.params)
+            except Exception:  # said elsewhere
+                return None
+        made.append(policy)
+    return made
+
+
+def placements(policies: Any) -> list[Any] | None:
+    """Where ``policies`` may place layers: each one's :class:`~offloadsim.policies.base.Placement`.
+
+    None: anywhere, where any of them says nothing (a plug-in) or cannot be made.  ``policies``:
+    policy objects or :class:`~offloadsim.scenario.model.PolicySpec` (the scenario's own).
+    """
+    from offloadsim.policies.base import placement_of
+
+    found = []
+    for policy in policy_objects(policies) or ():
+        placement = placement_of(policy)
+        if placement is None:
+            return None
+        found.append(placement)
+    return found or None
+
+
+def sources_of(scenario: Scenario, app: str) -> set[str]:
+    """The nodes whose workload sends ``app``'s requests (every source where none names it).
+
+    An application no entry names may still serve another's requests (a ``model-select``
+    policy's ``alternatives``): then any source may send it work.
+    """
+    named = {src for entry in scenario.workload if entry.app == app for src in entry.sources}
+    return named or {src for entry in scenario.workload for src in entry.sources}
+
+
+def may_run(
+    hosts: Collection[str] | None,
+    node: str,
+    tier: str,
+    sources: Collection[str],
+    placed: list[Any] | None,
+    reaches: Callable[[str, str], bool] | None = None,
+) -> bool:
+    """Whether ``node`` (of ``tier``) may run layers of an application: its hosts, a policy and a source.
+
+    ``placed``: where the policies may place (None: anywhere), so that under ``local`` only a
+    source runs its layers, under ``fixed(node=edge)`` only ``edge``; ``reaches(source, node)``:
+    whether a source reaches the node (None: not asked, where no topology was built).
+    """
+    if hosts is not None and node not in hosts:
+        return False
+    if placed is not None and not any(p.allows(node, tier, sources) for p in placed):
+        return False
+    return node in sources or reaches is None or any(reaches(src, node) for src in sources)
+
+
+def runs_under(
+    scenario: Scenario,
+    policies: Mapping[str, Any] | None = None,
+    reaches: Callable[[str, str], bool] | None = None,
+) -> Under:
+    """The :data:`Under` of runs of ``policies`` (label -> a policy or a tuple; None: the scenario's).
+
+    A single label (a run) answers ``()`` or None.
+    """
+    placed = {label: placements(policy) for label, policy in (policies or {"": scenario.policy}).items()}
+    tiers = {node.name: node.tier for node in scenario.nodes}
+    sources: dict[str, set[str]] = {}
+
+    def under(app: Any, proc: Any) -> tuple[str, ...] | None:
+        if app.name not in sources:
+            sources[app.name] = sources_of(scenario, app.name)
+        hosts, node = app.spec.hosts, proc.node
+        labels = tuple(
+            label
+            for label, each in placed.items()
+            if may_run(hosts, node, tiers[node], sources[app.name], each, reaches)
+        )
+        return None if not labels else () if len(labels) == len(placed) else labels
+
+    return under

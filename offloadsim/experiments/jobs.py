@@ -120,13 +120,14 @@ def window_fields(scenarios: Iterable[Scenario]) -> dict[str, float | list[float
 def precision_notes_field(
     points: Iterable[tuple[int | None, Scenario]], policies: Mapping[str, Any] | None = None
 ) -> list[dict[str, Any]]:
-    """The manifest's ``precision_notes``: each distinct note on another precision or a codec, and its points.
+    """The manifest's ``precision_notes``: each distinct note on where the numbers come from, and its points.
 
     ``points``: each point's index (None: a comparison's one scenario, every run) and scenario.  The
-    note (:func:`offloadsim.world.build.precision_notes`) says accuracy is not modelled and that a
-    built-in profile's int8 speed-up is the data sheets' peak ratio; the figures read it from here,
-    since the runs' worlds were built in their jobs' processes.  ``[]`` where no point sets either.
-    ``policies``: a comparison's (label -> PolicySpec; None: each point's own).
+    notes (:func:`offloadsim.world.build.precision_notes`) say accuracy is not modelled and that a
+    built-in profile's int8 speed-up is the data sheets' peak ratio, that a plain ``speed:`` is the
+    scenario's own figure; the figures read them from here, since the runs' worlds were built in
+    their jobs' processes.  ``[]`` where no point has any.  ``policies``: a comparison's (label ->
+    PolicySpec; None: each point's own).
     """
     from offloadsim.world.build import precision_notes
 

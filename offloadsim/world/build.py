@@ -23,6 +23,7 @@ from offloadsim.scenario.units import format_quantity, format_rate
 from offloadsim.suggest import quoted
 from offloadsim.world.links import link_model
 from offloadsim.world.placed import Under, may_run, placements, policy_objects, runs_under, sources_of
+from offloadsim.world.stated_note import plain_speed_note
 from offloadsim.world.topology import Topology
 
 if TYPE_CHECKING:
@@ -208,7 +209,7 @@ class World:
             )
         )
         # one line naming the hardware each policy may use, not one line per policy
-        return each + tuple(self._placed_notes(self._under(dict(policies))))
+        return each + tuple(self._placed_notes(self._under(dict(policies)), here=True))
 
     def scenario_notes_under(self, *policies: Any) -> tuple[str, ...]:
         """:meth:`notes_under` but the ones about this machine: what ``validate`` says of a scenario file.
@@ -251,16 +252,22 @@ class World:
             lines.update(dict.fromkeys(self._gpu_efficiency_notes(policies)))
         lines.update(dict.fromkeys(self._nearest_tie_notes(policies)))
         if placed:
-            lines.update(dict.fromkeys(self._placed_notes(self._under({"": policies} if policies else None))))
+            under = self._under({"": policies} if policies else None)
+            lines.update(dict.fromkeys(self._placed_notes(under, here)))
         return tuple(lines)
 
     def _under(self, policies: Mapping[str, Any] | None) -> Under:
         """Where runs of ``policies`` (label -> policies; None: the scenario's own) may place layers."""
         return runs_under(self.scenario, policies, self.topology.reachable)
 
-    def _placed_notes(self, under: Under) -> list[str]:
-        """The lines that name the hardware the runs may place layers on (``under``): a precision's."""
-        return self._accuracy_notes(under)
+    def _placed_notes(self, under: Under, here: bool) -> list[str]:
+        """The lines naming the hardware the runs may place layers on (``under``): precision, plain speeds.
+
+        ``here``: with the plain speeds' line, which qualifies a run's times (not ``validate``'s).
+        """
+        groups = {name: node.group for name, node in self.nodes.items()}
+        speeds = plain_speed_note(self.apps.values(), self._every_processor(), groups, under) if here else []
+        return self._accuracy_notes(under) + speeds
 
     def _every_processor(self) -> list[ProcessorModel]:
         """Every processor of every node, a node's first one first (a GPU beside a CPU included)."""
@@ -1061,27 +1068,34 @@ def raw_inputs(scenario: Scenario, names: Iterable[str] | None = None) -> dict[s
 
 
 def precision_notes(scenario: Scenario, policies: Mapping[str, Any] | None = None) -> list[str]:
-    """:class:`World`'s note on another precision or a codec, worked out without building the topology.
+    """:class:`World`'s notes on where its numbers come from, worked out without building the topology.
 
     What a sweep or comparison keeps in its manifest (``precision_notes``) for the figures to say:
-    the world of each of its points is built in its jobs' processes, not the command's.  Nothing
-    is built where no application sets a precision or a codec (most scenarios).  ``policies``:
-    those compared (label -> policy; None: the scenario's own), which say the hardware they may
-    place on (without a topology, a node they allow is taken to be reached).
+    the world of each of its points is built in its jobs' processes, not the command's.  The note
+    on another precision or a codec, and the one on plain ``speed:`` processors.  No application
+    is built where none sets a precision or a codec (most scenarios).
+    ``policies``: those compared (label -> policy; None: the scenario's own), which say the
+    hardware they may place on (without a topology, a node they allow is taken to be reached).
     """
     from offloadsim.models.precision import parse_precision
     from offloadsim.world.precision_note import precision_note
 
     specs = scenario.applications.values()
-    if not any(spec.compression != "none" or parse_precision(spec.model_params) for spec in specs):
+    precise = any(spec.compression != "none" or parse_precision(spec.model_params) for spec in specs)
+    plain = any(spec.speed_flops is not None for node in scenario.nodes for spec in node.processors)
+    if not precise and not plain:
         return []
     profiles: dict[str, Any] = {}
     processors = [
         _processor(node, spec, scenario.base_dir, profiles)
         for node in scenario.nodes
         for spec in node.processors
+        if precise or spec.speed_flops is not None
     ]
     groups = {node.name: node.group for node in scenario.nodes}
     under = runs_under(scenario, policies)
-    return precision_note([_app(spec) for spec in specs], processors, under, groups)
+    # where it may run is all the plain speeds' line asks of an application: no model built for it
+    apps = [_app(spec) if precise else AppTemplate(spec, 0, None, None, ()) for spec in specs]
+    said = precision_note(apps, processors, under, groups) if precise else []
+    return said + plain_speed_note(apps, processors, groups, under)
 

@@ -1452,7 +1452,7 @@ def test_a_figure_without_intervals_carries_no_interval_note(compare_results):
 def test_a_cdf_says_on_itself_that_each_line_pools_the_replications(compare_results, sweep_results):
     """A new user's CDF drew every replication's tasks in one line, and only the gallery caption said so."""
     note = _footnote(plots.plot_results(compare_results, "cdf"))
-    assert note == "each line pools the completed tasks of 2 replications"
+    assert note.split("\n")[0] == "each line pools the completed tasks of 2 replications"
     faceted = plots.plot_results(sweep_results, "cdf", facet="links[0].bandwidth")
     replications = sweep_results.tasks.groupby(["policy", "links[0].bandwidth"], observed=True)[
         "replication"
@@ -1460,7 +1460,7 @@ def test_a_cdf_says_on_itself_that_each_line_pools_the_replications(compare_resu
     assert f"pools the completed tasks of {replications.max()} replications" in _footnote(faceted)
     one = compare_results.tasks[compare_results.tasks["replication"] == 0]
     single = plots.plot_results(dataclasses.replace(compare_results, tasks=one), "cdf")
-    assert _footnote(single) == "", "one run pools nothing"
+    assert "pools" not in _footnote(single), "one run pools nothing"
     per_run = plots.plot_results(compare_results, "cdf", by="policy,replication")
     assert "pools" not in _footnote(per_run), "a line per replication pools nothing"
 
@@ -1802,7 +1802,8 @@ def test_utilisation_time_panels_share_one_unit(tmp_path):
     placements = results.tasks.groupby("policy", observed=True)["placement"].agg(lambda p: set(p.astype(str)))
     assert placements["local"] == {"phone"} and placements["neurosurgeon"] == {"phone>server"}
     fig = plots.plot_results(results, "utilisation-time")
-    assert [ax.get_ylabel() for ax in fig.axes if ax.get_visible()] == ["busy cores (count)"] * 2
+    labels = [" ".join(ax.get_ylabel().split()) for ax in fig.axes if ax.get_visible()]  # as wrapped
+    assert labels == ["busy cores (count)"] * 2
     alone = plots.plot_results(results, "utilisation-time", where={"policy": "local"})
     assert alone.axes[0].get_ylabel() == "utilisation (%)"  # one panel keeps its %
 

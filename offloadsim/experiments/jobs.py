@@ -125,17 +125,26 @@ def precision_notes_field(
     ``points``: each point's index (None: a comparison's one scenario, every run) and scenario.  The
     notes (:func:`offloadsim.world.build.precision_notes`) say accuracy is not modelled and that a
     built-in profile's int8 speed-up is the data sheets' peak ratio, that a plain ``speed:`` is the
-    scenario's own figure; the figures read them from here, since the runs' worlds were built in
+    scenario's own figure, and what the ``power:`` values are (``about: energy``: said under an
+    energy figure only); the figures read them from here, since the runs' worlds were built in
     their jobs' processes.  ``[]`` where no point has any.  ``policies``: a comparison's (label ->
     PolicySpec; None: each point's own).
     """
     from offloadsim.world.build import precision_notes
+    from offloadsim.world.stated_note import POWER_DOC
 
     said: dict[str, list[int]] = {}
     for index, scenario in points:
         for note in precision_notes(scenario, policies):
             said.setdefault(note, []).extend([] if index is None else [index])
-    return [{"note": note, **({"points": at} if at else {})} for note, at in said.items()]
+    return [
+        {
+            "note": note,
+            **({"points": at} if at else {}),
+            **({"about": "energy"} if note.endswith(POWER_DOC) else {}),  # said under energy figures only
+        }
+        for note, at in said.items()
+    ]
 
 
 def window_text(manifest: Mapping[str, Any]) -> str:

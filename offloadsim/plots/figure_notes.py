@@ -398,14 +398,17 @@ def precision_note(view: FigureView, frame: pd.DataFrame) -> str:
     a phone's Cortex-A76), where measured speed-ups are 1.5 to 2.5x; the command said so under its
     table, and the figures drawn from its results, where "int8 on the phone beats offloading" is
     read, said nothing.  Said where a run drawn carries it (the manifest's ``precision_notes``,
-    by point for a sweep; a comparison's hold for every run).
+    by point for a sweep; a comparison's hold for every run), with its other notes on where the
+    numbers come from (a plain ``speed:``; the ``power:`` values, under a figure of energy only).
     """
     rows = view.results.manifest.get("precision_notes") or ()
     drawn = set(frame["point"].tolist()) if "point" in frame.columns else None
+    energy = view.kind == "energy" or "energy" in view.metric
     said = [
         str(row["note"])
         for row in rows
-        if "points" not in row or drawn is None or drawn.intersection(row["points"])
+        if ("points" not in row or drawn is None or drawn.intersection(row["points"]))
+        and (row.get("about") != "energy" or energy)
     ]
     return "\n".join(dict.fromkeys(said))
 

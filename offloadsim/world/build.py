@@ -23,7 +23,7 @@ from offloadsim.scenario.units import format_quantity, format_rate
 from offloadsim.suggest import quoted
 from offloadsim.world.links import link_model
 from offloadsim.world.placed import Under, may_run, placements, policy_objects, runs_under, sources_of
-from offloadsim.world.stated_note import plain_speed_note
+from offloadsim.world.stated_note import plain_speed_note, power_note
 from offloadsim.world.topology import Topology
 
 if TYPE_CHECKING:
@@ -254,6 +254,8 @@ class World:
         if placed:
             under = self._under({"": policies} if policies else None)
             lines.update(dict.fromkeys(self._placed_notes(under, here)))
+        if here:  # what a run's device energy rests on
+            lines.update(dict.fromkeys(power_note(self.nodes.values())))
         return tuple(lines)
 
     def _under(self, policies: Mapping[str, Any] | None) -> Under:
@@ -1072,8 +1074,9 @@ def precision_notes(scenario: Scenario, policies: Mapping[str, Any] | None = Non
 
     What a sweep or comparison keeps in its manifest (``precision_notes``) for the figures to say:
     the world of each of its points is built in its jobs' processes, not the command's.  The note
-    on another precision or a codec, and the one on plain ``speed:`` processors.  No application
-    is built where none sets a precision or a codec (most scenarios).
+    on another precision or a codec, the one on plain ``speed:`` processors, and the one on the
+    ``power:`` values (:data:`~offloadsim.world.stated_note.POWER_DOC` ends it: said under energy
+    figures).  No application is built where none sets a precision or a codec (most scenarios).
     ``policies``: those compared (label -> policy; None: the scenario's own), which say the
     hardware they may place on (without a topology, a node they allow is taken to be reached).
     """
@@ -1083,8 +1086,9 @@ def precision_notes(scenario: Scenario, policies: Mapping[str, Any] | None = Non
     specs = scenario.applications.values()
     precise = any(spec.compression != "none" or parse_precision(spec.model_params) for spec in specs)
     plain = any(spec.speed_flops is not None for node in scenario.nodes for spec in node.processors)
+    notes = power_note(scenario.nodes)
     if not precise and not plain:
-        return []
+        return notes
     profiles: dict[str, Any] = {}
     processors = [
         _processor(node, spec, scenario.base_dir, profiles)
@@ -1097,5 +1101,5 @@ def precision_notes(scenario: Scenario, policies: Mapping[str, Any] | None = Non
     # where it may run is all the plain speeds' line asks of an application: no model built for it
     apps = [_app(spec) if precise else AppTemplate(spec, 0, None, None, ()) for spec in specs]
     said = precision_note(apps, processors, under, groups) if precise else []
-    return said + plain_speed_note(apps, processors, groups, under)
+    return said + plain_speed_note(apps, processors, groups, under) + notes
 

@@ -186,3 +186,20 @@ def test_a_sweep_over_precision_says_the_note_once_for_both(dry_run, tmp_path, c
     assert note.endswith(
         "7.2x on a100; fp32 is not checked (docs/profiles.md#batch-one-against-published-latencies)"
     )
+
+
+LLM = str(Path(__file__).resolve().parents[1] / "scenarios" / "llm-assistant.yaml")
+
+
+def test_an_llms_prefill_on_a_gpu_is_noted_where_a_policy_may_run_it_there(capsys):
+    """The 8B's TTFT on the cloud A100 rests on 0.40 of its bf16 peak, and its run said nothing of it.
+
+    Its decode has its own note (a bandwidth ceiling); its prefill runs at the assumed efficiency
+    as a CNN's layers do.  Under ``local`` no GPU runs it: no note.
+    """
+    (note,) = _gpu_notes(capsys, "run", LLM, "--dry-run", "--policy", "cloud")
+    assert note.startswith("note: applications.chat-8b (llama-3.1-8b prefill, bf16) on a100: " + SAID)
+    assert "7.2x on a100" in note and "llama-3.1-8b prefill are not checked" in note
+    (both,) = _gpu_notes(capsys, "run", LLM, "--dry-run", "--policy", "model-select")
+    assert "applications.chat-1b (llama-3.2-1b prefill, bf16) on jetson-orin;" in both
+    assert _gpu_notes(capsys, "run", LLM, "--dry-run", "--policy", "local") == []

@@ -415,10 +415,11 @@ class World:
         (:data:`~offloadsim.world.profiles.builtin.GPU_EFFICIENCY`); at a batch of one, published
         ResNet-50 latencies put the A100 7 times slower than that (docs/profiles.md#batch-one-
         against-published-latencies), and a run on the quickstart's cloud said nothing of it.
-        Said only where the GPU may run an application's layers: a node its ``hosts`` allow, that
-        one of its sources reaches, and, under ``policies`` that keep every task on its source
-        (``local``), a source itself (None: the scenario's own policy).  The one published point is
-        int8 ResNet-50: a model or precision it is not is said unchecked.
+        An LLM's prefill runs at it too, and its time to first token with it (a new user's A100
+        TTFT said nothing of it).  Said only where the GPU may run an application's layers: a node
+        its ``hosts`` allow, that one of its sources reaches, and, under ``policies`` that keep
+        every task on its source (``local``), a source itself (None: the scenario's own policy).
+        The one published point is int8 ResNet-50: a model or precision it is not is said unchecked.
         """
         derived = [proc for proc in self._every_processor() if getattr(proc.costs, "kind", None) == "derived"]
         if not derived:
@@ -431,13 +432,17 @@ class World:
         placed = placements(self.scenario.policy if policies is None else policies)
         entries: list[tuple[str, str, str, str]] = []  # (application, model, precision, GPU profile)
         for app in self.apps.values():
-            if app.graph is None or app.llm is not None:
-                continue  # an LLM's decode has its own note; a plain work has no layers
+            if app.llm is not None:  # its prefill (TTFT); its decode has its own note, a ceiling
+                model = f"{app.llm.config.name} prefill"
+            elif app.graph is not None:
+                model = app.graph.name
+            else:
+                continue  # a plain work has no layers
+            where = format_path(("applications", app.name))
             sources = sources_of(self.scenario, app.name)
             for proc in gpus:
                 if self._may_run(app, proc.node, sources, placed):
-                    where = format_path(("applications", app.name))
-                    entries.append((where, app.graph.name, app.precision, proc.costs.name))
+                    entries.append((where, model, app.precision, proc.costs.name))
         return [_gpu_note(entries)] if entries else []
 
     def _nearest_tie_notes(self, policies: tuple[Any, ...] | None = None) -> list[str]:

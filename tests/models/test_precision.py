@@ -147,7 +147,7 @@ def test_a_bf16_llm_prefills_at_the_gpus_bf16_tensor_rate():
     fp32 = cost.prefill_s(a100.effective_flops, a100.memory_bandwidth_Bps, 0, cost.layers, 2048)
     assert raw.tasks["compute_time"][0] == pytest.approx(expected, rel=1e-9)
     assert fp32 > 10 * expected  # what the fp32 peak used to give
-    # it states a bf16 peak: nothing to say of it but its decode's bandwidth ceiling (its own test)
+    # it states a bf16 peak: nothing to say but its decode ceiling and prefill efficiency (own tests)
     assert [note for note in _but_ceiling(world.notes) if "a100" in note] == []
 
 
@@ -249,8 +249,13 @@ policy: {name: fixed, node: edge, processors: [gpu]}
 
 
 def _but_plain_speeds(notes: tuple[str, ...]) -> tuple[str, ...]:
-    """``notes`` but the plain speeds' own line (tests/test_stated_notes.py)."""
-    return tuple(note for note in notes if "the scenario's own figure" not in note)
+    """``notes`` but the plain speeds' own line and a GPU's batch-one line (their own tests:
+    tests/test_stated_notes.py, tests/test_gpu_batch_one_note.py)."""
+    return tuple(
+        note
+        for note in notes
+        if "the scenario's own figure" not in note and "#batch-one-against-published-latencies" not in note
+    )
 
 
 def test_the_notes_cover_every_processor_and_the_keys_a_run_does_not_act_on():
@@ -295,11 +300,13 @@ def _ceiling(model: str, profile: str) -> str:
 
 
 def _but_ceiling(notes: tuple[str, ...]) -> tuple[str, ...]:
-    """``notes`` but the decode ceiling's (tested on its own, tests/models/test_decode_ceiling_note.py)."""
+    """``notes`` but the decode ceiling's and the GPU prefill's batch-one line (each tested on its own,
+    tests/models/test_decode_ceiling_note.py, tests/test_gpu_batch_one_note.py)."""
     return tuple(
         note
         for note in notes
         if not note.startswith("LLM decode runs at the profile's full memory bandwidth")
+        and "(docs/profiles.md#batch-one-against-published-latencies)" not in note
     )
 
 

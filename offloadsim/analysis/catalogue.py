@@ -42,6 +42,7 @@ __all__ = [
     "INCOMPLETE_SHARE",
     "of_completed_tasks",
     "counts_completed_tasks",
+    "BATTERY_METRICS",
 ]
 
 #: A share of tasks not completed (dropped, failed, in flight) that a comparison of metrics taken over
@@ -139,7 +140,7 @@ class Metric:
         spread = half * self.scale if not math.isnan(half) else math.nan
         exact = spread != spread or zero_width(value, spread)
         digits = self._exact_digits(value) if exact else _digits(spread)
-        text = _number(value, digits, signed=signed, figures=2 if exact else 1)
+        text = _number(value, digits, signed=signed, figures=2 if exact and self.digits else 1)
         if math.isnan(half):
             return text
         if exact:
@@ -148,7 +149,7 @@ class Metric:
 
     def _exact_digits(self, value: float) -> int:
         """Decimals of a value without a spread: the run table's, 4 significant digits (at most 4)."""
-        if value == 0:
+        if value == 0 or self.digits == 0:  # a count every replication gave (batteries run flat): 3
             return self.digits
         return int(min(4, max(self.digits, 3 - math.floor(math.log10(abs(value))))))
 
@@ -215,6 +216,16 @@ LLM_METRICS: dict[str, Metric] = {
     "tpot_mean_s": Metric("mean time per output token", "ms", 1e3, _LOWER),
     "decode_tokens_per_s_mean": Metric("mean decode rate per request", "tokens/s", 1.0, _HIGHER),
     "output_tokens_per_s": Metric("output token throughput", "tokens/s", 1.0, _HIGHER),
+}
+
+_FLAT_AS_0 = "with a flat battery as 0"
+#: The batteries of a run (:mod:`offloadsim.analysis.batteries`): in its metrics row (and so in
+#: compare's and sweep's tables) only where a node has a battery.  A flat device stops sending, so
+#: the failed share and least node availability barely move when most batteries ran flat.
+BATTERY_METRICS: dict[str, Metric] = {
+    "batteries_flat": Metric("batteries run flat", "", 1.0, _LOWER, digits=0),
+    "battery_left_min": Metric("least battery left", "%", 100.0, _HIGHER, basis=_FLAT_AS_0),
+    "battery_left_median": Metric("median battery left", "%", 100.0, _HIGHER, basis=_FLAT_AS_0),
 }
 
 #: Energy that other powered nodes (a phone computing another's stage, a powered edge server) spent
@@ -298,6 +309,8 @@ def metric_info(name: str) -> Metric:
         return METRICS[name]
     if name in LLM_METRICS:
         return LLM_METRICS[name]
+    if name in BATTERY_METRICS:
+        return BATTERY_METRICS[name]
     if name in ELSEWHERE_METRICS:
         return ELSEWHERE_METRICS[name]
     if name in FAIRNESS_METRICS:
@@ -319,6 +332,7 @@ def is_metric(name: str) -> bool:
     return (
         name in METRICS
         or name in LLM_METRICS
+        or name in BATTERY_METRICS
         or name in ELSEWHERE_METRICS
         or name in FAIRNESS_METRICS
         or name.startswith("utilisation_")
@@ -339,6 +353,7 @@ def metric_columns(metrics: pd.DataFrame | Iterable[str]) -> list[str]:
     present = set(names)
     known = [c for c in METRICS if c in present]
     known += [c for c in LLM_METRICS if c in present]
+    known += [c for c in BATTERY_METRICS if c in present]
     known += [c for c in ELSEWHERE_METRICS if c in present]
     known += [c for c in FAIRNESS_METRICS if c in present]
     known += [c for c in column_metrics() if c in present]

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from offloadsim.analysis.batteries import flat_batteries_note
 from offloadsim.analysis.config_labels import shared_labels
 from offloadsim.analysis.table_notes import application_order, pooled_note, run_table_notes
 from offloadsim.analysis.warning_notes import run_warnings_notes
@@ -415,7 +416,8 @@ def comparison_notes(
     pooled = pooled_note(scenarios, served)
     unfinished = unfinished_runs_note(metrics, run_keys)
     dropped = dropped_runs_note(metrics, run_keys)
-    for extra in (pooled, unpowered_sources_note(scenarios), unfinished, dropped):
+    flat = flat_batteries_note(metrics, run_keys)  # a flat device stops sending: no other row shows it
+    for extra in (pooled, unpowered_sources_note(scenarios), unfinished, dropped, flat):
         if extra:
             notes[extra] = None
     configs = [key for key in run_keys if key != "replication"]

@@ -20,6 +20,7 @@ import numpy as np
 
 from offloadsim.analysis import catalogue, chunked
 from offloadsim.analysis.fairness import source_latency_fairness
+from offloadsim.analysis.batteries import battery_metrics, battery_metrics_of_nodes
 from offloadsim.analysis.groups import group_stats, split_key
 from offloadsim.analysis.statistics import percentile
 from offloadsim.analysis.tokens import decode_rate, output_token_rate
@@ -166,6 +167,9 @@ class Summary:
     node_drained_at: dict[str, float] = field(default_factory=dict)
     battery_count: int = 0
     battery_least_left: dict[str, float] = field(default_factory=dict)
+    #: The median share of capacity left over every battery, a flat one 0 (NaN: no battery, or a
+    #: summary.json written before it): compare's and sweep's median battery left.
+    battery_left_median: float = _NAN
     retried: int = 0
     recovered: int = 0
     processors: tuple[dict[str, Any], ...] = ()
@@ -971,6 +975,11 @@ def metrics_row(summary: Summary) -> dict[str, float]:
         if tier in summary.tier_utilisation_max:  # a tier of several nodes: its busiest one's too
             row[f"utilisation_{tier}_max"] = float(summary.tier_utilisation_max[tier])
     row.update(processor_metrics(_processor_columns(summary.processors)))
+    # Where a node has a battery: how many ran flat, the least and median left (a flat device stops
+    # sending, which the failed share and availability barely show).
+    flat = len(summary.node_drained_at)
+    median = summary.battery_left_median
+    row.update(battery_metrics(summary.battery_count, flat, summary.battery_least_left, median))
     return row
 
 
@@ -1388,7 +1397,8 @@ def _batteries(nodes: Table) -> dict[str, Any]:
         # The least left, ties to the first name (as the table ranks its other lists).
         i = min(running, key=lambda k: (left[k], str(names[k])))
         least = {str(names[i]): float(left[i])}
-    return {"battery_count": int(powered.sum()), "battery_least_left": least}
+    median = battery_metrics_of_nodes(nodes).get("battery_left_median", _NAN)
+    return {"battery_count": int(powered.sum()), "battery_least_left": least, "battery_left_median": median}
 
 
 def _link_utilisation(links: Table) -> dict[str, float]:

@@ -553,6 +553,8 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
         "deadline_miss_rate",
         "fail_rate",
         "device_energy_mean_j",
+        # Where a node has a battery: a flat one stops sending, which no column above shows.
+        *(name for name in ("batteries_flat", "battery_left_median") if name in served),
     ]
     columns = table_metrics(headline, summary)  # failed tasks where some run failed one, as compare's
     swept = list(result.manifest.get("swept", []))

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from offloadsim.analysis.batteries import battery_metrics_of_nodes
 from offloadsim.analysis.catalogue import LLM_METRICS, metric_columns
 from offloadsim.analysis.groups import GROUP_COLUMN, group_rows, per_group
 from offloadsim.analysis.statistics import mean_ci
@@ -176,6 +177,10 @@ def merge_sweep(
             found = _llm_metrics_of(file, measured_time(meta["metrics"]))
             meta["metrics"].update(found)
             recomputed += bool(found)
+        # Its batteries (batteries_flat, battery_left_*) where a file from before them has some: from
+        # its nodes table, as metrics_row gives them.
+        for name, value in battery_metrics_of_nodes(nodes).items():
+            meta["metrics"].setdefault(name, value)
         # Its metrics from before the per-processor utilisations (utilisation_<tier>_<processor>): from
         # its processors table, as metrics_row gives them (a file older still has neither).
         for name, value in processor_metrics(meta.get("processors") or None).items():

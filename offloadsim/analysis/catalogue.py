@@ -43,6 +43,7 @@ __all__ = [
     "of_completed_tasks",
     "counts_completed_tasks",
     "BATTERY_METRICS",
+    "ENERGY_SPLIT_METRICS",
 ]
 
 #: A share of tasks not completed (dropped, failed, in flight) that a comparison of metrics taken over
@@ -218,6 +219,16 @@ LLM_METRICS: dict[str, Metric] = {
     "output_tokens_per_s": Metric("output token throughput", "tokens/s", 1.0, _HIGHER),
 }
 
+#: Device energy per task told apart (:mod:`offloadsim.analysis.energy_split`): what the source
+#: devices' processors drew and the rest, their radios' (sending, receiving, the tail, the bits).
+#: In a run's metrics row where device energy was measured and the tasks say how much was compute.
+ENERGY_SPLIT_METRICS: dict[str, Metric] = {
+    "device_compute_energy_mean_j": Metric(
+        "device compute energy per task", "mJ", 1e3, _LOWER, "above idle", 2
+    ),
+    "device_radio_energy_mean_j": Metric("device radio energy per task", "mJ", 1e3, _LOWER, "above idle", 2),
+}
+
 _FLAT_AS_0 = "with a flat battery as 0"
 #: The batteries of a run (:mod:`offloadsim.analysis.batteries`): in its metrics row (and so in
 #: compare's and sweep's tables) only where a node has a battery.  A flat device stops sending, so
@@ -311,6 +322,8 @@ def metric_info(name: str) -> Metric:
         return LLM_METRICS[name]
     if name in BATTERY_METRICS:
         return BATTERY_METRICS[name]
+    if name in ENERGY_SPLIT_METRICS:
+        return ENERGY_SPLIT_METRICS[name]
     if name in ELSEWHERE_METRICS:
         return ELSEWHERE_METRICS[name]
     if name in FAIRNESS_METRICS:
@@ -333,6 +346,7 @@ def is_metric(name: str) -> bool:
         name in METRICS
         or name in LLM_METRICS
         or name in BATTERY_METRICS
+        or name in ENERGY_SPLIT_METRICS
         or name in ELSEWHERE_METRICS
         or name in FAIRNESS_METRICS
         or name.startswith("utilisation_")
@@ -354,6 +368,7 @@ def metric_columns(metrics: pd.DataFrame | Iterable[str]) -> list[str]:
     known = [c for c in METRICS if c in present]
     known += [c for c in LLM_METRICS if c in present]
     known += [c for c in BATTERY_METRICS if c in present]
+    known += [c for c in ENERGY_SPLIT_METRICS if c in present]
     known += [c for c in ELSEWHERE_METRICS if c in present]
     known += [c for c in FAIRNESS_METRICS if c in present]
     known += [c for c in column_metrics() if c in present]

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 
 from offloadsim.analysis import catalogue, chunked
-from offloadsim.analysis.fairness import source_latency_fairness
 from offloadsim.analysis.batteries import battery_metrics, battery_metrics_of_nodes
+from offloadsim.analysis.energy_split import energy_split_metrics
+from offloadsim.analysis.fairness import source_latency_fairness
 from offloadsim.analysis.groups import group_stats, split_key
 from offloadsim.analysis.statistics import percentile
 from offloadsim.analysis.tokens import decode_rate, output_token_rate
@@ -170,6 +171,9 @@ class Summary:
     #: The median share of capacity left over every battery, a flat one 0 (NaN: no battery, or a
     #: summary.json written before it): compare's and sweep's median battery left.
     battery_left_median: float = _NAN
+    #: Of device energy per task, what the source devices' processors drew, over the same tasks (NaN:
+    #: a run written before the tasks' device_compute_energy); the rest is their radios'.
+    device_compute_energy_mean_j: float = _NAN
     retried: int = 0
     recovered: int = 0
     processors: tuple[dict[str, Any], ...] = ()
@@ -362,6 +366,9 @@ class Summary:
             metric("device_energy_mean_j", note=f"  (none: {self._why_no_energy()})" if none else "")
         if self.other_device_energy_tasks:  # else device energy per task reads as the whole cost
             rows.append(self._other_energy_row())
+        split = self._energy_split_row()
+        if split is not None:
+            rows.append(split)
         if self.battery_count:
             rows.append(self._battery_row())
         for name, value in self.column_metrics.items():
@@ -518,6 +525,21 @@ class Summary:
                 )
             )
         return rows
+
+    def _energy_split_row(self) -> tuple[str, str, str] | None:
+        """Device energy per task told apart: ``  of which compute  31.20  mJ  (radio 13.80 mJ: ...)``.
+
+        Only where tasks drew some and the records say how much was compute (the tasks'
+        ``device_compute_energy``); the radio's is the rest (sending, receiving, its tail, the bits).
+        """
+        metrics = energy_split_metrics(self.device_energy_mean_j, self.device_compute_energy_mean_j)
+        if not metrics or not self.device_energy_mean_j > 0:
+            return None
+        info = catalogue.metric_info("device_energy_mean_j")
+        compute = _num(metrics["device_compute_energy_mean_j"] * info.scale, info.digits)
+        radio = _num(metrics["device_radio_energy_mean_j"] * info.scale, info.digits)
+        why = "sending, receiving, its tail"
+        return ("  of which compute", compute, f"{info.unit}  (radio {radio} {info.unit}: {why})")
 
     def _battery_row(self) -> tuple[str, str, str]:
         """One row for every battery: the least charge left of those not flat, and the flat ones' first.
@@ -819,6 +841,7 @@ def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[st
     bytes_sent = float(np.nansum(_floats(tasks, "bytes_sent"))) if n_tasks else 0.0
     spent = chunked.spent(masks)
     energy_mean = _nanmean(_floats(tasks, "device_energy")[spent])
+    compute_mean = _nanmean(_floats(tasks, "device_compute_energy")[spent])  # NaN: written before it
     other = _floats(tasks, "other_device_energy")[spent]  # NaN: a run written before the column
     other_spent = other > 0.0
 
@@ -844,6 +867,7 @@ def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[st
         "deadline_misses": n_miss,
         "bytes_sent": bytes_sent,
         "device_energy_mean_j": energy_mean,
+        "device_compute_energy_mean_j": compute_mean,
         "other_device_energy_j": float(other[other_spent].sum()),
         "other_device_energy_tasks": int(other_spent.sum()),
         **_llm_stats(tasks, done, duration_s),
@@ -980,6 +1004,8 @@ def metrics_row(summary: Summary) -> dict[str, float]:
     flat = len(summary.node_drained_at)
     median = summary.battery_left_median
     row.update(battery_metrics(summary.battery_count, flat, summary.battery_least_left, median))
+    if summary.powered_sources != 0:  # where device energy was measured: its compute and radio parts
+        row.update(energy_split_metrics(summary.device_energy_mean_j, summary.device_compute_energy_mean_j))
     return row
 
 

@@ -81,7 +81,9 @@ class Ledger:
         if task.start != task.start:  # NaN: the task's first step
             task.start = now - service_s
         if power_w:
-            task.energy += power_w * service_s
+            joules = power_w * service_s
+            task.energy += joules
+            task.compute_energy += joules
         if self.stages is not None:
             start = now - service_s
             self.stages.add(task, "compute", node, start - wait_s, start, now, 0.0, processor, phase)
@@ -93,8 +95,10 @@ class Ledger:
         if it has one already (else summed into it when recorded, ``Task.previous``).
         """
         task.energy += joules
+        task.compute_energy += joules  # a stage's: its callers' are compute stages
         if task.row >= 0:
             self.records.add("device_energy", task.row, joules)
+            self.records.add("device_compute_energy", task.row, joules)
 
     def book_transfer(
         self, task: Task, a: str, b: str, size: float, started: float, latency_s: float, phase: str = ""
@@ -129,17 +133,19 @@ class Ledger:
         extra = task.extra
         a, b, c = _NO_EXTRA if extra is None else extra(task)
         energy = task.energy
+        compute = task.compute_energy
         other = task.other_energy
         row = task.row = log.base + len(log.task_ids)
         previous = task.previous
         while previous is not None:  # a retried task: each attempt's energy so far, and from now on
             energy += previous.energy  # charged to this record (its flow or stage may run on)
+            compute += previous.compute_energy
             other += previous.other_energy
             previous.row = row
             previous = previous.previous
         log.values.frombytes(pack_row(  # the float columns, in records.FLOAT_COLUMNS order
             task.arrival, task.start, finish, task.wait, task.compute_time, task.transfer_time,
-            task.bytes_sent, task.deadline, energy, other, task.ttft, task.tpot, a, b, c,
+            task.bytes_sent, task.deadline, energy, other, task.ttft, task.tpot, a, b, c, compute,
         ))  # fmt: skip
         log.task_ids.append(task.id)
         plan = task.plan

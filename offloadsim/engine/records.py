@@ -58,6 +58,7 @@ FLOAT_COLUMNS = (
     "prompt_tokens",
     "output_tokens",
     "kv_cache_bytes",
+    "device_compute_energy",
 )
 _STATUSES = schema.STATUSES
 TASK_COLUMNS = schema.TASK_COLUMNS

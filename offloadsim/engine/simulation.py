@@ -433,7 +433,9 @@ class Simulation:
             if task.start != task.start:  # NaN: the task's first step
                 task.start = self.env.now - service_s
             if step.power_w:
-                task.energy += step.power_w * service_s
+                joules = step.power_w * service_s
+                task.energy += joules
+                task.compute_energy += joules
         else:
             processor = step.processor
             self.ledger.book_compute(task, processor.node, wait_s, service_s, step.power_w, processor.name)

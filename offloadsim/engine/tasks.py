@@ -29,6 +29,7 @@ _FIELDS = (
     "arrival",
     "avoid",
     "bytes_sent",
+    "compute_energy",
     "compute_time",
     "cut_bytes",
     "deadline",
@@ -89,6 +90,9 @@ class Task:
         self.transfer_time = 0.0
         self.bytes_sent = 0.0
         self.energy = 0.0
+        # Of ``energy``, what its source device's processors drew (its record's device_compute_energy):
+        # the rest is its radio's (sending, receiving, the tail, the bits).
+        self.compute_energy = 0.0
         # Energy above idle that other powered nodes spent on it (its record's other_device_energy).
         self.other_energy = 0.0
         self.t0 = 0.0
@@ -139,6 +143,7 @@ class Task:
         # radio lazily, and an abandoned attempt's flow or stage runs on, so this one is charged more
         # after it is replaced.
         attempt.energy = 0.0
+        attempt.compute_energy = 0.0
         attempt.other_energy = 0.0
         attempt.previous = self
         attempt.ttft = attempt.tpot = NAN  # an LLM request streams its tokens again

@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from offloadsim.analysis.catalogue import (
+    ENERGY_SPLIT_METRICS,
     INCOMPLETE_SHARE,
     LLM_METRICS,
     METRICS,
@@ -961,8 +962,9 @@ def format_comparison(
     _check_table_metrics(metrics, available)
     shown = [m for m in table_metrics(metrics, summary) if m in available]
     # Then the record columns' own metrics and the utilisations, in catalogue order (``metrics``
-    # chooses among the headline and LLM metrics).
-    headline = METRICS.keys() | LLM_METRICS.keys()
+    # chooses among the headline and LLM metrics, and the device energy's compute and radio parts:
+    # summary.csv holds them, a table asks for them, ``metrics=[..., "device_radio_energy_mean_j"]``).
+    headline = METRICS.keys() | LLM_METRICS.keys() | ENERGY_SPLIT_METRICS.keys()
     shown += [m for m in metric_columns(list(dict.fromkeys(summary["metric"]))) if m not in headline]
     unsaid = [0] * len(summary)  # a count the summary does not hold (an older one's): not said
     cells: dict[tuple[str, str], tuple[float, float, float, float, int, int]] = {

@@ -220,6 +220,15 @@ TASKS: tuple[Column, ...] = (
         "the scenario's ``nodes`` key its source came from: ``phone`` for ``phone-3`` of a group with"
         " ``count``, the node's own name for one without (empty: a results table written before it)",
     ),
+    Column(
+        "device_compute_energy",
+        "float64",
+        _J,
+        "of device_energy, what the source device's processors drew; the rest is its radio's"
+        " (sending, receiving, the tail, the bits). NaN: a results table written before it",
+        at_least=0,
+        nan=True,
+    ),
 )
 
 #: A processor's busy time and utilisation, in the nodes table (its first processor's) and processors'.

@@ -104,3 +104,30 @@ def test_sweep_table_and_csv_say_the_flat_batteries(cli_main, tmp_path, capsys):
     assert flat.loc[flat["policy"] == "edge", "mean"].max() > 0
     median = summary[summary["metric"] == "battery_left_median"]
     assert len(median) == 4 and all(0 <= v <= 1 and not math.isnan(v) for v in median["mean"])
+
+    # A job file written before the battery metrics is reused, its batteries from its nodes table.
+    for file in (out / "points").glob("*.parquet"):
+        _drop_battery_metrics(file)
+    assert cli_main(["sweep", str(tmp_path / "sweep.yaml"), "--workers", "1", "--out", str(out)]) == 0
+    assert "4 jobs: 0 run, 4 reused" in capsys.readouterr().out
+    again = pd.read_csv(out / "summary.csv")
+    pd.testing.assert_frame_equal(
+        again[again["metric"].str.startswith("batter")].reset_index(drop=True),
+        summary[summary["metric"].str.startswith("batter")].reset_index(drop=True),
+    )
+
+
+def _drop_battery_metrics(file):
+    """Rewrite a sweep's job file as one written before the battery metrics: none in its metrics."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from offloadsim.experiments import storage
+
+    table = pq.read_table(file)
+    meta = json.loads(table.schema.metadata[storage._JOB_META])
+    assert meta["metrics"].pop("batteries_flat") is not None
+    del meta["metrics"]["battery_left_min"], meta["metrics"]["battery_left_median"]
+    metadata = {**table.schema.metadata, storage._JOB_META: json.dumps(meta).encode()}
+    pq.write_table(table.replace_schema_metadata(metadata), file)

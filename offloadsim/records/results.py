@@ -652,7 +652,11 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def read_run(run_dir: str | Path) -> RunResult:
-    """Read a run directory written by :func:`write_run`."""
+    """Read a run directory written by :func:`write_run`.
+
+    Raises :class:`ResultsError` naming the directory when it is missing or incomplete, as
+    :func:`~offloadsim.records.stored.read_results` does (its error is a ``ResultsError`` too).
+    """
     import pandas as pd
 
     if not isinstance(run_dir, str | os.PathLike):  # pathlib's TypeError, a traceback

@@ -21,6 +21,7 @@ from offloadsim.analysis.values import nulls_read_back
 from offloadsim.bounded_read import name_too_long, not_a_file
 from offloadsim.errors import RunError, shown_path
 from offloadsim.input_kinds import RESULTS, misdirected_path
+from offloadsim.outdir import ResultsError
 from offloadsim.records.checked import (
     REWRITE,
     powered_sources_problem,
@@ -33,13 +34,23 @@ from offloadsim.records.formats import result_kind
 from offloadsim.shapes import describe, each, is_number, is_text, is_texts, is_whole
 from offloadsim.suggest import did_you_mean_file, quoted
 
-__all__ = ["ExperimentError", "Results", "read_results"]
+__all__ = ["ExperimentError", "Results", "UnreadableResults", "read_results"]
 
 
 class ExperimentError(RunError):
     """An experiment that cannot be set up, run or read (bad arguments, output dir); one line per problem.
 
     A :class:`~offloadsim.errors.RunError`, so the command line reports it as a user error.
+    """
+
+
+class UnreadableResults(ExperimentError, ResultsError):
+    """A results directory :func:`read_results` cannot read: its :class:`ExperimentError`, as before.
+
+    Also a :class:`~offloadsim.outdir.ResultsError`, what :func:`~offloadsim.records.results.read_run`
+    raises for a directory it cannot read, so one ``except ResultsError`` serves both readers.
+    ``ResultsError`` itself stays no ValueError: it also says a directory cannot be written (locked,
+    not writable), and the readers' ``except (OSError, ValueError)`` must not wrap it again.
     """
 
 
@@ -87,9 +98,20 @@ class Results:
 def read_results(directory: str | Path) -> Results:
     """Read a results directory written by ``offloadsim run``, ``compare`` or ``sweep``.
 
-    Raises :class:`ExperimentError` naming the directory when it is missing
-    or incomplete.
+    Raises :class:`UnreadableResults` (an :class:`ExperimentError` and a
+    :class:`~offloadsim.outdir.ResultsError`, as :func:`~offloadsim.records.results.read_run`
+    raises) naming the directory when it is missing or incomplete.
     """
+    try:
+        return _read_results(directory)
+    except UnreadableResults:
+        raise
+    except ExperimentError as error:  # its message as it was: said once, not wrapped
+        raise UnreadableResults(str(error)) from error.__cause__
+
+
+def _read_results(directory: str | Path) -> Results:
+    """:func:`read_results`, raising :class:`ExperimentError`."""
     if not isinstance(directory, str | os.PathLike):  # pathlib's TypeError, a traceback
         raise ExperimentError(
             f"directory: expected a results directory path, got {type(directory).__name__} {directory!r:.60}"

@@ -156,3 +156,46 @@ def test_a_runs_stages_file_that_does_not_parse_is_named_by_read_run(how, tmp_pa
     with pytest.raises(ResultsError) as raised:
         read_run(out)
     assert str(raised.value).startswith(f"{out / 'stages.parquet'}: cannot be read as Parquet (")
+
+
+# read_run raised ResultsError and read_results ExperimentError (a ValueError, no ResultsError) for the
+# same directory: a Python user caught two types.  read_results's is a ResultsError too now.
+
+
+def _missing(directory: Path) -> Path:
+    return directory / "nowhere"
+
+
+def _file(directory: Path) -> Path:
+    (directory / "afile").write_text("x", encoding="utf-8")
+    return directory / "afile"
+
+
+def _cut_tasks(directory: Path) -> Path:
+    (directory / "tasks.parquet").write_bytes(b"")
+    return directory
+
+
+def _no_manifest(directory: Path) -> Path:
+    (directory / "manifest.json").unlink()
+    return directory
+
+
+@pytest.mark.parametrize("damage", [_missing, _file, _cut_tasks, _no_manifest])
+def test_both_readers_raise_results_error_said_once(damage, run_dir, tmp_path):
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    broken = damage(copy)
+    for read in (read_run, read_results):
+        with pytest.raises(ResultsError) as raised:
+            read(broken)
+        message = str(raised.value)
+        assert "\n" not in message
+        assert message.count("cannot read") <= 1, message  # not wrapped a second time
+    with pytest.raises(ExperimentError):  # read_results's type as before, a ValueError
+        read_results(broken)
+
+
+def test_results_error_is_no_value_error():
+    """It also says "directory locked", "not writable": ``except (OSError, ValueError)`` must not wrap it."""
+    assert not issubclass(ResultsError, ValueError)

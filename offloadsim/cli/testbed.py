@@ -419,6 +419,13 @@ def _campaign(args: argparse.Namespace) -> int:
             planned += campaign.flows_grid(links=[link for link in chosen if link.name != "3G"] or chosen)
     if args.tables_only:
         done = campaign.finished(planned, results, repetitions)
+        if not done:  # "0 of N configurations" and exit 0: an empty or mistyped --results passed
+            where = "holds" if results.is_dir() else "is no directory, so it holds"
+            raise TestbedError(
+                f"nothing to tabulate: {results} {where} no finished run of the {len(planned)} "
+                f"configurations planned (a summary.json in each of {repetitions} repetition folder(s)); "
+                "run the campaign without --tables-only"
+            )
         print(f"{len(done)} of {len(planned)} configurations have all {repetitions} repetition(s)")
         planned = done
     else:

@@ -645,3 +645,24 @@ def test_a_time_limit_of_0_s_is_refused_before_anything_runs(verb, tmp_path, cap
     (line,) = capsys.readouterr().err.splitlines()
     assert line == "offloadsim: error: time limit must be 1 s .. 24 h, got 0 s", line
     assert not out.exists()
+
+
+@pytest.mark.parametrize("holding", ["nothing", "no directory", "a run cut short"])
+def test_tables_only_with_nothing_to_tabulate_is_refused(holding, tmp_path, capsys):
+    """It said "0 of N configurations have all 1 repetition(s)", "no finished runs to tabulate", exit 0."""
+    from offloadsim.testbed import campaign
+
+    results = tmp_path / "campaign"
+    if holding != "no directory":
+        results.mkdir()
+    if holding == "a run cut short":  # its folder and scenario, no summary.json: killed mid-run
+        rep = results / campaign.tiny_plan()[0].id / "rep0"
+        rep.mkdir(parents=True)
+        (rep / "scenario.yaml").write_text("scenario: {}\n", encoding="utf-8")
+    assert main(["testbed", "campaign", "--tiny", "--tables-only", "--results", str(results)]) == 2
+    out, err = capsys.readouterr()
+    (line,) = err.splitlines()
+    assert line.startswith(f"offloadsim: error: nothing to tabulate: {results} ")
+    assert "run the campaign without --tables-only" in line
+    assert not out
+    assert not list(results.glob("*.csv")) and not list(results.glob("*.png"))

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from offloadsim.scenario.model import PolicySpec, Scenario
     from offloadsim.scenario.policy_entries import PolicyEntry
     from offloadsim.world.build import World
+    from offloadsim.world.dynamics.base import Dynamics
 
 __all__ = [
     "RunError",
@@ -462,16 +463,19 @@ def scenario_warnings(
         return []
     from offloadsim.scenario.checks import CheckedRun, run_scenario_checks
 
+    # One reading of the dynamics for the checks that ask (a trace's rows are read once).
+    dynamics = functools.cache(functools.partial(_read_dynamics, scenario, world))
     return run_scenario_checks(
         CheckedRun(
             scenario,
             spec,
             lambda: _application_layers(scenario),
-            lambda: _outages(scenario, world),
+            lambda: _outages(scenario, dynamics),
             given,
             quantity_keys=_quantity_keys,
             change_time_keys=_change_time_keys,
             dynamics_refused=_dynamics_refused(scenario, world),
+            unreached=lambda: _unreached(scenario, dynamics),
         )
     )
 
@@ -489,32 +493,61 @@ def _application_layers(scenario: Scenario) -> dict[str, int] | None:
         return None
 
 
-def _outages(scenario: Scenario, world: WorldOnce | None = None) -> dict[str, tuple[float, str]] | None:
+def _outages(
+    scenario: Scenario, read: Callable[[], tuple[Dynamics, ...] | None]
+) -> dict[str, tuple[float, str]] | None:
     """Each node the scenario's ``dynamics`` take down for good: when, and the step's key path.
 
     None where not known: a kind that does not declare what it does to nodes, or an entry the
-    world refuses (it is reported, with its key path, when the world is built).  ``world``: the
-    run's world (:func:`check_policy`), whose reading of the ``dynamics`` is taken where it was
-    built; they are read here otherwise.
+    world refuses (it is reported, with its key path, when the world is built).  ``read``: the
+    ``dynamics`` as :func:`_read_dynamics` reads them.
     """
     if not scenario.dynamics:
         return {}
     from offloadsim.scenario.errors import PluginRaised
     from offloadsim.scenario.overrides import blamed
-    from offloadsim.world.dynamics import DynamicsError, parse_dynamics
     from offloadsim.world.dynamics.outages import NodeChangesFailed, down_for_good
     from offloadsim.world.dynamics.plugin_kind import entry_keys
 
-    built = world() if world is not None else None
-    try:
-        dynamics = built.dynamics if built is not None else parse_dynamics(scenario.dynamics, scenario)
-    except DynamicsError:
+    dynamics = read()
+    if dynamics is None:
         return None
     try:
         return down_for_good(dynamics, scenario.end_s)
     except NodeChangesFailed as error:  # a plug-in kind's bug, which the world's build never meets
         about = entry_keys(error.index, scenario.dynamics[error.index])
         raise PluginRaised([blamed(scenario, error.key_path, error.message, about)]) from error.__cause__
+
+
+def _unreached(
+    scenario: Scenario, read: Callable[[], tuple[Dynamics, ...] | None]
+) -> dict[int, tuple[str, ...]] | None:
+    """``{i: devices}``: those ``dynamics[i]`` moves that no access point reaches (``CheckedRun.unreached``).
+
+    None where the ``dynamics`` are refused (said, with its key path, when the world is built);
+    ``read`` as for :func:`_outages`.
+    """
+    from offloadsim.world.dynamics.reach import never_in_reach
+
+    if not scenario.dynamics:
+        return {}
+    dynamics = read()
+    return None if dynamics is None else never_in_reach(dynamics, scenario.end_s)
+
+
+def _read_dynamics(scenario: Scenario, world: WorldOnce | None) -> tuple[Dynamics, ...] | None:
+    """The scenario's ``dynamics`` as the world reads them; None if refused.
+
+    ``world``: the run's world (:func:`check_policy`), whose reading is taken where it was built;
+    they are read here otherwise.
+    """
+    from offloadsim.world.dynamics import DynamicsError, parse_dynamics
+
+    built = world() if world is not None else None
+    try:
+        return built.dynamics if built is not None else parse_dynamics(scenario.dynamics, scenario)
+    except DynamicsError:
+        return None
 
 
 def _dynamics_refused(scenario: Scenario, world: WorldOnce | None = None) -> Callable[[int], bool]:

@@ -25,7 +25,8 @@ meaningless), ``late-dynamics`` (:mod:`offloadsim.scenario.dynamics_check`: a
 scheduled change or failures the run never reaches), ``idle-processors``
 (:mod:`offloadsim.scenario.processor_check`: a node's processors the policy
 never uses), ``servers-down`` (:mod:`offloadsim.scenario.outage_check`: a node
-the policy needs that the ``dynamics`` take down for all the measured time),
+the policy needs that the ``dynamics`` take down for all the measured time), ``unreached-devices``
+(:mod:`offloadsim.scenario.reach_check`: ``mobility`` devices no access point ever reaches),
 ``plain-latencies`` (:mod:`offloadsim.scenario.latency_check`: a link latency written as a
 bare number of 1 or more, read as seconds where milliseconds were surely meant),
 ``plain-bandwidths`` (:mod:`offloadsim.scenario.bandwidth_check`: a bandwidth written as a bare
@@ -94,6 +95,11 @@ def _no_change_times(kind: str) -> Mapping[str, str | None]:
     return {}
 
 
+def _none_unreached() -> None:
+    """What a :class:`CheckedRun` made without the world knows of moving devices out of reach: nothing."""
+    return None
+
+
 def _none_refused(index: int) -> bool:
     """What a :class:`CheckedRun` made without the world knows of the ``dynamics`` it refuses: none."""
     return False
@@ -127,6 +133,9 @@ class CheckedRun:
     check's warnings at a key path in such an entry (a bare bandwidth beside the bad key, a cell
     of its file, a step after the run's end), so that this line is all the user reads of it.
     Asked only of an entry warned of; False where not known.
+    ``unreached`` gives ``{i: devices}``: the devices the ``mobility`` entry ``dynamics[i]`` moves
+    that no access point ever reaches in the run, as the world reads them; None where not known
+    (an entry the world refuses).
     ``shared``: what a check works out for a later one of the same run, by the later one's
     name (the ``policy`` check's warnings, which ``policy-reach`` gives), or by the name of
     what several share (``plain-numbers``: the CSV files' bare cells
@@ -142,6 +151,7 @@ class CheckedRun:
     quantity_keys: Callable[[str], Mapping[str, Sequence[str]]] = _no_quantities
     change_time_keys: Callable[[str], Mapping[str, str | None]] = _no_change_times
     dynamics_refused: Callable[[int], bool] = _none_refused
+    unreached: Callable[[], Mapping[int, Sequence[str]] | None] = _none_unreached
     shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -158,6 +168,7 @@ SHIPPED: Mapping[str, str] = {
     "late-dynamics": "offloadsim.scenario.dynamics_check:late_dynamics",
     "idle-processors": "offloadsim.scenario.processor_check:idle_processors",
     "servers-down": "offloadsim.scenario.outage_check:servers_down",
+    "unreached-devices": "offloadsim.scenario.reach_check:unreached_devices",
     "plain-latencies": "offloadsim.scenario.latency_check:plain_latencies",
     "plain-bandwidths": "offloadsim.scenario.bandwidth_check:plain_bandwidths",
     "plain-speeds": "offloadsim.scenario.speed_check:plain_speeds",

@@ -8,6 +8,7 @@ results (records) and the plots can raise it without importing the runner.
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 from contextvars import ContextVar
 
@@ -25,6 +26,7 @@ __all__ = [
     "message_lines",
     "shown_path",
     "shown_text",
+    "user_errors",
 ]
 
 # Seeds and replication indices are stored as 64-bit signed integers (records; the scenario schema's
@@ -123,3 +125,35 @@ def message_lines(error: BaseException) -> list[str]:
     else:
         texts = [str(error) or type(error).__name__]
     return [escape_unseen(text) for text in texts]
+
+
+def user_errors() -> tuple[type[BaseException], ...]:
+    """Exception types that mean the user asked for something wrong (exit 2, no traceback).
+
+    The command line's reading, and a sweep's: ``failures.log`` holds a failed job's one line
+    for one of these (a bad trace at a grid point), a traceback for a bug.
+
+    Only modules already imported are consulted: an exception can only come
+    from a loaded module, and importing more here would slow every error.
+    """
+    found: list[type[BaseException]] = []
+    for module, name in (
+        ("offloadsim.errors", "RunError"),
+        ("offloadsim.outdir", "ResultsError"),
+        ("offloadsim.scenario.errors", "ScenarioError"),
+        ("offloadsim.world", "WorldError"),
+        ("offloadsim.cli.worlds", "WorldRefused"),
+        ("offloadsim.world.profiles.calibrated", "ProfileError"),
+        ("offloadsim.calibration.errors", "CalibrationError"),
+        (
+            "offloadsim.engine.errors",
+            "EngineError",
+        ),  # where it is defined: a worker's, unpickled, imports that
+        ("offloadsim.policies.registry", "UnknownPolicyError"),
+        ("offloadsim.policies.registry", "PolicyParamError"),
+        ("offloadsim.models.registry", "UnknownModelError"),
+    ):
+        cls = getattr(sys.modules.get(module), name, None)
+        if isinstance(cls, type) and issubclass(cls, BaseException):
+            found.append(cls)
+    return tuple(found)

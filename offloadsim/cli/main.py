@@ -33,7 +33,7 @@ from offloadsim._version import __version__
 from offloadsim.analysis.notes import counted
 from offloadsim.cli import types as cli_types
 from offloadsim.engine_build import engine_build
-from offloadsim.errors import as_flags, message_lines
+from offloadsim.errors import as_flags, message_lines, user_errors
 from offloadsim.startup import hold_collector, release_collector, resume_collector
 from offloadsim.suggest import did_you_mean_file, quoted
 from offloadsim.unseen import escape_unseen
@@ -525,7 +525,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_PREFIX + said, file=sys.stderr)
         return EXIT_USAGE
     except Exception as error:
-        if isinstance(error, (_UsageError, *_user_errors())):
+        if isinstance(error, (_UsageError, *user_errors())):
             lines = message_lines(error)  # one per problem; a newline in a user's value escaped
             if getattr(error, "show_cause_with_debug", False):  # a plug-in's own exception: where in its code
                 if debug:
@@ -672,32 +672,6 @@ def _exit_called(exit_: SystemExit) -> str | None:
         f"a plug-in's code called {called}{where}, which would end offloadsim without a word; "
         "a plug-in says what went wrong by raising an exception"
     )
-
-
-def _user_errors() -> tuple[type[BaseException], ...]:
-    """Exception types that mean the user asked for something wrong (exit 2, no traceback).
-
-    Only modules already imported are consulted: an exception can only come
-    from a loaded module, and importing more here would slow every error.
-    """
-    found: list[type[BaseException]] = []
-    for module, name in (
-        ("offloadsim.errors", "RunError"),
-        ("offloadsim.outdir", "ResultsError"),
-        ("offloadsim.scenario.errors", "ScenarioError"),
-        ("offloadsim.world", "WorldError"),
-        ("offloadsim.cli.worlds", "WorldRefused"),
-        ("offloadsim.world.profiles.calibrated", "ProfileError"),
-        ("offloadsim.calibration.errors", "CalibrationError"),
-        ("offloadsim.engine.simulation", "EngineError"),
-        ("offloadsim.policies.registry", "UnknownPolicyError"),
-        ("offloadsim.policies.registry", "PolicyParamError"),
-        ("offloadsim.models.registry", "UnknownModelError"),
-    ):
-        cls = getattr(sys.modules.get(module), name, None)
-        if isinstance(cls, type) and issubclass(cls, BaseException):
-            found.append(cls)
-    return tuple(found)
 
 
 def _optional(module: str, name: str) -> Any:

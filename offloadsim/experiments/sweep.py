@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from offloadsim.errors import argument
+from offloadsim.errors import argument, user_errors
 from offloadsim.experiments.executors import JobFailure, default_workers, execute
 from offloadsim.experiments.jobs import (
     Job,
@@ -200,7 +200,7 @@ def sweep(
             message = _failure_text(spec, first)
             raise JobsFailedError(
                 f"{len(failures)} of {len(jobs)} jobs failed (first: {first.job.describe()}: {message}); "
-                f"the {len(todo) - len(failures)} that finished are saved, tracebacks in {log}; "
+                f"the {len(todo) - len(failures)} that finished are saved, {_logged(failures)} in {log}; "
                 "rerun the same command to run only what is missing",
                 failures,
             )
@@ -458,9 +458,37 @@ def _failure_text(spec: SweepSpec, failure: JobFailure) -> str:
 
 
 def _failure_log(spec: SweepSpec, failures: Sequence[JobFailure]) -> str:
+    """``failures.log``: each failed job's point, then its one line, or its traceback for a bug.
+
+    A user error (a bad trace at a grid point) is said in its one line, as the command says it:
+    a traceback of offloadsim's own frames says nothing more of it.  A bug's traceback is kept, and
+    so is a plug-in's fault's (the plug-in's code, which ``--debug`` shows elsewhere).
+    """
     parts = []
     for failure in failures:
         head = f"== {failure.job.describe()} (job {failure.job.key})"
         swept = _swept_refusal(spec, failure)
-        parts.append("\n".join(filter(None, (head, swept, failure.traceback.rstrip()))) + "\n")
+        body: tuple[str | None, ...] = (
+            (swept or _first_line(failure.error),)
+            if _user_error(failure.error)
+            else (swept, failure.traceback.rstrip())
+        )
+        parts.append("\n".join(filter(None, (head, *body))) + "\n")
     return "\n".join(parts)
+
+
+def _user_error(error: BaseException) -> bool:
+    """Whether ``error`` is the user's (exit 2 on the command line), not a bug nor a plug-in's fault."""
+    return isinstance(error, user_errors()) and not getattr(error, "show_cause_with_debug", False)
+
+
+def _first_line(error: BaseException) -> str:
+    """A user error's message, its first line (a ScenarioError's problems, one a line)."""
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+def _logged(failures: Sequence[JobFailure]) -> str:
+    """What ``failures.log`` holds of ``failures``: their errors, tracebacks, or both."""
+    users = sum(_user_error(failure.error) for failure in failures)
+    return "tracebacks" if users == 0 else "errors" if users == len(failures) else "errors and tracebacks"

@@ -216,11 +216,42 @@ def test_a_run_names_the_grid_key_of_a_step_its_point_put_out_of_order(
     assert captured.err.splitlines() == [
         f"offloadsim: error: 1 of 2 jobs failed (first: point 1 ({key}={value}), replication 0: "
         f'{path}: grid["{key}"]: {base}: dynamics[0].steps[1].at: {said}); the 1 that finished are saved, '
-        f"tracebacks in {out / 'failures.log'}; rerun the same command to run only what is missing"
+        f"errors in {out / 'failures.log'}; rerun the same command to run only what is missing"
     ]
     assert len(list((out / "points").glob("*.parquet"))) == 1
     log = (out / "failures.log").read_text(encoding="utf-8")
     assert f'{path}: grid["{key}"]: {base}: dynamics[0].steps[1].at: {said}\n' in log
+    assert "Traceback" not in log  # a user error: its one line, not offloadsim's frames
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_bad_trace_at_one_grid_point_is_logged_in_one_line(cli_main, tiny, tmp_path, capsys, workers):
+    """A ``link-trace`` file a grid point names with a cell that is no bandwidth fails that job only.
+
+    ``failures.log`` held the job's traceback through the executor, api.run and the engine for
+    what is the user's error; it holds the point and the one line, as the command says it.
+    """
+    base = tiny.parent / "traced.yaml"
+    base.write_text(tiny.read_text() + "dynamics: [{kind: link-trace, link: [ap, edge], file: good.csv}]\n")
+    (tiny.parent / "good.csv").write_text("time,bandwidth\n0,100 Mbps\n2,50 Mbps\n")
+    (tiny.parent / "bad.csv").write_text("time,bandwidth\n0,100 Mbps\n2,abc\n")
+    path = tiny.parent / "trace-sweep.yaml"
+    path.write_text("base: traced.yaml\ngrid: {'dynamics[0].file': [good.csv, bad.csv]}\n")
+    out = tmp_path / "run"
+    assert cli_main(["sweep", str(path), "--workers", str(workers), "--out", str(out), "--quiet"]) == 2
+    said = (
+        f'{path}: grid["dynamics[0].file"]: {base}: dynamics[0].file: bad.csv, line 3: '
+        'expected a bandwidth like "20 Mbps", got "abc"'
+    )
+    assert capsys.readouterr().err.splitlines() == [
+        "offloadsim: error: 1 of 2 jobs failed (first: point 1 (dynamics[0].file=bad.csv), replication 0: "
+        f"{said}); the 1 that finished are saved, errors in {out / 'failures.log'}; rerun the same command "
+        "to run only what is missing"
+    ]
+    assert len(list((out / "points").glob("*.parquet"))) == 1
+    head, line = (out / "failures.log").read_text(encoding="utf-8").splitlines()
+    assert head.startswith("== point 1 (dynamics[0].file=bad.csv), replication 0 (job ")
+    assert line == said
 
 
 def test_a_run_says_a_refusal_no_sweep_key_gave_at_the_sweep_file_as_dry_run_does(
@@ -245,7 +276,7 @@ def test_a_run_says_a_refusal_no_sweep_key_gave_at_the_sweep_file_as_dry_run_doe
     assert cli_main(["sweep", str(path), "--workers", "1", "--out", str(out), "--quiet"]) == 2
     assert capsys.readouterr().err.splitlines() == [
         "offloadsim: error: 1 of 2 jobs failed (first: point 1 (dynamics[0].link[1]=-1), replication 0: "
-        f"{path}: {said}); the 1 that finished are saved, tracebacks in {out / 'failures.log'}; rerun the "
+        f"{path}: {said}); the 1 that finished are saved, errors in {out / 'failures.log'}; rerun the "
         "same command to run only what is missing"
     ]
 

@@ -535,7 +535,9 @@ def test_a_failed_job_keeps_the_others_and_a_rerun_finishes_identically(
         sweep(sweep_file, out=out, workers=1)
     assert len(caught.value.failures) == 1
     assert len(list((out / "points").glob("*.parquet"))) == 7
-    assert "simulated crash" in (out / "failures.log").read_text()
+    logged = (out / "failures.log").read_text()
+    assert "simulated crash" in logged and "Traceback" in logged  # a bug: its traceback kept
+    assert "tracebacks in" in str(caught.value)
     assert not (out / "manifest.json").exists()
 
     monkeypatch.setattr(api, "run", real)

@@ -1107,4 +1107,3 @@ def precision_notes(scenario: Scenario, policies: Mapping[str, Any] | None = Non
     apps = [_app(spec) if precise else AppTemplate(spec, 0, None, None, ()) for spec in specs]
     said = precision_note(apps, processors, under, groups) if precise else []
     return said + plain_speed_note(apps, processors, groups, under) + notes
-

@@ -422,3 +422,24 @@ def test_a_line_on_another_over_part_of_the_time_is_named_under_the_figure_with_
     # Two bins alike (0-2 s) are too short a stretch to name: the steps either side show it.
     fig = latency_time_figure(_with_second_policy(read_results(tiny), slower_from_s=2.0), bin_s=1.0)
     assert "lines drawn over each other" not in "\n".join(text.get_text() for text in fig.texts)
+
+
+def test_plot_writes_the_figures_bins_as_csv_beside_it(tiny, tmp_path, capsys):
+    """A paper's numbers from the figure's own bins: ``STEM.csv`` beside the PDF and PNG, as drawn."""
+    out = tmp_path / "lt"
+    assert main(["plot", str(tiny), "--kind", "latency-time", "--bin", "1s", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out.split()
+    assert str(out) + ".csv" in printed
+    table = pd.read_csv(out.with_suffix(".csv"))
+    assert table.columns.tolist() == [
+        "policy", "bin_start_s", "bin_end_s", "metric", "value", "band_low", "band_high",
+        "runs", "tasks", "completed", "not_completed",
+    ]  # fmt: skip
+    assert table["policy"].unique().tolist() == ["edge"]
+    assert table["bin_start_s"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    # The medians worked out by hand above, in s; the last bin's task in flight at the end counted.
+    assert table["value"].tolist() == pytest.approx([0.020, 0.020, 0.100, 0.060, 0.025, 0.020], abs=1e-9)
+    assert table.loc[4, ["band_low", "band_high"]].tolist() == pytest.approx([0.020, 0.037], abs=1e-9)
+    assert table["tasks"].tolist() == [2, 2, 2, 2, 4, 3]
+    assert table["not_completed"].tolist() == [0, 0, 0, 0, 0, 1]
+    assert set(table["metric"]) == {"latency_p50_s"}

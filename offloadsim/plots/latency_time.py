@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -61,6 +62,7 @@ __all__ = [
     "default_bin_s",
     "down_spans",
     "latency_time_figure",
+    "latency_time_table",
     "window_argument",
 ]
 
@@ -288,25 +290,29 @@ def down_spans(nodes: pd.DataFrame, end_s: float) -> list[tuple[str, Any, float,
     return list(spans)
 
 
-def latency_time_figure(
-    results: Results,
-    *,
-    where: Mapping[str, Any] | None = None,
-    size: str | None = None,
-    bin_s: float | None = None,
-    from_s: float | None = None,
-    to_s: float | None = None,
-    metric: str | None = None,
-) -> Figure:
-    """The ``latency-time`` figure of a run or comparison (see the module's docstring).
+@dataclass(frozen=True)
+class _Prepared:
+    """What the figure and its table are drawn from: the bins, the window and the runs' outages."""
 
-    ``bin_s``: the bin width (s; default :func:`default_bin_s` of the window); ``from_s`` and
-    ``to_s``: the window of arrival times drawn (default the measured time); ``metric``: one of
-    :data:`METRICS` (default the median latency).  Raises :class:`ExperimentError` for a sweep,
-    data that vary but by policy (several applications), a bin width not above 0 or making more
-    than :data:`MAX_BINS` bins, an empty window, or a metric not drawn over time or none of whose
-    tasks are here (deadlines).
-    """
+    view: FigureView
+    metric: str
+    start: float
+    end: float
+    width: float
+    end_s: float  # when the runs ended
+    binned: pd.DataFrame
+    runs: int
+
+
+def _prepared(
+    results: Results,
+    where: Mapping[str, Any] | None,
+    bin_s: float | None,
+    from_s: float | None,
+    to_s: float | None,
+    metric: str | None,
+) -> _Prepared:
+    """The figure's bins (refused in one line where they cannot be made: see :func:`latency_time_figure`)."""
     kind = argument("kind", KIND)
     if results.kind == "sweep":
         raise ExperimentError(
@@ -346,6 +352,32 @@ def latency_time_figure(
             f"{argument('metric', metric)}: no task arriving between {start:g} s and {end:g} s has a "
             "deadline (applications' deadline); draw another metric"
         )
+    runs = int(tasks["replication"].nunique()) if "replication" in tasks.columns else 1
+    return _Prepared(view, metric, start, end, width, end_s, binned, runs)
+
+
+def latency_time_figure(
+    results: Results,
+    *,
+    where: Mapping[str, Any] | None = None,
+    size: str | None = None,
+    bin_s: float | None = None,
+    from_s: float | None = None,
+    to_s: float | None = None,
+    metric: str | None = None,
+) -> Figure:
+    """The ``latency-time`` figure of a run or comparison (see the module's docstring).
+
+    ``bin_s``: the bin width (s; default :func:`default_bin_s` of the window); ``from_s`` and
+    ``to_s``: the window of arrival times drawn (default the measured time); ``metric``: one of
+    :data:`METRICS` (default the median latency).  Raises :class:`ExperimentError` for a sweep,
+    data that vary but by policy (several applications), a bin width not above 0 or making more
+    than :data:`MAX_BINS` bins, an empty window, or a metric not drawn over time or none of whose
+    tasks are here (deadlines).
+    """
+    prepared = _prepared(results, where, bin_s, from_s, to_s, metric)
+    view, metric, binned, runs = prepared.view, prepared.metric, prepared.binned, prepared.runs
+    start, end, width, end_s = prepared.start, prepared.end, prepared.width, prepared.end_s
     missed = int(binned["not_completed"].sum())
     nodes = view.nodes
     spans = [s for s in down_spans(nodes, end_s) if s[3] > start and s[2] < end]
@@ -356,7 +388,6 @@ def latency_time_figure(
     top = axes[0]
     order = list(dict.fromkeys(binned["series"]))
     styles = style_map(order)
-    runs = int(tasks["replication"].nunique()) if "replication" in tasks.columns else 1
     with house_style():
         for ax in panels:
             _shade(ax, spans)
@@ -405,6 +436,42 @@ def latency_time_figure(
     if legend is not None and lines_under_legend(top, legend, laid_out(top)):
         clear_legend(top, wide_above=True)  # the upper right held a band or a line: where it covers none
     return fig
+
+
+def latency_time_table(
+    results: Results,
+    *,
+    where: Mapping[str, Any] | None = None,
+    bin_s: float | None = None,
+    from_s: float | None = None,
+    to_s: float | None = None,
+    metric: str | None = None,
+) -> pd.DataFrame:
+    """The bins :func:`latency_time_figure` draws with these arguments, as a table (written as CSV).
+
+    A row per policy and bin, as drawn: ``policy``, ``bin_start_s``, ``bin_end_s``, ``metric`` (its
+    name), ``value`` (the line), ``band_low`` and ``band_high`` (the band; empty where none is drawn),
+    ``runs``, ``tasks`` (arriving in the bin, over every run), ``completed`` and ``not_completed``
+    (the lower panel's, summed over the runs).  Values in the metric's own unit (latency in s, not
+    the figure's ms), so that a paper's numbers come from the figure's bins.  Refused as the figure is.
+    """
+    prepared = _prepared(results, where, bin_s, from_s, to_s, metric)
+    binned = prepared.binned
+    return pd.DataFrame(
+        {
+            "policy": binned["series"].astype(str),
+            "bin_start_s": binned["bin_start"].astype(float),
+            "bin_end_s": binned["bin_end"].astype(float),
+            "metric": prepared.metric,
+            "value": binned["value"].astype(float),
+            "band_low": binned["low"].astype(float),
+            "band_high": binned["high"].astype(float),
+            "runs": binned["runs"].astype(int),
+            "tasks": (binned["completed"] + binned["not_completed"]).astype(int),
+            "completed": binned["completed"].astype(int),
+            "not_completed": binned["not_completed"].astype(int),
+        }
+    )
 
 
 def _window(

@@ -443,3 +443,23 @@ def test_plot_writes_the_figures_bins_as_csv_beside_it(tiny, tmp_path, capsys):
     assert table["tasks"].tolist() == [2, 2, 2, 2, 4, 3]
     assert table["not_completed"].tolist() == [0, 0, 0, 0, 0, 1]
     assert set(table["metric"]) == {"latency_p50_s"}
+
+
+def test_plot_writes_the_time_to_recover_beside_the_figure_and_says_it_under_it(tiny, tmp_path, capsys):
+    """The edge down 2-3.5 s: 20 ms before it; after it only two bins (4 and 5 s) before the run
+    ends, fewer than the three in a row that make a recovery: too near the end to say, said so."""
+    out = tmp_path / "lt"
+    assert main(["plot", str(tiny), "--kind", "latency-time", "--bin", "1s", "--out", str(out)]) == 0
+    assert str(out) + ".recovery.csv" in capsys.readouterr().out.split()
+    table = pd.read_csv(tmp_path / "lt.recovery.csv")
+    assert table.columns.tolist() == [
+        "policy", "metric", "outage_from_s", "outage_to_s", "baseline", "recovered_at_s",
+        "time_to_recover_s", "status",
+    ]  # fmt: skip
+    row = table.iloc[0]
+    assert (row.policy, row.outage_from_s, row.outage_to_s) == ("edge", 2.0, 3.5)
+    assert row.baseline == pytest.approx(0.020)
+    assert pd.isna(row.time_to_recover_s) and row.status == "too near the end"
+    fig = plot_results(read_results(tiny), "latency-time", bin_s=1.0)
+    note = " ".join(t.get_text() for t in fig.texts)
+    assert "after 2–3.5 s: edge too near the end to say" in " ".join(note.split())

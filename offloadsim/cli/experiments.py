@@ -665,12 +665,12 @@ def _said_elsewhere(swept: list[str], shown_as: dict[str, str], firsts: list[Any
     return said
 
 
-def _write_figure_table(table: Any, target: Path) -> Path:
-    """Write a figure's data as ``STEM.csv`` beside its PDF and PNG (whole or not at all)."""
+def _write_figure_table(table: Any, target: Path, suffix: str = "csv") -> Path:
+    """Write a figure's data as ``STEM.SUFFIX`` beside its PDF and PNG (whole or not at all)."""
     from offloadsim.outdir import atomic_write
     from offloadsim.plots.style import figure_files
 
-    path = figure_files(target, ("csv",))[0]
+    path = figure_files(target, (suffix,))[0]
     return atomic_write(
         path, lambda tmp: table.to_csv(tmp, index=False, float_format="%.9g", lineterminator="\n")
     )
@@ -704,16 +704,16 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     target = (
         Path(args.out) if args.out else results.path / "figures" / default_figure_name(args.kind, args.metric)
     )
-    table = None
+    tables: dict[str, Any] = {}
     if args.kind == "latency-time":  # its bins beside it, so that a paper's numbers are the figure's
-        from offloadsim.plots.latency_time import latency_time_table
+        from offloadsim.plots.latency_time import latency_time_tables
 
         window = {"bin_s": args.bin, "from_s": args.from_s, "to_s": args.to_s}
-        table = latency_time_table(results, where=chosen, metric=args.metric, **window)
+        bins, recovery = latency_time_tables(results, where=chosen, metric=args.metric, **window)
+        tables = {"csv": bins, "recovery.csv": recovery}
     try:
         files = save_figure(figure, target)
-        if table is not None:
-            files.append(_write_figure_table(table, target))
+        files += [_write_figure_table(table, target, suffix) for suffix, table in tables.items()]
     except OSError as error:
         from offloadsim.experiments import ExperimentError
 

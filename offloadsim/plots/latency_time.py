@@ -35,6 +35,7 @@ from matplotlib.patches import Patch
 
 from offloadsim.analysis.catalogue import metric_info, of_completed_tasks
 from offloadsim.analysis.chunked import deadline_outcomes, spent
+from offloadsim.analysis.recovery import BEFORE_S, LEAST_COMPLETED, SUSTAINED, TOLERANCE, time_to_recover
 from offloadsim.errors import argument
 from offloadsim.plots.axes import (
     clear_legend,
@@ -62,7 +63,8 @@ __all__ = [
     "default_bin_s",
     "down_spans",
     "latency_time_figure",
-    "latency_time_table",
+    "latency_time_tables",
+    "recovery_note",
     "window_argument",
 ]
 
@@ -302,6 +304,9 @@ class _Prepared:
     end_s: float  # when the runs ended
     binned: pd.DataFrame
     runs: int
+    spans: list[tuple[str, Any, float, float]]  # the nodes' stretches down in the window
+    links: LinkLines
+    recovery: pd.DataFrame  # per series and outage, the time to recover (analysis.recovery)
 
 
 def _prepared(
@@ -353,7 +358,11 @@ def _prepared(
             "deadline (applications' deadline); draw another metric"
         )
     runs = int(tasks["replication"].nunique()) if "replication" in tasks.columns else 1
-    return _Prepared(view, metric, start, end, width, end_s, binned, runs)
+    spans = [s for s in down_spans(view.nodes, end_s) if s[3] > start and s[2] < end]
+    links = link_lines(view.link_changes, start, end)
+    outages = [(s[2], s[3]) for s in spans] + [(since, until) for _, since, until in links.down]
+    recovery = time_to_recover(binned, outages)
+    return _Prepared(view, metric, start, end, width, end_s, binned, runs, spans, links, recovery)
 
 
 def latency_time_figure(
@@ -377,11 +386,10 @@ def latency_time_figure(
     """
     prepared = _prepared(results, where, bin_s, from_s, to_s, metric)
     view, metric, binned, runs = prepared.view, prepared.metric, prepared.binned, prepared.runs
-    start, end, width, end_s = prepared.start, prepared.end, prepared.width, prepared.end_s
+    start, end, width = prepared.start, prepared.end, prepared.width
     missed = int(binned["not_completed"].sum())
     nodes = view.nodes
-    spans = [s for s in down_spans(nodes, end_s) if s[3] > start and s[2] < end]
-    links = link_lines(view.link_changes, start, end)
+    spans, links = prepared.spans, prepared.links
     info = metric_info(metric)
     fig, panels = _axes(size, lower=missed > 0, links=bool(links.lines))
     axes = panels[1:] if links.lines else panels  # the latency panel first, the tasks not completed under it
@@ -430,6 +438,7 @@ def latency_time_figure(
             top.set_title(titles[0], loc="left")
     recorded, kept = "down" in nodes.columns, view.link_changes is not None
     note = _note(binned, width, runs, spans, missed, recorded, metric, over, links, kept)
+    note += recovery_note(prepared.recovery, metric)
     note_under(fig, note)
     fit_y_labels(fig)
     legend = top.get_legend()
@@ -438,7 +447,7 @@ def latency_time_figure(
     return fig
 
 
-def latency_time_table(
+def latency_time_tables(
     results: Results,
     *,
     where: Mapping[str, Any] | None = None,
@@ -446,18 +455,23 @@ def latency_time_table(
     from_s: float | None = None,
     to_s: float | None = None,
     metric: str | None = None,
-) -> pd.DataFrame:
-    """The bins :func:`latency_time_figure` draws with these arguments, as a table (written as CSV).
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The bins :func:`latency_time_figure` draws with these arguments, and the time to recover.
 
     A row per policy and bin, as drawn: ``policy``, ``bin_start_s``, ``bin_end_s``, ``metric`` (its
     name), ``value`` (the line), ``band_low`` and ``band_high`` (the band; empty where none is drawn),
     ``runs``, ``tasks`` (arriving in the bin, over every run), ``completed`` and ``not_completed``
     (the lower panel's, summed over the runs).  Values in the metric's own unit (latency in s, not
     the figure's ms), so that a paper's numbers come from the figure's bins.  Refused as the figure is.
+    The second table: per policy and outage (a node or link down, those overlapping merged),
+    ``policy``, ``metric``, ``outage_from_s``, ``outage_to_s``, ``baseline``, ``recovered_at_s`` and
+    ``time_to_recover_s`` (:mod:`offloadsim.analysis.recovery`; empty where it did not recover).
     """
     prepared = _prepared(results, where, bin_s, from_s, to_s, metric)
     binned = prepared.binned
-    return pd.DataFrame(
+    recovery = prepared.recovery.rename(columns={"series": "policy"})
+    recovery.insert(1, "metric", prepared.metric)
+    bins = pd.DataFrame(
         {
             "policy": binned["series"].astype(str),
             "bin_start_s": binned["bin_start"].astype(float),
@@ -472,6 +486,7 @@ def latency_time_table(
             "not_completed": binned["not_completed"].astype(int),
         }
     )
+    return bins, recovery
 
 
 def _window(
@@ -799,6 +814,48 @@ def _note(
     else:
         lines.append("every task that arrived in the window completed")
     return "\n".join(lines)
+
+
+#: Under the figure, why a series has no time to recover (:data:`offloadsim.analysis.recovery.STATUSES`).
+_UNRECOVERED = {
+    "not recovered": "never within the run",
+    "too near the end": "too near the end to say",
+    "no baseline": "no bin before it",
+}
+
+#: More outages than this are summed up under the figure (each policy's slowest), not listed.
+_OUTAGES_LISTED = 2
+
+
+def recovery_note(recovery: pd.DataFrame, metric: str = DEFAULT_METRIC) -> str:
+    """The time each series took to recover after each outage, as a line under the figure ("" if none).
+
+    ``recovery``: :func:`~offloadsim.analysis.recovery.time_to_recover`'s table.  Its definition in
+    short, then per outage each series' time (``never within the run`` where it did not recover).
+    """
+    if not len(recovery):
+        return ""
+    what = "median latency" if metric == DEFAULT_METRIC else metric
+    head = (
+        f"\ntime to recover (to the first of {SUSTAINED} bins in a row at most {TOLERANCE:.0%} above the "
+        f"{what} over the {BEFORE_S:g} s before the outage, at least {LEAST_COMPLETED:.0%} of their "
+        "tasks completed; in the .recovery.csv beside the figure): "
+    )
+
+    def said(row: Any) -> str:
+        if row.status == "recovered":
+            return f"{row.series} {plain_number(float(f'{row.time_to_recover_s:.2g}'))} s"
+        return f"{row.series} " + _UNRECOVERED[row.status]
+
+    outages = list(dict.fromkeys(zip(recovery["outage_from_s"], recovery["outage_to_s"], strict=True)))
+    parts = []
+    for since, until in outages[:_OUTAGES_LISTED]:
+        mine = recovery[(recovery["outage_from_s"] == since) & (recovery["outage_to_s"] == until)]
+        each = ", ".join(said(row) for row in mine.itertuples())
+        parts.append(f"after {plain_number(round(since, 1))}–{plain_number(round(until, 1))} s: {each}")
+    if len(outages) > _OUTAGES_LISTED:
+        parts.append(f"{len(outages) - _OUTAGES_LISTED} more outages in the .csv")
+    return head + "; ".join(parts)
 
 
 def _links_note(links: LinkLines, kept: bool) -> str:

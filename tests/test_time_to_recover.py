@@ -1,0 +1,86 @@
+"""Time to recover after an outage (offloadsim.analysis.recovery), on a hand-built tasks table.
+
+Before it, a reader of ``latency-time`` judged "recovers" by eye, and a line came down after an
+outage only because the tasks still queued were left out of it.  The tables here are built so
+that the answer is known: every task before the outage takes 100 ms.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from offloadsim.analysis.recovery import merged_outages, time_to_recover
+from offloadsim.plots.latency_time import binned_metric, recovery_note
+
+OUTAGE = (60.0, 80.0)
+
+
+def _tasks(policy: str, latency_after, status_after=lambda t: "completed") -> pd.DataFrame:
+    """A task every 0.5 s for 200 s: 100 ms before the outage, 1 s in it, ``latency_after(t)`` after."""
+    arrival = np.arange(0.0, 200.0, 0.5)
+    latency = [0.1 if t < OUTAGE[0] else 1.0 if t < OUTAGE[1] else latency_after(t) for t in arrival]
+    status = ["completed" if t < OUTAGE[1] else status_after(t) for t in arrival]
+    latency = [x if s == "completed" else math.nan for x, s in zip(latency, status, strict=True)]
+    return pd.DataFrame(
+        {"policy": policy, "replication": 0, "arrival": arrival, "latency": latency, "status": status}
+    )
+
+
+def _recovery(tasks: pd.DataFrame, outages=(OUTAGE,)) -> pd.DataFrame:
+    binned = binned_metric(tasks, "latency_p50_s", bin_s=2.0, start_s=0.0, end_s=200.0)
+    return time_to_recover(binned, outages)
+
+
+def test_the_time_to_recover_is_from_the_outages_end_to_the_first_of_three_bins_back():
+    # 500 ms for 10 s after the edge is back (the queue draining), then 110 ms: within 20 % of 100 ms.
+    tasks = _tasks("edge", lambda t: 0.5 if t < 90.0 else 0.11)
+    row = _recovery(tasks).iloc[0]
+    assert (row.outage_from_s, row.outage_to_s) == OUTAGE
+    assert row.baseline == pytest.approx(0.1)
+    assert row.recovered_at_s == 90.0
+    assert row.time_to_recover_s == pytest.approx(10.0)
+
+
+def test_one_bin_back_between_high_ones_is_not_a_recovery():
+    # Back for one 2 s bin at 84 s, high again, back for good from 100 s.
+    tasks = _tasks("edge", lambda t: 0.1 if 84.0 <= t < 86.0 else 0.1 if t >= 100.0 else 0.6)
+    assert _recovery(tasks).iloc[0].time_to_recover_s == pytest.approx(20.0)
+
+
+def test_a_line_low_only_because_most_tasks_are_still_queued_never_recovers():
+    """``local`` after the outage: 1 task in 4 completes (100 ms), the others still in flight at the end."""
+    tasks = _tasks(
+        "local", lambda t: 0.1, status_after=lambda t: "completed" if t % 2.0 == 0.0 else "in_flight"
+    )
+    row = _recovery(tasks).iloc[0]
+    assert row.baseline == pytest.approx(0.1)
+    assert math.isnan(row.recovered_at_s) and math.isnan(row.time_to_recover_s)
+    assert row.status == "not recovered"
+    note = recovery_note(_recovery(tasks))
+    assert "after 60–80 s: local never within the run" in note
+
+
+def test_an_outage_at_the_start_has_no_baseline_and_outages_that_overlap_are_one():
+    tasks = _tasks("edge", lambda t: 0.1)
+    assert merged_outages([(60.0, 70.0), (65.0, 80.0)]) == [OUTAGE]
+    rows = _recovery(tasks, outages=[(0.0, 10.0), (60.0, 70.0), (65.0, 80.0)])
+    assert rows["outage_from_s"].tolist() == [0.0, 60.0]
+    assert math.isnan(rows.iloc[0].baseline) and math.isnan(rows.iloc[0].time_to_recover_s)
+    assert rows.iloc[1].time_to_recover_s == 0.0
+    assert rows["status"].tolist() == ["no baseline", "recovered"]
+    assert "edge no bin before it" in recovery_note(rows)
+
+
+def test_a_line_below_its_old_level_has_recovered_and_one_ending_too_soon_is_said_so():
+    # Faster than before the outage (the queue empty): back at once, not "20 % off".
+    faster = _recovery(_tasks("edge", lambda t: 0.05)).iloc[0]
+    assert (faster.time_to_recover_s, faster.status) == (0.0, "recovered")
+    # The window ends 4 s (two bins) after the outage: too soon to say, not "never".
+    binned = binned_metric(_tasks("edge", lambda t: 0.1), "latency_p50_s", bin_s=2.0, start_s=0.0, end_s=84.0)
+    row = time_to_recover(binned, [OUTAGE]).iloc[0]
+    assert row.status == "too near the end" and math.isnan(row.time_to_recover_s)
+    assert "edge too near the end to say" in recovery_note(time_to_recover(binned, [OUTAGE]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -463,3 +464,24 @@ def test_plot_writes_the_time_to_recover_beside_the_figure_and_says_it_under_it(
     fig = plot_results(read_results(tiny), "latency-time", bin_s=1.0)
     note = " ".join(t.get_text() for t in fig.texts)
     assert "after 2–3.5 s: edge too near the end to say" in " ".join(note.split())
+
+
+def test_a_bin_where_most_tasks_did_not_complete_is_drawn_faint_and_named(tiny):
+    """``local``: of the four tasks arriving at 4-5 s, three still queued at the end and the one done
+    quick: its line there is the survivor's latency and read as a recovery; faint now, and named."""
+    results = read_results(tiny)
+    local = results.tasks.assign(policy="local")
+    queued = (local["arrival"] >= 4.0) & (local["arrival"] < 5.0) & (local["arrival"] != 4.75)
+    local.loc[queued, "status"] = "in_flight"
+    local.loc[queued, "latency"] = float("nan")
+    both = dataclasses.replace(results, tasks=pd.concat([results.tasks, local], ignore_index=True))
+    fig = latency_time_figure(both, bin_s=1.0)
+    top = fig.axes[0]
+    steps = [a for a in top.patches if type(a).__name__ == "StepPatch"]
+    faint = [a for a in steps if a.get_alpha() is not None and a.get_alpha() < 1]
+    assert len(faint) == 1  # local's, the whole line faint under its bold one
+    bold = [a for a in steps if a.get_label() == "local"]
+    values = bold[0].get_data().values
+    assert np.isnan(values[4]) and np.isfinite(values[[0, 1, 2, 3, 5]]).all()
+    note = " ".join(" ".join(text.get_text() for text in fig.texts).split())
+    assert "the line is the few that did (not a recovery): local at 4–5 s" in note

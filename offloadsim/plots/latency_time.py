@@ -61,6 +61,7 @@ __all__ = [
     "binned_latency",
     "binned_metric",
     "default_bin_s",
+    "few_completed",
     "down_spans",
     "latency_time_figure",
     "latency_time_tables",
@@ -535,6 +536,23 @@ def _axes(size: str | None, *, lower: bool, links: bool = False) -> tuple[Figure
     return fig, list(axes)
 
 
+#: How faint a line is drawn in the bins where under :data:`LEAST_COMPLETED` of the tasks completed.
+_FAINT = 0.35
+
+
+def few_completed(part: pd.DataFrame) -> np.ndarray:
+    """Per bin of one series, whether fewer than :data:`LEAST_COMPLETED` of the tasks arriving completed.
+
+    There the line is the latency of the few that did, the rest still queued or dropped: it can read
+    as a recovery (``local`` back down after an outage) while its queue grows.  Drawn faint, and
+    named under the figure.  Bins with no line (no value) are not marked: nothing is drawn there.
+    """
+    completed = part["completed"].to_numpy(dtype=float)
+    arrived = completed + part["not_completed"].to_numpy(dtype=float)
+    values = part["value"].to_numpy(dtype=float)
+    return (arrived > 0) & (completed < LEAST_COMPLETED * arrived) & np.isfinite(values)
+
+
 def _draw_series(ax: Axes, part: pd.DataFrame, style: Mapping[str, Any], name: str, scale: float) -> Artist:
     """One series: its bins' values as steps, its band shaded in its colour (``scale``: to display units).
 
@@ -544,8 +562,17 @@ def _draw_series(ax: Axes, part: pd.DataFrame, style: Mapping[str, Any], name: s
     y = part["value"].to_numpy(dtype=float) * scale
     low = part["low"].to_numpy(dtype=float) * scale
     high = part["high"].to_numpy(dtype=float) * scale
+    few = few_completed(part)
+    if few.any():  # survivors' values: faint there, the full line under the bold one (no gap at the joins)
+        ax.stairs(y, x, color=style["color"], linestyle=style["linestyle"], linewidth=0.9, alpha=_FAINT)
     line = ax.stairs(
-        y, x, color=style["color"], linestyle=style["linestyle"], linewidth=1.1, label=name, baseline=None
+        np.where(few, np.nan, y),
+        x,
+        color=style["color"],
+        linestyle=style["linestyle"],
+        linewidth=1.1,
+        label=name,
+        baseline=None,
     )
     ax.fill_between(x[:-1], low, high, step="post", color=style["color"], alpha=0.18, linewidth=0)
     # fill_between's steps stop at the last bin's start: its band drawn to the bin's end as well.
@@ -811,6 +838,12 @@ def _note(
             f"{name} {int(row.not_completed):,}" for name, row in totals.iterrows() if row.not_completed
         )
         lines.append(f"not completed, over every run (lower panel): {said}")
+        faint = _few_completed_said(binned)
+        if faint:
+            lines.append(
+                f"faint: under {LEAST_COMPLETED:.0%} of the tasks arriving completed, the line is the few "
+                f"that did (not a recovery): {faint}"
+            )
     else:
         lines.append("every task that arrived in the window completed")
     return "\n".join(lines)
@@ -854,8 +887,28 @@ def recovery_note(recovery: pd.DataFrame, metric: str = DEFAULT_METRIC) -> str:
         each = ", ".join(said(row) for row in mine.itertuples())
         parts.append(f"after {plain_number(round(since, 1))}–{plain_number(round(until, 1))} s: {each}")
     if len(outages) > _OUTAGES_LISTED:
-        parts.append(f"{len(outages) - _OUTAGES_LISTED} more outages in the .csv")
+        more = len(outages) - _OUTAGES_LISTED
+        parts.append(f"{more} more outage{'s' if more > 1 else ''} in the .recovery.csv")
     return head + "; ".join(parts)
+
+
+def _few_completed_said(binned: pd.DataFrame) -> str:
+    """``local at 240–300 s; edge at 290–300 s``: where each series is drawn faint (:func:`few_completed`)."""
+    said = []
+    for name in dict.fromkeys(binned["series"]):
+        part = binned[binned["series"] == name]
+        few = few_completed(part)
+        if not few.any():
+            continue
+        starts, ends = part["bin_start"].to_numpy(dtype=float), part["bin_end"].to_numpy(dtype=float)
+        stretches: list[tuple[float, float]] = []
+        for k in np.flatnonzero(few):
+            if stretches and stretches[-1][1] == starts[k]:
+                stretches[-1] = (stretches[-1][0], float(ends[k]))
+            else:
+                stretches.append((float(starts[k]), float(ends[k])))
+        said.append(f"{name} {_at(stretches)}")
+    return "; ".join(said)
 
 
 def _links_note(links: LinkLines, kept: bool) -> str:

@@ -392,7 +392,11 @@ def latency_time_figure(
     nodes = view.nodes
     spans, links = prepared.spans, prepared.links
     info = metric_info(metric)
-    fig, panels = _axes(size, lower=missed > 0, links=bool(links.lines))
+    recovered = recovery_note(prepared.recovery, metric)
+    # The lines these two add under the figure, given room (the panels kept their height; in the
+    # gallery's figure the lower panel's ticks ran into each other): about 0.1 in a line at 6 pt.
+    extra = 0.1 * (2 * bool(recovered) + bool(missed and _few_completed_said(binned)))
+    fig, panels = _axes(size, lower=missed > 0, links=bool(links.lines), extra=extra)
     axes = panels[1:] if links.lines else panels  # the latency panel first, the tasks not completed under it
     top = axes[0]
     order = list(dict.fromkeys(binned["series"]))
@@ -439,7 +443,7 @@ def latency_time_figure(
             top.set_title(titles[0], loc="left")
     recorded, kept = "down" in nodes.columns, view.link_changes is not None
     note = _note(binned, width, runs, spans, missed, recorded, metric, over, links, kept)
-    note += recovery_note(prepared.recovery, metric)
+    note += recovered
     note_under(fig, note)
     fit_y_labels(fig)
     legend = top.get_legend()
@@ -519,7 +523,9 @@ def _window(
     return start, end
 
 
-def _axes(size: str | None, *, lower: bool, links: bool = False) -> tuple[Figure, list[Axes]]:
+def _axes(
+    size: str | None, *, lower: bool, links: bool = False, extra: float = 0.0
+) -> tuple[Figure, list[Axes]]:
     """The latency panel, under it a short panel of tasks not completed when there are any.
 
     With ``links``, a short panel of the links' bandwidth above them (the first of the axes returned).
@@ -527,9 +533,10 @@ def _axes(size: str | None, *, lower: bool, links: bool = False) -> tuple[Figure
     width, height = FIGSIZES[size or "two-column"]
     ratios = [1] * links + [3] + [1] * lower
     if len(ratios) == 1:
-        fig, ax = new_axes((width, height + 0.4))
+        fig, ax = new_axes((width, height + 0.4 + extra))
         return fig, [ax]
-    fig, axes = new_axes((width, height + 0.4 + 0.8 * (len(ratios) - 1)), nrows=len(ratios), sharex=True)
+    tall = height + 0.4 + 0.8 * (len(ratios) - 1) + extra
+    fig, axes = new_axes((width, tall), nrows=len(ratios), sharex=True)
     fig.axes[0].get_gridspec().set_height_ratios(ratios)
     for ax in list(axes)[:-1]:
         ax.tick_params(axis="x", labelbottom=False)
@@ -870,9 +877,9 @@ def recovery_note(recovery: pd.DataFrame, metric: str = DEFAULT_METRIC) -> str:
         return ""
     what = "median latency" if metric == DEFAULT_METRIC else metric
     head = (
-        f"\ntime to recover (to the first of {SUSTAINED} bins in a row at most {TOLERANCE:.0%} above the "
-        f"{what} over the {BEFORE_S:g} s before the outage, at least {LEAST_COMPLETED:.0%} of their "
-        "tasks completed; in the .recovery.csv beside the figure): "
+        f"\ntime to recover (from the outage's end to the first of {SUSTAINED} bins in a row at most "
+        f"{TOLERANCE:.0%} above the {what} of the {BEFORE_S:g} s before it, at least "
+        f"{LEAST_COMPLETED:.0%} of their tasks completed; known to a bin; in .recovery.csv): "
     )
 
     def said(row: Any) -> str:

@@ -17,7 +17,13 @@ import pytest
 
 from offloadsim.cli import main
 from offloadsim.experiments import ExperimentError, read_results
-from offloadsim.plots.latency_time import binned_latency, default_bin_s, down_spans, latency_time_figure
+from offloadsim.plots.latency_time import (
+    binned_latency,
+    default_bin_s,
+    down_spans,
+    latency_time_figure,
+    latency_time_tables,
+)
 from offloadsim.plots.results import plot_results
 
 # A task sends 0 B up (5 ms, the link's latency), computes 1 GFLOP at 100 GFLOP/s (10 ms) and sends
@@ -351,6 +357,11 @@ def test_a_link_that_went_down_is_hatched_the_other_way_and_its_bandwidth_drawn(
     assert "phone→edge, edge→phone down" in [t.get_text() for t in latency.get_legend().get_texts()]
     note = "\n".join(text.get_text() for text in fig.texts)
     assert "no node went down in the window drawn; hatched blue, the other way: a link down" in note
+    # A link down is an outage as a node's is: the time to recover is taken after it (both
+    # directions down together, one outage), and said under the figure.
+    _, recovery = latency_time_tables(results, bin_s=1.0)
+    assert recovery[["outage_from_s", "outage_to_s"]].values.tolist() == [[2.0, 3.5]]
+    assert "after 2–3.5 s: edge" in " ".join(note.split())
 
 
 def test_a_bandwidth_trace_is_drawn_as_the_records_say_above_the_latency(tmp_path):

@@ -280,6 +280,22 @@ def add_whole_compute(
             whole[label] = (total + float(sums[code]), n + int(counts[code]))
 
 
+def add_decode_nodes(
+    nodes: set[str], codes: np.ndarray, labels: Sequence[str], output_tokens: np.ndarray
+) -> None:
+    """Add to ``nodes`` the nodes that decode LLM answers: the last of an LLM task's placement.
+
+    An LLM task (``output_tokens`` given) decodes on the last node of its placement (``phone-0>edge``:
+    edge).  The summary's overload warnings say when such a node is overloaded that it serves its
+    requests one at a time, with no batching.
+    """
+    llm = np.isfinite(output_tokens)
+    for code in np.unique(codes[llm]):
+        label = str(labels[int(code)])
+        if label:
+            nodes.add(label.rsplit(">", 1)[-1])
+
+
 def _status_masks(block: Any) -> dict[str, np.ndarray]:
     codes, labels = block.codes("status")
     return {status: codes == labels.index(status) for status in STATUSES}
@@ -305,6 +321,7 @@ class _Counts:
         self.reasons: dict[int, int] = {}  # reason code -> tasks dropped or failed, as first seen
         self.labels: list[str] = []
         self.whole: dict[str, tuple[float, int]] = {}  # placement on one node -> compute s, tasks
+        self.decode_nodes: set[str] = set()  # the nodes that decode LLM answers
 
     def add(self, block: Any, masks: Mapping[str, np.ndarray], floats: Callable[..., np.ndarray]) -> None:
         done, dropped, failed, flying = (masks[s] for s in ("completed", "dropped", "failed", "in_flight"))
@@ -333,6 +350,9 @@ class _Counts:
         if done.any() and self.placed:
             codes, labels = block.codes("placement")
             add_whole_compute(self.whole, codes[done], labels, floats(block, "compute_time")[done])
+        if self.placed:
+            codes, labels = block.codes("placement")
+            add_decode_nodes(self.decode_nodes, codes, labels, floats(block, "output_tokens"))
         ended = dropped | failed
         if ended.any():
             codes, self.labels = block.codes("reason")
@@ -366,4 +386,5 @@ class _Counts:
             "backlog": backlog,
             "in_flight_share": status["in_flight"] / self.rows if self.rows else 0.0,
             "whole_compute": self.whole,
+            "decode_nodes": self.decode_nodes,
         }

@@ -9,6 +9,7 @@ names and statuses come from the record schema.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections import Counter
@@ -25,7 +26,14 @@ from offloadsim.analysis.fairness import source_latency_fairness
 from offloadsim.analysis.groups import group_stats, split_key
 from offloadsim.analysis.statistics import percentile
 from offloadsim.analysis.tokens import decode_rate, output_token_rate
-from offloadsim.analysis.warning_facts import BACKLOG, BUSY_GROWING, QUEUE_FULL, SETTLING, WarningFacts
+from offloadsim.analysis.warning_facts import (
+    BACKLOG,
+    BUSY_GROWING,
+    QUEUE_FULL,
+    SETTLING,
+    WarningFacts,
+    unbatched_clause,
+)
 from offloadsim.records.schema import PROCESSOR_COLUMNS, STATUSES
 from offloadsim.shapes import describe, is_count, is_number, is_whole
 
@@ -784,8 +792,10 @@ def summarize(
     backlog = stats.pop("backlog")
     share = stats.pop("in_flight_share")
     whole = stats.pop("whole_compute")
+    decoders = stats.pop("decode_nodes")
     said = _backlog_warnings(backlog, share) if backlog is not None else []
     said += _node_overload(nodes) + _settling_warnings(nodes, duration_s, whole)
+    said = _unbatched(said, decoders, nodes)
     node_util, tier_util, tier_max = _node_utilisation(nodes)
     down = _node_availability(nodes)
     n_deadline, n_miss = stats["deadline_tasks"], stats["deadline_misses"]
@@ -876,6 +886,7 @@ def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[st
         "backlog": backlog,
         "in_flight_share": share,
         "whole_compute": _whole_compute(tasks, done),
+        "decode_nodes": _decode_nodes(tasks),
     }
 
 
@@ -886,6 +897,15 @@ def _whole_compute(tasks: Table, done: np.ndarray) -> dict[str, tuple[float, int
         labels, codes = np.unique(_strings(tasks, "placement")[done], return_inverse=True)
         chunked.add_whole_compute(whole, codes, labels.tolist(), _floats(tasks, "compute_time")[done])
     return whole
+
+
+def _decode_nodes(tasks: Table) -> set[str]:
+    """The nodes that decode the run's LLM answers (:func:`chunked.add_decode_nodes`)."""
+    nodes: set[str] = set()
+    if _has(tasks, "placement") and _has(tasks, "output_tokens"):
+        labels, codes = np.unique(_strings(tasks, "placement"), return_inverse=True)
+        chunked.add_decode_nodes(nodes, codes, labels.tolist(), _floats(tasks, "output_tokens"))
+    return nodes
 
 
 def _llm_stats(tasks: Table, done: np.ndarray, duration_s: float) -> dict[str, float]:
@@ -1102,7 +1122,36 @@ def overload_warnings(
         said += _backlog_warnings(*_backlog(tasks, duration_s, end_s, masks))
     whole = _whole_compute(tasks, masks["completed"])
     said += _node_overload(nodes) + _settling_warnings(nodes, duration_s, whole)
-    return tuple(text for text, _ in said)
+    return tuple(text for text, _ in _unbatched(said, _decode_nodes(tasks), nodes))
+
+
+def _unbatched(said: list[_Said], decoders: set[str], nodes: Table | None) -> list[_Said]:
+    """Say once, on the first overload warning about a node decoding LLM answers, that it has no batching.
+
+    Each decode step is its own job (docs/models.md: "Nor is batching"): an overloaded Jetson
+    serving Llama 3.2 1B saturated near 2 requests/s and its output token throughput fell to 11
+    tokens/s, with nothing in the run's output to say a batching server would go further.  A
+    busy-growing warning naming such a node carries the clause; failing one, a backlog warning
+    does, when a node decoding LLM answers was busy at least half the measured time.
+    """
+    if not decoders:
+        return said
+    busy = {}
+    if nodes is not None and _rows(nodes) and _has(nodes, "utilisation"):
+        busy = dict(
+            zip(_strings(nodes, "node").tolist(), _floats(nodes, "utilisation").tolist(), strict=True)
+        )
+    loaded = tuple(sorted(name for name in decoders if busy.get(name, 0.0) >= _SETTLE_BUSY))
+    for kind in (BUSY_GROWING, BACKLOG):
+        for i, (text, facts) in enumerate(said):
+            if facts.kind != kind:
+                continue
+            named = tuple(name for name, _ in facts.nodes if name in decoders)
+            serving = named if kind == BUSY_GROWING else loaded
+            if serving:
+                kept = dataclasses.replace(facts, llm_nodes=serving)
+                return [*said[:i], (f"{text}; {unbatched_clause(serving)}", kept), *said[i + 1 :]]
+    return said
 
 
 def _settling_warnings(

@@ -19,7 +19,15 @@ from typing import Any
 from offloadsim.shapes import describe, is_count, is_number
 from offloadsim.suggest import quoted
 
-__all__ = ["WarningFacts", "warning_rows", "SETTLING", "BACKLOG", "BUSY_GROWING", "QUEUE_FULL"]
+__all__ = [
+    "WarningFacts",
+    "warning_rows",
+    "unbatched_clause",
+    "SETTLING",
+    "BACKLOG",
+    "BUSY_GROWING",
+    "QUEUE_FULL",
+]
 
 #: The kinds of warning a summary gives (``WarningFacts.kind``).
 SETTLING = "settling"  # too short to settle: a node's queue has a relaxation time over a fifth of the run
@@ -37,7 +45,8 @@ class WarningFacts:
     nodes it is about, those named and those it only counts ("and 17 more nodes").  A settling
     warning's ``relaxation_s`` is the longest relaxation time of its nodes' queues and
     ``length_s`` the measured time it asks for (``SETTLE_RELAXATIONS`` of them); NaN where the
-    kind has none.
+    kind has none.  ``llm_nodes``: the overloaded nodes it names that decode LLM answers, which
+    serve their requests one at a time (:func:`unbatched_clause`).
     """
 
     kind: str
@@ -45,6 +54,7 @@ class WarningFacts:
     node_count: int = 0
     relaxation_s: float = math.nan
     length_s: float = math.nan
+    llm_nodes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready data: ``nodes`` a mapping of name to busy share, NaN numbers left out."""
@@ -56,6 +66,8 @@ class WarningFacts:
             value = getattr(self, name)
             if not math.isnan(value):
                 out[name] = value
+        if self.llm_nodes:
+            out["llm_nodes"] = list(self.llm_nodes)
         return out
 
     @classmethod
@@ -92,8 +104,23 @@ class WarningFacts:
             if not is_number(value):
                 raise ValueError(f"{where}.{name}: expected a number, got {describe(value)}")
             numbers[name] = float(value)
+        llm = data.get("llm_nodes", [])
+        if not isinstance(llm, list) or not all(isinstance(name, str) for name in llm):
+            raise ValueError(f"{where}.llm_nodes: expected a list of node names, got {describe(llm)}")
         named = tuple((str(name), float(busy)) for name, busy in nodes.items())
-        return cls(kind=kind, nodes=named, node_count=int(count), **numbers)
+        return cls(kind=kind, nodes=named, node_count=int(count), llm_nodes=tuple(llm), **numbers)
+
+
+def unbatched_clause(nodes: Sequence[str]) -> str:
+    """What an overload warning on nodes decoding LLM answers adds: they serve one request at a time.
+
+    The simulator has no batching (docs/models.md: "Nor is batching"), so such a node saturates at
+    a load a batching server (vLLM-style) would still carry: said once, where the overload is.
+    """
+    return (
+        f"LLM decoding on {', '.join(nodes)} serves one request at a time (no batching, "
+        "docs/models.md), so it saturates sooner than a batching server (vLLM-style) would"
+    )
 
 
 def warning_rows(

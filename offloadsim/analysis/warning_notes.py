@@ -20,7 +20,7 @@ from typing import Any
 
 from offloadsim.analysis.config_labels import shared_labels
 from offloadsim.analysis.summary import BACKLOG_WARNING, SETTLING_WARNING
-from offloadsim.analysis.warning_facts import BACKLOG, SETTLING, WarningFacts
+from offloadsim.analysis.warning_facts import BACKLOG, SETTLING, WarningFacts, unbatched_clause
 
 __all__ = ["run_warnings_notes", "warning_kind"]
 
@@ -69,17 +69,22 @@ def run_warnings_notes(
             for label in shared_labels(shared, present, runs_of)
         )
         warned = [entry for found in configs.values() for entry in found]
+        serving = list(dict.fromkeys(n for _, facts in warned if facts is not None for n in facts.llm_nodes))
+        unbatched = f"; {unbatched_clause(serving)}" if serving else ""  # said once, of every run's nodes
         if kind == SETTLING:
             notes.append(_settling_note(where, [facts for _, facts in warned if facts is not None]))
         elif kind == BACKLOG:
             notes.append(
                 f"the tasks in the system grew all run in {where}: "
-                "their latencies depend on how long they ran"
+                "their latencies depend on how long they ran" + unbatched
             )
         else:
-            text = warned[0][0]
-            opening, _, detail = text.partition(":")
-            notes.append(f"{opening} in {where}" + (f" (first: {detail.strip()})" if detail.strip() else ""))
+            first, facts = warned[0]
+            if facts is not None and facts.llm_nodes:  # its own clause, said below of every run's nodes
+                first = first.removesuffix(f"; {unbatched_clause(facts.llm_nodes)}")
+            opening, _, detail = first.partition(":")
+            detail = f" (first: {detail.strip()})" if detail.strip() else ""
+            notes.append(f"{opening} in {where}{detail}{unbatched}")
     return notes
 
 

@@ -13,7 +13,7 @@ import dataclasses
 import itertools
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Union
 
@@ -21,6 +21,7 @@ import numpy as np
 
 from offloadsim.analysis import catalogue, chunked
 from offloadsim.analysis.batteries import battery_metrics, battery_metrics_of_nodes
+from offloadsim.analysis.decode_ceiling import CEILING_MARK, ceiling_bound
 from offloadsim.analysis.energy_split import energy_split_metrics
 from offloadsim.analysis.fairness import source_latency_fairness
 from offloadsim.analysis.groups import group_stats, split_key
@@ -306,7 +307,14 @@ class Summary:
             return "do the sources have power:?"
         return powered_but_no_energy(self.completed)
 
-    def format_table(self, title: str | None = None, *, top: int = 5, processors: Table | None = None) -> str:
+    def format_table(
+        self,
+        title: str | None = None,
+        *,
+        top: int = 5,
+        processors: Table | None = None,
+        ceilings: Sequence[float] = (),
+    ) -> str:
         """Render a readable, aligned terminal table (latency in ms, data in MB = 10^6 bytes, %).
 
         ``top`` bounds how many nodes and link directions are listed (busiest
@@ -314,7 +322,9 @@ class Summary:
         computing nodes and links are counted per direction, as ``--dry-run``
         says.  ``processors`` (the run's processors table: ``node``,
         ``processor``, ``utilisation``) adds the busiest processors of the
-        nodes that have several, whose node lines are their first processor's.
+        nodes that have several, whose node lines are their first processor's.  ``ceilings``: the
+        run's LLM decode ceilings (tokens/s): a mean decode rate or time per token at one reads as
+        that bound (:func:`~offloadsim.analysis.decode_ceiling.ceiling_cell`).
         """
         rows: list[tuple[str, str, str]] = []
         n = self.arrived
@@ -325,8 +335,9 @@ class Summary:
         def metric(name: str, note: str = "") -> None:
             """One headline row, labelled, scaled and to the decimals the metric catalogue says."""
             info = catalogue.metric_info(name)
-            value = _num(getattr(self, name) * info.scale, info.digits)
-            rows.append((info.label, value, info.unit_text + note))
+            bound = ceiling_bound(name, getattr(self, name), ceilings)
+            value = bound or _num(getattr(self, name) * info.scale, info.digits)
+            rows.append((info.label, value, info.unit_text + (f" {CEILING_MARK}" if bound else "") + note))
 
         rows.append((catalogue.metric_info("arrived").label, f"{self.arrived:d}", ""))
         rows.append(("  completed", f"{self.completed:d}", share(self.completed)))

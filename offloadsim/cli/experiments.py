@@ -12,6 +12,7 @@ import dataclasses
 import textwrap
 import time
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -533,6 +534,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     one line naming them, and prints the rest in blocks: an LLM sweep's table was 380 characters wide.
     """
     from offloadsim.analysis.catalogue import basis_lines, metric_info
+    from offloadsim.analysis.decode_ceiling import ceiling_cell
     from offloadsim.analysis.raw_input import raw_input_meanings, with_meaning
     from offloadsim.analysis.values import table_heading, value_text
     from offloadsim.cli.table_fit import TABLE_WIDTH, fit_table, wrapped_width
@@ -565,6 +567,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     headings = [table_heading(k, summary[shown_as[k]].tolist(), labels.get(k)) for k in swept]
     rows = [[*headings, *(metric_info(c).heading for c in columns)]]
     firsts = []
+    ceilings = _point_ceilings(result.manifest)
     for _, group in summary.groupby("point", sort=True):
         first = group.iloc[0]
         firsts.append(first)
@@ -577,7 +580,8 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
                 continue
             # To the CI's precision, as compare's table: 8.7 ± 0.1 ms, not a small one's "0.0 ± 0.0".
             mean, half = float(match["mean"].iloc[0]), float(match["ci"].iloc[0])
-            text = metric_info(column).format(mean, half)
+            at = ceilings.get(first["point"], ())
+            text = ceiling_cell(column, mean, at) or metric_info(column).format(mean, half)
             row.append(text + fewer_runs_text(int(match["n"].iloc[0]), replications))
         rows.append(row)
     shown = rows[: limit + 1]
@@ -610,6 +614,15 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     return "\n".join(lines)
 
 
+def _point_ceilings(manifest: Mapping[str, Any]) -> dict[Any, tuple[float, ...]]:
+    """Each sweep point's LLM decode ceilings (tokens/s), from the manifest's ``point_decode_ceilings``."""
+    from offloadsim.analysis.decode_ceiling import manifest_ceilings
+
+    kept = manifest.get("point_decode_ceilings", [])
+    rows = [row for row in kept if isinstance(row, Mapping)] if isinstance(kept, list) else []
+    return {row.get("point"): manifest_ceilings([{"decode_ceilings": row.get("ceilings")}]) for row in rows}
+
+
 def _sweep_group_table(result: Any, limit: int = 40) -> str:
     """The sweep's table per source group (``groups.csv``): :func:`_sweep_table`, a row a point and group.
 
@@ -638,7 +651,15 @@ def _sweep_group_table(result: Any, limit: int = 40) -> str:
     view.insert(0, GROUP_COLUMN, rows["group"].astype(str))
     swept = [GROUP_COLUMN, *result.manifest.get("swept", [])]
     labels = {**(result.manifest.get("labels") or {}), GROUP_COLUMN: "source group"}
-    manifest = {**result.manifest, "name": title, "swept": swept, "labels": labels}
+    at = _point_ceilings(result.manifest)  # each row's point's, under its new number
+    ceilings = [{"point": i, "ceilings": list(at.get(point, ()))} for (point, _), i in number.items()]
+    manifest = {
+        **result.manifest,
+        "name": title,
+        "swept": swept,
+        "labels": labels,
+        "point_decode_ceilings": ceilings,
+    }
     return _sweep_table(SimpleNamespace(summary=view, manifest=manifest), limit)
 
 

@@ -669,3 +669,6 @@ class RawRun:
     own_notes: tuple[str, ...] = ()
     #: When each link direction changed (``link_changes.parquet``): {} where the world never changes.
     link_changes: dict[str, list[Any]] = field(default_factory=dict)
+    #: The tokens/s ceilings of its LLM decodes run at a profile's full memory bandwidth
+    #: (``World.decode_ceilings``): a mean decode rate at one is printed as that bound.
+    decode_ceilings: tuple[float, ...] = ()

@@ -791,6 +791,7 @@ class Simulation:
             own_notes=own_notes,
             context_cuts=tuple(self._context_cuts()),
             link_changes=self.link_changes.columns if self.link_changes is not None else {},
+            decode_ceilings=world.decode_ceilings(),
         )
 
     def _processor_rows(self, measured: float) -> dict[str, list[Any]]:

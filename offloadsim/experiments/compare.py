@@ -37,6 +37,7 @@ from offloadsim.analysis.catalogue import (
     of_completed_tasks,
     zero_width,
 )
+from offloadsim.analysis.decode_ceiling import ceiling_cell, manifest_ceilings
 from offloadsim.analysis.groups import GROUP_TABLE_METRICS, group_rows, per_group
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
 from offloadsim.analysis.summary import other_energy_filled
@@ -215,7 +216,13 @@ class CompareResult:
         reasons of drops).
         """
         table = format_comparison(
-            self.summary, self.policies, self.baseline, metrics, self.title, self.replications
+            self.summary,
+            self.policies,
+            self.baseline,
+            metrics,
+            self.title,
+            self.replications,
+            ceilings=manifest_ceilings([self.manifest]),
         )
         if self.groups is not None and len(self.groups):
             table += "\n\n" + format_groups(self.groups, self.policies, self.baseline, self.replications)
@@ -439,6 +446,7 @@ def compare(
         **window_fields([loaded]),
         "tasks": runs.rows,
         "context_cuts": cuts,
+        **_ceilings_field(results.values()),
         "run_notes": run_notes,
         "run_warnings": run_warnings,
         "retried": retried,
@@ -938,6 +946,12 @@ def _check_table_metrics(metrics: object, available: Iterable[str]) -> None:
             )
 
 
+def _ceilings_field(results: Iterable[Any]) -> dict[str, list[float]]:
+    """The manifest's ``decode_ceilings``: every run's LLM decode ceilings (tokens/s), each once."""
+    found = sorted({c for result in results for c in result.decode_ceilings})
+    return {"decode_ceilings": found} if found else {}
+
+
 def format_comparison(
     summary: pd.DataFrame,
     policies: Sequence[str],
@@ -945,8 +959,13 @@ def format_comparison(
     metrics: Sequence[str] = TABLE_METRICS,
     title: str | None = None,
     replications: int | None = None,
+    *,
+    ceilings: Sequence[float] = (),
 ) -> str:
     """Render :func:`compare_table` output for a terminal (display units, ``*`` = CI of Δ excludes 0).
+
+    ``ceilings``: the runs' LLM decode ceilings (tokens/s); a mean decode rate or time per token at
+    one reads as that bound, marked (:func:`~offloadsim.analysis.decode_ceiling.ceiling_cell`).
 
     A significant Δ also says whether it is ``better`` or ``worse`` than the
     baseline, by the direction the metric catalogue gives the metric; one the same in every
@@ -1000,7 +1019,8 @@ def format_comparison(
                 value_row.append(NO_DEADLINES)  # no run had a task with a deadline: as `run` says it
                 delta_row.append("")
                 continue
-            value_row.append(info.format(mean, half) + fewer_runs_text(n, replications))
+            text = ceiling_cell(name, mean, ceilings) or info.format(mean, half)
+            value_row.append(text + fewer_runs_text(n, replications))
             if policy == baseline or math.isnan(diff):
                 delta_row.append("")
             else:

@@ -289,6 +289,8 @@ class JobResult:
     source_groups: dict[str, float] = field(default_factory=dict)
     #: When each link direction changed in the run (``RunResult.link_changes``; None: not carried).
     link_changes: pd.DataFrame | None = None
+    #: Its LLM decodes' bandwidth ceilings (tokens/s, the run manifest's ``decode_ceilings``).
+    decode_ceilings: tuple[float, ...] = ()
 
 
 #: What a job file's metadata says of a job, from the job and its result (sweep's ``_job_meta``).
@@ -313,6 +315,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
     whatever a stopped worker left there.
     """
     from offloadsim import api
+    from offloadsim.analysis.decode_ceiling import manifest_ceilings
     from offloadsim.analysis.idle_links import entry_bytes
     from offloadsim.scenario.errors import ScenarioWarning
 
@@ -340,6 +343,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         wall_s=time.perf_counter() - started,
         end_s=float(result.manifest["end_s"]),
         context_cuts=tuple(result.manifest.get("context_cuts", ())),
+        decode_ceilings=manifest_ceilings([result.manifest]),
         engine_build=str(result.manifest["engine_build"]),
         processors=result.processors,
         link_bytes=entry_bytes(job.scenario, result.links),

@@ -397,6 +397,7 @@ def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:
         "wall_s": result.wall_s,
         "engine_build": result.engine_build,
         "context_cuts": list(result.context_cuts),
+        "decode_ceilings": list(result.decode_ceilings),  # its LLM decodes' bandwidth ceilings (tokens/s)
         # Its processors table, own notes and recovery counts; older files have none of them.
         "processors": _columns_json(result.processors),
         "link_bytes": [_json_value(b) for b in result.link_bytes],  # older files have none: not said

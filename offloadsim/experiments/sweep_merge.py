@@ -23,6 +23,7 @@ import pandas as pd
 
 from offloadsim.analysis.batteries import battery_metrics_of_nodes
 from offloadsim.analysis.catalogue import LLM_METRICS, metric_columns
+from offloadsim.analysis.decode_ceiling import manifest_ceilings
 from offloadsim.analysis.groups import GROUP_COLUMN, group_rows, per_group
 from offloadsim.analysis.statistics import mean_ci
 from offloadsim.analysis.summary import (
@@ -150,6 +151,7 @@ def merge_sweep(
     link_bytes: list[dict[str, Any]] = []  # what each links[] entry carried, per job (older files: none)
     unnoted = 0  # jobs whose file predates their processors table, notes and recovery counts
     uncounted = 0  # jobs whose file predates the count
+    point_ceilings: dict[int, set[float]] = {}  # point -> its jobs' LLM decode ceilings (tokens/s)
     recomputed = 0  # jobs whose file predates the LLM metrics, which its records gave
     builds: list[str] = []  # the engine each job ran on ("" for a file that predates it)
     by_group: list[dict[str, Any]] = []  # each job's numbers per source group, a row a group
@@ -206,6 +208,7 @@ def merge_sweep(
                 **{k: (math.nan if v is None else v) for k, v in meta["metrics"].items()},
             }
         )
+        point_ceilings.setdefault(job.index, set()).update(manifest_ceilings([meta]))
         if "context_cuts" in meta:
             cuts += [
                 {"point": job.index, "replication": job.replication, **cut} for cut in meta["context_cuts"]
@@ -287,6 +290,12 @@ def merge_sweep(
         **dict(run_info or {}),
         "context_cuts": cuts,
         "context_cuts_uncounted_jobs": uncounted,
+        # Each point's LLM decode ceilings (tokens/s): a mean decode rate at one is printed as that bound.
+        "point_decode_ceilings": [
+            {"point": point, "ceilings": sorted(found)}
+            for point, found in sorted(point_ceilings.items())
+            if found
+        ],
         "run_notes": run_notes,
         "run_warnings": run_warnings,
         "retried": retried,

@@ -378,11 +378,14 @@ class RunResult:
         processors table (the nodes' lines are their first processor's); with ``notes``, a
         ``note: ...`` line for each of :attr:`notes` (``summary.txt`` holds the table alone).
         """
+        from offloadsim.analysis.decode_ceiling import manifest_ceilings
+
         table = self._processors
+        ceilings = manifest_ceilings([self.manifest])
         if table is None or (not _is_frame(table) and not table):  # none recorded
-            text = self.summary.format_table(self.title)
+            text = self.summary.format_table(self.title, ceilings=ceilings)
         else:
-            text = self.summary.format_table(self.title, processors=table)
+            text = self.summary.format_table(self.title, processors=table, ceilings=ceilings)
         return text + "".join(f"\nnote: {note}" for note in self.notes) if notes else text
 
     @classmethod
@@ -453,6 +456,7 @@ class RunResult:
             "command": shlex.join(sys.argv if command is None else command),
             "notes": list(raw.notes) + _pooled_notes(raw.tasks, scenario),
             "context_cuts": list(raw.context_cuts),
+            **({"decode_ceilings": list(raw.decode_ceilings)} if raw.decode_ceilings else {}),
             "skipped_checks": list(scenario.skip_checks),  # its warnings were not looked for
         }
         records = cast("TaskRecords", raw.tasks) if rows is not None else None

@@ -372,6 +372,37 @@ class World:
                 )
         return list(dict.fromkeys(lines))
 
+    def decode_ceilings(self) -> tuple[float, ...]:
+        """The tokens/s ceilings of the LLM decodes that run memory-bound on a built-in profile, each once.
+
+        The run's tables print a mean decode rate at one of them as the bound it is
+        (:mod:`offloadsim.analysis.decode_ceiling`), not to five digits.
+        """
+        return tuple(sorted({rate for _, _, rate in self._decode_ceilings()}))
+
+    def _decode_ceilings(self) -> list[tuple[Any, Any, float]]:
+        """(application, processor, tokens/s of its fastest decode step) where it is memory-bound.
+
+        Derived profiles only, with no memory bandwidth given: a calibrated profile has its own
+        note, and a bandwidth the user gave is theirs.
+        """
+        found: list[tuple[Any, Any, float]] = []
+        for app in self.apps.values():
+            if app.llm is None:
+                continue
+            hosts = app.spec.hosts
+            for proc in self._every_processor():
+                if getattr(proc.costs, "kind", None) != "derived" or proc.spec.memory_bandwidth_Bps:
+                    continue
+                if hosts is not None and proc.node not in hosts:
+                    continue
+                cost, speed = app.llm, self.app_speed(app.name, proc.node, proc.spec.name)
+                step_s = cost.decode_s(speed, proc.memory_Bps, 0, cost.layers, 0)  # its fastest step
+                if step_s <= cost.decode_s(speed, 0.0, 0, cost.layers, 0):
+                    continue  # compute-bound: the efficiency applies, as to any layer
+                found.append((app, proc, 1.0 / step_s))
+        return found
+
     def _decode_ceiling_notes(self) -> list[str]:
         """One line for the LLMs whose decode runs memory-bound on a built-in profile: a ceiling.
 
@@ -381,24 +412,16 @@ class World:
         bandwidth-ceiling). A run reported 824 tok/s for Llama-3.2-1B on an A100 without a word.
         """
         said: dict[str, list[str]] = {}
-        for app in self.apps.values():
-            if app.llm is None:
-                continue
-            hosts = app.spec.hosts
-            for proc in self._every_processor():
-                if getattr(proc.costs, "kind", None) != "derived" or proc.spec.memory_bandwidth_Bps:
-                    continue  # a calibrated profile has its own note; a bandwidth given is the user's
-                if hosts is not None and proc.node not in hosts:
-                    continue
-                cost, speed = app.llm, self.app_speed(app.name, proc.node, proc.spec.name)
-                step_s = cost.decode_s(speed, proc.memory_Bps, 0, cost.layers, 0)  # its fastest step
-                if step_s <= cost.decode_s(speed, 0.0, 0, cost.layers, 0):
-                    continue  # compute-bound: the efficiency applies, as to any layer
-                where = f"{format_path(('applications', app.name))} ({app.llm.config.name})"
-                ceiling = f"{1.0 / step_s:.3g} tok/s on {proc.profile}"
-                said.setdefault(where, [])
-                if ceiling not in said[where]:
-                    said[where].append(ceiling)
+        for app, proc, rate in self._decode_ceilings():
+            where = f"{format_path(('applications', app.name))} ({app.llm.config.name})"
+            ceiling = (
+                f"{rate:,.0f} tok/s on {proc.profile}"
+                if rate >= 100
+                else f"{rate:.3g} tok/s on {proc.profile}"
+            )
+            said.setdefault(where, [])
+            if ceiling not in said[where]:
+                said[where].append(ceiling)
         if not said:
             return []
         each = "; ".join(f"{where} at most {', '.join(ceilings)}" for where, ceilings in said.items())

@@ -368,7 +368,7 @@ def figure_note(profile: CalibratedProfile, table: pd.DataFrame) -> str:
         how = f"wall time ({threads} onnxruntime thread{'s' * (threads != 1)}, {provider})"
     return (
         f"x: whole model timed end to end (10th percentile of its runs), {how}; "
-        f"y: sum of profile {profile.name}'s per-layer times, as simulated"
+        f"y: the sum of profile {profile.name}'s per-layer times, as simulated, over that time, less 1"
     )
 
 

@@ -102,10 +102,10 @@ def test_accuracy_figure_is_headless_with_both_roles_and_units():
     before = plt.get_fignums()
     ax = calibration_accuracy(table())
     assert plt.get_fignums() == before  # no pyplot state
-    assert len(ax.collections) == 3  # the tolerance band, train, held-out
-    assert "(ms)" in ax.get_xlabel() and "(ms)" in ax.get_ylabel()
+    assert len(ax.collections) == 4  # the tolerance band, train, held-out, the miss ringed
+    assert "(ms)" in ax.get_xlabel() and ax.get_ylabel() == "prediction error (%)"
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["±10%", "train", "held-out"]
+    assert labels == ["±10%", "train", "held-out", "outside ±10%"]
 
 
 def test_the_summary_names_the_models_furthest_from_their_measured_time(capsys):
@@ -168,7 +168,8 @@ def test_calibrate_report_says_how_loaded_the_machine_was_while_it_timed(
 def test_the_accuracy_figure_names_its_points_when_few_and_its_clock():
     many = pd.concat([table()] * 3, ignore_index=True).assign(model=[f"m{i}" for i in range(12)])
     assert [t.get_text() for t in calibration_accuracy(table()).texts] == ["c", "a", "b", "d"]  # by x
-    assert not calibration_accuracy(many).texts  # too many to name without clutter
+    # too many to name every one without clutter: the misses (c, 20 % over) are named, and only they
+    assert sorted(t.get_text() for t in calibration_accuracy(many).texts) == ["m10", "m2", "m6"]
     assert calibration_accuracy(table(), clock="wall").get_xlabel() == "measured whole-model wall time (ms)"
     assert "latency" not in calibration_accuracy(table()).get_xlabel()
 
@@ -309,3 +310,31 @@ def test_a_wall_ratio_that_rounds_to_one_keeps_the_digits_that_show_it():
     noise = {**shipped.provenance["noise"], "median_wall_ratio": 1.004}
     line = _noise_line(replace(shipped, provenance={**shipped.provenance, "noise": noise}))
     assert "kernel units' runs took 1.004x their CPU time in wall time" in line, line
+def test_the_accuracy_figure_plots_the_error_so_the_band_reads_and_names_misses_apart():
+    """HC31: on log-log axes from 2 to 200 ms the ±10 % band was a sliver, its misses unmarked and
+    unnamed.  The error is the y axis (the band a tenth of the axis either side of 0, at least), the
+    misses ringed and named by model, and close misses' names do not overlap."""
+    import matplotlib.pyplot as plt
+
+    close = pd.DataFrame(
+        {
+            "model": ["alexnet", "resnet18@192", "vgg11", "resnet18", "squeezenet"]
+            + [f"hit{i}" for i in range(5)],
+            "role": ["train", "train", "held-out", "held-out", "held-out"] + ["train"] * 5,
+            "measured_ms": [40.0, 42.0, 44.0, 3.0, 150.0, 2.0, 5.0, 20.0, 80.0, 200.0],
+            "predicted_ms": [46.0, 48.4, 50.4, 3.1, 120.0, 2.1, 5.2, 19.0, 84.0, 190.0],
+        }
+    )  # more than NAMED_POINTS: the misses alone are named
+    fig, ax = plt.subplots(figsize=(3.5, 2.5))
+    calibration_accuracy(close, ax=ax)
+    low, high = ax.get_ylim()
+    assert low <= -25 and high >= 25  # 15 % and -20 % errors inside, the band readable
+    assert ax.get_yscale() == "linear" and ax.get_xscale() == "log"
+    (ring,) = [c for c in ax.collections if c.get_label() == "outside ±10%"]
+    assert len(ring.get_offsets()) == 4  # the three 15 % over and the one 20 % under, not resnet18
+    named = {t.get_text(): t for t in ax.texts}
+    assert set(named) == {"alexnet", "resnet18@192", "vgg11", "squeezenet"}
+    renderer = fig._get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in named.values()]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    plt.close(fig)

@@ -290,7 +290,7 @@ def add_decode_nodes(
     requests one at a time, with no batching.
     """
     llm = np.isfinite(output_tokens)
-    for code in np.unique(codes[llm]):
+    for code in set(codes[llm].tolist()):  # not np.unique: it imports numpy.ma, which a run need not
         label = str(labels[int(code)])
         if label:
             nodes.add(label.rsplit(">", 1)[-1])

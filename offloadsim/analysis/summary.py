@@ -914,8 +914,9 @@ def _decode_nodes(tasks: Table) -> set[str]:
     """The nodes that decode the run's LLM answers (:func:`chunked.add_decode_nodes`)."""
     nodes: set[str] = set()
     if _has(tasks, "placement") and _has(tasks, "output_tokens"):
-        labels, codes = np.unique(_strings(tasks, "placement"), return_inverse=True)
-        chunked.add_decode_nodes(nodes, codes, labels.tolist(), _floats(tasks, "output_tokens"))
+        placed = _strings(tasks, "placement")
+        codes = np.arange(len(placed))  # each task its own label: no np.unique (it imports numpy.ma)
+        chunked.add_decode_nodes(nodes, codes, placed.tolist(), _floats(tasks, "output_tokens"))
     return nodes
 
 

@@ -256,7 +256,7 @@ def test_the_report_figures_note_leaves_no_label_alone_at_a_line_end():
     note_under(fig, figure_note(get_profile("epyc-ort-1t"), rows))
     lines = fig._supxlabel.get_text().splitlines()
     assert "(wall time 1.23x it, median);" in lines[1], lines
-    assert lines[2].startswith("y: sum of profile epyc-ort-1t's per-layer times"), lines
+    assert lines[2].startswith("y: the sum of profile epyc-ort-1t's per-layer times"), lines
     assert figure_problems(fig) == []
 
 
@@ -310,6 +310,8 @@ def test_a_wall_ratio_that_rounds_to_one_keeps_the_digits_that_show_it():
     noise = {**shipped.provenance["noise"], "median_wall_ratio": 1.004}
     line = _noise_line(replace(shipped, provenance={**shipped.provenance, "noise": noise}))
     assert "kernel units' runs took 1.004x their CPU time in wall time" in line, line
+
+
 def test_the_accuracy_figure_plots_the_error_so_the_band_reads_and_names_misses_apart():
     """HC31: on log-log axes from 2 to 200 ms the ±10 % band was a sliver, its misses unmarked and
     unnamed.  The error is the y axis (the band a tenth of the axis either side of 0, at least), the

@@ -377,9 +377,10 @@ def is_label(words: Sequence[str], i: int) -> bool:
 
     A line cut after one leaves the label alone at its end and what it names on the next line (the
     calibration figure's note ended a line with "median); y:"). A clause starts the line or follows
-    a ``;``.
+    a ``;``.  A word closing a parenthesis (``(policy, precision):``) ends a heading whose list
+    follows on the next lines, not a label.
     """
-    if not words[i].endswith(":"):
+    if not words[i].endswith(":") or words[i].endswith("):"):
         return False
     start = next((k + 1 for k in range(i - 1, -1, -1) if words[k].endswith(";")), 0)
     return i - start < _LABEL_WORDS

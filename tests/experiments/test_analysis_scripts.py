@@ -388,9 +388,9 @@ def _labels_clear(fig, renderer) -> None:
     """No label on another configuration's filled marker; few across a line (their spread bars and lines).
 
     Not none: in the crowd of (b) every place beside one point, out to 20 pt, crosses a line; the
-    placement set 11 labels of 36 across lines, then 6, then 1 (2 on a y scale the panels share). A label is its text: an annotation's
-    own box takes in its leader line's whole span from the point, which crosses nothing a reader
-    would take for the label.
+    placement set 11 labels of 36 across lines, then 6, then 1 (2 on a y scale the panels share). A
+    label is its text: an annotation's own box takes in its leader line's whole span from the point,
+    which crosses nothing a reader would take for the label.
     """
     import numpy as np
     from matplotlib.text import Text

@@ -3,7 +3,7 @@
 A sweep zipping a precision ``[fp32, int8]`` with the phone's speed ``[300 GFLOP/s, 4 TFLOP/s]``:
 ``plot --kind bars --where PRECISION=int8`` was titled "classify precision = int8" and never said
 that the phone ran at 4 TFLOP/s, which ``--kind sweep`` says under its axis ("with phone speed
-300, 4000 GFLOP/s").
+300, 4,000 GFLOP/s").
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def _titles(fig) -> str:
 def test_the_title_names_the_speed_zipped_with_the_precision_kept(zipped, kind, facet):
     where = {PRECISION: "int8"} | ({} if facet else {BANDWIDTH: "5 Mbps"})
     titles = _titles(plot_results(zipped, kind, where=where, facet=facet))
-    assert "classify precision = int8 with phone speed 4000 GFLOP/s" in titles, titles
+    assert "classify precision = int8 with phone speed 4,000 GFLOP/s" in titles, titles
     assert "5 Mbit/s with" not in titles  # a grid key fixes no partner
 
 
@@ -81,7 +81,7 @@ def test_the_partner_is_named_when_it_is_the_key_given(zipped):
 def test_a_partner_the_figure_shows_or_fixes_itself_is_not_named_again(zipped):
     fixed = {PRECISION: "int8", SPEED: "4 TFLOP/s", BANDWIDTH: "5 Mbps"}
     titles = _titles(plot_results(zipped, "bars", where=fixed))
-    assert " with " not in titles and "phone speed = 4000 GFLOP/s" in titles, titles
+    assert " with " not in titles and "phone speed = 4,000 GFLOP/s" in titles, titles
     shown = {"where": {PRECISION: "int8"}, "facet": SPEED, "by": f"policy,{BANDWIDTH}"}
     titles = _titles(plot_results(zipped, "bars", **shown))
     assert "with phone speed" not in titles, titles
@@ -100,4 +100,4 @@ def test_a_title_wider_than_a_one_column_figure_is_broken_at_a_space(zipped):
     text = title.get_text()
     plt.close(fig)
     assert "\n" in text and right <= fig.bbox.x1, (text, right, fig.bbox.x1)
-    assert "4000 GFLOP/s" in text  # a number and its unit kept together
+    assert "4,000 GFLOP/s" in text  # a number and its unit kept together

@@ -410,7 +410,28 @@ def precision_note(view: FigureView, frame: pd.DataFrame) -> str:
         if ("points" not in row or drawn is None or drawn.intersection(row["points"]))
         and (row.get("about") != "energy" or energy)
     ]
-    return "\n".join(dict.fromkeys(said))
+    return "\n".join(dict.fromkeys(_one_plain_speed_line(said)))
+
+
+def _one_plain_speed_line(said: list[str]) -> list[str]:
+    """``said`` with its plain-``speed:`` lines made one where there are several.
+
+    A sweep of a plain speed under three policies kept a line a point and policy (the speeds and
+    processors differ), and under a bars figure four of them, three lines each, took the panel's
+    room; the table's notes name each, the figure says that there are some.
+    """
+    from offloadsim.world.stated_note import SPEED_DOC
+
+    speeds = [line for line in said if line.endswith(SPEED_DOC)]
+    if len(speeds) < 2:
+        return said
+    first = said.index(speeds[0])
+    rest = [line for line in said if not line.endswith(SPEED_DOC)]
+    one = (
+        "processor speeds given as plain figures: the scenario's own, with no profile or stated source "
+        f"behind them (the run's notes name each) {SPEED_DOC}"
+    )
+    return [*rest[:first], one, *rest[first:]]
 
 
 def x_order(frame: pd.DataFrame, x_key: str) -> list[object]:

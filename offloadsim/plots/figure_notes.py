@@ -420,7 +420,7 @@ def _one_plain_speed_line(said: list[str]) -> list[str]:
     processors differ), and under a bars figure four of them, three lines each, took the panel's
     room; the table's notes name each, the figure says that there are some.
     """
-    from offloadsim.world.stated_note import SPEED_DOC
+    from offloadsim.world.doc_links import SPEED_DOC
 
     speeds = [line for line in said if line.endswith(SPEED_DOC)]
     if len(speeds) < 2:

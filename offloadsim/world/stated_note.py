@@ -15,13 +15,12 @@ from typing import Any
 
 from offloadsim.scenario.errors import format_path
 from offloadsim.scenario.units import format_quantity
+from offloadsim.world.doc_links import POWER_DOC, SPEED_DOC
 from offloadsim.world.placed import Under, joined, under_text
 
 __all__ = ["POWER_DOC", "SPEED_DOC", "plain_speed_note", "power_note"]
 
 #: Where each note points.
-SPEED_DOC = "(docs/profiles.md#hardware-without-a-profile-an-npu-an-fpga-a-phone-gpu)"
-POWER_DOC = "(docs/scenario-format.md#where-the-shipped-power-values-come-from)"
 
 _ILLUSTRATIVE = "the shipped illustrative values, not a measured device's"
 

@@ -144,3 +144,16 @@ def test_a_sweeps_manifest_keeps_them_by_point(tmp_path):
     assert speeds[(0,)] == PHONE_SPEED  # local: the phones only
     assert speeds[(1,)].startswith("nodes.phone.processor.speed (20 GFLOP/s), nodes.edge.processor.speed")
     assert sum(note.endswith(SPEED_DOC) for note in manifest["notes"]) == 2
+
+
+def test_a_figure_says_several_plain_speed_lines_as_one():
+    """A sweep of a plain speed under three policies kept a line per point and policy: four lines of
+    three under a bars figure took its panel's room (the table's notes still name each)."""
+    from offloadsim.plots.figure_notes import _one_plain_speed_line
+    from offloadsim.world.doc_links import SPEED_DOC
+
+    speeds = [f"nodes.phone.processor.speed ({s}): the scenario's own figure {SPEED_DOC}" for s in ("1", "2")]
+    said = _one_plain_speed_line(["int8 note", *speeds, "codec note"])
+    assert said[0] == "int8 note" and said[2] == "codec note" and len(said) == 3
+    assert said[1].startswith("processor speeds given as plain figures") and said[1].endswith(SPEED_DOC)
+    assert _one_plain_speed_line(["int8 note", speeds[0]]) == ["int8 note", speeds[0]]  # one: as it is

@@ -923,16 +923,26 @@ def _fit_titles(axes: Sequence[Axes]) -> None:
             wide |= ax._left_title.get_window_extent(renderer).width > 0.8 * share  # type: ignore[attr-defined]
     if not wide:
         return
-    renderer = laid_out(axes[0])
-    with house_style():  # measured in the type it is saved in
-        frames = [ax.get_window_extent(renderer) for ax in axes]
-        gap = 4 * fig.dpi / 72  # points: the least white between one title and the next
-        for ax, frame in zip(axes, frames, strict=True):
-            title = ax._left_title  # type: ignore[attr-defined]  # the loc="left" title's Text
-            right = [f.x0 for f in frames if f.x0 > frame.x1 - 1 and f.y0 < frame.y1 and f.y1 > frame.y0]
-            room = min([*right, fig.bbox.x1]) - gap - frame.x0
-            # Cut where a note under a figure would be (style.wrap): never between a number and its unit.
-            title.set_text("\n".join(wrap(title.get_text(), _width_of(title, renderer), room)))
+    # A title broken into lines can move the panels when the layout runs again (a wider y tick label
+    # took 11 px from a lone panel's room): measured again, and broken again where it still runs over.
+    for _ in range(3):
+        renderer = laid_out(axes[0])
+        broken = False
+        with house_style():  # measured in the type it is saved in
+            frames = [ax.get_window_extent(renderer) for ax in axes]
+            gap = 4 * fig.dpi / 72  # points: the least white between one title and the next
+            for ax, frame in zip(axes, frames, strict=True):
+                title = ax._left_title  # type: ignore[attr-defined]  # the loc="left" title's Text
+                right = [f.x0 for f in frames if f.x0 > frame.x1 - 1 and f.y0 < frame.y1 and f.y1 > frame.y0]
+                room = min([*right, fig.bbox.x1]) - gap - frame.x0
+                if title.get_window_extent(renderer).width <= room:
+                    continue
+                # Cut where a note under a figure would be (style.wrap): never between a number and its unit.
+                text = title.get_text().replace("\n", " ")
+                title.set_text("\n".join(wrap(text, _width_of(title, renderer), room)))
+                broken = True
+        if not broken:
+            return
 
 
 def _width_of(text: Text, renderer: RendererBase) -> Callable[[str], float]:

@@ -396,6 +396,8 @@ def plot_results(
         # The legend was placed while the notes left the panel no room.
         clear_legend(axes[0], wide_above=True)
         sweep_lines.place_all_local_labels(axes[0])
+    if len(axes) == 1:  # the notes and the legend moved the panel: its title is held to the figure again
+        fit_title(axes[0])
     return fig
 
 

@@ -21,7 +21,7 @@ from operator import attrgetter
 from typing import Any
 
 from offloadsim.engine.policy_faults import PolicyFailed
-from offloadsim.engine.tasks import Task
+from offloadsim.engine.tasks import TASK_FIELDS, Task
 from offloadsim.plugins import dotted_name, shipped_module
 from offloadsim.policies.base import Plan, SystemView
 from offloadsim.suggest import counted, quoted
@@ -48,7 +48,7 @@ def decide_of(policy: Any, name: str, now_s: Callable[[], float]) -> Decide:
     decide: Decide = policy.decide
     if shipped_module(type(policy).__module__):
         return decide
-    fields = tuple(Task.__slots__)
+    fields = tuple(TASK_FIELDS)  # not Task.__slots__: a class compiled by mypyc has none
     read = attrgetter(*fields)
 
     def checked(task: Task, view: SystemView) -> Plan:

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from offloadsim.engine.processor_models import ProcessorLike as Processor
 
-__all__ = ["Task", "ComputeStep", "TransferStep", "CompiledPlan"]
+__all__ = ["TASK_FIELDS", "Task", "ComputeStep", "TransferStep", "CompiledPlan"]
 
 # Final (here and UNPLANNED below): read at every task, which a build compiled by mypyc does from C statics.
 NAN: Final = float("nan")
@@ -55,6 +55,8 @@ _FIELDS = (
     "ttft",
     "wait",
 )
+#: The same names for code outside the class: a build compiled by mypyc has no ``Task.__slots__``.
+TASK_FIELDS: Final = _FIELDS
 
 
 class Task:

@@ -276,7 +276,19 @@ def check(
         problems += own
         if not own:
             drawn.append(module)
+    if experiments is None:
+        problems += strays(out)
     return problems + drawing_problems(drawn, out=out, every=every_figure, workers=workers, refuse=refusals)
+
+
+def strays(out: Path) -> list[str]:
+    """A line for each file in ``out`` that is no gallery figure (a comparison's diff image, say)."""
+    kept = {f"{name}.{suffix}" for name in FIGURE_NAMES for suffix in ("png", "pdf")}
+    return [
+        f"docs/figures/{path.name}: not a gallery figure (none of FIGURE_NAMES as PNG or PDF): remove it"
+        for path in sorted(out.iterdir())
+        if path.is_file() and path.name not in kept
+    ]
 
 
 def png_stamp(path: Path) -> str | None:

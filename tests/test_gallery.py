@@ -356,3 +356,16 @@ def test_a_figure_the_plotting_code_draws_with_layout_problems_is_caught(monkeyp
         "docs/figures/policy_bars.png: the plotting code draws it with layout problems "
         "(panel 1: text 'a label above its axes' runs outside its axes)"
     ), problems
+
+
+def test_a_file_left_beside_the_figures_is_named(tmp_path):
+    """A comparison's diff image committed among the figures (it happened) is caught by the check."""
+    for name in gallery.FIGURE_NAMES:
+        (tmp_path / f"{name}.png").write_bytes(b"")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "policy_bars-failed-diff.png").write_bytes(b"")
+    assert gallery.strays(tmp_path) == [
+        "docs/figures/policy_bars-failed-diff.png: not a gallery figure "
+        "(none of FIGURE_NAMES as PNG or PDF): remove it"
+    ]
+    assert gallery.strays(FIGURES) == []

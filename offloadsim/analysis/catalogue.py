@@ -17,11 +17,13 @@ columns.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING
 
+from offloadsim.analysis import batteries, energy_split, fairness
+from offloadsim.analysis.metric_display import Better, Metric, zero_width
+from offloadsim.analysis.metric_list import registered_metrics
+from offloadsim.analysis.metric_registry import SummaryMetric, placed
 from offloadsim.records import schema
 
 if TYPE_CHECKING:
@@ -44,6 +46,9 @@ __all__ = [
     "counts_completed_tasks",
     "BATTERY_METRICS",
     "ENERGY_SPLIT_METRICS",
+    "registered_columns",
+    "sweep_columns",
+    "describe",
 ]
 
 #: A share of tasks not completed (dropped, failed, in flight) that a comparison of metrics taken over
@@ -56,133 +61,6 @@ _OF_COMPLETED = ("latency_", "wait_", "ttft_", "tpot_", "decode_")
 #: left in flight or dropped they read low, which a figure of them alone shows as a slower server.
 _COUNTS_COMPLETED = ("throughput_per_s", "output_tokens_per_s")
 
-#: Which way a metric improves.
-Better = Literal["lower", "higher"]
-
-
-@dataclass(frozen=True)
-class Metric:
-    """How a job-level metric is shown: a label, a display unit, the factor from its SI value.
-
-    ``better`` says which way is an improvement (``"lower"``, ``"higher"``,
-    or ``None`` for counts that describe rather than rank).  ``basis`` says
-    what the value is counted from where it is not the whole quantity
-    (``"above idle"``: device energy is what the tasks add to the device's
-    idle draw, read as the device's whole energy without it).  It follows the
-    unit in the run's table and on a figure's axis; the headings of compare's
-    and sweep's tables have no room for it, so a line under them says it
-    (:func:`basis_lines`).  ``digits`` is how many decimals the run's table
-    shows; compare's table shows at least as many where every replication gave
-    the same value (a CI of exactly 0 sets no precision, and the value is exact).
-    """
-
-    label: str
-    unit: str
-    scale: float = 1.0
-    better: Better | None = None
-    basis: str = ""
-    digits: int = 1
-
-    @property
-    def heading(self) -> str:
-        """A table's heading, label and unit: ``"p95 latency (ms)"``, ``"device energy per task (mJ)"``."""
-        return f"{self.label} ({self.unit})" if self.unit else self.label
-
-    @property
-    def axis_label(self) -> str:
-        """A figure's axis, the basis said too: ``"device energy per task above idle (mJ)"``."""
-        label = f"{self.label} {self.basis}" if self.basis else self.label
-        return f"{label} ({self.unit})" if self.unit else label
-
-    @property
-    def unit_text(self) -> str:
-        """The unit in the run's table, the basis after it: ``"ms"``, ``"mJ above idle"``."""
-        return f"{self.unit} {self.basis}" if self.basis else self.unit
-
-    def judge(self, diff: float) -> str:
-        """``"better"`` or ``"worse"`` for a change ``diff`` in this metric; ``""`` without a direction.
-
-        >>> METRICS["latency_mean_s"].judge(-0.2), METRICS["throughput_per_s"].judge(-0.2)
-        ('better', 'worse')
-        """
-        if self.better is None or diff == 0 or diff != diff:
-            return ""
-        return "better" if (diff < 0) == (self.better == "lower") else "worse"
-
-    def format(self, mean: float, half: float = math.nan, *, signed: bool = False) -> str:
-        """``mean`` (SI) in display units, with ``± half`` when known, to the CI's precision.
-
-        A half-width of 0 (every replication gave the same value, or differed by rounding only) sets
-        no precision: the value keeps its own digits, the run table's and at least 4 significant
-        ones, and the interval reads ``± 0``.  So does a value without a half-width (one
-        replication), shown bare: ``1,344.14``, as the run's table shows it, not ``1,344``.  A
-        signed value (a Δ) of exactly 0 has no sign.
-
-        >>> METRICS["latency_mean_s"].format(0.01234, 0.00051)
-        '12.34 ± 0.51'
-        >>> METRICS["device_energy_mean_j"].format(1.3441412, 0.0)
-        '1,344.14 ± 0'
-        >>> METRICS["device_energy_mean_j"].format(1.3441412)
-        '1,344.14'
-
-        A number other than 0 too small for the decimals shown (four at most) is written with two
-        significant digits in scientific notation, not as ``0.0000``, which reads as no difference
-        or as runs that all agreed: a half-width of ``± 3.0e-05``; so is a value without a spread
-        that they would show to one significant digit only, a Δ of ``−2.1e-04 ± 0``, not ``−0.0002``.
-
-        >>> METRICS["device_energy_mean_j"].format(-2.1e-7, 0.0, signed=True)
-        '−2.1e-04 ± 0'
-        >>> METRICS["device_energy_mean_j"].format(0.0488, 3e-8)
-        '48.8000 ± 3.0e-05'
-        """
-        if mean is None or math.isnan(mean):
-            return "-"
-        value = mean * self.scale
-        spread = half * self.scale if not math.isnan(half) else math.nan
-        exact = spread != spread or zero_width(value, spread)
-        digits = self._exact_digits(value) if exact else _digits(spread)
-        text = _number(value, digits, signed=signed, figures=2 if exact and self.digits else 1)
-        if math.isnan(half):
-            return text
-        if exact:
-            return f"{text} ± 0"
-        return f"{text} ± {_number(spread, digits)}"
-
-    def _exact_digits(self, value: float) -> int:
-        """Decimals of a value without a spread: the run table's, 4 significant digits (at most 4)."""
-        if value == 0 or self.digits == 0:  # a count every replication gave (batteries run flat): 3
-            return self.digits
-        return int(min(4, max(self.digits, 3 - math.floor(math.log10(abs(value))))))
-
-
-def _number(value: float, digits: int, *, signed: bool = False, figures: int = 1) -> str:
-    """``value`` to ``digits`` decimals, or to two significant digits where those show fewer than ``figures``.
-
-    ``2.1e-05`` rather than ``0.0000``, or than ``0.0002`` for an exact 0.00021 (``figures=2``).
-    A signed value gets ``+`` or ``−`` (a typographic minus), but not one of exactly 0.
-    """
-    sign = "+" if signed and value != 0 else ""
-    text = f"{value:{sign},.{digits}f}"
-    if value != 0 and len(text.lstrip("+-").replace(",", "").replace(".", "").lstrip("0")) < figures:
-        text = f"{value:{sign}.1e}"
-    return "−" + text[1:] if signed and text.startswith("-") else text
-
-
-def zero_width(value: float, half: float) -> bool:
-    """A half-width of exactly 0, or of rounding noise (runs that all gave 0.1 s: 4.8e-17 s).
-
-    What the tables show as ``± 0``: every replication gave the same ``value``.
-    """
-    return half <= _NOISE * abs(value)
-
-
-def _digits(half: float) -> int:
-    """Decimals enough to show the CI half-width (> 0) to two significant digits (at most 4)."""
-    return int(min(4, max(0, 1 - math.floor(math.log10(half)))))
-
-
-#: A CI half-width this small against its mean is floating-point rounding, not a spread of the runs.
-_NOISE = 1e-9
 
 _LOWER: Better = "lower"
 _HIGHER: Better = "higher"
@@ -219,26 +97,6 @@ LLM_METRICS: dict[str, Metric] = {
     "output_tokens_per_s": Metric("output token throughput", "tokens/s", 1.0, _HIGHER),
 }
 
-#: Device energy per task told apart (:mod:`offloadsim.analysis.energy_split`): what the source
-#: devices' processors drew and the rest, their radios' (sending, receiving, the tail, the bits).
-#: In a run's metrics row where device energy was measured and the tasks say how much was compute.
-ENERGY_SPLIT_METRICS: dict[str, Metric] = {
-    "device_compute_energy_mean_j": Metric(
-        "device compute energy per task", "mJ", 1e3, _LOWER, "above idle", 2
-    ),
-    "device_radio_energy_mean_j": Metric("device radio energy per task", "mJ", 1e3, _LOWER, "above idle", 2),
-}
-
-_FLAT_AS_0 = "with a flat battery as 0"
-#: The batteries of a run (:mod:`offloadsim.analysis.batteries`): in its metrics row (and so in
-#: compare's and sweep's tables) only where a node has a battery.  A flat device stops sending, so
-#: the failed share and least node availability barely move when most batteries ran flat.
-BATTERY_METRICS: dict[str, Metric] = {
-    "batteries_flat": Metric("batteries run flat", "", 1.0, _LOWER, digits=0),
-    "battery_left_min": Metric("least battery left", "%", 100.0, _HIGHER, basis=_FLAT_AS_0),
-    "battery_left_median": Metric("median battery left", "%", 100.0, _HIGHER, basis=_FLAT_AS_0),
-}
-
 #: Energy that other powered nodes (a phone computing another's stage, a powered edge server) spent
 #: on the tasks, per task over the tasks that ended: in a run's metrics row (and so in compare and
 #: sweep tables) only where some task has ``other_device_energy`` above 0, which device energy per
@@ -254,13 +112,43 @@ ELSEWHERE_METRICS: dict[str, Metric] = {
     ),
 }
 
-#: How alike the task sources fared: Jain's fairness index of their mean latencies
-#: (:mod:`offloadsim.analysis.fairness`), in a run's metrics row only where two sources or more
-#: have a completed task.
-FAIRNESS_METRICS: dict[str, Metric] = {
-    # "Jain" as its unit: headings read "latency fairness (Jain)", the run's table "0.953  Jain's index ...".
-    "latency_fairness": Metric("latency fairness", "Jain", 1.0, _HIGHER, digits=3),
-}
+#: The registered metrics' columns, as they were named before the registry (read them with
+#: :func:`metric_info`; :func:`registered_columns` holds every registered metric's).
+BATTERY_METRICS: dict[str, Metric] = dict(batteries.BATTERY_LEFT_MEDIAN.columns)
+ENERGY_SPLIT_METRICS: dict[str, Metric] = dict(energy_split.DEVICE_COMPUTE_ENERGY.columns)
+FAIRNESS_METRICS: dict[str, Metric] = dict(fairness.LATENCY_FAIRNESS.columns)
+
+
+def registered_columns() -> dict[str, tuple[Metric, SummaryMetric]]:
+    """Every registered metric's metrics-row columns, in the order registered: name -> (display, metric)."""
+    return {name: (info, metric) for metric in registered_metrics() for name, info in metric.columns.items()}
+
+
+def sweep_columns(present: Collection[str], *, by_latency: bool) -> list[str]:
+    """The registered metrics' columns that sweep's printed table shows, those of them in ``present``.
+
+    ``by_latency``: those whose row in the run's table is under the latency rows (latency fairness),
+    which the sweep table shows after its latency and LLM columns; else the others, shown last (the
+    batteries, a new metric's).  A column no run has a value of has none.
+    """
+    return [
+        name
+        for metric in registered_metrics()
+        if (metric.table_place == "latency") == by_latency
+        for name in metric.sweep
+        if name in present
+    ]
+
+
+def describe(name: str) -> str:
+    """The catalogue's one line saying what a registered metric's column is; ``""`` for any other.
+
+    >>> describe("latency_fairness")
+    "Jain's fairness index of the task sources' mean latencies (1: every source alike)"
+    """
+    found = registered_columns().get(_name(name, "describe"))
+    return found[1].describe(name) if found else ""
+
 
 # Display unit and factor of an SI unit, for the aggregates of record columns.
 _DISPLAY = {"s": ("ms", 1e3), "J": ("mJ", 1e3), "B": ("kB", 1e-3), "": ("", 1.0)}
@@ -320,14 +208,11 @@ def metric_info(name: str) -> Metric:
         return METRICS[name]
     if name in LLM_METRICS:
         return LLM_METRICS[name]
-    if name in BATTERY_METRICS:
-        return BATTERY_METRICS[name]
-    if name in ENERGY_SPLIT_METRICS:
-        return ENERGY_SPLIT_METRICS[name]
     if name in ELSEWHERE_METRICS:
         return ELSEWHERE_METRICS[name]
-    if name in FAIRNESS_METRICS:
-        return FAIRNESS_METRICS[name]
+    registered = registered_columns().get(name)
+    if registered is not None:
+        return registered[0]
     if name.startswith("utilisation_") and name.endswith("_max") and name.count("_") == 2:
         return Metric(f"{name.split('_')[1]} max utilisation", "%", 100.0)  # its busiest node's
     if name.startswith("utilisation_"):
@@ -345,10 +230,8 @@ def is_metric(name: str) -> bool:
     return (
         name in METRICS
         or name in LLM_METRICS
-        or name in BATTERY_METRICS
-        or name in ENERGY_SPLIT_METRICS
         or name in ELSEWHERE_METRICS
-        or name in FAIRNESS_METRICS
+        or name in registered_columns()
         or name.startswith("utilisation_")
         or name in column_metrics()
     )
@@ -357,22 +240,34 @@ def is_metric(name: str) -> bool:
 def metric_columns(metrics: pd.DataFrame | Iterable[str]) -> list[str]:
     """The metric columns of a metrics table (or of a list of names), in catalogue order.
 
-    Headline metrics first, then the LLM metrics, other devices' energy, latency fairness,
-    record-column metrics, ``utilisation_<tier>``.
+    Headline metrics first, then the LLM metrics, other devices' energy, record-column metrics,
+    ``utilisation_<tier>``; each registered metric's columns at its ``catalogue_place`` among them
+    (:mod:`offloadsim.analysis.metric_registry`: the batteries and device energy's parts after the
+    LLM metrics, latency fairness after other devices' energy, a new metric after the record columns').
     """
     if hasattr(metrics, "columns"):
         names = [str(c) for c in metrics.columns]
     else:
         names = _names(metrics, "metric_columns")
     present = set(names)
-    known = [c for c in METRICS if c in present]
-    known += [c for c in LLM_METRICS if c in present]
-    known += [c for c in BATTERY_METRICS if c in present]
-    known += [c for c in ENERGY_SPLIT_METRICS if c in present]
-    known += [c for c in ELSEWHERE_METRICS if c in present]
-    known += [c for c in FAIRNESS_METRICS if c in present]
-    known += [c for c in column_metrics() if c in present]
+    known = [c for c in _catalogue_order() if c in present]
     return known + [c for c in names if c.startswith("utilisation_")]
+
+
+def _catalogue_order() -> list[str]:
+    """Every known metric name but the utilisations, in the catalogue's order (see :func:`metric_columns`)."""
+    metrics = registered_metrics()
+    order: list[str] = []
+    for part, names in (
+        ("headline", METRICS),
+        ("llm", LLM_METRICS),
+        ("elsewhere", ELSEWHERE_METRICS),
+        ("columns", column_metrics()),
+    ):
+        order += names
+        for metric in placed(metrics, part, "catalogue_place"):
+            order += metric.columns
+    return order
 
 
 def basis_lines(metrics: Iterable[str]) -> list[str]:
@@ -391,7 +286,10 @@ def of_completed_tasks(metric: str) -> bool:
     >>> of_completed_tasks("latency_p95_s"), of_completed_tasks("drop_rate")
     (True, False)
     """
-    return _name(metric, "of_completed_tasks").startswith(_OF_COMPLETED) or metric in column_metrics()
+    if _name(metric, "of_completed_tasks").startswith(_OF_COMPLETED) or metric in column_metrics():
+        return True
+    registered = registered_columns().get(metric)
+    return registered is not None and registered[1].of_completed
 
 
 def counts_completed_tasks(metric: str) -> bool:

@@ -20,6 +20,7 @@ import numpy as np
 
 from offloadsim.analysis import catalogue
 from offloadsim.analysis.exact import OrderStatistics, PairwiseSum, linear_percentile, percentile_ranks
+from offloadsim.analysis.metric_list import registered_metrics
 from offloadsim.analysis.tokens import decode_rate, output_token_rate
 from offloadsim.records.schema import STATUSES
 
@@ -160,7 +161,8 @@ def task_stats(records: Any, duration_s: float, end_s: float | None) -> dict[str
 
     The keys are :class:`~offloadsim.analysis.summary.Summary` fields
     (counts, latency and wait statistics, deadline counts, bytes, energy,
-    LLM timings, ``drop_reasons``, ``column_metrics``), plus ``backlog``
+    LLM timings, ``drop_reasons``, ``column_metrics``) and the registered metrics that are a task
+    column's mean (:class:`~offloadsim.analysis.metric_registry.TaskMean`), plus ``backlog``
     (the tasks in the system at the end of each quarter of the measured
     time, or None when not asked for) and ``in_flight_share``.
     """
@@ -189,7 +191,6 @@ def task_stats(records: Any, duration_s: float, end_s: float | None) -> dict[str
         "wait": _Series(of_done("wait"), total=True),
         "bytes": _Series(of_all("bytes_sent"), keep="zeroed", total=True),
         "energy": _Series(of_spent("device_energy"), total=True),
-        "compute_energy": _Series(of_spent("device_compute_energy"), total=True),
         "other": _Series(other_spent, total=True),
         "ttft": _Series(of_done("ttft"), total=True),
         "ttft_finite": _Series(of_done("ttft"), keep="finite", quantiles=(50, 95)),
@@ -197,6 +198,11 @@ def task_stats(records: Any, duration_s: float, end_s: float | None) -> dict[str
         "rate": _Series(lambda block, masks: decode_rate(of_done("tpot")(block, masks)), total=True),
         "output": _Series(of_done("output_tokens"), keep="zeroed", total=True),
     }
+    # The registered metrics that are a task column's mean (metric_registry.TaskMean), chunk by chunk.
+    means = {metric.name: metric.task_mean for metric in registered_metrics() if metric.task_mean is not None}
+    for name, mean in means.items():
+        of = of_done if mean.over == "completed" else of_spent
+        series[f"mean:{name}"] = _Series(of(mean.column), total=True)
     metrics = catalogue.column_metrics()
     for name, (col, aggregate, _) in metrics.items():
         series[f"every:{name}"] = _Series(of_all(col.name), keep="finite")
@@ -245,7 +251,7 @@ def task_stats(records: Any, duration_s: float, end_s: float | None) -> dict[str
         "wait_mean_s": series["wait"].mean(),
         "bytes_sent": series["bytes"].total if records.rows else 0.0,
         "device_energy_mean_j": series["energy"].mean(),
-        "device_compute_energy_mean_j": series["compute_energy"].mean(),
+        **{name: series[f"mean:{name}"].mean() for name in means},
         "other_device_energy_j": series["other"].total if series["other"].n else 0.0,
         "other_device_energy_tasks": series["other"].n,
         "ttft_mean_s": ttft.mean() if has_ttft else _NAN,

@@ -18,7 +18,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["jain_index", "source_latency_fairness"]
+from offloadsim.analysis.metric_display import Metric
+from offloadsim.analysis.metric_registry import RunTables, SummaryMetric
+
+__all__ = ["jain_index", "source_latency_fairness", "LATENCY_FAIRNESS"]
 
 
 def jain_index(values: Iterable[float]) -> float:
@@ -82,3 +85,25 @@ def _chunks(tasks: Any) -> Iterable[tuple[np.ndarray, list[str], np.ndarray, np.
     labels, codes = np.unique(np.asarray(tasks["source"], dtype=object).astype(str), return_inverse=True)
     done = np.asarray(tasks["status"], dtype=object).astype(str) == "completed"
     yield codes.astype(np.int64), labels.tolist(), done, np.asarray(tasks["latency"], dtype=np.float64)
+
+
+def _of_run(run: RunTables) -> float:
+    return source_latency_fairness(run.tasks)
+
+
+#: The registered metric (:mod:`offloadsim.analysis.metric_registry`): in the summary, and in a
+#: run's metrics row (so compare's and sweep's tables) only where two sources or more have a
+#: completed task.  Its places keep where it was before the registry (under the latency rows).
+LATENCY_FAIRNESS = SummaryMetric(
+    name="latency_fairness",
+    description="Jain's fairness index of the task sources' mean latencies (1: every source alike)",
+    # "Jain" as its unit: headings read "latency fairness (Jain)", the run's table "0.953  Jain's index ...".
+    columns={"latency_fairness": Metric("latency fairness", "Jain", 1.0, "higher", digits=3)},
+    compute=_of_run,
+    sweep=("latency_fairness",),
+    table_note="'s index of the sources' mean latencies (1: all alike)",
+    table_place="latency",
+    row_place="elsewhere",
+    catalogue_place="elsewhere",
+    of_completed=True,
+)

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 
 from offloadsim.analysis import catalogue, chunked
-from offloadsim.analysis.batteries import battery_metrics, battery_metrics_of_nodes
 from offloadsim.analysis.decode_ceiling import CEILING_MARK, ceiling_bound
-from offloadsim.analysis.energy_split import energy_split_metrics
-from offloadsim.analysis.fairness import source_latency_fairness
 from offloadsim.analysis.groups import group_stats, split_key
+from offloadsim.analysis.metric_display import table_number
+from offloadsim.analysis.metric_list import registered_metrics
+from offloadsim.analysis.metric_registry import RunTables, SummaryMetric, placed
 from offloadsim.analysis.statistics import percentile
 from offloadsim.analysis.tokens import decode_rate, output_token_rate
 from offloadsim.analysis.warning_facts import (
@@ -177,12 +177,6 @@ class Summary:
     node_drained_at: dict[str, float] = field(default_factory=dict)
     battery_count: int = 0
     battery_least_left: dict[str, float] = field(default_factory=dict)
-    #: The median share of capacity left over every battery, a flat one 0 (NaN: no battery, or a
-    #: summary.json written before it): compare's and sweep's median battery left.
-    battery_left_median: float = _NAN
-    #: Of device energy per task, what the source devices' processors drew, over the same tasks (NaN:
-    #: a run written before the tasks' device_compute_energy); the rest is their radios'.
-    device_compute_energy_mean_j: float = _NAN
     retried: int = 0
     recovered: int = 0
     processors: tuple[dict[str, Any], ...] = ()
@@ -195,9 +189,48 @@ class Summary:
     #: Per source group, where the tasks' sources span several (:mod:`offloadsim.analysis.groups`):
     #: ``<group>.<metric>`` for each of ``groups.GROUP_METRICS``; empty for one group.
     source_groups: dict[str, float] = field(default_factory=dict)
-    #: Jain's fairness index of the task sources' mean latencies (:mod:`offloadsim.analysis.fairness`):
-    #: 1 where every source's tasks took as long on average; NaN with fewer than two sources.
-    latency_fairness: float = _NAN
+    #: The registered metrics' values (:mod:`offloadsim.analysis.metric_registry`), by name: each is
+    #: its own key of summary.json, and read with :meth:`metric` (or the attributes below).
+    metric_values: dict[str, float] = field(default_factory=dict)
+
+    def metric(self, name: str) -> float:
+        """A registered metric's value; its default where this summary has none (written before it).
+
+        A name no metric registered is a KeyError naming the registered ones.
+        """
+        if name in self.metric_values:
+            return self.metric_values[name]
+        for metric in registered_metrics():
+            if metric.name == name:
+                return metric.default
+        known = ", ".join(metric.name for metric in registered_metrics())
+        raise KeyError(f"{name!r}: no metric of that name is registered (registered: {known})")
+
+    @property
+    def battery_left_median(self) -> float:
+        """The median share of capacity left over every battery, a flat one 0 (a registered metric).
+
+        NaN: no battery, or a summary.json written before it.  Compare's and sweep's median battery left.
+        """
+        return self.metric("battery_left_median")
+
+    @property
+    def device_compute_energy_mean_j(self) -> float:
+        """Of device energy per task, what the source devices' processors drew (a registered metric).
+
+        Over the same tasks; NaN: a run written before the tasks' device_compute_energy.  The rest
+        is their radios'.
+        """
+        return self.metric("device_compute_energy_mean_j")
+
+    @property
+    def latency_fairness(self) -> float:
+        """Jain's fairness index of the task sources' mean latencies (a registered metric).
+
+        1 where every source's tasks took as long on average; NaN with fewer than two sources
+        (:mod:`offloadsim.analysis.fairness`).
+        """
+        return self.metric("latency_fairness")
 
     @property
     def served_llm(self) -> bool:
@@ -205,10 +238,16 @@ class Summary:
         return self.ttft_mean_s == self.ttft_mean_s
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain, JSON-ready data: NaN becomes ``None``."""
+        """Plain, JSON-ready data: NaN becomes ``None``.
+
+        Each registered metric is a key of its own, after its ``json_after`` key (at the end
+        without one), where a metric moved onto the registry was before.
+        """
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name == "metric_values":
+                continue
             if f.name == "processors":
                 out[f.name] = [{k: _json_float(v) for k, v in row.items()} for row in value]
             elif f.name == "warning_facts":
@@ -221,6 +260,8 @@ class Summary:
                 out[f.name] = _json_float(value)
             else:
                 out[f.name] = value
+        for metric in registered_metrics():
+            out = _inserted(out, metric.json_after, metric.name, _json_float(self.metric(metric.name)))
         return out
 
     @classmethod
@@ -233,8 +274,10 @@ class Summary:
         """
         if not isinstance(data, Mapping):
             raise ValueError(f"summary.json: expected a mapping at the top level, got {describe(data)}")
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"metric_values": _metric_values_from_json(data)}
         for f in fields(cls):
+            if f.name == "metric_values":
+                continue
             if f.name not in data:
                 if f.default is MISSING and f.default_factory is MISSING:
                     raise ValueError(f"summary.json: {f.name}: missing; a run writes it")
@@ -368,8 +411,7 @@ class Summary:
         if self.served_llm:
             for name in catalogue.LLM_METRICS:
                 metric(name)
-        if self.latency_fairness == self.latency_fairness:
-            metric("latency_fairness", note="'s index of the sources' mean latencies (1: all alike)")
+        rows += self._registered_rows("latency")
         if self.deadline_tasks:
             metric("deadline_miss_rate", note=f"  ({self.deadline_misses} of {self.deadline_tasks})")
         else:
@@ -385,14 +427,11 @@ class Summary:
             metric("device_energy_mean_j", note=f"  (none: {self._why_no_energy()})" if none else "")
         if self.other_device_energy_tasks:  # else device energy per task reads as the whole cost
             rows.append(self._other_energy_row())
-        split = self._energy_split_row()
-        if split is not None:
-            rows.append(split)
-        if self.battery_count:
-            rows.append(self._battery_row())
+        rows += self._registered_rows("energy") + self._registered_rows("batteries")
         for name, value in self.column_metrics.items():
             info = catalogue.metric_info(name)
             rows.append((info.label, _num(value * info.scale), info.unit_text))
+        rows += self._registered_rows("columns")
         rows += self._group_rows()
         if processors is None:
             processors = _processor_columns(self.processors)
@@ -545,40 +584,55 @@ class Summary:
             )
         return rows
 
-    def _energy_split_row(self) -> tuple[str, str, str] | None:
-        """Device energy per task told apart: ``  of which compute  31.20  mJ  (radio 13.80 mJ: ...)``.
+    def _registered_rows(self, place: str) -> list[tuple[str, str, str]]:
+        """The run table's rows of the registered metrics whose ``table_place`` is ``place``.
 
-        Only where tasks drew some and the records say how much was compute (the tasks'
-        ``device_compute_energy``); the radio's is the rest (sending, receiving, its tail, the bits).
+        A metric's own ``table_row``; else, with a ``table_note``, its value by its display (none
+        where NaN); else none.
         """
-        metrics = energy_split_metrics(self.device_energy_mean_j, self.device_compute_energy_mean_j)
-        if not metrics or not self.device_energy_mean_j > 0:
-            return None
-        info = catalogue.metric_info("device_energy_mean_j")
-        compute = _num(metrics["device_compute_energy_mean_j"] * info.scale, info.digits)
-        radio = _num(metrics["device_radio_energy_mean_j"] * info.scale, info.digits)
-        why = "sending, receiving, its tail"
-        return ("  of which compute", compute, f"{info.unit}  (radio {radio} {info.unit}: {why})")
+        rows = []
+        for metric in placed(registered_metrics(), place, "table_place"):
+            if metric.table_row is not None:
+                row = metric.table_row(self)
+            elif metric.table_note is not None:
+                row = _value_row(metric, self.metric(metric.name))
+            else:
+                row = None
+            if row is not None:
+                rows.append(row)
+        return rows
 
-    def _battery_row(self) -> tuple[str, str, str]:
-        """One row for every battery: the least charge left of those not flat, and the flat ones' first.
 
-        ``battery left (least of 5)  62.0  %  (phone-3; none flat)``: one line
-        however many devices, naming the worst, as the table does busy nodes.
-        """
-        count, flat = self.battery_count, self.node_drained_at
-        first = ""
-        if flat:
-            name, at = min(flat.items(), key=lambda kv: (kv[1], kv[0]))
-            first = f"the first {name} at {at:.6g} s"
-        if not self.battery_least_left:  # every battery ran flat: when the first did, and the last
-            name, at = max(flat.items(), key=lambda kv: (kv[1], kv[0]))
-            last = f", the last {name} at {at:.6g} s" if len(flat) > 1 else ""
-            return (f"battery left (all {count} flat)", _num(0.0), f"%  ({first}{last})")
-        (name, left), *_ = sorted(self.battery_least_left.items(), key=lambda kv: (kv[1], kv[0]))
-        among = f"least of {count - len(flat)} not flat" if flat else f"least of {count}"
-        first = f"{len(flat)} flat, {first}" if flat else "none flat"
-        return (f"battery left ({among})", _num(left * 100.0), f"%  ({name}; {first})")
+def _value_row(metric: SummaryMetric, value: float) -> tuple[str, str, str] | None:
+    """A registered metric's value as the run's table shows it: label, value, unit and note."""
+    if math.isnan(value):
+        return None
+    info = metric.columns.get(metric.name) or next(iter(metric.columns.values()))
+    return (info.label, _num(value * info.scale, info.digits), f"{info.unit_text}{metric.table_note}")
+
+
+def _inserted(out: dict[str, Any], after: str | None, key: str, value: Any) -> dict[str, Any]:
+    """``out`` with ``key`` after the key ``after`` (at the end for None, or where ``after`` is absent)."""
+    if after is None or after not in out:
+        out[key] = value
+        return out
+    items = list(out.items())
+    at = [k for k, _ in items].index(after) + 1
+    return dict([*items[:at], (key, value), *items[at:]])
+
+
+def _metric_values_from_json(data: Mapping[str, Any]) -> dict[str, float]:
+    """Each registered metric's value in a summary.json: a number or null (NaN); absent, its default."""
+    values: dict[str, float] = {}
+    for metric in registered_metrics():
+        if metric.name not in data:
+            values[metric.name] = metric.default  # a summary.json written before the metric
+            continue
+        value = data[metric.name]
+        if value is not None and (isinstance(value, bool) or not is_number(value)):
+            raise ValueError(f"summary.json: {metric.name}: expected a number, got {describe(value)}")
+        values[metric.name] = _from_json_float(value)
+    return values
 
 
 #: The processors table's columns that are counts and texts; the others (busy_s, utilisation) are numbers.
@@ -759,18 +813,8 @@ def _sort_key(value: float) -> float:
     return -math.inf if math.isnan(value) else value
 
 
-def _num(value: float, digits: int = 1) -> str:
-    """``value`` to ``digits`` decimals, or to two significant digits where those decimals show fewer.
-
-    A throughput of 0.117 tasks/s read "0.1" (a sixth off) while 0.063 read "0.063": below 1, one
-    decimal keeps a single significant digit.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    magnitude = abs(value)
-    if magnitude != 0 and magnitude < 10 ** (1 - digits):
-        return f"{value:.2g}"
-    return f"{value:,.{digits}f}"
+#: A number as the run's table writes it (:func:`~offloadsim.analysis.metric_display.table_number`).
+_num = table_number
 
 
 def summarize(
@@ -810,6 +854,12 @@ def summarize(
     node_util, tier_util, tier_max = _node_utilisation(nodes)
     down = _node_availability(nodes)
     n_deadline, n_miss = stats["deadline_tasks"], stats["deadline_misses"]
+    # The registered metrics: a task column's mean from the task numbers (both paths), else computed.
+    run = RunTables(tasks, nodes, links, duration_s, end_s, processors, powered_sources)
+    values = {
+        metric.name: stats.pop(metric.name) if metric.task_mean is not None else _computed(metric, run)
+        for metric in registered_metrics()
+    }
     fields: dict[str, Any] = {**stats, **_changing_links(links, nodes)}  # Summary fields, by name
     groups = group_stats(tasks, duration_s, end_s, task_stats, _node_groups(nodes)) if source_groups else {}
     if powered_sources == 0:  # no source draws power: its device energy is not measured, not 0 J
@@ -832,9 +882,29 @@ def summarize(
         processors=_processor_entries(processors),
         powered_sources=powered_sources,
         source_groups=groups,
-        latency_fairness=source_latency_fairness(tasks),
+        metric_values=values,
         **fields,
     )
+
+
+def _computed(metric: SummaryMetric, run: RunTables) -> float:
+    """A registered metric's value computed from the run's tables (its ``compute``)."""
+    assert metric.compute is not None, "a metric without task_mean has compute"
+    return metric.compute(run)
+
+
+def registered_task_means(tasks: Table, masks: Mapping[str, np.ndarray]) -> dict[str, float]:
+    """The registered metrics that are a task column's mean (``task_mean``), over whole columns.
+
+    NaN where no task of those it is over has a value (a run written before the column); the
+    chunked path (:func:`offloadsim.analysis.chunked.task_stats`) gives the same floats.
+    """
+    out: dict[str, float] = {}
+    for metric in registered_metrics():
+        if metric.task_mean is not None:
+            over = masks["completed"] if metric.task_mean.over == "completed" else chunked.spent(masks)
+            out[metric.name] = _nanmean(_floats(tasks, metric.task_mean.column)[over])
+    return out
 
 
 def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[str, Any]:
@@ -862,7 +932,6 @@ def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[st
     bytes_sent = float(np.nansum(_floats(tasks, "bytes_sent"))) if n_tasks else 0.0
     spent = chunked.spent(masks)
     energy_mean = _nanmean(_floats(tasks, "device_energy")[spent])
-    compute_mean = _nanmean(_floats(tasks, "device_compute_energy")[spent])  # NaN: written before it
     other = _floats(tasks, "other_device_energy")[spent]  # NaN: a run written before the column
     other_spent = other > 0.0
 
@@ -888,7 +957,7 @@ def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[st
         "deadline_misses": n_miss,
         "bytes_sent": bytes_sent,
         "device_energy_mean_j": energy_mean,
-        "device_compute_energy_mean_j": compute_mean,
+        **registered_task_means(tasks, masks),
         "other_device_energy_j": float(other[other_spent].sum()),
         "other_device_energy_tasks": int(other_spent.sum()),
         **_llm_stats(tasks, done, duration_s),
@@ -1002,12 +1071,15 @@ def metrics_row(summary: Summary) -> dict[str, float]:
     The catalogue's headline metrics, its LLM metrics where the run served
     LLM requests (:attr:`Summary.served_llm`: a run of a CNN has no such
     columns), other devices' energy per task where a task has some
-    (``catalogue.ELSEWHERE_METRICS``), the latency fairness over sources where there are two or
-    more (``catalogue.FAIRNESS_METRICS``), the record-column metrics, then
+    (``catalogue.ELSEWHERE_METRICS``), the registered metrics placed there
+    (:mod:`offloadsim.analysis.metric_registry`: latency fairness over sources where there are two
+    or more), the record-column metrics, then
     ``utilisation_<tier>`` (the mean over the tier's computing nodes of their first
     processor's utilisation), for a tier of two computing nodes or more ``utilisation_<tier>_max``
     (its busiest node's) and, for a tier where a node has several processors,
-    ``utilisation_<tier>_<processor>`` (:func:`processor_metrics`): one row of a ``metrics.parquet`` table.
+    ``utilisation_<tier>_<processor>`` (:func:`processor_metrics`), then the other registered metrics'
+    columns (batteries where a node has one, device energy's compute and radio parts where measured, a
+    new metric's): one row of a ``metrics.parquet`` table.
     """
     row: dict[str, float] = {}
     for name in catalogue.METRICS:
@@ -1022,8 +1094,9 @@ def metrics_row(summary: Summary) -> dict[str, float]:
         row.update({name: getattr(summary, name) for name in catalogue.LLM_METRICS})
     if summary.other_device_energy_tasks:  # energy device energy per task leaves out: said where any
         row["other_device_energy_mean_j"] = summary.other_device_energy_mean_j
-    if summary.latency_fairness == summary.latency_fairness:  # two sources or more: said where defined
-        row["latency_fairness"] = summary.latency_fairness
+    metrics = registered_metrics()
+    for metric in placed(metrics, "elsewhere", "row_place"):
+        row.update(metric.row_of(summary))
     for name, value in summary.column_metrics.items():
         row[name] = float(value)
     for tier, value in summary.tier_utilisation.items():
@@ -1031,13 +1104,8 @@ def metrics_row(summary: Summary) -> dict[str, float]:
         if tier in summary.tier_utilisation_max:  # a tier of several nodes: its busiest one's too
             row[f"utilisation_{tier}_max"] = float(summary.tier_utilisation_max[tier])
     row.update(processor_metrics(_processor_columns(summary.processors)))
-    # Where a node has a battery: how many ran flat, the least and median left (a flat device stops
-    # sending, which the failed share and availability barely show).
-    flat = len(summary.node_drained_at)
-    median = summary.battery_left_median
-    row.update(battery_metrics(summary.battery_count, flat, summary.battery_least_left, median))
-    if summary.powered_sources != 0:  # where device energy was measured: its compute and radio parts
-        row.update(energy_split_metrics(summary.device_energy_mean_j, summary.device_compute_energy_mean_j))
+    for metric in placed(metrics, "end", "row_place"):  # the registered metrics (batteries, energy split)
+        row.update(metric.row_of(summary))
     return row
 
 
@@ -1484,8 +1552,7 @@ def _batteries(nodes: Table) -> dict[str, Any]:
         # The least left, ties to the first name (as the table ranks its other lists).
         i = min(running, key=lambda k: (left[k], str(names[k])))
         least = {str(names[i]): float(left[i])}
-    median = battery_metrics_of_nodes(nodes).get("battery_left_median", _NAN)
-    return {"battery_count": int(powered.sum()), "battery_least_left": least, "battery_left_median": median}
+    return {"battery_count": int(powered.sum()), "battery_least_left": least}
 
 
 def _link_utilisation(links: Table) -> dict[str, float]:

@@ -533,7 +533,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     policy label names: ``node`` beside ``fixed(node=jet-0)``; a metric with no value in any row),
     one line naming them, and prints the rest in blocks: an LLM sweep's table was 380 characters wide.
     """
-    from offloadsim.analysis.catalogue import basis_lines, metric_info
+    from offloadsim.analysis.catalogue import basis_lines, metric_info, sweep_columns
     from offloadsim.analysis.decode_ceiling import ceiling_cell
     from offloadsim.analysis.raw_input import raw_input_meanings, with_meaning
     from offloadsim.analysis.values import table_heading, value_text
@@ -551,12 +551,12 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
         "latency_mean_s",
         "latency_p95_s",
         *llm,
-        *(["latency_fairness"] if "latency_fairness" in served else []),  # two sources or more
+        *sweep_columns(served, by_latency=True),  # latency fairness, where two sources or more
         "deadline_miss_rate",
         "fail_rate",
         "device_energy_mean_j",
-        # Where a node has a battery: a flat one stops sending, which no column above shows.
-        *(name for name in ("batteries_flat", "battery_left_median") if name in served),
+        # The other registered metrics' (batteries: a flat one stops sending, which no column above shows).
+        *sweep_columns(served, by_latency=False),
     ]
     columns = table_metrics(headline, summary)  # failed tasks where some run failed one, as compare's
     swept = list(result.manifest.get("swept", []))

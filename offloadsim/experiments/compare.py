@@ -27,7 +27,6 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from offloadsim.analysis.catalogue import (
-    ENERGY_SPLIT_METRICS,
     INCOMPLETE_SHARE,
     LLM_METRICS,
     METRICS,
@@ -35,6 +34,7 @@ from offloadsim.analysis.catalogue import (
     metric_columns,
     metric_info,
     of_completed_tasks,
+    registered_columns,
     zero_width,
 )
 from offloadsim.analysis.decode_ceiling import ceiling_cell, manifest_ceilings
@@ -980,10 +980,12 @@ def format_comparison(
     available = set(summary["metric"])
     _check_table_metrics(metrics, available)
     shown = [m for m in table_metrics(metrics, summary) if m in available]
-    # Then the record columns' own metrics and the utilisations, in catalogue order (``metrics``
-    # chooses among the headline and LLM metrics, and the device energy's compute and radio parts:
-    # summary.csv holds them, a table asks for them, ``metrics=[..., "device_radio_energy_mean_j"]``).
-    headline = METRICS.keys() | LLM_METRICS.keys() | ENERGY_SPLIT_METRICS.keys()
+    # Then the registered metrics, the record columns' own metrics and the utilisations, in catalogue
+    # order (``metrics`` chooses among the headline and LLM metrics, and the registered ones that say
+    # compare=False, the device energy's compute and radio parts: summary.csv holds them, a table asks
+    # for them, ``metrics=[..., "device_radio_energy_mean_j"]``).
+    unasked = {name for name, (_, metric) in registered_columns().items() if not metric.compare}
+    headline = METRICS.keys() | LLM_METRICS.keys() | unasked
     shown += [m for m in metric_columns(list(dict.fromkeys(summary["metric"]))) if m not in headline]
     unsaid = [0] * len(summary)  # a count the summary does not hold (an older one's): not said
     cells: dict[tuple[str, str], tuple[float, float, float, float, int, int]] = {

@@ -1,0 +1,178 @@
+"""The metric registry: a run metric declared once, in its own module, and registered with one line.
+
+A registered metric (:class:`SummaryMetric`) says everything the run's summary and the tables built
+from it need: its name (the ``summary.json`` key and :class:`~offloadsim.analysis.summary.Summary`
+attribute), a one-line description, how it is computed from the run's tables (or, as a mean of a
+task column, in both summary paths, the chunked one included), the columns it gives a run's metrics
+row with their display (the metric catalogue's entries), its row in the run's printed table, and
+which of those columns compare's and sweep's printed tables show unasked.  ``summary.json`` written
+before it lacks its key: it reads back as ``default``.  The summary, ``summary.json``,
+:func:`~offloadsim.analysis.summary.metrics_row`, the catalogue and compare's and sweep's tables
+iterate :func:`registered`; nothing else names the metric.  The shipped ones are registered in
+:mod:`offloadsim.analysis.shipped_metrics`.
+
+This module imports nothing of the package but the display (:class:`Metric`): a metric's module
+imports it, and the catalogue and the summary import the metrics.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from offloadsim.analysis.metric_display import Metric
+
+__all__ = [
+    "RunTables",
+    "SummaryMetric",
+    "TaskMean",
+    "register",
+    "registered",
+    "unregister",
+    "placed",
+    "ROW_PLACES",
+    "CATALOGUE_PLACES",
+    "TABLE_PLACES",
+]
+
+#: Where a registered metric's columns go in a run's metrics row: after the headline metrics' part
+#: named (``"end"``: last).  Metrics moved onto the registry keep their old place, so that the
+#: shipped scenarios' metrics tables are byte for byte as before; a new metric is at the end.
+ROW_PLACES = ("elsewhere", "end")
+#: Where in the catalogue's order (compare's rows, summary.csv's metrics): after the LLM metrics,
+#: after other devices' energy, or after the record columns' own metrics (a new metric's place).
+CATALOGUE_PLACES = ("llm", "elsewhere", "columns")
+#: Where in the run's printed table: under the latency rows (and the LLM ones), under device
+#: energy per task, after the batteries' place there, or after the record columns' metrics.
+TABLE_PLACES = ("latency", "energy", "batteries", "columns")
+
+
+@dataclass(frozen=True)
+class RunTables:
+    """One run's tables, as :func:`~offloadsim.analysis.summary.summarize` receives them.
+
+    ``tasks`` may be the engine's records, read a chunk at a time with ``blocks()``
+    (:mod:`offloadsim.analysis.chunked`): a ``compute`` that reads tasks must take both.
+    """
+
+    tasks: Any
+    nodes: Any
+    links: Any
+    duration_s: float
+    end_s: float | None = None
+    processors: Any = None
+    powered_sources: int = -1
+
+
+@dataclass(frozen=True)
+class TaskMean:
+    """A mean of a task column over some tasks, NaN left out: computed by both summary paths.
+
+    ``over`` is ``"completed"`` (as latency) or ``"spent"`` (the tasks that ended: completed,
+    dropped or failed, as device energy per task).  Over whole columns it is numpy's NaN-ignoring
+    mean; over chunks, the same float (:mod:`offloadsim.analysis.chunked`'s pairwise sums).
+    """
+
+    column: str
+    over: Literal["completed", "spent"] = "completed"
+
+
+def _row_of_value(name: str) -> Callable[[Any], dict[str, float]]:
+    """The metrics row of a metric whose one column is its value: none where it is NaN."""
+
+    def row(summary: Any) -> dict[str, float]:
+        value = summary.metric(name)
+        return {} if math.isnan(value) else {name: float(value)}
+
+    return row
+
+
+@dataclass(frozen=True)
+class SummaryMetric:
+    """A run metric and everything the summary, the catalogue and the tables need of it.
+
+    ``compute`` takes the run's tables (:class:`RunTables`) to the value, or ``task_mean`` says it
+    is a mean of a task column (one of the two).  ``columns`` are the metrics-row columns it gives,
+    in order, with their display; ``row`` gives a run's values of them from its summary (default:
+    the value under ``name``, none where NaN).  ``compare``: compare's printed table shows its
+    columns unasked (else only when a caller names them; ``summary.csv`` has them either way);
+    ``sweep``: the columns sweep's printed table shows, where some run has a value.
+    ``table_row`` gives its row of the run's printed table (label, value, unit) or None; without
+    one, ``table_note`` (when given) shows the value by its display, that note after the unit.
+    ``json_after``, ``row_place``, ``catalogue_place`` and ``table_place`` say where it goes
+    (:data:`ROW_PLACES`, ...): a new metric leaves them be (at the end).  ``of_completed``: its
+    columns are over completed tasks only (a comparison says a policy's incomplete share beside
+    them).  ``descriptions``: a column's own line where the metric's does not fit it.
+    """
+
+    name: str
+    description: str
+    columns: Mapping[str, Metric]
+    compute: Callable[[RunTables], float] | None = None
+    task_mean: TaskMean | None = None
+    default: float = math.nan
+    row: Callable[[Any], dict[str, float]] | None = None
+    compare: bool = True
+    sweep: tuple[str, ...] = ()
+    table_row: Callable[[Any], tuple[str, str, str] | None] | None = None
+    table_note: str | None = None
+    json_after: str | None = None
+    row_place: str = "end"
+    catalogue_place: str = "columns"
+    table_place: str = "columns"
+    of_completed: bool = False
+    descriptions: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if (self.compute is None) == (self.task_mean is None):
+            raise ValueError(f"metric {self.name}: give compute or task_mean, one of the two")
+        for place, known in (
+            (self.row_place, ROW_PLACES),
+            (self.catalogue_place, CATALOGUE_PLACES),
+            (self.table_place, TABLE_PLACES),
+        ):
+            if place not in known:
+                raise ValueError(f"metric {self.name}: place {place!r} is not one of {', '.join(known)}")
+        if not self.columns:
+            raise ValueError(f"metric {self.name}: no columns; a metric gives its metrics row one at least")
+
+    def row_of(self, summary: Any) -> dict[str, float]:
+        """The run's metrics-row columns of this metric, from its summary."""
+        return (self.row or _row_of_value(self.name))(summary)
+
+    def describe(self, column: str) -> str:
+        """The catalogue's one line for one of its columns (its own, or the metric's)."""
+        return self.descriptions.get(column, self.description)
+
+
+_REGISTERED: dict[str, SummaryMetric] = {}
+
+
+def register(metric: SummaryMetric) -> SummaryMetric:
+    """Register ``metric`` (its name and columns new to the registry); returns it.
+
+    A name or column taken already is a ValueError: two metrics would write the same key.
+    """
+    taken = {column for other in _REGISTERED.values() for column in (other.name, *other.columns)}
+    clash = sorted({metric.name, *metric.columns} & taken)
+    if clash:
+        raise ValueError(f"metric {metric.name}: {', '.join(clash)} registered already")
+    _REGISTERED[metric.name] = metric
+    return metric
+
+
+def unregister(name: str) -> None:
+    """Take a registered metric back out (a test's own toy metric); a name not registered is a KeyError."""
+    del _REGISTERED[name]
+
+
+def registered() -> tuple[SummaryMetric, ...]:
+    """The registered metrics, in the order registered."""
+    return tuple(_REGISTERED.values())
+
+
+def placed(metrics: Iterable[SummaryMetric], place: str, attribute: str) -> list[SummaryMetric]:
+    """Those of ``metrics`` whose ``attribute`` (``row_place``, ...) is ``place``, in order."""
+    return [metric for metric in metrics if getattr(metric, attribute) == place]

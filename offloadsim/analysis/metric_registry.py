@@ -100,7 +100,8 @@ class SummaryMetric:
     columns unasked (else only when a caller names them; ``summary.csv`` has them either way);
     ``sweep``: the columns sweep's printed table shows, where some run has a value.
     ``table_row`` gives its row of the run's printed table (label, value, unit) or None; without
-    one, ``table_note`` (when given) shows the value by its display, that note after the unit.
+    one, a ``table_note`` (``""`` for none) shows the value by its display, the note after the unit,
+    where it is not NaN; with neither, the run's table has no row of it.
     ``json_after``, ``row_place``, ``catalogue_place`` and ``table_place`` say where it goes
     (:data:`ROW_PLACES`, ...): a new metric leaves them be (at the end).  ``of_completed``: its
     columns are over completed tasks only (a comparison says a policy's incomplete share beside
@@ -150,8 +151,8 @@ class SummaryMetric:
 _REGISTERED: dict[str, SummaryMetric] = {}
 
 
-def register(metric: SummaryMetric) -> SummaryMetric:
-    """Register ``metric`` (its name and columns new to the registry); returns it.
+def register(metric: SummaryMetric) -> None:
+    """Register ``metric`` (its name and columns new to the registry), after those registered before.
 
     A name or column taken already is a ValueError: two metrics would write the same key.
     """
@@ -160,7 +161,6 @@ def register(metric: SummaryMetric) -> SummaryMetric:
     if clash:
         raise ValueError(f"metric {metric.name}: {', '.join(clash)} registered already")
     _REGISTERED[metric.name] = metric
-    return metric
 
 
 def unregister(name: str) -> None:

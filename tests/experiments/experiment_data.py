@@ -24,6 +24,22 @@ workload:
 policy: least-loaded
 """
 
+# Phones whose 60 J lasts the run computing locally, but not sending 200 KB over a slow uplink.
+BATTERIES = """
+name: batteries
+duration: 120 s
+nodes:
+  phone: {count: 3, tier: device, processor: {speed: 20 GFLOP/s},
+          power: {idle: 0.2 W, busy: 2 W, transmit: 3 W, receive: 1 W, tail: 0.5 s, battery: 60 J}}
+  edge: {tier: edge, processor: {speed: 1 TFLOP/s}}
+links:
+  - {between: [phone-*, edge], bandwidth: 5 Mbps, latency: 5 ms}
+applications:
+  job: {work: 0.5 GFLOP, input: 200 KB, output: 1 KB}
+workload:
+  - {app: job, sources: phone-*, arrivals: poisson, rate: 2 /s}
+"""
+
 # Phones and slow cameras behind a 5 Mbit/s radio, three alike edges: a mixed fleet.
 MIXED = """
 name: mixed

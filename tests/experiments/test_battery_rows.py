@@ -12,24 +12,9 @@ import math
 
 import numpy as np
 import pytest
+from experiment_data import BATTERIES as _BATTERIES
 
 from offloadsim.experiments import compare
-
-# Phones whose 60 J lasts the run computing locally, but not sending 200 KB over a slow uplink.
-_BATTERIES = """
-name: batteries
-duration: 120 s
-nodes:
-  phone: {count: 3, tier: device, processor: {speed: 20 GFLOP/s},
-          power: {idle: 0.2 W, busy: 2 W, transmit: 3 W, receive: 1 W, tail: 0.5 s, battery: 60 J}}
-  edge: {tier: edge, processor: {speed: 1 TFLOP/s}}
-links:
-  - {between: [phone-*, edge], bandwidth: 5 Mbps, latency: 5 ms}
-applications:
-  job: {work: 0.5 GFLOP, input: 200 KB, output: 1 KB}
-workload:
-  - {app: job, sources: phone-*, arrivals: poisson, rate: 2 /s}
-"""
 
 
 def _expected(nodes):

@@ -1,0 +1,151 @@
+"""The metric registry: a metric registered in one place reaches every surface, and none is left out.
+
+A metric declared in a test and registered there (no edit anywhere else) is in ``summary.json``,
+the run's table, ``metrics_row``, the metric catalogue and compare's metrics; and every registered
+metric (the shipped ones) is in each of those, each column of it too.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+import pytest
+from experiment_data import BATTERIES
+
+import offloadsim
+from offloadsim.analysis import catalogue
+from offloadsim.analysis.metric_display import Metric
+from offloadsim.analysis.metric_list import registered_metrics
+from offloadsim.analysis.metric_registry import SummaryMetric, TaskMean, register, unregister
+from offloadsim.analysis.summary import Summary, metrics_row, summarize
+from offloadsim.experiments import compare
+
+# Three phones with power and a battery, an edge: every shipped registered metric has a value
+# (three sources: latency fairness; power: the compute part of device energy; batteries).
+_PHONES = BATTERIES.replace("120 s", "40 s") + "policy: local\nseed: 5\n"
+
+_TOY_WAIT = SummaryMetric(
+    name="toy_wait_mean_s",
+    description="a toy: the mean queueing wait again, as a task column's mean",
+    columns={"toy_wait_mean_s": Metric("toy wait", "ms", 1e3, "lower")},
+    task_mean=TaskMean("wait"),
+    table_note="  (a toy)",
+    sweep=("toy_wait_mean_s",),
+)
+_TOY_NODES = SummaryMetric(
+    name="toy_node_count",
+    description="a toy: the nodes the nodes table lists",
+    columns={"toy_node_count": Metric("toy nodes", "nodes", digits=0)},
+    compute=lambda run: float(len(run.nodes["node"])),
+    compare=False,
+)
+
+
+@pytest.fixture
+def toys():
+    """The two toy metrics registered for one test, and taken back out after it."""
+    register(_TOY_WAIT)
+    register(_TOY_NODES)
+    try:
+        yield
+    finally:
+        unregister(_TOY_WAIT.name)
+        unregister(_TOY_NODES.name)
+
+
+@pytest.fixture
+def phones(tmp_path):
+    path = tmp_path / "phones.yaml"
+    path.write_text(_PHONES, encoding="utf-8")
+    return path
+
+
+def test_a_metric_registered_in_a_test_reaches_summary_json_the_row_the_catalogue_and_compare(
+    toys, phones, tmp_path
+):
+    run = offloadsim.run(phones, out=tmp_path / "run")  # the engine's records: the chunked path
+    summary = run.summary
+    document = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
+    # The task column's mean is the very float the summary's own wait is (chunks or whole columns).
+    assert document["toy_wait_mean_s"] == summary.wait_mean_s == summary.metric("toy_wait_mean_s")
+    whole = summarize(pd.read_parquet(tmp_path / "run" / "tasks.parquet"), run.nodes, run.links, 40.0)
+    assert whole.metric("toy_wait_mean_s") == whole.wait_mean_s == summary.wait_mean_s
+    assert document["toy_node_count"] == 4.0
+    assert list(document)[-2:] == ["toy_wait_mean_s", "toy_node_count"]  # a new metric: at the end
+    assert Summary.from_dict(document) == summary
+    older = {k: v for k, v in document.items() if not k.startswith("toy_")}  # written before them
+    assert math.isnan(Summary.from_dict(older).metric("toy_node_count"))
+
+    row = metrics_row(summary)
+    assert row["toy_wait_mean_s"] == summary.wait_mean_s and row["toy_node_count"] == 4.0
+    assert list(row)[-2:] == ["toy_wait_mean_s", "toy_node_count"]
+
+    assert (
+        catalogue.is_metric("toy_node_count") and catalogue.metric_info("toy_wait_mean_s").label == "toy wait"
+    )
+    assert catalogue.describe("toy_node_count") == "a toy: the nodes the nodes table lists"
+    names = ["utilisation_edge", "toy_wait_mean_s", "latency_fairness", "latency_mean_s"]
+    assert catalogue.metric_columns(names) == [
+        "latency_mean_s",
+        "latency_fairness",
+        "toy_wait_mean_s",
+        "utilisation_edge",
+    ]
+    assert catalogue.sweep_columns({"toy_wait_mean_s", "toy_node_count"}, by_latency=False) == [
+        "toy_wait_mean_s"
+    ]
+    (line,) = [x for x in summary.format_table().splitlines() if x.startswith("toy wait")]
+    (wait,) = [x for x in summary.format_table().splitlines() if x.startswith("mean queueing wait")]
+    assert line.split()[2:4] == wait.split()[3:5] and line.endswith("ms  (a toy)")  # as the wait's own
+
+    result = compare(phones, ["local", "edge"], 2, workers=1)
+    assert {"toy_wait_mean_s", "toy_node_count"} <= set(result.metrics.columns)
+    assert (result.metrics["toy_wait_mean_s"] == result.metrics["wait_mean_s"]).all()
+    assert {"toy_wait_mean_s", "toy_node_count"} <= set(result.summary["metric"])
+    table = result.format_table()
+    assert "toy wait (ms)" in table and "toy nodes" not in table  # compare=False: shown when asked
+    assert "toy nodes (nodes)" in result.format_table(["latency_mean_s", "toy_node_count"])
+
+
+def test_every_registered_metric_is_in_summary_json_the_row_the_catalogue_and_compare(phones, tmp_path):
+    """Fails for a registered metric (or one of its columns) that some surface leaves out.
+
+    The run gives every registered metric a value; a metric this run cannot give one needs a run
+    here that does.
+    """
+    run = offloadsim.run(phones, out=tmp_path / "run")
+    document = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
+    keys = list(document)
+    row = metrics_row(run.summary)
+    printed = run.summary.format_table()
+    result = compare(phones, ["local", "edge"], 1, workers=1)
+    in_compare = set(result.summary["metric"])
+    metrics = registered_metrics()
+    assert {m.name for m in metrics} >= {
+        "latency_fairness",
+        "battery_left_median",
+        "device_compute_energy_mean_j",
+    }
+    for metric in metrics:
+        value = document.get(metric.name)
+        assert value is not None and value == run.summary.metric(metric.name), metric.name
+        assert Summary.from_dict(document).metric(metric.name) == value
+        if metric.json_after is not None:  # where it was before the registry
+            assert keys.index(metric.name) == keys.index(metric.json_after) + 1, metric.name
+        shown = metric.table_row(run.summary) if metric.table_row else None
+        label = shown[0] if shown else metric.columns[metric.name].label
+        assert any(line.startswith(label) for line in printed.splitlines()), (metric.name, label)
+        assert set(metric.sweep) <= set(metric.columns)
+        headings = [info.heading for info in metric.columns.values()]
+        asked = result.format_table(["latency_mean_s", *metric.columns])
+        for name, info in metric.columns.items():
+            assert name in row and not math.isnan(row[name]), name
+            assert catalogue.is_metric(name) and catalogue.metric_info(name) == info, name
+            assert catalogue.describe(name), name
+            assert name in catalogue.metric_columns([name]), name
+            assert name in in_compare and name in result.metrics.columns, name
+            assert info.heading in asked, name
+        if metric.compare:
+            assert all(heading in result.format_table() for heading in headings), metric.name

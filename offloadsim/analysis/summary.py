@@ -893,7 +893,7 @@ def _computed(metric: SummaryMetric, run: RunTables) -> float:
     return metric.compute(run)
 
 
-def registered_task_means(tasks: Table, masks: Mapping[str, np.ndarray]) -> dict[str, float]:
+def _registered_task_means(tasks: Table, masks: Mapping[str, np.ndarray]) -> dict[str, float]:
     """The registered metrics that are a task column's mean (``task_mean``), over whole columns.
 
     NaN where no task of those it is over has a value (a run written before the column); the
@@ -957,7 +957,7 @@ def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[st
         "deadline_misses": n_miss,
         "bytes_sent": bytes_sent,
         "device_energy_mean_j": energy_mean,
-        **registered_task_means(tasks, masks),
+        **_registered_task_means(tasks, masks),
         "other_device_energy_j": float(other[other_spent].sum()),
         "other_device_energy_tasks": int(other_spent.sum()),
         **_llm_stats(tasks, done, duration_s),

@@ -12,7 +12,9 @@ table and figure with no edit here.  The LLM metrics (time to first token,
 time per output token, the decode rate and output token throughput in
 tokens/s: :mod:`offloadsim.analysis.tokens`) are headline metrics of runs
 that served LLM requests only: a table of runs that served none has no such
-columns.
+columns.  The registered metrics (:mod:`offloadsim.analysis.metric_registry`: the batteries, the
+device energy's compute and radio parts, latency fairness, and any registered since) bring their
+own entries, each with a one-line description (:func:`describe`): a new one needs no edit here.
 """
 
 from __future__ import annotations

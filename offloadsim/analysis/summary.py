@@ -107,7 +107,10 @@ class Summary:
     lay within the node's), which the table counts under the nodes down, not
     as links that changed.
     ``column_metrics`` holds the aggregates of record columns that declare
-    them in the record schema, named as the metric catalogue names them.
+    them in the record schema, named as the metric catalogue names them, and
+    ``metric_values`` the registered metrics' values (:meth:`metric`; each its own key of
+    summary.json): ``battery_left_median``, ``device_compute_energy_mean_j`` and
+    ``latency_fairness`` among them, read as attributes too.
     ``node_availability`` lists the nodes that were down part of the measured
     time (failures, a flat battery) with the fraction they were up, and
     ``node_drained_at`` those whose battery ran flat, with when;

@@ -9,7 +9,7 @@ which of those columns compare's and sweep's printed tables show unasked.  ``sum
 before it lacks its key: it reads back as ``default``.  The summary, ``summary.json``,
 :func:`~offloadsim.analysis.summary.metrics_row`, the catalogue and compare's and sweep's tables
 iterate :func:`registered`; nothing else names the metric.  The shipped ones are registered in
-:mod:`offloadsim.analysis.shipped_metrics`.
+:mod:`offloadsim.analysis.metric_list`.
 
 This module imports nothing of the package but the display (:class:`Metric`): a metric's module
 imports it, and the catalogue and the summary import the metrics.

@@ -25,6 +25,7 @@ from offloadsim.analysis.groups import group_stats, split_key
 from offloadsim.analysis.metric_display import table_number
 from offloadsim.analysis.metric_list import registered_metrics
 from offloadsim.analysis.metric_registry import RunTables, SummaryMetric, placed
+from offloadsim.analysis.offered_load import offered_loads
 from offloadsim.analysis.statistics import percentile
 from offloadsim.analysis.tokens import decode_rate, output_token_rate
 from offloadsim.analysis.warning_facts import (
@@ -830,6 +831,7 @@ def summarize(
     processors: Table | None = None,
     powered_sources: int = -1,
     source_groups: bool = True,
+    offered_rates: Mapping[tuple[str, str], float] | None = None,
 ) -> Summary:
     """Summarise one run's records (see :class:`Summary` for definitions).
 
@@ -844,6 +846,8 @@ def summarize(
     ``powered_sources`` is how many task sources have ``power:`` (-1: not known).
     ``source_groups``: whether to compute the numbers per source group (a caller that keeps
     none of them, as a breakdown per application, leaves them out).
+    ``offered_rates``: each (source, app) pair's mean arrival rate where the scenario fixes it, from
+    which the settling warning reads a node's offered load (:mod:`~offloadsim.analysis.offered_load`).
     """
     task_stats = chunked.task_stats if callable(getattr(tasks, "blocks", None)) else _task_stats
     stats = task_stats(tasks, duration_s, end_s)
@@ -852,7 +856,8 @@ def summarize(
     whole = stats.pop("whole_compute")
     decoders = stats.pop("decode_nodes")
     said = _backlog_warnings(backlog, share) if backlog is not None else []
-    said += _node_overload(nodes) + _settling_warnings(nodes, duration_s, whole)
+    offered = offered_loads(tasks, offered_rates) if offered_rates and _settle_candidates(nodes) else {}
+    said += _node_overload(nodes) + _settling_warnings(nodes, duration_s, whole, offered)
     said = _unbatched(said, decoders, nodes)
     node_util, tier_util, tier_max = _node_utilisation(nodes)
     down = _node_availability(nodes)
@@ -1237,8 +1242,18 @@ def _unbatched(said: list[_Said], decoders: set[str], nodes: Table | None) -> li
     return said
 
 
+def _settle_candidates(nodes: Table | None) -> bool:
+    """Some node was busy at least half its measured time: the settling warning may name it."""
+    if nodes is None or not _rows(nodes) or not _has(nodes, "utilisation"):
+        return False
+    return bool((_floats(nodes, "utilisation") >= _SETTLE_BUSY).any())
+
+
 def _settling_warnings(
-    nodes: Table | None, duration_s: float, whole: Mapping[str, tuple[float, int]]
+    nodes: Table | None,
+    duration_s: float,
+    whole: Mapping[str, tuple[float, int]],
+    offered: Mapping[str, float] | None = None,
 ) -> list[_Said]:
     """Nodes loaded enough, for long enough tasks, that the run is too short for a steady mean latency.
 
@@ -1247,45 +1262,67 @@ def _settling_warnings(
     warning: its queue neither grew all run nor kept it busy 99 % of the time.  Its queue takes
     about ``tau = S / (c (1 - sqrt(rho))^2)`` to forget that it started empty (the M/M/1 relaxation
     time, ``S`` the mean compute time of the tasks it ran whole, ``whole``'s, ``c`` its cores,
-    ``rho`` its utilisation): 3,400 s there.  A node busy ``rho >= 0.5`` (below 99 %, the overload
-    warning's) whose measured time is under 5 ``tau`` is named.  No shipped scenario warns under its
-    own policy (the closest, llm-assistant's phones, at 6.5 ``tau``); under the policies its header
-    compares, only ``compare-load``'s ``local`` does (phones 85 % busy for 60 s, ``tau`` 83 s), and
-    ``sweep-bandwidth``'s 30 s runs of quickstart under ``local`` would (``tau`` 13 s).
+    ``rho`` its load per core): 3,400 s there.  ``rho`` is the node's offered load where
+    ``offered`` has it (the compute seconds a second the scenario's arrival rates bring it:
+    :mod:`~offloadsim.analysis.offered_load`), else its busy share of the measured time, which over
+    a short run is noisy where ``tau`` is most sensitive to it (``compare-load``'s phones, offered
+    0.81, measured up to 1.00).  A node loaded ``rho >= 0.5`` (below 1 offered, or below 99 % busy,
+    the overload warning's) whose measured time is under 5 ``tau`` is named.  No shipped scenario
+    warns under its own policy; under the policies its header compares, only ``compare-load``'s
+    ``local`` does (phones offered 81 % for 60 s, ``tau`` 51 s).
     """
     if nodes is None or not _rows(nodes) or duration_s <= 0 or not whole or not _has(nodes, "utilisation"):
         return []
     names, util, cores = _strings(nodes, "node"), _floats(nodes, "utilisation"), _floats(nodes, "cores")
-    unsettled: list[tuple[float, str, str, float]] = []  # (relaxation time, described, node, busy share)
-    for i in np.flatnonzero((util >= _SETTLE_BUSY) & (util < _BUSY)):
-        total, count = whole.get(str(names[i]), (0.0, 0))
+    offered = offered or {}
+    unsettled: list[tuple[float, str, str, float, bool]] = []  # (relaxation, described, node, load, offered)
+    for i, name in enumerate(names.tolist()):
+        total, count = whole.get(str(name), (0.0, 0))
         if not count:
             continue
-        service = total / count
-        relaxation = service / (max(cores[i], 1.0) * (1.0 - math.sqrt(util[i])) ** 2)
+        service, per_core = total / count, max(cores[i], 1.0)
+        known = str(name) in offered
+        load = offered[str(name)] / per_core if known else float(util[i])
+        if not (_SETTLE_BUSY <= load < (1.0 if known else _BUSY)):
+            continue
+        relaxation = service / (per_core * (1.0 - math.sqrt(load)) ** 2)
         if duration_s < SETTLE_RELAXATIONS * relaxation:
-            said = (
-                f"{names[i]} {util[i]:.0%} busy, {service:.3g} s a task, relaxation time {relaxation:,.0f} s"
-            )
-            unsettled.append((relaxation, said, str(names[i]), float(util[i])))
+            how = "offered" if known else "busy"
+            said = f"{name} {load:.0%} {how}, {service:.3g} s a task, relaxation time {relaxation:,.0f} s"
+            unsettled.append((relaxation, said, str(name), load, known))
     if not unsettled:
         return []
     unsettled.sort(key=lambda entry: -entry[0])  # stable: the slowest to settle first, as the length asked
     longest, described = unsettled[0][0], [entry[1] for entry in unsettled]
     text = (
         f"{SETTLING_WARNING}: {'; '.join(described[:_SHOWN])}{_more(len(described))} "
-        "(S / (c (1 - sqrt(load))^2), as of an M/M/1 queue started empty), "
+        f"({_load_said({known for *_, known in unsettled[:_SHOWN]})}), "
         f"more than a fifth of the {duration_s:,.0f} s measured: latencies likely read low; "
         f"run {SETTLE_RELAXATIONS * longest:,.0f} s or longer"
     )
     facts = WarningFacts(
         SETTLING,
-        nodes=tuple((name, busy) for _, _, name, busy in unsettled[:_SHOWN]),
+        nodes=tuple((name, load) for _, _, name, load, _ in unsettled[:_SHOWN]),
         node_count=len(unsettled),
         relaxation_s=float(longest),
         length_s=float(SETTLE_RELAXATIONS * longest),
+        offered_nodes=tuple(name for _, _, name, _, known in unsettled[:_SHOWN] if known),
     )
     return [(text, facts)]
+
+
+def _load_said(offered: set[bool]) -> str:
+    """How a settling warning says what the loads it names are, and its relaxation time."""
+    said = []
+    if True in offered:
+        said.append("offered: the scenario's arrival rates times the node's time a task")
+    if False in offered:
+        said.append("busy: its share of the measured time")
+    said.append(f"relaxation time {_RELAXATION}: an order-of-magnitude guide")
+    return "; ".join(said)
+
+
+_RELAXATION = "S / (c (1 - sqrt(load))^2), an M/M/1 queue's started empty (Abate & Whitt 1987)"
 
 
 def _backlog(

@@ -46,7 +46,9 @@ class WarningFacts:
     warning's ``relaxation_s`` is the longest relaxation time of its nodes' queues and
     ``length_s`` the measured time it asks for (``SETTLE_RELAXATIONS`` of them); NaN where the
     kind has none.  ``llm_nodes``: the overloaded nodes it names that decode LLM answers, which
-    serve their requests one at a time (:func:`unbatched_clause`).
+    serve their requests one at a time (:func:`unbatched_clause`).  ``offered_nodes``: those of a
+    settling warning's nodes whose share is their offered load (the scenario's arrival rates times
+    their time a task), not their busy share of the measured time.
     """
 
     kind: str
@@ -55,6 +57,7 @@ class WarningFacts:
     relaxation_s: float = math.nan
     length_s: float = math.nan
     llm_nodes: tuple[str, ...] = ()
+    offered_nodes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready data: ``nodes`` a mapping of name to busy share, NaN numbers left out."""
@@ -68,6 +71,8 @@ class WarningFacts:
                 out[name] = value
         if self.llm_nodes:
             out["llm_nodes"] = list(self.llm_nodes)
+        if self.offered_nodes:
+            out["offered_nodes"] = list(self.offered_nodes)
         return out
 
     @classmethod
@@ -107,8 +112,18 @@ class WarningFacts:
         llm = data.get("llm_nodes", [])
         if not isinstance(llm, list) or not all(isinstance(name, str) for name in llm):
             raise ValueError(f"{where}.llm_nodes: expected a list of node names, got {describe(llm)}")
+        offered = data.get("offered_nodes", [])
+        if not isinstance(offered, list) or not all(isinstance(name, str) for name in offered):
+            raise ValueError(f"{where}.offered_nodes: expected a list of node names, got {describe(offered)}")
         named = tuple((str(name), float(busy)) for name, busy in nodes.items())
-        return cls(kind=kind, nodes=named, node_count=int(count), llm_nodes=tuple(llm), **numbers)
+        return cls(
+            kind=kind,
+            nodes=named,
+            node_count=int(count),
+            llm_nodes=tuple(llm),
+            offered_nodes=tuple(offered),
+            **numbers,
+        )
 
 
 def unbatched_clause(nodes: Sequence[str]) -> str:

@@ -116,17 +116,23 @@ def _settling_note(where: str, facts: list[WarningFacts]) -> str:
     if not facts:
         return f"{lead}: latencies likely read low (job files of an older offloadsim keep no length to run)"
     busiest: dict[str, float] = {}
+    offered: set[str] = set()  # named by their offered load, not their busy share
     for found in facts:
+        offered.update(found.offered_nodes)
         for name, share in found.nodes:
             busiest[name] = max(busiest.get(name, 0.0), share)
     most = max(found.node_count for found in facts)  # the most nodes one run's warning was about
     relaxation = max(found.relaxation_s for found in facts)
     length = max(found.length_s for found in facts)
     shown = sorted(busiest, key=lambda name: -busiest[name])[:_SHOWN]
-    named = ", ".join(f"{name} {busiest[name]:.0%}" for name in shown)
-    busy = (
-        f"{most} nodes in a run, among them {named} busy" if most > len(shown) else f"{named} busy"
-    ) + ", "
+    said = [f"{name} {busiest[name]:.0%}" for name in shown]
+    if offered & set(shown):  # each says which: an offered load or a busy share
+        said = [
+            f"{text} {'offered' if name in offered else 'busy'}"
+            for text, name in zip(said, shown, strict=True)
+        ]
+    named = ", ".join(said) + ("" if offered & set(shown) else " busy")
+    busy = (f"{most} nodes in a run, among them {named}" if most > len(shown) else named) + ", "
     return (
         f"{lead} ({busy if busiest else ''}relaxation time up to {relaxation:,.0f} s): "
         f"latencies likely read low; run {length:,.0f} s or longer"

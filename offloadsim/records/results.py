@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
+from offloadsim.analysis.offered_load import offered_rates
 from offloadsim.analysis.summary import Summary, summarize
 from offloadsim.bounded_read import name_too_long, not_a_file
 from offloadsim.engine_build import engine_build
@@ -416,6 +417,7 @@ class RunResult:
             end_s=raw.end_s,
             processors=raw.processors,
             powered_sources=sum(node.power is not None for node in scenario.nodes if node.name in sources),
+            offered_rates=offered_rates(scenario.workload, raw.warmup_s, raw.end_s),
         )
         rows = getattr(raw.tasks, "rows", None)
         count = int(rows) if rows is not None else len(tasks_frame(raw.tasks))

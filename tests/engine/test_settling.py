@@ -7,8 +7,10 @@ no warning: its queue neither grew all run nor kept the Jetson busy 99 % of the 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from test_overload import queue, run
 
@@ -42,6 +44,13 @@ def _settling(result) -> list[str]:
     return [w for w in result.summary.warnings if w.startswith("too short to settle")]
 
 
+def _offered(result, node: str, rate_per_s: float) -> float:
+    """The load the scenario offers ``node``: its sources' rate times its mean time a completed task."""
+    tasks = result.tasks
+    done = (tasks["status"] == "completed") & (tasks["placement"] == node)
+    return rate_per_s * float(tasks.loc[done, "compute_time"].mean())
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_a_nearly_saturated_llm_server_over_a_short_run_is_said_to_read_low(seed: int):
     result = run(JETSON.format(seed=seed, duration=600, rate=4))
@@ -49,7 +58,8 @@ def test_a_nearly_saturated_llm_server_over_a_short_run_is_said_to_read_low(seed
     busy = float(result.nodes.set_index("node").loc["jet", "utilisation"])
     assert 0.5 <= busy < 0.99  # what the other warnings miss: no growth all run, not busy all of it
     assert not [w for w in result.summary.warnings if w != said]
-    assert said.startswith(f"too short to settle: jet {busy:.0%} busy, ")
+    # The load it names is the one the scenario offers (4 requests a minute), not the busy share.
+    assert said.startswith(f"too short to settle: jet {_offered(result, 'jet', 4 / 60):.0%} offered, ")
     assert "more than a fifth of the 600 s measured: latencies likely read low; run " in said
     # Requests a quarter as often load it a fifth of the time: nothing to say.
     assert run(JETSON.format(seed=seed, duration=600, rate=1)).summary.warnings == ()
@@ -95,8 +105,93 @@ def test_a_settling_warnings_facts_are_the_numbers_its_text_says():
     result = run(JETSON.format(seed=0, duration=600, rate=4))
     (said,) = _settling(result)
     (facts,) = result.summary.warning_facts
-    busy = float(result.nodes.set_index("node").loc["jet", "utilisation"])
-    assert (facts.kind, facts.nodes, facts.node_count) == ("settling", (("jet", busy),), 1)
+    offered = _offered(result, "jet", 4 / 60)
+    assert (facts.kind, facts.node_count, facts.offered_nodes) == ("settling", 1, ("jet",))
+    ((name, load),) = facts.nodes
+    assert name == "jet" and load == pytest.approx(offered)
     assert f"relaxation time {facts.relaxation_s:,.0f} s" in said
     assert said.endswith(f"run {facts.length_s:,.0f} s or longer")
     assert facts.length_s == pytest.approx(5 * facts.relaxation_s)
+
+
+MD1 = """\
+name: md1
+seed: {seed}
+duration: 100 s
+nodes:
+  phone: {{tier: device, processor: {{speed: 1 GFLOP/s}}}}
+applications:
+  job: {{service: 1 s}}
+workload:
+  - {{app: job, sources: phone, {arrivals}}}
+"""
+
+
+@pytest.mark.parametrize("arrivals", ["rate: 0.8 /s", "arrivals: periodic, period: 1.25 s, jitter: 1 s"])
+def test_the_relaxation_time_is_the_closed_forms_at_the_load_the_scenario_offers(arrivals: str):
+    """One core serving 1 s tasks at 0.8 a second: S / (1 - sqrt(0.8))^2 = 89.7 s, the same in every seed.
+
+    Read from the busy share over the 100 s measured, it was 36 s in one seed and 312 s in another
+    (busy 69 % and 89 %): the length asked rested on the noise of a short run, not on the load.
+    """
+    closed = 1.0 / (1.0 - math.sqrt(0.8)) ** 2
+    busy = []
+    for seed in range(5):
+        result = run(MD1.format(seed=seed, arrivals=arrivals))
+        (facts,) = [found for found in result.summary.warning_facts if found.kind == "settling"]
+        assert facts.relaxation_s == pytest.approx(closed, rel=1e-9)
+        assert facts.nodes == (("phone", pytest.approx(0.8)),) and facts.offered_nodes == ("phone",)
+        (said,) = _settling(result)
+        assert said.startswith("too short to settle: phone 80% offered, 1 s a task, relaxation time 90 s (")
+        assert "order-of-magnitude guide" in said and "busy:" not in said
+        busy.append(float(result.nodes.set_index("node").loc["phone", "utilisation"]))
+    if arrivals.startswith("rate"):  # the Poisson busy shares it no longer reads differ by more than that
+        assert max(busy) - min(busy) > 0.1
+
+
+def test_a_load_the_scenario_does_not_fix_is_read_from_the_busy_share_and_said_so():
+    """Arrivals that start after the warm-up send over part of the measured time only: their mean rate
+    is not the node's load, so the warning reads the busy share and says which it read."""
+    text = MD1.format(seed=2, arrivals="rate: 0.8 /s, start: 5 s")
+    result = run(text)
+    (said,) = _settling(result)
+    busy = float(result.nodes.set_index("node").loc["phone", "utilisation"])
+    assert said.startswith(f"too short to settle: phone {busy:.0%} busy, ")
+    assert "busy: its share of the measured time" in said and "offered:" not in said
+    (facts,) = [found for found in result.summary.warning_facts if found.kind == "settling"]
+    assert facts.offered_nodes == () and facts.nodes == (("phone", busy),)
+
+
+def test_offered_rates_and_loads_by_hand():
+    """The rates a workload fixes over the measured time, and the load they offer each node."""
+    from offloadsim.analysis.offered_load import offered_loads, offered_rates
+    from offloadsim.scenario import load_scenario_text
+
+    scenario = load_scenario_text(
+        MD1.format(seed=0, arrivals="rate: 2 /s")
+        .replace(
+            "  - {app: job, sources: phone, rate: 2 /s}",
+            "  - {app: job, sources: phone, rate: 2 /s}\n"
+            "  - {app: job, sources: phone, arrivals: periodic, period: 0.5 s}\n"
+            "  - {app: job2, sources: phone, rate: 1 /s, stop: 50 s}",
+        )
+        .replace("  job: {service: 1 s}", "  job: {service: 1 s}\n  job2: {service: 1 s}")
+    )
+    # job: 2 /s and one every 0.5 s add up; job2 stops before the run's end: its rate is no load's.
+    assert offered_rates(scenario.workload, 0.0, 100.0) == {("phone", "job"): 4.0}
+    tasks = {
+        "source": np.array(["a", "a", "a", "a", "b", "b"]),
+        "app": np.array(["x"] * 6),
+        "placement": np.array(["a", "a", "e", "e", "e", "b>e"]),
+        "status": np.array(["completed"] * 5 + ["completed"]),
+        "compute_time": np.array([0.5, 0.5, 0.1, 0.1, 0.2, 0.3]),
+    }
+    # a: half its tasks at 0.5 s at 2 /s offer 2 x (1.0 s / 4 tasks) = 0.5; e runs part of a split task
+    # (b>e), so its load is not known; b has no whole task.
+    assert offered_loads(tasks, {("a", "x"): 2.0, ("b", "x"): 1.0}) == {"a": pytest.approx(0.5)}
+    # e without the split task: a's 0.2 s over its 4 tasks at 2 /s, b's 0.2 s over its 1 at 1 /s.
+    tasks["placement"][-1] = "b"
+    loads = offered_loads(tasks, {("a", "x"): 2.0, ("b", "x"): 1.0})
+    assert loads == {"a": pytest.approx(0.5), "e": pytest.approx(0.2), "b": pytest.approx(0.15)}
+    # a pair with no rate leaves the nodes it fed unknown
+    assert offered_loads(tasks, {("a", "x"): 2.0}) == {"a": pytest.approx(0.5)}

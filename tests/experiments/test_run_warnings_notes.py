@@ -23,7 +23,7 @@ from offloadsim.records.stored import read_results
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTLE = re.compile(
-    r"^note: too short to settle in (?P<where>.*?) \((?=\d+ nodes in a run|\S+ \d+% busy)"
+    r"^note: too short to settle in (?P<where>.*?) \((?=\d+ nodes in a run|\S+ \d+% (?:busy|offered))"
     r".*relaxation time up to (?P<tau>[\d,]+) s\): "
     r"latencies likely read low; run (?P<run>[\d,]+) s or longer$"
 )
@@ -51,6 +51,27 @@ def test_compare_says_local_runs_too_short_to_settle_and_not_edge(tmp_path, caps
     for row in warned:  # which are the numbers its text says
         assert row["warning"].endswith(f"run {row['facts']['length_s']:,.0f} s or longer")
     assert line.string[len("note: ") :] in manifest["notes"]  # the result keeps what the CLI prints
+
+
+def test_the_length_asked_is_the_offered_loads_whatever_the_replications(tmp_path, capsys):
+    """compare-load offers each phone 1.5 requests/s of 0.538 s each under local: a load of 0.81, whose
+    queue relaxes in S / (1 - sqrt(0.81))^2, about 52 s.  Read from the busiest phone's busy share over
+    60 s, the note asked for 2,518 s at 3 replications and 25,394 s at 5 (a phone 98 % busy in one of
+    100 runs): the advice grew with the replications, not with the load."""
+    asked = {}
+    for n in (3, 5):
+        out = tmp_path / f"n{n}"
+        args = ["compare", str(ROOT / "scenarios/compare-load.yaml"), "--policies", "local", "-n", str(n)]
+        assert main([*args, "--out", str(out)]) == 0
+        (line,) = _settle_lines(capsys.readouterr().out)
+        assert "81% offered" in line.string and "busy" not in line.string
+        tasks = pd.read_parquet(out / "tasks.parquet")
+        service = float(tasks.loc[tasks["status"] == "completed", "compute_time"].mean())
+        closed = service / (1.0 - (1.5 * service) ** 0.5) ** 2
+        tau, length = (float(line[k].replace(",", "")) for k in ("tau", "run"))
+        assert tau == pytest.approx(closed, abs=0.5) and length == pytest.approx(5 * closed, abs=0.5)
+        asked[n] = length
+    assert asked[3] == asked[5]
 
 
 def _sweep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
@@ -199,6 +220,14 @@ def test_the_notes_numbers_are_the_facts_whatever_the_wording():
     assert note.endswith(
         "(phone-0 86% busy, relaxation time up to 16 s): latencies likely read low; run 82 s or longer"
     ), note
+
+
+def test_a_note_says_which_loads_are_offered_and_which_busy():
+    """A node a run named by its offered load says so in the note, one named by its busy share too."""
+    rows = [_settling(i, 0.81, 10) for i in WARNED]
+    rows[0]["facts"] = {**rows[0]["facts"], "nodes": {"phone-1": 0.9}, "offered_nodes": ["phone-1"]}
+    note = _sweep_note(rows)
+    assert "(20 nodes" not in note and "phone-1 90% offered, phone-0 81% busy, relaxation time" in note, note
 
 
 def test_rows_without_facts_say_the_warning_without_numbers():

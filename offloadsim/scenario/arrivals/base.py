@@ -134,6 +134,15 @@ class ArrivalProcess:
         """About how many arrivals ``sources`` sources make in ``window_s`` (for the memory estimate)."""
         return 0.0
 
+    def mean_rate_per_s(self) -> float | None:
+        """Requests a second per source on average, where the process fixes it; None where not.
+
+        A run's settling warning reads a node's offered load from it (the rate times the time the
+        node takes a task), not from its busy share over a short run, which is noisy.  A process
+        whose rate follows its service (a closed loop) or a file's rows (a trace) gives None.
+        """
+        return None
+
     def clock_problems(self, tick_s: float) -> list[tuple[str, str]]:
         """``(key, message)`` for settings that would put arrivals closer together than ``tick_s``."""
         return []

@@ -45,6 +45,10 @@ class Periodic(ArrivalProcess):
 
         run.chain(periodic_gap, nominal[0] + offset[0])
 
+    def mean_rate_per_s(self) -> float | None:
+        """One request a period per source (the jitter shifts each, not how many)."""
+        return 1.0 / self.period_s
+
     def expected_arrivals(self, sources: int, window_s: float) -> float:
         """About how many arrivals ``sources`` sources make in ``window_s``."""
         return sources * window_s / self.period_s

@@ -26,6 +26,10 @@ class Poisson(ArrivalProcess):
         gap = Dist("exponential", (1.0 / self.rate_per_s,)).sampler(run.rng)
         run.chain(gap, run.start + gap())
 
+    def mean_rate_per_s(self) -> float | None:
+        """Its rate: requests a second per source."""
+        return self.rate_per_s
+
     def expected_arrivals(self, sources: int, window_s: float) -> float:
         """About how many arrivals ``sources`` sources make in ``window_s``."""
         return sources * self.rate_per_s * window_s

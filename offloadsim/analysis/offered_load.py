@@ -1,0 +1,111 @@
+"""The load offered to each node by the arrival rates a scenario gives: what a settling warning reads.
+
+A run's settling warning asks for a run of five relaxation times of a node's queue, and the
+relaxation time ``S / (c (1 - sqrt(rho))^2)`` grows without bound as ``rho`` nears 1.  Read ``rho``
+from the busiest node's busy share over 60 s and it is noise: 20 phones offered 0.81 each
+(``compare-load`` under ``local``: 1.5 requests/s x 0.538 s) measured 0.91 to 1.00 at their busiest,
+and the length asked went from 2,518 s at 3 replications to 25,394 s at 5.  The offered load is the
+scenario's own: each (source, application) pair's mean arrival rate (Poisson's rate, one a period),
+times the share of its completed tasks the node ran whole, times the compute time they took there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from offloadsim.scenario.model import WorkloadSpec
+
+__all__ = ["offered_loads", "offered_rates"]
+
+#: (source node, application) -> its mean arrival rate (requests/s), where the scenario fixes it.
+Rates = Mapping[tuple[str, str], float]
+
+
+def offered_rates(
+    workload: Iterable[WorkloadSpec], start_s: float, end_s: float
+) -> dict[tuple[str, str], float]:
+    """(source, app) -> its mean arrival rate (requests/s), for the pairs the scenario fixes it for.
+
+    Each workload entry whose arrival process has a mean rate (:meth:`mean_rate_per_s`) and that
+    sends all through the measured time ``[start_s, end_s)`` (no later ``start``, no earlier
+    ``stop``) gives each of its sources that rate; a pair that some other entry feeds at a rate not
+    known so is left out, as its load is not known.
+    """
+    rates: dict[tuple[str, str], float] = {}
+    unknown: set[tuple[str, str]] = set()
+    for entry in workload:
+        rate = entry.arrivals.mean_rate_per_s()
+        whole = entry.start_s <= start_s and (entry.stop_s is None or entry.stop_s >= end_s)
+        for source in entry.sources:
+            pair = (source, entry.app)
+            if rate is None or not whole:
+                unknown.add(pair)
+            else:
+                rates[pair] = rates.get(pair, 0.0) + rate
+    return {pair: rate for pair, rate in rates.items() if pair not in unknown}
+
+
+def offered_loads(tasks: Any, rates: Rates) -> dict[str, float]:
+    """Node -> the compute seconds a second offered it by the tasks it ran whole (its load times its cores).
+
+    ``tasks``: a run's task records, a table in memory or records read a chunk at a time
+    (``blocks()``); ``rates``: the mean arrival rate of each (source, app) pair whose rate the
+    scenario fixes over the measured time.  A node is left out where some of its work is not
+    known so: it ran part of a split task (``phone>edge``), or a task of a pair without a rate.
+    """
+    done: dict[tuple[str, str], int] = {}  # pair -> its completed tasks
+    work: dict[str, dict[tuple[str, str], float]] = {}  # node -> pair -> compute s of those it ran whole
+    unknown: set[str] = set()
+    for source, app, placement, completed, compute in _columns(tasks):
+        pair = np.char.add(np.char.add(source[completed].astype(str), "\x1f"), app[completed].astype(str))
+        for key, count in zip(*np.unique(pair, return_counts=True), strict=True):
+            s, a = str(key).split("\x1f", 1)
+            done[(s, a)] = done.get((s, a), 0) + int(count)
+        where = placement[completed].astype(str)
+        seconds = compute[completed]
+        keys, inverse = np.unique(np.char.add(np.char.add(where, "\x1e"), pair), return_inverse=True)
+        sums = np.bincount(inverse.ravel(), weights=np.where(np.isfinite(seconds), seconds, 0.0))
+        for key, total in zip(keys.tolist(), sums.tolist(), strict=True):
+            node, pair_key = key.split("\x1e", 1)
+            if ">" in node or ":" in node:  # a split task: its nodes' share of the work is not one task's
+                unknown.update(part.split(":", 1)[0] for part in node.split(">"))
+            elif node:
+                s, a = pair_key.split("\x1f", 1)
+                work.setdefault(node, {})
+                work[node][(s, a)] = work[node].get((s, a), 0.0) + total
+    loads = {}
+    for node, pairs in work.items():
+        if node in unknown or any(pair not in rates for pair in pairs):
+            continue
+        loads[node] = sum(rates[pair] * seconds / done[pair] for pair, seconds in pairs.items())
+    return loads
+
+
+def _columns(tasks: Any) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """(source, app, placement, completed, compute_time) arrays, a chunk at a time or all at once."""
+    blocks = getattr(tasks, "blocks", None)
+    if callable(blocks):
+        for block in blocks():
+            status, labels = block.codes("status")
+            yield (
+                _labelled(block, "source"),
+                _labelled(block, "app"),
+                _labelled(block, "placement"),
+                status == labels.index("completed"),
+                np.asarray(block["compute_time"], dtype=np.float64),
+            )
+        return
+    yield (
+        *(np.asarray(tasks[name], dtype=object).astype(str) for name in ("source", "app", "placement")),
+        np.asarray(tasks["status"], dtype=object).astype(str) == "completed",
+        np.asarray(tasks["compute_time"], dtype=np.float64),
+    )
+
+
+def _labelled(block: Any, name: str) -> np.ndarray:
+    codes, labels = block.codes(name)
+    return np.asarray(labels, dtype=object)[codes]

@@ -16,7 +16,14 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["percentile", "mean_ci", "batch_means_ci", "paired_difference_ci", "student_t_ppf"]
+__all__ = [
+    "percentile",
+    "mean_ci",
+    "batch_means_ci",
+    "paired_difference_ci",
+    "student_t_ppf",
+    "student_t_two_sided_p",
+]
 
 _NAN = float("nan")
 
@@ -115,6 +122,25 @@ def student_t_ppf(p: float, df: float) -> float:
     if not df > 0:
         raise ValueError(f"df must be positive, got {df}")
     return _t_ppf(float(p), float(df))
+
+
+def student_t_two_sided_p(t: float, df: float) -> float:
+    """``P(|T| >= |t|)`` for Student's t with ``df`` (> 0) degrees of freedom: a t test's two-sided p-value.
+
+    ``I_x(df/2, 1/2)`` with ``x = df / (df + t^2)``, the tail :func:`student_t_ppf` inverts: a
+    compare Δ is starred where its p is under 0.05, as its CI then excludes 0.
+
+    >>> round(student_t_two_sided_p(2.2281388519649385, 10), 6), student_t_two_sided_p(0.0, 4)
+    (0.05, 1.0)
+    """
+    if not df > 0:
+        raise ValueError(f"df must be positive, got {df}")
+    if math.isnan(t):
+        return math.nan
+    if math.isinf(t):
+        return 0.0
+    square = t * t
+    return _betainc(df / 2.0, 0.5, df / (df + square), square / (df + square))[0]
 
 
 @functools.lru_cache(maxsize=1024)

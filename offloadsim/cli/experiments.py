@@ -93,6 +93,14 @@ def add_experiment_commands(subparsers: Any) -> None:
         metavar="LABEL",
         help="policy the differences are taken against, as --policies writes it (default: the first)",
     )
+    p.add_argument(
+        "--adjust",
+        choices=("none", "holm"),
+        default="none",
+        help="none (default): each Δ starred where its 95 %% CI excludes 0, a test at 5 %% of its own; "
+        "holm: only where Holm's step-down adjustment over the table's Δs keeps it (the chance of any "
+        "star from chance alone held to 5 %%)",
+    )
     cli_types.add_seed(p)
     p.add_argument(
         "--set",
@@ -290,6 +298,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     )
     result.manifest["overrides"] = list(args.overrides)
     result.manifest["scenario_file"] = args.file
+    result.manifest["adjust"] = args.adjust  # the table's stars, here and in summary.txt
     result.write(out, overwrite=args.overwrite)
     if args.quiet:
         print(out)

@@ -39,6 +39,7 @@ from offloadsim.analysis.catalogue import (
 )
 from offloadsim.analysis.decode_ceiling import ceiling_cell, manifest_ceilings
 from offloadsim.analysis.groups import GROUP_TABLE_METRICS, group_rows, per_group
+from offloadsim.analysis.multiple_comparisons import family_note, held_to_family, paired_t_p
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
 from offloadsim.analysis.summary import other_energy_filled
 from offloadsim.analysis.warning_facts import warning_rows
@@ -207,14 +208,19 @@ class CompareResult:
         """
         return tuple(str(note) for note in self.manifest.get("notes", ()))
 
-    def format_table(self, metrics: Sequence[str] = TABLE_METRICS, *, notes: bool = True) -> str:
+    def format_table(
+        self, metrics: Sequence[str] = TABLE_METRICS, *, notes: bool = True, adjust: str | None = None
+    ) -> str:
         """A readable table: one column per policy, ``mean ± CI``, and the paired Δ to the baseline below.
 
         Where the sources span several groups of devices, a table per group follows
         (:func:`format_groups`); then, with ``notes``, a ``note: ...`` line for each of :attr:`notes`
         (``summary.txt`` holds the tables alone, and the command line prints the notes after the
-        reasons of drops).
+        reasons of drops).  ``adjust``: ``"holm"`` stars a Δ only where Holm's adjustment over the
+        table's keeps it (:func:`format_comparison`); default the manifest's ``adjust``
+        (``compare --adjust``), else none.
         """
+        adjust = adjust if adjust is not None else str(self.manifest.get("adjust", "none"))
         table = format_comparison(
             self.summary,
             self.policies,
@@ -223,9 +229,13 @@ class CompareResult:
             self.title,
             self.replications,
             ceilings=manifest_ceilings([self.manifest]),
+            adjust=adjust,
         )
         if self.groups is not None and len(self.groups):
-            table += "\n\n" + format_groups(self.groups, self.policies, self.baseline, self.replications)
+            groups = format_groups(
+                self.groups, self.policies, self.baseline, self.replications, adjust=adjust
+            )
+            table += "\n\n" + groups
         return table + "".join(f"\nnote: {note}" for note in self.notes) if notes else table
 
     def drop_lines(self, top: int = 3) -> list[str]:
@@ -869,7 +879,9 @@ def group_comparison(
     return per_group(rows, table, columns)[[GROUP_COLUMNS[0], *columns]]
 
 
-def format_groups(groups: pd.DataFrame, policies: Sequence[str], baseline: str, replications: int) -> str:
+def format_groups(
+    groups: pd.DataFrame, policies: Sequence[str], baseline: str, replications: int, *, adjust: str = "none"
+) -> str:
     """The table of each source group (:func:`group_comparison`), as the headline table shows metrics."""
     out = [
         f"per source group ({groups['group'].nunique()}): each group's devices' tasks alone, "
@@ -877,7 +889,12 @@ def format_groups(groups: pd.DataFrame, policies: Sequence[str], baseline: str, 
     ]
     for group, part in groups.groupby("group", sort=False):
         table = format_comparison(
-            part.drop(columns="group"), policies, baseline, GROUP_TABLE_METRICS, replications=replications
+            part.drop(columns="group"),
+            policies,
+            baseline,
+            GROUP_TABLE_METRICS,
+            replications=replications,
+            adjust=adjust,
         )
         out += ["", f"source group {group}", table]
     return "\n".join(out)
@@ -961,6 +978,7 @@ def format_comparison(
     replications: int | None = None,
     *,
     ceilings: Sequence[float] = (),
+    adjust: str = "none",
 ) -> str:
     """Render :func:`compare_table` output for a terminal (display units, ``*`` = CI of Δ excludes 0).
 
@@ -976,6 +994,11 @@ def format_comparison(
     some run failed a task, and the least node availability (``availability``) only where some
     node was down part of a run.  A line under the table says what a heading counts from where it has
     no room to (``device energy per task (mJ): counted above idle``).
+
+    Each starred Δ is a test at 5 % of its own, and a table makes many (39 in ``compare-load``'s):
+    a line under it says how many stars chance alone would give.  ``adjust="holm"`` keeps a star only
+    where Holm's step-down adjustment over the table's tests does (the chance of any false star held
+    to 5 %: :mod:`~offloadsim.analysis.multiple_comparisons`).
     """
     available = set(summary["metric"])
     _check_table_metrics(metrics, available)
@@ -1003,6 +1026,8 @@ def format_comparison(
         )
     }
     completed = _completed_shares(cells, policies)
+    tests = _delta_tests(cells, shown, policies, baseline, replications)
+    kept = held_to_family(tests, adjust)
     always = False  # some Δ the same in every replication: the line above the table says what it means
     header = ["metric", *policies]
     lines: list[list[str]] = []
@@ -1029,6 +1054,8 @@ def format_comparison(
                 base_cell = cells.get((baseline, name))
                 diff = _rounding_as_zero(diff, diff_half, mean, base_cell[0] if base_cell else math.nan)
                 marker = _delta_marker(diff, diff_half)
+                if marker == " *" and (policy, name) not in kept and adjust != "none":
+                    marker = ""  # its CI excludes 0, but not once the table's other tests are held too
                 always = always or marker == SAME_EVERY_TIME
                 judged = info.judge(diff) if marker else ""
                 if marker and (of_completed_tasks(name) or name in _LOWER_WHEN_DROPPED):
@@ -1049,7 +1076,11 @@ def format_comparison(
                 title,
                 "mean ± 95 % CI half-width over replications; Δ = policy − baseline, paired by replication",
             ]
-            out.append("(* : the CI of Δ excludes 0; better or worse by the metric's direction)")
+            out.append(
+                "(* : the CI of Δ excludes 0"
+                + (", and Holm's adjustment over the table's Δs keeps it" if adjust == "holm" else "")
+                + "; better or worse by the metric's direction)"
+            )
             if always:
                 out.append("(± 0 always: the same Δ in every replication, no spread to test, so no *)")
         if any(cell.endswith("% completed)") for row in lines for cell in row):
@@ -1075,7 +1106,38 @@ def format_comparison(
         )
     # What a heading has no room for ("above idle"), said under the table rather than widening it.
     out += basis_lines(shown)
-    return "\n".join(out)
+    raw = len(held_to_family(tests, "none"))  # starred each at 5 %
+    family = family_note(len(tests), raw, len(kept), adjust) if title and replications != 1 else None
+    return "\n".join(out + ([family] if family else []))
+
+
+def _delta_tests(
+    cells: Mapping[tuple[str, str], tuple[float, float, float, float, int, int]],
+    shown: Sequence[str],
+    policies: Sequence[str],
+    baseline: str,
+    replications: int | None,
+) -> dict[tuple[str, str], float]:
+    """(policy, metric) -> the p-value of each Δ the table tests: one with a CI, not ``± 0 always``.
+
+    The Δs :func:`format_comparison` would star where their CI excludes 0, as it reads them (a Δ of
+    rounding is 0, untested); over ``diff_n`` pairs, or the replications where the summary does not say.
+    """
+    tests = {}
+    for name in shown:
+        base = cells.get((baseline, name))
+        for policy in policies:
+            cell = cells.get((policy, name))
+            if policy == baseline or cell is None or math.isnan(cell[2]):
+                continue
+            mean, _, diff, half, _, pairs = cell
+            diff = _rounding_as_zero(diff, half, mean, base[0] if base else math.nan)
+            if diff == 0 or _delta_marker(diff, half) == SAME_EVERY_TIME:
+                continue
+            p = paired_t_p(diff, half, pairs or replications or 0)
+            if not math.isnan(p):
+                tests[(policy, name)] = p
+    return tests
 
 
 def _completed_shares(

@@ -1197,7 +1197,8 @@ def overload_warnings(
       stages grew by at least 10 (``queued_at_start`` → ``queued_at_end``).
     * A node that dropped stages because its queue was full (``refused_full``).
     * A node busy at least half of the measured time (per core), short of 99 %, whose measured
-      time is under 5 relaxation times of its queue (:func:`_settling_warnings`).
+      time is under 5 relaxation times of its queue (:func:`_settling_warnings`; :func:`summarize`
+      given the scenario's arrival rates reads the load it offers the node instead).
 
     A run flagged overloaded (or too short to settle) reports latencies that
     depend on its length: the longer it runs, the longer the queues.
@@ -1282,7 +1283,7 @@ def _settling_warnings(
             continue
         service, per_core = total / count, max(cores[i], 1.0)
         known = str(name) in offered
-        load = offered[str(name)] / per_core if known else float(util[i])
+        load = float(offered[str(name)] / per_core if known else util[i])
         if not (_SETTLE_BUSY <= load < (1.0 if known else _BUSY)):
             continue
         relaxation = service / (per_core * (1.0 - math.sqrt(load)) ** 2)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from offloadsim.world.topology import Change, Topology
 
-__all__ = ["LinkChanges"]
+__all__ = ["LinkChanges", "link_changes"]
 
 #: The topology's changes that can move a link direction's own state.
 _HEARD = frozenset(("capacity", "loss", "latency", "link-up", "handover"))
@@ -93,3 +93,16 @@ class LinkChanges:
         columns["up"].append(up)
         columns["dynamics"].append(entry)
         columns["kind"].append(self._kinds.get(entry, ""))
+
+
+def link_changes(run: Any) -> LinkChanges | None:
+    """The ``link_changes`` table's collector on ``run`` (a ``Simulation``); None: its world never changes.
+
+    Registered in :mod:`offloadsim.records.tables`; it reads the run's ``env``, its own ``topology``
+    and its ``world``'s dynamics entries (each entry's kind names the rows it made).
+    """
+    world = run.world
+    if run.topology is world.topology:  # the world's own never changes: nothing to hear
+        return None
+    kinds = {entry.index: str(getattr(entry.kind, "name", "")) for entry in world.dynamics}
+    return LinkChanges(run.env, run.topology, kinds)

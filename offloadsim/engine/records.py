@@ -667,8 +667,15 @@ class RawRun:
     #: stages cut short that no task was told of), not its world's or policy's, nor the LLM cuts it
     #: counts in ``context_cuts``: ``compare`` and ``sweep`` carry them from each run.
     own_notes: tuple[str, ...] = ()
-    #: When each link direction changed (``link_changes.parquet``): {} where the world never changes.
-    link_changes: dict[str, list[Any]] = field(default_factory=dict)
+    #: The registered record tables' rows (offloadsim.records.tables), by table: each started
+    #: collector's columns (``link_changes``: when each link direction changed; none where the world
+    #: never changes).
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: The tokens/s ceilings of its LLM decodes run at a profile's full memory bandwidth
     #: (``World.decode_ceilings``): a mean decode rate at one is printed as that bound.
     decode_ceilings: tuple[float, ...] = ()
+
+    @property
+    def link_changes(self) -> dict[str, Any]:
+        """When each link direction changed (``link_changes.parquet``): {} where the world never changes."""
+        return self.tables.get("link_changes", {})

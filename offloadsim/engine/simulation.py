@@ -34,6 +34,7 @@ from offloadsim.engine.policy_watch import POLICY_TIMEOUT_S, policy_watched
 from offloadsim.engine.processor import fifo, refused
 from offloadsim.engine.processor_models import ProcessorLike as Processor
 from offloadsim.engine.processor_models import build_processor
+from offloadsim.engine.record_tables import collected, start_collectors
 from offloadsim.engine.records import RawRun, RecordLog
 from offloadsim.engine.recovery import Recovery
 from offloadsim.engine.streams import stream, workload_name
@@ -186,8 +187,9 @@ class Simulation:
         if self.topology is not world.topology:  # the world's own never changes: nothing to hear
             connect(self.topology, self.network, self._world_changed)
             self.link_stats = LinkStatistics(self.env, self.topology)
-            kinds = {entry.index: str(getattr(entry.kind, "name", "")) for entry in world.dynamics}
-            self.link_changes = LinkChanges(self.env, self.topology, kinds)
+        # Each registered record table's collector (offloadsim.records.tables), by table.
+        self.collectors: dict[str, Any] = start_collectors(self)
+        self.link_changes = cast("LinkChanges | None", self.collectors.get("link_changes"))
 
     def compile_plan(self, plan: Plan, task: Task) -> CompiledPlan:
         """``plan`` for ``task`` compiled as the run compiles it: the steps it would walk (``--dry-run``)."""
@@ -790,7 +792,7 @@ class Simulation:
             notes=(*world.notes_under(self.policy), *self._policy_notes(), *self._work_notes(), *own_notes),
             own_notes=own_notes,
             context_cuts=tuple(self._context_cuts()),
-            link_changes=self.link_changes.columns if self.link_changes is not None else {},
+            tables=collected(self.collectors),
             decode_ceilings=world.decode_ceilings(),
         )
 

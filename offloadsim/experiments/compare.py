@@ -64,6 +64,7 @@ from offloadsim.host import host_info
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error, write_json, write_text
 from offloadsim.records.formats import COMPARE_FORMAT
 from offloadsim.records.spill import SpilledTable
+from offloadsim.records.tables import record_tables
 from offloadsim.scenario.checks import merged_by_policy
 from offloadsim.scenario.errors import (
     ScenarioError,
@@ -167,12 +168,21 @@ class CompareResult:
     groups: pd.DataFrame | None = None
     #: When each link direction changed in every run (``link_changes``), with policy and replication.
     link_changes: pd.DataFrame | None = None
+    #: Every run's record tables that a comparison keeps (offloadsim.records.tables), each with policy
+    #: and replication first, by name; ``processors`` and ``link_changes`` as given to those fields.
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     _runs: _RunTasks | None = field(default=None, repr=False)  # the runs' records, one file per run
     _tasks: pd.DataFrame | None = field(default=None, repr=False)
     #: The columns of the entries' parameters, a value per run (:func:`parameter_columns`).
     _inserts: list[Insert] = field(default_factory=list, repr=False)
     #: The written directory's (device, inode): found again as ``NAME.old-N`` after a later comparison.
     _written_id: tuple[int, int] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        named = {"processors": self.processors, "link_changes": self.link_changes}
+        self.tables = {**self.tables, **{name: frame for name, frame in named.items() if frame is not None}}
+        for name in [name for name, frame in named.items() if frame is None]:
+            self.tables.pop(name, None)
 
     @property
     def tasks(self) -> pd.DataFrame:
@@ -382,7 +392,8 @@ def compare(
             raise failures[0].error
     wall_s = time.perf_counter() - clock
 
-    node_parts, processor_parts, rows, cuts, by_group, change_parts = [], [], [], [], [], []
+    node_parts, rows, cuts, by_group = [], [], [], []
+    kept: dict[str, list[pd.DataFrame]] = {table.name: [] for table in record_tables() if table.compare}
     run_notes: list[dict[str, Any]] = []  # each run's own notes, as its manifest's
     run_warnings: list[dict[str, Any]] = []  # each run's summary's warnings
     retried: list[dict[str, Any]] = []  # the runs whose tasks recovery ran again
@@ -395,10 +406,8 @@ def compare(
             nodes.insert(0, "policy", name)
             node_parts.append(nodes)
             cuts += [{"policy": name, "replication": r, **cut} for cut in result.context_cuts]
-            processor_parts.append(run_rows(result.processors, {"policy": name, "replication": r}))
-            change_parts.append(
-                run_rows(result.link_changes, {"policy": name, "replication": r}, "link_changes")
-            )
+            for table, parts in kept.items():  # each run's record tables, policy and replication first
+                parts.append(run_rows(result.tables.get(table), {"policy": name, "replication": r}, table))
             run_notes += [{"policy": name, "replication": r, "note": note} for note in result.notes]
             run_warnings += warning_rows(
                 {"policy": name, "replication": r}, result.warnings, result.warning_facts
@@ -424,18 +433,19 @@ def compare(
                 }
             )
     nodes = pd.concat(node_parts, ignore_index=True)
-    processors = pd.concat(processor_parts, ignore_index=True)
-    link_changes = pd.concat(change_parts, ignore_index=True)
+    tables = {table: pd.concat(parts, ignore_index=True) for table, parts in kept.items()}
     metrics = other_energy_filled(pd.DataFrame(rows))
     inserts = parameter_columns(entries, specs, replications)
     node_runs = np.repeat(np.arange(len(node_parts)), [len(part) for part in node_parts])
-    processor_runs = np.repeat(np.arange(len(processor_parts)), [len(part) for part in processor_parts])
-    change_runs = np.repeat(np.arange(len(change_parts)), [len(part) for part in change_parts])
+    table_runs = {
+        table: np.repeat(np.arange(len(parts)), [len(part) for part in parts])
+        for table, parts in kept.items()
+    }
     for position, key, column in inserts:  # a run's parameters, as a sweep's swept keys: first in each table
         metrics.insert(position, key, column)
         nodes.insert(position, key, column[node_runs])
-        processors.insert(position, key, column[processor_runs])
-        link_changes.insert(position, key, column[change_runs])
+        for table, frame in tables.items():
+            frame.insert(position, key, column[table_runs[table]])
     summary = compare_table(metrics, base)
     manifest = {
         "format": _FORMAT,
@@ -474,9 +484,9 @@ def compare(
         "scheduler": scheduler,
         "started_utc": started.isoformat(timespec="seconds"),
         "wall_s": wall_s,
-        "files": list(COMPARE_FILES),
+        "files": [*COMPARE_FILES, *(f"{t}.parquet" for t in kept if f"{t}.parquet" not in COMPARE_FILES)],
     }
-    manifest["notes"] = _notes(plan, manifest, metrics, processors, runs)
+    manifest["notes"] = _notes(plan, manifest, metrics, tables.get("processors"), runs)
     comparison = CompareResult(
         scenario=loaded.name,
         policies=names,
@@ -486,8 +496,9 @@ def compare(
         nodes=nodes,
         summary=summary,
         manifest=manifest,
-        processors=processors,
-        link_changes=link_changes,
+        processors=tables.get("processors"),
+        link_changes=tables.get("link_changes"),
+        tables=tables,
         groups=group_comparison(by_group, base, metrics),
         _runs=runs,
         _inserts=inserts,
@@ -1262,10 +1273,8 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
             write_parquet(result.tasks, tmp / "tasks.parquet")
         write_parquet(result.metrics, tmp / "metrics.parquet")
         write_parquet(result.nodes, tmp / "nodes.parquet")
-        if result.processors is not None:
-            write_parquet(result.processors, tmp / "processors.parquet")
-        if result.link_changes is not None:
-            write_parquet(result.link_changes, tmp / "link_changes.parquet")
+        for name, table in result.tables.items():  # every run's record tables that a comparison keeps
+            write_parquet(table, tmp / f"{name}.parquet")
         write_parquet(result.summary, tmp / "summary.parquet")
         write_text(result.summary.to_csv(index=False, lineterminator="\n"), tmp / "summary.csv")
         groups = (

@@ -28,6 +28,7 @@ import pandas as pd
 from offloadsim.analysis.summary import metrics_row
 from offloadsim.experiments.storage import write_job_file, write_job_records
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error
+from offloadsim.records.tables import record_tables
 from offloadsim.scenario.errors import yaml_text
 from offloadsim.scenario.identity import simulated_document
 
@@ -268,8 +269,9 @@ class JobResult:
     context_cuts: tuple[dict[str, Any], ...] = ()
     #: The engine the job ran on, in the process that ran it (a Dask worker's may differ from the command's).
     engine_build: str = ""
-    #: The run's processors table (every processor of every computing node; None: not carried).
-    processors: pd.DataFrame | None = None
+    #: The run's record tables that ``compare`` keeps (offloadsim.records.tables: processors,
+    #: link_changes, ...), by name; a table not there (a job file from before it): not carried.
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: Bytes each ``links[]`` entry carried (:func:`~offloadsim.analysis.idle_links.entry_bytes`, from
     #: the run's links table; None: an entry that links no pair): whether a swept link carried any.
     link_bytes: tuple[float | None, ...] = ()
@@ -287,10 +289,18 @@ class JobResult:
     powered_sources: int = -1
     #: Its summary's numbers per source group (``Summary.source_groups``; empty for one group).
     source_groups: dict[str, float] = field(default_factory=dict)
-    #: When each link direction changed in the run (``RunResult.link_changes``; None: not carried).
-    link_changes: pd.DataFrame | None = None
     #: Its LLM decodes' bandwidth ceilings (tokens/s, the run manifest's ``decode_ceilings``).
     decode_ceilings: tuple[float, ...] = ()
+
+    @property
+    def processors(self) -> pd.DataFrame | None:
+        """The run's processors table (every processor of every computing node; None: not carried)."""
+        return self.tables.get("processors")
+
+    @property
+    def link_changes(self) -> pd.DataFrame | None:
+        """When each link direction changed in the run (``RunResult.link_changes``; None: not carried)."""
+        return self.tables.get("link_changes")
 
 
 #: What a job file's metadata says of a job, from the job and its result (sweep's ``_job_meta``).
@@ -345,7 +355,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         context_cuts=tuple(result.manifest.get("context_cuts", ())),
         decode_ceilings=manifest_ceilings([result.manifest]),
         engine_build=str(result.manifest["engine_build"]),
-        processors=result.processors,
+        tables={table.name: result.table(table.name) for table in record_tables() if table.compare},
         link_bytes=entry_bytes(job.scenario, result.links),
         notes=result.own_notes,
         retried=result.summary.retried,
@@ -354,7 +364,6 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         warning_facts=tuple(facts.to_dict() for facts in result.summary.warning_facts),
         powered_sources=result.summary.powered_sources,
         source_groups=dict(result.summary.source_groups),
-        link_changes=result.link_changes,
     )
     if directory is not None:
         records = result.records
@@ -378,15 +387,14 @@ def _label_records(result: RunResult, label: str) -> None:
 
 
 def run_rows(table: pd.DataFrame | None, keys: Mapping[str, Any], name: str = "processors") -> pd.DataFrame:
-    """A run's table ``name`` (processors, link_changes) with the columns naming its run first.
+    """A run's record table ``name`` (processors, link_changes, ...) with the columns naming its run first.
 
     The keys are ``policy`` and ``replication``; None (a job file from before the table) gives its
     declared columns and no rows.
     """
-    from offloadsim.records.results import link_changes_frame, processors_frame
+    from offloadsim.records.results import table_frame
 
-    empty = link_changes_frame if name == "link_changes" else processors_frame
-    frame = (table if table is not None else empty({})).copy()
+    frame = (table if table is not None else table_frame(name, None)).copy()
     for position, (key, value) in enumerate(keys.items()):
         frame.insert(position, key, [value] * len(frame))
     return frame

@@ -45,6 +45,7 @@ from offloadsim.records.checked import (
     unreadable,
 )
 from offloadsim.records.formats import RUN_FORMAT, result_kind
+from offloadsim.records.tables import record_table, record_tables
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,19 +64,17 @@ __all__ = [
     "links_frame",
     "link_changes_frame",
     "processors_frame",
+    "table_frame",
     "check_out_dir",
     "manifest_inputs",
     "write_run",
     "read_run",
 ]
 
-#: The files of a run directory.
+#: The files of a run directory: the tasks, every built-in record table (offloadsim.records.tables), the rest.
 RUN_FILES = (
     "tasks.parquet",
-    "nodes.parquet",
-    "links.parquet",
-    "link_changes.parquet",
-    "processors.parquet",
+    *(table.file for table in record_tables()),
     "summary.json",
     "summary.txt",
     "manifest.json",
@@ -117,7 +116,7 @@ def link_changes_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
     Without columns (a world that never changes, or a run directory written before the table was)
     it is empty, with the declared columns.
     """
-    return _frame(columns or {name: [] for name in schema.LINK_CHANGE_COLUMNS}, "link_changes")
+    return table_frame("link_changes", columns)
 
 
 def processors_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
@@ -126,7 +125,16 @@ def processors_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
     Without columns (a run directory written before the table was) it is
     empty, with the declared columns.
     """
-    return _frame(columns or {name: [] for name in schema.PROCESSOR_COLUMNS}, "processors")
+    return table_frame("processors", columns)
+
+
+def table_frame(name: str, columns: Mapping[str, Any] | None) -> pd.DataFrame:
+    """Build the DataFrame of the record table ``name`` (:mod:`offloadsim.records.tables`) from its columns.
+
+    Without columns (None or none: a run that recorded nothing, a run directory written before the
+    table was) it is empty, with the declared columns.
+    """
+    return _frame(columns or record_table(name).empty(), name)
 
 
 def _frame(columns: Mapping[str, Any], table: str) -> pd.DataFrame:
@@ -216,7 +224,9 @@ class RunResult:
         records: TaskRecords | None = None,
         processors: pd.DataFrame | Mapping[str, Any] | None = None,
         link_changes: pd.DataFrame | Mapping[str, Any] | None = None,
+        tables: Mapping[str, pd.DataFrame | Mapping[str, Any] | None] | None = None,
     ) -> None:
+        """``tables``: registered record tables' rows by name (DataFrame or columns), beside those named."""
         if summary is None:
             raise TypeError("RunResult needs a summary")
         self.summary = summary
@@ -224,10 +234,10 @@ class RunResult:
         self.path = path
         self.records = records  # the engine's records, until they are written (then: None)
         self._tasks = tasks
-        self._nodes = nodes
-        self._links = links
-        self._processors = processors
-        self._link_changes = link_changes
+        # Each record table (offloadsim.records.tables) as given: a DataFrame, the engine's columns or None.
+        self._tables: dict[str, Any] = dict(tables or {})
+        named = {"nodes": nodes, "links": links, "processors": processors, "link_changes": link_changes}
+        self._tables.update({name: table for name, table in named.items() if table is not None})
         self._stages = stages
         self._stages_written = False  # the engine's stages let go once written: read back from path
         self._written_id: tuple[int, int] | None = None  # the run directory written (device, inode)
@@ -268,27 +278,35 @@ class RunResult:
     def tasks(self, frame: pd.DataFrame) -> None:
         self._tasks = frame
 
+    def table(self, name: str) -> pd.DataFrame:
+        """The record table ``name`` (:mod:`offloadsim.records.tables`), built on first use.
+
+        Empty, with its declared columns, where the run recorded none (or its directory was written
+        before the table was); KeyError for a table not registered.
+        """
+        record_table(name)
+        table = self._tables.get(name)
+        if not _is_frame(table):
+            table = self._tables[name] = table_frame(name, table)
+        return table
+
     @property
     def nodes(self) -> pd.DataFrame:
         """Per-node records (one row per node)."""
-        if self._nodes is None or not _is_frame(self._nodes):
-            self._nodes = nodes_frame(self._nodes or {})
-        return self._nodes
+        return self.table("nodes")
 
     @nodes.setter
     def nodes(self, frame: pd.DataFrame) -> None:
-        self._nodes = frame
+        self._tables["nodes"] = frame
 
     @property
     def links(self) -> pd.DataFrame:
         """Per-link-direction records (one row per direction ``a -> b``)."""
-        if self._links is None or not _is_frame(self._links):
-            self._links = links_frame(self._links or {})
-        return self._links
+        return self.table("links")
 
     @links.setter
     def links(self, frame: pd.DataFrame) -> None:
-        self._links = frame
+        self._tables["links"] = frame
 
     @property
     def link_changes(self) -> pd.DataFrame:
@@ -297,24 +315,33 @@ class RunResult:
         Columns :data:`~offloadsim.records.schema.LINK_CHANGES`: the time, the direction ``a -> b``,
         what moved, and its capacity, latency, loss probability and state in force after it.
         """
-        if self._link_changes is None or not _is_frame(self._link_changes):
-            self._link_changes = link_changes_frame(self._link_changes or {})
-        return self._link_changes
+        return self.table("link_changes")
 
     @link_changes.setter
     def link_changes(self, frame: pd.DataFrame) -> None:
-        self._link_changes = frame
+        self._tables["link_changes"] = frame
 
     @property
     def processors(self) -> pd.DataFrame:
         """Per-processor records: every processor of every computing node (the nodes table's is the first)."""
-        if self._processors is None or not _is_frame(self._processors):
-            self._processors = processors_frame(self._processors or {})
-        return self._processors
+        return self.table("processors")
 
     @processors.setter
     def processors(self, frame: pd.DataFrame) -> None:
-        self._processors = frame
+        self._tables["processors"] = frame
+
+    # The tables as given (frame, the engine's columns or None), by their names before the registry.
+    @property
+    def _nodes(self) -> Any:
+        return self._tables.get("nodes")
+
+    @property
+    def _links(self) -> Any:
+        return self._tables.get("links")
+
+    @property
+    def _processors(self) -> Any:
+        return self._tables.get("processors")
 
     @property
     def stages(self) -> pd.DataFrame | None:
@@ -471,7 +498,7 @@ class RunResult:
             stages=raw.stages,
             records=records,
             processors=raw.processors,
-            link_changes=raw.link_changes,
+            tables=raw.tables,
         )
         result.own_notes = tuple(raw.own_notes)
         return result
@@ -520,10 +547,9 @@ def _package_version() -> str:
 def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False) -> Path:
     """Write ``result`` to ``out_dir`` atomically (see :func:`~offloadsim.outdir.write_directory`).
 
-    Files: ``tasks.parquet``, ``nodes.parquet``, ``links.parquet``,
-    ``link_changes.parquet``, ``processors.parquet``, ``summary.json``, ``summary.txt``,
-    ``manifest.json`` (and
-    ``stages.parquet`` when stages were recorded).  An earlier result in
+    Files: ``tasks.parquet``, a ``NAME.parquet`` per record table (:mod:`offloadsim.records.tables`:
+    ``nodes``, ``links``, ``link_changes``, ``processors``, ...), ``summary.json``, ``summary.txt``,
+    ``manifest.json`` (and ``stages.parquet`` when stages were recorded).  An earlier result in
     ``out_dir`` is kept as ``out_dir.old-N`` unless ``overwrite``.  Sets and
     returns ``result.path``.
     """
@@ -571,19 +597,12 @@ def _write_files(result: RunResult, directory: Path) -> None:
         write_tasks(result.records, directory / "tasks.parquet")
     else:
         write_frame(result.tasks, directory / "tasks.parquet")
-    tables = (
-        ("nodes", result._nodes),
-        ("links", result._links),
-        ("link_changes", result._link_changes),
-        ("processors", result._processors),
-    )
-    for name, table in tables:
-        if name == "link_changes" and not _is_frame(table) and not table:  # none: a world that never changes
-            table = {column: [] for column in schema.LINK_CHANGE_COLUMNS}  # written without pandas
-        if table is None or _is_frame(table) or (name == "processors" and not table):  # {}: none recorded
-            write_frame(getattr(result, name), directory / f"{name}.parquet")
-        else:
-            write_table(_ordered(table, name), name, directory / f"{name}.parquet")
+    for spec in record_tables():
+        table = result._tables.get(spec.name)
+        if _is_frame(table):
+            write_frame(table, directory / spec.file)
+        else:  # the engine's columns; none (a run that recorded nothing): the declared ones, no rows
+            write_table(_ordered(table or spec.empty(), spec.name), spec.name, directory / spec.file)
     stages = result._stages
     if stages is not None and not _is_frame(stages):  # the engine's columns: written as the frame would be
         write_stages(stages, directory / "stages.parquet")
@@ -684,28 +703,27 @@ def read_run(run_dir: str | Path) -> RunResult:
             f"{directory} is a {kind} directory, not a run's: read it with "
             f"offloadsim.records.stored.read_results('{directory}') (every run's tasks, metrics and summary)"
         )
-    # The tables but tasks, nodes and links: not in a run written before they were.
-    optional = ("summary.txt", "processors.parquet", "link_changes.parquet")
-    missing = [name for name in RUN_FILES if name not in optional and not (directory / name).is_file()]
+    # The record tables but the required ones (nodes, links): not in a run written before they were.
+    specs = record_tables()
+    needed = ["tasks.parquet", *(s.file for s in specs if s.required), "summary.json", "manifest.json"]
+    missing = [name for name in needed if not (directory / name).is_file()]
     if missing:
         raise ResultsError(f"{directory} is not a complete run directory (missing {', '.join(missing)})")
-    for name in ("processors.parquet", "link_changes.parquet", "stages.parquet"):  # optional, but a folder:
+    for name in [*(s.file for s in specs if not s.required), "stages.parquet"]:  # optional, but a folder:
         if (
             what := not_a_file(directory / name)
         ) is not None:  # read as absent (no rows), where plot refused it
             raise ResultsError(f"{directory} is incomplete: {name} {what}, not a table file")
     try:
         tasks = tasks_frame(_read_columns(directory / "tasks.parquet", "tasks"))
-        nodes = nodes_frame(_read_columns(directory / "nodes.parquet", "nodes"))
-        links = links_frame(_read_columns(directory / "links.parquet", "links"))
-        processors_file = directory / "processors.parquet"
-        processors = processors_frame(
-            _read_columns(processors_file, "processors") if processors_file.is_file() else {}
-        )
-        changes_file = directory / "link_changes.parquet"
-        link_changes = link_changes_frame(
-            _read_columns(changes_file, "link_changes") if changes_file.is_file() else {}
-        )
+        tables = {
+            spec.name: table_frame(
+                spec.name,
+                _read_columns(directory / spec.file, spec.name) if (directory / spec.file).is_file() else {},
+            )
+            for spec in specs
+        }
+        nodes, links, processors = tables["nodes"], tables["links"], tables["processors"]
         summary = Summary.from_dict(read_json(directory / "summary.json", ResultsError, "the run's summary"))
         manifest = read_json(directory / "manifest.json", ResultsError, "the run's manifest")
     except (OSError, ValueError) as exc:
@@ -725,15 +743,7 @@ def read_run(run_dir: str | Path) -> RunResult:
     stages_file = directory / "stages.parquet"
     stages = _read_table(stages_file, "stages") if stages_file.is_file() else None
     return RunResult(
-        tasks=tasks,
-        nodes=nodes,
-        links=links,
-        summary=summary,
-        manifest=manifest,
-        path=directory,
-        stages=stages,
-        processors=processors,
-        link_changes=link_changes,
+        tasks=tasks, summary=summary, manifest=manifest, path=directory, stages=stages, tables=tables
     )
 
 

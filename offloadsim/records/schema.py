@@ -51,6 +51,7 @@ __all__ = [
     "task_columns",
     "column",
     "columns_of",
+    "declare_table",
     "register_task_column",
     "unregister_task_column",
     "task_column_added",
@@ -441,10 +442,25 @@ def task_columns() -> tuple[Column, ...]:
     return (*TASKS, *_added.values())
 
 
+#: The columns of each record table registered by name (:func:`offloadsim.records.tables.register_table`).
+_TABLES: dict[str, tuple[Column, ...]] = {}
+
+
+def declare_table(table: str, columns: Sequence[Column]) -> None:
+    """Declare the columns of the record table ``table`` (what :func:`columns_of` gives for it).
+
+    Called by :func:`offloadsim.records.tables.register_table`, which keeps the rest of a table's
+    description; this module, the lowest of the records, only learns its columns.
+    """
+    _TABLES[table] = tuple(columns)
+
+
 def columns_of(table: str) -> tuple[Column, ...]:
-    """The columns of ``tasks``, ``nodes``, ``links``, ``link_changes``, ``processors`` or ``stages``."""
+    """The columns of ``tasks``, ``stages`` or a record table (``nodes``, ``links``, ``processors``, ...)."""
     if table == "tasks":
         return task_columns()
+    if table in _TABLES:
+        return _TABLES[table]
     return {
         "nodes": NODES,
         "links": LINKS,

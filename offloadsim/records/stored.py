@@ -31,6 +31,7 @@ from offloadsim.records.checked import (
     unreadable,
 )
 from offloadsim.records.formats import result_kind
+from offloadsim.records.tables import record_tables
 from offloadsim.shapes import describe, each, is_number, is_text, is_texts, is_whole
 from offloadsim.suggest import did_you_mean_file, quoted
 
@@ -74,6 +75,13 @@ class Results:
     processors: pd.DataFrame | None = None
     #: When each link direction changed, per run (``link_changes.parquet``; None: not kept).
     link_changes: pd.DataFrame | None = None
+    #: Every record table a comparison keeps (offloadsim.records.tables), per run, by name: None where
+    #: not kept (or written before the table was).  ``processors`` and ``link_changes`` are its own,
+    #: as given to those fields.
+    tables: dict[str, pd.DataFrame | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.tables = {**self.tables, "processors": self.processors, "link_changes": self.link_changes}
 
     def __repr__(self) -> str:  # the dataclass's would print every table in full
         swept = f", swept={self.swept}" if self.swept else ""
@@ -156,16 +164,19 @@ def _read_results(directory: str | Path) -> Results:
         # A run has no metrics.parquet (its summary.json gives the row), nor stages.parquet without
         # --stages; one there that is a directory or FIFO is refused, not taken as absent.
         metrics_file, stages_file = path / "metrics.parquet", path / "stages.parquet"
-        processors_file = path / "processors.parquet"
-        processors = _read_table(processors_file, "processors") if processors_file.exists() else None
+        # The record tables a comparison keeps; each optional (None: not kept, or written before it was).
+        tables = {
+            table.name: _read_table(path / table.file, table.name) if (path / table.file).exists() else None
+            for table in record_tables()
+            if table.compare
+        }
+        processors = tables.get("processors")
         metrics = (
             _read_table(metrics_file)
             if metrics_file.exists()
             else _run_metrics(path, manifest, processors, tasks)
         )
         stages = _read_table(stages_file, "stages") if stages_file.exists() else None
-        changes_file = path / "link_changes.parquet"
-        link_changes = _read_table(changes_file, "link_changes") if changes_file.exists() else None
     except ExperimentError:  # already names the file (a ValueError too, not to be said twice)
         raise
     except (OSError, ValueError) as error:
@@ -184,7 +195,19 @@ def _read_results(directory: str | Path) -> Results:
     for table in (tasks, metrics, nodes, processors):
         if table is not None:
             nulls_read_back(table, keys)  # an older table's text "null": missing, as written now
-    return Results(kind, path, tasks, metrics, nodes, manifest, swept, stages, processors, link_changes)
+    return Results(
+        kind,
+        path,
+        tasks,
+        metrics,
+        nodes,
+        manifest,
+        swept,
+        stages,
+        tables["processors"],
+        tables["link_changes"],
+        tables,
+    )
 
 
 def _is_kind(value: Any) -> bool:

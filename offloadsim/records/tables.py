@@ -1,0 +1,121 @@
+"""The record tables a run writes beside its tasks: one registry for the engine, writers, readers and compare.
+
+A record table is one Parquet file per run, ``NAME.parquet``, with its declared columns
+(:class:`~offloadsim.records.schema.Column`).  Its :class:`RecordTable` says, in one place, how the
+engine fills it (``collector``), whether a run directory must hold it (``required``: else one
+written before the table was reads as empty) and whether ``compare`` keeps every run's rows
+(``compare``).  The engine starts every registered collector on each run
+(:func:`offloadsim.engine.record_tables.start_collectors`); :func:`~offloadsim.records.results.write_run`
+writes every registered table, :func:`~offloadsim.records.results.read_run` and
+:func:`~offloadsim.records.stored.read_results` read them back (``RunResult.table(name)``,
+``Results.tables``), and ``compare`` stacks the ones it keeps with each run's policy and replication.
+
+Adding a table is one module (its collector) and one :func:`register_table` call; see
+docs/architecture.md, "Adding a record table".  The tasks and stages are not record tables here:
+the engine writes them a chunk at a time as the run goes (:mod:`offloadsim.engine.records`).
+Nothing here imports pandas or the engine: a collector given by name is imported by the engine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from offloadsim.records import schema
+from offloadsim.records.schema import Column
+
+__all__ = [
+    "Collector",
+    "RecordTable",
+    "forget_table",
+    "record_table",
+    "record_tables",
+    "register_table",
+]
+
+#: Starts a table's collector on a run (the engine's ``Simulation``, before it runs): an object whose
+#: ``columns`` (a mapping of column name to values) are the table's rows once the run has ended, or
+#: None where the run has nothing to record (the table is written empty, with its declared columns).
+Collector = Callable[[Any], Any]
+
+#: Files of a run, compare or sweep directory that are not record tables.
+_TAKEN = frozenset(("tasks", "stages", "metrics", "summary", "manifest", "groups"))
+_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+
+@dataclass(frozen=True)
+class RecordTable:
+    """One record table: its name (file ``NAME.parquet``), its columns and how each layer treats it.
+
+    ``collector`` fills it in the engine: a callable (:data:`Collector`) or its dotted name
+    ``"package.module:function"``; None for the tables the simulation itself writes at the end of a
+    run (nodes, links, processors: ``RawRun``'s own fields).  ``required``: every run directory holds
+    it (else one written before the table was reads back with no rows).  ``compare``: a comparison
+    keeps every run's rows, its policy and replication first (``link_changes.parquet`` in a compare
+    directory); sweeps keep none but processors yet (their job files carry tables as metadata).
+    """
+
+    name: str
+    columns: tuple[Column, ...]
+    collector: Collector | str | None = None
+    required: bool = False
+    compare: bool = True
+
+    @property
+    def file(self) -> str:
+        """The table's file in a results directory."""
+        return f"{self.name}.parquet"
+
+    def empty(self) -> dict[str, list[Any]]:
+        """Its declared columns with no rows: what a run that recorded nothing writes."""
+        return {column.name: [] for column in self.columns}
+
+
+_REGISTERED: dict[str, RecordTable] = {}
+
+
+def register_table(table: RecordTable) -> RecordTable:
+    """Register ``table`` in this process (its columns for the writers and readers too); returns it.
+
+    Registering the same name again replaces it (a test's table, registered per test).  Raises
+    ValueError for a name that is not a lower-case identifier, or is one of a results directory's
+    other files (``tasks``, ``stages``, ``metrics``, ``summary``, ...), or for no columns.
+    """
+    if not isinstance(table.name, str) or not _NAME.match(table.name) or table.name in _TAKEN:
+        raise ValueError(
+            f"record table name: expected a lower-case identifier other than {', '.join(sorted(_TAKEN))}, "
+            f"got {table.name!r}"
+        )
+    if not table.columns or not all(isinstance(column, Column) for column in table.columns):
+        raise ValueError(f"record table {table.name}: expected its columns, as schema.Column")
+    schema.declare_table(table.name, table.columns)
+    _REGISTERED[table.name] = table
+    return table
+
+
+def forget_table(name: str) -> None:
+    """Take the table ``name`` off the registry (a test's, after it): its runs no longer write it."""
+    _REGISTERED.pop(name, None)
+
+
+def record_tables() -> tuple[RecordTable, ...]:
+    """Every registered table, in the order registered (the built-in ones first)."""
+    return tuple(_REGISTERED.values())
+
+
+def record_table(name: str) -> RecordTable:
+    """The registered table ``name``; KeyError for none."""
+    return _REGISTERED[name]
+
+
+# The built-in tables, in the order a run directory lists them (RUN_FILES).  A comparison keeps every
+# run's nodes by its own code (CompareResult.nodes, which its metrics and notes read), not as a table
+# kept here; it keeps no links.
+NODES = register_table(RecordTable("nodes", schema.NODES, required=True, compare=False))
+LINKS = register_table(RecordTable("links", schema.LINKS, required=True, compare=False))
+LINK_CHANGES = register_table(
+    RecordTable("link_changes", schema.LINK_CHANGES, collector="offloadsim.engine.link_changes:link_changes")
+)
+PROCESSORS = register_table(RecordTable("processors", schema.PROCESSORS))

@@ -82,7 +82,7 @@ def test_a_table_registered_here_is_written_read_back_and_kept_by_compare(ticks,
     run = offloadsim.run(tmp_path / "s.yaml", out=tmp_path / "run")
     expected = pd.DataFrame(
         {
-            "time": [float(t) for t in range(7)],  # 0 s to the run's end at 7 s, a row a second
+            "time": [float(t) for t in range(7)],  # a row a second; the run stops at 7 s, before its tick
             "replication_seen": [0] * 7,
             "phase": ["warm-up"] + ["measured"] * 6,
         }

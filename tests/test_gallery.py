@@ -217,6 +217,12 @@ def _ci(experiment: str, column: str, scale: float = 1.0, **where: str) -> float
     return mean_ci(table[column].astype(float).to_numpy())[1] * scale
 
 
+def _runs(experiment: str, column: str, scale: float = 1.0) -> pd.Series:
+    """Each replication's mean of ``column`` over the table's rows (a value common to its jobs)."""
+    table = pd.read_csv(ROOT / "docs" / "figures" / "data" / f"{experiment}.csv")
+    return table.groupby("replication")[column].mean() * scale
+
+
 def _bw(value: str) -> dict[str, str]:
     return {"links[0]__bandwidth": value}
 
@@ -262,6 +268,10 @@ CAPTIONS = {
     ],
     "the phones' CPUs at {:.0f} % on average when every frame runs locally": [
         lambda: _mean("compare-load", "utilisation_device", 100, policy="local"),
+    ],
+    "it was up in these runs, {:.0f} %, the mean of the 5 replications' {:.0f}–{:.0f} %": [
+        lambda: _mean("edge-outage", "availability", 100),
+        *(lambda end=end: _runs("edge-outage", "availability", 100).agg(end) for end in ("min", "max")),
     ],
     "The edge is at {:.0f} % when every frame goes there": [
         lambda: _mean("compare-load", "utilisation_edge", 100, policy="edge"),

@@ -75,8 +75,24 @@ def _draw(files: list[Path]) -> tuple[Any, pd.DataFrame]:
     """The figure of these runs files (max-min's, then fifo's) and max-min's validation table."""
     from offloadsim.testbed.figure import Predictions, validation_figure
 
-    (table, flows), (fifo, fifo_flows) = (tables(pd.read_csv(file)) for file in files)
-    return validation_figure(table, flows, alternative=Predictions("fifo", fifo, fifo_flows)), table
+    runs = [pd.read_csv(file) for file in files]
+    (table, flows), (fifo, fifo_flows) = (tables(one) for one in runs)
+    fifo_predictions = Predictions("fifo", fifo, fifo_flows)
+    return validation_figure(table, flows, alternative=fifo_predictions, note=marks_note(runs[0])), table
+
+
+def marks_note(runs: pd.DataFrame) -> str:
+    """What the figure's marks that its legend does not name are: the spread bars, the links, the band.
+
+    The gallery's rule: a figure says on itself what its marks are.  The legend names markers,
+    colours, filled and hollow; the horizontal bars and the lines joining two predictions it does not.
+    """
+    repeats = int(runs["repetition"].nunique())
+    return (
+        f"horizontal bars: the range of a configuration's {repeats} repetitions' medians (each on a fresh "
+        "testbed); a thin line joins its max-min (filled) and fifo (hollow) predictions of the same runs; "
+        "grey band: the error the validation accepts"
+    )
 
 
 def check(*, out: Path, manifest: dict[str, Any]) -> list[str]:

@@ -386,3 +386,14 @@ def test_a_file_left_beside_the_figures_is_named(tmp_path):
         "(none of FIGURE_NAMES as PNG or PDF): remove it"
     ]
     assert gallery.strays(FIGURES) == []
+
+
+def test_the_testbed_figure_says_on_itself_what_its_bars_and_lines_are():
+    """Its legend names markers, colours and fills; the spread bars and the lines joining two predictions
+    were said only in the caption, against the gallery's rule that a figure says what its marks are."""
+    import testbed_validation
+
+    fig = _drawings.redraw(testbed_validation, FIGURES)
+    said = " ".join(" ".join(text.get_text().split()) for text in fig.texts)
+    assert "horizontal bars: the range of a configuration's 3 repetitions' medians" in said
+    assert "a thin line joins its max-min (filled) and fifo (hollow) predictions" in said

@@ -6,6 +6,7 @@ the gallery with ``python analysis/build_gallery.py`` and commit docs/figures.
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import shutil
@@ -223,6 +224,14 @@ def _runs(experiment: str, column: str, scale: float = 1.0) -> pd.Series:
     return table.groupby("replication")[column].mean() * scale
 
 
+def _quickstart_edge_profile() -> str:
+    """The profile of the quickstart's edge server, which a reader takes the calibration figure to be of."""
+    from offloadsim.api import load
+
+    (edge,) = (node for node in load(ROOT / "scenarios" / "quickstart.yaml").nodes if node.name == "edge")
+    return str(edge.processor.profile)
+
+
 def _bw(value: str) -> dict[str, str]:
     return {"links[0]__bandwidth": value}
 
@@ -279,6 +288,10 @@ CAPTIONS = {
     "it was up in these runs, {:.0f} %, the mean of the 5 replications' {:.0f}–{:.0f} %": [
         lambda: _mean("edge-outage", "availability", 100),
         *(lambda end=end: _runs("edge-outage", "availability", 100).agg(end) for end in ("min", "max")),
+    ],
+    "The profile drawn is `{}`, not the quickstart's edge server, `{}`": [
+        lambda: importlib.import_module("calibration_accuracy").PROFILE.stem,
+        _quickstart_edge_profile,
     ],
     "The edge is at {:.0f} % when every frame goes there": [
         lambda: _mean("compare-load", "utilisation_edge", 100, policy="edge"),

@@ -467,6 +467,13 @@ def interval_note(records: pd.DataFrame, keys: Sequence[str], what: str, values:
     return interval_text(what, int(counts.min()), int(counts.max()))
 
 
+def warned_note(results: Any, frame: pd.DataFrame, keys: Sequence[str]) -> str:
+    """The runs' warnings the drawn rows gave (too short to settle, ...), as ``offloadsim plot`` says them."""
+    from offloadsim.plots.warned_runs import warned_runs_note
+
+    return warned_runs_note(results.manifest, frame, keys, lambda key: key)
+
+
 def note_under(fig: Any, *parts: str) -> None:
     """The non-empty ``parts``, one a line, under ``fig``'s axes, as ``offloadsim plot`` writes its notes
     (a line wider than the figure wrapped to its width)."""

@@ -49,7 +49,9 @@ class RecordsNotKept(LookupError):
 class Stored:
     """An experiment's committed table standing in for its results: ``metrics`` and ``manifest["labels"]``.
 
-    Reading anything else (``tasks``, ``nodes``, ``stages``) raises :class:`RecordsNotKept`.
+    ``manifest["run_warnings"]`` is the runs' warnings the build recorded in ``gallery.json`` (a figure
+    says them as ``offloadsim plot`` does).  Reading anything else (``tasks``, ``nodes``, ``stages``)
+    raises :class:`RecordsNotKept`.
     """
 
     def __init__(self, name: str, out: Path) -> None:
@@ -62,7 +64,11 @@ class Stored:
             keep_default_na=False,
             na_values=["", "nan"],
         )
-        self.manifest = {"labels": experiment.labels()}
+        import json
+
+        recorded = out / "data" / "gallery.json"
+        entry = json.loads(recorded.read_text(encoding="utf-8")).get("experiments", {}).get(name, {})
+        self.manifest = {"labels": experiment.labels(), "run_warnings": entry.get("run_warnings", [])}
 
     def __getattr__(self, what: str) -> Any:
         raise RecordsNotKept(f"{self.name}'s {what}")

@@ -155,6 +155,8 @@ def build(
             "data": write_table(table, path),
             "jobs": len(table),
             "quick": quick,
+            # The runs' warnings (too short to settle, ...): a figure redrawn from the table says them too.
+            "run_warnings": list(getattr(data[name], "manifest", {}).get("run_warnings") or ()),
         }
         written.append(path)
     for module in chosen:

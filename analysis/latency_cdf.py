@@ -11,7 +11,7 @@ EXPERIMENTS = ("compare-load",)
 
 
 def draw(data):
-    from _common import COMPARE_LOAD_POLICIES, note_under
+    from _common import COMPARE_LOAD_POLICIES, note_under, warned_note
 
     from offloadsim.plots import latency_cdf, new_axes, pooled_text
     from offloadsim.plots.axes import clear_legend
@@ -20,7 +20,8 @@ def draw(data):
     fig, ax = new_axes("one-column")
     latency_cdf(tasks, ax=ax, order=COMPARE_LOAD_POLICIES)
     runs = tasks.groupby("policy", observed=True)["replication"].nunique()
-    note_under(fig, pooled_text(int(runs.min()), int(runs.max())))  # the note offloadsim plot's CDF writes
+    pooled = pooled_text(int(runs.min()), int(runs.max()))  # the notes offloadsim plot's CDF writes
+    note_under(fig, pooled, warned_note(data["compare-load"], tasks, ["policy"]))
     clear_legend(ax)  # the note moved the curves: the legend goes where it covers none of them
     return fig
 

@@ -11,7 +11,7 @@ EXPERIMENTS = ("compare-load",)
 
 
 def draw(data):
-    from _common import COMPARE_LOAD_POLICIES, interval_note, note_under
+    from _common import COMPARE_LOAD_POLICIES, interval_note, note_under, warned_note
 
     from offloadsim.plots import label_panels, metric_bars, new_axes
 
@@ -23,7 +23,9 @@ def draw(data):
     label_panels([left, right], ["p95 latency", "deadline misses (200 ms)"])
     # Both panels' intervals, said on the figure as offloadsim plot says them (the caption is not the figure).
     values = ["latency_p95_s", "deadline_miss_rate"]
-    note_under(fig, interval_note(metrics, ["policy"], "error bars", values))
+    # And the runs' own warnings, as compare's table says them: local's too short to settle (reads low).
+    warned = warned_note(data["compare-load"], metrics, ["policy"])
+    note_under(fig, interval_note(metrics, ["policy"], "error bars", values), warned)
     return fig
 
 

@@ -410,3 +410,13 @@ def test_the_testbed_figure_says_on_itself_what_its_bars_and_lines_are():
     said = " ".join(" ".join(text.get_text().split()) for text in fig.texts)
     assert "horizontal bars: the range of a configuration's 3 repetitions' medians" in said
     assert "a thin line joins its max-min (filled) and fifo (hollow) predictions" in said
+
+
+def test_a_figure_redrawn_from_its_table_says_the_runs_warnings():
+    """policy_bars drew local's p95 as settled as any other policy's, where compare's table said its runs
+    were too short to settle: the build keeps the runs' warnings in gallery.json for the redraw to say."""
+    import policy_bars
+
+    fig = _drawings.redraw(policy_bars, FIGURES)
+    said = " ".join(" ".join(text.get_text().split()) for text in fig.texts)
+    assert "too short to settle, likely read low: local (5 of 5 runs)" in said

@@ -468,10 +468,13 @@ def interval_note(records: pd.DataFrame, keys: Sequence[str], what: str, values:
 
 
 def warned_note(results: Any, frame: pd.DataFrame, keys: Sequence[str]) -> str:
-    """The runs' warnings the drawn rows gave (too short to settle, ...), as ``offloadsim plot`` says them."""
+    """The runs' warnings the drawn rows gave (too short to settle, ...), as ``offloadsim plot`` says them.
+
+    Results with no manifest (a stand-in of records alone) kept no warnings: nothing to say.
+    """
     from offloadsim.plots.warned_runs import warned_runs_note
 
-    return warned_runs_note(results.manifest, frame, keys, lambda key: key)
+    return warned_runs_note(getattr(results, "manifest", None) or {}, frame, keys, lambda key: key)
 
 
 def note_under(fig: Any, *parts: str) -> None:

@@ -66,8 +66,9 @@ class Stored:
         )
         import json
 
-        recorded = out / "data" / "gallery.json"
-        entry = json.loads(recorded.read_text(encoding="utf-8")).get("experiments", {}).get(name, {})
+        recorded = out / "data" / "gallery.json"  # none in a folder no build wrote: no warnings kept
+        kept = json.loads(recorded.read_text(encoding="utf-8")) if recorded.is_file() else {}
+        entry = kept.get("experiments", {}).get(name, {})
         self.manifest = {"labels": experiment.labels(), "run_warnings": entry.get("run_warnings", [])}
 
     def __getattr__(self, what: str) -> Any:

@@ -132,7 +132,7 @@ def precision_notes_field(
     PolicySpec; None: each point's own).
     """
     from offloadsim.world.build import precision_notes
-    from offloadsim.world.stated_note import POWER_DOC
+    from offloadsim.world.doc_links import POWER_DOC
 
     said: dict[str, list[int]] = {}
     for index, scenario in points:

@@ -13,30 +13,24 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from offloadsim.scenario.model import PolicySpec, Scenario
+from offloadsim.world.notes.labels import joined, listed, under_text
 
-__all__ = ["Under", "may_run", "placements", "policy_objects", "runs_under", "sources_of", "under_text"]
+__all__ = [
+    "Under",
+    "joined",
+    "listed",
+    "may_run",
+    "placements",
+    "policy_objects",
+    "runs_under",
+    "sources_of",
+    "under_text",
+]
 
 #: Which of the runs noted may place an application's (an AppTemplate's) layers on a processor (a
 #: ProcessorModel): None where none may, ``()`` where every one may, else the labels of those that
 #: may (a comparison's policies).
 Under = Callable[[Any, Any], "tuple[str, ...] | None"]
-
-
-def under_text(labels: tuple[str, ...]) -> str:
-    """`` (under edge and cloud only)``, or ``""`` where every run may (``()``)."""
-    if not labels:
-        return ""
-    listed = f"{', '.join(labels[:-1])} and {labels[-1]}" if len(labels) > 1 else labels[0]
-    return f" (under {listed} only)"
-
-
-def joined(first: tuple[str, ...] | None, second: tuple[str, ...] | None) -> tuple[str, ...] | None:
-    """The runs that may place on either of two processors: ``()`` (every run) wins."""
-    if first is None or second is None:
-        return first if second is None else second
-    if not first or not second:
-        return ()
-    return tuple(dict.fromkeys((*first, *second)))
 
 
 def policy_objects(policies: Any) -> list[Any] | None:

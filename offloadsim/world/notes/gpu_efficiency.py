@@ -1,0 +1,97 @@
+"""The note on layer graphs a built-in GPU profile may cost: at an assumed efficiency, not a measured rate.
+
+Every built-in GPU profile runs a layer at one assumed share of its data-sheet peak
+(:data:`~offloadsim.world.profiles.builtin.GPU_EFFICIENCY`); at a batch of one, published
+ResNet-50 latencies put the A100 7 times slower than that (docs/profiles.md#batch-one-
+against-published-latencies), and a run on the quickstart's cloud said nothing of it.
+An LLM's prefill runs at it too, and its time to first token with it (a new user's A100
+TTFT said nothing of it).  Said by a run only (``validate`` has no times to qualify), and only
+where the GPU may run an application's layers: a node its ``hosts`` allow, that one of its
+sources reaches, and, under policies that keep every task on its source (``local``), a source
+itself.  The one published point is int8 ResNet-50: a model or precision it is not is said
+unchecked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from offloadsim.scenario.errors import format_path
+from offloadsim.world.notes.registry import Note, NoteContext
+from offloadsim.world.placed import may_run, placements, sources_of
+
+__all__ = ["KIND", "gpu_efficiency_notes", "gpu_note", "merge_gpu_notes"]
+
+KIND = "gpu-efficiency"
+
+#: The precision and model of the one published batch-one point (:mod:`~offloadsim.world.profiles.published`).
+_CHECKED = ("int8", "resnet50")
+
+Entry = tuple[str, str, str, str]  # (application, model, precision, GPU profile)
+
+
+def gpu_efficiency_notes(context: NoteContext) -> list[Note]:
+    """The one line on the layer graphs the runs noted may cost on a built-in GPU profile; [] for none."""
+    if not context.here:  # what a run's times rest on; a check of the file (validate) has none to qualify
+        return []
+    derived = [proc for proc in context.processors if getattr(proc.costs, "kind", None) == "derived"]
+    if not derived:
+        return []  # nothing to say, and no need to import the profiles' code (start-up)
+    from offloadsim.world.profiles.builtin import GPU_EFFICIENCY
+
+    gpus = [proc for proc in derived if proc.costs.efficiency == GPU_EFFICIENCY]  # not a CPU's
+    if not gpus:
+        return []
+    scenario, world = context.scenario, context.world
+    placed = placements(scenario.policy if context.policies is None else context.policies)
+    entries: list[Entry] = []
+    for app in context.apps:
+        if app.llm is not None:  # its prefill (TTFT); its decode has its own note, a ceiling
+            model = f"{app.llm.config.name} prefill"
+        elif app.graph is not None:
+            model = app.graph.name
+        else:
+            continue  # a plain work has no layers
+        where = format_path(("applications", app.name))
+        sources = sources_of(scenario, app.name)
+        for proc in gpus:
+            tier = context.nodes[proc.node].tier
+            if may_run(app.spec.hosts, proc.node, tier, sources, placed, world.topology.reachable):
+                entries.append((where, model, app.precision, proc.costs.name))
+    return [gpu_note(entries)] if entries else []
+
+
+def merge_gpu_notes(notes: Sequence[Note]) -> Note:
+    """Several worlds' GPU lines as one: a sweep over precision said one line a point, alike but for it."""
+    return gpu_note([tuple(entry) for note in notes for entry in note.facts["entries"]])
+
+
+def gpu_note(entries: Sequence[Entry]) -> Note:
+    """The one line on layer graphs costed on built-in GPU profiles at an assumed efficiency."""
+    from offloadsim.world.profiles.builtin import GPU_EFFICIENCY
+    from offloadsim.world.profiles.published import SECTION, batch_one_ratio
+
+    said: dict[tuple[str, str], tuple[dict[str, None], dict[str, None]]] = {}  # precisions, profiles
+    for where, model, precision, profile in entries:
+        precisions, on = said.setdefault((where, model), ({}, {}))
+        precisions[precision] = on[profile] = None
+    each = "; ".join(
+        f"{where} ({model}, {' and '.join(precisions)}) on {', '.join(on)}"
+        for (where, model), (precisions, on) in said.items()
+    )
+    ratios = {name: batch_one_ratio(name) for *_, name in entries}
+    times = ", ".join(f"{ratio:.2g}x on {name}" for name, ratio in ratios.items() if ratio is not None)
+    unpublished = ", ".join(name for name, ratio in ratios.items() if ratio is None)
+    published = [
+        f"one published point checks it, int8 ResNet-50 at batch one, slower than simulated: {times}"
+    ] * bool(times)
+    published += [f"no published batch-one time checks {unpublished}"] * bool(unpublished)
+    unchecked = list(dict.fromkeys(x for _, model, precision, _ in entries for x in (precision, model)))
+    unchecked = [x for x in unchecked if x not in _CHECKED]
+    if unchecked:
+        published.append(f"{' and '.join(unchecked)} {'is' if len(unchecked) == 1 else 'are'} not checked")
+    text = (
+        f"{each}: a built-in GPU profile runs each layer at an assumed {GPU_EFFICIENCY:.2f} of its "
+        f"data-sheet peak, not a rate measured at a batch of one; {'; '.join(published)} ({SECTION})"
+    )
+    return Note(KIND, text, {"entries": [list(entry) for entry in entries], "efficiency": GPU_EFFICIENCY})

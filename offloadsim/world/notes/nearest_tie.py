@@ -1,0 +1,105 @@
+"""The note on sources with several equally near nodes of a tier under ``edge`` (``cloud``): all go to one.
+
+Ties go to the first node (docs/policies.md), so two edge servers as near as each other are one
+server and a spare: said, with the policy that spreads them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from offloadsim.scenario.units import format_quantity
+from offloadsim.world.notes.labels import listed
+from offloadsim.world.notes.registry import Note, NoteContext
+from offloadsim.world.placed import policy_objects
+
+__all__ = ["KIND", "nearest_tie_notes"]
+
+KIND = "nearest-tie"
+
+
+def nearest_tie_notes(context: NoteContext) -> list[Note]:
+    """One line per tier, chosen node and tied nodes where the policies noted send every task to one."""
+    from offloadsim.policies.basic import NearestTierPolicy
+
+    scenario, world = context.scenario, context.world
+    made = policy_objects(scenario.policy if context.policies is None else context.policies) or []
+    notes = []
+    sources = list(dict.fromkeys(src for entry in scenario.workload for src in entry.sources))
+    for tier in dict.fromkeys(p.tier for p in made if isinstance(p, NearestTierPolicy)):
+        candidates = tuple(node for node in world.processors if context.nodes[node].tier == tier)
+        if len(candidates) < 2:
+            continue
+        nearest = _equally_nearest(world.topology.graph, candidates)
+        chosen = world.topology.nearest(tier, candidates)
+        ties: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+        for src in sources:
+            if src not in chosen:
+                continue
+            node = chosen[src][0]
+            same = tuple(c for c in nearest.get(src, ()) if c != node)
+            if same:
+                ties.setdefault((node, same), []).append(src)
+        for (node, same), tied in ties.items():
+            latency = format_quantity(world.topology.route(tied[0], node).latency_s, "time")
+            idle, one = _nodes_text(context, list(same)), len(same) == 1
+            verb, gets = ("is", "gets") if one else ("are", "get")
+            text = (
+                f"policy {tier} sends every task of {_nodes_text(context, tied)} to {node}: {idle} {verb} "
+                f"as near ({latency}) and ties go to the first node, so {idle} {gets} none of them; "
+                f"least-loaded (tiers: [{tier}]) spreads them"
+            )
+            notes.append(Note(KIND, text, {"tier": tier, "node": node, "tied": list(same), "sources": tied}))
+    return notes
+
+
+def _nodes_text(context: NoteContext, names: list[str], most: int = 3) -> str:
+    """``phone-*`` for every node of a counted group, else the names (the first ``most``, and a count)."""
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(context.nodes[name].group, []).append(name)
+    said: list[str] = []
+    for group, members in groups.items():
+        size = sum(node.group == group for node in context.nodes.values())
+        said += [f"{group}-*"] if size > 1 and len(members) == size else members
+    if len(said) > most:
+        return f"{', '.join(said[:most])} and {len(said) - most} more"
+    return listed(said)
+
+
+def _equally_nearest(graph: Any, candidates: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """For every node, the candidates nearest it by route weight, all of them where several tie.
+
+    One search from every candidate at once (as :meth:`Topology.nearest`), keeping each node's
+    tied candidates: a node's predecessors on its shortest routes are nearer (every link weighs
+    more than 0), so its set is whole when it is taken from the heap.
+    """
+    import heapq
+
+    best: dict[str, float] = {}
+    sets: dict[str, tuple[str, ...]] = {}  # shared, not copied: a thousand phones behind one access point
+    heap = [(0.0, i, c) for i, c in enumerate(candidates)]
+    for _, _, c in heap:
+        best[c], sets[c] = 0.0, (c,)
+    heapq.heapify(heap)
+    done: set[str] = set()
+    count = len(heap)
+    while heap:
+        dist, _, node = heapq.heappop(heap)
+        if node in done or dist > best[node]:
+            continue
+        done.add(node)
+        found = sets[node]
+        for neighbour, attrs in graph[node].items():
+            if neighbour in done:
+                continue
+            new = dist + attrs["weight"]
+            old = best.get(neighbour, math.inf)
+            if new < old and not math.isclose(new, old, rel_tol=1e-9):
+                best[neighbour], sets[neighbour] = new, found
+                count += 1
+                heapq.heappush(heap, (new, count, neighbour))
+            elif math.isclose(new, old, rel_tol=1e-9) and sets[neighbour] is not found:
+                sets[neighbour] = tuple(dict.fromkeys((*sets[neighbour], *found)))
+    return sets

@@ -1,0 +1,138 @@
+"""The note naming the plain ``speed:`` processors the runs may place layers on: the scenario's own figures.
+
+A profile says where its rate comes from (a data sheet, a calibration); a plain ``speed:`` is the
+scenario's own number, and a run's latencies rest on it without a word of where it came from.
+The note keeps its keys and speeds as facts (``{"speeds": [{"key", "flops", "under"}, ...]}``),
+so that a sweep's points' notes merge into one line from them (:func:`merge_plain_speed`), in its
+table and under its figures, however many speeds it swept.  A leaf module but for the
+provider's context: the figures merge a manifest's notes with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from offloadsim.scenario.errors import format_path
+from offloadsim.scenario.units import format_quantity
+from offloadsim.world.doc_links import SPEED_DOC
+from offloadsim.world.notes.labels import joined, under_text
+from offloadsim.world.notes.registry import Note, NoteContext
+
+__all__ = ["KIND", "facts_problem", "merge_plain_speed", "plain_speed_notes", "plain_speed_text"]
+
+KIND = "plain-speed"
+
+#: Distinct speeds of one key said each; more are said as a range and a count.
+_LISTED = 3
+
+
+def plain_speed_notes(context: NoteContext) -> list[Note]:
+    """One line naming the plain ``speed:`` processors the runs noted may place layers on; [] for none.
+
+    ``context.under``: where the runs may place each application's layers (a comparison's
+    policies named where only some may).  Said by a run (its times rest on them), not ``validate``.
+    """
+    if not context.here:
+        return []
+    groups = context.groups
+    said: dict[str, tuple[float, tuple[str, ...] | None]] = {}  # key path -> speed, runs
+    for proc in context.processors:
+        if proc.costs is not None:
+            continue
+        labels = None
+        for app in context.apps:
+            labels = joined(labels, context.under(app, proc))
+        if labels is None:
+            continue
+        key = format_path(("nodes", groups.get(proc.node, proc.node), *proc.spec.path, "speed"))
+        before = said[key][1] if key in said else None
+        said[key] = (proc.speed_flops, joined(before, labels))
+    if not said:
+        return []
+    entries = [
+        {"key": key, "flops": [flops], "under": list(labels or ())} for key, (flops, labels) in said.items()
+    ]
+    return [_note(entries)]
+
+
+def plain_speed_text(entries: Sequence[Mapping[str, Any]]) -> str:
+    """The note's line from its facts' ``speeds``: ``nodes.phone.processor.speed (20 GFLOP/s): ...``.
+
+    Each entry: its ``key``, its speeds (``flops``, FLOP/s), the runs that may place on it
+    (``under``: empty for every one) and, after a merge, ``some_runs`` where only some of the
+    merged notes named it.
+    """
+    each = ", ".join(
+        f"{entry['key']} ({_speeds_text(entry['flops'])}){under_text(tuple(entry['under']))}"
+        + (" (in some runs only)" if entry.get("some_runs") else "")
+        for entry in entries
+    )
+    one = len(entries) == 1 and len(entries[0]["flops"]) == 1
+    return (
+        f"{each}: the scenario's own {'figure' if one else 'figures'}, with no profile or stated source "
+        f"behind {'it' if one else 'them'} {SPEED_DOC}"
+    )
+
+
+def merge_plain_speed(notes: Sequence[Note]) -> Note:
+    """Several runs' plain-speed notes (a sweep's points) as one, from their facts.
+
+    Each key once, in the order first named, with every speed it had (a swept ``speed`` lists
+    them, or their range); a key only some of the notes name is said to hold in some runs only.
+    A sweep of a plain speed under three policies said a line a point and policy; under a bars
+    figure four of them took the panel's room.
+    """
+    if len(notes) == 1:
+        return notes[0]
+    merged: dict[str, dict[str, Any]] = {}
+    for note in notes:
+        for entry in note.facts["speeds"]:
+            into = merged.setdefault(
+                entry["key"], {"key": entry["key"], "flops": [], "under": None, "seen": 0}
+            )
+            into["flops"] += [f for f in entry["flops"] if f not in into["flops"]]
+            into["under"] = joined(into["under"], tuple(entry["under"]))
+            into["seen"] += 1
+            into["some_runs"] = into.get("some_runs", False) or bool(entry.get("some_runs"))
+    entries = [
+        {
+            "key": entry["key"],
+            "flops": entry["flops"],
+            "under": list(entry["under"] or ()),
+            **({"some_runs": True} if entry["some_runs"] or entry["seen"] < len(notes) else {}),
+        }
+        for entry in merged.values()
+    ]
+    return _note(entries)
+
+
+def facts_problem(facts: Any) -> str | None:
+    """What is wrong with a plain-speed note's facts as a manifest keeps them, or None."""
+    speeds = facts.get("speeds") if isinstance(facts, Mapping) else None
+    if not isinstance(speeds, list) or not speeds:
+        return "expected speeds, a list of the keys and their speeds"
+    for i, entry in enumerate(speeds):
+        if not (
+            isinstance(entry, Mapping)
+            and isinstance(entry.get("key"), str)
+            and isinstance(entry.get("flops"), list)
+            and entry["flops"]
+            and all(isinstance(f, int | float) and not isinstance(f, bool) and f > 0 for f in entry["flops"])
+            and isinstance(entry.get("under", []), list)
+            and all(isinstance(label, str) for label in entry.get("under", []))
+        ):
+            return f"speeds[{i}]: expected a key, its speeds (FLOP/s) and the runs it holds under"
+    return None
+
+
+def _note(entries: list[dict[str, Any]]) -> Note:
+    return Note(KIND, plain_speed_text(entries), {"speeds": entries})
+
+
+def _speeds_text(flops: Sequence[float]) -> str:
+    """``20 GFLOP/s``; ``1 GFLOP/s, 2 GFLOP/s``; ``1 GFLOP/s to 20 GFLOP/s, 5 values`` for many."""
+    if len(flops) <= _LISTED:
+        return ", ".join(format_quantity(f, "speed") for f in flops)
+    low, high = format_quantity(min(flops), "speed"), format_quantity(max(flops), "speed")
+    return f"{low} to {high}, {len(flops)} values"

@@ -1,0 +1,171 @@
+"""The note providers: each kind of note on where a run's numbers come from, registered once.
+
+A note says what a number rests on (a profile measured on another CPU, a precision's speed-up
+that is a ratio of data-sheet peaks, a plain ``speed:`` the scenario states itself, ...).  Each
+kind is a provider: a function of one :class:`NoteContext` returning :class:`Note` objects (their
+kind, the facts they rest on as JSON-ready data, and their text).  The world
+(:mod:`offloadsim.world.build`) calls every registered provider in registration order; a new kind
+of note is one module and one :func:`register_note` (:mod:`offloadsim.world.notes.shipped` has the
+shipped ones).  A leaf module: the figures read the notes a manifest keeps without the world.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "Note",
+    "NoteContext",
+    "NoteLine",
+    "NoteProvider",
+    "merged",
+    "note_providers",
+    "register_note",
+    "unregister_note",
+]
+
+
+@dataclass(frozen=True)
+class Note:
+    """One note: its ``kind`` (its provider's), its ``text``, and the ``facts`` it is made of.
+
+    ``facts``: JSON-ready data (the keys and values it rests on), which a sweep's or comparison's
+    manifest keeps beside the text so that several points' notes merge from them, not from their
+    wording; ``about``: ``"energy"`` for a note said under energy figures only.
+    """
+
+    kind: str
+    text: str
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    about: str = ""
+
+    def line(self) -> NoteLine:
+        """The text, as a ``str`` that keeps this note (what the world's notes are)."""
+        return NoteLine.of(self)
+
+
+class NoteLine(str):
+    """A note's text that keeps its :class:`Note`: the world's notes are these, read as plain lines.
+
+    What a sweep gathers from its points' worlds, where several lines of one kind merge into one
+    (:func:`merged`) from their notes' facts.
+    """
+
+    note: Note
+
+    @classmethod
+    def of(cls, note: Note) -> NoteLine:
+        """``note``'s text, keeping ``note``."""
+        line = cls(note.text)
+        line.note = note
+        return line
+
+
+@dataclass(frozen=True)
+class NoteContext:
+    """What a provider is called with: the scenario, the runs noted, and the world's parts.
+
+    ``here``: the lines a run says (its times and energy rest on them, and this machine's CPU),
+    not only those a check of the file (``validate``) says.  ``policies``: the policy objects or
+    PolicySpecs of the run noted (None: the scenario's own).  ``under``: where the runs noted may
+    place an application's layers (:data:`offloadsim.world.placed.Under`).  ``apps`` and
+    ``processors``: the world's applications (AppTemplates) and every processor (ProcessorModels,
+    a node's first first); ``nodes``: NodeSpecs by node name.  ``world``: the built World; None
+    where the notes are worked out from the scenario alone, for a sweep's or comparison's manifest
+    (then ``apps`` are built only where one sets a precision or codec, else are their specs with no
+    layers, and ``processors`` are every one only where an application sets one, else the plain
+    speeds): only providers registered with ``needs_world=False`` are called there.
+    """
+
+    scenario: Any
+    here: bool
+    policies: tuple[Any, ...] | None
+    under: Callable[[Any, Any], tuple[str, ...] | None]
+    apps: Sequence[Any]
+    processors: Sequence[Any]
+    nodes: Mapping[str, Any]
+    world: Any = None
+
+    @property
+    def groups(self) -> dict[str, str]:
+        """Each node's group: the scenario key its processor and power were given under."""
+        return {name: node.group for name, node in self.nodes.items()}
+
+
+#: ``run``: said of each run noted (a comparison's notes say which policies one holds under);
+#: ``placed``: said once of every run noted, naming those that may place where it is about.
+Scope = Literal["run", "placed"]
+
+
+@dataclass(frozen=True)
+class NoteProvider:
+    """A registered kind of note: see :func:`register_note`."""
+
+    kind: str
+    notes: Callable[[NoteContext], Iterable[Note]]
+    scope: Scope = "run"
+    needs_world: bool = True
+    merge: Callable[[Sequence[Note]], Note] | None = None
+
+
+_PROVIDERS: dict[str, NoteProvider] = {}
+
+
+def register_note(
+    kind: str,
+    notes: Callable[[NoteContext], Iterable[Note]],
+    *,
+    scope: Scope = "run",
+    needs_world: bool = True,
+    merge: Callable[[Sequence[Note]], Note] | None = None,
+) -> NoteProvider:
+    """Register the provider of notes of ``kind``: said after those registered before it.
+
+    ``scope``: ``"run"`` (default) where ``notes`` speaks of one run (called per policy of a
+    comparison), ``"placed"`` where it reads ``context.under`` and names the runs itself;
+    ``needs_world=False`` where it can be worked out from the scenario alone (``context.world``
+    None): then a sweep's or comparison's manifest keeps it for the figures; ``merge``: several
+    worlds' notes of this kind (a sweep's points) as one, from their facts.
+    A ValueError for a kind already registered.
+    """
+    if kind in _PROVIDERS:
+        raise ValueError(f"a note provider of kind {kind!r} is registered already")
+    provider = NoteProvider(kind, notes, scope, needs_world, merge)
+    _PROVIDERS[kind] = provider
+    return provider
+
+
+def unregister_note(kind: str) -> None:
+    """Remove the provider of ``kind`` (a test's, or a plug-in's being reloaded); none: nothing."""
+    _PROVIDERS.pop(kind, None)
+
+
+def note_providers() -> tuple[NoteProvider, ...]:
+    """Every registered provider, in registration order (the order their notes are said in)."""
+    return tuple(_PROVIDERS.values())
+
+
+def merged(notes: Iterable[str]) -> dict[str, list[str]]:
+    """``notes`` with several of one kind that merges (a GPU line per precision) as one, at the first's place.
+
+    Each line said maps to the notes it stands for (a note to itself): a sweep's dry run says
+    which points a merged line is of from them.  A plain ``str`` (a note said under some policies
+    only) is kept as it is.
+    """
+    notes = list(dict.fromkeys(notes))
+    kinds: dict[str, list[NoteLine]] = {}
+    for note in notes:
+        if isinstance(note, NoteLine) and (provider := _PROVIDERS.get(note.note.kind)) and provider.merge:
+            kinds.setdefault(note.note.kind, []).append(note)
+    out: dict[str, list[str]] = {}
+    for note in notes:
+        same = kinds.get(note.note.kind, []) if isinstance(note, NoteLine) else []
+        if len(same) < 2:
+            out[note] = [note]
+        elif note is same[0]:
+            merge = _PROVIDERS[note.note.kind].merge
+            assert merge is not None
+            out[merge([each.note for each in same]).line()] = list[str](same)
+    return out

@@ -1,0 +1,38 @@
+"""The shipped note providers, registered in the order their notes are said.
+
+A new kind of note is a module with its provider (a function of a
+:class:`~offloadsim.world.notes.registry.NoteContext` returning notes) and one line here; a note a
+sweep's or comparison's manifest keeps for its figures (``needs_world=False``) whose several
+points' lines merge names its merge in :mod:`offloadsim.world.notes.kept` too.
+"""
+
+from __future__ import annotations
+
+from offloadsim.world.notes import (
+    accuracy,
+    calibrated,
+    decode_ceiling,
+    gpu_efficiency,
+    inert_keys,
+    nearest_tie,
+    passed_over,
+    plain_speed,
+    power,
+    stand_in_peak,
+    unbounded_decode,
+)
+from offloadsim.world.notes.registry import register_note
+
+__all__: list[str] = []
+
+register_note(calibrated.KIND, calibrated.calibrated_notes)
+register_note(stand_in_peak.KIND, stand_in_peak.stand_in_peak_notes)
+register_note(passed_over.KIND, passed_over.passed_over_notes)
+register_note(inert_keys.KIND, inert_keys.inert_key_notes)
+register_note(unbounded_decode.KIND, unbounded_decode.unbounded_decode_notes)
+register_note(decode_ceiling.KIND, decode_ceiling.decode_ceiling_notes)
+register_note(gpu_efficiency.KIND, gpu_efficiency.gpu_efficiency_notes, merge=gpu_efficiency.merge_gpu_notes)
+register_note(nearest_tie.KIND, nearest_tie.nearest_tie_notes)
+register_note(accuracy.KIND, accuracy.accuracy_notes, scope="placed", needs_world=False)
+register_note(plain_speed.KIND, plain_speed.plain_speed_notes, scope="placed", needs_world=False)
+register_note(power.KIND, power.power_notes, needs_world=False)

@@ -120,7 +120,16 @@ def test_run_compare_and_sweep_say_each_once_and_keep_them_for_the_figures(tmp_p
     assert out.count("the scenario's own figure") == 1 and out.count("energy rests on") == 1
     manifest = json.loads((tmp_path / "cmp" / "manifest.json").read_text(encoding="utf-8"))
     rows = {row["note"][:40]: row for row in manifest["precision_notes"]}
-    assert rows[PHONE_SPEED[:40]] == {"note": PHONE_SPEED}  # every policy may run the phones
+    speed = {
+        "key": "nodes.phone.processor.speed",
+        "flops": [20e9],
+        "under": [],
+    }  # every policy may run the phones
+    assert rows[PHONE_SPEED[:40]] == {
+        "note": PHONE_SPEED,
+        "kind": "plain-speed",
+        "facts": {"speeds": [speed]},
+    }
     (power,) = [row for row in manifest["precision_notes"] if row["note"].endswith(POWER_DOC)]
     assert power["about"] == "energy"
     results = read_results(tmp_path / "cmp")
@@ -143,17 +152,9 @@ def test_a_sweeps_manifest_keeps_them_by_point(tmp_path):
     speeds = {tuple(row["points"]): row["note"] for row in rows if row["note"].endswith(SPEED_DOC)}
     assert speeds[(0,)] == PHONE_SPEED  # local: the phones only
     assert speeds[(1,)].startswith("nodes.phone.processor.speed (20 GFLOP/s), nodes.edge.processor.speed")
-    assert sum(note.endswith(SPEED_DOC) for note in manifest["notes"]) == 2
-
-
-def test_a_figure_says_several_plain_speed_lines_as_one():
-    """A sweep of a plain speed under three policies kept a line per point and policy: four lines of
-    three under a bars figure took its panel's room (the table's notes still name each)."""
-    from offloadsim.plots.figure_notes import _one_plain_speed_line
-    from offloadsim.world.doc_links import SPEED_DOC
-
-    speeds = [f"nodes.phone.processor.speed ({s}): the scenario's own figure {SPEED_DOC}" for s in ("1", "2")]
-    said = _one_plain_speed_line(["int8 note", *speeds, "codec note"])
-    assert said[0] == "int8 note" and said[2] == "codec note" and len(said) == 3
-    assert said[1].startswith("processor speeds given as plain figures") and said[1].endswith(SPEED_DOC)
-    assert _one_plain_speed_line(["int8 note", speeds[0]]) == ["int8 note", speeds[0]]  # one: as it is
+    # the table says one line, merged from the points' facts
+    (table,) = [note for note in manifest["notes"] if note.endswith(SPEED_DOC)]
+    assert table.startswith(
+        "nodes.phone.processor.speed (20 GFLOP/s), nodes.edge.processor.speed (1 TFLOP/s): "
+        "the scenario's own figures"
+    )

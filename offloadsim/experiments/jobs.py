@@ -129,22 +129,24 @@ def precision_notes_field(
     scenario's own figure, and what the ``power:`` values are (``about: energy``: said under an
     energy figure only); the figures read them from here, since the runs' worlds were built in
     their jobs' processes.  ``[]`` where no point has any.  ``policies``: a comparison's (label ->
-    PolicySpec; None: each point's own).
+    PolicySpec; None: each point's own).  Each row keeps its note's ``kind`` and ``facts``
+    (:class:`~offloadsim.world.notes.registry.Note`), from which a figure merges several points'.
     """
     from offloadsim.world.build import precision_notes
-    from offloadsim.world.doc_links import POWER_DOC
 
-    said: dict[str, list[int]] = {}
+    said: dict[str, tuple[Any, list[int]]] = {}  # text -> its note, its points
     for index, scenario in points:
-        for note in precision_notes(scenario, policies):
-            said.setdefault(note, []).extend([] if index is None else [index])
+        for line in precision_notes(scenario, policies):
+            said.setdefault(line, (line.note, []))[1].extend([] if index is None else [index])
     return [
         {
-            "note": note,
+            "note": text,
             **({"points": at} if at else {}),
-            **({"about": "energy"} if note.endswith(POWER_DOC) else {}),  # said under energy figures only
+            "kind": note.kind,
+            **({"facts": dict(note.facts)} if note.facts else {}),  # what a figure merges several from
+            **({"about": note.about} if note.about else {}),  # energy: said under energy figures only
         }
-        for note, at in said.items()
+        for text, (note, at) in said.items()
     ]
 
 

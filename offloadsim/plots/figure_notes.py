@@ -23,6 +23,7 @@ from offloadsim.plots.completion import incomplete_note
 from offloadsim.plots.figure_data import NO_PARAMETER, FigureView, moves_with
 from offloadsim.plots.series import completed, interval_text, mean_ci_by, pooled_text, x_positions
 from offloadsim.plots.sweep_lines import cut_intervals, interval_marks
+from offloadsim.world.notes.kept import said_of_rows
 
 __all__ = [
     "first_tasks_text",
@@ -400,38 +401,19 @@ def precision_note(view: FigureView, frame: pd.DataFrame) -> str:
     read, said nothing.  Said where a run drawn carries it (the manifest's ``precision_notes``,
     by point for a sweep; a comparison's hold for every run), with its other notes on where the
     numbers come from (a plain ``speed:``; the ``power:`` values, under a figure of energy only).
+    Several rows of a kind that merges (a plain ``speed:`` swept, a line a point) are said as one
+    line made from their facts (:func:`~offloadsim.world.notes.kept.said_of_rows`).
     """
     rows = view.results.manifest.get("precision_notes") or ()
     drawn = set(frame["point"].tolist()) if "point" in frame.columns else None
     energy = view.kind == "energy" or "energy" in view.metric
     said = [
-        str(row["note"])
+        row
         for row in rows
         if ("points" not in row or drawn is None or drawn.intersection(row["points"]))
         and (row.get("about") != "energy" or energy)
     ]
-    return "\n".join(dict.fromkeys(_one_plain_speed_line(said)))
-
-
-def _one_plain_speed_line(said: list[str]) -> list[str]:
-    """``said`` with its plain-``speed:`` lines made one where there are several.
-
-    A sweep of a plain speed under three policies kept a line a point and policy (the speeds and
-    processors differ), and under a bars figure four of them, three lines each, took the panel's
-    room; the table's notes name each, the figure says that there are some.
-    """
-    from offloadsim.world.doc_links import SPEED_DOC
-
-    speeds = [line for line in said if line.endswith(SPEED_DOC)]
-    if len(speeds) < 2:
-        return said
-    first = said.index(speeds[0])
-    rest = [line for line in said if not line.endswith(SPEED_DOC)]
-    one = (
-        "processor speeds given as plain figures: the scenario's own, with no profile or stated source "
-        f"behind them (the run's notes name each) {SPEED_DOC}"
-    )
-    return [*rest[:first], one, *rest[first:]]
+    return "\n".join(said_of_rows(said))
 
 
 def x_order(frame: pd.DataFrame, x_key: str) -> list[object]:

@@ -253,6 +253,8 @@ _MANIFEST_KEYS: dict[str, tuple[Any, str]] = {
                 and is_text(w.get("note"))
                 and isinstance(w.get("points", []), list)
                 and all(is_whole(p) for p in w.get("points", []))
+                and is_text(w.get("kind", "note"))
+                and isinstance(w.get("facts", {}), dict)
                 for w in v
             )
         ),

@@ -22,7 +22,7 @@ from offloadsim.scenario.units import format_quantity, format_rate
 from offloadsim.suggest import quoted
 from offloadsim.world.links import link_model
 from offloadsim.world.notes import shipped as _shipped  # noqa: F401  (registers the shipped note providers)
-from offloadsim.world.notes.registry import NoteContext, note_providers
+from offloadsim.world.notes.registry import NoteContext, NoteLine, note_providers
 from offloadsim.world.notes.registry import merged as merged_notes
 from offloadsim.world.placed import Under, listed, runs_under
 from offloadsim.world.precision_speed import calibrated, precision_speed
@@ -653,7 +653,7 @@ def raw_inputs(scenario: Scenario, names: Iterable[str] | None = None) -> dict[s
     return found
 
 
-def precision_notes(scenario: Scenario, policies: Mapping[str, Any] | None = None) -> list[str]:
+def precision_notes(scenario: Scenario, policies: Mapping[str, Any] | None = None) -> list[NoteLine]:
     """:class:`World`'s notes on where its numbers come from, worked out without building the topology.
 
     What a sweep or comparison keeps in its manifest (``precision_notes``) for the figures to say:
@@ -687,7 +687,7 @@ def precision_notes(scenario: Scenario, policies: Mapping[str, Any] | None = Non
         processors,
         {node.name: node for node in scenario.nodes},
     )
-    lines: dict[str, str] = {}
+    lines: dict[str, NoteLine] = {}
     for provider in note_providers():
         if not provider.needs_world:
             for note in provider.notes(context):

@@ -18,11 +18,4 @@ KIND = "precision"
 def accuracy_notes(context: NoteContext) -> list[Note]:
     """The one line, or []."""
     lines = precision_note(context.apps, context.processors, context.under, context.groups)
-    facts = {
-        "applications": [
-            {"name": app.name, "precision": app.weights, "compression": app.spec.compression}
-            for app in context.apps
-            if app.weights or app.spec.compression != "none"
-        ]
-    }
-    return [Note(KIND, line, facts) for line in lines]
+    return [Note(KIND, line) for line in lines]  # nothing merges it: its wording is its facts

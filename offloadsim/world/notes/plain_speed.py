@@ -59,13 +59,11 @@ def plain_speed_notes(context: NoteContext) -> list[Note]:
 def plain_speed_text(entries: Sequence[Mapping[str, Any]]) -> str:
     """The note's line from its facts' ``speeds``: ``nodes.phone.processor.speed (20 GFLOP/s): ...``.
 
-    Each entry: its ``key``, its speeds (``flops``, FLOP/s), the runs that may place on it
-    (``under``: empty for every one) and, after a merge, ``some_runs`` where only some of the
-    merged notes named it.
+    Each entry: its ``key``, its speeds (``flops``, FLOP/s) and the runs that may place on it
+    (``under``: empty for every one).
     """
     each = ", ".join(
         f"{entry['key']} ({_speeds_text(entry['flops'])}){under_text(tuple(entry['under']))}"
-        + (" (in some runs only)" if entry.get("some_runs") else "")
         for entry in entries
     )
     one = len(entries) == 1 and len(entries[0]["flops"]) == 1
@@ -79,7 +77,9 @@ def merge_plain_speed(notes: Sequence[Note]) -> Note:
     """Several runs' plain-speed notes (a sweep's points) as one, from their facts.
 
     Each key once, in the order first named, with every speed it had (a swept ``speed`` lists
-    them, or their range); a key only some of the notes name is said to hold in some runs only.
+    them, or their range), and the runs that may place on it joined (a sweep's points' notes
+    each name every run of their point: ``under`` empty).  A key only some points place on is
+    named as the others: what the line says of it, the scenario's own figure, holds in each run.
     A sweep of a plain speed under three policies said a line a point and policy; under a bars
     figure four of them took the panel's room.
     """

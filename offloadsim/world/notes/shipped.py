@@ -34,5 +34,11 @@ register_note(decode_ceiling.KIND, decode_ceiling.decode_ceiling_notes)
 register_note(gpu_efficiency.KIND, gpu_efficiency.gpu_efficiency_notes, merge=gpu_efficiency.merge_gpu_notes)
 register_note(nearest_tie.KIND, nearest_tie.nearest_tie_notes)
 register_note(accuracy.KIND, accuracy.accuracy_notes, scope="placed", needs_world=False)
-register_note(plain_speed.KIND, plain_speed.plain_speed_notes, scope="placed", needs_world=False)
+register_note(
+    plain_speed.KIND,
+    plain_speed.plain_speed_notes,
+    scope="placed",
+    needs_world=False,
+    merge=plain_speed.merge_plain_speed,
+)
 register_note(power.KIND, power.power_notes, needs_world=False)

@@ -1,0 +1,147 @@
+"""The world's notes are registered providers, and the plain-speed note merges from its facts.
+
+A kind of note is one module and one registration (offloadsim.world.notes.registry): registered
+inside a test, a provider is said by ``validate`` and a run, kept in a comparison's manifest with
+its kind and facts, and said under its figures, with nothing else edited.  The plain ``speed:``
+note keeps its keys and speeds as facts, so that a sweep's points' lines merge into one (its table
+and its figures) from them, naming every speed, where a figure matched the note's doc link and
+said only that there were some.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pytest
+
+from offloadsim.cli import main
+from offloadsim.experiments import read_results
+from offloadsim.plots import plot_results
+from offloadsim.world.notes.kept import said_of_rows
+from offloadsim.world.notes.plain_speed import KIND as PLAIN_SPEED
+from offloadsim.world.notes.registry import Note, NoteContext, register_note, unregister_note
+
+SCENARIO = """
+name: noted
+duration: 3 s
+warmup: 0 s
+nodes:
+  phone: {count: 2, tier: device, processor: {speed: 20 GFLOP/s}}
+  edge: {tier: edge, processor: {profile: t4}}
+links:
+  - {between: [phone-*, edge], bandwidth: 50 Mbps, latency: 5 ms}
+applications:
+  detect: {model: mobilenet_v2, input: 20 KB, output: 1 KB}
+workload:
+  - {app: detect, sources: phone-*, rate: 2 /s}
+policy: local
+"""
+SPEED_DOC = "(docs/profiles.md#hardware-without-a-profile-an-npu-an-fpga-a-phone-gpu)"
+
+
+def _test_notes(context: NoteContext) -> list[Note]:
+    """A note of a new kind: the phones' count, from the scenario alone."""
+    phones = sum(node.group == "phone" for node in context.scenario.nodes)
+    return [Note("test-phones", f"test note: {phones} phones noted", {"phones": phones})]
+
+
+@pytest.fixture
+def registered() -> Iterator[None]:
+    register_note("test-phones", _test_notes, needs_world=False)
+    try:
+        yield
+    finally:
+        unregister_note("test-phones")
+
+
+def _figure_note(directory: Path, kind: str, metric: str | None = None, **options: str) -> str:
+    fig = plot_results(read_results(directory), kind, metric=metric, **options)
+    note = " ".join(fig._supxlabel.get_text().split()) if fig._supxlabel else ""
+    plt.close(fig)
+    return note
+
+
+def test_a_provider_registered_in_a_test_is_said_by_validate_a_run_a_manifest_and_a_figure(
+    registered, tmp_path, capsys
+):
+    base = tmp_path / "noted.yaml"
+    base.write_text(SCENARIO, encoding="utf-8")
+    line = "test note: 2 phones noted"
+    assert main(["validate", str(base)]) == 0
+    assert f"note: {line}" in capsys.readouterr().out
+    assert main(["run", str(base), "--out", str(tmp_path / "run")]) == 0
+    assert f"note: {line}" in capsys.readouterr().out
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text(encoding="utf-8"))
+    assert line in manifest["notes"]
+    argv = ["compare", str(base), "--policies", "local,edge", "--replications", "1", "--out"]
+    assert main([*argv, str(tmp_path / "cmp")]) == 0
+    assert capsys.readouterr().out.count(line) == 1  # said once, not once a policy
+    manifest = json.loads((tmp_path / "cmp" / "manifest.json").read_text(encoding="utf-8"))
+    (row,) = [row for row in manifest["precision_notes"] if row["kind"] == "test-phones"]
+    assert row == {"note": line, "kind": "test-phones", "facts": {"phones": 2}}
+    assert line in _figure_note(tmp_path / "cmp", "bars", "latency_mean_s")
+
+
+def test_a_kind_is_registered_once():
+    with pytest.raises(ValueError, match="registered already"):
+        register_note(PLAIN_SPEED, _test_notes)
+
+
+def test_a_swept_plain_speed_is_one_line_naming_its_speeds_in_the_table_and_the_figure(tmp_path):
+    (tmp_path / "base.yaml").write_text(SCENARIO, encoding="utf-8")
+    speeds = ["10 GFLOP/s", "20 GFLOP/s", "40 GFLOP/s", "80 GFLOP/s"]
+    (tmp_path / "sweep.yaml").write_text(
+        f"name: s\nbase: base.yaml\ngrid:\n  nodes.phone.processor.speed: [{', '.join(speeds)}]\n",
+        encoding="utf-8",
+    )
+    assert main(["sweep", str(tmp_path / "sweep.yaml"), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    rows = [row for row in manifest["precision_notes"] if row.get("kind") == PLAIN_SPEED]
+    assert [row["facts"]["speeds"][0]["flops"] for row in rows] == [[10e9], [20e9], [40e9], [80e9]]
+    merged = (
+        "nodes.phone.processor.speed (10 GFLOP/s to 80 GFLOP/s, 4 values): the scenario's own figures, "
+        f"with no profile or stated source behind them {SPEED_DOC}"
+    )
+    assert [note for note in manifest["notes"] if note.endswith(SPEED_DOC)] == [merged]  # the table's
+    note = _figure_note(tmp_path / "out", "sweep", "latency_mean_s", x="nodes.phone.processor.speed")
+    assert merged in note and note.count(SPEED_DOC) == 1
+
+
+def _row(*speeds: tuple[str, float], points: list[int]) -> dict[str, object]:
+    """A manifest's plain-speed row of ``points`` naming each (key, FLOP/s) of ``speeds``."""
+    entries = [{"key": key, "flops": [flops], "under": []} for key, flops in speeds]
+    return {
+        "note": f"{speeds[0][0]} line",
+        "points": points,
+        "kind": PLAIN_SPEED,
+        "facts": {"speeds": entries},
+    }
+
+
+def test_kept_plain_speed_rows_merge_from_their_facts_at_the_first_ones_place():
+    rows = [
+        {"note": "int8 note"},
+        _row(("nodes.phone.processor.speed", 1e9), points=[0]),
+        {"note": "codec note", "kind": "precision"},
+        _row(("nodes.phone.processor.speed", 2e9), ("nodes.edge.processor.speed", 1e12), points=[1]),
+    ]
+    said = said_of_rows(rows)
+    assert said == [
+        "int8 note",
+        "nodes.phone.processor.speed (1 GFLOP/s, 2 GFLOP/s), nodes.edge.processor.speed (1 TFLOP/s): "
+        f"the scenario's own figures, with no profile or stated source behind them {SPEED_DOC}",
+        "codec note",
+    ]
+    assert said_of_rows(rows[:2]) == ["int8 note", "nodes.phone.processor.speed line"]  # one: as written
+
+
+def test_rows_of_an_older_manifest_or_of_another_shape_are_said_as_written():
+    old = [
+        {"note": f"nodes.phone.processor.speed ({s}): the scenario's own figure {SPEED_DOC}"} for s in "12"
+    ]
+    assert said_of_rows(old) == [row["note"] for row in old]  # text only: no facts to merge from
+    bad = [_row(("a", 1e9), points=[0]), {**_row(("b", 2e9), points=[1]), "facts": {"speeds": "fast"}}]
+    assert said_of_rows(bad) == ["a line", "b line"]

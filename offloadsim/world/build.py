@@ -173,15 +173,15 @@ class World:
 
     @property
     def notes(self) -> tuple[str, ...]:
-        """What the run should say about how it costs work, one line each.
+        """What the run should say about where the numbers it rests on come from, one line each.
 
-        Precisions a profile states no peak for (a model's precision falls
-        back to another peak, see :mod:`offloadsim.models.precision`), and
-        calibrated profiles: one measured on another CPU than this machine's,
-        and one that cannot be trusted for a model it costs here (see
-        :mod:`offloadsim.world.profiles.trust`); and figures a built-in profile takes from its data
-        sheet that a reader would take for measured: an LLM's decode tokens/s (the memory
-        bandwidth's ceiling) and a precision's speed-up (the ratio of two peaks).
+        Every registered note provider's (:mod:`offloadsim.world.notes`; the shipped ones in
+        :mod:`offloadsim.world.notes.shipped`), in registration order: calibrated profiles (one
+        measured on another CPU than this machine's, one not to be trusted for a model it costs
+        here), precisions a profile states no peak for, figures a built-in profile takes from its
+        data sheet that a reader would take for measured (an LLM's decode tokens/s, a GPU's
+        efficiency, a precision's speed-up), plain ``speed:`` and ``power:`` values, keys not
+        acted on.  Each is a :class:`~offloadsim.world.notes.registry.NoteLine` keeping its note.
         """
         return self._notes(here=True)
 

@@ -365,7 +365,7 @@ def test_a_link_that_went_down_is_hatched_the_other_way_and_its_bandwidth_drawn(
 
 
 def test_a_bandwidth_trace_is_drawn_as_the_records_say_above_the_latency(tmp_path):
-    """unstable-uplink: the panel's steps are the trace's samples in force, the scenario's 6 Mb/s dotted."""
+    """unstable-uplink: the panel's steps are the trace's samples in force, the scenario's 6 Mb/s beneath."""
     from matplotlib.patches import StepPatch
 
     root = Path(__file__).resolve().parents[1]
@@ -380,8 +380,13 @@ def test_a_bandwidth_trace_is_drawn_as_the_records_say_above_the_latency(tmp_pat
     in_force = trace[trace["bandwidth"] != trace["bandwidth"].shift()]  # a repeated sample changes nothing
     assert list(drawn.get_data().edges) == [*in_force["time"].astype(float), 30.0]
     assert list(drawn.get_data().values) == list(in_force["bandwidth"] / 1e6)
-    assert [line.get_ydata()[0] for line in links.lines if line.get_linestyle() == ":"] == [6.0]
-    assert [t.get_text() for t in links.get_legend().get_texts()] == ["phone→server"]
+    assert [
+        line.get_ydata()[0] for line in links.lines if line.get_label() == "the scenario's bandwidth"
+    ] == [6.0]
+    assert [t.get_text() for t in links.get_legend().get_texts()] == [
+        "phone→server",
+        "the scenario's bandwidth",
+    ]
     note = "\n".join(text.get_text() for text in fig.texts)
     assert "top panel: the bandwidth in force of each link direction that changed" in note
 
@@ -465,8 +470,9 @@ def test_plot_writes_the_time_to_recover_beside_the_figure_and_says_it_under_it(
     assert str(out) + ".recovery.csv" in capsys.readouterr().out.split()
     table = pd.read_csv(tmp_path / "lt.recovery.csv")
     assert table.columns.tolist() == [
-        "policy", "metric", "outage_from_s", "outage_to_s", "baseline", "recovered_at_s",
-        "time_to_recover_s", "status",
+        "policy", "metric", "outage_from_s", "outage_to_s", "down", "baseline", "recovered_at_s",
+        "time_to_recover_s", "status", "overlapped", "arrived", "completed", "with_deadline",
+        "deadline_missed",
     ]  # fmt: skip
     row = table.iloc[0]
     assert (row.policy, row.outage_from_s, row.outage_to_s) == ("edge", 2.0, 3.5)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from offloadsim.analysis.recovery import merged_outages, time_to_recover
+from offloadsim.analysis.recovery import Change, merged_outages, node_changes_of, time_to_recover
 from offloadsim.plots.latency_time import binned_metric, recovery_note
 
 OUTAGE = (60.0, 80.0)
@@ -84,3 +84,72 @@ def test_a_line_below_its_old_level_has_recovered_and_one_ending_too_soon_is_sai
     row = time_to_recover(binned, [OUTAGE]).iloc[0]
     assert row.status == "too near the end" and math.isnan(row.time_to_recover_s)
     assert "edge too near the end to say" in recovery_note(time_to_recover(binned, [OUTAGE]))
+
+
+# --------------------------------------------------------------------------- other changes, other nodes
+
+
+def _placed(tasks: pd.DataFrame, node: str) -> pd.DataFrame:
+    return tasks.assign(placement=node, final_node=node)
+
+
+def test_a_link_change_in_the_recovery_window_is_said_and_one_outside_it_is_not():
+    """The trial's world: a rush-hour trace ending after the outage made every policy "recover" at
+    its end.  A change between the baseline's start and the recovery's end is named on the row."""
+    tasks = _placed(_tasks("edge", lambda t: 0.5 if t < 90.0 else 0.1), "edge")
+    binned = binned_metric(tasks, "latency_p50_s", bin_s=2.0, start_s=0.0, end_s=200.0)
+    trace = Change("phone→ap", "link-trace", (84.0, 90.0))
+    row = time_to_recover(binned, [("edge", *OUTAGE)], changes=[trace], tasks=tasks).iloc[0]
+    assert row.time_to_recover_s == pytest.approx(10.0)  # the number, as before
+    assert row.status == "recovered (overlapped)"
+    assert row.overlapped == "link-trace of phone→ap at 84–90 s"
+    note = recovery_note(time_to_recover(binned, [("edge", *OUTAGE)], changes=[trace], tasks=tasks))
+    assert "after 60–80 s: edge 10 s* (down: edge; *overlapped, not the outage's alone: link-trace" in note
+    # The same trace long after the recovery, and the outage's own node's changes: nothing overlapped.
+    later = Change("phone→ap", "link-trace", (150.0, 160.0))
+    own = Change("edge", "node down", OUTAGE)
+    row = time_to_recover(binned, [("edge", *OUTAGE)], changes=[later, own], tasks=tasks).iloc[0]
+    assert (row.status, row.overlapped) == ("recovered", "")
+
+
+def test_another_nodes_outage_in_the_baseline_window_is_said():
+    tasks = _placed(_tasks("edge", lambda t: 0.1), "edge-1")
+    binned = binned_metric(tasks, "latency_p50_s", bin_s=2.0, start_s=0.0, end_s=200.0)
+    changes = node_changes_of([("edge-0", 20.0, 30.0), ("edge-1", *OUTAGE)])
+    row = time_to_recover(binned, [("edge-1", *OUTAGE)], changes=changes, tasks=tasks).iloc[0]
+    assert row.status == "recovered (overlapped)" and row.overlapped == "edge-0 down 20–30 s"
+    # One after the recovery's last bin judged (back at 80 s, 3 bins of 2 s) overlaps nothing.
+    changes = node_changes_of([("edge-0", 86.0, 100.0), ("edge-1", *OUTAGE)])
+    assert time_to_recover(binned, [("edge-1", *OUTAGE)], changes=changes).iloc[0].status == "recovered"
+
+
+def test_a_series_that_ran_nothing_on_the_node_down_does_not_recover_from_it():
+    """``cloud`` never used the edge: its line's moves are not a recovery from the edge's outage."""
+    edge = _placed(_tasks("edge", lambda t: 0.5 if t < 90.0 else 0.1), "edge")
+    cloud = _placed(_tasks("cloud", lambda t: 0.5 if t < 90.0 else 0.1), "cloud")
+    tasks = pd.concat([edge, cloud], ignore_index=True)
+    binned = binned_metric(tasks, "latency_p50_s", bin_s=2.0, start_s=0.0, end_s=200.0)
+    rows = time_to_recover(binned, [("edge", *OUTAGE)], tasks=tasks).set_index("series")
+    assert rows.loc["edge", "status"] == "recovered"
+    assert rows.loc["cloud", "status"] == "not on the node"
+    assert "cloud ran nothing on edge (not a recovery from it)" in recovery_note(rows.reset_index())
+    # Without the records of where tasks ran, nothing is claimed.
+    unknown = time_to_recover(binned, [("edge", *OUTAGE)]).set_index("series")
+    assert unknown.loc["cloud", "status"] == "recovered"
+
+
+def test_the_tasks_arriving_in_each_outage_and_their_deadline_misses_are_counted_from_the_records():
+    """A deadline of 0.5 s: the tasks in the outage take 1 s and miss it; one of them is dropped,
+    one still in flight at the end (past its deadline: missed), all from the records, not bins."""
+    tasks = _tasks("edge", lambda t: 0.1).assign(deadline=0.5)
+    tasks["deadline_met"] = (tasks["latency"] <= 0.5).astype(float)
+    inside = tasks.index[(tasks["arrival"] >= OUTAGE[0]) & (tasks["arrival"] < OUTAGE[1])]
+    assert len(inside) == 40  # a task every 0.5 s for 20 s
+    tasks.loc[inside[0], ["status", "latency", "deadline_met"]] = ["dropped", math.nan, 0.0]
+    tasks.loc[inside[1], ["status", "latency", "deadline_met"]] = ["in_flight", math.nan, math.nan]
+    binned = binned_metric(tasks, "latency_p50_s", bin_s=2.0, start_s=0.0, end_s=200.0)
+    row = time_to_recover(binned, [OUTAGE], tasks=tasks, run_end_s=200.0).iloc[0]
+    assert (row.arrived, row.completed, row.with_deadline, row.deadline_missed) == (40, 38, 40, 40)
+    # Without the task records the counts are empty, never made up from the bins.
+    row = time_to_recover(binned, [OUTAGE]).iloc[0]
+    assert pd.isna(row.arrived) and pd.isna(row.deadline_missed)

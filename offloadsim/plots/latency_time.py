@@ -32,10 +32,20 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.transforms import blended_transform_factory
 
 from offloadsim.analysis.catalogue import metric_info, of_completed_tasks
 from offloadsim.analysis.chunked import deadline_outcomes, spent
-from offloadsim.analysis.recovery import BEFORE_S, LEAST_COMPLETED, SUSTAINED, TOLERANCE, time_to_recover
+from offloadsim.analysis.recovery import (
+    BEFORE_S,
+    LEAST_COMPLETED,
+    OVERLAPPED,
+    SUSTAINED,
+    TOLERANCE,
+    link_changes_of,
+    node_changes_of,
+    time_to_recover,
+)
 from offloadsim.errors import argument
 from offloadsim.plots.axes import (
     clear_legend,
@@ -48,7 +58,7 @@ from offloadsim.plots.axes import (
     plain_number,
 )
 from offloadsim.plots.figure_data import FigureView, refuse_pooled_figure
-from offloadsim.plots.link_lines import MOST_DRAWN, LinkLines, directions, link_lines
+from offloadsim.plots.link_lines import LinkLines, directions, link_lines
 from offloadsim.plots.series import drawn_label, drawn_under
 from offloadsim.plots.style import FIGSIZES, house_style, new_axes, note_under, style_map
 from offloadsim.records.schema import STATUSES
@@ -361,8 +371,9 @@ def _prepared(
     runs = int(tasks["replication"].nunique()) if "replication" in tasks.columns else 1
     spans = [s for s in down_spans(view.nodes, end_s) if s[3] > start and s[2] < end]
     links = link_lines(view.link_changes, start, end)
-    outages = [(s[2], s[3]) for s in spans] + [(since, until) for _, since, until in links.down]
-    recovery = time_to_recover(binned, outages)
+    outages = [(s[0], s[2], s[3]) for s in spans] + list(links.down)
+    changes = node_changes_of((s[0], s[2], s[3]) for s in spans) + link_changes_of(view.link_changes)
+    recovery = time_to_recover(binned, outages, changes=changes, tasks=tasks, run_end_s=end_s)
     return _Prepared(view, metric, start, end, width, end_s, binned, runs, spans, links, recovery)
 
 
@@ -395,7 +406,7 @@ def latency_time_figure(
     recovered = recovery_note(prepared.recovery, metric)
     # The lines these two add under the figure, given room (the panels kept their height; in the
     # gallery's figure the lower panel's ticks ran into each other): about 0.1 in a line at 6 pt.
-    extra = 0.1 * (2 * bool(recovered) + bool(missed and _few_completed_said(binned)))
+    extra = 0.1 * (recovered.count("\n") + bool(missed and _few_completed_said(binned)))
     fig, panels = _axes(size, lower=missed > 0, links=bool(links.lines), extra=extra)
     axes = panels[1:] if links.lines else panels  # the latency panel first, the tasks not completed under it
     top = axes[0]
@@ -420,9 +431,11 @@ def latency_time_figure(
         for name, (line, _) in drawn.items():
             line.set_label(drawn_label(name, under, "line"))  # ``neurosurgeon (same line as edge)``
         entries = [(h, lab) for h, lab in zip(*top.get_legend_handles_labels(), strict=True)]
+        named = False
         if spans:
             nodes_down = list(dict.fromkeys(s[0] for s in spans))
-            entries.append((_down_patch(), _down_label(nodes_down, runs)))
+            named = _name_spans(top, spans, start, end)
+            entries.append((_down_patch(), _down_label(nodes_down, runs, named)))
         if links.down:
             links_down = list(dict.fromkeys(s[0] for s in links.down))
             entries.append((Patch(**_LINK_DOWN_STYLE), _down_label(links_down, runs)))
@@ -442,7 +455,7 @@ def latency_time_figure(
         else:
             top.set_title(titles[0], loc="left")
     recorded, kept = "down" in nodes.columns, view.link_changes is not None
-    note = _note(binned, width, runs, spans, missed, recorded, metric, over, links, kept)
+    note = _note(binned, width, runs, spans, missed, recorded, metric, over, links, kept, named)
     note += recovered
     note_under(fig, note)
     fit_y_labels(fig)
@@ -705,14 +718,30 @@ _LINKS_TITLE = "link bandwidth in force (links that changed)"
 _LINK_STYLES = (("0.2", "-"), ("0.45", "--"), ("0.6", ":"))
 
 
+#: The scenario's bandwidth of a drawn direction: a wide pale line under the steps, in the legend by
+#: name, so that it reads as none of the directions' styles (dotted was one of them, and read as both).
+_SCENARIO_STYLE: dict[str, Any] = {
+    "color": "0.55",
+    "linestyle": "-",
+    "linewidth": 3.0,
+    "alpha": 0.3,
+    "zorder": 1,
+}
+_SCENARIO_LABEL = "the scenario's bandwidth"
+
+
 def _draw_links(ax: Axes, links: LinkLines, start: float, end: float) -> None:
     """Each drawn direction's bandwidth in force (Mb/s) as steps, 0 while down; a legend of directions."""
     styles = {d: _LINK_STYLES[i % len(_LINK_STYLES)] for i, d in enumerate(directions(links.lines))}
     named: set[str] = set()
+    scenario: set[float] = set()
     for line in links.lines:
         colour, linestyle = styles[line.direction]
-        if line.direction not in named:  # the scenario's bandwidth, faint: below it, the link dropped
-            ax.axhline(line.scenario_bps / 1e6, color=colour, linestyle=":", linewidth=0.6, alpha=0.7)
+        if line.scenario_bps not in scenario:  # the scenario's bandwidth, wide and pale: below it, it dropped
+            ax.axhline(
+                line.scenario_bps / 1e6, label=None if scenario else _SCENARIO_LABEL, **_SCENARIO_STYLE
+            )
+            scenario.add(line.scenario_bps)
         runs = sum(other.runs for other in links.lines if other.direction == line.direction)
         shared = len([other for other in links.lines if other.direction == line.direction]) > 1
         label = line.direction + (f" ({runs} runs)" if shared else "")
@@ -724,13 +753,26 @@ def _draw_links(ax: Axes, links: LinkLines, start: float, end: float) -> None:
             linewidth=1.0 if not shared else 0.8,
             baseline=None,
             label=None if line.direction in named else label,
+            zorder=2,
         )
         named.add(line.direction)
-    ax.set_ylim(bottom=0)
+    highest = max(max(max(line.values), line.scenario_bps) for line in links.lines) / 1e6
+    ax.set_ylim(0, highest * 1.15 if highest > 0 else 1.0)  # room above the top for the scenario's wide line
     ax.set_xlim(start, end)
     ax.set_ylabel("Mb/s")
-    # Above the panel, right of its title: inside it, the legend hid the line it names.
-    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=6, frameon=False, ncol=MOST_DRAWN)
+    # Beside the panel, one entry under another: inside it the legend hid the line it names, and
+    # above it, right of the title, it ran over a long title.
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: labels[i] == _SCENARIO_LABEL)  # the scenario's last
+    ax.legend(
+        [handles[i] for i in order],
+        [labels[i] for i in order],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=6,
+        frameon=False,
+        borderaxespad=0.0,
+    )
 
 
 def _shade(ax: Axes, spans: Sequence[tuple[str, Any, float, float]]) -> None:
@@ -770,9 +812,50 @@ def _down_patch() -> Patch:
     return Patch(**_DOWN_STYLE)
 
 
-def _down_label(nodes: Sequence[str], runs: int) -> str:
-    named = ", ".join(nodes[:3]) + (f" and {len(nodes) - 3} more" if len(nodes) > 3 else "")
-    return f"{named} down" + (f" (in any of {runs} runs)" if runs > 1 else "")
+def _down_label(nodes: Sequence[str], runs: int, at_spans: bool = False) -> str:
+    """The legend's name of the hatching: the nodes, or where each span is named, that it is."""
+    if at_spans:
+        return "a node down (named on its span" + (f"; in any of {runs} runs)" if runs > 1 else ")")
+    named = ", ".join(nodes[:3]) + (f" and {len(nodes) - 3} more" if len(nodes) > 3 else "") + " down"
+    return named + (f" (in any of {runs} runs)" if runs > 1 else "")
+
+
+#: At most this many stretches down are each named on the figure (more: the legend lists the nodes).
+_MOST_NAMED_SPANS = 12
+#: ... each at least this share of the window wide (a narrower one is left to the legend).
+_NAMED_SPAN_SHARE = 0.02
+
+
+def _name_spans(ax: Axes, spans: Sequence[tuple[str, Any, float, float]], start: float, end: float) -> bool:
+    """Write each node's name at the top of its stretch down, where several nodes went down.
+
+    One hatching for every node told a reader that edge-0, edge-1 and edge-2 were down, not which
+    one when.  Returns whether the spans were named (not where one node only, or too many, or where
+    one is too narrow for its name: the legend names the nodes then).
+    """
+    stretches = list(
+        dict.fromkeys((node, max(since, start), min(until, end)) for node, _, since, until in spans)
+    )
+    if len({node for node, _, _ in stretches}) < 2 or len(stretches) > _MOST_NAMED_SPANS:
+        return False
+    if any(until - since < _NAMED_SPAN_SHARE * (end - start) for _, since, until in stretches):
+        return False
+    top = blended_transform_factory(ax.transData, ax.transAxes)
+    for node, since, until in stretches:
+        ax.text(
+            (since + until) / 2,
+            0.985,
+            node,
+            transform=top,
+            ha="center",
+            va="top",
+            fontsize=6,
+            color="0.2",
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+            zorder=5,
+            clip_on=True,
+        )
+    return True
 
 
 def _wide(binned: pd.DataFrame) -> bool:
@@ -803,11 +886,12 @@ def _note(
     over: Sequence[str] = (),
     links: LinkLines | None = None,
     links_kept: bool = True,
+    named_spans: bool = False,
 ) -> str:
     """How lines and bands were made, where they lie on each other, what is hatched, what did not complete.
 
     ``links``: the links panel's lines and what they leave out; ``links_kept``: whether the results
-    say when a link changed (``link_changes``) at all.
+    say when a link changed (``link_changes``) at all; ``named_spans``: each outage named on its span.
     """
     what = METRICS[metric]
     if runs > 1:
@@ -826,7 +910,9 @@ def _note(
     if over:  # a line hidden under another over part of the time: said, as a sweep's are
         lines.append(f"lines drawn over each other: {'; '.join(over)}")
     if spans:
-        nodes = "hatched: a node down, from the run's nodes records (down)"
+        nodes = "hatched: a node down, from the run's nodes records (down)" + (
+            ", named at the top of its span" if named_spans else ""
+        )
     elif not recorded:
         nodes = (
             "outages not shaded: these results were written before the nodes records said when a node "
@@ -879,24 +965,36 @@ def recovery_note(recovery: pd.DataFrame, metric: str = DEFAULT_METRIC) -> str:
     head = (
         f"\ntime to recover (from the outage's end to the first of {SUSTAINED} bins in a row at most "
         f"{TOLERANCE:.0%} above the {what} of the {BEFORE_S:g} s before it, at least "
-        f"{LEAST_COMPLETED:.0%} of their tasks completed; known to a bin; in .recovery.csv): "
+        f"{LEAST_COMPLETED:.0%} of their tasks completed; known to a bin; in .recovery.csv):\n"
     )
 
     def said(row: Any) -> str:
-        if row.status == "recovered":
-            return f"{row.series} {plain_number(float(f'{row.time_to_recover_s:.2g}'))} s"
-        return f"{row.series} " + _UNRECOVERED[row.status]
+        if row.status == "not on the node":
+            return f"{row.series} ran nothing on {row.down} (not a recovery from it)"
+        status = str(row.status).removesuffix(OVERLAPPED)
+        mark = "*" if status != row.status else ""
+        if status == "recovered":
+            return f"{row.series} {plain_number(float(f'{row.time_to_recover_s:.2g}'))} s{mark}"
+        return f"{row.series} {_UNRECOVERED[status]}{mark}"
 
     outages = list(dict.fromkeys(zip(recovery["outage_from_s"], recovery["outage_to_s"], strict=True)))
     parts = []
     for since, until in outages[:_OUTAGES_LISTED]:
         mine = recovery[(recovery["outage_from_s"] == since) & (recovery["outage_to_s"] == until)]
         each = ", ".join(said(row) for row in mine.itertuples())
-        parts.append(f"after {plain_number(round(since, 1))}–{plain_number(round(until, 1))} s: {each}")
+        part = f"after {plain_number(round(since, 1))}–{plain_number(round(until, 1))} s: {each}"
+        down = str(mine["down"].iloc[0]) if "down" in mine.columns else ""
+        said_after = [f"down: {down}"] if down else []
+        overlapped = [str(t) for t in mine.loc[mine["status"].str.endswith(OVERLAPPED), "overlapped"]]
+        if overlapped:  # the longest said: the series whose judged bins reach furthest
+            said_after.append(f"*overlapped, not the outage's alone: {max(overlapped, key=len)}")
+        if said_after:
+            part += f" ({'; '.join(said_after)})"
+        parts.append(part)
     if len(outages) > _OUTAGES_LISTED:
         more = len(outages) - _OUTAGES_LISTED
         parts.append(f"{more} more outage{'s' if more > 1 else ''} in the .recovery.csv")
-    return head + "; ".join(parts)
+    return head + "\n".join(parts)
 
 
 def _few_completed_said(binned: pd.DataFrame) -> str:
@@ -931,7 +1029,7 @@ def _links_note(links: LinkLines, kept: bool) -> str:
     if links.lines:
         said += (
             "top panel: the bandwidth in force of each link direction that changed, from the runs' "
-            "link_changes records (0 while down; dotted: the scenario's)"
+            "link_changes records (0 while down; wide and pale: the scenario's)"
         )
         if links.more_directions:
             said += f", {links.more_directions:,} more directions changed, not drawn"

@@ -1,0 +1,128 @@
+"""``latency-time`` where changes overlap: the time to recover says so, each outage is counted from
+the records, and the figure tells its outages and the scenario's bandwidth apart.
+
+A trial's world (three edge servers down 60 s in turn under a rush-hour uplink trace) gave every
+policy the same 120 s, 10 s and 0 s, ``cloud`` included, which never used an edge: the trace's end,
+not a recovery.  Here a world small enough to work out by hand: a phone whose tasks take 125 ms on
+itself (0.5 GFLOP at 4 GFLOP/s) against a 100 ms deadline, ~67 ms at the edge and ~85 ms at the
+cloud; the edge down 10-15 s, the phone's uplink cut to 2 Mb/s from 17 s to 22 s.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.patches import StepPatch
+
+from offloadsim.cli import main
+from offloadsim.experiments import read_results
+from offloadsim.plots.latency_time import latency_time_figure
+
+SCENARIO = """\
+name: overlap
+duration: 40 s
+warmup: 0 s
+nodes:
+  phone: {tier: device, processor: {speed: 4 GFLOP/s}}
+  ap: {tier: network}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
+  cloud: {tier: cloud, processor: {speed: 100 GFLOP/s}}
+links:
+  - {between: [phone, ap], bandwidth: 8 Mbps, latency: 5 ms}
+  - {between: [ap, edge], bandwidth: 1 Gbps, latency: 1 ms}
+  - {between: [ap, cloud], bandwidth: 1 Gbps, latency: 10 ms}
+applications:
+  job: {stages: [{work: 0.5 GFLOP}], input: 50 KB, output: 0 B, deadline: 100 ms}
+workload:
+  - {app: job, sources: phone, arrivals: periodic, period: 250 ms}
+policy: edge
+dynamics:
+  - {kind: node-schedule, node: edge, steps: [{at: 10 s, up: false}, {at: 15 s, up: true}]}
+  - {kind: link-schedule, link: 0, steps: [{at: 17 s, bandwidth: 2 Mbps}, {at: 22 s, bandwidth: 8 Mbps}]}
+"""
+
+
+@pytest.fixture(scope="module")
+def overlap(tmp_path_factory) -> Path:
+    where = tmp_path_factory.mktemp("overlap")
+    (where / "scenario.yaml").write_text(SCENARIO)
+    out = where / "res"
+    argv = ["compare", str(where / "scenario.yaml"), "--policies", "edge,cloud", "--replications", "2"]
+    assert main([*argv, "--out", str(out), "-q"]) == 0
+    return out
+
+
+def test_a_link_change_after_the_outage_is_named_and_cloud_is_not_said_to_recover(overlap, tmp_path):
+    """Before: both policies "recovered" 7 s after the edge came back, at the uplink's return."""
+    out = tmp_path / "lt"
+    assert main(["plot", str(overlap), "--kind", "latency-time", "--bin", "1s", "--out", str(out)]) == 0
+    table = pd.read_csv(tmp_path / "lt.recovery.csv").set_index("policy")
+    assert table["down"].tolist() == ["edge", "edge"]
+    assert table.loc["edge", "status"] == "recovered (overlapped)"
+    assert table.loc["edge", "overlapped"] == "link-schedule of phone→ap and 1 more link direction at 17–22 s"
+    assert table.loc["cloud", "status"] == "not on the node"  # its tasks all ran on the cloud
+    fig = latency_time_figure(read_results(overlap), bin_s=1.0)
+    note = " ".join(" ".join(text.get_text() for text in fig.texts).split())
+    assert "cloud ran nothing on edge (not a recovery from it)" in note
+    assert "*overlapped, not the outage's alone: link-schedule of phone→ap" in note
+
+
+def test_the_tasks_arriving_in_the_outage_and_their_deadline_misses_are_the_records(overlap, tmp_path):
+    """Every task of ``edge`` arriving in the outage ran on the phone (125 ms): each missed 100 ms;
+    ``cloud``'s took ~85 ms: none did.  The counts are the records', over both runs."""
+    out = tmp_path / "lt"
+    assert main(["plot", str(overlap), "--kind", "latency-time", "--bin", "1s", "--out", str(out)]) == 0
+    table = pd.read_csv(tmp_path / "lt.recovery.csv").set_index("policy")
+    tasks = read_results(overlap).tasks
+    for policy in ("edge", "cloud"):
+        mine = tasks[(tasks["policy"] == policy) & (tasks["arrival"] >= 10.0) & (tasks["arrival"] < 15.0)]
+        row = table.loc[policy]
+        assert row.arrived == len(mine) == 40  # every 250 ms for 5 s, in each of 2 runs
+        assert row.completed == (mine["status"] == "completed").sum()
+        assert row.deadline_missed == (mine["deadline_met"] == False).sum()  # noqa: E712
+    assert (table.loc["edge", "deadline_missed"], table.loc["cloud", "deadline_missed"]) == (40, 0)
+
+
+def test_the_links_legend_is_beside_its_panel_and_the_scenarios_bandwidth_is_its_own_style(overlap):
+    """Above the panel, right of its title, the legend ran over a long title; dotted meant both a
+    direction (the third's style) and the scenario's bandwidth."""
+    fig = latency_time_figure(read_results(overlap), bin_s=1.0)
+    links = fig.axes[0]
+    fig.canvas.draw()  # the layout the file is saved with
+    renderer = fig._get_renderer()
+    legend = links.get_legend()
+    assert legend.get_window_extent(renderer).x0 >= links.get_window_extent(renderer).x1
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert labels == ["phone→ap", "ap→phone", "the scenario's bandwidth"]
+    (scenario,) = [line for line in links.lines if line.get_label() == "the scenario's bandwidth"]
+    assert scenario.get_ydata()[0] == 8.0
+    for step in [p for p in links.patches if isinstance(p, StepPatch)]:
+        assert (step.get_linestyle(), step.get_linewidth()) != (
+            scenario.get_linestyle(),
+            scenario.get_linewidth(),
+        )
+
+
+def test_each_outage_is_named_at_its_span_where_several_nodes_went_down(overlap):
+    """One hatching for every node said that the edge and the cloud went down, not which when."""
+    results = read_results(overlap)
+    nodes = results.nodes.copy()
+    cloud = nodes["node"] == "cloud"
+    nodes.loc[cloud, "down"] = json.dumps([[25.0, 30.0]])
+    fig = latency_time_figure(dataclasses.replace(results, nodes=nodes), bin_s=1.0)
+    latency = fig.axes[1]
+    named = sorted((t.get_position()[0], t.get_text()) for t in latency.texts)
+    assert named == [(12.5, "edge"), (27.5, "cloud")]
+    legend = [t.get_text() for t in latency.get_legend().get_texts()]
+    assert "a node down (named on its span; in any of 2 runs)" in legend
+    note = " ".join(" ".join(text.get_text() for text in fig.texts).split())
+    assert "hatched: a node down, from the run's nodes records (down), named at the top of its span" in note
+    # One node only: the legend names it, the span needs no name.
+    alone = latency_time_figure(results, bin_s=1.0)
+    assert not alone.axes[1].texts
+    assert np.any(["edge down" in t.get_text() for t in alone.axes[1].get_legend().get_texts()])

@@ -126,3 +126,13 @@ def test_each_outage_is_named_at_its_span_where_several_nodes_went_down(overlap)
     alone = latency_time_figure(results, bin_s=1.0)
     assert not alone.axes[1].texts
     assert np.any(["edge down" in t.get_text() for t in alone.axes[1].get_legend().get_texts()])
+
+
+def test_outages_of_two_nodes_at_once_are_not_named_on_each_other(overlap):
+    results = read_results(overlap)
+    nodes = results.nodes.copy()
+    nodes.loc[nodes["node"] == "cloud", "down"] = json.dumps([[12.0, 14.0]])
+    fig = latency_time_figure(dataclasses.replace(results, nodes=nodes), bin_s=1.0)
+    assert not fig.axes[1].texts
+    legend = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+    assert "edge, cloud down (in any of 2 runs)" in legend

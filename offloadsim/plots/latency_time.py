@@ -24,6 +24,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,7 @@ from offloadsim.analysis.recovery import (
     SUSTAINED,
     TOLERANCE,
     link_changes_of,
+    merged_outages,
     node_changes_of,
     time_to_recover,
 )
@@ -56,6 +58,7 @@ from offloadsim.plots.axes import (
     lines_under_legend,
     log_axis,
     plain_number,
+    root_figure,
 )
 from offloadsim.plots.figure_data import FigureView, refuse_pooled_figure
 from offloadsim.plots.link_lines import LinkLines, directions, link_lines
@@ -830,18 +833,28 @@ def _name_spans(ax: Axes, spans: Sequence[tuple[str, Any, float, float]], start:
     """Write each node's name at the top of its stretch down, where several nodes went down.
 
     One hatching for every node told a reader that edge-0, edge-1 and edge-2 were down, not which
-    one when.  Returns whether the spans were named (not where one node only, or too many, or where
-    one is too narrow for its name: the legend names the nodes then).
+    one when.  Returns whether the spans were named (not where one node only, or too many, where
+    two nodes were down at once, or one stretch is too narrow for its name: the legend names the
+    nodes then).
     """
-    stretches = list(
-        dict.fromkeys((node, max(since, start), min(until, end)) for node, _, since, until in spans)
+    by_node: dict[str, list[tuple[float, float]]] = {}
+    for node, _, since, until in spans:
+        by_node.setdefault(str(node), []).append((max(since, start), min(until, end)))
+    # One node's stretches that overlap (several runs'): one name over them.
+    stretches = sorted(
+        (since, until, node) for node, times in by_node.items() for since, until in merged_outages(times)
     )
-    if len({node for node, _, _ in stretches}) < 2 or len(stretches) > _MOST_NAMED_SPANS:
+    if len(by_node) < 2 or len(stretches) > _MOST_NAMED_SPANS:
         return False
-    if any(until - since < _NAMED_SPAN_SHARE * (end - start) for _, since, until in stretches):
-        return False
+    if any(later[0] < earlier[1] for earlier, later in pairwise(stretches)):
+        return False  # two nodes down at once: their names would lie on each other
+    axes_pt = root_figure(ax).get_figwidth() * 72 * 0.75  # about the axes' width, before the layout
+    for since, until, node in stretches:
+        wide_enough = max(_NAMED_SPAN_SHARE, 3.5 * len(node) / axes_pt) * (end - start)
+        if until - since < wide_enough:  # about a 6 pt name's width
+            return False
     top = blended_transform_factory(ax.transData, ax.transAxes)
-    for node, since, until in stretches:
+    for since, until, node in stretches:
         ax.text(
             (since + until) / 2,
             0.985,

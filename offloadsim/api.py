@@ -195,7 +195,9 @@ def check_built(scenario: Scenario) -> None:
     The loader validates every value; one built by hand, or changed with ``dataclasses.replace``, is
     taken as is, and ``duration_s=-1.0``, ``seed=-1`` or ``policy="edge"`` ended in a KeyError, a
     ValueError from numpy or an AttributeError deep in the run.  Its top-level fields are checked
-    here; what lies below them is the loader's to validate (``load_scenario_data``).
+    here, and every spec below them as the loader checks a file's entry, in its words, at the
+    field's path (:mod:`offloadsim.scenario.built_check`): ``scenario.links[0].bandwidth_bps:
+    expected a positive bandwidth like 20 Mbps, got -5``.
     """
     from offloadsim.scenario.model import AppSpec, LinkSpec, NodeSpec, PolicySpec, WorkloadSpec
 
@@ -231,6 +233,12 @@ def check_built(scenario: Scenario) -> None:
                 where = f"[{key!r}]" if mapping else f"[{key}]"
                 got = f"{type(item).__name__} {item!r:.40}"
                 raise RunError(f"scenario.{name}{where}: expected a {kind.__name__}, got {got}{fix}")
+    from offloadsim.scenario.built_check import built_problems
+
+    problems = built_problems(scenario)  # each spec as the schema checks a file's entry
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise RunError(f"scenario.{problems[0].key_path}: {problems[0].message}{more}")
 
 
 def resolve_policy(

@@ -67,6 +67,7 @@ __all__ = [
     "typed_at",
     "MAX_GROUP_COUNT",
     "SCENARIO_ERROR_TYPE",
+    "workload_doc",
 ]
 
 SCENARIO_ERROR_TYPE = "offloadsim_scenario"
@@ -703,6 +704,11 @@ def scenario_doc() -> type[ScenarioDoc]:
     (registered at run time, plug-ins included); this subclass has them.
     """
     return _scenario_doc(registry_version())
+
+
+def workload_doc() -> Any:
+    """The model of one ``workload`` entry, with every arrival process registered so far (scenario_doc's)."""
+    return get_args(scenario_doc().model_fields["workload"].annotation)[0]
 
 
 @functools.cache

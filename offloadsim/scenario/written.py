@@ -31,7 +31,7 @@ from offloadsim.scenario.input_hashes import input_files
 from offloadsim.scenario.keys import declared_keys
 from offloadsim.scenario.model import AppSpec, LinkSpec, NodeSpec, Scenario
 
-__all__ = ["AS_WRITTEN", "SI_UNITS", "resolved_scenario"]
+__all__ = ["AS_WRITTEN", "SI_UNITS", "dist_value", "resolved_scenario"]
 
 #: The unit each quantity is written in: its SI unit, as the scenario format spells it (factor 1).
 SI_UNITS = {
@@ -124,8 +124,8 @@ def _quantity(value: float, unit: str | None) -> Any:
     return f"{float(value)!r} {SI_UNITS[unit]}"
 
 
-def _dist(dist: Dist, unit: str | None) -> Any:
-    """A distribution in the format's form, each value in its SI unit."""
+def dist_value(dist: Dist, unit: str | None) -> Any:
+    """A distribution in the format's form, each value in its SI unit (what a file writes for it)."""
 
     def one(value: float) -> Any:
         if unit == "tokens":
@@ -147,7 +147,7 @@ def _dist(dist: Dist, unit: str | None) -> Any:
 def _value(value: Any, unit: str | None) -> Any:
     """One key's value as plain YAML-safe data in the format's units."""
     if isinstance(value, Dist):
-        return _dist(value, unit)
+        return dist_value(value, unit)
     if isinstance(value, float | int) and not isinstance(value, bool):
         return _quantity(value, unit)
     if isinstance(value, tuple | list):

@@ -144,7 +144,9 @@ class CompareResult:
     ``metrics`` has one row per policy and replication (SI units);
     ``summary`` is tidy, one row per policy and metric: ``n``, ``mean``,
     ``ci`` (95 % half-width) and, against ``baseline``, the paired mean
-    difference ``diff`` (policy − baseline) with its ``diff_ci``.
+    difference ``diff`` (policy − baseline) with its ``diff_ci``.  The runs' summary warnings are
+    columns too (:mod:`offloadsim.analysis.warned_columns`): ``metrics``' ``warnings`` (the kinds,
+    ``""`` for none) and ``summary``'s ``warned`` (how many of the policy's runs warned).
     ``groups`` is ``summary`` per source group (a ``group`` column first), where the tasks' sources
     span several of the scenario's node groups (:func:`group_comparison`; no rows otherwise).
     ``tasks`` and ``nodes`` hold every run's records; ``tasks`` is built
@@ -487,6 +489,9 @@ def compare(
         "files": [*COMPARE_FILES, *(f"{t}.parquet" for t in kept if f"{t}.parquet" not in COMPARE_FILES)],
     }
     manifest["notes"] = _notes(plan, manifest, metrics, tables.get("processors"), runs)
+    from offloadsim.analysis.warned_columns import with_warning_columns
+
+    metrics, summary = with_warning_columns(metrics, summary, run_warnings)  # what the notes say, a column
     comparison = CompareResult(
         scenario=loaded.name,
         policies=names,

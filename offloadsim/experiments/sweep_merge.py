@@ -263,6 +263,11 @@ def merge_sweep(
     processors.insert(len(swept), "point", points[job_rows_processors] if len(processors) else points[:0])
     summary = summarize_points(metrics, swept)
     groups = _group_summary(by_group, metrics, swept, list(summary.columns))
+    from offloadsim.analysis.warned_columns import with_warning_columns
+
+    metrics, summary = with_warning_columns(
+        metrics, summary, run_warnings, by="point"
+    )  # the notes', a column
 
     manifest = {
         "format": _FORMAT,

@@ -49,7 +49,17 @@ def test_replications_differ_from_each_other(result):
 
 def test_summary_is_tidy_with_paired_differences_to_the_baseline(result):
     summary = result.summary
-    assert list(summary.columns) == ["policy", "metric", "n", "mean", "ci", "diff", "diff_ci", "diff_n"]
+    assert list(summary.columns) == [
+        "policy",
+        "metric",
+        "n",
+        "mean",
+        "ci",
+        "diff",
+        "diff_ci",
+        "diff_n",
+        "warned",
+    ]
     assert set(summary.policy) == {"local", "edge", "least-loaded"}
     base = summary[summary.policy == "local"]
     assert base["diff"].isna().all()

@@ -1,0 +1,49 @@
+"""Each run's summary warnings as columns of a comparison's tables: ``warnings`` and ``warned``.
+
+A run too short to settle, or whose queue grew all run, was said only in the notes under the
+printed table (``CompareResult.notes``, ``format_table()``): ``metrics`` and ``summary``, the
+DataFrames a script filters and plots, carried no flag, and a p95 "likely read low" read as any
+other.  ``metrics`` gets ``warnings``, the kinds its run's warnings are of (``settling``,
+``backlog``, ``busy_growing``, ``queue_full``: :mod:`offloadsim.analysis.warning_facts`), comma
+separated, ``""`` for none; ``summary`` gets ``warned``, how many of the runs its row averages
+warned (the policy's in a comparison, the point's in a sweep).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from offloadsim.analysis.warning_facts import WarningFacts
+from offloadsim.analysis.warning_notes import warning_kind
+
+__all__ = ["with_warning_columns"]
+
+
+def with_warning_columns(
+    metrics: pd.DataFrame,
+    summary: pd.DataFrame,
+    run_warnings: Sequence[Mapping[str, Any]],
+    by: str = "policy",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``metrics`` with ``warnings`` and ``summary`` with ``warned`` added last (copies; no column moved).
+
+    ``run_warnings``: the manifest's rows, each naming its run by ``by`` (``policy`` in a
+    comparison, ``point`` in a sweep) and ``replication``; ``summary``'s rows are by ``by``.
+    """
+    kinds: dict[tuple[str, int], list[str]] = {}
+    for row in run_warnings:
+        facts = WarningFacts.from_dict(row["facts"], "run_warnings") if "facts" in row else None
+        said = kinds.setdefault((str(row[by]), int(row["replication"])), [])
+        kind = warning_kind(str(row["warning"]), facts)
+        if kind not in said:
+            said.append(kind)
+    metrics = metrics.copy()
+    runs = zip(metrics[by].astype(str), metrics["replication"].astype(int), strict=True)
+    metrics["warnings"] = [", ".join(kinds.get(run, ())) for run in runs]
+    warned = (metrics["warnings"] != "").groupby(metrics[by].astype(str)).sum()
+    summary = summary.copy()
+    summary["warned"] = summary[by].astype(str).map(warned).fillna(0).astype(int)
+    return metrics, summary

@@ -53,10 +53,20 @@ def check_main_is_guarded(policies: Mapping[str, Any] | None = None) -> None:
     path = getattr(main, "__file__", None)
     if not isinstance(path, str) or os.path.splitext(os.path.basename(path))[0] == "ipython":
         return  # no script (a notebook, python -c), or IPython's, which multiprocessing skips too
-    if not os.path.isfile(path) or os.path.getsize(path) > _MAIN_READ_LIMIT:
+    found = _where_workers_look(path)
+    if not os.path.isfile(found):
+        # ``python - < script.py``: each worker ran '<stdin>' as a file, a FileNotFoundError per
+        # worker and a BrokenProcessPool, where a script without the guard gets this one line.
+        raise ExperimentError(
+            f"the main script is {path}, not a file: compare and sweep run their jobs in worker processes, "
+            "which import the main script again, and cannot import this one; save it to "
+            'a file and run that (with the call under `if __name__ == "__main__":`), or pass '
+            "workers=1 to run the jobs in this process"
+        )
+    if os.path.getsize(found) > _MAIN_READ_LIMIT:
         return
     try:
-        source = Path(path).read_text(encoding="utf-8", errors="replace")
+        source = Path(found).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return
     if "__main__" not in source:
@@ -66,6 +76,14 @@ def check_main_is_guarded(policies: Mapping[str, Any] | None = None) -> None:
             "again: put the call under that guard, or pass workers=1 to run the jobs in this process"
         )
     _check_policies_above_the_guard(path, source, policies or {})
+
+
+def _where_workers_look(path: str) -> str:
+    """The main script's path as multiprocessing's workers look for it: a relative one from the first cwd."""
+    from multiprocessing import process
+
+    first = getattr(process, "ORIGINAL_DIR", None)
+    return os.path.join(first, path) if first is not None and not os.path.isabs(path) else path
 
 
 @dataclass(frozen=True)

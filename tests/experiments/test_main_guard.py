@@ -45,6 +45,29 @@ def test_a_script_without_the_guard_is_told_before_any_worker_starts(tiny, tmp_p
     assert not (tmp_path / "out").exists()
 
 
+def test_a_script_read_from_stdin_is_told_before_any_worker_starts(tiny, tmp_path):
+    """``python - < nb.py``: each worker ran '<stdin>' as a file (FileNotFoundError, BrokenProcessPool)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    script = "from offloadsim.experiments import compare\n" + CALL
+    result = subprocess.run(
+        [sys.executable, "-"],
+        input=script,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(
+        "offloadsim.records.stored.ExperimentError: the main script is <stdin>, not a file"
+    )
+    assert last.endswith("or pass workers=1 to run the jobs in this process")
+    assert "FileNotFoundError" not in result.stderr and "BrokenProcessPool" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_the_same_call_under_the_guard_runs_on_two_workers(tiny, tmp_path):
     result = _run_script(tmp_path, 'if __name__ == "__main__":\n' + textwrap.indent(CALL, "    "))
     assert result.returncode == 0, result.stderr

@@ -102,12 +102,56 @@ def load_scenario_data(
         doc = scenario_doc().model_validate(data, context={"base_dir": base})
     except ValidationError as error:
         problems = problems_from_validation(error, source)
-        raise ScenarioError(blame_given(problems, given, document)) from None
+        raise ScenarioError(_base_dir_said(blame_given(problems, given, document), base_dir)) from None
     with arrival_faults(source):  # a plug-in arrival process's code that raised: its bug, said as its own
         try:
-            return resolve(doc, data, source, base, given)
+            scenario = resolve(doc, data, source, base, given)
         except ScenarioError as error:
-            raise ScenarioError(blame_given(error.problems, given, document)) from None
+            raise ScenarioError(
+                _base_dir_said(blame_given(error.problems, given, document), base_dir)
+            ) from None
+    if base_dir is None:  # read by the world at run time: a path relative to no folder given, said now
+        missing = _missing_dynamics_files(scenario, base)
+        if missing:
+            raise ScenarioError(_base_dir_said(missing, base_dir))
+    return scenario
+
+
+#: Said of a file not found where no ``base_dir`` was given: the folder relative paths are read from.
+_NO_BASE_DIR = (
+    "; relative paths are read from base_dir=, not given, so from the working directory:"
+    " pass base_dir=, the folder the scenario's files are relative to"
+)
+
+
+def _base_dir_said(problems: Sequence[Problem], base_dir: object) -> list[Problem]:
+    """``problems``, each of a file not found said to be looked for from the working directory.
+
+    Only where the caller gave no ``base_dir`` (``load_scenario_data(mapping)``): a scenario read
+    from a file has its folder, and one given ``base_dir`` chose it.
+    """
+    if base_dir is not None:
+        return list(problems)
+    return [
+        problem._replace(message=problem.message + _NO_BASE_DIR)
+        if "no such file" in problem.message
+        else problem
+        for problem in problems
+    ]
+
+
+def _missing_dynamics_files(scenario: Scenario, base: Path) -> list[Problem]:
+    """A ``dynamics`` entry's ``file`` (a link trace) not under ``base``: the world reads it at run time.
+
+    The other files a scenario names (samples, ONNX models, arrival traces) are read as it loads.
+    """
+    problems = []
+    for index, entry in enumerate(scenario.dynamics):
+        written = entry.get("file") if isinstance(entry, Mapping) else None
+        if isinstance(written, str) and written and not (base / written).is_file():
+            message = f"{written}: no such file (looked for {base / written})"
+            problems.append(Problem(scenario.source, f"dynamics[{index}].file", message))
+    return problems
 
 
 def read_document(path: str | Path, expect: str = SCENARIO) -> dict[str, Any]:

@@ -233,12 +233,18 @@ def check_built(scenario: Scenario) -> None:
                 where = f"[{key!r}]" if mapping else f"[{key}]"
                 got = f"{type(item).__name__} {item!r:.40}"
                 raise RunError(f"scenario.{name}{where}: expected a {kind.__name__}, got {got}{fix}")
-    from offloadsim.scenario.built_check import built_problems
+    from offloadsim.scenario.built_check import built_problems, one_way_changes
 
     problems = built_problems(scenario)  # each spec as the schema checks a file's entry
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise RunError(f"scenario.{problems[0].key_path}: {problems[0].message}{more}")
+    import warnings
+
+    from offloadsim.scenario.errors import ScenarioWarning
+
+    for problem in one_way_changes(scenario):  # allowed, but seldom what dataclasses.replace meant
+        warnings.warn(ScenarioWarning(f"scenario.{problem.key_path}: {problem.message}"), stacklevel=4)
 
 
 def resolve_policy(

@@ -36,7 +36,7 @@ from offloadsim.scenario.model import (
 from offloadsim.scenario.overrides import PathError, parse_path
 from offloadsim.suggest import quoted
 
-__all__ = ["built_problems"]
+__all__ = ["built_problems", "one_way_changes"]
 
 #: Said after a value a file may hold but a Scenario may not: who reads it.
 _HELD = " (a Scenario holds SI numbers; load_scenario_data reads values with units)"
@@ -325,3 +325,36 @@ def _references(scenario: Scenario) -> list[Problem]:
 def _no_node(name: object, known: set[str]) -> str:
     hint = did_you_mean(name, sorted(known)) if isinstance(name, str) and len(known) < 10_000 else ""
     return f"no node {quoted(str(name))}{hint}"
+
+
+def one_way_changes(scenario: Scenario) -> list[Problem]:
+    """Links whose two directions differ where their file's entry gave one bandwidth for both.
+
+    ``dataclasses.replace(link, bandwidth_bps=...)`` changes A→B only: the loader had filled
+    ``reverse_bandwidth_bps`` from ``bandwidth``, and it keeps the old rate.  One problem, naming
+    the first such link and counting the others, for a warning (a one-way link is allowed).
+    """
+    entries = scenario.document.get("links")
+    written = entries if isinstance(entries, list) else []
+    changed = [
+        (i, link)
+        for i, link in enumerate(scenario.links)
+        if link.bandwidth_bps != link.reverse_bandwidth_bps
+        and 0 <= link.index < len(written)
+        and isinstance(written[link.index], dict)
+        and "reverse_bandwidth" not in written[link.index]
+    ]
+    if not changed:
+        return []
+    i, link = changed[0]
+    more = f" (and {len(changed) - 1} more links)" if len(changed) > 1 else ""
+    return [
+        Problem(
+            scenario.source,
+            f"links[{i}]",
+            f"bandwidth_bps {link.bandwidth_bps:g} and reverse_bandwidth_bps {link.reverse_bandwidth_bps:g}"
+            f" bit/s differ, where the file's links[{link.index}] gave one bandwidth for both{more}: a"
+            " replaced bandwidth_bps changes A->B only; replace both, or load the scenario with"
+            f" overrides=['links[{link.index}].bandwidth=...'], which sets both",
+        )
+    ]

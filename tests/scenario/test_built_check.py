@@ -135,3 +135,25 @@ def test_what_the_loader_makes_passes_and_a_valid_change_runs(tiny):
     faster = _links(tiny, bandwidth_bps=5e6, reverse_bandwidth_bps=5e6)
     assert built_problems(faster) == []
     assert offloadsim.run(faster).summary.completed > 0
+
+
+def test_a_bandwidth_replaced_one_way_is_warned_of(tiny):
+    """``bandwidth_bps`` replaced alone left ``reverse_bandwidth_bps`` at the file's old rate, unsaid."""
+    from offloadsim.scenario import ScenarioWarning
+
+    one_way = _links(tiny, bandwidth_bps=5e6)
+    with pytest.warns(
+        ScenarioWarning, match=r"scenario\.links\[0\]: bandwidth_bps 5e\+06 and reverse_bandwidth_bps 2e\+07"
+    ):
+        offloadsim.run(one_way)
+    both = _links(tiny, bandwidth_bps=5e6, reverse_bandwidth_bps=5e6)
+    assert [w for w in _warnings_of(both) if "reverse_bandwidth_bps" in w] == []
+
+
+def _warnings_of(scenario):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        offloadsim.run(scenario)
+    return [str(w.message) for w in caught]

@@ -361,7 +361,13 @@ LINK_CHANGES: tuple[Column, ...] = (
     ),
     Column("latency", "float64", _S, "the link's latency after the change", required=True, at_least=0),
     Column("loss", "float64", "", "packet loss probability after the change", required=True, at_least=0),
-    Column("up", "boolean", "", "the link is up after the change (its ends' outages: the nodes' down)"),
+    Column(
+        "up",
+        "boolean",
+        "",
+        "the link is up after the change (its ends' outages: the nodes' down)",
+        required=True,
+    ),
     Column(
         "dynamics",
         "int64",

@@ -200,18 +200,40 @@ def check_built(scenario: Scenario) -> None:
     expected a positive bandwidth like 20 Mbps, got -5``.
     """
     from offloadsim.scenario.model import AppSpec, LinkSpec, NodeSpec, PolicySpec, WorkloadSpec
+    from offloadsim.scenario.units import LARGEST
 
     fix = " (offloadsim.scenario.load_scenario_data(mapping) builds a validated one)"
+
+    def got(value: object) -> str:
+        return f"{type(value).__name__} {value!r:.40}"
+
+    if not isinstance(scenario.name, str):
+        raise RunError(f"scenario.name: expected text, got {got(scenario.name)}{fix}")
     if not isinstance(scenario.policy, PolicySpec):
-        got = type(scenario.policy).__name__
-        raise RunError(f"scenario.policy: expected a PolicySpec, got {got} {scenario.policy!r:.40}{fix}")
+        raise RunError(f"scenario.policy: expected a PolicySpec, got {got(scenario.policy)}{fix}")
+    if not isinstance(scenario.policy.name, str):
+        raise RunError(f"scenario.policy.name: expected a policy name, got {got(scenario.policy.name)}{fix}")
+    if not isinstance(scenario.policy.params, Mapping):  # dict.update's own ValueError, deep in the run
+        raise RunError(f"scenario.policy.params: expected a mapping, got {got(scenario.policy.params)}{fix}")
     check_index(scenario.seed, "scenario.seed")
     for name, least in (("duration_s", "a positive"), ("warmup_s", "a non-negative")):
         value = getattr(scenario, name)
         number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-        if not number or not math.isfinite(value) or value < 0 or (value == 0 and name == "duration_s"):
-            got = f"{type(value).__name__} {value!r:.40}"
-            raise RunError(f"scenario.{name}: expected {least} number of seconds, got {got}{fix}")
+        # Past the loader's largest time a run never ends (1e308 s hung), as the loader says of a file's.
+        if not number or not 0 <= value <= LARGEST or (value == 0 and name == "duration_s"):
+            above = (
+                f": above {LARGEST:g} s, the largest time offloadsim computes with"
+                if number and value > LARGEST
+                else ""
+            )
+            raise RunError(
+                f"scenario.{name}: expected {least} number of seconds, got {got(value)}{above}{fix}"
+            )
+    if not isinstance(scenario.document, Mapping):  # the checks read the file's keys from it
+        raise RunError(f"scenario.document: expected a mapping, got {type(scenario.document).__name__}{fix}")
+    dynamics = scenario.dynamics
+    if isinstance(dynamics, str | bytes) or not isinstance(dynamics, Sequence):
+        raise RunError(f"scenario.dynamics: expected a tuple of mappings, got {type(dynamics).__name__}{fix}")
     items: tuple[tuple[str, object, type], ...] = (
         ("nodes", scenario.nodes, NodeSpec),
         ("links", scenario.links, LinkSpec),
@@ -219,7 +241,8 @@ def check_built(scenario: Scenario) -> None:
         ("applications", scenario.applications, AppSpec),
     )
     for name, held, kind in items:
-        if isinstance(held, str | bytes) or not isinstance(held, Mapping | Sequence):
+        container = Mapping if kind is AppSpec else Sequence
+        if isinstance(held, str | bytes) or not isinstance(held, container):
             raise RunError(
                 f"scenario.{name}: expected a {'mapping' if kind is AppSpec else 'tuple'} "
                 f"of {kind.__name__}, got {type(held).__name__}{fix}"
@@ -231,8 +254,7 @@ def check_built(scenario: Scenario) -> None:
         for key, item in pairs:
             if not isinstance(item, kind):
                 where = f"[{key!r}]" if mapping else f"[{key}]"
-                got = f"{type(item).__name__} {item!r:.40}"
-                raise RunError(f"scenario.{name}{where}: expected a {kind.__name__}, got {got}{fix}")
+                raise RunError(f"scenario.{name}{where}: expected a {kind.__name__}, got {got(item)}{fix}")
     from offloadsim.scenario.built_check import built_problems, one_way_changes
 
     problems = built_problems(scenario)  # each spec as the schema checks a file's entry

@@ -116,7 +116,8 @@ class FigureView:
         # A comparison's entries' parameters (policy.objective) are written as a sweep's keys are.
         swept = [*results.swept, *(c for c in map(str, metrics.columns) if c.startswith("policy."))]
         self.tasks = _as_written(_filter(tasks, self.where, "tasks"), swept)
-        self.metrics = _as_written(_filter(metrics, self.where, "metrics"), swept)
+        # No task at all (runs too short for any to arrive): the runs' metrics say what values there are.
+        self.metrics = _as_written(_filter(metrics, self.where, "metrics", refuse=not len(tasks)), swept)
         self.nodes = _as_written(_filter(nodes, self.where, "nodes"), swept)
         processors = results.processors
         self.processors = (
@@ -648,24 +649,29 @@ def where_values(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(map(str, value))) if isinstance(value, tuple) else (str(value),)
 
 
-def _filter(frame: pd.DataFrame, where: Mapping[str, tuple[str, ...]] | None, name: str) -> pd.DataFrame:
+def _filter(
+    frame: pd.DataFrame, where: Mapping[str, tuple[str, ...]] | None, name: str, refuse: bool | None = None
+) -> pd.DataFrame:
     """Rows whose columns hold one of the given values (:func:`where_matches`): AND across columns.
 
     As YAML writes them, so "20 Mbps" and 3 both work and ``true`` (or ``True``) keeps a stored
     boolean; and quantities by value, so "20 Mbit/s" keeps the rows of "20 Mbps".  A column given
     several values keeps the rows of any of them.  In the task records (every run's), a value no row
     has is refused, listing the column's values, and so are values no row has together, listing
-    those the column holds where the others are as given.
+    those the column holds where the others are as given; ``refuse``: whether to refuse so in
+    ``frame`` (default: the task records' ``name``), as the runs' metrics are where no task arrived
+    (an empty figure was drawn at exit 0).
     """
     if not where:
         return frame
+    refuse = name == "tasks" if refuse is None else refuse
     mask = np.ones(len(frame), dtype=bool)
     found: dict[str, np.ndarray] = {}
     for key, values in where.items():
         if key not in frame.columns:
             continue  # a column of another table (the task's app in a node table)
         each = [where_matches(frame[key], key, value) for value in values]
-        if name == "tasks" and len(frame):
+        if refuse and len(frame):
             for value, matched in zip(values, each, strict=True):
                 if not matched.any():
                     raise ExperimentError(
@@ -675,7 +681,7 @@ def _filter(frame: pd.DataFrame, where: Mapping[str, tuple[str, ...]] | None, na
         found[key] = np.logical_or.reduce(each)
         mask &= found[key]
     selected = frame[mask]
-    if name == "tasks" and len(frame) and not len(selected):
+    if refuse and len(frame) and not len(selected):
         shown = " ".join(argument("where", f"{k}={v}") for k, values in where.items() for v in values)
         before, chosen = np.ones(len(frame), dtype=bool), list[str]()
         for key, matched in found.items():

@@ -66,3 +66,18 @@ def test_link_changes_without_up_are_refused_naming_the_file(changed_run, tmp_pa
     assert done.returncode == 2, done.stderr
     assert done.stderr.count("\n") == 1 and f"{table}: {said}" in done.stderr
     assert not list(tmp_path.glob("f*"))  # nothing drawn
+
+
+@pytest.mark.parametrize("column", ["policy", "replication"])
+def test_a_comparison_s_link_changes_without_their_run_are_refused(tmp_path, column):
+    """Without ``policy`` or ``replication`` every run's rows were drawn as one run's, steps interleaved."""
+    from offloadsim.experiments import compare
+
+    out = tmp_path / "cmp"
+    scenario, policies = ROOT / "scenarios/unstable-uplink.yaml", ["fixed", "neurosurgeon"]
+    compare(scenario, policies, 1, workers=1, overrides=["duration=60 s"], out=out)
+    table = out / "link_changes.parquet"
+    pd.read_parquet(table).drop(columns=[column]).to_parquet(table)
+    with pytest.raises(ResultsError) as caught:
+        read_results(out)
+    assert str(caught.value).startswith(f"{table}: no column {column}, expected each row's run")

@@ -43,6 +43,9 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = (), given_as: str
     message about a value one gave names it (``--set "k=v"``; ``offloadsim.load``
     passes ``overrides=``).
     """
+    if not isinstance(path, str | os.PathLike):  # a mapping ended in a TypeError from the file reader
+        hint = " (load_scenario_data(mapping) loads a mapping)" if isinstance(path, Mapping) else ""
+        raise ScenarioError([Problem(f"<{type(path).__name__}>", "", f"expected a scenario file path{hint}")])
     document = read_document(path)
     return load_scenario_data(
         document, source=str(path), base_dir=Path(path).parent, overrides=overrides, given_as=given_as

@@ -318,3 +318,21 @@ def test_load_scenario_text_given_no_text_says_so(given, said):
 
     with pytest.raises(ScenarioError, match=said):
         load_scenario_text(given)
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (
+            {"name": "x"},
+            r"^<dict>: expected a scenario file path \(load_scenario_data\(mapping\) loads a mapping\)$",
+        ),
+        (3, r"^<int>: expected a scenario file path$"),
+    ],
+)
+def test_load_scenario_given_no_path_says_so(given, said):
+    """A mapping (or a number) in place of the file's path ended in a TypeError from the file reader."""
+    from offloadsim.scenario import load_scenario
+
+    with pytest.raises(ScenarioError, match=said):
+        load_scenario(given)

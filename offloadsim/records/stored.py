@@ -183,10 +183,10 @@ def _read_results(directory: str | Path) -> Results:
         raise ExperimentError(f"cannot read results in {path}: {error}") from None
     _check_metrics(metrics_file, metrics)
     if link_changes is not None and kind == "compare":  # without them, every run's rows drew as one run's
-        lacking = next((c for c in ("policy", "replication") if c not in link_changes.columns), None)
-        if lacking is not None:
+        absent = next((c for c in ("policy", "replication") if c not in link_changes.columns), None)
+        if absent is not None:
             raise ExperimentError(
-                f"{changes_file}: no column {lacking}, expected each row's run (a comparison's link "
+                f"{changes_file}: no column {absent}, expected each row's run (a comparison's link "
                 f"changes are told apart by policy and replication); {REWRITE}"
             )
     ran = metrics_file.exists()  # else the run's summary.json gave the row

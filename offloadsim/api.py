@@ -735,6 +735,9 @@ def run(
         if taken:  # found by the first chunk of records spilled, 131,072 tasks into the run: FileExistsError
             raise RunError(f"records_dir: {shown_path(Path(records_dir))} exists and is not a directory")
     check_flags(overwrite=overwrite, progress=progress, stages=stages)
+    for name, text in (("policy_option", policy_option), ("policy_label", policy_label)):
+        if not isinstance(text, str) and (text is not None or name == "policy_option"):  # len(3) in a warning
+            raise RunError(f"{name}: expected text, got {type(text).__name__} {text!r:.60}")
     if policy_timeout is not None and (
         isinstance(policy_timeout, bool)
         or not isinstance(policy_timeout, int | float)

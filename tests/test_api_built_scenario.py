@@ -67,3 +67,17 @@ def test_a_built_scenario_s_bad_field_is_one_run_error(loaded, field, value, sai
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, before)
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ({"policy_label": 3}, r"^policy_label: expected text, got int 3$"),
+        ({"policy_option": None}, r"^policy_option: expected text, got NoneType None$"),
+    ],
+)
+def test_run_s_wording_arguments_are_text(given, said):
+    """``policy_label=3`` ended in a TypeError from ``len(3)`` in the warning that names it."""
+    path = ROOT / "scenarios/quickstart.yaml"
+    with pytest.raises(api.RunError, match=said):
+        offloadsim.run(path, policy="neurosurgeon", policy_params={"objective": "energy"}, **given)

@@ -182,12 +182,13 @@ def _read_results(directory: str | Path) -> Results:
     except (OSError, ValueError) as error:
         raise ExperimentError(f"cannot read results in {path}: {error}") from None
     _check_metrics(metrics_file, metrics)
+    link_changes = tables.get("link_changes")
     if link_changes is not None and kind == "compare":  # without them, every run's rows drew as one run's
         absent = next((c for c in ("policy", "replication") if c not in link_changes.columns), None)
         if absent is not None:
             raise ExperimentError(
-                f"{changes_file}: no column {absent}, expected each row's run (a comparison's link "
-                f"changes are told apart by policy and replication); {REWRITE}"
+                f"{path / 'link_changes.parquet'}: no column {absent}, expected each row's run "
+                f"(a comparison's link changes are told apart by policy and replication); {REWRITE}"
             )
     ran = metrics_file.exists()  # else the run's summary.json gave the row
     if (problem := powered_sources_problem(metrics, nodes, summary=not ran)) is not None:

@@ -59,8 +59,8 @@ def test_written_with_an_equals_sign_it_is_refused_the_same_way(option, value, e
         # a word that starts as infinity does but is no number (-inf is one: below)
         (["testbed", "run", "--latency", "-info"], "--latency=-info"),
         (["testbed", "run", "--latency", "-infms"], "--latency=-infms"),
-        # as typed: an abbreviation, a short option
-        (["compare", "s.yaml", "--policies", "local", "--rep", "-x"], "--rep=-x"),
+        # as typed: a long option, a short option (an abbreviation is refused: test_cli_abbreviations.py)
+        (["compare", "s.yaml", "--policies", "local", "--replications", "-x"], "--replications=-x"),
         (["compare", "s.yaml", "--policies", "local", "-n", "-x"], "-n=-x"),
     ],
 )

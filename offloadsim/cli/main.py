@@ -35,7 +35,7 @@ from offloadsim.cli import types as cli_types
 from offloadsim.engine_build import engine_build
 from offloadsim.errors import as_flags, message_lines, user_errors
 from offloadsim.startup import hold_collector, release_collector, resume_collector
-from offloadsim.suggest import did_you_mean_file, quoted
+from offloadsim.suggest import close_matches, did_you_mean_file, quoted
 from offloadsim.unseen import escape_unseen
 
 __all__ = [
@@ -71,6 +71,8 @@ _NEGATIVE_VALUE = re.compile(  # whole words: argparse matches or fullmatches it
     r"-(?:\.?\d|(?:inf(?:inity)?|nan)(?![a-z0-9_])).*", re.DOTALL | re.IGNORECASE
 )
 #: argparse's message for an option whose value is missing (or was read as an option).
+#: argparse's message for a verb (or sub-verb) it does not know, the word refused in its group 1.
+_INVALID_CHOICE = re.compile(r"^argument \S+: invalid choice: '(.*)' \(choose from ")
 _NO_VALUE = re.compile(r"^argument (\S+): expected (?:one argument|at least one argument)$")
 
 
@@ -82,11 +84,18 @@ class _UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line, handled by :func:`main`."""
+    """An ArgumentParser whose errors are one line, handled by :func:`main`, and whose options are whole.
+
+    No option may be abbreviated (``allow_abbrev=False``): argparse took ``run --ou DIR`` for
+    ``--out``, so a typo that happened to be a prefix silently chose an option.  Every verb's
+    parser is of this class (``add_parser`` builds its parent's class), so the refusal reaches
+    each; the error then suggests the option meant (:func:`_option_hint`).
+    """
 
     _given: Sequence[str] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
         super().__init__(*args, **kwargs)
         cli_types.given_once_by_default(self)
         # A word that starts with a minus and a digit is a value, not an option (no option is named so):
@@ -116,18 +125,23 @@ class _Parser(argparse.ArgumentParser):
         return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
-        unknown = self._unknown_options()
-        if unknown and message.startswith("the following arguments are required"):
+        invalid_choice = _INVALID_CHOICE.match(message)
+        unknown = self._unknown_options(before=invalid_choice)
+        if unknown and (invalid_choice or message.startswith("the following arguments are required")):
             # argparse checks what is missing before its caller sees what it did not know: the
-            # option mistyped is the mistake to report (models show --x: not "NAME is required").
-            message = f"unrecognized arguments: {' '.join(unknown)}"
+            # option mistyped is the mistake to report (models show --x: not "NAME is required";
+            # calibrate --desc x: not "invalid choice: 'x'", the value of the option mistyped).
+            message = f"unrecognized arguments: {' '.join(unknown)}{_option_hint(self, unknown)}"
         raise _UsageError(f"{message}{self._dash_value_hint(message)} (see '{self.prog} --help')")
 
-    def _unknown_options(self) -> list[str]:
-        """The arguments given that look like options this parser does not have (``--x``)."""
+    def _unknown_options(self, before: re.Match[str] | None = None) -> list[str]:
+        """The arguments given that look like options this parser does not have (``--x``).
+
+        ``before``: an invalid choice's message; only those before the word refused are taken.
+        """
         unknown = []
         for arg in self._given:
-            if arg == "--":
+            if arg == "--" or (before is not None and arg == before.group(1)):
                 break
             if len(arg) < 2 or arg[0] != "-" or " " in arg or self._negative_number_matcher.match(arg):
                 continue
@@ -136,10 +150,9 @@ class _Parser(argparse.ArgumentParser):
         return unknown
 
     def _names_option(self, arg: str) -> bool:
-        """Whether ``arg`` is one of this parser's options: by name, ``-n5``, ``--x=V`` or an abbreviation."""
+        """Whether ``arg`` is one of this parser's options: by name, ``-n5`` or ``--x=V`` (whole)."""
         known = self._option_string_actions
-        name = arg.split("=", 1)[0]
-        return name in known or arg[:2] in known or any(option.startswith(name) for option in known)
+        return arg.split("=", 1)[0] in known or (arg[1] != "-" and arg[:2] in known)
 
     def _dash_value_hint(self, message: str) -> str:
         """How to give a value that starts with ``-``, where argparse took it for an option.
@@ -155,7 +168,7 @@ class _Parser(argparse.ArgumentParser):
             if word == "--":
                 break
             typed = word.split("=", 1)[0]
-            if "=" in word or not any(option.startswith(typed) for option in options) or len(typed) < 2:
+            if "=" in word or typed not in options:
                 continue
             if after.startswith("-") and after != "-" and not self._names_option(after):
                 return (
@@ -163,6 +176,31 @@ class _Parser(argparse.ArgumentParser):
                     f"write {typed}={shlex.quote(after)}"
                 )
         return ""
+
+
+def _option_hint(parser: argparse.ArgumentParser, unknown: Sequence[str]) -> str:
+    """`` (did you mean --out?)`` for the first word of ``unknown`` near one of ``parser``'s options.
+
+    An option's start (``--ou``) names every option it starts (options are never abbreviated);
+    otherwise the close spellings (``--oput``).  ``""`` when none is near.
+    """
+    options = [option for option in parser._option_string_actions if option.startswith("--")]
+    for word in unknown:
+        typed = word.split("=", 1)[0]
+        if not typed.startswith("--") or len(typed) < 3:
+            continue
+        meant = [option for option in options if option.startswith(typed)]
+        if meant:
+            return f" (options are written in full: did you mean {_either(meant)}?)"
+        meant = close_matches(typed[2:], [option[2:] for option in options], n=3, within=0.05)
+        if meant:  # without the dashes, which made any short word near (--ke: --help)
+            return f" (did you mean {_either([f'--{name}' for name in meant])}?)"
+    return ""
+
+
+def _either(options: Sequence[str]) -> str:
+    """``--a``, ``--a or --b``, ``--a, --b or --c``: the options a word may have meant, as typed."""
+    return " or ".join([", ".join(options[:-1]), options[-1]] if len(options) > 2 else options)
 
 
 # --------------------------------------------------------------------------- parser
@@ -493,6 +531,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 verb_parser = _innermost(parser, args)
                 hint = _split_value_hint(args_list, unknown)
                 hint = hint or _comma_list_hint(verb_parser, args_list, unknown)
+                hint = hint or _option_hint(verb_parser, unknown)
                 verb_parser.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
         except SystemExit as exit_:  # --help, --version
             return exit_.code if isinstance(exit_.code, int) else EXIT_OK

@@ -225,6 +225,8 @@ def _retried_note(
     values (``policy.name=edge (each links[2].bandwidth): ...``); any others are said one by one.
     Every count stays: each configuration's is the one said for its group.
     """
+    from offloadsim.analysis.values import grouped  # a count as a figure writes it: 1,839
+
     config_of = {tuple(row[k] for k in run): tuple(row[k] for k in present) for row in rows}
     runs_of = Counter(config_of.values())
     retried: dict[tuple[Any, ...], list[int]] = {}  # configuration -> runs, tasks retried, completed
@@ -244,7 +246,7 @@ def _retried_note(
         alike.setdefault((*counts, runs_of[config]), []).append(config)
     parts = []
     for (n, tasks, done, runs), configs in alike.items():
-        said = f"{counted(tasks, 'task')} in {n} of its {runs} runs, {done} of them completed"
+        said = f"{grouped(counted(tasks, 'task'))} in {n} of its {runs} runs, {done:,} of them completed"
         parts += [f"{label}: {said}" if label else said for label in shared_labels(configs, present, runs_of)]
     return "retried by recovery (tasks recovery ran again, of any outcome): " + "; ".join(parts)
 

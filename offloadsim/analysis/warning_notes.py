@@ -132,7 +132,7 @@ def _settling_note(where: str, facts: list[WarningFacts]) -> str:
             for text, name in zip(said, shown, strict=True)
         ]
     named = ", ".join(said) + ("" if offered & set(shown) else " busy")
-    busy = (f"{most} nodes in a run, among them {named}" if most > len(shown) else named) + ", "
+    busy = (f"{most:,} nodes in a run, among them {named}" if most > len(shown) else named) + ", "
     return (
         f"{lead} ({busy if busiest else ''}relaxation time up to {relaxation:,.0f} s): "
         f"latencies likely read low; run {length:,.0f} s or longer"

@@ -144,7 +144,7 @@ def timeline_note(view: FigureView, kind: str, frame: pd.DataFrame, n: int) -> s
         return ""
     if view.results.kind != "run":  # a panel per configuration, each of one run
         return (
-            f"each panel: the first {n} completed tasks of one run, by arrival; tasks that did not "
+            f"each panel: the first {n:,} completed tasks of one run, by arrival; tasks that did not "
             "complete are not drawn (the tasks table's status)"
         )
     return first_tasks_text(frame["status"], n, _other_window(frame, n))

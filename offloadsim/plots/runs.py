@@ -589,7 +589,7 @@ def _draw_llm_rows(ax: Axes, columns: Sequence[np.ndarray], font: float) -> set[
         if steps:
             counts = sorted({count for _, count in steps})
             each = " per node" if len(steps) > 1 and len(counts) == 1 else ""
-            labels.append((float(end[mine].max()), row, "/".join(f"×{n}" for n in counts) + each))
+            labels.append((float(end[mine].max()), row, "/".join(f"×{n:,}" for n in counts) + each))
     for key in ("queue", *(k for k in STAGE_COLOURS if k != "queue")):
         if key in bars:
             y, h, left, width = (np.array(column) for column in zip(*bars[key], strict=True))

@@ -183,13 +183,13 @@ def mixed_cuts_note(axes: Sequence[Axes]) -> str:
 
 
 def _point_text(point: MixedPoint) -> str:
-    """``int8 at 5.85 Mbit/s, 95 tasks at layer 3, 29 at 20``."""
+    """``int8 at 5.85 Mbit/s, 95 tasks at layer 3, 29 at 20``; a count of thousands as ``1,839``."""
     where = " ".join(p for p in (point.series, f"at {point.x}" if point.x else "") if p)
     shown = point.cuts[:_NAMED_CUTS]
     first, tasks = shown[0]
-    cuts = [f"{tasks} task{'s' if tasks != 1 else ''} at layer {first}"]
-    cuts.extend(f"{n} at {c}" for c, n in shown[1:])
+    cuts = [f"{tasks:,} task{'s' if tasks != 1 else ''} at layer {first}"]
+    cuts.extend(f"{n:,} at {c}" for c, n in shown[1:])
     rest = sum(n for _, n in point.cuts[_NAMED_CUTS:])
     if rest:
-        cuts.append(f"{rest} at other cuts")
+        cuts.append(f"{rest:,} at other cuts")
     return ", ".join([where, *cuts]) if where else ", ".join(cuts)

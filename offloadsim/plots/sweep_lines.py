@@ -599,9 +599,9 @@ def _depth_lines(
         if app in known:
             count = int(known[app])
             if by == "app":
-                lines.append(_DepthLine(f"{app}: all local ({count})", count, app))
+                lines.append(_DepthLine(f"{app}: all local ({count:,})", count, app))
             else:
-                lines.append(_DepthLine(f"all local ({count} layers)", count, None))
+                lines.append(_DepthLine(f"all local ({count:,} layers)", count, None))
             continue
         per_series: dict[str, int] = {}
         if by and by != "app" and by in done.columns:
@@ -621,7 +621,7 @@ def _depth_lines(
         for name in dict.fromkeys(done.loc[app_of == app, by].astype(str)):
             if name in per_series:
                 count = int(per_series[name])
-                lines.append(_DepthLine(f"{name}: all local ({count} layers)", count, name))
+                lines.append(_DepthLine(f"{name}: all local ({count:,} layers)", count, name))
             else:
                 missing[name] = unknown
     return _Depths(lines, missing, per_x)

@@ -262,3 +262,17 @@ def test_the_checks_name_a_ring_lost_on_a_marker_and_a_circle_cut_by_the_edge():
     ax.collections[0].set_sizes([100])  # 10 pt across: round the marker, white between
     ax.set_ylim(0, 4)
     assert figure_problems(fig) == []
+
+
+def test_a_point_of_thousands_of_tasks_writes_its_counts_with_separators():
+    """The circle note said "1839 tasks" under a figure whose ticks write 1,839."""
+    from matplotlib.figure import Figure
+
+    from offloadsim.plots.split_cuts import draw_cuts, mixed_cuts_note
+
+    depths = [0] * 1839 + [38] * 1200
+    done = pd.DataFrame({CODEC: "none", KEY: "5.85 Mbps", "split": depths, "replication": 0})
+    ax = Figure().add_subplot()
+    draw_cuts(ax, done, KEY, CODEC, {"5.85 Mbps": 5.85}, {"5.85 Mbps": "5.85 Mbit/s"}, {"none": "tab:blue"})
+    note = mixed_cuts_note([ax])
+    assert note.endswith(": none at 5.85 Mbit/s, 1,839 tasks at layer 0, 1,200 at 38"), note

@@ -502,3 +502,21 @@ def test_a_bin_where_most_tasks_did_not_complete_is_drawn_faint_and_named(tiny):
     assert np.isnan(values[4]) and np.isfinite(values[[0, 1, 2, 3, 5]]).all()
     note = " ".join(" ".join(text.get_text() for text in fig.texts).split())
     assert "the line is the few that did (not a recovery): local at 4–5 s" in note
+
+
+def test_plot_bins_the_runs_once_for_the_figure_and_its_tables(tiny, tmp_path, monkeypatch):
+    """The figure and its CSVs came from two passes over every run's tasks: one serves both now."""
+    from offloadsim.plots import latency_time
+
+    calls = []
+    binned = latency_time.binned_metric
+    monkeypatch.setattr(latency_time, "binned_metric", lambda *a, **k: calls.append(1) or binned(*a, **k))
+    out = tmp_path / "lt"
+    assert main(["plot", str(tiny), "--kind", "latency-time", "--bin", "1s", "--out", str(out)]) == 0
+    assert len(calls) == 1
+    assert out.with_suffix(".csv").exists() and (tmp_path / "lt.recovery.csv").exists()
+    # the tables of the one pass are those latency_time_tables gives alone, as plot writes them
+    written = {"float_format": "%.9g", "lineterminator": "\n", "index": False}
+    tables = latency_time_tables(read_results(tiny), bin_s=1.0)
+    for table, suffix in zip(tables, (".csv", ".recovery.csv"), strict=True):
+        assert (tmp_path / f"lt{suffix}").read_text() == table.to_csv(**written)

@@ -708,7 +708,8 @@ def _write_figure_table(table: Any, target: Path, suffix: str = "csv") -> Path:
 
 def _cmd_plot(args: argparse.Namespace) -> int:
     from offloadsim.experiments import read_results
-    from offloadsim.plots import default_figure_name, figure_files, plot_results, save_figure
+    from offloadsim.plots import default_figure_name, figure_files, save_figure
+    from offloadsim.plots.results import plot_with_tables
 
     chosen: dict[str, tuple[str, ...]] = {}
     for column, value in args.where:  # one column twice: the rows of either value (AND across columns)
@@ -716,7 +717,8 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     if args.out:  # a directory or a device as --out, or one under a file, is refused before anything is read
         figure_files(args.out)
     results = read_results(args.results)
-    figure = plot_results(
+    # latency-time's bins beside it (its tables), so that a paper's numbers are the figure's
+    figure, tables = plot_with_tables(
         results,
         args.kind,
         metric=args.metric,
@@ -734,13 +736,6 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     target = (
         Path(args.out) if args.out else results.path / "figures" / default_figure_name(args.kind, args.metric)
     )
-    tables: dict[str, Any] = {}
-    if args.kind == "latency-time":  # its bins beside it, so that a paper's numbers are the figure's
-        from offloadsim.plots.latency_time import latency_time_tables
-
-        window = {"bin_s": args.bin, "from_s": args.from_s, "to_s": args.to_s}
-        bins, recovery = latency_time_tables(results, where=chosen, metric=args.metric, **window)
-        tables = {"csv": bins, "recovery.csv": recovery}
     try:
         files = save_figure(figure, target)
         files += [_write_figure_table(table, target, suffix) for suffix, table in tables.items()]

@@ -76,6 +76,7 @@ __all__ = [
     "default_bin_s",
     "few_completed",
     "down_spans",
+    "latency_time_drawn",
     "latency_time_figure",
     "latency_time_tables",
     "recovery_note",
@@ -399,7 +400,29 @@ def latency_time_figure(
     than :data:`MAX_BINS` bins, an empty window, or a metric not drawn over time or none of whose
     tasks are here (deadlines).
     """
+    return _figure(_prepared(results, where, bin_s, from_s, to_s, metric), size)
+
+
+def latency_time_drawn(
+    results: Results,
+    *,
+    where: Mapping[str, Any] | None = None,
+    size: str | None = None,
+    bin_s: float | None = None,
+    from_s: float | None = None,
+    to_s: float | None = None,
+    metric: str | None = None,
+) -> tuple[Figure, pd.DataFrame, pd.DataFrame]:
+    """:func:`latency_time_figure` and the :func:`latency_time_tables` of its bins, binned once.
+
+    ``plot --kind latency-time`` writes both: binning every run for each took it twice.
+    """
     prepared = _prepared(results, where, bin_s, from_s, to_s, metric)
+    return (_figure(prepared, size), *_tables(prepared))
+
+
+def _figure(prepared: _Prepared, size: str | None) -> Figure:
+    """The figure of :func:`latency_time_figure`, drawn from its bins."""
     view, metric, binned, runs = prepared.view, prepared.metric, prepared.binned, prepared.runs
     start, end, width = prepared.start, prepared.end, prepared.width
     missed = int(binned["not_completed"].sum())
@@ -488,7 +511,11 @@ def latency_time_tables(
     ``policy``, ``metric``, ``outage_from_s``, ``outage_to_s``, ``baseline``, ``recovered_at_s`` and
     ``time_to_recover_s`` (:mod:`offloadsim.analysis.recovery`; empty where it did not recover).
     """
-    prepared = _prepared(results, where, bin_s, from_s, to_s, metric)
+    return _tables(_prepared(results, where, bin_s, from_s, to_s, metric))
+
+
+def _tables(prepared: _Prepared) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The tables of :func:`latency_time_tables`, from the figure's bins."""
     binned = prepared.binned
     recovery = prepared.recovery.rename(columns={"series": "policy"})
     recovery.insert(1, "metric", prepared.metric)

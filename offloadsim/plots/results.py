@@ -183,6 +183,45 @@ def plot_results(
     figure would otherwise average over, a kind the data cannot give (a
     sweep plot of a single run), or an unknown column.
     """
+    return plot_with_tables(
+        results,
+        kind,
+        metric=metric,
+        x=x,
+        by=by,
+        facet=facet,
+        where=where,
+        size=size,
+        logx=logx,
+        logy=logy,
+        bin_s=bin_s,
+        from_s=from_s,
+        to_s=to_s,
+    )[0]
+
+
+def plot_with_tables(
+    results: Results,
+    kind: str,
+    *,
+    metric: str | None = None,
+    x: str | None = None,
+    by: str | Sequence[str] | None = None,
+    facet: str | None = None,
+    where: Mapping[str, Any] | None = None,
+    size: str | None = None,
+    logx: bool | None = None,
+    logy: bool | None = None,
+    bin_s: float | None = None,
+    from_s: float | None = None,
+    to_s: float | None = None,
+) -> tuple[Figure, dict[str, pd.DataFrame]]:
+    """The figure :func:`plot_results` draws, and the tables ``plot`` writes beside it, from one pass.
+
+    The tables by the suffix they are written with: ``latency-time``'s bins (``csv``) and its times
+    to recover (``recovery.csv``), :func:`offloadsim.plots.latency_time.latency_time_tables`; none
+    for the other kinds.  Binned once for both (they were binned once for each).
+    """
     texts = {"metric": metric, "x": x, "facet": facet, "size": size, "logx": logx, "logy": logy}
     _check_arguments(results, where, texts, by)
     if kind not in KINDS:
@@ -198,9 +237,10 @@ def plot_results(
             raise ExperimentError(
                 f"{argument('logx')} and {argument('logy')} do not apply to {argument('kind', kind)}"
             )
-        return latency_time.latency_time_figure(
+        fig, bins, recovery = latency_time.latency_time_drawn(
             results, where=where, size=size, bin_s=bin_s, from_s=from_s, to_s=to_s, metric=metric
         )
+        return fig, {"csv": bins, "recovery.csv": recovery}
     # --metric was read by bars and sweep only: --kind cdf --metric latency_p95_s drew the latency CDF
     # and --kind split --metric nosuch drew its figure, each without a word.
     flags = (
@@ -398,7 +438,7 @@ def plot_results(
         sweep_lines.place_all_local_labels(axes[0])
     if len(axes) == 1:  # the notes and the legend moved the panel: its title is held to the figure again
         fit_title(axes[0])
-    return fig
+    return fig, {}
 
 
 def _check_window(kind: str, bin_s: float | None, from_s: float | None, to_s: float | None) -> None:

@@ -1,4 +1,4 @@
-"""Links a sweep varies (or ``compare --set`` changes) that carried no bytes: their values changed nothing.
+"""Links a sweep varies (or ``--set`` changes) that carried no bytes: their values changed nothing.
 
 Routes take the lowest latency (docs/scenario-format.md, "Routing"): a sweep that zipped a direct
 edge-to-edge link's bandwidth and latency from 10 Gbps/0.1 ms to 10 Mbps/10 ms sent the cut
@@ -6,7 +6,8 @@ tensors round it, through the access point, once its latency was the higher, and
 link read the fastest time to first token, with nothing said.  Each run's links table
 (``links.parquet``: ``a``, ``b``, ``bytes``) gives what each ``links[]`` entry carried
 (:func:`entry_bytes`); :func:`idle_links_notes` says, once, where a changed entry carried none
-while other links carried the runs' traffic.
+while other links carried the runs' traffic.  A single run says it too (:func:`set_links_notes`):
+a link ``run --set`` changed shows the user meant it to carry the traffic, as a swept one does.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["changed_entries", "entry_bytes", "idle_links_notes"]
+__all__ = ["changed_entries", "entry_bytes", "idle_links_notes", "set_links_notes"]
 
 #: How many configurations a note names before "and N more".
 _NAMED = 4
@@ -39,6 +40,24 @@ def entry_bytes(scenario: Any, links: Any) -> tuple[float | None, ...]:
         if index is not None:
             carried[index] = (carried[index] or 0.0) + float(sent)
     return tuple(carried)
+
+
+def set_links_notes(scenario: Any, links: Any) -> list[str]:
+    """The note of a run whose ``--set`` (or ``overrides=``) changed a link that carried no bytes; or [].
+
+    ``run --set 'links[2].latency=10 ms'`` over a link its traffic then went round (routes take
+    the lowest latency) measured the other way, with nothing said, where ``compare`` and ``sweep``
+    with the same key said so.  A link the scenario file alone declares shows no such intent: an
+    idle one is counted in the table's busiest links (``2 idle``), not said here.  ``links``: the
+    run's links table.
+    """
+    given = {key: set_by.note for key, set_by in scenario.footprint.set_by}
+    entries = changed_entries(list(given), scenario.document, given)
+    if not entries:
+        return []
+    return idle_links_notes(
+        [{"run": 0, "bytes": entry_bytes(scenario, links)}], entries, {(0,): ""}, ["run"], ""
+    )
 
 
 def changed_entries(
@@ -114,6 +133,7 @@ def idle_links_notes(
         if where:
             idle.setdefault(where, []).append(name)
     notes = []
+    traffic = "runs' traffic" if len(rows) > 1 else "run's traffic"
     for where, names in idle.items():
         links = " and ".join(names)
         if where == ("",):
@@ -127,7 +147,7 @@ def idle_links_notes(
             at = f" {_word(unit)} {len(where)} of the {len(configs)} {unit} ({shown})"
         notes.append(
             f"{links}{', ' + how if how else ''}, carried no bytes{at} "
-            "while other links carried the runs' traffic: "
+            f"while other links carried the {traffic}: "
             "routes take the lowest latency (docs/scenario-format.md#routing), so the traffic went another "
             f"way and {'their' if len(names) > 1 else 'its'} values there changed nothing; "
             "`offloadsim run SCENARIO --dry-run --set ...` with those values shows the route"

@@ -435,6 +435,10 @@ class RunResult:
         command line (default ``sys.argv``); ``inputs`` the files the
         scenario read, hashed before the run (default: hashed now).
         """
+        from offloadsim.analysis.idle_links import (
+            set_links_notes,
+        )  # a --set link idle: its value said nothing
+
         sources = {source for entry in scenario.workload for source in entry.sources}
         summary = summarize(
             raw.tasks,
@@ -483,7 +487,9 @@ class RunResult:
             "started_utc": started_utc.astimezone(_dt.UTC).isoformat(timespec="seconds"),
             "wall_s": float(raw.wall_s),
             "command": shlex.join(sys.argv if command is None else command),
-            "notes": list(raw.notes) + _pooled_notes(raw.tasks, scenario),
+            "notes": list(raw.notes)
+            + _pooled_notes(raw.tasks, scenario)
+            + set_links_notes(scenario, raw.links),
             "context_cuts": list(raw.context_cuts),
             **({"decode_ceilings": list(raw.decode_ceilings)} if raw.decode_ceilings else {}),
             "skipped_checks": list(scenario.skip_checks),  # its warnings were not looked for

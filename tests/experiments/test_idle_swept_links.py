@@ -156,6 +156,63 @@ def test_compare_says_a_link_set_by_set_that_carried_nothing(tmp_path, scenario_
     assert _idle_notes(json.loads((tmp_path / "fast" / "manifest.json").read_text())["notes"]) == []
 
 
+def test_a_run_says_a_link_its_set_changed_that_carried_nothing(tmp_path, scenario_file, capsys):
+    """`run --set` on a link its traffic went round said nothing, where compare and sweep said so."""
+    import pandas as pd
+
+    out = tmp_path / "run"
+    args = ["run", str(scenario_file), "--policy", PIPELINE, "--out", str(out)]
+    assert main([*args, "--set", "links[2].latency=10 ms"]) == 0
+    (note,) = _idle_notes(json.loads((out / "manifest.json").read_text())["notes"])
+    assert note.startswith(
+        'links[2] (edge-0 <-> edge-1, set by --set "links[2].latency=10 ms"), carried no bytes '
+        "while other links carried the run's traffic: routes take the lowest latency"
+    )
+    assert f"note: {note}" in capsys.readouterr().out.splitlines()
+    # the run's own links table: nothing between edge-0 and edge-1, bytes elsewhere
+    links = pd.read_parquet(out / "links.parquet")
+    direct = [{a, b} == {"edge-0", "edge-1"} for a, b in zip(links["a"], links["b"], strict=True)]
+    assert any(direct) and links["bytes"][direct].sum() == 0 < links["bytes"].sum()
+    # the link carrying the traffic, a run with no traffic, a link no --set changed: nothing said
+    for given, policy in (("links[2].latency=0.5 ms", PIPELINE), ("links[2].latency=10 ms", "local")):
+        assert (
+            main(
+                [
+                    "run",
+                    str(scenario_file),
+                    "--policy",
+                    policy,
+                    "--set",
+                    given,
+                    "--overwrite",
+                    "--out",
+                    str(out),
+                    "-q",
+                ]
+            )
+            == 0
+        )
+        assert _idle_notes(json.loads((out / "manifest.json").read_text())["notes"]) == []
+    assert (
+        main(
+            [
+                "run",
+                str(scenario_file),
+                "--policy",
+                PIPELINE,
+                "--set",
+                "links[0].latency=4 ms",
+                "--overwrite",
+                "--out",
+                str(out),
+                "-q",
+            ]
+        )
+        == 0
+    )
+    assert _idle_notes(json.loads((out / "manifest.json").read_text())["notes"]) == []
+
+
 def test_entry_bytes_adds_both_directions_of_every_pair_an_entry_links(scenario_file):
     result = api.run(scenario_file, policy="fixed", policy_params=_params())
     links = result.links

@@ -71,12 +71,15 @@ __all__ = [
     "KIND",
     "MAX_BINS",
     "METRICS",
+    "Bins",
     "binned_latency",
     "binned_metric",
+    "binned_runs",
+    "bins_figure",
+    "bins_tables",
     "default_bin_s",
     "few_completed",
     "down_spans",
-    "latency_time_drawn",
     "latency_time_figure",
     "latency_time_tables",
     "recovery_note",
@@ -308,8 +311,12 @@ def down_spans(nodes: pd.DataFrame, end_s: float) -> list[tuple[str, Any, float,
 
 
 @dataclass(frozen=True)
-class _Prepared:
-    """What the figure and its table are drawn from: the bins, the window and the runs' outages."""
+class Bins:
+    """What the figure and its tables are drawn from: the bins, the window and the runs' outages.
+
+    Made once (:func:`binned_runs`) for both where both are wanted (``plot`` writes the tables beside
+    the figure): binning every run for each took it twice.
+    """
 
     view: FigureView
     metric: str
@@ -324,14 +331,14 @@ class _Prepared:
     recovery: pd.DataFrame  # per series and outage, the time to recover (analysis.recovery)
 
 
-def _prepared(
+def binned_runs(
     results: Results,
     where: Mapping[str, Any] | None,
     bin_s: float | None,
     from_s: float | None,
     to_s: float | None,
     metric: str | None,
-) -> _Prepared:
+) -> Bins:
     """The figure's bins (refused in one line where they cannot be made: see :func:`latency_time_figure`)."""
     kind = argument("kind", KIND)
     if results.kind == "sweep":
@@ -378,7 +385,7 @@ def _prepared(
     outages = [(s[0], s[2], s[3]) for s in spans] + list(links.down)
     changes = node_changes_of((s[0], s[2], s[3]) for s in spans) + link_changes_of(view.link_changes)
     recovery = time_to_recover(binned, outages, changes=changes, tasks=tasks, run_end_s=end_s)
-    return _Prepared(view, metric, start, end, width, end_s, binned, runs, spans, links, recovery)
+    return Bins(view, metric, start, end, width, end_s, binned, runs, spans, links, recovery)
 
 
 def latency_time_figure(
@@ -400,29 +407,11 @@ def latency_time_figure(
     than :data:`MAX_BINS` bins, an empty window, or a metric not drawn over time or none of whose
     tasks are here (deadlines).
     """
-    return _figure(_prepared(results, where, bin_s, from_s, to_s, metric), size)
+    return bins_figure(binned_runs(results, where, bin_s, from_s, to_s, metric), size)
 
 
-def latency_time_drawn(
-    results: Results,
-    *,
-    where: Mapping[str, Any] | None = None,
-    size: str | None = None,
-    bin_s: float | None = None,
-    from_s: float | None = None,
-    to_s: float | None = None,
-    metric: str | None = None,
-) -> tuple[Figure, pd.DataFrame, pd.DataFrame]:
-    """:func:`latency_time_figure` and the :func:`latency_time_tables` of its bins, binned once.
-
-    ``plot --kind latency-time`` writes both: binning every run for each took it twice.
-    """
-    prepared = _prepared(results, where, bin_s, from_s, to_s, metric)
-    return (_figure(prepared, size), *_tables(prepared))
-
-
-def _figure(prepared: _Prepared, size: str | None) -> Figure:
-    """The figure of :func:`latency_time_figure`, drawn from its bins."""
+def bins_figure(prepared: Bins, size: str | None) -> Figure:
+    """The figure of :func:`latency_time_figure`, drawn from its bins (:func:`binned_runs`)."""
     view, metric, binned, runs = prepared.view, prepared.metric, prepared.binned, prepared.runs
     start, end, width = prepared.start, prepared.end, prepared.width
     missed = int(binned["not_completed"].sum())
@@ -511,11 +500,11 @@ def latency_time_tables(
     ``policy``, ``metric``, ``outage_from_s``, ``outage_to_s``, ``baseline``, ``recovered_at_s`` and
     ``time_to_recover_s`` (:mod:`offloadsim.analysis.recovery`; empty where it did not recover).
     """
-    return _tables(_prepared(results, where, bin_s, from_s, to_s, metric))
+    return bins_tables(binned_runs(results, where, bin_s, from_s, to_s, metric))
 
 
-def _tables(prepared: _Prepared) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The tables of :func:`latency_time_tables`, from the figure's bins."""
+def bins_tables(prepared: Bins) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The tables of :func:`latency_time_tables`, from the figure's bins (:func:`binned_runs`)."""
     binned = prepared.binned
     recovery = prepared.recovery.rename(columns={"series": "policy"})
     recovery.insert(1, "metric", prepared.metric)

@@ -220,7 +220,7 @@ def plot_with_tables(
 
     The tables by the suffix they are written with: ``latency-time``'s bins (``csv``) and its times
     to recover (``recovery.csv``), :func:`offloadsim.plots.latency_time.latency_time_tables`; none
-    for the other kinds.  Binned once for both (they were binned once for each).
+    for the other kinds.  Binned once for both (:func:`~offloadsim.plots.latency_time.binned_runs`).
     """
     texts = {"metric": metric, "x": x, "facet": facet, "size": size, "logx": logx, "logy": logy}
     _check_arguments(results, where, texts, by)
@@ -237,10 +237,9 @@ def plot_with_tables(
             raise ExperimentError(
                 f"{argument('logx')} and {argument('logy')} do not apply to {argument('kind', kind)}"
             )
-        fig, bins, recovery = latency_time.latency_time_drawn(
-            results, where=where, size=size, bin_s=bin_s, from_s=from_s, to_s=to_s, metric=metric
-        )
-        return fig, {"csv": bins, "recovery.csv": recovery}
+        binned = latency_time.binned_runs(results, where, bin_s, from_s, to_s, metric)  # once for both
+        bins, recovery = latency_time.bins_tables(binned)
+        return latency_time.bins_figure(binned, size), {"csv": bins, "recovery.csv": recovery}
     # --metric was read by bars and sweep only: --kind cdf --metric latency_p95_s drew the latency CDF
     # and --kind split --metric nosuch drew its figure, each without a word.
     flags = (

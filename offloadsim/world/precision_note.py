@@ -78,7 +78,9 @@ def _hosted(app: AppTemplate, proc: ProcessorModel) -> tuple[str, ...] | None:
 def _plain_speed_text(
     apps: list[AppTemplate], processors: list[ProcessorModel], under: Under, groups: Mapping[str, str]
 ) -> str:
-    """``; int8 computes at fp32's FLOP/s on the plain speed of nodes.phone.processor``, or "".
+    """``; int8 runs no faster than fp32 on nodes.phone.processor, whose plain speed ...``, or "".
+
+    The note ends ``is one FLOP/s for every precision``.
 
     A plain ``speed:`` is one rate for every precision, so a model in int8 computes no faster
     there than in fp32 (its fewer bytes may still shorten transfers, or a memory-bound layer).
@@ -99,8 +101,9 @@ def _plain_speed_text(
     if not said:
         return ""
     each = "; ".join(
-        f"{pair[0]} computes at {pair[1]}'s FLOP/s on the plain speed of "
+        f"{pair[0]} runs no faster than {pair[1]} on "
         + ", ".join(f"{where}{under_text(labels or ())}" for where, labels in on.items())
+        + f", {'whose plain speed is' if len(on) == 1 else 'plain speeds:'} one FLOP/s for every precision"
         for pair, on in said.items()
     )
     return f"; {each}"

@@ -38,7 +38,10 @@ policy: local
 """
 
 PRECISION = "applications.detect.params.precision"
-PLAIN = "int8 computes at fp32's FLOP/s on the plain speed of nodes.edge.processor"
+PLAIN = (
+    "int8 runs no faster than fp32 on nodes.edge.processor, whose plain speed is one FLOP/s for every "
+    "precision"
+)
 
 
 def _int8_note(folder, policy: str = "local") -> str:
@@ -108,7 +111,9 @@ def test_a_comparison_in_int8_keeps_the_note_for_every_run(tmp_path):
     assert main([*argv, "--set", f"{PRECISION}=int8", "--out", str(out), "--quiet"]) == 0
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     # one note for both runs, naming what each policy may place on: the edge's plain speed under edge
-    compared = _int8_note(tmp_path).replace(" (docs", f"; {PLAIN} (under edge only) (docs")
+    compared = _int8_note(tmp_path).replace(
+        " (docs", "; " + PLAIN.replace("processor,", "processor (under edge only),") + " (docs"
+    )
     assert _accuracy_rows(manifest) == [{"note": compared}]
     fig = plot_results(read_results(out), "bars", metric="latency_mean_s")
     note = " ".join(fig._supxlabel.get_text().split())

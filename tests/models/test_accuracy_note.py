@@ -40,7 +40,10 @@ def _notes(detect: str, scenario: str = SCENARIO) -> list[str]:
     return [note for note in world.notes if "accuracy" in note]
 
 
-PLAIN = "; {} computes at fp32's FLOP/s on the plain speed of nodes.phone.processor"
+PLAIN = (
+    "; {} runs no faster than fp32 on nodes.phone.processor, whose plain speed is one FLOP/s for every "
+    "precision"
+)
 
 
 @pytest.mark.parametrize(
@@ -62,7 +65,7 @@ PLAIN = "; {} computes at fp32's FLOP/s on the plain speed of nodes.phone.proces
         ),
         (  # an int4 Llama computes in fp16 (W4A16), its checkpoint in bf16
             "{model: llama-3.2-1b, prompt_tokens: 64, output_tokens: 8, params: {precision: int4}}",
-            "precision int4 (applications.detect): " + PLAIN.format("fp16").replace("fp32's", "bf16's"),
+            "precision int4 (applications.detect): " + PLAIN.format("fp16").replace("than fp32", "than bf16"),
         ),
     ],
 )
@@ -208,7 +211,7 @@ def test_the_speed_up_is_said_only_of_hardware_the_policy_may_place_on():
     """All local on phones, a T4 edge server idle: the note named the T4's 16x and not the phones.
 
     A new user's run at a plain ``speed:`` read "int8 is 16x fp32's speed on t4 here" while every
-    layer ran on the phones, where int8 computes at fp32's rate; a phone on a Cortex-A76 with fp16
+    layer ran on the phones, where int8 runs no faster than fp32; a phone on a Cortex-A76 with fp16
     read "8.02x on t4" too.  Under ``edge`` both are said, and a comparison says which policy may
     place on each.
     """

@@ -12,7 +12,16 @@ import itertools
 import os
 from collections.abc import Iterable
 
-__all__ = ["close_matches", "counted", "did_you_mean", "did_you_mean_file", "quoted", "quoted_listing"]
+__all__ = [
+    "SCOPE_SECTION",
+    "close_matches",
+    "counted",
+    "did_you_mean",
+    "did_you_mean_file",
+    "out_of_scope",
+    "quoted",
+    "quoted_listing",
+]
 
 
 def quoted(name: object, *, whole: bool = False) -> str:
@@ -116,19 +125,51 @@ def close_matches(
         key=lambda c: sum(a != b for a, b in zip(c, word, strict=False)),
     )
     if within is None:
-        spelt = difflib.get_close_matches(word, choices, n=n, cutoff=cutoff)
+        spelt = [
+            c
+            for c in difflib.get_close_matches(word, choices, n=max(1, len(choices)), cutoff=cutoff)
+            if _near(word, c)
+        ][:n]
     else:
         scored = sorted(
             ((difflib.SequenceMatcher(None, word, c).ratio(), i) for i, c in enumerate(choices)),
             key=lambda pair: (-pair[0], pair[1]),
         )
         best = 1.0 if by_case else (scored[0][0] if scored else 0.0)
-        near = [i for ratio, i in scored if ratio >= max(cutoff, best - within)][:n]
+        near = [i for ratio, i in scored if ratio >= max(cutoff, best - within) and _near(word, choices[i])][
+            :n
+        ]
         spelt = [choices[i] for i in sorted(near)]
-    found = [*by_case, *(c for c in spelt if c not in by_case)]
+    meant = [c for c in choices if c in _MEANT.get(folded, ())]
+    found = list(dict.fromkeys([*by_case, *meant, *spelt]))
     if len(found) < n and len(word) >= _MIN_PART:
         found += [c for c in choices if c != word and c not in found and _holds(c, folded)]
     return found[:n]
+
+
+#: At most this share of a word's characters may be unmatched in a close spelling suggested for it.
+_MAX_UNMATCHED = 1 / 3
+
+#: Words that mean a key or name spelt otherwise: ``codec`` is ``compression`` (an activation codec).
+_MEANT: dict[str, tuple[str, ...]] = {"codec": ("compression",)}
+
+
+def _near(word: str, candidate: str) -> bool:
+    """Whether ``candidate`` keeps all but a third of ``word``'s characters, in order.
+
+    difflib's similarity 0.6 let words with little in common through: ``fedavg`` suggested
+    ``edge`` (only ``e``, ``d``, ``g`` shared) and ``codec`` ``model`` (``o``, ``d``, ``e``).  A typo
+    of one letter in three, or a word a longer name holds whole, keeps well within this.
+
+    >>> _near("fedavg", "edge"), _near("codec", "model")
+    (False, False)
+    >>> _near("egde", "edge"), _near("latency", "latency_p95_s")
+    (True, True)
+    """
+    import difflib
+
+    kept = sum(block.size for block in difflib.SequenceMatcher(None, word, candidate).get_matching_blocks())
+    return len(word) - kept <= _MAX_UNMATCHED * len(word)
 
 
 def _holds(name: str, folded: str) -> bool:
@@ -160,8 +201,40 @@ def did_you_mean(
     """
     close = [quoted(name) for name in close_matches(word, candidates, n, cutoff, within=within)]
     if not close:
-        return ""
+        return out_of_scope(word)
     return f" (did you mean {' or '.join([', '.join(close[:-1]), close[-1]] if len(close) > 2 else close)}?)"
+
+
+#: Words for what offloadsim does not model, each with what it is: a name given for one of them is
+#: pointed at README's list of what is out of scope rather than at a name merely spelt alike.
+_OUT_OF_SCOPE = {
+    **dict.fromkeys(("fedavg", "fedprox", "federated", "federated-learning", "fl"), "federated learning"),
+    **dict.fromkeys(("training", "train", "backprop", "backward"), "training"),
+    **dict.fromkeys(("encrypt", "encryption", "tls", "ssl", "https", "crypto"), "encryption or TLS"),
+    **dict.fromkeys(
+        ("jpeg", "webp", "png", "zstd", "lz4"), "input codecs (give the compressed size as input)"
+    ),
+    **dict.fromkeys(("batch", "batching", "batch_size"), "batching at servers"),
+    **dict.fromkeys(("accuracy",), "accuracy"),
+}
+
+#: Where the scope is written down, as a message points at it.
+SCOPE_SECTION = 'README.md, "What offloadsim does not model (yet)"'
+
+
+def out_of_scope(word: str) -> str:
+    """``' (offloadsim does not model federated learning: README.md, ...)'`` for such a word, else ``""``.
+
+    ``policy: fedavg`` suggested ``edge``, a name spelt alike: a user asking for what the tool
+    does not do is told so, once, instead.
+
+    >>> print(out_of_scope("FedAvg"))
+     (offloadsim does not model federated learning: see README.md, "What offloadsim does not model (yet)")
+    >>> out_of_scope("edge")
+    ''
+    """
+    what = _OUT_OF_SCOPE.get(word.casefold().replace(" ", "-"))
+    return f" (offloadsim does not model {what}: see {SCOPE_SECTION})" if what else ""
 
 
 #: At most this many entries of a directory are read for a file name to suggest (a huge one is not listed).

@@ -151,3 +151,71 @@ def test_a_word_several_names_are_about_as_near_to_names_each_and_a_typo_its_one
         ' (did you mean "latency_p50_s", "latency_p95_s" or "latency_p99_s"?)'
     )
     assert did_you_mean("x", metrics, n=3, within=0.05) == ""
+
+
+@pytest.mark.parametrize(
+    ("word", "candidates"),
+    [
+        ("fedavg", ["cloud", "dads", "edge", "local", "neurosurgeon", "random"]),  # e, d, g shared: 0.6
+        ("codec", ["model", "onnx", "work", "input", "output"]),  # o, d, e shared: 0.6
+    ],
+)
+def test_a_word_sharing_only_a_few_letters_suggests_nothing(word, candidates):
+    """New users were told ``fedavg``: did you mean "edge"? and ``codec``: did you mean "model"?"""
+    from offloadsim.suggest import close_matches
+
+    assert close_matches(word, candidates) == []
+    assert close_matches(word, candidates, n=3, cutoff=0.5) == []
+    assert close_matches(word, candidates, n=3, within=0.05) == []
+
+
+@pytest.mark.parametrize(
+    ("word", "candidates", "meant"),
+    [
+        ("egde", ["edge", "cloud"], "edge"),
+        ("clod", ["edge", "cloud"], "cloud"),
+        ("compresion", ["model", "compression"], "compression"),
+        ("resnet5", ["resnet50", "resnet18"], "resnet50"),
+        ("codec", ["model", "compression"], "compression"),  # the key that means it
+    ],
+)
+def test_a_slip_still_suggests_its_name(word, candidates, meant):
+    from offloadsim.suggest import close_matches
+
+    assert close_matches(word, candidates) == [meant]
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        (
+            "policy=fedavg",
+            'unknown policy "fedavg" (offloadsim does not model federated learning: see README.md',
+        ),
+        ("applications.classify.codec=int8", 'unknown key "codec" (did you mean "compression"?)'),
+        (
+            "applications.classify.encryption=tls",
+            'unknown key "encryption" (offloadsim does not model encryption',
+        ),
+        ("applications.classify.training=true", "does not model training: see README.md"),
+    ],
+)
+def test_out_of_scope_words_point_at_the_scope_section_not_at_a_name_spelt_alike(setting, said):
+    from pathlib import Path
+
+    from offloadsim.scenario.errors import ScenarioError
+    from offloadsim.scenario.loader import load_scenario
+
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(Path(__file__).parents[1] / "scenarios" / "quickstart.yaml", overrides=[setting])
+    message = str(caught.value)
+    assert said in message and 'did you mean "edge"' not in message and 'did you mean "model"' not in message
+
+
+def test_the_scope_section_the_messages_name_is_in_the_readme():
+    from pathlib import Path
+
+    from offloadsim.suggest import SCOPE_SECTION
+
+    heading = SCOPE_SECTION.split('"')[1]
+    assert f"## {heading}\n" in (Path(__file__).parents[1] / "README.md").read_text()

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from offloadsim.shapes import describe
 from offloadsim.strict_yaml import key_part, key_path, plain_or_quoted
-from offloadsim.suggest import close_matches, quoted
+from offloadsim.suggest import close_matches, out_of_scope, quoted
 
 __all__ = [
     "KeyPathError",
@@ -288,7 +288,7 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     close = close_matches(word, candidates)
     if not close and len(word) >= 3:
         close = [c for c in candidates if c.startswith(word)][:1]
-    return f" (did you mean {quoted(close[0])}?)" if close else ""
+    return f" (did you mean {quoted(close[0])}?)" if close else out_of_scope(word)
 
 
 def _one_line(message: str) -> str:

@@ -99,9 +99,10 @@ def _unknown_key(loc: tuple[str | int, ...]) -> str:
         where = f"under {format_path(home[-1:])}: {format_path((*home, key))}" if home else "at the top level"
         also = hint.replace("(did you mean", "(or did you mean")
         return f"unknown key {quoted(key)}: {key} goes {where}{also}"
-    if hint or not allowed:
+    if hint.startswith(" (did you mean") or not allowed:
         return f"unknown key {quoted(key)}{hint}"
-    return f"unknown key {quoted(key)}; expected one of {', '.join(allowed)}"
+    # hint: none, or a pointer to what offloadsim does not model ("training"): the keys still listed
+    return f"unknown key {quoted(key)}{hint}; expected one of {', '.join(allowed)}"
 
 
 def _home_of(key: str, at: tuple[str | int, ...]) -> tuple[str | int, ...] | None:

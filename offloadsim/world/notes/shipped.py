@@ -21,6 +21,7 @@ from offloadsim.world.notes import (
     stand_in_peak,
     synthetic_bandwidth,
     unbounded_decode,
+    unshared_links,
 )
 from offloadsim.world.notes.registry import register_note
 
@@ -33,6 +34,7 @@ register_note(inert_keys.KIND, inert_keys.inert_key_notes)
 register_note(synthetic_bandwidth.KIND, synthetic_bandwidth.synthetic_bandwidth_note_provider)
 register_note(unbounded_decode.KIND, unbounded_decode.unbounded_decode_notes)
 register_note(decode_ceiling.KIND, decode_ceiling.decode_ceiling_notes)
+register_note(unshared_links.KIND, unshared_links.unshared_link_note_provider)
 register_note(gpu_efficiency.KIND, gpu_efficiency.gpu_efficiency_notes, merge=gpu_efficiency.merge_gpu_notes)
 register_note(nearest_tie.KIND, nearest_tie.nearest_tie_notes)
 register_note(accuracy.KIND, accuracy.accuracy_notes, scope="placed", needs_world=False)

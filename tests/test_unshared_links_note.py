@@ -1,0 +1,50 @@
+"""``validate`` says that a ``links:`` entry over many devices gives each its own link, no shared cell.
+
+70 phones ``between: [phone-*, ap]`` at 20 Mbit/s drew 1.4 Gbit/s from one access point, silently.
+"""
+
+import pytest
+
+from offloadsim.scenario.loader import load_scenario_text
+from offloadsim.world.build import build_world
+from offloadsim.world.notes.unshared_links import MANY_DEVICES
+
+SCENARIO = """
+name: cell
+duration: 10 s
+nodes:
+  phone: {count: COUNT, tier: device, processor: {speed: 10 GFLOP/s}}
+  ap: {tier: network}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
+links:
+  - {between: [phone-*, ap], bandwidth: 20 Mbps}
+  - {between: [ap, edge], bandwidth: 1 Gbps}
+applications:
+  job: {work: 1 GFLOP}
+workload:
+  - {app: job, sources: phone-*, rate: 1 /s}
+policy: edge
+"""
+
+
+def _validate_notes(count: int) -> list[str]:
+    world = build_world(load_scenario_text(SCENARIO.replace("COUNT", str(count)), source="<t>"))
+    return [note for note in world.scenario_notes_under() if "shared" in note]
+
+
+def test_many_devices_on_one_node_are_told_each_has_its_own_link():
+    assert _validate_notes(70) == [
+        'links[0] gives each of the 70 devices it links to "ap" its own 20 Mbps (1.4 Gbps in all), '
+        "not a share of one medium: to model a shared cell, route them through one hop "
+        "(docs/scenario-format.md#a-shared-cell-links-are-not-a-shared-medium)"
+    ]
+
+
+@pytest.mark.parametrize("count", [1, MANY_DEVICES - 1])
+def test_a_few_devices_are_not_noted(count):
+    assert _validate_notes(count) == []
+
+
+def test_the_run_does_not_repeat_it_under_its_table():
+    world = build_world(load_scenario_text(SCENARIO.replace("COUNT", "70"), source="<t>"))
+    assert not any("shared" in note for note in world.notes)

@@ -101,6 +101,18 @@ class ProcessorSpec:
         default_doc=f"{DEFAULT_QUEUE_LIMIT:,}, which bounds an overloaded queue's memory",
         doc="Most stages waiting (not in service); more are dropped, and counted per node (refused_full).",
     )
+    fusion: str = key(
+        "none",
+        schema_type=Literal["none", "onnxruntime"],
+        default_doc="none",
+        doc=(
+            "Layer fusion for a roofline (a derived profile, a plain speed): none charges every layer, "
+            "each BatchNorm and activation too, its own round trip to memory; onnxruntime runs a model "
+            "as onnxruntime's graph optimizer fuses it (BatchNorm folded into the convolution, a "
+            "following activation and residual add run inside it, Gemm+activation), each fused unit "
+            "one round trip. A calibrated profile carries its own fusion."
+        ),
+    )
     noise: bool = key(
         False,
         default_doc="false",

@@ -310,22 +310,29 @@ class World:
         """
         proc = self.processor(node, processor)
         # Nodes with the same profile (or the same plain speed) share one array.
+        fusion = proc.spec.fusion
         key = (
-            (app, id(proc.costs))
+            (app, id(proc.costs), fusion)
             if proc.costs is not None
-            else (app, proc.speed_flops, proc.spec.memory_bandwidth_Bps)
+            else (app, proc.speed_flops, proc.spec.memory_bandwidth_Bps, fusion)
         )
         cached = self._layer_seconds.get(key)
         if cached is None:
             graph = self.apps[app].graph
             if graph is None:
                 raise LookupMessage(f"application {app!r} has no layer graph")
+            from offloadsim.world.profiles.fusion import FUSION_RULES  # models only
+
+            rules = FUSION_RULES[fusion] if fusion != "none" else None  # a calibrated profile's: refused
             if proc.costs is not None:
-                cached = np.array(proc.costs.layer_seconds(graph), dtype=np.float64)
+                seconds = proc.costs.layer_seconds(graph, rules) if rules else proc.costs.layer_seconds(graph)
+                cached = np.array(seconds, dtype=np.float64)
             else:
                 from offloadsim.world.profiles.builtin import roofline_layer_seconds  # models only
 
-                cached = roofline_layer_seconds(graph, proc.speed_flops, proc.spec.memory_bandwidth_Bps)
+                cached = roofline_layer_seconds(
+                    graph, proc.speed_flops, proc.spec.memory_bandwidth_Bps, rules
+                )
             cached.setflags(write=False)
             self._layer_seconds[key] = cached
         return cached
@@ -461,6 +468,13 @@ def _processor(
         except (KeyError, ValueError) as error:
             message = error.args[0] if error.args else str(error)
             raise WorldError(format_path(("nodes", node.group, *spec.path, "profile")), message) from None
+    own_fusion = getattr(profile, "fusion", None)
+    if spec.fusion != "none" and own_fusion is not None:
+        raise WorldError(
+            format_path(("nodes", node.group, *spec.path, "fusion")),
+            f"profile {quoted(profile.name)} is calibrated: it fuses as it was timed "
+            f"({own_fusion.name}); fusion applies to a derived profile or a plain speed (remove it)",
+        )
     memory = spec.memory_bandwidth_Bps or profile.memory_bandwidth_Bps
     return ProcessorModel(node.name, spec, profile.effective_flops, profile.name, memory, profile)
 

@@ -25,6 +25,7 @@ from offloadsim.world.profiles.search import (
 if TYPE_CHECKING:
     from offloadsim.models.graph import LayerGraph
     from offloadsim.world.profiles.calibrated import CalibratedProfile
+    from offloadsim.world.profiles.fusion import FusionRules
 
 __all__ = [
     "Profile",
@@ -94,16 +95,18 @@ class Profile:
                 return candidate, stated[candidate]
         raise AssertionError("every fallback chain ends at fp32")  # pragma: no cover
 
-    def layer_seconds(self, graph: LayerGraph) -> np.ndarray:
+    def layer_seconds(self, graph: LayerGraph, fusion: FusionRules | None = None) -> np.ndarray:
         """Per-layer time by roofline: the slower of FLOPs at sustained rate and bytes at memory bandwidth.
 
         Bytes are the layer's inputs, weights and output, each moved once; the
         rate is the peak of the graph's precision (see :meth:`peak_for`).
+        ``fusion`` (a processor's ``fusion`` key) bounds fused units instead of layers
+        (see :func:`roofline_layer_seconds`).
         """
         from offloadsim.models.precision import graph_precision
 
         _, peak = self.peak_for(graph_precision(graph))
-        return roofline_layer_seconds(graph, peak * self.efficiency, self.memory_bandwidth_Bps)
+        return roofline_layer_seconds(graph, peak * self.efficiency, self.memory_bandwidth_Bps, fusion)
 
 
 # Efficiency 0.35 (CPU) / 0.40 (GPU) is the fraction of peak typically
@@ -387,8 +390,20 @@ def layer_bytes_moved(graph: LayerGraph) -> np.ndarray:
     return np.asarray(moved, dtype=np.float64)
 
 
-def roofline_layer_seconds(graph: LayerGraph, speed_flops: float, memory_Bps: float | None) -> np.ndarray:
-    """``max(flops / speed, bytes / memory bandwidth)`` per layer (FLOPs alone without a bandwidth)."""
+def roofline_layer_seconds(
+    graph: LayerGraph, speed_flops: float, memory_Bps: float | None, fusion: FusionRules | None = None
+) -> np.ndarray:
+    """``max(flops / speed, bytes / memory bandwidth)`` per layer (FLOPs alone without a bandwidth).
+
+    Every layer is its own round trip to memory, a BatchNorm or a ReLU as much as a
+    convolution.  With ``fusion`` rules that fuse anything (onnxruntime's), the bound is
+    taken per fused unit instead and charged to its head
+    (:func:`~offloadsim.world.profiles.fusion.fused_roofline_seconds`).
+    """
+    if fusion is not None and fusion.heads:
+        from offloadsim.world.profiles.fusion import fused_roofline_seconds  # models only
+
+        return fused_roofline_seconds(graph, speed_flops, memory_Bps, fusion)
     flops = np.asarray([layer.flops for layer in graph.layers], dtype=np.float64)
     compute = flops / speed_flops
     if not memory_Bps:

@@ -27,10 +27,12 @@ from offloadsim.models.ops import numel
 __all__ = [
     "NO_FUSION",
     "ORT_FUSION",
+    "FUSION_RULES",
     "FusionRules",
     "LayerConfig",
     "Unit",
     "distinct_units",
+    "fused_roofline_seconds",
     "layout_transitions",
     "partition",
     "unit_at",
@@ -272,6 +274,10 @@ ORT_FUSION = FusionRules(
 )
 
 
+#: The rules by name: a processor's ``fusion`` key names one (a calibrated profile stores its own).
+FUSION_RULES: dict[str, FusionRules] = {rules.name: rules for rules in (NO_FUSION, ORT_FUSION)}
+
+
 def partition(graph: LayerGraph, rules: FusionRules) -> list[tuple[int, ...]]:
     """Split ``graph`` into units: tuples of layer positions, head first, covering every layer once.
 
@@ -396,3 +402,34 @@ def distinct_units(graphs: Iterable[LayerGraph], rules: FusionRules) -> list[Uni
             unit = unit_at(graph, positions)
             seen.setdefault(unit.key, unit)
     return list(seen.values())
+
+
+def fused_roofline_seconds(
+    graph: LayerGraph, speed_flops: float, memory_Bps: float | None, rules: FusionRules
+) -> np.ndarray:
+    """Per-layer roofline time with ``rules``' units run as one kernel each, charged to the head.
+
+    A unit (:func:`partition`, as a calibrated profile splits a graph) costs
+    ``max(flops / speed, bytes / memory bandwidth)``: its bytes are those of
+    :attr:`Unit.bytes_moved` (external inputs, weights, the last output: the
+    intermediate tensors never reach memory) and its FLOPs leave out a batch
+    norm folded into the convolution (``fold`` groups: folded into the weights
+    before the run).  The fused layers get 0, as in a calibrated profile.
+
+    >>> from offloadsim.models import get_model
+    >>> g = get_model("resnet18")
+    >>> fused = fused_roofline_seconds(g, 1e12, 30e9, ORT_FUSION)
+    >>> float(fused[1]), float(fused[2])  # bn1, relu: folded into conv1
+    (0.0, 0.0)
+    >>> bool(fused.sum() < fused_roofline_seconds(g, 1e12, 30e9, NO_FUSION).sum())
+    True
+    """
+    seconds = np.zeros(len(graph), dtype=np.float64)
+    for positions in partition(graph, rules):
+        unit = unit_at(graph, positions)
+        flops = unit.head.flops + sum(c.flops for c in unit.configs[1:] if c.group not in rules.fold)
+        time = flops / speed_flops
+        if memory_Bps:
+            time = max(time, unit.bytes_moved / memory_Bps)
+        seconds[positions[0]] = time
+    return seconds

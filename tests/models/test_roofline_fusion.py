@@ -142,3 +142,51 @@ def test_bad_fusion_is_refused_in_one_line(tmp_path, capsys, command, processor,
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and said in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+NPU = "{speed: 4 TFLOP/s, memory_bandwidth: 30 GB/s%s}"
+NOTE = "a roofline charges each BatchNorm and activation its own round trip to memory"
+
+
+def _npu_scenario(tmp_path: Path, fusion: str = "") -> Path:
+    path = tmp_path / "npu.yaml"
+    path.write_text(
+        f"""name: npu
+seed: 1
+duration: 10 s
+nodes:
+  phone: {{tier: device, processor: {NPU % fusion}}}
+applications:
+  classify: {{model: mobilenet_v2, params: {{precision: int8}}}}
+workload:
+  - {{app: classify, sources: phone, arrivals: poisson, rate: 1 /s}}
+policy: {{name: local}}
+"""
+    )
+    return path
+
+
+@pytest.mark.parametrize("argv", [["validate"], ["run", "--dry-run"]], ids=["validate", "dry-run"])
+def test_an_unfused_roofline_is_noted_once_with_its_share(tmp_path, capsys, argv):
+    from offloadsim.models import get_model
+
+    assert main([argv[0], str(_npu_scenario(tmp_path)), *argv[1:]]) == 0
+    out = capsys.readouterr()
+    (note,) = [line for line in (out.out + out.err).splitlines() if NOTE in line]
+    g = get_model("mobilenet_v2", precision="int8")
+    share = (
+        1
+        - roofline_layer_seconds(g, 4e12, 30e9, ORT_FUSION).sum()
+        / roofline_layer_seconds(g, 4e12, 30e9).sum()
+    )
+    assert (
+        f"({share * 100:.0f} % of the compute of applications.classify (mobilenet_v2) "
+        "on nodes.phone.processor)" in note
+    )
+    assert note.startswith("note: nodes.phone.processor: ") and "fusion: onnxruntime" in note
+
+
+def test_a_fused_roofline_is_not_noted(tmp_path, capsys):
+    assert main(["validate", str(_npu_scenario(tmp_path, ", fusion: onnxruntime"))]) == 0
+    out = capsys.readouterr()
+    assert NOTE not in out.out + out.err

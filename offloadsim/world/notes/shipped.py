@@ -21,6 +21,7 @@ from offloadsim.world.notes import (
     stand_in_peak,
     synthetic_bandwidth,
     unbounded_decode,
+    unfused_roofline,
     unshared_links,
 )
 from offloadsim.world.notes.registry import register_note
@@ -31,6 +32,7 @@ register_note(calibrated.KIND, calibrated.calibrated_notes)
 register_note(stand_in_peak.KIND, stand_in_peak.stand_in_peak_notes)
 register_note(passed_over.KIND, passed_over.passed_over_notes)
 register_note(inert_keys.KIND, inert_keys.inert_key_notes)
+register_note(unfused_roofline.KIND, unfused_roofline.unfused_roofline_notes)
 register_note(synthetic_bandwidth.KIND, synthetic_bandwidth.synthetic_bandwidth_note_provider)
 register_note(unbounded_decode.KIND, unbounded_decode.unbounded_decode_notes)
 register_note(decode_ceiling.KIND, decode_ceiling.decode_ceiling_notes)

@@ -1,0 +1,58 @@
+"""The note where a roofline prices BatchNorms and activations as their own memory round trips.
+
+For each roofline processor (a derived profile, a plain speed with a memory bandwidth) left at
+``fusion: none`` and each model graph it may host: the share of its compute onnxruntime's fusion
+would take away (:mod:`offloadsim.world.fusion_note`).  Computed once per kind of processor, not
+per node (a city of nodes shares a few).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from offloadsim.scenario.errors import format_path
+from offloadsim.world.notes.registry import Note, NoteContext
+from offloadsim.world.precision_speed import calibrated
+
+__all__ = ["KIND", "unfused_roofline_notes"]
+
+KIND = "unfused-roofline"
+
+
+def unfused_roofline_notes(context: NoteContext) -> list[Note]:
+    """One line, naming the processors and the largest share, where fusion would take a quarter or more."""
+    world = context.world
+    kinds: dict[tuple[object, ...], tuple[str, Any]] = {}
+    for proc in context.processors:
+        plain = proc.costs is None
+        if proc.spec.fusion != "none" or calibrated(proc) or (plain and not proc.spec.memory_bandwidth_Bps):
+            continue
+        kind = (id(proc.costs),) if not plain else (proc.speed_flops, proc.spec.memory_bandwidth_Bps)
+        where = format_path(("nodes", context.nodes[proc.node].group, *proc.spec.path))
+        kinds.setdefault((*kind, where), (where, proc))
+    if not kinds or world is None:
+        return []
+    from offloadsim.world.fusion_note import UnfusedShare, unfused_note
+    from offloadsim.world.profiles.builtin import roofline_layer_seconds
+    from offloadsim.world.profiles.fusion import ORT_FUSION
+
+    shares = []
+    for where, proc in kinds.values():
+        for app in context.apps:
+            hosts = app.spec.hosts
+            graph = app.graph
+            if graph is None or app.llm is not None or (hosts is not None and proc.node not in hosts):
+                continue
+            unfused = float(np.sum(world.layer_seconds(app.name, proc.node, proc.spec.name)))
+            if proc.costs is not None:
+                fused = float(np.sum(proc.costs.layer_seconds(graph, ORT_FUSION)))
+            else:
+                bandwidth = proc.spec.memory_bandwidth_Bps
+                fused = float(np.sum(roofline_layer_seconds(graph, proc.speed_flops, bandwidth, ORT_FUSION)))
+            if unfused > 0:
+                label = f"{format_path(('applications', app.name))} ({graph.name})"
+                shares.append(UnfusedShare(where, label, 1.0 - fused / unfused))
+    note = unfused_note(shares)
+    return [Note(KIND, note)] if note else []

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from offloadsim.analysis.catalogue import metric_columns
+from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_COLUMN, group_batteries
 from offloadsim.analysis.summary import measured_time, metrics_row, summarize
 
 __all__ = ["metrics_per", "JOB_COLUMNS"]
@@ -25,7 +26,10 @@ JOB_COLUMNS = ("point", "policy", "replication")
 
 
 def metrics_per(
-    tasks: pd.DataFrame, metrics: pd.DataFrame, column: str | Sequence[str] = "app"
+    tasks: pd.DataFrame,
+    metrics: pd.DataFrame,
+    column: str | Sequence[str] = "app",
+    nodes: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One metrics row per job and value of ``column`` (of several: each combination), with its identity.
 
@@ -33,7 +37,9 @@ def metrics_per(
     over its throughput).  A task still in flight at the end counts as a
     deadline miss once its deadline had passed, as in the job's own metrics,
     where the metrics table gives the run's end (``end_s``; tables written
-    before it existed leave such tasks out).
+    before it existed leave such tasks out).  A row per source group has its devices' battery
+    metrics, from the job's rows of ``nodes`` (its ``group``); a row per application alone, the job's
+    own (an application does not own a battery).
 
     >>> tasks = pd.DataFrame({"replication": [0, 0], "app": ["a", "b"], "status": ["completed"] * 2,
     ...                       "latency": [1.0, 3.0]})
@@ -62,5 +68,21 @@ def metrics_per(
         row = {k: v for k, v in zip(grouping, values, strict=True)}
         row.update({c: job[c] for c in identity})
         row.update({k: v for k, v in metrics_row(summary).items() if not k.startswith("utilisation_")})
+        row.update(_batteries(job, row, nodes, keys, job_key))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _batteries(
+    job: pd.Series, row: dict[str, object], nodes: pd.DataFrame | None, keys: list[str], job_key: tuple
+) -> dict[str, float]:
+    """A row's battery metrics: its source group's devices' (from ``nodes``), else the job's own."""
+    if GROUP_COLUMN not in row:
+        return {m: float(job[m]) for m in GROUP_BATTERY_METRICS if m in job.index}
+    if nodes is None or not len(nodes) or "group" not in nodes.columns:
+        return {}
+    mine = nodes
+    for key, value in zip(keys, job_key, strict=True):
+        if key in nodes.columns:
+            mine = mine[mine[key].astype(str).to_numpy() == str(value)]
+    return group_batteries(mine).get(str(row[GROUP_COLUMN]), {})

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from offloadsim.analysis.batteries import battery_metrics_of_nodes
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -25,6 +27,8 @@ __all__ = [
     "GROUP_FILE_METRICS",
     "GROUP_METRICS",
     "GROUP_TABLE_METRICS",
+    "GROUP_BATTERY_METRICS",
+    "group_batteries",
     "group_key",
     "group_rows",
     "group_stats",
@@ -34,6 +38,9 @@ __all__ = [
 
 #: The task column naming each task's source group.
 GROUP_COLUMN = "source_group"
+#: The battery metrics kept per group (its devices' batteries: :mod:`offloadsim.analysis.batteries`),
+#: where some device of the group has one: a budget phone's battery runs flat first.
+GROUP_BATTERY_METRICS = ("batteries_flat", "battery_left_min", "battery_left_median")
 #: The summary's numbers kept per group (Summary fields; the miss rate from the two counts before it).
 GROUP_METRICS = (
     "arrived",
@@ -44,12 +51,14 @@ GROUP_METRICS = (
     "deadline_misses",
     "deadline_miss_rate",
     "device_energy_mean_j",
+    *GROUP_BATTERY_METRICS,
 )
 
 #: The metrics of the printed table per source group (compare's and sweep's, under their headline table).
 GROUP_TABLE_METRICS = ("latency_mean_s", "latency_p95_s", "deadline_miss_rate", "device_energy_mean_j")
-#: The metrics of ``groups.csv`` (compare's and sweep's): the printed ones, and the task counts.
-GROUP_FILE_METRICS = (*GROUP_TABLE_METRICS, "arrived", "completed")
+#: The metrics of ``groups.csv`` (compare's and sweep's): the printed ones, the task counts and the
+#: batteries (a group whose devices have none: no value).
+GROUP_FILE_METRICS = (*GROUP_TABLE_METRICS, "arrived", "completed", *GROUP_BATTERY_METRICS)
 
 #: Computes the summary's task numbers of a table: (tasks, duration_s, end_s) -> Summary fields.
 Stats = Callable[[Any, float, "float | None"], dict[str, Any]]
@@ -71,7 +80,12 @@ def split_key(key: str) -> tuple[str, str]:
 
 
 def group_stats(
-    tasks: Any, duration_s: float, end_s: float | None, stats: Stats, order: Sequence[str] = ()
+    tasks: Any,
+    duration_s: float,
+    end_s: float | None,
+    stats: Stats,
+    order: Sequence[str] = (),
+    batteries: Mapping[str, Mapping[str, float]] | None = None,
 ) -> dict[str, float]:
     """Each source group's :data:`GROUP_METRICS`, keyed :func:`group_key`; empty for one group or none.
 
@@ -79,6 +93,8 @@ def group_stats(
     ``blocks()``); ``stats`` is the summary's computation of its task numbers for that kind of
     table, run on each group's rows alone.  Groups come in ``order`` (the scenario's, as the
     nodes table has them), any other after them in the order of their first task.
+    ``batteries``: each group's battery metrics (:func:`group_batteries`); a group without a
+    battery has none of :data:`GROUP_BATTERY_METRICS`.
     """
     groups = _groups(tasks)
     if groups is None or len(set(groups[1])) < 2:
@@ -90,7 +106,35 @@ def group_stats(
         numbers = stats(rows, duration_s, end_s)
         tasks_with, misses = numbers["deadline_tasks"], numbers["deadline_misses"]
         numbers["deadline_miss_rate"] = misses / tasks_with if tasks_with else math.nan
-        out.update({group_key(group, m): float(numbers[m]) for m in GROUP_METRICS})
+        numbers.update((batteries or {}).get(group, {}))
+        out.update({group_key(group, m): float(numbers[m]) for m in GROUP_METRICS if m in numbers})
+    return out
+
+
+def group_batteries(nodes: Any) -> dict[str, dict[str, float]]:
+    """Each node group's battery metrics over its nodes alone; ``{}`` without a ``group`` column.
+
+    :func:`~offloadsim.analysis.batteries.battery_metrics_of_nodes` of each group with a battery.
+    A source group is a group of devices, so its batteries are its nodes': the budget phones'
+    least charge left, not the fleet's.
+
+    >>> group_batteries({"group": ["old", "old", "cam"], "battery_left": [0.2, 0.6, float("nan")],
+    ...                  "drained_at": [float("nan")] * 3})
+    {'old': {'batteries_flat': 0.0, 'battery_left_min': 0.2, 'battery_left_median': 0.4}}
+    """
+    columns = nodes.columns if hasattr(nodes, "columns") else (nodes if nodes is not None else ())
+    if "group" not in columns or "battery_left" not in columns:
+        return {}
+    groups = np.asarray(nodes["group"], dtype=object).astype(str)
+    out = {}
+    for group in dict.fromkeys(groups.tolist()):
+        mask = groups == group
+        mine = {
+            c: np.asarray(nodes[c], dtype=float)[mask] for c in ("battery_left", "drained_at") if c in columns
+        }
+        found = battery_metrics_of_nodes(mine)
+        if found:
+            out[group] = found
     return out
 
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from offloadsim.analysis import catalogue, chunked
 from offloadsim.analysis.decode_ceiling import CEILING_MARK, ceiling_bound
-from offloadsim.analysis.groups import group_stats, split_key
+from offloadsim.analysis.groups import group_batteries, group_stats, split_key
 from offloadsim.analysis.metric_display import table_number
 from offloadsim.analysis.metric_list import registered_metrics
 from offloadsim.analysis.metric_registry import RunTables, SummaryMetric, placed
@@ -49,6 +49,7 @@ __all__ = [
     "Summary",
     "summarize",
     "overload_warnings",
+    "backlog_grew",
     "metrics_row",
     "other_energy_filled",
     "metrics_every_row_has",
@@ -869,7 +870,11 @@ def summarize(
         for metric in registered_metrics()
     }
     fields: dict[str, Any] = {**stats, **_changing_links(links, nodes)}  # Summary fields, by name
-    groups = group_stats(tasks, duration_s, end_s, task_stats, _node_groups(nodes)) if source_groups else {}
+    groups = (
+        group_stats(tasks, duration_s, end_s, task_stats, _node_groups(nodes), group_batteries(nodes))
+        if source_groups
+        else {}
+    )
     if powered_sources == 0:  # no source draws power: its device energy is not measured, not 0 J
         fields["device_energy_mean_j"] = _NAN
         groups = {k: _NAN if split_key(k)[1] == "device_energy_mean_j" else v for k, v in groups.items()}
@@ -1340,6 +1345,17 @@ def _backlog(
         for t in quarters
     ]
     return counts, float(masks["in_flight"].mean())
+
+
+def backlog_grew(tasks: Table, duration_s: float, end_s: float) -> bool:
+    """Whether these tasks alone (one source group's of a run) meet the backlog warning's test.
+
+    The warning is the run's; a figure per source group names only the groups whose own tasks
+    piled up (:mod:`offloadsim.analysis.warning_groups`).
+    """
+    if not _rows(tasks) or duration_s <= 0:
+        return False
+    return bool(_backlog_warnings(*_backlog(tasks, duration_s, end_s, _status_masks(tasks))))
 
 
 def _backlog_warnings(counts: list[int], share: float) -> list[_Said]:

@@ -112,7 +112,7 @@ class FigureView:
         if kind in METRIC_KINDS and per:
             from offloadsim.analysis.breakdown import metrics_per
 
-            metrics = metrics_per(tasks, metrics, per)
+            metrics = metrics_per(tasks, metrics, per, nodes)
         # A comparison's entries' parameters (policy.objective) are written as a sweep's keys are.
         swept = [*results.swept, *(c for c in map(str, metrics.columns) if c.startswith("policy."))]
         self.tasks = _as_written(_filter(tasks, self.where, "tasks"), swept)

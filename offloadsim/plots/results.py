@@ -75,7 +75,7 @@ from offloadsim.plots.kinds import KINDS, QUANTITY_AXES
 from offloadsim.plots.latency_time import window_argument
 from offloadsim.plots.series import completed, x_positions
 from offloadsim.plots.style import FIGSIZES, MAX_SERIES, house_style, new_axes, note_under
-from offloadsim.plots.warned_runs import warned_runs_note
+from offloadsim.plots.warned_runs import group_attribution, warned_runs_note
 from offloadsim.records.stored import ExperimentError, Results
 
 __all__ = ["KINDS", "LOG_X_KINDS", "LOG_Y_KINDS", "default_figure_name", "plot_results"]
@@ -405,6 +405,7 @@ def plot_with_tables(
             _drawn_runs(kind, panels, frame),
             shown,
             lambda key: view.heading(key, frame),
+            group_attribution(view.results.tasks, view.results.nodes, view.results.metrics),
         ),
         timeline_note(view, kind, frame, _timeline_tasks(fig)),
         _window_note(from_s, to_s),

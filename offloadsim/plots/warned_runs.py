@@ -9,16 +9,23 @@ each kind of warning once, with the drawn configurations whose runs gave it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from offloadsim.analysis.groups import GROUP_COLUMN
 from offloadsim.analysis.values import axis_texts
 from offloadsim.analysis.warning_facts import BACKLOG, BUSY_GROWING, QUEUE_FULL, SETTLING, WarningFacts
 from offloadsim.analysis.warning_notes import warning_kind
 
-__all__ = ["run_warning_kinds", "warned_runs_note"]
+__all__ = ["run_warning_kinds", "warned_runs_note", "group_attribution", "Attribute"]
+
+#: The source groups a run's warning concerns (:func:`~offloadsim.analysis.warning_groups.warned_groups`),
+#: given the run (its run columns, as text) and the warning's facts; None: every group.
+Attribute = Callable[[Mapping[str, str], "WarningFacts | None"], "set[str] | None"]
 
 #: The columns that name a run in the records and in ``run_warnings``' rows.
 _RUN = ("point", "policy", "replication")
@@ -41,6 +48,16 @@ _SHOWN = 4  # configurations a line names; the rest it counts
 def run_warning_kinds(manifest: Mapping[str, Any]) -> list[tuple[dict[str, str], str]]:
     """Each row of the manifest's ``run_warnings``: the run it names (its run columns, as text) and its kind.
 
+    See :func:`run_warnings_with_facts`, which keeps each row's facts too.
+    """
+    return [(run, kind) for run, kind, _ in run_warnings_with_facts(manifest)]
+
+
+def run_warnings_with_facts(
+    manifest: Mapping[str, Any],
+) -> list[tuple[dict[str, str], str, WarningFacts | None]]:
+    """Each row of the manifest's ``run_warnings``: the run it names, its kind and its facts (or None).
+
     The kind is :func:`warning_kind`'s, the tables' notes' (its facts', else its text's opening);
     rows of another shape are passed over.  Results written before runs' warnings were kept have
     none: no note.
@@ -54,25 +71,32 @@ def run_warning_kinds(manifest: Mapping[str, Any]) -> list[tuple[dict[str, str],
         except ValueError:  # facts of another shape: told by the text, as an older row is
             facts = None
         kind = warning_kind(row["warning"], facts)
-        found.append(({k: str(row[k]) for k in _RUN if k in row}, _OPENINGS.get(kind, kind)))
+        found.append(({k: str(row[k]) for k in _RUN if k in row}, _OPENINGS.get(kind, kind), facts))
     return found
 
 
 def warned_runs_note(
-    manifest: Mapping[str, Any], frame: pd.DataFrame, keys: Iterable[str], heading: Callable[[str], str]
+    manifest: Mapping[str, Any],
+    frame: pd.DataFrame,
+    keys: Iterable[str],
+    heading: Callable[[str], str],
+    attribute: Attribute | None = None,
 ) -> str:
     """A line per kind of warning the drawn runs gave, naming their configurations (by ``keys``).
 
     ``frame`` holds the drawn rows (tasks, a metrics or nodes table: any with the columns naming a
     run); ``heading`` names a key as the figure does: ``runs warned, latencies depend on how long
     they ran (policy):`` then ``too short to settle, likely read low: local (2 of 2 runs)``.  Empty
-    when no drawn run warned, or the results kept no warnings.
+    when no drawn run warned, or the results kept no warnings.  Where ``frame`` has a row per source
+    group, ``attribute`` says which groups each warning concerns: a figure per group names only
+    theirs (the old phones' overload is not the new phones').
     """
-    warned = run_warning_kinds(manifest)
+    warned = run_warnings_with_facts(manifest)
     run = [k for k in _RUN if k in frame.columns]
     if not warned or not run or not len(frame):
         return ""
     keys = [k for k in dict.fromkeys(keys) if k in frame.columns]
+    by_group = attribute is not None and GROUP_COLUMN in frame.columns
     frame = frame[~frame[list(dict.fromkeys([*run, *keys]))].astype(str).duplicated().to_numpy()]
     # One row per run and configuration, as text: values in their axis's unit, as the figure's.
     runs = pd.DataFrame(
@@ -80,17 +104,19 @@ def warned_runs_note(
             **{k: frame[k].astype(str).to_numpy() for k in run},
             **{f"key {k}": axis_texts(frame[k]) for k in keys},
             "key": "",  # a figure of one configuration: its runs are all one group
+            **({GROUP_COLUMN: frame[GROUP_COLUMN].astype(str).to_numpy()} if by_group else {}),
         }
     ).drop_duplicates()
     configs = [f"key {k}" for k in keys] or ["key"]
-    total = runs.groupby(configs, sort=False).size()
+    one_each = [*run, *configs]  # a run counted once per configuration, whatever its groups
+    total = runs[one_each].drop_duplicates().groupby(configs, sort=False).size()
     order = list(_SAID)
-    kinds = sorted({kind for _, kind in warned}, key=lambda k: (order.index(k) if k in order else 9, k))
+    kinds = sorted({kind for _, kind, _ in warned}, key=lambda k: (order.index(k) if k in order else 9, k))
     lines, said = [], []
     for kind in kinds:
-        hit = _runs_named(runs, [named for named, of in warned if of == kind])
+        hit = _runs_named(runs, [(named, facts) for named, of, facts in warned if of == kind], attribute)
         if hit.any():
-            counts = runs[hit].groupby(configs, sort=False).size()
+            counts = runs[hit][one_each].drop_duplicates().groupby(configs, sort=False).size()
             listed = _listed(counts, total, named=bool(keys))
             lines.append(
                 f"{_SAID.get(kind, kind)}: {listed}" if keys else f"{_SAID.get(kind, kind)} ({listed})"
@@ -107,14 +133,25 @@ def warned_runs_note(
     return f"{lead} ({', '.join(heading(k) for k in keys)}):\n" + "\n".join(lines)
 
 
-def _runs_named(runs: pd.DataFrame, named: Iterable[Mapping[str, str]]) -> pd.Series:
-    """Which of ``runs``' rows are one of the runs ``named`` (by their run columns); none it cannot name."""
+def _runs_named(
+    runs: pd.DataFrame,
+    named: Iterable[tuple[Mapping[str, str], WarningFacts | None]],
+    attribute: Attribute | None = None,
+) -> pd.Series:
+    """Which of ``runs``' rows are one of the runs ``named`` (by their run columns); none it cannot name.
+
+    Where ``runs`` has a row per source group, only the groups ``attribute`` says each warning
+    concerns (all where it cannot tell).
+    """
     hit = pd.Series(False, index=runs.index)
-    for one in named:
+    for one, facts in named:
         if one and set(one) <= set(runs.columns):  # else a run these records do not name
             match = pd.Series(True, index=runs.index)
             for column, value in one.items():
                 match &= runs[column] == value
+            groups = attribute(one, facts) if attribute is not None and GROUP_COLUMN in runs else None
+            if groups is not None:
+                match &= runs[GROUP_COLUMN].isin(groups)
             hit |= match
     return hit
 
@@ -129,3 +166,42 @@ def _listed(counts: pd.Series, total: pd.Series, *, named: bool) -> str:
         listed.append(f"{', '.join(map(str, values))} ({of})" if named else of)
     more = len(listed) - _SHOWN
     return "; ".join(listed[:_SHOWN]) + (f"; and {more} more" if more > 0 else "")
+
+
+def group_attribution(tasks: pd.DataFrame, nodes: pd.DataFrame | None, metrics: pd.DataFrame) -> Attribute:
+    """The :data:`Attribute` of a results directory's records: each warned run's rows read once.
+
+    ``tasks``, ``nodes`` and ``metrics`` are the results' whole tables (a warning is about its
+    whole run, whatever the figure keeps with ``where``).
+    """
+    from offloadsim.analysis.summary import measured_time
+    from offloadsim.analysis.warning_groups import warned_groups
+
+    runs: dict[
+        tuple[tuple[str, str], ...], tuple[pd.DataFrame, pd.DataFrame | None, float, float | None]
+    ] = {}
+
+    def of_run(table: pd.DataFrame, run: Mapping[str, str]) -> pd.DataFrame:
+        keep = np.ones(len(table), dtype=bool)
+        for column, value in run.items():
+            if column in table.columns:
+                keep &= table[column].astype(str).to_numpy() == value
+        return table[keep]
+
+    def attribute(run: Mapping[str, str], facts: WarningFacts | None) -> set[str] | None:
+        key = tuple(sorted(run.items()))
+        if key not in runs:
+            job = of_run(metrics, run)
+            if not len(job):
+                return None
+            end = float(job["end_s"].iloc[0]) if "end_s" in job.columns else math.nan
+            runs[key] = (
+                of_run(tasks, run),
+                None if nodes is None else of_run(nodes, run),
+                measured_time(job.iloc[0]),
+                end if math.isfinite(end) else None,
+            )
+        rows, node_rows, duration, end_s = runs[key]
+        return warned_groups(facts, rows, node_rows, duration, end_s)
+
+    return attribute

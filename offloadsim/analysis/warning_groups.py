@@ -1,0 +1,73 @@
+"""Which source groups a run's warning concerns: those whose tasks ran on the nodes it names.
+
+A fleet of old, mid and new phones and cameras run ``local``: the old phones overloaded, and the
+run warned "too short to settle" and "busy all run" naming old phones.  A figure faceted by source
+group named every group's panel under those warnings (``local, new (3 of 3 runs)``), though the
+new phones were 14 % busy.  A warning that names nodes concerns the source groups whose tasks had
+a stage on one of them (their own device, or a server they offloaded to).  The nodes it only
+counts ("and 63 more nodes") are among the run's nodes that pass the first test of its kind: busy
+99 % of the measured time (busy all run), half of it (too short to settle), or dropping stages
+(a full queue); their groups are added too, so a group the warning may concern is never left out.
+The backlog warning names no node: a group is concerned where its own tasks meet its test
+(:func:`~offloadsim.analysis.summary.backlog_grew`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from offloadsim.analysis.groups import GROUP_COLUMN
+from offloadsim.analysis.summary import _BUSY, _SETTLE_BUSY, backlog_grew
+from offloadsim.analysis.warning_facts import BACKLOG, BUSY_GROWING, QUEUE_FULL, SETTLING, WarningFacts
+from offloadsim.records.schema import placement_nodes
+
+__all__ = ["warned_groups", "UNNAMED_TESTS"]
+
+#: Per kind, the nodes table's column and the least value a node it names has (the summary's tests).
+UNNAMED_TESTS = {BUSY_GROWING: ("utilisation", _BUSY), SETTLING: ("utilisation", _SETTLE_BUSY)}
+
+
+def warned_groups(
+    facts: WarningFacts | None,
+    tasks: pd.DataFrame,
+    nodes: pd.DataFrame | None,
+    duration_s: float,
+    end_s: float | None,
+) -> set[str] | None:
+    """The source groups one run's warning concerns, from its ``facts`` and the run's records.
+
+    ``tasks`` and ``nodes`` are the run's rows alone.  None where it cannot tell (no facts, a
+    warning of no node but the backlog, tasks without ``source_group``): every group, as before.
+    """
+    if facts is None or GROUP_COLUMN not in tasks.columns:
+        return None
+    groups = tasks[GROUP_COLUMN].astype(str).to_numpy()
+    if facts.kind == BACKLOG:
+        if end_s is None or not math.isfinite(end_s):
+            return None
+        return {
+            g for g in dict.fromkeys(groups.tolist()) if backlog_grew(tasks[groups == g], duration_s, end_s)
+        }
+    if not facts.nodes:
+        return None
+    warned = {name for name, _ in facts.nodes}
+    if facts.node_count > len(warned):
+        column, least = UNNAMED_TESTS.get(facts.kind, ("refused_full", 1.0))
+        if facts.kind not in (*UNNAMED_TESTS, QUEUE_FULL) or nodes is None or column not in nodes.columns:
+            return None
+        passed = nodes[column].to_numpy(dtype=float) >= least
+        warned |= set(nodes["node"].astype(str).to_numpy()[passed].tolist())
+    placements = tasks["placement"].astype(str) if "placement" in tasks.columns else None
+    on = {
+        text: bool(warned.intersection(placement_nodes(text)))
+        for text in (placements.unique().tolist() if placements is not None else [])
+    }
+    hit = np.zeros(len(tasks), dtype=bool)
+    if placements is not None:
+        hit |= placements.map(on).to_numpy(dtype=bool)
+    if "source" in tasks.columns:
+        hit |= tasks["source"].astype(str).isin(warned).to_numpy()
+    return set(groups[hit].tolist())

@@ -1,0 +1,143 @@
+"""Results per source group: a run's warnings on the groups they concern, and each group's batteries.
+
+A fleet (HG32's: old, mid and new phones and cameras) run ``local`` overloaded the old phones
+only, yet a bars figure faceted by source group said "too short to settle ... local, new (3 of 3
+runs); local, cam ...": every panel was blamed for the old phones' warnings.  And a group's
+batteries were nowhere: ``groups.csv`` had latency, misses, energy and counts, and
+``plot --metric battery_left_median`` was refused as an unknown metric.  Here two groups of
+phones, ``slow`` (overloaded under ``local``: resnet50 at 3 frames/s on a Cortex-A76) and
+``fast`` (a 1 TFLOP/s phone, 2 % busy).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from offloadsim.analysis.warning_facts import BUSY_GROWING, SETTLING, WarningFacts
+from offloadsim.analysis.warning_groups import warned_groups
+from offloadsim.cli import main
+from offloadsim.experiments import read_results
+from offloadsim.plots import plot_results
+
+FLEET = """
+name: two
+duration: 20 s
+warmup: 0 s
+nodes:
+  slow:
+    count: 5
+    tier: device
+    processor: {profile: cortex-a76}
+    power: {idle: 0.5 W, busy: 3 W, transmit: 1.3 W, receive: 1 W, battery: 0.05 Wh}
+  fast:
+    count: 2
+    tier: device
+    processor: {speed: 1 TFLOP/s}
+    power: {idle: 0.5 W, busy: 3 W, transmit: 1.3 W, receive: 1 W, battery: 1 Wh}
+  edge: {tier: edge, processor: {speed: 5 TFLOP/s}}
+links:
+  - {between: [slow-*, edge], bandwidth: 50 Mbps, latency: 5 ms}
+  - {between: [fast-*, edge], bandwidth: 50 Mbps, latency: 5 ms}
+applications:
+  classify: {model: resnet50}
+workload:
+  - {app: classify, sources: fast-*, rate: 3 /s}
+  - {app: classify, sources: slow-*, rate: 3 /s}
+policy: local
+"""
+
+WARNED = "runs warned, latencies depend on how long they ran (policy, source group):"
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("groups")
+    (folder / "two.yaml").write_text(FLEET, encoding="utf-8")
+    out = folder / "cmp"
+    args = ["compare", str(folder / "two.yaml"), "--policies", "local,edge", "--replications", "2"]
+    assert main([*args, "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def _note(fig) -> str:
+    text = fig._supxlabel.get_text() if fig._supxlabel else ""
+    plt.close(fig)
+    return text
+
+
+def test_a_faceted_figure_names_only_the_group_whose_nodes_warned(compared):
+    manifest = json.loads((compared / "manifest.json").read_text(encoding="utf-8"))
+    kinds = {row["facts"]["kind"] for row in manifest["run_warnings"] if row["policy"] == "local"}
+    assert {"backlog", BUSY_GROWING} <= kinds  # the scenario still overloads the slow phones
+    note = _note(plot_results(read_results(compared), "bars", metric="latency_mean_s", facet="source_group"))
+    assert WARNED in note
+    warned = note.split(WARNED)[1]
+    assert "local, slow (2 of 2 runs)" in warned
+    assert "fast" not in warned  # the fast phones, 2 % busy, were named under every kind before
+
+
+def test_the_note_without_groups_still_names_the_run(compared):
+    note = _note(plot_results(read_results(compared), "bars", metric="latency_mean_s"))
+    assert "a node busy all run while its queue grew: local (2 of 2 runs)" in note
+
+
+def test_warned_groups_reads_the_nodes_a_warning_only_counts():
+    tasks = pd.DataFrame(
+        {
+            "source": ["a-0", "a-1", "b-0", "c-0"],
+            "placement": ["a-0", "a-1", "b-0>edge", "c-0"],
+            "source_group": ["a", "a", "b", "c"],
+        }
+    )
+    nodes = pd.DataFrame(
+        {"node": ["a-0", "a-1", "b-0", "c-0", "edge"], "utilisation": [1, 0.7, 0.1, 0.6, 0.3]}
+    )
+    named = WarningFacts(BUSY_GROWING, nodes=(("a-0", 1.0),), node_count=1)
+    assert warned_groups(named, tasks, nodes, 20.0, 20.0) == {"a"}
+    # "a-0 ... and 1 more node": the others busy all run (none but a-0 here) or, settling, half of it.
+    assert warned_groups(
+        WarningFacts(BUSY_GROWING, nodes=(("a-0", 1.0),), node_count=2), tasks, nodes, 20, 20
+    ) == {"a"}
+    settling = WarningFacts(SETTLING, nodes=(("a-1", 0.7),), node_count=3)
+    assert warned_groups(settling, tasks, nodes, 20.0, 20.0) == {"a", "c"}
+    # A server named: the groups whose tasks had a stage on it.
+    on_edge = WarningFacts(SETTLING, nodes=(("edge", 0.3),), node_count=1)
+    assert warned_groups(on_edge, tasks, nodes, 20.0, 20.0) == {"b"}
+    assert warned_groups(None, tasks, nodes, 20.0, math.nan) is None
+
+
+def test_groups_csv_has_each_groups_batteries(compared):
+    groups = pd.read_csv(compared / "groups.csv")
+    least = groups[groups["metric"] == "battery_left_min"].set_index(["group", "policy"])["mean"]
+    # The slow phones' small batteries, busy all run under local, kept the least charge.
+    assert least[("slow", "local")] < least[("slow", "edge")]
+    assert least[("slow", "local")] < least[("fast", "local")]
+    assert set(groups["metric"]) >= {"batteries_flat", "battery_left_median"}
+
+
+@pytest.mark.parametrize("metric", ["battery_left_median", "battery_left_min", "batteries_flat"])
+def test_plot_draws_a_groups_batteries(compared, tmp_path, metric):
+    out = tmp_path / "fig"
+    args = ["plot", str(compared), "--kind", "bars", "--metric", metric, "--facet", "source_group"]
+    assert main([*args, "--out", str(out)]) == 0
+    assert (tmp_path / "fig.png").stat().st_size > 0
+
+
+def test_a_groups_battery_is_its_own_devices(compared):
+    from offloadsim.analysis.breakdown import metrics_per
+
+    results = read_results(compared)
+    per = metrics_per(results.tasks, results.metrics, "source_group", results.nodes)
+    nodes = results.nodes
+    for _, row in per.iterrows():
+        mine = nodes[
+            (nodes["policy"] == row["policy"])
+            & (nodes["replication"] == row["replication"])
+            & (nodes["group"].astype(str) == row["source_group"])
+        ]
+        assert row["battery_left_min"] == pytest.approx(mine["battery_left"].min())

@@ -144,6 +144,14 @@ class FigureView:
         ``--by``, ``--facet`` or ``--where`` names it.
         """
         if self.metric.startswith("utilisation_"):
+            named = GROUP_COLUMN in keys or GROUP_COLUMN in self.where
+            if self.kind in METRIC_KINDS and named and GROUP_COLUMN in tasks.columns:
+                # Else "--facet source_group: no such column", of a column every other metric has.
+                raise ExperimentError(
+                    f"{argument('metric', self.metric)}: a tier's load is its nodes', not split by "
+                    f"source group; {argument('kind', 'utilisation')} draws each node's load (its "
+                    "group in the nodes table)"
+                )
             return []
         per = []
         if "app" in tasks.columns and (tasks["app"].nunique() > 1 or "app" in self.where):

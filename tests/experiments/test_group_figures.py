@@ -141,3 +141,16 @@ def test_a_groups_battery_is_its_own_devices(compared):
             & (nodes["group"].astype(str) == row["source_group"])
         ]
         assert row["battery_left_min"] == pytest.approx(mine["battery_left"].min())
+
+
+def test_every_metric_of_metrics_parquet_draws_per_group_or_says_why(compared):
+    from offloadsim.analysis.catalogue import metric_columns
+    from offloadsim.experiments import ExperimentError
+
+    results = read_results(compared)
+    for metric in metric_columns(results.metrics):
+        if metric.startswith("utilisation_"):  # a node's load: the refusal says so and where to look
+            with pytest.raises(ExperimentError, match="not split by source group"):
+                plot_results(results, "bars", metric=metric, facet="source_group")
+        else:
+            plt.close(plot_results(results, "bars", metric=metric, facet="source_group"))

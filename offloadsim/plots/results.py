@@ -352,6 +352,7 @@ def plot_with_tables(
                     load,
                     series=series,
                     whole=frame,
+                    legend_inside=len(panels) == 1,
                 )
                 facet_title = f"{view.heading(facet, frame)} = {facet_texts[i]}" if facet else None
                 titles.append("; ".join(t for t in (facet_title, title) if t))
@@ -598,13 +599,15 @@ def _draw(
     *,
     series: Sequence[str] = (),
     whole: pd.DataFrame | None = None,
+    legend_inside: bool = True,
 ) -> str | None:
     """Draw one panel; return a title part to show (which run a one-run figure is), if any.
 
     ``percent`` False draws ``utilisation-time`` in busy cores whatever the panel could show;
     ``load`` is the panel's compute load (:func:`_loads`) for ``utilisation-time``; ``series``
     the columns ``by`` joins (bars of several group by all but the last, coloured by the last);
-    ``whole`` the figure's rows, every panel's (a split figure's all-local depths).
+    ``whole`` the figure's rows, every panel's (a split figure's all-local depths); ``legend_inside``
+    False: the panel is one of several, whose legend goes above the figure (bars leave it no room).
     """
     if kind == "cdf":
         charts.latency_cdf(frame, by=by or "policy", ax=ax, order=order, log_x=logx, legend_title=by_label)
@@ -622,10 +625,18 @@ def _draw(
             log_y=bool(logy),
             label=", ".join(view.heading(s, frame) for s in series[:-1]),
             legend_title=view.heading(last, frame),
+            legend_inside=legend_inside,
         )
     elif kind == "bars":
         charts.metric_bars(
-            frame, view.metric, by=by or "policy", ax=ax, order=order, log_y=bool(logy), label=by_label
+            frame,
+            view.metric,
+            by=by or "policy",
+            ax=ax,
+            order=order,
+            log_y=bool(logy),
+            label=by_label,
+            legend_inside=legend_inside,
         )
     elif kind == "sweep" and x is not None:
         sweep_lines.metric_vs_parameter(

@@ -51,6 +51,7 @@ workload:
 policy: local
 """
 
+POLICIES = "local,edge,least-loaded,neurosurgeon"  # names too wide for ticks in narrow panels: a legend
 WARNED = "runs warned, latencies depend on how long they ran (policy, source group):"
 
 
@@ -59,7 +60,7 @@ def compared(tmp_path_factory):
     folder = tmp_path_factory.mktemp("groups")
     (folder / "two.yaml").write_text(FLEET, encoding="utf-8")
     out = folder / "cmp"
-    args = ["compare", str(folder / "two.yaml"), "--policies", "local,edge", "--replications", "2"]
+    args = ["compare", str(folder / "two.yaml"), "--policies", POLICIES, "--replications", "2"]
     assert main([*args, "--out", str(out), "--quiet"]) == 0
     return out
 
@@ -154,3 +155,18 @@ def test_every_metric_of_metrics_parquet_draws_per_group_or_says_why(compared):
                 plot_results(results, "bars", metric=metric, facet="source_group")
         else:
             plt.close(plot_results(results, "bars", metric=metric, facet="source_group"))
+
+
+def test_log_bars_in_panels_end_near_their_data(compared):
+    """The legend above several panels needs no room in them: the axis ends within a tick of the data."""
+    results = read_results(compared)
+    fig = plot_results(results, "bars", metric="latency_mean_s", facet="source_group", size="one-column")
+    axes = [ax for ax in fig.axes if ax.get_visible() and ax.get_yscale() == "log"]
+    assert len(axes) == 2
+    assert not len(axes[0].get_xticks())  # the policies named by the legend, not by ticks
+    highest = max(
+        float(y) for ax in axes for line in ax.get_lines() for y in line.get_ydata() if float(y) > 0
+    )
+    # The highest dot's error bar, 30 % of marker room, then out to the next 1, 2 or 5 x 10^k tick.
+    assert axes[0].get_ylim()[1] <= highest * 1.3 * 2.5
+    plt.close(fig)

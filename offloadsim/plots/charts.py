@@ -214,8 +214,8 @@ def metric_bars(
             ax.set_xlim(-0.6, (len(bars) if group is None else len(groups)) - 0.4)
             top = np.nanmax(np.concatenate([mean, high]))
             # Room above the highest dot for the legend, which goes above the dots.
-            keyed = legend_inside and (group is not None or in_legend)
-            room = (top / bottom) ** 0.4 * 1.3 if keyed else 1.3
+            legend_over_dots = legend_inside and (group is not None or in_legend)
+            room = (top / bottom) ** 0.4 * 1.3 if legend_over_dots else 1.3
             # Room below the lowest dot for its marker on a panel of the least height a figure keeps:
             # 1.3x is under 2 pt on five decades, and a dot at 0.67 ms over a bottom of 0.5 was cut.
             per_pt = np.log10(top * room / bottom) / (LEAST_PANEL_HEIGHT_IN * 72.0)

@@ -202,6 +202,13 @@ def add_experiment_commands(subparsers: Any) -> None:
         help="one panel per value of this column, e.g. app",
     )
     p.add_argument(
+        "--facet-order",
+        type=cli_types.columns,
+        metavar="VALUE[,VALUE]",
+        help="the panels' values in the order they come, e.g. old,mid,new (the rest after them; "
+        "default: in order of value; source_group: the scenario's order of its groups)",
+    )
+    p.add_argument(
         "--where",
         type=_assignment,
         action="append",
@@ -725,6 +732,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
         x=args.x,
         by=args.by,
         facet=args.facet,
+        facet_order=args.facet_order,
         where=chosen,
         size=args.size,
         logx=args.logx,

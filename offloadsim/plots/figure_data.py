@@ -489,8 +489,15 @@ def quoted_key(text: str) -> str:
     return f"'{text}'" if any(c in text for c in " []*?") else text
 
 
-def facet_panels(frame: pd.DataFrame, facet: str | None) -> list[tuple[Any, pd.DataFrame]]:
-    """``[(value, rows)]`` per value of ``facet`` (numeric values in order), or one panel of everything."""
+def facet_panels(
+    frame: pd.DataFrame, facet: str | None, order: Sequence[str] = (), *, strict: bool = False
+) -> list[tuple[Any, pd.DataFrame]]:
+    """``[(value, rows)]`` per value of ``facet`` (numeric values in order), or one panel of everything.
+
+    ``order``: the values (as text) that come first, in that order (``--facet-order``, or the
+    scenario's declared groups for ``source_group``); the others follow.  ``strict``: a value of
+    ``order`` the column does not have is refused, naming those it has (a user's list).
+    """
     if facet is None:
         return [(None, frame)]
     values = list(pd.unique(frame[facet].astype(object)))
@@ -498,6 +505,19 @@ def facet_panels(frame: pd.DataFrame, facet: str | None) -> list[tuple[Any, pd.D
     if kind is not None:
         si = to_si(values, kind)
         values = [values[i] for i in np.argsort(si, kind="stable")]
+    if order:
+        # A value as the column writes it, or as the panel's title does (a quantity in its axis's unit).
+        names = [(str(v), shown) for v, shown in zip(values, axis_texts(values), strict=True)]
+        rank = {value: i for i, value in enumerate(dict.fromkeys(order))}
+        known = {name for pair in names for name in pair}
+        unknown = [value for value in rank if value not in known]
+        if unknown and strict:
+            raise ExperimentError(
+                f"{argument('facet_order', ','.join(order))}: {', '.join(map(repr, unknown))} not a value "
+                f"of {facet} (its values: {', '.join(shown for _, shown in names)})"
+            )
+        at = [min(rank.get(text, len(rank)), rank.get(shown, len(rank))) for text, shown in names]
+        values = [values[i] for i in sorted(range(len(values)), key=lambda i: at[i])]
     if len(values) > 12:
         raise ExperimentError(
             f"{argument('facet', facet)}: {len(values)} values make too many panels (at most 12); "

@@ -24,6 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from offloadsim.analysis.catalogue import metric_info
+from offloadsim.analysis.groups import GROUP_COLUMN
 from offloadsim.analysis.raw_input import raw_input_meanings, raw_input_note, with_meaning
 from offloadsim.analysis.values import axis_texts
 from offloadsim.errors import argument
@@ -167,6 +168,7 @@ def plot_results(
     bin_s: float | None = None,
     from_s: float | None = None,
     to_s: float | None = None,
+    facet_order: str | Sequence[str] | None = None,
 ) -> Figure:
     """Draw one figure of ``results`` (see :data:`KINDS`) on a new house-style Figure and return it.
 
@@ -179,7 +181,10 @@ def plot_results(
     data; for ``bars`` and ``sweep``, a metric spanning more than 10× that is
     not a percentage).  ``bin_s`` is ``latency-time``'s bin width (s); ``from_s`` and ``to_s``
     keep the tasks arriving in ``[from_s, to_s)`` (s) for ``timeline`` and ``latency-time``
-    (:mod:`offloadsim.plots.latency_time`).  Raises :class:`ExperimentError` naming every dimension the
+    (:mod:`offloadsim.plots.latency_time`).  ``facet_order`` lists the panels' values (as text, or
+    one text split at commas) in the order they come, the rest after them; by default a facet of
+    ``source_group`` takes the scenario's order of its groups.
+    Raises :class:`ExperimentError` naming every dimension the
     figure would otherwise average over, a kind the data cannot give (a
     sweep plot of a single run), or an unknown column.
     """
@@ -224,6 +229,7 @@ def plot_with_tables(
     """
     texts = {"metric": metric, "x": x, "facet": facet, "size": size, "logx": logx, "logy": logy}
     _check_arguments(results, where, texts, by)
+    panel_order = _facet_order(results, facet, facet_order)
     if kind not in KINDS:
         raise ExperimentError(f"unknown plot kind {kind!r}; use one of {', '.join(KINDS)}")
     _check_window(kind, bin_s, from_s, to_s)
@@ -307,7 +313,7 @@ def plot_with_tables(
     order = series_order(frame, series[-1:] if kind == "bars" and len(series) > 1 else series)
     if len(series) > 1:
         frame = frame.assign(**{", ".join(series): joined_labels(frame, series)})
-    panels = facet_panels(frame, facet)
+    panels = facet_panels(frame, facet, panel_order, strict=facet_order is not None)
     if kind == "energy" and len(panels) > 1:  # one scale on every panel, so that they compare
         logx = wide_values(frame["latency_mean_s"]) if logx is None else logx
         logy = wide_values(frame["device_energy_mean_j"]) if logy is None else logy
@@ -440,6 +446,30 @@ def plot_with_tables(
     if len(axes) == 1:  # the notes and the legend moved the panel: its title is held to the figure again
         fit_title(axes[0])
     return fig, {}
+
+
+def _facet_order(results: Results, facet: str | None, given: str | Sequence[str] | None) -> list[str]:
+    """The panels' values that come first: ``given`` (``--facet-order``), else the scenario's groups.
+
+    A fleet's panels came in the order of each group's first task (new, cam, mid, old), not as the
+    scenario declares them (old, mid, new, cam); the nodes table keeps the scenario's order.
+    """
+    if given is not None:
+        names = [part.strip() for part in given.split(",")] if isinstance(given, str) else given
+        if not isinstance(names, Sequence) or not all(isinstance(n, str) and n for n in names) or not names:
+            raise ExperimentError(
+                f"{argument('facet_order')}: expected the panels' values, comma-separated, "
+                f"got {type(given).__name__} {given!r:.40}"
+            )
+        if facet is None:
+            raise ExperimentError(
+                f"{argument('facet_order')} orders the panels of {argument('facet')}: give both"
+            )
+        return list(names)
+    nodes = results.nodes
+    if facet == GROUP_COLUMN and "group" in nodes.columns:
+        return list(dict.fromkeys(nodes["group"].astype(str).tolist()))
+    return []
 
 
 def _check_window(kind: str, bin_s: float | None, from_s: float | None, to_s: float | None) -> None:

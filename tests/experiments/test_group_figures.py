@@ -170,3 +170,30 @@ def test_log_bars_in_panels_end_near_their_data(compared):
     # The highest dot's error bar, 30 % of marker room, then out to the next 1, 2 or 5 x 10^k tick.
     assert axes[0].get_ylim()[1] <= highest * 1.3 * 2.5
     plt.close(fig)
+
+
+def _panels(fig) -> list[str]:
+    titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_visible() and ax.get_title(loc="left")]
+    plt.close(fig)
+    return [title.split("= ")[-1] for title in titles]
+
+
+def test_group_panels_come_in_the_scenarios_order(compared):
+    # The scenario declares slow, then fast; the task records list the fast phones first.
+    results = read_results(compared)
+    assert str(results.tasks["source_group"].iloc[0]) == "fast"  # the records list them first
+    fig = plot_results(results, "bars", metric="latency_mean_s", facet="source_group")
+    assert _panels(fig) == ["slow", "fast"]
+    fig = plot_results(results, "bars", metric="latency_mean_s", facet="source_group", facet_order="fast")
+    assert _panels(fig) == ["fast", "slow"]
+
+
+def test_facet_order_from_the_command_line(compared, tmp_path, capsys):
+    args = ["plot", str(compared), "--kind", "bars", "--metric", "latency_mean_s", "--facet", "source_group"]
+    assert main([*args, "--facet-order", "fast,slow", "--out", str(tmp_path / "f")]) == 0
+    assert main([*args, "--facet-order", "fats", "--out", str(tmp_path / "g")]) == 2
+    err = capsys.readouterr().err
+    assert "--facet-order fats: 'fats' not a value of source_group (its values: " in err
+    assert main(["plot", str(compared), "--kind", "bars", "--facet-order", "fast"]) == 2
+    assert "--facet-order orders the panels of --facet: give both" in capsys.readouterr().err
+    assert not (tmp_path / "g.png").exists()

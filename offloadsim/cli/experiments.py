@@ -648,11 +648,13 @@ def _sweep_group_table(result: Any, limit: int = 40) -> str:
     """
     from types import SimpleNamespace
 
-    from offloadsim.analysis.groups import GROUP_COLUMN
+    from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_COLUMN
 
     groups = result.groups
     if groups is None or not len(groups):
         return ""
+    if "metric" in groups.columns:  # the batteries per group are groups.csv's, not the printed table's
+        groups = groups[~groups["metric"].isin(GROUP_BATTERY_METRICS)]
     named = list(dict.fromkeys(groups["group"].astype(str)))
     title = f"{result.manifest.get('name')} per source group ({', '.join(named)})"
     rank = groups["group"].astype(str).map({g: i for i, g in enumerate(named)})

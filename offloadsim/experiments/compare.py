@@ -38,7 +38,7 @@ from offloadsim.analysis.catalogue import (
     zero_width,
 )
 from offloadsim.analysis.decode_ceiling import ceiling_cell, manifest_ceilings
-from offloadsim.analysis.groups import GROUP_TABLE_METRICS, group_rows, per_group
+from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_TABLE_METRICS, group_rows, per_group
 from offloadsim.analysis.multiple_comparisons import family_note, held_to_family, paired_t_p
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
 from offloadsim.analysis.summary import other_energy_filled
@@ -904,6 +904,8 @@ def format_groups(
         "paired by replication as above"
     ]
     for group, part in groups.groupby("group", sort=False):
+        # The batteries per group are groups.csv's (and plot's), not the printed table's.
+        part = part[~part["metric"].isin(GROUP_BATTERY_METRICS)]
         table = format_comparison(
             part.drop(columns="group"),
             policies,

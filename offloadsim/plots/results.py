@@ -202,6 +202,7 @@ def plot_results(
         bin_s=bin_s,
         from_s=from_s,
         to_s=to_s,
+        facet_order=facet_order,
     )[0]
 
 
@@ -220,6 +221,7 @@ def plot_with_tables(
     bin_s: float | None = None,
     from_s: float | None = None,
     to_s: float | None = None,
+    facet_order: str | Sequence[str] | None = None,
 ) -> tuple[Figure, dict[str, pd.DataFrame]]:
     """The figure :func:`plot_results` draws, and the tables ``plot`` writes beside it, from one pass.
 

@@ -317,7 +317,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     for note in result.notes:  # the comparison's own (its manifest's), as a Python user reads them
         print(f"note: {note}")
     print(f"\n{len(result.metrics)} runs in {result.manifest['wall_s']:.1f} s of wall time")
-    print(f"results: {out}/  ({', '.join(COMPARE_FILES)})")
+    files = result.manifest.get("files") or COMPARE_FILES  # a plug-in's record tables too, where kept
+    print(f"results: {out}/  ({', '.join(files)})")
     return EXIT_OK
 
 

@@ -740,6 +740,7 @@ def _silence_stdout() -> None:
 def _cmd_run(args: argparse.Namespace) -> int:
     from offloadsim import api
     from offloadsim.records.results import RUN_FILES, check_out_dir
+    from offloadsim.records.tables import record_tables
 
     if args.out is not None:  # a dry run too: it said "nothing written" of a run that could not write
         check_out_dir(args.out, args.overwrite, [args.file])  # fail fast, before loading or running
@@ -791,7 +792,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(result.format_table())  # its notes under it, as a Python user reads them
     wall = result.manifest.get("wall_s", float("nan"))
     print(f"\nsimulated {result.manifest.get('end_s', 0.0):g} s in {wall:.2f} s of wall time")
-    written = [name for name in (*RUN_FILES, "stages.parquet") if (out / name).is_file()]  # --stages adds one
+    # --stages adds one; a plug-in its record tables (offloadsim.records.tables)
+    files = (*RUN_FILES, *(t.file for t in record_tables() if t.file not in RUN_FILES), "stages.parquet")
+    written = [name for name in files if (out / name).is_file()]
     print(f"results: {out}/  ({', '.join(written)})")
     return EXIT_OK
 

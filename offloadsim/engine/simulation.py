@@ -34,7 +34,7 @@ from offloadsim.engine.policy_watch import POLICY_TIMEOUT_S, policy_watched
 from offloadsim.engine.processor import fifo, refused
 from offloadsim.engine.processor_models import ProcessorLike as Processor
 from offloadsim.engine.processor_models import build_processor
-from offloadsim.engine.record_tables import collected, start_collectors
+from offloadsim.engine.record_tables import collected, collector_plugins, start_collectors
 from offloadsim.engine.records import RawRun, RecordLog
 from offloadsim.engine.recovery import Recovery
 from offloadsim.engine.streams import stream, workload_name
@@ -607,6 +607,7 @@ class Simulation:
         for kind in {id(kind): kind for kind in self.kinds.values()}.values():
             if isinstance(kind, PluginKind):  # a shipped kind has no code of a plug-in's
                 found.append((kind.plugin, kind.words))
+        found.extend(collector_plugins(self.collectors))  # a record table's (shipped ones: passed by)
         return found
 
     def _start_dynamics(self) -> None:

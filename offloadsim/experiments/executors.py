@@ -339,12 +339,14 @@ def _read_plugins() -> tuple[str, ...]:
     from offloadsim.engine import processor_models, work
     from offloadsim.plugins import GROUPS
     from offloadsim.policies import registry
-    from offloadsim.records import schema
+    from offloadsim.records import schema, tables
     from offloadsim.scenario.arrivals import base
     from offloadsim.world import links
     from offloadsim.world.dynamics import registry as dynamics
+    from offloadsim.world.notes import registry as notes
+    from offloadsim.world.notes import shipped  # noqa: F401  (the shipped notes first, a plug-in's after)
 
-    for module in (processor_models, work, registry, schema, base, links, dynamics):
+    for module in (processor_models, work, registry, schema, tables, base, links, dynamics, notes):
         module.PLUGINS.load()
     return tuple(GROUPS)
 

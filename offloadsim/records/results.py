@@ -45,7 +45,7 @@ from offloadsim.records.checked import (
     unreadable,
 )
 from offloadsim.records.formats import RUN_FORMAT, result_kind
-from offloadsim.records.tables import record_table, record_tables
+from offloadsim.records.tables import BUILT_IN, record_table, record_tables
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,10 +71,11 @@ __all__ = [
     "read_run",
 ]
 
-#: The files of a run directory: the tasks, every built-in record table (offloadsim.records.tables), the rest.
+#: The files of a run directory: the tasks, every built-in record table (offloadsim.records.tables), the rest
+#: (a plug-in's tables, :func:`~offloadsim.records.tables.record_tables`, are written too).
 RUN_FILES = (
     "tasks.parquet",
-    *(table.file for table in record_tables()),
+    *(table.file for table in BUILT_IN),
     "summary.json",
     "summary.txt",
     "manifest.json",

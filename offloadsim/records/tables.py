@@ -14,6 +14,10 @@ Adding a table is one module (its collector) and one :func:`register_table` call
 docs/architecture.md, "Adding a record table".  The tasks and stages are not record tables here:
 the engine writes them a chunk at a time as the run goes (:mod:`offloadsim.engine.records`).
 Nothing here imports pandas or the engine: a collector given by name is imported by the engine.
+
+Other distributions add tables through the entry-point group ``offloadsim.record_tables``
+(:data:`PLUGINS`), each entry naming a :class:`RecordTable` of the entry's name; it is read on the
+first look-up (:func:`record_tables`) in every process, a pool worker of ``compare`` too.
 """
 
 from __future__ import annotations
@@ -23,16 +27,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from offloadsim.plugins import EntryPointGroup, PluginSkipped
 from offloadsim.records import schema
 from offloadsim.records.schema import Column
 
 __all__ = [
+    "BUILT_IN",
+    "ENTRY_POINT_GROUP",
+    "PLUGINS",
     "Collector",
     "RecordTable",
     "forget_table",
     "record_table",
     "record_tables",
     "register_table",
+    "table_origin",
 ]
 
 #: Starts a table's collector on a run (the engine's ``Simulation``, before it runs): an object whose
@@ -101,13 +110,48 @@ def forget_table(name: str) -> None:
 
 
 def record_tables() -> tuple[RecordTable, ...]:
-    """Every registered table, in the order registered (the built-in ones first)."""
+    """Every registered table, in the order registered (the built-in ones first, then plug-ins')."""
+    PLUGINS.load()
     return tuple(_REGISTERED.values())
 
 
 def record_table(name: str) -> RecordTable:
     """The registered table ``name``; KeyError for none."""
+    PLUGINS.load()
     return _REGISTERED[name]
+
+
+def table_origin(name: str) -> str:
+    """``distribution NAME VERSION`` of the plug-in that added the table ``name``; ``""`` for any other."""
+    return _ORIGINS.get(name, "")
+
+
+#: The entry-point group other distributions declare record tables in (each entry a :class:`RecordTable`).
+ENTRY_POINT_GROUP = "offloadsim.record_tables"
+
+_ORIGINS: dict[str, str] = {}  # table name -> the distribution whose entry point added it
+
+
+def _add_plugin(entry: Any, table: Any, origin: str) -> None:
+    """Register one entry point's table, unless it registered itself on import; skip a clash."""
+    if not isinstance(table, RecordTable):
+        raise PluginSkipped(
+            f"it names a {type(table).__name__}, not an offloadsim.records.tables.RecordTable"
+        )
+    if table.name != entry.name:
+        raise PluginSkipped(f"the record table it names is called {table.name!r}, not {entry.name!r}")
+    if _REGISTERED.get(table.name) is not table:
+        if table.name in _REGISTERED:
+            raise PluginSkipped(f"a record table named {table.name!r} is already registered")
+        try:
+            register_table(table)
+        except ValueError as error:
+            raise PluginSkipped(str(error)) from error
+    _ORIGINS[table.name] = f"distribution {origin}"
+
+
+#: Record tables other distributions declare, read on the first look-up in each process.
+PLUGINS = EntryPointGroup(ENTRY_POINT_GROUP, "record table", _add_plugin)
 
 
 # The built-in tables, in the order a run directory lists them (RUN_FILES).  A comparison keeps every
@@ -119,3 +163,7 @@ LINK_CHANGES = register_table(
     RecordTable("link_changes", schema.LINK_CHANGES, collector="offloadsim.engine.link_changes:link_changes")
 )
 PROCESSORS = register_table(RecordTable("processors", schema.PROCESSORS))
+
+#: The tables offloadsim itself writes, in order (a run directory's list of its files names these; a
+#: plug-in's are looked up as a run writes them, not as modules are imported).
+BUILT_IN = (NODES, LINKS, LINK_CHANGES, PROCESSORS)

@@ -22,7 +22,7 @@ from offloadsim.scenario.units import format_quantity, format_rate
 from offloadsim.suggest import quoted
 from offloadsim.world.links import link_model
 from offloadsim.world.notes import shipped as _shipped  # noqa: F401  (registers the shipped note providers)
-from offloadsim.world.notes.registry import NoteContext, NoteLine, note_providers
+from offloadsim.world.notes.registry import NoteContext, NoteLine, note_providers, provider_notes
 from offloadsim.world.notes.registry import merged as merged_notes
 from offloadsim.world.placed import Under, listed, runs_under
 from offloadsim.world.precision_speed import calibrated, precision_speed
@@ -259,7 +259,7 @@ class World:
         lines: dict[str, str] = {}
         for provider in note_providers():
             if provider.scope in scopes:
-                for note in provider.notes(context):
+                for note in provider_notes(provider, context):
                     lines.setdefault(note.text, note.line())
         return tuple(lines.values())
 
@@ -704,6 +704,6 @@ def precision_notes(scenario: Scenario, policies: Mapping[str, Any] | None = Non
     lines: dict[str, NoteLine] = {}
     for provider in note_providers():
         if not provider.needs_world:
-            for note in provider.notes(context):
+            for note in provider_notes(provider, context):
                 lines.setdefault(note.text, note.line())
     return list(lines.values())

@@ -7,6 +7,13 @@ kind, the facts they rest on as JSON-ready data, and their text).  The world
 (:mod:`offloadsim.world.build`) calls every registered provider in registration order; a new kind
 of note is one module and one :func:`register_note` (:mod:`offloadsim.world.notes.shipped` has the
 shipped ones).  A leaf module: the figures read the notes a manifest keeps without the world.
+
+Other distributions add kinds through the entry-point group ``offloadsim.note_providers``
+(:data:`PLUGINS`): each entry names a :class:`NoteProvider` of the entry's kind, or a provider
+function (registered as :func:`register_note` would, with its defaults).  A provider that is not
+offloadsim's own is called through :func:`provider_notes`: its exception, or a result that is
+not notes, is :class:`NoteProviderFailed`, one line naming its kind, its function and where it
+came from, not offloadsim's internal error.
 """
 
 from __future__ import annotations
@@ -15,13 +22,20 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from offloadsim.errors import RunError
+from offloadsim.plugins import EntryPointGroup, PluginSkipped, dotted_name, said_raised, shipped_module
+
 __all__ = [
+    "ENTRY_POINT_GROUP",
+    "PLUGINS",
     "Note",
     "NoteContext",
     "NoteLine",
     "NoteProvider",
+    "NoteProviderFailed",
     "merged",
     "note_providers",
+    "provider_notes",
     "register_note",
     "unregister_note",
 ]
@@ -143,8 +157,75 @@ def unregister_note(kind: str) -> None:
 
 
 def note_providers() -> tuple[NoteProvider, ...]:
-    """Every registered provider, in registration order (the order their notes are said in)."""
+    """Every registered provider, in registration order (the order their notes are said in): plug-ins last."""
+    PLUGINS.load()
     return tuple(_PROVIDERS.values())
+
+
+class NoteProviderFailed(RunError):
+    """A note provider that is not offloadsim's raised, or returned what is not notes: its fault, one line."""
+
+
+def provider_notes(provider: NoteProvider, context: NoteContext) -> list[Note]:
+    """``provider``'s notes on ``context``; a plug-in's exception or non-notes: :class:`NoteProviderFailed`.
+
+    A shipped provider is called as it is: its exception is offloadsim's bug.
+    """
+    if shipped_module(str(getattr(provider.notes, "__module__", ""))):
+        return list(provider.notes(context))
+    words = _provider_words(provider)
+    try:
+        notes = list(provider.notes(context))
+    except (Exception, SystemExit) as error:  # sys.exit() in a plug-in too: its failure, said
+        raise NoteProviderFailed(said_raised(words, error, " as the world's notes were made")) from error
+    for index, note in enumerate(notes):
+        if not isinstance(note, Note) or not isinstance(note.text, str):
+            what = (
+                type(note).__name__
+                if not isinstance(note, Note)
+                else f"Note whose text is a {type(note.text).__name__}"
+            )
+            raise NoteProviderFailed(
+                f"{words} returned a {what} as its note {index}, not an offloadsim.world.notes.registry.Note "
+                f"(its kind, its text and its facts)"
+            )
+    return notes
+
+
+def _provider_words(provider: NoteProvider) -> str:
+    """``note provider "k" (mod.function, from distribution d 1.0)``: a provider, named for its lines."""
+    origin = _ORIGINS.get(provider.kind, "")
+    where = f", from {origin}" if origin else ""
+    return f"note provider {provider.kind!r} ({dotted_name(provider.notes)}{where})"
+
+
+#: The entry-point group other distributions declare note providers in.
+ENTRY_POINT_GROUP = "offloadsim.note_providers"
+
+_ORIGINS: dict[str, str] = {}  # kind -> the distribution whose entry point added it
+
+
+def _add_plugin(entry: Any, loaded: Any, origin: str) -> None:
+    """Register one entry point's provider (a NoteProvider, or a function of the entry's kind)."""
+    if isinstance(loaded, NoteProvider):
+        provider = loaded
+    elif callable(loaded):
+        provider = NoteProvider(entry.name, loaded)
+    else:
+        raise PluginSkipped(f"it names a {type(loaded).__name__}, not a NoteProvider or a provider function")
+    if provider.kind != entry.name:
+        raise PluginSkipped(f"the note provider it names is of kind {provider.kind!r}, not {entry.name!r}")
+    if provider.scope not in ("run", "placed"):
+        raise PluginSkipped(f"its scope is {provider.scope!r}, not 'run' or 'placed'")
+    registered = _PROVIDERS.get(provider.kind)
+    if registered is not None and registered.notes is not provider.notes:
+        raise PluginSkipped(f"a note provider of kind {provider.kind!r} is registered already")
+    _PROVIDERS.setdefault(provider.kind, provider)
+    _ORIGINS[provider.kind] = f"distribution {origin}"
+
+
+#: Note providers other distributions declare, read on the first look-up in each process.
+PLUGINS = EntryPointGroup(ENTRY_POINT_GROUP, "note provider", _add_plugin)
 
 
 def merged(notes: Iterable[str]) -> dict[str, list[str]]:

@@ -1,0 +1,122 @@
+"""A record table and a note provider from another distribution, declared as entry points only.
+
+A pip-installed plug-in's table is written by ``run`` and kept by ``compare`` (its pool workers
+load it for themselves), the command's ``results:`` line names its file, and its note is said by
+``validate`` and ``run``: with no registration in this process, nothing but the entry points.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from offloadsim.cli import main
+from offloadsim.records import tables
+from offloadsim.records.stored import read_results
+from offloadsim.world.notes import registry as notes
+
+SCENARIO = """
+name: ticking
+seed: 3
+duration: 4 s
+warmup: 1 s
+nodes:
+  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
+links:
+  - {between: [phone, edge], bandwidth: 20 Mbps, latency: 5 ms}
+applications:
+  job: {work: 1 GFLOP, input: 200 KB, output: 1 KB}
+workload:
+  - {app: job, sources: phone, rate: 5 /s}
+policy: edge
+"""
+
+TOY_MODULE = '''
+from offloadsim.records.schema import Column
+from offloadsim.records.tables import RecordTable
+from offloadsim.world.notes.registry import Note
+
+
+class Ticks:
+    def __init__(self, run):
+        self.columns = {"time": [], "replication_seen": []}
+        self._run = run
+        run.env.process(self._tick())
+
+    def _tick(self):
+        env = self._run.env
+        while True:
+            self.columns["time"].append(float(env.now))
+            self.columns["replication_seen"].append(int(self._run.replication))
+            yield env.timeout(1.0)
+
+
+TICKS = RecordTable(
+    "toy_ticks",
+    (
+        Column("time", "float64", "s", "simulated time of the tick", required=True),
+        Column("replication_seen", "int64", "", "the run's replication", required=True),
+    ),
+    collector=Ticks,
+)
+
+
+def devices(context):
+    count = sum(node.tier == "device" for node in context.scenario.nodes)
+    return [Note("toy-devices", f"toy note: {count} device noted", {"devices": count})]
+'''
+
+
+@pytest.fixture
+def toy_distribution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """``toy-plug 0.1`` installed on sys.path (this process's and its workers'), its groups unread."""
+    site = tmp_path / "site"
+    info = site / "toy_plug-0.1.dist-info"
+    info.mkdir(parents=True)
+    (site / "toy_plug.py").write_text(TOY_MODULE)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: toy-plug\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(
+        "[offloadsim.record_tables]\ntoy_ticks = toy_plug:TICKS\n\n"
+        "[offloadsim.note_providers]\ntoy-devices = toy_plug:devices\n"
+    )
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setattr(tables.PLUGINS, "loaded", False)
+    monkeypatch.setattr(notes.PLUGINS, "loaded", False)
+    try:
+        yield
+    finally:
+        tables.forget_table("toy_ticks")
+        notes.unregister_note("toy-devices")
+
+
+def test_a_plugin_table_and_note_reach_run_validate_and_compare(toy_distribution, tmp_path, capsys):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(SCENARIO)
+
+    assert main(["validate", str(scenario)]) == 0
+    assert "toy note: 1 device noted" in capsys.readouterr().out
+
+    assert main(["run", str(scenario), "--out", str(tmp_path / "run")]) == 0
+    out = capsys.readouterr().out
+    assert "toy note: 1 device noted" in out
+    results = next(line for line in out.splitlines() if line.startswith("results:"))
+    assert "toy_ticks.parquet" in results
+    written = pd.read_parquet(tmp_path / "run" / "toy_ticks.parquet")
+    assert list(written["time"]) == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+    code = main(
+        ["compare", str(scenario), "--policies", "local,edge", "--replications", "2", "--workers", "2"]
+        + ["--out", str(tmp_path / "cmp")]
+    )
+    assert code == 0
+    results = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("results:"))
+    assert "toy_ticks.parquet" in results  # what the manifest lists, not a fixed list
+    kept = read_results(tmp_path / "cmp").tables["toy_ticks"]
+    assert len(kept) == 4 * 5 and sorted(set(kept["policy"])) == ["edge", "local"]
+    assert (kept["replication"] == kept["replication_seen"]).all()  # each worker's own run's rows

@@ -36,7 +36,7 @@ workload:
 policy: edge
 """
 
-TOY_MODULE = '''
+TOY_MODULE = """
 from offloadsim.records.schema import Column
 from offloadsim.records.tables import RecordTable
 from offloadsim.world.notes.registry import Note
@@ -69,7 +69,7 @@ TICKS = RecordTable(
 def devices(context):
     count = sum(node.tier == "device" for node in context.scenario.nodes)
     return [Note("toy-devices", f"toy note: {count} device noted", {"devices": count})]
-'''
+"""
 
 
 @pytest.fixture
@@ -110,11 +110,8 @@ def test_a_plugin_table_and_note_reach_run_validate_and_compare(toy_distribution
     written = pd.read_parquet(tmp_path / "run" / "toy_ticks.parquet")
     assert list(written["time"]) == [0.0, 1.0, 2.0, 3.0, 4.0]
 
-    code = main(
-        ["compare", str(scenario), "--policies", "local,edge", "--replications", "2", "--workers", "2"]
-        + ["--out", str(tmp_path / "cmp")]
-    )
-    assert code == 0
+    compared = ["compare", str(scenario), "--policies", "local,edge", "--replications", "2"]
+    assert main([*compared, "--workers", "2", "--out", str(tmp_path / "cmp")]) == 0
     results = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("results:"))
     assert "toy_ticks.parquet" in results  # what the manifest lists, not a fixed list
     kept = read_results(tmp_path / "cmp").tables["toy_ticks"]

@@ -3,7 +3,8 @@
 A scenario's hash covers what it says, not the code its names stand for: ``policy: my-policy``
 or ``dynamics: [{kind: my-wave}]`` runs whatever the installed plug-in of that name does.  A
 run records, for each plug-in it used (its policy, arrival processes, kinds of work, processor
-and link models, kinds of timed change, and any record column a plug-in adds to every run), the
+and link models, kinds of timed change, and any record column, record table or note provider a
+plug-in adds to every run), the
 distribution that provided it and that distribution's version (:func:`offloadsim.plugins.provenance`).
 offloadsim's own record nothing: a run of built-ins only has no ``plugins`` in its manifest.
 """
@@ -49,7 +50,27 @@ def plugins_used(scenario: Scenario, policy: str | None = None) -> list[dict[str
     for column in schema.task_columns()[len(schema.TASKS) :]:  # a plug-in's column is in every run's records
         # A column is offloadsim's Column: its code, if any, is its derive function's.
         use(schema.PLUGINS, column.name, column, str(getattr(column.derive, "__module__", "") or ""))
+    _tables_and_notes(use)
     return list(found.values())
+
+
+def _tables_and_notes(use: _Use) -> None:
+    """The record tables every run writes and the note providers every run's world calls: their code ran."""
+    from offloadsim.records import tables
+    from offloadsim.world.notes import registry as notes
+    from offloadsim.world.notes import shipped  # noqa: F401  (the shipped providers registered first)
+
+    for table in tables.record_tables():
+        collector = table.collector
+        module = collector.partition(":")[0] if isinstance(collector, str) else None
+        if collector is not None:  # a table the engine fills itself (nodes, links) has no code of its own
+            use(tables.PLUGINS, table.name, table, module or str(getattr(collector, "__module__", "") or ""))
+    notes.PLUGINS.load()
+    loaded = [plugin for _, plugin in notes.PLUGINS.provided]
+    for provider in notes.note_providers():
+        # An entry point names a NoteProvider or its function: provenance finds it by what it named.
+        named = provider if any(plugin is provider for plugin in loaded) else provider.notes
+        use(notes.PLUGINS, provider.kind, named, str(getattr(provider.notes, "__module__", "") or ""))
 
 
 def _policy(name: str, use: _Use) -> None:

@@ -69,6 +69,7 @@ __all__ = [
     "manifest_inputs",
     "write_run",
     "read_run",
+    "note_facts",
 ]
 
 #: The files of a run directory: the tasks, every built-in record table (offloadsim.records.tables), the rest
@@ -491,6 +492,7 @@ class RunResult:
             "notes": list(raw.notes)
             + _pooled_notes(raw.tasks, scenario)
             + set_links_notes(scenario, raw.links),
+            **({"note_facts": kept} if (kept := note_facts(raw.notes)) else {}),  # their kinds and facts
             "context_cuts": list(raw.context_cuts),
             **({"decode_ceilings": list(raw.decode_ceilings)} if raw.decode_ceilings else {}),
             "skipped_checks": list(scenario.skip_checks),  # its warnings were not looked for
@@ -509,6 +511,29 @@ class RunResult:
         )
         result.own_notes = tuple(raw.own_notes)
         return result
+
+
+def note_facts(notes: Sequence[str]) -> list[dict[str, Any]]:
+    """The manifest's ``note_facts``: each of ``notes`` a registered provider said, with its kind and facts.
+
+    The manifest's ``notes`` are the lines as said (text, as old manifests have them); this keeps,
+    for each world note among them (a :class:`~offloadsim.world.notes.registry.NoteLine`), the
+    ``kind`` and ``facts`` it was made of, as a comparison's ``precision_notes`` keeps them, so that
+    a run's notes are read from their data, not their wording.  ``[]`` where none is.
+    """
+    rows: list[dict[str, Any]] = []
+    for text in notes:
+        note = getattr(text, "note", None)
+        if note is not None:
+            rows.append(
+                {
+                    "note": str(text),
+                    "kind": note.kind,
+                    **({"facts": dict(note.facts)} if note.facts else {}),
+                    **({"about": note.about} if note.about else {}),  # energy: said of energy only
+                }
+            )
+    return rows
 
 
 def _pooled_notes(tasks: Any, scenario: Scenario) -> list[str]:

@@ -254,21 +254,24 @@ _MANIFEST_KEYS: dict[str, tuple[Any, str]] = {
         "a list of warnings, each with a point and a message",
     ),
     "precision_notes": (
-        lambda v: (
-            isinstance(v, list)
-            and all(
-                isinstance(w, dict)
-                and is_text(w.get("note"))
-                and isinstance(w.get("points", []), list)
-                and all(is_whole(p) for p in w.get("points", []))
-                and is_text(w.get("kind", "note"))
-                and isinstance(w.get("facts", {}), dict)
-                for w in v
-            )
-        ),
+        lambda v: _kept_notes(v),
         "a list of notes, each with a note and the points it holds for",
     ),
+    "note_facts": (lambda v: _kept_notes(v), "a list of notes, each with a note, its kind and facts"),
 }
+
+
+def _kept_notes(value: Any) -> bool:
+    """Whether ``value`` is a manifest's list of notes kept with their kinds and facts (and points)."""
+    return isinstance(value, list) and all(
+        isinstance(w, dict)
+        and is_text(w.get("note"))
+        and isinstance(w.get("points", []), list)
+        and all(is_whole(p) for p in w.get("points", []))
+        and is_text(w.get("kind", "note"))
+        and isinstance(w.get("facts", {}), dict)
+        for w in value
+    )
 
 
 def _check_manifest(file: Path, manifest: Any) -> None:

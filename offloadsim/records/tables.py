@@ -107,6 +107,7 @@ def register_table(table: RecordTable) -> RecordTable:
 def forget_table(name: str) -> None:
     """Take the table ``name`` off the registry (a test's, after it): its runs no longer write it."""
     _REGISTERED.pop(name, None)
+    _ORIGINS.pop(name, None)
 
 
 def record_tables() -> tuple[RecordTable, ...]:

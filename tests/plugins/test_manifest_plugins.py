@@ -80,6 +80,7 @@ BUILT_IN_KEYS = [
     "wall_s",
     "command",
     "notes",
+    "note_facts",  # the world's notes' kinds and facts (the toy's plain speeds: a note)
     "context_cuts",
     "skipped_checks",
 ]

@@ -7,6 +7,7 @@ load it for themselves), the command's ``results:`` line names its file, and its
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,6 +110,12 @@ def test_a_plugin_table_and_note_reach_run_validate_and_compare(toy_distribution
     assert "toy_ticks.parquet" in results
     written = pd.read_parquet(tmp_path / "run" / "toy_ticks.parquet")
     assert list(written["time"]) == [0.0, 1.0, 2.0, 3.0, 4.0]
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    toy = {"distribution": "toy-plug", "version": "0.1"}
+    assert {"group": "offloadsim.record_tables", "name": "toy_ticks", **toy} in manifest["plugins"]
+    assert {"group": "offloadsim.note_providers", "name": "toy-devices", **toy} in manifest["plugins"]
+    kept = {"note": "toy note: 1 device noted", "kind": "toy-devices", "facts": {"devices": 1}}
+    assert kept in manifest["note_facts"]  # the note's kind and facts, not its text alone
 
     compared = ["compare", str(scenario), "--policies", "local,edge", "--replications", "2"]
     assert main([*compared, "--workers", "2", "--out", str(tmp_path / "cmp")]) == 0
@@ -117,3 +124,33 @@ def test_a_plugin_table_and_note_reach_run_validate_and_compare(toy_distribution
     kept = read_results(tmp_path / "cmp").tables["toy_ticks"]
     assert len(kept) == 4 * 5 and sorted(set(kept["policy"])) == ["edge", "local"]
     assert (kept["replication"] == kept["replication_seen"]).all()  # each worker's own run's rows
+
+
+FAULTY_MODULE = """
+def devices(context):
+    return [context.scenario.nodes[0].name]  # its text, not a Note
+"""
+
+
+def test_a_plugin_providers_fault_names_its_distribution(tmp_path, monkeypatch, capsys):
+    site = tmp_path / "site"
+    info = site / "faulty_notes-0.2.dist-info"
+    info.mkdir(parents=True)
+    (site / "faulty_notes.py").write_text(FAULTY_MODULE)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: faulty-notes\nVersion: 0.2\n")
+    (info / "entry_points.txt").write_text(
+        "[offloadsim.note_providers]\nbad-devices = faulty_notes:devices\n"
+    )
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setattr(notes.PLUGINS, "loaded", False)
+    (tmp_path / "s.yaml").write_text(SCENARIO)
+    try:
+        assert main(["validate", str(tmp_path / "s.yaml")]) == 2
+    finally:
+        notes.unregister_note("bad-devices")
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "offloadsim: error: note provider 'bad-devices' (faulty_notes.devices, from distribution "
+        "faulty-notes 0.2) returned a str as its note 0, not an offloadsim.world.notes.registry.Note "
+        "(its kind, its text and its facts)"
+    ]

@@ -154,6 +154,7 @@ def register_note(
 def unregister_note(kind: str) -> None:
     """Remove the provider of ``kind`` (a test's, or a plug-in's being reloaded); none: nothing."""
     _PROVIDERS.pop(kind, None)
+    _ORIGINS.pop(kind, None)
 
 
 def note_providers() -> tuple[NoteProvider, ...]:

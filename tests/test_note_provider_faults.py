@@ -30,7 +30,7 @@ def faulty(request: pytest.FixtureRequest) -> Iterator[str]:
     provider, said = request.param
     register_note("toy-faulty", provider)
     try:
-        yield f"note provider 'toy-faulty' (test_note_provider_faults.{provider.__name__}) {said}"
+        yield f'note provider "toy-faulty" (test_note_provider_faults.{provider.__name__}) {said}'
     finally:
         unregister_note("toy-faulty")
 

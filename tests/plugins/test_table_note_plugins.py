@@ -150,7 +150,7 @@ def test_a_plugin_providers_fault_names_its_distribution(tmp_path, monkeypatch, 
         notes.unregister_note("bad-devices")
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [
-        "offloadsim: error: note provider 'bad-devices' (faulty_notes.devices, from distribution "
+        'offloadsim: error: note provider "bad-devices" (faulty_notes.devices, from distribution '
         "faulty-notes 0.2) returned a str as its note 0, not an offloadsim.world.notes.registry.Note "
         "(its kind, its text and its facts)"
     ]

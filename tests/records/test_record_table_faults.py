@@ -75,9 +75,9 @@ def faulty() -> Iterator[type[_Faulty]]:
 @pytest.mark.parametrize(
     ("value", "said"),
     [
-        (1.5, "column 'value' is declared int64 but holds 1.5 at row 0 (stored, it would be 1)"),
-        ("abc", "column 'value' is declared int64 but holds 'abc' (str) at row 0, not an integer"),
-        (None, "column 'value' is declared int64 but holds None (NoneType) at row 0, not an integer"),
+        (1.5, 'column "value" is declared int64 but holds 1.5 at row 0 (stored, it would be 1)'),
+        ("abc", "column \"value\" is declared int64 but holds 'abc' (str) at row 0, not an int64"),
+        (None, 'column "value" is declared int64 but holds None (NoneType) at row 0, not an int64'),
         (float("nan"), "holds nan at row 0: an int64 column has no missing value (declare it float64)"),
     ],
 )
@@ -99,10 +99,10 @@ def test_whole_floats_in_an_int_column_are_stored(faulty, tmp_path):
 
 def test_a_column_left_out_or_of_another_length_is_refused(faulty):
     faulty.fail = "missing"
-    with pytest.raises(PluginFailed, match=r"it has no column 'value' \(declared: time, value\)"):
+    with pytest.raises(PluginFailed, match=r'it has no column "value" \(declared: time, value\)'):
         offloadsim.run(SCENARIO, overrides=SHORT)
     faulty.fail = "short"
-    with pytest.raises(PluginFailed, match=r"column 'time' has (\d+) rows but column 'value' has"):
+    with pytest.raises(PluginFailed, match=r'column "time" has (\d+) rows but column "value" has'):
         offloadsim.run(SCENARIO, overrides=SHORT)
 
 
@@ -127,5 +127,38 @@ def test_a_bad_column_on_the_command_line_is_one_line_exit_2_and_nothing_written
     faulty.value = 1.5
     code = main(["run", SCENARIO, *(f"--set={o}" for o in SHORT), "--out", str(tmp_path / "run"), "--quiet"])
     err = capsys.readouterr().err.strip().splitlines()
-    assert code == 2 and len(err) == 1 and "column 'value' is declared int64 but holds 1.5" in err[0], err
+    assert code == 2 and len(err) == 1 and 'column "value" is declared int64 but holds 1.5' in err[0], err
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize(
+    ("values", "said"),
+    [
+        ({"value": [1, 2**70]}, "holds 1180591620717411303424 (int) at row 1, not an int64"),
+        ({"value": [1.0, 1e30]}, "holds 1e+30 at row 1: beyond an int64's range"),
+        ({"value": [1, [2, 3]]}, "holds [2, 3] (list) at row 1, not an int64"),
+        (
+            {"value": [1, 2], "time": [1.0, "x"]},
+            "column \"time\" is declared float64 but holds 'x' (str) at row 1",
+        ),
+        ({"value": 3}, 'column "value" is of type int, not a sequence of values'),
+        ({"value": [1]}, 'column "time" has 2 rows but column "value" has 1'),
+        ([1, 2], "its columns are of type list, not a mapping of column name to values"),
+    ],
+)
+def test_what_a_column_cannot_store_is_said_with_its_row(values, said):
+    from offloadsim.records.table_checks import columns_problem
+
+    columns = {"time": [0.0] * 2, **values} if isinstance(values, dict) else values
+    problem = columns_problem(columns, _table(_Faulty).columns)
+    assert problem is not None and said in problem, problem
+
+
+def test_whole_values_of_any_number_type_are_stored_as_they_are():
+    import numpy as np
+
+    from offloadsim.records.table_checks import columns_problem
+
+    declared = _table(_Faulty).columns
+    for value in ([1, 2], np.array([1.0, 2.0]), [1.0, np.int64(2)], (True, 3)):
+        assert columns_problem({"time": [0, 1.5], "value": value}, declared) is None

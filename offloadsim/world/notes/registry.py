@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from offloadsim.errors import RunError
 from offloadsim.plugins import EntryPointGroup, PluginSkipped, dotted_name, said_raised, shipped_module
+from offloadsim.suggest import quoted
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -197,7 +198,7 @@ def _provider_words(provider: NoteProvider) -> str:
     """``note provider "k" (mod.function, from distribution d 1.0)``: a provider, named for its lines."""
     origin = _ORIGINS.get(provider.kind, "")
     where = f", from {origin}" if origin else ""
-    return f"note provider {provider.kind!r} ({dotted_name(provider.notes)}{where})"
+    return f"note provider {quoted(provider.kind)} ({dotted_name(provider.notes)}{where})"
 
 
 #: The entry-point group other distributions declare note providers in.

@@ -140,3 +140,16 @@ def test_every_registered_table_is_written_and_read_back(tmp_path):
 def test_a_table_name_a_results_directory_uses_otherwise_is_refused(name):
     with pytest.raises(ValueError, match="record table name"):
         register_table(RecordTable(name, TICKS.columns))
+
+
+def test_the_results_lines_name_a_registered_table_written(ticks, tmp_path, capsys):
+    """``run``'s and ``compare``'s ``results:`` lines listed a fixed set of files, leaving the table out."""
+    from offloadsim.cli import main
+
+    (tmp_path / "s.yaml").write_text(SCENARIO)
+    assert main(["run", str(tmp_path / "s.yaml"), "--set", "duration=2 s", "--out", str(tmp_path / "r")]) == 0
+    compared = ["compare", str(tmp_path / "s.yaml"), "--policies", "local,edge", "--replications", "1"]
+    assert main([*compared, "--set", "duration=2 s", "--workers", "1", "--out", str(tmp_path / "c")]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("results: ")]
+    assert len(lines) == 2 and all("ticks.parquet" in line for line in lines), lines
+    assert (tmp_path / "r" / "ticks.parquet").is_file() and (tmp_path / "c" / "ticks.parquet").is_file()

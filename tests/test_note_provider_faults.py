@@ -42,4 +42,5 @@ def test_a_faulty_provider_is_one_line_naming_its_kind_and_function(faulty, verb
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2, err
     assert len(err) == 1 and faulty in err[0], err
+    assert err[0].endswith("; run again with --debug to see its traceback") == ("raised" in faulty)
     assert not (tmp_path / "run").exists()

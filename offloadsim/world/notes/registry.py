@@ -167,6 +167,11 @@ def note_providers() -> tuple[NoteProvider, ...]:
 class NoteProviderFailed(RunError):
     """A note provider that is not offloadsim's raised, or returned what is not notes: its fault, one line."""
 
+    @property
+    def show_cause_with_debug(self) -> bool:
+        """Whether there is the provider's exception to show with ``--debug`` (not for a wrong result)."""
+        return self.__cause__ is not None
+
 
 def provider_notes(provider: NoteProvider, context: NoteContext) -> list[Note]:
     """``provider``'s notes on ``context``; a plug-in's exception or non-notes: :class:`NoteProviderFailed`.

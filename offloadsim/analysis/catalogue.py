@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from offloadsim.analysis import batteries, energy_split, fairness
 from offloadsim.analysis.metric_display import Better, Metric, zero_width
 from offloadsim.analysis.metric_list import registered_metrics
-from offloadsim.analysis.metric_registry import SummaryMetric, placed
+from offloadsim.analysis.metric_registry import SummaryMetric, placed, reserve
 from offloadsim.records import schema
 
 if TYPE_CHECKING:
@@ -304,3 +304,23 @@ def counts_completed_tasks(metric: str) -> bool:
     (True, False)
     """
     return _name(metric, "counts_completed_tasks") in _COUNTS_COMPLETED
+
+
+def _holder(name: str) -> str | None:
+    """What of the catalogue's holds ``name`` (a headline metric, a record column's aggregate, ...)."""
+    for what, names in (
+        ("a headline metric", METRICS),
+        ("an LLM metric", LLM_METRICS),
+        ("a headline metric", ELSEWHERE_METRICS),
+    ):
+        if name in names:
+            return f"{what} ({names[name].label})"
+    declared = column_metrics().get(name)
+    if declared is not None:
+        return f"a record-column metric (the {declared[1]} of record column {declared[0].name!r})"
+    if name.startswith("utilisation_"):
+        return "one of the catalogue's utilisation_<tier> metrics"
+    return None
+
+
+reserve(_holder)  # a registered metric's name or column taking one of these would overwrite its value

@@ -30,6 +30,7 @@ __all__ = [
     "TaskMean",
     "register",
     "registered",
+    "reserve",
     "unregister",
     "placed",
     "ROW_PLACES",
@@ -150,16 +151,58 @@ class SummaryMetric:
 
 _REGISTERED: dict[str, SummaryMetric] = {}
 
+#: Who else holds a metrics-row column or a ``summary.json`` key (the catalogue's headline metrics,
+#: the record columns' aggregates, the summary's fields): each says what holds a name, or None.
+_HOLDERS: list[Callable[[str], str | None]] = []
+
+
+def reserve(holder: Callable[[str], str | None]) -> None:
+    """Let ``holder`` (a name -> what holds it, or None) refuse the metrics that would take its names.
+
+    The catalogue and the summary, which import the metrics, declare their names so; this module
+    imports neither.  The metrics registered before are checked at once.
+    """
+    _HOLDERS.append(holder)
+    for metric in _REGISTERED.values():
+        _check_new(metric, holder)
+
+
+def _origin(metric: SummaryMetric) -> str:
+    """`` (module)`` where the metric's code is (its ``compute``, ``row`` or ``table_row``), else ``""``."""
+    for code in (metric.compute, metric.row, metric.table_row):
+        module = getattr(code, "__module__", None)
+        if module:
+            return f" ({module})"
+    return ""
+
+
+def _check_new(metric: SummaryMetric, holder: Callable[[str], str | None]) -> None:
+    """A ValueError naming ``metric`` and its first name or column ``holder`` holds already."""
+    for column in (metric.name, *metric.columns):
+        what = holder(column)
+        if what:
+            said = "its name" if column == metric.name else "its column"
+            raise ValueError(
+                f"metric {metric.name!r}{_origin(metric)}: {said} {column!r} is {what}; "
+                "a metric's name and columns must be new, or it would overwrite that value"
+            )
+
 
 def register(metric: SummaryMetric) -> None:
     """Register ``metric`` (its name and columns new to the registry), after those registered before.
 
-    A name or column taken already is a ValueError: two metrics would write the same key.
+    A name or column taken already (another metric's, a headline metric's, a record column's
+    aggregate's, a key of ``summary.json``: every :func:`reserve` holder's) is a ValueError naming
+    the metric and the column: it would overwrite that value in the metrics row or the summary.
     """
-    taken = {column for other in _REGISTERED.values() for column in (other.name, *other.columns)}
-    clash = sorted({metric.name, *metric.columns} & taken)
-    if clash:
-        raise ValueError(f"metric {metric.name}: {', '.join(clash)} registered already")
+    taken = {
+        column: f"registered already (metric {other.name!r}'s)"
+        for other in _REGISTERED.values()
+        for column in (other.name, *other.columns)
+    }
+    holders: list[Callable[[str], str | None]] = [taken.get, *_HOLDERS]
+    for holder in holders:
+        _check_new(metric, holder)
     _REGISTERED[metric.name] = metric
 
 

@@ -24,7 +24,7 @@ from offloadsim.analysis.decode_ceiling import CEILING_MARK, ceiling_bound
 from offloadsim.analysis.groups import group_batteries, group_stats, split_key
 from offloadsim.analysis.metric_display import table_number
 from offloadsim.analysis.metric_list import registered_metrics
-from offloadsim.analysis.metric_registry import RunTables, SummaryMetric, placed
+from offloadsim.analysis.metric_registry import RunTables, SummaryMetric, placed, reserve
 from offloadsim.analysis.offered_load import offered_loads
 from offloadsim.analysis.statistics import percentile
 from offloadsim.analysis.tokens import decode_rate, output_token_rate
@@ -606,6 +606,17 @@ class Summary:
             if row is not None:
                 rows.append(row)
         return rows
+
+
+_SUMMARY_KEYS = frozenset(f.name for f in fields(Summary) if f.name != "metric_values")
+
+
+def _summary_key(name: str) -> str | None:
+    """What holds ``name`` of the summary's own keys: a registered metric's value would overwrite it."""
+    return f"a key of summary.json (Summary.{name})" if name in _SUMMARY_KEYS else None
+
+
+reserve(_summary_key)
 
 
 def _value_row(metric: SummaryMetric, value: float) -> tuple[str, str, str] | None:

@@ -149,3 +149,54 @@ def test_every_registered_metric_is_in_summary_json_the_row_the_catalogue_and_co
             assert info.heading in asked, name
         if metric.compare:
             assert all(heading in result.format_table() for heading in headings), metric.name
+
+
+@pytest.mark.parametrize(
+    ("name", "column", "said"),
+    [
+        # Before, accepted: the toy's value replaced the run's mean latency in metrics.parquet and compare.
+        ("mine", "latency_mean_s", "its column 'latency_mean_s' is a headline metric (mean latency)"),
+        ("mine", "ttft_p95_s", "its column 'ttft_p95_s' is an LLM metric (p95 time to first token)"),
+        (
+            "mine",
+            "handovers_mean",
+            "its column 'handovers_mean' is a record-column metric (the mean of record column 'handovers')",
+        ),
+        ("mine", "utilisation_edge", "its column 'utilisation_edge' is one of the catalogue's utilisation_"),
+        ("mine", "battery_left_min", "its column 'battery_left_min' is registered already (metric "),
+        ("warnings", "mine", "its name 'warnings' is a key of summary.json (Summary.warnings)"),
+        ("arrived", "mine", "its name 'arrived' is a headline metric (tasks arrived)"),
+    ],
+)
+def test_a_metric_taking_a_headline_or_catalogue_name_is_refused_naming_it_and_the_column(name, column, said):
+    toy = SummaryMetric(
+        name=name, description="a toy", columns={column: Metric("toy", "")}, compute=lambda run: 99.0
+    )
+    with pytest.raises(ValueError) as refused:
+        register(toy)
+    message = str(refused.value)
+    assert message.startswith(f"metric {name!r} ({__name__}): ") and said in message, message
+    assert name not in {metric.name for metric in registered_metrics()}
+    row = metrics_row(Summary.from_dict(_SOME_SUMMARY))
+    assert row["latency_mean_s"] == 0.25 and row.get(column) != 99.0
+
+
+_SOME_SUMMARY = {
+    "duration_s": 10.0,
+    "arrived": 4,
+    "completed": 4,
+    "dropped": 0,
+    "failed": 0,
+    "in_flight": 0,
+    "latency_mean_s": 0.25,
+    "latency_p50_s": 0.25,
+    "latency_p95_s": 0.25,
+    "latency_p99_s": 0.25,
+    "wait_mean_s": 0.0,
+    "deadline_tasks": 0,
+    "deadline_misses": 0,
+    "deadline_miss_rate": None,
+    "throughput_per_s": 0.4,
+    "bytes_sent": 0.0,
+    "device_energy_mean_j": None,
+}

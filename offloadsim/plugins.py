@@ -1,7 +1,7 @@
 """Plug-ins from other distributions: every registry's entry-point group, loaded once, lazily, the same way.
 
 A registry (policies, arrival processes, record columns, link models,
-kinds of timed change, processor models, kinds of work) keeps the entries
+kinds of timed change, processor models, kinds of work, run metrics) keeps the entries
 registered in this process and declares one :class:`EntryPointGroup` for
 what other distributions provide.  The group is read on the registry's
 first look-up, in every process that looks (pool workers of ``compare``

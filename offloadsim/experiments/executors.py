@@ -336,6 +336,7 @@ def _read_plugins() -> tuple[str, ...]:
     A plug-in that cannot be loaded is then said once, by this process, in the command's
     one-line form, and not by every worker in Python's own (two lines, with a source line).
     """
+    from offloadsim.analysis import metric_list
     from offloadsim.engine import processor_models, work
     from offloadsim.plugins import GROUPS
     from offloadsim.policies import registry
@@ -346,7 +347,18 @@ def _read_plugins() -> tuple[str, ...]:
     from offloadsim.world.notes import registry as notes
     from offloadsim.world.notes import shipped  # noqa: F401  (the shipped notes first, a plug-in's after)
 
-    for module in (processor_models, work, registry, schema, tables, base, links, dynamics, notes):
+    for module in (
+        processor_models,
+        work,
+        registry,
+        schema,
+        tables,
+        base,
+        links,
+        dynamics,
+        notes,
+        metric_list,
+    ):
         module.PLUGINS.load()
     return tuple(GROUPS)
 

@@ -1,0 +1,115 @@
+"""A run metric an installed distribution declares as an entry point reaches run, compare and the catalogue.
+
+A toy distribution (a ``*.dist-info`` with ``entry_points.txt``, as pip writes it, in a folder on
+``sys.path`` and ``PYTHONPATH``) declares a ``SummaryMetric`` under ``offloadsim.metrics``; no code
+calls ``register``.  Before the group existed the metric reached nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import textwrap
+
+import pytest
+
+from offloadsim import plugins
+from offloadsim.analysis import catalogue, metric_list
+from offloadsim.analysis.metric_registry import registered, unregister
+
+TOY_METRICS = '''
+"""A toy distribution's run metrics."""
+
+from offloadsim.analysis.metric_display import Metric
+from offloadsim.analysis.metric_registry import SummaryMetric
+
+
+def _nodes(run):
+    return float(len(run.nodes["node"]))
+
+
+NODES = SummaryMetric(
+    name="toy_node_count",
+    description="a toy plug-in: the nodes the nodes table lists",
+    columns={"toy_node_count": Metric("toy nodes", "nodes", digits=0)},
+    compute=_nodes,
+    table_note="",
+)
+MEAN = SummaryMetric(
+    name="toy_mean",
+    description="a toy plug-in that would overwrite the mean latency",
+    columns={"latency_mean_s": Metric("toy", "")},
+    compute=_nodes,
+)
+'''
+
+
+def _forget() -> None:
+    for name in ("toy_node_count", "toy_mean"):
+        if any(metric.name == name for metric in registered()):
+            unregister(name)
+    metric_list.PLUGINS.forget()
+    sys.modules.pop("toy_metrics", None)
+
+
+@pytest.fixture
+def install(tmp_path, monkeypatch):
+    """Install a distribution of run metrics into a folder on sys.path (worker processes see it too)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+
+    def install(entry_points: str) -> None:
+        (site / "toy_metrics.py").write_text(TOY_METRICS)
+        info = site / "toy_metrics-0.1.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: toy-metrics\nVersion: 0.1\n")
+        (info / "entry_points.txt").write_text(textwrap.dedent(entry_points))
+
+    _forget()
+    yield install
+    _forget()
+
+
+def test_an_entry_point_metric_reaches_run_compare_workers_and_the_catalogue(
+    install, tiny_scenario, tmp_path
+):
+    from offloadsim.cli import main
+
+    install("[offloadsim.metrics]\ntoy_node_count = toy_metrics:NODES\n")
+    assert "offloadsim.metrics" in plugins.GROUPS
+    assert main(["run", str(tiny_scenario), "--out", str(tmp_path / "run")]) == 0
+    document = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
+    assert document["toy_node_count"] == 2.0  # a phone and an edge
+    table = (tmp_path / "run" / "summary.txt").read_text(encoding="utf-8")
+    assert any(line.split()[:3] == ["toy", "nodes", "2"] for line in table.splitlines()), table
+    assert catalogue.describe("toy_node_count") == "a toy plug-in: the nodes the nodes table lists"
+    assert catalogue.metric_info("toy_node_count").heading == "toy nodes (nodes)"
+
+    from offloadsim.experiments import compare
+
+    # Two fresh worker processes: they see no registration made here, only the entry point.
+    result = compare(tiny_scenario, ["local", "edge"], replications=2, workers=2)
+    assert list(result.metrics["toy_node_count"]) == [2.0] * 4
+    assert "toy nodes (nodes)" in result.format_table()
+
+
+def test_an_entry_point_metric_that_clashes_or_is_misnamed_is_a_warning_and_skipped(install, tiny_scenario):
+    import offloadsim
+
+    install("[offloadsim.metrics]\ntoy_mean = toy_metrics:MEAN\nnodes = toy_metrics:NODES\n")
+    with pytest.warns(plugins.PluginWarning) as caught:
+        names = [metric.name for metric in metric_list.registered_metrics()]
+    messages = sorted(str(w.message) for w in caught)
+    assert messages == [
+        "offloadsim: run metric plug-in 'nodes' (toy_metrics:NODES) from distribution toy-metrics 0.1 is "
+        "ignored: the run metric it names is called 'toy_node_count', not 'nodes'",
+        "offloadsim: run metric plug-in 'toy_mean' (toy_metrics:MEAN) from distribution toy-metrics 0.1 is "
+        "ignored: metric 'toy_mean' (toy_metrics): its column 'latency_mean_s' is a headline metric "
+        "(mean latency); a metric's name and columns must be new, or it would overwrite that value",
+    ]
+    assert "toy_mean" not in names and "toy_node_count" not in names
+    summary = offloadsim.run(tiny_scenario).summary
+    assert summary.to_dict()["latency_mean_s"] == summary.latency_mean_s

@@ -23,6 +23,7 @@ from offloadsim.analysis import catalogue, chunked
 from offloadsim.analysis.decode_ceiling import CEILING_MARK, ceiling_bound
 from offloadsim.analysis.groups import group_batteries, group_stats, split_key
 from offloadsim.analysis.metric_display import table_number
+from offloadsim.analysis.metric_faults import computed
 from offloadsim.analysis.metric_list import registered_metrics
 from offloadsim.analysis.metric_registry import RunTables, SummaryMetric, placed, reserve
 from offloadsim.analysis.offered_load import offered_loads
@@ -877,7 +878,7 @@ def summarize(
     # The registered metrics: a task column's mean from the task numbers (both paths), else computed.
     run = RunTables(tasks, nodes, links, duration_s, end_s, processors, powered_sources)
     values = {
-        metric.name: stats.pop(metric.name) if metric.task_mean is not None else _computed(metric, run)
+        metric.name: stats.pop(metric.name) if metric.task_mean is not None else computed(metric, run)
         for metric in registered_metrics()
     }
     fields: dict[str, Any] = {**stats, **_changing_links(links, nodes)}  # Summary fields, by name
@@ -909,12 +910,6 @@ def summarize(
         metric_values=values,
         **fields,
     )
-
-
-def _computed(metric: SummaryMetric, run: RunTables) -> float:
-    """A registered metric's value computed from the run's tables (its ``compute``)."""
-    assert metric.compute is not None, "a metric without task_mean has compute"
-    return metric.compute(run)
 
 
 def _registered_task_means(tasks: Table, masks: Mapping[str, np.ndarray]) -> dict[str, float]:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from offloadsim.analysis.metric_display import Metric
-from offloadsim.analysis.metric_registry import RunTables, SummaryMetric
+from offloadsim.analysis.metric_registry import RunTables, SummaryMetric, task_chunks
 
 __all__ = ["jain_index", "source_latency_fairness", "LATENCY_FAIRNESS"]
 
@@ -42,16 +42,23 @@ def source_latency_fairness(tasks: Any) -> float:
     """:func:`jain_index` of each source's mean latency over its completed tasks; NaN below two sources.
 
     ``tasks``: a DataFrame, a mapping of columns (``source``, ``status``, ``latency``), or the
-    engine's records, read a chunk at a time with ``blocks()``.
+    engine's records, read a chunk at a time with ``blocks()`` (:func:`task_chunks`).  Without one
+    of those columns: NaN.
     """
     index: dict[str, int] = {}  # source -> its place in the totals
     totals, counts = np.zeros(0), np.zeros(0)
-    for codes, labels, completed, latency in _chunks(tasks):
+    for chunk in task_chunks(tasks, ("source", "status", "latency")):
+        if chunk.absent:
+            return math.nan
+        codes, labels = chunk.codes("source")
         where = np.array([index.setdefault(str(label), len(index)) for label in labels], dtype=np.int64)
         if len(index) > totals.size:
             totals = np.concatenate([totals, np.zeros(len(index) - totals.size)])
             counts = np.concatenate([counts, np.zeros(len(index) - counts.size)])
-        keep = completed & np.isfinite(latency)
+        status, states = chunk.codes("status")
+        completed = status == (states.index("completed") if "completed" in states else -2)  # -2: none
+        latency = chunk.floats("latency")
+        keep = completed & np.isfinite(latency) & (codes >= 0)
         # Added one task at a time in the tasks' order, whatever the chunks: the same sums (to the
         # last bit) from the engine's records read a chunk at a time as from a whole column.
         np.add.at(totals, where[codes[keep]], latency[keep])
@@ -62,32 +69,8 @@ def source_latency_fairness(tasks: Any) -> float:
     return jain_index(totals[served] / counts[served])
 
 
-def _chunks(tasks: Any) -> Iterable[tuple[np.ndarray, list[str], np.ndarray, np.ndarray]]:
-    """Each chunk's source codes and labels, completed mask and latencies; none where a column is missing."""
-    needed = {"source", "status", "latency"}
-    if callable(getattr(tasks, "blocks", None)):  # the engine's records
-        if not needed <= set(tasks.names):
-            return
-        for block in tasks.blocks():
-            codes, labels = block.codes("source")
-            status, states = block.codes("status")
-            done = status == states.index("completed") if "completed" in states else status < 0
-            yield (
-                np.asarray(codes, dtype=np.int64),
-                labels,
-                done,
-                np.asarray(block["latency"], dtype=np.float64),
-            )
-        return
-    columns = tasks.columns if hasattr(tasks, "iloc") else tasks
-    if not needed <= set(columns) or not len(tasks["latency"]):
-        return
-    labels, codes = np.unique(np.asarray(tasks["source"], dtype=object).astype(str), return_inverse=True)
-    done = np.asarray(tasks["status"], dtype=object).astype(str) == "completed"
-    yield codes.astype(np.int64), labels.tolist(), done, np.asarray(tasks["latency"], dtype=np.float64)
-
-
 def _of_run(run: RunTables) -> float:
+    """The run's :func:`source_latency_fairness` (the tasks as the run's tables hold them)."""
     return source_latency_fairness(run.tasks)
 
 

@@ -11,6 +11,10 @@ before it lacks its key: it reads back as ``default``.  The summary, ``summary.j
 iterate :func:`registered`; nothing else names the metric.  The shipped ones are registered in
 :mod:`offloadsim.analysis.metric_list`.
 
+A ``compute`` that reads tasks reads them with :meth:`RunTables.task_columns`, which takes both
+forms the tasks come in (the engine's records a chunk at a time, a table in memory whole) and says
+the columns a hand-built table lacks.
+
 This module imports nothing of the package but the display (:class:`Metric`): a metric's module
 imports it, and the catalogue and the summary import the metrics.
 """
@@ -18,14 +22,18 @@ imports it, and the catalogue and the summary import the metrics.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+import numpy as np
 
 from offloadsim.analysis.metric_display import Metric
 
 __all__ = [
     "RunTables",
+    "TaskChunk",
+    "task_chunks",
     "SummaryMetric",
     "TaskMean",
     "register",
@@ -50,12 +58,103 @@ CATALOGUE_PLACES = ("llm", "elsewhere", "columns")
 TABLE_PLACES = ("latency", "energy", "batteries", "columns")
 
 
+class TaskChunk:
+    """Some of a run's tasks (a chunk of the engine's records, or a whole table): the columns asked for.
+
+    ``rows`` tasks; ``absent`` the columns asked for that the tasks do not have (a table built by
+    hand, or read from a run written before the column): each reads as none, NaN or code -1, so a
+    metric says what it gives without them rather than raising.  A column not asked for is a KeyError.
+    """
+
+    __slots__ = ("_block", "_source", "absent", "names", "rows")
+
+    def __init__(self, source: Any, names: tuple[str, ...], absent: frozenset[str], block: bool) -> None:
+        self._source = source
+        self._block = block
+        self.names = names
+        self.absent = absent
+        self.rows = _rows(source, block)
+
+    def _asked(self, name: str) -> bool:
+        if name not in self.names:
+            raise KeyError(f"{name!r}: not a column asked of task_columns ({', '.join(self.names)})")
+        return name not in self.absent
+
+    def floats(self, name: str) -> np.ndarray:
+        """The column as float64, one per task; all NaN where it is absent."""
+        if not self._asked(name):
+            return np.full(self.rows, math.nan)
+        return np.asarray(self._source[name], dtype=np.float64)
+
+    def codes(self, name: str) -> tuple[np.ndarray, list[str]]:
+        """A text column as int64 codes into its labels (-1: no value, ``""``); all -1 where it is absent.
+
+        The engine's records give their own codes (no string per task is made); a whole table's
+        labels are its distinct values, sorted.  Labels are not in the same order in every chunk.
+        """
+        if not self._asked(name):
+            return np.full(self.rows, -1, dtype=np.int64), []
+        if self._block and name in getattr(self._source.records, "coded", ()):
+            codes, labels = self._source.codes(name)
+            return _without_empty(np.asarray(codes, dtype=np.int64), list(labels))
+        values = np.asarray(self._source[name], dtype=object)
+        missing = (values != values) | (values == None)  # noqa: E711  NaN and None, a cell at a time
+        text = values.astype(str)
+        text[missing] = ""
+        known, codes = np.unique(text, return_inverse=True)
+        return _without_empty(codes.astype(np.int64).reshape(-1), known.tolist())
+
+    def texts(self, name: str) -> np.ndarray:
+        """A text column as an object array of str, ``""`` for no value (all ``""`` where it is absent)."""
+        codes, labels = self.codes(name)
+        table = np.array([*labels, ""], dtype=object)
+        return table[codes]  # -1: the "" at the end
+
+
+def _without_empty(codes: np.ndarray, labels: list[str]) -> tuple[np.ndarray, list[str]]:
+    """``codes`` into ``labels`` with the label ``""`` (no value) taken out: its tasks' code -1."""
+    if "" not in labels:
+        return codes, labels
+    empty = labels.index("")
+    return np.where(codes == empty, -1, codes - (codes > empty)), labels[:empty] + labels[empty + 1 :]
+
+
+def _rows(source: Any, block: bool) -> int:
+    """How many tasks ``source`` (a chunk of records, or a table) holds, whatever its columns."""
+    if block:
+        return int(source.n)
+    if hasattr(source, "iloc"):
+        return len(source)
+    return max((len(column) for column in source.values()), default=0)
+
+
+def task_chunks(tasks: Any, names: Iterable[str]) -> Iterator[TaskChunk]:
+    """``tasks`` a chunk at a time (the engine's records, ``blocks()``) or whole (a table), with ``names``.
+
+    ``tasks``: the engine's records, a DataFrame, or a mapping of columns.  A whole table is one
+    chunk; the engine's records are one or more (never a whole column in memory), and none where
+    ``tasks`` is None.
+    """
+    asked = tuple(dict.fromkeys(names))
+    if tasks is None:
+        return
+    blocks = getattr(tasks, "blocks", None)
+    if callable(blocks):
+        absent = frozenset(asked) - set(tasks.names)
+        for block in blocks():
+            yield TaskChunk(block, asked, absent, block=True)
+        return
+    present = tasks.columns if hasattr(tasks, "iloc") else tasks
+    yield TaskChunk(tasks, asked, frozenset(name for name in asked if name not in present), block=False)
+
+
 @dataclass(frozen=True)
 class RunTables:
     """One run's tables, as :func:`~offloadsim.analysis.summary.summarize` receives them.
 
     ``tasks`` may be the engine's records, read a chunk at a time with ``blocks()``
-    (:mod:`offloadsim.analysis.chunked`): a ``compute`` that reads tasks must take both.
+    (:mod:`offloadsim.analysis.chunked`), or a table in memory, which a caller may have built by
+    hand without some columns: read them with :meth:`task_columns`, which takes both.
     """
 
     tasks: Any
@@ -65,6 +164,10 @@ class RunTables:
     end_s: float | None = None
     processors: Any = None
     powered_sources: int = -1
+
+    def task_columns(self, names: Iterable[str]) -> Iterator[TaskChunk]:
+        """The tasks' ``names`` columns a chunk at a time, or whole (:func:`task_chunks`)."""
+        return task_chunks(self.tasks, names)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import offloadsim
 from offloadsim.analysis import catalogue
 from offloadsim.analysis.metric_display import Metric
 from offloadsim.analysis.metric_list import registered_metrics
-from offloadsim.analysis.metric_registry import SummaryMetric, TaskMean, register, unregister
+from offloadsim.analysis.metric_registry import SummaryMetric, TaskMean, register, task_chunks, unregister
 from offloadsim.analysis.summary import Summary, metrics_row, summarize
 from offloadsim.experiments import compare
 
@@ -200,3 +200,47 @@ _SOME_SUMMARY = {
     "bytes_sent": 0.0,
     "device_energy_mean_j": None,
 }
+
+
+def _offloaded_share(run):
+    """Of the tasks with a final node, the share not ended on their source (a toy, by task_columns)."""
+    off = ended = 0
+    for chunk in run.task_columns(("source", "final_node")):
+        if chunk.absent:  # a table built by hand without them
+            return math.nan
+        source, final = chunk.texts("source"), chunk.texts("final_node")
+        has = final != ""
+        ended += int(has.sum())
+        off += int((has & (final != source)).sum())
+    return off / ended if ended else math.nan
+
+
+def test_task_columns_reads_the_engines_chunks_and_a_whole_table_alike_and_says_absent_columns(
+    phones, tmp_path
+):
+    """Before, a compute read the two forms with ~20 lines of its own, and a missing column raised."""
+    toy = SummaryMetric(
+        name="toy_offloaded",
+        description="a toy: the share of tasks ended off their source",
+        columns={"toy_offloaded": Metric("toy offloaded", "%", 100.0)},
+        compute=_offloaded_share,
+    )
+    register(toy)
+    try:
+        run = offloadsim.run(phones, out=tmp_path / "run", overrides=["policy=edge"])  # chunks
+        tasks = pd.read_parquet(tmp_path / "run" / "tasks.parquet")
+        whole = summarize(tasks, run.nodes, run.links, 40.0)
+        assert run.summary.metric("toy_offloaded") == whole.metric("toy_offloaded") == 1.0  # all on the edge
+        mixed = tasks.assign(final_node=tasks["source"].astype(str).where(tasks.index % 2 == 0, "edge"))
+        odd = (tasks.index % 2 == 1) & (tasks["final_node"] != "")
+        expected = odd.sum() / (tasks["final_node"] != "").sum()
+        assert summarize(mixed, run.nodes, run.links, 40.0).metric("toy_offloaded") == pytest.approx(expected)
+        lacking = summarize(tasks.drop(columns=["final_node"]), run.nodes, run.links, 40.0)
+        assert math.isnan(lacking.metric("toy_offloaded"))
+    finally:
+        unregister(toy.name)
+    (chunk,) = task_chunks(pd.DataFrame({"source": ["b", "a", None]}), ("source", "latency"))
+    assert chunk.absent == {"latency"} and chunk.rows == 3
+    assert chunk.codes("source")[0].tolist() == [1, 0, -1] and math.isnan(chunk.floats("latency")[0])
+    with pytest.raises(KeyError, match="not a column asked"):
+        chunk.floats("status")

@@ -39,6 +39,7 @@ __all__ = [
     "register",
     "registered",
     "reserve",
+    "held_by",
     "unregister",
     "placed",
     "ROW_PLACES",
@@ -263,11 +264,27 @@ def reserve(holder: Callable[[str], str | None]) -> None:
     """Let ``holder`` (a name -> what holds it, or None) refuse the metrics that would take its names.
 
     The catalogue and the summary, which import the metrics, declare their names so; this module
-    imports neither.  The metrics registered before are checked at once.
+    imports neither.  The metrics registered before are checked at once, but offloadsim's own
+    (registered as the catalogue is imported: asking a holder may read the record columns' entry
+    points, which a pool's forkserver importing the catalogue must not, with its start's sys.path;
+    ``tests/experiments/test_metric_registry.py`` checks them).
     """
     _HOLDERS.append(holder)
     for metric in _REGISTERED.values():
-        _check_new(metric, holder)
+        if not _shipped(metric):
+            _check_new(metric, holder)
+
+
+def held_by(name: str) -> str | None:
+    """What outside the registry holds ``name`` (a headline metric, a summary.json key, ...), or None."""
+    return next((what for holder in _HOLDERS if (what := holder(name))), None)
+
+
+def _shipped(metric: SummaryMetric) -> bool:
+    """Whether ``metric``'s code (``compute``, ``row``, ``table_row``) is offloadsim's own."""
+    modules = [getattr(code, "__module__", "") for code in (metric.compute, metric.row, metric.table_row)]
+    known = [str(module) for module in modules if module]
+    return bool(known) and all(module.startswith("offloadsim.") for module in known)
 
 
 def _origin(metric: SummaryMetric) -> str:

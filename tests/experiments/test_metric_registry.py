@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -18,7 +20,14 @@ import offloadsim
 from offloadsim.analysis import catalogue
 from offloadsim.analysis.metric_display import Metric
 from offloadsim.analysis.metric_list import registered_metrics
-from offloadsim.analysis.metric_registry import SummaryMetric, TaskMean, register, task_chunks, unregister
+from offloadsim.analysis.metric_registry import (
+    SummaryMetric,
+    TaskMean,
+    held_by,
+    register,
+    task_chunks,
+    unregister,
+)
 from offloadsim.analysis.summary import Summary, metrics_row, summarize
 from offloadsim.experiments import compare
 
@@ -179,6 +188,20 @@ def test_a_metric_taking_a_headline_or_catalogue_name_is_refused_naming_it_and_t
     assert name not in {metric.name for metric in registered_metrics()}
     row = metrics_row(Summary.from_dict(_SOME_SUMMARY))
     assert row["latency_mean_s"] == 0.25 and row.get(column) != 99.0
+
+
+def test_the_shipped_metrics_take_no_name_held_elsewhere_and_importing_them_reads_no_entry_points():
+    """Registered before the catalogue declares its names, they are checked here, not on import.
+
+    On import a check read the record columns' entry points: in a pool's forkserver (which imports
+    the summary) with the sys.path of its start, so that later workers never read them again.
+    """
+    for metric in registered_metrics():
+        for name in (metric.name, *metric.columns):
+            assert held_by(name) is None, (metric.name, name, held_by(name))
+    code = "import offloadsim.api; from offloadsim.records import schema; print(schema.PLUGINS.loaded)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False", done.stderr
 
 
 _SOME_SUMMARY = {

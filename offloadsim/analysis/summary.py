@@ -23,7 +23,7 @@ from offloadsim.analysis import catalogue, chunked
 from offloadsim.analysis.decode_ceiling import CEILING_MARK, ceiling_bound
 from offloadsim.analysis.groups import group_batteries, group_stats, split_key
 from offloadsim.analysis.metric_display import table_number
-from offloadsim.analysis.metric_faults import computed
+from offloadsim.analysis.metric_faults import computed, row_of, table_row_of
 from offloadsim.analysis.metric_list import registered_metrics
 from offloadsim.analysis.metric_registry import RunTables, SummaryMetric, placed, reserve
 from offloadsim.analysis.offered_load import offered_loads
@@ -599,7 +599,7 @@ class Summary:
         rows = []
         for metric in placed(registered_metrics(), place, "table_place"):
             if metric.table_row is not None:
-                row = metric.table_row(self)
+                row = table_row_of(metric, self)
             elif metric.table_note is not None:
                 row = _value_row(metric, self.metric(metric.name))
             else:
@@ -1115,7 +1115,7 @@ def metrics_row(summary: Summary) -> dict[str, float]:
         row["other_device_energy_mean_j"] = summary.other_device_energy_mean_j
     metrics = registered_metrics()
     for metric in placed(metrics, "elsewhere", "row_place"):
-        row.update(metric.row_of(summary))
+        row.update(row_of(metric, summary))
     for name, value in summary.column_metrics.items():
         row[name] = float(value)
     for tier, value in summary.tier_utilisation.items():
@@ -1124,7 +1124,7 @@ def metrics_row(summary: Summary) -> dict[str, float]:
             row[f"utilisation_{tier}_max"] = float(summary.tier_utilisation_max[tier])
     row.update(processor_metrics(_processor_columns(summary.processors)))
     for metric in placed(metrics, "end", "row_place"):  # the registered metrics (batteries, energy split)
-        row.update(metric.row_of(summary))
+        row.update(row_of(metric, summary))
     return row
 
 

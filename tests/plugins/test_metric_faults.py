@@ -101,3 +101,28 @@ def test_a_shipped_metric_that_fails_is_offloadsims_bug_naming_it(
         'offloadsim: internal error: MetricBug: run metric "latency_fairness" '
         "(offloadsim.analysis.fairness._of_run) raised KeyError in compute()"
     ), line
+
+
+@pytest.mark.parametrize(
+    ("part", "verb"),
+    [("row", ["compare", "--policies", "local,edge", "-n", "1", "--workers", "1"]), ("table_row", ["run"])],
+)
+def test_a_plugin_metrics_row_or_table_row_that_raises_is_named(tiny_scenario, tmp_path, capsys, part, verb):
+    """Before: ``internal error: KeyError: 'final_nod'`` (exit 1), from compare's rows or the run's table."""
+    toy = SummaryMetric(
+        name="toy_rows",
+        description="a toy",
+        columns={"toy_rows": Metric("toy", "")},
+        compute=lambda run: 1.0,
+        **{part: _boom},
+    )
+    register(toy)
+    out = tmp_path / "out"
+    try:
+        assert main([verb[0], str(tiny_scenario), *verb[1:], "--out", str(out)]) == 2
+    finally:
+        unregister(toy.name)
+    line = _error(capsys)
+    said = f'offloadsim: error: run metric "toy_rows" ({__name__}._boom) raised KeyError in {part}()'
+    assert line.startswith(said), line
+    assert not out.exists()

@@ -27,7 +27,9 @@ KIND = "gpu-efficiency"
 #: The precision and model of the one published batch-one point (:mod:`~offloadsim.world.profiles.published`).
 _CHECKED = ("int8", "resnet50")
 
-Entry = tuple[str, str, str, str]  # (application, model, precision, GPU profile)
+#: (application, model, precision, GPU profile, its processor's fusion); a manifest written before
+#: fusion holds the first four (no fusion).
+Entry = tuple[str, ...]
 
 
 def gpu_efficiency_notes(context: NoteContext) -> list[Note]:
@@ -57,7 +59,7 @@ def gpu_efficiency_notes(context: NoteContext) -> list[Note]:
         for proc in gpus:
             tier = context.nodes[proc.node].tier
             if may_run(app.spec.hosts, proc.node, tier, sources, placed, world.topology.reachable):
-                entries.append((where, model, app.precision, proc.costs.name))
+                entries.append((where, model, app.precision, proc.costs.name, proc.spec.fusion))
     return [gpu_note(entries)] if entries else []
 
 
@@ -72,21 +74,27 @@ def gpu_note(entries: Sequence[Entry]) -> Note:
     from offloadsim.world.profiles.published import SECTION, batch_one_ratio
 
     said: dict[tuple[str, str], tuple[dict[str, None], dict[str, None]]] = {}  # precisions, profiles
-    for where, model, precision, profile in entries:
+    ratios: dict[str, float | None] = {}  # by profile, "(fused)" after it where a processor fuses
+    for where, model, precision, profile, *fused in entries:
         precisions, on = said.setdefault((where, model), ({}, {}))
         precisions[precision] = on[profile] = None
+        fusion = fused[0] if fused else "none"
+        ratios[profile if fusion == "none" else f"{profile} ({fusion} fusion)"] = batch_one_ratio(
+            profile, fusion
+        )
     each = "; ".join(
         f"{where} ({model}, {' and '.join(precisions)}) on {', '.join(on)}"
         for (where, model), (precisions, on) in said.items()
     )
-    ratios = {name: batch_one_ratio(name) for *_, name in entries}
     times = ", ".join(f"{ratio:.2g}x on {name}" for name, ratio in ratios.items() if ratio is not None)
-    unpublished = ", ".join(name for name, ratio in ratios.items() if ratio is None)
+    unpublished = ", ".join(
+        dict.fromkeys(name.split(" (")[0] for name, ratio in ratios.items() if ratio is None)
+    )
     published = [
         f"one published point checks it, int8 ResNet-50 at batch one, slower than simulated: {times}"
     ] * bool(times)
     published += [f"no published batch-one time checks {unpublished}"] * bool(unpublished)
-    unchecked = list(dict.fromkeys(x for _, model, precision, _ in entries for x in (precision, model)))
+    unchecked = list(dict.fromkeys(x for _, model, precision, *_ in entries for x in (precision, model)))
     unchecked = [x for x in unchecked if x not in _CHECKED]
     if unchecked:
         published.append(f"{' and '.join(unchecked)} {'is' if len(unchecked) == 1 else 'are'} not checked")

@@ -46,22 +46,27 @@ SECTION = "docs/profiles.md#batch-one-against-published-latencies"
 
 
 @functools.cache
-def batch_one_ratio(profile: str) -> float | None:
+def batch_one_ratio(profile: str, fusion: str = "none") -> float | None:
     """Published ÷ simulated time of int8 ResNet-50 at batch one on built-in ``profile`` (its first source).
 
     None where no latency was published for it.  Above 1, the simulation is that many times faster.
+    ``fusion``: the processor's ``fusion`` key, which the simulated time is costed with.
 
-    >>> round(batch_one_ratio("a100"), 2), batch_one_ratio("t4")
-    (7.19, None)
+    >>> round(batch_one_ratio("a100"), 2), round(batch_one_ratio("a100", "onnxruntime"), 1)
+    (7.19, 12.2)
+    >>> batch_one_ratio("t4") is None
+    True
     """
     published = next((ms for (name, _), ms in RESNET50_INT8_BATCH_ONE_MS.items() if name == profile), None)
     if published is None:
         return None
     from offloadsim.models import get_model
     from offloadsim.world.profiles.builtin import BUILTIN_PROFILES
+    from offloadsim.world.profiles.fusion import FUSION_RULES
 
     resnet50 = get_model("resnet50", precision="int8")
-    simulated_s = float(BUILTIN_PROFILES[profile].layer_seconds(resnet50).sum())
+    rules = FUSION_RULES[fusion] if fusion != "none" else None
+    simulated_s = float(BUILTIN_PROFILES[profile].layer_seconds(resnet50, rules).sum())
     return published / (simulated_s * 1e3)
 
 

@@ -80,7 +80,7 @@ def _plain_speed_text(
 ) -> str:
     """``; int8 runs no faster than fp32 on nodes.phone.processor, whose plain speed ...``, or "".
 
-    The note ends ``is one FLOP/s for every precision``.
+    The note ends ``is the same FLOP/s for every precision``.
 
     A plain ``speed:`` is one rate for every precision, so a model in int8 computes no faster
     there than in fp32 (its fewer bytes may still shorten transfers, or a memory-bound layer).
@@ -103,7 +103,7 @@ def _plain_speed_text(
     each = "; ".join(
         f"{pair[0]} runs no faster than {pair[1]} on "
         + ", ".join(f"{where}{under_text(labels or ())}" for where, labels in on.items())
-        + f", {'whose plain speed is' if len(on) == 1 else 'plain speeds:'} one FLOP/s for every precision"
+        + f", {'whose plain speed is' if len(on) == 1 else 'plain speeds:'} the same FLOP/s for every precision"
         for pair, on in said.items()
     )
     return f"; {each}"

@@ -39,7 +39,7 @@ policy: local
 
 PRECISION = "applications.detect.params.precision"
 PLAIN = (
-    "int8 runs no faster than fp32 on nodes.edge.processor, whose plain speed is one FLOP/s for every "
+    "int8 runs no faster than fp32 on nodes.edge.processor, whose plain speed is the same FLOP/s for every "
     "precision"
 )
 

@@ -41,7 +41,7 @@ def _notes(detect: str, scenario: str = SCENARIO) -> list[str]:
 
 
 PLAIN = (
-    "; {} runs no faster than fp32 on nodes.phone.processor, whose plain speed is one FLOP/s for every "
+    "; {} runs no faster than fp32 on nodes.phone.processor, whose plain speed is the same FLOP/s for every "
     "precision"
 )
 

@@ -19,6 +19,7 @@ __all__ = [
     "did_you_mean",
     "did_you_mean_file",
     "out_of_scope",
+    "out_of_scope_first",
     "quoted",
     "quoted_listing",
 ]
@@ -199,9 +200,12 @@ def did_you_mean(
     >>> print(did_you_mean("latency", ["latency_mean_s", "latency_p50_s", "latency_p95_s"], n=3, within=0.05))
      (did you mean "latency_mean_s", "latency_p50_s" or "latency_p95_s"?)
     """
+    candidates = list(candidates)
+    if scope := out_of_scope_first(word, candidates):
+        return scope
     close = [quoted(name) for name in close_matches(word, candidates, n, cutoff, within=within)]
     if not close:
-        return out_of_scope(word)
+        return ""
     return f" (did you mean {' or '.join([', '.join(close[:-1]), close[-1]] if len(close) > 2 else close)}?)"
 
 
@@ -235,6 +239,22 @@ def out_of_scope(word: str) -> str:
     """
     what = _OUT_OF_SCOPE.get(word.casefold().replace(" ", "-"))
     return f" (offloadsim does not model {what}: see {SCOPE_SECTION})" if what else ""
+
+
+def out_of_scope_first(word: str, candidates: list[str]) -> str:
+    """:func:`out_of_scope` of ``word``, unless a candidate begins with it (then it may be meant).
+
+    ``encryption`` at a scenario's top level suggested ``description``, a name spelt alike.
+
+    >>> out_of_scope_first("encryption", ["description", "name"]) == out_of_scope("encryption")
+    True
+    >>> out_of_scope_first("batch", ["batch_size"])
+    ''
+    """
+    folded = word.casefold()
+    if any(str(c).casefold().startswith(folded) for c in candidates):
+        return ""
+    return out_of_scope(word)
 
 
 #: At most this many entries of a directory are read for a file name to suggest (a huge one is not listed).

@@ -219,3 +219,13 @@ def test_the_scope_section_the_messages_name_is_in_the_readme():
 
     heading = SCOPE_SECTION.split('"')[1]
     assert f"## {heading}\n" in (Path(__file__).parents[1] / "README.md").read_text()
+
+
+def test_a_word_for_what_is_not_modelled_is_not_taken_for_a_key_spelt_alike(tmp_path):
+    """A top-level ``encryption`` suggested ``description``; it is pointed at the scope section."""
+    from offloadsim.scenario import ScenarioError, load_scenario_data
+
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario_data({"name": "x", "encryption": "tls"}, base_dir=tmp_path)
+    assert "does not model encryption or TLS" in str(raised.value)
+    assert "description" not in str(raised.value).split("expected one of")[0]

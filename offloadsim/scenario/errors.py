@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from offloadsim.shapes import describe
 from offloadsim.strict_yaml import key_part, key_path, plain_or_quoted
-from offloadsim.suggest import close_matches, out_of_scope, quoted
+from offloadsim.suggest import close_matches, out_of_scope_first, quoted
 
 __all__ = [
     "KeyPathError",
@@ -285,10 +285,12 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     spellings; then, for three letters or more, a candidate ``word`` begins.
     """
     candidates = list(candidates)
+    if scope := out_of_scope_first(word, candidates):  # "encryption" is not a misspelt "description"
+        return scope
     close = close_matches(word, candidates)
     if not close and len(word) >= 3:
         close = [c for c in candidates if c.startswith(word)][:1]
-    return f" (did you mean {quoted(close[0])}?)" if close else out_of_scope(word)
+    return f" (did you mean {quoted(close[0])}?)" if close else ""
 
 
 def _one_line(message: str) -> str:

@@ -103,7 +103,8 @@ def _plain_speed_text(
     each = "; ".join(
         f"{pair[0]} runs no faster than {pair[1]} on "
         + ", ".join(f"{where}{under_text(labels or ())}" for where, labels in on.items())
-        + f", {'whose plain speed is' if len(on) == 1 else 'plain speeds:'} the same FLOP/s for every precision"
+        + f", {'whose plain speed is' if len(on) == 1 else 'plain speeds:'} "
+        "the same FLOP/s for every precision"
         for pair, on in said.items()
     )
     return f"; {each}"

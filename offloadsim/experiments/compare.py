@@ -17,7 +17,7 @@ import numbers
 import time
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +38,7 @@ from offloadsim.analysis.catalogue import (
     zero_width,
 )
 from offloadsim.analysis.decode_ceiling import ceiling_cell, manifest_ceilings
+from offloadsim.analysis.group_warned import RunRecords, with_group_warned
 from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_TABLE_METRICS, group_rows, per_group
 from offloadsim.analysis.multiple_comparisons import family_note, held_to_family, paired_t_p
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
@@ -504,7 +505,7 @@ def compare(
         processors=tables.get("processors"),
         link_changes=tables.get("link_changes"),
         tables=tables,
-        groups=group_comparison(by_group, base, metrics),
+        groups=group_comparison(by_group, base, metrics, run_warnings, _run_records(names, results, runs)),
         _runs=runs,
         _inserts=inserts,
     )
@@ -866,12 +867,16 @@ def compare_table(
 
 
 #: The columns of ``groups.csv``: a group, then :func:`compare_table`'s (the parameter columns of
-#: a comparison of entries that give some between: :func:`group_comparison`).
+#: a comparison of entries that give some between: :func:`group_comparison`), then ``warned``.
 GROUP_COLUMNS = ("group", "policy", "metric", "n", "mean", "ci", "diff", "diff_ci", "diff_n")
 
 
 def group_comparison(
-    rows: Sequence[Mapping[str, Any]], baseline: str, metrics: pd.DataFrame | None = None
+    rows: Sequence[Mapping[str, Any]],
+    baseline: str,
+    metrics: pd.DataFrame | None = None,
+    run_warnings: Sequence[Mapping[str, Any]] = (),
+    records: Callable[[str, int], RunRecords] | None = None,
 ) -> pd.DataFrame:
     """:func:`compare_table` of each source group's rows (:func:`~offloadsim.analysis.groups.group_rows`).
 
@@ -879,7 +884,9 @@ def group_comparison(
     alone, a ``group`` column first; no rows where no run had several groups.  The entries'
     parameter columns of ``metrics`` (``policy.objective``: :func:`parameter_columns`) follow it,
     each row its policy's value, as ``summary.csv`` has them: a group's rows are told apart as
-    the headline table's are.
+    the headline table's are.  ``warned`` last, as ``summary.csv``'s: how many of the policy's
+    runs had a warning (``run_warnings``, the manifest's) concerning the group
+    (:func:`~offloadsim.analysis.group_warned.with_group_warned`, from ``records`` of a run).
     """
     params = [] if metrics is None else [str(c) for c in metrics.columns if str(c).startswith("policy.")]
 
@@ -892,7 +899,28 @@ def group_comparison(
         return compare_table(part, baseline, names)
 
     columns = [*params, *GROUP_COLUMNS[1:]]
-    return per_group(rows, table, columns)[[GROUP_COLUMNS[0], *columns]]
+    groups = per_group(rows, table, columns)[[GROUP_COLUMNS[0], *columns]]
+    return with_group_warned(groups, run_warnings if records is not None else (), records or _no_records)
+
+
+def _no_records(policy: str, replication: int) -> RunRecords:
+    """No run's records (never asked: no warnings given)."""
+    raise AssertionError(f"no records of {policy} replication {replication}")
+
+
+def _run_records(
+    names: Sequence[str], results: Mapping[tuple[int, int], JobResult], runs: _RunTasks
+) -> Callable[[str, int], RunRecords]:
+    """A run's records for :func:`group_comparison`'s ``warned``: its tasks read back from its file."""
+    from offloadsim.analysis.summary import measured_time
+
+    def records(policy: str, replication: int) -> RunRecords:
+        at = (names.index(policy), replication)
+        result = results[at]
+        end = result.end_s if math.isfinite(result.end_s) else None
+        return pd.read_parquet(runs.by_job[at]), result.nodes, measured_time(result.metrics), end
+
+    return records
 
 
 def format_groups(

@@ -112,6 +112,18 @@ def test_warned_groups_reads_the_nodes_a_warning_only_counts():
     assert warned_groups(None, tasks, nodes, 20.0, math.nan) is None
 
 
+def test_groups_csv_counts_the_runs_whose_warnings_concern_each_group(compared):
+    summary = pd.read_csv(compared / "summary.csv").groupby("policy")["warned"].first()
+    groups = pd.read_csv(compared / "groups.csv")
+    warned = groups.groupby(["group", "policy"])["warned"].agg(["min", "max"])
+    assert (warned["min"] == warned["max"]).all()  # a group and policy's count, on each metric's row
+    assert summary["local"] == 2  # both local runs warned of the overloaded slow phones ...
+    assert warned.loc[("slow", "local"), "max"] == 2
+    assert warned.loc[("fast", "local"), "max"] == 0  # ... and of no fast phone, as the note
+    for (_, policy), row in warned.iterrows():  # a group's count is at most its policy's
+        assert row["max"] <= summary[policy]
+
+
 def test_groups_csv_has_each_groups_batteries(compared):
     groups = pd.read_csv(compared / "groups.csv")
     least = groups[groups["metric"] == "battery_left_min"].set_index(["group", "policy"])["mean"]

@@ -24,6 +24,7 @@ import pandas as pd
 from offloadsim.analysis.batteries import battery_metrics_of_nodes
 from offloadsim.analysis.catalogue import LLM_METRICS, metric_columns
 from offloadsim.analysis.decode_ceiling import manifest_ceilings
+from offloadsim.analysis.group_warned import RunRecords, with_group_warned
 from offloadsim.analysis.groups import GROUP_COLUMN, group_rows, per_group
 from offloadsim.analysis.statistics import mean_ci
 from offloadsim.analysis.summary import (
@@ -155,6 +156,7 @@ def merge_sweep(
     recomputed = 0  # jobs whose file predates the LLM metrics, which its records gave
     builds: list[str] = []  # the engine each job ran on ("" for a file that predates it)
     by_group: list[dict[str, Any]] = []  # each job's numbers per source group, a row a group
+    run_records: dict[tuple[str, int], tuple[Path, pd.DataFrame, float, float | None]] = {}  # groups' warned
     ordered = sorted(jobs, key=lambda j: (j.index, j.replication))
     for job in ordered:
         file = directory / "points" / f"{job.key}.parquet"
@@ -194,6 +196,13 @@ def merge_sweep(
             source_groups = {k: math.nan if v is None else v for k, v in meta["source_groups"].items()}
         else:  # a file saved before job files kept them: from its records
             source_groups = _source_groups_of(file, meta)
+        end_s = meta.get("end_s")  # None: older files
+        run_records[(str(job.index), job.replication)] = (
+            file,
+            nodes,
+            measured_time(meta["metrics"]),
+            None if end_s is None or not math.isfinite(end_s) else float(end_s),
+        )
         run_of = {"point": job.index, "replication": job.replication, "policy": meta["policy"]}
         by_group += group_rows({**run_of, "job_row": len(metric_rows)}, source_groups)
         metric_rows.append(
@@ -262,7 +271,12 @@ def merge_sweep(
     points = metrics["point"].to_numpy()
     processors.insert(len(swept), "point", points[job_rows_processors] if len(processors) else points[:0])
     summary = summarize_points(metrics, swept)
-    groups = _group_summary(by_group, metrics, swept, list(summary.columns))
+    groups = with_group_warned(
+        _group_summary(by_group, metrics, swept, list(summary.columns)),
+        run_warnings,
+        lambda point, replication: _run_records(run_records[(point, replication)]),
+        by="point",
+    )
     from offloadsim.analysis.warned_columns import with_warning_columns
 
     metrics, summary = with_warning_columns(
@@ -423,6 +437,12 @@ def _group_summary(
         return summarize_points(part, swept, names)
 
     return per_group(rows, table, columns)
+
+
+def _run_records(kept: tuple[Path, pd.DataFrame, float, float | None]) -> RunRecords:
+    """A warned job's records for ``groups.csv``'s ``warned``: its tasks read back from its file."""
+    file, nodes, duration, end_s = kept
+    return pd.read_parquet(file), nodes, duration, end_s
 
 
 def _source_groups_of(file: Path, meta: Mapping[str, Any]) -> dict[str, float]:

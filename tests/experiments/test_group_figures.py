@@ -209,3 +209,20 @@ def test_facet_order_from_the_command_line(compared, tmp_path, capsys):
     assert main(["plot", str(compared), "--kind", "bars", "--facet-order", "fast"]) == 2
     assert "--facet-order orders the panels of --facet: give both" in capsys.readouterr().err
     assert not (tmp_path / "g.png").exists()
+
+
+def test_a_sweeps_groups_csv_counts_the_runs_whose_warnings_concern_each_group(tmp_path):
+    (tmp_path / "two.yaml").write_text(FLEET, encoding="utf-8")
+    grid = "base: two.yaml\nreplications: 2\ngrid:\n  policy.name: [local, edge]\n"
+    (tmp_path / "sw.yaml").write_text(grid, encoding="utf-8")
+    assert main(["sweep", str(tmp_path / "sw.yaml"), "--out", str(tmp_path / "sw"), "--quiet"]) == 0
+    summary = pd.read_csv(tmp_path / "sw" / "summary.csv")
+    groups = pd.read_csv(tmp_path / "sw" / "groups.csv")
+    assert list(groups.columns) == ["group", *summary.columns]
+    local = summary.loc[summary["policy.name"] == "local", "warned"]
+    assert set(local) == {2}  # both local runs warned of the overloaded slow phones ...
+    warned = groups[groups["policy.name"] == "local"].groupby("group")["warned"].agg(["min", "max"])
+    assert warned.to_dict("index") == {
+        "fast": {"min": 0, "max": 0},
+        "slow": {"min": 2, "max": 2},
+    }  # ... not fast

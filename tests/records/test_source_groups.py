@@ -248,7 +248,7 @@ def test_sweep_gives_each_groups_table(fleet, tmp_path, capsys):
     end_s = pd.read_parquet(out / "metrics.parquet").set_index(["point", "replication"])["end_s"]
     groups = pd.read_csv(out / "groups.csv")
     swept = ["links[1].bandwidth", "policy.name"]
-    assert list(groups.columns) == ["group", *swept, "point", "policy", "metric", "n", "mean", "ci"]
+    assert list(groups.columns) == ["group", *swept, "point", "policy", "metric", "n", "mean", "ci", "warned"]
     assert list(dict.fromkeys(groups["group"])) == ["flagship", "budget"]  # the scenario's order
     checked = 0
     for (point, group), rows in groups.groupby(["point", "group"], sort=False):

@@ -65,6 +65,16 @@ def test_the_largest_seed_and_replication_run(tiny, tmp_path, capsys):
     assert (out / "tasks.parquet").is_file()
 
 
+@pytest.mark.parametrize(
+    ("flag", "digits"), [("--seed", "\u0661"), ("--seed", "\uff11\uff12"), ("--replication", "\u0663")]
+)
+def test_integer_options_refuse_digits_other_than_ascii(flag, digits, tiny, tmp_path, capsys):
+    out = tmp_path / "out"
+    line = _refused(capsys, "run", tiny, flag, digits, "--out", out)  # int() read "\u0661" as seed 1
+    assert flag in line and "non-negative integer" in line and digits in line
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("verb", ["validate", "run", "compare"])
 def test_a_scenario_path_too_long_for_the_file_system(verb, tmp_path, capsys):
     path = tmp_path / ("a" * 5000 + ".yaml")

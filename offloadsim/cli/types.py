@@ -48,7 +48,7 @@ def override(text: str) -> str:
 def _whole(text: str, least: int, expected: str) -> int:
     shown = quoted(text) if len(text) <= 40 else f"{quoted(text[:30])}... ({len(text):,} characters)"
     try:
-        value = int(text) if len(text) <= 100 else None
+        value = int(text) if len(text) <= 100 and text.strip().isascii() else None  # int() read "١" as 1
     except ValueError:
         value = None
     if value is None or not least <= value <= MAX_INDEX:

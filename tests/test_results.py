@@ -409,3 +409,12 @@ def pa_is_dictionary(kind) -> bool:
     import pyarrow as pa
 
     return pa.types.is_dictionary(kind)
+
+
+def test_write_run_names_an_argument_that_is_no_run_result(tmp_path):
+    from offloadsim.errors import RunError
+
+    with pytest.raises(RunError, match=r"result: expected a RunResult .*got str 'x'"):
+        write_run("x", tmp_path / "run")  # was AttributeError: 'str' object has no attribute 'manifest'
+    assert not (tmp_path / "run").exists()
+

@@ -32,7 +32,7 @@ from offloadsim.analysis.offered_load import offered_rates
 from offloadsim.analysis.summary import Summary, summarize
 from offloadsim.bounded_read import name_too_long, not_a_file
 from offloadsim.engine_build import engine_build
-from offloadsim.errors import shown_path
+from offloadsim.errors import RunError, shown_path
 from offloadsim.host import host_platform
 from offloadsim.outdir import ResultsError, check_out_dir, write_directory
 from offloadsim.records import schema
@@ -585,6 +585,10 @@ def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False
     ``out_dir`` is kept as ``out_dir.old-N`` unless ``overwrite``.  Sets and
     returns ``result.path``.
     """
+    if not isinstance(result, RunResult):  # a str had no .manifest: AttributeError, naming nothing
+        raise RunError(
+            f"result: expected a RunResult (offloadsim.run's), got {type(result).__name__} {result!r:.40}"
+        )
     written = write_directory(
         out_dir,
         lambda tmp: write_files(result, tmp),

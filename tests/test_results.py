@@ -418,3 +418,10 @@ def test_write_run_names_an_argument_that_is_no_run_result(tmp_path):
         write_run("x", tmp_path / "run")  # was AttributeError: 'str' object has no attribute 'manifest'
     assert not (tmp_path / "run").exists()
 
+
+@pytest.mark.parametrize("notes", [3, "no", None])
+def test_format_table_refuses_notes_of_another_type(notes):
+    from offloadsim.errors import RunError
+
+    with pytest.raises(RunError, match="notes: expected True or False"):
+        _result().format_table(notes=notes)  # 3 and "no" were read as true

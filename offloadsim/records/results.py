@@ -410,6 +410,8 @@ class RunResult:
         """
         from offloadsim.analysis.decode_ceiling import manifest_ceilings
 
+        if not isinstance(notes, bool):  # notes=3 read as true, notes="no" too
+            raise RunError(f"notes: expected True or False, got {type(notes).__name__} {notes!r:.40}")
         table = self._processors
         ceilings = manifest_ceilings([self.manifest])
         if table is None or (not _is_frame(table) and not table):  # none recorded

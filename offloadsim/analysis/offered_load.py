@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from offloadsim.analysis.metric_registry import task_chunks
+
 if TYPE_CHECKING:
     from offloadsim.scenario.model import WorkloadSpec
 
@@ -87,25 +89,11 @@ def offered_loads(tasks: Any, rates: Rates) -> dict[str, float]:
 
 def _columns(tasks: Any) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
     """(source, app, placement, completed, compute_time) arrays, a chunk at a time or all at once."""
-    blocks = getattr(tasks, "blocks", None)
-    if callable(blocks):
-        for block in blocks():
-            status, labels = block.codes("status")
-            yield (
-                _labelled(block, "source"),
-                _labelled(block, "app"),
-                _labelled(block, "placement"),
-                status == labels.index("completed"),
-                np.asarray(block["compute_time"], dtype=np.float64),
-            )
-        return
-    yield (
-        *(np.asarray(tasks[name], dtype=object).astype(str) for name in ("source", "app", "placement")),
-        np.asarray(tasks["status"], dtype=object).astype(str) == "completed",
-        np.asarray(tasks["compute_time"], dtype=np.float64),
-    )
-
-
-def _labelled(block: Any, name: str) -> np.ndarray:
-    codes, labels = block.codes(name)
-    return np.asarray(labels, dtype=object)[codes]
+    for chunk in task_chunks(tasks, ("source", "app", "placement", "status", "compute_time")):
+        yield (
+            chunk.texts("source"),
+            chunk.texts("app"),
+            chunk.texts("placement"),
+            chunk.texts("status") == "completed",
+            chunk.floats("compute_time"),
+        )

@@ -74,22 +74,22 @@ def gpu_note(entries: Sequence[Entry]) -> Note:
     from offloadsim.world.profiles.published import SECTION, batch_one_ratio
 
     said: dict[tuple[str, str], tuple[dict[str, None], dict[str, None]]] = {}  # precisions, profiles
-    ratios: dict[str, float | None] = {}  # by profile, "(fused)" after it where a processor fuses
+    costed: dict[tuple[str, str], None] = {}  # (profile, fusion): how each GPU's time was costed
     for where, model, precision, profile, *fused in entries:
         precisions, on = said.setdefault((where, model), ({}, {}))
         precisions[precision] = on[profile] = None
-        fusion = fused[0] if fused else "none"
-        ratios[profile if fusion == "none" else f"{profile} ({fusion} fusion)"] = batch_one_ratio(
-            profile, fusion
-        )
+        costed[(profile, fused[0] if fused else "none")] = None
     each = "; ".join(
         f"{where} ({model}, {' and '.join(precisions)}) on {', '.join(on)}"
         for (where, model), (precisions, on) in said.items()
     )
-    times = ", ".join(f"{ratio:.2g}x on {name}" for name, ratio in ratios.items() if ratio is not None)
-    unpublished = ", ".join(
-        dict.fromkeys(name.split(" (")[0] for name, ratio in ratios.items() if ratio is None)
+    ratios = {(profile, fusion): batch_one_ratio(profile, fusion) for profile, fusion in costed}
+    times = ", ".join(
+        f"{ratio:.2g}x on {profile}" + ("" if fusion == "none" else f" ({fusion} fusion)")
+        for (profile, fusion), ratio in ratios.items()
+        if ratio is not None
     )
+    unpublished = ", ".join(dict.fromkeys(profile for (profile, _), ratio in ratios.items() if ratio is None))
     published = [
         f"one published point checks it, int8 ResNet-50 at batch one, slower than simulated: {times}"
     ] * bool(times)

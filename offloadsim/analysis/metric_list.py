@@ -4,7 +4,10 @@ A new metric is its own module declaring a :class:`~offloadsim.analysis.metric_r
 and one line here.  The summary and the catalogue read :func:`registered_metrics`, which holds
 these, those other distributions declare under the entry-point group :data:`ENTRY_POINT_GROUP`
 (read on the first look-up in each process, pool workers included) and any a caller registered
-since (a test's toy metric).
+since (a test's toy metric).  :func:`metric_sources` says where each came from (a run's manifest)
+and :func:`metric_plugins` the ones not offloadsim's own, as the plug-ins a run used (its manifest's
+``plugins``, a sweep's and a comparison's job keys: a job written before a plug-in metric was
+installed lacks its column, and runs again).
 """
 
 from __future__ import annotations
@@ -12,15 +15,27 @@ from __future__ import annotations
 from typing import Any
 
 from offloadsim.analysis import batteries, energy_split, fairness
-from offloadsim.analysis.metric_registry import SummaryMetric, register, registered
-from offloadsim.plugins import EntryPointGroup, PluginSkipped
+from offloadsim.analysis.metric_registry import SummaryMetric, code_module, register, registered
+from offloadsim.plugins import EntryPointGroup, PluginSkipped, provenance
 from offloadsim.shapes import describe
 
-__all__ = ["ENTRY_POINT_GROUP", "PLUGINS", "registered_metrics"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "PLUGINS",
+    "SHIPPED",
+    "metric_plugins",
+    "metric_sources",
+    "registered_metrics",
+]
 
-register(batteries.BATTERY_LEFT_MEDIAN)
-register(energy_split.DEVICE_COMPUTE_ENERGY)
-register(fairness.LATENCY_FAIRNESS)
+#: offloadsim's own run metrics, in the order registered (a manifest's ``metrics`` says them shipped).
+SHIPPED: tuple[SummaryMetric, ...] = (
+    batteries.BATTERY_LEFT_MEDIAN,
+    energy_split.DEVICE_COMPUTE_ENERGY,
+    fairness.LATENCY_FAIRNESS,
+)
+for _metric in SHIPPED:
+    register(_metric)
 
 #: The entry-point group other distributions declare run metrics in (each entry a ``SummaryMetric``
 #: named as the entry).
@@ -49,3 +64,40 @@ def registered_metrics() -> tuple[SummaryMetric, ...]:
     """Every registered metric, the shipped ones first, in the order registered (entry points read once)."""
     PLUGINS.load()
     return registered()
+
+
+def _is_shipped(metric: SummaryMetric) -> bool:
+    return any(metric is shipped for shipped in SHIPPED)
+
+
+def metric_plugins() -> list[dict[str, Any]]:
+    """The registered metrics not offloadsim's own, as a manifest's ``plugins`` lists what a run used.
+
+    Each ``{"group": "offloadsim.metrics", "name", "distribution", "version"}``, or, registered in
+    this process (a script's, a test's), ``"distribution": None`` and the ``module`` of its code
+    (:func:`offloadsim.plugins.provenance`).  None where only offloadsim's are registered, so a run
+    or job of those keeps its manifest's ``plugins`` and its key.
+    """
+    return [
+        provenance(PLUGINS, metric.name, metric, code_module(metric) or None)
+        for metric in registered_metrics()
+        if not _is_shipped(metric)
+    ]
+
+
+def metric_sources() -> list[dict[str, Any]]:
+    """Every registered metric's name and where it came from, in order: a run's manifest's ``metrics``.
+
+    ``{"name", "source": "offloadsim"}`` for a shipped one; a plug-in's ``{"name", "source":
+    "plug-in", "distribution", "version"}`` (or ``"distribution": None`` and its ``module``).
+    """
+    plugins = {plugin["name"]: plugin for plugin in metric_plugins()}
+    sources: list[dict[str, Any]] = []
+    for metric in registered_metrics():
+        plugin = plugins.get(metric.name)
+        if plugin is None:
+            sources.append({"name": metric.name, "source": "offloadsim"})
+        else:
+            where = {key: value for key, value in plugin.items() if key not in ("group", "name")}
+            sources.append({"name": metric.name, "source": "plug-in", **where})
+    return sources

@@ -40,6 +40,7 @@ __all__ = [
     "registered",
     "reserve",
     "held_by",
+    "code_module",
     "unregister",
     "placed",
     "ROW_PLACES",
@@ -287,13 +288,19 @@ def _shipped(metric: SummaryMetric) -> bool:
     return bool(known) and all(module.startswith("offloadsim.") for module in known)
 
 
-def _origin(metric: SummaryMetric) -> str:
-    """`` (module)`` where the metric's code is (its ``compute``, ``row`` or ``table_row``), else ``""``."""
+def code_module(metric: SummaryMetric) -> str:
+    """The module ``metric``'s code is in (its ``compute``, ``row`` or ``table_row``), else ``""``."""
     for code in (metric.compute, metric.row, metric.table_row):
         module = getattr(code, "__module__", None)
         if module:
-            return f" ({module})"
+            return str(module)
     return ""
+
+
+def _origin(metric: SummaryMetric) -> str:
+    """`` (module)`` where the metric's code is, else ``""``."""
+    module = code_module(metric)
+    return f" ({module})" if module else ""
 
 
 def _check_new(metric: SummaryMetric, holder: Callable[[str], str | None]) -> None:

@@ -40,6 +40,7 @@ from offloadsim.analysis.catalogue import (
 from offloadsim.analysis.decode_ceiling import ceiling_cell, manifest_ceilings
 from offloadsim.analysis.group_warned import RunRecords, with_group_warned
 from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_TABLE_METRICS, group_rows, per_group
+from offloadsim.analysis.metric_list import metric_sources
 from offloadsim.analysis.multiple_comparisons import family_note, held_to_family, paired_t_p
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
 from offloadsim.analysis.summary import other_energy_filled
@@ -483,6 +484,7 @@ def compare(
         **host_info(),
         "job_engine_builds": count_builds(result.engine_build for result in results.values()),
         **plugins_field(job.plugins for job in jobs),  # whose code ran: none for offloadsim's own
+        "metrics": metric_sources(),  # its summary's registered metrics, shipped or a plug-in's
         "workers": None if scheduler else (workers or default_workers()),
         "scheduler": scheduler,
         "started_utc": started.isoformat(timespec="seconds"),

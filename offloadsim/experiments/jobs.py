@@ -228,10 +228,14 @@ def job_key(
 
 
 def job_plugins(scenario: Scenario, policy: str | None = None) -> list[dict[str, Any]]:
-    """The plug-ins a job of ``scenario`` (with ``policy``, if given) uses, as its run's manifest lists."""
-    from offloadsim.engine.plugins_used import plugins_used
+    """The plug-ins a job of ``scenario`` (with ``policy``, if given) uses, as its run's manifest lists.
 
-    return plugins_used(scenario, policy)
+    Its run metrics' included: a job written before a plug-in metric was installed lacks its
+    column, so its key differs and it runs again.
+    """
+    from offloadsim.records.results import run_plugins
+
+    return run_plugins(scenario, policy)
 
 
 def plugins_field(used: Iterable[Sequence[Mapping[str, Any]]]) -> dict[str, list[dict[str, Any]]]:

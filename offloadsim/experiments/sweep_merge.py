@@ -26,6 +26,7 @@ from offloadsim.analysis.catalogue import LLM_METRICS, metric_columns
 from offloadsim.analysis.decode_ceiling import manifest_ceilings
 from offloadsim.analysis.group_warned import RunRecords, with_group_warned
 from offloadsim.analysis.groups import GROUP_COLUMN, group_rows, per_group
+from offloadsim.analysis.metric_list import metric_sources
 from offloadsim.analysis.statistics import mean_ci
 from offloadsim.analysis.summary import (
     busiest_node_metrics,
@@ -306,6 +307,7 @@ def merge_sweep(
         **host_info(),
         "job_engine_builds": count_builds(builds),
         **plugins_field(job.plugins for job in ordered),  # whose code ran: none for offloadsim's own
+        "metrics": metric_sources(),  # its summary's registered metrics, shipped or a plug-in's
         **dict(run_info or {}),
         "context_cuts": cuts,
         "context_cuts_uncounted_jobs": uncounted,

@@ -70,6 +70,7 @@ __all__ = [
     "write_run",
     "read_run",
     "note_facts",
+    "run_plugins",
 ]
 
 #: The files of a run directory: the tasks, every built-in record table (offloadsim.records.tables), the rest
@@ -466,9 +467,9 @@ class RunResult:
             from offloadsim.scenario.input_hashes import input_files
 
             inputs = input_files(scenario)
-        from offloadsim.engine.plugins_used import plugins_used
+        from offloadsim.analysis.metric_list import metric_sources
 
-        used = plugins_used(scenario, raw.policy_name)
+        used = run_plugins(scenario, raw.policy_name)
         manifest = {
             "format": _FORMAT,
             "scenario": raw.scenario_name,
@@ -485,6 +486,7 @@ class RunResult:
             "offloadsim_version": _package_version(),
             "engine_build": engine_build(),
             **({"plugins": used} if used else {}),  # whose code ran: none for offloadsim's own
+            "metrics": metric_sources(),  # the summary's registered metrics, shipped or a plug-in's
             "python_version": platform.python_version(),
             "platform": host_platform(),
             "host": socket.gethostname(),
@@ -513,6 +515,19 @@ class RunResult:
         )
         result.own_notes = tuple(raw.own_notes)
         return result
+
+
+def run_plugins(scenario: Scenario, policy: str | None = None) -> list[dict[str, Any]]:
+    """The plug-ins a run of ``scenario`` (with ``policy``) uses, its run metrics' included.
+
+    What the engine's code ran (:func:`~offloadsim.engine.plugins_used.plugins_used`) and the run
+    metrics not offloadsim's own (:func:`~offloadsim.analysis.metric_list.metric_plugins`), which
+    add columns to its summary: its manifest's ``plugins`` and a sweep's or comparison's job key.
+    """
+    from offloadsim.analysis.metric_list import metric_plugins
+    from offloadsim.engine.plugins_used import plugins_used
+
+    return plugins_used(scenario, policy) + metric_plugins()
 
 
 def note_facts(notes: Sequence[str]) -> list[dict[str, Any]]:

@@ -73,6 +73,7 @@ BUILT_IN_KEYS = [
     "tasks",
     "offloadsim_version",
     "engine_build",
+    "metrics",  # the registered run metrics, each offloadsim's here (a plug-in's is also in plugins)
     "python_version",
     "platform",
     "host",

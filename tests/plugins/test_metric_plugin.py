@@ -113,3 +113,60 @@ def test_an_entry_point_metric_that_clashes_or_is_misnamed_is_a_warning_and_skip
     assert "toy_mean" not in names and "toy_node_count" not in names
     summary = offloadsim.run(tiny_scenario).summary
     assert summary.to_dict()["latency_mean_s"] == summary.latency_mean_s
+
+
+def test_a_run_manifest_names_its_metrics_and_the_plugin_one_with_its_distribution(install, tiny_scenario):
+    import offloadsim
+
+    shipped = [{"name": m.name, "source": "offloadsim"} for m in metric_list.SHIPPED]
+    before = offloadsim.run(tiny_scenario).manifest
+    assert before["metrics"] == shipped and "plugins" not in before  # offloadsim's own: no plug-ins
+    install("[offloadsim.metrics]\ntoy_node_count = toy_metrics:NODES\n")
+    metric_list.PLUGINS.forget()  # installed after the group was read (a new process reads it anew)
+    manifest = offloadsim.run(tiny_scenario).manifest
+    toy = {"distribution": "toy-metrics", "version": "0.1"}
+    assert manifest["metrics"] == [*shipped, {"name": "toy_node_count", "source": "plug-in", **toy}]
+    assert manifest["plugins"] == [{"group": "offloadsim.metrics", "name": "toy_node_count", **toy}]
+
+
+SWEEP = """
+base: tiny.yaml
+grid:
+  links[0].bandwidth: [5 Mbps, 50 Mbps]
+"""
+
+
+def test_a_sweep_runs_again_the_jobs_written_before_a_plugin_metric_was_installed(install, tiny_scenario):
+    import pandas as pd
+
+    from offloadsim.experiments import sweep
+
+    spec = tiny_scenario.parent / "sweep.yaml"
+    spec.write_text(SWEEP)
+    out = tiny_scenario.parent / "out"
+    first = sweep(spec, out=out, workers=1)
+    assert (first.ran, first.reused) == (2, 0)
+    assert "plugins" not in first.manifest
+    install("[offloadsim.metrics]\ntoy_node_count = toy_metrics:NODES\n")
+    metric_list.PLUGINS.forget()  # installed after the group was read (a new process reads it anew)
+    # Reusing the jobs written without it would leave its column out of every row.
+    again = sweep(spec, out=out, workers=1)
+    assert (again.ran, again.reused) == (2, 0)
+    assert list(pd.read_parquet(out / "metrics.parquet")["toy_node_count"]) == [2.0, 2.0]
+    toy = {"distribution": "toy-metrics", "version": "0.1"}
+    assert again.manifest["plugins"] == [{"group": "offloadsim.metrics", "name": "toy_node_count", **toy}]
+    assert again.manifest["metrics"][-1]["name"] == "toy_node_count"
+    kept = sweep(spec, out=out, workers=1)  # with it still installed: every job reused
+    assert (kept.ran, kept.reused) == (0, 2)
+
+
+def test_a_comparison_of_shipped_metrics_keeps_its_job_keys(tiny_scenario):
+    from offloadsim.experiments.compare import compare_jobs
+    from offloadsim.experiments.jobs import job_key
+    from offloadsim.scenario.input_hashes import input_files
+    from offloadsim.scenario.loader import load_scenario
+
+    scenario = load_scenario(tiny_scenario)
+    document = {**scenario.document, "seed": scenario.seed}
+    keys = [job.key for job in compare_jobs(scenario, ["local", "edge"], 1)]
+    assert keys == [job_key(document, 0, name, input_files(scenario)) for name in ("local", "edge")]

@@ -94,6 +94,10 @@ def test_an_entry_point_metric_reaches_run_compare_workers_and_the_catalogue(
     result = compare(tiny_scenario, ["local", "edge"], replications=2, workers=2)
     assert list(result.metrics["toy_node_count"]) == [2.0] * 4
     assert "toy nodes (nodes)" in result.format_table()
+    toy = {"distribution": "toy-metrics", "version": "0.1"}
+    # In each job's key (a comparison's too) and in its manifest.
+    assert result.manifest["plugins"] == [{"group": "offloadsim.metrics", "name": "toy_node_count", **toy}]
+    assert result.manifest["metrics"][-1] == {"name": "toy_node_count", "source": "plug-in", **toy}
 
 
 def test_an_entry_point_metric_that_clashes_or_is_misnamed_is_a_warning_and_skipped(install, tiny_scenario):

@@ -20,9 +20,10 @@ import pytest
 from offloadsim.cli import main
 from offloadsim.experiments import read_results
 from offloadsim.plots import plot_results
-from offloadsim.world.notes.kept import said_of_rows
+from offloadsim.world.notes.kept import said_under_figure
 from offloadsim.world.notes.plain_speed import KIND as PLAIN_SPEED
-from offloadsim.world.notes.registry import Note, NoteContext, register_note, unregister_note
+from offloadsim.world.notes.plain_speed import merge_plain_speed
+from offloadsim.world.notes.registry import Note, NoteContext, figure_notes, register_note, unregister_note
 
 SCENARIO = """
 name: noted
@@ -110,38 +111,46 @@ def test_a_swept_plain_speed_is_one_line_naming_its_speeds_in_the_table_and_the_
     assert merged in note and note.count(SPEED_DOC) == 1
 
 
-def _row(*speeds: tuple[str, float], points: list[int]) -> dict[str, object]:
-    """A manifest's plain-speed row of ``points`` naming each (key, FLOP/s) of ``speeds``."""
-    entries = [{"key": key, "flops": [flops], "under": []} for key, flops in speeds]
-    return {
-        "note": f"{speeds[0][0]} line",
-        "points": points,
-        "kind": PLAIN_SPEED,
-        "facts": {"speeds": entries},
-    }
+def _speed(*speeds: tuple[str, float]) -> Note:
+    """A plain-speed note naming each (key, FLOP/s) of ``speeds``, its text made by its provider."""
+    bare = Note(PLAIN_SPEED, "", {"speeds": [{"key": k, "flops": [f], "under": []} for k, f in speeds]})
+    return merge_plain_speed([bare, bare])  # one note's merge is that note: two alike make its text
 
 
-def test_kept_plain_speed_rows_merge_from_their_facts_at_the_first_ones_place():
-    rows = [
-        {"note": "int8 note"},
-        _row(("nodes.phone.processor.speed", 1e9), points=[0]),
-        {"note": "codec note", "kind": "precision"},
-        _row(("nodes.phone.processor.speed", 2e9), ("nodes.edge.processor.speed", 1e12), points=[1]),
+def test_figure_rows_of_a_kind_that_merges_are_said_as_the_merge_recorded_for_the_rows_drawn():
+    a, b = _speed(("nodes.phone.processor.speed", 1e9)), _speed(("nodes.phone.processor.speed", 2e9))
+    c = _speed(("nodes.phone.processor.speed", 2e9), ("nodes.edge.processor.speed", 1e12))
+    int8 = Note("precision", "int8 note")
+    rows, merges = figure_notes(
+        [(int8.line(), [0, 1, 2]), (a.line(), [0]), (b.line(), [1]), (c.line(), [2]), (a.line(), [3])]
+    )
+    assert [(row["note"], row["points"]) for row in rows] == [
+        ("int8 note", [0, 1, 2]),  # the providers' order: plain speeds after
+        (a.text, [0, 3]),
+        (b.text, [1]),
+        (c.text, [2]),
     ]
-    said = said_of_rows(rows)
+    assert [m["of"] for m in merges] == [[1, 2], [1, 3], [2, 3], [1, 2, 3]]  # every set a figure may draw
+    manifest = {"figure_notes": rows, "figure_merges": merges}
+    said = said_under_figure(manifest, None, energy=False)
     assert said == [
         "int8 note",
         "nodes.phone.processor.speed (1 GFLOP/s, 2 GFLOP/s), nodes.edge.processor.speed (1 TFLOP/s): "
         f"the scenario's own figures, with no profile or stated source behind them {SPEED_DOC}",
-        "codec note",
     ]
-    assert said_of_rows(rows[:2]) == ["int8 note", "nodes.phone.processor.speed line"]  # one: as written
+    assert said_under_figure(manifest, {0, 1}, energy=False) == [
+        "int8 note",
+        merge_plain_speed([a, b]).text,  # the points drawn only: not the edge's speed
+    ]
+    assert said_under_figure(manifest, {3}, energy=False) == [a.text]  # one row: as written
 
 
-def test_rows_of_an_older_manifest_or_of_another_shape_are_said_as_written():
+def test_rows_of_an_older_manifest_are_said_as_written():
     old = [
-        {"note": f"nodes.phone.processor.speed ({s}): the scenario's own figure {SPEED_DOC}"} for s in "12"
+        {"note": f"nodes.phone.processor.speed ({s}): the scenario's own figure {SPEED_DOC}", "points": [i]}
+        for i, s in enumerate("12")
     ]
-    assert said_of_rows(old) == [row["note"] for row in old]  # text only: no facts to merge from
-    bad = [_row(("a", 1e9), points=[0]), {**_row(("b", 2e9), points=[1]), "facts": {"speeds": "fast"}}]
-    assert said_of_rows(bad) == ["a line", "b line"]
+    # A sweep's from before figure_notes: its precision_notes, a line a row (no provider merges them).
+    assert said_under_figure({"precision_notes": old}, None, energy=False) == [row["note"] for row in old]
+    assert said_under_figure({"precision_notes": old}, {1}, energy=False) == [old[1]["note"]]
+    assert said_under_figure({"notes": ["a run's"]}, None, energy=False) == []  # a run's from before: none

@@ -52,6 +52,7 @@ from offloadsim.experiments.jobs import (
     Job,
     JobResult,
     count_builds,
+    figure_fields,
     job_key,
     job_plugins,
     plugins_field,
@@ -480,7 +481,9 @@ def compare(
             for i, name in enumerate(names)
             for r in range(replications)
         ],
-        "precision_notes": precision_notes_field([(None, loaded)], specs),  # what the figures say of int8
+        "precision_notes": (kept_notes := precision_notes_field([(None, loaded)], specs)),  # of int8, ...
+        # What its figures say (those, and the world's a figure says: a GPU's assumed efficiency).
+        **figure_fields(kept_notes, ((None, note) for note in _world_said(plan))),
         **host_info(),
         "job_engine_builds": count_builds(result.engine_build for result in results.values()),
         **plugins_field(job.plugins for job in jobs),  # whose code ran: none for offloadsim's own
@@ -1259,6 +1262,14 @@ def _unequal_completion(
 # --------------------------------------------------------------------------- writing
 
 
+def _world_said(plan: ComparePlan) -> list[str]:
+    """The world's notes under each entry (from the world its checks built): one under some says which."""
+    from offloadsim.analysis.notes import world_notes
+
+    built = plan.world() if plan.world is not None else None
+    return world_notes(plan.scenario, [plan.specs[label] for label in plan.names], built, list(plan.names))
+
+
 def _notes(
     plan: ComparePlan, manifest: Mapping[str, Any], metrics: pd.DataFrame, processors: Any, runs: _RunTasks
 ) -> list[str]:
@@ -1273,13 +1284,10 @@ def _notes(
         kept_parameters_notes,
         served_applications,
     )
-    from offloadsim.analysis.notes import world_notes as of_world
     from offloadsim.analysis.placement_notes import alike_placements_note
 
     ran = list(manifest["policies"])  # each entry's policy and parameters, as they ran
-    specs = [plan.specs[label] for label in plan.names]
-    built = plan.world() if plan.world is not None else None
-    said = kept_parameters_notes(ran) + of_world(plan.scenario, specs, built, list(plan.names))
+    said = kept_parameters_notes(ran) + _world_said(plan)
     served: dict[str, set[str]] = {}  # the applications each entry served, in the table's order
     if len(application_order([plan.scenario])) > 1:  # one application can pool nothing: none read
         for i, name in enumerate(plan.names):

@@ -47,6 +47,7 @@ __all__ = [
     "job_plugins",
     "plugins_field",
     "point_text",
+    "figure_fields",
     "precision_notes_field",
     "Runner",
     "run_job",
@@ -127,10 +128,10 @@ def precision_notes_field(
     notes (:func:`offloadsim.world.build.precision_notes`) say accuracy is not modelled and that a
     built-in profile's int8 speed-up is the data sheets' peak ratio, that a plain ``speed:`` is the
     scenario's own figure, and what the ``power:`` values are (``about: energy``: said under an
-    energy figure only); the figures read them from here, since the runs' worlds were built in
-    their jobs' processes.  ``[]`` where no point has any.  ``policies``: a comparison's (label ->
-    PolicySpec; None: each point's own).  Each row keeps its note's ``kind`` and ``facts``
-    (:class:`~offloadsim.world.notes.registry.Note`), from which a figure merges several points'.
+    energy figure only), worked out without the world.  ``[]`` where no point has any.
+    ``policies``: a comparison's (label -> PolicySpec; None: each point's own).  Each row keeps its
+    note's ``kind`` and ``facts`` (:class:`~offloadsim.world.notes.registry.Note`), from which
+    :func:`figure_fields` merges several points'.
     """
     from offloadsim.world.build import precision_notes
 
@@ -148,6 +149,35 @@ def precision_notes_field(
         }
         for text, (note, at) in said.items()
     ]
+
+
+def figure_fields(
+    kept: Sequence[Mapping[str, Any]], world: Iterable[tuple[int | None, str]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The manifest's ``figure_notes`` and ``figure_merges``: what a figure of some of its runs says.
+
+    ``kept``: the manifest's ``precision_notes`` (worked out without the world, with their facts);
+    ``world``: the built worlds' notes, each with its point (None: every run).  Those of each
+    provider said under figures (a GPU's assumed efficiency needs the world), as
+    :func:`~offloadsim.world.notes.registry.figure_notes` records them, merges made, while the
+    providers are registered: the figures read them without the world.
+    """
+    from offloadsim.world.notes.registry import Note, figure_notes, note_providers
+
+    free = {p.kind for p in note_providers() if not p.needs_world}  # kept already, without the world
+    said: list[tuple[str, list[int] | None]] = [
+        (
+            Note(row["kind"], row["note"], row.get("facts", {}), row.get("about", "")).line(),
+            row.get("points"),
+        )
+        for row in kept
+    ]
+    for at, line in world:
+        note = getattr(line, "note", None)
+        if note is not None and note.kind not in free:
+            said.append((line, None if at is None else [at]))
+    rows, merges = figure_notes(said)
+    return {"figure_notes": rows, "figure_merges": merges}
 
 
 def window_text(manifest: Mapping[str, Any]) -> str:

@@ -99,7 +99,7 @@ def sweep(
     scheduler: str | None = None,
     progress: bool = False,
     jobs: Sequence[Job] | None = None,
-    world_notes: Sequence[str] | None = None,
+    world_notes: Sequence[str] | Mapping[int, Sequence[str]] | None = None,
 ) -> SweepResult:
     """Run a sweep (file or :class:`SweepSpec`) into ``out`` and return the merged result.
 
@@ -111,7 +111,8 @@ def sweep(
     finished ones are kept; ``out/failures.log`` has the tracebacks).  ``jobs``: what
     :func:`plan_sweep` planned of this ``spec`` for a caller that needed them first (the command
     line checks the room they need), not planned (nor its points' dynamics read) again.
-    ``world_notes``: the notes of their points' worlds (:func:`point_world_notes`), which the
+    ``world_notes``: the notes of their points' worlds (:func:`point_world_notes`), by point (a
+    plain list: of no point in particular, its figures say them of every one), which the
     planning gathers where ``jobs`` are not given.  The result's :attr:`~SweepResult.notes` (and
     its manifest's ``notes``) are what the command line prints under the sweep's table.
     """
@@ -143,7 +144,11 @@ def sweep(
     directory = check_sweep_out(out if out is not None else default_sweep_dir(spec))  # before planning
     from offloadsim.world.build import merged_notes
 
-    gathered: list[str] = list(world_notes or ())
+    gathered: list[tuple[int | None, str]] = (  # each note and its point
+        [(i, note) for i, notes in world_notes.items() for note in notes]
+        if isinstance(world_notes, Mapping)
+        else [(None, note) for note in world_notes or ()]
+    )
     if jobs is None:
         from offloadsim.experiments.sweep_spec import expand
 
@@ -152,7 +157,7 @@ def sweep(
             spec,
             progress=progress,
             with_world=lambda i, scenario, world: gathered.extend(
-                point_world_notes(spec, points[i], scenario, world())
+                (i, note) for note in point_world_notes(spec, points[i], scenario, world())
             ),
         )
     else:
@@ -218,7 +223,8 @@ def sweep(
                     "started_utc": started.isoformat(timespec="seconds"),
                     "wall_s": time.perf_counter() - clock,
                 },
-                world_said=list(merged_notes(gathered)),  # a GPU line per precision: one line
+                world_said=list(merged_notes(note for _, note in gathered)),  # a GPU line per precision: one
+                world_points=gathered,  # by point: what its figures say of the points they draw
             )
 
 

@@ -41,6 +41,7 @@ from offloadsim.analysis.warning_facts import WarningFacts, warning_rows
 from offloadsim.experiments.jobs import (
     Job,
     count_builds,
+    figure_fields,
     plugins_field,
     precision_notes_field,
     run_rows,
@@ -127,12 +128,14 @@ def merge_sweep(
     directory: str | Path,
     run_info: Mapping[str, Any] | None = None,
     world_said: Sequence[str] = (),
+    world_points: Sequence[tuple[int | None, str]] = (),
 ) -> SweepResult:
     """Merge the job files of ``jobs`` (all finished) into the sweep's tables, written atomically.
 
     Jobs are taken in their order (point, then replication), so the tables
     do not depend on which worker finished first.  ``world_said``: the notes of the points'
-    worlds, first of the manifest's ``notes`` (:func:`_notes`).
+    worlds, first of the manifest's ``notes`` (:func:`_notes`); ``world_points``: each of them
+    with its point (None: every one), of which the figures say those their providers say there.
     """
     from offloadsim.records.results import nodes_frame, processors_frame, scenario_hash
 
@@ -322,9 +325,13 @@ def merge_sweep(
         "retried": retried,
         "link_bytes": link_bytes,  # whether a swept link carried anything: the notes say where not
         # Each point's note on another precision or a codec (its speed-up a peak ratio): the figures say it.
-        "precision_notes": precision_notes_field(
-            (job.index, job.scenario) for job in ordered if job.replication == 0
+        "precision_notes": (
+            kept_notes := precision_notes_field(
+                (job.index, job.scenario) for job in ordered if job.replication == 0
+            )
         ),
+        # What its figures say of the points they draw: those, and the worlds' a figure says (a GPU's).
+        **figure_fields(kept_notes, world_points),
         # Each swept input meaning the model's own tensor (0 B), with its bytes: tables and figures say it.
         "raw_inputs": _raw_inputs(swept, ordered),
         # Each point's scenario checks' warnings, as the sweep said them: a figure marks the point.

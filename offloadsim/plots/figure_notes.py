@@ -23,7 +23,7 @@ from offloadsim.plots.completion import incomplete_note
 from offloadsim.plots.figure_data import NO_PARAMETER, FigureView, moves_with
 from offloadsim.plots.series import completed, interval_text, mean_ci_by, pooled_text, x_positions
 from offloadsim.plots.sweep_lines import cut_intervals, interval_marks
-from offloadsim.world.notes.kept import said_of_rows
+from offloadsim.world.notes.kept import said_under_figure
 
 __all__ = [
     "first_tasks_text",
@@ -393,27 +393,21 @@ def late_change_note(view: FigureView, frame: pd.DataFrame, x_key: str | None) -
 
 
 def precision_note(view: FigureView, frame: pd.DataFrame) -> str:
-    """The runs' note on another precision or a codec: accuracy not modelled, int8's speed-up a peak ratio.
+    """The runs' notes on where their numbers come from: int8's speed-up a peak ratio, a plain ``speed:``, ...
 
     A run in int8 on a built-in profile computes at the data sheets' int8/fp32 peak ratio (4x on
     a phone's Cortex-A76), where measured speed-ups are 1.5 to 2.5x; the command said so under its
     table, and the figures drawn from its results, where "int8 on the phone beats offloading" is
-    read, said nothing.  Said where a run drawn carries it (the manifest's ``precision_notes``,
-    by point for a sweep; a comparison's hold for every run), with its other notes on where the
-    numbers come from (a plain ``speed:``; the ``power:`` values, under a figure of energy only).
-    Several rows of a kind that merges (a plain ``speed:`` swept, a line a point) are said as one
-    line made from their facts (:func:`~offloadsim.world.notes.kept.said_of_rows`).
+    read, said nothing.  Said where a run drawn carries it: the notes the results recorded for
+    their figures as they were written (the manifest's ``figure_notes``, by point for a sweep; a
+    comparison's hold for every run), each kind whose provider says it under figures: a plain
+    ``speed:``, a GPU's assumed efficiency, the ``power:`` values (under a figure of energy only).
+    Several points' rows of a kind that merges are said as the one line recorded for them
+    (:func:`~offloadsim.world.notes.kept.said_under_figure`).
     """
-    rows = view.results.manifest.get("precision_notes") or ()
     drawn = set(frame["point"].tolist()) if "point" in frame.columns else None
     energy = view.kind == "energy" or "energy" in view.metric
-    said = [
-        row
-        for row in rows
-        if ("points" not in row or drawn is None or drawn.intersection(row["points"]))
-        and (row.get("about") != "energy" or energy)
-    ]
-    return "\n".join(said_of_rows(said))
+    return "\n".join(said_under_figure(view.results.manifest, drawn, energy=energy))
 
 
 def x_order(frame: pd.DataFrame, x_key: str) -> list[object]:

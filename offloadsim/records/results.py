@@ -497,6 +497,7 @@ class RunResult:
             + _pooled_notes(raw.tasks, scenario)
             + set_links_notes(scenario, raw.links),
             **({"note_facts": kept} if (kept := note_facts(raw.notes)) else {}),  # their kinds and facts
+            **_figure_fields(raw.notes),  # those its figures say, as their providers declare
             "context_cuts": list(raw.context_cuts),
             **({"decode_ceilings": list(raw.decode_ceilings)} if raw.decode_ceilings else {}),
             "skipped_checks": list(scenario.skip_checks),  # its warnings were not looked for
@@ -551,6 +552,14 @@ def note_facts(notes: Sequence[str]) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+def _figure_fields(notes: Sequence[str]) -> dict[str, Any]:
+    """The manifest's ``figure_notes`` (and ``figure_merges``): the notes its figures say; {} for none."""
+    from offloadsim.world.notes.registry import figure_notes
+
+    rows, merges = figure_notes((note, None) for note in notes)
+    return {"figure_notes": rows, **({"figure_merges": merges} if merges else {})} if rows else {}
 
 
 def _pooled_notes(tasks: Any, scenario: Scenario) -> list[str]:

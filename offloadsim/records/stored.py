@@ -258,6 +258,21 @@ _MANIFEST_KEYS: dict[str, tuple[Any, str]] = {
         "a list of notes, each with a note and the points it holds for",
     ),
     "note_facts": (lambda v: _kept_notes(v), "a list of notes, each with a note, its kind and facts"),
+    "figure_notes": (lambda v: _kept_notes(v), "a list of notes, each with a note, its kind and points"),
+    "figure_merges": (
+        lambda v: (
+            isinstance(v, list)
+            and all(
+                isinstance(m, dict)
+                and is_text(m.get("note"))
+                and is_text(m.get("kind"))
+                and isinstance(m.get("of"), list)
+                and all(is_whole(i) for i in m["of"])
+                for m in v
+            )
+        ),
+        "a list of merged notes, each with a note, its kind and the rows it is of",
+    ),
 }
 
 

@@ -207,7 +207,7 @@ class World:
             tuple(under)
             if len(policies) < 2
             else tuple(
-                note if len(labels) == len(policies) else f"{note} (under {listed(labels)} only)"
+                note if len(labels) == len(policies) else _under_only(note, labels)
                 for note, labels in under.items()
             )
         )
@@ -665,6 +665,13 @@ def raw_inputs(scenario: Scenario, names: Iterable[str] | None = None) -> dict[s
         if cut_bytes:
             found[name] = float(cut_bytes[0])
     return found
+
+
+def _under_only(note: str, labels: list[str]) -> str:
+    """``note (under cloud only)``: a note of a comparison that holds under some policies, its kind kept."""
+    text = f"{note} (under {listed(labels)} only)"
+    kept = getattr(note, "note", None)
+    return text if kept is None else NoteLine.of(replace(kept, text=text))
 
 
 def precision_notes(scenario: Scenario, policies: Mapping[str, Any] | None = None) -> list[NoteLine]:

@@ -1,47 +1,70 @@
-"""The notes a sweep's or comparison's manifest keeps (``precision_notes``), as a figure says them.
+"""The notes a results directory recorded for its figures, as a figure of some of its runs says them.
 
-Each row holds a note's text, the points it holds for, its ``kind`` and its ``facts``; several
-rows of a kind that merges (a plain ``speed:`` swept, or named under several policies) are said
-as one line made from their facts, never from their wording.  Rows written before the facts
-were kept (text only), or whose facts are not of their kind's shape, are said as written.
+A run's, a comparison's or a sweep's manifest keeps ``figure_notes`` (each note a figure says,
+with its ``kind``, the ``points`` it holds for and its ``about``) and ``figure_merges`` (for a kind
+that merges, the line said in place of each set of its rows a figure may draw), written by
+:func:`~offloadsim.world.notes.registry.figure_notes` while the world and its providers existed.
+So a figure reads what the runs recorded, never the world nor a provider: a provider says once,
+where it is registered, whether figures say its notes and how they merge.  Results written
+before (a comparison's or sweep's ``precision_notes`` only) are said as written, a line a note.
 A leaf module: the figures read it without the world.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from offloadsim.world.notes import plain_speed
-from offloadsim.world.notes.registry import Note
-
-__all__ = ["FIGURE_MERGES", "said_of_rows"]
-
-#: For each kind of kept note that merges: (what is wrong with a row's facts or None, the merge).
-FIGURE_MERGES: dict[str, tuple[Callable[[Any], str | None], Callable[[Sequence[Note]], Note]]] = {
-    plain_speed.KIND: (plain_speed.facts_problem, plain_speed.merge_plain_speed),
-}
+__all__ = ["said_of_rows", "said_under_figure"]
 
 
-def said_of_rows(rows: Sequence[Mapping[str, Any]]) -> list[str]:
-    """The lines of ``rows`` (a manifest's ``precision_notes``), each kind that merges as one line.
+def said_under_figure(
+    manifest: Mapping[str, Any], drawn: Collection[int] | None, *, energy: bool
+) -> list[str]:
+    """The notes a figure of ``manifest``'s runs says: of the points it draws (None: every run).
 
-    The merged line stands at the first of its rows' place; distinct lines, in order.
+    Notes ``about`` energy only where it draws energy (``energy``).  Falls back to a comparison's
+    or sweep's ``precision_notes`` where the results predate ``figure_notes`` (a run's: none).
     """
-    notes: list[Note | str] = []
-    for row in rows:
-        kind, facts = row.get("kind"), row.get("facts")
-        merge = FIGURE_MERGES.get(kind) if isinstance(kind, str) else None
-        if merge is not None and merge[0](facts) is None:
-            notes.append(Note(str(kind), str(row["note"]), facts))  # type: ignore[arg-type]
-        else:
-            notes.append(str(row["note"]))
+    rows = manifest.get("figure_notes")
+    merges = manifest.get("figure_merges") or ()
+    if rows is None:
+        rows, merges = manifest.get("precision_notes") or (), ()
+    kept = [
+        i
+        for i, row in enumerate(rows)
+        if ("points" not in row or drawn is None or set(drawn).intersection(row["points"]))
+        and (row.get("about") != "energy" or energy)
+    ]
+    return said_of_rows(rows, kept, merges)
+
+
+def said_of_rows(
+    rows: Sequence[Mapping[str, Any]], kept: Sequence[int], merges: Sequence[Mapping[str, Any]] = ()
+) -> list[str]:
+    """The lines of ``rows`` numbered ``kept``: those of one kind that a merge is ``of`` said as its line.
+
+    The merged line stands at the first of its rows' place; a set of rows no merge is of (a
+    manifest from before merges were recorded, or more rows than were merged in each set) is said
+    a line a row.  Distinct lines, in order.
+    """
+    kinds: dict[str, list[int]] = {}
+    for i in kept:
+        if "points" in rows[i] and isinstance(rows[i].get("kind"), str):
+            kinds.setdefault(rows[i]["kind"], []).append(i)
     said: list[str] = []
-    for note in notes:
-        if isinstance(note, str):
-            said.append(note)
-            continue
-        same = [n for n in notes if isinstance(n, Note) and n.kind == note.kind]
-        if note is same[0]:
-            said.append(FIGURE_MERGES[note.kind][1](same).text)
+    for i in kept:
+        same = kinds.get(str(rows[i].get("kind")), []) if "points" in rows[i] else []
+        line = next(
+            (
+                str(m["note"])
+                for m in merges
+                if len(same) > 1 and m.get("kind") == rows[i]["kind"] and list(m.get("of", ())) == same
+            ),
+            None,
+        )
+        if line is None:
+            said.append(str(rows[i]["note"]))
+        elif i == same[0]:
+            said.append(line)
     return list(dict.fromkeys(said))

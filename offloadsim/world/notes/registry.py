@@ -18,7 +18,8 @@ came from, not offloadsim's internal error.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -34,6 +35,7 @@ __all__ = [
     "NoteLine",
     "NoteProvider",
     "NoteProviderFailed",
+    "figure_notes",
     "merged",
     "note_providers",
     "provider_notes",
@@ -123,6 +125,13 @@ class NoteProvider:
     scope: Scope = "run"
     needs_world: bool = True
     merge: Callable[[Sequence[Note]], Note] | None = None
+    #: Whether its notes are said under figures (None: where it needs no world, as before this was said).
+    figures: bool | None = None
+
+    @property
+    def under_figures(self) -> bool:
+        """Whether a figure of the runs it notes says its notes (``figures``, else ``not needs_world``)."""
+        return not self.needs_world if self.figures is None else self.figures
 
 
 _PROVIDERS: dict[str, NoteProvider] = {}
@@ -135,6 +144,7 @@ def register_note(
     scope: Scope = "run",
     needs_world: bool = True,
     merge: Callable[[Sequence[Note]], Note] | None = None,
+    figures: bool | None = None,
 ) -> NoteProvider:
     """Register the provider of notes of ``kind``: said after those registered before it.
 
@@ -142,12 +152,14 @@ def register_note(
     comparison), ``"placed"`` where it reads ``context.under`` and names the runs itself;
     ``needs_world=False`` where it can be worked out from the scenario alone (``context.world``
     None): then a sweep's or comparison's manifest keeps it for the figures; ``merge``: several
-    worlds' notes of this kind (a sweep's points) as one, from their facts.
+    worlds' notes of this kind (a sweep's points) as one, from their facts, in its table and under
+    its figures alike; ``figures``: whether a figure of the runs says its notes (default: where it
+    needs no world), which the results record as they are written (:func:`figure_notes`).
     A ValueError for a kind already registered.
     """
     if kind in _PROVIDERS:
         raise ValueError(f"a note provider of kind {kind!r} is registered already")
-    provider = NoteProvider(kind, notes, scope, needs_world, merge)
+    provider = NoteProvider(kind, notes, scope, needs_world, merge, figures)
     _PROVIDERS[kind] = provider
     return provider
 
@@ -257,3 +269,61 @@ def merged(notes: Iterable[str]) -> dict[str, list[str]]:
             assert merge is not None
             out[merge([each.note for each in same]).line()] = list[str](same)
     return out
+
+
+#: A kind's rows said under a figure that merge as one where at most this many distinct rows are
+#: kept: each set of them a figure may draw is merged as the results are written (2**n - n - 1
+#: lines); more are merged all together only, and a figure drawing some of them says each.
+FIGURE_MERGE_ROWS = 6
+
+
+def figure_notes(
+    said: Iterable[tuple[str, Collection[int] | None]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The notes a figure of these runs says, and their merges: ``figure_notes``, ``figure_merges``.
+
+    ``said``: each note with the points it holds for (None: every run).  Kept: the notes of each
+    provider said under figures (:attr:`NoteProvider.under_figures`), each text once with its
+    ``kind``, ``points`` and ``about``, in the providers' order.  Merges: for each kind that
+    merges, rows that hold for points (a sweep's) merged by its provider as each set of them a
+    figure may draw (``of``: their rows), so that the figures, which read the results and never
+    the world nor its providers, say them as one line (a plain ``speed:`` swept, a GPU line per
+    precision) from what was recorded when the world existed.  Rows for every run (a
+    comparison's, a run's, and a line ``(under cloud only)``) are said as written.
+    """
+    order = {kind: i for i, kind in enumerate(_PROVIDERS)}
+    kept: dict[str, tuple[Note, list[int] | None]] = {}
+    for text, points in said:
+        note = getattr(text, "note", None)
+        provider = _PROVIDERS.get(note.kind) if isinstance(note, Note) else None
+        if note is None or provider is None or not provider.under_figures:
+            continue
+        _, at = kept.setdefault(str(text), (note, []))
+        if points is None or at is None:
+            kept[str(text)] = (note, None)
+        else:
+            at.extend(p for p in points if p not in at)
+    ranked = sorted(kept.items(), key=lambda item: order[item[1][0].kind])  # stable: first said first
+    rows = [
+        {
+            "note": text,
+            "kind": note.kind,
+            **({"points": sorted(at)} if at is not None else {}),
+            **({"about": note.about} if note.about else {}),
+        }
+        for text, (note, at) in ranked
+    ]
+    merges: list[dict[str, Any]] = []
+    for kind in dict.fromkeys(str(row["kind"]) for row in rows):
+        merge = _PROVIDERS[kind].merge
+        of = [i for i, row in enumerate(rows) if row["kind"] == kind and "points" in row]
+        if merge is None or len(of) < 2:
+            continue
+        sets = (
+            [list(c) for n in range(2, len(of) + 1) for c in itertools.combinations(of, n)]
+            if len(of) <= FIGURE_MERGE_ROWS
+            else [of]
+        )
+        for each in sets:
+            merges.append({"kind": kind, "of": each, "note": merge([ranked[i][1][0] for i in each]).text})
+    return rows, merges

@@ -1,9 +1,9 @@
 """The shipped note providers, registered in the order their notes are said.
 
 A new kind of note is a module with its provider (a function of a
-:class:`~offloadsim.world.notes.registry.NoteContext` returning notes) and one line here; a note a
-sweep's or comparison's manifest keeps for its figures (``needs_world=False``) whose several
-points' lines merge names its merge in :mod:`offloadsim.world.notes.kept` too.
+:class:`~offloadsim.world.notes.registry.NoteContext` returning notes) and one line here, which says
+too whether figures say it (``figures``; by default those that need no world) and how several
+points' lines merge (``merge``): the results record both as they are written, for the figures.
 """
 
 from __future__ import annotations
@@ -37,7 +37,12 @@ register_note(synthetic_bandwidth.KIND, synthetic_bandwidth.synthetic_bandwidth_
 register_note(unbounded_decode.KIND, unbounded_decode.unbounded_decode_notes)
 register_note(decode_ceiling.KIND, decode_ceiling.decode_ceiling_notes)
 register_note(unshared_links.KIND, unshared_links.unshared_link_note_provider)
-register_note(gpu_efficiency.KIND, gpu_efficiency.gpu_efficiency_notes, merge=gpu_efficiency.merge_gpu_notes)
+register_note(
+    gpu_efficiency.KIND,
+    gpu_efficiency.gpu_efficiency_notes,
+    merge=gpu_efficiency.merge_gpu_notes,
+    figures=True,  # a figure of GPU times at an assumed efficiency says so, as the table does
+)
 register_note(nearest_tie.KIND, nearest_tie.nearest_tie_notes)
 register_note(accuracy.KIND, accuracy.accuracy_notes, scope="placed", needs_world=False)
 register_note(

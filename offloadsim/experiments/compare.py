@@ -38,7 +38,7 @@ from offloadsim.analysis.catalogue import (
     zero_width,
 )
 from offloadsim.analysis.decode_ceiling import ceiling_cell, manifest_ceilings
-from offloadsim.analysis.group_warned import RunRecords, with_group_warned
+from offloadsim.analysis.group_warned import RunRecords, WarnedGroups, with_group_warned
 from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_TABLE_METRICS, group_rows, per_group
 from offloadsim.analysis.metric_list import metric_sources
 from offloadsim.analysis.multiple_comparisons import family_note, held_to_family, paired_t_p
@@ -510,7 +510,18 @@ def compare(
         processors=tables.get("processors"),
         link_changes=tables.get("link_changes"),
         tables=tables,
-        groups=group_comparison(by_group, base, metrics, run_warnings, _run_records(names, results, runs)),
+        groups=group_comparison(
+            by_group,
+            base,
+            metrics,
+            run_warnings,
+            _run_records(names, results, runs),
+            {  # the groups each run's warnings concern, worked out in its job
+                (names[i], r): found
+                for (i, r), result in results.items()
+                if (found := result.warned_groups) is not None
+            },
+        ),
         _runs=runs,
         _inserts=inserts,
     )
@@ -882,6 +893,7 @@ def group_comparison(
     metrics: pd.DataFrame | None = None,
     run_warnings: Sequence[Mapping[str, Any]] = (),
     records: Callable[[str, int], RunRecords] | None = None,
+    carried: Mapping[tuple[str, int], WarnedGroups] | None = None,
 ) -> pd.DataFrame:
     """:func:`compare_table` of each source group's rows (:func:`~offloadsim.analysis.groups.group_rows`).
 
@@ -891,7 +903,8 @@ def group_comparison(
     each row its policy's value, as ``summary.csv`` has them: a group's rows are told apart as
     the headline table's are.  ``warned`` last, as ``summary.csv``'s: how many of the policy's
     runs had a warning (``run_warnings``, the manifest's) concerning the group
-    (:func:`~offloadsim.analysis.group_warned.with_group_warned`, from ``records`` of a run).
+    (:func:`~offloadsim.analysis.group_warned.with_group_warned`: as each run's result ``carried``
+    it, else from ``records`` of the run).
     """
     params = [] if metrics is None else [str(c) for c in metrics.columns if str(c).startswith("policy.")]
 
@@ -905,7 +918,8 @@ def group_comparison(
 
     columns = [*params, *GROUP_COLUMNS[1:]]
     groups = per_group(rows, table, columns)[[GROUP_COLUMNS[0], *columns]]
-    return with_group_warned(groups, run_warnings if records is not None else (), records or _no_records)
+    warned = run_warnings if records is not None else ()
+    return with_group_warned(groups, warned, records or _no_records, carried=carried)
 
 
 def _no_records(policy: str, replication: int) -> RunRecords:

@@ -33,6 +33,7 @@ from offloadsim.scenario.errors import yaml_text
 from offloadsim.scenario.identity import simulated_document
 
 if TYPE_CHECKING:
+    from offloadsim.analysis.group_warned import WarnedGroups
     from offloadsim.records.results import RunResult
     from offloadsim.scenario.input_hashes import InputFile
     from offloadsim.scenario.model import Scenario
@@ -327,6 +328,9 @@ class JobResult:
     source_groups: dict[str, float] = field(default_factory=dict)
     #: Its LLM decodes' bandwidth ceilings (tokens/s, the run manifest's ``decode_ceilings``).
     decode_ceilings: tuple[float, ...] = ()
+    #: The source groups its warnings concern (``groups.csv``'s ``warned``), worked out from its
+    #: records in its job; None: not worked out (no rows in groups.csv need it: one group).
+    warned_groups: WarnedGroups | None = None
 
     @property
     def processors(self) -> pd.DataFrame | None:
@@ -337,6 +341,27 @@ class JobResult:
     def link_changes(self) -> pd.DataFrame | None:
         """When each link direction changed in the run (``RunResult.link_changes``; None: not carried)."""
         return self.tables.get("link_changes")
+
+
+def _warned_groups(result: RunResult, done: JobResult) -> WarnedGroups | None:
+    """The source groups the run's warnings concern, from its records while its job holds them.
+
+    ``()`` for a run that warned of nothing; None where it has one source group (``groups.csv``
+    has no row of its own to count it in), so that its records are never read for it.
+    """
+    from offloadsim.analysis.group_warned import run_warned_groups
+    from offloadsim.analysis.summary import measured_time
+    from offloadsim.analysis.warning_facts import warning_rows
+    from offloadsim.records.results import tasks_frame
+
+    if not done.warnings:
+        return ()
+    if not done.source_groups:
+        return None
+    tasks = tasks_frame(result.records) if result.records is not None else result.tasks
+    end = done.end_s if math.isfinite(done.end_s) else None
+    rows = warning_rows({}, done.warnings, done.warning_facts)
+    return run_warned_groups(rows, (tasks, done.nodes, measured_time(done.metrics), end))
 
 
 #: What a job file's metadata says of a job, from the job and its result (sweep's ``_job_meta``).
@@ -401,6 +426,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         powered_sources=result.summary.powered_sources,
         source_groups=dict(result.summary.source_groups),
     )
+    done.warned_groups = _warned_groups(result, done)
     if directory is not None:
         records = result.records
         assert records is not None, "a run's records are the engine's until written"

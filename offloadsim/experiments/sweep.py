@@ -415,9 +415,16 @@ def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:
         "powered_sources": result.powered_sources,  # older files have none: not known
         # Its summary's numbers per source group (none: one group); older files' are worked out as merged.
         "source_groups": {k: _json_value(v) for k, v in result.source_groups.items()},
+        # The groups its warnings concern (groups.csv's warned), from its records; older files: read back.
+        **({} if result.warned_groups is None else {"warned_groups": _listed(result.warned_groups)}),
         # Its metrics hold the LLM metrics where it served LLM requests; older files' never do.
         "llm_metrics": True,
     }
+
+
+def _listed(groups: tuple[str, ...] | str) -> list[str] | str:
+    """A job's warned groups as JSON: their names, or ``"every"``."""
+    return groups if isinstance(groups, str) else list(groups)
 
 
 def _columns_json(frame: pd.DataFrame | None) -> dict[str, list[Any]]:

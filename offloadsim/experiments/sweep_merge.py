@@ -24,7 +24,7 @@ import pandas as pd
 from offloadsim.analysis.batteries import battery_metrics_of_nodes
 from offloadsim.analysis.catalogue import LLM_METRICS, metric_columns
 from offloadsim.analysis.decode_ceiling import manifest_ceilings
-from offloadsim.analysis.group_warned import RunRecords, with_group_warned
+from offloadsim.analysis.group_warned import EVERY, RunRecords, WarnedGroups, with_group_warned
 from offloadsim.analysis.groups import GROUP_COLUMN, group_rows, per_group
 from offloadsim.analysis.metric_list import metric_sources
 from offloadsim.analysis.statistics import mean_ci
@@ -161,6 +161,7 @@ def merge_sweep(
     builds: list[str] = []  # the engine each job ran on ("" for a file that predates it)
     by_group: list[dict[str, Any]] = []  # each job's numbers per source group, a row a group
     run_records: dict[tuple[str, int], tuple[Path, pd.DataFrame, float, float | None]] = {}  # groups' warned
+    carried: dict[tuple[str, int], WarnedGroups] = {}  # each job's warned groups, as its file says
     ordered = sorted(jobs, key=lambda j: (j.index, j.replication))
     for job in ordered:
         file = directory / "points" / f"{job.key}.parquet"
@@ -207,6 +208,9 @@ def merge_sweep(
             measured_time(meta["metrics"]),
             None if end_s is None or not math.isfinite(end_s) else float(end_s),
         )
+        if "warned_groups" in meta:  # worked out in its job: its records are not read back for them
+            found = meta["warned_groups"]
+            carried[(str(job.index), job.replication)] = found if found == EVERY else tuple(found)
         run_of = {"point": job.index, "replication": job.replication, "policy": meta["policy"]}
         by_group += group_rows({**run_of, "job_row": len(metric_rows)}, source_groups)
         metric_rows.append(
@@ -280,6 +284,7 @@ def merge_sweep(
         run_warnings,
         lambda point, replication: _run_records(run_records[(point, replication)]),
         by="point",
+        carried=carried,
     )
     from offloadsim.analysis.warned_columns import with_warning_columns
 
@@ -616,6 +621,9 @@ def _meta_problem(meta: Any) -> str | None:
             return f"{key}: expected a list of texts"
     if (facts := _facts_problem(meta)) is not None:
         return facts
+    found = meta.get("warned_groups", [])
+    if found != EVERY and not (isinstance(found, list) and all(isinstance(g, str) for g in found)):
+        return f"warned_groups: expected a list of source groups or {EVERY!r}, got {describe(found)}"
     if not all(_number(sent) for sent in meta.get("link_bytes", [])):
         return "link_bytes: expected a list of numbers (bytes each links[] entry carried)"
     for key in ("retried", "recovered"):

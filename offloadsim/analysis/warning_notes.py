@@ -121,7 +121,8 @@ def _settling_note(where: str, facts: list[WarningFacts]) -> str:
         offered.update(found.offered_nodes)
         for name, share in found.nodes:
             busiest[name] = max(busiest.get(name, 0.0), share)
-    most = max(found.node_count for found in facts)  # the most nodes one run's warning was about
+    counts = {found.node_count for found in facts}  # how many nodes each run's warning was about
+    most = max(counts)
     relaxation = max(found.relaxation_s for found in facts)
     length = max(found.length_s for found in facts)
     shown = sorted(busiest, key=lambda name: -busiest[name])[:_SHOWN]
@@ -132,7 +133,8 @@ def _settling_note(where: str, facts: list[WarningFacts]) -> str:
             for text, name in zip(said, shown, strict=True)
         ]
     named = ", ".join(said) + ("" if offered & set(shown) else " busy")
-    busy = (f"{most:,} nodes in a run, among them {named}" if most > len(shown) else named) + ", "
+    unsettled = f"{'up to ' if len(counts) > 1 else ''}{most:,} nodes too slow to settle in a run"
+    busy = (f"{unsettled}, among them {named}" if most > len(shown) else named) + ", "
     return (
         f"{lead} ({busy if busiest else ''}relaxation time up to {relaxation:,.0f} s): "
         f"latencies likely read low; run {length:,.0f} s or longer"

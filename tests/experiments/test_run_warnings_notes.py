@@ -23,7 +23,8 @@ from offloadsim.records.stored import read_results
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTLE = re.compile(
-    r"^note: too short to settle in (?P<where>.*?) \((?=\d+ nodes in a run|\S+ \d+% (?:busy|offered))"
+    r"^note: too short to settle in (?P<where>.*?) "
+    r"\((?=(?:up to )?\d+ nodes too slow to settle in a run|\S+ \d+% (?:busy|offered))"
     r".*relaxation time up to (?P<tau>[\d,]+) s\): "
     r"latencies likely read low; run (?P<run>[\d,]+) s or longer$"
 )
@@ -239,3 +240,20 @@ def test_rows_without_facts_say_the_warning_without_numbers():
         "policy.name=least-loaded: latencies likely read low "
         "(job files of an older offloadsim keep no length to run)"
     )
+
+
+@pytest.mark.parametrize("counts, said", [((20, 20), "20 nodes"), ((20, 12), "up to 20 nodes")])
+def test_the_count_of_unsettled_nodes_says_what_it_counts(counts, said):
+    """'(20 nodes in a run, among them ...)' read as the run's size: it counts nodes too slow to settle."""
+    metrics = pd.DataFrame({"policy": ["local", "local"], "replication": [0, 1]})
+    rows = []
+    for replication, count in enumerate(counts):
+        shown = tuple((f"phone-{i}", 0.81) for i in range(3))
+        facts = WarningFacts(SETTLING, nodes=shown, node_count=count, relaxation_s=52.0, length_s=259.0)
+        rows.append(
+            {"policy": "local", "replication": replication, "warning": "too short", "facts": facts.to_dict()}
+        )
+    (note,) = run_warnings_notes(
+        {"run_warnings": rows}, metrics, ["policy"], ["policy", "replication"], in_flight_said=True
+    )
+    assert f"({said} too slow to settle in a run, among them phone-0 81%, " in note, note

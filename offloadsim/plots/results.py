@@ -330,10 +330,12 @@ def plot_with_tables(
     legend_title = ", ".join(view.heading(s, frame) for s in series) or None
     by_column = column or run_series
 
-    # A panel's value in its axis's unit, as the legend and the notes write it.
+    # A panel's value in its axis's unit, as the legend and the notes write it; an empty one (a run
+    # with no ``warnings``) is "none", not a title that stops at its "=".
     values = [value for value, _ in panels] if facet else []
     facet_texts = [
-        with_meaning(t, str(facet), v, meanings) for t, v in zip(axis_texts(values), values, strict=True)
+        with_meaning(t, str(facet), v, meanings) or "none"
+        for t, v in zip(axis_texts(values), values, strict=True)
     ]
 
     drawn_loads: list[runs.ComputeLoad | None] = []  # the last drawing's, for the note they may need

@@ -190,3 +190,45 @@ def test_a_fused_roofline_is_not_noted(tmp_path, capsys):
     assert main(["validate", str(_npu_scenario(tmp_path, ", fusion: onnxruntime"))]) == 0
     out = capsys.readouterr()
     assert NOTE not in out.out + out.err
+
+
+EDGE_NPU = """name: npu-edge
+seed: 1
+duration: 10 s
+nodes:
+  phone: {tier: device, processor: {speed: 4 TFLOP/s, memory_bandwidth: 300 GB/s}}
+  edge: {tier: edge, processor: {speed: 4 TFLOP/s, memory_bandwidth: 30 GB/s}}
+links:
+  - {between: [phone, edge], bandwidth: 50 Mbps, latency: 5 ms}
+applications:
+  classify: {model: mobilenet_v2, params: {precision: int8}}
+workload:
+  - {app: classify, sources: phone, arrivals: poisson, rate: 1 /s}
+policy: {name: local}
+"""
+
+
+@pytest.mark.parametrize(
+    ("policy", "said", "top"),
+    [
+        ("local", "nodes.phone.processor: ", 300e9),
+        ("edge", "nodes.phone.processor, nodes.edge.processor: ", 30e9),
+    ],
+)
+def test_the_share_quoted_is_of_the_processors_the_run_may_use(tmp_path, capsys, policy, said, top):
+    """A local run quoted the edge server's share (60 %), which it never ran a layer on, not the phone's."""
+    from offloadsim.models import get_model
+
+    path = tmp_path / "edge.yaml"
+    path.write_text(EDGE_NPU, encoding="utf-8")
+    assert main(["run", str(path), "--dry-run", "--policy", policy]) == 0
+    out = capsys.readouterr()
+    (note,) = [line for line in (out.out + out.err).splitlines() if NOTE in line]
+    g = get_model("mobilenet_v2", precision="int8")
+    share = (
+        1
+        - roofline_layer_seconds(g, 4e12, top, ORT_FUSION).sum() / roofline_layer_seconds(g, 4e12, top).sum()
+    )
+    where = "nodes.phone.processor" if top == 300e9 else "nodes.edge.processor"
+    assert note.startswith(f"note: {said}a roofline"), note
+    assert f"({share * 100:.0f} % of the compute of applications.classify (mobilenet_v2) on {where})" in note

@@ -2,8 +2,8 @@
 
 For each roofline processor (a derived profile, a plain speed with a memory bandwidth) left at
 ``fusion: none`` and each model graph it may host: the share of its compute onnxruntime's fusion
-would take away (:mod:`offloadsim.world.fusion_note`).  Computed once per kind of processor, not
-per node (a city of nodes shares a few).
+would take away (:mod:`offloadsim.world.fusion_note`), where the runs noted may place its layers.
+Computed once per kind of processor, not per node (a city of nodes shares a few).
 """
 
 from __future__ import annotations
@@ -22,16 +22,20 @@ KIND = "unfused-roofline"
 
 
 def unfused_roofline_notes(context: NoteContext) -> list[Note]:
-    """One line, naming the processors and the largest share, where fusion would take a quarter or more."""
+    """One line, naming the processors and the largest share, where fusion would take a quarter or more.
+
+    Of the processors the runs noted may place an application's layers on (``context.under``): a
+    ``local`` run quoted the share of an edge server it never used.
+    """
     world = context.world
-    kinds: dict[tuple[object, ...], tuple[str, Any]] = {}
+    kinds: dict[tuple[object, ...], tuple[str, list[Any]]] = {}
     for proc in context.processors:
         plain = proc.costs is None
         if proc.spec.fusion != "none" or calibrated(proc) or (plain and not proc.spec.memory_bandwidth_Bps):
             continue
         kind = (id(proc.costs),) if not plain else (proc.speed_flops, proc.spec.memory_bandwidth_Bps)
         where = format_path(("nodes", context.nodes[proc.node].group, *proc.spec.path))
-        kinds.setdefault((*kind, where), (where, proc))
+        kinds.setdefault((*kind, where), (where, []))[1].append(proc)
     if not kinds or world is None:
         return []
     from offloadsim.world.fusion_note import UnfusedShare, unfused_note
@@ -39,11 +43,14 @@ def unfused_roofline_notes(context: NoteContext) -> list[Note]:
     from offloadsim.world.profiles.fusion import ORT_FUSION
 
     shares = []
-    for where, proc in kinds.values():
+    for where, procs in kinds.values():
         for app in context.apps:
-            hosts = app.spec.hosts
             graph = app.graph
-            if graph is None or app.llm is not None or (hosts is not None and proc.node not in hosts):
+            if graph is None or app.llm is not None:
+                continue
+            # one of its kind the runs noted may place the application's layers on (its hosts included)
+            proc = next((p for p in procs if context.under(app, p) is not None), None)
+            if proc is None:
                 continue
             unfused = float(np.sum(world.layer_seconds(app.name, proc.node, proc.spec.name)))
             if proc.costs is not None:

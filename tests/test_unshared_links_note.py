@@ -1,10 +1,13 @@
-"""``validate`` says that a ``links:`` entry over many devices gives each its own link, no shared cell.
+"""``validate``, ``run`` and ``compare`` say a ``links:`` entry over many devices gives each its own link.
 
 70 phones ``between: [phone-*, ap]`` at 20 Mbit/s drew 1.4 Gbit/s from one access point, silently.
 """
 
+import json
+
 import pytest
 
+from offloadsim.cli import main
 from offloadsim.scenario.loader import load_scenario_text
 from offloadsim.world.build import build_world
 from offloadsim.world.notes.unshared_links import MANY_DEVICES
@@ -45,6 +48,20 @@ def test_a_few_devices_are_not_noted(count):
     assert _validate_notes(count) == []
 
 
-def test_the_run_does_not_repeat_it_under_its_table():
-    world = build_world(load_scenario_text(SCENARIO.replace("COUNT", "70"), source="<t>"))
-    assert not any("shared" in note for note in world.notes)
+def test_a_run_says_it_under_its_table_as_validate_does(tmp_path, capsys):
+    """A run's latencies rest on those links as a check of the file does: said by ``validate`` only, it
+    was gone from the run's and the comparison's notes, and from their manifests."""
+    path = tmp_path / "cell.yaml"
+    path.write_text(SCENARIO.replace("COUNT", "20"), encoding="utf-8")
+    said = 'note: links[0] gives each of the 20 devices it links to "ap" its own 20 Mbps (400 Mbps in all)'
+    for command in (
+        ["validate", str(path)],
+        ["run", str(path), "--out", str(tmp_path / "run")],
+        ["compare", str(path), "--policies", "local,edge", "-n", "2", "--out", str(tmp_path / "cmp")],
+    ):
+        assert main(command) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert sum(line.startswith(said) for line in lines) == 1, (command[0], lines)
+    for folder in ("run", "cmp"):  # kept with the result's other notes
+        notes = json.loads((tmp_path / folder / "manifest.json").read_text(encoding="utf-8"))["notes"]
+        assert sum(note.startswith(said[len("note: ") :]) for note in notes) == 1, (folder, notes)

@@ -2,8 +2,8 @@
 
 ``between: [phone-*, ap], bandwidth: 20 Mbps`` is 20 Mbit/s for each phone, so 70 phones drew
 1.4 Gbit/s of "Wi-Fi" from one access point, and nothing said that no medium is shared
-(docs/scenario-format.md, "A shared cell").  Said by ``validate``, once per entry, where one node
-is linked to many devices by it.
+(docs/scenario-format.md, "A shared cell").  Said once per entry, where one node is linked to
+many devices by it, by ``validate`` and under a run's or comparison's table with its other notes.
 """
 
 from __future__ import annotations
@@ -57,8 +57,10 @@ def unshared_link_notes(links: Iterable[LinkSpec], nodes: Iterable[NodeSpec]) ->
 
 
 def unshared_link_note_provider(context: NoteContext) -> list[Note]:
-    """The provider: said by ``validate`` only (``here`` false), of what the scenario's links describe."""
-    if context.here:
-        return []
+    """The provider: what the scenario's links describe, said by ``validate``, ``run`` and ``compare``.
+
+    A run's latencies rest on those links as much as a check of the file does: each device's
+    transfer at the entry's full rate, whatever the others send.
+    """
     scenario = context.scenario
     return [Note(KIND, text) for text in unshared_link_notes(scenario.links, scenario.nodes)]

@@ -67,7 +67,9 @@ class Metric:
             return ""
         return "better" if (diff < 0) == (self.better == "lower") else "worse"
 
-    def format(self, mean: float, half: float = math.nan, *, signed: bool = False) -> str:
+    def format(
+        self, mean: float, half: float = math.nan, *, signed: bool = False, apart: bool = False
+    ) -> str:
         """``mean`` (SI) in display units, with ``± half`` when known, to the CI's precision.
 
         A half-width of 0 (every replication gave the same value, or differed by rounding only) sets
@@ -92,6 +94,13 @@ class Metric:
         '−2.1e-04 ± 0'
         >>> _ENERGY.format(0.0488, 3e-8)
         '48.8000 ± 3.0e-05'
+
+        ``apart``: a Δ whose CI excludes 0 (starred) gets the decimals it takes to read so, its size
+        shown larger than its half-width, past four if need be: ``+0.00012 ± 0.00007``, not
+        ``+0.0001 ± 0.0001``, a star on what reads as no difference; ``+12.3 ± 11.8``, not ``+12 ± 12``.
+
+        >>> _ENERGY.format(1.2e-7, 7e-8, signed=True, apart=True), _LATENCY.format(0.0123, 0.0118, apart=True)
+        ('+0.00012 ± 0.00007', '12.3 ± 11.8')
         """
         if mean is None or math.isnan(mean):
             return "-"
@@ -99,6 +108,8 @@ class Metric:
         spread = half * self.scale if not math.isnan(half) else math.nan
         exact = spread != spread or zero_width(value, spread)
         digits = self._exact_digits(value) if exact else _digits(spread)
+        while apart and not exact and digits < _APART_DIGITS and not _reads_apart(value, spread, digits):
+            digits += 1
         text = _number(value, digits, signed=signed, figures=2 if exact and self.digits else 1)
         if math.isnan(half):
             return text
@@ -124,6 +135,17 @@ def _number(value: float, digits: int, *, signed: bool = False, figures: int = 1
     if value != 0 and len(text.lstrip("+-").replace(",", "").replace(".", "").lstrip("0")) < figures:
         text = f"{value:{sign}.1e}"
     return "−" + text[1:] if signed and text.startswith("-") else text
+
+
+def _reads_apart(value: float, half: float, digits: int) -> bool:
+    """Whether ``value`` at ``digits`` decimals reads larger than ``half``, not shown as 0: CI excludes 0."""
+    shown = float(f"{half:.{digits}f}")
+    return shown > 0 and float(f"{abs(value):.{digits}f}") > shown
+
+
+#: The most decimals a starred Δ is given to read apart from its half-width (past them, it is a
+#: difference of rounding, which :func:`zero_width` and the tables' rounding rule read as none).
+_APART_DIGITS = 12
 
 
 def zero_width(value: float, half: float) -> bool:

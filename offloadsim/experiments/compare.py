@@ -1125,7 +1125,9 @@ def format_comparison(
                 judged = info.judge(diff) if marker else ""
                 if marker and (of_completed_tasks(name) or name in _LOWER_WHEN_DROPPED):
                     judged = _unequal_completion(judged, completed, policy, baseline)
-                delta = info.format(diff, diff_half, signed=True) + fewer_runs_text(pairs, replications)
+                # a starred Δ with the decimals it takes to read apart from 0 (docs/experiments.md)
+                delta = info.format(diff, diff_half, signed=True, apart=marker == " *")
+                delta += fewer_runs_text(pairs, replications)
                 delta_row.append(f"{delta}{marker} {judged}".rstrip())
         lines.append(value_row)
         if len(policies) > 1 and not all(cell == NO_DEADLINES for cell in value_row[1:]):

@@ -47,6 +47,7 @@ from offloadsim.analysis.summary import other_energy_filled
 from offloadsim.analysis.warning_facts import warning_rows
 from offloadsim.errors import argument
 from offloadsim.experiments.executors import default_workers, execute
+from offloadsim.experiments.in_flight_delta import IN_FLIGHT_VERDICT, in_flight_legend, in_flight_only
 from offloadsim.experiments.jobs import (
     MAX_JOBS,
     Job,
@@ -1094,6 +1095,7 @@ def format_comparison(
     tests = _delta_tests(cells, shown, policies, baseline, replications)
     kept = held_to_family(tests, adjust)
     always = False  # some Δ the same in every replication: the line above the table says what it means
+    in_flight: dict[str, tuple[float, float]] = {}  # policy -> throughput Δ of tasks in flight only
     header = ["metric", *policies]
     lines: list[list[str]] = []
     for name in shown:
@@ -1125,6 +1127,11 @@ def format_comparison(
                 judged = info.judge(diff) if marker else ""
                 if marker and (of_completed_tasks(name) or name in _LOWER_WHEN_DROPPED):
                     judged = _unequal_completion(judged, completed, policy, baseline)
+                held = (
+                    in_flight_only(cells, policy, baseline) if marker and name == "throughput_per_s" else None
+                )
+                if held:
+                    judged, in_flight[policy] = IN_FLIGHT_VERDICT, held  # the end's backlog, not a rate
                 # a starred Δ with the decimals it takes to read apart from 0 (docs/experiments.md)
                 delta = info.format(diff, diff_half, signed=True, apart=marker == " *")
                 delta += fewer_runs_text(pairs, replications)
@@ -1158,6 +1165,8 @@ def format_comparison(
                 f"a share {INCOMPLETE_SHARE * 100:.0f} points or more from {baseline}'s"
                 + (f" ({base * 100:.0f} %)" if base is not None else "")
             )
+        if in_flight:
+            out.append(in_flight_legend(in_flight, baseline))
         out.append("")
     out.append(
         "  ".join(

@@ -147,3 +147,14 @@ def test_a_figure_of_one_run_says_it_of_the_run(folder):
         "runs warned, latencies depend on how long they ran: too short to settle, likely read low (the run)"
         in note
     )
+
+
+def test_a_panel_of_runs_with_no_warnings_is_titled_none(folder):
+    """``--facet warnings`` titled edge's panel "(c) warnings =": a run with none has ``warnings`` ``""``."""
+    results = read_results(folder / "compare")
+    assert "" in set(results.metrics["warnings"])  # edge's runs
+    fig = plot_results(results, "bars", facet="warnings")
+    titles = [title for ax in fig.axes if (title := ax.get_title(loc="left") or ax.get_title())]
+    plt.close(fig)
+    assert any(title.endswith("warnings = none") for title in titles), titles
+    assert not any(title.rstrip().endswith("=") for title in titles), titles

@@ -65,3 +65,18 @@ def test_a_run_says_it_under_its_table_as_validate_does(tmp_path, capsys):
     for folder in ("run", "cmp"):  # kept with the result's other notes
         notes = json.loads((tmp_path / folder / "manifest.json").read_text(encoding="utf-8"))["notes"]
         assert sum(note.startswith(said[len("note: ") :]) for note in notes) == 1, (folder, notes)
+
+
+def test_a_sweeps_points_say_one_line_with_each_rate_and_count():
+    """A sweep of the entry's bandwidth or of the phones said a line a point, alike but for the numbers."""
+    from offloadsim.world.notes.registry import merged
+
+    lines = []
+    for count, rate in ((20, "20 Mbps"), (20, "5 Mbps"), (30, "5 Mbps")):
+        text = SCENARIO.replace("COUNT", str(count)).replace("20 Mbps", rate)
+        lines += build_world(load_scenario_text(text, source="<t>")).notes
+    (line,) = [line for line in merged(lines) if "shared" in line]
+    assert line.startswith(
+        'links[0] gives each of the 20 or 30 devices it links to "ap" its own 5 Mbps or 20 Mbps, '
+        "not a share of one medium"
+    )

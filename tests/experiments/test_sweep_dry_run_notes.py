@@ -29,7 +29,12 @@ def test_a_note_of_every_point_is_said_once_as_run_dry_run_says_it(tmp_path, cap
     assert main(["run", str(SCENARIOS / "quickstart.yaml"), "--dry-run", "--out", str(tmp_path / "r")]) == 0
     run_notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note: ")]
     assert run_notes and any(CALIBRATED in n for n in run_notes) and any(GPU in n for n in run_notes)
-    assert notes == run_notes  # each once, not once a point, and no point named: all three have it
+    # each once, not once a point, and no point named: all three have it; the swept rate's line merged
+    cell = 'note: links[0] gives each of the 20 devices it links to "ap" its own '
+    assert [
+        n.replace("5 Mbps, 10 Mbps or 20 Mbps,", "20 Mbps (400 Mbps in all),") for n in notes
+    ] == run_notes
+    assert sum(n.startswith(f"{cell}5 Mbps, 10 Mbps or 20 Mbps, not a share") for n in notes) == 1
 
 
 def test_a_note_of_some_points_names_them(tmp_path, capsys):

@@ -36,7 +36,9 @@ register_note(unfused_roofline.KIND, unfused_roofline.unfused_roofline_notes)
 register_note(synthetic_bandwidth.KIND, synthetic_bandwidth.synthetic_bandwidth_note_provider)
 register_note(unbounded_decode.KIND, unbounded_decode.unbounded_decode_notes)
 register_note(decode_ceiling.KIND, decode_ceiling.decode_ceiling_notes)
-register_note(unshared_links.KIND, unshared_links.unshared_link_note_provider)
+register_note(
+    unshared_links.KIND, unshared_links.unshared_link_note_provider, merge=unshared_links.merge_unshared_links
+)
 register_note(
     gpu_efficiency.KIND,
     gpu_efficiency.gpu_efficiency_notes,

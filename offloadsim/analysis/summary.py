@@ -1181,6 +1181,12 @@ _BUSY = 0.99  # a node busy this share of the measured time never drained its qu
 _SETTLE_BUSY = 0.5
 #: How many relaxation times a run must last not to be warned too short to settle.
 SETTLE_RELAXATIONS = 5
+#: An offered load per core at or above which no run length is advised: the node is critically loaded.
+#: The relaxation time's elasticity to the load, ``sqrt(rho) / (1 - sqrt(rho))``, is about 200 here
+#: (a load 0.5 % higher quadruples it), and a 1 % error in the rate or the time a task (a calibrated
+#: profile is held to +-10 %) carries the node to capacity, where no length settles: a camera
+#: offered 99.988 % was told to run 2,734,233,040 s.
+CRITICAL_LOAD = 0.99
 #: How the settling and backlog warnings begin: what a comparison's notes tell them by.
 SETTLING_WARNING = "too short to settle"
 BACKLOG_WARNING = "the tasks in the system grew"
@@ -1300,37 +1306,56 @@ def _settling_warnings(
         relaxation = service / (per_core * (1.0 - math.sqrt(load)) ** 2)
         if duration_s < SETTLE_RELAXATIONS * relaxation:
             how = "offered" if known else "busy"
-            said = f"{name} {load:.0%} {how}, {service:.3g} s a task, relaxation time {relaxation:,.0f} s"
+            if load >= CRITICAL_LOAD:  # its relaxation time is no guide (CRITICAL_LOAD): said apart
+                said, relaxation = f"{name} {load:.2%} {how}, {service:.3g} s a task", math.inf
+            else:
+                said = f"{name} {load:.0%} {how}, {service:.3g} s a task, relaxation time {relaxation:,.0f} s"
             unsettled.append((relaxation, said, str(name), load, known))
     if not unsettled:
         return []
     unsettled.sort(key=lambda entry: -entry[0])  # stable: the slowest to settle first, as the length asked
     longest, described = unsettled[0][0], [entry[1] for entry in unsettled]
+    critical = tuple(name for relaxation, _, name, _, _ in unsettled if math.isinf(relaxation))
+    if critical:
+        advice = f"{critical_said()}: no practical run length settles; lower the rate or add capacity"
+    else:
+        advice = (
+            f"more than a fifth of the {duration_s:,.0f} s measured: latencies likely read low; "
+            f"run {SETTLE_RELAXATIONS * longest:,.0f} s or longer"
+        )
     text = (
         f"{SETTLING_WARNING}: {'; '.join(described[:_SHOWN])}{_more(len(described))} "
-        f"({_load_said({known for *_, known in unsettled[:_SHOWN]})}), "
-        f"more than a fifth of the {duration_s:,.0f} s measured: latencies likely read low; "
-        f"run {SETTLE_RELAXATIONS * longest:,.0f} s or longer"
+        f"({_load_said({known for *_, known in unsettled[:_SHOWN]}, relaxation=not critical)}), {advice}"
     )
     facts = WarningFacts(
         SETTLING,
         nodes=tuple((name, load) for _, _, name, load, _ in unsettled[:_SHOWN]),
         node_count=len(unsettled),
-        relaxation_s=float(longest),
-        length_s=float(SETTLE_RELAXATIONS * longest),
+        relaxation_s=math.nan if critical else float(longest),
+        length_s=math.nan if critical else float(SETTLE_RELAXATIONS * longest),
         offered_nodes=tuple(name for _, _, name, _, known in unsettled[:_SHOWN] if known),
+        critical_nodes=critical,
     )
     return [(text, facts)]
 
 
-def _load_said(offered: set[bool]) -> str:
-    """How a settling warning says what the loads it names are, and its relaxation time."""
+def critical_said() -> str:
+    """How a node offered ``CRITICAL_LOAD`` or more is said: in a run's warning, a comparison's note."""
+    return (
+        f"critically loaded (offered {CRITICAL_LOAD:.0%} or more per core: an error of 1 % in the "
+        "rate or the time a task is enough to overload it)"
+    )
+
+
+def _load_said(offered: set[bool], *, relaxation: bool = True) -> str:
+    """How a settling warning says what the loads it names are, and (``relaxation``) its relaxation time."""
     said = []
     if True in offered:
         said.append("offered: the scenario's arrival rates times the node's time a task")
     if False in offered:
         said.append("busy: its share of the measured time")
-    said.append(f"relaxation time {_RELAXATION}: an order-of-magnitude guide")
+    if relaxation:
+        said.append(f"relaxation time {_RELAXATION}: an order-of-magnitude guide")
     return "; ".join(said)
 
 

@@ -48,7 +48,9 @@ class WarningFacts:
     kind has none.  ``llm_nodes``: the overloaded nodes it names that decode LLM answers, which
     serve their requests one at a time (:func:`unbatched_clause`).  ``offered_nodes``: those of a
     settling warning's nodes whose share is their offered load (the scenario's arrival rates times
-    their time a task), not their busy share of the measured time.
+    their time a task), not their busy share of the measured time.  ``critical_nodes``: those
+    loaded so near capacity (``summary.CRITICAL_LOAD``) that no run length is advised; a warning
+    naming any has no relaxation time or length (NaN).
     """
 
     kind: str
@@ -58,6 +60,7 @@ class WarningFacts:
     length_s: float = math.nan
     llm_nodes: tuple[str, ...] = ()
     offered_nodes: tuple[str, ...] = ()
+    critical_nodes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready data: ``nodes`` a mapping of name to busy share, NaN numbers left out."""
@@ -73,6 +76,8 @@ class WarningFacts:
             out["llm_nodes"] = list(self.llm_nodes)
         if self.offered_nodes:
             out["offered_nodes"] = list(self.offered_nodes)
+        if self.critical_nodes:
+            out["critical_nodes"] = list(self.critical_nodes)
         return out
 
     @classmethod
@@ -109,21 +114,27 @@ class WarningFacts:
             if not is_number(value):
                 raise ValueError(f"{where}.{name}: expected a number, got {describe(value)}")
             numbers[name] = float(value)
-        llm = data.get("llm_nodes", [])
-        if not isinstance(llm, list) or not all(isinstance(name, str) for name in llm):
-            raise ValueError(f"{where}.llm_nodes: expected a list of node names, got {describe(llm)}")
-        offered = data.get("offered_nodes", [])
-        if not isinstance(offered, list) or not all(isinstance(name, str) for name in offered):
-            raise ValueError(f"{where}.offered_nodes: expected a list of node names, got {describe(offered)}")
+        llm = _names(data, "llm_nodes", where)
+        offered = _names(data, "offered_nodes", where)
+        critical = _names(data, "critical_nodes", where)
         named = tuple((str(name), float(busy)) for name, busy in nodes.items())
         return cls(
             kind=kind,
             nodes=named,
             node_count=int(count),
-            llm_nodes=tuple(llm),
-            offered_nodes=tuple(offered),
+            llm_nodes=llm,
+            offered_nodes=offered,
+            critical_nodes=critical,
             **numbers,
         )
+
+
+def _names(data: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    """``data[key]``, a list of node names (none where absent); another shape is a ValueError naming it."""
+    names = data.get(key, [])
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise ValueError(f"{where}.{key}: expected a list of node names, got {describe(names)}")
+    return tuple(names)
 
 
 def unbatched_clause(nodes: Sequence[str]) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from offloadsim.analysis.config_labels import shared_labels
-from offloadsim.analysis.summary import BACKLOG_WARNING, SETTLING_WARNING
+from offloadsim.analysis.summary import BACKLOG_WARNING, SETTLING_WARNING, critical_said
 from offloadsim.analysis.warning_facts import BACKLOG, SETTLING, WarningFacts, unbatched_clause
 
 __all__ = ["run_warnings_notes", "warning_kind"]
@@ -112,6 +112,13 @@ def _settling_note(where: str, facts: list[WarningFacts]) -> str:
     before they were, whose note says so rather than a length it does not know.
     """
     lead = f"too short to settle in {where}"
+    critical = list(dict.fromkeys(name for found in facts for name in found.critical_nodes))
+    if critical:  # no length settles these runs, however long the others ask (summary.CRITICAL_LOAD)
+        more = f" and {len(critical) - _SHOWN} more" if len(critical) > _SHOWN else ""
+        return (
+            f"{lead}: {', '.join(critical[:_SHOWN])}{more} {critical_said()}: "
+            "no practical run length settles; lower the rate or add capacity"
+        )
     facts = [found for found in facts if math.isfinite(found.relaxation_s) and math.isfinite(found.length_s)]
     if not facts:
         return f"{lead}: latencies likely read low (job files of an older offloadsim keep no length to run)"

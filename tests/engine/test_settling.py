@@ -195,3 +195,25 @@ def test_offered_rates_and_loads_by_hand():
     assert loads == {"a": pytest.approx(0.5), "e": pytest.approx(0.2), "b": pytest.approx(0.15)}
     # a pair with no rate leaves the nodes it fed unknown
     assert offered_loads(tasks, {("a", "x"): 2.0}) == {"a": pytest.approx(0.5)}
+
+
+def test_a_critically_loaded_node_is_told_no_run_length_settles():
+    """One core offered 0.995 of its capacity: its relaxation time, 1 s / (1 - sqrt(0.995))^2, is 160,000 s,
+    and a 0.5 % error in the rate overloads it.  A camera offered 99.988 % was told to run
+    2,734,233,040 s; at 99 % or more the warning says no practical length settles, not a length."""
+    from offloadsim.analysis.summary import CRITICAL_LOAD
+
+    result = run(MD1.format(seed=0, arrivals="rate: 0.995 /s"))
+    (said,) = _settling(result)
+    assert said.startswith("too short to settle: phone 99.50% offered, 1 s a task (offered: ")
+    assert "critically loaded (offered 99% or more per core" in said
+    assert said.endswith("no practical run length settles; lower the rate or add capacity")
+    assert "or longer" not in said and "relaxation time" not in said
+    (facts,) = [found for found in result.summary.warning_facts if found.kind == "settling"]
+    assert facts.critical_nodes == ("phone",)
+    assert math.isnan(facts.length_s) and math.isnan(facts.relaxation_s)
+    assert facts.to_dict()["critical_nodes"] == ["phone"] and "length_s" not in facts.to_dict()
+    # Just short of the threshold the length is still advised, as before.
+    below = run(MD1.format(seed=0, arrivals=f"rate: {CRITICAL_LOAD - 0.005} /s"))
+    (said,) = _settling(below)
+    assert said.endswith(f"run {5 / (1 - math.sqrt(CRITICAL_LOAD - 0.005)) ** 2:,.0f} s or longer"), said

@@ -257,3 +257,14 @@ def test_the_count_of_unsettled_nodes_says_what_it_counts(counts, said):
         {"run_warnings": rows}, metrics, ["policy"], ["policy", "replication"], in_flight_said=True
     )
     assert f"({said} too slow to settle in a run, among them phone-0 81%, " in note, note
+
+
+def test_a_critically_loaded_run_is_noted_as_such_not_given_a_length():
+    """One run whose node was offered 99 % or more of its capacity: the sweep's note says no length
+    settles it, rather than the longest length the other runs asked for (or none at all)."""
+    critical = WarningFacts(SETTLING, nodes=(("phone-0", 0.9999),), node_count=1, critical_nodes=("phone-0",))
+    row = {"point": WARNED[0], "replication": 0, "warning": "too short", "facts": critical.to_dict()}
+    note = _sweep_note([row] + [_settling(i, 0.8, 10) for i in WARNED[1:]])
+    assert "phone-0 critically loaded (offered 99% or more per core" in note, note
+    assert note.endswith("no practical run length settles; lower the rate or add capacity")
+    assert "or longer" not in note

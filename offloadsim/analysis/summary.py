@@ -32,6 +32,7 @@ from offloadsim.analysis.tokens import decode_rate, output_token_rate
 from offloadsim.analysis.warning_facts import (
     BACKLOG,
     BUSY_GROWING,
+    OFFERED_OVERLOAD,
     QUEUE_FULL,
     SETTLING,
     WarningFacts,
@@ -871,6 +872,7 @@ def summarize(
     said = _backlog_warnings(backlog, share) if backlog is not None else []
     offered = offered_loads(tasks, offered_rates) if offered_rates and _settle_candidates(nodes) else {}
     said += _node_overload(nodes) + _settling_warnings(nodes, duration_s, whole, offered)
+    said += _offered_overload(nodes, offered)
     said = _unbatched(said, decoders, nodes)
     node_util, tier_util, tier_max = _node_utilisation(nodes)
     down = _node_availability(nodes)
@@ -1190,6 +1192,7 @@ CRITICAL_LOAD = 0.99
 #: How the settling and backlog warnings begin: what a comparison's notes tell them by.
 SETTLING_WARNING = "too short to settle"
 BACKLOG_WARNING = "the tasks in the system grew"
+OVERLOAD_WARNING = "overloaded"
 _SHOWN = 3  # nodes named per warning
 #: A warning's text and its numbers (:class:`WarningFacts`), built together.
 _Said = tuple[str, WarningFacts]
@@ -1345,6 +1348,37 @@ def critical_said() -> str:
         f"critically loaded (offered {CRITICAL_LOAD:.0%} or more per core: an error of 1 % in the "
         "rate or the time a task is enough to overload it)"
     )
+
+
+def _offered_overload(nodes: Table | None, offered: Mapping[str, float]) -> list[_Said]:
+    """Nodes offered their capacity or more: the throughput is no capacity; a closed loop measures one.
+
+    ``throughput_per_s`` counts the measured arrivals that completed.  Past capacity the queue the
+    warm-up left is served first, so fewer of them complete the higher the rate: one core running
+    resnet50 (1.86 a second at most) read 1.80, 1.55, 1.42, 1.15 and 0.94 a second offered 0.5 to
+    6, which a capacity study reads as a server that slows down under load.
+    """
+    if not offered or nodes is None or not _rows(nodes) or not _has(nodes, "cores"):
+        return []
+    cores = dict(zip(_strings(nodes, "node").tolist(), _floats(nodes, "cores").tolist(), strict=True))
+    loads = {name: load / max(cores.get(name, 1.0), 1.0) for name, load in offered.items()}
+    over = sorted((name for name, load in loads.items() if load >= 1.0), key=lambda name: -loads[name])
+    if not over:
+        return []
+    described = [f"{name} offered {loads[name]:.0%} of its capacity" for name in over[:_SHOWN]]
+    text = (
+        f"{OVERLOAD_WARNING}: {', '.join(described)}{_more(len(over))} (the scenario's arrival rates "
+        "times its time a task, per core): throughput here counts the measured arrivals that "
+        "completed, which falls as the load rises past capacity; for capacity, run a closed loop "
+        "(`arrivals: closed, users: N`)"
+    )
+    facts = WarningFacts(
+        OFFERED_OVERLOAD,
+        nodes=tuple((name, loads[name]) for name in over[:_SHOWN]),
+        node_count=len(over),
+        offered_nodes=tuple(over[:_SHOWN]),
+    )
+    return [(text, facts)]
 
 
 def _load_said(offered: set[bool], *, relaxation: bool = True) -> str:

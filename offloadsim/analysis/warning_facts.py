@@ -27,6 +27,7 @@ __all__ = [
     "BACKLOG",
     "BUSY_GROWING",
     "QUEUE_FULL",
+    "OFFERED_OVERLOAD",
 ]
 
 #: The kinds of warning a summary gives (``WarningFacts.kind``).
@@ -34,6 +35,7 @@ SETTLING = "settling"  # too short to settle: a node's queue has a relaxation ti
 BACKLOG = "backlog"  # the tasks in the system grew all run
 BUSY_GROWING = "busy_growing"  # a node busy all run while its queue grew
 QUEUE_FULL = "queue_full"  # stages dropped because a queue was full
+OFFERED_OVERLOAD = "overloaded"  # a node offered its capacity or more: throughput counts completed arrivals
 
 
 @dataclass(frozen=True)

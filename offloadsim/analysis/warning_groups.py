@@ -21,13 +21,24 @@ import pandas as pd
 
 from offloadsim.analysis.groups import GROUP_COLUMN
 from offloadsim.analysis.summary import _BUSY, _SETTLE_BUSY, backlog_grew
-from offloadsim.analysis.warning_facts import BACKLOG, BUSY_GROWING, QUEUE_FULL, SETTLING, WarningFacts
+from offloadsim.analysis.warning_facts import (
+    BACKLOG,
+    BUSY_GROWING,
+    OFFERED_OVERLOAD,
+    QUEUE_FULL,
+    SETTLING,
+    WarningFacts,
+)
 from offloadsim.records.schema import placement_nodes
 
 __all__ = ["warned_groups", "UNNAMED_TESTS"]
 
 #: Per kind, the nodes table's column and the least value a node it names has (the summary's tests).
-UNNAMED_TESTS = {BUSY_GROWING: ("utilisation", _BUSY), SETTLING: ("utilisation", _SETTLE_BUSY)}
+UNNAMED_TESTS = {
+    BUSY_GROWING: ("utilisation", _BUSY),
+    SETTLING: ("utilisation", _SETTLE_BUSY),
+    OFFERED_OVERLOAD: ("utilisation", _SETTLE_BUSY),  # offered its capacity: busy half the time at least
+}
 
 
 def warned_groups(

@@ -571,6 +571,8 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
         *sweep_columns(served, by_latency=True),  # latency fairness, where two sources or more
         "deadline_miss_rate",
         "fail_rate",
+        # As compare's table: what an overloaded point's warning speaks of (a summary without it: none).
+        *[name for name in ("throughput_per_s",) if name in served],
         "device_energy_mean_j",
         # The other registered metrics' (batteries: a flat one stops sending, which no column above shows).
         *sweep_columns(served, by_latency=False),

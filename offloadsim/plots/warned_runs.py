@@ -18,7 +18,14 @@ import pandas as pd
 
 from offloadsim.analysis.groups import GROUP_COLUMN
 from offloadsim.analysis.values import axis_texts
-from offloadsim.analysis.warning_facts import BACKLOG, BUSY_GROWING, QUEUE_FULL, SETTLING, WarningFacts
+from offloadsim.analysis.warning_facts import (
+    BACKLOG,
+    BUSY_GROWING,
+    OFFERED_OVERLOAD,
+    QUEUE_FULL,
+    SETTLING,
+    WarningFacts,
+)
 from offloadsim.analysis.warning_notes import warning_kind
 
 __all__ = ["run_warning_kinds", "warned_runs_note", "group_attribution", "Attribute"]
@@ -36,9 +43,10 @@ _SAID = {
     BUSY_GROWING: "a node busy all run while its queue grew",
     BACKLOG: "the tasks in the system grew all run",
     QUEUE_FULL: "stages dropped because the queue was full",
+    OFFERED_OVERLOAD: "overloaded, throughput counts completed measured arrivals (capacity: a closed loop)",
 }
 #: The kinds whose runs' latencies depend on how long they ran (a full queue's drops do not say so).
-_LENGTH_KINDS = (SETTLING, BUSY_GROWING, BACKLOG)
+_LENGTH_KINDS = (SETTLING, BUSY_GROWING, BACKLOG, OFFERED_OVERLOAD)
 #: A row of a job file saved before warnings kept their facts is told by its opening alone.
 _OPENINGS = {"busy all run while their queue grew": BUSY_GROWING}
 

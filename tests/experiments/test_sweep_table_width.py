@@ -79,3 +79,14 @@ def test_a_table_that_fits_is_printed_as_it_always_was():
     assert set(lines[2]) == {"-", " "} and lines[3].split()[1:3] == ["null", "500"]  # one heading line
     assert "no deadlines" in lines[3]
     assert not [line for line in lines if line.startswith("left out")]
+
+
+def test_a_sweeps_table_has_the_throughput_compares_has():
+    """A sweep of the arrival rate printed latencies alone: its throughput, the number a capacity study
+    reads and the one an overloaded point's warning speaks of, was in summary.csv only."""
+    narrow = {"fixed(node=jet-0)": ("jet-0", None, None)}
+    few = {"latency_mean_s": (0.5, 0.01), "throughput_per_s": (1.804, 0.05)}
+    lines = _sweep_table(_result(narrow, few, ["workload[0].rate"])).splitlines()
+    table = "\n".join(lines)
+    assert "throughput (tasks/s)" in table, table
+    assert all("  1.804 ± 0.050  " in line for line in lines if "/min" in line), table

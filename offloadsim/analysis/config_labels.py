@@ -30,6 +30,10 @@ def shared_labels(
     if len(configs) > 1 and varied and len(matching) == len(configs):
         each = f"each {' and '.join(varied)}"
         return [f"{label(fixed, configs[0])} ({each})" if fixed else each]
+    if len(configs) > 1 and len(varied) == 1 and fixed:  # one key's values listed, not each config
+        i = present.index(varied[0])
+        values = ", ".join(value_text(config[i]) for config in configs)
+        return [f"{label(fixed, configs[0])} (each of {varied[0]}={values})"]
     for i in range(len(present)):  # those of one key's value, all of them, said at once
         for value in dict.fromkeys(config[i] for config in configs):
             some = [config for config in configs if config[i] == value]

@@ -59,9 +59,10 @@ def run_warnings_notes(
             continue
         by_kind.setdefault(kind, {}).setdefault(config, []).append((text, facts))
     notes = []
+    ranked = _in_order(list(runs_of), present)
     for kind, configs in by_kind.items():
         alike: dict[tuple[int, int], list[tuple[Any, ...]]] = {}  # the same counts: said once
-        for config, said in configs.items():
+        for config, said in sorted(configs.items(), key=lambda item: ranked[item[0]]):
             alike.setdefault((len(said), runs_of[config]), []).append(config)
         where = " and ".join(
             f"{n} of {runs} runs of {label}" if label else f"{n} of {runs} runs"
@@ -86,6 +87,29 @@ def run_warnings_notes(
             detail = f" (first: {detail.strip()})" if detail.strip() else ""
             notes.append(f"{opening} in {where}{detail}{unbatched}")
     return notes
+
+
+def _in_order(configs: list[tuple[Any, ...]], keys: list[str]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """Each configuration's rank: by each key's value, numerically where a key's values are quantities.
+
+    The runs' warnings come in the order their jobs ended: a sweep's note named its rates 1.5, 6, 2, 3.
+    A key of quantities (``5 Mbps``, ``2.0``) sorts by their SI values; another keeps its first order.
+    """
+    from offloadsim.analysis.values import quantity_kind, to_si
+
+    columns = []
+    for i in range(len(keys)):
+        values = [config[i] for config in configs]
+        kind = quantity_kind(values)
+        present = [
+            value is not None and not (isinstance(value, float) and math.isnan(value)) for value in values
+        ]
+        if kind is not None and all(present):
+            columns.append([float(v) for v in to_si(values, kind)])
+        else:
+            first = {v: n for n, v in enumerate(dict.fromkeys(map(str, values)))}
+            columns.append([float(first[str(v)]) for v in values])
+    return {config: tuple(column[n] for column in columns) for n, config in enumerate(configs)}
 
 
 def warning_kind(text: str, facts: WarningFacts | None) -> str:

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from offloadsim.analysis.warning_facts import BACKLOG as BACKLOG_KIND
+from offloadsim.analysis.warning_facts import BUSY_GROWING as BUSY_GROWING_KIND
 from offloadsim.analysis.warning_facts import SETTLING, WarningFacts
 from offloadsim.analysis.warning_notes import run_warnings_notes
 from offloadsim.cli import main
@@ -268,3 +269,31 @@ def test_a_critically_loaded_run_is_noted_as_such_not_given_a_length():
     assert "phone-0 critically loaded (offered 99% or more per core" in note, note
     assert note.endswith("no practical run length settles; lower the rate or add capacity")
     assert "or longer" not in note
+
+
+def test_a_sweeps_points_are_named_in_the_order_of_their_values_not_of_their_jobs():
+    """The runs' warnings come in the order their jobs ended: a note named its rates 1.5, 6, 2, 3 in one
+    run-on line of "N of M runs of workload[0].rate=..., policy=local and ...".  Sorted by value, the
+    points of one policy said at once: the policy, then the rates."""
+    rates = [0.5, 1.5, 2.0, 3.0, 6.0, 4.0]
+    metrics = pd.DataFrame(
+        [
+            {"workload[0].rate": rate, "policy.name": "local", "point": i, "replication": r}
+            for i, rate in enumerate(rates)
+            for r in range(2)
+        ]
+    )
+    busy = WarningFacts(BUSY_GROWING_KIND, nodes=(("cam", 1.0),), node_count=1).to_dict()
+    ended = [(4, 0), (1, 1), (2, 0), (3, 1), (5, 0), (2, 1), (4, 1), (3, 0), (5, 1)]  # 1.5: one run of two
+    rows = [
+        {"point": i, "replication": r, "warning": "busy all run while their queue grew: cam", "facts": busy}
+        for i, r in ended
+    ]
+    keys = ["workload[0].rate", "policy.name"]
+    (note,) = run_warnings_notes(
+        {"run_warnings": rows}, metrics, keys, ["point", "replication"], in_flight_said=True
+    )
+    assert note.startswith(
+        "busy all run while their queue grew in 1 of 2 runs of workload[0].rate=1.5, policy.name=local and "
+        "2 of 2 runs of policy.name=local (each of workload[0].rate=2.0, 3.0, 4.0, 6.0)"
+    ), note

@@ -18,6 +18,7 @@ from offloadsim.world.notes import (
     passed_over,
     plain_speed,
     power,
+    relayed_links,
     stand_in_peak,
     synthetic_bandwidth,
     unbounded_decode,
@@ -39,6 +40,7 @@ register_note(decode_ceiling.KIND, decode_ceiling.decode_ceiling_notes)
 register_note(
     unshared_links.KIND, unshared_links.unshared_link_note_provider, merge=unshared_links.merge_unshared_links
 )
+register_note(relayed_links.KIND, relayed_links.relayed_link_note_provider)
 register_note(
     gpu_efficiency.KIND,
     gpu_efficiency.gpu_efficiency_notes,

@@ -243,3 +243,42 @@ def test_a_model_in_another_precision_is_not_told_to_calibrate_on_itself():
     assert "not to be trusted for alexnet (int8)" in line
     assert line.endswith("calibrate times fp32 only, so its int8 layers are predicted from the fit")
     assert "calibrate on this model" not in line
+
+
+def test_a_model_timed_at_another_size_is_named_at_its_size_and_told_which_size_to_time():
+    """A new user's case: a profile calibrated on SqueezeNet at 224 px, a scenario running it at 160 px:
+    the note named ``squeezenet1_1``, the very model calibrated, and said to calibrate on it."""
+    from offloadsim.world.profiles.trust import model_label
+
+    profile = profile_of("squeezenet1_1")  # its provenance records the models it timed
+    at_160 = get_model("squeezenet1_1", image_size=160)
+    assert (
+        model_label(at_160) == "squeezenet1_1@160"
+        and model_label(get_model("squeezenet1_1")) == "squeezenet1_1"
+    )
+    (line,) = caveats(profile, {f"applications.classify ({model_label(at_160)})": at_160})
+    assert "not to be trusted for applications.classify (squeezenet1_1@160): " in line
+    assert line.endswith(
+        "it timed squeezenet1_1 at 224 px only, and at 160 px these kinds are predicted by fits to too few "
+        "timings; calibrate at this size too (--models squeezenet1_1@160)"
+    )
+    assert caveats(profile, {"applications.classify (squeezenet1_1)": get_model("squeezenet1_1")}) == []
+    # Another model is still told to calibrate on itself.
+    (other,) = caveats(profile, {"mobilenet_v2": get_model("mobilenet_v2")})
+    assert other.endswith("calibrate on this model (--models or --onnx)")
+
+
+def test_a_failed_held_out_check_says_its_bar_and_whose_error_decided_it():
+    """One held-out model at +10.7 % against +-10 % made the whole profile "not to be trusted", with
+    nothing saying that the bar is a share of held-out models and that one model's error decided it."""
+    rows = [
+        {"model": "squeezenet1_1", "role": "train", "error_pct": 0.5},
+        {"model": "squeezenet1_1@160", "role": "held-out", "error_pct": 10.7},
+    ]
+    report = {"held_out": {"models": 1, "within": 0}, "tolerance_pct": 10, "rows": rows}
+    (issue,) = profile_issues(replace(profile_of("squeezenet1_1"), report=report))
+    assert issue == (
+        "only 0 of 1 held-out models were predicted within ±10% (squeezenet1_1@160 +10.7%), fewer than the "
+        "75% of them the held-out check asks for; with one held-out model, its error alone decides this "
+        "(--holdout more models)"
+    )

@@ -30,7 +30,7 @@ def calibrated_notes(context: NoteContext) -> list[Note]:
     from offloadsim.host import cpu_model
     from offloadsim.world.profiles.another_cpu import another_cpu_note
     from offloadsim.world.profiles.builtin import kept_while_planning
-    from offloadsim.world.profiles.trust import caveats
+    from offloadsim.world.profiles.trust import caveats, model_label
 
     graphs: dict[int, dict[str, Any]] = {}
     profiles: dict[int, Any] = {}
@@ -42,7 +42,7 @@ def calibrated_notes(context: NoteContext) -> list[Note]:
         for app in context.apps:
             hosts = app.spec.hosts
             if app.graph is not None and (hosts is None or proc.node in hosts):
-                hosted[f"{format_path(('applications', app.name))} ({app.graph.name})"] = app.graph
+                hosted[f"{format_path(('applications', app.name))} ({model_label(app.graph)})"] = app.graph
     lines = []
     # The machine's CPU, and a profile's against it, read once in a sweep's planning.
     this_cpu = kept_while_planning(("cpu-model",), (), cpu_model) if context.here else None

@@ -17,7 +17,7 @@ _NEWEST = {"run": 1, "compare": 1, "sweep": 1}
 RUN_FORMAT = f"offloadsim-run/{_NEWEST['run']}"
 COMPARE_FORMAT = f"offloadsim-compare/{_NEWEST['compare']}"
 SWEEP_FORMAT = f"offloadsim-sweep/{_NEWEST['sweep']}"
-_FORM = re.compile(r"offloadsim-([a-z]+)/([0-9]{1,9})")
+_FORM = re.compile(r"offloadsim-([a-z]+)/([1-9][0-9]{0,8})")  # "run/01" is not what offloadsim writes
 
 
 def result_kind(form: object) -> str:

@@ -45,6 +45,7 @@ from offloadsim.records.checked import (
     unreadable,
 )
 from offloadsim.records.formats import RUN_FORMAT, result_kind
+from offloadsim.records.manifest_check import kind_claim_problem, manifest_problem
 from offloadsim.records.tables import BUILT_IN, record_table, record_tables
 
 if TYPE_CHECKING:
@@ -760,6 +761,8 @@ def read_run(run_dir: str | Path) -> RunResult:
             )
         raise ResultsError(f"no run directory at {directory}")
     kind = _written_by(directory)
+    if kind is not None and (claim := kind_claim_problem(directory, kind)) is not None:
+        raise ResultsError(claim)
     if kind in ("compare", "sweep"):
         raise ResultsError(
             f"{directory} is a {kind} directory, not a run's: read it with "
@@ -790,6 +793,8 @@ def read_run(run_dir: str | Path) -> RunResult:
         manifest = read_json(directory / "manifest.json", ResultsError, "the run's manifest")
     except (OSError, ValueError) as exc:
         raise ResultsError(f"cannot read run directory {directory}: {exc}") from exc
+    if (wrong := manifest_problem(directory / "manifest.json", manifest)) is not None:
+        raise ResultsError(wrong)  # a hand-edited key is named, not trusted
     if (lacking := rows_problem(nodes, processors, links)) is not None:
         which, problem = lacking
         raise ResultsError(f"{directory / f'{which}.parquet'}: {problem}; {REWRITE}")

@@ -31,8 +31,8 @@ from offloadsim.records.checked import (
     unreadable,
 )
 from offloadsim.records.formats import result_kind
+from offloadsim.records.manifest_check import kind_claim_problem, manifest_problem
 from offloadsim.records.tables import record_tables
-from offloadsim.shapes import describe, each, is_number, is_text, is_texts, is_whole
 from offloadsim.suggest import did_you_mean_file, quoted
 
 __all__ = ["ExperimentError", "Results", "UnreadableResults", "read_results"]
@@ -153,11 +153,14 @@ def _read_results(directory: str | Path) -> Results:
         raise ExperimentError(f"{manifest_file}: not valid JSON: {error}") from None
     except OSError as error:
         raise ExperimentError(f"cannot read results in {path}: {error}") from None
-    _check_manifest(manifest_file, manifest)
+    if (wrong := manifest_problem(manifest_file, manifest)) is not None:
+        raise ExperimentError(wrong)
     try:  # a newer version's, or no results format: refused before its tables are read as this one's
         kind = result_kind(manifest.get("format"))
     except ValueError as error:
         raise ExperimentError(f"{manifest_file}: {error}") from None
+    if (claim := kind_claim_problem(path, kind)) is not None:  # a run's edited to say sweep drew as one
+        raise ExperimentError(claim)
     try:
         tasks = _read_table(path / "tasks.parquet", "tasks")
         nodes = _read_table(path / "nodes.parquet", "nodes")
@@ -216,117 +219,6 @@ def _read_results(directory: str | Path) -> Results:
         tables["link_changes"],
         tables,
     )
-
-
-def _is_kind(value: Any) -> bool:
-    return value is None or isinstance(value, str)
-
-
-def _policy(value: Any) -> bool:
-    return isinstance(value, dict) and isinstance(value.get("name", ""), str)
-
-
-#: The manifest keys the readers of results use (this module, tables and figures), each with
-#: what it must be and how a message says so; a key left out is read with its default.
-_MANIFEST_KEYS: dict[str, tuple[Any, str]] = {
-    "format": (is_text, "text"),
-    "tasks": (is_whole, "a whole number"),
-    "jobs": (is_whole, "a whole number"),
-    "seed": (is_whole, "a whole number"),
-    "replication": (is_whole, "a whole number"),
-    "replications": (lambda v: is_whole(v) and v >= 1, "a whole number >= 1"),
-    "end_s": (is_number, "a number"),
-    "wall_s": (is_number, "a number"),
-    "policy": (_policy, "a mapping with a name"),
-    "swept": (is_texts, "a list of key paths"),
-    "labels": (each(is_text), "a mapping of key path to label"),
-    "swept_kinds": (each(_is_kind), "a mapping of key path to kind"),
-    "base_file": (is_text, "text"),
-    "notes": (is_texts, "a list of notes"),
-    "context_cuts": (lambda v: isinstance(v, list), "a list"),
-    "run_notes": (lambda v: isinstance(v, list), "a list"),
-    "retried": (lambda v: isinstance(v, list), "a list"),
-    "point_warnings": (
-        lambda v: (
-            isinstance(v, list)
-            and all(isinstance(w, dict) and is_whole(w.get("point")) and is_text(w.get("message")) for w in v)
-        ),
-        "a list of warnings, each with a point and a message",
-    ),
-    "precision_notes": (
-        lambda v: _kept_notes(v),
-        "a list of notes, each with a note and the points it holds for",
-    ),
-    "note_facts": (lambda v: _kept_notes(v), "a list of notes, each with a note, its kind and facts"),
-    "figure_notes": (lambda v: _kept_notes(v), "a list of notes, each with a note, its kind and points"),
-    "figure_merges": (
-        lambda v: (
-            isinstance(v, list)
-            and all(
-                isinstance(m, dict)
-                and is_text(m.get("note"))
-                and is_text(m.get("kind"))
-                and isinstance(m.get("of"), list)
-                and all(is_whole(i) for i in m["of"])
-                for m in v
-            )
-        ),
-        "a list of merged notes, each with a note, its kind and the rows it is of",
-    ),
-}
-
-
-def _kept_notes(value: Any) -> bool:
-    """Whether ``value`` is a manifest's list of notes kept with their kinds and facts (and points)."""
-    return isinstance(value, list) and all(
-        isinstance(w, dict)
-        and is_text(w.get("note"))
-        and isinstance(w.get("points", []), list)
-        and all(is_whole(p) for p in w.get("points", []))
-        and is_text(w.get("kind", "note"))
-        and isinstance(w.get("facts", {}), dict)
-        for w in value
-    )
-
-
-def _check_manifest(file: Path, manifest: Any) -> None:
-    """Refuse a manifest.json not of the shape offloadsim writes, naming its first wrong key.
-
-    A hand-edited or foreign file would otherwise fail deep in a table or a figure.
-    """
-    rerun = "not as offloadsim writes it; rerun the command that made it"
-    if not isinstance(manifest, dict):
-        raise ExperimentError(
-            f"{file}: expected a mapping at the top level, got {describe(manifest)} ({rerun})"
-        )
-    for key, (fits, what) in _MANIFEST_KEYS.items():
-        if key in manifest and not fits(manifest[key]):
-            where, value, what = _wrong_item(key, manifest[key]) or (key, manifest[key], what)
-            raise ExperimentError(f"{file}: {where}: expected {what}, got {describe(value)} ({rerun})")
-
-
-#: The manifest keys that hold a list or mapping of like items: the container, and what each item is.
-_MANIFEST_ITEMS: dict[str, tuple[type, Any, str]] = {
-    "swept": (list, is_text, "a key path (text)"),
-    "notes": (list, is_text, "a note (text)"),
-    "labels": (Mapping, is_text, "a label (text)"),
-    "swept_kinds": (Mapping, _is_kind, "a kind (text or null)"),
-}
-
-
-def _wrong_item(key: str, value: Any) -> tuple[str, Any, str] | None:
-    """Where the first wrong item of the right container is (``notes[0]``, ``labels["seed"]``), or None.
-
-    A list of notes holding a number said "expected a list of notes, got a list".
-    """
-    container, fits, what = _MANIFEST_ITEMS.get(key, (object, None, ""))
-    if fits is None or not isinstance(value, container):
-        return None
-    found: Any = value  # a list or a mapping, as checked: not narrowed to object
-    for name, item in found.items() if isinstance(found, Mapping) else enumerate(found):
-        if not fits(item):
-            return f"{key}[{quoted(name) if isinstance(name, str) else name}]", item, what
-    return None
 
 
 def _check_counts(

@@ -1,0 +1,147 @@
+"""Whether a results directory's manifest.json is what offloadsim writes, and the directory what it says.
+
+Read by :func:`~offloadsim.records.stored.read_results` and :func:`~offloadsim.records.results.read_run`
+alike (each a sibling of the other, neither importing it), so a manifest edited by hand is refused
+by both, naming the file and the key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from offloadsim.records.checked import REWRITE
+from offloadsim.shapes import describe, each, is_number, is_text, is_texts, is_whole
+from offloadsim.suggest import quoted
+
+__all__ = ["kind_claim_problem", "manifest_problem"]
+
+
+def _is_kind(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _policy(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("name", ""), str)
+
+
+#: The manifest keys the readers of results use (their readers, tables and figures), each with
+#: what it must be and how a message says so; a key left out is read with its default.
+_MANIFEST_KEYS: dict[str, tuple[Any, str]] = {
+    "format": (is_text, "text"),
+    "tasks": (is_whole, "a whole number"),
+    "jobs": (is_whole, "a whole number"),
+    "seed": (is_whole, "a whole number"),
+    "replication": (is_whole, "a whole number"),
+    "replications": (lambda v: is_whole(v) and v >= 1, "a whole number >= 1"),
+    "end_s": (is_number, "a number"),
+    "wall_s": (is_number, "a number"),
+    "policy": (_policy, "a mapping with a name"),
+    "swept": (is_texts, "a list of key paths"),
+    "labels": (each(is_text), "a mapping of key path to label"),
+    "swept_kinds": (each(_is_kind), "a mapping of key path to kind"),
+    "base_file": (is_text, "text"),
+    "notes": (is_texts, "a list of notes"),
+    "context_cuts": (lambda v: isinstance(v, list), "a list"),
+    "run_notes": (lambda v: isinstance(v, list), "a list"),
+    "retried": (lambda v: isinstance(v, list), "a list"),
+    "point_warnings": (
+        lambda v: (
+            isinstance(v, list)
+            and all(isinstance(w, dict) and is_whole(w.get("point")) and is_text(w.get("message")) for w in v)
+        ),
+        "a list of warnings, each with a point and a message",
+    ),
+    "precision_notes": (
+        lambda v: _kept_notes(v),
+        "a list of notes, each with a note and the points it holds for",
+    ),
+    "note_facts": (lambda v: _kept_notes(v), "a list of notes, each with a note, its kind and facts"),
+    "figure_notes": (lambda v: _kept_notes(v), "a list of notes, each with a note, its kind and points"),
+    "figure_merges": (
+        lambda v: (
+            isinstance(v, list)
+            and all(
+                isinstance(m, dict)
+                and is_text(m.get("note"))
+                and is_text(m.get("kind"))
+                and isinstance(m.get("of"), list)
+                and all(is_whole(i) for i in m["of"])
+                for m in v
+            )
+        ),
+        "a list of merged notes, each with a note, its kind and the rows it is of",
+    ),
+}
+
+
+def _kept_notes(value: Any) -> bool:
+    """Whether ``value`` is a manifest's list of notes kept with their kinds and facts (and points)."""
+    return isinstance(value, list) and all(
+        isinstance(w, dict)
+        and is_text(w.get("note"))
+        and isinstance(w.get("points", []), list)
+        and all(is_whole(p) for p in w.get("points", []))
+        and is_text(w.get("kind", "note"))
+        and isinstance(w.get("facts", {}), dict)
+        for w in value
+    )
+
+
+def kind_claim_problem(path: Path, kind: str) -> str | None:
+    """Why the directory ``path`` is not the ``kind`` its manifest's ``format`` says, or None.
+
+    A comparison and a sweep write ``metrics.parquet`` and no ``summary.json``; a run the other
+    way round.  A manifest whose ``format`` was edited from the one to the other was read as what
+    it claimed: a run drawn as a sweep, or said by ``read_run`` to be a comparison to read as one.
+    A directory holding neither is left to the readers' own checks (it is incomplete).
+    """
+    metrics, summary = (path / "metrics.parquet").is_file(), (path / "summary.json").is_file()
+    if kind == "run" and metrics:
+        was = "a comparison's or a sweep's (it holds metrics.parquet)"
+    elif kind != "run" and summary and not metrics:
+        was = "a run's (it holds summary.json, no metrics.parquet)"
+    else:
+        return None
+    return f"{path / 'manifest.json'}: format: says {kind}, but the directory is {was}; {REWRITE}"
+
+
+def manifest_problem(file: Path, manifest: Any) -> str | None:
+    """Why ``manifest`` (read from ``file``) is not as offloadsim writes it, naming its first wrong key.
+
+    None where it is.  A hand-edited or foreign file would otherwise fail deep in a table or a
+    figure, or (read by ``read_run``) be trusted.
+    """
+    rerun = "not as offloadsim writes it; rerun the command that made it"
+    if not isinstance(manifest, dict):
+        return f"{file}: expected a mapping at the top level, got {describe(manifest)} ({rerun})"
+    for key, (fits, what) in _MANIFEST_KEYS.items():
+        if key in manifest and not fits(manifest[key]):
+            where, value, what = _wrong_item(key, manifest[key]) or (key, manifest[key], what)
+            return f"{file}: {where}: expected {what}, got {describe(value)} ({rerun})"
+    return None
+
+
+#: The manifest keys that hold a list or mapping of like items: the container, and what each item is.
+_MANIFEST_ITEMS: dict[str, tuple[type, Any, str]] = {
+    "swept": (list, is_text, "a key path (text)"),
+    "notes": (list, is_text, "a note (text)"),
+    "labels": (Mapping, is_text, "a label (text)"),
+    "swept_kinds": (Mapping, _is_kind, "a kind (text or null)"),
+}
+
+
+def _wrong_item(key: str, value: Any) -> tuple[str, Any, str] | None:
+    """Where the first wrong item of the right container is (``notes[0]``, ``labels["seed"]``), or None.
+
+    A list of notes holding a number said "expected a list of notes, got a list".
+    """
+    container, fits, what = _MANIFEST_ITEMS.get(key, (object, None, ""))
+    if fits is None or not isinstance(value, container):
+        return None
+    found: Any = value  # a list or a mapping, as checked: not narrowed to object
+    for name, item in found.items() if isinstance(found, Mapping) else enumerate(found):
+        if not fits(item):
+            return f"{key}[{quoted(name) if isinstance(name, str) else name}]", item, what
+    return None

@@ -182,6 +182,11 @@ def out_path(out_dir: object) -> Path:
         raise ResultsError(f"out: expected a directory path, got {type(out_dir).__name__} {out_dir!r:.60}")
     if "\0" in os.fsdecode(os.fspath(out_dir)):  # the system's calls refuse it: ValueError, exit 1
         raise ResultsError(f"out: a path cannot hold a NUL character, got {os.fspath(out_dir)!r:.60}")
+    if os.fsdecode(os.fspath(out_dir)) == "-":  # read as standard output, it made a directory named '-'
+        raise ResultsError(
+            "out: '-' is not a directory and a result cannot go to standard output (it is a directory "
+            "of files); name a directory"
+        )
     from offloadsim.bounded_read import name_too_long
 
     if (reason := name_too_long(out_dir)) is not None:  # is_dir() raised it below: exit 1

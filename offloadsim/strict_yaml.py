@@ -189,8 +189,29 @@ class _FastLoader(_Strict, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # ty
 FAST_BYTES_PER_CHAR = YAML_BYTES_PER_CHAR if hasattr(yaml, "CSafeLoader") else PURE_YAML_BYTES_PER_CHAR
 
 
+#: Integers YAML 1.1 (PyYAML) reads otherwise than YAML 1.2, Python and the command line do:
+#: ``1_000`` (text in YAML 1.2), ``010`` (octal 8 in 1.1, 10 elsewhere), ``0b11``, ``1:30`` (90).
+_AMBIGUOUS_INT = re.compile(r"[-+]?(?:.*_.*|0[0-9]+|0b[01]+|[0-9]+(?::[0-9]+)+)")
+
+
+def _ambiguous_number(text: str, node: Any) -> UnreadableNumber:
+    """The problem of a number written in a form whose value depends on the reader."""
+    return UnreadableNumber(
+        f"{text} is read otherwise by YAML 1.1 than by YAML 1.2 and the command line ('_', a leading 0, "
+        "0b, ':'): write plain decimal digits, or quote it if text is meant",
+        node,
+    )
+
+
 def _construct_int(loader: Any, node: Any) -> int:
-    """An integer; one too long for Python to read (over 4,300 digits) is a problem at its line."""
+    """An integer; one too long for Python to read (over 4,300 digits) is a problem at its line.
+
+    One in a form whose value depends on the reader (:data:`_AMBIGUOUS_INT`) is a problem at its
+    key path: ``seed: 010`` was 8 where ``--seed 010`` is 10, and ``1_000`` 1000 where ``1_000 ms``
+    is refused.
+    """
+    if _AMBIGUOUS_INT.fullmatch(str(node.value)):
+        raise _ambiguous_number(str(node.value), node)
     try:
         return int(yaml.SafeLoader.construct_yaml_int(loader, node))
     except ValueError:
@@ -206,6 +227,8 @@ def _construct_float(loader: Any, node: Any) -> float:
     ``1.0e-400`` was read as 0 and ``1e400`` as inf without a word, where a number with a unit
     (``1e-400 s``) is refused (:func:`offloadsim.scenario.units.parse_quantity`).
     """
+    if "_" in str(node.value):  # 1_0.5: 10.5 in YAML 1.1, text in 1.2; "1_0.5 s" is refused
+        raise _ambiguous_number(str(node.value), node)
     value = float(yaml.SafeLoader.construct_yaml_float(loader, node))
     if value == 0.0:
         text = str(node.value)

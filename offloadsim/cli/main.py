@@ -803,13 +803,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from offloadsim import api
     from offloadsim.cli.room import check_run_room
     from offloadsim.cli.worlds import built_world, world_summary
+    from offloadsim.outdir import out_path
 
     scenario = api.load(args.file, args.overrides, "--set ")
     spec, label = api.chosen_policy(scenario, args.policy, "--policy ")
     once = api.WorldOnce(scenario)  # the check's and the summary's one reading of the dynamics
     api.check_policy(spec, scenario, "--policy ", world=once, label=label)
     out = (
-        Path(args.out)
+        out_path(args.out)  # what run refuses ('-', a NUL): refused here too
         if args.out is not None
         else api.default_out_dir(scenario.name, spec.name, scenario.seed, 0)
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,12 @@ def _whole(text: str, least: int, expected: str) -> int:
         value = None
     if value is None or not least <= value <= MAX_INDEX:
         raise argparse.ArgumentTypeError(f"expected {expected} (at most {MAX_INDEX}), got {shown}")
+    if re.fullmatch(
+        r"\s*[-+]?(?:.*_.*|0[0-9]+)\s*", text
+    ):  # int() reads 1_000 and 010, a scenario refuses them
+        raise argparse.ArgumentTypeError(
+            f"expected {expected} in plain decimal digits (no '_', no leading 0), got {shown}"
+        )
     return value
 
 

@@ -60,7 +60,7 @@ Part = str | int
 _TOKEN = re.compile(
     r"""
       (?P<dot>\.)?(?P<key>[^.\[\]"'=]+)       # .key  (first key without the dot)
-    | \[(?P<index>-?\d+)\]                     # [3]
+    | \[(?P<index>-?[0-9]+)\]                   # [3]
     | \[(?P<quoted>"(?:[^"\\]|\\.)*")\]        # ["a.b"]
     """,
     re.VERBOSE,

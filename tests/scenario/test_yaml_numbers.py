@@ -22,7 +22,7 @@ from offloadsim.scenario.yamlio import ScenarioLoader, UnreadableNumber, parse_y
     [
         ("a: 1.0e-400\n", "a", "1.0e-400 is too small a number: it rounds to 0"),
         ("a: {b: [1, 2, -9e-999]}\n", "a.b[2]", "-9e-999 is too small a number: it rounds to 0"),
-        ('"my app": [{x: 1}, {x: 1_0e999}]\n', '["my app"][1].x', "1_0e999 is too large a number"),
+        ('"my app": [{x: 1}, {x: 10e999}]\n', '["my app"][1].x', "10e999 is too large a number"),
         ("[0.5, .5e-400]\n", "[1]", ".5e-400 is too small a number: it rounds to 0"),
         ("x: &l [*l, 1e400]\n", "x[1]", "1e400 is too large"),
         ("x: &n 1e400\ny: *n\n", "x", "1e400 is too large a number: it rounds to infinity"),
@@ -36,7 +36,7 @@ def test_a_float_rounded_away_is_refused_at_its_key_path(text: str, where: str, 
 
 
 @pytest.mark.parametrize(
-    "text", ["0.0e-400", "-0.0", "0e5", ".inf", "-.Inf", ".nan", "5e-324", "1.7e308", "1e-300", "0_0.0e-999"]
+    "text", ["0.0e-400", "-0.0", "0e5", ".inf", "-.Inf", ".nan", "5e-324", "1.7e308", "1e-300", "00.0e-999"]
 )
 def test_a_float_that_means_its_value_is_read(text: str) -> None:
     data, problems = parse_yaml(f"a: {text}\n", "s.yaml")

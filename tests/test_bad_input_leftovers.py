@@ -1,0 +1,140 @@
+"""Bad input that was accepted: ``--out -``, a run directory whose manifest was edited, ``1_000`` integers.
+
+Each is refused in one line naming where (the option, the file and key), exit 2 from the
+command line, and nothing written.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from offloadsim.cli import main
+from offloadsim.outdir import ResultsError
+from offloadsim.records.results import read_run
+from offloadsim.records.stored import read_results
+
+
+def _refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    assert main([str(a) for a in argv]) == 2
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("offloadsim: error: ") and "Traceback" not in err, err
+    return lines[0]
+
+
+@pytest.mark.parametrize("verb", ["run", "compare", "validate"])
+def test_out_dash_is_refused_not_made_a_directory_named_dash(
+    verb, tiny_scenario, tmp_path, monkeypatch, capsys
+):
+    """``run --out -`` wrote the run into a directory named ``-`` (read as standard output elsewhere)."""
+    monkeypatch.chdir(tmp_path)
+    given = ["--policies", "local,edge", "-n", "1"] if verb == "compare" else []
+    line = _refused(capsys, verb, tiny_scenario, *given, "--out", "-")
+    assert "out: '-' is not a directory" in line and "standard output" in line
+    assert not (tmp_path / "-").exists()
+
+
+def test_out_dash_is_refused_from_python_too(tiny_scenario, tmp_path, monkeypatch):
+    import offloadsim
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ResultsError, match="out: '-' is not a directory"):
+        offloadsim.run(tiny_scenario, out="-")
+    assert not (tmp_path / "-").exists()
+
+
+@pytest.fixture
+def run_dir(tiny_scenario, tmp_path) -> Path:
+    assert main(["run", str(tiny_scenario), "--out", str(tmp_path / "run"), "-q"]) == 0
+    return tmp_path / "run"
+
+
+def _edited(run_dir: Path, tmp_path: Path, **keys: object) -> Path:
+    copy = tmp_path / "edited"
+    shutil.copytree(run_dir, copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest.update(keys)
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("keys", "said"),
+    [
+        ({"format": "offloadsim-compare/1"}, "format: says compare, but the directory is a run's"),
+        ({"format": "offloadsim-sweep/1"}, "format: says sweep, but the directory is a run's"),
+        ({"format": "offloadsim-run/01"}, 'format "offloadsim-run/01": not a results format'),
+        ({"tasks": "10"}, 'tasks: expected a whole number, got "10"'),
+        ({"tasks": 10.0}, "tasks: expected a whole number, got 10.0"),
+        ({"seed": "x"}, 'seed: expected a whole number, got "x"'),
+        ({"policy": []}, "policy: expected a mapping with a name"),
+    ],
+)
+def test_read_run_refuses_a_manifest_edited_by_hand(keys, said, run_dir, tmp_path):
+    """read_run read these as a run (or said a run relabelled 'compare' was a comparison to read)."""
+    edited = _edited(run_dir, tmp_path, **keys)
+    with pytest.raises(ResultsError) as caught:
+        read_run(edited)
+    message = str(caught.value)
+    assert message.startswith(f"{edited / 'manifest.json'}: ") and said in message, message
+
+
+def test_a_run_relabelled_a_sweep_is_not_drawn_as_one(run_dir, tmp_path, capsys):
+    """``plot`` drew a run whose manifest was edited to say sweep, exit 0."""
+    edited = _edited(run_dir, tmp_path, format="offloadsim-sweep/1")
+    line = _refused(capsys, "plot", edited, "--out", tmp_path / "f.png")
+    assert f"{edited / 'manifest.json'}: format: says sweep" in line
+    assert not list(tmp_path.glob("f.*"))
+    with pytest.raises(ResultsError, match="says sweep"):
+        read_results(edited)
+
+
+def test_an_unedited_run_still_reads(run_dir):
+    assert len(read_run(run_dir).tasks) == json.loads((run_dir / "manifest.json").read_text())["tasks"]
+    assert read_results(run_dir).kind == "run"
+
+
+@pytest.mark.parametrize("text", ["1_000", "010", "0_1", "+07"])
+def test_integer_options_refuse_what_a_scenario_refuses(text, tiny_scenario, tmp_path, capsys):
+    """``--seed 1_000`` was 1000 and ``--seed 010`` 10, where ``seed: 010`` in YAML was octal 8."""
+    out = tmp_path / "out"
+    line = _refused(capsys, "run", tiny_scenario, "--seed", text, "--out", out)
+    assert "--seed" in line and "plain decimal digits" in line and f'"{text}"' in line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("seed: 1_000", "seed"),
+        ("seed: 010", "seed"),
+        ("seed: 0b11", "seed"),
+        ("seed: 1:30", "seed"),
+        ("duration: 1_0.5", "duration"),
+    ],
+)
+def test_integers_yaml_1_1_reads_otherwise_are_refused_at_their_key(
+    text, where, tiny_scenario_text, tmp_path, capsys
+):
+    """PyYAML (YAML 1.1) read ``010`` as 8, ``1:30`` as 90, ``1_000`` as 1000 (``1_000 ms`` is refused)."""
+    key = text.split(":")[0]
+    lines = [line for line in tiny_scenario_text.splitlines() if not line.startswith(f"{key}:")]
+    path = tmp_path / "s.yaml"
+    path.write_text("\n".join([*lines, text]) + "\n")
+    line = _refused(capsys, "validate", path)
+    assert f"{path}: {where}: {text.split(': ')[1]} is read otherwise by YAML 1.1" in line, line
+
+
+@pytest.mark.parametrize("value", ["1_000", "010"])
+def test_set_refuses_them_as_the_scenario_does(value, tiny_scenario, capsys):
+    line = _refused(capsys, "validate", tiny_scenario, "--set", f"seed={value}")
+    assert f'seed: cannot --set "seed={value}"' in line and "is read otherwise by YAML 1.1" in line
+
+
+def test_plain_integers_still_read(tiny_scenario, tmp_path, capsys):
+    assert main(["run", str(tiny_scenario), "--seed", "10", "--out", str(tmp_path / "o"), "-q"]) == 0
+    assert main(["validate", str(tiny_scenario), "--set", "seed=0"]) == 0

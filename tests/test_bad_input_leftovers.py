@@ -138,3 +138,23 @@ def test_set_refuses_them_as_the_scenario_does(value, tiny_scenario, capsys):
 def test_plain_integers_still_read(tiny_scenario, tmp_path, capsys):
     assert main(["run", str(tiny_scenario), "--seed", "10", "--out", str(tmp_path / "o"), "-q"]) == 0
     assert main(["validate", str(tiny_scenario), "--set", "seed=0"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "said"), [(float("inf"), "inf"), (-(10**400), "-1000000000")], ids=["inf", "huge-int"]
+)
+def test_a_plugin_metric_that_returns_an_infinity_is_refused(value, said, tiny_scenario, tmp_path, capsys):
+    """summary.json said it as ``Infinity`` (10**400 too, as a float), which a strict JSON reader refuses; exit 0."""
+    from offloadsim.analysis.metric_display import Metric
+    from offloadsim.analysis.metric_registry import SummaryMetric, register, unregister
+
+    register(SummaryMetric("toy_inf", "a toy", {"toy_inf": Metric("toy", "")}, compute=lambda run: value))
+    try:
+        out = tmp_path / "run"
+        line = _refused(capsys, "run", tiny_scenario, "--out", out)
+    finally:
+        unregister("toy_inf")
+    assert (
+        'run metric "toy_inf"' in line and f"returned {said}" in line and "expected a finite number" in line
+    )
+    assert not out.exists()

@@ -13,6 +13,7 @@ same.  Here, not the engine's error: the plots read summaries and never import t
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -47,7 +48,14 @@ def computed(metric: SummaryMetric, run: RunTables) -> float:
     assert metric.compute is not None, "a metric without task_mean has compute"
     value = _called(metric, "compute", metric.compute, run, " while the run was summarised")
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return as_float(value)
+        number = as_float(value)
+        if not math.isinf(number) or _shipped(metric.compute):
+            return number
+        said = (  # summary.json said it as Infinity, which no strict JSON reader reads
+            f"{_words(metric, metric.compute)} returned {describe(value)} from compute(); "
+            "expected a finite number (NaN where it has none)"
+        )
+        raise MetricFailed(said)
     said = (
         f"{_words(metric, metric.compute)} returned {type(value).__name__} {describe(value)} from compute(); "
         "expected a number (NaN where it has none)"

@@ -144,7 +144,7 @@ def test_plain_integers_still_read(tiny_scenario, tmp_path, capsys):
     ("value", "said"), [(float("inf"), "inf"), (-(10**400), "-1000000000")], ids=["inf", "huge-int"]
 )
 def test_a_plugin_metric_that_returns_an_infinity_is_refused(value, said, tiny_scenario, tmp_path, capsys):
-    """summary.json said it as ``Infinity`` (10**400 too, as a float), which a strict JSON reader refuses; exit 0."""
+    """summary.json said it as ``Infinity`` (10**400 too), which a strict JSON reader refuses; exit 0."""
     from offloadsim.analysis.metric_display import Metric
     from offloadsim.analysis.metric_registry import SummaryMetric, register, unregister
 

@@ -158,3 +158,47 @@ def test_a_plugin_metric_that_returns_an_infinity_is_refused(value, said, tiny_s
         'run metric "toy_inf"' in line and f"returned {said}" in line and "expected a finite number" in line
     )
     assert not out.exists()
+
+
+@pytest.fixture
+def sweep_dir(tiny_scenario, tmp_path) -> Path:
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(
+        f"name: s\nbase: {tiny_scenario.name}\ngrid:\n  duration: [1 s, 2 s]\n"
+        "policies: [local]\nreplications: 1\n"
+    )
+    assert main(["sweep", str(sweep), "--out", str(tmp_path / "s"), "-q"]) == 0
+    return tmp_path / "s"
+
+
+def test_facet_order_lists_the_values_as_it_takes_them_back(sweep_dir, tmp_path, capsys):
+    """Its values were listed as their titles, "1,000 ms, 2,000 ms": given back, the comma split them."""
+    line = _refused(
+        capsys, "plot", sweep_dir, "--facet", "duration", "--facet-order", "1,2", "--out", tmp_path / "f.png"
+    )
+    assert line.endswith("'1', '2' not a value of duration (its values: 1 s, 2 s)"), line
+    assert (
+        main(
+            [
+                "plot",
+                str(sweep_dir),
+                "--facet",
+                "duration",
+                "--facet-order",
+                "2 s,1 s",
+                "--out",
+                str(tmp_path / "f.png"),
+            ]
+        )
+        == 0
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "said"), [("a,a", "name each value once"), ("", "expected comma-separated values like")]
+)
+def test_facet_order_asks_for_values_not_column_names(given, said, sweep_dir, tmp_path, capsys):
+    line = _refused(
+        capsys, "plot", sweep_dir, "--facet", "duration", "--facet-order", given, "--out", tmp_path / "f.png"
+    )
+    assert said in line and "column" not in line, line

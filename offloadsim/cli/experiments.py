@@ -203,7 +203,7 @@ def add_experiment_commands(subparsers: Any) -> None:
     )
     p.add_argument(
         "--facet-order",
-        type=cli_types.columns,
+        type=cli_types.facet_values,
         metavar="VALUE[,VALUE]",
         help="the panels' values in the order they come, e.g. old,mid,new (the rest after them; "
         "default: in order of value; source_group: the scenario's order of its groups)",

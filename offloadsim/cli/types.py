@@ -105,20 +105,33 @@ def time_s(text: str) -> float:
 time_s.__name__ = "time"  # argparse names the type in its messages
 
 
-def columns(text: str) -> str:
-    """Type of ``plot --by``: one column, or several separated by commas, none empty."""
+def columns(text: str, what: tuple[str, str, str] = ("column names", "app,policy", "column")) -> str:
+    """Type of ``plot --by``: one column, or several separated by commas, none empty.
+
+    ``what``: how the messages call the items (plural), an example, and one item.
+    """
     if not text.strip() or any(not part.strip() for part in text.split(",")):
         raise argparse.ArgumentTypeError(
-            "expected comma-separated column names like app,policy, "
-            f"got {quoted(text)}{_split_after_comma(text)}"
+            f"expected comma-separated {what[0]} like {what[1]}, got {quoted(text)}{_split_after_comma(text)}"
         )
     parts = [part.strip() for part in text.split(",")]
     twice = sorted({part for part in parts if parts.count(part) > 1})
     if twice:  # '--by policy,policy' drew one series a policy, labelled twice
         raise argparse.ArgumentTypeError(
-            f"{', '.join(map(quoted, twice))} given twice in {quoted(text)}; name each column once"
+            f"{', '.join(map(quoted, twice))} given twice in {quoted(text)}; name each {what[2]} once"
         )
     return text
+
+
+def facet_values(text: str) -> str:
+    """Type of ``plot --facet-order``: panel values, comma-separated, none empty or twice.
+
+    It was :func:`columns`, whose messages asked for column names (``app,policy``).
+    """
+    return columns(text, ("values", "old,mid,new", "value"))
+
+
+facet_values.__name__ = "values"
 
 
 def names(text: str) -> list[str]:

@@ -514,7 +514,7 @@ def facet_panels(
         if unknown and strict:
             raise ExperimentError(
                 f"{argument('facet_order', ','.join(order))}: {', '.join(map(repr, unknown))} not a value "
-                f"of {facet} (its values: {', '.join(shown for _, shown in names)})"
+                f"of {facet} (its values: {', '.join(_typable(text, shown) for text, shown in names)})"
             )
         at = [min(rank.get(text, len(rank)), rank.get(shown, len(rank))) for text, shown in names]
         values = [values[i] for i in sorted(range(len(values)), key=lambda i: at[i])]
@@ -524,6 +524,11 @@ def facet_panels(
             f"use {argument('where')}"
         )
     return [(v, frame[frame[facet].astype(object).to_numpy() == v]) for v in values]
+
+
+def _typable(text: str, shown: str) -> str:
+    """A value as ``--facet-order`` takes it back: its title (``2,000 ms``) has a comma, which splits it."""
+    return shown if "," not in shown else text
 
 
 def in_axis_units(

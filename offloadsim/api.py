@@ -255,6 +255,7 @@ def check_built(scenario: Scenario) -> None:
             if not isinstance(item, kind):
                 where = f"[{key!r}]" if mapping else f"[{key}]"
                 raise RunError(f"scenario.{name}{where}: expected a {kind.__name__}, got {got(item)}{fix}")
+    _check_fields(scenario, fix)
     from offloadsim.scenario.built_check import built_problems, one_way_changes
 
     problems = built_problems(scenario)  # each spec as the schema checks a file's entry
@@ -267,6 +268,47 @@ def check_built(scenario: Scenario) -> None:
 
     for problem in one_way_changes(scenario):  # allowed, but seldom what dataclasses.replace meant
         warnings.warn(ScenarioWarning(f"scenario.{problem.key_path}: {problem.message}"), stacklevel=4)
+
+
+def _check_fields(scenario: Scenario, fix: str) -> None:
+    """The fields :func:`check_built` checked nowhere else: each ended in an AttributeError or a TypeError.
+
+    ``link_model=3`` (``'int' object has no attribute 'casefold'``), ``base_dir=3``,
+    ``recovery={"retries": 2}``, ``footprint=None``, and ``skip_checks="plain-latencies"``, read a
+    letter at a time ("unknown scenario check 'p'").
+    """
+    from offloadsim.scenario.model import RecoverySpec
+    from offloadsim.scenario.size import Footprint
+
+    expected: tuple[tuple[str, bool, str], ...] = (
+        ("link_model", isinstance(scenario.link_model, str), "a link model's name"),
+        ("base_dir", isinstance(scenario.base_dir, str), "text (a directory, or '' for none)"),
+        (
+            "recovery",
+            scenario.recovery is None or isinstance(scenario.recovery, RecoverySpec),
+            "a RecoverySpec or None",
+        ),
+        ("footprint", isinstance(scenario.footprint, Footprint), "a Footprint"),
+        (
+            "skip_checks",
+            isinstance(scenario.skip_checks, tuple | list)
+            and all(isinstance(c, str) for c in scenario.skip_checks),
+            "a tuple of check names",
+        ),
+    )
+    for name, fits, what in expected:
+        if not fits:
+            value = getattr(scenario, name)
+            raise RunError(f"scenario.{name}: expected {what}, got {type(value).__name__} {value!r:.40}{fix}")
+    count = len(scenario.workload)
+    for i, entry in enumerate(scenario.workload):  # the engine names its streams by it: an IndexError
+        index = getattr(entry, "index", 0)
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
+            raise RunError(
+                f"scenario.workload[{i}].index: expected its entry's place, 0 to {count - 1} (the "
+                f"workload holds {count}), got {type(index).__name__} {index!r:.40}: number the "
+                "entries anew with dataclasses.replace(entry, index=i) after dropping one"
+            )
 
 
 def resolve_policy(

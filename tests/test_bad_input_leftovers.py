@@ -202,3 +202,48 @@ def test_facet_order_asks_for_values_not_column_names(given, said, sweep_dir, tm
         capsys, "plot", sweep_dir, "--facet", "duration", "--facet-order", given, "--out", tmp_path / "f.png"
     )
     assert said in line and "column" not in line, line
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("link_model", 3, "scenario.link_model: expected a link model's name, got int 3"),
+        ("base_dir", 3, "scenario.base_dir: expected text"),
+        ("recovery", {"retries": 2}, "scenario.recovery: expected a RecoverySpec or None, got dict"),
+        ("footprint", None, "scenario.footprint: expected a Footprint, got NoneType"),
+        ("skip_checks", "plain-latencies", "scenario.skip_checks: expected a tuple of check names, got str"),
+    ],
+)
+def test_a_hand_built_scenario_s_other_fields_are_checked(field, value, said, tiny_scenario, tmp_path):
+    """Each ended in an AttributeError or a TypeError (exit 1), or read a string a letter at a time."""
+    import dataclasses
+
+    import offloadsim
+    from offloadsim.errors import RunError
+    from offloadsim.scenario.loader import load_scenario
+
+    built = dataclasses.replace(load_scenario(tiny_scenario), **{field: value})
+    with pytest.raises(RunError) as caught:
+        offloadsim.run(built, out=tmp_path / "run")
+    assert str(caught.value).startswith(said), caught.value
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_workload_entry_dropped_by_hand_is_refused_not_an_index_error(tiny_scenario_text, tmp_path):
+    """``replace(sc, workload=sc.workload[1:])`` kept the entry's index 1: an IndexError in the engine."""
+    import dataclasses
+
+    import offloadsim
+    from offloadsim.errors import RunError
+    from offloadsim.scenario.loader import load_scenario
+
+    path = tmp_path / "two.yaml"
+    one = "  - {app: job, sources: phone, rate: 5 /s}\n"
+    path.write_text(tiny_scenario_text.replace(one, one + "  - {app: job, sources: phone, rate: 2 /s}\n"))
+    scenario = load_scenario(path)
+    assert [entry.index for entry in scenario.workload] == [0, 1]
+    with pytest.raises(RunError, match=r"scenario\.workload\[0\]\.index: expected its entry's place, 0 to 0"):
+        offloadsim.run(dataclasses.replace(scenario, workload=scenario.workload[1:]), out=tmp_path / "run")
+    assert not (tmp_path / "run").exists()
+    renumbered = (dataclasses.replace(scenario.workload[1], index=0),)
+    offloadsim.run(dataclasses.replace(scenario, workload=renumbered), out=tmp_path / "run")

@@ -247,3 +247,23 @@ def test_a_workload_entry_dropped_by_hand_is_refused_not_an_index_error(tiny_sce
     assert not (tmp_path / "run").exists()
     renumbered = (dataclasses.replace(scenario.workload[1], index=0),)
     offloadsim.run(dataclasses.replace(scenario, workload=renumbered), out=tmp_path / "run")
+
+
+def test_a_hand_built_node_with_two_processors_of_one_name_is_refused(tiny_scenario, tmp_path):
+    """A file's processors are a mapping; a Scenario's more_processors repeating a name ran, its
+    processors table holding two rows of one (node, processor)."""
+    import dataclasses
+
+    import offloadsim
+    from offloadsim.errors import RunError
+    from offloadsim.scenario.loader import load_scenario
+
+    scenario = load_scenario(tiny_scenario)
+    phone = scenario.nodes[0]
+    twice = dataclasses.replace(phone, more_processors=(phone.processor,))
+    built = dataclasses.replace(scenario, nodes=(twice, *scenario.nodes[1:]))
+    with pytest.raises(
+        RunError, match=r'^scenario\.nodes\[0\]\.more_processors\[0\]\.name: "cpu" names processor'
+    ):
+        offloadsim.run(built, out=tmp_path / "run")
+    assert not (tmp_path / "run").exists()

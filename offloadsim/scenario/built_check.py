@@ -199,8 +199,15 @@ def _node(node: NodeSpec) -> list[Problem]:
             keys = _within(where[i], spec)
             if len(processors) == 1 and spec.path == ("processor",):
                 written["processor"] = keys
-            else:
-                written.setdefault("processors", {})[spec.name] = keys
+            else:  # a file's processors are a mapping: a name twice made two records of one processor
+                held = written.setdefault("processors", {})
+                if spec.name in held:
+                    first = where[[q.name for q in processors].index(spec.name)]
+                    raise _Refused(
+                        f"{where[i]}.name",
+                        f"{quoted(spec.name)} names {first} too; a node's processors need names of their own",
+                    )
+                held[spec.name] = keys
         if node.power is not None:
             if not isinstance(node.power, PowerSpec):
                 raise _Refused("power", f"expected a PowerSpec, got {type(node.power).__name__}")

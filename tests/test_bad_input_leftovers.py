@@ -267,3 +267,15 @@ def test_a_hand_built_node_with_two_processors_of_one_name_is_refused(tiny_scena
     ):
         offloadsim.run(built, out=tmp_path / "run")
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("adjust", ["bonferroni", "HOLM", 3])
+def test_an_unknown_adjustment_is_refused_not_read_as_none(adjust):
+    """``format_table(adjust="bonferroni")`` starred each Δ at 5 % of its own, as ``none``, saying nothing."""
+    from offloadsim.analysis.multiple_comparisons import held_to_family
+    from offloadsim.errors import RunError
+
+    with pytest.raises(RunError, match=r"^adjust: expected one of none, holm, got "):
+        held_to_family({"a": 0.01, "b": 0.03, "c": 0.04}, adjust)
+    assert held_to_family({"a": 0.01, "b": 0.03, "c": 0.04}, "holm") == {"a"}  # 0.03, 0.06, 0.06
+    assert held_to_family({"a": 0.01, "b": 0.03, "c": 0.04}, "none") == {"a", "b", "c"}

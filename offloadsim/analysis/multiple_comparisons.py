@@ -58,7 +58,15 @@ def paired_t_p(diff: float, half: float, pairs: int) -> float:
 
 
 def held_to_family(pvalues: Mapping[K, float], adjust: str) -> set[K]:
-    """The keys whose Δ is starred: p under 5 % each (``none``), or Holm-adjusted p under 5 % (``holm``)."""
+    """The keys whose Δ is starred: p under 5 % each (``none``), or Holm-adjusted p under 5 % (``holm``).
+
+    Any other ``adjust`` is a :class:`~offloadsim.errors.RunError`: ``format_table(adjust="bonferroni")``
+    starred as ``none`` does, without a word.
+    """
+    if adjust not in ADJUSTMENTS:
+        from offloadsim.errors import RunError
+
+        raise RunError(f"adjust: expected one of {', '.join(ADJUSTMENTS)}, got {adjust!r:.40}")
     keys = list(pvalues)
     values = [pvalues[key] for key in keys]
     if adjust == "holm":

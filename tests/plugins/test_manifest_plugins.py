@@ -82,6 +82,7 @@ BUILT_IN_KEYS = [
     "command",
     "notes",
     "note_facts",  # the world's notes' kinds and facts (the toy's plain speeds: a note)
+    "figure_notes",  # the notes a figure of the run says (the plain-speed one)
     "context_cuts",
     "skipped_checks",
 ]

@@ -17,8 +17,10 @@ less ``down × time down``:
 * computing: a stage on one of the node's processors is charged ``(busy -
   idle) / cores`` × its service time when it ends (by the simulation), or
   × the time it ran when the node's going down (or its flat battery) cuts
-  it short, ``cores`` counting the cores of every processor of the node:
-  ``busy`` is the draw with every core busy;
+  it short, ``cores`` counting the cores of every processor of the node
+  without a busy power of its own (``busy`` is the draw with every one of
+  them busy); a processor with its own (``processors.NAME.busy``) is charged
+  that over its own cores (:func:`~offloadsim.policies.device_energy.processor_busy_w`);
 * the radio, here: while bytes leave (or arrive), ``transmit - idle`` (or
   ``receive - idle``), shared equally by the flows that overlap on the
   radio.  A flow that starts at ``s`` and whose last byte leaves at ``e``
@@ -71,7 +73,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.policies.device_energy import DeviceEnergy
+from offloadsim.policies.device_energy import DeviceEnergy, processor_busy_w
 
 if TYPE_CHECKING:
     import simpy
@@ -98,6 +100,8 @@ class NodeMeter:
         "_version",
         "battery_j",
         "bits_j",
+        "core_w",
+        "core_w_by_name",
         "deaf",
         "down_from",
         "down_j",
@@ -135,8 +139,11 @@ class NodeMeter:
         processors: Sequence[Processor],
         records: RecordLog,
         on_drained: Callable[[NodeMeter], None],
+        own_busy_w: Sequence[float | None] | None = None,
     ):
         """``processors`` are all the node's; ``records`` the run's record log (energy after a task ended).
+
+        ``own_busy_w`` is each processor's own busy power above idle (None: it shares the node's).
 
         A plug-in's processor comes in its checking adapter (``engine/plugin_adapters.py``): its busy
         time, read here at every change of a battery's draw, is a float that never goes back.
@@ -145,7 +152,13 @@ class NodeMeter:
         self.node = node
         self.processors = tuple(processors)
         self.idle_w = power.idle_w
-        self.marginal = DeviceEnergy.of(power, sum(p.cores for p in self.processors) or 1)
+        own = tuple(own_busy_w) if own_busy_w is not None else (None,) * len(self.processors)
+        shared = sum(p.cores for p, w in zip(self.processors, own, strict=True) if w is None)
+        self.marginal = DeviceEnergy.of(power, shared or 1)
+        # Watts above idle per busy core of each processor (processor_busy_w's rule), by name too.
+        pairs = [(p.cores, w) for p, w in zip(self.processors, own, strict=True)]
+        self.core_w = processor_busy_w(power, pairs)
+        self.core_w_by_name = {p.name: w for p, w in zip(self.processors, self.core_w, strict=True)}
         self.tx_w = self.marginal.transmit_w
         self.tail_s = self.marginal.tail_s
         self.rx_w = self.marginal.receive_w
@@ -459,8 +472,8 @@ class NodeMeter:
             self._catch_up(now)
         m = self.marginal
         busy = 0.0
-        for proc in self.processors:
-            busy += proc.busy_core_seconds() * m.busy_w
+        for proc, core_w in zip(self.processors, self.core_w, strict=True):
+            busy += proc.busy_core_seconds() * core_w
         since = now - self.last
         tx = self.tx_on_s + (since if self.sending else 0.0)
         rx = self.rx_on_s + (since if self.receiving else 0.0)
@@ -478,8 +491,8 @@ class NodeMeter:
             self._catch_up(self.env.now)
         m = self.marginal
         watts = self.idle_w if self.down_from < 0.0 else self.down_w
-        for proc in self.processors:
-            watts += proc.busy * m.busy_w
+        for proc, core_w in zip(self.processors, self.core_w, strict=True):
+            watts += proc.busy * core_w
         if self.sending or (self.tail_from >= 0.0 and self._tail_s(self.env.now) < m.tail_s):
             watts += m.transmit_w
         if self.receiving:

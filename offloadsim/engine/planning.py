@@ -159,8 +159,8 @@ class PlanCompiler:
             costed = _Reordered(task.app, plan.order)
         source = task.source
         meter = sim.meters.get(source)
-        # What a busy core of the source draws above idle (its meter's rate: over all its processors' cores).
-        busy_w = meter.marginal.busy_w if meter is not None and source in sim.processors else 0.0
+        # What a busy core of each source processor draws above idle (its meter's rates).
+        busy_w = meter.core_w_by_name if meter is not None and source in sim.processors else {}
         # Activation codecs apply to kinds of work whose stage times are fixed at compile time (models).
         fixed_cost = sim.kinds[task.app].fixed_cost
         codec = CODECS.get(app.spec.compression) if fixed_cost else None
@@ -202,10 +202,14 @@ class PlanCompiler:
                 if app.graph is not None
                 else 0.0
             )
-            power_w = busy_w if node == source else 0.0
+            power_w = busy_w.get(processor.name, 0.0) if node == source else 0.0
             # Another powered node computing this task: its draw is the task's other_energy.
             other = sim.meters.get(node) if node != source else None
-            other_w = other.marginal.busy_w if other is not None and node in sim.processors else 0.0
+            other_w = (
+                other.core_w_by_name.get(processor.name, 0.0)
+                if other is not None and node in sim.processors
+                else 0.0
+            )
             steps.append(
                 ComputeStep(
                     processor,

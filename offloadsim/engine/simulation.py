@@ -120,6 +120,7 @@ class Simulation:
                 self.node_processors.get(name, ()),
                 self.records,
                 self._on_drained,
+                tuple(model.spec.busy_w for model in world.processors_of(name)),
             )
             for name, node in world.nodes.items()
             if node.power is not None

@@ -7,8 +7,10 @@ the ``dads`` min-cut) cannot drift apart.  A task is charged, above the
 node's idle draw (the idle floor stays the node's):
 
 * **states** (:class:`DeviceEnergy`): ``busy - idle`` per busy core while
-  it computes, ``transmit - idle`` while its bytes leave, ``receive - idle``
-  while they arrive, ``tail_w`` during the radio tail;
+  it computes (shared by the cores of the processors without their own busy
+  power; one with its own is charged that per core: :func:`processor_busy_w`),
+  ``transmit - idle`` while its bytes leave, ``receive - idle`` while they
+  arrive, ``tail_w`` during the radio tail;
 * **bits** (:meth:`DeviceEnergy.bits_j`): ``transmit_j_per_bit`` per bit
   sent and ``receive_j_per_bit`` per bit received, on top of the states: a
   radio whose draw grows linearly with its throughput (``P = α r + β``)
@@ -41,7 +43,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DeviceEnergy", "heard_after_s", "radio_energy_j", "received_during"]
+__all__ = ["DeviceEnergy", "heard_after_s", "processor_busy_w", "radio_energy_j", "received_during"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +142,27 @@ class DeviceEnergy:
             return ()
         tail = self.tail_w * self.tail_s
         return ((self.tail_w, tail), (0.0, 2.0 * tail))
+
+
+def processor_busy_w(power: Any, processors: Sequence[tuple[int, float | None]]) -> tuple[float, ...]:
+    """Watts above idle per busy core of each of a node's processors, given as ``(cores, own busy)``.
+
+    A processor with its own busy power (``processors.NAME.busy``: its draw above
+    the node's idle with all its cores busy, an NPU's say) is charged that over its
+    own cores; the others share the node's ``busy - idle`` over their cores (the
+    node's ``busy`` is the draw with every one of those cores busy).  So an NPU's
+    energy per stage does not depend on how many CPU cores sit beside it once it
+    has its own power; without one, it shares the node's busy power with them.
+
+    >>> from types import SimpleNamespace
+    >>> power = SimpleNamespace(idle_w=0.5, busy_w=3.0, transmit_w=1.3, receive_w=1.0)
+    >>> processor_busy_w(power, [(4, None), (1, 2.0)])  # 2.5 W over 4 CPU cores; the NPU's own 2 W
+    (0.625, 2.0)
+    >>> processor_busy_w(power, [(4, None), (1, None)])  # no own power: 2.5 W over all 5 cores
+    (0.5, 0.5)
+    """
+    shared = DeviceEnergy.of(power, sum(cores for cores, own in processors if own is None) or 1).busy_w
+    return tuple(shared if own is None else own / max(1, cores) for cores, own in processors)
 
 
 def heard_after_s(latency_s: float) -> float:

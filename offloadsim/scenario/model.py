@@ -94,6 +94,17 @@ class ProcessorSpec:
         positive=True,
         doc="Memory bandwidth (LLM decode is bound by it).",
     )
+    busy_w: float | None = key(
+        None,
+        yaml="busy",
+        unit="power",
+        default_doc="none: the node's power busy shared by the cores of its processors without their own",
+        doc=(
+            "This processor's own draw above the node's idle with all its cores busy (an NPU's, a "
+            "GPU's); its stages are charged busy / cores each. Without it, a stage here is charged "
+            "the node's (power busy - idle) shared by the cores of every processor without its own."
+        ),
+    )
     queue_limit: int | None = key(
         DEFAULT_QUEUE_LIMIT,
         ge=0,

@@ -209,6 +209,34 @@ def test_the_energy_meter_sees_every_processor_of_the_node(tmp_path, name, secon
     assert energy == pytest.approx(1.0 * 10 + 1.0 * 2 * seconds, rel=1e-12)
 
 
+def _npu_run(tmp_path, overrides: dict, name: str = "npu"):
+    """The ENERGY scenario with ``overrides`` (``--set`` key -> value), run on processor ``name``."""
+    (tmp_path / "trace.csv").write_text("time\n1\n4\n")
+    scenario = load_scenario_text(
+        ENERGY, source="npu.yaml", base_dir=tmp_path, overrides=[f"{k}={v}" for k, v in overrides.items()]
+    )
+    return simulate(scenario, policy=PolicySpec("fixed", {"node": "phone", "processors": [name]}))
+
+
+@pytest.mark.parametrize("cpu_cores", [1, 4, 8])
+def test_a_processor_with_its_own_busy_power_is_charged_it_whatever_the_cpu_cores(tmp_path, cpu_cores):
+    """An NPU's energy per task fell as CPU cores were added (the node's busy over all cores): 2 W now."""
+    raw = _npu_run(
+        tmp_path, {"nodes.phone.processors.cpu.cores": cpu_cores, "nodes.phone.processors.npu.busy": "2 W"}
+    )
+    assert list(raw.tasks["device_energy"]) == pytest.approx([2.0 * 0.5] * 2, rel=1e-12)
+    (energy,) = raw.nodes["energy_j"]
+    assert energy == pytest.approx(1.0 * 10 + 2.0 * 2 * 0.5, rel=1e-12)
+
+
+def test_the_cpu_shares_the_node_busy_power_alone_once_the_npu_has_its_own(tmp_path):
+    """(3 - 1) W over the CPU's 4 cores: 0.5 W a busy core, the NPU's core no longer among them."""
+    raw = _npu_run(
+        tmp_path, {"nodes.phone.processors.cpu.cores": 4, "nodes.phone.processors.npu.busy": "2 W"}, "cpu"
+    )
+    assert list(raw.tasks["device_energy"]) == pytest.approx([0.5 * 2.0] * 2, rel=1e-12)
+
+
 @pytest.mark.parametrize("verb", ["validate", "run"])
 def test_validate_and_run_refuse_a_processor_the_fixed_policy_names_but_the_node_lacks(
     tmp_path, capsys, verb

@@ -2,7 +2,8 @@
 
 A link's ``loss`` is recorded, not simulated; a ``compression`` codec no narrower than the
 model's precision compresses nothing; ``noise`` on a processor whose profile measured no
-run-to-run spread (a derived profile, a plain speed) draws nothing.
+run-to-run spread (a derived profile, a plain speed) draws nothing; a processor's ``busy`` on a
+node with no ``power:`` charges nothing.
 """
 
 from __future__ import annotations
@@ -54,4 +55,7 @@ def inert_key_notes(context: NoteContext) -> list[Note]:
                 f"{key}: {what} measured no run-to-run spread, so every "
                 "stage takes its predicted time (noise needs a calibrated profile)",
             )
+        if proc.spec.busy_w is not None and context.nodes[proc.node].power is None:
+            key = format_path(("nodes", context.nodes[proc.node].group, *proc.spec.path, "busy"))
+            say([key], f"{key}: the node has no power: entry, so no energy is counted")
     return list(notes.values())

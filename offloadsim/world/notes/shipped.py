@@ -19,6 +19,7 @@ from offloadsim.world.notes import (
     plain_speed,
     power,
     relayed_links,
+    shared_busy,
     stand_in_peak,
     synthetic_bandwidth,
     unbounded_decode,
@@ -57,3 +58,4 @@ register_note(
     merge=plain_speed.merge_plain_speed,
 )
 register_note(power.KIND, power.power_notes, needs_world=False)
+register_note(shared_busy.KIND, shared_busy.shared_busy_notes)

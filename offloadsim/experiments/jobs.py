@@ -121,7 +121,9 @@ def window_fields(scenarios: Iterable[Scenario]) -> dict[str, float | list[float
 
 
 def precision_notes_field(
-    points: Iterable[tuple[int | None, Scenario]], policies: Mapping[str, Any] | None = None
+    points: Iterable[tuple[int | None, Scenario]],
+    policies: Mapping[str, Any] | None = None,
+    paired: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     """The manifest's ``precision_notes``: each distinct note on where the numbers come from, and its points.
 
@@ -133,12 +135,14 @@ def precision_notes_field(
     ``policies``: a comparison's (label -> PolicySpec; None: each point's own).  Each row keeps its
     note's ``kind`` and ``facts`` (:class:`~offloadsim.world.notes.registry.Note`), from which
     :func:`figure_fields` merges several points'.
+    ``paired``: a sweep's ``zip:`` keys (:func:`~offloadsim.world.notes.accuracy.paired_dropped`).
     """
     from offloadsim.world.build import precision_notes
+    from offloadsim.world.notes.accuracy import paired_dropped
 
     said: dict[str, tuple[Any, list[int]]] = {}  # text -> its note, its points
     for index, scenario in points:
-        for line in precision_notes(scenario, policies):
+        for line in paired_dropped(precision_notes(scenario, policies), paired):
             said.setdefault(line, (line.note, []))[1].extend([] if index is None else [index])
     return [
         {

@@ -78,9 +78,11 @@ def point_world_notes(spec: SweepSpec, point: Mapping[str, Any], scenario: Any, 
     line's dry run lists.
     """
     from offloadsim.analysis.notes import world_notes
+    from offloadsim.world.notes.accuracy import paired_dropped
 
     label = spec.entry_label(point)  # a policies entry with parameters, as the table and notes call it
-    return world_notes(scenario, None, world, [label] if label else None)
+    # a precision zipped with a plain speed has its own rate: "int8 runs no faster" is not said
+    return paired_dropped(world_notes(scenario, None, world, [label] if label else None), spec.zipped)
 
 
 class JobsFailedError(ExperimentError):

@@ -332,7 +332,8 @@ def merge_sweep(
         # Each point's note on another precision or a codec (its speed-up a peak ratio): the figures say it.
         "precision_notes": (
             kept_notes := precision_notes_field(
-                (job.index, job.scenario) for job in ordered if job.replication == 0
+                ((job.index, job.scenario) for job in ordered if job.replication == 0),
+                paired=spec.zipped,
             )
         ),
         # What its figures say of the points they draw: those, and the worlds' a figure says (a GPU's).

@@ -137,6 +137,11 @@ class SweepSpec:
         """The swept key paths, in column order (a ``policies`` entry's parameters each once)."""
         return list(dict.fromkeys(key for axis in self.axes for point in axis for key, _ in point))
 
+    @property
+    def zipped(self) -> list[str]:
+        """The key paths its ``zip:`` varies together, element by element (a precision with its speed)."""
+        return [key for key, where in self.sections.items() if where.startswith("zip")]
+
     def entry_label(self, point: Mapping[str, Any]) -> str | None:
         """The ``policies`` entry with parameters that made ``point`` (its text, as written), or None."""
         if not self.entry_labels:

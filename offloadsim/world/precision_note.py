@@ -10,7 +10,7 @@ for a sweep's or comparison's manifest, which the figures read.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from offloadsim.scenario.errors import format_path
@@ -21,7 +21,7 @@ from offloadsim.world.placed import Under, joined, under_text
 AppTemplate = Any
 ProcessorModel = Any
 
-__all__ = ["DOC", "precision_note"]
+__all__ = ["DOC", "precision_note", "precision_note_facts", "precision_note_text", "without_paired"]
 
 #: Where the note points, and what tells it from the other notes of a manifest.
 DOC = "(docs/models.md#precision)"
@@ -35,6 +35,20 @@ def precision_note(
 ) -> list[str]:
     """One line for ``apps`` run in another precision than their model's, or compressed; [] for none.
 
+    :func:`precision_note_facts` and :func:`precision_note_text`, joined.
+    """
+    facts = precision_note_facts(apps, processors, under, groups)
+    return [] if facts is None else [precision_note_text(facts)]
+
+
+def precision_note_facts(
+    apps: Iterable[AppTemplate],
+    processors: Iterable[ProcessorModel],
+    under: Under | None = None,
+    groups: Mapping[str, str] | None = None,
+) -> dict[str, Any] | None:
+    """What the note says: its ``head`` text, and its ``plain`` speeds' entries; None for no note.
+
     A run that read faster and smaller for them said nothing of what quantising costs a model's
     answers.  A codec that compresses nothing (no narrower than the model's precision) has its own
     note and none here.  ``processors``: every processor of the world, for the peak ratios, of
@@ -42,7 +56,8 @@ def precision_note(
     every one its hosts allow): under ``local`` a T4 edge server runs nothing, and "int8 is 16x
     fp32's speed on t4" said nothing of the phones that ran it.  ``groups``: each node's group,
     naming a plain speed's node (``nodes.phone``), on which another precision computes at the same
-    FLOP/s.
+    FLOP/s (``plain``: kept apart, so that a sweep that gives each precision its own speed drops
+    them, :func:`without_paired`).
     """
     from offloadsim.models.precision import BYTES
 
@@ -61,12 +76,40 @@ def precision_note(
         ):
             said.append(f"compression {codec} ({where})")
     if not said:
-        return []
+        return None
     shown = ", ".join(said[:4]) + (f" and {len(said) - 4} more" if len(said) > 4 else "")
     under = under or _hosted
     speedup = _speedup_text(apps, processors, under)
-    plain = _plain_speed_text(apps, processors, under, groups or {})
-    return [f"{shown}: bytes and time only; accuracy is not modelled{speedup}{plain} {DOC}"]
+    plain = _plain_speed_entries(apps, processors, under, groups or {})
+    return {"head": f"{shown}: bytes and time only; accuracy is not modelled{speedup}", "plain": plain}
+
+
+def precision_note_text(facts: Mapping[str, Any]) -> str:
+    """The note's line from its :func:`precision_note_facts`."""
+    return f"{facts['head']}{_plain_speed_text(facts['plain'])} {DOC}"
+
+
+def without_paired(facts: Mapping[str, Any], paired: Collection[str]) -> dict[str, Any]:
+    """``facts`` less the plain speeds a sweep varies together with the application's precision.
+
+    ``paired``: key paths a sweep varies element by element (its ``zip:``).  A ``zip`` of
+    ``applications.classify.params.precision`` and ``nodes.phone.processors.npu.speed`` gives each
+    precision its own rate (docs/profiles.md), and "int8 runs no faster than fp32 on
+    nodes.phone.processors.npu" said the opposite of the sweep.
+    """
+    kept = []
+    for entry in facts["plain"]:
+        if any(_varied(f"applications.{app}.params.precision", paired) for app in entry["apps"]):
+            on = [where for where in entry["on"] if not _varied(f"{where['key']}.speed", paired)]
+            entry = {**entry, "on": on}
+        if entry["on"]:
+            kept.append(entry)
+    return {**facts, "plain": kept}
+
+
+def _varied(key: str, paired: Collection[str]) -> bool:
+    """Whether ``key`` or a mapping above it is among ``paired``."""
+    return any(key == other or key.startswith(f"{other}.") for other in paired)
 
 
 def _hosted(app: AppTemplate, proc: ProcessorModel) -> tuple[str, ...] | None:
@@ -75,18 +118,18 @@ def _hosted(app: AppTemplate, proc: ProcessorModel) -> tuple[str, ...] | None:
     return None if hosts is not None and proc.node not in hosts else ()
 
 
-def _plain_speed_text(
+def _plain_speed_entries(
     apps: list[AppTemplate], processors: list[ProcessorModel], under: Under, groups: Mapping[str, str]
-) -> str:
-    """``; int8 runs no faster than fp32 on nodes.phone.processor, whose plain speed ...``, or "".
-
-    The note ends ``is the same FLOP/s for every precision``.
+) -> list[dict[str, Any]]:
+    """The plain speeds another precision computes no faster on: each precision pair's apps and keys.
 
     A plain ``speed:`` is one rate for every precision, so a model in int8 computes no faster
     there than in fp32 (its fewer bytes may still shorten transfers, or a memory-bound layer).
     A run all local on phones at a plain speed said only the peak ratio of a GPU it never used.
+    ``[{"pair": ["int8", "fp32"], "apps": ["classify"], "on": [{"key": "nodes.phone.processor",
+    "under": []}]}]``.
     """
-    said: dict[tuple[str, str], dict[str, tuple[str, ...] | None]] = {}
+    said: dict[tuple[str, str], tuple[list[str], dict[str, tuple[str, ...] | None]]] = {}
     for app in apps:
         own = _own_precision(app)
         if not app.weights or app.weights == own or app.precision == own:
@@ -96,16 +139,33 @@ def _plain_speed_text(
                 continue
             group = groups.get(proc.node, proc.node)
             where = format_path(("nodes", group, *proc.spec.path))
-            on = said.setdefault((app.precision, own), {})
+            names, on = said.setdefault((app.precision, own), ([], {}))
+            if app.name not in names:
+                names.append(app.name)
             on[where] = joined(on.get(where), labels)
-    if not said:
+    return [
+        {
+            "pair": list(pair),
+            "apps": names,
+            "on": [{"key": where, "under": list(labels or ())} for where, labels in on.items()],
+        }
+        for pair, (names, on) in said.items()
+    ]
+
+
+def _plain_speed_text(entries: list[dict[str, Any]]) -> str:
+    """``; int8 runs no faster than fp32 on nodes.phone.processor, whose plain speed ...``, or "".
+
+    The note ends ``is the same FLOP/s for every precision``.
+    """
+    if not entries:
         return ""
     each = "; ".join(
-        f"{pair[0]} runs no faster than {pair[1]} on "
-        + ", ".join(f"{where}{under_text(labels or ())}" for where, labels in on.items())
-        + f", {'whose plain speed is' if len(on) == 1 else 'plain speeds:'} "
+        f"{entry['pair'][0]} runs no faster than {entry['pair'][1]} on "
+        + ", ".join(f"{where['key']}{under_text(tuple(where['under']))}" for where in entry["on"])
+        + f", {'whose plain speed is' if len(entry['on']) == 1 else 'plain speeds:'} "
         "the same FLOP/s for every precision"
-        for pair, on in said.items()
+        for entry in entries
     )
     return f"; {each}"
 

@@ -7,15 +7,41 @@ noted, naming the runs that may place where it speaks of.
 
 from __future__ import annotations
 
-from offloadsim.world.notes.registry import Note, NoteContext
-from offloadsim.world.precision_note import precision_note
+from collections.abc import Collection, Sequence
+from typing import TypeVar
 
-__all__ = ["KIND", "accuracy_notes"]
+from offloadsim.world.notes.registry import Note, NoteContext, NoteLine
+from offloadsim.world.precision_note import precision_note_facts, precision_note_text, without_paired
+
+__all__ = ["KIND", "accuracy_notes", "paired_dropped"]
 
 KIND = "precision"
 
 
 def accuracy_notes(context: NoteContext) -> list[Note]:
-    """The one line, or []."""
-    lines = precision_note(context.apps, context.processors, context.under, context.groups)
-    return [Note(KIND, line) for line in lines]  # nothing merges it: its wording is its facts
+    """The one line, or []: its facts its ``head`` and its ``plain`` speeds (:func:`paired_dropped`)."""
+    facts = precision_note_facts(context.apps, context.processors, context.under, context.groups)
+    return [] if facts is None else [Note(KIND, precision_note_text(facts), facts)]
+
+
+_Line = TypeVar("_Line", bound=str)
+
+
+def paired_dropped(lines: Sequence[_Line], paired: Collection[str]) -> list[_Line | NoteLine]:
+    """``lines`` with this note's plain speeds that a sweep's ``zip:`` pairs with the precision left out.
+
+    ``paired``: the key paths a sweep varies together; a line that is not this kind's is kept as
+    it is.  A sweep zipping ``precision [fp32, int8]`` with ``nodes.phone.processors.npu.speed``
+    gives each precision its own rate: "int8 runs no faster than fp32 on ...npu" is then not so.
+    """
+    if not paired:
+        return list(lines)
+    kept: list[_Line | NoteLine] = []
+    for line in lines:
+        note = getattr(line, "note", None)
+        if note is None or note.kind != KIND or "plain" not in note.facts:
+            kept.append(line)
+            continue
+        facts = without_paired(note.facts, paired)
+        kept.append(line if facts == note.facts else Note(KIND, precision_note_text(facts), facts).line())
+    return kept

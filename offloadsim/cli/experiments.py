@@ -20,6 +20,7 @@ from offloadsim.analysis.notes import counted
 from offloadsim.analysis.notes import world_notes as _world_notes
 from offloadsim.cli import types as cli_types
 from offloadsim.errors import shown_path
+from offloadsim.point_spans import and_joined, points_of
 from offloadsim.suggest import quoted
 from offloadsim.sweep_keys import SWEEP_KEYS
 
@@ -370,7 +371,7 @@ def _compare_dry_run(args: argparse.Namespace, scenario: Any, seed: int, out: Pa
             print(f"note: {note}")
     groups = _same_tables(tables)
     for table, at in groups.items():
-        entries = _and_joined([plan.names[i] for i in at])
+        entries = and_joined([plan.names[i] for i in at])
         print(f"fixed plan's stations of {'policies' if len(at) > 1 else 'policy'} {entries}:")
         for line in table:
             print(line)
@@ -432,7 +433,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         if len(points) > _LISTED:
             print(f"  ... and {len(points) - _LISTED} more")
         for note, of in merged_notes(noted).items():  # a GPU line per precision: one line
-            print(f"note: {note}" + _points_of(sorted({i for each in of for i in noted[each]}), len(points)))
+            print(f"note: {note}" + points_of(sorted({i for each in of for i in noted[each]}), len(points)))
         for line in _station_tables(tables, len(points)):
             print(line)
         print("dry run: nothing simulated, nothing written")
@@ -486,31 +487,6 @@ def _same_tables(tables: list[list[str]]) -> dict[tuple[str, ...], list[int]]:
     return groups
 
 
-def _points_of(at: list[int], points: int, most: int = 6) -> str:
-    """`` (at points 0-9 and 20-29)``: which of a sweep's ``points`` a dry run's note is of; empty: all.
-
-    ``at``: their indices, ascending.  Consecutive points read as a range; more than ``most``
-    ranges, the first ``most`` and a count (`` (at 1,500 of the 3,000 points: 0-9, ..., 50-59, ...)``).
-    """
-    if len(at) == points:
-        return ""
-    spans: list[list[int]] = []
-    for i in at:
-        if spans and i == spans[-1][1] + 1:
-            spans[-1][1] = i
-        else:
-            spans.append([i, i])
-    said = [said for a, b in spans for said in ([f"{a}-{b}"] if b > a + 1 else map(str, range(a, b + 1)))]
-    if len(said) > most:
-        return f" (at {len(at):,} of the {points:,} points: {', '.join(said[:most])}, ...)"
-    return f" (at point{'s' if len(at) > 1 else ''} {_and_joined(said)})"
-
-
-def _and_joined(items: list[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else items[0]
-
-
 def _station_tables(tables: list[list[str]], points: int) -> list[str]:
     """A sweep's dry run's fixed plans: each different table once, headed by the points it is of.
 
@@ -525,7 +501,7 @@ def _station_tables(tables: list[list[str]], points: int) -> list[str]:
         if every:
             out.append("fixed plan's stations at every point:")
         else:
-            said = _and_joined([str(i) for i in at])
+            said = and_joined([str(i) for i in at])
             out.append(f"fixed plan's stations at point{'s' if len(at) > 1 else ''} {said}:")
         out += table
     if groups and len(tables) < points:

@@ -547,6 +547,7 @@ def plan_sweep(
     """
     from offloadsim.api import RunError, WorldOnce, scenario_warnings
     from offloadsim.engine.errors import EngineError
+    from offloadsim.point_spans import points_of
     from offloadsim.scenario.checks import said_of_policies, whoever_said, with_note
     from offloadsim.scenario.errors import PluginRaised
     from offloadsim.scenario.input_hashes import input_files
@@ -562,6 +563,9 @@ def plan_sweep(
     policies: list[str] = []  # the points' policies, in first-seen order
     warned_with: list[list[str]] = []  # the policies each kept warning came with (said_of_policies)
     by_text: dict[tuple[str, str | None], list[str]] = {}
+    warned_at: list[list[int]] = []  # the points each kept warning of the base's own key came in
+    at_text: dict[tuple[str, str | None], list[int]] = {}
+    planned = 0  # the points whose checks ran (their warnings are counted against these)
 
     def warn(problem: Problem, index: int, point: Mapping[str, Any], document: Any, policy: str) -> None:
         """Keep a point's warning once: at the sweep key that made it, with the first point it came in.
@@ -574,9 +578,13 @@ def plan_sweep(
         if same in by_text:
             if policy not in by_text[same]:
                 by_text[same].append(policy)
+            if index not in at_text[same]:
+                at_text[same].append(index)
             return
         by_text[same] = [policy]
         warned_with.append(by_text[same])
+        at_text[same] = [index]
+        warned_at.append(at_text[same] if key is None else [])  # a swept key's names its first point
         if key is None:  # the base scenario's own: as it says it
             warned.append(problem)
         else:
@@ -649,6 +657,7 @@ def plan_sweep(
                 continue
         if scenario.policy.name not in policies:
             policies.append(scenario.policy.name)
+        planned += 1
         for problem in point_warnings:
             warn(problem, index, point, document, scenario.policy.name)
         items = tuple(point.items())
@@ -672,8 +681,10 @@ def plan_sweep(
                     warnings=warned_here,
                 )
             )
-    for problem, named in zip(warned, warned_with, strict=True):
+    for problem, named, at in zip(warned, warned_with, warned_at, strict=True):
         problem = problem._replace(message=said_of_policies(problem.message, named, len(policies), "swept"))
+        if at and len(at) < planned:  # the base's own key, warned of at some points only: which
+            problem = with_note(problem, points_of(sorted(at), planned).strip())
         warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
     if problems:
         extra = len(problems) - _MAX_PROBLEMS

@@ -4,18 +4,21 @@ Only ``fixed`` (its ``processors``) and plug-in policies (``Plan.processors``)
 choose among a node's processors; every other shipped policy plans, and
 estimates, on each node's first, so a GPU listed after a CPU stays idle all
 run without a word.  A scenario check (:mod:`offloadsim.scenario.checks`):
-a warning per processor left idle, at its key (whether the policy computes
-on the node at all is the policy's to say: the warning holds either way).
+a warning per processor left idle, at its key, of a node the policy may
+compute on (its ``may_place``): ``fixed(node=edge)`` never computes on a
+phone, whose NPU is then idle whichever processor comes first.
 A plug-in policy may choose its processors itself, so it is not warned of.
 """
 
 from __future__ import annotations
 
 from offloadsim.plugins import shipped_module
+from offloadsim.policies.base import placement_of
 from offloadsim.policies.params import requirements_of
 from offloadsim.policies.registry import find_policy, make_policy
 from offloadsim.scenario.checks import CheckedRun
 from offloadsim.scenario.errors import Problem, format_path
+from offloadsim.scenario.model import NodeSpec
 from offloadsim.suggest import quoted
 
 __all__ = ["idle_processors"]
@@ -30,12 +33,17 @@ def idle_processors(run: CheckedRun) -> list[Problem]:
     policy = make_policy(spec.name, spec.params)  # its parameters were checked by the policy check
     if any(need.need == "processor" for need in requirements_of(policy)):
         return []  # it names the processors its stations run on (fixed's processors)
-    warnings: list[Problem] = []
-    seen: set[str] = set()
+    placement = placement_of(policy)  # None: it may place anywhere
+    sources = {source for entry in scenario.workload for source in entry.sources}
+    groups: dict[str, list[NodeSpec]] = {}
     for node in scenario.nodes:
-        if not node.more_processors or node.group in seen:
-            continue
-        seen.add(node.group)
+        if node.more_processors:
+            groups.setdefault(node.group, []).append(node)
+    warnings: list[Problem] = []
+    for members in groups.values():
+        node = members[0]
+        if placement is not None and not any(placement.allows(n.name, n.tier, sources) for n in members):
+            continue  # it never computes on these nodes (fixed(node=edge) and the phones): not its doing
         first = node.processors[0].name
         for idle in node.more_processors:
             warnings.append(

@@ -2,7 +2,8 @@
 
 The scenario of tests/processors_scenario.py has a phone's NPU and an edge's GPU after each node's
 CPU; every shipped policy but ``fixed`` runs on the first processor, so each of them warned of both
-(``idle-processors``): three policies printed the same two warnings three times, six lines.
+(``idle-processors``): three policies printed the same two warnings three times, six lines.  A
+policy is warned of only the nodes it may compute on: ``local`` never computes on the edge.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def _warnings(tmp_path, policies: str, workers: int, capsys: pytest.CaptureFixtu
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_warning_every_compared_policy_gives_is_said_once(tmp_path, capsys, workers):
-    lines = _warnings(tmp_path, "local,edge,neurosurgeon", workers, capsys)
+    lines = _warnings(tmp_path, "edge,neurosurgeon", workers, capsys)
     where = [line.split(": ")[3] for line in lines]
     assert where == ["nodes.phone.processors.npu", "nodes.edge.processors.gpu"]
     for line in lines:
@@ -35,9 +36,9 @@ def test_a_warning_every_compared_policy_gives_is_said_once(tmp_path, capsys, wo
 
 def test_a_warning_some_compared_policies_give_names_them_once(tmp_path, capsys):
     lines = _warnings(tmp_path, "fixed,local,edge", 1, capsys)  # fixed chooses its processors
-    assert len(lines) == 2
-    for line in lines:
-        assert 'each of policies "local", "edge" runs a node\'s stages' in line
+    npu, gpu = lines
+    assert 'nodes.phone.processors.npu: each of policies "local", "edge" runs a node\'s stages' in npu
+    assert 'nodes.edge.processors.gpu: policy "edge" runs a node\'s stages' in gpu  # local: not on the edge
 
 
 def test_a_warning_naming_no_policy_ends_with_the_policies_it_applies_to_where_not_all():
@@ -62,13 +63,14 @@ def _swept(tmp_path, policies: list[str], capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_a_sweep_says_a_warning_of_every_swept_policy_once_not_once_per_policy(tmp_path, capsys):
-    lines = _swept(tmp_path, ["local", "edge"], capsys)  # 6 points: 3 durations x 2 policies
+    lines = _swept(tmp_path, ["edge", "neurosurgeon"], capsys)  # 6 points: 3 durations x 2 policies
     where = [line.split(": ")[3] for line in lines]
     assert where == ["nodes.phone.processors.npu", "nodes.edge.processors.gpu"]
     assert all("every swept policy runs a node's stages on its first processor" in line for line in lines)
 
 
 def test_a_sweep_names_the_swept_policies_a_warning_is_of_where_not_all(tmp_path, capsys):
-    lines = _swept(tmp_path, ["fixed", "local", "edge"], capsys)
+    lines = _swept(tmp_path, ["fixed", "edge", "neurosurgeon"], capsys)
     assert len(lines) == 2
-    assert all('each of policies "local", "edge" runs a node\'s stages' in line for line in lines)
+    assert all('each of policies "edge", "neurosurgeon" runs a node\'s stages' in line for line in lines)
+    assert all(line.endswith(" (at points 1, 2, 4, 5, 7 and 8) [idle-processors]") for line in lines)

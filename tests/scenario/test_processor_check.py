@@ -88,3 +88,35 @@ def test_a_plugin_policy_may_choose_its_processors_so_it_is_not_warned_of(tmp_pa
         assert capsys.readouterr().err == ""
     finally:
         unregister_policy("test-on-the-gpu")
+
+
+def test_a_policy_that_never_computes_on_a_node_is_not_blamed_for_its_idle_processors(tmp_path, capsys):
+    """``fixed(node=edge-0)`` was said to run the phones' stages on their CPU: it runs none there."""
+    document = yaml.safe_load(SCENARIO)
+    document["nodes"]["phone"]["processors"] = {"cpu": {"speed": "1 GFLOP/s"}, "npu": {"speed": "1 TFLOP/s"}}
+    del document["nodes"]["phone"]["processor"]
+    for policy, blamed in (
+        ({"name": "fixed", "node": "edge-0"}, ["edge.processors.gpu", "edge.processors.npu"]),
+        ("local", ["phone.processors.npu"]),  # the phones compute; the edge servers never do
+    ):
+        document["policy"] = policy
+        path = tmp_path / "npu.yaml"
+        path.write_text(yaml.safe_dump(document), encoding="utf-8")
+        assert main(["validate", str(path)]) == 0
+        said = [line.split(": ")[3] for line in capsys.readouterr().err.splitlines()]
+        assert said == [f"nodes.{key}" for key in blamed]
+
+
+def test_a_sweep_says_at_which_points_a_warning_of_the_base_holds(tmp_path, capsys):
+    """The warning of the base's own key named no point, though only the edge policy's points had it."""
+    _scenario(tmp_path, "edge")
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(
+        "base: two.yaml\ngrid:\n  links[0].bandwidth: [10 Mbps, 100 Mbps]\n"
+        'policies: [edge, "fixed(node=edge-0, processors=[gpu])"]\n'
+    )
+    assert main(["sweep", str(sweep), "--dry-run", "--out", str(tmp_path / "out")]) == 0
+    warned = capsys.readouterr().err.splitlines()
+    assert len(warned) == 2 and all(
+        line.endswith(" (at points 0 and 2) [idle-processors]") for line in warned
+    )

@@ -171,48 +171,77 @@ def _plain_speed_text(entries: list[dict[str, Any]]) -> str:
 
 
 def _speedup_text(apps: list[AppTemplate], processors: list[ProcessorModel], under: Under) -> str:
-    """``; int8 is 4x fp32's speed on cortex-a76 here (...): a comparison ... rests on them``, or "".
+    """``; int8's peak is 16x fp32's on jetson-orin (the model's time here 4.43x shorter) (...)``, or "".
 
     The speed-up a built-in profile gives another precision is the ratio of two data-sheet peaks,
     where measured ones are smaller (int8 on a phone's CPU: 1.5 to 2.5x, TensorFlow Lite); a note
     that said so under the table only left the figures, and a finding such as "int8 on the phone
-    beats offloading", resting on it unsaid.  Empty where no precision changes a peak.
+    beats offloading", resting on it unsaid.  "int8 is 16x fp32's speed on jetson-orin here" read
+    as the run's own speed-up, where its memory-bound layers ran 4.4x faster: each profile's peak
+    ratio is said beside the ratio of the model's own times on it.  The phone-CPU measurements are
+    quoted only where a CPU profile is named, not under a GPU alone.  Empty where no precision
+    changes a peak.
     """
     ratios = _peak_ratios(apps, processors, under)
     if not ratios:
         return ""
     runs = "; ".join(_ratios_text(pair, each) for pair, each in ratios.items())
     measured = ""
-    if ("int8", "fp32") in ratios:
+    cpu = any(not gpu for each in ratios.values() for _, _, _, gpu in each.values())
+    if ("int8", "fp32") in ratios and cpu:
         from offloadsim.world.profiles.published import measured_int8_speedups
 
         low, high = measured_int8_speedups()
         measured = f"; measured int8 speed-ups on a phone's CPU are {low:.1f}-{high:.1f}x, TensorFlow Lite"
     return (
-        f"; {runs} here (the data sheets' peak ratios, not measured{measured}): "
+        f"; {runs}: the data sheets' peak ratios, not measured{measured}; "
         "a comparison between precisions, or with offloading, rests on them"
     )
 
 
-def _ratios_text(pair: tuple[str, str], each: dict[str, tuple[str, tuple[str, ...]]]) -> str:
-    """``int8 is 4x fp32's speed on cortex-a76, 16x on t4 (under edge only)``."""
-    said = [f"{ratio} on {profile}{under_text(labels)}" for profile, (ratio, labels) in each.items()]
-    said[0] = said[0].replace(" on ", f" {pair[1]}'s speed on ", 1)
-    return f"{pair[0]} is {', '.join(said)}"
+#: A profile's speed-up for a precision pair: its peak ratio, the runs that may place there, the
+#: model's own time ratios there (fp32's time over int8's, one per model), whether it is a GPU's.
+Ratio = tuple[str, tuple[str, ...], tuple[float, ...], bool]
+
+
+def _ratios_text(pair: tuple[str, str], each: dict[str, Ratio]) -> str:
+    """``int8's peak is 4x fp32's on cortex-a76 (the model 4x faster here), 16x on t4 (...)``."""
+    said = [
+        f"{ratio} on {profile}{_within(labels, times)}" for profile, (ratio, labels, times, _) in each.items()
+    ]
+    said[0] = said[0].replace(" on ", f" {pair[1]}'s on ", 1)
+    return f"{pair[0]}'s peak is {', '.join(said)}"
+
+
+def _within(labels: tuple[str, ...], times: tuple[float, ...]) -> str:
+    """`` (under edge only; the model 4.43x faster here)``: who may place there, the model's own time ratio.
+
+    >>> _within((), (4.4321,)), _within(("edge",), (3.9, 4.4)), _within((), ())
+    (' (the model 4.43x faster here)', ' (under edge only; the model 3.9-4.4x faster here)', '')
+    """
+    parts = [under_text(labels)[2:-1]] if labels else []
+    if times:
+        low, high = f"{min(times):.3g}", f"{max(times):.3g}"
+        parts.append(f"the model {low if low == high else f'{low}-{high}'}x faster here")
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _peak_ratios(
     apps: list[AppTemplate], processors: list[ProcessorModel], under: Under
-) -> dict[tuple[str, str], dict[str, tuple[str, tuple[str, ...]]]]:
-    """``{("int8", "fp32"): {"cortex-a76": ("4x", ()), "a100": ("32x", ("cloud",))}}``: the speed-ups.
+) -> dict[tuple[str, str], dict[str, Ratio]]:
+    """``{("int8", "fp32"): {"cortex-a76": ("4x", (), (4.0,), False), ...}}``: the speed-ups.
 
     A built-in profile runs a precision at its data-sheet peak times one efficiency, so an int8
-    model runs the int8/fp32 peak ratio faster than its fp32 self (MobileNetV2 on a phone:
-    45.7 to 11.4 ms), where measured int8 speed-ups are smaller (docs/models.md#precision).
-    Each profile the runs may place on (``under``) with the runs that may (``()``: every one).
-    Empty where no application's precision changes its processors' peak.
+    model's compute-bound layers run the int8/fp32 peak ratio faster than its fp32 self
+    (MobileNetV2 on a phone: 45.7 to 11.4 ms), and its memory-bound ones by the ratio of their
+    bytes (4x at most), where measured int8 speed-ups are smaller (docs/models.md#precision).
+    Each profile the runs may place on (``under``) with the runs that may (``()``: every one), and
+    the model's own times there in both precisions.  Empty where no application's precision
+    changes its processors' peak.
     """
-    ratios: dict[tuple[str, str], dict[str, tuple[str, tuple[str, ...]]]] = {}
+    from offloadsim.world.profiles.builtin import GPU_EFFICIENCY
+
+    ratios: dict[tuple[str, str], dict[str, Ratio]] = {}
     for app in apps:
         own = _own_precision(app)
         if not app.weights or app.weights == own:
@@ -226,8 +255,32 @@ def _peak_ratios(
                 said = ratios.setdefault((app.precision, own), {})
                 profile = str(proc.profile)
                 before = said.get(profile)
-                said[profile] = (f"{ratio:.3g}x", joined(before[1] if before else None, labels) or ())
+                times = (*(before[2] if before else ()), *_time_ratio(app, proc, own))
+                gpu = proc.costs.efficiency == GPU_EFFICIENCY
+                said[profile] = (
+                    f"{ratio:.3g}x",
+                    joined(before[1] if before else None, labels) or (),
+                    times,
+                    gpu,
+                )
     return ratios
+
+
+def _time_ratio(app: AppTemplate, proc: ProcessorModel, own: str) -> tuple[float, ...]:
+    """``(t_own / t_app,)``: the model's time on ``proc`` in its own precision over its time as run; ()."""
+    from offloadsim.models.precision import with_precision
+    from offloadsim.world.profiles.fusion import FUSION_RULES
+
+    if app.graph is None or app.llm is not None:
+        return ()
+    try:
+        own_graph = with_precision(app.graph, own)
+    except ValueError:  # a precision it cannot be stored in (int4): no time to compare
+        return ()
+    fusion = proc.spec.fusion
+    rules = FUSION_RULES[fusion] if fusion != "none" else None
+    ran = float(proc.costs.layer_seconds(app.graph, rules).sum())
+    return (float(proc.costs.layer_seconds(own_graph, rules).sum()) / ran,) if ran > 0 else ()
 
 
 def _own_precision(app: AppTemplate) -> str:

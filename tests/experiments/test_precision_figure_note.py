@@ -86,7 +86,7 @@ def test_a_sweeps_manifest_keeps_the_note_of_the_points_it_holds_for(swept):
         for policy in ("local", "edge")
     }
     note = _int8_note(swept)
-    assert "int8 is 4x fp32's speed on cortex-a76 here" in note and "1.5-2.5x" in note
+    assert "int8's peak is 4x fp32's on cortex-a76 (the model " in note and "1.5-2.5x" in note
     # under edge, the edge server's plain speed runs int8 too: at fp32's FLOP/s (said of edge's points)
     edge = _int8_note(swept, "edge")
     assert edge.endswith(f"; {PLAIN} (docs/models.md#precision)")

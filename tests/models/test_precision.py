@@ -195,8 +195,8 @@ def test_a_precision_the_profile_lacks_falls_back_and_says_so():
     assert world.app_speed("chat", "phone") == pytest.approx(89.6e9 * a76.efficiency)
     assert world.app_speed("chat", "cloud") == pytest.approx(312e12 * BUILTIN_PROFILES["a100"].efficiency)
     assert _but_ceiling(world.notes) == (
-        "precision int4 (applications.chat): bytes and time only; accuracy is not modelled; fp16 is 2x "
-        "bf16's speed on cortex-a76 here (the data sheets' peak ratios, not measured): a comparison "
+        "precision int4 (applications.chat): bytes and time only; accuracy is not modelled; fp16's peak is "
+        "2x bf16's on cortex-a76: the data sheets' peak ratios, not measured; a comparison "
         "between precisions, or with offloading, rests on them (docs/models.md#precision)",
     )
     bf16 = build_world(load_scenario_text(GPU.replace("PARAMS", "{}"), source="<t>"))

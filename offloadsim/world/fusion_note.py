@@ -31,13 +31,15 @@ class UnfusedShare:
     share: float  # 1 - fused / unfused compute time
 
 
-def unfused_note(shares: Sequence[UnfusedShare]) -> str | None:
+def unfused_note(shares: Sequence[UnfusedShare], least: float | None = None) -> str | None:
     """One line naming the processors where fusion would take at least :data:`NOTED_SHARE` away.
 
     >>> unfused_note([UnfusedShare("nodes.npu.processor", "applications.a (mobilenet_v2)", 0.6)])[:75]
     'nodes.npu.processor: a roofline charges each BatchNorm and activation its o'
     >>> unfused_note([UnfusedShare("nodes.cpu.processor", "applications.a (resnet18)", 0.01)]) is None
     True
+
+    ``least``: the smallest of several runs' largest shares (a sweep's points merged), said as a range.
     """
     noted = [s for s in shares if s.share >= NOTED_SHARE]
     if not noted:
@@ -46,6 +48,12 @@ def unfused_note(shares: Sequence[UnfusedShare]) -> str | None:
     processors = ", ".join(dict.fromkeys(s.processor for s in noted))
     return (
         f"{processors}: a roofline charges each BatchNorm and activation its own round trip to memory, "
-        f"which runtimes fuse into the convolution before it ({top.share * 100:.0f} % of the compute of "
+        f"which runtimes fuse into the convolution before it ({_range(least, top.share)} % of the compute of "
         f"{top.application} on {top.processor}); fusion: onnxruntime prices them fused ({SECTION})"
     )
+
+
+def _range(least: float | None, top: float) -> str:
+    """``60``, or ``53-60`` where several runs' largest shares differ (in whole percent)."""
+    low, high = f"{(least if least is not None else top) * 100:.0f}", f"{top * 100:.0f}"
+    return high if low == high else f"{low}-{high}"

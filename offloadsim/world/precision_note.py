@@ -10,7 +10,7 @@ for a sweep's or comparison's manifest, which the figures read.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from offloadsim.scenario.errors import format_path
@@ -21,7 +21,14 @@ from offloadsim.world.placed import Under, joined, under_text
 AppTemplate = Any
 ProcessorModel = Any
 
-__all__ = ["DOC", "precision_note", "precision_note_facts", "precision_note_text", "without_paired"]
+__all__ = [
+    "DOC",
+    "merged_facts",
+    "precision_note",
+    "precision_note_facts",
+    "precision_note_text",
+    "without_paired",
+]
 
 #: Where the note points, and what tells it from the other notes of a manifest.
 DOC = "(docs/models.md#precision)"
@@ -77,16 +84,78 @@ def precision_note_facts(
             said.append(f"compression {codec} ({where})")
     if not said:
         return None
-    shown = ", ".join(said[:4]) + (f" and {len(said) - 4} more" if len(said) > 4 else "")
     under = under or _hosted
-    speedup = _speedup_text(apps, processors, under)
+    ratios = [
+        {
+            "pair": list(pair),
+            "profiles": [
+                {"profile": profile, "ratio": ratio, "under": list(labels), "times": list(times), "gpu": gpu}
+                for profile, (ratio, labels, times, gpu) in each.items()
+            ],
+        }
+        for pair, each in _peak_ratios(apps, processors, under).items()
+    ]
     plain = _plain_speed_entries(apps, processors, under, groups or {})
-    return {"head": f"{shown}: bytes and time only; accuracy is not modelled{speedup}", "plain": plain}
+    return {"said": said, "ratios": ratios, "plain": plain}
 
 
 def precision_note_text(facts: Mapping[str, Any]) -> str:
-    """The note's line from its :func:`precision_note_facts`."""
-    return f"{facts['head']}{_plain_speed_text(facts['plain'])} {DOC}"
+    """The note's line from its :func:`precision_note_facts` (or several points' :func:`merged_facts`)."""
+    said = facts["said"]
+    shown = ", ".join(said[:4]) + (f" and {len(said) - 4} more" if len(said) > 4 else "")
+    ratios = {
+        tuple(entry["pair"]): {
+            each["profile"]: (each["ratio"], tuple(each["under"]), tuple(each["times"]), each["gpu"])
+            for each in entry["profiles"]
+        }
+        for entry in facts["ratios"]
+    }
+    speedup = _speedup_text(ratios)
+    return (
+        f"{shown}: bytes and time only; accuracy is not modelled{speedup}"
+        f"{_plain_speed_text(facts['plain'])} {DOC}"
+    )
+
+
+def merged_facts(several: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Several runs' (a sweep's points') note facts as one: each profile once, its times' range.
+
+    A sweep over ``image_size`` and ``precision`` said "int8's peak is 16x fp32's on jetson-orin
+    (the model 4.24x faster here)" and the same with 4.44x, one line a point; merged, the model's
+    times read as a range, and the runs that may place on each profile are joined.
+    """
+    said: list[str] = []
+    ratios: dict[tuple[str, ...], dict[str, dict[str, Any]]] = {}
+    plain: dict[tuple[str, ...], dict[str, Any]] = {}
+    for facts in several:
+        said.extend(item for item in facts["said"] if item not in said)
+        for entry in facts["ratios"]:
+            on = ratios.setdefault(tuple(entry["pair"]), {})
+            for each in entry["profiles"]:
+                before = on.get(each["profile"])
+                if before is None:
+                    on[each["profile"]] = {**each, "times": list(each["times"])}
+                    continue
+                before["under"] = list(joined(tuple(before["under"]), tuple(each["under"])) or ())
+                before["times"].extend(t for t in each["times"] if t not in before["times"])
+        for entry in facts["plain"]:
+            kept = plain.setdefault(tuple(entry["pair"]), {"pair": entry["pair"], "apps": [], "on": {}})
+            kept["apps"].extend(app for app in entry["apps"] if app not in kept["apps"])
+            for where in entry["on"]:
+                before_under = kept["on"].get(where["key"])
+                kept["on"][where["key"]] = (
+                    tuple(where["under"])
+                    if before_under is None
+                    else joined(before_under, tuple(where["under"])) or ()
+                )
+    return {
+        "said": said,
+        "ratios": [{"pair": list(pair), "profiles": list(on.values())} for pair, on in ratios.items()],
+        "plain": [
+            {**entry, "on": [{"key": key, "under": list(under)} for key, under in entry["on"].items()]}
+            for entry in plain.values()
+        ],
+    }
 
 
 def without_paired(facts: Mapping[str, Any], paired: Collection[str]) -> dict[str, Any]:
@@ -170,7 +239,7 @@ def _plain_speed_text(entries: list[dict[str, Any]]) -> str:
     return f"; {each}"
 
 
-def _speedup_text(apps: list[AppTemplate], processors: list[ProcessorModel], under: Under) -> str:
+def _speedup_text(ratios: Mapping[tuple[str, ...], Mapping[str, Ratio]]) -> str:
     """``; int8's peak is 16x fp32's on jetson-orin (the model's time here 4.43x shorter) (...)``, or "".
 
     The speed-up a built-in profile gives another precision is the ratio of two data-sheet peaks,
@@ -182,7 +251,6 @@ def _speedup_text(apps: list[AppTemplate], processors: list[ProcessorModel], und
     quoted only where a CPU profile is named, not under a GPU alone.  Empty where no precision
     changes a peak.
     """
-    ratios = _peak_ratios(apps, processors, under)
     if not ratios:
         return ""
     runs = "; ".join(_ratios_text(pair, each) for pair, each in ratios.items())
@@ -204,7 +272,7 @@ def _speedup_text(apps: list[AppTemplate], processors: list[ProcessorModel], und
 Ratio = tuple[str, tuple[str, ...], tuple[float, ...], bool]
 
 
-def _ratios_text(pair: tuple[str, str], each: dict[str, Ratio]) -> str:
+def _ratios_text(pair: tuple[str, ...], each: Mapping[str, Ratio]) -> str:
     """``int8's peak is 4x fp32's on cortex-a76 (the model 4x faster here), 16x on t4 (...)``."""
     said = [
         f"{ratio} on {profile}{_within(labels, times)}" for profile, (ratio, labels, times, _) in each.items()

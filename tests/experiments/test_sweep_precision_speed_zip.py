@@ -12,29 +12,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from npu_phone_scenario import BASE
+
 from offloadsim.cli import main
 from offloadsim.experiments.jobs import precision_notes_field
 from offloadsim.experiments.sweep_spec import load_sweep
 from offloadsim.scenario import load_scenario
 
-BASE = """
-name: npu
-duration: 2 s
-nodes:
-  phone:
-    tier: device
-    processors: {cpu: {profile: cortex-a76}, npu: {speed: 2 TFLOP/s, memory_bandwidth: 30 GB/s}}
-applications: {classify: {model: mobilenet_v2, input: 50 KB, output: 4 KB}}
-workload: [{app: classify, sources: phone, arrivals: poisson, rate: 5 /s}]
-policy: {name: fixed, node: phone, processors: [npu]}
-"""
 PRECISION = "applications.classify.params.precision"
 SPEED = "nodes.phone.processors.npu.speed"
 NO_FASTER = "int8 runs no faster than fp32 on nodes.phone.processors.npu"
 
 
 def _sweep(tmp_path: Path, block: str) -> Path:
-    (tmp_path / "base.yaml").write_text(BASE)
+    (tmp_path / "base.yaml").write_text(BASE.replace("node: edge}", "node: phone, processors: [npu]}"))
     path = tmp_path / "sweep.yaml"
     path.write_text(
         f"base: base.yaml\n{block}:\n  {PRECISION}: [fp32, int8]\n  {SPEED}: [0.5 TFLOP/s, 2 TFLOP/s]\n"

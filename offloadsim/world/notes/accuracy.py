@@ -11,9 +11,14 @@ from collections.abc import Collection, Sequence
 from typing import TypeVar
 
 from offloadsim.world.notes.registry import Note, NoteContext, NoteLine
-from offloadsim.world.precision_note import precision_note_facts, precision_note_text, without_paired
+from offloadsim.world.precision_note import (
+    merged_facts,
+    precision_note_facts,
+    precision_note_text,
+    without_paired,
+)
 
-__all__ = ["KIND", "accuracy_notes", "paired_dropped"]
+__all__ = ["KIND", "accuracy_notes", "merge_precision_notes", "paired_dropped"]
 
 KIND = "precision"
 
@@ -22,6 +27,23 @@ def accuracy_notes(context: NoteContext) -> list[Note]:
     """The one line, or []: its facts its ``head`` and its ``plain`` speeds (:func:`paired_dropped`)."""
     facts = precision_note_facts(context.apps, context.processors, context.under, context.groups)
     return [] if facts is None else [Note(KIND, precision_note_text(facts), facts)]
+
+
+def merge_precision_notes(notes: Sequence[Note]) -> Note:
+    """Several runs' precision notes (a sweep's points, one line each) as one, from their facts.
+
+    Each profile's peak ratio once, with the model's time ratios there as a range, and the plain
+    speeds joined; a note without this version's facts is kept as the first one's text.
+    """
+    if not all(_current(note.facts) for note in notes):
+        return notes[0]
+    facts = merged_facts([note.facts for note in notes])
+    return Note(KIND, precision_note_text(facts), facts)
+
+
+def _current(facts: object) -> bool:
+    """Whether ``facts`` are this version's: ``said``, ``ratios`` and ``plain``."""
+    return isinstance(facts, dict) and {"said", "ratios", "plain"} <= set(facts)
 
 
 _Line = TypeVar("_Line", bound=str)
@@ -39,7 +61,7 @@ def paired_dropped(lines: Sequence[_Line], paired: Collection[str]) -> list[_Lin
     kept: list[_Line | NoteLine] = []
     for line in lines:
         note = getattr(line, "note", None)
-        if note is None or note.kind != KIND or "plain" not in note.facts:
+        if note is None or note.kind != KIND or not _current(note.facts):
             kept.append(line)
             continue
         facts = without_paired(note.facts, paired)

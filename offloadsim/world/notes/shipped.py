@@ -34,7 +34,9 @@ register_note(calibrated.KIND, calibrated.calibrated_notes)
 register_note(stand_in_peak.KIND, stand_in_peak.stand_in_peak_notes)
 register_note(passed_over.KIND, passed_over.passed_over_notes)
 register_note(inert_keys.KIND, inert_keys.inert_key_notes)
-register_note(unfused_roofline.KIND, unfused_roofline.unfused_roofline_notes)
+register_note(
+    unfused_roofline.KIND, unfused_roofline.unfused_roofline_notes, merge=unfused_roofline.merge_unfused_notes
+)
 register_note(synthetic_bandwidth.KIND, synthetic_bandwidth.synthetic_bandwidth_note_provider)
 register_note(unbounded_decode.KIND, unbounded_decode.unbounded_decode_notes)
 register_note(decode_ceiling.KIND, decode_ceiling.decode_ceiling_notes)
@@ -49,7 +51,13 @@ register_note(
     figures=True,  # a figure of GPU times at an assumed efficiency says so, as the table does
 )
 register_note(nearest_tie.KIND, nearest_tie.nearest_tie_notes)
-register_note(accuracy.KIND, accuracy.accuracy_notes, scope="placed", needs_world=False)
+register_note(
+    accuracy.KIND,
+    accuracy.accuracy_notes,
+    scope="placed",
+    needs_world=False,
+    merge=accuracy.merge_precision_notes,
+)
 register_note(
     plain_speed.KIND,
     plain_speed.plain_speed_notes,

@@ -22,6 +22,7 @@ __all__ = [
     "may_run",
     "placements",
     "policy_objects",
+    "processor_rules",
     "runs_under",
     "sources_of",
     "under_text",
@@ -69,6 +70,28 @@ def placements(policies: Any) -> list[Any] | None:
     return found or None
 
 
+def processor_rules(policies: Any) -> list[tuple[str, ...] | None]:
+    """Which processors of a node each of ``policies`` computes on: None any, () its first, or those named.
+
+    A plug-in policy (or one that cannot be made) may name any in its plans; a shipped one runs on
+    each node's first processor unless it names processors (``fixed``'s ``processors``).
+    """
+    from offloadsim.plugins import shipped_module
+    from offloadsim.policies.params import requirements_of
+
+    made = policy_objects(policies)
+    if made is None:
+        return [None]
+    rules: list[tuple[str, ...] | None] = []
+    for policy in made:
+        if not shipped_module(type(policy).__module__):
+            rules.append(None)
+            continue
+        needs = requirements_of(policy)
+        rules.append(tuple(dict.fromkeys(str(n.processor) for n in needs if n.need == "processor")))
+    return rules
+
+
 def sources_of(scenario: Scenario, app: str) -> set[str]:
     """The nodes whose workload sends ``app``'s requests (every source where none names it).
 
@@ -109,7 +132,12 @@ def runs_under(
 
     A single label (a run) answers ``()`` or None.
     """
-    placed = {label: placements(policy) for label, policy in (policies or {"": scenario.policy}).items()}
+    runs = policies or {"": scenario.policy}
+    placed = {label: placements(policy) for label, policy in runs.items()}
+    # which of a node's processors each run computes on: every shipped policy but fixed's
+    # processors runs on each node's first, so a note on a phone's NPU under local is not its
+    rules = {label: processor_rules(policy) for label, policy in runs.items()}
+    firsts = {node.name: node.processors[0].name for node in scenario.nodes if node.processors}
     tiers = {node.name: node.tier for node in scenario.nodes}
     sources: dict[str, set[str]] = {}
 
@@ -117,10 +145,12 @@ def runs_under(
         if app.name not in sources:
             sources[app.name] = sources_of(scenario, app.name)
         hosts, node = app.spec.hosts, proc.node
+        name = proc.spec.name
         labels = tuple(
             label
             for label, each in placed.items()
             if may_run(hosts, node, tiers[node], sources[app.name], each, reaches)
+            and any(rule is None or name in (rule or (firsts.get(node),)) for rule in rules[label])
         )
         return None if not labels else () if len(labels) == len(placed) else labels
 

@@ -40,7 +40,8 @@ def test_the_fusion_lines_of_every_point_are_one_with_the_range_of_their_shares(
 def test_the_int8_lines_are_one_with_the_model_time_ratios_as_a_range_and_its_points(tmp_path, capsys):
     (int8,) = [note for note in _notes(tmp_path, capsys) if note.startswith("note: precision int8")]
     low, high = map(
-        float, re.findall(r"16x on jetson-orin \(the model ([0-9.]+)-([0-9.]+)x faster here\)", int8)[0]
+        float,
+        re.findall(r"16x (?:fp32's )?on jetson-orin \(the model ([0-9.]+)-([0-9.]+)x faster here\)", int8)[0],
     )
     assert 1.0 < low < high < 16.0
     assert int8.endswith(" (at points 2, 3, 6 and 7)")  # the int8 points, both policies

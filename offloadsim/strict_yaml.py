@@ -106,7 +106,10 @@ class YamlProblem(ValueError):
 
 
 class UnreadableNumber(ConstructorError):
-    """A float whose text is not zero (or finite) but whose value is: ``problem`` says which.
+    """A scalar whose value is not what its text says, or not the same to every reader (``problem``).
+
+    A float whose text is not zero (or finite) but whose value is; an integer or boolean written as
+    YAML 1.1 alone reads it (``010``, ``yes``).
 
     ``key_path``: where it is in the document (``""`` until :meth:`_Strict.get_single_data` finds it).
     """
@@ -221,6 +224,29 @@ def _construct_int(loader: Any, node: Any) -> int:
         ) from None
 
 
+#: Booleans YAML 1.1 (PyYAML) reads and YAML 1.2 reads as text: ``yes``, ``no``, ``on``, ``off``.
+_YAML11_BOOL = frozenset(
+    f(word) for word in ("yes", "no", "on", "off") for f in (str.lower, str.capitalize, str.upper)
+)
+
+
+def _construct_bool(loader: Any, node: Any) -> bool:
+    """A boolean written ``true`` or ``false`` (any case YAML 1.2 takes).
+
+    ``yes``, ``no``, ``on`` and ``off`` (:data:`_YAML11_BOOL`) are a problem at their key path:
+    YAML 1.1 reads them as booleans and YAML 1.2 as text, so ``--set ...noise=yes`` turned noise on
+    where another reader sees the text "yes"; as :data:`_AMBIGUOUS_INT`'s integers are refused.
+    """
+    text = str(node.value)
+    if text in _YAML11_BOOL:
+        raise UnreadableNumber(
+            f"{text} is read as a boolean by YAML 1.1 and as text by YAML 1.2: write true or false, "
+            "or quote it if text is meant",
+            node,
+        )
+    return bool(yaml.SafeLoader.construct_yaml_bool(loader, node))
+
+
 def _construct_float(loader: Any, node: Any) -> float:
     """A float, refused where its text is a non-zero number that rounds to 0 or a finite one to infinity.
 
@@ -280,6 +306,7 @@ _FLOAT_PATTERN = re.compile(
 for _loader in (StrictLoader, _FastLoader):
     _loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
     _loader.add_constructor(_FLOAT, _construct_float)
+    _loader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
     _loader.yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_TIMESTAMP, _FLOAT)]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()

@@ -301,13 +301,22 @@ def _check_fields(scenario: Scenario, fix: str) -> None:
             value = getattr(scenario, name)
             raise RunError(f"scenario.{name}: expected {what}, got {type(value).__name__} {value!r:.40}{fix}")
     count = len(scenario.workload)
-    for i, entry in enumerate(scenario.workload):  # the engine names its streams by it: an IndexError
+    for i, entry in enumerate(scenario.workload):
+        # The engine names an entry's random streams and its messages by its index: one outside the
+        # workload was an IndexError, and two entries of one index (WorkloadSpec's default 0, an
+        # entry repeated) drew the same arrivals, in lockstep, without a word.
         index = getattr(entry, "index", 0)
-        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
+        if isinstance(index, bool) or not isinstance(index, int) or index != i:
+            if isinstance(index, bool) or not isinstance(index, int):
+                also = ""
+            elif 0 <= index < i:
+                also = f", the index of workload[{index}] too: the two would draw the same random numbers"
+            else:
+                also = f" (the workload holds {count})"
             raise RunError(
-                f"scenario.workload[{i}].index: expected its entry's place, 0 to {count - 1} (the "
-                f"workload holds {count}), got {type(index).__name__} {index!r:.40}: number the "
-                "entries anew with dataclasses.replace(entry, index=i) after dropping one"
+                f"scenario.workload[{i}].index: expected {i}, its entry's place (0 to {count - 1}), "
+                f"got {type(index).__name__} {index!r:.40}{also}: number the entries in order with "
+                "dataclasses.replace(entry, index=i)"
             )
 
 

@@ -242,7 +242,8 @@ def test_a_workload_entry_dropped_by_hand_is_refused_not_an_index_error(tiny_sce
     path.write_text(tiny_scenario_text.replace(one, one + "  - {app: job, sources: phone, rate: 2 /s}\n"))
     scenario = load_scenario(path)
     assert [entry.index for entry in scenario.workload] == [0, 1]
-    with pytest.raises(RunError, match=r"scenario\.workload\[0\]\.index: expected its entry's place, 0 to 0"):
+    said = r"scenario\.workload\[0\]\.index: expected 0, its entry's place \(0 to 0\)"
+    with pytest.raises(RunError, match=said):
         offloadsim.run(dataclasses.replace(scenario, workload=scenario.workload[1:]), out=tmp_path / "run")
     assert not (tmp_path / "run").exists()
     renumbered = (dataclasses.replace(scenario.workload[1], index=0),)

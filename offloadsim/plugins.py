@@ -288,6 +288,11 @@ class EntryPointGroup:
         self.provided = []
         for entry in entry_points(self.group):
             where = _where(self.what, entry)
+            malformed = _malformed(self.group, entry)
+            if malformed is not None:  # importlib's load() said "AttributeError: 'NoneType' object ..."
+                self.failed[entry.name] = f"{where} could not be loaded: {malformed}"
+                self._warn(f"could not load {where}; it is skipped: {malformed}")
+                continue
             try:
                 loaded = entry.load()
             # A broken plug-in must not take the simulator down; nor one whose module ends the
@@ -342,6 +347,21 @@ class EntryPointGroup:
         if self.group in _SAID_ELSEWHERE:
             return
         warnings.warn(f"offloadsim: {message}", self.warning, stacklevel=4)
+
+
+def _malformed(group: str, entry: Any) -> str | None:
+    """Why ``entry``'s value is no ``module`` or ``module:attribute`` (``pmod:``), or None where it is one.
+
+    Named by group, name and value: importlib's own ``load()`` fails on it with ``'NoneType' object
+    has no attribute 'group'``, which names none of them.
+    """
+    value = getattr(entry, "value", None)
+    if not isinstance(value, str) or metadata.EntryPoint.pattern.match(value) is not None:
+        return None
+    return (
+        f"entry point {entry.name!r} of group {group} has a malformed value {value!r}: expected "
+        "'module' or 'module:attribute' (its package's entry_points)"
+    )
 
 
 def _where(what: str, entry: Any) -> str:

@@ -181,7 +181,9 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
             if "forkserver" in methods:
                 context.set_forkserver_preload(["offloadsim.experiments.executors", "offloadsim.api"])
                 _start_forkserver_deaf_to_ctrl_c()
-            pending: dict[Future[JobResult], Job] = {pool.submit(runner, job): job for job in jobs}
+            pending: dict[Future[JobResult], Job] = {
+                pool.submit(_in_worker, runner, job): job for job in jobs
+            }
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in sorted(done, key=lambda f: (pending[f].index, pending[f].replication)):
@@ -193,11 +195,29 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
                         "an `if __name__ == '__main__':` guard); what finished is kept; "
                         f"run with one worker ({argument('workers', 1)}) to see the error"
                     ) from error
+                if getattr(error, "no_cause_to_show", False):  # the pool made its traceback text the cause
+                    error.__cause__ = None  # type: ignore[union-attr]
                 finished(job, None if error is not None else future.result(), error)
     except BaseException:
         _stop_pool(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _in_worker(runner: Runner, job: Job) -> JobResult:
+    """``runner(job)`` in a pool's worker; an error with no exception of its own to show is marked so.
+
+    The pool gives every error it hands back a cause (the worker's traceback, as text), so a plug-in
+    metric or note provider's wrong result, which has none, said "run again with --debug to see its
+    traceback" under ``compare`` and ``sweep``: the mark has the parent drop that cause.
+    """
+    try:
+        return runner(job)
+    except Exception as error:
+        if not getattr(error, "show_cause_with_debug", True):
+            with contextlib.suppress(AttributeError):  # an exception of __slots__: said as it was
+                error.no_cause_to_show = True  # type: ignore[attr-defined]
+        raise
 
 
 def _as_flags(runner: Runner, job: Job) -> JobResult:

@@ -603,6 +603,7 @@ def plan_compare(
         entries = policy_entries(names)
     except EntryError as error:
         raise ExperimentError(f"{argument('policies')}: {error}") from None
+    texts, names = names, [entry.label for entry in entries]  # 3-box=fixed(...) is labelled 3-box
     if isinstance(replications, bool) or not isinstance(replications, numbers.Integral) or replications < 1:
         raise ExperimentError(
             f"{argument('replications')}: expected a whole number of at least 1, got {replications!r}"
@@ -627,7 +628,7 @@ def plan_compare(
     api.check_seed(loaded, seed)
     if seed is not None:
         loaded = dataclasses.replace(loaded, seed=api.check_index(seed, "seed"))
-    api.check_policy_overrides(loaded, [entry.name for entry in entries], policy_option, names)
+    api.check_policy_overrides(loaded, [entry.name for entry in entries], policy_option, texts)
     specs = {entry.label: api.resolve_policy(loaded, entry.name, entry.params) for entry in entries}
     # "neurosurgeon" and "neurosurgeon(objective=latency)" of a file whose policy has that objective
     ran = [PolicyEntry(label, spec.name, spec.params).identity for label, spec in specs.items()]

@@ -143,7 +143,7 @@ class SweepSpec:
         return [key for key, where in self.sections.items() if where.startswith("zip")]
 
     def entry_label(self, point: Mapping[str, Any]) -> str | None:
-        """The ``policies`` entry with parameters that made ``point`` (its text, as written), or None."""
+        """The ``policies`` entry with parameters or a label that made ``point`` (its label), or None."""
         if not self.entry_labels:
             return None
         return self.entry_labels.get(
@@ -314,6 +314,9 @@ def sweep_from_data(
             if (twice := first_repeat(entry.identity for entry in entries)) is not None:
                 first, again = (describe(policies[i]) for i in twice)
                 bad("policies", f"{given_twice(first, again, 'policy')}: each policy makes one point")
+            elif (twice := first_repeat(entry.label for entry in entries)) is not None:
+                first, again = (describe(policies[i]) for i in twice)
+                bad("policies", f"{first} and {again} have one label: give each its own")
             else:
                 keys = dict.fromkeys(f"policy.{key}" for entry in entries for key in entry.params)
                 if all([claim(key, "policies") for key in ("policy.name", *keys)]):
@@ -322,7 +325,7 @@ def sweep_from_data(
                     entry_labels = {
                         _assignments_key(point): entry.label
                         for point, entry in zip(axis, entries, strict=True)
-                        if entry.params
+                        if entry.params or entry.label != entry.name
                     }
 
     labels: dict[str, str] = {}

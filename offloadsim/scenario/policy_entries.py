@@ -13,6 +13,12 @@ are split at the commas outside brackets and quotes, so a list value keeps its o
 ['fixed(nodes=[$source, edge], cuts=[3])', 'local']
 >>> policy_entries(["least-loaded(tiers=[edge, cloud], load_bucket=0.02)"])[0].params
 {'tiers': ['edge', 'cloud'], 'load_bucket': 0.02}
+
+An entry written ``LABEL=ENTRY`` is labelled ``LABEL`` instead (the ``=`` before any parenthesis):
+a short name for the tables and figures, where the text would be long.
+
+>>> policy_entries(["3-box=fixed(nodes=[box-0, box-1, box-2], cuts=[57, 110])"])[0]
+PolicyEntry(label='3-box', name='fixed', params={'nodes': ['box-0', 'box-1', 'box-2'], 'cuts': [57, 110]})
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ __all__ = ["EntryError", "PolicyEntry", "entry_text", "kept_params_note", "polic
 
 #: What an entry looks like, for messages.
 ENTRY_FORM = "NAME or NAME(KEY=VALUE, ...)"
+#: What a label (``LABEL=ENTRY``) cannot hold: what would make it read as an entry, or split a list.
+_NOT_IN_LABEL = "()[]{},=\"'"
 _OPENING = {"(": ")", "[": "]", "{": "}"}
 
 
@@ -109,6 +117,12 @@ def policy_entries(texts: Iterable[str]) -> list[PolicyEntry]:
     if (twice := first_repeat(entry.identity for entry in entries)) is not None:
         first, again = (describe(entries[i].label) for i in twice)
         raise EntryError(f"{given_twice(first, again, 'policy')}: each policy is compared once")
+    if (twice := first_repeat(entry.label for entry in entries)) is not None:
+        first, again = (describe(entry_text(entries[i].name, entries[i].params)) for i in twice)
+        raise EntryError(
+            f"{first} and {again} are both labelled {quoted(entries[twice[0]].label)}: the tables and "
+            "figures could not tell them apart; give each its own label"
+        )
     return entries
 
 
@@ -124,13 +138,22 @@ def chosen_entry(entries: Sequence[PolicyEntry], text: str) -> PolicyEntry | Non
     return next((entry for entry in entries if entry.identity == wanted), None)
 
 
-def _entry(text: str) -> PolicyEntry:
-    """One entry read: its name and the parameters in its parentheses, each value read as YAML."""
+def _entry(text: str, label_allowed: bool = True) -> PolicyEntry:
+    """One entry read: its label, name and the parameters in its parentheses, each value read as YAML."""
     from offloadsim.scenario.overrides import PathError, parse_assignment
 
     label = str(text).strip()
     if not label:
         raise EntryError(f"an empty entry; expected {ENTRY_FORM}")
+    given, sep, rest = label.partition("=")
+    if sep and "(" not in given and label_allowed:  # LABEL=ENTRY: the entry read, named by the label
+        if not given.strip() or any(mark in given for mark in _NOT_IN_LABEL):
+            raise EntryError(
+                f"{quoted(label)}: a label (before the =) cannot be empty or hold any of {_NOT_IN_LABEL}, "
+                f"got {describe(given.strip())}"
+            )
+        entry = _entry(rest, label_allowed=False)
+        return PolicyEntry(given.strip(), entry.name, entry.params)
     opening = label.find("(")
     name = label if opening < 0 else label[:opening].strip()
     if not name or any(mark in name for mark in ")=,[]{}"):

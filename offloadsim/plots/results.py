@@ -426,6 +426,7 @@ def plot_with_tables(
         late_change_note(view, frame, x_key) if kind in ("sweep", "split", "energy") else "",
         sweep_lines.coinciding_lines(axes),  # at the panels' final limits (one range, all-local lines)
         split_cuts.mixed_cuts_note(axes) if kind == "split" else "",
+        split_cuts.later_cuts_note(axes) if kind == "split" else "",  # multi-tier's edge→cloud cut
     )
     note = "\n".join(part for part in parts if part)
     if note:

@@ -11,6 +11,7 @@ figure with their counts, so that the line reads as the mean it is.
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
@@ -20,7 +21,7 @@ import pandas as pd
 from matplotlib import rcParams
 from matplotlib.axes import Axes
 
-__all__ = ["MixedPoint", "draw_cuts", "mixed_cuts", "mixed_cuts_note"]
+__all__ = ["MixedPoint", "draw_cuts", "later_cuts", "later_cuts_note", "mixed_cuts", "mixed_cuts_note"]
 
 #: A circle's area (pt²) for a cut all of a point's tasks took; a share draws that share of it.
 _FULL_AREA = 160.0
@@ -143,7 +144,90 @@ def draw_cuts(
         kept.append(MixedPoint(series, written.get(at, at), cuts))
     if kept:
         _MIXED[ax] = (kept, least)
+    _LATER.pop(ax, None)
+    later = [
+        MixedPoint(series, written.get(at, at), cuts)
+        for (series, at), cuts in later_cuts(done, x, by).items()
+        if at in places
+    ]
+    if later:
+        _LATER[ax] = later
     return drawn
+
+
+#: The later cuts (after the device's) of the points each split Axes drew (:func:`later_cuts_note`).
+_LATER: weakref.WeakKeyDictionary[Axes, list[MixedPoint]] = weakref.WeakKeyDictionary()
+
+
+def _hops(placement: str, source: str) -> list[tuple[str, int]]:
+    """The cuts of ``placement`` after the source's: (``edge→cloud``, layers before it) each.
+
+    >>> _hops("phone-3:5>edge:12>cloud", "phone-3"), _hops("phone-3>edge", "phone-3")
+    ([('edge→cloud', 12)], [])
+    >>> _hops("edge:4>cloud", "phone-3")
+    [('edge→cloud', 4)]
+    """
+    parts = placement.split(">")
+    found = []
+    for part, after in itertools.pairwise(parts):
+        node, colon, cut = part.partition(":")
+        if colon and node != source and cut.isdigit():
+            found.append((f"{node}→{after.partition(':')[0]}", int(cut)))
+    return found
+
+
+def later_cuts(done: pd.DataFrame, x: str, by: str | None) -> dict[tuple[str, str], list[tuple[int, int]]]:
+    """Per (series value, x value) as text, the cuts of multi-station plans after the device's.
+
+    A split figure draws ``split``, the layers run on the device: the first cut.  A plan over more
+    stations (``multi-tier``'s phone→edge→cloud) cuts again, which its ``placement`` records
+    (``phone-3:5>edge:12>cloud``); each such cut is kept here as (layer, tasks), most tasks first,
+    its hop in a :class:`MixedPoint`'s series text (``multi-tier, edge→cloud``).
+    """
+    if "placement" not in done.columns or "source" not in done.columns:
+        return {}
+    keys = list(dict.fromkeys(k for k in (by, x) if k and k in done.columns))
+    placements = done["placement"].astype(str).to_numpy()
+    sources = done["source"].astype(str).to_numpy()
+    named = [tuple(done[k].astype(str).to_numpy()[i] for k in keys) for i in range(len(done))]
+    counts: dict[tuple[str, str, str], dict[int, int]] = {}
+    hops_of: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for i, (placement, source) in enumerate(zip(placements, sources, strict=True)):
+        if ":" not in placement:
+            continue
+        hops = hops_of.get((placement, source))
+        if hops is None:
+            hops = hops_of[(placement, source)] = _hops(placement, source)
+        key = named[i]
+        series = str(key[0]) if by and by in keys and by != x else ""
+        at = str(key[-1]) if x in keys else ""
+        for hop, cut in hops:
+            tally = counts.setdefault((series, at, hop), {})
+            tally[cut] = tally.get(cut, 0) + 1
+    return {
+        (", ".join(p for p in (series, hop) if p), at): sorted(tally.items(), key=lambda cn: (-cn[1], cn[0]))
+        for (series, at, hop), tally in counts.items()
+    }
+
+
+def later_cuts_note(axes: Sequence[Axes]) -> str:
+    """The note under a split figure saying it draws the device's cut, where a plan cut again, or ``""``.
+
+    ``drawn: the device's cut; a plan over more stations cut again too, not drawn: multi-tier,
+    edge→cloud at 5 Mbit/s, 95 tasks at layer 12, 3 at 14`` (the first few points, the rest counted).
+    """
+    parts: list[str] = []
+    for ax in axes:
+        panel = ax.get_title(loc="left").split(" ", 1)[0]
+        prefix = f"{panel} " if len(axes) > 1 and panel.startswith("(") else ""
+        parts.extend(prefix + _point_text(point) for point in _LATER.get(ax, []))
+    if not parts:
+        return ""
+    said = "; ".join(parts[:_NAMED_POINTS])
+    if len(parts) > _NAMED_POINTS:
+        said += f"; and {len(parts) - _NAMED_POINTS} more"
+    drawn = "drawn: the device's cut (layers run on it)"
+    return f"{drawn}; plans over more stations cut again, not drawn: {said}"
 
 
 def mixed_cuts_note(axes: Sequence[Axes]) -> str:

@@ -216,16 +216,10 @@ def later_cuts_note(axes: Sequence[Axes]) -> str:
     ``drawn: the device's cut; a plan over more stations cut again too, not drawn: multi-tier,
     edge→cloud at 5 Mbit/s, 95 tasks at layer 12, 3 at 14`` (the first few points, the rest counted).
     """
-    parts: list[str] = []
-    for ax in axes:
-        panel = ax.get_title(loc="left").split(" ", 1)[0]
-        prefix = f"{panel} " if len(axes) > 1 and panel.startswith("(") else ""
-        parts.extend(prefix + _point_text(point) for point in _LATER.get(ax, []))
+    parts = [_panel(ax, axes) + _point_text(point) for ax in axes for point in _LATER.get(ax, [])]
     if not parts:
         return ""
-    said = "; ".join(parts[:_NAMED_POINTS])
-    if len(parts) > _NAMED_POINTS:
-        said += f"; and {len(parts) - _NAMED_POINTS} more"
+    said = _first_named(parts)
     drawn = "drawn: the device's cut (layers run on it)"
     return f"{drawn}; plans over more stations cut again, not drawn: {said}"
 
@@ -245,8 +239,7 @@ def mixed_cuts_note(axes: Sequence[Axes]) -> str:
         points, least = _MIXED.get(ax, ([], 0.0))
         if any(n / sum(m for _, m in point.cuts) < least for point in points for _, n in point.cuts):
             floors.append(least)
-        panel = ax.get_title(loc="left").split(" ", 1)[0]
-        prefix = f"{panel} " if len(axes) > 1 and panel.startswith("(") else ""
+        prefix = _panel(ax, axes)
         # Series whose tasks cut alike there (drawn as one line, the legend says) are named together.
         alike: dict[tuple[str, tuple[tuple[int, int], ...]], list[str]] = {}
         for point in points:
@@ -257,13 +250,25 @@ def mixed_cuts_note(axes: Sequence[Axes]) -> str:
         )
     if not parts:
         return ""
-    said = "; ".join(parts[:_NAMED_POINTS])
-    if len(parts) > _NAMED_POINTS:
-        said += f"; and {len(parts) - _NAMED_POINTS} more"
+    said = _first_named(parts)
     area = "area: share of its tasks"
     if floors:  # a circle drawn larger than its share says so: the counts after it are what it holds
         area += f", at least {max(floors) * 100:.0f} %"
     return f"circles: the cuts of a point whose mean is none of them ({area}): {said}"
+
+
+def _panel(ax: Axes, axes: Sequence[Axes]) -> str:
+    """``(b) ``: the panel's letter before its points, where the figure has several panels; else ``""``."""
+    panel = ax.get_title(loc="left").split(" ", 1)[0]
+    return f"{panel} " if len(axes) > 1 and panel.startswith("(") else ""
+
+
+def _first_named(parts: Sequence[str]) -> str:
+    """The first points of a note named, the rest counted: ``a; b; c; and 2 more``."""
+    said = "; ".join(parts[:_NAMED_POINTS])
+    if len(parts) > _NAMED_POINTS:
+        said += f"; and {len(parts) - _NAMED_POINTS} more"
+    return said
 
 
 def _point_text(point: MixedPoint) -> str:

@@ -123,6 +123,20 @@ def test_another_nodes_outage_in_the_baseline_window_is_said():
     assert time_to_recover(binned, [("edge-1", *OUTAGE)], changes=changes).iloc[0].status == "recovered"
 
 
+def test_the_same_nodes_next_outage_before_the_line_is_back_is_said():
+    """The trial's edge-outage run: a 0.4 s outage "recovered" in 14.5 s, judged back only after the
+    same node's next outage; that next outage moved the line too, so the time is not the first's alone."""
+    tasks = _placed(_tasks("edge", lambda t: 0.5 if t < 100.0 else 0.1), "edge")
+    binned = binned_metric(tasks, "latency_p50_s", bin_s=2.0, start_s=0.0, end_s=200.0)
+    spans = [("edge", *OUTAGE), ("edge", 90.0, 94.0)]
+    rows = time_to_recover(binned, spans, changes=node_changes_of(spans), tasks=tasks)
+    first, second = rows.iloc[0], rows.iloc[1]
+    assert first.time_to_recover_s == pytest.approx(20.0)
+    assert (first.status, first.overlapped) == ("recovered (overlapped)", "edge down 90–94 s")
+    # The second outage's window holds the first outage (the same node's, before it): not counted.
+    assert (second.status, second.overlapped) == ("recovered", "")
+
+
 def test_a_series_that_ran_nothing_on_the_node_down_does_not_recover_from_it():
     """``cloud`` never used the edge: its line's moves are not a recovery from the edge's outage."""
     edge = _placed(_tasks("edge", lambda t: 0.5 if t < 90.0 else 0.1), "edge")

@@ -25,10 +25,10 @@ that had work on the node that failed.  So each row also says (``status``, ``ove
 
 * **overlapped** (``recovered (overlapped)``, ``not recovered (overlapped)``, ...): another change
   the records hold (:class:`Change`: a link's bandwidth, latency or state in ``link_changes``,
-  another node down or back) fell between the baseline's start and the recovery's end (the last
-  bin judged back, or the window's end where none): the line moved with it too, and the time is
-  not the outage's alone.  Mobility's per-device handovers and radio rates are each device's own
-  weather and are not counted.
+  another node down or back, the same node's or link's next outage) fell between the baseline's
+  start and the recovery's end (the last bin judged back, or the window's end where none): the line
+  moved with it too, and the time is not the outage's alone.  Mobility's per-device handovers and
+  radio rates are each device's own weather and are not counted.
 * **not on the node**: the series ran no task on the node that went down (``placement`` or
   ``final_node``, anywhere in the run): whatever its line did is not a recovery from that outage.
 
@@ -230,7 +230,7 @@ def time_to_recover(
                 ends[np.flatnonzero(starts >= at - 1e-9)[:sustained][-1]] if math.isfinite(at) else ends[-1]
             )
             first = float(starts[before][0]) if before.any() else since
-            overlapped = _overlapped(changes, down, first, float(judged))
+            overlapped = _overlapped(changes, down, until, first, float(judged))
             if status != "no baseline" and counts.never_on(name, down):
                 status = "not on the node"
             elif status != "no baseline" and overlapped:
@@ -253,25 +253,36 @@ def time_to_recover(
     return table.astype({c: "Int64" for c in ("arrived", "completed", "with_deadline", "deadline_missed")})
 
 
-def _overlapped(changes: Sequence[Change], down: Sequence[str], first: float, last: float) -> str:
+def _overlapped(
+    changes: Sequence[Change],
+    down: Sequence[str],
+    until: float,
+    first: float,
+    last: float,
+) -> str:
     """What else changed strictly inside ``(first, last)``, as ``link-trace of old-0→ap-0 at 100–240 s``.
 
-    Grouped by kind; each group's times are its changes' whole span (a trace's rush hour, start to
-    end), so that a reader sees what overlapped.  Empty where nothing did.
+    What went down in the outage (``down``) counts only after its end (``until``): its next outage
+    before the line is judged back means the line did not recover from this one alone, while its own
+    changes and its earlier outages (in the baseline's window, where a median of many bins is what
+    is taken) are what the figure is about.  Grouped by kind; each group's times are its changes'
+    whole span (a trace's rush hour, start to end), so that a reader sees what overlapped.  Empty
+    where nothing did.
     """
     hits: dict[str, list[Change]] = {}
     for change in changes:
+        times = change.times
         if change.what in down:
-            continue
-        if any(first + 1e-9 < t < last - 1e-9 for t in change.times):
-            hits.setdefault(change.kind, []).append(change)
+            times = tuple(t for t in times if t > until + 1e-9)
+        if any(first + 1e-9 < t < last - 1e-9 for t in times):
+            hits.setdefault(change.kind, []).append(Change(change.what, change.kind, times))
     said = []
     for kind, found in hits.items():
         names = list(dict.fromkeys(c.what for c in found))
         times = [t for c in found for t in c.times]
         span = _span(min(times), max(times))
         if kind == "node down":
-            said.append(", ".join(f"{c.what} down {_span(*c.times)}" for c in found))
+            said.append(", ".join(f"{c.what} down {_span(min(c.times), max(c.times))}" for c in found))
             continue
         more = len(names) - 1
         more_said = f" and {more:,} more link direction{'s' if more > 1 else ''}" if more else ""

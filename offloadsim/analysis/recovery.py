@@ -271,11 +271,11 @@ def _overlapped(
     """
     hits: dict[str, list[Change]] = {}
     for change in changes:
-        times = change.times
+        kept = change.times
         if change.what in down:
-            times = tuple(t for t in times if t > until + 1e-9)
-        if any(first + 1e-9 < t < last - 1e-9 for t in times):
-            hits.setdefault(change.kind, []).append(Change(change.what, change.kind, times))
+            kept = tuple(t for t in kept if t > until + 1e-9)
+        if any(first + 1e-9 < t < last - 1e-9 for t in kept):
+            hits.setdefault(change.kind, []).append(Change(change.what, change.kind, kept))
     said = []
     for kind, found in hits.items():
         names = list(dict.fromkeys(c.what for c in found))

@@ -137,6 +137,26 @@ def test_the_same_nodes_next_outage_before_the_line_is_back_is_said():
     assert (second.status, second.overlapped) == ("recovered", "")
 
 
+def test_a_line_as_noisy_after_the_outage_as_before_it_is_back_at_once():
+    """The trial's 1 s bins: a quarter of ordinary bins lay over 1.2 × their median, so a line no
+    different after an outage than before took seconds of noise to be judged "back".  Back is within
+    the baseline bins' own spread where that is wider than 20 %."""
+
+    def noisy(t: float) -> float:
+        return 0.1 if int(t // 2.0) % 2 else 0.16  # 2 s bins alternating 100 and 160 ms
+
+    arrival = np.arange(0.0, 200.0, 0.5)
+    latency = [1.0 if OUTAGE[0] <= t < OUTAGE[1] else noisy(t) for t in arrival]
+    tasks = pd.DataFrame({"policy": "edge", "replication": 0, "arrival": arrival, "latency": latency})
+    tasks["status"] = "completed"
+    row = _recovery(tasks).iloc[0]
+    assert row.baseline == pytest.approx(0.13)  # 160 ms bins are 23 % above it
+    assert (row.status, row.time_to_recover_s) == ("recovered", 0.0)
+    # A line still at the outage's level is no more back than before.
+    slow = tasks.assign(latency=[1.0 if OUTAGE[0] <= t < 100.0 else noisy(t) for t in arrival])
+    assert _recovery(slow).iloc[0].time_to_recover_s == pytest.approx(20.0)
+
+
 def test_a_series_that_ran_nothing_on_the_node_down_does_not_recover_from_it():
     """``cloud`` never used the edge: its line's moves are not a recovery from the edge's outage."""
     edge = _placed(_tasks("edge", lambda t: 0.5 if t < 90.0 else 0.1), "edge")

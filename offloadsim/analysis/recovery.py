@@ -7,9 +7,13 @@ a paper wants the number, the same for every policy.  The definition (docs/exper
 * **baseline**: the median of the series' values in the bins lying wholly in the
   :data:`BEFORE_S` seconds before the outage starts (none such, or none with a value: no baseline,
   no time to recover);
-* a bin is **back** where its value is at most :data:`TOLERANCE` above the baseline
-  (``value ≤ (1 + TOLERANCE) · baseline``: every metric drawn over time is lower-is-better, so a
-  line below its old level has recovered) *and* at least :data:`LEAST_COMPLETED` of the tasks
+* a bin is **back** where its value is at most :data:`TOLERANCE` above the baseline, or within
+  the baseline bins' own spread where that is wider: :data:`NOISE_SDS` robust standard deviations
+  (1.4826 × their median absolute deviation) above it (``value ≤ baseline + max(TOLERANCE ·
+  baseline, NOISE_SDS · sd)``: every metric drawn over time is lower-is-better, so a line below its
+  old level has recovered).  The spread matters: 1 s medians of ~30 tasks put a quarter of the bins
+  of ordinary running more than 20 % above their median, so "3 bins in a row within 20 %" took a
+  dozen seconds of noise to happen, not of recovery; *and* at least :data:`LEAST_COMPLETED` of the tasks
   arriving in it completed: a bin most of whose tasks are still queued holds the survivors'
   latency, not a recovery;
 * **recovered at**: the start of the first bin starting at or after the outage's end that begins
@@ -53,6 +57,7 @@ __all__ = [
     "BEFORE_S",
     "COLUMNS",
     "LEAST_COMPLETED",
+    "NOISE_SDS",
     "OVERLAPPED",
     "STATUSES",
     "SUSTAINED",
@@ -68,6 +73,8 @@ __all__ = [
 BEFORE_S = 60.0
 #: A bin is back within this share of the baseline, above or below it.
 TOLERANCE = 0.20
+#: ... or within this many robust standard deviations of the baseline bins, where that is wider.
+NOISE_SDS = 3.0
 #: ... and this many bins in a row must be back (one bin back between two high ones is noise).
 SUSTAINED = 3
 #: A bin counts as back only where at least this share of the tasks arriving in it completed.
@@ -215,7 +222,9 @@ def time_to_recover(
         for since, until, down in stretches:
             before = (starts >= since - before_s - 1e-9) & (ends <= since + 1e-9) & np.isfinite(values)
             baseline = float(np.median(values[before])) if before.any() else math.nan
-            at = _back_from(starts, values, enough, until, baseline, tolerance, sustained)
+            spread = _robust_sd(values[before]) if before.any() else 0.0
+            margin = max(tolerance * abs(baseline), NOISE_SDS * spread) if math.isfinite(baseline) else 0.0
+            at = _back_from(starts, values, enough, until, baseline, margin, sustained)
             after = int((starts >= until - 1e-9).sum())
             status = (
                 "no baseline"
@@ -349,20 +358,31 @@ class _Counts:
         }
 
 
+def _robust_sd(values: np.ndarray) -> float:
+    """1.4826 × the median absolute deviation: a standard deviation robust to a few outlying bins.
+
+    An earlier outage in the baseline's window inflates the plain one; it barely moves this.
+    """
+    return float(1.4826 * np.median(np.abs(values - np.median(values))))
+
+
 def _back_from(
     starts: np.ndarray,
     values: np.ndarray,
     enough: np.ndarray,
     until: float,
     baseline: float,
-    tolerance: float,
+    margin: float,
     sustained: int,
 ) -> float:
-    """The start of the first of ``sustained`` bins in a row back, from ``until`` on; NaN where none."""
+    """The start of the first of ``sustained`` bins in a row back, from ``until`` on; NaN where none.
+
+    Back: at most ``margin`` above the baseline, and enough of the bin's tasks completed.
+    """
     if not math.isfinite(baseline):
         return math.nan
     with np.errstate(invalid="ignore"):
-        back = (values <= baseline + tolerance * abs(baseline) + 1e-12) & enough
+        back = (values <= baseline + margin + 1e-12) & enough
     after = np.flatnonzero(starts >= until - 1e-9)
     for k in after:
         if k + sustained <= len(back) and back[k : k + sustained].all():

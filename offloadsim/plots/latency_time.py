@@ -40,6 +40,7 @@ from offloadsim.analysis.chunked import deadline_outcomes, spent
 from offloadsim.analysis.recovery import (
     BEFORE_S,
     LEAST_COMPLETED,
+    NOISE_SDS,
     OVERLAPPED,
     SUSTAINED,
     TOLERANCE,
@@ -993,7 +994,8 @@ def recovery_note(recovery: pd.DataFrame, metric: str = DEFAULT_METRIC) -> str:
     what = "median latency" if metric == DEFAULT_METRIC else metric
     head = (
         f"\ntime to recover (from the outage's end to the first of {SUSTAINED} bins in a row at most "
-        f"{TOLERANCE:.0%} above the {what} of the {BEFORE_S:g} s before it, at least "
+        f"{TOLERANCE:.0%} (or {NOISE_SDS:g} robust SDs of its bins, if more) above the {what} of the "
+        f"{BEFORE_S:g} s before it, at least "
         f"{LEAST_COMPLETED:.0%} of their tasks completed; known to a bin; in .recovery.csv):\n"
     )
 

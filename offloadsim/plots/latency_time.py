@@ -385,8 +385,64 @@ def binned_runs(
     links = link_lines(view.link_changes, start, end)
     outages = [(s[0], s[2], s[3]) for s in spans] + list(links.down)
     changes = node_changes_of((s[0], s[2], s[3]) for s in spans) + link_changes_of(view.link_changes)
-    recovery = time_to_recover(binned, outages, changes=changes, tasks=tasks, run_end_s=end_s)
+    per_run = _outages_per_run(tasks, spans, view.link_changes, start, end)
+    if len(set(per_run.values())) > 1:  # each run its own outages: a pooled line does not show them
+        recovery = _recovery_per_run(tasks, view.link_changes, per_run, metric, width, (start, end), end_s)
+    else:
+        recovery = time_to_recover(binned, outages, changes=changes, tasks=tasks, run_end_s=end_s)
     return Bins(view, metric, start, end, width, end_s, binned, runs, spans, links, recovery)
+
+
+def _run_rows(table: pd.DataFrame | None, replication: Any) -> pd.DataFrame | None:
+    """``table``'s rows of one replication (all of them where it has no ``replication`` column)."""
+    if table is None or "replication" not in table.columns:
+        return table
+    return table[table["replication"] == replication]
+
+
+def _outages_per_run(
+    tasks: pd.DataFrame,
+    spans: Sequence[tuple[str, Any, float, float]],
+    link_changes: pd.DataFrame | None,
+    start: float,
+    end: float,
+) -> dict[Any, tuple[tuple[str, float, float], ...]]:
+    """Each replication drawn's outages in the window (nodes down, then link directions down)."""
+    if "replication" not in tasks.columns:
+        return {}
+    found = {}
+    for replication in pd.unique(tasks["replication"]):
+        nodes = tuple((s[0], s[2], s[3]) for s in spans if s[1] == replication)
+        links = link_lines(_run_rows(link_changes, replication), start, end).down
+        found[replication] = nodes + tuple(links)
+    return found
+
+
+def _recovery_per_run(
+    tasks: pd.DataFrame,
+    link_changes: pd.DataFrame | None,
+    per_run: Mapping[Any, Sequence[tuple[str, float, float]]],
+    metric: str,
+    width: float,
+    window: tuple[float, float],
+    end_s: float,
+) -> pd.DataFrame:
+    """The time to recover of each run from its own outages, on its own bins, a ``replication`` column added.
+
+    Where the replications' outages differ (a random ``failures`` entry draws each its own), the line
+    drawn is the median over runs, most of which were up: it barely moves, and a time taken on it
+    would be of a recovery that line never showed.  So each run is judged on its own line.
+    """
+    tables = []
+    for replication, outages in per_run.items():
+        mine = tasks[tasks["replication"] == replication]
+        binned = binned_metric(mine, metric, bin_s=width, start_s=window[0], end_s=window[1], run_end_s=end_s)
+        changes = node_changes_of(o for o in outages if "→" not in o[0])
+        changes += link_changes_of(_run_rows(link_changes, replication))
+        table = time_to_recover(binned, outages, changes=changes, tasks=mine, run_end_s=end_s)
+        table.insert(1, "replication", replication)
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
 
 
 def latency_time_figure(
@@ -499,7 +555,9 @@ def latency_time_tables(
     the figure's ms), so that a paper's numbers come from the figure's bins.  Refused as the figure is.
     The second table: per policy and outage (a node or link down, those overlapping merged),
     ``policy``, ``metric``, ``outage_from_s``, ``outage_to_s``, ``baseline``, ``recovered_at_s`` and
-    ``time_to_recover_s`` (:mod:`offloadsim.analysis.recovery`; empty where it did not recover).
+    ``time_to_recover_s`` (:mod:`offloadsim.analysis.recovery`; empty where it did not recover);
+    where the replications' outages differ, a row per run and outage, ``replication`` after ``metric``
+    (each run judged on its own line: :func:`_recovery_per_run`).
     """
     return bins_tables(binned_runs(results, where, bin_s, from_s, to_s, metric))
 
@@ -1008,12 +1066,17 @@ def recovery_note(recovery: pd.DataFrame, metric: str = DEFAULT_METRIC) -> str:
             return f"{row.series} {plain_number(float(f'{row.time_to_recover_s:.2g}'))} s{mark}"
         return f"{row.series} {_UNRECOVERED[status]}{mark}"
 
-    outages = list(dict.fromkeys(zip(recovery["outage_from_s"], recovery["outage_to_s"], strict=True)))
-    parts = []
-    for since, until in outages[:_OUTAGES_LISTED]:
+    per_run = "replication" in recovery.columns
+    runs = recovery["replication"] if per_run else pd.Series(None, index=recovery.index, dtype=object)
+    outages = list(dict.fromkeys(zip(runs, recovery["outage_from_s"], recovery["outage_to_s"], strict=True)))
+    parts = [_per_run_said(recovery)] if per_run else []
+    for run, since, until in outages[:_OUTAGES_LISTED]:
         mine = recovery[(recovery["outage_from_s"] == since) & (recovery["outage_to_s"] == until)]
+        if per_run:
+            mine = mine[mine["replication"] == run]
         each = ", ".join(said(row) for row in mine.itertuples())
-        part = f"after {plain_number(round(since, 1))}–{plain_number(round(until, 1))} s: {each}"
+        in_run = f" in replication {run}" if per_run else ""
+        part = f"after {plain_number(round(since, 1))}–{plain_number(round(until, 1))} s{in_run}: {each}"
         down = str(mine["down"].iloc[0]) if "down" in mine.columns else ""
         said_after = [f"down: {down}"] if down else []
         overlapped = [str(t) for t in mine.loc[mine["status"].str.endswith(OVERLAPPED), "overlapped"]]
@@ -1026,6 +1089,32 @@ def recovery_note(recovery: pd.DataFrame, metric: str = DEFAULT_METRIC) -> str:
         more = len(outages) - _OUTAGES_LISTED
         parts.append(f"{more} more outage{'s' if more > 1 else ''} in the .recovery.csv")
     return head + "\n".join(parts)
+
+
+def _per_run_said(recovery: pd.DataFrame) -> str:
+    """Per series, over each run's own outages (:func:`_recovery_per_run`): how many it recovered from.
+
+    With their mean time and the longest; the runs' outages differ, so the line drawn shows none.
+    """
+    runs = recovery["replication"].nunique()
+    outages = len(recovery.drop_duplicates(["replication", "outage_from_s", "outage_to_s"]))
+    each = []
+    for name, part in recovery.groupby("series", sort=False):
+        on = part[part["status"] != "not on the node"]
+        if not len(on):
+            each.append(f"{name} ran nothing on what went down")
+            continue
+        times = on["time_to_recover_s"].dropna().to_numpy(dtype=float)
+        said = f"{name} recovered after {len(times)} of {len(on)}"
+        if len(times):
+            mean = plain_number(float(f"{times.mean():.2g}"))
+            said += f" (mean {mean} s, longest {plain_number(float(f'{times.max():.2g}'))} s)"
+        each.append(said)
+    return (
+        f"each run judged on its own line from its own outages ({outages} outages in {runs} runs; the runs' "
+        f"outages differ, so the median line drawn hardly shows them: draw one with --where "
+        f"replication=N): {'; '.join(each)}"
+    )
 
 
 def _few_completed_said(binned: pd.DataFrame) -> str:

@@ -91,7 +91,7 @@ def test_the_nodes_records_say_when_the_edge_was_down_and_the_figure_shades_it_t
     # The tasks not completed are drawn in a panel of their own, and counted under the figure.
     assert len(fig.axes) == 2
     note = "\n".join(text.get_text() for text in fig.texts)
-    assert "not completed, over every run (lower panel): edge 1" in note
+    assert "not completed, in this run (lower panel): edge 1" in note
 
 
 def test_across_runs_the_line_is_the_median_of_run_medians_and_the_band_their_range():
@@ -195,7 +195,7 @@ def test_a_policy_that_completed_nothing_is_named_not_drawn(tiny):
     assert not [line for line in fig.axes[0].patches if line.get_label() == "edge"]  # no steps for it
     note = "\n".join(text.get_text() for text in fig.texts)
     assert "not drawn, no task completed in the window: edge" in note
-    assert "not completed, over every run (lower panel): edge 15" in note
+    assert "not completed, in this run (lower panel): edge 15" in note
 
 
 # --------------------------------------------------------------------------- --metric

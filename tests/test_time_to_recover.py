@@ -187,3 +187,37 @@ def test_the_tasks_arriving_in_each_outage_and_their_deadline_misses_are_counted
     # Without the task records the counts are empty, never made up from the bins.
     row = time_to_recover(binned, [OUTAGE]).iloc[0]
     assert pd.isna(row.arrived) and pd.isna(row.deadline_missed)
+
+
+def _uplinks(phones: int) -> list[str]:
+    return [d for i in range(phones) for d in (f"phone-{i}→ap", f"ap→phone-{i}")]
+
+
+def test_a_series_that_sent_nothing_over_any_link_does_not_recover_from_a_link_outage():
+    """The trial: ``local`` was said to "recover" in 0 s from the phones' uplinks going down, which
+    it never used.  A link outage names a series that put no byte on any link ``not on the link``."""
+    edge = _placed(_tasks("edge", lambda t: 0.5 if t < 90.0 else 0.1), "edge").assign(bytes_sent=150e3)
+    local = _placed(_tasks("local", lambda t: 0.1), "phone-0").assign(bytes_sent=0.0)
+    tasks = pd.concat([edge, local], ignore_index=True)
+    binned = binned_metric(tasks, "latency_p50_s", bin_s=2.0, start_s=0.0, end_s=200.0)
+    outages = [(d, *OUTAGE) for d in _uplinks(2)]
+    rows = time_to_recover(binned, outages, tasks=tasks).set_index("series")
+    assert rows.loc["edge", "status"] == "recovered"
+    assert rows.loc["local", "status"] == "not on the link"
+    note = " ".join(recovery_note(rows.reset_index()).split())
+    assert "local sent nothing over any link (not a recovery from it)" in note
+    # A node's outage is the node's to judge: local sent nothing, but the status is not of links.
+    rows = time_to_recover(binned, [("edge", *OUTAGE)], tasks=tasks).set_index("series")
+    assert rows.loc["local", "status"] == "not on the node"
+
+
+def test_the_note_says_many_link_directions_down_as_a_range_and_the_metric_by_its_label():
+    """The trial's note listed all 40 uplink directions of 20 phones; and said "above the
+    device_energy_mean_j", the metric's name, where the figure's axis gives its label."""
+    tasks = _tasks("edge", lambda t: 0.1)
+    binned = binned_metric(tasks, "latency_p50_s", bin_s=2.0, start_s=0.0, end_s=200.0)
+    rows = time_to_recover(binned, [(d, *OUTAGE) for d in _uplinks(20)])
+    note = " ".join(recovery_note(rows, "device_energy_mean_j").split())
+    assert "(down: phone-0…phone-19↔ap (20 links, both ways))" in note
+    assert "ap→phone-7" not in note
+    assert "above the device energy per task of the 60 s before it" in note

@@ -35,6 +35,9 @@ that had work on the node that failed.  So each row also says (``status``, ``ove
   radio rates are each device's own weather and are not counted.
 * **not on the node**: the series ran no task on the node that went down (``placement`` or
   ``final_node``, anywhere in the run): whatever its line did is not a recovery from that outage.
+* **not on the link**: an outage of link directions only, and the series put no byte on any link
+  (``bytes_sent`` 0 for every task: ``local``); the records keep no route, so a series that sent
+  over other links than the one down is not told apart.
 
 And, from the task records (not from bins), the tasks of each series that arrived during the
 outage (over every run drawn): ``arrived``, ``completed``, ``with_deadline`` (a deadline and a
@@ -87,6 +90,7 @@ STATUSES = {
     "too near the end": f"fewer than {SUSTAINED} bins between the outage's end and the window's end",
     "no baseline": f"no bin with a value in the {BEFORE_S:g} s before the outage",
     "not on the node": "the series ran no task on the node that went down: not a recovery from it",
+    "not on the link": "the series sent nothing over any link, so none down: not a recovery from it",
 }
 #: Added to a status (``recovered (overlapped)``) where another change fell between the baseline's
 #: start and the recovery's end: the time is not the outage's alone (``overlapped`` says what).
@@ -242,6 +246,8 @@ def time_to_recover(
             overlapped = _overlapped(changes, down, until, first, float(judged))
             if status != "no baseline" and counts.never_on(name, down):
                 status = "not on the node"
+            elif status != "no baseline" and counts.never_sent(name, down):
+                status = "not on the link"
             elif status != "no baseline" and overlapped:
                 status += OVERLAPPED
             rows.append(
@@ -337,6 +343,12 @@ class _Counts:
             mine = self.names == name
             self.ran[name] = {str(node) for column in ran for node in np.unique(column[mine])}
         self.placed = bool(ran)
+        sent = floats("bytes_sent")
+        self.sent = {
+            name: bool(np.nansum(sent[self.names == name]) > 0)
+            or bool(np.isnan(sent[self.names == name]).all())
+            for name in self.ran
+        }
 
     def never_on(self, name: str, down: Sequence[str]) -> bool:
         """Whether the series ran no task on any node of ``down`` (False where the records cannot say)."""
@@ -344,6 +356,12 @@ class _Counts:
             return False
         nodes = [d for d in down if "→" not in d]  # a link direction down is no node to run on
         return bool(nodes) and not any(node in self.ran[name] for node in nodes)
+
+    def never_sent(self, name: str, down: Sequence[str]) -> bool:
+        """Whether ``down`` is link directions only and the series put no byte on any link."""
+        if self.tasks is None or not down or any("→" not in d for d in down):
+            return False
+        return not self.sent.get(name, True)
 
     def during(self, name: str, since: float, until: float) -> dict[str, object]:
         """The series' tasks arriving in ``[since, until)``, over every run: counts (NA without tasks)."""

@@ -61,6 +61,7 @@ from offloadsim.plots.axes import (
     plain_number,
     root_figure,
 )
+from offloadsim.plots.down_names import down_said
 from offloadsim.plots.figure_data import FigureView, refuse_pooled_figure
 from offloadsim.plots.link_lines import LinkLines, directions, link_lines
 from offloadsim.plots.series import drawn_label, drawn_under
@@ -1018,7 +1019,8 @@ def _note(
         said = ", ".join(
             f"{name} {int(row.not_completed):,}" for name, row in totals.iterrows() if row.not_completed
         )
-        lines.append(f"not completed, over every run (lower panel): {said}")
+        over = "over every run" if runs > 1 else "in this run"
+        lines.append(f"not completed, {over} (lower panel): {said}")
         faint = _few_completed_said(binned)
         if faint:
             lines.append(
@@ -1049,7 +1051,7 @@ def recovery_note(recovery: pd.DataFrame, metric: str = DEFAULT_METRIC) -> str:
     """
     if not len(recovery):
         return ""
-    what = "median latency" if metric == DEFAULT_METRIC else metric
+    what = "median latency" if metric == DEFAULT_METRIC else metric_info(metric).label
     head = (
         f"\ntime to recover (from the outage's end to the first of {SUSTAINED} bins in a row at most "
         f"{TOLERANCE:.0%} (or {NOISE_SDS:g} robust SDs of its bins, if more) above the {what} of the "
@@ -1059,7 +1061,11 @@ def recovery_note(recovery: pd.DataFrame, metric: str = DEFAULT_METRIC) -> str:
 
     def said(row: Any) -> str:
         if row.status == "not on the node":
-            return f"{row.series} ran nothing on {row.down} (not a recovery from it)"
+            return (
+                f"{row.series} ran nothing on {down_said(str(row.down).split(', '))} (not a recovery from it)"
+            )
+        if row.status == "not on the link":
+            return f"{row.series} sent nothing over any link (not a recovery from it)"
         status = str(row.status).removesuffix(OVERLAPPED)
         mark = "*" if status != row.status else ""
         if status == "recovered":
@@ -1077,7 +1083,7 @@ def recovery_note(recovery: pd.DataFrame, metric: str = DEFAULT_METRIC) -> str:
         each = ", ".join(said(row) for row in mine.itertuples())
         in_run = f" in replication {run}" if per_run else ""
         part = f"after {plain_number(round(since, 1))}–{plain_number(round(until, 1))} s{in_run}: {each}"
-        down = str(mine["down"].iloc[0]) if "down" in mine.columns else ""
+        down = down_said(str(mine["down"].iloc[0]).split(", ")) if "down" in mine.columns else ""
         said_after = [f"down: {down}"] if down else []
         overlapped = [str(t) for t in mine.loc[mine["status"].str.endswith(OVERLAPPED), "overlapped"]]
         if overlapped:  # the longest said: the series whose judged bins reach furthest
@@ -1100,7 +1106,7 @@ def _per_run_said(recovery: pd.DataFrame) -> str:
     outages = len(recovery.drop_duplicates(["replication", "outage_from_s", "outage_to_s"]))
     each = []
     for name, part in recovery.groupby("series", sort=False):
-        on = part[part["status"] != "not on the node"]
+        on = part[~part["status"].isin(["not on the node", "not on the link"])]
         if not len(on):
             each.append(f"{name} ran nothing on what went down")
             continue

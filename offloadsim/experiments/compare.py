@@ -1311,6 +1311,7 @@ def _notes(
         served_applications,
     )
     from offloadsim.analysis.placement_notes import alike_placements_note
+    from offloadsim.analysis.trace_replications import same_trace_note
 
     ran = list(manifest["policies"])  # each entry's policy and parameters, as they ran
     said = kept_parameters_notes(ran) + _world_said(plan)
@@ -1324,7 +1325,8 @@ def _notes(
         [plan.scenario], said, served, metrics, manifest, processors, ["policy", "replication"]
     )
     alike = alike_placements_note(plan.names, plan.replications, metrics, lambda i, r: runs.by_job[(i, r)])
-    return [*notes, *([alike] if alike else [])]
+    trace = same_trace_note(plan.scenario.dynamics, plan.replications)
+    return [*notes, *([alike] if alike else []), *([trace] if trace else [])]
 
 
 def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:

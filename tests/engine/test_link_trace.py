@@ -159,8 +159,10 @@ def test_a_bad_trace_file_is_named_with_its_key_path_and_line(tmp_path, trace, m
         (
             ", lop: true",
             'dynamics[0]: unknown key "lop" (did you mean "loop"?); '
-            "expected one of kind, link, file, loop, period",
+            "expected one of kind, link, file, loop, period, offset",
         ),
+        (", offset: 3 s", "dynamics[0].offset: expected random, got"),
+        (", offset: random", "dynamics[0].offset: offset: random needs loop: true"),
     ],
 )
 def test_a_bad_trace_entry_is_named_by_its_key_path(tmp_path, entry, message):
@@ -336,3 +338,31 @@ def test_a_summary_that_lists_some_changed_directions_says_which_ones(tmp_path):
     table = many.format_table().split("links that changed ")[1].splitlines()
     assert table[0] == "(the 5 least available of 7 directions)"
     assert [row.split()[0] for row in table[1:6]] == links[6:1:-1]  # least available first
+
+
+def test_a_random_offset_starts_each_run_at_its_own_point_of_the_looped_trace(tmp_path):
+    """The trial: every replication of a trace-driven link saw the same trace, so the intervals held
+    the arrivals' randomness only.  ``offset: random`` draws a start point of the loop per run (from
+    the entry's own stream of the run's seed): at run time t the link is the trace's at t + offset."""
+    trace = "time,bandwidth\n0,1 Mbps\n1,2 Mbps\n2,3 Mbps\n3,4 Mbps\n"  # looped every 4 s
+    world = build_world(scenario(tmp_path, trace, ", loop: true, offset: random"))
+    entry = world.dynamics[0]
+    offsets = []
+    for seed in range(3):
+        changes = list(_take(entry.timeline(np.random.default_rng(seed)), 6))
+        offset = float(np.random.default_rng(seed).uniform(0.0, 4.0))
+        offsets.append(offset)
+        # At 0 s the row in force at the offset; then each row at its time less the offset, looped.
+        expected = [(0.0, (np.floor(offset) + 1) * 1e6)]
+        for k in range(1, 6):
+            row = (int(np.floor(offset)) + k) % 4
+            expected.append((pytest.approx(np.floor(offset) + k - offset), (row + 1) * 1e6))
+        assert [(at, change.bps) for at, change in changes] == expected
+    assert len(set(offsets)) == 3  # each run its own start
+    # The same seed, the same offset; without the key no number is drawn (records unchanged).
+    same = [list(_take(entry.timeline(np.random.default_rng(7)), 4)) for _ in range(2)]
+    assert same[0] == same[1]
+    plain = build_world(scenario(tmp_path, trace, ", loop: true")).dynamics[0]
+    rng = np.random.default_rng(7)
+    assert [at for at, _ in _take(plain.timeline(rng), 4)] == [0, 1, 2, 3]
+    assert rng.uniform() == np.random.default_rng(7).uniform()

@@ -8,6 +8,7 @@
         file: traces/lte-uplink.csv    # relative to the scenario file
         loop: true                     # start again after the last row (default false)
         period: 60 s                   # loop length (default: last time + the last gap)
+        offset: random                 # opt-in: each replication starts at its own point of the loop
 
 The file has a ``time`` column and one or more of ``bandwidth`` (the A→B
 rate, A→B as the ``link`` key writes it, else as the entry's ``between``),
@@ -17,11 +18,16 @@ to throughput).  Unlike a ``link-schedule`` step, ``bandwidth`` drives one
 direction only: uplink and downlink traces differ.  Cells are SI numbers
 (bit/s, s) or strings with a unit (``5 Mbps``, ``30 ms``); times increase.
 Each row's values hold from its time until the next row's; before the first
-row the scenario's values hold.  A trace draws no random numbers.
+row the scenario's values hold.  A trace draws no random numbers, so every
+replication sees the same trace (their intervals hold the arrivals' randomness
+only), unless ``offset: random`` (with ``loop: true``) draws a start point of
+the loop per run from the entry's own stream of the run's seed: the run starts
+at that point of the trace, the row in force there given at 0 s, and loops on.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import astuple, dataclass
 from typing import ClassVar
@@ -29,6 +35,7 @@ from typing import ClassVar
 import numpy as np
 
 from offloadsim.scenario.csvdata import CsvProblem, Series, read_series
+from offloadsim.scenario.errors import describe
 from offloadsim.scenario.size import series_row_bytes
 from offloadsim.world.dynamics.base import (
     LINK_SETTINGS,
@@ -54,6 +61,7 @@ class Trace:
     rows: Series
     period_s: float | None  # None: played once
     period_given: bool = False  # the entry's own ``period`` (else the file's times set it)
+    random_offset: bool = False  # ``offset: random``: each run starts at a point of the loop drawn
 
     def row_changes(self) -> tuple[tuple[Callable[[int, float], WorldChange], int, int], ...]:
         """How each row becomes its changes, in the order :meth:`LinkSettings.changes` gives them.
@@ -91,7 +99,7 @@ class LinkTrace:
 
     def parse(self, entry: SpecReader) -> Trace:
         """Read ``link``, ``file`` (the CSV, read now within bounds), ``loop`` and ``period``."""
-        entry.keys(required=("link", "file"), optional=("loop", "period"))
+        entry.keys(required=("link", "file"), optional=("loop", "period", "offset"))
         links = entry.links("link")
         path, shown = entry.file("file")
 
@@ -122,7 +130,14 @@ class LinkTrace:
                 )
         elif loop and len(times) > 1:
             period = 2 * times[-1] - times[-2]  # the last row holds as long as the gap before it
-        return Trace(links, rows, period, entry.has("period"))
+        random_offset = entry.has("offset")
+        if random_offset and entry.entry["offset"] != "random":
+            raise entry.fail("offset", f"expected random, got {describe(entry.entry['offset'])}")
+        if random_offset and period is None:
+            raise entry.fail(
+                "offset", "offset: random needs loop: true and a trace of two rows or more (or a period)"
+            )
+        return Trace(links, rows, period, entry.has("period"), random_offset)
 
     def changes(self, spec: Trace, end_s: float) -> tuple[str, float]:
         """About how many changes the trace makes before ``end_s``, and the key that sets how often."""
@@ -146,9 +161,18 @@ class LinkTrace:
         """
         plan, rows = spec.row_changes(), spec.rows
         cycle = 0.0
+        if spec.random_offset and spec.period_s is not None:  # drawn only where asked: records unchanged
+            offset = float(rng.uniform(0.0, spec.period_s))
+            # The row in force at the offset (before the first row's time, the loop's last row's).
+            first = max(bisect_right(rows.times, offset) - 1, 0) if offset >= rows.times[0] else -1
+            for make, target, place in plan:
+                yield 0.0, make(target, (rows.times[first], *(c[first] for c in rows.values))[place])
+            cycle = -offset
         while True:
             for row in zip(rows.times, *rows.values, strict=True):
                 at = cycle + row[0]
+                if cycle < 0.0 and at <= 0.0:
+                    continue  # before the offset: given at 0 s above
                 for make, target, place in plan:
                     yield at, make(target, row[place])
             if spec.period_s is None:

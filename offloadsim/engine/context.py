@@ -8,8 +8,10 @@ engine module but the one that builds a run imports the kernel.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from offloadsim.engine.llm_load import LLMLoad
 
 if TYPE_CHECKING:
     import simpy
@@ -49,6 +51,9 @@ class RunContext:
     topology: Topology  # the run's topology (routes as they are now: it may change during the run)
     fail_task: Callable[[Task, str], None]  # (task, reason): aborted: retried per recovery, else failed
     drained_at: Mapping[str, float]  # each node whose battery ran flat -> when (the kernel's, kept live)
+    # The LLM requests in progress on each processor and the decode steps they still owe it (a policy's
+    # view adds them to a processor's expected wait): one per run, as this context is.
+    llm_load: LLMLoad = field(default_factory=LLMLoad)
 
     def pricer(self, app: str, processor: Processor) -> Price:
         """What stages of ``app``'s requests cost on ``processor``, as the processor prices them."""

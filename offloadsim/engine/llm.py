@@ -340,9 +340,20 @@ class LLMRequest:
         self.received = 0  # tokens delivered at the source
         self.token_times: list[float] = []
 
+    def step_at(self, context: float) -> LLMStep:
+        """A decode step of this request at ``context`` tokens (a mean may be fractional): a price's input.
+
+        Its own, not :attr:`stage`, so that pricing the steps still to come (``view.expected_wait_s``
+        through :class:`~offloadsim.engine.llm_load.LLMLoad`) never touches the stage being run.
+        """
+        step = LLMStep(self.task)
+        step.context = context  # type: ignore[assignment]
+        return step
+
     # -- steps ------------------------------------------------------------------
     def start(self) -> None:
-        """Upload the prompt if the first segment is elsewhere, then prefill."""
+        """Upload the prompt if the first segment is elsewhere, then prefill; counted in the run's load."""
+        self.sim.llm_load.add(self)
         first = self.nodes[0]
         prompt, _ = self.task.llm  # type: ignore[misc]
         self._send(self.task.source, first, prompt * TOKEN_BYTES, self._prefill, 0, "prompt")

@@ -144,11 +144,21 @@ class EngineView:
         return proc.queued() if proc is not None else 0
 
     def expected_wait_s(self, node: str) -> float:
-        """Expected FIFO wait of a stage submitted now."""
-        proc = self._sim.processors.get(node)
+        """Expected wait of a stage submitted now: the processor's queue, plus LLM decode steps still to come.
+
+        The processor's own estimate counts the stages queued and in service; an LLM request in
+        progress there has one of those at a time, and its later decode steps are queued only as
+        each step before ends.  Their time (:meth:`LLMLoad.owed_s
+        <offloadsim.engine.llm_load.LLMLoad.owed_s>`), spread over the cores, is added: the work
+        the node owes before it is free again.
+        """
+        sim = self._sim
+        proc = sim.processors.get(node)
         if proc is None:
             raise self._no_processor(node, "expected_wait_s")
-        return proc.expected_wait_s()
+        wait = proc.expected_wait_s()
+        owed = sim.llm_load.owed_s(proc, sim.ledger)
+        return wait + owed / proc.cores if owed else wait
 
     def _no_processor(self, node: object, asked: str) -> NoProcessorError:
         """What asking ``asked`` about ``node``, which has no processor, raises: which node, and why."""

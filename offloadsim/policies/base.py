@@ -211,7 +211,11 @@ class SystemView(Protocol):
         ...
 
     def expected_wait_s(self, node: str) -> float:
-        """Expected queueing delay of a stage submitted now (FIFO backlog / cores)."""
+        """Expected queueing delay of a stage submitted now: the work queued and in service / cores.
+
+        LLM requests in progress there add the decode steps they have not yet queued (one step
+        of each is in the queue at a time; docs/policies.md, "An LLM server's wait").
+        """
         ...
 
     def compute_time_s(

@@ -37,6 +37,7 @@ __all__ = [
     "Policy",
     "reset_policy",
     "validate_plan",
+    "may_host",
     "placement_of",
 ]
 
@@ -288,7 +289,11 @@ class SystemView(Protocol):
         ...
 
     def hosts(self, app: str) -> tuple[str, ...] | None:
-        """Nodes allowed to run ``app``'s layers (None: any computing node)."""
+        """Nodes allowed to run ``app``'s layers (None: any computing node).
+
+        Those that a ``$source`` in the scenario's ``hosts`` brought in serve their own requests
+        alone: ask :func:`may_host` (hosts, node, task.source) rather than ``node in hosts``.
+        """
         ...
 
     def cut_codec(self, app: str, nodes: Sequence[str]) -> CutCodec | None:
@@ -318,6 +323,18 @@ def reset_policy(policy: Policy, view: SystemView) -> None:
     reset = getattr(policy, "reset", None)
     if reset is not None:
         reset(view)
+
+
+def may_host(hosts: Collection[str] | None, node: str, source: str) -> bool:
+    """Whether ``node`` may run layers of a request from ``source``, by its application's ``hosts``.
+
+    ``hosts`` is ``view.hosts(app)``: None (any computing node), or the nodes allowed, of which
+    those a ``$source`` in the scenario's list brought in (its ``own``) serve their own requests
+    alone.
+    """
+    if hosts is None:
+        return True
+    return node in hosts and (node == source or node not in getattr(hosts, "own", ()))
 
 
 def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: str) -> Plan:
@@ -364,11 +381,13 @@ def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: s
         if node not in computing:
             raise PlanError(_not_computing(policy_name, task, node, computing))
         hosts = view.hosts(plan.app or task.app)
-        if hosts is not None and node not in hosts:
+        if not may_host(hosts, node, task.source):
             app = plan.app or task.app
+            why = "which is not among its hosts"
+            if hosts is not None and node in hosts:
+                why = f"which hosts it for its own requests only ($source), not {quoted(task.source)}'s"
             raise InfeasiblePlan(
-                f"policy {quoted(policy_name)} placed {quoted(app)} on {quoted(node)}, which is not "
-                f"among its hosts"
+                f"policy {quoted(policy_name)} placed {quoted(app)} on {quoted(node)}, {why}"
             )
         if not view.reachable(task.source, node):
             raise InfeasiblePlan(

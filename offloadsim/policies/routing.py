@@ -44,20 +44,25 @@ class ModelSelectPolicy(_Pruned):
 
     """
 
-    # Per model: the positions of the allowed nodes that host it (None: every node), found once a run.
-    _hosting: dict[str, frozenset[int] | None] = field(default_factory=dict, init=False, repr=False)
+    # Per model: the positions of the allowed nodes that host it for every source (None: every
+    # node), and of those that host their own requests alone (a $source in its hosts); once a run.
+    _hosting: dict[str, tuple[frozenset[int] | None, dict[str, int]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _own: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict, init=False, repr=False)
 
     def reset(self, view: SystemView) -> None:
         """A new run: forget the allowed nodes, each model's hosts and what was kept about each source."""
         super().reset(view)
         self._hosting = {}
+        self._own = {}
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The fastest (model, node) pair; drop when no usable node hosts any of the models."""
         nodes = self._allowed_nodes(view, "model-select")
         best: tuple[float, str, str] | None = None
         for app in (task.app, *view.alternatives(task.app)):
-            only = self._hosts(view, app, nodes)
+            only = self._hosts(view, app, nodes, task.source)
             if only is not None and not only:
                 continue
             i = self._least(task, view, app, only)
@@ -71,12 +76,32 @@ class ModelSelectPolicy(_Pruned):
         _, app, node = best
         return Plan((node,), app=None if app == task.app else app)
 
-    def _hosts(self, view: SystemView, app: str, nodes: tuple[str, ...]) -> frozenset[int] | None:
-        """The positions in ``nodes`` of ``app``'s hosts (None: any computing node hosts it)."""
-        if app in self._hosting:
-            return self._hosting[app]
-        hosts = view.hosts(app)
-        only = self._hosting[app] = (
-            None if hosts is None else frozenset(i for i, n in enumerate(nodes) if n in hosts)
-        )
+    def _hosts(
+        self, view: SystemView, app: str, nodes: tuple[str, ...], source: str
+    ) -> frozenset[int] | None:
+        """The positions in ``nodes`` of ``app``'s hosts for a request from ``source`` (None: any node).
+
+        A node that hosts its own requests alone (``$source`` in the scenario's ``hosts``) is
+        among them for its own requests only.
+        """
+        found = self._hosting.get(app)
+        if found is None:
+            hosts = view.hosts(app)
+            own: frozenset[str] = getattr(hosts, "own", frozenset())
+            found = self._hosting[app] = (
+                None
+                if hosts is None
+                else frozenset(i for i, n in enumerate(nodes) if n in hosts and n not in own),
+                {n: i for i, n in enumerate(nodes) if n in own},
+            )
+        every, own_position = found
+        if not own_position:
+            return every
+        here = own_position.get(source)
+        if here is None or every is None:
+            return every
+        key = (app, source)
+        only = self._own.get(key)
+        if only is None:
+            only = self._own[key] = every | {here}
         return only

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from offloadsim.models.graph import INPUT, OUTPUT
-from offloadsim.policies.base import Plan, PlanError, SystemView, TaskView
+from offloadsim.policies.base import Plan, PlanError, SystemView, TaskView, may_host
 from offloadsim.policies.candidates import usable
 from offloadsim.policies.costs import LLMStage, llm_request_cost
 from offloadsim.policies.device_energy import DeviceEnergy, heard_after_s
@@ -140,11 +140,12 @@ class _SplitPolicy:
 
         Infinite on a node that does not host the task's application.
         """
-        key = (task.app, node, task.layers)
+        hosts = view.hosts(task.app)
+        # A node a $source brought into hosts runs its own requests alone: its answer is per source.
+        key = (task.app, node, task.layers, task.source if node in getattr(hosts, "own", ()) else "")
         times = state["times"].get(key) if cache else None
         if times is None:
-            hosts = view.hosts(task.app)
-            if hosts is not None and node not in hosts:
+            if not may_host(hosts, node, task.source):
                 times = [math.inf] * task.layers
             else:
                 times = [view.compute_time_s(task, node, i, i + 1) for i in range(task.layers)]
@@ -263,7 +264,7 @@ class _SplitPolicy:
                 for j, node in enumerate(stations)
                 if bounds[j + 1] > bounds[j]
             ]
-            if hosts is not None and any(node not in hosts for node, _, _ in spans):
+            if hosts is not None and any(not may_host(hosts, node, source) for node, _, _ in spans):
                 continue  # before pricing any stage: most candidates of a hosted model stop here
             segments = [stage(*span) for span in spans]
             if any(s is None for s in segments):

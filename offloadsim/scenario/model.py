@@ -7,6 +7,7 @@ string, a glob pattern or a ``count``.  Field names carry their unit
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -41,6 +42,9 @@ TIERS = ("device", "edge", "cloud", "network")
 # probability 0.999**10000, about 5e-5); an overloaded one stops growing there, a few megabytes later.
 DEFAULT_QUEUE_LIMIT = 10_000
 
+#: In an application's ``hosts``: each node that sends its requests, serving its own alone.
+SOURCE_HOST = "$source"
+
 
 class NodeNames(tuple[str, ...]):
     """Node names in order, answering ``name in names`` in constant time (a tuple would scan).
@@ -58,6 +62,23 @@ class NodeNames(tuple[str, ...]):
         if members is None:
             members = self.__dict__["_members"] = frozenset(self)
         return name in members
+
+    @property
+    def own(self) -> frozenset[str]:
+        """The names that host only their own requests: a ``hosts`` list's ``$source`` brought them in.
+
+        >>> hosts = NodeNames.owning(["edge", "phone-0"], ["phone-0"])
+        >>> "phone-0" in hosts, hosts.own
+        (True, frozenset({'phone-0'}))
+        """
+        return self.__dict__.get("_own", frozenset())
+
+    @classmethod
+    def owning(cls, names: Iterable[str], own: Iterable[str]) -> NodeNames:
+        """``names``, ``own`` of them hosting only their own requests (:attr:`own`)."""
+        made = cls(names)
+        made.__dict__["_own"] = frozenset(own)
+        return made
 
 
 #: The most retries a task may make: each is a new attempt, and with a short timeout a million of
@@ -372,7 +393,8 @@ class AppSpec:
         default_doc="every computing node",
         doc=(
             "Node patterns allowed to run this application's layers (e.g. cloud, or [cloud] for a "
-            "model only the cloud serves): one pattern or a list."
+            "model only the cloud serves): one pattern or a list; $source: each requesting node, "
+            "for its own requests only."
         ),
     )
     alternatives: tuple[str, ...] = key(

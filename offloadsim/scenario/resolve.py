@@ -34,6 +34,7 @@ from offloadsim.scenario.errors import (
 )
 from offloadsim.scenario.keys import declared_keys, spec_values
 from offloadsim.scenario.model import (
+    SOURCE_HOST,
     AppSpec,
     LinkSpec,
     NodeNames,
@@ -477,7 +478,11 @@ def _resolve_hosts(
         written = raw["applications"][name]
         single = isinstance(written, Mapping) and isinstance(written.get("hosts"), str)
         path = format_path(("applications", name, "hosts"))
-        hosts = _matched(patterns, index, path, single, problems)
+        hosts = _matched([p for p in patterns if p != SOURCE_HOST], index, path, single, problems, patterns)
+        own: list[str] = []
+        if SOURCE_HOST in patterns:  # each requesting node hosts its own requests, and no one else's
+            own = [node for node in _requesters(doc, name, index) if node not in hosts]
+            hosts.update(dict.fromkeys(own))
         if computing is None:
             computing = {node.name for node in nodes if node.processor is not None}
         if hosts and computing.isdisjoint(hosts):
@@ -486,22 +491,41 @@ def _resolve_hosts(
                 f"matches no node with a processor ({quoted_listing(hosts)}: none computes), "
                 f"so no request of {quoted(name)} could be served; name nodes that compute",
             )
-        resolved[name] = replace(app, hosts=NodeNames(hosts))
+        resolved[name] = replace(app, hosts=NodeNames.owning(hosts, own))
     return resolved
 
 
+def _requesters(doc: ScenarioDoc, app: str, index: NodeIndex) -> dict[str, None]:
+    """The sources of the requests ``app`` may serve: its own entries' and those of apps it stands in for."""
+    serves = {app, *(name for name, spec in doc.applications.items() if app in (spec.alternatives or ()))}
+    return {
+        node: None
+        for entry in doc.workload
+        if entry.app in serves
+        for p in entry.sources
+        for node in index.match(p)
+    }
+
+
 def _matched(
-    patterns: Sequence[str], index: NodeIndex, path: str, single: bool, problems: ProblemList
+    patterns: Sequence[str],
+    index: NodeIndex,
+    path: str,
+    single: bool,
+    problems: ProblemList,
+    written: Sequence[str] | None = None,
 ) -> dict[str, None]:
     """The nodes ``patterns`` (the list at ``path``) match, each once in order; one matching none: a problem.
 
     ``single``: the file wrote one pattern, not a list, so a problem names ``path`` and not ``path[0]``.
+    ``written``: the list as written, where ``patterns`` leaves some of it out (a problem names its index).
     """
     nodes: dict[str, None] = {}  # ordered and de-duplicated in linear time
     for j, pattern in enumerate(patterns):
         matched = index.match(pattern)
         if not matched:
-            problems.add(path if single else f"{path}[{j}]", index.no_match(pattern))
+            at = j if written is None else list(written).index(pattern)
+            problems.add(path if single else f"{path}[{at}]", index.no_match(pattern))
         nodes.update(dict.fromkeys(matched))
     return nodes
 

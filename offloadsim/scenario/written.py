@@ -29,7 +29,7 @@ from typing import Any
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.input_hashes import input_files
 from offloadsim.scenario.keys import declared_keys
-from offloadsim.scenario.model import AppSpec, LinkSpec, NodeSpec, Scenario
+from offloadsim.scenario.model import SOURCE_HOST, AppSpec, LinkSpec, NodeSpec, Scenario
 
 __all__ = ["AS_WRITTEN", "SI_UNITS", "dist_value", "resolved_scenario"]
 
@@ -223,7 +223,8 @@ def _application(app: AppSpec) -> dict[str, Any]:
     if not app.alternatives:
         written.pop("alternatives", None)
     if app.hosts is not None:
-        written["hosts"] = list(app.hosts)
+        own = getattr(app.hosts, "own", ())
+        written["hosts"] = [node for node in app.hosts if node not in own] + ([SOURCE_HOST] if own else [])
     return written
 
 

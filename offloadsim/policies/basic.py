@@ -46,7 +46,8 @@ class LocalPolicy:
 
     def requirements(self) -> tuple[Requirement, ...]:
         """Every source must compute: checked against the scenario before a run."""
-        return (Requirement.sources_compute("runs every task on its source"),)
+        reason = "runs every task on its source"
+        return (Requirement.sources_compute(reason), Requirement.hosted_on((), reason))
 
     def reset(self, view: SystemView) -> None:
         """A new run: forget the last run's plans."""
@@ -105,7 +106,12 @@ class NearestTierPolicy:
     def requirements(self) -> tuple[Requirement, ...]:
         """Some node of the policy's tier must compute: checked against the scenario before a run."""
         reason = f"offloads every task to the nearest {self.tier} node"
-        return (Requirement.computing_tier((self.tier,), reason),)
+        hosted = (
+            f"{reason}, falling back to its source only while none is usable"
+            if self.fallback == "local"
+            else reason
+        )
+        return (Requirement.computing_tier((self.tier,), reason), Requirement.hosted_on((self.tier,), hosted))
 
     def reset(self, view: SystemView) -> None:
         """A new run: forget the last run's nearest nodes (the topology may differ)."""

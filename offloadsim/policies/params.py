@@ -88,6 +88,10 @@ class Requirement:
       or all sources cannot reach, which drops out of their plans, is a warning);
     * ``"processor"``: each of ``nodes`` (``$source``: every task source) has
       a processor called ``processor``;
+    * ``"hosted"``: each application of the workload may run where the policy runs it, by its
+      ``hosts``: on some computing node of one of ``tiers``, or (no ``tiers``) on its sources
+      (the plan check drops every request placed on a node outside them); one application that
+      may not is a warning, every one a refusal;
     * ``"layers"``: some application of the workload has at least ``layer``
       layers (the chain the engine runs): a cut beyond an application's
       layers is clamped to them, so a cut beyond every application's cuts
@@ -99,7 +103,9 @@ class Requirement:
     ``reason`` completes the message ("runs every task on its source").
     """
 
-    need: typing.Literal["sources compute", "sources powered", "computing tier", "processor", "layers"]
+    need: typing.Literal[
+        "sources compute", "sources powered", "computing tier", "processor", "layers", "hosted"
+    ]
     reason: str
     param: str | None = None
     tiers: tuple[str, ...] = ()
@@ -134,6 +140,11 @@ class Requirement:
     def processor_named(name: str, node: str, reason: str, param: str | None = None) -> Requirement:
         """``node`` (``$source``: every task source) must have a processor called ``name``."""
         return Requirement("processor", reason, param, nodes=(node,), processor=name)
+
+    @staticmethod
+    def hosted_on(tiers: Sequence[str], reason: str, param: str | None = None) -> Requirement:
+        """Each application of the workload must be hosted on a node of ``tiers`` (none: its sources)."""
+        return Requirement("hosted", reason, param, tiers=tuple(tiers))
 
     @staticmethod
     def cut_within_layers(layer: int, reason: str, param: str | None = None) -> Requirement:

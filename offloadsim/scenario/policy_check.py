@@ -348,6 +348,8 @@ def _check_requirement(
                     path, f"{but} node {quoted(node)} has no processor {quoted(name)}{hint}; it has {listing}"
                 )
                 return
+    elif requirement.need == "hosted":
+        _check_hosted(requirement, path, but, system, problems, warnings)
     elif requirement.need == "layers":
         depths = system.depths
         if depths and all(depth < requirement.layer for depth in depths.values()):
@@ -359,6 +361,66 @@ def _check_requirement(
             )
     else:
         raise ValueError(f"policy {policy!r} declared an unknown requirement {requirement.need!r}")
+
+
+def _check_hosted(
+    requirement: Requirement,
+    path: str,
+    but: str,
+    system: _System,
+    problems: ProblemList,
+    warnings: list[Problem],
+) -> None:
+    """Each application the workload sends must be hosted where the policy runs it: see ``Requirement``.
+
+    ``cloud`` on an application only the phones and the edge host placed every request on the
+    cloud and dropped it ("not among its hosts"), its run exiting 0 and ``validate`` saying ok.
+    """
+    tiers = requirement.tiers
+    sent: dict[str, list[str]] = {}
+    for entry in system.scenario.workload:
+        sent.setdefault(entry.app, []).extend(entry.sources)
+    unhosted: list[str] = []
+    for app, sources in sent.items():
+        hosts = system.scenario.applications[app].hosts
+        if hosts is None:
+            continue
+        if tiers:
+            hosted = any(
+                system.nodes[n].tier in tiers and system.nodes[n].processor is not None for n in hosts
+            )
+        else:
+            hosted = any(source in hosts for source in sources)
+        if not hosted:
+            unhosted.append(app)
+    if not unhosted:
+        return
+    where = f"no node of tier {' or '.join(tiers)}" if tiers else "none of its sources"
+    named = "; ".join(
+        f"{format_path(('applications', app, 'hosts'))} has {where}"
+        if tiers
+        else f"{format_path(('applications', app, 'hosts'))} names {where}"
+        for app in unhosted
+    )
+    dropped = "every request of " + ", ".join(map(quoted, unhosted))
+    served = [
+        other
+        for app in unhosted
+        for other in system.scenario.applications[app].alternatives
+        if (hosts := system.scenario.applications[other].hosts) is None
+        or any(system.nodes[n].tier in tiers for n in hosts)
+    ]
+    if tiers and served:  # model-select serves a request with an alternative
+        named += (
+            f" (its alternative {quoted_listing(served)} is hosted there: policy model-select may serve it)"
+        )
+    if len(unhosted) == len(sent):
+        problems.add(
+            path,
+            f"{but} {named}: {dropped} would be dropped (placed outside its hosts), every task of the run",
+        )
+    else:
+        warnings.append(Problem(system.scenario.source, path, f"{but} {named}: {dropped} will be dropped"))
 
 
 def _tiers_out_of_reach(tiers: Sequence[str], policy: str, path: str, system: _System) -> list[Problem]:

@@ -90,8 +90,8 @@ class Requirement:
       a processor called ``processor``;
     * ``"hosted"``: each application of the workload may run where the policy runs it, by its
       ``hosts``: on some computing node of one of ``tiers``, or (no ``tiers``) on its sources
-      (the plan check drops every request placed on a node outside them); one application that
-      may not is a warning, every one a refusal;
+      (the plan check drops every request placed on a node outside them); one that may not is
+      a warning (a comparison may hold such a policy on purpose);
     * ``"layers"``: some application of the workload has at least ``layer``
       layers (the chain the engine runs): a cut beyond an application's
       layers is clamped to them, so a cut beyond every application's cuts

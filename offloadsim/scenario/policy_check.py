@@ -371,7 +371,7 @@ def _check_hosted(
     problems: ProblemList,
     warnings: list[Problem],
 ) -> None:
-    """Each application the workload sends must be hosted where the policy runs it: see ``Requirement``.
+    """A warning where an application the workload sends is not hosted where the policy runs it.
 
     ``cloud`` on an application only the phones and the edge host placed every request on the
     cloud and dropped it ("not among its hosts"), its run exiting 0 and ``validate`` saying ok.
@@ -414,13 +414,10 @@ def _check_hosted(
         named += (
             f" (its alternative {quoted_listing(served)} is hosted there: policy model-select may serve it)"
         )
-    if len(unhosted) == len(sent):
-        problems.add(
-            path,
-            f"{but} {named}: {dropped} would be dropped (placed outside its hosts), every task of the run",
-        )
-    else:
-        warnings.append(Problem(system.scenario.source, path, f"{but} {named}: {dropped} will be dropped"))
+    every = ", every task of the run" if len(unhosted) == len(sent) else ""
+    said = f"{but} {named}: {dropped} will be dropped (placed outside its hosts){every}"
+    # A warning, not a refusal: a comparison or a sweep may hold such a policy beside others on purpose.
+    warnings.append(Problem(system.scenario.source, path, said))
 
 
 def _tiers_out_of_reach(tiers: Sequence[str], policy: str, path: str, system: _System) -> list[Problem]:

@@ -18,6 +18,7 @@ from offloadsim.analysis.idle_links import changed_entries, entry_bytes
 from offloadsim.cli import main
 from offloadsim.experiments.sweep import sweep
 from offloadsim.experiments.sweep_spec import sweep_from_data
+from offloadsim.scenario import ScenarioWarning
 
 PIPELINE = "fixed(nodes=[edge-0, edge-1, edge-2], cuts=[12, 23])"
 SCENARIO = """
@@ -111,7 +112,8 @@ def test_a_sweep_names_the_points_where_the_swept_links_carried_nothing(tmp_path
 
 def test_points_of_a_policy_that_moves_no_data_are_not_said(tmp_path, scenario_file):
     """``local`` sends nothing anywhere: its points' idle links say nothing of routes."""
-    result = _sweep(tmp_path, scenario_file, ["local", PIPELINE])
+    with pytest.warns(ScenarioWarning, match='every request of "chat" will be dropped'):  # only edges host it
+        result = _sweep(tmp_path, scenario_file, ["local", PIPELINE])
     (note,) = _idle_notes(result.notes)
     assert "at 2 of the 8 points" in note and "policy.name=local" not in note
     assert note.count("policy.name=fixed") == 2

@@ -50,8 +50,11 @@ def _ceilings(note: str) -> dict[str, float]:
     return {name: float(rate) for rate, name in re.findall(r"([0-9.]+) tok/s on ([a-z0-9-]+)", note)}
 
 
+ANYWHERE = {"policy: local": "policy: least-loaded"}  # a policy that may place on every node
+
+
 def test_each_built_in_profile_an_llm_decodes_on_states_its_ceiling_weights_over_bandwidth():
-    (note,) = _notes()
+    (note,) = _notes(**ANYWHERE)
     weights = decode_weight_bytes(LLM_CONFIGS["llama-3.2-1b"])
     expected = {
         name: BUILTIN_PROFILES[name].memory_bandwidth_Bps / weights for name in ("cortex-a76", "jetson-orin")
@@ -73,7 +76,18 @@ def test_no_ceiling_note_where_the_bandwidth_is_the_users_or_a_calibrated_profil
     assert _notes(**cnn) == []
     # hosts: only the processors that may run the model
     hosted = {"output_tokens: 8}": "output_tokens: 8, hosts: [edge]}"}
-    (note,) = _notes(**hosted)
+    (note,) = _notes(**hosted, **ANYWHERE)
+    assert set(_ceilings(note)) == {"jetson-orin"}
+
+
+def test_the_ceilings_are_those_of_the_nodes_the_policy_may_use():
+    """Under ``local`` in int4 the note listed the edge's and the cloud's GPUs, which local never uses."""
+    (note,) = _notes()  # local: the phones alone
+    assert set(_ceilings(note)) == {"cortex-a76"}
+    (note,) = _notes(**{"policy: local": "policy: edge"})  # the edge, and the phones as its fallback
+    assert set(_ceilings(note)) == {"cortex-a76", "jetson-orin"}
+    fixed = {"policy: local": "policy: {name: fixed, node: edge}"}
+    (note,) = _notes(**fixed)
     assert set(_ceilings(note)) == {"jetson-orin"}
 
 
@@ -86,11 +100,14 @@ def test_run_compare_and_sweep_print_the_note_once(tmp_path, capsys):
     assert capsys.readouterr().out.count(PREFIX) == 1
     given = ["--replications", "2", "--set", "duration=5 s", "--out", str(tmp_path / "c")]
     assert main(["compare", str(path), "--policies", "local,edge", *given]) == 0
-    assert capsys.readouterr().out.count(PREFIX) == 1
+    # One line a policy: their ceilings differ (local uses the phones alone), each line scoped.
+    said = [line for line in capsys.readouterr().out.splitlines() if PREFIX in line]
+    assert [line.rsplit(" (", 1)[1] for line in said] == ["under local only)", "under edge only)"], said
     sweep = tmp_path / "sweep.yaml"
     sweep.write_text(
         "name: s\nbase: ceiling.yaml\nset: {duration: 5 s}\ngrid:\n  links[0].bandwidth: [10 Mbps, 50 Mbps]\n"
         "policies: [local, edge]\nreplications: 2\n"
     )
     assert main(["sweep", str(sweep), "--out", str(tmp_path / "s")]) == 0
-    assert capsys.readouterr().out.count(PREFIX) == 1
+    said = [line for line in capsys.readouterr().out.splitlines() if PREFIX in line]
+    assert len(said) == len(set(said)) == 2, said  # once a policy, not once a point

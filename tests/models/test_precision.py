@@ -300,12 +300,14 @@ def _ceiling(model: str, profile: str) -> str:
 
 
 def _but_ceiling(notes: tuple[str, ...]) -> tuple[str, ...]:
-    """``notes`` but the decode ceiling's and the GPU prefill's batch-one line (each tested on its own,
-    tests/models/test_decode_ceiling_note.py, tests/test_gpu_batch_one_note.py)."""
+    """``notes`` but the decode ceiling's, the GPU prefill's batch-one line and the CPU efficiency's (each
+    tested on its own: tests/models/test_decode_ceiling_note.py, tests/test_gpu_batch_one_note.py,
+    tests/test_cpu_efficiency_note.py)."""
     return tuple(
         note
         for note in notes
         if not note.startswith("LLM decode runs at the profile's full memory bandwidth")
+        and "a built-in CPU profile runs each layer" not in note
         and "(docs/profiles.md#batch-one-against-published-latencies)" not in note
     )
 

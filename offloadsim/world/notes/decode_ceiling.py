@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from offloadsim.scenario.errors import format_path
 from offloadsim.world.notes.registry import Note, NoteContext
+from offloadsim.world.placed import may_run, placements, sources_of
 
 __all__ = ["KIND", "decode_ceiling_notes"]
 
@@ -17,10 +18,21 @@ KIND = "decode-ceiling"
 
 
 def decode_ceiling_notes(context: NoteContext) -> list[Note]:
-    """One line for every memory-bound LLM decode of the world (:meth:`World.memory_bound_decodes`)."""
+    """One line for every memory-bound LLM decode of the world the runs' policies may use.
+
+    :meth:`World.memory_bound_decodes`, on the nodes where a policy may run the application's
+    layers (its hosts, a source reaching the node, where the policy places): under ``local`` the
+    sources alone, not the edge and cloud GPUs it never uses.
+    """
     said: dict[str, list[str]] = {}
     rates: list[dict[str, object]] = []
-    for app, proc, rate in context.world.memory_bound_decodes():
+    scenario, world = context.scenario, context.world
+    placed = placements(scenario.policy if context.policies is None else context.policies)
+    for app, proc, rate in world.memory_bound_decodes():
+        tier = context.nodes[proc.node].tier
+        sources = sources_of(scenario, app.name)
+        if not may_run(app.spec.hosts, proc.node, tier, sources, placed, world.topology.reachable):
+            continue
         where = f"{format_path(('applications', app.name))} ({app.llm.config.name})"
         ceiling = (
             f"{rate:,.0f} tok/s on {proc.profile}" if rate >= 100 else f"{rate:.3g} tok/s on {proc.profile}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from offloadsim.world.notes import (
     accuracy,
     calibrated,
+    cpu_efficiency,
     decode_ceiling,
     gpu_efficiency,
     inert_keys,
@@ -50,6 +51,7 @@ register_note(
     merge=gpu_efficiency.merge_gpu_notes,
     figures=True,  # a figure of GPU times at an assumed efficiency says so, as the table does
 )
+register_note(cpu_efficiency.KIND, cpu_efficiency.cpu_efficiency_notes)
 register_note(nearest_tie.KIND, nearest_tie.nearest_tie_notes)
 register_note(
     accuracy.KIND,

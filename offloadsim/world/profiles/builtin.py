@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Profile",
     "BUILTIN_PROFILES",
+    "CPU_EFFICIENCY",
     "GPU_EFFICIENCY",
     "available_profiles",
     "profile_lookups_once",
@@ -115,6 +116,8 @@ class Profile:
 #: The efficiency every built-in GPU profile assumes: at a batch of one, published latencies put the
 #: A100 far below it (docs/profiles.md, "Batch one against published latencies").
 GPU_EFFICIENCY = 0.40
+#: The efficiency every built-in CPU profile assumes (one core's sustained share of its peak).
+CPU_EFFICIENCY = 0.35
 BUILTIN_PROFILES: dict[str, Profile] = {
     p.name: p
     for p in (
@@ -122,7 +125,7 @@ BUILTIN_PROFILES: dict[str, Profile] = {
             "cortex-a76",
             "Arm Cortex-A76 big core at 2.8 GHz, NEON (one core)",
             2.8e9 * 16,
-            0.35,
+            CPU_EFFICIENCY,
             15e9,
             "derived",
             (
@@ -140,7 +143,7 @@ BUILTIN_PROFILES: dict[str, Profile] = {
             "raspberry-pi-4",
             "Raspberry Pi 4, Cortex-A72 at 1.5 GHz, fp32 NEON (one core)",
             1.5e9 * 8,
-            0.35,
+            CPU_EFFICIENCY,
             4e9,
             "derived",
             (

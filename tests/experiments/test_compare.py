@@ -11,6 +11,7 @@ import pytest
 
 from offloadsim.analysis.statistics import mean_ci, student_t_ppf
 from offloadsim.experiments import ExperimentError, compare, compare_table, read_results
+from offloadsim.scenario import ScenarioWarning
 
 
 @pytest.fixture(scope="module")
@@ -234,7 +235,9 @@ policy: local
 def test_a_policy_that_cannot_serve_a_task_drops_it_and_the_comparison_goes_on(tmp_path, cli_main, capsys):
     path = tmp_path / "hosted.yaml"
     path.write_text(HOSTED, encoding="utf-8")
-    result = compare(path, ["local", "cloud"], 2, workers=1)
+    # Said before the runs: the cloud hosts none of it (the comparison still runs).
+    with pytest.warns(ScenarioWarning, match='every request of "job" will be dropped'):
+        result = compare(path, ["local", "cloud"], 2, workers=1)
     drop = result.summary[result.summary.metric == "drop_rate"].set_index("policy")["mean"]
     assert drop["local"] == 0.0 and drop["cloud"] == 1.0
     cloud = result.tasks[result.tasks.policy == "cloud"]
@@ -247,8 +250,9 @@ def test_a_policy_that_cannot_serve_a_task_drops_it_and_the_comparison_goes_on(t
     compare_cli = ["compare", str(path), "--policies", "local,cloud", "-n", "1", "--workers", "1", "-q"]
     assert cli_main([*compare_cli, "--out", str(tmp_path / "compare")]) == 0
     assert cli_main(["run", str(path), "--policy", "cloud", "--out", str(tmp_path / "run")]) == 0
-    out = capsys.readouterr().out
-    assert "why dropped or failed" in out and reason in out
+    said = capsys.readouterr()
+    assert "why dropped or failed" in said.out and reason in said.out
+    assert "applications.job.hosts has no node of tier cloud" in said.err
 
 
 def test_a_significant_difference_says_better_or_worse_by_the_catalogue_direction():

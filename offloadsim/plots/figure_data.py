@@ -45,6 +45,7 @@ __all__ = [
     "run_series_key",
     "series_keys",
     "series_order",
+    "stable_order",
     "moves_with",
     "tied_keys",
     "wide_values",
@@ -563,6 +564,28 @@ def series_order(frame: pd.DataFrame, series: Sequence[str]) -> list[Any] | None
     if len(series) == 1:
         return list(pd.unique(frame[series[0]].astype(object)))
     return list(pd.unique(joined_labels(frame, series)))
+
+
+def stable_order(
+    shown: pd.DataFrame, raw: pd.DataFrame, full: pd.DataFrame | None, series: Sequence[str]
+) -> list[Any] | None:
+    """The series' order (and so their colours) over the whole result, not only the rows drawn.
+
+    ``shown``: the rows drawn, their values as the legend writes them; ``raw``: the same rows as
+    recorded; ``full``: every row of the result, as recorded (its runs in the comparison's order
+    of policies).  A series absent from this figure (``--where`` left it out) keeps its place, held
+    by a key no label equals (``("unseen", value)``), so every other series keeps its colour: a
+    figure without ``local`` drew ``edge`` in blue, ``local``'s colour in the figure beside it.
+    """
+    order = series_order(shown, series)
+    if full is None or order is None:
+        return order
+    everything, drawn = series_order(full, series), series_order(raw, series)
+    if everything is None or drawn is None or len(drawn) != len(order):
+        return order  # a value written two ways: keep the drawn order
+    written = dict(zip(drawn, order, strict=True))
+    kept = [written.get(value, ("unseen", value)) for value in everything]
+    return kept + [name for name in order if name not in kept]
 
 
 def joined_labels(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:

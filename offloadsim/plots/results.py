@@ -54,7 +54,7 @@ from offloadsim.plots.figure_data import (
     refuse_pooled_figure,
     run_series_key,
     series_keys,
-    series_order,
+    stable_order,
     wide_values,
 )
 from offloadsim.plots.figure_notes import (
@@ -310,9 +310,12 @@ def plot_with_tables(
         )
     # The legend names a series in its axis's unit ("5 Mbit/s"), as the notes and axes write it.
     meanings = raw_input_meanings(results.manifest)  # an input of 0 B: the model's own tensor, said
+    raw = frame
     frame = in_axis_units(frame, [s for s in series if s != x_key], meanings)
-    # Bars of several series are coloured by the last one: its colours fixed once for every panel.
-    order = series_order(frame, series[-1:] if kind == "bars" and len(series) > 1 else series)
+    # Bars of several series are coloured by the last one: its colours fixed once for every panel,
+    # and in every figure of the result (a series --where leaves out keeps its colour unused).
+    coloured = series[-1:] if kind == "bars" and len(series) > 1 else series
+    order = stable_order(frame, raw, _unfiltered(view, series, facet), coloured)
     if len(series) > 1:
         frame = frame.assign(**{", ".join(series): joined_labels(frame, series)})
     panels = facet_panels(frame, facet, panel_order, strict=facet_order is not None)
@@ -451,6 +454,17 @@ def plot_with_tables(
     if len(axes) == 1:  # the notes and the legend moved the panel: its title is held to the figure again
         fit_title(axes[0])
     return fig, {}
+
+
+def _unfiltered(view: FigureView, series: Sequence[str], facet: str | None) -> pd.DataFrame | None:
+    """The rows of ``view``'s kind in the whole result (no ``--where``), for the series' colours."""
+    if not view.where or not series:
+        return None  # the figure's own rows are the whole result's
+    try:
+        whole = FigureView(view.results, view.kind, view.metric, None, keys=(*series, facet)).frame()
+    except ExperimentError:
+        return None
+    return whole if all(s in whole.columns for s in series) else None
 
 
 def _facet_order(results: Results, facet: str | None, given: str | Sequence[str] | None) -> list[str]:

@@ -1,0 +1,77 @@
+"""Figures of one comparison read together: each series keeps its colour, each panel its own range.
+
+A new user's trials (HL33's brief): a figure drawn ``--where`` one policy was absent coloured the
+rest anew (``cloud`` orange beside the green ``cloud`` of the full figure); a CDF faceted by
+source group squeezed the fast phones' curves into a fifth of a shared x axis, with no mark of
+the deadline; a tiny deadline-miss bar of a faceted figure lost its value once the panels took
+one y range.  Two groups of phones here, ``slow`` about 5x ``fast`` in latency, a 50 ms deadline.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.colors import to_hex
+
+from offloadsim.cli import main
+from offloadsim.experiments import read_results
+from offloadsim.plots import plot_results
+
+TWO = """
+name: two
+duration: 20 s
+warmup: 0 s
+nodes:
+  fast:
+    count: 2
+    tier: device
+    processor: {speed: 1 TFLOP/s}
+    power: {idle: 0.5 W, busy: 3 W, transmit: 1.3 W, receive: 1 W}
+  slow:
+    count: 2
+    tier: device
+    processor: {speed: 200 GFLOP/s}
+    power: {idle: 0.5 W, busy: 3 W, transmit: 1.3 W, receive: 1 W}
+  edge: {tier: edge, processor: {speed: 5 TFLOP/s}}
+links:
+  - {between: [fast-*, edge], bandwidth: 100 Mbps, latency: 2 ms}
+  - {between: [slow-*, edge], bandwidth: 20 Mbps, latency: 10 ms}
+applications:
+  classify: {model: resnet50, input: 150 KB, deadline: 50 ms}
+workload:
+  - {app: classify, sources: fast-*, rate: 2 /s}
+  - {app: classify, sources: slow-*, rate: 2 /s}
+policy: local
+"""
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("colours")
+    (folder / "two.yaml").write_text(TWO, encoding="utf-8")
+    out = folder / "cmp"
+    args = ["compare", str(folder / "two.yaml"), "--policies", "local,edge,neurosurgeon", "-n", "2"]
+    assert main([*args, "--out", str(out), "--quiet"]) == 0
+    return read_results(out)
+
+
+def _line_colours(fig) -> dict[str, str]:
+    """Each labelled line's colour by its series (a label's "(same line as ...)" left off), every panel's."""
+    return {
+        str(line.get_label()).split(" (")[0]: to_hex(line.get_color())
+        for ax in fig.axes
+        for line in ax.get_lines()
+        if not str(line.get_label()).startswith("_")
+    }
+
+
+def test_a_series_keeps_its_colour_when_where_leaves_another_out(compared):
+    full = plot_results(compared, "cdf")
+    every = _line_colours(full)
+    plt.close(full)
+    part = plot_results(compared, "cdf", where={"policy": ("edge", "neurosurgeon")})
+    some = _line_colours(part)
+    plt.close(part)
+    assert set(some) == {"edge", "neurosurgeon"}  # local left out: it was blue, and edge took blue
+    assert some == {name: every[name] for name in some}
+    assert len(set(every.values())) == 3

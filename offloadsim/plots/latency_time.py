@@ -484,7 +484,10 @@ def bins_figure(prepared: Bins, size: str | None) -> Figure:
     axes = panels[1:] if links.lines else panels  # the latency panel first, the tasks not completed under it
     top = axes[0]
     order = list(dict.fromkeys(binned["series"]))
-    styles = style_map(order)
+    # Each policy in the colour it has in the result's other figures, with --where or without.
+    metrics = view.results.metrics
+    every = metrics["policy"].astype(str).tolist() if "policy" in metrics.columns else []
+    styles = style_map([*every, *order])
     with house_style():
         for ax in panels:
             _shade(ax, spans)

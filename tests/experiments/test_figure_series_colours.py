@@ -75,3 +75,18 @@ def test_a_series_keeps_its_colour_when_where_leaves_another_out(compared):
     assert set(some) == {"edge", "neurosurgeon"}  # local left out: it was blue, and edge took blue
     assert some == {name: every[name] for name in some}
     assert len(set(every.values())) == 3
+
+
+def test_latency_time_keeps_the_colours_of_the_other_figures(compared):
+    full = plot_results(compared, "cdf")
+    every = _line_colours(full)
+    plt.close(full)
+    part = plot_results(compared, "latency-time", where={"policy": ("edge", "neurosurgeon")})
+    drawn = {  # its lines are steps
+        str(step.get_label()): to_hex(step.get_edgecolor())
+        for step in part.axes[0].patches
+        if str(step.get_label()) in every
+    }
+    plt.close(part)
+    assert set(drawn) == {"edge", "neurosurgeon"}
+    assert drawn == {name: every[name] for name in drawn}

@@ -53,7 +53,14 @@ from offloadsim.plots.series import (
 )
 from offloadsim.plots.style import PALETTE, axes_or_new, house_style
 
-__all__ = ["calibration_accuracy", "latency_cdf", "metric_bars", "node_utilisation", "wrapped_tick"]
+__all__ = [
+    "calibration_accuracy",
+    "latency_cdf",
+    "metric_bars",
+    "node_utilisation",
+    "say_unseen_bars",
+    "wrapped_tick",
+]
 
 #: The simulated clock's resolution (one microsecond, scenario.sanity), in the CDF's milliseconds.
 _CLOCK_MS = 1e-3
@@ -244,7 +251,7 @@ def metric_bars(
                 tops = np.concatenate([mean, high])
                 top = float(np.nanmax(tops)) if np.isfinite(tops).any() else 1.0
                 ax.set_ylim(0, top * 1.35)
-            _say_unseen_bars(ax)
+            say_unseen_bars(ax)
         if in_legend:
             ax.set_xticks([])
             tidy_legend(ax, legend_title or label or by, ncols=1, loc="upper center")
@@ -426,7 +433,7 @@ def node_utilisation(
         top = float(tops[np.isfinite(tops)].max()) if np.isfinite(tops).any() else 0.0
         # Room above the tallest bar for the legend, which goes above the bars.
         ax.set_ylim(0, max(5.0, top * (1.3 if len(groups) > 1 else 1.1)))
-        _say_unseen_bars(ax)
+        say_unseen_bars(ax)
         ax.grid(axis="x", visible=False)
         row_legend(ax, legend_title, min(4, len(groups)), loc="upper center")
     return ax
@@ -434,30 +441,55 @@ def node_utilisation(
 
 #: A bar lower than this share of its axis' height is drawn as a line on the axis, or not at all.
 _UNSEEN = 0.01
+#: The gid of a value written over a bar too low to see (:func:`say_unseen_bars` takes them off again).
+_UNSEEN_GID = "unseen-bar-value"
 
 
-def _say_unseen_bars(ax: Axes) -> None:
+def say_unseen_bars(ax: Axes) -> None:
     """Write the value above each bar too low to see, as the gallery's failed-task bars write "0".
 
     The cloud policy's bars (a tier idle under it, the cloud's eight cores below 1 %) drew nothing
     a reader could see: its colour was in the legend and nowhere on the axes, as if it had no data.
     ``bars``' least-loaded and cloud deadline misses (0.05 % and 0 %) likewise left an empty slot.
+    Measured against the axis as it is now, the values written before are taken off first: call it
+    again once the y range changes (panels given one range: a bar of 0.07 % was 2 % of its own
+    panel's axis, so left unwritten, and under 1 % of the range the panels then shared).
     """
+    for old in [text for text in ax.texts if text.get_gid() == _UNSEEN_GID]:
+        old.remove()
     top = ax.get_ylim()[1]
-    bars = [bar for container in ax.containers if isinstance(container, BarContainer) for bar in container]
-    for bar in bars:
+    bars = [
+        (bar, reach)
+        for container in ax.containers
+        if isinstance(container, BarContainer)
+        for bar, reach in zip(container, _error_tops(container), strict=True)
+    ]
+    for bar, reach in bars:
         height = bar.get_height()
         if not np.isfinite(height) or height >= _UNSEEN * top:
             continue
-        ax.annotate(
+        ax.annotate(  # above its error bar, where it has one: not struck through by it
             "0" if height == 0 else f"{height:.1g}",
-            (bar.get_x() + bar.get_width() / 2, height),
+            (bar.get_x() + bar.get_width() / 2, max(height, reach)),
+            gid=_UNSEEN_GID,
             xytext=(0, 1.5),
             textcoords="offset points",
             ha="center",
             va="bottom",
             fontsize="x-small",
         )
+
+
+def _error_tops(container: BarContainer) -> list[float]:
+    """The top of each bar's error bar in ``container`` (its height where it has none)."""
+    tops = [float(bar.get_height()) for bar in container]
+    errors = getattr(container, "errorbar", None)
+    segments = errors.lines[2][0].get_segments() if errors is not None and errors.lines[2] else []
+    if len(segments) != len(tops):
+        return tops
+    return [
+        max(t, float(np.nanmax(seg[:, 1]))) if len(seg) else t for t, seg in zip(tops, segments, strict=True)
+    ]
 
 
 def _node_spread(frame: pd.DataFrame, by: str) -> dict[tuple[Any, Any], np.ndarray]:

@@ -388,6 +388,10 @@ def plot_with_tables(
     else:  # a sweep of a latency metric: each application's all-local line, and the note of those without
         all_local = _all_local_lines(view, kind, axes, panels, facet, x_key, series)
     _one_range(axes, QUANTITY_AXES[kind])
+    if len(axes) > 1 and kind in ("bars", "utilisation"):
+        with house_style():
+            for ax in axes:
+                charts.say_unseen_bars(ax)  # a bar too low to see in the range the panels now share
     moving = moving_with_x_note(view, frame, x_key, shown) if kind in ("sweep", "split", "energy") else ""
     for ax in axes if moving and kind != "energy" else ():
         if ax.get_visible() and ax.get_xlabel():

@@ -90,3 +90,36 @@ def test_latency_time_keeps_the_colours_of_the_other_figures(compared):
     plt.close(part)
     assert set(drawn) == {"edge", "neurosurgeon"}
     assert drawn == {name: every[name] for name in drawn}
+
+
+@pytest.fixture(scope="module")
+def near_misses(tmp_path_factory):
+    """Local on phones a little (fast) and more (slow) short of a 60 ms deadline; edge well past it."""
+    folder = tmp_path_factory.mktemp("near-misses")
+    near = (
+        TWO.replace("1 TFLOP/s", "290 GFLOP/s")
+        .replace("deadline: 50 ms", "deadline: 60 ms")
+        .replace("100 Mbps, latency: 2 ms", "20 Mbps, latency: 10 ms")
+        .replace("count: 2", "count: 4")
+    )
+    (folder / "near.yaml").write_text(near, encoding="utf-8")
+    out = folder / "cmp"
+    args = ["compare", str(folder / "near.yaml"), "--policies", "local,edge", "-n", "2"]
+    assert main([*args, "--out", str(out), "--quiet"]) == 0
+    return read_results(out)
+
+
+def test_a_bar_under_one_percent_of_the_shared_axis_has_its_value_written(near_misses):
+    fig = plot_results(near_misses, "bars", metric="deadline_miss_rate", facet="policy", by="source_group")
+    top = fig.axes[0].get_ylim()[1]
+    tiny = []
+    for ax in fig.axes:
+        assert ax.get_ylim()[1] == top  # the panels share one range
+        written = [text.xy[0] for text in ax.texts]
+        for bar in ax.patches:
+            if bar.get_height() < 0.01 * top:
+                tiny.append(bar.get_height())
+                centre = bar.get_x() + bar.get_width() / 2
+                assert any(abs(x - centre) < 1e-9 for x in written), (bar.get_height(), ax.get_title())
+    plt.close(fig)
+    assert any(height > 0 for height in tiny)  # the local fast phones' few misses: no longer unwritten

@@ -37,6 +37,7 @@ from offloadsim.plots.axes import (
     span_at_least,
     tidy_legend,
 )
+from offloadsim.plots.deadlines import deadlines_ms, mark_deadlines, place_deadline_labels
 from offloadsim.plots.pooling import identity_columns, refuse_pooling
 from offloadsim.plots.series import (
     ci_bounds,
@@ -100,7 +101,9 @@ def latency_cdf(
             if values.size:
                 latencies[name] = values
         under = same_curve(latencies)
-        spans = []
+        deadlines = deadlines_ms(tasks)
+        # The deadline is part of what the axis shows: a log axis where it lies far from the curves.
+        spans = [(d, d) for d in deadlines.values() if d > 0] if latencies else []
         for name, values in latencies.items():
             probs = np.linspace(0.0, 1.0, min(points, values.size) + 1)
             ax.plot(
@@ -121,10 +124,17 @@ def latency_cdf(
         ax.set_xlabel("latency (ms)")
         ax.set_ylabel("fraction of completed tasks (0–1)")
         ax.set_ylim(0.0, 1.02)
+        met = {
+            name: max((float(np.mean(values <= d)) for values in latencies.values()), default=1.0)
+            for name, d in deadlines.items()
+        }
+        if latencies:
+            mark_deadlines(ax, deadlines, met)
         # Not a fixed corner: a long-tailed curve runs through the lower right (the gallery's local
         # line did, under its own legend entry).  Callers that add notes place it again.
         tidy_legend(ax, legend_title, loc="lower right")
         clear_legend(ax)
+        place_deadline_labels(ax)
     return ax
 
 

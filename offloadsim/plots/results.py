@@ -41,6 +41,7 @@ from offloadsim.plots.axes import (
     root_figure,
     x_label_with,
 )
+from offloadsim.plots.deadlines import place_deadline_labels
 from offloadsim.plots.figure_data import (
     ONE_RUN_KINDS,
     FigureView,
@@ -387,7 +388,8 @@ def plot_with_tables(
         all_local = "\n".join(dict.fromkeys(note for note in notes if note))
     else:  # a sweep of a latency metric: each application's all-local line, and the note of those without
         all_local = _all_local_lines(view, kind, axes, panels, facet, x_key, series)
-    _one_range(axes, QUANTITY_AXES[kind])
+    own_x = kind == "cdf" and _own_x_ranges(axes)
+    _one_range(axes, QUANTITY_AXES[kind].replace("x", "") if own_x else QUANTITY_AXES[kind])
     if len(axes) > 1 and kind in ("bars", "utilisation"):
         with house_style():
             for ax in axes:
@@ -427,6 +429,7 @@ def plot_with_tables(
         ),
         timeline_note(view, kind, frame, _timeline_tasks(fig)),
         _window_note(from_s, to_s),
+        OWN_X_NOTE if own_x else "",
         all_local,
         moving_with_shown_note(view, frame, [k for k in (*series, facet) if k and k != x_key], shown),
         along,
@@ -457,6 +460,8 @@ def plot_with_tables(
         sweep_lines.place_all_local_labels(axes[0])
     if len(axes) == 1:  # the notes and the legend moved the panel: its title is held to the figure again
         fit_title(axes[0])
+    for ax in axes if kind == "cdf" else ():
+        place_deadline_labels(ax)  # beside their lines where the final layout left them room
     return fig, {}
 
 
@@ -599,6 +604,36 @@ def _all_local_lines(
             where = {v: float(p) for v, p in zip(distinct, places, strict=True)}
         notes.append(sweep_lines.all_local_latency_lines(ax, part, x=x, positions=where, series=series))
     return next((note for note in notes if note), "")
+
+
+def _own_x_ranges(axes: Sequence[Axes]) -> bool:
+    """Whether a faceted CDF's panels keep their own x ranges: one's span is under half the shared one.
+
+    Panels of phone groups 5x apart in latency shared 0-2,600 ms, and the fast group's curves were
+    squeezed into the first 100 ms of theirs, their shape unreadable.  A CDF is read for its shape
+    and against its deadline (marked in every panel), so a panel keeps its own range where a shared
+    one would leave its curves less than half the width; ranges alike still share one, so that a
+    curve's place compares across panels.  The note under the figure says the axes differ.
+    """
+    if len(axes) < 2:
+        return False
+
+    def scaled(ax: Axes) -> tuple[float, float]:
+        low, high = sorted(ax.get_xlim())
+        if ax.get_xscale() == "log" and low > 0:
+            return math.log10(low), math.log10(high)
+        return low, high
+
+    spans = [scaled(ax) for ax in axes]
+    whole = max(high for _, high in spans) - min(low for low, _ in spans)
+    return whole > 0 and any((high - low) < _OWN_RANGE_BELOW * whole for low, high in spans)
+
+
+#: A faceted CDF's panels keep their own x ranges when one spans less than this share of them all.
+_OWN_RANGE_BELOW = 0.5
+
+#: Said under a faceted CDF whose panels kept their own x ranges.
+OWN_X_NOTE = "x axes differ: each panel has its own latency range"
 
 
 def _one_range(axes: Sequence[Axes], which: str) -> None:

@@ -123,3 +123,27 @@ def test_a_bar_under_one_percent_of_the_shared_axis_has_its_value_written(near_m
                 assert any(abs(x - centre) < 1e-9 for x in written), (bar.get_height(), ax.get_title())
     plt.close(fig)
     assert any(height > 0 for height in tiny)  # the local fast phones' few misses: no longer unwritten
+
+
+def test_a_cdf_faceted_by_groups_5x_apart_gives_each_panel_its_own_x_range(compared):
+    fig = plot_results(compared, "cdf", facet="source_group")
+    fast, slow = fig.axes[:2]
+    (fast_lo, fast_hi), (slow_lo, slow_hi) = sorted(fast.get_xlim()), sorted(slow.get_xlim())
+    note = fig._supxlabel.get_text()
+    plt.close(fig)
+    assert fast_hi - fast_lo < 0.5 * (slow_hi - slow_lo)  # the fast phones' curves fill their panel
+    assert "x axes differ" in note  # and the reader is told the panels' scales differ
+
+
+def test_a_cdf_marks_the_applications_deadline_in_each_panel(compared):
+    fig = plot_results(compared, "cdf", facet="source_group")
+    for ax in fig.axes[:2]:
+        lines = [line for line in ax.get_lines() if line.get_gid() == "deadline-line"]
+        assert [float(line.get_xdata()[0]) for line in lines] == [50.0]  # ms, as the axis
+        low, high = sorted(ax.get_xlim())
+        assert low < 50.0 < high
+        labels = [t for t in ax.texts if t.get_visible() and "deadline 50 ms" in t.get_text()]
+        assert len(labels) == 1
+        box, frame = labels[0].get_window_extent(), ax.get_window_extent()
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1  # inside its panel, not over the tick labels
+    plt.close(fig)

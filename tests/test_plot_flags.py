@@ -47,13 +47,13 @@ def test_as_many_series_as_styles_still_draw(run_dir, tmp_path, capsys):
     assert (tmp_path / "figure.pdf").is_file() and (tmp_path / "figure.png").is_file()
 
 
-@pytest.mark.parametrize("kind", ["cdf", "split", "energy", "utilisation", "utilisation-time", "timeline"])
+@pytest.mark.parametrize("kind", ["split", "energy", "utilisation", "utilisation-time", "timeline"])
 def test_a_metric_for_a_kind_that_draws_none_is_refused(run_dir, tmp_path, capsys, kind):
     out = tmp_path / "figure"
     argv = ["plot", str(run_dir), "--kind", kind, "--metric", "latency_p95_s", "--out", str(out)]
     assert main(argv) == 2
     (line,) = capsys.readouterr().err.splitlines()
-    kinds = "bars, sweep, latency-time"
+    kinds = "cdf, bars, sweep, latency-time"
     assert line == f"offloadsim: error: --metric does not apply to --kind {kind}; it does to {kinds}"
     assert not list(tmp_path.iterdir())
 
@@ -64,3 +64,16 @@ def test_a_metric_for_bars_or_a_sweep_is_still_read(run_dir, tmp_path, capsys, k
     argv = ["plot", str(run_dir), "--kind", kind, "--metric", "nosuch", "--out", str(tmp_path / "f")]
     assert main(argv) == 2
     assert "--metric nosuch: unknown metric" in capsys.readouterr().err
+
+
+def test_a_cdf_reads_metric_as_a_task_column_and_refuses_a_job_metric(run_dir, tmp_path, capsys):
+    """--kind cdf --metric latency_p95_s drew the latency CDF without a word; a CDF now draws a task
+    column's distribution (--metric wait), and a job metric, which has none, is refused."""
+    argv = ["plot", str(run_dir), "--kind", "cdf", "--metric", "latency_p95_s", "--out", str(tmp_path / "f")]
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("offloadsim: error: --metric latency_p95_s: no such task column")
+    assert not list(tmp_path.iterdir())
+    argv = ["plot", str(run_dir), "--kind", "cdf", "--metric", "wait", "--out", str(tmp_path / "f")]
+    assert main(argv) == 0
+    assert (tmp_path / "f.png").is_file()

@@ -181,7 +181,8 @@ def add_experiment_commands(subparsers: Any) -> None:
         type=cli_types.given("a metric name"),
         metavar="NAME",
         help="metric for bars/sweep, e.g. latency_p95_s (see metrics.parquet); for latency-time, one "
-        "drawn over time (default latency_p50_s)",
+        "drawn over time (default latency_p50_s); for cdf, the task column whose distribution is "
+        "drawn, e.g. ttft or tpot (default latency)",
     )
     p.add_argument(
         "--x",

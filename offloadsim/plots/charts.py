@@ -53,9 +53,11 @@ from offloadsim.plots.series import (
     series_styles,
 )
 from offloadsim.plots.style import PALETTE, axes_or_new, house_style
+from offloadsim.records.schema import TASKS
 
 __all__ = [
     "calibration_accuracy",
+    "cdf_axis",
     "latency_cdf",
     "metric_bars",
     "node_utilisation",
@@ -76,6 +78,7 @@ def latency_cdf(
     points: int = 1000,
     order: Sequence[Any] | None = None,
     legend_title: str | None = None,
+    column: str = "latency",
 ) -> Axes:
     """Empirical CDF of the latency of completed tasks, one line per value of ``by``.
 
@@ -85,23 +88,26 @@ def latency_cdf(
     by default it is the order of first appearance in ``tasks``.  Tasks of
     several applications or sweep points in one series are refused.  The
     legend goes where it covers no curve (:func:`~offloadsim.plots.axes.clear_legend`;
-    call that again after changing the figure's layout).
+    call that again after changing the figure's layout).  ``column``: another numeric task column
+    to draw the distribution of (``ttft``, ``tpot``, ``wait``; a time in ms), each task that has
+    one; the deadline is marked on the latency's only.
     """
-    need_column(tasks, "latency", "latency_cdf draws task records, such as a result's tasks")
+    need_column(tasks, column, "latency_cdf draws task records, such as a result's tasks")
     ax = axes_or_new(ax)
     names = names_of(tasks, by, order)
     done = completed(tasks)
-    refuse_pooling(done, [by], "the latency CDF", rows="tasks")
+    refuse_pooling(done, [by], f"the {column} CDF", rows="tasks")
+    words, unit, scale = cdf_axis(column)
     with house_style():
         styles = series_styles(names, order)
         latencies = {}
         for name in styles:
-            values = done.loc[done[by].astype(object) == name, "latency"].to_numpy(dtype=float) * 1e3
+            values = done.loc[done[by].astype(object) == name, column].to_numpy(dtype=float) * scale
             values = values[np.isfinite(values)]
             if values.size:
                 latencies[name] = values
         under = same_curve(latencies)
-        deadlines = deadlines_ms(tasks)
+        deadlines = deadlines_ms(tasks) if column == "latency" else {}
         # The deadline is part of what the axis shows: a log axis where it lies far from the curves.
         spans = [(d, d) for d in deadlines.values() if d > 0] if latencies else []
         for name, values in latencies.items():
@@ -120,8 +126,9 @@ def latency_cdf(
         if log_x:
             log_axis(ax, "x")
         elif spans:  # the engine's clock resolves a microsecond: a spread below it is not a spread
-            span_at_least(ax, "x", min(s[0] for s in spans), max(s[1] for s in spans), _CLOCK_MS)
-        ax.set_xlabel("latency (ms)")
+            resolution = _CLOCK_MS if unit == "ms" else 0.0
+            span_at_least(ax, "x", min(s[0] for s in spans), max(s[1] for s in spans), resolution)
+        ax.set_xlabel(f"{words} ({unit})" if unit else words)
         ax.set_ylabel("fraction of completed tasks (0–1)")
         ax.set_ylim(0.0, 1.02)
         met = {
@@ -136,6 +143,28 @@ def latency_cdf(
         clear_legend(ax)
         place_deadline_labels(ax)
     return ax
+
+
+def cdf_axis(column: str) -> tuple[str, str, float]:
+    """A task column's name on a CDF's x axis, its unit there and the factor to it from the records.
+
+    Times (records in seconds) in ms; bytes and joules as recorded; a count with no unit.
+
+    >>> cdf_axis("ttft")
+    ('time to first token', 'ms', 1000.0)
+    """
+    recorded = {c.name: c.unit for c in TASKS}.get(column, "")
+    words = _CDF_WORDS.get(column, column.replace("_", " "))
+    return (words, "ms", 1e3) if recorded == "s" else (words, recorded, 1.0)
+
+
+#: Task columns whose name on an axis is not their words.
+_CDF_WORDS = {
+    "ttft": "time to first token",
+    "tpot": "time per output token",
+    "kv_cache_bytes": "KV-cache size",
+    "device_energy": "device energy per task",
+}
 
 
 def metric_bars(

@@ -91,7 +91,7 @@ LOG_Y_KINDS = ("bars", "sweep", "energy")
 
 
 #: The kinds that draw ``--metric``.
-METRIC_FLAG_KINDS = ("bars", "sweep", "latency-time")
+METRIC_FLAG_KINDS = ("cdf", "bars", "sweep", "latency-time")
 
 
 _TIMELINE_PANEL_TASKS = 15  # tasks per panel when a timeline shows several runs
@@ -263,7 +263,10 @@ def plot_with_tables(
                 f"it does to {', '.join(allowed)}"
             )
     series = series_keys(kind, by)
-    view = FigureView(results, kind, metric, where, keys=(*series, facet))
+    cdf_column = metric or "latency"  # a CDF's --metric is a task column: not the metrics table's
+    view = FigureView(results, kind, None if kind == "cdf" else metric, where, keys=(*series, facet))
+    if kind == "cdf":
+        _need_task_column(view, cdf_column)
     if from_s is not None or to_s is not None:
         view.tasks = _arriving_within(view.tasks, from_s, to_s)
     if by is None and "policy" not in view.frame().columns:
@@ -367,6 +370,7 @@ def plot_with_tables(
                     series=series,
                     whole=frame,
                     legend_inside=len(panels) == 1,
+                    cdf_column=cdf_column,
                 )
                 facet_title = f"{view.heading(facet, frame)} = {facet_texts[i]}" if facet else None
                 titles.append("; ".join(t for t in (facet_title, title) if t))
@@ -463,6 +467,37 @@ def plot_with_tables(
     for ax in axes if kind == "cdf" else ():
         place_deadline_labels(ax)  # beside their lines where the final layout left them room
     return fig, {}
+
+
+def _need_task_column(view: FigureView, column: str) -> None:
+    """Refuse a ``cdf`` of ``column`` unless it is a numeric task column some drawn task has a value of.
+
+    A CDF draws a distribution over tasks (``latency``, ``ttft``, ``tpot``, ``wait``, ...); a job
+    metric (``latency_p95_s``) or a task's identity (its replication) is none.
+    """
+    tasks = view.tasks
+    identity = {"task_id", "replication", "seed", *view.results.swept}
+    numeric = [
+        str(c)
+        for c in tasks.columns
+        if str(c) not in identity
+        and not str(c).startswith("policy.")
+        and pd.api.types.is_numeric_dtype(tasks[c])
+        and not pd.api.types.is_bool_dtype(tasks[c])
+    ]
+    if column not in numeric:
+        from offloadsim.suggest import did_you_mean
+
+        close = did_you_mean(column, numeric) if column not in tasks.columns else ""
+        what = "not a numeric task column" if column in tasks.columns else f"no such task column{close}"
+        raise ExperimentError(
+            f"{argument('metric', column)}: {what}; {argument('kind', 'cdf')} draws the distribution "
+            f"of a numeric task column, one of {', '.join(numeric)}"
+        )
+    done = completed(tasks)
+    if not np.isfinite(done[column].to_numpy(dtype=float)).any():
+        llm = " (only an LLM request has one)" if column in ("ttft", "tpot") else ""
+        raise ExperimentError(f"{argument('metric', column)}: no completed task here has a {column}{llm}")
 
 
 def _unfiltered(view: FigureView, series: Sequence[str], facet: str | None) -> pd.DataFrame | None:
@@ -688,6 +723,7 @@ def _draw(
     series: Sequence[str] = (),
     whole: pd.DataFrame | None = None,
     legend_inside: bool = True,
+    cdf_column: str = "latency",
 ) -> str | None:
     """Draw one panel; return a title part to show (which run a one-run figure is), if any.
 
@@ -695,10 +731,19 @@ def _draw(
     ``load`` is the panel's compute load (:func:`_loads`) for ``utilisation-time``; ``series``
     the columns ``by`` joins (bars of several group by all but the last, coloured by the last);
     ``whole`` the figure's rows, every panel's (a split figure's all-local depths); ``legend_inside``
-    False: the panel is one of several, whose legend goes above the figure (bars leave it no room).
+    False: the panel is one of several, whose legend goes above the figure (bars leave it no room);
+    ``cdf_column`` the task column a ``cdf`` draws the distribution of.
     """
     if kind == "cdf":
-        charts.latency_cdf(frame, by=by or "policy", ax=ax, order=order, log_x=logx, legend_title=by_label)
+        charts.latency_cdf(
+            frame,
+            by=by or "policy",
+            ax=ax,
+            order=order,
+            log_x=logx,
+            legend_title=by_label,
+            column=cdf_column,
+        )
     elif kind == "bars" and len(series) > 1:
         lead, last = ", ".join(series[:-1]), series[-1]
         # A tick per value of the leading keys (their quantities already in the unit the notes use).

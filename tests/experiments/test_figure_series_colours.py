@@ -147,3 +147,36 @@ def test_a_cdf_marks_the_applications_deadline_in_each_panel(compared):
         box, frame = labels[0].get_window_extent(), ax.get_window_extent()
         assert frame.x0 <= box.x0 and box.x1 <= frame.x1  # inside its panel, not over the tick labels
     plt.close(fig)
+
+
+def test_a_cdf_draws_another_task_column_with_metric(compared):
+    from offloadsim.plots.results import default_figure_name
+
+    fig = plot_results(compared, "cdf", metric="wait")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "wait (ms)"
+    tasks = compared.tasks[compared.tasks["status"].astype(str) == "completed"]
+    for policy in ("local", "edge"):
+        line = next(li for li in ax.get_lines() if str(li.get_label()).split(" (")[0] == policy)
+        waits = tasks.loc[tasks["policy"].astype(str) == policy, "wait"].to_numpy(dtype=float) * 1e3
+        assert max(line.get_xdata()) == pytest.approx(waits.max())
+        assert min(line.get_xdata()) == pytest.approx(waits.min())
+    assert not [line for line in ax.get_lines() if line.get_gid() == "deadline-line"]  # latency's only
+    plt.close(fig)
+    assert default_figure_name("cdf", "ttft") == "cdf-ttft"
+
+
+@pytest.mark.parametrize(
+    ("metric", "said"),
+    [
+        ("ttft", "no completed task here has a ttft (only an LLM request has one)"),
+        ("latency_p95_s", "no such task column"),
+        ("placement", "not a numeric task column"),
+    ],
+)
+def test_a_cdf_of_a_column_it_cannot_draw_is_refused_in_one_line(compared, metric, said):
+    from offloadsim.records.stored import ExperimentError
+
+    with pytest.raises(ExperimentError, match="metric") as refused:
+        plot_results(compared, "cdf", metric=metric)
+    assert said in str(refused.value)

@@ -70,7 +70,8 @@ def energy_latency(
     directions.  With ``x`` (a swept key), each ``by`` value gets one marker
     per value of ``x``, joined in order of ``x``, its two ends labelled
     with their value (inside the axes) where there is room
-    (:func:`unlabelled_ends` names those left off).  Either axis turns logarithmic when
+    (:func:`unlabelled_ends` names those left off); a series every value of ``x`` leaves on one
+    spot has no label (the key does not apply to it).  Either axis turns logarithmic when
     its values span more than 10× (``log_x``/``log_y`` force it), so that
     fast policies are not crowded into one corner by a slow one.
     """
@@ -127,6 +128,10 @@ def energy_latency(
             lines.append((str(name), list(zip(xs.tolist(), ys.tolist(), strict=True))))
             first, last = rows.iloc[0], rows.iloc[-1]
             colour = style["color"]
+            if len(rows) > 1 and all(_same_place(first, row) for _, row in rows.iterrows()):
+                # The swept key does not move it (an NPU's rate, to a policy that runs on the CPU or
+                # the edge): no value of it is this line's to label ("500–4,000 GFLOP/s" said one).
+                continue
             if _same_place(first, last):  # a policy the swept value does not move: one label for both
                 # (a line of one marker, the others not drawn, says which value that one is)
                 text = _end_text(first, x, unit, last if len(rows) > 1 else None)

@@ -462,6 +462,8 @@ def plot_with_tables(
         # The legend was placed while the notes left the panel no room.
         clear_legend(axes[0], wide_above=True)
         sweep_lines.place_all_local_labels(axes[0])
+        if kind == "energy":  # the end labels were placed with the legend inside the axes, in their way
+            energy_chart.say_unlabelled_ends(fig, note, axes)
     if len(axes) == 1:  # the notes and the legend moved the panel: its title is held to the figure again
         fit_title(axes[0])
     for ax in axes if kind == "cdf" else ():

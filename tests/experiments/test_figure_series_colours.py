@@ -180,3 +180,56 @@ def test_a_cdf_of_a_column_it_cannot_draw_is_refused_in_one_line(compared, metri
     with pytest.raises(ExperimentError, match="metric") as refused:
         plot_results(compared, "cdf", metric=metric)
     assert said in str(refused.value)
+
+
+NPU = """
+name: npu
+duration: 20 s
+warmup: 0 s
+nodes:
+  phone:
+    count: 2
+    tier: device
+    processor: {speed: 500 GFLOP/s}
+    power: {idle: 0.5 W, busy: 3 W, transmit: 1.3 W, receive: 1 W}
+  edge: {tier: edge, processor: {speed: 5 TFLOP/s}}
+  cloud: {tier: cloud, processor: {speed: 20 TFLOP/s}}
+links:
+  - {between: [phone-*, edge], bandwidth: 20 Mbps, latency: 5 ms}
+  - {between: [edge, cloud], bandwidth: 200 Mbps, latency: 20 ms}
+applications:
+  classify: {model: resnet50, input: 150 KB}
+workload:
+  - {app: classify, sources: phone-*, rate: 2 /s}
+policy: local
+"""
+
+NPU_SWEEP = """
+name: npu-sweep
+base: npu.yaml
+grid:
+  nodes.phone.processor.speed: [500 GFLOP/s, 1 TFLOP/s, 2 TFLOP/s, 4 TFLOP/s]
+policies: [local, edge, cloud, neurosurgeon]
+replications: 2
+labels:
+  nodes.phone.processor.speed: NPU rate
+"""
+
+
+def test_an_energy_sweep_labels_only_the_lines_the_swept_key_moves_and_their_ends(tmp_path):
+    """The phone's rate moves local's line (neurosurgeon's lies on it); edge and cloud sit on one
+    spot each at every rate.  Their "500–4,000 GFLOP/s" labels said a rate that is not theirs, and
+    local's 4,000 GFLOP/s end went unlabelled ("no room"), its room taken by a legend since moved."""
+    (tmp_path / "npu.yaml").write_text(NPU, encoding="utf-8")
+    (tmp_path / "sweep.yaml").write_text(NPU_SWEEP, encoding="utf-8")
+    assert main(["sweep", str(tmp_path / "sweep.yaml"), "--out", str(tmp_path / "sw"), "--quiet"]) == 0
+    fig = plot_results(read_results(tmp_path / "sw"), "energy")
+    ax = fig.axes[0]
+    colours = {  # each series' markers and line: an error bar container, labelled
+        str(bars.get_label()).split(" (")[0]: to_hex(bars.lines[0].get_color()) for bars in ax.containers
+    }
+    labels = {text.get_text(): to_hex(text.get_color()) for text in ax.texts if text.get_visible()}
+    note = fig._supxlabel.get_text() if fig._supxlabel else ""
+    plt.close(fig)
+    assert labels == {"500 GFLOP/s": colours["local"], "4,000 GFLOP/s": colours["local"]}
+    assert "no room for the labels" not in note

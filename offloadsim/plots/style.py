@@ -9,6 +9,7 @@ so a user's own matplotlib settings are left as they were.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,7 +32,9 @@ __all__ = [
     "FIGSIZES",
     "RC",
     "grouped",
+    "NOTES_SUFFIX",
     "house_style",
+    "most_note_lines",
     "new_axes",
     "save_figure",
     "style_map",
@@ -187,7 +190,10 @@ def save_figure(
     as they were, never a new PDF beside an old PNG or none.
     ``metadata`` is stored in the files: as text chunks of the PNG, and as
     ``key=value`` keywords of the PDF (the gallery records there a digest
-    of the data a figure was drawn from).  Returns the files written.
+    of the data a figure was drawn from).  Notes under the axes (:func:`note_under`) longer than a
+    third of the figure's height are cut to it in the files, their last line naming ``FIG.notes.txt``,
+    written beside them with every note: the axes stay readable, and no note is lost.  Returns the
+    files written.
     """
     from offloadsim.outdir import replace_together
 
@@ -200,9 +206,72 @@ def save_figure(
 
     folder = files[0].parent
     folder.mkdir(parents=True, exist_ok=True)
-    with house_style():
-        replace_together(folder, {file.name: writer(file.suffix[1:]) for file in files}, files[-1].name)
-    return files
+    notes = folder / f"{files[0].stem}{NOTES_SUFFIX}"
+    writers = {file.name: writer(file.suffix[1:]) for file in files}
+    with house_style(), _notes_capped(fig, notes.name) as full:
+        if full is not None:
+            writers[notes.name] = _text_writer(full)
+        replace_together(folder, writers, files[-1].name)
+    if full is None:
+        notes.unlink(missing_ok=True)  # an earlier save's notes, of a figure whose notes now fit
+        return files
+    return [*files, notes]
+
+
+def _text_writer(text: str) -> Callable[[Path], None]:
+    """A writer of ``text`` (and a final newline) to the path it is given, for :func:`replace_together`."""
+
+    def write(path: Path) -> None:
+        path.write_text(text + "\n", encoding="utf-8")
+
+    return write
+
+
+#: The file beside a figure (``FIG.notes.txt``) holding all of its notes where they were cut under it.
+NOTES_SUFFIX = ".notes.txt"
+#: The share of a figure's height its notes may take; more are cut to it, the rest in the notes file.
+_NOTES_SHARE = 1 / 3
+#: The fewest note lines a figure keeps under its axes, however short the figure.
+_LEAST_NOTE_LINES = 4
+#: Each figure's note as given and as wrapped under its axes (:func:`note_under`).
+_NOTES: weakref.WeakKeyDictionary[Figure, tuple[str, list[str]]] = weakref.WeakKeyDictionary()
+
+
+def most_note_lines(fig: Figure, fontsize: float = 6.0) -> int:
+    """How many lines of notes ``fig`` shows under its axes: a third of its height, at least four.
+
+    A sweep's figure carried 12 lines under a one-column figure's axes, two-thirds of its height:
+    the axes were left a strip.  At 6 pt a line is 0.1 in: a one-column figure (2.45 in) keeps 8.
+    """
+    line_in = fontsize * 1.2 / 72.0
+    return max(_LEAST_NOTE_LINES, int(fig.get_size_inches()[1] * _NOTES_SHARE / line_in))
+
+
+@contextmanager
+def _notes_capped(fig: Figure, notes_name: str) -> Iterator[str | None]:
+    """While saving: ``fig``'s note cut to :func:`most_note_lines`, its last line naming ``notes_name``.
+
+    Yields every note (as given) for the notes file, or None where they fit.  The figure's note is
+    whole again afterwards, so that the Python object keeps all of it.
+    """
+    given = _NOTES.get(fig)
+    label = fig._supxlabel  # type: ignore[attr-defined]  # set by note_under
+    most = most_note_lines(fig)
+    if given is None or label is None or len(given[1]) <= most:
+        yield None
+        return
+    note, lines = given
+    kept = lines[: most - 1]
+    whole = label.get_text()
+    label.set_text(
+        "\n".join(
+            [*kept, f"… {len(lines) - len(kept)} more lines of notes in {notes_name}, beside this figure"]
+        )
+    )
+    try:
+        yield note
+    finally:
+        label.set_text(whole)
 
 
 def _savefig(fig: Figure, file: Path, fmt: str, metadata: dict[str, str | None] | None) -> None:
@@ -321,7 +390,8 @@ def note_under(fig: Figure, note: str, fontsize: float | str = 6) -> None:
     A line wider than the figure ("of completed tasks only; ... in (phone uplink, policy):") was cut
     at both edges of the saved file; wrapped, the layout makes room for the lines it adds. Lines are
     cut where the sense allows (after a ``;``, between a list's items), not inside an item
-    (:func:`wrap`).
+    (:func:`wrap`).  More lines than :func:`most_note_lines` are cut to it when the figure is saved,
+    every note written beside it (:func:`save_figure`).
     """
     with house_style():
         label = fig.supxlabel(note, fontsize=fontsize)
@@ -334,6 +404,7 @@ def note_under(fig: Figure, note: str, fontsize: float | str = 6) -> None:
 
         lines = [wrapped for line in note.split("\n") for wrapped in wrap(line, width, room)]
         label.set_text("\n".join(lines))
+        _NOTES[fig] = (note, lines)
 
 
 def wrap(line: str, width: Callable[[str], float], room: float) -> list[str]:

@@ -25,7 +25,7 @@ __all__ = ["deadlines_ms", "mark_deadlines", "place_deadline_labels"]
 LINE_GID, LABEL_GID = "deadline-line", "deadline-label"
 #: The most deadlines one panel marks (one per application drawn); more would crowd it.
 _MOST = 4
-_STYLE: dict[str, Any] = {"color": "0.3", "linewidth": 0.8, "linestyle": (0, (3, 2)), "zorder": 1.5}
+_STYLE: dict[str, Any] = {"colors": "0.3", "linewidths": 0.8, "linestyles": (0, (3, 2)), "zorder": 1.5}
 
 
 def deadlines_ms(tasks: pd.DataFrame) -> dict[str, float]:
@@ -54,7 +54,8 @@ def mark_deadlines(ax: Axes, deadlines: Mapping[str, float], met: Mapping[str, f
     of the line its label starts on (:func:`place_deadline_labels`, to call once the legend is placed).
     """
     for name, at in deadlines.items():
-        ax.axvline(at, gid=LINE_GID, label="_deadline", **_STYLE)
+        # A collection, not a Line2D: ax.lines stays the curves (what counts and compares them reads).
+        ax.vlines(at, 0.0, 1.0, transform=ax.get_xaxis_transform(), gid=LINE_GID, label="_deadline", **_STYLE)
         words = f"{name}'s deadline" if name else "deadline"
         text = ax.text(
             at, 0.0, f"{words} {grouped(f'{at:g}')} ms", fontsize=6, color="0.25", gid=LABEL_GID, zorder=4

@@ -138,8 +138,8 @@ def test_a_cdf_faceted_by_groups_5x_apart_gives_each_panel_its_own_x_range(compa
 def test_a_cdf_marks_the_applications_deadline_in_each_panel(compared):
     fig = plot_results(compared, "cdf", facet="source_group")
     for ax in fig.axes[:2]:
-        lines = [line for line in ax.get_lines() if line.get_gid() == "deadline-line"]
-        assert [float(line.get_xdata()[0]) for line in lines] == [50.0]  # ms, as the axis
+        lines = [line for line in ax.collections if line.get_gid() == "deadline-line"]
+        assert [float(line.get_segments()[0][0][0]) for line in lines] == [50.0]  # ms, as the axis
         low, high = sorted(ax.get_xlim())
         assert low < 50.0 < high
         labels = [t for t in ax.texts if t.get_visible() and "deadline 50 ms" in t.get_text()]
@@ -161,7 +161,7 @@ def test_a_cdf_draws_another_task_column_with_metric(compared):
         waits = tasks.loc[tasks["policy"].astype(str) == policy, "wait"].to_numpy(dtype=float) * 1e3
         assert max(line.get_xdata()) == pytest.approx(waits.max())
         assert min(line.get_xdata()) == pytest.approx(waits.min())
-    assert not [line for line in ax.get_lines() if line.get_gid() == "deadline-line"]  # latency's only
+    assert not [line for line in ax.collections if line.get_gid() == "deadline-line"]  # latency's only
     plt.close(fig)
     assert default_figure_name("cdf", "ttft") == "cdf-ttft"
 

@@ -265,7 +265,7 @@ def plot_with_tables(
     series = series_keys(kind, by)
     cdf_column = metric or "latency"  # a CDF's --metric is a task column: not the metrics table's
     view = FigureView(results, kind, None if kind == "cdf" else metric, where, keys=(*series, facet))
-    if kind == "cdf":
+    if kind == "cdf" and metric is not None:  # the latency by default: no tasks at all is said below
         _need_task_column(view, cdf_column)
     if from_s is not None or to_s is not None:
         view.tasks = _arriving_within(view.tasks, from_s, to_s)

@@ -456,9 +456,9 @@ def plot_with_tables(
         clear_legend(axes[0], wide_above=True)
         energy_chart.place_end_labels(axes[0])
         sweep_lines.place_all_local_labels(axes[0])
-    if kind == "energy":
-        energy_chart.say_unlabelled_ends(fig, note, axes)
-    if keep_panels_tall(fig) and len(axes) == 1 and _legend_on_data(axes[0]):
+    # The end labels are placed at the figure's final height: it grows for its notes first.
+    grew = kind == "energy" and energy_chart.say_unlabelled_ends(fig, note, axes)
+    if (keep_panels_tall(fig) or grew) and len(axes) == 1 and _legend_on_data(axes[0]):
         # The legend was placed while the notes left the panel no room.
         clear_legend(axes[0], wide_above=True)
         sweep_lines.place_all_local_labels(axes[0])

@@ -91,8 +91,8 @@ def test_a_run_of_another_policy_is_noted_under_the_policy_it_runs():
 @pytest.mark.parametrize(
     ("overrides", "unchecked"),
     [
-        ([], "; fp32 is not checked ("),
-        (["applications.classify.model=mobilenet_v2"], "; fp32 and mobilenet_v2 are not checked ("),
+        ([], "; no published point checks fp32 ("),
+        (["applications.classify.model=mobilenet_v2"], "; no published point checks fp32 or mobilenet_v2 ("),
         (["applications.classify.params.precision=int8"], None),
     ],
     ids=["fp32", "mobilenet-fp32", "resnet50-int8"],
@@ -106,7 +106,7 @@ def test_the_note_says_its_evidence_is_one_point_and_what_it_leaves_unchecked(ov
         in note
     )
     if unchecked is None:
-        assert "not checked" not in note
+        assert "no published point checks" not in note
     else:
         assert unchecked in note
 
@@ -184,7 +184,8 @@ def test_a_sweep_over_precision_says_the_note_once_for_both(dry_run, tmp_path, c
     (note,) = _gpu_notes(capsys, *argv)
     assert "note: applications.classify (resnet50, fp32 and int8) on a100: " in note
     assert note.endswith(
-        "7.2x on a100; fp32 is not checked (docs/profiles.md#batch-one-against-published-latencies)"
+        "7.2x on a100; no published point checks fp32"
+        " (docs/profiles.md#batch-one-against-published-latencies)"
     )
 
 
@@ -199,7 +200,7 @@ def test_an_llms_prefill_on_a_gpu_is_noted_where_a_policy_may_run_it_there(capsy
     """
     (note,) = _gpu_notes(capsys, "run", LLM, "--dry-run", "--policy", "cloud")
     assert note.startswith("note: applications.chat-8b (llama-3.1-8b prefill, bf16) on a100: " + SAID)
-    assert "7.2x on a100" in note and "llama-3.1-8b prefill are not checked" in note
+    assert "7.2x on a100" in note and "no published point checks bf16 or llama-3.1-8b prefill" in note
     (both,) = _gpu_notes(capsys, "run", LLM, "--dry-run", "--policy", "model-select")
     assert "applications.chat-1b (llama-3.2-1b prefill, bf16) on jetson-orin;" in both
     assert _gpu_notes(capsys, "run", LLM, "--dry-run", "--policy", "local") == []

@@ -97,7 +97,9 @@ def gpu_note(entries: Sequence[Entry]) -> Note:
     unchecked = list(dict.fromkeys(x for _, model, precision, *_ in entries for x in (precision, model)))
     unchecked = [x for x in unchecked if x not in _CHECKED]
     if unchecked:
-        published.append(f"{' and '.join(unchecked)} {'is' if len(unchecked) == 1 else 'are'} not checked")
+        # "fp32, alexnet or vgg16": it read "fp32 and alexnet and vgg16 are not checked"
+        either = ", ".join(unchecked[:-1]) + " or " * (len(unchecked) > 1) + unchecked[-1]
+        published.append(f"no published point checks {either}")
     text = (
         f"{each}: a built-in GPU profile runs each layer at an assumed {GPU_EFFICIENCY:.2f} of its "
         f"data-sheet peak, not a rate measured at a batch of one; {'; '.join(published)} ({SECTION})"

@@ -53,6 +53,10 @@ def offered_rates(
     return {pair: rate for pair, rate in rates.items() if pair not in unknown}
 
 
+#: A chunk's compute nanoseconds up to which they are summed as int64, exactly.
+_INT64_NS = 9.0e18
+
+
 def offered_loads(tasks: Any, rates: Rates) -> dict[str, float]:
     """Node -> the compute seconds a second offered it by the tasks it ran whole (its load times its cores).
 
@@ -62,7 +66,7 @@ def offered_loads(tasks: Any, rates: Rates) -> dict[str, float]:
     known so: it ran part of a split task (``phone>edge``), or a task of a pair without a rate.
     """
     done: dict[tuple[str, str], int] = {}  # pair -> its completed tasks
-    work: dict[str, dict[tuple[str, str], float]] = {}  # node -> pair -> compute s of those it ran whole
+    work: dict[str, dict[tuple[str, str], float]] = {}  # node -> pair -> compute ns of those it ran whole
     unknown: set[str] = set()
     for chunk in task_chunks(tasks, ("source", "app", "placement", "status", "compute_time")):
         for node, pair, count, total in _chunk_work(chunk):
@@ -71,17 +75,17 @@ def offered_loads(tasks: Any, rates: Rates) -> dict[str, float]:
                 unknown.update(part.split(":", 1)[0] for part in node.split(">"))
             elif node:
                 work.setdefault(node, {})
-                work[node][pair] = work[node].get(pair, 0.0) + total
+                work[node][pair] = work[node].get(pair, 0) + total
     loads = {}
     for node, pairs in work.items():
         if node in unknown or any(pair not in rates for pair in pairs):
             continue
-        loads[node] = sum(rates[pair] * seconds / done[pair] for pair, seconds in pairs.items())
+        loads[node] = sum(rates[pair] * (float(ns) / 1e9) / done[pair] for pair, ns in sorted(pairs.items()))
     return loads
 
 
 def _chunk_work(chunk: TaskChunk) -> list[tuple[str, tuple[str, str], int, float]]:
-    """(placement, (source, app), completed tasks, their compute seconds) of a chunk, a row a group.
+    """(placement, (source, app), completed tasks, their compute nanoseconds) of a chunk, a row a group.
 
     Grouped by the columns' integer codes, not their strings (a string a task, sorted, cost some
     7k instructions a task of (b), issue 12); the groups come in the order of their joined names
@@ -100,15 +104,23 @@ def _chunk_work(chunk: TaskChunk) -> list[tuple[str, tuple[str, str], int, float
         key = key * len(position) + dense[codes[completed] + 1]  # code -1 (no value) reads ""
         names.append(list(position))
     seconds = chunk.floats("compute_time")[completed]
-    weights = np.where(np.isfinite(seconds), seconds, 0.0)
+    # Whole nanoseconds, summed exactly: a node's load is then the same however the records were
+    # chunked (float sums a chunk at a time differed in the last bits from one over a whole column).
+    nanoseconds = np.rint(np.where(np.isfinite(seconds), seconds, 0.0) * 1e9)
+    exact = float(nanoseconds.sum()) < _INT64_NS  # else (some 290 years of compute) floats, chunk-dependent
+    weights = nanoseconds.astype(np.int64) if exact else nanoseconds
     size = len(names[0]) * len(names[1]) * len(names[2])
     if size <= 4 * len(key) + 4096:  # few groups: counted in place, without a sort
         counts = np.bincount(key, minlength=size)
         keys = np.flatnonzero(counts)
-        counts, sums = counts[keys], np.bincount(key, weights=weights, minlength=size)[keys]
+        group = key
     else:
         keys, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-        sums = np.bincount(inverse.ravel(), weights=weights)
+        group, size = inverse.ravel(), len(keys)
+    sums = np.zeros(size, dtype=weights.dtype)
+    np.add.at(sums, group, weights)
+    if size != len(keys):
+        counts, sums = counts[keys], sums[keys]
     rows = []
     for code, count, total in zip(keys.tolist(), counts.tolist(), sums.tolist(), strict=True):
         rest, app = divmod(code, len(names[2]))

@@ -2,7 +2,8 @@
 
 Grouping each completed task by the string ``placement\\x1esource\\x1fapp`` made and sorted a string a
 task: some 7k instructions a task of benchmark (b), 5 % of its whole run (issue 12).  The codes give
-the same groups; a node's sum over its pairs must still add the same floats in the same order.
+the same groups; each group's compute time is summed as whole nanoseconds (exact, so the same
+however the records were chunked) and a node's pairs in their sorted order.
 """
 
 from __future__ import annotations
@@ -24,15 +25,15 @@ ROOT = Path(__file__).parents[2]
 def _by_names(tasks, rates) -> dict[str, float]:
     """The offered loads grouped by joined names, a task at a time (one chunk): the reference."""
     done: dict[tuple[str, str], int] = {}
-    groups: dict[str, float] = {}
+    groups: dict[str, int] = {}  # whole nanoseconds, summed exactly
     columns = [np.asarray(tasks[name]) for name in ("source", "app", "placement", "status", "compute_time")]
     for source, app, place, status, seconds in zip(*columns, strict=True):
         if status != "completed":
             continue
         done[(source, app)] = done.get((source, app), 0) + 1
         key = f"{place}\x1e{source}\x1f{app}"
-        groups[key] = groups.get(key, 0.0) + (float(seconds) if math.isfinite(seconds) else 0.0)
-    work: dict[str, dict[tuple[str, str], float]] = {}
+        groups[key] = groups.get(key, 0) + (round(float(seconds) * 1e9) if math.isfinite(seconds) else 0)
+    work: dict[str, dict[tuple[str, str], int]] = {}
     unknown: set[str] = set()
     for key in sorted(groups):
         node, pair = key.split("\x1e", 1)
@@ -41,7 +42,7 @@ def _by_names(tasks, rates) -> dict[str, float]:
         elif node:
             work.setdefault(node, {})[tuple(pair.split("\x1f", 1))] = groups[key]  # type: ignore[index]
     return {
-        node: sum(rates[pair] * seconds / done[pair] for pair, seconds in pairs.items())
+        node: sum(rates[pair] * (float(ns) / 1e9) / done[pair] for pair, ns in sorted(pairs.items()))
         for node, pairs in work.items()
         if node not in unknown and all(pair in rates for pair in pairs)
     }
@@ -66,8 +67,8 @@ def test_engine_records_are_grouped_by_their_codes_not_a_string_a_task(name, tmp
 
 
 def test_prefix_names_sum_in_the_order_of_their_joined_names():
-    # Names one another's prefix (edge-1 and edge-10, a and a-0, b and b0): each node sums its pairs in
-    # the order of their joined names, where the separators sort before any character of a name.
+    # Names one another's prefix (edge-1 and edge-10, a and a-0, b and b0): each node's groups are
+    # told apart and its pairs summed in their sorted order, as the reference does.
     sources = ["a-0", "a", "b0", "b", "a", "a-0", "b", "b0"] * 3
     tasks = {
         "source": np.array(sources),

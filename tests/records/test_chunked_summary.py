@@ -22,6 +22,7 @@ import offloadsim.engine.records as engine_records
 from offloadsim import api
 from offloadsim.analysis import exact
 from offloadsim.analysis.exact import OrderStatistics, PairwiseSum, linear_percentile, percentile_ranks
+from offloadsim.analysis.offered_load import offered_rates
 from offloadsim.analysis.summary import summarize
 
 # Runs with what a summary can hold: latencies and waits, deadlines met and missed, tasks dropped by
@@ -70,6 +71,10 @@ def summaries() -> dict[str, tuple[dict, dict, int]]:
                 "end_s": end,
                 "processors": result._processors,
                 "powered_sources": result.summary.powered_sources,
+                # the rates its sources offer, as the run passes them (the overload warning reads them)
+                "offered_rates": offered_rates(
+                    api.load(scenario, overrides).workload, manifest["warmup_s"], end
+                ),
             }
             chunked = summarize(records, nodes, links, duration, **rest)
             assert chunked == result.summary  # what the run itself reported

@@ -341,11 +341,12 @@ def test_a_key_the_base_lacks_is_named_by_its_sweep_key(tiny, block, where, mess
             "grid: {true: [1]}",
             "grid: expected key paths like links[0].bandwidth as keys, got true (a boolean",
         ),
-        ("zip: {no: [1]}", "zip: expected key paths like links[0].bandwidth as keys, got false (a boolean"),
-        ("set: {on: 1}", "set: expected key paths like links[0].bandwidth as keys, got true (a boolean"),
+        # YAML 1.1's yes, no, on and off are refused where they stand, with the fix (HO33)
+        ("zip: {no: [1]}", "zip.no: no is read as a boolean by YAML 1.1 and as text by YAML 1.2: write true or false"),
+        ("set: {on: 1}", "set.on: on is read as a boolean by YAML 1.1 and as text by YAML 1.2: write true or false"),
         ("set: {~: 1}", "set: expected key paths like links[0].bandwidth as keys, got nothing (null)"),
-        ("grid: {duration: [1 s]}\nlabels: {yes: x}", "labels: expected key paths like links[0]"),
-        ("yes: 1", "s.yaml: expected names (strings) as keys, got true"),
+        ("grid: {duration: [1 s]}\nlabels: {yes: x}", "labels.yes: yes is read as a boolean by YAML 1.1 and as text by YAML 1.2: write true or false"),
+        ("yes: 1", "s.yaml: yes: yes is read as a boolean by YAML 1.1 and as text by YAML 1.2: write true or false"),
     ],
 )
 def test_a_key_yaml_reads_as_a_boolean_or_null_is_refused_as_a_key_path(tiny, block, message):
@@ -358,7 +359,7 @@ def test_a_key_yaml_reads_as_a_boolean_or_null_is_refused_as_a_key_path(tiny, bl
 
 def test_a_point_s_values_are_shown_as_yaml_writes_them(tiny):
     """A grid value true read back as Python's True: the message said (point 0: policy.flag=True)."""
-    text = "base: tiny.yaml\ngrid:\n  policy.flag: [yes, {a: null}]\n"
+    text = "base: tiny.yaml\ngrid:\n  policy.flag: [true, {a: null}]\n"
     with pytest.raises(ScenarioError) as caught:
         plan_sweep(load_sweep(write(tiny.parent, "s.yaml", text)))
     (line,) = str(caught.value).splitlines()  # the same problem at point 1 is not repeated
@@ -369,7 +370,7 @@ def test_a_point_s_values_are_shown_as_yaml_writes_them(tiny):
     )
     jobs = plan_sweep(
         load_sweep(
-            write(tiny.parent, "s.yaml", "base: tiny.yaml\ngrid: {nodes.edge.processor.noise: [on, off]}\n")
+            write(tiny.parent, "s.yaml", "base: tiny.yaml\ngrid: {nodes.edge.processor.noise: [True, FALSE]}\n")
         )
     )
     assert [job.describe() for job in jobs] == [

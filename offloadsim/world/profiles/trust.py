@@ -349,7 +349,7 @@ def model_label(graph: LayerGraph) -> str:
         return graph.name
     try:
         default = sized_label(graph.name)
-    except ValueError:  # not a zoo name (an ONNX file's graph): its size as built
+    except (ValueError, KeyError):  # not a zoo name (an ONNX file's graph): its size as built
         return f"{graph.name}@{size}"
     return graph.name if default == f"{graph.name}@{size}" else f"{graph.name}@{size}"
 
@@ -365,7 +365,7 @@ def _sizes_timed(profile: CalibratedProfile, model: str) -> tuple[str, ...]:
     try:
         wanted = sized_label(model)
         timed = {sized_label(str(label)) for label in profile.provenance.get("models", [])}
-    except ValueError:  # an ONNX file's name, or a label this version does not know
+    except (ValueError, KeyError):  # an ONNX file's name, or a label this version does not know
         return ()
     base = wanted.partition("@")[0]
     if not wanted.partition("@")[2] or wanted in timed:

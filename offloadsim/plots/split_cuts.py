@@ -189,7 +189,8 @@ def later_cuts(done: pd.DataFrame, x: str, by: str | None) -> dict[tuple[str, st
     keys = list(dict.fromkeys(k for k in (by, x) if k and k in done.columns))
     placements = done["placement"].astype(str).to_numpy()
     sources = done["source"].astype(str).to_numpy()
-    named = [tuple(done[k].astype(str).to_numpy()[i] for k in keys) for i in range(len(done))]
+    columns = [done[k].astype(str).to_numpy() for k in keys]  # each column's text once, not once a row
+    named = list(zip(*columns, strict=True)) if columns else [()] * len(done)
     counts: dict[tuple[str, str, str], dict[int, int]] = {}
     hops_of: dict[tuple[str, str], list[tuple[str, int]]] = {}
     for i, (placement, source) in enumerate(zip(placements, sources, strict=True)):

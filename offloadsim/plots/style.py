@@ -75,8 +75,6 @@ RC: dict[str, Any] = {
     "font.family": "serif",
     "font.serif": ["STIXGeneral", "DejaVu Serif"],
     "mathtext.fontset": "stix",
-    # Text is drawn as written: a `$` in an entry (`fixed(nodes=[$source, edge])`) is not TeX.
-    "text.parse_math": False,
     "font.size": 8.0,
     "axes.titlesize": 8.0,
     "axes.labelsize": 8.0,

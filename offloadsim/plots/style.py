@@ -392,7 +392,9 @@ def note_under(fig: Figure, note: str, fontsize: float | str = 6) -> None:
     every note written beside it (:func:`save_figure`).
     """
     with house_style():
-        label = fig.supxlabel(note, fontsize=fontsize)
+        # parse_math off: a note is never TeX, and two entries with a $ each (fixed(nodes=[$source, ...]))
+        # made matplotlib parse the text between them and raise (plot ended in exit 1)
+        label = fig.supxlabel(note, fontsize=fontsize, parse_math=False)
         renderer = fig._get_renderer()  # type: ignore[attr-defined]  # the layout's renderer, any canvas
         room = fig.bbox.width * _NOTE_WIDTH
 

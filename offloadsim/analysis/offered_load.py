@@ -90,8 +90,8 @@ def _chunk_work(chunk: TaskChunk) -> list[tuple[str, tuple[str, str], int, float
     Grouped by the columns' integer codes, not their strings (a string a task, sorted, cost some
     7k instructions a task of (b), issue 12); the groups come in the order of their joined names
     (placement, RS, source, US, app: the separators sort before any name), as when they were grouped
-    by those strings, so each node's sum over its pairs adds the same floats in the same order.  ``""``:
-    no value.
+    by those strings.  Their compute time is whole nanoseconds (int64, exact, so chunks add up to the
+    whole column's sum; floats only past about 285 years of compute in one chunk).  ``""``: no value.
     """
     status, states = chunk.codes("status")
     completed = status == states.index("completed") if "completed" in states else np.zeros(chunk.rows, bool)

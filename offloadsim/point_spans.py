@@ -6,6 +6,8 @@ idle processor under some of its policies) said none, though they hold at only s
 
 from __future__ import annotations
 
+from offloadsim.world.notes.labels import listed as and_joined  # "a, b and c", as notes list things
+
 __all__ = ["and_joined", "points_of"]
 
 
@@ -27,12 +29,3 @@ def points_of(at: list[int], points: int, most: int = 6) -> str:
     if len(said) > most:
         return f" (at {len(at):,} of the {points:,} points: {', '.join(said[:most])}, ...)"
     return f" (at point{'s' if len(at) > 1 else ''} {and_joined(said)})"
-
-
-def and_joined(items: list[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``.
-
-    >>> and_joined(["0"]), and_joined(["0", "2"]), and_joined(["0", "2", "4-6"])
-    ('0', '0 and 2', '0, 2 and 4-6')
-    """
-    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else items[0]

@@ -11,7 +11,11 @@ __all__ = ["joined", "listed", "under_text"]
 
 
 def listed(labels: Sequence[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``: the policies a note holds under, the nodes it names."""
+    """``a``, ``a and b``, ``a, b and c``: the policies a note holds under, the nodes it names, points.
+
+    >>> listed(["0"]), listed(["0", "2"]), listed(["0", "2", "4-6"])
+    ('0', '0 and 2', '0, 2 and 4-6')
+    """
     return f"{', '.join(labels[:-1])} and {labels[-1]}" if len(labels) > 1 else labels[0]
 
 

@@ -13,8 +13,8 @@ where the CPU may run an application's layers (as :mod:`.gpu_efficiency` decides
 from __future__ import annotations
 
 from offloadsim.scenario.errors import format_path
+from offloadsim.world.notes.derived_runs import derived_runs
 from offloadsim.world.notes.registry import Note, NoteContext
-from offloadsim.world.placed import may_run, placements, sources_of
 
 __all__ = ["KIND", "cpu_efficiency_notes"]
 
@@ -23,37 +23,18 @@ KIND = "cpu-efficiency"
 
 def cpu_efficiency_notes(context: NoteContext) -> list[Note]:
     """The one line on the applications a run may cost on a built-in CPU profile; [] for none."""
-    if not context.here:
-        return []
-    derived = [proc for proc in context.processors if getattr(proc.costs, "kind", None) == "derived"]
-    if not derived:
-        return []
-    from offloadsim.world.profiles.builtin import CPU_EFFICIENCY
-
-    cpus = [proc for proc in derived if proc.costs.efficiency == CPU_EFFICIENCY]
-    if not cpus:
-        return []
-    scenario, world = context.scenario, context.world
-    placed = placements(scenario.policy if context.policies is None else context.policies)
     said: dict[str, dict[str, None]] = {}  # application -> the profiles (with their cores) it may run on
     llms = False
-    for app in context.apps:
-        if app.llm is not None:
-            model = f"{app.llm.config.name}, {app.precision}"
-        elif app.graph is not None:
-            model = f"{app.graph.name}, {app.precision}"
-        else:
-            continue  # a plain work has no layers
-        sources = sources_of(scenario, app.name)
-        for proc in cpus:
-            tier = context.nodes[proc.node].tier
-            if may_run(app.spec.hosts, proc.node, tier, sources, placed, world.topology.reachable):
-                where = f"{format_path(('applications', app.name))} ({model})"
-                llms = llms or app.llm is not None
-                cores = proc.cores
-                said.setdefault(where, {})[f"{proc.costs.name} ({cores} core{'s' * (cores != 1)})"] = None
+    for app, proc in derived_runs(context, "CPU_EFFICIENCY"):
+        config = app.llm.config if app.llm is not None else app.graph
+        where = f"{format_path(('applications', app.name))} ({config.name}, {app.precision})"
+        llms = llms or app.llm is not None
+        cores = proc.cores
+        said.setdefault(where, {})[f"{proc.costs.name} ({cores} core{'s' * (cores != 1)})"] = None
     if not said:
         return []
+    from offloadsim.world.profiles.builtin import CPU_EFFICIENCY  # only where one is used (start-up)
+
     each = "; ".join(f"{where} on {', '.join(on)}" for where, on in said.items())
     llm = " (an LLM's prefill, and its decode where compute-bound)" if llms else ""
     text = (

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from offloadsim.scenario.errors import format_path
+from offloadsim.world.notes.derived_runs import derived_runs
 from offloadsim.world.notes.registry import Note, NoteContext
-from offloadsim.world.placed import may_run, placements, sources_of
 
 __all__ = ["KIND", "gpu_efficiency_notes", "gpu_note", "merge_gpu_notes"]
 
@@ -34,32 +34,12 @@ Entry = tuple[str, ...]
 
 def gpu_efficiency_notes(context: NoteContext) -> list[Note]:
     """The one line on the layer graphs the runs noted may cost on a built-in GPU profile; [] for none."""
-    if not context.here:  # what a run's times rest on; a check of the file (validate) has none to qualify
-        return []
-    derived = [proc for proc in context.processors if getattr(proc.costs, "kind", None) == "derived"]
-    if not derived:
-        return []  # nothing to say, and no need to import the profiles' code (start-up)
-    from offloadsim.world.profiles.builtin import GPU_EFFICIENCY
-
-    gpus = [proc for proc in derived if proc.costs.efficiency == GPU_EFFICIENCY]  # not a CPU's
-    if not gpus:
-        return []
-    scenario, world = context.scenario, context.world
-    placed = placements(scenario.policy if context.policies is None else context.policies)
     entries: list[Entry] = []
-    for app in context.apps:
-        if app.llm is not None:  # its prefill (TTFT); its decode has its own note, a ceiling
-            model = f"{app.llm.config.name} prefill"
-        elif app.graph is not None:
-            model = app.graph.name
-        else:
-            continue  # a plain work has no layers
+    for app, proc in derived_runs(context, "GPU_EFFICIENCY"):
+        # an LLM's prefill (TTFT); its decode has its own note, a ceiling
+        model = f"{app.llm.config.name} prefill" if app.llm is not None else app.graph.name
         where = format_path(("applications", app.name))
-        sources = sources_of(scenario, app.name)
-        for proc in gpus:
-            tier = context.nodes[proc.node].tier
-            if may_run(app.spec.hosts, proc.node, tier, sources, placed, world.topology.reachable):
-                entries.append((where, model, app.precision, proc.costs.name, proc.spec.fusion))
+        entries.append((where, model, app.precision, proc.costs.name, proc.spec.fusion))
     return [gpu_note(entries)] if entries else []
 
 

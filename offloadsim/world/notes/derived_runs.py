@@ -1,0 +1,48 @@
+"""Where a run may cost an application's layers on a built-in profile at an assumed efficiency.
+
+The GPU and CPU efficiency notes each say which applications may run on which built-in profile;
+both pick the same pairs, so one function finds them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from offloadsim.world.notes.registry import NoteContext
+from offloadsim.world.placed import may_run, placements, sources_of
+
+__all__ = ["derived_runs"]
+
+
+def derived_runs(
+    context: NoteContext, efficiency_name: Literal["GPU_EFFICIENCY", "CPU_EFFICIENCY"]
+) -> Iterator[tuple[Any, Any]]:
+    """(application, processor) where a run may cost the application's layers on a built-in profile.
+
+    ``efficiency_name``: ``"GPU_EFFICIENCY"`` or ``"CPU_EFFICIENCY"`` of
+    :mod:`offloadsim.world.profiles.builtin`, the profiles' assumed share of their peak.  None for a
+    check of the file (``validate``: no times to qualify), for applications of plain work (no
+    layers), and, without importing the profiles' code (start-up), where no processor is derived.
+    """
+    if not context.here:
+        return
+    derived = [proc for proc in context.processors if getattr(proc.costs, "kind", None) == "derived"]
+    if not derived:
+        return
+    from offloadsim.world.profiles import builtin
+
+    efficiency = getattr(builtin, efficiency_name)
+    chosen = [proc for proc in derived if proc.costs.efficiency == efficiency]
+    if not chosen:
+        return
+    scenario, world = context.scenario, context.world
+    placed = placements(scenario.policy if context.policies is None else context.policies)
+    for app in context.apps:
+        if app.llm is None and app.graph is None:
+            continue
+        sources = sources_of(scenario, app.name)
+        for proc in chosen:
+            tier = context.nodes[proc.node].tier
+            if may_run(app.spec.hosts, proc.node, tier, sources, placed, world.topology.reachable):
+                yield app, proc

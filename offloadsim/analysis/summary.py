@@ -9,13 +9,12 @@ names and statuses come from the record schema.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,30 +27,29 @@ from offloadsim.analysis.metric_list import registered_metrics
 from offloadsim.analysis.metric_registry import RunTables, SummaryMetric, placed, reserve
 from offloadsim.analysis.offered_load import offered_loads
 from offloadsim.analysis.statistics import percentile
+from offloadsim.analysis.table_columns import Table
+from offloadsim.analysis.table_columns import floats as _floats
+from offloadsim.analysis.table_columns import has as _has
+from offloadsim.analysis.table_columns import objects as _objects
+from offloadsim.analysis.table_columns import rows as _rows
+from offloadsim.analysis.table_columns import status_masks as _status_masks
+from offloadsim.analysis.table_columns import strings as _strings
 from offloadsim.analysis.tokens import decode_rate, output_token_rate
-from offloadsim.analysis.warning_facts import (
-    BACKLOG,
-    BUSY_GROWING,
-    OFFERED_OVERLOAD,
-    QUEUE_FULL,
-    SETTLING,
-    WarningFacts,
-    unbatched_clause,
-)
-from offloadsim.records.schema import PROCESSOR_COLUMNS, STATUSES
+from offloadsim.analysis.warning_facts import WarningFacts
+from offloadsim.analysis.warning_kinds.backlog import backlog_counts
+from offloadsim.analysis.warning_kinds.settling import settle_candidates
+from offloadsim.analysis.warning_list import run_warnings
+from offloadsim.analysis.warning_registry import WarningInputs
+from offloadsim.records.schema import PROCESSOR_COLUMNS
 from offloadsim.shapes import describe, is_count, is_number, is_whole
 
 if TYPE_CHECKING:
     import pandas as pd
 
-#: A table of records: a DataFrame, or column name -> array (or list) of equal lengths.
-Table = Union["pd.DataFrame", Mapping[str, Any]]
-
 __all__ = [
     "Summary",
     "summarize",
     "overload_warnings",
-    "backlog_grew",
     "metrics_row",
     "other_energy_filled",
     "metrics_every_row_has",
@@ -61,9 +59,6 @@ __all__ = [
     "processor_metrics",
     "powered_but_no_energy",
     "NOT_MEASURED",
-    "SETTLE_RELAXATIONS",
-    "SETTLING_WARNING",
-    "BACKLOG_WARNING",
 ]
 
 _NAN = math.nan  # one NaN object: summaries compare equal field by field (identity first)
@@ -869,11 +864,9 @@ def summarize(
     share = stats.pop("in_flight_share")
     whole = stats.pop("whole_compute")
     decoders = stats.pop("decode_nodes")
-    said = _backlog_warnings(backlog, share) if backlog is not None else []
-    offered = offered_loads(tasks, offered_rates) if offered_rates and _settle_candidates(nodes) else {}
-    said += _node_overload(nodes) + _settling_warnings(nodes, duration_s, whole, offered)
-    said += _offered_overload(nodes, offered)
-    said = _unbatched(said, decoders, nodes)
+    offered = offered_loads(tasks, offered_rates) if offered_rates and settle_candidates(nodes) else {}
+    inputs = WarningInputs(tasks, nodes, duration_s, end_s, backlog, share, whole, offered)
+    said = run_warnings(inputs, decoders)
     node_util, tier_util, tier_max = _node_utilisation(nodes)
     down = _node_availability(nodes)
     n_deadline, n_miss = stats["deadline_tasks"], stats["deadline_misses"]
@@ -959,7 +952,7 @@ def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[st
     backlog: list[int] | None = None
     share = 0.0
     if end_s is not None and n_tasks and duration_s > 0:
-        backlog, share = _backlog(tasks, duration_s, end_s, masks)
+        backlog, share = backlog_counts(tasks, duration_s, end_s, masks)
     retried = _floats(tasks, "retries") > 0  # NaN (no such column) compares False
     return {
         "arrived": n_tasks,
@@ -1170,32 +1163,7 @@ def busiest_node_metrics(nodes: Table | None) -> dict[str, float]:
 
 # --------------------------------------------------------------------------- overload
 
-
-# A backlog must grow by at least this many tasks (or waiting stages) to be called growth, and
-# at least this share of tasks be left in flight, so that a few tasks of noise raise no warning.
-_GROWTH_TASKS = 10
-_IN_FLIGHT_SHARE = 0.05
-_BUSY = 0.99  # a node busy this share of the measured time never drained its queue
-# A node busier than this per core keeps its tasks waiting about as long as it serves them (M/M/1:
-# wait >= service from a load of 0.5), so how its queue started (empty) weighs on its mean latency
-# until the run has lasted several relaxation times (Abate & Whitt 1987, the M/M/1 queue started
-# empty): under 5, a mean reads low by something of the order of a fifth.
-_SETTLE_BUSY = 0.5
-#: How many relaxation times a run must last not to be warned too short to settle.
-SETTLE_RELAXATIONS = 5
-#: An offered load per core at or above which no run length is advised: the node is critically loaded.
-#: The relaxation time's elasticity to the load, ``sqrt(rho) / (1 - sqrt(rho))``, is about 200 here
-#: (a load 0.5 % higher quadruples it), and a 1 % error in the rate or the time a task (a calibrated
-#: profile is held to +-10 %) carries the node to capacity, where no length settles: a camera
-#: offered 99.988 % was told to run 2,734,233,040 s.
-CRITICAL_LOAD = 0.99
-#: How the settling and backlog warnings begin: what a comparison's notes tell them by.
-SETTLING_WARNING = "too short to settle"
-BACKLOG_WARNING = "the tasks in the system grew"
-OVERLOAD_WARNING = "overloaded"
-_SHOWN = 3  # nodes named per warning
-#: A warning's text and its numbers (:class:`WarningFacts`), built together.
-_Said = tuple[str, WarningFacts]
+# The warnings' kinds are on the registry, one module each (:mod:`offloadsim.analysis.warning_list`).
 _GROUPS_SHOWN = 8  # source groups given a line each in the printed summary
 
 
@@ -1209,6 +1177,9 @@ def overload_warnings(
 ) -> tuple[str, ...]:
     """Signs, read from the records, that a run did not reach a steady state.
 
+    The warnings of every registered kind (:mod:`offloadsim.analysis.warning_list`) but those
+    needing the scenario's arrival rates; the shipped ones:
+
     * The system: the number of (measured) tasks in it rose from each quarter
       of the measured time to the next, by at least 10 in all, and at least 5 %
       of the tasks were still in flight at the end.  A dropped task counts as
@@ -1217,269 +1188,23 @@ def overload_warnings(
       stages grew by at least 10 (``queued_at_start`` → ``queued_at_end``).
     * A node that dropped stages because its queue was full (``refused_full``).
     * A node busy at least half of the measured time (per core), short of 99 %, whose measured
-      time is under 5 relaxation times of its queue (:func:`_settling_warnings`; :func:`summarize`
-      given the scenario's arrival rates reads the load it offers the node instead).
+      time is under 5 relaxation times of its queue (:func:`~offloadsim.analysis.warning_kinds.
+      settling.settling_warnings`; :func:`summarize` given the scenario's arrival rates reads the
+      load it offers the node instead).
 
     A run flagged overloaded (or too short to settle) reports latencies that
     depend on its length: the longer it runs, the longer the queues.
     """
-    said: list[_Said] = []
     if not _rows(tasks):
-        return tuple(text for text, _ in _node_overload(nodes))
+        inputs = WarningInputs(tasks, nodes, duration_s, end_s)
+        return tuple(text for text, _ in run_warnings(inputs, set()))
     masks = masks or _status_masks(tasks)
+    backlog, share = None, 0.0
     if end_s is not None and duration_s > 0:
-        said += _backlog_warnings(*_backlog(tasks, duration_s, end_s, masks))
+        backlog, share = backlog_counts(tasks, duration_s, end_s, masks)
     whole = _whole_compute(tasks, masks["completed"])
-    said += _node_overload(nodes) + _settling_warnings(nodes, duration_s, whole)
-    return tuple(text for text, _ in _unbatched(said, _decode_nodes(tasks), nodes))
-
-
-def _unbatched(said: list[_Said], decoders: set[str], nodes: Table | None) -> list[_Said]:
-    """Say once, on the first overload warning about a node decoding LLM answers, that it has no batching.
-
-    Each decode step is its own job (docs/models.md: "Nor is batching"): an overloaded Jetson
-    serving Llama 3.2 1B saturated near 2 requests/s and its output token throughput fell to 11
-    tokens/s, with nothing in the run's output to say a batching server would go further.  A
-    busy-growing warning naming such a node carries the clause; failing one, a backlog warning
-    does, when a node decoding LLM answers was busy at least half the measured time.
-    """
-    if not decoders:
-        return said
-    busy = {}
-    if nodes is not None and _rows(nodes) and _has(nodes, "utilisation"):
-        busy = dict(
-            zip(_strings(nodes, "node").tolist(), _floats(nodes, "utilisation").tolist(), strict=True)
-        )
-    loaded = tuple(sorted(name for name in decoders if busy.get(name, 0.0) >= _SETTLE_BUSY))
-    for kind in (BUSY_GROWING, BACKLOG):
-        for i, (text, facts) in enumerate(said):
-            if facts.kind != kind:
-                continue
-            named = tuple(name for name, _ in facts.nodes if name in decoders)
-            serving = named if kind == BUSY_GROWING else loaded
-            if serving:
-                kept = dataclasses.replace(facts, llm_nodes=serving)
-                return [*said[:i], (f"{text}; {unbatched_clause(serving)}", kept), *said[i + 1 :]]
-    return said
-
-
-def _settle_candidates(nodes: Table | None) -> bool:
-    """Some node was busy at least half its measured time: the settling warning may name it."""
-    if nodes is None or not _rows(nodes) or not _has(nodes, "utilisation"):
-        return False
-    return bool((_floats(nodes, "utilisation") >= _SETTLE_BUSY).any())
-
-
-def _settling_warnings(
-    nodes: Table | None,
-    duration_s: float,
-    whole: Mapping[str, tuple[float, int]],
-    offered: Mapping[str, float] | None = None,
-) -> list[_Said]:
-    """Nodes loaded enough, for long enough tasks, that the run is too short for a steady mean latency.
-
-    A single Jetson serving an 8B model at 88 % of its time (a request 13 s of decoding) gave a mean
-    latency of 41 s over 600 s runs and 70 s over 6,000 s ones (means of 20 and 6 seeds), and no
-    warning: its queue neither grew all run nor kept it busy 99 % of the time.  Its queue takes
-    about ``tau = S / (c (1 - sqrt(rho))^2)`` to forget that it started empty (the M/M/1 relaxation
-    time, ``S`` the mean compute time of the tasks it ran whole, ``whole``'s, ``c`` its cores,
-    ``rho`` its load per core): 3,400 s there.  ``rho`` is the node's offered load where
-    ``offered`` has it (the compute seconds a second the scenario's arrival rates bring it:
-    :mod:`~offloadsim.analysis.offered_load`), else its busy share of the measured time, which over
-    a short run is noisy where ``tau`` is most sensitive to it (``compare-load``'s phones, offered
-    0.81, measured up to 1.00).  A node loaded ``rho >= 0.5`` (below 1 offered, or below 99 % busy,
-    the overload warning's) whose measured time is under 5 ``tau`` is named.  No shipped scenario
-    warns under its own policy; under the policies its header compares, only ``compare-load``'s
-    ``local`` does (phones offered 81 % for 60 s, ``tau`` 51 s).
-    """
-    if nodes is None or not _rows(nodes) or duration_s <= 0 or not whole or not _has(nodes, "utilisation"):
-        return []
-    names, util, cores = _strings(nodes, "node"), _floats(nodes, "utilisation"), _floats(nodes, "cores")
-    offered = offered or {}
-    unsettled: list[tuple[float, str, str, float, bool]] = []  # (relaxation, described, node, load, offered)
-    for i, name in enumerate(names.tolist()):
-        total, count = whole.get(str(name), (0.0, 0))
-        if not count:
-            continue
-        service, per_core = total / count, max(cores[i], 1.0)
-        known = str(name) in offered
-        load = float(offered[str(name)] / per_core if known else util[i])
-        if not (_SETTLE_BUSY <= load < (1.0 if known else _BUSY)):
-            continue
-        relaxation = service / (per_core * (1.0 - math.sqrt(load)) ** 2)
-        if duration_s < SETTLE_RELAXATIONS * relaxation:
-            how = "offered" if known else "busy"
-            if load >= CRITICAL_LOAD:  # its relaxation time is no guide (CRITICAL_LOAD): said apart
-                said, relaxation = f"{name} {load:.2%} {how}, {service:.3g} s a task", math.inf
-            else:
-                said = f"{name} {load:.0%} {how}, {service:.3g} s a task, relaxation time {relaxation:,.0f} s"
-            unsettled.append((relaxation, said, str(name), load, known))
-    if not unsettled:
-        return []
-    unsettled.sort(key=lambda entry: -entry[0])  # stable: the slowest to settle first, as the length asked
-    longest, described = unsettled[0][0], [entry[1] for entry in unsettled]
-    critical = tuple(name for relaxation, _, name, _, _ in unsettled if math.isinf(relaxation))
-    if critical:
-        advice = f"{critical_said()}: no practical run length settles; lower the rate or add capacity"
-    else:
-        advice = (
-            f"more than a fifth of the {duration_s:,.0f} s measured: latencies likely read low; "
-            f"run {SETTLE_RELAXATIONS * longest:,.0f} s or longer"
-        )
-    text = (
-        f"{SETTLING_WARNING}: {'; '.join(described[:_SHOWN])}{_more(len(described))} "
-        f"({_load_said({known for *_, known in unsettled[:_SHOWN]}, relaxation=not critical)}), {advice}"
-    )
-    facts = WarningFacts(
-        SETTLING,
-        nodes=tuple((name, load) for _, _, name, load, _ in unsettled[:_SHOWN]),
-        node_count=len(unsettled),
-        relaxation_s=math.nan if critical else float(longest),
-        length_s=math.nan if critical else float(SETTLE_RELAXATIONS * longest),
-        offered_nodes=tuple(name for _, _, name, _, known in unsettled[:_SHOWN] if known),
-        critical_nodes=critical,
-    )
-    return [(text, facts)]
-
-
-def critical_said() -> str:
-    """How a node offered ``CRITICAL_LOAD`` or more is said: in a run's warning, a comparison's note."""
-    return (
-        f"critically loaded (offered {CRITICAL_LOAD:.0%} or more per core: an error of 1 % in the "
-        "rate or the time a task is enough to overload it)"
-    )
-
-
-def _offered_overload(nodes: Table | None, offered: Mapping[str, float]) -> list[_Said]:
-    """Nodes offered their capacity or more: the throughput is no capacity; a closed loop measures one.
-
-    ``throughput_per_s`` counts the measured arrivals that completed.  Past capacity the queue the
-    warm-up left is served first, so fewer of them complete the higher the rate: one core running
-    resnet50 (1.86 a second at most) read 1.80, 1.55, 1.42, 1.15 and 0.94 a second offered 0.5 to
-    6, which a capacity study reads as a server that slows down under load.
-    """
-    if not offered or nodes is None or not _rows(nodes) or not _has(nodes, "cores"):
-        return []
-    cores = dict(zip(_strings(nodes, "node").tolist(), _floats(nodes, "cores").tolist(), strict=True))
-    loads = {name: load / max(cores.get(name, 1.0), 1.0) for name, load in offered.items()}
-    over = sorted((name for name, load in loads.items() if load >= 1.0), key=lambda name: -loads[name])
-    if not over:
-        return []
-    described = [f"{name} offered {loads[name]:.0%} of its capacity" for name in over[:_SHOWN]]
-    text = (
-        f"{OVERLOAD_WARNING}: {', '.join(described)}{_more(len(over))} (the scenario's arrival rates "
-        "times its time a task, per core): throughput here counts the measured arrivals that "
-        "completed, which falls as the load rises past capacity; for capacity, run a closed loop "
-        "(`arrivals: closed, users: N`)"
-    )
-    facts = WarningFacts(
-        OFFERED_OVERLOAD,
-        nodes=tuple((name, loads[name]) for name in over[:_SHOWN]),
-        node_count=len(over),
-        offered_nodes=tuple(over[:_SHOWN]),
-    )
-    return [(text, facts)]
-
-
-def _load_said(offered: set[bool], *, relaxation: bool = True) -> str:
-    """How a settling warning says what the loads it names are, and (``relaxation``) its relaxation time."""
-    said = []
-    if True in offered:
-        said.append("offered: the scenario's arrival rates times the node's time a task")
-    if False in offered:
-        said.append("busy: its share of the measured time")
-    if relaxation:
-        said.append(f"relaxation time {_RELAXATION}: an order-of-magnitude guide")
-    return "; ".join(said)
-
-
-_RELAXATION = "S / (c (1 - sqrt(load))^2), an M/M/1 queue's started empty (Abate & Whitt 1987)"
-
-
-def _backlog(
-    tasks: Table, duration_s: float, end_s: float, masks: Mapping[str, np.ndarray]
-) -> tuple[list[int], float]:
-    """The tasks in the system at the end of each quarter of the measured time, and the share in flight."""
-    arrival = np.sort(_floats(tasks, "arrival"))
-    leave = np.where(masks["completed"], _floats(tasks, "finish"), _floats(tasks, "arrival"))
-    leave[masks["in_flight"]] = math.inf
-    leave.sort()
-    quarters = [end_s - duration_s * (4 - k) / 4.0 for k in range(1, 5)]
-    counts = [
-        int(np.searchsorted(arrival, t, side="right") - np.searchsorted(leave, t, side="right"))
-        for t in quarters
-    ]
-    return counts, float(masks["in_flight"].mean())
-
-
-def backlog_grew(tasks: Table, duration_s: float, end_s: float) -> bool:
-    """Whether these tasks alone (one source group's of a run) meet the backlog warning's test.
-
-    The warning is the run's; a figure per source group names only the groups whose own tasks
-    piled up (:mod:`offloadsim.analysis.warning_groups`).
-    """
-    if not _rows(tasks) or duration_s <= 0:
-        return False
-    return bool(_backlog_warnings(*_backlog(tasks, duration_s, end_s, _status_masks(tasks))))
-
-
-def _backlog_warnings(counts: list[int], share: float) -> list[_Said]:
-    """A warning when the tasks in the system rose all run and many were left in flight."""
-    rising = all(b > a for a, b in itertools.pairwise(counts))
-    if not (rising and counts[-1] - counts[0] >= _GROWTH_TASKS and share >= _IN_FLIGHT_SHARE):
-        return []
-    shown = " -> ".join(f"{c:,}" for c in counts)
-    text = (
-        f"{BACKLOG_WARNING} through the run ({shown} at the end of each quarter) and "
-        f"{share:.1%} were still in flight at the end: it looks overloaded, or too short to settle, "
-        "and its latencies depend on how long it ran"
-    )
-    return [(text, WarningFacts(BACKLOG))]
-
-
-def _node_overload(nodes: Table | None) -> list[_Said]:
-    if nodes is not None and _rows(nodes) and _has(nodes, "queued_at_end"):
-        return _node_warnings(nodes)
-    return []
-
-
-def _node_warnings(nodes: Table) -> list[_Said]:
-    names = _strings(nodes, "node")
-    util = _floats(nodes, "utilisation")
-    start = _floats(nodes, "queued_at_start")
-    end = _floats(nodes, "queued_at_end")
-    refused = _floats(nodes, "refused_full")
-    warnings: list[_Said] = []
-    growing = np.flatnonzero((util >= _BUSY) & (end - start >= _GROWTH_TASKS))
-    if growing.size:
-        order = growing[np.argsort(-(end - start)[growing], kind="stable")]
-        described = [
-            f"{names[i]} ({util[i]:.1%} busy, waiting stages {int(start[i]):,} -> {int(end[i]):,})"
-            for i in order[:_SHOWN]
-        ]
-        text = "busy all run while their queue grew: " + ", ".join(described) + _more(order.size)
-        warnings.append((text, _node_facts(BUSY_GROWING, names, util, order)))
-    full = np.flatnonzero(refused > 0)
-    if full.size:
-        order = full[np.argsort(-refused[full], kind="stable")]
-        described = [f"{names[i]} ({int(refused[i]):,})" for i in order[:_SHOWN]]
-        text = (
-            "stages dropped because the queue was full (processor.queue_limit): "
-            + ", ".join(described)
-            + _more(order.size)
-        )
-        warnings.append((text, _node_facts(QUEUE_FULL, names, util, order)))
-    return warnings
-
-
-def _node_facts(kind: str, names: np.ndarray, util: np.ndarray, order: np.ndarray) -> WarningFacts:
-    """A node warning's facts: the nodes it names (the first of ``order``) with their busy shares."""
-    named = tuple((str(names[i]), float(util[i])) for i in order[:_SHOWN])
-    return WarningFacts(kind, nodes=named, node_count=int(order.size))
-
-
-def _more(count: int) -> str:
-    return f" and {count - _SHOWN} more nodes" if count > _SHOWN else ""
+    inputs = WarningInputs(tasks, nodes, duration_s, end_s, backlog, share, whole)
+    return tuple(text for text, _ in run_warnings(inputs, _decode_nodes(tasks)))
 
 
 def _drop_reasons(tasks: Table, ended: np.ndarray) -> dict[str, int]:
@@ -1506,69 +1231,6 @@ def _drop_reasons(tasks: Table, ended: np.ndarray) -> dict[str, int]:
         key = str(reason) if isinstance(reason, str) and reason else "unknown"
         counts[key] = counts.get(key, 0) + 1
     return counts
-
-
-def _is_frame(table: Any) -> bool:
-    return hasattr(table, "iloc")
-
-
-def _rows(table: Table) -> int:
-    """The number of rows of a table (a mapping's: its ``rows``, or its first column's length)."""
-    if _is_frame(table):
-        return len(table)
-    rows = getattr(table, "rows", None)
-    if rows is not None:
-        return int(rows)
-    return len(next(iter(table.values()))) if len(table) else 0
-
-
-def _has(table: Table, column: str) -> bool:
-    return column in (table.columns if _is_frame(table) else table)  # type: ignore[union-attr]
-
-
-def _status_masks(tasks: Table) -> dict[str, np.ndarray]:
-    """One boolean mask per status (from the status codes when the table has them)."""
-    coded = getattr(tasks, "codes", None)
-    if coded is not None:
-        codes, labels = coded("status")
-        return {s: codes == labels.index(s) for s in STATUSES}
-    has = _rows(tasks) and _has(tasks, "status")
-    status = _strings(tasks, "status") if has else np.array([], dtype=str)
-    return {s: status == s for s in STATUSES}
-
-
-def _strings(table: Table, column: str) -> np.ndarray:
-    """A column as an array of ``str``."""
-    if _is_frame(table):
-        return table[column].astype(str).to_numpy()
-    return np.asarray(table[column], dtype=object).astype(str)
-
-
-def _objects(table: Table, column: str) -> np.ndarray:
-    if _is_frame(table):
-        return table[column].astype(object).to_numpy()
-    return np.asarray(table[column], dtype=object)
-
-
-def _floats(frame: Table, column: str) -> np.ndarray:
-    """Return a column as float64 with missing values as NaN (all-NaN if the column is absent)."""
-    if not _has(frame, column):
-        return np.full(_rows(frame), _NAN)
-    if not _is_frame(frame):
-        values = frame[column]
-        if isinstance(values, np.ndarray) and values.dtype == np.float64:
-            return values
-        try:
-            return np.asarray(values, dtype=np.float64)
-        except (TypeError, ValueError):
-            import pandas as pd
-
-            return pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=_NAN)
-    import pandas as pd
-
-    return (
-        pd.to_numeric(frame[column], errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=_NAN)
-    )
 
 
 def _nanmean(values: np.ndarray) -> float:

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from offloadsim.analysis.warning_facts import WarningFacts
-from offloadsim.analysis.warning_notes import warning_kind
+from offloadsim.analysis.warning_list import warning_kind
 
 __all__ = ["with_warning_columns"]
 

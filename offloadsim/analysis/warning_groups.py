@@ -5,11 +5,12 @@ run warned "too short to settle" and "busy all run" naming old phones.  A figure
 group named every group's panel under those warnings (``local, new (3 of 3 runs)``), though the
 new phones were 14 % busy.  A warning that names nodes concerns the source groups whose tasks had
 a stage on one of them (their own device, or a server they offloaded to).  The nodes it only
-counts ("and 63 more nodes") are among the run's nodes that pass the first test of its kind: busy
-99 % of the measured time (busy all run), half of it (too short to settle), or dropping stages
-(a full queue); their groups are added too, so a group the warning may concern is never left out.
-The backlog warning names no node: a group is concerned where its own tasks meet its test
-(:func:`~offloadsim.analysis.summary.backlog_grew`).
+counts ("and 63 more nodes") are among the run's nodes that pass the first test of its kind (its
+registered ``group_column`` and ``group_least``: busy 99 % of the measured time (busy all run),
+half of it (too short to settle), or dropping stages (a full queue)); their groups are added too,
+so a group the warning may concern is never left out.  The backlog warning names no node: a group
+is concerned where its own tasks meet its test (its registered ``own_tasks``,
+:func:`~offloadsim.analysis.warning_kinds.backlog.backlog_grew`).
 """
 
 from __future__ import annotations
@@ -20,25 +21,11 @@ import numpy as np
 import pandas as pd
 
 from offloadsim.analysis.groups import GROUP_COLUMN
-from offloadsim.analysis.summary import _BUSY, _SETTLE_BUSY, backlog_grew
-from offloadsim.analysis.warning_facts import (
-    BACKLOG,
-    BUSY_GROWING,
-    OFFERED_OVERLOAD,
-    QUEUE_FULL,
-    SETTLING,
-    WarningFacts,
-)
+from offloadsim.analysis.warning_facts import WarningFacts
+from offloadsim.analysis.warning_list import kind_named
 from offloadsim.records.schema import placement_nodes
 
-__all__ = ["warned_groups", "UNNAMED_TESTS"]
-
-#: Per kind, the nodes table's column and the least value a node it names has (the summary's tests).
-UNNAMED_TESTS = {
-    BUSY_GROWING: ("utilisation", _BUSY),
-    SETTLING: ("utilisation", _SETTLE_BUSY),
-    OFFERED_OVERLOAD: ("utilisation", _SETTLE_BUSY),  # offered its capacity: busy half the time at least
-}
+__all__ = ["warned_groups"]
 
 
 def warned_groups(
@@ -56,20 +43,20 @@ def warned_groups(
     if facts is None or GROUP_COLUMN not in tasks.columns:
         return None
     groups = tasks[GROUP_COLUMN].astype(str).to_numpy()
-    if facts.kind == BACKLOG:
+    kind = kind_named(facts.kind)
+    if kind is not None and kind.own_tasks is not None:
         if end_s is None or not math.isfinite(end_s):
             return None
-        return {
-            g for g in dict.fromkeys(groups.tolist()) if backlog_grew(tasks[groups == g], duration_s, end_s)
-        }
+        grew = kind.own_tasks
+        return {g for g in dict.fromkeys(groups.tolist()) if grew(tasks[groups == g], duration_s, end_s)}
     if not facts.nodes:
         return None
     warned = {name for name, _ in facts.nodes}
     if facts.node_count > len(warned):
-        column, least = UNNAMED_TESTS.get(facts.kind, ("refused_full", 1.0))
-        if facts.kind not in (*UNNAMED_TESTS, QUEUE_FULL) or nodes is None or column not in nodes.columns:
+        column = None if kind is None else kind.group_column
+        if kind is None or column is None or nodes is None or column not in nodes.columns:
             return None
-        passed = nodes[column].to_numpy(dtype=float) >= least
+        passed = nodes[column].to_numpy(dtype=float) >= kind.group_least
         warned |= set(nodes["node"].astype(str).to_numpy()[passed].tolist())
     placements = tasks["placement"].astype(str) if "placement" in tasks.columns else None
     on = {

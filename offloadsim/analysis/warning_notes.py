@@ -1,4 +1,4 @@
-"""The runs' summary warnings (overloaded, too short to settle) said once under a comparison or sweep.
+"""The runs' summary warnings (overloaded, too short to settle) said once per kind under a compare or sweep.
 
 A run's summary warns when its latencies depend on how long it ran
 (:func:`offloadsim.analysis.summary.overload_warnings`); ``offloadsim run`` prints it, but a
@@ -8,7 +8,9 @@ times too short for their queues to settle, and its column read as steady as the
 The numbers a note gives (the busiest nodes, the longest relaxation time and length asked) are
 each warning's facts (:mod:`offloadsim.analysis.warning_facts`), carried beside its text, never
 read back out of its wording.  A sweep job's file saved before they were kept has the text alone:
-its warnings are told apart by their openings and said without numbers.
+its warnings are told apart by their openings and said without numbers.  A kind says its note its own
+way where it registers one (:attr:`~offloadsim.analysis.warning_registry.WarningKind.note`); any
+other is its first warning's opening, "in" the runs, its detail in brackets.
 """
 
 from __future__ import annotations
@@ -19,12 +21,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from offloadsim.analysis.config_labels import shared_labels
-from offloadsim.analysis.summary import BACKLOG_WARNING, SETTLING_WARNING, critical_said
-from offloadsim.analysis.warning_facts import BACKLOG, SETTLING, WarningFacts, unbatched_clause
+from offloadsim.analysis.warning_facts import WarningFacts, unbatched_clause
+from offloadsim.analysis.warning_list import kind_named, warning_kind
 
-__all__ = ["run_warnings_notes", "warning_kind"]
-
-_SHOWN = 3  # nodes named per note
+__all__ = ["run_warnings_notes"]
 
 
 def run_warnings_notes(
@@ -52,7 +52,8 @@ def run_warnings_notes(
         text = str(row["warning"])
         facts = WarningFacts.from_dict(row["facts"], f"run_warnings[{i}].facts") if "facts" in row else None
         kind = warning_kind(text, facts)
-        if in_flight_said and kind == BACKLOG:
+        registered = kind_named(kind)
+        if in_flight_said and registered is not None and registered.said_by_in_flight:
             continue
         config = config_of.get(tuple(row[k] for k in run))
         if config is None:  # a run the table does not hold
@@ -72,20 +73,16 @@ def run_warnings_notes(
         warned = [entry for found in configs.values() for entry in found]
         serving = list(dict.fromkeys(n for _, facts in warned if facts is not None for n in facts.llm_nodes))
         unbatched = f"; {unbatched_clause(serving)}" if serving else ""  # said once, of every run's nodes
-        if kind == SETTLING:
-            notes.append(_settling_note(where, [facts for _, facts in warned if facts is not None]))
-        elif kind == BACKLOG:
-            notes.append(
-                f"the tasks in the system grew all run in {where}: "
-                "their latencies depend on how long they ran" + unbatched
-            )
-        else:
-            first, facts = warned[0]
-            if facts is not None and facts.llm_nodes:  # its own clause, said below of every run's nodes
-                first = first.removesuffix(f"; {unbatched_clause(facts.llm_nodes)}")
-            opening, _, detail = first.partition(":")
-            detail = f" (first: {detail.strip()})" if detail.strip() else ""
-            notes.append(f"{opening} in {where}{detail}{unbatched}")
+        registered = kind_named(kind)
+        if registered is not None and registered.note is not None:
+            notes.append(registered.note(where, warned, unbatched))
+            continue
+        first, facts = warned[0]
+        if facts is not None and facts.llm_nodes:  # its own clause, said below of every run's nodes
+            first = first.removesuffix(f"; {unbatched_clause(facts.llm_nodes)}")
+        opening, _, detail = first.partition(":")
+        detail = f" (first: {detail.strip()})" if detail.strip() else ""
+        notes.append(f"{opening} in {where}{detail}{unbatched}")
     return notes
 
 
@@ -110,63 +107,3 @@ def _in_order(configs: list[tuple[Any, ...]], keys: list[str]) -> dict[tuple[Any
             first = {v: n for n, v in enumerate(dict.fromkeys(map(str, values)))}
             columns.append([float(first[str(v)]) for v in values])
     return {config: tuple(column[n] for column in columns) for n, config in enumerate(configs)}
-
-
-def warning_kind(text: str, facts: WarningFacts | None) -> str:
-    """A warning's kind: its facts', or, for a row of an older job file, told by the text's opening.
-
-    The one reading of a ``run_warnings`` row's kind: the tables' notes and the figures' (which
-    configurations' runs warned: :mod:`offloadsim.plots.warned_runs`) group by it alike.
-    """
-    if facts is not None:
-        return facts.kind
-    if text.startswith(SETTLING_WARNING):
-        return SETTLING
-    if text.startswith(BACKLOG_WARNING):
-        return BACKLOG
-    return text.split(":", 1)[0]
-
-
-def _settling_note(where: str, facts: list[WarningFacts]) -> str:
-    """The settling warnings of several runs as one note: the busiest nodes named, the length to run.
-
-    A run's warning names its first few nodes and counts the others, and asks for 5 relaxation
-    times of the slowest of all of them: the note's relaxation time is that one, the longest, and
-    its length the longest asked.  ``facts`` are those the runs kept: none from job files saved
-    before they were, whose note says so rather than a length it does not know.
-    """
-    lead = f"too short to settle in {where}"
-    critical = list(dict.fromkeys(name for found in facts for name in found.critical_nodes))
-    if critical:  # no length settles these runs, however long the others ask (summary.CRITICAL_LOAD)
-        more = f" and {len(critical) - _SHOWN} more" if len(critical) > _SHOWN else ""
-        return (
-            f"{lead}: {', '.join(critical[:_SHOWN])}{more} {critical_said()}: "
-            "no practical run length settles; lower the rate or add capacity"
-        )
-    facts = [found for found in facts if math.isfinite(found.relaxation_s) and math.isfinite(found.length_s)]
-    if not facts:
-        return f"{lead}: latencies likely read low (job files of an older offloadsim keep no length to run)"
-    busiest: dict[str, float] = {}
-    offered: set[str] = set()  # named by their offered load, not their busy share
-    for found in facts:
-        offered.update(found.offered_nodes)
-        for name, share in found.nodes:
-            busiest[name] = max(busiest.get(name, 0.0), share)
-    counts = {found.node_count for found in facts}  # how many nodes each run's warning was about
-    most = max(counts)
-    relaxation = max(found.relaxation_s for found in facts)
-    length = max(found.length_s for found in facts)
-    shown = sorted(busiest, key=lambda name: -busiest[name])[:_SHOWN]
-    said = [f"{name} {busiest[name]:.0%}" for name in shown]
-    if offered & set(shown):  # each says which: an offered load or a busy share
-        said = [
-            f"{text} {'offered' if name in offered else 'busy'}"
-            for text, name in zip(said, shown, strict=True)
-        ]
-    named = ", ".join(said) + ("" if offered & set(shown) else " busy")
-    unsettled = f"{'up to ' if len(counts) > 1 else ''}{most:,} nodes too slow to settle in a run"
-    busy = (f"{unsettled}, among them {named}" if most > len(shown) else named) + ", "
-    return (
-        f"{lead} ({busy if busiest else ''}relaxation time up to {relaxation:,.0f} s): "
-        f"latencies likely read low; run {length:,.0f} s or longer"
-    )

@@ -18,15 +18,8 @@ import pandas as pd
 
 from offloadsim.analysis.groups import GROUP_COLUMN
 from offloadsim.analysis.values import axis_texts
-from offloadsim.analysis.warning_facts import (
-    BACKLOG,
-    BUSY_GROWING,
-    OFFERED_OVERLOAD,
-    QUEUE_FULL,
-    SETTLING,
-    WarningFacts,
-)
-from offloadsim.analysis.warning_notes import warning_kind
+from offloadsim.analysis.warning_facts import WarningFacts
+from offloadsim.analysis.warning_list import kind_named, registered_kinds, warning_kind
 
 __all__ = ["run_warning_kinds", "warned_runs_note", "group_attribution", "Attribute"]
 
@@ -36,19 +29,6 @@ Attribute = Callable[[Mapping[str, str], "WarningFacts | None"], "set[str] | Non
 
 #: The columns that name a run in the records and in ``run_warnings``' rows.
 _RUN = ("point", "policy", "replication")
-
-#: How the figure says each kind of warning (:func:`warning_kind`), in this order.
-_SAID = {
-    SETTLING: "too short to settle, likely read low",
-    BUSY_GROWING: "a node busy all run while its queue grew",
-    BACKLOG: "the tasks in the system grew all run",
-    QUEUE_FULL: "stages dropped because the queue was full",
-    OFFERED_OVERLOAD: "overloaded, throughput counts completed measured arrivals (capacity: a closed loop)",
-}
-#: The kinds whose runs' latencies depend on how long they ran (a full queue's drops do not say so).
-_LENGTH_KINDS = (SETTLING, BUSY_GROWING, BACKLOG, OFFERED_OVERLOAD)
-#: A row of a job file saved before warnings kept their facts is told by its opening alone.
-_OPENINGS = {"busy all run while their queue grew": BUSY_GROWING}
 
 _SHOWN = 4  # configurations a line names; the rest it counts
 
@@ -79,7 +59,7 @@ def run_warnings_with_facts(
         except ValueError:  # facts of another shape: told by the text, as an older row is
             facts = None
         kind = warning_kind(row["warning"], facts)
-        found.append(({k: str(row[k]) for k in _RUN if k in row}, _OPENINGS.get(kind, kind), facts))
+        found.append(({k: str(row[k]) for k in _RUN if k in row}, kind, facts))
     return found
 
 
@@ -118,27 +98,39 @@ def warned_runs_note(
     configs = [f"key {k}" for k in keys] or ["key"]
     one_each = [*run, *configs]  # a run counted once per configuration, whatever its groups
     total = runs[one_each].drop_duplicates().groupby(configs, sort=False).size()
-    order = list(_SAID)
-    kinds = sorted({kind for _, kind, _ in warned}, key=lambda k: (order.index(k) if k in order else 9, k))
+    rank = {kind.name: kind.legend_rank for kind in registered_kinds()}
+    kinds = sorted({kind for _, kind, _ in warned}, key=lambda k: (rank.get(k, 9), k))
     lines, said = [], []
     for kind in kinds:
         hit = _runs_named(runs, [(named, facts) for named, of, facts in warned if of == kind], attribute)
         if hit.any():
             counts = runs[hit][one_each].drop_duplicates().groupby(configs, sort=False).size()
             listed = _listed(counts, total, named=bool(keys))
-            lines.append(
-                f"{_SAID.get(kind, kind)}: {listed}" if keys else f"{_SAID.get(kind, kind)} ({listed})"
-            )
+            said_as = _legend(kind)
+            lines.append(f"{said_as}: {listed}" if keys else f"{said_as} ({listed})")
             said.append(kind)
     if not lines:
         return ""
-    # Each kind but a full queue's (stages dropped) says the runs' latencies depend on their length.
+    # Each kind but a full queue's (stages dropped) says the runs' latencies depend on their length
+    # (a kind's registered ``length_dependent``).
     lead = "runs warned" + (
-        ", latencies depend on how long they ran" if set(said) <= set(_LENGTH_KINDS) else ""
+        ", latencies depend on how long they ran" if all(_length_dependent(kind) for kind in said) else ""
     )
     if not keys:
         return f"{lead}: " + "; ".join(lines)
     return f"{lead} ({', '.join(heading(k) for k in keys)}):\n" + "\n".join(lines)
+
+
+def _legend(kind: str) -> str:
+    """How the figure says a kind: its registered ``legend``, else the kind itself."""
+    registered = kind_named(kind)
+    return kind if registered is None else registered.legend
+
+
+def _length_dependent(kind: str) -> bool:
+    """Whether a kind says its runs' latencies depend on how long they ran (an unknown kind: no)."""
+    registered = kind_named(kind)
+    return registered is not None and registered.length_dependent
 
 
 def _runs_named(

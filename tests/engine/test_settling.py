@@ -85,7 +85,7 @@ def test_the_nodes_slowest_to_settle_are_named_first():
     three named said 83 s)."""
     import pandas as pd
 
-    from offloadsim.analysis.summary import _settling_warnings
+    from offloadsim.analysis.warning_kinds.settling import settling_warnings as _settling_warnings
 
     nodes = pd.DataFrame({"node": ["a", "b"], "utilisation": [0.6, 0.9], "cores": [1.0, 1.0]})
     ((line, facts),) = _settling_warnings(nodes, 10.0, {"a": (10.0, 10), "b": (10.0, 10)})  # 1 s a task each
@@ -201,7 +201,7 @@ def test_a_critically_loaded_node_is_told_no_run_length_settles():
     """One core offered 0.995 of its capacity: its relaxation time, 1 s / (1 - sqrt(0.995))^2, is 160,000 s,
     and a 0.5 % error in the rate overloads it.  A camera offered 99.988 % was told to run
     2,734,233,040 s; at 99 % or more the warning says no practical length settles, not a length."""
-    from offloadsim.analysis.summary import CRITICAL_LOAD
+    from offloadsim.analysis.warning_kinds.settling import CRITICAL_LOAD
 
     result = run(MD1.format(seed=0, arrivals="rate: 0.995 /s"))
     (said,) = _settling(result)

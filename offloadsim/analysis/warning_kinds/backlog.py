@@ -1,0 +1,89 @@
+"""The ``backlog`` warning: the tasks in the system grew all run and many were left in flight.
+
+Needs the run's end (``WarningInputs.backlog``).  It names no node: a source group is concerned
+where its own tasks meet the test (:func:`backlog_grew`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from offloadsim.analysis.table_columns import Table, floats, rows, status_masks
+from offloadsim.analysis.warning_facts import BACKLOG, WarningFacts
+from offloadsim.analysis.warning_kinds.shared import GROWTH_TASKS
+from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind
+
+__all__ = ["KIND", "BACKLOG_WARNING", "backlog_counts", "backlog_grew"]
+
+#: How the warning begins: what a comparison's notes tell it by in a row without facts.
+BACKLOG_WARNING = "the tasks in the system grew"
+# At least this share of tasks left in flight, so that a few tasks of noise raise no warning.
+_IN_FLIGHT_SHARE = 0.05
+
+
+def backlog_counts(
+    tasks: Table, duration_s: float, end_s: float, masks: Mapping[str, np.ndarray]
+) -> tuple[list[int], float]:
+    """The tasks in the system at the end of each quarter of the measured time, and the share in flight."""
+    arrival = np.sort(floats(tasks, "arrival"))
+    leave = np.where(masks["completed"], floats(tasks, "finish"), floats(tasks, "arrival"))
+    leave[masks["in_flight"]] = math.inf
+    leave.sort()
+    quarters = [end_s - duration_s * (4 - k) / 4.0 for k in range(1, 5)]
+    counts = [
+        int(np.searchsorted(arrival, t, side="right") - np.searchsorted(leave, t, side="right"))
+        for t in quarters
+    ]
+    return counts, float(masks["in_flight"].mean())
+
+
+def backlog_grew(tasks: Table, duration_s: float, end_s: float) -> bool:
+    """Whether these tasks alone (one source group's of a run) meet the backlog warning's test.
+
+    The warning is the run's; a figure per source group names only the groups whose own tasks
+    piled up (:mod:`offloadsim.analysis.warning_groups`).
+    """
+    if not rows(tasks) or duration_s <= 0:
+        return False
+    return bool(_backlog_warnings(*backlog_counts(tasks, duration_s, end_s, status_masks(tasks))))
+
+
+def _backlog_warnings(counts: list[int], share: float) -> list[Said]:
+    """A warning when the tasks in the system rose all run and many were left in flight."""
+    rising = all(b > a for a, b in itertools.pairwise(counts))
+    if not (rising and counts[-1] - counts[0] >= GROWTH_TASKS and share >= _IN_FLIGHT_SHARE):
+        return []
+    shown = " -> ".join(f"{c:,}" for c in counts)
+    text = (
+        f"{BACKLOG_WARNING} through the run ({shown} at the end of each quarter) and "
+        f"{share:.1%} were still in flight at the end: it looks overloaded, or too short to settle, "
+        "and its latencies depend on how long it ran"
+    )
+    return [(text, WarningFacts(BACKLOG))]
+
+
+def _detect(inputs: WarningInputs) -> list[Said]:
+    return [] if inputs.backlog is None else _backlog_warnings(inputs.backlog, inputs.in_flight_share)
+
+
+def _note(where: str, warned: Sequence[tuple[str, WarningFacts | None]], unbatched: str) -> str:
+    return f"the tasks in the system grew all run in {where}: their latencies depend on how long they ran" + (
+        unbatched
+    )
+
+
+KIND = WarningKind(
+    name=BACKLOG,
+    detect=_detect,
+    legend="the tasks in the system grew all run",
+    opening=BACKLOG_WARNING,
+    legend_rank=2,
+    note=_note,
+    said_by_in_flight=True,
+    own_tasks=backlog_grew,
+    llm_clause="loaded",
+)

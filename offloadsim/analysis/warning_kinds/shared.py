@@ -1,0 +1,27 @@
+"""The thresholds and wording several kinds of run warning share.
+
+A node busy 99 % of the measured time never drained its queue (``busy_growing``; a settling warning
+names nodes below it); busy half of it, a node waits about as long as it serves (``settling``; the
+``overloaded`` kind's groups, the LLM clause's nodes).  A backlog or queue grows by at least
+``GROWTH_TASKS`` to be called growth.  Each warning naming nodes names ``SHOWN`` and counts the rest.
+"""
+
+from __future__ import annotations
+
+__all__ = ["BUSY", "SETTLE_BUSY", "GROWTH_TASKS", "SHOWN", "more"]
+
+#: A node busy this share of the measured time never drained its queue.
+BUSY = 0.99
+#: A node busier than this per core keeps its tasks waiting about as long as it serves them (M/M/1:
+#: wait >= service from a load of 0.5), so how its queue started (empty) weighs on its mean latency
+#: until the run has lasted several relaxation times (Abate & Whitt 1987, the M/M/1 queue started
+#: empty): under 5, a mean reads low by something of the order of a fifth.
+SETTLE_BUSY = 0.5
+#: A backlog must grow by at least this many tasks (or waiting stages) to be called growth.
+GROWTH_TASKS = 10
+SHOWN = 3  # nodes named per warning
+
+
+def more(count: int) -> str:
+    """What a warning naming ``SHOWN`` of ``count`` nodes adds: `` and 4 more nodes``."""
+    return f" and {count - SHOWN} more nodes" if count > SHOWN else ""

@@ -1,0 +1,98 @@
+"""The kinds of run warning on the registry (:mod:`offloadsim.analysis.warning_registry`): one line each.
+
+A new kind is its own module declaring a :class:`~offloadsim.analysis.warning_registry.WarningKind`,
+and one line here.  The order is the summary's order of its warnings: the backlog, the nodes busy
+all run, the full queues, the runs too short to settle, the nodes offered their capacity.
+:func:`run_warnings` finds a run's warnings of every registered kind (a test's toy kind included);
+:func:`warning_kind` reads which kind a row of a manifest's ``run_warnings`` is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from offloadsim.analysis.table_columns import floats, has, rows, strings
+from offloadsim.analysis.warning_facts import WarningFacts, unbatched_clause
+from offloadsim.analysis.warning_kinds import backlog, busy_growing, overloaded, queue_full, settling
+from offloadsim.analysis.warning_kinds.shared import SETTLE_BUSY
+from offloadsim.analysis.warning_registry import (
+    Said,
+    WarningInputs,
+    WarningKind,
+    kind_named,
+    register,
+    registered,
+)
+
+__all__ = ["SHIPPED", "registered_kinds", "kind_named", "run_warnings", "warning_kind"]
+
+#: offloadsim's own kinds of run warning, in the summary's order.
+SHIPPED: tuple[WarningKind, ...] = (
+    backlog.KIND,
+    busy_growing.KIND,
+    queue_full.KIND,
+    settling.KIND,
+    overloaded.KIND,
+)
+for _kind in SHIPPED:
+    register(_kind)
+
+
+def registered_kinds() -> tuple[WarningKind, ...]:
+    """Every registered kind, the shipped ones first, in the order registered."""
+    return registered()
+
+
+def run_warnings(inputs: WarningInputs, decoders: set[str]) -> list[Said]:
+    """One run's warnings of every registered kind, in their order, each text with its facts.
+
+    ``decoders``: the nodes that decode the run's LLM answers; one warning says they serve one
+    request at a time (:func:`_unbatched`).
+    """
+    said = [found for kind in registered() for found in kind.detect(inputs)]
+    return _unbatched(said, decoders, inputs)
+
+
+def _unbatched(said: list[Said], decoders: set[str], inputs: WarningInputs) -> list[Said]:
+    """Say once, on the first overload warning about a node decoding LLM answers, that it has no batching.
+
+    Each decode step is its own job (docs/models.md: "Nor is batching"): an overloaded Jetson
+    serving Llama 3.2 1B saturated near 2 requests/s and its output token throughput fell to 11
+    tokens/s, with nothing in the run's output to say a batching server would go further.  A
+    warning of a ``llm_clause="named"`` kind (busy all run) naming such a node carries the clause;
+    failing one, a ``"loaded"`` kind's (the backlog), when a node decoding LLM answers was busy at
+    least half the measured time.
+    """
+    if not decoders:
+        return said
+    nodes = inputs.nodes
+    busy = {}
+    if nodes is not None and rows(nodes) and has(nodes, "utilisation"):
+        busy = dict(zip(strings(nodes, "node").tolist(), floats(nodes, "utilisation").tolist(), strict=True))
+    loaded = tuple(sorted(name for name in decoders if busy.get(name, 0.0) >= SETTLE_BUSY))
+    carriers = [kind for how in ("named", "loaded") for kind in registered() if kind.llm_clause == how]
+    for kind in carriers:
+        for i, (text, facts) in enumerate(said):
+            if facts.kind != kind.name:
+                continue
+            named = tuple(name for name, _ in facts.nodes if name in decoders)
+            serving = named if kind.llm_clause == "named" else loaded
+            if serving:
+                kept = dataclasses.replace(facts, llm_nodes=serving)
+                return [*said[:i], (f"{text}; {unbatched_clause(serving)}", kept), *said[i + 1 :]]
+    return said
+
+
+def warning_kind(text: str, facts: WarningFacts | None) -> str:
+    """A warning's kind: its facts', or, for a row of an older job file, told by the text's opening.
+
+    The one reading of a ``run_warnings`` row's kind: the tables' notes, their ``warnings`` column
+    and the figures' (which configurations' runs warned) group by it alike.  A text of no
+    registered kind's opening is its kind up to its colon.
+    """
+    if facts is not None:
+        return facts.kind
+    for kind in registered():
+        if kind.opening and text.startswith(kind.opening):
+            return kind.name
+    return text.split(":", 1)[0]

@@ -1,0 +1,138 @@
+"""The warning-kind registry: a kind of run warning declared once, in its own module, registered once.
+
+A run's summary warns when its numbers cannot be read at face value (too short to settle, a queue
+that grew all run, stages dropped by a full queue).  A registered kind (:class:`WarningKind`) says
+everything each place that tells of such a warning needs: its name (``WarningFacts.kind``), how it
+is detected from what the summary has (:class:`WarningInputs`, giving the warning's text and its
+numbers together), how a row of an older job file without numbers is told by its text
+(``opening``), which source groups it concerns (``group_column``/``group_least``, or
+``own_tasks``), how compare and sweep say it once for all their runs (``note``), the figures'
+legend line (``legend``, ``legend_rank``) and whether it says the runs' latencies depend on their
+length (``length_dependent``).  The summary, ``summary.json``, compare's and sweep's notes, their
+``warnings`` and ``warned`` columns, ``groups.csv``'s ``warned`` and the figures iterate
+:func:`registered`; nothing else names the kind.  The shipped kinds are registered in
+:mod:`offloadsim.analysis.warning_list`, one module each under :mod:`offloadsim.analysis.warning_kinds`.
+
+This module imports nothing of the package but the warnings' facts and the tables' type: a kind's
+module imports it, and the summary and the notes import the kinds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from offloadsim.analysis.table_columns import Table
+from offloadsim.analysis.warning_facts import WarningFacts
+
+__all__ = [
+    "Said",
+    "WarningInputs",
+    "WarningKind",
+    "Note",
+    "register",
+    "registered",
+    "unregister",
+    "kind_named",
+]
+
+#: A warning's text and its numbers (:class:`WarningFacts`), built together.
+Said = tuple[str, WarningFacts]
+
+#: How compare and sweep say one kind once: given where it was said (``2 of 2 runs of local``), each
+#: warning of it (its text, its facts or None from an older job file) and the clause naming the
+#: nodes decoding LLM answers without batching (``"; LLM decoding on ..."``, or ``""``).
+Note = Callable[[str, Sequence[tuple[str, "WarningFacts | None"]], str], str]
+
+
+@dataclass(frozen=True)
+class WarningInputs:
+    """What the run's summary has when it looks for warnings: a detector reads these, never the engine.
+
+    ``tasks``: the run's tasks (a table, or the engine's records, read a chunk at a time: see
+    :class:`~offloadsim.analysis.metric_registry.RunTables`); ``nodes`` its nodes table (None: not
+    kept); ``duration_s`` its measured time, ``end_s`` the time it stopped (None: not known).
+    Worked out once for every kind: ``backlog`` (the tasks in the system at the end of each quarter
+    of the measured time, None: not known) and ``in_flight_share`` (the share of tasks left in
+    flight); ``whole`` (placement on one node -> the compute seconds and count of its completed
+    tasks); ``offered`` (node -> the compute seconds a second the scenario's arrival rates bring
+    it; empty where the scenario does not fix them).
+    """
+
+    tasks: Any
+    nodes: Table | None
+    duration_s: float
+    end_s: float | None = None
+    backlog: list[int] | None = None
+    in_flight_share: float = 0.0
+    whole: Mapping[str, tuple[float, int]] = field(default_factory=dict)
+    offered: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WarningKind:
+    """One kind of run warning: how it is found, said and placed, declared in its own module.
+
+    ``name``: its ``WarningFacts.kind`` (``summary.json``'s ``warning_facts``, compare's
+    ``warnings`` column).  ``detect``: its warnings of one run, each text with its facts
+    (:data:`Said`; none where the run gives no sign); the summary says the kinds' warnings in the
+    order registered.  ``opening``: how its text begins, which tells a warning saved without facts
+    (a sweep job's file of an older offloadsim) as this kind; ``""``: by the text before its colon.
+    ``legend``: how a figure says the kind, one line naming the runs that gave it, sorted by
+    ``legend_rank`` then name; ``length_dependent``: it says the runs' latencies depend on how
+    long they ran (the figure's lead says so where every kind drawn does).
+    ``note``: compare's and sweep's once-per-kind note (None: the first warning's text up to its
+    colon, "in" where, its detail in brackets); ``said_by_in_flight``: the in-flight note already
+    says it (the note is left out there).  Which source groups a warning concerns: the groups whose
+    tasks ran on the nodes it names, and, for the nodes it only counts, those of every node whose
+    ``group_column`` is at least ``group_least`` (no column: every group); or, ``own_tasks``, the
+    groups whose own tasks meet the test (given the group's tasks, the measured time and the end).
+    ``llm_clause``: the warning that carries "LLM decoding ... serves one request at a time":
+    ``"named"``, where it names a node decoding LLM answers (tried first), ``"loaded"``, where
+    such a node was busy at least half the time; None: never.
+    """
+
+    name: str
+    detect: Callable[[WarningInputs], list[Said]]
+    legend: str
+    opening: str = ""
+    legend_rank: int = 9
+    length_dependent: bool = True
+    note: Note | None = None
+    said_by_in_flight: bool = False
+    group_column: str | None = None
+    group_least: float = 0.0
+    own_tasks: Callable[[Any, float, float], bool] | None = None
+    llm_clause: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name or not self.name.isidentifier():
+            raise ValueError(f"a warning kind's name must be a word (letters, digits, _), not {self.name!r}")
+        if self.llm_clause not in (None, "named", "loaded"):
+            raise ValueError(f"warning kind {self.name!r}: llm_clause must be 'named', 'loaded' or None")
+
+
+_REGISTERED: dict[str, WarningKind] = {}
+
+
+def register(kind: WarningKind) -> None:
+    """Add a kind of run warning; its name must be new (a ValueError naming the kind holding it)."""
+    if kind.name in _REGISTERED:
+        raise ValueError(f"a warning kind named {kind.name!r} is registered already")
+    _REGISTERED[kind.name] = kind
+
+
+def unregister(name: str) -> None:
+    """Take a kind off the registry (a test's toy kind, after it)."""
+    del _REGISTERED[name]
+
+
+def registered() -> tuple[WarningKind, ...]:
+    """The registered kinds, in the order registered (the summary's order of its warnings)."""
+    return tuple(_REGISTERED.values())
+
+
+def kind_named(name: str) -> WarningKind | None:
+    """The registered kind of that name; None where none is (a kind another offloadsim wrote)."""
+    return _REGISTERED.get(name)

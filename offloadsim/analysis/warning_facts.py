@@ -52,7 +52,9 @@ class WarningFacts:
     settling warning's nodes whose share is their offered load (the scenario's arrival rates times
     their time a task), not their busy share of the measured time.  ``critical_nodes``: those
     loaded so near capacity (``summary.CRITICAL_LOAD``) that no run length is advised; a warning
-    naming any has no relaxation time or length (NaN).
+    naming any has no relaxation time or length (NaN).  ``numbers``: any other numbers a kind's
+    warning keeps, by name (a kind registered later, :mod:`offloadsim.analysis.warning_registry`,
+    whose note or legend needs them: an accuracy drop, a round count); none for the shipped kinds.
     """
 
     kind: str
@@ -63,6 +65,7 @@ class WarningFacts:
     llm_nodes: tuple[str, ...] = ()
     offered_nodes: tuple[str, ...] = ()
     critical_nodes: tuple[str, ...] = ()
+    numbers: tuple[tuple[str, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready data: ``nodes`` a mapping of name to busy share, NaN numbers left out."""
@@ -80,6 +83,8 @@ class WarningFacts:
             out["offered_nodes"] = list(self.offered_nodes)
         if self.critical_nodes:
             out["critical_nodes"] = list(self.critical_nodes)
+        if self.numbers:
+            out["numbers"] = dict(self.numbers)
         return out
 
     @classmethod
@@ -120,6 +125,9 @@ class WarningFacts:
         offered = _names(data, "offered_nodes", where)
         critical = _names(data, "critical_nodes", where)
         named = tuple((str(name), float(busy)) for name, busy in nodes.items())
+        kept = data.get("numbers", {})
+        if not isinstance(kept, Mapping) or not all(is_number(value) for value in kept.values()):
+            raise ValueError(f"{where}.numbers: expected a mapping of names to numbers, got {describe(kept)}")
         return cls(
             kind=kind,
             nodes=named,
@@ -127,6 +135,7 @@ class WarningFacts:
             llm_nodes=llm,
             offered_nodes=offered,
             critical_nodes=critical,
+            numbers=tuple((str(name), float(value)) for name, value in kept.items()),
             **numbers,
         )
 

@@ -165,3 +165,33 @@ def table_headings(text: str) -> list[str]:
     rule = text.splitlines()[len(heading) + 1]
     spans = [m.span() for m in re.finditer(r"-+", rule)]
     return [" ".join(" ".join(line[a:b] for line in heading).split()) for a, b in spans]
+
+
+# Five slow phones (cortex-a76) overloaded under local and two fast ones 1 % busy, in two source
+# groups: a run's warnings concern the slow group alone.
+SLOW_FAST = """
+name: two
+duration: 20 s
+warmup: 0 s
+nodes:
+  slow:
+    count: 5
+    tier: device
+    processor: {profile: cortex-a76}
+    power: {idle: 0.5 W, busy: 3 W, transmit: 1.3 W, receive: 1 W, battery: 0.05 Wh}
+  fast:
+    count: 2
+    tier: device
+    processor: {speed: 1 TFLOP/s}
+    power: {idle: 0.5 W, busy: 3 W, transmit: 1.3 W, receive: 1 W, battery: 1 Wh}
+  edge: {tier: edge, processor: {speed: 5 TFLOP/s}}
+links:
+  - {between: [slow-*, edge], bandwidth: 50 Mbps, latency: 5 ms}
+  - {between: [fast-*, edge], bandwidth: 50 Mbps, latency: 5 ms}
+applications:
+  classify: {model: resnet50}
+workload:
+  - {app: classify, sources: fast-*, rate: 3 /s}
+  - {app: classify, sources: slow-*, rate: 3 /s}
+policy: local
+"""

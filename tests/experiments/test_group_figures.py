@@ -17,39 +17,13 @@ import math
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from experiment_data import SLOW_FAST as FLEET
 
 from offloadsim.analysis.warning_facts import BUSY_GROWING, SETTLING, WarningFacts
 from offloadsim.analysis.warning_groups import warned_groups
 from offloadsim.cli import main
 from offloadsim.experiments import read_results
 from offloadsim.plots import plot_results
-
-FLEET = """
-name: two
-duration: 20 s
-warmup: 0 s
-nodes:
-  slow:
-    count: 5
-    tier: device
-    processor: {profile: cortex-a76}
-    power: {idle: 0.5 W, busy: 3 W, transmit: 1.3 W, receive: 1 W, battery: 0.05 Wh}
-  fast:
-    count: 2
-    tier: device
-    processor: {speed: 1 TFLOP/s}
-    power: {idle: 0.5 W, busy: 3 W, transmit: 1.3 W, receive: 1 W, battery: 1 Wh}
-  edge: {tier: edge, processor: {speed: 5 TFLOP/s}}
-links:
-  - {between: [slow-*, edge], bandwidth: 50 Mbps, latency: 5 ms}
-  - {between: [fast-*, edge], bandwidth: 50 Mbps, latency: 5 ms}
-applications:
-  classify: {model: resnet50}
-workload:
-  - {app: classify, sources: fast-*, rate: 3 /s}
-  - {app: classify, sources: slow-*, rate: 3 /s}
-policy: local
-"""
 
 POLICIES = "local,edge,least-loaded,neurosurgeon"  # names too wide for ticks in narrow panels: a legend
 WARNED = "runs warned, latencies depend on how long they ran (policy, source group):"

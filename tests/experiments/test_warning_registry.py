@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 import toy_warning_kind as toy
+from experiment_data import SLOW_FAST
 
 import offloadsim
 from offloadsim.analysis.warning_facts import WarningFacts
@@ -24,33 +25,6 @@ from offloadsim.analysis.warning_list import SHIPPED, registered_kinds, warning_
 from offloadsim.analysis.warning_registry import WarningKind, register, unregister
 from offloadsim.experiments import compare, read_results
 from offloadsim.plots import plot_results
-
-# Five slow phones busy all run under local, two fast ones 1 % busy: the toy names two slow
-# phones and counts the other three (their groups from its registered test column).
-FLEET = """
-name: two
-duration: 20 s
-warmup: 0 s
-nodes:
-  slow:
-    count: 5
-    tier: device
-    processor: {profile: cortex-a76}
-  fast:
-    count: 2
-    tier: device
-    processor: {speed: 1 TFLOP/s}
-  edge: {tier: edge, processor: {speed: 5 TFLOP/s}}
-links:
-  - {between: [slow-*, edge], bandwidth: 50 Mbps, latency: 5 ms}
-  - {between: [fast-*, edge], bandwidth: 50 Mbps, latency: 5 ms}
-applications:
-  classify: {model: resnet50}
-workload:
-  - {app: classify, sources: fast-*, rate: 3 /s}
-  - {app: classify, sources: slow-*, rate: 3 /s}
-policy: local
-"""
 
 
 @pytest.fixture
@@ -65,7 +39,7 @@ def warm():
 @pytest.fixture
 def fleet(tmp_path):
     path = tmp_path / "two.yaml"
-    path.write_text(FLEET, encoding="utf-8")
+    path.write_text(SLOW_FAST, encoding="utf-8")  # the toy names two slow phones, counts three
     return path
 
 

@@ -7,7 +7,7 @@ from the busiest node's busy share over 60 s and it is noise: 20 phones offered 
 and the length asked went from 2,518 s at 3 replications to 25,394 s at 5.  The offered load is the
 scenario's own: each (source, application) pair's mean arrival rate (Poisson's rate, one a period),
 times the share of its completed tasks the node ran whole, times the compute time they took there.
-Offered 99 % or more per core (``summary.CRITICAL_LOAD``), a node is critically loaded: the warning
+Offered 99 % or more per core (``settling.CRITICAL_LOAD``), a node is critically loaded: the warning
 asks for no length, as none practical settles it.
 """
 

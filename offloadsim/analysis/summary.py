@@ -865,7 +865,9 @@ def summarize(
     whole = stats.pop("whole_compute")
     decoders = stats.pop("decode_nodes")
     offered = offered_loads(tasks, offered_rates) if offered_rates and settle_candidates(nodes) else {}
-    inputs = WarningInputs(tasks, nodes, duration_s, end_s, backlog, share, whole, offered)
+    inputs = WarningInputs(
+        tasks, nodes, duration_s, end_s, backlog, share, whole, offered, links=links, processors=processors
+    )
     said = run_warnings(inputs, decoders)
     node_util, tier_util, tier_max = _node_utilisation(nodes)
     down = _node_availability(nodes)

@@ -51,7 +51,7 @@ class WarningFacts:
     serve their requests one at a time (:func:`unbatched_clause`).  ``offered_nodes``: those of a
     settling warning's nodes whose share is their offered load (the scenario's arrival rates times
     their time a task), not their busy share of the measured time.  ``critical_nodes``: those
-    loaded so near capacity (``summary.CRITICAL_LOAD``) that no run length is advised; a warning
+    loaded so near capacity (``settling.CRITICAL_LOAD``) that no run length is advised; a warning
     naming any has no relaxation time or length (NaN).  ``numbers``: any other numbers a kind's
     warning keeps, by name (a kind registered later, :mod:`offloadsim.analysis.warning_registry`,
     whose note or legend needs them: an accuracy drop, a round count); none for the shipped kinds.

@@ -46,9 +46,9 @@ def run_warnings_with_facts(
 ) -> list[tuple[dict[str, str], str, WarningFacts | None]]:
     """Each row of the manifest's ``run_warnings``: the run it names, its kind and its facts (or None).
 
-    The kind is :func:`warning_kind`'s, the tables' notes' (its facts', else its text's opening);
-    rows of another shape are passed over.  Results written before runs' warnings were kept have
-    none: no note.
+    The kind is :func:`~offloadsim.analysis.warning_list.warning_kind`'s, the tables' notes' (its
+    facts', else its text's registered opening); rows of another shape are passed over.  Results
+    written before runs' warnings were kept have none: no note.
     """
     found = []
     for row in manifest.get("run_warnings") or ():

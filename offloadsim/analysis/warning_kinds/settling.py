@@ -150,7 +150,7 @@ def _settling_note(where: str, facts: list[WarningFacts]) -> str:
     """
     lead = f"too short to settle in {where}"
     critical = list(dict.fromkeys(name for found in facts for name in found.critical_nodes))
-    if critical:  # no length settles these runs, however long the others ask (summary.CRITICAL_LOAD)
+    if critical:  # no length settles these runs, however long the others ask (CRITICAL_LOAD)
         extra = f" and {len(critical) - _NOTE_SHOWN} more" if len(critical) > _NOTE_SHOWN else ""
         return (
             f"{lead}: {', '.join(critical[:_NOTE_SHOWN])}{extra} {critical_said()}: "

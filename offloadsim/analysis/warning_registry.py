@@ -92,7 +92,8 @@ class WarningKind:
     says it (the note is left out there).  Which source groups a warning concerns: the groups whose
     tasks ran on the nodes it names, and, for the nodes it only counts, those of every node whose
     ``group_column`` is at least ``group_least`` (no column: every group); or, ``own_tasks``, the
-    groups whose own tasks meet the test (given the group's tasks, the measured time and the end).
+    groups whose own tasks meet the test (given the group's tasks, the measured time and the end;
+    a run whose end is not known: every group).
     ``llm_clause``: the warning that carries "LLM decoding ... serves one request at a time":
     ``"named"``, where it names a node decoding LLM answers (tried first), ``"loaded"``, where
     such a node was busy at least half the time; None: never.

@@ -23,24 +23,15 @@ __all__ = [
     "WarningFacts",
     "warning_rows",
     "unbatched_clause",
-    "SETTLING",
-    "BACKLOG",
-    "BUSY_GROWING",
-    "QUEUE_FULL",
-    "OFFERED_OVERLOAD",
 ]
-
-#: The kinds of warning a summary gives (``WarningFacts.kind``).
-SETTLING = "settling"  # too short to settle: a node's queue has a relaxation time over a fifth of the run
-BACKLOG = "backlog"  # the tasks in the system grew all run
-BUSY_GROWING = "busy_growing"  # a node busy all run while its queue grew
-QUEUE_FULL = "queue_full"  # stages dropped because a queue was full
-OFFERED_OVERLOAD = "overloaded"  # a node offered its capacity or more: throughput counts completed arrivals
 
 
 @dataclass(frozen=True)
 class WarningFacts:
     """One summary warning's numbers: what kind it is, the nodes it names, the length it asks for.
+
+    ``kind``: the name of its registered kind (:mod:`offloadsim.analysis.warning_list`: ``backlog``,
+    ``busy_growing``, ``queue_full``, ``settling``, ``overloaded``, each its own module).
 
     ``nodes``: the nodes its text names, in its order, each with its busy share (0 to 1; a
     ``busy_growing`` or ``settling`` warning's utilisation per core); ``node_count``: how many

@@ -15,7 +15,9 @@ import pandas as pd
 
 import offloadsim
 from offloadsim.analysis.summary import summarize
-from offloadsim.analysis.warning_facts import BACKLOG, BUSY_GROWING, WarningFacts
+from offloadsim.analysis.warning_facts import WarningFacts
+from offloadsim.analysis.warning_kinds.backlog import BACKLOG
+from offloadsim.analysis.warning_kinds.busy_growing import BUSY_GROWING
 from offloadsim.analysis.warning_notes import run_warnings_notes
 from offloadsim.records.results import read_run
 from offloadsim.scenario import load_scenario

@@ -19,8 +19,10 @@ import pandas as pd
 import pytest
 from experiment_data import SLOW_FAST as FLEET
 
-from offloadsim.analysis.warning_facts import BUSY_GROWING, SETTLING, WarningFacts
+from offloadsim.analysis.warning_facts import WarningFacts
 from offloadsim.analysis.warning_groups import warned_groups
+from offloadsim.analysis.warning_kinds.busy_growing import BUSY_GROWING
+from offloadsim.analysis.warning_kinds.settling import SETTLING
 from offloadsim.cli import main
 from offloadsim.experiments import read_results
 from offloadsim.plots import plot_results

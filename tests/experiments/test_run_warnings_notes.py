@@ -14,9 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from offloadsim.analysis.warning_facts import BACKLOG as BACKLOG_KIND
-from offloadsim.analysis.warning_facts import BUSY_GROWING as BUSY_GROWING_KIND
-from offloadsim.analysis.warning_facts import SETTLING, WarningFacts
+from offloadsim.analysis.warning_facts import WarningFacts
+from offloadsim.analysis.warning_kinds.backlog import BACKLOG as BACKLOG_KIND
+from offloadsim.analysis.warning_kinds.busy_growing import BUSY_GROWING as BUSY_GROWING_KIND
+from offloadsim.analysis.warning_kinds.settling import SETTLING
 from offloadsim.analysis.warning_notes import run_warnings_notes
 from offloadsim.cli import main
 from offloadsim.experiments.storage import read_job_file, write_job_file

@@ -13,11 +13,14 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from offloadsim.analysis.table_columns import Table, floats, rows, status_masks
-from offloadsim.analysis.warning_facts import BACKLOG, WarningFacts
+from offloadsim.analysis.warning_facts import WarningFacts
 from offloadsim.analysis.warning_kinds.shared import GROWTH_TASKS
 from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind
 
-__all__ = ["KIND", "BACKLOG_WARNING", "backlog_counts", "backlog_grew"]
+__all__ = ["KIND", "BACKLOG", "BACKLOG_WARNING", "backlog_counts", "backlog_grew"]
+
+#: The kind's name (``WarningFacts.kind``): the tasks in the system grew all run.
+BACKLOG = "backlog"
 
 #: How the warning begins: what a comparison's notes tell it by in a row without facts.
 BACKLOG_WARNING = "the tasks in the system grew"

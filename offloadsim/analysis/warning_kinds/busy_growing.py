@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from offloadsim.analysis.table_columns import floats, strings
-from offloadsim.analysis.warning_facts import BUSY_GROWING
 from offloadsim.analysis.warning_kinds.node_table import node_facts, queue_counted
 from offloadsim.analysis.warning_kinds.shared import BUSY, GROWTH_TASKS, SHOWN, more
 from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind
 
-__all__ = ["KIND"]
+__all__ = ["KIND", "BUSY_GROWING"]
+
+#: The kind's name (``WarningFacts.kind``): a node busy all run while its queue grew.
+BUSY_GROWING = "busy_growing"
 
 
 def _detect(inputs: WarningInputs) -> list[Said]:

@@ -7,11 +7,14 @@ alone gives none.
 from __future__ import annotations
 
 from offloadsim.analysis.table_columns import floats, has, rows, strings
-from offloadsim.analysis.warning_facts import OFFERED_OVERLOAD, WarningFacts
+from offloadsim.analysis.warning_facts import WarningFacts
 from offloadsim.analysis.warning_kinds.shared import SETTLE_BUSY, SHOWN, more
 from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind
 
-__all__ = ["KIND", "OVERLOAD_WARNING"]
+__all__ = ["KIND", "OFFERED_OVERLOAD", "OVERLOAD_WARNING"]
+
+#: The kind's name (``WarningFacts.kind``): a node offered its capacity or more.
+OFFERED_OVERLOAD = "overloaded"
 
 #: How the warning begins.
 OVERLOAD_WARNING = "overloaded"

@@ -8,12 +8,14 @@ from __future__ import annotations
 import numpy as np
 
 from offloadsim.analysis.table_columns import floats, strings
-from offloadsim.analysis.warning_facts import QUEUE_FULL
 from offloadsim.analysis.warning_kinds.node_table import node_facts, queue_counted
 from offloadsim.analysis.warning_kinds.shared import SHOWN, more
 from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind
 
-__all__ = ["KIND"]
+__all__ = ["KIND", "QUEUE_FULL"]
+
+#: The kind's name (``WarningFacts.kind``): stages dropped because a queue was full.
+QUEUE_FULL = "queue_full"
 
 
 def _detect(inputs: WarningInputs) -> list[Said]:

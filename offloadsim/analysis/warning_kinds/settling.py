@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from offloadsim.analysis.table_columns import Table, floats, has, rows, strings
-from offloadsim.analysis.warning_facts import SETTLING, WarningFacts
+from offloadsim.analysis.warning_facts import WarningFacts
 from offloadsim.analysis.warning_kinds.shared import BUSY, SETTLE_BUSY, SHOWN, more
 from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind
 
@@ -24,6 +24,9 @@ __all__ = [
     "settle_candidates",
     "settling_warnings",
 ]
+
+#: The kind's name (``WarningFacts.kind``): a node's queue relaxes over more than a fifth of the run.
+SETTLING = "settling"
 
 #: How many relaxation times a run must last not to be warned too short to settle.
 SETTLE_RELAXATIONS = 5

@@ -59,7 +59,11 @@ def _execution_flags(parser: argparse.ArgumentParser) -> None:
 
 def add_experiment_commands(subparsers: Any) -> None:
     """Add ``compare``, ``sweep`` and ``plot`` to the ``offloadsim`` verbs (``subparsers`` of cli.main)."""
-    from offloadsim.plots.kinds import KINDS
+    from offloadsim.plots.kind_registry import registered_kinds
+    from offloadsim.plots.kinds import KindNames
+
+    def taking(option: str) -> str:  # the kinds an option applies to, as the registry says
+        return ", ".join(kind.name for kind in registered_kinds() if kind.takes(option))
 
     p = subparsers.add_parser(
         "compare",
@@ -175,7 +179,13 @@ def add_experiment_commands(subparsers: Any) -> None:
         metavar="RESULTS_DIR",
         help="directory written by run, compare or sweep",
     )
-    p.add_argument("--kind", choices=KINDS, default="cdf", help="figure to draw (default cdf)")
+    p.add_argument(
+        "--kind",
+        choices=KindNames(),
+        default="cdf",
+        help="figure to draw (default cdf): "
+        + "; ".join(f"{kind.name}, {kind.summary}" for kind in registered_kinds()).replace("%", "%%"),
+    )
     p.add_argument(
         "--metric",
         type=cli_types.given("a metric name"),
@@ -188,7 +198,7 @@ def add_experiment_commands(subparsers: Any) -> None:
         "--x",
         type=cli_types.given("a swept key"),
         metavar="KEY",
-        help="swept key on the x axis (sweep, split, energy)",
+        help=f"swept key on the x axis ({taking('x')})",
     )
     p.add_argument(
         "--by",
@@ -223,33 +233,35 @@ def add_experiment_commands(subparsers: Any) -> None:
         "--logx",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="log x axis (cdf, sweep, split, energy; default: chosen from the data's range)",
+        help=f"log x axis ({taking('logx')}; default: chosen from the data's range)",
     )
     p.add_argument(
         "--logy",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="log y axis (bars, drawn as dots, sweep, energy; default: chosen from the data's range)",
+        help=f"log y axis ({taking('logy').replace('bars', 'bars, drawn as dots')}; "
+        "default: chosen from the data's range)",
     )
     p.add_argument(
         "--bin",
         type=cli_types.time_s,
         metavar="TIME",
-        help="latency-time's bin width, e.g. 5s (default: measured time / 60, rounded to 1, 2 or 5 × 10ⁿ)",
+        help=f"{taking('bin_s')}'s bin width, e.g. 5s "
+        "(default: measured time / 60, rounded to 1, 2 or 5 × 10ⁿ)",
     )
     p.add_argument(
         "--from",
         dest="from_s",
         type=cli_types.time_s,
         metavar="TIME",
-        help="draw the tasks arriving from this time on, e.g. 95s (timeline, latency-time)",
+        help=f"draw the tasks arriving from this time on, e.g. 95s ({taking('from_s')})",
     )
     p.add_argument(
         "--to",
         dest="to_s",
         type=cli_types.time_s,
         metavar="TIME",
-        help="draw the tasks arriving before this time, e.g. 130s (timeline, latency-time)",
+        help=f"draw the tasks arriving before this time, e.g. 130s ({taking('to_s')})",
     )
     p.add_argument(
         "--size",

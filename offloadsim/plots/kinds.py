@@ -1,33 +1,177 @@
-"""The figure kinds of ``offloadsim plot``, in a module that imports nothing.
+"""The figure kinds of ``offloadsim plot``, each registered here, and the kinds other distributions add.
 
-The command line lists them when it builds its parser, which must not pull
-in matplotlib for every command.
+A new kind is one module (its drawing function) and one :class:`FigureKind` in :data:`SHIPPED`, or,
+from another distribution, an entry point of the group ``offloadsim.figure_kinds`` naming its
+``FigureKind``.  The command line lists them when it builds its parser, which must not pull in
+matplotlib for every command: this module imports no plotting library (each kind's drawing
+function is imported when it draws).
 """
 
-__all__ = ["KINDS", "QUANTITY_AXES"]
+from __future__ import annotations
 
-KINDS = (
-    "cdf",
-    "bars",
-    "sweep",
-    "split",
-    "energy",
-    "utilisation",
-    "utilisation-time",
-    "timeline",
-    "latency-time",
+from collections.abc import Iterator
+from typing import Any
+
+from offloadsim.plots.kind_registry import FigureKind, register_kind, registered_kind, registered_kinds
+from offloadsim.plugins import EntryPointGroup, PluginSkipped
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "KINDS",
+    "QUANTITY_AXES",
+    "SHIPPED",
+    "KindNames",
+    "figure_kind",
+    "figure_kinds",
+    "kind_names",
+    "kinds_taking",
+]
+
+_SERIES = "offloadsim.plots.results:series_figure"  # the shared drawing of the kinds below but one
+
+#: offloadsim's own kinds, in the order ``--help`` lists them.
+SHIPPED = (
+    FigureKind(
+        "cdf",
+        "each series' latency distribution (or --metric's task column)",
+        _SERIES,
+        quantity_axes="xy",
+        options=frozenset({"metric", "by", "facet", "logx"}),
+        metric_in_name=True,
+    ),
+    FigureKind(
+        "bars",
+        "a metric's mean per series, with its 95 % CI",
+        _SERIES,
+        quantity_axes="y",
+        options=frozenset({"metric", "by", "facet", "logy"}),
+        metric_in_name=True,
+    ),
+    FigureKind(
+        "sweep",
+        "a metric against a swept key",
+        _SERIES,
+        quantity_axes="xy",
+        results=("sweep",),
+        options=frozenset({"metric", "x", "by", "facet", "logx", "logy"}),
+        metric_in_name=True,
+    ),
+    FigureKind(
+        "split",
+        "the split point chosen against a swept key",
+        _SERIES,
+        quantity_axes="xy",
+        results=("sweep",),
+        options=frozenset({"x", "by", "facet", "logx"}),
+    ),
+    FigureKind(
+        "energy",
+        "device energy against latency per series",
+        _SERIES,
+        quantity_axes="xy",
+        options=frozenset({"x", "by", "facet", "logx", "logy"}),
+    ),
+    FigureKind(
+        "utilisation",
+        "each node's (or processor's) utilisation per series",
+        _SERIES,
+        quantity_axes="y",
+        options=frozenset({"by", "facet"}),
+    ),
+    FigureKind(
+        "utilisation-time",
+        "one run's compute load over time, per tier or placement",
+        _SERIES,
+        quantity_axes="xy",
+        options=frozenset({"by", "facet"}),
+    ),
+    FigureKind(
+        "timeline",
+        "one run's first tasks, stage by stage",
+        _SERIES,
+        quantity_axes="x",
+        options=frozenset({"facet", "from_s", "to_s"}),
+        why_not={"by": "its bars are coloured by stage"},
+    ),
+    FigureKind(
+        "latency-time",
+        "latency (or --metric) over time in bins, a line per policy",
+        "offloadsim.plots.latency_time:figure_with_tables",
+        quantity_axes="xy",
+        results=("run", "compare"),
+        options=frozenset({"metric", "bin_s", "from_s", "to_s"}),
+        why_not={
+            **dict.fromkeys(("x", "by", "facet"), "a line per policy"),
+            "sweep": "compare the configurations you want over time with `offloadsim compare`, "
+            "or draw the sweep with {kind:sweep}",
+        },
+        metric_in_name=True,
+    ),
 )
 
-#: The axes of each kind that measure a quantity (and so carry a unit, and one range on every panel
-#: of a faceted figure); the others are categories (policies, nodes, a timeline's task rows).
-QUANTITY_AXES = {
-    "cdf": "xy",
-    "bars": "y",
-    "sweep": "xy",
-    "split": "xy",
-    "energy": "xy",
-    "utilisation": "y",
-    "utilisation-time": "xy",
-    "timeline": "x",
-    "latency-time": "xy",
-}
+for _kind in SHIPPED:
+    register_kind(_kind)
+
+#: The names of offloadsim's own kinds (:func:`kind_names` adds the registered and plug-in ones).
+KINDS = tuple(kind.name for kind in SHIPPED)
+
+#: The axes of each shipped kind that measure a quantity (:attr:`FigureKind.quantity_axes`).
+QUANTITY_AXES = {kind.name: kind.quantity_axes for kind in SHIPPED}
+
+#: The entry-point group other distributions declare figure kinds in (each a ``FigureKind`` named
+#: as its entry).
+ENTRY_POINT_GROUP = "offloadsim.figure_kinds"
+
+
+def _add_plugin(entry: Any, loaded: Any, origin: str) -> None:
+    """Register one entry point's kind; skip one that is no FigureKind, misnamed, or whose name is taken."""
+    if not isinstance(loaded, FigureKind):
+        raise PluginSkipped(f"it names a {type(loaded).__name__}, not an offloadsim.plots.kinds.FigureKind")
+    if loaded.name != entry.name:
+        raise PluginSkipped(f"the figure kind it names is called {loaded.name!r}, not {entry.name!r}")
+    try:
+        register_kind(loaded)
+    except ValueError as taken:
+        raise PluginSkipped(str(taken)) from None
+
+
+#: Figure kinds other distributions declare, read on the first look-up in each process.
+PLUGINS = EntryPointGroup(ENTRY_POINT_GROUP, "figure kind", _add_plugin)
+
+
+def figure_kinds() -> tuple[FigureKind, ...]:
+    """Every kind: the shipped ones in their order, then those registered or declared by plug-ins."""
+    PLUGINS.load()
+    return registered_kinds()
+
+
+def figure_kind(name: str) -> FigureKind | None:
+    """The kind called ``name``, or None."""
+    PLUGINS.load()
+    return registered_kind(name)
+
+
+def kind_names() -> tuple[str, ...]:
+    """The names ``--kind`` takes, in :func:`figure_kinds`' order."""
+    return tuple(kind.name for kind in figure_kinds())
+
+
+def kinds_taking(option: str) -> tuple[str, ...]:
+    """The names of the kinds that take ``option`` (a keyword of ``plot_results``: ``metric``, ``from_s``)."""
+    return tuple(kind.name for kind in figure_kinds() if kind.takes(option))
+
+
+class KindNames:
+    """``--kind``'s choices, read from the registry when argparse looks (a plug-in's are read then).
+
+    Building the parser reads no entry point: only a ``--kind`` given, or ``--help``, does.
+    """
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and figure_kind(name) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(kind_names())
+
+    def __len__(self) -> int:
+        return len(kind_names())

@@ -63,6 +63,8 @@ from offloadsim.plots.axes import (
 )
 from offloadsim.plots.down_names import down_said
 from offloadsim.plots.figure_data import FigureView, refuse_pooled_figure
+from offloadsim.plots.kind_registry import FigureRequest, undrawable
+from offloadsim.plots.kinds import figure_kind
 from offloadsim.plots.link_lines import LinkLines, directions, link_lines
 from offloadsim.plots.series import drawn_label, drawn_under
 from offloadsim.plots.style import FIGSIZES, house_style, new_axes, note_under, style_map
@@ -81,6 +83,7 @@ __all__ = [
     "bins_tables",
     "default_bin_s",
     "few_completed",
+    "figure_with_tables",
     "down_spans",
     "latency_time_figure",
     "latency_time_tables",
@@ -343,12 +346,10 @@ def binned_runs(
 ) -> Bins:
     """The figure's bins (refused in one line where they cannot be made: see :func:`latency_time_figure`)."""
     kind = argument("kind", KIND)
-    if results.kind == "sweep":
-        raise ExperimentError(
-            f"{kind} draws a run or a comparison, and {results.path} is a sweep: compare the "
-            f"configurations you want over time with `offloadsim compare`, or draw the sweep with "
-            f"{argument('kind', 'sweep')}"
-        )
+    registered = figure_kind(KIND)
+    refusal = undrawable(registered, results.kind, results.path) if registered is not None else None
+    if refusal is not None:  # a sweep: its registration says what to draw instead
+        raise ExperimentError(refusal)
     metric = _chosen_metric(metric)
     view = FigureView(results, KIND, None, where)
     tasks = view.tasks
@@ -466,6 +467,17 @@ def latency_time_figure(
     tasks are here (deadlines).
     """
     return bins_figure(binned_runs(results, where, bin_s, from_s, to_s, metric), size)
+
+
+def figure_with_tables(results: Results, request: FigureRequest) -> tuple[Figure, dict[str, pd.DataFrame]]:
+    """``plot --kind latency-time``'s drawing: the figure, its bins (``csv``) and times to recover.
+
+    Binned once for both (:func:`binned_runs`); ``request``'s options were checked by
+    :func:`offloadsim.plots.results.plot_with_tables`.
+    """
+    binned = binned_runs(results, request.where, request.bin_s, request.from_s, request.to_s, request.metric)
+    bins, recovery = bins_tables(binned)
+    return bins_figure(binned, request.size), {"csv": bins, "recovery.csv": recovery}
 
 
 def bins_figure(prepared: Bins, size: str | None) -> Figure:

@@ -28,7 +28,7 @@ from offloadsim.analysis.groups import GROUP_COLUMN
 from offloadsim.analysis.raw_input import raw_input_meanings, raw_input_note, with_meaning
 from offloadsim.analysis.values import axis_texts
 from offloadsim.errors import argument
-from offloadsim.plots import charts, energy_chart, latency_time, runs, split_cuts, sweep_lines
+from offloadsim.plots import charts, energy_chart, runs, split_cuts, sweep_lines
 from offloadsim.plots.axes import (
     clear_legend,
     figure_legend,
@@ -73,33 +73,24 @@ from offloadsim.plots.figure_notes import (
     unpowered_note,
     x_order,
 )
-from offloadsim.plots.kinds import KINDS, QUANTITY_AXES
+from offloadsim.plots.kind_registry import FigureRequest, misapplied, undrawable
+from offloadsim.plots.kinds import KINDS, figure_kind, kind_names
 from offloadsim.plots.latency_time import window_argument
 from offloadsim.plots.series import completed, x_positions
 from offloadsim.plots.style import FIGSIZES, MAX_SERIES, house_style, new_axes, note_under
 from offloadsim.plots.warned_runs import group_attribution, warned_runs_note
 from offloadsim.records.stored import ExperimentError, Results
 
-__all__ = ["KINDS", "LOG_X_KINDS", "LOG_Y_KINDS", "default_figure_name", "plot_results"]
-
-
-#: Kinds whose x (or y) axis can be made logarithmic from the command line.
-LOG_X_KINDS = ("cdf", "sweep", "split", "energy")
-
-
-LOG_Y_KINDS = ("bars", "sweep", "energy")
-
-
-#: The kinds that draw ``--metric``.
-METRIC_FLAG_KINDS = ("cdf", "bars", "sweep", "latency-time")
+__all__ = ["KINDS", "default_figure_name", "plot_results", "plot_with_tables", "series_figure"]
 
 
 _TIMELINE_PANEL_TASKS = 15  # tasks per panel when a timeline shows several runs
 
 
 def default_figure_name(kind: str, metric: str | None = None) -> str:
-    """``bars-latency_p95_s`` and the like: a file stem for a figure."""
-    return f"{kind}-{metric}" if metric and kind in METRIC_FLAG_KINDS else kind
+    """``bars-latency_p95_s`` and the like: a file stem for a figure (its metric where the kind names it)."""
+    figure = figure_kind(kind)
+    return f"{kind}-{metric}" if metric and figure is not None and figure.metric_in_name else kind
 
 
 def _check_arguments(results: object, where: object, texts: Mapping[str, object], by: object) -> None:
@@ -233,35 +224,47 @@ def plot_with_tables(
     texts = {"metric": metric, "x": x, "facet": facet, "size": size, "logx": logx, "logy": logy}
     _check_arguments(results, where, texts, by)
     panel_order = _facet_order(results, facet, facet_order)
-    if kind not in KINDS:
-        raise ExperimentError(f"unknown plot kind {kind!r}; use one of {', '.join(KINDS)}")
-    _check_window(kind, bin_s, from_s, to_s)
-    if kind == latency_time.KIND:  # a figure of its own: binned runs, not a series of points
-        given = {"x": x, "by": by, "facet": facet}
-        for named in (name for name, value in given.items() if value is not None):
-            raise ExperimentError(
-                f"{argument(named)} does not apply to {argument('kind', kind)} (a line per policy)"
-            )
-        if logx is not None or logy is not None:
-            raise ExperimentError(
-                f"{argument('logx')} and {argument('logy')} do not apply to {argument('kind', kind)}"
-            )
-        binned = latency_time.binned_runs(results, where, bin_s, from_s, to_s, metric)  # once for both
-        bins, recovery = latency_time.bins_tables(binned)
-        return latency_time.bins_figure(binned, size), {"csv": bins, "recovery.csv": recovery}
-    # --metric was read by bars and sweep only: --kind cdf --metric latency_p95_s drew the latency CDF
-    # and --kind split --metric nosuch drew its figure, each without a word.
-    flags = (
-        ("metric", metric, METRIC_FLAG_KINDS),
-        ("logx", logx, LOG_X_KINDS),
-        ("logy", logy, LOG_Y_KINDS),
+    figure = figure_kind(kind) if isinstance(kind, str) else None
+    if figure is None:
+        raise ExperimentError(f"unknown plot kind {kind!r}; use one of {', '.join(kind_names())}")
+    request = FigureRequest(
+        kind,
+        metric=metric,
+        x=x,
+        by=by,
+        facet=facet,
+        where=where,
+        size=size,
+        logx=logx,
+        logy=logy,
+        bin_s=bin_s,
+        from_s=from_s,
+        to_s=to_s,
+        facet_order=facet_order,
+        panel_order=tuple(panel_order),
     )
-    for name, value, allowed in flags:
-        if value is not None and kind not in allowed:
-            raise ExperimentError(
-                f"{argument(name)} does not apply to {argument('kind', kind)}; "
-                f"it does to {', '.join(allowed)}"
-            )
+    # An option the kind does not draw (--kind cdf --metric latency_p95_s drew the latency CDF without
+    # a word), or a results directory it does not draw, is refused before anything is drawn.
+    refusal = misapplied(figure, request.given()) or undrawable(figure, results.kind, results.path)
+    if refusal is not None:
+        raise ExperimentError(refusal)
+    _check_window(bin_s, from_s, to_s)
+    return figure.drawer()(results, request)
+
+
+def series_figure(results: Results, request: FigureRequest) -> tuple[Figure, dict[str, pd.DataFrame]]:
+    """Draw a figure of series of points (every shipped kind but ``latency-time``); no tables.
+
+    ``request``'s options are those :func:`plot_with_tables` checked; the kind's own checks (a
+    series per tier for ``utilisation-time``, a swept x axis) and the refusal of any dimension the
+    figure would average over are made here, on the data.
+    """
+    kind, metric, x, by, facet = request.kind, request.metric, request.x, request.by, request.facet
+    where, size, logx, logy = request.where, request.size, request.logx, request.logy
+    from_s, to_s, facet_order = request.from_s, request.to_s, request.facet_order
+    panel_order = list(request.panel_order)
+    registered = figure_kind(kind)
+    quantity_axes = registered.quantity_axes if registered is not None else "xy"
     series = series_keys(kind, by)
     cdf_column = metric or "latency"  # a CDF's --metric is a task column: not the metrics table's
     view = FigureView(results, kind, None if kind == "cdf" else metric, where, keys=(*series, facet))
@@ -393,7 +396,7 @@ def plot_with_tables(
     else:  # a sweep of a latency metric: each application's all-local line, and the note of those without
         all_local = _all_local_lines(view, kind, axes, panels, facet, x_key, series)
     own_x = kind == "cdf" and _own_x_ranges(axes)
-    _one_range(axes, QUANTITY_AXES[kind].replace("x", "") if own_x else QUANTITY_AXES[kind])
+    _one_range(axes, quantity_axes.replace("x", "") if own_x else quantity_axes)
     if len(axes) > 1 and kind in ("bars", "utilisation"):
         with house_style():
             for ax in axes:
@@ -537,18 +540,8 @@ def _facet_order(results: Results, facet: str | None, given: str | Sequence[str]
     return []
 
 
-def _check_window(kind: str, bin_s: float | None, from_s: float | None, to_s: float | None) -> None:
-    """Refuse ``--bin`` but for latency-time, ``--from``/``--to`` but for it and timeline, or out of order."""
-    kind_given = argument("kind", kind)
-    if bin_s is not None and kind != latency_time.KIND:
-        raise ExperimentError(
-            f"{window_argument('bin_s')} does not apply to {kind_given}; it does to {latency_time.KIND}"
-        )
-    if (from_s is not None or to_s is not None) and kind not in ("timeline", latency_time.KIND):
-        raise ExperimentError(
-            f"{window_argument('from_s')} and {window_argument('to_s')} do not apply to {kind_given}; "
-            "they do to timeline, latency-time"
-        )
+def _check_window(bin_s: float | None, from_s: float | None, to_s: float | None) -> None:
+    """Refuse ``bin_s``, ``from_s`` or ``to_s`` that is not a time of at least 0 s, or out of order."""
     for name, value in (("bin_s", bin_s), ("from_s", from_s), ("to_s", to_s)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise ExperimentError(

@@ -60,7 +60,7 @@ def test_a_metric_for_a_kind_that_draws_none_is_refused(run_dir, tmp_path, capsy
 
 @pytest.mark.parametrize("kind", ["bars", "sweep"])
 def test_a_metric_for_bars_or_a_sweep_is_still_read(run_dir, tmp_path, capsys, kind):
-    """bars draws it from a run; sweep takes it too, and says first that a run is no sweep (its registration)."""
+    """bars draws it from a run; sweep takes it too, and says first that a run is no sweep."""
     argv = ["plot", str(run_dir), "--kind", kind, "--metric", "nosuch", "--out", str(tmp_path / "f")]
     assert main(argv) == 2
     said = capsys.readouterr().err

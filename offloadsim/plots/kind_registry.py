@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -103,11 +103,13 @@ class FigureKind:
     draw: str | Draw
     quantity_axes: str = "xy"
     results: tuple[str, ...] = tuple(RESULT_KINDS)
-    options: frozenset[str] = frozenset()
+    options: Collection[str] = frozenset()
     why_not: Mapping[str, str] = field(default_factory=dict)
     metric_in_name: bool = False
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "options", frozenset(self.options))  # a set or a list given: kept as one
+        object.__setattr__(self, "results", tuple(self.results))
         problems = [
             *(f"unknown option {o!r}" for o in sorted(self.options) if o not in OPTIONS),
             *(f"unknown results kind {r!r}" for r in self.results if r not in RESULT_KINDS),

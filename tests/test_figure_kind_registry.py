@@ -1,0 +1,174 @@
+"""A new kind of ``offloadsim plot`` figure is one module and one registration (offloadsim/plots/kinds.py).
+
+The toy kind's drawing is in a test-only module (tests/toy_figure_kind.py) that offloadsim never
+names; registering a :class:`FigureKind` is all it takes for ``plot --kind`` to list it, check its
+options and the results it draws, draw it and write its table.  Before the registry, ``--kind``'s
+choices were a fixed tuple and the drawing a chain of ``if kind == ...``: a new kind meant editing
+the command line, the dispatch and every list of kinds that take an option.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from offloadsim import plugins
+from offloadsim.cli import main
+from offloadsim.plots import kinds
+from offloadsim.plots.kind_registry import FigureKind, register_kind, unregister_kind
+
+REPO = Path(__file__).resolve().parents[1]
+SCENARIO = REPO / "scenarios" / "quickstart.yaml"
+
+TOY = FigureKind(
+    "task-count",
+    "completed tasks per series (a toy kind)",
+    "toy_figure_kind:draw",
+    quantity_axes="y",
+    results=("run",),
+    options=frozenset({"by"}),
+)
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("results") / "run"
+    assert main(["run", str(SCENARIO), "--set", "duration=2 s", "--out", str(out), "-q"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def compare_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("results") / "cmp"
+    argv = ["compare", str(SCENARIO), "--policies", "local,edge", "-n", "1", "--set", "duration=2 s"]
+    assert main([*argv, "--workers", "1", "--out", str(out), "-q"]) == 0
+    return out
+
+
+@pytest.fixture
+def toy():
+    sys.modules.pop("toy_figure_kind", None)
+    register_kind(TOY)
+    yield TOY
+    unregister_kind(TOY.name)
+
+
+def test_a_registered_kind_is_drawn_by_plot_with_its_table(toy, run_dir, tmp_path, capsys):
+    out = tmp_path / "count"
+    assert main(["plot", str(run_dir), "--kind", "task-count", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.split() == [str(out) + suffix for suffix in (".pdf", ".png", ".csv")]
+    tasks = pd.read_parquet(run_dir / "tasks.parquet")
+    table = pd.read_csv(out.with_suffix(".csv"))
+    assert table["completed"].sum() == (tasks["status"].astype(str) == "completed").sum() > 0
+    assert out.with_suffix(".png").stat().st_size > 1000
+
+
+def test_its_default_file_name_and_the_help_come_from_its_registration(toy, run_dir, capsys):
+    assert main(["plot", str(run_dir), "--kind", "task-count"]) == 0
+    assert capsys.readouterr().out.split()[0] == str(run_dir / "figures" / "task-count.pdf")
+    assert main(["plot", "--help"]) == 0
+    help_text = "".join(capsys.readouterr().out.split())  # wrapped anywhere, at a hyphen too
+    assert "task-count,completedtasksperseries(atoykind)" in help_text
+
+
+def test_an_option_it_does_not_take_is_one_line_naming_the_kinds_that_do(toy, run_dir, tmp_path, capsys):
+    out = tmp_path / "count"
+    assert main(["plot", str(run_dir), "--kind", "task-count", "--logy", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        "offloadsim: error: --logy does not apply to --kind task-count; it does to bars, sweep, energy\n"
+    )
+    # and the kinds that do take --by now include it
+    assert main(["plot", str(run_dir), "--kind", "timeline", "--x", "a", "--out", str(out)]) == 2
+    assert capsys.readouterr().err.endswith("it does to sweep, split, energy\n")
+    assert not list(tmp_path.iterdir())
+
+
+def test_results_it_does_not_draw_are_refused_naming_what_it_draws(toy, compare_dir, tmp_path, capsys):
+    out = tmp_path / "count"
+    assert main(["plot", str(compare_dir), "--kind", "task-count", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"offloadsim: error: --kind task-count draws a run, and {compare_dir} is a comparison\n"
+    )
+    assert not list(tmp_path.iterdir())
+
+
+def test_an_unregistered_kind_is_refused_listing_the_registered_ones(run_dir, tmp_path, capsys):
+    assert main(["plot", str(run_dir), "--kind", "task-count", "--out", str(tmp_path / "f")]) == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'task-count'" in err and "'latency-time'" in err
+    register_kind(TOY)
+    try:
+        assert main(["plot", str(run_dir), "--kind", "nosuch", "--out", str(tmp_path / "f")]) == 2
+        assert "'latency-time', 'task-count')" in capsys.readouterr().err
+    finally:
+        unregister_kind(TOY.name)
+
+
+def test_listing_the_kinds_imports_no_drawing_code(toy, capsys):
+    """The parser lists every kind (``--help``) without importing a kind's module, nor matplotlib's."""
+    assert main(["plot", "--help"]) == 0
+    capsys.readouterr()
+    assert "toy_figure_kind" not in sys.modules
+
+
+def test_a_kind_is_checked_when_registered():
+    with pytest.raises(ValueError, match="unknown option 'bins'"):
+        FigureKind("bad", "a bad kind", "m:f", options=frozenset({"bins"}))
+    with pytest.raises(ValueError, match="registered already"):
+        register_kind(FigureKind("cdf", "another cdf", "m:f"))
+
+
+TOY_PLUGIN = '''
+"""A toy distribution's figure kinds."""
+
+from offloadsim.plots.kind_registry import FigureKind
+
+COUNT = FigureKind("toy-count", "completed tasks (a plug-in)", "toy_figure_kind:draw", options={"by"})
+MISNAMED = FigureKind("other-name", "a plug-in named otherwise", "toy_figure_kind:draw")
+'''
+
+
+@pytest.fixture
+def install(tmp_path, monkeypatch):
+    """Install a distribution of figure kinds into a folder on sys.path."""
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+
+    def install(entry_points: str) -> None:
+        (site / "toy_figure_plugin.py").write_text(TOY_PLUGIN)
+        info = site / "toy_figure_plugin-0.1.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: toy-figure-plugin\nVersion: 0.1\n")
+        (info / "entry_points.txt").write_text(textwrap.dedent(entry_points))
+
+    def forget() -> None:
+        for name in ("toy-count", "other-name"):
+            unregister_kind(name)
+        kinds.PLUGINS.forget()
+        sys.modules.pop("toy_figure_plugin", None)
+
+    forget()
+    yield install
+    forget()
+
+
+def test_an_entry_point_kind_is_drawn_and_a_misnamed_one_skipped_with_a_warning(
+    install, run_dir, tmp_path, capsys
+):
+    install(
+        "[offloadsim.figure_kinds]\ntoy-count = toy_figure_plugin:COUNT\n"
+        "misnamed = toy_figure_plugin:MISNAMED\n"
+    )
+    with pytest.warns(plugins.PluginWarning, match="called 'other-name', not 'misnamed'"):
+        names = kinds.kind_names()
+    assert names[: len(kinds.KINDS)] == kinds.KINDS and names[len(kinds.KINDS) :] == ("toy-count",)
+    out = tmp_path / "count"
+    assert main(["plot", str(run_dir), "--kind", "toy-count", "--out", str(out)]) == 0
+    assert pd.read_csv(out.with_suffix(".csv"))["completed"].sum() > 0

@@ -172,3 +172,23 @@ def test_an_entry_point_kind_is_drawn_and_a_misnamed_one_skipped_with_a_warning(
     out = tmp_path / "count"
     assert main(["plot", str(run_dir), "--kind", "toy-count", "--out", str(out)]) == 0
     assert pd.read_csv(out.with_suffix(".csv"))["completed"].sum() > 0
+
+
+@pytest.mark.parametrize(
+    ("function", "said"),
+    [
+        ("broken", "raised ZeroDivisionError: the toy divided by zero (toy_figure_kind.py, line "),
+        ("no_figure", "returned str, not a (Figure, {suffix: DataFrame}) pair"),
+    ],
+)
+def test_a_kind_whose_drawing_fails_is_one_line_naming_it(run_dir, tmp_path, capsys, function, said):
+    """Its bug is its own, said in one line naming it (exit 2), not offloadsim's internal error (exit 1)."""
+    register_kind(FigureKind("toy-failing", "a toy that fails", f"toy_figure_kind:{function}"))
+    try:
+        assert main(["plot", str(run_dir), "--kind", "toy-failing", "--out", str(tmp_path / "f")]) == 2
+    finally:
+        unregister_kind("toy-failing")
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"offloadsim: error: figure kind 'toy-failing' (toy_figure_kind:{function}) ")
+    assert said in line
+    assert not list(tmp_path.iterdir())

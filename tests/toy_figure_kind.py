@@ -29,3 +29,13 @@ def draw(results: Results, request: FigureRequest) -> tuple[Figure, dict[str, pd
     ax.bar(counts[by].astype(str), counts["completed"])
     ax.set_ylabel("completed tasks")
     return fig, {"csv": counts}
+
+
+def broken(results: Results, request: FigureRequest) -> tuple[Figure, dict[str, pd.DataFrame]]:
+    """A kind's bug: what offloadsim says of it is the kind's, not offloadsim's."""
+    raise ZeroDivisionError("the toy divided by zero")
+
+
+def no_figure(results: Results, request: FigureRequest) -> object:
+    """A kind that returns no figure."""
+    return "a figure"

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.errors import argument
+from offloadsim.plugins import shipped_module
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -128,6 +129,11 @@ class FigureKind:
         module, _, name = self.draw.partition(":")
         drawn: Draw = getattr(importlib.import_module(module), name)
         return drawn
+
+    def shipped(self) -> bool:
+        """Whether this kind draws with offloadsim's own code (else its errors are a plug-in's)."""
+        drawn = self.draw if isinstance(self.draw, str) else getattr(self.draw, "__module__", "")
+        return shipped_module(drawn.partition(":")[0] or "")
 
     def takes(self, option: str) -> bool:
         """Whether ``option`` (a keyword of :data:`OPTIONS`) applies to this kind."""

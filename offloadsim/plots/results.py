@@ -73,12 +73,13 @@ from offloadsim.plots.figure_notes import (
     unpowered_note,
     x_order,
 )
-from offloadsim.plots.kind_registry import FigureRequest, misapplied, undrawable
+from offloadsim.plots.kind_registry import FigureKind, FigureRequest, misapplied, undrawable
 from offloadsim.plots.kinds import KINDS, figure_kind, kind_names
 from offloadsim.plots.latency_time import window_argument
 from offloadsim.plots.series import completed, x_positions
 from offloadsim.plots.style import FIGSIZES, MAX_SERIES, house_style, new_axes, note_under
 from offloadsim.plots.warned_runs import group_attribution, warned_runs_note
+from offloadsim.plugins import dotted_name, first_line, plugin_line
 from offloadsim.records.stored import ExperimentError, Results
 
 __all__ = ["KINDS", "default_figure_name", "plot_results", "plot_with_tables", "series_figure"]
@@ -249,7 +250,40 @@ def plot_with_tables(
     if refusal is not None:
         raise ExperimentError(refusal)
     _check_window(bin_s, from_s, to_s)
-    return figure.drawer()(results, request)
+    if figure.shipped():
+        return figure.drawer()(results, request)
+    return _drawn_by_plugin(figure, results, request)
+
+
+def _drawn_by_plugin(
+    figure: FigureKind, results: Results, request: FigureRequest
+) -> tuple[Figure, dict[str, pd.DataFrame]]:
+    """A kind not offloadsim's drawn: its exception, or what it returns if no figure, one line naming it.
+
+    The kind's code is not offloadsim's: what it raises is its bug, said as such (exit 2), not an
+    internal error of offloadsim's with a traceback; ``--debug`` shows it.
+    """
+    code = figure.draw if isinstance(figure.draw, str) else dotted_name(figure.draw)
+    named = f"figure kind {figure.name!r} ({code})"
+    try:
+        drawn = figure.drawer()(results, request)
+    except ExperimentError:
+        raise
+    except Exception as error:
+        text = first_line(error)
+        said = f"{type(error).__name__}: {text}" if text else type(error).__name__
+        raise ExperimentError(f"{named} raised {said}{plugin_line(error)}") from error
+    if not (
+        isinstance(drawn, tuple)
+        and len(drawn) == 2
+        and isinstance(drawn[0], Figure)
+        and isinstance(drawn[1], Mapping)
+        and all(isinstance(k, str) and isinstance(v, pd.DataFrame) for k, v in drawn[1].items())
+    ):
+        raise ExperimentError(
+            f"{named} returned {type(drawn).__name__}, not a (Figure, {{suffix: DataFrame}}) pair"
+        )
+    return drawn[0], dict(drawn[1])
 
 
 def series_figure(results: Results, request: FigureRequest) -> tuple[Figure, dict[str, pd.DataFrame]]:

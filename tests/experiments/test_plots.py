@@ -1146,7 +1146,8 @@ def test_series_past_the_eighth_still_differ_from_every_other():
 
 
 def test_a_sweep_figure_of_a_compare_directory_is_a_clear_error(compare_results):
-    with pytest.raises(ExperimentError, match=r"^(kind=|--kind )sweep draws a sweep, and .* is a comparison$"):
+    said = r"^(kind=|--kind )sweep draws a sweep, and .* is a comparison$"  # the kind's registration
+    with pytest.raises(ExperimentError, match=said):
         plots.plot_results(compare_results, "sweep")
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from offloadsim.analysis import batteries, energy_split, fairness
-from offloadsim.analysis.metric_registry import SummaryMetric, code_module, register, registered
+from offloadsim.analysis.metric_registry import SummaryMetric, code_module, is_shipped, register, registered
 from offloadsim.plugins import EntryPointGroup, PluginSkipped, provenance
 from offloadsim.shapes import describe
 
@@ -35,7 +35,7 @@ SHIPPED: tuple[SummaryMetric, ...] = (
     fairness.LATENCY_FAIRNESS,
 )
 for _metric in SHIPPED:
-    register(_metric)
+    register(_metric, shipped=True)
 
 #: The entry-point group other distributions declare run metrics in (each entry a ``SummaryMetric``
 #: named as the entry).
@@ -66,10 +66,6 @@ def registered_metrics() -> tuple[SummaryMetric, ...]:
     return registered()
 
 
-def _is_shipped(metric: SummaryMetric) -> bool:
-    return any(metric is shipped for shipped in SHIPPED)
-
-
 def metric_plugins() -> list[dict[str, Any]]:
     """The registered metrics not offloadsim's own, as a manifest's ``plugins`` lists what a run used.
 
@@ -81,7 +77,7 @@ def metric_plugins() -> list[dict[str, Any]]:
     return [
         provenance(PLUGINS, metric.name, metric, code_module(metric) or None)
         for metric in registered_metrics()
-        if not _is_shipped(metric)
+        if not is_shipped(metric)
     ]
 
 

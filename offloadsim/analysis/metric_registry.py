@@ -40,6 +40,7 @@ __all__ = [
     "registered",
     "reserve",
     "held_by",
+    "is_shipped",
     "code_module",
     "unregister",
     "placed",
@@ -255,6 +256,8 @@ class SummaryMetric:
 
 
 _REGISTERED: dict[str, SummaryMetric] = {}
+#: The names of the metrics registered as offloadsim's own (``register(..., shipped=True)``).
+_SHIPPED: set[str] = set()
 
 #: Who else holds a metrics-row column or a ``summary.json`` key (the catalogue's headline metrics,
 #: the record columns' aggregates, the summary's fields): each says what holds a name, or None.
@@ -272,7 +275,7 @@ def reserve(holder: Callable[[str], str | None]) -> None:
     """
     _HOLDERS.append(holder)
     for metric in _REGISTERED.values():
-        if not _shipped(metric):
+        if not is_shipped(metric):
             _check_new(metric, holder)
 
 
@@ -281,11 +284,14 @@ def held_by(name: str) -> str | None:
     return next((what for holder in _HOLDERS if (what := holder(name))), None)
 
 
-def _shipped(metric: SummaryMetric) -> bool:
-    """Whether ``metric``'s code (``compute``, ``row``, ``table_row``) is offloadsim's own."""
-    modules = [getattr(code, "__module__", "") for code in (metric.compute, metric.row, metric.table_row)]
-    known = [str(module) for module in modules if module]
-    return bool(known) and all(module.startswith("offloadsim.") for module in known)
+def is_shipped(metric: SummaryMetric) -> bool:
+    """Whether ``metric`` was registered as offloadsim's own (``register(metric, shipped=True)``).
+
+    Said at registration, not guessed from its code's module: a shipped metric that is a task
+    column's mean (``task_mean``, no ``compute``, ``row`` or ``table_row``) has no code to tell by,
+    and was checked by :func:`reserve` as a plug-in's.
+    """
+    return _REGISTERED.get(metric.name) is metric and metric.name in _SHIPPED
 
 
 def code_module(metric: SummaryMetric) -> str:
@@ -315,8 +321,11 @@ def _check_new(metric: SummaryMetric, holder: Callable[[str], str | None]) -> No
             )
 
 
-def register(metric: SummaryMetric) -> None:
+def register(metric: SummaryMetric, *, shipped: bool = False) -> None:
     """Register ``metric`` (its name and columns new to the registry), after those registered before.
+
+    ``shipped``: offloadsim's own (:mod:`offloadsim.analysis.metric_list`'s), which :func:`reserve`
+    leaves to ``tests/experiments/test_metric_registry.py`` to check.
 
     A name or column taken already (another metric's, a headline metric's, a record column's
     aggregate's, a key of ``summary.json``: every :func:`reserve` holder's) is a ValueError naming
@@ -331,11 +340,14 @@ def register(metric: SummaryMetric) -> None:
     for holder in holders:
         _check_new(metric, holder)
     _REGISTERED[metric.name] = metric
+    if shipped:
+        _SHIPPED.add(metric.name)
 
 
 def unregister(name: str) -> None:
     """Take a registered metric back out (a test's own toy metric); a name not registered is a KeyError."""
     del _REGISTERED[name]
+    _SHIPPED.discard(name)
 
 
 def registered() -> tuple[SummaryMetric, ...]:

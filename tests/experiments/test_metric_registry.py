@@ -19,12 +19,14 @@ from experiment_data import BATTERIES
 import offloadsim
 from offloadsim.analysis import catalogue
 from offloadsim.analysis.metric_display import Metric
-from offloadsim.analysis.metric_list import registered_metrics
+from offloadsim.analysis.metric_list import metric_plugins, registered_metrics
 from offloadsim.analysis.metric_registry import (
+    _HOLDERS,
     SummaryMetric,
     TaskMean,
     held_by,
     register,
+    reserve,
     task_chunks,
     unregister,
 )
@@ -202,6 +204,35 @@ def test_the_shipped_metrics_take_no_name_held_elsewhere_and_importing_them_read
     code = "import offloadsim.api; from offloadsim.records import schema; print(schema.PLUGINS.loaded)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_reserve_leaves_a_shipped_task_mean_metric_to_the_tests_as_it_does_any_shipped_one():
+    """A shipped metric that is a task column's mean has no code of its own to be known shipped by.
+
+    ``reserve`` took it for a plug-in's and asked the new holder about its names on the spot: what
+    a pool's forkserver importing the catalogue must not (a holder may read entry points).
+    """
+    shipped = SummaryMetric(
+        name="toy_shipped_wait_mean_s",
+        description="a toy: a shipped metric that is a task column's mean, no code of its own",
+        columns={"toy_shipped_wait_mean_s": Metric("toy wait", "ms", 1e3, "lower")},
+        task_mean=TaskMean("wait"),
+        table_note="",
+    )
+    asked: list[str] = []
+
+    def holder(name: str) -> str | None:
+        asked.append(name)
+        return None
+
+    register(shipped, shipped=True)
+    try:
+        reserve(holder)
+    finally:
+        _HOLDERS.remove(holder)
+        unregister(shipped.name)
+    assert "toy_shipped_wait_mean_s" not in asked, asked
+    assert shipped.name not in {plugin["name"] for plugin in metric_plugins()}
 
 
 _SOME_SUMMARY = {

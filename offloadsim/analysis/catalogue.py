@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
-from offloadsim.analysis import batteries, energy_split, fairness
+from offloadsim.analysis import batteries, energy_split, fairness, llm_requests
 from offloadsim.analysis.metric_display import Better, Metric, zero_width
 from offloadsim.analysis.metric_list import registered_metrics
 from offloadsim.analysis.metric_registry import SummaryMetric, placed, reserve
@@ -89,15 +89,9 @@ METRICS: dict[str, Metric] = {
 }
 
 #: The LLM metrics, in display order: summary fields of completed LLM requests, in a run's
-#: metrics row (and so in compare and sweep tables) only where the run served LLM requests.
-LLM_METRICS: dict[str, Metric] = {
-    "ttft_mean_s": Metric("mean time to first token", "ms", 1e3, _LOWER),
-    "ttft_p50_s": Metric("median time to first token", "ms", 1e3, _LOWER),
-    "ttft_p95_s": Metric("p95 time to first token", "ms", 1e3, _LOWER),
-    "tpot_mean_s": Metric("mean time per output token", "ms", 1e3, _LOWER),
-    "decode_tokens_per_s_mean": Metric("mean decode rate per request", "tokens/s", 1.0, _HIGHER),
-    "output_tokens_per_s": Metric("output token throughput", "tokens/s", 1.0, _HIGHER),
-}
+#: metrics row (and so in compare and sweep tables) only where the run served LLM requests.  A
+#: registered metric's columns (:mod:`offloadsim.analysis.llm_requests`), named so for their readers.
+LLM_METRICS: dict[str, Metric] = dict(llm_requests.LLM_REQUESTS.columns)
 
 #: Energy that other powered nodes (a phone computing another's stage, a powered edge server) spent
 #: on the tasks, per task over the tasks that ended: in a run's metrics row (and so in compare and
@@ -208,8 +202,6 @@ def metric_info(name: str) -> Metric:
     _name(name, "metric_info")
     if name in METRICS:
         return METRICS[name]
-    if name in LLM_METRICS:
-        return LLM_METRICS[name]
     if name in ELSEWHERE_METRICS:
         return ELSEWHERE_METRICS[name]
     registered = registered_columns().get(name)
@@ -231,7 +223,6 @@ def is_metric(name: str) -> bool:
     _name(name, "is_metric")
     return (
         name in METRICS
-        or name in LLM_METRICS
         or name in ELSEWHERE_METRICS
         or name in registered_columns()
         or name.startswith("utilisation_")
@@ -261,8 +252,8 @@ def _catalogue_order() -> list[str]:
     metrics = registered_metrics()
     order: list[str] = []
     for part, names in (
-        ("headline", METRICS),
-        ("llm", LLM_METRICS),
+        ("headline", METRICS),  # then the LLM metrics (registered there) and any other placed so
+        ("llm", {}),  # the batteries and device energy's parts, after the LLM metrics as before
         ("elsewhere", ELSEWHERE_METRICS),
         ("columns", column_metrics()),
     ):
@@ -310,7 +301,6 @@ def _holder(name: str) -> str | None:
     """What of the catalogue's holds ``name`` (a headline metric, a record column's aggregate, ...)."""
     for what, names in (
         ("a headline metric", METRICS),
-        ("an LLM metric", LLM_METRICS),
         ("a headline metric", ELSEWHERE_METRICS),
     ):
         if name in names:

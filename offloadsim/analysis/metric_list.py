@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from offloadsim.analysis import batteries, energy_split, fairness
+from offloadsim.analysis import batteries, energy_split, fairness, llm_requests
 from offloadsim.analysis.metric_registry import SummaryMetric, code_module, is_shipped, register, registered
 from offloadsim.plugins import EntryPointGroup, PluginSkipped, provenance
 from offloadsim.shapes import describe
@@ -28,8 +28,10 @@ __all__ = [
     "registered_metrics",
 ]
 
-#: offloadsim's own run metrics, in the order registered (a manifest's ``metrics`` says them shipped).
+#: offloadsim's own run metrics, in the order registered (a manifest's ``metrics`` says them shipped,
+#: but the LLM ones: the summary's own fields, which add no key to summary.json).
 SHIPPED: tuple[SummaryMetric, ...] = (
+    llm_requests.LLM_REQUESTS,
     batteries.BATTERY_LEFT_MEDIAN,
     energy_split.DEVICE_COMPUTE_ENERGY,
     fairness.LATENCY_FAIRNESS,
@@ -84,12 +86,17 @@ def metric_plugins() -> list[dict[str, Any]]:
 def metric_sources() -> list[dict[str, Any]]:
     """Every registered metric's name and where it came from, in order: a run's manifest's ``metrics``.
 
+    Those whose values are the summary's own fields (``summary_fields``: the LLM metrics) are not
+    listed: they add no key to ``summary.json``, whose reader needs no word of them.
+
     ``{"name", "source": "offloadsim"}`` for a shipped one; a plug-in's ``{"name", "source":
     "plug-in", "distribution", "version"}`` (or ``"distribution": None`` and its ``module``).
     """
     plugins = {plugin["name"]: plugin for plugin in metric_plugins()}
     sources: list[dict[str, Any]] = []
     for metric in registered_metrics():
+        if metric.summary_fields:
+            continue
         plugin = plugins.get(metric.name)
         if plugin is None:
             sources.append({"name": metric.name, "source": "offloadsim"})

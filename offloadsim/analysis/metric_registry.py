@@ -49,14 +49,17 @@ __all__ = [
     "TABLE_PLACES",
 ]
 
-#: Where a registered metric's columns go in a run's metrics row: after the headline metrics' part
-#: named (``"end"``: last).  Metrics moved onto the registry keep their old place, so that the
-#: shipped scenarios' metrics tables are byte for byte as before; a new metric is at the end.
-ROW_PLACES = ("elsewhere", "end")
-#: Where in the catalogue's order (compare's rows, summary.csv's metrics): after the LLM metrics,
-#: after other devices' energy, or after the record columns' own metrics (a new metric's place).
-CATALOGUE_PLACES = ("llm", "elsewhere", "columns")
-#: Where in the run's printed table: under the latency rows (and the LLM ones), under device
+#: Where a registered metric's columns go in a run's metrics row: right after the headline metrics
+#: (``"headline"``: where the LLM metrics are), after the headline metrics' part named
+#: (``"elsewhere"``: other devices' energy), or last (``"end"``).  Metrics moved onto the registry keep
+#: their old place, so that the shipped scenarios' metrics tables are byte for byte as before; a new
+#: metric is at the end unless it says otherwise.
+ROW_PLACES = ("headline", "elsewhere", "end")
+#: Where in the catalogue's order (compare's rows, summary.csv's metrics): right after the headline
+#: metrics, after the LLM metrics, after other devices' energy, or after the record columns' own
+#: metrics (a new metric's place).
+CATALOGUE_PLACES = ("headline", "llm", "elsewhere", "columns")
+#: Where in the run's printed table: under the latency rows (the LLM ones first), under device
 #: energy per task, after the batteries' place there, or after the record columns' metrics.
 TABLE_PLACES = ("latency", "energy", "batteries", "columns")
 
@@ -210,9 +213,15 @@ class SummaryMetric:
     one, a ``table_note`` (``""`` for none) shows the value by its display, the note after the unit,
     where it is not NaN; with neither, the run's table has no row of it.
     ``json_after``, ``row_place``, ``catalogue_place`` and ``table_place`` say where it goes
-    (:data:`ROW_PLACES`, ...): a new metric leaves them be (at the end).  ``of_completed``: its
-    columns are over completed tasks only (a comparison says a policy's incomplete share beside
-    them).  ``descriptions``: a column's own line where the metric's does not fit it.
+    (:data:`ROW_PLACES`, ...): a new metric leaves them be (at the end), or puts its columns
+    beside the headline metrics (``row_place`` and ``catalogue_place`` ``"headline"``, as the LLM
+    metrics', ``json_after="device_energy_mean_j"``: its summary.json key after theirs).
+    ``summary_fields``: its values are the summary's own fields named as its columns, which the
+    summary computes (offloadsim's LLM metrics, :mod:`offloadsim.analysis.llm_requests`): no
+    ``compute``, no key of its own in summary.json (theirs stay at the fields' places, their bytes
+    and digests as before) nor in a manifest's ``metrics``; only a shipped metric may say so.
+    ``of_completed``: its columns are over completed tasks only (a comparison says a policy's
+    incomplete share beside them).  ``descriptions``: a column's own line where the metric's does not fit it.
     """
 
     name: str
@@ -232,10 +241,12 @@ class SummaryMetric:
     table_place: str = "columns"
     of_completed: bool = False
     descriptions: Mapping[str, str] = field(default_factory=dict)
+    summary_fields: bool = False
 
     def __post_init__(self) -> None:
-        if (self.compute is None) == (self.task_mean is None):
-            raise ValueError(f"metric {self.name}: give compute or task_mean, one of the two")
+        ways = (self.compute is not None) + (self.task_mean is not None) + self.summary_fields
+        if ways != 1:
+            raise ValueError(f"metric {self.name}: give compute, task_mean or summary_fields, one of them")
         for place, known in (
             (self.row_place, ROW_PLACES),
             (self.catalogue_place, CATALOGUE_PLACES),
@@ -336,6 +347,11 @@ def register(metric: SummaryMetric, *, shipped: bool = False) -> None:
         for other in _REGISTERED.values()
         for column in (other.name, *other.columns)
     }
+    if metric.summary_fields and not shipped:
+        raise ValueError(
+            f"metric {metric.name!r}{_origin(metric)}: summary_fields is offloadsim's own (the summary's "
+            "fields); a plug-in's metric gives compute or task_mean"
+        )
     holders: list[Callable[[str], str | None]] = [taken.get, *_HOLDERS]
     for holder in holders:
         _check_new(metric, holder)

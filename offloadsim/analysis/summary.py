@@ -24,7 +24,7 @@ from offloadsim.analysis.groups import group_batteries, group_stats, split_key
 from offloadsim.analysis.metric_display import table_number
 from offloadsim.analysis.metric_faults import computed, row_of, table_row_of
 from offloadsim.analysis.metric_list import registered_metrics
-from offloadsim.analysis.metric_registry import RunTables, SummaryMetric, placed, reserve
+from offloadsim.analysis.metric_registry import RunTables, SummaryMetric, placed, registered, reserve
 from offloadsim.analysis.offered_load import offered_loads
 from offloadsim.analysis.statistics import percentile
 from offloadsim.analysis.table_columns import Table
@@ -204,7 +204,7 @@ class Summary:
             return self.metric_values[name]
         for metric in registered_metrics():
             if metric.name == name:
-                return metric.default
+                return float(getattr(self, name)) if metric.summary_fields else metric.default
         known = ", ".join(metric.name for metric in registered_metrics())
         raise KeyError(f"{name!r}: no metric of that name is registered (registered: {known})")
 
@@ -263,7 +263,8 @@ class Summary:
             else:
                 out[f.name] = value
         for metric in registered_metrics():
-            out = _inserted(out, metric.json_after, metric.name, _json_float(self.metric(metric.name)))
+            if not metric.summary_fields:  # those are the fields above, at their places
+                out = _inserted(out, metric.json_after, metric.name, _json_float(self.metric(metric.name)))
         return out
 
     @classmethod
@@ -379,10 +380,7 @@ class Summary:
 
         def metric(name: str, note: str = "") -> None:
             """One headline row, labelled, scaled and to the decimals the metric catalogue says."""
-            info = catalogue.metric_info(name)
-            bound = ceiling_bound(name, getattr(self, name), ceilings)
-            value = bound or _num(getattr(self, name) * info.scale, info.digits)
-            rows.append((info.label, value, info.unit_text + (f" {CEILING_MARK}" if bound else "") + note))
+            rows.append(_headline_row(name, getattr(self, name), ceilings, note))
 
         rows.append((catalogue.metric_info("arrived").label, f"{self.arrived:d}", ""))
         rows.append(("  completed", f"{self.completed:d}", share(self.completed)))
@@ -410,10 +408,7 @@ class Summary:
                 rows.append((f"  {name} available", _num(value * 100.0), "%" + why))
         for name in ("latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_p99_s", "wait_mean_s"):
             metric(name)
-        if self.served_llm:
-            for name in catalogue.LLM_METRICS:
-                metric(name)
-        rows += self._registered_rows("latency")
+        rows += self._registered_rows("latency", ceilings)  # the LLM metrics where served, fairness
         if self.deadline_tasks:
             metric("deadline_miss_rate", note=f"  ({self.deadline_misses} of {self.deadline_tasks})")
         else:
@@ -586,14 +581,24 @@ class Summary:
             )
         return rows
 
-    def _registered_rows(self, place: str) -> list[tuple[str, str, str]]:
+    def _registered_rows(self, place: str, ceilings: Sequence[float] = ()) -> list[tuple[str, str, str]]:
         """The run table's rows of the registered metrics whose ``table_place`` is ``place``.
 
         A metric's own ``table_row``; else, with a ``table_note``, its value by its display (none
-        where NaN); else none.
+        where NaN), or, for one of the summary's fields (the LLM metrics), a row for each column of
+        its metrics row, as the headline rows (a decode rate at one of the run's ``ceilings`` said as
+        that bound); else none.
         """
         rows = []
         for metric in placed(registered_metrics(), place, "table_place"):
+            if metric.summary_fields:
+                row_values = row_of(metric, self)
+                rows += [
+                    _headline_row(name, row_values[name], ceilings)
+                    for name in metric.columns
+                    if name in row_values
+                ]
+                continue
             if metric.table_row is not None:
                 row = table_row_of(metric, self)
             elif metric.table_note is not None:
@@ -609,8 +614,27 @@ _SUMMARY_KEYS = frozenset(f.name for f in fields(Summary) if f.name != "metric_v
 
 
 def _summary_key(name: str) -> str | None:
-    """What holds ``name`` of the summary's own keys: a registered metric's value would overwrite it."""
-    return f"a key of summary.json (Summary.{name})" if name in _SUMMARY_KEYS else None
+    """What holds ``name`` of the summary's own keys: a registered metric's value would overwrite it.
+
+    The fields a registered metric is made of (``summary_fields``: the LLM metrics) are that
+    metric's: another taking one is refused as the registry's, "registered already".
+    """
+    if name not in _SUMMARY_KEYS:
+        return None
+    if any(metric.summary_fields and name in metric.columns for metric in registered()):
+        return None
+    return f"a key of summary.json (Summary.{name})"
+
+
+def _headline_row(name: str, value: float, ceilings: Sequence[float], note: str = "") -> tuple[str, str, str]:
+    """A metric's row of the run's table, labelled, scaled and to the decimals the catalogue says.
+
+    A mean decode rate or time per token at one of the run's decode ``ceilings`` reads as that bound.
+    """
+    info = catalogue.metric_info(name)
+    bound = ceiling_bound(name, value, ceilings)
+    text = bound or _num(value * info.scale, info.digits)
+    return (info.label, text, info.unit_text + (f" {CEILING_MARK}" if bound else "") + note)
 
 
 reserve(_summary_key)
@@ -638,6 +662,8 @@ def _metric_values_from_json(data: Mapping[str, Any]) -> dict[str, float]:
     """Each registered metric's value in a summary.json: a number or null (NaN); absent, its default."""
     values: dict[str, float] = {}
     for metric in registered_metrics():
+        if metric.summary_fields:  # the summary's own fields, read as those
+            continue
         if metric.name not in data:
             values[metric.name] = metric.default  # a summary.json written before the metric
             continue
@@ -877,6 +903,7 @@ def summarize(
     values = {
         metric.name: stats.pop(metric.name) if metric.task_mean is not None else computed(metric, run)
         for metric in registered_metrics()
+        if not metric.summary_fields  # the LLM metrics: the task numbers' own, among the fields
     }
     fields: dict[str, Any] = {**stats, **_changing_links(links, nodes)}  # Summary fields, by name
     groups = (
@@ -1106,11 +1133,11 @@ def metrics_row(summary: Summary) -> dict[str, float]:
             row[name] = count / summary.arrived if summary.arrived else _NAN
         else:
             row[name] = getattr(summary, name)
-    if summary.served_llm:
-        row.update({name: getattr(summary, name) for name in catalogue.LLM_METRICS})
+    metrics = registered_metrics()
+    for metric in placed(metrics, "headline", "row_place"):  # the LLM metrics where LLM requests were served
+        row.update(row_of(metric, summary))
     if summary.other_device_energy_tasks:  # energy device energy per task leaves out: said where any
         row["other_device_energy_mean_j"] = summary.other_device_energy_mean_j
-    metrics = registered_metrics()
     for metric in placed(metrics, "elsewhere", "row_place"):
         row.update(row_of(metric, summary))
     for name, value in summary.column_metrics.items():

@@ -549,15 +549,13 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
 
     summary = result.summary
     replications = result.manifest.get("replications")
-    # Where LLM requests were served: their time to first token, per output token, and tokens/s.
     served = set(summary.loc[summary["mean"].notna(), "metric"])
-    means = ("ttft_mean_s", "tpot_mean_s", "decode_tokens_per_s_mean", "output_tokens_per_s")
-    llm = [name for name in means if name in served]
     headline = [
         "latency_mean_s",
         "latency_p95_s",
-        *llm,
-        *sweep_columns(served, by_latency=True),  # latency fairness, where two sources or more
+        # The registered metrics under the latency rows: where LLM requests were served, their time to
+        # first token, per output token and tokens/s; latency fairness, where two sources or more.
+        *sweep_columns(served, by_latency=True),
         "deadline_miss_rate",
         "fail_rate",
         # As compare's table: what an overloaded point's warning speaks of (a summary without it: none).

@@ -49,6 +49,7 @@ __all__ = [
     "BATTERY_METRICS",
     "ENERGY_SPLIT_METRICS",
     "registered_columns",
+    "registered_column",
     "sweep_columns",
     "describe",
 ]
@@ -116,8 +117,23 @@ FAIRNESS_METRICS: dict[str, Metric] = dict(fairness.LATENCY_FAIRNESS.columns)
 
 
 def registered_columns() -> dict[str, tuple[Metric, SummaryMetric]]:
-    """Every registered metric's metrics-row columns, in the order registered: name -> (display, metric)."""
+    """Every registered metric's metrics-row columns, in the order registered: name -> (display, metric).
+
+    A family's columns (``<name>_<entry>``, an entry per node) are a run's own: it is under its name
+    here, its shared display; :func:`registered_column` finds any of them.
+    """
     return {name: (info, metric) for metric in registered_metrics() for name, info in metric.columns.items()}
+
+
+def registered_column(name: str) -> tuple[Metric, SummaryMetric] | None:
+    """The display and registered metric of the metrics-row column ``name`` (a family's too), or None."""
+    found = registered_columns().get(name)
+    if found is not None and found[1].family is None:
+        return found
+    for metric in registered_metrics():
+        if metric.family is not None and metric.member(name) is not None:
+            return metric.display(name), metric
+    return None
 
 
 def sweep_columns(present: Collection[str], *, by_latency: bool) -> list[str]:
@@ -131,8 +147,8 @@ def sweep_columns(present: Collection[str], *, by_latency: bool) -> list[str]:
         name
         for metric in registered_metrics()
         if (metric.table_place == "latency") == by_latency
-        for name in metric.sweep
-        if name in present
+        for name in (metric.present(sorted(present)) if metric.family is not None else metric.sweep)
+        if name in present and (metric.family is None or metric.name in metric.sweep)
     ]
 
 
@@ -142,7 +158,7 @@ def describe(name: str) -> str:
     >>> describe("latency_fairness")
     "Jain's fairness index of the task sources' mean latencies (1: every source alike)"
     """
-    found = registered_columns().get(_name(name, "describe"))
+    found = registered_column(_name(name, "describe"))
     return found[1].describe(name) if found else ""
 
 
@@ -204,7 +220,7 @@ def metric_info(name: str) -> Metric:
         return METRICS[name]
     if name in ELSEWHERE_METRICS:
         return ELSEWHERE_METRICS[name]
-    registered = registered_columns().get(name)
+    registered = registered_column(name)
     if registered is not None:
         return registered[0]
     if name.startswith("utilisation_") and name.endswith("_max") and name.count("_") == 2:
@@ -224,7 +240,7 @@ def is_metric(name: str) -> bool:
     return (
         name in METRICS
         or name in ELSEWHERE_METRICS
-        or name in registered_columns()
+        or registered_column(name) is not None
         or name.startswith("utilisation_")
         or name in column_metrics()
     )
@@ -243,12 +259,16 @@ def metric_columns(metrics: pd.DataFrame | Iterable[str]) -> list[str]:
     else:
         names = _names(metrics, "metric_columns")
     present = set(names)
-    known = [c for c in _catalogue_order() if c in present]
+    known = [c for c in _catalogue_order(names) if c in present]
     return known + [c for c in names if c.startswith("utilisation_")]
 
 
-def _catalogue_order() -> list[str]:
-    """Every known metric name but the utilisations, in the catalogue's order (see :func:`metric_columns`)."""
+def _catalogue_order(given: Iterable[str] = ()) -> list[str]:
+    """Every known metric name but the utilisations, in the catalogue's order (see :func:`metric_columns`).
+
+    A family's columns are those of ``given`` that are its, in their order there.
+    """
+    given = list(given)
     metrics = registered_metrics()
     order: list[str] = []
     for part, names in (
@@ -259,7 +279,7 @@ def _catalogue_order() -> list[str]:
     ):
         order += names
         for metric in placed(metrics, part, "catalogue_place"):
-            order += metric.columns
+            order += metric.present(given) if metric.family is not None else metric.columns
     return order
 
 
@@ -281,7 +301,7 @@ def of_completed_tasks(metric: str) -> bool:
     """
     if _name(metric, "of_completed_tasks").startswith(_OF_COMPLETED) or metric in column_metrics():
         return True
-    registered = registered_columns().get(metric)
+    registered = registered_column(metric)
     return registered is not None and registered[1].of_completed
 
 

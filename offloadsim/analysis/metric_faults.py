@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.errors import RunError
@@ -27,7 +27,7 @@ from offloadsim.suggest import quoted
 if TYPE_CHECKING:
     from offloadsim.analysis.metric_registry import RunTables, SummaryMetric
 
-__all__ = ["MetricBug", "MetricFailed", "computed", "row_of", "table_row_of"]
+__all__ = ["MetricBug", "MetricFailed", "computed", "computed_family", "row_of", "table_row_of"]
 
 
 class MetricFailed(RunError):
@@ -59,6 +59,24 @@ def computed(metric: SummaryMetric, run: RunTables) -> float:
     said = (
         f"{_words(metric, metric.compute)} returned {type(value).__name__} {describe(value)} from compute(); "
         "expected a number (NaN where it has none)"
+    )
+    raise MetricBug(said) if _shipped(metric.compute) else MetricFailed(said)
+
+
+def computed_family(metric: SummaryMetric, run: RunTables) -> dict[str, float]:
+    """A family's ``compute(run)``: a mapping of text to finite numbers (NaN: none), else its fault."""
+    assert metric.compute is not None, "a family has compute"
+    value = _called(metric, "compute", metric.compute, run, " while the run was summarised")
+    if isinstance(value, Mapping) and all(
+        isinstance(key, str) and key and isinstance(v, numbers.Real) and not isinstance(v, bool)
+        for key, v in value.items()
+    ):
+        floats = {key: as_float(v) for key, v in value.items()}
+        if not any(math.isinf(v) for v in floats.values()):
+            return floats
+    said = (
+        f"{_words(metric, metric.compute)} returned {describe(value)} from compute(); expected a mapping of "
+        f"each {metric.family}'s name to a finite number (NaN where it has none)"
     )
     raise MetricBug(said) if _shipped(metric.compute) else MetricFailed(said)
 

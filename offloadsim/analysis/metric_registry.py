@@ -21,6 +21,7 @@ imports it, and the catalogue and the summary import the metrics.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -199,6 +200,15 @@ def _row_of_value(name: str) -> Callable[[Any], dict[str, float]]:
     return row
 
 
+def _row_of_family(name: str) -> Callable[[Any], dict[str, float]]:
+    """The metrics row of a family: ``<name>_<entry>`` for each entry of its value, none where NaN."""
+
+    def row(summary: Any) -> dict[str, float]:
+        return {f"{name}_{entry}": float(v) for entry, v in summary.family(name).items() if not math.isnan(v)}
+
+    return row
+
+
 @dataclass(frozen=True)
 class SummaryMetric:
     """A run metric and everything the summary, the catalogue and the tables need of it.
@@ -216,6 +226,11 @@ class SummaryMetric:
     (:data:`ROW_PLACES`, ...): a new metric leaves them be (at the end), or puts its columns
     beside the headline metrics (``row_place`` and ``catalogue_place`` ``"headline"``, as the LLM
     metrics', ``json_after="device_energy_mean_j"``: its summary.json key after theirs).
+    ``family``: a per-run column family, what its entries are (``"node"``): ``compute`` gives a
+    mapping, entry -> value (a value per node), which summary.json's key holds (one digest per
+    entry, as ``node_utilisation``'s), and the metrics row has a column ``<name>_<entry>`` for
+    each entry not NaN; ``columns`` is the display they share, under its ``name``, each column's
+    label led by its entry (:meth:`display`); ``sweep=(name,)`` shows them all in sweep's table.
     ``summary_fields``: its values are the summary's own fields named as its columns, which the
     summary computes (offloadsim's LLM metrics, :mod:`offloadsim.analysis.llm_requests`): no
     ``compute``, no key of its own in summary.json (theirs stay at the fields' places, their bytes
@@ -242,6 +257,7 @@ class SummaryMetric:
     of_completed: bool = False
     descriptions: Mapping[str, str] = field(default_factory=dict)
     summary_fields: bool = False
+    family: str | None = None
 
     def __post_init__(self) -> None:
         ways = (self.compute is not None) + (self.task_mean is not None) + self.summary_fields
@@ -256,10 +272,42 @@ class SummaryMetric:
                 raise ValueError(f"metric {self.name}: place {place!r} is not one of {', '.join(known)}")
         if not self.columns:
             raise ValueError(f"metric {self.name}: no columns; a metric gives its metrics row one at least")
+        if self.family is not None and (self.compute is None or list(self.columns) != [self.name]):
+            raise ValueError(
+                f"metric {self.name}: a family ({self.family}) gives compute, and columns holds one entry, "
+                "its name's: the display its columns share"
+            )
+
+    def member(self, column: str) -> str | None:
+        """The entry ``column`` is this family's column of (``<name>_<entry>``); None, or not a family."""
+        prefix = f"{self.name}_"
+        if self.family is None or not column.startswith(prefix) or column == prefix:
+            return None
+        return column.removeprefix(prefix)
+
+    def holds(self, column: str) -> bool:
+        """Whether ``column`` is one of this metric's metrics-row columns (a family's: any entry's)."""
+        return self.member(column) is not None if self.family is not None else column in self.columns
+
+    def display(self, column: str) -> Metric:
+        """How ``column`` is shown: its entry of ``columns``; a family's, the shared one led by its entry."""
+        entry = self.member(column)
+        if entry is None:
+            return self.columns[column]
+        shared = self.columns[self.name]
+        return dataclasses.replace(shared, label=f"{entry} {shared.label}")
+
+    def present(self, names: Iterable[str]) -> list[str]:
+        """Those of ``names`` that are this metric's columns: in ``columns``' order, a family's as given."""
+        if self.family is None:
+            given = set(names)
+            return [column for column in self.columns if column in given]
+        return [name for name in names if self.member(name) is not None]
 
     def row_of(self, summary: Any) -> dict[str, float]:
         """The run's metrics-row columns of this metric, from its summary."""
-        return (self.row or _row_of_value(self.name))(summary)
+        default = _row_of_family if self.family is not None else _row_of_value
+        return (self.row or default(self.name))(summary)
 
     def describe(self, column: str) -> str:
         """The catalogue's one line for one of its columns (its own, or the metric's)."""

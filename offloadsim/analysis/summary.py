@@ -22,7 +22,7 @@ from offloadsim.analysis import catalogue, chunked
 from offloadsim.analysis.decode_ceiling import CEILING_MARK, ceiling_bound
 from offloadsim.analysis.groups import group_batteries, group_stats, split_key
 from offloadsim.analysis.metric_display import table_number
-from offloadsim.analysis.metric_faults import computed, row_of, table_row_of
+from offloadsim.analysis.metric_faults import computed, computed_family, row_of, table_row_of
 from offloadsim.analysis.metric_list import registered_metrics
 from offloadsim.analysis.metric_registry import RunTables, SummaryMetric, placed, registered, reserve
 from offloadsim.analysis.offered_load import offered_loads
@@ -62,6 +62,8 @@ __all__ = [
 ]
 
 _NAN = math.nan  # one NaN object: summaries compare equal field by field (identity first)
+#: The Summary's fields holding the registered metrics' values: each metric its own key of summary.json.
+_METRIC_FIELDS = frozenset(("metric_values", "metric_families"))
 
 
 # --------------------------------------------------------------------------- summary
@@ -194,6 +196,13 @@ class Summary:
     #: The registered metrics' values (:mod:`offloadsim.analysis.metric_registry`), by name: each is
     #: its own key of summary.json, and read with :meth:`metric` (or the attributes below).
     metric_values: dict[str, float] = field(default_factory=dict)
+    #: The registered families' values (``family``: a value per node, say), by name: each its own
+    #: key of summary.json, a mapping; read with :meth:`family`.
+    metric_families: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def family(self, name: str) -> dict[str, float]:
+        """A registered family's values, entry -> value; none where a summary has none (written before)."""
+        return self.metric_families.get(name, {})
 
     def metric(self, name: str) -> float:
         """A registered metric's value; its default where this summary has none (written before it).
@@ -248,7 +257,7 @@ class Summary:
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name == "metric_values":
+            if f.name in _METRIC_FIELDS:
                 continue
             if f.name == "processors":
                 out[f.name] = [{k: _json_float(v) for k, v in row.items()} for row in value]
@@ -263,7 +272,10 @@ class Summary:
             else:
                 out[f.name] = value
         for metric in registered_metrics():
-            if not metric.summary_fields:  # those are the fields above, at their places
+            if metric.family is not None:
+                values = {entry: _json_float(v) for entry, v in self.family(metric.name).items()}
+                out = _inserted(out, metric.json_after, metric.name, values)
+            elif not metric.summary_fields:  # those are the fields above, at their places
                 out = _inserted(out, metric.json_after, metric.name, _json_float(self.metric(metric.name)))
         return out
 
@@ -277,9 +289,12 @@ class Summary:
         """
         if not isinstance(data, Mapping):
             raise ValueError(f"summary.json: expected a mapping at the top level, got {describe(data)}")
-        kwargs: dict[str, Any] = {"metric_values": _metric_values_from_json(data)}
+        kwargs: dict[str, Any] = {
+            "metric_values": _metric_values_from_json(data),
+            "metric_families": _metric_families_from_json(data),
+        }
         for f in fields(cls):
-            if f.name == "metric_values":
+            if f.name in _METRIC_FIELDS:
                 continue
             if f.name not in data:
                 if f.default is MISSING and f.default_factory is MISSING:
@@ -599,6 +614,13 @@ class Summary:
                     if name in row_values
                 ]
                 continue
+            if metric.family is not None and metric.table_row is None:
+                if metric.table_note is not None:
+                    for column, value in row_of(metric, self).items():
+                        info = metric.display(column)
+                        text = _num(value * info.scale, info.digits)
+                        rows.append((info.label, text, f"{info.unit_text}{metric.table_note}"))
+                continue
             if metric.table_row is not None:
                 row = table_row_of(metric, self)
             elif metric.table_note is not None:
@@ -610,7 +632,7 @@ class Summary:
         return rows
 
 
-_SUMMARY_KEYS = frozenset(f.name for f in fields(Summary) if f.name != "metric_values")
+_SUMMARY_KEYS = frozenset(f.name for f in fields(Summary) if f.name not in _METRIC_FIELDS)
 
 
 def _summary_key(name: str) -> str | None:
@@ -658,11 +680,29 @@ def _inserted(out: dict[str, Any], after: str | None, key: str, value: Any) -> d
     return dict([*items[:at], (key, value), *items[at:]])
 
 
+def _metric_families_from_json(data: Mapping[str, Any]) -> dict[str, dict[str, float]]:
+    """Each registered family's values in a summary.json: a mapping of numbers or nulls; absent, none."""
+    values: dict[str, dict[str, float]] = {}
+    for metric in registered_metrics():
+        if metric.family is None or metric.name not in data:
+            continue
+        value = data[metric.name]
+        if not isinstance(value, Mapping) or any(
+            v is not None and (isinstance(v, bool) or not is_number(v)) for v in value.values()
+        ):
+            raise ValueError(
+                f"summary.json: {metric.name}: expected a mapping of each {metric.family} to a number, "
+                f"got {describe(value)}"
+            )
+        values[metric.name] = {str(k): _from_json_float(v) for k, v in value.items()}
+    return values
+
+
 def _metric_values_from_json(data: Mapping[str, Any]) -> dict[str, float]:
     """Each registered metric's value in a summary.json: a number or null (NaN); absent, its default."""
     values: dict[str, float] = {}
     for metric in registered_metrics():
-        if metric.summary_fields:  # the summary's own fields, read as those
+        if metric.summary_fields or metric.family is not None:  # the summary's own fields; a family's mapping
             continue
         if metric.name not in data:
             values[metric.name] = metric.default  # a summary.json written before the metric
@@ -903,7 +943,12 @@ def summarize(
     values = {
         metric.name: stats.pop(metric.name) if metric.task_mean is not None else computed(metric, run)
         for metric in registered_metrics()
-        if not metric.summary_fields  # the LLM metrics: the task numbers' own, among the fields
+        if not metric.summary_fields and metric.family is None  # the LLM metrics: among the fields
+    }
+    families = {
+        metric.name: computed_family(metric, run)
+        for metric in registered_metrics()
+        if metric.family is not None
     }
     fields: dict[str, Any] = {**stats, **_changing_links(links, nodes)}  # Summary fields, by name
     groups = (
@@ -932,6 +977,7 @@ def summarize(
         powered_sources=powered_sources,
         source_groups=groups,
         metric_values=values,
+        metric_families=families,
         **fields,
     )
 

@@ -34,7 +34,7 @@ from offloadsim.analysis.catalogue import (
     metric_columns,
     metric_info,
     of_completed_tasks,
-    registered_columns,
+    registered_column,
     zero_width,
 )
 from offloadsim.analysis.decode_ceiling import ceiling_cell, manifest_ceilings
@@ -1074,7 +1074,7 @@ def format_comparison(
     # order (``metrics`` chooses among the headline and LLM metrics, and the registered ones that say
     # compare=False, the device energy's compute and radio parts: summary.csv holds them, a table asks
     # for them, ``metrics=[..., "device_radio_energy_mean_j"]``).
-    unasked = {name for name, (_, metric) in registered_columns().items() if not metric.compare}
+    unasked = {name for name in available if (found := registered_column(name)) and not found[1].compare}
     headline = METRICS.keys() | LLM_METRICS.keys() | unasked
     shown += [m for m in metric_columns(list(dict.fromkeys(summary["metric"]))) if m not in headline]
     unsaid = [0] * len(summary)  # a count the summary does not hold (an older one's): not said

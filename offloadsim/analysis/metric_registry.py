@@ -6,7 +6,9 @@ attribute), a one-line description, how it is computed from the run's tables (or
 task column, in both summary paths, the chunked one included), the columns it gives a run's metrics
 row with their display (the metric catalogue's entries), its row in the run's printed table, and
 which of those columns compare's and sweep's printed tables show unasked.  ``summary.json`` written
-before it lacks its key: it reads back as ``default``.  The summary, ``summary.json``,
+before it lacks its key: it reads back as ``default``.  A metric may be a family (a value per
+node: ``family``, its key a mapping, a column per entry) or, offloadsim's LLM metrics, the summary's
+own fields (``summary_fields``); ``row_place="headline"`` puts one's columns beside theirs.  The summary, ``summary.json``,
 :func:`~offloadsim.analysis.summary.metrics_row`, the catalogue and compare's and sweep's tables
 iterate :func:`registered`; nothing else names the metric.  The shipped ones are registered in
 :mod:`offloadsim.analysis.metric_list`.

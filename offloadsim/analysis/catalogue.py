@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
-from offloadsim.analysis import batteries, energy_split, fairness, llm_requests
+from offloadsim.analysis import batteries, energy_split, fairness, llm_requests, other_energy
 from offloadsim.analysis.metric_display import Better, Metric, zero_width
 from offloadsim.analysis.metric_list import registered_metrics
 from offloadsim.analysis.metric_registry import SummaryMetric, placed, reserve
@@ -98,16 +98,7 @@ LLM_METRICS: dict[str, Metric] = dict(llm_requests.LLM_REQUESTS.columns)
 #: on the tasks, per task over the tasks that ended: in a run's metrics row (and so in compare and
 #: sweep tables) only where some task has ``other_device_energy`` above 0, which device energy per
 #: task, its source device's, leaves out.
-ELSEWHERE_METRICS: dict[str, Metric] = {
-    "other_device_energy_mean_j": Metric(
-        "other devices' energy per task",
-        "mJ",
-        1e3,
-        _LOWER,
-        basis="above idle, on powered nodes other than the task's source: not in device energy per task",
-        digits=2,
-    ),
-}
+ELSEWHERE_METRICS: dict[str, Metric] = dict(other_energy.OTHER_DEVICE_ENERGY.columns)  # registered
 
 #: The registered metrics' columns, as they were named before the registry (read them with
 #: :func:`metric_info`; :func:`registered_columns` holds every registered metric's).
@@ -218,8 +209,6 @@ def metric_info(name: str) -> Metric:
     _name(name, "metric_info")
     if name in METRICS:
         return METRICS[name]
-    if name in ELSEWHERE_METRICS:
-        return ELSEWHERE_METRICS[name]
     registered = registered_column(name)
     if registered is not None:
         return registered[0]
@@ -239,7 +228,6 @@ def is_metric(name: str) -> bool:
     _name(name, "is_metric")
     return (
         name in METRICS
-        or name in ELSEWHERE_METRICS
         or registered_column(name) is not None
         or name.startswith("utilisation_")
         or name in column_metrics()
@@ -274,7 +262,7 @@ def _catalogue_order(given: Iterable[str] = ()) -> list[str]:
     for part, names in (
         ("headline", METRICS),  # then the LLM metrics (registered there) and any other placed so
         ("llm", {}),  # the batteries and device energy's parts, after the LLM metrics as before
-        ("elsewhere", ELSEWHERE_METRICS),
+        ("elsewhere", {}),  # other devices' energy (registered there), then latency fairness
         ("columns", column_metrics()),
     ):
         order += names
@@ -319,12 +307,8 @@ def counts_completed_tasks(metric: str) -> bool:
 
 def _holder(name: str) -> str | None:
     """What of the catalogue's holds ``name`` (a headline metric, a record column's aggregate, ...)."""
-    for what, names in (
-        ("a headline metric", METRICS),
-        ("a headline metric", ELSEWHERE_METRICS),
-    ):
-        if name in names:
-            return f"{what} ({names[name].label})"
+    if name in METRICS:
+        return f"a headline metric ({METRICS[name].label})"
     declared = column_metrics().get(name)
     if declared is not None:
         return f"a record-column metric (the {declared[1]} of record column {declared[0].name!r})"

@@ -8,10 +8,10 @@ row with their display (the metric catalogue's entries), its row in the run's pr
 which of those columns compare's and sweep's printed tables show unasked.  ``summary.json`` written
 before it lacks its key: it reads back as ``default``.  A metric may be a family (a value per
 node: ``family``, its key a mapping, a column per entry) or, offloadsim's LLM metrics, the summary's
-own fields (``summary_fields``); ``row_place="headline"`` puts one's columns beside theirs.  The summary, ``summary.json``,
-:func:`~offloadsim.analysis.summary.metrics_row`, the catalogue and compare's and sweep's tables
-iterate :func:`registered`; nothing else names the metric.  The shipped ones are registered in
-:mod:`offloadsim.analysis.metric_list`.
+own fields (``summary_fields``); ``row_place="headline"`` puts one's columns beside theirs.  The
+summary, ``summary.json``, :func:`~offloadsim.analysis.summary.metrics_row`, the catalogue and
+compare's and sweep's tables iterate :func:`registered`; nothing else names the metric.  The
+shipped ones are registered in :mod:`offloadsim.analysis.metric_list`.
 
 A ``compute`` that reads tasks reads them with :meth:`RunTables.task_columns`, which takes both
 forms the tasks come in (the engine's records a chunk at a time, a table in memory whole) and says
@@ -233,8 +233,9 @@ class SummaryMetric:
     entry, as ``node_utilisation``'s), and the metrics row has a column ``<name>_<entry>`` for
     each entry not NaN; ``columns`` is the display they share, under its ``name``, each column's
     label led by its entry (:meth:`display`); ``sweep=(name,)`` shows them all in sweep's table.
-    ``summary_fields``: its values are the summary's own fields named as its columns, which the
-    summary computes (offloadsim's LLM metrics, :mod:`offloadsim.analysis.llm_requests`): no
+    ``summary_fields``: its values are the summary's own fields named as its columns (or its
+    properties over them), which the summary computes (offloadsim's LLM metrics,
+    :mod:`offloadsim.analysis.llm_requests`, and other devices' energy per task): no
     ``compute``, no key of its own in summary.json (theirs stay at the fields' places, their bytes
     and digests as before) nor in a manifest's ``metrics``; only a shipped metric may say so.
     ``of_completed``: its columns are over completed tasks only (a comparison says a policy's

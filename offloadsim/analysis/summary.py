@@ -349,13 +349,6 @@ class Summary:
         ended = self.completed + self.dropped + self.failed
         return self.other_device_energy_j / ended if ended else _NAN
 
-    def _other_energy_row(self) -> tuple[str, str, str]:
-        """The energy other powered nodes spent on the tasks, which device energy per task leaves out."""
-        n = self.other_device_energy_tasks
-        over = f"J over {n} task{'s' if n != 1 else ''}"
-        where = "spent on other powered nodes, not in device energy per task"
-        return ("  other devices' energy", _num(self.other_device_energy_j), f"{over} {where}")
-
     def _why_no_energy(self) -> str:
         """Why no task that ended drew a joule above idle on its device, as far as the summary knows.
 
@@ -437,8 +430,7 @@ class Summary:
             rows.append((catalogue.metric_info("device_energy_mean_j").label, "n/a", NOT_MEASURED))
         else:
             metric("device_energy_mean_j", note=f"  (none: {self._why_no_energy()})" if none else "")
-        if self.other_device_energy_tasks:  # else device energy per task reads as the whole cost
-            rows.append(self._other_energy_row())
+        # Other devices' energy and device energy's parts, then the batteries.
         rows += self._registered_rows("energy") + self._registered_rows("batteries")
         for name, value in self.column_metrics.items():
             info = catalogue.metric_info(name)
@@ -606,7 +598,7 @@ class Summary:
         """
         rows = []
         for metric in placed(registered_metrics(), place, "table_place"):
-            if metric.summary_fields:
+            if metric.summary_fields and metric.table_row is None:
                 row_values = row_of(metric, self)
                 rows += [
                     _headline_row(name, row_values[name], ceilings)
@@ -1180,10 +1172,9 @@ def metrics_row(summary: Summary) -> dict[str, float]:
         else:
             row[name] = getattr(summary, name)
     metrics = registered_metrics()
-    for metric in placed(metrics, "headline", "row_place"):  # the LLM metrics where LLM requests were served
+    # The LLM metrics where LLM requests were served, other devices' energy where a task has some.
+    for metric in placed(metrics, "headline", "row_place"):
         row.update(row_of(metric, summary))
-    if summary.other_device_energy_tasks:  # energy device energy per task leaves out: said where any
-        row["other_device_energy_mean_j"] = summary.other_device_energy_mean_j
     for metric in placed(metrics, "elsewhere", "row_place"):
         row.update(row_of(metric, summary))
     for name, value in summary.column_metrics.items():

@@ -126,10 +126,11 @@ def test_a_metric_registered_in_a_test_reaches_summary_json_the_row_the_catalogu
 def test_every_registered_metric_is_in_summary_json_the_row_the_catalogue_and_compare(phones, tmp_path):
     """Fails for a registered metric (or one of its columns) that some surface leaves out.
 
-    The run gives every registered metric a value but the LLM ones; a metric this run cannot give
-    one needs a run here that does (:func:`test_the_llm_metrics_reach_every_surface_too`).
+    The run gives every registered metric a value but the summary's own fields' (the LLM metrics,
+    other devices' energy); a metric this run cannot give one needs a run here that does
+    (:func:`test_the_llm_metrics_reach_every_surface_too`, ...).
     """
-    metrics = [metric for metric in registered_metrics() if metric.name != "ttft_mean_s"]
+    metrics = [metric for metric in registered_metrics() if not metric.summary_fields]
     assert {m.name for m in metrics} >= {
         "latency_fairness",
         "battery_left_median",
@@ -148,6 +149,28 @@ def test_the_llm_metrics_reach_every_surface_too(tmp_path):
     _reach_every_surface(path, ["local", "edge"], [llm], tmp_path)
 
 
+_POWERED_EDGE = """
+name: powered-edge
+duration: 20 s
+nodes:
+  phone: {count: 2, tier: device, processor: {speed: 10 GFLOP/s}, power: {idle: 0.5 W, busy: 3 W}}
+  edge: {tier: edge, processor: {speed: 1 TFLOP/s}, power: {idle: 50 W, busy: 120 W}}
+links: [{between: [phone-*, edge], bandwidth: 20 Mbps, latency: 5 ms}]
+applications: {cnn: {model: alexnet}}
+workload: [{app: cnn, sources: phone-*, arrivals: periodic, period: 1 s}]
+policy: edge
+"""
+
+
+def test_other_devices_energy_reaches_every_surface_too(tmp_path):
+    """Other devices' energy per task (:mod:`offloadsim.analysis.other_energy`): a powered edge's."""
+    path = tmp_path / "powered.yaml"
+    path.write_text(_POWERED_EDGE, encoding="utf-8")
+    (other,) = [metric for metric in registered_metrics() if metric.name == "other_device_energy_mean_j"]
+    assert other.summary_fields and other.row_place == "headline"
+    _reach_every_surface(path, ["edge", "local"], [other], tmp_path)
+
+
 def _reach_every_surface(path, policies, metrics, tmp_path) -> None:
     """Each of ``metrics`` in a run of ``path``'s summary.json, table and row, the catalogue, compare."""
     run = offloadsim.run(path, out=tmp_path / "run")
@@ -160,9 +183,11 @@ def _reach_every_surface(path, policies, metrics, tmp_path) -> None:
     for metric in metrics:
         # Its own key of summary.json; a metric of the summary's own fields (the LLM ones): those.
         for key in metric.columns if metric.summary_fields else (metric.name,):
-            value = document.get(key)
-            assert value is not None and value == _value_of(run.summary, metric, key), key
-            assert _value_of(Summary.from_dict(document), metric, key) == value
+            value = _value_of(run.summary, metric, key)
+            assert not math.isnan(value) and _value_of(Summary.from_dict(document), metric, key) == value
+            # A property over the fields (other devices' energy per task) is no key of its own.
+            if not metric.summary_fields or not isinstance(getattr(Summary, key, None), property):
+                assert document.get(key) == value, key
         if metric.json_after is not None:  # where it was before the registry
             assert keys.index(metric.name) == keys.index(metric.json_after) + 1, metric.name
         shown = metric.table_row(run.summary) if metric.table_row else None

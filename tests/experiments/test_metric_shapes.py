@@ -22,6 +22,7 @@ from experiment_data import table_headings
 import offloadsim
 from offloadsim.analysis import catalogue
 from offloadsim.analysis.metric_display import Metric
+from offloadsim.analysis.metric_faults import MetricFailed
 from offloadsim.analysis.metric_registry import SummaryMetric, register, unregister
 from offloadsim.analysis.summary import Summary, metrics_row
 from offloadsim.cli import main
@@ -107,6 +108,9 @@ def test_a_family_and_a_metric_placed_with_the_llm_ones_reach_summary_json_the_r
     older = {k: v for k, v in document.items() if not k.startswith("toy_")}  # written before them
     assert Summary.from_dict(older).family("toy_busy") == {}
 
+    with pytest.raises(ValueError, match=r"^summary.json: toy_busy: expected a mapping of each node"):
+        Summary.from_dict({**document, "toy_busy": [0.5]})  # edited by hand: said as a bad input
+
     row = metrics_row(summary)
     assert {f"toy_busy_{node}": value for node, value in busy.items()}.items() <= row.items()
     names = list(row)  # right after the headline metrics and the LLM ones, before the rest
@@ -142,3 +146,20 @@ def test_a_family_and_a_metric_placed_with_the_llm_ones_reach_compare_and_sweep(
     assert "toy first token (ms)" in first, first  # beside the LLM metrics, before the misses
     assert first.index("toy first token (ms)") == first.index("output token throughput (tokens/s)") + 1
     assert "edge toy busy (%)" in [*first, *(heading for block in more for heading in block)]
+
+
+def test_a_family_whose_compute_gives_no_mapping_is_the_plugins_fault_named(llm):
+    broken = SummaryMetric(
+        name="toy_broken",
+        description="a toy: a family that gives one number",
+        columns={"toy_broken": Metric("toy broken", "")},
+        compute=lambda run: 0.5,
+        family="node",
+    )
+    register(broken)
+    try:
+        said = r"returned 0\.5 from compute\(\); expected a mapping of each node"
+        with pytest.raises(MetricFailed, match=said):
+            offloadsim.run(llm)
+    finally:
+        unregister(broken.name)

@@ -6,9 +6,9 @@ idle processor under some of its policies) said none, though they hold at only s
 
 from __future__ import annotations
 
-from offloadsim.world.notes.labels import listed as and_joined  # "a, b and c", as notes list things
+from offloadsim.suggest import listed
 
-__all__ = ["and_joined", "points_of"]
+__all__ = ["points_of"]
 
 
 def points_of(at: list[int], points: int, most: int = 6) -> str:
@@ -28,4 +28,4 @@ def points_of(at: list[int], points: int, most: int = 6) -> str:
     said = [said for a, b in spans for said in ([f"{a}-{b}"] if b > a + 1 else map(str, range(a, b + 1)))]
     if len(said) > most:
         return f" (at {len(at):,} of the {points:,} points: {', '.join(said[:most])}, ...)"
-    return f" (at point{'s' if len(at) > 1 else ''} {and_joined(said)})"
+    return f" (at point{'s' if len(at) > 1 else ''} {listed(said)})"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 __all__ = [
     "SCOPE_SECTION",
@@ -18,6 +18,7 @@ __all__ = [
     "counted",
     "did_you_mean",
     "did_you_mean_file",
+    "listed",
     "out_of_scope",
     "out_of_scope_first",
     "quoted",
@@ -69,6 +70,18 @@ def quoted_listing(names: Iterable[object], limit: int = 3) -> str:
     names = list(names)
     shown = ", ".join(quoted(name) for name in names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def listed(words: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``: the one way a message or a note lists things in words.
+
+    Notes name the policies they hold under, the nodes and points; tables the models a row is for.
+    Nothing is ``""``.
+
+    >>> listed(["0"]), listed(["0", "2"]), listed(["0", "2", "4-6"]), listed([])
+    ('0', '0 and 2', '0, 2 and 4-6', '')
+    """
+    return f"{', '.join(words[:-1])} and {words[-1]}" if len(words) > 1 else "".join(words)
 
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from offloadsim.suggest import listed
+
 __all__ = ["alike_placements_note", "placements_digest"]
 
 #: The task columns that say where a task ran: its nodes, and where its layers were cut.
@@ -82,13 +84,8 @@ def alike_placements_note(
     if not alike:
         return None
     each = f"in each of the {replications} replications" if replications > 1 else "in its one replication"
-    said = "; ".join(_joined(group) for group in alike)
+    said = "; ".join(listed(group) for group in alike)
     return (
         f"{said} placed every task alike, task for task (the same nodes and cut {each}): their "
         "columns are the same runs, alike by construction (a Δ of 0 between them), not two policies that tied"
     )
-
-
-def _joined(labels: list[str]) -> str:
-    """``a and b``, ``a, b and c``."""
-    return ", ".join(labels[:-1]) + f" and {labels[-1]}"

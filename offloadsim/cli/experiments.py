@@ -20,8 +20,8 @@ from offloadsim.analysis.notes import counted
 from offloadsim.analysis.notes import world_notes as _world_notes
 from offloadsim.cli import types as cli_types
 from offloadsim.errors import shown_path
-from offloadsim.point_spans import and_joined, points_of
-from offloadsim.suggest import quoted
+from offloadsim.point_spans import points_of
+from offloadsim.suggest import listed, quoted
 from offloadsim.sweep_keys import SWEEP_KEYS
 
 __all__ = ["add_experiment_commands"]
@@ -384,7 +384,7 @@ def _compare_dry_run(args: argparse.Namespace, scenario: Any, seed: int, out: Pa
             print(f"note: {note}")
     groups = _same_tables(tables)
     for table, at in groups.items():
-        entries = and_joined([plan.names[i] for i in at])
+        entries = listed([plan.names[i] for i in at])
         print(f"fixed plan's stations of {'policies' if len(at) > 1 else 'policy'} {entries}:")
         for line in table:
             print(line)
@@ -514,7 +514,7 @@ def _station_tables(tables: list[list[str]], points: int) -> list[str]:
         if every:
             out.append("fixed plan's stations at every point:")
         else:
-            said = and_joined([str(i) for i in at])
+            said = listed([str(i) for i in at])
             out.append(f"fixed plan's stations at point{'s' if len(at) > 1 else ''} {said}:")
         out += table
     if groups and len(tables) < points:

@@ -39,6 +39,7 @@ from offloadsim.engine.llm_stations import (
 from offloadsim.engine.station_cells import BYTES, FLOP, aligned, figures, hop_route, in_unit, route_cells
 from offloadsim.engine.tasks import CompiledPlan, ComputeStep, Task, TransferStep
 from offloadsim.scenario.model import AppSpec, PolicySpec
+from offloadsim.suggest import listed
 from offloadsim.world import World
 
 if TYPE_CHECKING:
@@ -394,10 +395,10 @@ def format_station_plan(plan: StationPlan) -> list[str]:
     what = f"{plan.work}, {plan.layers} {unit}{'' if plan.layers == 1 else 's'}"
     if plan.per_request:
         drawn = plan.drawn
-        listed = ", ".join(drawn[:-1]) + " and " + drawn[-1] if len(drawn) > 1 else "".join(drawn)
-        plural = len(drawn) > 1 or listed.endswith("s")
+        names = listed(drawn)
+        plural = len(drawn) > 1 or names.endswith("s")
         why = (
-            f"its {listed} {'are' if plural else 'is'} drawn"
+            f"its {names} {'are' if plural else 'is'} drawn"
             if drawn
             else "nothing is drawn, but its kind prices each request as it comes"
         )

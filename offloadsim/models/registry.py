@@ -16,7 +16,7 @@ from offloadsim.models import zoo
 from offloadsim.models.graph import LayerGraph, as_chain
 from offloadsim.models.precision import parse_precision, with_precision
 from offloadsim.shapes import describe
-from offloadsim.suggest import did_you_mean, quoted
+from offloadsim.suggest import did_you_mean, listed, quoted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -439,12 +439,12 @@ def table_notes(name: str | None = None) -> list[str]:
                 what = f"a prefill of {tokens} tokens" if model in llms else f"{tokens} tokens"
                 said.setdefault(what, []).append(model)
         parts = [
-            f"{_and(models)} {'is' if len(models) == 1 else 'are'} for {what}"
+            f"{listed(models)} {'is' if len(models) == 1 else 'are'} for {what}"
             for what, models in said.items()
         ]
         return (
             [
-                f"note: {_and(parts)} (input_bytes: 8 bytes a token); a scenario prices each LLM "
+                f"note: {listed(parts)} (input_bytes: 8 bytes a token); a scenario prices each LLM "
                 "request's own prompt_tokens, then a decode step per output token (docs/models.md)"
             ]
             if parts
@@ -466,8 +466,3 @@ def table_notes(name: str | None = None) -> list[str]:
         f"(policy.cuts) count its {zoo.LLM_CONFIGS[model].layers} transformer blocks, not these "
         f"layers (docs/policies.md)"
     ]
-
-
-def _and(words: list[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)

@@ -19,12 +19,12 @@ from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import KeyPathError, format_path
 from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
 from offloadsim.scenario.units import format_quantity, format_rate
-from offloadsim.suggest import quoted
+from offloadsim.suggest import listed, quoted
 from offloadsim.world.links import link_model
 from offloadsim.world.notes import shipped as _shipped  # noqa: F401  (registers the shipped note providers)
 from offloadsim.world.notes.registry import NoteContext, NoteLine, note_providers, provider_notes
 from offloadsim.world.notes.registry import merged as merged_notes
-from offloadsim.world.placed import Under, listed, runs_under
+from offloadsim.world.placed import Under, runs_under
 from offloadsim.world.precision_speed import calibrated, precision_speed
 from offloadsim.world.topology import Topology
 

@@ -13,12 +13,11 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from offloadsim.scenario.model import PolicySpec, Scenario
-from offloadsim.world.notes.labels import joined, listed, under_text
+from offloadsim.world.notes.labels import joined, under_text
 
 __all__ = [
     "Under",
     "joined",
-    "listed",
     "may_run",
     "placements",
     "policy_objects",

@@ -1,22 +1,13 @@
-"""How a note names the runs it holds under and the things it lists: ``a, b and c``, `` (under edge only)``.
+"""How a note names the runs it holds under: `` (under edge and cloud only)``, listed by suggest.listed.
 
 A leaf module: the figures merge the notes a manifest keeps with it, without the world.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from offloadsim.suggest import listed
 
-__all__ = ["joined", "listed", "under_text"]
-
-
-def listed(labels: Sequence[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``: the policies a note holds under, the nodes it names, points.
-
-    >>> listed(["0"]), listed(["0", "2"]), listed(["0", "2", "4-6"])
-    ('0', '0 and 2', '0, 2 and 4-6')
-    """
-    return f"{', '.join(labels[:-1])} and {labels[-1]}" if len(labels) > 1 else labels[0]
+__all__ = ["joined", "under_text"]
 
 
 def under_text(labels: tuple[str, ...]) -> str:

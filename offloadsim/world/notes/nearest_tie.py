@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from offloadsim.scenario.units import format_quantity
-from offloadsim.world.notes.labels import listed
+from offloadsim.suggest import listed
 from offloadsim.world.notes.registry import Note, NoteContext
 from offloadsim.world.placed import policy_objects
 

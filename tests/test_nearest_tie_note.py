@@ -54,8 +54,10 @@ def test_the_note_says_what_the_run_did(tmp_path, capsys):
         ["--policy", "local", *TWO_EDGES],
         ["--policy", "edge"],  # one edge server: nothing tied
         ["--policy", "edge", *TWO_EDGES, "--set", _FARTHER],
+        # the app hosted on edge-1 alone: edge runs it there (nearest that hosts it), edge-0 by its hosts
+        ["--policy", "edge", *TWO_EDGES, "--set", "applications.classify.hosts=[edge-1]"],
     ],
-    ids=["least-loaded", "local", "one-edge", "one-nearer"],
+    ids=["least-loaded", "local", "one-edge", "one-nearer", "one-hosts-it"],
 )
 def test_no_tie_note_where_nothing_is_left_idle_by_a_tie(argv, capsys):
     assert _tie_notes(capsys, "run", QUICKSTART, "--dry-run", *argv) == []

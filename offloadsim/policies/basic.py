@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from offloadsim.policies.base import Placement, Plan, PlanError, SystemView, TaskView
+from offloadsim.policies.base import Placement, Plan, PlanError, SystemView, TaskView, may_host
 from offloadsim.policies.candidates import usable
 from offloadsim.policies.params import SOURCE, Requirement, Station
 from offloadsim.policies.registry import register_policy
@@ -70,9 +70,10 @@ class LocalPolicy:
 
 @dataclass(eq=False)
 class NearestTierPolicy:
-    """Run every task whole on the computing node of one tier nearest its source.
+    """Run every task whole on the computing node of one tier nearest its source that hosts its app.
 
-    Nearest means lowest route latency (``view.nearest``), fixed per source.
+    Nearest means lowest route latency (``view.nearest``), fixed per source and application; where
+    that node is not among the application's ``hosts``, the nearest of the tier's nodes that is.
     When that node is down or unreachable, the nearest one still usable is
     asked for; when there is none, the ``fallback`` applies.
 
@@ -87,11 +88,12 @@ class NearestTierPolicy:
     tier: ClassVar[str] = ""
 
     fallback: Fallback = "local"
-    _plans: dict[str, Plan] = field(default_factory=dict, init=False, repr=False)
+    _plans: dict[tuple[str, str], Plan] = field(default_factory=dict, init=False, repr=False)
     _checked: bool = field(default=False, init=False, repr=False)
     _version: int = field(default=0, init=False, repr=False)  # the routes the plans were found on
-    # Each source's last answer, kept while the view's up_version stands (nothing went down or up).
-    _answers: dict[str, Plan] = field(default_factory=dict, init=False, repr=False)
+    # Each source's last answer per application, kept while the view's up_version stands (nothing went
+    # down or up).
+    _answers: dict[tuple[str, str], Plan] = field(default_factory=dict, init=False, repr=False)
     _up: int = field(default=0, init=False, repr=False)  # the up_version the answers were checked at
 
     def __post_init__(self) -> None:
@@ -119,42 +121,57 @@ class NearestTierPolicy:
         self._answers, self._up = {}, view.up_version
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
-        """The whole task on the nearest usable node of ``self.tier``, else the fallback.
+        """The whole task on the nearest usable node of ``self.tier`` hosting its app, else the fallback.
 
         The answer depends only on what is up and reachable (and on the
-        routes, which bump ``up_version`` too), so it is kept per source
+        routes, which bump ``up_version`` too), so it is kept per source and app
         until the view's ``up_version`` moves: one comparison and a look-up
         instead of checking the node again at every decision.
         """
+        key = (task.source, task.app)
         if view.up_version == self._up:
-            plan = self._answers.get(task.source)
+            plan = self._answers.get(key)
             if plan is not None:
                 return plan
         else:
             self._answers, self._up = {}, view.up_version
-        plan = self._answers[task.source] = self._find(task.source, view)
+        plan = self._answers[key] = self._find(task.source, task.app, view)
         return plan
 
-    def _find(self, source: str, view: SystemView) -> Plan:
-        """``source``'s usual node if usable, else the nearest usable one of the tier, else the fallback."""
+    def _find(self, source: str, app: str, view: SystemView) -> Plan:
+        """``source``'s usual node for ``app`` if usable, else the nearest usable host, else the fallback."""
         if not self._checked:
             self._check_tier_exists(view)
             self._checked = True
         if view.routes_version != self._version:  # a route changed: nearest may be another node
             self._plans, self._version = {}, view.routes_version
         plans = self._plans
-        plan = plans.get(source)
+        plan = plans.get((source, app))
         if plan is not None and usable(view, source, plan.nodes[0]):
             return plan
-        nearest = view.nearest(source, self.tier)
+        nearest = self._nearest(source, app, view)
         if nearest is not None and usable(view, source, nearest):
             fresh = Plan.run_on(nearest)
-            if plan is None:  # the first answer for this source becomes its usual node
-                plans[source] = fresh
+            if plan is None:  # the first answer for this source and application becomes its usual node
+                plans[(source, app)] = fresh
             return fresh
         if self.fallback == "local":
             return _local_plan(view, source) or Plan.reject()
         return Plan.reject()
+
+    def _nearest(self, source: str, app: str, view: SystemView) -> str | None:
+        """The tier's node nearest ``source`` if it hosts ``app``, else the nearest usable one that does.
+
+        ``view.nearest`` knows no application: the nearest edge server sent every request of an
+        application hosted only on another one there, to be dropped as not among its hosts.  Ties
+        go to the first node in the view's order, as ``view.nearest``'s do.
+        """
+        nearest = view.nearest(source, self.tier)
+        hosts = view.hosts(app)
+        if nearest is None or may_host(hosts, nearest, source):
+            return nearest
+        hosting = [n for n in view.nodes(self.tier) if may_host(hosts, n, source) and usable(view, source, n)]
+        return min(hosting, key=lambda node: view.route_latency_s(source, node), default=None)
 
     def _check_tier_exists(self, view: SystemView) -> None:
         if not view.nodes(self.tier):

@@ -27,6 +27,11 @@ def nearest_tie_notes(context: NoteContext) -> list[Note]:
     made = policy_objects(scenario.policy if context.policies is None else context.policies) or []
     notes = []
     sources = list(dict.fromkeys(src for entry in scenario.workload for src in entry.sources))
+    # The hosts of the applications each source sends: a tie holds for its tasks only where they allow it.
+    hosts: dict[str, list[Any]] = {}
+    for entry in scenario.workload:
+        for src in entry.sources:
+            hosts.setdefault(src, []).append(world.apps[entry.app].spec.hosts)
     for tier in dict.fromkeys(p.tier for p in made if isinstance(p, NearestTierPolicy)):
         candidates = tuple(node for node in world.processors if context.nodes[node].tier == tier)
         if len(candidates) < 2:
@@ -39,7 +44,7 @@ def nearest_tie_notes(context: NoteContext) -> list[Note]:
                 continue
             node = chosen[src][0]
             same = tuple(c for c in nearest.get(src, ()) if c != node)
-            if same:
+            if same and all(allowed is None or {node, *same} <= set(allowed) for allowed in hosts[src]):
                 ties.setdefault((node, same), []).append(src)
         for (node, same), tied in ties.items():
             latency = format_quantity(world.topology.route(tied[0], node).latency_s, "time")

@@ -82,6 +82,102 @@ def test_a_manifest_key_of_the_wrong_shape_is_named(key, value, said, run_dir, t
     assert not list(tmp_path.glob("figure*"))
 
 
+#: Keys a hand edit left unchecked: plot --kind latency-time ended in a ValueError or TypeError of
+#: float("x") (exit 1), and the rest were read as they came (a run's title named scenario 7).
+_UNCHECKED = [
+    ("scenario", 7, "scenario: expected text, got 7"),
+    ("offloadsim_version", 0.1, "offloadsim_version: expected text, got 0.1"),
+    ("engine_build", None, "engine_build: expected text, got nothing (null)"),
+    (
+        "warmup_s",
+        "x",
+        'warmup_s: expected a time in seconds, 0 or more (a list of them where points differ), got "x"',
+    ),
+    (
+        "warmup_s",
+        -1,
+        "warmup_s: expected a time in seconds, 0 or more (a list of them where points differ), got -1",
+    ),
+    (
+        "duration_s",
+        None,
+        "duration_s: expected a time in seconds above 0 (a list of them where points differ), "
+        "got nothing (null)",
+    ),
+    ("skipped_checks", "tail", 'skipped_checks: expected a list of check names (text), got "tail"'),
+    # each of the right type, but not what the others say: the figure's window would move
+    ("end_s", 99.0, "end_s: expected warmup_s + duration_s (0 + 1 s), got 99"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "said"), _UNCHECKED, ids=[f"{k}={v}" for k, v, _ in _UNCHECKED])
+@pytest.mark.parametrize("kind", ["cdf", "latency-time"])
+def test_a_manifest_key_left_unchecked_before_is_named(key, value, said, kind, run_dir, tmp_path, capsys):
+    from offloadsim.records.results import ResultsError, read_run
+
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    edited = _edited(run_dir, tmp_path, {**manifest, key: value})
+    assert main(["plot", str(edited), "--kind", kind, "--out", str(tmp_path / "figure")]) == 2
+    line = f"{edited / 'manifest.json'}: {said} (not as offloadsim writes it; rerun the command that made it)"
+    assert capsys.readouterr().err.splitlines() == [f"offloadsim: error: {line}"]
+    assert not list(tmp_path.glob("figure*"))
+    with pytest.raises(ResultsError) as raised:
+        read_run(edited)
+    assert str(raised.value) == line
+    with pytest.raises(ExperimentError) as raised:
+        read_results(edited)
+    assert str(raised.value) == line
+
+
+@pytest.fixture(scope="module")
+def compare_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("results") / "compare"
+    argv = ["compare", str(SCENARIO), "--set", "duration=1 s", "--set", "warmup=0 s", "--policies"]
+    assert main([*argv, "lb=least-loaded(load_bucket=0.02),edge", "-n", "2", "--out", str(out), "-q"]) == 0
+    return out
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "said"),
+    [
+        ("baseline", "cloud", 'baseline: expected one of the policies (lb, edge), got "cloud"'),
+        ("baseline", 3, "baseline: expected text, got 3"),
+        ("policies", [{"name": 3}], "policies: expected a list of policies, each with a name, its params"),
+        ("duration_s", [1.0, 0], "duration_s: expected a time in seconds above 0 (a list of them where"),
+        ("adjust", ["holm"], "adjust: expected text, got a list"),
+    ],
+)
+def test_a_comparison_manifest_key_left_unchecked_before_is_named(
+    key, value, said, compare_dir, tmp_path, capsys
+):
+    """A baseline edited to a policy the comparison did not run, or a bad entry: named, exit 2."""
+    manifest = json.loads((compare_dir / "manifest.json").read_text(encoding="utf-8"))
+    edited = _edited(compare_dir, tmp_path, {**manifest, key: value})
+    assert main(["plot", str(edited), "--kind", "bars", "--out", str(tmp_path / "figure")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"offloadsim: error: {edited / 'manifest.json'}: {said}")
+    with pytest.raises(ExperimentError, match=re.escape(said)):
+        read_results(edited)
+
+
+def test_a_sweep_manifest_whose_jobs_are_not_its_points_times_replications_is_named(tmp_path, capsys):
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(
+        f"name: s\nbase: {SCENARIO}\nset: {{duration: 1 s, warmup: 0 s}}\n"
+        "grid:\n  links[0].bandwidth: [5 Mbps, 20 Mbps]\npolicies: [edge]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["sweep", str(sweep), "--out", str(out), "-q", "--workers", "1"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    (out / "manifest.json").write_text(json.dumps({**manifest, "points": 1}), encoding="utf-8")
+    assert main(["plot", str(out), "--kind", "sweep", "--out", str(tmp_path / "figure")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(
+        f"offloadsim: error: {out / 'manifest.json'}: jobs: expected points × replications (1 × 1), got 2"
+    )
+
+
 @pytest.mark.parametrize("top", [[], None, 3, "x"], ids=["list", "null", "number", "text"])
 def test_a_manifest_that_is_not_a_mapping_is_refused(top, run_dir, tmp_path, capsys):
     edited = _edited(run_dir, tmp_path, top)

@@ -7,6 +7,7 @@ by both, naming the file and the key.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,10 +27,68 @@ def _policy(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("name", ""), str)
 
 
+def _entry(value: Any) -> bool:
+    """A comparison's ``policies`` row: a name, its parameters and, where it was given one, a label."""
+    return (
+        isinstance(value, dict)
+        and is_text(value.get("name"))
+        and isinstance(value.get("params", {}), dict)
+        and is_text(value.get("label", ""))
+    )
+
+
+def _times(positive: bool) -> Any:
+    """Whether a value is a finite time in seconds (above 0 if ``positive``, else 0 or more), or a list.
+
+    A comparison's or a sweep's manifest lists the distinct values where its points differ.
+    """
+
+    def fits(value: Any) -> bool:
+        return all(
+            is_number(v) and math.isfinite(v) and (v > 0 if positive else v >= 0)
+            for v in (value if isinstance(value, list) and value else [value])
+        )
+
+    return fits
+
+
+#: What every manifest's text keys are: what it ran, with what, where and when (read by the
+#: tables' titles and the figures, or kept for whoever reruns it).
+_TEXT_KEYS = (
+    "scenario",
+    "scenario_file",
+    "scenario_hash",
+    "name",
+    "description",
+    "sweep_file",
+    "sweep_hash",
+    "base_hash",
+    "baseline",
+    "adjust",
+    "offloadsim_version",
+    "engine_build",
+    "python_version",
+    "platform",
+    "host",
+    "started_utc",
+    "command",
+)
+
+
 #: The manifest keys the readers of results use (their readers, tables and figures), each with
 #: what it must be and how a message says so; a key left out is read with its default.
 _MANIFEST_KEYS: dict[str, tuple[Any, str]] = {
     "format": (is_text, "text"),
+    **dict.fromkeys(_TEXT_KEYS, (is_text, "text")),
+    "warmup_s": (_times(positive=False), "a time in seconds, 0 or more (a list of them where points differ)"),
+    "duration_s": (_times(positive=True), "a time in seconds above 0 (a list of them where points differ)"),
+    "points": (lambda v: is_whole(v) and v >= 1, "a whole number >= 1"),
+    "policies": (
+        lambda v: isinstance(v, list) and bool(v) and all(_entry(e) for e in v),
+        "a list of policies, each with a name, its params and any label",
+    ),
+    "overrides": (is_texts, "a list of --set assignments (text)"),
+    "skipped_checks": (is_texts, "a list of check names (text)"),
     "tasks": (is_whole, "a whole number"),
     "jobs": (is_whole, "a whole number"),
     "seed": (is_whole, "a whole number"),
@@ -120,6 +179,32 @@ def manifest_problem(file: Path, manifest: Any) -> str | None:
         if key in manifest and not fits(manifest[key]):
             where, value, what = _wrong_item(key, manifest[key]) or (key, manifest[key], what)
             return f"{file}: {where}: expected {what}, got {describe(value)} ({rerun})"
+    if (wrong := _inconsistent(manifest)) is not None:
+        return f"{file}: {wrong} ({rerun})"
+    return None
+
+
+def _inconsistent(manifest: Mapping[str, Any]) -> str | None:
+    """Which key disagrees with the others it follows from, and how; None where none does.
+
+    Each key has the right type, but a hand-edited ``warmup_s`` read by a figure as the
+    measured time's start while the run's records ended at ``end_s`` drew another window.
+    """
+    window: list[Any] = [manifest.get(key) for key in ("warmup_s", "duration_s", "end_s")]
+    run = str(manifest.get("format", "")).startswith("offloadsim-run")
+    if run and all(is_number(v) for v in window):
+        warmup, duration, end = (float(v) for v in window)
+        if not math.isclose(end, warmup + duration, rel_tol=1e-9, abs_tol=1e-9):
+            return f"end_s: expected warmup_s + duration_s ({warmup:g} + {duration:g} s), got {end:g}"
+    counts: list[Any] = [manifest.get(key) for key in ("points", "replications", "jobs")]
+    if all(is_whole(v) for v in counts) and counts[2] != counts[0] * counts[1]:
+        points, replications, jobs = counts
+        return f"jobs: expected points × replications ({points} × {replications}), got {jobs}"
+    policies, baseline = manifest.get("policies"), manifest.get("baseline")
+    if isinstance(policies, list) and is_text(baseline):
+        labels = [str(p.get("label", p["name"])) for p in policies]
+        if baseline not in labels:
+            return f"baseline: expected one of the policies ({', '.join(labels)}), got {quoted(baseline)}"
     return None
 
 

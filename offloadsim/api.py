@@ -345,9 +345,10 @@ def resolve_policy(
 def chosen_policy(
     scenario: Scenario, text: str | None, option: str = "policy="
 ) -> tuple[PolicySpec, str | None]:
-    """The policy ``text`` chose (``NAME`` or ``NAME(KEY=VALUE, ...)``) and the entry's text; or the file's.
+    """The policy ``text`` chose (``NAME``, ``NAME(KEY=VALUE, ...)`` or ``LABEL=ENTRY``) and the entry's text.
 
-    The entry's text is None for a plain name (nothing to name a problem of its parameters by).
+    The file's policy where ``text`` is None.  The entry's text (as written, its label too) is None
+    for a plain name (nothing to name a problem of its parameters by).
     An entry's parameters mean what ``NAME`` with ``--set policy.KEY=VALUE`` would (merged over
     the file's own where NAME is its policy), read by the one reader of entries
     (:mod:`offloadsim.scenario.policy_entries`); one the file's policy was also given by ``--set``
@@ -378,7 +379,7 @@ def chosen_policy(
                 f"and {value} {where.note}); give it once"
             )
     spec = resolve_policy(scenario, entry.name, entry.params)
-    return spec, entry.label if entry.params else None
+    return spec, text.strip() if entry.params or entry.label != text.strip() else None
 
 
 def check_policy_overrides(
@@ -742,7 +743,8 @@ def run(
     ``scenario`` is a YAML file (with ``overrides`` like ``"links[0].bandwidth=5 Mbps"``)
     or an already loaded :class:`Scenario`.  ``policy`` / ``policy_params``
     replace the scenario's policy (see :func:`resolve_policy`; ``policy`` may also be an entry,
-    ``"neurosurgeon(objective=energy)"``, as ``--policy`` takes: :func:`chosen_policy`), ``seed`` its
+    ``"neurosurgeon(objective=energy)"``, as ``--policy`` takes: :func:`chosen_policy`; one written
+    ``LABEL=ENTRY`` names the run's policy ``LABEL``, in its title, figures and manifest), ``seed`` its
     root seed.  With ``out``, the run directory is written atomically
     (:func:`offloadsim.records.results.write_run`), the records streamed into it as
     the run goes, so memory does not grow with the number of tasks; an earlier result there is kept
@@ -767,6 +769,7 @@ def run(
     from offloadsim.outdir import check_out_dir, write_directory
     from offloadsim.records.results import RunResult, write_files
     from offloadsim.scenario.input_hashes import input_files
+    from offloadsim.scenario.policy_entries import given_label
 
     if seed is not None:
         seed = check_index(seed, "seed")
@@ -799,13 +802,14 @@ def run(
         check_out_dir(out, overwrite, [scenario] if isinstance(scenario, str | Path) else [])
     loaded = scenario_from(scenario, overrides)
     check_seed(loaded, seed)
-    if policy is not None and "(" in policy:  # an entry, NAME(KEY=VALUE, ...): its parameters its own
+    label = None
+    if policy is not None and ("(" in policy or "=" in policy):  # an entry: NAME(KEY=VALUE, ...), LABEL=ENTRY
         if policy_params:
             raise RunError(
                 f"{policy_option}{policy}: give its parameters in it or as policy_params, not both"
             )
-        spec, label = chosen_policy(loaded, policy, policy_option)
-        policy_label = policy_label or label
+        spec, entry = chosen_policy(loaded, policy, policy_option)
+        policy_label, label = policy_label or entry, given_label(policy)
     else:
         if loaded is not scenario:  # loaded here; one handed in was checked by its caller (compare's jobs)
             check_policy_overrides(loaded, () if policy is None else (policy,), policy_option)
@@ -831,7 +835,7 @@ def run(
                 records_dir=records_dir,
                 policy_timeout_s=policy_timeout,
             )
-        return RunResult.from_raw(raw, loaded, policy=spec, started_utc=started, inputs=inputs)
+        return RunResult.from_raw(raw, loaded, policy=spec, started_utc=started, inputs=inputs, label=label)
 
     if out is None:
         return simulate(None if records_dir is None else Path(records_dir))

@@ -266,7 +266,8 @@ def _add_run(verbs: Any, common: argparse.ArgumentParser) -> None:
         type=cli_types.one_policy,
         metavar="NAME",
         help="placement policy (default: the scenario's): NAME, or NAME(KEY=VALUE, ...) with its parameters, "
-        "e.g. 'neurosurgeon(objective=energy)' (quoted for the shell)",
+        "e.g. 'neurosurgeon(objective=energy)' (quoted for the shell); LABEL=ENTRY names the run LABEL, "
+        "as compare names an entry",
     )
     cli_types.add_seed(p)
     p.add_argument(
@@ -747,11 +748,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     scenario = api.load(args.file, args.overrides, "--set ")
     api.check_seed(scenario, args.seed, "--seed ")
     spec, label = api.chosen_policy(scenario, args.policy, "--policy ")
+    from offloadsim.scenario.policy_entries import given_label
+
+    named = given_label(args.policy) if args.policy is not None else None  # LABEL=ENTRY: its name
     seed = scenario.seed if args.seed is None else args.seed
     out = (
         Path(args.out)
         if args.out is not None
-        else api.default_out_dir(scenario.name, spec.name, seed, args.replication)
+        else api.default_out_dir(scenario.name, named or spec.name, seed, args.replication)
     )
     check_out_dir(out, args.overwrite, [args.file])
     from offloadsim.cli.room import check_run_room
@@ -766,7 +770,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if args.quiet:  # every check made: only the directory the run would write, as a run prints it
             print(out)
             return EXIT_OK
-        print(f"policy {label or spec.name}, {counted(len(scenario.workload), 'workload')}")
+        print(f"policy {named or label or spec.name}, {counted(len(scenario.workload), 'workload')}")
         print_world(world, [spec])  # its first line counts the nodes; its notes: under the policy run
         _print_cut_notes(scenario, spec, world)
         _print_stations(spec, world, seed)
@@ -774,8 +778,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return EXIT_OK
     result = api.run(
         scenario,
-        policy=spec.name,
-        policy_params=spec.params,
+        # an entry as written (its label named in the records), else the policy resolved
+        policy=spec.name if label is None else label,
+        policy_params=spec.params if label is None else None,
         seed=seed,
         replication=args.replication,
         out=out,

@@ -24,7 +24,7 @@ def _is_kind(value: Any) -> bool:
 
 
 def _policy(value: Any) -> bool:
-    return isinstance(value, dict) and isinstance(value.get("name", ""), str)
+    return isinstance(value, dict) and is_text(value.get("name", "")) and is_text(value.get("label", ""))
 
 
 def _entry(value: Any) -> bool:

@@ -386,6 +386,8 @@ class RunResult:
         ran = m.get("policy") or {}
         params = ran.get("params")
         policy = entry_text(str(ran.get("name", "?")), params if isinstance(params, Mapping) else {})
+        if ran.get("label"):  # written as --policy took it: LABEL=ENTRY
+            policy = f"{ran['label']}={policy}"
         return (
             f"{m.get('scenario', '?')}: policy {policy}, seed {m.get('seed', '?')}, "
             f"replication {m.get('replication', 0)}, {self.summary.duration_s:g} s measured"
@@ -432,6 +434,7 @@ class RunResult:
         started_utc: _dt.datetime | None = None,
         command: Sequence[str] | None = None,
         inputs: Sequence[InputFile] | None = None,
+        label: str | None = None,
     ) -> RunResult:
         """Build the result of a finished run: DataFrames, summary and manifest.
 
@@ -439,7 +442,8 @@ class RunResult:
         when its name matches ``raw.policy_name``); ``started_utc`` the wall
         clock start (default: now minus the run's wall time); ``command`` the
         command line (default ``sys.argv``); ``inputs`` the files the
-        scenario read, hashed before the run (default: hashed now).
+        scenario read, hashed before the run (default: hashed now); ``label`` the name
+        ``--policy LABEL=ENTRY`` gave the policy (its title and figures name it so).
         """
         from offloadsim.analysis.idle_links import (
             set_links_notes,
@@ -456,6 +460,8 @@ class RunResult:
             powered_sources=sum(node.power is not None for node in scenario.nodes if node.name in sources),
             offered_rates=offered_rates(scenario.workload, raw.warmup_s, raw.end_s),
         )
+        if label and hasattr(raw.tasks, "policy"):  # its task records name it so, as a comparison's entries
+            raw.tasks.policy = label
         rows = getattr(raw.tasks, "rows", None)
         count = int(rows) if rows is not None else len(tasks_frame(raw.tasks))
         if policy is None or policy.name != raw.policy_name:
@@ -479,7 +485,8 @@ class RunResult:
             "inputs": [i.to_dict() for i in inputs],
             "seed": int(raw.seed),
             "replication": int(raw.replication),
-            "policy": {"name": raw.policy_name, "params": params},
+            # its label where --policy gave one (LABEL=ENTRY): the name its title and figures give it
+            "policy": {"name": raw.policy_name, "params": params, **({"label": label} if label else {})},
             "warmup_s": float(raw.warmup_s),
             "duration_s": float(raw.duration_s),
             "end_s": float(raw.end_s),

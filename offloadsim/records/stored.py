@@ -297,7 +297,7 @@ def _run_metrics(
     document = read_json(summary_file, ExperimentError, "the run's summary")
     summary = Summary.from_dict(document)
     row = {
-        "policy": (manifest.get("policy") or {}).get("name", ""),
+        "policy": (ran := manifest.get("policy") or {}).get("label") or ran.get("name", ""),  # as compare's
         "replication": int(manifest.get("replication", 0)),
         "seed": int(manifest.get("seed", 0)),
         "end_s": float(manifest.get("end_s", "nan")),

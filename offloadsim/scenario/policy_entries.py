@@ -33,7 +33,15 @@ from typing import Any
 from offloadsim.scenario.errors import describe, first_repeat, given_twice, yaml_text
 from offloadsim.suggest import quoted
 
-__all__ = ["EntryError", "PolicyEntry", "entry_text", "kept_params_note", "policy_entries", "split_entries"]
+__all__ = [
+    "EntryError",
+    "PolicyEntry",
+    "entry_text",
+    "given_label",
+    "kept_params_note",
+    "policy_entries",
+    "split_entries",
+]
 
 #: What an entry looks like, for messages.
 ENTRY_FORM = "NAME or NAME(KEY=VALUE, ...)"
@@ -124,6 +132,22 @@ def policy_entries(texts: Iterable[str]) -> list[PolicyEntry]:
             "figures could not tell them apart; give each its own label"
         )
     return entries
+
+
+def given_label(text: str) -> str | None:
+    """The label of an entry written ``LABEL=ENTRY`` (``3-box``), None for one without (or unread).
+
+    ``run --policy`` names its run by it where the others name a comparison's entry: the run
+    directory, the table's title, the figures' series and the manifest's ``policy.label``.
+
+    >>> given_label("3-box=fixed(nodes=[box-0, box-1], cuts=[57])"), given_label("fixed(cuts=[3])")
+    ('3-box', None)
+    """
+    try:
+        label = _entry(text).label
+    except EntryError:
+        return None
+    return None if label == str(text).strip() else label
 
 
 def chosen_entry(entries: Sequence[PolicyEntry], text: str) -> PolicyEntry | None:

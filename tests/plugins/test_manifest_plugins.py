@@ -9,11 +9,11 @@ sweep resumed with the same plug-ins reuses its points but runs again those of a
 
 from __future__ import annotations
 
-import os
 import sys
 import textwrap
 
 import pytest
+from toy_distributions import install_distribution, site_on_path
 
 from offloadsim import api
 from offloadsim.experiments import sweep
@@ -98,23 +98,11 @@ def _forget() -> None:
 @pytest.fixture
 def install(tmp_path, monkeypatch):
     """Install the toy distribution at a version into a folder on ``sys.path``, as pip would."""
-    site = tmp_path / "site"
-    site.mkdir()
-    monkeypatch.syspath_prepend(str(site))
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    site = site_on_path(tmp_path, monkeypatch)
     (site / "toy_manifest_plugins.py").write_text(TOY_MODULE)
 
     def at(version: str) -> None:
-        for old in site.glob("*.dist-info"):
-            for file in old.iterdir():
-                file.unlink()
-            old.rmdir()
-        info = site / f"toy_manifest_plugins-{version}.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text(
-            f"Metadata-Version: 2.1\nName: toy-manifest-plugins\nVersion: {version}\n"
-        )
-        (info / "entry_points.txt").write_text(textwrap.dedent(ENTRY_POINTS))
+        install_distribution(site, "toy_manifest_plugins", None, textwrap.dedent(ENTRY_POINTS), version)
         _forget()
 
     _forget()

@@ -8,11 +8,11 @@ calls ``register``.  Before the group existed the metric reached nothing.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import textwrap
 
 import pytest
+from toy_distributions import install_distribution, site_on_path
 
 from offloadsim import plugins
 from offloadsim.analysis import catalogue, metric_list
@@ -56,17 +56,10 @@ def _forget() -> None:
 @pytest.fixture
 def install(tmp_path, monkeypatch):
     """Install a distribution of run metrics into a folder on sys.path (worker processes see it too)."""
-    site = tmp_path / "site"
-    site.mkdir()
-    monkeypatch.syspath_prepend(str(site))
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    site = site_on_path(tmp_path, monkeypatch)
 
     def install(entry_points: str) -> None:
-        (site / "toy_metrics.py").write_text(TOY_METRICS)
-        info = site / "toy_metrics-0.1.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: toy-metrics\nVersion: 0.1\n")
-        (info / "entry_points.txt").write_text(textwrap.dedent(entry_points))
+        install_distribution(site, "toy_metrics", TOY_METRICS, textwrap.dedent(entry_points))
 
     _forget()
     yield install

@@ -8,13 +8,13 @@ no exception to show; and an entry point whose value is malformed (``pmod:``) wa
 
 from __future__ import annotations
 
-import os
 import sys
 import warnings
 from importlib import metadata
 from pathlib import Path
 
 import pytest
+from toy_distributions import install_distribution, site_on_path
 
 from offloadsim import plugins
 from offloadsim.analysis import metric_list
@@ -50,17 +50,10 @@ def _forget() -> None:
 @pytest.fixture
 def install(tmp_path, monkeypatch):
     """A distribution declaring ``metric`` on sys.path and PYTHONPATH: worker processes load it too."""
-    site = tmp_path / "site"
-    site.mkdir()
-    monkeypatch.syspath_prepend(str(site))
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    site = site_on_path(tmp_path, monkeypatch)
 
     def install(metric: str) -> None:
-        (site / "toy_bad_metrics.py").write_text(TOY)
-        info = site / "toy_bad_metrics-0.1.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: toy-bad-metrics\nVersion: 0.1\n")
-        (info / "entry_points.txt").write_text(f"[offloadsim.metrics]\n{metric}\n")
+        install_distribution(site, "toy_bad_metrics", TOY, f"[offloadsim.metrics]\n{metric}\n")
 
     _forget()
     yield install

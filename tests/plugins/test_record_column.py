@@ -9,11 +9,11 @@ checks it reaches the Parquet file, the run summary (JSON and table), and
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
 import pandas as pd
 import pytest
+from toy_distributions import install_distribution, site_on_path
 
 from offloadsim import api
 from offloadsim.analysis.catalogue import metric_info
@@ -127,17 +127,10 @@ SLACK = Column("slack", "float64", "s", "deadline - latency", summary=("mean",),
 
 def test_an_entry_point_column_reaches_pool_workers(tmp_path, monkeypatch):
     """A distribution declares the column as an entry point: every process, pool workers too, loads it."""
-    site = tmp_path / "site"
-    (site / "toy_columns-0.1.dist-info").mkdir(parents=True)
-    (site / "toy_columns.py").write_text(TOY_MODULE)
-    (site / "toy_columns-0.1.dist-info" / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: toy-columns\nVersion: 0.1\n"
+    site = site_on_path(tmp_path, monkeypatch)
+    install_distribution(
+        site, "toy_columns", TOY_MODULE, "[offloadsim.record_columns]\nslack = toy_columns:SLACK\n"
     )
-    (site / "toy_columns-0.1.dist-info" / "entry_points.txt").write_text(
-        "[offloadsim.record_columns]\nslack = toy_columns:SLACK\n"
-    )
-    monkeypatch.syspath_prepend(str(site))
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
     monkeypatch.setattr(schema.PLUGINS, "loaded", False)
     try:
         assert schema.column("slack") is not None  # loaded here on first use

@@ -8,12 +8,12 @@ load it for themselves), the command's ``results:`` line names its file, and its
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from toy_distributions import install_distribution, site_on_path
 
 from offloadsim.cli import main
 from offloadsim.records import tables
@@ -59,17 +59,13 @@ def devices(context):
 @pytest.fixture
 def toy_distribution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """``toy-plug 0.1`` installed on sys.path (this process's and its workers'), its groups unread."""
-    site = tmp_path / "site"
-    info = site / "toy_plug-0.1.dist-info"
-    info.mkdir(parents=True)
-    (site / "toy_plug.py").write_text(TOY_MODULE)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: toy-plug\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text(
+    install_distribution(
+        site_on_path(tmp_path, monkeypatch),
+        "toy_plug",
+        TOY_MODULE,
         "[offloadsim.record_tables]\ntoy_ticks = toy_plug:TICKS\n\n"
-        "[offloadsim.note_providers]\ntoy-devices = toy_plug:devices\n"
+        "[offloadsim.note_providers]\ntoy-devices = toy_plug:devices\n",
     )
-    monkeypatch.syspath_prepend(str(site))
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
     monkeypatch.setattr(tables.PLUGINS, "loaded", False)
     monkeypatch.setattr(notes.PLUGINS, "loaded", False)
     try:
@@ -117,15 +113,9 @@ def devices(context):
 
 
 def test_a_plugin_providers_fault_names_its_distribution(tiny_scenario, tmp_path, monkeypatch, capsys):
-    site = tmp_path / "site"
-    info = site / "faulty_notes-0.2.dist-info"
-    info.mkdir(parents=True)
-    (site / "faulty_notes.py").write_text(FAULTY_MODULE)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: faulty-notes\nVersion: 0.2\n")
-    (info / "entry_points.txt").write_text(
-        "[offloadsim.note_providers]\nbad-devices = faulty_notes:devices\n"
-    )
-    monkeypatch.syspath_prepend(str(site))
+    site = site_on_path(tmp_path, monkeypatch, workers=False)
+    entry_points = "[offloadsim.note_providers]\nbad-devices = faulty_notes:devices\n"
+    install_distribution(site, "faulty_notes", FAULTY_MODULE, entry_points, "0.2")
     monkeypatch.setattr(notes.PLUGINS, "loaded", False)
     try:
         assert main(["validate", str(tiny_scenario)]) == 2

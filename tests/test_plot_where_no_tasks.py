@@ -14,25 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tiny_scenarios import phone_edge
 
 from offloadsim.experiments import ExperimentError, read_results, sweep
 from offloadsim.plots import plot_results
 
-BASE = """
-name: quiet
-seed: 1
-duration: 2 s
-nodes:
-  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
-  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
-links:
-  - {between: [phone, edge], bandwidth: 20 Mbps, latency: 5 ms}
-applications:
-  job: {work: 1 GFLOP, input: 200 KB, output: 1 KB}
-workload:
-  - {app: job, sources: phone, rate: 0.001 /s}
-policy: edge
-"""
+BASE = phone_edge("name: quiet\nseed: 1\nduration: 2 s\n", rate="0.001 /s")
 
 SWEEP = """
 name: quiet-sweep

@@ -8,25 +8,16 @@ from __future__ import annotations
 
 import json
 
+from tiny_scenarios import phone_edge
+
 from offloadsim.cli import main
 
-SCENARIO = """\
-name: traced
-duration: 5 s
-warmup: 0 s
-nodes:
-  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
-  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
-links:
-  - {between: [phone, edge], bandwidth: 20 Mbps, latency: 5 ms}
-applications:
-  job: {work: 1 GFLOP, input: 20 KB, output: 1 KB}
-workload:
-  - {app: job, sources: phone, rate: 2 /s}
-policy: edge
-dynamics:
-  - {kind: link-trace, link: [phone, edge], file: up.csv, loop: true}
-"""
+SCENARIO = phone_edge(
+    "name: traced\nduration: 5 s\nwarmup: 0 s\n",
+    rate="2 /s",
+    upload="20 KB",
+    after="dynamics:\n  - {kind: link-trace, link: [phone, edge], file: up.csv, loop: true}\n",
+)
 SAID = "dynamics[0] (link-trace): each of the 2 replications plays the same trace from its start"
 
 

@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import pandas as pd
+from tiny_scenarios import phone_edge
 
 import offloadsim
 from offloadsim.records.results import read_run
@@ -14,21 +15,9 @@ from offloadsim.records.stored import read_results
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SCHEDULED = """
-name: scheduled
-seed: 1
-duration: 50 s
-warmup: 0 s
-nodes:
-  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
-  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
-links:
-  - {between: [phone, edge], bandwidth: 20 Mbps, latency: 5 ms}
-applications:
-  job: {work: 1 GFLOP, input: 200 KB, output: 1 KB}
-workload:
-  - {app: job, sources: phone, rate: 5 /s}
-policy: edge
+SCHEDULED = phone_edge(
+    "name: scheduled\nseed: 1\nduration: 50 s\nwarmup: 0 s\n",
+    after="""\
 dynamics:
   - kind: link-schedule
     link: [phone, edge]
@@ -38,7 +27,8 @@ dynamics:
       - {at: 30 s, up: false}
       - {at: 40 s, up: true, bandwidth: 20 Mbps}
       - {at: 45 s, bandwidth: 20 Mbps}
-"""
+""",
+)
 
 
 def _rows(frame: pd.DataFrame) -> list[tuple]:

@@ -9,22 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tiny_scenarios import phone_edge
+
 from offloadsim.cli import main
 
-BASE = """\
-name: traced
-duration: 2 s
-nodes:
-  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
-  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
-links:
-  - {between: [phone, edge], bandwidth: 20 Mbps, latency: 5 ms}
-applications:
-  job: {work: 1 GFLOP, input: 200 KB, output: 1 KB}
-workload:
-  - {app: job, sources: phone, rate: 5 /s}
-policy: edge
-"""
+BASE = phone_edge("name: traced\nduration: 2 s\n")
 
 SWEEP = """\
 base: base.yaml

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from tiny_scenarios import phone_edge
 
 import offloadsim
 from offloadsim.experiments.compare import compare
@@ -22,22 +23,7 @@ from offloadsim.records.tables import RecordTable, forget_table, record_tables, 
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SCENARIO = """
-name: ticking
-seed: 3
-duration: 6 s
-warmup: 1 s
-nodes:
-  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
-  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
-links:
-  - {between: [phone, edge], bandwidth: 20 Mbps, latency: 5 ms}
-applications:
-  job: {work: 1 GFLOP, input: 200 KB, output: 1 KB}
-workload:
-  - {app: job, sources: phone, rate: 5 /s}
-policy: edge
-"""
+SCENARIO = phone_edge("name: ticking\nseed: 3\nduration: 6 s\nwarmup: 1 s\n")
 
 
 class _Ticks:

@@ -145,6 +145,7 @@ def compare_dir(tmp_path_factory) -> Path:
         ("policies", [{"name": 3}], "policies: expected a list of policies, each with a name, its params"),
         ("duration_s", [1.0, 0], "duration_s: expected a time in seconds above 0 (a list of them where"),
         ("adjust", ["holm"], "adjust: expected text, got a list"),
+        ("run_warnings", 7, "run_warnings: expected a list, got 7"),  # a TypeError in every figure
     ],
 )
 def test_a_comparison_manifest_key_left_unchecked_before_is_named(

@@ -104,6 +104,7 @@ _MANIFEST_KEYS: dict[str, tuple[Any, str]] = {
     "notes": (is_texts, "a list of notes"),
     "context_cuts": (lambda v: isinstance(v, list), "a list"),
     "run_notes": (lambda v: isinstance(v, list), "a list"),
+    "run_warnings": (lambda v: isinstance(v, list), "a list"),  # a row of another shape: passed over
     "retried": (lambda v: isinstance(v, list), "a list"),
     "point_warnings": (
         lambda v: (

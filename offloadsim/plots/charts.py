@@ -18,6 +18,7 @@ charts of one run over time are in :mod:`offloadsim.plots.runs`.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -62,8 +63,12 @@ __all__ = [
     "metric_bars",
     "node_utilisation",
     "say_unseen_bars",
+    "utilisation_cut",
     "wrapped_tick",
 ]
+
+#: The axes on which :func:`node_utilisation` cut a t-interval at 0 or 100 %, for the figure's note.
+_CUT_UTILISATION: weakref.WeakSet[Axes] = weakref.WeakSet()
 
 #: The simulated clock's resolution (one microsecond, scenario.sanity), in the CDF's milliseconds.
 _CLOCK_MS = 1e-3
@@ -366,6 +371,11 @@ def wrapped_tick(text: str, width: int = _TICK_LINE) -> str:
     return "\n".join(lines)
 
 
+def utilisation_cut(axes: Sequence[Axes]) -> bool:
+    """Whether :func:`node_utilisation` cut some bar's t-interval at 0 or 100 % on one of ``axes``."""
+    return any(ax in _CUT_UTILISATION for ax in axes if ax.get_visible())
+
+
 def node_utilisation(
     nodes: pd.DataFrame,
     *,
@@ -426,11 +436,16 @@ def node_utilisation(
         styles = series_styles(groups, order)
         width = 0.8 / max(1, len(groups))
         base = np.arange(len(categories))
+        _CUT_UTILISATION.discard(ax)  # drawn before on axes cleared since
+        highs: list[np.ndarray] = []  # each series' bars' upper ends as drawn (cut at 100 %)
         for i, name in enumerate(groups):
             rows = table[table[by].astype(object) == name].set_index(category)
             means = np.array([rows["mean"].get(c, np.nan) for c in categories], dtype=float) * 100
             halves = np.array([rows["ci"].get(c, 0.0) for c in categories], dtype=float) * 100
             low, high = ci_bounds(metric_info("utilisation_x"), means, halves)
+            if ((low > means - halves) | (high < means + halves)).any():  # NaN (one run): no interval
+                _CUT_UTILISATION.add(ax)
+            highs.append(high)
             centres = base + (i - (len(groups) - 1) / 2) * width
             ax.bar(
                 centres,
@@ -465,10 +480,9 @@ def node_utilisation(
         ax.set_xlabel(f"{axis} (dots: one per {unit}, its mean over replications)" if shown else axis)
         ax.set_ylabel("utilisation (%)")
         dots = [v for v in (spread or {}).values() if _spread_shown(v)]
-        tops = (
-            np.concatenate([table["mean"], table["mean"] + table["ci"], *(v for v in dots)]).astype(float)
-            * 100
-        )
+        # The interval's ends as drawn: the uncut t-interval (past 100 % with 2 replications) once
+        # stretched the axis to 300 % over bars that stop at 100.
+        tops = np.concatenate([table["mean"] * 100, *highs, *(v * 100 for v in dots)]).astype(float)
         top = float(tops[np.isfinite(tops)].max()) if np.isfinite(tops).any() else 0.0
         # Room above the tallest bar for the legend, which goes above the bars.
         ax.set_ylim(0, max(5.0, top * (1.3 if len(groups) > 1 else 1.1)))

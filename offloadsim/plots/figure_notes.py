@@ -17,8 +17,10 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from offloadsim.analysis.catalogue import LLM_METRICS, counts_completed_tasks, of_completed_tasks
+from offloadsim.analysis.statistics import student_t_ppf
 from offloadsim.analysis.summary import powered_but_no_energy
 from offloadsim.analysis.values import axis_texts, number_text, policy_label_shows, table_heading
+from offloadsim.plots.charts import utilisation_cut
 from offloadsim.plots.completion import incomplete_note
 from offloadsim.plots.figure_data import NO_PARAMETER, FigureView, moves_with
 from offloadsim.plots.series import completed, interval_text, mean_ci_by, pooled_text, x_positions
@@ -238,9 +240,30 @@ def interval_note(
     note = interval_text(what, low, high)
     if kind == "split" and (cut := cut_intervals(axes)):  # a band reached past the cuts
         note += f", {cut}"
+    if kind == "utilisation" and utilisation_cut(axes):
+        note += "\n" + bounded_note(low)
     if high >= 2 and _cut_by_log_axis(view, kind, frame, keys, axes):
         note += "\nan interval ending at the edge of a log axis runs on to 0"
     return note
+
+
+def bounded_note(runs: int) -> str:
+    """Why a utilisation's error bar stops at 0 or 100 %, and how wide ``runs`` replications make it.
+
+    A utilisation's mean lies in [0, 100 %], so an interval cut to that range
+    holds it exactly as often as the uncut one: the cut loses no coverage and
+    hides nothing.  What makes the bar reach a bound is few replications (a
+    t-interval over 2 spans the mean ± 12.7 standard errors), said rather than
+    hidden.
+
+    >>> bounded_note(2).split("; ")[-1]
+    'wide: 2 replications give ± 12.7 standard errors'
+    """
+    t = student_t_ppf(0.975, runs - 1)
+    return (
+        "each cut at 0 and 100 %, a utilisation's bounds (no coverage lost); "
+        f"wide: {runs} replications give ± {t:.1f} standard errors"
+    )
 
 
 #: Kinds that pool the records of every replication into each of their lines (they draw no interval).

@@ -326,7 +326,9 @@ def _ticks_too_narrow(ax: Axes, texts: Sequence[str]) -> bool:
         return False
     renderer = laid_out(ax)
     room = ax.get_window_extent(renderer).width / len(texts)
-    probe = ax.text(0, 0, "", fontproperties=ax.xaxis.get_major_ticks()[0].label1.get_fontproperties())
+    font = ax.xaxis.get_major_ticks()[0].label1.get_fontproperties()
+    # As written (style.as_written), as the tick will be drawn: measured as TeX, a name with two $ raised.
+    probe = ax.text(0, 0, "", fontproperties=font, parse_math=False)
     try:
         widest = 0.0
         for text in texts:

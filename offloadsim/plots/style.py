@@ -19,6 +19,7 @@ import matplotlib
 from cycler import cycler
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import ScalarFormatter
 
 from offloadsim.analysis.values import grouped  # the figures' notes and ticks write numbers alike
@@ -142,6 +143,39 @@ def house_style(extra: Mapping[str, Any] | None = None) -> Iterator[None]:
         yield
 
 
+#: What matplotlib's own formatters write in their mathtext (``$\\mathdefault{10^{3}}$``): kept as TeX.
+_FORMATTER_TEX = ("\\mathdefault", "\\times")
+
+
+def as_written(fig: Figure) -> None:
+    """Draw every text of ``fig`` that has a ``$`` as written: never read as matplotlib's mathtext.
+
+    A name reaches legends, titles, facet titles and tick labels as the user wrote it
+    (``fixed(nodes=[$source, edge])``, an application ``cost$1=a$2``): two ``$`` in one text
+    made matplotlib parse what lay between as TeX, drawn in italics or ending ``plot`` in a
+    ParseException (exit 1). The package writes no TeX of its own; matplotlib's formatters' (a
+    log axis' ``10^3``) are kept. Texts without a ``$`` are left alone, so that figures without
+    one are drawn byte for byte as before (turning mathtext off for every text moved the testbed
+    figure's tick labels). :class:`_Figure` does this before each draw.
+    """
+    texts: list[Text] = list(fig.findobj(Text))
+    for ax in fig.axes:  # tick labels are set from their formatter when drawn: set them now
+        for axis in (ax.xaxis, ax.yaxis):
+            texts += axis.get_majorticklabels() + axis.get_minorticklabels()
+    for text in texts:
+        written = text.get_text()
+        if "$" in written and not any(tex in written for tex in _FORMATTER_TEX):
+            text.set_parse_math(False)
+
+
+class _Figure(Figure):
+    """The house figure: its texts are drawn as written (:func:`as_written`) whenever it is drawn."""
+
+    def draw(self, renderer: Any) -> None:
+        as_written(self)
+        super().draw(renderer)
+
+
 def new_axes(
     size: str | tuple[float, float] = "one-column",
     *,
@@ -164,7 +198,7 @@ def new_axes(
         raise ValueError(f"unknown figure size {size!r}; use one of {', '.join(FIGSIZES)} or (w, h)")
     figsize = FIGSIZES[size] if isinstance(size, str) else size
     with house_style():
-        fig = Figure(figsize=figsize, layout="constrained")
+        fig = _Figure(figsize=figsize, layout="constrained")
         axes = fig.subplots(
             nrows, ncols, sharex=sharex, sharey=sharey, squeeze=True, subplot_kw=subplot_kw or None
         )

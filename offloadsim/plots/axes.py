@@ -33,6 +33,7 @@ from offloadsim.analysis.values import number_text
 from offloadsim.plots.style import house_style, wrap
 
 __all__ = [
+    "from_zero",
     "log_axis",
     "value_ticks",
     "integer_axis",
@@ -953,3 +954,24 @@ def _width_of(text: Text, renderer: RendererBase) -> Callable[[str], float]:
         return float(text.get_window_extent(renderer).width)
 
     return width
+
+
+def from_zero(ax: Axes, which: str) -> None:
+    """Start a linear axis of ``ax`` at 0 where it reached below: for a quantity never negative.
+
+    Matplotlib's margin, and room made for a line end's label, took a linear energy axis to
+    −370 mJ under markers of 10 mJ and more (``--kind energy``), and a sweep's to −60 mJ.  A
+    marker on the axis' edge is drawn whole, not cut in half.
+    """
+    axis, get, set_ = (ax.xaxis, ax.get_xlim, ax.set_xlim) if which == "x" else (
+        ax.yaxis, ax.get_ylim, ax.set_ylim)  # fmt: skip
+    low, high = get()
+    if axis.get_scale() != "linear" or low >= 0 or high <= 0:
+        return
+    set_(0.0, high)
+    (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+    for line in ax.get_lines():
+        xs, ys = (np.asarray(v, dtype=float) for v in line.get_data())
+        inside = bool(xs.size) and (x0 <= xs.min() <= xs.max() <= x1) and (y0 <= ys.min() <= ys.max() <= y1)
+        if line.get_marker() not in (None, "", "None", " ") and inside:
+            line.set_clip_on(False)  # a marker on the edge drawn whole: only its half past it was cut

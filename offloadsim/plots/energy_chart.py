@@ -24,6 +24,7 @@ from offloadsim.analysis.catalogue import metric_info
 from offloadsim.analysis.values import label_unit
 from offloadsim.plots.axes import (
     fit_y_labels,
+    from_zero,
     keep_panels_tall,
     laid_out,
     log_axis,
@@ -152,6 +153,8 @@ def energy_latency(
             wide = bool(values.size and values.max() / values.min() > 10)
             if forced if forced is not None else wide:
                 log_axis(ax, which)
+            else:
+                from_zero(ax, which)
         tidy_legend(ax, legend_title)
         _label_ends(ax, ends_to_label, markers, lines)
     return ax
@@ -502,3 +505,4 @@ def _widen(ax: Axes, side: str, pixels: float) -> None:
     low, high = (low - room, high) if side in ("left", "bottom") else (low, high + room)
     new = scale.inverted().transform(np.array([low, high]))
     set_(float(new[0]), float(new[1]))
+    from_zero(ax, "x" if axis is ax.xaxis else "y")  # room below 0 J or 0 ms is room for no value

@@ -24,6 +24,7 @@ from offloadsim.analysis.catalogue import metric_info
 from offloadsim.analysis.values import label_unit, on_decibels
 from offloadsim.plots.axes import (
     LEAST_PANEL_HEIGHT_IN,
+    from_zero,
     integer_axis,
     laid_out,
     lines_under_box,
@@ -201,6 +202,8 @@ def metric_vs_parameter(
             bottom, top = log_bottom(means, lows), np.nanmax(np.concatenate([means, highs])) * 1.3
             # A 1, 2 or 5 at or below the lowest point: 19 ms sat below the lowest label (20).
             ax.set_ylim(*reach_log_ticks(bottom, top, 1.3))
+        elif drawn and all(np.nan_to_num(low, nan=0.0).min(initial=0.0) >= 0 for _, low, _ in drawn):
+            from_zero(ax, "y")  # a non-negative metric (every interval cut at 0): no room below it
         ax.set_xlabel(axis_label)
         ax.set_ylabel(info.axis_label)
         tidy_legend(ax, legend_title)

@@ -37,3 +37,34 @@ def test_a_utilisation_axis_stops_near_100_percent_and_says_the_bars_were_cut():
     _, ax = plots.new_axes("one-column")
     plots.node_utilisation(calm, ax=ax, level="node")
     assert not utilisation_cut([ax])
+
+
+def _energy_metrics() -> pd.DataFrame:
+    """Two policies over three uplinks, 2 replications: energies from 10 mJ to 1.3 J, spread wide."""
+    rows = []
+    for policy, energies in (("edge", (0.49, 0.2, 0.01)), ("least-loaded", (1.1, 0.25, 0.012))):
+        for bandwidth, energy in zip(("2 Mbps", "10 Mbps", "100 Mbps"), energies, strict=True):
+            for r, spread in enumerate((0.7, 1.3)):
+                rows.append(
+                    {
+                        "policy": policy,
+                        "replication": r,
+                        "links[0].bandwidth": bandwidth,
+                        "latency_mean_s": 0.08 + energy * spread,
+                        "device_energy_mean_j": energy * spread,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def test_linear_energy_axes_start_at_zero():
+    """A linear energy axis reached −370 mJ (room made below a line end's label) on an energy
+    figure, and a sweep of device energy −60 mJ: energy is never negative."""
+    metrics = _energy_metrics()
+    _, ax = plots.new_axes("one-column")
+    plots.energy_latency(metrics, x="links[0].bandwidth", ax=ax, log_x=False, log_y=False)
+    plots.say_unlabelled_ends(ax.get_figure())  # makes room for the line ends' labels, as plot does
+    assert ax.get_ylim()[0] == 0 and ax.get_xlim()[0] >= 0
+    _, ax = plots.new_axes("one-column")
+    plots.metric_vs_parameter(metrics, "device_energy_mean_j", "links[0].bandwidth", ax=ax, log_y=False)
+    assert ax.get_ylim()[0] == 0

@@ -430,7 +430,9 @@ def precision_note(view: FigureView, frame: pd.DataFrame) -> str:
     """
     drawn = set(frame["point"].tolist()) if "point" in frame.columns else None
     energy = view.kind == "energy" or "energy" in view.metric
-    return "\n".join(said_under_figure(view.results.manifest, drawn, energy=energy))
+    # the policies drawn: a note of others only left out, "(under edge only)" not said of edge alone
+    policies = set(frame["policy"].astype(str)) if "policy" in frame.columns else None
+    return "\n".join(said_under_figure(view.results.manifest, drawn, energy=energy, policies=policies))
 
 
 def x_order(frame: pd.DataFrame, x_key: str) -> list[object]:

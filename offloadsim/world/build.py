@@ -668,10 +668,18 @@ def raw_inputs(scenario: Scenario, names: Iterable[str] | None = None) -> dict[s
 
 
 def _under_only(note: str, labels: list[str]) -> str:
-    """``note (under cloud only)``: a note of a comparison that holds under some policies, its kind kept."""
+    """``note (under cloud only)``: a note of a comparison that holds under some policies, its kind kept.
+
+    Its facts keep those policies (``under``) and what a figure of one of them alone says (``each``:
+    the note itself), so that a figure filtered to other policies leaves it out, and one of ``cloud``
+    alone does not say "(under cloud only)" (:func:`~offloadsim.world.notes.kept.said_under_figure`).
+    """
     text = f"{note} (under {listed(labels)} only)"
     kept = getattr(note, "note", None)
-    return text if kept is None else NoteLine.of(replace(kept, text=text))
+    if kept is None:
+        return text
+    facts = {**kept.facts, "under": list(labels), "each": dict.fromkeys(labels, str(note))}
+    return NoteLine.of(replace(kept, text=text, facts=facts))
 
 
 def precision_notes(scenario: Scenario, policies: Mapping[str, Any] | None = None) -> list[NoteLine]:

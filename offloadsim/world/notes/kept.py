@@ -19,24 +19,48 @@ __all__ = ["said_of_rows", "said_under_figure"]
 
 
 def said_under_figure(
-    manifest: Mapping[str, Any], drawn: Collection[int] | None, *, energy: bool
+    manifest: Mapping[str, Any],
+    drawn: Collection[int] | None,
+    *,
+    energy: bool,
+    policies: Collection[str] | None = None,
 ) -> list[str]:
     """The notes a figure of ``manifest``'s runs says: of the points it draws (None: every run).
 
-    Notes ``about`` energy only where it draws energy (``energy``).  Falls back to a comparison's
-    or sweep's ``precision_notes`` where the results predate ``figure_notes`` (a run's: none).
+    Notes ``about`` energy only where it draws energy (``energy``).  ``policies``: those the
+    figure draws (None: every one): a note that holds under other policies only (its ``under``)
+    is left out, and a figure of one policy says its note as of that policy alone (``each``),
+    without "(under edge only)" (a figure filtered to ``local`` said "(under cloud only)" and
+    "(under edge only)" lines).  Falls back to a comparison's or sweep's ``precision_notes``
+    where the results predate ``figure_notes`` (a run's: none).
     """
     rows = manifest.get("figure_notes")
     merges = manifest.get("figure_merges") or ()
     if rows is None:
         rows, merges = manifest.get("precision_notes") or (), ()
+    shown = None if policies is None else {str(p) for p in policies}
     kept = [
         i
         for i, row in enumerate(rows)
         if ("points" not in row or drawn is None or set(drawn).intersection(row["points"]))
         and (row.get("about") != "energy" or energy)
+        and _held_under(row, shown)
     ]
-    return said_of_rows(rows, kept, merges)
+    said = said_of_rows(rows, kept, merges)
+    alone = next(iter(shown)) if shown is not None and len(shown) == 1 else None
+    for i in kept:  # a row of one figure's one policy, said as of it alone
+        each = rows[i].get("each")
+        if alone is not None and isinstance(each, Mapping) and isinstance(each.get(alone), str):
+            said = [each[alone] if line == str(rows[i]["note"]) else line for line in said]
+    return list(dict.fromkeys(said))
+
+
+def _held_under(row: Mapping[str, Any], shown: set[str] | None) -> bool:
+    """Whether ``row`` holds under a policy drawn (``shown``; None: every one); a row for every run does."""
+    under = row.get("under")
+    if shown is None or not isinstance(under, list) or not under:
+        return True
+    return bool(shown.intersection(str(label) for label in under))
 
 
 def said_of_rows(

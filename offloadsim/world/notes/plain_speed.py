@@ -127,7 +127,24 @@ def facts_problem(facts: Any) -> str | None:
 
 
 def _note(entries: list[dict[str, Any]]) -> Note:
-    return Note(KIND, plain_speed_text(entries), {"speeds": entries})
+    """The note of ``entries``; where some hold under some policies only, what a figure of each says.
+
+    Facts ``under``: the policies any entry holds under, where every entry holds under some only
+    (a figure of none of them says nothing); ``each``: per policy, the line of the entries it may
+    place on, with no "(under ... only)" (a figure of that policy alone says it).
+    """
+    facts: dict[str, Any] = {"speeds": entries}
+    named = list(dict.fromkeys(label for entry in entries for label in entry["under"]))
+    if named:
+        if all(entry["under"] for entry in entries):
+            facts["under"] = named
+        facts["each"] = {
+            label: plain_speed_text(
+                [{**entry, "under": []} for entry in entries if not entry["under"] or label in entry["under"]]
+            )
+            for label in named
+        }
+    return Note(KIND, plain_speed_text(entries), facts)
 
 
 def _speeds_text(flops: Sequence[float]) -> str:

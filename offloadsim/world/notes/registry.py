@@ -310,6 +310,8 @@ def figure_notes(
             "kind": note.kind,
             **({"points": sorted(at)} if at is not None else {}),
             **({"about": note.about} if note.about else {}),
+            # the policies it holds under, and what a figure of one alone says (said_under_figure)
+            **{key: note.facts[key] for key in ("under", "each") if note.facts.get(key)},
         }
         for text, (note, at) in ranked
     ]

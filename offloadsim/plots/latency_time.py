@@ -526,7 +526,8 @@ def bins_figure(prepared: Bins, size: str | None) -> Figure:
             entries.append((_down_patch(), _down_label(nodes_down, runs, named)))
         if links.down:
             links_down = list(dict.fromkeys(s[0] for s in links.down))
-            entries.append((Patch(**_LINK_DOWN_STYLE), _down_label(links_down, runs)))
+            # grouped (down_said): twelve directions read "phone-0→edge, edge→phone-0, ... and 9 more"
+            entries.append((Patch(**_LINK_DOWN_STYLE), _down_label([down_said(links_down)], runs)))
         if entries:
             top.legend([h for h, _ in entries], [lab for _, lab in entries], loc="upper right", fontsize=6)
         if missed:
@@ -1172,6 +1173,8 @@ def _links_note(links: LinkLines, kept: bool) -> str:
             "top panel: the bandwidth in force of each link direction that changed, from the runs' "
             "link_changes records (0 while down; wide and pale: the scenario's)"
         )
+        if any(line.directions > 1 for line in links.lines):
+            said += "; directions that changed alike in every run are one line, its legend entry naming them"
         if links.more_directions:
             said += f", {links.more_directions:,} more directions changed, not drawn"
     elif not links.down:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from offloadsim.plots.down_names import down_said
+
 __all__ = ["MOBILITY", "MOST_DRAWN", "LinkLine", "LinkLines", "directions", "link_lines"]
 
 #: The kind whose changes are each device's own (its radio rate, its handovers): not drawn.
@@ -29,11 +31,12 @@ MOST_DRAWN = 3
 class LinkLine:
     """One direction's capacity in force (bit/s) over ``edges`` (``values[i]`` from ``edges[i]``)."""
 
-    direction: str  # "phone→server"
+    direction: str  # "phone→server"; "phone-0…phone-5↔edge (6 links, both ways)" for several alike
     edges: tuple[float, ...]
     values: tuple[float, ...]
     runs: int  # how many runs saw exactly these changes
     scenario_bps: float  # the capacity the scenario gives the direction
+    directions: int = 1  # how many link directions saw exactly these changes, drawn as this line
 
     @property
     def lowest_share(self) -> float:
@@ -80,17 +83,24 @@ def link_lines(changes: pd.DataFrame | None, start_s: float, end_s: float) -> Li
         seen = found.setdefault(f"{a}→{b}", {})
         key = (edges, values, float(part["scenario_capacity"].iloc[0]))
         seen[key] = seen.get(key, 0) + 1
+    # Directions whose bandwidth in force was the same in every run are one line, named as a group
+    # (down_said): a schedule on every link of a links[] entry drew "phone-0→edge", "edge→phone-0",
+    # "phone-1→edge" in the legend, three identical lines, and left nine more out.
+    alike: dict[frozenset[tuple[tuple[tuple[float, ...], tuple[float, ...], float], int]], list[str]] = {}
+    for direction, seen in found.items():
+        alike.setdefault(frozenset(seen.items()), []).append(direction)
+    groups = {down_said(members): members for members in alike.values()}
     lines = [
-        LinkLine(direction, edges, values, count, scenario)
-        for direction, seen in found.items()
-        for (edges, values, scenario), count in seen.items()
+        LinkLine(name, edges, values, count, scenario, len(members))
+        for name, members in groups.items()
+        for (edges, values, scenario), count in found[members[0]].items()
     ]
-    order = sorted(found, key=lambda d: min(line.lowest_share for line in lines if line.direction == d))
+    order = sorted(groups, key=lambda g: min(line.lowest_share for line in lines if line.direction == g))
     kept = set(order[:MOST_DRAWN])
     return LinkLines(
         tuple(line for line in lines if line.direction in kept),
         tuple(down),
-        len(order) - len(kept),
+        sum(len(groups[g]) for g in order if g not in kept),
         len(mobility),
         mobility_directions,
     )

@@ -974,4 +974,7 @@ def from_zero(ax: Axes, which: str) -> None:
         xs, ys = (np.asarray(v, dtype=float) for v in line.get_data())
         inside = bool(xs.size) and (x0 <= xs.min() <= xs.max() <= x1) and (y0 <= ys.min() <= ys.max() <= y1)
         if line.get_marker() not in (None, "", "None", " ") and inside:
-            line.set_clip_on(False)  # a marker on the edge drawn whole: only its half past it was cut
+            # A marker on the edge drawn whole (its half past it was cut); left out of the layout,
+            # which an unclipped line's extent had collapsed.
+            line.set_clip_on(False)
+            line.set_in_layout(False)

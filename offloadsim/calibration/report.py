@@ -45,6 +45,7 @@ __all__ = [
     "TOLERANCE",
     "accuracy_summary",
     "accuracy_table",
+    "another_machine_line",
     "cpu_timed",
     "WholeModelTiming",
     "exportable",
@@ -310,6 +311,32 @@ def largest_errors(summary: Mapping[str, Any], shown: int = 3) -> str:
         return f"whole models all within ±{tolerance:.0f}% (largest: {named[0]}; {against})"
     more = f" and {len(outside) - shown} more" if len(outside) > shown else ""
     return f"whole models outside ±{tolerance:.0f}%: {', '.join(outside[:shown])}{more} ({against})"
+
+
+#: What follows when whole models are timed on another CPU than the profile's.
+TIMED_ELSEWHERE = (
+    "the whole models timed here measure this machine, not the profile's, so the errors compare two CPUs "
+    "(the profile's own check is its recorded report: offloadsim profiles show NAME); to check a profile "
+    "of this machine, calibrate one here: offloadsim calibrate --threads 1 --report --name my-cpu"
+)
+
+
+def another_machine_line(
+    profile: CalibratedProfile, *, here: str | None = None, fingerprint: Mapping[str, Any] | None = None
+) -> str:
+    """A line when the whole models timed now run on another CPU than ``profile`` measured, or ``""``.
+
+    A reviewer retimed the shipped EPYC profile on a Xeon and read +170 % to +490 % as the
+    profile's error; it was the two CPUs' difference. ``here``/``fingerprint``: this machine's
+    (None: read now), see :func:`offloadsim.world.profiles.another_cpu.another_cpu_note`.
+    """
+    from offloadsim.host import cpu_model
+    from offloadsim.world.profiles.another_cpu import another_cpu_note
+
+    note = another_cpu_note(
+        profile, cpu_model() if here is None else here, fingerprint=fingerprint, then=TIMED_ELSEWHERE
+    )
+    return note or ""
 
 
 def reach_line(profile: CalibratedProfile, rows: Sequence[Mapping[str, Any]], shown: int = 8) -> str:

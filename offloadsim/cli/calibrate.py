@@ -590,15 +590,19 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
 
 def _report_notes(profile: Any, table: Any) -> list[str]:
-    """The lines under a report's table: how loaded the machine was, what the held-out check covers.
+    """The lines under a report's table: another CPU's profile, how loaded, what the held-out check covers.
 
     Each ``""`` when there is nothing to say; ``accuracy.txt`` carries those that are not.
     """
-    from offloadsim.calibration.report import cpu_timed, reach_line
+    from offloadsim.calibration.report import another_machine_line, cpu_timed, reach_line
     from offloadsim.world.profiles.wall_ratio import report_load_line
 
     rows = table.to_dict(orient="records")
-    return [report_load_line(rows, cpu_timed(profile)), reach_line(profile, rows)]
+    return [
+        another_machine_line(profile),
+        report_load_line(rows, cpu_timed(profile)),
+        reach_line(profile, rows),
+    ]
 
 
 def _write_report(profile: Any, table: Any, out: Path, notes: list[str] | None = None) -> None:

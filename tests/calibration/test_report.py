@@ -340,3 +340,24 @@ def test_the_accuracy_figure_plots_the_error_so_the_band_reads_and_names_misses_
     boxes = [t.get_window_extent(renderer) for t in named.values()]
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
     plt.close(fig)
+
+
+def test_whole_models_timed_on_another_cpu_say_so_under_the_report():
+    """A reviewer retimed epyc-ort-1t on a Xeon and read +170 % to +490 % as the profile's error;
+    it was the two CPUs' difference, and nothing under the report said the machine differed."""
+    from dataclasses import replace
+
+    from offloadsim.calibration.report import another_machine_line
+    from offloadsim.cli.calibrate import _report_notes
+    from offloadsim.world.profiles import get_profile
+
+    shipped = get_profile("epyc-ort-1t")
+    line = another_machine_line(shipped, here="Intel(R) Xeon(R) Processor", fingerprint={})
+    assert "calibrated on AMD EPYC (2026-12-02), not on this machine's Intel(R) Xeon(R) Processor" in line
+    assert "errors compare two CPUs" in line and "offloadsim calibrate --threads 1 --report" in line
+    mine = {"family": 25, "model": 1, "stepping": 1, "caches": {"L2": 1 << 20}}
+    here = replace(shipped, provenance={**shipped.provenance, "cpu": mine})
+    assert another_machine_line(here, here="AMD EPYC", fingerprint=mine) == ""  # its own machine
+    rows = pd.DataFrame([{"model": "resnet50", "role": "held-out", "untimed_pct": 0.0}])
+    notes = _report_notes(shipped, rows)
+    assert notes[0] == another_machine_line(shipped)  # the report says it first, of this machine

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -66,12 +67,14 @@ def build(*, out: Path, quick: bool, retime: bool, manifest: dict[str, Any]) -> 
         format_table,
     )
     from offloadsim.cli.calibrate import DEFAULT_HOLDOUT
+    from offloadsim.host import cpu_model
     from offloadsim.world.profiles.calibrated import load_profile
 
     file = _table_file(out)
     recorded = _recorded_timings()
     if recorded and not retime and not quick:
         table = _predicted(recorded)
+        timed_on = _calibration_session()
     else:
         profile = load_profile(PROFILE)
         names = QUICK_MODELS if quick else [*profile.provenance.get("models", []), *DEFAULT_HOLDOUT]
@@ -79,6 +82,9 @@ def build(*, out: Path, quick: bool, retime: bool, manifest: dict[str, Any]) -> 
         elsewhere = another_machine_line(profile)
         if elsewhere:  # a reviewer read another CPU's +490 % as the profile's error
             print(f"note: {elsewhere}", file=sys.stderr)
+        timed_on = f"timed on {cpu_model()} on {datetime.now(UTC):%Y-%m-%d}, by this build"
+        if elsewhere:
+            timed_on += ", another CPU than the profile's: y compares the two CPUs"
     print(format_table(table), file=sys.stderr)
     held = accuracy_summary(table)["held_out"]
     print(f"held-out within ±10%: {held['within']}/{held['models']}", file=sys.stderr)
@@ -87,24 +93,35 @@ def build(*, out: Path, quick: bool, retime: bool, manifest: dict[str, Any]) -> 
         "data": write_table(table, file),
         "jobs": len(table),
         "quick": quick,
+        "timed_on": timed_on,
     }
-    return _draw(table)
+    return _draw(table, timed_on)
 
 
 def redraw(out: Path) -> Any:
     """The figure drawn from the table in ``out/data`` (re-predicting nothing, writing nothing)."""
-    return _draw(pd.read_csv(_table_file(out)))
+    from gallery import load_manifest
+
+    entry = load_manifest(out).get("experiments", {}).get(NAME, {})
+    return _draw(pd.read_csv(_table_file(out)), entry.get("timed_on") or _calibration_session())
 
 
-def _draw(table: pd.DataFrame) -> Any:
+def _calibration_session() -> str:
+    """Where and when the profile's own whole-model timings were taken: its calibration session."""
+    provenance = json.loads(PROFILE.read_text(encoding="utf-8")).get("provenance", {})
+    cpu, date = provenance.get("cpu_model", "?"), str(provenance.get("date", "?"))[:10]
+    return f"timed on {cpu} on {date}, in the profile's calibration (not re-checkable on another host)"
+
+
+def _draw(table: pd.DataFrame, timed_on: str) -> Any:
     from offloadsim.calibration.report import cpu_timed, figure_note
     from offloadsim.plots import calibration_accuracy, new_axes, note_under
     from offloadsim.world.profiles.calibrated import load_profile
 
     profile = load_profile(PROFILE)  # its clock names the x axis: one thread's CPU time, not latency
     fig, ax = new_axes("one-column")
+    note_under(fig, f"{figure_note(profile, table)}; x {timed_on}")  # first: the names fit the axes it leaves
     calibration_accuracy(table, ax=ax, clock="cpu" if cpu_timed(profile) else "wall")
-    note_under(fig, figure_note(profile, table))
     return fig
 
 

@@ -316,7 +316,7 @@ def largest_errors(summary: Mapping[str, Any], shown: int = 3) -> str:
 #: What follows when whole models are timed on another CPU than the profile's.
 TIMED_ELSEWHERE = (
     "the whole models timed here measure this machine, not the profile's, so the errors compare two CPUs "
-    "(the profile's own check is its recorded report: offloadsim profiles show NAME); to check a profile "
+    "(the profile's own check is its recorded report: offloadsim profiles show {name}); to check a profile "
     "of this machine, calibrate one here: offloadsim calibrate --threads 1 --report --name my-cpu"
 )
 
@@ -334,7 +334,10 @@ def another_machine_line(
     from offloadsim.world.profiles.another_cpu import another_cpu_note
 
     note = another_cpu_note(
-        profile, cpu_model() if here is None else here, fingerprint=fingerprint, then=TIMED_ELSEWHERE
+        profile,
+        cpu_model() if here is None else here,
+        fingerprint=fingerprint,
+        then=TIMED_ELSEWHERE.format(name=profile.name),
     )
     return note or ""
 

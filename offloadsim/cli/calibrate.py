@@ -621,8 +621,8 @@ def _write_report(profile: Any, table: Any, out: Path, notes: list[str] | None =
     def fill(tmp: Path) -> None:
         write_report(table, tmp, title=title, notes=notes or [])
         fig, ax = new_axes("one-column")
+        note_under(fig, figure_note(profile, table))  # first: the names are placed in the axes it leaves
         calibration_accuracy(table, ax=ax, clock="cpu" if cpu_timed(profile) else "wall")
-        note_under(fig, figure_note(profile, table))
         save_figure(fig, tmp / "accuracy")
         manifest = {
             "format": "offloadsim-calibration-report",

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.container import BarContainer
+from matplotlib.font_manager import FontProperties
 
 from offloadsim.analysis.catalogue import metric_info
 from offloadsim.plots.axes import (
@@ -588,25 +589,42 @@ def _dot_offsets(count: int) -> np.ndarray:
     return np.concatenate([-np.linspace(0.44, 0.1, left), np.linspace(0.1, 0.44, count - left)])
 
 
-def _name_points(ax: Axes, xs: Sequence[float], ys: Sequence[float], names: Sequence[str]) -> None:
-    """Each point's name beside it, clear of the names placed before it and inside the axes.
+def _name_points(
+    ax: Axes,
+    xs: Sequence[float],
+    ys: Sequence[float],
+    names: Sequence[str],
+    marks: tuple[Sequence[float], Sequence[float]] = ((), ()),
+) -> int:
+    """Each point's name beside it, clear of the names placed before it, of every mark and inside the axes.
 
     Points in order of x; each name tries offsets above and below its point, then further out,
-    and takes the first whose box meets no earlier name's and stays inside the axes (the last
-    tried where none does): a report's misses can sit close together.
+    and takes the first whose box meets no earlier name's, no marker of ``marks`` (x and y of
+    every point drawn) and stays inside the axes. A name with no such place is left out, not drawn
+    over another: a report retimed on another CPU had all its 21 models outside the band, and
+    their names piled on one another and on other models' markers. Returns how many were left out.
     """
+    from matplotlib.transforms import Bbox
+
     fig = ax.get_figure()
     if fig is None:
-        return
-    renderer = fig._get_renderer()  # type: ignore[union-attr]  # matplotlib's own, as tight_layout uses
+        return 0
+    renderer = laid_out(ax)  # where the points sit once the layout has settled the axes
     frame = ax.get_window_extent(renderer)
+    half = _MARK_HALF_PT * fig.dpi / 72
+    centres: list[list[float]] = (
+        ax.transData.transform(np.column_stack([marks[0], marks[1]])).tolist() if len(marks[0]) else []
+    )
+    dots = [Bbox.from_extents(cx - half, cy - half, cx + half, cy + half) for cx, cy in centres]
     taken: list[Any] = []
     tries = [(dx, dy) for dy in (5, -5, 14, -14, 23, -23, 32, -32) for dx in (5, -5)]
+    left_out = 0
     for x, y, name in sorted(zip(xs, ys, names, strict=True)):
         text = None
         for dx, dy in tries:
             if text is not None:
                 text.remove()
+                text = None
             text = ax.annotate(
                 str(name),
                 (x, y),
@@ -618,12 +636,27 @@ def _name_points(ax: Axes, xs: Sequence[float], ys: Sequence[float], names: Sequ
             )
             box = text.get_window_extent(renderer)
             inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
-            if inside and not any(box.overlaps(other) for other in taken):
+            if inside and not any(box.overlaps(other) for other in (*taken, *dots)):
+                taken.append(box)
                 break
-        if text is not None:
-            taken.append(text.get_window_extent(renderer))
+        else:
+            if text is not None:
+                text.remove()
+            left_out += 1
+    renderer = laid_out(ax)  # the names may have moved the layout: drop any that now meet an earlier one
+    kept: list[Any] = []
+    for placed in list(ax.texts)[-len(taken) :] if taken else []:
+        box = placed.get_window_extent(renderer)
+        if any(box.overlaps(other) for other in kept):
+            placed.remove()
+            left_out += 1
+        else:
+            kept.append(box)
+    return left_out
 
 
+#: Half the side of the square a named point's marker (a ring of ``s=70``) is kept clear in, in points.
+_MARK_HALF_PT = 4.5
 #: A calibration report's points are all named in the figure when there are at most this many;
 #: beyond, only the misses (outside the tolerance band) are.
 NAMED_POINTS = 8
@@ -641,7 +674,8 @@ def calibration_accuracy(
     The error is the sum of layer predictions over the measured time, less one: a predicted
     against measured plot on log-log axes from 2 to 200 ms squeezed the ±10 % band to a sliver,
     and its misses were not told from its hits.  The misses (outside ±``tolerance``) are drawn
-    ringed and named; every point is named when there are at most :data:`NAMED_POINTS`.
+    ringed and named; every point is named when there are at most :data:`NAMED_POINTS`. A name
+    with no room clear of the others is left out, and the legend's title counts those left out.
     ``clock`` (``cpu`` or ``wall``) names what was measured on the x axis: one thread is timed
     by its CPU time, which is not the latency a user waits on a loaded machine (a trial's
     resnet50: 50 ms CPU, 221 ms wall), so the axis does not say "latency".
@@ -678,9 +712,17 @@ def calibration_accuracy(
         said = _MEASURED_CLOCK.get(str(clock), "time")
         ax.set_xlabel(f"measured whole-model {said} (ms)")
         ax.set_ylabel("prediction error (%)")
-        ax.legend(loc="best", ncols=2, fontsize="x-small")
+        legend = ax.legend(loc="best", ncols=2, fontsize="x-small")
         if "model" in table:
             named = np.ones(len(table), dtype=bool) if len(table) <= NAMED_POINTS else missed
             models = table["model"].astype(str).to_numpy()
-            _name_points(ax, measured[named].tolist(), error[named].tolist(), models[named].tolist())
+            left_out = _name_points(
+                ax,
+                measured[named].tolist(),
+                error[named].tolist(),
+                models[named].tolist(),
+                marks=(measured.tolist(), error.tolist()),
+            )
+            if left_out:  # said where a reader looks for what the marks mean
+                legend.set_title(f"{left_out} unnamed: no room", prop=FontProperties(size="x-small"))
     return ax

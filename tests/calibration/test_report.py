@@ -355,9 +355,42 @@ def test_whole_models_timed_on_another_cpu_say_so_under_the_report():
     line = another_machine_line(shipped, here="Intel(R) Xeon(R) Processor", fingerprint={})
     assert "calibrated on AMD EPYC (2026-12-02), not on this machine's Intel(R) Xeon(R) Processor" in line
     assert "errors compare two CPUs" in line and "offloadsim calibrate --threads 1 --report" in line
+    assert "its recorded report: offloadsim profiles show epyc-ort-1t" in line
     mine = {"family": 25, "model": 1, "stepping": 1, "caches": {"L2": 1 << 20}}
     here = replace(shipped, provenance={**shipped.provenance, "cpu": mine})
     assert another_machine_line(here, here="AMD EPYC", fingerprint=mine) == ""  # its own machine
     rows = pd.DataFrame([{"model": "resnet50", "role": "held-out", "untimed_pct": 0.0}])
     notes = _report_notes(shipped, rows)
     assert notes[0] == another_machine_line(shipped)  # the report says it first, of this machine
+
+
+def test_the_accuracy_figure_leaves_out_names_with_no_room_and_says_how_many():
+    """A --retime on another CPU put all 21 models outside the band; their names were drawn over one
+    another, though the gallery refuses figures whose labels collide."""
+    import matplotlib.pyplot as plt
+
+    from offloadsim.plots import new_axes
+    from offloadsim.plots.axes import laid_out
+    from offloadsim.plots.checks import figure_problems
+    from offloadsim.plots.style import house_style
+
+    measured = [10.0 * 1.03**i for i in range(21)]  # crowded: 10 to 18 ms, all +200 % to +400 %
+    crowd = pd.DataFrame(
+        {
+            "model": [f"resnet18@{160 + 8 * i}" for i in range(21)],
+            "role": ["held-out"] * 21,
+            "measured_ms": measured,
+            "predicted_ms": [m * (3 + i / 10) for i, m in enumerate(measured)],
+        }
+    )
+    fig, ax = new_axes("one-column")  # as the gallery and calibrate --report draw it
+    calibration_accuracy(crowd, ax=ax)
+    with house_style():  # the type the figure is saved in: "serif" is resolved when measured
+        renderer = laid_out(ax)
+        boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert 0 < len(boxes) < 21
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    title = ax.get_legend().get_title().get_text()
+    assert title == f"{21 - len(boxes)} unnamed: no room", title
+    assert figure_problems(fig) == []
+    plt.close(fig)

@@ -477,6 +477,27 @@ def warned_note(results: Any, frame: pd.DataFrame, keys: Sequence[str]) -> str:
     return warned_runs_note(getattr(results, "manifest", None) or {}, frame, keys, lambda key: key)
 
 
+#: The manifest keys of the notes a figure of the runs says (``offloadsim plot``'s precision notes);
+#: the gallery's runs are fresh, so never of results from before them (``precision_notes``).
+FIGURE_NOTE_KEYS = ("figure_notes", "figure_merges")
+
+
+def figure_notes_note(results: Any, *, energy: bool = False) -> str:
+    """The notes ``offloadsim plot`` says under every figure of these runs: a plain ``speed:``, ....
+
+    The gallery's policy_bars said nothing of compare-load's unsourced edge speed nor of its A100
+    7.2x faster than MLPerf at batch one, where ``offloadsim plot DIR --kind bars`` on the same runs
+    said both: drawn here through the path that plot's
+    :func:`~offloadsim.plots.figure_notes.precision_note` takes
+    (:func:`~offloadsim.world.notes.kept.said_under_figure`), of every run (the gallery draws them
+    all). ``energy``: the notes about energy too (a figure of energy).
+    """
+    from offloadsim.world.notes.kept import said_under_figure
+
+    manifest = getattr(results, "manifest", None) or {}
+    return "\n".join(said_under_figure(manifest, None, energy=energy))
+
+
 def note_under(fig: Any, *parts: str) -> None:
     """The non-empty ``parts``, one a line, under ``fig``'s axes, as ``offloadsim plot`` writes its notes
     (a line wider than the figure wrapped to its width)."""

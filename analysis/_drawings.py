@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any
 
 import pandas as pd
-from _common import EXPERIMENTS, REBUILD, digest_text, job_table, table_text
+from _common import EXPERIMENTS, FIGURE_NOTE_KEYS, REBUILD, digest_text, job_table, table_text
 
 #: The largest RMS difference (of 0-255 pixel values, over every pixel and channel) between a committed
 #: PNG and its redraw that is no difference: a figure redrawn from its table's 12 significant digits
@@ -50,7 +50,8 @@ class Stored:
     """An experiment's committed table standing in for its results: ``metrics`` and ``manifest["labels"]``.
 
     ``manifest["run_warnings"]`` is the runs' warnings the build recorded in ``gallery.json`` (a figure
-    says them as ``offloadsim plot`` does).  Reading anything else (``tasks``, ``nodes``, ``stages``)
+    says them as ``offloadsim plot`` does), and so are the notes plot says under its figures
+    (:data:`~_common.FIGURE_NOTE_KEYS`).  Reading anything else (``tasks``, ``nodes``, ``stages``)
     raises :class:`RecordsNotKept`.
     """
 
@@ -69,7 +70,11 @@ class Stored:
         recorded = out / "data" / "gallery.json"  # none in a folder no build wrote: no warnings kept
         kept = json.loads(recorded.read_text(encoding="utf-8")) if recorded.is_file() else {}
         entry = kept.get("experiments", {}).get(name, {})
-        self.manifest = {"labels": experiment.labels(), "run_warnings": entry.get("run_warnings", [])}
+        self.manifest = {
+            "labels": experiment.labels(),
+            "run_warnings": entry.get("run_warnings", []),
+            **{key: entry[key] for key in FIGURE_NOTE_KEYS if key in entry},
+        }
 
     def __getattr__(self, what: str) -> Any:
         raise RecordsNotKept(f"{self.name}'s {what}")

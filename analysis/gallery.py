@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from _common import (
     EXPERIMENTS,
+    FIGURE_NOTE_KEYS,
     FIGURES,
     REBUILD,
     RESULTS,
@@ -157,6 +158,12 @@ def build(
             "quick": quick,
             # The runs' warnings (too short to settle, ...): a figure redrawn from the table says them too.
             "run_warnings": list(getattr(data[name], "manifest", {}).get("run_warnings") or ()),
+            # And the notes plot says under its figures (a plain speed:, an A100's efficiency): the same.
+            **{
+                key: value
+                for key in FIGURE_NOTE_KEYS
+                if (value := getattr(data[name], "manifest", {}).get(key))
+            },
         }
         written.append(path)
     for module in chosen:

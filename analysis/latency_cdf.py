@@ -11,18 +11,21 @@ EXPERIMENTS = ("compare-load",)
 
 
 def draw(data):
-    from _common import COMPARE_LOAD_POLICIES, note_under, warned_note
+    from _common import COMPARE_LOAD_POLICIES, figure_notes_note, note_under, warned_note
 
     from offloadsim.plots import latency_cdf, new_axes, pooled_text
-    from offloadsim.plots.axes import clear_legend
+    from offloadsim.plots.axes import clear_legend, keep_panels_tall
 
     tasks = data["compare-load"].tasks
     fig, ax = new_axes("one-column")
     latency_cdf(tasks, ax=ax, order=COMPARE_LOAD_POLICIES)
     runs = tasks.groupby("policy", observed=True)["replication"].nunique()
     pooled = pooled_text(int(runs.min()), int(runs.max()))  # the notes offloadsim plot's CDF writes
-    note_under(fig, pooled, warned_note(data["compare-load"], tasks, ["policy"]))
+    sourced = figure_notes_note(data["compare-load"])  # the edge's unsourced speed, ..., as plot says them
+    note_under(fig, pooled, sourced, warned_note(data["compare-load"], tasks, ["policy"]))
     clear_legend(ax)  # the note moved the curves: the legend goes where it covers none of them
+    if keep_panels_tall(fig, least=1.6):  # as plot does: the notes took the axes' room, so the figure grows
+        clear_legend(ax)  # ... and the legend goes again where it covers no curve
     return fig
 
 

@@ -11,7 +11,7 @@ EXPERIMENTS = ("compare-load",)
 
 
 def draw(data):
-    from _common import COMPARE_LOAD_POLICIES, interval_note, note_under, warned_note
+    from _common import COMPARE_LOAD_POLICIES, figure_notes_note, interval_note, note_under, warned_note
 
     from offloadsim.plots import label_panels, metric_bars, new_axes
 
@@ -25,7 +25,9 @@ def draw(data):
     values = ["latency_p95_s", "deadline_miss_rate"]
     # And the runs' own warnings, as compare's table says them: local's too short to settle (reads low).
     warned = warned_note(data["compare-load"], metrics, ["policy"])
-    note_under(fig, interval_note(metrics, ["policy"], "error bars", values), warned)
+    # And where the numbers come from (the edge's unsourced speed, the A100's efficiency), as plot says it.
+    sourced = figure_notes_note(data["compare-load"])
+    note_under(fig, interval_note(metrics, ["policy"], "error bars", values), sourced, warned)
     return fig
 
 

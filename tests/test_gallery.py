@@ -420,3 +420,22 @@ def test_a_figure_redrawn_from_its_table_says_the_runs_warnings():
     fig = _drawings.redraw(policy_bars, FIGURES)
     said = " ".join(" ".join(text.get_text().split()) for text in fig.texts)
     assert "too short to settle, likely read low: local (5 of 5 runs)" in said
+
+
+def test_a_figure_of_compare_load_says_what_offloadsim_plot_says_of_its_numbers():
+    """A reviewer found policy_bars silent on the edge's unsourced 300 GFLOP/s and the A100's 7.2x
+    against MLPerf at batch one, which ``offloadsim plot DIR --kind bars`` prints under the same runs:
+    the build keeps plot's figure notes in gallery.json, and the figure says them as plot does."""
+    import policy_bars
+
+    from offloadsim.world.notes.kept import said_under_figure
+
+    entry = json.loads((FIGURES / "data" / "gallery.json").read_text())["experiments"]["compare-load"]
+    expected = said_under_figure(entry, None, energy=False)
+    assert any("300 GFLOP/s" in line for line in expected)
+    assert any("7.2x on a100" in line for line in expected)
+    fig = _drawings.redraw(policy_bars, FIGURES)
+    said = " ".join(" ".join(text.get_text().split()) for text in fig.texts)
+    for line in expected:
+        assert " ".join(line.split()) in said, line
+    assert "energy rests on" not in said  # plot says the power note under figures of energy only

@@ -418,10 +418,11 @@ class Steady:
         index = pd.MultiIndex.from_frame(tasks[self.keys].apply(key_texts))
         return tasks[~index.isin(self.left_out)]
 
-    def note(self, series: str, x: str) -> str:
+    def note(self, series: str, x: str, why: str = "its queue still growing") -> str:
         """Two lines for the figure naming the points left out: per ``series`` value, its ``x`` values.
 
-        Quantities are written in the x axis' units (``edge at 1, 2, 5 Mbit/s``).
+        Quantities are written in the x axis' units (``edge at 1, 2, 5 Mbit/s``). ``why``: what the
+        shortfall is, in that figure's runs (a stable queue in a short run leaves tasks in flight).
         """
         if not self.left_out:
             return ""
@@ -439,10 +440,7 @@ class Steady:
             shown = [plain_number(p) for p in sorted(positions)] if unit else values
             parts.append(f"{name} at {', '.join(shown)}{' ' + unit if unit else ''}")
         share = f"{STEADY_SHARE * 100:.0f} %"
-        return (
-            f"not drawn: a run completed under {share} of its tasks (its queue still growing):\n"
-            + "; ".join(parts)
-        )
+        return f"not drawn: a run completed under {share} of its tasks ({why}):\n" + "; ".join(parts)
 
     def interval_note(self, what: str) -> str:
         """``"error bars: 95 % CI of the mean (Student t) over 5 replications"``: the kept points' runs."""

@@ -11,15 +11,24 @@ EXPERIMENTS = ("sweep-bandwidth",)
 KEY = "links[0].bandwidth"
 
 
+#: Why this sweep's runs fall short of the gallery's 95 %: each phone's uplink is stable (at 2 Mbit/s a
+#: 150 KB frame takes 0.6 s, 1 frame/s), but a 30 s run ends with its slowest frames still on the way.
+SHORTFALL = "frames still in flight as a 30 s run ends; the mean of those done reads low"
+
+
 def draw(data):
-    from _common import interval_note, note_under
+    from _common import note_under, steady_runs
 
     from offloadsim.plots import metric_vs_parameter, new_axes
 
     results = data["sweep-bandwidth"]
+    # The gallery's rule (docs/gallery.md): a point is drawn only if every run completed 95 % of its
+    # tasks. The edge at 2 Mbit/s did 90.5 to 96.4 %: its mean over the tasks that finished leaves
+    # out the slowest, so it is left out and named, as every sweep figure of the gallery does.
+    steady = steady_runs(results.metrics, [KEY, "policy"])
     fig, ax = new_axes("one-column")
     metric_vs_parameter(
-        results.metrics,
+        steady.metrics,
         "latency_mean_s",
         KEY,
         ax=ax,
@@ -29,7 +38,7 @@ def draw(data):
         order=["local", "edge", "least-loaded"],
     )
     # Its bands, said on the figure as offloadsim plot's sweep says them (the caption is not the figure).
-    note_under(fig, interval_note(results.metrics, [KEY, "policy"], "bands", ["latency_mean_s"]))
+    note_under(fig, steady.interval_note("bands"), steady.note("policy", KEY, SHORTFALL))
     return fig
 
 

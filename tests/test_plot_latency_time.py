@@ -471,17 +471,20 @@ def test_plot_writes_the_time_to_recover_beside_the_figure_and_says_it_under_it(
     assert str(out) + ".recovery.csv" in capsys.readouterr().out.split()
     table = pd.read_csv(tmp_path / "lt.recovery.csv")
     assert table.columns.tolist() == [
-        "policy", "metric", "outage_from_s", "outage_to_s", "down", "baseline", "recovered_at_s",
-        "time_to_recover_s", "status", "overlapped", "arrived", "completed", "with_deadline",
-        "deadline_missed",
+        "policy", "metric", "outage_from_s", "outage_to_s", "down", "baseline", "baseline_s",
+        "recovered_at_s", "time_to_recover_s", "status", "overlapped", "arrived", "completed",
+        "with_deadline", "deadline_missed",
     ]  # fmt: skip
     row = table.iloc[0]
     assert (row.policy, row.outage_from_s, row.outage_to_s) == ("edge", 2.0, 3.5)
     assert row.baseline == pytest.approx(0.020)
     assert pd.isna(row.time_to_recover_s) and row.status == "too near the end"
     fig = plot_results(read_results(tiny), "latency-time", bin_s=1.0)
-    note = " ".join(t.get_text() for t in fig.texts)
-    assert "after 2–3.5 s: edge too near the end to say" in " ".join(note.split())
+    note = " ".join(" ".join(t.get_text() for t in fig.texts).split())
+    assert "after 2–3.5 s: edge too near the end to say" in note
+    # The records begin 2 s before the outage: the note said "the 60 s before it" (a gallery run: 13 s).
+    assert row.baseline_s == 2.0
+    assert "above the median latency of the 2 s of records (at most 60 s) before it" in note, note
 
 
 def test_a_bin_where_most_tasks_did_not_complete_is_drawn_faint_and_named(tiny):

@@ -102,6 +102,7 @@ COLUMNS = (
     "outage_to_s",
     "down",
     "baseline",
+    "baseline_s",
     "recovered_at_s",
     "time_to_recover_s",
     "status",
@@ -226,6 +227,8 @@ def time_to_recover(
         for since, until, down in stretches:
             before = (starts >= since - before_s - 1e-9) & (ends <= since + 1e-9) & np.isfinite(values)
             baseline = float(np.median(values[before])) if before.any() else math.nan
+            # the seconds of bins the baseline is over: under BEFORE_S where the records start later
+            span = float(ends[before].max() - starts[before].min()) if before.any() else math.nan
             spread = _robust_sd(values[before]) if before.any() else 0.0
             margin = max(tolerance * abs(baseline), NOISE_SDS * spread) if math.isfinite(baseline) else 0.0
             at = _back_from(starts, values, enough, until, baseline, margin, sustained)
@@ -257,6 +260,7 @@ def time_to_recover(
                     "outage_to_s": until,
                     "down": ", ".join(down),
                     "baseline": baseline,
+                    "baseline_s": span,
                     "recovered_at_s": at,
                     "time_to_recover_s": at - until if math.isfinite(at) else math.nan,
                     "status": status,

@@ -1059,6 +1059,21 @@ _UNRECOVERED = {
 _OUTAGES_LISTED = 2
 
 
+def _baseline_window(recovery: pd.DataFrame) -> str:
+    """The seconds the baselines were taken over: ``60 s``, or fewer where the records start later.
+
+    The note said "the 60 s before it" over a run whose records began 13 s before its outage.
+    """
+    if "baseline_s" not in recovery.columns:
+        return f"{BEFORE_S:g} s"
+    spans = recovery["baseline_s"].dropna().to_numpy(dtype=float)
+    if not len(spans) or spans.min() >= BEFORE_S - 1e-6:
+        return f"{BEFORE_S:g} s"
+    low, high = (plain_number(float(f"{v:.2g}")) for v in (spans.min(), spans.max()))
+    here = low if low == high else f"{low}–{high}"
+    return f"{here} s of records (at most {BEFORE_S:g} s)"
+
+
 def recovery_note(recovery: pd.DataFrame, metric: str = DEFAULT_METRIC) -> str:
     """The time each series took to recover after each outage, as a line under the figure ("" if none).
 
@@ -1071,7 +1086,7 @@ def recovery_note(recovery: pd.DataFrame, metric: str = DEFAULT_METRIC) -> str:
     head = (
         f"\ntime to recover (from the outage's end to the first of {SUSTAINED} bins in a row at most "
         f"{TOLERANCE:.0%} (or {NOISE_SDS:g} robust SDs of its bins, if more) above the {what} of the "
-        f"{BEFORE_S:g} s before it, at least "
+        f"{_baseline_window(recovery)} before it, at least "
         f"{LEAST_COMPLETED:.0%} of their tasks completed; known to a bin; in .recovery.csv):\n"
     )
 

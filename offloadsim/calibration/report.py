@@ -315,9 +315,10 @@ def largest_errors(summary: Mapping[str, Any], shown: int = 3) -> str:
 
 #: What follows when whole models are timed on another CPU than the profile's.
 TIMED_ELSEWHERE = (
-    "the whole models timed here measure this machine, not the profile's, so the errors compare two CPUs "
-    "(the profile's own check is its recorded report: offloadsim profiles show {name}); to check a profile "
-    "of this machine, calibrate one here: offloadsim calibrate --threads 1 --report --name my-cpu"
+    "the whole models timed here measure this machine; where it is not the profile's, the errors "
+    "compare two CPUs (the profile's own check is its recorded report: offloadsim profiles show "
+    "{name}); to check a profile of this machine, calibrate one here: "
+    "offloadsim calibrate --threads 1 --report --name my-cpu"
 )
 
 

@@ -36,7 +36,9 @@ number below a million, read as FLOP/s or B/s where GFLOP/s or GB/s were surely 
 ``plain-tails`` (:mod:`offloadsim.scenario.tail_check`: a node's radio ``tail`` written as a bare
 number of 20 or more, read as seconds where milliseconds were surely meant), ``plain-rates``
 (:mod:`offloadsim.scenario.rate_check`: a node's ``transmit_per_rate`` or ``receive_per_rate``
-written as a bare number of 0.001 or more, read as J/bit where mW/Mbps were surely meant).
+written as a bare number of 0.001 or more, read as J/bit where mW/Mbps were surely meant),
+``plain-sizes`` (:mod:`offloadsim.scenario.size_check`: an application's ``input``, ``output`` or a
+stage's ``output`` written as a bare number below 10,000, read as bytes where KB were surely meant).
 """
 
 from __future__ import annotations
@@ -174,6 +176,7 @@ SHIPPED: Mapping[str, str] = {
     "plain-speeds": "offloadsim.scenario.speed_check:plain_speeds",
     "plain-tails": "offloadsim.scenario.tail_check:plain_tails",
     "plain-rates": "offloadsim.scenario.rate_check:plain_rates",
+    "plain-sizes": "offloadsim.scenario.size_check:plain_sizes",
 }
 
 _CHECKS: dict[str, ScenarioCheck | str] = dict(SHIPPED)

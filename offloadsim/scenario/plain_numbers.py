@@ -3,13 +3,15 @@
 A bare number is a quantity in its SI unit (docs/scenario-format.md, "Quantities and units"), so
 ``latency: 20`` is 20 s and ``bandwidth: 20`` is 20 bit/s: values no network of the edge or the
 cloud has, whose writer meant "20 ms" and "20 Mbps"; a radio's ``tail: 200`` is 200 s, where
-"200 ms" was meant.  Only the plain document tells a bare number
-from a string with a unit (the loaded scenario holds SI numbers either way), so the checks read
-``Scenario.document`` and, for a CSV file it names, the file's cells as written.
+"200 ms" was meant; an application's ``input: 150`` is 150 bytes, where "150 KB" was meant.
+Only the plain document tells a bare number from a string with a unit (the loaded scenario
+holds SI numbers either way), so the checks read ``Scenario.document`` and, for a CSV file it
+names, the file's cells as written.
 
 :data:`PLAIN` says, for each quantity, which bare numbers are suspect and in which words a check
 warns of one.  Where each is written: a node's processors' keys (:data:`PROCESSOR_KEYS`) and
-its ``power`` keys (:data:`POWER_KEYS`), a link's own keys (:data:`LINK_KEYS`), and in each
+its ``power`` keys (:data:`POWER_KEYS`), an application's sizes (:data:`APP_KEYS`), a link's own
+keys (:data:`LINK_KEYS`), and in each
 ``dynamics`` entry the places its kind declares by quantity (``quantity_keys``, as the world's
 registry gives them through ``CheckedRun.quantity_keys``): a key pattern (``steps[].latency``),
 or one followed by ``:COLUMN`` for that column of the CSV file whose path the key holds
@@ -17,8 +19,8 @@ or one followed by ``:COLUMN`` for that column of the CSV file whose path the ke
 A file is read once a run, for every quantity declared in its columns, and kept in
 ``CheckedRun.shared`` for the check that reads it next.  The checks:
 :mod:`~offloadsim.scenario.latency_check`, :mod:`~offloadsim.scenario.bandwidth_check`,
-:mod:`~offloadsim.scenario.speed_check`, :mod:`~offloadsim.scenario.tail_check` and
-:mod:`~offloadsim.scenario.rate_check`.
+:mod:`~offloadsim.scenario.speed_check`, :mod:`~offloadsim.scenario.tail_check`,
+:mod:`~offloadsim.scenario.rate_check` and :mod:`~offloadsim.scenario.size_check`.
 """
 
 from __future__ import annotations
@@ -35,11 +37,13 @@ if TYPE_CHECKING:
     from offloadsim.scenario.checks import CheckedRun
 
 __all__ = [
+    "APP_KEYS",
     "LINK_KEYS",
     "PLAIN",
     "PLAIN_BANDWIDTH_BELOW",
     "PLAIN_LATENCY_FROM_S",
     "PLAIN_PROCESSOR_RATE_BELOW",
+    "PLAIN_SIZE_BELOW",
     "PLAIN_TAIL_FROM_S",
     "POWER_KEYS",
     "PROCESSOR_KEYS",
@@ -59,6 +63,12 @@ PLAIN_BANDWIDTH_BELOW = 1e4
 #: computes or reads memory a million times a second or less, and a number of GFLOP/s or GB/s
 #: written bare is below it.
 PLAIN_PROCESSOR_RATE_BELOW = 1e6
+
+#: A bare size (bytes) below this is warned of: what an application uploads or returns is a frame, a
+#: tensor or a result of some kilobytes, and a number of KB or MB written bare (``input: 150``, the
+#: quickstart's 150 KB frame read as 150 B) is below it.  A result of a few bytes (a class index) is
+#: said with its unit: ``output: 4 B``.
+PLAIN_SIZE_BELOW = 1e4
 
 #: A bare radio tail from this many seconds up is warned of: it is longer than any cellular radio's
 #: measured tail (LTE's about 11.6 s, Huang et al., "A Close Examination of Performance and Power
@@ -101,6 +111,11 @@ def _low(value: float) -> bool:
     return 0 < value < PLAIN_BANDWIDTH_BELOW
 
 
+def _small(value: float) -> bool:
+    """Above 0 (no bytes is 0 in any unit) and below :data:`PLAIN_SIZE_BELOW`."""
+    return 0 < value < PLAIN_SIZE_BELOW
+
+
 def _slow(value: float) -> bool:
     """Above 0 and below :data:`PLAIN_PROCESSOR_RATE_BELOW`."""
     return 0 < value < PLAIN_PROCESSOR_RATE_BELOW
@@ -125,7 +140,9 @@ def _in_seconds(suspect: Callable[[float], bool]) -> Plain:
 #: (``quantity_keys``), a processor's speed (FLOP/s) and memory bandwidth (B/s), which only a
 #: node's processors hold (:data:`PROCESSOR_KEYS`), and a radio's tail (a time surely under
 #: :data:`PLAIN_TAIL_FROM_S`) and its power per rate (J/bit, surely under
-#: :data:`PLAIN_PER_RATE_FROM_J_PER_BIT`), which only a node's ``power`` holds (:data:`POWER_KEYS`).
+#: :data:`PLAIN_PER_RATE_FROM_J_PER_BIT`), which only a node's ``power`` holds (:data:`POWER_KEYS`), and
+#: a size (bytes, surely above :data:`PLAIN_SIZE_BELOW`), which only an application holds
+#: (:data:`APP_KEYS`).
 PLAIN: Mapping[str, Plain] = {
     "latency": _in_seconds(lambda seconds: seconds >= PLAIN_LATENCY_FROM_S),
     "bandwidth": Plain(
@@ -169,6 +186,16 @@ PLAIN: Mapping[str, Plain] = {
         said_words="bytes per second",
     ),
     "tail": _in_seconds(lambda seconds: seconds >= PLAIN_TAIL_FROM_S),
+    "size": Plain(
+        _small,
+        read_as="bytes",
+        unit="B",
+        instead="kilobytes",
+        meant="KB",
+        meant_words="kilobytes",
+        said="B",
+        said_words="bytes",
+    ),
     "power_per_rate": Plain(
         lambda joules: joules >= PLAIN_PER_RATE_FROM_J_PER_BIT,
         read_as="joules per bit",
@@ -194,8 +221,13 @@ POWER_KEYS: Mapping[str, tuple[str, ...]] = {
     "power_per_rate": ("transmit_per_rate", "receive_per_rate"),
 }
 
+#: The keys of an application (``applications.NAME``) that hold each quantity.
+APP_KEYS: Mapping[str, tuple[str, ...]] = {"size": ("input", "output", "stages[].output")}
+
 #: The quantities a kind may declare places of, which ``register_dynamics`` holds it to.
-QUANTITIES = tuple(quantity for quantity in PLAIN if quantity not in {**PROCESSOR_KEYS, **POWER_KEYS})
+QUANTITIES = tuple(
+    quantity for quantity in PLAIN if quantity not in {**PROCESSOR_KEYS, **POWER_KEYS, **APP_KEYS}
+)
 
 #: The keys of a ``links`` entry that hold each quantity, as a kind declares its entries'.
 LINK_KEYS: Mapping[str, tuple[str, ...]] = {
@@ -237,7 +269,7 @@ _Found = tuple[tuple[Part, ...], float, tuple[str, str, int] | None]
 
 
 def _bare_numbers(run: CheckedRun, quantity: str) -> Iterator[_Found]:
-    """Each suspect bare number of ``quantity``: the nodes' (processors, power), the links', the dynamics'.
+    """Each suspect bare number of ``quantity``: nodes' (processors, power), applications', links', dynamics'.
 
     Those of an entry the world refuses are dropped by the check runner
     (:func:`~offloadsim.scenario.checks.run_scenario_checks`), as every check's warnings of it are.
@@ -255,6 +287,10 @@ def _bare_numbers(run: CheckedRun, quantity: str) -> Iterator[_Found]:
                 yield from _at(run, processor, ("nodes", name, "processors", key), PROCESSOR_KEYS, quantity)
         if isinstance(node.get("power"), Mapping):
             yield from _at(run, node["power"], ("nodes", name, "power"), POWER_KEYS, quantity)
+    applications = document.get("applications")
+    for name, app in applications.items() if isinstance(applications, Mapping) else ():
+        if isinstance(app, Mapping):
+            yield from _at(run, app, ("applications", name), APP_KEYS, quantity)
     links = document.get("links")
     for i, link in enumerate(links if isinstance(links, list) else ()):
         yield from _at(run, link, ("links", i), LINK_KEYS, quantity)

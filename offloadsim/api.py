@@ -564,6 +564,7 @@ def scenario_warnings(
             change_time_keys=_change_time_keys,
             dynamics_refused=_dynamics_refused(scenario, world),
             unreached=lambda: _unreached(scenario, dynamics),
+            least_compute=lambda: _least_compute(world or WorldOnce(scenario)),
         )
     )
 
@@ -621,6 +622,17 @@ def _unreached(
         return {}
     dynamics = read()
     return None if dynamics is None else never_in_reach(dynamics, scenario.end_s)
+
+
+def _least_compute(world: WorldOnce) -> dict[str, float] | None:
+    """Per application, a lower bound on one request's compute time (``CheckedRun.least_compute``).
+
+    None where the world cannot be built (the run says why, with its key path).
+    """
+    from offloadsim.world.least_compute import least_compute_s
+
+    built = world()
+    return None if built is None else least_compute_s(built)
 
 
 def _read_dynamics(scenario: Scenario, world: WorldOnce | None) -> tuple[Dynamics, ...] | None:

@@ -21,7 +21,9 @@ scenario lacks; it warns of nothing, so it cannot be skipped), ``policy-reach`` 
 module: a node or tier the policy sends to that some task sources cannot reach),
 ``silent-workloads``, ``lone-arrivals`` and ``unmissable-deadlines``
 (:mod:`offloadsim.scenario.window_check`: what the measured window makes
-meaningless), ``late-dynamics`` (:mod:`offloadsim.scenario.dynamics_check`: a
+meaningless), ``unmeetable-deadlines`` (:mod:`offloadsim.scenario.deadline_check`: a deadline
+below the least compute time any placement gives the application), ``late-dynamics``
+(:mod:`offloadsim.scenario.dynamics_check`: a
 scheduled change or failures the run never reaches), ``idle-processors``
 (:mod:`offloadsim.scenario.processor_check`: a node's processors the policy
 never uses), ``servers-down`` (:mod:`offloadsim.scenario.outage_check`: a node
@@ -102,6 +104,11 @@ def _none_unreached() -> None:
     return None
 
 
+def _none_bounded() -> None:
+    """What a :class:`CheckedRun` made without the world knows of applications' least compute: nothing."""
+    return None
+
+
 def _none_refused(index: int) -> bool:
     """What a :class:`CheckedRun` made without the world knows of the ``dynamics`` it refuses: none."""
     return False
@@ -138,6 +145,9 @@ class CheckedRun:
     ``unreached`` gives ``{i: devices}``: the devices the ``mobility`` entry ``dynamics[i]`` moves
     that no access point ever reaches in the run, as the world reads them; None where not known
     (an entry the world refuses).
+    ``least_compute`` gives ``{application: seconds}``: a lower bound on one request's compute time
+    whatever the placement (:mod:`offloadsim.world.least_compute`), for those it is known of; None
+    where the world cannot be built.
     ``shared``: what a check works out for a later one of the same run, by the later one's
     name (the ``policy`` check's warnings, which ``policy-reach`` gives), or by the name of
     what several share (``plain-numbers``: the CSV files' bare cells
@@ -154,6 +164,7 @@ class CheckedRun:
     change_time_keys: Callable[[str], Mapping[str, str | None]] = _no_change_times
     dynamics_refused: Callable[[int], bool] = _none_refused
     unreached: Callable[[], Mapping[int, Sequence[str]] | None] = _none_unreached
+    least_compute: Callable[[], Mapping[str, float] | None] = _none_bounded
     shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -167,6 +178,7 @@ SHIPPED: Mapping[str, str] = {
     "silent-workloads": "offloadsim.scenario.window_check:silent_workloads",
     "lone-arrivals": "offloadsim.scenario.window_check:lone_arrivals",
     "unmissable-deadlines": "offloadsim.scenario.window_check:unmissable_deadlines",
+    "unmeetable-deadlines": "offloadsim.scenario.deadline_check:unmeetable_deadlines",
     "late-dynamics": "offloadsim.scenario.dynamics_check:late_dynamics",
     "idle-processors": "offloadsim.scenario.processor_check:idle_processors",
     "servers-down": "offloadsim.scenario.outage_check:servers_down",

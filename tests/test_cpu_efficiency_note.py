@@ -14,7 +14,7 @@ from offloadsim.world.profiles.builtin import BUILTIN_PROFILES, CPU_EFFICIENCY
 
 ASSISTANT = Path(__file__).resolve().parents[1] / "scenarios" / "llm-assistant.yaml"
 SAID = "a built-in CPU profile runs each layer"
-SHORT = ["--set", "duration=20 s", "--set", "applications.chat-1b.params.precision=int4"]
+SHORT = ["--set", "duration=100 s", "--set", "applications.chat-1b.params.precision=int4"]
 
 
 def _notes(capsys, *argv: str) -> list[str]:

@@ -791,7 +791,12 @@ class Simulation:
             replication=self.replication,
             counters=dict(self.counters),
             stages=self.ledger.stages.columns() if self.ledger.stages is not None else None,
-            notes=(*world.notes_under(self.policy), *self._policy_notes(), *self._work_notes(), *own_notes),
+            notes=(
+                *world.notes_under(self.policy, computed=_computed_on(processors)),
+                *self._policy_notes(),
+                *self._work_notes(),
+                *own_notes,
+            ),
             own_notes=own_notes,
             context_cuts=tuple(self._context_cuts()),
             tables=collected(self.collectors),
@@ -919,6 +924,17 @@ class _Arrival:
         sim._next_id += 1
         sim.counters["arrived"] += 1
         return sim._dispatch(task, None, self.last)
+
+
+def _computed_on(processors: Mapping[str, Sequence[Any]]) -> set[tuple[str, str]]:
+    """The ``(node, processor)`` pairs of the processors table that computed in the measured time.
+
+    Busy, or a stage completed: the world's notes on a processor's numbers are said of a run only
+    where it computed (:meth:`~offloadsim.world.build.World.notes_under`).
+    """
+    columns = ("node", "processor", "busy_s", "stages_completed")
+    rows = zip(*(processors[column] for column in columns), strict=True)
+    return {(node, name) for node, name, busy, completed in rows if busy > 0 or completed > 0}
 
 
 def _processor_notes(processors: Mapping[str, Sequence[Any]]) -> list[str]:

@@ -484,7 +484,7 @@ def compare(
         ],
         "precision_notes": (kept_notes := precision_notes_field([(None, loaded)], specs)),  # of int8, ...
         # What its figures say (those, and the world's a figure says: a GPU's assumed efficiency).
-        **figure_fields(kept_notes, ((None, note) for note in _world_said(plan))),
+        **figure_fields(kept_notes, ((None, note) for note in _world_said(plan, tables.get("processors")))),
         **host_info(),
         "job_engine_builds": count_builds(result.engine_build for result in results.values()),
         **plugins_field(job.plugins for job in jobs),  # whose code ran: none for offloadsim's own
@@ -1288,12 +1288,18 @@ def _unequal_completion(
 # --------------------------------------------------------------------------- writing
 
 
-def _world_said(plan: ComparePlan) -> list[str]:
-    """The world's notes under each entry (from the world its checks built): one under some says which."""
-    from offloadsim.analysis.notes import world_notes
+def _world_said(plan: ComparePlan, processors: pd.DataFrame | None) -> list[str]:
+    """The world's notes under each entry (from the world its checks built): one under some says which.
+
+    A note on a processor's numbers is said of the entries whose runs computed on it, by the
+    runs' ``processors`` table (any replication): ``neurosurgeon`` may use the quickstart's
+    A100 and put no task there.
+    """
+    from offloadsim.analysis.notes import computed_by, world_notes
 
     built = plan.world() if plan.world is not None else None
-    return world_notes(plan.scenario, [plan.specs[label] for label in plan.names], built, list(plan.names))
+    specs = [plan.specs[label] for label in plan.names]
+    return world_notes(plan.scenario, specs, built, list(plan.names), computed_by(processors, "policy"))
 
 
 def _notes(
@@ -1314,7 +1320,7 @@ def _notes(
     from offloadsim.analysis.trace_replications import same_trace_note
 
     ran = list(manifest["policies"])  # each entry's policy and parameters, as they ran
-    said = kept_parameters_notes(ran) + _world_said(plan)
+    said = kept_parameters_notes(ran) + _world_said(plan, processors)
     served: dict[str, set[str]] = {}  # the applications each entry served, in the table's order
     if len(application_order([plan.scenario])) > 1:  # one application can pool nothing: none read
         for i, name in enumerate(plan.names):

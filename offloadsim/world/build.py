@@ -8,7 +8,7 @@ model (fixed numbers) or synthetic work (drawn per task).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -185,23 +185,34 @@ class World:
         """
         return self._notes(here=True)
 
-    def notes_under(self, *policies: Any) -> tuple[str, ...]:
+    def notes_under(
+        self, *policies: Any, computed: Collection[tuple[str, str]] | None = None
+    ) -> tuple[str, ...]:
         """:attr:`notes` of a run of any of ``policies`` (policy objects or PolicySpecs), not the scenario's.
 
         A note that holds only where a policy may place layers (the GPU efficiency line) reads the
         policies a run or a comparison runs: ``run --policy local`` keeps every layer on the phones.
+        ``computed``: the ``(node, processor)`` pairs the run computed on, once it has run: a note on
+        a processor it never computed on is not said (:func:`~offloadsim.world.placed.runs_under`).
         """
-        return self._notes(here=True, policies=policies)
+        return self._notes(here=True, policies=policies, computed=computed)
 
-    def notes_under_each(self, policies: Mapping[str, Any]) -> tuple[str, ...]:
+    def notes_under_each(
+        self, policies: Mapping[str, Any], computed: Mapping[str, Collection[tuple[str, str]]] | None = None
+    ) -> tuple[str, ...]:
         """:attr:`notes` of runs of each of ``policies`` (label -> policy), for a comparison of them.
 
         A note that holds under only some of them says which (`` (under cloud only)``): ``compare
         local,edge,cloud`` of the quickstart costs layers on its A100 under ``cloud`` alone.
+        ``computed``: by label, the ``(node, processor)`` pairs its runs computed on, once they
+        have run (:meth:`notes_under`): the quickstart's ``neurosurgeon`` may use the A100, and
+        put no task there.
         """
+        computed = computed or {}
         under: dict[str, list[str]] = {}
         for label, policy in policies.items():
-            for note in self._notes(here=True, policies=(policy,), placed=False):
+            ran = computed.get(label)
+            for note in self._notes(here=True, policies=(policy,), placed=False, computed=ran):
                 under.setdefault(note, []).append(label)
         each = (
             tuple(under)
@@ -212,7 +223,7 @@ class World:
             )
         )
         # one line naming the hardware each policy may use, not one line per policy
-        context = self._context(True, tuple(policies.values()), lambda: self._under(dict(policies)))
+        context = self._context(True, tuple(policies.values()), lambda: self._under(dict(policies), computed))
         return each + self._said(context, ("placed",))
 
     def scenario_notes_under(self, *policies: Any) -> tuple[str, ...]:
@@ -227,16 +238,24 @@ class World:
         return self._notes(here=False, policies=policies or None)
 
     def _notes(
-        self, here: bool, policies: tuple[Any, ...] | None = None, placed: bool = True
+        self,
+        here: bool,
+        policies: tuple[Any, ...] | None = None,
+        placed: bool = True,
+        computed: Collection[tuple[str, str]] | None = None,
     ) -> tuple[str, ...]:
         """:attr:`notes`: every registered provider's (:mod:`offloadsim.world.notes`), in its order.
 
         ``here``: with the lines on this machine's CPU and those a run's times and energy rest on;
         ``policies``: the policy objects of the runs noted (None: the scenario's own policy);
         ``placed``: with the lines naming the hardware they may place on (providers of scope
-        ``placed``), which a comparison says once for all its policies.
+        ``placed``), which a comparison says once for all its policies; ``computed``: the
+        ``(node, processor)`` pairs the runs computed on (None: not run yet).
         """
-        context = self._context(here, policies, lambda: self._under({"": policies} if policies else None))
+        ran = None if computed is None else {"": computed}
+        context = self._context(
+            here, policies, lambda: self._under({"": policies} if policies else None, ran)
+        )
         return self._said(context, ("run", "placed") if placed else ("run",))
 
     def _context(
@@ -263,9 +282,16 @@ class World:
                     lines.setdefault(note.text, note.line())
         return tuple(lines.values())
 
-    def _under(self, policies: Mapping[str, Any] | None) -> Under:
-        """Where runs of ``policies`` (label -> policies; None: the scenario's own) may place layers."""
-        return runs_under(self.scenario, policies, self.topology.reachable)
+    def _under(
+        self,
+        policies: Mapping[str, Any] | None,
+        computed: Mapping[str, Collection[tuple[str, str]]] | None = None,
+    ) -> Under:
+        """Where runs of ``policies`` (label -> policies; None: the scenario's own) may place layers.
+
+        Or, for the labels ``computed`` names, where they did (:func:`~offloadsim.world.placed.runs_under`).
+        """
+        return runs_under(self.scenario, policies, self.topology.reachable, computed)
 
     def _every_processor(self) -> list[ProcessorModel]:
         """Every processor of every node, a node's first one first (a GPU beside a CPU included)."""

@@ -126,10 +126,15 @@ def runs_under(
     scenario: Scenario,
     policies: Mapping[str, Any] | None = None,
     reaches: Callable[[str, str], bool] | None = None,
+    computed: Mapping[str, Collection[tuple[str, str]]] | None = None,
 ) -> Under:
     """The :data:`Under` of runs of ``policies`` (label -> a policy or a tuple; None: the scenario's).
 
-    A single label (a run) answers ``()`` or None.
+    A single label (a run) answers ``()`` or None.  ``computed``: for the labels of runs that have
+    run, the ``(node, processor)`` pairs they computed on (the scenario's own run: label ``""``); a
+    processor a run never computed on is not its, whatever its policy may place there (the
+    quickstart's ``neurosurgeon`` may use the cloud's A100 and put no task there).  A label it
+    does not name is held to what its policy may do.
     """
     runs = policies or {"": scenario.policy}
     placed = {label: placements(policy) for label, policy in runs.items()}
@@ -150,6 +155,7 @@ def runs_under(
             for label, each in placed.items()
             if may_run(hosts, node, tiers[node], sources[app.name], each, reaches)
             and any(rule is None or name in (rule or (firsts.get(node),)) for rule in rules[label])
+            and (computed is None or label not in computed or (node, name) in computed[label])
         )
         return None if not labels else () if len(labels) == len(placed) else labels
 

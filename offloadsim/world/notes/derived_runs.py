@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from typing import Any, Literal
 
 from offloadsim.world.notes.registry import NoteContext
-from offloadsim.world.placed import may_run, placements, sources_of
 
 __all__ = ["derived_runs"]
 
@@ -19,6 +18,10 @@ def derived_runs(
     context: NoteContext, efficiency_name: Literal["GPU_EFFICIENCY", "CPU_EFFICIENCY"]
 ) -> Iterator[tuple[Any, Any]]:
     """(application, processor) where a run may cost the application's layers on a built-in profile.
+
+    Where: ``context.under`` (:func:`~offloadsim.world.placed.runs_under`), its hosts, its
+    sources' reach and the policies' placements, and, once the runs have run, the processors
+    they computed on.
 
     ``efficiency_name``: ``"GPU_EFFICIENCY"`` or ``"CPU_EFFICIENCY"`` of
     :mod:`offloadsim.world.profiles.builtin`, the profiles' assumed share of their peak.  None for a
@@ -36,13 +39,9 @@ def derived_runs(
     chosen = [proc for proc in derived if proc.costs.efficiency == efficiency]
     if not chosen:
         return
-    scenario, world = context.scenario, context.world
-    placed = placements(scenario.policy if context.policies is None else context.policies)
     for app in context.apps:
         if app.llm is None and app.graph is None:
             continue
-        sources = sources_of(scenario, app.name)
         for proc in chosen:
-            tier = context.nodes[proc.node].tier
-            if may_run(app.spec.hosts, proc.node, tier, sources, placed, world.topology.reachable):
+            if context.under(app, proc) is not None:
                 yield app, proc

@@ -32,6 +32,7 @@ from offloadsim.analysis.catalogue import metric_info
 from offloadsim.plots.axes import (
     LEAST_PANEL_HEIGHT_IN,
     clear_legend,
+    fit_y_labels,
     laid_out,
     log_axis,
     reach_log_ticks,
@@ -200,6 +201,11 @@ def metric_bars(
     (its value wrapped at its commas) has room.  ``legend_inside`` False: the legend goes above
     the figure (one for several panels), so the axis leaves it no room above the data: a fleet's
     four panels ran to 500,000 ms over data that stopped at 33,000 ms.
+
+    Without ``group`` each bar is named by its tick, broken before its parameters where that
+    makes the labels fit, else tilted: a legend in their place (nine policies) left the axis with
+    no tick and sat over the value labels.  A series whose colour comes round again (past the
+    palette's eight) is hatched, so the ninth bar is not the first's plain blue.
     """
     ax = axes_or_new(ax)
     info = metric_info(metric)
@@ -232,10 +238,13 @@ def metric_bars(
         ticks = [str(b[1]) for b in bars]
         if group is None and _ticks_too_narrow(ax, ticks):
             ticks = [bar_tick(t) for t in ticks]
-        in_legend = group is None and _ticks_too_narrow(ax, ticks)
+        # Still too wide (nine policies on one column): tilted under their bars, not a legend in their
+        # place, which left the axis with no tick and sat over the value labels (the instructor trial).
+        tilted = group is None and _ticks_too_narrow(ax, ticks)
+        hatches = _repeat_hatches(names, order)
 
         def key_label(name: Any) -> str | None:
-            if (group is None and not in_legend) or name in legend_names:
+            if group is None or name in legend_names:
                 return None
             legend_names.add(name)
             return str(name)
@@ -249,7 +258,7 @@ def metric_bars(
             # A lower bound at zero cannot be drawn on a log axis: its arm runs off the bottom.
             bottom = log_bottom(mean, low)
             for i, (_, name, _, _) in enumerate(bars):
-                named: dict[str, Any] = {"label": key_label(name)} if group is not None or in_legend else {}
+                named: dict[str, Any] = {"label": key_label(name)} if group is not None else {}
                 ax.errorbar(
                     [x[i]],
                     [mean[i]],
@@ -266,7 +275,7 @@ def metric_bars(
             ax.set_xlim(-0.6, (len(bars) if group is None else len(groups)) - 0.4)
             top = np.nanmax(np.concatenate([mean, high]))
             # Room above the highest dot for the legend, which goes above the dots.
-            legend_over_dots = legend_inside and (group is not None or in_legend)
+            legend_over_dots = legend_inside and group is not None
             room = (top / bottom) ** 0.4 * 1.3 if legend_over_dots else 1.3
             # Room below the lowest dot for its marker on a panel of the least height a figure keeps:
             # 1.3x is under 2 pt on five decades, and a dot at 0.67 ms over a bottom of 0.5 was cut.
@@ -275,10 +284,10 @@ def metric_bars(
             ax.set_ylim(*reach_log_ticks(bottom, top * room, 1.3))
         else:
             # One container per series in a legend.
-            for series in names if group is not None else [b[1] for b in bars] if in_legend else [None]:
+            for series in names if group is not None else [None]:
                 at = [i for i, b in enumerate(bars) if series is None or b[1] == series]
                 keyed: dict[str, Any] = {"label": str(series)} if series is not None else {}
-                ax.bar(
+                drawn = ax.bar(
                     x[at],
                     mean[at],
                     yerr=[mean[at] - low[at], high[at] - mean[at]],
@@ -289,31 +298,44 @@ def metric_bars(
                     width=width,
                     **keyed,
                 )
+                for patch, i in zip(drawn.patches, at, strict=True):
+                    patch.set_hatch(hatches[bars[i][1]])
             ax.set_ylim(bottom=0)
-            if legend_inside and (
-                group is not None or in_legend
-            ):  # room above the tallest bar for the legend
+            if legend_inside and group is not None:  # room above the tallest bar for the legend
                 tops = np.concatenate([mean, high])
                 top = float(np.nanmax(tops)) if np.isfinite(tops).any() else 1.0
                 ax.set_ylim(0, top * 1.35)
             say_unseen_bars(ax)
-        if in_legend:
-            ax.set_xticks([])
-            tidy_legend(ax, legend_title or label or by, ncols=1, loc="upper center")
-            clear_legend(ax)
-        elif group is None:
+        if group is None:
             ax.set_xticks(x, ticks)
-            rotate_if_crowded(ax, len(bars), 4)
+            if tilted:
+                ax.tick_params(axis="x", labelrotation=90)
+                for text in ax.get_xticklabels():
+                    text.set_horizontalalignment("right")
+                    text.set_rotation_mode("anchor")
+            else:
+                rotate_if_crowded(ax, len(bars), 4)
         else:
             ax.set_xticks(np.arange(len(groups)), [wrapped_tick(str(v)) for v in groups])
             rotate_if_crowded(ax, len(groups), 4)
             row_legend(ax, legend_title, min(4, len(names)), loc="upper center")
         ax.set_ylabel(info.axis_label)
-        # A legend naming the bars is the key, headed by what the axis label would say: an axis
-        # labelled "policy" with no tick on it named nothing.
-        ax.set_xlabel("" if in_legend else label or group or by)
+        ax.set_xlabel(label or group or by)
+        if tilted:
+            fit_y_labels(ax.get_figure())  # the upright labels took height from the axes
         ax.grid(axis="x", visible=False)
     return ax
+
+
+#: Hatches for the bars of series whose colour comes round again (the palette has eight): none for
+#: the first eight, then one per round, so that a ninth policy's bar is not the first's plain blue.
+_ROUND_HATCHES = ("", "///", "...", "xxx", "\\\\\\", "ooo", "+++", "---")
+
+
+def _repeat_hatches(names: Sequence[Any], order: Sequence[Any] | None) -> dict[Any, str]:
+    """Each series' bar hatch: by how many times the palette has come round at its place in ``order``."""
+    places = {name: i for i, name in enumerate(dict.fromkeys([*(order or []), *names]))}
+    return {name: _ROUND_HATCHES[(places[name] // len(PALETTE)) % len(_ROUND_HATCHES)] for name in names}
 
 
 def _ticks_too_narrow(ax: Axes, texts: Sequence[str]) -> bool:

@@ -3210,8 +3210,12 @@ def test_an_energy_figure_says_what_moves_along_its_lines_with_their_key(two_app
     check_readable(fig)  # wrapped inside the figure
 
 
-def test_bars_whose_labels_are_too_wide_for_their_ticks_are_named_in_a_legend():
-    """A comparison of parameterised policies labelled each bar under it, and the labels ran together."""
+def test_bars_whose_labels_are_too_wide_for_their_ticks_are_tilted_under_them():
+    """A comparison of parameterised policies labelled each bar under it, and the labels ran together.
+
+    A legend in the ticks' place (as before) left the axis with no tick, and over nine policies sat
+    over the value labels (the instructor trial): the labels are tilted under their bars instead.
+    """
     from offloadsim.plots.checks import figure_problems
 
     def bars(labels):
@@ -3227,11 +3231,15 @@ def test_bars_whose_labels_are_too_wide_for_their_ticks_are_named_in_a_legend():
     long = ["local", "edge", "neurosurgeon(objective=energy)", "neurosurgeon"]
     ax = bars(long)
     assert figure_problems(ax.get_figure()) == []
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == long
-    assert not [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
-    # The legend, headed "policy", is the key: no axis labelled "policy" with nothing on it.
-    assert ax.get_legend().get_title().get_text() == "policy"
-    assert ax.get_xlabel() == ""
+    assert ax.get_legend() is None
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "local",
+        "edge",
+        "neurosurgeon\n(objective=energy)",
+        "neurosurgeon",
+    ]
+    assert {t.get_rotation() for t in ax.get_xticklabels()} == {90.0}
+    assert ax.get_xlabel() == "policy"
     # Names that fit once broken before their parameters stay under their bars (a compare of
     # edge, least-loaded, round-robin and neurosurgeon(load_aware=true) had a legend instead).
     compared = ["edge", "least-loaded", "round-robin", "neurosurgeon(load_aware=true)"]
@@ -3671,3 +3679,35 @@ def test_a_series_under_another_in_each_panel_is_named_in_the_legend_per_panel()
     texts = [t.get_text() for t in fig.legends[0].get_texts()]
     assert texts == ["x", "y", "dads (same spot as x in (a); same spot as y in (b))"], texts
     assert plots.axes.series_name(texts[-1]) == "dads"
+
+
+def test_nine_policies_bars_are_named_under_them_and_the_ninth_is_not_the_firsts_plain_colour():
+    """The instructor trial's 9-policy bars: local and dads one blue, no tick, a legend over the labels."""
+    from offloadsim.plots.checks import figure_problems
+
+    names = [
+        "local",
+        "edge",
+        "cloud",
+        "random",
+        "round-robin",
+        "least-loaded",
+        "neurosurgeon",
+        "multi-tier",
+        "dads",
+    ]
+    metrics = pd.DataFrame(
+        [
+            {"policy": p, "replication": r, "deadline_miss_rate": 0.1 + 0.08 * i + 0.001 * r}
+            for i, p in enumerate(names)
+            for r in range(3)
+        ]
+    )
+    ax = plots.metric_bars(metrics, "deadline_miss_rate", order=names)
+    assert [t.get_text() for t in ax.get_xticklabels()] == names
+    assert ax.get_legend() is None and ax.get_xlabel() == "policy"
+    (patches,) = [c.patches for c in ax.containers if hasattr(c, "patches")]
+    look = [(p.get_facecolor(), p.get_hatch() or "") for p in patches]
+    assert len(set(look)) == len(names)  # each bar its own colour, or its colour hatched
+    assert look[0][1] == "" and look[8][0] == look[0][0] and look[8][1] != ""
+    assert figure_problems(ax.get_figure()) == []

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.container import BarContainer
+from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
 from offloadsim.analysis.catalogue import metric_info
@@ -321,8 +322,9 @@ def metric_bars(
             row_legend(ax, legend_title, min(4, len(names)), loc="upper center")
         ax.set_ylabel(info.axis_label)
         ax.set_xlabel(label or group or by)
-        if tilted:
-            fit_y_labels(ax.get_figure())  # the upright labels took height from the axes
+        fig = ax.get_figure()
+        if tilted and isinstance(fig, Figure):
+            fit_y_labels(fig)  # the upright labels took height from the axes
         ax.grid(axis="x", visible=False)
     return ax
 

@@ -5,8 +5,9 @@ at layer 3 by 95 tasks and run whole, 20 layers, by 29), that mean (7) is a dept
 alone, it says the network was cut near layer 7.  :func:`draw_cuts` draws at such a point (one whose
 mean is half a layer or more from every cut its tasks took) a hollow circle at each depth its tasks
 ran, its area their share (at least a ring round a line's marker, so that a circle at the depth of
-another series' marker is not lost on it), and :func:`mixed_cuts_note` names the points under the
-figure with their counts, so that the line reads as the mean it is.
+another series' marker is not lost on it: a share below that least is drawn at it, dashed, so that
+0.4 % of the tasks does not read as the 29 % beside it), and :func:`mixed_cuts_note` names the
+points under the figure with their counts, so that the line reads as the mean it is.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ __all__ = ["MixedPoint", "draw_cuts", "later_cuts", "later_cuts_note", "mixed_cu
 _FULL_AREA = 160.0
 #: A circle's ring width (points).
 _RING_PT = 0.8
+#: The dashes (points on, off) of a circle drawn larger than its share: at the least size, for fewer tasks.
+_UNDER_LEAST_DASHES = (0, (1.6, 1.2))
 #: The white (points) between a line's marker and the inside of the smallest circle round it.
 _RING_GAP_PT = 0.5
 #: Points (and cuts per point) the note names; the rest it counts.
@@ -109,7 +112,8 @@ def draw_cuts(
 ) -> list[tuple[float, float]]:
     """At each point whose tasks took several cuts, a hollow circle per cut in the series' colour.
 
-    Its area is the share of the point's tasks, at least :func:`least_share`'s. ``places``: each x
+    Its area is the share of the point's tasks, at least :func:`least_share`'s; a share below it is
+    drawn at it, its ring dashed (the note says so). ``places``: each x
     value (as text) to its place on the axis, ``offsets`` each series' shift from it (side by side
     over categories), ``written`` how the note writes an x value. Returns each circle's depth and
     reach (points from its centre to its ring's outside), for the y range: a circle at depth 0 was
@@ -127,16 +131,20 @@ def draw_cuts(
         shares = np.array([n / total for _, n in cuts], dtype=float)
         where = places[at] + (offsets or {}).get(series, 0.0)
         sizes = np.maximum(shares, least) * _FULL_AREA
-        ax.scatter(
-            np.full(len(cuts), where),
-            [c for c, _ in cuts],
-            s=sizes,
-            facecolors="none",
-            edgecolors=colours.get(series, "black"),
-            linewidths=_RING_PT,
-            zorder=3.5,
-            label="_cuts",
-        )
+        under = shares < least
+        for ring, at_least in (("solid", ~under), (_UNDER_LEAST_DASHES, under)):
+            if at_least.any():
+                ax.scatter(
+                    np.full(int(at_least.sum()), where),
+                    [c for (c, _), kept in zip(cuts, at_least, strict=True) if kept],
+                    s=sizes[at_least],
+                    facecolors="none",
+                    edgecolors=colours.get(series, "black"),
+                    linewidths=_RING_PT,
+                    linestyles=[ring],
+                    zorder=3.5,
+                    label="_cuts",
+                )
         drawn.extend(
             (float(c), float(np.sqrt(size)) / 2 + _RING_PT / 2)
             for (c, _), size in zip(cuts, sizes, strict=True)
@@ -228,9 +236,10 @@ def later_cuts_note(axes: Sequence[Axes]) -> str:
 def mixed_cuts_note(axes: Sequence[Axes]) -> str:
     """The note under a split figure naming the points whose mean is no task's cut, or ``""``.
 
-    ``circles: the cuts of a point whose mean is none of them (area: share of its tasks, at least
-    25 %): int8 at 5.85 Mbit/s, 95 tasks at layer 3, 29 at 20`` (the least share a circle is drawn
-    at, :func:`least_share`, said where a circle was drawn at it); a panel's points after its letter where the
+    ``circles: the cuts of a point whose mean is none of them (area: share of its tasks; dashed: a
+    share under 25 %, drawn at 25 %): int8 at 5.85 Mbit/s, 95 tasks at layer 3, 29 at 20`` (the
+    least share a circle is drawn at, :func:`least_share`, said where a circle was drawn at it: "at
+    least 25 %" read as only shares of 25 % or more drawn); a panel's points after its letter where the
     figure has several panels, series that cut alike there named together, the first few named
     and the rest counted.
     """
@@ -254,7 +263,8 @@ def mixed_cuts_note(axes: Sequence[Axes]) -> str:
     said = _first_named(parts)
     area = "area: share of its tasks"
     if floors:  # a circle drawn larger than its share says so: the counts after it are what it holds
-        area += f", at least {max(floors) * 100:.0f} %"
+        least = f"{max(floors) * 100:.0f} %"
+        area += f"; dashed: a share under {least}, drawn at {least}"
     return f"circles: the cuts of a point whose mean is none of them ({area}): {said}"
 
 

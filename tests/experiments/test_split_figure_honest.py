@@ -186,7 +186,8 @@ def test_series_whose_tasks_cut_alike_at_a_point_are_named_together():
     ax = Figure().add_subplot()
     colours = {"none": "tab:blue", "int8": "tab:green"}
     draw_cuts(ax, done, KEY, CODEC, {"5.85 Mbps": 5.85}, {"5.85 Mbps": "5.85 Mbit/s"}, colours)
-    assert len([c for c in ax.collections if c.get_label() == "_cuts"]) == 2  # a circle set each
+    # a circle set each, solid at layer 0, and dashed at 38 (1 of 47 tasks: drawn at the least size)
+    assert len([c for c in ax.collections if c.get_label() == "_cuts"]) == 4
     note = mixed_cuts_note([ax])
     assert note.endswith(": none, int8 at 5.85 Mbit/s, 46 tasks at layer 0, 1 at 38"), note
 
@@ -232,14 +233,44 @@ def test_a_circle_rings_the_marker_it_sits_on_and_clears_the_axis_edge():
     )
     ax.set_ylabel("layers on the device")  # the axis label within so short a panel
     circles = [c for c in ax.collections if c.get_label() == "_cuts"]
-    assert len(circles) == 3  # at 5, 8 and 20 Mbit/s
+    # at 5, 8 and 20 Mbit/s, and apart the 22 % of 5 Mbit/s and the 15 % of 8: at the least size, dashed
+    assert len(circles) == 5
     assert figure_problems(fig) == []
     # The 15 % circle is drawn larger than its share, and the note says so, not that its area is the share.
     with house_style():  # the figure's marker size
         least = least_share()
     assert 0.15 < least < 0.3
     note = mixed_cuts_note([ax])
-    assert f"(area: share of its tasks, at least {least * 100:.0f} %)" in note
+    shown = f"{least * 100:.0f} %"
+    assert f"(area: share of its tasks; dashed: a share under {shown}, drawn at {shown})" in note
+
+
+def test_a_tiny_share_is_drawn_dashed_apart_from_the_shares_drawn_to_size():
+    """A 0.4 % share was drawn as large as the 29 % beside it, under "(area: ..., at least 25 %)"."""
+    from offloadsim.plots.split_cuts import least_share
+    from offloadsim.plots.style import house_style
+
+    rows = []
+    plan = {
+        "local": {bw: [(20, 250)] for bw in (1, 5, 20)},
+        "neurosurgeon": {5: [(3, 177), (20, 72), (0, 1)]},
+    }
+    plan["neurosurgeon"] |= {1: [(20, 250)], 20: [(0, 250)]}
+    for policy, points in plan.items():
+        for bw, cuts in points.items():
+            for depth, n in cuts:
+                rows += [
+                    {"policy": policy, KEY: bw * 1e6, "replication": 0, "status": "completed", "split": depth}
+                ] * n
+    _fig, ax = plots.new_axes((3.4, 2.4))
+    plots.split_vs_parameter(pd.DataFrame(rows), KEY, ax=ax, log_x=True, order=["local", "neurosurgeon"])
+    solid, dashed = [c for c in ax.collections if c.get_label() == "_cuts"]
+    with house_style():
+        least = least_share()
+    shares = {177 / 250: False, 72 / 250: False, 1 / 250: True}
+    assert sorted(solid.get_sizes() / 160) == pytest.approx(sorted(s for s, d in shares.items() if not d))
+    assert dashed.get_sizes() / 160 == pytest.approx([least])  # 0.4 %: drawn at the least size
+    assert solid.get_linestyle()[0][1] is None and dashed.get_linestyle()[0][1] is not None
 
 
 def test_the_checks_name_a_ring_lost_on_a_marker_and_a_circle_cut_by_the_edge():

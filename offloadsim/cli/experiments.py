@@ -402,7 +402,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
     spec = load_sweep(args.file)
     # what the sweep refuses of --out, said before planning, and by a dry run ("nothing written", exit 0)
-    out = check_sweep_out(args.out if args.out is not None else default_sweep_dir(spec))
+    out = check_sweep_out(args.out if args.out is not None else default_sweep_dir(spec), spec.name)
     world_notes: dict[int, list[str]] = {}  # each point's, from the world its checks built: read once a point
     noted: dict[str, list[int]] = {}  # a dry run's: each of those notes, with the points it is of
     tables: list[list[str]] = []  # a dry run's: each listed point's fixed plan's stations (none: [])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import json
 import logging
 import math
 import os
@@ -143,7 +144,9 @@ def sweep(
     spec = sweep_file if isinstance(sweep_file, SweepSpec) else load_sweep(sweep_file)
     started = _dt.datetime.now(_dt.UTC)
     clock = time.perf_counter()
-    directory = check_sweep_out(out if out is not None else default_sweep_dir(spec))  # before planning
+    directory = check_sweep_out(
+        out if out is not None else default_sweep_dir(spec), spec.name
+    )  # before planning
     from offloadsim.world.build import merged_notes
 
     gathered: list[tuple[int | None, str]] = (  # each note and its point
@@ -164,8 +167,11 @@ def sweep(
         )
     else:
         jobs = list(jobs)
-    created = _prepare_out(directory)
-    with _locked_out(directory, f"sweep {spec.file}", created) as lock, _undone_on_failure(lock):
+    created = _prepare_out(directory, spec.name)
+    with (
+        _locked_out(directory, f"sweep {spec.file}", created, spec.name) as lock,
+        _undone_on_failure(lock),
+    ):
         points_dir = directory / "points"
         _make_points(points_dir, created)
         # Under the lock, any temporary file here was left by a killed sweep.
@@ -308,13 +314,14 @@ def _make_points(points_dir: Path, created: list[Path]) -> None:
     created.insert(0, points_dir.absolute())
 
 
-def check_sweep_out(directory: str | Path) -> Path:
+def check_sweep_out(directory: str | Path, name: str | None = None) -> Path:
     """Check that a sweep can write to ``directory``, writing nothing; return it as a Path.
 
     What :func:`sweep` refuses there when it starts (a file; a non-empty folder that is neither
     a sweep's nor a result to move aside; a folder under one that cannot be written), said before
     planning: ``sweep --dry-run --out FILE`` said "nothing written" and exit 0 of a sweep
-    that could not run.  Raises :class:`ExperimentError`.
+    that could not run.  ``name``: the sweep's (another sweep's folder is a result to move aside).
+    Raises :class:`ExperimentError`.
     """
     directory = out_path(directory)
     if holds_non_directory(directory):
@@ -322,7 +329,7 @@ def check_sweep_out(directory: str | Path) -> Path:
     try:
         check_writable_parent(directory / "points", f"cannot write results to {directory}")
         with contextlib.suppress(FileNotFoundError):  # a new folder
-            _check_sweep_folder(directory)
+            _check_sweep_folder(directory, name)
     except ResultsError as error:
         raise ExperimentError(str(error)) from None
     except OSError as error:  # unreadable
@@ -330,22 +337,25 @@ def check_sweep_out(directory: str | Path) -> Path:
     return directory
 
 
-def _prepare_out(directory: Path) -> list[Path]:
+def _prepare_out(directory: Path, name: str | None = None) -> list[Path]:
     """Refuse a path that is no directory, or a non-empty one that holds no result; return what is missing.
 
     Only checks (to fail fast), making nothing: ``directory`` is made, and a run or comparison
     result there moved aside, under its lock (:func:`_locked_out`).  Returns the folders the
     lock step will make, deepest first.
     """
-    check_sweep_out(directory)  # again: planning may have taken minutes
+    check_sweep_out(directory, name)  # again: planning may have taken minutes
     return missing_directories(directory)
 
 
-def _check_sweep_folder(directory: Path) -> bool:
-    """Whether ``directory`` holds a result that is no sweep's (to move aside); refuse one that is no result.
+def _check_sweep_folder(directory: Path, name: str | None = None) -> bool:
+    """Whether ``directory`` holds a result not this sweep's (to move aside); refuse one that is no result.
 
-    A folder that is empty (but for a lock file) or holds ``points/`` is a sweep's: False.  Raises
-    FileNotFoundError if it is missing; any other OSError (under a file, unreadable) is one line.
+    A folder that is empty (but for a lock file) or holds ``points/`` is a sweep's: False, but where
+    its ``manifest.json`` names another sweep than ``name`` (None: any sweep is this one), whose
+    figures and tables stayed beside the new sweep's with no word (``run`` and ``compare`` move
+    an earlier result aside).  A folder of this sweep is resumed.  Raises FileNotFoundError if it
+    is missing; any other OSError (under a file, unreadable) is one line.
     """
     try:
         entries = [name for name in os.listdir(directory) if name != LOCK_FILE]
@@ -353,8 +363,10 @@ def _check_sweep_folder(directory: Path) -> bool:
         raise
     except OSError as error:  # 'afile/under' ended in NotADirectoryError, exit 1
         raise ExperimentError(f"cannot write results to {directory}: {describe_os_error(error)}") from None
-    if not entries or (directory / "points").is_dir():
+    if not entries:
         return False
+    if (directory / "points").is_dir():
+        return name is not None and _sweep_named(directory) not in (None, name)
     if not is_result_directory(directory):
         raise ExperimentError(
             f"output directory {directory} is not empty and holds no sweep (no points/); "
@@ -363,8 +375,24 @@ def _check_sweep_folder(directory: Path) -> bool:
     return True
 
 
+def _sweep_named(directory: Path) -> str | None:
+    """The name the sweep folder's ``manifest.json`` gives; None where there is none to read.
+
+    A sweep stopped before its first merge has no manifest: its folder is taken for this sweep's,
+    to resume, as before.
+    """
+    try:
+        with open(directory / "manifest.json", encoding="utf-8") as file:
+            name = json.load(file).get("name")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return name if isinstance(name, str) else None
+
+
 @contextlib.contextmanager
-def _locked_out(directory: Path, what: str, created: list[Path]) -> Iterator[HeldLock]:
+def _locked_out(
+    directory: Path, what: str, created: list[Path], name: str | None = None
+) -> Iterator[HeldLock]:
     """Hold ``directory``'s lock, ``directory`` being a sweep's folder (made if missing).
 
     A run or comparison result found there is moved aside to ``NAME.old-N`` (as a rerun of
@@ -376,7 +404,7 @@ def _locked_out(directory: Path, what: str, created: list[Path]) -> Iterator[Hel
     for _ in range(100):
         with directory_lock(directory, what, created) as lock:
             try:
-                other_result = _check_sweep_folder(directory)
+                other_result = _check_sweep_folder(directory, name)
             except FileNotFoundError:  # removed under the lock by no offloadsim process: lock again
                 continue
             if not other_result:
@@ -385,7 +413,7 @@ def _locked_out(directory: Path, what: str, created: list[Path]) -> Iterator[Hel
             previous = move_aside(directory)
             lock.moved(previous)
             logging.getLogger("offloadsim").info(
-                "%s held a result that is not a sweep; it was moved to %s", directory, previous
+                "%s held a result that is not this sweep's; it was moved to %s", directory, previous
             )
     raise ExperimentError(f"cannot write results to {directory}: other processes keep moving it")
 

@@ -263,8 +263,8 @@ def mixed_cuts_note(axes: Sequence[Axes]) -> str:
     said = _first_named(parts)
     area = "area: share of its tasks"
     if floors:  # a circle drawn larger than its share says so: the counts after it are what it holds
-        least = f"{max(floors) * 100:.0f} %"
-        area += f"; dashed: a share under {least}, drawn at {least}"
+        floor = f"{max(floors) * 100:.0f} %"
+        area += f"; dashed: a share under {floor}, drawn at {floor}"
     return f"circles: the cuts of a point whose mean is none of them ({area}): {said}"
 
 

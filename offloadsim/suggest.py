@@ -277,7 +277,7 @@ _MAX_LISTED = 10_000
 def did_you_mean_file(
     path: str | os.PathLike[str], *looked_for: str | os.PathLike[str], directory: bool = False
 ) -> str:
-    """``' (did you mean "scenarios/quickstart.yaml"?)'`` for a missing file with a near name, else ``""``.
+    r"""``' (did you mean "scenarios/quickstart.yaml"?)'`` for a missing file with a near name, else ``""``.
 
     The suggestion is the path as given with its last part replaced, so that it can be pasted back
     where it was given (the command, or a scenario's key).  ``looked_for``: where ``path`` was
@@ -285,9 +285,16 @@ def did_you_mean_file(
     each folder searched), the first folder with a near name suggesting it; default: ``path``
     itself.  Only files are candidates, or only directories with ``directory`` (a results
     directory), the first in sorted order among equally near ones; a folder that cannot be
-    read suggests nothing.
+    read suggests nothing.  A path with ``\`` on a system whose folders are separated by ``/``
+    (``scenarios\quickstart.yaml``, copied from Windows) is told so, with the path it names there.
     """
     given = os.fspath(path)
+    if os.sep == "/" and "\\" in given:  # a Windows path on Linux or macOS: one name, backslashes and all
+        slashed = given.replace("\\", "/")
+        exists = os.path.isdir(slashed) if directory else os.path.isfile(slashed)
+        if exists:
+            return f" (did you mean {quoted(slashed, whole=True)}? folders are separated by / here, not \\)"
+        return " (folders are separated by / here, not \\)"
     head, name = os.path.split(given)
     if not name:
         return ""

@@ -43,7 +43,7 @@ def _execution_flags(parser: argparse.ArgumentParser) -> None:
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--workers",
-        type=cli_types.positive,
+        type=cli_types.workers,
         metavar="N",
         help="local worker processes (default: all cores; 1 = here); not with --scheduler",
     )

@@ -27,6 +27,7 @@ __all__ = [
     "names",
     "override",
     "positive",
+    "workers",
 ]
 
 
@@ -46,14 +47,17 @@ def override(text: str) -> str:
     return text
 
 
-def _whole(text: str, least: int, expected: str) -> int:
+def _whole(text: str, least: int, expected: str, most: str | None = None) -> int:
+    """``text`` as a whole number from ``least`` to :data:`MAX_INDEX`; ``most``: words on the top."""
     shown = quoted(text) if len(text) <= 40 else f"{quoted(text[:30])}... ({len(text):,} characters)"
     try:
         value = int(text) if len(text) <= 100 and text.strip().isascii() else None  # int() read "١" as 1
     except ValueError:
         value = None
     if value is None or not least <= value <= MAX_INDEX:
-        raise argparse.ArgumentTypeError(f"expected {expected} (at most {MAX_INDEX}), got {shown}")
+        raise argparse.ArgumentTypeError(
+            f"expected {expected} ({most or f'at most {MAX_INDEX}'}), got {shown}"
+        )
     if re.fullmatch(
         r"\s*[-+]?(?:.*_.*|0[0-9]+)\s*", text
     ):  # int() reads 1_000 and 010, a scenario refuses them
@@ -66,6 +70,11 @@ def _whole(text: str, least: int, expected: str) -> int:
 def positive(text: str) -> int:
     """A whole number of at least 1 (replications, workers, repeats)."""
     return _whole(text, 1, "a whole number of at least 1")
+
+
+def workers(text: str) -> int:
+    """``--workers``: local processes, 1 or more; more than the jobs run one a job (2**63 - 1 is no top)."""
+    return _whole(text, 1, "a whole number of worker processes, 1 or more", "past the jobs, one a job")
 
 
 def count(text: str) -> int:

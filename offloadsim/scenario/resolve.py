@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from numbers import Real
@@ -939,19 +940,38 @@ def _entry_hint(name: str, known: list[str]) -> str | None:
     """
     from offloadsim.scenario.policy_entries import EntryError, policy_entries
 
-    if "(" not in name:
+    spaced = _spaced_entry(name)
+    if "(" not in name and spaced is None:
         return None
     try:
-        (entry,) = policy_entries([name])
+        (entry,) = policy_entries([spaced or name])
     except EntryError:
         return None
     if entry.name not in known:
         return None
     mapping = yaml_text({"name": entry.name, **entry.params})  # as the scenario reads it back
+    if spaced is not None:  # neurosurgeon objective=latency: parameters after the name, as a shell's
+        return (
+            f": a policy's parameters do not follow its name; in a scenario the policy and its "
+            f"parameters are a mapping, policy: {mapping} (on the command line, --policy {quoted(spaced)})"
+        )
     return (
         f": NAME(KEY=VALUE, ...) is the form of run --policy and compare --policies; "
         f"in a scenario the policy and its parameters are a mapping, policy: {mapping}"
     )
+
+
+#: ``neurosurgeon objective=latency``: a name, then KEY=VALUE words (commas between them or not).
+_SPACED_ENTRY = re.compile(r"^\s*([A-Za-z0-9_.-]+)((?:[\s,]+[A-Za-z_][A-Za-z0-9_]*=[^\s,=]+)+)[\s,]*$")
+
+
+def _spaced_entry(name: str) -> str | None:
+    """``neurosurgeon(objective=latency)`` for ``neurosurgeon objective=latency``; None for another name."""
+    match = _SPACED_ENTRY.match(name)
+    if match is None:
+        return None
+    pairs = re.findall(r"[A-Za-z_][A-Za-z0-9_]*=[^\s,=]+", match[2])
+    return f"{match[1]}({', '.join(pairs)})"
 
 
 # -- helpers -------------------------------------------------------------------------------------------

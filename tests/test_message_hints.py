@@ -1,0 +1,57 @@
+"""Messages the instructor trial's students met gave no hint of the fix.
+
+``policy: neurosurgeon objective=latency`` was "unknown policy" with no word of the mapping (or
+``neurosurgeon(objective=latency)``) form; ``run 'scenarios\\quickstart.yaml'``, a Windows path on
+Linux, was "file not found"; ``--workers 0`` said "at most 9223372036854775807", no real bound.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from offloadsim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _error(capsys, *argv: str) -> str:
+    assert main(list(argv)) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    return line
+
+
+def test_a_policy_with_its_parameters_after_its_name_is_told_the_mapping_and_the_entry(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    line = _error(
+        capsys, "validate", "scenarios/quickstart.yaml", "--set", "policy=neurosurgeon objective=latency"
+    )
+    assert 'unknown policy "neurosurgeon objective=latency": ' in line
+    assert "policy: {name: neurosurgeon, objective: latency}" in line
+    assert '--policy "neurosurgeon(objective=latency)"' in line
+    # a name that is no policy, with words after it, gets the list as before
+    line = _error(capsys, "validate", "scenarios/quickstart.yaml", "--set", "policy=nosuch objective=latency")
+    assert "; known: " in line and "{name:" not in line
+
+
+@pytest.mark.skipif(os.sep != "/", reason="a backslash separates folders there")
+def test_a_windows_path_is_told_the_path_with_slashes(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    line = _error(capsys, "run", "scenarios\\quickstart.yaml")
+    assert line == (
+        "offloadsim: error: scenario file not found: scenarios\\quickstart.yaml "
+        '(did you mean "scenarios/quickstart.yaml"? folders are separated by / here, not \\)'
+    )
+    line = _error(capsys, "run", "scenarios\\nothere.yaml")
+    assert line.endswith("scenarios\\nothere.yaml (folders are separated by / here, not \\)")
+
+
+def test_workers_0_says_the_real_range(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    line = _error(capsys, "compare", "scenarios/quickstart.yaml", "--workers", "0")
+    assert "9223372036854775807" not in line
+    assert (
+        'expected a whole number of worker processes, 1 or more (past the jobs, one a job), got "0"' in line
+    )

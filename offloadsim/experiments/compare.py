@@ -206,6 +206,26 @@ class CompareResult:
                 raise ExperimentError("this comparison has no task records")
         return self._tasks
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What a pickle or ``copy.deepcopy`` holds: the task records themselves, not this result's files.
+
+        Until written, the runs' records are temporary files removed with this result, so a copy
+        that pointed at them would lose them when the original goes; the copy gets the table
+        instead (this result keeps reading its own files).  A written result is copied as it is:
+        its ``tasks`` reads ``tasks.parquet`` back, as :func:`read_results` would.
+        """
+        state = dict(self.__dict__)
+        runs = self._runs
+        if state["_tasks"] is None and runs is not None and runs.files:
+            state["_tasks"] = merged_frame(runs.files, self._inserts)
+        return state
+
+    def __copy__(self) -> CompareResult:
+        """A shallow copy shares the runs' files, and so keeps them while either is alive."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        return clone
+
     def __repr__(self) -> str:
         where = f", path={str(self.path)!r}" if self.path else ""
         return (
@@ -738,6 +758,11 @@ def _entry_warnings(
     return [p._replace(message=p.message.replace(named, f"policy {quoted(entry.label)}")) for p in problems]
 
 
+def _scratch_table() -> SpilledTable:
+    """Where a comparison's runs put their records until written: a directory in ``$TMPDIR``, made on need."""
+    return SpilledTable(prefix="offloadsim-compare-", suffix=".parquet")
+
+
 class _RunTasks:
     """The runs' task records, a file per run in a temporary directory, and what ``drop_lines`` counts.
 
@@ -752,7 +777,7 @@ class _RunTasks:
         self.reasons_known = True
         self.totals: Counter[str] = Counter()
         self.ended: dict[str, Counter[str]] = {}
-        self._table = SpilledTable(prefix="offloadsim-compare-", suffix=".parquet")
+        self._table = _scratch_table()
 
     @classmethod
     def of(cls, tasks: pd.DataFrame) -> _RunTasks:
@@ -798,6 +823,15 @@ class _RunTasks:
         reasons = tasks.loc[ended, "reason"].astype(str).replace("", "unknown")
         for (name, reason), n in pd.DataFrame({"p": policy[ended], "r": reasons}).value_counts().items():
             self.ended.setdefault(str(name), Counter())[str(reason)] += int(n)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A copy keeps the counts, not the files: those stay the original's, removed with it."""
+        return {
+            **self.__dict__,
+            "files": [],
+            "by_job": {},
+            "_table": _scratch_table(),
+        }
 
     def discard(self) -> None:
         """Remove the files (the table was written elsewhere)."""

@@ -171,9 +171,11 @@ def host_info() -> dict[str, Any]:
 
     from offloadsim._version import __version__
     from offloadsim.engine_build import engine_build
+    from offloadsim.provenance import code_versions
 
     return {
         "offloadsim_version": __version__,
+        **code_versions(),  # the libraries' versions, and the git commit of a checkout
         "engine_build": engine_build(),
         "python_version": platform.python_version(),
         "platform": host_platform(),

@@ -67,6 +67,7 @@ from offloadsim.experiments.storage import ExperimentError, write_job_file, writ
 from offloadsim.host import host_info
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error, write_json, write_text
 from offloadsim.records.formats import COMPARE_FORMAT
+from offloadsim.records.scenario_copy import SCENARIO_DOCUMENT, scenario_text
 from offloadsim.records.spill import SpilledTable
 from offloadsim.records.tables import record_tables
 from offloadsim.scenario.checks import merged_by_policy
@@ -118,6 +119,7 @@ COMPARE_FILES = (
     "summary.csv",
     "groups.csv",
     "summary.txt",
+    SCENARIO_DOCUMENT,
     "manifest.json",
 )
 #: Metrics shown in the printed table (all of them are in ``summary``).
@@ -183,6 +185,8 @@ class CompareResult:
     _inserts: list[Insert] = field(default_factory=list, repr=False)
     #: The written directory's (device, inode): found again as ``NAME.old-N`` after a later comparison.
     _written_id: tuple[int, int] | None = field(default=None, repr=False)
+    #: What its ``scenario.yaml`` is written from (:func:`~offloadsim.records.scenario_copy.scenario_text`).
+    _scenario_copy: tuple[Mapping[str, Any], str, str, bool] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         named = {"processors": self.processors, "link_changes": self.link_changes}
@@ -478,6 +482,7 @@ def compare(
         "scenario": loaded.name,
         "scenario_file": loaded.source,
         "scenario_hash": scenario_hash(loaded.document, inputs),
+        "scenario_document": SCENARIO_DOCUMENT,  # that document, written beside it
         "inputs": [i.to_dict() for i in inputs],
         "seed": int(loaded.seed),
         # Each policy's name and parameters, and the label of an entry that gave it parameters.
@@ -545,6 +550,7 @@ def compare(
         ),
         _runs=runs,
         _inserts=inserts,
+        _scenario_copy=(loaded.document, loaded.source, loaded.base_dir, bool(inputs)),
     )
     if out is not None:
         with runs.discarded_on_error():
@@ -1397,6 +1403,13 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
         )
         write_text(groups.to_csv(index=False, lineterminator="\n"), tmp / "groups.csv")
         write_text(result.format_table(notes=False) + "\n", tmp / "summary.txt")
-        write_json(result.manifest, tmp / "manifest.json")
+        manifest = result.manifest
+        if result._scenario_copy is not None:
+            write_text(scenario_text(*result._scenario_copy), tmp / SCENARIO_DOCUMENT)
+        else:  # made by hand (CompareResult(...)): no scenario to write
+            manifest = {key: value for key, value in manifest.items() if key != "scenario_document"}
+            if isinstance(manifest.get("files"), list):
+                manifest["files"] = [name for name in manifest["files"] if name != SCENARIO_DOCUMENT]
+        write_json(manifest, tmp / "manifest.json")
 
     return write_directory(out, fill, overwrite=overwrite, inputs=manifest_inputs(result.manifest)).path

@@ -57,6 +57,7 @@ from offloadsim.outdir import (
     text_writer,
 )
 from offloadsim.records.formats import SWEEP_FORMAT
+from offloadsim.records.scenario_copy import SCENARIO_DOCUMENT, SWEEP_DOCUMENT, scenario_text, sweep_text
 from offloadsim.shapes import describe, is_count, is_number
 
 __all__ = ["SWEEP_FILES", "SweepResult", "job_file_problem", "jobs_by_key", "merge_sweep", "summarize_points"]
@@ -70,6 +71,8 @@ SWEEP_FILES = (
     "summary.parquet",
     "summary.csv",
     "groups.csv",
+    SCENARIO_DOCUMENT,
+    SWEEP_DOCUMENT,
     "manifest.json",
 )
 _FORMAT = SWEEP_FORMAT  # offloadsim.records.formats: the one place its readers know it
@@ -300,7 +303,10 @@ def merge_sweep(
         "sweep_hash": scenario_hash(spec.document),
         "base_file": str(spec.base),
         "base_hash": scenario_hash(spec.base_document),
-        "inputs": _inputs_of(ordered),
+        # Those two documents, written beside it: the sweep reruns from its folder, its jobs reused.
+        "scenario_document": SCENARIO_DOCUMENT,
+        "sweep_document": SWEEP_DOCUMENT,
+        "inputs": (inputs := _inputs_of(ordered)),
         "swept": swept,
         "swept_kinds": kinds,
         "labels": {key: spec.label(key) for key in swept},
@@ -362,6 +368,12 @@ def merge_sweep(
             "summary.parquet": parquet_writer(summary),
             "summary.csv": text_writer(summary.to_csv(index=False, lineterminator="\n")),
             "groups.csv": text_writer(groups.to_csv(index=False, lineterminator="\n")),
+            SCENARIO_DOCUMENT: text_writer(
+                scenario_text(
+                    spec.base_document, str(spec.base), str(spec.base.parent), bool(inputs), base=True
+                )
+            ),
+            SWEEP_DOCUMENT: text_writer(sweep_text(spec.document, spec.name)),
             "manifest.json": text_writer(json_text(manifest)),
         },
         marker="manifest.json",  # readers need it: a kill midway leaves no mix of old and new tables

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
-from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from offloadsim.provenance import installed_version
 from offloadsim.records import schema
 
 if TYPE_CHECKING:
@@ -104,27 +104,12 @@ def _column_meta(name: str, pandas_type: str, numpy_type: str, metadata: Any) ->
 
 @cache
 def _pandas_version() -> str:
-    """The installed pandas' version, as ``importlib.metadata.version("pandas")`` gives it.
+    """The installed pandas' version, as ``importlib.metadata.version("pandas")`` gives it (""; none).
 
-    Read from the head of its metadata file: ``version()`` parses the whole file with the
-    email parser (pandas' is 17 kB, licences included), about 2 ms of every run's start-up
-    (issue 12 e). A head it does not read plainly is left to ``version()``.
+    Without importing pandas, nor parsing its whole metadata file
+    (:func:`~offloadsim.provenance.installed_version`).
     """
-    try:
-        dist = distribution("pandas")
-    except PackageNotFoundError:  # pragma: no cover - pandas is a dependency
-        return ""
-    lines = (dist.read_text("METADATA") or dist.read_text("PKG-INFO") or "").split("\n")
-    for line, after in zip(lines, [*lines[1:], ""], strict=True):
-        line = line.rstrip("\r")
-        if not line:  # the end of the head: no Version field
-            break
-        name, colon, value = line.partition(":")
-        if colon and name.lower() == "version":
-            if after[:1] in (" ", "\t"):  # folded onto the next line
-                break
-            return value.lstrip(" \t")
-    return dist.version
+    return installed_version("pandas") or ""
 
 
 # Arrays are built from their buffers: ``pyarrow.array`` imports pandas to look for pandas objects

@@ -35,6 +35,7 @@ from offloadsim.engine_build import engine_build
 from offloadsim.errors import RunError, shown_path
 from offloadsim.host import host_platform
 from offloadsim.outdir import ResultsError, check_out_dir, write_directory
+from offloadsim.provenance import code_versions
 from offloadsim.records import schema
 from offloadsim.records.checked import (
     REWRITE,
@@ -46,6 +47,7 @@ from offloadsim.records.checked import (
 )
 from offloadsim.records.formats import RUN_FORMAT, result_kind
 from offloadsim.records.manifest_check import kind_claim_problem, manifest_problem
+from offloadsim.records.scenario_copy import SCENARIO_DOCUMENT, scenario_text
 from offloadsim.records.tables import BUILT_IN, record_table, record_tables
 
 if TYPE_CHECKING:
@@ -81,6 +83,7 @@ RUN_FILES = (
     *(table.file for table in BUILT_IN),
     "summary.json",
     "summary.txt",
+    SCENARIO_DOCUMENT,
     "manifest.json",
 )
 
@@ -247,6 +250,8 @@ class RunResult:
         self._written_id: tuple[int, int] | None = None  # the run directory written (device, inode)
         #: The run's notes on what only it measured (``RawRun.own_notes``); () when read back.
         self.own_notes: tuple[str, ...] = ()
+        #: What its ``scenario.yaml`` is written from (:func:`.scenario_copy.scenario_text`'s arguments).
+        self._scenario_copy: tuple[Mapping[str, Any], str, str, bool] | None = None
 
     def __repr__(self) -> str:
         where = f", path={str(self.path)!r}" if self.path else ""
@@ -482,6 +487,7 @@ class RunResult:
             "scenario": raw.scenario_name,
             "scenario_file": scenario.source,
             "scenario_hash": scenario_hash(scenario.document, inputs),
+            "scenario_document": SCENARIO_DOCUMENT,  # that document, written beside it
             "inputs": [i.to_dict() for i in inputs],
             "seed": int(raw.seed),
             "replication": int(raw.replication),
@@ -492,6 +498,7 @@ class RunResult:
             "end_s": float(raw.end_s),
             "tasks": count,
             "offloadsim_version": _package_version(),
+            **code_versions(),  # the libraries' versions, and the git commit of a checkout
             "engine_build": engine_build(),
             **({"plugins": used} if used else {}),  # whose code ran: none for offloadsim's own
             "metrics": metric_sources(),  # the summary's registered metrics, shipped or a plug-in's
@@ -523,6 +530,7 @@ class RunResult:
             tables=raw.tables,
         )
         result.own_notes = tuple(raw.own_notes)
+        result._scenario_copy = (scenario.document, scenario.source, scenario.base_dir, bool(inputs))
         return result
 
 
@@ -680,7 +688,21 @@ def _write_files(result: RunResult, directory: Path) -> None:
         write_frame(result.stages, directory / "stages.parquet")
     _write_text(directory / "summary.json", json.dumps(result.summary.to_dict(), indent=2) + "\n")
     _write_text(directory / "summary.txt", result.format_table(notes=False) + "\n")
-    _write_text(directory / "manifest.json", json.dumps(result.manifest, indent=2, default=str) + "\n")
+    manifest = result.manifest
+    scenario = _scenario_yaml(result)
+    if scenario is not None:
+        _write_text(directory / SCENARIO_DOCUMENT, scenario)
+    elif "scenario_document" in manifest:  # a result read back from a directory that has none
+        manifest = {key: value for key, value in manifest.items() if key != "scenario_document"}
+    _write_text(directory / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
+
+
+def _scenario_yaml(result: RunResult) -> str | None:
+    """The run's ``scenario.yaml``: made from the scenario it ran, else its directory's; None: neither."""
+    if result._scenario_copy is not None:
+        return scenario_text(*result._scenario_copy)
+    found = result.path / SCENARIO_DOCUMENT if result.path is not None else None
+    return found.read_text(encoding="utf-8") if found is not None and found.is_file() else None
 
 
 def write_stages(stages: Mapping[str, Any], path: Path) -> None:

@@ -125,6 +125,7 @@ def test_stages_spilled_in_chunks_are_written_a_row_group_each_as_the_whole_tabl
             "manifest.json",
             "summary.json",
             "summary.txt",
+            "scenario.yaml",
             "link_changes.parquet",
             *(f"{t}.parquet" for t in TABLES),
         ]

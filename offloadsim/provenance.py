@@ -1,0 +1,112 @@
+"""The code that made a result's numbers, for its manifest: the libraries' versions, offloadsim's commit.
+
+A manifest named offloadsim's version and Python's; the numbers also depend on numpy, SimPy,
+networkx, pandas and pyarrow (a percentile's interpolation, a route search's tie, a Parquet
+file's types), and a version string says nothing of the edits in a git checkout.
+:func:`code_versions` says both, cheaply: a library already imported gives its ``__version__``,
+another its installed metadata's (no import: :func:`installed_version`); the commit, and
+whether the package's files differ from it, come from one ``git status`` child process, only
+where the package lies in a git checkout (an installed package has none), asked once a process.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["LIBRARIES", "code_versions", "git_state", "installed_version", "library_versions"]
+
+#: The libraries whose code computes or stores a result's numbers, by distribution (= module) name.
+LIBRARIES = ("numpy", "simpy", "networkx", "pandas", "pyarrow")
+
+_PACKAGE = Path(__file__).resolve().parent
+_GIT_TIMEOUT_S = 2.0
+
+
+def code_versions() -> dict[str, Any]:
+    """A manifest's ``versions`` (library -> version) and, run from a git checkout, its ``git``."""
+    found = git_state()
+    return {"versions": library_versions(), **({"git": found} if found is not None else {})}
+
+
+def library_versions() -> dict[str, str]:
+    """The version of each of :data:`LIBRARIES` installed (one not installed is left out)."""
+    versions = {}
+    for name in LIBRARIES:
+        version = _version(name)
+        if version is not None:
+            versions[name] = version
+    return versions
+
+
+def _version(name: str) -> str | None:
+    module = sys.modules.get(name)
+    version = getattr(module, "__version__", None)
+    if isinstance(version, str):
+        return version
+    return installed_version(name)
+
+
+@functools.cache
+def installed_version(name: str) -> str | None:
+    """The version of the installed distribution ``name``, as ``importlib.metadata.version`` gives it.
+
+    Read from the head of its metadata file: ``version()`` parses the whole file with the
+    email parser (pandas' is 17 kB, licences included), about 2 ms of a run's start-up each
+    (issue 12 e).  A head it does not read plainly is left to the parser; None: not installed.
+    """
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        dist = distribution(name)
+    except PackageNotFoundError:
+        return None
+    lines = (dist.read_text("METADATA") or dist.read_text("PKG-INFO") or "").split("\n")
+    for line, after in zip(lines, [*lines[1:], ""], strict=True):
+        line = line.rstrip("\r")
+        if not line:  # the end of the head: no Version field
+            break
+        field, colon, value = line.partition(":")
+        if colon and field.lower() == "version":
+            if after[:1] in (" ", "\t"):  # folded onto the next line
+                break
+            return value.lstrip(" \t")
+    version: str = dist.version
+    return version
+
+
+@functools.cache
+def git_state() -> dict[str, Any] | None:
+    """``{"commit": SHA, "dirty": bool}`` of the git checkout offloadsim runs from; None where there is none.
+
+    ``dirty``: a file of the package (``offloadsim/``) differs from the commit, or one not
+    committed lies there (ignored ones, caches, left out).  None too where git is missing, slow
+    (over 2 s) or refuses (a checkout of another user's): provenance is not worth a failed run.
+    """
+    if not (_PACKAGE.parent / ".git").exists():  # an installed package: no child process at all
+        return None
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+    env["GIT_OPTIONAL_LOCKS"] = "0"  # a status only reads: it takes no lock on the index
+    try:
+        done = subprocess.run(
+            ["git", "status", "--porcelain=v2", "--branch", "--untracked-files=normal", "--", "."],
+            cwd=_PACKAGE,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=_GIT_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    lines = done.stdout.splitlines()
+    commit = next((line.split()[-1] for line in lines if line.startswith("# branch.oid ")), None)
+    if commit is None or commit == "(initial)":
+        return None
+    return {"commit": commit, "dirty": any(line and not line.startswith("#") for line in lines)}

@@ -301,7 +301,7 @@ def merge_sweep(
         "description": spec.description,
         "sweep_file": spec.file,
         "sweep_hash": scenario_hash(spec.document),
-        "base_file": str(spec.base),
+        "base_file": spec.base_name,
         "base_hash": scenario_hash(spec.base_document),
         # Those two documents, written beside it: the sweep reruns from its folder, its jobs reused.
         "scenario_document": SCENARIO_DOCUMENT,
@@ -370,7 +370,7 @@ def merge_sweep(
             "groups.csv": text_writer(groups.to_csv(index=False, lineterminator="\n")),
             SCENARIO_DOCUMENT: text_writer(
                 scenario_text(
-                    spec.base_document, str(spec.base), str(spec.base.parent), bool(inputs), base=True
+                    spec.base_document, spec.base_name, str(spec.base.parent), bool(inputs), base=True
                 )
             ),
             SWEEP_DOCUMENT: text_writer(sweep_text(spec.document, spec.name)),

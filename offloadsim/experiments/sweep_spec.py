@@ -131,6 +131,14 @@ class SweepSpec:
     labels: dict[str, str] = field(default_factory=dict)
     #: The ``policies`` entries with parameters, by their point's assignments (:func:`_assignments_key`).
     entry_labels: dict[str, str] = field(default_factory=dict)
+    #: What messages and the manifest call a base given in Python (a mapping, a Scenario's source);
+    #: "" for a file's (``base``, whose folder relative file names are relative to either way).
+    base_source: str = ""
+
+    @property
+    def base_name(self) -> str:
+        """The base scenario as messages and the manifest's ``base_file`` name it: its file, or its source."""
+        return self.base_source or str(self.base)
 
     @property
     def swept(self) -> list[str]:
@@ -169,7 +177,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
     document = read_document(
         path, expect=SWEEP
     )  # ScenarioError naming the file: missing, not YAML, a scenario
-    return sweep_from_data(document, source=str(path), base_dir=Path(path).parent)
+    return _sweep_spec(document, str(path), Path(path).parent, in_file=True)
 
 
 def sweep_from_data(
@@ -177,8 +185,19 @@ def sweep_from_data(
 ) -> SweepSpec:
     """Check a sweep document (already parsed) and return its :class:`SweepSpec`.
 
-    ``base`` is resolved relative to ``base_dir`` (default: the working directory).
+    ``base`` is a scenario file, resolved relative to ``base_dir`` (default: the working
+    directory), or from Python a scenario document (a mapping: its relative file names relative
+    to ``base_dir`` too) or a loaded :class:`~offloadsim.scenario.model.Scenario` (its
+    ``document``, its files where it found them).  Each point is that document with the sweep's
+    values set, so its jobs' keys are of its content, whichever way the base came.
     """
+    return _sweep_spec(data, source, base_dir, in_file=False)
+
+
+def _sweep_spec(
+    data: Mapping[str, Any], source: str, base_dir: str | Path | None, in_file: bool
+) -> SweepSpec:
+    """:func:`sweep_from_data`; ``in_file``: ``data`` is a sweep file's, whose ``base`` names a file."""
     problems: list[Problem] = []
 
     def bad(key: str, message: str) -> None:
@@ -200,10 +219,15 @@ def sweep_from_data(
 
     base_value = data.get("base")
     base_path = Path()
+    given = not in_file and isinstance(base_value, Mapping | Scenario)  # from Python: no file to read
     if base_value is None:
         bad("base", "required: the scenario file to vary, relative to this file")
+    elif given:
+        if isinstance(base_value, Mapping) and not all(isinstance(key, str) for key in base_value):
+            bad("base", "expected a scenario document, names (strings) as its keys")
     elif not isinstance(base_value, str) or not base_value.strip():
-        bad("base", f"expected the path of a scenario file, got {describe(base_value)}")
+        also = "" if in_file else " (or from Python a scenario mapping or a loaded Scenario)"
+        bad("base", f"expected the path of a scenario file{also}, got {describe(base_value)}")
     else:
         base_path = folder / base_value
         if not os.path.isfile(base_path):  # not Path.is_file: its OSError for a name too long was exit 1
@@ -376,16 +400,20 @@ def sweep_from_data(
             bad("name", problem)
     if problems:
         raise ScenarioError(problems)
-    try:
-        base_document = read_document(base_path)
-    except ScenarioError as error:
-        # Not a scenario at all (a CSV, a profile), or not YAML: said at this file's base.
-        raise ScenarioError(
-            Problem(source, "base", f"{base_value}: {p.key_path + ': ' if p.key_path else ''}{p.message}")
-            if p.file == str(base_path)
-            else p
-            for p in error.problems
-        ) from None
+    base_source = ""
+    if given and isinstance(base_value, Mapping | Scenario):
+        base_document, base_path, base_source = _given_base(base_value, folder)
+    else:
+        try:
+            base_document = read_document(base_path)
+        except ScenarioError as error:
+            # Not a scenario at all (a CSV, a profile), or not YAML: said at this file's base.
+            raise ScenarioError(
+                Problem(source, "base", f"{base_value}: {p.key_path + ': ' if p.key_path else ''}{p.message}")
+                if p.file == str(base_path)
+                else p
+                for p in error.problems
+            ) from None
     return SweepSpec(
         file=source,
         base=base_path,
@@ -396,10 +424,24 @@ def sweep_from_data(
         axes=tuple(axes),
         sections=sections,
         replications=int(replications),
-        document=dict(data),
+        # A base given as data is hashed (sweep_hash) as its document, not as a Scenario's repr.
+        document={**data, "base": base_document} if given else dict(data),
         labels=labels,
         entry_labels=entry_labels,
+        base_source=base_source,
     )
+
+
+def _given_base(base: Mapping[str, Any] | Scenario, folder: Path) -> tuple[dict[str, Any], Path, str]:
+    """A base given in Python: its document, a path whose folder its relative files are in, its name.
+
+    A loaded Scenario's document is the one it was loaded from (overrides applied), found
+    relative to its own folder; a mapping's relative to the sweep's ``base_dir``.
+    """
+    if isinstance(base, Scenario):
+        where = Path(base.base_dir) if base.base_dir else folder
+        return copy.deepcopy(dict(base.document)), where / "<base>", base.source
+    return copy.deepcopy(dict(base)), folder / "<base>", "<base>"
 
 
 def _policy_entries(texts: Sequence[str], bad: Callable[[str, str], None]) -> list[PolicyEntry] | None:
@@ -559,7 +601,7 @@ def plan_sweep(
     warned: list[Problem] = []
     seen: dict[tuple[str, str], int] = {}  # each line said, at its place in ``problems``
     jobs: list[Job] = []
-    base_source = str(spec.base)
+    base_source = spec.base_name
     failed_plugin: BaseException | None = None  # a plug-in's exception (a check's): --debug shows it
     fault = (0, 0)  # failed_plugin's line in ``problems`` and its point: the --debug hint ends that line
 

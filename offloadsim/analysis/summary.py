@@ -205,17 +205,27 @@ class Summary:
         return self.metric_families.get(name, {})
 
     def metric(self, name: str) -> float:
-        """A registered metric's value; its default where this summary has none (written before it).
+        """A run metric's value by name: a registered metric's, or any other of the run's metrics row.
 
-        A name no metric registered is a KeyError naming the registered ones.
+        The row (:func:`metrics_row`) is what a comparison's ``metrics`` holds of the run: the
+        headline ``latency_mean_s``, ``drop_rate``, ..., ``utilisation_edge``.  A registered
+        metric this summary has no value of (written before it) gives its default.  A name of
+        none is a KeyError naming the run's metrics (the headline ones were not said).
         """
         if name in self.metric_values:
             return self.metric_values[name]
-        for metric in registered_metrics():
+        row = metrics_row(self)
+        if name in row:
+            return row[name]
+        registered = [metric for metric in registered_metrics() if metric.name not in row]
+        for metric in registered:
             if metric.name == name:
                 return float(getattr(self, name)) if metric.summary_fields else metric.default
-        known = ", ".join(metric.name for metric in registered_metrics())
-        raise KeyError(f"{name!r}: no metric of that name is registered (registered: {known})")
+        from offloadsim.suggest import did_you_mean
+
+        names = [*row, *(metric.name for metric in registered)]
+        hint = did_you_mean(name, names)
+        raise KeyError(f"{name!r}: no metric of that name{hint}; this run's: {', '.join(names)}")
 
     @property
     def battery_left_median(self) -> float:

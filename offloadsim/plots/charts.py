@@ -208,6 +208,11 @@ def metric_bars(
     no tick and sat over the value labels.  A series whose colour comes round again (past the
     palette's eight) is hatched, so the ninth bar is not the first's plain blue.
     """
+    if isinstance(metrics, pd.DataFrame) and "task_id" in metrics.columns:  # pooled values, 888 characters
+        raise ValueError(
+            "metric_bars draws per-run metrics, not task records: pass result.metrics (a row per run)"
+            " and a metric such as latency_p95_s (latency_cdf draws the tasks' latency)"
+        )
     ax = axes_or_new(ax)
     info = metric_info(metric)
     keys = [group, by] if group is not None else [by]

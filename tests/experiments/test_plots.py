@@ -2782,6 +2782,24 @@ def test_a_chart_given_a_column_the_data_lacks_says_which_and_what_it_has(draw, 
     assert str(caught.value).endswith("replication, latency_mean_s")
 
 
+def test_bars_given_task_records_say_to_pass_the_metrics_in_one_line():
+    """``metric_bars(result.tasks, "latency")`` said it would pool 888 characters of task values."""
+    tasks = pd.DataFrame(
+        {
+            "policy": ["edge"] * 4 + ["local"] * 4,
+            "replication": [0, 0, 1, 1] * 2,
+            "task_id": range(8),
+            "source": ["phone-0", "phone-1"] * 4,
+            "latency": np.linspace(0.1, 0.8, 8),
+        }
+    )
+    with pytest.raises(ValueError) as caught:
+        plots.metric_bars(tasks, "latency")
+    message = str(caught.value)
+    assert message.startswith("metric_bars draws per-run metrics, not task records: pass result.metrics")
+    assert "\n" not in message and len(message) < 200
+
+
 @pytest.fixture(scope="module")
 def swept_processor(tmp_path_factory):
     """The tiny scenario with the phone's processor swept as a mapping: long values for a tick."""

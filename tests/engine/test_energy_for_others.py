@@ -5,7 +5,10 @@ task draws power above idle for it; so does a powered edge server.  That
 energy is not the task's ``device_energy`` (its source device's, which the
 energy objective prices) but its ``other_device_energy``, and the node's
 ``energy_for_others_j``, so that every powered node's energy less idle is
-its own tasks' device energy plus what it spent for others.
+its own tasks' device energy plus what it spent for others, where no work is under way at the
+measured window's edges (these scenarios have no warm-up, and every task ends before the run):
+work running across the window's start or end draws energy the node's meter counts in the window
+and no measured task holds in full.
 """
 
 from __future__ import annotations
@@ -133,7 +136,8 @@ def test_the_identity_holds_when_a_node_serving_others_goes_down(tmp_path, node,
     """A stage of phone-b's task cut short on phone-a (or a transfer on the edge's radio) as that
     node goes down is charged, for the time it ran, to the task's other energy: still every
     powered node's energy less idle is its own tasks' device energy plus its energy for others
-    (``down`` defaults to ``idle``: the down time is idle's here)."""
+    (``down`` defaults to ``idle``: the down time is idle's here; no warm-up, and no task is in
+    flight at the end: no work under way at the window's edges)."""
     steps = f"[{{at: {at} s, up: false}}, {{at: 3 s, up: true}}]"
     schedule = f"dynamics:\n  - {{kind: node-schedule, node: {node}, steps: {steps}}}\n"
     (tmp_path / "a.csv").write_text("time\n1.0\n4.0\n")
@@ -141,11 +145,30 @@ def test_the_identity_holds_when_a_node_serving_others_goes_down(tmp_path, node,
     raw = simulate(load_scenario_text(SHARED + schedule, source="<t>", base_dir=tmp_path))
     tasks, nodes = raw.tasks, raw.nodes
     assert "failed" in set(tasks["status"])
+    assert "in_flight" not in set(tasks["status"])  # the identity's condition: nothing under way at the end
     idle = {"phone-a": 0.5, "phone-b": 0.4, "edge": 50.0}
     for i, name in enumerate(nodes["node"]):
         own = sum(e for e, s in zip(tasks["device_energy"], tasks["source"], strict=True) if s == name)
         above_idle = nodes["energy_j"][i] - idle[name] * 20.0
         assert above_idle == pytest.approx(own + nodes["energy_for_others_j"][i], rel=1e-12, abs=1e-12), name
+
+
+def test_work_under_way_at_the_window_s_end_is_in_the_node_s_energy_not_its_tasks():
+    """The identity's condition (docs/cli.md, other_device_energy): phone-0 of quickstart under
+    ``local`` for 20 s ends with a task in flight, whose stage in service drew energy that the
+    node's meter counts and no measured task's device energy holds: 34.948 J against 35.747 J."""
+    from pathlib import Path
+
+    from offloadsim import api
+
+    root = Path(__file__).resolve().parents[2]
+    result = api.run(root / "scenarios/quickstart.yaml", policy="local", overrides=["duration=20 s"])
+    tasks, nodes = result.tasks, result.nodes.set_index("node")
+    mine = tasks[tasks["source"] == "phone-0"]
+    assert (mine["status"] == "in_flight").sum() == 1
+    charged = mine["device_energy"].sum() + nodes.loc["phone-0", "energy_for_others_j"]
+    metered = nodes.loc["phone-0", "energy_j"] - 0.5 * 20.0  # idle 0.5 W, up the whole 20 s
+    assert (round(charged, 3), round(metered, 3)) == (34.948, 35.747)
 
 
 def test_a_sweep_reads_0_other_devices_energy_where_a_policy_s_tasks_stayed_home(tmp_path):

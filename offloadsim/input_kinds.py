@@ -136,9 +136,10 @@ _SCENARIO_KEYS = frozenset(("nodes", "links", "applications", "workload"))
 _SWEEP_KEYS = frozenset(("base", "grid", "zip"))
 # A sweep directory (offloadsim.experiments.sweep) holds points/ with one <16-hex key>.parquet per
 # finished job, and while unfinished also failures.log and hidden lock and temporary files; once
-# finished, its merged tables.  Nothing else: a folder holding anything more is not taken for one
-# (nor replaced by --overwrite, offloadsim.outdir).
-SWEEP_ENTRIES = RESULTS_FILES | {"points", "failures.log"}
+# finished, its merged tables and its base scenario and sweep file (offloadsim.records.scenario_copy:
+# not results files, scenario and sweep files to run).  Nothing else: a folder holding anything more
+# is not taken for one (nor replaced by --overwrite, offloadsim.outdir).
+SWEEP_ENTRIES = RESULTS_FILES | {"points", "failures.log", "scenario.yaml", "sweep.yaml"}
 _JOB_FILE = re.compile(r"[0-9a-f]{16}\.parquet")
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -89,6 +88,8 @@ def git_state() -> dict[str, Any] | None:
     """
     if not (_PACKAGE.parent / ".git").exists():  # an installed package: no child process at all
         return None
+    import subprocess  # here: only a checkout's runs start one
+
     env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
     env["GIT_OPTIONAL_LOCKS"] = "0"  # a status only reads: it takes no lock on the index
     try:

@@ -18,6 +18,7 @@ from experiment_data import SWEEP, TINY
 import offloadsim
 from offloadsim import api
 from offloadsim.experiments import compare, sweep
+from offloadsim.outdir import is_result_directory
 from offloadsim.records.results import scenario_hash
 from offloadsim.scenario import load_scenario_data
 from offloadsim.scenario.input_hashes import input_files
@@ -70,6 +71,7 @@ def test_a_sweep_reruns_from_its_folder_reusing_every_job(tmp_path: Path) -> Non
     again = sweep(tmp_path / "out" / "sweep.yaml", out=tmp_path / "out", workers=1)
     assert (again.ran, again.reused) == (0, first.ran)  # the same jobs: the same keys
     assert again.manifest["name"] == first.manifest["name"] == "sweep"
+    assert is_result_directory(tmp_path / "out")  # its two copies are a sweep's: --overwrite may replace it
     pd.testing.assert_frame_equal(
         again.metrics.drop(columns="warnings"), first.metrics.drop(columns="warnings")
     )

@@ -94,12 +94,33 @@ def test_bad_alternatives_are_named(replace, message):
 def test_hosts_keep_a_model_off_the_nodes_that_do_not_serve_it():
     # A policy that places a model outside its hosts cannot serve those tasks: they are
     # dropped with the reason, and the run goes on.
-    text = ASSISTANT.replace("policy: model-select", "policy: cloud")
-    raw = simulate(load_scenario_text(text, source="<t>"))
+    @register_policy("cloud-whatever-hosts")
+    class CloudWhateverHosts:
+        """Every task on the cloud, hosted there or not."""
+
+        def decide(self, task, view):
+            return Plan(("cloud",))
+
+    text = ASSISTANT.replace("policy: model-select", "policy: cloud-whatever-hosts")
+    try:
+        raw = simulate(load_scenario_text(text, source="<t>"))
+    finally:
+        unregister_policy("cloud-whatever-hosts")
     assert len(raw.tasks["status"]) > 0
     assert set(raw.tasks["status"]) == {"dropped"}
-    reason = 'policy "cloud" placed "small" on "cloud", which is not among its hosts'
+    reason = 'policy "cloud-whatever-hosts" placed "small" on "cloud", which is not among its hosts'
     assert set(raw.tasks["reason"]) == {reason}
+
+
+def test_cloud_with_no_cloud_node_hosting_the_app_falls_back_to_the_source():
+    # The cloud policy looks for a cloud node among the app's hosts; with none, its fallback
+    # (local) runs each request on its own phone, which hosts it.
+    text = ASSISTANT.replace("policy: model-select", "policy: cloud")
+    tasks = simulate(load_scenario_text(text, source="<t>")).tasks
+    assert len(tasks["status"]) > 0
+    assert set(tasks["placement"]) == set(tasks["source"]) and set(tasks["app"]) == {"small"}
+    dropping = ASSISTANT.replace("policy: model-select", "policy: {name: cloud, fallback: drop}")
+    assert set(simulate(load_scenario_text(dropping, source="<t>")).tasks["status"]) == {"dropped"}
 
 
 def test_unknown_host_pattern_is_named():

@@ -12,9 +12,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from offloadsim.policies.base import Plan, SystemView, TaskView
 from offloadsim.policies.candidates import candidates, computing_nodes, normalise_tiers, usable
+from offloadsim.policies.committed import Committed, CommittedView
 from offloadsim.policies.params import Requirement, Tier
 from offloadsim.policies.registry import register_policy
 from offloadsim.suggest import quoted
@@ -232,14 +234,29 @@ class _Pruned(_TierRestricted):
     pair of them, more than the view's route cache holds.
     """
 
+    in_transit: bool = False
     _sources: dict[str, _Source] = field(default_factory=dict, init=False, repr=False)
     _held: int = field(default=0, init=False, repr=False)  # detours the sources hold between them
     _routes: int = field(default=0, init=False, repr=False)  # routes_version the sources were found on
+    _committed: Committed | None = field(default=None, init=False, repr=False)  # with in_transit only
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not isinstance(self.in_transit, bool):
+            raise ValueError(f"in_transit must be true or false, got {quoted(self.in_transit)}")
 
     def reset(self, view: SystemView) -> None:
-        """A new run: forget the allowed nodes and what was kept about each source."""
+        """A new run: forget the allowed nodes, what was kept about each source and the work in transit."""
         super().reset(view)
         self._sources, self._held, self._routes = {}, 0, view.routes_version
+        self._committed = Committed() if self.in_transit else None
+
+    def _counting(self, view: SystemView) -> CommittedView:
+        """``view`` with the work sent but not yet arrived counted in each wait (``in_transit``)."""
+        committed = self._committed
+        if committed is None:  # decided without a reset, as a test may
+            committed = self._committed = Committed()
+        return CommittedView(view, committed)
 
     def _least(
         self, task: TaskView, view: SystemView, app: str | None = None, only: frozenset[int] | None = None
@@ -404,6 +421,12 @@ class LeastLoadedPolicy(_Pruned):
     ----------
     tiers : list[str]
         Only nodes of these tiers, e.g. ``[edge, cloud]``; all tiers if omitted.
+    in_transit : bool
+        Off if omitted.  On: a node's expected wait also counts the tasks
+        this policy sent there whose input is still uploading (until the
+        upload time priced at the decision has passed), which its queue
+        does not show yet; without it, phones deciding during one another's
+        uploads all see the same idle node (docs/policies.md).
     load_bucket : float
         Off if omitted (every decision exact).  A width in seconds, e.g.
         0.02: reuse a source's decision while every candidate's expected
@@ -438,8 +461,20 @@ class LeastLoadedPolicy(_Pruned):
         """The usable node with the least expected completion time, or drop if there is none.
 
         With ``load_bucket``, a decision cached under the same key (see
-        :meth:`_key`) is reused instead.
+        :meth:`_key`) is reused instead.  With ``in_transit``, decided on a
+        view whose waits count the work in transit, and the task sent is
+        counted there until its input arrives.
         """
+        if self.in_transit:
+            counting = self._counting(view)
+            plan = self._decide(task, cast(SystemView, counting))
+            if plan.nodes:
+                counting.record(task, plan.nodes[0])
+            return plan
+        return self._decide(task, view)
+
+    def _decide(self, task: TaskView, view: SystemView) -> Plan:
+        """The decision on ``view`` as it answers (see :meth:`decide`)."""
         if self.load_bucket is None:
             best = self._least(task, view)
             plans = self._plans

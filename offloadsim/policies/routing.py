@@ -9,6 +9,7 @@ answers with ``Plan(..., app=...)`` when an alternative wins.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from offloadsim.policies.balancing import _Pruned, expected_completion_s
 from offloadsim.policies.base import Plan, SystemView, TaskView
@@ -36,11 +37,15 @@ class ModelSelectPolicy(_Pruned):
     ----------
     tiers : list[str]
         Only nodes of these tiers, e.g. ``[device, cloud]``; all tiers if omitted.
+    in_transit : bool
+        Off if omitted.  On: a node's expected wait also counts the requests
+        this policy sent there whose input is still uploading, as
+        least-loaded's ``in_transit`` does (docs/policies.md).
 
     Examples
     --------
     >>> ModelSelectPolicy(tiers=["device", "cloud"])
-    ModelSelectPolicy(tiers=('device', 'cloud'))
+    ModelSelectPolicy(tiers=('device', 'cloud'), in_transit=False)
 
     """
 
@@ -58,7 +63,21 @@ class ModelSelectPolicy(_Pruned):
         self._own = {}
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
-        """The fastest (model, node) pair; drop when no usable node hosts any of the models."""
+        """The fastest (model, node) pair; drop when no usable node hosts any of the models.
+
+        With ``in_transit``, priced on a view whose waits count the work in
+        transit, and the request sent is counted there until its input arrives.
+        """
+        if self.in_transit:
+            counting = self._counting(view)
+            plan = self._decide(task, cast(SystemView, counting))
+            if plan.nodes:
+                counting.record(task, plan.nodes[0], plan.app)
+            return plan
+        return self._decide(task, view)
+
+    def _decide(self, task: TaskView, view: SystemView) -> Plan:
+        """The decision on ``view`` as it answers (see :meth:`decide`)."""
         nodes = self._allowed_nodes(view, "model-select")
         best: tuple[float, str, str] | None = None
         for app in (task.app, *view.alternatives(task.app)):

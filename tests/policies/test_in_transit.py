@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+import offloadsim
 from offloadsim.policies import Plan, PolicyParamError, make_policy
 from offloadsim.policies.committed import Committed, CommittedView
 
@@ -87,3 +88,35 @@ def test_a_new_run_forgets_the_work_in_transit(make_view, task_factory):
 def test_in_transit_must_be_true_or_false(name):
     with pytest.raises((PolicyParamError, ValueError), match="in_transit"):
         make_policy(name, {"in_transit": "yes"})
+
+
+def test_every_in_transit_decision_in_a_run_is_what_a_scan_with_the_same_waits_picks():
+    """The pruning by lower bounds stays exact when the waits count the work in transit."""
+    from offloadsim.policies.balancing import LeastLoadedPolicy, expected_completion_s
+    from offloadsim.policies.registry import register_policy, unregister_policy
+
+    checked = []
+
+    class Scanned(LeastLoadedPolicy):
+        def _decide(self, task, view):
+            plan = super()._decide(task, view)
+            assert isinstance(view, CommittedView)
+            nodes = self._candidates(task, view, "least-loaded")
+            costs = [expected_completion_s(task, view, node) for node in nodes]
+            assert plan.nodes == (nodes[costs.index(min(costs))],), (task.id, nodes, costs)
+            checked.append(max(view.expected_wait_s(n) - view._view.expected_wait_s(n) for n in nodes))
+            return plan
+
+    unregister_policy("in-transit-scanned")
+    register_policy("in-transit-scanned")(Scanned)
+    try:
+        offloadsim.run(
+            "scenarios/compare-load.yaml",
+            policy="in-transit-scanned",
+            policy_params={"in_transit": True},
+            overrides=["duration=10 s"],
+        )
+    finally:
+        unregister_policy("in-transit-scanned")
+    assert len(checked) > 300
+    assert sum(1 for extra in checked if extra > 0) > 30  # decisions where some wait counted work in transit

@@ -251,12 +251,20 @@ class _Pruned(_TierRestricted):
         self._sources, self._held, self._routes = {}, 0, view.routes_version
         self._committed = Committed() if self.in_transit else None
 
-    def _counting(self, view: SystemView) -> CommittedView:
-        """``view`` with the work sent but not yet arrived counted in each wait (``in_transit``)."""
+    def _counted(self, task: TaskView, view: SystemView) -> Plan:
+        """``decide`` on ``view`` with the work in transit counted in each wait, then the task sent counted.
+
+        What ``in_transit`` does, apart from ``decide``'s own body so that a
+        policy without it pays no call for it.
+        """
         committed = self._committed
         if committed is None:  # decided without a reset, as a test may
             committed = self._committed = Committed()
-        return CommittedView(view, committed)
+        counting = CommittedView(view, committed)
+        plan = self.decide(task, cast(SystemView, counting))  # type: ignore[attr-defined]
+        if plan.nodes:
+            counting.record(task, plan.nodes[0], plan.app)
+        return plan
 
     def _least(
         self, task: TaskView, view: SystemView, app: str | None = None, only: frozenset[int] | None = None
@@ -465,16 +473,8 @@ class LeastLoadedPolicy(_Pruned):
         view whose waits count the work in transit, and the task sent is
         counted there until its input arrives.
         """
-        if self.in_transit:
-            counting = self._counting(view)
-            plan = self._decide(task, cast(SystemView, counting))
-            if plan.nodes:
-                counting.record(task, plan.nodes[0])
-            return plan
-        return self._decide(task, view)
-
-    def _decide(self, task: TaskView, view: SystemView) -> Plan:
-        """The decision on ``view`` as it answers (see :meth:`decide`)."""
+        if self.in_transit and not isinstance(view, CommittedView):
+            return self._counted(task, view)
         if self.load_bucket is None:
             best = self._least(task, view)
             plans = self._plans

@@ -9,10 +9,10 @@ answers with ``Plan(..., app=...)`` when an alternative wins.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import cast
 
 from offloadsim.policies.balancing import _Pruned, expected_completion_s
 from offloadsim.policies.base import Plan, SystemView, TaskView
+from offloadsim.policies.committed import CommittedView
 from offloadsim.policies.registry import register_policy
 
 __all__ = ["ModelSelectPolicy"]
@@ -68,16 +68,8 @@ class ModelSelectPolicy(_Pruned):
         With ``in_transit``, priced on a view whose waits count the work in
         transit, and the request sent is counted there until its input arrives.
         """
-        if self.in_transit:
-            counting = self._counting(view)
-            plan = self._decide(task, cast(SystemView, counting))
-            if plan.nodes:
-                counting.record(task, plan.nodes[0], plan.app)
-            return plan
-        return self._decide(task, view)
-
-    def _decide(self, task: TaskView, view: SystemView) -> Plan:
-        """The decision on ``view`` as it answers (see :meth:`decide`)."""
+        if self.in_transit and not isinstance(view, CommittedView):
+            return self._counted(task, view)
         nodes = self._allowed_nodes(view, "model-select")
         best: tuple[float, str, str] | None = None
         for app in (task.app, *view.alternatives(task.app)):

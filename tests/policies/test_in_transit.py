@@ -98,9 +98,10 @@ def test_every_in_transit_decision_in_a_run_is_what_a_scan_with_the_same_waits_p
     checked = []
 
     class Scanned(LeastLoadedPolicy):
-        def _decide(self, task, view):
-            plan = super()._decide(task, view)
-            assert isinstance(view, CommittedView)
+        def decide(self, task, view):
+            plan = super().decide(task, view)
+            if not isinstance(view, CommittedView):
+                return plan  # the call that counts the task sent, around the one below
             nodes = self._candidates(task, view, "least-loaded")
             costs = [expected_completion_s(task, view, node) for node in nodes]
             assert plan.nodes == (nodes[costs.index(min(costs))],), (task.id, nodes, costs)

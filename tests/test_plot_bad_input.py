@@ -105,6 +105,15 @@ _UNCHECKED = [
         "got nothing (null)",
     ),
     ("skipped_checks", "tail", 'skipped_checks: expected a list of check names (text), got "tail"'),
+    # the provenance keys a run's manifest gained (scenario.yaml beside it, the libraries, the commit)
+    ("scenario_document", 3, "scenario_document: expected text, got 3"),
+    ("versions", {"numpy": 2}, "versions: expected a mapping of library to version (text), got a mapping"),
+    (
+        "git",
+        {"commit": "abc"},
+        "git: expected a mapping with the commit (text) and whether the package's files differ from it "
+        "(dirty), got a mapping",
+    ),
     # each of the right type, but not what the others say: the figure's window would move
     ("end_s", 99.0, "end_s: expected warmup_s + duration_s (0 + 1 s), got 99"),
 ]

@@ -37,6 +37,11 @@ def _entry(value: Any) -> bool:
     )
 
 
+def _git(value: Any) -> bool:
+    """A manifest's ``git``: the commit of the checkout it ran from, and whether the package differed."""
+    return isinstance(value, dict) and is_text(value.get("commit")) and isinstance(value.get("dirty"), bool)
+
+
 def _times(positive: bool) -> Any:
     """Whether a value is a finite time in seconds (above 0 if ``positive``, else 0 or more), or a list.
 
@@ -58,6 +63,8 @@ _TEXT_KEYS = (
     "scenario",
     "scenario_file",
     "scenario_hash",
+    "scenario_document",
+    "sweep_document",
     "name",
     "description",
     "sweep_file",
@@ -97,6 +104,8 @@ _MANIFEST_KEYS: dict[str, tuple[Any, str]] = {
     "end_s": (is_number, "a number"),
     "wall_s": (is_number, "a number"),
     "policy": (_policy, "a mapping with a name"),
+    "versions": (each(is_text), "a mapping of library to version (text)"),
+    "git": (_git, "a mapping with the commit (text) and whether the package's files differ from it (dirty)"),
     "swept": (is_texts, "a list of key paths"),
     "labels": (each(is_text), "a mapping of key path to label"),
     "swept_kinds": (each(_is_kind), "a mapping of key path to kind"),

@@ -366,6 +366,7 @@ def chosen_policy(
         (entry,) = policy_entries([text])
     except EntryError as error:
         raise RunError(f"{option.rstrip(' =')}: {error}") from None
+    _refuse_spaced_parameters(text, entry.name, option)
     check_policy_overrides(scenario, (entry.name,), option, (entry.label,))
     for key, where in scenario.footprint.set_by:
         try:
@@ -380,6 +381,24 @@ def chosen_policy(
             )
     spec = resolve_policy(scenario, entry.name, entry.params)
     return spec, text.strip() if entry.params or entry.label != text.strip() else None
+
+
+def _refuse_spaced_parameters(text: str, name: str, option: str) -> None:
+    """Raise :class:`RunError` for ``neurosurgeon objective=latency``: parameters after a known name.
+
+    Read as ``LABEL=ENTRY`` it asked for a policy named ``latency``, "unknown policy" with no word of
+    the ``NAME(KEY=VALUE)`` form the user meant.
+    """
+    from offloadsim.policies.registry import find_policy
+    from offloadsim.scenario.resolve import spaced_entry
+
+    meant = spaced_entry(text)
+    if meant is None or find_policy(name) is not None or find_policy(meant.partition("(")[0]) is None:
+        return
+    raise RunError(
+        f"{option.rstrip(' =')}: {quoted(text.strip())}: a policy's parameters go in parentheses after "
+        f"its name, {quoted(meant)} (read as LABEL=ENTRY it named a policy {quoted(name)})"
+    )
 
 
 def check_policy_overrides(

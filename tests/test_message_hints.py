@@ -36,6 +36,22 @@ def test_a_policy_with_its_parameters_after_its_name_is_told_the_mapping_and_the
     assert "; known: " in line and "{name:" not in line
 
 
+def test_run_policy_with_its_parameters_after_its_name_is_told_the_entry(capsys, monkeypatch):
+    # Read as LABEL=ENTRY, "neurosurgeon objective=latency" asked for a policy "latency": "unknown
+    # policy" without a word of the NAME(KEY=VALUE) form.
+    monkeypatch.chdir(ROOT)
+    line = _error(
+        capsys, "run", "scenarios/quickstart.yaml", "--policy", "neurosurgeon objective=latency", "--dry-run"
+    )
+    assert line == (
+        'offloadsim: error: --policy: "neurosurgeon objective=latency": a policy\'s parameters go in '
+        'parentheses after its name, "neurosurgeon(objective=latency)" (read as LABEL=ENTRY it named a '
+        'policy "latency")'
+    )
+    # a label with a space before a known policy is still a label
+    assert main(["run", "scenarios/quickstart.yaml", "--policy", "near x=edge", "--dry-run"]) == 0
+
+
 @pytest.mark.skipif(os.sep != "/", reason="a backslash separates folders there")
 def test_a_windows_path_is_told_the_path_with_slashes(capsys, monkeypatch):
     monkeypatch.chdir(ROOT)

@@ -67,7 +67,7 @@ from offloadsim.suggest import did_you_mean_file, quoted, quoted_listing
 if TYPE_CHECKING:
     from offloadsim.scenario.schema import WorkloadDoc
 
-__all__ = ["resolve", "MAX_NODES", "MAX_LINKS"]
+__all__ = ["resolve", "spaced_entry", "MAX_NODES", "MAX_LINKS"]
 
 _ZERO = Dist.fixed(0.0)
 
@@ -940,7 +940,7 @@ def _entry_hint(name: str, known: list[str]) -> str | None:
     """
     from offloadsim.scenario.policy_entries import EntryError, policy_entries
 
-    spaced = _spaced_entry(name)
+    spaced = spaced_entry(name)
     if "(" not in name and spaced is None:
         return None
     try:
@@ -965,7 +965,7 @@ def _entry_hint(name: str, known: list[str]) -> str | None:
 _SPACED_ENTRY = re.compile(r"^\s*([A-Za-z0-9_.-]+)((?:[\s,]+[A-Za-z_][A-Za-z0-9_]*=[^\s,=]+)+)[\s,]*$")
 
 
-def _spaced_entry(name: str) -> str | None:
+def spaced_entry(name: str) -> str | None:
     """``neurosurgeon(objective=latency)`` for ``neurosurgeon objective=latency``; None for another name."""
     match = _SPACED_ENTRY.match(name)
     if match is None:

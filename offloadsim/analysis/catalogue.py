@@ -212,11 +212,6 @@ def metric_info(name: str) -> Metric:
     registered = registered_column(name)
     if registered is not None:
         return registered[0]
-    if name.startswith("utilisation_") and name.endswith("_max") and name.count("_") == 2:
-        return Metric(f"{name.split('_')[1]} max utilisation", "%", 100.0)  # its busiest node's
-    if name.startswith("utilisation_"):
-        # utilisation_<tier>, or utilisation_<tier>_<processor> ("edge gpu utilisation"): tiers have no "_".
-        return Metric(f"{name.removeprefix('utilisation_').replace('_', ' ', 1)} utilisation", "%", 100.0)
     declared = column_metrics().get(name)
     if declared is not None:
         return declared[2]
@@ -226,33 +221,28 @@ def metric_info(name: str) -> Metric:
 def is_metric(name: str) -> bool:
     """Whether ``name`` is a metric column (not one that identifies a job); a TypeError for no text."""
     _name(name, "is_metric")
-    return (
-        name in METRICS
-        or registered_column(name) is not None
-        or name.startswith("utilisation_")
-        or name in column_metrics()
-    )
+    return name in METRICS or registered_column(name) is not None or name in column_metrics()
 
 
 def metric_columns(metrics: pd.DataFrame | Iterable[str]) -> list[str]:
     """The metric columns of a metrics table (or of a list of names), in catalogue order.
 
     Headline metrics first, then the LLM metrics, other devices' energy, record-column metrics,
-    ``utilisation_<tier>``; each registered metric's columns at its ``catalogue_place`` among them
+    the utilisations; each registered metric's columns at its ``catalogue_place`` among them
     (:mod:`offloadsim.analysis.metric_registry`: the batteries and device energy's parts after the
-    LLM metrics, latency fairness after other devices' energy, a new metric after the record columns').
+    LLM metrics, latency fairness after other devices' energy, a new metric after the record columns',
+    the utilisations last: ``utilisation_<tier>``, ``..._max`` and ``..._<processor>`` as given).
     """
     if hasattr(metrics, "columns"):
         names = [str(c) for c in metrics.columns]
     else:
         names = _names(metrics, "metric_columns")
     present = set(names)
-    known = [c for c in _catalogue_order(names) if c in present]
-    return known + [c for c in names if c.startswith("utilisation_")]
+    return [c for c in _catalogue_order(names) if c in present]
 
 
 def _catalogue_order(given: Iterable[str] = ()) -> list[str]:
-    """Every known metric name but the utilisations, in the catalogue's order (see :func:`metric_columns`).
+    """Every known metric name, in the catalogue's order (see :func:`metric_columns`).
 
     A family's columns are those of ``given`` that are its, in their order there.
     """
@@ -264,6 +254,7 @@ def _catalogue_order(given: Iterable[str] = ()) -> list[str]:
         ("llm", {}),  # the batteries and device energy's parts, after the LLM metrics as before
         ("elsewhere", {}),  # other devices' energy (registered there), then latency fairness
         ("columns", column_metrics()),
+        ("last", {}),  # the utilisations (registered there), after a new metric's columns
     ):
         order += names
         for metric in placed(metrics, part, "catalogue_place"):
@@ -312,8 +303,6 @@ def _holder(name: str) -> str | None:
     declared = column_metrics().get(name)
     if declared is not None:
         return f"a record-column metric (the {declared[1]} of record column {declared[0].name!r})"
-    if name.startswith("utilisation_"):
-        return "one of the catalogue's utilisation_<tier> metrics"
     return None
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from offloadsim.analysis import batteries, energy_split, fairness, llm_requests, other_energy
+from offloadsim.analysis import batteries, energy_split, fairness, llm_requests, other_energy, utilisations
 from offloadsim.analysis.metric_registry import SummaryMetric, code_module, is_shipped, register, registered
 from offloadsim.plugins import EntryPointGroup, PluginSkipped, provenance
 from offloadsim.shapes import describe
@@ -29,14 +29,15 @@ __all__ = [
 ]
 
 #: offloadsim's own run metrics, in the order registered (a manifest's ``metrics`` says them shipped,
-#: but the LLM ones and other devices' energy: the summary's own fields, which add no key to
-#: summary.json).
+#: but the LLM ones, other devices' energy and the utilisations: the summary's own fields, which add
+#: no key to summary.json).
 SHIPPED: tuple[SummaryMetric, ...] = (
     llm_requests.LLM_REQUESTS,
     batteries.BATTERY_LEFT_MEDIAN,
     other_energy.OTHER_DEVICE_ENERGY,  # before the energy split: its table row is above the split's
     energy_split.DEVICE_COMPUTE_ENERGY,
     fairness.LATENCY_FAIRNESS,
+    utilisations.UTILISATION,
 )
 for _metric in SHIPPED:
     register(_metric, shipped=True)

@@ -54,14 +54,15 @@ __all__ = [
 
 #: Where a registered metric's columns go in a run's metrics row: right after the headline metrics
 #: (``"headline"``: where the LLM metrics are), after the headline metrics' part named
-#: (``"elsewhere"``: other devices' energy), or last (``"end"``).  Metrics moved onto the registry keep
+#: (``"elsewhere"``: other devices' energy), after the record columns' metrics (``"columns"``: the
+#: utilisations), or last (``"end"``).  Metrics moved onto the registry keep
 #: their old place, so that the shipped scenarios' metrics tables are byte for byte as before; a new
 #: metric is at the end unless it says otherwise.
-ROW_PLACES = ("headline", "elsewhere", "end")
+ROW_PLACES = ("headline", "elsewhere", "columns", "end")
 #: Where in the catalogue's order (compare's rows, summary.csv's metrics): right after the headline
 #: metrics, after the LLM metrics, after other devices' energy, or after the record columns' own
-#: metrics (a new metric's place).
-CATALOGUE_PLACES = ("headline", "llm", "elsewhere", "columns")
+#: metrics (a new metric's place), or last, after those (``"last"``: the utilisations).
+CATALOGUE_PLACES = ("headline", "llm", "elsewhere", "columns", "last")
 #: Where in the run's printed table: under the latency rows (the LLM ones first), under device
 #: energy per task, after the batteries' place there, or after the record columns' metrics.
 TABLE_PLACES = ("latency", "energy", "batteries", "columns")
@@ -261,6 +262,10 @@ class SummaryMetric:
     descriptions: Mapping[str, str] = field(default_factory=dict)
     summary_fields: bool = False
     family: str | None = None
+    entry_label: Callable[[str], str] | None = None
+    refill: Callable[[Any, Any], dict[str, float]] | None = None
+    required: Callable[[Any], list[str]] | None = None
+    absent_is_zero: bool = False
 
     def __post_init__(self) -> None:
         ways = (self.compute is not None) + (self.task_mean is not None) + self.summary_fields
@@ -275,11 +280,20 @@ class SummaryMetric:
                 raise ValueError(f"metric {self.name}: place {place!r} is not one of {', '.join(known)}")
         if not self.columns:
             raise ValueError(f"metric {self.name}: no columns; a metric gives its metrics row one at least")
-        if self.family is not None and (self.compute is None or list(self.columns) != [self.name]):
+        if self.family is not None and (
+            (self.compute is None and self.row is None) or list(self.columns) != [self.name]
+        ):
             raise ValueError(
-                f"metric {self.name}: a family ({self.family}) gives compute, and columns holds one entry, "
-                "its name's: the display its columns share"
+                f"metric {self.name}: a family ({self.family}) gives compute (or, of the summary's fields, "
+                "row), and columns holds one entry, its name's: the display its columns share"
             )
+        if self.entry_label is not None and self.family is None:
+            raise ValueError(f"metric {self.name}: entry_label labels a family's columns; it is no family")
+
+    @property
+    def keyed(self) -> bool:
+        """Whether it is a family with a summary.json key of its own (a mapping), not the summary's fields."""
+        return self.family is not None and not self.summary_fields
 
     def member(self, column: str) -> str | None:
         """The entry ``column`` is this family's column of (``<name>_<entry>``); None, or not a family."""
@@ -293,12 +307,17 @@ class SummaryMetric:
         return self.member(column) is not None if self.family is not None else column in self.columns
 
     def display(self, column: str) -> Metric:
-        """How ``column`` is shown: its entry of ``columns``; a family's, the shared one led by its entry."""
+        """How ``column`` is shown: its entry of ``columns``; a family's, the shared one, labelled by entry.
+
+        A family's label is ``entry_label(entry)`` where it gives one (its columns differ in shape:
+        "edge max utilisation", "edge gpu utilisation"), else the shared label led by the entry.
+        """
         entry = self.member(column)
         if entry is None:
             return self.columns[column]
         shared = self.columns[self.name]
-        return dataclasses.replace(shared, label=f"{entry} {shared.label}")
+        label = self.entry_label(entry) if self.entry_label is not None else f"{entry} {shared.label}"
+        return dataclasses.replace(shared, label=label)
 
     def present(self, names: Iterable[str]) -> list[str]:
         """Those of ``names`` that are this metric's columns: in ``columns``' order, a family's as given."""
@@ -398,12 +417,19 @@ def register(metric: SummaryMetric, *, shipped: bool = False) -> None:
         for other in _REGISTERED.values()
         for column in (other.name, *other.columns)
     }
+    families = [other for other in _REGISTERED.values() if other.family is not None]
+
+    def in_family(column: str) -> str | None:
+        """A registered family's, whose column ``column`` would be (``utilisation_<tier>_...``)."""
+        owner = next((other for other in families if other.member(column) is not None), None)
+        return None if owner is None else f"a column of registered family {owner.name!r} ({owner.family})"
+
     if metric.summary_fields and not shipped:
         raise ValueError(
             f"metric {metric.name!r}{_origin(metric)}: summary_fields is offloadsim's own (the summary's "
             "fields); a plug-in's metric gives compute or task_mean"
         )
-    holders: list[Callable[[str], str | None]] = [taken.get, *_HOLDERS]
+    holders: list[Callable[[str], str | None]] = [taken.get, in_family, *_HOLDERS]
     for holder in holders:
         _check_new(metric, holder)
     _REGISTERED[metric.name] = metric

@@ -54,6 +54,7 @@ OTHER_DEVICE_ENERGY = SummaryMetric(
         ),
     },
     summary_fields=True,
+    absent_is_zero=True,
     row=_row,
     table_row=_table_row,
     row_place="headline",

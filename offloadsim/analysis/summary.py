@@ -35,6 +35,7 @@ from offloadsim.analysis.table_columns import rows as _rows
 from offloadsim.analysis.table_columns import status_masks as _status_masks
 from offloadsim.analysis.table_columns import strings as _strings
 from offloadsim.analysis.tokens import decode_rate, output_token_rate
+from offloadsim.analysis.utilisations import busiest_node_metrics, node_utilisation, processor_metrics
 from offloadsim.analysis.warning_facts import WarningFacts
 from offloadsim.analysis.warning_kinds.backlog import backlog_counts
 from offloadsim.analysis.warning_kinds.settling import settle_candidates
@@ -57,6 +58,7 @@ __all__ = [
     "llm_metrics",
     "measured_time",
     "processor_metrics",
+    "refilled_metrics",
     "powered_but_no_energy",
     "NOT_MEASURED",
 ]
@@ -282,7 +284,7 @@ class Summary:
             else:
                 out[f.name] = value
         for metric in registered_metrics():
-            if metric.family is not None:
+            if metric.keyed:
                 values = {entry: _json_float(v) for entry, v in self.family(metric.name).items()}
                 out = _inserted(out, metric.json_after, metric.name, values)
             elif not metric.summary_fields:  # those are the fields above, at their places
@@ -608,7 +610,7 @@ class Summary:
         """
         rows = []
         for metric in placed(registered_metrics(), place, "table_place"):
-            if metric.summary_fields and metric.table_row is None:
+            if metric.summary_fields and metric.family is None and metric.table_row is None:
                 row_values = row_of(metric, self)
                 rows += [
                     _headline_row(name, row_values[name], ceilings)
@@ -686,7 +688,7 @@ def _metric_families_from_json(data: Mapping[str, Any]) -> dict[str, dict[str, f
     """Each registered family's values in a summary.json: a mapping of numbers or nulls; absent, none."""
     values: dict[str, dict[str, float]] = {}
     for metric in registered_metrics():
-        if metric.family is None or metric.name not in data:
+        if not metric.keyed or metric.name not in data:
             continue
         value = data[metric.name]
         if not isinstance(value, Mapping) or any(
@@ -797,38 +799,6 @@ def _processor_columns(rows: tuple[dict[str, Any], ...]) -> dict[str, list[Any]]
     return {name: [row[name] for row in rows] for name in PROCESSOR_COLUMNS}
 
 
-def processor_metrics(processors: Table | None) -> dict[str, float]:
-    """``utilisation_<tier>_<processor>`` for each processor name of each tier where a node has several.
-
-    Each is the mean utilisation (busy time per core over the measured time) of the
-    processors of that name on the tier's computing nodes that have one, unweighted as
-    ``utilisation_<tier>`` is over the tier's nodes, which reads each node's first processor
-    only: an edge whose CPU is idle and whose GPU computed reads ``utilisation_edge`` 0 and
-    ``utilisation_edge_gpu`` the GPU's.  A tier whose every node has one processor has none
-    (its ``utilisation_<tier>`` says it all), so single-processor runs have the metrics
-    they had.  ``processors`` is a run's processors table (columns ``node``, ``tier``,
-    ``processor``, ``utilisation``); tiers and names in order of first appearance.
-
-    >>> processor_metrics({"node": ["a", "a", "b"], "tier": ["edge", "edge", "edge"],
-    ...                    "processor": ["cpu", "gpu", "cpu"], "utilisation": [0.0, 0.5, 0.25]})
-    {'utilisation_edge_cpu': 0.125, 'utilisation_edge_gpu': 0.5}
-    """
-    if processors is None or _rows(processors) == 0:
-        return {}
-    nodes, tiers = _strings(processors, "node"), _strings(processors, "tier")
-    names, util = _strings(processors, "processor"), _floats(processors, "utilisation")
-    counts = Counter(nodes.tolist())
-    several = {tier for node, tier in zip(nodes, tiers, strict=True) if counts[node] > 1}
-    shares: dict[tuple[str, str], list[float]] = {}
-    for tier, name, share in zip(tiers, names, util, strict=True):
-        if tier in several:
-            shares.setdefault((str(tier), str(name)), []).append(float(share))
-    return {
-        f"utilisation_{tier}_{name}": _nanmean(np.asarray(values, dtype=np.float64))
-        for (tier, name), values in shares.items()
-    }
-
-
 def powered_but_no_energy(completed: int) -> str:
     """Why runs whose task sources have ``power:`` charged no joule above idle, having ``completed`` tasks.
 
@@ -937,7 +907,7 @@ def summarize(
         tasks, nodes, duration_s, end_s, backlog, share, whole, offered, links=links, processors=processors
     )
     said = run_warnings(inputs, decoders)
-    node_util, tier_util, tier_max = _node_utilisation(nodes)
+    node_util, tier_util, tier_max = node_utilisation(nodes)
     down = _node_availability(nodes)
     n_deadline, n_miss = stats["deadline_tasks"], stats["deadline_misses"]
     # The registered metrics: a task column's mean from the task numbers (both paths), else computed.
@@ -947,11 +917,7 @@ def summarize(
         for metric in registered_metrics()
         if not metric.summary_fields and metric.family is None  # the LLM metrics: among the fields
     }
-    families = {
-        metric.name: computed_family(metric, run)
-        for metric in registered_metrics()
-        if metric.family is not None
-    }
+    families = {metric.name: computed_family(metric, run) for metric in registered_metrics() if metric.keyed}
     fields: dict[str, Any] = {**stats, **_changing_links(links, nodes)}  # Summary fields, by name
     groups = (
         group_stats(tasks, duration_s, end_s, task_stats, _node_groups(nodes), group_batteries(nodes))
@@ -1165,10 +1131,8 @@ def metrics_row(summary: Summary) -> dict[str, float]:
     (``catalogue.ELSEWHERE_METRICS``), the registered metrics placed there
     (:mod:`offloadsim.analysis.metric_registry`: latency fairness over sources where there are two
     or more), the record-column metrics, then
-    ``utilisation_<tier>`` (the mean over the tier's computing nodes of their first
-    processor's utilisation), for a tier of two computing nodes or more ``utilisation_<tier>_max``
-    (its busiest node's) and, for a tier where a node has several processors,
-    ``utilisation_<tier>_<processor>`` (:func:`processor_metrics`), then the other registered metrics'
+    the registered metrics placed after them (``row_place="columns"``: the utilisations,
+    :mod:`offloadsim.analysis.utilisations`), then the other registered metrics'
     columns (batteries where a node has one, device energy's compute and radio parts where measured, a
     new metric's): one row of a ``metrics.parquet`` table.
     """
@@ -1189,52 +1153,56 @@ def metrics_row(summary: Summary) -> dict[str, float]:
         row.update(row_of(metric, summary))
     for name, value in summary.column_metrics.items():
         row[name] = float(value)
-    for tier, value in summary.tier_utilisation.items():
-        row[f"utilisation_{tier}"] = float(value)
-        if tier in summary.tier_utilisation_max:  # a tier of several nodes: its busiest one's too
-            row[f"utilisation_{tier}_max"] = float(summary.tier_utilisation_max[tier])
-    row.update(processor_metrics(_processor_columns(summary.processors)))
+    for metric in placed(metrics, "columns", "row_place"):  # the utilisations (utilisation_<tier>, ...)
+        row.update(row_of(metric, summary))
     for metric in placed(metrics, "end", "row_place"):  # the registered metrics (batteries, energy split)
         row.update(row_of(metric, summary))
     return row
 
 
 def other_energy_filled(metrics: pd.DataFrame) -> pd.DataFrame:
-    """``metrics`` with 0 other devices' energy per task for a comparison's or sweep's runs that had none.
+    """``metrics`` with 0 in a registered ``absent_is_zero`` column where a comparison's run had none.
 
-    A run's metrics row has ``other_device_energy_mean_j`` only where a task has some
-    (:func:`metrics_row`); beside a policy or point that has it, a run whose tasks never left
-    their own device then reads 0 (in its mean, CI and Δ), not "-".  A run with no task that
-    ended has no mean either way.
+    A run's metrics row has ``other_device_energy_mean_j`` (other devices' energy per task) only
+    where a task has some (:func:`metrics_row`); beside a policy or point that has it, a run whose
+    tasks never left their own device then reads 0 (in its mean, CI and Δ), not "-".  A run with
+    no task that ended has no mean either way.
     """
-    name = "other_device_energy_mean_j"
-    if name in metrics.columns:
-        ended = metrics["completed"] + metrics["dropped"] + metrics["failed"] > 0
-        metrics.loc[ended & metrics[name].isna(), name] = 0.0
+    ended = None
+    for metric in registered_metrics():
+        if not metric.absent_is_zero:
+            continue
+        for name in metric.present(metrics.columns):
+            if ended is None:
+                ended = metrics["completed"] + metrics["dropped"] + metrics["failed"] > 0
+            metrics.loc[ended & metrics[name].isna(), name] = 0.0
     return metrics
 
 
 def metrics_every_row_has(nodes: Table | None) -> list[str]:
     """The metrics :func:`metrics_row` gives every run with the nodes table ``nodes``, whatever its tasks.
 
-    The catalogue's headline metrics and ``utilisation_<tier>`` of each tier with a computing
-    node; not the LLM and record-column metrics, nor the per-processor utilisations, which a run
-    has or not by what it simulated.  A sweep's job file missing one is not reused.
+    The catalogue's headline metrics and the registered metrics' ``required`` columns of
+    ``nodes`` (``utilisation_<tier>`` of each tier with a computing node); not the LLM and
+    record-column metrics, nor the per-processor utilisations, which a run has or not by what it
+    simulated.  A sweep's job file missing one is not reused.
     """
-    return [*catalogue.METRICS, *(f"utilisation_{tier}" for tier in _node_utilisation(nodes)[1])]
+    required = [m.required(nodes) for m in registered_metrics() if m.required is not None]
+    return [*catalogue.METRICS, *(name for names in required for name in names)]
 
 
-def busiest_node_metrics(nodes: Table | None) -> dict[str, float]:
-    """``utilisation_<tier>_max`` of each tier of two computing nodes or more, from a nodes table.
+def refilled_metrics(nodes: Table | None, processors: Table | None) -> dict[str, float]:
+    """The registered metrics' columns a run's nodes and processors tables give (their ``refill``).
 
-    What :func:`metrics_row` gives a run from its summary, for a sweep's job file written before
-    it did (its nodes table is kept in it): such files are reused, not run again.
-
-    >>> busiest_node_metrics({"node": ["e0", "e1", "c"], "tier": ["edge", "edge", "cloud"],
-    ...                       "cores": [1, 1, 8], "utilisation": [0.7, 0.1, 0.2]})
-    {'utilisation_edge_max': 0.7}
+    What :func:`metrics_row` gives a run from its summary, for a sweep's job file or a run's
+    summary.json written before it did (the per-processor and busiest-node utilisations): such
+    files are reused, not run again.
     """
-    return {f"utilisation_{tier}_max": value for tier, value in _node_utilisation(nodes)[2].items()}
+    out: dict[str, float] = {}
+    for metric in registered_metrics():
+        if metric.refill is not None:
+            out.update(metric.refill(nodes, processors))
+    return out
 
 
 # --------------------------------------------------------------------------- overload
@@ -1319,32 +1287,6 @@ def _node_groups(nodes: Table) -> list[str]:
     if not _rows(nodes) or not _has(nodes, "group"):
         return []
     return list(dict.fromkeys(_strings(nodes, "group").tolist()))
-
-
-def _node_utilisation(nodes: Table) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
-    """Per computing node (cores > 0), mean per tier, and most per tier of two nodes or more.
-
-    Tiers in order of first appearance.
-    """
-    if nodes is None or _rows(nodes) == 0 or not _has(nodes, "utilisation"):
-        return {}, {}, {}
-    keep = np.ones(_rows(nodes), dtype=bool)
-    if _has(nodes, "cores"):
-        keep = np.nan_to_num(_floats(nodes, "cores"), nan=0.0) > 0
-    util = _floats(nodes, "utilisation")[keep]
-    names = _objects(nodes, "node")[keep]
-    per_node = {str(name): float(u) for name, u in zip(names, util, strict=True)}
-    per_tier: dict[str, float] = {}
-    busiest: dict[str, float] = {}
-    if _has(nodes, "tier"):
-        tiers = _strings(nodes, "tier")[keep]
-        for tier in dict.fromkeys(tiers):
-            mine = util[tiers == tier]
-            per_tier[str(tier)] = _nanmean(mine)
-            if mine.size > 1:
-                known = mine[~np.isnan(mine)]
-                busiest[str(tier)] = float(known.max()) if known.size else _NAN
-    return per_node, per_tier, busiest
 
 
 def _changing_links(links: Table, nodes: Table) -> dict[str, Any]:

@@ -29,12 +29,11 @@ from offloadsim.analysis.groups import GROUP_COLUMN, group_rows, per_group
 from offloadsim.analysis.metric_list import metric_sources
 from offloadsim.analysis.statistics import mean_ci
 from offloadsim.analysis.summary import (
-    busiest_node_metrics,
     llm_metrics,
     measured_time,
     metrics_every_row_has,
     other_energy_filled,
-    processor_metrics,
+    refilled_metrics,
 )
 from offloadsim.analysis.values import distinct, quantity_kind, typed_column
 from offloadsim.analysis.warning_facts import WarningFacts, warning_rows
@@ -193,12 +192,10 @@ def merge_sweep(
         # its nodes table, as metrics_row gives them.
         for name, value in battery_metrics_of_nodes(nodes).items():
             meta["metrics"].setdefault(name, value)
-        # Its metrics from before the per-processor utilisations (utilisation_<tier>_<processor>): from
-        # its processors table, as metrics_row gives them (a file older still has neither).
-        for name, value in processor_metrics(meta.get("processors") or None).items():
-            meta["metrics"].setdefault(name, value)
-        # Likewise its tiers' busiest nodes (utilisation_<tier>_max), from its nodes table.
-        for name, value in busiest_node_metrics(nodes).items():
+        # Its metrics from before the per-processor utilisations (utilisation_<tier>_<processor>) and
+        # its tiers' busiest nodes (utilisation_<tier>_max): from its processors and nodes tables, as
+        # metrics_row gives them (the registered metrics' refill; a file older still has neither).
+        for name, value in refilled_metrics(nodes, meta.get("processors") or None).items():
             meta["metrics"].setdefault(name, value)
         if "source_groups" in meta:
             source_groups = {k: math.nan if v is None else v for k, v in meta["source_groups"].items()}

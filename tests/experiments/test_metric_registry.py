@@ -223,7 +223,11 @@ def _value_of(summary: Summary, metric: SummaryMetric, key: str) -> float:
             "handovers_mean",
             "its column 'handovers_mean' is a record-column metric (the mean of record column 'handovers')",
         ),
-        ("mine", "utilisation_edge", "its column 'utilisation_edge' is one of the catalogue's utilisation_"),
+        (
+            "mine",
+            "utilisation_edge",
+            "its column 'utilisation_edge' is a column of registered family 'utilisation' (tier)",
+        ),
         ("mine", "battery_left_min", "its column 'battery_left_min' is registered already (metric "),
         ("warnings", "mine", "its name 'warnings' is a key of summary.json (Summary.warnings)"),
         ("arrived", "mine", "its name 'arrived' is a headline metric (tasks arrived)"),

@@ -17,7 +17,7 @@ import numbers
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,7 +40,7 @@ from offloadsim.analysis.catalogue import (
 from offloadsim.analysis.decode_ceiling import ceiling_cell, manifest_ceilings
 from offloadsim.analysis.group_warned import RunRecords, WarnedGroups, with_group_warned
 from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_TABLE_METRICS, group_rows, per_group
-from offloadsim.analysis.metric_list import metric_sources
+from offloadsim.analysis.metric_list import metric_sources, registered_metrics
 from offloadsim.analysis.multiple_comparisons import family_note, held_to_family, paired_t_p
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
 from offloadsim.analysis.summary import other_energy_filled
@@ -1045,6 +1045,28 @@ def table_metrics(metrics: Sequence[str], summary: pd.DataFrame) -> list[str]:
     ]
 
 
+def _beside_llm(metrics: Sequence[str], available: Collection[str]) -> list[str]:
+    """``metrics`` with the registered metrics placed with the headline ones right after the LLM rows.
+
+    Where ``metrics`` lists every LLM metric (:data:`TABLE_METRICS`, the default), a registered
+    metric with ``catalogue_place="headline"`` (a plug-in's metric of the LLM requests) shows
+    beside them, in the order registered, as the run's metrics row and sweep's table put it; it
+    came after every fixed row (bytes sent).  A list a caller chose without them is as given.
+    """
+    chosen = list(metrics)
+    if not all(name in chosen for name in LLM_METRICS):
+        return chosen
+    placed = [
+        column
+        for metric in registered_metrics()
+        if metric.catalogue_place == "headline" and metric.compare
+        for column in (metric.present(sorted(available)) if metric.family is not None else metric.columns)
+        if column not in chosen
+    ]
+    at = max(chosen.index(name) for name in LLM_METRICS) + 1
+    return [*chosen[:at], *placed, *chosen[at:]]
+
+
 def _check_table_metrics(metrics: object, available: Iterable[str]) -> None:
     """Raise :class:`ExperimentError` unless ``metrics`` is a list of metric names the catalogue knows.
 
@@ -1109,13 +1131,14 @@ def format_comparison(
     """
     available = set(summary["metric"])
     _check_table_metrics(metrics, available)
-    shown = [m for m in table_metrics(metrics, summary) if m in available]
+    shown = [m for m in table_metrics(_beside_llm(metrics, available), summary) if m in available]
     # Then the registered metrics, the record columns' own metrics and the utilisations, in catalogue
     # order (``metrics`` chooses among the headline and LLM metrics, and the registered ones that say
     # compare=False, the device energy's compute and radio parts: summary.csv holds them, a table asks
     # for them, ``metrics=[..., "device_radio_energy_mean_j"]``).
     unasked = {name for name in available if (found := registered_column(name)) and not found[1].compare}
     headline = METRICS.keys() | LLM_METRICS.keys() | unasked
+    headline |= set(shown)  # a registered metric placed beside the LLM rows (_beside_llm): shown once
     shown += [m for m in metric_columns(list(dict.fromkeys(summary["metric"]))) if m not in headline]
     unsaid = [0] * len(summary)  # a count the summary does not hold (an older one's): not said
     cells: dict[tuple[str, str], tuple[float, float, float, float, int, int]] = {

@@ -5,15 +5,15 @@ One place says how a metric is named, shown and compared; the run summary,
 (:func:`offloadsim.analysis.summary.metrics_row` turns a summary into a row).  A
 metric is a column of a metrics table (``metrics.parquet``) in SI units;
 ``scale`` turns it into the display ``unit``.  Besides the fixed headline
-metrics there are two families: ``utilisation_<tier>`` and the aggregates
-of record columns that declare ``summary`` aggregates in the record schema
-(:mod:`offloadsim.records.schema`), so a new column's mean reaches every
-table and figure with no edit here.  The LLM metrics (time to first token,
+metrics there are the aggregates of record columns that declare ``summary``
+aggregates in the record schema (:mod:`offloadsim.records.schema`), so a new
+column's mean reaches every table and figure with no edit here.  The LLM metrics (time to first token,
 time per output token, the decode rate and output token throughput in
 tokens/s: :mod:`offloadsim.analysis.tokens`) are headline metrics of runs
 that served LLM requests only: a table of runs that served none has no such
 columns.  The registered metrics (:mod:`offloadsim.analysis.metric_registry`: the batteries, the
-device energy's compute and radio parts, latency fairness, and any registered since) bring their
+device energy's compute and radio parts, latency fairness, the utilisations ``utilisation_<tier>``,
+``..._max`` and ``..._<processor>``, and any registered since) bring their
 own entries, each with a one-line description (:func:`describe`): a new one needs no edit here.
 """
 
@@ -201,7 +201,7 @@ def _names(metrics: object, function: str) -> list[str]:
 
 
 def metric_info(name: str) -> Metric:
-    """The display description of a metric column (utilisation and record-column metrics included).
+    """The display description of a metric column (registered and record-column metrics included).
 
     A name not in the catalogue gets a plain description (its words, no unit); one that is no
     text is a TypeError.

@@ -241,6 +241,13 @@ class SummaryMetric:
     and digests as before) nor in a manifest's ``metrics``; only a shipped metric may say so.
     ``of_completed``: its columns are over completed tasks only (a comparison says a policy's
     incomplete share beside them).  ``descriptions``: a column's own line where the metric's does not fit it.
+    ``entry_label``: a family's column label from its entry, where its columns differ in shape (the
+    utilisations': ``edge`` "edge utilisation", ``edge_max`` "edge max utilisation"); a family of
+    the summary's fields gives ``row`` in place of ``compute``.  ``refill(nodes, processors)``: the
+    columns a run's nodes and processors tables give, for a sweep's job file (a run's summary.json)
+    written before it had them; ``required(nodes)``: the columns every run with that nodes table has
+    (a job file missing one runs again).  ``absent_is_zero``: a comparison's or sweep's run without
+    its column, where some task ended, reads 0 (other devices' energy per task).
     """
 
     name: str

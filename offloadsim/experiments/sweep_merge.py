@@ -26,7 +26,7 @@ from offloadsim.analysis.catalogue import LLM_METRICS, metric_columns
 from offloadsim.analysis.decode_ceiling import manifest_ceilings
 from offloadsim.analysis.group_warned import EVERY, RunRecords, WarnedGroups, with_group_warned
 from offloadsim.analysis.groups import GROUP_COLUMN, group_rows, per_group
-from offloadsim.analysis.metric_list import metric_sources
+from offloadsim.analysis.metric_list import metric_sources, registered_metrics
 from offloadsim.analysis.statistics import mean_ci
 from offloadsim.analysis.summary import (
     llm_metrics,
@@ -252,10 +252,11 @@ def merge_sweep(
         node_point.append(np.full(len(nodes), len(metric_rows) - 1))
 
     metrics = other_energy_filled(pd.DataFrame(metric_rows))
-    # At once: a column at a time left a frame of many blocks where a tier's node has many processors
-    # (a utilisation_<tier>_<processor> each), and pandas warned of it at each swept key's insert: the
-    # copy is one block a dtype.
-    metrics = metrics.astype({c: float for c in metrics.columns if c.startswith("utilisation_")}).copy()
+    # At once: a column at a time left a frame of many blocks where a family has many columns (a
+    # utilisation_<tier>_<processor> each of a tier whose node has many processors), and pandas warned
+    # of it at each swept key's insert: the copy is one block a dtype.
+    families = [c for m in registered_metrics() if m.family is not None for c in m.present(metrics.columns)]
+    metrics = metrics.astype(dict.fromkeys(families, float)).copy()
     job_rows_nodes = np.concatenate(node_point) if node_point else np.array([], dtype=int)
     raw_nodes = pd.concat(node_parts, ignore_index=True) if node_parts else pd.DataFrame()
     nodes = nodes_frame({c: raw_nodes[c] for c in raw_nodes.columns})

@@ -109,11 +109,15 @@ class NearestTierPolicy:
         """Some node of the policy's tier must compute: checked against the scenario before a run."""
         reason = f"offloads every task to the nearest {self.tier} node"
         hosted = (
-            f"{reason}, falling back to its source only while none is usable"
+            f"{reason} that hosts its application, falling back to its source while none is usable"
             if self.fallback == "local"
             else reason
         )
-        return (Requirement.computing_tier((self.tier,), reason), Requirement.hosted_on((self.tier,), hosted))
+        local = self.fallback == "local"  # no node of the tier hosts an app: run at their sources
+        return (
+            Requirement.computing_tier((self.tier,), reason),
+            Requirement.hosted_on((self.tier,), hosted, or_source=local),
+        )
 
     def reset(self, view: SystemView) -> None:
         """A new run: forget the last run's nearest nodes (the topology may differ)."""

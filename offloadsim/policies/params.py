@@ -91,7 +91,8 @@ class Requirement:
     * ``"hosted"``: each application of the workload may run where the policy runs it, by its
       ``hosts``: on some computing node of one of ``tiers``, or (no ``tiers``) on its sources
       (the plan check drops every request placed on a node outside them); one that may not is
-      a warning (a comparison may hold such a policy on purpose);
+      a warning (a comparison may hold such a policy on purpose); ``or_source``: where no node of
+      ``tiers`` hosts it the policy runs it on its source, which is said instead where they host it;
     * ``"layers"``: some application of the workload has at least ``layer``
       layers (the chain the engine runs): a cut beyond an application's
       layers is clamped to them, so a cut beyond every application's cuts
@@ -114,6 +115,7 @@ class Requirement:
     nodes: tuple[str, ...] = ()
     processor: str = ""
     layer: int = 0
+    or_source: bool = False
 
     @staticmethod
     def sources_compute(reason: str, param: str | None = None) -> Requirement:
@@ -142,9 +144,15 @@ class Requirement:
         return Requirement("processor", reason, param, nodes=(node,), processor=name)
 
     @staticmethod
-    def hosted_on(tiers: Sequence[str], reason: str, param: str | None = None) -> Requirement:
-        """Each application of the workload must be hosted on a node of ``tiers`` (none: its sources)."""
-        return Requirement("hosted", reason, param, tiers=tuple(tiers))
+    def hosted_on(
+        tiers: Sequence[str], reason: str, param: str | None = None, or_source: bool = False
+    ) -> Requirement:
+        """Each application of the workload must be hosted on a node of ``tiers`` (none: its sources).
+
+        ``or_source``: the policy runs a request on its source where no node of ``tiers`` hosts its
+        application (a fallback to ``local``), so such an application is said to run there instead.
+        """
+        return Requirement("hosted", reason, param, tiers=tuple(tiers), or_source=or_source)
 
     @staticmethod
     def cut_within_layers(layer: int, reason: str, param: str | None = None) -> Requirement:

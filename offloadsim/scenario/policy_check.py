@@ -381,6 +381,8 @@ def _check_hosted(
     for entry in system.scenario.workload:
         sent.setdefault(entry.app, []).extend(entry.sources)
     unhosted: list[str] = []
+    fallen: list[str] = []  # no node of the tiers hosts it, and the policy runs it on its hosting sources
+    partly: list[str] = []  # of those, sent by some sources outside its hosts too
     for app, sources in sent.items():
         hosts = system.scenario.applications[app].hosts
         if hosts is None:
@@ -391,8 +393,26 @@ def _check_hosted(
             )
         else:
             hosted = any(source in hosts for source in sources)
-        if not hosted:
+        if not hosted and requirement.or_source and tiers and any(source in hosts for source in sources):
+            fallen.append(app)
+            if not all(source in hosts for source in sources):
+                partly.append(app)
+        elif not hosted:
             unhosted.append(app)
+    if fallen:
+        named = "; ".join(
+            f"{format_path(('applications', app, 'hosts'))} has no node of tier {' or '.join(tiers)}"
+            for app in fallen
+        )
+        warnings.append(
+            Problem(
+                system.scenario.source,
+                path,
+                f"{but} {named}: every request of {quoted_listing(fallen)} runs on its source "
+                "(the policy's fallback, local)"
+                + (f", dropped where that is not among its hosts ({quoted_listing(partly)})" * bool(partly)),
+            )
+        )
     if not unhosted:
         return
     where = f"no node of tier {' or '.join(tiers)}" if tiers else "none of its sources"
@@ -415,7 +435,7 @@ def _check_hosted(
             f" (its alternative {quoted_listing(served)} is hosted there: policy model-select may serve it)"
         )
     every = ", every task of the run" if len(unhosted) == len(sent) else ""
-    said = f"{but} {named}: {dropped} will be dropped (placed outside its hosts){every}"
+    said = f"{but} {named}: {dropped} will be dropped (hosted nowhere the policy runs it){every}"
     # A warning, not a refusal: a comparison or a sweep may hold such a policy beside others on purpose.
     warnings.append(Problem(system.scenario.source, path, said))
 

@@ -236,24 +236,31 @@ policy: local
 def test_a_policy_that_cannot_serve_a_task_drops_it_and_the_comparison_goes_on(tmp_path, cli_main, capsys):
     path = tmp_path / "hosted.yaml"
     path.write_text(HOSTED, encoding="utf-8")
-    # Said before the runs: the cloud hosts none of it (the comparison still runs).
+    # Said before the runs: the cloud hosts none of it (the comparison still runs).  Without a
+    # hosting cloud node, cloud falls back to the source (its default, local) or, told so, drops.
+    dropping = "cloud(fallback=drop)"
     with pytest.warns(ScenarioWarning, match='every request of "job" will be dropped'):
-        result = compare(path, ["local", "cloud"], 2, workers=1)
+        result = compare(path, ["local", dropping], 2, workers=1)
     drop = result.summary[result.summary.metric == "drop_rate"].set_index("policy")["mean"]
-    assert drop["local"] == 0.0 and drop["cloud"] == 1.0
-    cloud = result.tasks[result.tasks.policy == "cloud"]
+    assert drop["local"] == 0.0 and drop[dropping] == 1.0
+    cloud = result.tasks[result.tasks.policy == dropping]
     assert len(cloud) > 20 and set(cloud["status"].astype(str)) == {"dropped"}
-    reason = 'policy "cloud" placed "job" on "cloud", which is not among its hosts'
+    reason = "rejected by the policy"
     assert set(cloud["reason"].astype(str)) == {reason}
     lines = result.drop_lines()
-    assert lines[0] == f"cloud: {len(cloud)} of {len(cloud)} tasks dropped or failed"
+    assert lines[0] == f"{dropping}: {len(cloud)} of {len(cloud)} tasks dropped or failed"
     assert lines[1] == f"  {len(cloud)}  {reason}"
-    compare_cli = ["compare", str(path), "--policies", "local,cloud", "-n", "1", "--workers", "1", "-q"]
+    compare_cli = ["compare", str(path), "--policies", f"local,{dropping}", "-n", "1", "--workers", "1", "-q"]
     assert cli_main([*compare_cli, "--out", str(tmp_path / "compare")]) == 0
-    assert cli_main(["run", str(path), "--policy", "cloud", "--out", str(tmp_path / "run")]) == 0
+    assert cli_main(["run", str(path), "--policy", dropping, "--out", str(tmp_path / "run")]) == 0
     said = capsys.readouterr()
     assert "why dropped or failed" in said.out and reason in said.out
     assert "applications.job.hosts has no node of tier cloud" in said.err
+    # cloud as it comes runs every request on its phone, which hosts it, and says so
+    with pytest.warns(ScenarioWarning, match='every request of "job" runs on its source'):
+        fallen = compare(path, ["cloud"], 1, workers=1).tasks
+    assert set(fallen["status"].astype(str)) <= {"completed", "in_flight"}  # none dropped
+    assert (fallen["placement"].astype(str) == fallen["source"].astype(str)).all()
 
 
 def test_a_significant_difference_says_better_or_worse_by_the_catalogue_direction():

@@ -2,8 +2,8 @@
 
 ``offloadsim run scenarios/llm-assistant.yaml --policy cloud`` dropped 71 of 71 requests ("placed
 chat-1b on cloud, which is not among its hosts") and exited 0; ``validate`` said ok.  The cloud
-policy's fallback runs a task on its source only while no cloud node is usable, not when the
-cloud does not host the application.
+policy now looks for a cloud node among the application's hosts and, with none, falls back to the
+task's source: said too, since the user asked for the cloud.
 """
 
 from __future__ import annotations
@@ -24,11 +24,19 @@ def test_cloud_on_an_application_the_cloud_does_not_host_is_said_before_it_runs(
         assert main([argv[0], str(ASSISTANT), "--policy", "cloud", *argv[1:]]) == 0
         (warning,) = [line for line in capsys.readouterr().err.splitlines() if "warning:" in line]
         assert warning.startswith(f"offloadsim: warning: {ASSISTANT}: --policy cloud: policy")
-        assert 'applications.chat-1b.hosts has no node of tier cloud (its alternative "chat-8b"' in warning
+        assert "applications.chat-1b.hosts has no node of tier cloud: " in warning
+        # cloud's fallback (local) runs it on the phones, which host it (HH34: cloud looks for a
+        # cloud node among the app's hosts, and falls back where there is none)
         assert warning.endswith(
-            'every request of "chat-1b" will be dropped (placed outside its hosts), every task of the run '
-            "[policy-reach]"
+            'every request of "chat-1b" runs on its source (the policy\'s fallback, local) [policy-reach]'
         )
+    assert main(["validate", str(ASSISTANT), "--policy", "cloud(fallback=drop)"]) == 0
+    (warning,) = [line for line in capsys.readouterr().err.splitlines() if "warning:" in line]
+    assert 'applications.chat-1b.hosts has no node of tier cloud (its alternative "chat-8b"' in warning
+    assert warning.endswith(
+        'every request of "chat-1b" will be dropped (hosted nowhere the policy runs it), '
+        "every task of the run [policy-reach]"
+    )
 
 
 def test_local_on_an_application_only_the_cloud_hosts_is_said(capsys):
@@ -48,9 +56,9 @@ def test_one_application_of_two_unhosted_is_a_warning(capsys, tmp_path):
     err = capsys.readouterr().err.splitlines()
     assert err == [
         f'offloadsim: warning: {path}: --policy cloud: policy "cloud" offloads every task to the nearest '
-        "cloud node, falling back to its source only while none is usable, but "
+        "cloud node that hosts its application, falling back to its source while none is usable, but "
         'applications.chat-edge.hosts has no node of tier cloud: every request of "chat-edge" will be '
-        "dropped (placed outside its hosts) [policy-reach]"
+        "dropped (hosted nowhere the policy runs it) [policy-reach]"
     ], err
 
 

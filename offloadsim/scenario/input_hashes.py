@@ -80,8 +80,15 @@ def input_files(scenario: Scenario) -> tuple[InputFile, ...]:
 
 
 def content_hashes(inputs: Iterable[InputFile]) -> dict[str, str]:
-    """``{"KEY PATH": sha256}``: what hashes of a scenario add for the files it reads."""
-    return {f"{i.key} {i.path}": i.sha256 for i in inputs}
+    """``{KEY: sha256}``: what hashes of a scenario add for the files it reads.
+
+    Keyed by the key path that reads each file, not by where the file lies: what the scenario
+    wrote there (a file name, a profile's name) is in its document, which is hashed too, and the
+    file's bytes are here, so a built-in profile under another install of offloadsim, or a sweep
+    directory moved with its files to another checkout or machine, keeps its hash (and a sweep
+    resumes), while a file whose content changed changes it.  (Keys are unique: one file a key.)
+    """
+    return {i.key: i.sha256 for i in inputs}
 
 
 def _empirical_files(value: Any, at: tuple[str | int, ...]) -> Iterator[tuple[str, str]]:

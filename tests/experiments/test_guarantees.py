@@ -389,6 +389,74 @@ def test_the_hash_covers_every_file_the_scenario_reads(tmp_path):
         seen.add(digest)
 
 
+def test_the_hash_does_not_depend_on_where_offloadsim_is_installed(tmp_path):
+    """Another install of the same offloadsim (a second checkout, a venv) hashes quickstart alike.
+
+    Quickstart reads the built-in profiles' files, which lie under the package: where that is
+    must not enter its hash, nor a sweep's job keys (a sweep moved to another checkout resumes).
+    """
+    import shutil
+
+    import offloadsim
+    from offloadsim import api
+    from offloadsim.experiments.jobs import job_key
+    from offloadsim.records.results import scenario_hash
+    from offloadsim.scenario.input_hashes import input_files
+
+    scenario_file = Path(__file__).parents[2] / "scenarios" / "quickstart.yaml"
+    package = Path(offloadsim.__file__).parent
+    shutil.copytree(package, tmp_path / "copy" / "offloadsim", ignore=shutil.ignore_patterns("__pycache__"))
+    code = (
+        "import sys, offloadsim\n"
+        "from offloadsim import api\n"
+        "from offloadsim.experiments.jobs import job_key\n"
+        "from offloadsim.records.results import scenario_hash\n"
+        "from offloadsim.scenario.input_hashes import input_files\n"
+        "s = api.load(sys.argv[1]); i = input_files(s)\n"
+        "print(offloadsim.__file__, scenario_hash(s.document, i), job_key(s.document, 0, inputs=i))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "copy")}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(scenario_file)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    where, copied_hash, copied_key = done.stdout.split()
+    assert Path(where).is_relative_to(tmp_path)  # the copy ran, reading its own profile files
+    scenario = api.load(scenario_file)
+    inputs = input_files(scenario)
+    assert any(Path(i.path).is_relative_to(package) for i in inputs)  # built-in files are hashed
+    assert copied_hash == scenario_hash(scenario.document, inputs)
+    assert copied_key == job_key(scenario.document, 0, inputs=inputs)
+
+
+def test_a_scenario_moved_with_its_files_keeps_its_hash(tmp_path):
+    """A scenario directory moved elsewhere (another machine) hashes alike; its files' bytes still count."""
+    from offloadsim import api
+    from offloadsim.records.results import scenario_hash
+    from offloadsim.scenario.input_hashes import input_files
+    from offloadsim.world.profiles import SHIPPED_PROFILE_DIR
+
+    def made(directory: Path) -> str:
+        directory.mkdir()
+        (directory / "files.yaml").write_text(ONNX_PROFILE_SCENARIO)
+        (directory / "net.onnx").write_bytes(b"not read until the run")
+        (directory / "arrivals.csv").write_text("time\n0.5\n")
+        (directory / "mine.json").write_text((SHIPPED_PROFILE_DIR / "xeon-ort-1t.json").read_text())
+        scenario = api.load(directory / "files.yaml")
+        return scenario_hash(scenario.document, input_files(scenario))
+
+    here = made(tmp_path / "here")
+    assert made(tmp_path / "there") == here
+    with open(tmp_path / "there" / "arrivals.csv", "a") as handle:
+        handle.write("1.5\n")
+    scenario = api.load(tmp_path / "there" / "files.yaml")
+    assert scenario_hash(scenario.document, input_files(scenario)) != here
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 def test_hashing_never_opens_what_is_not_a_regular_file(tmp_path):
     from offloadsim.scenario import input_hashes

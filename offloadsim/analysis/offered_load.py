@@ -23,7 +23,7 @@ from offloadsim.analysis.metric_registry import TaskChunk, task_chunks
 if TYPE_CHECKING:
     from offloadsim.scenario.model import WorkloadSpec
 
-__all__ = ["offered_loads", "offered_rates"]
+__all__ = ["RATE_UNKNOWN", "SPLIT_UNKNOWN", "loads_and_unknowns", "offered_loads", "offered_rates"]
 
 #: (source node, application) -> its mean arrival rate (requests/s), where the scenario fixes it.
 Rates = Mapping[tuple[str, str], float]
@@ -57,31 +57,52 @@ def offered_rates(
 _INT64_NS = 9.0e18
 
 
+#: Why a node's offered load is not known (:func:`loads_and_unknowns`), as a warning says it.
+SPLIT_UNKNOWN = "it ran part of a split task"
+RATE_UNKNOWN = (
+    "some of its tasks arrive at no rate the scenario fixes: a trace, a closed loop, "
+    "or a workload not sending all the measured time"
+)
+
+
 def offered_loads(tasks: Any, rates: Rates) -> dict[str, float]:
     """Node -> the compute seconds a second offered it by the tasks it ran whole (its load times its cores).
 
     ``tasks``: a run's task records, a table in memory or records read a chunk at a time
     (``blocks()``); ``rates``: the mean arrival rate of each (source, app) pair whose rate the
     scenario fixes over the measured time.  A node is left out where some of its work is not
-    known so: it ran part of a split task (``phone>edge``), or a task of a pair without a rate.
+    known so: it ran part of a split task (``phone>edge``), or a task of a pair without a rate
+    (:func:`loads_and_unknowns` says which and why).
+    """
+    return loads_and_unknowns(tasks, rates)[0]
+
+
+def loads_and_unknowns(tasks: Any, rates: Rates) -> tuple[dict[str, float], dict[str, str]]:
+    """:func:`offered_loads`, and node -> why its offered load is not known, for the nodes it leaves out.
+
+    A warning that reads offered loads says a busy node it cannot load rather than leaving it out
+    silently (the ``overloaded`` kind): why is ``SPLIT_UNKNOWN`` or ``RATE_UNKNOWN``.
     """
     done: dict[tuple[str, str], int] = {}  # pair -> its completed tasks
     work: dict[str, dict[tuple[str, str], float]] = {}  # node -> pair -> compute ns of those it ran whole
-    unknown: set[str] = set()
+    split: set[str] = set()
     for chunk in task_chunks(tasks, ("source", "app", "placement", "status", "compute_time")):
         for node, pair, count, total in _chunk_work(chunk):
             done[pair] = done.get(pair, 0) + count
             if ">" in node or ":" in node:  # a split task: its nodes' share of the work is not one task's
-                unknown.update(part.split(":", 1)[0] for part in node.split(">"))
+                split.update(part.split(":", 1)[0] for part in node.split(">"))
             elif node:
                 work.setdefault(node, {})
                 work[node][pair] = work[node].get(pair, 0) + total
-    loads = {}
+    loads, unknown = {}, dict.fromkeys(sorted(split), SPLIT_UNKNOWN)
     for node, pairs in work.items():
-        if node in unknown or any(pair not in rates for pair in pairs):
+        if node in unknown:
+            continue
+        if any(pair not in rates for pair in pairs):
+            unknown[node] = RATE_UNKNOWN
             continue
         loads[node] = sum(rates[pair] * (float(ns) / 1e9) / done[pair] for pair, ns in sorted(pairs.items()))
-    return loads
+    return loads, unknown
 
 
 def _chunk_work(chunk: TaskChunk) -> list[tuple[str, tuple[str, str], int, float]]:

@@ -25,7 +25,7 @@ from offloadsim.analysis.metric_display import table_number
 from offloadsim.analysis.metric_faults import computed, computed_family, row_of, table_row_of
 from offloadsim.analysis.metric_list import registered_metrics
 from offloadsim.analysis.metric_registry import RunTables, SummaryMetric, placed, registered, reserve
-from offloadsim.analysis.offered_load import offered_loads
+from offloadsim.analysis.offered_load import loads_and_unknowns
 from offloadsim.analysis.statistics import percentile
 from offloadsim.analysis.table_columns import Table
 from offloadsim.analysis.table_columns import floats as _floats
@@ -902,9 +902,23 @@ def summarize(
     share = stats.pop("in_flight_share")
     whole = stats.pop("whole_compute")
     decoders = stats.pop("decode_nodes")
-    offered = offered_loads(tasks, offered_rates) if offered_rates and settle_candidates(nodes) else {}
+    offered, unknown = (
+        loads_and_unknowns(tasks, offered_rates)
+        if offered_rates is not None and settle_candidates(nodes)
+        else ({}, {})
+    )
     inputs = WarningInputs(
-        tasks, nodes, duration_s, end_s, backlog, share, whole, offered, links=links, processors=processors
+        tasks,
+        nodes,
+        duration_s,
+        end_s,
+        backlog,
+        share,
+        whole,
+        offered,
+        unknown,
+        links=links,
+        processors=processors,
     )
     said = run_warnings(inputs, decoders)
     node_util, tier_util, tier_max = node_utilisation(nodes)

@@ -57,10 +57,12 @@ class WarningInputs:
     of the measured time, None: not known) and ``in_flight_share`` (the share of tasks left in
     flight); ``whole`` (placement on one node -> the compute seconds and count of its completed
     tasks); ``offered`` (node -> the compute seconds a second the scenario's arrival rates bring
-    it; empty where the scenario does not fix them).  ``links`` and ``processors``: the run's links
-    and processors tables where the summary has them (None: not given; a run summarised from its
-    tasks and nodes alone, :func:`~offloadsim.analysis.summary.overload_warnings`).  A kind that needs
-    a record table the summary is not handed (per-round records, say) needs it added here first.
+    it; empty where the scenario does not fix them) and ``unknown_offered`` (node -> why its
+    offered load is not known, for the nodes ``offered`` leaves out).  ``links`` and
+    ``processors``: the run's links and processors tables where the summary has them (None: not
+    given; a run summarised from its tasks and nodes alone,
+    :func:`~offloadsim.analysis.summary.overload_warnings`).  A kind that needs a record table the
+    summary is not handed (per-round records, say) needs it added here first.
     """
 
     tasks: Any
@@ -71,6 +73,7 @@ class WarningInputs:
     in_flight_share: float = 0.0
     whole: Mapping[str, tuple[float, int]] = field(default_factory=dict)
     offered: Mapping[str, float] = field(default_factory=dict)
+    unknown_offered: Mapping[str, str] = field(default_factory=dict)
     links: Table | None = None
     processors: Table | None = None
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import pytest
 from test_overload import queue, run
 
+import offloadsim
+
 
 def _overloaded(result) -> list[str]:
     return [w for w in result.summary.warnings if w.startswith("overloaded: ")]
@@ -33,3 +35,43 @@ def test_a_node_offered_more_than_its_capacity_says_throughput_is_no_capacity(ra
 
 def test_a_node_under_its_capacity_is_not_said_overloaded():
     assert _overloaded(run(queue(rate=0.8, duration=200))) == []
+
+
+def test_a_node_busy_all_run_whose_offered_load_is_not_known_is_said_not_left_out(tmp_path):
+    """A trace's rate is no scenario number: its node, busy all run, was left out of the warning."""
+    from offloadsim.scenario import load_scenario
+
+    times = "\n".join(f"{i / 3:.4f}" for i in range(3 * 200))  # 3 a second: three times one core's
+    (tmp_path / "arrivals.csv").write_text(f"time\n{times}\n")
+    text = queue(rate=1, duration=200).replace("rate: 1 /s", "arrivals: trace, trace: arrivals.csv")
+    (tmp_path / "trace.yaml").write_text(text + "warmup: 20 s\n")
+    result = offloadsim.run(load_scenario(tmp_path / "trace.yaml"))
+    (said,) = _overloaded(result)
+    busy = float(result.nodes.set_index("node").loc["phone", "utilisation"])
+    assert said.startswith(
+        f"overloaded: phone busy {busy:.1%} of the measured time, its offered load not known ("
+    )
+    assert "a trace" in said and said.endswith(
+        "for capacity, run a closed loop (`arrivals: closed, users: N`)"
+    )
+    (facts,) = [found for found in result.summary.warning_facts if found.kind == "overloaded"]
+    assert facts.nodes == (("phone", busy),) and facts.node_count == 1 and facts.offered_nodes == ()
+
+
+def test_a_node_that_ran_part_of_a_split_task_has_no_offered_load_and_says_why():
+    import pandas as pd
+
+    from offloadsim.analysis.offered_load import RATE_UNKNOWN, SPLIT_UNKNOWN, loads_and_unknowns
+
+    tasks = pd.DataFrame(
+        {
+            "source": ["phone", "phone", "cam"],
+            "app": ["job", "job", "clip"],
+            "placement": ["phone>edge", "phone", "cloud"],
+            "status": pd.Categorical(["completed"] * 3),
+            "compute_time": [0.5, 0.5, 0.2],
+        }
+    )
+    loads, unknown = loads_and_unknowns(tasks, {("phone", "job"): 2.0})
+    assert loads == {}  # the phone also ran part of a split task; the cloud's pair has no rate
+    assert unknown == {"phone": SPLIT_UNKNOWN, "edge": SPLIT_UNKNOWN, "cloud": RATE_UNKNOWN}

@@ -1,14 +1,15 @@
 """The ``overloaded`` warning: a node offered its capacity or more, so throughput counts completed arrivals.
 
 Needs the scenario's arrival rates (``WarningInputs.offered``): a run summarised from its records
-alone gives none.
+alone gives none.  A node busy all run whose offered load the rates do not give (a split task's, a
+trace's, a closed loop's) is named by its busy share, saying why its load is not known.
 """
 
 from __future__ import annotations
 
 from offloadsim.analysis.table_columns import floats, has, rows, strings
 from offloadsim.analysis.warning_facts import WarningFacts
-from offloadsim.analysis.warning_kinds.shared import SETTLE_BUSY, SHOWN, more
+from offloadsim.analysis.warning_kinds.shared import BUSY, SETTLE_BUSY, SHOWN, more
 from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind
 
 __all__ = ["KIND", "OFFERED_OVERLOAD", "OVERLOAD_WARNING"]
@@ -26,30 +27,57 @@ def _detect(inputs: WarningInputs) -> list[Said]:
     ``throughput_per_s`` counts the measured arrivals that completed.  Past capacity the queue the
     warm-up left is served first, so fewer of them complete the higher the rate: one core running
     resnet50 (1.86 a second at most) read 1.80, 1.55, 1.42, 1.15 and 0.94 a second offered 0.5 to
-    6, which a capacity study reads as a server that slows down under load.
+    6, which a capacity study reads as a server that slows down under load.  A node busy all run
+    (``BUSY``) whose offered load is not known (``inputs.unknown_offered``: it ran part of a split
+    task, or tasks of a trace or a closed loop) may be overloaded too: it is named with its busy
+    share and why its load is not known, never left out silently.
     """
     offered, nodes = inputs.offered, inputs.nodes
-    if not offered or nodes is None or not rows(nodes) or not has(nodes, "cores"):
+    if nodes is None or not rows(nodes) or not has(nodes, "cores"):
         return []
-    cores = dict(zip(strings(nodes, "node").tolist(), floats(nodes, "cores").tolist(), strict=True))
+    names = strings(nodes, "node").tolist()
+    cores = dict(zip(names, floats(nodes, "cores").tolist(), strict=True))
     loads = {name: load / max(cores.get(name, 1.0), 1.0) for name, load in offered.items()}
     over = sorted((name for name, load in loads.items() if load >= 1.0), key=lambda name: -loads[name])
-    if not over:
+    busy = _busy_unknown(inputs)
+    if not over and not busy:
         return []
     described = [f"{name} offered {loads[name]:.0%} of its capacity" for name in over[:SHOWN]]
+    rates = "(the scenario's arrival rates times its time a task, per core)"
+    said = f"{', '.join(described)}{more(len(over))} {rates}"
+    shown_busy = busy[: max(SHOWN - len(over), 0) or 1]
+    unknown = "; ".join(
+        f"{name} busy {share:.1%} of the measured time, its offered load not known "
+        f"({inputs.unknown_offered[name]})"
+        for name, share in shown_busy
+    )
+    unknown += f" and {len(busy) - len(shown_busy)} more such nodes" if len(busy) > len(shown_busy) else ""
     text = (
-        f"{OVERLOAD_WARNING}: {', '.join(described)}{more(len(over))} (the scenario's arrival rates "
-        "times its time a task, per core): throughput here counts the measured arrivals that "
-        "completed, which falls as the load rises past capacity; for capacity, run a closed loop "
-        "(`arrivals: closed, users: N`)"
+        f"{OVERLOAD_WARNING}: {'; '.join(part for part in (said if over else '', unknown) if part)}: "
+        "throughput here counts the measured arrivals that completed, which falls as the load rises "
+        "past capacity; for capacity, run a closed loop (`arrivals: closed, users: N`)"
     )
     facts = WarningFacts(
         OFFERED_OVERLOAD,
-        nodes=tuple((name, loads[name]) for name in over[:SHOWN]),
-        node_count=len(over),
-        offered_nodes=tuple(over[:SHOWN]),
+        nodes=tuple((name, loads[name]) for name in over[:SHOWN]) + tuple(shown_busy),
+        node_count=len(over) + len(busy),
+        offered_nodes=tuple(over[:SHOWN]),  # the others' share is their busy share
     )
     return [(text, facts)]
+
+
+def _busy_unknown(inputs: WarningInputs) -> list[tuple[str, float]]:
+    """(node, busy share) of the nodes busy all run whose offered load is not known, busiest first."""
+    nodes = inputs.nodes
+    if not inputs.unknown_offered or nodes is None or not has(nodes, "utilisation"):
+        return []
+    shares = zip(strings(nodes, "node").tolist(), floats(nodes, "utilisation").tolist(), strict=True)
+    busy = [
+        (str(name), float(share))
+        for name, share in shares
+        if name in inputs.unknown_offered and share >= BUSY
+    ]
+    return sorted(busy, key=lambda entry: -entry[1])
 
 
 KIND = WarningKind(

@@ -408,6 +408,28 @@ def named_object(entry: Any, loaded: Any, table: Mapping[str, Any], what: str) -
     return obj if unclaimed(table, obj.name, obj, what) else None
 
 
+def register_entry(
+    entry: Any, loaded: Any, expected: type, what: str, add: Callable[[Any], None], present: bool
+) -> None:
+    """Register what one entry point named, as a registry's ``add`` does: skip what is not ``expected``.
+
+    ``loaded`` must be an ``expected`` (a ``SummaryMetric``, a ``WarningKind``) named as ``entry``;
+    ``present``: it registered itself on import (nothing to do).  A clash ``add`` refuses (a
+    ``ValueError``: its name is another's) skips it, said as the plug-in's (:class:`PluginSkipped`).
+    """
+    if not isinstance(loaded, expected):
+        raise PluginSkipped(f"it names a {type(loaded).__name__}, not a {expected.__name__}")
+    name = getattr(loaded, "name", None)
+    if name != entry.name:
+        raise PluginSkipped(f"the {what} it names is called {name!r}, not {entry.name!r}")
+    if present:
+        return
+    try:
+        add(loaded)
+    except ValueError as taken:
+        raise PluginSkipped(str(taken)) from None
+
+
 def provenance(group: EntryPointGroup, name: str, plugin: Any, module: str | None = None) -> dict[str, Any]:
     """What a run's manifest records of the plug-in ``plugin`` of ``group`` that it used as ``name``.
 

@@ -16,8 +16,7 @@ from typing import Any
 
 from offloadsim.analysis import batteries, energy_split, fairness, llm_requests, other_energy, utilisations
 from offloadsim.analysis.metric_registry import SummaryMetric, code_module, is_shipped, register, registered
-from offloadsim.plugins import EntryPointGroup, PluginSkipped, provenance
-from offloadsim.shapes import describe
+from offloadsim.plugins import EntryPointGroup, provenance, register_entry
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -49,16 +48,8 @@ ENTRY_POINT_GROUP = "offloadsim.metrics"
 
 def _add_plugin(entry: Any, metric: Any, origin: str) -> None:
     """Register one entry point's metric, unless it registered itself on import; skip one that clashes."""
-    if not isinstance(metric, SummaryMetric):
-        raise PluginSkipped(f"it names {describe(metric)}, not a SummaryMetric")
-    if metric.name != entry.name:
-        raise PluginSkipped(f"the run metric it names is called {metric.name!r}, not {entry.name!r}")
-    if any(metric is other for other in registered()):
-        return
-    try:
-        register(metric)
-    except ValueError as taken:  # its name or a column is another's: said as the plug-in's, skipped
-        raise PluginSkipped(str(taken)) from None
+    present = any(metric is other for other in registered())
+    register_entry(entry, metric, SummaryMetric, "run metric", register, present)
 
 
 #: Run metrics other distributions declare, read on the first look-up in each process.

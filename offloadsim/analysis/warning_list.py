@@ -1,30 +1,40 @@
 """The kinds of run warning on the registry (:mod:`offloadsim.analysis.warning_registry`): one line each.
 
 A new kind is its own module declaring a :class:`~offloadsim.analysis.warning_registry.WarningKind`,
-and one line here.  The order is the summary's order of its warnings: the backlog, the nodes busy
+and one line here; another distribution's declares it under the entry-point group
+:data:`ENTRY_POINT_GROUP` (read on the first look-up in each process, pool workers included, as the
+run metrics' are).  The order is the summary's order of its warnings: the backlog, the nodes busy
 all run, the full queues, the runs too short to settle, the nodes offered their capacity.
 :func:`run_warnings` finds a run's warnings of every registered kind (a test's toy kind included);
-:func:`warning_kind` reads which kind a row of a manifest's ``run_warnings`` is.
+:func:`warning_kind` reads which kind a row of a manifest's ``run_warnings`` is.  :func:`warning_plugins`
+says the kinds not offloadsim's own as the plug-ins a run used (its manifest's ``plugins``, a sweep's
+and a comparison's job keys): a plug-in kind changes summaries, so a job summarised without it runs
+again once it is installed.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from offloadsim.analysis.table_columns import floats, has, rows, strings
 from offloadsim.analysis.warning_facts import WarningFacts, unbatched_clause
 from offloadsim.analysis.warning_kinds import backlog, busy_growing, overloaded, queue_full, settling
 from offloadsim.analysis.warning_kinds.shared import SETTLE_BUSY
-from offloadsim.analysis.warning_registry import (
-    Said,
-    WarningInputs,
-    WarningKind,
-    kind_named,
-    register,
-    registered,
-)
+from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind, register, registered
+from offloadsim.analysis.warning_registry import kind_named as _kind_named
+from offloadsim.plugins import EntryPointGroup, provenance, register_entry
 
-__all__ = ["SHIPPED", "registered_kinds", "kind_named", "run_warnings", "warning_kind"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "PLUGINS",
+    "SHIPPED",
+    "registered_kinds",
+    "kind_named",
+    "run_warnings",
+    "warning_kind",
+    "warning_plugins",
+]
 
 #: offloadsim's own kinds of run warning, in the summary's order.
 SHIPPED: tuple[WarningKind, ...] = (
@@ -37,10 +47,47 @@ SHIPPED: tuple[WarningKind, ...] = (
 for _kind in SHIPPED:
     register(_kind)
 
+#: The entry-point group other distributions declare kinds of run warning in (each entry a
+#: ``WarningKind`` named as the entry).
+ENTRY_POINT_GROUP = "offloadsim.warning_kinds"
+
+
+def _add_plugin(entry: Any, kind: Any, origin: str) -> None:
+    """Register one entry point's kind, unless it registered itself on import; skip one that clashes."""
+    present = isinstance(kind, WarningKind) and _kind_named(kind.name) is kind
+    register_entry(entry, kind, WarningKind, "warning kind", register, present)
+
+
+#: Kinds of run warning other distributions declare, read on the first look-up in each process.
+PLUGINS = EntryPointGroup(ENTRY_POINT_GROUP, "warning kind", _add_plugin)
+
 
 def registered_kinds() -> tuple[WarningKind, ...]:
-    """Every registered kind, the shipped ones first, in the order registered."""
+    """Every registered kind, the shipped ones first, in the order registered (entry points read once)."""
+    PLUGINS.load()
     return registered()
+
+
+def kind_named(name: str) -> WarningKind | None:
+    """The registered kind of that name (entry points read once); None where none is."""
+    PLUGINS.load()
+    return _kind_named(name)
+
+
+def warning_plugins() -> list[dict[str, Any]]:
+    """The registered kinds not offloadsim's own, as a manifest's ``plugins`` lists what a run used.
+
+    Each ``{"group": "offloadsim.warning_kinds", "name", "distribution", "version"}``, or,
+    registered in this process (a script's, a test's), ``"distribution": None`` and the ``module``
+    of its ``detect`` (:func:`offloadsim.plugins.provenance`).  None where only offloadsim's are
+    registered, so a run or job of those keeps its manifest's ``plugins`` and its key.
+    """
+    shipped = {id(kind) for kind in SHIPPED}
+    return [
+        provenance(PLUGINS, kind.name, kind, str(getattr(kind.detect, "__module__", "")))
+        for kind in registered_kinds()
+        if id(kind) not in shipped
+    ]
 
 
 def run_warnings(inputs: WarningInputs, decoders: set[str]) -> list[Said]:
@@ -49,7 +96,7 @@ def run_warnings(inputs: WarningInputs, decoders: set[str]) -> list[Said]:
     ``decoders``: the nodes that decode the run's LLM answers; one warning says they serve one
     request at a time (:func:`_unbatched`).
     """
-    said = [found for kind in registered() for found in kind.detect(inputs)]
+    said = [found for kind in registered_kinds() for found in kind.detect(inputs)]
     return _unbatched(said, decoders, inputs)
 
 
@@ -70,7 +117,7 @@ def _unbatched(said: list[Said], decoders: set[str], inputs: WarningInputs) -> l
     if nodes is not None and rows(nodes) and has(nodes, "utilisation"):
         busy = dict(zip(strings(nodes, "node").tolist(), floats(nodes, "utilisation").tolist(), strict=True))
     loaded = tuple(sorted(name for name in decoders if busy.get(name, 0.0) >= SETTLE_BUSY))
-    carriers = [kind for how in ("named", "loaded") for kind in registered() if kind.llm_clause == how]
+    carriers = [kind for how in ("named", "loaded") for kind in registered_kinds() if kind.llm_clause == how]
     for kind in carriers:
         for i, (text, facts) in enumerate(said):
             if facts.kind != kind.name:
@@ -92,7 +139,7 @@ def warning_kind(text: str, facts: WarningFacts | None) -> str:
     """
     if facts is not None:
         return facts.kind
-    for kind in registered():
+    for kind in registered_kinds():
         if kind.opening and text.startswith(kind.opening):
             return kind.name
     return text.split(":", 1)[0]

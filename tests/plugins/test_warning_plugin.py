@@ -1,0 +1,103 @@
+"""A kind of run warning an installed distribution declares as an entry point reaches run and compare.
+
+A toy distribution (a ``*.dist-info`` with ``entry_points.txt``, as pip writes it, in a folder on
+``sys.path`` and ``PYTHONPATH``) declares a ``WarningKind`` under ``offloadsim.warning_kinds``; no code
+calls ``register``.  Before the group existed a kind registered at run time reached only runs in its
+own process (no compare or sweep worker), and a job summarised without it kept its key.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+
+import pytest
+from toy_distributions import install_distribution, site_on_path
+
+from offloadsim import plugins
+from offloadsim.analysis import warning_list
+from offloadsim.analysis.warning_registry import registered, unregister
+
+TOY_WARNINGS = '''
+"""A toy distribution's kind of run warning: how many nodes the run had."""
+
+from offloadsim.analysis.warning_facts import WarningFacts
+from offloadsim.analysis.warning_registry import WarningKind
+
+
+def _detect(inputs):
+    names = [str(name) for name in inputs.nodes["node"]]
+    return [(f"toy nodes: {len(names)} nodes ran", WarningFacts("toy_nodes", node_count=len(names)))]
+
+
+NODES = WarningKind(name="toy_nodes", detect=_detect, legend="a toy kind", opening="toy nodes")
+'''
+
+
+def _forget() -> None:
+    if any(kind.name == "toy_nodes" for kind in registered()):
+        unregister("toy_nodes")
+    warning_list.PLUGINS.forget()
+    sys.modules.pop("toy_warnings", None)
+
+
+@pytest.fixture
+def install(tmp_path, monkeypatch):
+    """Install a distribution of warning kinds into a folder on sys.path (worker processes see it too)."""
+    site = site_on_path(tmp_path, monkeypatch)
+
+    def install(entry_points: str) -> None:
+        install_distribution(site, "toy_warnings", TOY_WARNINGS, textwrap.dedent(entry_points))
+
+    _forget()
+    yield install
+    _forget()
+
+
+def test_an_entry_point_warning_kind_reaches_run_compare_workers_and_job_keys(
+    install, tiny_scenario, tmp_path
+):
+    from offloadsim import api
+    from offloadsim.cli import main
+    from offloadsim.experiments import compare
+    from offloadsim.experiments.jobs import job_key, job_plugins
+
+    scenario = api.load(tiny_scenario)
+    key_before = job_key(scenario.document, 0, "local", plugins=job_plugins(scenario, "local"))
+    install("[offloadsim.warning_kinds]\ntoy_nodes = toy_warnings:NODES\n")
+    warning_list.PLUGINS.forget()  # read again, as a process started after the install would
+    assert "offloadsim.warning_kinds" in plugins.GROUPS
+    assert main(["run", str(tiny_scenario), "--out", str(tmp_path / "run")]) == 0
+    document = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
+    assert "toy nodes: 2 nodes ran" in document["warnings"]  # a phone and an edge
+    toy = {"group": "offloadsim.warning_kinds", "name": "toy_nodes", "distribution": "toy-warnings"}
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["plugins"] == [{**toy, "version": "0.1"}]
+
+    # Two fresh worker processes: they see no registration made here, only the entry point.
+    result = compare(tiny_scenario, ["local", "edge"], replications=2, workers=2)
+    said = [row["warning"] for row in result.manifest["run_warnings"]]
+    assert said.count("toy nodes: 2 nodes ran") == 4, result.manifest["run_warnings"]
+    assert result.manifest["plugins"] == [{**toy, "version": "0.1"}]
+    # A job summarised without the kind lacks its warnings: its key changes, so a sweep reruns it.
+    assert job_key(scenario.document, 0, "local", plugins=job_plugins(scenario, "local")) != key_before
+
+
+def test_an_entry_point_warning_kind_that_clashes_or_is_misnamed_is_a_warning_and_skipped(
+    install, tiny_scenario
+):
+    import offloadsim
+
+    install("[offloadsim.warning_kinds]\noverloaded = toy_warnings:NODES\nsettling = toy_warnings\n")
+    with pytest.warns(plugins.PluginWarning) as caught:
+        names = [kind.name for kind in warning_list.registered_kinds()]
+    messages = sorted(str(w.message) for w in caught)
+    assert messages == [
+        "offloadsim: warning kind plug-in 'overloaded' (toy_warnings:NODES) from distribution "
+        "toy-warnings 0.1 is ignored: the warning kind it names is called 'toy_nodes', not 'overloaded'",
+        "offloadsim: warning kind plug-in 'settling' (toy_warnings) from distribution toy-warnings 0.1 is "
+        "ignored: it names a module, not a WarningKind",
+    ]
+    assert names == [kind.name for kind in warning_list.SHIPPED]
+    assert not any(w.startswith("toy") for w in offloadsim.run(tiny_scenario).summary.warnings)

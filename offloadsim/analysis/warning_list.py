@@ -19,6 +19,7 @@ from typing import Any
 
 from offloadsim.analysis.table_columns import floats, has, rows, strings
 from offloadsim.analysis.warning_facts import WarningFacts, unbatched_clause
+from offloadsim.analysis.warning_faults import detected
 from offloadsim.analysis.warning_kinds import backlog, busy_growing, overloaded, queue_full, settling
 from offloadsim.analysis.warning_kinds.shared import SETTLE_BUSY
 from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind, register, registered
@@ -96,7 +97,7 @@ def run_warnings(inputs: WarningInputs, decoders: set[str]) -> list[Said]:
     ``decoders``: the nodes that decode the run's LLM answers; one warning says they serve one
     request at a time (:func:`_unbatched`).
     """
-    said = [found for kind in registered_kinds() for found in kind.detect(inputs)]
+    said = [found for kind in registered_kinds() for found in detected(kind, inputs)]
     return _unbatched(said, decoders, inputs)
 
 

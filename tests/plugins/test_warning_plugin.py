@@ -32,12 +32,25 @@ def _detect(inputs):
 
 
 NODES = WarningKind(name="toy_nodes", detect=_detect, legend="a toy kind", opening="toy nodes")
+
+
+def _raises(inputs):
+    return inputs.nodes["final_nod"]
+
+
+def _text(inputs):
+    return ["a text without its facts"]
+
+
+RAISES = WarningKind(name="toy_raise", detect=_raises, legend="a toy kind that raises")
+TEXT = WarningKind(name="toy_text", detect=_text, legend="a toy kind of another shape")
 '''
 
 
 def _forget() -> None:
-    if any(kind.name == "toy_nodes" for kind in registered()):
-        unregister("toy_nodes")
+    for name in ("toy_nodes", "toy_raise", "toy_text"):
+        if any(kind.name == name for kind in registered()):
+            unregister(name)
     warning_list.PLUGINS.forget()
     sys.modules.pop("toy_warnings", None)
 
@@ -101,3 +114,29 @@ def test_an_entry_point_warning_kind_that_clashes_or_is_misnamed_is_a_warning_an
     ]
     assert names == [kind.name for kind in warning_list.SHIPPED]
     assert not any(w.startswith("toy") for w in offloadsim.run(tiny_scenario).summary.warnings)
+
+
+@pytest.mark.parametrize(
+    ("entry", "said"),
+    [
+        (
+            "toy_raise = toy_warnings:RAISES",
+            "raised KeyError in detect() while the run was summarised: 'final_nod'",
+        ),
+        (
+            "toy_text = toy_warnings:TEXT",
+            'returned "a text without its facts" among its warnings from detect(); expected a list',
+        ),
+    ],
+)
+def test_a_plugin_warning_kind_that_raises_or_returns_junk_is_one_line_exit_2(
+    install, tiny_scenario, tmp_path, capsys, entry, said
+):
+    from offloadsim.cli import main
+
+    install(f"[offloadsim.warning_kinds]\n{entry}\n")
+    assert main(["run", str(tiny_scenario), "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip()
+    name = entry.split(" =")[0]
+    assert len(err.splitlines()) == 1 and f'warning kind "{name}" (toy_warnings._' in err and said in err, err
+    assert not (tmp_path / "run").exists()  # no half-written result

@@ -389,6 +389,21 @@ def test_the_hash_covers_every_file_the_scenario_reads(tmp_path):
         seen.add(digest)
 
 
+def test_a_sweep_moved_with_its_files_resumes(tmp_path):
+    """A sweep directory moved elsewhere (another checkout, machine) reuses its jobs; keys held paths."""
+    import shutil
+
+    here = tmp_path / "here"
+    here.mkdir()
+    (here / "work.yaml").write_text(WORK_SCENARIO)
+    (here / "sweep.yaml").write_text(WORK_SWEEP)
+    (here / "work.csv").write_text("work\n0.1 GFLOP\n")
+    sweep(here / "sweep.yaml", out=here / "out", workers=1)
+    shutil.copytree(here, tmp_path / "there")
+    moved = sweep(tmp_path / "there" / "sweep.yaml", out=tmp_path / "there" / "out", workers=1)
+    assert (moved.ran, moved.reused) == (0, 8)
+
+
 def test_the_hash_does_not_depend_on_where_offloadsim_is_installed(tmp_path):
     """Another install of the same offloadsim (a second checkout, a venv) hashes quickstart alike.
 

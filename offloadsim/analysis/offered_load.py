@@ -23,7 +23,14 @@ from offloadsim.analysis.metric_registry import TaskChunk, task_chunks
 if TYPE_CHECKING:
     from offloadsim.scenario.model import WorkloadSpec
 
-__all__ = ["RATE_UNKNOWN", "SPLIT_UNKNOWN", "loads_and_unknowns", "offered_loads", "offered_rates"]
+__all__ = [
+    "RATE_UNKNOWN",
+    "SPLIT_UNKNOWN",
+    "loads_and_unknowns",
+    "offered_loads",
+    "offered_rates",
+    "paced_pairs",
+]
 
 #: (source node, application) -> its mean arrival rate (requests/s), where the scenario fixes it.
 Rates = Mapping[tuple[str, str], float]
@@ -53,6 +60,21 @@ def offered_rates(
     return {pair: rate for pair, rate in rates.items() if pair not in unknown}
 
 
+def paced_pairs(workload: Iterable[WorkloadSpec]) -> frozenset[tuple[str, str]]:
+    """(source, app) pairs some closed loop feeds: each request waits on the last one's service.
+
+    Such a pair offers a node no more than the node serves (its users wait), so a node busy all
+    run under it is at its capacity, not past it: what the ``overloaded`` warning asks a user to
+    measure.  Told by the arrival process's own contract: ``served_arrivals`` gives a number where
+    service bounds its arrivals, None where it does not.
+    """
+    paced: set[tuple[str, str]] = set()
+    for entry in workload:
+        if entry.arrivals.served_arrivals(1, 1.0, lambda: (1.0, 1)) is not None:
+            paced.update((source, entry.app) for source in entry.sources)
+    return frozenset(paced)
+
+
 #: A chunk's compute nanoseconds up to which they are summed as int64, exactly.
 _INT64_NS = 9.0e18
 
@@ -60,7 +82,7 @@ _INT64_NS = 9.0e18
 #: Why a node's offered load is not known (:func:`loads_and_unknowns`), as a warning says it.
 SPLIT_UNKNOWN = "it ran part of a split task"
 RATE_UNKNOWN = (
-    "some of its tasks arrive at no rate the scenario fixes: a trace, a closed loop, "
+    "some of its tasks arrive at no rate the scenario fixes: a trace, "
     "or a workload not sending all the measured time"
 )
 
@@ -77,11 +99,15 @@ def offered_loads(tasks: Any, rates: Rates) -> dict[str, float]:
     return loads_and_unknowns(tasks, rates)[0]
 
 
-def loads_and_unknowns(tasks: Any, rates: Rates) -> tuple[dict[str, float], dict[str, str]]:
+def loads_and_unknowns(
+    tasks: Any, rates: Rates, paced: frozenset[tuple[str, str]] = frozenset()
+) -> tuple[dict[str, float], dict[str, str]]:
     """:func:`offered_loads`, and node -> why its offered load is not known, for the nodes it leaves out.
 
     A warning that reads offered loads says a busy node it cannot load rather than leaving it out
-    silently (the ``overloaded`` kind): why is ``SPLIT_UNKNOWN`` or ``RATE_UNKNOWN``.
+    silently (the ``overloaded`` kind): why is ``SPLIT_UNKNOWN`` or ``RATE_UNKNOWN``.  A node all
+    of whose tasks without a rate come from ``paced`` pairs (closed loops: :func:`paced_pairs`) is
+    in neither: it is offered no more than it serves.
     """
     done: dict[tuple[str, str], int] = {}  # pair -> its completed tasks
     work: dict[str, dict[tuple[str, str], float]] = {}  # node -> pair -> compute ns of those it ran whole
@@ -98,8 +124,10 @@ def loads_and_unknowns(tasks: Any, rates: Rates) -> tuple[dict[str, float], dict
     for node, pairs in work.items():
         if node in unknown:
             continue
-        if any(pair not in rates for pair in pairs):
-            unknown[node] = RATE_UNKNOWN
+        unrated = [pair for pair in pairs if pair not in rates]
+        if unrated:
+            if not all(pair in paced for pair in unrated):
+                unknown[node] = RATE_UNKNOWN
             continue
         loads[node] = sum(rates[pair] * (float(ns) / 1e9) / done[pair] for pair, ns in sorted(pairs.items()))
     return loads, unknown

@@ -879,6 +879,7 @@ def summarize(
     powered_sources: int = -1,
     source_groups: bool = True,
     offered_rates: Mapping[tuple[str, str], float] | None = None,
+    paced: frozenset[tuple[str, str]] = frozenset(),
 ) -> Summary:
     """Summarise one run's records (see :class:`Summary` for definitions).
 
@@ -894,7 +895,8 @@ def summarize(
     ``source_groups``: whether to compute the numbers per source group (a caller that keeps
     none of them, as a breakdown per application, leaves them out).
     ``offered_rates``: each (source, app) pair's mean arrival rate where the scenario fixes it, from
-    which the settling warning reads a node's offered load (:mod:`~offloadsim.analysis.offered_load`).
+    which the settling warning reads a node's offered load (:mod:`~offloadsim.analysis.offered_load`);
+    ``paced``: the pairs closed loops feed, whose nodes the overloaded warning need not name.
     """
     task_stats = chunked.task_stats if callable(getattr(tasks, "blocks", None)) else _task_stats
     stats = task_stats(tasks, duration_s, end_s)
@@ -903,7 +905,7 @@ def summarize(
     whole = stats.pop("whole_compute")
     decoders = stats.pop("decode_nodes")
     offered, unknown = (
-        loads_and_unknowns(tasks, offered_rates)
+        loads_and_unknowns(tasks, offered_rates, paced)
         if offered_rates is not None and settle_candidates(nodes)
         else ({}, {})
     )

@@ -75,3 +75,11 @@ def test_a_node_that_ran_part_of_a_split_task_has_no_offered_load_and_says_why()
     loads, unknown = loads_and_unknowns(tasks, {("phone", "job"): 2.0})
     assert loads == {}  # the phone also ran part of a split task; the cloud's pair has no rate
     assert unknown == {"phone": SPLIT_UNKNOWN, "edge": SPLIT_UNKNOWN, "cloud": RATE_UNKNOWN}
+
+
+def test_a_node_a_closed_loop_keeps_busy_is_not_said_overloaded():
+    """Its users wait on its service: offered no more than it serves, its throughput is its capacity."""
+    text = queue(rate=1, duration=200).replace("rate: 1 /s", "arrivals: closed, users: 8")
+    result = run(text + "warmup: 20 s\n")
+    assert float(result.nodes.set_index("node").loc["phone", "utilisation"]) >= 0.99  # busy all run
+    assert _overloaded(result) == []

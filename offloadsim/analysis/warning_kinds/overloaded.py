@@ -2,7 +2,8 @@
 
 Needs the scenario's arrival rates (``WarningInputs.offered``): a run summarised from its records
 alone gives none.  A node busy all run whose offered load the rates do not give (a split task's, a
-trace's, a closed loop's) is named by its busy share, saying why its load is not known.
+trace's) is named by its busy share, saying why its load is not known; one a closed loop feeds is
+not: its users wait on its service, so it is offered no more than it serves.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ def _detect(inputs: WarningInputs) -> list[Said]:
     resnet50 (1.86 a second at most) read 1.80, 1.55, 1.42, 1.15 and 0.94 a second offered 0.5 to
     6, which a capacity study reads as a server that slows down under load.  A node busy all run
     (``BUSY``) whose offered load is not known (``inputs.unknown_offered``: it ran part of a split
-    task, or tasks of a trace or a closed loop) may be overloaded too: it is named with its busy
-    share and why its load is not known, never left out silently.
+    task, or tasks of a trace; not a closed loop's, which waits on it) may be overloaded too: it
+    is named with its busy share and why its load is not known, never left out silently.
     """
     offered, nodes = inputs.offered, inputs.nodes
     if nodes is None or not rows(nodes) or not has(nodes, "cores"):

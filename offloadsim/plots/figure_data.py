@@ -26,13 +26,14 @@ from offloadsim.analysis.values import (
     where_matches,
 )
 from offloadsim.errors import argument
+from offloadsim.plots.kind_registry import FigureKind
+from offloadsim.plots.kinds import figure_kind
 from offloadsim.plots.pooling import identity_columns
 from offloadsim.records.stored import ExperimentError, Results
 
 __all__ = [
-    "METRIC_KINDS",
     "NO_PARAMETER",
-    "ONE_RUN_KINDS",
+    "one_run",
     "FigureView",
     "choose_x_key",
     "column_listing",
@@ -53,16 +54,18 @@ __all__ = [
 ]
 
 
-METRIC_KINDS = ("bars", "sweep", "energy")
-
 #: A records column's name in words where replacing its underscores does not say it.
 _COLUMN_WORDS = {"app": "application"}
 
 
-ONE_RUN_KINDS = ("utilisation-time", "timeline")
+def _registration(kind: str) -> FigureKind:
+    """``kind``'s registration (what it is drawn from, whether one run); a kind not registered draws tasks."""
+    return figure_kind(kind) or FigureKind(kind, "", draw=kind)
 
 
-_RECORDS = {"utilisation": "node", **dict.fromkeys(METRIC_KINDS, "job")}  # what each kind is drawn from
+def one_run(kind: str) -> bool:
+    """Whether ``kind`` draws one run per panel (:attr:`FigureKind.one_run`)."""
+    return _registration(kind).one_run
 
 
 def close_column_hint(results: Results, key: str, columns: Iterable[str]) -> str:
@@ -100,7 +103,9 @@ class FigureView:
         """
         self.results = results
         self.kind = kind
-        self.metric = metric or ("latency_p95_s" if kind == "bars" else "latency_mean_s")
+        registered = _registration(kind)
+        self.records, self._one_run = registered.records, registered.one_run
+        self.metric = metric or registered.default_metric
         self.where = {key: where_values(value) for key, value in (where or {}).items()}
         tasks, metrics, nodes = results.tasks, results.metrics, results.nodes
         known = {*tasks.columns, *metrics.columns, *nodes.columns}
@@ -110,7 +115,7 @@ class FigureView:
                 columns = ", ".join(map(str, dict.fromkeys([*tasks.columns, *metrics.columns])))
                 raise ExperimentError(f"{argument('where', key)}: no such column{close} (columns: {columns})")
         per = self._per_task_columns(tasks, keys)
-        if kind in METRIC_KINDS and per:
+        if self.records == "job" and per:
             from offloadsim.analysis.breakdown import metrics_per
 
             metrics = metrics_per(tasks, metrics, per, nodes)
@@ -128,13 +133,13 @@ class FigureView:
         self.link_changes = (
             None if changes is None else _as_written(_filter(changes, self.where, "link_changes"), swept)
         )
-        if kind in METRIC_KINDS:
+        if self.records == "job":
             _need_metric(self.metrics, self.metric)
         for key in self.where:
             if key not in self.frame().columns:  # the filter would not touch what is drawn
                 raise ExperimentError(
                     f"{argument('where', key)}: {argument('kind', kind)} is drawn from "
-                    f"per-{_RECORDS.get(kind, 'task')} "
+                    f"per-{self.records} "
                     f"records, which have no {key} column (a node's load is not split by {key})"
                 )
 
@@ -146,7 +151,7 @@ class FigureView:
         """
         if self.metric.startswith("utilisation_"):
             named = GROUP_COLUMN in keys or GROUP_COLUMN in self.where
-            if self.kind in METRIC_KINDS and named and GROUP_COLUMN in tasks.columns:
+            if self.records == "job" and named and GROUP_COLUMN in tasks.columns:
                 # Else "--facet source_group: no such column", of a column every other metric has.
                 raise ExperimentError(
                     f"{argument('metric', self.metric)}: a tier's load is its nodes', not split by "
@@ -163,23 +168,23 @@ class FigureView:
 
     def frame(self) -> pd.DataFrame:
         """The table this kind of figure is drawn from."""
-        if self.kind in METRIC_KINDS:
+        if self.records == "job":
             return self.metrics
-        if self.kind == "utilisation":
+        if self.records == "node":
             return every_processor(self.nodes, self.processors)
         return self.tasks
 
     def per_processor(self) -> bool:
         """Whether a utilisation figure draws processors (some node has several), not the nodes table."""
-        return self.kind == "utilisation" and every_processor(self.nodes, self.processors) is not self.nodes
+        return self.records == "node" and every_processor(self.nodes, self.processors) is not self.nodes
 
     def dimensions(self, frame: pd.DataFrame) -> list[str]:
         """Columns of ``frame`` that name a configuration: the swept keys, the policy, the application."""
         dims = [k for k in self.results.swept if k in frame.columns]
         dims.append("policy")
-        if self.kind in ("cdf", "split", *METRIC_KINDS):
+        if self.records != "node" and not self._one_run:
             dims.append("app")  # a node's load and a run's timeline are not per application
-        if self.kind in METRIC_KINDS:  # where the runs were split by it (a task table pools the fleet)
+        if self.records == "job":  # where the runs were split by it (a task table pools the fleet)
             dims.append(GROUP_COLUMN)
         return [d for d in dict.fromkeys(dims) if d in frame.columns]
 
@@ -288,7 +293,7 @@ class FigureView:
 
 def series_keys(kind: str, by: str | Sequence[str] | None) -> list[str]:
     """The columns naming a figure's series: ``by`` split at commas (default: policy); none for one run's."""
-    if kind in ONE_RUN_KINDS:
+    if one_run(kind):
         return []  # their series are tiers / stages, not a column of the data
     if by is None:
         return ["policy"]
@@ -298,7 +303,7 @@ def series_keys(kind: str, by: str | Sequence[str] | None) -> list[str]:
 
 def run_series_key(kind: str, by: str | Sequence[str] | None) -> str | None:
     """The series of a one-run figure: ``tier`` or ``placement`` for utilisation-time, none for a timeline."""
-    if kind not in ONE_RUN_KINDS:
+    if not one_run(kind):
         return None
     if kind == "timeline":
         if by is not None:
@@ -421,7 +426,7 @@ def refuse_pooled_figure(
         example.append(_suggested("facet", quoted_key(rest.pop(0))))
     for key in rest:
         example.append(_suggested("where", quoted_key(f"{key}={pd.unique(frame[key].astype(object))[0]}")))
-    if kind in ONE_RUN_KINDS:
+    if one_run(kind):
         what = f"{argument('kind', kind)} draws one run, but the data vary"
         how = f"pick one value of each ({picks}), or a panel per value with {_suggested('facet', first)}"
     else:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OPTIONS",
+    "RECORDS",
     "RESULT_KINDS",
     "FigureKind",
     "FigureRequest",
@@ -50,6 +51,10 @@ OPTIONS = ("bin_s", "from_s", "to_s", "x", "by", "facet", "metric", "logx", "log
 
 #: The results directories a kind can draw, as the manifest's ``kind`` names them, and in words.
 RESULT_KINDS = {"run": "a run", "compare": "a comparison", "sweep": "a sweep"}
+
+#: The records a kind is drawn from (:attr:`FigureKind.records`), as a refusal names them: a task's
+#: row of ``tasks.parquet``, a run's metrics (``metrics.parquet``), a node's (``nodes.parquet``).
+RECORDS = ("task", "job", "node")
 
 _FLAGS = {"bin_s": "bin", "from_s": "from", "to_s": "to"}  # the flags not named as their keyword
 
@@ -97,6 +102,11 @@ class FigureKind:
     ``"module:function"`` (imported on first use, so that listing kinds imports no plotting
     library) or the function itself.
     ``metric_in_name``: the default file stem names ``--metric`` (``bars-latency_p95_s``).
+    ``records``: what it is drawn from (of :data:`RECORDS`): ``job`` kinds draw a run's metrics
+    (``--metric`` names one, ``default_metric`` when none is given), ``node`` kinds each node's
+    load, ``task`` kinds the task records.  ``one_run``: each panel draws one run (its first
+    replication) on its own clock, so a comparison's policies are a panel each and its series are
+    not a column of the data (tiers, stages).
     """
 
     name: str
@@ -107,6 +117,9 @@ class FigureKind:
     options: Collection[str] = frozenset()
     why_not: Mapping[str, str] = field(default_factory=dict)
     metric_in_name: bool = False
+    records: str = "task"
+    default_metric: str = "latency_mean_s"
+    one_run: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", frozenset(self.options))  # a set or a list given: kept as one
@@ -115,6 +128,8 @@ class FigureKind:
             *(f"unknown option {o!r}" for o in sorted(self.options) if o not in OPTIONS),
             *(f"unknown results kind {r!r}" for r in self.results if r not in RESULT_KINDS),
         ]
+        if self.records not in RECORDS:
+            problems.append(f"records {self.records!r}: expected one of {', '.join(RECORDS)}")
         if set(self.quantity_axes) - {*"xy"}:
             problems.append(f"quantity axes {self.quantity_axes!r}: expected 'x', 'y', 'xy' or ''")
         if not self.name or not isinstance(self.name, str) or self.name.startswith("-"):

@@ -46,6 +46,8 @@ SHIPPED = (
         quantity_axes="y",
         options=frozenset({"metric", "by", "facet", "logy"}),
         metric_in_name=True,
+        records="job",
+        default_metric="latency_p95_s",
     ),
     FigureKind(
         "sweep",
@@ -55,6 +57,7 @@ SHIPPED = (
         results=("sweep",),
         options=frozenset({"metric", "x", "by", "facet", "logx", "logy"}),
         metric_in_name=True,
+        records="job",
     ),
     FigureKind(
         "split",
@@ -70,6 +73,7 @@ SHIPPED = (
         _SERIES,
         quantity_axes="xy",
         options=frozenset({"x", "by", "facet", "logx", "logy"}),
+        records="job",
     ),
     FigureKind(
         "utilisation",
@@ -77,6 +81,7 @@ SHIPPED = (
         _SERIES,
         quantity_axes="y",
         options=frozenset({"by", "facet"}),
+        records="node",
     ),
     FigureKind(
         "utilisation-time",
@@ -84,6 +89,7 @@ SHIPPED = (
         _SERIES,
         quantity_axes="xy",
         options=frozenset({"by", "facet"}),
+        one_run=True,
     ),
     FigureKind(
         "timeline",
@@ -92,6 +98,7 @@ SHIPPED = (
         quantity_axes="x",
         options=frozenset({"facet", "from_s", "to_s"}),
         why_not={"by": "its bars are coloured by stage"},
+        one_run=True,
     ),
     FigureKind(
         "latency-time",

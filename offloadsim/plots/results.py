@@ -43,7 +43,6 @@ from offloadsim.plots.axes import (
 )
 from offloadsim.plots.deadlines import place_deadline_labels
 from offloadsim.plots.figure_data import (
-    ONE_RUN_KINDS,
     FigureView,
     choose_x_key,
     close_column_hint,
@@ -52,6 +51,7 @@ from offloadsim.plots.figure_data import (
     flag_text,
     in_axis_units,
     joined_labels,
+    one_run,
     refuse_pooled_figure,
     run_series_key,
     series_keys,
@@ -337,7 +337,7 @@ def series_figure(results: Results, request: FigureRequest) -> tuple[Figure, dic
             raise ExperimentError(
                 f"{flag_text(key, x_key, series)}: no such column{close} (columns: {columns})"
             )
-    if kind in ONE_RUN_KINDS and facet is None and "policy" in view.varying(frame, shown):
+    if one_run(kind) and facet is None and "policy" in view.varying(frame, shown):
         facet = "policy"  # one run per panel: every policy of a comparison, each on its own clock
         shown.append(facet)
     # An energy figure with no x yet joins a series' markers along a key named with --x, any swept one.
@@ -369,7 +369,7 @@ def series_figure(results: Results, request: FigureRequest) -> tuple[Figure, dic
         values = frame[view.metric].to_numpy(dtype=float)
         positive = bool((values[np.isfinite(values)] > 0).all())
         logy = metric_info(view.metric).unit != "%" and positive and wide_values(frame[view.metric])
-    fig, axes = _figure(kind, size, len(panels), facet_rows=kind in ONE_RUN_KINDS)
+    fig, axes = _figure(kind, size, len(panels), facet_rows=one_run(kind))
     column = ", ".join(series) if series else None
     legend_title = ", ".join(view.heading(s, frame) for s in series) or None
     by_column = column or run_series
@@ -727,7 +727,7 @@ def _figure(kind: str, size: str | None, panels: int, *, facet_rows: bool) -> tu
         height = FIGSIZES["one-column"][1] * nrows + 0.2
     if size is not None:
         width = FIGSIZES[size][0]
-    shared = kind in ONE_RUN_KINDS  # one time scale for every panel, so that runs compare
+    shared = one_run(kind)  # one time scale for every panel, so that runs compare
     fig, axes = new_axes((width, height), nrows=nrows, ncols=ncols, sharex=shared)
     flat = list(np.atleast_1d(axes).ravel())
     for extra in flat[panels:]:
@@ -837,7 +837,7 @@ def _draw(
         series = by if by and by in frame.columns else "policy"
         unit = "processor" if view.per_processor() else "node"
         charts.node_utilisation(frame, by=series, ax=ax, order=order, legend_title=by_label, unit=unit)
-    elif kind in ONE_RUN_KINDS:
+    elif one_run(kind):
         one, replication, nodes, stages = _run_inputs(view, frame)
         if kind == "utilisation-time":
             tiers = list(pd.unique(nodes["tier"].astype(str))) if "tier" in nodes.columns else None
@@ -981,7 +981,7 @@ def _core_s(value: float) -> str:
 
 def _drawn_runs(kind: str, panels: Sequence[tuple[Any, pd.DataFrame]], frame: pd.DataFrame) -> pd.DataFrame:
     """The rows of the runs a figure draws: a one-run kind's first replication of each panel, else all."""
-    if kind not in ONE_RUN_KINDS:
+    if not one_run(kind):
         return frame
     drawn = [_one_run(part)[0] for _, part in panels if len(part)]
     return pd.concat(drawn) if drawn else frame
@@ -1012,7 +1012,7 @@ def _finish(
         titles = ["; ".join(t for t in (fixed, titles[0] if titles else "") if t)]
     if len(axes) > 1:
         label_panels(axes, titles)
-        if kind in ONE_RUN_KINDS:  # a shared time axis: its label once, under the last panel
+        if one_run(kind):  # a shared time axis: its label once, under the last panel
             for ax in axes[:-1]:
                 if ax.get_xlabel() == axes[-1].get_xlabel():  # the same clock (origin included)
                     ax.set_xlabel("")
@@ -1034,5 +1034,5 @@ def _finish(
         with house_style():
             axes[0].set_title(titles[0], loc="left")
         fit_title(axes[0])
-        if kind in ONE_RUN_KINDS:  # their legends sit above the axes, where the title goes: above that
+        if one_run(kind):  # their legends sit above the axes, where the title goes: above that
             figure_legend(fig, axes, order=order)

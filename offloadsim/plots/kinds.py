@@ -27,14 +27,13 @@ __all__ = [
     "kinds_taking",
 ]
 
-_SERIES = "offloadsim.plots.results:series_figure"  # the shared drawing of the kinds below but one
 
 #: offloadsim's own kinds, in the order ``--help`` lists them.
 SHIPPED = (
     FigureKind(
         "cdf",
         "each series' latency distribution (or --metric's task column)",
-        _SERIES,
+        "offloadsim.plots.figure_kinds.cdf:figure",
         quantity_axes="xy",
         options=frozenset({"metric", "by", "facet", "logx"}),
         metric_in_name=True,
@@ -42,7 +41,7 @@ SHIPPED = (
     FigureKind(
         "bars",
         "a metric's mean per series, with its 95 % CI",
-        _SERIES,
+        "offloadsim.plots.figure_kinds.bars:figure",
         quantity_axes="y",
         options=frozenset({"metric", "by", "facet", "logy"}),
         metric_in_name=True,
@@ -52,7 +51,7 @@ SHIPPED = (
     FigureKind(
         "sweep",
         "a metric against a swept key",
-        _SERIES,
+        "offloadsim.plots.figure_kinds.sweep:figure",
         quantity_axes="xy",
         results=("sweep",),
         options=frozenset({"metric", "x", "by", "facet", "logx", "logy"}),
@@ -62,7 +61,7 @@ SHIPPED = (
     FigureKind(
         "split",
         "the split point chosen against a swept key",
-        _SERIES,
+        "offloadsim.plots.figure_kinds.split:figure",
         quantity_axes="xy",
         results=("sweep",),
         options=frozenset({"x", "by", "facet", "logx"}),
@@ -70,7 +69,7 @@ SHIPPED = (
     FigureKind(
         "energy",
         "device energy against latency per series",
-        _SERIES,
+        "offloadsim.plots.figure_kinds.energy:figure",
         quantity_axes="xy",
         options=frozenset({"x", "by", "facet", "logx", "logy"}),
         records="job",
@@ -78,7 +77,7 @@ SHIPPED = (
     FigureKind(
         "utilisation",
         "each node's (or processor's) utilisation per series",
-        _SERIES,
+        "offloadsim.plots.figure_kinds.utilisation:figure",
         quantity_axes="y",
         options=frozenset({"by", "facet"}),
         records="node",
@@ -86,7 +85,7 @@ SHIPPED = (
     FigureKind(
         "utilisation-time",
         "one run's compute load over time, per tier or placement",
-        _SERIES,
+        "offloadsim.plots.figure_kinds.utilisation_time:figure",
         quantity_axes="xy",
         options=frozenset({"by", "facet"}),
         one_run=True,
@@ -94,7 +93,7 @@ SHIPPED = (
     FigureKind(
         "timeline",
         "one run's first tasks, stage by stage",
-        _SERIES,
+        "offloadsim.plots.figure_kinds.timeline:figure",
         quantity_axes="x",
         options=frozenset({"facet", "from_s", "to_s"}),
         why_not={"by": "its bars are coloured by stage"},

@@ -1,0 +1,58 @@
+"""``--kind energy``: device energy against latency per series, a swept key joining each one's markers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from offloadsim.plots import energy_chart
+from offloadsim.plots.figure_data import FigureView, wide_values
+from offloadsim.plots.kind_registry import FigureRequest
+from offloadsim.plots.series_figure import Panel, SeriesDrawing, series_figure
+from offloadsim.records.stored import Results
+
+__all__ = ["figure"]
+
+
+class _Energy(SeriesDrawing):
+    """A marker per series at its mean latency and energy; an x key joins a series' markers in a line."""
+
+    x_joins_markers = True
+
+    def scales(
+        self, view: FigureView, frame: pd.DataFrame, panels: int, logx: bool | None, logy: bool | None
+    ) -> tuple[bool | None, bool | None]:
+        if panels > 1:  # one scale on every panel, so that they compare
+            logx = wide_values(frame["latency_mean_s"]) if logx is None else logx
+            logy = wide_values(frame["device_energy_mean_j"]) if logy is None else logy
+        return logx, logy
+
+    def draw(
+        self, panel: Panel, part: pd.DataFrame, ax: Axes, logx: bool | None, percent: bool | None, load: Any
+    ) -> str | None:
+        energy_chart.energy_latency(
+            part,
+            by=panel.by or "policy",
+            x=panel.x,
+            ax=ax,
+            order=panel.order,
+            log_x=logx,
+            log_y=panel.logy,
+            legend_title=panel.by_label,
+        )
+        return None
+
+    def unlabelled_ends(self, fig: Figure, note: str, axes: Sequence[Axes]) -> bool:
+        return energy_chart.say_unlabelled_ends(fig, note, axes)
+
+
+DRAWING = _Energy()
+
+
+def figure(results: Results, request: FigureRequest) -> tuple[Figure, dict[str, pd.DataFrame]]:
+    """Draw ``--kind energy`` of ``results``, as ``request`` asks (:func:`series_figure`)."""
+    return series_figure(results, request, DRAWING)

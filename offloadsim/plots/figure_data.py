@@ -27,7 +27,7 @@ from offloadsim.analysis.values import (
 )
 from offloadsim.errors import argument
 from offloadsim.plots.kind_registry import FigureKind
-from offloadsim.plots.kinds import figure_kind
+from offloadsim.plots.kinds import figure_kind, kinds_taking
 from offloadsim.plots.pooling import identity_columns
 from offloadsim.records.stored import ExperimentError, Results
 
@@ -43,7 +43,6 @@ __all__ = [
     "joined_labels",
     "quoted_key",
     "refuse_pooled_figure",
-    "run_series_key",
     "series_keys",
     "series_order",
     "stable_order",
@@ -301,38 +300,27 @@ def series_keys(kind: str, by: str | Sequence[str] | None) -> list[str]:
     return [b for b in dict.fromkeys(names) if b]
 
 
-def run_series_key(kind: str, by: str | Sequence[str] | None) -> str | None:
-    """The series of a one-run figure: ``tier`` or ``placement`` for utilisation-time, none for a timeline."""
-    if not one_run(kind):
-        return None
-    if kind == "timeline":
-        if by is not None:
-            raise ExperimentError(
-                f"{argument('by')} does not apply to {argument('kind', 'timeline')} "
-                "(its bars are coloured by stage)"
-            )
-        return None
-    if by is None:
-        return "tier"
-    if by not in ("tier", "placement"):
-        raise ExperimentError(
-            f"{argument('by', by)}: utilisation-time draws a line per tier or per placement"
-        )
-    return str(by)
-
-
 def choose_x_key(
-    results: Results, kind: str, x: str | None, metrics: pd.DataFrame, taken: Sequence[str] = ()
+    results: Results,
+    kind: str,
+    x: str | None,
+    metrics: pd.DataFrame,
+    taken: Sequence[str] = (),
+    *,
+    optional: bool = False,
+    prefer: str | None = None,
 ) -> str | None:
-    """The x axis key of a sweep figure: ``x``, else the first numeric swept key (a bandwidth for split).
+    """The x axis key of a kind taking ``--x``: ``x``, else the first numeric swept key.
 
     ``taken``: keys drawn otherwise (given to ``--by`` or ``--facet``), never chosen as the default.
+    ``optional``: the figure draws without one (none swept, or none numeric: None); ``prefer``:
+    the first numeric swept key naming it is chosen before the others (a split's bandwidth).
     """
-    if kind not in ("sweep", "split", "energy"):
+    if not _registration(kind).takes("x"):
         if x is not None:
             raise ExperimentError(
                 f"{argument('x')} does not apply to {argument('kind', kind)}; "
-                "it does to sweep, split and energy"
+                f"it does to {_and_joined(kinds_taking('x'))}"
             )
         return None
     if x is not None:
@@ -343,7 +331,7 @@ def choose_x_key(
             )
         return x
     if not results.swept:
-        if kind == "energy":
+        if optional:
             return None
         # A sweep directory whose manifest varies no key said "is a sweep directory; ... needs a sweep".
         what = (
@@ -359,13 +347,18 @@ def choose_x_key(
         if k not in taken and (kinds.get(k) or quantity_kind(metrics[k].unique().tolist()))
     ]
     for key in numeric:
-        if kind == "split" and "bandwidth" in key:
+        if prefer is not None and prefer in key:
             return key
     if numeric:
         return numeric[0]
-    if kind == "energy":
+    if optional:
         return None
     return results.swept[0]
+
+
+def _and_joined(names: Sequence[str]) -> str:
+    """``sweep, split and energy``."""
+    return f"{', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else "".join(names)
 
 
 def flag_text(key: str, x_key: str | None, series: Sequence[str]) -> str:
@@ -383,8 +376,11 @@ def refuse_pooled_figure(
     *,
     x: str | None = None,
     facet: str | None = None,
+    pools_tasks: bool = False,
 ) -> None:
     """Raise naming every dimension that varies but is neither shown nor fixed, and how to choose.
+
+    ``pools_tasks``: each series pools its runs' tasks (a CDF), else it averages its runs.
 
     A hidden key among ``x_choices`` (an energy figure's, when it has no x) is suggested first as
     ``--x KEY``, the line through its values: a non-numeric swept key (``policy.cuts``) is never
@@ -431,7 +427,7 @@ def refuse_pooled_figure(
         how = f"pick one value of each ({picks}), or a panel per value with {_suggested('facet', first)}"
     else:
         # a CDF takes no mean: each line pools the tasks of its runs (said under its axes)
-        pools = "pools only the tasks of replications" if kind == "cdf" else "averages only over replications"
+        pools = "pools only the tasks of replications" if pools_tasks else "averages only over replications"
         what = f"{argument('kind', kind)} {pools}, but the data also vary"
         along = next((keys[0] for keys in axes if keys[0] in x_choices), None)
         line = f"draw a line through its values with {argument('x', quoted_key(along))}, or " if along else ""

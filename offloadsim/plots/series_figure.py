@@ -75,6 +75,7 @@ from offloadsim.plots.warned_runs import group_attribution, warned_runs_note
 from offloadsim.records.stored import ExperimentError, Results
 
 __all__ = [
+    "MetricDrawing",
     "Panel",
     "SeriesDrawing",
     "Shown",
@@ -140,6 +141,10 @@ class SeriesDrawing:
     #: value is no single point, a key zipped with x is said along the lines, and with no x yet
     #: any swept key may be named as one.
     x_joins_markers = False
+    #: The default x axis: the first numeric swept key whose name holds this, before the others.
+    prefer_x: str | None = None
+    #: Each series pools its runs' tasks (a CDF), rather than averaging its runs.
+    pools_tasks = False
     #: The legend is placed again once the notes took room, whether or not it covers data.
     legend_moves_with_notes = False
 
@@ -209,6 +214,16 @@ class SeriesDrawing:
         """Last marks placed at the final layout (a CDF's deadline labels)."""
 
 
+class MetricDrawing(SeriesDrawing):
+    """A kind drawing ``--metric`` along y, whose log y axis, when not given, is chosen from its values."""
+
+    def scales(
+        self, view: FigureView, frame: pd.DataFrame, panels: int, logx: bool | None, logy: bool | None
+    ) -> tuple[bool | None, bool | None]:
+        """The log x axis as given; the log y axis the metric's values call for (:func:`metric_log_y`)."""
+        return logx, metric_log_y(view, frame, logy)
+
+
 #: Where a kind's own notes go among the figure's (:meth:`SeriesDrawing.notes`' keys).
 NOTE_PLACES = ("unrecorded", "timeline", "own_x", "cuts")
 
@@ -267,7 +282,8 @@ def series_figure(
     # sweep of it and a bandwidth means the bandwidth along x (it was chosen as x, then refused as
     # "it is the x axis"), and an energy figure's `--by 'links[0].bandwidth'` a marker per bandwidth.
     taken = [*(series if by else ()), *([facet] if facet else [])]
-    x_key = choose_x_key(results, kind, x, view.metrics, taken=taken)
+    optional = drawing.x_joins_markers  # an energy figure draws its markers unjoined without one
+    x_key = choose_x_key(results, kind, x, view.metrics, taken, optional=optional, prefer=drawing.prefer_x)
     shown = [k for k in (x_key, *series, facet) if k]
     # A panel (or a series) per value of the x axis holds one point each: no curve to read.  An energy
     # panel per value of its x is fine (its x joins markers, each panel's series still several).
@@ -290,7 +306,8 @@ def series_figure(
         shown.append(facet)
     # An energy figure with no x yet joins a series' markers along a key named with --x, any swept one.
     x_choices = results.swept if drawing.x_joins_markers and x_key is None else ()
-    refuse_pooled_figure(view, frame, shown, kind, series, x_choices, x=x_key, facet=facet)
+    pools = drawing.pools_tasks
+    refuse_pooled_figure(view, frame, shown, kind, series, x_choices, x=x_key, facet=facet, pools_tasks=pools)
     lines = len(frame[series].drop_duplicates()) if series and len(frame) else 0
     if lines > MAX_SERIES:  # --by task_id drew a curve per task: 40,000 of them, for minutes on end
         raise ExperimentError(

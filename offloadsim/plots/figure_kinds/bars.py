@@ -10,12 +10,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from offloadsim.plots import charts
-from offloadsim.plots.figure_data import FigureView, joined_labels
+from offloadsim.plots.figure_data import joined_labels
 from offloadsim.plots.kind_registry import FigureRequest
 from offloadsim.plots.series_figure import (
+    MetricDrawing,
     Panel,
-    SeriesDrawing,
-    metric_log_y,
     say_unseen_bars,
     series_figure,
 )
@@ -24,17 +23,12 @@ from offloadsim.records.stored import Results
 __all__ = ["figure"]
 
 
-class _Bars(SeriesDrawing):
+class _Bars(MetricDrawing):
     """A bar per series; of several series, a group of bars per value of the leading ones."""
 
     def coloured(self, series: list[str]) -> list[str]:
         # Bars of several series are coloured by the last one.
         return series[-1:] if len(series) > 1 else series
-
-    def scales(
-        self, view: FigureView, frame: pd.DataFrame, panels: int, logx: bool | None, logy: bool | None
-    ) -> tuple[bool | None, bool | None]:
-        return logx, metric_log_y(view, frame, logy)
 
     def draw(
         self, panel: Panel, part: pd.DataFrame, ax: Axes, logx: bool | None, percent: bool | None, load: Any

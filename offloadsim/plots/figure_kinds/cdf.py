@@ -27,6 +27,7 @@ class _Cdf(SeriesDrawing):
     """A CDF per series of a task column's values (the latency by default), deadlines marked."""
 
     needs_rows = True
+    pools_tasks = True
     legend_moves_with_notes = True  # the note took room: the curves moved under the legend
 
     def view_metric(self, metric: str | None) -> str | None:

@@ -23,6 +23,7 @@ class _Split(SeriesDrawing):
     """The mean split per run along the swept x axis, a line per series."""
 
     needs_rows = True
+    prefer_x = "bandwidth"  # the split point moves with the link
 
     def draw(
         self, panel: Panel, part: pd.DataFrame, ax: Axes, logx: bool | None, percent: bool | None, load: Any

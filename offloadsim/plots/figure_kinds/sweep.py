@@ -14,19 +14,14 @@ from offloadsim.plots import sweep_lines
 from offloadsim.plots.figure_data import FigureView, in_axis_units
 from offloadsim.plots.kind_registry import FigureRequest
 from offloadsim.plots.series import x_positions
-from offloadsim.plots.series_figure import Panel, SeriesDrawing, Shown, metric_log_y, series_figure
+from offloadsim.plots.series_figure import MetricDrawing, Panel, Shown, series_figure
 from offloadsim.records.stored import Results
 
 __all__ = ["figure"]
 
 
-class _Sweep(SeriesDrawing):
+class _Sweep(MetricDrawing):
     """A metric's line per series along the swept x axis."""
-
-    def scales(
-        self, view: FigureView, frame: pd.DataFrame, panels: int, logx: bool | None, logy: bool | None
-    ) -> tuple[bool | None, bool | None]:
-        return logx, metric_log_y(view, frame, logy)
 
     def draw(
         self, panel: Panel, part: pd.DataFrame, ax: Axes, logx: bool | None, percent: bool | None, load: Any

@@ -86,7 +86,7 @@ def method_note(view: FigureView, kind: str) -> str:
     return method_text(kind, stages=run_stages(view) is not None)
 
 
-def unpowered_note(kind: str, frame: pd.DataFrame) -> str:
+def unpowered_note(frame: pd.DataFrame) -> str:
     """Said under an energy figure whose every run charged no joule above idle, and why, as far as known.
 
     Without ``power:`` on the sources every task's device energy is 0: the markers sat on a 0 mJ
@@ -98,7 +98,7 @@ def unpowered_note(kind: str, frame: pd.DataFrame) -> str:
     had power even of runs whose sources had.
     """
     column = "device_energy_mean_j"
-    if kind != "energy" or column not in frame.columns or not len(frame):
+    if column not in frame.columns or not len(frame):
         return ""
     energy = frame[column].to_numpy(dtype=float)
     if not (energy[~np.isnan(energy)] == 0.0).all():
@@ -118,31 +118,34 @@ def unpowered_note(kind: str, frame: pd.DataFrame) -> str:
     return f"{said}: {powered_but_no_energy(completed)}"
 
 
-def incomplete_tasks_note(view: FigureView, kind: str, frame: pd.DataFrame, shown: Sequence[str]) -> str:
+def incomplete_tasks_note(
+    view: FigureView, frame: pd.DataFrame, shown: Sequence[str], *, of_completed: bool | None
+) -> str:
     """The configurations that did not complete many tasks, on a figure drawn from completed tasks.
+
+    ``of_completed``: the figure draws completed tasks (True), nothing of tasks (False), or what
+    its ``--metric`` says (None: a metric of completed tasks, or a count of them).
 
     Said too of a throughput (:func:`counts_completed_tasks`), which counts completed tasks over the
     whole run: a saturated server's throughput fell as the load grew, its requests left in flight,
     and its figure, with no note, read as a server that slowed down.
     """
     shown = list(dict.fromkeys(shown))
-    if kind in ("bars", "sweep") and counts_completed_tasks(view.metric):
+    if of_completed is None and counts_completed_tasks(view.metric):
         counted = "requests" if view.metric in LLM_METRICS else "tasks"
         return incomplete_note(frame, shown, view.label, counted=counted)
-    of_completed = kind in ("cdf", "split", "energy") or (
-        kind in ("bars", "sweep") and of_completed_tasks(view.metric)
-    )
-    return incomplete_note(frame, shown, view.label) if of_completed else ""
+    drawn = of_completed or (of_completed is None and of_completed_tasks(view.metric))
+    return incomplete_note(frame, shown, view.label) if drawn else ""
 
 
-def timeline_note(view: FigureView, kind: str, frame: pd.DataFrame, n: int) -> str:
+def timeline_note(view: FigureView, frame: pd.DataFrame, n: int) -> str:
     """What a timeline leaves out: the completed tasks after its first ``n``, and those not completed.
 
     A timeline of a run of thousands of tasks drew its first 30 and said nothing of the rest, nor
     of the tasks a failure or a flat battery ended, which it never draws: read alone, it looked
     like the whole run, an edge that crashed in it like one that never did.
     """
-    if kind != "timeline" or "status" not in frame.columns:
+    if "status" not in frame.columns:
         return ""
     if view.results.kind != "run":  # a panel per configuration, each of one run
         return (
@@ -266,21 +269,15 @@ def bounded_note(runs: int) -> str:
     )
 
 
-#: Kinds that pool the records of every replication into each of their lines (they draw no interval).
-_POOLED = ("cdf",)
-
-
-def pooled_note(kind: str, frame: pd.DataFrame, shown: Sequence[str]) -> str:
+def pooled_note(frame: pd.DataFrame, shown: Sequence[str]) -> str:
     """What a figure that draws each series from all its runs' records pools, said on the figure.
 
     A latency CDF is drawn through the tasks of every replication of its
     configuration at once: ``"each line pools the completed tasks of 8
     replications"`` (a range, ``2–3``, when configurations differ).  Empty
-    for one run, and for kinds that average per run instead (their
-    :func:`interval_note` says over how many).
+    for one run.  Said of a kind whose drawing pools its tasks; the others average per run
+    (their :func:`interval_note` says over how many).
     """
-    if kind not in _POOLED:
-        return ""
     low, high = _runs_per_configuration(frame, [k for k in dict.fromkeys(shown) if k in frame.columns])
     return pooled_text(low, high)
 

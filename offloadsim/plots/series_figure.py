@@ -64,7 +64,6 @@ from offloadsim.plots.figure_notes import (
     precision_note,
     run_stages,
     undrawn_note,
-    unpowered_note,
     x_order,
 )
 from offloadsim.plots.kind_registry import FigureKind, FigureRequest
@@ -145,6 +144,9 @@ class SeriesDrawing:
     prefer_x: str | None = None
     #: Each series pools its runs' tasks (a CDF), rather than averaging its runs.
     pools_tasks = False
+    #: It draws completed tasks only (True), nothing of tasks (False), or what ``--metric`` says
+    #: (None): the note naming configurations that completed few tasks is said accordingly.
+    of_completed: bool | None = False
     #: The legend is placed again once the notes took room, whether or not it covers data.
     legend_moves_with_notes = False
 
@@ -217,6 +219,8 @@ class SeriesDrawing:
 class MetricDrawing(SeriesDrawing):
     """A kind drawing ``--metric`` along y, whose log y axis, when not given, is chosen from its values."""
 
+    of_completed = None
+
     def scales(
         self, view: FigureView, frame: pd.DataFrame, panels: int, logx: bool | None, logy: bool | None
     ) -> tuple[bool | None, bool | None]:
@@ -225,7 +229,7 @@ class MetricDrawing(SeriesDrawing):
 
 
 #: Where a kind's own notes go among the figure's (:meth:`SeriesDrawing.notes`' keys).
-NOTE_PLACES = ("unrecorded", "timeline", "own_x", "cuts")
+NOTE_PLACES = ("unrecorded", "unpowered", "timeline", "own_x", "cuts")
 
 
 def metric_log_y(view: FigureView, frame: pd.DataFrame, logy: bool | None) -> bool | None:
@@ -389,16 +393,16 @@ def series_figure(
     own = drawing.notes(drawn)
     parts = (
         interval_note(view, kind, frame, shown, axes),
-        pooled_note(kind, frame, shown),
+        pooled_note(frame, shown) if drawing.pools_tasks else "",
         method_note(view, kind),
         own.get("unrecorded", ""),
         undrawn_note(view, kind, frame, shown),
-        unpowered_note(kind, frame),
+        own.get("unpowered", ""),
         precision_note(view, frame),
         raw_input_note(view.label(x_key), x_key, x_order(frame, x_key), meanings)
         if x_key in meanings
         else "",
-        incomplete_tasks_note(view, kind, frame, shown),
+        incomplete_tasks_note(view, frame, shown, of_completed=drawing.of_completed),
         warned_runs_note(
             view.results.manifest,
             _drawn_runs(one_run, panels, frame),

@@ -28,6 +28,7 @@ class _Cdf(SeriesDrawing):
 
     needs_rows = True
     pools_tasks = True
+    of_completed = True
     legend_moves_with_notes = True  # the note took room: the curves moved under the legend
 
     def view_metric(self, metric: str | None) -> str | None:

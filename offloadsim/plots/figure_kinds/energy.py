@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -11,8 +11,9 @@ from matplotlib.figure import Figure
 
 from offloadsim.plots import energy_chart
 from offloadsim.plots.figure_data import FigureView, wide_values
+from offloadsim.plots.figure_notes import unpowered_note
 from offloadsim.plots.kind_registry import FigureRequest
-from offloadsim.plots.series_figure import Panel, SeriesDrawing, series_figure
+from offloadsim.plots.series_figure import Panel, SeriesDrawing, Shown, series_figure
 from offloadsim.records.stored import Results
 
 __all__ = ["figure"]
@@ -22,6 +23,7 @@ class _Energy(SeriesDrawing):
     """A marker per series at its mean latency and energy; an x key joins a series' markers in a line."""
 
     x_joins_markers = True
+    of_completed = True
 
     def scales(
         self, view: FigureView, frame: pd.DataFrame, panels: int, logx: bool | None, logy: bool | None
@@ -45,6 +47,9 @@ class _Energy(SeriesDrawing):
             legend_title=panel.by_label,
         )
         return None
+
+    def notes(self, shown: Shown) -> Mapping[str, str]:
+        return {"unpowered": unpowered_note(shown.frame)}
 
     def unlabelled_ends(self, fig: Figure, note: str, axes: Sequence[Axes]) -> bool:
         return energy_chart.say_unlabelled_ends(fig, note, axes)

@@ -23,6 +23,7 @@ class _Split(SeriesDrawing):
     """The mean split per run along the swept x axis, a line per series."""
 
     needs_rows = True
+    of_completed = True
     prefer_x = "bandwidth"  # the split point moves with the link
 
     def draw(

@@ -49,9 +49,7 @@ class _Timeline(SeriesDrawing):
         return replication_title(panel.view, replication)
 
     def notes(self, shown: Shown) -> Mapping[str, str]:
-        return {
-            "timeline": timeline_note(shown.view, shown.request.kind, shown.frame, _timeline_tasks(shown.fig))
-        }
+        return {"timeline": timeline_note(shown.view, shown.frame, _timeline_tasks(shown.fig))}
 
 
 DRAWING = _Timeline()

@@ -1,0 +1,33 @@
+"""Print the table of docs/validation.md's "An independent simulator (ciw)": offloadsim against ciw.
+
+The numbers are the ones ``test_against_ciw.py`` asserts on (same cases, seeds and
+replications)::
+
+    python tests/validation/ciw_table.py            # the tests' seed (about 30 s on 2 cores)
+    python tests/validation/ciw_table.py --seed 4   # under another root seed
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from test_against_ciw import CASES, SEED, WIDTHS, compare
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=SEED, help=f"the root seed (the tests': {SEED})")
+    args = parser.parse_args()
+    print("| case | statistic | offloadsim ± 99% | ciw ± 99% | difference | 99% bound (relative, max) |")
+    print("|---|---|---|---|---|---|")
+    for case in CASES:
+        for a in compare(case, args.seed):
+            name = "mean latency" if a.statistic == "latency" else f"{a.statistic} latency"
+            print(
+                f"| {case.label} | {name} | {a.ours[0]:.3f} ± {a.ours[1]:.3f} | {a.theirs[0]:.3f} ± {a.theirs[1]:.3f} "
+                f"| {a.difference:+.3f} | {a.bound:.3f} ({a.relative_bound:.3f}, {WIDTHS[a.statistic]:.2f}) |"
+            )
+
+
+if __name__ == "__main__":
+    main()

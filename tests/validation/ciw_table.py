@@ -23,10 +23,10 @@ def main() -> None:
     for case in CASES:
         for a in compare(case, args.seed):
             name = "mean latency" if a.statistic == "latency" else f"{a.statistic} latency"
-            print(
-                f"| {case.label} | {name} | {a.ours[0]:.3f} ± {a.ours[1]:.3f} | {a.theirs[0]:.3f} ± {a.theirs[1]:.3f} "
-                f"| {a.difference:+.3f} | {a.bound:.3f} ({a.relative_bound:.3f}, {WIDTHS[a.statistic]:.2f}) |"
-            )
+            ours = f"{a.ours[0]:.3f} ± {a.ours[1]:.3f}"
+            theirs = f"{a.theirs[0]:.3f} ± {a.theirs[1]:.3f}"
+            bound = f"{a.bound:.3f} ({a.relative_bound:.3f}, {WIDTHS[a.statistic]:.2f})"
+            print(f"| {case.label} | {name} | {ours} | {theirs} | {a.difference:+.3f} | {bound} |")
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ class Case:
     scenario: str  # offloadsim YAML
     network: Callable[[], Any]  # builds the ciw Network
     node_classes: tuple[Any, ...]  # ciw's node class per station (ciw.Node, or ciw.PSNode: processor sharing)
+    exits: frozenset[int]  # the ciw stations (numbered from 1) a customer leaves the network from
     duration: float
     replications: int
 
@@ -77,9 +78,8 @@ def offloadsim_samples(case: Case, seed: int = SEED) -> dict[str, list[float]]:
 
 
 def ciw_samples(case: Case, seed: int = SEED) -> dict[str, list[float]]:
-    """The same statistics from ciw: customers arrived after the warm-up that left the last station."""
+    """The same statistics from ciw: customers arrived after the warm-up that left from an exit station."""
     out: dict[str, list[float]] = {"latency": [], f"p{QUANTILE}": []}
-    last = len(case.node_classes)
     for r in range(case.replications):
         ciw.seed(seed * 100_003 + r)
         sim = ciw.Simulation(case.network(), node_class=list(case.node_classes))
@@ -90,7 +90,7 @@ def ciw_samples(case: Case, seed: int = SEED) -> dict[str, list[float]]:
             i = rec.id_number
             if rec.node == 1:
                 first[i] = rec.arrival_date
-            if rec.node == last:
+            if rec.node in case.exits:
                 left[i] = rec.exit_date
         kept = [i for i in left if first[i] >= case.warmup]
         latency = np.array([left[i] - first[i] for i in kept])
@@ -176,7 +176,8 @@ policy: {{name: fixed, nodes: [phone, edge], cuts: [1]}}
         )
 
     label = f"phone → PS upload → edge (2 cores) ({replications} × {duration:,} s)"
-    return Case("tandem", label, text, network, (ciw.Node, ciw.PSNode, ciw.Node), duration, replications)
+    classes = (ciw.Node, ciw.PSNode, ciw.Node)
+    return Case("tandem", label, text, network, classes, frozenset({3}), duration, replications)
 
 
 def shared_edge(duration: float, replications: int) -> Case:
@@ -211,12 +212,55 @@ policy: edge
         )
 
     label = f"3 phones → edge, M/G/3 ({replications} × {duration:,} s)"
-    return Case("shared-edge", label, text, network, (ciw.Node,), duration, replications)
+    return Case("shared-edge", label, text, network, (ciw.Node,), frozenset({1}), duration, replications)
+
+
+def random_split(duration: float, replications: int) -> Case:
+    """The ``random`` policy sending each request to one of two unlike edges, uniformly."""
+    # Poisson requests at 1.2 /s of zero bytes, lognormal work of mean 1 GFLOP (sigma 0.8); edge-a
+    # has one core of 1 GFLOP/s (1 s a request, rho 0.6), edge-b two of 0.625 GFLOP/s (1.6 s,
+    # rho 0.48).  In ciw the policy's draw is a station of no service and unbounded servers
+    # routing to either edge with probability 1/2 (ciw's own routing); a lognormal scaled by a
+    # constant keeps its sigma, so each edge's service is lognormal of its own mean.
+    text = f"""
+name: ciw-random-split
+duration: {duration}
+warmup: {duration / 20}
+nodes:
+  phone: {{tier: device}}
+  edge-a: {{tier: edge, processor: {{speed: 1 GFLOP/s, cores: 1}}}}
+  edge-b: {{tier: edge, processor: {{speed: 0.625 GFLOP/s, cores: 2}}}}
+links:
+  - {{between: [phone, edge-a], bandwidth: 1 Gbps}}
+  - {{between: [phone, edge-b], bandwidth: 1 Gbps}}
+applications:
+  job: {{work: {{lognormal: {{mean: 1 GFLOP, sigma: 0.8}}}}}}
+workload:
+  - {{app: job, sources: phone, arrivals: poisson, rate: 1.2}}
+policy: {{name: random, tiers: [edge]}}
+"""
+
+    def network() -> Any:
+        return ciw.create_network(
+            arrival_distributions=[ciw.dists.Exponential(1.2), None, None],
+            service_distributions=[
+                ciw.dists.Deterministic(0.0),
+                ciw.dists.Lognormal(lognormal_mu(1.0, 0.8), 0.8),
+                ciw.dists.Lognormal(lognormal_mu(1.6, 0.8), 0.8),
+            ],
+            number_of_servers=[float("inf"), 1, 2],
+            routing=[[0.0, 0.5, 0.5], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]],
+        )
+
+    label = f"random policy → edge (1 core) or edge (2 slower cores) ({replications} × {duration:,} s)"
+    classes = (ciw.Node, ciw.Node, ciw.Node)
+    return Case("random", label, text, network, classes, frozenset({2, 3}), duration, replications)
 
 
 CASES = (
     device_edge_tandem(8_000, 16),
-    shared_edge(4_000, 16),
+    shared_edge(4_000, 20),
+    random_split(4_000, 16),
 )
 
 

@@ -3,15 +3,20 @@
 The numbers are the ones ``test_against_ciw.py`` asserts on (same cases, seeds and
 replications)::
 
-    python tests/validation/ciw_table.py            # the tests' seed (about 30 s on 2 cores)
+    python tests/validation/ciw_table.py            # the tests' seed (about 13 s of CPU)
     python tests/validation/ciw_table.py --seed 4   # under another root seed
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import sys
 
-from test_against_ciw import CASES, SEED, WIDTHS, compare
+if importlib.util.find_spec("ciw") is None:
+    sys.exit("ciw_table: ciw is not installed (pip install -e '.[dev]' installs it)")
+
+from test_against_ciw import CASES, SEED, WIDTHS, compare  # after the check above
 
 
 def main() -> None:

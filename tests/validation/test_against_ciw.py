@@ -137,8 +137,14 @@ def lognormal_mu(mean: float, sigma: float) -> float:
     return math.log(mean) - sigma**2 / 2
 
 
-def device_edge_tandem(duration: float, replications: int) -> Case:
-    """A phone's FIFO stage, a shared upload, an edge of two cores: three stations in series."""
+def device_edge_tandem(
+    duration: float, replications: int, shared: bool = True, edge: tuple[int, float] = (2, 2.8)
+) -> Case:
+    """A phone's FIFO stage, a shared upload, an edge of two cores: three stations in series.
+
+    ``shared`` and ``edge`` (cores, seconds) change ciw's side only: a wrong model, for ciw_table.py's
+    ``--wrong``, that the comparison must catch.
+    """
     # Poisson requests at 0.5 /s.  Stage 1 on the phone's one core, exponential of mean 1 s
     # (rho 0.5).  Its output, lognormal of mean 1.2 MB (sigma 0.8), goes up an 8 Mbps link (1 MB/s,
     # rho 0.6) that the uploads under way share max-min fairly: on one link, processor sharing of
@@ -169,19 +175,22 @@ policy: {{name: fixed, nodes: [phone, edge], cuts: [1]}}
             service_distributions=[
                 ciw.dists.Exponential(1.0),
                 ciw.dists.Lognormal(lognormal_mu(1.2, 0.8), 0.8),  # seconds at 1 MB/s
-                ciw.dists.Deterministic(2.8),
+                ciw.dists.Deterministic(edge[1]),
             ],
-            number_of_servers=[1, float("inf"), 2],  # a PS node's servers: how many share at once
+            number_of_servers=[1, float("inf") if shared else 1, edge[0]],  # a PS node's: how many share
             routing=[[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]],
         )
 
     label = f"phone → PS upload → edge (2 cores) ({replications} × {duration:,} s)"
-    classes = (ciw.Node, ciw.PSNode, ciw.Node)
+    classes = (ciw.Node, ciw.PSNode if shared else ciw.Node, ciw.Node)
     return Case("tandem", label, text, network, classes, frozenset({3}), duration, replications)
 
 
-def shared_edge(duration: float, replications: int) -> Case:
-    """Three phones' Poisson requests on one edge of three cores with lognormal service (M/G/3)."""
+def shared_edge(duration: float, replications: int, ciw_mean: float = 1.0) -> Case:
+    """Three phones' Poisson requests on one edge of three cores with lognormal service (M/G/3).
+
+    ``ciw_mean`` changes ciw's mean service only: a wrong model, for ciw_table.py's ``--wrong``.
+    """
     # Each phone sends 0.7 /s (2.1 /s in all, rho 0.7) of zero-byte requests, so the uploads take
     # no time; service lognormal of mean 1 s, sigma 0.8 (squared coefficient of
     # variation e^0.64 - 1 = 0.9).
@@ -202,7 +211,7 @@ policy: edge
 """
 
     def network() -> Any:
-        service = ciw.dists.Lognormal(lognormal_mu(1.0, 0.8), 0.8)
+        service = ciw.dists.Lognormal(lognormal_mu(ciw_mean, 0.8), 0.8)
         phones = [f"phone-{i}" for i in range(3)]  # one customer class per phone
         return ciw.create_network(
             arrival_distributions={p: [ciw.dists.Exponential(0.7)] for p in phones},
@@ -264,6 +273,15 @@ CASES = (
 )
 
 
+# ciw models that differ from offloadsim's scenario by one mistake a simulator could make: the
+# comparison is worth something only if it fails on them.
+WRONG: tuple[tuple[str, Case], ...] = (
+    ("uploads one at a time (FIFO), not shared", device_edge_tandem(8_000, 16, shared=False)),
+    ("the edge's 2 cores as 1 of double speed", device_edge_tandem(8_000, 16, edge=(1, 1.4))),
+    ("the M/G/3 service 5 % longer", shared_edge(4_000, 20, ciw_mean=1.05)),
+)
+
+
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.system) for c in CASES])
 def test_offloadsim_agrees_with_ciw(case):
     """Mean latency and its 95th percentile: ciw's and ours differ by less than a narrow 99 % bound."""
@@ -275,3 +293,12 @@ def test_offloadsim_agrees_with_ciw(case):
             f"{a.statistic}: offloadsim {a.ours[0]:.4f}, ciw {a.theirs[0]:.4f}, "
             f"difference {a.difference:.4f} beyond the 99 % bound {a.bound:.4f}"
         )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "case", [c for _, c in WRONG], ids=("fifo-upload", "one-core-double-speed", "service-5pc-longer")
+)
+def test_a_wrong_model_is_caught(case):
+    """The comparison is not vacuous: against each wrong ciw model, some statistic is out of bounds."""
+    assert any(abs(a.difference) > a.bound for a in compare(case))

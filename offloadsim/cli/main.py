@@ -419,13 +419,25 @@ _VERBS: dict[str, Callable[[Any, argparse.ArgumentParser], None]] = {
 }
 
 
-@functools.cache
 def _parser(verb: str | None = None) -> argparse.ArgumentParser:
-    """The parser :func:`main` uses for ``verb`` (None: every verb), built once per process.
+    """The parser :func:`main` uses for ``verb`` (None: every verb), built once per process and kinds.
 
-    A parser is reusable across calls, so a program or test calling
-    :func:`main` many times builds it once.
+    A parser is reusable across calls, so a program or test calling :func:`main` many times builds
+    it once; ``plot``'s help lists the figure kinds registered when it was built, so a kind
+    registered since (a script's, a test's) gets a parser of its own.
     """
+    kinds: tuple[str, ...] = ()
+    if verb in (None, "compare", "sweep", "plot"):  # their parser reads the kind registry anyway
+        from offloadsim.plots.kind_registry import registered_kinds
+
+        kinds = tuple(kind.name for kind in registered_kinds())
+    return _built_parser(verb, kinds)
+
+
+@functools.cache
+def _built_parser(verb: str | None, kinds: tuple[str, ...]) -> argparse.ArgumentParser:
+    """:func:`build_parser` for ``verb`` while ``kinds`` are the registered figure kinds."""
+    del kinds  # a key of the cache only
     return build_parser(verb)
 
 

@@ -30,6 +30,7 @@ from offloadsim.plots.kind_registry import FigureKind
 from offloadsim.plots.kinds import figure_kind, kinds_taking
 from offloadsim.plots.pooling import identity_columns
 from offloadsim.records.stored import ExperimentError, Results
+from offloadsim.suggest import listed
 
 __all__ = [
     "NO_PARAMETER",
@@ -320,7 +321,7 @@ def choose_x_key(
         if x is not None:
             raise ExperimentError(
                 f"{argument('x')} does not apply to {argument('kind', kind)}; "
-                f"it does to {_and_joined(kinds_taking('x'))}"
+                f"it does to {listed(kinds_taking('x'))}"
             )
         return None
     if x is not None:
@@ -354,11 +355,6 @@ def choose_x_key(
     if optional:
         return None
     return results.swept[0]
-
-
-def _and_joined(names: Sequence[str]) -> str:
-    """``sweep, split and energy``."""
-    return f"{', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else "".join(names)
 
 
 def flag_text(key: str, x_key: str | None, series: Sequence[str]) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from offloadsim.plots.kind_registry import FigureKind, register_kind, registered_kind, registered_kinds
-from offloadsim.plugins import EntryPointGroup, PluginSkipped
+from offloadsim.plugins import EntryPointGroup, register_entry
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -130,15 +130,9 @@ ENTRY_POINT_GROUP = "offloadsim.figure_kinds"
 
 
 def _add_plugin(entry: Any, loaded: Any, origin: str) -> None:
-    """Register one entry point's kind; skip one that is no FigureKind, misnamed, or whose name is taken."""
-    if not isinstance(loaded, FigureKind):
-        raise PluginSkipped(f"it names a {type(loaded).__name__}, not an offloadsim.plots.kinds.FigureKind")
-    if loaded.name != entry.name:
-        raise PluginSkipped(f"the figure kind it names is called {loaded.name!r}, not {entry.name!r}")
-    try:
-        register_kind(loaded)
-    except ValueError as taken:
-        raise PluginSkipped(str(taken)) from None
+    """Register one entry point's kind, unless it registered itself on import; skip one that clashes."""
+    present = isinstance(loaded, FigureKind) and registered_kind(loaded.name) is loaded
+    register_entry(entry, loaded, FigureKind, "figure kind", register_kind, present)
 
 
 #: Figure kinds other distributions declare, read on the first look-up in each process.

@@ -67,6 +67,7 @@ from offloadsim.experiments.storage import ExperimentError, write_job_file, writ
 from offloadsim.host import host_info
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error, write_json, write_text
 from offloadsim.records.formats import COMPARE_FORMAT
+from offloadsim.records.input_copies import copy_inputs
 from offloadsim.records.scenario_copy import SCENARIO_DOCUMENT, scenario_text
 from offloadsim.records.spill import SpilledTable
 from offloadsim.records.tables import record_tables
@@ -1428,7 +1429,10 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
         write_text(result.format_table(notes=False) + "\n", tmp / "summary.txt")
         manifest = result.manifest
         if result._scenario_copy is not None:
-            write_text(scenario_text(*result._scenario_copy), tmp / SCENARIO_DOCUMENT)
+            kept = copy_inputs(manifest.get("inputs", ()), result._scenario_copy[2], tmp)
+            manifest = result.manifest = {**manifest, **kept}
+            copied = bool(kept.get("inputs_copied"))
+            write_text(scenario_text(*result._scenario_copy, copied=copied), tmp / SCENARIO_DOCUMENT)
         else:  # made by hand (CompareResult(...)): no scenario to write
             manifest = {key: value for key, value in manifest.items() if key != "scenario_document"}
             if isinstance(manifest.get("files"), list):

@@ -56,7 +56,9 @@ from offloadsim.outdir import (
     text_writer,
 )
 from offloadsim.records.formats import SWEEP_FORMAT
+from offloadsim.records.input_copies import copy_inputs
 from offloadsim.records.scenario_copy import SCENARIO_DOCUMENT, SWEEP_DOCUMENT, scenario_text, sweep_text
+from offloadsim.scenario.inputs_folder import files_folder
 from offloadsim.shapes import describe, is_count, is_number
 
 __all__ = ["SWEEP_FILES", "SweepResult", "job_file_problem", "jobs_by_key", "merge_sweep", "summarize_points"]
@@ -356,6 +358,8 @@ def merge_sweep(
         "files": list(SWEEP_FILES),
     }
     manifest["notes"] = _notes(list(jobs), files, list(world_said), metrics, manifest, processors)
+    # The files its points read, copied before the set (the manifest, written last, names them).
+    manifest.update(copy_inputs(inputs, str(files_folder(spec.base)), directory))
     replace_together(
         directory,
         {
@@ -368,7 +372,12 @@ def merge_sweep(
             "groups.csv": text_writer(groups.to_csv(index=False, lineterminator="\n")),
             SCENARIO_DOCUMENT: text_writer(
                 scenario_text(
-                    spec.base_document, spec.base_name, str(spec.base.parent), bool(inputs), base=True
+                    spec.base_document,
+                    spec.base_name,
+                    str(files_folder(spec.base)),
+                    bool(inputs),
+                    base=True,
+                    copied=bool(manifest.get("inputs_copied")),
                 )
             ),
             SWEEP_DOCUMENT: text_writer(sweep_text(spec.document, spec.name)),

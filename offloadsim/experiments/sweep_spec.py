@@ -63,6 +63,7 @@ from offloadsim.scenario.errors import (
     given_twice,
     name_problem,
 )
+from offloadsim.scenario.inputs_folder import files_folder
 from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import as_problems_name, as_written, caused_by
 from offloadsim.scenario.policy_entries import (
@@ -666,7 +667,7 @@ def plan_sweep(
         }
         try:
             scenario = load_scenario_data(
-                document, source=base_source, base_dir=spec.base.parent, set_by=given
+                document, source=base_source, base_dir=files_folder(spec.base), set_by=given
             )
             world = WorldOnce(scenario)  # the checks', the refusal's and with_world's one reading
             point_warnings = scenario_warnings(scenario.policy, scenario, world=world)

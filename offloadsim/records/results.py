@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import socket
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -46,9 +47,11 @@ from offloadsim.records.checked import (
     unreadable,
 )
 from offloadsim.records.formats import RUN_FORMAT, result_kind
+from offloadsim.records.input_copies import copy_inputs
 from offloadsim.records.manifest_check import kind_claim_problem, manifest_problem
 from offloadsim.records.scenario_copy import SCENARIO_DOCUMENT, scenario_text
 from offloadsim.records.tables import BUILT_IN, record_table, record_tables
+from offloadsim.scenario.inputs_folder import INPUTS_FOLDER
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -692,7 +695,7 @@ def _write_files(result: RunResult, directory: Path) -> None:
         write_frame(result.stages, directory / "stages.parquet")
     _write_text(directory / "summary.json", json.dumps(result.summary.to_dict(), indent=2) + "\n")
     _write_text(directory / "summary.txt", result.format_table(notes=False) + "\n")
-    manifest = result.manifest
+    manifest = result.manifest = {**result.manifest, **_kept_inputs(result, directory)}
     scenario = _scenario_yaml(result)
     if scenario is not None:
         _write_text(directory / SCENARIO_DOCUMENT, scenario)
@@ -701,10 +704,23 @@ def _write_files(result: RunResult, directory: Path) -> None:
     _write_text(directory / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
 
 
+def _kept_inputs(result: RunResult, directory: Path) -> dict[str, Any]:
+    """Copy the files the run read into ``directory/inputs/``; the manifest's fields saying which.
+
+    A result read back from a directory carries that directory's copies over.
+    """
+    if result._scenario_copy is not None:
+        return copy_inputs(result.manifest.get("inputs", ()), result._scenario_copy[2], directory)
+    kept = result.path / INPUTS_FOLDER if result.path is not None else None
+    if kept is not None and kept.is_dir():
+        shutil.copytree(kept, directory / INPUTS_FOLDER)
+    return {}
+
+
 def _scenario_yaml(result: RunResult) -> str | None:
     """The run's ``scenario.yaml``: made from the scenario it ran, else its directory's; None: neither."""
     if result._scenario_copy is not None:
-        return scenario_text(*result._scenario_copy)
+        return scenario_text(*result._scenario_copy, copied=bool(result.manifest.get("inputs_copied")))
     found = result.path / SCENARIO_DOCUMENT if result.path is not None else None
     return found.read_text(encoding="utf-8") if found is not None and found.is_file() else None
 

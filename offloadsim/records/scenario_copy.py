@@ -8,9 +8,10 @@ filled in): exactly the data its manifest's ``scenario_hash`` hashed, so a reade
 one against the other.  A sweep's holds its base scenario and the sweep file, its ``base:``
 naming that copy (:func:`sweep_text`), whose jobs have the keys the sweep's had.
 
-The files a scenario reads (traces, samples, profiles) are not copied: the document names them
+The files a scenario reads (traces, samples, profiles) are copied into ``inputs/`` beside it
+(:mod:`.input_copies`), where loading this ``scenario.yaml`` reads them: the document names them
 as written, relative to the scenario's folder, which a comment line names (the manifest's
-``inputs`` lists each with its hash).
+``inputs`` lists each with its hash, ``inputs_copied`` each copy).
 """
 
 from __future__ import annotations
@@ -41,12 +42,14 @@ def scenario_text(
     reads_files: bool = False,
     *,
     base: bool = False,
+    copied: bool = False,
 ) -> str:
     """The YAML of a result's ``scenario.yaml``: comment lines saying what it is, then ``document``.
 
     ``source``: where the scenario came from (a file, or the name given to a document built in
     code); ``base_dir``: the folder its relative file names are relative to, said where
-    ``reads_files``; ``base``: a sweep's base scenario, as read (its points vary it).
+    ``reads_files``; ``base``: a sweep's base scenario, as read (its points vary it); ``copied``:
+    the files it read are copied into ``inputs/`` beside it.
     """
     lines = (
         [
@@ -63,6 +66,9 @@ def scenario_text(
         folder = Path(base_dir).resolve()
         lines.append(
             f"# A relative file name in it is relative to {folder} (the manifest's inputs: each file read)."
+            if not copied
+            else f"# Its relative file names were read in {folder}: copies are in inputs/ beside it, where"
+            " running this file reads them (the manifest's inputs_copied; inputs_not_copied: any not)."
         )
     return "\n".join(lines) + "\n" + _yaml(plain_data(document))
 

@@ -16,6 +16,7 @@ from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, InputFileError, not_utf8
 from offloadsim.input_kinds import SCENARIO, SWEEP, document_kind, misdirected, path_kind
 from offloadsim.scenario.arrivals.base import arrival_faults
 from offloadsim.scenario.errors import Problem, ScenarioError, describe
+from offloadsim.scenario.inputs_folder import files_folder
 from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import (
     SET_OPTION,
@@ -39,7 +40,8 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = (), given_as: str
     """Load the scenario file at ``path`` with ``overrides`` (``"links[0].bandwidth=5 Mbps"``) applied.
 
     Relative paths inside it (traces, empirical samples, ONNX files) are
-    relative to the file's directory.  ``given_as``: how the overrides were given, as a
+    relative to the file's directory (a result's ``scenario.yaml``: the copies in ``inputs/``
+    beside it, :mod:`~offloadsim.scenario.inputs_folder`).  ``given_as``: how the overrides were given, as a
     message about a value one gave names it (``--set "k=v"``; ``offloadsim.load``
     passes ``overrides=``).
     """
@@ -48,7 +50,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = (), given_as: str
         raise ScenarioError([Problem(f"<{type(path).__name__}>", "", f"expected a scenario file path{hint}")])
     document = read_document(path)
     return load_scenario_data(
-        document, source=str(path), base_dir=Path(path).parent, overrides=overrides, given_as=given_as
+        document, source=str(path), base_dir=files_folder(path), overrides=overrides, given_as=given_as
     )
 
 

@@ -1,0 +1,32 @@
+"""Where a result's ``scenario.yaml`` reads its files from: the ``inputs/`` beside it, if there is one.
+
+A run, comparison or sweep directory holds the scenario as it ran (``scenario.yaml``, its
+text unchanged) and copies of the files it read (traces, samples, profiles) in ``inputs/``,
+laid out as the scenario names them relative to its own folder.  Loading that
+``scenario.yaml`` reads its relative file names from ``inputs/``, so the folder alone reruns
+the result, wherever it is moved, and the rerun hashes the same text and bytes (the same
+``scenario_hash``, the same sweep job keys).  Only a ``scenario.yaml`` with a ``manifest.json``
+and an ``inputs/`` folder beside it reads so: a scenario file of one's own never does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["INPUTS_FOLDER", "files_folder"]
+
+#: The folder of a result's directory holding copies of the files its scenario read.
+INPUTS_FOLDER = "inputs"
+#: The name of a result's copy of its scenario (``offloadsim.records.scenario_copy.SCENARIO_DOCUMENT``).
+_RESULT_SCENARIO = "scenario.yaml"
+
+
+def files_folder(scenario_file: str | Path) -> Path:
+    """The folder the relative file names of the scenario at ``scenario_file`` are read from.
+
+    Its own folder, or the ``inputs/`` beside it where the file is a result's ``scenario.yaml``.
+    """
+    file = Path(scenario_file)
+    folder, kept = file.parent, file.parent / INPUTS_FOLDER
+    result = file.name == _RESULT_SCENARIO and (folder / "manifest.json").is_file()
+    return kept if result and kept.is_dir() else folder

@@ -25,6 +25,7 @@ every layer (the scenario loader, the profiles of the world, stored results).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -137,9 +138,10 @@ _SWEEP_KEYS = frozenset(("base", "grid", "zip"))
 # A sweep directory (offloadsim.experiments.sweep) holds points/ with one <16-hex key>.parquet per
 # finished job, and while unfinished also failures.log and hidden lock and temporary files; once
 # finished, its merged tables and its base scenario and sweep file (offloadsim.records.scenario_copy:
-# not results files, scenario and sweep files to run).  Nothing else: a folder holding anything more
-# is not taken for one (nor replaced by --overwrite, offloadsim.outdir).
-SWEEP_ENTRIES = RESULTS_FILES | {"points", "failures.log", "scenario.yaml", "sweep.yaml"}
+# not results files, scenario and sweep files to run), with inputs/ (copies of the files its points
+# read, offloadsim.records.input_copies).  Nothing else: a folder holding anything more is not taken
+# for one (nor replaced by --overwrite, offloadsim.outdir).
+SWEEP_ENTRIES = RESULTS_FILES | {"points", "failures.log", "scenario.yaml", "sweep.yaml", "inputs"}
 _JOB_FILE = re.compile(r"[0-9a-f]{16}\.parquet")
 
 
@@ -218,7 +220,25 @@ def misdirected(found: str | None, expected: str, path: str | Path) -> str | Non
         return None
     directory = Path(path).parent.parent if found == SWEEP_JOB else Path(path).parent  # whose file it is
     use = _USE[found].format(path=path, directory=directory)
+    if found == RESULTS and expected in (SCENARIO, SWEEP):
+        use += _rerun(Path(path))
     return f"{_NOUN[found].format(directory=directory)}, not {_NOUN[expected]}: {use}"
+
+
+def _rerun(directory: Path) -> str:
+    """How to run a results directory's result again from the scenario (and sweep) file it holds; ""."""
+    sweep, scenario = directory / "sweep.yaml", directory / "scenario.yaml"
+    if sweep.is_file():
+        return f"; to run it again, 'offloadsim sweep {sweep} --out {directory}' (its jobs reused)"
+    if not scenario.is_file():
+        return ""
+    try:  # a small file (its writer's): which command made it
+        compared = "compare" in str(json.loads((directory / "manifest.json").read_text("utf-8"))["format"])
+    except (OSError, ValueError, KeyError, TypeError):
+        compared = False
+    command = "compare" if compared else "run"
+    return f"; to run it again, 'offloadsim {command} {scenario}' with the options of its manifest's command"
+
 
 
 def misdirected_path(path: str | Path, expected: str) -> str | None:

@@ -174,7 +174,11 @@ def check_seed(scenario: Scenario, seed: int | None, seed_option: str = "seed=")
 
 
 def scenario_from(scenario: str | Path | Scenario, overrides: Sequence[str] = ()) -> Scenario:
-    """The scenario an entry point was given: a file loaded with ``overrides``, or a loaded one as is."""
+    """The scenario an entry point was given: a file loaded with ``overrides``, or a loaded one.
+
+    A loaded one whose fields ``dataclasses.replace`` changed gets a document saying so, which its
+    manifest hashes and its ``scenario.yaml`` writes (:mod:`offloadsim.scenario.current_document`).
+    """
     from offloadsim.scenario.model import Scenario
 
     if not isinstance(scenario, Scenario):
@@ -186,7 +190,9 @@ def scenario_from(scenario: str | Path | Scenario, overrides: Sequence[str] = ()
             " with them, offloadsim.scenario.load_scenario_data(scenario.document, scenario.source,"
             " scenario.base_dir, overrides)"
         )
-    return scenario
+    from offloadsim.scenario.current_document import with_current_document
+
+    return with_current_document(scenario)  # changed with dataclasses.replace: its manifest says so
 
 
 def check_built(scenario: Scenario) -> None:

@@ -240,7 +240,6 @@ def _rerun(directory: Path) -> str:
     return f"; to run it again, 'offloadsim {command} {scenario}' with the options of its manifest's command"
 
 
-
 def misdirected_path(path: str | Path, expected: str) -> str | None:
     """``"PATH: a results directory, not a scenario: use ..."`` when ``path`` is recognisably another kind.
 

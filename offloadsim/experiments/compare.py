@@ -1429,7 +1429,9 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
         write_text(result.format_table(notes=False) + "\n", tmp / "summary.txt")
         manifest = result.manifest
         if result._scenario_copy is not None:
-            kept = copy_inputs(manifest.get("inputs", ()), result._scenario_copy[2], tmp)
+            kept = copy_inputs(
+                manifest.get("inputs", ()), result._scenario_copy[2], tmp, [result._scenario_copy[0]]
+            )
             manifest = result.manifest = {**manifest, **kept}
             copied = bool(kept.get("inputs_copied"))
             write_text(scenario_text(*result._scenario_copy, copied=copied), tmp / SCENARIO_DOCUMENT)

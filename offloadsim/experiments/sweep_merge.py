@@ -359,7 +359,9 @@ def merge_sweep(
     }
     manifest["notes"] = _notes(list(jobs), files, list(world_said), metrics, manifest, processors)
     # The files its points read, copied before the set (the manifest, written last, names them).
-    manifest.update(copy_inputs(inputs, str(files_folder(spec.base)), directory))
+    manifest.update(
+        copy_inputs(inputs, str(files_folder(spec.base)), directory, [spec.base_document, spec.document])
+    )
     replace_together(
         directory,
         {

@@ -54,6 +54,7 @@ from offloadsim.scenario import (
     read_document,
     set_policy_name,
 )
+from offloadsim.scenario.current_document import with_current_document
 from offloadsim.scenario.errors import (
     KeyPathError,
     describe,
@@ -441,7 +442,8 @@ def _given_base(base: Mapping[str, Any] | Scenario, folder: Path) -> tuple[dict[
     """
     if isinstance(base, Scenario):
         where = Path(base.base_dir) if base.base_dir else folder
-        return copy.deepcopy(dict(base.document)), where / "<base>", base.source
+        document = with_current_document(base).document  # one dataclasses.replace changed: as it is
+        return copy.deepcopy(dict(document)), where / "<base>", base.source
     return copy.deepcopy(dict(base)), folder / "<base>", "<base>"
 
 

@@ -33,22 +33,32 @@ COPY_LIMIT_BYTES = 256 * 2**20
 _CHUNK = 1 << 20
 
 
-def copy_inputs(inputs: Iterable[Mapping[str, Any]], base_dir: str, directory: Path) -> dict[str, Any]:
+def copy_inputs(
+    inputs: Iterable[Mapping[str, Any]], base_dir: str, directory: Path, documents: Iterable[Any]
+) -> dict[str, Any]:
     """Copy each file of a manifest's ``inputs`` into ``directory/inputs/``; return the manifest's fields.
 
     ``base_dir``: the folder the scenario's relative file names were read from ("" for the
-    working directory).  Returns ``{"inputs_copied": {KEY: "inputs/NAME"}}`` and
-    ``{"inputs_not_copied": {KEY: why}}``, each only where it has an entry.
+    working directory); ``documents``: the scenario documents that name them (a file one names
+    by an absolute path is read there, not from a copy: not copied; a profile is found by its
+    name, in ``inputs/profiles/`` or ``inputs/``).  Returns ``{"inputs_copied": {KEY: "inputs/NAME"}}``
+    and ``{"inputs_not_copied": {KEY: why}}``, each only where it has an entry.
     """
     base = os.path.abspath(base_dir or os.curdir)
     copied: dict[str, str] = {}
     skipped: dict[str, str] = {}
     total = 0
+    named = {PurePath(text).as_posix() for document in documents for text in _texts(document)}
     for entry in inputs:
         key, path, sha = str(entry.get("key", "")), str(entry.get("path", "")), str(entry.get("sha256", ""))
         name = _inside(path, base)
+        if name is not None and not key.endswith(".profile") and name.as_posix() not in named:
+            name = None  # named by an absolute path: a rerun reads it there
         if name is None:
-            skipped[key] = f"{path}: outside the scenario's folder {base} (named by an absolute path or ..)"
+            skipped[key] = (
+                f"{path}: named by an absolute path or through .., not in the scenario's folder {base}:"
+                " a rerun reads it there"
+            )
             continue
         target = directory / INPUTS_FOLDER / name
         try:
@@ -81,6 +91,18 @@ def copy_inputs(inputs: Iterable[Mapping[str, Any]], base_dir: str, directory: P
         **({"inputs_copied": copied} if copied else {}),
         **({"inputs_not_copied": skipped} if skipped else {}),
     }
+
+
+def _texts(value: Any) -> Iterable[str]:
+    """Every text in a document, at any depth (the file names among them)."""
+    if isinstance(value, Mapping):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+    elif isinstance(value, str) and value:
+        yield value
 
 
 def _inside(path: str, base: str) -> PurePath | None:

@@ -710,7 +710,9 @@ def _kept_inputs(result: RunResult, directory: Path) -> dict[str, Any]:
     A result read back from a directory carries that directory's copies over.
     """
     if result._scenario_copy is not None:
-        return copy_inputs(result.manifest.get("inputs", ()), result._scenario_copy[2], directory)
+        return copy_inputs(
+            result.manifest.get("inputs", ()), result._scenario_copy[2], directory, [result._scenario_copy[0]]
+        )
     kept = result.path / INPUTS_FOLDER if result.path is not None else None
     if kept is not None and kept.is_dir():
         shutil.copytree(kept, directory / INPUTS_FOLDER)

@@ -8,7 +8,7 @@ string, a glob pattern or a ``count``.  Field names carry their unit
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from offloadsim.models.precision import PRECISIONS
@@ -541,6 +541,9 @@ class Scenario:
     recovery: RecoverySpec | None = None  # retries, timeout and fallback of aborted tasks (None: they fail)
     footprint: Footprint = field(default_factory=Footprint)  # what a run holds and writes (scenario.size)
     skip_checks: tuple[str, ...] = ()  # scenario checks not run for it, by name (offloadsim.scenario.checks)
+    #: The loader's ``document`` and values of the fields it describes: ``dataclasses.replace`` carries
+    #: them, so a field changed since shows the document stale (offloadsim.scenario.current_document).
+    loaded_fields: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def end_s(self) -> float:
@@ -553,3 +556,29 @@ class Scenario:
             if node.name == name:
                 return node
         raise KeyError(name)
+
+
+#: The fields of a :class:`Scenario` its ``document`` describes (not where it came from, nor what
+#: the loader worked out from it: ``source``, ``base_dir``, ``footprint``).
+DOCUMENT_FIELDS = (
+    "name",
+    "nodes",
+    "links",
+    "applications",
+    "workload",
+    "policy",
+    "seed",
+    "duration_s",
+    "warmup_s",
+    "description",
+    "link_model",
+    "dynamics",
+    "recovery",
+    "skip_checks",
+)
+
+
+def stamped(scenario: Scenario) -> Scenario:
+    """``scenario`` holding its document and field values as loaded (``loaded_fields``): the loader's."""
+    loaded = (scenario.document, *(getattr(scenario, name) for name in DOCUMENT_FIELDS))
+    return replace(scenario, loaded_fields=loaded)

@@ -47,6 +47,7 @@ from offloadsim.scenario.model import (
     Scenario,
     StageSpec,
     WorkloadSpec,
+    stamped,
 )
 from offloadsim.scenario.patterns import NodeIndex, expand_group, unique_pair_count
 from offloadsim.scenario.refusal import check_memory, rows_refusal
@@ -121,25 +122,27 @@ def resolve(
     # ``dict[str, Any]``), not copied a second time: a schedule of 500,000 steps took a second
     # more (docs/performance.md, "Long schedules").
     dynamics = document.get("dynamics", [])
-    return Scenario(
-        name=doc.name,
-        nodes=nodes,
-        links=links,
-        applications=applications,
-        workload=workload,
-        policy=policy,
-        seed=doc.seed,
-        duration_s=doc.duration,
-        warmup_s=doc.warmup,
-        description=doc.description,
-        source=file,
-        document=document,
-        base_dir=str(base_dir),
-        link_model=doc.network.model,
-        dynamics=tuple(dynamics),
-        recovery=_recovery(doc),
-        footprint=footprint,
-        skip_checks=tuple(doc.skip_checks),
+    return stamped(
+        Scenario(
+            name=doc.name,
+            nodes=nodes,
+            links=links,
+            applications=applications,
+            workload=workload,
+            policy=policy,
+            seed=doc.seed,
+            duration_s=doc.duration,
+            warmup_s=doc.warmup,
+            description=doc.description,
+            source=file,
+            document=document,
+            base_dir=str(base_dir),
+            link_model=doc.network.model,
+            dynamics=tuple(dynamics),
+            recovery=_recovery(doc),
+            footprint=footprint,
+            skip_checks=tuple(doc.skip_checks),
+        )
     )
 
 

@@ -40,7 +40,11 @@ def changed_fields(scenario: Scenario) -> list[str]:
     [] for a scenario as loaded, one built by hand (no stamp), and one given a document of its own.
     """
     loaded = scenario.loaded_fields
-    if loaded is None or scenario.document is not loaded[0]:
+    if (
+        not isinstance(loaded, tuple)
+        or len(loaded) != len(DOCUMENT_FIELDS) + 1
+        or scenario.document is not loaded[0]
+    ):
         return []
     return [
         name

@@ -122,28 +122,27 @@ def resolve(
     # ``dict[str, Any]``), not copied a second time: a schedule of 500,000 steps took a second
     # more (docs/performance.md, "Long schedules").
     dynamics = document.get("dynamics", [])
-    return stamped(
-        Scenario(
-            name=doc.name,
-            nodes=nodes,
-            links=links,
-            applications=applications,
-            workload=workload,
-            policy=policy,
-            seed=doc.seed,
-            duration_s=doc.duration,
-            warmup_s=doc.warmup,
-            description=doc.description,
-            source=file,
-            document=document,
-            base_dir=str(base_dir),
-            link_model=doc.network.model,
-            dynamics=tuple(dynamics),
-            recovery=_recovery(doc),
-            footprint=footprint,
-            skip_checks=tuple(doc.skip_checks),
-        )
+    scenario = Scenario(
+        name=doc.name,
+        nodes=nodes,
+        links=links,
+        applications=applications,
+        workload=workload,
+        policy=policy,
+        seed=doc.seed,
+        duration_s=doc.duration,
+        warmup_s=doc.warmup,
+        description=doc.description,
+        source=file,
+        document=document,
+        base_dir=str(base_dir),
+        link_model=doc.network.model,
+        dynamics=tuple(dynamics),
+        recovery=_recovery(doc),
+        footprint=footprint,
+        skip_checks=tuple(doc.skip_checks),
     )
+    return stamped(scenario)  # its document and fields as loaded: a dataclasses.replace is told from them
 
 
 def _recovery(doc: ScenarioDoc) -> RecoverySpec | None:

@@ -142,3 +142,34 @@ def test_a_results_directory_given_as_a_scenario_points_at_its_scenario_yaml(ver
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert f"to run it again, 'offloadsim run {tmp_path / 'r' / 'scenario.yaml'}'" in err[0]
+
+
+@pytest.mark.parametrize("named", ["mybox", "boxes/mybox.json"])
+def test_a_calibrated_profile_in_the_scenarios_folder_is_copied_and_found_again(named, tmp_path):
+    from offloadsim.world.profiles import SHIPPED_PROFILE_DIR
+
+    study = tmp_path / "study"
+    folder = study / ("boxes" if "/" in named else "profiles")
+    folder.mkdir(parents=True)
+    shutil.copy(SHIPPED_PROFILE_DIR / "xeon-ort-1t.json", folder / "mybox.json")
+    text = (SCENARIOS / "quickstart.yaml").read_text(encoding="utf-8").replace("xeon-ort-1t", named)
+    (study / "s.yaml").write_text(text, encoding="utf-8")
+    offloadsim.run(study / "s.yaml", overrides=["duration=10 s"], out=tmp_path / "r")
+    copied = manifest(tmp_path / "r")["inputs_copied"]
+    assert list(copied.values()) == [f"inputs/{folder.name}/mybox.json"]
+    shutil.rmtree(study)
+    offloadsim.run(tmp_path / "r" / "scenario.yaml", out=tmp_path / "again")
+    assert digest(tmp_path / "again" / "tasks.parquet") == digest(tmp_path / "r" / "tasks.parquet")
+    assert manifest(tmp_path / "again")["scenario_hash"] == manifest(tmp_path / "r")["scenario_hash"]
+
+
+def test_a_file_changed_since_the_run_read_it_is_not_copied(scenario_dir, tmp_path):
+    from offloadsim.records.results import write_run
+
+    result = offloadsim.run(scenario_dir / "unstable-uplink.yaml", overrides=["duration=10 s"])
+    trace = scenario_dir / "traces" / "lte-uplink.csv"  # changed after the run hashed it, before its write
+    trace.write_text(trace.read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
+    write_run(result, tmp_path / "r")
+    said = manifest(tmp_path / "r")["inputs_not_copied"]["dynamics[0].file"]
+    assert "changed since the run read it" in said
+    assert not (tmp_path / "r" / "inputs" / "traces" / "lte-uplink.csv").exists()

@@ -332,7 +332,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print(f"note: {note}")
     print(f"\n{len(result.metrics)} runs in {result.manifest['wall_s']:.1f} s of wall time")
     files = result.manifest.get("files") or COMPARE_FILES  # a plug-in's record tables too, where kept
-    print(f"results: {out}/  ({', '.join(files)})")
+    from offloadsim.scenario.inputs_folder import INPUTS_FOLDER
+
+    kept = f", {INPUTS_FOLDER}/" if (Path(out) / INPUTS_FOLDER).is_dir() else ""  # the files it read, copied
+    print(f"results: {out}/  ({', '.join(files)}{kept})")
     return EXIT_OK
 
 
@@ -474,7 +477,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         f"\n{len(result.metrics)} jobs: {result.ran} run, {result.reused} reused, "
         f"in {time.perf_counter() - started:.1f} s of wall time"
     )
-    print(f"results: {out}/  ({', '.join(SWEEP_FILES)}, points/)")
+    from offloadsim.scenario.inputs_folder import INPUTS_FOLDER
+
+    kept = f", {INPUTS_FOLDER}/" if (Path(out) / INPUTS_FOLDER).is_dir() else ""  # the files it read, copied
+    print(f"results: {out}/  ({', '.join(SWEEP_FILES)}, points/{kept})")
     return EXIT_OK
 
 

@@ -812,6 +812,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     # --stages adds one; a plug-in its record tables (offloadsim.records.tables)
     files = (*RUN_FILES, *(t.file for t in record_tables() if t.file not in RUN_FILES), "stages.parquet")
     written = [name for name in files if (out / name).is_file()]
+    from offloadsim.scenario.inputs_folder import INPUTS_FOLDER
+
+    written += [f"{INPUTS_FOLDER}/"] if (out / INPUTS_FOLDER).is_dir() else []  # the files it read, copied
     print(f"results: {out}/  ({', '.join(written)})")
     return EXIT_OK
 

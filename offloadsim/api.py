@@ -190,9 +190,16 @@ def scenario_from(scenario: str | Path | Scenario, overrides: Sequence[str] = ()
             " with them, offloadsim.scenario.load_scenario_data(scenario.document, scenario.source,"
             " scenario.base_dir, overrides)"
         )
-    from offloadsim.scenario.current_document import with_current_document
+    from offloadsim.scenario.current_document import changed_fields, with_current_document
 
-    return with_current_document(scenario)  # changed with dataclasses.replace: its manifest says so
+    try:
+        return with_current_document(scenario)  # changed with dataclasses.replace: its manifest says so
+    except Exception as error:  # a plug-in's value that its own code fails to write back
+        raise RunError(
+            f"scenario: {', '.join(changed_fields(scenario))} changed with dataclasses.replace, and its"
+            f" document cannot be written back to say so ({type(error).__name__}: {error}); give the"
+            " document that describes it too, dataclasses.replace(scenario, ..., document=...)"
+        ) from None
 
 
 def check_built(scenario: Scenario) -> None:

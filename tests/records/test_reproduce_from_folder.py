@@ -173,3 +173,22 @@ def test_a_file_changed_since_the_run_read_it_is_not_copied(scenario_dir, tmp_pa
     said = manifest(tmp_path / "r")["inputs_not_copied"]["dynamics[0].file"]
     assert "changed since the run read it" in said
     assert not (tmp_path / "r" / "inputs" / "traces" / "lte-uplink.csv").exists()
+
+
+def test_a_replaced_scenario_whose_document_cannot_be_written_back_is_refused_in_one_line(
+    tmp_path, monkeypatch
+):
+    from offloadsim.errors import RunError
+
+    def fails(scenario):
+        raise TypeError("a plug-in's object")
+
+    monkeypatch.setattr("offloadsim.scenario.written.resolved_scenario", fails)
+    loaded = load_scenario(SCENARIOS / "quickstart.yaml", ["duration=5 s"])
+    changed = dataclasses.replace(loaded, links=loaded.links[::-1])
+    with pytest.raises(
+        RunError, match=r"^scenario: links changed with dataclasses.replace, .*document="
+    ) as said:
+        offloadsim.run(changed, out=tmp_path / "r")
+    assert "\n" not in str(said.value)
+    assert not (tmp_path / "r").exists()

@@ -103,7 +103,9 @@ def _scenario_folder(file: str | None) -> Path | None:
     if what:
         print(f"offloadsim: error: --scenario {escape_unseen(shown_path(file))}: {what}", file=sys.stderr)
         return None
-    return path.parent
+    from offloadsim.scenario.inputs_folder import files_folder
+
+    return files_folder(path)  # a result's scenario.yaml: the inputs/ beside it, as a run of it reads
 
 
 def _cmd_profiles(args: argparse.Namespace) -> int:

@@ -5,12 +5,13 @@ text unchanged) and copies of the files it read (traces, samples, profiles) in `
 laid out as the scenario names them relative to its own folder.  Loading that
 ``scenario.yaml`` reads its relative file names from ``inputs/``, so the folder alone reruns
 the result, wherever it is moved, and the rerun hashes the same text and bytes (the same
-``scenario_hash``, the same sweep job keys).  Only a ``scenario.yaml`` with a ``manifest.json``
-and an ``inputs/`` folder beside it reads so: a scenario file of one's own never does.
+``scenario_hash``, the same sweep job keys).  Only a ``scenario.yaml`` with an ``inputs/`` folder
+and an offloadsim ``manifest.json`` beside it reads so: a scenario file of one's own never does.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 __all__ = ["INPUTS_FOLDER", "files_folder"]
@@ -28,5 +29,16 @@ def files_folder(scenario_file: str | Path) -> Path:
     """
     file = Path(scenario_file)
     folder, kept = file.parent, file.parent / INPUTS_FOLDER
-    result = file.name == _RESULT_SCENARIO and (folder / "manifest.json").is_file()
-    return kept if result and kept.is_dir() else folder
+    if file.name != _RESULT_SCENARIO or not kept.is_dir():
+        return folder
+    return kept if _offloadsim_manifest(folder / "manifest.json") else folder
+
+
+def _offloadsim_manifest(file: Path) -> bool:
+    """Whether ``file`` is a results manifest offloadsim wrote (``"format": "offloadsim-..."``)."""
+    try:
+        with open(file, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(data, dict) and str(data.get("format", "")).startswith("offloadsim-")

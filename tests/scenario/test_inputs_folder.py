@@ -1,4 +1,4 @@
-"""Only a result's scenario.yaml reads its files from the inputs/ beside it; any other file, its own folder."""
+"""Only a result's scenario.yaml reads its files from the inputs/ beside it; another file: its own folder."""
 
 from __future__ import annotations
 

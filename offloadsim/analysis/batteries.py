@@ -96,6 +96,11 @@ def _median_of_run(run: RunTables) -> float:
     return battery_metrics_of_nodes(run.nodes).get("battery_left_median", math.nan)
 
 
+def _refill(nodes: Any, processors: Any) -> dict[str, float]:
+    """The three columns from a run's nodes table, for a sweep's job file written before it had them."""
+    return battery_metrics_of_nodes(nodes)
+
+
 def _row(summary: Any) -> dict[str, float]:
     """The three columns where a node has a battery, from the summary's battery fields."""
     flat = len(summary.node_drained_at)
@@ -145,6 +150,7 @@ BATTERY_LEFT_MEDIAN = SummaryMetric(
     row=_row,
     sweep=("batteries_flat", "battery_left_median"),
     table_row=_table_row,
+    refill=_refill,
     json_after="battery_least_left",
     catalogue_place="llm",
     table_place="batteries",

@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from offloadsim.analysis.batteries import battery_metrics_of_nodes
 from offloadsim.analysis.catalogue import LLM_METRICS, metric_columns
 from offloadsim.analysis.decode_ceiling import manifest_ceilings
 from offloadsim.analysis.group_warned import EVERY, RunRecords, WarnedGroups, with_group_warned
@@ -190,13 +189,10 @@ def merge_sweep(
             found = _llm_metrics_of(file, measured_time(meta["metrics"]))
             meta["metrics"].update(found)
             recomputed += bool(found)
-        # Its batteries (batteries_flat, battery_left_*) where a file from before them has some: from
-        # its nodes table, as metrics_row gives them.
-        for name, value in battery_metrics_of_nodes(nodes).items():
-            meta["metrics"].setdefault(name, value)
-        # Its metrics from before the per-processor utilisations (utilisation_<tier>_<processor>) and
-        # its tiers' busiest nodes (utilisation_<tier>_max): from its processors and nodes tables, as
-        # metrics_row gives them (the registered metrics' refill; a file older still has neither).
+        # Its metrics from before some registered metrics' columns (its batteries, batteries_flat and
+        # battery_left_*; the per-processor utilisations, utilisation_<tier>_<processor>, and its
+        # tiers' busiest nodes, utilisation_<tier>_max): from its nodes and processors tables, as
+        # metrics_row gives them (each metric's refill; a file older still has neither table).
         for name, value in refilled_metrics(nodes, meta.get("processors") or None).items():
             meta["metrics"].setdefault(name, value)
         if "source_groups" in meta:

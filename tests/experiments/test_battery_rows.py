@@ -116,3 +116,18 @@ def _drop_battery_metrics(file):
     del meta["metrics"]["battery_left_min"], meta["metrics"]["battery_left_median"]
     metadata = {**table.schema.metadata, storage._JOB_META: json.dumps(meta).encode()}
     pq.write_table(table.replace_schema_metadata(metadata), file)
+
+
+def test_the_battery_metric_refills_a_job_file_through_the_registry():
+    # A sweep refills an older job file's columns from each registered metric's refill: the battery
+    # metric's were special-cased in the sweep's merge, so a caller of the registry's refill (a
+    # plug-in's older file, summary.json) had no batteries.
+    from offloadsim.analysis.batteries import BATTERY_LEFT_MEDIAN
+    from offloadsim.analysis.summary import refilled_metrics
+
+    nodes = {"battery_left": [0.0, 0.5, math.nan, 0.25], "drained_at": [80.0, math.nan, math.nan, math.nan]}
+    assert BATTERY_LEFT_MEDIAN.refill is not None
+    refilled = refilled_metrics(nodes, None)
+    expected = {"batteries_flat": 1.0, "battery_left_min": 0.0, "battery_left_median": 0.25}
+    assert {k: refilled[k] for k in expected} == expected
+    assert not set(expected) & set(refilled_metrics({"battery_left": [math.nan]}, None))

@@ -203,8 +203,28 @@ class Summary:
     metric_families: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def family(self, name: str) -> dict[str, float]:
-        """A registered family's values, entry -> value; none where a summary has none (written before)."""
-        return self.metric_families.get(name, {})
+        """A registered family's values, entry -> value; none where a summary has none (written before).
+
+        A family of the summary's own fields (``utilisation``: ``edge``, ``edge_max``, ``edge_gpu``)
+        is read from its metrics-row columns, as one with a summary.json key is from that key.  A
+        name no registered family has is a KeyError naming those that are.
+        """
+        if name in self.metric_families:
+            return self.metric_families[name]
+        families = [metric for metric in registered_metrics() if metric.family is not None]
+        family = next((metric for metric in families if metric.name == name), None)
+        if family is None:
+            raise KeyError(
+                f"{name!r}: no registered family of that name; the families: "
+                f"{', '.join(metric.name for metric in families)}"
+            )
+        if family.keyed:
+            return {}
+        return {
+            entry: value
+            for column, value in family.row_of(self).items()
+            if (entry := family.member(column)) is not None
+        }
 
     def metric(self, name: str) -> float:
         """A run metric's value by name: a registered metric's, or any other of the run's metrics row.

@@ -163,3 +163,22 @@ def test_a_family_whose_compute_gives_no_mapping_is_the_plugins_fault_named(llm)
             offloadsim.run(llm)
     finally:
         unregister(broken.name)
+
+
+def test_every_registered_family_is_read_by_summary_family(tmp_path):
+    # The utilisations are a family of the summary's own fields, with no summary.json key of their
+    # own: Summary.family("utilisation") gave {} where the metrics row had each tier's columns.
+    from offloadsim.analysis.metric_list import registered_metrics
+
+    summary = offloadsim.run(ROOT / "scenarios" / "quickstart.yaml").summary
+    row = metrics_row(summary)
+    families = [metric for metric in registered_metrics() if metric.family is not None]
+    assert "utilisation" in [metric.name for metric in families]
+    for metric in families:
+        values = summary.family(metric.name)
+        assert values, metric.name
+        assert values == {metric.member(c): v for c, v in row.items() if metric.member(c) is not None}
+    utilisation = summary.family("utilisation")
+    assert utilisation["edge"] == summary.tier_utilisation["edge"]
+    with pytest.raises(KeyError, match=r"no registered family of that name; the families: .*utilisation"):
+        summary.family("latency_mean_s")

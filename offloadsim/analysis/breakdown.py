@@ -4,8 +4,8 @@ A job's metrics pool every task of the run: with two applications in one
 scenario (AlexNet and VGG-16), its mean latency is a mixture no task
 experienced.  :func:`metrics_per` recomputes the task-level metrics of each
 job for each value of a task column, so a figure can show one line per
-application.  Node utilisation belongs to the node, not the application,
-and is left out.
+application.  A registered family's columns (a tier's utilisation, a
+node's value) belong to the node, not the application, and are left out.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from offloadsim.analysis.catalogue import metric_columns
+from offloadsim.analysis.catalogue import family_of, metric_columns
 from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_COLUMN, group_batteries
 from offloadsim.analysis.summary import measured_time, metrics_row, summarize
 
@@ -67,7 +67,7 @@ def metrics_per(
         summary = summarize(group, empty, empty, duration, end_s=end_s, source_groups=False)
         row = {k: v for k, v in zip(grouping, values, strict=True)}
         row.update({c: job[c] for c in identity})
-        row.update({k: v for k, v in metrics_row(summary).items() if not k.startswith("utilisation_")})
+        row.update({k: v for k, v in metrics_row(summary).items() if family_of(k) is None})
         row.update(_batteries(job, row, nodes, keys, job_key))
         rows.append(row)
     return pd.DataFrame(rows)

@@ -49,6 +49,7 @@ __all__ = [
     "BATTERY_METRICS",
     "ENERGY_SPLIT_METRICS",
     "registered_columns",
+    "family_of",
     "registered_column",
     "sweep_columns",
     "describe",
@@ -125,6 +126,16 @@ def registered_column(name: str) -> tuple[Metric, SummaryMetric] | None:
         if metric.family is not None and metric.member(name) is not None:
             return metric.display(name), metric
     return None
+
+
+def family_of(name: str) -> SummaryMetric | None:
+    """The registered family whose metrics-row column ``name`` is (``utilisation_edge``: the utilisations).
+
+    A family's columns are each an entry's (a tier's, a node's), not a task's: a figure or table
+    split by a task column (an application, a source group) has none of them per split.
+    """
+    found = registered_column(name)
+    return found[1] if found is not None and found[1].family is not None else None
 
 
 def sweep_columns(present: Collection[str], *, by_latency: bool) -> list[str]:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from offloadsim.analysis.catalogue import family_of
 from offloadsim.analysis.groups import GROUP_COLUMN
 from offloadsim.analysis.values import (
     NO_PARAMETER,
@@ -27,7 +28,7 @@ from offloadsim.analysis.values import (
 )
 from offloadsim.errors import argument
 from offloadsim.plots.kind_registry import FigureKind
-from offloadsim.plots.kinds import figure_kind, kinds_taking
+from offloadsim.plots.kinds import figure_kind, figure_kinds, kinds_taking
 from offloadsim.plots.pooling import identity_columns
 from offloadsim.records.stored import ExperimentError, Results
 from offloadsim.suggest import listed
@@ -149,14 +150,20 @@ class FigureView:
         The application where there are several (or one is chosen), and the source group where
         ``--by``, ``--facet`` or ``--where`` names it.
         """
-        if self.metric.startswith("utilisation_"):
+        family = family_of(self.metric)
+        if family is not None:  # a value per tier or node (a utilisation), not per task
             named = GROUP_COLUMN in keys or GROUP_COLUMN in self.where
             if self.records == "job" and named and GROUP_COLUMN in tasks.columns:
                 # Else "--facet source_group: no such column", of a column every other metric has.
+                node_kinds = [argument("kind", k.name) for k in figure_kinds() if k.records == "node"]
                 raise ExperimentError(
-                    f"{argument('metric', self.metric)}: a tier's load is its nodes', not split by "
-                    f"source group; {argument('kind', 'utilisation')} draws each node's load (its "
-                    "group in the nodes table)"
+                    f"{argument('metric', self.metric)}: a value per {family.family} (the "
+                    f"{family.name} family), not split by source group"
+                    + (
+                        f"; {' or '.join(node_kinds)} draws each node's (its group in the nodes table)"
+                        if node_kinds
+                        else ""
+                    )
                 )
             return []
         per = []

@@ -207,3 +207,54 @@ def test_a_sweeps_groups_csv_counts_the_runs_whose_warnings_concern_each_group(t
         "fast": {"min": 0, "max": 0},
         "slow": {"min": 2, "max": 2},
     }  # ... not fast
+
+
+def _busy_per_node(run):
+    """A toy family: each computing node's busy share (none in a table without nodes)."""
+    nodes = run.nodes
+    if nodes is None or not len(nodes):
+        return {}
+    rows = zip(nodes["node"], nodes["cores"], nodes["utilisation"], strict=True)
+    return {str(node): float(busy) for node, cores, busy in rows if cores > 0}
+
+
+def test_a_registered_familys_column_is_a_nodes_value_not_split_by_group(tmp_path):
+    # A family's column is an entry's (a node's), as a utilisation's is: figure_data and the
+    # per-group breakdown told those by the "utilisation_" prefix, so a plug-in family's column was
+    # split by source group, a column its rows then lacked.
+    from offloadsim.analysis.breakdown import metrics_per
+    from offloadsim.analysis.metric_display import Metric
+    from offloadsim.analysis.metric_registry import SummaryMetric, register, unregister
+    from offloadsim.experiments import ExperimentError
+
+    toy = SummaryMetric(
+        name="toy_node_busy",
+        description="a toy family: each computing node's busy share",
+        columns={"toy_node_busy": Metric("toy busy", "%", 100.0, "lower")},
+        compute=_busy_per_node,
+        family="node",
+    )
+    (tmp_path / "two.yaml").write_text(FLEET, encoding="utf-8")
+    register(toy)
+    try:
+        args = [
+            "compare",
+            str(tmp_path / "two.yaml"),
+            "--policies",
+            "local,edge",
+            "-n",
+            "1",
+            "--workers",
+            "1",
+        ]
+        assert main([*args, "--out", str(tmp_path / "cmp"), "--quiet"]) == 0
+        results = read_results(tmp_path / "cmp")
+        column = next(c for c in results.metrics.columns if str(c).startswith("toy_node_busy_"))
+        with pytest.raises(
+            ExperimentError, match=r"a value per node \(the toy_node_busy family\), not split"
+        ):
+            plot_results(results, "bars", metric=column, facet="source_group")
+        per = metrics_per(results.tasks, results.metrics, "source_group", results.nodes)
+        assert not [c for c in per.columns if str(c).startswith(("toy_node_busy_", "utilisation_"))]
+    finally:
+        unregister(toy.name)

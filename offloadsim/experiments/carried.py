@@ -248,11 +248,16 @@ def register_carried(policies: Mapping[str, Any]) -> None:
             _CARRIED[name] = factory
 
 
-def run_carrying(job: Job, runner: Runner, policies: Mapping[str, Any]) -> JobResult:
+def run_carrying(job: Job, runner: Runner, policies: Mapping[str, Any], kinds: Any = None) -> JobResult:
     """A Dask job: register the submitting script's own ``policies`` on its worker, then run it.
 
     A Dask worker never imports the user's script, so a policy it registered would be
-    unknown there; each job brings them (pickled by value where they are the script's).
+    unknown there; each job brings them (pickled by value where they are the script's), and
+    the run metrics and warning kinds it registered (``kinds``,
+    :func:`~offloadsim.experiments.carried_kinds.carried_kinds`).
     """
+    from offloadsim.experiments.carried_kinds import register_carried_kinds
+
     register_carried(policies)
+    register_carried_kinds(kinds)
     return runner(job)

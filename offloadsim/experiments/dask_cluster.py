@@ -17,6 +17,7 @@ from typing import Any
 
 from offloadsim.errors import argument
 from offloadsim.experiments.carried import carried_policies, run_carrying
+from offloadsim.experiments.carried_kinds import carried_kinds
 from offloadsim.experiments.jobs import Finished, Job, Runner
 from offloadsim.experiments.storage import ExperimentError
 from offloadsim.suggest import quoted
@@ -54,8 +55,9 @@ def run_on_dask(jobs: Sequence[Job], address: str, finished: Finished, runner: R
     import cloudpickle  # what Dask pickles a job with
 
     policies = carried_policies(cloudpickle.dumps)
-    if policies:
-        runner = functools.partial(run_carrying, runner=runner, policies=policies)
+    kinds = carried_kinds(cloudpickle.dumps)
+    if policies or kinds:
+        runner = functools.partial(run_carrying, runner=runner, policies=policies, kinds=kinds)
     try:
         futures = {client.submit(runner, job, pure=False): job for job in jobs}
         for future in as_completed(list(futures), loop=client.loop):

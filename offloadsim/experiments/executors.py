@@ -3,8 +3,9 @@
 Whatever runs them, the command's process gets each result as the job ends and writes it;
 a job that raises does not stop the others, and Ctrl-C or SIGTERM ends the workers at once.
 A local pool starts its workers from a forkserver (clean of this process's threads), each
-dying with the command however it ends; the policies the user's code registered travel to
-them (:mod:`offloadsim.experiments.carried`), and a Dask cluster is reached by
+dying with the command however it ends; the policies, run metrics and warning kinds the user's
+code registered travel to them (:mod:`offloadsim.experiments.carried`,
+:mod:`offloadsim.experiments.carried_kinds`), and a Dask cluster is reached by
 :mod:`offloadsim.experiments.dask_cluster`.
 """
 
@@ -32,6 +33,7 @@ from offloadsim.experiments.carried import (
     check_main_is_guarded,
     register_carried,
 )
+from offloadsim.experiments.carried_kinds import CarriedKinds, carried_kinds, register_carried_kinds
 from offloadsim.experiments.dask_cluster import run_on_dask
 from offloadsim.experiments.jobs import Describe, Finished, Job, JobResult, Runner, run_job, run_job_packed
 from offloadsim.experiments.storage import ExperimentError
@@ -170,11 +172,12 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     said = _read_plugins()
+    kinds = carried_kinds()  # the metrics and warning kinds registered here: refused now if they cannot go
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(carried, said),
+        initargs=(carried, said, kinds),
     )
     try:
         with _signals_deferred(signal.SIGINT, signal.SIGTERM):  # the workers start as the first jobs go in
@@ -337,17 +340,21 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         manager.join(timeout=5)
 
 
-def _start_worker(policies: Mapping[str, Any], said: Sequence[str] = ()) -> None:
+def _start_worker(
+    policies: Mapping[str, Any], said: Sequence[str] = (), kinds: CarriedKinds | None = None
+) -> None:
     """Pool worker initializer: die with the parent, and register the parent's own policies it lacks.
 
     ``said``: the entry-point groups whose skipped plug-ins the parent has warned of already
-    (:func:`_read_plugins`); the worker does not warn of them again.
+    (:func:`_read_plugins`); the worker does not warn of them again.  ``kinds``: the run metrics
+    and warning kinds the parent's code registered (:mod:`offloadsim.experiments.carried_kinds`).
     """
     from offloadsim.plugins import said_elsewhere
 
     said_elsewhere(said)
     _die_with_parent()
     register_carried(policies)
+    register_carried_kinds(kinds)
 
 
 def _read_plugins() -> tuple[str, ...]:

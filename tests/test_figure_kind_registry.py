@@ -192,3 +192,42 @@ def test_a_kind_whose_drawing_fails_is_one_line_naming_it(run_dir, tmp_path, cap
     assert line.startswith(f"offloadsim: error: figure kind 'toy-failing' (toy_figure_kind:{function}) ")
     assert said in line
     assert not list(tmp_path.iterdir())
+
+
+def test_what_a_kind_says_under_its_figure_is_its_registrations(compare_dir, tmp_path, capsys):
+    # The notes' words of each kind (its method, what its intervals are, the columns a mark needs)
+    # were tables in plots/figure_notes.py keyed by the shipped kinds' names: a plug-in kind drawing
+    # bars with 95 % CIs said nothing of them.
+    from offloadsim.plots import plot_results
+    from offloadsim.plots.figure_notes import method_text
+    from offloadsim.records.stored import read_results
+
+    toy = FigureKind(
+        "toy-bars",
+        "a metric's mean per series (a toy kind, drawn as bars are)",
+        "offloadsim.plots.figure_kinds.bars:figure",
+        quantity_axes="y",
+        options=frozenset({"metric", "by", "facet", "logy"}),
+        records="job",
+        default_metric="latency_p95_s",
+        method="a toy's method\nin two lines",
+        method_stages="a toy's method from stage records",
+        intervals="error bars",
+        interval_of="mean of a toy per run",
+        drawn_values={"y": "metric"},
+    )
+    register_kind(toy)
+    try:
+        assert method_text("toy-bars", stages=False) == "a toy's method\nin two lines"
+        assert method_text("toy-bars", stages=True) == "a toy's method from stage records"
+        said = plot_results(read_results(compare_dir), "toy-bars")._supxlabel.get_text()
+        assert said.startswith("one replication: no confidence interval drawn\na toy's method\nin two lines")
+        argv = ["compare", str(SCENARIO), "--policies", "local,edge", "-n", "2", "--set", "duration=2 s"]
+        assert main([*argv, "--workers", "1", "--out", str(tmp_path / "cmp"), "-q"]) == 0
+        said = plot_results(read_results(tmp_path / "cmp"), "toy-bars")._supxlabel.get_text()
+        expected = "mean of a toy per run; error bars: 95 % CI of the mean (Student t) over 2"
+        assert said.startswith(expected), said
+    finally:
+        unregister_kind(toy.name)
+    with pytest.raises(ValueError, match="intervals 'whiskers': expected one of '', 'error bars', 'bands'"):
+        FigureKind("toy-whiskers", "a toy", "toy_figure_kind:draw", intervals="whiskers")

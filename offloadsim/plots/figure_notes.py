@@ -23,6 +23,8 @@ from offloadsim.analysis.values import axis_texts, number_text, policy_label_sho
 from offloadsim.plots.charts import utilisation_cut
 from offloadsim.plots.completion import incomplete_note
 from offloadsim.plots.figure_data import NO_PARAMETER, FigureView, moves_with
+from offloadsim.plots.kind_registry import FigureKind
+from offloadsim.plots.kinds import figure_kind
 from offloadsim.plots.series import completed, interval_text, mean_ci_by, pooled_text, x_positions
 from offloadsim.plots.sweep_lines import cut_intervals, interval_marks
 from offloadsim.world.notes.kept import said_under_figure
@@ -46,39 +48,24 @@ __all__ = [
 ]
 
 
-#: How a kind derives what it draws, where the axis alone would claim more than the records hold.
-_METHOD = {
-    "utilisation-time": (
-        "estimated from task records: each task's compute spread over its start–finish interval\n"
-        "(smoothed; overlapping queued tasks can read above 100 %); exact busy time: the nodes table"
-    ),
-    # Without it, a task's upload, compute and result return read as happening in the order drawn.
-    "timeline": (
-        "from task records: a task's totals drawn end to end from its arrival (transfer, queue, compute),\n"
-        "not when each happened; a run made with --stages draws every stage where and when it ran"
-    ),
-}
-
-
-#: The same, for a run recorded with ``--stages`` (see :func:`run_stages`).
-_METHOD_STAGES = {
-    "utilisation-time": (
-        "exact from stage records: each compute stage holds one core of its node from start to end\n"
-        "(tasks that arrived in the warm-up have none)"
-    ),
-}
-
-
 def method_text(kind: str, *, stages: bool) -> str:
     """How a figure of ``kind`` derives what it draws, from stage records or not (``""``: it need not say).
 
     ``offloadsim plot`` writes it under the figure, and so does a gallery
     figure drawn by the same chart, so that both say it in the same words:
 
+    Each kind says it on its registration (:attr:`FigureKind.method`, ``method_stages``):
+
     >>> print(method_text("utilisation-time", stages=False).splitlines()[0])
     estimated from task records: each task's compute spread over its start–finish interval
     """
-    return (_METHOD_STAGES if stages else _METHOD).get(kind, "")
+    registered = _registered(kind)
+    return registered.method_stages if stages else registered.method
+
+
+def _registered(kind: str) -> FigureKind:
+    """The kind registered as ``kind``; one that says nothing of itself where none is."""
+    return figure_kind(kind) or FigureKind(kind, "", draw=kind)
 
 
 def method_note(view: FigureView, kind: str) -> str:
@@ -205,16 +192,6 @@ def run_stages(view: FigureView) -> pd.DataFrame | None:
     return view.results.stages if view.results.kind == "run" else None
 
 
-#: What each kind draws its 95 % CIs as (kinds not named draw none).
-_INTERVALS = {
-    "bars": "error bars",
-    "utilisation": "error bars",
-    "energy": "error bars",
-    "sweep": "bands",
-    "split": "bands",
-}
-
-
 def interval_note(
     view: FigureView, kind: str, frame: pd.DataFrame, shown: Sequence[str], axes: Sequence[Axes]
 ) -> str:
@@ -224,28 +201,30 @@ def interval_note(
     have a value of what is drawn (a run in which no task completed has no latency); an
     interval whose lower end is 0 (a non-negative metric's CI cut at zero)
     cannot end on a log axis, so the note says it runs off the axis.
-    Empty for kinds that draw no interval.
+    Empty for kinds that draw no interval.  What each kind draws is its registration's
+    (:attr:`FigureKind.intervals`, ``interval_of``, ``drawn_values``).
     """
-    if kind not in _INTERVALS:
+    registered = _registered(kind)
+    if not registered.intervals:
         return ""
     keys = [k for k in dict.fromkeys(shown) if k in frame.columns]
-    drawn = list(_DRAWN.get(kind) or (view.metric,)) if kind in _DRAWN else []
+    drawn = list(registered.drawn_columns(view.metric).values())
     if set(drawn) <= set(frame.columns):  # a run with no value (no task completed) is in no mean
         frame = frame[frame[drawn].notna().all(axis=1)]
         if not len(frame):  # no mark at all: not "one replication" (the undrawn note says why)
             return ""
     low, high = _runs_per_configuration(frame, keys)
-    what = _INTERVALS[kind]
-    if kind in ("sweep", "split"):
+    what = registered.intervals
+    if what == "bands":
         # Categories on x, or a lone x value: a point and its error bar each, no band to reach it.
         what = interval_marks(axes)
-    what = f"mean split per run; {what}" if kind == "split" else what
+    what = f"{registered.interval_of}; {what}" if registered.interval_of else what
     note = interval_text(what, low, high)
-    if kind == "split" and (cut := cut_intervals(axes)):  # a band reached past the cuts
+    if cut := cut_intervals(axes):  # a split's band reached past the cuts
         note += f", {cut}"
-    if kind == "utilisation" and utilisation_cut(axes):
+    if utilisation_cut(axes):  # a utilisation's bar cut at 0 or 100 %
         note += "\n" + bounded_note(low)
-    if high >= 2 and _cut_by_log_axis(view, kind, frame, keys, axes):
+    if high >= 2 and _cut_by_log_axis(view, registered, frame, keys, axes):
         note += "\nan interval ending at the edge of a log axis runs on to 0"
     return note
 
@@ -294,10 +273,6 @@ def _runs_per_configuration(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[i
     return int(counts.min()), int(counts.max())
 
 
-#: The columns a kind draws from its frame: a configuration with none of them in any row has no mark.
-_DRAWN = {"bars": None, "sweep": None, "energy": ("latency_mean_s", "device_energy_mean_j")}
-
-
 _UNDRAWN_SHOWN = 4  # configurations an undrawn note lists by name; the rest it counts
 
 
@@ -312,13 +287,14 @@ def undrawn_note(view: FigureView, kind: str, frame: pd.DataFrame, shown: Sequen
     keys = [k for k in dict.fromkeys(shown) if k in frame.columns]
     if not keys or not len(frame):
         return ""
-    if kind in ("cdf", "split"):
+    registered = _registered(kind)  # its marks drawn from completed tasks, or from means of columns
+    if registered.drawn_tasks:
         if "status" not in frame.columns:
             return ""
         drawn = frame["status"].astype(str).eq("completed")
         completed = drawn
-    elif kind in _DRAWN:
-        columns = list(_DRAWN[kind] or (view.metric,))
+    elif registered.drawn_values:
+        columns = list(registered.drawn_columns(view.metric).values())
         if not set(columns) <= set(frame.columns):
             return ""
         drawn = frame[columns].notna().all(axis=1)
@@ -347,13 +323,10 @@ def undrawn_note(view: FigureView, kind: str, frame: pd.DataFrame, shown: Sequen
 
 
 def _cut_by_log_axis(
-    view: FigureView, kind: str, frame: pd.DataFrame, keys: Sequence[str], axes: Sequence[Axes]
+    view: FigureView, kind: FigureKind, frame: pd.DataFrame, keys: Sequence[str], axes: Sequence[Axes]
 ) -> bool:
     """Whether an interval's lower end is 0 (or below) on a log axis, which cannot show it."""
-    metrics = {"bars": {"y": view.metric}, "sweep": {"y": view.metric}}.get(
-        kind, {"x": "latency_mean_s", "y": "device_energy_mean_j"} if kind == "energy" else {}
-    )
-    for which, metric in metrics.items():
+    for which, metric in kind.drawn_columns(view.metric).items():
         scales = [ax.get_xscale() if which == "x" else ax.get_yscale() for ax in axes]
         if metric is None or "log" not in scales or metric not in frame.columns:
             continue
@@ -426,7 +399,8 @@ def precision_note(view: FigureView, frame: pd.DataFrame) -> str:
     (:func:`~offloadsim.world.notes.kept.said_under_figure`).
     """
     drawn = set(frame["point"].tolist()) if "point" in frame.columns else None
-    energy = view.kind == "energy" or "energy" in view.metric
+    columns = _registered(view.kind).drawn_columns(view.metric).values()
+    energy = any("energy" in column for column in (*columns, view.metric))
     # the policies drawn: a note of others only left out, "(under edge only)" not said of edge alone
     policies = set(frame["policy"].astype(str)) if "policy" in frame.columns else None
     return "\n".join(said_under_figure(view.results.manifest, drawn, energy=energy, policies=policies))

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from offloadsim.records.stored import Results
 
 __all__ = [
+    "INTERVALS",
     "OPTIONS",
     "RECORDS",
     "RESULT_KINDS",
@@ -55,6 +56,9 @@ RESULT_KINDS = {"run": "a run", "compare": "a comparison", "sweep": "a sweep"}
 #: The records a kind is drawn from (:attr:`FigureKind.records`), as a refusal names them: a task's
 #: row of ``tasks.parquet``, a run's metrics (``metrics.parquet``), a node's (``nodes.parquet``).
 RECORDS = ("task", "job", "node")
+
+#: What a kind draws its 95 % CIs as (:attr:`FigureKind.intervals`): none, error bars, or bands along x.
+INTERVALS = ("", "error bars", "bands")
 
 _FLAGS = {"bin_s": "bin", "from_s": "from", "to_s": "to"}  # the flags not named as their keyword
 
@@ -107,6 +111,17 @@ class FigureKind:
     load, ``task`` kinds the task records.  ``one_run``: each panel draws one run (its first
     replication) on its own clock, so a comparison's policies are a panel each and its series are
     not a column of the data (tiers, stages).
+
+    What it says of itself under the figure (:mod:`offloadsim.plots.figure_notes`), so that a
+    plug-in kind says it as a shipped one does: ``method``, how it derives what it draws where
+    its axis alone would claim more than the records hold (``method_stages``: the same of a run
+    recorded with ``--stages``; ``""``: nothing to say); ``intervals``, what it draws its 95 % CIs
+    as (``"error bars"``, or ``"bands"`` along a swept x; ``""``: none), and ``interval_of``,
+    what each is of where not the metric's mean (``"mean split per run"``); ``drawn_values``, the
+    column each axis draws a mean of (``"metric"``: ``--metric``'s), so a configuration without a
+    value of them has no mark (said under the figure), and an interval reaching 0 on a log axis is
+    said; ``drawn_tasks``: its series are drawn from completed tasks, so a configuration none of
+    whose tasks completed has no mark.
     """
 
     name: str
@@ -120,6 +135,12 @@ class FigureKind:
     records: str = "task"
     default_metric: str = "latency_mean_s"
     one_run: bool = False
+    method: str = ""
+    method_stages: str = ""
+    intervals: str = ""
+    interval_of: str = ""
+    drawn_values: Mapping[str, str] = field(default_factory=dict)
+    drawn_tasks: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", frozenset(self.options))  # a set or a list given: kept as one
@@ -130,6 +151,11 @@ class FigureKind:
         ]
         if self.records not in RECORDS:
             problems.append(f"records {self.records!r}: expected one of {', '.join(RECORDS)}")
+        if self.intervals not in INTERVALS:
+            expected = ", ".join(map(repr, INTERVALS))
+            problems.append(f"intervals {self.intervals!r}: expected one of {expected}")
+        if set(self.drawn_values) - {*"xy"}:
+            problems.append(f"drawn values {dict(self.drawn_values)!r}: expected axes 'x' and 'y' as keys")
         if set(self.quantity_axes) - {*"xy"}:
             problems.append(f"quantity axes {self.quantity_axes!r}: expected 'x', 'y', 'xy' or ''")
         if not self.name or not isinstance(self.name, str) or self.name.startswith("-"):
@@ -149,6 +175,10 @@ class FigureKind:
         """Whether this kind draws with offloadsim's own code (else its errors are a plug-in's)."""
         drawn = self.draw if isinstance(self.draw, str) else getattr(self.draw, "__module__", "")
         return shipped_module(drawn.partition(":")[0] or "")
+
+    def drawn_columns(self, metric: str) -> dict[str, str]:
+        """Each axis' column a mark is a mean of (:attr:`drawn_values`), ``--metric``'s as ``metric``."""
+        return {axis: metric if column == "metric" else column for axis, column in self.drawn_values.items()}
 
     def takes(self, option: str) -> bool:
         """Whether ``option`` (a keyword of :data:`OPTIONS`) applies to this kind."""

@@ -37,6 +37,7 @@ SHIPPED = (
         quantity_axes="xy",
         options=frozenset({"metric", "by", "facet", "logx"}),
         metric_in_name=True,
+        drawn_tasks=True,
     ),
     FigureKind(
         "bars",
@@ -47,6 +48,8 @@ SHIPPED = (
         metric_in_name=True,
         records="job",
         default_metric="latency_p95_s",
+        intervals="error bars",
+        drawn_values={"y": "metric"},
     ),
     FigureKind(
         "sweep",
@@ -57,6 +60,8 @@ SHIPPED = (
         options=frozenset({"metric", "x", "by", "facet", "logx", "logy"}),
         metric_in_name=True,
         records="job",
+        intervals="bands",
+        drawn_values={"y": "metric"},
     ),
     FigureKind(
         "split",
@@ -65,6 +70,9 @@ SHIPPED = (
         quantity_axes="xy",
         results=("sweep",),
         options=frozenset({"x", "by", "facet", "logx"}),
+        intervals="bands",
+        interval_of="mean split per run",
+        drawn_tasks=True,
     ),
     FigureKind(
         "energy",
@@ -73,6 +81,8 @@ SHIPPED = (
         quantity_axes="xy",
         options=frozenset({"x", "by", "facet", "logx", "logy"}),
         records="job",
+        intervals="error bars",
+        drawn_values={"x": "latency_mean_s", "y": "device_energy_mean_j"},
     ),
     FigureKind(
         "utilisation",
@@ -81,6 +91,7 @@ SHIPPED = (
         quantity_axes="y",
         options=frozenset({"by", "facet"}),
         records="node",
+        intervals="error bars",
     ),
     FigureKind(
         "utilisation-time",
@@ -89,6 +100,14 @@ SHIPPED = (
         quantity_axes="xy",
         options=frozenset({"by", "facet"}),
         one_run=True,
+        method=(
+            "estimated from task records: each task's compute spread over its start–finish interval\n"
+            "(smoothed; overlapping queued tasks can read above 100 %); exact busy time: the nodes table"
+        ),
+        method_stages=(
+            "exact from stage records: each compute stage holds one core of its node from start to end\n"
+            "(tasks that arrived in the warm-up have none)"
+        ),
     ),
     FigureKind(
         "timeline",
@@ -98,6 +117,12 @@ SHIPPED = (
         options=frozenset({"facet", "from_s", "to_s"}),
         why_not={"by": "its bars are coloured by stage"},
         one_run=True,
+        # Without it, a task's upload, compute and result return read as happening in the order drawn.
+        method=(
+            "from task records: a task's totals drawn end to end from its arrival "
+            "(transfer, queue, compute),\n"
+            "not when each happened; a run made with --stages draws every stage where and when it ran"
+        ),
     ),
     FigureKind(
         "latency-time",

@@ -231,3 +231,14 @@ def test_what_a_kind_says_under_its_figure_is_its_registrations(compare_dir, tmp
         unregister_kind(toy.name)
     with pytest.raises(ValueError, match="intervals 'whiskers': expected one of '', 'error bars', 'bands'"):
         FigureKind("toy-whiskers", "a toy", "toy_figure_kind:draw", intervals="whiskers")
+
+
+def test_an_entry_point_kind_is_in_plots_help_and_the_kinds_an_option_applies_to(install, capsys):
+    # The help was built from the kinds registered in this process when the parser was built: an
+    # installed plug-in's kind was a --kind choice but missing from --kind's list and --by's kinds.
+    install("[offloadsim.figure_kinds]\ntoy-count = toy_figure_plugin:COUNT\n")
+    assert main(["plot", "--help"]) == 0
+    said = "".join(capsys.readouterr().out.split())  # argparse wraps lines, at a hyphen too
+    assert "toy-count,completedtasks(aplug-in)" in said
+    assert "--byCOLUMN" in said and "(sweep,split,energy)" in said  # the kinds --x applies to
+    assert "toy_figure_kind" not in sys.modules  # its drawing code is not imported to list it

@@ -12,7 +12,7 @@ import dataclasses
 import textwrap
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,13 +57,39 @@ def _execution_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class _WhenShown(str):
+    """A help text worked out when ``--help`` shows it (:class:`_KindsFormatter`), not at the parser's build.
+
+    ``plot``'s help lists the figure kinds, an installed plug-in's included, whose entry points
+    are read only then: building the parser reads none (every command builds it).
+    """
+
+    make: Callable[[], str]
+
+    def __new__(cls, make: Callable[[], str]) -> _WhenShown:
+        text = super().__new__(cls, "(the figure kinds)")
+        text.make = make
+        return text
+
+
+class _KindsFormatter(argparse.HelpFormatter):
+    """argparse's formatter, working out each :class:`_WhenShown` help as it is shown."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        shown = action.help
+        return shown.make() if isinstance(shown, _WhenShown) else super()._get_help_string(action)
+
+
 def add_experiment_commands(subparsers: Any) -> None:
     """Add ``compare``, ``sweep`` and ``plot`` to the ``offloadsim`` verbs (``subparsers`` of cli.main)."""
-    from offloadsim.plots.kind_registry import registered_kinds
-    from offloadsim.plots.kinds import KindNames
+    from offloadsim.plots.kinds import KindNames, figure_kinds, kinds_taking
 
-    def taking(option: str) -> str:  # the kinds an option applies to, as the registry says
-        return ", ".join(kind.name for kind in registered_kinds() if kind.takes(option))
+    def taking(option: str) -> str:  # the kinds an option applies to, as the registry says (plug-ins too)
+        return ", ".join(kinds_taking(option))
+
+    def kinds_help() -> str:
+        listed = "; ".join(f"{kind.name}, {kind.summary}" for kind in figure_kinds())
+        return f"figure to draw (default cdf): {listed}".replace("%", "%%")
 
     p = subparsers.add_parser(
         "compare",
@@ -171,6 +197,7 @@ def add_experiment_commands(subparsers: Any) -> None:
         "plot",
         help="draw a figure of a run, compare or sweep directory",
         description="Draw one paper-style figure (PDF + PNG) from a results directory.",
+        formatter_class=_KindsFormatter,
     )
     cli_types.add_debug(p)
     p.add_argument(
@@ -183,8 +210,7 @@ def add_experiment_commands(subparsers: Any) -> None:
         "--kind",
         choices=KindNames(),
         default="cdf",
-        help="figure to draw (default cdf): "
-        + "; ".join(f"{kind.name}, {kind.summary}" for kind in registered_kinds()).replace("%", "%%"),
+        help=_WhenShown(kinds_help),
     )
     p.add_argument(
         "--metric",
@@ -198,7 +224,7 @@ def add_experiment_commands(subparsers: Any) -> None:
         "--x",
         type=cli_types.given("a swept key"),
         metavar="KEY",
-        help=f"swept key on the x axis ({taking('x')})",
+        help=_WhenShown(lambda: f"swept key on the x axis ({taking('x')})"),
     )
     p.add_argument(
         "--by",
@@ -233,35 +259,43 @@ def add_experiment_commands(subparsers: Any) -> None:
         "--logx",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help=f"log x axis ({taking('logx')}; default: chosen from the data's range)",
+        help=_WhenShown(lambda: f"log x axis ({taking('logx')}; default: chosen from the data's range)"),
     )
     p.add_argument(
         "--logy",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help=f"log y axis ({taking('logy').replace('bars', 'bars, drawn as dots')}; "
-        "default: chosen from the data's range)",
+        help=_WhenShown(
+            lambda: (
+                f"log y axis ({taking('logy').replace('bars', 'bars, drawn as dots')}; "
+                "default: chosen from the data's range)"
+            )
+        ),
     )
     p.add_argument(
         "--bin",
         type=cli_types.time_s,
         metavar="TIME",
-        help=f"{taking('bin_s')}'s bin width, e.g. 5s "
-        "(default: measured time / 60, rounded to 1, 2 or 5 × 10ⁿ)",
+        help=_WhenShown(
+            lambda: (
+                f"{taking('bin_s')}'s bin width, e.g. 5s "
+                "(default: measured time / 60, rounded to 1, 2 or 5 × 10ⁿ)"
+            )
+        ),
     )
     p.add_argument(
         "--from",
         dest="from_s",
         type=cli_types.time_s,
         metavar="TIME",
-        help=f"draw the tasks arriving from this time on, e.g. 95s ({taking('from_s')})",
+        help=_WhenShown(lambda: f"draw the tasks arriving from this time on, e.g. 95s ({taking('from_s')})"),
     )
     p.add_argument(
         "--to",
         dest="to_s",
         type=cli_types.time_s,
         metavar="TIME",
-        help=f"draw the tasks arriving before this time, e.g. 130s ({taking('to_s')})",
+        help=_WhenShown(lambda: f"draw the tasks arriving before this time, e.g. 130s ({taking('to_s')})"),
     )
     p.add_argument(
         "--size",

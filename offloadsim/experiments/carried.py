@@ -34,7 +34,9 @@ __all__ = [
 _MAIN_READ_LIMIT = 4 << 20  # a script larger than this is not read (and not checked)
 
 
-def check_main_is_guarded(policies: Mapping[str, Any] | None = None) -> None:
+def check_main_is_guarded(
+    policies: Mapping[str, Any] | None = None, others: Mapping[str, Any] | None = None
+) -> None:
     """Refuse, before any worker starts, a main script with no ``if __name__ == "__main__":`` guard.
 
     Each worker imports the script that started Python again (forkserver and
@@ -44,7 +46,9 @@ def check_main_is_guarded(policies: Mapping[str, Any] | None = None) -> None:
     all cannot have the guard.  What is not imported again is not read: a
     package's ``__main__`` run with ``-m``, a notebook, ``python -c``.
     ``policies``: the script's own policies handed to the workers
-    (:func:`carried_policies`), each of which must be defined above the guard.
+    (:func:`carried_policies`), each of which must be defined above the guard; ``others``: the
+    functions of its run metrics and warning kinds handed to them, by what a message calls each
+    (:func:`~offloadsim.experiments.carried_kinds.carried_code`), likewise.
     """
     main = sys.modules.get("__main__")
     name = getattr(getattr(main, "__spec__", None), "name", None)
@@ -75,7 +79,8 @@ def check_main_is_guarded(policies: Mapping[str, Any] | None = None) -> None:
             'and it has no `if __name__ == "__main__":` guard, so every worker would start the experiment '
             "again: put the call under that guard, or pass workers=1 to run the jobs in this process"
         )
-    _check_policies_above_the_guard(path, source, policies or {})
+    named = {f"policy {quoted(name)}": factory for name, factory in (policies or {}).items()}
+    _check_policies_above_the_guard(path, source, {**named, **(others or {})})
 
 
 def _where_workers_look(path: str) -> str:
@@ -127,15 +132,16 @@ def by_value_from_a_session(carried: dict[str, Any], left: dict[str, str]) -> di
 
 
 def _check_policies_above_the_guard(path: str, source: str, policies: Mapping[str, Any]) -> None:
-    """Refuse a policy of the main script that a worker, importing the script again, would not find.
+    """Refuse a policy (or a metric's function) of the main script that a worker would not find.
 
-    A class defined under the ``if __name__ == "__main__":`` guard is pickled by name, and the
-    worker, which runs none of the guarded code, has no such name: it died unpickling it, and
-    the pool said only that a worker died.
+    A class or function defined under the ``if __name__ == "__main__":`` guard is pickled by name,
+    and the worker, importing the script again but running none of the guarded code, has no such
+    name: it died unpickling it, and the pool said only that a worker died.  ``policies``: each
+    by what a message calls it (``policy "mine"``).
     """
     import ast
 
-    mains = {name: f for name, f in policies.items() if getattr(f, "__module__", None) == "__main__"}
+    mains = {label: f for label, f in policies.items() if getattr(f, "__module__", None) == "__main__"}
     if not mains:
         return
     try:
@@ -143,11 +149,11 @@ def _check_policies_above_the_guard(path: str, source: str, policies: Mapping[st
     except (SyntaxError, ValueError):
         return
     defined = _unguarded_names(tree.body)
-    for name, factory in mains.items():
+    for label, factory in mains.items():
         qualname = str(getattr(factory, "__qualname__", ""))
-        if qualname and qualname.split(".")[0] not in defined:
+        if qualname and "<" not in qualname and qualname.split(".")[0] not in defined:
             raise ExperimentError(
-                f"{path}: policy {quoted(name)} (__main__.{qualname}) is defined under the "
+                f"{path}: {label} (__main__.{qualname}) is defined under the "
                 '`if __name__ == "__main__":` guard, so the worker processes, which import this script '
                 "again without running the guarded code, cannot find it: define it above the guard, or "
                 "pass workers=1 to run the jobs in this process"

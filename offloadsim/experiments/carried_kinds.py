@@ -22,7 +22,11 @@ from offloadsim.analysis import metric_list, metric_registry, warning_list, warn
 from offloadsim.experiments.storage import ExperimentError
 from offloadsim.plugins import EntryPointGroup
 
-__all__ = ["CarriedKinds", "carried_kinds", "register_carried_kinds"]
+__all__ = ["CarriedKinds", "carried_code", "carried_kinds", "register_carried_kinds"]
+
+#: The functions of a run metric and of a warning kind that a worker calls (what it must find).
+_METRIC_CODE = ("compute", "row", "table_row", "refill", "required", "entry_label")
+_WARNING_CODE = ("detect", "note", "own_tasks")
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,46 @@ def _pickled(what: str, name: str, entry: object, code: str, dumps: Callable[[An
     )
 
 
+def _run_time() -> tuple[list[Any], list[Any]]:
+    """The run metrics and warning kinds registered at run time: not shipped, nor an entry point's."""
+    shipped = {id(kind) for kind in warning_list.SHIPPED}
+    metrics = [
+        m
+        for m in metric_list.registered_metrics()
+        if not metric_registry.is_shipped(m) and not _from_entry_points(metric_list.PLUGINS, m)
+    ]
+    kinds = [
+        k
+        for k in warning_list.registered_kinds()
+        if id(k) not in shipped and not _from_entry_points(warning_list.PLUGINS, k)
+    ]
+    return metrics, kinds
+
+
+def carried_code() -> dict[str, Any]:
+    """Each run-time metric's and warning kind's functions, by what a message calls them.
+
+    What :func:`~offloadsim.experiments.carried.check_main_is_guarded` checks a script defines
+    above its guard: a worker finds them by name.
+    """
+    metrics, kinds = _run_time()
+    code = {
+        f"run metric {m.name!r} ({attribute})": getattr(m, attribute)
+        for m in metrics
+        for attribute in _METRIC_CODE
+        if getattr(m, attribute) is not None
+    }
+    code.update(
+        {
+            f"warning kind {k.name!r} ({attribute})": getattr(k, attribute)
+            for k in kinds
+            for attribute in _WARNING_CODE
+            if getattr(k, attribute) is not None
+        }
+    )
+    return code
+
+
 def carried_kinds(dumps: Callable[[Any], bytes] | None = None) -> CarriedKinds:
     """The run metrics and warning kinds registered at run time here, pickled for the workers.
 
@@ -87,22 +131,18 @@ def carried_kinds(dumps: Callable[[Any], bytes] | None = None) -> CarriedKinds:
     session's; cloudpickle to Dask).  Offloadsim's own and the entry points' are not carried: each
     worker has them.  One that cannot be pickled is an :class:`ExperimentError` naming it.
     """
-    metrics = [m for m in metric_list.registered_metrics() if not metric_registry.is_shipped(m)]
-    shipped = {id(kind) for kind in warning_list.SHIPPED}
-    kinds = [k for k in warning_list.registered_kinds() if id(k) not in shipped]
+    metrics, kinds = _run_time()
     return CarriedKinds(
         metrics=tuple(
             (m.name, _pickled("run metric", m.name, m, metric_registry.code_module(m), dumps))
             for m in metrics
-            if not _from_entry_points(metric_list.PLUGINS, m)
         ),
-        metric_order=tuple(m.name for m in metrics),
+        metric_order=tuple(_metrics_here()),
         warnings=tuple(
             (k.name, _pickled("warning kind", k.name, k, str(getattr(k.detect, "__module__", "")), dumps))
             for k in kinds
-            if not _from_entry_points(warning_list.PLUGINS, k)
         ),
-        warning_order=tuple(k.name for k in kinds),
+        warning_order=tuple(_warnings_here()),
     )
 
 

@@ -33,7 +33,12 @@ from offloadsim.experiments.carried import (
     check_main_is_guarded,
     register_carried,
 )
-from offloadsim.experiments.carried_kinds import CarriedKinds, carried_kinds, register_carried_kinds
+from offloadsim.experiments.carried_kinds import (
+    CarriedKinds,
+    carried_code,
+    carried_kinds,
+    register_carried_kinds,
+)
 from offloadsim.experiments.dask_cluster import run_on_dask
 from offloadsim.experiments.jobs import Describe, Finished, Job, JobResult, Runner, run_job, run_job_packed
 from offloadsim.experiments.storage import ExperimentError
@@ -159,7 +164,7 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
     """Run on a local process pool; a forkserver keeps workers clean of this process's threads."""
     left: dict[str, str] = {}
     carried = carried_policies(left=left)
-    check_main_is_guarded(carried)
+    check_main_is_guarded(carried, carried_code())
     carried = by_value_from_a_session(carried, left)
     for job in jobs if left else ():  # a policy the jobs run that the workers could not be handed
         name = job.policy or getattr(getattr(job.scenario, "policy", None), "name", None)

@@ -286,3 +286,51 @@ def test_without_cloudpickle_a_notebooks_policy_is_refused_naming_it(tiny, tmp_p
         'of a module (above the `if __name__ == "__main__":` guard), or pass workers=1 to run the jobs '
         "in this process"
     ), result.stderr[-2000:]
+
+
+WARNING_KIND = """
+from offloadsim.analysis.warning_facts import WarningFacts
+from offloadsim.analysis.warning_registry import WarningKind, register
+
+
+def detect(inputs):
+    return [("mine: a warning of the script's own", WarningFacts("mine"))]
+
+
+if __name__ == "__main__":
+    register(WarningKind(name="mine", detect=detect, legend="the script's own"))
+    result = compare("tiny.yaml", ["edge", "local"], replications=2, workers=2)
+    print(sorted({row["warning"] for row in result.manifest["run_warnings"]}))
+"""
+
+
+def test_a_warning_kind_registered_under_the_guard_reaches_the_workers(tiny, tmp_path):
+    # A worker imports the script again but runs none of the guarded code: the kind was not
+    # registered there, and the runs of two workers had none of its warnings.
+    result = _run_script(tmp_path, WARNING_KIND)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "mine: a warning of the script's own" in result.stdout.strip().splitlines()[-1]
+
+
+KIND_UNDER_THE_GUARD = """
+from offloadsim.analysis.warning_facts import WarningFacts
+from offloadsim.analysis.warning_registry import WarningKind, register
+
+if __name__ == "__main__":
+
+    def detect(inputs):
+        return [("mine: a warning of the script's own", WarningFacts("mine"))]
+
+    register(WarningKind(name="mine", detect=detect, legend="the script's own"))
+    compare("tiny.yaml", ["edge", "local"], replications=2, workers=2)
+"""
+
+
+def test_a_warning_kinds_function_defined_under_the_guard_is_refused_naming_it(tiny, tmp_path):
+    body = KIND_UNDER_THE_GUARD
+    result = _run_script(tmp_path, body)
+    assert result.returncode == 1
+    said = result.stderr.strip().splitlines()[-1]
+    assert "warning kind 'mine' (detect) (__main__.detect) is defined under the" in said, result.stderr[
+        -2000:
+    ]

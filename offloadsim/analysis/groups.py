@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from offloadsim.analysis.batteries import battery_metrics_of_nodes
+from offloadsim.analysis.batteries import BATTERY_LEFT_MEDIAN, battery_metrics_of_nodes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,8 +39,9 @@ __all__ = [
 #: The task column naming each task's source group.
 GROUP_COLUMN = "source_group"
 #: The battery metrics kept per group (its devices' batteries: :mod:`offloadsim.analysis.batteries`),
-#: where some device of the group has one: a budget phone's battery runs flat first.
-GROUP_BATTERY_METRICS = ("batteries_flat", "battery_left_min", "battery_left_median")
+#: where some device of the group has one: a budget phone's battery runs flat first.  The registered
+#: battery metric's columns, named there once.
+GROUP_BATTERY_METRICS = tuple(BATTERY_LEFT_MEDIAN.columns)
 #: The summary's numbers kept per group (Summary fields; the miss rate from the two counts before it).
 GROUP_METRICS = (
     "arrived",

@@ -237,8 +237,25 @@ def test_an_entry_point_kind_is_in_plots_help_and_the_kinds_an_option_applies_to
     # The help was built from the kinds registered in this process when the parser was built: an
     # installed plug-in's kind was a --kind choice but missing from --kind's list and --by's kinds.
     install("[offloadsim.figure_kinds]\ntoy-count = toy_figure_plugin:COUNT\n")
+    sys.modules.pop("toy_figure_kind", None)  # drawn by an earlier test
     assert main(["plot", "--help"]) == 0
     said = "".join(capsys.readouterr().out.split())  # argparse wraps lines, at a hyphen too
     assert "toy-count,completedtasks(aplug-in)" in said
     assert "--byCOLUMN" in said and "(sweep,split,energy)" in said  # the kinds --x applies to
     assert "toy_figure_kind" not in sys.modules  # its drawing code is not imported to list it
+
+
+def test_what_an_option_does_to_a_kind_is_said_in_the_help_from_its_registration(capsys):
+    # --logy's help named "bars, drawn as dots" by replacing the shipped kind's name in its text.
+    toy = FigureKind(
+        "toy-dots", "a toy", "toy_figure_kind:draw", options={"logy"}, option_notes={"logy": "as toy dots"}
+    )
+    register_kind(toy)
+    try:
+        assert main(["plot", "--help"]) == 0
+    finally:
+        unregister_kind(toy.name)
+    said = "".join(capsys.readouterr().out.split())  # argparse wraps lines, at a hyphen too
+    assert "logyaxis(bars,drawnasdots,sweep,energy,toy-dots,astoydots;" in said
+    with pytest.raises(ValueError, match="a note on option 'logx', which it does not take"):
+        FigureKind("toy-bad", "a toy", "toy_figure_kind:draw", option_notes={"logx": "wider"})

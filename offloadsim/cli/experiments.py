@@ -82,10 +82,14 @@ class _KindsFormatter(argparse.HelpFormatter):
 
 def add_experiment_commands(subparsers: Any) -> None:
     """Add ``compare``, ``sweep`` and ``plot`` to the ``offloadsim`` verbs (``subparsers`` of cli.main)."""
-    from offloadsim.plots.kinds import KindNames, figure_kinds, kinds_taking
+    from offloadsim.plots.kinds import KindNames, figure_kinds
 
     def taking(option: str) -> str:  # the kinds an option applies to, as the registry says (plug-ins too)
-        return ", ".join(kinds_taking(option))
+        return ", ".join(
+            f"{kind.name}, {kind.option_notes[option]}" if option in kind.option_notes else kind.name
+            for kind in figure_kinds()
+            if kind.takes(option)
+        )
 
     def kinds_help() -> str:
         listed = "; ".join(f"{kind.name}, {kind.summary}" for kind in figure_kinds())
@@ -265,12 +269,7 @@ def add_experiment_commands(subparsers: Any) -> None:
         "--logy",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help=_WhenShown(
-            lambda: (
-                f"log y axis ({taking('logy').replace('bars', 'bars, drawn as dots')}; "
-                "default: chosen from the data's range)"
-            )
-        ),
+        help=_WhenShown(lambda: f"log y axis ({taking('logy')}; default: chosen from the data's range)"),
     )
     p.add_argument(
         "--bin",

@@ -121,7 +121,9 @@ class FigureKind:
     column each axis draws a mean of (``"metric"``: ``--metric``'s), so a configuration without a
     value of them has no mark (said under the figure), and an interval reaching 0 on a log axis is
     said; ``drawn_tasks``: its series are drawn from completed tasks, so a configuration none of
-    whose tasks completed has no mark.
+    whose tasks completed has no mark.  ``option_notes``: what an option it takes does to it, said
+    beside its name where ``--help`` lists the kinds an option applies to (``logy``: bars "drawn
+    as dots").
     """
 
     name: str
@@ -141,6 +143,7 @@ class FigureKind:
     interval_of: str = ""
     drawn_values: Mapping[str, str] = field(default_factory=dict)
     drawn_tasks: bool = False
+    option_notes: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", frozenset(self.options))  # a set or a list given: kept as one
@@ -148,6 +151,11 @@ class FigureKind:
         problems = [
             *(f"unknown option {o!r}" for o in sorted(self.options) if o not in OPTIONS),
             *(f"unknown results kind {r!r}" for r in self.results if r not in RESULT_KINDS),
+            *(
+                f"a note on option {o!r}, which it does not take"
+                for o in self.option_notes
+                if o not in self.options
+            ),
         ]
         if self.records not in RECORDS:
             problems.append(f"records {self.records!r}: expected one of {', '.join(RECORDS)}")

@@ -48,6 +48,7 @@ SHIPPED = (
         metric_in_name=True,
         records="job",
         default_metric="latency_p95_s",
+        option_notes={"logy": "drawn as dots"},
         intervals="error bars",
         drawn_values={"y": "metric"},
     ),

@@ -334,3 +334,24 @@ def test_a_warning_kinds_function_defined_under_the_guard_is_refused_naming_it(t
     assert "warning kind 'mine' (detect) (__main__.detect) is defined under the" in said, result.stderr[
         -2000:
     ]
+
+
+WARNING_KIND_ON_DASK = WARNING_KIND.replace(
+    '    result = compare("tiny.yaml", ["edge", "local"], replications=2, workers=2)',
+    """    import distributed
+
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as cluster:
+        address = cluster.scheduler_address
+        result = compare("tiny.yaml", ["edge", "local"], replications=2, scheduler=address)""",
+)
+
+
+def test_a_warning_kind_registered_under_the_guard_reaches_dask_workers(tiny, tmp_path):
+    """A Dask worker never imports the script: each job brings the kind (by value, with cloudpickle)."""
+    pytest.importorskip("distributed")
+    assert "scheduler=address" in WARNING_KIND_ON_DASK
+    result = _run_script(tmp_path, WARNING_KIND_ON_DASK)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "mine: a warning of the script's own" in result.stdout.strip().splitlines()[-1]

@@ -133,3 +133,26 @@ def test_a_kind_that_cannot_reach_the_workers_is_refused_before_any_runs(tiny_sc
     assert "cannot be handed to the worker processes" in said and "workers=1" in said
     assert "\n" not in said
     assert not (tmp_path / "out").exists()
+
+
+def test_a_worker_registers_the_carried_kinds_in_the_parents_order(toy):
+    # A kind the script registered before the entry points were read comes before theirs in the
+    # parent; a worker reads its entry points first: the summary's warnings, in registry order,
+    # would then differ by worker count.  Here toy_here stands for the worker's entry point.
+    import pickle
+
+    from offloadsim.analysis import warning_list
+    from offloadsim.experiments.carried_kinds import CarriedKinds, register_carried_kinds
+
+    earlier = WarningKind(name="toy_earlier", detect=toy.KIND.detect, legend="a toy kind registered first")
+    shipped = len(warning_list.SHIPPED)
+    carried = CarriedKinds(
+        warnings=(("toy_earlier", pickle.dumps(earlier)),), warning_order=("toy_earlier", "toy_here")
+    )
+    try:
+        register_carried_kinds(carried)
+        names = [kind.name for kind in warning_list.registered_kinds()]
+        assert names[shipped:] == ["toy_earlier", "toy_here"]
+        assert names[:shipped] == [kind.name for kind in warning_list.SHIPPED]
+    finally:
+        unregister_kind("toy_earlier")

@@ -164,18 +164,23 @@ def _bytes(size: Any) -> str:
 
 
 def host_info() -> dict[str, Any]:
-    """What a manifest of many runs says of where they were run from: versions, engine, host, command."""
+    """What a manifest of many runs says of where they were run from: versions, engine, host, command.
+
+    ``code_fingerprint``: the code its job keys name (:func:`~offloadsim.provenance.code_fingerprint`,
+    already computed for them): a job saved by other code is not reused.
+    """
     import shlex
     import socket
     import sys
 
     from offloadsim._version import __version__
     from offloadsim.engine_build import engine_build
-    from offloadsim.provenance import code_versions
+    from offloadsim.provenance import code_fingerprint, code_versions
 
     return {
         "offloadsim_version": __version__,
         **code_versions(),  # the libraries' versions, and the git commit of a checkout
+        "code_fingerprint": code_fingerprint(),
         "engine_build": engine_build(),
         "python_version": platform.python_version(),
         "platform": host_platform(),

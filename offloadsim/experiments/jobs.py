@@ -227,8 +227,10 @@ def job_key(
     The document already holds the swept values; ``inputs`` (from
     :func:`offloadsim.scenario.input_hashes.input_files`) add the content of the
     traces, ONNX files and profiles it reads, so a job whose files changed
-    is not reused.  The package version is included so that results of
-    another simulator version are not reused.  ``skip_checks`` is left out: it
+    is not reused.  The code is named by :func:`~offloadsim.provenance.code_fingerprint` (a hash
+    of the package's modules and shipped data), so a job of other code, however small the edit,
+    is run again: the version string never moved, and a sweep resumed after an edit mixed the
+    two codes' results in one table.  ``skip_checks`` is left out: it
     changes no record (:mod:`offloadsim.scenario.identity`), so adding it to a
     sweep's base scenario reuses the finished jobs.  ``plugins`` (from :func:`job_plugins`) add the
     distribution and version of each plug-in the job uses, so a job whose plug-in was upgraded is run
@@ -240,13 +242,13 @@ def job_key(
     >>> job_key({"name": "a"}, 0) == job_key({"name": "a"}, 0) != job_key({"name": "a"}, 1)
     True
     """
-    from offloadsim._version import __version__
+    from offloadsim.provenance import code_fingerprint
 
     data: dict[str, Any] = {
         "document": simulated_document(document),
         "replication": replication,
         "policy": policy,
-        "version": __version__,
+        "code": code_fingerprint(),
     }
     if inputs:
         from offloadsim.scenario.input_hashes import content_hashes

@@ -73,6 +73,7 @@ _TEXT_KEYS = (
     "baseline",
     "adjust",
     "offloadsim_version",
+    "code_fingerprint",
     "engine_build",
     "python_version",
     "platform",

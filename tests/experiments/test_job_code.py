@@ -1,0 +1,73 @@
+"""Job keys name the code that made a job's records: a sweep resumed after an edit runs its jobs again.
+
+The keys hashed ``__version__``, which read 0.1.0 for thousands of commits: a sweep resumed after
+``CPU_EFFICIENCY`` changed reused its finished jobs and merged two codes' rows in one table.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from offloadsim.experiments import sweep
+from offloadsim.experiments.jobs import job_key
+from offloadsim.provenance import code_fingerprint, package_fingerprint
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "offloadsim"
+
+
+def _sweep_file(folder: Path) -> Path:
+    from experiment_data import TINY
+
+    (folder / "tiny.yaml").write_text(TINY.replace("duration: 20 s", "duration: 4 s"), encoding="utf-8")
+    path = folder / "sweep.yaml"
+    path.write_text("base: tiny.yaml\ngrid:\n  links[0].bandwidth: [5 Mbps, 50 Mbps]\n", encoding="utf-8")
+    return path
+
+
+def test_a_sweep_resumed_by_other_code_runs_its_jobs_again(tmp_path, monkeypatch):
+    path = _sweep_file(tmp_path)
+    first = sweep(path, out=tmp_path / "out", workers=1)
+    assert (first.ran, first.reused) == (2, 0)
+    assert first.manifest["code_fingerprint"] == code_fingerprint()
+    same = sweep(path, out=tmp_path / "out", workers=1)
+    assert (same.ran, same.reused) == (0, 2)  # the same code reuses every job
+    monkeypatch.setattr("offloadsim.provenance.code_fingerprint", lambda: "0123456789abcdef")
+    edited = sweep(path, out=tmp_path / "out", workers=1)
+    assert (edited.ran, edited.reused) == (2, 0)  # an edit of the package: none of the old jobs reused
+    assert edited.manifest["code_fingerprint"] == "0123456789abcdef"
+
+
+def test_the_fingerprint_follows_the_package_files_not_where_they_lie(tmp_path):
+    copy = tmp_path / "elsewhere" / "offloadsim"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.so"))
+    assert package_fingerprint(copy) == package_fingerprint(PACKAGE) == code_fingerprint()
+    (copy / "world" / "__pycache__").mkdir(exist_ok=True)
+    (copy / "world" / "__pycache__" / "x.cpython-312.pyc").write_bytes(b"\0byte code")
+    (copy / "engine" / "x.so").write_bytes(b"\0compiled")  # mypyc's: made from the .py files
+    assert package_fingerprint(copy) == code_fingerprint()
+    module = copy / "world" / "build.py"
+    module.write_text(module.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    edited = package_fingerprint(copy)
+    assert edited != code_fingerprint()
+    profile = next((copy / "world" / "profiles" / "data").glob("*.json"))
+    profile.write_bytes(profile.read_bytes().replace(b"\n", b"\r\n"))  # a Windows checkout's line ends
+    assert package_fingerprint(copy) == edited
+    profile.write_bytes(profile.read_bytes() + b" ")  # shipped data decides numbers too
+    assert package_fingerprint(copy) != edited
+
+
+def test_a_job_key_is_the_same_in_another_process():
+    document = {"name": "a", "seed": 3, "duration": "4 s"}
+    script = textwrap.dedent(
+        f"""
+        from offloadsim.experiments.jobs import job_key
+        print(job_key({document!r}, 1, "edge"))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == job_key(document, 1, "edge")

@@ -56,11 +56,25 @@ from offloadsim.outdir import (
 )
 from offloadsim.records.formats import SWEEP_FORMAT
 from offloadsim.records.input_copies import copy_inputs
-from offloadsim.records.scenario_copy import SCENARIO_DOCUMENT, SWEEP_DOCUMENT, scenario_text, sweep_text
+from offloadsim.records.scenario_copy import (
+    SCENARIO_DOCUMENT,
+    SWEEP_DOCUMENT,
+    plain_data,
+    scenario_text,
+    sweep_text,
+)
 from offloadsim.scenario.inputs_folder import files_folder
 from offloadsim.shapes import describe, is_count, is_number
 
-__all__ = ["SWEEP_FILES", "SweepResult", "job_file_problem", "jobs_by_key", "merge_sweep", "summarize_points"]
+__all__ = [
+    "SWEEP_FILES",
+    "SweepResult",
+    "job_file_problem",
+    "jobs_by_key",
+    "merge_sweep",
+    "summarize_points",
+    "sweep_hash",
+]
 
 #: The files a finished sweep directory holds (besides ``points/``).
 SWEEP_FILES = (
@@ -296,7 +310,7 @@ def merge_sweep(
         "name": spec.name,
         "description": spec.description,
         "sweep_file": spec.file,
-        "sweep_hash": scenario_hash(spec.document),
+        "sweep_hash": sweep_hash(spec),
         "base_file": spec.base_name,
         "base_hash": scenario_hash(spec.base_document),
         # Those two documents, written beside it: the sweep reruns from its folder, its jobs reused.
@@ -394,6 +408,22 @@ def merge_sweep(
         processors=processors,
         groups=groups,
     )
+
+
+def sweep_hash(spec: SweepSpec) -> str:
+    """The manifest's ``sweep_hash``: SHA-256 of the sweep's content, its base's document for its name.
+
+    The sweep file's document with ``base:`` replaced by the base scenario as read and ``name`` by
+    the sweep's name (which a file without one takes from its own name): the sweep rerun from the
+    copies in its folder (``sweep DIR/sweep.yaml``, whose ``base:`` names ``scenario.yaml``), or
+    given its base as data, hashes the same, and an edit of the base changes it.  It hashed the
+    text ``base: scenario.yaml`` instead, so an exact rerun read as another sweep.
+    """
+    from offloadsim.records.results import scenario_hash
+    from offloadsim.scenario.identity import simulated_document
+
+    base = plain_data(simulated_document(spec.base_document))  # without skip_checks, as base_hash
+    return scenario_hash({**plain_data(spec.document), "base": base, "name": spec.name})
 
 
 def _notes(

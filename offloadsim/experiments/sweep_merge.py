@@ -47,6 +47,7 @@ from offloadsim.experiments.jobs import (
 )
 from offloadsim.experiments.merge import Insert, write_merged
 from offloadsim.experiments.storage import ExperimentError, parquet_writer, read_job_columns, read_job_meta
+from offloadsim.experiments.sweep_resumes import earlier_manifest, with_resumes
 from offloadsim.experiments.sweep_spec import SweepSpec
 from offloadsim.host import host_info
 from offloadsim.outdir import (
@@ -367,6 +368,7 @@ def merge_sweep(
         "llm_metrics_recomputed_jobs": recomputed,
         "files": list(SWEEP_FILES),
     }
+    manifest = with_resumes(manifest, earlier_manifest(directory, spec.name))  # the first run's provenance
     manifest["notes"] = _notes(list(jobs), files, list(world_said), metrics, manifest, processors)
     # The files its points read, copied before the set (the manifest, written last, names them).
     manifest.update(
@@ -383,9 +385,9 @@ def merge_sweep(
             "summary.csv": text_writer(summary.to_csv(index=False, lineterminator="\n")),
             "groups.csv": text_writer(groups.to_csv(index=False, lineterminator="\n")),
             SCENARIO_DOCUMENT: text_writer(
-                scenario_text(
+                scenario_text(  # named by the first run's base file, not the copy a resume read
                     spec.base_document,
-                    spec.base_name,
+                    manifest["base_file"],
                     str(files_folder(spec.base)),
                     bool(inputs),
                     base=True,

@@ -42,6 +42,19 @@ def _git(value: Any) -> bool:
     return isinstance(value, dict) and is_text(value.get("commit")) and isinstance(value.get("dirty"), bool)
 
 
+def _resumes(value: Any) -> bool:
+    """A sweep manifest's ``resumed``: each later run into its folder, with its command, time and jobs."""
+    return isinstance(value, list) and all(
+        isinstance(row, dict)
+        and is_text(row.get("command"))
+        and is_text(row.get("started_utc"))
+        and is_number(row.get("wall_s"))
+        and is_whole(row.get("jobs_run"))
+        and is_whole(row.get("jobs_reused"))
+        for row in value
+    )
+
+
 def _times(positive: bool) -> Any:
     """Whether a value is a finite time in seconds (above 0 if ``positive``, else 0 or more), or a list.
 
@@ -108,6 +121,12 @@ _MANIFEST_KEYS: dict[str, tuple[Any, str]] = {
     "versions": (each(is_text), "a mapping of library to version (text)"),
     "git": (_git, "a mapping with the commit (text) and whether the package's files differ from it (dirty)"),
     "swept": (is_texts, "a list of key paths"),
+    "jobs_run": (is_whole, "a whole number"),
+    "jobs_reused": (is_whole, "a whole number"),
+    "resumed": (
+        _resumes,
+        "a list of runs, each with its command, started_utc, wall_s, jobs_run, jobs_reused",
+    ),
     "labels": (each(is_text), "a mapping of key path to label"),
     "swept_kinds": (each(_is_kind), "a mapping of key path to kind"),
     "base_file": (is_text, "text"),

@@ -51,8 +51,10 @@ def test_a_sweep_of_a_mapping_reuses_the_file_sweeps_jobs_and_writes_its_base(fi
     spec = sweep_from_data({"name": "given", "base": read_document(files / "tiny.yaml"), **_AXES})
     again = sweep(spec, out=files / "out", workers=1)
     assert (again.ran, again.reused) == (0, first.ran)
-    assert again.manifest["base_file"] == "<base>"
+    assert again.manifest["base_file"] == first.manifest["base_file"]  # the first run's, kept
+    assert again.manifest["resumed"][-1]["base_file"] == "<base>"
     assert again.manifest["base_hash"] == first.manifest["base_hash"]
+    assert again.manifest["sweep_hash"] == first.manifest["sweep_hash"]
     copy = read_document(files / "out" / "scenario.yaml")
     assert copy == read_document(files / "tiny.yaml")
 

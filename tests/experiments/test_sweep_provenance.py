@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from offloadsim.experiments import sweep, sweep_from_data
 
@@ -33,3 +36,32 @@ def test_a_rerun_from_the_sweeps_own_copies_has_the_same_sweep_hash(tmp_path):
     base.write_text(text.replace("duration: 4 s", "duration: 3 s"), encoding="utf-8")
     edited = sweep(tmp_path / "sweep.yaml", out=tmp_path / "edited", workers=1)
     assert edited.manifest["sweep_hash"] != first.manifest["sweep_hash"]  # its base's content is hashed
+
+
+def test_a_sweep_resumed_in_its_folder_keeps_where_it_came_from(tmp_path, monkeypatch):
+    """A resume replaced sweep_file, base_file, command, started_utc and wall_s with its own."""
+    from offloadsim.records.stored import UnreadableResults, read_results
+
+    out = tmp_path / "out"
+    monkeypatch.setattr("sys.argv", ["offloadsim", "sweep", "sweep.yaml"])
+    first = sweep(_sweep_file(tmp_path), out=out, workers=1).manifest
+    assert "resumed" not in first and (first["jobs_run"], first["jobs_reused"]) == (2, 0)
+    copy = out / "sweep.yaml"  # resumed from its own copy, a point added
+    added = copy.read_text(encoding="utf-8").replace("- 50 Mbps", "- 50 Mbps\n  - 20 Mbps")
+    copy.write_text(added, encoding="utf-8")
+    for n in (1, 2):
+        monkeypatch.setattr("sys.argv", ["offloadsim", "sweep", str(copy), "--out", str(out), f"-n{n}"])
+        resumed = sweep(copy, out=out, workers=1).manifest
+    kept = ("sweep_file", "base_file", "command", "started_utc", "wall_s", "jobs_run", "jobs_reused")
+    assert {key: resumed[key] for key in kept} == {key: first[key] for key in kept}
+    assert [row["command"][-3:] for row in resumed["resumed"]] == ["-n1", "-n2"]
+    assert [(row["jobs_run"], row["jobs_reused"]) for row in resumed["resumed"]] == [(1, 2), (0, 3)]
+    assert {row["sweep_file"] for row in resumed["resumed"]} == {str(copy)}
+    assert resumed["sweep_hash"] == resumed["resumed"][-1]["sweep_hash"] != first["sweep_hash"]
+    header = (out / "scenario.yaml").read_text(encoding="utf-8").splitlines()[0]
+    assert f"from {first['base_file']}," in header  # not the copy the resume read
+    assert read_results(out).manifest["resumed"] == resumed["resumed"]
+    manifest = out / "manifest.json"
+    manifest.write_text(json.dumps({**resumed, "resumed": [{"command": 3}]}), encoding="utf-8")
+    with pytest.raises(UnreadableResults, match=r"manifest.json: resumed: expected a list of runs"):
+        read_results(out)

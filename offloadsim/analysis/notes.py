@@ -15,6 +15,7 @@ from typing import Any
 
 from offloadsim.analysis.batteries import flat_batteries_note
 from offloadsim.analysis.config_labels import shared_labels
+from offloadsim.analysis.in_flight_note import in_flight_note
 from offloadsim.analysis.table_notes import application_order, pooled_note, run_table_notes
 from offloadsim.analysis.warning_notes import run_warnings_notes
 from offloadsim.suggest import counted  # here too: the commands import it from this module
@@ -436,7 +437,9 @@ def comparison_notes(
     """
     notes = dict.fromkeys(world_said)
     pooled = pooled_note(scenarios, served)
-    unfinished = unfinished_runs_note(metrics, run_keys)
+    # Many in flight in some run: said with its consequences; else however few, with their counts.
+    many = unfinished_runs_note(metrics, run_keys)
+    unfinished = many or in_flight_note(metrics, run_keys)
     dropped = dropped_runs_note(metrics, run_keys)
     flat = flat_batteries_note(metrics, run_keys)  # a flat device stops sending: no other row shows it
     for extra in (pooled, unpowered_sources_note(scenarios), unfinished, dropped, flat):
@@ -449,7 +452,7 @@ def comparison_notes(
     notes.update(dict.fromkeys(context_cut_notes(metrics, cuts, configs, run, uncounted)))
     notes.update(dict.fromkeys(carried_run_notes(manifest, metrics, configs, run, processors)))
     notes.update(dict.fromkeys(idle_link_notes(scenarios, manifest, metrics, configs, run)))
-    said_in_flight = unfinished is not None  # it says what a backlog warning would: not twice
+    said_in_flight = many is not None  # it says what a backlog warning would: not twice
     notes.update(
         dict.fromkeys(run_warnings_notes(manifest, metrics, configs, run, in_flight_said=said_in_flight))
     )

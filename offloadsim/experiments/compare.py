@@ -56,6 +56,7 @@ from offloadsim.experiments.jobs import (
     figure_fields,
     job_key,
     job_plugins,
+    other_code_note,
     plugins_field,
     precision_notes_field,
     run_rows,
@@ -513,6 +514,7 @@ def compare(
         **figure_fields(kept_notes, ((None, note) for note in _world_said(plan, tables.get("processors")))),
         **host_info(),
         "job_engine_builds": count_builds(result.engine_build for result in results.values()),
+        "job_code_fingerprints": count_builds(result.code_fingerprint for result in results.values()),
         **plugins_field(job.plugins for job in jobs),  # whose code ran: none for offloadsim's own
         "metrics": metric_sources(),  # its summary's registered metrics, shipped or a plug-in's
         "workers": None if scheduler else (workers or default_workers()),
@@ -522,6 +524,8 @@ def compare(
         "files": [*COMPARE_FILES, *(f"{t}.parquet" for t in kept if f"{t}.parquet" not in COMPARE_FILES)],
     }
     manifest["notes"] = _notes(plan, manifest, metrics, tables.get("processors"), runs)
+    if other := other_code_note(manifest):
+        manifest["notes"].append(other)
     from offloadsim.analysis.warned_columns import with_warning_columns
 
     metrics, summary = with_warning_columns(metrics, summary, run_warnings)  # what the notes say, a column

@@ -46,6 +46,7 @@ __all__ = [
     "count_builds",
     "job_key",
     "job_plugins",
+    "other_code_note",
     "plugins_field",
     "point_text",
     "figure_fields",
@@ -312,6 +313,9 @@ class JobResult:
     context_cuts: tuple[dict[str, Any], ...] = ()
     #: The engine the job ran on, in the process that ran it (a Dask worker's may differ from the command's).
     engine_build: str = ""
+    #: The code that ran it (:func:`~offloadsim.provenance.code_fingerprint` of its process): a Dask
+    #: worker's may differ from the command's, whose fingerprint its key holds.
+    code_fingerprint: str = ""
     #: The run's record tables that ``compare`` keeps (offloadsim.records.tables: processors,
     #: link_changes, ...), by name; a table not there (a job file from before it): not carried.
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -394,6 +398,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
     from offloadsim import api
     from offloadsim.analysis.decode_ceiling import manifest_ceilings
     from offloadsim.analysis.idle_links import entry_bytes
+    from offloadsim.provenance import code_fingerprint
     from offloadsim.scenario.errors import ScenarioWarning
 
     started = time.perf_counter()
@@ -422,6 +427,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         context_cuts=tuple(result.manifest.get("context_cuts", ())),
         decode_ceilings=manifest_ceilings([result.manifest]),
         engine_build=str(result.manifest["engine_build"]),
+        code_fingerprint=code_fingerprint(),
         tables={table.name: result.table(table.name) for table in record_tables() if table.compare},
         link_bytes=entry_bytes(job.scenario, result.links),
         notes=result.own_notes,
@@ -469,15 +475,33 @@ def run_rows(table: pd.DataFrame | None, keys: Mapping[str, Any], name: str = "p
 
 
 def count_builds(builds: Iterable[str]) -> dict[str, int]:
-    """Jobs per engine build they ran on (``unrecorded`` for a job saved before it was), sorted by build.
+    """Jobs per engine build (or code fingerprint) they ran on (``unrecorded``: saved before it was), sorted.
 
-    A manifest's ``engine_build`` is the command's; a Dask worker's may be another one.
+    A manifest's ``engine_build`` and ``code_fingerprint`` are the command's; a Dask worker's may differ.
 
     >>> count_builds(["python", "", "mypyc (13 modules)", "python"])
     {'mypyc (13 modules)': 1, 'python': 2, 'unrecorded': 1}
     """
     counts = Counter(build or "unrecorded" for build in builds)
     return dict(sorted(counts.items()))
+
+
+def other_code_note(manifest: Mapping[str, Any]) -> str | None:
+    """A note where some jobs ran on other code than the command's (a Dask worker's install); else None.
+
+    Their keys hold the command's fingerprint, so a sweep reuses them as this code's: said, with
+    how many and on which code, from the manifest's ``job_code_fingerprints``.
+    """
+    counts = manifest.get("job_code_fingerprints") or {}
+    mine = manifest.get("code_fingerprint")
+    other = {code: n for code, n in counts.items() if code not in (mine, "unrecorded")}
+    if not other:
+        return None
+    listed = ", ".join(f"{code}: {n}" for code, n in other.items())
+    return (
+        f"{sum(other.values())} of {sum(counts.values())} jobs ran on other code than this command's "
+        f"({mine}): {listed} (a worker's offloadsim differs); their records are that code's"
+    )
 
 
 def run_job_packed(job: Job, describe: Describe | None = None) -> JobResult:

@@ -432,6 +432,7 @@ def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:
         "nodes": _columns_json(result.nodes),
         "wall_s": result.wall_s,
         "engine_build": result.engine_build,
+        "code_fingerprint": result.code_fingerprint,  # the code that ran it; older files have none
         "context_cuts": list(result.context_cuts),
         "decode_ceilings": list(result.decode_ceilings),  # its LLM decodes' bandwidth ceilings (tokens/s)
         # Its processors table, own notes and recovery counts; older files have none of them.

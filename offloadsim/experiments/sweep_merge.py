@@ -40,6 +40,7 @@ from offloadsim.experiments.jobs import (
     Job,
     count_builds,
     figure_fields,
+    other_code_note,
     plugins_field,
     precision_notes_field,
     run_rows,
@@ -177,6 +178,7 @@ def merge_sweep(
     point_ceilings: dict[int, set[float]] = {}  # point -> its jobs' LLM decode ceilings (tokens/s)
     recomputed = 0  # jobs whose file predates the LLM metrics, which its records gave
     builds: list[str] = []  # the engine each job ran on ("" for a file that predates it)
+    codes: list[str] = []  # the code each job ran on ("" for a file that predates it)
     by_group: list[dict[str, Any]] = []  # each job's numbers per source group, a row a group
     run_records: dict[tuple[str, int], tuple[Path, pd.DataFrame, float, float | None]] = {}  # groups' warned
     carried: dict[tuple[str, int], WarnedGroups] = {}  # each job's warned groups, as its file says
@@ -195,6 +197,7 @@ def merge_sweep(
         files.append(file)
         task_count += rows
         builds.append(meta.get("engine_build", ""))
+        codes.append(meta.get("code_fingerprint", ""))
         nodes = pd.DataFrame(meta.get("nodes", {}))
         nodes.insert(0, "replication", job.replication)
         nodes.insert(0, "policy", meta["policy"])
@@ -331,6 +334,7 @@ def merge_sweep(
         "tasks": task_count,
         **host_info(),
         "job_engine_builds": count_builds(builds),
+        "job_code_fingerprints": count_builds(codes),  # a Dask worker's code may not be the command's
         **plugins_field(job.plugins for job in ordered),  # whose code ran: none for offloadsim's own
         "metrics": metric_sources(),  # its summary's registered metrics, shipped or a plug-in's
         **dict(run_info or {}),
@@ -374,6 +378,10 @@ def merge_sweep(
     manifest.update(
         copy_inputs(inputs, str(files_folder(spec.base)), directory, [spec.base_document, spec.document])
     )
+
+
+    if other := other_code_note(manifest):
+        manifest["notes"].append(other)
     replace_together(
         directory,
         {
@@ -655,8 +663,9 @@ def _meta_problem(meta: Any) -> str | None:
         return f"metrics: no {missing[0]} (every run's metrics have it)"
     if meta.get("end_s") is not None and not _number(meta["end_s"]):
         return f"end_s: expected a number, got {describe(meta['end_s'])}"
-    if not isinstance(meta.get("engine_build", ""), str):
-        return f"engine_build: expected a text, got {describe(meta['engine_build'])}"
+    for key in ("engine_build", "code_fingerprint"):
+        if not isinstance(meta.get(key, ""), str):
+            return f"{key}: expected a text, got {describe(meta[key])}"
     for key in ("nodes", "processors"):
         if key in meta and not _columns(meta[key]):
             return f"{key}: expected a table (a mapping of column names to lists of one length)"

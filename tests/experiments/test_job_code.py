@@ -71,3 +71,25 @@ def test_a_job_key_is_the_same_in_another_process():
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == job_key(document, 1, "edge")
+
+
+def test_each_job_file_says_the_code_that_ran_it(tmp_path):
+    from offloadsim.experiments.storage import read_job_meta
+
+    result = sweep(_sweep_file(tmp_path), out=tmp_path / "out", workers=1)
+    assert result.manifest["job_code_fingerprints"] == {code_fingerprint(): 2}
+    for file in (tmp_path / "out" / "points").glob("*.parquet"):
+        assert read_job_meta(file)[1]["code_fingerprint"] == code_fingerprint()
+    assert not [note for note in result.notes if "other code" in note]
+
+
+def test_jobs_a_worker_ran_on_other_code_are_said():
+    """A Dask worker's install may differ from the command's, whose fingerprint the keys hold."""
+    from offloadsim.experiments.jobs import other_code_note
+
+    manifest = {"code_fingerprint": "aaaa", "job_code_fingerprints": {"aaaa": 7, "bbbb": 3}}
+    note = other_code_note(manifest)
+    assert note is not None and note.startswith(
+        "3 of 10 jobs ran on other code than this command's (aaaa): bbbb: 3"
+    )
+    assert other_code_note({**manifest, "job_code_fingerprints": {"aaaa": 10}}) is None

@@ -379,7 +379,6 @@ def merge_sweep(
         copy_inputs(inputs, str(files_folder(spec.base)), directory, [spec.base_document, spec.document])
     )
 
-
     if other := other_code_note(manifest):
         manifest["notes"].append(other)
     replace_together(

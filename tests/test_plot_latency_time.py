@@ -464,8 +464,9 @@ def test_plot_writes_the_figures_bins_as_csv_beside_it(tiny, tmp_path, capsys):
 
 
 def test_plot_writes_the_time_to_recover_beside_the_figure_and_says_it_under_it(tiny, tmp_path, capsys):
-    """The edge down 2-3.5 s: 20 ms before it; after it only two bins (4 and 5 s) before the run
-    ends, fewer than the three in a row that make a recovery: too near the end to say, said so."""
+    """The edge down 2-3.5 s: the tasks it held up arrived at 2.25, 2.75 and 3.25 s and ran 100 ms
+    on the phone, the last ending at 3.35 s, before the edge was back: recovered at once (0 s), from
+    the records.  The old rule on bins said "too near the end to say": two bins after the outage."""
     out = tmp_path / "lt"
     assert main(["plot", str(tiny), "--kind", "latency-time", "--bin", "1s", "--out", str(out)]) == 0
     assert str(out) + ".recovery.csv" in capsys.readouterr().out.split()
@@ -473,18 +474,31 @@ def test_plot_writes_the_time_to_recover_beside_the_figure_and_says_it_under_it(
     assert table.columns.tolist() == [
         "policy", "metric", "outage_from_s", "outage_to_s", "down", "baseline", "baseline_s",
         "recovered_at_s", "time_to_recover_s", "status", "overlapped", "arrived", "completed",
-        "with_deadline", "deadline_missed",
+        "with_deadline", "deadline_missed", "backlog", "backlog_in_flight",
     ]  # fmt: skip
     row = table.iloc[0]
     assert (row.policy, row.outage_from_s, row.outage_to_s) == ("edge", 2.0, 3.5)
     assert row.baseline == pytest.approx(0.020)
-    assert pd.isna(row.time_to_recover_s) and row.status == "too near the end"
+    assert row.baseline_s == 2.0  # the records begin 2 s before the outage
+    assert (row.status, row.recovered_at_s, row.time_to_recover_s) == ("recovered", 3.5, 0.0)
+    assert (row.backlog, row.backlog_in_flight) == (3, 0)
     fig = plot_results(read_results(tiny), "latency-time", bin_s=1.0)
     note = " ".join(" ".join(t.get_text() for t in fig.texts).split())
-    assert "after 2–3.5 s: edge too near the end to say" in note
-    # The records begin 2 s before the outage: the note said "the 60 s before it" (a gallery run: 13 s).
-    assert row.baseline_s == 2.0
-    assert "above the median latency of the 2 s of records (at most 60 s) before it" in note, note
+    assert "after 2–3.5 s: edge 0 s" in note
+    assert "until every task it held up ended" in note, note
+
+
+def test_the_time_to_recover_is_the_same_whatever_the_bins_and_the_window(tiny, tmp_path):
+    """The trial: one run and outage read 0.23 s, 3.7 s, 1.7 s and 0.73 s by ``--bin`` and
+    ``--from``/``--to``.  The drain is the records': the same table but for the baseline."""
+    tables = []
+    for extra in (["--bin", "0.5s"], ["--bin", "1s"], ["--bin", "2s"], ["--bin", "1s", "--from", "1.5s"]):
+        out = tmp_path / f"lt{len(tables)}"
+        assert main(["plot", str(tiny), "--kind", "latency-time", *extra, "--out", str(out)]) == 0
+        table = pd.read_csv(f"{out}.recovery.csv")
+        tables.append(table.drop(columns=["baseline", "baseline_s"]))
+    for table in tables[1:]:
+        pd.testing.assert_frame_equal(table, tables[0])
 
 
 def test_a_bin_where_most_tasks_did_not_complete_is_drawn_faint_and_named(tiny):

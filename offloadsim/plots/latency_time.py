@@ -38,16 +38,14 @@ from matplotlib.transforms import blended_transform_factory
 from offloadsim.analysis.catalogue import metric_info, of_completed_tasks
 from offloadsim.analysis.chunked import deadline_outcomes, spent
 from offloadsim.analysis.recovery import (
-    BEFORE_S,
     LEAST_COMPLETED,
-    NOISE_SDS,
     OVERLAPPED,
-    SUSTAINED,
-    TOLERANCE,
+    changes_said,
     link_changes_of,
     merged_outages,
     node_changes_of,
     time_to_recover,
+    unanalysed_changes,
 )
 from offloadsim.errors import argument
 from offloadsim.plots.axes import (
@@ -334,6 +332,7 @@ class Bins:
     spans: list[tuple[str, Any, float, float]]  # the nodes' stretches down in the window
     links: LinkLines
     recovery: pd.DataFrame  # per series and outage, the time to recover (analysis.recovery)
+    unanalysed: str = ""  # the link changes in the window that are no outage (analysis.recovery)
 
 
 def binned_runs(
@@ -392,7 +391,16 @@ def binned_runs(
         recovery = _recovery_per_run(tasks, view.link_changes, per_run, metric, width, (start, end), end_s)
     else:
         recovery = time_to_recover(binned, outages, changes=changes, tasks=tasks, run_end_s=end_s)
-    return Bins(view, metric, start, end, width, end_s, binned, runs, spans, links, recovery)
+    unanalysed = changes_said(unanalysed_changes(_in_window(view.link_changes, start, end)))
+    return Bins(view, metric, start, end, width, end_s, binned, runs, spans, links, recovery, unanalysed)
+
+
+def _in_window(changes: pd.DataFrame | None, start: float, end: float) -> pd.DataFrame | None:
+    """``link_changes`` rows at ``[start, end)``."""
+    if changes is None or not len(changes):
+        return changes
+    time = changes["time"].to_numpy(dtype=float)
+    return changes[(time >= start) & (time < end)]
 
 
 def _run_rows(table: pd.DataFrame | None, replication: Any) -> pd.DataFrame | None:
@@ -429,11 +437,11 @@ def _recovery_per_run(
     window: tuple[float, float],
     end_s: float,
 ) -> pd.DataFrame:
-    """The time to recover of each run from its own outages, on its own bins, a ``replication`` column added.
+    """The time to recover of each run from its own outages, its own tasks, a ``replication`` column added.
 
     Where the replications' outages differ (a random ``failures`` entry draws each its own), the line
-    drawn is the median over runs, most of which were up: it barely moves, and a time taken on it
-    would be of a recovery that line never showed.  So each run is judged on its own line.
+    drawn is the median over runs, most of which were up, and one run's outage is not another's: so
+    each run is judged from its own outages and tasks (its baseline from its own bins).
     """
     tables = []
     for replication, outages in per_run.items():
@@ -488,7 +496,7 @@ def bins_figure(prepared: Bins, size: str | None) -> Figure:
     nodes = view.nodes
     spans, links = prepared.spans, prepared.links
     info = metric_info(metric)
-    recovered = recovery_note(prepared.recovery, metric)
+    recovered = recovery_note(prepared.recovery, prepared.unanalysed)
     # The lines these two add under the figure, given room (the panels kept their height; in the
     # gallery's figure the lower panel's ticks ran into each other): about 0.1 in a line at 6 pt.
     extra = 0.1 * (recovered.count("\n") + bool(missed and _few_completed_said(binned)))
@@ -1049,45 +1057,33 @@ def _note(
 
 
 #: Under the figure, why a series has no time to recover (:data:`offloadsim.analysis.recovery.STATUSES`).
-_UNRECOVERED = {
-    "not recovered": "never within the run",
-    "too near the end": "too near the end to say",
-    "no baseline": "no bin before it",
-}
+_UNRECOVERED = {"not recovered": "not by the run's end"}
 
 #: More outages than this are summed up under the figure (each policy's slowest), not listed.
 _OUTAGES_LISTED = 2
 
 
-def _baseline_window(recovery: pd.DataFrame) -> str:
-    """The seconds the baselines were taken over: ``60 s``, or fewer where the records start later.
-
-    The note said "the 60 s before it" over a run whose records began 13 s before its outage.
-    """
-    if "baseline_s" not in recovery.columns:
-        return f"{BEFORE_S:g} s"
-    spans = recovery["baseline_s"].dropna().to_numpy(dtype=float)
-    if not len(spans) or spans.min() >= BEFORE_S - 1e-6:
-        return f"{BEFORE_S:g} s"
-    low, high = (plain_number(float(f"{v:.2g}")) for v in (spans.min(), spans.max()))
-    here = low if low == high else f"{low}–{high}"
-    return f"{here} s of records (at most {BEFORE_S:g} s)"
-
-
-def recovery_note(recovery: pd.DataFrame, metric: str = DEFAULT_METRIC) -> str:
+def recovery_note(recovery: pd.DataFrame, unanalysed: str = "") -> str:
     """The time each series took to recover after each outage, as a line under the figure ("" if none).
 
     ``recovery``: :func:`~offloadsim.analysis.recovery.time_to_recover`'s table.  Its definition in
-    short, then per outage each series' time (``never within the run`` where it did not recover).
+    short, then per outage each series' time (``not by the run's end`` where it did not recover).
+    ``unanalysed``: the link changes that are no outage (:func:`~offloadsim.analysis.recovery.changes_said`
+    of :func:`~offloadsim.analysis.recovery.unanalysed_changes`), said so after it: a trace's dip
+    that held a policy up had no row and nothing said why.
     """
+    not_said = (
+        f"\nno time to recover after {unanalysed} (a bandwidth, latency or loss change is no outage: "
+        "only a node or link direction down is analysed)"
+        if unanalysed
+        else ""
+    )
     if not len(recovery):
-        return ""
-    what = "median latency" if metric == DEFAULT_METRIC else metric_info(metric).label
+        return not_said
     head = (
-        f"\ntime to recover (from the outage's end to the first of {SUSTAINED} bins in a row at most "
-        f"{TOLERANCE:.0%} (or {NOISE_SDS:g} robust SDs of its bins, if more) above the {what} of the "
-        f"{_baseline_window(recovery)} before it, at least "
-        f"{LEAST_COMPLETED:.0%} of their tasks completed; known to a bin; in .recovery.csv):\n"
+        "\ntime to recover (from the outage's end until every task it held up ended: the last that "
+        "arrived before its end, unfinished at its start, completed; from the task records, whatever "
+        "the bins; in .recovery.csv):\n"
     )
 
     def said(row: Any) -> str:
@@ -1101,7 +1097,9 @@ def recovery_note(recovery: pd.DataFrame, metric: str = DEFAULT_METRIC) -> str:
         mark = "*" if status != row.status else ""
         if status == "recovered":
             return f"{row.series} {plain_number(float(f'{row.time_to_recover_s:.2g}'))} s{mark}"
-        return f"{row.series} {_UNRECOVERED[status]}{mark}"
+        left = getattr(row, "backlog_in_flight", None)
+        many = f" ({left:,} of its tasks still in flight)" if isinstance(left, int | np.integer) else ""
+        return f"{row.series} {_UNRECOVERED[status]}{many}{mark}"
 
     per_run = "replication" in recovery.columns
     runs = recovery["replication"] if per_run else pd.Series(None, index=recovery.index, dtype=object)
@@ -1125,7 +1123,7 @@ def recovery_note(recovery: pd.DataFrame, metric: str = DEFAULT_METRIC) -> str:
     if len(outages) > _OUTAGES_LISTED:
         more = len(outages) - _OUTAGES_LISTED
         parts.append(f"{more} more outage{'s' if more > 1 else ''} in the .recovery.csv")
-    return head + "\n".join(parts)
+    return head + "\n".join(parts) + not_said
 
 
 def _per_run_said(recovery: pd.DataFrame) -> str:

@@ -180,6 +180,7 @@ SHIPPED: Mapping[str, str] = {
     "unmissable-deadlines": "offloadsim.scenario.window_check:unmissable_deadlines",
     "unmeetable-deadlines": "offloadsim.scenario.deadline_check:unmeetable_deadlines",
     "late-dynamics": "offloadsim.scenario.dynamics_check:late_dynamics",
+    "early-dynamics": "offloadsim.scenario.dynamics_check:early_dynamics",
     "idle-processors": "offloadsim.scenario.processor_check:idle_processors",
     "servers-down": "offloadsim.scenario.outage_check:servers_down",
     "unreached-devices": "offloadsim.scenario.reach_check:unreached_devices",

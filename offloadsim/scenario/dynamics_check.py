@@ -19,11 +19,21 @@ said in the kind's words where it gives them (``missed_changes``: ``failures``' 
 in the run"), else in the check's: "the run never reaches this step" for an item of a list
 (a schedule's steps), "or those after it" where every later item of its list is late too, and
 "the run never reaches this change" for another key.
+
+Its mirror, ``early-dynamics``: an entry all of whose changes (two or more) fall inside the
+warm-up, before measurement starts, is measured by nothing: a node-schedule going down at
+``50 ms`` and up at ``80 ms``, where seconds were meant, or steps counted from the end of the
+warm-up (which they are not), leave the results those of a world that never failed.  The
+measured time sees only what they left: the state of the last, and a backlog that may spill
+over (an outage meant to load the system before measurement is legitimate: a warning, which
+``skip_checks`` silences, not an error).  An entry of a single change in the
+warm-up (a link slowed for good, a ``failures`` entry's ``start``) is its state from then on,
+not warned of.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +41,7 @@ from offloadsim.scenario.checks import CheckedRun
 from offloadsim.scenario.errors import Problem, format_path, key_place, values_at
 from offloadsim.scenario.units import UnitError, parse_quantity
 
-__all__ = ["change_times", "late_dynamics"]
+__all__ = ["change_times", "early_dynamics", "late_dynamics"]
 
 #: The keys that set the run's end (warm-up included), which a change at or after it is about too.
 _END = ("duration", "warmup")
@@ -44,10 +54,7 @@ def late_dynamics(run: CheckedRun) -> list[Problem]:
     scenario = run.scenario
     end = scenario.end_s
     warnings = []
-    for i, entry in enumerate(scenario.dynamics):
-        kind = entry.get("kind") if isinstance(entry, Mapping) else None
-        if not isinstance(kind, str):
-            continue  # the world refuses it, with its own message
+    for i, entry, kind in _entries(run):
         late = _late_change(entry, run.change_time_keys(kind), end, ("dynamics", i), scenario.base_dir)
         if late is not None:
             path, at, what = late
@@ -56,6 +63,39 @@ def late_dynamics(run: CheckedRun) -> list[Problem]:
             problem = Problem(scenario.source, format_path(path), f"{why}: {what}", also=_END)
             warnings.append(problem)
     return warnings
+
+
+def early_dynamics(run: CheckedRun) -> list[Problem]:
+    """One warning per ``dynamics[i]`` entry whose changes (two or more) all fall inside the warm-up."""
+    scenario = run.scenario
+    start = scenario.warmup_s
+    warnings = []
+    for i, entry, kind in _entries(run):
+        given = [
+            (path, at)
+            for pattern in run.change_time_keys(kind)
+            for path, at in change_times(entry, pattern, ("dynamics", i), scenario.base_dir)
+        ]
+        times = [(path, at) for path, at in given if at is not None and at < start]
+        if len(times) < 2 or len(times) < len(given):
+            continue  # a change in the measured time (or none known): measured
+        last_path, last = max(times, key=lambda t: t[1])
+        first = min(at for _, at in times)
+        why = (
+            f"all its changes ({_seconds(first)} to {_seconds(last)}) fall inside the warm-up, which ends "
+            f"at {_seconds(start)}: none is measured, only what they leave (its state, a backlog; times "
+            "are from the run's start, warm-up included; seconds where ms were written?)"
+        )
+        warnings.append(Problem(scenario.source, format_path(last_path), why, also=("warmup",)))
+    return warnings
+
+
+def _entries(run: CheckedRun) -> Iterator[tuple[int, Mapping[str, Any], str]]:
+    """Each ``dynamics`` entry with its index and kind (one without a kind the world refuses itself)."""
+    for i, entry in enumerate(run.scenario.dynamics):
+        kind = entry.get("kind") if isinstance(entry, Mapping) else None
+        if isinstance(kind, str):
+            yield i, entry, kind
 
 
 def _late_change(

@@ -82,7 +82,6 @@ def test_a_change_past_the_end_of_the_run_is_a_warning(tmp_path, capsys, entry, 
     "entry",
     [
         _outage("30 s", "39 s"),
-        _outage("5 s", "8 s"),  # within the warm-up: it loads the system before measurement
         {"kind": "failures", "nodes": "edge", "mtbf": "5 s", "mttr": "1 s", "start": "39 s"},
     ],
 )
@@ -300,3 +299,42 @@ def test_a_trace_the_run_sees_change_is_not_warned_of(tmp_path, capsys, rows):
     path = _scenario(tmp_path, {"kind": "link-trace", "link": 0, "file": "up.csv"})
     assert main(["validate", str(path)]) == 0
     assert capsys.readouterr().err == ""
+
+
+# --------------------------------------------------------------------------- early-dynamics
+
+
+def test_an_outage_wholly_inside_the_warm_up_is_a_warning_from_validate_and_run(tmp_path, capsys):
+    """HB35's trial: node-schedule steps at 50 ms and 80 ms (seconds meant) took the edge down and
+    up inside the 10 s warm-up; validate and run said nothing, the results a world that never failed."""
+    path = _scenario(tmp_path, _outage("50 ms", "80 ms"))
+    line = (
+        f"offloadsim: warning: {path}: dynamics[0].steps[1].at: all its changes (0.05 s to 0.08 s) fall "
+        "inside the warm-up, which ends at 10 s: none is measured, only what they leave (its state, "
+        "a backlog; times are from the run's start, warm-up included; seconds where ms were written?) "
+        "[early-dynamics]"
+    )
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [line]
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q"]) == 0
+    assert capsys.readouterr().err.splitlines() == [line]
+    # A --set warm-up that made it early is named as what did.
+    path = _scenario(tmp_path, _outage("5 s", "8 s"))
+    assert main(["validate", str(path), "--set", "warmup=9s"]) == 0
+    err = capsys.readouterr().err
+    assert '(set by --set "warmup=9s") [early-dynamics]' in err, err
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        _outage("5 s", "15 s"),  # back up in the measured time: measured
+        {"kind": "link-schedule", "link": 0, "steps": [{"at": "1 s", "bandwidth": "2 Mbps"}]},  # for good
+        {"kind": "failures", "nodes": "edge", "mtbf": "5 s", "mttr": "1 s", "start": "1 s"},
+        _outage("10 s", "12 s"),  # at the warm-up's end: measured
+    ],
+)
+def test_a_change_the_measured_time_sees_is_no_early_warning(tmp_path, capsys, entry):
+    path = _scenario(tmp_path, entry)
+    assert main(["validate", str(path)]) == 0
+    assert "early-dynamics" not in capsys.readouterr().err

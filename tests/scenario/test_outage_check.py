@@ -85,8 +85,8 @@ def test_a_named_server_down_for_good_is_a_warning_naming_the_set_behind_it(tmp_
     [
         [_schedule("edge-0", ("0 s", False))],  # edge-1 still serves
         [_schedule("edge-*", ("0 s", False), ("20 s", True))],  # back up in the measured time
-        [  # the second entry's outage of edge-1 ends before the end; the first's ended at 2 s
-            _schedule("edge-*", ("0 s", False), ("2 s", True)),
+        [  # the second entry's outage of edge-1 ends before the end; the first's ended at 6 s
+            _schedule("edge-*", ("0 s", False), ("6 s", True)),
             _schedule("edge-1", ("1 s", False), ("34 s", True)),
         ],
         [

@@ -239,11 +239,16 @@ def test_a_word_left_over_after_a_whole_list_gets_no_comma_hint(tiny, capsys):
 
 
 @pytest.mark.parametrize("form", [["--set", "duration=1s"], ["--set=duration=1s"]])
-def test_a_set_to_a_verb_that_takes_none_gets_no_quoting_hint(form, tiny, capsys):
-    """sweep takes no --set: it was told to quote "--set 'duration=1s --set'"."""
+def test_a_set_to_sweep_says_where_it_goes_and_no_quoting_hint(form, tiny, capsys):
+    """sweep takes no --set: it was told to quote "--set 'duration=1s --set'", then nothing (HB35's
+    trial: "unrecognized arguments" alone).  It says the sweep file's set: section, with the value."""
     line = _refused(capsys, "sweep", str(tiny), *form, "--set", "seed=2")
     unknown = f"{' '.join(form)} --set seed=2"
-    assert line == f"offloadsim: error: unrecognized arguments: {unknown} (see 'offloadsim sweep --help')"
+    assert line == (
+        f"offloadsim: error: unrecognized arguments: {unknown} (sweep takes no --set: write it in the "
+        "sweep file's set: section, which applies to every point and keeps the sweep's jobs resumable: "
+        "set: {duration: 1s}) (see 'offloadsim sweep --help')"
+    )
 
 
 def test_a_word_left_over_after_a_whole_set_value_gets_no_quoting_hint(tiny, capsys):

@@ -491,6 +491,30 @@ def _split_value_hint(argv: Sequence[str], unknown: Sequence[str]) -> str:
     return ""
 
 
+def _sweep_set_hint(command: str | None, unknown: Sequence[str]) -> str:
+    """Where a sweep's ``--set`` goes: its file's ``set:`` section, which applies to every point.
+
+    ``sweep S --set duration=10s`` was refused as unrecognized arguments, with no word of how.  A
+    sweep file holds what its points run (``base``, ``set``, ``grid``), so that rerunning it resumes
+    the same jobs and its manifest names every value; a command-line value would be one the file
+    does not hold.
+    """
+    if command != "sweep":
+        return ""
+    for i, word in enumerate(unknown):
+        option, _, value = word.partition("=")
+        if option != "--set":
+            continue
+        value = value or (unknown[i + 1] if i + 1 < len(unknown) else "")
+        key, equals, given = value.partition("=")
+        example = f"set: {{{key}: {given}}}" if equals and key else "set: {duration: 60 s}"
+        return (
+            " (sweep takes no --set: write it in the sweep file's set: section, which applies to every "
+            f"point and keeps the sweep's jobs resumable: {example})"
+        )
+    return ""
+
+
 def _comma_list_hint(parser: argparse.ArgumentParser, argv: Sequence[str], unknown: Sequence[str]) -> str:
     """Why words are left over after a list option's value: its items given apart, not with commas.
 
@@ -542,7 +566,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             args, unknown = parser.parse_known_args(args_list)
             if unknown:
                 verb_parser = _innermost(parser, args)
-                hint = _split_value_hint(args_list, unknown)
+                hint = _sweep_set_hint(getattr(args, "command", None), unknown)
+                hint = hint or _split_value_hint(args_list, unknown)
                 hint = hint or _comma_list_hint(verb_parser, args_list, unknown)
                 hint = hint or _option_hint(verb_parser, unknown)
                 verb_parser.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")

@@ -326,7 +326,12 @@ BAD_TRACE = "time,node,x,y\n0,phone,10,0\n"
         (("update: 1 s", "update: 0 s"), None, "dynamics[0].update: expected a positive time"),
         (("file: walk.csv", "file: nowhere.csv"), None, "dynamics[0].file: nowhere.csv: no such file"),
         ((), "time,node,x\n0,phone,1\n", "dynamics[0].file: walk.csv, line 1: expected a header row"),
-        ((), "time,node,x,y\n0,tablet,1,1\n", 'dynamics[0].file: walk.csv, line 2: "tablet" is not one'),
+        (  # the devices it moves named, and the closest (HB35's trial: a position trace naming "phone-9")
+            (),
+            "time,node,x,y\n0,phonee,1,1\n",
+            'dynamics[0].file: walk.csv, line 2: "phonee" is not one of the devices it moves: "phone" '
+            '(did you mean "phone"?)',
+        ),
         ((), "time,node,x,y\n0,phone,-1,1\n", "dynamics[0].file: walk.csv, line 2: expected a non-negative"),
         ((), "time,node,x,y\n2,phone,1,1\n1,phone,1,1\n", "dynamics[0].file: walk.csv, line 3: time 1 s"),
         (

@@ -82,7 +82,7 @@ from offloadsim.scenario.patterns import NodeIndex
 from offloadsim.scenario.quantities import FieldProblem, parse_si
 from offloadsim.scenario.size import POSITION_ROW_BYTES
 from offloadsim.scenario.units import UnitError, parse_quantity
-from offloadsim.suggest import did_you_mean, quoted
+from offloadsim.suggest import did_you_mean, quoted, quoted_listing
 from offloadsim.world.dynamics.base import LINKS_ONLY, NodeChanges, SpecReader, WorldChange, directed
 from offloadsim.world.radio import Radio
 
@@ -577,7 +577,9 @@ def _trace(entry: SpecReader, devices: tuple[str, ...]) -> PositionTrace:
         raise entry.fail("file", str(problem)) from None
     for node, (line, *_) in rows.items():
         if node not in devices:
-            raise entry.fail("file", f"{shown}, line {line}: {quoted(node)} is not one of the moving devices")
+            moving = f"{quoted_listing(devices, 5)}{did_you_mean(node, devices)}"
+            message = f"{shown}, line {line}: {quoted(node)} is not one of the devices it moves: {moving}"
+            raise entry.fail("file", message)
     missing = [device for device in devices if device not in rows]
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""

@@ -583,3 +583,24 @@ def test_outages_the_same_in_every_replication_are_judged_on_the_line_drawn(tiny
     assert main([*argv, "--out", str(out), "-q"]) == 0
     _, recovery = latency_time_tables(read_results(out), bin_s=1.0)
     assert "replication" not in recovery.columns and len(recovery) == 1
+
+
+def test_a_link_outage_cut_by_from_keeps_its_start_and_its_time_to_recover(tmp_path):
+    """The shading starts at ``--from``; the outage's row did too (2.5–3.5 s for a link down from
+    2 s), another backlog and another time for the same run.  A node's never was cut."""
+    text = SCENARIO.replace(
+        "{kind: node-schedule, node: edge, steps: [{at: 2 s, up: false}, {at: 3.5 s, up: true}]}",
+        "{kind: link-schedule, link: 0, steps: [{at: 2 s, up: false}, {at: 3.5 s, up: true}]}",
+    )
+    assert "link-schedule" in text
+    (tmp_path / "scenario.yaml").write_text(text)
+    (tmp_path / "arrivals.csv").write_text("time\n" + "".join(f"{t}\n" for t in ARRIVALS))
+    assert main(["run", str(tmp_path / "scenario.yaml"), "--out", str(tmp_path / "run"), "-q"]) == 0
+    tables = []
+    for start in ("0s", "2.5s"):
+        out = tmp_path / f"lt-{start}"
+        argv = ["plot", str(tmp_path / "run"), "--kind", "latency-time", "--bin", "0.5s", "--from", start]
+        assert main([*argv, "--out", str(out)]) == 0
+        tables.append(pd.read_csv(f"{out}.recovery.csv").drop(columns=["baseline", "baseline_s"]))
+    assert tables[0]["outage_from_s"].tolist() == [2.0]
+    pd.testing.assert_frame_equal(tables[1], tables[0])

@@ -15,7 +15,10 @@ sees when it dropped; the note says what that panel leaves out (mobility's per-d
 A line lying on another, hidden under it, is named: in the legend where it does throughout
 (``neurosurgeon (same line as edge)``), under the figure with when where it does for a while.
 ``--metric`` draws another of :data:`METRICS` the same way (each run's value per bin as its
-summary takes it over the whole run, the median over runs, their range).
+summary takes it over the whole run, the median over runs, their range).  Under it, each policy's
+time to recover after each outage (:mod:`offloadsim.analysis.recovery`: from the task records,
+the same whatever ``--bin``, ``--from`` or ``--to``), and the link changes that are no outage and
+were not analysed.
 """
 
 from __future__ import annotations
@@ -384,7 +387,7 @@ def binned_runs(
     runs = int(tasks["replication"].nunique()) if "replication" in tasks.columns else 1
     spans = [s for s in down_spans(view.nodes, end_s) if s[3] > start and s[2] < end]
     links = link_lines(view.link_changes, start, end)
-    outages = [(s[0], s[2], s[3]) for s in spans] + list(links.down)
+    outages = [(s[0], s[2], s[3]) for s in spans] + _links_down(view.link_changes, start, end)
     changes = node_changes_of((s[0], s[2], s[3]) for s in spans) + link_changes_of(view.link_changes)
     per_run = _outages_per_run(tasks, spans, view.link_changes, start, end)
     if len(set(per_run.values())) > 1:  # each run its own outages: a pooled line does not show them
@@ -423,9 +426,18 @@ def _outages_per_run(
     found = {}
     for replication in pd.unique(tasks["replication"]):
         nodes = tuple((s[0], s[2], s[3]) for s in spans if s[1] == replication)
-        links = link_lines(_run_rows(link_changes, replication), start, end).down
+        links = _links_down(_run_rows(link_changes, replication), start, end)
         found[replication] = nodes + tuple(links)
     return found
+
+
+def _links_down(changes: pd.DataFrame | None, start: float, end: float) -> list[tuple[str, float, float]]:
+    """The link directions down in ``[start, end)``, each from when it went down, not cut to ``start``.
+
+    The shading starts at the window's edge; an outage's time to recover must not (``--from`` in
+    the middle of it gave another backlog), as a node's does not.
+    """
+    return [down for down in link_lines(changes, 0.0, end).down if down[2] > start]
 
 
 def _recovery_per_run(
@@ -580,9 +592,10 @@ def latency_time_tables(
     the figure's ms), so that a paper's numbers come from the figure's bins.  Refused as the figure is.
     The second table: per policy and outage (a node or link down, those overlapping merged),
     ``policy``, ``metric``, ``outage_from_s``, ``outage_to_s``, ``baseline``, ``recovered_at_s`` and
-    ``time_to_recover_s`` (:mod:`offloadsim.analysis.recovery`; empty where it did not recover);
-    where the replications' outages differ, a row per run and outage, ``replication`` after ``metric``
-    (each run judged on its own line: :func:`_recovery_per_run`).
+    ``time_to_recover_s`` (the outage's backlog's drain, from the task records whatever the bins:
+    :mod:`offloadsim.analysis.recovery`; empty where it did not recover), ...; where the
+    replications' outages differ, a row per run and outage, ``replication`` after ``metric`` (each
+    run judged from its own outages and tasks: :func:`_recovery_per_run`).
     """
     return bins_tables(binned_runs(results, where, bin_s, from_s, to_s, metric))
 

@@ -259,3 +259,48 @@ def test_what_an_option_does_to_a_kind_is_said_in_the_help_from_its_registration
     assert "logyaxis(bars,drawnasdots,sweep,energy,toy-dots,astoydots;" in said
     with pytest.raises(ValueError, match="a note on option 'logx', which it does not take"):
         FigureKind("toy-bad", "a toy", "toy_figure_kind:draw", option_notes={"logx": "wider"})
+
+
+#: Every option, given as a caller would, and each as the kind's request must carry it.
+EVERY_OPTION = {
+    "metric": "latency_mean_s",
+    "x": "policy",
+    "by": "policy",
+    "facet": "policy",
+    "where": {"policy": "local"},
+    "size": "one-column",
+    "logx": True,
+    "logy": False,
+    "bin_s": 0.5,
+    "from_s": 0.0,
+    "to_s": 2.0,
+    "facet_order": "local,edge",
+}
+
+
+@pytest.mark.parametrize("function", ["plot_results", "plot_with_tables"])
+def test_both_plot_functions_hand_every_option_to_the_kind_and_refuse_a_misspelt_one(run_dir, function):
+    """plot_results reached the figure through plot_with_tables, each listing every option: one given
+    to plot_results alone (facet_order, once) never reached the CLI's.  One list now (PlotOptions)."""
+    from matplotlib.figure import Figure
+
+    from offloadsim.experiments import read_results
+    from offloadsim.plots import results as plotting
+    from offloadsim.plots.kind_registry import OPTIONS
+
+    assert set(plotting.PlotOptions.__annotations__) == set(EVERY_OPTION)
+    seen = []
+
+    def draw(results, request):
+        seen.append(request)
+        return Figure(), {}
+
+    register_kind(FigureKind("request-seen", "the request, kept", draw, options=frozenset(OPTIONS)))
+    try:
+        getattr(plotting, function)(read_results(run_dir), "request-seen", **EVERY_OPTION)
+        with pytest.raises(TypeError, match=rf"^{function}\(\) got an unexpected keyword argument 'facets'$"):
+            getattr(plotting, function)(read_results(run_dir), "request-seen", facets="policy")
+    finally:
+        unregister_kind("request-seen")
+    assert [{name: getattr(seen[0], name) for name in EVERY_OPTION}] == [EVERY_OPTION]
+    assert seen[0].kind == "request-seen" and seen[0].panel_order == ("local", "edge")

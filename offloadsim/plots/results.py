@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from os import PathLike
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -30,7 +30,36 @@ from offloadsim.plots.style import FIGSIZES
 from offloadsim.plugins import dotted_name, first_line, plugin_line
 from offloadsim.records.stored import ExperimentError, Results
 
-__all__ = ["KINDS", "default_figure_name", "plot_results", "plot_with_tables"]
+__all__ = ["KINDS", "PlotOptions", "default_figure_name", "plot_results", "plot_with_tables"]
+
+
+class PlotOptions(TypedDict, total=False):
+    """The options of :func:`plot_results` and :func:`plot_with_tables`, each as it reaches the request.
+
+    One list, so that the two functions take the same options and an option added to one reaches
+    the figure from both (``facet_order``, given to ``plot_results`` alone, once stopped short of the
+    CLI's ``plot_with_tables``); each goes unchanged into :class:`FigureRequest`'s field of its name.
+    """
+
+    metric: str | None
+    x: str | None
+    by: str | Sequence[str] | None
+    facet: str | None
+    where: Mapping[str, Any] | None
+    size: str | None
+    logx: bool | None
+    logy: bool | None
+    bin_s: float | None
+    from_s: float | None
+    to_s: float | None
+    facet_order: str | Sequence[str] | None
+
+
+def _check_keywords(function: str, options: Mapping[str, object]) -> None:
+    """Refuse a keyword that is not one of :class:`PlotOptions` as Python would a misspelt one."""
+    unknown = [name for name in options if name not in PlotOptions.__annotations__]
+    if unknown:
+        raise TypeError(f"{function}() got an unexpected keyword argument {unknown[0]!r}")
 
 
 def default_figure_name(kind: str, metric: str | None = None) -> str:
@@ -91,23 +120,7 @@ def _check_arguments(results: object, where: object, texts: Mapping[str, object]
         )
 
 
-def plot_results(
-    results: Results,
-    kind: str,
-    *,
-    metric: str | None = None,
-    x: str | None = None,
-    by: str | Sequence[str] | None = None,
-    facet: str | None = None,
-    where: Mapping[str, Any] | None = None,
-    size: str | None = None,
-    logx: bool | None = None,
-    logy: bool | None = None,
-    bin_s: float | None = None,
-    from_s: float | None = None,
-    to_s: float | None = None,
-    facet_order: str | Sequence[str] | None = None,
-) -> Figure:
+def plot_results(results: Results, kind: str, **options: Unpack[PlotOptions]) -> Figure:
     """Draw one figure of ``results`` (see :data:`KINDS`) on a new house-style Figure and return it.
 
     ``by`` names the column(s) that make the series (default ``policy``;
@@ -126,40 +139,12 @@ def plot_results(
     figure would otherwise average over, a kind the data cannot give (a
     sweep plot of a single run), or an unknown column.
     """
-    return plot_with_tables(
-        results,
-        kind,
-        metric=metric,
-        x=x,
-        by=by,
-        facet=facet,
-        where=where,
-        size=size,
-        logx=logx,
-        logy=logy,
-        bin_s=bin_s,
-        from_s=from_s,
-        to_s=to_s,
-        facet_order=facet_order,
-    )[0]
+    _check_keywords("plot_results", options)
+    return plot_with_tables(results, kind, **options)[0]
 
 
 def plot_with_tables(
-    results: Results,
-    kind: str,
-    *,
-    metric: str | None = None,
-    x: str | None = None,
-    by: str | Sequence[str] | None = None,
-    facet: str | None = None,
-    where: Mapping[str, Any] | None = None,
-    size: str | None = None,
-    logx: bool | None = None,
-    logy: bool | None = None,
-    bin_s: float | None = None,
-    from_s: float | None = None,
-    to_s: float | None = None,
-    facet_order: str | Sequence[str] | None = None,
+    results: Results, kind: str, **options: Unpack[PlotOptions]
 ) -> tuple[Figure, dict[str, pd.DataFrame]]:
     """The figure :func:`plot_results` draws, and the tables ``plot`` writes beside it, from one pass.
 
@@ -167,34 +152,20 @@ def plot_with_tables(
     to recover (``recovery.csv``), :func:`offloadsim.plots.latency_time.latency_time_tables`; none
     for the other kinds.  Binned once for both (:func:`~offloadsim.plots.latency_time.binned_runs`).
     """
-    texts = {"metric": metric, "x": x, "facet": facet, "size": size, "logx": logx, "logy": logy}
-    _check_arguments(results, where, texts, by)
-    panel_order = _facet_order(results, facet, facet_order)
+    _check_keywords("plot_with_tables", options)
+    texts = {name: options.get(name) for name in ("metric", "x", "facet", "size", "logx", "logy")}
+    _check_arguments(results, options.get("where"), texts, options.get("by"))
+    panel_order = _facet_order(results, options.get("facet"), options.get("facet_order"))
     figure = figure_kind(kind) if isinstance(kind, str) else None
     if figure is None:
         raise ExperimentError(f"unknown plot kind {kind!r}; use one of {', '.join(kind_names())}")
-    request = FigureRequest(
-        kind,
-        metric=metric,
-        x=x,
-        by=by,
-        facet=facet,
-        where=where,
-        size=size,
-        logx=logx,
-        logy=logy,
-        bin_s=bin_s,
-        from_s=from_s,
-        to_s=to_s,
-        facet_order=facet_order,
-        panel_order=tuple(panel_order),
-    )
+    request = FigureRequest(kind, **options, panel_order=tuple(panel_order))
     # An option the kind does not draw (--kind cdf --metric latency_p95_s drew the latency CDF without
     # a word), or a results directory it does not draw, is refused before anything is drawn.
     refusal = misapplied(figure, request.given()) or undrawable(figure, results.kind, results.path)
     if refusal is not None:
         raise ExperimentError(refusal)
-    _check_window(bin_s, from_s, to_s)
+    _check_window(options.get("bin_s"), options.get("from_s"), options.get("to_s"))
     if figure.shipped():
         return figure.drawer()(results, request)
     return _drawn_by_plugin(figure, results, request)

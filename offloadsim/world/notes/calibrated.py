@@ -3,7 +3,10 @@
 A calibrated profile's numbers are this machine's only where it timed this machine's CPU
 (:mod:`offloadsim.world.profiles.another_cpu`, said by a run, not by ``validate``); its trust
 checks say a model it cannot be trusted for (:mod:`offloadsim.world.profiles.trust`); and an LLM
-it costs runs at its two sustained rates, not its timed kernels.
+it costs runs at its two sustained rates, not its timed kernels.  Each is said only where the runs
+noted compute with the profile (``context.under``: where their policies may place an application's
+layers, and, once they have run, where they did): ``run --policy local`` of the quickstart never
+computes on its calibrated edge, and said the edge's profile simulated another CPU.
 """
 
 from __future__ import annotations
@@ -22,9 +25,12 @@ KIND = "calibrated-profile"
 
 def calibrated_notes(context: NoteContext) -> list[Note]:
     """Trust of the calibrated profiles the world costs with; ``context.here``: their CPU against ours too."""
-    every = context.processors
-    if not any(calibrated(proc) for proc in every):
+    every = [proc for proc in context.processors if calibrated(proc)]
+    if not every:
         return []  # nothing to say, and no need to import the calibrated profiles' code
+    used = _used(context, every)
+    if not used:
+        return []  # no run noted computes with a calibrated profile
     from functools import partial
 
     from offloadsim.host import cpu_model
@@ -34,14 +40,11 @@ def calibrated_notes(context: NoteContext) -> list[Note]:
 
     graphs: dict[int, dict[str, Any]] = {}
     profiles: dict[int, Any] = {}
-    for proc in every:
-        if not calibrated(proc):
-            continue
+    for proc, apps in used:
         profiles[id(proc.costs)] = proc.costs
         hosted = graphs.setdefault(id(proc.costs), {})
-        for app in context.apps:
-            hosts = app.spec.hosts
-            if app.graph is not None and (hosts is None or proc.node in hosts):
+        for app in apps:
+            if app.graph is not None:
                 hosted[f"{format_path(('applications', app.name))} ({model_label(app.graph)})"] = app.graph
     lines = []
     # The machine's CPU, and a profile's against it, read once in a sweep's planning.
@@ -58,10 +61,20 @@ def calibrated_notes(context: NoteContext) -> list[Note]:
         made = partial(caveats, profile, hosted)
         found = kept_while_planning(about, (profile, *hosted.values()), made)
         lines += [Note(KIND, line, {"profile": profile.name, "applications": list(hosted)}) for line in found]
-    return lines + _llm_notes(context)
+    return lines + _llm_notes(used)
 
 
-def _llm_notes(context: NoteContext) -> list[Note]:
+def _used(context: NoteContext, every: list[Any]) -> list[tuple[Any, list[Any]]]:
+    """Each calibrated processor of ``every`` the runs noted compute with, and the applications run on it."""
+    used = []
+    for proc in every:
+        apps = [app for app in context.apps if context.under(app, proc) is not None]
+        if apps:
+            used.append((proc, apps))
+    return used
+
+
+def _llm_notes(used: list[tuple[Any, list[Any]]]) -> list[Note]:
     """LLMs a calibrated profile costs: by the roofline of its two sustained rates, not its timed kernels.
 
     The trust checks judge a layer graph against the units the profile timed; an LLM has no
@@ -70,12 +83,9 @@ def _llm_notes(context: NoteContext) -> list[Note]:
     Without this line a run on a CNN-calibrated profile said nothing of it.
     """
     lines = []
-    for proc in context.processors:
-        if not calibrated(proc):
-            continue
-        for app in context.apps:
-            hosts = app.spec.hosts
-            if app.llm is None or (hosts is not None and proc.node not in hosts):
+    for proc, apps in used:
+        for app in apps:
+            if app.llm is None:
                 continue
             where = format_path(("applications", app.name))
             text = (

@@ -33,3 +33,11 @@ def test_nothing_is_said_where_no_cpu_profile_may_run_the_work(capsys, tmp_path)
     edge = ["--set", "policy={name: fixed, node: edge}"]
     assert _notes(capsys, "run", str(ASSISTANT), *SHORT, *edge, "--out", str(tmp_path / "r")) == []
     assert _notes(capsys, "validate", str(ASSISTANT)) == []  # a check of the file has no times to qualify
+
+
+def test_a_dry_run_says_where_a_cpu_would_be_allowed_to_run_it(capsys, tmp_path):
+    """A dry run runs nothing: "on cortex-a76" read as if the phones had run it."""
+    (note,) = _notes(capsys, "run", str(ASSISTANT), *SHORT, "--dry-run", "--out", str(tmp_path / "r"))
+    assert note.startswith(
+        "note: applications.chat-1b (llama-3.2-1b, fp16) would be allowed to run on cortex-a76 (1 core): "
+    )

@@ -34,7 +34,8 @@ def _gpu_notes(capsys, *argv: str) -> list[str]:
 )
 def test_a_cnn_on_a100_is_noted_once_with_its_published_ratio(argv, capsys):
     (note,) = _gpu_notes(capsys, *argv)
-    assert "applications.classify (resnet50, fp32) on a100" in note
+    # a dry run runs nothing: the A100 would be allowed to run it (the quickstart's run puts nothing there)
+    assert "applications.classify (resnet50, fp32) would be allowed to run on a100: " in note
     assert "7.2x on a100" in note and "docs/profiles.md#batch-one-against-published-latencies" in note
 
 
@@ -182,7 +183,8 @@ def test_a_sweep_over_precision_says_the_note_once_for_both(dry_run, tmp_path, c
     )
     argv = ["sweep", str(sweep), "--out", str(tmp_path / "out"), *(["--dry-run"] if dry_run else [])]
     (note,) = _gpu_notes(capsys, *argv)
-    assert "note: applications.classify (resnet50, fp32 and int8) on a100: " in note
+    on = "would be allowed to run on" if dry_run else "on"
+    assert f"note: applications.classify (resnet50, fp32 and int8) {on} a100: " in note
     assert note.endswith(
         "7.2x on a100; no published point checks fp32"
         " (docs/profiles.md#batch-one-against-published-latencies)"
@@ -199,11 +201,22 @@ def test_an_llms_prefill_on_a_gpu_is_noted_where_a_policy_may_run_it_there(capsy
     as a CNN's layers do.  Under ``local`` no GPU runs it: no note.
     """
     (note,) = _gpu_notes(capsys, "run", LLM, "--dry-run", "--policy", "cloud")
-    assert note.startswith("note: applications.chat-8b (llama-3.1-8b prefill, bf16) on a100: " + SAID)
+    chat_8b = "note: applications.chat-8b (llama-3.1-8b prefill, bf16) would be allowed to run on a100: "
+    assert note.startswith(chat_8b + SAID)
     assert "7.2x on a100" in note and "no published point checks bf16 or llama-3.1-8b prefill" in note
     (both,) = _gpu_notes(capsys, "run", LLM, "--dry-run", "--policy", "model-select")
-    assert "applications.chat-1b (llama-3.2-1b prefill, bf16) on jetson-orin;" in both
+    assert "applications.chat-1b (llama-3.2-1b prefill, bf16) would be allowed to run on jetson-orin;" in both
     assert _gpu_notes(capsys, "run", LLM, "--dry-run", "--policy", "local") == []
+
+
+def test_a_run_says_the_gpu_ran_it_where_its_dry_run_says_it_would_be_allowed_to(tmp_path, capsys):
+    """A dry run simulates nothing, and said "applications.classify (resnet50, fp32) on a100" as a run."""
+    argv = ["run", QUICKSTART, "--policy", "cloud", "--set", "duration=2 s", "--set", "warmup=0 s"]
+    (ahead,) = _gpu_notes(capsys, *argv, "--dry-run")
+    (ran,) = _gpu_notes(capsys, *argv, "--out", str(tmp_path / "run"))
+    assert ahead.startswith("note: applications.classify (resnet50, fp32) would be allowed to run on a100: ")
+    assert ran.startswith("note: applications.classify (resnet50, fp32) on a100: ")
+    assert ahead.replace(" would be allowed to run on ", " on ") == ran
 
 
 def test_a_fusing_gpu_is_compared_with_its_fused_time(capsys):

@@ -377,6 +377,7 @@ def world_notes(
     world: Any,
     labels: list[str] | None = None,
     computed: Mapping[str, Collection[tuple[str, str]]] | None = None,
+    ahead: bool = False,
 ) -> list[str]:
     """The notes of ``scenario``'s built ``world`` (None: none): its own, and each policy's clamped cuts.
 
@@ -384,14 +385,17 @@ def world_notes(
     reads a scenario's ``dynamics`` once; ``policies``: those it ran (default: its own), called
     by ``labels`` (``compare``'s entries) where given; ``computed``: by label, the ``(node,
     processor)`` pairs its runs computed on (:func:`computed_by`), so that a note on a processor's
-    numbers is said of the runs that computed there, not of those whose policy only may.
+    numbers is said of the runs that computed there, not of those whose policy only may; ``ahead``:
+    said before any run (a dry run), of where the runs would be allowed to compute.
     """
     if world is None:  # it could not be built: its runs failed and said why
         return []
     specs = policies or [scenario.policy]
     # under each policy run, a note that holds under only some saying which; the scenario's own: its notes
     named = dict(zip(labels or [spec.name for spec in specs], specs, strict=True))
-    notes = list(world.notes_under_each(named, computed) if policies else world.notes)
+    notes = list(
+        world.notes_under_each(named, computed, ahead) if policies else world.notes_under(ahead=ahead)
+    )
     for i, spec in enumerate(specs):
         notes += clamped_cut_notes(scenario, spec, world.layer_counts, labels[i] if labels else None)
     return notes

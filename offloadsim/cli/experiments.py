@@ -450,7 +450,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             tables.append(_stations(scenario.policy, world(), scenario.seed))
         if args.quiet and args.dry_run:  # its --quiet prints the directory: no notes
             return
-        notes = point_world_notes(spec, points[index], scenario, world())  # kept in the manifest too
+        notes = point_world_notes(spec, points[index], scenario, world(), ahead=args.dry_run)
         if not args.dry_run:
             world_notes.setdefault(index, []).extend(notes)
             return

@@ -72,18 +72,21 @@ from offloadsim.experiments.sweep_spec import (
 __all__ = ["JobFileWarning", "JobsFailedError", "check_sweep_out", "point_world_notes", "sweep"]
 
 
-def point_world_notes(spec: SweepSpec, point: Mapping[str, Any], scenario: Any, world: Any) -> list[str]:
+def point_world_notes(
+    spec: SweepSpec, point: Mapping[str, Any], scenario: Any, world: Any, ahead: bool = False
+) -> list[str]:
     """The notes of one point's built ``world`` (None: none), its ``policies`` entry called by its label.
 
     What :func:`sweep` keeps of each point it plans (``plan_sweep``'s ``with_world``), and the command
-    line's dry run lists.
+    line's dry run lists (``ahead``: of where its runs would be allowed to compute, none having run).
     """
     from offloadsim.analysis.notes import world_notes
     from offloadsim.world.notes.accuracy import paired_dropped
 
     label = spec.entry_label(point)  # a policies entry with parameters, as the table and notes call it
     # a precision zipped with a plain speed has its own rate: "int8 runs no faster" is not said
-    return paired_dropped(world_notes(scenario, None, world, [label] if label else None), spec.zipped)
+    notes = world_notes(scenario, None, world, [label] if label else None, ahead=ahead)
+    return paired_dropped(notes, spec.zipped)
 
 
 class JobsFailedError(ExperimentError):

@@ -186,7 +186,7 @@ class World:
         return self._notes(here=True)
 
     def notes_under(
-        self, *policies: Any, computed: Collection[tuple[str, str]] | None = None
+        self, *policies: Any, computed: Collection[tuple[str, str]] | None = None, ahead: bool = False
     ) -> tuple[str, ...]:
         """:attr:`notes` of a run of any of ``policies`` (policy objects or PolicySpecs), not the scenario's.
 
@@ -194,11 +194,15 @@ class World:
         policies a run or a comparison runs: ``run --policy local`` keeps every layer on the phones.
         ``computed``: the ``(node, processor)`` pairs the run computed on, once it has run: a note on
         a processor it never computed on is not said (:func:`~offloadsim.world.placed.runs_under`).
+        ``ahead``: said before the run (a dry run): a note says where it would be allowed to compute.
         """
-        return self._notes(here=True, policies=policies, computed=computed)
+        return self._notes(here=True, policies=policies or None, computed=computed, ahead=ahead)
 
     def notes_under_each(
-        self, policies: Mapping[str, Any], computed: Mapping[str, Collection[tuple[str, str]]] | None = None
+        self,
+        policies: Mapping[str, Any],
+        computed: Mapping[str, Collection[tuple[str, str]]] | None = None,
+        ahead: bool = False,
     ) -> tuple[str, ...]:
         """:attr:`notes` of runs of each of ``policies`` (label -> policy), for a comparison of them.
 
@@ -206,13 +210,13 @@ class World:
         local,edge,cloud`` of the quickstart costs layers on its A100 under ``cloud`` alone.
         ``computed``: by label, the ``(node, processor)`` pairs its runs computed on, once they
         have run (:meth:`notes_under`): the quickstart's ``neurosurgeon`` may use the A100, and
-        put no task there.
+        put no task there.  ``ahead``: said before the runs (:meth:`notes_under`).
         """
         computed = computed or {}
         under: dict[str, list[str]] = {}
         for label, policy in policies.items():
             ran = computed.get(label)
-            for note in self._notes(here=True, policies=(policy,), placed=False, computed=ran):
+            for note in self._notes(here=True, policies=(policy,), placed=False, computed=ran, ahead=ahead):
                 under.setdefault(note, []).append(label)
         each = (
             tuple(under)
@@ -223,7 +227,9 @@ class World:
             )
         )
         # one line naming the hardware each policy may use, not one line per policy
-        context = self._context(True, tuple(policies.values()), lambda: self._under(dict(policies), computed))
+        context = self._context(
+            True, tuple(policies.values()), lambda: self._under(dict(policies), computed), ahead
+        )
         return each + self._said(context, ("placed",))
 
     def scenario_notes_under(self, *policies: Any) -> tuple[str, ...]:
@@ -243,6 +249,7 @@ class World:
         policies: tuple[Any, ...] | None = None,
         placed: bool = True,
         computed: Collection[tuple[str, str]] | None = None,
+        ahead: bool = False,
     ) -> tuple[str, ...]:
         """:attr:`notes`: every registered provider's (:mod:`offloadsim.world.notes`), in its order.
 
@@ -250,16 +257,17 @@ class World:
         ``policies``: the policy objects of the runs noted (None: the scenario's own policy);
         ``placed``: with the lines naming the hardware they may place on (providers of scope
         ``placed``), which a comparison says once for all its policies; ``computed``: the
-        ``(node, processor)`` pairs the runs computed on (None: not run yet).
+        ``(node, processor)`` pairs the runs computed on (None: not run yet); ``ahead``: said before
+        the runs (a dry run), of where they would be allowed to compute.
         """
         ran = None if computed is None else {"": computed}
         context = self._context(
-            here, policies, lambda: self._under({"": policies} if policies else None, ran)
+            here, policies, lambda: self._under({"": policies} if policies else None, ran), ahead
         )
         return self._said(context, ("run", "placed") if placed else ("run",))
 
     def _context(
-        self, here: bool, policies: tuple[Any, ...] | None, under: Callable[[], Under]
+        self, here: bool, policies: tuple[Any, ...] | None, under: Callable[[], Under], ahead: bool = False
     ) -> NoteContext:
         """The providers' context for runs of ``policies``; ``under`` made only where a provider asks."""
         made: list[Under] = []
@@ -270,7 +278,7 @@ class World:
             return made[0](app, proc)
 
         apps, processors = tuple(self.apps.values()), tuple(self._every_processor())
-        return NoteContext(self.scenario, here, policies, lazily, apps, processors, self.nodes, self)
+        return NoteContext(self.scenario, here, policies, lazily, apps, processors, self.nodes, self, ahead)
 
     @staticmethod
     def _said(context: NoteContext, scopes: tuple[str, ...]) -> tuple[str, ...]:
@@ -381,7 +389,8 @@ class World:
         """Topology summary plus the processors and applications, for ``--dry-run``.
 
         Its notes are those of a run of ``policies`` (:meth:`notes_under`; None: the scenario's own),
-        or of each where they are named (label -> policy: :meth:`notes_under_each`, a comparison's).
+        or of each where they are named (label -> policy: :meth:`notes_under_each`, a comparison's),
+        said ahead of any run: a note on where a run computes says where it would be allowed to.
         """
         lines = [self.topology.summary(_link_labels(self.scenario.document))]
         by_group: dict[tuple[str, str], int] = {}
@@ -405,10 +414,11 @@ class World:
                 for app in self.apps.values()
             )
         )
+        # said before any run: where a run would be allowed to compute, not where it did
         if isinstance(policies, Mapping):
-            notes = self.notes_under_each(policies)
+            notes = self.notes_under_each(policies, ahead=True)
         else:
-            notes = self.notes if policies is None else self.notes_under(*policies)
+            notes = self.notes_under(*(policies or ()), ahead=True)
         lines.extend(f"note: {note}" for note in notes)
         return "\n".join(lines)
 

@@ -13,7 +13,7 @@ where the CPU may run an application's layers (as :mod:`.gpu_efficiency` decides
 from __future__ import annotations
 
 from offloadsim.scenario.errors import format_path
-from offloadsim.world.notes.derived_runs import derived_runs
+from offloadsim.world.notes.derived_runs import allowed_on, derived_runs
 from offloadsim.world.notes.registry import Note, NoteContext
 
 __all__ = ["KIND", "cpu_efficiency_notes"]
@@ -35,11 +35,12 @@ def cpu_efficiency_notes(context: NoteContext) -> list[Note]:
         return []
     from offloadsim.world.profiles.builtin import CPU_EFFICIENCY  # only where one is used (start-up)
 
-    each = "; ".join(f"{where} on {', '.join(on)}" for where, on in said.items())
+    each = "; ".join(f"{where} {allowed_on(context.ahead)} {', '.join(on)}" for where, on in said.items())
     llm = " (an LLM's prefill, and its decode where compute-bound)" if llms else ""
     text = (
         f"{each}: a built-in CPU profile runs each layer{llm} at an assumed {CPU_EFFICIENCY:.2f} of "
         "its data-sheet peak, not a measured rate, and a stage uses one core: more cores serve more "
         "requests at once, none faster (docs/profiles.md#the-profiles-with-their-numbers)"
     )
-    return [Note(KIND, text, {"applications": list(said), "efficiency": CPU_EFFICIENCY})]
+    facts = {"applications": list(said), "efficiency": CPU_EFFICIENCY}
+    return [Note(KIND, text, {**facts, "ahead": True} if context.ahead else facts)]

@@ -11,7 +11,16 @@ from typing import Any, Literal
 
 from offloadsim.world.notes.registry import NoteContext
 
-__all__ = ["derived_runs"]
+__all__ = ["allowed_on", "derived_runs"]
+
+
+def allowed_on(ahead: bool) -> str:
+    """``on``, or, said before the runs (a dry run, ``NoteContext.ahead``), ``would be allowed to run on``.
+
+    A dry run simulates nothing: "applications.classify on a100" read as if the A100 ran it, where
+    the quickstart's run puts no task there.
+    """
+    return "would be allowed to run on" if ahead else "on"
 
 
 def derived_runs(

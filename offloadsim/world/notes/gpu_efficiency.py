@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from offloadsim.scenario.errors import format_path
-from offloadsim.world.notes.derived_runs import derived_runs
+from offloadsim.world.notes.derived_runs import allowed_on, derived_runs
 from offloadsim.world.notes.registry import Note, NoteContext
 
 __all__ = ["KIND", "gpu_efficiency_notes", "gpu_note", "merge_gpu_notes"]
@@ -40,16 +40,20 @@ def gpu_efficiency_notes(context: NoteContext) -> list[Note]:
         model = f"{app.llm.config.name} prefill" if app.llm is not None else app.graph.name
         where = format_path(("applications", app.name))
         entries.append((where, model, app.precision, proc.costs.name, proc.spec.fusion))
-    return [gpu_note(entries)] if entries else []
+    return [gpu_note(entries, context.ahead)] if entries else []
 
 
 def merge_gpu_notes(notes: Sequence[Note]) -> Note:
     """Several worlds' GPU lines as one: a sweep over precision said one line a point, alike but for it."""
-    return gpu_note([tuple(entry) for note in notes for entry in note.facts["entries"]])
+    ahead = any(note.facts.get("ahead") for note in notes)
+    return gpu_note([tuple(entry) for note in notes for entry in note.facts["entries"]], ahead)
 
 
-def gpu_note(entries: Sequence[Entry]) -> Note:
-    """The one line on layer graphs costed on built-in GPU profiles at an assumed efficiency."""
+def gpu_note(entries: Sequence[Entry], ahead: bool = False) -> Note:
+    """The one line on layer graphs costed on built-in GPU profiles at an assumed efficiency.
+
+    ``ahead``: said before the runs (a dry run): of where they would be allowed to run, not where they ran.
+    """
     from offloadsim.world.profiles.builtin import GPU_EFFICIENCY
     from offloadsim.world.profiles.published import SECTION, batch_one_ratio
 
@@ -60,7 +64,7 @@ def gpu_note(entries: Sequence[Entry]) -> Note:
         precisions[precision] = on[profile] = None
         costed[(profile, fused[0] if fused else "none")] = None
     each = "; ".join(
-        f"{where} ({model}, {' and '.join(precisions)}) on {', '.join(on)}"
+        f"{where} ({model}, {' and '.join(precisions)}) {allowed_on(ahead)} {', '.join(on)}"
         for (where, model), (precisions, on) in said.items()
     )
     ratios = {(profile, fusion): batch_one_ratio(profile, fusion) for profile, fusion in costed}
@@ -84,4 +88,5 @@ def gpu_note(entries: Sequence[Entry]) -> Note:
         f"{each}: a built-in GPU profile runs each layer at an assumed {GPU_EFFICIENCY:.2f} of its "
         f"data-sheet peak, not a rate measured at a batch of one; {'; '.join(published)} ({SECTION})"
     )
-    return Note(KIND, text, {"entries": [list(entry) for entry in entries], "efficiency": GPU_EFFICIENCY})
+    facts = {"entries": [list(entry) for entry in entries], "efficiency": GPU_EFFICIENCY}
+    return Note(KIND, text, {**facts, "ahead": True} if ahead else facts)

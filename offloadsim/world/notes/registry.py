@@ -94,6 +94,8 @@ class NoteContext:
     (then ``apps`` are built only where one sets a precision or codec, else are their specs with no
     layers, and ``processors`` are every one only where an application sets one, else the plain
     speeds): only providers registered with ``needs_world=False`` are called there.
+    ``ahead``: said before any run (a dry run's description of the world): ``under`` is where the
+    runs would be allowed to compute, which a note words as such, not as where they did.
     """
 
     scenario: Any
@@ -104,6 +106,7 @@ class NoteContext:
     processors: Sequence[Any]
     nodes: Mapping[str, Any]
     world: Any = None
+    ahead: bool = False
 
     @property
     def groups(self) -> dict[str, str]:

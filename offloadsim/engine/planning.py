@@ -125,6 +125,9 @@ class PlanCompiler:
         self._prices: dict[tuple[str, str, str], Price] = {}
         # The applications whose activation codec some compiled plan applied (a cut between two nodes).
         self.compressed: set[str] = set()
+        # (application, node, processor) of every compiled plan's compute segments: which processors
+        # each application may have run on, for the notes said of the processors a run computed on.
+        self.ran_on: set[tuple[str, str, str]] = set()
 
     def compile(self, plan: Any, task: Task) -> CompiledPlan:
         """Validate ``plan`` for ``task`` and turn it into steps with their record fields."""
@@ -180,6 +183,7 @@ class PlanCompiler:
             processor = self._processor(node, name)
             self._refuse_repeat(plan, task, stations, processor)
             stations.append(processor)
+            self.ran_on.add((task.app, node, processor.name))
             decode_s = 0.0
             if node != location:
                 transfer = self._transfer_step(location, node, start, source, fixed_sizes)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import numpy as np
@@ -792,7 +792,7 @@ class Simulation:
             counters=dict(self.counters),
             stages=self.ledger.stages.columns() if self.ledger.stages is not None else None,
             notes=(
-                *world.notes_under(self.policy, computed=_computed_on(processors)),
+                *world.notes_under(self.policy, computed=_computed_on(processors, self._compiler.ran_on)),
                 *self._policy_notes(),
                 *self._work_notes(),
                 *own_notes,
@@ -926,15 +926,23 @@ class _Arrival:
         return sim._dispatch(task, None, self.last)
 
 
-def _computed_on(processors: Mapping[str, Sequence[Any]]) -> set[tuple[str, str]]:
+def _computed_on(
+    processors: Mapping[str, Sequence[Any]], planned: Collection[tuple[str, str, str]] = ()
+) -> set[tuple[str, ...]]:
     """The ``(node, processor)`` pairs of the processors table that computed in the measured time.
 
     Busy, or a stage completed: the world's notes on a processor's numbers are said of a run only
-    where it computed (:meth:`~offloadsim.world.build.World.notes_under`).
+    where it computed (:meth:`~offloadsim.world.build.World.notes_under`).  With them, each
+    ``(application, node, processor)`` of ``planned`` (the compiled plans' segments) on one of
+    those: a note on an application there is said only where one of its plans put it, not where
+    another application's did (the processors table counts the work of every application alike).
     """
     columns = ("node", "processor", "busy_s", "stages_completed")
     rows = zip(*(processors[column] for column in columns), strict=True)
-    return {(node, name) for node, name, busy, completed in rows if busy > 0 or completed > 0}
+    pairs: set[tuple[str, ...]] = {
+        (node, name) for node, name, busy, completed in rows if busy > 0 or completed > 0
+    }
+    return pairs | {each for each in planned if each[1:] in pairs}
 
 
 def _processor_notes(processors: Mapping[str, Sequence[Any]]) -> list[str]:

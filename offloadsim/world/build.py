@@ -186,7 +186,7 @@ class World:
         return self._notes(here=True)
 
     def notes_under(
-        self, *policies: Any, computed: Collection[tuple[str, str]] | None = None, ahead: bool = False
+        self, *policies: Any, computed: Collection[tuple[str, ...]] | None = None, ahead: bool = False
     ) -> tuple[str, ...]:
         """:attr:`notes` of a run of any of ``policies`` (policy objects or PolicySpecs), not the scenario's.
 
@@ -201,7 +201,7 @@ class World:
     def notes_under_each(
         self,
         policies: Mapping[str, Any],
-        computed: Mapping[str, Collection[tuple[str, str]]] | None = None,
+        computed: Mapping[str, Collection[tuple[str, ...]]] | None = None,
         ahead: bool = False,
     ) -> tuple[str, ...]:
         """:attr:`notes` of runs of each of ``policies`` (label -> policy), for a comparison of them.
@@ -248,7 +248,7 @@ class World:
         here: bool,
         policies: tuple[Any, ...] | None = None,
         placed: bool = True,
-        computed: Collection[tuple[str, str]] | None = None,
+        computed: Collection[tuple[str, ...]] | None = None,
         ahead: bool = False,
     ) -> tuple[str, ...]:
         """:attr:`notes`: every registered provider's (:mod:`offloadsim.world.notes`), in its order.
@@ -293,7 +293,7 @@ class World:
     def _under(
         self,
         policies: Mapping[str, Any] | None,
-        computed: Mapping[str, Collection[tuple[str, str]]] | None = None,
+        computed: Mapping[str, Collection[tuple[str, ...]]] | None = None,
     ) -> Under:
         """Where runs of ``policies`` (label -> policies; None: the scenario's own) may place layers.
 

@@ -126,15 +126,17 @@ def runs_under(
     scenario: Scenario,
     policies: Mapping[str, Any] | None = None,
     reaches: Callable[[str, str], bool] | None = None,
-    computed: Mapping[str, Collection[tuple[str, str]]] | None = None,
+    computed: Mapping[str, Collection[tuple[str, ...]]] | None = None,
 ) -> Under:
     """The :data:`Under` of runs of ``policies`` (label -> a policy or a tuple; None: the scenario's).
 
     A single label (a run) answers ``()`` or None.  ``computed``: for the labels of runs that have
     run, the ``(node, processor)`` pairs they computed on (the scenario's own run: label ``""``); a
     processor a run never computed on is not its, whatever its policy may place there (the
-    quickstart's ``neurosurgeon`` may use the cloud's A100 and put no task there).  A label it
-    does not name is held to what its policy may do.
+    quickstart's ``neurosurgeon`` may use the cloud's A100 and put no task there).  Where they
+    hold ``(application, node, processor)`` triples of an application too (a run's, from its plans),
+    a processor is its only where one says so: a note on AlexNet on a GPU that ran only VGG-16 is
+    not its.  A label it does not name is held to what its policy may do.
     """
     runs = policies or {"": scenario.policy}
     placed = {label: placements(policy) for label, policy in runs.items()}
@@ -144,6 +146,8 @@ def runs_under(
     firsts = {node.name: node.processors[0].name for node in scenario.nodes if node.processors}
     tiers = {node.name: node.tier for node in scenario.nodes}
     sources: dict[str, set[str]] = {}
+    # by label, the applications whose processors a run names (its triples): held to those
+    planned = {label: {each[0] for each in ran if len(each) == 3} for label, ran in (computed or {}).items()}
 
     def under(app: Any, proc: Any) -> tuple[str, ...] | None:
         if app.name not in sources:
@@ -155,8 +159,21 @@ def runs_under(
             for label, each in placed.items()
             if may_run(hosts, node, tiers[node], sources[app.name], each, reaches)
             and any(rule is None or name in (rule or (firsts.get(node),)) for rule in rules[label])
-            and (computed is None or label not in computed or (node, name) in computed[label])
+            and (
+                computed is None
+                or label not in computed
+                or _ran(computed[label], planned[label], app, node, name)
+            )
         )
         return None if not labels else () if len(labels) == len(placed) else labels
 
     return under
+
+
+def _ran(ran: Collection[tuple[str, ...]], planned: set[str], app: Any, node: str, name: str) -> bool:
+    """Whether a run that computed on ``ran`` computed ``app``'s layers on processor ``name`` of ``node``.
+
+    On it at all (a ``(node, processor)`` pair), and, where the run names the processors of
+    ``app`` (``planned``: the applications its triples name), as one of them.
+    """
+    return (node, name) in ran and (app.name not in planned or (app.name, node, name) in ran)

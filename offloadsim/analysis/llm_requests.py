@@ -56,6 +56,6 @@ LLM_REQUESTS = SummaryMetric(
         "ttft_p95_s": "the 95th percentile of the time to the first token of the completed LLM requests",
         "tpot_mean_s": "the mean time per output token after the first, over the completed LLM requests",
         "decode_tokens_per_s_mean": "the mean over the completed LLM requests of each one's decode rate",
-        "output_tokens_per_s": "the completed LLM requests' output tokens over the measured time",
+        "output_tokens_per_s": "the LLM output tokens generated in the measured window over it",
     },
 )

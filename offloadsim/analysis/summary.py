@@ -135,9 +135,10 @@ class Summary:
     its first token came; NaN when no LLM request completed
     (:attr:`served_llm`).  So is ``decode_tokens_per_s_mean``, the mean over
     them of each request's decode rate (``1 / tpot`` in tokens/s; a one-token
-    answer has none and is left out), while ``output_tokens_per_s`` is their
-    output tokens over the measured time, as ``throughput_per_s`` counts
-    completed tasks (:mod:`offloadsim.analysis.tokens`).
+    answer has none and is left out), while ``output_tokens_per_s`` is every
+    output token generated in the measured window over it (the nodes'
+    ``tokens_generated``), the unfinished requests' too, so that at saturation
+    it reads the capacity (:mod:`offloadsim.analysis.tokens`).
     """
 
     duration_s: float
@@ -920,6 +921,11 @@ def summarize(
     """
     task_stats = chunked.task_stats if callable(getattr(tasks, "blocks", None)) else _task_stats
     stats = task_stats(tasks, duration_s, end_s)
+    if stats["output_tokens_per_s"] == stats["output_tokens_per_s"] and _has(nodes, "tokens_generated"):
+        # Every token generated in the measured window, not only the completed requests' (records of
+        # a run from before the column: those alone, as the task stats count them).
+        generated = float(np.sum(_floats(nodes, "tokens_generated")))
+        stats["output_tokens_per_s"] = output_token_rate(generated, duration_s)
     backlog = stats.pop("backlog")
     share = stats.pop("in_flight_share")
     whole = stats.pop("whole_compute")

@@ -54,6 +54,9 @@ class RunContext:
     # The LLM requests in progress on each processor and the decode steps they still owe it (a policy's
     # view adds them to a processor's expected wait): one per run, as this context is.
     llm_load: LLMLoad = field(default_factory=LLMLoad)
+    # Each node -> the LLM output tokens it generated as a plan's last segment, warm-up included (the
+    # kernel subtracts the count at the warm-up's end): the nodes table's ``tokens_generated``.
+    tokens_generated: dict[str, int] = field(default_factory=dict)
 
     def pricer(self, app: str, processor: Processor) -> Price:
         """What stages of ``app``'s requests cost on ``processor``, as the processor prices them."""

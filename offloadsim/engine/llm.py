@@ -396,6 +396,8 @@ class LLMRequest:
         self.generated += 1
         _, output = self.task.llm  # type: ignore[misc]
         last, first = self.nodes[-1], self.nodes[0]
+        counts = self.sim.tokens_generated  # the run's output token throughput counts it here
+        counts[last] = counts.get(last, 0) + 1
         source = self.task.source
         more = self.generated < output
         if len(self.segments) == 1 or first == last:

@@ -554,6 +554,7 @@ class Simulation:
             "channel_bytes": self.network.bytes_carried_now(),
             "energy": {name: meter.energy_j() for name, meter in self.meters.items()},
             "others": {name: meter.others_j for name, meter in self.meters.items()},
+            "tokens": dict(self.context.tokens_generated),
         }
 
     def _every_processor(self) -> Iterator[tuple[str, Processor]]:
@@ -712,6 +713,7 @@ class Simulation:
                 "battery_left",
                 "down",
                 "group",
+                "tokens_generated",
             )
         }
         for name, spec in world.nodes.items():
@@ -729,6 +731,8 @@ class Simulation:
             nodes["stages_completed"].append(
                 proc.completed - snap["completed"][name] if proc is not None else 0
             )
+            tokens = self.context.tokens_generated.get(name, 0) - snap["tokens"].get(name, 0)
+            nodes["tokens_generated"].append(tokens)
             meter = self.meters.get(name)
             nodes["energy_j"].append(meter.energy_j() - snap["energy"][name] if meter is not None else 0.0)
             nodes["energy_for_others_j"].append(

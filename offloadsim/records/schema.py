@@ -295,6 +295,14 @@ NODES: tuple[Column, ...] = (
         "",
         "the scenario's ``nodes`` key it came from: ``phone`` for ``phone-3`` (``count``), else its own name",
     ),
+    Column(
+        "tokens_generated",
+        "int64",
+        "",
+        "LLM output tokens it generated as a plan's last segment in the measured window, whatever"
+        " became of their requests (the output token throughput: their sum over the measured time)",
+        at_least=0,
+    ),
 )
 
 #: Per-link-direction records (``links.parquet``), one row per direction ``a -> b``.

@@ -107,21 +107,27 @@ def loads_and_unknowns(
     A warning that reads offered loads says a busy node it cannot load rather than leaving it out
     silently (the ``overloaded`` kind): why is ``SPLIT_UNKNOWN`` or ``RATE_UNKNOWN``.  A node all
     of whose tasks without a rate come from ``paced`` pairs (closed loops: :func:`paced_pairs`) is
-    in neither: it is offered no more than it serves.
+    in neither: it is offered no more than it serves.  So is a node that ran part of a split task
+    where every task it ran came from a closed loop: a pipeline's first stage busy all run under
+    one was said overloaded, and told to run the closed loop it already was.
     """
     done: dict[tuple[str, str], int] = {}  # pair -> its completed tasks
     work: dict[str, dict[tuple[str, str], float]] = {}  # node -> pair -> compute ns of those it ran whole
-    split: set[str] = set()
+    split: dict[str, set[tuple[str, str]]] = {}  # node -> the pairs of the split tasks it ran part of
     for chunk in task_chunks(tasks, ("source", "app", "placement", "status", "compute_time")):
         for node, pair, count, total in _chunk_work(chunk):
             done[pair] = done.get(pair, 0) + count
             if ">" in node or ":" in node:  # a split task: its nodes' share of the work is not one task's
-                split.update(part.split(":", 1)[0] for part in node.split(">"))
+                for part in node.split(">"):
+                    split.setdefault(part.split(":", 1)[0], set()).add(pair)
             elif node:
                 work.setdefault(node, {})
                 work[node][pair] = work[node].get(pair, 0) + total
-    loads, unknown = {}, dict.fromkeys(sorted(split), SPLIT_UNKNOWN)
+    paced_only = {node for node, pairs in split.items() if pairs | set(work.get(node, ())) <= paced}
+    loads, unknown = {}, dict.fromkeys(sorted(set(split) - paced_only), SPLIT_UNKNOWN)
     for node, pairs in work.items():
+        if node in paced_only:
+            continue
         if node in unknown:
             continue
         unrated = [pair for pair in pairs if pair not in rates]

@@ -83,3 +83,43 @@ def test_a_node_a_closed_loop_keeps_busy_is_not_said_overloaded():
     result = run(text + "warmup: 20 s\n")
     assert float(result.nodes.set_index("node").loc["phone", "utilisation"]) >= 0.99  # busy all run
     assert _overloaded(result) == []
+
+
+def test_a_pipeline_a_closed_loop_keeps_busy_is_not_said_overloaded(tmp_path):
+    """A split task's nodes under a closed loop alone: at capacity, not past it.
+
+    Three Jetsons sharing an 8B model under 20 closed-loop users: the first was said overloaded, its
+    load not known (it ran part of a split task), and told to run the closed loop it already was.
+    """
+    from pipeline_scenario import SCENARIO
+
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(SCENARIO.replace("USERS", "20"), encoding="utf-8")
+    result = offloadsim.run(path)
+    assert float(result.nodes.set_index("node").loc["edge-0", "utilisation"]) >= 0.99  # busy all run
+    assert _overloaded(result) == []
+    # The same pipeline fed by open arrivals past its capacity is still said overloaded, and why.
+    open_loop = SCENARIO.replace("arrivals: closed, users: USERS", "arrivals: poisson, rate: 30 /min")
+    path.write_text(open_loop, encoding="utf-8")
+    (said,) = _overloaded(offloadsim.run(path))
+    assert "edge-0 busy" in said and "(it ran part of a split task)" in said
+
+
+def test_a_split_task_node_is_known_paced_only_when_every_task_it_ran_is_a_closed_loop_s():
+    import pandas as pd
+
+    from offloadsim.analysis.offered_load import SPLIT_UNKNOWN, loads_and_unknowns
+
+    tasks = pd.DataFrame(
+        {
+            "source": ["phone", "phone", "cam"],
+            "app": ["job", "job", "clip"],
+            "placement": ["phone>edge", "phone>edge", "edge"],
+            "status": pd.Categorical(["completed"] * 3),
+            "compute_time": [0.5, 0.5, 0.2],
+        }
+    )
+    paced = frozenset({("phone", "job")})
+    # The phone ran the closed loop's tasks alone; the edge a camera's too, at no rate known.
+    assert loads_and_unknowns(tasks, {}, paced) == ({}, {"edge": SPLIT_UNKNOWN})
+    assert loads_and_unknowns(tasks, {}, paced | {("cam", "clip")}) == ({}, {})

@@ -1,12 +1,18 @@
-"""An LLM decode rate that ran at its memory-bandwidth ceiling, printed as the bound it is.
+"""An LLM run's time per output token and decode rate, which rest on a bandwidth bound, shown as bounds.
 
 On a built-in profile a decode step reads every weight at the data sheet's memory bandwidth used
-in full (:meth:`offloadsim.world.build.World.decode_ceilings`): tokens/s is weights ÷ bandwidth, a
-ceiling no measured server reaches.  A comparison printed Llama 3.2 1B on an A100 as
-``823.86 ± 0.29`` tokens/s and 1.2138 ms per token: five digits of a bound.  Where a run's mean
-decode rate (or time per output token) sits at one of its ceilings, the tables print the bound to
-three significant digits, marked: ``≤ 825 tokens/s (bandwidth ceiling)`` in a run's table,
-``≤ 825 (ceiling)`` in a compare or sweep cell; the CSV and parquet files keep the full numbers.
+in full (:meth:`offloadsim.world.build.World.decode_ceilings`): weights ÷ bandwidth, a ceiling no
+measured server reaches.  Every time per output token built of such steps (queueing, a pipeline's
+hops added) is then as short as the hardware allows, no shorter, and every decode rate as high: a
+bound, not a measurement.  The rule a reader can follow: where a run's decode steps ran on such a
+processor (its ``decode_ceilings``, in whole or in part), its mean time per output token reads
+``≥ 79.6`` (ms) and its mean decode rate ``≤ 12.6`` (tokens/s), its own value to three significant
+digits, marked ``(bandwidth ceiling)`` in a run's table and ``(ceiling)`` in a compare or sweep
+cell; a figure of either says so in its note.  Where none did (a calibrated profile, a bandwidth
+the scenario gives, a compute-bound decode) they read as measured.  The CSV and parquet files keep
+the full numbers.  (The bound was once said only of a mean within 3 % of a single node's ceiling:
+a cloud's TPOT read ``≥ 7.36`` beside a 3-Jetson pipeline's ``79.61 ± 0.15`` on the same bound plus
+hops, and one policy's decode rate was a bound while its TPOT, a mean of the inverses, was not.)
 """
 
 from __future__ import annotations
@@ -20,7 +26,6 @@ __all__ = [
     "CEILING_MARK",
     "ceiling_bound",
     "ceiling_cell",
-    "ceiling_of",
     "manifest_ceilings",
     "three_digits",
 ]
@@ -30,42 +35,27 @@ CEILING_MARK = "(bandwidth ceiling)"
 #: What a compare or sweep cell says after its bound (the unit is in the heading, the note under the
 #: table names the bandwidth): short, as a wide table splits into blocks.
 CELL_MARK = "(ceiling)"
-# A request's steps read a KV cache that grows as it decodes: its mean rate sits a little under
-# the ceiling of its first step (823.86 of 825 tok/s for Llama 3.2 1B on an A100).  A mean within
-# this share of a ceiling ran at it; one further below was slowed by something else (queueing on a
-# shared processor, a mix of nodes) and is printed as it is.
-_AT_CEILING = 0.97
-
-
-def ceiling_of(rate: float, ceilings: Sequence[float]) -> float | None:
-    """The ceiling (tokens/s) a mean decode ``rate`` ran at, or None where it ran at none of them."""
-    if not math.isfinite(rate) or rate <= 0:
-        return None
-    for ceiling in sorted(ceilings):
-        if _AT_CEILING * ceiling <= rate <= ceiling * (1 + 1e-9):
-            return float(ceiling)
-    return None
 
 
 def ceiling_bound(name: str, value: float, ceilings: Sequence[float]) -> str | None:
-    """The bound metric ``name`` (its value in SI) ran at, as a table shows it, or None where it did not.
+    """Metric ``name`` (its value in SI) as the bound it is where a run's decodes had ``ceilings``; else None.
 
-    ``decode_tokens_per_s_mean`` at a ceiling reads ``≤ 825`` (tokens/s); ``tpot_mean_s`` (shown
-    in ms) reads ``≥ 1.21``, the time per token the ceiling allows.
+    ``decode_tokens_per_s_mean`` reads ``≤ 824`` (tokens/s); ``tpot_mean_s`` (shown in ms) reads
+    ``≥ 1.21``: the value itself to three significant digits, whatever queueing or hops it holds.
 
     >>> ceiling_bound("decode_tokens_per_s_mean", 823.879, [136.2, 825.3])
-    '≤ 825'
-    >>> ceiling_bound("tpot_mean_s", 1 / 823.879, [825.3])
-    '≥ 1.21'
-    >>> ceiling_bound("decode_tokens_per_s_mean", 5.3, [6.07]) is None
+    '≤ 824'
+    >>> ceiling_bound("tpot_mean_s", 0.07961, [13.6])
+    '≥ 79.6'
+    >>> ceiling_bound("decode_tokens_per_s_mean", 5.3, []) is None
     True
     """
+    if not ceilings or not math.isfinite(value) or value <= 0:
+        return None
     if name == "decode_tokens_per_s_mean":
-        ceiling = ceiling_of(value, ceilings)
-        return None if ceiling is None else f"≤ {three_digits(ceiling)}"
-    if name == "tpot_mean_s" and value > 0:
-        ceiling = ceiling_of(1.0 / value, ceilings)
-        return None if ceiling is None else f"≥ {three_digits(1e3 / ceiling)}"
+        return f"≤ {three_digits(value)}"
+    if name == "tpot_mean_s":
+        return f"≥ {three_digits(value * 1e3)}"
     return None
 
 
@@ -81,10 +71,23 @@ def three_digits(value: float) -> str:
     return f"{round(value, places):,.{max(places, 0)}f}"
 
 
-def ceiling_cell(name: str, value: float, ceilings: Sequence[float]) -> str | None:
-    """:func:`ceiling_bound` marked for a compare or sweep cell (unit in the heading): ``≤ 825 (ceiling)``."""
+def ceiling_cell(name: str, value: float, ceilings: Sequence[float], half: float = math.nan) -> str | None:
+    """:func:`ceiling_bound` marked for a compare or sweep cell (unit in the heading): ``≤ 824 (ceiling)``.
+
+    ``half``: the CI's half-width (SI), said to the bound's precision where it does not round to 0
+    there: a queued phone's ``≥ 284 ± 528 (ceiling)`` varies, a cloud's ``≥ 7.37 (ceiling)`` hardly.
+
+    >>> ceiling_cell("tpot_mean_s", 0.284, [6.07], 0.528), ceiling_cell("tpot_mean_s", 0.00737, [136], 1e-6)
+    ('≥ 284 ± 528 (ceiling)', '≥ 7.37 (ceiling)')
+    """
     bound = ceiling_bound(name, value, ceilings)
-    return None if bound is None else f"{bound} {CELL_MARK}"
+    if bound is None:
+        return None
+    scale = 1e3 if name == "tpot_mean_s" else 1.0
+    places = 2 - math.floor(math.log10(abs(value * scale)))  # the bound's (three_digits)
+    spread = round(half * scale, places) if math.isfinite(half) else 0.0
+    said = f" ± {spread:,.{max(places, 0)}f}" if spread > 0 else ""
+    return f"{bound}{said} {CELL_MARK}"
 
 
 def manifest_ceilings(manifests: Iterable[Mapping[str, Any]]) -> tuple[float, ...]:

@@ -37,7 +37,7 @@ def _row(summary: Any) -> dict[str, float]:
 
 #: The registered LLM metrics: a run's metrics row has them right after the headline metrics where
 #: it served LLM requests; the run's table shows each under the latency rows then (a mean decode
-#: rate at a decode ceiling said as that bound); sweep's table shows the four means.
+#: rate and time per token of a run at a decode ceiling said as bounds); sweep's table shows the four means.
 LLM_REQUESTS = SummaryMetric(
     name="ttft_mean_s",
     description="of the completed LLM requests: time to first token, per output token, and tokens/s",

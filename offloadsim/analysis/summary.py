@@ -410,8 +410,8 @@ class Summary:
         says.  ``processors`` (the run's processors table: ``node``,
         ``processor``, ``utilisation``) adds the busiest processors of the
         nodes that have several, whose node lines are their first processor's.  ``ceilings``: the
-        run's LLM decode ceilings (tokens/s): a mean decode rate or time per token at one reads as
-        that bound (:func:`~offloadsim.analysis.decode_ceiling.ceiling_cell`).
+        run's LLM decode ceilings (tokens/s): where it has one, its mean decode rate and time per
+        token read as the bounds they are (:func:`~offloadsim.analysis.decode_ceiling.ceiling_bound`).
         """
         rows: list[tuple[str, str, str]] = []
         n = self.arrived
@@ -626,8 +626,8 @@ class Summary:
 
         A metric's own ``table_row``; else, with a ``table_note``, its value by its display (none
         where NaN), or, for one of the summary's fields (the LLM metrics), a row for each column of
-        its metrics row, as the headline rows (a decode rate at one of the run's ``ceilings`` said as
-        that bound); else none.
+        its metrics row, as the headline rows (a decode rate and time per token said as bounds where
+        the run has ``ceilings``); else none.
         """
         rows = []
         for metric in placed(registered_metrics(), place, "table_place"):
@@ -676,7 +676,7 @@ def _summary_key(name: str) -> str | None:
 def _headline_row(name: str, value: float, ceilings: Sequence[float], note: str = "") -> tuple[str, str, str]:
     """A metric's row of the run's table, labelled, scaled and to the decimals the catalogue says.
 
-    A mean decode rate or time per token at one of the run's decode ``ceilings`` reads as that bound.
+    A mean decode rate or time per token of a run with decode ``ceilings`` reads as the bound it is.
     """
     info = catalogue.metric_info(name)
     bound = ceiling_bound(name, value, ceilings)

@@ -626,7 +626,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
             # To the CI's precision, as compare's table: 8.7 ± 0.1 ms, not a small one's "0.0 ± 0.0".
             mean, half = float(match["mean"].iloc[0]), float(match["ci"].iloc[0])
             at = ceilings.get(first["point"], ())
-            text = ceiling_cell(column, mean, at) or metric_info(column).format(mean, half)
+            text = ceiling_cell(column, mean, at, half) or metric_info(column).format(mean, half)
             row.append(text + fewer_runs_text(int(match["n"].iloc[0]), replications))
         rows.append(row)
     shown = rows[: limit + 1]

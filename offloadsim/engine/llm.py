@@ -377,6 +377,7 @@ class LLMRequest:
 
     def _decode(self, index: int) -> None:
         segment = self.segments[index]
+        self.sim.decoded_on.add((self.nodes[index], segment.processor.name))
         stage = self.stage
         stage.context = stage.llm[0] + self.generated - 1
         service = cast("Price", segment.price)(stage, segment.start, segment.stop)

@@ -671,8 +671,8 @@ class RawRun:
     #: collector's columns (``link_changes``: when each link direction changed; none where the world
     #: never changes).
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: The tokens/s ceilings of its LLM decodes run at a profile's full memory bandwidth
-    #: (``World.decode_ceilings``): a mean decode rate at one is printed as that bound.
+    #: The tokens/s ceilings of the processors its LLM decode steps ran on at a profile's full memory
+    #: bandwidth (``World.decode_ceilings``): its decode rate and time per token are printed as bounds.
     decode_ceilings: tuple[float, ...] = ()
 
     @property

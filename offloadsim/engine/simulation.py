@@ -804,7 +804,7 @@ class Simulation:
             own_notes=own_notes,
             context_cuts=tuple(self._context_cuts()),
             tables=collected(self.collectors),
-            decode_ceilings=world.decode_ceilings(),
+            decode_ceilings=world.decode_ceilings(self.context.decoded_on),
         )
 
     def _processor_rows(self, measured: float) -> dict[str, list[Any]]:

@@ -270,7 +270,7 @@ class CompareResult:
             metrics,
             self.title,
             self.replications,
-            ceilings=manifest_ceilings([self.manifest]),
+            ceilings=policy_ceilings(self.manifest),
             adjust=adjust,
         )
         if self.groups is not None and len(self.groups):
@@ -499,7 +499,7 @@ def compare(
         **window_fields([loaded]),
         "tasks": runs.rows,
         "context_cuts": cuts,
-        **_ceilings_field(results.values()),
+        **_ceilings_field(results, names),
         "run_notes": run_notes,
         "run_warnings": run_warnings,
         "retried": retried,
@@ -1097,10 +1097,26 @@ def _check_table_metrics(metrics: object, available: Iterable[str]) -> None:
             )
 
 
-def _ceilings_field(results: Iterable[Any]) -> dict[str, list[float]]:
-    """The manifest's ``decode_ceilings``: every run's LLM decode ceilings (tokens/s), each once."""
-    found = sorted({c for result in results for c in result.decode_ceilings})
-    return {"decode_ceilings": found} if found else {}
+def _ceilings_field(results: Mapping[tuple[int, int], Any], names: Sequence[str]) -> dict[str, Any]:
+    """The manifest's ``decode_ceilings`` and ``policy_decode_ceilings``: LLM decode ceilings (tokens/s).
+
+    Every run's, each once, and each policy's runs', whose cells the table prints as bounds.
+    """
+    each: dict[str, set[float]] = {}
+    for (index, _), result in results.items():
+        each.setdefault(names[index], set()).update(result.decode_ceilings)
+    found = sorted(set().union(*each.values()))
+    if not found:
+        return {}
+    return {"decode_ceilings": found, "policy_decode_ceilings": {k: sorted(v) for k, v in each.items() if v}}
+
+
+def policy_ceilings(manifest: Mapping[str, Any]) -> Mapping[str, Sequence[float]] | Sequence[float]:
+    """Each policy's decode ceilings from a comparison's manifest; every run's, one written before them."""
+    kept = manifest.get("policy_decode_ceilings")
+    if not isinstance(kept, Mapping):
+        return manifest_ceilings([manifest])
+    return {str(k): manifest_ceilings([{"decode_ceilings": v}]) for k, v in kept.items()}
 
 
 def format_comparison(
@@ -1111,13 +1127,14 @@ def format_comparison(
     title: str | None = None,
     replications: int | None = None,
     *,
-    ceilings: Sequence[float] = (),
+    ceilings: Sequence[float] | Mapping[str, Sequence[float]] = (),
     adjust: str = "none",
 ) -> str:
     """Render :func:`compare_table` output for a terminal (display units, ``*`` = CI of Δ excludes 0).
 
-    ``ceilings``: the runs' LLM decode ceilings (tokens/s); a mean decode rate or time per token at
-    one reads as that bound, marked (:func:`~offloadsim.analysis.decode_ceiling.ceiling_cell`).
+    ``ceilings``: the runs' LLM decode ceilings (tokens/s), or each policy's: a policy whose decodes
+    had one reads its mean decode rate and time per token as bounds, marked
+    (:func:`~offloadsim.analysis.decode_ceiling.ceiling_cell`).
 
     A significant Δ also says whether it is ``better`` or ``worse`` than the
     baseline, by the direction the metric catalogue gives the metric; one the same in every
@@ -1182,7 +1199,8 @@ def format_comparison(
                 value_row.append(NO_DEADLINES)  # no run had a task with a deadline: as `run` says it
                 delta_row.append("")
                 continue
-            text = ceiling_cell(name, mean, ceilings) or info.format(mean, half)
+            at = ceilings.get(policy, ()) if isinstance(ceilings, Mapping) else ceilings
+            text = ceiling_cell(name, mean, at, half) or info.format(mean, half)
             value_row.append(text + fewer_runs_text(n, replications))
             if policy == baseline or math.isnan(diff):
                 delta_row.append("")

@@ -39,6 +39,7 @@ from offloadsim.plots.axes import (
     lines_under_legend,
     x_label_with,
 )
+from offloadsim.plots.ceiling_note import ceiling_note
 from offloadsim.plots.figure_data import (
     FigureView,
     choose_x_key,
@@ -393,6 +394,7 @@ def series_figure(
     own = drawing.notes(drawn)
     parts = (
         interval_note(view, kind, frame, shown, axes),
+        ceiling_note(view.metric, view.results.manifest, frame),  # what the values are: before the rest
         pooled_note(frame, shown) if drawing.pools_tasks else "",
         method_note(view, kind),
         own.get("unrecorded", ""),

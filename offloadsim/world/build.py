@@ -305,13 +305,22 @@ class World:
         """Every processor of every node, a node's first one first (a GPU beside a CPU included)."""
         return [proc for node in self.processors for proc in self.processors_of(node)]
 
-    def decode_ceilings(self) -> tuple[float, ...]:
+    def decode_ceilings(self, decoded: Collection[tuple[str, str]] | None = None) -> tuple[float, ...]:
         """The tokens/s ceilings of the LLM decodes that run memory-bound on a built-in profile, each once.
 
-        The run's tables print a mean decode rate at one of them as the bound it is
-        (:mod:`offloadsim.analysis.decode_ceiling`), not to five digits.
+        ``decoded``: only those of these (node, processor name) pairs, where a run's decode steps ran
+        (None: every one).  A run's time per output token and decode rate rest on the bound where it
+        has one: its tables print them as bounds (:mod:`offloadsim.analysis.decode_ceiling`).
         """
-        return tuple(sorted({rate for _, _, rate in self.memory_bound_decodes()}))
+        return tuple(
+            sorted(
+                {
+                    rate
+                    for _, proc, rate in self.memory_bound_decodes()
+                    if decoded is None or (proc.node, proc.spec.name) in decoded
+                }
+            )
+        )
 
     def memory_bound_decodes(self) -> list[tuple[Any, Any, float]]:
         """(application, processor, tokens/s of its fastest decode step) where it is memory-bound.

@@ -1,11 +1,15 @@
-"""A mean decode rate that ran at its bandwidth ceiling is printed as that bound, not to five digits.
+"""A time per output token and decode rate that rest on a bandwidth ceiling are printed as bounds.
 
 HC31's trial read ``mean decode rate 823.879 ± 0.033 tokens/s`` and 1.21 ms per token for Llama
 3.2 1B in the cloud: the A100's memory bandwidth over the weights, a ceiling (the note under the
 table said so), printed with the precision of a measurement.  ``run``, ``compare`` and ``sweep``
-now print ``≤ 825`` tokens/s and ``≥ 1.21`` ms, marked "(bandwidth ceiling)" ("(ceiling)" in a
-compare or sweep cell, under the note that names the bandwidth); the CSVs keep the
-full numbers, and a rate below every ceiling (a phone's queued decoding) is printed as it is.
+print ``≤ 824`` tokens/s and ``≥ 1.21`` ms, marked "(bandwidth ceiling)" ("(ceiling)" in a
+compare or sweep cell, under the note that names the bandwidth); the CSVs keep the full numbers.
+HC35's found the rule hard to follow: only a mean within 3 % of one node's ceiling was a bound, so
+a 3-Jetson pipeline on the same bound plus hops printed ``79.61 ± 0.15`` and a policy's decode rate
+was a bound while its TPOT was not.  Now every run whose decode steps ran at a ceiling prints both
+as bounds (queueing and hops only add to a time the hardware cannot beat); a decode at no ceiling
+(a memory bandwidth the scenario gives) is printed as measured.
 """
 
 from __future__ import annotations
@@ -41,19 +45,65 @@ def test_run_prints_the_cloud_decode_as_its_ceiling(
     )
     printed = capsys.readouterr().out
     rate = _row(printed, "mean decode rate per request")
-    assert re.search(r"≤ 825\s+tokens/s \(bandwidth ceiling\)$", rate), rate
+    assert re.search(r"≤ 82[45]\s+tokens/s \(bandwidth ceiling\)$", rate), rate
     assert re.search(r"≥ 1\.21\s+ms \(bandwidth ceiling\)$", _row(printed, "mean time per output token"))
     assert "823." not in rate
     assert MARK in (tmp_path / "r" / "summary.txt").read_text()
 
 
-def test_a_rate_below_its_ceiling_is_printed_as_it_is(
+def test_a_queued_decode_at_a_ceiling_is_a_bound_and_one_at_none_is_measured(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # on the phones (the scenario's own policy, 600 s) requests share one core: 5.3 of 6.07 tok/s at most
-    assert main(["run", str(ROOT / "scenarios/llm-assistant.yaml"), "--out", str(tmp_path / "r")]) == 0
+    # On the phones (the scenario's own policy) requests share one core: 5.3 of 6.07 tok/s at most,
+    # each step still at the bandwidth ceiling, so what queueing adds rests on it too.
+    scenario = str(ROOT / "scenarios/llm-assistant.yaml")
+    assert main(["run", scenario, *SHORT, "--out", str(tmp_path / "r")]) == 0
+    printed = capsys.readouterr().out
+    assert re.search(
+        r"≤ \d\.\d\d\s+tokens/s \(bandwidth ceiling\)$", _row(printed, "mean decode rate per request")
+    )
+    assert MARK in _row(printed, "mean time per output token")
+    # A bandwidth the scenario gives the phones is its own, no ceiling: measured, as any number.
+    given = ["--set", "nodes.phone.processor.memory_bandwidth=15 GB/s"]
+    assert main(["run", scenario, *SHORT, *given, "--out", str(tmp_path / "g")]) == 0
     printed = capsys.readouterr().out
     assert MARK not in _row(printed, "mean decode rate per request")
+    assert MARK not in _row(printed, "mean time per output token")
+
+
+def test_a_pipeline_and_each_policy_of_a_comparison_say_their_bounds_alike(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline_scenario import SCENARIO
+
+    # Three Jetsons, requests far apart: each token's steps at the ceiling plus two hops each way.
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(SCENARIO.replace("arrivals: closed, users: USERS", "arrivals: poisson, rate: 2 /min"))
+    assert main(["run", str(path), "--out", str(tmp_path / "p")]) == 0
+    printed = capsys.readouterr().out
+    assert re.search(r"≥ \d\d\.\d\s+ms \(bandwidth ceiling\)$", _row(printed, "mean time per output token"))
+    assert MARK in _row(printed, "mean decode rate per request")
+    # A comparison: multi-tier's TPOT a bound as its decode rate is; the phones' with a bandwidth
+    # given (local) measured, in the same table.
+    out = tmp_path / "c"
+    given = ["--set", "nodes.phone.processor.memory_bandwidth=15 GB/s"]
+    args = ["compare", str(ROOT / "scenarios/llm-assistant.yaml"), *SHORT, *given, "-n", "2"]
+    assert main([*args, "--policies", "local,multi-tier", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    for label in ("mean time per output token", "mean decode rate per request"):
+        local, tier = re.split(r"\s{2,}", _row(printed, label).strip())[1:3]
+        assert "(ceiling)" not in local and tier.endswith("(ceiling)"), (local, tier)
+    # A figure of either says what its values are, of the policies it draws that rest on a ceiling.
+    from offloadsim import plots
+    from offloadsim.experiments import read_results
+
+    results = read_results(out)
+    for metric, bound in (("tpot_mean_s", "lower bound"), ("decode_tokens_per_s_mean", "upper bound")):
+        fig = plots.plot_results(results, "bars", metric=metric)
+        note = " ".join(fig._supxlabel.get_text().split())
+        assert f"{bound}, a measured server's" in note and "(under multi-tier)" in note, note
+    fig = plots.plot_results(results, "bars", metric="tpot_mean_s", where={"policy": "local"})
+    assert "bound" not in " ".join(fig._supxlabel.get_text().split())
 
 
 def test_compare_and_sweep_print_the_bound_and_keep_the_full_number(
@@ -72,10 +122,13 @@ def test_compare_and_sweep_print_the_bound_and_keep_the_full_number(
     ]
     assert main([*args, "--out", str(out)]) == 0
     rate = _row(capsys.readouterr().out, "mean decode rate per request")
-    assert rate.rstrip().endswith("≤ 825 (ceiling)") and "±" not in rate
+    # the CI to the bound's precision (over 2 replications: t = 12.7), not five digits of it
+    assert (
+        re.search(r"≤ 82[45]( ± \d)? \(ceiling\)$", rate.rstrip()) and "." not in rate.split("(tokens/s)")[1]
+    )
     kept = pd.read_csv(out / "summary.csv").set_index("metric").loc["decode_tokens_per_s_mean", "mean"]
     assert 0.97 * 825 < kept < 825 and kept != round(kept)  # the full number, not the bound
-    assert ceiling_bound("decode_tokens_per_s_mean", float(kept), [824.96]) == "≤ 825"
+    assert f"{ceiling_bound('decode_tokens_per_s_mean', float(kept), [824.96])} " in rate
 
     (tmp_path / "s.yaml").write_text(
         f"base: {ROOT / 'scenarios/llm-assistant.yaml'}\n"
@@ -85,5 +138,11 @@ def test_compare_and_sweep_print_the_bound_and_keep_the_full_number(
     )
     assert main(["sweep", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "s")]) == 0
     printed = capsys.readouterr().out
-    assert re.search(r"^a100 .*≤ 825 \(ceiling\)", printed, re.M)
-    assert re.search(r"^h100 .*≤ 1,360 \(ceiling\)", printed, re.M)  # each point its own ceiling
+    assert re.search(r"^a100 .*≤ 82[45]( ± \d)? \(ceiling\)", printed, re.M), printed
+    assert re.search(r"^h100 .*≤ 1,3[56]0( ± \d+)? \(ceiling\)", printed, re.M)  # each point its own ceiling
+    # A sweep figure of it says so under it.
+    from offloadsim import plots
+    from offloadsim.experiments import read_results
+
+    fig = plots.plot_results(read_results(tmp_path / "s"), "sweep", metric="tpot_mean_s")
+    assert "is a lower bound" in " ".join(fig._supxlabel.get_text().split())

@@ -1,0 +1,61 @@
+"""The note under a figure of an LLM's time per output token or decode rate where it rests on a bound.
+
+A run whose decode steps ran on a built-in profile's memory bandwidth used in full prints its
+mean time per output token as ``≥ 79.6`` and its decode rate as ``≤ 12.6`` (tokens/s)
+(:mod:`offloadsim.analysis.decode_ceiling`); ``plot --kind bars --metric tpot_mean_s`` and
+``--kind sweep`` of it drew the same numbers as measurements, with no word.  The figure says so
+of the configurations it draws whose runs had a ceiling (the manifest's ``decode_ceilings``: a
+comparison's per policy, a sweep's per point).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from offloadsim.analysis.decode_ceiling import manifest_ceilings
+
+__all__ = ["BOUND_METRICS", "ceiling_note"]
+
+#: The metrics a decode ceiling bounds, and how a measured server's differs.
+BOUND_METRICS = {
+    "tpot_mean_s": "each time per output token is a lower bound, a measured server's longer",
+    "decode_tokens_per_s_mean": "each decode rate is an upper bound, a measured server's lower",
+}
+_WHY = (
+    "its decode steps read every weight at the profile's full memory bandwidth, a ceiling "
+    "(docs/profiles.md#llm-decoding-a-bandwidth-ceiling)"
+)
+
+
+def ceiling_note(metric: str, manifest: Mapping[str, Any], frame: pd.DataFrame) -> str:
+    """What a figure of ``metric`` drawn from ``frame`` (rows of ``manifest``'s runs) says of its bound."""
+    said = BOUND_METRICS.get(metric)
+    if said is None:
+        return ""
+    which = _bounded(manifest, frame)
+    return "" if which is None else f"{said}{which}: {_WHY}"
+
+
+def _bounded(manifest: Mapping[str, Any], frame: pd.DataFrame) -> str | None:
+    """Which configurations drawn had a decode ceiling: ``""`` every one, None none, else which."""
+    points = manifest.get("point_decode_ceilings")
+    if isinstance(points, list) and "point" in frame.columns:  # a sweep: each point its own
+        at = {row.get("point") for row in points if isinstance(row, Mapping) and row.get("ceilings")}
+        drawn = set(frame["point"].tolist())
+        bounded = drawn & at
+        return (
+            None
+            if not bounded
+            else ""
+            if bounded == drawn
+            else f" (at {len(bounded)} of the {len(drawn)} points drawn)"
+        )
+    policies = manifest.get("policy_decode_ceilings")
+    if isinstance(policies, Mapping) and "policy" in frame.columns:  # a comparison: each policy its own
+        shown = {str(p) for p in frame["policy"].tolist()}
+        named = sorted(p for p in shown if policies.get(p))
+        return None if not named else "" if len(named) == len(shown) else f" (under {', '.join(named)})"
+    return "" if manifest_ceilings([manifest]) else None

@@ -46,8 +46,11 @@ def run_warnings_notes(
     config_of = {tuple(row[k] for k in run): tuple(row[k] for k in present) for row in records}
     runs_of = Counter(config_of.values())
 
-    # kind -> configuration -> its runs' warnings, each its text and its facts (None: not kept)
-    by_kind: dict[str, dict[tuple[Any, ...], list[tuple[str, WarningFacts | None]]]] = {}
+    # (kind, reason) -> configuration -> its runs' warnings, each its text and its facts (None: not
+    # kept).  A run whose nodes were critically loaded warns for another reason than one too short for
+    # its queue to settle: each said of its own runs (a sweep's note gave its 12 /min, 79 % offered,
+    # the 15 /min runs' "critically loaded").
+    by_kind: dict[tuple[str, bool], dict[tuple[Any, ...], list[tuple[str, WarningFacts | None]]]] = {}
     for i, row in enumerate(rows):
         text = str(row["warning"])
         facts = WarningFacts.from_dict(row["facts"], f"run_warnings[{i}].facts") if "facts" in row else None
@@ -58,10 +61,11 @@ def run_warnings_notes(
         config = config_of.get(tuple(row[k] for k in run))
         if config is None:  # a run the table does not hold
             continue
-        by_kind.setdefault(kind, {}).setdefault(config, []).append((text, facts))
+        critical = facts is not None and bool(facts.critical_nodes)
+        by_kind.setdefault((kind, critical), {}).setdefault(config, []).append((text, facts))
     notes = []
     ranked = _in_order(list(runs_of), present)
-    for kind, configs in by_kind.items():
+    for (kind, _), configs in by_kind.items():
         alike: dict[tuple[int, int], list[tuple[Any, ...]]] = {}  # the same counts: said once
         for config, said in sorted(configs.items(), key=lambda item: ranked[item[0]]):
             alike.setdefault((len(said), runs_of[config]), []).append(config)

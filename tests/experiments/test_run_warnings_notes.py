@@ -263,13 +263,34 @@ def test_the_count_of_unsettled_nodes_says_what_it_counts(counts, said):
 
 def test_a_critically_loaded_run_is_noted_as_such_not_given_a_length():
     """One run whose node was offered 99 % or more of its capacity: the sweep's note says no length
-    settles it, rather than the longest length the other runs asked for (or none at all)."""
+    settles it, rather than the longest length the other runs asked for (or none at all).
+
+    Of that run's point alone: a note of both once said of every point warned "critically loaded",
+    and a request-rate sweep's 12 /min points (79 % offered) read as its 15 /min ones."""
     critical = WarningFacts(SETTLING, nodes=(("phone-0", 0.9999),), node_count=1, critical_nodes=("phone-0",))
     row = {"point": WARNED[0], "replication": 0, "warning": "too short", "facts": critical.to_dict()}
-    note = _sweep_note([row] + [_settling(i, 0.8, 10) for i in WARNED[1:]])
+    metrics = pd.DataFrame(
+        [
+            {"links[0].bandwidth": b, "policy.name": p, "point": i, "replication": 0}
+            for i, (b, p) in enumerate(POINTS)
+        ]
+    )
+    rows = [row] + [_settling(i, 0.8, 10) for i in WARNED[1:]]
+    keys = ["links[0].bandwidth", "policy.name"]
+    said = run_warnings_notes(
+        {"run_warnings": rows}, metrics, keys, ["point", "replication"], in_flight_said=True
+    )
+    (note,) = [note for note in said if "critically" in note]
+    assert note.startswith(
+        "too short to settle in 1 of 1 runs of links[0].bandwidth=2 Mbps, policy.name=local:"
+    )
     assert "phone-0 critically loaded (offered 99% or more per core" in note, note
     assert note.endswith("no practical run length settles; lower the rate or add capacity")
     assert "or longer" not in note
+    # The other points warned for their own reason, and their note asks the length theirs ask.
+    (other,) = [note for note in said if "critically" not in note]
+    assert "2 Mbps, policy.name=local" not in other, other
+    assert other.endswith("latencies likely read low; run 50 s or longer"), other
 
 
 def test_a_sweeps_points_are_named_in_the_order_of_their_values_not_of_their_jobs():

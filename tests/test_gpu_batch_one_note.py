@@ -238,3 +238,16 @@ def test_a_fusing_gpu_is_compared_with_its_fused_time(capsys):
     fused = batch_one_ratio("a100", "onnxruntime")
     assert fused is not None and fused > 1.5 * batch_one_ratio("a100")  # type: ignore[operator]
     assert f"{fused:.2g}x on a100 (onnxruntime fusion)" in note and "7.2x" not in note
+
+
+def test_an_int4_llms_prefill_is_said_with_the_precision_it_computes_in(tmp_path, capsys):
+    """A sweep over precisions said ``bf16 and fp16 and int8``: its int4 points' prefill, which
+    computes in fp16 at the same assumed share of the peak, was merged into fp16's and not named."""
+    sweep = tmp_path / "precision.yaml"
+    sweep.write_text(
+        f"name: precision\nbase: {LLM}\nset: {{duration: 20 s, warmup: 0 s, policy: cloud}}\n"
+        "grid:\n  applications.chat-8b.params.precision: [bf16, int8, int4]\n"
+    )
+    (note,) = _gpu_notes(capsys, "sweep", str(sweep), "--out", str(tmp_path / "out"), "--dry-run")
+    assert "(llama-3.1-8b prefill, bf16, int8 and int4 (" in note, note
+    assert " compute)) on a100: " in note, note

@@ -15,8 +15,10 @@ unchecked.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from offloadsim.scenario.errors import format_path
+from offloadsim.suggest import listed
 from offloadsim.world.notes.derived_runs import allowed_on, derived_runs
 from offloadsim.world.notes.registry import Note, NoteContext
 
@@ -39,8 +41,18 @@ def gpu_efficiency_notes(context: NoteContext) -> list[Note]:
         # an LLM's prefill (TTFT); its decode has its own note, a ceiling
         model = f"{app.llm.config.name} prefill" if app.llm is not None else app.graph.name
         where = format_path(("applications", app.name))
-        entries.append((where, model, app.precision, proc.costs.name, proc.spec.fusion))
+        entries.append((where, model, _computed_in(app), proc.costs.name, proc.spec.fusion))
     return [gpu_note(entries, context.ahead)] if entries else []
+
+
+def _computed_in(app: Any) -> str:
+    """What ``app``'s layers compute in, as the note says it: ``int4 (fp16 compute)`` for W4A16.
+
+    An int4 LLM's prefill computes in its activations' precision at the same assumed share of
+    that peak: a sweep over precisions said ``bf16 and fp16 and int8``, its int4 points left out.
+    """
+    weights = app.weights
+    return app.precision if weights == app.precision else f"{weights} ({app.precision} compute)"
 
 
 def merge_gpu_notes(notes: Sequence[Note]) -> Note:
@@ -64,7 +76,7 @@ def gpu_note(entries: Sequence[Entry], ahead: bool = False) -> Note:
         precisions[precision] = on[profile] = None
         costed[(profile, fused[0] if fused else "none")] = None
     each = "; ".join(
-        f"{where} ({model}, {' and '.join(precisions)}) {allowed_on(ahead)} {', '.join(on)}"
+        f"{where} ({model}, {listed(list(precisions))}) {allowed_on(ahead)} {', '.join(on)}"
         for (where, model), (precisions, on) in said.items()
     )
     ratios = {(profile, fusion): batch_one_ratio(profile, fusion) for profile, fusion in costed}

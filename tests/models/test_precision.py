@@ -370,3 +370,39 @@ def test_int4_on_a_layer_graph_is_refused_saying_what_int4_is_here():
     assert "int4 weights with 16-bit activations and KV cache" in message
     int4 = LLM_CONFIGS["llama-3.2-1b"].with_precision("int4")
     assert int4.kv_bytes_per_token == LLM_CONFIGS["llama-3.2-1b"].kv_bytes_per_token
+
+
+PI_PRECISION = """
+name: pi
+duration: 20 s
+nodes:
+  pi: {tier: device, processor: {profile: raspberry-pi-4}}
+applications:
+  cls: {model: resnet18, params: {precision: int8}}
+workload:
+  - {app: cls, sources: pi, arrivals: poisson, rate: 0.2 /s}
+policy: local
+"""
+
+
+def test_a_figure_of_a_precision_the_hardware_lacks_says_its_stand_in(tmp_path, capsys):
+    """int8 on a raspberry-pi-4 runs at its fp32 peak: the table's note said so, its figure did not.
+
+    A note, not a run warning: it is a fact of the scenario and the profile, known before any run
+    and the same in each (run warnings are what a run measured); said under figures as under tables.
+    """
+    from offloadsim import plots
+    from offloadsim.experiments import read_results
+
+    (tmp_path / "pi.yaml").write_text(PI_PRECISION, encoding="utf-8")
+    (tmp_path / "sweep.yaml").write_text(
+        "name: pi-precision\nbase: pi.yaml\ngrid:\n  applications.cls.params.precision: [fp32, int8]\n",
+        encoding="utf-8",
+    )
+    assert main(["sweep", str(tmp_path / "sweep.yaml"), "--out", str(tmp_path / "s"), "--workers", "1"]) == 0
+    said = "applications.cls (int8) on raspberry-pi-4: states no int8 peak; its fp32 peak stands in"
+    assert said in capsys.readouterr().out
+    results = read_results(tmp_path / "s")
+    assert not any(said in str(w) for w in results.manifest.get("run_warnings", []))  # not a warning
+    fig = plots.plot_results(results, "sweep")
+    assert said in " ".join(fig._supxlabel.get_text().split())

@@ -58,20 +58,25 @@ def test_a_node_busy_all_run_whose_offered_load_is_not_known_is_said_not_left_ou
     assert facts.nodes == (("phone", busy),) and facts.node_count == 1 and facts.offered_nodes == ()
 
 
-def test_a_node_that_ran_part_of_a_split_task_has_no_offered_load_and_says_why():
+def _tasks(placements: list[str]):
+    """Three completed tasks, two of the phone's ``job`` and a camera's ``clip``, placed so."""
     import pandas as pd
 
-    from offloadsim.analysis.offered_load import RATE_UNKNOWN, SPLIT_UNKNOWN, loads_and_unknowns
-
-    tasks = pd.DataFrame(
+    return pd.DataFrame(
         {
             "source": ["phone", "phone", "cam"],
             "app": ["job", "job", "clip"],
-            "placement": ["phone>edge", "phone", "cloud"],
+            "placement": placements,
             "status": pd.Categorical(["completed"] * 3),
             "compute_time": [0.5, 0.5, 0.2],
         }
     )
+
+
+def test_a_node_that_ran_part_of_a_split_task_has_no_offered_load_and_says_why():
+    from offloadsim.analysis.offered_load import RATE_UNKNOWN, SPLIT_UNKNOWN, loads_and_unknowns
+
+    tasks = _tasks(["phone>edge", "phone", "cloud"])
     loads, unknown = loads_and_unknowns(tasks, {("phone", "job"): 2.0})
     assert loads == {}  # the phone also ran part of a split task; the cloud's pair has no rate
     assert unknown == {"phone": SPLIT_UNKNOWN, "edge": SPLIT_UNKNOWN, "cloud": RATE_UNKNOWN}
@@ -106,19 +111,9 @@ def test_a_pipeline_a_closed_loop_keeps_busy_is_not_said_overloaded(tmp_path):
 
 
 def test_a_split_task_node_is_known_paced_only_when_every_task_it_ran_is_a_closed_loop_s():
-    import pandas as pd
-
     from offloadsim.analysis.offered_load import SPLIT_UNKNOWN, loads_and_unknowns
 
-    tasks = pd.DataFrame(
-        {
-            "source": ["phone", "phone", "cam"],
-            "app": ["job", "job", "clip"],
-            "placement": ["phone>edge", "phone>edge", "edge"],
-            "status": pd.Categorical(["completed"] * 3),
-            "compute_time": [0.5, 0.5, 0.2],
-        }
-    )
+    tasks = _tasks(["phone>edge", "phone>edge", "edge"])
     paced = frozenset({("phone", "job")})
     # The phone ran the closed loop's tasks alone; the edge a camera's too, at no rate known.
     assert loads_and_unknowns(tasks, {}, paced) == ({}, {"edge": SPLIT_UNKNOWN})

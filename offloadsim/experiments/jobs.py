@@ -30,7 +30,6 @@ from offloadsim.experiments.storage import write_job_file, write_job_records
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error
 from offloadsim.records.tables import record_tables
 from offloadsim.scenario.errors import yaml_text
-from offloadsim.scenario.identity import simulated_document
 
 if TYPE_CHECKING:
     from offloadsim.analysis.group_warned import WarnedGroups
@@ -228,8 +227,11 @@ def job_key(
     The document already holds the swept values; ``inputs`` (from
     :func:`offloadsim.scenario.input_hashes.input_files`) add the content of the
     traces, ONNX files and profiles it reads, so a job whose files changed
-    is not reused.  The code is named by :func:`~offloadsim.provenance.code_fingerprint` (a hash
-    of the package's modules and shipped data), so a job of other code, however small the edit,
+    is not reused, in the form a run's ``scenario_hash`` hashes
+    (:func:`~offloadsim.scenario.input_hashes.identity_data`): each file's name replaced by its
+    content hash, so a sweep whose files moved, or were named by absolute path, reuses its jobs.
+    The code is named by :func:`~offloadsim.provenance.code_fingerprint` (a hash of the package's
+    modules and shipped data), so a job of other code, however small the edit,
     is run again: the version string never moved, and a sweep resumed after an edit mixed the
     two codes' results in one table.  ``skip_checks`` is left out: it
     changes no record (:mod:`offloadsim.scenario.identity`), so adding it to a
@@ -244,17 +246,14 @@ def job_key(
     True
     """
     from offloadsim.provenance import code_fingerprint
+    from offloadsim.scenario.input_hashes import identity_data
 
     data: dict[str, Any] = {
-        "document": simulated_document(document),
+        "scenario": identity_data(document, inputs),  # what scenario_hash hashes: the two agree
         "replication": replication,
         "policy": policy,
         "code": code_fingerprint(),
     }
-    if inputs:
-        from offloadsim.scenario.input_hashes import content_hashes
-
-        data["inputs"] = content_hashes(inputs)
     if plugins:
         data["plugins"] = [dict(plugin) for plugin in plugins]
     if policy_params:

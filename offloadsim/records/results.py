@@ -194,20 +194,17 @@ def _missing(value: Any) -> bool:
 def scenario_hash(document: Mapping[str, Any], inputs: Sequence[InputFile] = ()) -> str:
     """SHA-256 (hex) of a scenario: its document and the content of every file it reads.
 
-    The canonical JSON (sorted keys, no spaces) of the document alone when
-    it reads no file; else of ``{"document": ..., "inputs": {key: sha256}}``
-    (``inputs`` from :func:`offloadsim.scenario.input_hashes.input_files`), so
-    editing a trace, an ONNX file or a profile changes the hash.  The document
-    is taken without ``skip_checks``, which changes no record
-    (:mod:`offloadsim.scenario.identity`).
+    The canonical JSON (sorted keys, no spaces) of
+    :func:`offloadsim.scenario.input_hashes.identity_data`, which sweeps' and comparisons' job keys
+    hash too: the document alone when it reads no file; else with each file's name replaced by
+    its content hash, beside ``{key: sha256}`` (``inputs`` from
+    :func:`~offloadsim.scenario.input_hashes.input_files`), so editing a trace, an ONNX file or a
+    profile changes the hash and moving or renaming one does not.  The document is taken without
+    ``skip_checks``, which changes no record (:mod:`offloadsim.scenario.identity`).
     """
-    from offloadsim.scenario.identity import simulated_document
+    from offloadsim.scenario.input_hashes import identity_data
 
-    data: Any = simulated_document(document)
-    if inputs:
-        from offloadsim.scenario.input_hashes import content_hashes
-
-        data = {"document": data, "inputs": content_hashes(inputs)}
+    data = identity_data(document, inputs)
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import stat
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from offloadsim.scenario.arrivals.base import arrival_faults
 from offloadsim.scenario.errors import format_path
+from offloadsim.scenario.identity import simulated_document
 from offloadsim.scenario.model import Scenario
+from offloadsim.scenario.overrides import PathError, parse_path
 
-__all__ = ["InputFile", "input_files", "content_hashes"]
+__all__ = ["InputFile", "input_files", "content_hashes", "identity_data"]
 
 _CHUNK = 1 << 20
 #: A file modified less than this long ago is read again at every hash, not taken from the cache:
@@ -89,6 +92,71 @@ def content_hashes(inputs: Iterable[InputFile]) -> dict[str, str]:
     resumes), while a file whose content changed changes it.  (Keys are unique: one file a key.)
     """
     return {i.key: i.sha256 for i in inputs}
+
+
+def identity_data(document: Mapping[str, Any], inputs: Sequence[InputFile] = ()) -> Any:
+    """What a run's ``scenario_hash`` and a job's key hash of a scenario: one form, so the two agree.
+
+    The document without the keys that change no record (:func:`.identity.simulated_document`);
+    where it reads files, ``{"document": ..., "inputs": {KEY: sha256}}`` with each file's name in
+    the document, at the key that reads it, replaced by ``sha256:HEX`` of its bytes.  A scenario's
+    identity is what it simulates, not where its files lie: the same bytes named relative or
+    absolute, in a moved folder, under another name or through a symlink hash the same (the path
+    was hashed, so a rerun with ``--set dynamics[0].file=/abs/trace.csv`` read as another scenario),
+    and other bytes under the same name do not.  A profile named by name (``profile: a100``, a
+    shipped calibrated ``xeon-ort-1t``) keeps its name, which no install changes; a file that cannot
+    be read keeps its path (the run refuses it).
+    """
+    simulated = simulated_document(document)
+    if not inputs:
+        return simulated
+    for item in inputs:
+        simulated = _with_content(simulated, item)
+    return {"document": simulated, "inputs": content_hashes(inputs)}
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _with_content(document: Any, item: InputFile) -> Any:
+    """``document`` with the file name at ``item.key`` replaced by its content hash (a copy), if named."""
+    try:
+        parts = parse_path(item.key)
+    except PathError:  # a plug-in's key that is not a key path: its content is hashed by key alone
+        return document
+    written = _at(document, parts)
+    if not isinstance(written, str) or not _SHA256.fullmatch(item.sha256):
+        return document
+    if parts[0] == "nodes" and parts[-1] == "profile":
+        from offloadsim.world.profiles import names_a_file
+
+        if not names_a_file(written):
+            return document
+    return _replaced(document, parts, f"sha256:{item.sha256}")
+
+
+def _at(value: Any, parts: Sequence[str | int]) -> Any:
+    """The value at ``parts`` in ``value``; None where there is none."""
+    for part in parts:
+        if isinstance(value, Mapping) and isinstance(part, str):
+            value = value.get(part)
+        elif isinstance(value, list) and isinstance(part, int) and -len(value) <= part < len(value):
+            value = value[part]
+        else:
+            return None
+    return value
+
+
+def _replaced(value: Any, parts: Sequence[str | int], new: Any) -> Any:
+    """A copy of ``value`` with ``new`` at ``parts`` (which :func:`_at` found); only that path copied."""
+    if not parts:
+        return new
+    head, rest = parts[0], parts[1:]
+    if isinstance(value, Mapping):
+        return {**value, head: _replaced(value[head], rest, new)}
+    items = list(value)
+    items[head] = _replaced(items[head], rest, new)  # type: ignore[index]
+    return items
 
 
 def _empirical_files(value: Any, at: tuple[str | int, ...]) -> Iterator[tuple[str, str]]:

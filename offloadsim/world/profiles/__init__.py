@@ -22,6 +22,7 @@ from offloadsim.world.profiles.search import (
     PROFILE_PATH_ENV,
     SHIPPED_PROFILE_DIR,
     describe_search,
+    names_a_file,
     profile_search_path,
     user_profile_dir,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "available_profiles",
     "describe_search",
     "get_profile",
+    "names_a_file",
     "profile_file",
     "profile_search_path",
     "unknown_profile_message",

@@ -140,3 +140,24 @@ def test_a_run_given_an_absolute_trace_by_set_hashes_as_the_original(tmp_path):
     first, second = (json.loads((tmp_path / r / "manifest.json").read_text()) for r in "ab")
     assert (tmp_path / "a" / "tasks.parquet").read_bytes() == (tmp_path / "b" / "tasks.parquet").read_bytes()
     assert second["scenario_hash"] == first["scenario_hash"]
+
+
+def test_a_sweep_whose_trace_was_renamed_reuses_its_jobs(tmp_path):
+    from offloadsim.experiments import sweep
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    shutil.copy(SCENARIOS / "unstable-uplink.yaml", folder)
+    shutil.copytree(SCENARIOS / "traces", folder / "traces")
+    (folder / "sweep.yaml").write_text(
+        "name: uplink\nbase: unstable-uplink.yaml\nset: {duration: 20 s}\n"
+        "grid:\n  links[0].latency: [10 ms, 30 ms]\n",
+        encoding="utf-8",
+    )
+    first = sweep(folder / "sweep.yaml", out=tmp_path / "s", workers=1)
+    assert first.ran == 2
+    (folder / "traces" / "lte-uplink.csv").rename(folder / "uplink.csv")
+    base = folder / "unstable-uplink.yaml"
+    base.write_text(base.read_text(encoding="utf-8").replace("traces/lte-uplink.csv", "uplink.csv"))
+    again = sweep(folder / "sweep.yaml", out=tmp_path / "s", workers=1)
+    assert (again.ran, again.reused) == (0, 2)

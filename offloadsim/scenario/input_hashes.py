@@ -103,9 +103,10 @@ def identity_data(document: Mapping[str, Any], inputs: Sequence[InputFile] = ())
     identity is what it simulates, not where its files lie: the same bytes named relative or
     absolute, in a moved folder, under another name or through a symlink hash the same (the path
     was hashed, so a rerun with ``--set dynamics[0].file=/abs/trace.csv`` read as another scenario),
-    and other bytes under the same name do not.  A profile named by name (``profile: a100``, a
-    shipped calibrated ``xeon-ort-1t``) keeps its name, which no install changes; a file that cannot
-    be read keeps its path (the run refuses it).
+    and other bytes under the same name do not.  A processor's ``profile`` keeps what the scenario
+    wrote, a name (``a100``, a shipped calibrated ``xeon-ort-1t``: no install changes it) or a path,
+    since the run's processors table records it (:func:`_recorded`); a file that cannot be read
+    keeps its path (the run refuses it).
     """
     simulated = simulated_document(document)
     if not inputs:
@@ -125,14 +126,18 @@ def _with_content(document: Any, item: InputFile) -> Any:
     except PathError:  # a plug-in's key that is not a key path: its content is hashed by key alone
         return document
     written = _at(document, parts)
-    if not isinstance(written, str) or not _SHA256.fullmatch(item.sha256):
+    if not isinstance(written, str) or not _SHA256.fullmatch(item.sha256) or _recorded(parts):
         return document
-    if parts[0] == "nodes" and parts[-1] == "profile":
-        from offloadsim.world.profiles import names_a_file
-
-        if not names_a_file(written):
-            return document
     return _replaced(document, parts, f"sha256:{item.sha256}")
+
+
+def _recorded(parts: Sequence[str | int]) -> bool:
+    """Whether the run's records repeat what the scenario wrote at ``parts``: then it stays hashed.
+
+    A processor's ``profile`` (a name or a file's path) is its processors table's ``profile`` column
+    and is in ``summary.json``: two runs that name one profile file by two paths differ there.
+    """
+    return parts[0] == "nodes" and parts[-1] == "profile"
 
 
 def _at(value: Any, parts: Sequence[str | int]) -> Any:

@@ -78,19 +78,31 @@ def original(tmp_path: Path) -> Path:
     return make(tmp_path / "mine")
 
 
+#: The keys of the files named by content in the hash (a profile's is in the records: it stays).
+KEYS = {"workload[0].trace": "TRACE", "dynamics[0].file": "LINK"}
+
+
 def test_absolute_paths_hash_as_relative_ones(original):
     overrides = tuple(f"{key}={original.parent / NAMES[slot]}" for key, slot in KEYS.items())
     assert identity(original, overrides) == identity(original)
 
 
-KEYS = {"nodes.server.processor.profile": "PROFILE", "workload[0].trace": "TRACE", "dynamics[0].file": "LINK"}
-
-
 def test_renamed_files_and_a_moved_folder_hash_the_same(original, tmp_path):
-    names = {"PROFILE": "p/x.yaml.json", "TRACE": "t.csv", "LINK": "u.csv"}
-    renamed = make(tmp_path / "other" / "place", names)
+    renamed = make(tmp_path / "other" / "place", {**NAMES, "TRACE": "t.csv", "LINK": "u/v.csv"})
     shutil.move(original.parent, tmp_path / "moved")
     assert identity(renamed) == identity(tmp_path / "moved" / "s.yaml")
+
+
+def test_a_profile_file_named_otherwise_hashes_otherwise_as_its_records_differ(original, tmp_path):
+    """The processors table's ``profile`` column is what the scenario wrote: the hash keeps it."""
+    import offloadsim
+
+    absolute = (f"nodes.server.processor.profile={original.parent / NAMES['PROFILE']}",)
+    assert identity(original, absolute) != identity(original)
+    offloadsim.run(original, out=tmp_path / "a")
+    offloadsim.run(original, overrides=absolute, out=tmp_path / "b")
+    tables = [(tmp_path / r / "processors.parquet").read_bytes() for r in "ab"]
+    assert tables[0] != tables[1]
 
 
 def test_a_symlinked_file_hashes_as_the_file(original, tmp_path):

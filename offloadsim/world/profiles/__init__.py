@@ -22,7 +22,6 @@ from offloadsim.world.profiles.search import (
     PROFILE_PATH_ENV,
     SHIPPED_PROFILE_DIR,
     describe_search,
-    names_a_file,
     profile_search_path,
     user_profile_dir,
 )
@@ -36,7 +35,6 @@ __all__ = [
     "available_profiles",
     "describe_search",
     "get_profile",
-    "names_a_file",
     "profile_file",
     "profile_search_path",
     "unknown_profile_message",

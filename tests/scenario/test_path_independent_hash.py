@@ -24,7 +24,8 @@ from offloadsim.world.profiles import SHIPPED_PROFILE_DIR
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
-#: A scenario reading a link trace, an arrival trace and a profile file, each named relative to it.
+#: A scenario reading a link trace, an arrival trace, empirical sizes and a profile file, each named
+#: relative to it.
 SCENARIO = """\
 name: files
 seed: 3
@@ -35,7 +36,7 @@ nodes:
 links:
   - {between: [phone, server], bandwidth: 6 Mbps, latency: 20 ms}
 applications:
-  net: {model: mobilenet_v2}
+  net: {model: mobilenet_v2, output: {empirical: SIZES}}
 workload:
   - {app: net, sources: phone, arrivals: trace, trace: TRACE}
 policy: {name: fixed, node: server}
@@ -43,11 +44,18 @@ dynamics:
   - {kind: link-trace, link: [phone, server], file: LINK}
 """
 
-NAMES = {"PROFILE": "profiles/board.json", "TRACE": "arrivals.csv", "LINK": "traces/lte-uplink.csv"}
+NAMES = {
+    "PROFILE": "profiles/board.json",
+    "TRACE": "arrivals.csv",
+    "LINK": "traces/lte-uplink.csv",
+    "SIZES": "sizes.csv",
+}
+#: What the test writes into the files that are not copied.
+WRITTEN = {"TRACE": "time\n0.5\n1.5\n4\n", "SIZES": "size\n4 KB\n0.5 KB\n"}
 
 
 def make(folder: Path, names: dict[str, str] = NAMES) -> Path:
-    """The scenario and its three files in ``folder``, under ``names``; its path."""
+    """The scenario and its four files in ``folder``, under ``names``; its path."""
     sources = {
         "PROFILE": SHIPPED_PROFILE_DIR / "xeon-ort-1t.json",
         "LINK": SCENARIOS / "traces" / "lte-uplink.csv",
@@ -59,7 +67,7 @@ def make(folder: Path, names: dict[str, str] = NAMES) -> Path:
         if slot in sources:
             shutil.copy(sources[slot], target)
         else:
-            target.write_text("time\n0.5\n1.5\n4\n", encoding="utf-8")
+            target.write_text(WRITTEN[slot], encoding="utf-8")
         text = text.replace(slot, name)
     (folder / "s.yaml").write_text(text, encoding="utf-8")
     return folder / "s.yaml"
@@ -69,7 +77,7 @@ def identity(path: Path, overrides: tuple[str, ...] = ()) -> tuple[str, str]:
     """(scenario_hash, job key of replication 0) of the scenario at ``path``."""
     scenario = load_scenario(path, overrides)
     inputs = input_files(scenario)
-    assert all(len(i.sha256) == 64 for i in inputs) and len(inputs) == 3, inputs
+    assert all(len(i.sha256) == 64 for i in inputs) and len(inputs) == 4, inputs
     return scenario_hash(scenario.document, inputs), job_key(scenario.document, 0, inputs=inputs)
 
 
@@ -79,7 +87,11 @@ def original(tmp_path: Path) -> Path:
 
 
 #: The keys of the files named by content in the hash (a profile's is in the records: it stays).
-KEYS = {"workload[0].trace": "TRACE", "dynamics[0].file": "LINK"}
+KEYS = {
+    "workload[0].trace": "TRACE",
+    "dynamics[0].file": "LINK",
+    "applications.net.output.empirical": "SIZES",
+}
 
 
 def test_absolute_paths_hash_as_relative_ones(original):
@@ -88,9 +100,21 @@ def test_absolute_paths_hash_as_relative_ones(original):
 
 
 def test_renamed_files_and_a_moved_folder_hash_the_same(original, tmp_path):
-    renamed = make(tmp_path / "other" / "place", {**NAMES, "TRACE": "t.csv", "LINK": "u/v.csv"})
+    import offloadsim
+
+    renamed = make(tmp_path / "other" / "place", {**NAMES, "TRACE": "t.csv", "LINK": "u/v.csv", "SIZES": "s"})
     shutil.move(original.parent, tmp_path / "moved")
     assert identity(renamed) == identity(tmp_path / "moved" / "s.yaml")
+    # The same records, as the same hash says (all but the manifest and scenario.yaml, which name files).
+    offloadsim.run(renamed, out=tmp_path / "a")
+    offloadsim.run(tmp_path / "moved" / "s.yaml", out=tmp_path / "b")
+    written = sorted(
+        p.name for p in (tmp_path / "a").glob("*.*") if p.name not in ("manifest.json", "scenario.yaml")
+    )
+    assert "tasks.parquet" in written and "summary.json" in written
+    assert all((tmp_path / "a" / n).read_bytes() == (tmp_path / "b" / n).read_bytes() for n in written), (
+        written
+    )
 
 
 def test_a_profile_file_named_otherwise_hashes_otherwise_as_its_records_differ(original, tmp_path):
@@ -119,7 +143,8 @@ def test_other_bytes_under_the_same_name_hash_otherwise(original, slot):
         data = json.loads(file.read_text(encoding="utf-8"))
         file.write_text(json.dumps(data, indent=1), encoding="utf-8")  # the same profile, other bytes
     else:
-        file.write_text(file.read_text(encoding="utf-8").replace("0.5", "0.6").replace("4180000", "4170000"))
+        text = file.read_text(encoding="utf-8")
+        file.write_text(text.replace("0.5", "0.6").replace("4180000", "4170000"), encoding="utf-8")
     after = identity(original)
     assert after[0] != before[0] and after[1] != before[1]
 
@@ -136,7 +161,7 @@ def test_a_profile_named_by_name_keeps_its_name_and_its_content_is_hashed_by_key
     assert data["inputs"]["nodes.server.processor.profile"] == shipped
     # The user's files are named by content, none by path.
     assert data["document"]["dynamics"][0]["file"].startswith("sha256:")
-    assert str(original.parent) not in json.dumps(data)
+    assert not any(NAMES[slot] in json.dumps(data) for slot in KEYS.values())
 
 
 def test_a_run_given_an_absolute_trace_by_set_hashes_as_the_original(tmp_path):

@@ -38,6 +38,7 @@ __all__ = [
     "Collector",
     "RecordTable",
     "forget_table",
+    "keep_origin",
     "record_table",
     "record_tables",
     "register_table",
@@ -125,6 +126,11 @@ def record_table(name: str) -> RecordTable:
 def table_origin(name: str) -> str:
     """``distribution NAME VERSION`` of the plug-in that added the table ``name``; ``""`` for any other."""
     return _ORIGINS.get(name, "")
+
+
+def keep_origin(name: str, origin: str) -> None:
+    """Say again that an entry point added the table ``name`` (a worker putting it back in order)."""
+    _ORIGINS[name] = origin
 
 
 #: The entry-point group other distributions declare record tables in (each entry a :class:`RecordTable`).

@@ -147,7 +147,7 @@ def test_a_worker_registers_the_carried_kinds_in_the_parents_order(toy):
     earlier = WarningKind(name="toy_earlier", detect=toy.KIND.detect, legend="a toy kind registered first")
     shipped = len(warning_list.SHIPPED)
     carried = CarriedKinds(
-        warnings=(("toy_earlier", pickle.dumps(earlier)),), warning_order=("toy_earlier", "toy_here")
+        (("warning kind", (("toy_earlier", pickle.dumps(earlier)),), ("toy_earlier", "toy_here")),)
     )
     try:
         register_carried_kinds(carried)

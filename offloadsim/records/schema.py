@@ -494,9 +494,10 @@ def register_task_column(col: Column) -> None:
 
     Give it a ``derive`` function, or have the engine fill it with
     ``RecordLog.set``; rows never set are NaN.  A call takes effect in this
-    process (runs here, ``workers=1``); a distribution declares the column
-    under the :data:`ENTRY_POINT_GROUP` entry-point group instead, so that
-    every process, pool workers included, loads it on first use.
+    process and in the workers of its ``compare`` and ``sweep``
+    (:mod:`offloadsim.experiments.carried_kinds`); a distribution declares the
+    column under the :data:`ENTRY_POINT_GROUP` entry-point group instead, so
+    that every process loads it on first use.
     """
     if col.dtype != "float64":
         raise ValueError(f"record column {col.name!r}: a plug-in column must be float64, not {col.dtype}")

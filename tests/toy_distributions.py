@@ -8,12 +8,13 @@ of test_metric_plugin's).
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
 import pytest
 
-__all__ = ["install_distribution", "site_on_path"]
+__all__ = ["install_distribution", "site_on_path", "table_digests"]
 
 
 def site_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: bool = True) -> Path:
@@ -45,3 +46,15 @@ def install_distribution(
     name = module.replace("_", "-")
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
     (info / "entry_points.txt").write_text(entry_points)
+
+
+def table_digests(folder: Path) -> dict[str, str]:
+    """Each table's bytes' digest under ``folder`` (the manifest, which says the workers and times, left out).
+
+    What a run on one worker and on several must give alike.
+    """
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.suffix in (".parquet", ".csv")
+    }

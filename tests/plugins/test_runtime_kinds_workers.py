@@ -9,12 +9,11 @@ refused before any worker starts, in one line naming it.
 
 from __future__ import annotations
 
-import hashlib
 import textwrap
 
 import pandas as pd
 import pytest
-from toy_distributions import site_on_path
+from toy_distributions import site_on_path, table_digests
 
 from offloadsim.analysis.metric_registry import register, unregister
 from offloadsim.analysis.warning_registry import WarningKind
@@ -83,15 +82,6 @@ def toy(tmp_path, monkeypatch):
         unregister("toy_here_nodes")
 
 
-def _digests(folder):
-    """Each table's bytes' digest (the manifest, which says the workers and times, left out)."""
-    return {
-        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.suffix in (".parquet", ".csv")
-    }
-
-
 def test_compare_in_workers_gives_what_it_gives_in_this_process(toy, tiny_scenario, tmp_path):
     one = compare(tiny_scenario, ["local", "edge"], replications=2, workers=1, out=tmp_path / "one")
     two = compare(tiny_scenario, ["local", "edge"], replications=2, workers=2, out=tmp_path / "two")
@@ -101,7 +91,7 @@ def test_compare_in_workers_gives_what_it_gives_in_this_process(toy, tiny_scenar
     said = [row["warning"] for row in two.manifest["run_warnings"]]
     assert said.count("toy nodes here: 2 nodes") == 4, two.manifest["run_warnings"]
     assert two.manifest["run_warnings"] == one.manifest["run_warnings"]
-    assert _digests(tmp_path / "two") == _digests(tmp_path / "one")
+    assert table_digests(tmp_path / "two") == table_digests(tmp_path / "one")
 
 
 def test_sweep_in_workers_gives_what_it_gives_in_this_process(toy, tiny_scenario, tmp_path):

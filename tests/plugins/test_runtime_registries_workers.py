@@ -10,13 +10,12 @@ pickled is refused before any worker starts, in one line naming it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import textwrap
 
 import pandas as pd
 import pytest
-from toy_distributions import site_on_path
+from toy_distributions import site_on_path, table_digests
 
 from offloadsim.experiments import ExperimentError, compare, sweep
 
@@ -75,21 +74,6 @@ class Ticks:
 DOUBLE = Column("toy_double", "float64", "s", "twice the latency", derive=toy_double)
 TICKS = RecordTable("toy_ticks", (Column("time", "float64", "s", "the tick's time"),), collector=Ticks)
 '''
-
-BASE = """\
-name: toys
-duration: 2 s
-nodes:
-  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
-  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
-links:
-  - {between: [phone, edge], bandwidth: 20 Mbps, latency: 3 ms}
-applications:
-  job: {work: 1 GFLOP, input: 10 KB}
-workload:
-  - {app: job, sources: phone, rate: 5 /s}
-policy: edge
-"""
 
 #: Each registry: what registers its toy, what forgets it, and how a scenario names it.
 TOYS = {
@@ -173,11 +157,11 @@ def toy_module(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def toys(request, toy_module, tmp_path):
+def toys(request, toy_module, tmp_path, tiny_scenario_text):
     """The toys of ``request.param`` (registry names; all by default) registered in this process only."""
     wanted = getattr(request, "param", tuple(TOYS))
     registries = _registries()
-    text = BASE
+    text = tiny_scenario_text
     done = []
     try:
         for what in wanted:
@@ -192,15 +176,6 @@ def toys(request, toy_module, tmp_path):
             forget(registries)
 
 
-def _digests(folder):
-    """Each table's bytes' digest (the manifest, which says the workers and times, left out)."""
-    return {
-        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.suffix in (".parquet", ".csv")
-    }
-
-
 def _said(manifest):
     """The manifest's notes and warnings: what a reader of the results is told."""
     return json.dumps({k: v for k, v in manifest.items() if "note" in k or "warning" in k}, sort_keys=True)
@@ -211,7 +186,7 @@ def test_compare_in_workers_gives_what_it_gives_in_this_process(toys, tmp_path):
     one = compare(toys, ["local", "edge"], replications=2, workers=1, out=tmp_path / "one")
     two = compare(toys, ["local", "edge"], replications=2, workers=2, out=tmp_path / "two")
     pd.testing.assert_frame_equal(two.metrics, one.metrics)
-    assert _digests(tmp_path / "two") == _digests(tmp_path / "one")
+    assert table_digests(tmp_path / "two") == table_digests(tmp_path / "one")
     assert _said(two.manifest) == _said(one.manifest)
 
 
@@ -232,6 +207,11 @@ def test_sweep_in_workers_gives_what_it_gives_in_this_process(toys, tmp_path):
     one = sweep(spec, workers=1, out=tmp_path / "one", progress=False)
     two = sweep(spec, workers=2, out=tmp_path / "two", progress=False)
     pd.testing.assert_frame_equal(two.metrics, one.metrics)
+    merged = [  # the merged tables, not each job's file, which keeps its wall times
+        {k: v for k, v in table_digests(tmp_path / out).items() if not k.startswith("points/")}
+        for out in ("one", "two")
+    ]
+    assert merged[1] == merged[0] and "tasks.parquet" in merged[0]
     assert _said(two.manifest) == _said(one.manifest)
 
 

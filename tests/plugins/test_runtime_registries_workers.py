@@ -233,3 +233,41 @@ def test_a_link_model_that_cannot_reach_the_workers_is_refused_before_any_runs(t
     assert "cannot be handed to the worker processes" in said and "workers=1" in said
     assert "\n" not in said
     assert not (tmp_path / "out").exists()
+
+
+def test_a_worker_puts_carried_columns_and_tables_in_the_parents_order(toy_module):
+    # A column or table the script registered before the entry points were read comes before
+    # theirs in the parent; a worker reads its entry points first, so the tasks table's columns (and
+    # the tables' order) would differ by worker count.  Here "toy_later" stands for the worker's
+    # entry point's: it keeps the distribution it came from.
+    import pickle
+    from dataclasses import replace
+
+    from offloadsim.experiments.carried_kinds import CarriedKinds, register_carried_kinds
+    from offloadsim.records import schema, tables
+
+    later_column = replace(toy_module.DOUBLE, name="toy_later")
+    later_table = replace(toy_module.TICKS, name="toy_later")
+    schema.register_task_column(later_column)
+    tables.register_table(later_table)
+    tables.keep_origin("toy_later", "distribution toy-later 0.1")
+    order = ("toy_double", "toy_later")
+    carried = CarriedKinds(
+        (
+            ("record column", (("toy_double", pickle.dumps(toy_module.DOUBLE)),), order),
+            (
+                "record table",
+                (("toy_ticks", pickle.dumps(replace(toy_module.TICKS, name="toy_double"))),),
+                order,
+            ),
+        )
+    )
+    try:
+        register_carried_kinds(carried)
+        assert [c.name for c in schema.task_columns()][-2:] == ["toy_double", "toy_later"]
+        assert [t.name for t in tables.record_tables()][-2:] == ["toy_double", "toy_later"]
+        assert tables.table_origin("toy_later") == "distribution toy-later 0.1"
+    finally:
+        for name in ("toy_double", "toy_later"):
+            schema.unregister_task_column(name)
+            tables.forget_table(name)

@@ -355,3 +355,71 @@ def test_a_warning_kind_registered_under_the_guard_reaches_dask_workers(tiny, tm
     result = _run_script(tmp_path, WARNING_KIND_ON_DASK)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "mine: a warning of the script's own" in result.stdout.strip().splitlines()[-1]
+
+
+PLUGINS_OF_THE_SCRIPT = """
+from pathlib import Path
+
+from offloadsim.engine.network import FlowNetwork
+from offloadsim.scenario.arrivals.base import register_arrival_process
+from offloadsim.scenario.arrivals.poisson import Poisson
+from offloadsim.world.links import register_link_model
+
+
+class Mine(Poisson):
+    kind = "mine"
+
+
+def my_links(env, capacity_bps):
+    return FlowNetwork(env, capacity_bps)
+
+
+if __name__ == "__main__":
+    register_arrival_process(Mine)
+    register_link_model("my-links", my_links)
+    text = Path("tiny.yaml").read_text().replace("arrivals: poisson", "arrivals: mine")
+    Path("mine.yaml").write_text(text + "network: {model: my-links}\\n")
+    result = compare("mine.yaml", ["edge", "local"], replications=2, workers=2)
+    print(len(result.tasks), sorted(set(result.metrics.policy)))
+"""
+
+
+def test_an_arrival_process_and_a_link_model_registered_under_the_guard_reach_the_workers(tiny, tmp_path):
+    # Each worker found "arrivals: mine" and "network.model: my-links" unknown: every job failed.
+    result = _run_script(tmp_path, PLUGINS_OF_THE_SCRIPT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    count, policies = result.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert int(count) > 0 and policies == "['edge', 'local']"
+
+
+def test_a_link_model_defined_under_the_guard_is_refused_naming_it(tiny, tmp_path):
+    body = PLUGINS_OF_THE_SCRIPT.replace(
+        "\n\ndef my_links(env, capacity_bps):\n    return FlowNetwork(env, capacity_bps)\n", ""
+    ).replace(
+        'if __name__ == "__main__":\n',
+        'if __name__ == "__main__":\n\n    def my_links(env, capacity_bps):\n'
+        "        return FlowNetwork(env, capacity_bps)\n\n",
+    )
+    result = _run_script(tmp_path, body)
+    assert result.returncode == 1
+    said = result.stderr.strip().splitlines()[-1]
+    assert "link model 'my-links' (__main__.my_links) is defined under the" in said, result.stderr[-2000:]
+
+
+def test_an_arrival_process_and_a_link_model_registered_under_the_guard_reach_dask_workers(tiny, tmp_path):
+    """A Dask worker never imports the script: each job brings them (by value, with cloudpickle)."""
+    pytest.importorskip("distributed")
+    body = PLUGINS_OF_THE_SCRIPT.replace(
+        '    result = compare("mine.yaml", ["edge", "local"], replications=2, workers=2)',
+        """    import distributed
+
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as cluster:
+        address = cluster.scheduler_address
+        result = compare("mine.yaml", ["edge", "local"], replications=2, scheduler=address)""",
+    )
+    assert "scheduler=address" in body
+    result = _run_script(tmp_path, body)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1].endswith("['edge', 'local']")

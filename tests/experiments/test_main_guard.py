@@ -336,16 +336,21 @@ def test_a_warning_kinds_function_defined_under_the_guard_is_refused_naming_it(t
     ]
 
 
-WARNING_KIND_ON_DASK = WARNING_KIND.replace(
-    '    result = compare("tiny.yaml", ["edge", "local"], replications=2, workers=2)',
-    """    import distributed
+def _on_dask(body: str, scenario: str) -> str:
+    """``body`` with its two-worker comparison of ``scenario`` run on a local Dask cluster instead."""
+    return body.replace(
+        f'    result = compare("{scenario}", ["edge", "local"], replications=2, workers=2)',
+        f"""    import distributed
 
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
     ) as cluster:
         address = cluster.scheduler_address
-        result = compare("tiny.yaml", ["edge", "local"], replications=2, scheduler=address)""",
-)
+        result = compare("{scenario}", ["edge", "local"], replications=2, scheduler=address)""",
+    )
+
+
+WARNING_KIND_ON_DASK = _on_dask(WARNING_KIND, "tiny.yaml")
 
 
 def test_a_warning_kind_registered_under_the_guard_reaches_dask_workers(tiny, tmp_path):
@@ -409,16 +414,7 @@ def test_a_link_model_defined_under_the_guard_is_refused_naming_it(tiny, tmp_pat
 def test_an_arrival_process_and_a_link_model_registered_under_the_guard_reach_dask_workers(tiny, tmp_path):
     """A Dask worker never imports the script: each job brings them (by value, with cloudpickle)."""
     pytest.importorskip("distributed")
-    body = PLUGINS_OF_THE_SCRIPT.replace(
-        '    result = compare("mine.yaml", ["edge", "local"], replications=2, workers=2)',
-        """    import distributed
-
-    with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
-    ) as cluster:
-        address = cluster.scheduler_address
-        result = compare("mine.yaml", ["edge", "local"], replications=2, scheduler=address)""",
-    )
+    body = _on_dask(PLUGINS_OF_THE_SCRIPT, "mine.yaml")
     assert "scheduler=address" in body
     result = _run_script(tmp_path, body)
     assert result.returncode == 0, result.stderr[-2000:]

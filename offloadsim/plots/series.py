@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from offloadsim.analysis.metric_display import zero_width
 from offloadsim.analysis.statistics import mean_ci
 from offloadsim.analysis.values import axis_label_for, quantity_kind, to_si
 from offloadsim.plots.pooling import refuse_pooling
@@ -102,13 +103,16 @@ def mean_ci_by(
     Only replications are pooled: rows that agree on ``keys`` and on the
     replication index but differ in another configuration column raise
     :class:`ValueError` naming it.  With one replication the CI is NaN, and
-    charts draw none (a bar of zero length would claim certainty).
+    charts draw none (a bar of zero length would claim certainty).  A half-width of rounding
+    noise (replications that all gave the same value, a spread of 1e-10 mJ) is 0, as the tables
+    show it (:func:`~offloadsim.analysis.metric_display.zero_width`).
     """
     need_column(frame, value)
     refuse_pooling(frame, keys, what or f"the mean of {value} per {', '.join(keys)}", rows=rows, value=value)
     table = []
     for key, group in frame.groupby(list(keys), sort=False, observed=True, dropna=False):
         mean, half = mean_ci(group[value].to_numpy(dtype=float))
+        half = 0.0 if zero_width(mean, half) else half
         key = key if isinstance(key, tuple) else (key,)
         table.append({**dict(zip(keys, key, strict=True)), "mean": mean, "ci": half})
     return pd.DataFrame(table, columns=[*keys, "mean", "ci"])

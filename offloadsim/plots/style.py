@@ -118,7 +118,15 @@ RC: dict[str, Any] = {
 
 
 class _GroupedScalarFormatter(ScalarFormatter):
-    """Matplotlib's linear-axis labels (its offsets and precision kept), numbers :func:`grouped`."""
+    """Matplotlib's linear-axis labels, numbers :func:`grouped`, never an offset.
+
+    An offset (``1e-10+2.12991999e-1`` over the axis of policies whose energy differed by
+    rounding) makes a reader add two numbers to read a tick; every offloadsim axis writes its
+    ticks whole.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(useOffset=False)
 
     def __call__(self, x: float, pos: int | None = None) -> str:
         return grouped(super().__call__(x, pos))

@@ -438,8 +438,16 @@ def axis_label_for(
     ('failures MTTR (s)', 1.0)
     >>> axis_label_for("dynamics[0].radio.bandwidth", "number", "mobility radio bandwidth")
     ('mobility radio bandwidth (MHz)', 1000000.0)
+
+    A workload entry's ``rate`` is each source's (a poisson rate, per source): its axis says so,
+    where "chat arrival rate (per min)" over five phones read as their total.
+
+    >>> axis_label_for("workload[0].rate", "rate", "chat arrival rate", 0.1)
+    ('chat arrival rate per source (per min)', 0.016666666666666666)
     """
     name = name or key
+    if _per_source(key) and "source" not in name:
+        name = f"{name} per source"
     last = key.rsplit(".", 1)[-1].split("[", 1)[0]
     if kind == "number":
         if last in _COUNT_KEYS:
@@ -451,6 +459,15 @@ def axis_label_for(
         return name, 1.0
     factor, unit = _axis_unit(kind, largest)
     return _with_unit(name, unit), factor
+
+
+def _per_source(key: str) -> bool:
+    """Whether ``key`` is a workload entry's arrival ``rate``: requests per second of each source."""
+    try:
+        parts = parse_path(key)
+    except PathError:
+        return False
+    return len(parts) == 3 and parts[0] == "workload" and isinstance(parts[1], int) and parts[2] == "rate"
 
 
 def _with_unit(name: str, unit: str) -> str:

@@ -389,8 +389,9 @@ def series_figure(
         along = f"along each line, {view.label(x_key)} {ends[0]} to {ends[1]} {moving}"
     # A panel per series (--facet policy, the series by policy): each panel's title names its one
     # series, and a legend would only repeat the titles.
-    legend = not (facet is not None and series == [facet])
-    _finish(fig, axes, titles, drawing, one_run, view.fixed_title(frame, shown), legend=legend)
+    fixed = view.fixed_title(frame, shown)
+    legend = not (facet is not None and series == [facet]) and not _said_by_title(view, frame, series, fixed)
+    _finish(fig, axes, titles, drawing, one_run, fixed, legend=legend)
     own = drawing.notes(drawn)
     parts = (
         interval_note(view, kind, frame, shown, axes),
@@ -448,6 +449,22 @@ def series_figure(
         fit_title(axes[0])
     drawing.finish(axes)  # beside their lines where the final layout left them room
     return fig, {}
+
+
+def _said_by_title(view: FigureView, frame: pd.DataFrame, series: Sequence[str], fixed: str) -> bool:
+    """Whether ``--where`` fixed every series column to one value the title (``fixed``) names.
+
+    ``--where policy=edge`` on a sweep drew a legend "policy: edge" under the title "policy = edge",
+    its one marker beside a data point, read as one more.  A column the title does not name (a
+    policy's parameter that is no dimension of the result) keeps its legend.
+    """
+    return bool(series) and all(
+        s in view.where
+        and s in frame.columns
+        and frame[s].nunique(dropna=False) == 1
+        and f"{view.label(s)} = " in fixed
+        for s in series
+    )
 
 
 def _unfiltered(view: FigureView, series: Sequence[str], facet: str | None) -> pd.DataFrame | None:
@@ -603,6 +620,8 @@ def _finish(
             with house_style():
                 fig.suptitle(fixed, fontsize=7)
         return
+    if not legend and axes[0].get_legend() is not None:
+        axes[0].get_legend().remove()
     if titles and titles[0]:
         with house_style():
             axes[0].set_title(titles[0], loc="left")

@@ -257,7 +257,10 @@ def test_a_whole_number_past_int64_is_a_float_not_an_overflow():
 
 
 def test_a_boolean_column_left_without_nulls_by_where_is_still_written_true(aware):
-    """Picked by ``--where``, the column has no <NA> left: its legend said Python's ``True``."""
+    """Picked by ``--where``, the column has no <NA> left: its legend said Python's ``True``.
+
+    The title does not name a policy's parameter (no dimension of the comparison): its legend stays.
+    """
     from offloadsim.plots import plot_results
 
     where = {"app": ("small",), "policy.load_aware": ("true",)}

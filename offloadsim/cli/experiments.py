@@ -744,7 +744,22 @@ def _write_figure_table(table: Any, target: Path, suffix: str = "csv") -> Path:
     )
 
 
+def _write_record(record: dict[str, Any], target: Path) -> Path:
+    """Write ``STEM.plot.json`` (the command that drew the figure, the results it read) beside it."""
+    from offloadsim.cli.plot_record import RECORD_SUFFIX, record_text
+    from offloadsim.outdir import atomic_write
+    from offloadsim.plots.style import figure_files
+
+    text = record_text(record)
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    return atomic_write(figure_files(target, (RECORD_SUFFIX,))[0], write)
+
+
 def _cmd_plot(args: argparse.Namespace) -> int:
+    from offloadsim.cli.plot_record import figure_metadata, plot_command, plot_record
     from offloadsim.experiments import read_results
     from offloadsim.plots import default_figure_name, figure_files, save_figure
     from offloadsim.plots.results import plot_with_tables
@@ -775,9 +790,12 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     target = (
         Path(args.out) if args.out else results.path / "figures" / default_figure_name(args.kind, args.metric)
     )
+    # The command and the results it read, in the files and beside them: a figure a colleague can redraw.
+    record = plot_record(plot_command(args), results.path)
     try:
-        files = save_figure(figure, target)
+        files = save_figure(figure, target, metadata=figure_metadata(record))
         files += [_write_figure_table(table, target, suffix) for suffix, table in tables.items()]
+        files.append(_write_record(record, target))
     except OSError as error:
         from offloadsim.experiments import ExperimentError
 

@@ -620,8 +620,9 @@ def _finish(
             with house_style():
                 fig.suptitle(fixed, fontsize=7)
         return
-    if not legend and axes[0].get_legend() is not None:
-        axes[0].get_legend().remove()
+    single_legend = axes[0].get_legend()
+    if not legend and single_legend is not None:
+        single_legend.remove()
     if titles and titles[0]:
         with house_style():
             axes[0].set_title(titles[0], loc="left")

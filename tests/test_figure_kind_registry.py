@@ -61,7 +61,8 @@ def toy():
 def test_a_registered_kind_is_drawn_by_plot_with_its_table(toy, run_dir, tmp_path, capsys):
     out = tmp_path / "count"
     assert main(["plot", str(run_dir), "--kind", "task-count", "--out", str(out)]) == 0
-    assert capsys.readouterr().out.split() == [str(out) + suffix for suffix in (".pdf", ".png", ".csv")]
+    suffixes = (".pdf", ".png", ".csv", ".plot.json")
+    assert capsys.readouterr().out.split() == [str(out) + suffix for suffix in suffixes]
     tasks = pd.read_parquet(run_dir / "tasks.parquet")
     table = pd.read_csv(out.with_suffix(".csv"))
     assert table["completed"].sum() == (tasks["status"].astype(str) == "completed").sum() > 0

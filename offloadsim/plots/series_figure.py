@@ -70,6 +70,7 @@ from offloadsim.plots.figure_notes import (
 from offloadsim.plots.kind_registry import FigureKind, FigureRequest
 from offloadsim.plots.kinds import figure_kind
 from offloadsim.plots.latency_time import window_argument
+from offloadsim.plots.plotted_values import plotted_values
 from offloadsim.plots.style import FIGSIZES, MAX_SERIES, house_style, new_axes, note_under
 from offloadsim.plots.warned_runs import group_attribution, warned_runs_note
 from offloadsim.records.stored import ExperimentError, Results
@@ -150,6 +151,10 @@ class SeriesDrawing:
     of_completed: bool | None = False
     #: The legend is placed again once the notes took room, whether or not it covers data.
     legend_moves_with_notes = False
+
+    def plotted_metrics(self, view: FigureView) -> tuple[str, ...]:
+        """The job metrics the figure draws, whose means and CIs ``FIG.csv`` holds (none: its records)."""
+        return (view.metric,) if view.records == "job" and view.metric else ()
 
     def view_metric(self, metric: str | None) -> str | None:
         """The ``--metric`` the view reads from the metrics table (None: the kind's default)."""
@@ -257,7 +262,10 @@ def say_unseen_bars(axes: Sequence[Axes]) -> None:
 def series_figure(
     results: Results, request: FigureRequest, drawing: SeriesDrawing
 ) -> tuple[Figure, dict[str, pd.DataFrame]]:
-    """Draw a figure of series of points, ``drawing`` drawing each panel of its kind; no tables.
+    """Draw a figure of series of points, ``drawing`` drawing each panel of its kind, and what it plots.
+
+    Its one table (``csv``) is :func:`~offloadsim.plots.plotted_values.plotted_values`: the means and
+    CIs of the metrics it draws per point, or the records it drew.
 
     ``request``'s options are those :func:`~offloadsim.plots.results.plot_with_tables` checked; the
     kind's own checks (a series per tier for ``utilisation-time``, a swept x axis) and the refusal
@@ -448,7 +456,7 @@ def series_figure(
     if len(axes) == 1:  # the notes and the legend moved the panel: its title is held to the figure again
         fit_title(axes[0])
     drawing.finish(axes)  # beside their lines where the final layout left them room
-    return fig, {}
+    return fig, {"csv": plotted_values(raw, shown, drawing.plotted_metrics(view))}
 
 
 def _said_by_title(view: FigureView, frame: pd.DataFrame, series: Sequence[str], fixed: str) -> bool:

@@ -77,6 +77,7 @@ def test_sweep_then_plot(cli_main, sweep_file, tmp_path, capsys):
     assert printed == [
         str(out / "figures" / "sweep-latency_p95_s.pdf"),
         str(out / "figures" / "sweep-latency_p95_s.png"),
+        str(out / "figures" / "sweep-latency_p95_s.csv"),
         str(out / "figures" / "sweep-latency_p95_s.plot.json"),
     ]
     target = tmp_path / "fig" / "cdf"

@@ -53,3 +53,32 @@ def test_a_time_option_is_written_so_that_it_reads_back_the_same(cli_main, tiny,
         "--to",
         "15.0s",
     ]
+
+
+def test_every_kind_writes_what_it_plots_beside_it(cli_main, sweep_file, tmp_path, capsys):
+    """Only latency-time wrote its values; a sweep's, bars' and energy figure's means had to be redone."""
+    import pandas as pd
+
+    out = tmp_path / "sw"
+    assert cli_main(["sweep", str(sweep_file), "--workers", "1", "--out", str(out), "--quiet"]) == 0
+    metrics = pd.read_parquet(out / "metrics.parquet")
+    metrics["bw"] = metrics["links[0].bandwidth"].astype(str)
+    means = metrics.groupby(["bw", "policy"])[["latency_mean_s", "device_energy_mean_j"]].mean()
+    for kind in ("sweep", "energy"):
+        assert cli_main(["plot", str(out), "--kind", kind, "--out", str(tmp_path / kind)]) == 0
+        table = pd.read_csv(tmp_path / f"{kind}.csv")
+        table["bw"] = table["links[0].bandwidth"].astype(str)
+        got = table.set_index(["bw", "policy"]).sort_index()
+        assert (got["replications"] == 2).all() and len(got) == 4
+        want = means.loc[got.index]
+        assert abs(got["latency_mean_s_mean"] - want["latency_mean_s"]).max() < 1e-8
+        assert (got["latency_mean_s_ci95_half_width"] > 0).all()
+        if kind == "energy":
+            assert abs(got["device_energy_mean_j_mean"] - want["device_energy_mean_j"]).max() < 1e-8
+    where = ["--where", "links[0].bandwidth=5 Mbps"]
+    assert cli_main(["plot", str(out), "--kind", "cdf", *where, "--out", str(tmp_path / "cdf")]) == 0
+    tasks = pd.read_parquet(out / "tasks.parquet")
+    slow = tasks[tasks["links[0].bandwidth"].astype(str) == "5 Mbps"]
+    table = pd.read_csv(tmp_path / "cdf.csv")
+    assert len(table) == len(slow) > 0 and set(table["task_id"]) == set(slow["task_id"])
+    capsys.readouterr()

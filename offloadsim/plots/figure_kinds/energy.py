@@ -25,6 +25,9 @@ class _Energy(SeriesDrawing):
     x_joins_markers = True
     of_completed = True
 
+    def plotted_metrics(self, view: FigureView) -> tuple[str, ...]:
+        return ("latency_mean_s", "device_energy_mean_j")
+
     def scales(
         self, view: FigureView, frame: pd.DataFrame, panels: int, logx: bool | None, logy: bool | None
     ) -> tuple[bool | None, bool | None]:

@@ -66,7 +66,7 @@ from offloadsim.plots.down_names import down_said
 from offloadsim.plots.figure_data import FigureView, refuse_pooled_figure
 from offloadsim.plots.kind_registry import FigureRequest, undrawable
 from offloadsim.plots.kinds import figure_kind
-from offloadsim.plots.link_lines import LinkLines, directions, link_lines
+from offloadsim.plots.link_lines import LinkLines, directions, handovers, link_lines, of_sources
 from offloadsim.plots.series import drawn_label, drawn_under
 from offloadsim.plots.style import FIGSIZES, house_style, new_axes, note_under, style_map
 from offloadsim.records.schema import STATUSES
@@ -386,7 +386,7 @@ def binned_runs(
         )
     runs = int(tasks["replication"].nunique()) if "replication" in tasks.columns else 1
     spans = [s for s in down_spans(view.nodes, end_s) if s[3] > start and s[2] < end]
-    links = link_lines(view.link_changes, start, end)
+    links = link_lines(of_sources(view.link_changes, view.where.get("source")), start, end)
     outages = [(s[0], s[2], s[3]) for s in spans] + _links_down(view.link_changes, start, end)
     changes = node_changes_of((s[0], s[2], s[3]) for s in spans) + link_changes_of(view.link_changes)
     per_run = _outages_per_run(tasks, spans, view.link_changes, start, end)
@@ -548,6 +548,9 @@ def bins_figure(prepared: Bins, size: str | None) -> Figure:
             links_down = list(dict.fromkeys(s[0] for s in links.down))
             # grouped (down_said): twelve directions read "phone-0→edge, edge→phone-0, ... and 9 more"
             entries.append((Patch(**_LINK_DOWN_STYLE), _down_label([down_said(links_down)], runs)))
+        moved = _draw_handovers(top, view, start, end, runs)
+        if moved is not None:
+            entries.append(moved)
         if entries:
             top.legend([h for h, _ in entries], [lab for _, lab in entries], loc="upper right", fontsize=6)
         if missed:
@@ -565,6 +568,9 @@ def bins_figure(prepared: Bins, size: str | None) -> Figure:
             top.set_title(titles[0], loc="left")
     recorded, kept = "down" in nodes.columns, view.link_changes is not None
     note = _note(binned, width, runs, spans, missed, recorded, metric, over, links, kept, named)
+    if moved is not None:  # its handovers are drawn now; the radio rates still are not
+        note = note.replace(_MOBILITY_UNDRAWN, "mobility's radio rates not drawn (handovers dotted)")
+    note += _drives_note(view, start, end, runs, moved is not None)
     note += recovered
     note_under(fig, note)
     fit_y_labels(fig)
@@ -1001,6 +1007,54 @@ def _titles(view: FigureView, missed: int, panels: int, metric: str = DEFAULT_ME
     return [first, "tasks not completed (dropped, failed, in flight at the end)"][:panels]
 
 
+def _one_source(view: FigureView) -> str | None:
+    """The one device ``--where source=`` shows, or None."""
+    sources = view.where.get("source", ())
+    return sources[0] if len(sources) == 1 else None
+
+
+def _draw_handovers(
+    ax: Axes, view: FigureView, start: float, end: float, runs: int
+) -> tuple[Artist, str] | None:
+    """One device's handovers in one run as dotted verticals: a sawtooth's cause, seen. Its legend entry.
+
+    Only where the figure shows one source's tasks of one run: another device's handovers, or
+    another replication's drive, would mark times that mean nothing to the line drawn.
+    """
+    device = _one_source(view)
+    if device is None or runs != 1 or view.link_changes is None:
+        return None
+    times = handovers(of_sources(view.link_changes, (device,)), start, end)
+    if not times:
+        return None
+    lines = [ax.axvline(at, color="0.35", linewidth=0.5, linestyle=":", zorder=1) for at in times]
+    return lines[0], f"{device} handed over ({len(times)})"
+
+
+def _drives_note(view: FigureView, start: float, end: float, runs: int, marked: bool) -> str:
+    """The handovers marked, or that a median over runs pools devices' different drives; "" where neither."""
+    changes = view.link_changes
+    device = _one_source(view)
+    if marked and device is not None:
+        return (
+            f"\ndotted: each time {device} handed over to another access point (mobility's link_changes, up)"
+        )
+    if runs < 2 or changes is None or "replication" not in changes.columns:
+        return ""
+    shown = of_sources(changes, view.where.get("source"))
+    if shown is None:
+        return ""
+    per_run = {
+        handovers(part, start, end) for _, part in shown.groupby("replication", sort=False, observed=True)
+    }
+    if len(per_run) < 2:
+        return ""
+    return (
+        f"\nthe median pools {runs} runs whose drives differ (each replication its own handovers): "
+        "--where replication=N draws one, with one source's handovers marked"
+    )
+
+
 def _note(
     binned: pd.DataFrame,
     width: float,
@@ -1184,6 +1238,10 @@ def _few_completed_said(binned: pd.DataFrame) -> str:
     return "; ".join(said)
 
 
+#: What the links note says of mobility's changes, where none is drawn.
+_MOBILITY_UNDRAWN = "mobility's handovers and radio rates not drawn"
+
+
 def _links_note(links: LinkLines, kept: bool) -> str:
     """What the links panel draws, or why there is none: from the runs' ``link_changes`` records."""
     if not kept:
@@ -1207,7 +1265,7 @@ def _links_note(links: LinkLines, kept: bool) -> str:
         said = "no link changed in the window drawn" + (" but by mobility" if links.mobility_changes else "")
     if links.mobility_changes:
         said += (
-            f"{'; ' if said else ''}mobility's handovers and radio rates not drawn "
+            f"{'; ' if said else ''}{_MOBILITY_UNDRAWN} "
             f"({links.mobility_changes:,} changes of {links.mobility_directions:,} link directions in the "
             "window, each device's own: link_changes has them)"
         )

@@ -143,3 +143,33 @@ def _down(part: pd.DataFrame, end_s: float) -> list[tuple[float, float]]:
 def directions(lines: Sequence[LinkLine]) -> list[str]:
     """The directions of ``lines``, in order, once each."""
     return list(dict.fromkeys(line.direction for line in lines))
+
+
+def of_sources(changes: pd.DataFrame | None, sources: Sequence[str] | None) -> pd.DataFrame | None:
+    """``changes`` a figure of ``sources``' tasks shows: every link's but mobility's, and those devices'.
+
+    Mobility's rows are each device's own radio and handovers: ``--where source=phone-0`` counted
+    every phone's (25,358 changes of 116 link directions), not the one the figure shows.
+    """
+    if changes is None or not sources or not len(changes) or "kind" not in changes.columns:
+        return changes
+    moving = changes["kind"].astype(str).to_numpy() == MOBILITY
+    shown = (
+        changes["a"].astype(str).isin(sources).to_numpy() | changes["b"].astype(str).isin(sources).to_numpy()
+    )
+    return changes[~moving | shown]
+
+
+def handovers(changes: pd.DataFrame | None, start_s: float, end_s: float) -> tuple[float, ...]:
+    """The times in ``(start_s, end_s)`` a device attached to another access point (mobility's ``up``).
+
+    Once each instant; the first attachment at ``start_s`` or before is none.
+    """
+    if changes is None or not len(changes) or not {"kind", "change"} <= set(changes.columns):
+        return ()
+    rows = changes[
+        (changes["kind"].astype(str).to_numpy() == MOBILITY)
+        & (changes["change"].astype(str).to_numpy() == "up")
+    ]
+    times = rows["time"].to_numpy(dtype=float)
+    return tuple(sorted({float(t) for t in times if start_s < t < end_s}))

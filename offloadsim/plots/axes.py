@@ -761,14 +761,23 @@ def _legend_entries(ax: Axes, legend: Legend) -> dict[str, Any]:
     }
 
 
-def patch_legend(ax: Axes, colours: dict[str, str], **kwargs: Any) -> None:
-    """A legend of coloured patches (stages, categories), above the axes on the right (titles go left)."""
-    kwargs.setdefault("ncols", max(1, len(colours)))
+def patch_legend(
+    ax: Axes, colours: dict[str, str], *, extra: Sequence[tuple[Any, str]] = (), **kwargs: Any
+) -> None:
+    """A legend of coloured patches (stages, categories), above the axes on the right (titles go left).
+
+    ``extra``: further ``(handle, label)`` entries after the patches (a timeline's crash and retries).
+    """
+    kwargs.setdefault("ncols", max(1, len(colours) + len(extra)))
     kwargs.setdefault("loc", "lower right")
     kwargs.setdefault("bbox_to_anchor", (1.0, 1.0))
     kwargs.setdefault("frameon", False)
+    handles = [Patch(color=c, label=s) for s, c in colours.items()]
+    for handle, label in extra:
+        handle.set_label(label)
+        handles.append(handle)
     with house_style():
-        ax.legend(handles=[Patch(color=c, label=s) for s, c in colours.items()], **kwargs)
+        ax.legend(handles=handles, **kwargs)
 
 
 def figure_legend(

@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from offloadsim.plots.axes import laid_out, patch_legend, root_figure, tidy_legend
+from offloadsim.plots.crash_marks import mark_down, mark_retried
 from offloadsim.plots.series import completed
 from offloadsim.plots.style import OKABE_ITO, axes_or_new, house_style, style_map
 from offloadsim.records.schema import placement_nodes
@@ -355,6 +356,7 @@ def stage_timeline(
     legend: bool = True,
     unit: str | None = None,
     own_clock: bool | None = None,
+    down: Sequence[tuple[str, float, float]] = (),
 ) -> Axes:
     """Where each task's time went, on one simulated clock: a row per task, a bar per stage.
 
@@ -382,6 +384,10 @@ def stage_timeline(
     its own clock, from its task's arrival, which its label gives
     (:func:`timeline_clock`); the axis label says so.  ``own_clock`` fixes
     the choice, e.g. to give several panels the same.
+
+    ``down``: each ``(node, since, until)`` (s) a node was down in the run, hatched on the common
+    clock (:func:`~offloadsim.plots.crash_marks.mark_down`); a task retried (its ``retries``) has a
+    cross at its row's start, its row label saying how often, each in the legend.
     """
     ax = axes_or_new(ax)
     done = first_completed(tasks, n)
@@ -403,6 +409,17 @@ def stage_timeline(
             drawn = _draw_totals(ax, done, origin, scale)
         pairs = zip(done["source"].astype(str), done["placement"].astype(str), strict=True)
         labels = [row_label(source, placement) for source, placement in pairs]
+        marks = mark_retried(ax, done, (arrivals - origin) * scale)
+        if marks:
+            times = pd.to_numeric(done["retries"], errors="coerce").fillna(0).astype(int).tolist()
+            labels = [
+                f"{label}, retried ×{k}" if k else label for label, k in zip(labels, times, strict=True)
+            ]
+        if not own:
+            last = float(
+                np.nanmax(done["arrival"].to_numpy(dtype=float) + done["latency"].to_numpy(dtype=float))
+            )
+            marks = mark_down(ax, down, t0, scale, last) + marks
         if own:
             labels = [f"{label}, t = {at:.3f} s" for label, at in zip(labels, arrivals, strict=True)]
         ax.set_yticks(y, labels)
@@ -420,7 +437,9 @@ def stage_timeline(
         ax.set_ylabel("task: source → where it ran")
         ax.grid(axis="y", visible=False)
         if legend:
-            patch_legend(ax, {_LEGEND.get(s, s): c for s, c in STAGE_COLOURS.items() if s in drawn})
+            patch_legend(
+                ax, {_LEGEND.get(s, s): c for s, c in STAGE_COLOURS.items() if s in drawn}, extra=marks
+            )
     return ax
 
 

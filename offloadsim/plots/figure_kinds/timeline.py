@@ -13,6 +13,7 @@ from offloadsim.plots import runs
 from offloadsim.plots.axes import root_figure
 from offloadsim.plots.figure_notes import timeline_note
 from offloadsim.plots.kind_registry import FigureRequest
+from offloadsim.plots.latency_time import down_spans
 from offloadsim.plots.series import completed
 from offloadsim.plots.series_figure import (
     Panel,
@@ -42,10 +43,12 @@ class _Timeline(SeriesDrawing):
     def draw(
         self, panel: Panel, part: pd.DataFrame, ax: Axes, logx: bool | None, percent: bool | None, load: Any
     ) -> str | None:
-        one, replication, _, stages = one_run_inputs(panel.view, part)
+        one, replication, nodes, stages = one_run_inputs(panel.view, part)
         n = _timeline_tasks(root_figure(ax))
         unit, own = _timeline_clock(panel.view.tasks, n)
-        runs.stage_timeline(one, stages=stages, ax=ax, n=n, unit=unit, own_clock=own)
+        # The run's nodes down, hatched on its clock: an edge's crash was no mark on the figure.
+        down = [(node, since, until) for node, _, since, until in down_spans(nodes, float("inf"))]
+        runs.stage_timeline(one, stages=stages, ax=ax, n=n, unit=unit, own_clock=own, down=down)
         return replication_title(panel.view, replication)
 
     def notes(self, shown: Shown) -> Mapping[str, str]:

@@ -1,0 +1,79 @@
+"""A timeline through a node's crash with recovery (HB35's trial): the crash is drawn, the tasks it
+made retry are marked, and the legend says what each mark is; before, they read as any local task."""
+
+from __future__ import annotations
+
+import pytest
+from matplotlib.lines import Line2D
+
+from offloadsim.experiments import compare, read_results
+from offloadsim.plots import plot_results
+
+CRASH = """
+name: crash
+seed: 3
+duration: 60 s
+warmup: 5 s
+nodes:
+  phone: {count: 4, tier: device, processor: {speed: 20 GFLOP/s}}
+  ap: {tier: network}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s, cores: 1}}
+links:
+  - {between: [phone-*, ap], bandwidth: 50 Mbps, latency: 3 ms}
+  - {between: [ap, edge], bandwidth: 1 Gbps, latency: 1 ms}
+applications:
+  job: {work: 2 GFLOP, input: 1 MB, output: 1 KB}
+workload:
+  - {app: job, sources: phone-*, rate: 4 /s}
+policy: edge
+dynamics:
+  - kind: node-schedule
+    node: edge
+    steps:
+      - {at: 50 s, up: false}
+      - {at: 55 s, up: true}
+recovery: {retries: 1, backoff: 50 ms, fallback: another}
+"""
+
+
+@pytest.fixture(scope="module")
+def crashed(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("crash")
+    (folder / "crash.yaml").write_text(CRASH, encoding="utf-8")
+    compare(folder / "crash.yaml", ["edge"], 1, workers=1, out=folder / "cmp")
+    return read_results(folder / "cmp")
+
+
+def test_the_crash_and_the_retried_tasks_are_marked_and_named(crashed):
+    where = {"policy": "edge", "replication": "0"}
+    fig = plot_results(crashed, "timeline", where=where, from_s=49.5, to_s=51.0)
+    ax = fig.axes[0]
+    tasks = crashed.tasks
+    window = tasks[(tasks["arrival"] >= 49.5) & (tasks["arrival"] < 51.0) & (tasks["status"] == "completed")]
+    first = window.sort_values("arrival").head(30)
+    t0 = float(first["arrival"].min())
+    retried = int((first["retries"] > 0).sum())
+    assert retried > 0  # the scenario's crash caught some uploads in flight
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert sum("retried ×" in label for label in labels) == retried
+    crosses = [line for line in ax.get_lines() if line.get_marker() == "x"]
+    assert sum(len(line.get_xdata()) for line in crosses) == retried
+    crash_lines = [
+        line
+        for line in ax.get_lines()
+        if isinstance(line, Line2D) and line.get_linestyle() == "-" and len(set(line.get_xdata())) == 1
+    ]
+    assert any(abs(float(line.get_xdata()[0]) - (50.0 - t0) * 1e3) < 1e-6 for line in crash_lines)
+    legend = fig.legends[0] if fig.legends else ax.get_legend()
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert "edge crashed at 50 s (down to 55 s)" in texts
+    assert any(text.startswith("retried: an attempt aborted") for text in texts)
+
+
+def test_a_timeline_without_a_crash_has_no_crash_marks(crashed):
+    fig = plot_results(
+        crashed, "timeline", where={"policy": "edge", "replication": "0"}, from_s=20.0, to_s=21.0
+    )
+    legend = fig.legends[0] if fig.legends else fig.axes[0].get_legend()
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert not any("crashed" in text or "retried" in text for text in texts)

@@ -40,6 +40,8 @@ class Metric:
     better: Better | None = None
     basis: str = ""
     digits: int = 1
+    #: The basis an axis label says where ``basis`` is too long for one (None: ``basis``).
+    axis_basis: str | None = None
 
     @property
     def heading(self) -> str:
@@ -49,7 +51,8 @@ class Metric:
     @property
     def axis_label(self) -> str:
         """A figure's axis, the basis said too: ``"device energy per task above idle (mJ)"``."""
-        label = f"{self.label} {self.basis}" if self.basis else self.label
+        basis = self.basis if self.axis_basis is None else self.axis_basis
+        label = f"{self.label} {basis}" if basis else self.label
         return f"{label} ({self.unit})" if self.unit else label
 
     @property

@@ -50,6 +50,9 @@ OTHER_DEVICE_ENERGY = SummaryMetric(
             1e3,
             "lower",
             basis="above idle, on powered nodes other than the task's source: not in device energy per task",
+            # An axis label says the first words only: the whole basis broke its bars' y label over
+            # three lines, into the notes.
+            axis_basis="above idle",
             digits=2,
         ),
     },

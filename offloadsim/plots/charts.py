@@ -51,6 +51,7 @@ from offloadsim.plots.series import (
     mean_ci_by,
     names_of,
     need_column,
+    readable_unit,
     replications_text,
     rotate_if_crowded,
     same_curve,
@@ -217,6 +218,9 @@ def metric_bars(
     info = metric_info(metric)
     keys = [group, by] if group is not None else [by]
     table = mean_ci_by(metrics, keys, metric, what=f"{info.label} per {', '.join(keys)}")
+    means = table["mean"].to_numpy(dtype=float)
+    if np.isfinite(means).any():  # a server's energy per task in J or kJ, not 471,442 mJ
+        info = readable_unit(info, float(np.nanmax(np.abs(means))))
     names = names_of(metrics, by, order)
     groups = names_of(metrics, group) if group is not None else [None]
     present = set(map(tuple, table[keys].astype(object).to_numpy().tolist()))

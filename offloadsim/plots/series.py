@@ -8,6 +8,7 @@ an x axis, and how a line or curve lying on another is named in the legend
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -284,3 +285,31 @@ def drawn_under(series: Sequence[tuple[Any, Any]], same: Callable[[Any, Any], bo
 
 
 LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8}
+
+
+#: Energy units in order of size, each with its factor from J: an axis steps up while its values
+#: reach 10,000 (a powered server's energy per task read 471,442 mJ).
+_ENERGY_UNITS = (("mJ", 1e3), ("J", 1.0), ("kJ", 1e-3), ("MJ", 1e-6))
+
+
+def readable_unit(info: Any, largest: float) -> Any:
+    """``info`` (a catalogue Metric) in the energy unit its ``largest`` value (SI) reads best in.
+
+    Under 10,000 of the unit shown; other units, and values that fit, are left as they are.
+
+    >>> from offloadsim.analysis.catalogue import metric_info
+    >>> readable_unit(metric_info("device_energy_mean_j"), 471.4).unit
+    'J'
+    >>> readable_unit(metric_info("device_energy_mean_j"), 0.2).unit
+    'mJ'
+    """
+    import dataclasses
+
+    units = [unit for unit, _ in _ENERGY_UNITS]
+    if info.unit not in units or not math.isfinite(largest):
+        return info
+    i = units.index(info.unit)
+    while i + 1 < len(_ENERGY_UNITS) and abs(largest) * _ENERGY_UNITS[i][1] >= 10_000:
+        i += 1
+    unit, scale = _ENERGY_UNITS[i]
+    return info if unit == info.unit else dataclasses.replace(info, unit=unit, scale=scale)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -52,7 +53,8 @@ class _Energy(SeriesDrawing):
         return None
 
     def notes(self, shown: Shown) -> Mapping[str, str]:
-        return {"unpowered": unpowered_note(shown.frame)}
+        said = (unpowered_note(shown.frame), others_energy_note(shown.frame))
+        return {"unpowered": "\n".join(part for part in said if part)}
 
     def unlabelled_ends(self, fig: Figure, note: str, axes: Sequence[Axes]) -> bool:
         return energy_chart.say_unlabelled_ends(fig, note, axes)
@@ -64,3 +66,21 @@ DRAWING = _Energy()
 def figure(results: Results, request: FigureRequest) -> tuple[Figure, dict[str, pd.DataFrame]]:
     """Draw ``--kind energy`` of ``results``, as ``request`` asks (:func:`series_figure`)."""
     return series_figure(results, request, DRAWING)
+
+
+def others_energy_note(frame: pd.DataFrame) -> str:
+    """Said where other powered nodes spent energy on the tasks: the figure shows the sources' only.
+
+    A comparison whose policies cost the phone alike read as costing alike, though a powered edge
+    or cloud spent joules on some policies' tasks: that energy is ``other_device_energy_mean_j``.
+    """
+    column = "other_device_energy_mean_j"
+    if column not in frame.columns:
+        return ""
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    if not (np.isfinite(values) & (values > 0)).any():
+        return ""
+    return (
+        "energy: the source devices' own per task; other powered nodes' (servers, relays) is not "
+        f"drawn: --kind bars --metric {column}"
+    )

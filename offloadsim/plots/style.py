@@ -136,10 +136,15 @@ class _GroupedScalarFormatter(ScalarFormatter):
 
 
 def _group_linear_ticks(ax: Axes) -> None:
-    """Label each linear axis of ``ax`` with :func:`grouped` numbers (log_axis sets a log one its own)."""
+    """Label each linear axis of ``ax`` with :func:`grouped` numbers (log_axis sets a log one its own).
+
+    The formatter stays the axis' default, so that data with units of their own (text categories,
+    dates) still install theirs when drawn: ``ax.bar(["completed"], ...)`` was labelled ``0``.
+    """
     for axis in (ax.xaxis, ax.yaxis):
         if axis.get_scale() == "linear":
             axis.set_major_formatter(_GroupedScalarFormatter())
+            axis.isDefault_majfmt = True  # a units converter (categories, dates) may replace it
 
 
 @contextmanager

@@ -39,3 +39,10 @@ def broken(results: Results, request: FigureRequest) -> tuple[Figure, dict[str, 
 def no_figure(results: Results, request: FigureRequest) -> object:
     """A kind that returns no figure."""
     return "a figure"
+
+
+def fixed_size(results: Results, request: FigureRequest) -> tuple[Figure, dict[str, pd.DataFrame]]:
+    """A kind drawing at a size of its own, whatever ``request.size`` says."""
+    fig, ax = new_axes((3.0, 3.0))
+    ax.plot([0, 1], [0, 1])
+    return fig, {}

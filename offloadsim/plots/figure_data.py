@@ -9,6 +9,7 @@ average silently over a dimension it does not show, naming it and how to choose.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -52,6 +53,7 @@ __all__ = [
     "tied_keys",
     "wide_values",
     "close_column_hint",
+    "filtered_results",
 ]
 
 
@@ -109,12 +111,7 @@ class FigureView:
         self.metric = metric or registered.default_metric
         self.where = {key: where_values(value) for key, value in (where or {}).items()}
         tasks, metrics, nodes = results.tasks, results.metrics, results.nodes
-        known = {*tasks.columns, *metrics.columns, *nodes.columns}
-        for key in self.where:
-            if key not in known:
-                close = close_column_hint(results, key, sorted(map(str, known)))
-                columns = ", ".join(map(str, dict.fromkeys([*tasks.columns, *metrics.columns])))
-                raise ExperimentError(f"{argument('where', key)}: no such column{close} (columns: {columns})")
+        _check_where_columns(results, self.where)
         per = self._per_task_columns(tasks, keys)
         if self.records == "job" and per:
             from offloadsim.analysis.breakdown import metrics_per
@@ -136,13 +133,7 @@ class FigureView:
         )
         if self.records == "job":
             _need_metric(self.metrics, self.metric)
-        for key in self.where:
-            if key not in self.frame().columns:  # the filter would not touch what is drawn
-                raise ExperimentError(
-                    f"{argument('where', key)}: {argument('kind', kind)} is drawn from "
-                    f"per-{self.records} "
-                    f"records, which have no {key} column (a node's load is not split by {key})"
-                )
+        _check_drawn_columns(self.frame(), self.where, kind, self.records)
 
     def _per_task_columns(self, tasks: pd.DataFrame, keys: Sequence[str | None]) -> list[str]:
         """The task columns a metric figure's runs are split by; none for a node's utilisation.
@@ -765,3 +756,66 @@ def _listed(column: pd.Series, key: str) -> str:
     if key.startswith("policy."):
         values = [f"null ({NO_PARAMETER})" if value == "null" else value for value in values]
     return ", ".join(values[:12]) + (f", ... ({len(values)} in all)" if len(values) > 12 else "")
+
+
+def _check_where_columns(results: Results, where: Mapping[str, tuple[str, ...]]) -> None:
+    """Refuse a ``where`` column that no table of ``results`` has, with the closest one."""
+    tasks, metrics, nodes = results.tasks, results.metrics, results.nodes
+    known = {*tasks.columns, *metrics.columns, *nodes.columns}
+    for key in where:
+        if key not in known:
+            close = close_column_hint(results, key, sorted(map(str, known)))
+            columns = ", ".join(map(str, dict.fromkeys([*tasks.columns, *metrics.columns])))
+            raise ExperimentError(f"{argument('where', key)}: no such column{close} (columns: {columns})")
+
+
+def _check_drawn_columns(drawn: pd.DataFrame, where: Mapping[str, Any], kind: str, records: str) -> None:
+    """Refuse a ``where`` column the records a kind draws lack: the filter would not touch what is drawn."""
+    for key in where:
+        if key not in drawn.columns:
+            raise ExperimentError(
+                f"{argument('where', key)}: {argument('kind', kind)} is drawn from per-{records} "
+                f"records, which have no {key} column (a node's load is not split by {key})"
+            )
+
+
+#: The table of :class:`Results` each kind of records (:attr:`FigureKind.records`) is.
+_RECORDS_TABLES = {"task": "tasks", "job": "metrics", "node": "nodes"}
+
+
+def filtered_results(results: Results, kind: FigureKind, where: Mapping[str, Any] | None) -> Results:
+    """``results`` holding only the rows ``where`` keeps, in every table: what a plug-in kind is handed.
+
+    A plug-in kind was handed every row and the request's ``where``: one that did not read it drew
+    every run without a word, even for a column no table has, where a shipped kind refuses.  So
+    ``where`` is checked as a shipped kind's view checks it (no such column; a value no task has;
+    a column the kind's records lack) and applied to every table before the kind draws; the
+    stages of the tasks left out go with them.  Values compared as :func:`where_matches` compares.
+    """
+    chosen = {key: where_values(value) for key, value in (where or {}).items()}
+    if not chosen:
+        return results
+    _check_where_columns(results, chosen)
+    tasks = _filter(results.tasks, chosen, "tasks")
+    metrics = _filter(results.metrics, chosen, "metrics", refuse=not len(results.tasks))
+    nodes = _filter(results.nodes, chosen, "nodes")
+    _check_drawn_columns(
+        {"tasks": tasks, "metrics": metrics, "nodes": nodes}[_RECORDS_TABLES[kind.records]],
+        chosen,
+        kind.name,
+        kind.records,
+    )
+    tables = {name: None if t is None else _filter(t, chosen, name) for name, t in results.tables.items()}
+    stages = results.stages
+    if stages is not None and "task_id" in stages.columns and "task_id" in tasks.columns:
+        stages = stages[stages["task_id"].isin(tasks["task_id"])]
+    return replace(
+        results,
+        tasks=tasks,
+        metrics=metrics,
+        nodes=nodes,
+        stages=stages,
+        processors=tables.get("processors"),
+        link_changes=tables.get("link_changes"),
+        tables=tables,
+    )

@@ -30,7 +30,14 @@ from offloadsim.plots.style import FIGSIZES
 from offloadsim.plugins import dotted_name, first_line, plugin_line
 from offloadsim.records.stored import ExperimentError, Results
 
-__all__ = ["KINDS", "PlotOptions", "default_figure_name", "plot_results", "plot_with_tables"]
+__all__ = [
+    "KINDS",
+    "FigureKindFailed",
+    "PlotOptions",
+    "default_figure_name",
+    "plot_results",
+    "plot_with_tables",
+]
 
 
 class PlotOptions(TypedDict, total=False):
@@ -168,7 +175,23 @@ def plot_with_tables(
     _check_window(options.get("bin_s"), options.get("from_s"), options.get("to_s"))
     if figure.shipped():
         return figure.drawer()(results, request)
-    return _drawn_by_plugin(figure, results, request)
+    # A plug-in's kind draws the rows --where keeps, checked as a shipped kind's (it was handed all
+    # of them: --where nosuch=1 drew every run at exit 0), at the size asked for.
+    from offloadsim.plots.figure_data import filtered_results
+
+    drawn, tables = _drawn_by_plugin(figure, filtered_results(results, figure, options.get("where")), request)
+    if (size := options.get("size")) is not None:
+        drawn.set_size_inches(FIGSIZES[size])
+    return drawn, tables
+
+
+class FigureKindFailed(ExperimentError):
+    """A plug-in's figure kind raised or returned no figure: its fault (exit 2); ``--debug`` shows it."""
+
+    @property
+    def show_cause_with_debug(self) -> bool:
+        """Whether there is the plug-in's exception to show with ``--debug`` (not for a value refused)."""
+        return self.__cause__ is not None
 
 
 def _drawn_by_plugin(
@@ -182,13 +205,24 @@ def _drawn_by_plugin(
     code = figure.draw if isinstance(figure.draw, str) else dotted_name(figure.draw)
     named = f"figure kind {figure.name!r} ({code})"
     try:
-        drawn = figure.drawer()(results, request)
+        draw = figure.drawer()
+    except Exception as error:  # its "module:function" names no function: the entry's fault, not importlib's
+        text = first_line(error)
+        # Not found (a module or function missing): its frames are importlib's, no line of the plug-in's.
+        where = "" if isinstance(error, ImportError | AttributeError) else plugin_line(error)
+        raise FigureKindFailed(
+            f"{named}: its drawing function could not be imported: {type(error).__name__}"
+            + (f": {text}" if text else "")
+            + where
+        ) from error
+    try:
+        drawn = draw(results, request)
     except ExperimentError:
         raise
     except Exception as error:
         text = first_line(error)
         said = f"{type(error).__name__}: {text}" if text else type(error).__name__
-        raise ExperimentError(f"{named} raised {said}{plugin_line(error)}") from error
+        raise FigureKindFailed(f"{named} raised {said}{plugin_line(error)}") from error
     if not (
         isinstance(drawn, tuple)
         and len(drawn) == 2
@@ -196,7 +230,7 @@ def _drawn_by_plugin(
         and isinstance(drawn[1], Mapping)
         and all(isinstance(k, str) and isinstance(v, pd.DataFrame) for k, v in drawn[1].items())
     ):
-        raise ExperimentError(
+        raise FigureKindFailed(
             f"{named} returned {type(drawn).__name__}, not a (Figure, {{suffix: DataFrame}}) pair"
         )
     return drawn[0], dict(drawn[1])

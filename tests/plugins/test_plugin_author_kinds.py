@@ -6,9 +6,19 @@ its faults and ``--debug``; a metric's sign on the sweep figure; a warning kind'
 
 from __future__ import annotations
 
-import matplotlib
+import sys
+from pathlib import Path
 
+import matplotlib
+import pandas as pd
+import pytest
+
+from offloadsim.cli import main
+from offloadsim.experiments import read_results
 from offloadsim.plots import new_axes
+from offloadsim.plots.kind_registry import FigureKind, register_kind, unregister_kind
+from offloadsim.plots.results import plot_with_tables
+from offloadsim.plots.style import FIGSIZES
 
 matplotlib.use("Agg")
 
@@ -26,3 +36,83 @@ def test_text_categories_keep_their_names_on_new_axes():
     _, ax = new_axes("one-column")
     ax.bar([0.0, 1.0], [12_000, 3])
     assert "10,000" in _labels(ax.yaxis)  # numbers still grouped in the house style
+
+
+REPO = Path(__file__).resolve().parents[2]
+SCENARIO = REPO / "scenarios" / "quickstart.yaml"
+
+
+@pytest.fixture(scope="module")
+def compare_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("results") / "cmp"
+    argv = ["compare", str(SCENARIO), "--policies", "local,edge", "-n", "1", "--set", "duration=2 s"]
+    assert main([*argv, "--workers", "1", "--out", str(out), "-q"]) == 0
+    return out
+
+
+@pytest.fixture
+def kind():
+    """Register a toy kind drawing with a function of tests/toy_figure_kind.py; unregister it after."""
+    names: list[str] = []
+
+    def register(function: str, name: str = "toy-author", **given) -> str:
+        sys.modules.pop("toy_figure_kind", None)
+        register_kind(FigureKind(name, "a plug-in author's toy", function, **given))
+        names.append(name)
+        return name
+
+    yield register
+    for name in names:
+        unregister_kind(name)
+
+
+def test_where_is_checked_and_applied_for_a_plugin_kind(kind, compare_dir, tmp_path, capsys):
+    """The toy draws a bar per policy from every row it is handed: it never reads ``request.where``."""
+    kind("toy_figure_kind:draw", options={"by"})
+    out = tmp_path / "f"
+    plot = ["plot", str(compare_dir), "--kind", "toy-author"]
+    assert main([*plot, "--where", "nosuch=1", "--out", str(out)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("offloadsim: error: --where nosuch: no such column")
+    assert not list(tmp_path.iterdir())
+    argv = [*plot, "--where", "policy=edge", "--size", "two-column"]
+    assert main([*argv, "--out", str(out)]) == 0
+    table = pd.read_csv(out.with_suffix(".csv"))
+    assert table["policy"].tolist() == ["edge"]
+    tasks = pd.read_parquet(compare_dir / "tasks.parquet")
+    edge = tasks[(tasks["policy"].astype(str) == "edge") & (tasks["status"].astype(str) == "completed")]
+    assert table["completed"].tolist() == [len(edge)] != [0]
+    assert main([*argv[:4], "--where", "policy=nosuch", "--out", str(out)]) == 2
+    assert "--where policy=nosuch: no rows have that value; policy is one of " in capsys.readouterr().err
+
+
+def test_size_is_applied_for_a_plugin_kind_that_ignores_it(kind, compare_dir, tmp_path):
+    """``--size`` applies to every kind: one drawing at its own size is set to the size asked for."""
+    kind("toy_figure_kind:fixed_size")
+    results = read_results(compare_dir)
+    figure, _ = plot_with_tables(results, "toy-author", size="two-column")
+    assert figure.get_size_inches().tolist() == list(FIGSIZES["two-column"])
+
+
+def test_a_failing_kind_says_debug_shows_its_traceback_and_debug_does(kind, compare_dir, tmp_path, capsys):
+    kind("toy_figure_kind:broken")
+    argv = ["plot", str(compare_dir), "--kind", "toy-author", "--out", str(tmp_path / "f")]
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.endswith("; run again with --debug to see its traceback")
+    assert main([*argv, "--debug"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and 'toy_figure_kind.py", line' in err
+    assert err.splitlines()[-1].startswith("offloadsim: error: figure kind 'toy-author' ")
+
+
+def test_a_kind_naming_a_missing_module_blames_its_entry_not_importlib(kind, compare_dir, tmp_path, capsys):
+    kind("toy_no_such_module_hm35:draw")
+    argv = ["plot", str(compare_dir), "--kind", "toy-author", "--out", str(tmp_path / "f")]
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(
+        "offloadsim: error: figure kind 'toy-author' (toy_no_such_module_hm35:draw): its drawing function "
+        "could not be imported: ModuleNotFoundError: No module named 'toy_no_such_module_hm35'"
+    )
+    assert "frozen" not in line

@@ -561,31 +561,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
     try:
-        parser = _parser(_verb_of(args_list))
-        try:
-            args, unknown = parser.parse_known_args(args_list)
-            if unknown:
-                verb_parser = _innermost(parser, args)
-                hint = _sweep_set_hint(getattr(args, "command", None), unknown)
-                hint = hint or _split_value_hint(args_list, unknown)
-                hint = hint or _comma_list_hint(verb_parser, args_list, unknown)
-                hint = hint or _option_hint(verb_parser, unknown)
-                verb_parser.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
-        except SystemExit as exit_:  # --help, --version
-            return exit_.code if isinstance(exit_.code, int) else EXIT_OK
-        debug = bool(getattr(args, "debug", False))
-        if args.command is None:
-            raise _UsageError(
-                "no verb given: use one of run, compare, sweep, plot, calibrate, testbed, validate, schema, "
-                "policies, models, profiles (see 'offloadsim --help')"
-            )
-        handler: Callable[[argparse.Namespace], int] = args.handler
-        with warnings.catch_warnings(), _notes_on_stderr(), _sigterm_interrupts(), as_flags():
+        with warnings.catch_warnings():
             # Warnings meant for the user (scenario warnings, skipped plug-ins) are one line each, and
-            # each once: compare and sweep check every policy and point, most warnings alike.
+            # each once: compare and sweep check every policy and point, most warnings alike.  From
+            # the parser on: --kind's choices read the figure kinds' entry points (a plug-in kind
+            # named like a shipped one was a raw PluginWarning with its source line).
             warnings.simplefilter("always", UserWarning)
             warnings.showwarning = _WarningPrinter()
-            return handler(args)
+            parser = _parser(_verb_of(args_list))
+            try:
+                args, unknown = parser.parse_known_args(args_list)
+                if unknown:
+                    verb_parser = _innermost(parser, args)
+                    hint = _sweep_set_hint(getattr(args, "command", None), unknown)
+                    hint = hint or _split_value_hint(args_list, unknown)
+                    hint = hint or _comma_list_hint(verb_parser, args_list, unknown)
+                    hint = hint or _option_hint(verb_parser, unknown)
+                    verb_parser.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
+            except SystemExit as exit_:  # --help, --version
+                return exit_.code if isinstance(exit_.code, int) else EXIT_OK
+            debug = bool(getattr(args, "debug", False))
+            if args.command is None:
+                raise _UsageError(
+                    "no verb given: use one of run, compare, sweep, plot, calibrate, testbed, validate, "
+                    "schema, policies, models, profiles (see 'offloadsim --help')"
+                )
+            handler: Callable[[argparse.Namespace], int] = args.handler
+            with _notes_on_stderr(), _sigterm_interrupts(), as_flags():
+                return handler(args)
     except _Terminated:
         print("offloadsim: terminated", file=sys.stderr)
         return EXIT_TERMINATED

@@ -6,6 +6,8 @@ its faults and ``--debug``; a metric's sign on the sweep figure; a warning kind'
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -116,3 +118,25 @@ def test_a_kind_naming_a_missing_module_blames_its_entry_not_importlib(kind, com
         "could not be imported: ModuleNotFoundError: No module named 'toy_no_such_module_hm35'"
     )
     assert "frozen" not in line
+
+
+def test_a_plugin_kind_named_like_a_shipped_one_is_one_warning_line(tmp_path):
+    """Read while the parser checks ``--kind``: it was a raw ``PluginWarning`` with its source line."""
+    site = tmp_path / "site"
+    info = site / "toy_cdf_plugin-0.1.dist-info"
+    info.mkdir(parents=True)
+    (site / "toy_cdf_plugin.py").write_text(
+        "from offloadsim.plots.kind_registry import FigureKind\n"
+        'CDF = FigureKind("cdf", "another cdf", "toy_cdf_plugin:draw")\n'
+    )
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: toy-cdf-plugin\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[offloadsim.figure_kinds]\ncdf = toy_cdf_plugin:CDF\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([os.environ.get("PYTHONPATH", str(REPO)), str(site)])}
+    argv = [sys.executable, "-m", "offloadsim", "plot", str(tmp_path / "none"), "--kind", "cdf"]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "offloadsim: warning: figure kind plug-in 'cdf' (toy_cdf_plugin:CDF) from distribution "
+        "toy-cdf-plugin 0.1 is ignored: a figure kind named 'cdf' is registered already",
+        f"offloadsim: error: no results directory at {tmp_path / 'none'}",
+    ]

@@ -419,8 +419,9 @@ def register(metric: SummaryMetric, *, shipped: bool = False) -> None:
     aggregate's, a key of ``summary.json``: every :func:`reserve` holder's) is a ValueError naming
     the metric and the column: it would overwrite that value in the metrics row or the summary.
     """
-    taken = {
-        column: f"registered already (metric {other.name!r}'s)"
+    taken = {  # by which metric, and the module of its code: a second package's of one name was unclear
+        column: f"registered already (by metric {other.name!r}"
+        + (f" of {code_module(other)})" if code_module(other) else ")")
         for other in _REGISTERED.values()
         for column in (other.name, *other.columns)
     }

@@ -48,15 +48,25 @@ def detected(kind: WarningKind, inputs: WarningInputs) -> list[Said]:
     if not isinstance(said, list):
         given = f"{type(said).__name__} {describe(said)}"
     else:
-        given = next(
-            (f"{describe(item)} among its warnings" for item in said if not _one(item, kind.name)), ""
-        )
+        given = next((_wrong(item, kind.name) for item in said if not _one(item, kind.name)), "")
         if not given:
             return said
     raise WarningKindFailed(
         f"{words} returned {given} from detect(); expected a list of (text, WarningFacts) "
         f"pairs whose facts' kind is {kind.name!r} (an empty list where the run gives no sign)"
     )
+
+
+def _wrong(item: object, name: str) -> str:
+    """What is wrong with ``item``, no warning of kind ``name``: its facts' kind, or what it is.
+
+    A pair whose facts name another kind was "returned a list among its warnings", which said
+    neither the kind it named nor that this was what was wrong.
+    """
+    facts = item[1] if isinstance(item, tuple) and len(item) == 2 else None
+    if isinstance(facts, WarningFacts) and facts.kind != name:
+        return f"a warning whose facts' kind is {facts.kind!r}, not this kind's name,"
+    return f"{describe(item)} among its warnings"
 
 
 def _one(item: object, name: str) -> bool:

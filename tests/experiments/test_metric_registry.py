@@ -217,7 +217,11 @@ def _value_of(summary: Summary, metric: SummaryMetric, key: str) -> float:
     [
         # Before, accepted: the toy's value replaced the run's mean latency in metrics.parquet and compare.
         ("mine", "latency_mean_s", "its column 'latency_mean_s' is a headline metric (mean latency)"),
-        ("mine", "ttft_p95_s", "its column 'ttft_p95_s' is registered already (metric 'ttft_mean_s''s)"),
+        (
+            "mine",
+            "ttft_p95_s",
+            "its column 'ttft_p95_s' is registered already (by metric 'ttft_mean_s' of offloadsim.",
+        ),
         (
             "mine",
             "handovers_mean",
@@ -228,7 +232,7 @@ def _value_of(summary: Summary, metric: SummaryMetric, key: str) -> float:
             "utilisation_edge",
             "its column 'utilisation_edge' is a column of registered family 'utilisation' (tier)",
         ),
-        ("mine", "battery_left_min", "its column 'battery_left_min' is registered already (metric "),
+        ("mine", "battery_left_min", "its column 'battery_left_min' is registered already (by metric "),
         ("warnings", "mine", "its name 'warnings' is a key of summary.json (Summary.warnings)"),
         ("arrived", "mine", "its name 'arrived' is a headline metric (tasks arrived)"),
     ],

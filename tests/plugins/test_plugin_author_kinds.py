@@ -140,3 +140,30 @@ def test_a_plugin_kind_named_like_a_shipped_one_is_one_warning_line(tmp_path):
         "toy-cdf-plugin 0.1 is ignored: a figure kind named 'cdf' is registered already",
         f"offloadsim: error: no results directory at {tmp_path / 'none'}",
     ]
+
+
+def _slack(run) -> float:
+    return -5.0
+
+
+def test_a_metric_name_taken_by_another_package_names_that_package(monkeypatch):
+    """A second package's ``slack_ms`` was refused as 'registered already (metric 'slack_ms''s)': whose?"""
+    from offloadsim.analysis.catalogue import Metric
+    from offloadsim.analysis.metric_registry import SummaryMetric, register, unregister
+
+    def other(run) -> float:
+        return 1.0
+
+    other.__module__ = "second_package.metrics"
+    first = SummaryMetric("slack_ms", "slack", {"slack_ms": Metric("slack", "ms")}, compute=_slack)
+    register(first)
+    try:
+        second = SummaryMetric("slack_ms", "slack", {"slack_ms": Metric("slack", "ms")}, compute=other)
+        with pytest.raises(ValueError) as refused:
+            register(second)
+    finally:
+        unregister("slack_ms")
+    assert str(refused.value).startswith(
+        "metric 'slack_ms' (second_package.metrics): its name 'slack_ms' is registered already "
+        f"(by metric 'slack_ms' of {__name__}); "
+    )

@@ -42,13 +42,18 @@ def _text(inputs):
     return ["a text without its facts"]
 
 
+def _not_me(inputs):
+    return [("t", WarningFacts("not_me"))]
+
+
 RAISES = WarningKind(name="toy_raise", detect=_raises, legend="a toy kind that raises")
 TEXT = WarningKind(name="toy_text", detect=_text, legend="a toy kind of another shape")
+NOT_ME = WarningKind(name="toy_not_me", detect=_not_me, legend="a toy kind naming another in its facts")
 '''
 
 
 def _forget() -> None:
-    for name in ("toy_nodes", "toy_raise", "toy_text"):
+    for name in ("toy_nodes", "toy_raise", "toy_text", "toy_not_me"):
         if any(kind.name == name for kind in registered()):
             unregister(name)
     warning_list.PLUGINS.forget()
@@ -126,6 +131,11 @@ def test_an_entry_point_warning_kind_that_clashes_or_is_misnamed_is_a_warning_an
         (
             "toy_text = toy_warnings:TEXT",
             'returned "a text without its facts" among its warnings from detect(); expected a list',
+        ),
+        (  # said "returned a list among its warnings": neither the kind named nor what was wrong
+            "toy_not_me = toy_warnings:NOT_ME",
+            "returned a warning whose facts' kind is 'not_me', not this kind's name, from detect(); "
+            "expected a list of (text, WarningFacts) pairs whose facts' kind is 'toy_not_me'",
         ),
     ],
 )

@@ -290,10 +290,10 @@ def of_completed_tasks(metric: str) -> bool:
     >>> of_completed_tasks("latency_p95_s"), of_completed_tasks("drop_rate")
     (True, False)
     """
-    if _name(metric, "of_completed_tasks").startswith(_OF_COMPLETED) or metric in column_metrics():
-        return True
-    registered = registered_column(metric)
-    return registered is not None and registered[1].of_completed
+    registered = registered_column(_name(metric, "of_completed_tasks"))
+    if registered is not None:  # its registration says, not its name: a plug-in's latency_slack_s is of all
+        return registered[1].of_completed
+    return metric.startswith(_OF_COMPLETED) or metric in column_metrics()
 
 
 def counts_completed_tasks(metric: str) -> bool:

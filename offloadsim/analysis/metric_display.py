@@ -32,6 +32,9 @@ class Metric:
     (:func:`~offloadsim.analysis.catalogue.basis_lines`).  ``digits`` is how many decimals the run's table
     shows; compare's table shows at least as many where every replication gave
     the same value (a CI of exactly 0 sets no precision, and the value is exact).
+    ``nonnegative``: the metric cannot be below 0 (a latency, an energy, a share: every one of
+    offloadsim's), so a figure cuts its 95 % intervals at 0 and starts its axis there; a metric
+    that can (a slack, a difference) says False.  Either way a mean below 0 is drawn, never cut.
     """
 
     label: str
@@ -42,6 +45,9 @@ class Metric:
     digits: int = 1
     #: The basis an axis label says where ``basis`` is too long for one (None: ``basis``).
     axis_basis: str | None = None
+
+
+    nonnegative: bool = True
 
     @property
     def heading(self) -> str:

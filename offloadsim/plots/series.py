@@ -157,12 +157,17 @@ def replications_text(low: int, high: int) -> str:
 def ci_bounds(info: Any, mean: np.ndarray, half: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The CI ``mean ± half`` (display units) cut to what the metric can be: >= 0, a share <= 100 %.
 
-    Every job metric is non-negative, so a t-interval reaching below zero
-    (few replications, a skewed metric) is cut at zero, and a share (unit
-    ``%``) at 100 %.
+    A metric that cannot be negative (``info.nonnegative``, every shipped one) has a t-interval
+    reaching below zero (few replications, a skewed metric) cut at zero, and a share (unit ``%``)
+    at 100 %.  A metric that can be (a plug-in's slack), or a mean below 0 all the same, is not cut
+    at zero: its interval was cut to [0, 0] above a mean of −5,503 ms.
     """
     ceiling = 100.0 if info.unit == "%" else np.inf
-    return np.clip(mean - half, 0.0, ceiling), np.clip(mean + half, 0.0, ceiling)
+    low, high = np.minimum(mean - half, ceiling), np.minimum(mean + half, ceiling)
+    if not getattr(info, "nonnegative", True):
+        return low, high
+    cut = ~(mean < 0)  # NaN means stay NaN either way
+    return np.where(cut, np.maximum(low, 0.0), low), np.where(cut, np.maximum(high, 0.0), high)
 
 
 def log_bottom(means: np.ndarray, lows: np.ndarray) -> float:

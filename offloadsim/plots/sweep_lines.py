@@ -202,12 +202,23 @@ def metric_vs_parameter(
             bottom, top = log_bottom(means, lows), np.nanmax(np.concatenate([means, highs])) * 1.3
             # A 1, 2 or 5 at or below the lowest point: 19 ms sat below the lowest label (20).
             ax.set_ylim(*reach_log_ticks(bottom, top, 1.3))
-        elif drawn and all(np.nan_to_num(low, nan=0.0).min(initial=0.0) >= 0 for _, low, _ in drawn):
+        elif drawn and info.nonnegative and all(_least(mean, low) >= 0 for mean, low, _ in drawn):
             from_zero(ax, "y")  # a non-negative metric (every interval cut at 0): no room below it
         ax.set_xlabel(axis_label)
         ax.set_ylabel(info.axis_label)
         tidy_legend(ax, legend_title)
     return ax
+
+
+def _least(mean: np.ndarray, low: np.ndarray) -> float:
+    """The least of the means and lower bounds drawn (0 for none): a mean below 0 with no interval counts.
+
+    Only the lower bounds were looked at, a missing one (one replication) read as 0: a metric's
+    mean of −5,503 ms was drawn under an axis starting at 0, off the figure without a word.
+    """
+    values = np.fmin(mean, low)
+    values = values[np.isfinite(values)]
+    return float(values.min()) if values.size else 0.0
 
 
 def _without_band(low: np.ndarray, high: np.ndarray) -> np.ndarray:

@@ -167,3 +167,60 @@ def test_a_metric_name_taken_by_another_package_names_that_package(monkeypatch):
         "metric 'slack_ms' (second_package.metrics): its name 'slack_ms' is registered already "
         f"(by metric 'slack_ms' of {__name__}); "
     )
+
+
+@pytest.fixture
+def slack_metric():
+    """A plug-in author's metric that can be negative (deadline minus latency), registered."""
+    from offloadsim.analysis.catalogue import Metric
+    from offloadsim.analysis.metric_registry import SummaryMetric, register, unregister
+
+    def register_slack(**display) -> None:
+        columns = {"latency_slack_s": Metric("latency slack", "ms", 1e3, **display)}
+        register(SummaryMetric("latency_slack_s", "deadline minus latency", columns, compute=_slack))
+
+    yield register_slack
+    unregister("latency_slack_s")
+
+
+def _slack_sweep(values: list[float]) -> pd.DataFrame:
+    """A sweep's metrics: one run per replication at each of two bandwidths, one policy."""
+    return pd.DataFrame(
+        {
+            "bandwidth": [5.0, 5.0, 10.0, 10.0][: len(values)],
+            "replication": [0, 1, 0, 1][: len(values)],
+            "policy": "edge",
+            "latency_slack_s": values,
+        }
+    )
+
+
+def test_a_negative_mean_of_a_plugin_metric_is_on_the_sweep_figure(slack_metric):
+    """One replication each (no interval): the axis started at 0 and −5,503 ms lay below it, unsaid."""
+    from offloadsim.plots.sweep_lines import metric_vs_parameter
+
+    slack_metric()
+    metrics = _slack_sweep([-5.503, -4.0, -4.5, -3.5]).iloc[[0, 2]]
+    metrics.loc[:, "latency_slack_s"] = [-5.503, 2.0]
+    ax = metric_vs_parameter(metrics, "latency_slack_s", "bandwidth", by=None)
+    low, high = ax.get_ylim()
+    assert low < -5503 < 2000 < high
+
+
+def test_a_metric_that_can_be_negative_keeps_its_interval_below_zero(slack_metric):
+    """Declared ``nonnegative=False``: a t-interval reaching below 0 is drawn there, not cut at 0."""
+    from offloadsim.plots.sweep_lines import metric_vs_parameter
+
+    slack_metric(nonnegative=False)
+    ax = metric_vs_parameter(_slack_sweep([0.5, -0.3, 0.4, 0.6]), "latency_slack_s", "bandwidth", by=None)
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert band.min() < -1000  # the first point's interval: 100 ms ± 5 s
+    assert ax.get_ylim()[0] < band.min()
+
+
+def test_the_completed_tasks_note_follows_the_registration_not_the_name(slack_metric):
+    from offloadsim.analysis.catalogue import of_completed_tasks
+
+    slack_metric()
+    assert not of_completed_tasks("latency_slack_s")  # registered of every task
+    assert of_completed_tasks("latency_p95_s") and of_completed_tasks("ttft_mean_s")

@@ -23,10 +23,10 @@ from typing import Any
 from offloadsim.engine.policy_faults import PolicyFailed
 from offloadsim.engine.tasks import TASK_FIELDS, Task
 from offloadsim.plugins import dotted_name, shipped_module
-from offloadsim.policies.base import Plan, SystemView
+from offloadsim.policies.base import Plan, SystemView, no_plan
 from offloadsim.suggest import counted, quoted
 
-__all__ = ["PolicyChangedTask", "decide_of"]
+__all__ = ["PolicyChangedTask", "PolicyReturnedNoPlan", "decide_of"]
 
 Decide = Callable[[Task, SystemView], Plan]
 
@@ -36,6 +36,12 @@ class PolicyChangedTask(PolicyFailed):
 
     No exception of the policy's lies behind it, so ``--debug`` has no traceback to add.
     """
+
+    show_cause_with_debug = False
+
+
+class PolicyReturnedNoPlan(PolicyFailed):
+    """A plug-in policy's ``decide`` returned no Plan: said naming the policy and its class (exit 2)."""
 
     show_cause_with_debug = False
 
@@ -54,6 +60,8 @@ def decide_of(policy: Any, name: str, now_s: Callable[[], float]) -> Decide:
     def checked(task: Task, view: SystemView) -> Plan:
         before = read(task), _contents(task.flops), _contents(task.cut_bytes)
         plan = decide(task, view)
+        if not isinstance(plan, Plan):  # named with its class, as its other faults are
+            raise PolicyReturnedNoPlan(no_plan(plan, f"policy {quoted(name)} ({dotted_name(type(policy))})"))
         if (read(task), _contents(task.flops), _contents(task.cut_bytes)) != before:
             said = _changed(policy, name, now_s(), task, fields, before)
             if said is not None:

@@ -337,14 +337,19 @@ def may_host(hosts: Collection[str] | None, node: str, source: str) -> bool:
     return node in hosts and (node == source or node not in getattr(hosts, "own", ()))
 
 
+def no_plan(plan: object, named: str) -> str:
+    """The line refusing ``plan``, a policy's answer that is no Plan: ``named`` (the policy) returned what."""
+    shown = repr(plan) if len(repr(plan)) <= 60 else f"{repr(plan)[:57]}..."
+    return (
+        f"{named} returned {type(plan).__name__} {shown}, expected a Plan "
+        "(offloadsim.policies.Plan: Plan.run_on(node), Plan.split(device, server, cut), Plan.reject())"
+    )
+
+
 def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: str) -> Plan:
     """Check a policy's answer before the engine acts on it; raise PlanError naming the policy."""
     if not isinstance(plan, Plan):
-        shown = repr(plan) if len(repr(plan)) <= 60 else f"{repr(plan)[:57]}..."
-        raise PlanError(
-            f"policy {quoted(policy_name)} returned {type(plan).__name__} {shown}, expected a Plan "
-            "(offloadsim.policies.Plan: Plan.run_on(node), Plan.split(device, server, cut), Plan.reject())"
-        )
+        raise PlanError(no_plan(plan, f"policy {quoted(policy_name)}"))
     if plan.drop:
         return plan
     if not isinstance(plan.nodes, (tuple, list)):  # a lone name would be read as one node per letter

@@ -286,8 +286,8 @@ def test_an_answer_that_is_no_plan_is_the_policys_error_saying_what_it_was(tiny_
     with pytest.raises(EngineError) as caught:
         offloadsim.run(tiny_scenario, policy="malformed", policy_params={"plan": answer})
     assert str(caught.value) == (
-        f'policy "malformed" returned {shown}, expected a Plan (offloadsim.policies.Plan: '
-        "Plan.run_on(node), Plan.split(device, server, cut), Plan.reject())"
+        f'policy "malformed" ({__name__}.MalformedPlan) returned {shown}, expected a Plan '
+        "(offloadsim.policies.Plan: Plan.run_on(node), Plan.split(device, server, cut), Plan.reject())"
     )
 
 

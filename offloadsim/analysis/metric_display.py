@@ -46,7 +46,6 @@ class Metric:
     #: The basis an axis label says where ``basis`` is too long for one (None: ``basis``).
     axis_basis: str | None = None
 
-
     nonnegative: bool = True
 
     @property

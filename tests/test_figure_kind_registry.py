@@ -268,7 +268,9 @@ EVERY_OPTION = {
     "x": "policy",
     "by": "policy",
     "facet": "policy",
-    "where": {"policy": "local"},
+    "where": {
+        "policy": "neurosurgeon"
+    },  # the run's own: --where now filters a plug-in kind's rows too (HM35)
     "size": "one-column",
     "logx": True,
     "logy": False,

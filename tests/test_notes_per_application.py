@@ -1,9 +1,10 @@
-"""A run's note on an application's layers on a processor is said only where that application ran there.
+"""A note on an application's layers on a processor is said only where that application ran there.
 
 The quickstart with a second application kept on the phones (``hosts``): ``neurosurgeon`` sends
 every ResNet-50 request to the edge, the phones compute AlexNet only, and the CPU line still said
 "applications.classify (resnet50, fp32) on cortex-a76": the phones computed, so any application
-that might have run there was named.
+that might have run there was named.  A run's, a comparison's (which filtered by processor only,
+and now says "(under POLICY only)" per application) and a sweep's.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from offloadsim import api
+from offloadsim.experiments.compare import compare
 
 QUICKSTART = Path(__file__).resolve().parents[1] / "scenarios" / "quickstart.yaml"
 SAID = "a built-in CPU profile runs each layer"
 
 
-def test_the_cpu_line_names_only_the_application_the_phones_ran(tmp_path):
+def two_applications(tmp_path: Path) -> Path:
+    """The quickstart with AlexNet requests kept on the phones beside its ResNet-50 ones."""
     text = QUICKSTART.read_text().replace(
         "workload:",
         "  small:\n    model: alexnet\n    input: 150 KB\n    output: 4 KB\n"
@@ -25,9 +28,37 @@ def test_the_cpu_line_names_only_the_application_the_phones_ran(tmp_path):
     small = "  - {app: small, sources: phone-*, arrivals: poisson, rate: 0.2 /s}\n"
     scenario = tmp_path / "two.yaml"
     scenario.write_text(text.replace("rate: 1 /s}\n", "rate: 1 /s}\n" + small))
+    return scenario
+
+
+def test_the_cpu_line_names_only_the_application_the_phones_ran(tmp_path):
+    scenario = two_applications(tmp_path)
     result = api.run(str(scenario), overrides=["duration=10 s", "warmup=0 s"], out=tmp_path / "run")
     placed = result.tasks[result.tasks["app"] == "classify"]["placement"]
     assert len(placed) and set(placed) == {"edge"}  # no ResNet-50 layer on a phone
     (note,) = [line for line in result.notes if SAID in line]
     assert note.startswith("applications.small (alexnet, fp32) on cortex-a76 (1 core): ")
     assert "applications.classify" not in note
+
+
+def test_a_comparison_names_an_application_only_under_the_policies_that_ran_it_there(tmp_path):
+    scenario = two_applications(tmp_path)
+    result = compare(
+        scenario,
+        ["local", "neurosurgeon"],
+        1,
+        workers=1,
+        overrides=["duration=10 s", "warmup=0 s"],
+        out=tmp_path / "cmp",
+    )
+    tasks = result.tasks
+    ran = tasks[(tasks["app"] == "classify") & (tasks["policy"] == "neurosurgeon")]["placement"]
+    assert len(ran) and set(ran) == {"edge"}  # no ResNet-50 layer on a phone under neurosurgeon
+    said = {line.rsplit(" (under ", 1)[1]: line for line in result.notes if SAID in line}
+    assert set(said) == {"local only)", "neurosurgeon only)"}
+    # AlexNet on the phones under both; ResNet-50 on them under local only
+    assert said["neurosurgeon only)"].startswith(
+        "applications.small (alexnet, fp32) on cortex-a76 (1 core): "
+    )
+    assert "applications.classify" not in said["neurosurgeon only)"]
+    assert said["local only)"].startswith("applications.classify (resnet50, fp32) on cortex-a76 (1 core); ")

@@ -9,7 +9,7 @@ it is needed, so that a plain run imports nothing heavy for the other verbs.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -357,17 +357,25 @@ def pooled_applications_note(scenarios: list[Any], tasks_file: Path, by: str | N
     return pooled_note(scenarios, served_applications(tasks_file, by))
 
 
-def computed_by(processors: Any, by: str) -> dict[str, set[tuple[str, str]]] | None:
+def computed_by(
+    processors: Any, by: str, planned: Mapping[str, Iterable[Sequence[str]]] | None = None
+) -> dict[str, set[tuple[str, ...]]] | None:
     """Per value of the ``by`` column of a processors table, the ``(node, processor)`` pairs that computed.
 
-    Busy or a stage completed in any of its runs; None for no table (the runs not read).
+    Busy or a stage completed in any of its runs; None for no table (the runs not read).  With
+    them, ``planned``'s ``(application, node, processor)`` triples of that value (its runs'
+    ``computed``): a note on an application's layers on a processor is said only where that
+    application's plans computed there, not where another application's did.
     """
     if processors is None or len(processors) == 0 or by not in processors:
         return None
     ran = processors[(processors["busy_s"] > 0) | (processors["stages_completed"] > 0)]
-    computed: dict[str, set[tuple[str, str]]] = {str(label): set() for label in processors[by].unique()}
+    computed: dict[str, set[tuple[str, ...]]] = {str(label): set() for label in processors[by].unique()}
     for label, node, name in zip(ran[by], ran["node"], ran["processor"], strict=True):
         computed[str(label)].add((node, name))
+    for label, triples in (planned or {}).items():
+        if str(label) in computed:
+            computed[str(label)].update(tuple(each) for each in triples)
     return computed
 
 
@@ -376,7 +384,7 @@ def world_notes(
     policies: list[Any] | None,
     world: Any,
     labels: list[str] | None = None,
-    computed: Mapping[str, Collection[tuple[str, str]]] | None = None,
+    computed: Mapping[str, Collection[tuple[str, ...]]] | None = None,
     ahead: bool = False,
 ) -> list[str]:
     """The notes of ``scenario``'s built ``world`` (None: none): its own, and each policy's clamped cuts.
@@ -385,16 +393,20 @@ def world_notes(
     reads a scenario's ``dynamics`` once; ``policies``: those it ran (default: its own), called
     by ``labels`` (``compare``'s entries) where given; ``computed``: by label, the ``(node,
     processor)`` pairs its runs computed on (:func:`computed_by`), so that a note on a processor's
-    numbers is said of the runs that computed there, not of those whose policy only may; ``ahead``:
-    said before any run (a dry run), of where the runs would be allowed to compute.
+    numbers is said of the runs that computed there, not of those whose policy only may (the
+    scenario's own policy's runs: label ``""``); ``ahead``: said before any run (a dry run), of
+    where the runs would be allowed to compute.
     """
     if world is None:  # it could not be built: its runs failed and said why
         return []
     specs = policies or [scenario.policy]
     # under each policy run, a note that holds under only some saying which; the scenario's own: its notes
     named = dict(zip(labels or [spec.name for spec in specs], specs, strict=True))
+    own = None if computed is None else computed.get("")  # the scenario's own policy's runs: label ""
     notes = list(
-        world.notes_under_each(named, computed, ahead) if policies else world.notes_under(ahead=ahead)
+        world.notes_under_each(named, computed, ahead)
+        if policies
+        else world.notes_under(computed=own, ahead=ahead)
     )
     for i, spec in enumerate(specs):
         notes += clamped_cut_notes(scenario, spec, world.layer_counts, labels[i] if labels else None)

@@ -667,6 +667,10 @@ class RawRun:
     #: stages cut short that no task was told of), not its world's or policy's, nor the LLM cuts it
     #: counts in ``context_cuts``: ``compare`` and ``sweep`` carry them from each run.
     own_notes: tuple[str, ...] = ()
+    #: Each ``(application, node, processor)`` whose processor computed in the measured time with a
+    #: plan of that application's on it: what ``compare`` and ``sweep`` say a note on an
+    #: application's layers on a processor of (the processors table counts every application alike).
+    computed: tuple[tuple[str, ...], ...] = ()
     #: The registered record tables' rows (offloadsim.records.tables), by table: each started
     #: collector's columns (``link_changes``: when each link direction changed; none where the world
     #: never changes).

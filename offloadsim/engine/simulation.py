@@ -780,6 +780,7 @@ class Simulation:
         if self.handovers is not None:
             counts = self.handovers
             tasks.extra["handovers"] = lambda block: handover_counts(block["task_id"], counts)
+        computed = _computed_on(processors, self._compiler.ran_on)
         return RawRun(
             tasks=tasks,
             nodes=nodes,
@@ -796,12 +797,13 @@ class Simulation:
             counters=dict(self.counters),
             stages=self.ledger.stages.columns() if self.ledger.stages is not None else None,
             notes=(
-                *world.notes_under(self.policy, computed=_computed_on(processors, self._compiler.ran_on)),
+                *world.notes_under(self.policy, computed=computed),
                 *self._policy_notes(),
                 *self._work_notes(),
                 *own_notes,
             ),
             own_notes=own_notes,
+            computed=tuple(sorted(each for each in computed if len(each) == 3)),
             context_cuts=tuple(self._context_cuts()),
             tables=collected(self.collectors),
             decode_ceilings=world.decode_ceilings(self.context.decoded_on),

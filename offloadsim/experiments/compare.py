@@ -479,6 +479,10 @@ def compare(
         for table, frame in tables.items():
             frame.insert(position, key, column[table_runs[table]])
     summary = compare_table(metrics, base)
+    # where each entry's runs computed, per application: what the world's notes are said of
+    from offloadsim.analysis.notes import computed_by
+
+    ran_on = computed_by(tables.get("processors"), "policy", _planned(results, names, replications))
     manifest = {
         "format": _FORMAT,
         "scenario": loaded.name,
@@ -511,7 +515,7 @@ def compare(
         ],
         "precision_notes": (kept_notes := precision_notes_field([(None, loaded)], specs)),  # of int8, ...
         # What its figures say (those, and the world's a figure says: a GPU's assumed efficiency).
-        **figure_fields(kept_notes, ((None, note) for note in _world_said(plan, tables.get("processors")))),
+        **figure_fields(kept_notes, ((None, note) for note in _world_said(plan, ran_on))),
         **host_info(),
         "job_engine_builds": count_builds(result.engine_build for result in results.values()),
         "job_code_fingerprints": count_builds(result.code_fingerprint for result in results.values()),
@@ -523,7 +527,7 @@ def compare(
         "wall_s": wall_s,
         "files": [*COMPARE_FILES, *(f"{t}.parquet" for t in kept if f"{t}.parquet" not in COMPARE_FILES)],
     }
-    manifest["notes"] = _notes(plan, manifest, metrics, tables.get("processors"), runs)
+    manifest["notes"] = _notes(plan, manifest, metrics, tables.get("processors"), runs, ran_on)
     if other := other_code_note(manifest):
         manifest["notes"].append(other)
     from offloadsim.analysis.warned_columns import with_warning_columns
@@ -1374,26 +1378,44 @@ def _unequal_completion(
 # --------------------------------------------------------------------------- writing
 
 
-def _world_said(plan: ComparePlan, processors: pd.DataFrame | None) -> list[str]:
+def _world_said(plan: ComparePlan, computed: Mapping[str, Collection[tuple[str, ...]]] | None) -> list[str]:
     """The world's notes under each entry (from the world its checks built): one under some says which.
 
-    A note on a processor's numbers is said of the entries whose runs computed on it, by the
-    runs' ``processors`` table (any replication): ``neurosurgeon`` may use the quickstart's
-    A100 and put no task there.
+    A note on a processor's numbers is said of the entries whose runs computed on it (``computed``,
+    by entry: :func:`~offloadsim.analysis.notes.computed_by` of the runs' ``processors`` tables and
+    the (application, node, processor) their plans computed on, any replication): ``neurosurgeon``
+    may use the quickstart's A100 and put no task there, and a note on AlexNet on a GPU is not
+    said of an entry whose runs ran only VGG-16 there.
     """
-    from offloadsim.analysis.notes import computed_by, world_notes
+    from offloadsim.analysis.notes import world_notes
 
     built = plan.world() if plan.world is not None else None
     specs = [plan.specs[label] for label in plan.names]
-    return world_notes(plan.scenario, specs, built, list(plan.names), computed_by(processors, "policy"))
+    return world_notes(plan.scenario, specs, built, list(plan.names), computed)
+
+
+def _planned(
+    results: Mapping[tuple[int, int], JobResult], names: Sequence[str], replications: int
+) -> dict[str, set[tuple[str, ...]]]:
+    """By entry, the (application, node, processor) its runs computed on (``JobResult.computed``)."""
+    return {
+        name: {each for r in range(replications) for each in results[(i, r)].computed}
+        for i, name in enumerate(names)
+    }
 
 
 def _notes(
-    plan: ComparePlan, manifest: Mapping[str, Any], metrics: pd.DataFrame, processors: Any, runs: _RunTasks
+    plan: ComparePlan,
+    manifest: Mapping[str, Any],
+    metrics: pd.DataFrame,
+    processors: Any,
+    runs: _RunTasks,
+    computed: Mapping[str, Collection[tuple[str, ...]]] | None = None,
 ) -> list[str]:
     """The comparison's notes (:func:`~offloadsim.analysis.notes.comparison_notes`), for its manifest.
 
-    The world's notes under each entry (the world its checks built, read once), what an entry ran
+    The world's notes under each entry (the world its checks built, read once; ``computed``: where
+    each entry's runs computed, :func:`_world_said`), what an entry ran
     as where the scenario's parameters were kept, then what its runs' records and manifests say.
     """
     from offloadsim.analysis.notes import (
@@ -1406,7 +1428,7 @@ def _notes(
     from offloadsim.analysis.trace_replications import same_trace_note
 
     ran = list(manifest["policies"])  # each entry's policy and parameters, as they ran
-    said = kept_parameters_notes(ran) + _world_said(plan, processors)
+    said = kept_parameters_notes(ran) + _world_said(plan, computed)
     served: dict[str, set[str]] = {}  # the applications each entry served, in the table's order
     if len(application_order([plan.scenario])) > 1:  # one application can pool nothing: none read
         for i, name in enumerate(plan.names):

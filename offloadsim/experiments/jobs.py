@@ -324,6 +324,9 @@ class JobResult:
     #: The run's own notes (``RawRun.own_notes``: other processors' busy time, untold cuts), not those
     #: of its world and policy, which the command says once, nor its LLM cuts (``context_cuts``).
     notes: tuple[str, ...] = ()
+    #: Each ``(application, node, processor)`` the run computed on (``RunResult.computed``): where
+    #: ``compare`` and ``sweep`` say a note on an application's layers on a processor.
+    computed: tuple[tuple[str, ...], ...] = ()
     #: Tasks ``recovery:`` ran again in the run, whatever their outcome, and those of them that completed.
     retried: int = 0
     recovered: int = 0
@@ -430,6 +433,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         tables={table.name: result.table(table.name) for table in record_tables() if table.compare},
         link_bytes=entry_bytes(job.scenario, result.links),
         notes=result.own_notes,
+        computed=result.computed,
         retried=result.summary.retried,
         recovered=result.summary.recovered,
         warnings=tuple(result.summary.warnings),

@@ -250,6 +250,8 @@ class RunResult:
         self._written_id: tuple[int, int] | None = None  # the run directory written (device, inode)
         #: The run's notes on what only it measured (``RawRun.own_notes``); () when read back.
         self.own_notes: tuple[str, ...] = ()
+        #: Each (application, node, processor) that computed (``RawRun.computed``); () when read back.
+        self.computed: tuple[tuple[str, ...], ...] = ()
         #: What its ``scenario.yaml`` is written from (:func:`.scenario_copy.scenario_text`'s arguments).
         self._scenario_copy: tuple[Mapping[str, Any], str, str, bool] | None = None
 
@@ -531,6 +533,7 @@ class RunResult:
             tables=raw.tables,
         )
         result.own_notes = tuple(raw.own_notes)
+        result.computed = tuple(raw.computed)
         result._scenario_copy = (scenario.document, scenario.source, scenario.base_dir, bool(inputs))
         return result
 

@@ -175,10 +175,14 @@ def test_compare_of_policies_that_all_may_use_the_gpu_says_the_note_plainly(caps
 
 @pytest.mark.parametrize("dry_run", [True, False], ids=["dry-run", "run"])
 def test_a_sweep_over_precision_says_the_note_once_for_both(dry_run, tmp_path, capsys):
-    """Each point's world said the line of its own precision: two long lines alike but for it."""
+    """Each point's world said the line of its own precision: two long lines alike but for it.
+
+    Under ``cloud``: a run says the line only where it computed on the A100, and the quickstart's
+    own ``neurosurgeon`` puts no task there.
+    """
     sweep = tmp_path / "precision.yaml"
     sweep.write_text(
-        f"name: precision\nbase: {QUICKSTART}\nset: {{duration: 2 s, warmup: 0 s}}\n"
+        f"name: precision\nbase: {QUICKSTART}\nset: {{duration: 2 s, warmup: 0 s, policy.name: cloud}}\n"
         "grid:\n  applications.classify.params.precision: [fp32, int8]\n"
     )
     argv = ["sweep", str(sweep), "--out", str(tmp_path / "out"), *(["--dry-run"] if dry_run else [])]

@@ -9,7 +9,10 @@ and now says "(under POLICY only)" per application) and a sweep's.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pandas as pd
 
 from offloadsim import api
 from offloadsim.experiments.compare import compare
@@ -62,3 +65,43 @@ def test_a_comparison_names_an_application_only_under_the_policies_that_ran_it_t
     )
     assert "applications.classify" not in said["neurosurgeon only)"]
     assert said["local only)"].startswith("applications.classify (resnet50, fp32) on cortex-a76 (1 core); ")
+
+
+NEUROSURGEON = QUICKSTART.parent / "neurosurgeon.yaml"
+GPU = "a built-in GPU profile runs each layer"
+
+
+def test_a_sweep_says_an_application_on_a_gpu_at_the_points_whose_runs_ran_it_there(tmp_path, capsys):
+    """A sweep's notes were decided while planning: "applications.alexnet ... on t4" at every point.
+
+    Over 3G, LTE and Wi-Fi, neurosurgeon's energy objective sends AlexNet's layers to the T4 on
+    Wi-Fi only; the line on AlexNet on the T4 is now said of the points whose runs computed it there.
+    """
+    from offloadsim.cli import main
+    from offloadsim.point_spans import points_of
+
+    base = tmp_path / "neurosurgeon.yaml"
+    base.write_text(NEUROSURGEON.read_text().replace("duration: 300 s", "duration: 120 s"))
+    (tmp_path / "sweep.yaml").write_text(
+        "name: gpu-points\nbase: neurosurgeon.yaml\nreplications: 1\n"
+        "zip:\n  links[0].bandwidth: [1.1 Mbps, 5.85 Mbps, 18.88 Mbps]\n"
+        "  links[0].latency: [50 ms, 20 ms, 5 ms]\n"
+        "grid:\n  policy.objective: [energy]\n"
+    )
+    out = tmp_path / "out"
+    assert main(["sweep", str(tmp_path / "sweep.yaml"), "--out", str(out), "--workers", "1", "-q"]) == 0
+    capsys.readouterr()
+    tasks = pd.read_parquet(out / "tasks.parquet", columns=["point", "app", "final_node", "status"])
+    ran = tasks[
+        (tasks["app"] == "alexnet") & (tasks["final_node"] == "server") & (tasks["status"] == "completed")
+    ]
+    on_t4 = sorted(int(point) for point in ran["point"].unique())
+    assert on_t4 and len(on_t4) < 3  # some points ran AlexNet on the T4, not all: the case this checks
+    manifest = json.loads((out / "manifest.json").read_text())
+    # under the figures: each line naming AlexNet on the T4 is of those points only
+    rows = [row for row in manifest["figure_notes"] if GPU in row["note"]]
+    named = sorted({p for row in rows if "applications.alexnet" in row["note"] for p in row["points"]})
+    assert named == on_t4
+    # under the table: said with those points
+    (line,) = [note for note in manifest["notes"] if GPU in note and "applications.alexnet" in note]
+    assert line.endswith(points_of(on_t4, 3))

@@ -20,7 +20,6 @@ from offloadsim.analysis.notes import counted
 from offloadsim.analysis.notes import world_notes as _world_notes
 from offloadsim.cli import types as cli_types
 from offloadsim.errors import shown_path
-from offloadsim.point_spans import points_of
 from offloadsim.suggest import listed, quoted
 from offloadsim.sweep_keys import SWEEP_KEYS
 
@@ -433,13 +432,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from offloadsim.experiments import SWEEP_FILES, default_sweep_dir, expand, load_sweep, plan_sweep, sweep
     from offloadsim.experiments.executors import local_workers
     from offloadsim.experiments.jobs import point_text
-    from offloadsim.experiments.sweep import check_sweep_out, point_world_notes
-    from offloadsim.world.build import merged_notes
+    from offloadsim.experiments.sweep import check_sweep_out, point_notes, point_world_notes
+    from offloadsim.experiments.sweep_merge import PointNotes, said_at
 
     spec = load_sweep(args.file)
     # what the sweep refuses of --out, said before planning, and by a dry run ("nothing written", exit 0)
     out = check_sweep_out(args.out if args.out is not None else default_sweep_dir(spec), spec.name)
-    world_notes: dict[int, list[str]] = {}  # each point's, from the world its checks built: read once a point
+    world_notes: dict[int, PointNotes] = {}  # each point's, from the world its checks built, once it has run
     noted: dict[str, list[int]] = {}  # a dry run's: each of those notes, with the points it is of
     tables: list[list[str]] = []  # a dry run's: each listed point's fixed plan's stations (none: [])
     points = expand(spec)  # the grid, once: the notes' entry labels and the dry run's list
@@ -450,10 +449,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             tables.append(_stations(scenario.policy, world(), scenario.seed))
         if args.quiet and args.dry_run:  # its --quiet prints the directory: no notes
             return
-        notes = point_world_notes(spec, points[index], scenario, world(), ahead=args.dry_run)
-        if not args.dry_run:
-            world_notes.setdefault(index, []).extend(notes)
+        if not args.dry_run:  # said of where its runs computed, once they have
+            world_notes[index] = point_notes(spec, points[index], scenario, world)
             return
+        notes = point_world_notes(spec, points[index], scenario, world(), ahead=True)
         for note in dict.fromkeys(notes):  # the world planning built for its checks: none built again
             noted.setdefault(note, []).append(index)
 
@@ -481,8 +480,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             print(f"  point {i}: " + (point_text(point.items()) or "(base scenario)"))
         if len(points) > _LISTED:
             print(f"  ... and {len(points) - _LISTED} more")
-        for note, of in merged_notes(noted).items():  # a GPU line per precision: one line
-            print(f"note: {note}" + points_of(sorted({i for each in of for i in noted[each]}), len(points)))
+        for line in said_at([(i, note) for note, at in noted.items() for i in at], range(len(points))):
+            print(f"note: {line}")  # a GPU line per precision: one line, with the points it is of
         for line in _station_tables(tables, len(points)):
             print(line)
         print("dry run: nothing simulated, nothing written")

@@ -19,7 +19,7 @@ import math
 import os
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,7 +59,14 @@ from offloadsim.scenario.errors import (
 
 if TYPE_CHECKING:
     pass
-from offloadsim.experiments.sweep_merge import SweepResult, job_file_problem, jobs_by_key, merge_sweep
+from offloadsim.experiments.sweep_merge import (
+    PointNotes,
+    SweepResult,
+    job_file_problem,
+    jobs_by_key,
+    merge_sweep,
+    said_at,
+)
 from offloadsim.experiments.sweep_spec import (
     SweepSpec,
     default_sweep_dir,
@@ -69,24 +76,57 @@ from offloadsim.experiments.sweep_spec import (
     refusal_problem,
 )
 
-__all__ = ["JobFileWarning", "JobsFailedError", "check_sweep_out", "point_world_notes", "sweep"]
+__all__ = [
+    "JobFileWarning",
+    "JobsFailedError",
+    "check_sweep_out",
+    "point_notes",
+    "point_world_notes",
+    "sweep",
+]
 
 
 def point_world_notes(
-    spec: SweepSpec, point: Mapping[str, Any], scenario: Any, world: Any, ahead: bool = False
+    spec: SweepSpec,
+    point: Mapping[str, Any],
+    scenario: Any,
+    world: Any,
+    ahead: bool = False,
+    computed: Collection[tuple[str, ...]] | None = None,
 ) -> list[str]:
     """The notes of one point's built ``world`` (None: none), its ``policies`` entry called by its label.
 
-    What :func:`sweep` keeps of each point it plans (``plan_sweep``'s ``with_world``), and the command
-    line's dry run lists (``ahead``: of where its runs would be allowed to compute, none having run).
+    What :func:`sweep` says of each point it plans (``plan_sweep``'s ``with_world``) once its runs
+    have run (``computed``: the ``(node, processor)`` pairs and ``(application, node, processor)``
+    triples they computed on, :func:`~offloadsim.analysis.notes.computed_by`; None: where they may),
+    and the command line's dry run lists (``ahead``: of where its runs would be allowed to compute,
+    none having run).
     """
     from offloadsim.analysis.notes import world_notes
     from offloadsim.world.notes.accuracy import paired_dropped
 
     label = spec.entry_label(point)  # a policies entry with parameters, as the table and notes call it
     # a precision zipped with a plain speed has its own rate: "int8 runs no faster" is not said
-    notes = world_notes(scenario, None, world, [label] if label else None, ahead=ahead)
+    ran = None if computed is None else {"": computed}
+    notes = world_notes(scenario, None, world, [label] if label else None, ran, ahead)
     return paired_dropped(notes, spec.zipped)
+
+
+def point_notes(
+    spec: SweepSpec, point: Mapping[str, Any], scenario: Any, world: Callable[[], Any]
+) -> PointNotes:
+    """What says a point's world's notes once its runs have run, of where they computed.
+
+    ``world``: the point's :class:`~offloadsim.api.WorldOnce` its planning built for its checks
+    (read again only where it was not): a sweep's notes were decided while planning, and said
+    "applications.alexnet ... on t4" of every point of ``sweep-neurosurgeon`` where AlexNet reached
+    the T4 at some only.
+    """
+
+    def notes(computed: Collection[tuple[str, ...]] | None) -> Sequence[str]:
+        return point_world_notes(spec, point, scenario, world(), computed=computed)
+
+    return notes
 
 
 class JobsFailedError(ExperimentError):
@@ -105,7 +145,7 @@ def sweep(
     scheduler: str | None = None,
     progress: bool = False,
     jobs: Sequence[Job] | None = None,
-    world_notes: Sequence[str] | Mapping[int, Sequence[str]] | None = None,
+    world_notes: Sequence[str] | Mapping[int, Sequence[str] | PointNotes] | None = None,
 ) -> SweepResult:
     """Run a sweep (file or :class:`SweepSpec`) into ``out`` and return the merged result.
 
@@ -117,9 +157,10 @@ def sweep(
     finished ones are kept; ``out/failures.log`` has the tracebacks).  ``jobs``: what
     :func:`plan_sweep` planned of this ``spec`` for a caller that needed them first (the command
     line checks the room they need), not planned (nor its points' dynamics read) again.
-    ``world_notes``: the notes of their points' worlds (:func:`point_world_notes`), by point (a
-    plain list: of no point in particular, its figures say them of every one), which the
-    planning gathers where ``jobs`` are not given.  The result's :attr:`~SweepResult.notes` (and
+    ``world_notes``: the notes of their points' worlds, by point (a plain list: of no point in
+    particular, its figures say them of every one), or by point what says them once its runs
+    have run (:func:`point_notes`: said of where they computed), which the planning gathers where
+    ``jobs`` are not given.  The result's :attr:`~SweepResult.notes` (and
     its manifest's ``notes``) are what the command line prints under the sweep's table.
     """
     if not isinstance(sweep_file, str | os.PathLike | SweepSpec):  # pathlib's TypeError, a traceback
@@ -150,13 +191,15 @@ def sweep(
     directory = check_sweep_out(
         out if out is not None else default_sweep_dir(spec), spec.name
     )  # before planning
-    from offloadsim.world.build import merged_notes
-
-    gathered: list[tuple[int | None, str]] = (  # each note and its point
-        [(i, note) for i, notes in world_notes.items() for note in notes]
-        if isinstance(world_notes, Mapping)
-        else [(None, note) for note in world_notes or ()]
-    )
+    gathered: list[tuple[int | None, str]] = []  # each note said whatever the runs did, and its point
+    makers: dict[int, PointNotes] = {}  # by point, what says its notes once its runs have run
+    for i, notes in (world_notes or {}).items() if isinstance(world_notes, Mapping) else ():
+        if callable(notes):
+            makers[i] = notes
+        else:
+            gathered += [(i, note) for note in notes]
+    if not isinstance(world_notes, Mapping):
+        gathered += [(None, note) for note in world_notes or ()]
     if jobs is None:
         from offloadsim.experiments.sweep_spec import expand
 
@@ -164,8 +207,8 @@ def sweep(
         jobs = plan_sweep(
             spec,
             progress=progress,
-            with_world=lambda i, scenario, world: gathered.extend(
-                (i, note) for note in point_world_notes(spec, points[i], scenario, world())
+            with_world=lambda i, scenario, world: makers.__setitem__(
+                i, point_notes(spec, points[i], scenario, world)
             ),
         )
     else:
@@ -234,8 +277,9 @@ def sweep(
                     "started_utc": started.isoformat(timespec="seconds"),
                     "wall_s": time.perf_counter() - clock,
                 },
-                world_said=list(merged_notes(note for _, note in gathered)),  # a GPU line per precision: one
+                world_said=said_at(gathered, {job.index for job in jobs}),  # a GPU line a precision: one
                 world_points=gathered,  # by point: what its figures say of the points they draw
+                point_notes=makers,  # and those said of where each point's runs computed
             )
 
 
@@ -442,6 +486,7 @@ def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:
         "processors": _columns_json(result.processors),
         "link_bytes": [_json_value(b) for b in result.link_bytes],  # older files have none: not said
         "notes": list(result.notes),
+        "computed": [list(each) for each in result.computed],  # (app, node, processor); older files: none
         "retried": result.retried,
         "recovered": result.recovered,
         "warnings": list(result.warnings),  # its summary's; older files have none: none said

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,6 +148,7 @@ def merge_sweep(
     run_info: Mapping[str, Any] | None = None,
     world_said: Sequence[str] = (),
     world_points: Sequence[tuple[int | None, str]] = (),
+    point_notes: Mapping[int, PointNotes] | None = None,
 ) -> SweepResult:
     """Merge the job files of ``jobs`` (all finished) into the sweep's tables, written atomically.
 
@@ -155,6 +156,9 @@ def merge_sweep(
     do not depend on which worker finished first.  ``world_said``: the notes of the points'
     worlds, first of the manifest's ``notes`` (:func:`_notes`); ``world_points``: each of them
     with its point (None: every one), of which the figures say those their providers say there.
+    ``point_notes``: by point, what says its world's notes once its runs have run (given where its
+    runs computed, from their job files: :func:`point_computed`); with them, ``world_said`` are
+    those and ``world_points``', each with the points it holds at where not all (:func:`said_at`).
     """
     from offloadsim.records.results import nodes_frame, processors_frame, scenario_hash
 
@@ -182,6 +186,8 @@ def merge_sweep(
     by_group: list[dict[str, Any]] = []  # each job's numbers per source group, a row a group
     run_records: dict[tuple[str, int], tuple[Path, pd.DataFrame, float, float | None]] = {}  # groups' warned
     carried: dict[tuple[str, int], WarnedGroups] = {}  # each job's warned groups, as its file says
+    planned: dict[int, set[tuple[str, ...]]] = {}  # point -> (app, node, processor) its runs computed on
+    unplanned: set[int] = set()  # points with a job whose file predates them
     ordered = sorted(jobs, key=lambda j: (j.index, j.replication))
     for job in ordered:
         file = directory / "points" / f"{job.key}.parquet"
@@ -252,6 +258,10 @@ def merge_sweep(
         run_warnings += warning_rows(run, meta.get("warnings", []), meta.get("warning_facts", []))
         if "link_bytes" in meta:
             link_bytes.append({**run, "bytes": meta["link_bytes"]})
+        if "computed" in meta:  # older files have none: their points' processors said per processor
+            planned.setdefault(job.index, set()).update(tuple(each) for each in meta["computed"])
+        else:
+            unplanned.add(job.index)
         if "notes" in meta:
             table = processors_frame(meta.get("processors") or {})
             processor_parts.append(
@@ -295,6 +305,13 @@ def merge_sweep(
         processors.insert(position, key, column[job_rows_processors] if len(processors) else column[:0])
     points = metrics["point"].to_numpy()
     processors.insert(len(swept), "point", points[job_rows_processors] if len(processors) else points[:0])
+    if point_notes:  # each point's world's notes, said of where its runs computed
+        ran_on = point_computed(processors, {i: at for i, at in planned.items() if i not in unplanned})
+        world_points = [
+            *world_points,
+            *((i, note) for i in sorted(point_notes) for note in point_notes[i](ran_on.get(i))),
+        ]
+        world_said = said_at(world_points, {job.index for job in ordered})
     summary = summarize_points(metrics, swept)
     groups = with_group_warned(
         _group_summary(by_group, metrics, swept, list(summary.columns)),
@@ -631,6 +648,64 @@ def _records_problem(file: Path) -> str | None:
     return None if problem is None else f"records: {problem}"
 
 
+#: What says a point's world's notes once its runs have run, given the ``(node, processor)`` pairs and
+#: ``(application, node, processor)`` triples they computed on (None: not known, where they may).
+PointNotes = Callable[[Collection[tuple[str, ...]] | None], Sequence[str]]
+
+
+def point_computed(
+    processors: pd.DataFrame, planned: Mapping[int, Collection[tuple[str, ...]]]
+) -> dict[int, set[tuple[str, ...]]]:
+    """By point, where its runs computed: its processors table's pairs and ``planned``'s triples.
+
+    A point with no rows in the merged processors table (its files predate it) is not there: its
+    notes are said where its policy may compute (:func:`~offloadsim.analysis.notes.computed_by`).
+    """
+    from offloadsim.analysis.notes import computed_by
+
+    found = computed_by(processors, "point", {str(i): at for i, at in planned.items()}) or {}
+    return {int(point): at for point, at in found.items()}
+
+
+def said_at(world_points: Sequence[tuple[int | None, str]], points: Collection[int]) -> list[str]:
+    """The sweep's world notes for its table, each once, with the ``points`` it holds at where not all.
+
+    Several lines of a kind that merges are said as one (a GPU line a precision), with the points
+    its lines hold at (`` (at points 3-5)``, :func:`~offloadsim.point_spans.points_of`); GPU lines
+    naming other applications or GPUs are not merged (:func:`gpu_places`): a line on AlexNet's
+    layers on a T4 is of the points whose runs computed them there, not of every point.
+    """
+    from offloadsim.point_spans import points_of
+    from offloadsim.world.build import merged_notes
+    from offloadsim.world.notes.gpu_efficiency import KIND as GPU
+    from offloadsim.world.notes.gpu_efficiency import gpu_places
+
+    at: dict[str, set[int] | None] = {}
+    for point, note in world_points:
+        held = at.setdefault(note, set())
+        if point is None or held is None:
+            at[note] = None
+        else:
+            held.add(point)
+    groups: dict[object, list[str]] = {}  # GPU lines by what they name; any other all together
+    for note in at:
+        line = getattr(note, "note", None)
+        groups.setdefault(gpu_places(line) if line is not None and line.kind == GPU else None, []).append(
+            note
+        )
+    order = {note: i for i, note in enumerate(at)}
+    said = []  # (its first note's place, the line), in the order the points said them
+    for notes in groups.values():
+        for line, stands_for in merged_notes(notes).items():
+            held_at: set[int] = set()
+            for each in stands_for:
+                held = at[each]
+                held_at |= set(points) if held is None else held
+            of = points_of(sorted(held_at), len(points))
+            said.append((min(order[each] for each in stands_for), f"{line}{of}"))
+    return [line for _, line in sorted(said, key=lambda each: each[0])]
+
+
 def _meta_problem(meta: Any) -> str | None:
     """What of a job file's metadata the merge and the notes could not read, said briefly; or None.
 
@@ -684,6 +759,12 @@ def _meta_problem(meta: Any) -> str | None:
         return f"warned_groups: expected a list of source groups or {EVERY!r}, got {describe(found)}"
     if not all(_number(sent) for sent in meta.get("link_bytes", [])):
         return "link_bytes: expected a list of numbers (bytes each links[] entry carried)"
+    computed = meta.get("computed", [])
+    if not isinstance(computed, list) or not all(
+        isinstance(each, list) and len(each) == 3 and all(isinstance(part, str) for part in each)
+        for each in computed
+    ):
+        return "computed: expected a list of [application, node, processor]"
     for key in ("retried", "recovered"):
         if key in meta and not is_count(meta[key]):
             return f"{key}: expected a count, got {describe(meta[key])}"

@@ -22,7 +22,7 @@ from offloadsim.suggest import listed
 from offloadsim.world.notes.derived_runs import allowed_on, derived_runs
 from offloadsim.world.notes.registry import Note, NoteContext
 
-__all__ = ["KIND", "gpu_efficiency_notes", "gpu_note", "merge_gpu_notes"]
+__all__ = ["KIND", "gpu_efficiency_notes", "gpu_note", "gpu_places", "merge_gpu_notes"]
 
 KIND = "gpu-efficiency"
 
@@ -53,6 +53,16 @@ def _computed_in(app: Any) -> str:
     """
     weights = app.weights
     return app.precision if weights == app.precision else f"{weights} ({app.precision} compute)"
+
+
+def gpu_places(note: Note) -> frozenset[Entry]:
+    """The (application, model, profile) a GPU line names, its precisions aside.
+
+    A sweep's lines held at different points merge as one where these are the same (a precision
+    swept: the line lists each); AlexNet on a T4 at one point only is not merged into a line of
+    another point's VGG-16 on it, which would say AlexNet there too.
+    """
+    return frozenset((entry[0], entry[1], entry[3]) for entry in note.facts.get("entries", ()))
 
 
 def merge_gpu_notes(notes: Sequence[Note]) -> Note:

@@ -773,16 +773,7 @@ def all_local_latency_lines(
                     else:
                         ax.plot(where, ms, color=colour, linewidth=0.6, linestyle=":", label="_all local")
                     label = f"{text}{f' ({group})' if len(curves[app]) > 1 else ''}, no queue"
-                    ax.annotate(
-                        label,
-                        (where[-1], ms[-1]),
-                        xytext=(-3, -2),
-                        textcoords="offset points",
-                        ha="right",
-                        va="top",
-                        fontsize=6,
-                        bbox=LABEL_BOX,
-                    ).set_in_layout(False)
+                    _curve_label(ax, label, float(where[-1]), float(ms[-1]))
                 continue
             _show_y(ax, seconds * 1e3)
             ax.axhline(seconds * 1e3, color="black", linewidth=0.6, linestyle=":", label="_all local")
@@ -857,6 +848,39 @@ def _across(means: pd.Series, positions: Mapping[Any, float]) -> tuple[np.ndarra
     if len(ms) and places and np.allclose(ms, ms[0], rtol=1e-9, atol=0.0):
         return np.array([min(places), max(places)]), np.array([ms[0], ms[0]])
     return where, ms
+
+
+def _curve_label(ax: Axes, text: str, x: float, y: float) -> Annotation:
+    """Label an all-local curve at its last point ``(x, y)``: below it, or above where below runs out.
+
+    Below its lowest point, an LLM precision sweep's label ran over the x axis and its tick labels
+    (the last precision the fastest); above it, it stays inside the axes.  Neither fits: below.
+    """
+
+    def annotate(dy: float, va: str) -> Annotation:
+        note = ax.annotate(
+            text,
+            (x, y),
+            xytext=(-3, dy),
+            textcoords="offset points",
+            ha="right",
+            va=va,
+            fontsize=6,
+            bbox=LABEL_BOX,
+        )
+        note.set_in_layout(False)  # inside the axes: the layout need not make room for it
+        return note
+
+    for dy, va in ((-2, "top"), (2, "bottom")):
+        note = annotate(dy, va)
+        renderer = laid_out(ax)
+        patch = note.get_bbox_patch()  # the white box behind the text
+        box = patch.get_window_extent(renderer) if patch is not None else note.get_window_extent(renderer)
+        frame = ax.get_window_extent(renderer)
+        if frame.y0 <= box.y0 and box.y1 <= frame.y1:
+            return note
+        note.remove()
+    return annotate(-2, "top")
 
 
 def _show_y(ax: Axes, y: float) -> None:

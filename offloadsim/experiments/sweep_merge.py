@@ -694,7 +694,10 @@ def said_at(world_points: Sequence[tuple[int | None, str]], points: Collection[i
             note
         )
     order = {note: i for i, note in enumerate(at)}
-    said = []  # (its first note's place, the line), in the order the points said them
+    kinds: dict[str, int] = {}  # each kind's first place: a kind's lines together, at its first's place
+    for note in at:
+        kinds.setdefault(_kind(note), order[note])
+    said = []  # (its kind's first place, its first note's place, the line)
     for notes in groups.values():
         for line, stands_for in merged_notes(notes).items():
             held_at: set[int] = set()
@@ -702,8 +705,14 @@ def said_at(world_points: Sequence[tuple[int | None, str]], points: Collection[i
                 held = at[each]
                 held_at |= set(points) if held is None else held
             of = points_of(sorted(held_at), len(points))
-            said.append((min(order[each] for each in stands_for), f"{line}{of}"))
-    return [line for _, line in sorted(said, key=lambda each: each[0])]
+            said.append((kinds[_kind(stands_for[0])], min(order[each] for each in stands_for), f"{line}{of}"))
+    return [line for *_, line in sorted(said, key=lambda each: each[:2])]
+
+
+def _kind(line: str) -> str:
+    """A world note's provider's kind (a GPU line's ``gpu-efficiency``), or a plain line itself."""
+    note = getattr(line, "note", None)
+    return str(note.kind) if note is not None else line
 
 
 def _meta_problem(meta: Any) -> str | None:

@@ -48,6 +48,7 @@ from offloadsim.experiments.jobs import (
 )
 from offloadsim.experiments.merge import Insert, write_merged
 from offloadsim.experiments.storage import ExperimentError, parquet_writer, read_job_columns, read_job_meta
+from offloadsim.experiments.sweep_identity import base_hash, base_inputs, sweep_hash
 from offloadsim.experiments.sweep_resumes import earlier_manifest, with_resumes
 from offloadsim.experiments.sweep_spec import SweepSpec
 from offloadsim.host import host_info
@@ -61,7 +62,6 @@ from offloadsim.records.input_copies import copy_inputs
 from offloadsim.records.scenario_copy import (
     SCENARIO_DOCUMENT,
     SWEEP_DOCUMENT,
-    plain_data,
     scenario_text,
     sweep_text,
 )
@@ -160,7 +160,7 @@ def merge_sweep(
     runs computed, from their job files: :func:`point_computed`); with them, ``world_said`` are
     those and ``world_points``', each with the points it holds at where not all (:func:`said_at`).
     """
-    from offloadsim.records.results import nodes_frame, processors_frame, scenario_hash
+    from offloadsim.records.results import nodes_frame, processors_frame
 
     directory = Path(directory)
     swept = spec.swept
@@ -331,9 +331,9 @@ def merge_sweep(
         "name": spec.name,
         "description": spec.description,
         "sweep_file": spec.file,
-        "sweep_hash": sweep_hash(spec),
+        "sweep_hash": sweep_hash(spec, (read := base_inputs(spec))),
         "base_file": spec.base_name,
-        "base_hash": scenario_hash(spec.base_document),
+        "base_hash": base_hash(spec, read),
         # Those two documents, written beside it: the sweep reruns from its folder, its jobs reused.
         "scenario_document": SCENARIO_DOCUMENT,
         "sweep_document": SWEEP_DOCUMENT,
@@ -434,22 +434,6 @@ def merge_sweep(
         processors=processors,
         groups=groups,
     )
-
-
-def sweep_hash(spec: SweepSpec) -> str:
-    """The manifest's ``sweep_hash``: SHA-256 of the sweep's content, its base's document for its name.
-
-    The sweep file's document with ``base:`` replaced by the base scenario as read and ``name`` by
-    the sweep's name (which a file without one takes from its own name): the sweep rerun from the
-    copies in its folder (``sweep DIR/sweep.yaml``, whose ``base:`` names ``scenario.yaml``), or
-    given its base as data, hashes the same, and an edit of the base changes it.  It hashed the
-    text ``base: scenario.yaml`` instead, so an exact rerun read as another sweep.
-    """
-    from offloadsim.records.results import scenario_hash
-    from offloadsim.scenario.identity import simulated_document
-
-    base = plain_data(simulated_document(spec.base_document))  # without skip_checks, as base_hash
-    return scenario_hash({**plain_data(spec.document), "base": base, "name": spec.name})
 
 
 def _notes(

@@ -65,3 +65,37 @@ def test_a_sweep_resumed_in_its_folder_keeps_where_it_came_from(tmp_path, monkey
     manifest.write_text(json.dumps({**resumed, "resumed": [{"command": 3}]}), encoding="utf-8")
     with pytest.raises(UnreadableResults, match=r"manifest.json: resumed: expected a list of runs"):
         read_results(out)
+
+
+def _traced_sweep(folder: Path, trace: str = "trace.csv") -> Path:
+    """A sweep whose base reads its arrivals from ``trace`` (written beside it), named as given."""
+    from experiment_data import TINY
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "trace.csv").write_text("time\n0.5\n1.5\n2.5\n", encoding="utf-8")
+    text = TINY.replace("duration: 20 s", "duration: 4 s")
+    text = text.replace("arrivals: poisson, rate: 2 /s", f"arrivals: trace, trace: {trace}")
+    (folder / "tiny.yaml").write_text(text, encoding="utf-8")
+    path = folder / "sweep.yaml"
+    path.write_text("base: tiny.yaml\ngrid:\n  links[0].bandwidth: [5 Mbps, 50 Mbps]\n", encoding="utf-8")
+    return path
+
+
+def test_base_and_sweep_hash_read_the_base_files_content_not_their_path(tmp_path):
+    """They hashed the base's document alone: a rewritten trace kept both, a moved one changed both."""
+    hashes = ("base_hash", "sweep_hash")
+    first = sweep(_traced_sweep(tmp_path / "a"), out=tmp_path / "out", workers=1).manifest
+    assert [row["key"] for row in first["inputs"]] == ["workload[0].trace"]
+    moved = tmp_path / "b" / "kept" / "trace.csv"  # the same bytes elsewhere, named by an absolute path
+    moved_sweep = _traced_sweep(tmp_path / "b", trace=str(moved))
+    moved.parent.mkdir()
+    (tmp_path / "b" / "trace.csv").rename(moved)
+    again = sweep(moved_sweep, out=tmp_path / "moved", workers=1).manifest
+    assert {key: again[key] for key in hashes} == {key: first[key] for key in hashes}
+    (tmp_path / "a" / "trace.csv").write_text(
+        "time\n0.5\n1.5\n3.5\n", encoding="utf-8"
+    )  # same name, new content
+    edited = sweep(tmp_path / "a" / "sweep.yaml", out=tmp_path / "edited", workers=1).manifest
+    assert edited["base_hash"] != first["base_hash"] and edited["sweep_hash"] != first["sweep_hash"]
+    copies = sweep(tmp_path / "edited" / "sweep.yaml", out=tmp_path / "copies", workers=1).manifest
+    assert {key: copies[key] for key in hashes} == {key: edited[key] for key in hashes}  # its inputs/ copies

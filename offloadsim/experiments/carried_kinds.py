@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from offloadsim.experiments.carried_registries import CARRIED_REGISTRIES, CarriedRegistry
+from offloadsim.experiments.carried_unreadable import unpickled
 from offloadsim.experiments.storage import ExperimentError
 from offloadsim.plugins import EntryPointGroup
 
@@ -151,7 +152,7 @@ def _register_into(
         own = registry.present().get(name)
         if own is not None and _CARRIED.get((which, name)) is not own:
             continue
-        entry = pickle.loads(pickled)  # a by-value (cloudpickle) one too: it names what rebuilds it
+        entry = unpickled(f"{which} {name!r}", pickled)  # a by-value one too (it names its rebuilder)
         if own is not None:
             registry.remove(name)
         registry.add(entry)

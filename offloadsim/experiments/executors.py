@@ -16,15 +16,15 @@ import functools
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import signal
 import threading
 import traceback
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from offloadsim.errors import argument, as_flags, naming_flags
 from offloadsim.experiments.carried import (
@@ -39,6 +39,7 @@ from offloadsim.experiments.carried_kinds import (
     carried_kinds,
     register_carried_kinds,
 )
+from offloadsim.experiments.carried_unreadable import CarriedUnreadable, unpickled
 from offloadsim.experiments.dask_cluster import run_on_dask
 from offloadsim.experiments.jobs import Describe, Finished, Job, JobResult, Runner, run_job, run_job_packed
 from offloadsim.experiments.storage import ExperimentError
@@ -182,7 +183,7 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
         max_workers=workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(carried, said, kinds),
+        initargs=(tuple((name, pickle.dumps(factory)) for name, factory in carried.items()), said, kinds),
     )
     try:
         with _signals_deferred(signal.SIGINT, signal.SIGTERM):  # the workers start as the first jobs go in
@@ -197,6 +198,12 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
             for future in sorted(done, key=lambda f: (pending[f].index, pending[f].replication)):
                 job = pending.pop(future)
                 error = future.exception()
+                if isinstance(error, CarriedUnreadable):  # every worker lacks it: no job can run
+                    raise ExperimentError(
+                        f"{error}; make its module importable there (install it, or put its folder on "
+                        "PYTHONPATH before the command starts), or run the jobs in this process "
+                        f"({argument('workers', 1)})"
+                    ) from None
                 if isinstance(error, BrokenProcessPool):
                     raise ExperimentError(
                         "a worker process died (killed, out of memory, or started from a script without "
@@ -219,6 +226,8 @@ def _in_worker(runner: Runner, job: Job) -> JobResult:
     metric or note provider's wrong result, which has none, said "run again with --debug to see its
     traceback" under ``compare`` and ``sweep``: the mark has the parent drop that cause.
     """
+    if _UNREADABLE is not None:  # said with the first job, not as a worker dead at start
+        raise _UNREADABLE
     try:
         return runner(job)
     except Exception as error:
@@ -345,21 +354,32 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         manager.join(timeout=5)
 
 
+#: Why this pool worker could not register what the parent handed it (None: it could); its jobs raise it.
+_UNREADABLE: CarriedUnreadable | None = None
+
+
 def _start_worker(
-    policies: Mapping[str, Any], said: Sequence[str] = (), kinds: CarriedKinds | None = None
+    policies: Sequence[tuple[str, bytes]], said: Sequence[str] = (), kinds: CarriedKinds | None = None
 ) -> None:
     """Pool worker initializer: die with the parent, and register the parent's own policies it lacks.
 
-    ``said``: the entry-point groups whose skipped plug-ins the parent has warned of already
-    (:func:`_read_plugins`); the worker does not warn of them again.  ``kinds``: the run metrics
-    and warning kinds the parent's code registered (:mod:`offloadsim.experiments.carried_kinds`).
+    ``policies``: each ``(name, pickled)``, rebuilt here one by one, so that one whose module this
+    worker cannot import is named (:mod:`offloadsim.experiments.carried_unreadable`) instead of the
+    worker dying at start.  ``said``: the entry-point groups whose skipped plug-ins the parent has
+    warned of already (:func:`_read_plugins`); the worker does not warn of them again.  ``kinds``:
+    the run metrics and warning kinds the parent's code registered
+    (:mod:`offloadsim.experiments.carried_kinds`).
     """
     from offloadsim.plugins import said_elsewhere
 
+    global _UNREADABLE
     said_elsewhere(said)
     _die_with_parent()
-    register_carried(policies)
-    register_carried_kinds(kinds)
+    try:
+        register_carried({name: unpickled(f"policy {quoted(name)}", data) for name, data in policies})
+        register_carried_kinds(kinds)
+    except CarriedUnreadable as error:
+        _UNREADABLE = error
 
 
 def _read_plugins() -> tuple[str, ...]:

@@ -26,8 +26,10 @@ __all__ = [
     "by_value_from_a_session",
     "carried_policies",
     "check_main_is_guarded",
+    "pickled_policies",
     "register_carried",
     "run_carrying",
+    "unpickled_policies",
 ]
 
 
@@ -254,16 +256,42 @@ def register_carried(policies: Mapping[str, Any]) -> None:
             _CARRIED[name] = factory
 
 
-def run_carrying(job: Job, runner: Runner, policies: Mapping[str, Any], kinds: Any = None) -> JobResult:
+def pickled_policies(
+    policies: Mapping[str, Any], dumps: Callable[[Any], bytes] | None = None
+) -> tuple[tuple[str, bytes], ...]:
+    """``(name, pickled)`` of each policy, pickled alone, so a worker that cannot rebuild one names it.
+
+    ``dumps``: as for :func:`carried_policies` (the standard pickle by default).
+    """
+    import pickle
+
+    return tuple((name, (dumps or pickle.dumps)(factory)) for name, factory in policies.items())
+
+
+def unpickled_policies(pickled: Sequence[tuple[str, bytes]]) -> dict[str, Any]:
+    """The policies :func:`pickled_policies` made, rebuilt in a worker.
+
+    One whose module the worker cannot import is a
+    :class:`~offloadsim.experiments.carried_unreadable.CarriedUnreadable` naming it and its module:
+    unpickled with the rest, it killed the worker at start and the pool said only that one died.
+    """
+    from offloadsim.experiments.carried_unreadable import unpickled
+
+    return {name: unpickled(f"policy {quoted(name)}", data) for name, data in pickled}
+
+
+def run_carrying(
+    job: Job, runner: Runner, policies: Sequence[tuple[str, bytes]] = (), kinds: Any = None
+) -> JobResult:
     """A Dask job: register the submitting script's own ``policies`` on its worker, then run it.
 
     A Dask worker never imports the user's script, so a policy it registered would be
-    unknown there; each job brings them (pickled by value where they are the script's), and
-    the run metrics and warning kinds it registered (``kinds``,
+    unknown there; each job brings them (:func:`pickled_policies`, by value where they are the
+    script's), and the run metrics and warning kinds it registered (``kinds``,
     :func:`~offloadsim.experiments.carried_kinds.carried_kinds`).
     """
     from offloadsim.experiments.carried_kinds import register_carried_kinds
 
-    register_carried(policies)
+    register_carried(unpickled_policies(policies))
     register_carried_kinds(kinds)
     return runner(job)

@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from offloadsim.errors import argument
-from offloadsim.experiments.carried import carried_policies, run_carrying
+from offloadsim.experiments.carried import carried_policies, pickled_policies, run_carrying
 from offloadsim.experiments.carried_kinds import carried_kinds
+from offloadsim.experiments.carried_unreadable import CarriedUnreadable
 from offloadsim.experiments.jobs import Finished, Job, Runner
 from offloadsim.experiments.storage import ExperimentError
 from offloadsim.suggest import quoted
@@ -54,7 +55,7 @@ def run_on_dask(jobs: Sequence[Job], address: str, finished: Finished, runner: R
         raise ExperimentError(f"cannot connect to the Dask scheduler at {address}: {error}") from None
     import cloudpickle  # what Dask pickles a job with
 
-    policies = carried_policies(cloudpickle.dumps)
+    policies = pickled_policies(carried_policies(cloudpickle.dumps), cloudpickle.dumps)
     kinds = carried_kinds(cloudpickle.dumps)
     if policies or kinds:
         runner = functools.partial(run_carrying, runner=runner, policies=policies, kinds=kinds)
@@ -64,6 +65,11 @@ def run_on_dask(jobs: Sequence[Job], address: str, finished: Finished, runner: R
             job = futures.pop(future)
             try:
                 result = future.result()
+            except CarriedUnreadable as error:  # the workers lack its module: no job can run there
+                raise ExperimentError(
+                    f"{error}; install its module on the Dask workers, or leave out "
+                    f"{argument('scheduler')} to run the jobs on this machine"
+                ) from None
             except Exception as error:
                 finished(job, None, error)
             else:

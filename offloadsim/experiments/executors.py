@@ -16,7 +16,6 @@ import functools
 import multiprocessing
 import multiprocessing.connection
 import os
-import pickle
 import signal
 import threading
 import traceback
@@ -31,7 +30,9 @@ from offloadsim.experiments.carried import (
     by_value_from_a_session,
     carried_policies,
     check_main_is_guarded,
+    pickled_policies,
     register_carried,
+    unpickled_policies,
 )
 from offloadsim.experiments.carried_kinds import (
     CarriedKinds,
@@ -39,7 +40,7 @@ from offloadsim.experiments.carried_kinds import (
     carried_kinds,
     register_carried_kinds,
 )
-from offloadsim.experiments.carried_unreadable import CarriedUnreadable, unpickled
+from offloadsim.experiments.carried_unreadable import CarriedUnreadable
 from offloadsim.experiments.dask_cluster import run_on_dask
 from offloadsim.experiments.jobs import Describe, Finished, Job, JobResult, Runner, run_job, run_job_packed
 from offloadsim.experiments.storage import ExperimentError
@@ -183,7 +184,7 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
         max_workers=workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(tuple((name, pickle.dumps(factory)) for name, factory in carried.items()), said, kinds),
+        initargs=(pickled_policies(carried), said, kinds),
     )
     try:
         with _signals_deferred(signal.SIGINT, signal.SIGTERM):  # the workers start as the first jobs go in
@@ -376,7 +377,7 @@ def _start_worker(
     said_elsewhere(said)
     _die_with_parent()
     try:
-        register_carried({name: unpickled(f"policy {quoted(name)}", data) for name, data in policies})
+        register_carried(unpickled_policies(policies))
         register_carried_kinds(kinds)
     except CarriedUnreadable as error:
         _UNREADABLE = error

@@ -62,13 +62,34 @@ REGISTRATIONS = {
 }
 
 
+ON_DASK = """import distributed
+
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as cluster:
+        compare("tiny.yaml", POLICIES, replications=2, scheduler=cluster.scheduler_address).write("out")"""
+
+
+def _script(kind: str, dask: bool) -> str:
+    register, policies, _ = REGISTRATIONS[kind]
+    text = (
+        SCRIPT.replace('compare("tiny.yaml", POLICIES, replications=2, workers=2).write("out")', ON_DASK)
+        if dask
+        else SCRIPT
+    )
+    return text.replace("REGISTER", register).replace("POLICIES", policies)
+
+
+@pytest.mark.parametrize("dask", [False, True], ids=["pool", "dask"])
 @pytest.mark.parametrize("kind", list(REGISTRATIONS))
-def test_an_entry_whose_module_a_worker_cannot_import_is_named_in_one_line(tiny, tmp_path, kind):
-    register, policies, named = REGISTRATIONS[kind]
+def test_an_entry_whose_module_a_worker_cannot_import_is_named_in_one_line(tiny, tmp_path, kind, dask):
+    if dask:
+        pytest.importorskip("distributed")
+    named = REGISTRATIONS[kind][2]
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "elsewhere" / "far_plugins.py").write_text(MODULE, encoding="utf-8")
     script = tmp_path / "experiment.py"
-    script.write_text(SCRIPT.replace("REGISTER", register).replace("POLICIES", policies), encoding="utf-8")
+    script.write_text(_script(kind, dask), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
@@ -76,7 +97,9 @@ def test_an_entry_whose_module_a_worker_cannot_import_is_named_in_one_line(tiny,
     assert result.returncode == 1, result.stderr[-2000:]
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("offloadsim.records.stored.ExperimentError: "), result.stderr[-3000:]
-    assert named in last and "far_plugins" in last and "workers=1" in last, last
+    assert named in last and "module far_plugins" in last, last
+    assert ("Dask workers" if dask else "workers=1") in last, last
     assert "a worker process died" not in result.stderr and "BrokenProcessPool" not in result.stderr
-    assert result.stderr.count("Traceback") == 1  # the script's own, ending in that line: none of a worker
+    if not dask:  # a local cluster's worker logs its job's failure here too; a real one, on its machine
+        assert result.stderr.count("Traceback") == 1  # the script's own, ending in that line: no worker's
     assert not (tmp_path / "out").exists()

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "RATE_UNKNOWN",
     "SPLIT_UNKNOWN",
+    "closed_fed",
     "loads_and_unknowns",
     "offered_loads",
     "offered_rates",
@@ -102,6 +103,14 @@ def offered_loads(tasks: Any, rates: Rates) -> dict[str, float]:
 def loads_and_unknowns(
     tasks: Any, rates: Rates, paced: frozenset[tuple[str, str]] = frozenset()
 ) -> tuple[dict[str, float], dict[str, str]]:
+    """:func:`offered_loads`, and node -> why its offered load is not known (:func:`closed_fed`)."""
+    loads, unknown, _ = closed_fed(tasks, rates, paced)
+    return loads, unknown
+
+
+def closed_fed(
+    tasks: Any, rates: Rates, paced: frozenset[tuple[str, str]] = frozenset()
+) -> tuple[dict[str, float], dict[str, str], frozenset[str]]:
     """:func:`offered_loads`, and node -> why its offered load is not known, for the nodes it leaves out.
 
     A warning that reads offered loads says a busy node it cannot load rather than leaving it out
@@ -109,7 +118,10 @@ def loads_and_unknowns(
     of whose tasks without a rate come from ``paced`` pairs (closed loops: :func:`paced_pairs`) is
     in neither: it is offered no more than it serves.  So is a node that ran part of a split task
     where every task it ran came from a closed loop: a pipeline's first stage busy all run under
-    one was said overloaded, and told to run the closed loop it already was.
+    one was said overloaded, and told to run the closed loop it already was.  Third, the nodes
+    every task of which (whole or a part of a split one) came from ``paced`` pairs: fed only by
+    closed loops, they are no open queue, and the settling warning's M/M/1 relaxation time is not
+    theirs (a 1-user loop, no queue at all, was told to run 8,289 s).
     """
     done: dict[tuple[str, str], int] = {}  # pair -> its completed tasks
     work: dict[str, dict[tuple[str, str], float]] = {}  # node -> pair -> compute ns of those it ran whole
@@ -124,6 +136,9 @@ def loads_and_unknowns(
                 work.setdefault(node, {})
                 work[node][pair] = work[node].get(pair, 0) + total
     paced_only = {node for node, pairs in split.items() if pairs | set(work.get(node, ())) <= paced}
+    closed = frozenset(
+        node for node in set(work) | set(split) if split.get(node, set()) | set(work.get(node, ())) <= paced
+    )
     loads, unknown = {}, dict.fromkeys(sorted(set(split) - paced_only), SPLIT_UNKNOWN)
     for node, pairs in work.items():
         if node in paced_only:
@@ -136,7 +151,7 @@ def loads_and_unknowns(
                 unknown[node] = RATE_UNKNOWN
             continue
         loads[node] = sum(rates[pair] * (float(ns) / 1e9) / done[pair] for pair, ns in sorted(pairs.items()))
-    return loads, unknown
+    return loads, unknown, closed
 
 
 def _chunk_work(chunk: TaskChunk) -> list[tuple[str, tuple[str, str], int, float]]:

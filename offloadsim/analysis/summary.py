@@ -25,7 +25,7 @@ from offloadsim.analysis.metric_display import table_number
 from offloadsim.analysis.metric_faults import computed, computed_family, row_of, table_row_of
 from offloadsim.analysis.metric_list import registered_metrics
 from offloadsim.analysis.metric_registry import RunTables, SummaryMetric, placed, registered, reserve
-from offloadsim.analysis.offered_load import loads_and_unknowns
+from offloadsim.analysis.offered_load import closed_fed
 from offloadsim.analysis.statistics import percentile
 from offloadsim.analysis.table_columns import Table
 from offloadsim.analysis.table_columns import floats as _floats
@@ -930,10 +930,10 @@ def summarize(
     share = stats.pop("in_flight_share")
     whole = stats.pop("whole_compute")
     decoders = stats.pop("decode_nodes")
-    offered, unknown = (
-        loads_and_unknowns(tasks, offered_rates, paced)
+    offered, unknown, closed = (
+        closed_fed(tasks, offered_rates, paced)
         if offered_rates is not None and settle_candidates(nodes)
-        else ({}, {})
+        else ({}, {}, frozenset())
     )
     inputs = WarningInputs(
         tasks,
@@ -947,6 +947,7 @@ def summarize(
         unknown,
         links=links,
         processors=processors,
+        closed_fed=closed,
     )
     said = run_warnings(inputs, decoders)
     node_util, tier_util, tier_max = node_utilisation(nodes)

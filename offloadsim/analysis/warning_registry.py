@@ -58,7 +58,9 @@ class WarningInputs:
     flight); ``whole`` (placement on one node -> the compute seconds and count of its completed
     tasks); ``offered`` (node -> the compute seconds a second the scenario's arrival rates bring
     it; empty where the scenario does not fix them) and ``unknown_offered`` (node -> why its
-    offered load is not known, for the nodes ``offered`` leaves out).  ``links`` and
+    offered load is not known, for the nodes ``offered`` leaves out); ``closed_fed`` (the nodes
+    every task of which a closed loop sent: no open queue,
+    :func:`~offloadsim.analysis.offered_load.closed_fed`).  ``links`` and
     ``processors``: the run's links and processors tables where the summary has them (None: not
     given; a run summarised from its tasks and nodes alone,
     :func:`~offloadsim.analysis.summary.overload_warnings`).  A kind that needs a record table the
@@ -76,6 +78,7 @@ class WarningInputs:
     unknown_offered: Mapping[str, str] = field(default_factory=dict)
     links: Table | None = None
     processors: Table | None = None
+    closed_fed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

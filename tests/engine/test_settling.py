@@ -14,7 +14,11 @@ import numpy as np
 import pytest
 from test_overload import queue, run
 
-SHIPPED = sorted(p for p in (Path(__file__).parents[2] / "scenarios").glob("*.yaml") if "sweep" not in p.name)
+import offloadsim
+from offloadsim.scenario.loader import load_scenario
+
+SHIPPED_DIR = Path(__file__).parents[2] / "scenarios"
+SHIPPED = sorted(p for p in SHIPPED_DIR.glob("*.yaml") if "sweep" not in p.name)
 
 JETSON = """\
 name: jetson
@@ -217,3 +221,18 @@ def test_a_critically_loaded_node_is_told_no_run_length_settles():
     below = run(MD1.format(seed=0, arrivals=f"rate: {CRITICAL_LOAD - 0.005} /s"))
     (said,) = _settling(below)
     assert said.endswith(f"run {5 / (1 - math.sqrt(CRITICAL_LOAD - 0.005)) ** 2:,.0f} s or longer"), said
+
+
+def test_a_node_only_closed_loops_feed_is_no_open_queue_and_not_said_too_short():
+    """A closed loop's users wait on the node: no M/M/1 queue forms (1 user: none at all), so its
+    busy share gives no relaxation time.  A 1-user loop, mean wait 0.0 ms, was told to run 8,289 s."""
+    overrides = (
+        "duration=120s",
+        "workload=[{app: chat-1b, sources: phone-0, arrivals: closed, users: 1}]",
+        "policy={name: fixed, node: edge}",
+    )
+    result = offloadsim.run(load_scenario(SHIPPED_DIR / "llm-assistant.yaml", overrides))
+    busy = float(result.nodes.set_index("node").loc["edge", "utilisation"])
+    assert 0.5 <= busy < 0.99  # the busy share the rule read: short of the overload warning's
+    assert float(result.tasks["wait"].max()) == 0.0  # never a queue
+    assert _settling(result) == []

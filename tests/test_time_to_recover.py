@@ -227,3 +227,17 @@ def test_a_bandwidth_dip_is_said_to_be_no_outage_and_not_analysed():
     assert [(c.what, c.kind, c.times) for c in found] == [("phone→ap", "link-trace", (50.0, 80.0))]
     note = recovery_note(pd.DataFrame(), "link-trace of phone→ap at 50–80 s")
     assert "no time to recover after link-trace of phone→ap at 50–80 s (a bandwidth" in note
+
+
+def test_only_a_recovery_has_a_time_to_recover():
+    """The trial: ``local``'s row said ``not on the link`` and still gave a time (6.095 s) in the
+    ``.recovery.csv``: every status but a recovery leaves the time empty, as ``not recovered`` does."""
+    edge = _placed(_tasks("edge", lambda t: 0.1), "edge").assign(bytes_sent=150e3)
+    local = _placed(_tasks("local", lambda t: 0.1), "phone-0").assign(bytes_sent=0.0)
+    tasks = pd.concat([edge, local], ignore_index=True)
+    for outages in ([(d, *OUTAGE) for d in _uplinks(2)], [("edge", *OUTAGE)]):
+        rows = _recovery(tasks, outages).set_index("series")
+        assert rows.loc["local", "status"].startswith("not on the")
+        assert math.isnan(rows.loc["local", "time_to_recover_s"])
+        assert math.isnan(rows.loc["local", "recovered_at_s"])
+        assert rows.loc["edge", "status"] == "recovered" and rows.loc["edge", "time_to_recover_s"] >= 0

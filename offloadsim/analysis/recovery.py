@@ -209,7 +209,8 @@ def time_to_recover(
     then).  ``changes``: everything that changed in the runs (:func:`node_changes_of`,
     :func:`link_changes_of`), the outages' own included (left out here by name).  Returns
     :data:`COLUMNS`, a row per series and outage; ``baseline``, ``recovered_at_s`` and
-    ``time_to_recover_s`` NaN where there is none, ``status`` (:data:`STATUSES`) saying why or why
+    ``time_to_recover_s`` NaN where there is none (every status but ``recovered``: ``not
+    recovered``, ``not on the node``, ``not on the link``), ``status`` (:data:`STATUSES`) saying why or why
     it is not the outage's, ``overlapped`` what else changed (empty where nothing did).
     """
     stretches = _named(outages)
@@ -229,10 +230,15 @@ def time_to_recover(
             status = "recovered" if math.isfinite(at) else "not recovered"
             last = at if math.isfinite(at) else (run_end_s if run_end_s is not None else math.inf)
             overlapped = _overlapped(changes, down, until, since - before_s, float(last))
-            if counts.never_on(name, down):
-                status = "not on the node"
-            elif counts.never_sent(name, down):
-                status = "not on the link"
+            elsewhere = (
+                "not on the node"
+                if counts.never_on(name, down)
+                else "not on the link"
+                if counts.never_sent(name, down)
+                else ""
+            )
+            if elsewhere:  # no recovery from it: no time, as "not recovered" (its drain is no outage's)
+                status, at = elsewhere, math.nan
             elif overlapped:
                 status += OVERLAPPED
             rows.append(

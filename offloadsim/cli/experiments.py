@@ -506,7 +506,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     for note in result.notes:  # the sweep's own (its manifest's), as a Python user reads them
         print(f"note: {note}")
     print(
-        f"\n{len(result.metrics)} jobs: {result.ran} run, {result.reused} reused, "
+        f"\n{len(result.metrics)} jobs: {result.ran} run{_other_code(result.other_code)}, "
+        f"{result.reused} reused, "
         f"in {time.perf_counter() - started:.1f} s of wall time"
     )
     from offloadsim.scenario.inputs_folder import INPUTS_FOLDER
@@ -514,6 +515,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     kept = f", {INPUTS_FOLDER}/" if (Path(out) / INPUTS_FOLDER).is_dir() else ""  # the files it read, copied
     print(f"results: {out}/  ({', '.join(SWEEP_FILES)}, points/{kept})")
     return EXIT_OK
+
+
+def _other_code(count: int) -> str:
+    """Why a resumed sweep ran jobs it had saved: their files are of other code (a job's key hashes it)."""
+    return f" ({count} saved by other code)" if count else ""
 
 
 #: The points a sweep's dry run lists, and tables the fixed plan of.

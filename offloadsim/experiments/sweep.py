@@ -67,6 +67,7 @@ from offloadsim.experiments.sweep_merge import (
     merge_sweep,
     said_at,
 )
+from offloadsim.experiments.sweep_other_code import saved_by_other_code
 from offloadsim.experiments.sweep_spec import (
     SweepSpec,
     default_sweep_dir,
@@ -230,6 +231,7 @@ def sweep(
             if job.key not in unsaved and not _reusable(points_dir / f"{job.key}.parquet", claims[job.key]):
                 unsaved[job.key] = job
         todo = list(unsaved.values())
+        other_code = saved_by_other_code(points_dir, todo)  # said why they run again
 
         def save(job: Job, result: JobResult) -> None:
             with _writing(directory, lambda: _saved(points_dir, jobs)):
@@ -265,7 +267,7 @@ def sweep(
             )
         log.unlink(missing_ok=True)
         with _writing(directory, lambda: _saved(points_dir, jobs)):
-            return merge_sweep(
+            merged = merge_sweep(
                 spec,
                 jobs,
                 directory,
@@ -281,6 +283,8 @@ def sweep(
                 world_points=gathered,  # by point: what its figures say of the points they draw
                 point_notes=makers,  # and those said of where each point's runs computed
             )
+        merged.other_code = other_code
+        return merged
 
 
 class JobFileWarning(UserWarning):

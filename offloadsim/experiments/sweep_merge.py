@@ -109,6 +109,8 @@ class SweepResult:
     manifest: dict[str, Any]
     ran: int = 0
     reused: int = 0
+    #: Of ``ran``, the jobs whose files of other code were there (a resume after an edit reruns them).
+    other_code: int = 0
     #: Every job's processors table, with the swept keys, point, policy and replication first.
     processors: pd.DataFrame | None = None
     #: ``summary`` per source group (``groups.csv``: a ``group`` column first); no rows: one group.

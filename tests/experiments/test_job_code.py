@@ -93,3 +93,18 @@ def test_jobs_a_worker_ran_on_other_code_are_said():
         "3 of 10 jobs ran on other code than this command's (aaaa): bbbb: 3"
     )
     assert other_code_note({**manifest, "job_code_fingerprints": {"aaaa": 10}}) is None
+
+
+def test_a_resume_that_reruns_jobs_of_other_code_says_why(tmp_path, monkeypatch, capsys):
+    """The trial: a resume after an edit said only "4 jobs: 4 run, 0 reused", not why none was reused."""
+    from offloadsim.cli import main
+
+    path = _sweep_file(tmp_path)
+    out = str(tmp_path / "out")
+    assert main(["sweep", str(path), "--out", out, "--workers", "1"]) == 0
+    assert "2 jobs: 2 run, 0 reused" in capsys.readouterr().out  # nothing saved before: no reason
+    monkeypatch.setattr("offloadsim.provenance.code_fingerprint", lambda: "0123456789abcdef")
+    assert main(["sweep", str(path), "--out", out, "--workers", "1"]) == 0
+    assert "2 jobs: 2 run (2 saved by other code), 0 reused" in capsys.readouterr().out
+    assert main(["sweep", str(path), "--out", out, "--workers", "1"]) == 0
+    assert "2 jobs: 0 run, 2 reused" in capsys.readouterr().out  # this code's files: reused

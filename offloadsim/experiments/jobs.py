@@ -493,10 +493,12 @@ def other_code_note(manifest: Mapping[str, Any]) -> str | None:
     """A note where some jobs ran on other code than the command's (a Dask worker's install); else None.
 
     Their keys hold the command's fingerprint, so a sweep reuses them as this code's: said, with
-    how many and on which code, from the manifest's ``job_code_fingerprints``.
+    how many and on which code, from the manifest's ``job_code_fingerprints``; this command's code
+    is its ``code_fingerprint``, or a resumed sweep's latest ``resumed`` row's.
     """
     counts = manifest.get("job_code_fingerprints") or {}
-    mine = manifest.get("code_fingerprint")
+    latest = (manifest.get("resumed") or [{}])[-1]  # a resumed sweep's: its top-level code is the first run's
+    mine = latest.get("code_fingerprint", manifest.get("code_fingerprint"))
     other = {code: n for code, n in counts.items() if code not in (mine, "unrecorded")}
     if not other:
         return None

@@ -3,7 +3,8 @@
 A rerun into the folder rewrote the manifest's ``sweep_file``, ``base_file``, ``command``,
 ``started_utc`` and ``wall_s`` with its own, and ``scenario.yaml``'s header then named the copy it
 was resumed from: where the result came from was lost.  Now those (and ``jobs_run``,
-``jobs_reused``) stay the first run's, and each later run adds a row to ``resumed``.
+``jobs_reused``, ``code_fingerprint`` and ``git``: the code that ran it) stay the first run's, and
+each later run adds a row to ``resumed``, its own code among it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,21 @@ __all__ = ["FIRST_RUN_KEYS", "RESUME_KEYS", "earlier_manifest", "with_resumes"]
 SWEEP_KIND = "offloadsim-sweep/"  # a sweep manifest's format, whatever its version
 
 #: What the manifest keeps of the sweep's first run, however often it is resumed.
-FIRST_RUN_KEYS = ("sweep_file", "base_file", "command", "started_utc", "wall_s", "jobs_run", "jobs_reused")
+#: Its ``code_fingerprint`` and ``git`` too: a resume by other code kept the first run's command and
+#: jobs but the latest's code, and the first run's fingerprint was nowhere (the latest's is in its row).
+FIRST_RUN_KEYS = (
+    "sweep_file",
+    "base_file",
+    "command",
+    "started_utc",
+    "wall_s",
+    "jobs_run",
+    "jobs_reused",
+    "code_fingerprint",
+    "git",
+)
+#: Those a first run of an older offloadsim (or not from a git checkout) may lack: not the latest's then.
+_FIRST_RUN_UNKNOWN = ("code_fingerprint", "git")
 #: What a ``resumed`` row says of a later run (its sweep's content and code included: either may differ).
 RESUME_KEYS = (
     "command",
@@ -28,6 +43,7 @@ RESUME_KEYS = (
     "base_file",
     "sweep_hash",
     "code_fingerprint",
+    "git",
     "started_utc",
     "wall_s",
     "jobs_run",
@@ -62,4 +78,5 @@ def with_resumes(manifest: Mapping[str, Any], earlier: Mapping[str, Any] | None)
         return dict(manifest)
     this = {key: manifest[key] for key in RESUME_KEYS if key in manifest}
     first = {key: earlier[key] for key in FIRST_RUN_KEYS if key in earlier}
-    return {**manifest, **first, "resumed": [*earlier.get("resumed", []), this]}
+    kept = {key: value for key, value in manifest.items() if key not in _FIRST_RUN_UNKNOWN or key in earlier}
+    return {**kept, **first, "resumed": [*earlier.get("resumed", []), this]}

@@ -51,6 +51,8 @@ def _resumes(value: Any) -> bool:
         and is_number(row.get("wall_s"))
         and is_whole(row.get("jobs_run"))
         and is_whole(row.get("jobs_reused"))
+        and ("code_fingerprint" not in row or is_text(row["code_fingerprint"]))
+        and ("git" not in row or _git(row["git"]))
         for row in value
     )
 
@@ -125,7 +127,8 @@ _MANIFEST_KEYS: dict[str, tuple[Any, str]] = {
     "jobs_reused": (is_whole, "a whole number"),
     "resumed": (
         _resumes,
-        "a list of runs, each with its command, started_utc, wall_s, jobs_run, jobs_reused",
+        "a list of runs, each with its command, started_utc, wall_s, jobs_run, jobs_reused "
+        "(and any code_fingerprint as text, git as a manifest's)",
     ),
     "labels": (each(is_text), "a mapping of key path to label"),
     "swept_kinds": (each(_is_kind), "a mapping of key path to kind"),

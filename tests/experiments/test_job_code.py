@@ -39,7 +39,12 @@ def test_a_sweep_resumed_by_other_code_runs_its_jobs_again(tmp_path, monkeypatch
     monkeypatch.setattr("offloadsim.provenance.code_fingerprint", lambda: "0123456789abcdef")
     edited = sweep(path, out=tmp_path / "out", workers=1)
     assert (edited.ran, edited.reused) == (2, 0)  # an edit of the package: none of the old jobs reused
-    assert edited.manifest["code_fingerprint"] == "0123456789abcdef"
+    # The top level keeps the first run's code with its command and jobs; the resume's is in its row.
+    manifest = edited.manifest
+    assert (manifest["code_fingerprint"], manifest["jobs_run"]) == (code_fingerprint(), 2)  # the first run's
+    assert manifest.get("git") == first.manifest.get("git")
+    assert manifest["resumed"][-1]["code_fingerprint"] == "0123456789abcdef"
+    assert not [note for note in manifest["notes"] if "other code than this command's" in note]
 
 
 def test_the_fingerprint_follows_the_package_files_not_where_they_lie(tmp_path):
@@ -108,3 +113,15 @@ def test_a_resume_that_reruns_jobs_of_other_code_says_why(tmp_path, monkeypatch,
     assert "2 jobs: 2 run (2 saved by other code), 0 reused" in capsys.readouterr().out
     assert main(["sweep", str(path), "--out", out, "--workers", "1"]) == 0
     assert "2 jobs: 0 run, 2 reused" in capsys.readouterr().out  # this code's files: reused
+
+
+def test_a_resumed_rows_code_is_checked_as_the_top_levels(tmp_path):
+    from offloadsim.records.manifest_check import manifest_problem
+
+    row = {"command": "offloadsim sweep s.yaml", "started_utc": "2026-12-06T18:00:00", "wall_s": 1.0}
+    row |= {"jobs_run": 2, "jobs_reused": 0, "code_fingerprint": "0123456789abcdef"}
+    good = {"git": {"commit": "ba5d9038", "dirty": False}}
+    assert manifest_problem(tmp_path / "manifest.json", {"resumed": [row | good]}) is None
+    for bad in ({"code_fingerprint": 5}, {"git": "ba5d9038"}):
+        problem = manifest_problem(tmp_path / "manifest.json", {"resumed": [row | bad]})
+        assert problem is not None and "resumed" in problem

@@ -36,10 +36,11 @@ LIBRARIES = ("numpy", "simpy", "networkx", "pandas", "pyarrow")
 
 _PACKAGE = Path(__file__).resolve().parent
 _GIT_TIMEOUT_S = 2.0
-#: The package's files that decide its numbers: its code and the data it ships (built-in profiles).
-#: Compiled modules (mypyc's ``.so``) and byte code are left out: they are made from the ``.py``
-#: files, and an engine build gives the same records as the pure one.
-_CODE_SUFFIXES = (".py", ".json", ".yaml", ".yml", ".csv")
+#: The package's files made from its others, left out of its fingerprint: byte code, and compiled
+#: modules (mypyc's ``.so``), made from the ``.py`` files (an engine build gives the same records as
+#: the pure one).  Every other file, its code and the data it ships (built-in profiles), is hashed:
+#: a data file of a new kind is not missed by a list of suffixes to include.
+_MADE_SUFFIXES = (".pyc", ".pyo", ".so", ".pyd")
 
 
 #: The one git command asked.  ``--branch`` says the commit; ``--no-ahead-behind`` keeps it from also
@@ -170,5 +171,5 @@ def _code_files(folder: str, prefix: str, found: list[tuple[str, str]]) -> None:
             continue
         if entry.is_dir(follow_symlinks=False):
             _code_files(entry.path, f"{prefix}{entry.name}/", found)
-        elif os.path.splitext(entry.name)[1] in _CODE_SUFFIXES and entry.is_file():
+        elif os.path.splitext(entry.name)[1] not in _MADE_SUFFIXES and entry.is_file():
             found.append((prefix + entry.name, entry.path))

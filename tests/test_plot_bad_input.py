@@ -466,7 +466,9 @@ def _offloadsim_limited(limit: int, *args: str) -> subprocess.CompletedProcess[s
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        # Byte code it wrote would be cut at the limit too, a short write Python installs as is: a
+        # truncated .pyc ("marshal data too short") that every later import of the package fails on.
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "PYTHONDONTWRITEBYTECODE": "1"},
     )
 
 

@@ -1428,16 +1428,23 @@ def test_a_sweep_figure_names_its_bands(sweep_results):
     assert note.startswith("bands: 95 % CI") and f"over {replications.max()} replications" in note
 
 
-@pytest.mark.parametrize("kind", ["bars", "energy"])
-def test_an_interval_note_counts_the_runs_that_have_a_value(kind, tmp_path):
-    """Runs in which no task arrived have no latency: the bars' CIs were over 5 of 8 runs, and the
-    figure said "over 8 replications"."""
+@pytest.fixture(scope="module")
+def some_runs_without_tasks(tmp_path_factory):
+    """Eight replications of one second at 0.3 tasks/s a phone: in some no task arrives."""
     from experiment_data import TINY
 
-    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    folder = tmp_path_factory.mktemp("plots-some-without-tasks")
+    (folder / "tiny.yaml").write_text(TINY, encoding="utf-8")
     overrides = ["duration=1 s", "workload[0].rate=0.3 /s"]
-    compare(tmp_path / "tiny.yaml", ["edge"], 8, workers=1, out=tmp_path / "cmp", overrides=overrides)
-    results = read_results(tmp_path / "cmp")
+    compare(folder / "tiny.yaml", ["edge"], 8, workers=1, out=folder / "cmp", overrides=overrides)
+    return read_results(folder / "cmp")
+
+
+@pytest.mark.parametrize("kind", ["bars", "energy"])
+def test_an_interval_note_counts_the_runs_that_have_a_value(kind, some_runs_without_tasks):
+    """Runs in which no task arrived have no latency: the bars' CIs were over 5 of 8 runs, and the
+    figure said "over 8 replications"."""
+    results = some_runs_without_tasks
     with_value = int(results.metrics["latency_mean_s"].notna().sum())
     assert 2 <= with_value < 8  # what the note is about: some runs have no latency
     note = _footnote(plots.plot_results(results, kind))
@@ -1794,14 +1801,21 @@ def test_a_timeline_of_one_sweep_run_keeps_its_legend_off_its_title(tmp_path):
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["transfer", "queue", "compute"]
 
 
-def test_utilisation_time_panels_share_one_unit(tmp_path):
-    """Local's panel read "utilisation (%)" above Neurosurgeon's "busy cores (count)" (its split tasks'
-    device>edge series has no cores to divide by): one figure, two units, and no word of it."""
+@pytest.fixture(scope="module")
+def local_and_split(tmp_path_factory):
+    """The two-apps scenario compared under local and Neurosurgeon, one replication each."""
     from experiment_data import TWO_APPS
 
-    (tmp_path / "two.yaml").write_text(TWO_APPS, encoding="utf-8")
-    compare(tmp_path / "two.yaml", ["local", "neurosurgeon"], 1, workers=1, out=tmp_path / "cmp")
-    results = read_results(tmp_path / "cmp")
+    folder = tmp_path_factory.mktemp("plots-local-and-split")
+    (folder / "two.yaml").write_text(TWO_APPS, encoding="utf-8")
+    compare(folder / "two.yaml", ["local", "neurosurgeon"], 1, workers=1, out=folder / "cmp")
+    return read_results(folder / "cmp")
+
+
+def test_utilisation_time_panels_share_one_unit(local_and_split):
+    """Local's panel read "utilisation (%)" above Neurosurgeon's "busy cores (count)" (its split tasks'
+    device>edge series has no cores to divide by): one figure, two units, and no word of it."""
+    results = local_and_split
     placements = results.tasks.groupby("policy", observed=True)["placement"].agg(lambda p: set(p.astype(str)))
     assert placements["local"] == {"phone"} and placements["neurosurgeon"] == {"phone>server"}
     fig = plots.plot_results(results, "utilisation-time")
@@ -1811,15 +1825,11 @@ def test_utilisation_time_panels_share_one_unit(tmp_path):
     assert alone.axes[0].get_ylabel() == "utilisation (%)"  # one panel keeps its %
 
 
-def test_utilisation_time_reads_each_panels_load_once(tmp_path, monkeypatch):
+def test_utilisation_time_reads_each_panels_load_once(local_and_split, monkeypatch):
     """Each panel's compute intervals were worked out twice (once for its unit, once to draw): once now."""
-    from experiment_data import TWO_APPS
-
     from offloadsim.plots import runs
 
-    (tmp_path / "two.yaml").write_text(TWO_APPS, encoding="utf-8")
-    compare(tmp_path / "two.yaml", ["local", "neurosurgeon"], 1, workers=1, out=tmp_path / "cmp")
-    results = read_results(tmp_path / "cmp")
+    results = local_and_split
     spread = runs._spread_tasks
     calls = []
     monkeypatch.setattr(runs, "_spread_tasks", lambda *a: calls.append(1) or spread(*a))

@@ -771,7 +771,13 @@ def test_plot_out_that_is_no_file_stem_is_refused(cli_main, tiny, tmp_path, caps
         with pytest.raises(ResultsError, match="/dev/null is a character device"):
             figure_files("/dev/null.png")
     assert cli_main(["plot", str(run), "--kind", "cdf", "--out", str(tmp_path / "figs" / "cdf.pdf")]) == 0
-    assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == ["cdf.pdf", "cdf.png"]
+    # the figure, and beside it what it draws (cdf.csv) and how it was drawn (cdf.plot.json)
+    assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == [
+        "cdf.csv",
+        "cdf.pdf",
+        "cdf.plot.json",
+        "cdf.png",
+    ]
 
 
 def test_a_sweep_table_without_deadlines_says_so_as_run_does():

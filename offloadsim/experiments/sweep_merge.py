@@ -212,7 +212,7 @@ def merge_sweep(
         node_parts.append(nodes)
         values = dict(job.point)
         if _before_llm_metrics(meta):  # its metrics from before (some of) the LLM metrics: from its records
-            found = _llm_metrics_of(file, measured_time(meta["metrics"]))
+            found = _llm_metrics_of(file, measured_time(meta["metrics"]), nodes)
             meta["metrics"].update(found)
             recomputed += bool(found)
         # Its metrics from before some registered metrics' columns (its batteries, batteries_flat and
@@ -821,13 +821,24 @@ def _before_llm_metrics(meta: Mapping[str, Any]) -> bool:
     return "llm_metrics" not in meta or (served and not LLM_METRICS.keys() <= metrics.keys())
 
 
-def _llm_metrics_of(file: Path, duration_s: float) -> dict[str, float]:
-    """The LLM metrics of the job in ``file`` over ``duration_s``, from its records (none: none served)."""
+def _llm_metrics_of(file: Path, duration_s: float, nodes: pd.DataFrame) -> dict[str, float]:
+    """The LLM metrics of the job in ``file`` over ``duration_s``, from its records (none: none served).
+
+    Its output token throughput counts every token its nodes generated (``tokens_generated``), as a
+    run's summary does, where the job's nodes table has the column; the completed requests' alone
+    from a job older than it.
+    """
+    from offloadsim.analysis.tokens import output_token_rate
+
     try:
         columns = ("status", "ttft", "tpot", "output_tokens")
-        return llm_metrics(read_job_columns(file, columns), duration_s)
+        found = llm_metrics(read_job_columns(file, columns), duration_s)
     except (OSError, ValueError) as error:
         raise ExperimentError(f"{file}: unreadable ({error}); delete it and rerun the sweep") from None
+    rate = found.get("output_tokens_per_s", math.nan)
+    if rate == rate and "tokens_generated" in nodes.columns:
+        found["output_tokens_per_s"] = output_token_rate(float(nodes["tokens_generated"].sum()), duration_s)
+    return found
 
 
 def _write_tasks(files: Sequence[Path], inserts: Sequence[Insert], path: Path, rows: int) -> None:

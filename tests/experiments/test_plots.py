@@ -565,14 +565,17 @@ def test_a_swept_rate_below_one_a_second_reads_per_minute():
     positions, label, _, order = x_positions(["5 /min", "0.5 /min", "2 /min"], key, None, "requests")
     assert (positions.tolist(), label, order) == (
         pytest.approx([0.5, 2.0, 5.0]),
-        "requests (per min)",
+        "requests per source (per min)",  # a workload's rate is each source's (HL35)
         ["0.5 /min", "2 /min", "5 /min"],
     )
     assert axis_texts(["0.5 /min", "5 /min"]) == ["0.5 /min", "5 /min"]
-    assert axis_label_for(key, "number", "requests", 0.5) == ("requests (per min)", pytest.approx(1 / 60))
-    assert axis_label_for(key, "number", "requests", 1 / 7200)[0] == "requests (per h)"
+    assert axis_label_for(key, "number", "requests", 0.5) == (
+        "requests per source (per min)",
+        pytest.approx(1 / 60),
+    )
+    assert axis_label_for(key, "number", "requests", 1 / 7200)[0] == "requests per source (per h)"
     assert axis_label_for(key, "rate", "requests", 2.0) == (
-        "requests (per s)",
+        "requests per source (per s)",
         1.0,
     )  # 1 /s and more: per second
 

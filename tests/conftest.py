@@ -137,3 +137,15 @@ def make_no_file():
         return path
 
     return make
+
+
+@pytest.fixture(scope="module")
+def compare_dir(tmp_path_factory) -> Path:
+    """A one-replication comparison of local and edge on the quickstart, 2 s, once a module that asks."""
+    from offloadsim.cli import main
+
+    scenario = Path(__file__).resolve().parents[1] / "scenarios" / "quickstart.yaml"
+    out = tmp_path_factory.mktemp("results") / "cmp"
+    argv = ["compare", str(scenario), "--policies", "local,edge", "-n", "1", "--set", "duration=2 s"]
+    assert main([*argv, "--workers", "1", "--out", str(out), "-q"]) == 0
+    return out

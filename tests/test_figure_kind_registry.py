@@ -42,14 +42,6 @@ def run_dir(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def compare_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("results") / "cmp"
-    argv = ["compare", str(SCENARIO), "--policies", "local,edge", "-n", "1", "--set", "duration=2 s"]
-    assert main([*argv, "--workers", "1", "--out", str(out), "-q"]) == 0
-    return out
-
-
 @pytest.fixture
 def toy():
     sys.modules.pop("toy_figure_kind", None)

@@ -44,14 +44,6 @@ REPO = Path(__file__).resolve().parents[2]
 SCENARIO = REPO / "scenarios" / "quickstart.yaml"
 
 
-@pytest.fixture(scope="module")
-def compare_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("results") / "cmp"
-    argv = ["compare", str(SCENARIO), "--policies", "local,edge", "-n", "1", "--set", "duration=2 s"]
-    assert main([*argv, "--workers", "1", "--out", str(out), "-q"]) == 0
-    return out
-
-
 @pytest.fixture
 def kind():
     """Register a toy kind drawing with a function of tests/toy_figure_kind.py; unregister it after."""

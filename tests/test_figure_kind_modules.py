@@ -22,7 +22,6 @@ from offloadsim.plots.results import plot_results
 from offloadsim.records.stored import read_results
 
 REPO = registry_tests.REPO
-compare_dir = registry_tests.compare_dir  # a comparison of two policies, one run each
 
 SERIES_KINDS = [k.name for k in kinds.SHIPPED if k.name != "latency-time"]
 

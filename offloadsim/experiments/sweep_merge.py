@@ -76,6 +76,7 @@ __all__ = [
     "merge_sweep",
     "summarize_points",
     "sweep_hash",
+    "written_identity",
 ]
 
 #: The files a finished sweep directory holds (besides ``points/``).
@@ -578,6 +579,19 @@ def jobs_by_key(jobs: Sequence[Job]) -> dict[str, list[Job]]:
     return found
 
 
+def written_identity(job: Job) -> dict[str, Any]:
+    """The job's ``replication``, ``point`` and ``policy`` as its file's metadata says them.
+
+    As the sweep's ``_job_meta`` wrote them: the point as JSON (its values as written), the policy
+    the entry's label, else the policy it ran.
+    """
+    return {
+        "replication": job.replication,
+        "point": json.loads(json.dumps([[k, v] for k, v in job.point], default=str)),
+        "policy": job.label or (job.policy if job.policy is not None else job.scenario.policy.name),
+    }
+
+
 def _claim_problem(meta: Mapping[str, Any], claims: Sequence[Job]) -> str | None:
     """What of a job file's key, replication, point, policy and seed is no job's of ``claims``; or None.
 
@@ -588,14 +602,7 @@ def _claim_problem(meta: Mapping[str, Any], claims: Sequence[Job]) -> str | None
     """
     problem = None
     for job in claims:
-        expected = {
-            "key": job.key,
-            "replication": job.replication,
-            # As _job_meta wrote it: JSON, its values as written.
-            "point": json.loads(json.dumps([[k, v] for k, v in job.point], default=str)),
-            "policy": job.label or (job.policy if job.policy is not None else job.scenario.policy.name),
-            "seed": job.scenario.seed,
-        }
+        expected = {"key": job.key, **written_identity(job), "seed": job.scenario.seed}
         wrong = next((name for name, value in expected.items() if meta.get(name) != value), None)
         if wrong is None:
             return None

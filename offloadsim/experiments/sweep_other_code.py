@@ -14,6 +14,7 @@ from pathlib import Path
 
 from offloadsim.experiments.jobs import Job
 from offloadsim.experiments.storage import ExperimentError, read_job_meta
+from offloadsim.experiments.sweep_merge import written_identity
 
 __all__ = ["saved_by_other_code"]
 
@@ -28,7 +29,7 @@ def saved_by_other_code(points_dir: Path, todo: Sequence[Job]) -> int:
 
     if not todo or not points_dir.is_dir():
         return 0
-    wanted = {_identity(job.replication, _point(job), _policy(job)) for job in todo}
+    wanted = {_identity(**written_identity(job)) for job in todo}
     keys = {job.key for job in todo}
     mine, found = code_fingerprint(), set()
     for file in sorted(points_dir.glob("*.parquet")):
@@ -47,12 +48,3 @@ def saved_by_other_code(points_dir: Path, todo: Sequence[Job]) -> int:
 
 def _identity(replication: object, point: object, policy: object) -> str:
     return json.dumps([replication, point, policy], default=str, sort_keys=True)
-
-
-def _point(job: Job) -> object:
-    """The job's point as its file's metadata says it (JSON, its values as written)."""
-    return json.loads(json.dumps([[k, v] for k, v in job.point], default=str))
-
-
-def _policy(job: Job) -> str:
-    return job.label or (job.policy if job.policy is not None else job.scenario.policy.name)

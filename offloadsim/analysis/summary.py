@@ -34,7 +34,7 @@ from offloadsim.analysis.table_columns import objects as _objects
 from offloadsim.analysis.table_columns import rows as _rows
 from offloadsim.analysis.table_columns import status_masks as _status_masks
 from offloadsim.analysis.table_columns import strings as _strings
-from offloadsim.analysis.tokens import decode_rate, output_token_rate
+from offloadsim.analysis.tokens import decode_rate, generated_token_rate, output_token_rate
 from offloadsim.analysis.utilisations import busiest_node_metrics, node_utilisation, processor_metrics
 from offloadsim.analysis.warning_facts import WarningFacts
 from offloadsim.analysis.warning_kinds.backlog import backlog_counts
@@ -921,11 +921,7 @@ def summarize(
     """
     task_stats = chunked.task_stats if callable(getattr(tasks, "blocks", None)) else _task_stats
     stats = task_stats(tasks, duration_s, end_s)
-    if stats["output_tokens_per_s"] == stats["output_tokens_per_s"] and _has(nodes, "tokens_generated"):
-        # Every token generated in the measured window, not only the completed requests' (records of
-        # a run from before the column: those alone, as the task stats count them).
-        generated = float(np.sum(_floats(nodes, "tokens_generated")))
-        stats["output_tokens_per_s"] = output_token_rate(generated, duration_s)
+    stats["output_tokens_per_s"] = generated_token_rate(stats["output_tokens_per_s"], nodes, duration_s)
     backlog = stats.pop("backlog")
     share = stats.pop("in_flight_share")
     whole = stats.pop("whole_compute")

@@ -21,10 +21,13 @@ computes neither):
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
-__all__ = ["decode_rate", "output_token_rate"]
+from offloadsim.analysis.table_columns import floats, has
+
+__all__ = ["decode_rate", "generated_token_rate", "output_token_rate"]
 
 
 def decode_rate(tpot: np.ndarray) -> np.ndarray:
@@ -41,3 +44,16 @@ def decode_rate(tpot: np.ndarray) -> np.ndarray:
 def output_token_rate(tokens: float, duration_s: float) -> float:
     """Output tokens per second of measured time; NaN without a measured time."""
     return tokens / duration_s if duration_s > 0 else math.nan
+
+
+def generated_token_rate(rate: float, nodes: Any, duration_s: float) -> float:
+    """``rate`` (the completed requests' output tokens a second) as every token the nodes generated.
+
+    Every token generated in the measured window (the nodes table's ``tokens_generated``), not only
+    the completed requests': at saturation those read low.  ``rate`` itself where no request was
+    served (NaN) or the table is from before the column.  A run's summary and a sweep's merge of an
+    older job file both take it so.
+    """
+    if rate == rate and has(nodes, "tokens_generated"):
+        return output_token_rate(float(np.sum(floats(nodes, "tokens_generated"))), duration_s)
+    return rate

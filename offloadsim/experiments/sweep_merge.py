@@ -835,16 +835,15 @@ def _llm_metrics_of(file: Path, duration_s: float, nodes: pd.DataFrame) -> dict[
     run's summary does, where the job's nodes table has the column; the completed requests' alone
     from a job older than it.
     """
-    from offloadsim.analysis.tokens import output_token_rate
+    from offloadsim.analysis.tokens import generated_token_rate
 
     try:
         columns = ("status", "ttft", "tpot", "output_tokens")
         found = llm_metrics(read_job_columns(file, columns), duration_s)
     except (OSError, ValueError) as error:
         raise ExperimentError(f"{file}: unreadable ({error}); delete it and rerun the sweep") from None
-    rate = found.get("output_tokens_per_s", math.nan)
-    if rate == rate and "tokens_generated" in nodes.columns:
-        found["output_tokens_per_s"] = output_token_rate(float(nodes["tokens_generated"].sum()), duration_s)
+    if "output_tokens_per_s" in found:
+        found["output_tokens_per_s"] = generated_token_rate(found["output_tokens_per_s"], nodes, duration_s)
     return found
 
 

@@ -15,13 +15,16 @@ import pandas as pd
 import pytest
 
 from offloadsim.analysis.recovery import (
+    DIP,
     Change,
+    capacity_dips,
+    link_changes_of,
     merged_outages,
     node_changes_of,
     time_to_recover,
     unanalysed_changes,
 )
-from offloadsim.plots.latency_time import binned_metric, recovery_note
+from offloadsim.plots.latency_time import binned_metric, metric_over, recovery_note
 
 OUTAGE = (60.0, 80.0)
 
@@ -41,6 +44,7 @@ def _tasks(
 
 def _recovery(tasks: pd.DataFrame, outages=(OUTAGE,), bin_s: float = 2.0, start_s: float = 0.0, **kw):
     binned = binned_metric(tasks, "latency_p50_s", bin_s=bin_s, start_s=start_s, end_s=200.0)
+    kw.setdefault("level", lambda lo, hi: metric_over(tasks, "latency_p50_s", lo, hi))
     return time_to_recover(binned, outages, tasks=tasks, **kw)
 
 
@@ -74,6 +78,35 @@ def test_the_time_to_recover_is_the_drain_of_a_deterministic_queue_whatever_the_
             seen.add((round(row.recovered_at_s, 9), round(row.time_to_recover_s, 9)))
             assert row.backlog == 10
     assert seen == {(13.0, 1.0)}
+
+
+def test_the_baseline_is_the_records_before_the_outage_whatever_the_bins_and_the_window():
+    """The baseline was the median of the figure's bins wholly in the 60 s before the outage: another
+    number for each bin width and window.  It is now the metric over the tasks arriving in those 60 s,
+    from the measured time's start (5 s here: the warm-up left out), as a summary takes it: the
+    median of the latencies of the tasks arriving 5–25 s (the bump at 20 s among them), and their
+    95th percentile for ``latency_p95_s``."""
+    tasks = _fifo((25.0, 27.0))
+    before = tasks[(tasks["arrival"] >= 5.0) & (tasks["arrival"] < 25.0)]["latency"].to_numpy()
+    assert len(before) == 100 and before.max() > 2 * np.median(before)  # the bump is in it
+    for metric, expected in (
+        ("latency_p50_s", np.median(before)),
+        ("latency_p95_s", np.percentile(before, 95)),
+    ):
+        seen = set()
+        for bin_s in (0.3, 0.5, 1.0, 2.0, 7.0):
+            for start_s in (0.0, 5.0, 9.0, 24.0):
+                row = _recovery(
+                    tasks,
+                    outages=[(25.0, 27.0)],
+                    bin_s=bin_s,
+                    start_s=start_s,
+                    measured_from_s=5.0,
+                    level=lambda lo, hi, m=metric: metric_over(tasks, m, lo, hi),
+                ).iloc[0]
+                seen.add((row.baseline, row.baseline_s))
+        assert len(seen) == 1, (metric, seen)  # one value, bit for bit, whatever the bins
+        assert seen.pop() == (pytest.approx(expected), 20.0)
 
 
 def test_tasks_in_flight_when_the_outage_starts_are_its_backlog_too():
@@ -210,23 +243,98 @@ def test_the_note_says_many_link_directions_down_as_a_range():
     assert "ap→phone-7" not in note
 
 
-def test_a_bandwidth_dip_is_said_to_be_no_outage_and_not_analysed():
-    """The trial: a trace's 20 → 1 → 20 Mb/s dip at 50–80 s held ``edge`` up to the run's end, and
-    the figure had an empty recovery table and said nothing.  Its note now says the dip was not
-    analysed; a link going down and up stays an outage, not in that list."""
-    changes = pd.DataFrame(
+#: The uplink's bandwidth (Mb/s) from each time (s), as a trace sets it; the scenario gives 10 Mb/s.
+UPLINK = ((0.0, 10.0), (20.0, 2.0), (25.0, 10.0), (30.0, 6.0), (40.0, 4.0), (41.0, 10.0))
+
+
+def _uplink_changes(steps=UPLINK) -> pd.DataFrame:
+    """``link_changes`` rows of the trace ``steps`` on ``phone→ap`` (bit/s), one a step."""
+    return pd.DataFrame(
         {
-            "time": [50.0, 80.0, 90.0, 95.0],
-            "a": ["phone", "phone", "ap", "ap"],
-            "b": ["ap", "ap", "edge", "edge"],
-            "change": ["capacity", "capacity", "down", "up"],
-            "kind": ["link-trace", "link-trace", "link-schedule", "link-schedule"],
+            "time": [t for t, _ in steps],
+            "a": "phone",
+            "b": "ap",
+            "change": "capacity",
+            "capacity": [mbps * 1e6 for _, mbps in steps],
+            "scenario_capacity": 10e6,
+            "up": True,
+            "kind": "link-trace",
         }
     )
-    found = unanalysed_changes(changes)
-    assert [(c.what, c.kind, c.times) for c in found] == [("phone→ap", "link-trace", (50.0, 80.0))]
-    note = recovery_note(pd.DataFrame(), "link-trace of phone→ap at 50–80 s")
-    assert "no time to recover after link-trace of phone→ap at 50–80 s (a bandwidth" in note
+
+
+def _uplink_tasks(steps=UPLINK) -> pd.DataFrame:
+    """A task a second for 60 s, each sending 4 Mb over the uplink, first come first served at the
+    bandwidth in force (a transfer straddling a step goes on at the new rate), then 0.1 s of compute;
+    and ``local``'s tasks, 0.1 s each on the phone, sending nothing."""
+    rows, free = [], 0.0
+    for arrival in np.arange(0.0, 60.0, 1.0):
+        at, left = max(float(arrival), free), 4.0
+        while left > 1e-12:  # send the bits left at each step's rate until the step's end
+            rate = [mbps for t, mbps in steps if t <= at + 1e-12][-1]
+            upto = min([t for t, _ in steps if t > at + 1e-12], default=math.inf)
+            took = min(left / rate, upto - at)
+            at, left = at + took, left - took * rate
+        free = at
+        rows.append({"policy": "edge", "arrival": arrival, "finish": at + 0.1, "bytes_sent": 500e3})
+        rows.append({"policy": "local", "arrival": arrival, "finish": arrival + 0.1, "bytes_sent": 0.0})
+    tasks = pd.DataFrame(rows).assign(status="completed", replication=0)
+    return tasks.assign(latency=tasks["finish"] - tasks["arrival"])
+
+
+def test_a_bandwidth_dip_is_recovered_from_when_the_transfers_it_held_up_have_ended():
+    """The trial: a trace's dip held ``edge`` up and the figure said only "not analysed".  The uplink
+    of 10 Mb/s falls to 2 Mb/s at 20–25 s (under half: a dip), a task a second sending 4 Mb (0.4 s at
+    10 Mb/s, 2 s at 2 Mb/s), by hand: 20's goes 20–22 s, 21's 22–24 s, 22's 24–25 s at 2 Mb/s and the
+    2 Mb left at 10 Mb/s, to 25.2 s; 23's 25.2–25.6 s, 24's 25.6–26.0 s, ending 26.1 s after its
+    0.1 s of compute: 5 tasks held up, 1.1 s to recover.  At 30 s 6 Mb/s is a move, not a dip (over
+    half); at 40–41 s 4 Mb/s is: 40's task, alone, 40–41 s, ends 41.1 s (0.1 s).  ``local`` sent
+    nothing: no recovery from a dip."""
+    changes, tasks = _uplink_changes(), _uplink_tasks()
+    assert tasks.set_index(["policy", "arrival"]).loc[("edge", 24.0), "finish"] == pytest.approx(26.1)
+    dips = capacity_dips(changes, 60.0)
+    assert dips == [("phone→ap", 20.0, 25.0), ("phone→ap", 40.0, 41.0)]
+    rows = _recovery(tasks, [], dips=dips, changes=link_changes_of(changes), run_end_s=60.0)
+    edge = rows[rows["series"] == "edge"]
+    assert edge["change"].tolist() == [DIP, DIP]
+    assert edge["backlog"].tolist() == [5, 1]
+    assert edge["recovered_at_s"].tolist() == pytest.approx([26.1, 41.1])
+    assert edge["time_to_recover_s"].tolist() == pytest.approx([1.1, 0.1])
+    assert edge["status"].tolist() == ["recovered", "recovered"]  # the trace's own moves are its weather
+    assert edge["baseline"].iloc[0] == pytest.approx(0.5)  # 0.4 s to send, 0.1 s to compute, before 20 s
+    local = rows[rows["series"] == "local"]
+    assert local["status"].tolist() == ["not on the link"] * 2
+    note = " ".join(recovery_note(rows).split())
+    assert "after 20–25 s: edge 1.1 s, local sent nothing over any link" in note
+    assert "(bandwidth dip under 50%: phone→ap)" in note
+    # its next dip before the backlog drained is another change: the time is not this dip's alone
+    steps = ((0.0, 10.0), (20.0, 2.0), (25.0, 10.0), (25.5, 1.0), (26.5, 10.0))
+    dips = capacity_dips(_uplink_changes(steps), 60.0)
+    rows = _recovery(_uplink_tasks(steps), [], dips=dips, changes=link_changes_of(_uplink_changes(steps)))
+    first = rows[rows["series"] == "edge"].iloc[0]
+    assert first.status == "recovered (overlapped)" and first.overlapped.startswith(f"{DIP} of phone→ap")
+
+
+def test_a_bandwidth_that_never_dipped_or_dipped_to_the_end_or_a_latency_change_is_said_not_analysed():
+    """A link going down and up is an outage; a dip is analysed; the rest has no end to recover
+    from, and the note says so rather than leave an empty table read as "no effect"."""
+    changes = pd.concat(
+        [
+            _uplink_changes(((0.0, 10.0), (20.0, 2.0), (25.0, 10.0))),
+            _uplink_changes(((10.0, 6.0), (50.0, 3.0))).assign(a="ap", b="edge"),
+            _uplink_changes(((5.0, 10.0),)).assign(a="edge", b="ap", change="latency"),
+            _uplink_changes(((90.0, 10.0), (95.0, 10.0))).assign(
+                a="ap", b="cloud", change=["down", "up"], up=[False, True], kind="link-schedule"
+            ),
+        ],
+        ignore_index=True,
+    )
+    dips = capacity_dips(changes, 100.0)
+    assert dips == [("phone→ap", 20.0, 25.0)]  # ap→edge still under half at the end: no row
+    found = unanalysed_changes(changes, dips)
+    assert [(c.what, c.times) for c in found] == [("ap→edge", (10.0, 50.0)), ("edge→ap", (5.0,))]
+    note = recovery_note(pd.DataFrame(), "link-trace of ap→edge at 10–50 s")
+    assert "no time to recover after link-trace of ap→edge at 10–50 s (a latency or loss change" in note
 
 
 def test_only_a_recovery_has_a_time_to_recover():

@@ -19,13 +19,22 @@ the task records at the run's own resolution, which a reader can check by hand
 
 Over several runs judged together (their outages the same) it is the slowest run's: the backlog of
 every run has drained.  The time includes the last task's own latency: a policy whose tasks take
-100 ms recovers no sooner than 100 ms after the outage.  ``baseline`` (the median of the line's bins
-lying wholly in the :data:`BEFORE_S` seconds before the outage) is the figure's level to compare
-with; it does not decide the time.
+100 ms recovers no sooner than 100 ms after the outage.  ``baseline`` is the figure's metric over
+the series' tasks that arrived in the :data:`BEFORE_S` seconds before the outage (from the measured
+time's start where that is later: the warm-up left out; ``baseline_s`` says how long), taken from
+the records as a run's summary takes it (over several runs, the median of the runs' values): the
+same for any bin width and window drawn.  It is the level to compare with; it does not decide the
+time.
 
 Outages are stretches of the records (a node down, a link direction down), those overlapping or
-touching merged into one (:func:`merged_outages`).  A link's bandwidth or latency changing (a trace,
-a schedule) is no outage and gets no row: the figure's note says so (:func:`unanalysed_changes`).
+touching merged into one (:func:`merged_outages`).  A link direction's **bandwidth dip** is analysed
+by the same rule (:func:`capacity_dips`): a stretch in which the bandwidth in force (while up) was
+under :data:`DIP_SHARE` of the scenario's, from the ``link_changes`` row that took it under to the
+one that brought it back; its backlog is the series' tasks that sent bytes (``bytes_sent`` above 0:
+the records keep no route, so any link's) and arrived before the dip ended, unfinished at its
+start.  A dip still on at the run's end gets no row.  A latency or loss change, or a bandwidth that
+moved but never under that share, gets no row: the figure's note says so
+(:func:`unanalysed_changes`).
 
 A time to recover is the outage's only where nothing else changed around it, and only for a series
 that had work on the node that failed.  So each row also says (``status``, ``overlapped``):
@@ -50,7 +59,7 @@ deadline-miss rate counts them) and ``deadline_missed`` among those.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,10 +71,14 @@ from offloadsim.records.schema import STATUSES as TASK_STATUSES
 __all__ = [
     "BEFORE_S",
     "COLUMNS",
+    "DIP",
+    "DIP_SHARE",
     "LEAST_COMPLETED",
+    "Level",
     "OVERLAPPED",
     "STATUSES",
     "Change",
+    "capacity_dips",
     "link_changes_of",
     "merged_outages",
     "node_changes_of",
@@ -77,6 +90,14 @@ __all__ = [
 #: The baseline is taken over the bins in this many seconds before an outage starts, and a change
 #: in them or after them until the recovery makes the time ``(overlapped)``.
 BEFORE_S = 60.0
+#: A link direction's bandwidth in force under this share of the scenario's is a dip: analysed as an
+#: outage is (:func:`capacity_dips`).  Half: an LTE trace's ordinary second-to-second moves around its
+#: median stay above it, and a reader can check it from ``link_changes``' ``capacity`` and
+#: ``scenario_capacity``.
+DIP_SHARE = 0.5
+#: The ``change`` of a row after a bandwidth dip (an outage's is ``outage``), and its changes' kind.
+DIP = "bandwidth dip"
+_OUTAGE = "outage"
 #: A bin is drawn faint where under this share of the tasks arriving in it completed (the line is
 #: the few that did, not a recovery).
 LEAST_COMPLETED = 0.5
@@ -86,14 +107,15 @@ STATUSES = {
     "recovered": "every task the outage held up ended before the run did: the time to recover is given",
     "not recovered": "tasks the outage held up were still in flight when the run ended",
     "not on the node": "the series ran no task on the node that went down: not a recovery from it",
-    "not on the link": "the series sent nothing over any link, so none down: not a recovery from it",
+    "not on the link": "the series sent nothing over any link, none down or dipped: not a recovery from it",
 }
 #: Added to a status (``recovered (overlapped)``) where another change fell between the baseline's
 #: start and the recovery: the time is not the outage's alone (``overlapped`` says what).
 OVERLAPPED = " (overlapped)"
 
 #: A row's columns; ``backlog`` and ``backlog_in_flight`` were added with the backlog's drain (the
-#: others kept their names; ``recovered_at_s`` and ``time_to_recover_s`` now say the drain's).
+#: others kept their names; ``recovered_at_s`` and ``time_to_recover_s`` now say the drain's), and
+#: ``change`` (``outage`` or :data:`DIP`) with the bandwidth dips.
 COLUMNS = (
     "series",
     "outage_from_s",
@@ -111,12 +133,17 @@ COLUMNS = (
     "deadline_missed",
     "backlog",
     "backlog_in_flight",
+    "change",
 )
 
 #: link_changes' kind whose changes are each device's own (handovers, radio rate): not a change here.
 _MOBILITY = "mobility"
 #: link_changes' changes that are no outage (a direction's ``down`` and ``up`` are one).
 _NOT_OUTAGES = ("capacity", "latency", "loss")
+
+
+#: The figure's metric per series over the tasks arriving in ``[from, to)`` (s): the baseline.
+Level = Callable[[float, float], Mapping[str, float]]
 
 
 @dataclass(frozen=True)
@@ -196,40 +223,46 @@ def time_to_recover(
     by: str = "policy",
     run_end_s: float | None = None,
     before_s: float = BEFORE_S,
+    level: Level | None = None,
+    measured_from_s: float = 0.0,
+    dips: Iterable[tuple[str, float, float]] = (),
 ) -> pd.DataFrame:
-    """Per series and outage, the baseline and the time to recover (see the module's docstring).
+    """Per series and outage (or bandwidth dip), the baseline and the time to recover (module docstring).
 
-    ``binned``: a series' bins in time order, with ``series``, ``bin_start``, ``bin_end`` and
-    ``value`` (:func:`offloadsim.plots.latency_time.binned_metric`'s): the baseline only, and the
-    series to give a row (one per value of ``by`` in ``tasks``).  ``outages``: ``(since, until)`` or
-    ``(what, since, until)`` stretches (s; ``what`` the node or link direction down), merged here.
-    ``tasks``: the task records of the runs drawn, whole (not cut to the figure's window): the
-    backlog's drain, where each series ran (``not on the node``) and the counts of the tasks
-    arriving during each outage (``run_end_s``: when the runs ended, for a deadline still open
-    then).  ``changes``: everything that changed in the runs (:func:`node_changes_of`,
-    :func:`link_changes_of`), the outages' own included (left out here by name).  Returns
-    :data:`COLUMNS`, a row per series and outage; ``baseline``, ``recovered_at_s`` and
-    ``time_to_recover_s`` NaN where there is none (every status but ``recovered``: ``not
-    recovered``, ``not on the node``, ``not on the link``), ``status`` (:data:`STATUSES`) saying why or why
-    it is not the outage's, ``overlapped`` what else changed (empty where nothing did).
+    ``binned``: the figure's bins, with ``series``: the series to give a row (one per value of
+    ``by`` in ``tasks``).  ``outages``: ``(since, until)`` or ``(what, since, until)`` stretches
+    (s; ``what`` the node or link direction down), merged here; ``dips``: ``(direction, since,
+    until)``, :func:`capacity_dips`'s, merged alike.  ``tasks``: the task records of the runs drawn,
+    whole (not cut to the figure's window): the backlog's drain, where each series ran (``not on
+    the node``) and the counts of the tasks arriving during each outage (``run_end_s``: when the
+    runs ended, for a deadline still open then).  ``level``: the figure's metric per series over
+    the tasks arriving in ``[from, to)`` (the baseline, over ``[max(since - before_s,
+    measured_from_s), since)``; NaN without it).  ``changes``: everything that changed in the runs
+    (:func:`node_changes_of`, :func:`link_changes_of`), the outages' own included (left out here by
+    name; after a dip, the dipped direction's own moves are its weather, only its next dip or
+    outage counts).  Returns :data:`COLUMNS`, a row per series and stretch in time order;
+    ``recovered_at_s`` and ``time_to_recover_s`` NaN where there is none (every status but
+    ``recovered``), ``status`` (:data:`STATUSES`) saying why or why it is not the outage's,
+    ``overlapped`` what else changed (empty where nothing did).
     """
-    stretches = _named(outages)
+    outages = list(outages)
+    stretches = [(*named, _OUTAGE) for named in _named(outages)]
+    dipped = _named(dips)
+    stretches = sorted([*stretches, *((*named, DIP) for named in dipped)], key=lambda s: (s[0], s[1]))
+    after_dips = _dip_changes(changes, outages, dipped)
     rows: list[dict[str, object]] = []
     counts = _Counts(tasks, by, run_end_s)
-    for name in dict.fromkeys(binned["series"].astype(str)) if len(binned) else ():
-        part = binned[binned["series"].astype(str) == name]
-        starts = part["bin_start"].to_numpy(dtype=float)
-        ends = part["bin_end"].to_numpy(dtype=float)
-        values = part["value"].to_numpy(dtype=float)
-        for since, until, down in stretches:
-            before = (starts >= since - before_s - 1e-9) & (ends <= since + 1e-9) & np.isfinite(values)
-            baseline = float(np.median(values[before])) if before.any() else math.nan
-            # the seconds of bins the baseline is over: under BEFORE_S where the records start later
-            span = float(ends[before].max() - starts[before].min()) if before.any() else math.nan
-            backlog, left, at = counts.drain(name, since, until)
+    names = list(dict.fromkeys(binned["series"].astype(str))) if len(binned) else []
+    for since, until, down, change in stretches:
+        first = max(since - before_s, measured_from_s)
+        levels = level(first, since) if level is not None and first < since else {}
+        for name in names:
+            baseline = float(levels.get(name, math.nan))
+            backlog, left, at = counts.drain(name, since, until, sent_only=change == DIP)
             status = "recovered" if math.isfinite(at) else "not recovered"
             last = at if math.isfinite(at) else (run_end_s if run_end_s is not None else math.inf)
-            overlapped = _overlapped(changes, down, until, since - before_s, float(last))
+            around = after_dips if change == DIP else changes
+            overlapped = _overlapped(around, down, until, since - before_s, float(last))
             elsewhere = (
                 "not on the node"
                 if counts.never_on(name, down)
@@ -248,7 +281,7 @@ def time_to_recover(
                     "outage_to_s": until,
                     "down": ", ".join(down),
                     "baseline": baseline,
-                    "baseline_s": span,
+                    "baseline_s": since - first if first < since else math.nan,
                     "recovered_at_s": at,
                     "time_to_recover_s": at - until if math.isfinite(at) else math.nan,
                     "status": status,
@@ -256,25 +289,93 @@ def time_to_recover(
                     **counts.during(name, since, until),
                     "backlog": backlog,
                     "backlog_in_flight": left,
+                    "change": change,
                 }
             )
     table = pd.DataFrame(rows, columns=list(COLUMNS))
+    if len(table):  # a series' rows together, as before the dips: by series, then in time order
+        order = {name: i for i, name in enumerate(names)}
+        table = table.sort_values("series", key=lambda c: c.map(order), kind="stable", ignore_index=True)
     counted = ("arrived", "completed", "with_deadline", "deadline_missed", "backlog", "backlog_in_flight")
     return table.astype({c: "Int64" for c in counted})
 
 
-def unanalysed_changes(changes: pd.DataFrame | None) -> list[Change]:
-    """The link changes that are no outage and get no time to recover: bandwidth, latency or loss moving.
+def capacity_dips(changes: pd.DataFrame | None, end_s: float) -> list[tuple[str, float, float]]:
+    """Each link direction's bandwidth dips, ``(direction, since, until)``, runs that saw the same given once.
 
-    A trace's dip from 20 to 1 Mb/s can hold a policy up as long as an outage, but a capacity
-    change has no end the records mark as an outage's (a trace moves every second, and how far a
-    dip must fall to count is a threshold nobody could check), so it is not analysed; the figure's
-    note names these (:func:`changes_said`), so that no row is not read as "no effect".  Mobility's
-    rows are left out, as in :func:`link_changes_of`.
+    A dip: the bandwidth in force while up under :data:`DIP_SHARE` of ``scenario_capacity``, from
+    the ``link_changes`` row that took it under to the next row that did not (back over it, or the
+    direction down: an outage from there).  One still on at ``end_s`` is left out: no end to
+    recover from.  Mobility's rows are left out, as in :func:`link_changes_of`.
+
+    >>> rows = pd.DataFrame({"time": [10.0, 12.0, 15.0], "a": "p", "b": "ap", "up": True,
+    ...     "capacity": [2e6, 8e6, 1e6], "scenario_capacity": 6e6, "kind": "link-trace"})
+    >>> capacity_dips(rows, 60.0)
+    [('p→ap', 10.0, 12.0)]
+    """
+    if changes is None or not len(changes):
+        return []
+    kind = changes["kind"].astype(str) if "kind" in changes.columns else pd.Series("", index=changes.index)
+    rows = changes[kind != _MOBILITY]
+    runs = [c for c in ("policy", "replication") if c in rows.columns]
+    found: dict[tuple[str, float, float], None] = {}
+    for keys, part in rows.groupby(["a", "b", *runs], sort=False, observed=True):
+        part = part.sort_values("time", kind="stable")
+        up = (
+            part["up"].to_numpy(dtype=bool, na_value=True)
+            if "up" in part.columns
+            else np.ones(len(part), bool)
+        )
+        low = up & (
+            part["capacity"].to_numpy(dtype=float)
+            < DIP_SHARE * part["scenario_capacity"].to_numpy(dtype=float)
+        )
+        since = math.nan
+        for at, under in zip(part["time"].to_numpy(dtype=float).tolist(), low.tolist(), strict=True):
+            if under and math.isnan(since):
+                since = at
+            elif not under and not math.isnan(since):
+                if at > since and at <= end_s:
+                    found[(f"{keys[0]}→{keys[1]}", since, at)] = None
+                since = math.nan
+    return list(found)
+
+
+def _dip_changes(
+    changes: Sequence[Change],
+    outages: Iterable[tuple[float, float] | tuple[str, float, float]],
+    dipped: Sequence[tuple[float, float, tuple[str, ...]]],
+) -> list[Change]:
+    """The changes a dip's row is judged against: the dipped directions' own moves out, dips and outages in.
+
+    Its next dip or outage before the drain is another change; every second of its trace is not.
+    """
+    directions = {what for _, _, down in dipped for what in down}
+    kept = [c for c in changes if c.kind == "node down" or c.what not in directions]
+    own = [Change(what, DIP, (since, until)) for since, until, down in dipped for what in down]
+    downs = [o for o in outages if len(o) == 3 and str(o[0]) in directions]
+    own += [Change(str(o[0]), "link down", (float(o[1]), float(o[2]))) for o in downs if len(o) == 3]
+    return kept + own
+
+
+def unanalysed_changes(
+    changes: pd.DataFrame | None, dips: Iterable[tuple[str, float, float]] = ()
+) -> list[Change]:
+    """The link changes that get no time to recover: latency or loss moving, a bandwidth moving but no dip.
+
+    A bandwidth change of a direction with a dip in ``dips`` (:func:`capacity_dips`) is analysed;
+    one that never fell under :data:`DIP_SHARE` of the scenario's, or a dip still on at the run's
+    end, has no row, and a latency or loss change has no end a drain could be measured from.  The
+    figure's note names these (:func:`changes_said`), so that no row is not read as "no effect".
+    Mobility's rows are left out, as in :func:`link_changes_of`.
     """
     if changes is None or not len(changes) or "change" not in changes.columns:
         return []
-    return link_changes_of(changes[changes["change"].astype(str).isin(_NOT_OUTAGES)])
+    dipped = {what for what, _, _ in dips}
+    direction = changes["a"].astype(str) + "→" + changes["b"].astype(str)
+    moved = changes["change"].astype(str)
+    left = moved.isin(_NOT_OUTAGES) & ~((moved == "capacity") & direction.isin(dipped))
+    return link_changes_of(changes[left])
 
 
 def changes_said(changes: Sequence[Change]) -> str:
@@ -364,21 +465,25 @@ class _Counts:
             self.ran[name] = {str(node) for column in ran for node in np.unique(column[mine])}
         self.placed = bool(ran)
         sent = floats("bytes_sent")
+        self.sending = ~(sent <= 0)  # NaN (not known) counts as sending
         self.sent = {
             name: bool(np.nansum(sent[self.names == name]) > 0)
             or bool(np.isnan(sent[self.names == name]).all())
             for name in self.ran
         }
 
-    def drain(self, name: str, since: float, until: float) -> tuple[int, int, float]:
+    def drain(
+        self, name: str, since: float, until: float, *, sent_only: bool = False
+    ) -> tuple[int, int, float]:
         """The outage's backlog of the series: its size, how many were in flight at the end, when it drained.
 
         Backlog: arrived before ``until`` and not ended by ``since`` (completed after it, or still
         in flight); dropped and failed tasks have no end time in the records and are not waited
-        for.  Drained at: the last backlog task's finish, at least ``until``; NaN where any is
-        still in flight.
+        for.  ``sent_only`` (a bandwidth dip): the tasks that sent bytes only (their ``bytes_sent``
+        above 0, or not known).  Drained at: the last backlog task's finish, at least ``until``; NaN
+        where any is still in flight.
         """
-        mine = self.names == name
+        mine = (self.names == name) & (self.sending if sent_only else True)
         early = mine & (self.arrival < until)
         late = early & self.done & (self.finish > since)
         left = int((early & self.in_flight).sum())

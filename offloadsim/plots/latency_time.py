@@ -41,8 +41,12 @@ from matplotlib.transforms import blended_transform_factory
 from offloadsim.analysis.catalogue import metric_info, of_completed_tasks
 from offloadsim.analysis.chunked import deadline_outcomes, spent
 from offloadsim.analysis.recovery import (
+    DIP,
+    DIP_SHARE,
     LEAST_COMPLETED,
     OVERLAPPED,
+    Level,
+    capacity_dips,
     changes_said,
     link_changes_of,
     merged_outages,
@@ -202,7 +206,7 @@ def binned_metric(
         for i in range(len(edges) - 1):
             here = mine & (index == i)
             ok = here & counted
-            each = [statistic(values[ok & (runs == r)]) for r in np.unique(runs[ok])]
+            each = _each_run(statistic, values, ok, runs)
             if not each:
                 value = low = high = math.nan
             elif several:
@@ -226,6 +230,41 @@ def binned_metric(
                 }
             )
     return pd.DataFrame(rows)
+
+
+def metric_over(
+    tasks: pd.DataFrame,
+    metric: str,
+    from_s: float,
+    to_s: float,
+    *,
+    by: str = "policy",
+    run_end_s: float | None = None,
+) -> dict[str, float]:
+    """Per series, ``metric`` over its tasks arriving in ``[from_s, to_s)``, whatever the bins.
+
+    As :func:`binned_metric` takes a bin's ``value`` (the median over the runs of each run's value),
+    over one stretch: a time to recover's baseline (:mod:`offloadsim.analysis.recovery`), the same
+    for any bin width and window drawn.  A series with no task counted there is left out.
+    """
+    arrival = tasks["arrival"].to_numpy(dtype=float)
+    frame = tasks[(arrival >= from_s) & (arrival < to_s)]
+    done = frame["status"].astype(str).to_numpy() == "completed" if "status" in frame.columns else None
+    done = np.ones(len(frame), dtype=bool) if done is None else done
+    values, counted = _task_values(frame, metric, done, run_end_s)
+    names = frame[by].astype(str).to_numpy() if by in frame.columns else np.full(len(frame), "")
+    runs = frame["replication"].to_numpy() if "replication" in frame.columns else np.zeros(len(frame), int)
+    found = {}
+    for name in dict.fromkeys(names.tolist()):
+        each = _each_run(_STATISTICS[metric], values, counted & (names == name), runs)
+        if each:
+            found[name] = float(np.median(each))
+    return found
+
+
+def _each_run(statistic: Any, values: np.ndarray, ok: np.ndarray, runs: np.ndarray) -> list[float]:
+    """Each run's ``statistic`` of ``values`` where ``ok``, the runs in order: a bin's, a stretch's."""
+    return [statistic(values[ok & (runs == r)]) for r in np.unique(runs[ok])]
 
 
 def _mean(values: np.ndarray) -> float:
@@ -388,13 +427,24 @@ def binned_runs(
     spans = [s for s in down_spans(view.nodes, end_s) if s[3] > start and s[2] < end]
     links = link_lines(of_sources(view.link_changes, view.where.get("source")), start, end)
     outages = [(s[0], s[2], s[3]) for s in spans] + _links_down(view.link_changes, start, end)
+    dips = _dips(view.link_changes, start, end, end_s)
     changes = node_changes_of((s[0], s[2], s[3]) for s in spans) + link_changes_of(view.link_changes)
-    per_run = _outages_per_run(tasks, spans, view.link_changes, start, end)
+    per_run = _outages_per_run(tasks, spans, view.link_changes, start, end, end_s)
+    measured = float(results.manifest.get("warmup_s", 0.0) or 0.0)
     if len(set(per_run.values())) > 1:  # each run its own outages: a pooled line does not show them
-        recovery = _recovery_per_run(tasks, view.link_changes, per_run, metric, width, (start, end), end_s)
+        recovery = _recovery_per_run(tasks, view.link_changes, per_run, metric, (measured, end_s))
     else:
-        recovery = time_to_recover(binned, outages, changes=changes, tasks=tasks, run_end_s=end_s)
-    unanalysed = changes_said(unanalysed_changes(_in_window(view.link_changes, start, end)))
+        recovery = time_to_recover(
+            binned,
+            outages,
+            changes=changes,
+            tasks=tasks,
+            run_end_s=end_s,
+            dips=dips,
+            level=_level(tasks, metric, end_s),
+            measured_from_s=measured,
+        )
+    unanalysed = changes_said(unanalysed_changes(_in_window(view.link_changes, start, end), dips))
     return Bins(view, metric, start, end, width, end_s, binned, runs, spans, links, recovery, unanalysed)
 
 
@@ -404,6 +454,18 @@ def _in_window(changes: pd.DataFrame | None, start: float, end: float) -> pd.Dat
         return changes
     time = changes["time"].to_numpy(dtype=float)
     return changes[(time >= start) & (time < end)]
+
+
+def _dips(
+    changes: pd.DataFrame | None, start: float, end: float, end_s: float
+) -> list[tuple[str, float, float]]:
+    """The bandwidth dips (:func:`~offloadsim.analysis.recovery.capacity_dips`) reaching ``[start, end)``."""
+    return [dip for dip in capacity_dips(changes, end_s) if dip[2] > start and dip[1] < end]
+
+
+def _level(tasks: pd.DataFrame, metric: str, end_s: float) -> Level:
+    """The baseline of a time to recover: ``metric`` over a stretch's tasks (:func:`metric_over`)."""
+    return lambda from_s, to_s: metric_over(tasks, metric, from_s, to_s, run_end_s=end_s)
 
 
 def _run_rows(table: pd.DataFrame | None, replication: Any) -> pd.DataFrame | None:
@@ -419,15 +481,17 @@ def _outages_per_run(
     link_changes: pd.DataFrame | None,
     start: float,
     end: float,
-) -> dict[Any, tuple[tuple[str, float, float], ...]]:
-    """Each replication drawn's outages in the window (nodes down, then link directions down)."""
+    end_s: float,
+) -> dict[Any, tuple[tuple[tuple[str, float, float], ...], tuple[tuple[str, float, float], ...]]]:
+    """Each replication drawn's outages in the window (nodes down, then link directions down) and dips."""
     if "replication" not in tasks.columns:
         return {}
     found = {}
     for replication in pd.unique(tasks["replication"]):
         nodes = tuple((s[0], s[2], s[3]) for s in spans if s[1] == replication)
-        links = _links_down(_run_rows(link_changes, replication), start, end)
-        found[replication] = nodes + tuple(links)
+        mine = _run_rows(link_changes, replication)
+        links = _links_down(mine, start, end)
+        found[replication] = (nodes + tuple(links), tuple(_dips(mine, start, end, end_s)))
     return found
 
 
@@ -443,25 +507,35 @@ def _links_down(changes: pd.DataFrame | None, start: float, end: float) -> list[
 def _recovery_per_run(
     tasks: pd.DataFrame,
     link_changes: pd.DataFrame | None,
-    per_run: Mapping[Any, Sequence[tuple[str, float, float]]],
+    per_run: Mapping[Any, tuple[Sequence[tuple[str, float, float]], Sequence[tuple[str, float, float]]]],
     metric: str,
-    width: float,
-    window: tuple[float, float],
-    end_s: float,
+    measured: tuple[float, float],
 ) -> pd.DataFrame:
     """The time to recover of each run from its own outages, its own tasks, a ``replication`` column added.
 
     Where the replications' outages differ (a random ``failures`` entry draws each its own), the line
     drawn is the median over runs, most of which were up, and one run's outage is not another's: so
-    each run is judged from its own outages and tasks (its baseline from its own bins).
+    each run is judged from its own outages, dips and tasks (its baseline from its own tasks).
+    ``measured``: the measured time's start and the runs' end (s).
     """
     tables = []
-    for replication, outages in per_run.items():
+    end_s = measured[1]
+    for replication, (outages, dips) in per_run.items():
         mine = tasks[tasks["replication"] == replication]
-        binned = binned_metric(mine, metric, bin_s=width, start_s=window[0], end_s=window[1], run_end_s=end_s)
         changes = node_changes_of(o for o in outages if "→" not in o[0])
         changes += link_changes_of(_run_rows(link_changes, replication))
-        table = time_to_recover(binned, outages, changes=changes, tasks=mine, run_end_s=end_s)
+        names = mine["policy"].astype(str) if "policy" in mine.columns else pd.Series("", index=mine.index)
+        series = pd.DataFrame({"series": pd.unique(names)})
+        table = time_to_recover(
+            series,
+            outages,
+            changes=changes,
+            tasks=mine,
+            run_end_s=end_s,
+            dips=dips,
+            level=_level(mine, metric, end_s),
+            measured_from_s=measured[0],
+        )
         table.insert(1, "replication", replication)
         tables.append(table)
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
@@ -1140,8 +1214,9 @@ def recovery_note(recovery: pd.DataFrame, unanalysed: str = "") -> str:
     that held a policy up had no row and nothing said why.
     """
     not_said = (
-        f"\nno time to recover after {unanalysed} (a bandwidth, latency or loss change is no outage: "
-        "only a node or link direction down is analysed)"
+        f"\nno time to recover after {unanalysed} (a latency or loss change, or a bandwidth never under "
+        f"{DIP_SHARE:.0%} of the scenario's or still under it at the end, is no outage: a node or link "
+        "direction down, or a bandwidth dip, is analysed)"
         if unanalysed
         else ""
     )
@@ -1170,17 +1245,22 @@ def recovery_note(recovery: pd.DataFrame, unanalysed: str = "") -> str:
 
     per_run = "replication" in recovery.columns
     runs = recovery["replication"] if per_run else pd.Series(None, index=recovery.index, dtype=object)
-    outages = list(dict.fromkeys(zip(runs, recovery["outage_from_s"], recovery["outage_to_s"], strict=True)))
+    kinds = recovery["change"] if "change" in recovery.columns else pd.Series("", index=recovery.index)
+    outages = list(
+        dict.fromkeys(zip(runs, recovery["outage_from_s"], recovery["outage_to_s"], kinds, strict=True))
+    )
     parts = [_per_run_said(recovery)] if per_run else []
-    for run, since, until in outages[:_OUTAGES_LISTED]:
+    for run, since, until, kind in outages[:_OUTAGES_LISTED]:
         mine = recovery[(recovery["outage_from_s"] == since) & (recovery["outage_to_s"] == until)]
+        mine = mine[kinds[mine.index] == kind]
         if per_run:
             mine = mine[mine["replication"] == run]
         each = ", ".join(said(row) for row in mine.itertuples())
         in_run = f" in replication {run}" if per_run else ""
         part = f"after {plain_number(round(since, 1))}–{plain_number(round(until, 1))} s{in_run}: {each}"
         down = down_said(str(mine["down"].iloc[0]).split(", ")) if "down" in mine.columns else ""
-        said_after = [f"down: {down}"] if down else []
+        what = f"{DIP} under {DIP_SHARE:.0%}" if kind == DIP else "down"
+        said_after = [f"{what}: {down}"] if down else []
         overlapped = [str(t) for t in mine.loc[mine["status"].str.endswith(OVERLAPPED), "overlapped"]]
         if overlapped:  # the longest said: the series whose judged bins reach furthest
             said_after.append(f"*overlapped, not the outage's alone: {max(overlapped, key=len)}")
@@ -1189,7 +1269,8 @@ def recovery_note(recovery: pd.DataFrame, unanalysed: str = "") -> str:
         parts.append(part)
     if len(outages) > _OUTAGES_LISTED:
         more = len(outages) - _OUTAGES_LISTED
-        parts.append(f"{more} more outage{'s' if more > 1 else ''} in the .recovery.csv")
+        dips = f" or {DIP}{'s' if more > 1 else ''}" if (kinds == DIP).any() else ""
+        parts.append(f"{more} more outage{'s' if more > 1 else ''}{dips} in the .recovery.csv")
     return head + "\n".join(parts) + not_said
 
 
@@ -1199,7 +1280,8 @@ def _per_run_said(recovery: pd.DataFrame) -> str:
     With their mean time and the longest; the runs' outages differ, so the line drawn shows none.
     """
     runs = recovery["replication"].nunique()
-    outages = len(recovery.drop_duplicates(["replication", "outage_from_s", "outage_to_s"]))
+    stretch = [c for c in ("replication", "outage_from_s", "outage_to_s", "change") if c in recovery.columns]
+    outages = len(recovery.drop_duplicates(stretch))
     each = []
     for name, part in recovery.groupby("series", sort=False):
         on = part[~part["status"].isin(["not on the node", "not on the link"])]

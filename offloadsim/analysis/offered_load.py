@@ -104,13 +104,13 @@ def loads_and_unknowns(
     tasks: Any, rates: Rates, paced: frozenset[tuple[str, str]] = frozenset()
 ) -> tuple[dict[str, float], dict[str, str]]:
     """:func:`offered_loads`, and node -> why its offered load is not known (:func:`closed_fed`)."""
-    loads, unknown, _ = closed_fed(tasks, rates, paced)
+    loads, unknown, _, _ = closed_fed(tasks, rates, paced)
     return loads, unknown
 
 
 def closed_fed(
     tasks: Any, rates: Rates, paced: frozenset[tuple[str, str]] = frozenset()
-) -> tuple[dict[str, float], dict[str, str], frozenset[str]]:
+) -> tuple[dict[str, float], dict[str, str], frozenset[str], dict[str, float | None]]:
     """:func:`offered_loads`, and node -> why its offered load is not known, for the nodes it leaves out.
 
     A warning that reads offered loads says a busy node it cannot load rather than leaving it out
@@ -121,7 +121,11 @@ def closed_fed(
     one was said overloaded, and told to run the closed loop it already was.  Third, the nodes
     every task of which (whole or a part of a split one) came from ``paced`` pairs: fed only by
     closed loops, they are no open queue, and the settling warning's M/M/1 relaxation time is not
-    theirs (a 1-user loop, no queue at all, was told to run 8,289 s).
+    theirs (a 1-user loop, no queue at all, was told to run 8,289 s).  Fourth, the nodes fed by
+    both (mixed): node -> the load its open-loop pairs alone offer it (their rates times the compute
+    seconds of their tasks it ran whole, as above), None where that is not known (a pair without a
+    rate, or part of a split task from an open loop): its busy share counts the closed loops' work
+    too, which is no open queue's.
     """
     done: dict[tuple[str, str], int] = {}  # pair -> its completed tasks
     work: dict[str, dict[tuple[str, str], float]] = {}  # node -> pair -> compute ns of those it ran whole
@@ -139,6 +143,17 @@ def closed_fed(
     closed = frozenset(
         node for node in set(work) | set(split) if split.get(node, set()) | set(work.get(node, ())) <= paced
     )
+    mixed: dict[str, float | None] = {}
+    for node in set(work) | set(split):
+        fed = split.get(node, set()) | set(work.get(node, ()))
+        if fed & paced and fed - paced:
+            open_pairs = [pair for pair in work.get(node, {}) if pair not in paced]
+            known = not (split.get(node, set()) - paced) and all(pair in rates for pair in open_pairs)
+            mixed[node] = (
+                sum(rates[pair] * (float(work[node][pair]) / 1e9) / done[pair] for pair in sorted(open_pairs))
+                if known
+                else None
+            )
     loads, unknown = {}, dict.fromkeys(sorted(set(split) - paced_only), SPLIT_UNKNOWN)
     for node, pairs in work.items():
         if node in paced_only:
@@ -151,7 +166,7 @@ def closed_fed(
                 unknown[node] = RATE_UNKNOWN
             continue
         loads[node] = sum(rates[pair] * (float(ns) / 1e9) / done[pair] for pair, ns in sorted(pairs.items()))
-    return loads, unknown, closed
+    return loads, unknown, closed, mixed
 
 
 def _chunk_work(chunk: TaskChunk) -> list[tuple[str, tuple[str, str], int, float]]:

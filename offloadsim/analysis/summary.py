@@ -926,10 +926,10 @@ def summarize(
     share = stats.pop("in_flight_share")
     whole = stats.pop("whole_compute")
     decoders = stats.pop("decode_nodes")
-    offered, unknown, closed = (
+    offered, unknown, closed, mixed = (
         closed_fed(tasks, offered_rates, paced)
         if offered_rates is not None and settle_candidates(nodes)
-        else ({}, {}, frozenset())
+        else ({}, {}, frozenset(), {})
     )
     inputs = WarningInputs(
         tasks,
@@ -944,6 +944,7 @@ def summarize(
         links=links,
         processors=processors,
         closed_fed=closed,
+        mixed_fed=mixed,
     )
     said = run_warnings(inputs, decoders)
     node_util, tier_util, tier_max = node_utilisation(nodes)

@@ -60,7 +60,8 @@ class WarningInputs:
     it; empty where the scenario does not fix them) and ``unknown_offered`` (node -> why its
     offered load is not known, for the nodes ``offered`` leaves out); ``closed_fed`` (the nodes
     every task of which a closed loop sent: no open queue,
-    :func:`~offloadsim.analysis.offered_load.closed_fed`).  ``links`` and
+    :func:`~offloadsim.analysis.offered_load.closed_fed`) and ``mixed_fed`` (the nodes both open
+    and closed loops fed -> the load the open ones alone offer, None: not known).  ``links`` and
     ``processors``: the run's links and processors tables where the summary has them (None: not
     given; a run summarised from its tasks and nodes alone,
     :func:`~offloadsim.analysis.summary.overload_warnings`).  A kind that needs a record table the
@@ -79,6 +80,7 @@ class WarningInputs:
     links: Table | None = None
     processors: Table | None = None
     closed_fed: frozenset[str] = frozenset()
+    mixed_fed: Mapping[str, float | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -236,3 +236,56 @@ def test_a_node_only_closed_loops_feed_is_no_open_queue_and_not_said_too_short()
     assert 0.5 <= busy < 0.99  # the busy share the rule read: short of the overload warning's
     assert float(result.tasks["wait"].max()) == 0.0  # never a queue
     assert _settling(result) == []
+
+
+MIXED = """\
+name: mixed
+seed: 1
+duration: {duration} s
+nodes:
+  srv: {{tier: device, processor: {{speed: 1 GFLOP/s}}}}
+applications:
+  job: {{service: {{exponential: {{mean: 1 s}}}}}}
+  chat: {{service: {{exponential: {{mean: 1 s}}}}}}
+workload:
+  - {{app: chat, sources: srv, arrivals: closed, users: 1, think: {{exponential: {think} s}}}}
+  - {{app: job, sources: srv, rate: {rate} /s}}
+"""
+
+
+def test_a_node_open_and_closed_loops_both_feed_is_judged_by_the_open_loops_load():
+    """One server, a 1-user closed loop (1 s tasks, think 0.5 s) and a trickle of Poisson requests
+    (0.1 /s): busy 73 %, it was told from that share to run 243 s, the closed loop's work read as an
+    open queue's.  Its open loop offers it 0.1 /s x 1.3 s, 13 %: not loaded enough to name.  At
+    0.6 /s (think 2 s, 60 s) the open loop alone offers 67 %, said as such, the relaxation time the
+    closed form's at that load (the old rule read 91 % busy and asked 2,497 s)."""
+    trickle = run(MIXED.format(rate=0.1, duration=120, think=0.5))
+    busy = float(trickle.nodes.set_index("node").loc["srv", "utilisation"])
+    assert 0.5 <= busy < 0.99  # what the rule read before: loaded enough to name, short of overload
+    assert _settling(trickle) == []
+    result = run(MIXED.format(rate=0.6, duration=60, think=2))
+    tasks = result.tasks
+    done = tasks[tasks["status"] == "completed"]
+    offered = 0.6 * float(done.loc[done["app"] == "job", "compute_time"].mean())  # by hand, the open pair's
+    service = float(done["compute_time"].mean())  # every task it ran whole, as for any node
+    (said,) = _settling(result)
+    assert said.startswith(
+        f"too short to settle: srv {offered:.0%} open-loop offered, {service:.3g} s a task, "
+    )
+    relaxation = service / (1.0 - math.sqrt(offered)) ** 2
+    assert f"relaxation time {relaxation:,.0f} s" in said and "closed loops feed it too" in said
+    (facts,) = [f for f in result.summary.warning_facts if f.kind == "settling"]
+    assert facts.nodes == (("srv", pytest.approx(offered)),) and facts.offered_nodes == ("srv",)
+
+
+def test_a_node_fed_by_a_closed_loop_and_an_open_one_of_unknown_rate_is_not_judged():
+    """Its busy share counts the closed loop's work and its open load is not known (a trace): the
+    M/M/1 rule cannot judge it, so it names it neither way."""
+    import pandas as pd
+
+    from offloadsim.analysis.warning_kinds.settling import settling_warnings as _settling_warnings
+
+    nodes = pd.DataFrame({"node": ["both-fed", "open"], "utilisation": [0.8, 0.8], "cores": [1.0, 1.0]})
+    whole = {"both-fed": (10.0, 10), "open": (10.0, 10)}
+    ((line, facts),) = _settling_warnings(nodes, 10.0, whole, mixed={"both-fed": None})
+    assert facts.nodes == (("open", 0.8),) and "both-fed" not in line

@@ -54,6 +54,7 @@ def settling_warnings(
     whole: Mapping[str, tuple[float, int]],
     offered: Mapping[str, float] | None = None,
     closed: frozenset[str] = frozenset(),
+    mixed: Mapping[str, float | None] | None = None,
 ) -> list[Said]:
     """Nodes loaded enough, for long enough tasks, that the run is too short for a steady mean latency.
 
@@ -71,25 +72,37 @@ def settling_warnings(
     warns under its own policy; under the policies its header compares, only ``compare-load``'s
     ``local`` does (phones offered 81 % for 60 s, ``tau`` 51 s).  A node in ``closed`` (every task
     it ran sent by a closed loop) is no open queue and is never named: a 1-user loop, which never
-    queues (mean wait 0.0 ms), was told from its 98 % busy share to run 8,289 s.
+    queues (mean wait 0.0 ms), was told from its 98 % busy share to run 8,289 s.  A node in
+    ``mixed`` (open and closed loops both fed it) is judged by the load its open loops alone offer
+    it (``open-loop offered``): its busy share counts the closed loops' work, whose users wait
+    rather than queue, so the rule read it as an open queue's (a 1-user loop and a trickle of
+    Poisson requests, busy 93 %, was told to run thousands of seconds); that load is the open
+    queue's own, not counting the closed loops' time on the node.  Where the open loops' load is
+    not known (a trace's arrivals, a split task), the rule cannot judge the node and does not name
+    it.
     """
     if nodes is None or not rows(nodes) or duration_s <= 0 or not whole or not has(nodes, "utilisation"):
         return []
     names, util, cores = strings(nodes, "node"), floats(nodes, "utilisation"), floats(nodes, "cores")
-    offered = offered or {}
+    offered, mixed = offered or {}, mixed or {}
     unsettled: list[tuple[float, str, str, float, bool]] = []  # (relaxation, described, node, load, offered)
     for i, name in enumerate(names.tolist()):
         total, count = whole.get(str(name), (0.0, 0))
         if not count or str(name) in closed:
             continue
+        open_load = mixed.get(str(name))
+        if str(name) in mixed and open_load is None:  # open and closed loops, the open load not known
+            continue
         service, per_core = total / count, max(cores[i], 1.0)
-        known = str(name) in offered
-        load = float(offered[str(name)] / per_core if known else util[i])
+        known = str(name) in offered or open_load is not None
+        load = float(
+            (open_load if open_load is not None else offered[str(name)]) / per_core if known else util[i]
+        )
         if not (SETTLE_BUSY <= load < (1.0 if known else BUSY)):
             continue
         relaxation = service / (per_core * (1.0 - math.sqrt(load)) ** 2)
         if duration_s < SETTLE_RELAXATIONS * relaxation:
-            how = "offered" if known else "busy"
+            how = ("open-loop offered" if open_load is not None else "offered") if known else "busy"
             if load >= CRITICAL_LOAD:  # its relaxation time is no guide (CRITICAL_LOAD): said apart
                 said, relaxation = f"{name} {load:.2%} {how}, {service:.3g} s a task", math.inf
             else:
@@ -109,7 +122,8 @@ def settling_warnings(
         )
     text = (
         f"{SETTLING_WARNING}: {'; '.join(described[:SHOWN])}{more(len(described))} "
-        f"({_load_said({known for *_, known in unsettled[:SHOWN]}, relaxation=not critical)}), {advice}"
+        f"({_load_said({known for *_, known in unsettled[:SHOWN]}, relaxation=not critical)}"
+        f"{_OPEN_SAID if any(entry[2] in mixed for entry in unsettled[:SHOWN]) else ''}), {advice}"
     )
     facts = WarningFacts(
         SETTLING,
@@ -143,6 +157,10 @@ def _load_said(offered: set[bool], *, relaxation: bool = True) -> str:
     return "; ".join(said)
 
 
+#: Said after the loads where a node named is fed by open and closed loops both.
+_OPEN_SAID = (
+    "; open-loop offered: its open loops' rates alone; closed loops feed it too, their share not counted"
+)
 _RELAXATION = "S / (c (1 - sqrt(load))^2), an M/M/1 queue's started empty (Abate & Whitt 1987)"
 
 
@@ -192,7 +210,9 @@ def _settling_note(where: str, facts: list[WarningFacts]) -> str:
 
 
 def _detect(inputs: WarningInputs) -> list[Said]:
-    return settling_warnings(inputs.nodes, inputs.duration_s, inputs.whole, inputs.offered, inputs.closed_fed)
+    return settling_warnings(
+        inputs.nodes, inputs.duration_s, inputs.whole, inputs.offered, inputs.closed_fed, inputs.mixed_fed
+    )
 
 
 def _note(where: str, warned: Sequence[tuple[str, WarningFacts | None]], unbatched: str) -> str:

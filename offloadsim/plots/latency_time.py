@@ -45,7 +45,7 @@ from offloadsim.analysis.recovery import (
     DIP_SHARE,
     LEAST_COMPLETED,
     OVERLAPPED,
-    Level,
+    Change,
     capacity_dips,
     changes_said,
     link_changes_of,
@@ -434,16 +434,7 @@ def binned_runs(
     if len(set(per_run.values())) > 1:  # each run its own outages: a pooled line does not show them
         recovery = _recovery_per_run(tasks, view.link_changes, per_run, metric, (measured, end_s))
     else:
-        recovery = time_to_recover(
-            binned,
-            outages,
-            changes=changes,
-            tasks=tasks,
-            run_end_s=end_s,
-            dips=dips,
-            level=_level(tasks, metric, end_s),
-            measured_from_s=measured,
-        )
+        recovery = _recovered(binned, (outages, dips), changes, tasks, metric, (measured, end_s))
     unanalysed = changes_said(unanalysed_changes(_in_window(view.link_changes, start, end), dips))
     return Bins(view, metric, start, end, width, end_s, binned, runs, spans, links, recovery, unanalysed)
 
@@ -463,9 +454,34 @@ def _dips(
     return [dip for dip in capacity_dips(changes, end_s) if dip[2] > start and dip[1] < end]
 
 
-def _level(tasks: pd.DataFrame, metric: str, end_s: float) -> Level:
-    """The baseline of a time to recover: ``metric`` over a stretch's tasks (:func:`metric_over`)."""
-    return lambda from_s, to_s: metric_over(tasks, metric, from_s, to_s, run_end_s=end_s)
+def _recovered(
+    series: pd.DataFrame,
+    stretches: tuple[Sequence[tuple[str, float, float]], Sequence[tuple[str, float, float]]],
+    changes: Sequence[Change],
+    tasks: pd.DataFrame,
+    metric: str,
+    measured: tuple[float, float],
+) -> pd.DataFrame:
+    """:func:`~offloadsim.analysis.recovery.time_to_recover` after ``stretches`` (outages, dips).
+
+    Its baseline ``metric`` over the tasks before each (:func:`metric_over`); ``measured``: the
+    measured time's start and the runs' end (s).
+    """
+
+    def level(from_s: float, to_s: float) -> dict[str, float]:
+        return metric_over(tasks, metric, from_s, to_s, run_end_s=measured[1])
+
+    outages, dips = stretches
+    return time_to_recover(
+        series,
+        outages,
+        changes=changes,
+        tasks=tasks,
+        run_end_s=measured[1],
+        dips=dips,
+        level=level,
+        measured_from_s=measured[0],
+    )
 
 
 def _run_rows(table: pd.DataFrame | None, replication: Any) -> pd.DataFrame | None:
@@ -519,23 +535,13 @@ def _recovery_per_run(
     ``measured``: the measured time's start and the runs' end (s).
     """
     tables = []
-    end_s = measured[1]
     for replication, (outages, dips) in per_run.items():
         mine = tasks[tasks["replication"] == replication]
         changes = node_changes_of(o for o in outages if "→" not in o[0])
         changes += link_changes_of(_run_rows(link_changes, replication))
         names = mine["policy"].astype(str) if "policy" in mine.columns else pd.Series("", index=mine.index)
         series = pd.DataFrame({"series": pd.unique(names)})
-        table = time_to_recover(
-            series,
-            outages,
-            changes=changes,
-            tasks=mine,
-            run_end_s=end_s,
-            dips=dips,
-            level=_level(mine, metric, end_s),
-            measured_from_s=measured[0],
-        )
+        table = _recovered(series, (outages, dips), changes, mine, metric, measured)
         table.insert(1, "replication", replication)
         tables.append(table)
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()

@@ -52,3 +52,30 @@ def test_the_outage_sections_numbers_and_by_hand_rule_are_its_commands(tmp_path,
             & ~mine["status"].isin(["dropped", "failed"])
         ]
         assert max(float(held["finish"].max()), row.outage_to_s) == row.recovered_at_s
+
+
+def test_the_uplink_runs_bandwidth_dips_are_as_the_section_says(tmp_path, capsys):
+    """The section's dips of ``unstable-uplink`` (a 120 s run): how many, and the 29–31 s one's numbers."""
+    out = tmp_path / "uplink"
+    run = ["run", str(ROOT / "scenarios" / "unstable-uplink.yaml"), "--set", "duration=120s"]
+    assert main([*run, "--out", str(out), "--quiet"]) == 0
+    assert main(["plot", str(out), "--kind", "latency-time"]) == 0
+    capsys.readouterr()
+    rows = pd.read_csv(out / "figures" / "latency-time.recovery.csv")
+    said = _section()
+    found = re.search(
+        r"fell under 3 Mb/s \(half the scenario's 6 Mb/s\) (\d+) times in 120 s: after its dip at "
+        r"(\d+)–(\d+) s `fixed` took ([\d.]+) s to recover, its (\d+) tasks held up there ending at "
+        r"([\d.]+) s, marked overlapped by its next dip at (\d+)–(\d+) s; after the others, 0 to ([\d.]+) s",
+        said,
+    )
+    assert found, "the section no longer says the uplink's dips"
+    assert (rows["change"] == "bandwidth dip").sum() == int(found[1]) == len(rows)
+    row = rows.set_index("outage_from_s").loc[float(found[2])]
+    assert row.outage_to_s == float(found[3])
+    assert round(row.time_to_recover_s, 1) == float(found[4]) and row.backlog == int(found[5])
+    assert round(row.recovered_at_s, 1) == float(found[6])
+    assert row.status == "recovered (overlapped)"
+    assert row.overlapped == f"bandwidth dip of phone→server at {found[7]}–{found[8]} s"
+    others = rows[rows["outage_from_s"] != float(found[2])]["time_to_recover_s"]
+    assert others.min() == 0.0 and round(others.max(), 1) == float(found[9])

@@ -1228,10 +1228,12 @@ def recovery_note(recovery: pd.DataFrame, unanalysed: str = "") -> str:
     )
     if not len(recovery):
         return not_said
+    dipped = "change" in recovery.columns and bool((recovery["change"] == DIP).any())
+    ended = "outage's or dip's" if dipped else "outage's"  # as before where no dip: the figures alike
     head = (
-        "\ntime to recover (from the outage's end until every task it held up ended: the last that "
-        "arrived before its end, unfinished at its start, completed; from the task records, whatever "
-        "the bins; in .recovery.csv):\n"
+        f"\ntime to recover (from the {ended} end until every "
+        "task it held up ended: the last that arrived before its end, unfinished at its start, completed; "
+        "from the task records, whatever the bins; in .recovery.csv):\n"
     )
 
     def said(row: Any) -> str:

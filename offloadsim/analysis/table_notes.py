@@ -24,10 +24,22 @@ def application_order(scenarios: list[Any]) -> dict[str, None]:
 
 
 def pooled_note(scenarios: list[Any], served: Mapping[str, set[str]]) -> str | None:
-    """:func:`pooled_applications_note` of the applications ``served`` per row (a policy; ``""``: one row)."""
+    """:func:`pooled_applications_note` of the applications ``served`` per row (a policy; ``""``: one row).
+
+    Where a row's tasks were served by an application that no workload entry requests, only as
+    another's alternative (``model-select`` serving ResNet-50's requests with an int8 MobileNetV2),
+    the note says so too, pooled or not: a row served wholly by the alternative read as the
+    requested model's latency, and no accuracy told the two models apart.
+    """
     order = application_order(scenarios)
     if len(order) < 2:
         return None
+    said = [part for part in (_pooling(order, served), _stand_ins_served(scenarios, served)) if part]
+    return "; ".join(said) if said else None
+
+
+def _pooling(order: Mapping[str, None], served: Mapping[str, set[str]]) -> str | None:
+    """The pooling part of :func:`pooled_note`: which rows hold the tasks of several applications."""
     pooling: dict[tuple[str, ...], list[str]] = {}  # an application set -> the rows that pool it
     for row, apps in served.items():
         if len(apps) > 1:
@@ -46,6 +58,47 @@ def pooled_note(scenarios: list[Any], served: Mapping[str, set[str]]) -> str | N
         for apps, rows in pooling.items()
     ]
     return f"{'; '.join(parts)}; {how}"
+
+
+def _stand_ins(scenarios: list[Any]) -> dict[str, dict[str, None]]:
+    """Each application no workload entry requests -> the requested ones it is an alternative of."""
+    requested = {entry.app for scenario in scenarios for entry in scenario.workload}
+    stand_ins: dict[str, dict[str, None]] = {}
+    for scenario in scenarios:
+        for entry in scenario.workload:
+            for other in scenario.applications[entry.app].alternatives:
+                if other not in requested:
+                    stand_ins.setdefault(other, {})[entry.app] = None
+    return stand_ins
+
+
+def _model_words(scenarios: list[Any], app: str) -> str:
+    """``mnv2-int8 (mobilenet_v2, int8)``: an application with its model and its precision, where given."""
+    spec = next((s.applications[app] for s in scenarios if app in s.applications), None)
+    model = getattr(spec, "model", None) or getattr(spec, "onnx", None)
+    params = getattr(spec, "model_params", None) or {}
+    precision = params.get("precision")
+    if precision is None and "dtype_bytes" in params:
+        precision = f"{params['dtype_bytes']} bytes per element"
+    words = ", ".join(str(part) for part in (model, precision) if part is not None)
+    return f"{app} ({words})" if words else app
+
+
+def _stand_ins_served(scenarios: list[Any], served: Mapping[str, set[str]]) -> str | None:
+    """Which rows hold tasks served by an alternative that no workload entry requests; or None."""
+    stand_ins = _stand_ins(scenarios)
+    rows = [row for row, apps in served.items() if any(app in apps for app in stand_ins)]  # table order
+    if not rows:
+        return None
+    used = [app for app in stand_ins if any(app in served[row] for row in rows)]
+    whose = ", ".join(f"{_model_words(scenarios, app)} for {', '.join(stand_ins[app])}" for app in used)
+    where = "the table holds" if len(rows) == len(served) else f"the rows of {', '.join(rows)} hold"
+    return (
+        f"{where} tasks served by an alternative, another model than the one requested ({whose}): "
+        "accuracy is not modelled, so no policy weighs what the alternative costs in right answers, "
+        "and their latency and energy are the alternative's; tasks.parquet's app column says which "
+        "application served each task (docs/policies.md#model-select-which-model-and-where)"
+    )
 
 
 def run_table_notes(run_notes: Sequence[str], pooled: str | None) -> list[str]:

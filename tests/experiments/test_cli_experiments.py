@@ -443,6 +443,44 @@ def test_an_alternative_no_policy_chose_is_not_said_to_be_pooled(cli_main, tmp_p
     assert "note: the table pools the tasks of 2 applications (small, big); " in capsys.readouterr().out
 
 
+COMPRESSED_ALTERNATIVE = """
+name: compressed-alternative
+duration: 10 s
+nodes:
+  phone: {count: 2, tier: device, processor: {profile: cortex-a76}}
+applications:
+  r50: {model: resnet50, hosts: [phone-*], alternatives: [mnv2-int8]}
+  mnv2-int8: {model: mobilenet_v2, params: {precision: int8}, hosts: [phone-*]}
+workload:
+  - {app: r50, sources: phone-*, rate: 0.5 /s}
+policy: model-select
+"""
+
+
+def test_a_table_served_wholly_by_an_alternative_says_so(cli_main, tmp_path, capsys):
+    """``model-select`` serves every ResNet-50 request with the int8 MobileNetV2 (11 ms against 538 ms
+    on the phone), so the table's latency is MobileNetV2's: it said nothing (one application served
+    pools nothing), and read as ResNet-50's, with no accuracy to tell the models apart."""
+    file = tmp_path / "alt.yaml"
+    file.write_text(COMPRESSED_ALTERNATIVE, encoding="utf-8")
+    said = (
+        "tasks served by an alternative, another model than the one requested "
+        "(mnv2-int8 (mobilenet_v2, int8) for r50): accuracy is not modelled"
+    )
+    assert cli_main(["run", str(file), "--out", str(tmp_path / "run")]) == 0
+    out = capsys.readouterr().out
+    assert set(pd.read_parquet(tmp_path / "run" / "tasks.parquet").app) == {"mnv2-int8"}
+    assert f"note: the table holds {said}" in out
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text(encoding="utf-8"))
+    assert any(said in note for note in manifest["notes"])
+    argv = ["compare", str(file), "--policies", "local,model-select", "-n", "1", "--workers", "1"]
+    assert cli_main([*argv, "--out", str(tmp_path / "cmp")]) == 0
+    out = capsys.readouterr().out
+    assert f"note: the rows of model-select hold {said}" in out
+    assert cli_main(["run", str(file), "--policy", "local", "--out", str(tmp_path / "local")]) == 0
+    assert "served by an alternative" not in capsys.readouterr().out  # local serves r50 itself
+
+
 def test_a_comparison_without_power_on_its_sources_says_energy_was_not_measured(cli_main, tmp_path, capsys):
     """Its table showed "device energy per task (mJ) 0.0 ± 0.0" for every policy, as if measured."""
     two = tmp_path / "two.yaml"

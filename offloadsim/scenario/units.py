@@ -134,6 +134,10 @@ _POWER = {"W": 1.0, "mW": 1e-3, "kW": 1e3, "uW": 1e-6}
 # A battery's charge, as phones state it: an energy only times the battery's voltage.
 _CHARGE = ("mAh", "Ah")
 _CHARGE_HINT = " (a charge, not an energy: times the battery's voltage, 4000 mAh at 3.85 V is 15.4 Wh)"
+# An NPU's data sheet states TOPS: a speed counts an integer operation as one FLOP (a profile's
+# int8 peak is in OP/s, and dry runs print int8 rates as "TOP/s"), so the number stands as FLOP/s.
+_OPS = re.compile(r"(?P<prefix>[kKMGTP]?)OP(?:S|s|/s)")
+_NPU_SECTION = "docs/profiles.md#hardware-without-a-profile-an-npu-an-fpga-a-phone-gpu"
 _ENERGY = {"J": 1.0, "mJ": 1e-3, "kJ": 1e3, "Wh": 3600.0, "mWh": 3.6, "kWh": 3.6e6}
 
 # A radio's power per unit of throughput (the slope of a linear power model, Huang et al.'s alpha),
@@ -283,6 +287,14 @@ def _parse_quantity(value: object, quantity: Quantity, kind: str) -> float:
             hint = f" ({other[0]} unit)" if other else did_you_mean(unit, quantity.units)
             if kind == "energy" and unit in _CHARGE:
                 hint = _CHARGE_HINT  # not "did you mean mWh?": a charge is an energy only at a voltage
+            if kind == "speed" and (ops := _OPS.fullmatch(unit)):
+                # not "did you mean TFLOPS?" alone: say that the number stands, and that a peak is not it
+                as_flops = f"{number_text} {ops['prefix']}FLOP/s"
+                hint = (
+                    f" (an operation rate: a speed counts an integer operation as one FLOP, so write "
+                    f"{quoted(as_flops)}; give what the processor sustains in your model's precision, "
+                    f"not a data sheet's peak TOPS: {_NPU_SECTION})"
+                )
             known = quantity.known()
             raise _Refused(f": unknown unit {quoted(unit)}{hint}; known: {known}")
         number = float(number_text) * factor

@@ -82,6 +82,22 @@ def test_bad_values_say_what_was_expected(kind: str, value: object, message: str
     assert message in caught.value.message
 
 
+@pytest.mark.parametrize(
+    ("value", "written"), [("4 TOPS", "4 TFLOP/s"), ("26 TOP/s", "26 TFLOP/s"), ("500 GOPS", "500 GFLOP/s")]
+)
+def test_an_npu_s_tops_is_told_how_a_speed_counts_operations(value: str, written: str):
+    """An NPU's data sheet says TOPS, and a dry run prints an int8 rate as "4 TOP/s"; the speed it
+    refused only asked "did you mean TFLOPS?", without saying that the number stands (an int8
+    operation counts as one FLOP) or that a peak is not what a processor sustains."""
+    with pytest.raises(FieldProblem) as caught:
+        parse_si(value, "speed")
+    message = caught.value.message
+    assert (
+        f'an operation rate: a speed counts an integer operation as one FLOP, so write "{written}"' in message
+    )
+    assert "not a data sheet's peak TOPS: docs/profiles.md#hardware-without-a-profile" in message
+
+
 @pytest.mark.parametrize(("value", "unit"), [("20 mb/s", "Mb/s"), ("100 MSEC", "msec")])
 def test_a_unit_spelt_in_the_wrong_case_is_offered_at_its_own_magnitude(value: str, unit: str):
     kind = "bandwidth" if "/" in value else "time"

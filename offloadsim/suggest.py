@@ -233,6 +233,16 @@ _OUT_OF_SCOPE = {
     ),
     **dict.fromkeys(("batch", "batching", "batch_size"), "batching at servers"),
     **dict.fromkeys(("accuracy",), "accuracy"),
+    **dict.fromkeys(
+        (
+            "privacy",
+            "differential-privacy",
+            "differential_privacy",
+            "secure-aggregation",
+            "secure_aggregation",
+        ),
+        "privacy mechanisms (differential privacy, secure aggregation)",
+    ),
 }
 
 #: Where the scope is written down, as a message points at it.

@@ -198,6 +198,9 @@ def test_a_slip_still_suggests_its_name(word, candidates, meant):
             'unknown key "encryption" (offloadsim does not model encryption',
         ),
         ("applications.classify.training=true", "does not model training: see README.md"),
+        # a researcher of federated learning's next key: it listed the keys, with no pointer
+        ("applications.classify.privacy=dp", "does not model privacy mechanisms (differential privacy"),
+        ("policy=differential-privacy", "does not model privacy mechanisms (differential privacy"),
     ],
 )
 def test_out_of_scope_words_point_at_the_scope_section_not_at_a_name_spelt_alike(setting, said):

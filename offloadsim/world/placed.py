@@ -134,9 +134,10 @@ def runs_under(
     run, the ``(node, processor)`` pairs they computed on (the scenario's own run: label ``""``); a
     processor a run never computed on is not its, whatever its policy may place there (the
     quickstart's ``neurosurgeon`` may use the cloud's A100 and put no task there).  Where they
-    hold ``(application, node, processor)`` triples of an application too (a run's, from its plans),
-    a processor is its only where one says so: a note on AlexNet on a GPU that ran only VGG-16 is
-    not its.  A label it does not name is held to what its policy may do.
+    hold ``(application, node, processor)`` triples too (a run's, from its plans), a processor is
+    an application's only where one says so: a note on AlexNet on a GPU that ran only VGG-16 is
+    not its, nor one on an alternative the run never served.  A label it does not name is held to
+    what its policy may do.
     """
     runs = policies or {"": scenario.policy}
     placed = {label: placements(policy) for label, policy in runs.items()}
@@ -173,7 +174,11 @@ def runs_under(
 def _ran(ran: Collection[tuple[str, ...]], planned: set[str], app: Any, node: str, name: str) -> bool:
     """Whether a run that computed on ``ran`` computed ``app``'s layers on processor ``name`` of ``node``.
 
-    On it at all (a ``(node, processor)`` pair), and, where the run names the processors of
-    ``app`` (``planned``: the applications its triples name), as one of them.
+    On it at all (a ``(node, processor)`` pair), and, where the run names the processors of its
+    applications (``planned``: the applications its triples name, none for a run read back
+    without them), as one of them.  An application a run with triples never planned is not its
+    anywhere: ``local`` never serves an application's ``alternatives``, and the int8 MobileNetV2
+    that ``model-select`` may choose for ResNet-50 was said of ``local``'s phones (and of
+    ``edge``'s GPU) because they computed ResNet-50.
     """
-    return (node, name) in ran and (app.name not in planned or (app.name, node, name) in ran)
+    return (node, name) in ran and (not planned or (app.name, node, name) in ran)

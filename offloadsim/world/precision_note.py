@@ -69,6 +69,9 @@ def precision_note_facts(
     from offloadsim.models.precision import BYTES
 
     apps, processors = list(apps), list(processors)
+    under = under or _hosted
+    # an application the runs place nowhere (an alternative ``local`` never serves) is not theirs
+    apps = [app for app in apps if any(under(app, proc) is not None for proc in processors)]
     said = []
     for app in apps:
         where = format_path(("applications", app.name))
@@ -84,7 +87,6 @@ def precision_note_facts(
             said.append(f"compression {codec} ({where})")
     if not said:
         return None
-    under = under or _hosted
     ratios = [
         {
             "pair": list(pair),

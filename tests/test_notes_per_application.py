@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+from compressed_alternative_scenario import SCENARIO
 
 from offloadsim import api
 from offloadsim.experiments.compare import compare
@@ -107,27 +108,13 @@ def test_a_sweep_says_an_application_on_a_gpu_at_the_points_whose_runs_ran_it_th
     assert line.endswith(points_of(on_t4, 3))
 
 
-ALTERNATIVE = """
-name: compressed-alternative
-duration: 10 s
-nodes:
-  phone: {count: 2, tier: device, processor: {profile: cortex-a76}}
-applications:
-  r50: {model: resnet50, hosts: [phone-*], alternatives: [mnv2-int8]}
-  mnv2-int8: {model: mobilenet_v2, params: {precision: int8}, hosts: [phone-*]}
-workload:
-  - {app: r50, sources: phone-*, rate: 0.5 /s}
-policy: local
-"""
-
-
 def test_an_alternative_a_policy_never_served_is_not_said_of_its_runs(tmp_path):
     """``local`` never serves an application's ``alternatives``; its runs' notes named the int8
     MobileNetV2 that only ``model-select`` chooses (its precision's 4x peak ratio on the phones' CPU,
     "(under local and model-select only)"), because the phones computed ResNet-50 there."""
     scenario = tmp_path / "alt.yaml"
-    scenario.write_text(ALTERNATIVE)
-    run = api.run(str(scenario), out=tmp_path / "run")
+    scenario.write_text(SCENARIO)
+    run = api.run(str(scenario), policy="local", out=tmp_path / "run")
     assert set(run.tasks["app"]) == {"r50"}
     assert not [line for line in run.notes if "mnv2-int8" in line]
     result = compare(scenario, ["local", "model-select"], 1, workers=1, out=tmp_path / "cmp")

@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 import pytest
+from compressed_alternative_scenario import SCENARIO
 
 
 def test_compare_prints_the_table_and_writes_the_directory(cli_main, tiny, tmp_path, capsys):
@@ -443,26 +444,12 @@ def test_an_alternative_no_policy_chose_is_not_said_to_be_pooled(cli_main, tmp_p
     assert "note: the table pools the tasks of 2 applications (small, big); " in capsys.readouterr().out
 
 
-COMPRESSED_ALTERNATIVE = """
-name: compressed-alternative
-duration: 10 s
-nodes:
-  phone: {count: 2, tier: device, processor: {profile: cortex-a76}}
-applications:
-  r50: {model: resnet50, hosts: [phone-*], alternatives: [mnv2-int8]}
-  mnv2-int8: {model: mobilenet_v2, params: {precision: int8}, hosts: [phone-*]}
-workload:
-  - {app: r50, sources: phone-*, rate: 0.5 /s}
-policy: model-select
-"""
-
-
 def test_a_table_served_wholly_by_an_alternative_says_so(cli_main, tmp_path, capsys):
     """``model-select`` serves every ResNet-50 request with the int8 MobileNetV2 (11 ms against 538 ms
     on the phone), so the table's latency is MobileNetV2's: it said nothing (one application served
     pools nothing), and read as ResNet-50's, with no accuracy to tell the models apart."""
     file = tmp_path / "alt.yaml"
-    file.write_text(COMPRESSED_ALTERNATIVE, encoding="utf-8")
+    file.write_text(SCENARIO, encoding="utf-8")
     said = (
         "tasks served by an alternative, another model than the one requested "
         "(mnv2-int8 (mobilenet_v2, int8) for r50): accuracy is not modelled"

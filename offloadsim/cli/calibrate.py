@@ -84,6 +84,23 @@ def _model_key(name: str) -> str:
         return name
 
 
+def _default_name(name: str | None, out: str | None, otherwise: str) -> str:
+    """``--name``; else the ``--out`` file's stem, the name ``profile: STEM`` finds it by; else ``otherwise``.
+
+    ``--out mine.json`` wrote a profile named ``calibrated-ort-1t``: a scenario naming it ``profile:
+    mine`` read notes on ``calibrated-ort-1t``, and two such files in one folder had one name.
+    A stem that is no profile name (``t4``, a derived profile's) keeps ``otherwise``.
+    """
+    if name:
+        return name
+    if out:
+        try:
+            return _profile_name(Path(out).stem)
+        except argparse.ArgumentTypeError:
+            pass
+    return otherwise
+
+
 def _profile_name(text: str) -> str:
     """A name that ``profile: NAME`` finds: a plain file name, not a shipped derived profile's.
 
@@ -184,7 +201,7 @@ def add_calibrate_command(subparsers: Any) -> None:
         "--name",
         metavar="NAME",
         type=_profile_name,
-        help="profile name (default calibrated-<backend>-<threads>t)",
+        help="profile name (default: --out's file name without .json, else calibrated-<backend>-<threads>t)",
     )
     p.add_argument("--description", type=_one_line, metavar="TEXT", help="one line describing the device")
     # One or the other: --no-cache beside --cache DIR kept no cache, and DIR was ignored without a word.
@@ -309,7 +326,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     cal.check_backend(args.backend, args.provider)
     cache_dir = None if args.no_cache else Path(args.cache) if args.cache else cal.default_cache_dir()
     slug = "ort" if args.backend == "onnxruntime" else args.backend
-    name = args.name or f"calibrated-{slug}-{args.threads}t"
+    name = _default_name(args.name, args.out, f"calibrated-{slug}-{args.threads}t")
     out = Path(args.out) if args.out else user_profile_dir() / f"{name}.json"
     report_dir = Path(args.report_dir) if args.report_dir else Path(f"{name}-report")
     if cache_dir is not None:  # a file as the cache, or above it, or a read-only disk: an internal error

@@ -1,6 +1,7 @@
 """The calibrate verb: error paths give exit 2 and one line; a tiny numpy run writes a profile."""
 
 import argparse
+import json
 from pathlib import Path
 
 import pytest
@@ -436,3 +437,14 @@ def test_a_profile_that_cannot_be_written_leaves_no_folder_made_for_it(tmp_path,
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1] == f"offloadsim: error: cannot write {out}: No space left on device", err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_profile_written_to_out_without_a_name_is_named_as_its_file(tmp_path, capsys):
+    """``--out mine.json`` wrote a profile named ``calibrated-numpy-1t``: a scenario naming it
+    ``profile: mine`` read notes and warnings on "calibrated-numpy-1t", another name than its own."""
+    from offloadsim.world.profiles import get_profile
+
+    assert run([*TINY, "--out", str(tmp_path / "mine.json")]) == 0, capsys.readouterr().err
+    assert get_profile("mine", [tmp_path]).name == "mine"
+    assert run([*TINY, "--out", str(tmp_path / "t4.json")]) == 0, capsys.readouterr().err
+    assert json.loads((tmp_path / "t4.json").read_text())["name"] == "calibrated-numpy-1t"  # t4: derived

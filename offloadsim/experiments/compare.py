@@ -14,6 +14,7 @@ import dataclasses
 import datetime as _dt
 import math
 import numbers
+import shutil
 import time
 import warnings
 from collections import Counter
@@ -68,7 +69,7 @@ from offloadsim.experiments.storage import ExperimentError, write_job_file, writ
 from offloadsim.host import host_info
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error, write_json, write_text
 from offloadsim.records.formats import COMPARE_FORMAT
-from offloadsim.records.input_copies import copy_inputs
+from offloadsim.records.input_copies import carry_inputs
 from offloadsim.records.scenario_copy import SCENARIO_DOCUMENT, scenario_text
 from offloadsim.records.spill import SpilledTable
 from offloadsim.records.tables import record_tables
@@ -1471,14 +1472,14 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
         )
         write_text(groups.to_csv(index=False, lineterminator="\n"), tmp / "groups.csv")
         write_text(result.format_table(notes=False) + "\n", tmp / "summary.txt")
-        manifest = result.manifest
-        if result._scenario_copy is not None:
-            kept = copy_inputs(
-                manifest.get("inputs", ()), result._scenario_copy[2], tmp, [result._scenario_copy[0]]
-            )
-            manifest = result.manifest = {**manifest, **kept}
-            copied = bool(kept.get("inputs_copied"))
-            write_text(scenario_text(*result._scenario_copy, copied=copied), tmp / SCENARIO_DOCUMENT)
+        scenario, written = result._scenario_copy, _written_folder(result)
+        origin = (scenario[2], [scenario[0]]) if scenario is not None else None
+        manifest = result.manifest = carry_inputs(result.manifest, tmp, origin=origin, written=written)
+        copied = bool(manifest.get("inputs_copied"))
+        if scenario is not None:
+            write_text(scenario_text(*scenario, copied=copied), tmp / SCENARIO_DOCUMENT)
+        elif written is not None and (written / SCENARIO_DOCUMENT).is_file():  # its folder's, as it ran
+            shutil.copyfile(written / SCENARIO_DOCUMENT, tmp / SCENARIO_DOCUMENT)
         else:  # made by hand (CompareResult(...)): no scenario to write
             manifest = {key: value for key, value in manifest.items() if key != "scenario_document"}
             if isinstance(manifest.get("files"), list):
@@ -1486,3 +1487,15 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
         write_json(manifest, tmp / "manifest.json")
 
     return write_directory(out, fill, overwrite=overwrite, inputs=manifest_inputs(result.manifest)).path
+
+
+def _written_folder(result: CompareResult) -> Path | None:
+    """The folder ``result`` was written to (followed to ``NAME.old-N``) or read from; None: none, or gone."""
+    from offloadsim.records.results import own_directory
+
+    if result.path is None:
+        return None
+    try:
+        return own_directory(result.path, result._written_id)
+    except ResultsError:
+        return None

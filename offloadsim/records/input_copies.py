@@ -12,6 +12,10 @@ Not copied, and said so in the manifest's ``inputs_not_copied``: a file named by
 path or through ``..`` (outside the scenario's folder: a shipped profile, one from
 ``OFFLOADSIM_PROFILE_PATH``), a file whose bytes are no longer those the run hashed, and files
 past :data:`COPY_LIMIT_BYTES` in all (a huge trace is kept beside the folder by hand).
+
+A result written again elsewhere (``CompareResult.write`` twice, a run read back and written) takes
+the copies of the folder it was written to or read from (:func:`carry_inputs`): the originals may
+have changed or gone, and its manifest must not list a copy the new folder lacks.
 """
 
 from __future__ import annotations
@@ -24,13 +28,16 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from offloadsim.outdir import atomic_write
+from offloadsim.scenario.input_hashes import file_sha256
 from offloadsim.scenario.inputs_folder import INPUTS_FOLDER
 
-__all__ = ["COPY_LIMIT_BYTES", "copy_inputs"]
+__all__ = ["COPY_LIMIT_BYTES", "INPUT_FIELDS", "carry_inputs", "copy_inputs", "kept_name"]
 
 #: The most bytes of input files one result copies (all files together); the rest are named, not copied.
 COPY_LIMIT_BYTES = 256 * 2**20
 _CHUNK = 1 << 20
+#: The manifest's fields saying where each file read was copied, or why it was not.
+INPUT_FIELDS = ("inputs_copied", "inputs_not_copied")
 
 
 def copy_inputs(
@@ -72,7 +79,10 @@ def copy_inputs(
                 " a result copies: keep it beside the folder, at inputs/" + name.as_posix()
             )
             continue
-        if target.exists() and os.path.samefile(path, target):  # rerun from this very folder: kept already
+        if target.exists() and (
+            os.path.samefile(path, target) or (os.path.getsize(target) == size and file_sha256(target) == sha)
+        ):
+            # rerun from this very folder, or a resumed sweep's copy of the same bytes: kept already
             copied[key] = (PurePath(INPUTS_FOLDER) / name).as_posix()
             total += size
             continue
@@ -91,6 +101,70 @@ def copy_inputs(
         **({"inputs_copied": copied} if copied else {}),
         **({"inputs_not_copied": skipped} if skipped else {}),
     }
+
+
+def carry_inputs(
+    manifest: Mapping[str, Any],
+    directory: Path,
+    *,
+    origin: tuple[str, Iterable[Any]] | None = None,
+    written: Path | None = None,
+) -> dict[str, Any]:
+    """``manifest`` with the copies of its ``inputs`` made in ``directory/inputs/``, and its fields saying so.
+
+    ``origin``: the folder the scenario's relative file names were read from and the documents
+    naming them (:func:`copy_inputs`'s ``base_dir`` and ``documents``), for a result made here;
+    None for one read back.  ``written``: the folder the result was written to or read from, whose
+    copies (the manifest's ``inputs_copied``) are taken, checked against the hashes, where the
+    original is not there as it was read.  A file copied from neither is in ``inputs_not_copied``
+    (the earlier reason kept), so the manifest lists no copy the folder lacks.
+    """
+    inputs = [entry for entry in manifest.get("inputs", ()) if isinstance(entry, Mapping)]
+    made = copy_inputs(inputs, origin[0], directory, origin[1]) if origin is not None else {}
+    copied: dict[str, str] = dict(made.get("inputs_copied", {}))
+    skipped: dict[str, str] = dict(made.get("inputs_not_copied", {}))
+    earlier, why = (_texts_by_key(manifest.get(field)) for field in INPUT_FIELDS)
+    for entry in inputs:
+        key, sha = str(entry.get("key", "")), str(entry.get("sha256", ""))
+        name = earlier.get(key)
+        if key in copied or written is None or name is None or kept_name(name) is None:
+            if key not in copied and key not in skipped:
+                skipped[key] = why.get(key) or f"{entry.get('path', key)}: no copy where this result was read"
+            continue
+        source, target = written / name, directory / name
+        try:
+            got = _copy(source, target)
+        except OSError as error:
+            skipped.setdefault(key, f"{source}: not read ({error.strerror or error})")
+            continue
+        if got != sha:
+            target.unlink(missing_ok=True)
+            changed = f"{source}: changed since the run read it (sha256 {got}, the run's {sha})"
+            skipped.setdefault(key, changed)
+            continue
+        copied[key] = name
+        skipped.pop(key, None)
+    rest = {key: value for key, value in manifest.items() if key not in INPUT_FIELDS}
+    return {
+        **rest,
+        **({"inputs_copied": copied} if copied else {}),
+        **({"inputs_not_copied": skipped} if skipped else {}),
+    }
+
+
+def kept_name(name: str) -> PurePath | None:
+    """``name`` (an ``inputs_copied`` value) as a path in a result's folder, under ``inputs/``; else None."""
+    path = PurePath(name)
+    if path.is_absolute() or ".." in path.parts or len(path.parts) < 2 or path.parts[0] != INPUTS_FOLDER:
+        return None
+    return path
+
+
+def _texts_by_key(value: Any) -> dict[str, str]:
+    """A manifest's ``inputs_copied`` or ``inputs_not_copied``: its text values by key (none: no mapping)."""
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(key): item for key, item in value.items() if isinstance(item, str)}
 
 
 def _texts(value: Any) -> Iterable[str]:

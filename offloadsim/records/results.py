@@ -20,7 +20,6 @@ import json
 import os
 import platform
 import shlex
-import shutil
 import socket
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -47,11 +46,10 @@ from offloadsim.records.checked import (
     unreadable,
 )
 from offloadsim.records.formats import RUN_FORMAT, result_kind
-from offloadsim.records.input_copies import copy_inputs
+from offloadsim.records.input_copies import carry_inputs
 from offloadsim.records.manifest_check import kind_claim_problem, manifest_problem
 from offloadsim.records.scenario_copy import SCENARIO_DOCUMENT, scenario_text
 from offloadsim.records.tables import BUILT_IN, record_table, record_tables
-from offloadsim.scenario.inputs_folder import INPUTS_FOLDER
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -695,7 +693,7 @@ def _write_files(result: RunResult, directory: Path) -> None:
         write_frame(result.stages, directory / "stages.parquet")
     _write_text(directory / "summary.json", json.dumps(result.summary.to_dict(), indent=2) + "\n")
     _write_text(directory / "summary.txt", result.format_table(notes=False) + "\n")
-    manifest = result.manifest = {**result.manifest, **_kept_inputs(result, directory)}
+    manifest = result.manifest = _kept_inputs(result, directory)
     scenario = _scenario_yaml(result)
     if scenario is not None:
         _write_text(directory / SCENARIO_DOCUMENT, scenario)
@@ -705,18 +703,22 @@ def _write_files(result: RunResult, directory: Path) -> None:
 
 
 def _kept_inputs(result: RunResult, directory: Path) -> dict[str, Any]:
-    """Copy the files the run read into ``directory/inputs/``; the manifest's fields saying which.
+    """The manifest, the files the run read copied into ``directory/inputs/`` and its fields saying which.
 
-    A result read back from a directory carries that directory's copies over.
+    A result read back from a directory, or written already, takes that directory's copies over
+    (:func:`~offloadsim.records.input_copies.carry_inputs`).
     """
-    if result._scenario_copy is not None:
-        return copy_inputs(
-            result.manifest.get("inputs", ()), result._scenario_copy[2], directory, [result._scenario_copy[0]]
-        )
-    kept = result.path / INPUTS_FOLDER if result.path is not None else None
-    if kept is not None and kept.is_dir():
-        shutil.copytree(kept, directory / INPUTS_FOLDER)
-    return {}
+    scenario = result._scenario_copy
+    try:
+        written = result._own_directory() if result.path is not None else None
+    except ResultsError:  # replaced or removed since: its copies are nowhere
+        written = None
+    return carry_inputs(
+        result.manifest,
+        directory,
+        origin=(scenario[2], [scenario[0]]) if scenario is not None else None,
+        written=written,
+    )
 
 
 def _scenario_yaml(result: RunResult) -> str | None:

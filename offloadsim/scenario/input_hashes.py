@@ -24,7 +24,7 @@ from offloadsim.scenario.identity import simulated_document
 from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import PathError, parse_path
 
-__all__ = ["InputFile", "input_files", "content_hashes", "identity_data"]
+__all__ = ["InputFile", "input_files", "content_hashes", "file_sha256", "identity_data"]
 
 _CHUNK = 1 << 20
 #: A file modified less than this long ago is read again at every hash, not taken from the cache:
@@ -206,6 +206,11 @@ def _sha256(path: Path) -> str:
     if abs(time.time_ns() - info.st_mtime_ns) < _RECENT_NS:
         return _hash_file.__wrapped__(*key)  # changed just now: a rewrite may yet keep this very key
     return _hash_file(*key)
+
+
+#: The SHA-256 of a file's bytes ("missing", "not a regular file" where there are none), cached by its
+#: size and modification time: what the manifests' ``inputs`` hold, and what a kept copy is checked by.
+file_sha256 = _sha256
 
 
 @functools.lru_cache(maxsize=1024)

@@ -31,16 +31,6 @@ def manifest(folder: Path) -> dict:
     return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def scenario_dir(tmp_path: Path) -> Path:
-    """unstable-uplink.yaml and its trace in a folder of their own, removed once a result is made."""
-    folder = tmp_path / "mine"
-    folder.mkdir()
-    shutil.copy(SCENARIOS / "unstable-uplink.yaml", folder)
-    shutil.copytree(SCENARIOS / "traces", folder / "traces")
-    return folder
-
-
 def moved(folder: Path, to: Path) -> Path:
     to.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(folder, to)

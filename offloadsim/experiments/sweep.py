@@ -274,6 +274,7 @@ def sweep(
                 run_info={
                     "jobs_run": len(todo),
                     "jobs_reused": len(jobs) - len(todo),
+                    "jobs_run_other_code": other_code,  # of jobs_run, those saved by other code
                     "workers": None if scheduler else (workers or default_workers()),
                     "scheduler": scheduler,
                     "started_utc": started.isoformat(timespec="seconds"),
@@ -283,7 +284,6 @@ def sweep(
                 world_points=gathered,  # by point: what its figures say of the points they draw
                 point_notes=makers,  # and those said of where each point's runs computed
             )
-        merged.other_code = other_code
         return merged
 
 

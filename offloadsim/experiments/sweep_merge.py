@@ -434,6 +434,7 @@ def merge_sweep(
         manifest=manifest,
         ran=int((run_info or {}).get("jobs_run", 0)),
         reused=int((run_info or {}).get("jobs_reused", 0)),
+        other_code=int((run_info or {}).get("jobs_run_other_code", 0)),
         processors=processors,
         groups=groups,
     )

@@ -3,8 +3,9 @@
 A rerun into the folder rewrote the manifest's ``sweep_file``, ``base_file``, ``command``,
 ``started_utc`` and ``wall_s`` with its own, and ``scenario.yaml``'s header then named the copy it
 was resumed from: where the result came from was lost.  Now those (and ``jobs_run``,
-``jobs_reused``, ``code_fingerprint`` and ``git``: the code that ran it) stay the first run's, and
-each later run adds a row to ``resumed``, its own code among it.
+``jobs_reused``, ``jobs_run_other_code``: of those run, the jobs whose saved files were of other code,
+``code_fingerprint`` and ``git``: the code that ran it) stay the first run's, and each later run
+adds a row to ``resumed``, its own code and its count of jobs of other code among it.
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ FIRST_RUN_KEYS = (
     "wall_s",
     "jobs_run",
     "jobs_reused",
+    "jobs_run_other_code",
     "code_fingerprint",
     "git",
 )
 #: Those a first run of an older offloadsim (or not from a git checkout) may lack: not the latest's then.
-_FIRST_RUN_UNKNOWN = ("code_fingerprint", "git")
+_FIRST_RUN_UNKNOWN = ("jobs_run_other_code", "code_fingerprint", "git")
 #: What a ``resumed`` row says of a later run (its sweep's content and code included: either may differ).
 RESUME_KEYS = (
     "command",
@@ -48,6 +50,7 @@ RESUME_KEYS = (
     "wall_s",
     "jobs_run",
     "jobs_reused",
+    "jobs_run_other_code",
 )
 
 
@@ -69,7 +72,8 @@ def earlier_manifest(directory: Path, name: str) -> dict[str, Any] | None:
         or earlier.get("name") != name
     ):
         return None
-    return earlier if manifest_problem(file, earlier) is None else None
+    # A copy deleted from inputs/ keeps the first run's provenance: this run copies the files again.
+    return earlier if manifest_problem(file, earlier, copies=False) is None else None
 
 
 def with_resumes(manifest: Mapping[str, Any], earlier: Mapping[str, Any] | None) -> dict[str, Any]:

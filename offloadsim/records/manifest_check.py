@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from offloadsim.records.checked import REWRITE
+from offloadsim.records.input_copies import kept_name
 from offloadsim.shapes import describe, each, is_number, is_text, is_texts, is_whole
 from offloadsim.suggest import quoted
 
@@ -51,10 +52,16 @@ def _resumes(value: Any) -> bool:
         and is_number(row.get("wall_s"))
         and is_whole(row.get("jobs_run"))
         and is_whole(row.get("jobs_reused"))
+        and ("jobs_run_other_code" not in row or is_whole(row["jobs_run_other_code"]))
         and ("code_fingerprint" not in row or is_text(row["code_fingerprint"]))
         and ("git" not in row or _git(row["git"]))
         for row in value
     )
+
+
+def _copy_name(value: Any) -> bool:
+    """An ``inputs_copied`` value: the copy's name in the result's folder, under ``inputs/``."""
+    return is_text(value) and kept_name(value) is not None
 
 
 def _times(positive: bool) -> Any:
@@ -125,12 +132,15 @@ _MANIFEST_KEYS: dict[str, tuple[Any, str]] = {
     "swept": (is_texts, "a list of key paths"),
     "jobs_run": (is_whole, "a whole number"),
     "jobs_reused": (is_whole, "a whole number"),
+    "jobs_run_other_code": (is_whole, "a whole number"),
     "resumed": (
         _resumes,
         "a list of runs, each with its command, started_utc, wall_s, jobs_run, jobs_reused "
-        "(and any code_fingerprint as text, git as a manifest's)",
+        "(and any jobs_run_other_code as a whole number, code_fingerprint as text, git as a manifest's)",
     ),
     "labels": (each(is_text), "a mapping of key path to label"),
+    "inputs_copied": (each(_copy_name), "a mapping of key path to its copy's name under inputs/"),
+    "inputs_not_copied": (each(is_text), "a mapping of key path to why it was not copied (text)"),
     "swept_kinds": (each(_is_kind), "a mapping of key path to kind"),
     "base_file": (is_text, "text"),
     "notes": (is_texts, "a list of notes"),
@@ -199,11 +209,12 @@ def kind_claim_problem(path: Path, kind: str) -> str | None:
     return f"{path / 'manifest.json'}: format: says {kind}, but the directory is {was}; {REWRITE}"
 
 
-def manifest_problem(file: Path, manifest: Any) -> str | None:
+def manifest_problem(file: Path, manifest: Any, *, copies: bool = True) -> str | None:
     """Why ``manifest`` (read from ``file``) is not as offloadsim writes it, naming its first wrong key.
 
     None where it is.  A hand-edited or foreign file would otherwise fail deep in a table or a
-    figure, or (read by ``read_run``) be trusted.
+    figure, or (read by ``read_run``) be trusted.  With ``copies``, each copy its ``inputs_copied``
+    lists must be in the folder of ``file`` too.
     """
     rerun = "not as offloadsim writes it; rerun the command that made it"
     if not isinstance(manifest, dict):
@@ -214,6 +225,21 @@ def manifest_problem(file: Path, manifest: Any) -> str | None:
             return f"{file}: {where}: expected {what}, got {describe(value)} ({rerun})"
     if (wrong := _inconsistent(manifest)) is not None:
         return f"{file}: {wrong} ({rerun})"
+    return _missing_copy(file, manifest) if copies else None
+
+
+def _missing_copy(file: Path, manifest: Mapping[str, Any]) -> str | None:
+    """Which copy ``inputs_copied`` lists that the folder of ``file`` lacks, and what to do; None: none.
+
+    A folder whose copy was deleted or never carried over does not rerun as its manifest says.
+    """
+    for key, name in (manifest.get("inputs_copied") or {}).items():
+        if not (file.parent / name).is_file():
+            return (
+                f"{file}: inputs_copied[{quoted(key)}]: expected the copy {name} in the folder, found none"
+                f" (a rerun from its scenario.yaml needs it): put the file back at {file.parent / name},"
+                " or rerun the command that made it"
+            )
     return None
 
 
@@ -246,6 +272,8 @@ _MANIFEST_ITEMS: dict[str, tuple[type, Any, str]] = {
     "swept": (list, is_text, "a key path (text)"),
     "notes": (list, is_text, "a note (text)"),
     "labels": (Mapping, is_text, "a label (text)"),
+    "inputs_copied": (Mapping, _copy_name, "a copy's name under inputs/ (text)"),
+    "inputs_not_copied": (Mapping, is_text, "why it was not copied (text)"),
     "swept_kinds": (Mapping, _is_kind, "a kind (text or null)"),
 }
 

@@ -6,6 +6,7 @@ The keys hashed ``__version__``, which read 0.1.0 for thousands of commits: a sw
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -125,3 +126,32 @@ def test_a_resumed_rows_code_is_checked_as_the_top_levels(tmp_path):
     for bad in ({"code_fingerprint": 5}, {"git": "ba5d9038"}):
         problem = manifest_problem(tmp_path / "manifest.json", {"resumed": [row | bad]})
         assert problem is not None and "resumed" in problem
+
+
+def test_a_resumes_count_of_jobs_of_other_code_is_in_its_resumed_row(tmp_path, monkeypatch):
+    """The count was on the command's last line and SweepResult, not in the manifest a reader keeps."""
+    path, out = _sweep_file(tmp_path), tmp_path / "out"
+    first = sweep(path, out=out, workers=1)
+    assert first.manifest["jobs_run_other_code"] == 0
+    monkeypatch.setattr("offloadsim.provenance.code_fingerprint", lambda: "0123456789abcdef")
+    sweep(path, out=out, workers=1)
+    monkeypatch.undo()
+    third = sweep(path, out=out, workers=1)  # the first code again: its files are there, of this code
+    kept = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert kept["jobs_run_other_code"] == 0  # the first run's
+    rows = [(row["jobs_run"], row["jobs_reused"], row["jobs_run_other_code"]) for row in kept["resumed"]]
+    assert rows == [(2, 0, 2), (0, 2, 0)]
+    assert third.other_code == 0 and kept == third.manifest
+
+
+def test_a_resumed_rows_count_of_other_code_is_checked(tmp_path):
+    from offloadsim.records.manifest_check import manifest_problem
+
+    row = {"command": "offloadsim sweep s.yaml", "started_utc": "2026-12-06T18:00:00", "wall_s": 1.0}
+    row |= {"jobs_run": 2, "jobs_reused": 0}
+    file = tmp_path / "manifest.json"
+    assert manifest_problem(file, {"resumed": [row | {"jobs_run_other_code": 2}]}) is None
+    problem = manifest_problem(file, {"resumed": [row | {"jobs_run_other_code": "2"}]})
+    assert problem is not None and "jobs_run_other_code as a whole number" in problem
+    problem = manifest_problem(file, {"jobs_run_other_code": 1.5})
+    assert problem is not None and "jobs_run_other_code: expected a whole number" in problem

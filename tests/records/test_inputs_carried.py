@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 import offloadsim
+from offloadsim.cli import main
 from offloadsim.experiments import compare
-from offloadsim.records.results import read_run, write_run
+from offloadsim.records.results import ResultsError, read_run, write_run
 
 COPY = "inputs/traces/lte-uplink.csv"
 KEY = "dynamics[0].file"
@@ -72,3 +76,43 @@ def test_a_run_read_back_and_written_elsewhere_carries_its_copies(scenario_dir, 
     assert manifest(second)["inputs_copied"] == {KEY: COPY}
     again = offloadsim.run(second / "scenario.yaml", out=tmp_path / "again")
     assert again.summary == read_run(second).summary
+
+
+@pytest.fixture
+def uplink_run(scenario_dir, tmp_path) -> Path:
+    offloadsim.run(scenario_dir / "unstable-uplink.yaml", overrides=["duration=5 s"], out=tmp_path / "r")
+    return tmp_path / "r"
+
+
+def _edited(folder: Path, **changes: object) -> None:
+    kept = manifest(folder)
+    kept.update(changes)
+    (folder / "manifest.json").write_text(json.dumps(kept), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        ({"inputs_copied": ["inputs/traces/lte-uplink.csv"]}, "inputs_copied: expected a mapping"),
+        ({"inputs_copied": {KEY: 3}}, f'inputs_copied["{KEY}"]: expected a copy\'s name under inputs/'),
+        ({"inputs_copied": {KEY: "../../mine/traces/lte-uplink.csv"}}, f'inputs_copied["{KEY}"]'),
+        ({"inputs_copied": {KEY: "/etc/passwd"}}, f'inputs_copied["{KEY}"]'),
+        ({"inputs_not_copied": {KEY: None}}, f'inputs_not_copied["{KEY}"]: expected why it was not copied'),
+        ({"inputs_not_copied": "all of them"}, "inputs_not_copied: expected a mapping"),
+    ],
+)
+def test_a_copies_field_of_another_shape_is_refused_naming_it(uplink_run, changes, said, capsys):
+    _edited(uplink_run, **changes)
+    with pytest.raises(ResultsError, match=re.escape(said)):
+        read_run(uplink_run)
+    assert main(["plot", str(uplink_run), "--out", str(uplink_run.parent / "fig.png")]) == 2
+    err = capsys.readouterr().err
+    assert said in err and "Traceback" not in err
+
+
+def test_a_listed_copy_missing_from_the_folder_is_refused_saying_where_it_goes(uplink_run, capsys):
+    (uplink_run / COPY).unlink()
+    with pytest.raises(ResultsError, match=re.escape(f"put the file back at {uplink_run / COPY}")):
+        read_run(uplink_run)
+    assert main(["plot", str(uplink_run), "--out", str(uplink_run.parent / "fig.png")]) == 2
+    assert f'inputs_copied["{KEY}"]: expected the copy {COPY} in the folder' in capsys.readouterr().err

@@ -48,7 +48,7 @@ from offloadsim.experiments.jobs import (
 )
 from offloadsim.experiments.merge import Insert, write_merged
 from offloadsim.experiments.storage import ExperimentError, parquet_writer, read_job_columns, read_job_meta
-from offloadsim.experiments.sweep_identity import base_hash, base_inputs, sweep_hash
+from offloadsim.experiments.sweep_identity import base_hash, base_inputs, point_files, sweep_hash
 from offloadsim.experiments.sweep_resumes import earlier_manifest, with_resumes
 from offloadsim.experiments.sweep_spec import SweepSpec
 from offloadsim.host import host_info
@@ -334,7 +334,7 @@ def merge_sweep(
         "name": spec.name,
         "description": spec.description,
         "sweep_file": spec.file,
-        "sweep_hash": sweep_hash(spec, (read := base_inputs(spec))),
+        "sweep_hash": sweep_hash(spec, (read := base_inputs(spec)), point_files(ordered, read)),
         "base_file": spec.base_name,
         "base_hash": base_hash(spec, read),
         # Those two documents, written beside it: the sweep reruns from its folder, its jobs reused.

@@ -116,3 +116,50 @@ def test_a_listed_copy_missing_from_the_folder_is_refused_saying_where_it_goes(u
         read_run(uplink_run)
     assert main(["plot", str(uplink_run), "--out", str(uplink_run.parent / "fig.png")]) == 2
     assert f'inputs_copied["{KEY}"]: expected the copy {COPY} in the folder' in capsys.readouterr().err
+
+
+def _two_trace_sweep(folder: Path, second: bytes) -> Path:
+    """A sweep over two link traces, the second's bytes ``second``; its base reads the first."""
+    (folder / "traces" / "other.csv").write_bytes(second)
+    path = folder / "sweep.yaml"
+    path.write_text(
+        "name: traces\nbase: unstable-uplink.yaml\nset: {duration: 5 s}\n"
+        "grid:\n  dynamics[0].file: [traces/lte-uplink.csv, traces/other.csv]\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_two_traces_a_sweep_names_only_by_its_points_are_in_its_hash_by_content(scenario_dir, tmp_path):
+    """sweep_hash named them by their names alone: a rewritten trace read as the same sweep."""
+    from offloadsim.experiments import sweep
+
+    trace = (scenario_dir / "traces" / "lte-uplink.csv").read_bytes()
+    first = sweep(_two_trace_sweep(scenario_dir, trace), out=tmp_path / "a", workers=1).manifest
+    rewritten = trace.replace(b"4180000", b"4180001")
+    other = sweep(_two_trace_sweep(scenario_dir, rewritten), out=tmp_path / "b", workers=1).manifest
+    assert other["base_hash"] == first["base_hash"]  # the base reads the first trace alone
+    assert other["sweep_hash"] != first["sweep_hash"]
+    again = sweep(_two_trace_sweep(scenario_dir, trace), out=tmp_path / "c", workers=1).manifest
+    assert again["sweep_hash"] == first["sweep_hash"]
+    # Rerun from its folder, the trace gone from the scenario's: the copies hash the same.
+    shutil.rmtree(scenario_dir)
+    rerun = sweep(tmp_path / "c" / "sweep.yaml", out=tmp_path / "d", workers=1).manifest
+    assert rerun["sweep_hash"] == first["sweep_hash"]
+
+
+def test_a_resumed_sweep_keeps_its_copies_of_the_same_bytes_and_rewrites_changed_ones(scenario_dir, tmp_path):
+    """A merge copied every input again at each resume; now a copy whose bytes are the run's stays."""
+    from offloadsim.experiments import sweep
+
+    trace = (scenario_dir / "traces" / "lte-uplink.csv").read_bytes()
+    path = _two_trace_sweep(scenario_dir, trace)
+    sweep(path, out=tmp_path / "s", workers=1)
+    copies = [tmp_path / "s" / COPY, tmp_path / "s" / "inputs" / "traces" / "other.csv"]
+    before = [copy.stat().st_ino for copy in copies]
+    sweep(path, out=tmp_path / "s", workers=1)
+    assert [copy.stat().st_ino for copy in copies] == before  # not written again
+    (scenario_dir / "traces" / "other.csv").write_bytes(trace.replace(b"4180000", b"4180002"))
+    sweep(path, out=tmp_path / "s", workers=1)
+    assert copies[0].stat().st_ino == before[0]
+    assert copies[1].read_bytes() == (scenario_dir / "traces" / "other.csv").read_bytes()

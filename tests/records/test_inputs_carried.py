@@ -1,4 +1,4 @@
-"""A result written again elsewhere carries its input copies: the new folder reruns too.
+"""What a result folder needs to rerun: copies carried when written again, checked when read, hashed by content.
 
 A comparison written twice, or a run read back and written, copied its inputs from the scenario's
 own folder only: where the trace had gone since, the new folder had no ``inputs/`` yet its

@@ -1,4 +1,4 @@
-"""What a result folder needs to rerun: copies carried when written again, checked when read, hashed by content.
+"""What a result folder needs to rerun: copies carried when written again, checked on read, hashed.
 
 A comparison written twice, or a run read back and written, copied its inputs from the scenario's
 own folder only: where the trace had gone since, the new folder had no ``inputs/`` yet its

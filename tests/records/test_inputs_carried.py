@@ -163,3 +163,31 @@ def test_a_resumed_sweep_keeps_its_copies_of_the_same_bytes_and_rewrites_changed
     sweep(path, out=tmp_path / "s", workers=1)
     assert copies[0].stat().st_ino == before[0]
     assert copies[1].read_bytes() == (scenario_dir / "traces" / "other.csv").read_bytes()
+
+
+def test_a_comparison_made_from_a_folder_read_back_writes_its_scenario_and_copies(scenario_dir, tmp_path):
+    """A CompareResult made from read_results' tables wrote no scenario.yaml and no inputs/."""
+    import pandas as pd
+
+    from offloadsim.experiments import CompareResult, read_results
+
+    scenario = scenario_dir / "unstable-uplink.yaml"
+    compare(scenario, ["fixed"], 1, overrides=["duration=5 s"], out=tmp_path / "a")
+    shutil.rmtree(scenario_dir)
+    read = read_results(tmp_path / "a")
+    made = CompareResult(
+        scenario=read.manifest["scenario"],
+        policies=["fixed"],
+        baseline="fixed",
+        replications=1,
+        metrics=read.metrics,
+        nodes=read.nodes,
+        summary=pd.read_parquet(tmp_path / "a" / "summary.parquet"),
+        manifest=read.manifest,
+        path=read.path,
+    )
+    second = made.write(tmp_path / "b")
+    assert (second / "scenario.yaml").read_bytes() == (tmp_path / "a" / "scenario.yaml").read_bytes()
+    assert digest(second / COPY) == digest(tmp_path / "a" / COPY)
+    compare(second / "scenario.yaml", ["fixed"], 1, out=tmp_path / "again")
+    assert digest(tmp_path / "again" / "tasks.parquet") == digest(tmp_path / "a" / "tasks.parquet")

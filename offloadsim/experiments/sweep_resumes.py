@@ -73,7 +73,7 @@ def earlier_manifest(directory: Path, name: str) -> dict[str, Any] | None:
     ):
         return None
     # A copy deleted from inputs/ keeps the first run's provenance: this run copies the files again.
-    return earlier if manifest_problem(file, earlier, copies=False) is None else None
+    return earlier if manifest_problem(file, earlier) is None else None
 
 
 def with_resumes(manifest: Mapping[str, Any], earlier: Mapping[str, Any] | None) -> dict[str, Any]:

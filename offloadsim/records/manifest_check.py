@@ -209,12 +209,13 @@ def kind_claim_problem(path: Path, kind: str) -> str | None:
     return f"{path / 'manifest.json'}: format: says {kind}, but the directory is {was}; {REWRITE}"
 
 
-def manifest_problem(file: Path, manifest: Any, *, copies: bool = True) -> str | None:
+def manifest_problem(file: Path, manifest: Any) -> str | None:
     """Why ``manifest`` (read from ``file``) is not as offloadsim writes it, naming its first wrong key.
 
     None where it is.  A hand-edited or foreign file would otherwise fail deep in a table or a
-    figure, or (read by ``read_run``) be trusted.  With ``copies``, each copy its ``inputs_copied``
-    lists must be in the folder of ``file`` too.
+    figure, or (read by ``read_run``) be trusted.  A copy ``inputs_copied`` lists that the folder
+    lacks is not a problem here: the records and figures stand without it, and a rerun from the
+    folder's ``scenario.yaml`` names the missing file itself.
     """
     rerun = "not as offloadsim writes it; rerun the command that made it"
     if not isinstance(manifest, dict):
@@ -225,21 +226,6 @@ def manifest_problem(file: Path, manifest: Any, *, copies: bool = True) -> str |
             return f"{file}: {where}: expected {what}, got {describe(value)} ({rerun})"
     if (wrong := _inconsistent(manifest)) is not None:
         return f"{file}: {wrong} ({rerun})"
-    return _missing_copy(file, manifest) if copies else None
-
-
-def _missing_copy(file: Path, manifest: Mapping[str, Any]) -> str | None:
-    """Which copy ``inputs_copied`` lists that the folder of ``file`` lacks, and what to do; None: none.
-
-    A folder whose copy was deleted or never carried over does not rerun as its manifest says.
-    """
-    for key, name in (manifest.get("inputs_copied") or {}).items():
-        if not (file.parent / name).is_file():
-            return (
-                f"{file}: inputs_copied[{quoted(key)}]: expected the copy {name} in the folder, found none"
-                f" (a rerun from its scenario.yaml needs it): put the file back at {file.parent / name},"
-                " or rerun the command that made it"
-            )
     return None
 
 

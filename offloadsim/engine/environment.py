@@ -129,8 +129,10 @@ class Calendar:
                 other = tied[-1]
                 if due is None or other < due or (other == due and other.eid < due.eid):
                     due = other
-            # Typed float, so that a build compiled by mypyc compares it in C (a float to Python).
-            due_at: float = _INF if due is None else due
+            # An exact float, so that 3.11 specialises the comparisons with it (and with ``limit``, the
+            # inner loop's at every call): a float's with a _Due, a subclass's, take the generic path.
+            # Typed float, so that a build compiled by mypyc compares it in C.
+            due_at: float = _INF if due is None else float(due)
             if calls:
                 head = calls[0]
                 at = head[0]
@@ -173,7 +175,7 @@ class Calendar:
                 n = len(chains)
                 if n > 1 and (chains[1] == chains[0] or (n > 2 and chains[2] == chains[0])):
                     self._untie()  # the new root's time ties: put the tied calls in eid order
-            self.now = env.now = float(due)
+            self.now = env.now = due_at
             function = due.call
             function(due.argument)
             called = True

@@ -377,7 +377,7 @@ class Simulation:
         """
         step: TransferStep = task.plan.steps[task.step - 1]
         meter: NodeMeter | None = step.meter
-        size = _step_bytes(step, task)
+        size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]  # inline, no call
         if meter is not None:  # the task's own device, sending (a receiving one has no `sent`)
             meter.flow_sent(True, task, None, size)
         else:
@@ -387,7 +387,7 @@ class Simulation:
         """``task``'s transfer step was delivered: its receiving end's radio falls silent; the step ends."""
         step: TransferStep = task.plan.steps[task.step - 1]
         meter: NodeMeter | None = step.meter
-        size = _step_bytes(step, task)
+        size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
         if meter is not None:  # keyed by the task: received(task, task)
             meter.flow_sent(False, task, None, size)
         else:
@@ -990,14 +990,6 @@ def _walks_only(kind: WorkKind) -> bool:
     A plug-in's kind is read through its adapter: its start is its own, even one it inherits.
     """
     return getattr(type(kind), "start", None) in (ModelWork.start, SyntheticWork.start)
-
-
-def _step_bytes(step: TransferStep, task: Task) -> float:
-    """The bytes a transfer step moves: its fixed size, else the task's tensor at its cut.
-
-    For its radios' per-bit charge; the hot paths of every transfer read it inline.
-    """
-    return step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
 
 
 def _battery_left(meter: NodeMeter | None) -> float:

@@ -275,7 +275,7 @@ def _parse_quantity(value: object, quantity: Quantity, kind: str) -> float:
     elif isinstance(value, str):
         match = _NUMBER_UNIT.match(value)
         if match is None:
-            raise _Refused()
+            raise _Refused(between=_DECIMAL_COMMA if _COMMA_NUMBER.match(value) else "")
         number_text, unit = match.groups()
         if unit == "" and quantity.units != {"": 1.0}:
             raise _Refused(between=" (a number with a unit)")
@@ -284,7 +284,8 @@ def _parse_quantity(value: object, quantity: Quantity, kind: str) -> float:
             raise _Refused(between=" (a plain number, no unit)")
         if factor is None:
             other = [q.a_name for q in QUANTITIES.values() if unit in q.units and q.name != "number"]
-            hint = f" ({other[0]} unit)" if other else did_you_mean(unit, quantity.units)
+            spelt = _octet_hint(unit, quantity) or did_you_mean(unit, quantity.units)
+            hint = f" ({other[0]} unit)" if other else spelt
             if kind == "energy" and unit in _CHARGE:
                 hint = _CHARGE_HINT  # not "did you mean mWh?": a charge is an energy only at a voltage
             if kind == "speed" and (ops := _OPS.fullmatch(unit)):
@@ -312,6 +313,27 @@ def _parse_quantity(value: object, quantity: Quantity, kind: str) -> float:
     if quantity.whole and not number.is_integer():
         raise _Refused(expected=f"expected a whole {quantity.name} like {quantity.example}")
     return number
+
+
+#: A number written with a comma ("0,1 s", "1,000 ms"): a decimal comma, or a thousands separator.
+_COMMA_NUMBER = re.compile(r"^\s*[-+]?[0-9]*,[0-9]")
+_DECIMAL_COMMA = " (a comma in a number: write the decimal mark as '.', and no thousands separator)"
+
+
+def _octet_hint(unit: str, quantity: Quantity) -> str:
+    """``' (did you mean "MB/s"? ...)'`` for an octet unit (French ``Mo/s``, ``Ko``), or ``""``.
+
+    "Mo/s" is megaoctets, megabytes, a second: spelling alone offered "Mb/s", megabits, 8x off.
+
+    >>> print(_octet_hint("Mo/s", QUANTITIES["bandwidth"]))
+     (did you mean "MB/s"? "o", an octet, is a byte: B)
+    >>> _octet_hint("Mbs", QUANTITIES["bandwidth"])
+    ''
+    """
+    byte_unit = re.sub(r"^([kKmMgGtT]?i?)o(?=$|/s$|ps$)", lambda m: m[1].capitalize() + "B", unit)
+    if byte_unit == unit or byte_unit not in quantity.units:
+        return ""
+    return f' (did you mean {quoted(byte_unit)}? "o", an octet, is a byte: B)'
 
 
 def format_rate(ops_per_s: float, precision: str = "") -> str:

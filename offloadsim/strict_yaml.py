@@ -448,4 +448,20 @@ def _marked(error: yaml.MarkedYAMLError) -> YamlProblem:
         return YamlProblem(where, what)
     if error.context and error.problem and error.context not in what:
         what = f"{what} ({error.context})"
-    return YamlProblem(where, f"YAML syntax error: {what}")
+    return YamlProblem(where, f"YAML syntax error: {what}{_layout_hint(what)}")
+
+
+#: What a student's file most often means by PyYAML's words (the HH36 trial): a tab a Windows editor
+#: wrote as indentation, a key indented a column off from the keys beside it.
+_LAYOUT_HINTS = (
+    ("found character '\\t'", ": YAML indents with spaces, never tabs (replace the tabs with spaces)"),
+    (
+        "expected <block end>",
+        ": is this line indented as the keys beside it? (the keys of one mapping start in one column)",
+    ),
+)
+
+
+def _layout_hint(what: str) -> str:
+    """What a syntax error's PyYAML words most often mean about the file's layout, or ``""``."""
+    return next((hint for words, hint in _LAYOUT_HINTS if what.startswith(words)), "")

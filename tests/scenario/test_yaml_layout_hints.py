@@ -1,0 +1,49 @@
+"""A YAML syntax error a Windows student's editor makes is said in words about the file's layout.
+
+A tab as indentation was "found character '\\t' that cannot start any token", a key a column off
+"expected <block end>, but found '<block mapping start>'": PyYAML's words alone (the HH36 trial).
+Both keep PyYAML's words, and add what they most often mean.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from offloadsim.scenario import ScenarioError, load_scenario_text
+
+GOOD = "name: x\nnodes:\n  edge:\n    tier: edge\n    processor: {speed: 1 GFLOP/s}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "said"),
+    [
+        (
+            GOOD.replace("    tier", "\ttier"),
+            "line 4, column 1",
+            "YAML indents with spaces, never tabs (replace the tabs with spaces)",
+        ),
+        (
+            GOOD.replace("    processor", "   processor"),
+            "line 5, column 4",
+            "is this line indented as the keys beside it? (the keys of one mapping start in one column)",
+        ),
+    ],
+)
+def test_a_layout_mistake_is_said_as_one(text: str, where: str, said: str):
+    with pytest.raises(ScenarioError) as refused:
+        load_scenario_text(text, "lab.yml")
+    message = str(refused.value)
+    assert message.startswith(f"lab.yml: {where}: YAML syntax error: "), message
+    assert message.endswith(said), message
+    assert "\n" not in message
+
+
+def test_the_good_file_reads():
+    assert load_scenario_text(GOOD, "lab.yml").name == "x"
+
+
+def test_another_syntax_error_gets_no_layout_hint():
+    with pytest.raises(ScenarioError) as refused:
+        load_scenario_text("name: x\nnodes:\n  a: b: c\n", "lab.yml")
+    message = str(refused.value)
+    assert message.endswith("YAML syntax error: mapping values are not allowed here"), message

@@ -47,3 +47,17 @@ def test_another_syntax_error_gets_no_layout_hint():
         load_scenario_text("name: x\nnodes:\n  a: b: c\n", "lab.yml")
     message = str(refused.value)
     assert message.endswith("YAML syntax error: mapping values are not allowed here"), message
+
+
+def test_a_file_saved_by_a_windows_editor_reads_as_the_plain_one(tmp_path):
+    """CRLF line ends and a byte-order mark (Notepad's "UTF-8 with BOM"), as docs/scenario-format.md says."""
+    from offloadsim.scenario import load_scenario
+
+    text = GOOD + 'description: "téléphones, serveur de bord"\n'
+    plain = tmp_path / "plain.yaml"
+    plain.write_bytes(text.encode())
+    windows = tmp_path / "labo réseau.yml"
+    windows.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    read, expected = load_scenario(windows), load_scenario(plain)
+    assert read.description == expected.description == "téléphones, serveur de bord"
+    assert read.nodes == expected.nodes

@@ -36,8 +36,25 @@ _EXPECTED = {
 
 
 def problems_from_validation(error: ValidationError, file: str) -> list[Problem]:
-    """One problem per pydantic error of validating a scenario document."""
-    return [_problem(detail, file) for detail in error.errors(include_url=False)]
+    """One problem per pydantic error of validating a scenario document.
+
+    A required key misspelt (``bandwith``) is one problem, the unknown key offered the required
+    one, not also "missing required key": that read as if the key had been left out.
+    """
+    details = error.errors(include_url=False)
+    misspelt = {_offered(tuple(detail["loc"])) for detail in details if detail["type"] == "extra_forbidden"}
+    return [
+        _problem(detail, file)
+        for detail in details
+        if not (detail["type"] == "missing" and tuple(detail["loc"]) in misspelt)
+    ]
+
+
+def _offered(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """Where the key an unknown key at ``loc`` is offered (``did you mean``) would be, or ``loc``."""
+    hint = did_you_mean(str(loc[-1]), keys_at(loc[:-1]) or [])
+    offered = [key for key in keys_at(loc[:-1]) or [] if hint == f" (did you mean {quoted(key)}?)"]
+    return (*loc[:-1], offered[0]) if offered else loc
 
 
 def _problem(detail: Any, file: str) -> Problem:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import re
 from collections.abc import Iterable, Sequence
 
 __all__ = [
@@ -300,11 +301,13 @@ def did_you_mean_file(
     """
     given = os.fspath(path)
     if os.sep == "/" and "\\" in given:  # a Windows path on Linux or macOS: one name, backslashes and all
-        slashed = given.replace("\\", "/")
-        exists = os.path.isdir(slashed) if directory else os.path.isfile(slashed)
-        if exists:
-            return f" (did you mean {quoted(slashed, whole=True)}? folders are separated by / here, not \\)"
-        return " (folders are separated by / here, not \\)"
+        # looked for where it was (beside the scenario), not from the current directory; a doubled
+        # backslash ("traces\\radio.csv", a string's escape) is one separator, not "traces//radio.csv"
+        exists = os.path.isdir if directory else os.path.isfile
+        said = "folders are separated by / here, not \\"
+        if any(exists(_slashed(os.fspath(where))) for where in looked_for or (given,)):
+            return f" (did you mean {quoted(_slashed(given), whole=True)}? {said})"
+        return f" ({said})"
     head, name = os.path.split(given)
     if not name:
         return ""
@@ -313,6 +316,11 @@ def did_you_mean_file(
         if close:
             return f" (did you mean {quoted(os.path.join(head, close), whole=True)}?)"
     return ""
+
+
+def _slashed(path: str) -> str:
+    r"""``path`` with each run of backslashes one ``/``, a doubled one too (``traces\\radio.csv``)."""
+    return re.sub(r"\\+", "/", path)
 
 
 def _near_name(name: str, names: list[str]) -> str | None:

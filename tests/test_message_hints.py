@@ -71,3 +71,26 @@ def test_workers_0_says_the_real_range(capsys, monkeypatch):
     assert (
         'expected a whole number of worker processes, 1 or more (past the jobs, one a job), got "0"' in line
     )
+
+
+@pytest.mark.skipif(os.sep != "/", reason="a backslash separates folders there")
+def test_a_windows_path_in_a_scenario_is_told_its_slashes_from_any_folder(tmp_path, capsys, monkeypatch):
+    r"""``trace: traces\radio.csv`` was offered "traces/radio.csv" only when run from the scenario's
+    folder: the path with slashes was looked for from the current directory, not beside the
+    scenario. A doubled backslash (``traces\\radio.csv``, as a string escape) was offered
+    ``traces//radio.csv`` (the HH36 trial)."""
+    lab = tmp_path / "é lab"
+    (lab / "traces").mkdir(parents=True)
+    (lab / "traces" / "radio.csv").write_text("time\n1.0\n")
+    text = (
+        "name: x\nnodes:\n  phone: {tier: device, processor: {speed: 1 GFLOP/s}}\n"
+        "applications:\n  job: {work: 1 GFLOP}\n"
+        "workload:\n  - {app: job, sources: phone, arrivals: trace, trace: TRACE}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    for written in ("traces\\radio.csv", "traces\\\\radio.csv"):
+        (lab / "s.yml").write_text(text.replace("TRACE", written))
+        line = _error(capsys, "validate", str(Path("é lab") / "s.yml"))
+        assert line.endswith('(did you mean "traces/radio.csv"? folders are separated by / here, not \\)'), (
+            line
+        )

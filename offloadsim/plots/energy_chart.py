@@ -96,6 +96,7 @@ def energy_latency(
         markers: list[tuple[float, float]] = []
         lines: list[tuple[str, list[tuple[float, float]]]] = []  # each labelled series' line, its points
         under = _coinciding(table, by, list(styles), x)
+        named = {**_one_spot_covered(table, by, list(styles), x, x_position, unit), **under}
         for name, style in styles.items():
             rows = table[table[by] == name]
             # A swept value none of whose runs completed a task has no marker: its line ends at the
@@ -120,7 +121,7 @@ def energy_latency(
                 markerfacecolor="none",
                 markeredgewidth=0.8,
                 elinewidth=0.7,
-                label=drawn_label(name, under, "spot"),
+                label=drawn_label(name, named, "spot"),
             )
             if not x or name in under:  # a series under another: its ends are labelled
                 continue
@@ -185,6 +186,34 @@ def _coinciding(table: pd.DataFrame, by: str, names: Sequence[Any], x: str | Non
         )
 
     return drawn_under(list(series.items()), same)
+
+
+def _one_spot_covered(
+    table: pd.DataFrame, by: str, names: Sequence[Any], x: str | None, x_position: dict[Any, float], unit: str
+) -> dict[Any, str]:
+    """Each series every swept value leaves on one spot where another's markers are, and which of them.
+
+    ``local`` at one spot whatever the bandwidth, ``neurosurgeon`` running locally at 2 and 5 Mbit/s:
+    its markers were drawn over local's one, which the legend listed with nothing in view, and no
+    label (no swept value is its own). ``{"local": "neurosurgeon's 2, 5 Mbit/s"}``, for its legend
+    entry. A series on another's spot at each of its swept values is :func:`_coinciding`'s.
+    """
+    if not x:
+        return {}
+    finite = table[pd.notna(table["mean_lat"]) & pd.notna(table["mean_eng"])]
+    finite = finite.assign(pos=[x_position[v] for v in finite[x]]).sort_values("pos")
+    rows = {name: [row for _, row in finite[finite[by] == name].iterrows()] for name in names}
+    covered: dict[Any, str] = {}
+    for name, mine in rows.items():
+        if len(mine) < 2 or not all(_same_place(mine[0], row) for row in mine):
+            continue
+        for other, theirs in rows.items():
+            on = [row for row in theirs if _same_place(mine[0], row)]
+            if other != name and on and len(on) < len(theirs):
+                values = ", ".join(plain_number(row["pos"]) if unit else str(row[x]) for row in on)
+                covered[name] = f"{other}'s {values}{f' {unit}' if unit else ''}"
+                break
+    return covered
 
 
 def _above_zero(mean: pd.Series, half: pd.Series) -> np.ndarray:

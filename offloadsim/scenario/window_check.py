@@ -130,12 +130,16 @@ def unmissable_deadlines(run: CheckedRun) -> list[Problem]:
         app = scenario.applications.get(name)
         deadline = None if app is None else app.deadline_s
         if deadline is not None and deadline >= scenario.duration_s:
+            written = (scenario.document.get("applications") or {}).get(name, {}).get("deadline")
+            # said of a bare number only: "deadline: 100 ms" with a 10 ms --set duration was told it too
+            bare = isinstance(written, int | float) and not isinstance(written, bool)
             warnings.append(
                 Problem(
                     scenario.source,
                     format_path(("applications", name, "deadline")),
                     f"{deadline:g} s is no shorter than the {scenario.duration_s:g} s measured, so no task "
-                    "that completes or is still in flight can miss it (a plain number is in seconds)",
+                    "that completes or is still in flight can miss it"
+                    + (" (a plain number is in seconds)" if bare else ""),
                     also=("duration",),  # the measured time; the warm-up only moves it
                 )
             )

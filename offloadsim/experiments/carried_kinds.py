@@ -4,12 +4,14 @@ A worker process starts with offloadsim's own entries and those its entry points
 script or notebook registered at run time (``register...(...)`` under its
 ``if __name__ == "__main__":`` guard, or in a cell) was not there, so a comparison's runs in
 workers silently lacked it (a metrics column, a warning, a record column or table) or
-failed on it (a link model, processor model, kind of work, arrival process or kind of dynamics a
-scenario names), and its results differed by worker count.  Every registry of
+failed on it (a policy, link model, processor model, kind of work, arrival process or kind of
+dynamics a scenario names), and its results differed by worker count.  Every registry of
 :data:`~offloadsim.experiments.carried_registries.CARRIED_REGISTRIES` is handled alike: its
-run-time entries are pickled here (by name, as a policy is, or by value with cloudpickle for an
-interactive session's) and registered again in each worker, in this process's order; one that
-cannot be pickled is refused, before any worker starts, in one line naming it.
+run-time entries are pickled here (by name, or by value with cloudpickle for an interactive
+session's) and registered again in each worker, in this process's order; one that cannot be
+pickled is refused, before any worker starts, in one line naming it (a policy only where a job
+runs it).  A worker that cannot rebuild or register one says so in one line with its first job
+(:mod:`offloadsim.experiments.carried_unreadable`), not as a dead worker.
 """
 
 from __future__ import annotations
@@ -17,16 +19,17 @@ from __future__ import annotations
 import pickle
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from offloadsim.experiments.carried_registries import CARRIED_REGISTRIES, CarriedRegistry
-from offloadsim.experiments.carried_unreadable import unpickled
+from offloadsim.experiments.carried_unreadable import CarriedUnreadable, unpickled
+from offloadsim.experiments.jobs import Job, JobResult, Runner
 from offloadsim.experiments.storage import ExperimentError
-from offloadsim.plugins import EntryPointGroup
+from offloadsim.plugins import EntryPointGroup, first_line
 
-__all__ = ["CarriedKinds", "carried_code", "carried_kinds", "register_carried_kinds"]
+__all__ = ["CarriedKinds", "carried_code", "carried_kinds", "register_carried_kinds", "run_carrying"]
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,13 @@ class CarriedKinds:
         return any(entries for _, entries, _ in self.registries)
 
 
-def _from_entry_points(group: EntryPointGroup, entry: object) -> bool:
-    """Whether an entry point of ``group`` loaded ``entry`` (a worker reads its entry points itself)."""
-    return any(entry is loaded for _, loaded in group.provided)
+def _from_entry_points(group: EntryPointGroup, entry: object, code: dict[str, Any]) -> bool:
+    """Whether an entry point of ``group`` loaded ``entry`` (a worker reads its entry points itself).
+
+    ``code``: the entry's functions and classes; a registry that keeps ``(name, factory)`` has its
+    factory there.
+    """
+    return any(entry is loaded or loaded in code.values() for _, loaded in group.provided)
 
 
 def _session_main() -> bool:
@@ -59,7 +66,7 @@ def _session_main() -> bool:
     return getattr(main, "__spec__", None) is None and not (isinstance(path, str) and os.path.isfile(path))
 
 
-def _pickled(what: str, name: str, entry: object, code: str, dumps: Callable[[Any], bytes] | None) -> bytes:
+def _pickled(what: str, entry: object, code: str, dumps: Callable[[Any], bytes] | None) -> bytes:
     """``entry`` pickled for a worker: by value where its code is an interactive session's; else refused."""
     by_value = dumps is None and code == "__main__" and _session_main()
     try:
@@ -76,9 +83,9 @@ def _pickled(what: str, name: str, entry: object, code: str, dumps: Callable[[An
     except Exception as error:  # any pickling failure: said, with what fixes it
         why = f"it cannot be pickled ({type(error).__name__}: {error})"
     raise ExperimentError(
-        f"{what} {name!r} (registered in this process, in {code or 'unknown code'}) cannot be handed to the "
-        f"worker processes: {why}; define it at the top level of a module, or pass workers=1 to run the "
-        "jobs in this process"
+        f"{what} (registered in this process, in {code or 'unknown code'}) cannot be handed to the "
+        f"worker processes: {why}; define it at the top level of a module (above the "
+        '`if __name__ == "__main__":` guard), or pass workers=1 to run the jobs in this process'
     )
 
 
@@ -86,11 +93,13 @@ def _run_time(registry: CarriedRegistry) -> dict[str, Any]:
     """``registry``'s entries registered at run time: not offloadsim's, nor an entry point's."""
     present = registry.present()
     group = registry.group()
-    provided = {getattr(entry, "name", None) for entry, _ in group.provided}
+    provided = (
+        set() if registry.over_plugins else {getattr(entry, "name", None) for entry, _ in group.provided}
+    )
     return {
         name: entry
         for name, entry in present.items()
-        if name not in provided and not _from_entry_points(group, entry)
+        if name not in provided and not _from_entry_points(group, entry, registry.code(entry))
     }
 
 
@@ -111,31 +120,36 @@ def carried_code() -> dict[str, Any]:
         for name, entry in _run_time(registry).items():
             for attribute, found in registry.code(entry).items():
                 said = f" ({attribute})" if attribute else ""
-                code[f"{registry.what} {name!r}{said}"] = found
+                code[f"{registry.said(name)}{said}"] = found
     return code
 
 
-def carried_kinds(dumps: Callable[[Any], bytes] | None = None) -> CarriedKinds:
-    """Every registry's entries registered at run time here, pickled for the workers.
+def carried_kinds(dumps: Callable[[Any], bytes] | None = None, jobs: Sequence[Job] = ()) -> CarriedKinds:
+    """Every registry's entries registered at run time here, pickled for the workers that run ``jobs``.
 
     ``dumps``: how they travel (the standard pickle to a local pool, by value for an interactive
     session's; cloudpickle to Dask).  Offloadsim's own and the entry points' are not carried: each
-    worker has them.  One that cannot be pickled is an :class:`ExperimentError` naming it.
+    worker has them.  One that cannot be pickled is an :class:`ExperimentError` naming it, unless its
+    registry says which the jobs need (a policy none of ``jobs`` runs stays behind).
     """
     carried = []
     for registry in CARRIED_REGISTRIES:
-        entries = tuple(
-            (name, _pickled(registry.what, name, entry, _module(registry, entry), dumps))
-            for name, entry in _run_time(registry).items()
-        )
+        needed = None if registry.needed is None else registry.needed(jobs)
+        entries = []
+        for name, entry in _run_time(registry).items():
+            try:
+                entries.append((name, _pickled(registry.said(name), entry, _module(registry, entry), dumps)))
+            except ExperimentError:
+                if needed is None or name in needed:
+                    raise
         if entries:
-            carried.append((registry.what, entries, tuple(registry.present())))
+            carried.append((registry.what, tuple(entries), tuple(registry.present())))
     return CarriedKinds(tuple(carried))
 
 
-#: The entries jobs brought to this process (a Dask worker outlives a command), by registry and name,
-#: and the lock that makes a Dask worker's threads register them one at a time.
-_CARRIED: dict[tuple[str, str], Any] = {}
+#: The code of the entries jobs brought to this process (a Dask worker outlives a command), by registry
+#: and name, and the lock that makes a Dask worker's threads register them one at a time.
+_CARRIED: dict[tuple[str, str], dict[str, Any]] = {}
 _LOCK = threading.Lock()
 
 
@@ -149,14 +163,24 @@ def _register_into(
     """
     which = registry.what
     for name, pickled in carried:
-        own = registry.present().get(name)
-        if own is not None and _CARRIED.get((which, name)) is not own:
+        if _its_own(registry, name):
             continue
-        entry = unpickled(f"{which} {name!r}", pickled)  # a by-value one too (it names its rebuilder)
-        if own is not None:
-            registry.remove(name)
-        registry.add(entry)
-        _CARRIED[(which, name)] = entry
+        entry = unpickled(registry.said(name), pickled)  # a by-value one too (it names its rebuilder)
+        code = registry.code(entry)
+        own = registry.present().get(name)
+        if own is not None and registry.code(own) == code:  # its module's import registered it, as here
+            continue
+        try:
+            if own is not None and _CARRIED.get((which, name)) == registry.code(own):  # an earlier command's
+                registry.remove(name)
+            registry.add(entry)
+        except Exception as error:  # its module's import took the name there: one line, not a dead worker
+            raise CarriedUnreadable(
+                f"{registry.said(name)} (registered in this process) cannot be registered in the worker "
+                f"processes: registering it there raised {_raised(error)}",
+                about_module=False,
+            ) from None
+        _CARRIED[(which, name)] = code
     if not registry.ordered:
         return
     here = registry.present()
@@ -168,6 +192,21 @@ def _register_into(
             registry.add(here[name])
 
 
+def _raised(error: Exception) -> str:
+    """``TYPE: first line of its message``."""
+    text = first_line(error)
+    return type(error).__name__ + (f": {text}" if text else "")
+
+
+def _its_own(registry: CarriedRegistry, name: str) -> bool:
+    """Whether this worker has an entry ``name`` of its own (its import of the script), not one a job brought.
+
+    Told by its code: a registry keeping ``(name, factory)`` makes that pair again at each look-up.
+    """
+    own = registry.present().get(name)
+    return own is not None and _CARRIED.get((registry.what, name)) != registry.code(own)
+
+
 def register_carried_kinds(kinds: CarriedKinds | None) -> None:
     """Register the parent's run-time entries in this worker, after its entry points'."""
     if not kinds:
@@ -176,3 +215,13 @@ def register_carried_kinds(kinds: CarriedKinds | None) -> None:
     with _LOCK:
         for what, entries, order in kinds.registries:
             _register_into(by_what[what], entries, order)
+
+
+def run_carrying(job: Job, runner: Runner, kinds: CarriedKinds | None = None) -> JobResult:
+    """A Dask job: register what the submitting script registered (``kinds``) on its worker, then run it.
+
+    A Dask worker never imports the user's script, so a policy or metric it registered would be
+    unknown there; each job brings them (:func:`carried_kinds`, by value where they are the script's).
+    """
+    register_carried_kinds(kinds)
+    return runner(job)

@@ -11,12 +11,14 @@ to register one again, and where order matters how to restore the parent's;
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from offloadsim.analysis import metric_list, metric_registry, warning_list, warning_registry
+from offloadsim.experiments.jobs import Job
 from offloadsim.plugins import EntryPointGroup, shipped_module
+from offloadsim.suggest import quoted
 
 __all__ = ["CARRIED_REGISTRIES", "CarriedRegistry"]
 
@@ -30,7 +32,12 @@ class CarriedRegistry:
     registered here, in registry order (entry points loaded first); ``add``/``remove``: register one
     again, forget one; ``code``: the entry's functions and classes a worker finds by name, by what a
     message calls each (``notes``); ``ordered``: whether the registry's order reaches the records
-    (a table's columns, the order of notes), so a worker restores the parent's.
+    (a table's columns, the order of notes), so a worker restores the parent's.  ``label``: an entry
+    named in a message (``policy "mine"``; ``what`` and the name in quotes by default).  ``needed``:
+    the names the jobs use (a job runs one policy), where an entry that cannot be pickled is refused
+    only if a job uses it; None: every entry is needed (a worker's runs all read the registry).
+    ``over_plugins``: a registration here takes its name from a plug-in's (policies), so it is
+    carried even under a name an entry point provides.
     """
 
     what: str
@@ -40,6 +47,13 @@ class CarriedRegistry:
     remove: Callable[[str], None]
     code: Callable[[Any], dict[str, Any]]
     ordered: bool = False
+    label: Callable[[str], str] | None = None
+    needed: Callable[[Sequence[Job]], set[str]] | None = None
+    over_plugins: bool = False
+
+    def said(self, name: str) -> str:
+        """``name``'s entry as a message names it: ``warning kind 'far'``, ``policy "far"``."""
+        return self.label(name) if self.label is not None else f"{self.what} {name!r}"
 
 
 def _attributes(*names: str) -> Callable[[Any], dict[str, Any]]:
@@ -63,6 +77,31 @@ def _not_shipped(entries: dict[str, Any], code: Callable[[Any], Any]) -> dict[st
         for name, entry in entries.items()
         if entry is not None and not shipped_module(str(getattr(code(entry), "__module__", "")))
     }
+
+
+def _policies() -> dict[str, Any]:
+    from offloadsim.policies import registry
+
+    registry.PLUGINS.load()  # the plug-ins read first: a registration again takes a name from one
+    return registry.registered_here()
+
+
+def _add_policy(named: tuple[str, Any]) -> None:
+    from offloadsim.policies import registry
+
+    registry.register_policy(named[0])(named[1])
+
+
+def _forget_policy(name: str) -> None:
+    from offloadsim.policies import registry
+
+    registry.unregister_policy(name)
+
+
+def _jobs_policies(jobs: Sequence[Job]) -> set[str]:
+    """The policies ``jobs`` run: each one's own, or its scenario's."""
+    names = (job.policy or getattr(getattr(job.scenario, "policy", None), "name", None) for job in jobs)
+    return {name for name in names if isinstance(name, str)}
 
 
 def _metrics() -> dict[str, Any]:
@@ -230,8 +269,19 @@ def _group(module: str) -> Callable[[], EntryPointGroup]:
 #: Every registry a script can add to with ``register...(...)`` whose entries a worker's runs use, in
 #: the order they are registered again there.  Not here, as the command's own process alone uses
 #: them: note providers (compare and sweep make the worlds' notes there), scenario checks (said
-#: before any job starts), figure kinds (figures are drawn there), policies (:mod:`carried`).
+#: before any job starts), figure kinds (figures are drawn there).
 CARRIED_REGISTRIES: tuple[CarriedRegistry, ...] = (
+    CarriedRegistry(
+        "policy",
+        _group("offloadsim.policies.registry"),
+        _named(_policies),
+        _add_policy,
+        _forget_policy,
+        _factory,
+        label=lambda name: f"policy {quoted(name)}",
+        needed=_jobs_policies,
+        over_plugins=True,
+    ),
     CarriedRegistry(
         "run metric",
         lambda: metric_list.PLUGINS,

@@ -18,7 +18,15 @@ __all__ = ["CarriedUnreadable", "unpickled"]
 
 
 class CarriedUnreadable(ExperimentError):
-    """A worker could not rebuild an entry handed to it: what, which, and why (its module, as a rule)."""
+    """A worker could not rebuild (or register) an entry handed to it: what, which, and why.
+
+    ``about_module``: whether making its module importable there is the fix (it could not be
+    rebuilt); False where it was rebuilt but the worker's registry refused it.
+    """
+
+    def __init__(self, message: str, *, about_module: bool = True) -> None:
+        super().__init__(message)
+        self.about_module = about_module
 
 
 def unpickled(label: str, pickled: bytes) -> Any:

@@ -16,8 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from offloadsim.errors import argument
-from offloadsim.experiments.carried import carried_policies, pickled_policies, run_carrying
-from offloadsim.experiments.carried_kinds import carried_kinds
+from offloadsim.experiments.carried_kinds import carried_kinds, run_carrying
 from offloadsim.experiments.carried_unreadable import CarriedUnreadable
 from offloadsim.experiments.jobs import Finished, Job, Runner
 from offloadsim.experiments.storage import ExperimentError
@@ -55,10 +54,9 @@ def run_on_dask(jobs: Sequence[Job], address: str, finished: Finished, runner: R
         raise ExperimentError(f"cannot connect to the Dask scheduler at {address}: {error}") from None
     import cloudpickle  # what Dask pickles a job with
 
-    policies = pickled_policies(carried_policies(cloudpickle.dumps), cloudpickle.dumps)
-    kinds = carried_kinds(cloudpickle.dumps)
-    if policies or kinds:
-        runner = functools.partial(run_carrying, runner=runner, policies=policies, kinds=kinds)
+    kinds = carried_kinds(cloudpickle.dumps, jobs)
+    if kinds:
+        runner = functools.partial(run_carrying, runner=runner, kinds=kinds)
     try:
         futures = {client.submit(runner, job, pure=False): job for job in jobs}
         for future in as_completed(list(futures), loop=client.loop):
@@ -66,9 +64,9 @@ def run_on_dask(jobs: Sequence[Job], address: str, finished: Finished, runner: R
             try:
                 result = future.result()
             except CarriedUnreadable as error:  # the workers lack its module: no job can run there
+                fix = "install its module on the Dask workers, or leave" if error.about_module else "leave"
                 raise ExperimentError(
-                    f"{error}; install its module on the Dask workers, or leave out "
-                    f"{argument('scheduler')} to run the jobs on this machine"
+                    f"{error}; {fix} out {argument('scheduler')} to run the jobs on this machine"
                 ) from None
             except Exception as error:
                 finished(job, None, error)

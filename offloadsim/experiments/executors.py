@@ -3,9 +3,9 @@
 Whatever runs them, the command's process gets each result as the job ends and writes it;
 a job that raises does not stop the others, and Ctrl-C or SIGTERM ends the workers at once.
 A local pool starts its workers from a forkserver (clean of this process's threads), each
-dying with the command however it ends; the policies, run metrics and warning kinds the user's
-code registered travel to them (:mod:`offloadsim.experiments.carried`,
-:mod:`offloadsim.experiments.carried_kinds`), and a Dask cluster is reached by
+dying with the command however it ends; the policies, run metrics and all else the user's
+code registered travel to them (:mod:`offloadsim.experiments.carried_kinds`, a script without its
+guard refused by :mod:`offloadsim.experiments.carried`), and a Dask cluster is reached by
 :mod:`offloadsim.experiments.dask_cluster`.
 """
 
@@ -26,14 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from offloadsim.errors import argument, as_flags, naming_flags
-from offloadsim.experiments.carried import (
-    by_value_from_a_session,
-    carried_policies,
-    check_main_is_guarded,
-    pickled_policies,
-    register_carried,
-    unpickled_policies,
-)
+from offloadsim.experiments.carried import check_main_is_guarded
 from offloadsim.experiments.carried_kinds import (
     CarriedKinds,
     carried_code,
@@ -164,27 +157,13 @@ def execute(
 
 def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Runner) -> None:
     """Run on a local process pool; a forkserver keeps workers clean of this process's threads."""
-    left: dict[str, str] = {}
-    carried = carried_policies(left=left)
-    check_main_is_guarded(carried, carried_code())
-    carried = by_value_from_a_session(carried, left)
-    for job in jobs if left else ():  # a policy the jobs run that the workers could not be handed
-        name = job.policy or getattr(getattr(job.scenario, "policy", None), "name", None)
-        if name in left:
-            raise ExperimentError(
-                f"policy {quoted(name)} cannot be handed to the worker processes: {left[name]}; "
-                'define it at the top level of a module (above the `if __name__ == "__main__":` guard), '
-                "or pass workers=1 to run the jobs in this process"
-            )
+    check_main_is_guarded(carried_code())
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     said = _read_plugins()
-    kinds = carried_kinds()  # the metrics and warning kinds registered here: refused now if they cannot go
+    kinds = carried_kinds(jobs=jobs)  # what the script registered: refused now if it cannot go
     pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(pickled_policies(carried), said, kinds),
+        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(said, kinds)
     )
     try:
         with _signals_deferred(signal.SIGINT, signal.SIGTERM):  # the workers start as the first jobs go in
@@ -200,10 +179,14 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
                 job = pending.pop(future)
                 error = future.exception()
                 if isinstance(error, CarriedUnreadable):  # every worker lacks it: no job can run
+                    fix = (
+                        "make its module importable there (install it, or put its folder on PYTHONPATH "
+                        "before the command starts), or run"
+                        if error.about_module
+                        else "run"
+                    )
                     raise ExperimentError(
-                        f"{error}; make its module importable there (install it, or put its folder on "
-                        "PYTHONPATH before the command starts), or run the jobs in this process "
-                        f"({argument('workers', 1)})"
+                        f"{error}; {fix} the jobs in this process ({argument('workers', 1)})"
                     ) from None
                 if isinstance(error, BrokenProcessPool):
                     raise ExperimentError(
@@ -359,17 +342,15 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 _UNREADABLE: CarriedUnreadable | None = None
 
 
-def _start_worker(
-    policies: Sequence[tuple[str, bytes]], said: Sequence[str] = (), kinds: CarriedKinds | None = None
-) -> None:
-    """Pool worker initializer: die with the parent, and register the parent's own policies it lacks.
+def _start_worker(said: Sequence[str] = (), kinds: CarriedKinds | None = None) -> None:
+    """Pool worker initializer: die with the parent, and register what the parent's code registered.
 
-    ``policies``: each ``(name, pickled)``, rebuilt here one by one, so that one whose module this
-    worker cannot import is named (:mod:`offloadsim.experiments.carried_unreadable`) instead of the
-    worker dying at start.  ``said``: the entry-point groups whose skipped plug-ins the parent has
-    warned of already (:func:`_read_plugins`); the worker does not warn of them again.  ``kinds``:
-    the run metrics and warning kinds the parent's code registered
-    (:mod:`offloadsim.experiments.carried_kinds`).
+    ``said``: the entry-point groups whose skipped plug-ins the parent has warned of already
+    (:func:`_read_plugins`); the worker does not warn of them again.  ``kinds``: the policies, run
+    metrics and all else the parent's code registered (:mod:`offloadsim.experiments.carried_kinds`),
+    rebuilt here one by one, so that one this worker cannot rebuild or register is named
+    (:mod:`offloadsim.experiments.carried_unreadable`) with its first job instead of the worker
+    dying at start.
     """
     from offloadsim.plugins import said_elsewhere
 
@@ -377,7 +358,6 @@ def _start_worker(
     said_elsewhere(said)
     _die_with_parent()
     try:
-        register_carried(unpickled_policies(policies))
         register_carried_kinds(kinds)
     except CarriedUnreadable as error:
         _UNREADABLE = error

@@ -135,9 +135,9 @@ DEFINED_IN_A_FUNCTION = (
         ),
         (
             DEFINED_IN_A_FUNCTION,
-            'policy "inner" cannot be handed to the worker processes: __main__.main.<locals>.Inner cannot be '
-            "pickled (AttributeError: Can't pickle local object 'main.<locals>.Inner'); define it at the top "
-            "level of a module",
+            'policy "inner" (registered in this process, in __main__) cannot be handed to the worker '
+            "processes: it cannot be pickled (AttributeError: Can't pickle local object "
+            "'main.<locals>.Inner'); define it at the top level of a module",
         ),
     ],
     ids=["under-the-guard", "in-a-function"],
@@ -189,57 +189,76 @@ def test_a_policy_registered_under_the_guard_reaches_dask_workers(tiny, tmp_path
     assert result.stdout.strip().splitlines()[-1] == "True ['edge', 'mine']"
 
 
+class Before:
+    """The script's policy as a first command brought it."""
+
+
+class After:
+    """The same policy, the script since edited."""
+
+
+class Own:
+    """The worker's own."""
+
+
+class Installed:
+    """The plug-in's policy, as the worker reads it from its entry point."""
+
+
+class Scripts:
+    """The policy the script registered, which the command ran."""
+
+
+def _bring(policies: dict[str, type]) -> None:
+    """Register ``policies`` as a job brings them to a worker: pickled, as every carried registry's are."""
+    import pickle
+
+    from offloadsim.experiments.carried_kinds import CarriedKinds, register_carried_kinds
+
+    pickled = tuple((name, pickle.dumps((name, factory))) for name, factory in policies.items())
+    register_carried_kinds(CarriedKinds((("policy", pickled, ()),)))
+
+
+def _forget_brought(*names: str) -> None:
+    from offloadsim.experiments import carried_kinds
+    from offloadsim.policies.registry import unregister_policy
+
+    for name in names:
+        unregister_policy(name)
+        carried_kinds._CARRIED.pop(("policy", name), None)
+
+
 def test_a_worker_replaces_a_policy_an_earlier_job_brought_and_keeps_its_own():
     """A Dask worker outlives a command: a policy a later command brings under the same name is run, not
     the earlier one's; one the worker has of its own stays, as in a local pool."""
-    from offloadsim.experiments import carried
-    from offloadsim.policies.registry import find_policy, register_policy, unregister_policy
-
-    class Before:
-        """The script's policy as a first command brought it."""
-
-    class After:
-        """The same policy, the script since edited."""
-
-    class Own:
-        """The worker's own."""
+    from offloadsim.policies.registry import find_policy, register_policy
 
     register_policy("test-own-policy")(Own)
     try:
-        carried.register_carried({"test-carried-policy": Before, "test-own-policy": After})
+        _bring({"test-carried-policy": Before, "test-own-policy": After})
         assert find_policy("test-carried-policy").factory is Before
         assert find_policy("test-own-policy").factory is Own
-        carried.register_carried({"test-carried-policy": After})
+        _bring({"test-carried-policy": After})
         assert find_policy("test-carried-policy").factory is After
     finally:
-        for name in ("test-carried-policy", "test-own-policy"):
-            unregister_policy(name)
-            carried._CARRIED.pop(name, None)
+        _forget_brought("test-carried-policy", "test-own-policy")
 
 
 def test_a_worker_runs_the_parents_registration_not_a_plugin_of_the_same_name(monkeypatch):
     """In the command, a policy the script registered takes the name from an installed plug-in (which
     is skipped with a warning); the pool's workers kept the plug-in and ran it instead, so the same
     ``compare`` gave other results with ``workers=2`` than with ``workers=1``."""
-    from offloadsim.experiments import carried
     from offloadsim.policies import registry
-    from offloadsim.policies.registry import build_info, find_policy, unregister_policy
-
-    class Installed:
-        """The plug-in's policy, as the worker reads it from its entry point."""
-
-    class Scripts:
-        """The policy the script registered, which the command ran."""
+    from offloadsim.policies.registry import build_info, find_policy
 
     registry.find_policy("edge")  # the entry points read, so that the worker's plug-in stays put
     monkeypatch.setitem(registry._PLUGINS, "test-plugin-policy", build_info("test-plugin-policy", Installed))
     assert find_policy("test-plugin-policy").factory is Installed
     try:
-        carried.register_carried({"test-plugin-policy": Scripts})
+        _bring({"test-plugin-policy": Scripts})
         assert find_policy("test-plugin-policy").factory is Scripts
     finally:
-        unregister_policy("test-plugin-policy")
-        carried._CARRIED.pop("test-plugin-policy", None)
+        _forget_brought("test-plugin-policy")
 
 
 SESSION = """
@@ -280,8 +299,9 @@ def test_without_cloudpickle_a_notebooks_policy_is_refused_naming_it(tiny, tmp_p
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
     assert last.endswith(
-        'policy "cell" cannot be handed to the worker processes: __main__.Cell is defined in this '
-        "interactive session, which the worker processes cannot import, and cloudpickle, which would "
+        'policy "cell" (registered in this process, in __main__) cannot be handed to the worker processes: '
+        "it is defined in this interactive session, which the worker processes cannot import, and "
+        "cloudpickle, which would "
         "carry it, is not installed (pip install 'offloadsim[distributed]'); define it at the top level "
         'of a module (above the `if __name__ == "__main__":` guard), or pass workers=1 to run the jobs '
         "in this process"

@@ -20,11 +20,12 @@ import types
 import warnings
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from importlib import metadata
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 __all__ = [
     "GROUPS",
     "EntryPointGroup",
+    "NamedPlugins",
     "PluginSkipped",
     "PluginWarning",
     "dotted_name",
@@ -428,6 +429,70 @@ def register_entry(
         add(loaded)
     except ValueError as taken:
         raise PluginSkipped(str(taken)) from None
+
+
+#: What a :class:`NamedPlugins` registry holds: an object with a ``name`` (a ``WarningKind``, ...).
+Named = TypeVar("Named")
+
+
+class NamedPlugins(Generic[Named]):
+    """The front end of a registry of named objects that reads one entry-point group as it is looked at.
+
+    Each entry point names one ``expected`` object named as the entry (a ``WarningKind``, a
+    ``SummaryMetric``, a ``FigureKind``); it is registered with ``register`` unless it registered
+    itself on import (it is among ``registered()`` already), and one of another type, misnamed or
+    whose name is taken is skipped, said as the plug-in's (:func:`register_entry`).  Every look-up
+    (:meth:`all`, :meth:`named`) reads the group first, once per process, pool workers included.
+    ``what`` names an entry in messages (``warning kind``); ``named``: the registry's look-up by name
+    (by default, the first of ``registered()`` of that ``name``).
+    """
+
+    def __init__(
+        self,
+        group: str,
+        what: str,
+        expected: type[Named],
+        register: Callable[[Named], None],
+        registered: Callable[[], tuple[Named, ...]],
+        named: Callable[[str], Named | None] | None = None,
+    ) -> None:
+        self.expected = expected
+        self._register = register
+        self._registered = registered
+        self._named = named
+        self.group = EntryPointGroup(group, what, self._add)
+
+    def _add(self, entry: Any, loaded: Any, origin: str) -> None:
+        """Register one entry point's object, unless it registered itself on import; skip one that clashes."""
+        present = any(loaded is other for other in self._registered())
+        register_entry(entry, loaded, self.expected, self.group.what, self._register, present)
+
+    def all(self) -> tuple[Named, ...]:
+        """Every registered object, offloadsim's first, in the order registered (entry points read once)."""
+        self.group.load()
+        return self._registered()
+
+    def named(self, name: str) -> Named | None:
+        """The registered object called ``name`` (entry points read once); None where none is."""
+        self.group.load()
+        if self._named is not None:
+            return self._named(name)
+        return next((item for item in self._registered() if getattr(item, "name", None) == name), None)
+
+    def used(
+        self, shipped: Callable[[Named], bool], module: Callable[[Named], str | None]
+    ) -> list[dict[str, Any]]:
+        """The registered objects not ``shipped``, as a run's manifest's ``plugins`` lists what it used.
+
+        Each :func:`provenance`'s, its ``module`` (that of its code) said where no distribution
+        declared it (a script's, a test's); none where only offloadsim's are registered, so a run or
+        job of those keeps its manifest's ``plugins`` and its key.
+        """
+        return [
+            provenance(self.group, str(getattr(item, "name", "")), item, module(item))
+            for item in self.all()
+            if not shipped(item)
+        ]
 
 
 def provenance(group: EntryPointGroup, name: str, plugin: Any, module: str | None = None) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from offloadsim.analysis import batteries, energy_split, fairness, llm_requests, other_energy, utilisations
 from offloadsim.analysis.metric_registry import SummaryMetric, code_module, is_shipped, register, registered
-from offloadsim.plugins import EntryPointGroup, provenance, register_entry
+from offloadsim.plugins import NamedPlugins
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -46,20 +46,15 @@ for _metric in SHIPPED:
 ENTRY_POINT_GROUP = "offloadsim.metrics"
 
 
-def _add_plugin(entry: Any, metric: Any, origin: str) -> None:
-    """Register one entry point's metric, unless it registered itself on import; skip one that clashes."""
-    present = any(metric is other for other in registered())
-    register_entry(entry, metric, SummaryMetric, "run metric", register, present)
-
-
-#: Run metrics other distributions declare, read on the first look-up in each process.
-PLUGINS = EntryPointGroup(ENTRY_POINT_GROUP, "run metric", _add_plugin)
+#: The front end of the registry: the metrics other distributions declare, read on the first look-up
+#: in each process.
+_FRONT = NamedPlugins(ENTRY_POINT_GROUP, "run metric", SummaryMetric, register, registered)
+PLUGINS = _FRONT.group
 
 
 def registered_metrics() -> tuple[SummaryMetric, ...]:
     """Every registered metric, the shipped ones first, in the order registered (entry points read once)."""
-    PLUGINS.load()
-    return registered()
+    return _FRONT.all()
 
 
 def metric_plugins() -> list[dict[str, Any]]:
@@ -70,11 +65,7 @@ def metric_plugins() -> list[dict[str, Any]]:
     (:func:`offloadsim.plugins.provenance`).  None where only offloadsim's are registered, so a run
     or job of those keeps its manifest's ``plugins`` and its key.
     """
-    return [
-        provenance(PLUGINS, metric.name, metric, code_module(metric) or None)
-        for metric in registered_metrics()
-        if not is_shipped(metric)
-    ]
+    return _FRONT.used(is_shipped, lambda metric: code_module(metric) or None)
 
 
 def metric_sources() -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ from offloadsim.analysis.warning_kinds import backlog, busy_growing, overloaded,
 from offloadsim.analysis.warning_kinds.shared import SETTLE_BUSY
 from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind, register, registered
 from offloadsim.analysis.warning_registry import kind_named as _kind_named
-from offloadsim.plugins import EntryPointGroup, provenance, register_entry
+from offloadsim.plugins import NamedPlugins
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -53,26 +53,20 @@ for _kind in SHIPPED:
 ENTRY_POINT_GROUP = "offloadsim.warning_kinds"
 
 
-def _add_plugin(entry: Any, kind: Any, origin: str) -> None:
-    """Register one entry point's kind, unless it registered itself on import; skip one that clashes."""
-    present = isinstance(kind, WarningKind) and _kind_named(kind.name) is kind
-    register_entry(entry, kind, WarningKind, "warning kind", register, present)
-
-
-#: Kinds of run warning other distributions declare, read on the first look-up in each process.
-PLUGINS = EntryPointGroup(ENTRY_POINT_GROUP, "warning kind", _add_plugin)
+#: The front end of the registry: the kinds other distributions declare, read on the first look-up in
+#: each process.
+_FRONT = NamedPlugins(ENTRY_POINT_GROUP, "warning kind", WarningKind, register, registered, _kind_named)
+PLUGINS = _FRONT.group
 
 
 def registered_kinds() -> tuple[WarningKind, ...]:
     """Every registered kind, the shipped ones first, in the order registered (entry points read once)."""
-    PLUGINS.load()
-    return registered()
+    return _FRONT.all()
 
 
 def kind_named(name: str) -> WarningKind | None:
     """The registered kind of that name (entry points read once); None where none is."""
-    PLUGINS.load()
-    return _kind_named(name)
+    return _FRONT.named(name)
 
 
 def warning_plugins() -> list[dict[str, Any]]:
@@ -84,11 +78,9 @@ def warning_plugins() -> list[dict[str, Any]]:
     registered, so a run or job of those keeps its manifest's ``plugins`` and its key.
     """
     shipped = {id(kind) for kind in SHIPPED}
-    return [
-        provenance(PLUGINS, kind.name, kind, str(getattr(kind.detect, "__module__", "")))
-        for kind in registered_kinds()
-        if id(kind) not in shipped
-    ]
+    return _FRONT.used(
+        lambda kind: id(kind) in shipped, lambda kind: str(getattr(kind.detect, "__module__", ""))
+    )
 
 
 def run_warnings(inputs: WarningInputs, decoders: set[str]) -> list[Said]:

@@ -10,10 +10,9 @@ function is imported when it draws).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from offloadsim.plots.kind_registry import FigureKind, register_kind, registered_kind, registered_kinds
-from offloadsim.plugins import EntryPointGroup, register_entry
+from offloadsim.plugins import NamedPlugins
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -155,26 +154,22 @@ QUANTITY_AXES = {kind.name: kind.quantity_axes for kind in SHIPPED}
 ENTRY_POINT_GROUP = "offloadsim.figure_kinds"
 
 
-def _add_plugin(entry: Any, loaded: Any, origin: str) -> None:
-    """Register one entry point's kind, unless it registered itself on import; skip one that clashes."""
-    present = isinstance(loaded, FigureKind) and registered_kind(loaded.name) is loaded
-    register_entry(entry, loaded, FigureKind, "figure kind", register_kind, present)
-
-
-#: Figure kinds other distributions declare, read on the first look-up in each process.
-PLUGINS = EntryPointGroup(ENTRY_POINT_GROUP, "figure kind", _add_plugin)
+#: The front end of the registry: the kinds other distributions declare, read on the first look-up in
+#: each process.
+_FRONT = NamedPlugins(
+    ENTRY_POINT_GROUP, "figure kind", FigureKind, register_kind, registered_kinds, registered_kind
+)
+PLUGINS = _FRONT.group
 
 
 def figure_kinds() -> tuple[FigureKind, ...]:
     """Every kind: the shipped ones in their order, then those registered or declared by plug-ins."""
-    PLUGINS.load()
-    return registered_kinds()
+    return _FRONT.all()
 
 
 def figure_kind(name: str) -> FigureKind | None:
     """The kind called ``name``, or None."""
-    PLUGINS.load()
-    return registered_kind(name)
+    return _FRONT.named(name)
 
 
 def kind_names() -> tuple[str, ...]:

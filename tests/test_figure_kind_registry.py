@@ -254,6 +254,43 @@ def test_what_an_option_does_to_a_kind_is_said_in_the_help_from_its_registration
         FigureKind("toy-bad", "a toy", "toy_figure_kind:draw", option_notes={"logx": "wider"})
 
 
+def test_metric_and_by_help_say_each_kinds_default_from_its_registration(capsys, monkeypatch):
+    # --metric's and --by's help named the shipped kinds and their defaults by hand: a kind added
+    # (a plug-in's) was missing from them, and a default changed in one place only.
+    from offloadsim.plots.latency_time import DEFAULT_METRIC
+
+    toy = FigureKind(
+        "toy-job",
+        "a toy",
+        "toy_figure_kind:draw",
+        options={"metric", "by"},
+        records="job",
+        default_metric="toy_metric_s",
+        option_notes={"by": "toy columns only"},
+    )
+    monkeypatch.setenv("COLUMNS", "2000")  # one line per option: argparse wraps at a hyphen too
+    register_kind(toy)
+    try:
+        assert main(["plot", "--help"]) == 0
+    finally:
+        unregister_kind(toy.name)
+    said = " ".join(capsys.readouterr().out.split())
+    start = said.index("--metric NAME what is drawn")
+    metric = said[start : said.index("--x KEY", start)]
+    assert "toy-job: a column of metrics.parquet (default toy_metric_s)" in metric
+    for kind in kinds.figure_kinds():
+        if kind.takes("metric"):
+            assert f"{kind.name}: {kind.option_note('metric')}" in metric, kind.name
+    assert "bars: a column of metrics.parquet (default latency_p95_s)" in metric
+    assert f"latency-time: one drawn over time in bins (default {DEFAULT_METRIC})" in metric
+    start = said.index("--by COLUMN[,COLUMN] column(s)")
+    by = said[start : said.index("--facet COLUMN", start)]
+    assert "utilisation-time: tier or placement (default tier)" in by and "toy-job: toy columns only" in by
+    plain = [kind.name for kind in kinds.figure_kinds() if kind.takes("by") and not kind.option_note("by")]
+    assert f"by default policy ({', '.join(plain)};" in by
+    assert "timeline" not in by  # it does not take --by
+
+
 #: Every option, given as a caller would, and each as the kind's request must carry it.
 EVERY_OPTION = {
     "metric": "latency_mean_s",

@@ -85,10 +85,16 @@ def add_experiment_commands(subparsers: Any) -> None:
 
     def taking(option: str) -> str:  # the kinds an option applies to, as the registry says (plug-ins too)
         return ", ".join(
-            f"{kind.name}, {kind.option_notes[option]}" if option in kind.option_notes else kind.name
+            f"{kind.name}, {kind.option_note(option)}" if kind.option_note(option) else kind.name
             for kind in figure_kinds()
             if kind.takes(option)
         )
+
+    def per_kind(option: str) -> str:  # the kinds an option applies to, then ``kind: what it does; ...``
+        taken = [kind for kind in figure_kinds() if kind.takes(option)]
+        plain = ", ".join(kind.name for kind in taken if not kind.option_note(option))
+        noted = [f"{kind.name}: {kind.option_note(option)}" for kind in taken if kind.option_note(option)]
+        return "; ".join(filter(None, [plain, *noted]))
 
     def kinds_help() -> str:
         listed = "; ".join(f"{kind.name}, {kind.summary}" for kind in figure_kinds())
@@ -219,9 +225,7 @@ def add_experiment_commands(subparsers: Any) -> None:
         "--metric",
         type=cli_types.given("a metric name"),
         metavar="NAME",
-        help="metric for bars/sweep, e.g. latency_p95_s (see metrics.parquet); for latency-time, one "
-        "drawn over time (default latency_p50_s); for cdf, the task column whose distribution is "
-        "drawn, e.g. ttft or tpot (default latency)",
+        help=_WhenShown(lambda: f"what is drawn ({per_kind('metric')})"),
     )
     p.add_argument(
         "--x",
@@ -233,8 +237,12 @@ def add_experiment_commands(subparsers: Any) -> None:
         "--by",
         type=cli_types.columns,
         metavar="COLUMN[,COLUMN]",
-        help="column(s) that make the series, e.g. app or 'app,policy.objective' (default: policy; "
-        "utilisation-time: tier or placement)",
+        help=_WhenShown(
+            lambda: (
+                "column(s) that make the series, e.g. app or 'app,policy.objective', by default policy "
+                f"({per_kind('by')})"
+            )
+        ),
     )
     p.add_argument(
         "--facet",

@@ -192,6 +192,18 @@ class FigureKind:
         """Whether ``option`` (a keyword of :data:`OPTIONS`) applies to this kind."""
         return option in self.options
 
+    def option_note(self, option: str) -> str:
+        """What ``option`` does to this kind, as ``--help`` says it: its note, or a job kind's ``--metric``.
+
+        A kind drawn from the metrics table (``records="job"``) that says nothing of ``--metric``
+        draws a column of it, ``default_metric`` when none is given; ``""``: nothing to say.
+        """
+        if option in self.option_notes:
+            return self.option_notes[option]
+        if option == "metric" and self.records == "job":
+            return f"a column of metrics.parquet (default {self.default_metric})"
+        return ""
+
 
 _KINDS: dict[str, FigureKind] = {}
 

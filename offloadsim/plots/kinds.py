@@ -37,6 +37,9 @@ SHIPPED = (
         options=frozenset({"metric", "by", "facet", "logx"}),
         metric_in_name=True,
         drawn_tasks=True,
+        option_notes={
+            "metric": "the task column whose distribution is drawn, e.g. ttft or tpot (default latency)"
+        },
     ),
     FigureKind(
         "bars",
@@ -99,6 +102,7 @@ SHIPPED = (
         "offloadsim.plots.figure_kinds.utilisation_time:figure",
         quantity_axes="xy",
         options=frozenset({"by", "facet"}),
+        option_notes={"by": "tier or placement (default tier)"},
         one_run=True,
         method=(
             "estimated from task records: each task's compute spread over its start–finish interval\n"
@@ -131,6 +135,7 @@ SHIPPED = (
         quantity_axes="xy",
         results=("run", "compare"),
         options=frozenset({"metric", "bin_s", "from_s", "to_s"}),
+        option_notes={"metric": "one drawn over time in bins (default latency_p50_s)"},
         why_not={
             **dict.fromkeys(("x", "by", "facet"), "a line per policy"),
             "sweep": "compare the configurations you want over time with `offloadsim compare`, "

@@ -66,8 +66,11 @@ def _session_main() -> bool:
     return getattr(main, "__spec__", None) is None and not (isinstance(path, str) and os.path.isfile(path))
 
 
-def _pickled(what: str, entry: object, code: str, dumps: Callable[[Any], bytes] | None) -> bytes:
-    """``entry`` pickled for a worker: by value where its code is an interactive session's; else refused."""
+def _pickled(label: str, entry: object, code: str, dumps: Callable[[Any], bytes] | None) -> bytes:
+    """``entry`` pickled for a worker: by value where its code is an interactive session's; else refused.
+
+    ``label``: the entry as a message names it (``policy "far"``); ``code``: its code's module.
+    """
     by_value = dumps is None and code == "__main__" and _session_main()
     try:
         if by_value:
@@ -83,7 +86,7 @@ def _pickled(what: str, entry: object, code: str, dumps: Callable[[Any], bytes] 
     except Exception as error:  # any pickling failure: said, with what fixes it
         why = f"it cannot be pickled ({type(error).__name__}: {error})"
     raise ExperimentError(
-        f"{what} (registered in this process, in {code or 'unknown code'}) cannot be handed to the "
+        f"{label} (registered in this process, in {code or 'unknown code'}) cannot be handed to the "
         f"worker processes: {why}; define it at the top level of a module (above the "
         '`if __name__ == "__main__":` guard), or pass workers=1 to run the jobs in this process'
     )

@@ -1,11 +1,12 @@
 """A run-time registration a worker can rebuild but whose registry there refuses it, said in one line.
 
-A script imports a package whose import registers a policy ``far`` of its own, and replaces it with
-its own tuned class under that name. A worker rebuilding the script's class imports the package,
-which registers its ``far`` again there, and registering the script's then raised in the worker's
-start: every worker died and the pool said only that a worker died. It is now one line naming the
-entry and the exception; one the package's import registers as the script's (the same class) is
-no clash and runs.
+A script imports a package whose import registers an entry ``far`` of its own, and replaces it with
+its own under that name. A worker rebuilding the script's entry imports the package, which
+registers its ``far`` again there: registering the script's warning kind then raised in the
+worker's start, every worker died and the pool said only that a worker died; the script's policy
+was dropped for the package's, silently (other code than the command's ran). Both are now one line
+naming the entry and the exception; one the package's import registers as the script's (the same
+class) is no clash and runs.
 """
 
 from __future__ import annotations
@@ -35,6 +36,38 @@ class Tuned(Far):
     """Far, as the script tunes it."""
 '''
 
+KINDS = """
+from offloadsim.analysis.warning_facts import WarningFacts
+from offloadsim.analysis.warning_registry import WarningKind, register
+
+
+def detect(inputs):
+    return [("far: the package's warning", WarningFacts("far"))]
+
+
+def tuned(inputs):
+    return [("far: the script's warning", WarningFacts("far"))]
+
+
+register(WarningKind(name="far", detect=detect, legend="the package's own"))
+"""
+
+#: Each registry's replacement of the package's entry by the script's, and the line naming it.
+REPLACED = {
+    "policy": (
+        'unregister_policy("far")\n    register_policy("far")(far_plugins.Tuned)',
+        'policy "far" (registered in this process) cannot be registered in the worker processes: '
+        "registering it there raised ValueError: a policy named 'far' is already registered "
+        "(far_plugins.Far)",
+    ),
+    "warning-kind": (
+        "import far_kinds\n    from offloadsim.analysis import warning_registry as kinds\n    "
+        'kinds.unregister("far")\n    kinds.register(kinds.WarningKind("far", far_kinds.tuned, legend="x"))',
+        "warning kind 'far' (registered in this process) cannot be registered in the worker processes: "
+        "registering it there raised ValueError: a warning kind named 'far' is registered already",
+    ),
+}
+
 SCRIPT = """
 from offloadsim.experiments import compare
 from offloadsim.policies import register_policy
@@ -61,6 +94,7 @@ CLUSTER = """import distributed
 def _run(tmp_path: Path, register: str, dask: bool) -> subprocess.CompletedProcess[str]:
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "far_plugins.py").write_text(MODULE, encoding="utf-8")
+    (tmp_path / "site" / "far_kinds.py").write_text(KINDS, encoding="utf-8")
     text = SCRIPT.replace("REGISTER", register)
     if dask:
         text = text.replace("    compare", "    " + CLUSTER, 1).replace("DISPATCH", ON_DASK)
@@ -76,19 +110,17 @@ def _run(tmp_path: Path, register: str, dask: bool) -> subprocess.CompletedProce
 
 
 @pytest.mark.parametrize("dask", [False, True], ids=["pool", "dask"])
-def test_an_entry_the_workers_registry_refuses_is_named_in_one_line(tiny, tmp_path, dask):
+@pytest.mark.parametrize("what", list(REPLACED))
+def test_an_entry_the_workers_registry_refuses_is_named_in_one_line(tiny, tmp_path, what, dask):
     if dask:
         pytest.importorskip("distributed")
-    result = _run(tmp_path, 'unregister_policy("far")\n    register_policy("far")(far_plugins.Tuned)', dask)
+    register, named = REPLACED[what]
+    result = _run(tmp_path, register, dask)
     assert result.returncode == 1, result.stderr[-2000:]
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("offloadsim.records.stored.ExperimentError: "), result.stderr[-3000:]
     said = last.split(": ", 1)[1]
-    assert said.startswith(
-        'policy "far" (registered in this process) cannot be registered in the worker processes: '
-        "registering it there raised ValueError: a policy named 'far' is already registered "
-        "(far_plugins.Far)"
-    ), said
+    assert said.startswith(named), said
     assert said.endswith(
         "; leave out scheduler to run the jobs on this machine"
         if dask

@@ -45,3 +45,48 @@ def test_the_output_token_throughput_reads_the_saturated_pipeline(tmp_path, user
 def test_the_output_token_throughput_does_not_fall_with_more_users(tmp_path):
     few, many = (_run(tmp_path, users).summary.output_tokens_per_s for users in (8, 20))
     assert many == pytest.approx(few, rel=0.01)
+
+
+# Two applications on the saturated pipeline, no warm-up (so every request generating in the window
+# has a record): each application's rate counts its own tokens, those in flight at the end too.
+_TWO_APPS = (
+    SCENARIO.replace("warmup: 20 s", "warmup: 0 s")
+    .replace(
+        "  chat: {model: llama-3.1-8b, prompt_tokens: 128, output_tokens: 128}",
+        "  chat: {model: llama-3.1-8b, prompt_tokens: 128, output_tokens: 128}\n"
+        "  brief: {model: llama-3.1-8b, prompt_tokens: 32, output_tokens: 48}",
+    )
+    .replace(
+        "  - {app: chat, sources: phone, arrivals: closed, users: USERS}",
+        "  - {app: chat, sources: phone, arrivals: closed, users: 6}\n"
+        "  - {app: brief, sources: phone, arrivals: closed, users: 4}",
+    )
+)
+
+
+def test_each_application_counts_the_tokens_it_generated_in_the_window(tmp_path):
+    from offloadsim.analysis.breakdown import metrics_per
+    from offloadsim.analysis.summary import metrics_row
+
+    path = tmp_path / "two-apps.yaml"
+    path.write_text(_TWO_APPS, encoding="utf-8")
+    result = offloadsim.run(path)
+    tasks, nodes = result.tasks, pd.DataFrame(result.nodes)
+    # Every token the nodes generated belongs to one recorded request (no warm-up: all have records).
+    assert tasks["window_tokens"].sum() == nodes["tokens_generated"].sum()
+    flying = tasks[tasks["status"] == "in_flight"]
+    assert flying["window_tokens"].sum() > 0  # the requests in flight at the end generated some
+    done = tasks[tasks["status"] == "completed"]
+    assert (done["window_tokens"] == done["output_tokens"]).all()  # all of a finished one's, no warm-up
+    metrics = pd.DataFrame(
+        [{**metrics_row(result.summary), "policy": tasks["policy"].iloc[0], "replication": 0}]
+    )
+    per = metrics_per(tasks, metrics).set_index("app")
+    measured = result.summary.duration_s
+    for app in ("chat", "brief"):
+        mine = tasks[tasks["app"] == app]
+        assert per.loc[app, "output_tokens_per_s"] == pytest.approx(mine["window_tokens"].sum() / measured)
+        finished = mine[mine["status"] == "completed"]["output_tokens"].sum()
+        assert per.loc[app, "output_tokens_per_s"] * measured > finished  # more than its completed ones'
+    # The applications' rates add up to the run's, which counts the nodes' tokens.
+    assert per["output_tokens_per_s"].sum() == pytest.approx(result.summary.output_tokens_per_s)

@@ -921,7 +921,8 @@ def summarize(
     """
     task_stats = chunked.task_stats if callable(getattr(tasks, "blocks", None)) else _task_stats
     stats = task_stats(tasks, duration_s, end_s)
-    stats["output_tokens_per_s"] = generated_token_rate(stats["output_tokens_per_s"], nodes, duration_s)
+    tokens = stats["output_tokens_per_s"]
+    stats["output_tokens_per_s"] = generated_token_rate(tokens, nodes, duration_s, tasks)
     backlog = stats.pop("backlog")
     share = stats.pop("in_flight_share")
     whole = stats.pop("whole_compute")

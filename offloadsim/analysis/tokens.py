@@ -14,8 +14,10 @@ computes neither):
   (the nodes table's ``tokens_generated``, which the engine counts), so that
   a saturated server reads its capacity; counting the completed requests'
   tokens alone read a 3-Jetson pipeline's 38.9 tokens/s as 21.3 with 20 users
-  in flight.  Where no nodes table has the count (a per-application
-  breakdown, a run from before it), the completed requests' tokens.
+  in flight.  An application's (a per-application breakdown) counts its
+  requests' tokens in the window alike, from the task records'
+  ``window_tokens``; a run from before the counts, the completed requests'
+  tokens.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from offloadsim.analysis.table_columns import floats, has
+from offloadsim.analysis.table_columns import floats, has, is_frame
 
 __all__ = ["decode_rate", "generated_token_rate", "output_token_rate"]
 
@@ -46,14 +48,22 @@ def output_token_rate(tokens: float, duration_s: float) -> float:
     return tokens / duration_s if duration_s > 0 else math.nan
 
 
-def generated_token_rate(rate: float, nodes: Any, duration_s: float) -> float:
-    """``rate`` (the completed requests' output tokens a second) as every token the nodes generated.
+def generated_token_rate(rate: float, nodes: Any, duration_s: float, tasks: Any = None) -> float:
+    """``rate`` (the completed requests' output tokens a second) as every token generated in the window.
 
     Every token generated in the measured window (the nodes table's ``tokens_generated``), not only
-    the completed requests': at saturation those read low.  ``rate`` itself where no request was
-    served (NaN) or the table is from before the column.  A run's summary and a sweep's merge of an
-    older job file both take it so.
+    the completed requests': at saturation those read low.  Where ``nodes`` has no count (a
+    breakdown per application passes none), the tokens ``tasks`` generated in the window (their
+    ``window_tokens``, the requests in flight at the end included).  ``rate`` itself where no
+    request was served (NaN) or the tables are from before the columns.  A run's summary, a
+    breakdown's and a sweep's merge of an older job file all take it so.
     """
-    if rate == rate and has(nodes, "tokens_generated"):
+    if rate != rate:
+        return rate
+    if has(nodes, "tokens_generated"):
         return output_token_rate(float(np.sum(floats(nodes, "tokens_generated"))), duration_s)
+    if tasks is not None and is_frame(tasks) and has(tasks, "window_tokens"):
+        counted = floats(tasks, "window_tokens")
+        if np.isfinite(counted).any():
+            return output_token_rate(float(np.nansum(counted)), duration_s)
     return rate

@@ -152,6 +152,8 @@ class Ledger:
         log.plan_codes.append(plan.code if plan is not UNPLANNED else self._last_plan_code(task))
         log.status_codes.append(self._status_codes[status])
         log.reason_codes.append(log.reason_code(reason) if reason else 0)  # "" is code 0
+        if a == a:  # an LLM request: none of its tokens in the window until the run's end counts them
+            log.set("window_tokens", row, 0.0)
         self._room -= 1
         if not self._room:
             log.flush()

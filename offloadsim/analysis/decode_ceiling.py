@@ -8,7 +8,10 @@ bound, not a measurement.  The rule a reader can follow: where a run's decode st
 processor (its ``decode_ceilings``, in whole or in part), its mean time per output token reads
 ``≥ 79.6`` (ms) and its mean decode rate ``≤ 12.6`` (tokens/s), its own value to three significant
 digits, marked ``(bandwidth ceiling)`` in a run's table and ``(ceiling)`` in a compare or sweep
-cell; a figure of either says so in its note.  Where none did (a calibrated profile, a bandwidth
+cell; a figure of either says so in its note.  Its times to first token and latencies (mean and
+percentiles, :data:`LOWER_BOUNDS`) read ``≥`` by the same rule: a request's latency holds its own
+decode steps, its time to first token the decode steps it waited behind, each as short as the
+bandwidth allows.  Where none did (a calibrated profile, a bandwidth
 the scenario gives, a compute-bound decode) they read as measured.  The CSV and parquet files keep
 the full numbers.  (The bound was once said only of a mean within 3 % of a single node's ceiling:
 a cloud's TPOT read ``≥ 7.36`` beside a 3-Jetson pipeline's ``79.61 ± 0.15`` on the same bound plus
@@ -22,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = [
+    "LOWER_BOUNDS",
     "CELL_MARK",
     "CEILING_MARK",
     "ceiling_bound",
@@ -35,18 +39,33 @@ CEILING_MARK = "(bandwidth ceiling)"
 #: What a compare or sweep cell says after its bound (the unit is in the heading, the note under the
 #: table names the bandwidth): short, as a wide table splits into blocks.
 CELL_MARK = "(ceiling)"
+#: The times (each shown in ms) a decode ceiling bounds from below: the time per output token, and the
+#: times that hold decode steps at the ceiling (a latency its own, a time to first token those queued ahead).
+LOWER_BOUNDS = (
+    "tpot_mean_s",
+    "ttft_mean_s",
+    "ttft_p50_s",
+    "ttft_p95_s",
+    "latency_mean_s",
+    "latency_p50_s",
+    "latency_p95_s",
+    "latency_p99_s",
+)
 
 
 def ceiling_bound(name: str, value: float, ceilings: Sequence[float]) -> str | None:
     """Metric ``name`` (its value in SI) as the bound it is where a run's decodes had ``ceilings``; else None.
 
     ``decode_tokens_per_s_mean`` reads ``≤ 824`` (tokens/s); ``tpot_mean_s`` (shown in ms) reads
-    ``≥ 1.21``: the value itself to three significant digits, whatever queueing or hops it holds.
+    ``≥ 1.21``, and so does every time of :data:`LOWER_BOUNDS`: the value itself to three significant
+    digits, whatever queueing or hops it holds.
 
     >>> ceiling_bound("decode_tokens_per_s_mean", 823.879, [136.2, 825.3])
     '≤ 824'
     >>> ceiling_bound("tpot_mean_s", 0.07961, [13.6])
     '≥ 79.6'
+    >>> ceiling_bound("ttft_p95_s", 1.2345, [13.6]), ceiling_bound("throughput_per_s", 2.0, [13.6])
+    ('≥ 1,230', None)
     >>> ceiling_bound("decode_tokens_per_s_mean", 5.3, []) is None
     True
     """
@@ -54,7 +73,7 @@ def ceiling_bound(name: str, value: float, ceilings: Sequence[float]) -> str | N
         return None
     if name == "decode_tokens_per_s_mean":
         return f"≤ {three_digits(value)}"
-    if name == "tpot_mean_s":
+    if name in LOWER_BOUNDS:
         return f"≥ {three_digits(value * 1e3)}"
     return None
 
@@ -83,7 +102,7 @@ def ceiling_cell(name: str, value: float, ceilings: Sequence[float], half: float
     bound = ceiling_bound(name, value, ceilings)
     if bound is None:
         return None
-    scale = 1e3 if name == "tpot_mean_s" else 1.0
+    scale = 1e3 if name in LOWER_BOUNDS else 1.0
     places = 2 - math.floor(math.log10(abs(value * scale)))  # the bound's (three_digits)
     spread = round(half * scale, places) if math.isfinite(half) else 0.0
     said = f" ± {spread:,.{max(places, 0)}f}" if spread > 0 else ""

@@ -160,6 +160,10 @@ class SeriesDrawing:
         """The ``--metric`` the view reads from the metrics table (None: the kind's default)."""
         return metric
 
+    def bound_metric(self, view: FigureView, request: FigureRequest) -> str | None:
+        """The metric whose decode-ceiling bound its note says (:mod:`~offloadsim.plots.ceiling_note`)."""
+        return view.metric
+
     def check(self, view: FigureView, request: FigureRequest) -> None:
         """Refuse what the kind cannot draw of ``view`` (before anything else is read)."""
 
@@ -403,7 +407,8 @@ def series_figure(
     own = drawing.notes(drawn)
     parts = (
         interval_note(view, kind, frame, shown, axes),
-        ceiling_note(view.metric, view.results.manifest, frame),  # what the values are: before the rest
+        # What the values are: before the rest.
+        ceiling_note(drawing.bound_metric(view, request), view.results.manifest, frame),
         pooled_note(frame, shown) if drawing.pools_tasks else "",
         method_note(view, kind),
         own.get("unrecorded", ""),

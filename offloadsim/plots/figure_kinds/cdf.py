@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from offloadsim.errors import argument
 from offloadsim.plots import charts
+from offloadsim.plots.ceiling_note import TASK_BOUNDS
 from offloadsim.plots.deadlines import place_deadline_labels
 from offloadsim.plots.figure_data import FigureView
 from offloadsim.plots.kind_registry import FigureRequest
@@ -33,6 +34,9 @@ class _Cdf(SeriesDrawing):
 
     def view_metric(self, metric: str | None) -> str | None:
         return None  # a CDF's --metric is a task column: not the metrics table's
+
+    def bound_metric(self, view: FigureView, request: FigureRequest) -> str | None:
+        return TASK_BOUNDS.get(request.metric or "latency")  # a distribution of tpot: a bound as its mean
 
     def check(self, view: FigureView, request: FigureRequest) -> None:
         if request.metric is not None:  # the latency by default: no tasks at all is said later

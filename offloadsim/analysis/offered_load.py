@@ -76,6 +76,24 @@ def paced_pairs(workload: Iterable[WorkloadSpec]) -> frozenset[tuple[str, str]]:
     return frozenset(paced)
 
 
+def closed_loops(workload: Iterable[WorkloadSpec]) -> dict[tuple[str, str], tuple[int, float]]:
+    """(source, app) -> the users per source and mean think time (s) of the closed loop feeding it.
+
+    What the ``closed_loop`` warning reads: a loop's throughput is its users over latency plus
+    think time.  Two loops of one pair add their users, their think times weighed by them.
+    """
+    loops: dict[tuple[str, str], tuple[int, float]] = {}
+    for entry in workload:
+        arrivals = entry.arrivals
+        users, think = getattr(arrivals, "users", None), getattr(arrivals, "think", None)
+        if not isinstance(users, int) or think is None:
+            continue
+        for source in entry.sources:
+            had, mean = loops.get((source, entry.app), (0, 0.0))
+            loops[(source, entry.app)] = (had + users, (had * mean + users * think.mean) / (had + users))
+    return loops
+
+
 #: A chunk's compute nanoseconds up to which they are summed as int64, exactly.
 _INT64_NS = 9.0e18
 

@@ -454,8 +454,9 @@ class Summary:
             metric("deadline_miss_rate", note=f"  ({self.deadline_misses} of {self.deadline_tasks})")
         else:
             rows.append((catalogue.metric_info("deadline_miss_rate").label, "-", "(no deadlines)"))
-        for name in ("throughput_per_s", "bytes_sent"):
-            metric(name)
+        paced = any(facts.kind == "closed_loop" for facts in self.warning_facts)
+        metric("throughput_per_s", note="  (a closed loop's users' pace: see its warning)" if paced else "")
+        metric("bytes_sent")
         # Exactly no joule above idle on any task that ended: the 0 says nothing about what offloading
         # saves, so say why it is 0.
         none = self.arrived and self.device_energy_mean_j == 0.0
@@ -901,6 +902,7 @@ def summarize(
     source_groups: bool = True,
     offered_rates: Mapping[tuple[str, str], float] | None = None,
     paced: frozenset[tuple[str, str]] = frozenset(),
+    loops: Mapping[tuple[str, str], tuple[int, float]] | None = None,
 ) -> Summary:
     """Summarise one run's records (see :class:`Summary` for definitions).
 
@@ -917,7 +919,9 @@ def summarize(
     none of them, as a breakdown per application, leaves them out).
     ``offered_rates``: each (source, app) pair's mean arrival rate where the scenario fixes it, from
     which the settling warning reads a node's offered load (:mod:`~offloadsim.analysis.offered_load`);
-    ``paced``: the pairs closed loops feed, whose nodes the overloaded warning need not name.
+    ``paced``: the pairs closed loops feed, whose nodes the overloaded warning need not name;
+    ``loops``: their users and think times, by which a loop's throughput is its users' pace
+    (:func:`~offloadsim.analysis.offered_load.closed_loops`).
     """
     task_stats = chunked.task_stats if callable(getattr(tasks, "blocks", None)) else _task_stats
     stats = task_stats(tasks, duration_s, end_s)
@@ -946,6 +950,7 @@ def summarize(
         processors=processors,
         closed_fed=closed,
         mixed_fed=mixed,
+        loops=loops or {},
     )
     said = run_warnings(inputs, decoders)
     node_util, tier_util, tier_max = node_utilisation(nodes)

@@ -4,7 +4,8 @@ A new kind is its own module declaring a :class:`~offloadsim.analysis.warning_re
 and one line here; another distribution's declares it under the entry-point group
 :data:`ENTRY_POINT_GROUP` (read on the first look-up in each process, pool workers included, as the
 run metrics' are).  The order is the summary's order of its warnings: the backlog, the nodes busy
-all run, the full queues, the runs too short to settle, the nodes offered their capacity.
+all run, the full queues, the runs too short to settle, the nodes offered their capacity, the
+closed loops whose throughput is their users' pace.
 :func:`run_warnings` finds a run's warnings of every registered kind (a test's toy kind included);
 :func:`warning_kind` reads which kind a row of a manifest's ``run_warnings`` is.  :func:`warning_plugins`
 says the kinds not offloadsim's own as the plug-ins a run used (its manifest's ``plugins``, a sweep's
@@ -20,7 +21,14 @@ from typing import Any
 from offloadsim.analysis.table_columns import floats, has, rows, strings
 from offloadsim.analysis.warning_facts import WarningFacts, unbatched_clause
 from offloadsim.analysis.warning_faults import detected
-from offloadsim.analysis.warning_kinds import backlog, busy_growing, overloaded, queue_full, settling
+from offloadsim.analysis.warning_kinds import (
+    backlog,
+    busy_growing,
+    closed_loop,
+    overloaded,
+    queue_full,
+    settling,
+)
 from offloadsim.analysis.warning_kinds.shared import SETTLE_BUSY
 from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind, register, registered
 from offloadsim.analysis.warning_registry import kind_named as _kind_named
@@ -44,6 +52,7 @@ SHIPPED: tuple[WarningKind, ...] = (
     queue_full.KIND,
     settling.KIND,
     overloaded.KIND,
+    closed_loop.KIND,
 )
 for _kind in SHIPPED:
     register(_kind)

@@ -60,8 +60,10 @@ class WarningInputs:
     it; empty where the scenario does not fix them) and ``unknown_offered`` (node -> why its
     offered load is not known, for the nodes ``offered`` leaves out); ``closed_fed`` (the nodes
     every task of which a closed loop sent: no open queue,
-    :func:`~offloadsim.analysis.offered_load.closed_fed`) and ``mixed_fed`` (the nodes both open
-    and closed loops fed -> the load the open ones alone offer, None: not known).  ``links`` and
+    :func:`~offloadsim.analysis.offered_load.closed_fed`), ``mixed_fed`` (the nodes both open
+    and closed loops fed -> the load the open ones alone offer, None: not known) and ``loops``
+    ((source, app) -> the users per source and mean think time of the closed loop feeding it,
+    :func:`~offloadsim.analysis.offered_load.closed_loops`; empty: none, or not known).  ``links`` and
     ``processors``: the run's links and processors tables where the summary has them (None: not
     given; a run summarised from its tasks and nodes alone,
     :func:`~offloadsim.analysis.summary.overload_warnings`).  A kind that needs a record table the
@@ -81,6 +83,7 @@ class WarningInputs:
     processors: Table | None = None
     closed_fed: frozenset[str] = frozenset()
     mixed_fed: Mapping[str, float | None] = field(default_factory=dict)
+    loops: Mapping[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

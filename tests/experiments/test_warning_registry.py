@@ -86,7 +86,14 @@ def test_an_older_row_without_facts_is_told_by_its_registered_opening(warm):
 
 def test_the_shipped_kinds_are_registered_in_the_summarys_order_and_a_name_is_taken_once():
     names = [kind.name for kind in registered_kinds()]
-    assert names[: len(SHIPPED)] == ["backlog", "busy_growing", "queue_full", "settling", "overloaded"]
+    assert names[: len(SHIPPED)] == [
+        "backlog",
+        "busy_growing",
+        "queue_full",
+        "settling",
+        "overloaded",
+        "closed_loop",
+    ]
     with pytest.raises(ValueError, match="'settling' is registered already"):
         register(SHIPPED[3])
     with pytest.raises(ValueError, match="must be a word"):

@@ -1,0 +1,102 @@
+"""The ``closed_loop`` warning: a closed loop's users spent nearly all their time waiting for answers.
+
+A closed loop's user sends its next request only once its last one is answered and it has thought:
+each user completes one request per latency plus think time, so the loop's task throughput is its
+users over that cycle (the interactive response-time law), whatever the nodes could do beside it.
+A loop of long requests (an LLM's answers of a hundred tokens, each some seconds) read 0.1 tasks/s
+with no word of why, as if it were what the nodes could serve (one user on a 3-Jetson pipeline:
+0.092 tasks/s, each Jetson a third busy, where more users keep the first one busy throughout).
+Where a loop's users waited at least :data:`WAITING` of their cycle (its mean latency over latency
+plus mean think time) and no node was busy all the time
+(:data:`~offloadsim.analysis.warning_kinds.shared.BUSY`: a node that was sets the pace itself, and
+the throughput is its capacity), the run says its throughput is the users' pace, with the numbers
+to check it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from offloadsim.analysis.metric_registry import task_chunks
+from offloadsim.analysis.table_columns import floats, has, rows
+from offloadsim.analysis.warning_facts import WarningFacts
+from offloadsim.analysis.warning_kinds.shared import BUSY
+from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind
+
+__all__ = ["CLOSED_LOOP", "KIND", "WAITING"]
+
+#: The kind's name (``WarningFacts.kind``): a closed loop whose users were all waiting.
+CLOSED_LOOP = "closed_loop"
+#: A loop whose users spent this share of their cycle waiting for answers is said to be paced by them.
+WAITING = 0.9
+
+
+def _served(tasks: object) -> dict[tuple[str, str], tuple[int, float]]:
+    """(source, app) -> its completed tasks and their summed latency, over the records' chunks."""
+    found: dict[tuple[str, str], tuple[int, float]] = {}
+    for chunk in task_chunks(tasks, ("source", "app", "status", "latency")):
+        status, states = chunk.codes("status")
+        if "completed" not in states:
+            continue
+        done = status == states.index("completed")
+        source, sources = chunk.codes("source")
+        app, apps = chunk.codes("app")
+        latency = chunk.floats("latency")
+        for s, a in set(zip(source[done].tolist(), app[done].tolist(), strict=True)):
+            mine = done & (source == s) & (app == a)
+            pair = (sources[s], apps[a])
+            count, total = found.get(pair, (0, 0.0))
+            found[pair] = (count + int(mine.sum()), total + float(np.nansum(latency[mine])))
+    return found
+
+
+def _a_node_set_the_pace(inputs: WarningInputs) -> bool:
+    """Whether some node was busy all the time (its first processor, per core): then it is the limit."""
+    nodes = inputs.nodes
+    if nodes is None or not rows(nodes) or not has(nodes, "utilisation"):
+        return False
+    return bool((floats(nodes, "utilisation") >= BUSY).any())
+
+
+def _detect(inputs: WarningInputs) -> list[Said]:
+    """One warning naming the loops whose users waited at least :data:`WAITING` of their cycle."""
+    if not inputs.loops or not inputs.duration_s > 0 or _a_node_set_the_pace(inputs):
+        return []
+    said, numbers = [], []
+    for (source, app), (count, total) in sorted(_served(inputs.tasks).items()):
+        users, think = inputs.loops.get((source, app), (0, math.nan))
+        if not users or not count:
+            continue
+        latency = total / count
+        cycle = latency + think
+        if not cycle > 0 or latency / cycle < WAITING:
+            continue
+        rate = count / inputs.duration_s
+        who = f"{users:,} user{'s' if users > 1 else ''}"
+        said.append(
+            f"{app} from {source} ({who} waiting {latency / cycle:.0%} of the time, mean latency "
+            f"{latency:.3g} s: {rate:.3g} tasks/s, about {users:,} ÷ {cycle:.3g} s)"
+        )
+        numbers.append((f"{source}/{app}", rate))
+    if not said:
+        return []
+    text = (
+        "closed loop paced by its users: "
+        + "; ".join(said)
+        + ". Each user sends again only once answered, so the task throughput is users ÷ (latency + "
+        "think), their pace: no node was busy all the time, so it is not what the nodes could serve; "
+        "more users raise it"
+    )
+    return [(text, WarningFacts(CLOSED_LOOP, numbers=tuple(numbers)))]
+
+
+KIND = WarningKind(
+    name=CLOSED_LOOP,
+    detect=_detect,
+    legend="a closed loop whose users were all waiting: its throughput is their pace",
+    opening="closed loop paced by its users",
+    legend_rank=5,
+    length_dependent=False,
+)

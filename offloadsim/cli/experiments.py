@@ -312,7 +312,8 @@ def add_experiment_commands(subparsers: Any) -> None:
         "--out",
         type=cli_types.given("a file stem"),
         metavar="FILE",
-        help="output file stem; .pdf and .png are written (default: RESULTS_DIR/figures/KIND)",
+        help="output file stem; .pdf and .png are written (default: RESULTS_DIR/figures/KIND, with the "
+        "metric where the kind names it and each --where: figures/bars-app=vgg16)",
     )
     p.set_defaults(handler=_cmd_plot)
 
@@ -801,7 +802,9 @@ def _cmd_plot(args: argparse.Namespace) -> int:
         to_s=args.to_s,
     )
     target = (
-        Path(args.out) if args.out else results.path / "figures" / default_figure_name(args.kind, args.metric)
+        Path(args.out)
+        if args.out
+        else results.path / "figures" / default_figure_name(args.kind, args.metric, chosen)
     )
     # The command and the results it read, in the files and beside them: a figure a colleague can redraw.
     record = plot_record(plot_command(args), results.path)

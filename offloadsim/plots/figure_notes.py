@@ -403,7 +403,10 @@ def precision_note(view: FigureView, frame: pd.DataFrame) -> str:
     energy = any("energy" in column for column in (*columns, view.metric))
     # the policies drawn: a note of others only left out, "(under edge only)" not said of edge alone
     policies = set(frame["policy"].astype(str)) if "policy" in frame.columns else None
-    return "\n".join(said_under_figure(view.results.manifest, drawn, energy=energy, policies=policies))
+    # the applications drawn, likewise: a note of others' precision or hardware left out
+    apps = set(frame["app"].astype(str)) if "app" in frame.columns else None
+    notes = said_under_figure(view.results.manifest, drawn, energy=energy, policies=policies, apps=apps)
+    return "\n".join(notes)
 
 
 def x_order(frame: pd.DataFrame, x_key: str) -> list[object]:

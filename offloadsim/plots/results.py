@@ -13,7 +13,9 @@ was measured, what it does not show) :mod:`offloadsim.plots.figure_notes`'.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import re
 from collections.abc import Mapping, Sequence
 from os import PathLike
 from typing import Any, TypedDict, Unpack
@@ -69,10 +71,38 @@ def _check_keywords(function: str, options: Mapping[str, object]) -> None:
         raise TypeError(f"{function}() got an unexpected keyword argument {unknown[0]!r}")
 
 
-def default_figure_name(kind: str, metric: str | None = None) -> str:
-    """``bars-latency_p95_s`` and the like: a file stem for a figure (its metric where the kind names it)."""
+#: A default stem's ``--where`` part longer than this is cut and ended with a digest of the whole.
+_WHERE_NAME_CHARS = 80
+
+
+def default_figure_name(
+    kind: str, metric: str | None = None, where: Mapping[str, str | Sequence[str]] | None = None
+) -> str:
+    """``bars-latency_p95_s`` and the like: a file stem for a figure (its metric where the kind names it).
+
+    Each ``where`` (column to the value or values kept) adds its own part, so that figures of
+    different rows do not overwrite one file: two ``plot --where app=a`` and ``app=b`` both wrote
+    ``bars``.  A character a file name would not keep plainly becomes ``_``; a long part is cut
+    and ended with a digest of the whole, so that two filters still differ.
+
+    >>> default_figure_name("bars", where={"app": "vgg16"})
+    'bars-app=vgg16'
+    >>> default_figure_name("sweep", "latency_p95_s", {"links[0].bandwidth": ("1.1 Mbps", "20 Mbps")})
+    'sweep-latency_p95_s-links_0_.bandwidth=1.1_Mbps+20_Mbps'
+    """
     figure = figure_kind(kind)
-    return f"{kind}-{metric}" if metric and figure is not None and figure.metric_in_name else kind
+    stem = f"{kind}-{metric}" if metric and figure is not None and figure.metric_in_name else kind
+    if not where:
+        return stem
+    parts = [
+        f"{column}={'+'.join([values] if isinstance(values, str) else [str(v) for v in values])}"
+        for column, values in where.items()
+    ]
+    said = re.sub(r"[^A-Za-z0-9._=+-]+", "_", "-".join(parts))
+    if len(said) > _WHERE_NAME_CHARS:
+        digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:10]
+        said = f"{said[: _WHERE_NAME_CHARS - 11]}-{digest}"
+    return f"{stem}-{said}"
 
 
 def _check_arguments(results: object, where: object, texts: Mapping[str, object], by: object) -> None:

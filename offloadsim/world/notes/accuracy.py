@@ -7,10 +7,10 @@ noted, naming the runs that may place where it speaks of.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from typing import TypeVar
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, TypeVar
 
-from offloadsim.world.notes.registry import Note, NoteContext, NoteLine
+from offloadsim.world.notes.registry import Note, NoteContext, NoteLine, app_facts
 from offloadsim.world.precision_note import (
     merged_facts,
     precision_note_facts,
@@ -26,7 +26,20 @@ KIND = "precision"
 def accuracy_notes(context: NoteContext) -> list[Note]:
     """The one line, or []: its facts its ``head`` and its ``plain`` speeds (:func:`paired_dropped`)."""
     facts = precision_note_facts(context.apps, context.processors, context.under, context.groups)
-    return [] if facts is None else [Note(KIND, precision_note_text(facts), facts)]
+    if facts is None:
+        return []
+    alone = {}  # each application's own line: a figure of it names no other's precision or hardware
+    for app in context.apps:
+        own = precision_note_facts([app], context.processors, context.under, context.groups)
+        if own is not None:
+            alone[app.name] = own
+    return [Note(KIND, precision_note_text(facts), _with_apps(facts, alone))]
+
+
+def _with_apps(facts: dict[str, Any], alone: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """``facts`` with the applications they speak of, and (``by_app``) each one's own facts and line."""
+    texts = {app: precision_note_text(own) for app, own in alone.items()}
+    return {**facts, **app_facts(texts), **({"by_app": dict(alone)} if len(alone) > 1 else {})}
 
 
 def merge_precision_notes(notes: Sequence[Note]) -> Note:
@@ -38,7 +51,20 @@ def merge_precision_notes(notes: Sequence[Note]) -> Note:
     if not all(_current(note.facts) for note in notes):
         return notes[0]
     facts = merged_facts([note.facts for note in notes])
-    return Note(KIND, precision_note_text(facts), facts)
+    apps = list(dict.fromkeys(app for note in notes for app in _alone(note.facts)))
+    alone = {
+        app: merged_facts([_alone(note.facts)[app] for note in notes if app in _alone(note.facts)])
+        for app in apps
+    }
+    return Note(KIND, precision_note_text(facts), _with_apps(facts, alone) if apps else facts)
+
+
+def _alone(facts: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """Each application's own facts in a note's ``facts`` (one named alone: the facts themselves)."""
+    apps: list[Any] = list(facts.get("apps") or [])
+    if isinstance(facts.get("by_app"), Mapping):
+        return dict(facts["by_app"])
+    return {str(apps[0]): facts} if len(apps) == 1 else {}
 
 
 def _current(facts: object) -> bool:
@@ -65,5 +91,8 @@ def paired_dropped(lines: Sequence[_Line], paired: Collection[str]) -> list[_Lin
             kept.append(line)
             continue
         facts = without_paired(note.facts, paired)
+        if facts != note.facts:
+            alone = {app: without_paired(own, paired) for app, own in _alone(note.facts).items()}
+            facts = _with_apps(facts, alone) if alone else facts
         kept.append(line if facts == note.facts else Note(KIND, precision_note_text(facts), facts).line())
     return kept

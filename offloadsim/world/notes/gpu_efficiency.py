@@ -18,9 +18,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from offloadsim.scenario.errors import format_path
+from offloadsim.scenario.overrides import PathError, parse_path
 from offloadsim.suggest import listed
 from offloadsim.world.notes.derived_runs import allowed_on, derived_runs
-from offloadsim.world.notes.registry import Note, NoteContext
+from offloadsim.world.notes.registry import Note, NoteContext, app_facts
 
 __all__ = ["KIND", "gpu_efficiency_notes", "gpu_note", "gpu_places", "merge_gpu_notes"]
 
@@ -111,4 +112,21 @@ def gpu_note(entries: Sequence[Entry], ahead: bool = False) -> Note:
         f"data-sheet peak, not a rate measured at a batch of one; {'; '.join(published)} ({SECTION})"
     )
     facts = {"entries": [list(entry) for entry in entries], "efficiency": GPU_EFFICIENCY}
+    named = {_app_name(entry[0]): None for entry in entries}
+    if None not in named:  # each line as of one application alone: a figure of it says only its own
+        alone = [[entry for entry in entries if _app_name(entry[0]) == app] for app in named]
+        texts = {
+            str(app): text if len(named) == 1 else gpu_note(of, ahead).text
+            for app, of in zip(named, alone, strict=True)
+        }
+        facts = {**facts, **app_facts(texts)}
     return Note(KIND, text, {**facts, "ahead": True} if ahead else facts)
+
+
+def _app_name(where: str) -> str | None:
+    """``vgg16`` of ``applications.vgg16`` (an entry's first); None where it is no application's path."""
+    try:
+        parts = parse_path(where)
+    except PathError:
+        return None
+    return parts[1] if len(parts) == 2 and parts[0] == "applications" and isinstance(parts[1], str) else None

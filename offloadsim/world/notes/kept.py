@@ -24,6 +24,7 @@ def said_under_figure(
     *,
     energy: bool,
     policies: Collection[str] | None = None,
+    apps: Collection[str] | None = None,
 ) -> list[str]:
     """The notes a figure of ``manifest``'s runs says: of the points it draws (None: every run).
 
@@ -32,19 +33,24 @@ def said_under_figure(
     is left out, and a figure of one policy says its note as of that policy alone (``each``),
     without "(under edge only)" (a figure filtered to ``local`` said "(under cloud only)" and
     "(under edge only)" lines).  Falls back to a comparison's or sweep's ``precision_notes``
-    where the results predate ``figure_notes`` (a run's: none).
+    where the results predate ``figure_notes`` (a run's: none).  ``apps``: the applications it
+    draws (None: every one), likewise: a note about others only (its ``apps``) is left out, and
+    a figure of one application says a note naming several as of that one (``each_app``): a
+    figure of ``--where app=vgg16`` said alexnet's int8 peak ratio and its Raspberry Pi.
     """
     rows = manifest.get("figure_notes")
     merges = manifest.get("figure_merges") or ()
     if rows is None:
         rows, merges = manifest.get("precision_notes") or (), ()
     shown = None if policies is None else {str(p) for p in policies}
+    drawn_apps = None if apps is None else {str(a) for a in apps}
     kept = [
         i
         for i, row in enumerate(rows)
         if ("points" not in row or drawn is None or set(drawn).intersection(row["points"]))
         and (row.get("about") != "energy" or energy)
         and _held_under(row, shown)
+        and _of_drawn(row, drawn_apps)
     ]
     said = said_of_rows(rows, kept, merges)
     alone = next(iter(shown)) if shown is not None and len(shown) == 1 else None
@@ -52,7 +58,23 @@ def said_under_figure(
         each = rows[i].get("each")
         if alone is not None and isinstance(each, Mapping) and isinstance(each.get(alone), str):
             said = [each[alone] if line == str(rows[i]["note"]) else line for line in said]
+    one_app = next(iter(drawn_apps)) if drawn_apps is not None and len(drawn_apps) == 1 else None
+    if one_app is not None:  # a line naming several applications, as of the one drawn
+        lines = [*([row] for row in rows), *([merge] for merge in merges)]
+        own = {str(r["note"]): r["each_app"] for [r] in lines if isinstance(r.get("each_app"), Mapping)}
+        said = [
+            str(own[line][one_app]) if line in own and isinstance(own[line].get(one_app), str) else line
+            for line in said
+        ]
     return list(dict.fromkeys(said))
+
+
+def _of_drawn(row: Mapping[str, Any], drawn: set[str] | None) -> bool:
+    """Whether ``row`` speaks of an application drawn (``drawn``; None: every one); one naming none does."""
+    apps = row.get("apps")
+    if drawn is None or not isinstance(apps, list) or not apps:
+        return True
+    return bool(drawn.intersection(str(app) for app in apps))
 
 
 def _held_under(row: Mapping[str, Any], shown: set[str] | None) -> bool:

@@ -35,6 +35,7 @@ __all__ = [
     "NoteLine",
     "NoteProvider",
     "NoteProviderFailed",
+    "app_facts",
     "figure_notes",
     "merged",
     "note_providers",
@@ -112,6 +113,18 @@ class NoteContext:
     def groups(self) -> dict[str, str]:
         """Each node's group: the scenario key its processor and power were given under."""
         return {name: node.group for name, node in self.nodes.items()}
+
+
+def app_facts(texts: Mapping[str, str]) -> dict[str, Any]:
+    """A note's facts saying the applications it is about, and its line as of each alone.
+
+    ``texts``: each application the note speaks of, to the note's line had it spoken of that
+    one only.  ``apps``: their names, so that a figure of other applications (``plot --where
+    app=X``) leaves the note out; ``each_app``, where it names several: what a figure of one of
+    them says (:func:`~offloadsim.world.notes.kept.said_under_figure`).
+    """
+    facts: dict[str, Any] = {"apps": list(texts)}
+    return {**facts, "each_app": dict(texts)} if len(texts) > 1 else facts
 
 
 #: ``run``: said of each run noted (a comparison's notes say which policies one holds under);
@@ -314,7 +327,8 @@ def figure_notes(
             **({"points": sorted(at)} if at is not None else {}),
             **({"about": note.about} if note.about else {}),
             # the policies it holds under, and what a figure of one alone says (said_under_figure)
-            **{key: note.facts[key] for key in ("under", "each") if note.facts.get(key)},
+            # and the applications it is about, and what a figure of one of them alone says
+            **{key: note.facts[key] for key in ("under", "each", "apps", "each_app") if note.facts.get(key)},
         }
         for text, (note, at) in ranked
     ]
@@ -330,5 +344,9 @@ def figure_notes(
             else [of]
         )
         for each in sets:
-            merges.append({"kind": kind, "of": each, "note": merge([ranked[i][1][0] for i in each]).text})
+            merged = merge([ranked[i][1][0] for i in each])
+            alone = merged.facts.get("each_app")
+            merges.append(
+                {"kind": kind, "of": each, "note": merged.text, **({"each_app": alone} if alone else {})}
+            )
     return rows, merges

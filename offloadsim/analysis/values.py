@@ -36,6 +36,7 @@ __all__ = [
     "quantity_kind",
     "to_si",
     "axis_label_for",
+    "source_count",
     "table_heading",
     "key_kind",
     "on_decibels",
@@ -459,6 +460,37 @@ def axis_label_for(
         return name, 1.0
     factor, unit = _axis_unit(kind, largest)
     return _with_unit(name, unit), factor
+
+
+def source_count(key: str, document: Mapping[str, Any] | None) -> int | None:
+    """How many sources send a workload entry's tasks, for its ``rate`` key (``workload[0].rate``).
+
+    Read from the scenario ``document``: the nodes its ``sources`` select (a group's name, a node's,
+    or a glob), each group's ``count`` expanding it as the scenario does.  None where ``key`` is no
+    entry's rate or the document does not say.
+
+    >>> doc = {"nodes": {"phone": {"count": 5}, "edge": {}}, "workload": [{"app": "a", "sources": "phone-*"}]}
+    >>> source_count("workload[0].rate", doc), source_count("links[0].bandwidth", doc)
+    (5, None)
+    """
+    from offloadsim.scenario.patterns import NodeIndex, expand_group
+
+    if not _per_source(key) or not isinstance(document, Mapping):
+        return None
+    nodes, entry = document.get("nodes"), _item(document.get("workload"), int(parse_path(key)[1]))
+    if not isinstance(nodes, Mapping):
+        return None
+    groups = {}
+    for name, spec in nodes.items():
+        count = spec.get("count") if isinstance(spec, Mapping) else None
+        groups[str(name)] = expand_group(str(name), count if isinstance(count, int) else None)
+    patterns = entry.get("sources")
+    patterns = [patterns] if isinstance(patterns, str) else patterns
+    if not isinstance(patterns, list) or not patterns:
+        return None
+    index = NodeIndex(groups)
+    found = {name for pattern in patterns for name in index.match(str(pattern))}
+    return len(found) or None
 
 
 def _per_source(key: str) -> bool:

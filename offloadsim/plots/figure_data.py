@@ -22,6 +22,7 @@ from offloadsim.analysis.values import (
     axis_texts,
     default_label,
     quantity_kind,
+    source_count,
     table_heading,
     texts,
     to_si,
@@ -260,10 +261,53 @@ class FigureView:
             return ""
         labels = self.results.manifest.get("labels") or {}
         if key in labels and labels[key] != key:
-            return str(labels[key])
+            return self._sources_said(key, str(labels[key]))
         if "." in key or "[" in key:
-            return default_label(key, self._base_document())
+            return self._sources_said(key, default_label(key, self._base_document()))
         return _COLUMN_WORDS.get(key, key.replace("_", " "))
+
+    def _sources_said(self, key: str, label: str) -> str:
+        """A workload entry's rate, named with how many sources each send at it: ``at each of 5 sources``.
+
+        "chat arrival rate per source (per min)" did not say over how many phones: the total is the
+        rate times them.  Their count is the results' scenario's, where the sweep moves no count
+        (then the axis says "per source" alone); a label that names the sources is left as written.
+        """
+        if "source" in label or any(
+            k.startswith("nodes.") and k.endswith(".count") for k in self.results.swept
+        ):
+            return label
+        count = source_count(key, self._scenario_document())
+        return (
+            label
+            if count is None
+            else f"{label} at {'its 1 source' if count == 1 else f'each of {count} sources'}"
+        )
+
+    def _scenario_document(self) -> dict[str, Any] | None:
+        """The scenario the results ran, a sweep's ``set:`` (its ``fixed``) applied; None where unread."""
+        import copy
+
+        from offloadsim.scenario.overrides import set_path
+
+        manifest = self.results.manifest
+        document = manifest.get("scenario_document")
+        if not isinstance(document, dict):
+            try:
+                import yaml
+
+                document = yaml.safe_load((self.results.path / "scenario.yaml").read_text(encoding="utf-8"))
+            except Exception:
+                document = self._base_document()
+        if not isinstance(document, dict):
+            return None
+        document = copy.deepcopy(document)
+        for key, value in (manifest.get("fixed") or {}).items():
+            try:
+                set_path(document, str(key), value)
+            except Exception:  # a key this document cannot hold as written: its count not known
+                return None
+        return document
 
     def heading(self, key: str, frame: pd.DataFrame) -> str:
         """:meth:`label`, with the unit of a key ``frame`` holds as plain numbers: ``noise (dBm)``.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from offloadsim import plots
@@ -32,3 +34,43 @@ def test_a_label_that_names_the_sources_is_left_as_written():
         _sweep("workload[0].rate"), "ttft_mean_s", "workload[0].rate", ax=ax, label="rate of each source"
     )
     assert ax.get_xlabel() == "rate of each source (per min)"
+
+
+def _rate_sweep(tmp_path, grid: str, labels: str = "", phones: str = "  nodes.phone.count: 3\n"):
+    """A sweep of quickstart's rate over its 3 phones (``grid``: the sweep file's grid lines)."""
+    from offloadsim.experiments import read_results, sweep
+
+    tmp_path.mkdir(exist_ok=True)
+    quickstart = Path(__file__).resolve().parents[2] / "scenarios" / "quickstart.yaml"
+    (tmp_path / "sweep.yaml").write_text(
+        f"base: {quickstart}\nset:\n  duration: 2 s\n  warmup: 0 s\n{phones}"
+        f"grid:\n{grid}policies: [local]\nreplications: 1\n{labels}",
+        encoding="utf-8",
+    )
+    sweep(tmp_path / "sweep.yaml", workers=1, out=tmp_path / "out")
+    return read_results(tmp_path / "out")
+
+
+def test_a_swept_rate_axis_says_how_many_sources_send_at_it(tmp_path):
+    """ "classify arrival rate per source (per s)" did not say over how many phones (HC36)."""
+    from offloadsim.plots.results import plot_results
+
+    results = _rate_sweep(tmp_path, "  workload[0].rate: [1 /s, 2 /s]\n")
+    (ax,) = plot_results(results, "sweep", metric="throughput_per_s").axes[:1]
+    assert ax.get_xlabel().startswith("classify arrival rate at each of 3 sources (")
+    labelled = _rate_sweep(
+        tmp_path / "b", "  workload[0].rate: [1 /s, 2 /s]\n", "labels:\n  workload[0].rate: load\n"
+    )
+    (ax,) = plot_results(labelled, "sweep", metric="throughput_per_s").axes[:1]
+    assert ax.get_xlabel().startswith("load at each of 3 sources (")
+
+
+def test_a_rate_swept_with_the_count_of_sources_names_no_count(tmp_path):
+    from offloadsim.plots.results import plot_results
+
+    grid = "  workload[0].rate: [1 /s, 2 /s]\n  nodes.phone.count: [2, 3]\n"
+    results = _rate_sweep(tmp_path, grid, phones="")
+    figure = plot_results(
+        results, "sweep", metric="throughput_per_s", x="workload[0].rate", by="nodes.phone.count"
+    )
+    assert figure.axes[0].get_xlabel().startswith("classify arrival rate per source (")

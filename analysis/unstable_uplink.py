@@ -39,7 +39,7 @@ def draw(data):
     from offloadsim.analysis.statistics import mean_ci
     from offloadsim.api import load
     from offloadsim.plots import capacity_over_time, label_panels, latency_over_time, new_axes
-    from offloadsim.plots.axes import log_axis
+    from offloadsim.plots.axes import clear_legend, log_axis
 
     result = data["unstable-uplink"]
     tasks, metrics = result.tasks, result.metrics
@@ -70,6 +70,7 @@ def draw(data):
             f"completed VGG-16 requests, replication {replications[0]}",
         ],
     )
+    clear_legend(bottom)  # placed again at the log axis and the panels' final layout: on no request
     return fig
 
 

@@ -405,8 +405,32 @@ def precision_note(view: FigureView, frame: pd.DataFrame) -> str:
     policies = set(frame["policy"].astype(str)) if "policy" in frame.columns else None
     # the applications drawn, likewise: a note of others' precision or hardware left out
     apps = set(frame["app"].astype(str)) if "app" in frame.columns else None
-    notes = said_under_figure(view.results.manifest, drawn, energy=energy, policies=policies, apps=apps)
-    return "\n".join(notes)
+    manifest = view.results.manifest
+    profiles = _drawn_profiles(view, frame)
+    return "\n".join(
+        said_under_figure(manifest, drawn, energy=energy, policies=policies, apps=apps, profiles=profiles)
+    )
+
+
+def _drawn_profiles(view: FigureView, frame: pd.DataFrame) -> set[str] | None:
+    """The processors' profiles a figure of nodes or processors draws (``--where node=phone``); None: all.
+
+    A figure of the phones' utilisation said the edge's T4 at an assumed efficiency.  A frame of
+    processors names each profile; one of nodes, those of the nodes' processors (processors.parquet).
+    """
+    if "profile" in frame.columns:
+        return set(frame["profile"].astype(str))
+    processors = getattr(view.results, "processors", None)
+    if (
+        "node" not in frame.columns
+        or processors is None
+        or not {"node", "profile"} <= set(processors.columns)
+    ):
+        return None
+    if set(frame["node"].astype(str)) >= set(processors["node"].astype(str)):
+        return None  # every node drawn: every note said
+    kept = processors[processors["node"].astype(str).isin(set(frame["node"].astype(str)))]
+    return set(kept["profile"].astype(str))
 
 
 def x_order(frame: pd.DataFrame, x_key: str) -> list[object]:

@@ -107,3 +107,18 @@ def test_default_names_of_filters():
     assert both == "sweep-latency_p95_s-links_0_.bandwidth=1.1_Mbps+20_Mbps"
     long = [default_figure_name("cdf", None, {"policy": f"{'x' * 100}{i}"}) for i in range(2)]
     assert long[0] != long[1] and all(len(name) <= len("cdf-") + 80 for name in long)
+
+
+def test_a_figure_of_some_nodes_says_the_notes_of_their_processors(two_apps):
+    """``--kind utilisation --where node=phone`` said the server's T4 at an assumed efficiency and
+    the Raspberry Pi's stand-in int8 peak, processors it does not draw."""
+    results = read_results(two_apps)
+    phone = _notes(plot_results(results, "utilisation", where={"node": "phone"}))
+    assert "t4" not in phone and "raspberry-pi-4" not in phone
+    assert "precision int8 (applications.alexnet)" in phone  # accuracy not modelled: wherever it runs
+    server = _notes(plot_results(results, "utilisation", where={"node": "server"}))
+    assert "applications.vgg16 (vgg16, fp32) on t4" in server and "raspberry-pi-4" not in server
+    pi = _notes(plot_results(results, "utilisation", where={"node": "pi"}))
+    assert "applications.alexnet (int8) on raspberry-pi-4" in pi and "on t4" not in pi
+    every = _notes(plot_results(results, "utilisation"))
+    assert "on t4" in every and "on raspberry-pi-4" in every

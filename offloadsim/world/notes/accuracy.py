@@ -39,6 +39,7 @@ def accuracy_notes(context: NoteContext) -> list[Note]:
 def _with_apps(facts: dict[str, Any], alone: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """``facts`` with the applications they speak of, and (``by_app``) each one's own facts and line."""
     texts = {app: precision_note_text(own) for app, own in alone.items()}
+    # no profiles: that accuracy is not modelled holds wherever the application runs
     return {**facts, **app_facts(texts), **({"by_app": dict(alone)} if len(alone) > 1 else {})}
 
 

@@ -111,7 +111,8 @@ def gpu_note(entries: Sequence[Entry], ahead: bool = False) -> Note:
         f"{each}: a built-in GPU profile runs each layer at an assumed {GPU_EFFICIENCY:.2f} of its "
         f"data-sheet peak, not a rate measured at a batch of one; {'; '.join(published)} ({SECTION})"
     )
-    facts = {"entries": [list(entry) for entry in entries], "efficiency": GPU_EFFICIENCY}
+    facts: dict[str, Any] = {"entries": [list(entry) for entry in entries], "efficiency": GPU_EFFICIENCY}
+    facts["profiles"] = list(dict.fromkeys(entry[3] for entry in entries))  # the GPUs it is about
     named = {_app_name(entry[0]): None for entry in entries}
     if None not in named:  # each line as of one application alone: a figure of it says only its own
         alone = [[entry for entry in entries if _app_name(entry[0]) == app] for app in named]

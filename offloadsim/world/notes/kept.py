@@ -25,6 +25,7 @@ def said_under_figure(
     energy: bool,
     policies: Collection[str] | None = None,
     apps: Collection[str] | None = None,
+    profiles: Collection[str] | None = None,
 ) -> list[str]:
     """The notes a figure of ``manifest``'s runs says: of the points it draws (None: every run).
 
@@ -37,6 +38,8 @@ def said_under_figure(
     draws (None: every one), likewise: a note about others only (its ``apps``) is left out, and
     a figure of one application says a note naming several as of that one (``each_app``): a
     figure of ``--where app=vgg16`` said alexnet's int8 peak ratio and its Raspberry Pi.
+    ``profiles``: the processors' profiles it draws (None: every one): a note about others' only
+    (its ``profiles``: a GPU's assumed efficiency, a precision's stand-in peak) is left out.
     """
     rows = manifest.get("figure_notes")
     merges = manifest.get("figure_merges") or ()
@@ -50,7 +53,8 @@ def said_under_figure(
         if ("points" not in row or drawn is None or set(drawn).intersection(row["points"]))
         and (row.get("about") != "energy" or energy)
         and _held_under(row, shown)
-        and _of_drawn(row, drawn_apps)
+        and _of_drawn(row.get("apps"), drawn_apps)
+        and _of_drawn(row.get("profiles"), None if profiles is None else {str(p) for p in profiles})
     ]
     said = said_of_rows(rows, kept, merges)
     alone = next(iter(shown)) if shown is not None and len(shown) == 1 else None
@@ -69,12 +73,11 @@ def said_under_figure(
     return list(dict.fromkeys(said))
 
 
-def _of_drawn(row: Mapping[str, Any], drawn: set[str] | None) -> bool:
-    """Whether ``row`` speaks of an application drawn (``drawn``; None: every one); one naming none does."""
-    apps = row.get("apps")
-    if drawn is None or not isinstance(apps, list) or not apps:
+def _of_drawn(about: object, drawn: set[str] | None) -> bool:
+    """Whether a row about these (apps, profiles) names one ``drawn`` (None: any); naming none: yes."""
+    if drawn is None or not isinstance(about, list) or not about:
         return True
-    return bool(drawn.intersection(str(app) for app in apps))
+    return bool(drawn.intersection(str(item) for item in about))
 
 
 def _held_under(row: Mapping[str, Any], shown: set[str] | None) -> bool:

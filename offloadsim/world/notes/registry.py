@@ -327,8 +327,12 @@ def figure_notes(
             **({"points": sorted(at)} if at is not None else {}),
             **({"about": note.about} if note.about else {}),
             # the policies it holds under, and what a figure of one alone says (said_under_figure)
-            # and the applications it is about, and what a figure of one of them alone says
-            **{key: note.facts[key] for key in ("under", "each", "apps", "each_app") if note.facts.get(key)},
+            # the applications it is about, what a figure of one alone says, and its processors' profiles
+            **{
+                key: note.facts[key]
+                for key in ("under", "each", "apps", "each_app", "profiles")
+                if note.facts.get(key)
+            },
         }
         for text, (note, at) in ranked
     ]

@@ -32,6 +32,7 @@ def stand_in_peak_notes(context: NoteContext) -> list[Note]:
             if note is not None:
                 where = format_path(("applications", app.name))
                 facts = {"application": app.name, "precision": app.precision, "profile": proc.profile}
-                facts["apps"] = [app.name]  # about it alone: a figure of other applications leaves it out
+                # about it and its processor alone: a figure of other applications or hardware leaves it out
+                facts |= {"apps": [app.name], "profiles": [proc.profile]}
                 notes.append(Note(KIND, f"{where} ({app.precision_label}) on {proc.profile}: {note}", facts))
     return notes

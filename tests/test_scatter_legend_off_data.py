@@ -41,3 +41,20 @@ def test_a_legend_with_no_room_inside_goes_beside_the_axes():
     assert legend is not None and lines_under_legend(ax, legend, laid_out(ax)) == []
     box, axes = legend.get_window_extent(laid_out(ax)), ax.get_window_extent(laid_out(ax))
     assert box.x0 >= axes.x1  # to the right of the axes, in one column
+
+
+def test_the_value_written_over_a_bar_too_low_to_see_is_data_a_legend_must_not_hide():
+    """A utilisation figure of the phone alone put its legend over the "0" of edge's idle bar."""
+    from offloadsim.plots.axes import clear_legend
+    from offloadsim.plots.charts import say_unseen_bars
+
+    _, ax = plots.new_axes("one-column")
+    ax.bar([0.0], [70.0], width=0.4, label="local")
+    ax.bar([0.5], [0.0], width=0.4, label="edge")
+    ax.set_ylim(0, 100)
+    say_unseen_bars(ax)
+    assert [text.get_text() for text in ax.texts] == ["0"]
+    ax.legend(loc="center", bbox_to_anchor=(0.5, 3.0), bbox_transform=ax.transData)  # on the written "0"
+    assert lines_under_legend(ax, ax.get_legend(), laid_out(ax)) == ["the value 0 of a bar too low to see"]
+    clear_legend(ax)
+    assert lines_under_legend(ax, ax.get_legend(), laid_out(ax)) == []

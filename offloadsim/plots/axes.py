@@ -37,6 +37,7 @@ __all__ = [
     "log_axis",
     "value_ticks",
     "integer_axis",
+    "UNSEEN_GID",
     "row_legend",
     "tidy_legend",
     "label_panels",
@@ -524,6 +525,9 @@ def row_legend(ax: Axes, title: str | None, most: int, **kwargs: Any) -> None:
             return
 
 
+#: The gid of a value written over a bar too low to see (:func:`~offloadsim.plots.charts.say_unseen_bars`):
+#: data a legend must not hide, as the bar it stands for (a legend over the "0" of an idle tier's bar).
+UNSEEN_GID = "unseen-bar-value"
 #: Where :func:`clear_legend` tries a legend inside its axes, in this order: the corners, then the sides.
 _LEGEND_PLACES: tuple[Any, ...] = (
     "lower right",
@@ -604,6 +608,12 @@ def lines_under_box(ax: Axes, box: Bbox) -> list[str]:
     for container in ax.containers:
         if isinstance(container, BarContainer) and any(_bar_under(bar, box) for bar in container.patches):
             covered[str(container.get_label())] = None
+    for text in ax.texts:  # the value written over a bar too low to see stands for the bar
+        if text.get_gid() == UNSEEN_GID and text.get_visible() and text.get_text():
+            extent = text.get_window_extent(laid_out(ax))
+            overlap = Bbox.intersection(extent, box)
+            if overlap is not None and overlap.width > 0 and overlap.height > 0:
+                covered[f"the value {text.get_text()} of a bar too low to see"] = None
     return list(covered)
 
 

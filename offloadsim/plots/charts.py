@@ -32,6 +32,7 @@ from matplotlib.font_manager import FontProperties
 from offloadsim.analysis.catalogue import metric_info
 from offloadsim.plots.axes import (
     LEAST_PANEL_HEIGHT_IN,
+    UNSEEN_GID,
     clear_legend,
     fit_y_labels,
     laid_out,
@@ -531,7 +532,7 @@ def node_utilisation(
 #: A bar lower than this share of its axis' height is drawn as a line on the axis, or not at all.
 _UNSEEN = 0.01
 #: The gid of a value written over a bar too low to see (:func:`say_unseen_bars` takes them off again).
-_UNSEEN_GID = "unseen-bar-value"
+_UNSEEN_GID = UNSEEN_GID
 
 
 def say_unseen_bars(ax: Axes) -> None:

@@ -57,9 +57,6 @@ class RunContext:
     # Each node -> the LLM output tokens it generated as a plan's last segment, warm-up included (the
     # kernel subtracts the count at the warm-up's end): the nodes table's ``tokens_generated``.
     tokens_generated: dict[str, int] = field(default_factory=dict)
-    # The same tokens by the request (attempt) they were generated for, warm-up included (the kernel
-    # subtracts the count at the warm-up's end): the task records' ``window_tokens``.
-    task_tokens: dict[Task, int] = field(default_factory=dict)
     # The (node, processor) pairs that ran an LLM decode step: the run's decode ceilings are theirs.
     decoded_on: set[tuple[str, str]] = field(default_factory=set)
 

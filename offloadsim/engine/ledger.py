@@ -38,6 +38,7 @@ class Ledger:
         "in_flight",
         "records",
         "stages",
+        "tokens",
         "warmup_s",
     )
 
@@ -56,6 +57,18 @@ class Ledger:
         self.in_flight: dict[int, Task] = {}
         self.counters = {"arrived": 0, "dropped": 0, "completed": 0, "failed": 0}
         self._status_codes = {status: self.records.status_code(status) for status in STATUSES}
+        # Each unrecorded LLM request (attempt) that arrived in the window -> the output tokens
+        # generated for it so far: its record's ``window_tokens`` when it is recorded, which takes
+        # them out, so the map holds only requests in progress (memory flat in the run's length).
+        self.tokens: dict[Task, int] = {}
+
+    def token_generated(self, task: Task) -> None:
+        """Count an output token generated for ``task`` in its record's ``window_tokens``."""
+        if task.row >= 0:  # recorded already: a retried request's earlier attempt, still decoding
+            self.records.add("window_tokens", task.row, 1.0)
+        elif task.arrival >= self.warmup_s:  # one that arrived in the warm-up has no record
+            tokens = self.tokens
+            tokens[task] = tokens.get(task, 0) + 1
 
     def book_compute(
         self,
@@ -152,12 +165,22 @@ class Ledger:
         log.plan_codes.append(plan.code if plan is not UNPLANNED else self._last_plan_code(task))
         log.status_codes.append(self._status_codes[status])
         log.reason_codes.append(log.reason_code(reason) if reason else 0)  # "" is code 0
-        if a == a:  # an LLM request: none of its tokens in the window until the run's end counts them
-            log.set("window_tokens", row, 0.0)
+        if a == a:  # an LLM request: the tokens generated for it and its earlier attempts
+            log.set("window_tokens", row, float(self._tokens_of(task)))
         self._room -= 1
         if not self._room:
             log.flush()
             self._room = log.chunk_rows
+
+    def _tokens_of(self, task: Task) -> int:
+        """The output tokens counted for ``task`` and its earlier attempts, taken out of the map."""
+        tokens = self.tokens
+        count = tokens.pop(task, 0)
+        previous = task.previous
+        while previous is not None:
+            count += tokens.pop(previous, 0)
+            previous = previous.previous
+        return count
 
     def _last_plan_code(self, task: Task) -> int:
         """The plan code of a task recorded before its attempt was planned: its last attempt's plan.

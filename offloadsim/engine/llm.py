@@ -399,8 +399,7 @@ class LLMRequest:
         last, first = self.nodes[-1], self.nodes[0]
         counts = self.sim.tokens_generated  # the run's output token throughput counts it here
         counts[last] = counts.get(last, 0) + 1
-        mine = self.sim.task_tokens  # and its application's, through its record's window_tokens
-        mine[self.task] = mine.get(self.task, 0) + 1
+        self.sim.ledger.token_generated(self.task)  # and its application's: window_tokens
         source = self.task.source
         more = self.generated < output
         if len(self.segments) == 1 or first == last:

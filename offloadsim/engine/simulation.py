@@ -555,7 +555,6 @@ class Simulation:
             "energy": {name: meter.energy_j() for name, meter in self.meters.items()},
             "others": {name: meter.others_j for name, meter in self.meters.items()},
             "tokens": dict(self.context.tokens_generated),
-            "task_tokens": dict(self.context.task_tokens),
         }
 
     def _every_processor(self) -> Iterator[tuple[str, Processor]]:
@@ -683,28 +682,11 @@ class Simulation:
         for task in list(self.in_flight.values()):
             if task.arrival >= self.warmup_s:
                 self.ledger.record(task, "in_flight", NAN)
-        self._record_window_tokens()
         if self.recovery is not None:
             self.recovery.record()
         if progress is not None:
             progress(self.end_s)
         return self._collect(time.perf_counter() - wall_start)
-
-    def _record_window_tokens(self) -> None:
-        """Each recorded LLM request's ``window_tokens``: its tokens generated in the measured window.
-
-        The nodes' ``tokens_generated`` split by request (every attempt of a retried one on its one
-        record), so that an application's output token throughput counts its requests in flight at
-        the end too.  A request that arrived in the warm-up has no record: its tokens are the nodes'.
-        """
-        before = self._snapshot["task_tokens"]
-        rows: dict[int, int] = {}
-        for task, count in self.context.task_tokens.items():
-            if task.row >= 0:
-                rows[task.row] = rows.get(task.row, 0) + count - before.get(task, 0)
-        log = self.ledger.records
-        for row, count in rows.items():
-            log.set("window_tokens", row, float(count))
 
     def _collect(self, wall_s: float) -> RawRun:
         self.network.close_statistics()

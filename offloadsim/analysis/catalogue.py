@@ -65,6 +65,10 @@ _OF_COMPLETED = ("latency_", "wait_", "ttft_", "tpot_", "decode_")
 #: they read low, which a figure of them alone shows as a slower server.  Not the output token
 #: throughput: it counts every token generated in the measured window (the nodes' ``tokens_generated``).
 _COUNTS_COMPLETED = ("throughput_per_s",)
+#: Rates of what was generated in the measured window, whatever became of its request: the output
+#: token throughput counts the tokens of requests in flight at the end too, so it is not over completed
+#: tasks, though the LLM metrics it is registered with are.
+_WINDOW_COUNTS = ("output_tokens_per_s",)
 
 
 _LOWER: Better = "lower"
@@ -287,9 +291,15 @@ def basis_lines(metrics: Iterable[str]) -> list[str]:
 def of_completed_tasks(metric: str) -> bool:
     """Whether a metric is over completed tasks only (latency, wait, TTFT, TPOT, decode rate, a column's).
 
+    Not the output token throughput, which counts every token generated in the window.
+
     >>> of_completed_tasks("latency_p95_s"), of_completed_tasks("drop_rate")
     (True, False)
+    >>> of_completed_tasks("ttft_mean_s"), of_completed_tasks("output_tokens_per_s")
+    (True, False)
     """
+    if metric in _WINDOW_COUNTS:
+        return False
     registered = registered_column(_name(metric, "of_completed_tasks"))
     if registered is not None:  # its registration says, not its name: a plug-in's latency_slack_s is of all
         return registered[1].of_completed

@@ -313,6 +313,10 @@ def test_a_bandwidth_dip_is_recovered_from_when_the_transfers_it_held_up_have_en
     rows = _recovery(_uplink_tasks(steps), [], dips=dips, changes=link_changes_of(_uplink_changes(steps)))
     first = rows[rows["series"] == "edge"].iloc[0]
     assert first.status == "recovered (overlapped)" and first.overlapped.startswith(f"{DIP} of phone→ap")
+    # and the note calls it the dip's, not "the outage's" (the unstable-uplink figure's 29–31 s)
+    note = " ".join(recovery_note(rows).split())
+    assert f"*overlapped, not the dip's alone: {DIP} of phone→ap" in note, note
+    assert "outage's alone" not in note
 
 
 def test_a_bandwidth_that_never_dipped_or_dipped_to_the_end_or_a_latency_change_is_said_not_analysed():

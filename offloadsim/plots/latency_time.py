@@ -1271,7 +1271,8 @@ def recovery_note(recovery: pd.DataFrame, unanalysed: str = "") -> str:
         said_after = [f"{what}: {down}"] if down else []
         overlapped = [str(t) for t in mine.loc[mine["status"].str.endswith(OVERLAPPED), "overlapped"]]
         if overlapped:  # the longest said: the series whose judged bins reach furthest
-            said_after.append(f"*overlapped, not the outage's alone: {max(overlapped, key=len)}")
+            whose = "dip's" if kind == DIP else "outage's"
+            said_after.append(f"*overlapped, not the {whose} alone: {max(overlapped, key=len)}")
         if said_after:
             part += f" ({'; '.join(said_after)})"
         parts.append(part)

@@ -117,7 +117,14 @@ def test_the_default_bin_is_about_sixty_to_the_run():
 @pytest.mark.parametrize(
     ("argv", "said"),
     [
-        (["--bin", "0s"], "--bin: expected a bin width above 0 s, got 0 s"),
+        (
+            ["--bin", "0s"],
+            """argument --bin: expected a bin width above 0 s, got "0s" (see 'offloadsim plot --help')""",
+        ),
+        (
+            ["--bin", "-1s"],
+            """argument --bin: expected a bin width above 0 s, got "-1s" (see 'offloadsim plot --help')""",
+        ),
         (["--bin", "1 us"], "--bin 1e-06 s: 6,000,000 bins over 6 s (at most 5,000); give a wider bin"),
         (["--from", "4s", "--to", "3s"], "--from 4 s --to 3 s: expected --to after --from"),
         (["--from", "7s"], "--from 7 s: expected a time before the measured time's end, 6 s"),
@@ -280,7 +287,7 @@ def test_a_metric_not_drawn_over_time_is_refused_naming_those_that_are(tiny, tmp
         ),
         ("latency-time", {"from_s": 4.0, "to_s": 3.0}, "from_s=4 to_s=3: expected to_s after from_s"),
         ("latency-time", {"from_s": 7.0}, "from_s=7: expected a time before the measured time's end, 6 s"),
-        ("latency-time", {"bin_s": -1.0}, "bin_s: expected a time of at least 0 s, got -1.0"),
+        ("latency-time", {"bin_s": -1.0}, "bin_s: expected a bin width above 0 s, got -1.0"),
         ("latency-time", {"to_s": "5s"}, "to_s: expected a time in seconds, got str '5s'"),
         ("timeline", {"bin_s": 1.0}, "bin_s does not apply to kind=timeline; it does to latency-time"),
         ("cdf", {"to_s": 1.0}, "from_s and to_s do not apply to kind=cdf; they do to timeline, latency-time"),

@@ -280,7 +280,7 @@ def add_experiment_commands(subparsers: Any) -> None:
     )
     p.add_argument(
         "--bin",
-        type=cli_types.time_s,
+        type=cli_types.width_s,
         metavar="TIME",
         help=_WhenShown(
             lambda: (

@@ -100,18 +100,30 @@ def given(what: str) -> Any:
 
 def time_s(text: str) -> float:
     """Type of an option that takes a time (``95s``, ``500 ms``, ``2 min``): seconds, at least 0."""
-    from offloadsim.scenario.units import UnitError, parse_quantity
-
-    try:
-        value = parse_quantity(text, "time")
-    except UnitError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+    value = _time(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a time of at least 0 s, got {quoted(text)}")
     return value
 
 
-time_s.__name__ = "time"  # argparse names the type in its messages
+def width_s(text: str) -> float:
+    """Type of an option that takes a bin width (``5s``): seconds, above 0 (a 0 s bin holds nothing)."""
+    value = _time(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a bin width above 0 s, got {quoted(text)}")
+    return value
+
+
+def _time(text: str) -> float:
+    from offloadsim.scenario.units import UnitError, parse_quantity
+
+    try:
+        return parse_quantity(text, "time")
+    except UnitError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+time_s.__name__ = width_s.__name__ = "time"  # argparse names the type in its messages
 
 
 def columns(text: str, what: tuple[str, str, str] = ("column names", "app,policy", "column")) -> str:

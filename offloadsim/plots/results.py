@@ -299,7 +299,8 @@ def _check_window(bin_s: float | None, from_s: float | None, to_s: float | None)
                 f"got {type(value).__name__} {value!r:.40}"
             )
         if value is not None and not (math.isfinite(value) and value >= 0):
-            raise ExperimentError(f"{window_argument(name)}: expected a time of at least 0 s, got {value!r}")
+            what = "a bin width above 0 s" if name == "bin_s" else "a time of at least 0 s"
+            raise ExperimentError(f"{window_argument(name)}: expected {what}, got {value!r}")
     if from_s is not None and to_s is not None and not to_s > from_s:
         raise ExperimentError(
             f"{window_argument('from_s', from_s)} {window_argument('to_s', to_s)}: expected "

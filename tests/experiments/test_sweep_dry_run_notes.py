@@ -12,7 +12,7 @@ from pathlib import Path
 from offloadsim.cli import main
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
-CALIBRATED = 'profile "xeon-ort-1t" was calibrated on a CPU named'
+CALIBRATED = 'profile "xeon-ort-1t" was calibrated on'  # a CPU named ..., or another CPU than this host's
 PROFILE = "nodes.edge.processor.profile"
 GPU = "a built-in GPU profile runs each layer at an assumed 0.40"
 

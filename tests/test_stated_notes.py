@@ -120,15 +120,15 @@ def test_run_compare_and_sweep_say_each_once_and_keep_them_for_the_figures(tmp_p
     assert out.count("the scenario's own figure") == 1 and out.count("energy rests on") == 1
     manifest = json.loads((tmp_path / "cmp" / "manifest.json").read_text(encoding="utf-8"))
     rows = {row["note"][:40]: row for row in manifest["precision_notes"]}
-    speed = {
-        "key": "nodes.phone.processor.speed",
-        "flops": [20e9],
-        "under": [],
-    }  # every policy may run the phones
+    # every policy may run the phones, but edge's runs computed all on the edge: said of local's,
+    # as the table says it
+    speed = {"key": "nodes.phone.processor.speed", "flops": [20e9], "under": ["local"]}
+    of_local = PHONE_SPEED.replace("(20 GFLOP/s)", "(20 GFLOP/s) (under local only)")
+    assert of_local in manifest["notes"]
     assert rows[PHONE_SPEED[:40]] == {
-        "note": PHONE_SPEED,
+        "note": of_local,
         "kind": "plain-speed",
-        "facts": {"speeds": [speed]},
+        "facts": {"speeds": [speed], "under": ["local"], "each": {"local": PHONE_SPEED}},
     }
     (power,) = [row for row in manifest["precision_notes"] if row["note"].endswith(POWER_DOC)]
     assert power["about"] == "energy"
@@ -137,7 +137,7 @@ def test_run_compare_and_sweep_say_each_once_and_keep_them_for_the_figures(tmp_p
         fig = plot_results(results, kind, metric=metric)
         note = " ".join(fig._supxlabel.get_text().split()) if fig._supxlabel else ""
         plt.close(fig)
-        assert PHONE_SPEED in note and (power["note"] in note) == energy
+        assert of_local in note and (power["note"] in note) == energy
 
 
 def test_a_sweeps_manifest_keeps_them_by_point(tmp_path):
@@ -151,7 +151,8 @@ def test_a_sweeps_manifest_keeps_them_by_point(tmp_path):
     rows = manifest["precision_notes"]
     speeds = {tuple(row["points"]): row["note"] for row in rows if row["note"].endswith(SPEED_DOC)}
     assert speeds[(0,)] == PHONE_SPEED  # local: the phones only
-    assert speeds[(1,)].startswith("nodes.phone.processor.speed (20 GFLOP/s), nodes.edge.processor.speed")
+    # edge: its runs computed on the edge alone (its policy may place on the phones, and did not)
+    assert speeds[(1,)].startswith("nodes.edge.processor.speed (1 TFLOP/s): the scenario's own figure,")
     # the table says one line, merged from the points' facts
     (table,) = [note for note in manifest["notes"] if note.endswith(SPEED_DOC)]
     assert table.startswith(

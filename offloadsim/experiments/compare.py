@@ -514,7 +514,11 @@ def compare(
             for i, name in enumerate(names)
             for r in range(replications)
         ],
-        "precision_notes": (kept_notes := precision_notes_field([(None, loaded)], specs)),  # of int8, ...
+        "precision_notes": (
+            kept_notes := precision_notes_field(
+                [(None, loaded)], specs, computed={None: ran_on} if ran_on else None
+            )
+        ),  # of int8, ..., said of the runs that computed where each speaks of
         # What its figures say (those, and the world's a figure says: a GPU's assumed efficiency).
         **figure_fields(kept_notes, ((None, note) for note in _world_said(plan, ran_on))),
         **host_info(),

@@ -18,7 +18,7 @@ import tempfile
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -124,6 +124,7 @@ def precision_notes_field(
     points: Iterable[tuple[int | None, Scenario]],
     policies: Mapping[str, Any] | None = None,
     paired: Sequence[str] = (),
+    computed: Mapping[int | None, Mapping[str, Collection[tuple[str, ...]]]] | None = None,
 ) -> list[dict[str, Any]]:
     """The manifest's ``precision_notes``: each distinct note on where the numbers come from, and its points.
 
@@ -136,13 +137,18 @@ def precision_notes_field(
     note's ``kind`` and ``facts`` (:class:`~offloadsim.world.notes.registry.Note`), from which
     :func:`figure_fields` merges several points'.
     ``paired``: a sweep's ``zip:`` keys (:func:`~offloadsim.world.notes.accuracy.paired_dropped`).
+    ``computed``: by point (None: a comparison's), where its runs computed, by label (a sweep
+    point's own policy: ``""``; :func:`~offloadsim.analysis.notes.computed_by`): a note is said of
+    the runs that computed where it speaks of, as the tables say it, not of every policy that may
+    place there (a figure of ``local`` said the int8 alternative only ``model-select`` served).
     """
     from offloadsim.world.build import precision_notes
     from offloadsim.world.notes.accuracy import paired_dropped
 
     said: dict[str, tuple[Any, list[int]]] = {}  # text -> its note, its points
     for index, scenario in points:
-        for line in paired_dropped(precision_notes(scenario, policies), paired):
+        ran = None if computed is None else computed.get(index)
+        for line in paired_dropped(precision_notes(scenario, policies, ran), paired):
             said.setdefault(line, (line.note, []))[1].extend([] if index is None else [index])
     return [
         {

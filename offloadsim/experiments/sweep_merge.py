@@ -308,8 +308,9 @@ def merge_sweep(
         processors.insert(position, key, column[job_rows_processors] if len(processors) else column[:0])
     points = metrics["point"].to_numpy()
     processors.insert(len(swept), "point", points[job_rows_processors] if len(processors) else points[:0])
+    # where each point's runs computed: its world's notes and its precision notes are said of those
+    ran_on = point_computed(processors, {i: at for i, at in planned.items() if i not in unplanned})
     if point_notes:  # each point's world's notes, said of where its runs computed
-        ran_on = point_computed(processors, {i: at for i, at in planned.items() if i not in unplanned})
         world_points = [
             *world_points,
             *((i, note) for i in sorted(point_notes) for note in point_notes[i](ran_on.get(i))),
@@ -375,6 +376,7 @@ def merge_sweep(
             kept_notes := precision_notes_field(
                 ((job.index, job.scenario) for job in ordered if job.replication == 0),
                 paired=spec.zipped,
+                computed={i: {"": at} for i, at in ran_on.items()},
             )
         ),
         # What its figures say of the points they draw: those, and the worlds' a figure says (a GPU's).

@@ -727,7 +727,11 @@ def _under_only(note: str, labels: list[str]) -> str:
     return NoteLine.of(replace(kept, text=text, facts=facts))
 
 
-def precision_notes(scenario: Scenario, policies: Mapping[str, Any] | None = None) -> list[NoteLine]:
+def precision_notes(
+    scenario: Scenario,
+    policies: Mapping[str, Any] | None = None,
+    computed: Mapping[str, Collection[tuple[str, ...]]] | None = None,
+) -> list[NoteLine]:
     """:class:`World`'s notes on where its numbers come from, worked out without building the topology.
 
     What a sweep or comparison keeps in its manifest (``precision_notes``) for the figures to say:
@@ -737,7 +741,9 @@ def precision_notes(scenario: Scenario, policies: Mapping[str, Any] | None = Non
     the ``power:`` values, each a :class:`~offloadsim.world.notes.registry.NoteLine` keeping its
     facts.  No application is built where none sets a precision or a codec (most scenarios).
     ``policies``: those compared (label -> policy; None: the scenario's own), which say the
-    hardware they may place on (without a topology, a node they allow is taken to be reached).
+    hardware they may place on (without a topology, a node they allow is taken to be reached);
+    ``computed``: by label, where those that have run computed (:func:`~offloadsim.world.placed.runs_under`),
+    so that a note is said of the runs that computed where it speaks of, as their tables say it.
     """
     from offloadsim.models.precision import parse_precision
 
@@ -756,7 +762,7 @@ def precision_notes(scenario: Scenario, policies: Mapping[str, Any] | None = Non
         scenario,
         True,
         None if policies is None else tuple(policies.values()),
-        runs_under(scenario, policies),
+        runs_under(scenario, policies, computed=computed),
         apps,
         processors,
         {node.name: node for node in scenario.nodes},

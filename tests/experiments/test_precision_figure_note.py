@@ -87,9 +87,12 @@ def test_a_sweeps_manifest_keeps_the_note_of_the_points_it_holds_for(swept):
     }
     note = _int8_note(swept)
     assert "int8's peak is 4x fp32's on cortex-a76 (the model " in note and "1.5-2.5x" in note
-    # under edge, the edge server's plain speed runs int8 too: at fp32's FLOP/s (said of edge's points)
+    # under edge, the edge server's plain speed runs int8: at fp32's FLOP/s (said of edge's points),
+    # and its runs computed nothing on the phones: their peak ratio is not said of them
     edge = _int8_note(swept, "edge")
-    assert edge.endswith(f"; {PLAIN} (docs/models.md#precision)")
+    assert edge.endswith(f"; {PLAIN} (docs/models.md#precision)") and "cortex-a76" in edge
+    head = note.split(": ")[0]
+    edge = f"{head}: bytes and time only; accuracy is not modelled; {PLAIN} (docs/models.md#precision)"
     assert _accuracy_rows(manifest) == [
         {"note": note, "points": at["local"]},
         {"note": edge, "points": at["edge"]},
@@ -119,10 +122,14 @@ def test_a_comparison_in_int8_keeps_the_note_for_every_run(tmp_path):
     argv = ["compare", str(tmp_path / "base.yaml"), "--policies", "local,edge", "--replications", "1"]
     assert main([*argv, "--set", f"{PRECISION}=int8", "--out", str(out), "--quiet"]) == 0
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    # one note for both runs, naming what each policy may place on: the edge's plain speed under edge
-    compared = _int8_note(tmp_path).replace(
-        " (docs", "; " + PLAIN.replace("processor,", "processor (under edge only),") + " (docs"
+    # one note for both runs, naming where each policy's runs computed, as the table says it: the
+    # phones' peak ratio under local (edge's ran all on the edge), the edge's plain speed under edge
+    compared = (
+        _int8_note(tmp_path)
+        .replace("(the model ", "(under local only; the model ")
+        .replace(" (docs", "; " + PLAIN.replace("processor,", "processor (under edge only),") + " (docs")
     )
+    assert compared in manifest["notes"]
     assert _accuracy_rows(manifest) == [{"note": compared}]
     fig = plot_results(read_results(out), "bars", metric="latency_mean_s")
     note = " ".join(fig._supxlabel.get_text().split())

@@ -1,0 +1,56 @@
+"""The notes under a figure say only what is true of the runs and rows it draws.
+
+A comparison's or sweep's figure notes were worked out before any run: they named every policy
+that may place where a note speaks of ("int8's peak is 4x fp32's on cortex-a76" of ``local``'s
+runs, which never served the int8 alternative), where the tables under the results said only the
+runs that computed there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from compressed_alternative_scenario import SCENARIO
+
+from offloadsim.experiments import read_results
+from offloadsim.experiments.compare import compare
+from offloadsim.experiments.sweep import sweep
+from offloadsim.plots.results import plot_results
+
+PEAK = "int8's peak is 4x fp32's on cortex-a76"
+
+
+def _notes(fig) -> str:
+    label = fig._supxlabel  # every note under the figure (style.note_under)
+    return "" if label is None else label.get_text()
+
+
+def test_a_comparisons_figure_says_an_alternative_of_the_runs_that_served_it(tmp_path: Path) -> None:
+    """``local`` never serves ResNet-50's int8 alternative: its table said the peak ratio
+    "(under model-select only; ...)", its figure's note of every run."""
+    (tmp_path / "alt.yaml").write_text(SCENARIO, encoding="utf-8")
+    result = compare(tmp_path / "alt.yaml", ["local", "model-select"], 1, workers=1, out=tmp_path / "cmp")
+    (table,) = [line for line in result.notes if PEAK in line]
+    assert f"{PEAK} (under model-select only; " in table
+    (row,) = [row for row in result.manifest["precision_notes"] if PEAK in row["note"]]
+    assert f"{PEAK} (under model-select only; " in row["note"]
+    every = _notes(plot_results(read_results(tmp_path / "cmp"), "bars"))
+    assert f"{PEAK} (under model-select only; " in every
+
+
+def test_a_sweeps_figure_says_an_alternative_at_the_points_whose_runs_served_it(tmp_path: Path) -> None:
+    """A sweep over the policy: the int8 alternative's note was said at ``local``'s point too."""
+    (tmp_path / "alt.yaml").write_text(SCENARIO, encoding="utf-8")
+    (tmp_path / "sw.yaml").write_text(
+        "name: alt-sweep\nbase: alt.yaml\nset: {duration: 5 s}\n"
+        "grid:\n  policy.name: [local, model-select]\nreplications: 1\n",
+        encoding="utf-8",
+    )
+    result = sweep(tmp_path / "sw.yaml", out=tmp_path / "sweep", workers=1)
+    local, chosen = (int(p) for p in result.metrics.sort_values("policy.name")["point"])
+    assert result.metrics.set_index("point").loc[local, "policy.name"] == "local"
+    (row,) = [row for row in result.manifest["precision_notes"] if PEAK in row["note"]]
+    assert row["points"] == [chosen]
+    results = read_results(tmp_path / "sweep")
+    assert PEAK not in _notes(plot_results(results, "bars", where={"policy.name": "local"}))
+    assert PEAK in _notes(plot_results(results, "bars", where={"policy.name": "model-select"}))

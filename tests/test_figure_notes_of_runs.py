@@ -54,3 +54,42 @@ def test_a_sweeps_figure_says_an_alternative_at_the_points_whose_runs_served_it(
     results = read_results(tmp_path / "sweep")
     assert PEAK not in _notes(plot_results(results, "bars", where={"policy.name": "local"}))
     assert PEAK in _notes(plot_results(results, "bars", where={"policy.name": "model-select"}))
+
+
+OVERLOADED = """
+name: over
+seed: 1
+duration: 6 s
+warmup: 0 s
+nodes:
+  phone: {tier: device, processor: {profile: cortex-a76}}
+  server: {tier: edge, processor: {profile: t4}}
+links:
+  - {between: [phone, server], bandwidth: 50 Mbps, latency: 5 ms}
+applications:
+  r50: {model: resnet50, output: 4 KB}
+workload:
+  - {app: r50, sources: phone, arrivals: poisson, rate: 4 /s}
+policy: local
+"""
+
+OVERLOAD = "overloaded, throughput counts completed measured arrivals (capacity: a closed loop)"
+BUSY = "a node busy all run while its queue grew"
+GREW = "the tasks in the system grew all run"
+
+
+def test_a_figure_of_some_nodes_says_only_the_warnings_about_them(tmp_path: Path) -> None:
+    """Under ``local`` the phone is offered 2x its capacity: a figure of the server's utilisation
+    said the phone's overload and busy queue; the tasks in the system that grew (no node named) stay."""
+    (tmp_path / "over.yaml").write_text(OVERLOADED, encoding="utf-8")
+    result = compare(tmp_path / "over.yaml", ["local", "edge"], 1, workers=1, out=tmp_path / "cmp")
+    about = {row["facts"]["kind"]: row["facts"].get("nodes") for row in result.manifest["run_warnings"]}
+    assert about["overloaded"].keys() == about["busy_growing"].keys() == {"phone"}
+    results = read_results(tmp_path / "cmp")
+    every = " ".join(_notes(plot_results(results, "utilisation")).split())
+    assert all(f"{said}: local (its run)" in every for said in (OVERLOAD, BUSY, GREW))
+    phone = " ".join(_notes(plot_results(results, "utilisation", where={"node": "phone"})).split())
+    assert all(f"{said}: local (its run)" in phone for said in (OVERLOAD, BUSY, GREW))
+    server = " ".join(_notes(plot_results(results, "utilisation", where={"node": "server"})).split())
+    assert f"{GREW}: local (its run)" in server
+    assert OVERLOAD not in server and BUSY not in server

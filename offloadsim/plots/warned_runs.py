@@ -30,6 +30,9 @@ Attribute = Callable[[Mapping[str, str], "WarningFacts | None"], "set[str] | Non
 #: The columns that name a run in the records and in ``run_warnings``' rows.
 _RUN = ("point", "policy", "replication")
 
+#: The column naming a drawn row's node (a figure of nodes: ``--kind utilisation``).
+_NODE = "node"
+
 _SHOWN = 4  # configurations a line names; the rest it counts
 
 
@@ -77,7 +80,9 @@ def warned_runs_note(
     they ran (policy):`` then ``too short to settle, likely read low: local (2 of 2 runs)``.  Empty
     when no drawn run warned, or the results kept no warnings.  Where ``frame`` has a row per source
     group, ``attribute`` says which groups each warning concerns: a figure per group names only
-    theirs (the old phones' overload is not the new phones').
+    theirs (the old phones' overload is not the new phones').  Where it has a row per node, a
+    warning whose facts name every node it is about is said only of runs whose drawn nodes it
+    names: a figure of the server's utilisation (``--where node=server``) said the phone's overload.
     """
     warned = run_warnings_with_facts(manifest)
     run = [k for k in _RUN if k in frame.columns]
@@ -85,7 +90,9 @@ def warned_runs_note(
         return ""
     keys = [k for k in dict.fromkeys(keys) if k in frame.columns]
     by_group = attribute is not None and GROUP_COLUMN in frame.columns
-    frame = frame[~frame[list(dict.fromkeys([*run, *keys]))].astype(str).duplicated().to_numpy()]
+    by_node = _NODE in frame.columns
+    named = list(dict.fromkeys([*run, *keys, *([_NODE] if by_node else [])]))
+    frame = frame[~frame[named].astype(str).duplicated().to_numpy()]
     # One row per run and configuration, as text: values in their axis's unit, as the figure's.
     runs = pd.DataFrame(
         {
@@ -93,6 +100,7 @@ def warned_runs_note(
             **{f"key {k}": axis_texts(frame[k]) for k in keys},
             "key": "",  # a figure of one configuration: its runs are all one group
             **({GROUP_COLUMN: frame[GROUP_COLUMN].astype(str).to_numpy()} if by_group else {}),
+            **({_NODE: frame[_NODE].astype(str).to_numpy()} if by_node else {}),
         }
     ).drop_duplicates()
     configs = [f"key {k}" for k in keys] or ["key"]
@@ -152,8 +160,22 @@ def _runs_named(
             groups = attribute(one, facts) if attribute is not None and GROUP_COLUMN in runs else None
             if groups is not None:
                 match &= runs[GROUP_COLUMN].isin(groups)
+            nodes = _nodes_of(facts)
+            if nodes is not None and _NODE in runs:
+                match &= runs[_NODE].isin(nodes)
             hit |= match
     return hit
+
+
+def _nodes_of(facts: WarningFacts | None) -> set[str] | None:
+    """The nodes a warning is about, where its facts name every one; None where they cannot tell.
+
+    A warning naming none (the tasks in the system grew) or counting more than it names ("and 17
+    more nodes") is about its whole run, as far as a figure can tell.
+    """
+    if facts is None or not facts.nodes or facts.node_count > len(facts.nodes):
+        return None
+    return {name for name, _ in facts.nodes}
 
 
 def _listed(counts: pd.Series, total: pd.Series, *, named: bool) -> str:

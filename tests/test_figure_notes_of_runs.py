@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from compressed_alternative_scenario import SCENARIO
 
 from offloadsim.experiments import read_results
@@ -62,7 +63,7 @@ seed: 1
 duration: 6 s
 warmup: 0 s
 nodes:
-  phone: {tier: device, processor: {profile: cortex-a76}}
+  phone: {tier: device, processor: {speed: 20 GFLOP/s}}
   server: {tier: edge, processor: {profile: t4}}
 links:
   - {between: [phone, server], bandwidth: 50 Mbps, latency: 5 ms}
@@ -76,20 +77,37 @@ policy: local
 OVERLOAD = "overloaded, throughput counts completed measured arrivals (capacity: a closed loop)"
 BUSY = "a node busy all run while its queue grew"
 GREW = "the tasks in the system grew all run"
+SPEED = "nodes.phone.processor.speed (20 GFLOP/s) (under local only): the scenario's own figure"
 
 
-def test_a_figure_of_some_nodes_says_only_the_warnings_about_them(tmp_path: Path) -> None:
-    """Under ``local`` the phone is offered 2x its capacity: a figure of the server's utilisation
-    said the phone's overload and busy queue; the tasks in the system that grew (no node named) stay."""
-    (tmp_path / "over.yaml").write_text(OVERLOADED, encoding="utf-8")
-    result = compare(tmp_path / "over.yaml", ["local", "edge"], 1, workers=1, out=tmp_path / "cmp")
-    about = {row["facts"]["kind"]: row["facts"].get("nodes") for row in result.manifest["run_warnings"]}
+@pytest.fixture(scope="module")
+def overloaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Under ``local`` the phone (a plain speed) is offered about 2x its capacity; ``edge`` runs on the T4."""
+    here = tmp_path_factory.mktemp("overloaded")
+    (here / "over.yaml").write_text(OVERLOADED, encoding="utf-8")
+    compare(here / "over.yaml", ["local", "edge"], 1, workers=1, out=here / "cmp")
+    return here / "cmp"
+
+
+def _utilisation_notes(folder: Path, **where: str) -> str:
+    return " ".join(_notes(plot_results(read_results(folder), "utilisation", where=where or None)).split())
+
+
+def test_a_figure_of_some_nodes_says_only_the_warnings_about_them(overloaded: Path) -> None:
+    """A figure of the server's utilisation said the phone's overload and busy queue; the tasks
+    in the system that grew (no node named) are said of the whole run."""
+    manifest = read_results(overloaded).manifest
+    about = {row["facts"]["kind"]: row["facts"].get("nodes") for row in manifest["run_warnings"]}
     assert about["overloaded"].keys() == about["busy_growing"].keys() == {"phone"}
-    results = read_results(tmp_path / "cmp")
-    every = " ".join(_notes(plot_results(results, "utilisation")).split())
-    assert all(f"{said}: local (its run)" in every for said in (OVERLOAD, BUSY, GREW))
-    phone = " ".join(_notes(plot_results(results, "utilisation", where={"node": "phone"})).split())
-    assert all(f"{said}: local (its run)" in phone for said in (OVERLOAD, BUSY, GREW))
-    server = " ".join(_notes(plot_results(results, "utilisation", where={"node": "server"})).split())
+    for notes in (_utilisation_notes(overloaded), _utilisation_notes(overloaded, node="phone")):
+        assert all(f"{said}: local (its run)" in notes for said in (OVERLOAD, BUSY, GREW))
+    server = _utilisation_notes(overloaded, node="server")
     assert f"{GREW}: local (its run)" in server
     assert OVERLOAD not in server and BUSY not in server
+
+
+def test_a_figure_of_other_nodes_leaves_out_a_plain_speed(overloaded: Path) -> None:
+    """The phone's plain ``speed:`` was said under a figure of the server's utilisation alone."""
+    assert SPEED in _utilisation_notes(overloaded)
+    assert SPEED in _utilisation_notes(overloaded, node="phone")
+    assert "nodes.phone.processor.speed" not in _utilisation_notes(overloaded, node="server")

@@ -406,10 +406,24 @@ def precision_note(view: FigureView, frame: pd.DataFrame) -> str:
     # the applications drawn, likewise: a note of others' precision or hardware left out
     apps = set(frame["app"].astype(str)) if "app" in frame.columns else None
     manifest = view.results.manifest
-    profiles = _drawn_profiles(view, frame)
+    profiles, nodes = _drawn_profiles(view, frame), _drawn_nodes(view, frame)
     return "\n".join(
-        said_under_figure(manifest, drawn, energy=energy, policies=policies, apps=apps, profiles=profiles)
+        said_under_figure(
+            manifest, drawn, energy=energy, policies=policies, apps=apps, profiles=profiles, nodes=nodes
+        )
     )
+
+
+def _drawn_nodes(view: FigureView, frame: pd.DataFrame) -> set[str] | None:
+    """The nodes a figure of nodes or processors draws (``--where node=edge``); None: every one.
+
+    A figure of the edge server's utilisation said the phones' plain ``speed:``.
+    """
+    nodes = getattr(view.results, "nodes", None)
+    if "node" not in frame.columns or nodes is None or "node" not in nodes.columns:
+        return None
+    drawn = set(frame["node"].astype(str))
+    return None if drawn >= set(nodes["node"].astype(str)) else drawn  # every node drawn: every note said
 
 
 def _drawn_profiles(view: FigureView, frame: pd.DataFrame) -> set[str] | None:

@@ -26,6 +26,7 @@ def said_under_figure(
     policies: Collection[str] | None = None,
     apps: Collection[str] | None = None,
     profiles: Collection[str] | None = None,
+    nodes: Collection[str] | None = None,
 ) -> list[str]:
     """The notes a figure of ``manifest``'s runs says: of the points it draws (None: every run).
 
@@ -39,7 +40,9 @@ def said_under_figure(
     a figure of one application says a note naming several as of that one (``each_app``): a
     figure of ``--where app=vgg16`` said alexnet's int8 peak ratio and its Raspberry Pi.
     ``profiles``: the processors' profiles it draws (None: every one): a note about others' only
-    (its ``profiles``: a GPU's assumed efficiency, a precision's stand-in peak) is left out.
+    (its ``profiles``: a GPU's assumed efficiency, a precision's stand-in peak) is left out;
+    ``nodes``: the nodes it draws (None: every one): a note about others' only (its ``nodes``: a
+    plain ``speed:``) likewise.
     """
     rows = manifest.get("figure_notes")
     merges = manifest.get("figure_merges") or ()
@@ -55,6 +58,7 @@ def said_under_figure(
         and _held_under(row, shown)
         and _of_drawn(row.get("apps"), drawn_apps)
         and _of_drawn(row.get("profiles"), None if profiles is None else {str(p) for p in profiles})
+        and _of_drawn(row.get("nodes"), None if nodes is None else {str(n) for n in nodes})
     ]
     said = said_of_rows(rows, kept, merges)
     alone = next(iter(shown)) if shown is not None and len(shown) == 1 else None

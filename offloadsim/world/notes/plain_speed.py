@@ -2,7 +2,7 @@
 
 A profile says where its rate comes from (a data sheet, a calibration); a plain ``speed:`` is the
 scenario's own number, and a run's latencies rest on it without a word of where it came from.
-The note keeps its keys and speeds as facts (``{"speeds": [{"key", "flops", "under"}, ...]}``),
+The note keeps its keys and speeds as facts (``{"speeds": [{"key", "flops", "under", "nodes"}, ...]}``),
 so that a sweep's points' notes merge into one line from them (:func:`merge_plain_speed`), in its
 table and under its figures, however many speeds it swept.  A leaf module but for the
 provider's context: the figures merge a manifest's notes with it.
@@ -37,6 +37,7 @@ def plain_speed_notes(context: NoteContext) -> list[Note]:
         return []
     groups = context.groups
     said: dict[str, tuple[float, tuple[str, ...] | None]] = {}  # key path -> speed, runs
+    nodes: dict[str, list[str]] = {}  # key path -> the nodes it is the speed of that the runs may use
     for proc in context.processors:
         if proc.costs is not None:
             continue
@@ -48,10 +49,14 @@ def plain_speed_notes(context: NoteContext) -> list[Note]:
         key = format_path(("nodes", groups.get(proc.node, proc.node), *proc.spec.path, "speed"))
         before = said[key][1] if key in said else None
         said[key] = (proc.speed_flops, joined(before, labels))
+        on = nodes.setdefault(key, [])
+        if proc.node not in on:
+            on.append(proc.node)
     if not said:
         return []
     entries = [
-        {"key": key, "flops": [flops], "under": list(labels or ())} for key, (flops, labels) in said.items()
+        {"key": key, "flops": [flops], "under": list(labels or ()), "nodes": nodes[key]}
+        for key, (flops, labels) in said.items()
     ]
     return [_note(entries)]
 
@@ -89,9 +94,10 @@ def merge_plain_speed(notes: Sequence[Note]) -> Note:
     for note in notes:
         for entry in note.facts["speeds"]:
             into = merged.setdefault(
-                entry["key"], {"key": entry["key"], "flops": [], "under": None, "seen": 0}
+                entry["key"], {"key": entry["key"], "flops": [], "under": None, "seen": 0, "nodes": []}
             )
             into["flops"] += [f for f in entry["flops"] if f not in into["flops"]]
+            into["nodes"] += [n for n in entry.get("nodes", ()) if n not in into["nodes"]]
             into["under"] = joined(into["under"], tuple(entry["under"]))
             into["seen"] += 1
             into["some_runs"] = into.get("some_runs", False) or bool(entry.get("some_runs"))
@@ -100,6 +106,7 @@ def merge_plain_speed(notes: Sequence[Note]) -> Note:
             "key": entry["key"],
             "flops": entry["flops"],
             "under": list(entry["under"] or ()),
+            **({"nodes": entry["nodes"]} if entry["nodes"] else {}),
             **({"some_runs": True} if entry["some_runs"] or entry["seen"] < len(notes) else {}),
         }
         for entry in merged.values()
@@ -121,8 +128,10 @@ def facts_problem(facts: Any) -> str | None:
             and all(isinstance(f, int | float) and not isinstance(f, bool) and f > 0 for f in entry["flops"])
             and isinstance(entry.get("under", []), list)
             and all(isinstance(label, str) for label in entry.get("under", []))
+            and isinstance(entry.get("nodes", []), list)
+            and all(isinstance(node, str) for node in entry.get("nodes", []))
         ):
-            return f"speeds[{i}]: expected a key, its speeds (FLOP/s) and the runs it holds under"
+            return f"speeds[{i}]: expected a key, its speeds (FLOP/s), the runs it holds under and its nodes"
     return None
 
 
@@ -131,9 +140,13 @@ def _note(entries: list[dict[str, Any]]) -> Note:
 
     Facts ``under``: the policies any entry holds under, where every entry holds under some only
     (a figure of none of them says nothing); ``each``: per policy, the line of the entries it may
-    place on, with no "(under ... only)" (a figure of that policy alone says it).
+    place on, with no "(under ... only)" (a figure of that policy alone says it); ``nodes``: the
+    nodes whose speeds it names, where each entry names its own (a figure of other nodes, ``plot
+    --kind utilisation --where node=edge``, leaves it out).
     """
     facts: dict[str, Any] = {"speeds": entries}
+    if all(entry.get("nodes") for entry in entries):
+        facts["nodes"] = list(dict.fromkeys(node for entry in entries for node in entry["nodes"]))
     named = list(dict.fromkeys(label for entry in entries for label in entry["under"]))
     if named:
         if all(entry["under"] for entry in entries):

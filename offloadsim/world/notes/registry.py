@@ -327,10 +327,11 @@ def figure_notes(
             **({"points": sorted(at)} if at is not None else {}),
             **({"about": note.about} if note.about else {}),
             # the policies it holds under, and what a figure of one alone says (said_under_figure)
-            # the applications it is about, what a figure of one alone says, and its processors' profiles
+            # the applications it is about, what a figure of one alone says, its processors' profiles
+            # and its nodes
             **{
                 key: note.facts[key]
-                for key in ("under", "each", "apps", "each_app", "profiles")
+                for key in ("under", "each", "apps", "each_app", "profiles", "nodes")
                 if note.facts.get(key)
             },
         }

@@ -111,3 +111,16 @@ def test_a_figure_of_other_nodes_leaves_out_a_plain_speed(overloaded: Path) -> N
     assert SPEED in _utilisation_notes(overloaded)
     assert SPEED in _utilisation_notes(overloaded, node="phone")
     assert "nodes.phone.processor.speed" not in _utilisation_notes(overloaded, node="server")
+
+
+def test_a_figure_of_one_policy_says_the_alternative_only_of_the_runs_that_served_it(tmp_path: Path) -> None:
+    """A figure of ``local`` alone said the int8 alternative only ``model-select`` served; one of
+    ``model-select`` alone says it without "(under model-select only)"."""
+    (tmp_path / "alt.yaml").write_text(SCENARIO, encoding="utf-8")
+    compare(tmp_path / "alt.yaml", ["local", "model-select"], 1, workers=1, out=tmp_path / "cmp")
+    results = read_results(tmp_path / "cmp")
+    # a figure of nodes draws no application: the note is left out by its policies
+    assert "mnv2-int8" in _notes(plot_results(results, "utilisation"))
+    assert "mnv2-int8" not in _notes(plot_results(results, "utilisation", where={"policy": "local"}))
+    chosen = " ".join(_notes(plot_results(results, "bars", where={"policy": "model-select"})).split())
+    assert f"{PEAK} (the model 4x faster here)" in chosen

@@ -11,6 +11,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any, TypeVar
 
 from offloadsim.world.notes.registry import Note, NoteContext, NoteLine, app_facts
+from offloadsim.world.placed import Under, joined
 from offloadsim.world.precision_note import (
     merged_facts,
     precision_note_facts,
@@ -33,7 +34,37 @@ def accuracy_notes(context: NoteContext) -> list[Note]:
         own = precision_note_facts([app], context.processors, context.under, context.groups)
         if own is not None:
             alone[app.name] = own
-    return [Note(KIND, precision_note_text(facts), _with_apps(facts, alone))]
+    return [Note(KIND, precision_note_text(facts), {**_with_apps(facts, alone), **_policies(context, alone)})]
+
+
+def _policies(context: NoteContext, alone: Collection[str]) -> dict[str, Any]:
+    """``under`` and ``each``, where only some of a comparison's runs place the applications ``alone``.
+
+    The policies whose runs may place them (or, once run, did: an ``alternatives`` entry only
+    ``model-select`` served), and the line a figure of each alone says, without "(under ... only)":
+    a figure of ``local`` said the int8 alternative it never served.  None of them where every run does.
+    """
+    apps = [app for app in context.apps if app.name in alone]
+    labels = None
+    for app in apps:
+        for proc in context.processors:
+            labels = joined(labels, context.under(app, proc))
+    if not labels:
+        return {}
+
+    def only(label: str) -> Under:
+        def under(app: Any, proc: Any) -> tuple[str, ...] | None:
+            of = context.under(app, proc)
+            return None if of is None or (of and label not in of) else ()
+
+        return under
+
+    each = {}
+    for label in labels:
+        own = precision_note_facts(apps, context.processors, only(label), context.groups)
+        if own is not None:
+            each[label] = precision_note_text(own)
+    return {"under": list(labels), "each": each}
 
 
 def _with_apps(facts: dict[str, Any], alone: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:

@@ -43,12 +43,14 @@ def _served(tasks: object) -> dict[tuple[str, str], tuple[int, float]]:
         done = status == states.index("completed")
         source, sources = chunk.codes("source")
         app, apps = chunk.codes("app")
-        latency = chunk.floats("latency")
-        for s, a in set(zip(source[done].tolist(), app[done].tolist(), strict=True)):
-            mine = done & (source == s) & (app == a)
-            pair = (sources[s], apps[a])
-            count, total = found.get(pair, (0, 0.0))
-            found[pair] = (count + int(mine.sum()), total + float(np.nansum(latency[mine])))
+        pair = source[done].astype(np.int64) * len(apps) + app[done]  # one bincount, not a mask a pair
+        latency = np.nan_to_num(chunk.floats("latency")[done], nan=0.0)
+        counts = np.bincount(pair, minlength=len(sources) * len(apps))
+        totals = np.bincount(pair, weights=latency, minlength=len(sources) * len(apps))
+        for code in np.flatnonzero(counts).tolist():
+            key = (sources[code // len(apps)], apps[code % len(apps)])
+            count, total = found.get(key, (0, 0.0))
+            found[key] = (count + int(counts[code]), total + float(totals[code]))
     return found
 
 

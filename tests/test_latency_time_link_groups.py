@@ -41,8 +41,14 @@ def test_directions_that_changed_alike_are_one_line_and_one_legend_entry(tmp_pat
     group = "phone-0…phone-5↔edge (6 links, both ways)"
     drawn = [p for p in links.patches if isinstance(p, StepPatch)]
     assert [p.get_label() for p in drawn] == [group]
-    assert [t.get_text() for t in links.get_legend().get_texts()] == [group, "the scenario's bandwidth"]
-    assert f"{group} down" in [t.get_text() for t in latency.get_legend().get_texts()]
+    # 2 Mb/s of 20 at 3-6 s is a dip: the level under which one is follows the scenario's
+    assert [t.get_text() for t in links.get_legend().get_texts()] == [
+        group,
+        "the scenario's bandwidth",
+        "50% of it: a dip under",
+    ]
+    entries = [t.get_text() for t in latency.get_legend().get_texts()]
+    assert f"{group} down" in entries and "bandwidth dip under 50%" in entries
     note = " ".join(" ".join(text.get_text() for text in fig.texts).split())
     assert "more directions changed, not drawn" not in note
     assert "directions that changed alike in every run are one line" in note

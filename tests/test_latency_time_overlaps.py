@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.patches import StepPatch
+from matplotlib.patches import Rectangle, StepPatch
 
 from offloadsim.cli import main
 from offloadsim.experiments import read_results
@@ -112,14 +112,60 @@ def test_the_links_legend_is_beside_its_panel_and_the_scenarios_bandwidth_is_its
     legend = links.get_legend()
     assert legend.get_window_extent(renderer).x0 >= links.get_window_extent(renderer).x1
     labels = [t.get_text() for t in legend.get_texts()]
-    assert labels == ["phone↔ap", "the scenario's bandwidth"]  # both directions alike: one line
+    # both directions alike: one line; the uplink's dip drawn, so the level a dip is under too
+    assert labels == ["phone↔ap", "the scenario's bandwidth", "50% of it: a dip under"]
     (scenario,) = [line for line in links.lines if line.get_label() == "the scenario's bandwidth"]
-    assert scenario.get_ydata()[0] == 8.0
+    (half,) = [line for line in links.lines if line.get_label() == "50% of it: a dip under"]
+    assert (scenario.get_ydata()[0], half.get_ydata()[0]) == (8.0, 4.0)
     for step in [p for p in links.patches if isinstance(p, StepPatch)]:
-        assert (step.get_linestyle(), step.get_linewidth()) != (
-            scenario.get_linestyle(),
-            scenario.get_linewidth(),
-        )
+        for level in (scenario, half):
+            assert (step.get_linestyle(), step.get_linewidth()) != (
+                level.get_linestyle(),
+                level.get_linewidth(),
+            )
+
+
+def _spans(ax, hatch: str) -> list[tuple[float, float]]:
+    """``(from, to)`` on the x axis of each shaded span in ``ax`` hatched ``hatch``, in order."""
+    found = []
+    for patch in ax.patches:
+        if isinstance(patch, Rectangle) and patch.get_hatch() == hatch:
+            x0 = float(patch.get_x())
+            found.append((x0, x0 + float(patch.get_width())))
+    return sorted(found)
+
+
+def test_each_analysed_dip_is_shaded_where_the_note_gives_its_time(overlap, tmp_path):
+    """The note said "after 17–22 s" of the uplink's dip and nothing in the figure marked it: the top
+    panel drew the bandwidth as steps only.  Each dip with rows in .recovery.csv is shaded, dotted,
+    over every panel, once (its two directions and two runs alike), in the legend; the edge's
+    outage keeps its own hatching, over its own span."""
+    out = tmp_path / "lt"
+    assert main(["plot", str(overlap), "--kind", "latency-time", "--bin", "1s", "--out", str(out)]) == 0
+    table = pd.read_csv(tmp_path / "lt.recovery.csv")
+    dips = table[table["change"] == "bandwidth dip"]
+    expected = sorted(set(zip(dips["outage_from_s"], dips["outage_to_s"], strict=True)))
+    assert expected == [(17.0, 22.0)]
+    fig = latency_time_figure(read_results(overlap), bin_s=1.0)
+    for ax in fig.axes:
+        assert _spans(ax, "...") == expected
+        assert set(_spans(ax, "////")) == {(10.0, 15.0)}  # the edge down (each run's), not as a dip
+    legend = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+    assert "bandwidth dip under 50% (in any of 2 runs)" in legend
+    note = " ".join(" ".join(text.get_text() for text in fig.texts).split())
+    assert "dotted blue: each bandwidth dip analysed below" in note
+
+
+def test_no_dip_no_dip_shading(overlap):
+    """With the uplink's dip taken out of the records, nothing is shaded dotted nor said of dips."""
+    results = read_results(overlap)
+    changes = results.link_changes
+    calm = changes.assign(capacity=changes["scenario_capacity"])  # the bandwidth never moves under half
+    fig = latency_time_figure(dataclasses.replace(results, link_changes=calm), bin_s=1.0)
+    assert all(_spans(ax, "...") == [] for ax in fig.axes)
+    assert not any(line.get_label() == "50% of it: a dip under" for ax in fig.axes for line in ax.lines)
+    note = " ".join(" ".join(text.get_text() for text in fig.texts).split())
+    assert "dotted blue" not in note
 
 
 def test_each_outage_is_named_at_its_span_where_several_nodes_went_down(overlap):

@@ -394,7 +394,23 @@ def test_a_bandwidth_trace_is_drawn_as_the_records_say_above_the_latency(tmp_pat
     assert [t.get_text() for t in links.get_legend().get_texts()] == [
         "phone→server",
         "the scenario's bandwidth",
+        "50% of it: a dip under",
     ]
+    assert [line.get_ydata()[0] for line in links.lines if line.get_label() == "50% of it: a dip under"] == [
+        3.0
+    ]
+    # Each stretch the trace was under half its 6 Mb/s and came back (a dip analysed), from the trace
+    # itself, is shaded dotted over the latency: the note's "after 8–9 s" points at it.
+    under = (in_force["bandwidth"] < 3e6).tolist()
+    times = in_force["time"].astype(float).tolist()
+    dips = [(times[i], times[i + 1]) for i in range(len(times) - 1) if under[i] and not under[i + 1]]
+    assert dips and not any(under[i] and under[i + 1] for i in range(len(times) - 1))  # one sample each
+    shaded = sorted(
+        (float(p.get_x()), float(p.get_x() + p.get_width()))
+        for p in fig.axes[1].patches
+        if not isinstance(p, StepPatch) and p.get_hatch() == "..."
+    )
+    assert shaded == dips
     note = "\n".join(text.get_text() for text in fig.texts)
     assert "top panel: the bandwidth in force of each link direction that changed" in note
 

@@ -12,6 +12,8 @@ bands overlapping never read as an outage): the figure reads the records, never 
 link's changes (the runs' ``link_changes`` records) are drawn in a short panel above: each
 direction's bandwidth in force as grey steps (:mod:`offloadsim.plots.link_lines`), so a reader
 sees when it dropped; the note says what that panel leaves out (mobility's per-device changes).
+Each bandwidth dip given a time to recover (:func:`dip_spans`) is shaded dotted blue in every panel,
+and the links panel draws the level a dip is under, dash-dot: the note's times after it point at a span.
 A line lying on another, hidden under it, is named: in the legend where it does throughout
 (``neurosurgeon (same line as edge)``), under the figure with when where it does for a while.
 ``--metric`` draws another of :data:`METRICS` the same way (each run's value per bin as its
@@ -89,6 +91,7 @@ __all__ = [
     "default_bin_s",
     "few_completed",
     "figure_with_tables",
+    "dip_spans",
     "down_spans",
     "latency_time_figure",
     "latency_time_tables",
@@ -601,11 +604,13 @@ def bins_figure(prepared: Bins, size: str | None) -> Figure:
     every = metrics["policy"].astype(str).tolist() if "policy" in metrics.columns else []
     styles = style_map([*every, *order])
     with house_style():
+        dips = dip_spans(prepared.recovery)
         for ax in panels:
             _shade(ax, spans)
             _shade_links(ax, links.down)
+            _shade_dips(ax, dips)
         if links.lines:
-            _draw_links(panels[0], links, start, end)
+            _draw_links(panels[0], links, start, end, dipped=bool(dips))
         drawn = {}
         for name in order:
             part = binned[binned["series"] == name]
@@ -628,6 +633,8 @@ def bins_figure(prepared: Bins, size: str | None) -> Figure:
             links_down = list(dict.fromkeys(s[0] for s in links.down))
             # grouped (down_said): twelve directions read "phone-0→edge, edge→phone-0, ... and 9 more"
             entries.append((Patch(**_LINK_DOWN_STYLE), _down_label([down_said(links_down)], runs)))
+        if dips:
+            entries.append((Patch(**_DIP_STYLE), _dip_label(runs)))
         moved = _draw_handovers(top, view, start, end, runs)
         if moved is not None:
             entries.append(moved)
@@ -647,7 +654,7 @@ def bins_figure(prepared: Bins, size: str | None) -> Figure:
         else:
             top.set_title(titles[0], loc="left")
     recorded, kept = "down" in nodes.columns, view.link_changes is not None
-    note = _note(binned, width, runs, spans, missed, recorded, metric, over, links, kept, named)
+    note = _note(binned, width, runs, spans, missed, recorded, metric, over, links, kept, named, bool(dips))
     if moved is not None:  # its handovers are drawn now; the radio rates still are not
         note = note.replace(_MOBILITY_UNDRAWN, "mobility's radio rates not drawn (handovers dotted)")
     note += _drives_note(view, start, end, runs, moved is not None)
@@ -931,9 +938,23 @@ _SCENARIO_STYLE: dict[str, Any] = {
 }
 _SCENARIO_LABEL = "the scenario's bandwidth"
 
+#: Where the figure shades bandwidth dips: the level under which one is, a thin dash-dot line in the
+#: dips' blue (no direction's style, all greys), so that a reader sees the steps that went under it.
+_HALF_STYLE: dict[str, Any] = {
+    "color": (0.25, 0.4, 0.65, 0.8),
+    "linestyle": "-.",
+    "linewidth": 0.7,
+    "zorder": 1,
+}
+_HALF_LABEL = f"{DIP_SHARE:.0%} of it: a dip under"
 
-def _draw_links(ax: Axes, links: LinkLines, start: float, end: float) -> None:
-    """Each drawn direction's bandwidth in force (Mb/s) as steps, 0 while down; a legend of directions."""
+
+def _draw_links(ax: Axes, links: LinkLines, start: float, end: float, dipped: bool = False) -> None:
+    """Each drawn direction's bandwidth in force (Mb/s) as steps, 0 while down; a legend of directions.
+
+    ``dipped``: the figure shades bandwidth dips, and draws here the level under which one is
+    (:data:`~offloadsim.analysis.recovery.DIP_SHARE` of each scenario's bandwidth drawn).
+    """
     styles = {d: _LINK_STYLES[i % len(_LINK_STYLES)] for i, d in enumerate(directions(links.lines))}
     named: set[str] = set()
     scenario: set[float] = set()
@@ -943,6 +964,12 @@ def _draw_links(ax: Axes, links: LinkLines, start: float, end: float) -> None:
             ax.axhline(
                 line.scenario_bps / 1e6, label=None if scenario else _SCENARIO_LABEL, **_SCENARIO_STYLE
             )
+            if dipped:
+                ax.axhline(
+                    DIP_SHARE * line.scenario_bps / 1e6,
+                    label=None if scenario else _HALF_LABEL,
+                    **_HALF_STYLE,
+                )
             scenario.add(line.scenario_bps)
         runs = sum(other.runs for other in links.lines if other.direction == line.direction)
         shared = len([other for other in links.lines if other.direction == line.direction]) > 1
@@ -965,7 +992,8 @@ def _draw_links(ax: Axes, links: LinkLines, start: float, end: float) -> None:
     # Beside the panel, one entry under another: inside it the legend hid the line it names, and
     # above it, right of the title, it ran over a long title.
     handles, labels = ax.get_legend_handles_labels()
-    order = sorted(range(len(labels)), key=lambda i: labels[i] == _SCENARIO_LABEL)  # the scenario's last
+    last = (_SCENARIO_LABEL, _HALF_LABEL)  # the scenario's and its half last, in that order
+    order = sorted(range(len(labels)), key=lambda i: last.index(labels[i]) + 1 if labels[i] in last else 0)
     ax.legend(
         [handles[i] for i in order],
         [labels[i] for i in order],
@@ -1007,6 +1035,44 @@ def _shade_links(ax: Axes, down: Sequence[tuple[str, float, float]]) -> None:
     """
     for since, until in dict.fromkeys((since, until) for _, since, until in down):
         ax.axvspan(since, until, zorder=0, **_LINK_DOWN_STYLE)
+
+
+#: A bandwidth dip analysed (its time to recover under the figure): the link-down blue, lighter and
+#: dotted, read as neither a node's outage (grey, slashes) nor a link's (backslashes), nor a band.
+_DIP_STYLE: dict[str, Any] = {
+    "facecolor": (0.25, 0.4, 0.65, 0.05),
+    "edgecolor": (0.25, 0.4, 0.65, 0.28),
+    "hatch": "...",
+    "linewidth": 0,
+}
+
+
+def dip_spans(recovery: pd.DataFrame) -> list[tuple[float, float]]:
+    """``(since, until)`` of each bandwidth dip the time-to-recover table has rows for, once each, in order.
+
+    The stretches the note under the figure gives times after (``after 8–9 s``), merged as there
+    (:func:`~offloadsim.analysis.recovery.time_to_recover`); every run's, where each is judged alone.
+    """
+    if not len(recovery) or "change" not in recovery.columns:
+        return []
+    rows = recovery[recovery["change"] == DIP]
+    pairs = zip(rows["outage_from_s"].astype(float), rows["outage_to_s"].astype(float), strict=True)
+    return sorted(dict.fromkeys((float(a), float(b)) for a, b in pairs))
+
+
+def _shade_dips(ax: Axes, dips: Sequence[tuple[float, float]]) -> None:
+    """Each bandwidth dip analysed (:func:`dip_spans`), lightly dotted over the panel's height."""
+    for since, until in dips:
+        ax.axvspan(since, until, zorder=0, **_DIP_STYLE)
+
+
+def _dip_label(runs: int) -> str:
+    """The legend's name of the dips' shading, as the note names a dip (``bandwidth dip under 50%``).
+
+    Not the directions: the note names them after each dip's times, and a group's name
+    (``phone-0…phone-5↔edge (6 links, both ways)``) made the legend wider than the panel.
+    """
+    return f"{DIP} under {DIP_SHARE:.0%}" + (f" (in any of {runs} runs)" if runs > 1 else "")
 
 
 def _down_patch() -> Patch:
@@ -1147,11 +1213,13 @@ def _note(
     links: LinkLines | None = None,
     links_kept: bool = True,
     named_spans: bool = False,
+    dips: bool = False,
 ) -> str:
     """How lines and bands were made, where they lie on each other, what is hatched, what did not complete.
 
     ``links``: the links panel's lines and what they leave out; ``links_kept``: whether the results
-    say when a link changed (``link_changes``) at all; ``named_spans``: each outage named on its span.
+    say when a link changed (``link_changes``) at all; ``named_spans``: each outage named on its span;
+    ``dips``: bandwidth dips shaded.
     """
     what = METRICS[metric]
     if runs > 1:
@@ -1181,6 +1249,12 @@ def _note(
     else:
         nodes = "no node went down in the window drawn"
     lines.append(f"{nodes}; {_links_note(links or LinkLines((), (), 0, 0, 0), links_kept)}")
+    if dips:
+        level = ": the dash-dot line in the top panel" if links is not None and links.lines else ""
+        lines.append(
+            "dotted blue: each bandwidth dip analysed below (a link direction's bandwidth in force under "
+            f"{DIP_SHARE:.0%} of the scenario's{level})"
+        )
     totals = binned.groupby("series", sort=False)[["completed", "not_completed", "runs"]].sum()
     undrawn = [str(name) for name, row in totals.iterrows() if not row.runs]
     if undrawn:  # no line to draw: said, not left to look like a series missing from the legend

@@ -8,6 +8,7 @@ runs that computed there.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from offloadsim.experiments import read_results
 from offloadsim.experiments.compare import compare
 from offloadsim.experiments.sweep import sweep
 from offloadsim.plots.results import plot_results
+from offloadsim.records.stored import ExperimentError
 
 PEAK = "int8's peak is 4x fp32's on cortex-a76"
 
@@ -124,3 +126,71 @@ def test_a_figure_of_one_policy_says_the_alternative_only_of_the_runs_that_serve
     assert "mnv2-int8" not in _notes(plot_results(results, "utilisation", where={"policy": "local"}))
     chosen = " ".join(_notes(plot_results(results, "bars", where={"policy": "model-select"})).split())
     assert f"{PEAK} (the model 4x faster here)" in chosen
+
+
+QUICKSTART = Path(__file__).resolve().parents[1] / "scenarios" / "quickstart.yaml"
+POWER = "energy rests on nodes.phone.power, the shipped illustrative values"
+
+
+@pytest.fixture
+def node_energy():
+    """A kind drawn from the nodes' records whose values are energy (``energy_j``), as a plug-in may add."""
+    from offloadsim.plots.kind_registry import FigureKind, register_kind, unregister_kind
+
+    register_kind(
+        FigureKind(
+            "node-energy-test",
+            "each node's energy",
+            "offloadsim.plots.figure_kinds.utilisation:figure",
+            quantity_axes="y",
+            options=frozenset({"by", "facet"}),
+            records="node",
+            drawn_values={"y": "energy_j"},
+        )
+    )
+    yield "node-energy-test"
+    unregister_kind("node-energy-test")
+
+
+def test_a_figure_of_other_nodes_energy_leaves_out_the_phones_power(tmp_path: Path, node_energy: str) -> None:
+    """The quickstart's phones have the shipped power values: a figure of the edge server's energy
+    said "energy rests on nodes.phone.power"; one of a phone's, or of every node, says it."""
+    text = QUICKSTART.read_text(encoding="utf-8").replace("duration: 120 s", "duration: 4 s")
+    (tmp_path / "q.yaml").write_text(text.replace("warmup: 10 s", "warmup: 1 s"), encoding="utf-8")
+    compare(tmp_path / "q.yaml", ["local", "edge"], 1, workers=1, out=tmp_path / "cmp")
+    results = read_results(tmp_path / "cmp")
+    (row,) = [row for row in results.manifest["figure_notes"] if row["kind"] == "power"]
+    assert row["nodes"] == [f"phone-{i}" for i in range(20)]
+
+    def said(**where: str) -> str:
+        return " ".join(_notes(plot_results(results, node_energy, where=where or None)).split())
+
+    assert POWER in said() and POWER in said(node="phone-3")
+    assert "nodes.phone.power" not in said(node="edge")
+    # a manifest whose note names its nodes otherwise than as a list of them is refused, in one line
+    path = tmp_path / "cmp" / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    row["nodes"] = "phone-0"
+    manifest["figure_notes"] = [row]
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ExperimentError, match=r"figure_notes: expected .* the nodes it is about"):
+        read_results(tmp_path / "cmp")
+
+
+def test_a_sweep_of_the_phones_count_says_the_power_note_of_every_points_phones(
+    tmp_path: Path, node_energy: str
+) -> None:
+    """Each point says the one power line: it was kept with the first point's phone-0 only, so a
+    figure of phone-1 (the second point's) left it out."""
+    (tmp_path / "quickstart.yaml").write_text(QUICKSTART.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "sweep.yaml").write_text(
+        "name: count\nbase: quickstart.yaml\nset: {duration: 2 s, warmup: 0 s}\n"
+        "grid:\n  nodes.phone.count: [1, 2]\npolicies: [local]\nreplications: 1\n",
+        encoding="utf-8",
+    )
+    sweep(tmp_path / "sweep.yaml", out=tmp_path / "sw", workers=1)
+    results = read_results(tmp_path / "sw")
+    (row,) = [row for row in results.manifest["figure_notes"] if row["kind"] == "power"]
+    assert row["nodes"] == ["phone-0", "phone-1"] and row["points"] == [0, 1]
+    one = " ".join(_notes(plot_results(results, node_energy, where={"node": "phone-1"})).split())
+    assert POWER in one

@@ -144,12 +144,15 @@ def precision_notes_field(
     """
     from offloadsim.world.build import precision_notes
     from offloadsim.world.notes.accuracy import paired_dropped
+    from offloadsim.world.notes.registry import with_nodes_of
 
     said: dict[str, tuple[Any, list[int]]] = {}  # text -> its note, its points
     for index, scenario in points:
         ran = None if computed is None else computed.get(index)
         for line in paired_dropped(precision_notes(scenario, policies, ran), paired):
-            said.setdefault(line, (line.note, []))[1].extend([] if index is None else [index])
+            note, at = said.get(line, (line.note, []))
+            # one line at several points (a sweep of nodes.phone.count): of every point's nodes
+            said[line] = (with_nodes_of(note, line.note), [*at, *([] if index is None else [index])])
     return [
         {
             "note": text,

@@ -160,7 +160,10 @@ _MANIFEST_KEYS: dict[str, tuple[Any, str]] = {
         "a list of notes, each with a note and the points it holds for",
     ),
     "note_facts": (lambda v: _kept_notes(v), "a list of notes, each with a note, its kind and facts"),
-    "figure_notes": (lambda v: _kept_notes(v), "a list of notes, each with a note, its kind and points"),
+    "figure_notes": (
+        lambda v: _kept_notes(v),
+        "a list of notes, each with a note, its kind, points and the nodes it is about",
+    ),
     "figure_merges": (
         lambda v: (
             isinstance(v, list)
@@ -179,7 +182,7 @@ _MANIFEST_KEYS: dict[str, tuple[Any, str]] = {
 
 
 def _kept_notes(value: Any) -> bool:
-    """Whether ``value`` is a manifest's list of notes kept with their kinds and facts (and points)."""
+    """Whether ``value`` is a manifest's list of notes kept with their kinds and facts (points, nodes)."""
     return isinstance(value, list) and all(
         isinstance(w, dict)
         and is_text(w.get("note"))
@@ -187,6 +190,9 @@ def _kept_notes(value: Any) -> bool:
         and all(is_whole(p) for p in w.get("points", []))
         and is_text(w.get("kind", "note"))
         and isinstance(w.get("facts", {}), dict)
+        # the nodes it is about (a plain speed's, the power values'): a figure of others leaves it out
+        and is_texts(w.get("nodes", []))
+        and is_texts(w.get("facts", {}).get("nodes", []))
         for w in value
     )
 

@@ -3,7 +3,8 @@
 The shipped ``power:`` values are illustrative (docs/scenario-format.md, "Where the shipped power
 values come from"), and a run's device energy, its table's and its figures', said nothing of it.
 Said by a run (its energy rests on them) and, kept in a sweep's or comparison's manifest, under
-a figure of energy (``about: energy``).
+a figure of energy (``about: energy``), of the nodes it names (its facts' ``nodes``): a figure of
+other nodes' energy (``--where node=edge``) leaves it out.
 """
 
 from __future__ import annotations
@@ -35,13 +36,17 @@ SHIPPED_POWER: dict[tuple[float, float, float, float], str] = {
 
 
 def power_notes(context: NoteContext) -> list[Note]:
-    """The one line on the nodes' ``power:`` values; [] where none draws any, or for ``validate``."""
+    """The one line on the nodes' ``power:`` values; [] where none draws any, or for ``validate``.
+
+    Facts: its ``keys`` and the ``nodes`` whose values it speaks of, so that a figure of other
+    nodes (the edge server's energy alone) leaves out the phones' power note.
+    """
     if not context.here:
         return []
-    nodes = context.scenario.nodes
-    keys = [format_path(("nodes", node.group, "power")) for node in nodes if _draws(node.power)]
-    facts = {"keys": list(dict.fromkeys(keys))}
-    return [Note(KIND, line, facts, about="energy") for line in power_note(nodes)]
+    drawing = [node for node in context.scenario.nodes if _draws(node.power)]
+    keys = [format_path(("nodes", node.group, "power")) for node in drawing]
+    facts = {"keys": list(dict.fromkeys(keys)), "nodes": [node.name for node in drawing]}
+    return [Note(KIND, line, facts, about="energy") for line in power_note(drawing)]
 
 
 def power_note(nodes: Iterable[Any]) -> list[str]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from offloadsim.errors import RunError
@@ -42,6 +42,7 @@ __all__ = [
     "provider_notes",
     "register_note",
     "unregister_note",
+    "with_nodes_of",
 ]
 
 
@@ -125,6 +126,22 @@ def app_facts(texts: Mapping[str, str]) -> dict[str, Any]:
     """
     facts: dict[str, Any] = {"apps": list(texts)}
     return {**facts, "each_app": dict(texts)} if len(texts) > 1 else facts
+
+
+def with_nodes_of(note: Note, other: Note) -> Note:
+    """``note`` about ``other``'s nodes too (facts ``nodes``): one line said at several points is of them all.
+
+    A sweep of ``nodes.phone.count`` says "energy rests on nodes.phone.power ..." at each point,
+    kept once with the first point's phones only: a figure of another point's phone-1 left it
+    out.  Where either names none (it is about every node), neither does the result.
+    """
+    mine, theirs = note.facts.get("nodes"), other.facts.get("nodes")
+    if mine == theirs:
+        return note
+    facts = {key: value for key, value in note.facts.items() if key != "nodes"}
+    if mine and theirs:
+        facts["nodes"] = list(dict.fromkeys([*mine, *theirs]))
+    return replace(note, facts=facts)
 
 
 #: ``run``: said of each run noted (a comparison's notes say which policies one holds under);
@@ -314,11 +331,12 @@ def figure_notes(
         provider = _PROVIDERS.get(note.kind) if isinstance(note, Note) else None
         if note is None or provider is None or not provider.under_figures:
             continue
-        _, at = kept.setdefault(str(text), (note, []))
+        before, at = kept.get(str(text), (note, []))
+        note = with_nodes_of(before, note)  # said at several points: of each one's nodes
         if points is None or at is None:
             kept[str(text)] = (note, None)
         else:
-            at.extend(p for p in points if p not in at)
+            kept[str(text)] = (note, [*at, *(p for p in points if p not in at)])
     ranked = sorted(kept.items(), key=lambda item: order[item[1][0].kind])  # stable: first said first
     rows = [
         {

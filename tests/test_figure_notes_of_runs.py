@@ -91,7 +91,7 @@ def overloaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return here / "cmp"
 
 
-def _utilisation_notes(folder: Path, **where: str) -> str:
+def _utilisation_notes(folder: Path, **where: str | tuple[str, ...]) -> str:
     return " ".join(_notes(plot_results(read_results(folder), "utilisation", where=where or None)).split())
 
 
@@ -194,3 +194,40 @@ def test_a_sweep_of_the_phones_count_says_the_power_note_of_every_points_phones(
     assert row["nodes"] == ["phone-0", "phone-1"] and row["points"] == [0, 1]
     one = " ".join(_notes(plot_results(results, node_energy, where={"node": "phone-1"})).split())
     assert POWER in one
+
+
+TWO_SPEEDS = """
+name: two-speeds
+seed: 1
+duration: 3 s
+warmup: 0 s
+nodes:
+  phone: {count: 2, tier: device, processor: {speed: 20 GFLOP/s}}
+  watch: {tier: device, processor: {speed: 5 GFLOP/s}}
+  server: {tier: edge, processor: {profile: t4}}
+links:
+  - {between: [phone-*, server], bandwidth: 50 Mbps, latency: 5 ms}
+  - {between: [watch, server], bandwidth: 50 Mbps, latency: 5 ms}
+applications:
+  m: {model: mobilenet_v2, output: 4 KB}
+workload:
+  - {app: m, sources: [phone-*, watch], arrivals: poisson, rate: 1 /s}
+policy: local
+"""
+
+
+def test_a_figure_of_some_nodes_names_only_their_plain_speeds(tmp_path: Path) -> None:
+    """One plain-speed line names the phones' and the watch's keys: a figure of the phones' utilisation
+    said the watch's 5 GFLOP/s too; one of the watch says its own, one of every node both."""
+    (tmp_path / "two.yaml").write_text(TWO_SPEEDS, encoding="utf-8")
+    compare(tmp_path / "two.yaml", ["local", "edge"], 1, workers=1, out=tmp_path / "cmp")
+    phone, watch = "nodes.phone.processor.speed (20 GFLOP/s)", "nodes.watch.processor.speed (5 GFLOP/s)"
+    every = _utilisation_notes(tmp_path / "cmp")
+    assert phone in every and watch in every
+    for phones in ({"node": "phone-0"}, {"node": ("phone-0", "phone-1")}):
+        said = _utilisation_notes(tmp_path / "cmp", **phones)
+        assert f"{phone} (under local only): the scenario's own figure," in said and watch not in said
+    said = _utilisation_notes(tmp_path / "cmp", node="watch")
+    assert f"{watch} (under local only): the scenario's own figure," in said and phone not in said
+    # a figure of a phone and the watch says both
+    assert watch in _utilisation_notes(tmp_path / "cmp", node=("phone-1", "watch"))

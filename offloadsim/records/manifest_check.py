@@ -193,7 +193,15 @@ def _kept_notes(value: Any) -> bool:
         # the nodes it is about (a plain speed's, the power values'): a figure of others leaves it out
         and is_texts(w.get("nodes", []))
         and is_texts(w.get("facts", {}).get("nodes", []))
+        and _node_lines(w.get("each_node", []))
         for w in value
+    )
+
+
+def _node_lines(value: Any) -> bool:
+    """Whether ``value`` is a note's lines of some nodes (``each_node``): each a note and its nodes."""
+    return isinstance(value, list) and all(
+        isinstance(item, dict) and is_text(item.get("note")) and is_texts(item.get("nodes")) for item in value
     )
 
 

@@ -42,7 +42,8 @@ def said_under_figure(
     ``profiles``: the processors' profiles it draws (None: every one): a note about others' only
     (its ``profiles``: a GPU's assumed efficiency, a precision's stand-in peak) is left out;
     ``nodes``: the nodes it draws (None: every one): a note about others' only (its ``nodes``: a
-    plain ``speed:``) likewise.
+    plain ``speed:``, the ``power:`` values) likewise, and a note naming several nodes' keys says
+    the line of those drawn (``each_node``) where they are all of one.
     """
     rows = manifest.get("figure_notes")
     merges = manifest.get("figure_merges") or ()
@@ -74,7 +75,27 @@ def said_under_figure(
             str(own[line][one_app]) if line in own and isinstance(own[line].get(one_app), str) else line
             for line in said
         ]
+    if nodes is not None:  # a line naming several nodes' keys, as of those drawn where one says them all
+        drawn_nodes = {str(n) for n in nodes}
+        of_nodes = {str(r["note"]): _line_of_nodes(r.get("each_node"), drawn_nodes) for r in [*rows, *merges]}
+        said = [of_nodes.get(line) or line for line in said]
     return list(dict.fromkeys(said))
+
+
+def _line_of_nodes(each_node: object, drawn: set[str]) -> str | None:
+    """The one line of ``each_node`` (its lines, each with its nodes) said of every node ``drawn``; or None.
+
+    A plain speed's note naming the phones' and the watches' keys said both under a figure of the
+    phones: where the nodes drawn are all of one line, that line; of several, the row's own.
+    """
+    if not isinstance(each_node, list):
+        return None
+    found = {
+        str(item["note"])
+        for item in each_node
+        if isinstance(item, Mapping) and drawn.intersection(str(node) for node in item.get("nodes", ()))
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _of_drawn(about: object, drawn: set[str] | None) -> bool:

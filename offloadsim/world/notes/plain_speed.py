@@ -142,11 +142,16 @@ def _note(entries: list[dict[str, Any]]) -> Note:
     (a figure of none of them says nothing); ``each``: per policy, the line of the entries it may
     place on, with no "(under ... only)" (a figure of that policy alone says it); ``nodes``: the
     nodes whose speeds it names, where each entry names its own (a figure of other nodes, ``plot
-    --kind utilisation --where node=edge``, leaves it out).
+    --kind utilisation --where node=edge``, leaves it out); ``each_node``, where it names several
+    keys: each line of some of them (``note``) with the nodes it is all a figure of them says
+    (``nodes``), so that a figure of the phones does not name the watches' speed too.  Grouped by
+    line, not keyed by node: a group of 500,000 phones names them once, not with a line each.
     """
     facts: dict[str, Any] = {"speeds": entries}
     if all(entry.get("nodes") for entry in entries):
         facts["nodes"] = list(dict.fromkeys(node for entry in entries for node in entry["nodes"]))
+        if len(entries) > 1:
+            facts["each_node"] = _each_node(entries)
     named = list(dict.fromkeys(label for entry in entries for label in entry["under"]))
     if named:
         if all(entry["under"] for entry in entries):
@@ -166,3 +171,17 @@ def _speeds_text(flops: Sequence[float]) -> str:
         return ", ".join(format_quantity(f, "speed") for f in flops)
     low, high = format_quantity(min(flops), "speed"), format_quantity(max(flops), "speed")
     return f"{low} to {high}, {len(flops)} values"
+
+
+def _each_node(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each distinct line of the entries some nodes' speeds are keyed in, with those nodes (``_note``).
+
+    Grouped by which entries name a node, each line made once: not a line made per node.
+    """
+    named = [set(entry["nodes"]) for entry in entries]
+    groups: dict[tuple[int, ...], list[str]] = {}  # the entries naming a node -> those nodes
+    for node in dict.fromkeys(node for entry in entries for node in entry["nodes"]):
+        groups.setdefault(tuple(i for i, nodes in enumerate(named) if node in nodes), []).append(node)
+    return [
+        {"note": plain_speed_text([entries[i] for i in of]), "nodes": nodes} for of, nodes in groups.items()
+    ]

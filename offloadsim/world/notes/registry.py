@@ -133,14 +133,20 @@ def with_nodes_of(note: Note, other: Note) -> Note:
 
     A sweep of ``nodes.phone.count`` says "energy rests on nodes.phone.power ..." at each point,
     kept once with the first point's phones only: a figure of another point's phone-1 left it
-    out.  Where either names none (it is about every node), neither does the result.
+    out.  Where either names none (it is about every node), neither does the result; its lines
+    of some nodes (``each_node``) are those of both, each of the nodes either said it of.
     """
     mine, theirs = note.facts.get("nodes"), other.facts.get("nodes")
     if mine == theirs:
         return note
-    facts = {key: value for key, value in note.facts.items() if key != "nodes"}
+    facts = {key: value for key, value in note.facts.items() if key not in ("nodes", "each_node")}
     if mine and theirs:
         facts["nodes"] = list(dict.fromkeys([*mine, *theirs]))
+        lines: dict[str, dict[str, None]] = {}  # line -> its nodes, in order
+        for item in (*note.facts.get("each_node", ()), *other.facts.get("each_node", ())):
+            lines.setdefault(item["note"], {}).update(dict.fromkeys(item["nodes"]))
+        if lines:
+            facts["each_node"] = [{"note": line, "nodes": list(nodes)} for line, nodes in lines.items()]
     return replace(note, facts=facts)
 
 
@@ -345,11 +351,11 @@ def figure_notes(
             **({"points": sorted(at)} if at is not None else {}),
             **({"about": note.about} if note.about else {}),
             # the policies it holds under, and what a figure of one alone says (said_under_figure)
-            # the applications it is about, what a figure of one alone says, its processors' profiles
-            # and its nodes
+            # the applications it is about, what a figure of one alone says, its processors' profiles,
+            # its nodes and what a figure of some of them says
             **{
                 key: note.facts[key]
-                for key in ("under", "each", "apps", "each_app", "profiles", "nodes")
+                for key in ("under", "each", "apps", "each_app", "profiles", "nodes", "each_node")
                 if note.facts.get(key)
             },
         }
@@ -368,8 +374,6 @@ def figure_notes(
         )
         for each in sets:
             merged = merge([ranked[i][1][0] for i in each])
-            alone = merged.facts.get("each_app")
-            merges.append(
-                {"kind": kind, "of": each, "note": merged.text, **({"each_app": alone} if alone else {})}
-            )
+            alone = {key: merged.facts[key] for key in ("each_app", "each_node") if merged.facts.get(key)}
+            merges.append({"kind": kind, "of": each, "note": merged.text, **alone})
     return rows, merges

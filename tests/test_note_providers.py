@@ -145,6 +145,29 @@ def test_figure_rows_of_a_kind_that_merges_are_said_as_the_merge_recorded_for_th
     assert said_under_figure(manifest, {3}, energy=False) == [a.text]  # one row: as written
 
 
+def test_a_merge_of_several_nodes_speeds_says_those_of_the_nodes_drawn():
+    """A sweep of the phones' speed beside the watch's: a figure of the phones' utilisation said
+    the merged line with the watch's key too; it says the phones' speeds of every point drawn."""
+
+    def speeds(phone: float) -> Note:
+        entries = [
+            {"key": "nodes.phone.processor.speed", "flops": [phone], "under": [], "nodes": ["phone-0"]},
+            {"key": "nodes.watch.processor.speed", "flops": [5e9], "under": [], "nodes": ["watch"]},
+        ]
+        bare = Note(PLAIN_SPEED, "", {"speeds": entries})
+        return merge_plain_speed([bare, bare])
+
+    rows, merges = figure_notes([(speeds(1e9).line(), [0]), (speeds(2e9).line(), [1])])
+    manifest = {"figure_notes": rows, "figure_merges": merges}
+    (every,) = said_under_figure(manifest, None, energy=False)
+    assert "nodes.watch.processor.speed" in every
+    assert said_under_figure(manifest, None, energy=False, nodes={"phone-0"}) == [
+        "nodes.phone.processor.speed (1 GFLOP/s, 2 GFLOP/s): the scenario's own figures, with no profile "
+        f"or stated source behind them {SPEED_DOC}"
+    ]
+    assert said_under_figure(manifest, None, energy=False, nodes={"phone-0", "watch"}) == [every]
+
+
 def test_rows_of_an_older_manifest_are_said_as_written():
     old = [
         {"note": f"nodes.phone.processor.speed ({s}): the scenario's own figure {SPEED_DOC}", "points": [i]}

@@ -19,7 +19,7 @@ from offloadsim.world.doc_links import SPEED_DOC
 from offloadsim.world.notes.labels import joined, under_text
 from offloadsim.world.notes.registry import Note, NoteContext
 
-__all__ = ["KIND", "facts_problem", "merge_plain_speed", "plain_speed_notes", "plain_speed_text"]
+__all__ = ["KIND", "merge_plain_speed", "plain_speed_notes", "plain_speed_text"]
 
 KIND = "plain-speed"
 
@@ -112,27 +112,6 @@ def merge_plain_speed(notes: Sequence[Note]) -> Note:
         for entry in merged.values()
     ]
     return _note(entries)
-
-
-def facts_problem(facts: Any) -> str | None:
-    """What is wrong with a plain-speed note's facts as a manifest keeps them, or None."""
-    speeds = facts.get("speeds") if isinstance(facts, Mapping) else None
-    if not isinstance(speeds, list) or not speeds:
-        return "expected speeds, a list of the keys and their speeds"
-    for i, entry in enumerate(speeds):
-        if not (
-            isinstance(entry, Mapping)
-            and isinstance(entry.get("key"), str)
-            and isinstance(entry.get("flops"), list)
-            and entry["flops"]
-            and all(isinstance(f, int | float) and not isinstance(f, bool) and f > 0 for f in entry["flops"])
-            and isinstance(entry.get("under", []), list)
-            and all(isinstance(label, str) for label in entry.get("under", []))
-            and isinstance(entry.get("nodes", []), list)
-            and all(isinstance(node, str) for node in entry.get("nodes", []))
-        ):
-            return f"speeds[{i}]: expected a key, its speeds (FLOP/s), the runs it holds under and its nodes"
-    return None
 
 
 def _note(entries: list[dict[str, Any]]) -> Note:

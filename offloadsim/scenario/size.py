@@ -143,8 +143,11 @@ PROCESSOR_FILE_BYTES = 510
 #: What a run writes whatever its size: the summary, the manifest, the Parquet files' fixed parts.
 #: 64 KiB as measured (below), and 4 KiB more for the notes a run's manifest keeps (a few hundred
 #: bytes each): a comparison of quickstart's local and edge, 2 runs each, wrote 286 bytes beyond
-#: the 64 KiB estimate once the CPU profiles' efficiency got its note (2026-12-06).
-RUN_FILE_BYTES = 68 * 2**10
+#: the 64 KiB estimate once the CPU profiles' efficiency got its note (2026-12-06); 4 KiB more since
+#: notes name the nodes they are about (a figure filtered by node keeps its own): the same comparison
+#: wrote 120,085 bytes against 119,232 estimated, and its manifest grew 51 bytes a phone (quickstart,
+#: 20 -> 200 phones: 7,862 -> 17,094 bytes), once a comparison, within MERGED_NODE_BYTES' 64 a job.
+RUN_FILE_BYTES = 72 * 2**10
 # A compare's or sweep's job: a job file (its tasks, with its node records and metrics as metadata)
 # until the tables are merged (a sweep keeps it in OUT/points), and its rows in the merged tables,
 # whose fixed part RUN_FILE_BYTES bounds (`python benchmarks/disk_bytes.py --jobs`, 2026-12-02).

@@ -157,21 +157,21 @@ def closed_fed(
             elif node:
                 work.setdefault(node, {})
                 work[node][pair] = work[node].get(pair, 0) + total
-    paced_only = {node for node, pairs in split.items() if pairs | set(work.get(node, ())) <= paced}
-    closed = frozenset(
-        node for node in set(work) | set(split) if split.get(node, set()) | set(work.get(node, ())) <= paced
-    )
+    nodes = set(work) | set(split)
+    fed = {node: split.get(node, set()) | set(work.get(node, ())) for node in nodes}
+    closed = frozenset(node for node in nodes if fed[node] <= paced)
+    paced_only = closed & set(split)
+
+    def load(node: str, pairs: Iterable[tuple[str, str]]) -> float:
+        """The compute seconds a second ``pairs`` offer ``node``: their rates times those it ran whole."""
+        return sum(rates[pair] * (float(work[node][pair]) / 1e9) / done[pair] for pair in sorted(pairs))
+
     mixed: dict[str, float | None] = {}
-    for node in set(work) | set(split):
-        fed = split.get(node, set()) | set(work.get(node, ()))
-        if fed & paced and fed - paced:
+    for node in nodes:
+        if fed[node] & paced and fed[node] - paced:
             open_pairs = [pair for pair in work.get(node, {}) if pair not in paced]
             known = not (split.get(node, set()) - paced) and all(pair in rates for pair in open_pairs)
-            mixed[node] = (
-                sum(rates[pair] * (float(work[node][pair]) / 1e9) / done[pair] for pair in sorted(open_pairs))
-                if known
-                else None
-            )
+            mixed[node] = load(node, open_pairs) if known else None
     loads, unknown = {}, dict.fromkeys(sorted(set(split) - paced_only), SPLIT_UNKNOWN)
     for node, pairs in work.items():
         if node in paced_only:
@@ -183,7 +183,7 @@ def closed_fed(
             if not all(pair in paced for pair in unrated):
                 unknown[node] = RATE_UNKNOWN
             continue
-        loads[node] = sum(rates[pair] * (float(ns) / 1e9) / done[pair] for pair, ns in sorted(pairs.items()))
+        loads[node] = load(node, pairs)
     return loads, unknown, closed, mixed
 
 

@@ -136,7 +136,11 @@ def test_compare_from_python_with_workers_names_the_keyword(installed, tiny_scen
 
 
 def test_a_slow_decide_under_the_limit_runs(installed, tiny_scenario, tmp_path):
-    assert main(["run", str(tiny_scenario), "--policy", "slow", "--policy-timeout", "1 s", "-q"]) == 0
+    """It wrote its run into the repository (results/tiny-slow-s0, relative to where pytest ran)."""
+    out = tmp_path / "run"
+    argv = ["run", str(tiny_scenario), "--policy", "slow", "--policy-timeout", "1 s", "--out", str(out), "-q"]
+    assert main(argv) == 0
+    assert (out / "tasks.parquet").is_file()
 
 
 class LoopsHere:

@@ -58,6 +58,21 @@ def pytest_configure(config):
         dask.config.set({"temporary-directory": str(dask_scratch)})
 
 
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist's ``--dist loadfile`` (pyproject's addopts), one unit a file, one a doc of the
+    doc tests (``xdist_units``)."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+    from xdist_units import xdist_unit
+
+    class FilesAndDocs(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_unit(nodeid)
+
+    return FilesAndDocs(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
     switches = []
     if not config.getoption("--runslow"):

@@ -4,7 +4,8 @@ Each doc gets its own copy (see ``doc_session``); its blocks run top to bottom, 
 a later block may use what an earlier one wrote, as a reader's would. One test
 per command of an ``sh``/``console`` block, one per other block; the rules are
 in ``markdown_blocks``. Selecting one test (``-k``) first runs the blocks before
-it in its doc. Blocks marked ``slow`` run with ``--runslow``; skipped blocks are
+it in its doc; under pytest-xdist a doc's tests run together on one worker (their ids name the doc:
+``tests/conftest.py``). Blocks marked ``slow`` run with ``--runslow``; skipped blocks are
 listed with their reason in the summary (``-ra``).
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 from doc_session import DocSession, Outcome, install_free
 from markdown_blocks import DOC_FILES, LANGUAGES, ROOT, Block, Command, all_blocks
+from xdist_units import xdist_unit
 
 BLOCKS = all_blocks()
 
@@ -152,15 +154,18 @@ def test_doc_block(item: DocItem, doc_sessions: Sessions) -> None:
     assert outcome.ok, f"{item.id}\n{outcome.report}"
 
 
-def test_readme_runs_twice_in_the_same_copy(doc_sessions: Sessions, pytestconfig: pytest.Config) -> None:
+@pytest.mark.parametrize("doc", ["README.md"])  # its id names the doc: it runs beside the doc's blocks
+def test_readme_runs_twice_in_the_same_copy(
+    doc: str, doc_sessions: Sessions, pytestconfig: pytest.Config
+) -> None:
     """The README's set-up and tour, run again in the copy they already ran in, succeed again.
 
     Re-running a command is the most natural thing a user does; it must neither
     block nor lose an earlier result.
     """
-    readme = [item for item in ITEMS if item.block.doc == "README.md" and item.enabled(pytestconfig)]
+    readme = [item for item in ITEMS if item.block.doc == doc and item.enabled(pytestconfig)]
     assert readme, "the README has no runnable block"
-    session = doc_sessions.get("README.md")
+    session = doc_sessions.get(doc)
     for item in readme:
         if item.id not in session.done:
             doc_sessions.run(item)
@@ -180,6 +185,25 @@ def test_every_doc_has_blocks_and_markers_name_known_kinds() -> None:
             assert block.markers["write"], f"{block.id}: write needs a path"
         for number in block.xfail:
             assert 1 <= number <= len(block.commands()), f"{block.id}: xfail {number} names no command"
+
+
+def test_each_docs_tests_are_one_unit_of_work_under_xdist(request: pytest.FixtureRequest) -> None:
+    """A doc's tests go to one pytest-xdist worker, apart from other docs'; other tests, with the file.
+
+    Split over workers, a doc's later blocks would run its earlier ones again in a second copy (the
+    README's set-up and tour a third time); all on one worker, the docs would take the suite's time.
+    """
+    here = request.node.nodeid.split("::", 1)[0]
+    docs_seen = set()
+    for item in request.session.items:
+        if not item.nodeid.startswith(here + "::"):
+            continue
+        params = getattr(item, "callspec", None) and item.callspec.params
+        doc = (params["item"].block.doc if "item" in params else params.get("doc")) if params else None
+        assert xdist_unit(item.nodeid) == (f"{here}::{doc}" if doc else here), item.nodeid
+        docs_seen.add(doc)
+    if request.config.getoption("keyword") == "" and not request.config.getoption("markexpr"):
+        assert {"README.md", "docs/cli.md", None} <= docs_seen  # the whole file was collected
 
 
 # Paths the docs name that do not exist in a fresh clone, because a command writes them.

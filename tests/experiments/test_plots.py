@@ -273,12 +273,22 @@ def test_every_kind_renders_from_a_compare(compare_results, kind, tmp_path):
     check_figure(plots.plot_results(compare_results, kind), tmp_path, kind)
 
 
-@pytest.mark.parametrize("kind", ["cdf", "bars", "energy", "utilisation", "utilisation-time", "timeline"])
-def test_a_single_run_directory_can_be_plotted(tiny, kind, tmp_path):
+@pytest.fixture(scope="module")
+def single_run(tmp_path_factory):
+    """One run of the tiny scenario under ``edge``: the same records for every kind that draws it."""
+    from experiment_data import TINY
+
     from offloadsim.api import run
 
-    run(tiny, policy="edge", out=tmp_path / "run")
-    fig = plots.plot_results(read_results(tmp_path / "run"), kind)
+    folder = tmp_path_factory.mktemp("plots-run")
+    (folder / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    run(folder / "tiny.yaml", policy="edge", out=folder / "run")
+    return folder / "run"
+
+
+@pytest.mark.parametrize("kind", ["cdf", "bars", "energy", "utilisation", "utilisation-time", "timeline"])
+def test_a_single_run_directory_can_be_plotted(single_run, kind, tmp_path):
+    fig = plots.plot_results(read_results(single_run), kind)
     check_figure(fig, tmp_path, kind)
 
 

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.scenario.csvdata import first_bare
 from offloadsim.scenario.errors import Problem, format_path, key_place, values_at
 
 if TYPE_CHECKING:
@@ -365,6 +364,8 @@ def _cells(
         if not isinstance(shown, str) or not shown:
             continue  # refused by the kind, with its own message
         if (at, shown) not in kept:
+            from offloadsim.scenario.csvdata import first_bare  # read where a file is named
+
             suspects = {column: PLAIN[of].suspect for column, of in columns.items()}
             kept[at, shown] = first_bare((Path(folder) if folder else Path()) / shown, shown, suspects)
         for column, (line, number) in kept[at, shown].items():

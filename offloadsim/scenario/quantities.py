@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from offloadsim.scenario.csvdata import CsvProblem, read_samples
 from offloadsim.scenario.distributions import DIST_KINDS, Dist, lognormal_sigma_problem
 from offloadsim.scenario.errors import describe, did_you_mean
 from offloadsim.scenario.refusal import rows_refusal
@@ -135,6 +134,8 @@ def _uniform(args: Any, kind: str, at: str, base_dir: Path) -> Dist:
 
 def _empirical(args: Any, kind: str, at: str, base_dir: Path, footprint: Footprint) -> Dist:
     if isinstance(args, str):
+        from offloadsim.scenario.csvdata import CsvProblem, read_samples  # a samples file's reader
+
         try:
             # Refused before its rows are read if they would not fit beside ``footprint``.
             values = read_samples(

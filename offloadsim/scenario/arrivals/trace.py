@@ -6,12 +6,15 @@ import bisect
 import dataclasses
 import heapq
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from offloadsim.scenario.arrivals.base import ArrivalContext, ArrivalProcess, ArrivalRun
-from offloadsim.scenario.csvdata import CsvProblem, TraceRows, read_trace
 from offloadsim.scenario.errors import did_you_mean
 from offloadsim.scenario.keys import key
 from offloadsim.suggest import quoted, quoted_listing
+
+if TYPE_CHECKING:
+    from offloadsim.scenario.csvdata import TraceRows
 
 __all__ = ["Trace"]
 
@@ -54,6 +57,8 @@ class Trace(ArrivalProcess):
 
     def resolve(self, context: ArrivalContext) -> Trace:
         """The process with its file read into per-source times."""
+        from offloadsim.scenario.csvdata import CsvProblem, read_trace  # a trace's reader: its runs alone
+
         path = context.base_dir / self.trace_file
         trace: dict[str, tuple[float, ...]] = {}
         try:
@@ -134,6 +139,8 @@ def _split_trace(rows: TraceRows, sources: list[str], shown: str) -> dict[str, t
         elif source in own:
             own[source].append(time)
         else:
+            from offloadsim.scenario.csvdata import CsvProblem
+
             raise CsvProblem(
                 f"{shown}, line {line}: source {quoted(source)} is not one of this entry's sources"
                 f"{did_you_mean(source, sources)}"

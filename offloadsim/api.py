@@ -173,17 +173,24 @@ def check_seed(scenario: Scenario, seed: int | None, seed_option: str = "seed=")
             )
 
 
-def scenario_from(scenario: str | Path | Scenario, overrides: Sequence[str] = ()) -> Scenario:
+def scenario_from(
+    scenario: str | Path | Scenario, overrides: Sequence[str] = (), checked: bool = False
+) -> Scenario:
     """The scenario an entry point was given: a file loaded with ``overrides``, or a loaded one.
 
-    A loaded one whose fields ``dataclasses.replace`` changed gets a document saying so, which its
-    manifest hashes and its ``scenario.yaml`` writes (:mod:`offloadsim.scenario.current_document`).
+    A loaded one is checked as one built by hand (:func:`check_built`) unless ``checked`` says
+    :func:`load` returned it and nothing changed it since, as the command line's ``run`` does:
+    the checks validate each spec again with its own model of the schema, a pydantic validator
+    each, about 2 % of a run with no tasks (issue 12 e). A loaded one whose fields
+    ``dataclasses.replace`` changed gets a document saying so, which its manifest hashes and its
+    ``scenario.yaml`` writes (:mod:`offloadsim.scenario.current_document`).
     """
     from offloadsim.scenario.model import Scenario
 
     if not isinstance(scenario, Scenario):
         return load(scenario, overrides)
-    check_built(scenario)
+    if not checked:
+        check_built(scenario)
     if overrides:
         raise RunError(
             "overrides apply to a scenario file, not a loaded Scenario (which is frozen): load it again"
@@ -781,6 +788,7 @@ def run(
     policy_option: str = "policy=",
     policy_label: str | None = None,
     policy_timeout: float | None = 60.0,  # engine.policy_watch.POLICY_TIMEOUT_S, not imported at start-up
+    scenario_checked: bool = False,
 ) -> RunResult:
     """Simulate one replication of a scenario and return its :class:`RunResult`.
 
@@ -808,6 +816,8 @@ def run(
     it wrote ``policy`` with ``policy_params`` (``neurosurgeon(objective=energy)``), for one about them.
     ``policy_timeout``: how long one call of a plug-in policy's code (its ``decide``) may run, in
     wall-clock seconds, before the run ends with an ``EngineError`` naming it (None or 0: no limit).
+    ``scenario_checked``: ``scenario`` is a :class:`Scenario` that :func:`load` returned, unchanged
+    since (the command line's), so it is not checked again as one built by hand (:func:`scenario_from`).
     """
     from offloadsim import engine
     from offloadsim.outdir import check_out_dir, write_directory
@@ -832,7 +842,7 @@ def run(
             raise RunError(f"records_dir: cannot use {shown_path(Path(records_dir))}: {reason}") from None
         if taken:  # found by the first chunk of records spilled, 131,072 tasks into the run: FileExistsError
             raise RunError(f"records_dir: {shown_path(Path(records_dir))} exists and is not a directory")
-    check_flags(overwrite=overwrite, progress=progress, stages=stages)
+    check_flags(overwrite=overwrite, progress=progress, stages=stages, scenario_checked=scenario_checked)
     for name, text in (("policy_option", policy_option), ("policy_label", policy_label)):
         if not isinstance(text, str) and (text is not None or name == "policy_option"):  # len(3) in a warning
             raise RunError(f"{name}: expected text, got {type(text).__name__} {text!r:.60}")
@@ -844,7 +854,7 @@ def run(
         raise RunError(f"policy_timeout: expected seconds (at least 0) or None, got {policy_timeout!r:.60}")
     if out is not None:
         check_out_dir(out, overwrite, [scenario] if isinstance(scenario, str | Path) else [])
-    loaded = scenario_from(scenario, overrides)
+    loaded = scenario_from(scenario, overrides, checked=scenario_checked)
     check_seed(loaded, seed)
     label = None
     if policy is not None and ("(" in policy or "=" in policy):  # an entry: NAME(KEY=VALUE, ...), LABEL=ENTRY

@@ -54,7 +54,9 @@ def _loaded_by(argv: list[str], unwanted: tuple[str, ...]) -> list[str]:
 # reachability check of a world with links need it), numpy.ma (np.unique's check of a masked array),
 # the model zoo (no application names a model), the timed changes and their kinds (the world never changes),
 # the other verbs' modules (the parser is built for the verb given), the policies but its own (the
-# split planners bring the layer graphs), the device profiles (its processor has a plain speed).
+# split planners bring the layer graphs), the device profiles (its processor has a plain speed), the
+# CSV readers (no key names a file), the checks of a Scenario built in Python (the command line runs
+# the one it loaded, which the loader checked).
 _NOT_ON_A_ONE_NODE_RUN = (
     "networkx",
     "numpy.ma",
@@ -77,6 +79,8 @@ _NOT_ON_A_ONE_NODE_RUN = (
     "offloadsim.models.graph",
     "difflib",  # for did-you-mean messages only
     "offloadsim.world.profiles",  # processors of plain speeds: no profile to look up nor hash
+    "offloadsim.scenario.csvdata",
+    "offloadsim.scenario.built_check",
 )
 
 

@@ -30,12 +30,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from offloadsim._version import __version__
-from offloadsim.analysis.notes import counted
 from offloadsim.cli import types as cli_types
 from offloadsim.engine_build import engine_build
 from offloadsim.errors import as_flags, message_lines, user_errors
 from offloadsim.startup import hold_collector, release_collector, resume_collector
-from offloadsim.suggest import close_matches, did_you_mean_file, quoted
+from offloadsim.suggest import close_matches, counted, did_you_mean_file, quoted
 from offloadsim.unseen import escape_unseen
 
 __all__ = [
@@ -830,6 +829,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         policy_option="--policy ",
         policy_label=label,
         policy_timeout=args.policy_timeout,
+        scenario_checked=True,  # api.load's, as loaded: not validated a second time
     )
     if args.quiet:
         print(out)

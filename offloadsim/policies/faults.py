@@ -23,7 +23,7 @@ from offloadsim.plugins import (
     shipped_module,
     traceback_frames,
 )
-from offloadsim.suggest import quoted
+from offloadsim.suggest import did_you_mean, listed, quoted
 
 __all__ = ["describe_build_failure", "describe_failure", "raised_in_policy"]
 
@@ -66,7 +66,7 @@ def describe_failure(error: BaseException, policy: object, name: str, when: str 
     if method is None or shipped_module(type(policy).__module__):  # offloadsim's own: its bug
         return None
     cls = type(policy)
-    text = first_line(error)
+    text = first_line(error) + _attribute_hint(error)
     codes = _policy_codes(policy)
     passed = any(frame.f_code in codes for frame, _ in traceback_frames(error))
     line = plugin_line(error) if passed else _definition_line(getattr(cls, method, None))
@@ -74,6 +74,28 @@ def describe_failure(error: BaseException, policy: object, name: str, when: str 
         f"policy {quoted(name)} ({dotted_name(cls)}) raised {type(error).__name__} in "
         f"{method}(){when}" + (f": {text}" if text else "") + line
     )
+
+
+def _attribute_hint(error: BaseException) -> str:
+    """What the task or the view a policy read a missing attribute of has, with the nearest name.
+
+    ``task.task_id`` (the records' column name) was "'Task' object has no attribute 'task_id'"
+    alone, naming neither ``id`` nor where the task's fields are listed.
+    """
+    obj, name = getattr(error, "obj", None), getattr(error, "name", None)
+    if not isinstance(error, AttributeError) or obj is None or not isinstance(name, str):
+        return ""
+    from offloadsim.policies.base import SystemView, TaskView
+
+    task_fields = list(TaskView.__annotations__)
+    view_members = [member for member in vars(SystemView) if not member.startswith("_")]
+    if all(hasattr(obj, field) for field in task_fields):
+        nearest = did_you_mean(name, task_fields) or did_you_mean(name.removeprefix("task_"), task_fields)
+        return f"{nearest}; a task has {listed(task_fields)} (offloadsim.policies.TaskView)"
+    if all(hasattr(obj, member) for member in view_members):
+        nearest = did_you_mean(name, view_members)
+        return f"{nearest}; the view's members are those of offloadsim.policies.SystemView"
+    return ""
 
 
 def _definition_line(function: object) -> str:

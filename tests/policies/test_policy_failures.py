@@ -482,3 +482,47 @@ def test_a_decide_function_registered_as_the_factory_says_so(tiny_scenario):
         "with the scenario's policy parameters and returns the policy, but it takes decide's (task, view): "
         "register a class with a decide(self, task, view) method instead"
     )
+
+
+@dataclass
+class ReadsRecordColumn:
+    """Reads the task's id by the records' column name, task_id."""
+
+    def decide(self, task, view):
+        return Plan.run_on(task.source) if task.task_id % 2 else Plan.run_on("edge")
+
+
+@dataclass
+class MisspeltViewMethod:
+    """Asks the view for a method by a name without its unit."""
+
+    def decide(self, task, view):
+        return Plan.run_on("edge" if view.compute_time(task, "edge") < 1 else task.source)
+
+
+@pytest.mark.parametrize(
+    ("policy", "said", "code"),
+    [
+        (  # a student wrote the records' column name and read only "no attribute 'task_id'"
+            ReadsRecordColumn,
+            "'Task' object has no attribute 'task_id' (did you mean \"id\"?); a task has id, app, source, "
+            "arrival, deadline, layers, flops and cut_bytes (offloadsim.policies.TaskView)",
+            "task.task_id % 2",
+        ),
+        (
+            MisspeltViewMethod,
+            "object has no attribute 'compute_time' (did you mean \"compute_time_s\"?); "
+            "the view's members are those of offloadsim.policies.SystemView",
+            "view.compute_time(task",
+        ),
+    ],
+)
+def test_an_attribute_the_task_or_view_lacks_is_said_with_the_nearest_and_where_they_are_listed(
+    tiny_scenario, policy, said, code
+):
+    register_policy("reads-what-is-not-there")(policy)
+    with pytest.raises(PolicyFailed) as caught:
+        offloadsim.run(tiny_scenario, policy="reads-what-is-not-there")
+    message = str(caught.value)
+    assert said in message
+    assert message.endswith(f"(test_policy_failures.py, line {_line_of(code)}, in decide)")

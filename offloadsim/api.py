@@ -73,10 +73,38 @@ def check_policy_name(policy: object) -> str:
     """
     if not isinstance(policy, str):
         raise RunError(
-            "policy: expected a policy name or an entry like 'neurosurgeon(objective=energy)', "
+            f"policy: {said}"
+            if (said := policy_object_words(policy, "policy="))
+            else "policy: expected a policy name or an entry like 'neurosurgeon(objective=energy)', "
             f"got {type(policy).__name__} {policy!r:.60}"
         )
     return policy
+
+
+def policy_object_words(policy: object, pass_as: str) -> str | None:
+    """What to say of a policy's class or object given where its name goes; None for anything else.
+
+    ``run(policy=WaitThreshold)`` said only "got type <class ...>", and ``compare`` read an
+    object's repr, ``WaitThreshold(threshold_s=0.5)``, as an entry naming a policy ``WaitThreshold``.
+    A policy is named: say the name its class is registered under, or how to register it.
+    ``pass_as``: how the caller gives a name (``policy=``, or ``""`` for an entry of a list).
+    """
+    if not hasattr(policy, "decide"):
+        return None
+    from offloadsim.policies.registry import available_policies
+
+    cls = policy if isinstance(policy, type) else type(policy)
+    what = "class" if isinstance(policy, type) else "object of class"
+    head = f"got the policy {what} {cls.__qualname__}, not its name: "
+    name = next((name for name, info in available_policies().items() if info.factory is cls), None)
+    if name is None:
+        return (
+            f'{head}register it first, offloadsim.policies.register_policy("NAME")({cls.__qualname__}), '
+            f'and pass {pass_as}"NAME"'
+        )
+    entry = quoted(f"{name}(KEY=VALUE, ...)")
+    said = f"it is registered as {quoted(name)}: pass {pass_as}{quoted(name)}"
+    return f"{head}{said} (its parameters in the entry, {entry})"
 
 
 def check_flags(**flags: object) -> None:

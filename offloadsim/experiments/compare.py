@@ -631,6 +631,10 @@ def plan_compare(
         raise ExperimentError(
             f"policies: expected a list of policy names like ['local', 'edge'], got {got} {policies!r:.60}"
         )
+    policies = list(policies)
+    for index, given in enumerate(policies):
+        if not isinstance(given, str) and (said := api.policy_object_words(given, "")):
+            raise ExperimentError(f"policies[{index}]: {said}")
     names = [str(p).strip() for p in policies]
     if not names or any(not n for n in names):
         got = "an empty name" if names else "none"

@@ -325,10 +325,13 @@ def _sweep_spec(
         if not named:
             bad("policies", f"expected a non-empty list of policies, got {describe(policies)}")
         elif not all(named):
+            from offloadsim.api import policy_object_words
+
             i = named.index(False)
             bad(
                 format_path(("policies", i)),
-                f"expected a policy, {ENTRY_FORM}, got {describe(policies[i])}"
+                policy_object_words(policies[i], "")
+                or f"expected a policy, {ENTRY_FORM}, got {describe(policies[i])}"
                 + (
                     "; a policy's parameters go in its entry (fixed(cuts=[3])), under set: "
                     "(policy: {name: fixed, cuts: [3]}) or are varied as grid keys (policy.cuts)"

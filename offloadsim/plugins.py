@@ -82,8 +82,12 @@ def dotted_name(obj: Any) -> str:
 
     >>> dotted_name(shipped_module)
     'offloadsim.plugins.shipped_module'
+
+    A worker process imports the script that started Python as ``__mp_main__``: its classes are
+    named as the script's own, ``__main__``, so that a message says the same on any number of workers.
     """
-    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
+    module = getattr(obj, "__module__", "?")
+    return f"{'__main__' if module == '__mp_main__' else module}.{getattr(obj, '__qualname__', repr(obj))}"
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))

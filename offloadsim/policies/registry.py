@@ -174,7 +174,7 @@ def register_policy(name: str) -> Callable[[Any], Any]:
 
     def decorator(factory: Any) -> Any:
         existing = _REGISTERED.get(name)
-        redefined = existing is not None and dotted_name(existing.factory) == dotted_name(factory)
+        redefined = existing is not None and _defined_as(existing.factory) == _defined_as(factory)
         if existing is not None and existing.factory is not factory and not redefined:
             raise ValueError(
                 f"a policy named {name!r} is already registered ({dotted_name(existing.factory)})"
@@ -184,6 +184,14 @@ def register_policy(name: str) -> Callable[[Any], Any]:
         return factory
 
     return decorator
+
+
+def _defined_as(factory: Any) -> tuple[object, object]:
+    """Where ``factory`` was defined, as Python names it: :func:`dotted_name`'s parts, ``__mp_main__`` kept.
+
+    :func:`dotted_name` names a worker's ``__mp_main__`` as ``__main__``, for messages; here they differ.
+    """
+    return getattr(factory, "__module__", "?"), getattr(factory, "__qualname__", repr(factory))
 
 
 def unregister_policy(name: str) -> PolicyInfo | None:

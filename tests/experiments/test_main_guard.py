@@ -439,3 +439,48 @@ def test_an_arrival_process_and_a_link_model_registered_under_the_guard_reach_da
     result = _run_script(tmp_path, body)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1].endswith("['edge', 'local']")
+
+
+BOOM = """
+import sys
+from dataclasses import dataclass
+
+from offloadsim.policies import Plan, register_policy
+
+
+@dataclass
+class Boom:
+    \"\"\"Raises on its first task.\"\"\"
+
+    def decide(self, task, view):
+        raise ValueError("my bug")
+
+
+if __name__ == "__main__":
+    register_policy("boom")(Boom)
+    try:
+        compare("tiny.yaml", ["boom", "local"], replications=2, workers=int(sys.argv[1]))
+    except RuntimeError as error:
+        print(error)
+"""
+
+
+def test_a_script_policys_fault_is_named_alike_on_one_worker_and_on_two(tiny, tmp_path):
+    """A worker imports the script as ``__mp_main__``: the fault named ``__mp_main__.Boom`` there,
+    ``__main__.Boom`` on one worker, though the student's class was the same."""
+    script = tmp_path / "experiment.py"
+    script.write_text("from offloadsim.experiments import compare\n\n" + BOOM)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    said = [
+        subprocess.run(
+            [sys.executable, str(script), workers],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        ).stdout
+        for workers in ("1", "2")
+    ]
+    assert said[0].startswith('policy "boom" (__main__.Boom) raised ValueError in decide()'), said
+    assert said[1] == said[0]

@@ -1,5 +1,7 @@
 """Progress bars on stderr, never where it is not a terminal (a pipe, a file, a CI log).
 
+A Jupyter notebook's stderr is no terminal either, yet a person watches it: the bars show there too.
+
 :func:`make_progress` draws simulated time: the engine calls the callback every
 so many events with the current simulated time.  The bar appears only after
 ``delay_s`` of wall time (short runs stay silent), and never when disabled or
@@ -120,7 +122,7 @@ def progress_bar(total: int, enabled: bool, description: str, unit: str = "job")
 
     Not on a pipe or a file: ``calibrate | tee log`` wrote a bar whose first ETA (53:24) was a guess.
     """
-    if not enabled:
+    if not enabled or not _is_terminal(sys.stderr):
         return _NoBar()
     from tqdm import tqdm
 
@@ -128,7 +130,7 @@ def progress_bar(total: int, enabled: bool, description: str, unit: str = "job")
         total=total,
         desc=description,
         unit=unit,
-        disable=None,  # None: shown only on a terminal
+        disable=False,  # tqdm's None hid it in a notebook, whose stderr says it is no terminal
         **bar_size(sys.stderr),  # a terminal reporting no size (a pty nobody sized) showed nothing
         mininterval=0.5,
         leave=False,
@@ -153,6 +155,9 @@ def _columns(stream: IO[str]) -> int:
 
 
 def _is_terminal(stream: IO[str]) -> bool:
+    """Whether a person watches ``stream``: a terminal, or a Jupyter notebook's output (ipykernel's)."""
+    if type(stream).__module__.startswith("ipykernel."):
+        return True
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):

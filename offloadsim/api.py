@@ -44,6 +44,7 @@ __all__ = [
     "check_index",
     "check_flags",
     "check_policy_name",
+    "check_policy_timeout",
     "check_overrides",
     "check_seed",
     "scenario_from",
@@ -105,6 +106,16 @@ def policy_object_words(policy: object, pass_as: str) -> str | None:
     entry = quoted(f"{name}(KEY=VALUE, ...)")
     said = f"it is registered as {quoted(name)}: pass {pass_as}{quoted(name)}"
     return f"{head}{said} (its parameters in the entry, {entry})"
+
+
+def check_policy_timeout(policy_timeout: object) -> None:
+    """Raise :class:`RunError` unless ``policy_timeout`` is seconds (at least 0, finite) or None."""
+    if policy_timeout is not None and (
+        isinstance(policy_timeout, bool)
+        or not isinstance(policy_timeout, int | float)
+        or not 0 <= policy_timeout < math.inf
+    ):
+        raise RunError(f"policy_timeout: expected seconds (at least 0) or None, got {policy_timeout!r:.60}")
 
 
 def check_flags(**flags: object) -> None:
@@ -874,12 +885,7 @@ def run(
     for name, text in (("policy_option", policy_option), ("policy_label", policy_label)):
         if not isinstance(text, str) and (text is not None or name == "policy_option"):  # len(3) in a warning
             raise RunError(f"{name}: expected text, got {type(text).__name__} {text!r:.60}")
-    if policy_timeout is not None and (
-        isinstance(policy_timeout, bool)
-        or not isinstance(policy_timeout, int | float)
-        or not 0 <= policy_timeout < math.inf
-    ):
-        raise RunError(f"policy_timeout: expected seconds (at least 0) or None, got {policy_timeout!r:.60}")
+    check_policy_timeout(policy_timeout)
     if out is not None:
         check_out_dir(out, overwrite, [scenario] if isinstance(scenario, str | Path) else [])
     loaded = scenario_from(scenario, overrides, checked=scenario_checked)

@@ -8,7 +8,6 @@ report them as one line ``offloadsim: error: ...`` with exit status 2.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import textwrap
 import time
 import warnings
@@ -496,13 +495,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print("dry run: nothing simulated, nothing written")
         return EXIT_OK
     started = time.perf_counter()
-    jobs = [dataclasses.replace(job, policy_timeout=args.policy_timeout) for job in jobs]
     result = sweep(
         spec,
         out=out,
         workers=args.workers,
         scheduler=args.scheduler,
         progress=not args.quiet,
+        policy_timeout=args.policy_timeout,
         jobs=jobs,
         world_notes=world_notes,
     )

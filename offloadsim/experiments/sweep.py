@@ -12,6 +12,7 @@ sweep that fails leaves what finished saved and nothing half-written.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
 import json
 import logging
@@ -145,6 +146,7 @@ def sweep(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
+    policy_timeout: float | None = 60.0,  # engine.policy_watch.POLICY_TIMEOUT_S, as offloadsim.run's
     jobs: Sequence[Job] | None = None,
     world_notes: Sequence[str] | Mapping[int, Sequence[str] | PointNotes] | None = None,
 ) -> SweepResult:
@@ -155,9 +157,10 @@ def sweep(
     process) or on the Dask cluster at ``scheduler``.  Raises
     :class:`ScenarioError` for a bad sweep file or point before any job runs,
     and :class:`JobsFailedError` after the run if some jobs raised (the
-    finished ones are kept; ``out/failures.log`` has the tracebacks).  ``jobs``: what
-    :func:`plan_sweep` planned of this ``spec`` for a caller that needed them first (the command
-    line checks the room they need), not planned (nor its points' dynamics read) again.
+    finished ones are kept; ``out/failures.log`` has the tracebacks).  ``policy_timeout``: each
+    run's limit on one call of a plug-in policy's code, in wall-clock seconds (:func:`offloadsim.run`'s).
+    ``jobs``: what :func:`plan_sweep` planned of this ``spec`` for a caller that needed them first
+    (the command line checks the room they need), not planned (nor its points' dynamics read) again.
     ``world_notes``: the notes of their points' worlds, by point (a plain list: of no point in
     particular, its figures say them of every one), or by point what says them once its runs
     have run (:func:`point_notes`: said of where they computed), which the planning gathers where
@@ -173,9 +176,10 @@ def sweep(
                 else ""
             )
         )
-    from offloadsim.api import check_flags
+    from offloadsim.api import check_flags, check_policy_timeout
 
     check_flags(progress=progress)
+    check_policy_timeout(policy_timeout)
     if jobs is not None and (
         isinstance(jobs, str | bytes)
         or not isinstance(jobs, Sequence)
@@ -212,8 +216,7 @@ def sweep(
                 i, point_notes(spec, points[i], scenario, world)
             ),
         )
-    else:
-        jobs = list(jobs)
+    jobs = [dataclasses.replace(job, policy_timeout=policy_timeout) for job in jobs]
     created = _prepare_out(directory, spec.name)
     with (
         _locked_out(directory, f"sweep {spec.file}", created, spec.name) as lock,

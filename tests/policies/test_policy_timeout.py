@@ -177,3 +177,19 @@ def test_the_timer_is_gone_after_the_run(tiny_scenario):
     with pytest.raises(EngineError):
         offloadsim.run(tiny_scenario, policy="loops-here", policy_timeout=0.5)
     assert signal.getsignal(signal.SIGALRM) is before
+
+
+def test_sweep_from_python_takes_the_keyword_its_line_names(installed, tiny_scenario, tmp_path):
+    """A sweep's line said "give it longer with policy_timeout=", which sweep() did not take."""
+    from offloadsim.experiments import sweep, sweep_from_data
+    from offloadsim.experiments.sweep import JobsFailedError
+
+    spec = sweep_from_data({"base": str(tiny_scenario), "policies": ["looper"], "replications": 1})
+    started = time.monotonic()
+    with pytest.raises(JobsFailedError) as raised:
+        sweep(spec, out=tmp_path / "s", workers=1, policy_timeout=1)
+    assert time.monotonic() - started < 30
+    assert "did not return from decide() at simulated time" in str(raised.value)
+    assert "in 1 s of wall time" in str(raised.value)
+    with pytest.raises(RunError, match="policy_timeout: expected seconds"):
+        sweep(spec, out=tmp_path / "t", workers=1, policy_timeout="1 s")

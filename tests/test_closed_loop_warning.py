@@ -11,11 +11,23 @@ is) gives no such warning.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from pipeline_scenario import SCENARIO
 
 import offloadsim
 from offloadsim.cli import main
+from offloadsim.scenario.arrivals import (
+    ArrivalProcess,
+    ArrivalRun,
+    Closed,
+    ClosedLoop,
+    register_arrival_process,
+    unregister_arrival_process,
+)
+from offloadsim.scenario.distributions import Dist
+from offloadsim.scenario.keys import key
 
 LOOP = "arrivals: closed, users: USERS"
 
@@ -62,3 +74,55 @@ def test_one_user_waiting_on_a_pipeline_is_said_to_pace_the_throughput(tmp_path,
 def test_no_such_warning_where_the_users_do_not_set_the_pace(tmp_path, replacement):
     summary = _run(tmp_path, SCENARIO.replace(LOOP, replacement), "other").summary
     assert not _said(summary)
+
+
+@dataclass(frozen=True, slots=True)
+class Clients(ArrivalProcess):
+    """A plug-in's closed loop, its keys named its own way: ``clients`` each pausing ``pause``."""
+
+    kind = "clients"
+
+    clients: int = key(ge=1, le=100, doc="Clients: concurrent clients per source.")
+    pause_s: float = key(0.0, yaml="pause", unit="time", ge=0.0, default_doc="0 s", doc="Clients: pause.")
+
+    def start(self, run: ArrivalRun) -> None:
+        def again(_done: object = None) -> None:
+            if run.clock.now + self.pause_s < run.stop:
+                run.at(self.pause_s, submit)
+
+        def submit(_event: object = None) -> None:
+            task = run.arrive()
+            if task is None:
+                again()
+            else:
+                task.on_done = again
+
+        for _ in range(self.clients):
+            run.at(run.start + self.pause_s, submit)
+
+    def closed_loop(self) -> ClosedLoop:
+        return ClosedLoop(self.clients, self.pause_s)
+
+
+@pytest.fixture
+def clients():
+    register_arrival_process(Clients)
+    yield Clients
+    unregister_arrival_process("clients")
+
+
+def test_a_plug_in_closed_loop_is_one_by_its_contract_alone(tmp_path, clients):
+    """A closed loop is told by the arrival contract's ``closed_loop``, not by keys named ``users`` and
+    ``think``: a plug-in's loop of other names was paced (``served_arrivals``) but never warned of, so
+    one of its clients waiting on the pipeline read 0.09 tasks/s with no word of why."""
+    one = _run(tmp_path, SCENARIO.replace(LOOP, "arrivals: clients, clients: 1"), "clients").summary
+    (text,) = _said(one)
+    assert text.startswith("closed loop paced by its users: chat from phone (1 user waiting 100% of the time")
+    # The same one answer paces it: twenty clients keep the first Jetson busy all run, at capacity
+    # and not past it, so no overloaded warning; and the size checks bound its arrivals by it.
+    many = _run(tmp_path, SCENARIO.replace(LOOP, "arrivals: clients, clients: 20"), "many")
+    assert float(many.nodes.set_index("node").loc["edge-0", "utilisation"]) >= 0.99
+    assert not [w for w in many.summary.warnings if w.startswith("overloaded")]
+    bound = Clients(clients=20, pause_s=1.0).served_arrivals(2, 100.0, lambda: (1.0, 1))
+    assert bound == Closed(users=20, think=Dist.fixed(1.0)).served_arrivals(2, 100.0, lambda: (1.0, 1))
+    assert bound == 40 + 100.0  # one core, 1 s a request: 100 in the window, plus one a user

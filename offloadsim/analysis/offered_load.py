@@ -27,10 +27,10 @@ __all__ = [
     "RATE_UNKNOWN",
     "SPLIT_UNKNOWN",
     "closed_fed",
+    "closed_loops",
     "loads_and_unknowns",
     "offered_loads",
     "offered_rates",
-    "paced_pairs",
 ]
 
 #: (source node, application) -> its mean arrival rate (requests/s), where the scenario fixes it.
@@ -61,36 +61,25 @@ def offered_rates(
     return {pair: rate for pair, rate in rates.items() if pair not in unknown}
 
 
-def paced_pairs(workload: Iterable[WorkloadSpec]) -> frozenset[tuple[str, str]]:
-    """(source, app) pairs some closed loop feeds: each request waits on the last one's service.
-
-    Such a pair offers a node no more than the node serves (its users wait), so a node busy all
-    run under it is at its capacity, not past it: what the ``overloaded`` warning asks a user to
-    measure.  Told by the arrival process's own contract: ``served_arrivals`` gives a number where
-    service bounds its arrivals, None where it does not.
-    """
-    paced: set[tuple[str, str]] = set()
-    for entry in workload:
-        if entry.arrivals.served_arrivals(1, 1.0, lambda: (1.0, 1)) is not None:
-            paced.update((source, entry.app) for source in entry.sources)
-    return frozenset(paced)
-
-
 def closed_loops(workload: Iterable[WorkloadSpec]) -> dict[tuple[str, str], tuple[int, float]]:
-    """(source, app) -> the users per source and mean think time (s) of the closed loop feeding it.
+    """(source, app) -> the users per source and mean think time (s) of the closed loops feeding it.
 
-    What the ``closed_loop`` warning reads: a loop's throughput is its users over latency plus
-    think time.  Two loops of one pair add their users, their think times weighed by them.
+    Told by the arrival process's own contract (``closed_loop``), the one answer every reader
+    of a closed loop takes: its pairs' keys are the paced pairs (each request waits on the last
+    one's service, so a node busy all run under them is at its capacity, not past it: what the
+    ``overloaded`` warning asks a user to measure), its numbers what the ``closed_loop`` warning
+    reads (a loop's throughput is its users over latency plus think time).  Two loops of one
+    pair add their users, their think times weighed by them.
     """
     loops: dict[tuple[str, str], tuple[int, float]] = {}
     for entry in workload:
-        arrivals = entry.arrivals
-        users, think = getattr(arrivals, "users", None), getattr(arrivals, "think", None)
-        if not isinstance(users, int) or think is None:
+        loop = entry.arrivals.closed_loop()
+        if loop is None:
             continue
+        users, think = loop
         for source in entry.sources:
             had, mean = loops.get((source, entry.app), (0, 0.0))
-            loops[(source, entry.app)] = (had + users, (had * mean + users * think.mean) / (had + users))
+            loops[(source, entry.app)] = (had + users, (had * mean + users * think) / (had + users))
     return loops
 
 
@@ -133,7 +122,7 @@ def closed_fed(
 
     A warning that reads offered loads says a busy node it cannot load rather than leaving it out
     silently (the ``overloaded`` kind): why is ``SPLIT_UNKNOWN`` or ``RATE_UNKNOWN``.  A node all
-    of whose tasks without a rate come from ``paced`` pairs (closed loops: :func:`paced_pairs`) is
+    of whose tasks without a rate come from ``paced`` pairs (closed loops: :func:`closed_loops`) is
     in neither: it is offered no more than it serves.  So is a node that ran part of a split task
     where every task it ran came from a closed loop: a pipeline's first stage busy all run under
     one was said overloaded, and told to run the closed loop it already was.  Third, the nodes

@@ -901,7 +901,6 @@ def summarize(
     powered_sources: int = -1,
     source_groups: bool = True,
     offered_rates: Mapping[tuple[str, str], float] | None = None,
-    paced: frozenset[tuple[str, str]] = frozenset(),
     loops: Mapping[tuple[str, str], tuple[int, float]] | None = None,
 ) -> Summary:
     """Summarise one run's records (see :class:`Summary` for definitions).
@@ -919,8 +918,8 @@ def summarize(
     none of them, as a breakdown per application, leaves them out).
     ``offered_rates``: each (source, app) pair's mean arrival rate where the scenario fixes it, from
     which the settling warning reads a node's offered load (:mod:`~offloadsim.analysis.offered_load`);
-    ``paced``: the pairs closed loops feed, whose nodes the overloaded warning need not name;
-    ``loops``: their users and think times, by which a loop's throughput is its users' pace
+    ``loops``: the pairs closed loops feed, whose nodes the overloaded warning need not name, with
+    their users and think times, by which a loop's throughput is its users' pace
     (:func:`~offloadsim.analysis.offered_load.closed_loops`).
     """
     task_stats = chunked.task_stats if callable(getattr(tasks, "blocks", None)) else _task_stats
@@ -932,7 +931,7 @@ def summarize(
     whole = stats.pop("whole_compute")
     decoders = stats.pop("decode_nodes")
     offered, unknown, closed, mixed = (
-        closed_fed(tasks, offered_rates, paced)
+        closed_fed(tasks, offered_rates, frozenset(loops or {}))
         if offered_rates is not None and settle_candidates(nodes)
         else ({}, {}, frozenset(), {})
     )

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
-from offloadsim.analysis.offered_load import closed_loops, offered_rates, paced_pairs
+from offloadsim.analysis.offered_load import closed_loops, offered_rates
 from offloadsim.analysis.summary import Summary, summarize
 from offloadsim.bounded_read import name_too_long, not_a_file
 from offloadsim.engine_build import engine_build
@@ -464,7 +464,6 @@ class RunResult:
             processors=raw.processors,
             powered_sources=sum(node.power is not None for node in scenario.nodes if node.name in sources),
             offered_rates=offered_rates(scenario.workload, raw.warmup_s, raw.end_s),
-            paced=paced_pairs(scenario.workload),
             loops=closed_loops(scenario.workload),
         )
         if label and hasattr(raw.tasks, "policy"):  # its task records name it so, as a comparison's entries

@@ -18,13 +18,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, NamedTuple, Protocol
 
 import numpy as np
 
 from offloadsim.plugins import EntryPointGroup, PluginSkipped, blame, dotted_name
 from offloadsim.scenario.errors import PluginRaised, Problem, ProblemList, ScenarioError
 from offloadsim.scenario.keys import Key, declared_keys
+from offloadsim.scenario.size import closed_loop_arrivals
 from offloadsim.suggest import quoted
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "ArrivalProcess",
     "ArrivalRun",
     "Clock",
+    "ClosedLoop",
     "LeastService",
     "Submitted",
     "arrival_kinds",
@@ -159,16 +161,37 @@ class ArrivalProcess:
         """Arrivals in a row at one instant that are legitimate at ``source`` (beyond the engine's limit)."""
         return 0
 
+    def closed_loop(self) -> ClosedLoop | None:
+        """Its users per source and their mean think time, where each sends again only once answered.
+
+        A process whose next request waits on the last one's service (a closed loop) says so here,
+        and that one answer serves every reader of it: the size checks' bound
+        (:meth:`served_arrivals`, by default from it), the ``overloaded`` warning (a node it keeps
+        busy is at its capacity, not past it), the settling warning (its work is no open queue's)
+        and the ``closed_loop`` warning (its throughput is its users over latency plus think time).
+        None: its arrivals do not wait on their service (the default).
+        """
+        return None
+
     def served_arrivals(self, sources: int, window_s: float, service: LeastService) -> float | None:
         """At most how many arrivals ``sources`` sources make in ``window_s``, given their service.
 
         ``service()`` gives a request's least mean service and the cores serving them, or None
         where not known (it walks the nodes: call it only if service bounds the arrivals).  None:
-        service does not bound them.  For a process whose next request waits on the last (a
-        closed loop): the size checks count such a process by it where the least service is
-        known, by :meth:`expected_arrivals` elsewhere.
+        service does not bound them.  The size checks count a process by it where the least
+        service is known, by :meth:`expected_arrivals` elsewhere.  By default a closed loop's
+        (:meth:`closed_loop`): a user sends again only after its request ends and it has thought,
+        so by its cycle; None for any other process.
         """
-        return None
+        loop = self.closed_loop()
+        served = None if loop is None else service()
+        if loop is None or served is None:
+            return None
+        service_s, cores = served
+        cycle = loop.think_s + service_s
+        if cycle <= 0:
+            return None  # check_endless_loops refuses a loop that takes no time
+        return closed_loop_arrivals(sources * loop.users, window_s, cycle, service_s, cores)
 
     def none_between(self, start_s: float, stop_s: float, t0: float, t1: float) -> tuple[str, str] | None:
         """``(key, why)`` if none of its arrivals, made in ``[start_s, stop_s)``, can fall in ``[t0, t1)``.
@@ -196,6 +219,13 @@ class ArrivalProcess:
         a period meant in milliseconds, written as a plain number, say.  None: it may make more.
         """
         return None
+
+
+class ClosedLoop(NamedTuple):
+    """A closed loop's users per source and their mean think time (s): :meth:`ArrivalProcess.closed_loop`."""
+
+    users: int
+    think_s: float
 
 
 #: A request's least mean service (s) and the cores serving such requests, or None where not known.

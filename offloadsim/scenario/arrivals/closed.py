@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from offloadsim.scenario.arrivals.base import ArrivalProcess, ArrivalRun, LeastService, Submitted
+from offloadsim.scenario.arrivals.base import ArrivalProcess, ArrivalRun, ClosedLoop, Submitted
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.keys import key
-from offloadsim.scenario.size import MAX_GROUP_COUNT, closed_loop_arrivals
+from offloadsim.scenario.size import MAX_GROUP_COUNT
 
 __all__ = ["Closed"]
 
@@ -84,16 +84,9 @@ class Closed(ArrivalProcess):
             )
         return None
 
-    def served_arrivals(self, sources: int, window_s: float, service: LeastService) -> float | None:
-        """A user sends again only after its request ends and it has thought: by its cycle."""
-        served = service()
-        if served is None:
-            return None
-        service_s, cores = served
-        cycle = self.think.mean + service_s
-        if cycle <= 0:
-            return None  # check_endless_loops refuses a loop that takes no time
-        return closed_loop_arrivals(sources * self.users, window_s, cycle, service_s, cores)
+    def closed_loop(self) -> ClosedLoop:
+        """Its users per source and their mean think time: each sends again only once answered."""
+        return ClosedLoop(self.users, self.think.mean)
 
     def stall_allowance(self, source: str) -> int:
         """Arrivals in a row at one instant that are legitimate at ``source``."""

@@ -118,3 +118,24 @@ def test_a_split_task_node_is_known_paced_only_when_every_task_it_ran_is_a_close
     # The phone ran the closed loop's tasks alone; the edge a camera's too, at no rate known.
     assert loads_and_unknowns(tasks, {}, paced) == ({}, {"edge": SPLIT_UNKNOWN})
     assert loads_and_unknowns(tasks, {}, paced | {("cam", "clip")}) == ({}, {})
+
+
+def test_a_node_open_and_closed_loops_both_feed_is_said_overloaded_by_the_open_loops_load():
+    """One server, a 1-user closed loop beside Poisson requests at 1.5 /s, 1 s each on average: the
+    open loop alone offers it 150 % of its capacity, yet it was never said overloaded (fed by a
+    closed loop too, it had no offered load).  By hand: the open pair's rate times its mean time a
+    task on the node, the settling warning's open-loop share; the closed loop's work not counted."""
+    from test_settling import MIXED
+
+    result = run(MIXED.format(rate=1.5, duration=300, think=2))
+    tasks = result.tasks
+    done = tasks[(tasks["status"] == "completed") & (tasks["app"] == "job")]
+    offered = 1.5 * float(done["compute_time"].mean())
+    assert offered == pytest.approx(1.5, rel=0.25)  # the scenario's 1.5 /s x 1 s
+    (said,) = _overloaded(result)
+    assert said.startswith(f"overloaded: srv open-loop offered {offered:.0%} of its capacity (")
+    assert "closed loops feed it too, their share not counted" in said
+    (facts,) = [found for found in result.summary.warning_facts if found.kind == "overloaded"]
+    assert facts.nodes == (("srv", pytest.approx(offered)),) and facts.offered_nodes == ("srv",)
+    # Under capacity from its open loop alone (0.3 /s, 30 %) it is not, however busy the loop keeps it.
+    assert _overloaded(run(MIXED.format(rate=0.3, duration=300, think=0.1))) == []

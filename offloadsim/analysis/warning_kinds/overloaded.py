@@ -3,14 +3,17 @@
 Needs the scenario's arrival rates (``WarningInputs.offered``): a run summarised from its records
 alone gives none.  A node busy all run whose offered load the rates do not give (a split task's, a
 trace's) is named by its busy share, saying why its load is not known; one a closed loop feeds is
-not: its users wait on its service, so it is offered no more than it serves.
+not: its users wait on its service, so it is offered no more than it serves.  One open and closed
+loops both feed is judged by the load its open loops alone offer it (``WarningInputs.mixed_fed``,
+the settling warning's too): offered its capacity by them, it is past capacity whatever the closed
+loops add (a 1-user loop beside Poisson requests offering 150 % was never named).
 """
 
 from __future__ import annotations
 
 from offloadsim.analysis.table_columns import floats, has, rows, strings
 from offloadsim.analysis.warning_facts import WarningFacts
-from offloadsim.analysis.warning_kinds.shared import BUSY, SETTLE_BUSY, SHOWN, more
+from offloadsim.analysis.warning_kinds.shared import BUSY, OPEN_SAID, SETTLE_BUSY, SHOWN, more
 from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind
 
 __all__ = ["KIND", "OFFERED_OVERLOAD", "OVERLOAD_WARNING"]
@@ -38,13 +41,18 @@ def _detect(inputs: WarningInputs) -> list[Said]:
         return []
     names = strings(nodes, "node").tolist()
     cores = dict(zip(names, floats(nodes, "cores").tolist(), strict=True))
-    loads = {name: load / max(cores.get(name, 1.0), 1.0) for name, load in offered.items()}
+    mixed = {name: load for name, load in inputs.mixed_fed.items() if load is not None}  # open loops' alone
+    loads = {name: load / max(cores.get(name, 1.0), 1.0) for name, load in {**offered, **mixed}.items()}
     over = sorted((name for name, load in loads.items() if load >= 1.0), key=lambda name: -loads[name])
     busy = _busy_unknown(inputs)
     if not over and not busy:
         return []
-    described = [f"{name} offered {loads[name]:.0%} of its capacity" for name in over[:SHOWN]]
-    rates = "(the scenario's arrival rates times its time a task, per core)"
+    described = [
+        f"{name} {'open-loop ' if name in mixed else ''}offered {loads[name]:.0%} of its capacity"
+        for name in over[:SHOWN]
+    ]
+    opened = OPEN_SAID if any(name in mixed for name in over[:SHOWN]) else ""
+    rates = f"(the scenario's arrival rates times its time a task, per core{opened})"
     said = f"{', '.join(described)}{more(len(over))} {rates}"
     shown_busy = busy[: max(SHOWN - len(over), 0) or 1]
     unknown = "; ".join(

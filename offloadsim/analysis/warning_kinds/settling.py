@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from offloadsim.analysis.table_columns import Table, floats, has, rows, strings
 from offloadsim.analysis.warning_facts import WarningFacts
-from offloadsim.analysis.warning_kinds.shared import BUSY, SETTLE_BUSY, SHOWN, more
+from offloadsim.analysis.warning_kinds.shared import BUSY, OPEN_SAID, SETTLE_BUSY, SHOWN, more
 from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind
 
 __all__ = [
@@ -123,7 +123,7 @@ def settling_warnings(
     text = (
         f"{SETTLING_WARNING}: {'; '.join(described[:SHOWN])}{more(len(described))} "
         f"({_load_said({known for *_, known in unsettled[:SHOWN]}, relaxation=not critical)}"
-        f"{_OPEN_SAID if any(entry[2] in mixed for entry in unsettled[:SHOWN]) else ''}), {advice}"
+        f"{OPEN_SAID if any(entry[2] in mixed for entry in unsettled[:SHOWN]) else ''}), {advice}"
     )
     facts = WarningFacts(
         SETTLING,
@@ -157,10 +157,6 @@ def _load_said(offered: set[bool], *, relaxation: bool = True) -> str:
     return "; ".join(said)
 
 
-#: Said after the loads where a node named is fed by open and closed loops both.
-_OPEN_SAID = (
-    "; open-loop offered: its open loops' rates alone; closed loops feed it too, their share not counted"
-)
 _RELAXATION = "S / (c (1 - sqrt(load))^2), an M/M/1 queue's started empty (Abate & Whitt 1987)"
 
 

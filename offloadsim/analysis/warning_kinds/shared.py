@@ -8,7 +8,7 @@ names nodes below it); busy half of it, a node waits about as long as it serves 
 
 from __future__ import annotations
 
-__all__ = ["BUSY", "SETTLE_BUSY", "GROWTH_TASKS", "SHOWN", "more"]
+__all__ = ["BUSY", "SETTLE_BUSY", "GROWTH_TASKS", "OPEN_SAID", "SHOWN", "more"]
 
 #: A node busy this share of the measured time never drained its queue.
 BUSY = 0.99
@@ -20,6 +20,11 @@ SETTLE_BUSY = 0.5
 #: A backlog must grow by at least this many tasks (or waiting stages) to be called growth.
 GROWTH_TASKS = 10
 SHOWN = 3  # nodes named per warning
+#: Said after the loads where a node named is fed by open and closed loops both, its load the open
+#: loops' alone (``WarningInputs.mixed_fed``): the settling and the ``overloaded`` warnings.
+OPEN_SAID = (
+    "; open-loop offered: its open loops' rates alone; closed loops feed it too, their share not counted"
+)
 
 
 def more(count: int) -> str:

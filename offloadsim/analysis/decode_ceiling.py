@@ -9,13 +9,14 @@ processor (its ``decode_ceilings``, in whole or in part), its mean time per outp
 ``≥ 79.6`` (ms) and its mean decode rate ``≤ 12.6`` (tokens/s), its own value to three significant
 digits, marked ``(bandwidth ceiling)`` in a run's table and ``(ceiling)`` in a compare or sweep
 cell; a figure of either says so in its note.  Its times to first token and latencies (mean and
-percentiles, :data:`LOWER_BOUNDS`) read ``≥`` by the same rule: a request's latency holds its own
-decode steps, its time to first token the decode steps it waited behind, each as short as the
-bandwidth allows.  Where none did (a calibrated profile, a bandwidth
-the scenario gives, a compute-bound decode) they read as measured.  The CSV and parquet files keep
-the full numbers.  (The bound was once said only of a mean within 3 % of a single node's ceiling:
-a cloud's TPOT read ``≥ 7.36`` beside a 3-Jetson pipeline's ``79.61 ± 0.15`` on the same bound plus
-hops, and one policy's decode rate was a bound while its TPOT, a mean of the inverses, was not.)
+percentiles) and its mean queueing wait (:data:`LOWER_BOUNDS`) read ``≥`` by the same rule: a
+request's latency holds its own decode steps, its time to first token and its queueing wait the
+decode steps it waited behind, each as short as the bandwidth allows.  Where none did (a
+calibrated profile, a bandwidth the scenario gives, a compute-bound decode) they read as measured.
+The CSV and parquet files keep the full numbers.  (The bound was once said only of a mean within
+3 % of a single node's ceiling: a cloud's TPOT read ``≥ 7.36`` beside a 3-Jetson pipeline's
+``79.61 ± 0.15`` on the same bound plus hops, and one policy's decode rate was a bound while its
+TPOT, a mean of the inverses, was not.)
 """
 
 from __future__ import annotations
@@ -40,8 +41,12 @@ CEILING_MARK = "(bandwidth ceiling)"
 #: table names the bandwidth): short, as a wide table splits into blocks.
 CELL_MARK = "(ceiling)"
 #: The times (each shown in ms) a decode ceiling bounds from below: the time per output token, and the
-#: times that hold decode steps at the ceiling (a latency its own, a time to first token those queued ahead).
+#: times that hold decode steps at the ceiling (a latency its own, a time to first token those queued
+#: ahead, a queueing wait those it waited behind: a queue's waits only grow as a service ahead of them
+#: does, Lindley's recursion ``W' = max(0, W + S - A)``, so behind steps no shorter than their ceiling
+#: allows a measured server's waits are as long or longer).
 LOWER_BOUNDS = (
+    "wait_mean_s",
     "tpot_mean_s",
     "ttft_mean_s",
     "ttft_p50_s",

@@ -4,9 +4,9 @@ A run whose decode steps ran on a built-in profile's memory bandwidth used in fu
 mean time per output token as ``≥ 79.6`` and its decode rate as ``≤ 12.6`` (tokens/s)
 (:mod:`offloadsim.analysis.decode_ceiling`); ``plot --kind bars --metric tpot_mean_s`` and
 ``--kind sweep`` of it drew the same numbers as measurements, with no word.  The figure says so
-(of a time to first token or a latency too, and ``--kind cdf`` of each request's ``tpot``, ``ttft``
-or ``latency``) of the configurations it draws whose runs had a ceiling (the manifest's ``decode_ceilings``: a
-comparison's per policy, a sweep's per point).
+(of a time to first token, a latency or a queueing wait too, and ``--kind cdf`` of each request's
+``tpot``, ``ttft``, ``latency`` or ``wait``) of the configurations it draws whose runs had a ceiling
+(the manifest's ``decode_ceilings``: a comparison's per policy, a sweep's per point).
 """
 
 from __future__ import annotations
@@ -21,7 +21,12 @@ from offloadsim.analysis.decode_ceiling import LOWER_BOUNDS, manifest_ceilings
 __all__ = ["BOUND_METRICS", "TASK_BOUNDS", "ceiling_note"]
 
 #: The metrics a decode ceiling bounds, and how a measured server's differs.
-_TIMES = {"tpot": "time per output token", "ttft": "time to first token", "latency": "latency"}
+_TIMES = {
+    "tpot": "time per output token",
+    "ttft": "time to first token",
+    "latency": "latency",
+    "wait": "queueing wait",
+}
 BOUND_METRICS = {
     **{
         name: f"each {_TIMES[name.split('_')[0]]} is a lower bound, a measured server's longer"
@@ -30,7 +35,7 @@ BOUND_METRICS = {
     "decode_tokens_per_s_mean": "each decode rate is an upper bound, a measured server's lower",
 }
 #: A task column a ``--kind cdf`` draws -> the metric of it whose bound its note says: each value is one.
-TASK_BOUNDS = {"tpot": "tpot_mean_s", "ttft": "ttft_mean_s", "latency": "latency_mean_s"}
+TASK_BOUNDS = {name: f"{name}_mean_s" for name in ("tpot", "ttft", "latency", "wait")}
 _WHY = (
     "its decode steps read every weight at the profile's full memory bandwidth, a ceiling "
     "(docs/profiles.md#llm-decoding-a-bandwidth-ceiling)"

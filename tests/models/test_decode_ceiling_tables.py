@@ -146,3 +146,28 @@ def test_compare_and_sweep_print_the_bound_and_keep_the_full_number(
 
     fig = plots.plot_results(read_results(tmp_path / "s"), "sweep", metric="tpot_mean_s")
     assert "is a lower bound" in " ".join(fig._supxlabel.get_text().split())
+
+
+def test_a_queueing_wait_behind_steps_at_a_ceiling_is_a_lower_bound(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Four users on the 3-Jetson pipeline queue behind each other's decode steps, each at the
+    bandwidth ceiling: a queue's waits only grow as a service ahead of them does (Lindley's recursion),
+    so a measured server's, its steps slower, waits as long or longer.  It read as measured."""
+    from pipeline_scenario import SCENARIO
+
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(SCENARIO.replace("USERS", "4"))
+    assert main(["run", str(path), "--out", str(tmp_path / "p")]) == 0
+    wait = _row(capsys.readouterr().out, "mean queueing wait")
+    assert re.search(r"≥ [\d,.]+\s+ms \(bandwidth ceiling\)$", wait), wait
+    kept = pd.read_parquet(tmp_path / "p" / "tasks.parquet")
+    done = kept[kept["status"] == "completed"]
+    assert f"≥ {ceiling_bound('wait_mean_s', float(done['wait'].mean()), [12.6])[2:]} " in wait
+    # The same pipeline given its bandwidth (no ceiling) reads its wait as measured.
+    given = SCENARIO.replace("USERS", "4").replace(
+        "profile: jetson-orin,", "profile: jetson-orin, memory_bandwidth: 100 GB/s,"
+    )
+    path.write_text(given)
+    assert main(["run", str(path), "--out", str(tmp_path / "g")]) == 0
+    assert MARK not in _row(capsys.readouterr().out, "mean queueing wait")

@@ -22,19 +22,26 @@ TPOT, a mean of the inverses, was not.)
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
+
+from offloadsim.analysis.warning_kinds.shared import BUSY
 
 __all__ = [
     "LOWER_BOUNDS",
     "CELL_MARK",
     "CEILING_MARK",
+    "UPPER_AT_SATURATION",
     "ceiling_bound",
     "ceiling_cell",
+    "decode_saturated",
     "manifest_ceilings",
     "three_digits",
 ]
 
+#: The rate a decode ceiling bounds from above only where a processor decoding at it was busy all the
+#: measured time (:func:`decode_saturated`): the output token throughput, then the capacity at the ceiling.
+UPPER_AT_SATURATION = "output_tokens_per_s"
 #: What a run's table says after the unit of a metric at the ceiling.
 CEILING_MARK = "(bandwidth ceiling)"
 #: What a compare or sweep cell says after its bound (the unit is in the heading, the note under the
@@ -58,12 +65,15 @@ LOWER_BOUNDS = (
 )
 
 
-def ceiling_bound(name: str, value: float, ceilings: Sequence[float]) -> str | None:
+def ceiling_bound(name: str, value: float, ceilings: Sequence[float], saturated: bool = False) -> str | None:
     """Metric ``name`` (its value in SI) as the bound it is where a run's decodes had ``ceilings``; else None.
 
     ``decode_tokens_per_s_mean`` reads ``≤ 824`` (tokens/s); ``tpot_mean_s`` (shown in ms) reads
     ``≥ 1.21``, and so does every time of :data:`LOWER_BOUNDS`: the value itself to three significant
-    digits, whatever queueing or hops it holds.
+    digits, whatever queueing or hops it holds.  ``output_tokens_per_s`` reads ``≤`` where the runs
+    were ``saturated`` too (:func:`decode_saturated`): then it is the capacity at the ceiling, the
+    most the hardware allows; short of saturation it is the tokens the arrivals asked for, which a
+    slower server would generate alike, and no bound.
 
     >>> ceiling_bound("decode_tokens_per_s_mean", 823.879, [136.2, 825.3])
     '≤ 824'
@@ -73,14 +83,31 @@ def ceiling_bound(name: str, value: float, ceilings: Sequence[float]) -> str | N
     ('≥ 1,230', None)
     >>> ceiling_bound("decode_tokens_per_s_mean", 5.3, []) is None
     True
+    >>> [ceiling_bound("output_tokens_per_s", 38.93, [82.9], saturated) for saturated in (False, True)]
+    [None, '≤ 38.9']
     """
     if not ceilings or not math.isfinite(value) or value <= 0:
         return None
-    if name == "decode_tokens_per_s_mean":
+    if name == "decode_tokens_per_s_mean" or (name == UPPER_AT_SATURATION and saturated):
         return f"≤ {three_digits(value)}"
     if name in LOWER_BOUNDS:
         return f"≥ {three_digits(value * 1e3)}"
     return None
+
+
+def decode_saturated(processors: Mapping[str, Sequence[Any]], decoders: Collection[tuple[str, str]]) -> bool:
+    """Whether a processor of ``decoders`` (those that decoded at a ceiling) was busy all the measured time.
+
+    ``processors``: a run's processors table's columns (``node``, ``processor``, ``utilisation``).
+    Busy all the time (:data:`~offloadsim.analysis.warning_kinds.shared.BUSY`), it generated its
+    output tokens at its capacity, each decode step as short as the bandwidth allows: the run's
+    output token throughput is then the most that hardware could give, an upper bound.
+    """
+    if not decoders or not processors:
+        return False
+    wanted = set(decoders)
+    rows = zip(processors["node"], processors["processor"], processors["utilisation"], strict=True)
+    return any((str(node), str(name)) in wanted and float(busy) >= BUSY for node, name, busy in rows)
 
 
 def three_digits(value: float) -> str:
@@ -95,7 +122,9 @@ def three_digits(value: float) -> str:
     return f"{round(value, places):,.{max(places, 0)}f}"
 
 
-def ceiling_cell(name: str, value: float, ceilings: Sequence[float], half: float = math.nan) -> str | None:
+def ceiling_cell(
+    name: str, value: float, ceilings: Sequence[float], half: float = math.nan, saturated: bool = False
+) -> str | None:
     """:func:`ceiling_bound` marked for a compare or sweep cell (unit in the heading): ``≤ 824 (ceiling)``.
 
     ``half``: the CI's half-width (SI), said to the bound's precision where it does not round to 0
@@ -104,7 +133,7 @@ def ceiling_cell(name: str, value: float, ceilings: Sequence[float], half: float
     >>> ceiling_cell("tpot_mean_s", 0.284, [6.07], 0.528), ceiling_cell("tpot_mean_s", 0.00737, [136], 1e-6)
     ('≥ 284 ± 528 (ceiling)', '≥ 7.37 (ceiling)')
     """
-    bound = ceiling_bound(name, value, ceilings)
+    bound = ceiling_bound(name, value, ceilings, saturated)
     if bound is None:
         return None
     scale = 1e3 if name in LOWER_BOUNDS else 1.0

@@ -401,6 +401,7 @@ class Summary:
         top: int = 5,
         processors: Table | None = None,
         ceilings: Sequence[float] = (),
+        saturated: bool = False,
     ) -> str:
         """Render a readable, aligned terminal table (latency in ms, data in MB = 10^6 bytes, %).
 
@@ -411,7 +412,9 @@ class Summary:
         ``processor``, ``utilisation``) adds the busiest processors of the
         nodes that have several, whose node lines are their first processor's.  ``ceilings``: the
         run's LLM decode ceilings (tokens/s): where it has one, its mean decode rate and time per
-        token read as the bounds they are (:func:`~offloadsim.analysis.decode_ceiling.ceiling_bound`).
+        token read as the bounds they are (:func:`~offloadsim.analysis.decode_ceiling.ceiling_bound`),
+        and, ``saturated`` too (a processor decoding at its ceiling busy all the time), its output
+        token throughput.
         """
         rows: list[tuple[str, str, str]] = []
         n = self.arrived
@@ -421,7 +424,7 @@ class Summary:
 
         def metric(name: str, note: str = "") -> None:
             """One headline row, labelled, scaled and to the decimals the metric catalogue says."""
-            rows.append(_headline_row(name, getattr(self, name), ceilings, note))
+            rows.append(_headline_row(name, getattr(self, name), ceilings, note, saturated))
 
         rows.append((catalogue.metric_info("arrived").label, f"{self.arrived:d}", ""))
         rows.append(("  completed", f"{self.completed:d}", share(self.completed)))
@@ -449,7 +452,7 @@ class Summary:
                 rows.append((f"  {name} available", _num(value * 100.0), "%" + why))
         for name in ("latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_p99_s", "wait_mean_s"):
             metric(name)
-        rows += self._registered_rows("latency", ceilings)  # the LLM metrics where served, fairness
+        rows += self._registered_rows("latency", ceilings, saturated)  # the LLM metrics where served
         if self.deadline_tasks:
             metric("deadline_miss_rate", note=f"  ({self.deadline_misses} of {self.deadline_tasks})")
         else:
@@ -622,7 +625,9 @@ class Summary:
             )
         return rows
 
-    def _registered_rows(self, place: str, ceilings: Sequence[float] = ()) -> list[tuple[str, str, str]]:
+    def _registered_rows(
+        self, place: str, ceilings: Sequence[float] = (), saturated: bool = False
+    ) -> list[tuple[str, str, str]]:
         """The run table's rows of the registered metrics whose ``table_place`` is ``place``.
 
         A metric's own ``table_row``; else, with a ``table_note``, its value by its display (none
@@ -635,7 +640,7 @@ class Summary:
             if metric.summary_fields and metric.family is None and metric.table_row is None:
                 row_values = row_of(metric, self)
                 rows += [
-                    _headline_row(name, row_values[name], ceilings)
+                    _headline_row(name, row_values[name], ceilings, saturated=saturated)
                     for name in metric.columns
                     if name in row_values
                 ]
@@ -674,13 +679,16 @@ def _summary_key(name: str) -> str | None:
     return f"a key of summary.json (Summary.{name})"
 
 
-def _headline_row(name: str, value: float, ceilings: Sequence[float], note: str = "") -> tuple[str, str, str]:
+def _headline_row(
+    name: str, value: float, ceilings: Sequence[float], note: str = "", saturated: bool = False
+) -> tuple[str, str, str]:
     """A metric's row of the run's table, labelled, scaled and to the decimals the catalogue says.
 
-    A mean decode rate or time per token of a run with decode ``ceilings`` reads as the bound it is.
+    A mean decode rate or time per token of a run with decode ``ceilings`` reads as the bound it is,
+    and its output token throughput where it was ``saturated`` too.
     """
     info = catalogue.metric_info(name)
-    bound = ceiling_bound(name, value, ceilings)
+    bound = ceiling_bound(name, value, ceilings, saturated)
     text = bound or _num(value * info.scale, info.digits)
     return (info.label, text, info.unit_text + (f" {CEILING_MARK}" if bound else "") + note)
 

@@ -625,7 +625,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     headings = [table_heading(k, summary[shown_as[k]].tolist(), labels.get(k)) for k in swept]
     rows = [[*headings, *(metric_info(c).heading for c in columns)]]
     firsts = []
-    ceilings = _point_ceilings(result.manifest)
+    ceilings, saturated = _point_ceilings(result.manifest), _point_saturated(result.manifest)
     for _, group in summary.groupby("point", sort=True):
         first = group.iloc[0]
         firsts.append(first)
@@ -639,7 +639,8 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
             # To the CI's precision, as compare's table: 8.7 ± 0.1 ms, not a small one's "0.0 ± 0.0".
             mean, half = float(match["mean"].iloc[0]), float(match["ci"].iloc[0])
             at = ceilings.get(first["point"], ())
-            text = ceiling_cell(column, mean, at, half) or metric_info(column).format(mean, half)
+            full = first["point"] in saturated
+            text = ceiling_cell(column, mean, at, half, full) or metric_info(column).format(mean, half)
             row.append(text + fewer_runs_text(int(match["n"].iloc[0]), replications))
         rows.append(row)
     shown = rows[: limit + 1]
@@ -681,6 +682,13 @@ def _point_ceilings(manifest: Mapping[str, Any]) -> dict[Any, tuple[float, ...]]
     return {row.get("point"): manifest_ceilings([{"decode_ceilings": row.get("ceilings")}]) for row in rows}
 
 
+def _point_saturated(manifest: Mapping[str, Any]) -> set[Any]:
+    """The sweep points every job of which kept a processor decoding at its ceiling busy all the time."""
+    kept = manifest.get("point_decode_ceilings", [])
+    rows = [row for row in kept if isinstance(row, Mapping)] if isinstance(kept, list) else []
+    return {row.get("point") for row in rows if row.get("saturated") is True}
+
+
 def _sweep_group_table(result: Any, limit: int = 40) -> str:
     """The sweep's table per source group (``groups.csv``): :func:`_sweep_table`, a row a point and group.
 
@@ -711,8 +719,11 @@ def _sweep_group_table(result: Any, limit: int = 40) -> str:
     view.insert(0, GROUP_COLUMN, rows["group"].astype(str))
     swept = [GROUP_COLUMN, *result.manifest.get("swept", [])]
     labels = {**(result.manifest.get("labels") or {}), GROUP_COLUMN: "source group"}
-    at = _point_ceilings(result.manifest)  # each row's point's, under its new number
-    ceilings = [{"point": i, "ceilings": list(at.get(point, ()))} for (point, _), i in number.items()]
+    at, full = _point_ceilings(result.manifest), _point_saturated(result.manifest)  # under new numbers
+    ceilings = [
+        {"point": i, "ceilings": list(at.get(point, ())), "saturated": point in full}
+        for (point, _), i in number.items()
+    ]
     manifest = {
         **result.manifest,
         "name": title,

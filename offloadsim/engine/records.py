@@ -678,6 +678,9 @@ class RawRun:
     #: The tokens/s ceilings of the processors its LLM decode steps ran on at a profile's full memory
     #: bandwidth (``World.decode_ceilings``): its decode rate and time per token are printed as bounds.
     decode_ceilings: tuple[float, ...] = ()
+    #: The (node, processor) pairs those decode steps ran on (``World.ceiling_decoders``): one busy all
+    #: the measured time makes its output token throughput an upper bound.
+    ceiling_decoders: tuple[tuple[str, str], ...] = ()
 
     @property
     def link_changes(self) -> dict[str, Any]:

@@ -807,6 +807,7 @@ class Simulation:
             context_cuts=tuple(self._context_cuts()),
             tables=collected(self.collectors),
             decode_ceilings=world.decode_ceilings(self.context.decoded_on),
+            ceiling_decoders=world.ceiling_decoders(self.context.decoded_on),
         )
 
     def _processor_rows(self, measured: float) -> dict[str, list[Any]]:

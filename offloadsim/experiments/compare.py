@@ -272,6 +272,7 @@ class CompareResult:
             self.title,
             self.replications,
             ceilings=policy_ceilings(self.manifest),
+            saturated=_saturated(self.manifest.get("policy_decode_saturated")),
             adjust=adjust,
         )
         if self.groups is not None and len(self.groups):
@@ -1113,15 +1114,28 @@ def _check_table_metrics(metrics: object, available: Iterable[str]) -> None:
 def _ceilings_field(results: Mapping[tuple[int, int], Any], names: Sequence[str]) -> dict[str, Any]:
     """The manifest's ``decode_ceilings`` and ``policy_decode_ceilings``: LLM decode ceilings (tokens/s).
 
-    Every run's, each once, and each policy's runs', whose cells the table prints as bounds.
+    Every run's, each once, and each policy's runs', whose cells the table prints as bounds; and
+    ``policy_decode_saturated``, the policies every run of which kept a processor decoding at its
+    ceiling busy all the measured time, whose output token throughput the table prints as a bound.
     """
     each: dict[str, set[float]] = {}
+    saturated: dict[str, bool] = {}
     for (index, _), result in results.items():
         each.setdefault(names[index], set()).update(result.decode_ceilings)
+        saturated[names[index]] = saturated.get(names[index], True) and result.decode_saturated
     found = sorted(set().union(*each.values()))
     if not found:
         return {}
-    return {"decode_ceilings": found, "policy_decode_ceilings": {k: sorted(v) for k, v in each.items() if v}}
+    return {
+        "decode_ceilings": found,
+        "policy_decode_ceilings": {k: sorted(v) for k, v in each.items() if v},
+        "policy_decode_saturated": sorted(k for k, v in saturated.items() if v and each[k]),
+    }
+
+
+def _saturated(kept: Any) -> frozenset[str]:
+    """The policies a comparison's manifest keeps as saturated at a decode ceiling (none: an older one)."""
+    return frozenset(str(policy) for policy in kept) if isinstance(kept, list) else frozenset()
 
 
 def policy_ceilings(manifest: Mapping[str, Any]) -> Mapping[str, Sequence[float]] | Sequence[float]:
@@ -1141,13 +1155,15 @@ def format_comparison(
     replications: int | None = None,
     *,
     ceilings: Sequence[float] | Mapping[str, Sequence[float]] = (),
+    saturated: Collection[str] = (),
     adjust: str = "none",
 ) -> str:
     """Render :func:`compare_table` output for a terminal (display units, ``*`` = CI of Δ excludes 0).
 
     ``ceilings``: the runs' LLM decode ceilings (tokens/s), or each policy's: a policy whose decodes
     had one reads its mean decode rate and time per token as bounds, marked
-    (:func:`~offloadsim.analysis.decode_ceiling.ceiling_cell`).
+    (:func:`~offloadsim.analysis.decode_ceiling.ceiling_cell`); and its output token throughput
+    where it is among ``saturated`` too (every run kept a processor decoding at a ceiling busy).
 
     A significant Δ also says whether it is ``better`` or ``worse`` than the
     baseline, by the direction the metric catalogue gives the metric; one the same in every
@@ -1213,7 +1229,7 @@ def format_comparison(
                 delta_row.append("")
                 continue
             at = ceilings.get(policy, ()) if isinstance(ceilings, Mapping) else ceilings
-            text = ceiling_cell(name, mean, at, half) or info.format(mean, half)
+            text = ceiling_cell(name, mean, at, half, policy in saturated) or info.format(mean, half)
             value_row.append(text + fewer_runs_text(n, replications))
             if policy == baseline or math.isnan(diff):
                 delta_row.append("")

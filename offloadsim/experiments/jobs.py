@@ -349,6 +349,9 @@ class JobResult:
     source_groups: dict[str, float] = field(default_factory=dict)
     #: Its LLM decodes' bandwidth ceilings (tokens/s, the run manifest's ``decode_ceilings``).
     decode_ceilings: tuple[float, ...] = ()
+    #: Whether a processor decoding at one was busy all the measured time (the manifest's
+    #: ``decode_saturated``): its output token throughput is then an upper bound.
+    decode_saturated: bool = False
     #: The source groups its warnings concern (``groups.csv``'s ``warned``), worked out from its
     #: records in its job; None: not worked out (no rows in groups.csv need it: one group).
     warned_groups: WarnedGroups | None = None
@@ -437,6 +440,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         end_s=float(result.manifest["end_s"]),
         context_cuts=tuple(result.manifest.get("context_cuts", ())),
         decode_ceilings=manifest_ceilings([result.manifest]),
+        decode_saturated=result.manifest.get("decode_saturated") is True,
         engine_build=str(result.manifest["engine_build"]),
         code_fingerprint=code_fingerprint(),
         tables={table.name: result.table(table.name) for table in record_tables() if table.compare},

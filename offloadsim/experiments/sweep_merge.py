@@ -183,6 +183,7 @@ def merge_sweep(
     unnoted = 0  # jobs whose file predates their processors table, notes and recovery counts
     uncounted = 0  # jobs whose file predates the count
     point_ceilings: dict[int, set[float]] = {}  # point -> its jobs' LLM decode ceilings (tokens/s)
+    point_saturated: dict[int, bool] = {}  # point -> whether every job of it saturated a decode at one
     recomputed = 0  # jobs whose file predates the LLM metrics, which its records gave
     builds: list[str] = []  # the engine each job ran on ("" for a file that predates it)
     codes: list[str] = []  # the code each job ran on ("" for a file that predates it)
@@ -251,6 +252,8 @@ def merge_sweep(
             }
         )
         point_ceilings.setdefault(job.index, set()).update(manifest_ceilings([meta]))
+        saturated = meta.get("decode_saturated") is True
+        point_saturated[job.index] = point_saturated.get(job.index, True) and saturated
         if "context_cuts" in meta:
             cuts += [
                 {"point": job.index, "replication": job.replication, **cut} for cut in meta["context_cuts"]
@@ -361,9 +364,10 @@ def merge_sweep(
         **dict(run_info or {}),
         "context_cuts": cuts,
         "context_cuts_uncounted_jobs": uncounted,
-        # Each point's LLM decode ceilings (tokens/s): a mean decode rate at one is printed as that bound.
+        # Each point's LLM decode ceilings (tokens/s): a mean decode rate at one is printed as that bound,
+        # and its output token throughput where every job of it kept a processor decoding at one busy.
         "point_decode_ceilings": [
-            {"point": point, "ceilings": sorted(found)}
+            {"point": point, "ceilings": sorted(found), "saturated": point_saturated.get(point, False)}
             for point, found in sorted(point_ceilings.items())
             if found
         ],

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from offloadsim.analysis.decode_ceiling import LOWER_BOUNDS, manifest_ceilings
+from offloadsim.analysis.decode_ceiling import LOWER_BOUNDS, UPPER_AT_SATURATION, manifest_ceilings
 
 __all__ = ["BOUND_METRICS", "TASK_BOUNDS", "ceiling_note"]
 
@@ -33,6 +33,9 @@ BOUND_METRICS = {
         for name in LOWER_BOUNDS
     },
     "decode_tokens_per_s_mean": "each decode rate is an upper bound, a measured server's lower",
+    UPPER_AT_SATURATION: (
+        "each output token throughput at saturation is an upper bound, a measured server's lower"
+    ),
 }
 #: A task column a ``--kind cdf`` draws -> the metric of it whose bound its note says: each value is one.
 TASK_BOUNDS = {name: f"{name}_mean_s" for name in ("tpot", "ttft", "latency", "wait")}
@@ -47,15 +50,25 @@ def ceiling_note(metric: str | None, manifest: Mapping[str, Any], frame: pd.Data
     said = BOUND_METRICS.get(metric or "")
     if said is None:
         return ""
-    which = _bounded(manifest, frame)
+    which = _bounded(manifest, frame, saturated=metric == UPPER_AT_SATURATION)
     return "" if which is None else f"{said}{which}: {_WHY}"
 
 
-def _bounded(manifest: Mapping[str, Any], frame: pd.DataFrame) -> str | None:
-    """Which configurations drawn had a decode ceiling: ``""`` every one, None none, else which."""
+def _bounded(manifest: Mapping[str, Any], frame: pd.DataFrame, saturated: bool = False) -> str | None:
+    """Which configurations drawn had a decode ceiling: ``""`` every one, None none, else which.
+
+    ``saturated``: of those, the ones every run of which kept a processor decoding at its ceiling busy
+    all the measured time (the output token throughput's bound); a single run's manifest: its own.
+    """
     points = manifest.get("point_decode_ceilings")
     if isinstance(points, list) and "point" in frame.columns:  # a sweep: each point its own
-        at = {row.get("point") for row in points if isinstance(row, Mapping) and row.get("ceilings")}
+        at = {
+            row.get("point")
+            for row in points
+            if isinstance(row, Mapping)
+            and row.get("ceilings")
+            and (not saturated or row.get("saturated") is True)
+        }
         drawn = set(frame["point"].tolist())
         bounded = drawn & at
         return (
@@ -67,7 +80,11 @@ def _bounded(manifest: Mapping[str, Any], frame: pd.DataFrame) -> str | None:
         )
     policies = manifest.get("policy_decode_ceilings")
     if isinstance(policies, Mapping) and "policy" in frame.columns:  # a comparison: each policy its own
+        full = manifest.get("policy_decode_saturated")
+        full = {str(p) for p in full} if isinstance(full, list) else set()
         shown = {str(p) for p in frame["policy"].tolist()}
-        named = sorted(p for p in shown if policies.get(p))
+        named = sorted(p for p in shown if policies.get(p) and (not saturated or p in full))
         return None if not named else "" if len(named) == len(shown) else f" (under {', '.join(named)})"
+    if saturated and manifest.get("decode_saturated") is not True:
+        return None
     return "" if manifest_ceilings([manifest]) else None

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
+from offloadsim.analysis.decode_ceiling import decode_saturated
 from offloadsim.analysis.offered_load import closed_loops, offered_rates
 from offloadsim.analysis.summary import Summary, summarize
 from offloadsim.bounded_read import name_too_long, not_a_file
@@ -423,10 +424,13 @@ class RunResult:
             raise RunError(f"notes: expected True or False, got {type(notes).__name__} {notes!r:.40}")
         table = self._processors
         ceilings = manifest_ceilings([self.manifest])
+        saturated = self.manifest.get("decode_saturated") is True
         if table is None or (not _is_frame(table) and not table):  # none recorded
-            text = self.summary.format_table(self.title, ceilings=ceilings)
+            text = self.summary.format_table(self.title, ceilings=ceilings, saturated=saturated)
         else:
-            text = self.summary.format_table(self.title, processors=table, ceilings=ceilings)
+            text = self.summary.format_table(
+                self.title, processors=table, ceilings=ceilings, saturated=saturated
+            )
         return text + "".join(f"\nnote: {note}" for note in self.notes) if notes else text
 
     @classmethod
@@ -516,6 +520,8 @@ class RunResult:
             **_figure_fields(raw.notes),  # those its figures say, as their providers declare
             "context_cuts": list(raw.context_cuts),
             **({"decode_ceilings": list(raw.decode_ceilings)} if raw.decode_ceilings else {}),
+            # A processor decoding at its ceiling busy all the measured time: output tokens/s a bound.
+            **({"decode_saturated": True} if decode_saturated(raw.processors, raw.ceiling_decoders) else {}),
             "skipped_checks": list(scenario.skip_checks),  # its warnings were not looked for
         }
         records = cast("TaskRecords", raw.tasks) if rows is not None else None

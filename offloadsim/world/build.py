@@ -312,15 +312,25 @@ class World:
         (None: every one).  A run's time per output token and decode rate rest on the bound where it
         has one: its tables print them as bounds (:mod:`offloadsim.analysis.decode_ceiling`).
         """
-        return tuple(
-            sorted(
-                {
-                    rate
-                    for _, proc, rate in self.memory_bound_decodes()
-                    if decoded is None or (proc.node, proc.spec.name) in decoded
-                }
-            )
-        )
+        return tuple(sorted({rate for _, rate in self._ceiling_decodes(decoded)}))
+
+    def ceiling_decoders(
+        self, decoded: Collection[tuple[str, str]] | None = None
+    ) -> tuple[tuple[str, str], ...]:
+        """The (node, processor name) pairs of :meth:`decode_ceilings`, each once: whose saturation bounds.
+
+        A run one of these kept busy all its measured time generated output tokens at that
+        processor's capacity at its ceiling, the most it could: its output token throughput is then
+        an upper bound (:func:`~offloadsim.analysis.decode_ceiling.decode_saturated`).
+        """
+        return tuple(sorted({pair for pair, _ in self._ceiling_decodes(decoded)}))
+
+    def _ceiling_decodes(
+        self, decoded: Collection[tuple[str, str]] | None
+    ) -> list[tuple[tuple[str, str], float]]:
+        """((node, processor name), tokens/s) of :meth:`memory_bound_decodes`, of ``decoded`` (None: all)."""
+        found = [((proc.node, proc.spec.name), rate) for _, proc, rate in self.memory_bound_decodes()]
+        return [(pair, rate) for pair, rate in found if decoded is None or pair in decoded]
 
     def memory_bound_decodes(self) -> list[tuple[Any, Any, float]]:
         """(application, processor, tokens/s of its fastest decode step) where it is memory-bound.

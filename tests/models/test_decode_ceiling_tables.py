@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from offloadsim.analysis.decode_ceiling import ceiling_bound
+from offloadsim.analysis.decode_ceiling import ceiling_bound, three_digits
 from offloadsim.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -171,3 +171,58 @@ def test_a_queueing_wait_behind_steps_at_a_ceiling_is_a_lower_bound(
     path.write_text(given)
     assert main(["run", str(path), "--out", str(tmp_path / "g")]) == 0
     assert MARK not in _row(capsys.readouterr().out, "mean queueing wait")
+
+
+def test_output_token_throughput_at_saturation_is_an_upper_bound(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Twenty users keep the pipeline's first Jetson busy all run, each decode step as short as its
+    bandwidth allows: the tokens it generates a second are its capacity at the ceiling, the most the
+    hardware gives, so a measured server's are as many or fewer.  It read as measured.  One user
+    leaves every Jetson mostly idle: its throughput is what the user asked for, which a slower server
+    would generate alike, and no bound."""
+    from pipeline_scenario import SCENARIO
+
+    label = "output token throughput"
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(SCENARIO.replace("USERS", "20"))
+    assert main(["run", str(path), "--out", str(tmp_path / "p")]) == 0
+    rate = _row(capsys.readouterr().out, label)
+    nodes = pd.read_parquet(tmp_path / "p" / "nodes.parquet").set_index("node")
+    assert float(nodes.loc["edge-0", "utilisation"]) >= 0.99  # saturated
+    tokens = float(nodes["tokens_generated"].sum()) / 120.0  # every token generated, 120 s measured
+    assert re.search(
+        rf"^{label}\s+≤ {re.escape(three_digits(tokens))}\s+tokens/s \(bandwidth ceiling\)$", rate
+    )
+    path.write_text(SCENARIO.replace("USERS", "1"))
+    assert main(["run", str(path), "--out", str(tmp_path / "one")]) == 0
+    one = _row(capsys.readouterr().out, label)
+    assert MARK not in one and "≤" not in one, one
+
+
+def test_a_sweep_marks_the_output_token_throughput_of_its_saturated_points_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One user and twenty on the pipeline: the point at 20 (the first Jetson busy all run) prints its
+    output token throughput as a bound, and its figure says so of that point; the point at 1 as measured."""
+    from pipeline_scenario import SCENARIO
+
+    from offloadsim import plots
+    from offloadsim.experiments import read_results
+
+    (tmp_path / "p.yaml").write_text(SCENARIO.replace("USERS", "1"))
+    (tmp_path / "s.yaml").write_text("base: p.yaml\ngrid:\n  workload[0].users: [1, 20]\nreplications: 1\n")
+    assert main(["sweep", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "s")]) == 0
+    printed = capsys.readouterr().out
+    results = read_results(tmp_path / "s")
+    rates = results.metrics.set_index("point")["output_tokens_per_s"]  # one replication a point
+    one, many = (float(rates[point]) for point in (0, 1))
+    # Each point's first row: the table's first block, whose last column is the output token throughput.
+    row_one = next(line for line in printed.splitlines() if line.startswith("1 "))
+    row_many = next(line for line in printed.splitlines() if line.startswith("20 "))
+    assert row_many.endswith(f"≤ {three_digits(many)} (ceiling)"), row_many
+    assert not row_one.endswith("(ceiling)") and row_one.endswith(f"{one:.2f}"), row_one
+    fig = plots.plot_results(results, "sweep", metric="output_tokens_per_s")
+    note = " ".join(fig._supxlabel.get_text().split())
+    assert "each output token throughput at saturation is an upper bound" in note
+    assert "(at 1 of the 2 points drawn)" in note, note

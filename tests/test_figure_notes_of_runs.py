@@ -160,7 +160,7 @@ def test_a_figure_of_other_nodes_energy_leaves_out_the_phones_power(tmp_path: Pa
     compare(tmp_path / "q.yaml", ["local", "edge"], 1, workers=1, out=tmp_path / "cmp")
     results = read_results(tmp_path / "cmp")
     (row,) = [row for row in results.manifest["figure_notes"] if row["kind"] == "power"]
-    assert row["nodes"] == [f"phone-{i}" for i in range(20)]
+    assert row["nodes"] == ["phone"] and row["node_groups"] == {"phone": 20}  # the group, not its 20 phones
 
     def said(**where: str) -> str:
         return " ".join(_notes(plot_results(results, node_energy, where=where or None)).split())
@@ -191,9 +191,46 @@ def test_a_sweep_of_the_phones_count_says_the_power_note_of_every_points_phones(
     sweep(tmp_path / "sweep.yaml", out=tmp_path / "sw", workers=1)
     results = read_results(tmp_path / "sw")
     (row,) = [row for row in results.manifest["figure_notes"] if row["kind"] == "power"]
-    assert row["nodes"] == ["phone-0", "phone-1"] and row["points"] == [0, 1]
+    assert row["nodes"] == ["phone"] and row["node_groups"] == {"phone": 2} and row["points"] == [0, 1]
     one = " ".join(_notes(plot_results(results, node_energy, where={"node": "phone-1"})).split())
     assert POWER in one
+
+
+def test_a_note_on_every_phone_names_their_group_however_many_phones(tmp_path: Path) -> None:
+    """A note on every phone of a ``count:`` group listed each one in the manifest: 51 bytes a
+    phone, megabytes for a city.  It names the group; 200 phones write what 20 do but a digit."""
+    text = QUICKSTART.read_text(encoding="utf-8").replace("duration: 120 s", "duration: 1 s")
+    notes = {}
+    for count in (20, 200):
+        scenario = text.replace("count: 20", f"count: {count}").replace("warmup: 10 s", "warmup: 0 s")
+        (tmp_path / f"q{count}.yaml").write_text(scenario, encoding="utf-8")
+        out = tmp_path / f"c{count}"
+        result = compare(tmp_path / f"q{count}.yaml", ["local", "edge"], 1, workers=1, out=out)
+        notes[count] = [json.dumps(result.manifest[key]) for key in ("figure_notes", "precision_notes")]
+        assert '"nodes": ["phone"]' in notes[count][0] and "phone-0" not in "".join(notes[count])
+    for few, many in zip(notes[20], notes[200], strict=True):
+        assert few.replace('"phone": 20}', '"phone": 200}') == many
+
+
+def test_a_figure_of_one_phone_keeps_the_notes_of_its_group_only() -> None:
+    """``phone`` (a group of 3: phone-0 .. phone-2) beside a node of its own named ``phone-7``: a
+    figure of phone-1 keeps the note on the group, one of phone-7 does not; a note naming one
+    node of a group (a partial list) is kept of that node alone."""
+    from offloadsim.world.notes.kept import said_under_figure
+
+    manifest = {
+        "figure_notes": [
+            {"note": "of every phone", "kind": "power", "nodes": ["phone"], "node_groups": {"phone": 3}},
+            {"note": "of phone-2", "kind": "plain-speed", "nodes": ["phone-2"]},
+        ]
+    }
+
+    def said(*nodes: str) -> list[str]:
+        return said_under_figure(manifest, None, energy=True, nodes=nodes)
+
+    assert said("phone-1") == ["of every phone"]
+    assert said("phone-2") == ["of every phone", "of phone-2"]
+    assert said("phone-7") == [] and said("phone-01") == [] and said("edge") == []
 
 
 TWO_SPEEDS = """
@@ -231,3 +268,4 @@ def test_a_figure_of_some_nodes_names_only_their_plain_speeds(tmp_path: Path) ->
     assert f"{watch} (under local only): the scenario's own figure," in said and phone not in said
     # a figure of a phone and the watch says both
     assert watch in _utilisation_notes(tmp_path / "cmp", node=("phone-1", "watch"))
+

@@ -122,14 +122,21 @@ def test_run_compare_and_sweep_say_each_once_and_keep_them_for_the_figures(tmp_p
     rows = {row["note"][:40]: row for row in manifest["precision_notes"]}
     # every policy may run the phones, but edge's runs computed all on the edge: said of local's,
     # as the table says it
-    phones = ["phone-0", "phone-1"]  # the nodes it is the speed of: a figure of the edge's leaves it out
+    # the nodes it is the speed of (a figure of the edge's leaves it out): every phone, said as their group
+    phones = ["phone"]
     speed = {"key": "nodes.phone.processor.speed", "flops": [20e9], "under": ["local"], "nodes": phones}
     of_local = PHONE_SPEED.replace("(20 GFLOP/s)", "(20 GFLOP/s) (under local only)")
     assert of_local in manifest["notes"]
     assert rows[PHONE_SPEED[:40]] == {
         "note": of_local,
         "kind": "plain-speed",
-        "facts": {"speeds": [speed], "nodes": phones, "under": ["local"], "each": {"local": PHONE_SPEED}},
+        "facts": {
+            "speeds": [speed],
+            "nodes": phones,
+            "node_groups": {"phone": 2},
+            "under": ["local"],
+            "each": {"local": PHONE_SPEED},
+        },
     }
     (power,) = [row for row in manifest["precision_notes"] if row["note"].endswith(POWER_DOC)]
     assert power["about"] == "energy"

@@ -194,8 +194,15 @@ def _kept_notes(value: Any) -> bool:
         and is_texts(w.get("nodes", []))
         and is_texts(w.get("facts", {}).get("nodes", []))
         and _node_lines(w.get("each_node", []))
+        and _group_sizes(w.get("node_groups", {}))
+        and _group_sizes(w.get("facts", {}).get("node_groups", {}))
         for w in value
     )
+
+
+def _group_sizes(value: Any) -> bool:
+    """Whether ``value`` is a note's ``count:`` groups named whole (``node_groups``): each group's size."""
+    return isinstance(value, dict) and all(is_text(group) and is_whole(size) for group, size in value.items())
 
 
 def _node_lines(value: Any) -> bool:

@@ -43,13 +43,16 @@ def said_under_figure(
     (its ``profiles``: a GPU's assumed efficiency, a precision's stand-in peak) is left out;
     ``nodes``: the nodes it draws (None: every one): a note about others' only (its ``nodes``: a
     plain ``speed:``, the ``power:`` values) likewise, and a note naming several nodes' keys says
-    the line of those drawn (``each_node``) where they are all of one.
+    the line of those drawn (``each_node``) where they are all of one.  A note names a ``count:``
+    group all of whose nodes it is about as the group (``phone``, its size in ``node_groups``): a
+    figure of ``phone-7`` keeps it.
     """
     rows = manifest.get("figure_notes")
     merges = manifest.get("figure_merges") or ()
     if rows is None:
         rows, merges = manifest.get("precision_notes") or (), ()
     shown = None if policies is None else {str(p) for p in policies}
+    drawn_nodes = None if nodes is None else _with_groups(nodes, [*rows, *merges])
     drawn_apps = None if apps is None else {str(a) for a in apps}
     kept = [
         i
@@ -59,7 +62,7 @@ def said_under_figure(
         and _held_under(row, shown)
         and _of_drawn(row.get("apps"), drawn_apps)
         and _of_drawn(row.get("profiles"), None if profiles is None else {str(p) for p in profiles})
-        and _of_drawn(row.get("nodes"), None if nodes is None else {str(n) for n in nodes})
+        and _of_drawn(row.get("nodes"), drawn_nodes)
     ]
     said = said_of_rows(rows, kept, merges)
     alone = next(iter(shown)) if shown is not None and len(shown) == 1 else None
@@ -75,11 +78,28 @@ def said_under_figure(
             str(own[line][one_app]) if line in own and isinstance(own[line].get(one_app), str) else line
             for line in said
         ]
-    if nodes is not None:  # a line naming several nodes' keys, as of those drawn where one says them all
-        drawn_nodes = {str(n) for n in nodes}
+    if drawn_nodes is not None:  # a line naming several nodes' keys, as of those drawn where one says all
         of_nodes = {str(r["note"]): _line_of_nodes(r.get("each_node"), drawn_nodes) for r in [*rows, *merges]}
         said = [of_nodes.get(line) or line for line in said]
     return list(dict.fromkeys(said))
+
+
+def _with_groups(nodes: Collection[str], rows: Sequence[Mapping[str, Any]]) -> set[str]:
+    """The nodes drawn and the ``count:`` groups they are of, as the rows name a group (``node_groups``).
+
+    ``phone-7`` is of the group ``phone`` that made ``phone-0 .. phone-(size-1)``, where size is
+    the largest a row says (a sweep of ``nodes.phone.count``: its largest point's).
+    """
+    sizes: dict[str, int] = {}
+    for row in rows:
+        for group, size in (row.get("node_groups") or {}).items():
+            sizes[str(group)] = max(sizes.get(str(group), 0), int(size))
+    drawn = {str(n) for n in nodes}
+    for name in list(drawn):
+        group, _, index = name.rpartition("-")
+        if group in sizes and index.isdigit() and str(int(index)) == index and int(index) < sizes[group]:
+            drawn.add(group)
+    return drawn
 
 
 def _line_of_nodes(each_node: object, drawn: set[str]) -> str | None:

@@ -17,7 +17,7 @@ from offloadsim.scenario.errors import format_path
 from offloadsim.scenario.units import format_quantity
 from offloadsim.world.doc_links import SPEED_DOC
 from offloadsim.world.notes.labels import joined, under_text
-from offloadsim.world.notes.registry import Note, NoteContext
+from offloadsim.world.notes.registry import Note, NoteContext, joined_sizes, node_facts
 
 __all__ = ["KIND", "merge_plain_speed", "plain_speed_notes", "plain_speed_text"]
 
@@ -54,11 +54,12 @@ def plain_speed_notes(context: NoteContext) -> list[Note]:
             on.append(proc.node)
     if not said:
         return []
+    named = {key: node_facts(on, groups) for key, on in nodes.items()}  # a whole group: its name
     entries = [
-        {"key": key, "flops": [flops], "under": list(labels or ()), "nodes": nodes[key]}
+        {"key": key, "flops": [flops], "under": list(labels or ()), "nodes": named[key][0]}
         for key, (flops, labels) in said.items()
     ]
-    return [_note(entries)]
+    return [_note(entries, joined_sizes(*({"node_groups": sizes} for _, sizes in named.values())))]
 
 
 def plain_speed_text(entries: Sequence[Mapping[str, Any]]) -> str:
@@ -111,10 +112,10 @@ def merge_plain_speed(notes: Sequence[Note]) -> Note:
         }
         for entry in merged.values()
     ]
-    return _note(entries)
+    return _note(entries, joined_sizes(*(note.facts for note in notes)))
 
 
-def _note(entries: list[dict[str, Any]]) -> Note:
+def _note(entries: list[dict[str, Any]], sizes: Mapping[str, int]) -> Note:
     """The note of ``entries``; where some hold under some policies only, what a figure of each says.
 
     Facts ``under``: the policies any entry holds under, where every entry holds under some only
@@ -124,11 +125,15 @@ def _note(entries: list[dict[str, Any]]) -> Note:
     --kind utilisation --where node=edge``, leaves it out); ``each_node``, where it names several
     keys: each line of some of them (``note``) with the nodes it is all a figure of them says
     (``nodes``), so that a figure of the phones does not name the watches' speed too.  Grouped by
-    line, not keyed by node: a group of 500,000 phones names them once, not with a line each.
+    line, not keyed by node: a group of 500,000 phones names them once, not with a line each;
+    ``node_groups`` (``sizes``): each ``count:`` group named as the scenario spells it (``phone``,
+    every one of its nodes) and how many nodes it made.
     """
     facts: dict[str, Any] = {"speeds": entries}
     if all(entry.get("nodes") for entry in entries):
         facts["nodes"] = list(dict.fromkeys(node for entry in entries for node in entry["nodes"]))
+        if sizes:
+            facts["node_groups"] = dict(sizes)
         if len(entries) > 1:
             facts["each_node"] = _each_node(entries)
     named = list(dict.fromkeys(label for entry in entries for label in entry["under"]))

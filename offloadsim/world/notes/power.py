@@ -14,7 +14,7 @@ from typing import Any
 
 from offloadsim.scenario.errors import format_path
 from offloadsim.world.doc_links import POWER_DOC
-from offloadsim.world.notes.registry import Note, NoteContext
+from offloadsim.world.notes.registry import Note, NoteContext, node_facts
 
 __all__ = ["KIND", "SHIPPED_POWER", "power_note", "power_notes"]
 
@@ -39,13 +39,16 @@ def power_notes(context: NoteContext) -> list[Note]:
     """The one line on the nodes' ``power:`` values; [] where none draws any, or for ``validate``.
 
     Facts: its ``keys`` and the ``nodes`` whose values it speaks of, so that a figure of other
-    nodes (the edge server's energy alone) leaves out the phones' power note.
+    nodes (the edge server's energy alone) leaves out the phones' power note; a ``count:`` group
+    all of whose nodes draw is named as the group, its size in ``node_groups``
+    (:func:`~offloadsim.world.notes.registry.node_facts`).
     """
     if not context.here:
         return []
     drawing = [node for node in context.scenario.nodes if _draws(node.power)]
     keys = [format_path(("nodes", node.group, "power")) for node in drawing]
-    facts = {"keys": list(dict.fromkeys(keys)), "nodes": [node.name for node in drawing]}
+    nodes, sizes = node_facts((node.name for node in drawing), context.groups)  # a whole group: its name
+    facts = {"keys": list(dict.fromkeys(keys)), "nodes": nodes, **({"node_groups": sizes} if sizes else {})}
     return [Note(KIND, line, facts, about="energy") for line in power_note(drawing)]
 
 

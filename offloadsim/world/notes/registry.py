@@ -36,6 +36,9 @@ __all__ = [
     "NoteProvider",
     "NoteProviderFailed",
     "app_facts",
+    "group_sizes",
+    "joined_sizes",
+    "node_facts",
     "figure_notes",
     "merged",
     "note_providers",
@@ -128,6 +131,50 @@ def app_facts(texts: Mapping[str, str]) -> dict[str, Any]:
     return {**facts, "each_app": dict(texts)} if len(texts) > 1 else facts
 
 
+def node_facts(names: Iterable[str], groups: Mapping[str, str]) -> tuple[list[str], dict[str, int]]:
+    """``names`` (nodes) with each ``count:`` group all of whose nodes they name said as the group.
+
+    ``groups``: each node's group (:attr:`NoteContext.groups`).  A note about every phone of a
+    group of 500,000 named each (megabytes of manifest); it names ``phone`` as the scenario spells
+    it, at its first node's place, and says its size (``phone: 500000``), so that a figure of
+    ``phone-7`` keeps it (:func:`~offloadsim.world.notes.kept.said_under_figure`).  A node of no
+    ``count`` (named as its group) or a group only some of whose nodes are named: its nodes' names.
+    """
+    named = list(dict.fromkeys(names))
+    of_group = group_sizes({name: groups.get(name, name) for name in named})
+    sizes = {g: n for g, n in group_sizes(groups).items() if of_group.get(g) == n}
+    said = dict.fromkeys(groups.get(name, name) if groups.get(name) in sizes else name for name in named)
+    return list(said), sizes
+
+
+def group_sizes(groups: Mapping[str, str]) -> dict[str, int]:
+    """How many nodes each ``count:`` group made (``groups``: each node's group).
+
+    A node named as its group (no ``count:``) is of none.
+
+    >>> group_sizes({"phone-0": "phone", "phone-1": "phone", "edge": "edge"})
+    {'phone': 2}
+    """
+    sizes: dict[str, int] = {}
+    for name, group in groups.items():
+        if group != name:
+            sizes[group] = sizes.get(group, 0) + 1
+    return sizes
+
+
+def joined_sizes(*facts: Mapping[str, Any]) -> dict[str, int]:
+    """The ``node_groups`` of several notes' facts as one: each group's largest size (a swept count's)."""
+    sizes: dict[str, int] = {}
+    for each in facts:
+        for group, size in (each.get("node_groups") or {}).items():
+            sizes[group] = max(sizes.get(group, 0), int(size))
+    return sizes
+
+
+#: A note's facts on the nodes it is about: their names, the groups named whole, each's line of some.
+_NODE_FACTS = ("nodes", "node_groups", "each_node")
+
+
 def with_nodes_of(note: Note, other: Note) -> Note:
     """``note`` about ``other``'s nodes too (facts ``nodes``): one line said at several points is of them all.
 
@@ -137,11 +184,14 @@ def with_nodes_of(note: Note, other: Note) -> Note:
     of some nodes (``each_node``) are those of both, each of the nodes either said it of.
     """
     mine, theirs = note.facts.get("nodes"), other.facts.get("nodes")
-    if mine == theirs:
+    if mine == theirs and note.facts.get("node_groups") == other.facts.get("node_groups"):
         return note
-    facts = {key: value for key, value in note.facts.items() if key not in ("nodes", "each_node")}
+    facts = {key: value for key, value in note.facts.items() if key not in _NODE_FACTS}
     if mine and theirs:
         facts["nodes"] = list(dict.fromkeys([*mine, *theirs]))
+        sizes = joined_sizes(note.facts, other.facts)
+        if sizes:
+            facts["node_groups"] = sizes
         lines: dict[str, dict[str, None]] = {}  # line -> its nodes, in order
         for item in (*note.facts.get("each_node", ()), *other.facts.get("each_node", ())):
             lines.setdefault(item["note"], {}).update(dict.fromkeys(item["nodes"]))
@@ -355,7 +405,7 @@ def figure_notes(
             # its nodes and what a figure of some of them says
             **{
                 key: note.facts[key]
-                for key in ("under", "each", "apps", "each_app", "profiles", "nodes", "each_node")
+                for key in ("under", "each", "apps", "each_app", "profiles", *_NODE_FACTS)
                 if note.facts.get(key)
             },
         }

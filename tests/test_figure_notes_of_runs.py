@@ -91,7 +91,7 @@ def overloaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return here / "cmp"
 
 
-def _utilisation_notes(folder: Path, **where: str | tuple[str, ...]) -> str:
+def _utilisation_notes(folder: Path, **where: str | tuple[str, ...] | list[str]) -> str:
     return " ".join(_notes(plot_results(read_results(folder), "utilisation", where=where or None)).split())
 
 
@@ -269,3 +269,19 @@ def test_a_figure_of_some_nodes_names_only_their_plain_speeds(tmp_path: Path) ->
     # a figure of a phone and the watch says both
     assert watch in _utilisation_notes(tmp_path / "cmp", node=("phone-1", "watch"))
 
+
+def test_a_list_of_nodes_draws_and_says_what_a_tuple_does(tmp_path: Path) -> None:
+    """``where={"node": [a, b]}`` was one value, the text "['phone-0', 'watch']": no node's, so the
+    figure drew no bars and said no notes at exit 0.  A list is a tuple's values, any of them."""
+    (tmp_path / "two.yaml").write_text(TWO_SPEEDS, encoding="utf-8")
+    compare(tmp_path / "two.yaml", ["local", "edge"], 1, workers=1, out=tmp_path / "cmp")
+    results = read_results(tmp_path / "cmp")
+    drawn = {}
+    for nodes in (("phone-0", "watch"), ["phone-0", "watch"]):
+        fig = plot_results(results, "utilisation", where={"node": nodes})
+        ticks = [tick.get_text() for ax in fig.axes for tick in ax.get_xticklabels()]
+        drawn[type(nodes)] = (ticks, len(fig.axes[0].patches), " ".join(_notes(fig).split()))
+    assert drawn[list] == drawn[tuple]
+    ticks, bars, said = drawn[list]
+    assert ticks == ["phone-0", "watch"] and bars > 0
+    assert "nodes.phone.processor.speed (20 GFLOP/s)" in said and "nodes.watch.processor.speed" in said

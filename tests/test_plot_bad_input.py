@@ -420,6 +420,7 @@ def test_plot_results_given_a_path_or_a_where_string_says_what_it_expected(run_d
             {"where": {"policy": ()}},
             "where: policy: an empty tuple keeps no rows",
         ),  # ": no rows have all of these"
+        ({"where": {"policy": []}}, "where: policy: an empty list keeps no rows"),  # as a tuple
     ],
 )
 def test_plot_results_refuses_an_argument_of_another_kind(run_dir, arguments, said):

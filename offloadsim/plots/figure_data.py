@@ -735,13 +735,15 @@ def _kept(
 
 
 def where_values(value: Any) -> tuple[str, ...]:
-    """The values one ``where`` entry keeps rows of: a tuple's items (any of them), else the value itself.
+    """The values one ``where`` entry keeps rows of: a tuple's or list's items (any of them), else the value.
 
     A tuple is what ``--where`` given twice on one column makes (``--where policy=edge --where
-    policy=local``: the rows of either); any other value is one value, compared as its ``str``
-    (a list too, which reads as the list a swept key may hold).
+    policy=local``: the rows of either), and a list is the same: ``{"node": ["phone-0", "watch"]}``
+    was one value, the text ``['phone-0', 'watch']``, which no node has, and drew an empty figure
+    with no notes.  Any other value is one value, compared as its ``str``; a swept key's list
+    value is given as its text (``"[a, b]"``) or a tuple of it.
     """
-    return tuple(dict.fromkeys(map(str, value))) if isinstance(value, tuple) else (str(value),)
+    return tuple(dict.fromkeys(map(str, value))) if isinstance(value, tuple | list) else (str(value),)
 
 
 def _filter(

@@ -134,8 +134,9 @@ def _check_arguments(results: object, where: object, texts: Mapping[str, object]
             raise ExperimentError(
                 f"where: expected column names (text), got {type(key).__name__} {key!r:.40}"
             )
-        if isinstance(value, tuple) and not value:
-            raise ExperimentError(f"where: {key}: an empty tuple keeps no rows; give one value or several")
+        if isinstance(value, tuple | list) and not value:
+            kind = type(value).__name__
+            raise ExperimentError(f"where: {key}: an empty {kind} keeps no rows; give one value or several")
     for name, value in texts.items():
         if value is None:
             continue
@@ -164,7 +165,7 @@ def plot_results(results: Results, kind: str, **options: Unpack[PlotOptions]) ->
     several make one series per combination; for ``utilisation-time``,
     ``tier`` or ``placement``); ``facet`` draws one panel per value of a
     column; ``where`` keeps rows with the given values (compared as text;
-    a tuple of values keeps the rows of any of them, as ``--where`` given twice on one column);
+    a tuple or list of values keeps the rows of any of them, as ``--where`` given twice on one column);
     ``logx``/``logy`` force a log axis on or off (default: chosen from the
     data; for ``bars`` and ``sweep``, a metric spanning more than 10× that is
     not a percentage).  ``bin_s`` is ``latency-time``'s bin width (s); ``from_s`` and ``to_s``

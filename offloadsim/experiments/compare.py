@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from offloadsim.analysis.catalogue import (
@@ -1481,8 +1482,8 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
                 write_merged(files, result._inserts, path)
 
             atomic_write(tmp / "tasks.parquet", merged)
-        else:
-            write_parquet(result.tasks, tmp / "tasks.parquet")
+        else:  # written before (a run's file a row group or more): in the same row groups, the same bytes
+            write_parquet(result.tasks, tmp / "tasks.parquet", _row_groups(_written_folder(result)))
         write_parquet(result.metrics, tmp / "metrics.parquet")
         write_parquet(result.nodes, tmp / "nodes.parquet")
         for name, table in result.tables.items():  # every run's record tables that a comparison keeps
@@ -1511,6 +1512,17 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
         write_json(manifest, tmp / "manifest.json")
 
     return write_directory(out, fill, overwrite=overwrite, inputs=manifest_inputs(result.manifest)).path
+
+
+def _row_groups(folder: Path | None) -> list[int]:
+    """The rows of each row group of ``folder``'s ``tasks.parquet``; [] where there is none to read."""
+    if folder is None:
+        return []
+    try:
+        metadata = pq.ParquetFile(folder / "tasks.parquet").metadata
+    except (OSError, pa.ArrowException):
+        return []
+    return [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
 
 
 def _written_folder(result: CompareResult) -> Path | None:

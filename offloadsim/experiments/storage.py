@@ -40,14 +40,14 @@ __all__ = [
 _JOB_META = b"offloadsim.job"
 
 
-def parquet_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
+def parquet_writer(frame: pd.DataFrame, row_groups: Sequence[int] = ()) -> Callable[[Path], None]:
     """A function that writes ``frame`` (without its index) as Parquet to the path it is given."""
-    return lambda path: write_frame(frame, path)
+    return lambda path: write_frame(frame, path, row_groups)
 
 
-def write_parquet(frame: pd.DataFrame, path: Path) -> Path:
-    """Write ``frame`` (without its index) to ``path`` atomically."""
-    return atomic_write(path, parquet_writer(frame))
+def write_parquet(frame: pd.DataFrame, path: Path, row_groups: Sequence[int] = ()) -> Path:
+    """Write ``frame`` (without its index) to ``path`` atomically; ``row_groups``: :func:`write_frame`'s."""
+    return atomic_write(path, parquet_writer(frame, row_groups))
 
 
 def write_job_file(path: Path, tasks: pd.DataFrame, meta: Mapping[str, Any]) -> Path:

@@ -246,15 +246,26 @@ def dictionary_columns(arrow: pa.Schema) -> list[str]:
     return [field.name for field in arrow if pa.types.is_dictionary(field.type)]
 
 
-def write_frame(frame: pd.DataFrame, path: str | Path) -> None:
+def write_frame(frame: pd.DataFrame, path: str | Path, row_groups: Sequence[int] = ()) -> None:
     """Write ``frame`` as ``frame.to_parquet(path, index=False)`` does, with :func:`dictionary_columns`' rule.
 
     A table a user builds (or reads back and saves again) is written as the
     engine's writers write theirs: pandas' ``to_parquet`` leaves pyarrow to try
     a dictionary for every column.  The file reads back to the same frame.
+    ``row_groups``: the rows of each row group, where they add up to the frame's (else one
+    group): a comparison's tasks written again as its merged writer wrote them, a group a run's
+    chunk, so that the file is the same bytes (one group of the same rows was not).
     """
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    pq.write_table(table, path, use_dictionary=dictionary_columns(table.schema))
+    dictionary = dictionary_columns(table.schema)
+    if not row_groups or sum(row_groups) != table.num_rows:
+        pq.write_table(table, path, use_dictionary=dictionary)
+        return
+    with pq.ParquetWriter(path, table.schema, use_dictionary=dictionary) as writer:
+        start = 0
+        for rows in row_groups:
+            writer.write_table(table.slice(start, rows))
+            start += rows
 
 
 def sorted_categories(values: Iterable[Any]) -> list[str]:

@@ -63,3 +63,27 @@ def test_what_cannot_be_written_a_job_at_a_time_is_built_whole(tmp_path, case):
         extra = {"my_plugin_column": np.array([1.5, 2.5])}
         files = [_job(tmp_path, "a", ["x", "y"], ["completed"] * 2, [0, 0], extra)]
     _same_file(tmp_path, files, [(0, "point", np.arange(len(files), dtype=np.int64))])
+
+
+def test_a_comparison_written_again_is_the_same_bytes(tmp_path):
+    """The first write merges the runs' files a row group each; a second write of the same result
+    wrote the table in one row group, as pandas does: the same table, other bytes."""
+    import filecmp
+    from pathlib import Path
+
+    from offloadsim.experiments.compare import compare
+
+    quickstart = Path(__file__).resolve().parents[2] / "scenarios" / "quickstart.yaml"
+    text = quickstart.read_text(encoding="utf-8").replace("duration: 120 s", "duration: 3 s")
+    (tmp_path / "q.yaml").write_text(text.replace("count: 20", "count: 3"), encoding="utf-8")
+    result = compare(tmp_path / "q.yaml", ["local", "edge"], 2, workers=1, out=tmp_path / "first")
+    first = tmp_path / "first"
+    assert pq.ParquetFile(first / "tasks.parquet").metadata.num_row_groups == 4  # a run's file each
+    result.write(tmp_path / "again")
+    assert len(result.tasks)  # the table in memory, written from it
+    result.write(tmp_path / "loaded")
+    for again in ("again", "loaded"):
+        names = sorted(p.name for p in first.iterdir())
+        assert names == sorted(p.name for p in (tmp_path / again).iterdir())
+        _, differ, errors = filecmp.cmpfiles(first, tmp_path / again, names, shallow=False)
+        assert differ == [] and errors == [], (again, differ, errors)

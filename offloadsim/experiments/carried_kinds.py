@@ -161,18 +161,26 @@ def _register_into(
 ) -> None:
     """Register ``carried`` where this worker lacks them, then put the run-time ones in ``order``.
 
-    One this worker registered of its own (its import of the main script) is kept; one an earlier
+    One this worker registered of its own (its import of the main script, or of a package an
+    earlier entry's rebuilding imported) is kept where it is the same code; of other code, it is
+    :class:`CarriedUnreadable` naming both: the worker kept the package's kind over the script's
+    replacement without a word, so its runs ran other code than the command's.  One an earlier
     command brought (a Dask worker's) is replaced by this command's.
     """
     which = registry.what
     for name, pickled in carried:
-        if _its_own(registry, name):
-            continue
         entry = unpickled(registry.said(name), pickled)  # a by-value one too (it names its rebuilder)
         code = registry.code(entry)
         own = registry.present().get(name)
         if own is not None and registry.code(own) == code:  # its module's import registered it, as here
             continue
+        if _its_own(registry, name):
+            raise CarriedUnreadable(
+                f"{registry.said(name)} (registered in this process, {_named(code)}) cannot be registered "
+                f"in the worker processes: they have one of their own under that name "
+                f"({_named(registry.code(own))}, registered there by an import) and would run it instead",
+                about_module=False,
+            )
         try:
             if own is not None and _CARRIED.get((which, name)) == registry.code(own):  # an earlier command's
                 registry.remove(name)
@@ -193,6 +201,13 @@ def _register_into(
             registry.remove(name)
         for name in wanted:
             registry.add(here[name])
+
+
+def _named(code: dict[str, Any]) -> str:
+    """An entry's code as a message names it: ``far_plugins.Far`` (its first function or class)."""
+    found = next(iter(code.values()), None)
+    module, name = getattr(found, "__module__", None), getattr(found, "__qualname__", None)
+    return f"{module}.{name}" if module and name else repr(found)
 
 
 def _raised(error: Exception) -> str:

@@ -5,8 +5,8 @@ its own under that name. A worker rebuilding the script's entry imports the pack
 registers its ``far`` again there: registering the script's warning kind then raised in the
 worker's start, every worker died and the pool said only that a worker died; the script's policy
 was dropped for the package's, silently (other code than the command's ran). Both are now one line
-naming the entry and the exception; one the package's import registers as the script's (the same
-class) is no clash and runs.
+naming the script's entry and the worker's own; one the package's import registers as the script's
+(the same class) is no clash and runs.
 """
 
 from __future__ import annotations
@@ -56,15 +56,16 @@ register(WarningKind(name="far", detect=detect, legend="the package's own"))
 REPLACED = {
     "policy": (
         'unregister_policy("far")\n    register_policy("far")(far_plugins.Tuned)',
-        'policy "far" (registered in this process) cannot be registered in the worker processes: '
-        "registering it there raised ValueError: a policy named 'far' is already registered "
-        "(far_plugins.Far)",
+        'policy "far" (registered in this process, far_plugins.Tuned) cannot be registered in the worker '
+        "processes: they have one of their own under that name (far_plugins.Far, registered there by an "
+        "import) and would run it instead",
     ),
     "warning-kind": (
         "import far_kinds\n    from offloadsim.analysis import warning_registry as kinds\n    "
         'kinds.unregister("far")\n    kinds.register(kinds.WarningKind("far", far_kinds.tuned, legend="x"))',
-        "warning kind 'far' (registered in this process) cannot be registered in the worker processes: "
-        "registering it there raised ValueError: a warning kind named 'far' is registered already",
+        "warning kind 'far' (registered in this process, far_kinds.tuned) cannot be registered in the worker "
+        "processes: they have one of their own under that name (far_kinds.detect, registered there by an "
+        "import) and would run it instead",
     ),
 }
 

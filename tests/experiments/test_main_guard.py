@@ -230,18 +230,71 @@ def _forget_brought(*names: str) -> None:
 
 def test_a_worker_replaces_a_policy_an_earlier_job_brought_and_keeps_its_own():
     """A Dask worker outlives a command: a policy a later command brings under the same name is run, not
-    the earlier one's; one the worker has of its own stays, as in a local pool."""
+    the earlier one's; one the worker has of its own stays where it is the same class."""
     from offloadsim.policies.registry import find_policy, register_policy
 
     register_policy("test-own-policy")(Own)
     try:
-        _bring({"test-carried-policy": Before, "test-own-policy": After})
+        _bring({"test-carried-policy": Before, "test-own-policy": Own})
         assert find_policy("test-carried-policy").factory is Before
         assert find_policy("test-own-policy").factory is Own
         _bring({"test-carried-policy": After})
         assert find_policy("test-carried-policy").factory is After
     finally:
         _forget_brought("test-carried-policy", "test-own-policy")
+
+
+PACKAGE = '''
+from offloadsim.policies import Plan, register_policy
+
+
+@register_policy("test-pkg-far")
+class Far:
+    """The package's own: its import registers it."""
+
+    def decide(self, task, view):
+        return Plan.run_on(task.source)
+
+
+class Near(Far):
+    """Another policy of the package, which a script registers itself."""
+'''
+
+
+def test_a_worker_whose_import_registered_its_own_under_the_name_says_so(tmp_path, monkeypatch):
+    """A script imports a package (registering its ``test-pkg-far``) and replaces that with its own.  In a
+    worker, rebuilding an earlier entry imports the package, which registers its own there; the script's
+    replacement then came to a name the worker had, which kept the package's and ran other code than
+    the command's without a word.  Now it is one line naming both."""
+    import pickle
+
+    from offloadsim.experiments.carried_kinds import CarriedKinds, register_carried_kinds
+    from offloadsim.experiments.carried_unreadable import CarriedUnreadable
+    from offloadsim.policies.registry import find_policy, unregister_policy
+
+    (tmp_path / "test_pkg_far.py").write_text(PACKAGE, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import test_pkg_far  # the script's import: the package's own registered, then replaced
+
+    entries = (
+        ("test-pkg-near", pickle.dumps(("test-pkg-near", test_pkg_far.Near))),
+        ("test-pkg-far", pickle.dumps(("test-pkg-far", Scripts))),
+    )
+    unregister_policy("test-pkg-far")
+    del sys.modules["test_pkg_far"]  # a fresh worker: it imports the package rebuilding Near
+    try:
+        with pytest.raises(CarriedUnreadable) as raised:
+            register_carried_kinds(CarriedKinds((("policy", entries, ()),)))
+        assert str(raised.value) == (
+            f'policy "test-pkg-far" (registered in this process, {Scripts.__module__}.Scripts) cannot be '
+            "registered in the worker processes: they have one of their own under that name "
+            "(test_pkg_far.Far, registered there by an import) and would run it instead"
+        )
+        assert not raised.value.about_module  # its module imports there
+        assert find_policy("test-pkg-far").factory.__module__ == "test_pkg_far"
+    finally:
+        _forget_brought("test-pkg-near", "test-pkg-far")
+        sys.modules.pop("test_pkg_far", None)
 
 
 def test_a_worker_runs_the_parents_registration_not_a_plugin_of_the_same_name(monkeypatch):

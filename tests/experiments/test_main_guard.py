@@ -15,6 +15,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from test_carried_refused import MODULE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -244,21 +245,8 @@ def test_a_worker_replaces_a_policy_an_earlier_job_brought_and_keeps_its_own():
         _forget_brought("test-carried-policy", "test-own-policy")
 
 
-PACKAGE = '''
-from offloadsim.policies import Plan, register_policy
-
-
-@register_policy("test-pkg-far")
-class Far:
-    """The package's own: its import registers it."""
-
-    def decide(self, task, view):
-        return Plan.run_on(task.source)
-
-
-class Near(Far):
-    """Another policy of the package, which a script registers itself."""
-'''
+#: A package whose import registers its own ``test-pkg-far``, with another policy a script registers itself.
+PACKAGE = MODULE.replace('"far"', '"test-pkg-far"').replace("Tuned", "Near")
 
 
 def test_a_worker_whose_import_registered_its_own_under_the_name_says_so(tmp_path, monkeypatch):

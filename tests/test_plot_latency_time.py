@@ -538,6 +538,11 @@ def test_a_bin_where_most_tasks_did_not_complete_is_drawn_faint_and_named(tiny):
     steps = [a for a in top.patches if type(a).__name__ == "StepPatch"]
     faint = [a for a in steps if a.get_alpha() is not None and a.get_alpha() < 1]
     assert len(faint) == 1  # local's, the whole line faint under its bold one
+    # Drawn as the bold line is, with no edge down to 0 at its ends or at an empty bin's (a drop to the
+    # axes' bottom, read as a task of no latency); the bins' values hold its every height.
+    heights = faint[0].get_path().vertices[:, 1]
+    drawn = faint[0].get_data().values
+    assert heights[np.isfinite(heights)].min() >= np.nanmin(drawn) > 0
     bold = [a for a in steps if a.get_label() == "local"]
     values = bold[0].get_data().values
     assert np.isnan(values[4]) and np.isfinite(values[[0, 1, 2, 3, 5]]).all()

@@ -793,7 +793,17 @@ def _draw_series(ax: Axes, part: pd.DataFrame, style: Mapping[str, Any], name: s
     high = part["high"].to_numpy(dtype=float) * scale
     few = few_completed(part)
     if few.any():  # survivors' values: faint there, the full line under the bold one (no gap at the joins)
-        ax.stairs(y, x, color=style["color"], linestyle=style["linestyle"], linewidth=0.9, alpha=_FAINT)
+        # baseline=None as the bold line's: stairs' default baseline 0 closed each run of bins with an
+        # edge down to 0, a faint line off the axes' bottom at every empty bin (a drop that no task had).
+        ax.stairs(
+            y,
+            x,
+            color=style["color"],
+            linestyle=style["linestyle"],
+            linewidth=0.9,
+            alpha=_FAINT,
+            baseline=None,
+        )
     line = ax.stairs(
         np.where(few, np.nan, y),
         x,

@@ -230,6 +230,14 @@ _OUT_OF_SCOPE = {
     **dict.fromkeys(("training", "train", "backprop", "backward"), "training"),
     **dict.fromkeys(("encrypt", "encryption", "tls", "ssl", "https", "crypto"), "encryption or TLS"),
     **dict.fromkeys(
+        ("transport", "quic", "tcp", "http3", "0-rtt"),
+        "transport protocols (TCP or QUIC set-up round trips; a link's loss does not slow a transfer)",
+    ),
+    **dict.fromkeys(
+        ("cache", "caching", "result-cache", "result_cache", "model-cache", "model_cache", "lru", "lfu"),
+        "caching at the edge (every request computes in full)",
+    ),
+    **dict.fromkeys(
         ("jpeg", "webp", "png", "zstd", "lz4"), "input codecs (give the compressed size as input)"
     ),
     **dict.fromkeys(("batch", "batching", "batch_size"), "batching at servers"),

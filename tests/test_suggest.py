@@ -201,6 +201,15 @@ def test_a_slip_still_suggests_its_name(word, candidates, meant):
         # a researcher of federated learning's next key: it listed the keys, with no pointer
         ("applications.classify.privacy=dp", "does not model privacy mechanisms (differential privacy"),
         ("policy=differential-privacy", "does not model privacy mechanisms (differential privacy"),
+        # a researcher of cheaper transfers' next keys: each listed the keys, with no pointer
+        ("links[0].transport=quic", 'unknown key "transport" (offloadsim does not model transport protocols'),
+        ("links[0].quic=true", "does not model transport protocols (TCP or QUIC"),
+        ("policy=quic", 'unknown policy "quic" (offloadsim does not model transport protocols'),
+        (
+            "applications.classify.cache=lru",
+            'unknown key "cache" (offloadsim does not model caching at the edge',
+        ),
+        ("nodes.edge.caching=true", "does not model caching at the edge"),
     ],
 )
 def test_out_of_scope_words_point_at_the_scope_section_not_at_a_name_spelt_alike(setting, said):

@@ -1,26 +1,27 @@
 """An LLM run's time per output token and decode rate, which rest on a bandwidth bound, shown as bounds.
 
-On a built-in profile a decode step reads every weight at the data sheet's memory bandwidth used
-in full (:meth:`offloadsim.world.build.World.decode_ceilings`): weights ÷ bandwidth, a ceiling no
-measured server reaches.  Every time per output token built of such steps (queueing, a pipeline's
+On a built-in profile a decode step reads every weight at the data sheet's memory bandwidth used in
+full (:meth:`offloadsim.world.build.World.decode_ceilings`): weights ÷ bandwidth, a ceiling no
+measured server reaches. Every time per output token built of such steps (queueing, a pipeline's
 hops added) is then as short as the hardware allows, no shorter, and every decode rate as high: a
-bound, not a measurement.  The rule a reader can follow: where a run's decode steps ran on such a
+bound, not a measurement. The rule a reader can follow: where a run's decode steps ran on such a
 processor (its ``decode_ceilings``, in whole or in part), its mean time per output token reads
 ``≥ 79.6`` (ms) and its mean decode rate ``≤ 12.6`` (tokens/s), its own value to three significant
-digits, marked ``(bandwidth ceiling)`` in a run's table and ``(ceiling)`` in a compare or sweep
-cell; a figure of either says so in its note.  Its times to first token and latencies (mean and
-percentiles) and its mean queueing wait (:data:`LOWER_BOUNDS`) read ``≥`` by the same rule: a
-request's latency holds its own decode steps, its time to first token and its queueing wait the
-decode steps it waited behind, each as short as the bandwidth allows.  Where none did (a
-calibrated profile, a bandwidth the scenario gives, a compute-bound decode) they read as measured.
-The CSV and parquet files keep the full numbers.  (The bound was once said only of a mean within
-3 % of a single node's ceiling: a cloud's TPOT read ``≥ 7.36`` beside a 3-Jetson pipeline's
-``79.61 ± 0.15`` on the same bound plus hops, and one policy's decode rate was a bound while its
-TPOT, a mean of the inverses, was not.)
+digits rounded the way the bound holds (a time down, a rate up: 129.7 ms reads ``≥ 129``), marked
+``(bandwidth ceiling)`` in a run's table and ``(ceiling)`` in a compare or sweep cell; a figure of
+either says so in its note. Its times to first token and latencies (mean and percentiles) and its
+mean queueing wait (:data:`LOWER_BOUNDS`) read ``≥`` by the same rule: a request's latency holds its
+own decode steps, its time to first token and its queueing wait the decode steps it waited behind,
+each as short as the bandwidth allows. Where none did (a calibrated profile, a bandwidth the
+scenario gives, a compute-bound decode) they read as measured. The CSV and parquet files keep the
+full numbers. (The bound was once said only of a mean within 3 % of a single node's ceiling: a
+cloud's TPOT read ``≥ 7.36`` beside a 3-Jetson pipeline's ``79.61 ± 0.15`` on the same bound plus
+hops, and one policy's decode rate was a bound while its TPOT, a mean of the inverses, was not.)
 """
 
 from __future__ import annotations
 
+import decimal
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
@@ -68,12 +69,13 @@ LOWER_BOUNDS = (
 def ceiling_bound(name: str, value: float, ceilings: Sequence[float], saturated: bool = False) -> str | None:
     """Metric ``name`` (its value in SI) as the bound it is where a run's decodes had ``ceilings``; else None.
 
-    ``decode_tokens_per_s_mean`` reads ``≤ 824`` (tokens/s); ``tpot_mean_s`` (shown in ms) reads
-    ``≥ 1.21``, and so does every time of :data:`LOWER_BOUNDS`: the value itself to three significant
-    digits, whatever queueing or hops it holds.  ``output_tokens_per_s`` reads ``≤`` where the runs
-    were ``saturated`` too (:func:`decode_saturated`): then it is the capacity at the ceiling, the
-    most the hardware allows; short of saturation it is the tokens the arrivals asked for, which a
-    slower server would generate alike, and no bound.
+    ``decode_tokens_per_s_mean`` reads ``≤ 824`` (tokens/s); ``tpot_mean_s`` (shown in ms) reads ``≥
+    1.21``, and so does every time of :data:`LOWER_BOUNDS`: the value itself to three significant
+    digits, whatever queueing or hops it holds, rounded down (a rate up), never past the run's value.
+    ``output_tokens_per_s`` reads ``≤`` where the runs were ``saturated`` too
+    (:func:`decode_saturated`): then it is the capacity at the ceiling, the most the hardware allows;
+    short of saturation it is the tokens the arrivals asked for, which a slower server would generate
+    alike, and no bound.
 
     >>> ceiling_bound("decode_tokens_per_s_mean", 823.879, [136.2, 825.3])
     '≤ 824'
@@ -81,17 +83,19 @@ def ceiling_bound(name: str, value: float, ceilings: Sequence[float], saturated:
     '≥ 79.6'
     >>> ceiling_bound("ttft_p95_s", 1.2345, [13.6]), ceiling_bound("throughput_per_s", 2.0, [13.6])
     ('≥ 1,230', None)
+    >>> ceiling_bound("latency_mean_s", 0.129708594, [825.3]), ceiling_bound("tpot_mean_s", 0.0113, [13.6])
+    ('≥ 129', '≥ 11.3')
     >>> ceiling_bound("decode_tokens_per_s_mean", 5.3, []) is None
     True
     >>> [ceiling_bound("output_tokens_per_s", 38.93, [82.9], saturated) for saturated in (False, True)]
-    [None, '≤ 38.9']
+    [None, '≤ 39.0']
     """
     if not ceilings or not math.isfinite(value) or value <= 0:
         return None
     if name == "decode_tokens_per_s_mean" or (name == UPPER_AT_SATURATION and saturated):
-        return f"≤ {three_digits(value)}"
+        return f"≤ {three_digits(value, decimal.ROUND_CEILING)}"
     if name in LOWER_BOUNDS:
-        return f"≥ {three_digits(value * 1e3)}"
+        return f"≥ {three_digits(value * 1e3, decimal.ROUND_FLOOR)}"
     return None
 
 
@@ -110,16 +114,26 @@ def decode_saturated(processors: Mapping[str, Sequence[Any]], decoders: Collecti
     return any((str(node), str(name)) in wanted and float(busy) >= BUSY for node, name, busy in rows)
 
 
-def three_digits(value: float) -> str:
+def three_digits(value: float, rounding: str = decimal.ROUND_HALF_EVEN) -> str:
     """``value`` to three significant digits, with no exponent: a bound, not a measurement.
+
+    ``rounding`` (a :mod:`decimal` mode) is the way a bound holds: ``ROUND_FLOOR`` for a ``≥``, so
+    that a simulated 129.7 ms reads ``≥ 129``, not ``≥ 130``, a bound the run's own value undercuts;
+    ``ROUND_CEILING`` for a ``≤``.  The value is taken to twelve significant digits first, so that a
+    product's float noise (0.0113 s × 1e3 is 11.299999999999999 ms) does not floor it to 11.2.
 
     >>> three_digits(1364.5), three_digits(824.96), three_digits(1.2121), three_digits(0.004567)
     ('1,360', '825', '1.21', '0.00457')
+    >>> three_digits(129.7, decimal.ROUND_FLOOR), three_digits(823.1, decimal.ROUND_CEILING)
+    ('129', '824')
+    >>> three_digits(0.0113 * 1e3, decimal.ROUND_FLOOR), three_digits(999.6, decimal.ROUND_CEILING)
+    ('11.3', '1,000')
     """
     if not math.isfinite(value) or value == 0:
         return f"{value:g}"
     places = 2 - math.floor(math.log10(abs(value)))
-    return f"{round(value, places):,.{max(places, 0)}f}"
+    kept = decimal.Decimal(f"{value:.12g}").scaleb(places).to_integral_value(rounding).scaleb(-places)
+    return f"{kept:,.{max(places, 0)}f}"
 
 
 def ceiling_cell(

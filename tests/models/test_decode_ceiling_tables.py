@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -226,3 +227,26 @@ def test_a_sweep_marks_the_output_token_throughput_of_its_saturated_points_alone
     note = " ".join(fig._supxlabel.get_text().split())
     assert "each output token throughput at saturation is an upper bound" in note
     assert "(at 1 of the 2 points drawn)" in note, note
+
+
+def test_a_bound_is_rounded_the_way_it_holds_never_past_the_runs_own_value() -> None:
+    """HG37's sweep printed a cloud's mean latency of 129.709 ms as ``≥ 130 (ceiling)``: a lower bound
+    that the run's own value undercuts, as ``≤`` would be read of a rate rounded down.  A time now
+    rounds down to its three digits and a rate up, and each still has three significant digits."""
+    from offloadsim.analysis.decode_ceiling import ceiling_cell
+
+    assert ceiling_bound("latency_mean_s", 0.129708594, [825.3]) == "≥ 129"
+    assert ceiling_cell("latency_mean_s", 0.129708594, [825.3], 0.000435) == "≥ 129 (ceiling)"
+    assert ceiling_bound("decode_tokens_per_s_mean", 823.1, [825.3]) == "≤ 824"
+    values = [*(float(v) for v in np.geomspace(1e-4, 50.0, 997)), 0.0113, 0.129708594, 0.07961]
+    for value in values:
+        for name in ("latency_mean_s", "tpot_mean_s", "ttft_p95_s"):
+            said = ceiling_bound(name, value, [13.6])
+            assert said is not None and said.startswith("≥ ")
+            bound = float(said[2:].replace(",", ""))
+            # 0.0113 s is 11.299999999999999 ms in floats: its bound 11.3 holds to that noise
+            assert bound <= value * 1e3 * (1 + 1e-12) < bound * 1.01, (name, value, said)
+        said = ceiling_bound("decode_tokens_per_s_mean", value * 1e3, [13.6])
+        assert said is not None and said.startswith("≤ ")
+        bound = float(said[2:].replace(",", ""))
+        assert bound * 0.99 < value * 1e3 <= bound * (1 + 1e-12), (value, said)

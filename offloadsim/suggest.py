@@ -241,6 +241,24 @@ _OUT_OF_SCOPE = {
         ("jpeg", "webp", "png", "zstd", "lz4"), "input codecs (give the compressed size as input)"
     ),
     **dict.fromkeys(("batch", "batching", "batch_size"), "batching at servers"),
+    **dict.fromkeys(
+        (
+            "edgeshard",
+            "tensor-parallel",
+            "tensor_parallel",
+            "tensor-parallelism",
+            "pipeline-parallel",
+            "pipeline_parallel",
+            "micro-batch",
+            "micro_batch",
+            "microbatch",
+            "micro-batches",
+            "micro_batches",
+            "microbatches",
+        ),
+        "tensor parallelism, micro-batches, or a search of a pipeline's stations and cuts"
+        " (policy fixed runs the pipeline you give)",
+    ),
     **dict.fromkeys(("accuracy",), "accuracy"),
     **dict.fromkeys(
         (

@@ -210,6 +210,9 @@ def test_a_slip_still_suggests_its_name(word, candidates, meant):
             'unknown key "cache" (offloadsim does not model caching at the edge',
         ),
         ("nodes.edge.caching=true", "does not model caching at the edge"),
+        # and of an LLM split over several edges: the policy they looked for, or its knob
+        ("policy=edgeshard", 'unknown policy "edgeshard" (offloadsim does not model tensor parallelism'),
+        ("applications.classify.micro_batches=4", "search of a pipeline's stations and cuts (policy fixed"),
     ],
 )
 def test_out_of_scope_words_point_at_the_scope_section_not_at_a_name_spelt_alike(setting, said):

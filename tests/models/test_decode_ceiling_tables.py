@@ -147,6 +147,9 @@ def test_compare_and_sweep_print_the_bound_and_keep_the_full_number(
 
     fig = plots.plot_results(read_results(tmp_path / "s"), "sweep", metric="tpot_mean_s")
     assert "is a lower bound" in " ".join(fig._supxlabel.get_text().split())
+    # Its split figure draws layers, no time: it says nothing of a bound (it said "each latency").
+    fig = plots.plot_results(read_results(tmp_path / "s"), "split")
+    assert "lower bound" not in " ".join(fig._supxlabel.get_text().split())
 
 
 def test_a_queueing_wait_behind_steps_at_a_ceiling_is_a_lower_bound(

@@ -118,3 +118,6 @@ def test_compare_cells_and_figures_say_the_bound_of_each_time(
     assert "each time per output token is a lower bound" in note(bound, "cdf", "tpot")
     assert "lower bound" not in note(given, "cdf", "tpot")
     assert "lower bound" not in note(given, "bars", "latency_mean_s")
+    # A figure that draws no time says nothing of one (HG37's utilisation of an LLM compare said
+    # "each latency is a lower bound", the default metric's note, of its bars of busy shares).
+    assert "lower bound" not in note(bound, "utilisation", None)

@@ -48,6 +48,10 @@ class _Split(SeriesDrawing):
         )
         return None
 
+    def bound_metric(self, view: FigureView, request: FigureRequest) -> str | None:
+        # It draws layers, not a latency: no "each latency is a lower bound" under an LLM's split.
+        return None
+
     def lines(self, shown: Shown) -> str:
         # Each application or series with no all-local line, and why.
         notes = (_split_note(shown.view, shown.frame, part, shown.by, shown.x) for _, part in shown.panels)

@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from offloadsim.plots import charts
+from offloadsim.plots.figure_data import FigureView
 from offloadsim.plots.kind_registry import FigureRequest
 from offloadsim.plots.series_figure import Panel, SeriesDrawing, say_unseen_bars, series_figure
 from offloadsim.records.stored import Results
@@ -32,6 +33,11 @@ class _Utilisation(SeriesDrawing):
 
     def ranged(self, axes: Sequence[Axes]) -> None:
         say_unseen_bars(axes)
+
+    def bound_metric(self, view: FigureView, request: FigureRequest) -> str | None:
+        # It draws no latency: an LLM compare's utilisation said "each latency is a lower bound" (the
+        # view's default metric, which it does not draw).
+        return None
 
 
 DRAWING = _Utilisation()

@@ -433,6 +433,8 @@ class World:
                 for app in self.apps.values()
             )
         )
+        if changes := _dynamics_line(self.scenario.dynamics):
+            lines.append(changes)
         # said before any run: where a run would be allowed to compute, not where it did
         if isinstance(policies, Mapping):
             notes = self.notes_under_each(policies, ahead=True)
@@ -474,6 +476,38 @@ class World:
             return rate(processors[0])
         each = (f"{p.spec.name} {rate(p)}" for p in processors)
         return f"({', '.join(each)})"
+
+
+def _dynamics_line(entries: Sequence[Mapping[str, Any]], limit: int = 10) -> str:
+    """``dynamics: dynamics[0] link-trace of phone <-> server (...)``: what changes the world in the run.
+
+    The links and processors above are as the scenario writes them; a dry run of a link under a
+    trace read as a fixed rate, with no word that a trace drives it from 0 s.  Empty with no entry.
+
+    >>> line = _dynamics_line([{"kind": "link-trace", "link": ["phone", "ap"]}, {"kind": "failures"}])
+    >>> line.split(" (")[0]
+    'dynamics: dynamics[0] link-trace of phone <-> ap, dynamics[1] failures'
+    >>> _dynamics_line([])
+    ''
+    """
+    if not entries:
+        return ""
+    said = []
+    for index, entry in enumerate(entries[:limit]):
+        link, node = entry.get("link"), entry.get("node")
+        of = (
+            f" of links[{link}]"
+            if isinstance(link, int) and not isinstance(link, bool)
+            else f" of {link[0]} <-> {link[1]}"
+            if isinstance(link, list | tuple) and len(link) == 2
+            else f" of {node}"
+            if isinstance(node, str)
+            else ""
+        )
+        said.append(f"dynamics[{index}] {entry.get('kind')}{of}")
+    if len(entries) > limit:
+        said.append(f"... and {len(entries) - limit} more")
+    return f"dynamics: {', '.join(said)} (the links and nodes above as written; these change them in the run)"
 
 
 def _rate_label(proc: ProcessorModel) -> str:

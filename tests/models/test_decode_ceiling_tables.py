@@ -14,6 +14,7 @@ as bounds (queueing and hops only add to a time the hardware cannot beat); a dec
 
 from __future__ import annotations
 
+import decimal
 import re
 from pathlib import Path
 
@@ -195,9 +196,8 @@ def test_output_token_throughput_at_saturation_is_an_upper_bound(
     nodes = pd.read_parquet(tmp_path / "p" / "nodes.parquet").set_index("node")
     assert float(nodes.loc["edge-0", "utilisation"]) >= 0.99  # saturated
     tokens = float(nodes["tokens_generated"].sum()) / 120.0  # every token generated, 120 s measured
-    assert re.search(
-        rf"^{label}\s+≤ {re.escape(three_digits(tokens))}\s+tokens/s \(bandwidth ceiling\)$", rate
-    )
+    bound = re.escape(three_digits(tokens, decimal.ROUND_CEILING))  # a rate's bound rounds up
+    assert re.search(rf"^{label}\s+≤ {bound}\s+tokens/s \(bandwidth ceiling\)$", rate), rate
     path.write_text(SCENARIO.replace("USERS", "1"))
     assert main(["run", str(path), "--out", str(tmp_path / "one")]) == 0
     one = _row(capsys.readouterr().out, label)
@@ -224,7 +224,7 @@ def test_a_sweep_marks_the_output_token_throughput_of_its_saturated_points_alone
     # Each point's first row: the table's first block, whose last column is the output token throughput.
     row_one = next(line for line in printed.splitlines() if line.startswith("1 "))
     row_many = next(line for line in printed.splitlines() if line.startswith("20 "))
-    assert row_many.endswith(f"≤ {three_digits(many)} (ceiling)"), row_many
+    assert row_many.endswith(f"≤ {three_digits(many, decimal.ROUND_CEILING)} (ceiling)"), row_many
     assert not row_one.endswith("(ceiling)") and row_one.endswith(f"{one:.2f}"), row_one
     fig = plots.plot_results(results, "sweep", metric="output_tokens_per_s")
     note = " ".join(fig._supxlabel.get_text().split())

@@ -3,10 +3,9 @@
 A flow's completion, its delivery, a stage's end and an arrival are each a
 callback at a time: SimPy makes an event object for each (a ``Timeout``,
 its callback list, its scheduling call), which is most of what an event
-costs.  :meth:`RunEnvironment.call_in` queues a :class:`_Due` instead (a
-float, its time, carrying its eid drawn from SimPy's own counter, its
-function and argument; its priority is SimPy's ``NORMAL``), and
-:meth:`RunEnvironment.step` processes the earlier of its calendar and
+costs.  :meth:`RunEnvironment.call_in` queues ``(time, priority, eid,
+function, argument)`` instead, with the eid drawn from SimPy's own counter,
+and :meth:`RunEnvironment.step` processes the earlier of its calendar and
 SimPy's queue.  Every call therefore happens exactly where the ``Timeout``
 it replaces would have, ties in time included, and SimPy's processes and
 events (the world's timed changes, plug-ins) interleave with them as before.
@@ -16,9 +15,10 @@ the city benchmark, against a few dozen other calls in flight), so their
 calls (:meth:`RunEnvironment.chain_in`) wait on a calendar of their own:
 every other call's pop then walks a heap of the few dozen, not of a
 thousand more, for one more comparison per step between the two heads.
-A heap of floats compares its entries with one float comparison in C, where
-``(time, priority, eid, ...)`` tuples took three; floats cannot order
-equal times by eid, so the calendar does (:meth:`Calendar._untie`).
+That calendar's entries are one object each (:class:`_Due`, a float
+carrying its eid and call), not a tuple and its float time: a city's
+chain entry is touched once in a thousand tasks, cold in the cache, and
+each of a pop's ten-odd comparisons then reads one object, not two.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from simpy.events import NORMAL, EventPriority
 from offloadsim.engine.due import Due as _Due
 
 __all__ = [
+    "NORMAL_PRIORITY",
     "Calendar",
     "CallIn",
     "RunEnvironment",
@@ -42,18 +43,22 @@ __all__ = [
     "pending_calls",
 ]
 
+_Call = tuple[float, int, int, Callable[[Any], None], Any]  # (time, priority, eid, function, argument)
+
 #: ``call_in(delay, function, argument)``: call ``function(argument)`` ``delay`` seconds from now.
 CallIn = Callable[[float, Callable[[Any], None], Any], None]
 
 # Final: a build compiled by mypyc keeps these in C statics, not in the module's dict.
 _NORMAL: Final = NORMAL
+#: A light call's priority (SimPy's ``NORMAL``), for hot paths that push onto ``Calendar.calls``.
+NORMAL_PRIORITY: Final = NORMAL
 _heappush: Final = heappush
 _heappop: Final = heappop
 _INF: Final = float("inf")
 
 
 def _by_time_then_eid_last_first(due: _Due) -> tuple[float, int]:
-    return -due.at, -due.eid
+    return -float(due), -due.eid
 
 
 class Calendar:
@@ -73,12 +78,10 @@ class Calendar:
         self.now: float = env.now
         self.next_eid: Callable[[], int] = env._eid.__next__  # SimPy's own counter, its method bound once
         self.queue: list[Any] = env._queue  # SimPy's (time, priority, eid, event) heap
-        # Two heaps of _Due ordered by time alone: the calls, and the calls of chains that keep one
-        # pending all run (arrivals). The chains' root is kept the first by eid of its time (_untie after
-        # a pop); the calls' root is checked only where its eid decides (a pop, a tie with another head).
-        # ``tied``: the calls taken off either because their times tied, in (time, eid) order from last
-        # to first (usually empty).
-        self.calls: list[_Due] = []
+        self.calls: list[_Call] = []
+        # The calls of chains that keep one pending all run (arrivals): a heap of _Due ordered by time
+        # alone, whose root is kept the first by eid of its time (_untie), and the calls taken off it
+        # because their times tied, in (time, eid) order from last to first (usually empty).
         self.chains: list[_Due] = []
         self.tied: list[_Due] = []
         # While run_due's inner loop runs: the time of the next chain call or SimPy event (no call at
@@ -87,13 +90,7 @@ class Calendar:
 
     def call_in(self, delay: float, function: Callable[[Any], None], argument: Any) -> None:
         """Call ``function(argument)`` ``delay`` (>= 0) s from now, where a Timeout made now would fire."""
-        at: float = self.now + delay
-        due = _Due(at)
-        due.at = at
-        due.eid = self.next_eid()
-        due.call = function
-        due.argument = argument
-        _heappush(self.calls, due)
+        _heappush(self.calls, (self.now + delay, _NORMAL, self.next_eid(), function, argument))
 
     def chain_in(self, delay: float, function: Callable[[Any], None], argument: Any) -> None:
         """:meth:`call_in` for a chain that keeps one call pending all run: on the chains' own calendar."""
@@ -101,90 +98,71 @@ class Calendar:
         if at < self.limit:  # before the next chain call run_due's inner loop knew of
             self.limit = at
         due = _Due(at)
-        due.at = at
         due.eid = self.next_eid()
         due.call = function
         due.argument = argument
         # A push keeps the root the first by eid of its time: a later eid at the root's time stays below.
         _heappush(self.chains, due)
 
-    def _untie(self, heap: list[_Due], popped: _Due | None) -> None:
-        """Move the calls of ``heap`` that tie in time with its root (or ``popped``) onto ``tied``, in order.
+    def _untie(self) -> None:
+        """Move every call whose time ties with the chains' root's onto ``tied``, until the root is alone.
 
-        A heap orders by time alone and moves tied entries in any order, so its root may not be the
-        first by eid of its time; the tied ones then wait on ``tied``, sorted. On the chains' heap,
-        again while the new root ties with a child, so that its root is the first by eid of its time.
+        The heap orders by time alone and moves tied entries in any order, so after a pop the root
+        may not be the first by eid of its time; the tied ones then wait on ``tied``, in order.
         """
-        tied = self.tied
-        if popped is not None:
-            tied.append(popped)
-            at = popped.at
-        else:
-            at = heap[0].at
-        while heap and heap[0].at == at:
-            tied.append(_heappop(heap))
-        if heap is self.chains:
-            while len(heap) > 1 and (
-                heap[1].at == heap[0].at or (len(heap) > 2 and heap[2].at == heap[0].at)
-            ):
-                at = heap[0].at
-                while heap and heap[0].at == at:
-                    tied.append(_heappop(heap))
+        chains, tied = self.chains, self.tied
+        while len(chains) > 1 and (chains[1] == chains[0] or (len(chains) > 2 and chains[2] == chains[0])):
+            at = float(chains[0])
+            while chains and chains[0] == at:
+                tied.append(_heappop(chains))
         tied.sort(key=_by_time_then_eid_last_first)
 
     def run_due(self) -> bool:
         """Every call due before SimPy's next event, in SimPy's order; False if none was."""
         calls, chains, tied, queue, env = self.calls, self.chains, self.tied, self.queue, self.env
         called = False
-        # Heads are compared by their times (``at``, an exact float, so that 3.11 specialises the
-        # comparisons and a build compiled by mypyc makes them in C), and by priority and eid only when
-        # the times tie (as in SimPy; eids are unique: never further). A call's priority is NORMAL.
+        # Heads are compared by their times, a float comparison, and by priority and eid only when the
+        # times tie (as in SimPy; eids are unique: never further). A chain's priority is NORMAL.
         while True:  # the common case: no SimPy event for a while (its run's ``until`` comes last)
-            due = chains[0] if chains else None  # the chains' next call, or a tied one
+            due = chains[0] if chains else None  # the chains' next call
             if tied:
                 other = tied[-1]
-                if due is None or other.at < due.at or (other.at == due.at and other.eid < due.eid):
+                if due is None or other < due or (other == due and other.eid < due.eid):
                     due = other
-            due_at: float = _INF if due is None else due.at
+            # An exact float, so that 3.11 specialises the comparisons with it (and with ``limit``, the
+            # inner loop's at every call): a float's with a _Due, a subclass's, take the generic path.
+            # Typed float, so that a build compiled by mypyc compares it in C.
+            due_at: float = _INF if due is None else float(due)
             if calls:
                 head = calls[0]
-                at: float = head.at
-                if at < due_at:  # the calls come first
+                at = head[0]
+                if due is None or at < due_at or (at == due_at and head[2] < due.eid):  # the calls come first
                     first_at: float = _INF
                     if queue:
-                        first_at = queue[0][0]
-                        if first_at < at:  # SimPy's event comes first
+                        first = queue[0]
+                        first_at = first[0]
+                        if first_at <= at and first < head:  # SimPy's event comes first
                             break
-                        if first_at == at:  # a tie with SimPy's event: ordered by eid below
-                            self._untie(calls, None)
-                            continue
                     # Before the next chain call or SimPy event: every call due strictly earlier runs
                     # in this inner loop, without the heads' comparisons above. A chain's call or a
                     # SimPy event made meanwhile lowers the bound (chain_in, RunEnvironment.schedule);
                     # a time that ties with it goes round the outer loop, which orders ties by eid.
-                    self.limit = due_at if first_at > due_at else first_at
-                    while True:
-                        _heappop(calls)
-                        if calls and calls[0].at == at:  # a tie: the root was not necessarily first by eid
-                            self._untie(calls, head)
-                            break
-                        self.now = env.now = at
-                        function = head.call  # read as an attribute: 3.11 specialises it, not a method's
-                        function(head.argument)
-                        called = True
-                        if not calls:
-                            break
-                        head = calls[0]
-                        at = head.at
+                    limit = due_at if first_at > due_at else first_at
+                    self.limit = limit
+                    _, _, _, function, argument = _heappop(calls)
+                    self.now = env.now = at
+                    function(argument)
+                    called = True
+                    while calls:
+                        at = calls[0][0]
                         if at >= self.limit:
                             break
-                    continue
-                if at == due_at:  # a tie with the chains' or a tied call: ordered by eid below
-                    self._untie(calls, None)
+                        _, _, _, function, argument = _heappop(calls)
+                        self.now = env.now = at
+                        function(argument)
                     continue
             elif due is None:
                 break
-            assert due is not None  # calls is empty, or its head is later
             if queue:
                 first = queue[0]
                 first_at = first[0]
@@ -195,8 +173,8 @@ class Calendar:
             else:
                 _heappop(chains)
                 n = len(chains)
-                if n > 1 and (chains[1].at == chains[0].at or (n > 2 and chains[2].at == chains[0].at)):
-                    self._untie(chains, None)  # the new root's time ties: put the tied calls in eid order
+                if n > 1 and (chains[1] == chains[0] or (n > 2 and chains[2] == chains[0])):
+                    self._untie()  # the new root's time ties: put the tied calls in eid order
             self.now = env.now = due_at
             function = due.call
             function(due.argument)
@@ -205,9 +183,8 @@ class Calendar:
 
     def peek(self) -> float:
         """The time of the next light call (infinity if none)."""
-        times = [
-            entries[i].at for entries, i in ((self.calls, 0), (self.chains, 0), (self.tied, -1)) if entries
-        ]
+        times = [self.calls[0][0]] if self.calls else []
+        times += [float(entries[i]) for entries, i in ((self.chains, 0), (self.tied, -1)) if entries]
         return min(times, default=float("inf"))
 
 
@@ -323,8 +300,11 @@ def pending_calls(env: simpy.Environment, function: Callable[[Any], None]) -> li
     """
     if isinstance(env, RunEnvironment):
         calendar = env.calendar
-        entries = (*calendar.calls, *calendar.chains, *calendar.tied)
-        return [(due.at, due.argument) for due in entries if due.call is function]
+        found = [(at, argument) for at, _, _, call, argument in calendar.calls if call is function]
+        found += [
+            (float(due), due.argument) for due in (*calendar.chains, *calendar.tied) if due.call is function
+        ]
+        return found
     return [
         (at, event._value[1])
         for at, _, _, event in env._queue

@@ -44,7 +44,7 @@ from offloadsim.engine.channels import (
     ChannelModel,
     tell_aborted,
 )
-from offloadsim.engine.due import Due
+from offloadsim.engine.environment import NORMAL_PRIORITY
 from offloadsim.engine.plugin_adapters import PluginLinkModel
 from offloadsim.engine.plugin_faults import link_model_words, plugin_call
 from offloadsim.plugins import dotted_name, shipped_module
@@ -68,6 +68,7 @@ __all__ = [
 # Final: constants to mypyc (a compiled build reads them inline, not from the module's dict).
 _REL: Final = 1e-9  # relative tolerance for "saturated"
 _DONE_S: Final = 1e-12  # a flow due within this many seconds (or the clock's resolution) is done
+_NORMAL: Final = NORMAL_PRIORITY
 _heappush: Final = heapq.heappush
 
 
@@ -354,13 +355,8 @@ class FlowNetwork(ChannelModel):
             if solo > 0.0:  # straight to the lone flow's end
                 calendar = self._calendar
                 if calendar is not None:  # Calendar.call_in, inline (environment.calendar_of)
-                    at: float = calendar.now + size_bytes / solo
-                    due = Due(at)
-                    due.at = at
-                    due.eid = calendar.next_eid()
-                    due.call = self._on_lone
-                    due.argument = group
-                    _heappush(calendar.calls, due)
+                    at = calendar.now + size_bytes / solo
+                    _heappush(calendar.calls, (at, _NORMAL, calendar.next_eid(), self._on_lone, group))
                 else:
                     self._call_in(size_bytes / solo, self._on_lone, group)
         else:
@@ -534,13 +530,8 @@ class FlowNetwork(ChannelModel):
         if flow.latency_s > 0.0:  # _deliver_after, inline: the common case
             calendar = self._calendar
             if calendar is not None:  # Calendar.call_in, inline (environment.calendar_of)
-                at: float = calendar.now + flow.latency_s
-                due = Due(at)
-                due.at = at
-                due.eid = calendar.next_eid()
-                due.call = _deliver
-                due.argument = flow
-                _heappush(calendar.calls, due)
+                at = calendar.now + flow.latency_s
+                _heappush(calendar.calls, (at, _NORMAL, calendar.next_eid(), _deliver, flow))
             else:
                 self._call_in(flow.latency_s, _deliver, flow)
         else:

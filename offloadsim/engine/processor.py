@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from offloadsim.engine.due import Due
-from offloadsim.engine.environment import calendar_of, caller, pending_calls
+from offloadsim.engine.environment import NORMAL_PRIORITY, calendar_of, caller, pending_calls
 from offloadsim.engine.processor_models import Price, ProcessorLike, StageDone, register_processor_model
 
 if TYPE_CHECKING:
@@ -94,13 +93,10 @@ class Processor:
             stage = (service_s, callback, payload, 0.0, self._epoch)
             calendar = self._calendar
             if calendar is not None:  # Calendar.call_in, inline
-                at: float = calendar.now + service_s
-                due = Due(at)
-                due.at = at
-                due.eid = calendar.next_eid()
-                due.call = self._on_finish
-                due.argument = stage
-                heappush(calendar.calls, due)
+                heappush(
+                    calendar.calls,
+                    (calendar.now + service_s, NORMAL_PRIORITY, calendar.next_eid(), self._on_finish, stage),
+                )
             else:
                 self._call_in(service_s, self._on_finish, stage)
             if self.watch is not None:

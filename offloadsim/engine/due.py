@@ -22,10 +22,13 @@ class Due(float):
     a thousand tasks, so every object a pop's comparisons read is a cache
     miss.  Floats cannot order equal times by eid; the environment does that
     itself (:meth:`Calendar._untie`).  The priority is always ``NORMAL``.
+    ``at`` is the time again, as an exact float: 3.11 specialises comparisons
+    of exact floats only, and a slot reads for less than ``float(due)``.
     """
 
-    __slots__ = ("argument", "call", "eid")
+    __slots__ = ("argument", "at", "call", "eid")
 
+    at: float
     eid: int
     call: Callable[[Any], None]
     argument: Any

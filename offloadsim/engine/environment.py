@@ -58,7 +58,7 @@ _INF: Final = float("inf")
 
 
 def _by_time_then_eid_last_first(due: _Due) -> tuple[float, int]:
-    return -float(due), -due.eid
+    return -due.at, -due.eid
 
 
 class Calendar:
@@ -98,6 +98,7 @@ class Calendar:
         if at < self.limit:  # before the next chain call run_due's inner loop knew of
             self.limit = at
         due = _Due(at)
+        due.at = at
         due.eid = self.next_eid()
         due.call = function
         due.argument = argument
@@ -111,9 +112,11 @@ class Calendar:
         may not be the first by eid of its time; the tied ones then wait on ``tied``, in order.
         """
         chains, tied = self.chains, self.tied
-        while len(chains) > 1 and (chains[1] == chains[0] or (len(chains) > 2 and chains[2] == chains[0])):
-            at = float(chains[0])
-            while chains and chains[0] == at:
+        while len(chains) > 1 and (
+            chains[1].at == chains[0].at or (len(chains) > 2 and chains[2].at == chains[0].at)
+        ):
+            at = chains[0].at
+            while chains and chains[0].at == at:
                 tied.append(_heappop(chains))
         tied.sort(key=_by_time_then_eid_last_first)
 
@@ -127,12 +130,12 @@ class Calendar:
             due = chains[0] if chains else None  # the chains' next call
             if tied:
                 other = tied[-1]
-                if due is None or other < due or (other == due and other.eid < due.eid):
+                if due is None or other.at < due.at or (other.at == due.at and other.eid < due.eid):
                     due = other
-            # An exact float, so that 3.11 specialises the comparisons with it (and with ``limit``, the
-            # inner loop's at every call): a float's with a _Due, a subclass's, take the generic path.
-            # Typed float, so that a build compiled by mypyc compares it in C.
-            due_at: float = _INF if due is None else float(due)
+            # An exact float (``at``, not the _Due), so that 3.11 specialises the comparisons with it (and
+            # with ``limit``, the inner loop's at every call): a float's with a _Due, a subclass's, take
+            # the generic path. Typed float, so that a build compiled by mypyc compares it in C.
+            due_at: float = _INF if due is None else due.at
             if calls:
                 head = calls[0]
                 at = head[0]
@@ -173,7 +176,7 @@ class Calendar:
             else:
                 _heappop(chains)
                 n = len(chains)
-                if n > 1 and (chains[1] == chains[0] or (n > 2 and chains[2] == chains[0])):
+                if n > 1 and (chains[1].at == chains[0].at or (n > 2 and chains[2].at == chains[0].at)):
                     self._untie()  # the new root's time ties: put the tied calls in eid order
             self.now = env.now = due_at
             function = due.call
@@ -184,7 +187,7 @@ class Calendar:
     def peek(self) -> float:
         """The time of the next light call (infinity if none)."""
         times = [self.calls[0][0]] if self.calls else []
-        times += [float(entries[i]) for entries, i in ((self.chains, 0), (self.tied, -1)) if entries]
+        times += [entries[i].at for entries, i in ((self.chains, 0), (self.tied, -1)) if entries]
         return min(times, default=float("inf"))
 
 
@@ -302,7 +305,7 @@ def pending_calls(env: simpy.Environment, function: Callable[[Any], None]) -> li
         calendar = env.calendar
         found = [(at, argument) for at, _, _, call, argument in calendar.calls if call is function]
         found += [
-            (float(due), due.argument) for due in (*calendar.chains, *calendar.tied) if due.call is function
+            (due.at, due.argument) for due in (*calendar.chains, *calendar.tied) if due.call is function
         ]
         return found
     return [

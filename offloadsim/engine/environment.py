@@ -23,7 +23,7 @@ each of a pop's ten-odd comparisons then reads one object, not two.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from heapq import heappop, heappush
 from typing import Any, Final
 
@@ -71,12 +71,14 @@ class Calendar:
     code that reads the clock there.
     """
 
-    __slots__ = ("calls", "chains", "env", "limit", "next_eid", "now", "queue", "tied")
+    __slots__ = ("calls", "chains", "eids", "env", "limit", "now", "queue", "tied")
 
     def __init__(self, env: RunEnvironment) -> None:
         self.env = env
         self.now: float = env.now
-        self.next_eid: Callable[[], int] = env._eid.__next__  # SimPy's own counter, its method bound once
+        # SimPy's own counter, drawn by next(): a builtin's call, which 3.11 specialises (a bound
+        # __next__, a method-wrapper, it does not: a method lookup and a generic call at every draw).
+        self.eids: Iterator[int] = env._eid
         self.queue: list[Any] = env._queue  # SimPy's (time, priority, eid, event) heap
         self.calls: list[_Call] = []
         # The calls of chains that keep one pending all run (arrivals): a heap of _Due ordered by time
@@ -90,7 +92,7 @@ class Calendar:
 
     def call_in(self, delay: float, function: Callable[[Any], None], argument: Any) -> None:
         """Call ``function(argument)`` ``delay`` (>= 0) s from now, where a Timeout made now would fire."""
-        _heappush(self.calls, (self.now + delay, _NORMAL, self.next_eid(), function, argument))
+        _heappush(self.calls, (self.now + delay, _NORMAL, next(self.eids), function, argument))
 
     def chain_in(self, delay: float, function: Callable[[Any], None], argument: Any) -> None:
         """:meth:`call_in` for a chain that keeps one call pending all run: on the chains' own calendar."""
@@ -99,7 +101,7 @@ class Calendar:
             self.limit = at
         due = _Due(at)
         due.at = at
-        due.eid = self.next_eid()
+        due.eid = next(self.eids)
         due.call = function
         due.argument = argument
         # A push keeps the root the first by eid of its time: a later eid at the root's time stays below.

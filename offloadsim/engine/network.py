@@ -356,7 +356,7 @@ class FlowNetwork(ChannelModel):
                 calendar = self._calendar
                 if calendar is not None:  # Calendar.call_in, inline (environment.calendar_of)
                     at = calendar.now + size_bytes / solo
-                    _heappush(calendar.calls, (at, _NORMAL, calendar.next_eid(), self._on_lone, group))
+                    _heappush(calendar.calls, (at, _NORMAL, next(calendar.eids), self._on_lone, group))
                 else:
                     self._call_in(size_bytes / solo, self._on_lone, group)
         else:
@@ -531,7 +531,7 @@ class FlowNetwork(ChannelModel):
             calendar = self._calendar
             if calendar is not None:  # Calendar.call_in, inline (environment.calendar_of)
                 at = calendar.now + flow.latency_s
-                _heappush(calendar.calls, (at, _NORMAL, calendar.next_eid(), _deliver, flow))
+                _heappush(calendar.calls, (at, _NORMAL, next(calendar.eids), _deliver, flow))
             else:
                 self._call_in(flow.latency_s, _deliver, flow)
         else:

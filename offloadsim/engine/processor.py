@@ -95,7 +95,7 @@ class Processor:
             if calendar is not None:  # Calendar.call_in, inline
                 heappush(
                     calendar.calls,
-                    (calendar.now + service_s, NORMAL_PRIORITY, calendar.next_eid(), self._on_finish, stage),
+                    (calendar.now + service_s, NORMAL_PRIORITY, next(calendar.eids), self._on_finish, stage),
                 )
             else:
                 self._call_in(service_s, self._on_finish, stage)

@@ -16,6 +16,7 @@ from offloadsim.world.topology import ROUTE_CACHE
 
 if TYPE_CHECKING:
     from offloadsim.engine.context import RunContext
+    from offloadsim.engine.processor_models import ProcessorLike as Processor
     from offloadsim.engine.work import Price
     from offloadsim.models.graph import LayerGraph
     from offloadsim.policies.splitting import CutCodec
@@ -64,6 +65,7 @@ class EngineView:
         self.up_version = 0
 
         self._prices: dict[tuple[str, str], Price] = {}
+        self._named_prices: dict[tuple[str, str, str], Price] = {}  # (app, node, processor named)
 
     def forget_routes(self) -> None:
         """The topology changed a route or its latency: drop every answer built on the old ones."""
@@ -128,44 +130,60 @@ class EngineView:
         proc = self._sim.processors.get(node)
         return (proc.up if proc is not None else True) and self._sim.topology.node_up(node)
 
-    def cores(self, node: str) -> int:
-        """Parallel servers of the node's processor (0 if it cannot compute)."""
-        proc = self._sim.processors.get(node)
+    def processors(self, node: str) -> tuple[str, ...]:
+        """The names of ``node``'s processors, its first (default) first; () if it cannot compute."""
+        return tuple(model.spec.name for model in self._sim.world.processors_of(node))
+
+    def _processor(self, node: str, processor: str | None) -> Processor | None:
+        """``node``'s processor named ``processor`` (None: its first), or None where it has no such one."""
+        if processor is None:
+            return self._sim.processors.get(node)
+        return self._sim.resources.get((node, processor))
+
+    def cores(self, node: str, processor: str | None = None) -> int:
+        """Parallel servers of the node's processor (its first, or the one named; 0 if it cannot compute)."""
+        proc = self._processor(node, processor)
         return proc.cores if proc is not None else 0
 
-    def busy_cores(self, node: str) -> int:
-        """Cores serving a stage now."""
-        proc = self._sim.processors.get(node)
+    def busy_cores(self, node: str, processor: str | None = None) -> int:
+        """Cores serving a stage now, on the node's first processor or the one named."""
+        proc = self._processor(node, processor)
         return proc.busy if proc is not None else 0
 
-    def queue_length(self, node: str) -> int:
-        """Stages waiting for a core."""
-        proc = self._sim.processors.get(node)
+    def queue_length(self, node: str, processor: str | None = None) -> int:
+        """Stages waiting for a core, at the node's first processor or the one named."""
+        proc = self._processor(node, processor)
         return proc.queued() if proc is not None else 0
 
-    def expected_wait_s(self, node: str) -> float:
+    def expected_wait_s(self, node: str, processor: str | None = None) -> float:
         """Expected wait of a stage submitted now: the processor's queue, plus LLM decode steps still to come.
 
-        The processor's own estimate counts the stages queued and in service; an LLM request in
-        progress there has one of those at a time, and its later decode steps are queued only as
-        each step before ends.  Their time (:meth:`LLMLoad.owed_s
-        <offloadsim.engine.llm_load.LLMLoad.owed_s>`), spread over the cores, is added: the work
-        the node owes before it is free again.
+        The node's first processor's, or the one named.  The processor's own estimate counts the
+        stages queued and in service; an LLM request in progress there has one of those at a
+        time, and its later decode steps are queued only as each step before ends.  Their time
+        (:meth:`LLMLoad.owed_s <offloadsim.engine.llm_load.LLMLoad.owed_s>`), spread over the
+        cores, is added: the work the node owes before it is free again.
         """
         sim = self._sim
-        proc = sim.processors.get(node)
+        proc = self._processor(node, processor)
         if proc is None:
-            raise self._no_processor(node, "expected_wait_s")
+            raise self._no_processor(node, "expected_wait_s", processor)
         wait = proc.expected_wait_s()
         owed = sim.llm_load.owed_s(proc, sim.ledger)
         return wait + owed / proc.cores if owed else wait
 
-    def _no_processor(self, node: object, asked: str) -> NoProcessorError:
-        """What asking ``asked`` about ``node``, which has no processor, raises: which node, and why."""
+    def _no_processor(self, node: object, asked: str, processor: str | None = None) -> NoProcessorError:
+        """What asking ``asked`` of ``node``, with no processor (or none so named), raises: which, and why."""
         from offloadsim.suggest import did_you_mean
 
         world = self._sim.world
-        if isinstance(node, str) and node in world.nodes:
+        if isinstance(node, str) and processor is not None and node in self._sim.processors:
+            named = self.processors(node)
+            why = (
+                f"{quoted(node)} has no processor {quoted(processor)}{did_you_mean(str(processor), named)}"
+                f" (its processors: {', '.join(named)})"
+            )
+        elif isinstance(node, str) and node in world.nodes:
             why = f"{quoted(node)} has no processor"
         else:
             why = f"{quoted(node)} is no node of this system{did_you_mean(str(node), self.nodes())}"
@@ -175,17 +193,25 @@ class EngineView:
         )
 
     def compute_time_s(
-        self, task: TaskView, node: str, start: int = 0, stop: int | None = None, app: str | None = None
+        self,
+        task: TaskView,
+        node: str,
+        start: int = 0,
+        stop: int | None = None,
+        app: str | None = None,
+        processor: str | None = None,
     ) -> float:
         """Service time of layers ``[start, stop)`` of ``task`` on ``node``'s processor.
 
-        With ``app`` (one of the task's alternatives), the time the request
-        would take served by that application's model instead.
+        Its first processor, or the one named by ``processor``.  With ``app`` (one of the task's
+        alternatives), the time the request would take served by that application's model instead.
         """
         if app is not None and app != task.app:
             flops, cuts = self._sim.kinds[app].served_as(task, self._sim.world.apps[app])
             task = _AsApp(app, flops, cuts, getattr(task, "llm", None))  # satisfies TaskView
         end = task.layers if stop is None else stop
+        if processor is not None:
+            return self._named_price(task, node, processor)(task, start, end)
         price = self._prices.get((task.app, node))
         if price is None:
             proc = self._sim.processors.get(node)
@@ -193,6 +219,16 @@ class EngineView:
                 raise self._no_processor(node, "compute_time_s")
             price = self._prices[(task.app, node)] = self._sim.pricer(task.app, proc)
         return price(task, start, end)
+
+    def _named_price(self, task: TaskView, node: str, processor: str) -> Price:
+        """How ``node``'s processor named ``processor`` prices ``task``'s application (kept per run)."""
+        price = self._named_prices.get((task.app, node, processor))
+        if price is None:
+            proc = self._processor(node, processor)
+            if proc is None:
+                raise self._no_processor(node, "compute_time_s", processor)
+            price = self._named_prices[(task.app, node, processor)] = self._sim.pricer(task.app, proc)
+        return price
 
     def llm_stage(self, task: TaskView, node: str, start: int, stop: int) -> LLMStage | None:
         """LLM request ``task``'s prefill and decode steps on blocks ``[start, stop)`` of ``node``.

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from offloadsim.policies.base import Plan, SystemView, TaskView
-from offloadsim.policies.candidates import candidates, computing_nodes, normalise_tiers, usable
+from offloadsim.policies.candidates import (
+    candidates,
+    computing_nodes,
+    normalise_tiers,
+    processor_choices,
+    usable,
+)
 from offloadsim.policies.committed import Committed, CommittedView
 from offloadsim.policies.params import Requirement, Tier
 from offloadsim.policies.registry import register_policy
@@ -117,20 +123,46 @@ class RoundRobinPolicy(_TierRestricted):
         return Plan.run_on(choices[turn % len(choices)])
 
 
-def expected_completion_s(task: TaskView, view: SystemView, node: str, app: str | None = None) -> float:
+def expected_completion_s(
+    task: TaskView, view: SystemView, node: str, app: str | None = None, processor: str | None = None
+) -> float:
     """Predicted time to run ``task`` whole on ``node`` if it were sent now.
 
     Upload of the input (none if ``node`` is the source) + expected queueing
     delay + service time (of ``app``'s model, one of the task's alternatives,
-    if given) + return of the output.  NaN counts as infinite.
+    if given) + return of the output.  On the node's first processor, or the
+    one named by ``processor`` (its wait and its service time).  NaN counts as
+    infinite.
     """
     source = task.source
-    compute = view.compute_time_s(task, node) if app is None else view.compute_time_s(task, node, app=app)
-    total = view.expected_wait_s(node) + compute
+    if processor is None:  # asked as a view without processors takes it (a plug-in's, a test's), no call more
+        compute = view.compute_time_s(task, node) if app is None else view.compute_time_s(task, node, app=app)
+        total = view.expected_wait_s(node) + compute
+    else:
+        total = _named_service_s(task, view, node, app, processor)
     if node != source:
         total += view.transfer_time_s(source, node, task.cut_bytes[0])
         total += view.transfer_time_s(node, source, task.cut_bytes[task.layers])
     return total if total == total else math.inf  # NaN is the one float unequal to itself
+
+
+def _named_service_s(task: TaskView, view: SystemView, node: str, app: str | None, processor: str) -> float:
+    """``node``'s processor ``processor``'s expected wait + ``task``'s compute time there."""
+    compute = view.compute_time_s(task, node, app=app, processor=processor)
+    return view.expected_wait_s(node, processor) + compute
+
+
+def several_processors(view: SystemView, nodes: Sequence[str]) -> dict[str, tuple[str | None, ...]]:
+    """Those of ``nodes`` with more than one processor -> their :func:`processor_choices`.
+
+    How least-loaded and model-select price a node's processors (see :meth:`_Pruned._fastest`).
+    """
+    found: dict[str, tuple[str | None, ...]] = {}
+    for node in nodes:
+        choices = processor_choices(view, node)
+        if len(choices) > 1:
+            found[node] = choices
+    return found
 
 
 _MAX_DECISIONS = 65_536  # per run; beyond it the decision cache starts again (bounded memory)
@@ -239,6 +271,13 @@ class _Pruned(_TierRestricted):
     _held: int = field(default=0, init=False, repr=False)  # detours the sources hold between them
     _routes: int = field(default=0, init=False, repr=False)  # routes_version the sources were found on
     _committed: Committed | None = field(default=None, init=False, repr=False)  # with in_transit only
+    # The allowed nodes with several processors -> theirs (the first as None), found once a run: the
+    # others are priced as they always were, with no call more per candidate.
+    _several: dict[str, tuple[str | None, ...]] | None = field(default=None, init=False, repr=False)
+    _processor: str | None = field(default=None, init=False, repr=False)  # the last _least's (None: first)
+    #: least-loaded and model-select price each processor of a node and run on the fastest: the
+    #: scenario check of idle processors and the notes on hardware read it.
+    chooses_processors = True
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -250,6 +289,7 @@ class _Pruned(_TierRestricted):
         super().reset(view)
         self._sources, self._held, self._routes = {}, 0, view.routes_version
         self._committed = Committed() if self.in_transit else None
+        self._several, self._processor = None, None
 
     def _counted(self, task: TaskView, view: SystemView) -> Plan:
         """``decide`` on ``view`` with the work in transit counted in each wait, then the task sent counted.
@@ -263,7 +303,7 @@ class _Pruned(_TierRestricted):
         counting = CommittedView(view, committed)
         plan = self.decide(task, cast(SystemView, counting))  # type: ignore[attr-defined]
         if plan.nodes:
-            counting.record(task, plan.nodes[0], plan.app)
+            counting.record(task, plan.nodes[0], plan.app, plan.processors[0] if plan.processors else None)
         return plan
 
     def _least(
@@ -274,7 +314,9 @@ class _Pruned(_TierRestricted):
         With ``app`` (the task's own application or one of its
         ``alternatives``), the time served by that model, and only the
         positions in ``only`` (its hosts) if given: what model-select asks
-        once per model.
+        once per model.  A node with several processors counts as its fastest
+        (:meth:`_fastest`), which ``self._processor`` holds for the node
+        returned (None: its first).
 
         Exactly the node a scan of every usable candidate would pick, found
         cheaper, by lower bounds on each node's total: the least any transfer
@@ -298,6 +340,10 @@ class _Pruned(_TierRestricted):
         nodes = self._allowed
         if nodes is None:
             nodes = self._allowed_nodes(view, "least-loaded")
+        several = self._several
+        if several is None:
+            several = self._several = several_processors(view, nodes)
+        best_p: str | None = None
         state = self._sources.get(source) if view.routes_version == self._routes else None
         if state is None:
             state = self._source(view, source, nodes)
@@ -316,18 +362,34 @@ class _Pruned(_TierRestricted):
         best = state.hint if app is None else state.hints.get(app, -1)
         if best < 0 or not ok[best]:  # start from the node with the least bound
             floors = [
-                _floor(view, task, node, up, down, app) if ok[i] else None for i, node in enumerate(nodes)
+                (
+                    (
+                        _floor(view, task, node, up, down, app)
+                        if node not in several
+                        else self._fastest_floor(view, task, node, up, down, app)
+                    )
+                    if ok[i]
+                    else None
+                )
+                for i, node in enumerate(nodes)
             ]
             bounds = [math.inf if f is None else _with_detour(f, detours[i]) for i, f in enumerate(floors)]
             best = min((i for i, f in enumerate(floors) if f is not None), key=bounds.__getitem__, default=-1)
             if best < 0:
                 return -1
-        best_s = expected_completion_s(task, view, nodes[best], app)
+        if nodes[best] not in several:
+            best_s = expected_completion_s(task, view, nodes[best], app)
+        else:
+            best_s, best_p = self._fastest(task, view, nodes[best], app)
         here = state.here
         if here >= 0 and here != best and (ok[here] if floors is None else floors[here] is not None):
-            here_s = expected_completion_s(task, view, source, app)  # no transfer: a likely winner
+            # no transfer: a likely winner
+            if source not in several:
+                here_s, here_p = expected_completion_s(task, view, source, app), None
+            else:
+                here_s, here_p = self._fastest(task, view, source, app)
             if (here_s, here) < (best_s, best):
-                best, best_s = here, here_s
+                best, best_s, best_p = here, here_s, here_p
         transfers = up + down
         slack = _ROUNDING * transfers
         for i in state.order or state.ordered():
@@ -342,7 +404,11 @@ class _Pruned(_TierRestricted):
             if floors is None:
                 if not ok[i]:
                     continue
-                floor = _floor(view, task, node, up, down, app)
+                floor = (
+                    _floor(view, task, node, up, down, app)
+                    if node not in several
+                    else self._fastest_floor(view, task, node, up, down, app)
+                )
             else:
                 known = floors[i]
                 if known is None:
@@ -355,14 +421,42 @@ class _Pruned(_TierRestricted):
             bound = _with_detour(floor, detour)
             if bound > best_s or (bound == best_s and i > best):
                 continue
-            cost = expected_completion_s(task, view, node, app)
+            if node not in several:
+                cost, cost_p = expected_completion_s(task, view, node, app), None
+            else:
+                cost, cost_p = self._fastest(task, view, node, app)
             if cost < best_s or (cost == best_s and i < best):
-                best, best_s = i, cost
+                best, best_s, best_p = i, cost, cost_p
+        self._processor = best_p
         if app is None:
             state.hint = best
         else:
             state.hints[app] = best
         return best
+
+    def _fastest(
+        self, task: TaskView, view: SystemView, node: str, app: str | None
+    ) -> tuple[float, str | None]:
+        """The least expected completion time over ``node``'s processors, and whose (None: its first).
+
+        Each priced as :func:`expected_completion_s` prices a node (the same transfers, its own wait
+        and compute time); a tie keeps the processor listed first, so the first wins unless
+        another is strictly faster.  Asked only of a node with several processors.
+        """
+        assert self._several is not None
+        best_s, best_p = math.inf, None
+        for j, processor in enumerate(self._several[node]):
+            cost = expected_completion_s(task, view, node, app, processor)
+            if j == 0 or cost < best_s:
+                best_s, best_p = cost, processor
+        return best_s, best_p
+
+    def _fastest_floor(
+        self, view: SystemView, task: TaskView, node: str, up: float, down: float, app: str | None
+    ) -> float:
+        """The least :func:`_floor` over ``node``'s processors: at most :meth:`_fastest`'s time."""
+        assert self._several is not None
+        return min(_floor(view, task, node, up, down, app, processor) for processor in self._several[node])
 
     def _source(self, view: SystemView, source: str, nodes: Sequence[str]) -> _Source:
         """What is kept about ``source``: dropped for every source when a route moves (``routes_version``)."""
@@ -444,9 +538,11 @@ class LeastLoadedPolicy(_Pruned):
     """
 
     load_bucket: float | None = None
-    _decisions: dict[tuple[object, ...], str] = field(default_factory=dict, init=False, repr=False)
+    _decisions: dict[tuple[object, ...], Plan] = field(default_factory=dict, init=False, repr=False)
     _version: int = field(default=0, init=False, repr=False)  # topology_version the cache was built on
     _plans: tuple[Plan, ...] | None = field(default=None, init=False, repr=False)  # one per node
+    # (position, processor) -> the plan running there on a processor after the node's first
+    _named: dict[tuple[int, str], Plan] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -464,6 +560,7 @@ class LeastLoadedPolicy(_Pruned):
         self._decisions = {}
         self._version = view.topology_version
         self._plans = None
+        self._named = {}
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The usable node with the least expected completion time, or drop if there is none.
@@ -476,11 +573,7 @@ class LeastLoadedPolicy(_Pruned):
         if self.in_transit and not isinstance(view, CommittedView):
             return self._counted(task, view)
         if self.load_bucket is None:
-            best = self._least(task, view)
-            plans = self._plans
-            if plans is None:  # one plan per node, made once a run: a decision allocates nothing
-                plans = self._plans = tuple(map(Plan.run_on, self._allowed_nodes(view, "least-loaded")))
-            return Plan.reject() if best < 0 else plans[best]
+            return self._plan(view, self._least(task, view))
         nodes = self._candidates(task, view, "least-loaded")
         if not nodes:
             return Plan.reject()
@@ -488,17 +581,34 @@ class LeastLoadedPolicy(_Pruned):
             # A rate, a latency or a link or node down/up changed the transfers: start afresh.
             self._decisions, self._version = {}, view.topology_version
         key = self._key(task, view, nodes, self.load_bucket)
-        node = self._decisions.get(key)
-        if node is None:  # the candidates are usable and not empty, so there is a least
-            node = self._decisions[key] = self._allowed_nodes(view, "least-loaded")[self._least(task, view)]
-        return Plan.run_on(node)
+        plan = self._decisions.get(key)
+        if plan is None:  # the candidates are usable and not empty, so there is a least
+            plan = self._decisions[key] = self._plan(view, self._least(task, view))
+        return plan
+
+    def _plan(self, view: SystemView, best: int) -> Plan:
+        """The plan running a task whole at position ``best`` (on ``_least``'s processor), or a drop."""
+        if best < 0:
+            return Plan.reject()
+        processor = self._processor
+        if processor is not None:  # a processor after the node's first (an NPU, a GPU)
+            plan = self._named.get((best, processor))
+            if plan is None:
+                node = self._allowed_nodes(view, "least-loaded")[best]
+                plan = self._named[(best, processor)] = Plan((node,), processors=(processor,))
+            return plan
+        plans = self._plans
+        if plans is None:  # one plan per node, made once a run: a decision allocates nothing
+            plans = self._plans = tuple(map(Plan.run_on, self._allowed_nodes(view, "least-loaded")))
+        return plans[best]
 
     def _key(self, task: TaskView, view: SystemView, nodes: list[str], width: float) -> tuple[object, ...]:
         """What the decision depends on, the load signal in buckets of ``width`` seconds.
 
         Exact: the source, the application and the usable candidates (up and
         reachable now; the cache itself is dropped when the topology
-        changes).  Bucketed: each candidate's expected wait, the task's
+        changes).  Bucketed: each candidate's expected wait (of each of its
+        processors, for a node with several), the task's
         service time on the first candidate (its size, for work drawn per
         task) and the floors of its upload and return (its input and output
         sizes over the source's links).  Left out: the bandwidth shares of
@@ -515,7 +625,22 @@ class LeastLoadedPolicy(_Pruned):
             _bucket(state.up, width),
             _bucket(state.down, width),
             *[_bucket(view.expected_wait_s(node), width) for node in nodes],
+            *self._later_waits(view, nodes, width),
         )
+
+    def _later_waits(self, view: SystemView, nodes: list[str], width: float) -> list[float]:
+        """The buckets of the waits of the candidates' processors after their first (none: one each)."""
+        several = self._several
+        if several is None:
+            several = self._several = several_processors(view, self._allowed_nodes(view, "least-loaded"))
+        if not several:
+            return []
+        return [
+            _bucket(view.expected_wait_s(node, processor), width)
+            for node in nodes
+            for processor in several.get(node, (None,))[1:]
+            if processor is not None
+        ]
 
 
 # A bound with a detour is exact mathematically, but it and the node's total are each rounded (a few
@@ -532,16 +657,26 @@ def _with_detour(bound: float, detour: float) -> float:
 
 
 def _floor(
-    view: SystemView, task: TaskView, node: str, up: float, down: float, app: str | None = None
+    view: SystemView,
+    task: TaskView,
+    node: str,
+    up: float,
+    down: float,
+    app: str | None = None,
+    processor: str | None = None,
 ) -> float:
     """``node``'s total without its transfers' shares and detour: at most :func:`expected_completion_s`.
 
     Summed in the order that function sums, so the bound never exceeds the total.
     """
-    compute = view.compute_time_s(task, node) if app is None else view.compute_time_s(task, node, app=app)
+    if processor is None:
+        compute = view.compute_time_s(task, node) if app is None else view.compute_time_s(task, node, app=app)
+        service = view.expected_wait_s(node) + compute
+    else:
+        service = _named_service_s(task, view, node, app, processor)
     if node == task.source:
-        return _finite(view.expected_wait_s(node) + compute)
-    return _finite(view.expected_wait_s(node) + compute + up + down)
+        return _finite(service)
+    return _finite(service + up + down)
 
 
 def _bucket(seconds: float, width: float) -> float:

@@ -199,19 +199,28 @@ class SystemView(Protocol):
         """False while the node is failed."""
         ...
 
-    def cores(self, node: str) -> int:
+    def processors(self, node: str) -> tuple[str, ...]:
+        """The names of the node's processors, its first (default) first; () if it cannot compute.
+
+        The calls below that ask about a node's processor ask about its first unless given
+        ``processor``, one of these names (a phone's ``npu``); a plan runs a segment there with
+        ``Plan.processors``.
+        """
+        ...
+
+    def cores(self, node: str, processor: str | None = None) -> int:
         """Parallel servers of the node's processor (0 if it cannot compute)."""
         ...
 
-    def busy_cores(self, node: str) -> int:
+    def busy_cores(self, node: str, processor: str | None = None) -> int:
         """Cores serving a stage now."""
         ...
 
-    def queue_length(self, node: str) -> int:
+    def queue_length(self, node: str, processor: str | None = None) -> int:
         """Stages waiting (not in service) at the node's processor."""
         ...
 
-    def expected_wait_s(self, node: str) -> float:
+    def expected_wait_s(self, node: str, processor: str | None = None) -> float:
         """Expected queueing delay of a stage submitted now: the work queued and in service / cores.
 
         LLM requests in progress there add the decode steps they have not yet queued (one step
@@ -220,7 +229,13 @@ class SystemView(Protocol):
         ...
 
     def compute_time_s(
-        self, task: TaskView, node: str, start: int = 0, stop: int | None = None, app: str | None = None
+        self,
+        task: TaskView,
+        node: str,
+        start: int = 0,
+        stop: int | None = None,
+        app: str | None = None,
+        processor: str | None = None,
     ) -> float:
         """Predicted service time of layers ``[start, stop)`` of ``task`` on ``node``.
 

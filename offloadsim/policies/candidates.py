@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from offloadsim.policies.base import PlanError, SystemView
 from offloadsim.suggest import quoted
 
-__all__ = ["normalise_tiers", "computing_nodes", "usable", "candidates"]
+__all__ = ["normalise_tiers", "computing_nodes", "usable", "candidates", "processor_choices"]
 
 
 def normalise_tiers(tiers: Sequence[str] | None) -> tuple[str, ...] | None:
@@ -59,3 +59,15 @@ def usable(view: SystemView, source: str, node: str) -> bool:
 def candidates(view: SystemView, source: str, nodes: Sequence[str]) -> list[str]:
     """Those of ``nodes`` that are up and reachable from ``source`` now, in order."""
     return [n for n in nodes if usable(view, source, n)]
+
+
+def processor_choices(view: SystemView, node: str) -> tuple[str | None, ...]:
+    """``node``'s processors for a policy to price, its first as None: ``(None,)`` for a node with one.
+
+    None asks the view about the first as a node with one processor is asked (no ``processor``
+    argument), so a node with one costs no call more; a view without ``processors`` (a test's)
+    has one a node.
+    """
+    named = getattr(view, "processors", None)
+    names = named(node) if named is not None else ()
+    return (None, *names[1:])

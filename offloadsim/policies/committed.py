@@ -34,36 +34,46 @@ class Committed:
     __slots__ = ("_pending",)
 
     def __init__(self) -> None:
-        self._pending: dict[str, list[tuple[float, float]]] = {}
+        # Keyed by the node for its first processor, by (node, processor) for another it names.
+        self._pending: dict[str | tuple[str, str], list[tuple[float, float]]] = {}
 
-    def commit(self, node: str, arrival_s: float, service_s: float) -> None:
-        """A task was sent to ``node``: its input arrives at ``arrival_s`` and takes ``service_s`` there."""
-        heapq.heappush(self._pending.setdefault(node, []), (arrival_s, service_s))
+    def commit(self, node: str, arrival_s: float, service_s: float, processor: str | None = None) -> None:
+        """A task was sent to ``node``: its input arrives at ``arrival_s`` and takes ``service_s`` there.
 
-    def pending(self, node: str, now: float) -> tuple[int, float]:
-        """How many tasks sent to ``node`` are still in transit at ``now``, and their service time in all."""
-        entries = self._pending.get(node)
+        On its processor ``processor`` (None: its first).
+        """
+        key = node if processor is None else (node, processor)
+        heapq.heappush(self._pending.setdefault(key, []), (arrival_s, service_s))
+
+    def pending(self, node: str, now: float, processor: str | None = None) -> tuple[int, float]:
+        """How many tasks sent to ``node`` are still in transit at ``now``, and their service time in all.
+
+        Those sent to its processor ``processor`` (None: its first).
+        """
+        entries = self._pending.get(node if processor is None else (node, processor))
         if not entries:
             return 0, 0.0
         while entries and entries[0][0] <= now:
             heapq.heappop(entries)
         return len(entries), sum(service for _, service in entries)
 
-    def wait_s(self, view: SystemView, node: str) -> float:
+    def wait_s(self, view: SystemView, node: str, processor: str | None = None) -> float:
         """``node``'s expected wait counting the work in transit to it as though it were submitted now.
 
         Those tasks take the free cores first: while they and the stages
         queued and in service there leave a core free, the wait is 0.
         Otherwise their work, spread over the cores, is added to the node's
         own expected wait (the processor's fluid estimate).  Without any in
-        transit, exactly ``view.expected_wait_s(node)``.
+        transit, exactly ``view.expected_wait_s(node)``.  With ``processor``, that processor's of the
+        node (the view asked of it by name), not its first's.
         """
-        own = view.expected_wait_s(node)
-        count, work = self.pending(node, view.now)
+        named = () if processor is None else (processor,)  # the first's asked as before: (node) alone
+        own = view.expected_wait_s(node, *named)
+        count, work = self.pending(node, view.now, processor)
         if not count:
             return own
-        cores = view.cores(node)
-        if view.busy_cores(node) + view.queue_length(node) + count < cores:
+        cores = view.cores(node, *named)
+        if view.busy_cores(node, *named) + view.queue_length(node, *named) + count < cores:
             return own
         return own + work / cores
 
@@ -76,15 +86,17 @@ class CommittedView:
     def __init__(self, view: SystemView, committed: Committed) -> None:
         self._view, self._committed = view, committed
 
-    def expected_wait_s(self, node: str) -> float:
-        """The node's expected wait with the tasks decided for it still uploading counted in."""
-        return self._committed.wait_s(self._view, node)
+    def expected_wait_s(self, node: str, processor: str | None = None) -> float:
+        """The node's expected wait (its processor's, if named) with the tasks still uploading counted in."""
+        return self._committed.wait_s(self._view, node, processor)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._view, name)
 
-    def record(self, task: TaskView, node: str, app: str | None = None) -> None:
+    def record(self, task: TaskView, node: str, app: str | None = None, processor: str | None = None) -> None:
         """``task`` was sent whole to ``node`` (served by ``app``'s model if given): count it till it arrives.
+
+        On the node's processor ``processor`` if named, else its first.
 
         None is kept for a task run on its source: it has no upload, and its
         stage is queued at once.
@@ -94,5 +106,10 @@ class CommittedView:
         if node == source:
             return
         upload = view.transfer_time_s(source, node, task.cut_bytes[0])
-        service = view.compute_time_s(task, node) if app is None else view.compute_time_s(task, node, app=app)
-        self._committed.commit(node, view.now + upload, service)
+        if processor is None:
+            service = (
+                view.compute_time_s(task, node) if app is None else view.compute_time_s(task, node, app=app)
+            )
+        else:
+            service = view.compute_time_s(task, node, app=app, processor=processor)
+        self._committed.commit(node, view.now + upload, service, processor)

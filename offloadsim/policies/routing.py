@@ -71,7 +71,7 @@ class ModelSelectPolicy(_Pruned):
         if self.in_transit and not isinstance(view, CommittedView):
             return self._counted(task, view)
         nodes = self._allowed_nodes(view, "model-select")
-        best: tuple[float, str, str] | None = None
+        best: tuple[float, str, str, str | None] | None = None
         for app in (task.app, *view.alternatives(task.app)):
             only = self._hosts(view, app, nodes, task.source)
             if only is not None and not only:
@@ -79,13 +79,18 @@ class ModelSelectPolicy(_Pruned):
             i = self._least(task, view, app, only)
             if i < 0:
                 continue
-            cost = expected_completion_s(task, view, nodes[i], app)
+            processor = self._processor  # the fastest of the node's processors (None: its first)
+            cost = expected_completion_s(task, view, nodes[i], app, processor)
             if best is None or cost < best[0]:
-                best = (cost, app, nodes[i])
+                best = (cost, app, nodes[i], processor)
         if best is None:
             return Plan.reject()
-        _, app, node = best
-        return Plan((node,), app=None if app == task.app else app)
+        _, app, node, processor = best
+        return Plan(
+            (node,),
+            app=None if app == task.app else app,
+            processors=None if processor is None else (processor,),
+        )
 
     def _hosts(
         self, view: SystemView, app: str, nodes: tuple[str, ...], source: str

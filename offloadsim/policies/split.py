@@ -32,7 +32,7 @@ import numpy as np
 
 from offloadsim.models.graph import INPUT, OUTPUT
 from offloadsim.policies.base import Plan, PlanError, SystemView, TaskView, may_host
-from offloadsim.policies.candidates import usable
+from offloadsim.policies.candidates import processor_choices, usable
 from offloadsim.policies.costs import LLMStage, llm_request_cost
 from offloadsim.policies.device_energy import DeviceEnergy, heard_after_s
 from offloadsim.policies.params import ComputingNode, Requirement
@@ -121,7 +121,15 @@ class _SplitPolicy:
         state = self._run
         if not state:
             state.update(
-                times={}, latency={}, decisions={}, plans={}, local={}, checked={}, graphs={}, codecs={}
+                times={},
+                latency={},
+                decisions={},
+                plans={},
+                local={},
+                checked={},
+                graphs={},
+                codecs={},
+                processors={},
             )
         return state
 
@@ -134,21 +142,36 @@ class _SplitPolicy:
 
     @staticmethod
     def _layer_times(
-        state: dict[Any, Any], task: TaskView, view: SystemView, node: str, cache: bool
+        state: dict[Any, Any],
+        task: TaskView,
+        view: SystemView,
+        node: str,
+        cache: bool,
+        processor: str | None = None,
     ) -> list[float]:
         """Predicted seconds of each layer of ``task`` on ``node`` (cached per app and node for models).
 
-        Infinite on a node that does not host the task's application.
+        On its first processor, or the one named by ``processor``.  Infinite on a node that does
+        not host the task's application.
         """
         hosts = view.hosts(task.app)
         # A node a $source brought into hosts runs its own requests alone: its answer is per source.
-        key = (task.app, node, task.layers, task.source if node in getattr(hosts, "own", ()) else "")
+        own = task.source if node in getattr(hosts, "own", ()) else ""
+        key = (
+            (task.app, node, task.layers, own)
+            if processor is None
+            else (task.app, node, task.layers, own, processor)
+        )
         times = state["times"].get(key) if cache else None
         if times is None:
             if not may_host(hosts, node, task.source):
                 times = [math.inf] * task.layers
-            else:
+            elif processor is None:
                 times = [view.compute_time_s(task, node, i, i + 1) for i in range(task.layers)]
+            else:
+                times = [
+                    view.compute_time_s(task, node, i, i + 1, processor=processor) for i in range(task.layers)
+                ]
             if cache:
                 state["times"][key] = times
         return times
@@ -182,13 +205,23 @@ class _SplitPolicy:
             )
         return DeviceEnergy.of(power, max(1, view.cores(source)))
 
-    def _wait(self, view: SystemView, node: str) -> float:
-        """The server's expected wait when load-aware, else 0.
+    def _wait(self, view: SystemView, node: str, processor: str | None = None) -> float:
+        """The server's expected wait (its first processor's, or ``processor``'s) when load-aware, else 0.
 
         Under the energy objective a wait delays the output, so it shortens
         the radio tail after the upload.
         """
-        return view.expected_wait_s(node) if self.load_aware else 0.0
+        if not self.load_aware:
+            return 0.0
+        return view.expected_wait_s(node) if processor is None else view.expected_wait_s(node, processor)
+
+    @staticmethod
+    def _processors(state: dict[Any, Any], view: SystemView, node: str) -> tuple[str | None, ...]:
+        """``node``'s processors to price (:func:`processor_choices`), kept per run."""
+        known: tuple[str | None, ...] | None = state["processors"].get(node)
+        if known is None:
+            known = state["processors"][node] = processor_choices(view, node)
+        return known
 
     def _llm_cuts(
         self, state: dict[Any, Any], task: TaskView, view: SystemView, stations: tuple[str, ...], local: bool
@@ -283,13 +316,17 @@ class _SplitPolicy:
 
     @staticmethod
     def _plan(
-        state: dict[Any, Any], nodes: tuple[str, ...], cuts: tuple[int, ...], order: Any = None
+        state: dict[Any, Any],
+        nodes: tuple[str, ...],
+        cuts: tuple[int, ...],
+        order: Any = None,
+        processors: tuple[str | None, ...] | None = None,
     ) -> Plan:
         """One Plan object per distinct answer, so repeated decisions hand back the same object."""
-        key = (nodes, cuts, order)
+        key = (nodes, cuts, order) if processors is None else (nodes, cuts, order, processors)
         plan = state["plans"].get(key)
         if plan is None:
-            plan = state["plans"][key] = Plan(nodes, cuts, order=order)
+            plan = state["plans"][key] = Plan(nodes, cuts, order=order, processors=processors)
         return plan
 
     @staticmethod
@@ -420,6 +457,9 @@ class NeurosurgeonPolicy(_DeviceServerSplit):
     """
 
     name = "neurosurgeon"
+    #: It prices each pair of the source's and the server's processors and cuts on the cheapest:
+    #: the scenario check of idle processors and the notes on hardware read it.
+    chooses_processors = True
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """``Plan((source, server), (k,))`` with the cheapest cut ``k``."""
@@ -432,25 +472,81 @@ class NeurosurgeonPolicy(_DeviceServerSplit):
         if getattr(task, "llm", None) is not None:
             (k,), _ = self._llm_cuts(state, task, view, (source, server), True)
             return self._plan(state, (source, server), (k,))
+        devices = self._processors(state, view, source) if self.objective == "latency" else (None,)
+        servers = self._processors(state, view, server)
+        several = len(devices) > 1 or len(servers) > 1
+        if several and self.load_aware:  # the waits of the server's later processors decide too
+            key = (*key, tuple(bucket(self._wait(view, server, p)) for p in servers[1:]))
         cache = view.layer_graph(task.app) is not None
         if cache:
             hit = state["decisions"].get(key)
             if hit is not None:
                 return hit
-        k, _ = best_single_cut(
-            self._layer_times(state, task, view, source, cache),
-            self._layer_times(state, task, view, server, cache),
+        if not several:
+            k, _ = self._cut(state, task, view, server, inputs, cache)
+            plan = self._plan(state, (source, server), (k,))
+        else:
+            plan = self._fastest_pair(state, task, view, server, inputs, cache, devices, servers)
+        return self._remember(state, key, plan) if cache else plan
+
+    def _cut(
+        self,
+        state: dict[Any, Any],
+        task: TaskView,
+        view: SystemView,
+        server: str,
+        inputs: dict[str, Any],
+        cache: bool,
+        device_processor: str | None = None,
+        server_processor: str | None = None,
+    ) -> tuple[int, float]:
+        """The cheapest cut between the source's processor and the server's (None: first), and its cost."""
+        wait = inputs["wait"] if server_processor is None else self._wait(view, server, server_processor)
+        return best_single_cut(
+            self._layer_times(state, task, view, task.source, cache, device_processor),
+            self._layer_times(state, task, view, server, cache, server_processor),
             task.cut_bytes,
             inputs["up"],
             inputs["latency"],
             self.objective,
             inputs["power"],
-            inputs["wait"],
+            wait,
             inputs["down"],
             inputs["codec"],
         )
-        plan = self._plan(state, (source, server), (k,))
-        return self._remember(state, key, plan) if cache else plan
+
+    def _fastest_pair(
+        self,
+        state: dict[Any, Any],
+        task: TaskView,
+        view: SystemView,
+        server: str,
+        inputs: dict[str, Any],
+        cache: bool,
+        devices: tuple[str | None, ...],
+        servers: tuple[str | None, ...],
+    ) -> Plan:
+        """The cheapest cut over every pair of the source's and the server's processors.
+
+        Pairs are tried the device's processors first, each node's first processor first, and a
+        pair wins only by a strictly lower cost: a tie keeps the first processors, and a segment
+        with no layer keeps its node's first (the device's under ``k = 0``, the server's under
+        ``k = L``), which a later pair cannot beat.
+        """
+        best: tuple[float, int, str | None, str | None] | None = None
+        for device_processor in devices:
+            for server_processor in servers:
+                k, cost = self._cut(
+                    state, task, view, server, inputs, cache, device_processor, server_processor
+                )
+                if best is None or cost < best[0]:
+                    best = (cost, k, device_processor, server_processor)
+        assert best is not None
+        _, k, device_processor, server_processor = best
+        processors = (device_processor, server_processor)
+        return self._plan(
+            state, (task.source, server), (k,), processors=None if processors == (None, None) else processors
+        )
 
 
 @register_policy("multi-tier")

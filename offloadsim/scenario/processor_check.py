@@ -1,9 +1,10 @@
 """A processor no stage will run on: a node's later processors under a policy that uses the first.
 
-Only ``fixed`` (its ``processors``) and plug-in policies (``Plan.processors``)
-choose among a node's processors; every other shipped policy plans, and
-estimates, on each node's first, so a GPU listed after a CPU stays idle all
-run without a word.  A scenario check (:mod:`offloadsim.scenario.checks`):
+``fixed`` (its ``processors``), the shipped policies that price each of a node's processors
+(``chooses_processors``: ``least-loaded``, ``model-select``, ``neurosurgeon``) and plug-in
+policies (``Plan.processors``) choose among a node's processors; every other shipped policy
+plans, and estimates, on each node's first, so a GPU listed after a CPU stays idle all run
+without a word.  A scenario check (:mod:`offloadsim.scenario.checks`):
 a warning per processor left idle, at its key, of a node the policy may
 compute on (its ``may_place``): ``fixed(node=edge)`` never computes on a
 phone, whose NPU is then idle whichever processor comes first.
@@ -31,6 +32,8 @@ def idle_processors(run: CheckedRun) -> list[Problem]:
     if info is None or not shipped_module(getattr(info.factory, "__module__", "")):
         return []  # a plug-in's Plan.processors may name any of them
     policy = make_policy(spec.name, spec.params)  # its parameters were checked by the policy check
+    if getattr(policy, "chooses_processors", False):
+        return []  # it prices each processor of a node and runs on the fastest
     if any(need.need == "processor" for need in requirements_of(policy)):
         return []  # it names the processors its stations run on (fixed's processors)
     placement = placement_of(policy)  # None: it may place anywhere

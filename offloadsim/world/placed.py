@@ -72,8 +72,10 @@ def placements(policies: Any) -> list[Any] | None:
 def processor_rules(policies: Any) -> list[tuple[str, ...] | None]:
     """Which processors of a node each of ``policies`` computes on: None any, () its first, or those named.
 
-    A plug-in policy (or one that cannot be made) may name any in its plans; a shipped one runs on
-    each node's first processor unless it names processors (``fixed``'s ``processors``).
+    A plug-in policy (or one that cannot be made) may name any in its plans, and so may a shipped
+    one that prices each processor of a node (``chooses_processors``: ``least-loaded``,
+    ``model-select``, ``neurosurgeon``); another shipped one runs on each node's first processor
+    unless it names processors (``fixed``'s ``processors``).
     """
     from offloadsim.plugins import shipped_module
     from offloadsim.policies.params import requirements_of
@@ -83,7 +85,7 @@ def processor_rules(policies: Any) -> list[tuple[str, ...] | None]:
         return [None]
     rules: list[tuple[str, ...] | None] = []
     for policy in made:
-        if not shipped_module(type(policy).__module__):
+        if not shipped_module(type(policy).__module__) or getattr(policy, "chooses_processors", False):
             rules.append(None)
             continue
         needs = requirements_of(policy)
@@ -141,8 +143,9 @@ def runs_under(
     """
     runs = policies or {"": scenario.policy}
     placed = {label: placements(policy) for label, policy in runs.items()}
-    # which of a node's processors each run computes on: every shipped policy but fixed's
-    # processors runs on each node's first, so a note on a phone's NPU under local is not its
+    # which of a node's processors each run computes on: a shipped policy that does not price each
+    # of them (chooses_processors) runs on each node's first unless it names others (fixed's
+    # processors), so a note on a phone's NPU under local is not its
     rules = {label: processor_rules(policy) for label, policy in runs.items()}
     firsts = {node.name: node.processors[0].name for node in scenario.nodes if node.processors}
     tiers = {node.name: node.tier for node in scenario.nodes}

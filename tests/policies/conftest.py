@@ -132,6 +132,10 @@ class FakeView:
     def is_up(self, node: str) -> bool:
         return node not in self.down
 
+    def processors(self, node: str) -> tuple[str, ...]:
+        spec = self.nodes_spec.get(node)
+        return ("cpu",) if spec is not None and spec[1] is not None else ()  # one each, a single processor
+
     def cores(self, node: str) -> int:
         spec = self.nodes_spec.get(node)
         return 1 if spec is not None and spec[1] is not None else 0  # as the engine's: 0 if it cannot compute

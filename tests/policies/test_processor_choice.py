@@ -1,0 +1,266 @@
+"""least-loaded, model-select and neurosurgeon price each processor of a node and run on the cheapest.
+
+A phone with a CPU and an NPU, worked by hand: 1 GFLOP of synthetic work takes 1 s on the CPU (1
+GFLOP/s), 0.25 s on the NPU (4 GFLOP/s) and 0.5 s on the edge server (2 GFLOP/s) plus its
+transfers, so each policy runs it on the NPU; with the NPU slower than the CPU, or as fast (a tie
+keeps the first processor), on the CPU, as before.  With calibrated and derived costs, an NPU
+starved of memory bandwidth runs ResNet-50 and VGG-16 faster than the phone's Cortex-A76 and
+MobileNetV2 and AlexNet slower: each request goes to the faster processor for its model.  Under a
+burst the NPU's queue grows until the CPU is the cheaper, and work goes there.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+import offloadsim
+from offloadsim.policies.balancing import LeastLoadedPolicy, expected_completion_s
+from offloadsim.policies.registry import register_policy, unregister_policy
+
+PHONE = """
+name: phone-npu
+duration: 10 s
+nodes:
+  phone:
+    tier: device
+    processors:
+      cpu: {{speed: 1 GFLOP/s}}
+      npu: {{speed: {npu}}}
+  edge: {{tier: edge, processor: {{speed: 2 GFLOP/s}}}}
+links:
+  - {{between: [phone, edge], bandwidth: 1 Gbps, latency: 1 ms}}
+applications:
+  job: {{work: 1 GFLOP, input: 10 KB, output: 1 KB}}
+workload:
+  - {{app: job, sources: phone, arrivals: trace, trace: trace.csv}}
+policy: {{name: local}}
+"""
+
+POLICIES = ["least-loaded", "model-select", "neurosurgeon", "neurosurgeon(load_aware=true)"]
+
+
+def _run(tmp_path, scenario: str, times: list[float], policy: str):
+    (tmp_path / "trace.csv").write_text("time\n" + "".join(f"{t}\n" for t in times))
+    path = tmp_path / "scenario.yaml"
+    path.write_text(scenario)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the idle processor's warning under fixed
+        result = offloadsim.run(path, policy=policy, stages=True)
+    stages = result.stages
+    return stages[stages["kind"] == "compute"].sort_values("task_id")
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_a_faster_npu_takes_the_work(tmp_path, policy):
+    stages = _run(tmp_path, PHONE.format(npu="4 GFLOP/s"), [1, 4, 7], policy)
+    assert list(stages["where"]) == ["phone"] * 3
+    assert list(stages["processor"]) == ["npu"] * 3
+    assert list(stages["end"] - stages["start"]) == pytest.approx([0.25] * 3)  # 1 GFLOP / 4 GFLOP/s
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+@pytest.mark.parametrize("npu", ["0.5 GFLOP/s", "1 GFLOP/s"], ids=["slower", "as-fast"])
+def test_a_slower_or_equal_npu_leaves_the_work_on_the_first_processor(tmp_path, policy, npu):
+    """Slower, the NPU loses (2 s against the CPU's 1 s); as fast, the tie keeps the CPU, listed first.
+
+    The edge server's 0.5 s plus its transfers beat the phone's CPU: neurosurgeon and the
+    whole-task policies offload the task there, on its one processor, whichever the NPU's speed.
+    """
+    stages = _run(tmp_path, PHONE.format(npu=npu), [1, 4, 7], policy)
+    assert list(stages["where"]) == ["edge"] * 3
+    assert list(stages["processor"]) == ["cpu"] * 3
+    phone_only = PHONE.format(npu=npu).replace("bandwidth: 1 Gbps", "bandwidth: 10 kbps")  # 8 s upload
+    stages = _run(tmp_path, phone_only, [1, 4, 7], policy)
+    assert list(stages["where"]) == ["phone"] * 3
+    assert list(stages["processor"]) == ["cpu"] * 3
+
+
+MODELS = """
+name: npu-memory-bound
+duration: 10 s
+nodes:
+  phone:
+    tier: device
+    processors:
+      cpu: {profile: cortex-a76}
+      npu: {speed: 2 TFLOP/s, memory_bandwidth: 2 GB/s}
+  edge: {tier: edge, processor: {speed: 1 GFLOP/s}}
+links:
+  - {between: [phone, edge], bandwidth: 1 Mbps, latency: 50 ms}
+applications:
+  mobilenet: {model: mobilenet_v2, input: 150 KB, output: 4 KB}
+  resnet: {model: resnet50, input: 150 KB, output: 4 KB}
+  alexnet: {model: alexnet, input: 150 KB, output: 4 KB}
+  vgg: {model: vgg16, input: 150 KB, output: 4 KB}
+workload:
+  - {app: mobilenet, sources: phone, arrivals: trace, trace: trace.csv}
+  - {app: resnet, sources: phone, arrivals: trace, trace: trace2.csv}
+  - {app: alexnet, sources: phone, arrivals: trace, trace: trace3.csv}
+  - {app: vgg, sources: phone, arrivals: trace, trace: trace4.csv}
+policy: {name: local}
+"""
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_each_model_goes_to_the_processor_that_runs_it_faster(tmp_path, policy):
+    """An NPU of 2 GB/s runs MobileNetV2 and AlexNet slower than the CPU, ResNet-50 and VGG-16 faster.
+
+    Each processor's stage time is read from a run of ``fixed`` on it, as the profile prices it:
+    the policy runs each model on the one with the shorter time.
+    """
+    for name, at in [("trace2.csv", 3), ("trace3.csv", 5), ("trace4.csv", 7)]:
+        (tmp_path / name).write_text(f"time\n{at}\n")
+    seconds = {}
+    for processor in ("cpu", "npu"):
+        stages = _run(tmp_path, MODELS, [1], f"fixed(node=phone, processors=[{processor}])")
+        seconds[processor] = list(stages["end"] - stages["start"])
+    faster = ["cpu" if cpu < npu else "npu" for cpu, npu in zip(seconds["cpu"], seconds["npu"], strict=True)]
+    assert faster == ["cpu", "npu", "cpu", "npu"]  # by task id: mobilenet, resnet, alexnet, vgg
+    stages = _run(tmp_path, MODELS, [1], policy)
+    assert list(stages["where"]) == ["phone"] * 4
+    assert list(stages["processor"]) == faster
+    best = [min(cpu, npu) for cpu, npu in zip(seconds["cpu"], seconds["npu"], strict=True)]
+    assert list(stages["end"] - stages["start"]) == pytest.approx(best, rel=1e-12)
+
+
+@pytest.mark.parametrize("policy", ["least-loaded", "least-loaded(in_transit=true)", "model-select"])
+def test_a_busy_npu_sends_work_to_the_cpu_once_that_is_cheaper(tmp_path, policy):
+    """Five tasks 10 ms apart; the edge server is too slow (4 s) to matter.
+
+    The NPU serves each in 0.25 s: the k-th task (from 0) waits there 0.25 k - 0.01 k = 0.24 k s,
+    so it would finish after 0.24 k + 0.25 s, against the idle CPU's 1 s: tasks 0 to 3 (0.97 s for
+    the fourth) queue at the NPU, and the fifth (1.21 s there) runs on the CPU.
+    """
+    slow_edge = PHONE.format(npu="4 GFLOP/s").replace("speed: 2 GFLOP/s", "speed: 0.25 GFLOP/s")
+    stages = _run(tmp_path, slow_edge, [1.0, 1.01, 1.02, 1.03, 1.04], policy)
+    assert list(stages["processor"]) == ["npu"] * 4 + ["cpu"]
+    assert list(stages["where"]) == ["phone"] * 5
+    assert list(stages["start"]) == pytest.approx([1.0, 1.25, 1.5, 1.75, 1.04])
+
+
+SPLIT = """
+name: split-npu-gpu
+duration: 10 s
+nodes:
+  phone:
+    tier: device
+    processors:
+      cpu: {speed: 1 GFLOP/s}
+      npu: {speed: 4 GFLOP/s}
+  edge:
+    tier: edge
+    processors:
+      cpu: {speed: 2 GFLOP/s}
+      gpu: {speed: 12 GFLOP/s}
+links:
+  - {between: [phone, edge], bandwidth: 1 Gbps, latency: 1 ms}
+applications:
+  job:
+    input: 100 MB
+    stages:
+      - {work: 1 GFLOP, output: 10 KB}
+      - {work: 6 GFLOP, output: 1 KB}
+workload:
+  - {app: job, sources: phone, arrivals: trace, trace: trace.csv}
+policy: {name: neurosurgeon, server: edge}
+"""
+
+
+def test_neurosurgeon_cuts_between_the_fastest_processors(tmp_path):
+    """The first stage on the NPU (0.25 s), 10 KB up (about 1.1 ms), the second on the GPU (0.5 s).
+
+    Every other pair costs more: on the CPUs the same cut costs 1 + 3 s, the whole task on the NPU
+    1.75 s, and offloading it all uploads 100 MB (0.8 s) before the GPU's 0.58 s.
+    """
+    stages = _run(tmp_path, SPLIT, [1, 4, 7], "neurosurgeon(server=edge)")
+    ran_on = list(zip(stages["where"], stages["processor"], strict=True))
+    assert ran_on == [("phone", "npu"), ("edge", "gpu")] * 3
+    assert list(stages["end"] - stages["start"]) == pytest.approx([0.25, 0.5] * 3)
+
+
+def test_neurosurgeon_energy_objective_keeps_the_devices_first_processor(tmp_path):
+    """The device's energy is priced per core of its first processor: its NPU is not priced, so not used.
+
+    The server's processors are priced, but the device's joules do not depend on which one serves:
+    a tie, which keeps the server's first.
+    """
+    powered = SPLIT.replace(
+        "    tier: device\n",
+        "    tier: device\n    power: {idle: 0.5 W, busy: 3 W, transmit: 1.3 W, receive: 1 W}\n",
+    )
+    stages = _run(tmp_path, powered, [1, 4, 7], "neurosurgeon(server=edge, objective=energy)")
+    assert set(stages.loc[stages["where"] == "phone", "processor"]) <= {"cpu"}
+    assert set(stages.loc[stages["where"] == "edge", "processor"]) == {"cpu"}
+
+
+def test_every_decision_is_a_scan_of_every_node_and_processor(tmp_path):
+    """The pruned search over nodes counting each node's fastest processor picks what a full scan picks.
+
+    Three phones (CPU and NPU) and two edge servers (CPU and GPU) under load: each decision is
+    checked against the first (node, processor) pair, in node then processor order, with the least
+    :func:`expected_completion_s`.
+    """
+    scenario = """
+name: scan
+duration: 20 s
+nodes:
+  phone:
+    count: 3
+    tier: device
+    processors: {cpu: {speed: 1 GFLOP/s}, npu: {speed: 3 GFLOP/s}}
+  edge:
+    count: 2
+    tier: edge
+    processors: {cpu: {speed: 4 GFLOP/s, cores: 2}, gpu: {speed: 10 GFLOP/s}}
+links:
+  - {between: [phone-*, edge-*], bandwidth: 50 Mbps, latency: 5 ms}
+applications:
+  job: {work: {exponential: {mean: 1 GFLOP}}, input: 200 KB, output: 1 KB}
+workload:
+  - {app: job, sources: phone-*, arrivals: poisson, rate: 3 /s}
+policy: {name: least-loaded}
+"""
+    checked = []
+
+    class Scanned(LeastLoadedPolicy):
+        def decide(self, task, view):
+            plan = super().decide(task, view)
+            pairs = [
+                (node, processor)
+                for node in self._candidates(task, view, "least-loaded")
+                for processor in (None, *view.processors(node)[1:])
+            ]
+            costs = [expected_completion_s(task, view, node, processor=p) for node, p in pairs]
+            node, processor = pairs[costs.index(min(costs))]
+            assert (plan.nodes, plan.processors) == ((node,), None if processor is None else (processor,))
+            checked.append(processor)
+            return plan
+
+    path = tmp_path / "scan.yaml"
+    path.write_text(scenario)
+    unregister_policy("least-loaded-scanned")
+    register_policy("least-loaded-scanned")(Scanned)
+    try:
+        offloadsim.run(path, policy="least-loaded-scanned")
+    finally:
+        unregister_policy("least-loaded-scanned")
+    assert len(checked) > 100
+    assert {None, "npu", "gpu"} <= set(checked)  # every kind of choice was made, and checked
+
+
+@pytest.mark.parametrize(
+    ("policy", "warned"),
+    [("least-loaded", False), ("model-select", False), ("neurosurgeon", False), ("local", True)],
+)
+def test_the_idle_processor_warning_is_said_only_of_policies_that_do_not_choose(tmp_path, policy, warned):
+    """A policy that prices every processor may use the NPU: no warning that it stays idle."""
+    (tmp_path / "trace.csv").write_text("time\n1\n")
+    path = tmp_path / "scenario.yaml"
+    path.write_text(PHONE.format(npu="4 GFLOP/s"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        offloadsim.run(path, policy=policy)
+    said = [str(w.message) for w in caught if "[idle-processors]" in str(w.message)]
+    assert bool(said) == warned, said

@@ -179,11 +179,12 @@ class EngineView:
         world = self._sim.world
         if isinstance(node, str) and processor is not None and node in self._sim.processors:
             named = self.processors(node)
-            why = (
-                f"{quoted(node)} has no processor {quoted(processor)}{did_you_mean(str(processor), named)}"
-                f" (its processors: {', '.join(named)})"
+            return NoProcessorError(
+                f"view.{asked}(): {quoted(node)} has no processor {quoted(processor)}"
+                f"{did_you_mean(str(processor), named)}; view.processors({quoted(node)}) lists its own: "
+                f"{', '.join(named)}"
             )
-        elif isinstance(node, str) and node in world.nodes:
+        if isinstance(node, str) and node in world.nodes:
             why = f"{quoted(node)} has no processor"
         else:
             why = f"{quoted(node)} is no node of this system{did_you_mean(str(node), self.nodes())}"

@@ -26,7 +26,7 @@ def _warnings(tmp_path, policies: str, workers: int, capsys: pytest.CaptureFixtu
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_warning_every_compared_policy_gives_is_said_once(tmp_path, capsys, workers):
-    lines = _warnings(tmp_path, "edge,neurosurgeon", workers, capsys)
+    lines = _warnings(tmp_path, "edge,round-robin", workers, capsys)
     where = [line.split(": ")[3] for line in lines]
     assert where == ["nodes.phone.processors.npu", "nodes.edge.processors.gpu"]
     for line in lines:
@@ -63,14 +63,14 @@ def _swept(tmp_path, policies: list[str], capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_a_sweep_says_a_warning_of_every_swept_policy_once_not_once_per_policy(tmp_path, capsys):
-    lines = _swept(tmp_path, ["edge", "neurosurgeon"], capsys)  # 6 points: 3 durations x 2 policies
+    lines = _swept(tmp_path, ["edge", "round-robin"], capsys)  # 6 points: 3 durations x 2 policies
     where = [line.split(": ")[3] for line in lines]
     assert where == ["nodes.phone.processors.npu", "nodes.edge.processors.gpu"]
     assert all("every swept policy runs a node's stages on its first processor" in line for line in lines)
 
 
 def test_a_sweep_names_the_swept_policies_a_warning_is_of_where_not_all(tmp_path, capsys):
-    lines = _swept(tmp_path, ["fixed", "edge", "neurosurgeon"], capsys)
+    lines = _swept(tmp_path, ["fixed", "edge", "round-robin"], capsys)
     assert len(lines) == 2
-    assert all('each of policies "edge", "neurosurgeon" runs a node\'s stages' in line for line in lines)
+    assert all('each of policies "edge", "round-robin" runs a node\'s stages' in line for line in lines)
     assert all(line.endswith(" (at points 1, 2, 4, 5, 7 and 8) [idle-processors]") for line in lines)

@@ -264,3 +264,29 @@ def test_the_idle_processor_warning_is_said_only_of_policies_that_do_not_choose(
         offloadsim.run(path, policy=policy)
     said = [str(w.message) for w in caught if "[idle-processors]" in str(w.message)]
     assert bool(said) == warned, said
+
+
+def test_a_processor_a_node_lacks_is_named_with_the_ones_it_has(tmp_path):
+    """A plug-in policy asking the view about a misspelt processor gets one line naming the node's."""
+    from offloadsim.policies import Plan
+
+    class Misspelt:
+        def decide(self, task, view):
+            view.compute_time_s(task, "phone", processor="npuu")
+            return Plan.run_on("phone")
+
+    (tmp_path / "trace.csv").write_text("time\n1\n")
+    path = tmp_path / "scenario.yaml"
+    path.write_text(PHONE.format(npu="4 GFLOP/s"))
+    unregister_policy("test-misspelt-processor")
+    register_policy("test-misspelt-processor")(Misspelt)
+    try:
+        with pytest.raises(RuntimeError) as error, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            offloadsim.run(path, policy="test-misspelt-processor")
+    finally:
+        unregister_policy("test-misspelt-processor")
+    assert (
+        'view.compute_time_s(): "phone" has no processor "npuu" (did you mean "npu"?); '
+        'view.processors("phone") lists its own: cpu, npu'
+    ) in str(error.value)

@@ -1,8 +1,9 @@
 """A node's second processor that the policy never uses is a warning, not an idle GPU unsaid.
 
-A node with a CPU first and a T4 second, under least-loaded (or edge, or a
-split policy), ran every stage on the CPU: only fixed's ``processors`` and a
-plug-in's ``Plan.processors`` choose a processor.
+A node with a CPU first and a T4 second, under edge (or round-robin, or fixed
+without ``processors``), ran every stage on the CPU: only fixed's ``processors``,
+a plug-in's ``Plan.processors`` and the policies that price each processor
+(least-loaded, model-select, neurosurgeon) choose a processor.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def _scenario(tmp_path, policy):
 FIXED_WITHOUT_PROCESSORS = {"name": "fixed", "node": "edge-0"}
 
 
-@pytest.mark.parametrize("policy", ["edge", "least-loaded", "neurosurgeon", FIXED_WITHOUT_PROCESSORS])
+@pytest.mark.parametrize("policy", ["edge", "round-robin", FIXED_WITHOUT_PROCESSORS])
 def test_processors_a_shipped_policy_never_uses_are_a_warning(tmp_path, capsys, policy):
     path = _scenario(tmp_path, policy)
     name = policy if isinstance(policy, str) else policy["name"]
@@ -65,6 +66,13 @@ def test_a_set_deeper_in_an_idle_processor_is_not_blamed_for_its_warning(tmp_pat
     assert main(["validate", str(path), "--set", "nodes.edge.processors.npu.speed=3 TFLOP/s"]) == 0
     err = capsys.readouterr().err
     assert "never on this one" in err and "set by" not in err and "of the key path" not in err
+
+
+@pytest.mark.parametrize("policy", ["least-loaded", "model-select", "neurosurgeon"])
+def test_a_policy_that_prices_each_processor_is_not_warned_of(tmp_path, capsys, policy):
+    path = _scenario(tmp_path, policy)
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_a_policy_that_names_its_processors_is_not_warned_of(tmp_path, capsys):

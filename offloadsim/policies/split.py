@@ -216,12 +216,14 @@ class _SplitPolicy:
         return view.expected_wait_s(node) if processor is None else view.expected_wait_s(node, processor)
 
     @staticmethod
-    def _processors(state: dict[Any, Any], view: SystemView, node: str) -> tuple[str | None, ...]:
-        """``node``'s processors to price (:func:`processor_choices`), kept per run."""
-        known: tuple[str | None, ...] | None = state["processors"].get(node)
-        if known is None:
-            known = state["processors"][node] = processor_choices(view, node)
-        return known
+    def _choices(view: SystemView, nodes: tuple[str | None, ...]) -> list[tuple[str | None, ...]]:
+        """Each of ``nodes``' processors to price (:func:`processor_choices`; a None node: its first only).
+
+        Empty where every node has one processor: a caller keeps it per run (in ``state``), so a
+        decision among nodes with one processor each asks nothing more.
+        """
+        choices = [(None,) if node is None else processor_choices(view, node) for node in nodes]
+        return choices if any(len(each) > 1 for each in choices) else []
 
     def _llm_cuts(
         self, state: dict[Any, Any], task: TaskView, view: SystemView, stations: tuple[str, ...], local: bool
@@ -385,6 +387,28 @@ class _DeviceServerSplit(_SplitPolicy):
                 return node
         return None
 
+    def _pair(
+        self, state: dict[Any, Any], view: SystemView, source: str, server: str
+    ) -> list[tuple[str | None, ...]]:
+        """The source's and the server's processors to price, kept per run and pair.
+
+        Empty where each has one, which costs a task no call more: a decision looks it up in
+        ``state`` and asks this only the first time.  The source's first only under the energy
+        objective, which prices its joules per core of its first processor.
+        """
+        device = source if self.objective == "latency" else None
+        pair: list[tuple[str | None, ...]] = self._choices(view, (device, server))
+        state["processors"][(source, server)] = pair
+        return pair
+
+    def _pair_key(
+        self, view: SystemView, server: str, servers: tuple[str | None, ...], key: tuple[Any, ...]
+    ) -> tuple[Any, ...]:
+        """The decision's cache key with the buckets of the waits of the server's later processors."""
+        if not self.load_aware:
+            return key
+        return (*key, tuple(bucket(self._wait(view, server, p)) for p in servers[1:]))
+
     def _endpoints(
         self, state: dict[Any, Any], task: TaskView, view: SystemView
     ) -> Plan | tuple[str, tuple[Any, ...], dict[str, Any]]:
@@ -472,11 +496,12 @@ class NeurosurgeonPolicy(_DeviceServerSplit):
         if getattr(task, "llm", None) is not None:
             (k,), _ = self._llm_cuts(state, task, view, (source, server), True)
             return self._plan(state, (source, server), (k,))
-        devices = self._processors(state, view, source) if self.objective == "latency" else (None,)
-        servers = self._processors(state, view, server)
-        several = len(devices) > 1 or len(servers) > 1
-        if several and self.load_aware:  # the waits of the server's later processors decide too
-            key = (*key, tuple(bucket(self._wait(view, server, p)) for p in servers[1:]))
+        known = state["processors"]  # looked up without a call: a task on nodes of one processor pays none
+        pair = known[source, server] if (source, server) in known else self._pair(state, view, source, server)
+        several = bool(pair)
+        devices, servers = pair if several else ((None,), (None,))
+        if several:
+            key = self._pair_key(view, server, servers, key)
         cache = view.layer_graph(task.app) is not None
         if cache:
             hit = state["decisions"].get(key)
@@ -580,6 +605,9 @@ class MultiTierPolicy(_SplitPolicy):
     cloud: ComputingNode | None = None
 
     name = "multi-tier"
+    #: It prices each choice of one processor a station (the device's under latency only): the
+    #: scenario check of idle processors and the notes on hardware read it.
+    chooses_processors = True
     _power_of_computing_sources_only = False
 
     def requirements(self) -> tuple[Requirement, ...]:
@@ -624,7 +652,7 @@ class MultiTierPolicy(_SplitPolicy):
                     latency[a, b] = self._latency(state, view, stations[a], stations[b])
         waits = [0.0] + [self._wait(view, node) for node in stations[1:]]
         sizes = task.cut_bytes
-        key = (
+        key: tuple[Any, ...] = (
             task.app,
             task.layers,
             tuple(stations),
@@ -634,21 +662,85 @@ class MultiTierPolicy(_SplitPolicy):
             bucket(sizes[0]),
             bucket(sizes[task.layers]),
         )
+        # Each station's processors to price (its first as None; the device's only under latency),
+        # found once a run per stations: () where each has one, which costs a task no call more
+        known = state["processors"]  # looked up without a call: a task on nodes of one processor pays none
+        stations_key = (key[2], local)
+        if stations_key in known:
+            choices = known[stations_key]
+        else:
+            choices = known[stations_key] = self._choices(
+                view,
+                (source if local and self.objective == "latency" else None, *stations[1:]),
+            )
+        several = bool(choices)
+        if several and self.load_aware:  # the waits of the servers' later processors decide too
+            later = [
+                (node, p) for node, each in zip(stations[1:], choices[1:], strict=True) for p in each[1:]
+            ]
+            key = (*key, tuple(bucket(self._wait(view, node, p)) for node, p in later))
         cache = view.layer_graph(task.app) is not None
         if cache:
             hit = state["decisions"].get(key)
             if hit is not None:
                 return hit
-        times = [
-            self._layer_times(state, task, view, source, cache) if local else [math.inf] * task.layers,
-            *(self._layer_times(state, task, view, node, cache) for node in stations[1:]),
-        ]
         codec = self._station_codec(state, view, task.app, stations, local)
-        cuts, cost = best_station_cuts(
-            times, sizes, bandwidth, latency, self.objective, self._power(view, source), waits, codec
-        )
-        plan = self._multi_tier_plan(state, view, stations, cuts, cost, local)
+        power = self._power(view, source)
+        if not several:
+            times = [
+                self._layer_times(state, task, view, source, cache) if local else [math.inf] * task.layers,
+                *(self._layer_times(state, task, view, node, cache) for node in stations[1:]),
+            ]
+            cuts, cost = best_station_cuts(
+                times, sizes, bandwidth, latency, self.objective, power, waits, codec
+            )
+            plan = self._multi_tier_plan(state, view, stations, cuts, cost, local)
+        else:
+            plan, cost = self._fastest_stations(
+                state, task, view, stations, local, cache, choices, (bandwidth, latency, power, codec)
+            )
         return self._remember(state, key, plan) if cache and not math.isinf(cost) else plan
+
+    def _fastest_stations(
+        self,
+        state: dict[Any, Any],
+        task: TaskView,
+        view: SystemView,
+        stations: list[str],
+        local: bool,
+        cache: bool,
+        choices: list[tuple[str | None, ...]],
+        network: tuple[Any, Any, DeviceEnergy | None, CutCodec | None],
+    ) -> tuple[Plan, float]:
+        """The cheapest cuts over every choice of one processor a station, and their cost.
+
+        Choices are tried in order, each station's first processor first, and one wins only by a
+        strictly lower cost: a tie keeps the first processors, and a station with no layer keeps
+        its first, which no later choice can beat.
+        """
+        bandwidth, latency, power, codec = network
+        best: tuple[float, tuple[int, ...], tuple[str | None, ...]] | None = None
+        for chosen in itertools.product(*choices):
+            times = [
+                self._layer_times(state, task, view, stations[0], cache, chosen[0])
+                if local
+                else [math.inf] * task.layers,
+                *(
+                    self._layer_times(state, task, view, node, cache, p)
+                    for node, p in zip(stations[1:], chosen[1:], strict=True)
+                ),
+            ]
+            waits = [0.0] + [
+                self._wait(view, node, p) for node, p in zip(stations[1:], chosen[1:], strict=True)
+            ]
+            cuts, cost = best_station_cuts(
+                times, task.cut_bytes, bandwidth, latency, self.objective, power, waits, codec
+            )
+            if best is None or cost < best[0]:
+                best = (cost, cuts, chosen)
+        assert best is not None
+        cost, cuts, chosen = best
+        return self._multi_tier_plan(state, view, stations, cuts, cost, local, chosen), cost
 
     def _station_codec(
         self, state: dict[Any, Any], view: SystemView, app: str, stations: list[str], local: bool
@@ -678,13 +770,22 @@ class MultiTierPolicy(_SplitPolicy):
         cuts: tuple[int, ...],
         cost: float,
         local: bool,
+        chosen: tuple[str | None, ...] | None = None,
     ) -> Plan:
-        """The plan for the chosen cuts (unusable tiers already left out of ``stations``)."""
+        """The plan for the chosen cuts (unusable tiers already left out of ``stations``).
+
+        On the processors ``chosen`` (one a station, None its first; None: every first).
+        """
         if math.isinf(cost):
             return self._local_or_drop(state, view, stations[0])
+        if chosen is not None and not any(chosen):
+            chosen = None
         if local:
-            return self._plan(state, tuple(stations), cuts)
-        return self._plan(state, tuple(stations[1:]), cuts[1:])  # k1 = 0: name only nodes that compute
+            return self._plan(state, tuple(stations), cuts, processors=chosen)
+        # k1 = 0: name only nodes that compute
+        return self._plan(
+            state, tuple(stations[1:]), cuts[1:], processors=None if chosen is None else chosen[1:]
+        )
 
 
 @register_policy("dads")
@@ -717,6 +818,9 @@ class DadsPolicy(_DeviceServerSplit):
     """
 
     name = "dads"
+    #: It prices each pair of the source's and the server's processors (its fallback, neurosurgeon,
+    #: too): the scenario check of idle processors and the notes on hardware read it.
+    chooses_processors = True
     _fallback: NeurosurgeonPolicy = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -742,12 +846,14 @@ class DadsPolicy(_DeviceServerSplit):
         if isinstance(found, Plan):
             return found
         server, key, inputs = found
+        source = task.source
+        known = state["processors"]  # looked up without a call: a task on nodes of one processor pays none
+        pair = known[source, server] if (source, server) in known else self._pair(state, view, source, server)
+        if pair:
+            key = self._pair_key(view, server, pair[1], key)
         hit = state["decisions"].get(key)
         if hit is not None:
             return hit
-        source = task.source
-        device = self._layer_times(state, task, view, source, True)
-        remote = self._layer_times(state, task, view, server, True)
         sizes = task.cut_bytes
         input_bytes = float(sizes[0])
         layers = graph.layers  # type: ignore[union-attr]
@@ -757,15 +863,32 @@ class DadsPolicy(_DeviceServerSplit):
 
         back_bytes = float(sizes[task.layers])
         back_s = 8.0 * back_bytes / inputs["down"] if inputs["down"] > 0 else math.inf
-        chosen = self._partition(dag, device, remote, tensor_bytes, (back_bytes, back_s), inputs)
+        # Every pair of the source's and the server's processors (one each: the pair of firsts); a
+        # pair wins only by a strictly lower cost, so a tie keeps the first processors
+        best: tuple[float, frozenset[Any], tuple[str | None, str | None]] | None = None
+        for device_processor in pair[0] if pair else (None,):
+            for server_processor in pair[1] if pair else (None,):
+                device = self._layer_times(state, task, view, source, True, device_processor)
+                remote = self._layer_times(state, task, view, server, True, server_processor)
+                priced = inputs
+                if server_processor is not None:
+                    priced = {**inputs, "wait": self._wait(view, server, server_processor)}
+                chosen, cost = self._partition(
+                    dag, device, remote, tensor_bytes, (back_bytes, back_s), priced
+                )
+                if best is None or cost < best[0]:
+                    best = (cost, chosen, (device_processor, server_processor))
+        assert best is not None
+        _, chosen, processors = best
+        named = None if processors == (None, None) else processors
         on_device = sorted(v for v in chosen if isinstance(v, int))
         k = len(on_device)
         if on_device == list(range(k)):
-            plan = self._plan(state, (source, server), (k,))
+            plan = self._plan(state, (source, server), (k,), processors=named)
         else:
             taken = set(on_device)
             order = (*on_device, *(i for i in range(task.layers) if i not in taken))
-            plan = self._plan(state, (source, server), (k,), order)
+            plan = self._plan(state, (source, server), (k,), order, named)
         return self._remember(state, key, plan)
 
     def _partition(
@@ -776,8 +899,8 @@ class DadsPolicy(_DeviceServerSplit):
         tensor_bytes: Any,
         back: tuple[float, float],
         inputs: dict[str, Any],
-    ) -> frozenset[Any]:
-        """The cheapest device set, priced as the engine runs it (codec, radio tail).
+    ) -> tuple[frozenset[Any], float]:
+        """The cheapest device set, priced as the engine runs it (codec, radio tail), and its cost.
 
         A codec shrinks every tensor crossing a cut after at least one layer
         ran on the device; the raw input alone (everything offloaded) goes
@@ -837,7 +960,7 @@ class DadsPolicy(_DeviceServerSplit):
                     exact = codec is None or not offloaded or compressed == some_on_device
                     if exact and cost < best[0]:
                         best = (cost, chosen)
-        return best[1]
+        return best[1], best[0]
 
     @staticmethod
     def _dag(state: dict[Any, Any], app: str, graph: Any) -> nx.DiGraph | None:

@@ -1,10 +1,10 @@
 """A processor no stage will run on: a node's later processors under a policy that uses the first.
 
 ``fixed`` (its ``processors``), the shipped policies that price each of a node's processors
-(``chooses_processors``: ``least-loaded``, ``model-select``, ``neurosurgeon``) and plug-in
-policies (``Plan.processors``) choose among a node's processors; every other shipped policy
-plans, and estimates, on each node's first, so a GPU listed after a CPU stays idle all run
-without a word.  A scenario check (:mod:`offloadsim.scenario.checks`):
+(``chooses_processors``: ``least-loaded``, ``model-select`` and the split policies) and
+plug-in policies (``Plan.processors``) choose among a node's processors; every other
+shipped policy plans, and estimates, on each node's first, so a GPU listed after a CPU stays
+idle all run without a word.  A scenario check (:mod:`offloadsim.scenario.checks`):
 a warning per processor left idle, at its key, of a node the policy may
 compute on (its ``may_place``): ``fixed(node=edge)`` never computes on a
 phone, whose NPU is then idle whichever processor comes first.

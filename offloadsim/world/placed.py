@@ -74,8 +74,8 @@ def processor_rules(policies: Any) -> list[tuple[str, ...] | None]:
 
     A plug-in policy (or one that cannot be made) may name any in its plans, and so may a shipped
     one that prices each processor of a node (``chooses_processors``: ``least-loaded``,
-    ``model-select``, ``neurosurgeon``); another shipped one runs on each node's first processor
-    unless it names processors (``fixed``'s ``processors``).
+    ``model-select`` and the split policies); another shipped one runs on each node's
+    first processor unless it names processors (``fixed``'s ``processors``).
     """
     from offloadsim.plugins import shipped_module
     from offloadsim.policies.params import requirements_of

@@ -180,6 +180,57 @@ def test_neurosurgeon_cuts_between_the_fastest_processors(tmp_path):
     assert list(stages["end"] - stages["start"]) == pytest.approx([0.25, 0.5] * 3)
 
 
+def test_multi_tier_cuts_between_the_fastest_processors_of_each_station(tmp_path):
+    """As neurosurgeon's, with a cloud node behind the edge too slow to take a layer (1 GFLOP/s, 10 Mbps)."""
+    scenario = SPLIT.replace(
+        "links:\n",
+        "  cloud: {tier: cloud, processor: {speed: 1 GFLOP/s}}\nlinks:\n"
+        "  - {between: [edge, cloud], bandwidth: 10 Mbps, latency: 20 ms}\n",
+    )
+    stages = _run(tmp_path, scenario, [1, 4, 7], "multi-tier")
+    ran_on = list(zip(stages["where"], stages["processor"], strict=True))
+    assert ran_on == [("phone", "npu"), ("edge", "gpu")] * 3
+    assert list(stages["end"] - stages["start"]) == pytest.approx([0.25, 0.5] * 3)
+    first_only = scenario.replace("npu: {speed: 4 GFLOP/s}", "npu: {speed: 1 GFLOP/s}").replace(
+        "gpu: {speed: 12 GFLOP/s}", "gpu: {speed: 2 GFLOP/s}"
+    )
+    stages = _run(tmp_path, first_only, [1, 4, 7], "multi-tier")  # ties: each node's first
+    assert set(stages["processor"]) == {"cpu"}
+
+
+DAG = """
+name: dads-npu
+duration: 10 s
+nodes:
+  phone:
+    tier: device
+    processors:
+      cpu: {speed: 1 GFLOP/s}
+      npu: {speed: %s}
+  edge: {tier: edge, processor: {speed: 5 GFLOP/s}}
+links:
+  - {between: [phone, edge], bandwidth: 1 Mbps, latency: 5 ms}
+applications:
+  classify: {model: squeezenet1_1, input: 150 KB, output: 4 KB}
+workload:
+  - {app: classify, sources: phone, arrivals: trace, trace: trace.csv}
+policy: {name: local}
+"""
+
+
+@pytest.mark.parametrize(
+    ("npu", "where"), [("50 GFLOP/s", "npu"), ("1 GFLOP/s", "cpu")], ids=["faster", "as-fast"]
+)
+def test_dads_partitions_a_dag_on_the_faster_processor(tmp_path, npu, where):
+    """SqueezeNet (a DAG: dads's own min-cut, not neurosurgeon's) stays on the phone behind 1 Mbps.
+
+    The 150 KB frame takes 1.2 s to upload; SqueezeNet 1.1's 0.35 GFLOP take 14 ms on a 50 GFLOP/s
+    NPU: every layer there.  An NPU as fast as the CPU is a tie, which keeps the CPU.
+    """
+    stages = _run(tmp_path, DAG % npu, [1, 4, 7], "dads")
+    assert list(zip(stages["where"], stages["processor"], strict=True)) == [("phone", where)] * 3
+
+
 def test_neurosurgeon_energy_objective_keeps_the_devices_first_processor(tmp_path):
     """The device's energy is priced per core of its first processor: its NPU is not priced, so not used.
 
@@ -252,7 +303,13 @@ policy: {name: least-loaded}
 
 @pytest.mark.parametrize(
     ("policy", "warned"),
-    [("least-loaded", False), ("model-select", False), ("neurosurgeon", False), ("local", True)],
+    [
+        ("least-loaded", False),
+        ("model-select", False),
+        ("neurosurgeon", False),
+        ("multi-tier", False),
+        ("local", True),
+    ],
 )
 def test_the_idle_processor_warning_is_said_only_of_policies_that_do_not_choose(tmp_path, policy, warned):
     """A policy that prices every processor may use the NPU: no warning that it stays idle."""

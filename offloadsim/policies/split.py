@@ -507,71 +507,37 @@ class NeurosurgeonPolicy(_DeviceServerSplit):
             hit = state["decisions"].get(key)
             if hit is not None:
                 return hit
-        if not several:
-            k, _ = self._cut(state, task, view, server, inputs, cache)
-            plan = self._plan(state, (source, server), (k,))
-        else:
-            plan = self._fastest_pair(state, task, view, server, inputs, cache, devices, servers)
-        return self._remember(state, key, plan) if cache else plan
-
-    def _cut(
-        self,
-        state: dict[Any, Any],
-        task: TaskView,
-        view: SystemView,
-        server: str,
-        inputs: dict[str, Any],
-        cache: bool,
-        device_processor: str | None = None,
-        server_processor: str | None = None,
-    ) -> tuple[int, float]:
-        """The cheapest cut between the source's processor and the server's (None: first), and its cost."""
-        wait = inputs["wait"] if server_processor is None else self._wait(view, server, server_processor)
-        return best_single_cut(
-            self._layer_times(state, task, view, task.source, cache, device_processor),
-            self._layer_times(state, task, view, server, cache, server_processor),
-            task.cut_bytes,
-            inputs["up"],
-            inputs["latency"],
-            self.objective,
-            inputs["power"],
-            wait,
-            inputs["down"],
-            inputs["codec"],
-        )
-
-    def _fastest_pair(
-        self,
-        state: dict[Any, Any],
-        task: TaskView,
-        view: SystemView,
-        server: str,
-        inputs: dict[str, Any],
-        cache: bool,
-        devices: tuple[str | None, ...],
-        servers: tuple[str | None, ...],
-    ) -> Plan:
-        """The cheapest cut over every pair of the source's and the server's processors.
-
-        Pairs are tried the device's processors first, each node's first processor first, and a
-        pair wins only by a strictly lower cost: a tie keeps the first processors, and a segment
-        with no layer keeps its node's first (the device's under ``k = 0``, the server's under
-        ``k = L``), which a later pair cannot beat.
-        """
+        # Every pair of the source's and the server's processors (one each: one pair, the firsts,
+        # priced as ever); a pair wins only by a strictly lower cost, so a tie keeps the firsts, and
+        # a segment with no layer keeps its node's first, which a later pair cannot beat
         best: tuple[float, int, str | None, str | None] | None = None
         for device_processor in devices:
             for server_processor in servers:
-                k, cost = self._cut(
-                    state, task, view, server, inputs, cache, device_processor, server_processor
+                k, cost = best_single_cut(
+                    self._layer_times(state, task, view, source, cache, device_processor),
+                    self._layer_times(state, task, view, server, cache, server_processor),
+                    task.cut_bytes,
+                    inputs["up"],
+                    inputs["latency"],
+                    self.objective,
+                    inputs["power"],
+                    inputs["wait"]
+                    if server_processor is None
+                    else self._wait(view, server, server_processor),
+                    inputs["down"],
+                    inputs["codec"],
                 )
                 if best is None or cost < best[0]:
                     best = (cost, k, device_processor, server_processor)
         assert best is not None
         _, k, device_processor, server_processor = best
-        processors = (device_processor, server_processor)
-        return self._plan(
-            state, (task.source, server), (k,), processors=None if processors == (None, None) else processors
+        named = (
+            None
+            if device_processor is None and server_processor is None
+            else (device_processor, server_processor)
         )
+        plan = self._plan(state, (source, server), (k,), processors=named)
+        return self._remember(state, key, plan) if cache else plan
 
 
 @register_policy("multi-tier")

@@ -16,7 +16,6 @@ from offloadsim.world.topology import ROUTE_CACHE
 
 if TYPE_CHECKING:
     from offloadsim.engine.context import RunContext
-    from offloadsim.engine.processor_models import ProcessorLike as Processor
     from offloadsim.engine.work import Price
     from offloadsim.models.graph import LayerGraph
     from offloadsim.policies.splitting import CutCodec
@@ -134,25 +133,22 @@ class EngineView:
         """The names of ``node``'s processors, its first (default) first; () if it cannot compute."""
         return tuple(model.spec.name for model in self._sim.world.processors_of(node))
 
-    def _processor(self, node: str, processor: str | None) -> Processor | None:
-        """``node``'s processor named ``processor`` (None: its first), or None where it has no such one."""
-        if processor is None:
-            return self._sim.processors.get(node)
-        return self._sim.resources.get((node, processor))
-
     def cores(self, node: str, processor: str | None = None) -> int:
         """Parallel servers of the node's processor (its first, or the one named; 0 if it cannot compute)."""
-        proc = self._processor(node, processor)
+        sim = self._sim
+        proc = sim.processors.get(node) if processor is None else sim.resources.get((node, processor))
         return proc.cores if proc is not None else 0
 
     def busy_cores(self, node: str, processor: str | None = None) -> int:
         """Cores serving a stage now, on the node's first processor or the one named."""
-        proc = self._processor(node, processor)
+        sim = self._sim
+        proc = sim.processors.get(node) if processor is None else sim.resources.get((node, processor))
         return proc.busy if proc is not None else 0
 
     def queue_length(self, node: str, processor: str | None = None) -> int:
         """Stages waiting for a core, at the node's first processor or the one named."""
-        proc = self._processor(node, processor)
+        sim = self._sim
+        proc = sim.processors.get(node) if processor is None else sim.resources.get((node, processor))
         return proc.queued() if proc is not None else 0
 
     def expected_wait_s(self, node: str, processor: str | None = None) -> float:
@@ -165,7 +161,7 @@ class EngineView:
         cores, is added: the work the node owes before it is free again.
         """
         sim = self._sim
-        proc = self._processor(node, processor)
+        proc = sim.processors.get(node) if processor is None else sim.resources.get((node, processor))
         if proc is None:
             raise self._no_processor(node, "expected_wait_s", processor)
         wait = proc.expected_wait_s()
@@ -225,7 +221,7 @@ class EngineView:
         """How ``node``'s processor named ``processor`` prices ``task``'s application (kept per run)."""
         price = self._named_prices.get((task.app, node, processor))
         if price is None:
-            proc = self._processor(node, processor)
+            proc = self._sim.resources.get((node, processor))
             if proc is None:
                 raise self._no_processor(node, "compute_time_s", processor)
             price = self._named_prices[(task.app, node, processor)] = self._sim.pricer(task.app, proc)

@@ -517,7 +517,10 @@ class LeastLoadedPolicy(_Pruned):
 
     For every usable node: input upload + expected wait + compute time +
     output return (see :func:`expected_completion_s`); the smallest wins, ties
-    going to the node that comes first in the view's order.
+    going to the node that comes first in the view's order.  A node with
+    several processors (a phone's CPU and NPU) is priced on each, with that
+    processor's wait and compute time, and the task runs on the cheapest,
+    ties going to the processor listed first.
 
     Parameters
     ----------

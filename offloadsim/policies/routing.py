@@ -28,7 +28,9 @@ class ModelSelectPolicy(_Pruned):
     application's ``hosts``; optionally only nodes of some ``tiers``).  Each
     is priced as upload + expected wait + compute + return; the smallest
     wins, ties going to the request's own model and then to the node first
-    in the view's order.  Each model's best node is found by least-loaded's
+    in the view's order.  A node with several processors is priced on each
+    (its wait and compute time there), the request running on the cheapest,
+    ties going to the processor listed first.  Each model's best node is found by least-loaded's
     bounds, not by pricing every node: the same node, without a route asked
     for every pair of nodes (a thousand devices that can compute would ask
     a million, and the view's route cache would be swept at every decision).

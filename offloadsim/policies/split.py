@@ -458,7 +458,10 @@ class NeurosurgeonPolicy(_DeviceServerSplit):
     come from ``view.compute_time_s``, bandwidth from
     ``view.available_bandwidth_bps`` at decision time.  A source that cannot
     compute offloads everything (``k = 0``); with no usable server the task
-    runs locally (or is dropped when the source cannot compute).
+    runs locally (or is dropped when the source cannot compute).  Where the
+    source or the server has several processors, every pair of theirs is
+    priced and the cheapest cut of the cheapest pair planned, ties going to
+    each node's first (the source's first only under the energy objective).
 
     Parameters
     ----------

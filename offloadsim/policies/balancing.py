@@ -576,7 +576,11 @@ class LeastLoadedPolicy(_Pruned):
         if self.in_transit and not isinstance(view, CommittedView):
             return self._counted(task, view)
         if self.load_bucket is None:
-            return self._plan(view, self._least(task, view))
+            best = self._least(task, view)
+            plans = self._plans
+            if plans is None or best < 0 or self._processor is not None:
+                return self._plan(view, best)  # not the common case: a drop, a later processor
+            return plans[best]  # one plan per node, made once a run: a decision allocates nothing
         nodes = self._candidates(task, view, "least-loaded")
         if not nodes:
             return Plan.reject()

@@ -82,6 +82,9 @@ class _SplitPolicy:
     load_aware: bool = False
     _run: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
     _version: int = field(default=0, init=False, repr=False)  # the routes ``_run`` was built on
+    # Whether any computing node has several processors, found at a run's first decision: where none
+    # has, a decision asks nothing about processors (no call, no look-up more than before)
+    _several: bool | None = field(default=None, init=False, repr=False)
 
     name = "split"
 
@@ -112,6 +115,7 @@ class _SplitPolicy:
         """A new run: forget every cached time, route latency and decision of the last one."""
         self._run = {}
         self._version = view.routes_version
+        self._several = None
 
     def _state(self, view: SystemView) -> dict[Any, Any]:
         # Decisions are cached under buckets of the bandwidths and waits read now, so a rate change
@@ -214,6 +218,18 @@ class _SplitPolicy:
         if not self.load_aware:
             return 0.0
         return view.expected_wait_s(node) if processor is None else view.expected_wait_s(node, processor)
+
+    def _any_several(self, view: SystemView) -> bool:
+        """Whether any computing node of this run has several processors (asked once a run).
+
+        Called at a run's first decision alone: the others read ``self._several`` without a
+        call, so a run of nodes with one processor each pays nothing more a task.
+        """
+        several = self._several
+        if several is None:
+            named = getattr(view, "processors", None)  # a view without it (a test's): one a node
+            several = self._several = named is not None and any(len(named(node)) > 1 for node in view.nodes())
+        return several
 
     @staticmethod
     def _choices(view: SystemView, nodes: tuple[str | None, ...]) -> list[tuple[str | None, ...]]:
@@ -390,15 +406,16 @@ class _DeviceServerSplit(_SplitPolicy):
     def _pair(
         self, state: dict[Any, Any], view: SystemView, source: str, server: str
     ) -> list[tuple[str | None, ...]]:
-        """The source's and the server's processors to price, kept per run and pair.
+        """The source's and the server's processors to price (empty where each has one), kept per run.
 
-        Empty where each has one, which costs a task no call more: a decision looks it up in
-        ``state`` and asks this only the first time.  The source's first only under the energy
-        objective, which prices its joules per core of its first processor.
+        The source's first only under the energy objective, which prices its joules per core of
+        its first processor.
         """
-        device = source if self.objective == "latency" else None
-        pair: list[tuple[str | None, ...]] = self._choices(view, (device, server))
-        state["processors"][(source, server)] = pair
+        known = state["processors"]
+        pair: list[tuple[str | None, ...]] | None = known.get((source, server))
+        if pair is None:
+            device = source if self.objective == "latency" else None
+            pair = known[(source, server)] = self._choices(view, (device, server))
         return pair
 
     def _pair_key(
@@ -499,8 +516,8 @@ class NeurosurgeonPolicy(_DeviceServerSplit):
         if getattr(task, "llm", None) is not None:
             (k,), _ = self._llm_cuts(state, task, view, (source, server), True)
             return self._plan(state, (source, server), (k,))
-        known = state["processors"]  # looked up without a call: a task on nodes of one processor pays none
-        pair = known[source, server] if (source, server) in known else self._pair(state, view, source, server)
+        several = self._several if self._several is not None else self._any_several(view)
+        pair = self._pair(state, view, source, server) if several else []
         several = bool(pair)
         devices, servers = pair if several else ((None,), (None,))
         if several:
@@ -632,16 +649,18 @@ class MultiTierPolicy(_SplitPolicy):
             bucket(sizes[task.layers]),
         )
         # Each station's processors to price (its first as None; the device's only under latency),
-        # found once a run per stations: () where each has one, which costs a task no call more
-        known = state["processors"]  # looked up without a call: a task on nodes of one processor pays none
-        stations_key = (key[2], local)
-        if stations_key in known:
-            choices = known[stations_key]
-        else:
-            choices = known[stations_key] = self._choices(
-                view,
-                (source if local and self.objective == "latency" else None, *stations[1:]),
-            )
+        # kept per run and stations: [] where each has one
+        choices: list[tuple[str | None, ...]] = []
+        if self._several if self._several is not None else self._any_several(view):
+            known = state["processors"]
+            stations_key = (key[2], local)
+            if stations_key in known:
+                choices = known[stations_key]
+            else:
+                choices = known[stations_key] = self._choices(
+                    view,
+                    (source if local and self.objective == "latency" else None, *stations[1:]),
+                )
         several = bool(choices)
         if several and self.load_aware:  # the waits of the servers' later processors decide too
             later = [
@@ -816,8 +835,8 @@ class DadsPolicy(_DeviceServerSplit):
             return found
         server, key, inputs = found
         source = task.source
-        known = state["processors"]  # looked up without a call: a task on nodes of one processor pays none
-        pair = known[source, server] if (source, server) in known else self._pair(state, view, source, server)
+        several = self._several if self._several is not None else self._any_several(view)
+        pair = self._pair(state, view, source, server) if several else []
         if pair:
             key = self._pair_key(view, server, pair[1], key)
         hit = state["decisions"].get(key)

@@ -528,3 +528,28 @@ def test_catalogue_refuses_names_that_are_no_text(function, given, said):
     with pytest.raises(TypeError) as raised:
         getattr(catalogue, function)(given)
     assert str(raised.value).startswith(said)
+
+
+def test_replications_that_agree_exactly_have_their_value_and_no_interval():
+    """Seven runs of 0.1 s read 0.10000000000000002 ± 1.4e-17 s: a float sum's rounding, not a spread."""
+    for value in (0.1, 0.7, 1 / 3, 0.072548):
+        for n in (2, 3, 7, 10):
+            assert mean_ci([value] * n) == (value, 0.0), (value, n)
+            assert mean_ci([value] * n + [NAN]) == (value, 0.0)
+    assert mean_ci([0.1, 0.1, 0.2])[1] > 0  # one that differs: an interval
+
+
+def test_a_comparison_of_runs_that_agree_has_intervals_of_exactly_0():
+    from offloadsim.experiments.compare import compare_table
+
+    metrics = pd.DataFrame(
+        {
+            "policy": ["a"] * 7 + ["b"] * 7,
+            "replication": list(range(7)) * 2,
+            "latency_mean_s": [0.1] * 7 + [0.7] * 7,
+        }
+    )
+    summary = compare_table(metrics, "a", ["latency_mean_s"]).set_index("policy")
+    assert summary.loc["a", "mean"] == 0.1 and summary.loc["a", "ci"] == 0.0
+    assert summary.loc["b", "mean"] == 0.7 and summary.loc["b", "ci"] == 0.0
+    assert summary.loc["b", "diff_ci"] == 0.0

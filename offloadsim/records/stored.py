@@ -60,7 +60,9 @@ class Results:
     """The tables of a run, compare or sweep directory, as read by :func:`read_results`.
 
     ``kind`` is ``"run"``, ``"compare"`` or ``"sweep"``; ``metrics`` has one
-    row per job (replication); ``swept`` names the swept key paths (sweeps).
+    row per job (replication); ``swept`` names the swept key paths (sweeps); ``summary`` is a
+    comparison's or sweep's ``summary.parquet``, the ``summary`` its ``compare()`` or ``sweep()``
+    returned (None: a run, which has one row and no interval).
     """
 
     kind: str
@@ -79,6 +81,8 @@ class Results:
     #: not kept (or written before the table was).  ``processors`` and ``link_changes`` are its own,
     #: as given to those fields.
     tables: dict[str, pd.DataFrame | None] = field(default_factory=dict)
+    #: The tidy summary (``summary.parquet``) of a comparison or sweep; None for a run, or where not written.
+    summary: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         self.tables = {**self.tables, "processors": self.processors, "link_changes": self.link_changes}
@@ -180,6 +184,8 @@ def _read_results(directory: str | Path) -> Results:
             else _run_metrics(path, manifest, processors, tasks)
         )
         stages = _read_table(stages_file, "stages") if stages_file.exists() else None
+        summary_file = path / "summary.parquet"  # a comparison's or sweep's, as it returned it
+        summary = _read_table(summary_file) if kind != "run" and summary_file.exists() else None
     except ExperimentError:  # already names the file (a ValueError too, not to be said twice)
         raise
     except (OSError, ValueError) as error:
@@ -203,7 +209,7 @@ def _read_results(directory: str | Path) -> Results:
     swept = [str(k) for k in manifest.get("swept", [])]
     _check_swept(manifest_file, swept, {"metrics.parquet": metrics})
     keys = [*swept, *(str(c) for c in metrics.columns if str(c).startswith("policy."))]  # compare's too
-    for table in (tasks, metrics, nodes, processors):
+    for table in (tasks, metrics, nodes, processors, summary):
         if table is not None:
             nulls_read_back(table, keys)  # an older table's text "null": missing, as written now
     return Results(
@@ -218,6 +224,7 @@ def _read_results(directory: str | Path) -> Results:
         tables["processors"],
         tables["link_changes"],
         tables,
+        summary,
     )
 
 

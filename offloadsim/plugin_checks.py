@@ -8,7 +8,8 @@ what was expected.  The protocols differ; the tests of a value and the shape of 
 not, and live here, below both the world and the engine (``pyproject.toml``'s layers), so that
 each adapter says them the same way.  Each adapter raises its own layer's error with them: the
 engine's :class:`~offloadsim.engine.plugin_faults.PluginFailed`, the world's refusal at the
-scenario's key path.
+scenario's key path.  What an arrival process's contract methods return is tested with them too,
+once, as its scenario is read (``scenario/arrivals/returns.py``).
 
 Pure Python, never compiled by mypyc: the adapters calling it are not either.
 """

@@ -6,7 +6,7 @@ Each test says what it varies (its name and window, the upload, the rate, the ke
 
 from __future__ import annotations
 
-__all__ = ["phone_edge"]
+__all__ = ["one_phone", "phone_edge"]
 
 
 def phone_edge(header: str, *, rate: str = "5 /s", upload: str = "200 KB", after: str = "") -> str:
@@ -25,4 +25,19 @@ def phone_edge(header: str, *, rate: str = "5 /s", upload: str = "200 KB", after
         "workload:\n"
         f"  - {{app: job, sources: phone, rate: {rate}}}\n"
         "policy: edge\n" + after
+    )
+
+
+def one_phone(name: str, *entries: str, duration: str = "3 s") -> str:
+    """A phone of 1 GFLOP/s alone, its 1 MFLOP jobs sent by ``entries`` (each an entry's arrival keys).
+
+    What a plug-in arrival process's tests run: its work takes a millisecond, so the arrivals are
+    what is looked at.
+    """
+    workload = "".join(f"  - {{app: job, sources: phone, {entry}}}\n" for entry in entries)
+    return (
+        f"name: {name}\nduration: {duration}\nnodes:\n"
+        "  phone: {tier: device, processor: {speed: 1 GFLOPS}}\n"
+        "applications:\n  job: {work: 1 MFLOP}\n"
+        "workload:\n" + workload
     )

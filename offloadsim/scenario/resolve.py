@@ -20,8 +20,8 @@ from numbers import Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.plugins import dotted_name
 from offloadsim.scenario.arrivals import ArrivalContext, ArrivalProcess, arrival_process
+from offloadsim.scenario.arrivals.returns import returned, returns_problems
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import (
     ProblemList,
@@ -108,6 +108,11 @@ def resolve(
         )
         for i, entry in enumerate(doc.workload)
     )
+    malformed = [(i, said) for i, entry in enumerate(workload) for said in returns_problems(entry.arrivals)]
+    for i, message in malformed:  # what the closed-loop count below reads, and the run's readers after it
+        problems.add(f"workload[{i}].arrivals", message)
+    if malformed:
+        problems.raise_if_any()  # served_arrivals reads closed_loop(): not a malformed one
     footprint = _with_traces(footprint, entry_tasks, workload, applications)
     footprint = _with_closed_loops(
         doc, footprint, entry_tasks, index, workload, applications, nodes, problems
@@ -249,9 +254,7 @@ def _expected(
     count = expected_arrivals(process, sources, window_s)
     if isinstance(count, Real) and count >= 0:
         return float(count)
-    cls = type(process)
-    said = f"returned {count!r} from expected_arrivals(); expected a number of arrivals, at least 0"
-    message = f"arrivals: {process.kind} ({dotted_name(cls)}) {said}"
+    message = returned(process, count, "expected_arrivals", "a number of arrivals, at least 0")
     if not any(p.key_path == path and p.message == message for p in problems.problems):
         problems.add(path, message)
     return 0.0

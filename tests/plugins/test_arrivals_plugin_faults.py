@@ -18,6 +18,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from tiny_scenarios import one_phone
 
 import offloadsim
 from offloadsim.cli import main
@@ -66,16 +67,7 @@ class Faulty(ArrivalProcess):
         return sources * window_s
 
 
-SCENARIO = """\
-name: faulty-gaps
-duration: 5 s
-nodes:
-  phone: {tier: device, processor: {speed: 1 GFLOPS}}
-applications:
-  job: {work: 1 MFLOP}
-workload:
-  - {app: job, sources: phone, arrivals: toy-faulty-gaps, fault: FAULT, at: AT}
-"""
+SCENARIO = one_phone("faulty-gaps", "arrivals: toy-faulty-gaps, fault: FAULT, at: AT", duration="5 s")
 
 
 @pytest.fixture

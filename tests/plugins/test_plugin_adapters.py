@@ -17,6 +17,7 @@ import pytest
 from test_toy_kind import SCENARIO as KIND_SCENARIO
 from test_toy_kind import FixedSeconds
 from test_toy_link_model import DedicatedCircuits
+from tiny_scenarios import one_phone
 
 from offloadsim.engine import simulate, unstarted_run
 from offloadsim.engine.fifo_network import FifoNetwork
@@ -221,17 +222,7 @@ class HandedRuns(ArrivalProcess):
         run.chain(lambda: np.float64(1.0), run.start)
 
 
-ARRIVALS = """\
-name: handed-runs
-duration: 3 s
-nodes:
-  phone: {tier: device, processor: {speed: 1 GFLOPS}}
-applications:
-  job: {work: 1 MFLOP}
-workload:
-  - {app: job, sources: phone, arrivals: toy-handed-runs}
-  - {app: job, sources: phone, arrivals: periodic, period: 1 s}
-"""
+ARRIVALS = one_phone("handed-runs", "arrivals: toy-handed-runs", "arrivals: periodic, period: 1 s")
 
 
 def test_every_reader_holds_a_plug_in_arrival_process_in_its_adapter():

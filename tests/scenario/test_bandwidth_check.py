@@ -225,14 +225,15 @@ def test_a_bare_bandwidth_beside_a_key_the_kind_refuses_is_not_warned_of(capsys,
 
 def test_a_trace_file_is_read_once_for_both_checks_and_each_is_skipped_alone(tmp_path, monkeypatch):
     """A trace of a million rows took 1.1 s a pass; its latency and bandwidth cells come of one."""
-    from offloadsim.scenario import plain_numbers
+    from offloadsim.scenario import csvdata
 
     (tmp_path / "uplink.csv").write_text("time,bandwidth,latency\n0,12 Mbps,20 ms\n1,8,25\n")
     document = small_document()
     document["dynamics"] = [{"kind": "link-trace", "link": 0, "file": "uplink.csv"}]
     path = _write(tmp_path, document)
     reads = []
-    monkeypatch.setattr(plain_numbers, "first_bare", lambda *a: reads.append(a) or first_bare(*a))
+    # plain_numbers imports first_bare where a file is named (start-up, issue 12 e): patched at its home
+    monkeypatch.setattr(csvdata, "first_bare", lambda *a: reads.append(a) or first_bare(*a))
     assert [p.check for p in _problems(path)] == ["plain-latencies", "plain-bandwidths"]
     assert [sorted(suspects) for _, _, suspects in reads] == [["bandwidth", "latency", "reverse_bandwidth"]]
     document["skip_checks"] = ["plain-latencies"]

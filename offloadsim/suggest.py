@@ -270,6 +270,27 @@ _OUT_OF_SCOPE = {
         ),
         "privacy mechanisms (differential privacy, secure aggregation)",
     ),
+    **dict.fromkeys(
+        (
+            "dvfs",
+            "governor",
+            "thermal",
+            "throttling",
+            "throttle",
+            "thermal-throttling",
+            "thermal_throttling",
+            "temperature",
+        ),
+        "DVFS or thermal throttling",
+    ),
+    **dict.fromkeys(
+        ("rrc", "promotion", "promotion-delay", "promotion_delay", "drx"),
+        "a cellular radio's states (promotion delay, DRX)",
+    ),
+    **dict.fromkeys(
+        ("peukert", "voltage", "state-of-health", "state_of_health"),
+        "a battery's chemistry (rate, voltage, ageing)",
+    ),
 }
 
 #: Where the scope is written down, as a message points at it.

@@ -213,6 +213,11 @@ def test_a_slip_still_suggests_its_name(word, candidates, meant):
         # and of an LLM split over several edges: the policy they looked for, or its knob
         ("policy=edgeshard", 'unknown policy "edgeshard" (offloadsim does not model tensor parallelism'),
         ("applications.classify.micro_batches=4", "search of a pipeline's stations and cuts (policy fixed"),
+        # a battery researcher's keys: each listed the power keys, with no word that it is not modelled
+        ("nodes.phone.power.dvfs=true", 'unknown key "dvfs" (offloadsim does not model DVFS or thermal'),
+        ("nodes.phone.processor.throttling=true", "does not model DVFS or thermal throttling: see README.md"),
+        ("nodes.phone.power.promotion_delay=260 ms", "does not model a cellular radio's states"),
+        ("nodes.phone.power.peukert=1.1", "does not model a battery's chemistry"),
     ],
 )
 def test_out_of_scope_words_point_at_the_scope_section_not_at_a_name_spelt_alike(setting, said):
@@ -225,6 +230,19 @@ def test_out_of_scope_words_point_at_the_scope_section_not_at_a_name_spelt_alike
         load_scenario(Path(__file__).parents[1] / "scenarios" / "quickstart.yaml", overrides=[setting])
     message = str(caught.value)
     assert said in message and 'did you mean "edge"' not in message and 'did you mean "model"' not in message
+
+
+def test_the_scope_section_names_what_each_pointer_says_is_not_modelled():
+    """A message that points at README's scope section finds there what it says is not modelled."""
+    from pathlib import Path
+
+    from offloadsim.suggest import SCOPE_SECTION
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    heading = SCOPE_SECTION.split('"')[1]
+    section = readme.split(f"## {heading}\n")[1].split("\n## ")[0]
+    for said in ("DVFS and thermal throttling", "A cellular radio's states", "A battery's chemistry"):
+        assert f"* **{said}.**" in section
 
 
 def test_the_scope_section_the_messages_name_is_in_the_readme():

@@ -16,10 +16,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from offloadsim.analysis.catalogue import LLM_METRICS, counts_completed_tasks, of_completed_tasks
+from offloadsim.analysis.catalogue import LLM_METRICS, counts_completed_tasks, family_of, of_completed_tasks
+from offloadsim.analysis.groups import GROUP_COLUMN
 from offloadsim.analysis.statistics import student_t_ppf
 from offloadsim.analysis.summary import powered_but_no_energy
 from offloadsim.analysis.values import axis_texts, number_text, policy_label_shows, table_heading
+from offloadsim.errors import argument
 from offloadsim.plots.charts import utilisation_cut
 from offloadsim.plots.completion import incomplete_note
 from offloadsim.plots.figure_data import NO_PARAMETER, FigureView, moves_with
@@ -38,6 +40,8 @@ __all__ = [
     "method_text",
     "moving_with_shown_note",
     "moving_with_x_note",
+    "drawn_groups",
+    "pooled_groups_note",
     "pooled_note",
     "precision_note",
     "run_stages",
@@ -259,6 +263,44 @@ def pooled_note(frame: pd.DataFrame, shown: Sequence[str]) -> str:
     """
     low, high = _runs_per_configuration(frame, [k for k in dict.fromkeys(shown) if k in frame.columns])
     return pooled_text(low, high)
+
+
+#: Source groups a pooled-groups note names; the rest it counts.
+_GROUPS_SHOWN = 4
+
+
+def pooled_groups_note(view: FigureView, shown: Sequence[str], hint: str | None = None) -> str:
+    """The source groups a figure draws together, said on it, where it draws them together.
+
+    A fleet's mean latency over its old phones and its new ones, or one CDF through both, reads
+    as neither group's: the run's table gives each group its own line, and a figure that draws
+    the fleet as one says so, ``over every source group together (old, new, lte): --facet
+    source_group draws each``.  Empty where the figure shows the groups (``--by``, ``--facet``),
+    keeps some (``--where``), its tasks come from one group, or its metric is a node's (a
+    utilisation), not its tasks'.  ``hint``: how the kind draws a group apart (default: a
+    panel each, ``--facet source_group``).
+    """
+    tasks = view.tasks
+    if GROUP_COLUMN not in tasks.columns or GROUP_COLUMN in shown or GROUP_COLUMN in view.where:
+        return ""
+    if view.records == "node" or (view.records == "job" and family_of(view.metric) is not None):
+        return ""  # a node's value, not its tasks': no group's tasks pooled
+    order = drawn_groups(view)
+    if len(order) < 2:
+        return ""
+    named = ", ".join(order[:_GROUPS_SHOWN])
+    more = len(order) - _GROUPS_SHOWN
+    named += f" and {more} more" if more > 0 else ""
+    hint = hint or f"{argument('facet', GROUP_COLUMN)} draws each"
+    return f"over every source group together ({named}): {hint}"
+
+
+def drawn_groups(view: FigureView) -> list[str]:
+    """The source groups of ``view``'s tasks, in the scenario's order of its groups (the rest sorted)."""
+    tasks, nodes = view.tasks, view.nodes
+    present = set(tasks[GROUP_COLUMN].dropna().astype(str)) if GROUP_COLUMN in tasks.columns else set()
+    declared = nodes["group"].astype(str).tolist() if "group" in nodes.columns else []
+    return [g for g in dict.fromkeys(declared) if g in present] + sorted(present.difference(declared))
 
 
 def _runs_per_configuration(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[int, int]:

@@ -42,6 +42,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from offloadsim.analysis.catalogue import metric_info, of_completed_tasks
 from offloadsim.analysis.chunked import deadline_outcomes, spent
+from offloadsim.analysis.groups import GROUP_COLUMN
 from offloadsim.analysis.recovery import (
     DIP,
     DIP_SHARE,
@@ -70,6 +71,7 @@ from offloadsim.plots.axes import (
 )
 from offloadsim.plots.down_names import down_said
 from offloadsim.plots.figure_data import FigureView, refuse_pooled_figure
+from offloadsim.plots.figure_notes import drawn_groups, pooled_groups_note
 from offloadsim.plots.kind_registry import FigureRequest, undrawable
 from offloadsim.plots.kinds import figure_kind
 from offloadsim.plots.link_lines import LinkLines, directions, handovers, link_lines, of_sources
@@ -658,6 +660,8 @@ def bins_figure(prepared: Bins, size: str | None) -> Figure:
     if moved is not None:  # its handovers are drawn now; the radio rates still are not
         note = note.replace(_MOBILITY_UNDRAWN, "mobility's radio rates not drawn (handovers dotted)")
     note += _drives_note(view, start, end, runs, moved is not None)
+    if pooled := pooled_groups_note(view, ["policy"], _one_group_hint(view)):
+        note += f"\n{pooled}"
     note += recovered
     note_under(fig, note)
     fit_y_labels(fig)
@@ -1185,6 +1189,12 @@ def _draw_handovers(
         return None
     lines = [ax.axvline(at, color="0.35", linewidth=0.5, linestyle=":", zorder=1) for at in times]
     return lines[0], f"{device} handed over ({len(times)})"
+
+
+def _one_group_hint(view: FigureView) -> str:
+    """How a latency-time figure, a line per policy, draws one source group: with ``--where``."""
+    first = next(iter(drawn_groups(view)), "GROUP")
+    return f"{argument('where', f'{GROUP_COLUMN}={first}')} draws one"
 
 
 def _drives_note(view: FigureView, start: float, end: float, runs: int, marked: bool) -> str:

@@ -61,6 +61,7 @@ from offloadsim.plots.figure_notes import (
     method_note,
     moving_with_shown_note,
     moving_with_x_note,
+    pooled_groups_note,
     pooled_note,
     precision_note,
     run_stages,
@@ -410,6 +411,7 @@ def series_figure(
         # What the values are: before the rest.
         ceiling_note(drawing.bound_metric(view, request), view.results.manifest, frame),
         pooled_note(frame, shown) if drawing.pools_tasks else "",
+        "" if one_run else pooled_groups_note(view, shown),
         method_note(view, kind),
         own.get("unrecorded", ""),
         undrawn_note(view, kind, frame, shown),

@@ -258,3 +258,52 @@ def test_a_registered_familys_column_is_a_nodes_value_not_split_by_group(tmp_pat
         assert not [c for c in per.columns if str(c).startswith(("toy_node_busy_", "utilisation_"))]
     finally:
         unregister(toy.name)
+
+
+POOLED = "over every source group together (slow, fast): --facet source_group draws each"
+
+
+@pytest.mark.parametrize(
+    ("kind", "options"),
+    [
+        ("cdf", {}),
+        ("bars", {"metric": "latency_mean_s"}),
+        ("energy", {}),
+        ("bars", {"metric": "battery_left_min"}),
+    ],
+)
+def test_a_figure_of_the_whole_fleet_says_it_pools_its_groups(compared, kind, options):
+    """A CDF through slow and fast phones at once, or the fleet's mean, read as neither group's: said."""
+    note = " ".join(_note(plot_results(read_results(compared), kind, **options)).split())
+    assert "over every source group together (slow, fast): facet=source_group draws each" in note
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"facet": "source_group"},
+        {"by": "source_group", "where": {"policy": "local"}},
+        {"where": {"source_group": "slow"}},
+    ],
+)
+def test_a_figure_that_shows_or_keeps_groups_says_nothing_of_pooling(compared, options):
+    note = _note(plot_results(read_results(compared), "bars", metric="latency_mean_s", **options))
+    assert "every source group together" not in note
+
+
+def test_a_nodes_utilisation_pools_no_group(compared):
+    for fig in (
+        plot_results(read_results(compared), "utilisation"),
+        plot_results(read_results(compared), "bars", metric="utilisation_edge"),
+    ):
+        assert "every source group together" not in _note(fig)
+
+
+def test_the_command_line_names_its_flag_and_latency_time_its_where(compared):
+    from offloadsim.errors import as_flags
+
+    with as_flags():
+        cdf = _note(plot_results(read_results(compared), "cdf"))
+        over_time = _note(plot_results(read_results(compared), "latency-time"))
+    assert POOLED in " ".join(cdf.split())
+    assert "(slow, fast): --where source_group=slow draws one" in " ".join(over_time.split())

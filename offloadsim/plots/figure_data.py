@@ -86,7 +86,9 @@ def close_column_hint(results: Results, key: str, columns: Iterable[str]) -> str
         return (
             f" (did you mean {quoted(named[0])}? {quoted(key)} is its label, from the sweep file's labels:)"
         )
-    return did_you_mean(key, columns)
+    # A metric figure's columns are the runs' metrics; it splits them by the tasks' source group too.
+    grouped = [GROUP_COLUMN] if GROUP_COLUMN in results.tasks.columns else []
+    return did_you_mean(key, [*columns, *grouped])
 
 
 class FigureView:
@@ -819,9 +821,18 @@ def _check_drawn_columns(drawn: pd.DataFrame, where: Mapping[str, Any], kind: st
     """Refuse a ``where`` column the records a kind draws lack: the filter would not touch what is drawn."""
     for key in where:
         if key not in drawn.columns:
+            # The nodes' group is not the tasks': a metric figure keeps a group's runs by its tasks' column.
+            meant = argument("where", f"{GROUP_COLUMN}={where[key][0]}")
+            why = (
+                f"; a task's group is its {GROUP_COLUMN}: {meant}"
+                if key == "group" and records != "node"
+                else f" (a node's load is not split by {key})"
+                if records == "node"
+                else ""
+            )
             raise ExperimentError(
                 f"{argument('where', key)}: {argument('kind', kind)} is drawn from per-{records} "
-                f"records, which have no {key} column (a node's load is not split by {key})"
+                f"records, which have no {key} column{why}"
             )
 
 

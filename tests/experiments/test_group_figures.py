@@ -307,3 +307,22 @@ def test_the_command_line_names_its_flag_and_latency_time_its_where(compared):
         over_time = _note(plot_results(read_results(compared), "latency-time"))
     assert POOLED in " ".join(cdf.split())
     assert "(slow, fast): --where source_group=slow draws one" in " ".join(over_time.split())
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        # a metric figure listed its metrics' columns, not the tasks' source_group it splits them by
+        (["--facet", "group"], '--facet group: no such column (did you mean "source_group"?)'),
+        (["--by", "source_grp"], '--by source_grp: no such column (did you mean "source_group"?)'),
+        # the nodes' group column: "(a node's load is not split by group)", of a figure of tasks' metrics
+        (
+            ["--where", "group=slow"],
+            "which have no group column; a task's group is its source_group: --where source_group=slow",
+        ),
+    ],
+)
+def test_a_metric_figure_points_a_group_column_at_source_group(compared, capsys, args, said):
+    assert main(["plot", str(compared), "--kind", "bars", "--metric", "latency_mean_s", *args]) == 2
+    err = capsys.readouterr().err
+    assert said in err and "not split by" not in err and err.count("\n") == 1

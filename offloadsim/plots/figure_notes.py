@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from offloadsim.analysis.catalogue import LLM_METRICS, counts_completed_tasks, family_of, of_completed_tasks
-from offloadsim.analysis.groups import GROUP_COLUMN
+from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_COLUMN
 from offloadsim.analysis.statistics import student_t_ppf
 from offloadsim.analysis.summary import powered_but_no_energy
 from offloadsim.analysis.values import axis_texts, number_text, policy_label_shows, table_heading
@@ -349,10 +349,12 @@ def undrawn_note(view: FigureView, kind: str, frame: pd.DataFrame, shown: Sequen
     missing = summary[~summary["drawn"]]
     if missing.empty:
         return ""
+    # A battery metric of a group whose devices have none (mains-powered phones beside battery ones).
+    unvalued = "no value" if view.metric not in GROUP_BATTERY_METRICS else "no battery"
     reasons: dict[str, list[str]] = {}
     for values, row in missing.iterrows():
         values = values if isinstance(values, tuple) else (values,)
-        why = "no value" if row["completed"] else "no task completed"
+        why = unvalued if row["completed"] else "no task completed"
         reasons.setdefault(why, []).append(", ".join(map(str, values)))
     names = ", ".join(view.heading(k, frame) for k in keys)  # plain numbers with their unit: (dBm)
     lines = []

@@ -326,3 +326,17 @@ def test_a_metric_figure_points_a_group_column_at_source_group(compared, capsys,
     assert main(["plot", str(compared), "--kind", "bars", "--metric", "latency_mean_s", *args]) == 2
     err = capsys.readouterr().err
     assert said in err and "not split by" not in err and err.count("\n") == 1
+
+
+def test_a_group_without_a_battery_is_said_to_have_none(tmp_path):
+    """A mains-powered group's empty battery panel read 'no value', as if something had failed."""
+    mains = FLEET.replace(", battery: 1 Wh", "")
+    assert mains != FLEET
+    (tmp_path / "two.yaml").write_text(mains, encoding="utf-8")
+    out = tmp_path / "cmp"
+    args = ["compare", str(tmp_path / "two.yaml"), "--policies", "edge", "--replications", "2"]
+    assert main([*args, "--out", str(out), "--quiet"]) == 0
+    fig = plot_results(read_results(out), "bars", metric="battery_left_min", facet="source_group")
+    note = " ".join(_note(fig).split())
+    assert "not drawn, no battery (policy, source group): edge, fast" in note
+    assert "edge, slow" not in note  # the slow phones' batteries are drawn

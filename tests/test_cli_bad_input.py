@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from offloadsim.cli import main
+from offloadsim.suggest import quoted
 
 BIG = str(2**64)
 HUGE = "9" * 5000
@@ -863,7 +864,8 @@ def test_a_utf16_file_is_said_to_be_utf16(what, tiny_scenario_text, tmp_path, ca
         )
         profile = tmp_path / "mine.json"
         profile.write_text(shipped.read_text(encoding="utf-8"), encoding="utf-16")
-        argv, said = ["profiles", "show", profile], f'cannot read profile "{profile}": {UTF16}'
+        # a path past 80 characters (pytest-xdist's popen-gwN/ adds 10) is shown cut, as quoted() cuts it
+        argv, said = ["profiles", "show", profile], f"cannot read profile {quoted(str(profile))}: {UTF16}"
     assert _refused(capsys, *argv) == f"offloadsim: error: {said}"
 
 

@@ -28,7 +28,7 @@ from offloadsim.errors import argument
 from offloadsim.plots.kind_registry import FigureKind, FigureRequest, misapplied, undrawable
 from offloadsim.plots.kinds import KINDS, figure_kind, kind_names
 from offloadsim.plots.latency_time import window_argument
-from offloadsim.plots.style import FIGSIZES
+from offloadsim.plots.style import FIGSIZES, rewrap_notes
 from offloadsim.plugins import dotted_name, first_line, plugin_line
 from offloadsim.records.stored import ExperimentError, Results
 
@@ -213,6 +213,7 @@ def plot_with_tables(
     drawn, tables = _drawn_by_plugin(figure, filtered_results(results, figure, options.get("where")), request)
     if (size := options.get("size")) is not None:
         drawn.set_size_inches(FIGSIZES[size])
+        rewrap_notes(drawn)  # its notes were wrapped at the width it was drawn at
     return drawn, tables
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "house_style",
     "most_note_lines",
     "new_axes",
+    "rewrap_notes",
     "save_figure",
     "style_map",
 ]
@@ -301,20 +302,28 @@ def _notes_capped(fig: Figure, notes_name: str) -> Iterator[str | None]:
     """
     given = _NOTES.get(fig)
     label = fig._supxlabel  # type: ignore[attr-defined]  # set by note_under
-    most = most_note_lines(fig)
-    if given is None or label is None or len(given[1]) <= most:
+    if given is None or label is None:
         yield None
         return
-    note, lines = given
-    kept = lines[: most - 1]
+    note = given[0]
     whole = label.get_text()
-    label.set_text(
-        "\n".join(
-            [*kept, f"… {len(lines) - len(kept)} more lines of notes in {notes_name}, beside this figure"]
-        )
-    )
+    # At the figure's width as saved: a figure resized after its notes were wrapped had them run
+    # past both edges.  At the width they were wrapped to, these are the same lines.
+    lines = _wrapped(fig, label, note)
+    most = most_note_lines(fig)
+    cut = len(lines) > most
+    if cut:
+        # The line naming the notes file wraps too (a long figure name ran it past the edges), and
+        # the lines it takes are the notes' room.
+        tail: list[str] = [""]
+        for _ in range(2):  # its count again where it takes two lines
+            kept = lines[: max(1, most - len(tail))]
+            more = f"… {len(lines) - len(kept)} more lines of notes in {notes_name}, beside this figure"
+            tail = _wrapped(fig, label, more)
+        lines = [*kept, *tail]
+    label.set_text("\n".join(lines))
     try:
-        yield note
+        yield note if cut else None
     finally:
         label.set_text(whole)
 
@@ -442,16 +451,44 @@ def note_under(fig: Figure, note: str, fontsize: float | str = 6) -> None:
         # parse_math off: a note is never TeX, and two entries with a $ each (fixed(nodes=[$source, ...]))
         # made matplotlib parse the text between them and raise (plot ended in exit 1)
         label = fig.supxlabel(note, fontsize=fontsize, parse_math=False)
-        renderer = fig._get_renderer()  # type: ignore[attr-defined]  # the layout's renderer, any canvas
-        room = fig.bbox.width * _NOTE_WIDTH
-
-        def width(text: str) -> float:
-            label.set_text(text)
-            return float(label.get_window_extent(renderer).width)
-
-        lines = [wrapped for line in note.split("\n") for wrapped in wrap(line, width, room)]
+        lines = _wrapped(fig, label, note)
         label.set_text("\n".join(lines))
         _NOTES[fig] = (note, lines)
+
+
+def rewrap_notes(fig: Figure) -> None:
+    """Wrap ``fig``'s note (:func:`note_under`) again at its present width: it was resized since.
+
+    A plug-in's figure set to ``--size one-column`` after it wrote its notes at its own width had
+    them run past both edges.  A figure with no note is left alone.
+    """
+    given = _NOTES.get(fig)
+    label = fig._supxlabel  # type: ignore[attr-defined]  # set by note_under
+    if given is None or label is None:
+        return
+    lines = _wrapped(fig, label, given[0])
+    label.set_text("\n".join(lines))
+    _NOTES[fig] = (given[0], lines)
+
+
+def _wrapped(fig: Figure, label: Text, note: str) -> list[str]:
+    """``note``'s lines, each wrapped (:func:`wrap`) to ``fig``'s present width in ``label``'s type.
+
+    Leaves ``label``'s text as it found it.
+    """
+    renderer = fig._get_renderer()  # type: ignore[attr-defined]  # the layout's renderer, any canvas
+    room = fig.bbox.width * _NOTE_WIDTH
+    shown = label.get_text()
+
+    def width(text: str) -> float:
+        label.set_text(text)
+        return float(label.get_window_extent(renderer).width)
+
+    with house_style():  # measured in the type it is saved in
+        try:
+            return [wrapped for line in note.split("\n") for wrapped in wrap(line, width, room)]
+        finally:
+            label.set_text(shown)
 
 
 def wrap(line: str, width: Callable[[str], float], room: float) -> list[str]:
@@ -462,7 +499,7 @@ def wrap(line: str, width: Callable[[str], float], room: float) -> list[str]:
     only when no such space leaves the line at least :data:`_FILL` full, inside an item, between
     a number and its unit or after a clause's label (:func:`is_label`): "(phone uplink, policy)" no
     longer splits as "(phone" / "uplink, policy)", nor "5 Mbit/s" as "5" / "Mbit/s", nor
-    "y: sum of" as "y:" / "sum of". A word wider than ``room`` stays whole.
+    "y: sum of" as "y:" / "sum of". A word wider than ``room`` is cut inside (:func:`_cut_word`).
     """
     if width(line) <= room:
         return [line]
@@ -482,14 +519,40 @@ def wrap(line: str, width: Callable[[str], float], room: float) -> list[str]:
             if k > first and used > room:
                 break
             fits.append((k, used))
-        if not fits:  # one word left, wider than the room: it stays whole
-            pieces.append(rest)
+        if not fits:  # one word left, wider than the room: cut inside it
+            pieces += _cut_word(rest, width, room)
             break
         full = [(k, used) for k, used in fits if used >= _FILL * room] or fits
         cut = min(full, key=lambda c: (ranks[c[0]], -c[0]))[0]
-        pieces.append(" ".join(words[first : cut + 1]))
+        piece = " ".join(words[first : cut + 1])
+        pieces += _cut_word(piece, width, room) if cut == first else [piece]
         first = cut + 1
     return pieces
+
+
+def _cut_word(word: str, width: Callable[[str], float], room: float) -> list[str]:
+    """``word`` in pieces that fit ``room``, cut after one of :data:`_WORD_CUTS` where it can be.
+
+    Cut after such a character where that leaves the piece :data:`_FILL` full, else after the last
+    character that fits.
+
+    A word wider than the figure (a long path, a key path with no space) stayed whole, and ran past
+    both edges of the saved file.
+    """
+    pieces: list[str] = []
+    while width(word) > room and len(word) > 1:
+        end = 1  # the longest prefix that fits (at least one character)
+        while end < len(word) and width(word[: end + 1]) <= room:
+            end += 1
+        marks = [i + 1 for i in range(end) if word[i] in _WORD_CUTS and width(word[: i + 1]) >= _FILL * room]
+        end = marks[-1] if marks else end
+        pieces.append(word[:end])
+        word = word[end:]
+    return [*pieces, word]
+
+
+#: Where a word too wide for its line is cut, by preference (:func:`_cut_word`).
+_WORD_CUTS = "/._-="
 
 
 def is_label(words: Sequence[str], i: int) -> bool:

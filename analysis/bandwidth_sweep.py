@@ -20,6 +20,7 @@ def draw(data):
     from _common import note_under, steady_runs
 
     from offloadsim.plots import metric_vs_parameter, new_axes
+    from offloadsim.plots.axes import clear_legend, legend_on_data
 
     results = data["sweep-bandwidth"]
     # The gallery's rule (docs/gallery.md): a point is drawn only if every run completed 95 % of its
@@ -39,6 +40,8 @@ def draw(data):
     )
     # Its bands, said on the figure as offloadsim plot's sweep says them (the caption is not the figure).
     note_under(fig, steady.interval_note("bands"), steady.note("policy", KEY, SHORTFALL))
+    if legend_on_data(ax):  # the note moved the lines and bands under it: where it covers none of them
+        clear_legend(ax)
     return fig
 
 

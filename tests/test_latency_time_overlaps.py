@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.patches import Rectangle, StepPatch
+from matplotlib.transforms import Bbox
 
 from offloadsim.cli import main
 from offloadsim.experiments import read_results
@@ -196,3 +197,25 @@ def test_outages_of_two_nodes_at_once_are_not_named_on_each_other(overlap):
     assert not fig.axes[1].texts
     legend = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
     assert "edge, cloud down (in any of 2 runs)" in legend
+
+
+def test_the_legend_covers_no_shaded_stretch_nor_line(overlap):
+    """From 12 s to 22 s the dip fills the right half of the panels, and the legend sat in its lower
+    right over the dip's shading (its frame hid the dots there): a stretch shaded across a panel is
+    data, as a line is, and the legend goes where it covers none, by their extents at the layout."""
+    from offloadsim.plots.axes import SPAN_GID, laid_out, lines_under_legend
+
+    fig = latency_time_figure(read_results(overlap), bin_s=1.0, from_s=12.0, to_s=22.0)
+    legends = [(ax, ax.get_legend()) for ax in fig.axes if ax.get_legend() is not None]
+    assert legends
+    for ax, legend in legends:
+        renderer = laid_out(ax)
+        box, frame = legend.get_window_extent(renderer), ax.get_window_extent(renderer)
+        spans = [patch for patch in ax.patches if patch.get_gid() == SPAN_GID]
+        assert _spans(ax, "...") == [(17.0, 22.0)]  # the dip, marked as a shaded stretch
+        assert any(patch.get_hatch() == "..." for patch in spans)
+        for patch in spans:
+            shaded = Bbox.intersection(patch.get_window_extent(renderer), frame)  # as drawn, in the axes
+            covered = shaded is not None and Bbox.intersection(shaded, box)
+            assert not covered or covered.width <= 0 or covered.height <= 0, (patch.get_label(), box, shaded)
+        assert lines_under_legend(ax, legend, renderer) == []

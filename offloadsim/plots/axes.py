@@ -37,6 +37,7 @@ __all__ = [
     "log_axis",
     "value_ticks",
     "integer_axis",
+    "SPAN_GID",
     "UNSEEN_GID",
     "row_legend",
     "tidy_legend",
@@ -50,6 +51,7 @@ __all__ = [
     "patch_legend",
     "span_at_least",
     "clear_legend",
+    "legend_on_data",
     "lines_under_legend",
     "lines_under_box",
     "reach_log_ticks",
@@ -528,6 +530,9 @@ def row_legend(ax: Axes, title: str | None, most: int, **kwargs: Any) -> None:
 #: The gid of a value written over a bar too low to see (:func:`~offloadsim.plots.charts.say_unseen_bars`):
 #: data a legend must not hide, as the bar it stands for (a legend over the "0" of an idle tier's bar).
 UNSEEN_GID = "unseen-bar-value"
+#: The gid of a stretch of time shaded across the axes' height (a node or link down, a bandwidth dip):
+#: data a legend must not hide, named by its label without the ``_`` that keeps it out of legends.
+SPAN_GID = "shaded-span"
 #: Where :func:`clear_legend` tries a legend inside its axes, in this order: the corners, then the sides.
 _LEGEND_PLACES: tuple[Any, ...] = (
     "lower right",
@@ -559,13 +564,20 @@ def lines_under_legend(
     return lines_under_box(ax, Bbox.from_extents(box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad))
 
 
+def legend_on_data(ax: Axes) -> bool:
+    """Whether ``ax``'s legend covers data (:func:`lines_under_box`) at the figure's present layout."""
+    legend = ax.get_legend()
+    return legend is not None and bool(lines_under_legend(ax, legend, laid_out(ax)))
+
+
 def lines_under_box(ax: Axes, box: Bbox) -> list[str]:
     """The labels of ``ax``'s visible data that cross ``box`` (display coordinates) inside ``ax``.
 
     Data are a line's polyline (or its markers, where it has no line), a
     scatter's markers (a latency per task, a measured point), a bar's
-    rectangle, an error bar's whiskers and caps, and a shaded band (a
-    confidence interval around a line, all of its area): a bar or an error
+    rectangle, an error bar's whiskers and caps, a shaded band (a
+    confidence interval around a line, all of its area) and a stretch of time shaded across the
+    axes (:data:`SPAN_GID`, named by its label): a bar or an error
     bar is named by its container's label (the legend's), a band by its
     line's (the line of its colour), each series once.
     """
@@ -608,6 +620,9 @@ def lines_under_box(ax: Axes, box: Bbox) -> list[str]:
     for container in ax.containers:
         if isinstance(container, BarContainer) and any(_bar_under(bar, box) for bar in container.patches):
             covered[str(container.get_label())] = None
+    for patch in ax.patches:  # a stretch shaded across the axes: its top hidden, where it starts is not seen
+        if patch.get_gid() == SPAN_GID and _bar_under(patch, box):
+            covered[str(patch.get_label()).lstrip("_") or "a shaded stretch"] = None
     for text in ax.texts:  # the value written over a bar too low to see stands for the bar
         if text.get_gid() == UNSEEN_GID and text.get_visible() and text.get_text():
             extent = text.get_window_extent(laid_out(ax))

@@ -59,6 +59,7 @@ from offloadsim.analysis.recovery import (
 )
 from offloadsim.errors import argument
 from offloadsim.plots.axes import (
+    SPAN_GID,
     clear_legend,
     fit_y_labels,
     integer_axis,
@@ -1022,7 +1023,7 @@ def _draw_links(ax: Axes, links: LinkLines, start: float, end: float, dipped: bo
 def _shade(ax: Axes, spans: Sequence[tuple[str, Any, float, float]]) -> None:
     """Each node's stretch down, hatched (its fill darker where several runs' or nodes' overlap)."""
     for _, _, since, until in spans:
-        ax.axvspan(since, until, zorder=0, **_DOWN_STYLE)
+        ax.axvspan(since, until, zorder=0, gid=SPAN_GID, label="_a node down", **_DOWN_STYLE)
 
 
 _DOWN_STYLE: dict[str, Any] = {
@@ -1048,7 +1049,7 @@ def _shade_links(ax: Axes, down: Sequence[tuple[str, float, float]]) -> None:
     A link's two directions down together are hatched once (darker would read as two runs' outages).
     """
     for since, until in dict.fromkeys((since, until) for _, since, until in down):
-        ax.axvspan(since, until, zorder=0, **_LINK_DOWN_STYLE)
+        ax.axvspan(since, until, zorder=0, gid=SPAN_GID, label="_a link down", **_LINK_DOWN_STYLE)
 
 
 #: A bandwidth dip analysed (its time to recover under the figure): the link-down blue, lighter and
@@ -1077,7 +1078,7 @@ def dip_spans(recovery: pd.DataFrame) -> list[tuple[float, float]]:
 def _shade_dips(ax: Axes, dips: Sequence[tuple[float, float]]) -> None:
     """Each bandwidth dip analysed (:func:`dip_spans`), lightly dotted over the panel's height."""
     for since, until in dips:
-        ax.axvspan(since, until, zorder=0, **_DIP_STYLE)
+        ax.axvspan(since, until, zorder=0, gid=SPAN_GID, label=f"_a {DIP}", **_DIP_STYLE)
 
 
 def _dip_label(runs: int) -> str:

@@ -35,8 +35,7 @@ from offloadsim.plots.axes import (
     fit_y_labels,
     keep_panels_tall,
     label_panels,
-    laid_out,
-    lines_under_legend,
+    legend_on_data,
     x_label_with,
 )
 from offloadsim.plots.ceiling_note import ceiling_note
@@ -445,7 +444,7 @@ def series_figure(
     if len(axes) > 1:
         for ax in axes:  # labels placed before the other panels, the legend and the note took room
             energy_chart.place_end_labels(ax)
-    elif drawing.legend_moves_with_notes or _legend_on_data(axes[0]):
+    elif drawing.legend_moves_with_notes or legend_on_data(axes[0]):
         # The note took room (a CDF's curves moved under the legend placed before it), or the place
         # matplotlib found "best" still covers data: the legend goes where it covers none, and the
         # labels placed beside it go again.
@@ -454,7 +453,7 @@ def series_figure(
         sweep_lines.place_all_local_labels(axes[0])
     # The end labels are placed at the figure's final height: it grows for its notes first.
     grew = drawing.unlabelled_ends(fig, note, axes)
-    if (keep_panels_tall(fig) or grew) and len(axes) == 1 and _legend_on_data(axes[0]):
+    if (keep_panels_tall(fig) or grew) and len(axes) == 1 and legend_on_data(axes[0]):
         # The legend was placed while the notes left the panel no room.
         clear_legend(axes[0], wide_above=True)
         sweep_lines.place_all_local_labels(axes[0])
@@ -521,12 +520,6 @@ def _arriving_within(tasks: pd.DataFrame, from_s: float | None, to_s: float | No
         ]
         raise ExperimentError(f"{' '.join(given)}: no task arrived then; the tasks arrived from {shown}")
     return tasks[keep]
-
-
-def _legend_on_data(ax: Axes) -> bool:
-    """Whether ``ax``'s legend covers a line, marker, bar or error bar at the figure's present layout."""
-    legend = ax.get_legend()
-    return legend is not None and bool(lines_under_legend(ax, legend, laid_out(ax)))
 
 
 def _one_range(axes: Sequence[Axes], which: str) -> None:

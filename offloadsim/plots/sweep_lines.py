@@ -24,9 +24,11 @@ from offloadsim.analysis.catalogue import metric_info
 from offloadsim.analysis.values import label_unit, on_decibels
 from offloadsim.plots.axes import (
     LEAST_PANEL_HEIGHT_IN,
+    clear_legend,
     from_zero,
     integer_axis,
     laid_out,
+    legend_on_data,
     lines_under_box,
     log_axis,
     plain_number,
@@ -207,6 +209,8 @@ def metric_vs_parameter(
         ax.set_xlabel(axis_label)
         ax.set_ylabel(info.axis_label)
         tidy_legend(ax, legend_title)
+        if legend_on_data(ax):  # "best" weighs a band by its outline: it put the legend in one's middle
+            clear_legend(ax)  # where it covers no line nor band; callers that add notes check it again
     return ax
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection
@@ -47,12 +48,14 @@ __all__ = [
     "root_figure",
     "laid_out",
     "keep_panels_tall",
+    "shortest_panel_in",
     "figure_legend",
     "patch_legend",
     "span_at_least",
     "clear_legend",
     "legend_on_data",
     "lines_under_legend",
+    "place_clear",
     "lines_under_box",
     "reach_log_ticks",
     "series_name",
@@ -380,7 +383,7 @@ def keep_panels_tall(fig: Figure, least: float = LEAST_PANEL_HEIGHT_IN) -> bool:
         collapsed = _draw_headless(fig)
         renderer = fig._get_renderer()  # type: ignore[attr-defined]  # as in laid_out
         extents = [ax.get_window_extent(renderer) for ax in axes]
-        short = least - min(e.height for e in extents) / fig.dpi
+        short = least - _shortest(fig, extents)
         narrow = LEAST_PANEL_WIDTH_IN - min(e.width for e in extents) / fig.dpi
         if collapsed:  # the panels keep their last place: what is wider than the figure says it lacks width
             wider = max(ax.get_tightbbox(renderer).width for ax in axes) - fig.bbox.width  # type: ignore[union-attr]
@@ -394,6 +397,20 @@ def keep_panels_tall(fig: Figure, least: float = LEAST_PANEL_HEIGHT_IN) -> bool:
         if narrow > 0.01:
             fig.set_figwidth(fig.get_figwidth() + max(narrow, 0.5 if collapsed else 0.0))
     return True
+
+
+def shortest_panel_in(fig: Figure) -> float:
+    """The height, in inches, of ``fig``'s shortest visible panel at its present layout (0 with none)."""
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    if not axes:
+        return 0.0
+    renderer = laid_out(axes[0])
+    return _shortest(fig, [ax.get_window_extent(renderer) for ax in axes])
+
+
+def _shortest(fig: Figure, extents: Sequence[Bbox]) -> float:
+    """The least height of ``extents`` (display boxes of ``fig``), in inches."""
+    return float(min(e.height for e in extents)) / fig.dpi
 
 
 def fit_y_labels(fig: Figure) -> bool:
@@ -740,10 +757,8 @@ def clear_legend(ax: Axes, *, wide_above: bool = False) -> None:
     inside = (
         not collapsed and legend.get_window_extent(renderer).width <= ax.get_window_extent(renderer).width
     )
-    for place in _LEGEND_PLACES if inside else ():
-        legend.set_loc(place)
-        if not lines_under_legend(ax, legend, laid_out(ax), _LEGEND_CLEARANCE_PT):
-            return
+    if inside and place_clear(ax, legend):
+        return
     # Beside the axes, one entry under another: a legend laid out in a row to go above the bars
     # (``ncols``) would be wider than the axes there, and squeeze them and their tick labels.
     entries = _legend_entries(ax, legend)
@@ -774,6 +789,24 @@ def clear_legend(ax: Axes, *, wide_above: bool = False) -> None:
     _legend_above(fig, entries, title)
     # The legend took height from the axes: a y label now taller than them ran up into its entries.
     fit_y_labels(fig)
+
+
+def place_clear(ax: Axes, legend: Legend, avoid: Sequence[Artist] = ()) -> bool:
+    """Put ``legend`` at the first place inside ``ax`` where it covers no data; whether there was one.
+
+    The places of :data:`_LEGEND_PLACES` in order, each clear of ``ax``'s data (:func:`lines_under_box`)
+    by :data:`_LEGEND_CLEARANCE_PT` and of the boxes of ``avoid`` (another legend, labels) at the
+    figure's present layout.  Where none is, the legend is left at the last place tried.
+    """
+    for place in _LEGEND_PLACES:
+        legend.set_loc(place)
+        renderer = laid_out(ax)
+        if lines_under_legend(ax, legend, renderer, _LEGEND_CLEARANCE_PT):
+            continue
+        box = legend.get_window_extent(renderer)
+        if not any(box.overlaps(other.get_window_extent(renderer)) for other in avoid):
+            return True
+    return False
 
 
 def _legend_entries(ax: Axes, legend: Legend) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from offloadsim.analysis.values import axis_texts
 from offloadsim.errors import argument
 from offloadsim.plots import charts, energy_chart, runs, sweep_lines
 from offloadsim.plots.axes import (
+    LEAST_PANEL_HEIGHT_IN,
     clear_legend,
     figure_legend,
     fit_title,
@@ -36,6 +37,7 @@ from offloadsim.plots.axes import (
     keep_panels_tall,
     label_panels,
     legend_on_data,
+    shortest_panel_in,
     x_label_with,
 )
 from offloadsim.plots.ceiling_note import ceiling_note
@@ -438,12 +440,18 @@ def series_figure(
         own.get("cuts", ""),
     )
     note = "\n".join(part for part in parts if part)
+    # Panels side by side share the notes' height: a long notes block left a faceted figure's panels
+    # an inch tall, the all-local label over a line wherever it went.  The figure grows for its notes
+    # instead, its panels as tall as before them.
+    tall = shortest_panel_in(fig) if len(axes) > 1 and note else 0.0
     if note:
         note_under(fig, note)
         fit_y_labels(fig)  # the notes took height: a y label taller than its axes now is broken in two
     if len(axes) > 1:
+        keep_panels_tall(fig, max(tall, LEAST_PANEL_HEIGHT_IN))
         for ax in axes:  # labels placed before the other panels, the legend and the note took room
             energy_chart.place_end_labels(ax)
+            sweep_lines.place_all_local_labels(ax)
     elif drawing.legend_moves_with_notes or legend_on_data(axes[0]):
         # The note took room (a CDF's curves moved under the legend placed before it), or the place
         # matplotlib found "best" still covers data: the legend goes where it covers none, and the

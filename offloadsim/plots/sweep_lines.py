@@ -11,14 +11,18 @@ figure's limits are final.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
+from matplotlib.legend import Legend
+from matplotlib.lines import Line2D
 from matplotlib.text import Annotation
+from matplotlib.transforms import Bbox
 
 from offloadsim.analysis.catalogue import metric_info
 from offloadsim.analysis.values import label_unit, on_decibels
@@ -31,8 +35,10 @@ from offloadsim.plots.axes import (
     legend_on_data,
     lines_under_box,
     log_axis,
+    place_clear,
     plain_number,
     reach_log_ticks,
+    root_figure,
     series_name,
     tidy_legend,
     value_ticks,
@@ -54,7 +60,7 @@ from offloadsim.plots.series import (
     x_positions,
 )
 from offloadsim.plots.split_cuts import draw_cuts
-from offloadsim.plots.style import axes_or_new, house_style
+from offloadsim.plots.style import RC, axes_or_new, house_style
 
 __all__ = [
     "all_local_latency",
@@ -914,7 +920,7 @@ def place_all_local_labels(ax: Axes) -> None:
 
 
 #: The all-local labels of each Axes (text, height, the label placed), for :func:`place_all_local_labels`.
-_ALL_LOCAL_LABELS: weakref.WeakKeyDictionary[Axes, list[tuple[str, float, Annotation]]] = (
+_ALL_LOCAL_LABELS: weakref.WeakKeyDictionary[Axes, list[tuple[str, float, Annotation | Legend]]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -924,33 +930,36 @@ _ALL_LOCAL_LABELS: weakref.WeakKeyDictionary[Axes, list[tuple[str, float, Annota
 UNDER_LINES = 1.5
 
 
-def _label_clear_of_lines(ax: Axes, text: str, y: float) -> Annotation:
+def _label_clear_of_lines(ax: Axes, text: str, y: float) -> Annotation | Legend:
     """Label a horizontal line at ``y`` below or above it, where it covers no data line.
 
     Tried in order: its right end below, left end below, right end above,
-    left end above, then its middle and quarters below and above.  Kept: the
-    first whose box covers no data (a line, its markers, an error bar, a CI
-    band) and not the legend (nor, in the middle, runs out of the axes); else the
-    first that covers only bands (its box
-    hides a patch of shade, not a line: a label over the uplink's slowest
-    line at 3-5.85 Mbit/s read as that line's value); else the one covering
-    the fewest lines, drawn under them (:data:`UNDER_LINES`): its box hid the
-    stretch of the lines it covered (neurosurgeon's from 10 to 50 Mbit/s under
-    an AlexNet label in a sweep faceted by codec), which now cross its text.
-    Returns the label.
+    left end above, then its middle, quarters and eighths below and above; then all of those again
+    with the label on two lines (:func:`_two_lines`), half as wide: on a faceted figure's panels a
+    label of one line half their width lay over a line at every place.  Kept: the first whose box
+    covers no data (a line, its markers, an error bar, a CI band) and not the legend (nor, away from
+    the ends, runs out of the axes); else the first that covers only bands (its box hides a patch of
+    shade, not a line: a label over the uplink's slowest line at 3-5.85 Mbit/s read as that line's
+    value); else, as a key of its own where that covers no line (:func:`_key_clear_of_data`); else
+    the one covering the fewest lines, drawn under them (:data:`UNDER_LINES`): its box hid the
+    stretch of the lines it covered (neurosurgeon's from 10 to 50 Mbit/s under an AlexNet label in a
+    sweep faceted by codec), which now cross its text.  Returns the label.
     """
-    places = [
+    ends = [
         (1.0, "right", -2, "top"),
         (0.0, "left", -2, "top"),
         (1.0, "right", 2, "bottom"),
         (0.0, "left", 2, "bottom"),
-        *((x, "center", dy, va) for x in (0.5, 0.25, 0.75) for dy, va in ((-2, "top"), (2, "bottom"))),
+    ]
+    middles = [(x, "center", dy, va) for x in _LABEL_PLACES for dy, va in ((-2, "top"), (2, "bottom"))]
+    places = [
+        (label, *place) for label in dict.fromkeys((text, _two_lines(text))) for place in (*ends, *middles)
     ]
 
-    def annotate(x: float, ha: str, dy: float, va: str) -> Annotation:
+    def annotate(label: str, x: float, ha: str, dy: float, va: str) -> Annotation:
         shift = {"right": -3, "left": 3}.get(ha, 0)
         note = ax.annotate(
-            text,
+            label,
             (x, y),
             xycoords=("axes fraction", "data"),
             xytext=(shift, dy),
@@ -959,11 +968,11 @@ def _label_clear_of_lines(ax: Axes, text: str, y: float) -> Annotation:
             va=va,
             fontsize=6,
             bbox=LABEL_BOX,
+            multialignment="center",
         )
         note.set_in_layout(False)  # inside the axes: the layout need not make room for it
         return note
 
-    bands = [c for c in ax.collections if isinstance(c, PolyCollection) and c.get_visible()]
     scored: list[tuple[int, int, int]] = []  # (lines covered, data covered, place), for the fallbacks
     for k, place in enumerate(places):
         note = annotate(*place)
@@ -975,19 +984,24 @@ def _label_clear_of_lines(ax: Axes, text: str, y: float) -> Annotation:
         if legend is not None and box.overlaps(legend.get_window_extent(renderer)):
             continue
         frame = ax.get_window_extent(renderer)
-        if k >= 4 and (box.x0 < frame.x0 or box.x1 > frame.x1):  # a middle one wider than its side
+        if place[2] == "center" and (
+            box.x0 < frame.x0 or box.x1 > frame.x1
+        ):  # a middle one wider than its side
             continue
         data = _data_under(ax, box)
         if not data:
             return annotate(*place)
-        for band in bands:  # what it covers but for the shade of the bands
-            band.set_visible(False)
-        try:
+        with _bands_hidden(ax):  # what it covers but for the shade of the bands
             lines = _data_under(ax, box)
-        finally:
-            for band in bands:
-                band.set_visible(True)
         scored.append((len(lines), len(data), k))
+    if scored and min(scored)[0] == 0:  # it covers a band's shade only
+        return annotate(*places[min(scored)[2]])
+    for label in dict.fromkeys(
+        (text, _two_lines(text))
+    ):  # on two lines, half as wide, where one is not clear
+        key = _key_clear_of_data(ax, label)
+        if key is not None:
+            return key
     if not scored:
         return annotate(*places[0])
     fewest = min(scored)
@@ -997,6 +1011,77 @@ def _label_clear_of_lines(ax: Axes, text: str, y: float) -> Annotation:
     return note
 
 
+def _key_clear_of_data(ax: Axes, text: str) -> Legend | None:
+    """``text`` beside a dotted key, as a legend of its own, where in ``ax`` it covers no data; or None.
+
+    Where every place beside its line covers another line (a faceted panel whose policies' lines cross
+    the all-local line on both sides), the label keeps clear of them as a legend does, its key the
+    line's own dotted black, clear of the panel's legend and of the labels inside the axes.
+    """
+    with house_style():
+        key = Legend(
+            ax,
+            [Line2D([], [], color="black", linewidth=0.6, linestyle=":")],
+            [text],
+            fontsize=6,
+            handlelength=1.6,
+        )
+    key.set_in_layout(False)  # inside the axes: the layout need not make room for it
+    ax.add_artist(key)
+    legend = ax.get_legend()
+    avoid = [*([legend] if legend is not None else []), *(t for t in ax.texts if t.get_visible())]
+    if place_clear(ax, key, avoid):
+        return key
+    # Else over a band's shade only, as the label beside its line may be: never over a line.
+    with _bands_hidden(ax):
+        clear = place_clear(ax, key, avoid)
+    if clear:
+        return key
+    key.remove()
+    return None
+
+
+@contextmanager
+def _bands_hidden(ax: Axes) -> Iterator[None]:
+    """``ax``'s CI bands hidden for the block: what a box covers but for their shade."""
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection) and c.get_visible()]
+    for band in bands:
+        band.set_visible(False)
+    try:
+        yield
+    finally:
+        for band in bands:
+            band.set_visible(True)
+
+
+#: Where along its line (a share of the axes' width) a label goes when neither end is clear.
+_LABEL_PLACES = (0.5, 0.25, 0.75, 0.125, 0.375, 0.625, 0.875)
+
+
+def _two_lines(text: str) -> str:
+    """``text`` broken at the ", " nearest its middle (itself where it has none).
+
+    >>> print(_two_lines("classify all local, no queue: 372 ms"))
+    classify all local,
+    no queue: 372 ms
+    """
+    cuts = [i for i in range(len(text)) if text.startswith(", ", i)]
+    if not cuts:
+        return text
+    cut = min(cuts, key=lambda i: abs(i - len(text) / 2))
+    return f"{text[: cut + 1]}\n{text[cut + 2 :]}"
+
+
 def _data_under(ax: Axes, box: Any) -> list[str]:
-    """The data series ``box`` covers on ``ax`` (not the all-local lines, nor anything unnamed)."""
-    return [line for line in lines_under_box(ax, box) if not line.startswith("_")]
+    """The data series ``box`` covers on ``ax`` (not the all-local lines, nor anything unnamed).
+
+    The box is widened by half a line's width and a marker's: a line 1 pt under a label's box, its
+    stroke and markers half under it, was clear of it as a polyline through the markers' centres.
+    """
+    pad = _DATA_REACH_PT * root_figure(ax).dpi / 72.0
+    padded = Bbox.from_extents(box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad)
+    return [line for line in lines_under_box(ax, padded) if not line.startswith("_")]
+
+
+#: How far a line's stroke and markers reach past the polyline through their centres, in points.
+_DATA_REACH_PT = (float(RC["lines.linewidth"]) + float(RC["lines.markersize"])) / 2

@@ -28,7 +28,6 @@ from offloadsim.analysis.catalogue import metric_info
 from offloadsim.analysis.values import label_unit, on_decibels
 from offloadsim.plots.axes import (
     LEAST_PANEL_HEIGHT_IN,
-    clear_legend,
     from_zero,
     integer_axis,
     laid_out,
@@ -215,8 +214,12 @@ def metric_vs_parameter(
         ax.set_xlabel(axis_label)
         ax.set_ylabel(info.axis_label)
         tidy_legend(ax, legend_title)
-        if legend_on_data(ax):  # "best" weighs a band by its outline: it put the legend in one's middle
-            clear_legend(ax)  # where it covers no line nor band; callers that add notes check it again
+        legend = ax.get_legend()
+        # "best" weighs a band by its outline: it put the legend in one's middle.  A place inside that
+        # covers no line nor band, else "best" still (the axes keep their size for the labels placed
+        # next; callers that add notes or panels move it beside or above them: clear_legend).
+        if legend is not None and legend_on_data(ax) and not place_clear(ax, legend):
+            legend.set_loc("best")
     return ax
 
 

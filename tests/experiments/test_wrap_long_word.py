@@ -1,4 +1,4 @@
-"""A panel title or note whose last word is wider than the figure is drawn whole, not an internal error.
+"""A panel title or note whose last word is wider than the figure is drawn, cut inside, not an internal error.
 
 Before, ``plot --facet source_group`` over a group named by one 300-character word ended in
 "internal error: ValueError: min() arg is an empty sequence" (exit 1): the title's wrapping
@@ -15,10 +15,14 @@ from offloadsim.plots.style import wrap
 LONG = "g" * 300
 
 
-def test_a_last_word_wider_than_the_room_stays_whole():
-    assert wrap(f"(a) source group = {LONG}", len, 40) == ["(a) source group =", LONG]
-    assert wrap(LONG, len, 40) == [LONG]
-    assert wrap(f"{LONG} and after", len, 40) == [LONG, "and after"]
+def test_a_word_wider_than_the_room_is_cut_inside_every_character_kept():
+    """Once drawn whole (running past the figure's edges); since HI37 cut inside, within the room."""
+    for before, after in (("(a) source group = ", ""), ("", ""), ("", " and after")):
+        pieces = wrap(f"{before}{LONG}{after}", len, 40)
+        assert all(len(piece) <= 40 for piece in pieces), pieces
+        assert "".join(pieces).replace(" ", "") == f"{before}{LONG}{after}".replace(" ", "")
+    assert wrap(f"(a) source group = {LONG}", len, 40)[0] == "(a) source group ="
+    assert wrap(f"{LONG} and after", len, 40)[-1] == "and after"
 
 
 def test_a_facet_of_a_group_named_by_one_long_word_is_drawn(tmp_path: Path, capsys):

@@ -25,8 +25,9 @@ def test_a_runs_world_notes_keep_their_kinds_and_facts(tmp_path):
     assert [row["note"] for row in kept] == [n for n in manifest["notes"] if n in {r["note"] for r in kept}]
     assert {row["kind"] for row in kept} >= {"calibrated-profile", "power"}
     power = next(row for row in kept if row["kind"] == "power")
-    phones = [f"phone-{i}" for i in range(20)]  # the nodes it speaks of: a figure of the edge's leaves it out
-    assert power["facts"] == {"keys": ["nodes.phone.power"], "nodes": phones} and power["about"] == "energy"
+    # the nodes it speaks of, the count's phones named by their group: a figure of the edge's leaves it out
+    facts = {"keys": ["nodes.phone.power"], "nodes": ["phone"], "node_groups": {"phone": 20}}
+    assert power["facts"] == facts and power["about"] == "energy"
     assert run.manifest["note_facts"] == kept
 
 

@@ -674,19 +674,16 @@ class MultiTierPolicy(_SplitPolicy):
                 return hit
         codec = self._station_codec(state, view, task.app, stations, local)
         power = self._power(view, source)
-        if not several:
-            times = [
-                self._layer_times(state, task, view, source, cache) if local else [math.inf] * task.layers,
-                *(self._layer_times(state, task, view, node, cache) for node in stations[1:]),
-            ]
-            cuts, cost = best_station_cuts(
-                times, sizes, bandwidth, latency, self.objective, power, waits, codec
-            )
-            plan = self._multi_tier_plan(state, view, stations, cuts, cost, local)
-        else:
-            plan, cost = self._fastest_stations(
-                state, task, view, stations, local, cache, choices, (bandwidth, latency, power, codec)
-            )
+        plan, cost = self._fastest_stations(
+            state,
+            task,
+            view,
+            stations,
+            local,
+            cache,
+            choices if several else [(None,)] * n,  # one choice, the firsts, priced as ever
+            (bandwidth, latency, power, codec, waits),
+        )
         return self._remember(state, key, plan) if cache and not math.isinf(cost) else plan
 
     def _fastest_stations(
@@ -698,15 +695,16 @@ class MultiTierPolicy(_SplitPolicy):
         local: bool,
         cache: bool,
         choices: list[tuple[str | None, ...]],
-        network: tuple[Any, Any, DeviceEnergy | None, CutCodec | None],
+        network: tuple[Any, Any, DeviceEnergy | None, CutCodec | None, list[float]],
     ) -> tuple[Plan, float]:
         """The cheapest cuts over every choice of one processor a station, and their cost.
 
         Choices are tried in order, each station's first processor first, and one wins only by a
         strictly lower cost: a tie keeps the first processors, and a station with no layer keeps
-        its first, which no later choice can beat.
+        its first, which no later choice can beat.  ``network``'s waits are the stations' first
+        processors' (the device's 0), read once; a later processor's wait is read when priced.
         """
-        bandwidth, latency, power, codec = network
+        bandwidth, latency, power, codec, first_waits = network
         best: tuple[float, tuple[int, ...], tuple[str | None, ...]] | None = None
         for chosen in itertools.product(*choices):
             times = [
@@ -719,7 +717,8 @@ class MultiTierPolicy(_SplitPolicy):
                 ),
             ]
             waits = [0.0] + [
-                self._wait(view, node, p) for node, p in zip(stations[1:], chosen[1:], strict=True)
+                first_waits[i] if p is None else self._wait(view, node, p)
+                for i, (node, p) in enumerate(zip(stations[1:], chosen[1:], strict=True), start=1)
             ]
             cuts, cost = best_station_cuts(
                 times, task.cut_bytes, bandwidth, latency, self.objective, power, waits, codec

@@ -227,10 +227,13 @@ class EngineView:
             price = self._named_prices[(task.app, node, processor)] = self._sim.pricer(task.app, proc)
         return price
 
-    def llm_stage(self, task: TaskView, node: str, start: int, stop: int) -> LLMStage | None:
+    def llm_stage(
+        self, task: TaskView, node: str, start: int, stop: int, processor: str | None = None
+    ) -> LLMStage | None:
         """LLM request ``task``'s prefill and decode steps on blocks ``[start, stop)`` of ``node``.
 
-        As the engine runs them (None for a task that is not an LLM request).
+        As the engine runs them (None for a task that is not an LLM request), on the node's first
+        processor or the one named by ``processor`` (its speed and memory bandwidth).
         """
         tokens = getattr(task, "llm", None)
         if tokens is None:
@@ -238,8 +241,14 @@ class EngineView:
         sim = self._sim
         cost = sim.world.apps[task.app].llm
         assert cost is not None
-        speed = sim.world.app_speed(task.app, node)
-        memory = sim.world.processors[node].memory_Bps
+        if processor is None:
+            speed = sim.world.app_speed(task.app, node)
+            memory = sim.world.processors[node].memory_Bps
+        else:
+            if (node, processor) not in sim.resources:
+                raise self._no_processor(node, "llm_stage", processor)
+            speed = sim.world.app_speed(task.app, node, processor)
+            memory = sim.world.processor(node, processor).memory_Bps
         prompt, output = tokens
         return LLMStage(
             node,

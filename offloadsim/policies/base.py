@@ -243,10 +243,12 @@ class SystemView(Protocol):
         """
         ...
 
-    def llm_stage(self, task: TaskView, node: str, start: int, stop: int) -> LLMStage | None:
+    def llm_stage(
+        self, task: TaskView, node: str, start: int, stop: int, processor: str | None = None
+    ) -> LLMStage | None:
         """An LLM request's prefill and decode step times on blocks ``[start, stop)`` of ``node``.
 
-        None when ``task`` is not an LLM request.
+        On its first processor, or the one named.  None when ``task`` is not an LLM request.
         """
         ...
 

@@ -242,9 +242,15 @@ class _SplitPolicy:
         return choices if any(len(each) > 1 for each in choices) else []
 
     def _llm_cuts(
-        self, state: dict[Any, Any], task: TaskView, view: SystemView, stations: tuple[str, ...], local: bool
-    ) -> tuple[tuple[int, ...], float]:
-        """The cheapest cuts of an LLM request over ``stations`` (its source first), and their cost.
+        self,
+        state: dict[Any, Any],
+        task: TaskView,
+        view: SystemView,
+        stations: tuple[str, ...],
+        local: bool,
+        choices: list[tuple[str | None, ...]] | None = None,
+    ) -> tuple[tuple[int, ...], float, tuple[str | None, ...] | None]:
+        """The cheapest cuts of an LLM request over ``stations`` (its source first), their cost and processors.
 
         Every non-decreasing cut tuple is priced with
         :func:`~offloadsim.policies.costs.llm_request_cost` as the engine
@@ -258,10 +264,19 @@ class _SplitPolicy:
         on a server waits its expected wait.  The answer is cached per run by
         application, prompt and output tokens, stations and 5 % buckets of the
         bandwidths between them (and of the waits, when load-aware).
+
+        ``choices`` (:meth:`_choices`: each station's processors, its first as None; empty or
+        None: the firsts alone) are priced in turn, each with its own stage times and waits; a
+        choice wins only by a lower cost, as cuts do, so a tie keeps the first processors and a
+        station with no layer keeps its first.  The processors returned are None for the firsts.
         """
         source = task.source
         prompt, output = task.llm  # type: ignore[attr-defined]
-        waits = {node: self._wait(view, node) for node in stations[1:]}
+        every = choices or [(None,)] * len(stations)
+        # Each server's wait by (node, processor): its first's (None), then its later processors'
+        waits: dict[tuple[str, str | None], float] = {
+            (node, p): self._wait(view, node, p) for node, each in zip(stations[1:], every[1:], strict=True) for p in each
+        }
         key = (
             "llm",
             task.app,
@@ -273,22 +288,27 @@ class _SplitPolicy:
                 bucket(view.available_bandwidth_bps(a, b)) if view.reachable(a, b) else "unreachable"
                 for a, b in itertools.permutations(stations, 2)
             ),
-            tuple(bucket(waits[node]) for node in stations[1:]) if self.load_aware else None,
+            tuple(bucket(w) for w in waits.values()) if self.load_aware else None,
+            tuple(every) if choices else None,
         )
         hit = state["decisions"].get(key)
         if hit is not None:
             return hit
         hosts = view.hosts(task.app)
         power = self._power(view, source)
-        stages: dict[tuple[str, int, int], LLMStage | None] = {}
+        stages: dict[tuple[str, str | None, int, int], LLMStage | None] = {}
         hops: dict[tuple[str, str], tuple[float, float]] = {}
 
-        def stage(node: str, start: int, stop: int) -> LLMStage | None:
-            key = (node, start, stop)
+        def stage(node: str, processor: str | None, start: int, stop: int) -> LLMStage | None:
+            key = (node, processor, start, stop)
             if key not in stages:
-                found = view.llm_stage(task, node, start, stop)
-                if found is not None and node in waits:
-                    found = LLMStage(node, found.prefill_s, found.decode_s, found.hidden_bytes, waits[node])
+                if processor is None:
+                    found = view.llm_stage(task, node, start, stop)
+                else:
+                    found = view.llm_stage(task, node, start, stop, processor=processor)
+                wait = waits.get((node, processor))  # None: the source, which waits for no one
+                if found is not None and wait is not None:
+                    found = LLMStage(node, found.prefill_s, found.decode_s, found.hidden_bytes, wait)
                 stages[key] = found
             return stages[key]
 
@@ -302,30 +322,36 @@ class _SplitPolicy:
             return hops[a, b]
 
         layers = task.layers
-        best: tuple[tuple[int, ...], float] = (tuple([layers] * (len(stations) - 1)), math.inf)
+        best: tuple[tuple[int, ...], float, tuple[str | None, ...] | None] = (
+            tuple([layers] * (len(stations) - 1)),
+            math.inf,
+            None,
+        )
         best_other = math.inf
-        candidates = itertools.combinations_with_replacement(range(layers, -1, -1), len(stations) - 1)
-        for descending in candidates:
-            cuts = descending[::-1]
-            if not local and cuts[0] != 0:
-                continue
-            bounds = (0, *cuts, layers)
-            spans = [
-                (node, bounds[j], bounds[j + 1])
-                for j, node in enumerate(stations)
-                if bounds[j + 1] > bounds[j]
-            ]
-            if hosts is not None and any(not may_host(hosts, node, source) for node, _, _ in spans):
-                continue  # before pricing any stage: most candidates of a hosted model stop here
-            segments = [stage(*span) for span in spans]
-            if any(s is None for s in segments):
-                continue
-            priced = llm_request_cost(segments, source, prompt, output, hop, power)  # type: ignore[arg-type]
-            cost, other = (
-                (priced.energy_j, priced.latency_s) if power is not None else (priced.latency_s, 0.0)
-            )
-            if _better(cost, other, best[1], best_other):
-                best, best_other = (cuts, cost), other
+        for chosen in itertools.product(*every):
+            candidates = itertools.combinations_with_replacement(range(layers, -1, -1), len(stations) - 1)
+            for descending in candidates:
+                cuts = descending[::-1]
+                if not local and cuts[0] != 0:
+                    continue
+                bounds = (0, *cuts, layers)
+                spans = [
+                    (node, chosen[j], bounds[j], bounds[j + 1])
+                    for j, node in enumerate(stations)
+                    if bounds[j + 1] > bounds[j]
+                ]
+                if hosts is not None and any(not may_host(hosts, node, source) for node, _, _, _ in spans):
+                    continue  # before pricing any stage: most candidates of a hosted model stop here
+                segments = [stage(*span) for span in spans]
+                if any(s is None for s in segments):
+                    continue
+                priced = llm_request_cost(segments, source, prompt, output, hop, power)  # type: ignore[arg-type]
+                cost, other = (
+                    (priced.energy_j, priced.latency_s) if power is not None else (priced.latency_s, 0.0)
+                )
+                if _better(cost, other, best[1], best_other):
+                    named = None if not any(chosen) else chosen
+                    best, best_other = (cuts, cost, named), other
         decisions = state["decisions"]
         if len(decisions) >= _MAX_DECISIONS:
             decisions.clear()
@@ -513,11 +539,11 @@ class NeurosurgeonPolicy(_DeviceServerSplit):
             return found
         server, key, inputs = found
         source = task.source
-        if getattr(task, "llm", None) is not None:
-            (k,), _ = self._llm_cuts(state, task, view, (source, server), True)
-            return self._plan(state, (source, server), (k,))
         several = self._several if self._several is not None else self._any_several(view)
         pair = self._pair(state, view, source, server) if several else []
+        if getattr(task, "llm", None) is not None:
+            (k,), _, chosen = self._llm_cuts(state, task, view, (source, server), True, pair)
+            return self._plan(state, (source, server), (k,), processors=chosen)
         several = bool(pair)
         devices, servers = pair if several else ((None,), (None,))
         if several:
@@ -624,9 +650,22 @@ class MultiTierPolicy(_SplitPolicy):
         if len(stations) == 1:
             return self._local_or_drop(state, view, source)
         local = self._can_compute(state, view, source)
+        # Each station's processors to price (its first as None; the device's only under latency),
+        # kept per run and stations: [] where each has one
+        choices: list[tuple[str | None, ...]] = []
+        if self._several if self._several is not None else self._any_several(view):
+            known = state["processors"]
+            stations_key = (tuple(stations), local)
+            if stations_key in known:
+                choices = known[stations_key]
+            else:
+                choices = known[stations_key] = self._choices(
+                    view,
+                    (source if local and self.objective == "latency" else None, *stations[1:]),
+                )
         if getattr(task, "llm", None) is not None:
-            cuts, cost = self._llm_cuts(state, task, view, tuple(stations), local)
-            return self._multi_tier_plan(state, view, stations, cuts, cost, local)
+            cuts, cost, chosen = self._llm_cuts(state, task, view, tuple(stations), local, choices)
+            return self._multi_tier_plan(state, view, stations, cuts, cost, local, chosen)
         n = len(stations)
         bandwidth = np.zeros((n, n))
         latency = np.zeros((n, n))
@@ -648,19 +687,6 @@ class MultiTierPolicy(_SplitPolicy):
             bucket(sizes[0]),
             bucket(sizes[task.layers]),
         )
-        # Each station's processors to price (its first as None; the device's only under latency),
-        # kept per run and stations: [] where each has one
-        choices: list[tuple[str | None, ...]] = []
-        if self._several if self._several is not None else self._any_several(view):
-            known = state["processors"]
-            stations_key = (key[2], local)
-            if stations_key in known:
-                choices = known[stations_key]
-            else:
-                choices = known[stations_key] = self._choices(
-                    view,
-                    (source if local and self.objective == "latency" else None, *stations[1:]),
-                )
         several = bool(choices)
         if several and self.load_aware:  # the waits of the servers' later processors decide too
             later = [

@@ -250,7 +250,7 @@ class _SplitPolicy:
         local: bool,
         choices: list[tuple[str | None, ...]] | None = None,
     ) -> tuple[tuple[int, ...], float, tuple[str | None, ...] | None]:
-        """The cheapest cuts of an LLM request over ``stations`` (its source first), their cost and processors.
+        """The cheapest cuts of an LLM request over ``stations`` (its source first), cost and processors.
 
         Every non-decreasing cut tuple is priced with
         :func:`~offloadsim.policies.costs.llm_request_cost` as the engine
@@ -275,7 +275,9 @@ class _SplitPolicy:
         every = choices or [(None,)] * len(stations)
         # Each server's wait by (node, processor): its first's (None), then its later processors'
         waits: dict[tuple[str, str | None], float] = {
-            (node, p): self._wait(view, node, p) for node, each in zip(stations[1:], every[1:], strict=True) for p in each
+            (node, p): self._wait(view, node, p)
+            for node, each in zip(stations[1:], every[1:], strict=True)
+            for p in each
         }
         key = (
             "llm",

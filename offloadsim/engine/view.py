@@ -11,6 +11,7 @@ from offloadsim.errors import LookupMessage
 from offloadsim.models.precision import BYTES
 from offloadsim.policies.base import TaskView
 from offloadsim.policies.costs import CODECS, LLMStage
+from offloadsim.policies.device_energy import processor_busy_w
 from offloadsim.suggest import quoted
 from offloadsim.world.topology import ROUTE_CACHE
 
@@ -334,19 +335,54 @@ class EngineView:
         """The node's power draw by state (None when the scenario gives none)."""
         return self._sim.world.nodes[node].power
 
+    def core_busy_w(self, node: str, processor: str | None = None) -> float:
+        """Watts above idle that a busy core of ``node``'s processor draws, as the run charges it.
+
+        Its first processor's, or the one named (0 for a node without ``power:``): the node's
+        busy draw shared by the cores of its processors without their own, or a processor's own
+        over its cores (:func:`~offloadsim.policies.device_energy.processor_busy_w`, the meter's rule).
+        """
+        world = self._sim.world
+        power = world.nodes[node].power
+        models = world.processors_of(node)
+        if not models:
+            raise self._no_processor(node, "core_busy_w")
+        names = [model.spec.name for model in models]
+        name = names[0] if processor is None else processor
+        if name not in names:
+            raise self._no_processor(node, "core_busy_w", processor)
+        if power is None:
+            return 0.0
+        rates = processor_busy_w(power, [(model.cores, model.spec.busy_w) for model in models])
+        return rates[names.index(name)]
+
     def layer_graph(self, app: str) -> LayerGraph | None:
         """The layer graph of ``app``'s model (None for synthetic work)."""
         return self._sim.world.apps[app].graph
 
-    def cut_codec(self, app: str, nodes: Sequence[str]) -> CutCodec | None:
-        """``app``'s activation codec priced on ``nodes`` as the engine runs it (None: no compression)."""
+    def cut_codec(
+        self, app: str, nodes: Sequence[str], processors: Sequence[str | None] | None = None
+    ) -> CutCodec | None:
+        """``app``'s activation codec priced on ``nodes`` as the engine runs it (None: no compression).
+
+        Each node's encoding and decoding at its first processor's speed, or at the speed of the
+        processor ``processors`` names for it (one per node, None: its first), as the engine
+        prices them on the processors a plan names.
+        """
         template = self._sim.world.apps[app]
         if not self._sim.kinds[app].fixed_cost:  # as the engine: codecs apply where stage times are fixed
             return None
         codec = CODECS.get(template.spec.compression)
         if codec is None:
             return None
-        flops = [self._sim.processors[node].speed_flops for node in nodes]
+        sim = self._sim
+        named = processors if processors is not None else (None,) * len(nodes)
+        flops = []
+        for node, name in zip(nodes, named, strict=True):
+            proc = sim.processors.get(node) if name is None else sim.resources.get((node, name))
+            if proc is None:
+                raise self._no_processor(node, "cut_codec", name)
+            flops.append(proc.speed_flops)
         # Imported here: only split policies ask, and the split planners (with the layer graphs'
         # module) are a share of start-up that other runs need not pay.
         from offloadsim.policies.splitting import CutCodec

@@ -297,6 +297,10 @@ class SystemView(Protocol):
         """The node's power draw by state (None when the scenario gives none)."""
         ...
 
+    def core_busy_w(self, node: str, processor: str | None = None) -> float:
+        """Watts above idle a busy core of the node's processor (its first, or the one named) draws."""
+        ...
+
     def layer_graph(self, app: str) -> LayerGraph | None:
         """The layer graph of ``app``'s model (None for synthetic work)."""
         ...
@@ -313,8 +317,13 @@ class SystemView(Protocol):
         """
         ...
 
-    def cut_codec(self, app: str, nodes: Sequence[str]) -> CutCodec | None:
-        """``app``'s activation codec priced on ``nodes`` (seconds per byte each), or None without one."""
+    def cut_codec(
+        self, app: str, nodes: Sequence[str], processors: Sequence[str | None] | None = None
+    ) -> CutCodec | None:
+        """``app``'s activation codec priced on ``nodes`` (seconds per byte each), or None without one.
+
+        At each node's first processor's speed, or the one ``processors`` names (None: its first).
+        """
         ...
 
 

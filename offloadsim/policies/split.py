@@ -181,11 +181,25 @@ class _SplitPolicy:
         return times
 
     @staticmethod
-    def _codec(state: dict[Any, Any], view: SystemView, app: str, nodes: tuple[str, ...]) -> CutCodec | None:
-        """The app's activation codec priced on these stations, cached per run."""
-        key = (app, nodes)
+    def _codec(
+        state: dict[Any, Any],
+        view: SystemView,
+        app: str,
+        nodes: tuple[str, ...],
+        processors: tuple[str | None, ...] | None = None,
+    ) -> CutCodec | None:
+        """The app's activation codec priced on these stations, cached per run.
+
+        At each station's first processor's speed, or the one ``processors`` names (None: its
+        first; all None is the firsts, asked as ever).
+        """
+        if processors is not None and not any(processors):
+            processors = None
+        key = (app, nodes) if processors is None else (app, nodes, processors)
         if key not in state["codecs"]:
-            state["codecs"][key] = view.cut_codec(app, nodes)
+            state["codecs"][key] = (
+                view.cut_codec(app, nodes) if processors is None else view.cut_codec(app, nodes, processors)
+            )
         codec: CutCodec | None = state["codecs"][key]
         return codec
 
@@ -208,6 +222,21 @@ class _SplitPolicy:
                 f"{quoted(source)}; give its node a power: entry or use objective: latency"
             )
         return DeviceEnergy.of(power, max(1, view.cores(source)))
+
+    def _device_power(
+        self, view: SystemView, source: str, processor: str | None, several: bool
+    ) -> DeviceEnergy | None:
+        """:meth:`_power` with the source's layers on ``processor`` (None: its first).
+
+        Where the source's processors are priced (``several``), each at what a busy core of it
+        draws as the run charges it (``view.core_busy_w``: a processor with its own ``busy`` has
+        its own rate, the others share the node's over all their cores); a source with one
+        processor is priced as ever, at its busy draw over its cores, the same rate.
+        """
+        power = self._power(view, source)
+        if power is None or not several:
+            return power
+        return replace(power, busy_w=view.core_busy_w(source, processor))
 
     def _wait(self, view: SystemView, node: str, processor: str | None = None) -> float:
         """The server's expected wait (its first processor's, or ``processor``'s) when load-aware, else 0.
@@ -297,7 +326,7 @@ class _SplitPolicy:
         if hit is not None:
             return hit
         hosts = view.hosts(task.app)
-        power = self._power(view, source)
+        first_power = self._power(view, source)
         stages: dict[tuple[str, str | None, int, int], LLMStage | None] = {}
         hops: dict[tuple[str, str], tuple[float, float]] = {}
 
@@ -331,6 +360,7 @@ class _SplitPolicy:
         )
         best_other = math.inf
         for chosen in itertools.product(*every):
+            power = self._device_power(view, source, chosen[0], True) if len(every[0]) > 1 else first_power
             candidates = itertools.combinations_with_replacement(range(layers, -1, -1), len(stations) - 1)
             for descending in candidates:
                 cuts = descending[::-1]
@@ -434,16 +464,11 @@ class _DeviceServerSplit(_SplitPolicy):
     def _pair(
         self, state: dict[Any, Any], view: SystemView, source: str, server: str
     ) -> list[tuple[str | None, ...]]:
-        """The source's and the server's processors to price (empty where each has one), kept per run.
-
-        The source's first only under the energy objective, which prices its joules per core of
-        its first processor.
-        """
+        """The source's and the server's processors to price (empty where each has one), kept per run."""
         known = state["processors"]
         pair: list[tuple[str | None, ...]] | None = known.get((source, server))
         if pair is None:
-            device = source if self.objective == "latency" else None
-            pair = known[(source, server)] = self._choices(view, (device, server))
+            pair = known[(source, server)] = self._choices(view, (source, server))
         return pair
 
     def _pair_key(
@@ -506,7 +531,8 @@ class NeurosurgeonPolicy(_DeviceServerSplit):
     runs locally (or is dropped when the source cannot compute).  Where the
     source or the server has several processors, every pair of theirs is
     priced and the cheapest cut of the cheapest pair planned, ties going to
-    each node's first (the source's first only under the energy objective).
+    each node's first; under the energy objective each of the source's at its own watts per busy
+    core (``view.core_busy_w``).
 
     Parameters
     ----------
@@ -560,6 +586,12 @@ class NeurosurgeonPolicy(_DeviceServerSplit):
         # a segment with no layer keeps its node's first, which a later pair cannot beat
         best: tuple[float, int, str | None, str | None] | None = None
         for device_processor in devices:
+            # the device's joules at its own processor's rate where it has several
+            power = (
+                self._device_power(view, source, device_processor, True)
+                if len(devices) > 1
+                else inputs["power"]
+            )
             for server_processor in servers:
                 k, cost = best_single_cut(
                     self._layer_times(state, task, view, source, cache, device_processor),
@@ -568,12 +600,16 @@ class NeurosurgeonPolicy(_DeviceServerSplit):
                     inputs["up"],
                     inputs["latency"],
                     self.objective,
-                    inputs["power"],
+                    power,
                     inputs["wait"]
                     if server_processor is None
                     else self._wait(view, server, server_processor),
                     inputs["down"],
-                    inputs["codec"],
+                    inputs["codec"]
+                    if inputs["codec"] is None or (device_processor is None and server_processor is None)
+                    else self._codec(
+                        state, view, task.app, (source, server), (device_processor, server_processor)
+                    ),
                 )
                 if best is None or cost < best[0]:
                     best = (cost, k, device_processor, server_processor)
@@ -619,7 +655,7 @@ class MultiTierPolicy(_SplitPolicy):
     cloud: ComputingNode | None = None
 
     name = "multi-tier"
-    #: It prices each choice of one processor a station (the device's under latency only): the
+    #: It prices each choice of one processor a station (the device's at their own watts): the
     #: scenario check of idle processors and the notes on hardware read it.
     chooses_processors = True
     _power_of_computing_sources_only = False
@@ -652,7 +688,7 @@ class MultiTierPolicy(_SplitPolicy):
         if len(stations) == 1:
             return self._local_or_drop(state, view, source)
         local = self._can_compute(state, view, source)
-        # Each station's processors to price (its first as None; the device's only under latency),
+        # Each station's processors to price (its first as None; the device's where it computes),
         # kept per run and stations: [] where each has one
         choices: list[tuple[str | None, ...]] = []
         if self._several if self._several is not None else self._any_several(view):
@@ -662,8 +698,7 @@ class MultiTierPolicy(_SplitPolicy):
                 choices = known[stations_key]
             else:
                 choices = known[stations_key] = self._choices(
-                    view,
-                    (source if local and self.objective == "latency" else None, *stations[1:]),
+                    view, (source if local else None, *stations[1:])
                 )
         if getattr(task, "llm", None) is not None:
             cuts, cost, chosen = self._llm_cuts(state, task, view, tuple(stations), local, choices)
@@ -732,9 +767,11 @@ class MultiTierPolicy(_SplitPolicy):
         its first, which no later choice can beat.  ``network``'s waits are the stations' first
         processors' (the device's 0), read once; a later processor's wait is read when priced.
         """
-        bandwidth, latency, power, codec, first_waits = network
+        bandwidth, latency, first_power, codec, first_waits = network
         best: tuple[float, tuple[int, ...], tuple[str | None, ...]] | None = None
+        several = len(choices[0]) > 1  # the device's processors are priced, each at its own rate
         for chosen in itertools.product(*choices):
+            power = self._device_power(view, stations[0], chosen[0], True) if several else first_power
             times = [
                 self._layer_times(state, task, view, stations[0], cache, chosen[0])
                 if local
@@ -748,8 +785,14 @@ class MultiTierPolicy(_SplitPolicy):
                 first_waits[i] if p is None else self._wait(view, node, p)
                 for i, (node, p) in enumerate(zip(stations[1:], chosen[1:], strict=True), start=1)
             ]
+            # the codec at the chosen processors' speeds (the firsts': the one priced once)
+            coded = (
+                codec
+                if codec is None or not any(chosen)
+                else self._station_codec(state, view, task.app, stations, local, chosen)
+            )
             cuts, cost = best_station_cuts(
-                times, task.cut_bytes, bandwidth, latency, self.objective, power, waits, codec
+                times, task.cut_bytes, bandwidth, latency, self.objective, power, waits, coded
             )
             if best is None or cost < best[0]:
                 best = (cost, cuts, chosen)
@@ -758,17 +801,25 @@ class MultiTierPolicy(_SplitPolicy):
         return self._multi_tier_plan(state, view, stations, cuts, cost, local, chosen), cost
 
     def _station_codec(
-        self, state: dict[Any, Any], view: SystemView, app: str, stations: list[str], local: bool
+        self,
+        state: dict[Any, Any],
+        view: SystemView,
+        app: str,
+        stations: list[str],
+        local: bool,
+        chosen: tuple[str | None, ...] | None = None,
     ) -> CutCodec | None:
         """The codec priced on the stations; a source that cannot compute is priced on the servers alone.
+
+        On the processors ``chosen`` (one a station, None its first; None: every first).
 
         Such a source runs no layer, so it encodes and decodes no cut (its input and the result
         are never compressed): its price is 0, and the view is asked only about nodes with a
         processor (a camera without one was a KeyError, an internal error of the run).
         """
         if local:
-            return self._codec(state, view, app, tuple(stations))
-        served = self._codec(state, view, app, tuple(stations[1:]))
+            return self._codec(state, view, app, tuple(stations), chosen)
+        served = self._codec(state, view, app, tuple(stations[1:]), None if chosen is None else chosen[1:])
         if served is None:
             return None
         return replace(
@@ -882,12 +933,22 @@ class DadsPolicy(_DeviceServerSplit):
         # pair wins only by a strictly lower cost, so a tie keeps the first processors
         best: tuple[float, frozenset[Any], tuple[str | None, str | None]] | None = None
         for device_processor in pair[0] if pair else (None,):
+            power = (
+                self._device_power(view, source, device_processor, True)
+                if pair and len(pair[0]) > 1
+                else inputs["power"]
+            )
             for server_processor in pair[1] if pair else (None,):
                 device = self._layer_times(state, task, view, source, True, device_processor)
                 remote = self._layer_times(state, task, view, server, True, server_processor)
-                priced = inputs
+                priced = inputs if power is inputs["power"] else {**inputs, "power": power}
                 if server_processor is not None:
-                    priced = {**inputs, "wait": self._wait(view, server, server_processor)}
+                    priced = {**priced, "wait": self._wait(view, server, server_processor)}
+                if inputs["codec"] is not None and (device_processor, server_processor) != (None, None):
+                    codec = self._codec(
+                        state, view, task.app, (source, server), (device_processor, server_processor)
+                    )
+                    priced = {**priced, "codec": codec}
                 chosen, cost = self._partition(
                     dag, device, remote, tensor_bytes, (back_bytes, back_s), priced
                 )

@@ -199,6 +199,9 @@ class FakeView:
     def power(self, node: str):
         return None
 
+    def core_busy_w(self, node: str, processor=None):
+        return 0.0  # no node draws power here
+
     def layer_graph(self, app: str):
         return None
 
@@ -208,10 +211,10 @@ class FakeView:
     def hosts(self, app: str):
         return None
 
-    def cut_codec(self, app: str, nodes):
+    def cut_codec(self, app: str, nodes, processors=None):
         return None
 
-    def llm_stage(self, task, node: str, start: int, stop: int):
+    def llm_stage(self, task, node: str, start: int, stop: int, processor=None):
         return None  # no LLM requests here
 
 

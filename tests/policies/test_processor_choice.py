@@ -231,19 +231,79 @@ def test_dads_partitions_a_dag_on_the_faster_processor(tmp_path, npu, where):
     assert list(zip(stages["where"], stages["processor"], strict=True)) == [("phone", where)] * 3
 
 
-def test_neurosurgeon_energy_objective_keeps_the_devices_first_processor(tmp_path):
-    """The device's energy is priced per core of its first processor: its NPU is not priced, so not used.
+ENERGY = """
+name: phone-npu-energy
+duration: 10 s
+nodes:
+  phone:
+    tier: device
+    processors:
+      cpu: {speed: 1 GFLOP/s}
+      npu: {speed: 4 GFLOP/s, busy: %s}
+    power: {idle: 0.5 W, busy: 3 W, transmit: 1.3 W, receive: 1 W}
+  edge: {tier: edge, processor: {speed: 2 GFLOP/s}}
+links:
+  - {between: [phone, edge], bandwidth: 10 Mbps, latency: 1 ms}
+applications:
+  job: {work: 1 GFLOP, input: 10 MB, output: 1 KB}
+workload:
+  - {app: job, sources: phone, arrivals: trace, trace: trace.csv}
+policy: {name: local}
+"""
 
-    The server's processors are priced, but the device's joules do not depend on which one serves:
-    a tie, which keeps the server's first.
+
+def _energy_run(tmp_path, scenario: str, policy: str):
+    (tmp_path / "trace.csv").write_text("time\n1\n4\n7\n")
+    path = tmp_path / "scenario.yaml"
+    path.write_text(scenario)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = offloadsim.run(path, policy=policy, stages=True)
+    stages = result.stages
+    return stages[stages["kind"] == "compute"].sort_values("task_id"), result.tasks.sort_values("task_id")
+
+
+ENERGY_POLICIES = ["neurosurgeon(objective=energy)", "multi-tier(objective=energy)", "dads(objective=energy)"]
+
+
+@pytest.mark.parametrize("policy", ENERGY_POLICIES)
+@pytest.mark.parametrize(
+    ("npu_busy", "processor", "joules"),
+    [("2 W", "npu", 0.5), ("12 W", "cpu", 2.5)],
+    ids=["npu-frugal", "npu-hungry"],
+)
+def test_energy_prices_each_of_the_devices_processors_at_its_own_watts(
+    tmp_path, policy, npu_busy, processor, joules
+):
+    """The device's layers go to the processor that spends fewer joules on them, not the faster.
+
+    A busy CPU core draws 3 - 0.5 = 2.5 W above idle (the node's busy, its only sharer): the 1 GFLOP
+    job takes 1 s there, 2.5 J.  The NPU, 4x faster, draws its own ``busy``: at 2 W its 0.25 s
+    cost 0.5 J and it takes the work; at 12 W they cost 3 J, so the slower CPU keeps it.
+    Offloading costs more than either: 10 MB up at 10 Mbit/s is 8 s of a 0.8 W radio, 6.4 J.
+    """
+    stages, tasks = _energy_run(tmp_path, ENERGY % npu_busy, policy)
+    assert list(zip(stages["where"], stages["processor"], strict=True)) == [("phone", processor)] * 3
+    assert list(tasks["device_energy"]) == pytest.approx([joules] * 3)
+
+
+def test_neurosurgeon_energy_objective_prices_the_devices_npu_sharing_the_nodes_busy_power(tmp_path):
+    """Without its own ``busy``, the NPU shares the node's 2.5 W with the CPU: 1.25 W a busy core.
+
+    The first stage (1 GFLOP) on the NPU costs 0.25 s x 1.25 W = 0.31 J against the CPU's 1.25 J;
+    the whole task on the NPU 1.75 s, 2.19 J; offloading it all 100 MB up (0.8 s at 0.8 W, 0.64 J).
+    So the NPU runs the first stage, the 10 KB cut goes up (0.08 ms of radio), and the server's
+    processors tie in joules (the device does not pay for them), which keeps its first.
     """
     powered = SPLIT.replace(
         "    tier: device\n",
         "    tier: device\n    power: {idle: 0.5 W, busy: 3 W, transmit: 1.3 W, receive: 1 W}\n",
     )
-    stages = _run(tmp_path, powered, [1, 4, 7], "neurosurgeon(server=edge, objective=energy)")
-    assert set(stages.loc[stages["where"] == "phone", "processor"]) <= {"cpu"}
-    assert set(stages.loc[stages["where"] == "edge", "processor"]) == {"cpu"}
+    stages, tasks = _energy_run(tmp_path, powered, "neurosurgeon(server=edge, objective=energy)")
+    assert list(stages.loc[stages["where"] == "phone", "processor"]) == ["npu"] * 3
+    assert set(stages.loc[stages["where"] == "edge", "processor"]) == {"cpu"}  # 3 s each: two end in time
+    # 0.3125 J computing, the rest the radio's: 10 KB up, 1 KB back
+    assert list(tasks["device_energy"]) == pytest.approx([0.3125] * 3, abs=1e-3)
 
 
 def test_every_decision_is_a_scan_of_every_node_and_processor(tmp_path):

@@ -3,9 +3,9 @@
 The engine encodes a compressed cut on the processor the cut leaves and decodes it on the one it
 reaches (``engine/planning.py``, ``codec_cost``).  Worked by hand on a hand-made system: a phone
 with a CPU of 0.1 GFLOP/s and an NPU of 10 GFLOP/s, an edge server of 100 GFLOP/s 1 Gbit/s away
-(no latency), and a two-layer chain (its 1 KB result's return, 8 us, left out below): a 0.1 GFLOP layer that turns the 40 MB input into a 40 MB
-fp32 tensor, then 20 GFLOP.  int8 keeps a quarter of the tensor (10 MB) at 4 FLOP per element
-to encode and 2 to decode (10 M elements):
+(no latency), and a two-layer chain (its 1 KB result's return, 8 us, left out below): a
+0.1 GFLOP layer that turns the 40 MB input into a 40 MB fp32 tensor, then 20 GFLOP.  int8 keeps a
+quarter of the tensor (10 MB) at 4 FLOP per element to encode and 2 to decode (10 M elements):
 
 * all on the edge: 40 MB up (0.32 s) + 20.1 GFLOP there (0.201 s) = 0.521 s;
 * the first layer on the NPU (0.01 s), encoded there (40 MFLOP: 0.004 s), 10 MB up (0.08 s),

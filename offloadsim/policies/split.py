@@ -479,6 +479,36 @@ class _DeviceServerSplit(_SplitPolicy):
             return key
         return (*key, tuple(bucket(self._wait(view, server, p)) for p in servers[1:]))
 
+    def _offloaded(self, state: dict[Any, Any], task: TaskView, view: SystemView, server: str) -> Plan:
+        """The whole task on ``server``, for a source that cannot compute: on its quickest processor.
+
+        The source has no processor to choose (it runs no layer); the server's are priced by the
+        time the task takes there, its wait when load-aware and its compute time (an LLM request's
+        prefill and decode steps), the transfers being the same on each: under the energy
+        objective too, since the source's joules are its radio's, whose tail the sooner reply
+        can only cut short.  A tie keeps the first; a server with one processor is asked nothing.
+        """
+        several = self._several if self._several is not None else self._any_several(view)
+        choices: list[tuple[str | None, ...]] = []
+        if several:  # kept per run, as a pair's are
+            known = state["processors"]
+            choices = known.get((None, server))
+            if choices is None:
+                choices = known[(None, server)] = self._choices(view, (server,))
+        if not choices:
+            return self._plan(state, (server,), ())
+        best_s, best_p = math.inf, None
+        for j, processor in enumerate(choices[0]):
+            if processor is None:
+                seconds = self._wait(view, server) + view.compute_time_s(task, server)
+            else:
+                seconds = self._wait(view, server, processor) + view.compute_time_s(
+                    task, server, processor=processor
+                )
+            if j == 0 or seconds < best_s:
+                best_s, best_p = seconds, processor
+        return self._plan(state, (server,), (), processors=None if best_p is None else (best_p,))
+
     def _endpoints(
         self, state: dict[Any, Any], task: TaskView, view: SystemView
     ) -> Plan | tuple[str, tuple[Any, ...], dict[str, Any]]:
@@ -488,7 +518,7 @@ class _DeviceServerSplit(_SplitPolicy):
         if server is None:
             return self._local_or_drop(state, view, source)
         if not self._can_compute(state, view, source):
-            return self._plan(state, (server,), ())  # k = 0: everything offloaded
+            return self._offloaded(state, task, view, server)  # k = 0: everything offloaded
         up = view.available_bandwidth_bps(source, server)
         down = view.available_bandwidth_bps(server, source)
         wait = self._wait(view, server)

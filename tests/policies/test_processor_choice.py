@@ -407,3 +407,41 @@ def test_a_processor_a_node_lacks_is_named_with_the_ones_it_has(tmp_path):
         'view.compute_time_s(): "phone" has no processor "npuu" (did you mean "npu"?); '
         'view.processors("phone") lists its own: cpu, npu'
     ) in str(error.value)
+
+
+CAMERA = """
+name: camera-gpu
+duration: 10 s
+nodes:
+  camera: {tier: device}
+  edge:
+    tier: edge
+    processors:
+      cpu: {speed: 2 GFLOP/s}
+      gpu: {speed: %s}
+links:
+  - {between: [camera, edge], bandwidth: 1 Gbps, latency: 1 ms}
+applications:
+  job: {work: 1 GFLOP, input: 10 KB, output: 1 KB}
+workload:
+  - {app: job, sources: camera, arrivals: trace, trace: trace.csv}
+policy: {name: local}
+"""
+
+
+@pytest.mark.parametrize("policy", ["neurosurgeon", "neurosurgeon(load_aware=true)", "dads", "multi-tier"])
+@pytest.mark.parametrize(
+    ("gpu", "processor"), [("8 GFLOP/s", "gpu"), ("1 GFLOP/s", "cpu")], ids=["faster", "slower"]
+)
+def test_a_source_that_cannot_compute_sends_its_task_to_the_servers_quicker_processor(
+    tmp_path, policy, gpu, processor
+):
+    """A camera runs no layer: everything goes to the edge, on the processor that runs it sooner.
+
+    1 GFLOP takes 0.5 s on the edge's CPU, 0.125 s on a GPU of 8 GFLOP/s (which takes it) and 1 s
+    on one of 1 GFLOP/s (which leaves it to the CPU); the transfers are the same on either.
+    """
+    stages = _run(tmp_path, CAMERA % gpu, [1, 4, 7], policy)
+    assert list(zip(stages["where"], stages["processor"], strict=True)) == [("edge", processor)] * 3
+    expected = 0.125 if processor == "gpu" else 0.5
+    assert list(stages["end"] - stages["start"]) == pytest.approx([expected] * 3)

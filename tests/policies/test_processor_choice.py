@@ -42,6 +42,11 @@ POLICIES = ["least-loaded", "model-select", "neurosurgeon", "neurosurgeon(load_a
 
 
 def _run(tmp_path, scenario: str, times: list[float], policy: str):
+    return _run_with_tasks(tmp_path, scenario, times, policy)[0]
+
+
+def _run_with_tasks(tmp_path, scenario: str, times: list[float], policy: str):
+    """The compute stages by task, and the task records, of a run of ``scenario`` under ``policy``."""
     (tmp_path / "trace.csv").write_text("time\n" + "".join(f"{t}\n" for t in times))
     path = tmp_path / "scenario.yaml"
     path.write_text(scenario)
@@ -49,7 +54,7 @@ def _run(tmp_path, scenario: str, times: list[float], policy: str):
         warnings.simplefilter("ignore")  # the idle processor's warning under fixed
         result = offloadsim.run(path, policy=policy, stages=True)
     stages = result.stages
-    return stages[stages["kind"] == "compute"].sort_values("task_id")
+    return stages[stages["kind"] == "compute"].sort_values("task_id"), result.tasks.sort_values("task_id")
 
 
 @pytest.mark.parametrize("policy", POLICIES)
@@ -231,6 +236,14 @@ def test_dads_partitions_a_dag_on_the_faster_processor(tmp_path, npu, where):
     assert list(zip(stages["where"], stages["processor"], strict=True)) == [("phone", where)] * 3
 
 
+# A 1 GFLOP job from one source, on a trace (the scenarios below add their nodes and links).
+_ONE_JOB = """applications:
+  job: {{work: 1 GFLOP, input: {input}, output: 1 KB}}
+workload:
+  - {{app: job, sources: {source}, arrivals: trace, trace: trace.csv}}
+policy: {{name: local}}
+"""
+
 ENERGY = """
 name: phone-npu-energy
 duration: 10 s
@@ -244,23 +257,7 @@ nodes:
   edge: {tier: edge, processor: {speed: 2 GFLOP/s}}
 links:
   - {between: [phone, edge], bandwidth: 10 Mbps, latency: 1 ms}
-applications:
-  job: {work: 1 GFLOP, input: 10 MB, output: 1 KB}
-workload:
-  - {app: job, sources: phone, arrivals: trace, trace: trace.csv}
-policy: {name: local}
-"""
-
-
-def _energy_run(tmp_path, scenario: str, policy: str):
-    (tmp_path / "trace.csv").write_text("time\n1\n4\n7\n")
-    path = tmp_path / "scenario.yaml"
-    path.write_text(scenario)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = offloadsim.run(path, policy=policy, stages=True)
-    stages = result.stages
-    return stages[stages["kind"] == "compute"].sort_values("task_id"), result.tasks.sort_values("task_id")
+""" + _ONE_JOB.format(source="phone", input="10 MB")
 
 
 ENERGY_POLICIES = ["neurosurgeon(objective=energy)", "multi-tier(objective=energy)", "dads(objective=energy)"]
@@ -282,7 +279,7 @@ def test_energy_prices_each_of_the_devices_processors_at_its_own_watts(
     cost 0.5 J and it takes the work; at 12 W they cost 3 J, so the slower CPU keeps it.
     Offloading costs more than either: 10 MB up at 10 Mbit/s is 8 s of a 0.8 W radio, 6.4 J.
     """
-    stages, tasks = _energy_run(tmp_path, ENERGY % npu_busy, policy)
+    stages, tasks = _run_with_tasks(tmp_path, ENERGY % npu_busy, [1, 4, 7], policy)
     assert list(zip(stages["where"], stages["processor"], strict=True)) == [("phone", processor)] * 3
     assert list(tasks["device_energy"]) == pytest.approx([joules] * 3)
 
@@ -299,7 +296,9 @@ def test_neurosurgeon_energy_objective_prices_the_devices_npu_sharing_the_nodes_
         "    tier: device\n",
         "    tier: device\n    power: {idle: 0.5 W, busy: 3 W, transmit: 1.3 W, receive: 1 W}\n",
     )
-    stages, tasks = _energy_run(tmp_path, powered, "neurosurgeon(server=edge, objective=energy)")
+    stages, tasks = _run_with_tasks(
+        tmp_path, powered, [1, 4, 7], "neurosurgeon(server=edge, objective=energy)"
+    )
     assert list(stages.loc[stages["where"] == "phone", "processor"]) == ["npu"] * 3
     assert set(stages.loc[stages["where"] == "edge", "processor"]) == {"cpu"}  # 3 s each: two end in time
     # 0.3125 J computing, the rest the radio's: 10 KB up, 1 KB back
@@ -421,12 +420,7 @@ nodes:
       gpu: {speed: %s}
 links:
   - {between: [camera, edge], bandwidth: 1 Gbps, latency: 1 ms}
-applications:
-  job: {work: 1 GFLOP, input: 10 KB, output: 1 KB}
-workload:
-  - {app: job, sources: camera, arrivals: trace, trace: trace.csv}
-policy: {name: local}
-"""
+""" + _ONE_JOB.format(source="camera", input="10 KB")
 
 
 @pytest.mark.parametrize("policy", ["neurosurgeon", "neurosurgeon(load_aware=true)", "dads", "multi-tier"])

@@ -13,11 +13,17 @@ second a request, a tenth of a second each token's round trip alone).  The cost 
   token in 0.101 s (the weights and a 128-token KV cache, 504 MB) against the CPU's 0.050 s: a
   request of one output token (prefill alone) goes to the NPU, one of 8 (0.222 + 7 x 0.050 =
   0.57 s on the CPU, 0.099 + 7 x 0.101 = 0.80 s on the NPU) stays on the CPU, listed first.
+
+On a hand-made server with a CPU and a GPU, load-aware, a busy GPU loses the request to the CPU
+once the waits of its stages cost more than its speed saves (the last test).
 """
 
 from __future__ import annotations
 
+import math
 import warnings
+from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 
@@ -90,3 +96,58 @@ def test_a_memory_starved_npu_takes_only_the_prefill_only_request(tmp_path, poli
     prefill = stages.groupby("task_id").head(1)
     expected = decode_bytes(GPT2, 0) / 5e9 if processor == "npu" else prefill_flops(GPT2, 128) / 100e9
     assert list(prefill["end"] - prefill["start"]) == pytest.approx([expected] * 3, rel=0.01)
+
+
+@pytest.mark.parametrize("gpu_wait", [0.05, 0.1], ids=["gpu-less-busy", "gpu-busier"])
+@pytest.mark.parametrize("split", ["neurosurgeon", "multi-tier"])
+def test_a_busy_gpu_loses_an_llm_request_once_its_waits_cost_more_than_it_saves(make_view, split, gpu_wait):
+    """Load-aware, each of an LLM request's stages on a server waits that processor's expected wait.
+
+    A hand-made edge server (its four blocks: the CPU prefills in 0.2 s and decodes a step in
+    0.05 s, the GPU in 0.05 s and 0.01 s) takes a request of 5 output tokens whole (the phone and
+    the cloud take 10 s a block).  A prefill and 4 decode steps each wait: on the idle CPU
+    0.2 + 4 x 0.05 = 0.4 s; on the GPU 0.05 + 4 x 0.01 + 5 x wait, 0.34 s at a 0.05 s wait (it
+    takes the request) and 0.59 s at 0.1 s (it loses it to the CPU).  The transfers are the same.
+    """
+    from offloadsim.policies.costs import LLMStage
+    from offloadsim.policies.split import MultiTierPolicy, NeurosurgeonPolicy
+
+    per_block = {("edge-0", None): (0.05, 0.0125), ("edge-0", "gpu"): (0.0125, 0.0025)}
+
+    @dataclass
+    class BusyGPU(make_view):
+        def processors(self, node):
+            return ("cpu", "gpu") if node == "edge-0" else super().processors(node)
+
+        def expected_wait_s(self, node, processor=None):
+            return gpu_wait if processor == "gpu" else 0.0
+
+        def llm_stage(self, task, node, start, stop, processor=None):
+            prefill, decode = per_block.get((node, processor), (10.0, 10.0))
+            blocks = stop - start
+            return LLMStage(node, prefill * blocks, [decode * blocks] * (task.llm[1] - 1), 1e3)
+
+    task = SimpleNamespace(  # a 4-block request as a policy sees it
+        id=0,
+        app="chat",
+        source="phone-0",
+        arrival=0.0,
+        deadline=math.nan,
+        layers=4,
+        flops=(1e9,) * 4,
+        cut_bytes=(128.0, 16e3, 16e3, 16e3, 400.0),
+        llm=(16, 5),
+    )
+    view = BusyGPU()
+    if split == "neurosurgeon":
+        policy = NeurosurgeonPolicy(server="edge-0", load_aware=True)
+    else:
+        policy = MultiTierPolicy(edge="edge-0", load_aware=True)
+    policy.reset(view)
+    plan = policy.decide(task, view)
+    ran = [
+        (node, (plan.processors or (None,) * len(plan.nodes))[i])
+        for i, (node, start, stop) in enumerate(plan.segments(task.layers))
+        if stop > start
+    ]
+    assert ran == [("edge-0", "gpu" if gpu_wait == 0.05 else None)]

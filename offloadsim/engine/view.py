@@ -125,6 +125,10 @@ class EngineView:
         """The node's tier: device, edge, cloud or network."""
         return self._sim.world.nodes[node].tier
 
+    def group(self, node: str) -> str:
+        """The scenario key a node came from: ``phone`` for ``phone-3`` of a ``count:``, else its own name."""
+        return self._sim.world.nodes[node].group
+
     def is_up(self, node: str) -> bool:
         """False while a node is down (its processor stopped, or the topology took it down)."""
         proc = self._sim.processors.get(node)

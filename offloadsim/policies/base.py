@@ -195,6 +195,10 @@ class SystemView(Protocol):
         """The node's tier: device, edge, cloud or network."""
         ...
 
+    def group(self, node: str) -> str:
+        """The scenario key a node came from: ``phone`` for ``phone-3`` of a ``count:``, else its own name."""
+        ...
+
     def is_up(self, node: str) -> bool:
         """False while the node is failed."""
         ...

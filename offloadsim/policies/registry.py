@@ -65,6 +65,7 @@ _SHIPPED = {
     "multi-tier": "offloadsim.policies.split",
     "dads": "offloadsim.policies.split",
     "model-select": "offloadsim.policies.routing",
+    "by-group": "offloadsim.policies.grouped",
 }
 
 
@@ -83,12 +84,14 @@ class PolicyParamError(ValueError):
     """A policy was given a parameter it does not accept, or a value of the wrong type.
 
     ``param`` names the parameter at fault when one is (for the key path
-    ``policy.<param>`` in scenario messages).
+    ``policy.<param>`` in scenario messages); ``path``, when given, the key path under ``policy``
+    of a value inside it (``("groups", "old-phone", "name")`` for a composite's inner policy).
     """
 
-    def __init__(self, message: str, param: str | None = None):
+    def __init__(self, message: str, param: str | None = None, path: tuple[str, ...] = ()):
         super().__init__(message)
         self.param = param
+        self.path = path
 
 
 class PolicyBuildError(PolicyParamError):

@@ -95,40 +95,109 @@ def _check(
     by_name: bool = False,
 ) -> list[Problem]:
     problems = ProblemList(scenario.source)
-    info = find_policy(spec.name)
     name_path = "policy" if isinstance(scenario.document.get("policy"), str) else "policy.name"
-    if info is None:
+    if find_policy(spec.name) is None:
         problems.add(name_path, f"unknown policy {quoted(spec.name)}")
         problems.raise_if_any()
-    assert info is not None
     try:
         policy = make_policy(spec.name, spec.params)
     except PolicyParamError as error:
-        key = format_path(("policy", error.param)) if error.param in spec.params else name_path
+        if error.path:  # a value inside a parameter: a composite's inner policy
+            key = format_path(("policy", *error.path))
+        else:
+            key = format_path(("policy", error.param)) if error.param in spec.params else name_path
         # The hint is for parameters the scenario could give, not for a plug-in that cannot be built.
         named_alone = by_name and not isinstance(error, PolicyBuildError)
         problems.add(key, str(error) + (_NAMED_ALONE if named_alone else ""))
         problems.raise_if_any()
-    system = _System(scenario, layers)
+    return _check_built(
+        policy, spec.name, spec.params, ("policy",), name_path, _System(scenario, layers), problems
+    )
+
+
+def _check_built(
+    policy: object,
+    name: str,
+    params: Mapping[str, Any],
+    root: tuple[str, ...],
+    name_path: str,
+    system: _System,
+    problems: ProblemList,
+) -> list[Problem]:
+    """The references and needs of ``policy`` (given at ``root``) against ``system``; its warnings.
+
+    A composite's inner policies (its ``delegates``) are checked the same way, each at its own key
+    and over the task sources of its groups alone.
+    """
+    info = find_policy(name)
+    assert info is not None
     warnings: list[Problem] = []
-    _check_references(info, spec, system, problems, warnings)
+    _check_references(info, root, params, name, system, problems, warnings)
     problems.raise_if_any()  # a misspelt name would only repeat itself as an unmet requirement
     try:
         needs = requirements_of(policy)
     except RequirementsError as error:  # what a plug-in's requirements() returned
-        problems.add(name_path, f"policy {quoted(spec.name)} {error}")
+        problems.add(name_path, f"policy {quoted(name)} {error}")
         problems.raise_if_any()
         raise
     except Exception as error:  # a plug-in's bug is named as its own, with its line; offloadsim's is not
-        message = describe_failure(error, policy, spec.name)
+        message = describe_failure(error, policy, name)
         if message is None:
             raise
         problems.add(name_path, message)
         problems.raise_if_any()
     for requirement in needs:
-        _check_requirement(requirement, spec.name, name_path, system, problems, warnings)
+        _check_requirement(requirement, name, name_path, root, system, problems, warnings)
     problems.raise_if_any()
+    for delegate, sources in _delegated(policy, root, system, problems):
+        inner = format_path((*root, *delegate.at) if delegate.short else (*root, *delegate.at, "name"))
+        narrowed = system.narrowed(sources)
+        if narrowed.sources:  # an inner policy no source reaches decides nothing: nothing to check
+            at = (*root, *delegate.at)
+            warnings += _check_built(
+                delegate.policy, delegate.name, delegate.params, at, inner, narrowed, problems
+            )
     return warnings
+
+
+def _delegated(
+    policy: object, root: tuple[str, ...], system: _System, problems: ProblemList
+) -> list[tuple[Any, set[str]]]:
+    """A composite policy's inner policies (its ``delegates``), each with the task sources it decides for.
+
+    Refuses a group that is no group of task sources, and task sources left with no policy.
+    """
+    delegates = getattr(policy, "delegates", None)
+    if not delegates:
+        return []
+    groups: dict[str, list[str]] = {}
+    for source in system.sources:
+        groups.setdefault(system.nodes[source].group, []).append(source)
+    named = {group for delegate in delegates for group in delegate.groups or ()}
+    served: list[tuple[Any, set[str]]] = []
+    for delegate in delegates:
+        if delegate.groups is None:
+            served.append((delegate, {s for g, members in groups.items() if g not in named for s in members}))
+            continue
+        for group in delegate.groups:
+            if group not in groups:
+                problems.add(
+                    format_path((*root, *delegate.at)),
+                    f"{quoted(group)} is not a group of task sources{did_you_mean(group, list(groups))}; "
+                    f"expected one of {quoted_listing(list(groups))}",
+                )
+        served.append((delegate, {s for g in delegate.groups for s in groups.get(g, ())}))
+    problems.raise_if_any()  # a misspelt group would only repeat itself as a group left without a policy
+    if not any(delegate.groups is None for delegate in delegates):
+        left = [group for group in groups if group not in named]
+        if left:
+            problems.add(
+                format_path((*root, delegates[0].at[0])),
+                f"{quoted_listing(left)} {'has' if len(left) == 1 else 'have'} no policy: expected a policy "
+                f"for every group of task sources, or a default ({format_path((*root, 'default'))})",
+            )
+    problems.raise_if_any()
+    return served
 
 
 _NAMED_ALONE = (
@@ -138,12 +207,25 @@ _NAMED_ALONE = (
 
 
 class _System:
-    """What the checks read of a scenario: nodes, computing nodes, task sources, connectivity."""
+    """What the checks read of a scenario: nodes, computing nodes, task sources, connectivity.
 
-    def __init__(self, scenario: Scenario, layers: Callable[[], Mapping[str, int] | None] | None = None):
+    ``only``: the task sources an inner policy of a composite decides for (None: every one).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        layers: Callable[[], Mapping[str, int] | None] | None = None,
+        only: set[str] | None = None,
+    ):
         self.scenario = scenario
         self.nodes: dict[str, NodeSpec] = {node.name: node for node in scenario.nodes}
         self._layers = layers
+        self._only = only
+
+    def narrowed(self, sources: set[str]) -> _System:
+        """The system as a policy that decides for ``sources`` alone sees it."""
+        return _System(self.scenario, self._layers, sources)
 
     @cached_property
     def depths(self) -> dict[str, int]:
@@ -160,7 +242,8 @@ class _System:
         found: dict[str, int] = {}
         for entry in self.scenario.workload:
             for source in entry.sources:
-                found.setdefault(source, entry.index)
+                if self._only is None or source in self._only:
+                    found.setdefault(source, entry.index)
         return found
 
     @cached_property
@@ -208,15 +291,21 @@ class _System:
 
 
 def _check_references(
-    info: PolicyInfo, spec: PolicySpec, system: _System, problems: ProblemList, warnings: list[Problem]
+    info: PolicyInfo,
+    root: tuple[str, ...],
+    params: Mapping[str, Any],
+    policy: str,
+    system: _System,
+    problems: ProblemList,
+    warnings: list[Problem],
 ) -> None:
-    for param, value in spec.params.items():
+    for param, value in params.items():
         hint = info.hints.get(param)
         if hint is None:
             continue
         for sub, kind, name in references(hint, value):
-            path = format_path(("policy", param)) + sub
-            said = f"policy {quoted(spec.name)}: "
+            path = format_path((*root, param)) + sub
+            said = f"policy {quoted(policy)}: "
             if kind is TIER:
                 if name not in TIERS:
                     problems.add(
@@ -280,11 +369,12 @@ def _check_requirement(
     requirement: Requirement,
     policy: str,
     name_path: str,
+    root: tuple[str, ...],
     system: _System,
     problems: ProblemList,
     warnings: list[Problem],
 ) -> None:
-    path = f"policy.{requirement.param}" if requirement.param else name_path
+    path = format_path((*root, requirement.param)) if requirement.param else name_path
     but = f"policy {quoted(policy)} {requirement.reason}, but"
     if requirement.need == "sources compute":
         lacking = [s for s in system.sources if system.nodes[s].processor is None]
@@ -379,7 +469,8 @@ def _check_hosted(
     tiers = requirement.tiers
     sent: dict[str, list[str]] = {}
     for entry in system.scenario.workload:
-        sent.setdefault(entry.app, []).extend(entry.sources)
+        sent.setdefault(entry.app, []).extend(s for s in entry.sources if s in system.sources)
+    sent = {app: sources for app, sources in sent.items() if sources}  # an inner policy's sources alone
     unhosted: list[str] = []
     fallen: list[str] = []  # no node of the tiers hosts it, and the policy runs it on its hosting sources
     partly: list[str] = []  # of those, sent by some sources outside its hosts too

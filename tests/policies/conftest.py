@@ -126,6 +126,10 @@ class FakeView:
     def tier(self, node: str) -> str:
         return self.nodes_spec[node][0]
 
+    def group(self, node: str) -> str:
+        head, _, tail = node.rpartition("-")  # phone-0 .. phone-2: a count: entry's nodes
+        return head if head and tail.isdigit() else node
+
     def attachment(self, device: str) -> str | None:
         return None
 

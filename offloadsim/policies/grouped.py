@@ -1,0 +1,156 @@
+"""A policy per group of sources: each source's tasks go to the policy named for its group.
+
+A scenario's fleet is often groups made with ``count:`` (old phones and new ones); ``by-group``
+lets each group have its own shipped or plug-in policy without writing a plug-in::
+
+    policy: {name: by-group, groups: {old-phone: edge, new-phone: {name: local}}, default: edge}
+
+A group's name is its ``count:`` entry's key; a node without ``count`` is a group of its own,
+named as the node.  Sources of no group named take ``default``.  The inner policies are built
+by the registry as any scenario's policy is (their parameters checked), each keeps its own
+caches, and each is reset at the start of every run.  What the scenario check needs of them
+(the groups exist, every source has a policy, each inner policy's own needs, over its group's
+sources alone) it reads from :attr:`ByGroupPolicy.delegates`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from offloadsim.policies.base import (
+    Placement,
+    Plan,
+    PlanError,
+    Policy,
+    SystemView,
+    TaskView,
+    placement_of,
+    reset_policy,
+)
+from offloadsim.policies.registry import PolicyParamError, UnknownPolicyError, make_policy, register_policy
+from offloadsim.suggest import quoted
+
+__all__ = ["ByGroupPolicy", "Delegate"]
+
+#: An inner policy as a scenario gives it: its name, or a mapping with ``name`` and its parameters.
+InnerSpec = str | Mapping[str, Any]
+
+
+class Delegate(NamedTuple):
+    """One inner policy of a composite: where it was given and whose tasks it decides.
+
+    ``at``: its key under ``policy`` (``("groups", "old-phone")``, ``("default",)``); ``short``:
+    given as a bare name (its name's key path is ``at`` itself, else ``at`` + ``name``);
+    ``groups``: the source groups it serves, None for every source of no group named.
+    """
+
+    at: tuple[str, ...]
+    short: bool
+    name: str
+    params: Mapping[str, Any]
+    groups: tuple[str, ...] | None
+    policy: Policy
+
+
+@register_policy("by-group")
+@dataclass(eq=False)
+class ByGroupPolicy:
+    """Give each group of sources its own policy (a group: a count: entry, or a node by its name).
+
+    Parameters
+    ----------
+    groups : mapping
+        Group name -> policy, a name (``edge``) or a mapping with ``name`` and its parameters
+        (``{name: edge, fallback: drop}``).
+    default : str | mapping | None
+        The policy of sources in no group named; without it every task source's group must be named.
+
+    """
+
+    groups: Mapping[str, Any]  # each value an InnerSpec, checked in __post_init__ to name its key
+    default: InnerSpec | None = None
+    _members: dict[str, Policy] = field(default_factory=dict, init=False, repr=False)
+    _fallback: Policy | None = field(default=None, init=False, repr=False)
+    _delegates: tuple[Delegate, ...] = field(default=(), init=False, repr=False)
+    _chosen: dict[str, Policy | None] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.groups, Mapping) or not self.groups:
+            raise PolicyParamError(
+                'policy "by-group": groups must be a mapping of group name to policy, '
+                f"such as {{old-phone: edge}}, got {self.groups!r:.60}",
+                "groups",
+            )
+        delegates = [
+            _delegate(("groups", str(group)), spec, (str(group),)) for group, spec in self.groups.items()
+        ]
+        if self.default is not None:
+            delegates.append(_delegate(("default",), self.default, None))
+        self._delegates = tuple(delegates)
+        self._members = {d.at[1]: d.policy for d in delegates if d.groups is not None}
+        self._fallback = next((d.policy for d in delegates if d.groups is None), None)
+
+    @property
+    def delegates(self) -> tuple[Delegate, ...]:
+        """The inner policies, each with the groups it serves (the scenario check reads them)."""
+        return self._delegates
+
+    @property
+    def may_place(self) -> Placement | None:
+        """Wherever any inner policy may place; None (anywhere) if one of them says nothing."""
+        places = [placement_of(d.policy) for d in self._delegates]
+        if any(place is None for place in places):
+            return None
+        return Placement(
+            source=any(p.source for p in places if p is not None),
+            nodes=tuple(dict.fromkeys(n for p in places if p is not None for n in p.nodes)),
+            tiers=tuple(dict.fromkeys(t for p in places if p is not None for t in p.tiers)),
+        )
+
+    def reset(self, view: SystemView) -> None:
+        """A new run: reset every inner policy and forget which one each source had."""
+        self._chosen = {}
+        for delegate in self._delegates:
+            reset_policy(delegate.policy, view)
+
+    def decide(self, task: TaskView, view: SystemView) -> Plan:
+        """The plan of the policy named for the group of ``task.source`` (else ``default``)."""
+        source = task.source
+        try:
+            policy = self._chosen[source]
+        except KeyError:
+            policy = self._chosen[source] = self._members.get(view.group(source), self._fallback)
+        if policy is None:
+            raise PlanError(
+                f'policy "by-group": source {quoted(source)} (group {quoted(view.group(source))}) '
+                "is in no group named and there is no default"
+            )
+        return policy.decide(task, view)
+
+
+def _delegate(at: tuple[str, ...], spec: object, groups: tuple[str, ...] | None) -> Delegate:
+    """Build the inner policy given at ``at``; a bad one is a PolicyParamError with its key path."""
+    where = ".".join(at)
+    if isinstance(spec, str):
+        name, params, short = spec, {}, True
+    elif isinstance(spec, Mapping) and isinstance(spec.get("name"), str):
+        name, short = spec["name"], False
+        params = {key: value for key, value in spec.items() if key != "name"}
+    else:
+        raise PolicyParamError(
+            f'policy "by-group": {where} must be a policy, its name (edge) or a mapping with name '
+            f"and its parameters ({{name: edge, fallback: drop}}), got {spec!r:.60}",
+            at[0],
+            at if not isinstance(spec, Mapping) else (*at, "name"),
+        )
+    name_at = at if short else (*at, "name")
+    try:
+        policy = make_policy(name, params)
+    except UnknownPolicyError as error:
+        raise PolicyParamError(f'policy "by-group": {where}: {error}', at[0], name_at) from None
+    except PolicyParamError as error:
+        inner = (*at, error.param) if error.param is not None and error.param in params else name_at
+        raise PolicyParamError(f'policy "by-group": {where}: {error}', at[0], inner) from None
+    return Delegate(at, short, name, params, groups, policy)

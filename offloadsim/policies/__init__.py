@@ -2,7 +2,7 @@
 
 >>> from offloadsim.policies import make_policy, policy_names
 >>> policy_names()  # doctest: +NORMALIZE_WHITESPACE
-['cloud', 'dads', 'edge', 'fixed', 'least-loaded', 'local', 'model-select',
+['by-group', 'cloud', 'dads', 'edge', 'fixed', 'least-loaded', 'local', 'model-select',
  'multi-tier', 'neurosurgeon', 'random', 'round-robin']
 >>> make_policy("fixed", {"nodes": ["$source", "edge-0"], "cuts": [4]})
 FixedPolicy(node=None, nodes=('$source', 'edge-0'), cuts=(4,), processors=None)

@@ -226,7 +226,7 @@ def available_policies() -> dict[str, PolicyInfo]:
     """Every known policy by name: the shipped and registered ones, then plug-ins.
 
     >>> sorted(available_policies())[:3]
-    ['cloud', 'dads', 'edge']
+    ['by-group', 'cloud', 'dads']
     """
     _load_builtins()
     PLUGINS.load()
@@ -276,7 +276,7 @@ def describe_policies() -> list[PolicyInfo]:
     """All known policies sorted by name, for listings such as ``offloadsim policies``.
 
     >>> [p.name for p in describe_policies()][:4]
-    ['cloud', 'dads', 'edge', 'fixed']
+    ['by-group', 'cloud', 'dads', 'edge']
     """
     return [info for _, info in sorted(available_policies().items())]
 

@@ -14,6 +14,7 @@ from offloadsim.policies import Plan, PlanError, SystemView, available_policies,
 # Parameters for policies that cannot be built from defaults alone.
 EXAMPLE_PARAMS: dict[str, dict[str, object]] = {
     "fixed": {"nodes": ["$source", "edge-0", "cloud-0"], "cuts": [1, 3]},
+    "by-group": {"groups": {"phone": "random"}, "default": "local"},  # the phones drawn at random
 }
 ALL_POLICIES = sorted(available_policies())
 SOURCES = ("phone-0", "phone-1")

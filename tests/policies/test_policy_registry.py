@@ -161,13 +161,13 @@ def test_unknown_policy_suggests_close_names_and_lists_all():
     assert isinstance(info.value, KeyError)
     assert message.startswith('unknown policy "round_robin" (did you mean "round-robin"')
     assert (
-        "known policies: cloud, dads, edge, fixed, least-loaded, local, model-select, multi-tier, "
+        "known policies: by-group, cloud, dads, edge, fixed, least-loaded, local, model-select, multi-tier, "
         "neurosurgeon, random, round-robin"
     ) in message
 
 
 def test_unknown_policy_without_a_close_name():
-    with pytest.raises(UnknownPolicyError, match=r'^unknown policy "zzzz"; known policies: cloud'):
+    with pytest.raises(UnknownPolicyError, match=r'^unknown policy "zzzz"; known policies: by-group, cloud'):
         make_policy("zzzz", {})
 
 

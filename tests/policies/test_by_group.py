@@ -1,0 +1,163 @@
+"""``by-group``: each group of sources (a ``count:`` entry) placed by its own policy.
+
+Worked by hand on a fleet whose tasks never meet (one every 5 s per phone, the edge with a core
+for each): an old phone (1 GFLOP/s) offloads 1 GFLOP to the edge (10 GFLOP/s) over 100 Mbit/s and
+1 Gbit/s links (5 ms + 1 ms): 100 kB up (8 ms + 6 ms), 0.1 s there, 1 kB back (0.08 ms + 6 ms),
+120.08 ms; a new phone (4 GFLOP/s) runs it itself in 250 ms.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+
+import offloadsim
+from offloadsim.cli import main
+from offloadsim.errors import shown_path
+from offloadsim.experiments import compare
+from offloadsim.policies import make_policy
+from offloadsim.policies.grouped import ByGroupPolicy
+
+FLEET: dict[str, Any] = {
+    "name": "fleet",
+    "seed": 3,
+    "duration": "30 s",
+    "nodes": {
+        "old-phone": {"count": 2, "tier": "device", "processor": {"speed": "1 GFLOP/s"}},
+        "new-phone": {"count": 2, "tier": "device", "processor": {"speed": "4 GFLOP/s"}},
+        "ap": {"tier": "network"},
+        "edge": {"tier": "edge", "processor": {"speed": "10 GFLOP/s", "cores": 8}},
+    },
+    "links": [
+        {"between": ["old-phone-*", "ap"], "bandwidth": "100 Mbps", "latency": "5 ms"},
+        {"between": ["new-phone-*", "ap"], "bandwidth": "100 Mbps", "latency": "5 ms"},
+        {"between": ["ap", "edge"], "bandwidth": "1 Gbps", "latency": "1 ms"},
+    ],
+    "applications": {"job": {"work": "1 GFLOP", "input": "100 KB", "output": "1 KB"}},
+    "workload": [
+        {"app": "job", "sources": ["old-phone-*", "new-phone-*"], "arrivals": "periodic", "period": "5 s"}
+    ],
+    "policy": {"name": "by-group", "groups": {"old-phone": "edge", "new-phone": {"name": "local"}}},
+}
+
+
+def _write(tmp_path: Path, policy: Any) -> Path:
+    path = tmp_path / "fleet.yaml"
+    path.write_text(yaml.safe_dump({**FLEET, "policy": policy}, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _old(tasks: Any) -> Any:
+    return tasks.source.str.startswith("old-phone")
+
+
+def test_each_group_runs_as_under_its_policy_alone(tmp_path):
+    path = _write(tmp_path, FLEET["policy"])
+    grouped = offloadsim.run(path).tasks
+    edge = offloadsim.run(path, policy="edge").tasks
+    local = offloadsim.run(path, policy="local").tasks
+    old, new = grouped[_old(grouped)], grouped[~_old(grouped)]
+    assert len(old) > 0 and len(new) > 0
+    assert (old.placement == "edge").all() and (new.placement.astype(str) == new.source.astype(str)).all()
+    # By hand (the module's docstring), and exactly as each inner policy alone places that group.
+    assert old.latency.to_numpy() == pytest.approx(0.12008, abs=1e-9)
+    assert new.latency.to_numpy() == pytest.approx(0.25, abs=1e-9)
+    assert np.array_equal(old.latency.to_numpy(), edge[_old(edge)].latency.to_numpy())
+    assert np.array_equal(new.latency.to_numpy(), local[~_old(local)].latency.to_numpy())
+    assert np.array_equal(old.arrival.to_numpy(), edge[_old(edge)].arrival.to_numpy())
+
+
+def test_default_serves_the_groups_not_named(tmp_path):
+    path = _write(tmp_path, {"name": "by-group", "groups": {"new-phone": "local"}, "default": "edge"})
+    tasks = offloadsim.run(path).tasks
+    assert (tasks[_old(tasks)].placement == "edge").all()
+    assert (tasks[~_old(tasks)].placement.astype(str) == tasks[~_old(tasks)].source.astype(str)).all()
+
+
+def test_inner_decision_caches_still_work(make_view, task_factory):
+    policy = make_policy("by-group", {"groups": {"phone": "edge"}, "default": "local"})
+    assert isinstance(policy, ByGroupPolicy)
+    inner = policy.delegates[0].policy
+    view = make_view()  # the policies' test view: phone-0..2 (group "phone"), edge-0, cloud-0
+    policy.reset(view)
+    task = task_factory("phone-0")
+    first = policy.decide(task, view)
+    assert policy.decide(task, view) is first  # edge's cached plan, handed back as the same object
+    assert inner.decide(task, view) is first
+
+
+def test_deterministic_under_one_and_two_workers(tmp_path):
+    path = _write(tmp_path, FLEET["policy"])
+    entries = ["by-group", "edge"]
+    one = compare(path, entries, 2, workers=1)
+    two = compare(path, entries, 2, workers=2)
+    columns = ["task_id", "source", "policy", "replication", "latency", "placement"]
+    key = ["policy", "replication", "task_id"]
+    a = one.tasks[columns].sort_values(key).reset_index(drop=True)
+    b = two.tasks[columns].sort_values(key).reset_index(drop=True)
+    assert len(a) > 0 and a.equals(b)
+
+
+MISTAKES = [
+    pytest.param(
+        {"name": "by-group", "groups": {"old-phone": "edge", "new-phon": "local"}},
+        "policy.groups.new-phon",
+        '"new-phon" is not a group of task sources (did you mean "new-phone"?); '
+        'expected one of "old-phone", "new-phone"',
+        id="unknown-group",
+    ),
+    pytest.param(
+        {"name": "by-group", "groups": {"old-phone": {"name": "egde"}, "new-phone": "local"}},
+        "policy.groups.old-phone.name",
+        'unknown policy "egde" (did you mean "edge"',
+        id="unknown-policy",
+    ),
+    pytest.param(
+        {"name": "by-group", "groups": {"old-phone": "edge"}},
+        "policy.groups",
+        '"new-phone" has no policy: expected a policy for every group of task sources, '
+        "or a default (policy.default)",
+        id="group-without-policy",
+    ),
+    pytest.param(
+        {
+            "name": "by-group",
+            "groups": {"old-phone": {"name": "edge", "fallback": "dro"}},
+            "default": "local",
+        },
+        "policy.groups.old-phone.fallback",
+        'policy "edge": parameter "fallback" must be "local" | "drop", got "dro"',
+        id="bad-inner-parameter",
+    ),
+    pytest.param(
+        {"name": "by-group", "groups": {"old-phone": {"name": "fixed", "node": "edgee"}}, "default": "local"},
+        "policy.groups.old-phone.node",
+        'policy "fixed": "edgee" is not a node of this scenario (did you mean "edge"?)',
+        id="inner-unknown-node",
+    ),
+    pytest.param(
+        {
+            "name": "by-group",
+            "groups": {"old-phone": "edge"},
+            "default": {"name": "neurosurgeon", "objective": "energy"},
+        },
+        "policy.default.objective",
+        '"new-phone-0", "new-phone-1" have no power draw',  # the default's sources alone
+        id="inner-requirement-over-its-sources",
+    ),
+]
+
+
+@pytest.mark.parametrize(("policy", "key_path", "expected"), MISTAKES)
+def test_validate_refuses_in_one_line(policy, key_path, expected, tmp_path, capsys):
+    path = _write(tmp_path, policy)
+    assert main(["validate", str(path)]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"offloadsim: error: {shown_path(path)}: {key_path}: "), lines[0]
+    assert expected in lines[0], lines[0]

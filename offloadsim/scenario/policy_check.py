@@ -374,7 +374,8 @@ def _check_requirement(
     problems: ProblemList,
     warnings: list[Problem],
 ) -> None:
-    path = format_path((*root, requirement.param)) if requirement.param else name_path
+    # A requirement's param is a key path of its own (``cuts[0]``), written after the policy's key.
+    path = f"{format_path(root)}.{requirement.param}" if requirement.param else name_path
     but = f"policy {quoted(policy)} {requirement.reason}, but"
     if requirement.need == "sources compute":
         lacking = [s for s in system.sources if system.nodes[s].processor is None]

@@ -34,7 +34,10 @@ workload:
   - {app: cnn, sources: phone-*, arrivals: poisson, rate: 3 /s}
 """
 
-PARAMS = {"fixed": {"node": "edge-0"}}
+PARAMS = {
+    "fixed": {"node": "edge-0"},
+    "by-group": {"groups": {"phone": {"name": "neurosurgeon", "load_aware": True}}, "default": "local"},
+}
 
 
 def _world(phones: int, edges: int, bandwidth: str):

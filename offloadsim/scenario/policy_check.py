@@ -230,7 +230,11 @@ class _System:
     @cached_property
     def depths(self) -> dict[str, int]:
         """The layer count of each application the workload sends, in workload order ({}: not known)."""
-        return _sent_depths(self.scenario, self._layers() if self._layers is not None else None)
+        depths = _sent_depths(self.scenario, self._layers() if self._layers is not None else None)
+        if self._only is None:
+            return depths
+        sent = {e.app for e in self.scenario.workload if any(s in self._only for s in e.sources)}
+        return {app: depth for app, depth in depths.items() if app in sent}
 
     @cached_property
     def computing(self) -> list[str]:
@@ -574,23 +578,33 @@ def layer_notes(scenario: Scenario, policy: object, name: str, layers: Mapping[s
     """
     depths = _sent_depths(scenario, layers)
     notes = []
-    for requirement in requirements_of(policy):
+    for requirement, root, named in _requirements_within(policy, name, ("policy",)):
         if requirement.need != "layers":
             continue
         short = {app: depth for app, depth in depths.items() if depth < requirement.layer}
         if short and len(short) < len(depths):
-            key = f"policy.{requirement.param}" if requirement.param else "policy"
+            key = f"{format_path(root)}.{requirement.param}" if requirement.param else format_path(root)
             if len(short) == 1:
                 ((app, depth),) = short.items()
                 what = f"the {depth} layer{'' if depth == 1 else 's'} of {app}"
             else:
                 what = f"the layers of {_depths(short)}"
             notes.append(
-                f"{key}: policy {quoted(name)} {requirement.reason}, beyond {what}: clamped there, so "
+                f"{key}: policy {quoted(named)} {requirement.reason}, beyond {what}: clamped there, so "
                 f"{'its' if len(short) == 1 else 'their'} tasks run all their layers on the stations "
                 "before the cut"
             )
     return notes
+
+
+def _requirements_within(
+    policy: object, name: str, root: tuple[str, ...]
+) -> list[tuple[Requirement, tuple[str, ...], str]]:
+    """``policy``'s requirements and its inner policies' (a composite's ``delegates``), each at its key."""
+    found = [(requirement, root, name) for requirement in requirements_of(policy)]
+    for delegate in getattr(policy, "delegates", None) or ():
+        found += _requirements_within(delegate.policy, delegate.name, (*root, *delegate.at))
+    return found
 
 
 def _sent_depths(scenario: Scenario, layers: Mapping[str, int] | None) -> dict[str, int]:

@@ -161,3 +161,31 @@ def test_validate_refuses_in_one_line(policy, key_path, expected, tmp_path, caps
     assert len(lines) == 1, lines
     assert lines[0].startswith(f"offloadsim: error: {shown_path(path)}: {key_path}: "), lines[0]
     assert expected in lines[0], lines[0]
+
+
+def test_an_inner_cut_is_checked_against_its_groups_applications_alone(tmp_path, capsys):
+    """New phones send ResNet-18 alone (69 layers): a cut at 100 is beyond all they send, refused.
+
+    The old phones' MobileNetV2 is deeper, which a check over the whole workload would have let pass.
+    """
+    document = {
+        **FLEET,
+        "applications": {"job": {"model": "resnet18"}, "small": {"model": "mobilenet_v2"}},
+        "workload": [
+            {"app": "job", "sources": ["new-phone-*"], "arrivals": "periodic", "period": "5 s"},
+            {"app": "small", "sources": ["old-phone-*"], "arrivals": "periodic", "period": "5 s"},
+        ],
+        "policy": {
+            "name": "by-group",
+            "groups": {"new-phone": {"name": "fixed", "nodes": ["$source", "edge"], "cuts": [100]}},
+            "default": "local",
+        },
+    }
+    path = tmp_path / "deep.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        f"offloadsim: error: {shown_path(path)}: policy.groups.new-phone.cuts[0]: "
+    ), lines
+    assert "no application of the workload has that many layers (job: 69 layers)" in lines[0]

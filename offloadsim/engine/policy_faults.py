@@ -32,11 +32,18 @@ def blame_policy(error: BaseException, policy: object, name: str, now_s: float) 
     ``PlanError`` raised in any policy's code (a scenario it cannot serve)
     becomes an ``EngineError`` with its message.  Another exception raised in
     the code of a policy not shipped with offloadsim becomes
-    :class:`PolicyFailed`; a shipped policy's stays what it is, a bug.
+    :class:`PolicyFailed`; a shipped policy's stays what it is, a bug.  An inner policy of a
+    composite (its ``delegates``, ``by-group``'s) is blamed the same way, by its own name.
     """
     if isinstance(error, EngineError | MemoryError) or not isinstance(error, Exception | SystemExit):
         return None
     if isinstance(error, PlanError):
         return EngineError(str(error)) if raised_in_policy(error, policy) else None
     message = describe_failure(error, policy, name, f" at simulated time {now_s:.6g} s")
-    return PolicyFailed(message) if message is not None else None
+    if message is not None:
+        return PolicyFailed(message)
+    for delegate in getattr(policy, "delegates", None) or ():  # a composite's inner plug-in (by-group)
+        blamed = blame_policy(error, delegate.policy, delegate.name, now_s)
+        if blamed is not None:
+            return blamed
+    return None

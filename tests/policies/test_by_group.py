@@ -189,3 +189,23 @@ def test_an_inner_cut_is_checked_against_its_groups_applications_alone(tmp_path,
         f"offloadsim: error: {shown_path(path)}: policy.groups.new-phone.cuts[0]: "
     ), lines
     assert "no application of the workload has that many layers (job: 69 layers)" in lines[0]
+
+
+def test_an_inner_plug_in_that_raises_is_blamed_by_its_own_name(tmp_path, fresh_registry):
+    from offloadsim.engine.errors import EngineError
+    from offloadsim.policies import register_policy
+
+    @register_policy("by-group-test-boom")
+    class Boom:
+        """Raise at every decision."""
+
+        def decide(self, task, view):
+            return 1 / 0
+
+    path = _write(
+        tmp_path, {"name": "by-group", "groups": {"old-phone": "by-group-test-boom"}, "default": "local"}
+    )
+    with pytest.raises(
+        EngineError, match=r'^policy "by-group-test-boom" \(.*Boom\) raised ZeroDivisionError in decide\(\)'
+    ):
+        offloadsim.run(path)

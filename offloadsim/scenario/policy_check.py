@@ -576,9 +576,9 @@ def layer_notes(scenario: Scenario, policy: object, name: str, layers: Mapping[s
     its table rather than silently.  A cut beyond every application's is refused by
     :func:`policy_warnings` instead.
     """
-    depths = _sent_depths(scenario, layers)
     notes = []
-    for requirement, root, named in _requirements_within(policy, name, ("policy",)):
+    within = _requirements_within(policy, name, ("policy",), _System(scenario, lambda: layers))
+    for requirement, root, named, depths in within:
         if requirement.need != "layers":
             continue
         short = {app: depth for app, depth in depths.items() if depth < requirement.layer}
@@ -598,12 +598,17 @@ def layer_notes(scenario: Scenario, policy: object, name: str, layers: Mapping[s
 
 
 def _requirements_within(
-    policy: object, name: str, root: tuple[str, ...]
-) -> list[tuple[Requirement, tuple[str, ...], str]]:
-    """``policy``'s requirements and its inner policies' (a composite's ``delegates``), each at its key."""
-    found = [(requirement, root, name) for requirement in requirements_of(policy)]
-    for delegate in getattr(policy, "delegates", None) or ():
-        found += _requirements_within(delegate.policy, delegate.name, (*root, *delegate.at))
+    policy: object, name: str, root: tuple[str, ...], system: _System
+) -> list[tuple[Requirement, tuple[str, ...], str, dict[str, int]]]:
+    """``policy``'s requirements and its inner policies' (a composite's ``delegates``), each at its key.
+
+    Each with the layer counts of the applications its task sources send.
+    """
+    found = [(requirement, root, name, system.depths) for requirement in requirements_of(policy)]
+    for delegate, sources in _delegated(policy, root, system, ProblemList(system.scenario.source)):
+        narrowed = system.narrowed(sources)
+        if narrowed.sources:
+            found += _requirements_within(delegate.policy, delegate.name, (*root, *delegate.at), narrowed)
     return found
 
 

@@ -209,3 +209,39 @@ def test_an_inner_plug_in_that_raises_is_blamed_by_its_own_name(tmp_path, fresh_
         EngineError, match=r'^policy "by-group-test-boom" \(.*Boom\) raised ZeroDivisionError in decide\(\)'
     ):
         offloadsim.run(path)
+
+
+def test_a_clamped_inner_cut_is_noted_at_its_key_for_its_groups_alone():
+    """The old phones send both models: a cut at 100 clamps ResNet-18's 69 layers, noted at its key.
+
+    The new phones' cut at 60 is within the ResNet-18 they send: no note, though MobileNetV2 is not theirs.
+    """
+    from offloadsim.scenario import load_scenario_text
+    from offloadsim.scenario.policy_check import layer_notes
+
+    fixed = {"name": "fixed", "nodes": ["$source", "edge"]}
+    document = {
+        **FLEET,
+        "workload": [
+            {
+                "app": "job",
+                "sources": ["old-phone-*", "new-phone-*"],
+                "arrivals": "periodic",
+                "period": "5 s",
+            },
+            {"app": "small", "sources": ["old-phone-*"], "arrivals": "periodic", "period": "5 s"},
+        ],
+        "applications": {"job": {"model": "resnet18"}, "small": {"model": "mobilenet_v2"}},
+        "policy": {
+            "name": "by-group",
+            "groups": {"new-phone": {**fixed, "cuts": [60]}},
+            "default": {**fixed, "cuts": [100]},
+        },
+    }
+    scenario = load_scenario_text(yaml.safe_dump(document, sort_keys=False), source="deep.yaml")
+    policy = make_policy("by-group", scenario.policy.params)
+    notes = layer_notes(scenario, policy, "by-group", {"job": 69, "small": 152})
+    assert notes == [
+        'policy.default.cuts[0]: policy "fixed" cuts at layer 100, beyond the 69 layers of job: '
+        "clamped there, so its tasks run all their layers on the stations before the cut"
+    ]

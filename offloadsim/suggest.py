@@ -20,6 +20,7 @@ __all__ = [
     "did_you_mean",
     "did_you_mean_file",
     "listed",
+    "offered",
     "out_of_scope",
     "out_of_scope_first",
     "quoted",
@@ -155,18 +156,22 @@ def close_matches(
             :n
         ]
         spelt = [choices[i] for i in sorted(near)]
-    meant = [c for c in choices if c in _MEANT.get(folded, ())]
+    meant = [c for c in _MEANT.get(folded, ()) if c in choices]
     found = list(dict.fromkeys([*by_case, *meant, *spelt]))
     if len(found) < n and len(word) >= _MIN_PART:
         found += [c for c in choices if c != word and c not in found and _holds(c, folded)]
-    return found[:n]
+    if len(found) < n:
+        found += [c for c in choices if c not in found and _begins(folded, c)]
+    return found[: max(n, len(meant))]  # every name a word means: "pipeline" is two policies
 
 
 #: At most this share of a word's characters may be unmatched in a close spelling suggested for it.
 _MAX_UNMATCHED = 1 / 3
 
-#: Words that mean a key or name spelt otherwise: ``codec`` is ``compression`` (an activation codec).
-_MEANT: dict[str, tuple[str, ...]] = {"codec": ("compression",)}
+#: Words that mean a key or name spelt otherwise: ``codec`` is ``compression`` (an activation codec);
+#: ``pipeline`` a model's layers over a chain of stations, which ``multi-tier`` searches the cuts of
+#: (device, edge, cloud) and ``fixed`` runs as given (any stations).
+_MEANT: dict[str, tuple[str, ...]] = {"codec": ("compression",), "pipeline": ("multi-tier", "fixed")}
 
 
 def _near(word: str, candidate: str) -> bool:
@@ -185,6 +190,20 @@ def _near(word: str, candidate: str) -> bool:
 
     kept = sum(block.size for block in difflib.SequenceMatcher(None, word, candidate).get_matching_blocks())
     return len(word) - kept <= _MAX_UNMATCHED * len(word)
+
+
+def _begins(folded: str, name: str) -> bool:
+    """Whether ``folded`` is ``name`` (3 characters or more) with a part after it: a unit, mostly.
+
+    A link's ``bandwidth_mbps`` is no close spelling of ``bandwidth`` (difflib: 0.78, but ``_near``
+    finds a third of it unmatched), yet plainly that key with its unit in the name.
+
+    >>> _begins("bandwidth_mbps", "bandwidth"), _begins("tail-ms", "tail"), _begins("bandwidths", "bandwidth")
+    (True, True, False)
+    """
+    name = name.casefold()
+    after = folded[len(name) : len(name) + 1]
+    return len(name) >= _MIN_PART and folded.startswith(name) and after in ("_", "-")
 
 
 def _holds(name: str, folded: str) -> bool:
@@ -217,7 +236,16 @@ def did_you_mean(
     candidates = list(candidates)
     if scope := out_of_scope_first(word, candidates):
         return scope
-    close = [quoted(name) for name in close_matches(word, candidates, n, cutoff, within=within)]
+    return offered(close_matches(word, candidates, n, cutoff, within=within))
+
+
+def offered(names: Sequence[str]) -> str:
+    """``' (did you mean "x" or "y"?)'`` naming ``names`` (``"x", "y" or "z"`` for three); ``""`` for none.
+
+    >>> offered(["multi-tier", "fixed"]), offered([])
+    (' (did you mean "multi-tier" or "fixed"?)', '')
+    """
+    close = [quoted(name) for name in names]
     if not close:
         return ""
     return f" (did you mean {' or '.join([', '.join(close[:-1]), close[-1]] if len(close) > 2 else close)}?)"

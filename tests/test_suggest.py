@@ -262,3 +262,50 @@ def test_a_word_for_what_is_not_modelled_is_not_taken_for_a_key_spelt_alike(tmp_
         load_scenario_data({"name": "x", "encryption": "tls"}, base_dir=tmp_path)
     assert "does not model encryption or TLS" in str(raised.value)
     assert "description" not in str(raised.value).split("expected one of")[0]
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        # a link's bandwidth written with its unit in the key, as some simulators spell it: the key
+        # list alone, and "missing required key "bandwidth"" beside it, as if left out
+        (
+            ("bandwidth: 20 Mbps", "bandwidth_mbps: 20"),
+            'links[0]: unknown key "bandwidth_mbps" (did you mean "bandwidth"?)',
+        ),
+        (("latency: 3 ms", "latency_ms: 3"), 'links[0]: unknown key "latency_ms" (did you mean "latency"?)'),
+        # a policy that runs a model's layers as a pipeline over stations: no name spelt alike, yet two
+        # policies that do it (multi-tier searches the cuts, fixed runs the ones given)
+        (
+            ("name: neurosurgeon", "name: pipeline"),
+            'policy.name: unknown policy "pipeline" (did you mean "multi-tier" or "fixed"?); known: ',
+        ),
+    ],
+)
+def test_a_name_no_spelling_is_near_still_gets_the_name_it_means(edit, said, tmp_path):
+    """``policy: pipeline`` and a link's ``bandwidth_mbps`` were refused with the names alone."""
+    from pathlib import Path
+
+    from offloadsim.scenario.errors import ScenarioError
+    from offloadsim.scenario.loader import load_scenario
+
+    text = (Path(__file__).parents[1] / "scenarios" / "quickstart.yaml").read_text(encoding="utf-8")
+    assert edit[0] in text
+    (tmp_path / "s.yaml").write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path / "s.yaml")
+    message = str(caught.value)
+    assert said in message, message
+    assert "missing required key" not in message  # the key offered is the one said missing
+
+
+def test_a_word_a_name_begins_before_a_unit_suggests_that_name():
+    from offloadsim.policies.registry import UnknownPolicyError, make_policy
+    from offloadsim.suggest import close_matches
+
+    assert close_matches("bandwidth_mbps", ["between", "bandwidth", "reverse_bandwidth"]) == ["bandwidth"]
+    assert close_matches("tail_ms", ["tail", "idle"]) == ["tail"]
+    assert close_matches("bandwidthmbps", ["bandwidth"]) == ["bandwidth"]  # a close spelling: as before
+    assert close_matches("in_x", ["in"]) == []  # a name too short to say anything
+    with pytest.raises(UnknownPolicyError, match=r'"pipeline" \(did you mean "multi-tier" or "fixed"\?\)'):
+        make_policy("pipeline", {})

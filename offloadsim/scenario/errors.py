@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from offloadsim.shapes import describe
 from offloadsim.strict_yaml import key_part, key_path, plain_or_quoted
-from offloadsim.suggest import close_matches, out_of_scope_first, quoted
+from offloadsim.suggest import close_matches, offered, out_of_scope_first
 
 __all__ = [
     "KeyPathError",
@@ -279,7 +279,7 @@ def yaml_text(value: Any) -> str:
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """``' (did you mean "x"?)'`` for the closest candidate, or ``""`` when none is close.
+    """``' (did you mean "x"?)'`` for the closest candidate (each a word means), or ``""`` when none is close.
 
     A candidate equal but for case comes first (``T4`` → ``t4``); then close
     spellings; then, for three letters or more, a candidate ``word`` begins.
@@ -290,7 +290,7 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     close = close_matches(word, candidates)
     if not close and len(word) >= 3:
         close = [c for c in candidates if c.startswith(word)][:1]
-    return f" (did you mean {quoted(close[0])}?)" if close else ""
+    return offered(close)
 
 
 def _one_line(message: str) -> str:

@@ -493,7 +493,9 @@ def _make_room(axes: Sequence[Axes], widened: set[str]) -> bool:
     label fitted neither above it (past the edge) nor beside it (half of it past the edge), and
     across the other series' lines it is not set (vgg16's 1.1 Mbit/s, at the top of a panel, was
     named under the figure as having no room).  Every panel gains the same room on that side, so
-    that panels sharing a range still share it; each side once (``widened``). Whether any did.
+    that panels sharing a range still share it; each side once (``widened``). The room an end
+    wants on a side is its label's width (left, right) or height (bottom, top) and the gap beside
+    it, at least :data:`_EDGE_ROOM_PT`. Whether any side was widened.
     """
     short: dict[str, float] = {}  # each side's room wanting, in pixels
     labelled = [ax for ax in axes if ax in _END_LABELS]
@@ -501,17 +503,20 @@ def _make_room(axes: Sequence[Axes], widened: set[str]) -> bool:
         ends = _END_LABELS[ax]
         if not ends.left:
             continue
-        frame = ax.get_window_extent(laid_out(ax))
-        need = _EDGE_ROOM_PT * ax.figure.dpi / 72
+        renderer = laid_out(ax)
+        frame = ax.get_window_extent(renderer)
+        edge = _EDGE_ROOM_PT * ax.figure.dpi / 72
         for label in ends.left:
             px, py = ax.transData.transform((label.x, label.y))
+            wide, tall = _label_room(ax, label, renderer)
             gaps = {
-                "left": px - frame.x0,
-                "right": frame.x1 - px,
-                "bottom": py - frame.y0,
-                "top": frame.y1 - py,
+                "left": (px - frame.x0, wide),
+                "right": (frame.x1 - px, wide),
+                "bottom": (py - frame.y0, tall),
+                "top": (frame.y1 - py, tall),
             }
-            for side, gap in gaps.items():
+            for side, (gap, label_needs) in gaps.items():
+                need = max(edge, label_needs)
                 if gap < need and side not in widened:
                     short[side] = max(short.get(side, 0.0), need - gap)
     for ax in labelled:
@@ -519,6 +524,22 @@ def _make_room(axes: Sequence[Axes], widened: set[str]) -> bool:
             _widen(ax, side, pixels)
     widened |= set(short)
     return bool(short)
+
+
+def _label_room(ax: Axes, label: _EndLabel, renderer: Any) -> tuple[float, float]:
+    """The width and height (pixels) a label beside its point takes from it: its box and the gap.
+
+    An end some way in from an edge had no room either where its label was wider than that way:
+    sweep-bandwidth's least-loaded 100 Mbit/s, 24 points from the left with a label 40 wide, the
+    other sides taken by edge's line and label, was named under the figure as having no room.
+    """
+    note = ax.annotate(label.text, (label.x, label.y), fontsize=6, bbox=LABEL_BOX)
+    try:
+        box = note.get_window_extent(renderer)
+    finally:
+        note.remove()
+    beside = (_LABEL_OFFSETS[0] + 2.0) * ax.figure.dpi / 72  # the offset, and the frame's margin
+    return box.width + beside, box.height + beside
 
 
 def _widen(ax: Axes, side: str, pixels: float) -> None:

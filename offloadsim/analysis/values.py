@@ -635,14 +635,15 @@ def axis_texts(values: Sequence[Any]) -> list[str]:
 
     A column of quantities ("1 Mbps", "1 Gbps") reads in the unit an axis of them says
     (:func:`axis_label_for`: ``1 Mbit/s``, ``1,000 Mbit/s``, as :func:`number_text` writes its
-    ticks), so that a note under a figure and its axis agree; any other value is ``str`` of it.
+    ticks), so that a note under a figure and its axis agree; a zero as written (``0 B``: the
+    table's, whatever the axis's unit); any other value is ``str`` of it.
 
     >>> axis_texts(["1 Mbps", "1 Gbps"]), axis_texts(["5 ms", "50 ms"]), axis_texts(["edge", 3])
     (['1 Mbit/s', '1,000 Mbit/s'], ['5 ms', '50 ms'], ['edge', '3'])
     >>> axis_texts(["500 kbps"]), axis_texts(["2 /s"]), axis_texts(["5 ms", "20 s"])
     (['0.5 Mbit/s'], ['2 /s'], ['0.005 s', '20 s'])
-    >>> axis_texts(["0.5 /min", "5 /min"])
-    ['0.5 /min', '5 /min']
+    >>> axis_texts(["0.5 /min", "5 /min"]), axis_texts(["0 B", "50 KB"])
+    (['0.5 /min', '5 /min'], ['0 B', '50 kB'])
     """
     items = list(values)
     distinct = [v for v in dict.fromkeys(items) if not (isinstance(v, float) and math.isnan(v))]
@@ -652,7 +653,9 @@ def axis_texts(values: Sequence[Any]) -> list[str]:
     si = dict(zip(distinct, to_si(distinct, kind), strict=True))
     factor, unit = _axis_unit(kind, max(si.values()))
     unit = unit_after_number(unit)
-    shown = {v: f"{number_text(si[v] / factor)} {unit}" for v in si}
+    # A zero reads as written, as the sweep's table writes it: "0 B" was "0 kB" in a figure's title
+    # beside the table's "0 B", two units for one quantity (and a zero is one in any unit).
+    shown = {v: f"{number_text(si[v] / factor)} {unit}" if si[v] else str(v) for v in si}
     return [shown.get(v, str(v)) for v in items]
 
 

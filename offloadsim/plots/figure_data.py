@@ -581,7 +581,7 @@ def in_axis_units(
     A legend entry or a tick then reads "5 Mbit/s", as the axes and the notes under the figure
     write it, not "5 Mbps" as the sweep did; a column of anything else is left as it is.
     ``meanings``: what some values stand for (:func:`~offloadsim.analysis.raw_input.raw_input_meanings`:
-    an ``input`` of ``0 B`` reads ``0 kB (raw input, 602 kB)``).
+    an ``input`` of ``0 B`` reads ``0 B (raw input, 602 kB)``).
     """
     from offloadsim.analysis.raw_input import with_meaning
 
@@ -723,7 +723,7 @@ def _kept(
     A quantity reads in its axis's unit (:func:`axis_texts`): ``5 Mbit/s`` for a sweep's ``5 Mbps``;
     several values (``--where`` given twice on ``key``) are joined by "or": ``edge or local``, as
     many as the rows kept hold (one where ``5 Mbps`` and ``5 Mbit/s`` were given).  ``meanings``:
-    what a value stands for (an ``input`` of ``0 B``: ``0 kB (raw input, 602 kB)``).
+    what a value stands for (an ``input`` of ``0 B``: ``0 B (raw input, 602 kB)``).
     """
     from offloadsim.analysis.raw_input import with_meaning
 

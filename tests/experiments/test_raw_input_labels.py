@@ -88,16 +88,17 @@ def test_figures_say_what_0_B_uploaded(swept):
     results = read_results(out)
     faceted = plots.plot_results(results, "cdf", facet=KEY)
     titles = [ax.get_title(loc="left") for ax in faceted.axes if ax.get_visible()]
-    assert titles == [f"(a) input upload = 0 kB ({_raw_text()})", "(b) input upload = 50 kB"], titles
+    # A zero as the table writes it ("0 B"): it read "0 kB" beside the table's "0 B", two units for one value.
+    assert titles == [f"(a) input upload = 0 B ({_raw_text()})", "(b) input upload = 50 kB"], titles
     by = plots.plot_results(results, "cdf", by=KEY)
     legends = [ax.get_legend() for ax in by.axes if ax.get_legend() is not None] + list(by.legends)
     legend = [t.get_text() for drawn in legends for t in drawn.get_texts()]
-    assert f"0 kB ({_raw_text()})" in legend, legend
+    assert f"0 B ({_raw_text()})" in legend, legend
     where = plots.plot_results(results, "cdf", where={KEY: "0 B"})
-    assert where.axes[0].get_title(loc="left") == f"input upload = 0 kB ({_raw_text()})"
+    assert where.axes[0].get_title(loc="left") == f"input upload = 0 B ({_raw_text()})"
     line = plots.plot_results(results, "sweep")  # its x axis draws 0 B at 0: the note says what it is
     notes = " ".join(text.get_text() for text in line.texts).replace("\n", " ")
-    assert f"input upload 0 kB is the {_raw_text()}, drawn at 0" in notes, notes
+    assert f"input upload 0 B is the {_raw_text()}, drawn at 0" in notes, notes
     plt.close("all")
 
 

@@ -87,3 +87,40 @@ def test_a_comparison_written_again_is_the_same_bytes(tmp_path):
         assert names == sorted(p.name for p in (tmp_path / again).iterdir())
         _, differ, errors = filecmp.cmpfiles(first, tmp_path / again, names, shallow=False)
         assert differ == [] and errors == [], (again, differ, errors)
+
+
+def test_a_sweep_written_again_to_its_folder_is_the_same_bytes(tmp_path):
+    """As a comparison's second write: a sweep run again into its folder reuses every job and
+    merges them again; each file it writes is the first write's bytes, but for the manifest's
+    ``resumed`` entry, which says that it ran again (when, from what, reusing how many jobs)."""
+    import filecmp
+    import json
+    import shutil
+    from pathlib import Path
+
+    from offloadsim.experiments.sweep import sweep
+
+    quickstart = Path(__file__).resolve().parents[2] / "scenarios" / "quickstart.yaml"
+    text = quickstart.read_text(encoding="utf-8").replace("duration: 120 s", "duration: 3 s")
+    (tmp_path / "q.yaml").write_text(text.replace("count: 20", "count: 3"), encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(
+        "name: s\nbase: q.yaml\ngrid:\n  links[0].bandwidth: [5 Mbps, 20 Mbps]\n"
+        "policies: [local, edge]\nreplications: 2\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    sweep(tmp_path / "s.yaml", out=out, workers=1)
+    shutil.copytree(out, tmp_path / "first")
+    first = tmp_path / "first"
+    again = sweep(tmp_path / "s.yaml", out=out, workers=1)
+    assert (again.ran, again.reused) == (0, 8)
+    for folder in (Path("."), Path("points")):
+        names = sorted(p.name for p in (first / folder).iterdir() if p.is_file())
+        assert names == sorted(p.name for p in (out / folder).iterdir() if p.is_file())
+        _, differ, errors = filecmp.cmpfiles(first / folder, out / folder, names, shallow=False)
+        assert differ == (["manifest.json"] if folder == Path(".") else []) and errors == [], (differ, errors)
+    before, after = (
+        json.loads((where / "manifest.json").read_text(encoding="utf-8")) for where in (first, out)
+    )
+    resumed = after.pop("resumed")
+    assert after == before and [entry["jobs_reused"] for entry in resumed] == [8]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from offloadsim.analysis.batteries import BATTERY_LEFT_MEDIAN, battery_metrics_of_nodes
+from offloadsim.analysis.energy_split import energy_split_metrics
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,6 +29,7 @@ __all__ = [
     "GROUP_METRICS",
     "GROUP_TABLE_METRICS",
     "GROUP_BATTERY_METRICS",
+    "ENERGY_SPLIT_METRICS",
     "group_batteries",
     "group_key",
     "group_rows",
@@ -42,6 +44,9 @@ GROUP_COLUMN = "source_group"
 #: where some device of the group has one: a budget phone's battery runs flat first.  The registered
 #: battery metric's columns, named there once.
 GROUP_BATTERY_METRICS = tuple(BATTERY_LEFT_MEDIAN.columns)
+#: Device energy per task told apart (:mod:`offloadsim.analysis.energy_split`): what the group's
+#: processors drew and the rest, its radio's; the two add up to its ``device_energy_mean_j``.
+ENERGY_SPLIT_METRICS = ("device_compute_energy_mean_j", "device_radio_energy_mean_j")
 #: The summary's numbers kept per group (Summary fields; the miss rate from the two counts before it).
 GROUP_METRICS = (
     "arrived",
@@ -52,6 +57,7 @@ GROUP_METRICS = (
     "deadline_misses",
     "deadline_miss_rate",
     "device_energy_mean_j",
+    *ENERGY_SPLIT_METRICS,
     *GROUP_BATTERY_METRICS,
 )
 
@@ -59,7 +65,13 @@ GROUP_METRICS = (
 GROUP_TABLE_METRICS = ("latency_mean_s", "latency_p95_s", "deadline_miss_rate", "device_energy_mean_j")
 #: The metrics of ``groups.csv`` (compare's and sweep's): the printed ones, the task counts and the
 #: batteries (a group whose devices have none: no value).
-GROUP_FILE_METRICS = (*GROUP_TABLE_METRICS, "arrived", "completed", *GROUP_BATTERY_METRICS)
+GROUP_FILE_METRICS = (
+    *GROUP_TABLE_METRICS,
+    *ENERGY_SPLIT_METRICS,
+    "arrived",
+    "completed",
+    *GROUP_BATTERY_METRICS,
+)
 
 #: Computes the summary's task numbers of a table: (tasks, duration_s, end_s) -> Summary fields.
 Stats = Callable[[Any, float, "float | None"], dict[str, Any]]
@@ -107,6 +119,9 @@ def group_stats(
         numbers = stats(rows, duration_s, end_s)
         tasks_with, misses = numbers["deadline_tasks"], numbers["deadline_misses"]
         numbers["deadline_miss_rate"] = misses / tasks_with if tasks_with else math.nan
+        # The split where the records say it (a run written before device_compute_energy: none).
+        compute = numbers.pop(ENERGY_SPLIT_METRICS[0], math.nan)
+        numbers.update(energy_split_metrics(numbers["device_energy_mean_j"], compute))
         numbers.update((batteries or {}).get(group, {}))
         out.update({group_key(group, m): float(numbers[m]) for m in GROUP_METRICS if m in numbers})
     return out

@@ -20,7 +20,7 @@ import numpy as np
 
 from offloadsim.analysis import catalogue, chunked
 from offloadsim.analysis.decode_ceiling import CEILING_MARK, ceiling_bound
-from offloadsim.analysis.groups import group_batteries, group_stats, split_key
+from offloadsim.analysis.groups import ENERGY_SPLIT_METRICS, group_batteries, group_stats, split_key
 from offloadsim.analysis.metric_display import table_number
 from offloadsim.analysis.metric_faults import computed, computed_family, row_of, table_row_of
 from offloadsim.analysis.metric_list import registered_metrics
@@ -979,7 +979,8 @@ def summarize(
     )
     if powered_sources == 0:  # no source draws power: its device energy is not measured, not 0 J
         fields["device_energy_mean_j"] = _NAN
-        groups = {k: _NAN if split_key(k)[1] == "device_energy_mean_j" else v for k, v in groups.items()}
+        unmeasured = ("device_energy_mean_j", *ENERGY_SPLIT_METRICS)
+        groups = {k: _NAN if split_key(k)[1] in unmeasured else v for k, v in groups.items()}
     return Summary(
         duration_s=float(duration_s),
         deadline_miss_rate=n_miss / n_deadline if n_deadline else _NAN,

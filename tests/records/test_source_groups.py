@@ -102,6 +102,9 @@ def _by_hand(tasks: pd.DataFrame, group: str, end_s: float) -> dict[str, float]:
         "deadline_misses": int(misses.sum()),
         "deadline_miss_rate": misses.sum() / known.sum(),
         "device_energy_mean_j": ended["device_energy"].mean(),
+        # told apart: its processors' and the rest, its radio's (sending, receiving, the tail)
+        "device_compute_energy_mean_j": ended["device_compute_energy"].mean(),
+        "device_radio_energy_mean_j": ended["device_energy"].mean() - ended["device_compute_energy"].mean(),
     }
 
 
@@ -168,6 +171,21 @@ def test_compare_gives_each_groups_paired_table(fleet, tmp_path):
     budget = text[text.index("source group budget") :]
     local_ms = groups.query("group == 'budget' and policy == 'local' and metric == 'latency_mean_s'")["mean"]
     assert f"{local_ms.item() * 1e3:,.0f}" in budget.splitlines()[3]  # the mean latency row, local column
+
+
+def test_groups_csv_tells_each_groups_device_energy_apart_into_compute_and_radio(fleet, tmp_path):
+    """The figures drew a group's compute and radio energy (``--metric device_radio_energy_mean_j
+    --facet source_group``), but groups.csv had the total alone: the split from there was by hand."""
+    from offloadsim.experiments.compare import compare
+
+    compare(fleet, ["local", "edge"], 2, workers=1, out=tmp_path / "cmp")
+    groups = pd.read_csv(tmp_path / "cmp" / "groups.csv")
+    means = groups.pivot_table(index=["group", "policy"], columns="metric", values="mean")
+    total = means["device_energy_mean_j"]
+    compute, radio = means["device_compute_energy_mean_j"], means["device_radio_energy_mean_j"]
+    assert (compute + radio).to_numpy() == pytest.approx(total.to_numpy(), rel=1e-12)
+    assert (radio.xs("local", level="policy") == 0).all()  # local sends nothing: all compute
+    assert (radio.xs("edge", level="policy") > 0).all() and (total > 0).all()  # a real split
 
 
 def test_compare_of_one_group_writes_no_group_rows(tmp_path):

@@ -34,6 +34,10 @@ def test_a_run_without_power_reads_n_a_and_null(tmp_path):
     assert math.isnan(metrics_row(summary)["device_energy_mean_j"])
     groups = [k for k in summary.source_groups if k.endswith(".device_energy_mean_j")]
     assert len(groups) == 2 and all(math.isnan(summary.source_groups[k]) for k in groups)
+    split = [
+        k for k in summary.source_groups if k.endswith(("_compute_energy_mean_j", "_radio_energy_mean_j"))
+    ]
+    assert len(split) == 4 and all(math.isnan(summary.source_groups[k]) for k in split)  # nor its parts
     table = summary.format_table()
     (row,) = [line for line in table.splitlines() if line.startswith("device energy")]
     assert row.split()[4] == "n/a" and "not measured: no task source has power:" in row

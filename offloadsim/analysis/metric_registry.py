@@ -158,7 +158,9 @@ def task_chunks(tasks: Any, names: Iterable[str]) -> Iterator[TaskChunk]:
     yield TaskChunk(tasks, asked, frozenset(name for name in asked if name not in present), block=False)
 
 
-@dataclass(frozen=True)
+# eq=False: a bundle of one run's tables and parts, compared by identity (nothing compares or hashes
+# two); the value __eq__ and __hash__ dataclass would write cost start-up (issue 12 e).
+@dataclass(frozen=True, eq=False)
 class RunTables:
     """One run's tables, as :func:`~offloadsim.analysis.summary.summarize` receives them.
 

@@ -46,7 +46,9 @@ Said = tuple[str, WarningFacts]
 Note = Callable[[str, Sequence[tuple[str, "WarningFacts | None"]], str], str]
 
 
-@dataclass(frozen=True)
+# eq=False: a bundle of one run's tables and parts, compared by identity (nothing compares or hashes
+# two); the value __eq__ and __hash__ dataclass would write cost start-up (issue 12 e).
+@dataclass(frozen=True, eq=False)
 class WarningInputs:
     """What the run's summary has when it looks for warnings: a detector reads these, never the engine.
 

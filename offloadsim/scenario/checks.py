@@ -114,7 +114,9 @@ def _none_refused(index: int) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False: a bundle of one run's tables and parts, compared by identity (nothing compares or hashes
+# two); the value __eq__ and __hash__ dataclass would write cost start-up (issue 12 e).
+@dataclass(frozen=True, slots=True, eq=False)
 class CheckedRun:
     """What a scenario check reads: the scenario, the policy it runs with, what the world makes of them.
 

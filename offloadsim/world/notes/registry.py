@@ -85,7 +85,9 @@ class NoteLine(str):
         return line
 
 
-@dataclass(frozen=True)
+# eq=False: a bundle of one run's tables and parts, compared by identity (nothing compares or hashes
+# two); the value __eq__ and __hash__ dataclass would write cost start-up (issue 12 e).
+@dataclass(frozen=True, eq=False)
 class NoteContext:
     """What a provider is called with: the scenario, the runs noted, and the world's parts.
 

@@ -32,6 +32,7 @@ from typing import Any, Literal
 import numpy as np
 
 from offloadsim.analysis.metric_display import Metric
+from offloadsim.values import FieldValues
 
 __all__ = [
     "RunTables",
@@ -214,8 +215,10 @@ def _row_of_family(name: str) -> Callable[[Any], dict[str, float]]:
     return row
 
 
-@dataclass(frozen=True)
-class SummaryMetric:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__, dataclass's own written once, not
+# compiled for its 23 fields at every start-up (issue 12 e).
+@dataclass(frozen=True, eq=False, repr=False)
+class SummaryMetric(FieldValues):
     """A run metric and everything the summary, the catalogue and the tables need of it.
 
     ``compute`` takes the run's tables (:class:`RunTables`) to the value, or ``task_mean`` says it

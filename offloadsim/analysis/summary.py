@@ -43,6 +43,7 @@ from offloadsim.analysis.warning_list import run_warnings
 from offloadsim.analysis.warning_registry import WarningInputs
 from offloadsim.records.schema import PROCESSOR_COLUMNS
 from offloadsim.shapes import describe, is_count, is_number, is_whole
+from offloadsim.values import FieldValues
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,10 +72,10 @@ _METRIC_FIELDS = frozenset(("metric_values", "metric_families"))
 # --------------------------------------------------------------------------- summary
 
 
-# eq=False, repr=False: __eq__, __hash__ and __repr__ are written below once, as dataclass would write
-# them, rather than compiled from source for Summary's 49 fields at every start-up (issue 12 e).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__, dataclass's own written once, not
+# compiled for Summary's 49 fields at every start-up (issue 12 e).
 @dataclass(frozen=True, eq=False, repr=False)
-class Summary:
+class Summary(FieldValues):
     """The headline numbers of one run (times in s, sizes in bytes, energy in J).
 
     Latency and wait statistics are over *completed* tasks.  The deadline-miss
@@ -204,22 +205,6 @@ class Summary:
     #: The registered families' values (``family``: a value per node, say), by name: each its own
     #: key of summary.json, a mapping; read with :meth:`family`.
     metric_families: dict[str, dict[str, float]] = field(default_factory=dict)
-
-    def _values(self) -> tuple[Any, ...]:
-        """The fields' values in order: what two summaries compare, and the hash."""
-        return tuple(getattr(self, f.name) for f in fields(self))
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash(self._values())  # a TypeError, as dataclass's: the dicts do not hash
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))
-        return f"{self.__class__.__qualname__}({shown})"
 
     def family(self, name: str) -> dict[str, float]:
         """A registered family's values, entry -> value; none where a summary has none (written before).

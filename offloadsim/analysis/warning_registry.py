@@ -25,6 +25,7 @@ from typing import Any
 
 from offloadsim.analysis.table_columns import Table
 from offloadsim.analysis.warning_facts import WarningFacts
+from offloadsim.values import FieldValues
 
 __all__ = [
     "Said",
@@ -88,8 +89,10 @@ class WarningInputs:
     loops: Mapping[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class WarningKind:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__, dataclass's own written once, not
+# compiled for its 12 fields at every start-up (issue 12 e).
+@dataclass(frozen=True, eq=False, repr=False)
+class WarningKind(FieldValues):
     """One kind of run warning: how it is found, said and placed, declared in its own module.
 
     ``name``: its ``WarningFacts.kind`` (``summary.json``'s ``warning_facts``, compare's

@@ -23,6 +23,7 @@ from typing import Any, Literal
 import numpy as np
 
 from offloadsim.plugins import EntryPointGroup
+from offloadsim.values import FieldValues
 
 __all__ = [
     "placement_label",
@@ -63,8 +64,10 @@ Dtype = Literal["int64", "float64", "category", "string", "boolean"]
 Aggregate = Literal["mean", "p50", "p95", "p99", "sum"]
 
 
-@dataclass(frozen=True)
-class Column:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__, dataclass's own written once, not
+# compiled for its 12 fields at every start-up (issue 12 e).
+@dataclass(frozen=True, eq=False, repr=False)
+class Column(FieldValues):
     """One record column: its name, storage dtype, SI unit (``""`` for none) and meaning.
 
     ``summary`` lists the aggregates the run summary reports for a column

@@ -25,13 +25,17 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import MISSING, dataclass
 from typing import Any
 
+from offloadsim.values import FieldValues
+
 __all__ = ["Key", "key", "declared_keys", "spec_values", "is_required"]
 
 _META = "offloadsim.key"
 
 
-@dataclass(frozen=True)
-class Key:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__, dataclass's own written once, not
+# compiled for its 17 fields at every start-up (issue 12 e).
+@dataclass(frozen=True, eq=False, repr=False)
+class Key(FieldValues):
     """What the scenario file needs to know of one key beyond its Python type.
 
     ``name`` is the attribute on the spec, ``yaml`` the key users write (the

@@ -12,14 +12,17 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from offloadsim.values import FieldValues
+
 __all__ = ["Better", "Metric", "zero_width", "table_number"]
 
 #: Which way a metric improves.
 Better = Literal["lower", "higher"]
 
 
-@dataclass(frozen=True)
-class Metric:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, eq=False, repr=False)
+class Metric(FieldValues):
     """How a job-level metric is shown: a label, a display unit, the factor from its SI value.
 
     ``better`` says which way is an improvement (``"lower"``, ``"higher"``,

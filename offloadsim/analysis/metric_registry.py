@@ -215,8 +215,7 @@ def _row_of_family(name: str) -> Callable[[Any], dict[str, float]]:
     return row
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__, dataclass's own written once, not
-# compiled for its 23 fields at every start-up (issue 12 e).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
 @dataclass(frozen=True, eq=False, repr=False)
 class SummaryMetric(FieldValues):
     """A run metric and everything the summary, the catalogue and the tables need of it.

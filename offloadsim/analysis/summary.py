@@ -72,8 +72,7 @@ _METRIC_FIELDS = frozenset(("metric_values", "metric_families"))
 # --------------------------------------------------------------------------- summary
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__, dataclass's own written once, not
-# compiled for Summary's 49 fields at every start-up (issue 12 e).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
 @dataclass(frozen=True, eq=False, repr=False)
 class Summary(FieldValues):
     """The headline numbers of one run (times in s, sizes in bytes, energy in J).

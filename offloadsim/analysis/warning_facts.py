@@ -18,6 +18,7 @@ from typing import Any
 
 from offloadsim.shapes import describe, is_count, is_number
 from offloadsim.suggest import quoted
+from offloadsim.values import FieldValues
 
 __all__ = [
     "WarningFacts",
@@ -26,8 +27,9 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class WarningFacts:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, eq=False, repr=False)
+class WarningFacts(FieldValues):
     """One summary warning's numbers: what kind it is, the nodes it names, the length it asks for.
 
     ``kind``: the name of its registered kind (:mod:`offloadsim.analysis.warning_list`: ``backlog``,

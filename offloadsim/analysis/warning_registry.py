@@ -89,8 +89,7 @@ class WarningInputs:
     loops: Mapping[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__, dataclass's own written once, not
-# compiled for its 12 fields at every start-up (issue 12 e).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
 @dataclass(frozen=True, eq=False, repr=False)
 class WarningKind(FieldValues):
     """One kind of run warning: how it is found, said and placed, declared in its own module.

@@ -32,6 +32,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from offloadsim.values import FieldValues
+
 __all__ = [
     "SOURCE",
     "ParamKind",
@@ -72,8 +74,9 @@ Station = Annotated[str, STATION]
 Tier = Annotated[str, TIER]
 
 
-@dataclass(frozen=True)
-class Requirement:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, eq=False, repr=False)
+class Requirement(FieldValues):
     """Something a policy, as configured, needs of the system it runs in.
 
     ``need`` is one of:

@@ -64,8 +64,7 @@ Dtype = Literal["int64", "float64", "category", "string", "boolean"]
 Aggregate = Literal["mean", "p50", "p95", "p99", "sum"]
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__, dataclass's own written once, not
-# compiled for its 12 fields at every start-up (issue 12 e).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
 @dataclass(frozen=True, eq=False, repr=False)
 class Column(FieldValues):
     """One record column: its name, storage dtype, SI unit (``""`` for none) and meaning.

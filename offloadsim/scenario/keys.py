@@ -32,8 +32,7 @@ __all__ = ["Key", "key", "declared_keys", "spec_values", "is_required"]
 _META = "offloadsim.key"
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__, dataclass's own written once, not
-# compiled for its 17 fields at every start-up (issue 12 e).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
 @dataclass(frozen=True, eq=False, repr=False)
 class Key(FieldValues):
     """What the scenario file needs to know of one key beyond its Python type.

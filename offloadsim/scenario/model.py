@@ -16,6 +16,7 @@ from offloadsim.scenario.arrivals.base import ArrivalProcess
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.keys import key
 from offloadsim.scenario.size import MAX_GROUP_COUNT, Footprint
+from offloadsim.values import FieldValues
 
 _ZERO = Dist.fixed(0.0)
 
@@ -86,8 +87,9 @@ class NodeNames(tuple[str, ...]):
 MAX_RETRIES = 100
 
 
-@dataclass(frozen=True, slots=True)
-class ProcessorSpec:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class ProcessorSpec(FieldValues):
     """A compute resource on a node: ``cores`` identical servers, one FIFO queue.
 
     Exactly one of ``speed_flops`` and ``profile`` is set by the loader.
@@ -166,8 +168,9 @@ class ProcessorSpec:
     path: tuple[str, ...] = ("processor",)
 
 
-@dataclass(frozen=True, slots=True)
-class PowerSpec:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class PowerSpec(FieldValues):
     """Power draw by state, in watts.
 
     ``tail_s`` is the radio tail: after a transfer the radio stays at transmit
@@ -261,8 +264,9 @@ class PowerSpec:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class NodeSpec:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class NodeSpec(FieldValues):
     """One node; ``group`` is the scenario key it came from (``phone`` for ``phone-3``).
 
     ``processor`` is its first (default) processor, ``more_processors`` the
@@ -282,8 +286,9 @@ class NodeSpec:
         return () if self.processor is None else (self.processor, *self.more_processors)
 
 
-@dataclass(frozen=True, slots=True)
-class LinkSpec:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class LinkSpec(FieldValues):
     """A link between two nodes with a bandwidth each way and a propagation latency.
 
     ``index`` is the position of the ``links[]`` entry it came from, so errors
@@ -334,8 +339,9 @@ class StageSpec:
     output: Dist | None = key(None, unit="size", default_doc="0 B", doc="Size handed to the next stage.")
 
 
-@dataclass(frozen=True, slots=True)
-class AppSpec:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class AppSpec(FieldValues):
     """An application: synthetic stages, or a model from the zoo / an ONNX file."""
 
     name: str
@@ -436,8 +442,9 @@ class AppSpec:
 ArrivalSpec = ArrivalProcess
 
 
-@dataclass(frozen=True, slots=True)
-class WorkloadSpec:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class WorkloadSpec(FieldValues):
     """Requests of one application from a set of source nodes."""
 
     app: str
@@ -514,8 +521,9 @@ class PolicySpec:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class Scenario:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Scenario(FieldValues):
     """A complete, validated scenario in SI units.
 
     ``source`` names the file it came from (for messages); ``document`` is

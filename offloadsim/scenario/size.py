@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
+from offloadsim.values import FieldValues
+
 __all__ = [
     "LINK_BYTES",
     "MAX_GROUP_COUNT",
@@ -203,8 +205,9 @@ class SetBy(NamedTuple):
     note: str
 
 
-@dataclass(frozen=True)
-class Footprint:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, eq=False, repr=False)
+class Footprint(FieldValues):
     """What a scenario holds: the counts the memory estimate is made of, and the keys that set them."""
 
     nodes: int = 0

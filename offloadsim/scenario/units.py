@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from offloadsim.scenario.errors import describe
 from offloadsim.suggest import did_you_mean, quoted
+from offloadsim.values import FieldValues
 
 __all__ = [
     "UnitError",
@@ -38,8 +39,9 @@ SMALLEST = 1e-30
 _WHY = "offloadsim computes with (past it, what is computed from it overflows)"
 
 
-@dataclass(frozen=True)
-class Quantity:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, eq=False, repr=False)
+class Quantity(FieldValues):
     """One kind of quantity: its units, an example for error messages.
 
     ``common`` are the units an error message lists (all of them when empty);

@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING
 from offloadsim.scenario.model import LinkSpec, NodeSpec
 from offloadsim.scenario.units import format_quantity
 from offloadsim.suggest import quoted
+from offloadsim.values import FieldValues
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -81,8 +82,9 @@ class NoRouteError(LookupError):
     """Two nodes are not connected."""
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Change(FieldValues):
     """What changed in a topology, as its listeners hear it.
 
     ``what`` is ``capacity`` (``channel``, ``value`` in bit/s), ``loss``

@@ -54,6 +54,7 @@ from typing import Any
 
 from offloadsim.errors import argument, shown_path
 from offloadsim.input_kinds import SWEEP_ENTRIES
+from offloadsim.values import FieldValues
 
 __all__ = [
     "ResultsError",
@@ -111,8 +112,9 @@ class DirectoryLockedError(ResultsError):
     """Another process holds the directory's lock (a sweep is writing there)."""
 
 
-@dataclass(frozen=True)
-class Written:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, eq=False, repr=False)
+class Written(FieldValues):
     """Where :func:`write_directory` put a result.
 
     ``previous`` is where the earlier result in ``path`` was moved (None when

@@ -183,8 +183,9 @@ class RunTables:
         return task_chunks(self.tasks, names)
 
 
-@dataclass(frozen=True)
-class TaskMean:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, eq=False, repr=False)
+class TaskMean(FieldValues):
     """A mean of a task column over some tasks, NaN left out: computed by both summary paths.
 
     ``over`` is ``"completed"`` (as latency) or ``"spent"`` (the tasks that ended: completed,

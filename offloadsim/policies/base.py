@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import numpy as np
 
 from offloadsim.suggest import counted, did_you_mean, quoted
+from offloadsim.values import FieldValues
 
 if TYPE_CHECKING:
     from offloadsim.models.graph import LayerGraph
@@ -105,8 +106,9 @@ class Plan:
 _DROP = Plan((), drop=True)
 
 
-@dataclass(frozen=True, slots=True)
-class Placement:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Placement(FieldValues):
     """Where a policy may ever run layers: a policy's optional ``may_place`` attribute.
 
     ``source``: on each task's own source; ``nodes``: on these nodes by name; ``tiers``: on any

@@ -30,6 +30,7 @@ from typing import Any
 from offloadsim.plugins import EntryPointGroup, PluginSkipped
 from offloadsim.records import schema
 from offloadsim.records.schema import Column
+from offloadsim.values import FieldValues
 
 __all__ = [
     "BUILT_IN",
@@ -55,8 +56,9 @@ _TAKEN = frozenset(("tasks", "stages", "metrics", "summary", "manifest", "groups
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 
-@dataclass(frozen=True)
-class RecordTable:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, eq=False, repr=False)
+class RecordTable(FieldValues):
     """One record table: its name (file ``NAME.parquet``), its columns and how each layer treats it.
 
     ``collector`` fills it in the engine: a callable (:data:`Collector`) or its dotted name

@@ -17,6 +17,7 @@ from statistics import NormalDist
 import numpy as np
 
 from offloadsim.suggest import counted
+from offloadsim.values import FieldValues
 
 __all__ = [
     "Dist",
@@ -77,8 +78,9 @@ _FIRST_BATCH = 16
 _MAX_BATCH = 1024
 
 
-@dataclass(frozen=True, slots=True)
-class Dist:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Dist(FieldValues):
     """A distribution over non-negative SI values.
 
     ``params`` by kind: deterministic ``(value,)``; exponential ``(mean,)``;

@@ -326,8 +326,9 @@ class LinkSpec(FieldValues):
     index: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class StageSpec:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class StageSpec(FieldValues):
     """One synthetic layer: its work (FLOP) or its service time (s), and its output size.
 
     ``output`` is the size of the tensor this stage hands to the next one; the
@@ -464,8 +465,9 @@ class WorkloadSpec(FieldValues):
     index: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class RecoverySpec:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class RecoverySpec(FieldValues):
     """What happens to a task whose work was aborted (a node or link down under it, or a timeout).
 
     Retries run the same plan again, each after a backoff that doubles; once
@@ -513,8 +515,9 @@ class RecoverySpec:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class PolicySpec:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class PolicySpec(FieldValues):
     """The placement policy's registered name and its parameters."""
 
     name: str

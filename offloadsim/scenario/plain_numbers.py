@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.scenario.errors import Problem, format_path, key_place, values_at
+from offloadsim.values import FieldValues
 
 if TYPE_CHECKING:
     from offloadsim.scenario.checks import CheckedRun
@@ -85,8 +86,9 @@ PLAIN_PER_RATE_FROM_J_PER_BIT = 1e-3
 Part = str | int
 
 
-@dataclass(frozen=True, slots=True)
-class Plain:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Plain(FieldValues):
     """How one quantity's bare numbers are read: which are suspect, and what a warning of one says.
 
     ``suspect``: whether a bare number (in the SI unit) was surely meant in another unit.  The

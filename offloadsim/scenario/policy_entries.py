@@ -32,6 +32,7 @@ from typing import Any
 
 from offloadsim.scenario.errors import describe, first_repeat, given_twice, yaml_text
 from offloadsim.suggest import quoted
+from offloadsim.values import FieldValues
 
 __all__ = [
     "EntryError",
@@ -54,8 +55,9 @@ class EntryError(ValueError):
     """An entry that cannot be read; its message names the entry, not the option that gave it."""
 
 
-@dataclass(frozen=True)
-class PolicyEntry:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, eq=False, repr=False)
+class PolicyEntry(FieldValues):
     """One policy of a comparison: its ``label`` (the entry as written), registered ``name`` and ``params``.
 
     ``params`` are those the entry gives; they are merged over the scenario's own when ``name`` is

@@ -109,8 +109,9 @@ class Change(FieldValues):
     leaf: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Route(FieldValues):
     """A path from ``source`` to ``target``: node sequence, channels crossed, total latency.
 
     ``bottleneck_bps`` is the least capacity along it when the route was

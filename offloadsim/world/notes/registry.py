@@ -26,6 +26,7 @@ from typing import Any, Literal
 from offloadsim.errors import RunError
 from offloadsim.plugins import EntryPointGroup, PluginSkipped, dotted_name, said_raised, shipped_module
 from offloadsim.suggest import quoted
+from offloadsim.values import FieldValues
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -49,8 +50,9 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Note:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, eq=False, repr=False)
+class Note(FieldValues):
     """One note: its ``kind`` (its provider's), its ``text``, and the ``facts`` it is made of.
 
     ``facts``: JSON-ready data (the keys and values it rests on), which a sweep's or comparison's
@@ -207,8 +209,9 @@ def with_nodes_of(note: Note, other: Note) -> Note:
 Scope = Literal["run", "placed"]
 
 
-@dataclass(frozen=True)
-class NoteProvider:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+@dataclass(frozen=True, eq=False, repr=False)
+class NoteProvider(FieldValues):
     """A registered kind of note: see :func:`register_note`."""
 
     kind: str

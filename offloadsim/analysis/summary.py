@@ -454,13 +454,16 @@ class Summary(FieldValues):
                 rows.append((f"  {name} available", _num(value * 100.0), "%" + why))
         for name in ("latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_p99_s", "wait_mean_s"):
             metric(name)
-        rows += self._registered_rows("latency", ceilings, saturated)  # the LLM metrics where served
+        # A loop paced by its users paces its output tokens as it does its tasks: both rows say so.
+        paced = any(facts.kind == "closed_loop" for facts in self.warning_facts)
+        pace = "  (a closed loop's users' pace: see its warning)" if paced else ""
+        # the LLM metrics where served
+        rows += self._registered_rows("latency", ceilings, saturated, notes={"output_tokens_per_s": pace})
         if self.deadline_tasks:
             metric("deadline_miss_rate", note=f"  ({self.deadline_misses} of {self.deadline_tasks})")
         else:
             rows.append((catalogue.metric_info("deadline_miss_rate").label, "-", "(no deadlines)"))
-        paced = any(facts.kind == "closed_loop" for facts in self.warning_facts)
-        metric("throughput_per_s", note="  (a closed loop's users' pace: see its warning)" if paced else "")
+        metric("throughput_per_s", note=pace)
         metric("bytes_sent")
         # Exactly no joule above idle on any task that ended: the 0 says nothing about what offloading
         # saves, so say why it is 0.
@@ -628,21 +631,26 @@ class Summary(FieldValues):
         return rows
 
     def _registered_rows(
-        self, place: str, ceilings: Sequence[float] = (), saturated: bool = False
+        self,
+        place: str,
+        ceilings: Sequence[float] = (),
+        saturated: bool = False,
+        notes: Mapping[str, str] | None = None,
     ) -> list[tuple[str, str, str]]:
         """The run table's rows of the registered metrics whose ``table_place`` is ``place``.
 
         A metric's own ``table_row``; else, with a ``table_note``, its value by its display (none
         where NaN), or, for one of the summary's fields (the LLM metrics), a row for each column of
         its metrics row, as the headline rows (a decode rate and time per token said as bounds where
-        the run has ``ceilings``); else none.
+        the run has ``ceilings``, and ``notes``' words after a column it names); else none.
         """
+        notes = notes or {}
         rows = []
         for metric in placed(registered_metrics(), place, "table_place"):
             if metric.summary_fields and metric.family is None and metric.table_row is None:
                 row_values = row_of(metric, self)
                 rows += [
-                    _headline_row(name, row_values[name], ceilings, saturated=saturated)
+                    _headline_row(name, row_values[name], ceilings, notes.get(name, ""), saturated)
                     for name in metric.columns
                     if name in row_values
                 ]

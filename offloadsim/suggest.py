@@ -271,6 +271,19 @@ _OUT_OF_SCOPE = {
     **dict.fromkeys(("batch", "batching", "batch_size"), "batching at servers"),
     **dict.fromkeys(
         (
+            "memory",
+            "memory-capacity",
+            "memory_capacity",
+            "memory-size",
+            "memory_size",
+            "vram",
+            "dram",
+            "hbm",
+        ),
+        "memory capacity (nothing checks that a model's weights and KV cache fit)",
+    ),
+    **dict.fromkeys(
+        (
             "edgeshard",
             "tensor-parallel",
             "tensor_parallel",

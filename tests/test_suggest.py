@@ -218,6 +218,9 @@ def test_a_slip_still_suggests_its_name(word, candidates, meant):
         ("nodes.phone.processor.throttling=true", "does not model DVFS or thermal throttling: see README.md"),
         ("nodes.phone.power.promotion_delay=260 ms", "does not model a cellular radio's states"),
         ("nodes.phone.power.peukert=1.1", "does not model a battery's chemistry"),
+        # an LLM researcher's: will the 8B model fit on the phone? It listed the node's keys
+        ("nodes.phone.memory=8 GB", 'unknown key "memory" (offloadsim does not model memory capacity'),
+        ("nodes.edge.processor.vram=16 GB", 'unknown key "vram" (offloadsim does not model memory capacity'),
     ],
 )
 def test_out_of_scope_words_point_at_the_scope_section_not_at_a_name_spelt_alike(setting, said):
@@ -232,6 +235,26 @@ def test_out_of_scope_words_point_at_the_scope_section_not_at_a_name_spelt_alike
     assert said in message and 'did you mean "edge"' not in message and 'did you mean "model"' not in message
 
 
+def test_a_word_for_what_is_not_modelled_that_begins_a_key_is_told_both():
+    """A processor's ``memory: 8 GB`` was answered only ``did you mean "memory_bandwidth"?``: a user
+    asking whether a model fits took a bandwidth for the capacity nothing models.  The key it begins
+    may be meant, so it is still suggested, and what is not modelled is said beside it."""
+    from pathlib import Path
+
+    from offloadsim.scenario.errors import ScenarioError
+    from offloadsim.scenario.loader import load_scenario
+
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(
+            Path(__file__).parents[1] / "scenarios" / "quickstart.yaml",
+            overrides=["nodes.phone.processor.memory=8 GB"],
+        )
+    assert (
+        'unknown key "memory" (did you mean "memory_bandwidth"? offloadsim does not model memory capacity'
+        in str(caught.value)
+    )
+
+
 def test_the_scope_section_names_what_each_pointer_says_is_not_modelled():
     """A message that points at README's scope section finds there what it says is not modelled."""
     from pathlib import Path
@@ -243,6 +266,7 @@ def test_the_scope_section_names_what_each_pointer_says_is_not_modelled():
     section = readme.split(f"## {heading}\n")[1].split("\n## ")[0]
     for said in ("DVFS and thermal throttling", "A cellular radio's states", "A battery's chemistry"):
         assert f"* **{said}.**" in section
+    assert "* **Batching at servers and memory capacity.**" in section
 
 
 def test_the_scope_section_the_messages_name_is_in_the_readme():

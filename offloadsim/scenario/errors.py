@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from offloadsim.shapes import describe
 from offloadsim.strict_yaml import key_part, key_path, plain_or_quoted
-from offloadsim.suggest import close_matches, offered, out_of_scope_first
+from offloadsim.suggest import close_matches, offered, out_of_scope, out_of_scope_first
 
 __all__ = [
     "KeyPathError",
@@ -282,7 +282,9 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """``' (did you mean "x"?)'`` for the closest candidate (each a word means), or ``""`` when none is close.
 
     A candidate equal but for case comes first (``T4`` → ``t4``); then close
-    spellings; then, for three letters or more, a candidate ``word`` begins.
+    spellings; then, for three letters or more, a candidate ``word`` begins.  A word for what is
+    not modelled that begins a candidate may mean either, and is told both (a processor's
+    ``memory``: ``memory_bandwidth``, or the capacity nothing models).
     """
     candidates = list(candidates)
     if scope := out_of_scope_first(word, candidates):  # "encryption" is not a misspelt "description"
@@ -290,7 +292,9 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     close = close_matches(word, candidates)
     if not close and len(word) >= 3:
         close = [c for c in candidates if c.startswith(word)][:1]
-    return offered(close)
+    also = out_of_scope(word).strip()[1:-1]  # "offloadsim does not model ...", or "" for a plain slip
+    said = offered(close)
+    return f"{said[:-1]} {also})" if said and also else said
 
 
 def _one_line(message: str) -> str:

@@ -243,6 +243,10 @@ class MetricDrawing(SeriesDrawing):
 #: Where a kind's own notes go among the figure's (:meth:`SeriesDrawing.notes`' keys).
 NOTE_PLACES = ("unrecorded", "unpowered", "timeline", "own_x", "cuts")
 
+#: The metrics whose figures say the runs' warnings first: a closed loop's users' pace, or an open
+#: rate past capacity, is what such a value is (a cloud's 593 tokens/s was one user's pace).
+_THROUGHPUTS = frozenset({"throughput_per_s", "output_tokens_per_s"})
+
 
 def metric_log_y(view: FigureView, frame: pd.DataFrame, logy: bool | None) -> bool | None:
     """A metric's log y axis where not given: bars of 1 and 150 ms on a linear axis show one bar.
@@ -407,10 +411,21 @@ def series_figure(
     legend = not (facet is not None and series == [facet]) and not _said_by_title(view, frame, series, fixed)
     _finish(fig, axes, titles, drawing, one_run, fixed, legend=legend)
     own = drawing.notes(drawn)
+    warned = warned_runs_note(
+        view.results.manifest,
+        _drawn_runs(one_run, panels, frame),
+        shown,
+        lambda key: view.heading(key, frame),
+        group_attribution(view.results.tasks, view.results.nodes, view.results.metrics),
+    )
+    # Of a throughput the runs' warnings say what the values are (a closed loop's users' pace, an
+    # open rate past capacity): they come with the ceiling note, not cut off after the rest.
+    early = view.metric in _THROUGHPUTS
     parts = (
         interval_note(view, kind, frame, shown, axes),
         # What the values are: before the rest.
         ceiling_note(drawing.bound_metric(view, request), view.results.manifest, frame),
+        warned if early else "",
         pooled_note(frame, shown) if drawing.pools_tasks else "",
         "" if one_run else pooled_groups_note(view, shown),
         method_note(view, kind),
@@ -422,13 +437,7 @@ def series_figure(
         if x_key in meanings
         else "",
         incomplete_tasks_note(view, frame, shown, of_completed=drawing.of_completed),
-        warned_runs_note(
-            view.results.manifest,
-            _drawn_runs(one_run, panels, frame),
-            shown,
-            lambda key: view.heading(key, frame),
-            group_attribution(view.results.tasks, view.results.nodes, view.results.metrics),
-        ),
+        "" if early else warned,
         own.get("timeline", ""),
         _window_note(from_s, to_s),
         own.get("own_x", ""),

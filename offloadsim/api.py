@@ -640,6 +640,7 @@ def scenario_warnings(
             given,
             quantity_keys=_quantity_keys,
             change_time_keys=_change_time_keys,
+            random_start_keys=_random_start_keys,
             dynamics_refused=_dynamics_refused(scenario, world),
             unreached=lambda: _unreached(scenario, dynamics),
             least_compute=lambda: _least_compute(world or WorldOnce(scenario)),
@@ -803,6 +804,13 @@ def _change_time_keys(kind: str) -> dict[str, str | None]:
     from offloadsim.world.dynamics import change_time_keys
 
     return change_time_keys(kind)
+
+
+def _random_start_keys(kind: str) -> tuple[str, ...]:
+    """The keys that, given in a ``dynamics`` entry of ``kind``, start each run at its own point of it."""
+    from offloadsim.world.dynamics import random_start_keys
+
+    return random_start_keys(kind)
 
 
 def default_out_dir(scenario_name: str, policy: str, seed: int, replication: int = 0) -> Path:

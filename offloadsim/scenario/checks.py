@@ -99,6 +99,11 @@ def _no_change_times(kind: str) -> Mapping[str, str | None]:
     return {}
 
 
+def _no_random_starts(kind: str) -> Sequence[str]:
+    """What a :class:`CheckedRun` made without the world knows of a kind's random starts: none."""
+    return ()
+
+
 def _none_unreached() -> None:
     """What a :class:`CheckedRun` made without the world knows of moving devices out of reach: nothing."""
     return None
@@ -138,6 +143,8 @@ class CheckedRun:
     ``change_time_keys`` gives, likewise, the keys below such an entry that hold the time of a
     change (``steps[].at``), each with the words the kind gives for what a run that ends before
     it misses (``nothing fails in the run``), None where it gives none.
+    ``random_start_keys`` gives the keys that, given in such an entry, start each run at its own
+    drawn point of its changes (``link-trace``'s ``offset``): its stated times are not a run's.
     ``dynamics_refused`` says whether the world refuses ``dynamics[i]`` (its kind's reader: a
     trace whose row has a cell that is not a number, a radio's ``exponent: abc``), which the run
     then refuses with one line naming what is wrong: :func:`run_scenario_checks` drops every
@@ -164,6 +171,7 @@ class CheckedRun:
     given: str | None = None
     quantity_keys: Callable[[str], Mapping[str, Sequence[str]]] = _no_quantities
     change_time_keys: Callable[[str], Mapping[str, str | None]] = _no_change_times
+    random_start_keys: Callable[[str], Sequence[str]] = _no_random_starts
     dynamics_refused: Callable[[int], bool] = _none_refused
     unreached: Callable[[], Mapping[int, Sequence[str]] | None] = _none_unreached
     least_compute: Callable[[], Mapping[str, float] | None] = _none_bounded

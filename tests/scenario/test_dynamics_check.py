@@ -7,6 +7,7 @@ end of the warm-up, which it is not) left the results those of a world that neve
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import yaml
 from scenario_testkit import small_document
@@ -299,6 +300,28 @@ def test_a_trace_the_run_sees_change_is_not_warned_of(tmp_path, capsys, rows):
     path = _scenario(tmp_path, {"kind": "link-trace", "link": 0, "file": "up.csv"})
     assert main(["validate", str(path)]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_a_looped_trace_with_a_random_offset_is_not_warned_of_however_late_its_rows(tmp_path, capsys):
+    """``offset: random`` starts each run at its own point of the loop: the file's times are not the run's.
+
+    A 180 s loop (rows at 0, 60 and 120 s) in a 40 s run: the warning said the link kept its first
+    values throughout, while three of four replications' links changed within the run.
+    """
+    (tmp_path / "up.csv").write_text("time,bandwidth\n0,50 Mbps\n60,5 Mbps\n120,50 Mbps\n")
+    entry = {"kind": "link-trace", "link": 0, "file": "up.csv", "loop": True, "offset": "random"}
+    path = _scenario(tmp_path, entry)
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err == ""
+    out = tmp_path / "out"
+    assert (
+        main(["compare", str(path), "--policies", "edge", "--replications", "4", "--out", str(out), "-q"])
+        == 0
+    )
+    assert "late-dynamics" not in capsys.readouterr().err
+    changes = pd.read_parquet(out / "link_changes.parquet")
+    # the runs' links did change within the run, after its start: the warning would have been false
+    assert (changes.time > 0).any()
 
 
 # --------------------------------------------------------------------------- early-dynamics

@@ -27,6 +27,7 @@ from offloadsim.world.dynamics.registry import (
     parse_dynamics,
     parse_entry,
     quantity_keys,
+    random_start_keys,
     register_dynamics,
     unregister_dynamics,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "parse_dynamics",
     "parse_entry",
     "quantity_keys",
+    "random_start_keys",
     "register_dynamics",
     "unregister_dynamics",
 ]

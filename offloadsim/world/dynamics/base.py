@@ -277,7 +277,10 @@ class DynamicsKind(Protocol):
     the kind's ``missed_changes`` (``{"start": "nothing fails in the run"}``) says in its own
     words, by key, what the run misses.  A kind without it has no time the check reads.  A fixed
     plan's stations table (``run --dry-run``) names by them the change that holds a link or node
-    down at 0 s (the entry alone where none, or several, of its times are at 0 s).
+    down at 0 s (the entry alone where none, or several, of its times are at 0 s).  A kind one of
+    whose keys, when an entry gives it, starts each run at its own drawn point of the entry's
+    changes (``link-trace``'s ``offset: random``) names it in ``random_start_keys``: the stated
+    times are then not a run's, and neither check reads such an entry.
 
     A kind that sets links' rates defines ``rate_keys(spec)``: the directed channels whose rate an
     entry sets, each with the key of the entry that puts it there (``link``, :func:`rated`); one

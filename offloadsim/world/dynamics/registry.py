@@ -40,6 +40,7 @@ __all__ = [
     "parse_dynamics",
     "parse_entry",
     "quantity_keys",
+    "random_start_keys",
     "register_dynamics",
     "unregister_dynamics",
 ]
@@ -126,6 +127,7 @@ def register_dynamics(kind: DynamicsKind) -> None:
             f"kind of dynamics {kind.name!r}: missed_changes maps some of its change_time_keys "
             f"{declared!r} to what a run that ends before the time there misses, got {missed!r}"
         )
+    _key_patterns(kind, "random_start_keys", getattr(kind, "random_start_keys", ()), key_place)
     _KINDS[kind.name] = kind if shipped_module(type(kind).__module__) else PluginDynamicsKind(kind)
 
 
@@ -201,6 +203,19 @@ def change_time_keys(name: str) -> dict[str, str | None]:
     kind = dynamics_kind(name)
     missed = getattr(kind, "missed_changes", {})
     return {key: missed.get(key) for key in getattr(kind, "change_time_keys", ())} if kind is not None else {}
+
+
+def random_start_keys(name: str) -> tuple[str, ...]:
+    """The keys that, given in an entry of the kind ``name``, start each run at its own point of its changes.
+
+    ``random_start_keys`` of :class:`~offloadsim.world.dynamics.base.DynamicsKind`; none for a kind
+    that declares none, or an unknown name.
+
+    >>> random_start_keys("link-trace"), random_start_keys("failures")
+    (('offset',), ())
+    """
+    kind = dynamics_kind(name)
+    return tuple(getattr(kind, "random_start_keys", ())) if kind is not None else ()
 
 
 def parse_dynamics(entries: tuple[Mapping[str, Any], ...], scenario: Scenario) -> tuple[Dynamics, ...]:

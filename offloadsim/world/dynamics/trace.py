@@ -97,6 +97,10 @@ class LinkTrace:
         "starts with throughout the run (a trace's times are seconds from the run's start)"
     }
 
+    #: ``offset: random`` starts each run at its own point of the loop: the file's times are not the
+    #: run's, so the ``late-dynamics`` and ``early-dynamics`` checks pass such an entry over.
+    random_start_keys = ("offset",)
+
     def parse(self, entry: SpecReader) -> Trace:
         """Read ``link``, ``file`` (the CSV, read now within bounds), ``loop`` and ``period``."""
         entry.keys(required=("link", "file"), optional=("loop", "period", "offset"))

@@ -332,6 +332,21 @@ _OUT_OF_SCOPE = {
         ("peukert", "voltage", "state-of-health", "state_of_health"),
         "a battery's chemistry (rate, voltage, ageing)",
     ),
+    **dict.fromkeys(
+        (
+            "correlated",
+            "correlated-failures",
+            "correlated_failures",
+            "common-cause",
+            "common_cause",
+            "failure-domain",
+            "failure_domain",
+            "failure-group",
+            "failure_group",
+        ),
+        "correlated failures (each node and link of kind: failures fails on its own;"
+        " a node-schedule of several nodes takes them down together at stated times)",
+    ),
 }
 
 #: Where the scope is written down, as a message points at it.

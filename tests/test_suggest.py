@@ -333,3 +333,41 @@ def test_a_word_a_name_begins_before_a_unit_suggests_that_name():
     assert close_matches("in_x", ["in"]) == []  # a name too short to say anything
     with pytest.raises(UnknownPolicyError, match=r'"pipeline" \(did you mean "multi-tier" or "fixed"\?\)'):
         make_policy("pipeline", {})
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        # a reliability researcher's next keys: each listed the failures keys, with no word that
+        # failures drawn together are not modelled
+        (
+            "dynamics[0].correlated=true",
+            'unknown key "correlated" (offloadsim does not model correlated failures',
+        ),
+        ("dynamics[0].common_cause=rack", "does not model correlated failures (each node and link of"),
+        (
+            "dynamics[0].kind=correlated-failures",
+            'unknown kind "correlated-failures" (offloadsim does not model',
+        ),
+    ],
+)
+def test_a_correlated_failure_s_key_points_at_the_scope_section(capsys, setting, said):
+    from pathlib import Path
+
+    from offloadsim.cli import main
+
+    scenario = Path(__file__).parents[1] / "scenarios" / "edge-outage.yaml"
+    assert main(["validate", str(scenario), "--set", setting]) == 2
+    message = capsys.readouterr().err
+    assert said in message and "README.md" in message
+
+
+def test_the_scope_section_says_failures_are_drawn_on_their_own():
+    from pathlib import Path
+
+    from offloadsim.suggest import SCOPE_SECTION
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    heading = SCOPE_SECTION.split('"')[1]
+    section = readme.split(f"## {heading}\n")[1].split("\n## ")[0]
+    assert "* **Correlated failures.**" in section

@@ -74,7 +74,9 @@ _WINDOW_COUNTS = ("output_tokens_per_s",)
 _LOWER: Better = "lower"
 _HIGHER: Better = "higher"
 
-#: The headline job-level metrics (summary fields, ``drop_rate`` and ``fail_rate``), in display order.
+#: The headline job-level metrics (summary fields, ``drop_rate``, ``fail_rate`` and ``retry_rate``), in
+#: display order.  ``retry_rate``: the share of arrived tasks ``recovery:`` ran again (of any outcome),
+#: with no direction: a policy that retries more may be the one that loses fewer.
 METRICS: dict[str, Metric] = {
     "latency_mean_s": Metric("mean latency", "ms", 1e3, _LOWER),
     "latency_p50_s": Metric("median latency", "ms", 1e3, _LOWER),
@@ -84,6 +86,7 @@ METRICS: dict[str, Metric] = {
     "deadline_miss_rate": Metric("deadline misses", "%", 100.0, _LOWER),
     "drop_rate": Metric("dropped tasks", "%", 100.0, _LOWER),
     "fail_rate": Metric("failed tasks", "%", 100.0, _LOWER),
+    "retry_rate": Metric("retried by recovery", "%", 100.0),
     "availability": Metric("least node availability", "%", 100.0, _HIGHER),
     "throughput_per_s": Metric("throughput", "tasks/s", 1.0, _HIGHER),
     "device_energy_mean_j": Metric("device energy per task", "mJ", 1e3, _LOWER, basis="above idle", digits=2),
@@ -92,6 +95,7 @@ METRICS: dict[str, Metric] = {
     "completed": Metric("tasks completed", "tasks", 1.0, _HIGHER),
     "dropped": Metric("tasks dropped", "tasks", 1.0, _LOWER),
     "failed": Metric("tasks failed", "tasks", 1.0, _LOWER),
+    "retried": Metric("tasks retried by recovery", "tasks"),
     "in_flight": Metric("tasks in flight at end", "tasks"),
 }
 

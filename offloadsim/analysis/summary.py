@@ -1186,6 +1186,10 @@ def _column_metrics(tasks: Table, done: np.ndarray) -> dict[str, float]:
     return out
 
 
+#: The catalogue's shares of the arrived tasks, each with the count it is of.
+_SHARES = {"drop_rate": "dropped", "fail_rate": "failed", "retry_rate": "retried"}
+
+
 def metrics_row(summary: Summary) -> dict[str, float]:
     """The job-level metrics of one run, in SI units and fractions.
 
@@ -1204,8 +1208,8 @@ def metrics_row(summary: Summary) -> dict[str, float]:
     for name in catalogue.METRICS:
         if name == "device_energy_mean_j" and summary.powered_sources == 0:  # a summary.json's 0 of before
             row[name] = _NAN
-        elif name in ("drop_rate", "fail_rate"):
-            count = summary.dropped if name == "drop_rate" else summary.failed
+        elif name in _SHARES:
+            count = getattr(summary, _SHARES[name])
             row[name] = count / summary.arrived if summary.arrived else _NAN
         else:
             row[name] = getattr(summary, name)

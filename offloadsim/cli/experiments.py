@@ -610,6 +610,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
         *sweep_columns(served, by_latency=True),
         "deadline_miss_rate",
         "fail_rate",
+        "retry_rate",
         # As compare's table: what an overloaded point's warning speaks of (a summary without it: none).
         *[name for name in ("throughput_per_s",) if name in served],
         "device_energy_mean_j",

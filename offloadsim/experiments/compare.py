@@ -136,6 +136,7 @@ TABLE_METRICS = (
     "deadline_miss_rate",
     "drop_rate",
     "fail_rate",  # where some run failed a task (a node or link went down): see format_comparison
+    "retry_rate",  # where recovery: ran some task again: likewise
     "availability",  # where some node was down part of a run (a failure, a flat battery): likewise
     "throughput_per_s",
     "device_energy_mean_j",
@@ -1043,16 +1044,18 @@ def fewer_runs_text(n: int, replications: int | None) -> str:
 def table_metrics(metrics: Sequence[str], summary: pd.DataFrame) -> list[str]:
     """``metrics`` as a printed table of ``summary`` shows them: failures' rows only where a run had one.
 
-    ``fail_rate`` only where a run failed a task, ``availability`` only where some node was down
-    part of a run.  A world that never fails would give every comparison and sweep a row, or column, of zeros
-    (or of 100 %) that says nothing; one that does (a node or link went down) must say how many
-    tasks failed, and one whose nodes went down (a failure, a battery run flat sooner under one
-    policy than another) how long the least available node was up.  ``compare``'s table and
+    ``fail_rate`` only where a run failed a task, ``retry_rate`` only where ``recovery:`` ran a task
+    again, ``availability`` only where some node was down part of a run.  A world that never fails
+    would give every comparison and sweep a row, or column, of zeros (or of 100 %) that says nothing;
+    one that does (a node or link went down) must say how many tasks failed, and one whose nodes
+    went down (a failure, a battery run flat sooner under one policy than another) how long the
+    least available node was up.  ``compare``'s table and
     ``sweep``'s both choose so.  Device energy per task has its row only where some run measured
     it: without ``power:`` on any source it is null in every run, and a row of ``-`` (once
     ``0.00 ± 0``, Δ ``0.00``) says less than the note that says why.
     """
     failed = bool((summary.loc[summary["metric"] == "fail_rate", "mean"] > 0).any())
+    retried = bool((summary.loc[summary["metric"] == "retry_rate", "mean"] > 0).any())
     down = bool((summary.loc[summary["metric"] == "availability", "mean"] < 1).any())
     energy_rows = summary.loc[summary["metric"] == "device_energy_mean_j", "mean"]
     energy = energy_rows.empty or bool(energy_rows.notna().any())  # a summary without it: as it was
@@ -1060,6 +1063,7 @@ def table_metrics(metrics: Sequence[str], summary: pd.DataFrame) -> list[str]:
         m
         for m in metrics
         if (m != "fail_rate" or failed)
+        and (m != "retry_rate" or retried)
         and (m != "availability" or down)
         and (m != "device_energy_mean_j" or energy)
     ]

@@ -355,6 +355,7 @@ def graph_from_onnx(model: onnx.ModelProto, *, name: str) -> LayerGraph:
         if idx in absorbed:
             continue  # the Sigmoid of x * sigmoid(x): one SiLU layer at its Mul
         lname = _unique(node.name or f"{node.op_type}_{idx}", used_names)
+        _require_shape(node, lname, shapes)
         for out in node.output:
             producer[out] = lname
         in_shapes = [shapes.get(t, ()) for t in node.input if t]
@@ -412,6 +413,21 @@ def graph_from_onnx(model: onnx.ModelProto, *, name: str) -> LayerGraph:
         input_bytes=sum(numel(shapes.get(t, ())) * itemsize.get(t, 4) for t in graph_inputs),
         outputs=outputs,
         meta={"family": "onnx", "source": "onnx"},
+    )
+
+
+def _require_shape(node: Any, layer: str, shapes: Mapping[str, tuple[int, ...]]) -> None:
+    """Refuse a layer whose output ONNX shape inference gave no shape (an op outside its domains).
+
+    Without one, the layer and every layer after it imported as a 1-element tensor of 0 bytes: a
+    model of a few FLOPs whose cuts send nothing, said nowhere (com.microsoft's ``Gelu``).
+    """
+    if node.output[0] in shapes:
+        return
+    op = f"{node.domain} {node.op_type}" if node.domain not in ("", "ai.onnx") else node.op_type
+    raise ValueError(
+        f"node {layer!r} ({op}): ONNX shape inference gives its output {node.output[0]!r} no shape, "
+        "so its FLOPs and bytes cannot be counted; export the model with standard ONNX ops"
     )
 
 

@@ -381,10 +381,16 @@ def test_a_graph_output_nothing_makes_is_refused() -> None:
 
 
 def test_graph_outputs_that_are_inputs_or_initializers_still_import() -> None:
-    """A graph may hand back its input or a weight as an output: no node makes them, nothing is missing."""
+    """A graph may hand back its input or a weight as an output: no node makes them, nothing is missing.
+
+    Its outputs are declared with their shapes: left to it, ONNX shape inference gives ``y`` none in
+    a graph that lists its input among its outputs, and a layer of no shape is refused.
+    """
     model = _model(
         [helper.make_node("Add", ["x", "w"], ["y"])], [("x", [1, 4])], ["y", "x", "w"], inits=[("w", [1, 4])]
     )
+    for output in model.graph.output:
+        output.CopyFrom(helper.make_tensor_value_info(output.name, F, [1, 4]))
     assert load_onnx(model, name="g").outputs == ("Add_0",)
 
 
@@ -423,3 +429,35 @@ def test_load_onnx_says_in_one_line_what_it_cannot_read(tmp_path):
         TypeError, match=r"^model: expected a path to an ONNX file or an onnx\.ModelProto, got int$"
     ):
         load_onnx(3)
+
+
+def _contrib_gelu_model():  # type: ignore[no-untyped-def]
+    """com.microsoft's Gelu, then a Relu: ONNX shape inference knows no shape past the contrib op."""
+    gelu = helper.make_node("Gelu", ["x"], ["y"], domain="com.microsoft")
+    model = _model([gelu, helper.make_node("Relu", ["y"], ["z"])], [("x", [1, 32, 64])], ["z"])
+    model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    return model
+
+
+def test_a_layer_whose_output_has_no_shape_is_refused() -> None:
+    """An op outside the standard domain (the Gelu onnxruntime's transformer optimizer writes) left its
+    output and every layer after it shapeless: each imported as a 1-element tensor of 0 bytes, so the
+    model's FLOPs were a few and a cut after it sent nothing, without a word."""
+    with pytest.raises(ValueError) as info:
+        load_onnx(_contrib_gelu_model(), name="g")
+    assert str(info.value) == (
+        "node 'Gelu_0' (com.microsoft Gelu): ONNX shape inference gives its output 'y' no shape, "
+        "so its FLOPs and bytes cannot be counted; export the model with standard ONNX ops"
+    )
+
+
+def test_validate_refuses_a_layer_whose_output_has_no_shape(tmp_path, capsys) -> None:
+    from offloadsim.cli import main
+
+    onnx.save(_contrib_gelu_model(), tmp_path / "gelu.onnx")
+    file = tmp_path / "s.yaml"
+    file.write_text(_ONNX_SCENARIO.format(app="{onnx: gelu.onnx, input: 1 KB}"), encoding="utf-8")
+    assert main(["validate", str(file)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "applications.net.onnx: cannot import gelu.onnx" in err
+    assert "node 'Gelu_0' (com.microsoft Gelu): ONNX shape inference gives its output 'y' no shape" in err

@@ -58,6 +58,9 @@ OTHER_DEVICE_ENERGY = SummaryMetric(
     },
     summary_fields=True,
     absent_is_zero=True,
+    # Sweep's table too, beside device energy: without it a sweep of an NPU against a powered edge GPU
+    # read the edge runs' energy as the phone's radio alone.
+    sweep=(_NAME,),
     row=_row,
     table_row=_table_row,
     row_place="headline",

@@ -686,7 +686,8 @@ def default_label(key: str, document: Mapping[str, Any] | None = None) -> str:
 
     A link is named by its ends (a ``phone-*`` pattern by its group), a
     workload entry by its application, a ``dynamics`` entry by its kind, a policy
-    parameter by itself; any other key is shown as written.
+    parameter by itself, a key of one of a node's several processors with the processor's
+    name; any other key is shown as written.
 
     >>> doc = {"links": [{"between": ["phone-*", "ap"]}], "workload": [{"app": "classify"}]}
     >>> default_label("links[0].bandwidth", doc), default_label("workload[0].rate", doc)
@@ -695,6 +696,8 @@ def default_label(key: str, document: Mapping[str, Any] | None = None) -> str:
     ('objective', 'policy', 'edge count')
     >>> default_label("dynamics[0].in_flight", {"dynamics": [{"kind": "mobility"}]})
     'mobility in-flight rule'
+    >>> default_label("nodes.phone.processors.npu.speed"), default_label("nodes.phone.processor.speed")
+    ('phone npu speed', 'phone speed')
     """
     try:
         parts = parse_path(key)
@@ -715,6 +718,9 @@ def default_label(key: str, document: Mapping[str, Any] | None = None) -> str:
         if app:
             rest = " ".join(words[1:])
             return f"{app} {'arrival rate' if rest == 'rate' else rest}"
+    if head == "nodes" and len(parts) >= 5 and parts[2] == "processors":
+        # One of the node's several processors, named: "phone npu speed", not the phone's "phone speed".
+        return f"{words[1]} {words[3]} {words[-1]}"
     if head in ("nodes", "applications") and len(parts) >= 3:
         return f"{words[1]} {words[-1]}"
     if head == "dynamics" and len(parts) >= 3 and isinstance(parts[1], int):

@@ -468,10 +468,14 @@ def _how_to_use(name: str, path: Path) -> str:
     }
     if found_by_name:
         return f"use it in a scenario as: processor: {plain_or_quoted({'profile': name})}"
-    return (
-        f"use it in a scenario as: processor: {plain_or_quoted({'profile': str(path.absolute())})}, "
-        f"or by name from a scenario in {path.absolute().parent} or its profiles/ folder"
-    )
+    said = f"use it in a scenario as: processor: {plain_or_quoted({'profile': str(path.absolute())})}"
+    if path.stem != name:  # profile: STEM finds this file, or a derived profile of that name first
+        return said
+    # A scenario's search looks in its folder's profiles/, then in its folder: the folders whose
+    # scenarios find the file by name are the one above a profiles/ folder, and the file's own.
+    folder = path.absolute().parent
+    folders = [folder.parent, folder] if folder.name == "profiles" else [folder]
+    return f"{said}, or by name from a scenario in {' or in '.join(str(f) for f in folders)}"
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -227,6 +227,35 @@ def test_the_held_out_check_says_what_it_covers():
     assert reach_line(profile, rows[:1]) == ""  # no held-out model: no check to qualify
 
 
+def test_a_held_out_model_mostly_in_kinds_not_timed_is_named_as_extrapolated():
+    """A distilled transformer held out after a fit on its teacher said "held-out check covers the
+    layer kinds the fit timed ... (the held-out models have at most 100% of their work in other
+    kinds)": the line contradicted itself, and did not say which model its error is extrapolation's."""
+    from dataclasses import replace
+
+    from offloadsim.calibration.report import reach_line
+    from offloadsim.world.profiles import get_profile
+
+    shipped = get_profile("epyc-ort-1t")
+    profile = replace(
+        shipped,
+        provenance={**shipped.provenance, "models": ["tfm"]},
+        trust={**shipped.trust, "extrapolated_pct": {}},
+    )
+    rows = [
+        {"model": "tfm", "role": "train", "untimed_pct": 0.0},
+        {"model": "tfm-distilled", "role": "held-out", "untimed_pct": 100.0},
+        {"model": "cnn-pruned", "role": "held-out", "untimed_pct": 12.0},
+        {"model": "tfm@small", "role": "held-out", "untimed_pct": 35.0},
+    ]
+    line = reach_line(profile, rows)
+    assert "at most 100%" not in line and "covers the layer kinds the fit timed" not in line, line
+    assert (
+        "held-out check is extrapolated for tfm-distilled 100%, tfm@small 35% of their work in kinds" in line
+    ), line
+    assert "cnn-pruned" not in line  # 12 %: within MAX_EXTRAPOLATED
+
+
 def test_the_noise_line_cannot_contradict_its_own_count_by_rounding():
     """'known to ±2.0% ... 15 of 27 units over the ±2% target': the median CI was 2.04 %."""
     from dataclasses import replace

@@ -832,6 +832,14 @@ def _check_model_params(
         problems.add(format_path((*loc, key)), message)
 
 
+#: Where a model the zoo lacks comes from, said after its names: a pruned or distilled variant named
+#: as a model ("distilbert") was told only the zoo's names.
+_OWN_MODEL = (
+    "a model the zoo lacks (a pruned or distilled one) is an ONNX file, {onnx: FILE}, or a list of "
+    "layers, stages: (docs/models.md#your-own-model)"
+)
+
+
 def _model_name(name: str, path: str, problems: ProblemList) -> str:
     """The zoo's own name for ``name`` (aliases accepted), checked while the zoo is importable."""
     models = _available("offloadsim.models", "list_models")
@@ -844,7 +852,8 @@ def _model_name(name: str, path: str, problems: ProblemList) -> str:
     except (ImportError, KeyError, ValueError):
         problems.add(
             key_path(path, "model"),
-            f"unknown model {quoted(name)}{did_you_mean(name, models)}; known: {', '.join(models)}",
+            f"unknown model {quoted(name)}{did_you_mean(name, models)}; known: {', '.join(models)}; "
+            f"{_OWN_MODEL}",
         )
         return name
 

@@ -393,6 +393,18 @@ MISTAKES = [
         edits={"applications.job.work": DELETE, "applications.job.model": "resnet5"},
         marks=needs_zoo,
     ),
+    # A pruned or distilled variant named as a model ("distilbert") said only the zoo's names: where a
+    # model the zoo lacks comes from is said too (HF38's trial).
+    _case(
+        "unknown-model-own",
+        "applications.job.model",
+        'unknown model "distilbert"; known: alexnet, vgg16, resnet18, resnet50, mobilenet_v2, '
+        "efficientnet_b0, squeezenet1_1, vit_b_16, bert-base, gpt2, llama-3.2-1b, llama-3.1-8b; a model "
+        "the zoo lacks (a pruned or distilled one) is an ONNX file, {onnx: FILE}, or a list of layers, "
+        "stages: (docs/models.md#your-own-model)",
+        edits={"applications.job.work": DELETE, "applications.job.model": "distilbert"},
+        marks=needs_zoo,
+    ),
     # A codec only a layer graph's cut tensors can use: elsewhere it would be accepted and do nothing.
     _case(
         "compression-without-model",

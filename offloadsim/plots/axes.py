@@ -31,7 +31,7 @@ from matplotlib.ticker import Formatter, LogLocator, MaxNLocator, NullFormatter,
 from matplotlib.transforms import Bbox
 
 from offloadsim.analysis.values import number_text
-from offloadsim.plots.style import house_style, wrap
+from offloadsim.plots.style import house_style, note_under, wrap
 
 __all__ = [
     "from_zero",
@@ -49,10 +49,13 @@ __all__ = [
     "laid_out",
     "keep_panels_tall",
     "shortest_panel_in",
+    "notes_keeping_panels",
     "figure_legend",
     "patch_legend",
     "span_at_least",
     "clear_legend",
+    "keep_legend_clear",
+    "legend_beside",
     "legend_on_data",
     "lines_under_legend",
     "place_clear",
@@ -406,6 +409,25 @@ def shortest_panel_in(fig: Figure) -> float:
         return 0.0
     renderer = laid_out(axes[0])
     return _shortest(fig, [ax.get_window_extent(renderer) for ax in axes])
+
+
+def notes_keeping_panels(fig: Figure, note: str) -> float:
+    """Set ``note`` under ``fig``, which grows for it: its panels keep the height they had before it.
+
+    A long notes block took its height from the panels, down to :data:`LEAST_PANEL_HEIGHT_IN`: a
+    faceted figure's panels were left an inch tall (a label over a line wherever it went), and so
+    was a single panel (its legend pushed beside it, its curves squeezed).  The figure grows by
+    what the notes took instead (:func:`keep_panels_tall`), and a y label still taller than its axes
+    is broken in two (:func:`fit_y_labels`).  Returns the height kept, in inches (at least
+    :data:`LEAST_PANEL_HEIGHT_IN`), for a caller that moves a legend later to keep it again.
+    """
+    tall = max(shortest_panel_in(fig) if note else 0.0, LEAST_PANEL_HEIGHT_IN)
+    if note:
+        note_under(fig, note)
+    keep_panels_tall(fig, tall)
+    if note:
+        fit_y_labels(fig)
+    return tall
 
 
 def _shortest(fig: Figure, extents: Sequence[Bbox]) -> float:
@@ -789,6 +811,29 @@ def clear_legend(ax: Axes, *, wide_above: bool = False) -> None:
     _legend_above(fig, entries, title)
     # The legend took height from the axes: a y label now taller than them ran up into its entries.
     fit_y_labels(fig)
+
+
+def keep_legend_clear(ax: Axes) -> None:
+    """Move ``ax``'s legend with :func:`clear_legend` where it covers data; else leave it where it is.
+
+    The public figure functions end with it, so that a figure drawn from Python has its legend clear
+    of the data as ``offloadsim plot``'s has: matplotlib's "best" weighs a band by its outline and
+    put a legend in one's middle.  A figure's maker that adds notes or panels calls
+    :func:`clear_legend` again at its final layout (a legend moved beside the axes here may go
+    above them then, or back inside).
+    """
+    if legend_on_data(ax):
+        clear_legend(ax)
+
+
+def legend_beside(ax: Axes) -> bool:
+    """Whether ``ax``'s legend lies outside the axes (moved beside them by :func:`clear_legend`)."""
+    legend = ax.get_legend()
+    if legend is None:
+        return False
+    renderer = laid_out(ax)
+    box, frame = legend.get_window_extent(renderer), ax.get_window_extent(renderer)
+    return bool(box.x0 >= frame.x1 or box.x1 <= frame.x0 or box.y0 >= frame.y1 or box.y1 <= frame.y0)
 
 
 def place_clear(ax: Axes, legend: Legend, avoid: Sequence[Artist] = ()) -> bool:

@@ -25,6 +25,7 @@ from offloadsim.analysis.values import label_unit
 from offloadsim.plots.axes import (
     fit_y_labels,
     from_zero,
+    keep_legend_clear,
     keep_panels_tall,
     laid_out,
     log_axis,
@@ -157,6 +158,7 @@ def energy_latency(
             else:
                 from_zero(ax, which)
         tidy_legend(ax, legend_title)
+        keep_legend_clear(ax)  # before the end labels, which keep clear of it
         _label_ends(ax, ends_to_label, markers, lines)
     return ax
 

@@ -29,15 +29,14 @@ from offloadsim.analysis.values import axis_texts
 from offloadsim.errors import argument
 from offloadsim.plots import charts, energy_chart, runs, sweep_lines
 from offloadsim.plots.axes import (
-    LEAST_PANEL_HEIGHT_IN,
     clear_legend,
     figure_legend,
     fit_title,
-    fit_y_labels,
     keep_panels_tall,
     label_panels,
+    legend_beside,
     legend_on_data,
-    shortest_panel_in,
+    notes_keeping_panels,
     x_label_with,
 )
 from offloadsim.plots.ceiling_note import ceiling_note
@@ -73,7 +72,7 @@ from offloadsim.plots.kind_registry import FigureKind, FigureRequest
 from offloadsim.plots.kinds import figure_kind
 from offloadsim.plots.latency_time import window_argument
 from offloadsim.plots.plotted_values import plotted_values
-from offloadsim.plots.style import FIGSIZES, MAX_SERIES, house_style, new_axes, note_under
+from offloadsim.plots.style import FIGSIZES, MAX_SERIES, house_style, new_axes
 from offloadsim.plots.warned_runs import group_attribution, warned_runs_note
 from offloadsim.records.stored import ExperimentError, Results
 
@@ -449,28 +448,22 @@ def series_figure(
         own.get("cuts", ""),
     )
     note = "\n".join(part for part in parts if part)
-    # Panels side by side share the notes' height: a long notes block left a faceted figure's panels
-    # an inch tall, the all-local label over a line wherever it went.  The figure grows for its notes
-    # instead, its panels as tall as before them.
-    tall = shortest_panel_in(fig) if len(axes) > 1 and note else 0.0
-    if note:
-        note_under(fig, note)
-        fit_y_labels(fig)  # the notes took height: a y label taller than its axes now is broken in two
+    tall = notes_keeping_panels(fig, note)  # the figure grows for its notes, its panels as tall as before
     if len(axes) > 1:
-        keep_panels_tall(fig, max(tall, LEAST_PANEL_HEIGHT_IN))
         for ax in axes:  # labels placed before the other panels, the legend and the note took room
             energy_chart.place_end_labels(ax)
             sweep_lines.place_all_local_labels(ax)
-    elif drawing.legend_moves_with_notes or legend_on_data(axes[0]):
+    elif drawing.legend_moves_with_notes or legend_on_data(axes[0]) or legend_beside(axes[0]):
         # The note took room (a CDF's curves moved under the legend placed before it), or the place
-        # matplotlib found "best" still covers data: the legend goes where it covers none, and the
-        # labels placed beside it go again.
+        # matplotlib found "best" still covers data, or the drawing moved it beside the axes (no place
+        # inside was clear; wider than them, it goes above): the legend goes where it covers none,
+        # and the labels placed beside it go again.
         clear_legend(axes[0], wide_above=True)
         energy_chart.place_end_labels(axes[0])
         sweep_lines.place_all_local_labels(axes[0])
     # The end labels are placed at the figure's final height: it grows for its notes first.
     grew = drawing.unlabelled_ends(fig, note, axes)
-    if (keep_panels_tall(fig) or grew) and len(axes) == 1 and legend_on_data(axes[0]):
+    if (keep_panels_tall(fig, tall) or grew) and len(axes) == 1 and legend_on_data(axes[0]):
         # The legend was placed while the notes left the panel no room.
         clear_legend(axes[0], wide_above=True)
         sweep_lines.place_all_local_labels(axes[0])

@@ -30,8 +30,8 @@ from offloadsim.plots.axes import (
     LEAST_PANEL_HEIGHT_IN,
     from_zero,
     integer_axis,
+    keep_legend_clear,
     laid_out,
-    legend_on_data,
     lines_under_box,
     log_axis,
     place_clear,
@@ -214,12 +214,7 @@ def metric_vs_parameter(
         ax.set_xlabel(axis_label)
         ax.set_ylabel(info.axis_label)
         tidy_legend(ax, legend_title)
-        legend = ax.get_legend()
-        # "best" weighs a band by its outline: it put the legend in one's middle.  A place inside that
-        # covers no line nor band, else "best" still (the axes keep their size for the labels placed
-        # next; callers that add notes or panels move it beside or above them: clear_legend).
-        if legend is not None and legend_on_data(ax) and not place_clear(ax, legend):
-            legend.set_loc("best")
+        keep_legend_clear(ax)  # "best" weighs a band by its outline: it put the legend in one's middle
     return ax
 
 
@@ -520,6 +515,7 @@ def split_vs_parameter(
         ax.set_ylim(*_room_for_circles(-0.04 * top, top * 1.06, cuts))
         integer_axis(ax, "y")
         tidy_legend(ax, legend_title)
+        keep_legend_clear(ax)  # as metric_vs_parameter's: clear of the lines and markers
     return ax
 
 

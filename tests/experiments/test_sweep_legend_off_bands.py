@@ -1,7 +1,8 @@
 """A sweep's legend goes where it covers no line and no confidence band.
 
 ``metric_vs_parameter`` left its legend to matplotlib's ``loc="best"``, which weighs a band by its
-outline: over a band filling the axes it put the legend in the band's middle, hiding it.
+outline: over a band filling the axes it put the legend in the band's middle, hiding it.  Drawn
+from Python, with no figure maker after it to move the legend, it is clear too (as ``plot`` draws it).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from offloadsim import plots
-from offloadsim.plots.axes import clear_legend, laid_out, lines_under_legend
+from offloadsim.plots.axes import laid_out, legend_beside, lines_under_legend
 
 SWEPT = [1, 2, 5, 10, 20, 50, 100]
 
@@ -42,16 +43,14 @@ CASES = {
 
 def test_the_legend_covers_no_band_nor_line():
     """Where a place inside covers nothing, metric_vs_parameter puts it there; where none does (a band
-    filling the axes), it stays inside for the labels placed next, and clear_legend (as a figure's
-    maker calls it once its notes are in) puts it beside the axes."""
+    filling the axes), beside the axes: from Python alone, with no figure maker to move it after."""
     for name, shapes in CASES.items():
         fig, ax = plots.new_axes("one-column")
         try:
             plots.metric_vs_parameter(_metrics(shapes), "latency_mean_s", "bw", ax=ax)
-            if name == "a band filling the axes":
-                clear_legend(ax)
             legend = ax.get_legend()
             assert legend is not None, name
             assert lines_under_legend(ax, legend, laid_out(ax)) == [], name
+            assert legend_beside(ax) == (name == "a band filling the axes"), name
         finally:
             plt.close(fig)

@@ -11,7 +11,7 @@ import contextlib
 import itertools
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 __all__ = [
     "SCOPE_SECTION",
@@ -25,6 +25,7 @@ __all__ = [
     "out_of_scope_first",
     "quoted",
     "quoted_listing",
+    "short_listing",
 ]
 
 
@@ -64,13 +65,22 @@ def quoted(name: object, *, whole: bool = False) -> str:
 
 
 def quoted_listing(names: Iterable[object], limit: int = 3) -> str:
-    """The first ``limit`` names quoted, and how many more.
+    """The first ``limit`` names quoted, and how many more (:func:`short_listing` of :func:`quoted`).
 
     >>> print(quoted_listing(["a", "b", "c", "d", "e"]))
     "a", "b", "c" and 2 more
     """
+    return short_listing(names, limit, quoted)
+
+
+def short_listing(names: Iterable[object], limit: int = 3, each: Callable[[object], str] = str) -> str:
+    """The first ``limit`` names, each written by ``each``, and how many more: messages quote them, notes not.
+
+    >>> print(short_listing(["old", "new", "lte"], 2))
+    old, new and 1 more
+    """
     names = list(names)
-    shown = ", ".join(quoted(name) for name in names[:limit])
+    shown = ", ".join(each(name) for name in names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 

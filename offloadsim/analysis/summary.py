@@ -27,7 +27,7 @@ from offloadsim.analysis.metric_list import registered_metrics
 from offloadsim.analysis.metric_registry import RunTables, SummaryMetric, placed, registered, reserve
 from offloadsim.analysis.offered_load import closed_fed
 from offloadsim.analysis.statistics import percentile
-from offloadsim.analysis.table_columns import Table
+from offloadsim.analysis.table_columns import Table, node_groups
 from offloadsim.analysis.table_columns import floats as _floats
 from offloadsim.analysis.table_columns import has as _has
 from offloadsim.analysis.table_columns import objects as _objects
@@ -983,7 +983,7 @@ def summarize(
     families = {metric.name: computed_family(metric, run) for metric in registered_metrics() if metric.keyed}
     fields: dict[str, Any] = {**stats, **_changing_links(links, nodes)}  # Summary fields, by name
     groups = (
-        group_stats(tasks, duration_s, end_s, task_stats, _node_groups(nodes), group_batteries(nodes))
+        group_stats(tasks, duration_s, end_s, task_stats, node_groups(nodes), group_batteries(nodes))
         if source_groups
         else {}
     )
@@ -1348,13 +1348,6 @@ def _drop_reasons(tasks: Table, ended: np.ndarray) -> dict[str, int]:
 def _nanmean(values: np.ndarray) -> float:
     values = values[~np.isnan(values)]
     return float(values.mean()) if values.size else _NAN
-
-
-def _node_groups(nodes: Table) -> list[str]:
-    """The nodes' groups in the scenario's order (none from a nodes table written before them)."""
-    if not _rows(nodes) or not _has(nodes, "group"):
-        return []
-    return list(dict.fromkeys(_strings(nodes, "group").tolist()))
 
 
 def _changing_links(links: Table, nodes: Table) -> dict[str, Any]:

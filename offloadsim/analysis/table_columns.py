@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 #: A table of records: a DataFrame, or column name -> array (or list) of equal lengths.
 Table = Union["pd.DataFrame", Mapping[str, Any]]
 
-__all__ = ["Table", "is_frame", "rows", "has", "status_masks", "strings", "objects", "floats"]
+__all__ = ["Table", "is_frame", "rows", "has", "status_masks", "strings", "objects", "floats", "node_groups"]
 
 
 def is_frame(table: Any) -> bool:
@@ -87,3 +87,10 @@ def floats(frame: Table, column: str) -> np.ndarray:
 
     numbers = pd.to_numeric(frame[column], errors="coerce").astype("Float64")
     return numbers.to_numpy(dtype=float, na_value=math.nan)
+
+
+def node_groups(nodes: Table) -> list[str]:
+    """The nodes' groups in the scenario's order, each once (none from a nodes table written before them)."""
+    if not rows(nodes) or not has(nodes, "group"):
+        return []
+    return list(dict.fromkeys(strings(nodes, "group").tolist()))

@@ -20,6 +20,7 @@ from offloadsim.analysis.catalogue import LLM_METRICS, counts_completed_tasks, f
 from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_COLUMN
 from offloadsim.analysis.statistics import student_t_ppf
 from offloadsim.analysis.summary import powered_but_no_energy
+from offloadsim.analysis.table_columns import node_groups
 from offloadsim.analysis.values import axis_texts, number_text, policy_label_shows, table_heading
 from offloadsim.errors import argument
 from offloadsim.plots.charts import utilisation_cut
@@ -29,6 +30,7 @@ from offloadsim.plots.kind_registry import FigureKind
 from offloadsim.plots.kinds import figure_kind
 from offloadsim.plots.series import completed, interval_text, mean_ci_by, pooled_text, x_positions
 from offloadsim.plots.sweep_lines import cut_intervals, interval_marks
+from offloadsim.suggest import short_listing
 from offloadsim.world.notes.kept import said_under_figure
 
 __all__ = [
@@ -288,19 +290,17 @@ def pooled_groups_note(view: FigureView, shown: Sequence[str], hint: str | None 
     order = drawn_groups(view)
     if len(order) < 2:
         return ""
-    named = ", ".join(order[:_GROUPS_SHOWN])
-    more = len(order) - _GROUPS_SHOWN
-    named += f" and {more} more" if more > 0 else ""
+    named = short_listing(order, _GROUPS_SHOWN)
     hint = hint or f"{argument('facet', GROUP_COLUMN)} draws each"
     return f"over every source group together ({named}): {hint}"
 
 
 def drawn_groups(view: FigureView) -> list[str]:
     """The source groups of ``view``'s tasks, in the scenario's order of its groups (the rest sorted)."""
-    tasks, nodes = view.tasks, view.nodes
+    tasks = view.tasks
     present = set(tasks[GROUP_COLUMN].dropna().astype(str)) if GROUP_COLUMN in tasks.columns else set()
-    declared = nodes["group"].astype(str).tolist() if "group" in nodes.columns else []
-    return [g for g in dict.fromkeys(declared) if g in present] + sorted(present.difference(declared))
+    declared = node_groups(view.nodes)  # the order the run's summary gives them
+    return [g for g in declared if g in present] + sorted(present.difference(declared))
 
 
 def _runs_per_configuration(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[int, int]:

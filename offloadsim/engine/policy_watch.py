@@ -2,14 +2,15 @@
 
 A ``decide`` that loops forever held ``run`` (and each ``compare`` worker) at one simulated instant
 until someone pressed Ctrl-C, with nothing to say which code never returned.  While a run of a
-plug-in policy simulates, a watcher thread wakes once a second (at most) and looks at what the
-main thread runs (``sys._current_frames``); nothing is added to the engine's loop, and the main
-thread is not interrupted.  When one call of the policy's code (its ``decide``, ``reset``, or a
-method or nested function of its class) is still running ``limit_s`` seconds after the watcher
-first saw it, the watcher sends the main thread ``SIGALRM``, once, whose handler raises
-:class:`PolicyTimedOut` inside that call, naming the policy, its class, the method and its line.
-A handler runs between Python bytecodes, so a loop in Python code (or a ``time.sleep``) is
-stopped; a call inside a C extension that never returns to Python is stopped only when it does.
+plug-in policy (the run's own, or a composite's inner one) simulates, a watcher thread wakes once a
+second (at most) and looks at what the main thread runs (``sys._current_frames``); nothing is added
+to the engine's loop, and the main thread is not interrupted.  When one call of the policy's code
+(its ``decide``, ``reset``, or a method or nested function of its class) is still running
+``limit_s`` seconds after the watcher first saw it, the watcher sends the main thread ``SIGALRM``,
+once, whose handler raises :class:`PolicyTimedOut` inside that call, naming the policy, its class,
+the method and its line.  A handler runs between Python bytecodes, so a loop in Python code (or a
+``time.sleep``) is stopped; a call inside a C extension that never returns to Python is stopped only
+when it does.
 
 Where no handler can be set (not the main thread, as a Dask worker's task; no ``pthread_kill``,
 on Windows), the run goes unwatched, as before.  A shipped policy is not watched: it is offloadsim's.
@@ -24,7 +25,7 @@ import sys
 import threading
 import time
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -48,22 +49,30 @@ class PolicyTimedOut(EngineError):
 
 @contextmanager
 def policy_watched(
-    policy: object, name: str, now_s: Callable[[], float], limit_s: float | None = POLICY_TIMEOUT_S
+    policies: Iterable[tuple[object, str]],
+    now_s: Callable[[], float],
+    limit_s: float | None = POLICY_TIMEOUT_S,
 ) -> Iterator[None]:
-    """Within: a call of ``policy``'s code (run as ``name``) running over ``limit_s`` s raises PolicyTimedOut.
+    """Within: a call of a plug-in policy's code running over ``limit_s`` s raises PolicyTimedOut.
 
-    ``now_s``: the simulated time, for the line.  ``limit_s`` None or 0: no limit.  The process's
-    previous ``SIGALRM`` handler and timer are put back on the way out.
+    ``policies``: each policy that decides, with the name the run gives it: the run's own and a
+    composite's inner ones (``inner_policies.deciding``); the shipped ones among them are not
+    watched.  ``now_s``: the simulated time, for the line.  ``limit_s`` None or 0: no limit.  The
+    process's previous ``SIGALRM`` handler and timer are put back on the way out.
     """
+    codes: dict[types.CodeType, tuple[object, str, str]] = {}
+    for policy, name in policies:
+        if not shipped_module(type(policy).__module__):
+            for code, method in method_codes(type(policy), shipped=False).items():
+                codes.setdefault(code, (policy, name, method))
     if (
         not limit_s
-        or shipped_module(type(policy).__module__)
+        or not codes
         or threading.current_thread() is not threading.main_thread()
         or not hasattr(signal, "pthread_kill")
     ):
         yield
         return
-    codes = method_codes(type(policy), shipped=False)
     main = threading.main_thread().ident
     due: list[Any] = [None]  # the call the watcher found over the limit: the handler's to end
 
@@ -94,7 +103,8 @@ def policy_watched(
         if outer is None or outer is not due[0] or inner is None:  # it returned meanwhile: not a hang
             return
         due[0] = None
-        raise PolicyTimedOut(_timed_out(policy, name, codes[outer.f_code], inner, limit_s, now_s()))
+        policy, name, method = codes[outer.f_code]
+        raise PolicyTimedOut(_timed_out(policy, name, method, inner, limit_s, now_s()))
 
     tick = min(_TICK_S, limit_s / 4)
     previous = signal.signal(signal.SIGALRM, handler)

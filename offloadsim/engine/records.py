@@ -681,6 +681,9 @@ class RawRun:
     #: The (node, processor) pairs those decode steps ran on (``World.ceiling_decoders``): one busy all
     #: the measured time makes its output token throughput an upper bound.
     ceiling_decoders: tuple[tuple[str, str], ...] = ()
+    #: A composite policy's (``by-group``'s): each group of task sources -> the inner policy that
+    #: decided its tasks, ``{"name", "params"}`` (``inner_policies.inner_of_groups``); {} for another.
+    inner_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def link_changes(self) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from offloadsim.engine.dynamics import connect, live_topology, start_dynamics
 from offloadsim.engine.energy import NodeMeter, radios_aborted, radios_on, radios_received, radios_sent
 from offloadsim.engine.environment import RunEnvironment
 from offloadsim.engine.errors import EngineError
+from offloadsim.engine.inner_policies import deciding, inner_of_groups, seat_inner, unseat_inner
 from offloadsim.engine.ledger import Ledger
 from offloadsim.engine.link_changes import LinkChanges
 from offloadsim.engine.link_stats import LinkStatistics
@@ -575,14 +576,27 @@ class Simulation:
         policy's code still running after ``policy_timeout_s`` s of wall time (None, 0: no
         limit) with a ``PolicyTimedOut`` (``policy_watch``, outside the loop).
         """
+        now = self._now
+        # A composite's inner policies (by-group's), guarded as the run's own, each on its own stream.
+        seat_inner(self.policy, now, self.view, self._inner_stream)
         try:
-            with policy_watched(self.policy, self.policy_name, lambda: self.env.now, policy_timeout_s):
+            with policy_watched(deciding(self.policy, self.policy_name), now, policy_timeout_s):
                 return self._run(progress)
         except (Exception, SystemExit) as error:  # a plug-in's sys.exit() too: said as its failure
             blamed = self._blamed(error)
             if blamed is None:
                 raise
             raise blamed from error
+        finally:
+            unseat_inner(self.policy)  # the policy object holds nothing of this run after it
+
+    def _now(self) -> float:
+        """The simulated time, for a guard's line."""
+        return self.env.now
+
+    def _inner_stream(self, at: tuple[str, ...]) -> np.random.Generator:
+        """The random stream of the inner policy given at ``at`` under ``policy`` (a composite's)."""
+        return stream(self.seed, self.replication, "policy", self.policy_name, *at)
 
     def _plugins(self) -> list[tuple[object, str]]:
         """The run's objects a plug-in may have made, each with the words naming it (for its exception).
@@ -808,7 +822,14 @@ class Simulation:
             tables=collected(self.collectors),
             decode_ceilings=world.decode_ceilings(self.context.decoded_on),
             ceiling_decoders=world.ceiling_decoders(self.context.decoded_on),
+            inner_policies=inner_of_groups(self.policy, self._source_groups()),
         )
+
+    def _source_groups(self) -> Iterator[str]:
+        """The group of each task source (``count:`` entry's key, or the node's own name)."""
+        nodes = self.world.nodes
+        for entry in self.world.scenario.workload:
+            yield from (nodes[s].group for s in entry.sources if s in nodes)
 
     def _processor_rows(self, measured: float) -> dict[str, list[Any]]:
         """The processors table: one row per processor of every computing node, its first first."""

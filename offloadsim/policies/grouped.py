@@ -11,11 +11,16 @@ by the registry as any scenario's policy is (their parameters checked), each kee
 caches, and each is reset at the start of every run.  What the scenario check needs of them
 (the groups exist, every source has a policy, each inner policy's own needs, over its group's
 sources alone) it reads from :attr:`ByGroupPolicy.delegates`.
+
+The engine puts every inner policy in the guards it puts around a run's own (a plug-in's check
+that it left its task as it was and returned a Plan, ``--policy-timeout``) and hands each its own
+random stream, keyed by where it is given: policies/ cannot import the engine, so the engine
+seats them (:meth:`ByGroupPolicy.seat`), each inner policy wrapped, for one run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -75,6 +80,7 @@ class ByGroupPolicy:
     _fallback: Policy | None = field(default=None, init=False, repr=False)
     _delegates: tuple[Delegate, ...] = field(default=(), init=False, repr=False)
     _chosen: dict[str, Policy | None] = field(default_factory=dict, init=False, repr=False)
+    _seated: tuple[Policy, ...] = field(default=(), init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.groups, Mapping) or not self.groups:
@@ -89,13 +95,28 @@ class ByGroupPolicy:
         if self.default is not None:
             delegates.append(_delegate(("default",), self.default, None))
         self._delegates = tuple(delegates)
-        self._members = {d.at[1]: d.policy for d in delegates if d.groups is not None}
-        self._fallback = next((d.policy for d in delegates if d.groups is None), None)
+        self.seat(None)
 
     @property
     def delegates(self) -> tuple[Delegate, ...]:
         """The inner policies, each with the groups it serves (the scenario check reads them)."""
         return self._delegates
+
+    def seat(self, wrap: Callable[[Delegate], Policy] | None) -> None:
+        """Decide and reset through ``wrap(delegate)`` for each inner policy (None: each as it is).
+
+        The engine's seam: it seats each inner policy in the guards of a run's own policy, and on
+        its own stream, before the run and lets them go after it (``engine/policy_guard.py``).
+        """
+        self._seated = tuple(d.policy if wrap is None else wrap(d) for d in self._delegates)
+        seated = zip(self._delegates, self._seated, strict=True)
+        self._members, self._fallback = {}, None
+        for delegate, policy in seated:
+            if delegate.groups is None:
+                self._fallback = policy
+            else:
+                self._members[delegate.at[1]] = policy
+        self._chosen = {}
 
     @property
     def may_place(self) -> Placement | None:
@@ -112,8 +133,8 @@ class ByGroupPolicy:
     def reset(self, view: SystemView) -> None:
         """A new run: reset every inner policy and forget which one each source had."""
         self._chosen = {}
-        for delegate in self._delegates:
-            reset_policy(delegate.policy, view)
+        for policy in self._seated:
+            reset_policy(policy, view)
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The plan of the policy named for the group of ``task.source`` (else ``default``)."""

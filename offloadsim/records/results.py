@@ -497,7 +497,13 @@ class RunResult:
             "seed": int(raw.seed),
             "replication": int(raw.replication),
             # its label where --policy gave one (LABEL=ENTRY): the name its title and figures give it
-            "policy": {"name": raw.policy_name, "params": params, **({"label": label} if label else {})},
+            "policy": {
+                "name": raw.policy_name,
+                "params": params,
+                **({"label": label} if label else {}),
+                # by-group's: each group of task sources -> the inner policy that decided its tasks
+                **({"inner": raw.inner_policies} if raw.inner_policies else {}),
+            },
             "warmup_s": float(raw.warmup_s),
             "duration_s": float(raw.duration_s),
             "end_s": float(raw.end_s),

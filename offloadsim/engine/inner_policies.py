@@ -1,0 +1,119 @@
+"""A composite policy's inner policies under the run's guards, each on a random stream of its own.
+
+A run wraps its policy, a plug-in's, in the checks of :mod:`~offloadsim.engine.policy_guard` (it
+left its task as it was, it returned a Plan) and watches it with ``--policy-timeout``
+(:mod:`~offloadsim.engine.policy_watch`).  A composite (``by-group``) calls inner policies the
+registry built, which the engine never saw: policies/ cannot import the engine.  So a composite
+exposes them (its ``delegates``) and takes a wrapper (its ``seat``); before a run the engine seats
+each inner policy wrapped here, checked as the run's own would be and handed a view whose ``rng``
+is its own stream, keyed by the run's policy and where the inner one is given
+(``policy``, ``by-group``, ``groups``, ``old-phone``): an inner ``random`` draws for its group
+alone, whatever the other groups' policies draw.  After the run they are let go.
+
+This module is pure Python, never compiled by mypyc (``pyproject.toml``'s list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, cast
+
+import numpy as np
+
+from offloadsim.engine.policy_guard import decide_of
+from offloadsim.policies.base import Plan, Policy, SystemView, TaskView, reset_policy
+
+__all__ = ["deciding", "inner_of_groups", "seat_inner", "unseat_inner"]
+
+#: The stream of the inner policy given at a key path under ``policy`` (``("groups", "old-phone")``).
+StreamOf = Callable[[tuple[str, ...]], np.random.Generator]
+
+
+def deciding(policy: object, name: str) -> Iterator[tuple[object, str]]:
+    """``policy`` (run as ``name``) and every inner policy of it, at any depth, each with its name."""
+    yield policy, name
+    for delegate in getattr(policy, "delegates", None) or ():
+        yield from deciding(delegate.policy, delegate.name)
+
+
+def inner_of_groups(policy: object, groups: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Each of ``groups`` (the run's task sources') -> the inner policy that decides its tasks.
+
+    ``{"old-phone": {"name": "edge", "params": {}}, ...}``, sorted by group, for a composite policy
+    (its ``delegates``: the one naming the group, else its default; a group with neither is left
+    out, refused before a run); ``{}`` for any other.  A run's manifest keeps it as ``policy.inner``.
+    """
+    delegates = getattr(policy, "delegates", None) or ()
+    fallback = next((d for d in delegates if d.groups is None), None)
+    found: dict[str, dict[str, Any]] = {}
+    for group in sorted(set(groups)) if delegates else ():
+        delegate = next((d for d in delegates if d.groups is not None and group in d.groups), fallback)
+        if delegate is not None:
+            found[group] = {"name": delegate.name, "params": dict(delegate.params)}
+    return found
+
+
+def seat_inner(policy: object, now_s: Callable[[], float], view: SystemView, stream_of: StreamOf) -> None:
+    """Seat each inner policy of a composite ``policy`` guarded, on its own stream (no composite: nothing).
+
+    ``now_s``: the simulated time, for the guards' lines; ``view``: the run's view, which each inner
+    policy reads with its own ``rng``.
+    """
+    seat = getattr(policy, "seat", None)
+    if seat is None or not getattr(policy, "delegates", None):
+        return
+
+    def wrap(delegate: Any) -> Policy:
+        at: tuple[str, ...] = delegate.at
+        own = cast(SystemView, _OwnStream(view, stream_of(at)))
+        seat_inner(delegate.policy, now_s, own, lambda deeper: stream_of((*at, *deeper)))
+        return _Seated(delegate.policy, decide_of(delegate.policy, delegate.name, now_s), own)
+
+    seat(wrap)
+
+
+def unseat_inner(policy: object) -> None:
+    """Let a composite's inner policies go after a run: each decides as it is again, holding no run."""
+    seat = getattr(policy, "seat", None)
+    if seat is None or not getattr(policy, "delegates", None):
+        return
+    seat(None)
+    for delegate in policy.delegates:  # type: ignore[attr-defined]
+        unseat_inner(delegate.policy)
+
+
+class _Seated:
+    """An inner policy as its composite calls it: through its guarded ``decide``, on its own view."""
+
+    __slots__ = ("_decide", "_view", "policy")
+
+    def __init__(self, policy: object, decide: Callable[[Any, SystemView], Plan], view: SystemView):
+        self.policy = policy
+        self._decide = decide
+        self._view = view
+
+    def decide(self, task: TaskView, view: SystemView) -> Plan:
+        """The inner policy's plan, checked as a run's own policy's, read on its own view."""
+        return self._decide(task, self._view)
+
+    def reset(self, view: SystemView) -> None:
+        """Reset the inner policy on its own view (its stream, the run's everything else)."""
+        reset_policy(cast(Policy, self.policy), self._view)
+
+
+class _OwnStream:
+    """The run's view with another ``rng``: every other attribute is read from the run's, live."""
+
+    __slots__ = ("_rng", "_view")
+
+    def __init__(self, view: SystemView, rng: np.random.Generator):
+        self._view = view
+        self._rng = rng
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The inner policy's own random stream."""
+        return self._rng
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._view, name)

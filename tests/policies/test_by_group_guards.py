@@ -1,0 +1,185 @@
+"""``by-group``'s inner policies run under the run's guards, on streams of their own, and are said.
+
+An inner plug-in that hangs, writes to its task or returns no Plan ends the run in the very line
+(and exit) it does as the run's own policy; an inner ``random`` draws from its group's own stream;
+the manifest says which inner policy decided each group of task sources.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+
+import offloadsim
+from offloadsim.cli import main
+from offloadsim.engine.streams import stream
+from offloadsim.policies import Plan, register_policy
+
+pytestmark = [pytest.mark.usefixtures("fresh_registry"), pytest.mark.timeout(120)]
+
+FLEET: dict[str, Any] = {
+    "name": "fleet",
+    "seed": 3,
+    "duration": "30 s",
+    "nodes": {
+        "old-phone": {"count": 2, "tier": "device", "processor": {"speed": "1 GFLOP/s"}},
+        "new-phone": {"count": 2, "tier": "device", "processor": {"speed": "4 GFLOP/s"}},
+        "ap": {"tier": "network"},
+        "edge": {"tier": "edge", "processor": {"speed": "10 GFLOP/s", "cores": 8}},
+    },
+    "links": [
+        {"between": ["old-phone-*", "ap"], "bandwidth": "100 Mbps", "latency": "5 ms"},
+        {"between": ["new-phone-*", "ap"], "bandwidth": "100 Mbps", "latency": "5 ms"},
+        {"between": ["ap", "edge"], "bandwidth": "1 Gbps", "latency": "1 ms"},
+    ],
+    "applications": {"job": {"work": "1 GFLOP", "input": "100 KB", "output": "1 KB"}},
+    "workload": [
+        {"app": "job", "sources": ["old-phone-*", "new-phone-*"], "arrivals": "periodic", "period": "5 s"}
+    ],
+    "policy": {"name": "by-group", "groups": {"old-phone": "edge", "new-phone": {"name": "local"}}},
+}
+
+
+class Sleeper:
+    """Never returns from a decision (until the watcher ends it)."""
+
+    def decide(self, task, view):
+        time.sleep(1e6)
+
+
+class Writes:
+    """Writes to the task it is asked about."""
+
+    def decide(self, task, view):
+        task.deadline = 0.0
+        return Plan.run_on(task.source)
+
+
+class NoPlan:
+    """Returns a node's name, not a Plan."""
+
+    def decide(self, task, view):
+        return task.source
+
+
+PLUGINS = {"guard-sleeper": Sleeper, "guard-writes": Writes, "guard-no-plan": NoPlan}
+
+
+def _write(folder: Path, policy: Any) -> Path:
+    folder.mkdir(exist_ok=True)
+    path = folder / "fleet.yaml"
+    path.write_text(yaml.safe_dump({**FLEET, "policy": policy}, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _run(folder: Path, policy: Any, capsys, *extra: str) -> tuple[int, str, Path]:
+    out = folder / "out"
+    code = main(["run", str(_write(folder, policy)), "--out", str(out), "-q", *extra])
+    return code, capsys.readouterr().err, out
+
+
+@pytest.mark.parametrize(
+    ("name", "extra", "said"),
+    [
+        ("guard-sleeper", ("--policy-timeout", "1 s"), "did not return from decide() at simulated time"),
+        ("guard-writes", (), "changed the task it was given in decide() at simulated time"),
+        ("guard-no-plan", (), "returned str"),
+    ],
+)
+def test_an_inner_plug_in_is_refused_in_the_line_and_exit_of_the_runs_own(
+    tmp_path, capsys, name, extra, said
+):
+    """Both groups' policy the plug-in: the first task decided, and so the line, is the same as alone."""
+    register_policy(name)(PLUGINS[name])
+    alone, alone_err, alone_out = _run(tmp_path / "alone", name, capsys, *extra)
+    groups = {"name": "by-group", "groups": {"old-phone": name, "new-phone": name}}
+    inner, inner_err, inner_out = _run(tmp_path / "inner", groups, capsys, *extra)
+    assert alone == inner == 2
+    (line,) = alone_err.splitlines()
+    assert line.startswith(f'offloadsim: error: policy "{name}" (test_by_group_guards.') and said in line, (
+        line
+    )
+    assert inner_err == alone_err
+    assert not alone_out.exists() and not inner_out.exists()
+
+
+def test_an_inner_plug_in_under_the_default_is_guarded_too(tmp_path, capsys):
+    register_policy("guard-writes")(Writes)
+    code, err, _ = _run(
+        tmp_path, {"name": "by-group", "groups": {"old-phone": "edge"}, "default": "guard-writes"}, capsys
+    )
+    assert code == 2
+    (line,) = err.splitlines()
+    assert 'policy "guard-writes" (test_by_group_guards.Writes) changed the task it was given' in line
+
+
+def _old(tasks: Any) -> Any:
+    return tasks.source.astype(str).str.startswith("old-phone")
+
+
+def test_an_inner_random_draws_from_its_own_groups_stream(tmp_path):
+    """Old phones' random placements are the same whatever the new phones' policy draws."""
+    both = offloadsim.run(
+        _write(tmp_path / "a", {"name": "by-group", "groups": {"old-phone": "random", "new-phone": "random"}})
+    ).tasks
+    one = offloadsim.run(
+        _write(tmp_path / "b", {"name": "by-group", "groups": {"old-phone": "random", "new-phone": "local"}})
+    ).tasks
+    old_both, old_one = both[_old(both)], one[_old(one)]
+    assert len(old_both) >= 10
+    placed = old_both.placement.astype(str).to_numpy()
+    assert {"edge"} < set(placed)  # it drew both the edge and a phone: the draws are random
+    assert np.array_equal(placed, old_one.placement.astype(str).to_numpy())
+    # The new phones' random draws from another stream: not the old phones' sequence.
+    new_both = both[~_old(both)].placement.astype(str).to_numpy()
+    assert len(new_both) >= 10 and {"edge"} < set(new_both)
+
+
+def test_an_inner_policys_stream_is_keyed_by_the_run_policy_and_where_it_is_given(tmp_path):
+    seen: list[float] = []
+
+    @register_policy("guard-draws")
+    class Draws:
+        def reset(self, view):
+            seen.append(float(view.rng.random()))
+
+        def decide(self, task, view):
+            return Plan.run_on(task.source)
+
+    offloadsim.run(
+        _write(
+            tmp_path, {"name": "by-group", "groups": {"old-phone": "guard-draws"}, "default": "guard-draws"}
+        )
+    )
+    assert seen == [
+        stream(3, 0, "policy", "by-group", "groups", "old-phone").random(),
+        stream(3, 0, "policy", "by-group", "default").random(),
+    ]
+
+
+def test_the_manifest_says_which_inner_policy_decided_each_group(tmp_path, capsys):
+    policy = {
+        "name": "by-group",
+        "groups": {"new-phone": {"name": "local"}},
+        "default": {"name": "edge", "fallback": "drop"},
+    }
+    code, _, out = _run(tmp_path, policy, capsys)
+    assert code == 0
+    ran = json.loads((out / "manifest.json").read_text())["policy"]
+    assert ran["name"] == "by-group"
+    assert ran["inner"] == {
+        "new-phone": {"name": "local", "params": {}},
+        "old-phone": {"name": "edge", "params": {"fallback": "drop"}},
+    }
+
+
+def test_another_policys_manifest_has_no_inner(tmp_path, capsys):
+    code, _, out = _run(tmp_path, "edge", capsys)
+    assert code == 0
+    assert "inner" not in json.loads((out / "manifest.json").read_text())["policy"]

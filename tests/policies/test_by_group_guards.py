@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from fleet_scenario import FLEET
 
 import offloadsim
 from offloadsim.cli import main
@@ -22,28 +23,6 @@ from offloadsim.engine.streams import stream
 from offloadsim.policies import Plan, register_policy
 
 pytestmark = [pytest.mark.usefixtures("fresh_registry"), pytest.mark.timeout(120)]
-
-FLEET: dict[str, Any] = {
-    "name": "fleet",
-    "seed": 3,
-    "duration": "30 s",
-    "nodes": {
-        "old-phone": {"count": 2, "tier": "device", "processor": {"speed": "1 GFLOP/s"}},
-        "new-phone": {"count": 2, "tier": "device", "processor": {"speed": "4 GFLOP/s"}},
-        "ap": {"tier": "network"},
-        "edge": {"tier": "edge", "processor": {"speed": "10 GFLOP/s", "cores": 8}},
-    },
-    "links": [
-        {"between": ["old-phone-*", "ap"], "bandwidth": "100 Mbps", "latency": "5 ms"},
-        {"between": ["new-phone-*", "ap"], "bandwidth": "100 Mbps", "latency": "5 ms"},
-        {"between": ["ap", "edge"], "bandwidth": "1 Gbps", "latency": "1 ms"},
-    ],
-    "applications": {"job": {"work": "1 GFLOP", "input": "100 KB", "output": "1 KB"}},
-    "workload": [
-        {"app": "job", "sources": ["old-phone-*", "new-phone-*"], "arrivals": "periodic", "period": "5 s"}
-    ],
-    "policy": {"name": "by-group", "groups": {"old-phone": "edge", "new-phone": {"name": "local"}}},
-}
 
 
 class Sleeper:

@@ -65,9 +65,10 @@ def seat_inner(policy: object, now_s: Callable[[], float], view: SystemView, str
 
     def wrap(delegate: Any) -> Policy:
         at: tuple[str, ...] = delegate.at
-        own = cast(SystemView, _OwnStream(view, stream_of(at)))
-        seat_inner(delegate.policy, now_s, own, lambda deeper: stream_of((*at, *deeper)))
-        return _Seated(delegate.policy, decide_of(delegate.policy, delegate.name, now_s), own)
+        decide = decide_of(delegate.policy, delegate.name, now_s)
+        seated = _Seated(delegate.policy, decide, view, stream_of(at))
+        seat_inner(delegate.policy, now_s, seated.own, lambda deeper: stream_of((*at, *deeper)))
+        return seated
 
     seat(wrap)
 
@@ -83,22 +84,34 @@ def unseat_inner(policy: object) -> None:
 
 
 class _Seated:
-    """An inner policy as its composite calls it: through its guarded ``decide``, on its own view."""
+    """An inner policy as its composite calls it: through its guarded ``decide``, on its own stream."""
 
-    __slots__ = ("_decide", "_view", "policy")
+    __slots__ = ("_decide", "_view", "own", "policy")
 
-    def __init__(self, policy: object, decide: Callable[[Any, SystemView], Plan], view: SystemView):
+    def __init__(
+        self,
+        policy: object,
+        decide: Callable[[Any, SystemView], Plan],
+        view: SystemView,
+        rng: np.random.Generator,
+    ):
         self.policy = policy
         self._decide = decide
-        self._view = view
+        self._view = view  # the view the composite is handed in a decision (the run's, or its parent's)
+        self.own = cast(SystemView, _OwnStream(view, rng))
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
-        """The inner policy's plan, checked as a run's own policy's, read on its own view."""
-        return self._decide(task, self._view)
+        """The inner policy's plan, checked as a run's own policy's, read with its own ``rng``.
+
+        On ``view`` as the composite was handed it: the run's, or another a decision is asked on
+        (recovery's, with the nodes that failed a task seen as down), with the stream swapped in.
+        """
+        own = self.own if view is self._view else cast(SystemView, _OwnStream(view, self.own.rng))
+        return self._decide(task, own)
 
     def reset(self, view: SystemView) -> None:
         """Reset the inner policy on its own view (its stream, the run's everything else)."""
-        reset_policy(cast(Policy, self.policy), self._view)
+        reset_policy(cast(Policy, self.policy), self.own)
 
 
 class _OwnStream:

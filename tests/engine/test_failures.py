@@ -132,14 +132,17 @@ def test_another_server_fallback_moves_the_task_to_the_next_edge(tmp_path):
     assert [row[2] for row in stage_log(raw)] == ["phone>edge-0", "phone>edge-1", "edge-1", "edge-1>phone"]
 
 
-def test_another_server_after_a_timeout_avoids_the_edge_still_up_and_keeps_it_for_later_tasks(tmp_path):
+@pytest.mark.parametrize("policy", ["edge", "{name: by-group, groups: {phone: edge}}"])
+def test_another_server_after_a_timeout_avoids_the_edge_still_up_and_keeps_it_for_later_tasks(
+    tmp_path, policy
+):
     """The edge policy keeps each source's node while nothing goes down or up: asked with edge-0
     seen as down (it timed out, but is up), it answered edge-0 again from what it kept, and both
-    tasks failed there a second time."""
+    tasks failed there a second time.  Inside by-group, it is asked on the view recovery hands it."""
     slow = TWO_EDGES.replace(
         "edge-0: {tier: edge, processor: {speed: 100 GFLOP/s}}",
         "edge-0: {tier: edge, processor: {speed: 1 GFLOP/s}}",
-    )
+    ).replace("policy: edge", f"policy: {policy}")
     raw = run(tmp_path, slow + "recovery: {timeout: 3 s, fallback: another}\n", times="1.0 1.5 7.0")
     tasks = raw.tasks
     # By hand: each 1 MB input reaches edge-0 (10 GFLOP at 1 GFLOP/s: 10 s) and times out 3 s after

@@ -433,9 +433,11 @@ def compare(
     run_notes: list[dict[str, Any]] = []  # each run's own notes, as its manifest's
     run_warnings: list[dict[str, Any]] = []  # each run's summary's warnings
     retried: list[dict[str, Any]] = []  # the runs whose tasks recovery ran again
+    inner: dict[str, dict[str, Any]] = {}  # a by-group entry's: which inner policy decided each group
     for i, name in enumerate(names):
         for r in range(replications):
             result = results[(i, r)]
+            inner[name] = result.inner_policies
             runs.files.append(runs.by_job[(i, r)])
             nodes = result.nodes.copy()
             nodes.insert(0, "replication", r)
@@ -496,8 +498,14 @@ def compare(
         "inputs": [i.to_dict() for i in inputs],
         "seed": int(loaded.seed),
         # Each policy's name and parameters, and the label of an entry that gave it parameters.
+        # A by-group entry's inner policies, each group's (as a run's manifest's policy.inner).
         "policies": [
-            {"name": s.name, "params": dict(s.params), **({"label": label} if label != s.name else {})}
+            {
+                "name": s.name,
+                "params": dict(s.params),
+                **({"label": label} if label != s.name else {}),
+                **({"inner": inner[label]} if inner.get(label) else {}),
+            }
             for label, s in specs.items()
         ],
         "baseline": base,

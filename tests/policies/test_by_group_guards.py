@@ -158,6 +158,20 @@ def test_the_manifest_says_which_inner_policy_decided_each_group(tmp_path, capsy
     }
 
 
+def test_a_comparisons_manifest_says_it_for_its_by_group_entry(tmp_path):
+    from offloadsim.experiments import compare
+
+    path = _write(tmp_path, {"name": "by-group", "groups": {"new-phone": "local"}, "default": "edge"})
+    out = tmp_path / "cmp"
+    compare(path, policies=["by-group", "edge"], replications=1, out=out)
+    by_group, edge = json.loads((out / "manifest.json").read_text())["policies"]
+    assert by_group["inner"] == {
+        "new-phone": {"name": "local", "params": {}},
+        "old-phone": {"name": "edge", "params": {}},
+    }
+    assert edge == {"name": "edge", "params": {}}
+
+
 def test_another_policys_manifest_has_no_inner(tmp_path, capsys):
     code, _, out = _run(tmp_path, "edge", capsys)
     assert code == 0

@@ -20,10 +20,24 @@ from typing import Any, cast
 
 import numpy as np
 
+from offloadsim.engine.errors import EngineError
 from offloadsim.engine.policy_guard import decide_of
-from offloadsim.policies.base import Plan, Policy, SystemView, TaskView, reset_policy
+from offloadsim.plugins import shipped_module
+from offloadsim.policies.base import (
+    InfeasiblePlan,
+    Plan,
+    PlanError,
+    Policy,
+    SystemView,
+    TaskView,
+    reset_policy,
+    validate_plan,
+)
 
 __all__ = ["deciding", "inner_of_groups", "seat_inner", "unseat_inner"]
+
+#: A policy's ``decide`` as the engine calls it (on its own task, which a policy reads as a TaskView).
+Decide = Callable[[Any, SystemView], Plan]
 
 #: The stream of the inner policy given at a key path under ``policy`` (``("groups", "old-phone")``).
 StreamOf = Callable[[tuple[str, ...]], np.random.Generator]
@@ -66,11 +80,35 @@ def seat_inner(policy: object, now_s: Callable[[], float], view: SystemView, str
     def wrap(delegate: Any) -> Policy:
         at: tuple[str, ...] = delegate.at
         decide = decide_of(delegate.policy, delegate.name, now_s)
+        if not shipped_module(type(delegate.policy).__module__):
+            decide = _plan_checked(decide, delegate.name)
         seated = _Seated(delegate.policy, decide, view, stream_of(at))
         seat_inner(delegate.policy, now_s, seated.own, lambda deeper: stream_of((*at, *deeper)))
         return seated
 
     seat(wrap)
+
+
+def _plan_checked(decide: Decide, name: str) -> Decide:
+    """``decide``, whose plan is refused naming the inner plug-in, as the run's own policy's would be.
+
+    The engine checks a plan as it compiles it, naming the run's policy (``by-group``); a plan no
+    policy may return (a node that cannot compute, cuts out of order) is refused here first, in the
+    line the plug-in gets as the run's policy.  One the world makes infeasible (a node out of reach)
+    is left to the engine: the task is dropped with its reason, as any policy's.
+    """
+
+    def checked(task: Any, view: SystemView) -> Plan:
+        plan = decide(task, view)
+        try:
+            validate_plan(plan, task, view, name)
+        except InfeasiblePlan:
+            pass
+        except PlanError as error:
+            raise EngineError(str(error)) from None
+        return plan
+
+    return checked
 
 
 def unseat_inner(policy: object) -> None:
@@ -91,7 +129,7 @@ class _Seated:
     def __init__(
         self,
         policy: object,
-        decide: Callable[[Any, SystemView], Plan],
+        decide: Decide,
         view: SystemView,
         rng: np.random.Generator,
     ):

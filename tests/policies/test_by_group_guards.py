@@ -47,7 +47,19 @@ class NoPlan:
         return task.source
 
 
-PLUGINS = {"guard-sleeper": Sleeper, "guard-writes": Writes, "guard-no-plan": NoPlan}
+class NotComputing:
+    """Places every task on the access point, which has no processor."""
+
+    def decide(self, task, view):
+        return Plan.run_on("ap")
+
+
+PLUGINS = {
+    "guard-sleeper": Sleeper,
+    "guard-writes": Writes,
+    "guard-no-plan": NoPlan,
+    "guard-not-computing": NotComputing,
+}
 
 
 def _write(folder: Path, policy: Any) -> Path:
@@ -69,6 +81,7 @@ def _run(folder: Path, policy: Any, capsys, *extra: str) -> tuple[int, str, Path
         ("guard-sleeper", ("--policy-timeout", "1 s"), "did not return from decide() at simulated time"),
         ("guard-writes", (), "changed the task it was given in decide() at simulated time"),
         ("guard-no-plan", (), "returned str"),
+        ("guard-not-computing", (), '"ap"'),
     ],
 )
 def test_an_inner_plug_in_is_refused_in_the_line_and_exit_of_the_runs_own(
@@ -81,9 +94,7 @@ def test_an_inner_plug_in_is_refused_in_the_line_and_exit_of_the_runs_own(
     inner, inner_err, inner_out = _run(tmp_path / "inner", groups, capsys, *extra)
     assert alone == inner == 2
     (line,) = alone_err.splitlines()
-    assert line.startswith(f'offloadsim: error: policy "{name}" (test_by_group_guards.') and said in line, (
-        line
-    )
+    assert line.startswith(f'offloadsim: error: policy "{name}" ') and said in line, line
     assert inner_err == alone_err
     assert not alone_out.exists() and not inner_out.exists()
 

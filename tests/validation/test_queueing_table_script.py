@@ -1,0 +1,60 @@
+"""queueing_table.py refuses a selection that prints no row, rather than an empty table.
+
+A reviewer re-running docs/validation.md section 1 asked for the Gilbert–Elliott line under
+another seed (``--seed 2 --only Gilbert``) and for the M/M/8 row (``--only M/M/8``): both
+printed the table's header and nothing else, exit 0, which reads as "no check to run" (the
+link check has a seed of its own, the M/M/8 check runs with ``--slow`` only). A typo in
+``--only`` did the same. These refusals run no simulation.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPT = REPO / "tests" / "validation" / "queueing_table.py"
+
+
+def _table(*argv: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *argv], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--only", "M/M/2"], "names no check; the checks: M/M/1, ρ = 0.8"),
+        (["--only", "M/M/8"], "(the long ones run with --slow): M/M/8, ρ = 0.9"),
+        (
+            ["--seed", "2", "--only", "Gilbert"],
+            "the Gilbert–Elliott link check's seed is --link-seed (the tests': 5), not --seed",
+        ),
+    ],
+    ids=["no-match", "slow-only", "link-under-seed"],
+)
+def test_a_selection_of_no_row_is_refused_with_the_reason(argv, said):
+    proc = _table(*argv)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert proc.stdout == ""  # no header of an empty table
+    assert said in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_the_link_check_runs_under_the_seed_it_is_given():
+    """--link-seed draws other replications: the same check, not the tests' numbers again."""
+    from test_link_dynamics import LINK_SEED, gilbert_elliott_samples
+
+    _, tests_capacity, _ = gilbert_elliott_samples(100, 2)
+    _, other_capacity, _ = gilbert_elliott_samples(100, 2, LINK_SEED + 1)
+    assert tests_capacity == gilbert_elliott_samples(100, 2, LINK_SEED)[1]
+    assert other_capacity != tests_capacity

@@ -31,8 +31,10 @@ QUICKSTART = Path(__file__).resolve().parents[2] / "scenarios" / "quickstart.yam
 # Each model the profile timed whole must be simulated within 12 % of that timing: the ±10 %
 # the calibration aims at for a held-out model (calibrate's report) plus the 2 % to which its
 # units' times are known (--target-ci). The largest error of either shipped profile is 11.7 %
-# (ResNet-18 at 160 px on the Xeon, whose own timing spread 28 %); the median, held to half the
-# target, is 2.5 % (Xeon) and 2.4 % (EPYC).
+# (ResNet-18 at 160 px on the Xeon, whose own timing spread 28 %); the median over the 12 models
+# held out of the fit, held to half the target, is 3.3 % (Xeon) and 2.7 % (EPYC). The 9 the fit
+# was made on are not in that median: how well a fit matches its own data is no evidence of
+# prediction (over all 21 the median read 2.5 and 2.4 %).
 WHOLE_MODEL_BOUND = 0.12
 MEDIAN_BOUND = 0.05
 
@@ -103,14 +105,16 @@ def test_every_model_the_profile_timed_whole_is_simulated_near_that_timing(name)
     profile = load_profile(SHIPPED_PROFILE_DIR / f"{name}.json")
     rows = profile.report["rows"]
     assert len(rows) >= 20  # nine training models and twelve held out, all CNNs at several sizes
-    errors = {}
+    errors, roles = {}, {row["model"]: row["role"] for row in rows}
     for row in rows:
         graph = resolve_models([row["model"]])[0].graph
         simulated_s = float(np.sum(profile.layer_seconds(graph)))
         errors[row["model"]] = simulated_s / (row["measured_ms"] * 1e-3) - 1
     worst = max(errors, key=lambda m: abs(errors[m]))
     assert abs(errors[worst]) < WHOLE_MODEL_BOUND, (worst, errors[worst])
-    assert float(np.median(np.abs(list(errors.values())))) < MEDIAN_BOUND
+    held_out = [abs(e) for m, e in errors.items() if roles[m] == "held-out"]
+    assert len(held_out) >= 12 and set(roles.values()) == {"train", "held-out"}
+    assert float(np.median(held_out)) < MEDIAN_BOUND
 
 
 def test_calibrate_prints_what_its_sustained_rate_averages_over_and_records_that_rate(tmp_path, capsys):

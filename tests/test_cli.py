@@ -268,6 +268,21 @@ def test_run_writes_results(capsys, tiny, fake_engine):
     assert manifest["scenario_file"].endswith("tiny.yaml")
 
 
+def test_run_says_its_numbers_are_one_replications_with_no_ci(capsys, tiny):
+    """A reviewer's trial: ``run`` printed one replication's mean latency to five figures and said
+    nothing of it, where ``compare -n 1`` says ``one replication: ... with no CI``; now ``run`` does."""
+    code, out, err = cli(capsys, "run", tiny, "--out", tiny.parent / "out")
+    assert code == 0, err
+    lines = out.splitlines()
+    said = (
+        "one replication: each value is this run's, with no CI (compare --replications N: a 95 % CI over N)"
+    )
+    assert said in lines, out
+    assert lines.index(said) > max(i for i, line in enumerate(lines) if line.startswith("mean latency"))
+    code, out, _ = cli(capsys, "run", tiny, "--out", tiny.parent / "quiet", "-q")
+    assert code == 0 and out.strip() == str(tiny.parent / "quiet")  # --quiet: the directory alone
+
+
 def test_the_collector_held_while_starting_runs_again_for_the_simulation(capsys, tiny, monkeypatch):
     # entry() holds the cycle collector while `run` and `validate` start (offloadsim.startup): the
     # simulation must run with it collecting, and a command that never simulates must leave it on.

@@ -57,6 +57,12 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process that SIGTER
 #: 128 + SIGPIPE, as a shell reports ``yes | head -1``'s writer: stdout's reader stopped reading, not a bug.
 EXIT_BROKEN_PIPE = 141
 
+#: a line under ``run``'s table: its numbers are one replication's, as ``compare -n 1`` says of
+#: its own (a reviewer's trial, 2026-12-07: one run of an M/M/1 queue at load 0.8 read a mean
+#: latency of 5,173.5 ms, where its replications spread by about 320 ms about 5,000)
+ONE_RUN = "one replication: each value is this run's, with no CI (compare --replications N: a 95 % CI over N)"
+
+
 _PREFIX = "offloadsim: error: "
 
 
@@ -837,6 +843,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(result.format_table())  # its notes under it, as a Python user reads them
     wall = result.manifest.get("wall_s", float("nan"))
     print(f"\nsimulated {result.manifest.get('end_s', 0.0):g} s in {wall:.2f} s of wall time")
+    print(ONE_RUN)
     # --stages adds one; a plug-in its record tables (offloadsim.records.tables)
     files = (*RUN_FILES, *(t.file for t in record_tables() if t.file not in RUN_FILES), "stages.parquet")
     written = [name for name in files if (out / name).is_file()]

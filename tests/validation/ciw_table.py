@@ -17,6 +17,7 @@ import sys
 if importlib.util.find_spec("ciw") is None:
     sys.exit("ciw_table: ciw is not installed (pip install -e '.[dev]' installs it)")
 
+from queueing_table import with_ci
 from test_against_ciw import CASES, SEED, WIDTHS, WRONG, compare  # after the check above
 
 
@@ -36,8 +37,7 @@ def main() -> None:
     for case in CASES:
         for a in compare(case, args.seed):
             name = "mean latency" if a.statistic == "latency" else f"{a.statistic} latency"
-            ours = f"{a.ours[0]:.3f} ± {a.ours[1]:.3f}"
-            theirs = f"{a.theirs[0]:.3f} ± {a.theirs[1]:.3f}"
+            ours, theirs = with_ci(*a.ours), with_ci(*a.theirs)
             bound = f"{a.bound:.3f} ({a.relative_bound:.3f}, {WIDTHS[a.statistic]:.2f})"
             print(f"| {case.label} | {name} | {ours} | {theirs} | {a.difference:+.3f} | {bound} |")
 

@@ -58,3 +58,16 @@ def test_the_link_check_runs_under_the_seed_it_is_given():
     _, other_capacity, _ = gilbert_elliott_samples(100, 2, LINK_SEED + 1)
     assert tests_capacity == gilbert_elliott_samples(100, 2, LINK_SEED)[1]
     assert other_capacity != tests_capacity
+
+
+def test_a_simulated_mean_is_written_to_the_decimals_its_interval_knows():
+    """The tables wrote ``3.9912 ± 0.2070``: two digits the 99 % interval does not know.
+
+    Now as compare's table writes a mean: the half-width to two significant digits, the mean to
+    its decimals (the ciw table's too, which imports this).
+    """
+    from queueing_table import with_ci
+
+    assert with_ci(3.9912, 0.2070) == "3.99 ± 0.21"
+    assert with_ci(0.8792, 0.0206) == "0.879 ± 0.021"
+    assert with_ci(18.372, 1.173) == "18.4 ± 1.2"

@@ -77,3 +77,28 @@ def test_a_timeline_without_a_crash_has_no_crash_marks(crashed):
     legend = fig.legends[0] if fig.legends else fig.axes[0].get_legend()
     texts = [t.get_text() for t in legend.get_texts()]
     assert not any("crashed" in text or "retried" in text for text in texts)
+
+
+@pytest.mark.parametrize(
+    ("t0", "until", "said"),
+    [
+        (30.0, 34.2708, "edge down from 23.56 s to 34.27 s"),
+        (20.0, 34.2708, "edge crashed at 23.56 s (down to 34.27 s)"),
+        (20.0, float("inf"), "edge crashed at 23.56 s (down to the end)"),
+    ],
+)
+def test_the_legend_writes_a_nodes_times_down_as_the_note_writes_times(t0, until, said):
+    """The edge-outage timeline's legend said "edge down from 23.5587 s to 34.2708 s" above a note
+    of tasks arriving "from 30.03 s to 31.01 s": four significant digits, as the note writes them."""
+    import matplotlib.pyplot as plt
+
+    from offloadsim.analysis.values import time_text
+    from offloadsim.plots.crash_marks import mark_down
+
+    fig, ax = plt.subplots()
+    try:
+        entries = mark_down(ax, [("edge", 23.5587, until)], t0, 1.0, 40.0)
+    finally:
+        plt.close(fig)
+    assert [text for _, text in entries] == [said]
+    assert time_text(30.0251) == "30.03"  # the note's "they arrived from 30.03 s"

@@ -25,6 +25,7 @@ __all__ = [
     "NO_PARAMETER",
     "grouped",
     "number_text",
+    "time_text",
     "OLD_NULL",
     "nulls_read_back",
     "typed_column",
@@ -628,6 +629,18 @@ def number_text(value: float) -> str:
     return grouped(
         np.format_float_positional(float(value), precision=6, unique=False, fractional=False, trim="-")
     )
+
+
+def time_text(seconds: float) -> str:
+    """A simulated time (s) as a figure's notes and legends write it: four significant digits.
+
+    The note under a timeline said its tasks arrived "from 10.09 s" while its legend said "edge
+    down from 23.5587 s to 34.2708 s", two precisions on one page: both write times with this.
+
+    >>> time_text(23.5587), time_text(34.2708), time_text(0.123456), time_text(12345.6), time_text(30.0)
+    ('23.56', '34.27', '0.1235', '12,350', '30')
+    """
+    return number_text(float(f"{seconds:.4g}"))
 
 
 def axis_texts(values: Sequence[Any]) -> list[str]:

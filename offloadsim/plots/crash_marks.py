@@ -19,6 +19,8 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from offloadsim.analysis.values import time_text
+
 __all__ = ["mark_down", "mark_retried", "retried"]
 
 #: A node's stretch down: hatched grey, as latency-time hatches it.
@@ -46,10 +48,13 @@ def mark_down(
             continue
         left, right = (max(since, t0) - t0) * scale, (min(until, last) - t0) * scale
         ax.axvspan(left, right, zorder=0, **_DOWN)
-        said = f"{node} down from {since:g} s" + (f" to {until:g} s" if until < float("inf") else "")
+        # In the words and precision of the note under the figure (:func:`time_text`), not 23.5587 s.
+        since_s = time_text(since)
+        until_s = f"{time_text(until)} s" if until < float("inf") else "the end"  # never "inf s"
+        said = f"{node} down from {since_s} s" + (f" to {until_s}" if until < float("inf") else "")
         if since >= t0:
             ax.axvline(left, zorder=1, **_CRASH)
-            said = f"{node} crashed at {since:g} s (down to {until:g} s)"
+            said = f"{node} crashed at {since_s} s (down to {until_s})"
         entries.append((Patch(**_DOWN), said))
     return entries
 

@@ -21,7 +21,7 @@ from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_COLUMN
 from offloadsim.analysis.statistics import student_t_ppf
 from offloadsim.analysis.summary import powered_but_no_energy
 from offloadsim.analysis.table_columns import node_groups
-from offloadsim.analysis.values import axis_texts, number_text, policy_label_shows, table_heading
+from offloadsim.analysis.values import axis_texts, number_text, policy_label_shows, table_heading, time_text
 from offloadsim.errors import argument
 from offloadsim.plots.charts import utilisation_cut
 from offloadsim.plots.completion import incomplete_note
@@ -162,7 +162,7 @@ def _other_window(frame: pd.DataFrame, n: int) -> str:
     if "arrival" not in frame.columns or len(completed(frame)) <= n:  # every completed task drawn
         return ""
     arrival = first_completed(frame, n + 1)["arrival"].to_numpy(dtype=float)
-    start, end = (number_text(float(f"{t:.4g}")) for t in (arrival[:n].min(), arrival[:n].max()))
+    start, end = (time_text(t) for t in (arrival[:n].min(), arrival[:n].max()))
     following = number_text(math.floor(arrival[n] * 10.0) / 10.0)
     return (
         f" (they arrived from {start} s to {end} s; --from {following}s draws the next ones, "

@@ -379,8 +379,9 @@ def stage_timeline(
     ms for spans under 2 s.
 
     Tasks far apart (in flight for under :data:`_SPARSE` of the time the
-    rows span: a few per minute, each done in a fraction of a second) were
-    bars thinner than a pixel on an empty axis.  Then each row is drawn on
+    rows span: a few per minute, each done in a fraction of a second), or
+    each done in under :data:`_THIN` of it (one phone's task a second), were
+    bars too thin to read on an empty axis.  Then each row is drawn on
     its own clock, from its task's arrival, which its label gives
     (:func:`timeline_clock`); the axis label says so.  ``own_clock`` fixes
     the choice, e.g. to give several panels the same.
@@ -473,16 +474,24 @@ def timeline_clock(done: pd.DataFrame, own: bool | None = None) -> tuple[float, 
 
     On one clock, from the first arrival to the last finish, so that tasks that overlap in time
     overlap on the figure. But when the tasks are in flight for under :data:`_SPARSE` of that
-    time (a few an hour, each done in a fraction of a second), the bars are slivers on an empty
-    axis with nothing to overlap: each row is drawn from its own arrival instead, and the span is
-    the longest task. ``own`` fixes the choice.
+    time (a few an hour, each done in a fraction of a second), or the median task's bar would be
+    under :data:`_THIN` of it, the bars are slivers on an empty axis with nothing to overlap: each
+    row is drawn from its own arrival instead, and the span is the longest task. ``own`` fixes the
+    choice.
+
+    The second test is for a run of one phone at 1 task/s: its first 30 tasks spanned 22 s, each
+    done in 120 ms, in flight for 15 % of the span together (not sparse by the first test) but each
+    bar 0.5 % of the axis, about ten pixels, its upload, compute and return parts unreadable.
     """
     arrival = done["arrival"].to_numpy(dtype=float)
     finish = done["finish"].to_numpy(dtype=float)
     span = float((finish - arrival.min()).max())
+    lasted = finish - arrival
     if own is None:
-        own = len(done) > 1 and _in_flight(arrival, finish) < _SPARSE * span
-    return (float((finish - arrival).max()), True) if own else (span, False)
+        own = len(done) > 1 and (
+            _in_flight(arrival, finish) < _SPARSE * span or float(np.median(lasted)) < _THIN * span
+        )
+    return (float(lasted.max()), True) if own else (span, False)
 
 
 def _in_flight(arrival: np.ndarray, finish: np.ndarray) -> float:
@@ -497,6 +506,10 @@ def _in_flight(arrival: np.ndarray, finish: np.ndarray) -> float:
 
 #: The share of a one-clock timeline's span under which its tasks' bars are too thin to read.
 _SPARSE = 0.1
+
+#: The share of a one-clock timeline's span under which the median task's bar is too thin to read
+#: its stages in (1/40: about 45 pixels of a two-column figure's axis at the PNG's 300 dpi).
+_THIN = 1.0 / 40.0
 
 
 def _plain_seconds(seconds: float) -> str:

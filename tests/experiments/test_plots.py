@@ -886,7 +886,10 @@ def test_timeline_uses_one_clock_and_names_rows_by_node(tmp_path):
 
     import offloadsim
 
-    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    # 24 tasks a second, each done in about 70 ms: bars a few % of the one clock's span, so drawn on
+    # it (at TINY's 6 a second each bar was 1 % of it, too thin to read: each row on its own clock).
+    dense = TINY.replace("rate: 2 /s", "rate: 8 /s")
+    (tmp_path / "tiny.yaml").write_text(dense, encoding="utf-8")
     offloadsim.run(tmp_path / "tiny.yaml", policy="edge", stages=True, out=tmp_path / "run")
     results = read_results(tmp_path / "run")
     assert results.stages is not None and len(results.stages) > 0
@@ -941,6 +944,44 @@ def test_a_timeline_of_tasks_far_apart_draws_each_row_on_its_own_clock(tmp_path,
     labels = [t.get_text() for t in ax.get_yticklabels()]
     rows = zip(shown["source"], shown["arrival"], strict=True)
     assert labels == [f"{source} → edge, t = {at:.3f} s" for source, at in rows]
+
+
+def test_a_timeline_of_one_phones_tasks_draws_bars_wide_enough_to_read_their_stages(tmp_path):
+    """The quickstart with one phone (a task a second, each done in 120 ms): its first 30 tasks
+    spanned 22 s on one clock, in flight together for 15 % of it, so not sparse by that test, but
+    each bar was 0.5 % of the axis (about 2.5 pt), its upload, compute and return parts unreadable.
+    Each row is drawn on its own clock, durations as they were: every bar is inches wide."""
+    from pathlib import Path
+
+    import offloadsim
+    from offloadsim.plots.runs import STAGE_COLOURS
+
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "quickstart.yaml"
+    overrides = ["nodes.phone.count=1", "duration=40 s"]
+    offloadsim.run(scenario, overrides=overrides, stages=True, out=tmp_path / "run")
+    results = read_results(tmp_path / "run")
+    fig = plots.plot_results(results, "timeline")
+    check_figure(fig, tmp_path, "timeline")
+    ax = fig.axes[0]
+    shown = results.tasks[results.tasks["status"].astype(str) == "completed"].sort_values("arrival").head(30)
+    lasted = (shown["finish"] - shown["arrival"]).to_numpy()
+    assert len(shown) == 30 and float(shown["finish"].max() - shown["arrival"].min()) > 40 * np.median(lasted)
+    renderer = laid_out(ax)
+    points = 72.0 / fig.dpi
+    rows: dict[int, float] = {}
+    upload = matplotlib.colors.to_rgba(STAGE_COLOURS["upload"])
+    compute = matplotlib.colors.to_rgba(STAGE_COLOURS["compute"])
+    for patch in ax.patches:
+        row = round(patch.get_y() + patch.get_height() / 2)
+        rows[row] = max(rows.get(row, 0.0), patch.get_x() + patch.get_width())
+        if patch.get_facecolor() in (upload, compute):  # each part readable: over a quarter inch
+            assert patch.get_window_extent(renderer).width * points > 18, patch
+    assert sorted(rows) == list(range(30))
+    assert "since each task's own arrival" in ax.get_xlabel() and "(ms)" in ax.get_xlabel()
+    # The durations as they were (ms, from each arrival), and the median bar over 2 inches wide.
+    np.testing.assert_allclose([rows[i] for i in range(30)], lasted * 1e3, rtol=1e-9)
+    inch = ax.get_window_extent(renderer).width * points / 72.0 / (ax.get_xlim()[1] - ax.get_xlim()[0])
+    assert np.median(lasted * 1e3) * inch > 2.0
 
 
 def test_a_timeline_panel_whose_tasks_run_longer_is_not_cut_by_the_shared_axis(tmp_path):

@@ -102,3 +102,25 @@ def test_the_legend_writes_a_nodes_times_down_as_the_note_writes_times(t0, until
         plt.close(fig)
     assert [text for _, text in entries] == [said]
     assert time_text(30.0251) == "30.03"  # the note's "they arrived from 30.03 s"
+
+
+def test_a_legend_of_the_stages_the_crash_and_the_retries_fits_above_the_axes(tmp_path):
+    """The edge-outage timeline from 23 s put its four stages, the edge's crash and the retries in
+    one row wider than the figure: constrained layout gave the row the width and squeezed the axes
+    to a sliver at the right. The legend takes as many rows as it needs to be no wider than the axes."""
+    import offloadsim
+    from offloadsim.plots.axes import laid_out
+    from offloadsim.plots.style import house_style
+
+    (tmp_path / "crash.yaml").write_text(CRASH, encoding="utf-8")
+    offloadsim.run(tmp_path / "crash.yaml", stages=True, out=tmp_path / "run")  # one run: the axes' legend
+    fig = plot_results(read_results(tmp_path / "run"), "timeline", from_s=49.5, to_s=51.0)
+    ax = fig.axes[0]
+    legend = ax.get_legend()
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert any("crashed" in t for t in texts) and any(t.startswith("retried") for t in texts)
+    with house_style():  # the fonts it is saved in
+        renderer = laid_out(ax)
+        drawn, room = legend.get_window_extent(renderer).width, ax.get_window_extent(renderer).width
+    assert drawn <= room, (drawn, room)
+    assert room > 0.6 * fig.bbox.width, "the axes keep most of the figure's width"

@@ -558,9 +558,14 @@ def row_legend(ax: Axes, title: str | None, most: int, **kwargs: Any) -> None:
     A row wider than its axes took the figure's width from them (constrained layout): with
     ``neurosurgeon(objective=energy)`` among four policies, the bars were squeezed to a sliver.
     """
+    _fewest_rows(ax, lambda ncols: tidy_legend(ax, title, ncols=ncols, **kwargs), most)
+
+
+def _fewest_rows(ax: Axes, draw: Callable[[int], object], most: int) -> None:
+    """``draw(ncols)`` ``ax``'s legend in at most ``most`` columns, fewer until no wider than the axes."""
     room = ax.get_window_extent(laid_out(ax)).width
     for ncols in range(max(1, most), 0, -1):
-        tidy_legend(ax, title, ncols=ncols, **kwargs)
+        draw(ncols)
         legend = ax.get_legend()
         if legend is None or ncols == 1 or legend.get_window_extent(laid_out(ax)).width <= room:
             return
@@ -870,8 +875,10 @@ def patch_legend(
     """A legend of coloured patches (stages, categories), above the axes on the right (titles go left).
 
     ``extra``: further ``(handle, label)`` entries after the patches (a timeline's crash and retries).
+    In one row, or as few as fit the axes' width (:func:`_fewest_rows`): the edge-outage timeline
+    from 23 s, its four stages, the edge's crash and the retries in one row wider than the figure,
+    had its axes squeezed to nothing (constrained layout gave the row the width).
     """
-    kwargs.setdefault("ncols", max(1, len(colours) + len(extra)))
     kwargs.setdefault("loc", "lower right")
     kwargs.setdefault("bbox_to_anchor", (1.0, 1.0))
     kwargs.setdefault("frameon", False)
@@ -879,8 +886,15 @@ def patch_legend(
     for handle, label in extra:
         handle.set_label(label)
         handles.append(handle)
-    with house_style():
-        ax.legend(handles=handles, **kwargs)
+
+    def draw(ncols: int) -> None:
+        with house_style():
+            ax.legend(handles=handles, **{"ncols": ncols, **kwargs})
+
+    if "ncols" in kwargs or len(handles) <= len(colours):  # no long entries: one row, as ever
+        draw(max(1, len(handles)))
+    else:
+        _fewest_rows(ax, draw, len(handles))
 
 
 def figure_legend(

@@ -53,8 +53,8 @@ from pathlib import Path
 from typing import Any
 
 from offloadsim.errors import argument, shown_path
+from offloadsim.field_values import FieldValues
 from offloadsim.input_kinds import SWEEP_ENTRIES
-from offloadsim.values import FieldValues
 
 __all__ = [
     "ResultsError",
@@ -112,7 +112,7 @@ class DirectoryLockedError(ResultsError):
     """Another process holds the directory's lock (a sweep is writing there)."""
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, eq=False, repr=False)
 class Written(FieldValues):
     """Where :func:`write_directory` put a result.

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from offloadsim.values import FieldValues
+from offloadsim.field_values import FieldValues
 
 __all__ = ["Better", "Metric", "zero_width", "table_number"]
 
@@ -20,7 +20,7 @@ __all__ = ["Better", "Metric", "zero_width", "table_number"]
 Better = Literal["lower", "higher"]
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, eq=False, repr=False)
 class Metric(FieldValues):
     """How a job-level metric is shown: a label, a display unit, the factor from its SI value.

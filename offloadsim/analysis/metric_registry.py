@@ -32,7 +32,7 @@ from typing import Any, Literal
 import numpy as np
 
 from offloadsim.analysis.metric_display import Metric
-from offloadsim.values import FieldValues
+from offloadsim.field_values import FieldValues
 
 __all__ = [
     "RunTables",
@@ -183,7 +183,7 @@ class RunTables:
         return task_chunks(self.tasks, names)
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, eq=False, repr=False)
 class TaskMean(FieldValues):
     """A mean of a task column over some tasks, NaN left out: computed by both summary paths.
@@ -216,7 +216,7 @@ def _row_of_family(name: str) -> Callable[[Any], dict[str, float]]:
     return row
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, eq=False, repr=False)
 class SummaryMetric(FieldValues):
     """A run metric and everything the summary, the catalogue and the tables need of it.

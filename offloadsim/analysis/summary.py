@@ -41,9 +41,9 @@ from offloadsim.analysis.warning_kinds.backlog import backlog_counts
 from offloadsim.analysis.warning_kinds.settling import settle_candidates
 from offloadsim.analysis.warning_list import run_warnings
 from offloadsim.analysis.warning_registry import WarningInputs
+from offloadsim.field_values import FieldValues
 from offloadsim.records.schema import PROCESSOR_COLUMNS
 from offloadsim.shapes import describe, is_count, is_number, is_whole
-from offloadsim.values import FieldValues
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -72,7 +72,7 @@ _METRIC_FIELDS = frozenset(("metric_values", "metric_families"))
 # --------------------------------------------------------------------------- summary
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, eq=False, repr=False)
 class Summary(FieldValues):
     """The headline numbers of one run (times in s, sizes in bytes, energy in J).

@@ -16,9 +16,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from offloadsim.field_values import FieldValues
 from offloadsim.shapes import describe, is_count, is_number
 from offloadsim.suggest import quoted
-from offloadsim.values import FieldValues
 
 __all__ = [
     "WarningFacts",
@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, eq=False, repr=False)
 class WarningFacts(FieldValues):
     """One summary warning's numbers: what kind it is, the nodes it names, the length it asks for.

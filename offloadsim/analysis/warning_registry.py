@@ -25,7 +25,7 @@ from typing import Any
 
 from offloadsim.analysis.table_columns import Table
 from offloadsim.analysis.warning_facts import WarningFacts
-from offloadsim.values import FieldValues
+from offloadsim.field_values import FieldValues
 
 __all__ = [
     "Said",
@@ -89,7 +89,7 @@ class WarningInputs:
     loops: Mapping[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, eq=False, repr=False)
 class WarningKind(FieldValues):
     """One kind of run warning: how it is found, said and placed, declared in its own module.

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
+from offloadsim.field_values import FieldValues
 from offloadsim.suggest import counted, did_you_mean, quoted
-from offloadsim.values import FieldValues
 
 if TYPE_CHECKING:
     from offloadsim.models.graph import LayerGraph
@@ -106,7 +106,7 @@ class Plan:
 _DROP = Plan((), drop=True)
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Placement(FieldValues):
     """Where a policy may ever run layers: a policy's optional ``may_place`` attribute.

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from offloadsim.values import FieldValues
+from offloadsim.field_values import FieldValues
 
 __all__ = [
     "SOURCE",
@@ -74,7 +74,7 @@ Station = Annotated[str, STATION]
 Tier = Annotated[str, TIER]
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, eq=False, repr=False)
 class Requirement(FieldValues):
     """Something a policy, as configured, needs of the system it runs in.

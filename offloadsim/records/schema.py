@@ -22,8 +22,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from offloadsim.field_values import FieldValues
 from offloadsim.plugins import EntryPointGroup
-from offloadsim.values import FieldValues
 
 __all__ = [
     "placement_label",
@@ -64,7 +64,7 @@ Dtype = Literal["int64", "float64", "category", "string", "boolean"]
 Aggregate = Literal["mean", "p50", "p95", "p99", "sum"]
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, eq=False, repr=False)
 class Column(FieldValues):
     """One record column: its name, storage dtype, SI unit (``""`` for none) and meaning.

@@ -27,10 +27,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from offloadsim.field_values import FieldValues
 from offloadsim.plugins import EntryPointGroup, PluginSkipped
 from offloadsim.records import schema
 from offloadsim.records.schema import Column
-from offloadsim.values import FieldValues
 
 __all__ = [
     "BUILT_IN",
@@ -56,7 +56,7 @@ _TAKEN = frozenset(("tasks", "stages", "metrics", "summary", "manifest", "groups
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, eq=False, repr=False)
 class RecordTable(FieldValues):
     """One record table: its name (file ``NAME.parquet``), its columns and how each layer treats it.

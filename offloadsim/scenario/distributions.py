@@ -16,8 +16,8 @@ from statistics import NormalDist
 
 import numpy as np
 
+from offloadsim.field_values import FieldValues
 from offloadsim.suggest import counted
-from offloadsim.values import FieldValues
 
 __all__ = [
     "Dist",
@@ -78,7 +78,7 @@ _FIRST_BATCH = 16
 _MAX_BATCH = 1024
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Dist(FieldValues):
     """A distribution over non-negative SI values.

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from offloadsim.field_values import FieldValues
 from offloadsim.scenario.arrivals.base import arrival_faults
 from offloadsim.scenario.errors import format_path
 from offloadsim.scenario.identity import simulated_document
 from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import PathError, parse_path
-from offloadsim.values import FieldValues
 
 __all__ = ["InputFile", "input_files", "content_hashes", "file_sha256", "identity_data"]
 
@@ -34,7 +34,7 @@ _CHUNK = 1 << 20
 _RECENT_NS = 2 * 10**9
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, eq=False, repr=False)
 class InputFile(FieldValues):
     """A file a scenario reads: the key that names it, the file as resolved, the SHA-256 of its bytes.

@@ -25,14 +25,14 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import MISSING, dataclass
 from typing import Any
 
-from offloadsim.values import FieldValues
+from offloadsim.field_values import FieldValues
 
 __all__ = ["Key", "key", "declared_keys", "spec_values", "is_required"]
 
 _META = "offloadsim.key"
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, eq=False, repr=False)
 class Key(FieldValues):
     """What the scenario file needs to know of one key beyond its Python type.

@@ -11,12 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from offloadsim.field_values import FieldValues
 from offloadsim.models.precision import PRECISIONS
 from offloadsim.scenario.arrivals.base import ArrivalProcess
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.keys import key
 from offloadsim.scenario.size import MAX_GROUP_COUNT, Footprint
-from offloadsim.values import FieldValues
 
 _ZERO = Dist.fixed(0.0)
 
@@ -87,7 +87,7 @@ class NodeNames(tuple[str, ...]):
 MAX_RETRIES = 100
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ProcessorSpec(FieldValues):
     """A compute resource on a node: ``cores`` identical servers, one FIFO queue.
@@ -168,7 +168,7 @@ class ProcessorSpec(FieldValues):
     path: tuple[str, ...] = ("processor",)
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class PowerSpec(FieldValues):
     """Power draw by state, in watts.
@@ -264,7 +264,7 @@ class PowerSpec(FieldValues):
     )
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class NodeSpec(FieldValues):
     """One node; ``group`` is the scenario key it came from (``phone`` for ``phone-3``).
@@ -286,7 +286,7 @@ class NodeSpec(FieldValues):
         return () if self.processor is None else (self.processor, *self.more_processors)
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class LinkSpec(FieldValues):
     """A link between two nodes with a bandwidth each way and a propagation latency.
@@ -326,7 +326,7 @@ class LinkSpec(FieldValues):
     index: int = 0
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class StageSpec(FieldValues):
     """One synthetic layer: its work (FLOP) or its service time (s), and its output size.
@@ -340,7 +340,7 @@ class StageSpec(FieldValues):
     output: Dist | None = key(None, unit="size", default_doc="0 B", doc="Size handed to the next stage.")
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class AppSpec(FieldValues):
     """An application: synthetic stages, or a model from the zoo / an ONNX file."""
@@ -443,7 +443,7 @@ class AppSpec(FieldValues):
 ArrivalSpec = ArrivalProcess
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class WorkloadSpec(FieldValues):
     """Requests of one application from a set of source nodes."""
@@ -465,7 +465,7 @@ class WorkloadSpec(FieldValues):
     index: int = 0
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class RecoverySpec(FieldValues):
     """What happens to a task whose work was aborted (a node or link down under it, or a timeout).
@@ -515,7 +515,7 @@ class RecoverySpec(FieldValues):
     )
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class PolicySpec(FieldValues):
     """The placement policy's registered name and its parameters."""
@@ -524,7 +524,7 @@ class PolicySpec(FieldValues):
     params: dict[str, Any] = field(default_factory=dict)
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Scenario(FieldValues):
     """A complete, validated scenario in SI units.

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from offloadsim.field_values import FieldValues
 from offloadsim.scenario.errors import Problem, format_path, key_place, values_at
-from offloadsim.values import FieldValues
 
 if TYPE_CHECKING:
     from offloadsim.scenario.checks import CheckedRun
@@ -86,7 +86,7 @@ PLAIN_PER_RATE_FROM_J_PER_BIT = 1e-3
 Part = str | int
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Plain(FieldValues):
     """How one quantity's bare numbers are read: which are suspect, and what a warning of one says.

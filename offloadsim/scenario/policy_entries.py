@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+from offloadsim.field_values import FieldValues
 from offloadsim.scenario.errors import describe, first_repeat, given_twice, yaml_text
 from offloadsim.suggest import quoted
-from offloadsim.values import FieldValues
 
 __all__ = [
     "EntryError",
@@ -55,7 +55,7 @@ class EntryError(ValueError):
     """An entry that cannot be read; its message names the entry, not the option that gave it."""
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, eq=False, repr=False)
 class PolicyEntry(FieldValues):
     """One policy of a comparison: its ``label`` (the entry as written), registered ``name`` and ``params``.

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from offloadsim.disk import shortfall
+from offloadsim.field_values import FieldValues
 from offloadsim.memory import available_bytes, format_bytes, shortage
 from offloadsim.scenario.errors import Problem, ProblemList
 from offloadsim.scenario.size import HELD_BYTES, TASK_BYTES, Footprint
-from offloadsim.values import FieldValues
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -46,7 +46,7 @@ SMALLEST = Footprint(nodes=1)
 _PARTS = ("nodes", "links", "workload")
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, eq=False, repr=False)
 class TooLarge(FieldValues):
     """A run, or a command's runs, too large: the one line of a refusal, in its parts.

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
-from offloadsim.values import FieldValues
+from offloadsim.field_values import FieldValues
 
 __all__ = [
     "LINK_BYTES",
@@ -205,7 +205,7 @@ class SetBy(NamedTuple):
     note: str
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, eq=False, repr=False)
 class Footprint(FieldValues):
     """What a scenario holds: the counts the memory estimate is made of, and the keys that set them."""

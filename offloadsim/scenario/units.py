@@ -12,9 +12,9 @@ import math
 import re
 from dataclasses import dataclass
 
+from offloadsim.field_values import FieldValues
 from offloadsim.scenario.errors import describe
 from offloadsim.suggest import did_you_mean, quoted
-from offloadsim.values import FieldValues
 
 __all__ = [
     "UnitError",
@@ -39,7 +39,7 @@ SMALLEST = 1e-30
 _WHY = "offloadsim computes with (past it, what is computed from it overflows)"
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, eq=False, repr=False)
 class Quantity(FieldValues):
     """One kind of quantity: its units, an example for error messages.

@@ -52,10 +52,10 @@ from operator import add
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from offloadsim.field_values import FieldValues
 from offloadsim.scenario.model import LinkSpec, NodeSpec
 from offloadsim.scenario.units import format_quantity
 from offloadsim.suggest import quoted
-from offloadsim.values import FieldValues
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -82,7 +82,7 @@ class NoRouteError(LookupError):
     """Two nodes are not connected."""
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Change(FieldValues):
     """What changed in a topology, as its listeners hear it.
@@ -109,7 +109,7 @@ class Change(FieldValues):
     leaf: bool = False
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Route(FieldValues):
     """A path from ``source`` to ``target``: node sequence, channels crossed, total latency.

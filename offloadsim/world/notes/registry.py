@@ -24,9 +24,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from offloadsim.errors import RunError
+from offloadsim.field_values import FieldValues
 from offloadsim.plugins import EntryPointGroup, PluginSkipped, dotted_name, said_raised, shipped_module
 from offloadsim.suggest import quoted
-from offloadsim.values import FieldValues
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, eq=False, repr=False)
 class Note(FieldValues):
     """One note: its ``kind`` (its provider's), its ``text``, and the ``facts`` it is made of.
@@ -209,7 +209,7 @@ def with_nodes_of(note: Note, other: Note) -> Note:
 Scope = Literal["run", "placed"]
 
 
-# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.values).
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
 @dataclass(frozen=True, eq=False, repr=False)
 class NoteProvider(FieldValues):
     """A registered kind of note: see :func:`register_note`."""

@@ -116,11 +116,13 @@ def test_a_legend_of_the_stages_the_crash_and_the_retries_fits_above_the_axes(tm
     offloadsim.run(tmp_path / "crash.yaml", stages=True, out=tmp_path / "run")  # one run: the axes' legend
     fig = plot_results(read_results(tmp_path / "run"), "timeline", from_s=49.5, to_s=51.0)
     ax = fig.axes[0]
-    legend = ax.get_legend()
+    # The axes' own legend, or the figure's above them (where the figure puts a legend of long keys).
+    (legend,) = [ax.get_legend()] if ax.get_legend() is not None else fig.legends
     texts = [t.get_text() for t in legend.get_texts()]
     assert any("crashed" in t for t in texts) and any(t.startswith("retried") for t in texts)
     with house_style():  # the fonts it is saved in
         renderer = laid_out(ax)
-        drawn, room = legend.get_window_extent(renderer).width, ax.get_window_extent(renderer).width
-    assert drawn <= room, (drawn, room)
-    assert room > 0.6 * fig.bbox.width, "the axes keep most of the figure's width"
+        drawn, axes = legend.get_window_extent(renderer).width, ax.get_window_extent(renderer).width
+        figure = fig.bbox.width
+    assert drawn <= figure, (drawn, figure)
+    assert axes >= 0.6 * figure, ("the axes squeezed by the legend", axes, figure)

@@ -247,6 +247,9 @@ class _EndLabel(NamedTuple):
     series: str = ""
 
 
+#: An end label's type size (points), as drawn (:func:`_label_ends`) and as measured (:func:`_label_room`).
+_END_LABEL_PT = 6
+
 #: How far from its point a label is tried (points): beside it, then further out with a leader line.
 _LABEL_OFFSETS = (4.0, 11.0, 18.0)
 
@@ -338,7 +341,7 @@ def _label_ends(
                 xytext=(sx * offset, sy * offset),
                 ha=("right", "center", "left")[sx + 1],
                 va=("top", "center", "bottom")[sy + 1],
-                fontsize=6,
+                fontsize=_END_LABEL_PT,
                 color=colour,
                 bbox=LABEL_BOX,
                 arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.5, "shrinkB": 2} if led else None,
@@ -535,7 +538,7 @@ def _label_room(ax: Axes, label: _EndLabel, renderer: Any) -> tuple[float, float
     sweep-bandwidth's least-loaded 100 Mbit/s, 24 points from the left with a label 40 wide, the
     other sides taken by edge's line and label, was named under the figure as having no room.
     """
-    note = ax.annotate(label.text, (label.x, label.y), fontsize=6, bbox=LABEL_BOX)
+    note = ax.annotate(label.text, (label.x, label.y), fontsize=_END_LABEL_PT, bbox=LABEL_BOX)
     try:
         box = note.get_window_extent(renderer)
     finally:

@@ -732,7 +732,7 @@ def _take_lock(directory: Path, path: Path, fcntl: Any, created: list[Path] | No
     deadline = time.monotonic() + MOVE_WAIT_S
     for _ in range(_ATTEMPTS):
         try:
-            fd = _wait_for_lock(directory, path, fcntl, deadline)
+            fd, folder_fd = _wait_for_lock(directory, path, fcntl, deadline)
         except _FolderGone:  # an earlier holder that failed removed it: make it again
             if created is None:
                 raise
@@ -746,13 +746,32 @@ def _take_lock(directory: Path, path: Path, fcntl: Any, created: list[Path] | No
         except FileNotFoundError:
             current = None
         locked = os.fstat(fd)
-        if current is not None and (current.st_dev, current.st_ino) == (locked.st_dev, locked.st_ino):
+        if current is not None and _same_file(current, locked):
+            os.close(folder_fd)
             return fd
-        os.close(fd)  # the file a holder removed as it finished: take the path's own
+        _drop_stray(fd, folder_fd)  # the file a holder removed as it finished: take the path's own
     raise ResultsError(f"cannot lock {directory}: its lock file kept changing")
 
 
-def _wait_for_lock(directory: Path, path: Path, fcntl: Any, deadline: float) -> int:
+def _same_file(one: os.stat_result, other: os.stat_result) -> bool:
+    return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)
+
+
+def _drop_stray(fd: int, folder_fd: int) -> None:
+    """Let go of a locked lock file the path no longer names, removing it if this process made it stray.
+
+    The folder was looked up before a rerun moved it aside (``NAME.old-N``) and the file created in
+    it after the rerun removed its own: the new file sits in the moved result, where nothing would
+    remove it.  It is removed only while it is the file locked here: no other holder has it.
+    """
+    with contextlib.suppress(OSError):
+        if _same_file(os.stat(LOCK_FILE, dir_fd=folder_fd, follow_symlinks=False), os.fstat(fd)):
+            os.unlink(LOCK_FILE, dir_fd=folder_fd)
+    os.close(fd)
+    os.close(folder_fd)
+
+
+def _wait_for_lock(directory: Path, path: Path, fcntl: Any, deadline: float) -> tuple[int, int]:
     """:func:`_lock_file`, tried again while the lock is held only for a moment (until ``deadline``)."""
     while True:
         try:
@@ -783,13 +802,30 @@ class _LockFileRefused(ResultsError):
     """No lock file can be made in the folder (permission denied, a read-only file system)."""
 
 
-def _lock_file(directory: Path, path: Path, fcntl: Any) -> int:
-    """A descriptor of ``path`` (created if missing) holding its exclusive lock; refused if held."""
+#: A handle on a folder to make, find and remove files in, needing no permission to list it.
+_FOLDER_HANDLE = getattr(os, "O_PATH", os.O_RDONLY) | getattr(os, "O_DIRECTORY", 0)
+
+
+def _close_if_open(fd: int) -> None:
+    if fd >= 0:
+        os.close(fd)
+
+
+def _lock_file(directory: Path, path: Path, fcntl: Any) -> tuple[int, int]:
+    """A descriptor of ``path`` (created if missing) holding its exclusive lock, and one of its folder.
+
+    Refused if held.  The folder's descriptor is the folder the file was made in, wherever it
+    is by then (:func:`_drop_stray`).
+    """
+    folder_fd = -1
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        folder_fd = os.open(directory, _FOLDER_HANDLE)
+        fd = os.open(path.name, os.O_RDWR | os.O_CREAT, 0o644, dir_fd=folder_fd)
     except FileNotFoundError as error:
+        _close_if_open(folder_fd)
         raise _FolderGone(f"cannot lock {directory}: {describe_os_error(error)}") from None
     except OSError as error:
+        _close_if_open(folder_fd)
         refused = error.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
         raise (_LockFileRefused if refused else ResultsError)(
             f"cannot lock {directory}: {describe_os_error(error)}"
@@ -798,13 +834,14 @@ def _lock_file(directory: Path, path: Path, fcntl: Any) -> int:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as error:
         os.close(fd)
+        os.close(folder_fd)
         if error.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
             raise ResultsError(f"cannot lock {directory}: {describe_os_error(error)}") from None
         raise DirectoryLockedError(
             f"{directory} is in use by another offloadsim process ({_holder(directory)}); "
             f"wait for it to finish or choose another {argument('out')}"
         ) from None
-    return fd
+    return fd, folder_fd
 
 
 def locked_by_another(directory: Path) -> bool:

@@ -333,7 +333,7 @@ def test_a_rerun_in_a_folder_where_no_lock_file_can_be_made_still_moves_the_earl
     out = tmp_path / "run"
     write_directory(out, fill_with("first"))
 
-    def read_only(directory: Path, path: Path, fcntl: object) -> int:
+    def read_only(directory: Path, path: Path, fcntl: object) -> tuple[int, int]:
         raise outdir._LockFileRefused(f"cannot lock {directory}: Permission denied")
 
     monkeypatch.setattr(outdir, "_lock_file", read_only)
@@ -581,12 +581,12 @@ def test_a_holder_that_locked_a_lock_file_just_removed_takes_the_one_in_the_dire
     real = outdir._lock_file
     opened: list[int] = []
 
-    def removed_after_opening(directory: Path, path: Path, fcntl: object) -> int:
-        fd = real(directory, path, fcntl)
+    def removed_after_opening(directory: Path, path: Path, fcntl: object) -> tuple[int, int]:
+        fd, folder_fd = real(directory, path, fcntl)
         if not opened:
             path.unlink()  # the previous holder, ending, removes the file this one opened
         opened.append(fd)
-        return fd
+        return fd, folder_fd
 
     monkeypatch.setattr(outdir, "_lock_file", removed_after_opening)
     with directory_lock(tmp_path, "sweep a.yaml"):
@@ -594,6 +594,34 @@ def test_a_holder_that_locked_a_lock_file_just_removed_takes_the_one_in_the_dire
         assert locked_by_another(tmp_path)  # so another process sees it
         with pytest.raises(DirectoryLockedError), directory_lock(tmp_path, "sweep b.yaml"):
             pass
+
+
+def test_a_lock_file_made_in_a_folder_just_moved_aside_is_removed_from_it(tmp_path, monkeypatch):
+    """A holder found the folder, then a rerun moved it aside and removed its own lock file there.
+
+    The file this holder then made (and locked) sits in the moved result, which the path no longer
+    names: it takes the path's own file, and removes the stray one (a CI run once found it left).
+    """
+    out = tmp_path / "run"
+    out.mkdir()
+    real = outdir._lock_file
+    opened: list[int] = []
+
+    def moved_meanwhile(directory: Path, path: Path, fcntl: object) -> tuple[int, int]:
+        fd, folder_fd = real(directory, path, fcntl)
+        if not opened:
+            os.rename(out, tmp_path / "run.old-1")  # the rerun moves the folder aside
+            out.mkdir()  # and lands its own result
+        opened.append(fd)
+        return fd, folder_fd
+
+    monkeypatch.setattr(outdir, "_lock_file", moved_meanwhile)
+    with directory_lock(out, "sweep a.yaml"):
+        assert len(opened) == 2
+        assert not (tmp_path / "run.old-1" / LOCK_FILE).exists()
+        assert locked_by_another(out)
+    assert names(tmp_path) == ["run", "run.old-1"]
+    assert not (out / LOCK_FILE).exists()
 
 
 def test_holders_taking_and_removing_the_lock_in_a_loop_never_overlap(tmp_path):

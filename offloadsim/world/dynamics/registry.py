@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.plugins import EntryPointGroup, named_object, shipped_module
+from offloadsim.plugins import EntryPointGroup, dotted_name, named_object, shipped_module
 from offloadsim.scenario.errors import describe, key_place
 from offloadsim.scenario.plain_numbers import QUANTITIES
 from offloadsim.suggest import did_you_mean, quoted
@@ -100,7 +100,9 @@ def _built_in() -> None:
 def register_dynamics(kind: DynamicsKind) -> None:
     """Make ``kind`` available to scenarios as ``dynamics: [{kind: <kind.name>, ...}]``.
 
-    A ValueError for a name taken, ``quantity_keys`` that do not map quantities to key patterns
+    A ValueError for a kind without a ``parse(entry)`` or a ``timeline(spec, rng)`` method (a
+    plug-in's was refused only mid-run, as if its ``timeline`` had raised), a name taken,
+    ``quantity_keys`` that do not map quantities to key patterns
     (``steps[].latency``, or ``file:latency`` for a column of a CSV file), ``change_time_keys``
     that are not key patterns (or columns, ``file:time``), or ``missed_changes`` that are not
     words for some of its ``change_time_keys``.  A kind that is not offloadsim's is kept wrapped in a
@@ -108,6 +110,13 @@ def register_dynamics(kind: DynamicsKind) -> None:
     over wherever it is read.
     """
     _built_in()
+    lacking = [f"{method}()" for method in ("parse", "timeline") if not callable(getattr(kind, method, None))]
+    if lacking:
+        raise ValueError(
+            f"kind of dynamics {kind.name!r} ({dotted_name(type(kind))}) has no {' or '.join(lacking)} "
+            "method: a kind reads its entries with parse(entry) and yields its changes from "
+            "timeline(spec, rng)"
+        )
     if kind.name in _KINDS:
         raise ValueError(f"a kind of dynamics named {kind.name!r} is already registered")
     quantities = getattr(kind, "quantity_keys", {})

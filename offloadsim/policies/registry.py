@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import inspect
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -504,11 +505,33 @@ def _check_params(info: PolicyInfo, given: Mapping[str, Any]) -> None:
         if expected is not None and not _matches(value, expected):
             options = [str(option) for option in _literal_options(expected)]
             hint = did_you_mean(value, options) if isinstance(value, str) else ""
+            hint += _unit_hint(value, expected)
             raise PolicyParamError(
                 f"policy {quoted(info.name)}: parameter {quoted(key)} must be {_type_name(expected)}, "
                 f"got {_short(value)} ({type(value).__name__}){hint}",
                 key,
             )
+
+
+#: A number followed by a unit, as the scenario's quantities are written ("10 ms", "2.5 Mbps").
+_WITH_UNIT = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*[A-Za-z/%µ][\w/%µ ]*\s*")
+
+
+def _unit_hint(value: Any, expected: Any) -> str:
+    """What to write instead of a number with a unit (``"10 ms"``) given to a parameter taking a number.
+
+    A policy's parameters are plain YAML values: unlike the scenario's keys, none reads a unit.
+    """
+    if not (
+        isinstance(value, str)
+        and _WITH_UNIT.fullmatch(value)
+        and (_matches(1.0, expected) or _matches(1, expected))
+    ):
+        return ""
+    return (
+        "; a policy's parameters take plain numbers, not a unit: write the number in the unit its "
+        "help gives (offloadsim policies), seconds for a name ending in _s"
+    )
 
 
 def _literal_options(hint: Any) -> list[Any]:

@@ -14,7 +14,7 @@ import numbers
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from offloadsim.errors import MAX_INDEX, RunError, shown_path, shown_text
 from offloadsim.input_kinds import SCENARIO, misdirected_path
@@ -643,6 +643,7 @@ def scenario_warnings(
             random_start_keys=_random_start_keys,
             dynamics_refused=_dynamics_refused(scenario, world),
             unreached=lambda: _unreached(scenario, dynamics),
+            unchanging_steps=lambda: _unchanging(scenario, dynamics),
             least_compute=lambda: _least_compute(world or WorldOnce(scenario)),
         )
     )
@@ -661,6 +662,10 @@ def _application_layers(scenario: Scenario) -> dict[str, int] | None:
         return None
 
 
+#: What a reading of the ``dynamics``' node changes gives for each node or key path.
+_T = TypeVar("_T")
+
+
 def _outages(
     scenario: Scenario, read: Callable[[], tuple[Dynamics, ...] | None]
 ) -> dict[str, tuple[float, str]] | None:
@@ -670,18 +675,45 @@ def _outages(
     world refuses (it is reported, with its key path, when the world is built).  ``read``: the
     ``dynamics`` as :func:`_read_dynamics` reads them.
     """
+    from offloadsim.world.dynamics.outages import down_for_good
+
+    return _of_node_changes(scenario, read, down_for_good)
+
+
+def _unchanging(
+    scenario: Scenario, read: Callable[[], tuple[Dynamics, ...] | None]
+) -> dict[str, tuple[tuple[str, ...], bool, str | None]] | None:
+    """Each stated node step that changes nothing (``CheckedRun.unchanging_steps``).
+
+    None as for :func:`_outages`.
+    """
+    from offloadsim.world.dynamics.outages import unchanging_steps
+
+    return _of_node_changes(scenario, read, unchanging_steps)
+
+
+def _of_node_changes(
+    scenario: Scenario,
+    read: Callable[[], tuple[Dynamics, ...] | None],
+    said: Callable[[Sequence[Dynamics], float], dict[str, _T] | None],
+) -> dict[str, _T] | None:
+    """What ``said`` makes of the ``dynamics``' node changes before the run's end, ``{}`` without any.
+
+    None where they are refused or not known; a plug-in kind's ``node_changes`` that raises is
+    its bug, said at its entry (the world's build never meets it).
+    """
     if not scenario.dynamics:
         return {}
     from offloadsim.scenario.errors import PluginRaised
     from offloadsim.scenario.overrides import blamed
-    from offloadsim.world.dynamics.outages import NodeChangesFailed, down_for_good
+    from offloadsim.world.dynamics.outages import NodeChangesFailed
     from offloadsim.world.dynamics.plugin_kind import entry_keys
 
     dynamics = read()
     if dynamics is None:
         return None
     try:
-        return down_for_good(dynamics, scenario.end_s)
+        return said(dynamics, scenario.end_s)
     except NodeChangesFailed as error:  # a plug-in kind's bug, which the world's build never meets
         about = entry_keys(error.index, scenario.dynamics[error.index])
         raise PluginRaised([blamed(scenario, error.key_path, error.message, about)]) from error.__cause__

@@ -24,7 +24,9 @@ module: a node or tier the policy sends to that some task sources cannot reach),
 meaningless), ``unmeetable-deadlines`` (:mod:`offloadsim.scenario.deadline_check`: a deadline
 below the least compute time any placement gives the application), ``late-dynamics``
 (:mod:`offloadsim.scenario.dynamics_check`: a
-scheduled change or failures the run never reaches), ``idle-processors``
+scheduled change or failures the run never reaches; ``early-dynamics``, an entry all of whose
+changes fall inside the warm-up; ``unchanging-steps``, a scheduled step that sets a node to the
+state it is already in), ``idle-processors``
 (:mod:`offloadsim.scenario.processor_check`: a node's processors the policy
 never uses), ``servers-down`` (:mod:`offloadsim.scenario.outage_check`: a node
 the policy needs that the ``dynamics`` take down for all the measured time), ``unreached-devices``
@@ -109,6 +111,11 @@ def _none_unreached() -> None:
     return None
 
 
+def _none_unchanging() -> None:
+    """What a :class:`CheckedRun` made without the world knows of steps that change nothing: nothing."""
+    return None
+
+
 def _none_bounded() -> None:
     """What a :class:`CheckedRun` made without the world knows of applications' least compute: nothing."""
     return None
@@ -154,6 +161,10 @@ class CheckedRun:
     ``unreached`` gives ``{i: devices}``: the devices the ``mobility`` entry ``dynamics[i]`` moves
     that no access point ever reaches in the run, as the world reads them; None where not known
     (an entry the world refuses).
+    ``unchanging_steps`` gives ``{key path: (nodes, up, previous)}``: each stated step before the
+    run's end (a ``node-schedule``'s ``steps[1].at``) that sets its nodes to the state its entry
+    already holds them in, the key path of the entry's step that did (``previous``, None: the
+    nodes' start, up); None where not known.
     ``least_compute`` gives ``{application: seconds}``: a lower bound on one request's compute time
     whatever the placement (:mod:`offloadsim.world.least_compute`), for those it is known of; None
     where the world cannot be built.
@@ -174,6 +185,9 @@ class CheckedRun:
     random_start_keys: Callable[[str], Sequence[str]] = _no_random_starts
     dynamics_refused: Callable[[int], bool] = _none_refused
     unreached: Callable[[], Mapping[int, Sequence[str]] | None] = _none_unreached
+    unchanging_steps: Callable[[], Mapping[str, tuple[Sequence[str], bool, str | None]] | None] = (
+        _none_unchanging
+    )
     least_compute: Callable[[], Mapping[str, float] | None] = _none_bounded
     shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -191,6 +205,7 @@ SHIPPED: Mapping[str, str] = {
     "unmeetable-deadlines": "offloadsim.scenario.deadline_check:unmeetable_deadlines",
     "late-dynamics": "offloadsim.scenario.dynamics_check:late_dynamics",
     "early-dynamics": "offloadsim.scenario.dynamics_check:early_dynamics",
+    "unchanging-steps": "offloadsim.scenario.dynamics_check:unchanging_steps",
     "idle-processors": "offloadsim.scenario.processor_check:idle_processors",
     "servers-down": "offloadsim.scenario.outage_check:servers_down",
     "unreached-devices": "offloadsim.scenario.reach_check:unreached_devices",

@@ -30,7 +30,17 @@ over (an outage meant to load the system before measurement is legitimate: a war
 warm-up (a link slowed for good, a ``failures`` entry's ``start``) is its state from then on,
 not warned of.
 
-Neither reads an entry that starts each run at its own drawn point of its changes (a looped
+A third, ``unchanging-steps``: a stated step that sets a node to the state its entry already
+holds it in changes nothing.  A ``node-schedule`` whose first step is ``up: true`` (nodes start
+up), or a step ``up: false`` after another ``up: false``, is most often a mistyped state or time
+(``{at: 40 s, up: false}`` where ``up: true`` was meant leaves the node down to the end).  A
+warning at the step, naming the earlier step that set the state (its ``also``: a ``--set`` of
+either may have made it so), not an error: the run is well defined and does what the file says.
+Which steps those are is the world's to say (``CheckedRun.unchanging_steps``, from each kind's
+``node_changes``: an entry's ``up`` ends its own outage only, never another's, so a step that
+holds down a node another entry has down is not of them).
+
+Neither of the first two reads an entry that starts each run at its own drawn point of its changes (a looped
 ``link-trace`` with ``offset: random``, by its kind's ``random_start_keys``): a 180 s loop with rows at
 0, 60 and 120 s was warned of in a 40 s run as keeping its first values throughout, while most
 replications' links changed in the run.
@@ -45,8 +55,9 @@ from typing import Any
 from offloadsim.scenario.checks import CheckedRun
 from offloadsim.scenario.errors import Problem, format_path, key_place, values_at
 from offloadsim.scenario.units import UnitError, parse_quantity
+from offloadsim.suggest import quoted_listing
 
-__all__ = ["change_times", "early_dynamics", "late_dynamics"]
+__all__ = ["change_times", "early_dynamics", "late_dynamics", "unchanging_steps"]
 
 #: The keys that set the run's end (warm-up included), which a change at or after it is about too.
 _END = ("duration", "warmup")
@@ -92,6 +103,26 @@ def early_dynamics(run: CheckedRun) -> list[Problem]:
             "are from the run's start, warm-up included; seconds where ms were written?)"
         )
         warnings.append(Problem(scenario.source, format_path(last_path), why, also=("warmup",)))
+    return warnings
+
+
+def unchanging_steps(run: CheckedRun) -> list[Problem]:
+    """One warning per stated step before the run's end that sets its nodes to the state they are in."""
+    scenario = run.scenario
+    found = run.unchanging_steps() if scenario.dynamics else None
+    warnings = []
+    for path, (nodes, up, previous) in (found or {}).items():
+        state = "up" if up else "down"
+        them = "it" if len(nodes) == 1 else "them"
+        if previous is None:
+            why = f"nodes start up and this entry has not taken {them} down before"
+        else:
+            why = f"the entry's step at {previous} already set {them} {state}"
+        message = (
+            f"sets {quoted_listing(nodes)} {state}, but {why}: this step changes nothing "
+            f"(a mistyped time or state{', or a missing step before it' if previous is None else ''}?)"
+        )
+        warnings.append(Problem(scenario.source, path, message, also=() if previous is None else (previous,)))
     return warnings
 
 

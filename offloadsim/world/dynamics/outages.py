@@ -19,7 +19,7 @@ from offloadsim.scenario.errors import KeyPathError
 from offloadsim.world.dynamics.base import Dynamics, NodeChanges
 from offloadsim.world.dynamics.plugin_kind import KindFailed
 
-__all__ = ["NodeChangesFailed", "down_for_good", "node_changes"]
+__all__ = ["NodeChangesFailed", "down_for_good", "node_changes", "unchanging_steps"]
 
 
 class NodeChangesFailed(KeyPathError):
@@ -98,3 +98,42 @@ def down_for_good(dynamics: Sequence[Dynamics], end_s: float) -> dict[str, tuple
         if holders and since is not None:
             down[node] = since
     return down
+
+
+def unchanging_steps(
+    dynamics: Sequence[Dynamics], end_s: float
+) -> dict[str, tuple[tuple[str, ...], bool, str | None]] | None:
+    """``{key path: (nodes, up, previous)}``: each stated step before ``end_s`` that changes nothing.
+
+    A step sets its nodes to what its entry already holds them at: ``up: true`` where the entry
+    holds none of them down (nodes start up, and an entry's coming up ends its own outage only,
+    as :func:`down_for_good` reads it), or the ``up`` of the entry's previous step on them, whose
+    key path is ``previous`` (None: the nodes' start).  Such a step is a mistyped time or state
+    more often than meant.  ``nodes``: those it changes nothing for, in the order it names them.
+    A step at or after ``end_s`` is the ``late-dynamics`` check's, and passed over.  None where an
+    entry's kind does not declare what it does to nodes.
+
+    >>> from offloadsim.world.dynamics.failures import NodeSchedule, UpSchedule
+    >>> steps = UpSchedule(("edge",), ((0.0, True), (5.0, False), (8.0, False), (9.0, True)))
+    >>> for path, said in unchanging_steps([Dynamics(0, NodeSchedule(), steps)], 60.0).items():
+    ...     print(path, said)
+    dynamics[0].steps[0].at (('edge',), True, None)
+    dynamics[0].steps[2].at (('edge',), False, 'dynamics[0].steps[1].at')
+    """
+    found: dict[str, tuple[tuple[str, ...], bool, str | None]] = {}
+    for entry in dynamics:
+        declared = node_changes(entry)
+        if declared is None:
+            return None
+        held: dict[str, tuple[bool, str | None]] = {}  # node: (held down, by the step at this path)
+        for step in sorted(declared.steps, key=lambda step: step.at):  # stable: equal times in order
+            if step.at >= end_s:
+                continue
+            path = f"dynamics[{entry.index}].{step.key}"
+            down, previous = held.get(step.node, (False, None))
+            if down != step.up:  # down and now down, or up and now up
+                nodes, _, _ = found.get(path, ((), step.up, previous))
+                found[path] = ((*nodes, step.node), step.up, previous)
+            else:
+                held[step.node] = (not step.up, path)
+    return found

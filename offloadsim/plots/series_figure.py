@@ -14,6 +14,7 @@ the figure :mod:`offloadsim.plots.figure_notes`'.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +50,7 @@ from offloadsim.plots.figure_data import (
     flag_text,
     in_axis_units,
     joined_labels,
+    moves_with,
     refuse_pooled_figure,
     series_keys,
     stable_order,
@@ -323,6 +325,13 @@ def series_figure(
             raise ExperimentError(
                 f"{flag_text(key, x_key, series)}: no such column{close} (columns: {columns})"
             )
+    # A panel per application, the series by one application's key zipped with the same key of
+    # the others: the legend names every one, else a BERT panel's read "cnn precision".  Lines
+    # only: bars group by the first key and colour by the last, which would split each group.
+    partners = _panel_partners(results.swept, frame, series, facet) if kind in _JOINED_KINDS else series
+    if partners != series:
+        series = partners
+        shown = [k for k in (x_key, *series, facet) if k]
     if one_run and facet is None and "policy" in view.varying(frame, shown):
         facet = "policy"  # one run per panel: every policy of a comparison, each on its own clock
         shown.append(facet)
@@ -473,6 +482,44 @@ def series_figure(
         fit_title(axes[0])
     drawing.finish(axes)  # beside their lines where the final layout left them room
     return fig, {"csv": plotted_values(raw, shown, drawing.plotted_metrics(view))}
+
+
+#: The kinds whose legend names each series by all its keys' values joined (lines, not bars).
+_JOINED_KINDS = ("cdf", "sweep", "split", "energy")
+
+#: A key of one application: ``applications.cnn.params.precision`` (the app, then the rest).
+_APP_KEY = re.compile(r"^applications\.([^.\[\]\"]+)\.(.+)$")
+
+
+def _panel_partners(
+    swept: Sequence[str], frame: pd.DataFrame, series: list[str], facet: str | None
+) -> list[str]:
+    """``series`` with, after each application's key, the same key of the other applications it determines.
+
+    A panel per application (``--facet app``) under one legend, the series by
+    ``applications.cnn.params.precision`` zipped with ``applications.bert.params.precision``: the
+    BERT panel's lines were named by the CNN's precision ("cnn precision fp32" over BERT in fp16).
+    Each entry then names both (``fp32, fp16``), so every panel's lines are named by what they ran.
+    """
+    if facet != "app" or "app" not in frame.columns:
+        return series
+    apps = [str(app) for app in pd.unique(frame["app"].astype(object))]
+    out = list(series)
+    for key in series:
+        match = _APP_KEY.match(key)
+        if match is None:
+            continue
+        for app in apps:
+            partner = f"applications.{app}.{match[2]}"
+            if (
+                app != match[1]
+                and partner in swept
+                and partner not in out
+                and partner in frame.columns
+                and moves_with(frame, key, partner)
+            ):
+                out.insert(out.index(key) + 1, partner)
+    return out
 
 
 def _said_by_title(view: FigureView, frame: pd.DataFrame, series: Sequence[str], fixed: str) -> bool:

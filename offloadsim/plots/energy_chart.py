@@ -73,7 +73,8 @@ def energy_latency(
     directions.  With ``x`` (a swept key), each ``by`` value gets one marker
     per value of ``x``, joined in order of ``x``, its two ends labelled
     with their value (inside the axes) where there is room
-    (:func:`unlabelled_ends` names those left off); a series every value of ``x`` leaves on one
+    (:func:`unlabelled_ends` names those left off or sharing another's label; a series drawn
+    under another's markers is labelled too, after the others); a series every value of ``x`` leaves on one
     spot has no label (the key does not apply to it).  Either axis turns logarithmic when
     its values span more than 10× (``log_x``/``log_y`` force it), so that
     fast policies are not crowded into one corner by a slow one.
@@ -94,6 +95,7 @@ def energy_latency(
     with house_style():
         styles = series_styles(names_of(metrics, by, order), order)
         ends_to_label: list[_EndLabel] = []
+        under_ends: list[_EndLabel] = []  # the ends of series drawn under another's markers
         markers: list[tuple[float, float]] = []
         lines: list[tuple[str, list[tuple[float, float]]]] = []  # each labelled series' line, its points
         under = _coinciding(table, by, list(styles), x)
@@ -124,7 +126,7 @@ def energy_latency(
                 elinewidth=0.7,
                 label=drawn_label(name, named, "spot"),
             )
-            if not x or name in under:  # a series under another: its ends are labelled
+            if not x:
                 continue
             xs = rows["mean_lat"].to_numpy(dtype=float) * lat.scale
             ys = rows["mean_eng"].to_numpy(dtype=float) * eng.scale
@@ -132,6 +134,11 @@ def energy_latency(
             lines.append((str(name), list(zip(xs.tolist(), ys.tolist(), strict=True))))
             first, last = rows.iloc[0], rows.iloc[-1]
             colour = style["color"]
+            # A series under another (within 2 % at every swept value) still has its ends labelled:
+            # left unsaid, an end 2 % off the other's read as an end of no value. Its labels go
+            # last, into the room the others leave, and share the other's where none is left.
+            ends = under_ends if name in under else ends_to_label
+            over = under.get(name, "")
             if len(rows) > 1 and all(_same_place(first, row) for _, row in rows.iterrows()):
                 # The swept key does not move it (an NPU's rate, to a policy that runs on the CPU or
                 # the edge): no value of it is this line's to label ("500–4,000 GFLOP/s" said one).
@@ -139,14 +146,12 @@ def energy_latency(
             if _same_place(first, last):  # a policy the swept value does not move: one label for both
                 # (a line of one marker, the others not drawn, says which value that one is)
                 text = _end_text(first, x, unit, last if len(rows) > 1 else None)
-                ends_to_label.append(_EndLabel(text, xs[0], ys[0], colour, series=str(name)))
+                ends.append(_EndLabel(text, xs[0], ys[0], colour, series=str(name), over=over))
             else:
-                ends_to_label.append(
-                    _EndLabel(_end_text(first, x, unit), xs[0], ys[0], colour, xs[1], ys[1], str(name))
-                )
-                ends_to_label.append(
-                    _EndLabel(_end_text(last, x, unit), xs[-1], ys[-1], colour, xs[-2], ys[-2], str(name))
-                )
+                for row, at, beside in ((first, 0, 1), (last, -1, -2)):
+                    text = _end_text(row, x, unit)
+                    point = (xs[at], ys[at], colour, xs[beside], ys[beside])
+                    ends.append(_EndLabel(text, *point, series=str(name), over=over))
         ax.set_xlabel(lat.axis_label)
         ax.set_ylabel(eng.axis_label)
         for column, which, forced in (("mean_lat", "x", log_x), ("mean_eng", "y", log_y)):
@@ -159,7 +164,7 @@ def energy_latency(
                 from_zero(ax, which)
         tidy_legend(ax, legend_title)
         keep_legend_clear(ax)  # before the end labels, which keep clear of it
-        _label_ends(ax, ends_to_label, markers, lines)
+        _label_ends(ax, ends_to_label + under_ends, markers, lines)
     return ax
 
 
@@ -235,7 +240,9 @@ def _end_text(row: pd.Series, x: str, unit: str, last: pd.Series | None = None) 
 class _EndLabel(NamedTuple):
     """The label of a line's end point; ``(nx, ny)`` is the point next to it on the line, if any.
 
-    ``series`` names the line, for the note that says which ends had no room for their label.
+    ``series`` names the line, for the note that says which ends had no room for their label;
+    ``over``, the series whose markers it is drawn on (the legend's ``edge (same spot as local)``),
+    whose label of the same text it shares where it has no room for its own.
     """
 
     text: str
@@ -245,6 +252,7 @@ class _EndLabel(NamedTuple):
     nx: float = math.nan
     ny: float = math.nan
     series: str = ""
+    over: str = ""
 
 
 #: An end label's type size (points), as drawn (:func:`_label_ends`) and as measured (:func:`_label_room`).
@@ -275,7 +283,9 @@ def _label_ends(
     line still say which it is, and :func:`unlabelled_ends` which were left
     off, for the figure's note under the axes).  An end on the spot of one
     already labelled with the same text (two policies that both offload
-    everything at 500 Mbit/s) shares that label, and the note says so.
+    everything at 500 Mbit/s) shares that label, and the note says so; so does an end of a series
+    drawn under another's markers (within 2 %, ``edge (same spot as local)``) that finds no room
+    for its own label beside the other's: the other's label of the same value is its too.
     """
     for note in _END_LABELS.pop(ax, _Ends([], [], [], [], [], [])).notes:
         note.remove()  # placed before the figure's final layout
@@ -301,7 +311,7 @@ def _label_ends(
     ]
     labelled: list[tuple[_EndLabel, float, float]] = []  # the ends given a label, at their pixels
     for label in labels:
-        text, x, y, colour, nx, ny, _ = label
+        text, x, y, colour, nx, ny, _, _ = label
         px, py = ax.transData.transform((x, y))
         near = (done for done, dx, dy in labelled if math.hypot(dx - px, dy - py) <= reach)
         twin = next((done for done in near if done.text == text), None)
@@ -359,7 +369,17 @@ def _label_ends(
                 break
             note.remove()
         else:
-            left.append(label)
+            # A series under another, 2 % off its end: the other's label of the same value is its too.
+            twin = next((done for done, _, _ in labelled if label.over and _over_twin(label, done)), None)
+            if twin is not None:
+                shared.append((label, twin))
+            else:
+                left.append(label)
+
+
+def _over_twin(label: _EndLabel, done: _EndLabel) -> bool:
+    """Whether ``done`` is the label of the same value on the line ``label``'s series is drawn on."""
+    return done.series == label.over and done.text == label.text
 
 
 class _Ends(NamedTuple):

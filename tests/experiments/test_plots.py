@@ -2103,6 +2103,37 @@ def test_an_energy_line_end_left_without_a_label_is_named_under_the_axes(sweep_r
     check_readable(fig)
 
 
+@pytest.mark.parametrize("apart", [1.0, 1.01, 1.015, 1.02])
+def test_an_energy_line_within_2_percent_of_another_has_each_end_labelled_or_named(sweep_results, apart):
+    """Edge 2 % off local at both bandwidths: the legend said "edge (same spot as local)" and edge's
+    ends had no label and no word under the axes; its 5 Mbit/s square, beside local's, read as a
+    value of neither line. Each end is labelled in its line's colour, or named under the axes."""
+    metrics = sweep_results.metrics.copy()
+    fast = (metrics["links[0].bandwidth"] == "50 Mbps").to_numpy()
+    scale = np.where(metrics["policy"] == "local", 1.0, apart) + 0.001 * metrics["replication"].to_numpy()
+    metrics["latency_mean_s"] = np.where(fast, 0.40, 0.80) * scale
+    metrics["device_energy_mean_j"] = np.where(fast, 0.50, 1.00) * scale
+    fig = plots.plot_results(dataclasses.replace(sweep_results, metrics=metrics), "energy")
+    (ax,) = (ax for ax in fig.axes if ax.get_visible())
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["local", "edge (same spot as local)"], legend  # the case this test is about
+    colours = {c.get_label().split(" (")[0]: c.lines[0].get_color() for c in ax.containers}
+    labelled = {
+        (name, text.get_text())
+        for text in ax.texts
+        for name, colour in colours.items()
+        if matplotlib.colors.same_color(text.get_color(), colour)
+    }
+    note = " ".join(_footnote(fig).split())
+    for name in ("local", "edge"):
+        for value in ("5 Mbit/s", "50 Mbit/s"):
+            named = f"{name}'s {value}" in note or f"local's and {name}'s {value}" in note
+            assert (name, value) in labelled or named, (name, value, labelled, note)
+    assert ("local", "5 Mbit/s") in labelled and ("local", "50 Mbit/s") in labelled
+    _end_labels_inside_and_apart(ax)
+    check_readable(fig)
+
+
 def test_energy_end_labels_are_placed_at_the_final_layout(sweep_results):
     """The labels of a one-panel figure were placed before the notes under the axes took room:
     at the final layout local's "5–50 Mbit/s" ran into edge's "5 Mbit/s"."""

@@ -332,7 +332,7 @@ def test_the_gallery_utilisation_says_the_device_bar_is_the_mean_of_20_phones():
 def test_the_gallery_energy_figure_labels_every_line_end_or_says_why():
     """neurosurgeon's 500 Mbit/s end sat on edge's, under edge's label, with no word on the figure:
     the script set its own note and skipped the one offloadsim plot writes of ends left unlabelled."""
-    import matplotlib.colors
+    from figure_checks import labelled_ends
 
     sys.path.insert(0, str(ROOT / "analysis"))
     import energy_latency
@@ -340,13 +340,7 @@ def test_the_gallery_energy_figure_labels_every_line_end_or_says_why():
     fig = energy_latency.draw(_sweep_split())
     (ax,) = fig.axes
     note = " ".join(fig._supxlabel.get_text().split())
-    colours = {c.get_label().split(" (")[0]: c.lines[0].get_color() for c in ax.containers}
-    labelled = {
-        (name, text.get_text())
-        for text in ax.texts
-        for name, colour in colours.items()
-        if matplotlib.colors.same_color(text.get_color(), colour)
-    }
+    labelled = labelled_ends(ax)
     # local's line stays on one spot whatever the bandwidth: no end of it to label (HL33)
     assert not any(name == "local" for name, _ in labelled)
     ends = {("edge", "8 Mbit/s"), ("edge", "500 Mbit/s")}

@@ -10,7 +10,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-from figure_checks import check_readable
+from figure_checks import check_readable, labelled_ends
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
 from matplotlib.container import BarContainer, ErrorbarContainer
@@ -2075,20 +2075,8 @@ def test_a_series_keeps_its_legend_colour_in_a_panel_that_lacks_the_others(sweep
 def test_an_energy_line_end_left_without_a_label_is_named_under_the_axes(sweep_results, apart):
     """Two policies' lines ran side by side and one end label of each had no room: both were left
     off without a word, so a reader could not tell which end of the line was 5 Mbit/s and which 50."""
-    metrics = sweep_results.metrics.copy()
-    fast = (metrics["links[0].bandwidth"] == "50 Mbps").to_numpy()
-    scale = np.where(metrics["policy"] == "local", 1.0, apart) + 0.001 * metrics["replication"].to_numpy()
-    metrics["latency_mean_s"] = np.where(fast, 0.40, 0.80) * scale
-    metrics["device_energy_mean_j"] = np.where(fast, 0.50, 1.00) * scale
-    fig = plots.plot_results(dataclasses.replace(sweep_results, metrics=metrics), "energy")
-    (ax,) = (ax for ax in fig.axes if ax.get_visible())
-    colours = {c.get_label(): c.lines[0].get_color() for c in ax.containers}
-    labelled = {
-        (name, text.get_text())
-        for text in ax.texts
-        for name, colour in colours.items()
-        if matplotlib.colors.same_color(text.get_color(), colour)
-    }
+    fig, ax = _side_by_side(sweep_results, apart)
+    labelled = labelled_ends(ax)
     note = _footnote(fig)
     ends = {(name, value) for name in ("local", "edge") for value in ("5 Mbit/s", "50 Mbit/s")}
     unlabelled = ends - labelled
@@ -2108,22 +2096,10 @@ def test_an_energy_line_within_2_percent_of_another_has_each_end_labelled_or_nam
     """Edge 2 % off local at both bandwidths: the legend said "edge (same spot as local)" and edge's
     ends had no label and no word under the axes; its 5 Mbit/s square, beside local's, read as a
     value of neither line. Each end is labelled in its line's colour, or named under the axes."""
-    metrics = sweep_results.metrics.copy()
-    fast = (metrics["links[0].bandwidth"] == "50 Mbps").to_numpy()
-    scale = np.where(metrics["policy"] == "local", 1.0, apart) + 0.001 * metrics["replication"].to_numpy()
-    metrics["latency_mean_s"] = np.where(fast, 0.40, 0.80) * scale
-    metrics["device_energy_mean_j"] = np.where(fast, 0.50, 1.00) * scale
-    fig = plots.plot_results(dataclasses.replace(sweep_results, metrics=metrics), "energy")
-    (ax,) = (ax for ax in fig.axes if ax.get_visible())
+    fig, ax = _side_by_side(sweep_results, apart)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["local", "edge (same spot as local)"], legend  # the case this test is about
-    colours = {c.get_label().split(" (")[0]: c.lines[0].get_color() for c in ax.containers}
-    labelled = {
-        (name, text.get_text())
-        for text in ax.texts
-        for name, colour in colours.items()
-        if matplotlib.colors.same_color(text.get_color(), colour)
-    }
+    labelled = labelled_ends(ax)
     note = " ".join(_footnote(fig).split())
     for name in ("local", "edge"):
         for value in ("5 Mbit/s", "50 Mbit/s"):
@@ -2132,6 +2108,18 @@ def test_an_energy_line_within_2_percent_of_another_has_each_end_labelled_or_nam
     assert ("local", "5 Mbit/s") in labelled and ("local", "50 Mbit/s") in labelled
     _end_labels_inside_and_apart(ax)
     check_readable(fig)
+
+
+def _side_by_side(sweep_results, apart: float):
+    """The energy figure of ``sweep_results`` with edge's line ``apart`` times local's, and its axes."""
+    metrics = sweep_results.metrics.copy()
+    fast = (metrics["links[0].bandwidth"] == "50 Mbps").to_numpy()
+    scale = np.where(metrics["policy"] == "local", 1.0, apart) + 0.001 * metrics["replication"].to_numpy()
+    metrics["latency_mean_s"] = np.where(fast, 0.40, 0.80) * scale
+    metrics["device_energy_mean_j"] = np.where(fast, 0.50, 1.00) * scale
+    fig = plots.plot_results(dataclasses.replace(sweep_results, metrics=metrics), "energy")
+    (ax,) = (ax for ax in fig.axes if ax.get_visible())
+    return fig, ax
 
 
 def test_energy_end_labels_are_placed_at_the_final_layout(sweep_results):

@@ -404,30 +404,69 @@ def keep_panels_tall(fig: Figure, least: float = LEAST_PANEL_HEIGHT_IN) -> bool:
 
 def shortest_panel_in(fig: Figure) -> float:
     """The height, in inches, of ``fig``'s shortest visible panel at its present layout (0 with none)."""
+    extents = _panel_extents(fig)
+    return _shortest(fig, extents) if extents else 0.0
+
+
+def _panel_extents(fig: Figure) -> list[Bbox]:
+    """The display boxes of ``fig``'s visible panels, laid out as the figure is now."""
     axes = [ax for ax in fig.axes if ax.get_visible()]
     if not axes:
-        return 0.0
+        return []
     renderer = laid_out(axes[0])
-    return _shortest(fig, [ax.get_window_extent(renderer) for ax in axes])
+    return [ax.get_window_extent(renderer) for ax in axes]
 
 
-def notes_keeping_panels(fig: Figure, note: str) -> float:
+def notes_keeping_panels(fig: Figure, note: str, least: float = LEAST_PANEL_HEIGHT_IN) -> float:
     """Set ``note`` under ``fig``, which grows for it: its panels keep the height they had before it.
 
     A long notes block took its height from the panels, down to :data:`LEAST_PANEL_HEIGHT_IN`: a
     faceted figure's panels were left an inch tall (a label over a line wherever it went), and so
     was a single panel (its legend pushed beside it, its curves squeezed).  The figure grows by
-    what the notes took instead (:func:`keep_panels_tall`), and a y label still taller than its axes
-    is broken in two (:func:`fit_y_labels`).  Returns the height kept, in inches (at least
-    :data:`LEAST_PANEL_HEIGHT_IN`), for a caller that moves a legend later to keep it again.
+    what the notes took instead, the panels' joint height as well as the shortest one's
+    (:func:`_grow_to_span`: panels stacked in proportion keep each its height, and the figure grows
+    by the notes' height only; then :func:`keep_panels_tall`), and a y label still taller than its
+    axes is broken in two (:func:`fit_y_labels`).  Returns the height kept, in inches (at least
+    ``least``), for a caller that moves a legend later to keep it again.  ``least``: a figure whose
+    panels are short by design passes less than :data:`LEAST_PANEL_HEIGHT_IN`, which the figure
+    would otherwise grow for with or without notes (latency-time's panels under and over its
+    latency, 0.95 in of a 4.8 in figure: it grew 1.4 in for one line of notes).
     """
-    tall = max(shortest_panel_in(fig) if note else 0.0, LEAST_PANEL_HEIGHT_IN)
+    extents = _panel_extents(fig) if note else []
+    tall = max(_shortest(fig, extents) if extents else 0.0, least)
     if note:
         note_under(fig, note)
+        if extents:
+            _grow_to_span(fig, _span(fig, extents), tall)
     keep_panels_tall(fig, tall)
     if note:
         fit_y_labels(fig)
     return tall
+
+
+def _span(fig: Figure, extents: Sequence[Bbox]) -> float:
+    """The height of the union of ``extents`` (display boxes of ``fig``), in inches."""
+    return float(max(e.y1 for e in extents) - min(e.y0 for e in extents)) / fig.dpi
+
+
+def _grow_to_span(fig: Figure, span: float, least: float) -> None:
+    """Grow ``fig`` by what its panels lack of ``span`` together, or of ``least`` the shortest.
+
+    Panels stacked in proportion (latency-time's links, latency and tasks not completed, 1:3:1)
+    each gave a share of the notes' height: grown only until the shortest was as tall as before, by
+    its lack each time, the figure gained a fifth of each step where it was short and needed steps
+    without end.  Their joint height back, each is back (the gaps between them are fixed), and the
+    figure grows by the notes' height.  One panel's span is its height: it grows as before.  A
+    collapsed layout says nothing of its panels' heights: :func:`keep_panels_tall` grows it.
+    """
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    if not axes or _draw_headless(fig):
+        return
+    renderer = fig._get_renderer()  # type: ignore[attr-defined]  # as in laid_out
+    extents = [ax.get_window_extent(renderer) for ax in axes]
+    lack = max(span - _span(fig, extents), least - _shortest(fig, extents))
+    if lack > 0.01:
+        fig.set_figheight(fig.get_figheight() + lack)
 
 
 def _shortest(fig: Figure, extents: Sequence[Bbox]) -> float:

@@ -61,12 +61,12 @@ from offloadsim.errors import argument
 from offloadsim.plots.axes import (
     SPAN_GID,
     clear_legend,
-    fit_y_labels,
     integer_axis,
     label_panels,
     laid_out,
     lines_under_legend,
     log_axis,
+    notes_keeping_panels,
     plain_number,
     root_figure,
 )
@@ -77,7 +77,7 @@ from offloadsim.plots.kind_registry import FigureRequest, undrawable
 from offloadsim.plots.kinds import figure_kind
 from offloadsim.plots.link_lines import LinkLines, directions, handovers, link_lines, of_sources
 from offloadsim.plots.series import drawn_label, drawn_under
-from offloadsim.plots.style import FIGSIZES, house_style, new_axes, note_under, style_map
+from offloadsim.plots.style import FIGSIZES, house_style, new_axes, style_map
 from offloadsim.records.schema import STATUSES
 from offloadsim.records.stored import ExperimentError, Results
 
@@ -595,10 +595,7 @@ def bins_figure(prepared: Bins, size: str | None) -> Figure:
     spans, links = prepared.spans, prepared.links
     info = metric_info(metric)
     recovered = recovery_note(prepared.recovery, prepared.unanalysed)
-    # The lines these two add under the figure, given room (the panels kept their height; in the
-    # gallery's figure the lower panel's ticks ran into each other): about 0.1 in a line at 6 pt.
-    extra = 0.1 * (recovered.count("\n") + bool(missed and _few_completed_said(binned)))
-    fig, panels = _axes(size, lower=missed > 0, links=bool(links.lines), extra=extra)
+    fig, panels = _axes(size, lower=missed > 0, links=bool(links.lines))
     axes = panels[1:] if links.lines else panels  # the latency panel first, the tasks not completed under it
     top = axes[0]
     order = list(dict.fromkeys(binned["series"]))
@@ -664,8 +661,10 @@ def bins_figure(prepared: Bins, size: str | None) -> Figure:
     if pooled := pooled_groups_note(view, ["policy"], _one_group_hint(view)):
         note += f"\n{pooled}"
     note += recovered
-    note_under(fig, note)
-    fit_y_labels(fig)
+    # The figure grows by its notes' height, each stacked panel as tall as without them (the notes
+    # took their room: the gallery's lower panel's ticks ran into each other); the short panels are
+    # short by design, held to their own height, not grown to an inch.
+    notes_keeping_panels(fig, note, least=0.0)
     legend = top.get_legend()
     if legend is not None and lines_under_legend(top, legend, laid_out(top)):
         clear_legend(top, wide_above=True)  # the upper right held a band or a line: where it covers none
@@ -751,7 +750,7 @@ def _window(
 
 
 def _axes(
-    size: str | None, *, lower: bool, links: bool = False, extra: float = 0.0
+    size: str | None, *, lower: bool, links: bool = False
 ) -> tuple[Figure, list[Axes]]:
     """The latency panel, under it a short panel of tasks not completed when there are any.
 
@@ -760,9 +759,9 @@ def _axes(
     width, height = FIGSIZES[size or "two-column"]
     ratios = [1] * links + [3] + [1] * lower
     if len(ratios) == 1:
-        fig, ax = new_axes((width, height + 0.4 + extra))
+        fig, ax = new_axes((width, height + 0.4))
         return fig, [ax]
-    tall = height + 0.4 + 0.8 * (len(ratios) - 1) + extra
+    tall = height + 0.4 + 0.8 * (len(ratios) - 1)
     fig, axes = new_axes((width, tall), nrows=len(ratios), sharex=True)
     fig.axes[0].get_gridspec().set_height_ratios(ratios)
     for ax in list(axes)[:-1]:

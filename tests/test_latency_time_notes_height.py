@@ -2,10 +2,11 @@
 
 Its panels (the links' bandwidth, the latency, the tasks not completed, sharing one time axis) gave
 the notes their room: each line of notes took height from every panel, while a single panel's
-figure already grew for its notes (tests/experiments/test_panel_keeps_height.py).  Growing until the
-shortest panel was tall again grew the figure by more than the notes where the panels are stacked in
-proportion (the short panels get a share of each inch added), so the figure is held to the panels'
-joint height instead: it grows by the notes' height, no more.
+figure already grew for its notes (tests/experiments/test_panel_keeps_height.py).  Grown as that one
+is, until its shortest panel is as tall as before, the stacked figure misses on two counts: its short
+panels (1:3:1) get a fifth of each step, so the steps never end, and they are under the inch a panel
+is grown to (0.95 in), so one line of notes grew it 1.4 in.  It is held to its panels' joint height
+and to their own heights instead: it grows by the notes' height, no more.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ def test_each_stacked_panel_is_as_tall_with_its_notes_as_without(run, lines, mon
     noted, noted_fig, notes = drawn(results, lines, monkeypatch)
     assert len(bare) == len(noted) == count  # stacked: the latency, the tasks not completed (and the links)
     for i, (was, now) in enumerate(zip(bare, noted, strict=True)):
-        assert now == pytest.approx(was, abs=0.01), f"panel {i}: {now:.3f} in with {lines} notes, {was:.3f} without"
+        said = f"panel {i}: {now:.3f} in with {lines} notes, {was:.3f} without"
+        assert now == pytest.approx(was, abs=0.01), said
     # The figure grows by the notes' height and the pads around them (twice 3 pt), no more.
     assert notes > 0.08 * lines
     assert notes < noted_fig - bare_fig < notes + 0.1
@@ -91,5 +93,26 @@ def test_each_stacked_panel_is_as_tall_with_its_notes_as_without(run, lines, mon
 def test_a_figure_with_no_notes_keeps_its_size(run, monkeypatch):
     results, count = run
     _, height, _ = drawn(results, 0, monkeypatch)
-    width, base = latency_time.FIGSIZES["two-column"]
+    base = latency_time.FIGSIZES["two-column"][1]
     assert height == pytest.approx(base + 0.4 + 0.8 * (count - 1))  # as _axes makes it: nothing grew
+
+
+@pytest.mark.parametrize("ratios", [[1, 3, 1], [2, 2], [3]])
+def test_notes_keeping_panels_gives_back_each_stacked_panels_height(ratios):
+    # The helper alone, on panels stacked in proportion: one step, each panel as tall as before.
+    from offloadsim.plots.axes import notes_keeping_panels, shortest_panel_in
+    from offloadsim.plots.style import new_axes
+
+    fig, _ = new_axes((7.16, 4.8), nrows=len(ratios), sharex=True)
+    fig.axes[0].get_gridspec().set_height_ratios(ratios)
+    try:
+        renderer = laid_out(fig.axes[0])
+        before = [ax.get_window_extent(renderer).height / fig.dpi for ax in fig.axes]
+        assert min(before) == pytest.approx(shortest_panel_in(fig))
+        kept = notes_keeping_panels(fig, "\n".join(f"note {i}" for i in range(6)), least=0.0)
+        renderer = laid_out(fig.axes[0])
+        after = [ax.get_window_extent(renderer).height / fig.dpi for ax in fig.axes]
+        assert after == pytest.approx(before, abs=0.01)
+        assert kept == pytest.approx(min(before))
+    finally:
+        plt.close(fig)

@@ -749,9 +749,7 @@ def _window(
     return start, end
 
 
-def _axes(
-    size: str | None, *, lower: bool, links: bool = False
-) -> tuple[Figure, list[Axes]]:
+def _axes(size: str | None, *, lower: bool, links: bool = False) -> tuple[Figure, list[Axes]]:
     """The latency panel, under it a short panel of tasks not completed when there are any.
 
     With ``links``, a short panel of the links' bandwidth above them (the first of the axes returned).

@@ -502,6 +502,8 @@ def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:
         "powered_sources": result.powered_sources,  # older files have none: not known
         # Its summary's numbers per source group (none: one group); older files' are worked out as merged.
         "source_groups": {k: _json_value(v) for k, v in result.source_groups.items()},
+        # by-group's: which inner policy decided each group (its run's policy.inner); older files: none.
+        **({"inner_policies": result.inner_policies} if result.inner_policies else {}),
         # The groups its warnings concern (groups.csv's warned), from its records; older files: read back.
         **({} if result.warned_groups is None else {"warned_groups": _listed(result.warned_groups)}),
         # Its metrics hold the LLM metrics where it served LLM requests; older files' never do.

@@ -192,6 +192,7 @@ def merge_sweep(
     carried: dict[tuple[str, int], WarnedGroups] = {}  # each job's warned groups, as its file says
     planned: dict[int, set[tuple[str, ...]]] = {}  # point -> (app, node, processor) its runs computed on
     unplanned: set[int] = set()  # points with a job whose file predates them
+    inner: dict[int, dict[str, Any]] = {}  # point -> its by-group policy's inner policies, each group's
     ordered = sorted(jobs, key=lambda j: (j.index, j.replication))
     for job in ordered:
         file = directory / "points" / f"{job.key}.parquet"
@@ -260,6 +261,8 @@ def merge_sweep(
             ]
         else:
             uncounted += 1
+        if meta.get("inner_policies") and job.index not in inner:  # the same in each replication
+            inner[job.index] = {"point": job.index, "policy": meta["policy"], "inner": meta["inner_policies"]}
         run = {"point": job.index, "replication": job.replication}
         run_warnings += warning_rows(run, meta.get("warnings", []), meta.get("warning_facts", []))
         if "link_bytes" in meta:
@@ -374,6 +377,8 @@ def merge_sweep(
         "run_notes": run_notes,
         "run_warnings": run_warnings,
         "retried": retried,
+        # Each by-group point's inner policies, each group of task sources' (as a run's policy.inner).
+        "policy_inner": [inner[point] for point in sorted(inner)],
         "link_bytes": link_bytes,  # whether a swept link carried anything: the notes say where not
         # Each point's note on another precision or a codec (its speed-up a peak ratio): the figures say it.
         "precision_notes": (
@@ -768,6 +773,14 @@ def _meta_problem(meta: Any) -> str | None:
         return f"warned_groups: expected a list of source groups or {EVERY!r}, got {describe(found)}"
     if not all(_number(sent) for sent in meta.get("link_bytes", [])):
         return "link_bytes: expected a list of numbers (bytes each links[] entry carried)"
+    inner = meta.get("inner_policies", {})
+    if not isinstance(inner, Mapping) or not all(
+        isinstance(each, Mapping)
+        and isinstance(each.get("name"), str)
+        and isinstance(each.get("params"), Mapping)
+        for each in inner.values()
+    ):
+        return "inner_policies: expected a mapping of source groups to policies ({name, params})"
     computed = meta.get("computed", [])
     if not isinstance(computed, list) or not all(
         isinstance(each, list) and len(each) == 3 and all(isinstance(part, str) for part in each)

@@ -187,3 +187,33 @@ def test_another_policys_manifest_has_no_inner(tmp_path, capsys):
     code, _, out = _run(tmp_path, "edge", capsys)
     assert code == 0
     assert "inner" not in json.loads((out / "manifest.json").read_text())["policy"]
+
+
+def test_a_sweeps_manifest_says_it_for_each_by_group_point_and_keeps_it_when_resumed(tmp_path):
+    from offloadsim.experiments import sweep
+
+    _write(tmp_path, {"name": "by-group", "groups": {"new-phone": "local"}, "default": "edge"})
+    spec = tmp_path / "sweep.yaml"
+    spec.write_text(
+        "name: fleet-inner\nbase: fleet.yaml\nreplications: 2\nset: {duration: 10 s}\n"
+        "policies: [by-group, edge, 'by-group(groups={old-phone: local}, default=edge)']\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "sw"
+    EDGE, LOCAL = {"name": "edge", "params": {}}, {"name": "local", "params": {}}
+    said = [
+        {
+            "point": 0,
+            "policy": "by-group",
+            "inner": {"new-phone": LOCAL, "old-phone": EDGE},
+        },
+        {
+            "point": 2,
+            "policy": "by-group(groups={old-phone: local}, default=edge)",
+            "inner": {"new-phone": EDGE, "old-phone": LOCAL},
+        },
+    ]
+    assert sweep(spec, out=out).manifest["policy_inner"] == said
+    assert json.loads((out / "manifest.json").read_text())["policy_inner"] == said
+    again = sweep(spec, out=out)  # every job reused: read back from the job files
+    assert again.manifest["resumed"][-1]["jobs_reused"] == 6 and again.manifest["policy_inner"] == said

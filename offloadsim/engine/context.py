@@ -51,6 +51,9 @@ class RunContext:
     topology: Topology  # the run's topology (routes as they are now: it may change during the run)
     fail_task: Callable[[Task, str], None]  # (task, reason): aborted: retried per recovery, else failed
     drained_at: Mapping[str, float]  # each node whose battery ran flat -> when (the kernel's, kept live)
+    # (source) -> the policy deciding its tasks as a fault's line names it: the run's, quoted, or a
+    # composite's inner one with its group (engine/inner_policies.py's policy_said).
+    policy_said: Callable[[str], str]
     # The LLM requests in progress on each processor and the decode steps they still owe it (a policy's
     # view adds them to a processor's expected wait): one per run, as this context is.
     llm_load: LLMLoad = field(default_factory=LLMLoad)

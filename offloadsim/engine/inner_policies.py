@@ -33,8 +33,9 @@ from offloadsim.policies.base import (
     reset_policy,
     validate_plan,
 )
+from offloadsim.suggest import quoted
 
-__all__ = ["deciding", "inner_of_groups", "seat_inner", "unseat_inner"]
+__all__ = ["deciding", "inner_of_groups", "policy_said", "seat_inner", "unseat_inner"]
 
 #: A policy's ``decide`` as the engine calls it (on its own task, which a policy reads as a TaskView).
 Decide = Callable[[Any, SystemView], Plan]
@@ -57,14 +58,38 @@ def inner_of_groups(policy: object, groups: Iterable[str]) -> dict[str, dict[str
     (its ``delegates``: the one naming the group, else its default; a group with neither is left
     out, refused before a run); ``{}`` for any other.  A run's manifest keeps it as ``policy.inner``.
     """
-    delegates = getattr(policy, "delegates", None) or ()
-    fallback = next((d for d in delegates if d.groups is None), None)
     found: dict[str, dict[str, Any]] = {}
-    for group in sorted(set(groups)) if delegates else ():
-        delegate = next((d for d in delegates if d.groups is not None and group in d.groups), fallback)
+    for group in sorted(set(groups)) if getattr(policy, "delegates", None) else ():
+        delegate = _delegate_of(policy, group)
         if delegate is not None:
             found[group] = {"name": delegate.name, "params": dict(delegate.params)}
     return found
+
+
+def policy_said(policy: object, name: str, group: str) -> str:
+    """The policy that decides the tasks of sources in ``group``, as a fault's line names it.
+
+    ``"edge"`` for a run's policy ``edge``; for a composite, the innermost policy that decides
+    them, with its group: ``"bad-app" (by-group's policy of group "old-phone")``, so a plan the
+    engine refuses names the plug-in that gave it, not the composite.  A group no inner policy
+    decides (refused before a run) names the run's policy.
+    """
+    decider, inner = policy, None
+    while (delegate := _delegate_of(decider, group)) is not None:
+        decider, inner = delegate.policy, delegate.name
+    if inner is None:
+        return quoted(name)
+    return f"{quoted(inner)} ({name}'s policy of group {quoted(group)})"
+
+
+def _delegate_of(policy: object, group: str) -> Any:
+    """The inner policy of a composite ``policy`` (its ``delegates``) deciding ``group``, or None.
+
+    The one naming the group, else the default; None for a group with neither, or no composite.
+    """
+    delegates = getattr(policy, "delegates", None) or ()
+    named = (d for d in delegates if d.groups is not None and group in d.groups)
+    return next(named, next((d for d in delegates if d.groups is None), None))
 
 
 def seat_inner(policy: object, now_s: Callable[[], float], view: SystemView, stream_of: StreamOf) -> None:
@@ -95,11 +120,16 @@ def _plan_checked(decide: Decide, name: str) -> Decide:
     The engine checks a plan as it compiles it, naming the run's policy (``by-group``); a plan no
     policy may return (a node that cannot compute, cuts out of order) is refused here first, in the
     line the plug-in gets as the run's policy.  One the world makes infeasible (a node out of reach)
-    is left to the engine: the task is dropped with its reason, as any policy's.
+    is left to the engine: the task is dropped with its reason, as any policy's.  So is a plan that
+    serves the request with another application (``Plan.app``): the engine checks it is one of the
+    task's alternatives, naming the inner policy (:func:`policy_said`), before the task is that
+    application's, whose layers its cuts are checked against.
     """
 
     def checked(task: Any, view: SystemView) -> Plan:
         plan = decide(task, view)
+        if getattr(plan, "app", None) not in (None, task.app):
+            return plan
         try:
             validate_plan(plan, task, view, name)
         except InfeasiblePlan:

@@ -150,7 +150,7 @@ class PlanCompiler:
         if plan.order is not None:
             if app.graph is None:
                 raise EngineError(
-                    f"policy {quoted(sim.policy_name)} gave a layer order for non-model app "
+                    f"policy {sim.policy_said(task.source)} gave a layer order for non-model app "
                     f"{quoted(task.app)}"
                 )
             try:
@@ -158,7 +158,7 @@ class PlanCompiler:
                     app.graph, plan.order, task.cut_bytes[0], task.cut_bytes[-1]
                 )
             except ValueError as error:
-                raise EngineError(f"policy {quoted(sim.policy_name)}: {error}") from None
+                raise EngineError(f"policy {sim.policy_said(task.source)}: {error}") from None
             costed = _Reordered(task.app, plan.order)
         source = task.source
         meter = sim.meters.get(source)
@@ -180,7 +180,7 @@ class PlanCompiler:
             if stop <= start:
                 stations.append(None)
                 continue
-            processor = self._processor(node, name)
+            processor = self._processor(node, name, source)
             self._refuse_repeat(plan, task, stations, processor)
             stations.append(processor)
             self.ran_on.add((task.app, node, processor.name))
@@ -262,22 +262,25 @@ class PlanCompiler:
         if before is None or stations[before] is not processor:
             return
         raise EngineError(
-            f"policy {quoted(self.sim.policy_name)} ran two segments in a row of task {task.id} "
+            f"policy {self.sim.policy_said(task.source)} ran two segments in a row of task {task.id} "
             f"({quoted(task.app)}) on one processor, {quoted(processor.name)} of {quoted(processor.node)} "
             f"(plan nodes[{before}] and nodes[{len(stations)}] of {plan.nodes}, cuts {plan.cuts}): two "
             "stages queueing there one after the other, nothing sent between; give the node once, or "
             "two different processors of it in Plan.processors"
         )
 
-    def _processor(self, node: str, name: str | None) -> Processor:
-        """Processor ``name`` of ``node`` (None: the node's first); EngineError if it has none so named."""
+    def _processor(self, node: str, name: str | None, source: str) -> Processor:
+        """Processor ``name`` of ``node`` (None: the node's first); EngineError if it has none so named.
+
+        ``source``: the task's, whose policy the error names (a composite's inner one).
+        """
         if name is None:
             return self.sim.processors[node]
         processor = self.sim.resources.get((node, name))
         if processor is None:
             names = sorted(n for where, n in self.sim.resources if where == node)
             raise EngineError(
-                f"policy {quoted(self.sim.policy_name)} named processor {quoted(name)} at {quoted(node)}, "
+                f"policy {self.sim.policy_said(source)} named processor {quoted(name)} at {quoted(node)}, "
                 f"which has {', '.join(map(quoted, names))}"
             )
         return processor

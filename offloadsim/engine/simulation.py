@@ -19,7 +19,7 @@ from offloadsim.engine.dynamics import connect, live_topology, start_dynamics
 from offloadsim.engine.energy import NodeMeter, radios_aborted, radios_on, radios_received, radios_sent
 from offloadsim.engine.environment import RunEnvironment
 from offloadsim.engine.errors import EngineError
-from offloadsim.engine.inner_policies import deciding, inner_of_groups, seat_inner, unseat_inner
+from offloadsim.engine.inner_policies import deciding, inner_of_groups, policy_said, seat_inner, unseat_inner
 from offloadsim.engine.ledger import Ledger
 from offloadsim.engine.link_changes import LinkChanges
 from offloadsim.engine.link_stats import LinkStatistics
@@ -149,6 +149,7 @@ class Simulation:
             self.topology,
             self.fail_task,
             self.drained_at,
+            self.policy_said,
         )
         self.view = EngineView(self.context, stream(seed, replication, "policy", policy_name))
         self._compiler = PlanCompiler(self.context, self.view)
@@ -310,11 +311,15 @@ class Simulation:
         """Start a retry or fallback attempt on ``plan`` (its timer, if any, is recovery's)."""
         self._dispatch(task, plan)
 
+    def policy_said(self, source: str) -> str:
+        """The policy deciding ``source``'s tasks, as a fault's line names it (a composite's inner one)."""
+        return policy_said(self.policy, self.policy_name, self.world.nodes[source].group)
+
     def _serve_with(self, task: Task, app_name: str) -> None:
         """Turn ``task`` into a request of ``app_name``, one of its application's alternatives."""
         if app_name not in self.world.apps[task.app].spec.alternatives:
             raise EngineError(
-                f"policy {quoted(self.policy_name)} served a request of {quoted(task.app)} with "
+                f"policy {self.policy_said(task.source)} served a request of {quoted(task.app)} with "
                 f"{quoted(app_name)}, which is not among {quoted(task.app)}'s alternatives"
             )
         task.flops, task.cut_bytes = self.kinds[app_name].served_as(task, self.world.apps[app_name])

@@ -99,6 +99,51 @@ def test_an_inner_plug_in_is_refused_in_the_line_and_exit_of_the_runs_own(
     assert not alone_out.exists() and not inner_out.exists()
 
 
+class WrongProcessor:
+    """Names a processor the edge does not have."""
+
+    def decide(self, task, view):
+        return Plan(("edge",), processors=("gpu",))
+
+
+class NonModelOrder:
+    """Gives a layer order for an application that is no model."""
+
+    def decide(self, task, view):
+        return Plan(("edge",), order=(0,))
+
+
+class OtherApp:
+    """Serves a request with an application that is not among its alternatives."""
+
+    def decide(self, task, view):
+        return Plan(("edge",), app="nope")
+
+
+@pytest.mark.parametrize(
+    ("plugin", "said"),
+    [
+        (WrongProcessor, 'named processor "gpu" at "edge"'),
+        (NonModelOrder, 'gave a layer order for non-model app "job"'),
+        (OtherApp, 'served a request of "job" with "nope"'),
+    ],
+)
+def test_a_plan_the_engine_refuses_names_the_inner_policy_that_gave_it_and_its_group(
+    tmp_path, capsys, plugin, said
+):
+    """Not by-group: the inner plug-in's name and group, in the line the plug-in gets alone."""
+    register_policy("guard-faulty")(plugin)
+    alone, alone_err, _ = _run(tmp_path / "alone", "guard-faulty", capsys)
+    groups = {"name": "by-group", "groups": {"new-phone": "local"}, "default": "guard-faulty"}
+    inner, inner_err, inner_out = _run(tmp_path / "inner", groups, capsys)
+    assert alone == inner == 2
+    (line,) = alone_err.splitlines()
+    assert line.startswith('offloadsim: error: policy "guard-faulty" ') and said in line, line
+    named = '"guard-faulty" (by-group\'s policy of group "old-phone")'
+    assert inner_err == alone_err.replace('"guard-faulty"', named, 1)
+    assert not inner_out.exists()
+
+
 def test_an_inner_plug_in_under_the_default_is_guarded_too(tmp_path, capsys):
     register_policy("guard-writes")(Writes)
     code, err, _ = _run(

@@ -388,7 +388,7 @@ def _compare_dry_run(args: argparse.Namespace, scenario: Any, seed: int, out: Pa
     policy and parameters it runs, the topology, each entry's clamped cuts and each different
     ``fixed`` plan's stations once, headed by the entries it is of.
     """
-    from offloadsim.cli.worlds import built_world, print_world
+    from offloadsim.cli.worlds import built_world, print_world, station_lines
     from offloadsim.experiments.compare import plan_compare
     from offloadsim.experiments.jobs import point_text
     from offloadsim.scenario.errors import ScenarioWarning
@@ -408,7 +408,7 @@ def _compare_dry_run(args: argparse.Namespace, scenario: Any, seed: int, out: Pa
         warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
     built = built_world(scenario, world)  # a bad world, or a kind of work's trial request, is refused here
     specs = [plan.specs[label] for label in plan.names]
-    tables = [_stations(spec, built, plan.scenario.seed) for spec in specs]  # none: not fixed
+    tables = [station_lines(spec, built, plan.scenario.seed) for spec in specs]  # none: not fixed
     if args.quiet:  # every check made: only the directory the comparison would write, as a run prints it
         print(out)
         return EXIT_OK
@@ -437,6 +437,7 @@ def _compare_dry_run(args: argparse.Namespace, scenario: Any, seed: int, out: Pa
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from offloadsim.cli.room import check_experiment_room
+    from offloadsim.cli.worlds import station_lines
     from offloadsim.experiments import SWEEP_FILES, default_sweep_dir, expand, load_sweep, plan_sweep, sweep
     from offloadsim.experiments.executors import local_workers
     from offloadsim.experiments.jobs import point_text
@@ -454,7 +455,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     def keep_notes(index: int, scenario: Any, world: Any) -> None:
         if args.dry_run and index < _LISTED:  # the points it lists
             # a plug-in's fault at 0 s (an EngineError) refuses the point: plan_sweep lists it in order
-            tables.append(_stations(scenario.policy, world(), scenario.seed))
+            tables.append(station_lines(scenario.policy, world(), scenario.seed))
         if args.quiet and args.dry_run:  # its --quiet prints the directory: no notes
             return
         if not args.dry_run:  # said of where its runs computed, once they have
@@ -532,15 +533,6 @@ def _other_code(count: int) -> str:
 
 #: The points a sweep's dry run lists, and tables the fixed plan of.
 _LISTED = 50
-
-
-def _stations(spec: Any, world: Any, seed: int) -> list[str]:
-    """The lines of policy ``spec``'s fixed plan's stations (``run --dry-run``'s), or none: not ``fixed``."""
-    if world is None:
-        return []
-    from offloadsim.engine.stations import describe
-
-    return describe(world, spec, seed)
 
 
 def _same_tables(tables: list[list[str]]) -> dict[tuple[str, ...], list[int]]:

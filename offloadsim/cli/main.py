@@ -809,16 +809,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.dry_run:
         once = api.WorldOnce(scenario)  # the check's and the summary's one reading of the dynamics
         api.check_policy(spec, scenario, "--policy ", world=once, label=label)  # a real run: in api.run
-        from offloadsim.cli.worlds import built_world, print_world
+        from offloadsim.cli.worlds import built_world, print_world, station_lines
 
         world = built_world(scenario, once)  # a bad world is refused before anything is printed
+        stations = station_lines(
+            spec, world, seed
+        )  # its trial decisions: a plug-in's fault is refused here too
         if args.quiet:  # every check made: only the directory the run would write, as a run prints it
             print(out)
             return EXIT_OK
         print(f"policy {named or label or spec.name}, {counted(len(scenario.workload), 'workload')}")
         print_world(world, [spec])  # its first line counts the nodes; its notes: under the policy run
         _print_cut_notes(scenario, spec, world)
-        _print_stations(spec, world, seed)
+        for line in stations:
+            print(line)
         print("dry run: nothing simulated, nothing written")
         return EXIT_OK
     result = api.run(
@@ -857,7 +861,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from offloadsim import api
     from offloadsim.cli.room import check_run_room
-    from offloadsim.cli.worlds import built_world, world_summary
+    from offloadsim.cli.worlds import built_world, station_lines, world_summary
     from offloadsim.outdir import out_path
 
     scenario = api.load(args.file, args.overrides, "--set ")
@@ -872,6 +876,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     check_run_room(scenario, out, args.stages)
     world = built_world(scenario, once)
     summary = world_summary(world, [spec])  # its notes those of a run of the policy checked
+    stations = station_lines(spec, world, scenario.seed) if args.show else []  # before anything printed
     print("ok: " + _counts_line(scenario))
     if args.show:
         from offloadsim.scenario.written import resolved_scenario
@@ -892,7 +897,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(text, end="")
         if summary:
             print(summary)  # its notes included
-        _print_stations(spec, world, scenario.seed)
+        for line in stations:
+            print(line)
     elif world is not None:
         for note in world.scenario_notes_under(spec):  # a profile not to be trusted, a key not acted on, ...
             print(f"note: {note}")
@@ -1008,13 +1014,3 @@ def _print_cut_notes(scenario: Any, spec: Any, world: Any) -> None:
 
     for note in clamped_cut_notes(scenario, spec, world.layer_counts):
         print(f"note: {note}")
-
-
-def _print_stations(spec: Any, world: Any, seed: int) -> None:
-    """What each station of a ``fixed`` plan runs and what crosses each cut, per application."""
-    if world is None:
-        return
-    from offloadsim.engine.stations import describe
-
-    for line in describe(world, spec, seed):
-        print(line)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["WorldRefused", "built_world", "print_world", "world_summary"]
+__all__ = ["WorldRefused", "built_world", "print_world", "station_lines", "world_summary"]
 
 
 class WorldRefused(Exception):
@@ -62,3 +62,16 @@ def print_world(world: Any, policies: Any = None) -> None:
         print("(topology summary unavailable: offloadsim.world is not in this build)")
     else:
         print(summary)
+
+
+def station_lines(spec: Any, world: Any, seed: int) -> list[str]:
+    """What each station of policy ``spec``'s ``fixed`` plan runs and what crosses each cut, per application.
+
+    None where ``spec`` has no fixed plan, or no world was built.  Its trial decisions are a run's:
+    a plug-in's fault in them is refused in its one line (exit 2), so call it before printing.
+    """
+    if world is None:
+        return []
+    from offloadsim.engine.stations import describe
+
+    return describe(world, spec, seed)

@@ -35,7 +35,7 @@ from offloadsim.policies.base import (
 )
 from offloadsim.suggest import quoted
 
-__all__ = ["deciding", "inner_of_groups", "policy_said", "seat_inner", "unseat_inner"]
+__all__ = ["deciding", "deciding_name", "inner_of_groups", "policy_said", "seat_inner", "unseat_inner"]
 
 #: A policy's ``decide`` as the engine calls it (on its own task, which a policy reads as a TaskView).
 Decide = Callable[[Any, SystemView], Plan]
@@ -74,12 +74,18 @@ def policy_said(policy: object, name: str, group: str) -> str:
     engine refuses names the plug-in that gave it, not the composite.  A group no inner policy
     decides (refused before a run) names the run's policy.
     """
-    decider, inner = policy, None
-    while (delegate := _delegate_of(decider, group)) is not None:
-        decider, inner = delegate.policy, delegate.name
+    inner = deciding_name(policy, group)
     if inner is None:
         return quoted(name)
     return f"{quoted(inner)} ({name}'s policy of group {quoted(group)})"
+
+
+def deciding_name(policy: object, group: str) -> str | None:
+    """The name of the innermost policy of a composite ``policy`` deciding ``group``; None: no composite."""
+    decider, inner = policy, None
+    while (delegate := _delegate_of(decider, group)) is not None:
+        decider, inner = delegate.policy, delegate.name
+    return inner
 
 
 def _delegate_of(policy: object, group: str) -> Any:

@@ -154,6 +154,7 @@ class Simulation:
         self.view = EngineView(self.context, stream(seed, replication, "policy", policy_name))
         self._compiler = PlanCompiler(self.context, self.view)
         self._next_id = 0
+        self._trying = False  # a dry run's trial decisions began (trial_plan): the policy seated and reset
         # The step callbacks, bound once (a bound method is a new object at every attribute read).
         self._on_computed = self._compute_done
         self._on_transferred = self._transfer_done
@@ -194,9 +195,26 @@ class Simulation:
         self.collectors: dict[str, Any] = start_collectors(self)
         self.link_changes = cast("LinkChanges | None", self.collectors.get("link_changes"))
 
-    def compile_plan(self, plan: Plan, task: Task) -> CompiledPlan:
-        """``plan`` for ``task`` compiled as the run compiles it: the steps it would walk (``--dry-run``)."""
-        return self._compiler.compile(plan, task)
+    def trial_plan(self, task: Task) -> CompiledPlan:
+        """The plan the run's policy gives ``task`` now, compiled: a dry run's trial decision.
+
+        Decided as a run decides, on a run built and not started (``run --dry-run``'s stations):
+        the policy reset before its first decision, a composite's inner policies seated in the
+        guards on their own streams, a plug-in's decide checked (task unchanged, a Plan returned);
+        a plug-in's fault, the policy's or a processor model's pricing, is its one line (exit 2), as
+        in a run, not an internal error.
+        """
+        try:
+            if not self._trying:
+                self._trying = True
+                seat_inner(self.policy, self._now, self.view, self._inner_stream)
+                reset_policy(self.policy, self.view)
+            return self._compiler.compile(self._decide(task, self.view), task)
+        except (Exception, SystemExit) as error:  # a plug-in's sys.exit() too, as in a run
+            blamed = self._blamed(error)
+            if blamed is None:
+                raise
+            raise blamed from error
 
     def _world_changed(self, change: Change) -> None:
         """The run's topology changed: the caches built on it go (plans compiled over old routes)."""

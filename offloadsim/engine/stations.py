@@ -39,7 +39,7 @@ from offloadsim.engine.llm_stations import (
 from offloadsim.engine.station_cells import BYTES, FLOP, aligned, figures, hop_route, in_unit, route_cells
 from offloadsim.engine.tasks import CompiledPlan, ComputeStep, Task, TransferStep
 from offloadsim.scenario.model import AppSpec, PolicySpec
-from offloadsim.suggest import listed
+from offloadsim.suggest import listed, quoted
 from offloadsim.world import World
 
 if TYPE_CHECKING:
@@ -112,9 +112,11 @@ class StationPlan:
     at_start: tuple[Step, ...] = ()
     dropped_at_start: str = ""
     tokens: Tokens | None = None  # an LLM's: the request its table is of (its steps Blocks and TokenHops)
+    # A composite's (by-group's) inner fixed plan: the run's policy and the group of sources it decides.
+    under: tuple[str, str] | None = None
 
 
-def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan]:
+def station_plans(world: World, spec: PolicySpec, seed: int, group: str | None = None) -> list[StationPlan]:
     """Each workload application's plan under ``spec``, compiled as a run compiles it at its start.
 
     A plan depends on the request's source (``$source``, and the routes from it): each
@@ -128,12 +130,17 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
     down then marked (``Stage.down``, ``Hop.down``), and the plan a request at 0 s gets where it
     differs (``at_start``): the run's own changes at 0 s applied to the unstarted run
     (:meth:`~offloadsim.engine.simulation.Simulation.at_start`), nothing else run.
+
+    ``group``: of the sources of that group alone (those a composite's inner ``fixed`` decides),
+    decided through the composite as a run decides them (:meth:`Simulation.trial_plan`).
     """
     sim = unstarted_run(world, spec, seed)
-    policy = sim.policy
     sources: dict[str, dict[str, None]] = {}  # each application's sources, in workload order
     for entry in world.scenario.workload:
-        sources.setdefault(entry.app, {}).update(dict.fromkeys(entry.sources))
+        ours = [s for s in entry.sources if group is None or world.nodes[s].group == group]
+        if ours:
+            sources.setdefault(entry.app, {}).update(dict.fromkeys(ours))
+    under = None if group is None else (spec.name, group)
     plans: list[StationPlan] = []
     tasks: dict[str, tuple[Task, Tabler]] = {}  # each tabled application's request, compiled again at 0 s
     wires: dict[str, list[tuple[int, ...]]] = {}  # the links (topology's) each hop of it crosses
@@ -155,20 +162,21 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
                     (),
                     per_request=True,
                     drawn=_drawn(app.spec),
+                    under=under,
                 )
             )
             continue
         skipped = 0
         for source in from_:  # the first source whose requests the plan does not drop, if any
             task = _request(app, source, tokens)
-            compiled = sim.compile_plan(policy.decide(task, sim.view), task)
+            compiled = sim.trial_plan(task)
             if not compiled.drop:
                 break
             skipped += 1
         else:
             source, skipped = from_[0], 0  # it drops every source's: said of the first
             task = _request(app, source, tokens)
-            compiled = sim.compile_plan(policy.decide(task, sim.view), task)
+            compiled = sim.trial_plan(task)
         tabler: Tabler = _tabled if tokens is None else llm_tabled
         steps, wires[app_name] = tabler(sim, task, compiled)
         tasks[app_name] = task, tabler
@@ -184,6 +192,7 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
                 dropped=dropped,
                 skipped=skipped,
                 tokens=tokens,
+                under=under,
             )
         )
     if world.dynamics and tasks:
@@ -289,7 +298,7 @@ def _at_start(
                 (node, _down(world, topology, named, node)) for node in step.route if node not in stations
             ]
             steps.append(replace(step, down=tuple((what, path) for what, path in down if path)))
-        compiled = sim.compile_plan(sim.policy.decide(task, sim.view), task)
+        compiled = sim.trial_plan(task)
         then: tuple[Step, ...] = tuple(tabler(sim, task, compiled)[0])
         dropped = compiled.reason if compiled.drop else ""
         unmarked = tuple(replace(s, down="") if isinstance(s, _STATIONS) else s for s in plan.steps)
@@ -402,11 +411,13 @@ def format_station_plan(plan: StationPlan) -> list[str]:
             if drawn
             else "nothing is drawn, but its kind prices each request as it comes"
         )
-        return [f"fixed plan of {plan.app} ({what}): not tabled, its stages are costed per request ({why})"]
+        return [
+            f"{_fixed(plan)} of {plan.app} ({what}): not tabled, its stages are costed per request ({why})"
+        ]
     whom = plan.source if plan.sources == 1 else f"{plan.source} (first of {plan.sources} sources)"
     if plan.skipped:
         whom = f"{plan.source} (the first of {plan.sources} sources whose requests it does not drop)"
-    lines = [f"fixed plan of {plan.app} ({what}) for a request from {whom}:"]
+    lines = [f"{_fixed(plan)} of {plan.app} ({what}) for a request from {whom}:"]
     if plan.tokens is not None:
         lines.append("  " + tokens_line(plan.tokens))
     if plan.dropped:
@@ -418,6 +429,14 @@ def format_station_plan(plan: StationPlan) -> list[str]:
         lines.append("  at 0 s, after the dynamics' changes then:")
         lines += ["    " + row for row in _table(plan, plan.at_start)]
     return lines
+
+
+def _fixed(plan: StationPlan) -> str:
+    """``fixed plan``, or a composite's inner one's: ``fixed plan (by-group's, of group "old-phone")``."""
+    if plan.under is None:
+        return "fixed plan"
+    composite, group = plan.under
+    return f"fixed plan ({composite}'s, of group {quoted(group)})"
 
 
 def _table(plan: StationPlan, steps: Sequence[Step]) -> list[str]:
@@ -475,7 +494,27 @@ def _end(cut: int, layers: int) -> str:
 
 
 def describe(world: World, spec: PolicySpec, seed: int) -> list[str]:
-    """Each application's lines of :func:`format_station_plan` under policy ``spec``; none unless fixed."""
-    if spec.name != "fixed":
+    """Each application's lines of :func:`format_station_plan` under policy ``spec``; none unless fixed.
+
+    A composite's (``by-group``'s) are those of each group of task sources its inner ``fixed``
+    decides, each of that group's sources alone, in the workload's order.
+    """
+    if spec.name == "fixed":
+        plans = station_plans(world, spec, seed)
+    else:
+        plans = [
+            plan for group in _fixed_groups(world, spec) for plan in station_plans(world, spec, seed, group)
+        ]
+    return [line for plan in plans for line in format_station_plan(plan)]
+
+
+def _fixed_groups(world: World, spec: PolicySpec) -> list[str]:
+    """The groups of task sources an inner ``fixed`` of a composite ``spec`` decides, in workload order."""
+    from offloadsim.engine.inner_policies import deciding_name
+    from offloadsim.policies.registry import make_policy
+
+    policy = make_policy(spec.name, spec.params)
+    if not getattr(policy, "delegates", None):
         return []
-    return [line for plan in station_plans(world, spec, seed) for line in format_station_plan(plan)]
+    groups = dict.fromkeys(world.nodes[s].group for entry in world.scenario.workload for s in entry.sources)
+    return [group for group in groups if deciding_name(policy, group) == "fixed"]

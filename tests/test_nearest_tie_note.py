@@ -88,3 +88,15 @@ def test_validate_says_it_not_where_the_policy_checked_spreads_them(tmp_path, ca
     assert (
         _tie_notes(capsys, "validate", str(edge_own), "--policy", "least-loaded", "--show", *TWO_EDGES) == []
     )
+
+
+def test_by_groups_inner_edge_says_it_of_its_group(capsys):
+    grouped = ["--set", "policy={name: by-group, groups: {phone: edge}}"]
+    (note,) = _tie_notes(capsys, "run", QUICKSTART, "--dry-run", *TWO_EDGES, *grouped)
+    assert note == (
+        'note: policy edge (of group "phone") sends every task of phone-* to edge-0: edge-1 is as near '
+        "(3.5 ms) and ties go to the first node, so edge-1 gets none of them; least-loaded (tiers: [edge]) "
+        "spreads them"
+    )
+    spread = ["--set", "policy={name: by-group, groups: {phone: least-loaded}, default: edge}"]
+    assert _tie_notes(capsys, "run", QUICKSTART, "--dry-run", *TWO_EDGES, *spread) == []

@@ -33,6 +33,7 @@ from offloadsim.policies.base import (
     reset_policy,
     validate_plan,
 )
+from offloadsim.policies.grouped import delegate_for, innermost_delegate
 from offloadsim.suggest import quoted
 
 __all__ = ["deciding", "deciding_name", "inner_of_groups", "policy_said", "seat_inner", "unseat_inner"]
@@ -60,7 +61,7 @@ def inner_of_groups(policy: object, groups: Iterable[str]) -> dict[str, dict[str
     """
     found: dict[str, dict[str, Any]] = {}
     for group in sorted(set(groups)) if getattr(policy, "delegates", None) else ():
-        delegate = _delegate_of(policy, group)
+        delegate = delegate_for(policy, group)
         if delegate is not None:
             found[group] = {"name": delegate.name, "params": dict(delegate.params)}
     return found
@@ -82,20 +83,8 @@ def policy_said(policy: object, name: str, group: str) -> str:
 
 def deciding_name(policy: object, group: str) -> str | None:
     """The name of the innermost policy of a composite ``policy`` deciding ``group``; None: no composite."""
-    decider, inner = policy, None
-    while (delegate := _delegate_of(decider, group)) is not None:
-        decider, inner = delegate.policy, delegate.name
-    return inner
-
-
-def _delegate_of(policy: object, group: str) -> Any:
-    """The inner policy of a composite ``policy`` (its ``delegates``) deciding ``group``, or None.
-
-    The one naming the group, else the default; None for a group with neither, or no composite.
-    """
-    delegates = getattr(policy, "delegates", None) or ()
-    named = (d for d in delegates if d.groups is not None and group in d.groups)
-    return next(named, next((d for d in delegates if d.groups is None), None))
+    inner = innermost_delegate(policy, group)
+    return None if inner is None else inner.name
 
 
 def seat_inner(policy: object, now_s: Callable[[], float], view: SystemView, stream_of: StreamOf) -> None:

@@ -37,7 +37,7 @@ from offloadsim.policies.base import (
 from offloadsim.policies.registry import PolicyParamError, UnknownPolicyError, make_policy, register_policy
 from offloadsim.suggest import quoted
 
-__all__ = ["ByGroupPolicy", "Delegate"]
+__all__ = ["ByGroupPolicy", "Delegate", "delegate_for", "innermost_delegate"]
 
 #: An inner policy as a scenario gives it: its name, or a mapping with ``name`` and its parameters.
 InnerSpec = str | Mapping[str, Any]
@@ -149,6 +149,26 @@ class ByGroupPolicy:
                 "is in no group named and there is no default"
             )
         return policy.decide(task, view)
+
+
+def delegate_for(policy: object, group: str) -> Delegate | None:
+    """The inner policy of a composite ``policy`` (its ``delegates``) that decides ``group``'s tasks.
+
+    The one naming the group, else the default; None for a group with neither (refused before a
+    run), or a policy that is no composite.  Read by the engine (which inner policy decided, and
+    whose fault a plan is) and the world's notes (an inner ``edge``'s tie).
+    """
+    delegates: tuple[Delegate, ...] = getattr(policy, "delegates", None) or ()
+    named = (d for d in delegates if d.groups is not None and group in d.groups)
+    return next(named, next((d for d in delegates if d.groups is None), None))
+
+
+def innermost_delegate(policy: object, group: str) -> Delegate | None:
+    """The innermost inner policy that decides ``group``'s tasks, through composites in composites."""
+    found = None
+    while (delegate := delegate_for(policy, group)) is not None:
+        found, policy = delegate, delegate.policy
+    return found
 
 
 def _delegate(at: tuple[str, ...], spec: object, groups: tuple[str, ...] | None) -> Delegate:

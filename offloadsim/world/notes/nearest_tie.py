@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from offloadsim.scenario.units import format_quantity
-from offloadsim.suggest import listed
+from offloadsim.suggest import listed, quoted
 from offloadsim.world.notes.registry import Note, NoteContext
 from offloadsim.world.placed import policy_objects
 
@@ -22,6 +22,7 @@ KIND = "nearest-tie"
 def nearest_tie_notes(context: NoteContext) -> list[Note]:
     """One line per tier, chosen node and tied nodes where the policies noted send every task to one."""
     from offloadsim.policies.basic import NearestTierPolicy
+    from offloadsim.policies.grouped import innermost_delegate
 
     scenario, world = context.scenario, context.world
     made = policy_objects(scenario.policy if context.policies is None else context.policies) or []
@@ -32,14 +33,25 @@ def nearest_tie_notes(context: NoteContext) -> list[Note]:
     for entry in scenario.workload:
         for src in entry.sources:
             hosts.setdefault(src, []).append(world.apps[entry.app].spec.hosts)
-    for tier in dict.fromkeys(p.tier for p in made if isinstance(p, NearestTierPolicy)):
+    # Each tier a nearest-tier policy sends to, with the sources it decides: a run's own policy's,
+    # every source; a composite's inner one's (by-group's edge for a group), its group's alone.
+    deciders: dict[tuple[str, str | None], list[str]] = {}
+    for policy in made:
+        if isinstance(policy, NearestTierPolicy):
+            deciders.setdefault((policy.tier, None), []).extend(sources)
+        for src in sources if getattr(policy, "delegates", None) else ():
+            group = context.nodes[src].group
+            inner = innermost_delegate(policy, group)
+            if inner is not None and isinstance(inner.policy, NearestTierPolicy):
+                deciders.setdefault((inner.policy.tier, group), []).append(src)
+    for (tier, group), decided in deciders.items():
         candidates = tuple(node for node in world.processors if context.nodes[node].tier == tier)
         if len(candidates) < 2:
             continue
         nearest = _equally_nearest(world.topology.graph, candidates)
         chosen = world.topology.nearest(tier, candidates)
         ties: dict[tuple[str, tuple[str, ...]], list[str]] = {}
-        for src in sources:
+        for src in dict.fromkeys(decided):
             if src not in chosen:
                 continue
             node = chosen[src][0]
@@ -50,8 +62,9 @@ def nearest_tie_notes(context: NoteContext) -> list[Note]:
             latency = format_quantity(world.topology.route(tied[0], node).latency_s, "time")
             idle, one = _nodes_text(context, list(same)), len(same) == 1
             verb, gets = ("is", "gets") if one else ("are", "get")
+            named = tier if group is None else f"{tier} (of group {quoted(group)})"
             text = (
-                f"policy {tier} sends every task of {_nodes_text(context, tied)} to {node}: {idle} {verb} "
+                f"policy {named} sends every task of {_nodes_text(context, tied)} to {node}: {idle} {verb} "
                 f"as near ({latency}) and ties go to the first node, so {idle} {gets} none of them; "
                 f"least-loaded (tiers: [{tier}]) spreads them"
             )

@@ -33,7 +33,6 @@ from offloadsim.policies.base import (
     reset_policy,
     validate_plan,
 )
-from offloadsim.policies.grouped import delegate_for, innermost_delegate
 from offloadsim.suggest import quoted
 
 __all__ = ["deciding", "deciding_name", "inner_of_groups", "policy_said", "seat_inner", "unseat_inner"]
@@ -59,8 +58,12 @@ def inner_of_groups(policy: object, groups: Iterable[str]) -> dict[str, dict[str
     (its ``delegates``: the one naming the group, else its default; a group with neither is left
     out, refused before a run); ``{}`` for any other.  A run's manifest keeps it as ``policy.inner``.
     """
+    if not getattr(policy, "delegates", None):
+        return {}
+    from offloadsim.policies.grouped import delegate_for  # a composite's module: not a run of another's
+
     found: dict[str, dict[str, Any]] = {}
-    for group in sorted(set(groups)) if getattr(policy, "delegates", None) else ():
+    for group in sorted(set(groups)):
         delegate = delegate_for(policy, group)
         if delegate is not None:
             found[group] = {"name": delegate.name, "params": dict(delegate.params)}
@@ -83,6 +86,10 @@ def policy_said(policy: object, name: str, group: str) -> str:
 
 def deciding_name(policy: object, group: str) -> str | None:
     """The name of the innermost policy of a composite ``policy`` deciding ``group``; None: no composite."""
+    if not getattr(policy, "delegates", None):
+        return None
+    from offloadsim.policies.grouped import innermost_delegate  # a composite's module: not a run of another's
+
     inner = innermost_delegate(policy, group)
     return None if inner is None else inner.name
 

@@ -22,7 +22,6 @@ KIND = "nearest-tie"
 def nearest_tie_notes(context: NoteContext) -> list[Note]:
     """One line per tier, chosen node and tied nodes where the policies noted send every task to one."""
     from offloadsim.policies.basic import NearestTierPolicy
-    from offloadsim.policies.grouped import innermost_delegate
 
     scenario, world = context.scenario, context.world
     made = policy_objects(scenario.policy if context.policies is None else context.policies) or []
@@ -39,7 +38,11 @@ def nearest_tie_notes(context: NoteContext) -> list[Note]:
     for policy in made:
         if isinstance(policy, NearestTierPolicy):
             deciders.setdefault((policy.tier, None), []).extend(sources)
-        for src in sources if getattr(policy, "delegates", None) else ():
+        if not getattr(policy, "delegates", None):
+            continue
+        from offloadsim.policies.grouped import innermost_delegate  # a composite's: by-group's module
+
+        for src in sources:
             group = context.nodes[src].group
             inner = innermost_delegate(policy, group)
             if inner is not None and isinstance(inner.policy, NearestTierPolicy):

@@ -232,20 +232,31 @@ def _holds(name: str, folded: str) -> bool:
 
 
 def did_you_mean(
-    word: str, candidates: Iterable[str], n: int = 1, cutoff: float = 0.6, *, within: float | None = None
+    word: str,
+    candidates: Iterable[str],
+    n: int = 1,
+    cutoff: float = 0.6,
+    *,
+    within: float | None = None,
+    scope: bool = True,
 ) -> str:
     """``' (did you mean "x"?)'`` (or ``"x" or "y"``, ``"x", "y" or "z"``) for the closest candidates.
 
     ``""`` when none is close; ``n``, ``cutoff`` and ``within`` as :func:`close_matches` takes them.
+    ``scope``: a word for what is not modelled is pointed at README's scope list
+    (:func:`out_of_scope_first`); False where ``word`` is a name the user gives a thing (a node's),
+    not a key: a node named ``cache`` is an unknown node, not a request for caching.
 
     >>> print(did_you_mean("Edge", ["edge", "cloud"]))
      (did you mean "edge"?)
     >>> print(did_you_mean("latency", ["latency_mean_s", "latency_p50_s", "latency_p95_s"], n=3, within=0.05))
      (did you mean "latency_mean_s", "latency_p50_s" or "latency_p95_s"?)
+    >>> did_you_mean("cache", ["phone", "ap"], scope=False), did_you_mean("memroy", ["memory"], scope=False)
+    ('', ' (did you mean "memory"?)')
     """
     candidates = list(candidates)
-    if scope := out_of_scope_first(word, candidates):
-        return scope
+    if scope and (pointer := out_of_scope_first(word, candidates)):
+        return pointer
     return offered(close_matches(word, candidates, n, cutoff, within=within))
 
 

@@ -371,3 +371,49 @@ def test_the_scope_section_says_failures_are_drawn_on_their_own():
     heading = SCOPE_SECTION.split('"')[1]
     section = readme.split(f"## {heading}\n")[1].split("\n## ")[0]
     assert "* **Correlated failures.**" in section
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        # a link to a node the scenario lacks was told "offloadsim does not model caching": the
+        # user named a node, not the feature; a key "cache" still gets the pointer (above)
+        (
+            "links[1].between=[ap, cache]",
+            'links[1].between[1]: "cache" matches no node (the scenario\'s nodes: ',
+        ),
+        (
+            "workload[0].sources=memory",
+            'workload[0].sources: "memory" matches no node (the scenario\'s nodes: ',
+        ),
+        ("applications.classify.hosts=[batch]", 'hosts[0]: "batch" matches no node (the scenario\'s nodes: '),
+        ("links[1].between=[ap, edg]", 'links[1].between[1]: "edg" matches no node (did you mean "edge"?)'),
+        (
+            "policy={name: fixed, nodes: [cache]}",
+            'policy.nodes[0]: policy "fixed": "cache" is not a node of this scenario; computing nodes: ',
+        ),
+        ("workload[0].app=training", 'workload[0].app: unknown application "training"; known: classify'),
+        ("nodes.cache.tier=edge", 'the scenario has no node "cache"; to add one, give it whole'),
+    ],
+)
+def test_a_name_that_is_a_word_for_what_is_not_modelled_is_an_unknown_name(capsys, setting, said):
+    """A node (or application) named ``cache``, ``memory`` or ``batch`` is one the scenario lacks."""
+    from pathlib import Path
+
+    from offloadsim.cli import main
+
+    scenario = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
+    assert main(["validate", str(scenario), "--set", setting]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("offloadsim: error: "), lines
+    assert said in lines[0] and "README.md" not in lines[0] and "does not model" not in lines[0], lines[0]
+
+
+def test_the_nodes_listed_for_a_name_spelt_like_none_are_the_scenario_s():
+    """With no name near, the message lists the scenario's nodes (a group as ``phone-*``)."""
+    from offloadsim.scenario.patterns import NodeIndex
+
+    index = NodeIndex({"phone": ["phone-0", "phone-1"], "ap": ["ap"], "edge": ["edge"]})
+    assert (
+        index.no_match("cache") == '"cache" matches no node (the scenario\'s nodes: "phone-*", "ap", "edge")'
+    )

@@ -182,13 +182,15 @@ class EngineView:
             named = self.processors(node)
             return NoProcessorError(
                 f"view.{asked}(): {quoted(node)} has no processor {quoted(processor)}"
-                f"{did_you_mean(str(processor), named)}; view.processors({quoted(node)}) lists its own: "
+                f"{did_you_mean(str(processor), named, scope=False)}; "
+                f"view.processors({quoted(node)}) lists its own: "
                 f"{', '.join(named)}"
             )
         if isinstance(node, str) and node in world.nodes:
             why = f"{quoted(node)} has no processor"
         else:
-            why = f"{quoted(node)} is no node of this system{did_you_mean(str(node), self.nodes())}"
+            hint = did_you_mean(str(node), self.nodes(), scope=False)
+            why = f"{quoted(node)} is no node of this system{hint}"
         return NoProcessorError(
             f"view.{asked}(): {why}; ask it of a computing node (view.nodes() lists them; view.cores(node) "
             "is 0 for a node that cannot compute)"

@@ -445,7 +445,7 @@ def _not_computing(policy_name: str, task: TaskView, node: object, computing: se
     said = f"policy {quoted(policy_name)} placed task {task.id} on {quoted(node)}"
     if not isinstance(node, str):
         return f"{said} ({type(node).__name__}); expected the name of a computing node (view.nodes())"
-    hint = did_you_mean(node, sorted(computing))
+    hint = did_you_mean(node, sorted(computing), scope=False)
     return f"{said}, which is not a node with a processor (view.nodes() lists those){hint}"
 
 

@@ -330,7 +330,8 @@ def _references(scenario: Scenario) -> list[Problem]:
 
 
 def _no_node(name: object, known: set[str]) -> str:
-    hint = did_you_mean(name, sorted(known)) if isinstance(name, str) and len(known) < 10_000 else ""
+    small = len(known) < 10_000  # a name, not a key: no scope pointer
+    hint = did_you_mean(name, sorted(known), scope=False) if isinstance(name, str) and small else ""
     return f"no node {quoted(str(name))}{hint}"
 
 

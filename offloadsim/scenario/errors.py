@@ -278,21 +278,23 @@ def yaml_text(value: Any) -> str:
     return str(value)
 
 
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+def did_you_mean(word: str, candidates: Iterable[str], *, scope: bool = True) -> str:
     """``' (did you mean "x"?)'`` for the closest candidate (each a word means), or ``""`` when none is close.
 
     A candidate equal but for case comes first (``T4`` → ``t4``); then close
     spellings; then, for three letters or more, a candidate ``word`` begins.  A word for what is
     not modelled that begins a candidate may mean either, and is told both (a processor's
-    ``memory``: ``memory_bandwidth``, or the capacity nothing models).
+    ``memory``: ``memory_bandwidth``, or the capacity nothing models).  ``scope`` False: ``word``
+    is a name (a node's), not a key, and no word of it is pointed at README's scope list: a link
+    ``between: [cache, ap]`` names a node that does not exist; it asks for no caching.
     """
     candidates = list(candidates)
-    if scope := out_of_scope_first(word, candidates):  # "encryption" is not a misspelt "description"
-        return scope
+    if scope and (pointer := out_of_scope_first(word, candidates)):  # "encryption": no misspelt "description"
+        return pointer
     close = close_matches(word, candidates)
     if not close and len(word) >= 3:
         close = [c for c in candidates if c.startswith(word)][:1]
-    also = out_of_scope(word).strip()[1:-1]  # "offloadsim does not model ...", or "" for a plain slip
+    also = out_of_scope(word).strip()[1:-1] if scope else ""  # "offloadsim does not model ...", or ""
     said = offered(close)
     return f"{said[:-1]} {also})" if said and also else said
 

@@ -216,7 +216,7 @@ def _check_named_entry(document: Any, parts: tuple[Part, ...]) -> None:
     where = format_path(parts[:2])
     raise PathError(
         where,
-        f"the scenario has no {entry} {quoted(parts[1])}{did_you_mean(parts[1], names)}; "
+        f"the scenario has no {entry} {quoted(parts[1])}{did_you_mean(parts[1], names, scope=False)}; "
         f"to add one, give it whole: {where}={{...}}",
     )
 

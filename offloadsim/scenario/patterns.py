@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from offloadsim.scenario.errors import did_you_mean
-from offloadsim.suggest import quoted
+from offloadsim.suggest import quoted, quoted_listing
 
 __all__ = ["NodeIndex", "expand_group", "unique_pair_count"]
 
@@ -68,7 +68,12 @@ class NodeIndex:
         members = self.groups.get(group, [])
         if len(members) > 1 and pattern[len(group) + 1 :].isdigit():
             return f"{quoted(pattern)} matches no node ({group} has {members[0]} .. {members[-1]})"
-        return f"{quoted(pattern)} matches no node{did_you_mean(pattern, candidates)}"
+        # A node's name, not a key: "cache" names no node; it asks for no caching (no scope pointer).
+        hint = did_you_mean(pattern, candidates, scope=False)
+        if not hint:  # none spelt alike: say which there are
+            each = [f"{group}-*" if len(members) > 1 else group for group, members in self.groups.items()]
+            hint = f" (the scenario's nodes: {quoted_listing(each, limit=6)})"
+        return f"{quoted(pattern)} matches no node{hint}"
 
 
 def unique_pair_count(a: Sequence[str], b: Sequence[str]) -> int:

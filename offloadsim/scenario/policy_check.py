@@ -183,7 +183,8 @@ def _delegated(
             if group not in groups:
                 problems.add(
                     format_path((*root, *delegate.at)),
-                    f"{quoted(group)} is not a group of task sources{did_you_mean(group, list(groups))}; "
+                    f"{quoted(group)} is not a group of task sources"
+                    f"{did_you_mean(group, list(groups), scope=False)}; "
                     f"expected one of {quoted_listing(list(groups))}",
                 )
         served.append((delegate, {s for g in delegate.groups for s in groups.get(g, ())}))
@@ -291,7 +292,7 @@ class _System:
     def close_names(self, name: str) -> str:
         """A did-you-mean among computing nodes (or, in very large scenarios, group names)."""
         candidates = self.computing if len(self.computing) <= 10_000 else list(self.groups)
-        return did_you_mean(name, candidates)
+        return did_you_mean(name, candidates, scope=False)  # a node's name, not a key
 
 
 def _check_references(
@@ -438,7 +439,7 @@ def _check_requirement(
             have = [p.name for p in spec.processors] if spec is not None else []
             if spec is not None and name not in have:
                 listing = ", ".join(map(quoted, have)) or "no processor"
-                hint = did_you_mean(name, have)
+                hint = did_you_mean(name, have, scope=False)
                 problems.add(
                     path, f"{but} node {quoted(node)} has no processor {quoted(name)}{hint}; it has {listing}"
                 )

@@ -570,7 +570,8 @@ def _check_alternatives(applications: dict[str, AppSpec], problems: ProblemList)
                 known = ", ".join(applications)
                 problems.add(
                     path,
-                    f"unknown application {quoted(other)}{did_you_mean(other, applications)}; known: {known}",
+                    f"unknown application {quoted(other)}"
+                    f"{did_you_mean(other, applications, scope=False)}; known: {known}",
                 )
             elif other == name:
                 problems.add(path, "an application cannot be its own alternative")
@@ -884,7 +885,8 @@ def _workload(
         known = ", ".join(applications) or "none defined"
         problems.add(
             f"{path}.app",
-            f"unknown application {quoted(entry.app)}{did_you_mean(entry.app, applications)}; known: {known}",
+            f"unknown application {quoted(entry.app)}"
+            f"{did_you_mean(entry.app, applications, scope=False)}; known: {known}",
         )
     single = isinstance(raw["workload"][i].get("sources"), str)
     sources = _matched(entry.sources, index, f"{path}.sources", single, problems)

@@ -143,7 +143,7 @@ def _split_trace(rows: TraceRows, sources: list[str], shown: str) -> dict[str, t
 
             raise CsvProblem(
                 f"{shown}, line {line}: source {quoted(source)} is not one of this entry's sources"
-                f"{did_you_mean(source, sources)}"
+                f"{did_you_mean(source, sources, scope=False)}"
             )
     shared = tuple(common)
     return {source: tuple(heapq.merge(own[source], common)) if own[source] else shared for source in sources}

@@ -136,7 +136,7 @@ def _no_link(a: str, b: str, links: Sequence[LinkSpec], names: Sequence[str]) ->
                 f"{quoted(end)} is a pattern, not a node: name two nodes [A, B], "
                 "or give the number of the links[] entry (all its links)"
             )
-        hint = did_you_mean(end, names)
+        hint = did_you_mean(end, names, scope=False)
         return f"{quoted(end)} is not a node{hint}; expected two nodes [A, B] that a link joins"
     near = sorted({link.b if link.a == a else link.a for link in links if a in (link.a, link.b)})
     shown = quoted_listing(near, limit=5)
@@ -518,7 +518,7 @@ class SpecReader:
         value = self.entry[key]
         names = [node.name for node in self.scenario.nodes]
         if not isinstance(value, str) or value not in names:
-            hint = did_you_mean(str(value), names) if isinstance(value, str) else ""
+            hint = did_you_mean(str(value), names, scope=False) if isinstance(value, str) else ""
             raise self.fail(key, f"expected the name of a node, got {describe(value)}{hint}")
         return value
 

@@ -577,7 +577,7 @@ def _trace(entry: SpecReader, devices: tuple[str, ...]) -> PositionTrace:
         raise entry.fail("file", str(problem)) from None
     for node, (line, *_) in rows.items():
         if node not in devices:
-            moving = f"{quoted_listing(devices, 5)}{did_you_mean(node, devices)}"
+            moving = f"{quoted_listing(devices, 5)}{did_you_mean(node, devices, scope=False)}"
             message = f"{shown}, line {line}: {quoted(node)} is not one of the devices it moves: {moving}"
             raise entry.fail("file", message)
     missing = [device for device in devices if device not in rows]

@@ -78,7 +78,8 @@ def check_declared(kind: DynamicsKind, spec: Any, reader: SpecReader, scenario: 
             if name == "rate_keys" and what >= channels:
                 problem = f"the channel {what}, which no link has (channels 0 to {channels - 1}: 2 per link)"
             elif name != "rate_keys" and what not in tiers:
-                problem = f"{quoted(what)}, which is no node of the scenario{did_you_mean(what, list(tiers))}"
+                hint = did_you_mean(what, list(tiers), scope=False)
+                problem = f"{quoted(what)}, which is no node of the scenario{hint}"
             elif name == "moved_devices" and tiers[what] != "device":
                 problem = f"{quoted(what)}, which is not a device (tier {tiers[what]}); only devices move"
             elif (others := reader.other_fields(key)) is not None:

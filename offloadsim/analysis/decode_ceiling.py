@@ -13,8 +13,13 @@ either says so in its note. Its times to first token and latencies (mean and per
 mean queueing wait (:data:`LOWER_BOUNDS`) read ``≥`` by the same rule: a request's latency holds its
 own decode steps, its time to first token and its queueing wait the decode steps it waited behind,
 each as short as the bandwidth allows. Where none did (a calibrated profile, a bandwidth the
-scenario gives, a compute-bound decode) they read as measured. The CSV and parquet files keep the
-full numbers. (The bound was once said only of a mean within 3 % of a single node's ceiling: a
+scenario gives, a compute-bound decode) they read as measured. Where a prefill ran compute-bound at
+a built-in profile's assumed efficiency (0.35 of a CPU's peak: a phone's prompt), the times that
+hold it (:data:`PREFILL_TIMES`: its time to first token, latency and the waits behind it) rest on
+that efficiency, a guess either way, not on a bandwidth: they read as the run's values, marked
+``(rests on the assumed compute efficiency)`` (``(assumed efficiency)`` in a cell), and only a
+bandwidth-bound prefill (a short prompt on a GPU) leaves them bounds. The CSV and parquet files keep
+the full numbers. (The bound was once said only of a mean within 3 % of a single node's ceiling: a
 cloud's TPOT read ``≥ 7.36`` beside a 3-Jetson pipeline's ``79.61 ± 0.15`` on the same bound plus
 hops, and one policy's decode rate was a bound while its TPOT, a mean of the inverses, was not.)
 """
@@ -32,10 +37,14 @@ __all__ = [
     "LOWER_BOUNDS",
     "CELL_MARK",
     "CEILING_MARK",
+    "EFFICIENCY_CELL",
+    "EFFICIENCY_MARK",
+    "PREFILL_TIMES",
     "UPPER_AT_SATURATION",
     "ceiling_bound",
     "ceiling_cell",
     "decode_saturated",
+    "efficiency_mark",
     "manifest_ceilings",
     "three_digits",
 ]
@@ -65,8 +74,37 @@ LOWER_BOUNDS = (
     "latency_p99_s",
 )
 
+#: The times of :data:`LOWER_BOUNDS` that hold an LLM prefill (a request's own, or those it waited
+#: behind): all but the time per output token. Where a prefill ran compute-bound at a profile's assumed
+#: efficiency they rest on it, and are no bound (:func:`efficiency_mark`).
+PREFILL_TIMES = tuple(name for name in LOWER_BOUNDS if name != "tpot_mean_s")
+#: What a run's table says after the unit of such a time: what it rests on, in place of a bound.
+EFFICIENCY_MARK = "(rests on the assumed compute efficiency)"
+#: What a compare or sweep cell says after it (the note under the table names the efficiency).
+EFFICIENCY_CELL = "(assumed efficiency)"
 
-def ceiling_bound(name: str, value: float, ceilings: Sequence[float], saturated: bool = False) -> str | None:
+
+def efficiency_mark(name: str, ceilings: Sequence[float], assumed: bool, cell: bool = False) -> str:
+    """What metric ``name`` rests on where a run's decodes had ``ceilings`` and a prefill was ``assumed``.
+
+    ``assumed``: a prefill ran compute-bound at a built-in profile's assumed efficiency (the manifest's
+    ``prefill_at_efficiency``). A phone's time to first token then rests on that efficiency, not on
+    the bandwidth ceiling of its decode: :data:`EFFICIENCY_MARK` (:data:`EFFICIENCY_CELL` in a
+    ``cell``), and :func:`ceiling_bound` gives it no bound; ``""`` for any other.
+
+    >>> efficiency_mark("ttft_mean_s", [6.07], True), efficiency_mark("tpot_mean_s", [6.07], True)
+    ('(rests on the assumed compute efficiency)', '')
+    >>> efficiency_mark("ttft_mean_s", [6.07], False), efficiency_mark("ttft_mean_s", [], True)
+    ('', '')
+    """
+    if not (ceilings and assumed and name in PREFILL_TIMES):
+        return ""
+    return EFFICIENCY_CELL if cell else EFFICIENCY_MARK
+
+
+def ceiling_bound(
+    name: str, value: float, ceilings: Sequence[float], saturated: bool = False, assumed: bool = False
+) -> str | None:
     """Metric ``name`` (its value in SI) as the bound it is where a run's decodes had ``ceilings``; else None.
 
     ``decode_tokens_per_s_mean`` reads ``≤ 824`` (tokens/s); ``tpot_mean_s`` (shown in ms) reads ``≥
@@ -75,7 +113,8 @@ def ceiling_bound(name: str, value: float, ceilings: Sequence[float], saturated:
     ``output_tokens_per_s`` reads ``≤`` where the runs were ``saturated`` too
     (:func:`decode_saturated`): then it is the capacity at the ceiling, the most the hardware allows;
     short of saturation it is the tokens the arrivals asked for, which a slower server would generate
-    alike, and no bound.
+    alike, and no bound. Where a prefill ran compute-bound at an assumed efficiency (``assumed``) the
+    times that hold one (:data:`PREFILL_TIMES`) are no bound either: :func:`efficiency_mark` says so.
 
     >>> ceiling_bound("decode_tokens_per_s_mean", 823.879, [136.2, 825.3])
     '≤ 824'
@@ -89,8 +128,10 @@ def ceiling_bound(name: str, value: float, ceilings: Sequence[float], saturated:
     True
     >>> [ceiling_bound("output_tokens_per_s", 38.93, [82.9], saturated) for saturated in (False, True)]
     [None, '≤ 39.0']
+    >>> [ceiling_bound(name, 0.3, [6.07], assumed=True) for name in ("ttft_mean_s", "tpot_mean_s")]
+    [None, '≥ 300']
     """
-    if not ceilings or not math.isfinite(value) or value <= 0:
+    if not ceilings or not math.isfinite(value) or value <= 0 or efficiency_mark(name, ceilings, assumed):
         return None
     if name == "decode_tokens_per_s_mean" or (name == UPPER_AT_SATURATION and saturated):
         return f"≤ {three_digits(value, decimal.ROUND_CEILING)}"
@@ -137,7 +178,12 @@ def three_digits(value: float, rounding: str = decimal.ROUND_HALF_EVEN) -> str:
 
 
 def ceiling_cell(
-    name: str, value: float, ceilings: Sequence[float], half: float = math.nan, saturated: bool = False
+    name: str,
+    value: float,
+    ceilings: Sequence[float],
+    half: float = math.nan,
+    saturated: bool = False,
+    assumed: bool = False,
 ) -> str | None:
     """:func:`ceiling_bound` marked for a compare or sweep cell (unit in the heading): ``≤ 824 (ceiling)``.
 
@@ -147,7 +193,7 @@ def ceiling_cell(
     >>> ceiling_cell("tpot_mean_s", 0.284, [6.07], 0.528), ceiling_cell("tpot_mean_s", 0.00737, [136], 1e-6)
     ('≥ 284 ± 528 (ceiling)', '≥ 7.37 (ceiling)')
     """
-    bound = ceiling_bound(name, value, ceilings, saturated)
+    bound = ceiling_bound(name, value, ceilings, saturated, assumed)
     if bound is None:
         return None
     scale = 1e3 if name in LOWER_BOUNDS else 1.0

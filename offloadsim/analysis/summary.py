@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from offloadsim.analysis import catalogue, chunked
-from offloadsim.analysis.decode_ceiling import CEILING_MARK, ceiling_bound
+from offloadsim.analysis.decode_ceiling import CEILING_MARK, ceiling_bound, efficiency_mark
 from offloadsim.analysis.groups import ENERGY_SPLIT_METRICS, group_batteries, group_stats, split_key
 from offloadsim.analysis.metric_display import table_number
 from offloadsim.analysis.metric_faults import computed, computed_family, row_of, table_row_of
@@ -404,6 +404,7 @@ class Summary(FieldValues):
         processors: Table | None = None,
         ceilings: Sequence[float] = (),
         saturated: bool = False,
+        assumed: bool = False,
     ) -> str:
         """Render a readable, aligned terminal table (latency in ms, data in MB = 10^6 bytes, %).
 
@@ -416,7 +417,8 @@ class Summary(FieldValues):
         run's LLM decode ceilings (tokens/s): where it has one, its mean decode rate and time per
         token read as the bounds they are (:func:`~offloadsim.analysis.decode_ceiling.ceiling_bound`),
         and, ``saturated`` too (a processor decoding at its ceiling busy all the time), its output
-        token throughput.
+        token throughput; ``assumed`` (a prefill computed at a profile's assumed efficiency), its
+        times to first token and latencies read as they are, said to rest on that efficiency.
         """
         rows: list[tuple[str, str, str]] = []
         n = self.arrived
@@ -426,7 +428,7 @@ class Summary(FieldValues):
 
         def metric(name: str, note: str = "") -> None:
             """One headline row, labelled, scaled and to the decimals the metric catalogue says."""
-            rows.append(_headline_row(name, getattr(self, name), ceilings, note, saturated))
+            rows.append(_headline_row(name, getattr(self, name), ceilings, note, saturated, assumed))
 
         rows.append((catalogue.metric_info("arrived").label, f"{self.arrived:d}", ""))
         rows.append(("  completed", f"{self.completed:d}", share(self.completed)))
@@ -458,7 +460,8 @@ class Summary(FieldValues):
         paced = any(facts.kind == "closed_loop" for facts in self.warning_facts)
         pace = "  (a closed loop's users' pace: see its warning)" if paced else ""
         # the LLM metrics where served
-        rows += self._registered_rows("latency", ceilings, saturated, notes={"output_tokens_per_s": pace})
+        paces = {"output_tokens_per_s": pace}
+        rows += self._registered_rows("latency", ceilings, saturated, notes=paces, assumed=assumed)
         if self.deadline_tasks:
             metric("deadline_miss_rate", note=f"  ({self.deadline_misses} of {self.deadline_tasks})")
         else:
@@ -636,13 +639,15 @@ class Summary(FieldValues):
         ceilings: Sequence[float] = (),
         saturated: bool = False,
         notes: Mapping[str, str] | None = None,
+        assumed: bool = False,
     ) -> list[tuple[str, str, str]]:
         """The run table's rows of the registered metrics whose ``table_place`` is ``place``.
 
         A metric's own ``table_row``; else, with a ``table_note``, its value by its display (none
         where NaN), or, for one of the summary's fields (the LLM metrics), a row for each column of
         its metrics row, as the headline rows (a decode rate and time per token said as bounds where
-        the run has ``ceilings``, and ``notes``' words after a column it names); else none.
+        the run has ``ceilings``, a time to first token said to rest on the efficiency where a prefill
+        was ``assumed``, and ``notes``' words after a column it names); else none.
         """
         notes = notes or {}
         rows = []
@@ -650,7 +655,7 @@ class Summary(FieldValues):
             if metric.summary_fields and metric.family is None and metric.table_row is None:
                 row_values = row_of(metric, self)
                 rows += [
-                    _headline_row(name, row_values[name], ceilings, notes.get(name, ""), saturated)
+                    _headline_row(name, row_values[name], ceilings, notes.get(name, ""), saturated, assumed)
                     for name in metric.columns
                     if name in row_values
                 ]
@@ -690,17 +695,25 @@ def _summary_key(name: str) -> str | None:
 
 
 def _headline_row(
-    name: str, value: float, ceilings: Sequence[float], note: str = "", saturated: bool = False
+    name: str,
+    value: float,
+    ceilings: Sequence[float],
+    note: str = "",
+    saturated: bool = False,
+    assumed: bool = False,
 ) -> tuple[str, str, str]:
     """A metric's row of the run's table, labelled, scaled and to the decimals the catalogue says.
 
     A mean decode rate or time per token of a run with decode ``ceilings`` reads as the bound it is,
-    and its output token throughput where it was ``saturated`` too.
+    and its output token throughput where it was ``saturated`` too; a time that holds a prefill
+    computed at an ``assumed`` efficiency says it rests on that, and is no bound.
     """
     info = catalogue.metric_info(name)
-    bound = ceiling_bound(name, value, ceilings, saturated)
+    bound = ceiling_bound(name, value, ceilings, saturated, assumed)
     text = bound or _num(value * info.scale, info.digits)
-    return (info.label, text, info.unit_text + (f" {CEILING_MARK}" if bound else "") + note)
+    rests = efficiency_mark(name, ceilings, assumed)
+    mark = f" {CEILING_MARK}" if bound else f" {rests}" if rests else ""
+    return (info.label, text, info.unit_text + mark + note)
 
 
 reserve(_summary_key)

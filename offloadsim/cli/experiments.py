@@ -584,7 +584,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     one line naming them, and prints the rest in blocks: an LLM sweep's table was 380 characters wide.
     """
     from offloadsim.analysis.catalogue import basis_lines, metric_info, sweep_columns
-    from offloadsim.analysis.decode_ceiling import ceiling_cell
+    from offloadsim.analysis.decode_ceiling import ceiling_cell, efficiency_mark
     from offloadsim.analysis.raw_input import raw_input_meanings, with_meaning
     from offloadsim.analysis.values import table_heading, value_text
     from offloadsim.cli.table_fit import TABLE_WIDTH, fit_table, wrapped_width
@@ -619,6 +619,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     rows = [[*headings, *(metric_info(c).heading for c in columns)]]
     firsts = []
     ceilings, saturated = _point_ceilings(result.manifest), _point_saturated(result.manifest)
+    assumed = _point_saturated(result.manifest, "prefill_at_efficiency")
     for _, group in summary.groupby("point", sort=True):
         first = group.iloc[0]
         firsts.append(first)
@@ -632,8 +633,9 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
             # To the CI's precision, as compare's table: 8.7 ± 0.1 ms, not a small one's "0.0 ± 0.0".
             mean, half = float(match["mean"].iloc[0]), float(match["ci"].iloc[0])
             at = ceilings.get(first["point"], ())
-            full = first["point"] in saturated
-            text = ceiling_cell(column, mean, at, half, full) or metric_info(column).format(mean, half)
+            full, rests = first["point"] in saturated, first["point"] in assumed
+            text = ceiling_cell(column, mean, at, half, full, rests) or metric_info(column).format(mean, half)
+            text += f" {mark}" if (mark := efficiency_mark(column, at, rests, cell=True)) else ""
             row.append(text + fewer_runs_text(int(match["n"].iloc[0]), replications))
         rows.append(row)
     shown = rows[: limit + 1]
@@ -675,11 +677,15 @@ def _point_ceilings(manifest: Mapping[str, Any]) -> dict[Any, tuple[float, ...]]
     return {row.get("point"): manifest_ceilings([{"decode_ceilings": row.get("ceilings")}]) for row in rows}
 
 
-def _point_saturated(manifest: Mapping[str, Any]) -> set[Any]:
-    """The sweep points every job of which kept a processor decoding at its ceiling busy all the time."""
+def _point_saturated(manifest: Mapping[str, Any], key: str = "saturated") -> set[Any]:
+    """The sweep points every job of which kept a processor decoding at its ceiling busy all the time.
+
+    Or, ``key`` another of ``point_decode_ceilings``' rows: ``prefill_at_efficiency``, the points a
+    job of which prefilled at a profile's assumed efficiency (their times to first token no bound).
+    """
     kept = manifest.get("point_decode_ceilings", [])
     rows = [row for row in kept if isinstance(row, Mapping)] if isinstance(kept, list) else []
-    return {row.get("point") for row in rows if row.get("saturated") is True}
+    return {row.get("point") for row in rows if row.get(key) is True}
 
 
 def _sweep_group_table(result: Any, limit: int = 40) -> str:
@@ -713,8 +719,14 @@ def _sweep_group_table(result: Any, limit: int = 40) -> str:
     swept = [GROUP_COLUMN, *result.manifest.get("swept", [])]
     labels = {**(result.manifest.get("labels") or {}), GROUP_COLUMN: "source group"}
     at, full = _point_ceilings(result.manifest), _point_saturated(result.manifest)  # under new numbers
+    assumed = _point_saturated(result.manifest, "prefill_at_efficiency")
     ceilings = [
-        {"point": i, "ceilings": list(at.get(point, ())), "saturated": point in full}
+        {
+            "point": i,
+            "ceilings": list(at.get(point, ())),
+            "saturated": point in full,
+            "prefill_at_efficiency": point in assumed,
+        }
         for (point, _), i in number.items()
     ]
     manifest = {

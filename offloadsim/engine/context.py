@@ -62,6 +62,9 @@ class RunContext:
     tokens_generated: dict[str, int] = field(default_factory=dict)
     # The (node, processor) pairs that ran an LLM decode step: the run's decode ceilings are theirs.
     decoded_on: set[tuple[str, str]] = field(default_factory=set)
+    # The (node, processor) pairs that ran an LLM prefill compute-bound at a built-in profile's assumed
+    # efficiency (``World.prefill_at_efficiency``): a time to first token there rests on it, no bound.
+    prefilled_at_efficiency: set[tuple[str, str]] = field(default_factory=set)
 
     def pricer(self, app: str, processor: Processor) -> Price:
         """What stages of ``app``'s requests cost on ``processor``, as the processor prices them."""

@@ -360,6 +360,16 @@ class LLMRequest:
 
     def _prefill(self, index: int) -> None:
         segment = self.segments[index]
+        pair = (self.nodes[index], segment.processor.name)
+        assumed = self.sim.prefilled_at_efficiency
+        if pair not in assumed and self.sim.world.prefill_at_efficiency(
+            self.task.app,
+            *pair,
+            segment.start,
+            segment.stop,
+            self.task.llm[0],  # type: ignore[index]
+        ):
+            assumed.add(pair)
         stage = self.stage
         stage.context = -1
         service = cast("Price", segment.price)(stage, segment.start, segment.stop)

@@ -681,6 +681,10 @@ class RawRun:
     #: The (node, processor) pairs those decode steps ran on (``World.ceiling_decoders``): one busy all
     #: the measured time makes its output token throughput an upper bound.
     ceiling_decoders: tuple[tuple[str, str], ...] = ()
+    #: Whether an LLM prefill ran compute-bound at a built-in profile's assumed efficiency
+    #: (``World.prefill_at_efficiency``): its times to first token and latencies then rest on that
+    #: efficiency, and are no bound a decode ceiling gives.
+    prefill_at_efficiency: bool = False
     #: A composite policy's (``by-group``'s): each group of task sources -> the inner policy that
     #: decided its tasks, ``{"name", "params"}`` (``inner_policies.inner_of_groups``); {} for another.
     inner_policies: dict[str, dict[str, Any]] = field(default_factory=dict)

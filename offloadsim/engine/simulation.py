@@ -845,6 +845,7 @@ class Simulation:
             tables=collected(self.collectors),
             decode_ceilings=world.decode_ceilings(self.context.decoded_on),
             ceiling_decoders=world.ceiling_decoders(self.context.decoded_on),
+            prefill_at_efficiency=bool(self.context.prefilled_at_efficiency),
             inner_policies=inner_of_groups(self.policy, self._source_groups()),
         )
 

@@ -39,7 +39,7 @@ from offloadsim.analysis.catalogue import (
     registered_column,
     zero_width,
 )
-from offloadsim.analysis.decode_ceiling import ceiling_cell, manifest_ceilings
+from offloadsim.analysis.decode_ceiling import ceiling_cell, efficiency_mark, manifest_ceilings
 from offloadsim.analysis.group_warned import RunRecords, WarnedGroups, with_group_warned
 from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_TABLE_METRICS, group_rows, per_group
 from offloadsim.analysis.metric_list import metric_sources, registered_metrics
@@ -275,6 +275,7 @@ class CompareResult:
             self.replications,
             ceilings=policy_ceilings(self.manifest),
             saturated=_saturated(self.manifest.get("policy_decode_saturated")),
+            assumed=_saturated(self.manifest.get("policy_prefill_at_efficiency")),
             adjust=adjust,
         )
         if self.groups is not None and len(self.groups):
@@ -1133,9 +1134,12 @@ def _ceilings_field(results: Mapping[tuple[int, int], Any], names: Sequence[str]
     """
     each: dict[str, set[float]] = {}
     saturated: dict[str, bool] = {}
+    assumed: set[str] = set()  # a run of it prefilled at an assumed efficiency: its first tokens no bound
     for (index, _), result in results.items():
         each.setdefault(names[index], set()).update(result.decode_ceilings)
         saturated[names[index]] = saturated.get(names[index], True) and result.decode_saturated
+        if result.prefill_at_efficiency:
+            assumed.add(names[index])
     found = sorted(set().union(*each.values()))
     if not found:
         return {}
@@ -1143,11 +1147,16 @@ def _ceilings_field(results: Mapping[tuple[int, int], Any], names: Sequence[str]
         "decode_ceilings": found,
         "policy_decode_ceilings": {k: sorted(v) for k, v in each.items() if v},
         "policy_decode_saturated": sorted(k for k, v in saturated.items() if v and each[k]),
+        "policy_prefill_at_efficiency": sorted(k for k in assumed if each[k]),
     }
 
 
 def _saturated(kept: Any) -> frozenset[str]:
-    """The policies a comparison's manifest keeps as saturated at a decode ceiling (none: an older one)."""
+    """The policies a comparison's manifest list keeps (none: an older one's).
+
+    Those saturated at a decode ceiling (``policy_decode_saturated``), or those a run of which
+    prefilled at an assumed efficiency (``policy_prefill_at_efficiency``).
+    """
     return frozenset(str(policy) for policy in kept) if isinstance(kept, list) else frozenset()
 
 
@@ -1169,6 +1178,7 @@ def format_comparison(
     *,
     ceilings: Sequence[float] | Mapping[str, Sequence[float]] = (),
     saturated: Collection[str] = (),
+    assumed: Collection[str] = (),
     adjust: str = "none",
 ) -> str:
     """Render :func:`compare_table` output for a terminal (display units, ``*`` = CI of Δ excludes 0).
@@ -1176,7 +1186,9 @@ def format_comparison(
     ``ceilings``: the runs' LLM decode ceilings (tokens/s), or each policy's: a policy whose decodes
     had one reads its mean decode rate and time per token as bounds, marked
     (:func:`~offloadsim.analysis.decode_ceiling.ceiling_cell`); and its output token throughput
-    where it is among ``saturated`` too (every run kept a processor decoding at a ceiling busy).
+    where it is among ``saturated`` too (every run kept a processor decoding at a ceiling busy). A
+    policy among ``assumed`` (a run of it prefilled at a profile's assumed efficiency) reads its times
+    to first token and latencies as they are, said to rest on that efficiency.
 
     A significant Δ also says whether it is ``better`` or ``worse`` than the
     baseline, by the direction the metric catalogue gives the metric; one the same in every
@@ -1242,7 +1254,9 @@ def format_comparison(
                 delta_row.append("")
                 continue
             at = ceilings.get(policy, ()) if isinstance(ceilings, Mapping) else ceilings
-            text = ceiling_cell(name, mean, at, half, policy in saturated) or info.format(mean, half)
+            rests = policy in assumed
+            text = ceiling_cell(name, mean, at, half, policy in saturated, rests) or info.format(mean, half)
+            text += f" {mark}" if (mark := efficiency_mark(name, at, rests, cell=True)) else ""
             value_row.append(text + fewer_runs_text(n, replications))
             if policy == baseline or math.isnan(diff):
                 delta_row.append("")

@@ -355,6 +355,9 @@ class JobResult:
     #: Whether a processor decoding at one was busy all the measured time (the manifest's
     #: ``decode_saturated``): its output token throughput is then an upper bound.
     decode_saturated: bool = False
+    #: Whether an LLM prefill ran compute-bound at a profile's assumed efficiency (the manifest's
+    #: ``prefill_at_efficiency``): its times to first token rest on it, no bound.
+    prefill_at_efficiency: bool = False
     #: The source groups its warnings concern (``groups.csv``'s ``warned``), worked out from its
     #: records in its job; None: not worked out (no rows in groups.csv need it: one group).
     warned_groups: WarnedGroups | None = None
@@ -444,6 +447,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         context_cuts=tuple(result.manifest.get("context_cuts", ())),
         decode_ceilings=manifest_ceilings([result.manifest]),
         decode_saturated=result.manifest.get("decode_saturated") is True,
+        prefill_at_efficiency=result.manifest.get("prefill_at_efficiency") is True,
         engine_build=str(result.manifest["engine_build"]),
         code_fingerprint=code_fingerprint(),
         tables={table.name: result.table(table.name) for table in record_tables() if table.compare},

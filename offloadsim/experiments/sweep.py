@@ -490,6 +490,7 @@ def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:
         "context_cuts": list(result.context_cuts),
         "decode_ceilings": list(result.decode_ceilings),  # its LLM decodes' bandwidth ceilings (tokens/s)
         "decode_saturated": result.decode_saturated,  # one of them busy all the time (older files: none)
+        "prefill_at_efficiency": result.prefill_at_efficiency,  # a prefill at an assumed efficiency
         # Its processors table, own notes and recovery counts; older files have none of them.
         "processors": _columns_json(result.processors),
         "link_bytes": [_json_value(b) for b in result.link_bytes],  # older files have none: not said

@@ -184,6 +184,7 @@ def merge_sweep(
     uncounted = 0  # jobs whose file predates the count
     point_ceilings: dict[int, set[float]] = {}  # point -> its jobs' LLM decode ceilings (tokens/s)
     point_saturated: dict[int, bool] = {}  # point -> whether every job of it saturated a decode at one
+    point_assumed: dict[int, bool] = {}  # point -> whether a job of it prefilled at an assumed efficiency
     recomputed = 0  # jobs whose file predates the LLM metrics, which its records gave
     builds: list[str] = []  # the engine each job ran on ("" for a file that predates it)
     codes: list[str] = []  # the code each job ran on ("" for a file that predates it)
@@ -255,6 +256,8 @@ def merge_sweep(
         point_ceilings.setdefault(job.index, set()).update(manifest_ceilings([meta]))
         saturated = meta.get("decode_saturated") is True
         point_saturated[job.index] = point_saturated.get(job.index, True) and saturated
+        assumed = meta.get("prefill_at_efficiency") is True
+        point_assumed[job.index] = point_assumed.get(job.index, False) or assumed
         if "context_cuts" in meta:
             cuts += [
                 {"point": job.index, "replication": job.replication, **cut} for cut in meta["context_cuts"]
@@ -368,9 +371,15 @@ def merge_sweep(
         "context_cuts": cuts,
         "context_cuts_uncounted_jobs": uncounted,
         # Each point's LLM decode ceilings (tokens/s): a mean decode rate at one is printed as that bound,
-        # and its output token throughput where every job of it kept a processor decoding at one busy.
+        # and its output token throughput where every job of it kept a processor decoding at one busy;
+        # its times to first token not where a job of it prefilled at an assumed efficiency.
         "point_decode_ceilings": [
-            {"point": point, "ceilings": sorted(found), "saturated": point_saturated.get(point, False)}
+            {
+                "point": point,
+                "ceilings": sorted(found),
+                "saturated": point_saturated.get(point, False),
+                "prefill_at_efficiency": point_assumed.get(point, False),
+            }
             for point, found in sorted(point_ceilings.items())
             if found
         ],

@@ -6,7 +6,10 @@ mean time per output token as ``≥ 79.6`` and its decode rate as ``≤ 12.6`` (
 ``--kind sweep`` of it drew the same numbers as measurements, with no word.  The figure says so
 (of a time to first token, a latency or a queueing wait too, and ``--kind cdf`` of each request's
 ``tpot``, ``ttft``, ``latency`` or ``wait``) of the configurations it draws whose runs had a ceiling
-(the manifest's ``decode_ceilings``: a comparison's per policy, a sweep's per point).
+(the manifest's ``decode_ceilings``: a comparison's per policy, a sweep's per point). Of a time
+that holds a prefill (:data:`~offloadsim.analysis.decode_ceiling.PREFILL_TIMES`) it says so only of
+those none of whose runs prefilled at a profile's assumed efficiency (``prefill_at_efficiency``):
+there the time rests on that efficiency, and is no bound.
 """
 
 from __future__ import annotations
@@ -16,7 +19,12 @@ from typing import Any
 
 import pandas as pd
 
-from offloadsim.analysis.decode_ceiling import LOWER_BOUNDS, UPPER_AT_SATURATION, manifest_ceilings
+from offloadsim.analysis.decode_ceiling import (
+    LOWER_BOUNDS,
+    PREFILL_TIMES,
+    UPPER_AT_SATURATION,
+    manifest_ceilings,
+)
 
 __all__ = ["BOUND_METRICS", "TASK_BOUNDS", "ceiling_note"]
 
@@ -50,15 +58,21 @@ def ceiling_note(metric: str | None, manifest: Mapping[str, Any], frame: pd.Data
     said = BOUND_METRICS.get(metric or "")
     if said is None:
         return ""
-    which = _bounded(manifest, frame, saturated=metric == UPPER_AT_SATURATION)
+    which = _bounded(
+        manifest, frame, saturated=metric == UPPER_AT_SATURATION, prefill=metric in PREFILL_TIMES
+    )
     return "" if which is None else f"{said}{which}: {_WHY}"
 
 
-def _bounded(manifest: Mapping[str, Any], frame: pd.DataFrame, saturated: bool = False) -> str | None:
+def _bounded(
+    manifest: Mapping[str, Any], frame: pd.DataFrame, saturated: bool = False, prefill: bool = False
+) -> str | None:
     """Which configurations drawn had a decode ceiling: ``""`` every one, None none, else which.
 
     ``saturated``: of those, the ones every run of which kept a processor decoding at its ceiling busy
     all the measured time (the output token throughput's bound); a single run's manifest: its own.
+    ``prefill`` (a time that holds one): of those, the ones no run of which prefilled at a profile's
+    assumed efficiency, on which such a time rests.
     """
     points = manifest.get("point_decode_ceilings")
     if isinstance(points, list) and "point" in frame.columns:  # a sweep: each point its own
@@ -68,6 +82,7 @@ def _bounded(manifest: Mapping[str, Any], frame: pd.DataFrame, saturated: bool =
             if isinstance(row, Mapping)
             and row.get("ceilings")
             and (not saturated or row.get("saturated") is True)
+            and not (prefill and row.get("prefill_at_efficiency") is True)
         }
         drawn = set(frame["point"].tolist())
         bounded = drawn & at
@@ -82,9 +97,15 @@ def _bounded(manifest: Mapping[str, Any], frame: pd.DataFrame, saturated: bool =
     if isinstance(policies, Mapping) and "policy" in frame.columns:  # a comparison: each policy its own
         full = manifest.get("policy_decode_saturated")
         full = {str(p) for p in full} if isinstance(full, list) else set()
+        assumed = manifest.get("policy_prefill_at_efficiency") if prefill else None
+        assumed = {str(p) for p in assumed} if isinstance(assumed, list) else set()
         shown = {str(p) for p in frame["policy"].tolist()}
-        named = sorted(p for p in shown if policies.get(p) and (not saturated or p in full))
+        named = sorted(
+            p for p in shown if policies.get(p) and (not saturated or p in full) and p not in assumed
+        )
         return None if not named else "" if len(named) == len(shown) else f" (under {', '.join(named)})"
     if saturated and manifest.get("decode_saturated") is not True:
+        return None
+    if prefill and manifest.get("prefill_at_efficiency") is True:
         return None
     return "" if manifest_ceilings([manifest]) else None

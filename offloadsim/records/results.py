@@ -425,12 +425,15 @@ class RunResult:
         table = self._processors
         ceilings = manifest_ceilings([self.manifest])
         saturated = self.manifest.get("decode_saturated") is True
-        if table is None or (not _is_frame(table) and not table):  # none recorded
-            text = self.summary.format_table(self.title, ceilings=ceilings, saturated=saturated)
-        else:
-            text = self.summary.format_table(
-                self.title, processors=table, ceilings=ceilings, saturated=saturated
-            )
+        assumed = self.manifest.get("prefill_at_efficiency") is True
+        none = table is None or (not _is_frame(table) and not table)  # none recorded
+        text = self.summary.format_table(
+            self.title,
+            processors=None if none else table,
+            ceilings=ceilings,
+            saturated=saturated,
+            assumed=assumed,
+        )
         return text + "".join(f"\nnote: {note}" for note in self.notes) if notes else text
 
     @classmethod
@@ -528,6 +531,8 @@ class RunResult:
             **({"decode_ceilings": list(raw.decode_ceilings)} if raw.decode_ceilings else {}),
             # A processor decoding at its ceiling busy all the measured time: output tokens/s a bound.
             **({"decode_saturated": True} if decode_saturated(raw.processors, raw.ceiling_decoders) else {}),
+            # An LLM prefill computed at a profile's assumed efficiency: its first-token times no bound.
+            **({"prefill_at_efficiency": True} if raw.prefill_at_efficiency else {}),
             "skipped_checks": list(scenario.skip_checks),  # its warnings were not looked for
         }
         records = cast("TaskRecords", raw.tasks) if rows is not None else None

@@ -332,6 +332,26 @@ class World:
         found = [((proc.node, proc.spec.name), rate) for _, proc, rate in self.memory_bound_decodes()]
         return [(pair, rate) for pair, rate in found if decoded is None or pair in decoded]
 
+    def prefill_at_efficiency(
+        self, app: str, node: str, processor: str, start: int, stop: int, prompt: int
+    ) -> bool:
+        """Whether ``app``'s prefill of ``prompt`` tokens, blocks ``[start, stop)``, there is compute-bound.
+
+        On a built-in profile its time then rests on the efficiency the profile assumes (0.35 of a
+        CPU's peak, 0.40 of a GPU's), a guess either way, not on the memory bandwidth a decode's
+        ceiling does.
+
+        A short prompt on a fast processor reads its weights for longer than it computes: that prefill
+        is bandwidth-bound, as short as the data sheet's bandwidth allows, and False here.
+        """
+        proc = self.processor(node, processor)
+        cost = self.apps[app].llm
+        if cost is None or getattr(proc.costs, "kind", None) != "derived":
+            return False  # a calibrated profile measured its times; a plain speed is the user's
+        speed = self.app_speed(app, node, processor)
+        compute_s = cost.prefill_s(speed, 0.0, start, stop, prompt)
+        return compute_s >= cost.prefill_s(speed, proc.memory_Bps, start, stop, prompt)
+
     def memory_bound_decodes(self) -> list[tuple[Any, Any, float]]:
         """(application, processor, tokens/s of its fastest decode step) where it is memory-bound.
 

@@ -158,11 +158,16 @@ def test_a_queueing_wait_behind_steps_at_a_ceiling_is_a_lower_bound(
 ) -> None:
     """Four users on the 3-Jetson pipeline queue behind each other's decode steps, each at the
     bandwidth ceiling: a queue's waits only grow as a service ahead of them does (Lindley's recursion),
-    so a measured server's, its steps slower, waits as long or longer.  It read as measured."""
+    so a measured server's, its steps slower, waits as long or longer.  It read as measured.
+
+    Prompts of 16 tokens: each Jetson's prefill then reads its weights for longer than it computes, a
+    bound too; a prompt of 128 computes at the assumed efficiency, and the waits behind it rest on
+    that (tests/models/test_prefill_efficiency_bounds.py)."""
     from pipeline_scenario import SCENARIO
 
     path = tmp_path / "pipeline.yaml"
-    path.write_text(SCENARIO.replace("USERS", "4"))
+    short = SCENARIO.replace("prompt_tokens: 128", "prompt_tokens: 16")
+    path.write_text(short.replace("USERS", "4"))
     assert main(["run", str(path), "--out", str(tmp_path / "p")]) == 0
     wait = _row(capsys.readouterr().out, "mean queueing wait")
     assert re.search(r"≥ [\d,.]+\s+ms \(bandwidth ceiling\)$", wait), wait
@@ -170,7 +175,7 @@ def test_a_queueing_wait_behind_steps_at_a_ceiling_is_a_lower_bound(
     done = kept[kept["status"] == "completed"]
     assert f"≥ {ceiling_bound('wait_mean_s', float(done['wait'].mean()), [12.6])[2:]} " in wait
     # The same pipeline given its bandwidth (no ceiling) reads its wait as measured.
-    given = SCENARIO.replace("USERS", "4").replace(
+    given = short.replace("USERS", "4").replace(
         "profile: jetson-orin,", "profile: jetson-orin, memory_bandwidth: 100 GB/s,"
     )
     path.write_text(given)
@@ -208,13 +213,16 @@ def test_a_sweep_marks_the_output_token_throughput_of_its_saturated_points_alone
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """One user and twenty on the pipeline: the point at 20 (the first Jetson busy all run) prints its
-    output token throughput as a bound, and its figure says so of that point; the point at 1 as measured."""
+    output token throughput as a bound, and its figure says so of that point; the point at 1 as measured.
+    Prompts of 16 tokens, prefilled at the bandwidth: every time in the table a bound, none resting on
+    the assumed efficiency (whose longer cells would push the throughput out of the first block)."""
     from pipeline_scenario import SCENARIO
 
     from offloadsim import plots
     from offloadsim.experiments import read_results
 
-    (tmp_path / "p.yaml").write_text(SCENARIO.replace("USERS", "1"))
+    short = SCENARIO.replace("prompt_tokens: 128", "prompt_tokens: 16")
+    (tmp_path / "p.yaml").write_text(short.replace("USERS", "1"))
     (tmp_path / "s.yaml").write_text("base: p.yaml\ngrid:\n  workload[0].users: [1, 20]\nreplications: 1\n")
     assert main(["sweep", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "s")]) == 0
     printed = capsys.readouterr().out

@@ -25,6 +25,7 @@ from offloadsim.world.notes import (
     synthetic_bandwidth,
     unbounded_decode,
     unfused_roofline,
+    unpowered_sources,
     unshared_links,
 )
 from offloadsim.world.notes.registry import register_note
@@ -70,4 +71,6 @@ register_note(
     merge=plain_speed.merge_plain_speed,
 )
 register_note(power.KIND, power.power_notes, needs_world=False)
+# Under energy figures too (needs no world): a figure pooling unpowered sources' 0 J with powered ones'.
+register_note(unpowered_sources.KIND, unpowered_sources.unpowered_sources_notes, needs_world=False)
 register_note(shared_busy.KIND, shared_busy.shared_busy_notes)

@@ -43,6 +43,7 @@ __all__ = [
     "moving_with_shown_note",
     "moving_with_x_note",
     "drawn_groups",
+    "one_run_note",
     "pooled_groups_note",
     "pooled_note",
     "precision_note",
@@ -191,6 +192,23 @@ def first_tasks_text(status: pd.Series, n: int, window: str = "") -> str:
             "the tasks table's status"
         )
     return "; ".join(parts)
+
+
+def one_run_note(view: FigureView) -> str:
+    """Which run a figure of one run's directory draws: ``"one run, seed 7"``; else ``""``.
+
+    A comparison's or sweep's figure says over how many replications it averages or pools; a
+    run's CDF, timeline or latency over time said nothing of being one sample of one seed, so a
+    figure shown alone read as the scenario's answer.  Its replication too where not the first.
+    """
+    if view.results.kind != "run":
+        return ""
+    manifest = view.results.manifest
+    seed, replication = manifest.get("seed"), manifest.get("replication")
+    if type(seed) is not int:  # a manifest written without one (or edited): nothing to say
+        return ""
+    again = f", replication {replication}" if type(replication) is int and replication else ""
+    return f"one run, seed {seed}{again}"
 
 
 def run_stages(view: FigureView) -> pd.DataFrame | None:

@@ -72,7 +72,7 @@ from offloadsim.plots.axes import (
 )
 from offloadsim.plots.down_names import down_said
 from offloadsim.plots.figure_data import FigureView, refuse_pooled_figure
-from offloadsim.plots.figure_notes import drawn_groups, pooled_groups_note
+from offloadsim.plots.figure_notes import drawn_groups, one_run_note, pooled_groups_note
 from offloadsim.plots.kind_registry import FigureRequest, undrawable
 from offloadsim.plots.kinds import figure_kind
 from offloadsim.plots.link_lines import LinkLines, directions, handovers, link_lines, of_sources
@@ -658,6 +658,8 @@ def bins_figure(prepared: Bins, size: str | None) -> Figure:
     if moved is not None:  # its handovers are drawn now; the radio rates still are not
         note = note.replace(_MOBILITY_UNDRAWN, "mobility's radio rates not drawn (handovers dotted)")
     note += _drives_note(view, start, end, runs, moved is not None)
+    if run_of := one_run_note(view):
+        note += f"\n{run_of}"
     if pooled := pooled_groups_note(view, ["policy"], _one_group_hint(view)):
         note += f"\n{pooled}"
     note += recovered

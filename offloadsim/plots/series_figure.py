@@ -63,6 +63,7 @@ from offloadsim.plots.figure_notes import (
     method_note,
     moving_with_shown_note,
     moving_with_x_note,
+    one_run_note,
     pooled_groups_note,
     pooled_note,
     precision_note,
@@ -430,6 +431,7 @@ def series_figure(
     # open rate past capacity): they come with the ceiling note, not cut off after the rest.
     early = view.metric in _THROUGHPUTS
     parts = (
+        one_run_note(view),
         interval_note(view, kind, frame, shown, axes),
         # What the values are: before the rest.
         ceiling_note(drawing.bound_metric(view, request), view.results.manifest, frame),

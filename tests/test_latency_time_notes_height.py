@@ -63,6 +63,7 @@ def drawn(results, lines: int, monkeypatch) -> tuple[list[float], float, float]:
         patch.setattr(latency_time, "recovery_note", lambda *a, **k: "")
         patch.setattr(latency_time, "_drives_note", lambda *a, **k: "")
         patch.setattr(latency_time, "pooled_groups_note", lambda *a, **k: "")
+        patch.setattr(latency_time, "one_run_note", lambda *a, **k: "")
         fig = latency_time.latency_time_figure(results, bin_s=1.0)
     try:
         renderer = laid_out(fig.axes[0])

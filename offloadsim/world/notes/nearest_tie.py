@@ -14,7 +14,7 @@ from offloadsim.suggest import listed, quoted
 from offloadsim.world.notes.registry import Note, NoteContext
 from offloadsim.world.placed import policy_objects
 
-__all__ = ["KIND", "nearest_tie_notes"]
+__all__ = ["KIND", "nearest_tie_notes", "nodes_text"]
 
 KIND = "nearest-tie"
 
@@ -63,11 +63,11 @@ def nearest_tie_notes(context: NoteContext) -> list[Note]:
                 ties.setdefault((node, same), []).append(src)
         for (node, same), tied in ties.items():
             latency = format_quantity(world.topology.route(tied[0], node).latency_s, "time")
-            idle, one = _nodes_text(context, list(same)), len(same) == 1
+            idle, one = nodes_text(context, list(same)), len(same) == 1
             verb, gets = ("is", "gets") if one else ("are", "get")
             named = tier if group is None else f"{tier} (of group {quoted(group)})"
             text = (
-                f"policy {named} sends every task of {_nodes_text(context, tied)} to {node}: {idle} {verb} "
+                f"policy {named} sends every task of {nodes_text(context, tied)} to {node}: {idle} {verb} "
                 f"as near ({latency}) and ties go to the first node, so {idle} {gets} none of them; "
                 f"least-loaded (tiers: [{tier}]) spreads them"
             )
@@ -75,7 +75,7 @@ def nearest_tie_notes(context: NoteContext) -> list[Note]:
     return notes
 
 
-def _nodes_text(context: NoteContext, names: list[str], most: int = 3) -> str:
+def nodes_text(context: NoteContext, names: list[str], most: int = 3) -> str:
     """``phone-*`` for every node of a counted group, else the names (the first ``most``, and a count)."""
     groups: dict[str, list[str]] = {}
     for name in names:

@@ -17,6 +17,7 @@ from offloadsim.world.notes import (
     inert_keys,
     nearest_tie,
     passed_over,
+    peer_devices,
     plain_speed,
     power,
     relayed_links,
@@ -74,3 +75,4 @@ register_note(power.KIND, power.power_notes, needs_world=False)
 # Under energy figures too (needs no world): a figure pooling unpowered sources' 0 J with powered ones'.
 register_note(unpowered_sources.KIND, unpowered_sources.unpowered_sources_notes, needs_world=False)
 register_note(shared_busy.KIND, shared_busy.shared_busy_notes)
+register_note(peer_devices.KIND, peer_devices.peer_device_notes)

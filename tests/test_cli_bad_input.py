@@ -252,6 +252,27 @@ def test_a_set_to_sweep_says_where_it_goes_and_no_quoting_hint(form, tiny, capsy
     )
 
 
+@pytest.mark.parametrize(
+    ("value", "example"),
+    [
+        ("grid={workload[0].rate: [1 /s, 2 /s]}", "grid: {workload[0].rate: [1 /s, 2 /s]}"),
+        ("grid.workload[0].rate=[1 /s, 2 /s]", "grid: {workload[0].rate: [1 /s, 2 /s]}"),
+        ("replications=10", "replications: 10"),
+        ("policies=[random, round-robin]", "policies: [random, round-robin]"),
+    ],
+)
+def test_a_set_of_a_sweep_files_own_key_says_to_write_it_in_the_file(value, example, tiny, capsys):
+    """A trial user's sweep --set 'grid={...}' was told to write set: {grid: {...}}: a scenario key
+    "grid" set at every point, which the scenario refuses, while grid is the sweep file's own."""
+    line = _refused(capsys, "sweep", str(tiny), "--set", value)
+    root = value.split("=")[0].split(".")[0]
+    assert line == (
+        f"offloadsim: error: unrecognized arguments: --set {value} (sweep takes no --set: {root} is a key of "
+        f"the sweep file itself, not of the scenario its points run: write it there, {example}) "
+        "(see 'offloadsim sweep --help')"
+    )
+
+
 def test_a_word_left_over_after_a_whole_set_value_gets_no_quoting_hint(tiny, capsys):
     line = _refused(capsys, "run", "--set", "duration=5s", str(tiny), "extra")
     assert line == "offloadsim: error: unrecognized arguments: extra (see 'offloadsim run --help')"

@@ -35,6 +35,7 @@ from offloadsim.engine_build import engine_build
 from offloadsim.errors import as_flags, message_lines, user_errors
 from offloadsim.startup import hold_collector, release_collector, resume_collector
 from offloadsim.suggest import close_matches, counted, did_you_mean_file, quoted
+from offloadsim.sweep_keys import SWEEP_KEYS
 from offloadsim.unseen import escape_unseen
 
 __all__ = [
@@ -64,6 +65,8 @@ ONE_RUN = "one replication: each value is this run's, with no CI (compare --repl
 
 
 _PREFIX = "offloadsim: error: "
+# A sweep file's keys that are not also a scenario's: a --set of one belongs in the file itself.
+_SWEEP_FILE_ONLY = frozenset(SWEEP_KEYS) - {"name", "description"}
 
 
 #: A word that is a value though it starts with ``-``: a minus and a digit (``-1ms``, ``-.5``), or a
@@ -512,6 +515,14 @@ def _sweep_set_hint(command: str | None, unknown: Sequence[str]) -> str:
             continue
         value = value or (unknown[i + 1] if i + 1 < len(unknown) else "")
         key, equals, given = value.partition("=")
+        root = re.split(r"[.\[]", key, maxsplit=1)[0]
+        if equals and root in _SWEEP_FILE_ONLY:  # grid, policies, ...: the sweep file's own, not a point's
+            rest = key[len(root) :]
+            example = f"{root}: {{{rest[1:]}: {given}}}" if rest.startswith(".") else f"{key}: {given}"
+            return (
+                f" (sweep takes no --set: {root} is a key of the sweep file itself, not of the scenario its "
+                f"points run: write it there, {example})"
+            )
         example = f"set: {{{key}: {given}}}" if equals and key else "set: {duration: 60 s}"
         return (
             " (sweep takes no --set: write it in the sweep file's set: section, which applies to every "

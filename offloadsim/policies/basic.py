@@ -298,6 +298,14 @@ class FixedPolicy:
             or not all(isinstance(n, str) and n for n in nodes)
         ):
             raise ValueError(f"nodes must be a non-empty list of node names, got {quoted(nodes)}")
+        patterns = [(i, n) for i, n in enumerate(nodes) if any(c in n for c in "*?[")]
+        if patterns:  # before the cuts: [edge-*] is one node to the count, and then "0 cuts for 1 node"
+            i, pattern = patterns[0]
+            raise ValueError(  # begins "nodes ": make_policy then blames policy.nodes
+                f"nodes name the stations one by one, in layer order, not by a pattern: nodes[{i}] is "
+                f"{quoted(pattern)} (a plan over three edges is nodes: [edge-0, edge-1, edge-2], "
+                "with two cuts)"
+            )
         cuts = tuple(self.cuts or ())
         if len(cuts) != len(nodes) - 1:
             raise ValueError(  # begins "cuts ": make_policy then blames policy.cuts

@@ -164,6 +164,23 @@ def test_fixed_blames_cuts_when_their_count_does_not_fit_the_nodes():
     assert info.value.param == "cuts"
 
 
+@pytest.mark.parametrize(
+    ("nodes", "cuts", "index", "pattern"),
+    [
+        (["edge-*"], [80], 0, "edge-*"),
+        (["phone", "edge-?"], [3], 1, "edge-?"),
+        (["edge-[01]", "b"], [], 0, "edge-[01]"),
+    ],
+)
+def test_fixed_says_a_pattern_in_nodes_is_no_station_before_counting_cuts(nodes, cuts, index, pattern):
+    """A trial user's nodes: [edge-*] (every edge, meant) was told "cuts must be one fewer than nodes (0 for 1
+    node), got [80]": the pattern counted as one node, and nothing said patterns are not expanded."""
+    with pytest.raises(PolicyParamError, match="one by one") as info:
+        make_policy("fixed", {"nodes": nodes, "cuts": cuts})
+    assert info.value.param == "nodes"
+    assert f'nodes[{index}] is "{pattern}"' in str(info.value)
+
+
 # --- random ---
 
 

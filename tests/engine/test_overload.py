@@ -174,3 +174,48 @@ def test_bounded_plan_cache_changes_no_record(monkeypatch):
     bounded = run(text).tasks
     assert whole["placement"].nunique() > 7
     pd.testing.assert_frame_equal(whole, bounded)
+
+
+# A two-station pipeline whose cut sends 10 MB over a 100 Mbit/s link: 2 requests a second offer it
+# 160 Mbit/s, while each station is busy 20 % of the time.
+PIPELINE = """\
+name: pipeline
+seed: 1
+duration: 60 s
+warmup: 10 s
+nodes:
+  phone: {tier: device}
+  a: {tier: edge, processor: {speed: 1 GFLOP/s}}
+  b: {tier: edge, processor: {speed: 1 GFLOP/s}}
+links:
+  - {between: [phone, a], bandwidth: 1 Gbps, latency: 1 ms}
+  - {between: [a, b], bandwidth: %s, latency: 1 ms}
+applications:
+  job:
+    stages:
+      - {work: 0.1 GFLOP, output: 10 MB}
+      - {work: 0.1 GFLOP}
+workload:
+  - {app: job, sources: phone, arrivals: poisson, rate: %s}
+policy: {name: fixed, nodes: [a, b], cuts: [1]}
+"""
+
+
+GREW = "the tasks in the system grew"
+
+
+def test_a_backlog_on_a_saturated_link_names_the_link():
+    """A trial user's three-edge pipeline piled its tasks up on the links its cut tensors crossed:
+    the backlog warning said "overloaded" with the mean queueing wait at 9 ms and named nothing."""
+    (backlog,) = [w for w in run(PIPELINE % ("100 Mbps", "2 /s")).summary.warnings if w.startswith(GREW)]
+    assert backlog.endswith(
+        "; link directions that carried 99% or more of their capacity over the measured time: a->b "
+        "(transfers wait there for their share, which the queueing wait does not count)"
+    )
+
+
+def test_a_backlog_at_a_processor_names_no_link():
+    """The same pipeline with a wide link and 15 requests a second: the stations (0.1 s a request) are
+    what does not keep up, the link carrying at most 1.2 of its 10 Gbit/s; the warning names no link."""
+    (backlog,) = [w for w in run(PIPELINE % ("10 Gbps", "15 /s")).summary.warnings if w.startswith(GREW)]
+    assert "link directions" not in backlog and backlog.endswith("its latencies depend on how long it ran")

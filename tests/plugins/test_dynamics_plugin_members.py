@@ -16,7 +16,6 @@ import pytest
 from toy_distributions import install_distribution, site_on_path
 
 from offloadsim.cli import main
-from offloadsim.errors import shown_path
 from offloadsim.world.dynamics import registry as dynamics
 from offloadsim.world.dynamics.registry import dynamics_kind
 
@@ -83,5 +82,5 @@ def test_validate_refuses_a_scenario_naming_an_installed_kind_without_a_timeline
     warning, error = said  # the skipping warning, then the one line of the refusal
     assert warning.startswith("offloadsim: warning: could not load kind of dynamics plug-in 'toy-no-")
     assert "it is skipped: ValueError" in warning
-    assert error.startswith(f"offloadsim: error: {shown_path(tiny_scenario)}: dynamics[0].kind: ")
+    assert error.startswith(f"offloadsim: error: {tiny_scenario}: dynamics[0].kind: ")
     assert "has no timeline() method" in error

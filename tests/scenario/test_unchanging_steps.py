@@ -13,7 +13,6 @@ import pytest
 import yaml
 
 from offloadsim.cli import main
-from offloadsim.errors import shown_path
 
 BASE = """\
 name: steps
@@ -53,7 +52,7 @@ def test_a_repeated_state_is_warned_of_at_the_step_naming_the_one_before(tmp_pat
     path = _scenario(tmp_path, ("edge-0", [("5 s", False), ("10 s", False), ("20 s", True)]))
     assert main(["validate", str(path)]) == 0
     assert _warnings(capsys) == [
-        f'offloadsim: warning: {shown_path(path)}: dynamics[0].steps[1].at: sets "edge-0" down, but the '
+        f'offloadsim: warning: {path}: dynamics[0].steps[1].at: sets "edge-0" down, but the '
         "entry's step at dynamics[0].steps[0].at already set it down: this step changes nothing (a "
         "mistyped time or state?) [unchanging-steps]"
     ]

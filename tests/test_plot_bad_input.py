@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from offloadsim.cli import main
+from offloadsim.errors import shown_path
 from offloadsim.experiments import ExperimentError, read_results
 
 REPO = Path(__file__).resolve().parents[1]
@@ -487,6 +488,6 @@ def test_a_figure_cut_short_by_a_full_disk_is_said_in_one_line(limit, tmp_path, 
     assert done.returncode == 2, done.stderr[-2000:]
     # (matplotlib may say first that it could not save its font cache, in a fresh MPLCONFIGDIR)
     assert done.stderr.splitlines()[-1] == (
-        f"offloadsim: error: cannot write the figure to {out}: {os.strerror(errno.EFBIG)}"
+        f"offloadsim: error: cannot write the figure to {shown_path(out)}: {os.strerror(errno.EFBIG)}"
     )
     assert not out.parent.exists() or list(out.parent.iterdir()) == []

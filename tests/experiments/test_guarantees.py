@@ -7,12 +7,15 @@ line (in this process, or as a subprocess where a signal is involved).
 
 from __future__ import annotations
 
+import atexit
 import errno
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -584,17 +587,30 @@ def session_processes(session: int) -> list[str]:
     return found
 
 
+def _short_temporary(folder: Path) -> Path:
+    """``folder/tmp``, a link to a new folder of a short path (removed as the test process ends).
+
+    multiprocessing's forkserver listens on a socket in ``$TMPDIR``, whose path must fit in 107
+    bytes: a test's own folder under xdist's base (``/tmp/pytest-of-root/pytest-100/popen-gw1/...``)
+    did not once the base's number reached three digits, and the command failed to start workers.
+    """
+    short = Path(tempfile.mkdtemp(prefix="ofs-", dir="/tmp" if Path("/tmp").is_dir() else None))
+    atexit.register(shutil.rmtree, short, True)
+    (folder / "tmp").symlink_to(short, target_is_directory=True)
+    return folder / "tmp"
+
+
 class Watched:
     """A command in its own session with its stdout and stderr piped, and when each pipe closed."""
 
     def __init__(self, argv: list[str], cwd: Path):
         # Its own $TMPDIR: what a killed command cannot remove (its scratch folder, multiprocessing's)
-        # stays in the test's folder, not the machine's /tmp.
-        (cwd / "tmp").mkdir(exist_ok=True)
+        # stays in a folder of its own, not loose in the machine's /tmp.
+        temporary = cwd / "tmp" if (cwd / "tmp").exists() else _short_temporary(cwd)
         self.process = subprocess.Popen(
             [sys.executable, "-X", "faulthandler", "-m", "offloadsim", *argv],
             cwd=cwd,
-            env={**ENV, "TMPDIR": str(cwd / "tmp")},
+            env={**ENV, "TMPDIR": str(temporary.resolve())},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
@@ -953,8 +969,7 @@ def test_a_sweep_whose_lock_file_cannot_be_made_says_why_in_one_line_and_leaves_
 
 def _compare_in_temporary(folder: Path, workers: int, verb: str = "compare") -> tuple[subprocess.Popen, Path]:
     """A long compare (or sweep) of two runs of M/M/1 in its own session, with ``$TMPDIR`` in ``folder``."""
-    temporary = folder / "tmp"
-    temporary.mkdir()
+    temporary = _short_temporary(folder)
     mm1 = ROOT / "benchmarks" / "scenarios" / "mm1.yaml"
     if verb == "compare":
         argv = ["compare", str(mm1), "--policies", "local,random", "--replications", "1"]
@@ -968,7 +983,7 @@ def _compare_in_temporary(folder: Path, workers: int, verb: str = "compare") -> 
     process = subprocess.Popen(
         [sys.executable, "-m", "offloadsim", *argv],
         cwd=folder,
-        env={**ENV, "TMPDIR": str(temporary)},
+        env={**ENV, "TMPDIR": str(temporary.resolve())},
         stderr=subprocess.PIPE,
         start_new_session=True,
         preexec_fn=_hears_ctrl_c,

@@ -67,7 +67,7 @@ def print_world(world: Any, policies: Any = None) -> None:
 def station_lines(spec: Any, world: Any, seed: int) -> list[str]:
     """What each station of policy ``spec``'s ``fixed`` plan runs and what crosses each cut, per application.
 
-    None where ``spec`` has no fixed plan, or no world was built.  Its trial decisions are a run's:
+    Empty where ``spec`` has no fixed plan, or no world was built.  Its trial decisions are a run's:
     a plug-in's fault in them is refused in its one line (exit 2), so call it before printing.
     """
     if world is None:

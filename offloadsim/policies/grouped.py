@@ -34,7 +34,13 @@ from offloadsim.policies.base import (
     placement_of,
     reset_policy,
 )
-from offloadsim.policies.registry import PolicyParamError, UnknownPolicyError, make_policy, register_policy
+from offloadsim.policies.registry import (
+    MissingPolicyParams,
+    PolicyParamError,
+    UnknownPolicyError,
+    make_policy,
+    register_policy,
+)
 from offloadsim.suggest import quoted
 
 __all__ = ["ByGroupPolicy", "Delegate", "delegate_for", "innermost_delegate"]
@@ -192,6 +198,9 @@ def _delegate(at: tuple[str, ...], spec: object, groups: tuple[str, ...] | None)
     except UnknownPolicyError as error:
         raise PolicyParamError(f'policy "by-group": {where}: {error}', at[0], name_at) from None
     except PolicyParamError as error:
-        inner = (*at, error.param) if error.param is not None and error.param in params else name_at
+        if isinstance(error, MissingPolicyParams):  # it goes in the inner policy's mapping
+            inner = at
+        else:
+            inner = (*at, error.param) if error.param is not None and error.param in params else name_at
         raise PolicyParamError(f'policy "by-group": {where}: {error}', at[0], inner) from None
     return Delegate(at, short, name, params, groups, policy)

@@ -25,13 +25,14 @@ from offloadsim.plugins import EntryPointGroup, PluginSkipped, PluginWarning, do
 from offloadsim.policies.base import Policy
 from offloadsim.policies.faults import describe_build_failure
 from offloadsim.policies.params import ParamKind, is_sequence_origin
-from offloadsim.suggest import did_you_mean, quoted
+from offloadsim.suggest import did_you_mean, listed, quoted
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "REQUIRED",
     "ParamInfo",
     "PolicyInfo",
+    "MissingPolicyParams",
     "PolicyBuildError",
     "PolicyParamError",
     "UnknownPolicyError",
@@ -101,6 +102,14 @@ class PolicyBuildError(PolicyParamError):
     Also a factory that takes decide's ``(task, view)``.  The plug-in's bug, said as its own
     (its name, class and line), at the scenario's ``policy`` key: a user error (exit 2), not an
     internal error of offloadsim.
+    """
+
+
+class MissingPolicyParams(PolicyParamError):
+    """A policy's required parameter was not given: said at the ``policy`` mapping, where it goes.
+
+    A missing key has no key path of its own; ``policy.name`` (where it was said) is not where to
+    add it.  The message names each parameter with its type, its unit and its help.
     """
 
 
@@ -497,8 +506,10 @@ def _check_params(info: PolicyInfo, given: Mapping[str, Any]) -> None:
             "(task, view): register a class with a decide(self, task, view) method instead"
         )
     if missing:
-        raise PolicyParamError(
-            f"policy {quoted(info.name)} needs parameter(s): {', '.join(missing)}", missing[0]
+        needed = listed([_needed(info.param(name)) for name in missing])
+        raise MissingPolicyParams(
+            f"policy {quoted(info.name)} needs {'parameter' if len(missing) == 1 else 'parameters'} {needed}",
+            missing[0],
         )
     for key, value in given.items():
         expected = info.hints.get(key)
@@ -511,6 +522,22 @@ def _check_params(info: PolicyInfo, given: Mapping[str, Any]) -> None:
                 f"got {_short(value)} ({type(value).__name__}){hint}",
                 key,
             )
+
+
+def _needed(param: ParamInfo) -> str:
+    """A required parameter as a message names it: ``"margin_s" (float, in seconds: Slack before ...)``.
+
+    Its type, its unit (seconds for a name ending in ``_s``, as :func:`_unit_hint` says; else the
+    unit its help states) and its help, the policy's own words: what to write, not only its name.
+
+    >>> print(_needed(ParamInfo("margin_s", "float", REQUIRED, "Slack before the deadline.")))
+    "margin_s" (float, in seconds: Slack before the deadline)
+    >>> print(_needed(ParamInfo("count", "int", REQUIRED, "")))
+    "count" (int)
+    """
+    unit = ", in seconds" if param.name.endswith("_s") else ""
+    said = f": {param.help.strip().rstrip('.')}" if param.help.strip() else ""
+    return f"{quoted(param.name)} ({param.type}{unit}{said})"
 
 
 #: A number followed by a unit, as the scenario's quantities are written ("10 ms", "2.5 Mbps").

@@ -31,6 +31,7 @@ from offloadsim.policies.params import (
     requirements_of,
 )
 from offloadsim.policies.registry import (
+    MissingPolicyParams,
     PolicyBuildError,
     PolicyInfo,
     PolicyParamError,
@@ -104,6 +105,8 @@ def _check(
     except PolicyParamError as error:
         if error.path:  # a value inside a parameter: a composite's inner policy
             key = format_path(("policy", *error.path))
+        elif isinstance(error, MissingPolicyParams):  # it goes in the policy's mapping, beside its name
+            key = "policy"
         else:
             key = format_path(("policy", error.param)) if error.param in spec.params else name_path
         # The hint is for parameters the scenario could give, not for a plug-in that cannot be built.

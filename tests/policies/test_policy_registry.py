@@ -86,7 +86,10 @@ def test_params_from_a_dataclass_with_field_metadata():
         ("mode", '"a" | "b"', "a", "Which mode."),
     )
     assert info.param("threshold_s").required
-    with pytest.raises(PolicyParamError, match=r'policy "test-dataclass" needs parameter\(s\): threshold_s'):
+    with pytest.raises(
+        PolicyParamError,
+        match=r'policy "test-dataclass" needs parameter "threshold_s" \(float, in seconds: Latency above',
+    ):
         make_policy("test-dataclass", {})
     assert make_policy("test-dataclass", {"threshold_s": 1}).threshold_s == 1  # an int is a fine float
 

@@ -64,14 +64,11 @@ def simulate(
     """
     from offloadsim.policies.registry import make_policy
 
+    loaded = scenario if isinstance(scenario, Scenario) else scenario.scenario
     try:
         world = checked_world(scenario)
     except WorldError as error:
-        loaded = scenario if isinstance(scenario, Scenario) else scenario.scenario
-        said = blamed(loaded, error.key_path, error.message, error.also)
-        if error.__cause__ is not None:  # a plug-in kind of dynamics raised: its traceback with --debug
-            raise PluginFailed(str(said), refusal=error) from error.__cause__
-        raise EngineError(str(said), refusal=error) from None
+        raise _refused(loaded, error) from error.__cause__
     spec = policy or world.scenario.policy
     try:
         policy_object = make_policy(spec.name, spec.params)
@@ -79,10 +76,25 @@ def simulate(
         message = error.args[0] if error.args else str(error)
         raise EngineError(f"policy: {message}") from None
     run_seed = world.scenario.seed if seed is None else seed
-    simulation = Simulation(
-        world, policy_object, spec.name, run_seed, replication, record_stages, RecordLog(records_dir)
-    )
+    try:
+        simulation = Simulation(
+            world, policy_object, spec.name, run_seed, replication, record_stages, RecordLog(records_dir)
+        )
+    except WorldError as error:  # a plug-in processor model that cannot be built, at its key
+        raise _refused(loaded, error) from error.__cause__
     return simulation.run(progress, policy_timeout_s)
+
+
+def _refused(loaded: Scenario, error: WorldError) -> EngineError:
+    """``error`` as the run says it: with the scenario's file, and the ``--set`` that gave its key.
+
+    A plug-in's exception (a kind of dynamics, a processor model's factory) is its ``__cause__``
+    (raise this ``from`` it): a :class:`PluginFailed`, whose traceback ``--debug`` shows.
+    """
+    said = str(blamed(loaded, error.key_path, error.message, error.also))
+    if error.__cause__ is not None:
+        return PluginFailed(said, refusal=error)
+    return EngineError(said, refusal=error)
 
 
 def unstarted_run(world: World, spec: PolicySpec, seed: int) -> Simulation:
@@ -131,7 +143,7 @@ def build_plugins(world: World) -> None:
     for node in world.processors:
         for model in world.processors_of(node):
             if not shipped_module(str(getattr(get_processor_model(model.spec.model), "__module__", ""))):
-                build_processor(env, model)
+                build_processor(env, model, world)
     factory = link_model(world.link_model)
     if factory is not None and not shipped_module(str(getattr(factory, "__module__", ""))):
         topology = world.topology
@@ -190,7 +202,7 @@ def check_world(world: World) -> None:
         for spec in node.processors:
             if spec.model not in models:
                 raise WorldError(
-                    format_path(("nodes", node.group, *spec.path, "model")),
+                    processor_models.model_key_path(node.group, spec),
                     processor_models.PLUGINS.refusal(
                         spec.model,
                         f"unknown processor model {quoted(spec.model)}",

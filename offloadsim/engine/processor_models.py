@@ -23,6 +23,7 @@ from offloadsim.engine.plugin_adapters import PluginProcessor
 from offloadsim.engine.plugin_faults import plugin_call
 from offloadsim.errors import LookupMessage
 from offloadsim.plugins import EntryPointGroup, dotted_name, shipped_module, unclaimed
+from offloadsim.scenario.errors import format_path
 from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
@@ -139,7 +140,14 @@ def get_processor_model(name: str) -> ProcessorFactory:
     return factory
 
 
-def build_processor(env: simpy.Environment, model: ProcessorModel) -> ProcessorLike:
+def model_key_path(group: str, spec: Any) -> str:
+    """Where a scenario names a processor's model: ``nodes.GROUP.processor.model`` (``processors.NAME``)."""
+    return format_path(("nodes", group, *spec.path, "model"))
+
+
+def build_processor(
+    env: simpy.Environment, model: ProcessorModel, world: World | None = None
+) -> ProcessorLike:
     """The processor ``model`` describes, built by the factory its ``model:`` names.
 
     A plug-in's factory that raises, or builds an object that lacks a member of
@@ -149,7 +157,24 @@ def build_processor(env: simpy.Environment, model: ProcessorModel) -> ProcessorL
     A plug-in's processor is handed over in its checking adapter
     (:class:`~offloadsim.engine.plugin_adapters.PluginProcessor`), which every reader then goes
     through; a shipped model's, as it is.
+
+    ``world``: the world ``model`` is of; given, a plug-in that cannot be built is a
+    :class:`~offloadsim.world.WorldError` at the key naming its model (:func:`model_key_path`), which
+    the run and ``validate`` say with the scenario's file (its exception its ``__cause__``).
     """
+    try:
+        return _built(env, model)
+    except EngineError as error:
+        if world is None:
+            raise
+        from offloadsim.world import WorldError
+
+        at = model_key_path(world.nodes[model.node].group, model.spec)
+        raise WorldError(at, str(error)) from error.__cause__
+
+
+def _built(env: simpy.Environment, model: ProcessorModel) -> ProcessorLike:
+    """:func:`build_processor`'s work: EngineError (a plug-in's PluginFailed) for one not built."""
     name = model.spec.model
     try:
         factory = get_processor_model(name)

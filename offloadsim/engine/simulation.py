@@ -96,7 +96,7 @@ class Simulation:
         for node in world.processors:
             built = []
             for model in world.processors_of(node):
-                processor = build_processor(self.env, model)
+                processor = build_processor(self.env, model, world)  # WorldError: a plug-in not built
                 self.resources[(node, processor.name)] = processor
                 built.append(processor)
             self.processors[node] = built[0]

@@ -530,7 +530,9 @@ def test_validate_and_a_dry_run_build_a_plugin_processor_as_the_run_does(
         for argv in (["validate", str(path)], ["run", str(path), "--dry-run"], ["run", str(path)]):
             assert main([*argv, "--out", str(tmp_path / "out")] if argv[0] == "run" else argv) == 2
             (line,) = capsys.readouterr().err.splitlines()
-            assert 'processor model "unbuildable"' in line and said in line, line
+            # the file and the key naming the model, then the model (its file is the whole path)
+            at = f"offloadsim: error: {path}: nodes.edge.processor.model: "
+            assert line.startswith(f'{at}processor model "unbuildable"') and said in line, line
             lines.append(line)
         assert len(set(lines)) == 1  # validate says what the run says, word for word
         assert not (tmp_path / "out").exists()

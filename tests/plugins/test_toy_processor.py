@@ -247,7 +247,8 @@ def broken(env: Any, model: Any) -> OneCore:
 )
 def test_a_plugged_in_model_that_breaks_the_protocol_is_named_before_the_run(tmp_path, capsys, factory, said):
     """A missing counter was ``internal error: AttributeError: 'NoRefusals' object has no attribute
-    'refused'`` (exit 1) from the kernel, and a factory's exception the same, naming no model."""
+    'refused'`` (exit 1) from the kernel, and a factory's exception the same, naming no model; then
+    it named the model but neither the file nor the key naming it."""
     register_processor_model("half-done", factory)
     try:
         (tmp_path / "trace.csv").write_text("time\n1\n1.05\n")
@@ -256,6 +257,7 @@ def test_a_plugged_in_model_that_breaks_the_protocol_is_named_before_the_run(tmp
         assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q"]) == 2
         *_, line = capsys.readouterr().err.splitlines()  # after idle-processors: local uses the CPU
         where = f'"half-done" ({__name__}.{factory.__qualname__}), for processor "gpu" of "box", '
-        assert line.startswith(f"offloadsim: error: processor model {where}{said}"), line
+        at = f"{path}: nodes.box.processors.gpu.model"  # the file as the message names it, whole
+        assert line.startswith(f"offloadsim: error: {at}: processor model {where}{said}"), line
     finally:
         unregister_processor_model("half-done")

@@ -245,7 +245,10 @@ def did_you_mean(
     ``""`` when none is close; ``n``, ``cutoff`` and ``within`` as :func:`close_matches` takes them.
     ``scope``: a word for what is not modelled is pointed at README's scope list
     (:func:`out_of_scope_first`); False where ``word`` is a name the user gives a thing (a node's),
-    not a key: a node named ``cache`` is an unknown node, not a request for caching.
+    not a key: a node named ``cache`` is an unknown node, not a request for caching (a link's
+    ``between: [cache, ap]`` names a node that does not exist).  Such a word that begins a
+    candidate may mean either, and is told both (a processor's ``memory``: ``memory_bandwidth``,
+    or the capacity nothing models).  The one did-you-mean of every message, the scenario's too.
 
     >>> print(did_you_mean("Edge", ["edge", "cloud"]))
      (did you mean "edge"?)
@@ -253,11 +256,15 @@ def did_you_mean(
      (did you mean "latency_mean_s", "latency_p50_s" or "latency_p95_s"?)
     >>> did_you_mean("cache", ["phone", "ap"], scope=False), did_you_mean("memroy", ["memory"], scope=False)
     ('', ' (did you mean "memory"?)')
+    >>> print(did_you_mean("memory", ["memory_bandwidth", "speed"]))  # doctest: +ELLIPSIS
+     (did you mean "memory_bandwidth"? offloadsim does not model memory capacity (...): see README.md, ...)
     """
     candidates = list(candidates)
-    if scope and (pointer := out_of_scope_first(word, candidates)):
+    if scope and (pointer := out_of_scope_first(word, candidates)):  # "encryption": no misspelt "description"
         return pointer
-    return offered(close_matches(word, candidates, n, cutoff, within=within))
+    said = offered(close_matches(word, candidates, n, cutoff, within=within))
+    also = out_of_scope(word).strip()[1:-1] if scope and said else ""  # "offloadsim does not model ..."
+    return f"{said[:-1]} {also})" if also else said
 
 
 def offered(names: Sequence[str]) -> str:

@@ -417,3 +417,16 @@ def test_the_nodes_listed_for_a_name_spelt_like_none_are_the_scenario_s():
     assert (
         index.no_match("cache") == '"cache" matches no node (the scenario\'s nodes: "phone-*", "ap", "edge")'
     )
+
+
+def test_one_did_you_mean_serves_the_scenarios_messages_and_the_rest():
+    """There were two: the scenario's told a word for what is not modelled that begins a key both
+    (a processor's ``memory``: ``memory_bandwidth``, or the capacity nothing models); this one not."""
+    import offloadsim.scenario.errors
+
+    assert offloadsim.scenario.errors.did_you_mean is offloadsim.suggest.did_you_mean
+    said = offloadsim.suggest.did_you_mean("memory", ["memory_bandwidth", "speed"])
+    assert said.startswith(' (did you mean "memory_bandwidth"? offloadsim does not model memory capacity')
+    assert offloadsim.suggest.did_you_mean("memory", ["memory_bandwidth"], scope=False) == (
+        ' (did you mean "memory_bandwidth"?)'
+    )

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from offloadsim.shapes import describe
 from offloadsim.strict_yaml import key_part, key_path, plain_or_quoted
-from offloadsim.suggest import close_matches, offered, out_of_scope, out_of_scope_first
+from offloadsim.suggest import did_you_mean  # re-exported: the scenario's messages suggest from it
 
 __all__ = [
     "KeyPathError",
@@ -276,27 +276,6 @@ def yaml_text(value: Any) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return plain_or_quoted(value)
     return str(value)
-
-
-def did_you_mean(word: str, candidates: Iterable[str], *, scope: bool = True) -> str:
-    """``' (did you mean "x"?)'`` for the closest candidate (each a word means), or ``""`` when none is close.
-
-    A candidate equal but for case comes first (``T4`` → ``t4``); then close
-    spellings; then, for three letters or more, a candidate ``word`` begins.  A word for what is
-    not modelled that begins a candidate may mean either, and is told both (a processor's
-    ``memory``: ``memory_bandwidth``, or the capacity nothing models).  ``scope`` False: ``word``
-    is a name (a node's), not a key, and no word of it is pointed at README's scope list: a link
-    ``between: [cache, ap]`` names a node that does not exist; it asks for no caching.
-    """
-    candidates = list(candidates)
-    if scope and (pointer := out_of_scope_first(word, candidates)):  # "encryption": no misspelt "description"
-        return pointer
-    close = close_matches(word, candidates)
-    if not close and len(word) >= 3:
-        close = [c for c in candidates if c.startswith(word)][:1]
-    also = out_of_scope(word).strip()[1:-1] if scope else ""  # "offloadsim does not model ...", or ""
-    said = offered(close)
-    return f"{said[:-1]} {also})" if said and also else said
 
 
 def _one_line(message: str) -> str:

@@ -177,3 +177,15 @@ def test_rows_of_an_older_manifest_are_said_as_written():
     assert said_under_figure({"precision_notes": old}, None, energy=False) == [row["note"] for row in old]
     assert said_under_figure({"precision_notes": old}, {1}, energy=False) == [old[1]["note"]]
     assert said_under_figure({"notes": ["a run's"]}, None, energy=False) == []  # a run's from before: none
+
+
+def test_the_shared_note_helpers_and_their_examples_are_in_the_registry():
+    """``nodes_text`` was public in the ``nearest-tie`` note's module, which ``peer-devices`` imported
+    it from: a helper every note may use lives with ``node_facts`` and ``group_sizes``."""
+    import doctest
+
+    import offloadsim.world.notes.registry as registry
+
+    assert "nodes_text" in registry.__all__
+    assert registry.nodes_text.__module__ == registry.__name__
+    assert doctest.testmod(registry).failed == 0

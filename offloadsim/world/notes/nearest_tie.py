@@ -10,11 +10,11 @@ import math
 from typing import Any
 
 from offloadsim.scenario.units import format_quantity
-from offloadsim.suggest import listed, quoted
-from offloadsim.world.notes.registry import Note, NoteContext
+from offloadsim.suggest import quoted
+from offloadsim.world.notes.registry import Note, NoteContext, nodes_text
 from offloadsim.world.placed import policy_objects
 
-__all__ = ["KIND", "nearest_tie_notes", "nodes_text"]
+__all__ = ["KIND", "nearest_tie_notes"]
 
 KIND = "nearest-tie"
 
@@ -73,20 +73,6 @@ def nearest_tie_notes(context: NoteContext) -> list[Note]:
             )
             notes.append(Note(KIND, text, {"tier": tier, "node": node, "tied": list(same), "sources": tied}))
     return notes
-
-
-def nodes_text(context: NoteContext, names: list[str], most: int = 3) -> str:
-    """``phone-*`` for every node of a counted group, else the names (the first ``most``, and a count)."""
-    groups: dict[str, list[str]] = {}
-    for name in names:
-        groups.setdefault(context.nodes[name].group, []).append(name)
-    said: list[str] = []
-    for group, members in groups.items():
-        size = sum(node.group == group for node in context.nodes.values())
-        said += [f"{group}-*"] if size > 1 and len(members) == size else members
-    if len(said) > most:
-        return f"{', '.join(said[:most])} and {len(said) - most} more"
-    return listed(said)
 
 
 def _equally_nearest(graph: Any, candidates: tuple[str, ...]) -> dict[str, tuple[str, ...]]:

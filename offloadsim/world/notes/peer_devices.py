@@ -13,8 +13,7 @@ import sys
 from typing import Any
 
 from offloadsim.policies.base import may_host
-from offloadsim.world.notes.nearest_tie import nodes_text
-from offloadsim.world.notes.registry import Note, NoteContext
+from offloadsim.world.notes.registry import Note, NoteContext, nodes_text
 from offloadsim.world.placed import policy_objects
 
 __all__ = ["KIND", "peer_device_notes"]

@@ -26,7 +26,7 @@ from typing import Any, Literal
 from offloadsim.errors import RunError
 from offloadsim.field_values import FieldValues
 from offloadsim.plugins import EntryPointGroup, PluginSkipped, dotted_name, said_raised, shipped_module
-from offloadsim.suggest import quoted
+from offloadsim.suggest import listed, quoted
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -40,6 +40,7 @@ __all__ = [
     "group_sizes",
     "joined_sizes",
     "node_facts",
+    "nodes_text",
     "figure_notes",
     "merged",
     "note_providers",
@@ -173,6 +174,32 @@ def joined_sizes(*facts: Mapping[str, Any]) -> dict[str, int]:
         for group, size in (each.get("node_groups") or {}).items():
             sizes[group] = max(sizes.get(group, 0), int(size))
     return sizes
+
+
+def nodes_text(context: NoteContext, names: list[str], most: int = 3) -> str:
+    """``phone-*`` for every node of a counted group, else the names (the first ``most``, and a count).
+
+    How a note's text names nodes (the ``edge`` ties, the peers ``random`` spreads tasks over):
+    one helper for every note, as :func:`node_facts` is for their facts.
+
+    >>> from types import SimpleNamespace as Node
+    >>> nodes = {n: Node(group="phone") for n in ("phone-0", "phone-1")} | {"edge": Node(group="edge")}
+    >>> context = NoteContext(None, False, None, lambda app, policy: None, (), (), nodes)
+    >>> nodes_text(context, ["phone-0", "phone-1", "edge"]), nodes_text(context, ["phone-1", "edge"])
+    ('phone-* and edge', 'phone-1 and edge')
+    >>> nodes_text(context, ["phone-0", "phone-1", "edge"], most=1)
+    'phone-* and 1 more'
+    """
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(context.nodes[name].group, []).append(name)
+    said: list[str] = []
+    for group, members in groups.items():
+        size = sum(node.group == group for node in context.nodes.values())
+        said += [f"{group}-*"] if size > 1 and len(members) == size else members
+    if len(said) > most:
+        return f"{', '.join(said[:most])} and {len(said) - most} more"
+    return listed(said)
 
 
 #: A note's facts on the nodes it is about: their names, the groups named whole, each's line of some.

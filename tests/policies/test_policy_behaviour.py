@@ -227,7 +227,24 @@ def test_round_robin_cycles_per_source(make_view, task_factory):
     picks = [(src, policy.decide(task_factory(src), view).nodes[0]) for src in ["phone-0", "phone-1"] * 4]
     phone0 = [node for src, node in picks if src == "phone-0"]
     phone1 = [node for src, node in picks if src == "phone-1"]
-    assert phone0 == phone1 == ["edge-0", "edge-1", "cloud-0", "edge-0"]
+    assert phone0 == ["edge-0", "edge-1", "cloud-0", "edge-0"]
+    assert phone1 == ["edge-1", "cloud-0", "edge-0", "edge-1"]  # the second source starts one on
+
+
+def test_round_robin_sources_start_spread_over_the_nodes_not_in_step_on_the_first(make_view, task_factory):
+    """100 phones over 4 edges sent their first 100 tasks all to edge-0 (periodic sources: for good)."""
+    sources = [f"phone-{i}" for i in range(9)]
+    view = make_view(
+        nodes_spec={**make_view.DEFAULT_NODES, **{src: ("device", 1e9) for src in sources}},
+        links=[*make_view.DEFAULT_LINKS, *((src, "ap", 3e-3, 20e6) for src in sources[2:])],
+    )
+    policy = make_policy("round-robin", {"tiers": ["edge", "cloud"]})
+    first = [policy.decide(task_factory(src), view).nodes[0] for src in sources]
+    assert first == ["edge-0", "edge-1", "cloud-0"] * 3
+    again = [policy.decide(task_factory(src), view).nodes[0] for src in sources]
+    assert again == ["edge-1", "cloud-0", "edge-0"] * 3  # each source's own cycle goes on
+    policy.reset(view)
+    assert policy.decide(task_factory("phone-5"), view).nodes[0] == "edge-0"  # a new run: first again
 
 
 def test_round_robin_over_all_tiers_includes_devices_and_skips_down_nodes(make_view, task_factory):

@@ -99,7 +99,8 @@ class Panel:
     ``by``: the series' column (or a one-run figure's tier/placement); ``by_label`` its legend title;
     ``order`` the series' values in their colours' order; ``x`` the x axis' key; ``series`` the
     columns ``by`` joins; ``whole`` the figure's rows, every panel's; ``legend_inside`` False: the
-    panel is one of several, whose legend goes above the figure.
+    panel is one of several, whose legend goes above the figure; ``units`` the series' columns
+    grouped as one key and the zipped partners that name it with it (``--facet app``).
     """
 
     view: FigureView
@@ -112,6 +113,7 @@ class Panel:
     series: Sequence[str]
     whole: pd.DataFrame
     legend_inside: bool
+    units: Sequence[Sequence[str]] = ()
 
 
 @dataclass
@@ -175,9 +177,12 @@ class SeriesDrawing:
         """A one-run figure's series (``tier``, ``placement``), not a column of the data; else None."""
         return None
 
-    def coloured(self, series: list[str]) -> list[str]:
-        """The series whose values get the colours (fixed once for every panel)."""
-        return series
+    def coloured(self, units: Sequence[Sequence[str]]) -> list[str]:
+        """The series whose values get the colours (fixed once for every panel), of the series' units.
+
+        A unit is a series key with the zipped partners named beside it (one key, most often).
+        """
+        return [key for unit in units for key in unit]
 
     def scales(
         self, view: FigureView, frame: pd.DataFrame, panels: int, logx: bool | None, logy: bool | None
@@ -327,11 +332,12 @@ def series_figure(
                 f"{flag_text(key, x_key, series)}: no such column{close} (columns: {columns})"
             )
     # A panel per application, the series by one application's key zipped with the same key of
-    # the others: the legend names every one, else a BERT panel's read "cnn precision".  Lines
-    # only: bars group by the first key and colour by the last, which would split each group.
-    partners = _panel_partners(results.swept, frame, series, facet) if kind in _JOINED_KINDS else series
-    if partners != series:
-        series = partners
+    # the others: the legend (or a bar's tick) names every one, else a BERT panel's read "cnn
+    # precision".  Bars group by their leading units and colour by the last: a key and its
+    # partners are one unit, else each group would split into a bar per partner.
+    units = _panel_partners(results.swept, frame, series, facet if kind in _PARTNERED_KINDS else None)
+    if len(units) < sum(map(len, units)):
+        series = [key for unit in units for key in unit]
         shown = [k for k in (x_key, *series, facet) if k]
     if one_run and facet is None and "policy" in view.varying(frame, shown):
         facet = "policy"  # one run per panel: every policy of a comparison, each on its own clock
@@ -352,7 +358,7 @@ def series_figure(
     frame = in_axis_units(frame, [s for s in series if s != x_key], meanings)
     # Bars of several series are coloured by the last one: its colours fixed once for every panel,
     # and in every figure of the result (a series --where leaves out keeps its colour unused).
-    coloured = drawing.coloured(series)
+    coloured = drawing.coloured(units)
     order = stable_order(frame, raw, _unfiltered(view, series, facet), coloured)
     if len(series) > 1:
         frame = frame.assign(**{", ".join(series): joined_labels(frame, series)})
@@ -379,8 +385,9 @@ def series_figure(
             loads = drawing.loads(view, panels, by_column)
             drawn_loads[:] = loads
             percent = None if len({load.percent for load in loads if load is not None}) < 2 else False
+            alone = len(panels) == 1
             panel = Panel(
-                view, request, by_column, legend_title, order, x_key, logy, series, frame, len(panels) == 1
+                view, request, by_column, legend_title, order, x_key, logy, series, frame, alone, units
             )
             for i, (ax, (_, part), load) in enumerate(zip(axes, panels, loads, strict=True)):
                 title = drawing.draw(panel, part, ax, logx, percent, load)
@@ -486,8 +493,8 @@ def series_figure(
     return fig, {"csv": plotted_values(raw, shown, drawing.plotted_metrics(view))}
 
 
-#: The kinds whose legend names each series by all its keys' values joined (lines, not bars).
-_JOINED_KINDS = ("cdf", "sweep", "split", "energy")
+#: The kinds whose legend or ticks name each series by its key's zipped partners too.
+_PARTNERED_KINDS = ("cdf", "sweep", "split", "energy", "bars")
 
 #: A key of one application: ``applications.cnn.params.precision`` (the app, then the rest).
 _APP_KEY = re.compile(r"^applications\.([^.\[\]\"]+)\.(.+)$")
@@ -495,20 +502,21 @@ _APP_KEY = re.compile(r"^applications\.([^.\[\]\"]+)\.(.+)$")
 
 def _panel_partners(
     swept: Sequence[str], frame: pd.DataFrame, series: list[str], facet: str | None
-) -> list[str]:
-    """``series`` with, after each application's key, the same key of the other applications it determines.
+) -> list[list[str]]:
+    """``series`` in units: each application's key with the same key of the other applications it determines.
 
     A panel per application (``--facet app``) under one legend, the series by
     ``applications.cnn.params.precision`` zipped with ``applications.bert.params.precision``: the
     BERT panel's lines were named by the CNN's precision ("cnn precision fp32" over BERT in fp16).
     Each entry then names both (``fp32, fp16``), so every panel's lines are named by what they ran.
     """
+    units = [[key] for key in series]
     if facet != "app" or "app" not in frame.columns:
-        return series
+        return units
     apps = [str(app) for app in pd.unique(frame["app"].astype(object))]
-    out = list(series)
-    for key in series:
-        match = _APP_KEY.match(key)
+    named = set(series)
+    for unit in units:
+        match = _APP_KEY.match(unit[0])
         if match is None:
             continue
         for app in apps:
@@ -516,12 +524,13 @@ def _panel_partners(
             if (
                 app != match[1]
                 and partner in swept
-                and partner not in out
+                and partner not in named
                 and partner in frame.columns
-                and moves_with(frame, key, partner)
+                and moves_with(frame, unit[0], partner)
             ):
-                out.insert(out.index(key) + 1, partner)
-    return out
+                unit.append(partner)
+                named.add(partner)
+    return units
 
 
 def _said_by_title(view: FigureView, frame: pd.DataFrame, series: Sequence[str], fixed: str) -> bool:

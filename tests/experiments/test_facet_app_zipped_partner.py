@@ -69,3 +69,13 @@ def test_a_figure_not_by_application_keeps_its_one_key(zipped):
     texts += [ax.get_legend().get_title().get_text() for ax in fig.axes if ax.get_legend() is not None]
     plt.close(fig)
     assert "bert precision" not in " ".join(texts), texts
+
+
+def test_bars_name_the_bert_precision_on_the_axis_and_ticks(zipped):
+    # Bars were labelled "cnn precision" with fp32 under the BERT panel's bar of BERT in fp16.
+    fig = plot_results(zipped, "bars", by=CNN, facet="app")
+    labels = [ax.get_xlabel() for ax in fig.axes if ax.get_visible()]
+    ticks = [[t.get_text() for t in ax.get_xticklabels()] for ax in fig.axes if ax.get_visible()]
+    plt.close(fig)
+    assert labels == ["cnn precision, bert precision"] * 2, labels
+    assert ticks == [["fp32, fp16", "int8, int8"]] * 2, ticks

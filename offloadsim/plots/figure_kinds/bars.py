@@ -26,18 +26,22 @@ __all__ = ["figure"]
 class _Bars(MetricDrawing):
     """A bar per series; of several series, a group of bars per value of the leading ones."""
 
-    def coloured(self, series: list[str]) -> list[str]:
-        # Bars of several series are coloured by the last one.
-        return series[-1:] if len(series) > 1 else series
+    def coloured(self, units: Sequence[Sequence[str]]) -> list[str]:
+        # Bars of several series are coloured by the last one (a key with its zipped partners).
+        return list(units[-1]) if len(units) > 1 else super().coloured(units)
 
     def draw(
         self, panel: Panel, part: pd.DataFrame, ax: Axes, logx: bool | None, percent: bool | None, load: Any
     ) -> str | None:
-        view, frame, series, order, logy = panel.view, part, panel.series, panel.order, panel.logy
-        if len(series) > 1:
-            lead, last = ", ".join(series[:-1]), series[-1]
+        view, frame, order, logy = panel.view, part, panel.order, panel.logy
+        units = [list(unit) for unit in panel.units] or [[key] for key in panel.series]
+        if len(units) > 1:
+            leading = [key for unit in units[:-1] for key in unit]
+            lead, last = ", ".join(leading), ", ".join(units[-1])
             # A tick per value of the leading keys (their quantities already in the unit the notes use).
-            frame = frame.assign(**{lead: joined_labels(frame, series[:-1])})
+            frame = frame.assign(**{lead: joined_labels(frame, leading)})
+            if len(units[-1]) > 1:  # the colours' key named with its partners, as the order writes it
+                frame = frame.assign(**{last: joined_labels(frame, units[-1])})
             charts.metric_bars(
                 frame,
                 view.metric,
@@ -46,11 +50,13 @@ class _Bars(MetricDrawing):
                 ax=ax,
                 order=order,  # the last key's values over the whole figure: one colour each in every panel
                 log_y=bool(logy),
-                label=", ".join(view.heading(s, frame) for s in series[:-1]),
-                legend_title=view.heading(last, frame),
+                label=", ".join(view.heading(s, frame) for s in leading),
+                legend_title=", ".join(view.heading(s, frame) for s in units[-1]),
                 legend_inside=panel.legend_inside,
             )
         else:
+            # One key, or one with its zipped partners (``--facet app``): a bar per value, its tick
+            # naming each partner's ("fp32, fp16"), the axis every key ("cnn precision, bert precision").
             charts.metric_bars(
                 frame,
                 view.metric,

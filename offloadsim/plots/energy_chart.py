@@ -287,14 +287,15 @@ def _label_ends(
     drawn under another's markers (within 2 %, ``edge (same spot as local)``) that finds no room
     for its own label beside the other's: the other's label of the same value is its too.
     """
-    for note in _END_LABELS.pop(ax, _Ends([], [], [], [], [], [])).notes:
+    for note in _END_LABELS.pop(ax, _Ends([], [], [], [], [], [], [])).notes:
         note.remove()  # placed before the figure's final layout
     if not labels:
         return
     notes: list[Annotation] = []
     left: list[_EndLabel] = []
     shared: list[tuple[_EndLabel, _EndLabel]] = []
-    _END_LABELS[ax] = _Ends(list(labels), list(markers), notes, left, shared, list(lines))
+    met: list[tuple[_EndLabel, _EndLabel]] = []
+    _END_LABELS[ax] = _Ends(list(labels), list(markers), notes, left, shared, list(lines), met)
     renderer = laid_out(ax)
     # A margin of 2 px: constrained layout still moves a panel by a pixel or two at the next draw.
     frame = ax.get_window_extent(renderer).padded(-2.0)
@@ -318,6 +319,12 @@ def _label_ends(
         if twin is not None:  # its label would say what the one on the same spot says
             shared.append((label, twin))
             continue
+        # Another line's end of another value on this very spot (local's 50 Mbit/s where edge's
+        # 5 Mbit/s is): two labels of two values beside one marker, said under the axes as one spot.
+        met_here = (done for done, dx, dy in labelled if _meets(label, done, px - dx, py - dy, reach))
+        other = next(met_here, None)
+        if other is not None:
+            met.append((label, other))
         others = [
             Bbox.from_extents(mx - reach, my - reach, mx + reach, my + reach)
             for mx, my in dots
@@ -377,6 +384,11 @@ def _label_ends(
                 left.append(label)
 
 
+def _meets(label: _EndLabel, done: _EndLabel, dx: float, dy: float, reach: float) -> bool:
+    """Whether ``done``, ``(dx, dy)`` pixels off, is another line's end of another value at ``label``."""
+    return math.hypot(dx, dy) <= reach and done.series != label.series and done.text != label.text
+
+
 def _over_twin(label: _EndLabel, done: _EndLabel) -> bool:
     """Whether ``done`` is the label of the same value on the line ``label``'s series is drawn on."""
     return done.series == label.over and done.text == label.text
@@ -386,7 +398,8 @@ class _Ends(NamedTuple):
     """The end labels of one energy–latency Axes: what to label, the markers, and how they were placed.
 
     ``left`` had no room; each of ``shared`` sits on the spot of another end labelled with the
-    same text (that end is its pair's second).
+    same text (that end is its pair's second); each of ``met``, on the spot of another line's end
+    labelled with another value (each keeps its own label).
     """
 
     labels: list[_EndLabel]
@@ -395,6 +408,7 @@ class _Ends(NamedTuple):
     left: list[_EndLabel]
     shared: list[tuple[_EndLabel, _EndLabel]]
     lines: list[tuple[str, Sequence[tuple[float, float]]]]
+    met: list[tuple[_EndLabel, _EndLabel]]
 
 
 #: The end labels of each energy–latency Axes, so that :func:`place_end_labels` can place them
@@ -407,13 +421,16 @@ def unlabelled_ends(axes: Sequence[Axes]) -> str:
 
     A line whose end label is left off no longer says which end is which swept value; the note says
     which labels are missing and why (no room, or one label on the spot for two lines' ends), so
-    that the reader does not take an unlabelled end for another one.
+    that the reader does not take an unlabelled end for another one; and where two lines end on
+    one spot at different values (local's 50 Mbit/s on edge's 5 Mbit/s), that the one marker
+    there is both ends, its two labels beside it one value each.
 
     >>> unlabelled_ends([])
     ''
     """
     missing: list[str] = []
     shared: list[str] = []
+    met: list[str] = []
     for ax in axes:
         ends = _END_LABELS.get(ax)
         if ends is None:
@@ -430,9 +447,15 @@ def unlabelled_ends(axes: Sequence[Axes]) -> str:
             )
             if what not in shared:
                 shared.append(what)
+        for label, other in ends.met:
+            what = f"{_end_name(other)} and {_end_name(label)}"
+            if what not in met:
+                met.append(what)
     said = []
     if shared:
         said.append(f"one label for ends on the same spot: {_first_few(shared)}")
+    if met:
+        said.append(f"lines ending on one spot: {_first_few(met)}")
     if missing:
         said.append(f"no room for the labels of these line ends: {_first_few(missing)}")
     return "; ".join(said)

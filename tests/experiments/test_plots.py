@@ -2122,6 +2122,22 @@ def _side_by_side(sweep_results, apart: float):
     return fig, ax
 
 
+def test_two_energy_lines_ending_on_one_spot_at_different_values_are_said(sweep_results):
+    """Local's 50 Mbit/s end on edge's 5 Mbit/s end, exactly: two labels of two values beside one
+    marker, with no word that the marker is both lines' ends. The note under the axes says so."""
+    metrics = sweep_results.metrics.copy()
+    fast = (metrics["links[0].bandwidth"] == "50 Mbps").to_numpy()
+    local = (metrics["policy"] == "local").to_numpy()
+    scale = 1 + 0.001 * metrics["replication"].to_numpy()
+    latency = np.where(local, np.where(fast, 0.4, 0.8), np.where(fast, 1.2, 0.4))
+    energy = np.where(local, np.where(fast, 0.5, 1.0), np.where(fast, 0.7, 0.5))
+    metrics["latency_mean_s"], metrics["device_energy_mean_j"] = latency * scale, energy * scale
+    fig = plots.plot_results(dataclasses.replace(sweep_results, metrics=metrics), "energy")
+    note = " ".join(_footnote(fig).split())
+    assert "lines ending on one spot: local's 50 Mbit/s and edge's 5 Mbit/s" in note, note
+    check_readable(fig)
+
+
 def test_energy_end_labels_are_placed_at_the_final_layout(sweep_results):
     """The labels of a one-panel figure were placed before the notes under the axes took room:
     at the final layout local's "5–50 Mbit/s" ran into edge's "5 Mbit/s"."""

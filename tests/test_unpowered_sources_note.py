@@ -130,3 +130,15 @@ def test_an_energy_figure_says_it_a_latency_figure_does_not(compared):
     text = " ".join(fig._supxlabel.get_text().split()) if fig._supxlabel else ""
     plt.close(fig)
     assert LINE not in text  # a figure of latency: nothing of energy to qualify
+
+
+def test_the_unpowered_group_row_says_not_measured_not_zero(compared):
+    """The run's by-group row of the Pis read ``0.00 mJ`` and the comparison's Pi table 0.00 ± 0:
+    no power: on them, their energy is not measured. The row says so; the table leaves it out."""
+    _, run_out, compare_out = compared
+    (pi_row,) = [line for line in run_out.splitlines() if line.startswith("  pi (")]
+    assert pi_row.endswith("energy n/a (no power: on its sources)"), pi_row
+    (phone_row,) = [line for line in run_out.splitlines() if line.startswith("  phone (")]
+    assert phone_row.endswith(" mJ"), phone_row  # the powered group's energy as before
+    pi_table = compare_out.split("source group pi\n", 1)[1].split("\nnote:", 1)[0]
+    assert "deadline misses (%)" in pi_table and "device energy per task (" not in pi_table, pi_table

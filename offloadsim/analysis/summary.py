@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
@@ -628,7 +628,13 @@ class Summary(FieldValues):
                     _num(values["latency_mean_s"] * latency.scale, latency.digits),
                     f"{latency.unit}; p95 {_num(values['latency_p95_s'] * p95.scale, p95.digits)} {p95.unit};"
                     f" {missed if values.get('deadline_tasks') else 'no deadlines'};"
-                    + (" energy n/a" if self.powered_sources == 0 else f" {spent} {energy.unit}"),
+                    + (
+                        " energy n/a"
+                        if self.powered_sources == 0
+                        else " energy n/a (no power: on its sources)"
+                        if math.isnan(values["device_energy_mean_j"])
+                        else f" {spent} {energy.unit}"
+                    ),
                 )
             )
         return rows
@@ -931,6 +937,7 @@ def summarize(
     processors: Table | None = None,
     powered_sources: int = -1,
     source_groups: bool = True,
+    unpowered_groups: Collection[str] = (),
     offered_rates: Mapping[tuple[str, str], float] | None = None,
     loops: Mapping[tuple[str, str], tuple[int, float]] | None = None,
 ) -> Summary:
@@ -946,7 +953,9 @@ def summarize(
     (every processor of every computing node: :attr:`Summary.processors`).
     ``powered_sources`` is how many task sources have ``power:`` (-1: not known).
     ``source_groups``: whether to compute the numbers per source group (a caller that keeps
-    none of them, as a breakdown per application, leaves them out).
+    none of them, as a breakdown per application, leaves them out); ``unpowered_groups``, the
+    groups none of whose sources has ``power:``: their device energy is not measured (NaN), not
+    the 0 J their tasks count (a by-group row read ``pi ... 0.00 mJ``).
     ``offered_rates``: each (source, app) pair's mean arrival rate where the scenario fixes it, from
     which the settling warning reads a node's offered load (:mod:`~offloadsim.analysis.offered_load`);
     ``loops``: the pairs closed loops feed, whose nodes the overloaded warning need not name, with
@@ -1004,6 +1013,11 @@ def summarize(
         fields["device_energy_mean_j"] = _NAN
         unmeasured = ("device_energy_mean_j", *ENERGY_SPLIT_METRICS)
         groups = {k: _NAN if split_key(k)[1] in unmeasured else v for k, v in groups.items()}
+    elif unpowered_groups:  # some groups' sources draw no power: theirs is not measured either
+        unmeasured = ("device_energy_mean_j", *ENERGY_SPLIT_METRICS)
+        bare = set(unpowered_groups)
+        cut = {k for k in groups if split_key(k)[0] in bare and split_key(k)[1] in unmeasured}
+        groups = {k: _NAN if k in cut else v for k, v in groups.items()}
     return Summary(
         duration_s=float(duration_s),
         deadline_miss_rate=n_miss / n_deadline if n_deadline else _NAN,

@@ -470,6 +470,7 @@ class RunResult:
             end_s=raw.end_s,
             processors=raw.processors,
             powered_sources=sum(node.power is not None for node in scenario.nodes if node.name in sources),
+            unpowered_groups=_unpowered_groups(scenario, sources),
             offered_rates=offered_rates(scenario.workload, raw.warmup_s, raw.end_s),
             loops=closed_loops(scenario.workload),
         )
@@ -965,3 +966,9 @@ def _read_table(path: Path, table: str) -> pd.DataFrame:
         return read_checked(path, table, ResultsError)
     except ValueError as exc:  # pyarrow's ArrowInvalid: an emptied or cut file, or not Parquet at all
         raise ResultsError(unreadable(path, exc)) from None
+
+
+def _unpowered_groups(scenario: Any, sources: set[str]) -> set[str]:
+    """The node groups of task sources none of which has ``power:`` (their energy is not measured)."""
+    groups = {node.group for node in scenario.nodes if node.name in sources}
+    return groups - {node.group for node in scenario.nodes if node.name in sources and node.power is not None}

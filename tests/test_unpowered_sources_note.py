@@ -78,7 +78,7 @@ def test_a_node_without_power_that_is_no_source_is_not_named():
 
 def test_several_groups_are_each_named_and_many_counted():
     line = unpowered_line(["nodes.a", "nodes.b"], ["nodes.p"])
-    assert "tasks of nodes.a, nodes.b as 0 J" in line and "their own read 0 (give each a power:" in line
+    assert "tasks of nodes.a, nodes.b as 0 J" in line and "their own read n/a (give each a power:" in line
     many = unpowered_line([f"nodes.n{i}" for i in range(5)], ["nodes.p"])
     assert "nodes.n0, nodes.n1, nodes.n2 and 2 more as 0 J" in many
 

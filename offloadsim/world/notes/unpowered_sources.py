@@ -50,7 +50,7 @@ def unpowered_line(bare: list[str], powered: list[str]) -> str:
     >>> line = unpowered_line(["nodes.pi"], ["nodes.phone"])
     >>> line.startswith("device energy per task counts the tasks of nodes.pi as 0 J: no power: on those")
     True
-    >>> line.endswith("nodes.pi's own reads 0 (give nodes.pi a power: entry to measure it)")
+    >>> line.endswith("nodes.pi's own reads n/a (give nodes.pi a power: entry to measure it)")
     True
     """
     those = _named(bare)
@@ -58,7 +58,7 @@ def unpowered_line(bare: list[str], powered: list[str]) -> str:
     return (
         f"device energy per task counts the tasks of {those} as 0 J: no power: on those sources, "
         f"so their energy is not measured; pooled with those of {_named(powered)}, the mean reads low, "
-        f"and {their} 0 (give {give} a power: entry to measure it)"
+        f"and {their} n/a (give {give} a power: entry to measure it)"
     )
 
 

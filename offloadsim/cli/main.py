@@ -672,14 +672,13 @@ def entry() -> NoReturn:
 
 
 def _remove_multiprocessing_temp_dir() -> None:
-    """Remove the ``pymp-*`` directory multiprocessing made in ``$TMPDIR`` for a process pool, if it did."""
+    """Remove the ``pymp-*`` folder multiprocessing made for a pool (in ``$TMPDIR`` or ``/tmp``), if any."""
     if "multiprocessing" not in sys.modules:  # no pool was started: nothing to remove, nothing to import
         return
-    import multiprocessing
+    from offloadsim.experiments.socket_folder import made_folder
 
-    config = getattr(multiprocessing.current_process(), "_config", {})  # where multiprocessing keeps it
-    directory = config.get("tempdir")
-    if isinstance(directory, str):
+    directory = made_folder()
+    if directory is not None:
         shutil.rmtree(directory, ignore_errors=True)
 
 

@@ -2,7 +2,8 @@
 
 Whatever runs them, the command's process gets each result as the job ends and writes it;
 a job that raises does not stop the others, and Ctrl-C or SIGTERM ends the workers at once.
-A local pool starts its workers from a forkserver (clean of this process's threads), each
+A local pool starts its workers from a forkserver (clean of this process's threads; its socket
+in a short folder where ``$TMPDIR`` is too long, :mod:`offloadsim.experiments.socket_folder`), each
 dying with the command however it ends; the policies, run metrics and all else the user's
 code registered travel to them (:mod:`offloadsim.experiments.carried_kinds`, a script without its
 guard refused by :mod:`offloadsim.experiments.carried`), and a Dask cluster is reached by
@@ -36,6 +37,7 @@ from offloadsim.experiments.carried_kinds import (
 from offloadsim.experiments.carried_unreadable import CarriedUnreadable
 from offloadsim.experiments.dask_cluster import run_on_dask
 from offloadsim.experiments.jobs import Describe, Finished, Job, JobResult, Runner, run_job, run_job_packed
+from offloadsim.experiments.socket_folder import fit_socket_folder
 from offloadsim.experiments.storage import ExperimentError
 from offloadsim.outdir import ResultsError, describe_os_error
 from offloadsim.progress import progress_bar
@@ -162,6 +164,8 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     said = _read_plugins()
     kinds = carried_kinds(jobs=jobs)  # what the script registered: refused now if it cannot go
+    if "forkserver" in methods:
+        fit_socket_folder()  # its socket goes in $TMPDIR, which may be too long for one
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(said, kinds)
     )

@@ -593,6 +593,9 @@ def _short_temporary(folder: Path) -> Path:
     multiprocessing's forkserver listens on a socket in ``$TMPDIR``, whose path must fit in 107
     bytes: a test's own folder under xdist's base (``/tmp/pytest-of-root/pytest-100/popen-gw1/...``)
     did not once the base's number reached three digits, and the command failed to start workers.
+    The command now makes that folder in ``/tmp`` instead, but these tests keep it short: so that
+    multiprocessing's ``pymp-*`` folder stays in this one, where they look for what was left behind
+    (and what a killed command leaves goes with it, not loose in the machine's ``/tmp``).
     """
     short = Path(tempfile.mkdtemp(prefix="ofs-", dir="/tmp" if Path("/tmp").is_dir() else None))
     atexit.register(shutil.rmtree, short, True)
@@ -1048,3 +1051,80 @@ def test_ctrl_c_while_the_workers_start_prints_one_line(tmp_path):
     assert err.decode() == "offloadsim: interrupted\n"
     _wait_for(lambda: not session_processes(process.pid), "the end of every worker", process)
     assert sorted(p.name for p in temporary.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- a long $TMPDIR
+
+# The command, telling at its exit (before multiprocessing's own exit handler removes it) which
+# folder multiprocessing made for the forkserver's socket, and its mode.
+TELLS_ITS_SOCKET_FOLDER = """
+import atexit, os, sys
+from offloadsim.experiments.socket_folder import made_folder
+
+def tell():
+    folder = made_folder()
+    print("socket folder:", folder, oct(os.stat(folder).st_mode & 0o777), file=sys.stderr)
+
+atexit.register(tell)  # after multiprocessing's: so run before it
+from offloadsim.cli.main import entry
+entry()
+"""
+
+
+def _long_temporary(folder: Path) -> Path:
+    """A folder under ``folder`` whose path is too long for a socket in multiprocessing's folder there."""
+    long = folder / ("t" * 90)
+    long.mkdir()
+    return long
+
+
+@pytest.mark.parametrize("verb", ["compare", "sweep"])
+def test_workers_start_under_a_long_tmpdir_and_leave_nothing_behind(
+    cli_main, capsys, tiny, monkeypatch, verb
+):
+    """A long ``$TMPDIR`` (a cluster's job folder) made both exit 1 before any worker started."""
+    from offloadsim.experiments.socket_folder import SYSTEM_FOLDERS
+
+    folder = tiny.parent
+    long = _long_temporary(folder)
+    argv = [verb, "tiny.yaml", "--policies", "local,edge", "--replications", "1", "--set", "duration=5 s"]
+    if verb == "sweep":
+        (folder / "short.yaml").write_text("base: tiny.yaml\nset: {duration: 5 s}\npolicies: [local, edge]\n")
+        argv = [verb, "short.yaml"]
+    process = subprocess.run(
+        [sys.executable, "-c", TELLS_ITS_SOCKET_FOLDER, *argv, "--workers", "2", "--out", "long", "-q"],
+        cwd=folder,
+        env={**ENV, "TMPDIR": str(long)},
+        capture_output=True,
+        timeout=300,
+    )
+    err = process.stderr.decode()
+    assert process.returncode == 0, err
+    said, socket_folder, mode = err.strip().splitlines()[-1].rsplit(" ", 2)
+    assert said == "socket folder:" and mode == "0o700"
+    assert Path(socket_folder).parent in {Path(f) for f in SYSTEM_FOLDERS}
+    assert not Path(socket_folder).exists()  # removed as the command ended
+    assert list(long.iterdir()) == []
+    monkeypatch.chdir(folder)
+    code, _, err = cli(cli_main, capsys, *argv, "--workers", "1", "--out", "short", "-q")
+    assert code == 0, err
+    for table in ("tasks.parquet", "summary.parquet"):
+        records = pd.read_parquet(folder / "long" / table)
+        assert len(records) > 0
+        pd.testing.assert_frame_equal(records, pd.read_parquet(folder / "short" / table))
+
+
+def test_a_long_tmpdir_and_no_short_folder_is_exit_2_one_line(cli_main, capsys, tiny, monkeypatch):
+    from offloadsim.errors import shown_path
+    from offloadsim.experiments import socket_folder
+
+    long = _long_temporary(tiny.parent)
+    monkeypatch.setattr(tempfile, "tempdir", str(long))
+    monkeypatch.setattr(socket_folder, "SYSTEM_FOLDERS", (str(tiny.parent / "gone"),))
+    monkeypatch.setattr(socket_folder, "made_folder", lambda: None)  # as in a fresh command
+    argv = ["compare", tiny, "--policies", "local,edge", "--replications", "1", "--workers", "2"]
+    code, out, err = cli(cli_main, capsys, *argv, "--out", tiny.parent / "out")
+    assert code == 2 and out == ""
+    one_error_line(err, f"$TMPDIR ({shown_path(long)}) is too long", "TMPDIR to a shorter", "--workers 1")
+    assert not (tiny.parent / "out").exists() and not (tiny.parent / "gone").exists()
+    assert list(long.iterdir()) == []

@@ -100,3 +100,35 @@ def test_by_groups_inner_edge_says_it_of_its_group(capsys):
     )
     spread = ["--set", "policy={name: by-group, groups: {phone: least-loaded}, default: edge}"]
     assert _tie_notes(capsys, "run", QUICKSTART, "--dry-run", *TWO_EDGES, *spread) == []
+
+
+# edge-0 down from 1 s to 3 s of a 4 s run: edge takes every task to edge-1 meanwhile.
+_EDGE_0_DOWN = (
+    "dynamics=[{kind: node-schedule, node: edge-0, steps: [{at: 1 s, up: false}, {at: 3 s, up: true}]}]"
+)
+
+
+def test_a_node_taken_down_makes_the_tie_hold_while_it_is_up(tmp_path, capsys):
+    """With edge-0 down from 1 s to 3 s, the note said edge-1 "gets none of them", and edge-1 ran
+    every task of those 2 s: the note now says so while edge-0 is up, and which entry takes it down."""
+    out = tmp_path / "run"
+    down = ["--set", _EDGE_0_DOWN, "--set", "duration=4 s", "--set", "warmup=0 s"]
+    argv = ["run", QUICKSTART, "--policy", "edge", *TWO_EDGES, *down, "--out", str(out)]
+    (note,) = _tie_notes(capsys, *argv)
+    assert note == (
+        "note: policy edge sends every task of phone-* to edge-0 while it is up (dynamics[0] takes it down): "
+        "edge-1 is as near (3.5 ms) and ties go to the first node, so edge-1 gets none of them then; "
+        "least-loaded (tiers: [edge]) spreads them"
+    )
+    tasks = pd.read_parquet(out / "tasks.parquet")
+    on_1 = tasks[tasks["placement"].astype(str) == "edge-1"]
+    assert len(on_1) > 10 and on_1["arrival"].between(1.0, 3.0).all()
+    assert set(tasks.loc[~tasks["arrival"].between(1.0, 3.0), "placement"].astype(str)) == {"edge-0"}
+
+
+def test_a_node_the_tie_leaves_idle_taken_down_changes_nothing_said(capsys):
+    """edge-1 down (not the chosen edge-0): edge-1 still gets none, as the note says unqualified."""
+    down = ["--set", _EDGE_0_DOWN.replace("node: edge-0", "node: edge-1")]
+    (note,) = _tie_notes(capsys, "run", QUICKSTART, "--dry-run", "--policy", "edge", *TWO_EDGES, *down)
+    assert "while" not in note
+    assert note.endswith("so edge-1 gets none of them; least-loaded (tiers: [edge]) spreads them")

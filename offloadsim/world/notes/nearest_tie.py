@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from offloadsim.scenario.units import format_quantity
-from offloadsim.suggest import quoted
+from offloadsim.suggest import listed, quoted
 from offloadsim.world.notes.registry import Note, NoteContext, nodes_text
 from offloadsim.world.placed import policy_objects
 
@@ -66,13 +66,39 @@ def nearest_tie_notes(context: NoteContext) -> list[Note]:
             idle, one = nodes_text(context, list(same)), len(same) == 1
             verb, gets = ("is", "gets") if one else ("are", "get")
             named = tier if group is None else f"{tier} (of group {quoted(group)})"
+            down = _taken_down(world.dynamics, node)
+            while_up = f" while it is up ({down})" if down else ""
             text = (
-                f"policy {named} sends every task of {nodes_text(context, tied)} to {node}: {idle} {verb} "
-                f"as near ({latency}) and ties go to the first node, so {idle} {gets} none of them; "
-                f"least-loaded (tiers: [{tier}]) spreads them"
+                f"policy {named} sends every task of {nodes_text(context, tied)} to {node}{while_up}: {idle} "
+                f"{verb} as near ({latency}) and ties go to the first node, so {idle} {gets} none of them"
+                f"{' then' if down else ''}; least-loaded (tiers: [{tier}]) spreads them"
             )
-            notes.append(Note(KIND, text, {"tier": tier, "node": node, "tied": list(same), "sources": tied}))
+            facts = {"tier": tier, "node": node, "tied": list(same), "sources": tied}
+            notes.append(Note(KIND, text, {**facts, "down": down} if down else facts))
     return notes
+
+
+def _taken_down(dynamics: Any, node: str) -> str:
+    """``dynamics[0] takes it down``: the entries that take ``node`` down in the run, "" where none does.
+
+    While it is down the policy sends its tasks to a tied node, which the note's "none of them" must
+    not deny.  An entry of a kind that does not say what it does to nodes may take it down.
+    """
+    from offloadsim.world.dynamics.outages import NodeChangesFailed, node_changes
+
+    takes, may = [], []
+    for entry in dynamics:
+        try:
+            changes = node_changes(entry)
+        except NodeChangesFailed:  # a plug-in kind's bug: the servers-down check says it at its entry
+            changes = None
+        if changes is None:
+            may.append(f"dynamics[{entry.index}]")
+        elif node in changes.random or any(s.node == node and not s.up for s in changes.steps):
+            takes.append(f"dynamics[{entry.index}]")
+    said = [f"{listed(takes)} {'takes' if len(takes) == 1 else 'take'} it down"] if takes else []
+    said += [f"{listed(may)} may take it down"] if may else []
+    return "; ".join(said)
 
 
 def _equally_nearest(graph: Any, candidates: tuple[str, ...]) -> dict[str, tuple[str, ...]]:

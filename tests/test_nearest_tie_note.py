@@ -132,3 +132,27 @@ def test_a_node_the_tie_leaves_idle_taken_down_changes_nothing_said(capsys):
     (note,) = _tie_notes(capsys, "run", QUICKSTART, "--dry-run", "--policy", "edge", *TWO_EDGES, *down)
     assert "while" not in note
     assert note.endswith("so edge-1 gets none of them; least-loaded (tiers: [edge]) spreads them")
+
+
+def test_a_link_taken_down_on_the_way_makes_the_tie_hold_while_the_way_is_as_written(tmp_path, capsys):
+    """The link from ap to edge-0 down from 1 s to 3 s: edge-1 ran every task of those 2 s, which
+    the note's unqualified "none of them" denied."""
+    out = tmp_path / "run"
+    link = _EDGE_0_DOWN.replace("node-schedule, node: edge-0", "link-schedule, link: [ap, edge-0]")
+    down = ["--set", link, "--set", "duration=4 s", "--set", "warmup=0 s"]
+    argv = ["run", QUICKSTART, "--policy", "edge", *TWO_EDGES, *down, "--out", str(out)]
+    (note,) = _tie_notes(capsys, *argv)
+    said = "to edge-0 while it is up and the way to it is as written (dynamics[0] changes the way to it): "
+    assert said in note
+    assert note.endswith("so edge-1 gets none of them then; least-loaded (tiers: [edge]) spreads them")
+    tasks = pd.read_parquet(out / "tasks.parquet")
+    on_1 = tasks[tasks["placement"].astype(str) == "edge-1"]
+    assert len(on_1) > 10 and on_1["arrival"].between(1.0, 3.0).all()
+
+
+def test_a_rate_change_leaves_the_note_as_it_was(capsys):
+    """A bandwidth step moves no route: edge-0 stays the nearest, and the note says so unqualified."""
+    rate = "dynamics=[{kind: link-schedule, link: [ap, edge-0], steps: [{at: 1 s, bandwidth: 10 Mbps}]}]"
+    argv = ["run", QUICKSTART, "--dry-run", "--policy", "edge", *TWO_EDGES, "--set", rate]
+    (note,) = _tie_notes(capsys, *argv)
+    assert "while" not in note

@@ -255,6 +255,12 @@ class DynamicsKind(Protocol):
     reads it before the run (:mod:`~offloadsim.world.dynamics.outages`); a scenario with an entry
     of a kind that does not define it is not checked, as what it does to nodes is not known.
 
+    A kind may also define ``route_links(spec) -> tuple[int, ...]``: the links (numbers, as
+    :class:`~offloadsim.world.topology.Route` channels ``// 2``) whose state or latency an entry
+    changes, which may move a route (a rate change never does).  The ``nearest-tie`` note reads a
+    built-in kind's: a policy's nearest node may not be the one it names while such a change holds;
+    a built-in kind without it leaves routes alone, and a plug-in kind's entries may change them.
+
     A kind whose entries hold a latency (or another time surely under a second), a link's
     bandwidth or a frequency may also define ``quantity_keys``: for each such quantity of
     :data:`~offloadsim.scenario.plain_numbers.QUANTITIES`, the keys below the entry that hold

@@ -143,6 +143,10 @@ class Failures:
         key = "mtbf" if spec.mtbf.mean <= spec.mttr.mean else "mttr"
         return key, 2.0 * targets * max(end_s - spec.start_s, 0.0) / cycle
 
+    def route_links(self, spec: RandomFailures) -> tuple[int, ...]:
+        """Its links, which go down and up: what may move a route."""
+        return tuple(link for link, _ in spec.links)
+
     def node_changes(self, spec: RandomFailures) -> NodeChanges:
         """Its nodes, down and up at random (its links: not nodes)."""
         return NodeChanges(random=spec.nodes)

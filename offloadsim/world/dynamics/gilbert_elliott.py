@@ -109,6 +109,11 @@ class GilbertElliott:
         """The channels of its links whose rates its states set (both states set the same), by ``link``."""
         return rated(spec.good.sets, spec.links, "link")
 
+    def route_links(self, spec: Chain) -> tuple[int, ...]:
+        """Its links where a state sets a latency: what may move a route."""
+        moves = spec.good.sets.latency_s is not None or spec.bad.sets.latency_s is not None
+        return tuple(link for link, _ in spec.links) if moves else ()
+
     def node_changes(self, spec: Chain) -> NodeChanges:
         """None: it changes links only, so the ``servers-down`` check holds with it."""
         return LINKS_ONLY

@@ -106,6 +106,11 @@ class LinkSchedule:
         some = LinkSettings(forward_bps=0.0 if forward else None, reverse_bps=0.0 if reverse else None)
         return rated(some, spec.links, "link")
 
+    def route_links(self, spec: Schedule) -> tuple[int, ...]:
+        """Its links where a step sets ``up`` or ``latency``: what may move a route."""
+        moves = any(step.up is not None or step.latency_s is not None for step in spec.steps)
+        return tuple(link for link, _ in spec.links) if moves else ()
+
     def node_changes(self, spec: Schedule) -> NodeChanges:
         """None: it changes links only, so the ``servers-down`` check holds with it."""
         return LINKS_ONLY

@@ -242,6 +242,10 @@ class Mobility:
         """
         return {point.node: f"access_points[{j}].node" for j, point in enumerate(spec.access_points)}
 
+    def route_links(self, spec: MobilitySpec) -> tuple[int, ...]:
+        """Every link of a device to an access point: it holds down those the device is not attached to."""
+        return tuple(link for row in spec.links for link in row)
+
     def node_changes(self, spec: MobilitySpec) -> NodeChanges:
         """None: it changes links only, so the ``servers-down`` check holds with it."""
         return LINKS_ONLY

@@ -154,6 +154,10 @@ class LinkTrace:
         """The channels of its links whose rates the file's columns set, by ``link``."""
         return rated(LinkSettings.named(dict.fromkeys(spec.rows.columns, 0.0)), spec.links, "link")
 
+    def route_links(self, spec: Trace) -> tuple[int, ...]:
+        """Its links where the file has a ``latency`` column: what may move a route."""
+        return tuple(link for link, _ in spec.links) if "latency" in spec.rows.columns else ()
+
     def node_changes(self, spec: Trace) -> NodeChanges:
         """None: it changes links only, so the ``servers-down`` check holds with it."""
         return LINKS_ONLY

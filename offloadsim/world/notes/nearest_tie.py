@@ -66,8 +66,9 @@ def nearest_tie_notes(context: NoteContext) -> list[Note]:
             idle, one = nodes_text(context, list(same)), len(same) == 1
             verb, gets = ("is", "gets") if one else ("are", "get")
             named = tier if group is None else f"{tier} (of group {quoted(group)})"
-            down = _taken_down(world.dynamics, node)
-            while_up = f" while it is up ({down})" if down else ""
+            down, way = _held_off(world, node, tied)
+            kept = " and the way to it is as written" if way else ""
+            while_up = f" while it is up{kept} ({down})" if down else ""
             text = (
                 f"policy {named} sends every task of {nodes_text(context, tied)} to {node}{while_up}: {idle} "
                 f"{verb} as near ({latency}) and ties go to the first node, so {idle} {gets} none of them"
@@ -78,27 +79,43 @@ def nearest_tie_notes(context: NoteContext) -> list[Note]:
     return notes
 
 
-def _taken_down(dynamics: Any, node: str) -> str:
-    """``dynamics[0] takes it down``: the entries that take ``node`` down in the run, "" where none does.
+def _held_off(world: Any, node: str, sources: list[str]) -> tuple[str, bool]:
+    """``dynamics[0] takes it down``: the entries that may send ``sources``' tasks elsewhere than ``node``.
 
-    While it is down the policy sends its tasks to a tied node, which the note's "none of them" must
-    not deny.  An entry of a kind that does not say what it does to nodes may take it down.
+    While ``node`` is down, or a change on the way to it (a link or router down, a latency)
+    holds, the policy sends its tasks to a tied node, which the note's "none of them" must not
+    deny.  An entry of a kind that does not say what it does to nodes may take it down, and one of
+    a plug-in kind may change the way (a built-in kind says where it does: ``route_links``, or a
+    router taken down).  Also whether any entry (may) change the way; "" where none does.
     """
     from offloadsim.world.dynamics.outages import NodeChangesFailed, node_changes
+    from offloadsim.world.dynamics.plugin_kind import PluginDynamicsKind
 
-    takes, may = [], []
-    for entry in dynamics:
+    routes = [world.topology.route(src, node) for src in sources]
+    links = {channel // 2 for route in routes for channel in route.channels}
+    between = {hop for route in routes for hop in route.nodes[1:-1]}
+    takes, way, may, may_way = [], [], [], []
+    for entry in world.dynamics:
+        name = f"dynamics[{entry.index}]"
         try:
             changes = node_changes(entry)
         except NodeChangesFailed:  # a plug-in kind's bug: the servers-down check says it at its entry
             changes = None
-        if changes is None:
-            may.append(f"dynamics[{entry.index}]")
-        elif node in changes.random or any(s.node == node and not s.up for s in changes.steps):
-            takes.append(f"dynamics[{entry.index}]")
+        downed = None if changes is None else {*changes.random, *(s.node for s in changes.steps if not s.up)}
+        route_links = getattr(entry.kind, "route_links", None)
+        if downed is None:
+            may.append(name)
+        elif node in downed:
+            takes.append(name)
+        elif downed & between or (route_links is not None and links & set(route_links(entry.spec))):
+            way.append(name)
+        elif isinstance(entry.kind, PluginDynamicsKind):  # its route_links, if any, is not read
+            may_way.append(name)
     said = [f"{listed(takes)} {'takes' if len(takes) == 1 else 'take'} it down"] if takes else []
+    said += [f"{listed(way)} {'changes' if len(way) == 1 else 'change'} the way to it"] if way else []
     said += [f"{listed(may)} may take it down"] if may else []
-    return "; ".join(said)
+    said += [f"{listed(may_way)} may change the way to it"] if may_way else []
+    return "; ".join(said), bool(way or may_way)
 
 
 def _equally_nearest(graph: Any, candidates: tuple[str, ...]) -> dict[str, tuple[str, ...]]:

@@ -156,3 +156,46 @@ def test_a_rate_change_leaves_the_note_as_it_was(capsys):
     argv = ["run", QUICKSTART, "--dry-run", "--policy", "edge", *TWO_EDGES, "--set", rate]
     (note,) = _tie_notes(capsys, *argv)
     assert "while" not in note
+
+
+class _Nudge:
+    """A plug-in kind that sets a link's latency (``{kind: nudge}``); ``links``: it declares its
+    entries leave nodes alone, else it declares nothing."""
+
+    name = "nudge"
+
+    def __init__(self, links: bool):
+        if links:
+            from offloadsim.world.dynamics.base import LINKS_ONLY
+
+            self.node_changes = lambda spec: LINKS_ONLY
+
+    def parse(self, entry):
+        return None
+
+    def timeline(self, spec, rng):
+        return iter(())
+
+
+@pytest.mark.parametrize(("links", "said"), [(True, "may change the way to it"), (False, "may take it down")])
+def test_a_plug_in_kind_may_send_the_tasks_elsewhere(capsys, links, said):
+    """What a plug-in kind does to links is not declared: the note says it may, not that none go."""
+    from offloadsim.world.dynamics import register_dynamics, unregister_dynamics
+
+    register_dynamics(_Nudge(links))
+    try:
+        argv = [
+            "run",
+            QUICKSTART,
+            "--dry-run",
+            "--policy",
+            "edge",
+            *TWO_EDGES,
+            "--set",
+            "dynamics=[{kind: nudge}]",
+        ]
+        (note,) = _tie_notes(capsys, *argv)
+    finally:
+        unregister_dynamics("nudge")
+    way = " and the way to it is as written" if links else ""
+    assert f"to edge-0 while it is up{way} (dynamics[0] {said}): " in note

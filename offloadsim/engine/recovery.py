@@ -37,6 +37,7 @@ import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
+from offloadsim.engine.network import no_route
 from offloadsim.policies.base import Plan
 
 if TYPE_CHECKING:
@@ -116,6 +117,13 @@ class Recovery:
         """Start a retry (the same plan), or the fallback (the source, or the policy again)."""
         if self._ctx.ledger.in_flight.get(attempt.id) is not attempt:
             return  # it ended while waiting (its source went down)
+        if how == "same" and (why := self._cannot_start(attempt, plan)):
+            # It keeps the plan its task last ran: its record's, and the next retry's.
+            previous = attempt.previous
+            assert previous is not None  # an attempt links to the one before it
+            attempt.plan = previous.plan
+            self._ctx.fail_task(attempt, why)
+            return
         if self.timeout_s is not None:
             self.arm(attempt)
         if how == "local":
@@ -123,6 +131,22 @@ class Recovery:
         elif how == "another":
             plan = self._decide(attempt, cast("SystemView", _Avoiding(self._view, attempt.avoid)))
         self._launch(attempt, plan)
+
+    def _cannot_start(self, attempt: Task, plan: Any) -> str:
+        """Why a retry of the same ``plan`` cannot start (a node of it down, or out of reach); "" if it can.
+
+        Said here, not by the plan's check, which would word it as the policy's placement: the
+        policy placed nothing now, recovery ran its plan again.
+        """
+        ctx, source = self._ctx, attempt.source
+        for node, start, stop in plan.segments(attempt.layers):
+            if stop <= start or node == source:
+                continue
+            if not ctx.topology.node_up(node) or _processor_down(ctx, node):
+                return f"{node} is down"
+            if not self._view.reachable(source, node):
+                return no_route(source, node)
+        return ""
 
 
 def _processor_down(ctx: RunContext, node: str) -> bool:

@@ -613,3 +613,26 @@ def test_a_retry_ended_in_its_backoff_is_recorded_as_its_sources(tmp_path, durat
             mine = np.asarray(tasks["source"]) == node
             spent = float(np.sum(np.asarray(tasks["device_energy"])[mine]))
             assert spent == pytest.approx(nodes["energy_j"][i] - 0.5 * end_s, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("dynamics", "reason"),
+    [
+        (EDGE_DOWN, "edge is down"),
+        # The link down from 2.05 s, as the edge computes: the answer has no way back, and the retry
+        # none up; the edge itself is up.
+        (EDGE_DOWN.replace("node-schedule, node: edge", "link-schedule, link: [phone, edge]"), None),
+    ],
+    ids=["node-down", "link-down"],
+)
+def test_a_retry_that_cannot_start_says_why_and_keeps_its_plan(tmp_path, dynamics, reason):
+    """The retry of the same plan at 2.15 s, its edge still down or out of reach, failed the task
+    with 'policy "fixed" placed a task on "edge", unreachable from its source' (the policy placed
+    nothing then: recovery ran its plan again) and an empty placement and final node."""
+    raw = run(tmp_path, ONE_EDGE + dynamics + "recovery: {retries: 1, backoff: 100 ms}\n")
+    tasks = raw.tasks
+    assert tasks["status"][0] == "failed"
+    assert tasks["retries"][0] == 1
+    assert tasks["reason"][0] == (reason or "no route from phone to edge")
+    assert (tasks["placement"][0], tasks["final_node"][0]) == ("edge", "edge")
+    assert raw.counters == {"arrived": 1, "dropped": 0, "completed": 0, "failed": 1}

@@ -339,6 +339,9 @@ def _series_row_by_row(text: str, shown: str, kinds: Mapping[str, str]) -> Serie
         raise CsvProblem(f"{shown}, line {line}: expected {wanted} (each once), got {cells}")
     time_at = names.index("time")
     value_at = [names.index(name) for name in present]
+    held = [kinds[name] for name in present]
+    said = [name if ["time", *held].count(kinds[name]) > 1 else "" for name in present]  # a column's name
+    time_said = "time" if "time" in held else ""  # where its kind alone does not say which
     lines: list[int] = []
     times: list[float] = []
     values: list[tuple[float, ...]] = []
@@ -348,14 +351,16 @@ def _series_row_by_row(text: str, shown: str, kinds: Mapping[str, str]) -> Serie
                 f"{shown}, line {line}: expected {counted(len(names), 'column')} like the header, "
                 f"got {len(row)}" + separator_hint(row)
             )
-        time = _value(row[time_at].strip(), "time", shown, line)
+        time = _value(row[time_at].strip(), "time", shown, line, time_said)
         if times and time <= times[-1]:
             raise CsvProblem(
                 f"{shown}, line {line}: time {time:g} s does not come after the previous row's "
                 f"{times[-1]:g} s (times must increase)"
             )
-        columns = zip(present, value_at, strict=True)
-        values.append(tuple(_value(row[at].strip(), kinds[name], shown, line) for name, at in columns))
+        columns = zip(present, value_at, said, strict=True)
+        values.append(
+            tuple(_value(row[at].strip(), kinds[name], shown, line, of) for name, at, of in columns)
+        )
         lines.append(line)
         times.append(time)
     if not times:
@@ -795,8 +800,8 @@ def _positions_row_by_row(text: str, shown: str) -> _Tracks:
         if not node:
             raise CsvProblem(f"{shown}, line {line}: the node is empty")
         time = _value(row[at["time"]].strip(), "time", shown, line)
-        x = _value(row[at["x"]].strip(), "length", shown, line)
-        y = _value(row[at["y"]].strip(), "length", shown, line)
+        x = _value(row[at["x"]].strip(), "length", shown, line, "x")
+        y = _value(row[at["y"]].strip(), "length", shown, line, "y")
         track = tracks.setdefault(node, (line, [], [], []))
         if track[1] and time <= track[1][-1]:
             raise CsvProblem(
@@ -828,22 +833,26 @@ def _looks_numeric(cell: str) -> bool:
     return True
 
 
-def _value(cell: str, kind: str, shown: str, line: int) -> float:
+def _value(cell: str, kind: str, shown: str, line: int, column: str = "") -> float:
+    """``cell`` in SI units of ``kind``; ``column``: its name, said where another column holds that kind too.
+
+    A link trace's ``latency`` and ``time`` are both times, a position's ``x`` and ``y`` both
+    lengths: "line 2: expected a time" did not say which cell was wrong.
+    """
+    where = f"{shown}, line {line}" + (f", column {quoted(column)}" if column else "")
     try:
         number = float(cell)
     except ValueError:
         try:
             number = parse_quantity(cell, kind)
         except UnitError as error:
-            raise CsvProblem(f"{shown}, line {line}: {error}") from None
+            raise CsvProblem(f"{where}: {error}") from None
     if not math.isfinite(number) or number < 0:
-        raise CsvProblem(
-            f"{shown}, line {line}: expected a non-negative {QUANTITIES[kind].name}, got {describe(cell)}"
-        )
+        raise CsvProblem(f"{where}: expected a non-negative {QUANTITIES[kind].name}, got {describe(cell)}")
     beyond = QUANTITIES[kind].out_of_range(number)
     if beyond is not None:
-        raise CsvProblem(f"{shown}, line {line}: got {describe(cell)}: {beyond}")
+        raise CsvProblem(f"{where}: got {describe(cell)}: {beyond}")
     if QUANTITIES[kind].whole and (number < 1 or not number.is_integer()):
         what = f"a whole {QUANTITIES[kind].name} of at least 1"
-        raise CsvProblem(f"{shown}, line {line}: expected {what}, got {describe(cell)}")
+        raise CsvProblem(f"{where}: expected {what}, got {describe(cell)}")
     return number

@@ -332,7 +332,11 @@ BAD_TRACE = "time,node,x,y\n0,phone,10,0\n"
             'dynamics[0].file: walk.csv, line 2: "phonee" is not one of the devices it moves: "phone" '
             '(did you mean "phone"?)',
         ),
-        ((), "time,node,x,y\n0,phone,-1,1\n", "dynamics[0].file: walk.csv, line 2: expected a non-negative"),
+        (
+            (),
+            "time,node,x,y\n0,phone,-1,1\n",
+            'dynamics[0].file: walk.csv, line 2, column "x": expected a non-negative',
+        ),
         ((), "time,node,x,y\n2,phone,1,1\n1,phone,1,1\n", "dynamics[0].file: walk.csv, line 3: time 1 s"),
         (
             ("file: walk.csv", "random_waypoint: {area: [100 m, 0 m], speed: 1 m/s}"),
@@ -394,7 +398,7 @@ def test_the_cli_refuses_a_bad_mobility_entry_with_one_line_and_exit_2(tmp_path,
     assert main([verb, str(path), *(["--out", str(out)] if verb == "run" else [])]) == 2
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and lines[0].startswith(
-        f"offloadsim: error: {path}: dynamics[0].file: walk.csv, line 2: expected a length"
+        f'offloadsim: error: {path}: dynamics[0].file: walk.csv, line 2, column "x": expected a length'
     ), lines
     assert not out.exists()
 

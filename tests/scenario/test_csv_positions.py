@@ -132,7 +132,7 @@ def test_positions_are_held_as_float64_arrays_8_bytes_a_number(tmp_path, plain):
     ("row", "message"),
     [
         ("23331,p-2,0,0", 'line 70003: time 23331 s of "p-2" does not come after its previous 23332 s'),
-        ("23333,p-2,far,0", "line 70003: expected a length like"),
+        ("23333,p-2,far,0", 'line 70003, column "x": expected a length like'),
         ("23333,,0,0", "line 70003: the node is empty"),
         ("23333,p-2,0", "line 70003: expected 4 columns like the header, got 3"),
     ],

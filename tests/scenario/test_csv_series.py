@@ -154,3 +154,27 @@ def test_no_unit_could_be_read_as_part_of_a_number():
                 if unit:
                     with pytest.raises(ValueError):
                         float(cell)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        # time and latency are both times: "expected a time" alone pointed at the time column
+        ("time,bandwidth,latency\n0,5 Mbps,3 ms\n1,4 Mbps,", 'line 3, column "latency": expected a time'),
+        ("time,bandwidth,latency\n0,5 Mbps,3 ms\nsoon,4 Mbps,5 ms", 'line 3, column "time": expected a time'),
+        (
+            "time,bandwidth,reverse_bandwidth\n0,5 Mbps,1 Mbps\n1,4 Mbps,fast",
+            'line 3, column "reverse_bandwidth"',
+        ),
+        (
+            "time,bandwidth\n0,5 Mbps\n1,fast",
+            'line 3: expected a bandwidth like "20 Mbps"',
+        ),  # one of its kind
+    ],
+    ids=["latency", "time", "reverse-bandwidth", "alone"],
+)
+def test_a_bad_cell_names_its_column_where_another_holds_the_same_kind(tmp_path, table, message):
+    (tmp_path / "t.csv").write_text(table + "\n")
+    with pytest.raises(CsvProblem) as caught:
+        read_series(tmp_path / "t.csv", "t.csv", KINDS)
+    assert str(caught.value).startswith(f"t.csv, {message}")

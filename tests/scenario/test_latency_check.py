@@ -111,7 +111,7 @@ def test_a_link_traces_bare_latency_cell_is_warned_of_at_its_file_with_the_line(
 @pytest.mark.parametrize(
     ("rows", "error"),
     [
-        ("0,25,0\n1,abc,0\n", 'line 3: expected a time like "5 ms", got "abc"'),
+        ("0,25,0\n1,abc,0\n", 'line 3, column "latency": expected a time like "5 ms", got "abc"'),
         ("0,25,0\n1,30 ms,2\n", "line 3: loss 2 is above 1"),  # refused by the kind, not the cell reader
     ],
     ids=["not-a-number", "loss-above-1"],

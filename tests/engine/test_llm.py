@@ -366,3 +366,47 @@ def test_stages_parquet_keeps_the_phase_as_a_category_beside_the_other_columns(t
     assert list(stages["phase"].cat.categories) == list(STAGE_PHASES)
     counts = stages["phase"].astype(str).value_counts().to_dict()
     assert counts == {"prefill": 2, "decode": 8, "prefill-hidden": 1, "decode-hidden": 4, "token": 5}
+
+
+def test_ttft_holds_every_wait_before_the_first_token_and_tpot_only_those_after(tmp_path):
+    """One request alone, then two arriving together on one core: TTFT and TPOT worked out by hand.
+
+    TTFT is the first token's arrival at the source less the request's arrival, so it holds all the
+    queueing before that token (B's prefill waits behind A's); TPOT is (last token − first token) /
+    (output − 1), so it holds the waits after the first token and none before (A's decode steps wait
+    behind B's prefill, which came first in the queue: that is A's time between tokens, honestly).
+    TTFT + (output − 1) × TPOT is the latency, no wait counted twice or dropped.
+    """
+    cost, _, speed = cost_and_processors()
+    memory = 200e9
+    prefill = cost.prefill_s(speed, memory, 0, 12, 100)
+    d = [cost.decode_s(speed, memory, 0, 12, 100 + j) for j in range(4)]  # contexts 100..103
+    text = SCENARIO.replace("sources: phone", "sources: edge").replace("POLICY", "local")
+
+    def run(arrivals: str) -> dict:
+        (tmp_path / "trace.csv").write_text("time\n" + arrivals)
+        raw = simulate(load_scenario_text(text, source="<llm>", base_dir=tmp_path))
+        assert set(raw.tasks["status"]) == {"completed"}
+        return {k: list(v) for k, v in raw.tasks.items()}
+
+    alone = run("1.0\n")
+    assert alone["ttft"][0] == pytest.approx(prefill, rel=1e-12)
+    assert alone["tpot"][0] == pytest.approx(sum(d) / 4, rel=1e-12)
+    assert alone["wait"][0] == 0.0
+
+    both = run("1.0\n1.0\n")
+    a, b = (both["task_id"].index(i) for i in sorted(both["task_id"]))
+    # FIFO on one core: A's prefill, B's prefill, then their decode steps in turn (A d0, B d0, A d1 ...).
+    want_ttft = (prefill, 2 * prefill)
+    want_last = (2 * prefill + 2 * sum(d[:3]) + d[3], 2 * prefill + 2 * sum(d))
+    want_tpot = ((want_last[0] - want_ttft[0]) / 4, (want_last[1] - want_ttft[1]) / 4)
+    assert want_tpot == pytest.approx(((prefill + 2 * sum(d) - d[3]) / 4, 2 * sum(d) / 4), rel=1e-12)
+    for i, row in enumerate((a, b)):
+        assert both["ttft"][row] == pytest.approx(want_ttft[i], rel=1e-12)
+        assert both["tpot"][row] == pytest.approx(want_tpot[i], rel=1e-12)
+        assert both["latency"][row] == pytest.approx(want_last[i], rel=1e-12)
+        assert both["ttft"][row] + 4 * both["tpot"][row] == pytest.approx(both["latency"][row], rel=1e-12)
+    # The waits: A's four decode steps behind B's prefill, d0, d1 and d2; B's prefill behind A's and
+    # its four decode steps behind A's d0 to d3.
+    assert both["wait"][a] == pytest.approx(prefill + sum(d[:3]), rel=1e-12)
+    assert both["wait"][b] == pytest.approx(prefill + sum(d), rel=1e-12)

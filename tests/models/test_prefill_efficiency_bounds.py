@@ -121,3 +121,42 @@ def test_compare_cells_and_figures_mark_each_policy_by_what_bounds_it(
     note = " ".join(fig._supxlabel.get_text().split())
     assert "each time to first token is a lower bound" in note
     assert "(under fixed(nodes=[edge]))" in note, note
+
+
+def test_a_sweep_marks_its_compute_bound_prefill_s_point_alone_in_cells_and_manifest(
+    jetson: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Prompts of 16 and 512 tokens on the Jetson: 16 prefill at the bandwidth, 512 compute-bound.
+
+    The 512 point's times that hold its prefill read as its values, ``(assumed efficiency)``, and its
+    manifest row says ``prefill_at_efficiency``; the 16 point's stay ``≥ … (ceiling)``, as does each
+    point's time per output token (its decode steps alone). summary.csv keeps the full numbers.
+    """
+    import json
+
+    import pandas as pd
+
+    from offloadsim.analysis.decode_ceiling import ceiling_cell
+
+    (tmp_path / "s.yaml").write_text(
+        f"base: {jetson}\ngrid:\n  applications.chat.prompt_tokens: [16, 512]\nreplications: 1\n"
+    )
+    assert main(["sweep", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "s")]) == 0
+    printed = capsys.readouterr().out
+    manifest = json.loads((tmp_path / "s" / "manifest.json").read_text(encoding="utf-8"))
+    rows = {row["point"]: row for row in manifest["point_decode_ceilings"]}
+    assert (rows[0]["prefill_at_efficiency"], rows[1]["prefill_at_efficiency"]) == (False, True)
+    kept = pd.read_csv(tmp_path / "s" / "summary.csv").set_index(["point", "metric"])["mean"]
+    # Each point's first row (the table's first block): mean latency, p95 latency, TTFT, TPOT.
+    lines = printed.splitlines()
+    short, long = (
+        re.split(r"\s{2,}", next(x for x in lines if x.startswith(f"{p} ")).rstrip()) for p in (16, 512)
+    )
+    ttft_short, ttft_long = float(kept[0, "ttft_mean_s"]), float(kept[1, "ttft_mean_s"])
+    assert short[3] == ceiling_cell("ttft_mean_s", ttft_short, rows[0]["ceilings"]), short
+    assert all(re.fullmatch(r"≥ [\d,.]+ \(ceiling\)", cell) for cell in short[1:5]), short
+    for cell in long[1:4]:  # latencies and TTFT: no bound, what they rest on
+        assert cell.endswith(" (assumed efficiency)") and "≥" not in cell and "ceiling" not in cell, long
+    assert float(long[3].split()[0].replace(",", "")) == pytest.approx(ttft_long * 1e3, abs=0.01)
+    assert re.fullmatch(r"≥ [\d,.]+ \(ceiling\)", long[4]), long  # its TPOT: its decode steps alone
+    assert ttft_long * 1e3 != float(long[3].split()[0])  # the CSV's full number, not the cell's

@@ -7,7 +7,8 @@ model prices it with :func:`~offloadsim.policies.splitting.plan_cost` over
 one request under each partition (every prefix of the model's order, and
 random predecessor-closed sets) takes exactly that latency and device
 energy, with and without a codec and a radio tail; and ``dads`` picks a
-partition at least as good as every one measured.
+partition at least as good as every one measured.  A three-layer skip DAG cut
+under a codec is worked out by hand, stage by stage, apart from the cost model.
 """
 
 from __future__ import annotations
@@ -162,3 +163,78 @@ def test_dads_beats_every_measured_partition(tmp_path, objective, tail):
     tasks = simulate(world, policy=PolicySpec("dads", {"objective": objective})).tasks
     value = float(tasks["latency" if index == 0 else "device_energy"][0])
     assert value <= best * (1 + 1e-9)
+
+
+HAND_DAG = """
+name: dag-codec-by-hand
+duration: 10 s
+nodes:
+  phone: {tier: device, processor: {speed: 100 MFLOP/s}}
+  edge: {tier: edge, processor: {speed: 10 GFLOP/s}}
+links:
+  - {between: [phone, edge], bandwidth: 40 Mbps, latency: 5 ms}
+applications:
+  net: {onnx: skip.onnx, output: 4 KB, compression: CODEC}
+workload:
+  - {app: net, sources: phone, arrivals: trace, trace: once.csv}
+policy: {name: fixed, nodes: [phone, edge], cuts: [2]}
+"""
+
+
+@pytest.mark.parametrize("codec", ["int8", "none"])
+def test_a_cut_of_a_skip_dag_under_a_codec_adds_up_by_hand(tmp_path, codec):
+    """``a = relu(x)``, ``b = sigmoid(a)``, ``c = a + b`` over N = 250,000 float32 elements; a and b on
+    the phone, c on the edge: the cut after b carries both a and b (the skip), 2 MB in fp32.
+
+    By hand (FLOPs: relu N, sigmoid 4N, add N): the phone computes 2.5 + 10 ms and int8 encodes the
+    2N elements at 4 FLOP each (20 ms, on the sender's step); 500 kB cross at 40 Mbit/s (100 ms +
+    5 ms); the edge decodes them at 2 FLOP each (0.1 ms, on its step) and adds (25 us); 4 kB of
+    result come home (0.8 + 5 ms).  Each stage row is its part, and compute + transfer (+ no wait)
+    is the latency.  Without a codec the cut's 2 MB take 405 ms and nothing is encoded.
+    """
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    n = 250_000
+    nodes = [
+        helper.make_node("Relu", ["x"], ["a"], name="a"),
+        helper.make_node("Sigmoid", ["a"], ["b"], name="b"),
+        helper.make_node("Add", ["a", "b"], ["c"], name="c"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "skip",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, n])],
+        [helper.make_tensor_value_info("c", TensorProto.FLOAT, None)],
+    )
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "skip.onnx")
+    (tmp_path / "once.csv").write_text("time\n1.0\n")
+    text = HAND_DAG.replace("CODEC", codec)
+    raw = simulate(load_scenario_text(text, source="<t>", base_dir=tmp_path), record_stages=True)
+    tasks, stages = raw.tasks, raw.stages
+    assert stages is not None and list(tasks["status"]) == ["completed"]
+
+    cut = 2 * n * 4.0  # a and b, float32
+    wire, encode, decode = (cut / 4, 2 * n * 4 / 100e6, 2 * n * 2 / 10e9) if codec == "int8" else (cut, 0, 0)
+    phone = (n + 4 * n) / 100e6 + encode
+    edge = decode + n / 10e9
+    up, home = wire * 8 / 40e6 + 0.005, 4000 * 8 / 40e6 + 0.005
+    rows = list(
+        zip(stages["kind"], stages["where"], stages["bytes"], stages["end"] - stages["start"], strict=True)
+    )
+    want = [
+        ("compute", "phone", 0.0, phone),
+        ("transfer", "phone>edge", wire, up),
+        ("compute", "edge", 0.0, edge),
+        ("transfer", "edge>phone", 4000.0, home),
+    ]
+    assert [row[:3] for row in rows] == [w[:3] for w in want]
+    assert [row[3] for row in rows] == pytest.approx([w[3] for w in want], rel=1e-9)
+    assert tasks["compute_time"][0] == pytest.approx(phone + edge, rel=1e-12)
+    assert tasks["transfer_time"][0] == pytest.approx(up + home, rel=1e-12)
+    assert tasks["wait"][0] == 0.0
+    assert tasks["latency"][0] == pytest.approx(phone + up + edge + home, rel=1e-12)
+    assert tasks["compute_time"][0] + tasks["transfer_time"][0] == pytest.approx(
+        tasks["latency"][0], rel=1e-12
+    )
+    assert tasks["bytes_sent"][0] == wire + 4000.0

@@ -324,9 +324,24 @@ def laid_out(ax: Axes) -> RendererBase:
 #: The start of matplotlib's warning for a constrained layout with no room left for the axes.
 _COLLAPSED = "constrained_layout not applied"
 
+#: The attribute of a figure holding whether its last layout by :func:`_draw_headless` collapsed; it is
+#: dropped at any other draw (:func:`_forget_layout`), so it stands only for a layout this module made.
+_LAID_OUT = "_offloadsim_laid_out"
+_WATCHED = "_offloadsim_layout_watched"  # whether _forget_layout is connected
+
+
+def _forget_layout(event: Any) -> None:
+    """A draw not by :func:`_draw_headless` (saving, another style): its layout is not one to reuse."""
+    vars(event.canvas.figure).pop(_LAID_OUT, None)
+
 
 def _draw_headless(fig: Figure) -> bool:
     """Lay ``fig`` out under the house style without rendering it; whether its layout collapsed.
+
+    The figure is laid out again only when something in it changed since it was last laid out here
+    (matplotlib marks it stale: a text set, a legend added, its size changed): measuring the panels'
+    heights and then each y label one after another drew an unchanged figure again each time.  A
+    draw by anything else (saving) is not reused.
 
     A layout that left the panels no room is a step on the way: :func:`keep_panels_tall` grows the
     figure once the notes and legends are in, and saving warns if it still has none.  So
@@ -335,6 +350,11 @@ def _draw_headless(fig: Figure) -> bool:
     :func:`keep_panels_tall` did, dropped them; re-issuing them would show a warning its filter
     had already shown once).
     """
+    if not fig.stale and _LAID_OUT in vars(fig):
+        return bool(vars(fig)[_LAID_OUT])
+    if _WATCHED not in vars(fig):  # once a figure (the callbacks are the figure's, whatever its canvas)
+        fig.canvas.mpl_connect("draw_event", _forget_layout)
+        vars(fig)[_WATCHED] = True
     collapsed = False
     # house_style: the type the figure is saved in ("serif" is resolved when drawn).
     with house_style(), warnings.catch_warnings():
@@ -357,6 +377,7 @@ def _draw_headless(fig: Figure) -> bool:
         warnings.filterwarnings("always", message=_COLLAPSED)  # past an "ignore" or an "error" filter
         warnings.showwarning = taken  # catch_warnings puts the one in force back
         fig.draw_without_rendering()
+    vars(fig)[_LAID_OUT] = collapsed  # after the draw: its draw event dropped the last one
     return collapsed
 
 

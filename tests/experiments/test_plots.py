@@ -278,9 +278,9 @@ MOST_DRAWS = {"cdf": 8, "bars": 5, "energy": 4, "utilisation": 8, "utilisation-t
 def test_every_kind_renders_from_a_compare(compare_results, kind, tmp_path, monkeypatch):
     draws = []
     draw = Figure.draw
-    monkeypatch.setattr(Figure, "draw", lambda fig, renderer: draws.append(fig) or draw(fig, renderer))
-    fig = plots.plot_results(compare_results, kind)
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:
+        patched.setattr(Figure, "draw", lambda fig, renderer: draws.append(fig) or draw(fig, renderer))
+        fig = plots.plot_results(compare_results, kind)
     assert len(draws) <= MOST_DRAWS[kind], f"{kind}: drawn {len(draws)} times to be made"
     check_figure(fig, tmp_path, kind)
 

@@ -282,28 +282,33 @@ def offered(names: Sequence[str]) -> str:
 #: Words for what offloadsim does not model, each with what it is: a name given for one of them is
 #: pointed at README's list of what is out of scope rather than at a name merely spelt alike.
 _OUT_OF_SCOPE = {
-    **dict.fromkeys(("fedavg", "fedprox", "federated", "federated-learning", "fl"), "federated learning"),
+    **dict.fromkeys(
+        ("fedavg", "fedprox", "federated", "federated-learning", "fl", "rounds", "aggregation", "aggregator"),
+        "federated learning",
+    ),
+    **dict.fromkeys(
+        ("top-k", "topk", "update-compression", "sparsification"),
+        "federated learning's update compression (top-k, int8 updates)",
+    ),
     **dict.fromkeys(("training", "train", "backprop", "backward"), "training"),
     **dict.fromkeys(("encrypt", "encryption", "tls", "ssl", "https", "crypto"), "encryption or TLS"),
     **dict.fromkeys(
-        ("transport", "quic", "tcp", "http3", "0-rtt"),
+        ("transport", "quic", "tcp", "http3", "0-rtt", "handshake", "congestion-control", "bbr", "cubic"),
         "transport protocols (TCP or QUIC set-up round trips; a link's loss does not slow a transfer)",
     ),
     **dict.fromkeys(
-        ("cache", "caching", "result-cache", "result_cache", "model-cache", "model_cache", "lru", "lfu"),
+        ("cache", "caching", "result-cache", "model-cache", "lru", "lfu"),
         "caching at the edge (every request computes in full)",
     ),
     **dict.fromkeys(
         ("jpeg", "webp", "png", "zstd", "lz4"), "input codecs (give the compressed size as input)"
     ),
-    **dict.fromkeys(("batch", "batching", "batch_size"), "batching at servers"),
+    **dict.fromkeys(("batch", "batching", "batch-size"), "batching at servers"),
     **dict.fromkeys(
         (
             "memory",
             "memory-capacity",
-            "memory_capacity",
             "memory-size",
-            "memory_size",
             "vram",
             "dram",
             "hbm",
@@ -314,15 +319,11 @@ _OUT_OF_SCOPE = {
         (
             "edgeshard",
             "tensor-parallel",
-            "tensor_parallel",
             "tensor-parallelism",
             "pipeline-parallel",
-            "pipeline_parallel",
             "micro-batch",
-            "micro_batch",
             "microbatch",
             "micro-batches",
-            "micro_batches",
             "microbatches",
         ),
         "tensor parallelism, micro-batches, or a search of a pipeline's stations and cuts"
@@ -332,12 +333,16 @@ _OUT_OF_SCOPE = {
     **dict.fromkeys(
         (
             "privacy",
+            "dp",
             "differential-privacy",
-            "differential_privacy",
             "secure-aggregation",
-            "secure_aggregation",
+            "secagg",
         ),
         "privacy mechanisms (differential privacy, secure aggregation)",
+    ),
+    **dict.fromkeys(
+        ("homomorphic", "homomorphic-encryption", "ckks", "bfv", "paillier"),
+        "homomorphic encryption",
     ),
     **dict.fromkeys(
         (
@@ -347,30 +352,25 @@ _OUT_OF_SCOPE = {
             "throttling",
             "throttle",
             "thermal-throttling",
-            "thermal_throttling",
             "temperature",
         ),
         "DVFS or thermal throttling",
     ),
     **dict.fromkeys(
-        ("rrc", "promotion", "promotion-delay", "promotion_delay", "drx"),
+        ("rrc", "promotion", "promotion-delay", "drx"),
         "a cellular radio's states (promotion delay, DRX)",
     ),
     **dict.fromkeys(
-        ("peukert", "voltage", "state-of-health", "state_of_health"),
+        ("peukert", "voltage", "state-of-health"),
         "a battery's chemistry (rate, voltage, ageing)",
     ),
     **dict.fromkeys(
         (
             "correlated",
             "correlated-failures",
-            "correlated_failures",
             "common-cause",
-            "common_cause",
             "failure-domain",
-            "failure_domain",
             "failure-group",
-            "failure_group",
         ),
         "correlated failures (each node and link of kind: failures fails on its own;"
         " a node-schedule of several nodes takes them down together at stated times)",
@@ -392,7 +392,7 @@ def out_of_scope(word: str) -> str:
     >>> out_of_scope("edge")
     ''
     """
-    what = _OUT_OF_SCOPE.get(word.casefold().replace(" ", "-"))
+    what = _OUT_OF_SCOPE.get(re.sub(r"[ _]", "-", word.casefold()))
     return f" (offloadsim does not model {what}: see {SCOPE_SECTION})" if what else ""
 
 

@@ -210,6 +210,17 @@ def test_a_slip_still_suggests_its_name(word, candidates, meant):
             'unknown key "cache" (offloadsim does not model caching at the edge',
         ),
         ("nodes.edge.caching=true", "does not model caching at the edge"),
+        # an unknown key whose value says what was asked for: the key's near name, or the keys alone
+        (
+            "applications.classify.codec=quic",
+            'unknown key "codec" (did you mean "compression"? "quic": offloadsim does not model transport',
+        ),
+        ("links[0].protocol=quic", 'unknown key "protocol" ("quic": offloadsim does not model transport'),
+        ("aggregation=fedavg", 'unknown key "aggregation" (offloadsim does not model federated learning'),
+        # written with underscores, as YAML keys often are: "federated-learning" alone was known
+        ("federated_learning={rounds: 10}", "does not model federated learning: see README.md"),
+        ("homomorphic_encryption=ckks", "does not model homomorphic encryption: see README.md"),
+        ("applications.classify.compression=topk", "does not model federated learning's update compression"),
         # and of an LLM split over several edges: the policy they looked for, or its knob
         ("policy=edgeshard", 'unknown policy "edgeshard" (offloadsim does not model tensor parallelism'),
         ("applications.classify.micro_batches=4", "search of a pipeline's stations and cuts (policy fixed"),

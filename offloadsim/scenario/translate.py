@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from offloadsim.scenario.arrivals.base import PLUGINS as ARRIVALS
 from offloadsim.scenario.errors import Problem, describe, did_you_mean, format_path
 from offloadsim.scenario.schema import SCENARIO_ERROR_TYPE, declared_keys_at, keys_at
-from offloadsim.suggest import quoted
+from offloadsim.suggest import out_of_scope, quoted
 
 __all__ = ["problems_from_validation"]
 
@@ -78,7 +78,7 @@ def _problem(detail: Any, file: str) -> Problem:
     if kind == "missing":
         return Problem(file, format_path(loc[:-1]), f"missing required key {quoted(loc[-1])}")
     if kind == "extra_forbidden":
-        return Problem(file, format_path(loc[:-1]), _unknown_key(loc))
+        return Problem(file, format_path(loc[:-1]), _unknown_key(loc, value))
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         named = isinstance(value, str) and loc[:1] == ("workload",) and loc[-1:] == ("arrivals",)
@@ -107,10 +107,10 @@ def _problem(detail: Any, file: str) -> Problem:
     return Problem(file, path, f"{message}, got {describe(value)}")
 
 
-def _unknown_key(loc: tuple[str | int, ...]) -> str:
+def _unknown_key(loc: tuple[str | int, ...], value: Any = None) -> str:
     key = str(loc[-1])
     allowed = keys_at(loc[:-1]) or []
-    hint = did_you_mean(key, allowed)
+    hint = _with_scope_of_value(did_you_mean(key, allowed), value)
     home = _home_of(key, loc[:-1])
     if home is not None:  # a key of the schema's, one level off: where it goes before any spelling
         where = f"under {format_path(home[-1:])}: {format_path((*home, key))}" if home else "at the top level"
@@ -120,6 +120,19 @@ def _unknown_key(loc: tuple[str | int, ...]) -> str:
         return f"unknown key {quoted(key)}{hint}"
     # hint: none, or a pointer to what offloadsim does not model ("training"): the keys still listed
     return f"unknown key {quoted(key)}{hint}; expected one of {', '.join(allowed)}"
+
+
+def _with_scope_of_value(hint: str, value: Any) -> str:
+    """``hint``, and what is not modelled where the unknown key's value names it: ``codec: quic``.
+
+    ``codec: quic`` was told only ``did you mean "compression"?`` and ``protocol: quic`` only the
+    keys, when the value said what was asked for; a hint that already points at the scope is kept.
+    """
+    pointer = out_of_scope(value).strip()[1:-1] if isinstance(value, str) else ""
+    if not pointer or "does not model" in hint:
+        return hint
+    said = f"{quoted(value)}: {pointer}"
+    return f"{hint[:-1]} {said})" if hint else f" ({said})"
 
 
 def _home_of(key: str, at: tuple[str | int, ...]) -> tuple[str | int, ...] | None:

@@ -301,7 +301,11 @@ _OUT_OF_SCOPE = {
         "caching at the edge (every request computes in full)",
     ),
     **dict.fromkeys(
-        ("jpeg", "webp", "png", "zstd", "lz4"), "input codecs (give the compressed size as input)"
+        ("jpeg", "jpg", "webp", "png", "avif"), "input codecs (give the compressed size as input)"
+    ),
+    **dict.fromkeys(
+        ("zstd", "lz4", "gzip", "zlib", "deflate", "brotli"),
+        "lossless tensor codecs (compression offers fp16 and int8 for a cut's activations)",
     ),
     **dict.fromkeys(("batch", "batching", "batch-size"), "batching at servers"),
     **dict.fromkeys(

@@ -221,6 +221,8 @@ def test_a_slip_still_suggests_its_name(word, candidates, meant):
         ("federated_learning={rounds: 10}", "does not model federated learning: see README.md"),
         ("homomorphic_encryption=ckks", "does not model homomorphic encryption: see README.md"),
         ("applications.classify.compression=topk", "does not model federated learning's update compression"),
+        # zstd on a cut's activations was told to "give the compressed size as input"
+        ("applications.classify.compression=zstd", "does not model lossless tensor codecs (compression"),
         # and of an LLM split over several edges: the policy they looked for, or its knob
         ("policy=edgeshard", 'unknown policy "edgeshard" (offloadsim does not model tensor parallelism'),
         ("applications.classify.micro_batches=4", "search of a pipeline's stations and cuts (policy fixed"),

@@ -822,9 +822,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         from offloadsim.cli.worlds import built_world, print_world, station_lines
 
         world = built_world(scenario, once)  # a bad world is refused before anything is printed
-        stations = station_lines(
-            spec, world, seed
-        )  # its trial decisions: a plug-in's fault is refused here too
+        # Its trial decisions, under --policy-timeout: a plug-in's fault is refused here too.
+        stations = station_lines(spec, world, seed, args.policy_timeout)
         if args.quiet:  # every check made: only the directory the run would write, as a run prints it
             print(out)
             return EXIT_OK

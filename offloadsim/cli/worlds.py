@@ -64,14 +64,20 @@ def print_world(world: Any, policies: Any = None) -> None:
         print(summary)
 
 
-def station_lines(spec: Any, world: Any, seed: int) -> list[str]:
+def station_lines(
+    spec: Any,
+    world: Any,
+    seed: int,
+    policy_timeout_s: float | None = 60.0,  # engine.policy_watch.POLICY_TIMEOUT_S, not imported at start-up
+) -> list[str]:
     """What each station of policy ``spec``'s ``fixed`` plan runs and what crosses each cut, per application.
 
-    Empty where ``spec`` has no fixed plan, or no world was built.  Its trial decisions are a run's:
-    a plug-in's fault in them is refused in its one line (exit 2), so call it before printing.
+    Empty where ``spec`` has no fixed plan, or no world was built.  Its trial decisions are a run's,
+    under ``policy_timeout_s`` (``--policy-timeout``): a plug-in's fault in them, or a call of its
+    that does not return, is refused in its one line (exit 2), so call it before printing.
     """
     if world is None:
         return []
     from offloadsim.engine.stations import describe
 
-    return describe(world, spec, seed)
+    return describe(world, spec, seed, policy_timeout_s)

@@ -8,7 +8,9 @@ exposes them (its ``delegates``) and takes a wrapper (its ``seat``); before a ru
 each inner policy wrapped here, checked as the run's own would be and handed a view whose ``rng``
 is its own stream, keyed by the run's policy and where the inner one is given
 (``policy``, ``by-group``, ``groups``, ``old-phone``): an inner ``random`` draws for its group
-alone, whatever the other groups' policies draw.  After the run they are let go.
+alone, whatever the other groups' policies draw.  After the run they are let go.  A fault of an
+inner policy's own (it raised, returned no Plan, ran past ``--policy-timeout``) is said naming it
+with the group of the task it was asked about, as the engine's plan faults are (:func:`policy_said`).
 
 This module is pure Python, never compiled by mypyc (``pyproject.toml``'s list).
 """
@@ -21,6 +23,7 @@ from typing import Any, cast
 import numpy as np
 
 from offloadsim.engine.errors import EngineError
+from offloadsim.engine.policy_faults import Said, plainly
 from offloadsim.engine.policy_guard import decide_of
 from offloadsim.plugins import shipped_module
 from offloadsim.policies.base import (
@@ -81,7 +84,13 @@ def policy_said(policy: object, name: str, group: str) -> str:
     inner = deciding_name(policy, group)
     if inner is None:
         return quoted(name)
-    return f"{quoted(inner)} ({name}'s policy of group {quoted(group)})"
+    return _inner_said(inner, name, group)
+
+
+def _inner_said(inner: str, name: str, group: str | None) -> str:
+    """``"bad-app" (by-group's policy of group "old-phone")``; no group: ``... (by-group's default)``."""
+    of = f"policy of group {quoted(group)}" if group is not None else "default"
+    return f"{quoted(inner)} ({name}'s {of})"
 
 
 def deciding_name(policy: object, group: str) -> str | None:
@@ -94,29 +103,45 @@ def deciding_name(policy: object, group: str) -> str | None:
     return None if inner is None else inner.name
 
 
-def seat_inner(policy: object, now_s: Callable[[], float], view: SystemView, stream_of: StreamOf) -> None:
+def seat_inner(
+    policy: object, name: str, now_s: Callable[[], float], view: SystemView, stream_of: StreamOf
+) -> Said:
     """Seat each inner policy of a composite ``policy`` guarded, on its own stream (no composite: nothing).
 
-    ``now_s``: the simulated time, for the guards' lines; ``view``: the run's view, which each inner
-    policy reads with its own ``rng``.
+    ``name``: the run's name of ``policy``; ``now_s``: the simulated time, for the guards' lines;
+    ``view``: the run's view, which each inner policy reads with its own ``rng``.  Returns how a
+    fault's line names a policy of the run (the blame of its exception, ``--policy-timeout``'s):
+    an inner one with the group of the task it was last asked about.
     """
+    seat = getattr(policy, "seat", None)
+    if seat is None or not getattr(policy, "delegates", None):
+        return plainly
+    asked = _Asked(policy, name, view)
+    _seat(policy, now_s, view, stream_of, asked)
+    return asked.said
+
+
+def _seat(
+    policy: object, now_s: Callable[[], float], view: SystemView, stream_of: StreamOf, asked: _Asked
+) -> None:
+    """:func:`seat_inner`'s, at any depth: every inner policy reports what it is asked to ``asked``."""
     seat = getattr(policy, "seat", None)
     if seat is None or not getattr(policy, "delegates", None):
         return
 
     def wrap(delegate: Any) -> Policy:
         at: tuple[str, ...] = delegate.at
-        decide = decide_of(delegate.policy, delegate.name, now_s)
+        decide = decide_of(delegate.policy, delegate.name, now_s, asked.said)
         if not shipped_module(type(delegate.policy).__module__):
-            decide = _plan_checked(decide, delegate.name)
-        seated = _Seated(delegate.policy, decide, view, stream_of(at))
-        seat_inner(delegate.policy, now_s, seated.own, lambda deeper: stream_of((*at, *deeper)))
+            decide = _plan_checked(decide, delegate.policy, delegate.name, asked.said)
+        seated = _Seated(delegate.policy, decide, view, stream_of(at), asked, delegate.groups)
+        _seat(delegate.policy, now_s, seated.own, lambda deeper: stream_of((*at, *deeper)), asked)
         return seated
 
     seat(wrap)
 
 
-def _plan_checked(decide: Decide, name: str) -> Decide:
+def _plan_checked(decide: Decide, policy: object, name: str, said: Said) -> Decide:
     """``decide``, whose plan is refused naming the inner plug-in, as the run's own policy's would be.
 
     The engine checks a plan as it compiles it, naming the run's policy (``by-group``); a plan no
@@ -125,7 +150,7 @@ def _plan_checked(decide: Decide, name: str) -> Decide:
     is left to the engine: the task is dropped with its reason, as any policy's.  So is a plan that
     serves the request with another application (``Plan.app``): the engine checks it is one of the
     task's alternatives, naming the inner policy (:func:`policy_said`), before the task is that
-    application's, whose layers its cuts are checked against.
+    application's, whose layers its cuts are checked against.  ``said``: how the line names it.
     """
 
     def checked(task: Any, view: SystemView) -> Plan:
@@ -133,7 +158,7 @@ def _plan_checked(decide: Decide, name: str) -> Decide:
         if getattr(plan, "app", None) not in (None, task.app):
             return plan
         try:
-            validate_plan(plan, task, view, name)
+            validate_plan(plan, task, view, name, said(policy, name))
         except InfeasiblePlan:
             pass
         except PlanError as error:
@@ -153,10 +178,38 @@ def unseat_inner(policy: object) -> None:
         unseat_inner(delegate.policy)
 
 
+class _Asked:
+    """What a run's composite's inner policies were last asked about, for a fault's line to name.
+
+    Its source (a decision's task's), or the groups of the one being reset (None: the default's).
+    """
+
+    __slots__ = ("groups", "name", "run", "source", "view")
+
+    def __init__(self, run: object, name: str, view: SystemView):
+        self.run, self.name, self.view = run, name, view
+        self.source: str | None = None
+        self.groups: tuple[str, ...] | None = None
+
+    def said(self, policy: object, name: str) -> str:
+        """``policy`` (``name``) as a fault's line names it: an inner one with the group it decided for.
+
+        ``"bad-app" (by-group's policy of group "old-phone")``; one being reset, before any task,
+        with the group it is given for (``(by-group's default)`` for the default); the run's own
+        policy, ``"by-group"``.
+        """
+        if policy is self.run:
+            return quoted(name)
+        if self.source is not None:
+            return _inner_said(name, self.name, self.view.group(self.source))
+        groups = self.groups
+        return _inner_said(name, self.name, groups[0] if groups and len(groups) == 1 else None)
+
+
 class _Seated:
     """An inner policy as its composite calls it: through its guarded ``decide``, on its own stream."""
 
-    __slots__ = ("_decide", "_view", "own", "policy")
+    __slots__ = ("_asked", "_decide", "_groups", "_view", "own", "policy")
 
     def __init__(
         self,
@@ -164,11 +217,15 @@ class _Seated:
         decide: Decide,
         view: SystemView,
         rng: np.random.Generator,
+        asked: _Asked,
+        groups: tuple[str, ...] | None,
     ):
         self.policy = policy
         self._decide = decide
         self._view = view  # the view the composite is handed in a decision (the run's, or its parent's)
         self.own = cast(SystemView, _OwnStream(view, rng))
+        self._asked = asked  # told each task's source as it is decided: a fault's line names its group
+        self._groups = groups  # the delegate's: its group (None: the default's), said of a reset's fault
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The inner policy's plan, checked as a run's own policy's, read with its own ``rng``.
@@ -177,10 +234,13 @@ class _Seated:
         (recovery's, with the nodes that failed a task seen as down), with the stream swapped in.
         """
         own = self.own if view is self._view else cast(SystemView, _OwnStream(view, self.own.rng))
+        self._asked.source = task.source
         return self._decide(task, own)
 
     def reset(self, view: SystemView) -> None:
         """Reset the inner policy on its own view (its stream, the run's everything else)."""
+        asked = self._asked
+        asked.source, asked.groups = None, self._groups
         reset_policy(cast(Policy, self.policy), self.own)
 
 

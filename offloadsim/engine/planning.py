@@ -134,7 +134,8 @@ class PlanCompiler:
         sim = self.sim
         records = sim.ledger.records
         try:
-            plan = validate_plan(plan, task, self.view, sim.policy_name)
+            # Named as a fault's line names it: a composite's inner policy, with its group, in a reason.
+            plan = validate_plan(plan, task, self.view, sim.policy_name, sim.policy_said(task.source))
         except InfeasiblePlan as error:
             code = records.add_plan(task.app, task.source, "", 0, False)
             return CompiledPlan((), drop=True, code=code, reason=str(error), decided=plan)

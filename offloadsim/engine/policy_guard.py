@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any
 
-from offloadsim.engine.policy_faults import PolicyFailed
+from offloadsim.engine.policy_faults import PolicyFailed, Said, plainly
 from offloadsim.engine.tasks import TASK_FIELDS, Task
 from offloadsim.plugins import dotted_name, shipped_module
 from offloadsim.policies.base import Plan, SystemView, no_plan
@@ -46,10 +46,11 @@ class PolicyReturnedNoPlan(PolicyFailed):
     show_cause_with_debug = False
 
 
-def decide_of(policy: Any, name: str, now_s: Callable[[], float]) -> Decide:
+def decide_of(policy: Any, name: str, now_s: Callable[[], float], said: Said = plainly) -> Decide:
     """``policy.decide``, or for a plug-in policy a ``decide`` that refuses a change to the task.
 
-    ``name``: the policy as the run names it; ``now_s``: the simulated time, for the line.
+    ``name``: the policy as the run names it; ``now_s``: the simulated time, for the line; ``said``:
+    how the line names it (a composite's inner one with the group of its task).
     """
     decide: Decide = policy.decide
     if shipped_module(type(policy).__module__):
@@ -61,11 +62,12 @@ def decide_of(policy: Any, name: str, now_s: Callable[[], float]) -> Decide:
         before = read(task), _contents(task.flops), _contents(task.cut_bytes)
         plan = decide(task, view)
         if not isinstance(plan, Plan):  # named with its class, as its other faults are
-            raise PolicyReturnedNoPlan(no_plan(plan, f"policy {quoted(name)} ({dotted_name(type(policy))})"))
+            named = f"policy {said(policy, name)} ({dotted_name(type(policy))})"
+            raise PolicyReturnedNoPlan(no_plan(plan, named))
         if (read(task), _contents(task.flops), _contents(task.cut_bytes)) != before:
-            said = _changed(policy, name, now_s(), task, fields, before)
-            if said is not None:
-                raise PolicyChangedTask(said)
+            changed = _changed(policy, said(policy, name), now_s(), task, fields, before)
+            if changed is not None:
+                raise PolicyChangedTask(changed)
         return plan
 
     return checked
@@ -78,13 +80,16 @@ def _contents(values: Sequence[float]) -> tuple[Any, ...]:
 
 def _changed(
     policy: object,
-    name: str,
+    said: str,
     now: float,
     task: Task,
     fields: tuple[str, ...],
     before: tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]],
 ) -> str | None:
-    """The line: which of the task's fields the policy changed, from what to what (None: none did)."""
+    """The line: which of the task's fields the policy (``said``, quoted) changed, from what to what.
+
+    None: none did.
+    """
     values, flops, cut_bytes = before
     was = dict(zip(fields, values, strict=True))
     was["flops"], was["cut_bytes"] = flops, cut_bytes
@@ -92,7 +97,7 @@ def _changed(
     if field is None:  # only a NaN written over a NaN: nothing the records read changed
         return None
     return (
-        f"policy {quoted(name)} ({dotted_name(type(policy))}) changed the task it was given in "
+        f"policy {said} ({dotted_name(type(policy))}) changed the task it was given in "
         f"decide() at simulated time {now:.6g} s: task {was['id']}'s {field} was "
         f"{_shown(was[field])}, then {_shown(getattr(task, field))}; a policy reads the task and "
         "returns a Plan, it may not change the task (its record would report what the policy wrote)"

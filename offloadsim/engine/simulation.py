@@ -29,7 +29,7 @@ from offloadsim.engine.piecewise import PiecewiseLog, down_text
 from offloadsim.engine.planning import CompiledPlans, LastPlan, PlanCompiler, reordered_cut_bytes
 from offloadsim.engine.plugin_adapters import PluginKind, PluginLinkModel, PluginProcessor
 from offloadsim.engine.plugin_faults import blame_plugin
-from offloadsim.engine.policy_faults import blame_policy
+from offloadsim.engine.policy_faults import Said, blame_policy, plainly
 from offloadsim.engine.policy_guard import decide_of
 from offloadsim.engine.policy_watch import POLICY_TIMEOUT_S, policy_watched
 from offloadsim.engine.processor import fifo, refused
@@ -90,6 +90,9 @@ class Simulation:
         self.env = RunEnvironment()
         # The policy's decide; a plug-in's is checked to leave the task it is given as it was.
         self._decide = decide_of(policy, policy_name, lambda: self.env.now)
+        # How a fault's line names a policy of the run: a composite's inner one with its task's group
+        # once they are seated (seat_inner's).
+        self._said: Said = plainly
         self.resources: dict[tuple[str, str], Processor] = {}
         self.processors: dict[str, Processor] = {}  # each node's first processor
         self.node_processors: dict[str, tuple[Processor, ...]] = {}  # all of each node's, first first
@@ -195,21 +198,28 @@ class Simulation:
         self.collectors: dict[str, Any] = start_collectors(self)
         self.link_changes = cast("LinkChanges | None", self.collectors.get("link_changes"))
 
-    def trial_plan(self, task: Task) -> CompiledPlan:
+    def trial_plan(self, task: Task, policy_timeout_s: float | None = POLICY_TIMEOUT_S) -> CompiledPlan:
         """The plan the run's policy gives ``task`` now, compiled: a dry run's trial decision.
 
         Decided as a run decides, on a run built and not started (``run --dry-run``'s stations):
         the policy reset before its first decision, a composite's inner policies seated in the
-        guards on their own streams, a plug-in's decide checked (task unchanged, a Plan returned);
-        a plug-in's fault, the policy's or a processor model's pricing, is its one line (exit 2), as
-        in a run, not an internal error.
+        guards on their own streams, a plug-in's decide checked (task unchanged, a Plan returned)
+        and watched (``policy_timeout_s``, as :meth:`run`'s); a plug-in's fault, the policy's or a
+        processor model's pricing, is its one line (exit 2), as in a run, not an internal error.
         """
         try:
-            if not self._trying:
+            first = not self._trying
+            if first:
                 self._trying = True
-                seat_inner(self.policy, self._now, self.view, self._inner_stream)
-                reset_policy(self.policy, self.view)
-            return self._compiler.compile(self._decide(task, self.view), task)
+                self._said = seat_inner(
+                    self.policy, self.policy_name, self._now, self.view, self._inner_stream
+                )
+            with policy_watched(
+                deciding(self.policy, self.policy_name), self._now, policy_timeout_s, self._said
+            ):
+                if first:
+                    reset_policy(self.policy, self.view)
+                return self._compiler.compile(self._decide(task, self.view), task)
         except (Exception, SystemExit) as error:  # a plug-in's sys.exit() too, as in a run
             blamed = self._blamed(error)
             if blamed is None:
@@ -601,9 +611,9 @@ class Simulation:
         """
         now = self._now
         # A composite's inner policies (by-group's), guarded as the run's own, each on its own stream.
-        seat_inner(self.policy, now, self.view, self._inner_stream)
+        self._said = seat_inner(self.policy, self.policy_name, now, self.view, self._inner_stream)
         try:
-            with policy_watched(deciding(self.policy, self.policy_name), now, policy_timeout_s):
+            with policy_watched(deciding(self.policy, self.policy_name), now, policy_timeout_s, self._said):
                 return self._run(progress)
         except (Exception, SystemExit) as error:  # a plug-in's sys.exit() too: said as its failure
             blamed = self._blamed(error)
@@ -687,7 +697,7 @@ class Simulation:
         # The innermost plug-in's: a processor's method a policy called (expected_wait_s) is its own.
         blamed: EngineError | None = blame_plugin(
             error, self._plugins(), self.env.now, self.policy
-        ) or blame_policy(error, self.policy, self.policy_name, self.env.now)
+        ) or blame_policy(error, self.policy, self.policy_name, self.env.now, self._said)
         if blamed is not None:
             blamed.__cause__ = error  # what `from error` sets, which a build compiled by mypyc drops
         return blamed

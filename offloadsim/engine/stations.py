@@ -36,6 +36,7 @@ from offloadsim.engine.llm_stations import (
     mean_tokens,
     tokens_line,
 )
+from offloadsim.engine.policy_watch import POLICY_TIMEOUT_S
 from offloadsim.engine.station_cells import BYTES, FLOP, aligned, figures, hop_route, in_unit, route_cells
 from offloadsim.engine.tasks import CompiledPlan, ComputeStep, Task, TransferStep
 from offloadsim.scenario.model import AppSpec, PolicySpec
@@ -116,7 +117,13 @@ class StationPlan:
     under: tuple[str, str] | None = None
 
 
-def station_plans(world: World, spec: PolicySpec, seed: int, group: str | None = None) -> list[StationPlan]:
+def station_plans(
+    world: World,
+    spec: PolicySpec,
+    seed: int,
+    group: str | None = None,
+    policy_timeout_s: float | None = POLICY_TIMEOUT_S,
+) -> list[StationPlan]:
     """Each workload application's plan under ``spec``, compiled as a run compiles it at its start.
 
     A plan depends on the request's source (``$source``, and the routes from it): each
@@ -132,7 +139,8 @@ def station_plans(world: World, spec: PolicySpec, seed: int, group: str | None =
     (:meth:`~offloadsim.engine.simulation.Simulation.at_start`), nothing else run.
 
     ``group``: of the sources of that group alone (those a composite's inner ``fixed`` decides),
-    decided through the composite as a run decides them (:meth:`Simulation.trial_plan`).
+    decided through the composite as a run decides them (:meth:`Simulation.trial_plan`), each
+    trial decision under ``policy_timeout_s`` as a run's (``--policy-timeout``).
     """
     sim = unstarted_run(world, spec, seed)
     sources: dict[str, dict[str, None]] = {}  # each application's sources, in workload order
@@ -169,14 +177,14 @@ def station_plans(world: World, spec: PolicySpec, seed: int, group: str | None =
         skipped = 0
         for source in from_:  # the first source whose requests the plan does not drop, if any
             task = _request(app, source, tokens)
-            compiled = sim.trial_plan(task)
+            compiled = sim.trial_plan(task, policy_timeout_s)
             if not compiled.drop:
                 break
             skipped += 1
         else:
             source, skipped = from_[0], 0  # it drops every source's: said of the first
             task = _request(app, source, tokens)
-            compiled = sim.trial_plan(task)
+            compiled = sim.trial_plan(task, policy_timeout_s)
         tabler: Tabler = _tabled if tokens is None else llm_tabled
         steps, wires[app_name] = tabler(sim, task, compiled)
         tasks[app_name] = task, tabler
@@ -196,7 +204,7 @@ def station_plans(world: World, spec: PolicySpec, seed: int, group: str | None =
             )
         )
     if world.dynamics and tasks:
-        plans = _at_start(sim, plans, tasks, wires)
+        plans = _at_start(sim, plans, tasks, wires, policy_timeout_s)
     return plans
 
 
@@ -264,12 +272,14 @@ def _at_start(
     plans: list[StationPlan],
     tasks: dict[str, tuple[Task, Tabler]],
     wires: dict[str, list[tuple[int, ...]]],
+    policy_timeout_s: float | None,
 ) -> list[StationPlan]:
     """``plans`` with what the world's ``dynamics`` hold down at 0 s marked, and the plans requests get then.
 
     The run's changes at 0 s are applied to ``sim`` (not started); each tabled application's
-    request is decided and compiled again, and where that plan differs (dropped, or a cut sent
-    another way or with another latency) its stations and cuts are the plan's ``at_start``.
+    request is decided (under ``policy_timeout_s``) and compiled again, and where that plan differs
+    (dropped, or a cut sent another way or with another latency) its stations and cuts are the
+    plan's ``at_start``.
     """
     world = sim.world
     sim.at_start()
@@ -298,7 +308,7 @@ def _at_start(
                 (node, _down(world, topology, named, node)) for node in step.route if node not in stations
             ]
             steps.append(replace(step, down=tuple((what, path) for what, path in down if path)))
-        compiled = sim.trial_plan(task)
+        compiled = sim.trial_plan(task, policy_timeout_s)
         then: tuple[Step, ...] = tuple(tabler(sim, task, compiled)[0])
         dropped = compiled.reason if compiled.drop else ""
         unmarked = tuple(replace(s, down="") if isinstance(s, _STATIONS) else s for s in plan.steps)
@@ -493,17 +503,22 @@ def _end(cut: int, layers: int) -> str:
     return ""
 
 
-def describe(world: World, spec: PolicySpec, seed: int) -> list[str]:
+def describe(
+    world: World, spec: PolicySpec, seed: int, policy_timeout_s: float | None = POLICY_TIMEOUT_S
+) -> list[str]:
     """Each application's lines of :func:`format_station_plan` under policy ``spec``; none unless fixed.
 
     A composite's (``by-group``'s) are those of each group of task sources its inner ``fixed``
-    decides, each of that group's sources alone, in the workload's order.
+    decides, each of that group's sources alone, in the workload's order.  Each trial decision is
+    under ``policy_timeout_s`` (``--policy-timeout``), as a run's.
     """
     if spec.name == "fixed":
-        plans = station_plans(world, spec, seed)
+        plans = station_plans(world, spec, seed, policy_timeout_s=policy_timeout_s)
     else:
         plans = [
-            plan for group in _fixed_groups(world, spec) for plan in station_plans(world, spec, seed, group)
+            plan
+            for group in _fixed_groups(world, spec)
+            for plan in station_plans(world, spec, seed, group, policy_timeout_s)
         ]
     return [line for plan in plans for line in format_station_plan(plan)]
 

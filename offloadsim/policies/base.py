@@ -378,36 +378,43 @@ def no_plan(plan: object, named: str) -> str:
     )
 
 
-def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: str) -> Plan:
-    """Check a policy's answer before the engine acts on it; raise PlanError naming the policy."""
+def validate_plan(
+    plan: object, task: TaskView, view: SystemView, policy_name: str, said: str | None = None
+) -> Plan:
+    """Check a policy's answer before the engine acts on it; raise PlanError naming the policy.
+
+    ``said``: the policy as the line names it, quoted (a composite's inner one with its group:
+    ``"my-policy" (by-group's policy of group "old-phone")``); else ``policy_name``, quoted.
+    """
+    named = said or quoted(policy_name)
     if not isinstance(plan, Plan):
-        raise PlanError(no_plan(plan, f"policy {quoted(policy_name)}"))
+        raise PlanError(no_plan(plan, f"policy {named}"))
     if plan.drop:
         return plan
     if not isinstance(plan.nodes, (tuple, list)):  # a lone name would be read as one node per letter
         raise PlanError(
-            f"policy {quoted(policy_name)}: a plan's nodes must be a tuple of node names, got "
+            f"policy {named}: a plan's nodes must be a tuple of node names, got "
             f"{quoted(plan.nodes)} ({type(plan.nodes).__name__}); use Plan.run_on(node) for one node"
         )
     if not plan.nodes:
-        raise PlanError(f"policy {quoted(policy_name)} returned a plan with no nodes for task {task.id}")
+        raise PlanError(f"policy {named} returned a plan with no nodes for task {task.id}")
     if not isinstance(plan.cuts, (tuple, list)) or not all(
         isinstance(cut, Integral) and not isinstance(cut, bool) for cut in plan.cuts
     ):
         raise PlanError(
-            f"policy {quoted(policy_name)}: a plan's cuts must be a tuple of whole layer counts, got "
+            f"policy {named}: a plan's cuts must be a tuple of whole layer counts, got "
             f"{plan.cuts!r} for task {task.id}"
         )
     if len(plan.cuts) != len(plan.nodes) - 1:
         raise PlanError(
-            f"policy {quoted(policy_name)}: a plan over {counted(len(plan.nodes), 'node')} needs "
+            f"policy {named}: a plan over {counted(len(plan.nodes), 'node')} needs "
             f"{counted(len(plan.nodes) - 1, 'cut')}, got {len(plan.cuts)}"
         )
     previous = 0
     for cut in plan.cuts:
         if not (previous <= cut <= task.layers):
             raise PlanError(
-                f"policy {quoted(policy_name)}: cuts {plan.cuts} must be non-decreasing within "
+                f"policy {named}: cuts {plan.cuts} must be non-decreasing within "
                 f"[0, {task.layers}] for task {task.id} of app {quoted(task.app)}"
             )
         previous = cut
@@ -416,33 +423,31 @@ def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: s
         if stop <= start:
             continue  # empty segments are skipped, so they need neither a processor nor a route
         if node not in computing:
-            raise PlanError(_not_computing(policy_name, task, node, computing))
+            raise PlanError(_not_computing(named, task, node, computing))
         hosts = view.hosts(plan.app or task.app)
         if not may_host(hosts, node, task.source):
             app = plan.app or task.app
             why = "which is not among its hosts"
             if hosts is not None and node in hosts:
                 why = f"which hosts it for its own requests only ($source), not {quoted(task.source)}'s"
-            raise InfeasiblePlan(
-                f"policy {quoted(policy_name)} placed {quoted(app)} on {quoted(node)}, {why}"
-            )
+            raise InfeasiblePlan(f"policy {named} placed {quoted(app)} on {quoted(node)}, {why}")
         if not view.reachable(task.source, node):
             raise InfeasiblePlan(
-                f"policy {quoted(policy_name)} placed a task on {quoted(node)}, unreachable from its source"
+                f"policy {named} placed a task on {quoted(node)}, unreachable from its source"
             )
     if plan.order is not None and sorted(plan.order) != list(range(task.layers)):
-        raise PlanError(f"policy {quoted(policy_name)}: order must be a permutation of 0..{task.layers - 1}")
+        raise PlanError(f"policy {named}: order must be a permutation of 0..{task.layers - 1}")
     if plan.processors is not None and len(plan.processors) != len(plan.nodes):
-        raise PlanError(f"policy {quoted(policy_name)}: processors must name one per node")
+        raise PlanError(f"policy {named}: processors must name one per node")
     return _plain_ints(plan)
 
 
-def _not_computing(policy_name: str, task: TaskView, node: object, computing: set[str]) -> str:
+def _not_computing(named: str, task: TaskView, node: object, computing: set[str]) -> str:
     """Why a plan's node cannot run a segment: not a name, a name of no node, or a node with no processor.
 
     A misspelt name gets the closest computing node's (``Plan.run_on("egde")``).
     """
-    said = f"policy {quoted(policy_name)} placed task {task.id} on {quoted(node)}"
+    said = f"policy {named} placed task {task.id} on {quoted(node)}"
     if not isinstance(node, str):
         return f"{said} ({type(node).__name__}); expected the name of a computing node (view.nodes())"
     hint = did_you_mean(node, sorted(computing), scope=False)

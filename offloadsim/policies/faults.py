@@ -56,11 +56,14 @@ def _called_wrongly(error: BaseException, policy: object, codes: set[types.CodeT
     return None
 
 
-def describe_failure(error: BaseException, policy: object, name: str, when: str = "") -> str | None:
+def describe_failure(
+    error: BaseException, policy: object, name: str, when: str = "", said: str | None = None
+) -> str | None:
     """``policy 'NAME' (module.Class) raised TypeError in decide()WHEN: ... (file.py, line N, in decide)``.
 
     None unless ``error`` passed through the code of ``policy``, a policy not
-    shipped with offloadsim.  ``when`` follows the method (`` at simulated time 3 s``).
+    shipped with offloadsim.  ``when`` follows the method (`` at simulated time 3 s``); ``said``:
+    the policy as the line names it, quoted (a composite's inner one with its group), else ``NAME``.
     """
     method = raised_in_policy(error, policy)
     if method is None or shipped_module(type(policy).__module__):  # offloadsim's own: its bug
@@ -71,7 +74,7 @@ def describe_failure(error: BaseException, policy: object, name: str, when: str 
     passed = any(frame.f_code in codes for frame, _ in traceback_frames(error))
     line = plugin_line(error) if passed else _definition_line(getattr(cls, method, None))
     return (
-        f"policy {quoted(name)} ({dotted_name(cls)}) raised {type(error).__name__} in "
+        f"policy {said or quoted(name)} ({dotted_name(cls)}) raised {type(error).__name__} in "
         f"{method}(){when}" + (f": {text}" if text else "") + line
     )
 

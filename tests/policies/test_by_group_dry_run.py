@@ -9,6 +9,7 @@ not an internal error.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,11 @@ from fleet_scenario import FLEET
 
 from offloadsim.cli import main
 from offloadsim.engine import EngineError, checked_world
+from offloadsim.engine.policy_watch import PolicyTimedOut
 from offloadsim.engine.processor import Processor
 from offloadsim.engine.processor_models import register_processor_model, unregister_processor_model
 from offloadsim.engine.stations import station_plans
-from offloadsim.policies import register_policy
+from offloadsim.policies import Plan, register_policy
 from offloadsim.scenario import PolicySpec, load_scenario
 
 pytestmark = [pytest.mark.usefixtures("fresh_registry"), pytest.mark.timeout(120)]
@@ -154,3 +156,45 @@ def test_a_plug_in_policys_fault_in_a_trial_decision_is_its_line_as_in_a_run(tmp
     assert 'policy "hb39-raises"' in line and "raised ValueError" in line, line
     said = f"offloadsim: error: {refused.value}; run again with --debug to see its traceback"
     assert _timeless(said) == _timeless(line)
+
+
+class SlowReset:
+    """Sleeps 30 s as it is reset, before any decision: longer than the limit the test gives.
+
+    Bounded, so that a dry run under no limit fails the test rather than hanging it.
+    """
+
+    def reset(self, view):
+        time.sleep(30)
+
+    def decide(self, task, view):
+        return Plan.run_on(task.source)
+
+
+def test_a_dry_run_is_under_the_policy_timeout_and_says_it_in_the_runs_line(tmp_path, capsys):
+    """An inner plug-in that does not return ends the dry run as it ends the run: one line, exit 2."""
+    register_policy("hc40-slow-reset")(SlowReset)
+    path = _write(
+        tmp_path, {"name": "by-group", "groups": {"old-phone": EDGE, "new-phone": "hc40-slow-reset"}}
+    )
+    limit = ("--policy-timeout", "0.5 s")
+    ran, _, ran_err = _main(capsys, "run", path, "-q", "--out", tmp_path / "ran", *limit)
+    dry, dry_out, dry_err = _main(capsys, "run", path, "--dry-run", "--out", tmp_path / "dry", *limit)
+    assert ran == dry == 2
+    assert dry_out == ""  # refused before anything is printed
+    (line,) = ran_err.splitlines()
+    named = '"hc40-slow-reset" (by-group\'s policy of group "new-phone")'
+    assert line.startswith(f"offloadsim: error: policy {named} (test_by_group_dry_run.SlowReset) ")
+    assert "did not return from reset() at simulated time 0 s in 0.5 s of wall time" in line, line
+    assert dry_err == ran_err
+
+
+def test_a_trial_decision_that_does_not_return_is_ended_at_the_limit(tmp_path):
+    @register_policy("hc40-sleeper")
+    class Sleeper:
+        def decide(self, task, view):
+            time.sleep(30)
+
+    world = checked_world(load_scenario(_write(tmp_path, "hc40-sleeper")))
+    with pytest.raises(PolicyTimedOut, match=r'policy "hc40-sleeper" .* did not return from decide\(\)'):
+        station_plans(world, PolicySpec("hc40-sleeper", {}), 3, policy_timeout_s=0.5)

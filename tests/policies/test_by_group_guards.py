@@ -8,6 +8,7 @@ the manifest says which inner policy decided each group of task sources.
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,15 @@ class NotComputing:
         return Plan.run_on("ap")
 
 
+class Raises:
+    """Raises in its decision."""
+
+    def decide(self, task, view):
+        raise ValueError("cannot decide")
+
+
 PLUGINS = {
+    "guard-raises": Raises,
     "guard-sleeper": Sleeper,
     "guard-writes": Writes,
     "guard-no-plan": NoPlan,
@@ -78,6 +87,7 @@ def _run(folder: Path, policy: Any, capsys, *extra: str) -> tuple[int, str, Path
 @pytest.mark.parametrize(
     ("name", "extra", "said"),
     [
+        ("guard-raises", (), "raised ValueError in decide() at simulated time"),
         ("guard-sleeper", ("--policy-timeout", "1 s"), "did not return from decide() at simulated time"),
         ("guard-writes", (), "changed the task it was given in decide() at simulated time"),
         ("guard-no-plan", (), "returned str"),
@@ -87,15 +97,19 @@ def _run(folder: Path, policy: Any, capsys, *extra: str) -> tuple[int, str, Path
 def test_an_inner_plug_in_is_refused_in_the_line_and_exit_of_the_runs_own(
     tmp_path, capsys, name, extra, said
 ):
-    """Both groups' policy the plug-in: the first task decided, and so the line, is the same as alone."""
+    """Both groups' policy the plug-in: the first task decided (a new phone's) is the one alone.
+
+    Its line is the one the plug-in gets alone, naming it with the group it decided for.
+    """
     register_policy(name)(PLUGINS[name])
     alone, alone_err, alone_out = _run(tmp_path / "alone", name, capsys, *extra)
-    groups = {"name": "by-group", "groups": {"old-phone": name, "new-phone": name}}
+    groups = {"name": "by-group", "groups": {"new-phone": name}, "default": name}
     inner, inner_err, inner_out = _run(tmp_path / "inner", groups, capsys, *extra)
     assert alone == inner == 2
     (line,) = alone_err.splitlines()
     assert line.startswith(f'offloadsim: error: policy "{name}" ') and said in line, line
-    assert inner_err == alone_err
+    named = f'"{name}" (by-group\'s policy of group "new-phone")'
+    assert inner_err == alone_err.replace(f'"{name}"', named, 1)
     assert not alone_out.exists() and not inner_out.exists()
 
 
@@ -144,6 +158,39 @@ def test_a_plan_the_engine_refuses_names_the_inner_policy_that_gave_it_and_its_g
     assert not inner_out.exists()
 
 
+class OnSource:
+    """Runs each task where it is sent from: not among its application's hosts (the edge) here."""
+
+    def decide(self, task, view):
+        return Plan.run_on(task.source)
+
+
+def test_a_task_an_inner_plans_infeasible_plan_drops_names_it_and_its_group_in_its_reason(tmp_path):
+    """Not by-group: the reason the inner plug-in's plan gets alone, naming it with its group."""
+    register_policy("guard-on-source")(OnSource)
+    hosted = {**FLEET, "applications": {"job": {**FLEET["applications"]["job"], "hosts": ["edge"]}}}
+
+    def reasons(folder: str, policy: Any) -> list[str]:
+        folder_path = tmp_path / folder
+        folder_path.mkdir()
+        path = folder_path / "fleet.yaml"
+        path.write_text(yaml.safe_dump({**hosted, "policy": policy}, sort_keys=False), encoding="utf-8")
+        tasks = offloadsim.run(path).tasks
+        old = tasks[_old(tasks)]
+        assert len(old) >= 10 and (old.status.astype(str) == "dropped").all()
+        return old.reason.astype(str).tolist()
+
+    alone = reasons("alone", "guard-on-source")
+    inner = reasons(
+        "inner", {"name": "by-group", "groups": {"old-phone": "guard-on-source"}, "default": "edge"}
+    )
+    assert re.fullmatch(
+        r'policy "guard-on-source" placed "job" on "old-phone-\d", which is not among its hosts', alone[0]
+    )
+    named = '"guard-on-source" (by-group\'s policy of group "old-phone")'
+    assert inner == [reason.replace('"guard-on-source"', named, 1) for reason in alone]
+
+
 def test_an_inner_plug_in_under_the_default_is_guarded_too(tmp_path, capsys):
     register_policy("guard-writes")(Writes)
     code, err, _ = _run(
@@ -151,7 +198,8 @@ def test_an_inner_plug_in_under_the_default_is_guarded_too(tmp_path, capsys):
     )
     assert code == 2
     (line,) = err.splitlines()
-    assert 'policy "guard-writes" (test_by_group_guards.Writes) changed the task it was given' in line
+    named = '"guard-writes" (by-group\'s policy of group "new-phone")'
+    assert f"policy {named} (test_by_group_guards.Writes) changed the task it was given" in line
 
 
 def _old(tasks: Any) -> Any:

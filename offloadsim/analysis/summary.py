@@ -26,6 +26,7 @@ from offloadsim.analysis.metric_faults import computed, computed_family, row_of,
 from offloadsim.analysis.metric_list import registered_metrics
 from offloadsim.analysis.metric_registry import RunTables, SummaryMetric, placed, registered, reserve
 from offloadsim.analysis.offered_load import closed_fed
+from offloadsim.analysis.overload_marks import OVERLOAD_MARK, overload_kinds, run_footnote
 from offloadsim.analysis.statistics import percentile
 from offloadsim.analysis.table_columns import Table, node_groups
 from offloadsim.analysis.table_columns import floats as _floats
@@ -575,6 +576,9 @@ class Summary(FieldValues):
                 state += f", loss {loss:.2%}" if loss else ""
                 rows.append((f"  {link}", _num(means[link] / 1e6), state))
 
+        if overload_kinds(facts.kind for facts in self.warning_facts):  # no steady state: its numbers marked
+            marked = {catalogue.metric_info(name).label for name in _OVERLOAD_MARKED}
+            rows = [(r[0], r[1], f"{r[2]} {OVERLOAD_MARK}") if r[0] in marked else r for r in rows]
         label_w = max(len(r[0]) for r in rows if r[1])  # headings (no value) may run past the column
         value_w = max(len(r[1]) for r in rows)
         lines = []
@@ -582,6 +586,7 @@ class Summary(FieldValues):
             lines += [title, "-" * max(len(title), label_w + value_w + 8)]
         for label, text, unit in rows:
             lines.append(f"{label.ljust(label_w)}  {text.rjust(value_w)}  {unit}".rstrip())
+        lines += [line] if (line := run_footnote(facts.kind for facts in self.warning_facts)) else []
         lines += [f"warning: {warning}" for warning in self.warnings]
         return "\n".join(lines)
 
@@ -698,6 +703,18 @@ def _summary_key(name: str) -> str | None:
     if any(metric.summary_fields and name in metric.columns for metric in registered()):
         return None
     return f"a key of summary.json (Summary.{name})"
+
+
+#: The rows of a run's table an overload warning marks: its latencies and throughput depend on how long
+#: it ran (:mod:`offloadsim.analysis.overload_marks`).
+_OVERLOAD_MARKED = (
+    "latency_mean_s",
+    "latency_p50_s",
+    "latency_p95_s",
+    "latency_p99_s",
+    "wait_mean_s",
+    "throughput_per_s",
+)
 
 
 def _headline_row(

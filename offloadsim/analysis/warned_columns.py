@@ -6,7 +6,9 @@ DataFrames a script filters and plots, carried no flag, and a p95 "likely read l
 other.  ``metrics`` gets ``warnings``, the kinds its run's warnings are of (``settling``,
 ``backlog``, ``busy_growing``, ``queue_full``: :mod:`offloadsim.analysis.warning_facts`), comma
 separated, ``""`` for none; ``summary`` gets ``warned``, how many of the runs its row averages
-warned (the policy's in a comparison, the point's in a sweep).
+warned (the policy's in a comparison, the point's in a sweep).  Both get ``overloaded`` too, a
+boolean: the run gave a warning of a kind that says it never reached a steady state (registered
+``overload=True``: :mod:`offloadsim.analysis.overload_marks`), or some run its row averages did.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from offloadsim.analysis.overload_marks import overload_kinds
 from offloadsim.analysis.warning_facts import WarningFacts
 from offloadsim.analysis.warning_list import warning_kind
 
@@ -28,7 +31,9 @@ def with_warning_columns(
     run_warnings: Sequence[Mapping[str, Any]],
     by: str = "policy",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``metrics`` with ``warnings`` and ``summary`` with ``warned`` added last (copies; no column moved).
+    """``metrics`` with ``warnings``, ``summary`` with ``warned``, both with ``overloaded``, added last.
+
+    Copies; no column moved.
 
     ``run_warnings``: the manifest's rows, each naming its run by ``by`` (``policy`` in a
     comparison, ``point`` in a sweep) and ``replication``; ``summary``'s rows are by ``by``.
@@ -41,9 +46,16 @@ def with_warning_columns(
         if kind not in said:
             said.append(kind)
     metrics = metrics.copy()
-    runs = zip(metrics[by].astype(str), metrics["replication"].astype(int), strict=True)
-    metrics["warnings"] = [", ".join(kinds.get(run, ())) for run in runs]
+    metrics["warnings"] = [", ".join(kinds.get(run, ())) for run in _runs_of(metrics, by)]
+    metrics["overloaded"] = [bool(overload_kinds(kinds.get(run, ()))) for run in _runs_of(metrics, by)]
     warned = (metrics["warnings"] != "").groupby(metrics[by].astype(str)).sum()
+    over = metrics["overloaded"].groupby(metrics[by].astype(str)).any()
     summary = summary.copy()
     summary["warned"] = summary[by].astype(str).map(warned).fillna(0).astype(int)
+    summary["overloaded"] = summary[by].astype(str).map(over).fillna(False).astype(bool)
     return metrics, summary
+
+
+def _runs_of(metrics: pd.DataFrame, by: str) -> list[tuple[str, int]]:
+    """Each row's run, ``(its by value, its replication)``, as the manifest's warning rows name it."""
+    return list(zip(metrics[by].astype(str), metrics["replication"].astype(int), strict=True))

@@ -112,6 +112,10 @@ class WarningKind(FieldValues):
     ``llm_clause``: the warning that carries "LLM decoding ... serves one request at a time":
     ``"named"``, where it names a node decoding LLM answers (tried first), ``"loaded"``, where
     such a node was busy at least half the time; None: never.
+    ``overload``: it says the run never reached a steady state because more came than was served (a
+    backlog that grew, a node busy all run while its queue grew, a full queue, a node offered its
+    capacity or more): the tables mark such a run's row or column with
+    :data:`~offloadsim.analysis.overload_marks.OVERLOAD_MARK` and their CSVs' ``overloaded`` is true.
     """
 
     name: str
@@ -126,6 +130,7 @@ class WarningKind(FieldValues):
     group_least: float = 0.0
     own_tasks: Callable[[Any, float, float], bool] | None = None
     llm_clause: str | None = None
+    overload: bool = False
 
     def __post_init__(self) -> None:
         if not self.name or not self.name.isidentifier():

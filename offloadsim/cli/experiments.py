@@ -586,6 +586,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     """
     from offloadsim.analysis.catalogue import basis_lines, metric_info, sweep_columns
     from offloadsim.analysis.decode_ceiling import ceiling_cell, efficiency_mark
+    from offloadsim.analysis.overload_marks import OVERLOAD_MARK, Overloaded, overloaded_runs, runs_footnote
     from offloadsim.analysis.raw_input import raw_input_meanings, with_meaning
     from offloadsim.analysis.values import table_heading, value_text
     from offloadsim.cli.table_fit import TABLE_WIDTH, fit_table, wrapped_width
@@ -621,10 +622,15 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     firsts = []
     ceilings, saturated = _point_ceilings(result.manifest), _point_saturated(result.manifest)
     assumed = _point_saturated(result.manifest, "prefill_at_efficiency")
+    # A point some run of which never reached a steady state: its row's first cell marked, a line under it.
+    overloaded = overloaded_runs(getattr(result, "metrics", None), "point")
+    marked: dict[int, tuple[str, Overloaded]] = {}  # its row's index -> its keys' values and its runs
     for _, group in summary.groupby("point", sort=True):
         first = group.iloc[0]
         firsts.append(first)
         row = [with_meaning(value_text(first[shown_as[k]]), k, first[shown_as[k]], meanings) for k in swept]
+        if (found := overloaded.get(str(first["point"]))) is not None:
+            marked[len(rows)] = (", ".join(row), found)
         for column in columns:
             match = group[group["metric"] == column]
             if match.empty or match["mean"].isna().all():
@@ -654,6 +660,9 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
             f"{', '.join(rows[0][i] for i in why if why[i] == reason)} ({reason})"
             for reason in dict.fromkeys(why.values())
         )
+    for i in marked:  # the row's first cell shown (a wide table's may have left its key out), marked
+        if i < len(shown) and shown[i]:
+            shown[i][0] += f" {OVERLOAD_MARK}"
     window = window_text(result.manifest)
     reps = result.manifest.get("replications")
     # One replication per point has no interval: the title says so rather than promise one.
@@ -666,6 +675,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
         lines.append(f"... and {len(rows) - 1 - limit} more points (see summary.csv)")
     # What a heading has no room for ("above idle"), said under the table rather than widening it.
     lines += basis_lines([c for c in columns if metric_info(c).heading in shown[0]])
+    lines += [line] if (line := runs_footnote(dict(marked.values()), "at ")) else []
     return "\n".join(lines)
 
 

@@ -44,6 +44,7 @@ from offloadsim.analysis.group_warned import RunRecords, WarnedGroups, with_grou
 from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_TABLE_METRICS, group_rows, per_group
 from offloadsim.analysis.metric_list import metric_sources, registered_metrics
 from offloadsim.analysis.multiple_comparisons import family_note, held_to_family, paired_t_p
+from offloadsim.analysis.overload_marks import OVERLOAD_MARK, Overloaded, overloaded_runs, runs_footnote
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
 from offloadsim.analysis.summary import other_energy_filled
 from offloadsim.analysis.warning_facts import warning_rows
@@ -157,7 +158,9 @@ class CompareResult:
     ``ci`` (95 % half-width) and, against ``baseline``, the paired mean
     difference ``diff`` (policy − baseline) with its ``diff_ci``.  The runs' summary warnings are
     columns too (:mod:`offloadsim.analysis.warned_columns`): ``metrics``' ``warnings`` (the kinds,
-    ``""`` for none) and ``summary``'s ``warned`` (how many of the policy's runs warned).
+    ``""`` for none) and ``summary``'s ``warned`` (how many of the policy's runs warned), and both
+    an ``overloaded`` boolean (:mod:`offloadsim.analysis.overload_marks`: the printed table marks
+    such a policy's column).
     ``groups`` is ``summary`` per source group (a ``group`` column first), where the tasks' sources
     span several of the scenario's node groups (:func:`group_comparison`; no rows otherwise).
     ``tasks`` and ``nodes`` hold every run's records; ``tasks`` is built
@@ -277,6 +280,7 @@ class CompareResult:
             saturated=_saturated(self.manifest.get("policy_decode_saturated")),
             assumed=_saturated(self.manifest.get("policy_prefill_at_efficiency")),
             adjust=adjust,
+            overloaded=overloaded_runs(self.metrics, "policy"),
         )
         if self.groups is not None and len(self.groups):
             groups = format_groups(
@@ -1180,6 +1184,7 @@ def format_comparison(
     saturated: Collection[str] = (),
     assumed: Collection[str] = (),
     adjust: str = "none",
+    overloaded: Mapping[str, Overloaded] | None = None,
 ) -> str:
     """Render :func:`compare_table` output for a terminal (display units, ``*`` = CI of Δ excludes 0).
 
@@ -1204,7 +1209,13 @@ def format_comparison(
     a line under it says how many stars chance alone would give.  ``adjust="holm"`` keeps a star only
     where Holm's step-down adjustment over the table's tests does (the chance of any false star held
     to 5 %: :mod:`~offloadsim.analysis.multiple_comparisons`).
+
+    ``overloaded``: each policy some run of which never reached a steady state (its queue grew all
+    run: :func:`~offloadsim.analysis.overload_marks.overloaded_runs`): its column's heading is marked
+    :data:`~offloadsim.analysis.overload_marks.OVERLOAD_MARK`, and a line under the table says how
+    many of its runs were, and which warnings said so.
     """
+    marked = {p: over for p in policies if (over := (overloaded or {}).get(p)) is not None}
     available = set(summary["metric"])
     _check_table_metrics(metrics, available)
     shown = [m for m in table_metrics(_beside_llm(metrics, available), summary) if m in available]
@@ -1236,7 +1247,7 @@ def format_comparison(
     kept = held_to_family(tests, adjust)
     always = False  # some Δ the same in every replication: the line above the table says what it means
     in_flight: dict[str, tuple[float, float]] = {}  # policy -> throughput Δ of tasks in flight only
-    header = ["metric", *policies]
+    header = ["metric", *(f"{p} {OVERLOAD_MARK}" if p in marked else p for p in policies)]
     lines: list[list[str]] = []
     for name in shown:
         info = metric_info(name)
@@ -1325,6 +1336,7 @@ def format_comparison(
         )
     # What a heading has no room for ("above idle"), said under the table rather than widening it.
     out += basis_lines(shown)
+    out += [line] if (line := runs_footnote(marked, "of ")) else []
     raw = len(held_to_family(tests, "none"))  # starred each at 5 %
     family = family_note(len(tests), raw, len(kept), adjust) if title and replications != 1 else None
     return "\n".join(out + ([family] if family else []))

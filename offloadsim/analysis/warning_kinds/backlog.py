@@ -118,4 +118,5 @@ KIND = WarningKind(
     said_by_in_flight=True,
     own_tasks=backlog_grew,
     llm_clause="loaded",
+    overload=True,
 )

@@ -43,4 +43,5 @@ KIND = WarningKind(
     group_column="utilisation",
     group_least=BUSY,
     llm_clause="named",
+    overload=True,
 )

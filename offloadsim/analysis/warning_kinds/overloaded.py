@@ -97,4 +97,5 @@ KIND = WarningKind(
     legend_rank=4,
     group_column="utilisation",  # offered its capacity: busy half the time at least
     group_least=SETTLE_BUSY,
+    overload=True,
 )

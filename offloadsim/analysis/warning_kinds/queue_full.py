@@ -46,4 +46,5 @@ KIND = WarningKind(
     length_dependent=False,
     group_column="refused_full",
     group_least=1.0,
+    overload=True,
 )

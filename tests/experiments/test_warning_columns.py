@@ -28,7 +28,7 @@ def test_compare_tables_say_which_runs_warned(busy):
     assert (metrics.loc["edge", "warnings"] == "").all()  # the edge, ten times faster, settles
     warned = result.summary.groupby("policy")["warned"].agg(["min", "max"])
     assert warned.loc["local"].tolist() == [2, 2] and warned.loc["edge"].tolist() == [0, 0]
-    assert list(result.summary.columns)[-2:] == ["diff_n", "warned"]  # added last: no column moved
+    assert list(result.summary.columns)[-3:] == ["diff_n", "warned", "overloaded"]  # added last: none moved
 
 
 def test_sweep_tables_say_which_runs_warned(busy, tmp_path):

@@ -1,0 +1,85 @@
+"""Overloaded runs are marked in the tables themselves, not only in the warnings under them.
+
+The tiny scenario's phone computes a job in 0.1 s: offered 15 jobs/s it is offered 150 % of its
+capacity (the ``overloaded`` warning, from the scenario's own arrival rate, whatever the seed), and
+its queue grows all run; the edge, ten times faster, is 15 % busy.  A run's, a comparison's and a
+sweep's mean latency of ``local`` read as steady as ``edge``'s, the warning said elsewhere.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+import offloadsim
+from offloadsim.analysis.overload_marks import OVERLOAD_MARK
+from offloadsim.cli import main
+from offloadsim.experiments import compare
+from offloadsim.scenario import load_scenario_text
+
+OVER = ["workload[0].rate=15 /s", "duration=5 s"]
+
+
+def _marked(line: str) -> bool:
+    return line.rstrip().endswith(OVERLOAD_MARK)
+
+
+def test_a_runs_table_marks_its_latencies_where_it_was_overloaded(tiny_scenario_text):
+    text = tiny_scenario_text.replace("rate: 5 /s", "rate: 15 /s").replace("duration: 2 s", "duration: 5 s")
+    tables = {}
+    for policy in ("local", "edge"):
+        result = offloadsim.run(load_scenario_text(text.replace("policy: edge", f"policy: {policy}")))
+        tables[policy] = result.summary.format_table()
+    lines = tables["local"].splitlines()
+    marked = [line.split("  ")[0] for line in lines if _marked(line)]
+    assert marked == [
+        "mean latency",
+        "median latency",
+        "p95 latency",
+        "p99 latency",
+        "mean queueing wait",
+        "throughput",
+    ]
+    (footnote,) = [line for line in lines if line.startswith(f"{OVERLOAD_MARK} overloaded (")]
+    assert "overloaded" in footnote.split(":")[0].split("(")[1]  # names the offered-overload warning
+    assert lines.index(footnote) < min(i for i, line in enumerate(lines) if line.startswith("warning: "))
+    assert OVERLOAD_MARK not in tables["edge"]  # a steady run is not marked
+
+
+def test_compare_marks_the_overloaded_policys_column_and_says_how_many_runs(tiny_scenario, tmp_path):
+    result = compare(tiny_scenario, ["edge", "local"], 2, workers=1, overrides=OVER)
+    table = result.format_table(notes=False).splitlines()
+    (header,) = [line for line in table if line.startswith("metric ")]
+    assert header.split()[1:] == ["edge", "local", OVERLOAD_MARK]
+    (footnote,) = [line for line in table if line.startswith(OVERLOAD_MARK)]
+    assert ": 2 of 2 runs of local: no steady state" in footnote and "edge" not in footnote
+    # A boolean column in metrics and summary (summary.csv), as the table marks them.
+    by_run = result.metrics.groupby("policy")["overloaded"].agg(["all", "any"])
+    assert by_run.loc["local"].tolist() == [True, True] and by_run.loc["edge"].tolist() == [False, False]
+    written = pd.read_csv(result.write(tmp_path / "cmp") / "summary.csv")
+    assert written.groupby("policy")["overloaded"].unique().map(list).to_dict() == {
+        "edge": [False],
+        "local": [True],
+    }
+    # Where only some of a policy's runs were overloaded, the line says how many.
+    first = result.metrics.index[(result.metrics["policy"] == "local")][0]
+    result.metrics.loc[first, "warnings"] = ""
+    (footnote,) = [
+        line for line in result.format_table(notes=False).splitlines() if line.startswith(OVERLOAD_MARK)
+    ]
+    assert ": 1 of 2 runs of local: no steady state" in footnote
+
+
+def test_sweep_marks_the_overloaded_points_row(tiny_scenario, tmp_path, capsys):
+    sweep_file = tmp_path / "sweep.yaml"
+    sweep_file.write_text(
+        "base: tiny.yaml\nset: {duration: 5 s, policy: local}\n"
+        "grid:\n  workload[0].rate: [1 /s, 15 /s]\nreplications: 1\n"
+    )
+    assert main(["sweep", str(sweep_file), "--out", str(tmp_path / "sw"), "--workers", "1"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    rows = {rate: line for line in printed for rate in ("1 /s", "15 /s") if line.startswith(f"{rate} ")}
+    assert rows["15 /s"].startswith(f"15 /s {OVERLOAD_MARK}") and OVERLOAD_MARK not in rows["1 /s"]
+    (footnote,) = [line for line in printed if line.startswith(OVERLOAD_MARK)]
+    assert ": 1 of 1 runs at 15 /s: no steady state" in footnote
+    summary = pd.read_csv(tmp_path / "sw" / "summary.csv")
+    assert summary.groupby("workload[0].rate")["overloaded"].all().to_dict() == {"1 /s": False, "15 /s": True}

@@ -31,6 +31,9 @@ __all__ = [
 #: The mark on an overloaded run's numbers (the footnote under the table opens with it).
 OVERLOAD_MARK = "†"
 
+#: The marked rows or columns the line under a table names (each with its count of runs), at most.
+_NAMED = 4
+
 
 @dataclass(frozen=True)
 class Overloaded:
@@ -78,7 +81,10 @@ def runs_footnote(marked: Mapping[str, Overloaded], of: str = "") -> str | None:
     if not marked:
         return None
     kinds = overload_kinds(k for found in marked.values() for k in found.kinds)
-    parts = ", ".join(f"{found.count} of {found.runs} runs {of}{label}" for label, found in marked.items())
+    named = list(marked.items())
+    parts = ", ".join(f"{found.count} of {found.runs} runs {of}{label}" for label, found in named[:_NAMED])
+    if len(named) > _NAMED:  # a sweep's many points: the rows say which, summary.csv how many runs
+        parts += f", and {len(named) - _NAMED} more marked"
     return (
         f"{OVERLOAD_MARK} overloaded ({_kinds_text(kinds)}; see the notes): {parts}: "
         "no steady state, so those means depend on how long the runs ran"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 import offloadsim
-from offloadsim.analysis.overload_marks import OVERLOAD_MARK
+from offloadsim.analysis.overload_marks import OVERLOAD_MARK, Overloaded, runs_footnote
 from offloadsim.cli import main
 from offloadsim.experiments import compare
 from offloadsim.scenario import load_scenario_text
@@ -83,3 +83,17 @@ def test_sweep_marks_the_overloaded_points_row(tiny_scenario, tmp_path, capsys):
     assert ": 1 of 1 runs at 15 /s: no steady state" in footnote
     summary = pd.read_csv(tmp_path / "sw" / "summary.csv")
     assert summary.groupby("workload[0].rate")["overloaded"].all().to_dict() == {"1 /s": False, "15 /s": True}
+
+
+def test_the_line_under_a_sweep_of_many_marked_points_names_a_few():
+    """A sweep of many overloaded points names four with their runs and counts the rest."""
+    marked = {f"{rate} /s": Overloaded(2 + (rate == 9), 5, ("backlog",)) for rate in range(10, 3, -1)}
+    line = runs_footnote(marked, "at ")
+    assert line is not None and line.startswith(
+        f"{OVERLOAD_MARK} overloaded (backlog warning; see the notes): "
+    )
+    assert (
+        "2 of 5 runs at 10 /s, 3 of 5 runs at 9 /s, 2 of 5 runs at 8 /s, 2 of 5 runs at 7 /s, and 3 more"
+        in line
+    )
+    assert runs_footnote({}, "at ") is None

@@ -60,6 +60,7 @@ def test_summary_is_tidy_with_paired_differences_to_the_baseline(result):
         "diff_ci",
         "diff_n",
         "warned",
+        "overloaded",
     ]
     assert set(summary.policy) == {"local", "edge", "least-loaded"}
     base = summary[summary.policy == "local"]

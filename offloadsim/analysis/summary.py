@@ -944,6 +944,21 @@ def _sort_key(value: float) -> float:
 _num = table_number
 
 
+def _energy_unmeasured(groups: dict[str, Any], bare: set[str] | None) -> dict[str, Any]:
+    """``groups``' numbers with the device energy (and its split) of the groups in ``bare`` NaN.
+
+    ``bare``: groups none of whose sources has ``power:`` (None: every group); their tasks count 0 J,
+    which is not measured, not zero.
+    """
+    unmeasured = ("device_energy_mean_j", *ENERGY_SPLIT_METRICS)
+
+    def cut(key: str) -> bool:
+        group, metric = split_key(key)
+        return metric in unmeasured and (bare is None or group in bare)
+
+    return {key: _NAN if cut(key) else value for key, value in groups.items()}
+
+
 def summarize(
     tasks: Table,
     nodes: Table,
@@ -1028,13 +1043,9 @@ def summarize(
     )
     if powered_sources == 0:  # no source draws power: its device energy is not measured, not 0 J
         fields["device_energy_mean_j"] = _NAN
-        unmeasured = ("device_energy_mean_j", *ENERGY_SPLIT_METRICS)
-        groups = {k: _NAN if split_key(k)[1] in unmeasured else v for k, v in groups.items()}
+        groups = _energy_unmeasured(groups, None)
     elif unpowered_groups:  # some groups' sources draw no power: theirs is not measured either
-        unmeasured = ("device_energy_mean_j", *ENERGY_SPLIT_METRICS)
-        bare = set(unpowered_groups)
-        cut = {k for k in groups if split_key(k)[0] in bare and split_key(k)[1] in unmeasured}
-        groups = {k: _NAN if k in cut else v for k, v in groups.items()}
+        groups = _energy_unmeasured(groups, set(unpowered_groups))
     return Summary(
         duration_s=float(duration_s),
         deadline_miss_rate=n_miss / n_deadline if n_deadline else _NAN,

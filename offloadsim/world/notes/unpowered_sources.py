@@ -4,8 +4,10 @@ A node without ``power:`` charges its tasks nothing, so where some of a workload
 ``power:`` and others have not, device energy per task pooled the unpowered ones' tasks as 0 J
 with the powered ones' (the table's line read low), and the unpowered group's own line (a run's
 by-group row, a comparison's per-group table) read ``0.00``, a Δ of 0 to every policy: "offloading
-saves them nothing", where nothing was measured.  Where no source has ``power:`` the tables leave
-the energy out (:func:`offloadsim.analysis.notes.unpowered_sources_note`); this is the mixed case.
+saves them nothing", where nothing was measured.  That line now reads n/a (``summarize``'s
+``unpowered_groups``); the pooled mean still counts their tasks, which this note says.  Where no
+source has ``power:`` the tables leave the energy out
+(:func:`offloadsim.analysis.notes.unpowered_sources_note`); this is the mixed case.
 Said by a run, a comparison and a sweep, and under their figures of energy.
 """
 

@@ -25,7 +25,9 @@ __all__ = [
     "out_of_scope_first",
     "quoted",
     "quoted_listing",
+    "scope_words",
     "short_listing",
+    "with_words",
 ]
 
 
@@ -263,8 +265,7 @@ def did_you_mean(
     if scope and (pointer := out_of_scope_first(word, candidates)):  # "encryption": no misspelt "description"
         return pointer
     said = offered(close_matches(word, candidates, n, cutoff, within=within))
-    also = out_of_scope(word).strip()[1:-1] if scope and said else ""  # "offloadsim does not model ..."
-    return f"{said[:-1]} {also})" if also else said
+    return with_words(said, scope_words(word)) if scope and said else said  # "offloadsim does not model ..."
 
 
 def offered(names: Sequence[str]) -> str:
@@ -396,8 +397,25 @@ def out_of_scope(word: str) -> str:
     >>> out_of_scope("edge")
     ''
     """
+    words = scope_words(word)
+    return f" ({words})" if words else ""
+
+
+def scope_words(word: str) -> str:
+    """:func:`out_of_scope`'s words, unbracketed, to join to another hint (:func:`with_words`)."""
     what = _OUT_OF_SCOPE.get(re.sub(r"[ _]", "-", word.casefold()))
-    return f" (offloadsim does not model {what}: see {SCOPE_SECTION})" if what else ""
+    return f"offloadsim does not model {what}: see {SCOPE_SECTION}" if what else ""
+
+
+def with_words(hint: str, words: str) -> str:
+    """``hint`` (``' (did you mean "x"?)'``) with ``words`` inside its brackets; alone, ``' (words)'``.
+
+    >>> with_words(' (did you mean "x"?)', "or y"), with_words("", "y"), with_words(" (z)", "")
+    (' (did you mean "x"? or y)', ' (y)', ' (z)')
+    """
+    if not words:
+        return hint
+    return f"{hint[:-1]} {words})" if hint else f" ({words})"
 
 
 def out_of_scope_first(word: str, candidates: list[str]) -> str:

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from offloadsim.scenario.arrivals.base import PLUGINS as ARRIVALS
 from offloadsim.scenario.errors import Problem, describe, did_you_mean, format_path
 from offloadsim.scenario.schema import SCENARIO_ERROR_TYPE, declared_keys_at, keys_at
-from offloadsim.suggest import out_of_scope, quoted
+from offloadsim.suggest import quoted, scope_words, with_words
 
 __all__ = ["problems_from_validation"]
 
@@ -128,11 +128,10 @@ def _with_scope_of_value(hint: str, value: Any) -> str:
     ``codec: quic`` was told only ``did you mean "compression"?`` and ``protocol: quic`` only the
     keys, when the value said what was asked for; a hint that already points at the scope is kept.
     """
-    pointer = out_of_scope(value).strip()[1:-1] if isinstance(value, str) else ""
+    pointer = scope_words(value) if isinstance(value, str) else ""
     if not pointer or "does not model" in hint:
         return hint
-    said = f"{quoted(value)}: {pointer}"
-    return f"{hint[:-1]} {said})" if hint else f" ({said})"
+    return with_words(hint, f"{quoted(value)}: {pointer}")
 
 
 def _home_of(key: str, at: tuple[str | int, ...]) -> tuple[str | int, ...] | None:

@@ -409,7 +409,9 @@ def _compare_dry_run(args: argparse.Namespace, scenario: Any, seed: int, out: Pa
     built = built_world(scenario, world)  # a bad world, or a kind of work's trial request, is refused here
     specs = [plan.specs[label] for label in plan.names]
     # none: not fixed; its trial decisions each under --policy-timeout, as a run's
-    tables = [station_lines(spec, built, plan.scenario.seed, args.policy_timeout) for spec in specs]
+    tables = [
+        station_lines(spec, built, plan.scenario.seed, policy_timeout_s=args.policy_timeout) for spec in specs
+    ]
     if args.quiet:  # every check made: only the directory the comparison would write, as a run prints it
         print(out)
         return EXIT_OK
@@ -456,7 +458,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     def keep_notes(index: int, scenario: Any, world: Any) -> None:
         if args.dry_run and index < _LISTED:  # the points it lists
             # a plug-in's fault at 0 s (an EngineError) refuses the point: plan_sweep lists it in order
-            tables.append(station_lines(scenario.policy, world(), scenario.seed, args.policy_timeout))
+            tables.append(
+                station_lines(scenario.policy, world(), scenario.seed, policy_timeout_s=args.policy_timeout)
+            )
         if args.quiet and args.dry_run:  # its --quiet prints the directory: no notes
             return
         if not args.dry_run:  # said of where its runs computed, once they have

@@ -823,7 +823,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         world = built_world(scenario, once)  # a bad world is refused before anything is printed
         # Its trial decisions, under --policy-timeout: a plug-in's fault is refused here too.
-        stations = station_lines(spec, world, seed, args.policy_timeout)
+        stations = station_lines(spec, world, seed, policy_timeout_s=args.policy_timeout)
         if args.quiet:  # every check made: only the directory the run would write, as a run prints it
             print(out)
             return EXIT_OK

@@ -64,20 +64,16 @@ def print_world(world: Any, policies: Any = None) -> None:
         print(summary)
 
 
-def station_lines(
-    spec: Any,
-    world: Any,
-    seed: int,
-    policy_timeout_s: float | None = 60.0,  # engine.policy_watch.POLICY_TIMEOUT_S, not imported at start-up
-) -> list[str]:
+def station_lines(spec: Any, world: Any, seed: int, **limit: float | None) -> list[str]:
     """What each station of policy ``spec``'s ``fixed`` plan runs and what crosses each cut, per application.
 
     Empty where ``spec`` has no fixed plan, or no world was built.  Its trial decisions are a run's,
-    under ``policy_timeout_s`` (``--policy-timeout``): a plug-in's fault in them, or a call of its
-    that does not return, is refused in its one line (exit 2), so call it before printing.
+    under ``policy_timeout_s`` (``--policy-timeout``; not given, the engine's default, whose module
+    start-up does not import): a plug-in's fault in them, or a call of its that does not return, is
+    refused in its one line (exit 2), so call it before printing.
     """
     if world is None:
         return []
     from offloadsim.engine.stations import describe
 
-    return describe(world, spec, seed, policy_timeout_s)
+    return describe(world, spec, seed, **limit)

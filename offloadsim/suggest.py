@@ -17,7 +17,8 @@ __all__ = [
     "SCOPE_SECTION",
     "close_matches",
     "counted",
-    "did_you_mean",
+    "did_you_mean_key",
+    "did_you_mean_name",
     "did_you_mean_file",
     "listed",
     "offered",
@@ -233,39 +234,44 @@ def _holds(name: str, folded: str) -> bool:
     return False
 
 
-def did_you_mean(
-    word: str,
-    candidates: Iterable[str],
-    n: int = 1,
-    cutoff: float = 0.6,
-    *,
-    within: float | None = None,
-    scope: bool = True,
+def did_you_mean_key(
+    word: str, candidates: Iterable[str], n: int = 1, cutoff: float = 0.6, *, within: float | None = None
 ) -> str:
-    """``' (did you mean "x"?)'`` (or ``"x" or "y"``, ``"x", "y" or "z"``) for the closest candidates.
+    """``' (did you mean "x"?)'`` for a KEY: a word of offloadsim's vocabulary (a key, kind, model, metric).
 
-    ``""`` when none is close; ``n``, ``cutoff`` and ``within`` as :func:`close_matches` takes them.
-    ``scope``: a word for what is not modelled is pointed at README's scope list
-    (:func:`out_of_scope_first`); False where ``word`` is a name the user gives a thing (a node's),
-    not a key: a node named ``cache`` is an unknown node, not a request for caching (a link's
-    ``between: [cache, ap]`` names a node that does not exist).  Such a word that begins a
-    candidate may mean either, and is told both (a processor's ``memory``: ``memory_bandwidth``,
-    or the capacity nothing models).  The one did-you-mean of every message, the scenario's too.
+    As :func:`did_you_mean_name`, and a word for what is not modelled is pointed at README's scope
+    list (:func:`out_of_scope_first`): ``encryption`` is not a misspelt ``description``.  Such a word
+    that begins a candidate may mean either, and is told both (a processor's ``memory``:
+    ``memory_bandwidth``, or the capacity nothing models).
 
-    >>> print(did_you_mean("Edge", ["edge", "cloud"]))
+    >>> print(did_you_mean_key("Edge", ["edge", "cloud"]))
      (did you mean "edge"?)
-    >>> print(did_you_mean("latency", ["latency_mean_s", "latency_p50_s", "latency_p95_s"], n=3, within=0.05))
-     (did you mean "latency_mean_s", "latency_p50_s" or "latency_p95_s"?)
-    >>> did_you_mean("cache", ["phone", "ap"], scope=False), did_you_mean("memroy", ["memory"], scope=False)
-    ('', ' (did you mean "memory"?)')
-    >>> print(did_you_mean("memory", ["memory_bandwidth", "speed"]))  # doctest: +ELLIPSIS
+    >>> print(did_you_mean_key("latency", ["latency_mean_s", "latency_p50_s"], n=3, within=0.05))
+     (did you mean "latency_mean_s" or "latency_p50_s"?)
+    >>> print(did_you_mean_key("memory", ["memory_bandwidth", "speed"]))  # doctest: +ELLIPSIS
      (did you mean "memory_bandwidth"? offloadsim does not model memory capacity (...): see README.md, ...)
     """
     candidates = list(candidates)
-    if scope and (pointer := out_of_scope_first(word, candidates)):  # "encryption": no misspelt "description"
+    if pointer := out_of_scope_first(word, candidates):  # "encryption": no misspelt "description"
         return pointer
-    said = offered(close_matches(word, candidates, n, cutoff, within=within))
-    return with_words(said, scope_words(word)) if scope and said else said  # "offloadsim does not model ..."
+    said = did_you_mean_name(word, candidates, n, cutoff, within=within)
+    return with_words(said, scope_words(word)) if said else said  # "offloadsim does not model ..."
+
+
+def did_you_mean_name(
+    word: str, candidates: Iterable[str], n: int = 1, cutoff: float = 0.6, *, within: float | None = None
+) -> str:
+    """``' (did you mean "x"?)'`` (or ``"x" or "y"``, ``"x", "y" or "z"``) for a NAME the user gives a thing.
+
+    ``""`` when none is close; ``n``, ``cutoff`` and ``within`` as :func:`close_matches` takes them.
+    A name (a node's, an application's, a group's) says nothing of what is modelled: a node named
+    ``cache`` is an unknown node, not a request for caching (a link's ``between: [cache, ap]``), so
+    no scope pointer, unlike :func:`did_you_mean_key`.  Every message's did-you-mean is one of the two.
+
+    >>> did_you_mean_name("cache", ["phone", "ap"]), did_you_mean_name("memroy", ["memory"])
+    ('', ' (did you mean "memory"?)')
+    """
+    return offered(close_matches(word, candidates, n, cutoff, within=within))
 
 
 def offered(names: Sequence[str]) -> str:

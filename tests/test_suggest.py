@@ -112,10 +112,10 @@ def test_a_shared_extension_does_not_make_a_name_near(tmp_path):
 
 def test_a_part_of_a_name_suggests_the_names_holding_it_after_close_spellings():
     """``--metric p95`` listed every metric without suggesting latency_p95_s (no close spelling of it)."""
-    from offloadsim.suggest import close_matches, did_you_mean
+    from offloadsim.suggest import close_matches, did_you_mean_key
 
     metrics = ["latency_mean_s", "latency_p95_s", "latency_p99_s", "device_energy_mean_j"]
-    assert did_you_mean("p95", metrics) == ' (did you mean "latency_p95_s"?)'
+    assert did_you_mean_key("p95", metrics) == ' (did you mean "latency_p95_s"?)'
     assert close_matches("ENERGY", metrics) == ["device_energy_mean_j"]  # case aside
     assert close_matches("latncy_p95_s", metrics) == ["latency_p95_s"]  # a close spelling comes first
     assert close_matches("95", metrics) == []  # not at the start of a part
@@ -124,7 +124,7 @@ def test_a_part_of_a_name_suggests_the_names_holding_it_after_close_spellings():
 
 def test_a_word_several_names_are_about_as_near_to_names_each_and_a_typo_its_one_name():
     """``--metric latency`` suggested latency_p99_s alone, though its mean and others are as near."""
-    from offloadsim.suggest import close_matches, did_you_mean
+    from offloadsim.suggest import close_matches, did_you_mean_key
 
     metrics = [
         "latency_mean_s",
@@ -147,10 +147,10 @@ def test_a_word_several_names_are_about_as_near_to_names_each_and_a_typo_its_one
         "latency_p50_s",
         "latency_mean_s",
     ]
-    assert did_you_mean("latency", metrics, n=3, within=0.05) == (
+    assert did_you_mean_key("latency", metrics, n=3, within=0.05) == (
         ' (did you mean "latency_p50_s", "latency_p95_s" or "latency_p99_s"?)'
     )
-    assert did_you_mean("x", metrics, n=3, within=0.05) == ""
+    assert did_you_mean_key("x", metrics, n=3, within=0.05) == ""
 
 
 @pytest.mark.parametrize(
@@ -434,12 +434,16 @@ def test_the_nodes_listed_for_a_name_spelt_like_none_are_the_scenario_s():
 
 def test_one_did_you_mean_serves_the_scenarios_messages_and_the_rest():
     """There were two: the scenario's told a word for what is not modelled that begins a key both
-    (a processor's ``memory``: ``memory_bandwidth``, or the capacity nothing models); this one not."""
+    (a processor's ``memory``: ``memory_bandwidth``, or the capacity nothing models); this one not.
+    Each caller says what it matches: a key is pointed at the scope list, a name a user gives not."""
     import offloadsim.scenario.errors
 
-    assert offloadsim.scenario.errors.did_you_mean is offloadsim.suggest.did_you_mean
-    said = offloadsim.suggest.did_you_mean("memory", ["memory_bandwidth", "speed"])
+    assert offloadsim.scenario.errors.did_you_mean_key is offloadsim.suggest.did_you_mean_key
+    assert offloadsim.scenario.errors.did_you_mean_name is offloadsim.suggest.did_you_mean_name
+    said = offloadsim.suggest.did_you_mean_key("memory", ["memory_bandwidth", "speed"])
     assert said.startswith(' (did you mean "memory_bandwidth"? offloadsim does not model memory capacity')
-    assert offloadsim.suggest.did_you_mean("memory", ["memory_bandwidth"], scope=False) == (
+    assert offloadsim.suggest.did_you_mean_name("memory", ["memory_bandwidth"]) == (
         ' (did you mean "memory_bandwidth"?)'
     )
+    assert offloadsim.suggest.did_you_mean_key("cache", ["phone", "ap"]) != ""  # caching: not modelled
+    assert offloadsim.suggest.did_you_mean_name("cache", ["phone", "ap"]) == ""  # a node named cache

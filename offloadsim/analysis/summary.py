@@ -247,10 +247,10 @@ class Summary(FieldValues):
         for metric in registered:
             if metric.name == name:
                 return float(getattr(self, name)) if metric.summary_fields else metric.default
-        from offloadsim.suggest import did_you_mean
+        from offloadsim.suggest import did_you_mean_key
 
         names = [*row, *(metric.name for metric in registered)]
-        hint = did_you_mean(name, names)
+        hint = did_you_mean_key(name, names)
         raise KeyError(f"{name!r}: no metric of that name{hint}; this run's: {', '.join(names)}")
 
     @property

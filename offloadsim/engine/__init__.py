@@ -21,7 +21,7 @@ from offloadsim.plugins import blame, shipped_module
 from offloadsim.scenario.errors import format_path
 from offloadsim.scenario.model import PolicySpec, Scenario
 from offloadsim.scenario.overrides import blamed
-from offloadsim.suggest import did_you_mean, quoted
+from offloadsim.suggest import did_you_mean_key, quoted
 from offloadsim.world import World, WorldError, build_world
 
 __all__ = [
@@ -206,7 +206,7 @@ def check_world(world: World) -> None:
                     processor_models.PLUGINS.refusal(
                         spec.model,
                         f"unknown processor model {quoted(spec.model)}",
-                        f"{did_you_mean(spec.model, models)}; known: {', '.join(models)}",
+                        f"{did_you_mean_key(spec.model, models)}; known: {', '.join(models)}",
                     ),
                 )
     kinds = kind_names()
@@ -217,7 +217,7 @@ def check_world(world: World) -> None:
                 work.PLUGINS.refusal(
                     app.kind,
                     f"unknown kind of work {quoted(app.kind)}",
-                    f"{did_you_mean(app.kind, kinds)}; known: {', '.join(kinds)}",
+                    f"{did_you_mean_key(app.kind, kinds)}; known: {', '.join(kinds)}",
                 ),
             )
         work_kind(app.kind)  # a plug-in's fixed_cost that is no bool: its one line (PluginFailed)

@@ -47,7 +47,7 @@ from offloadsim.engine.plugin_faults import (
 from offloadsim.plugin_checks import as_float, number_at_least, refusal, whole
 from offloadsim.plugins import dotted_name
 from offloadsim.shapes import describe
-from offloadsim.suggest import did_you_mean, quoted
+from offloadsim.suggest import did_you_mean_key, quoted
 
 if TYPE_CHECKING:
     import simpy
@@ -579,7 +579,7 @@ class PluginColumn:
         except PluginFailed as error:
             cause = error.__cause__
             if isinstance(cause, UnknownColumn):  # and the derive did not catch it
-                hint = did_you_mean(str(cause.args[0]), self.names)
+                hint = did_you_mean_key(str(cause.args[0]), self.names)
                 raise ReadUnknownColumn(
                     f"{self.words} reads column {quoted(cause.args[0])}, which is no record column{hint}"
                 ) from None

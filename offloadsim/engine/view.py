@@ -175,21 +175,21 @@ class EngineView:
 
     def _no_processor(self, node: object, asked: str, processor: str | None = None) -> NoProcessorError:
         """What asking ``asked`` of ``node``, with no processor (or none so named), raises: which, and why."""
-        from offloadsim.suggest import did_you_mean
+        from offloadsim.suggest import did_you_mean_name
 
         world = self._sim.world
         if isinstance(node, str) and processor is not None and node in self._sim.processors:
             named = self.processors(node)
             return NoProcessorError(
                 f"view.{asked}(): {quoted(node)} has no processor {quoted(processor)}"
-                f"{did_you_mean(str(processor), named, scope=False)}; "
+                f"{did_you_mean_name(str(processor), named)}; "
                 f"view.processors({quoted(node)}) lists its own: "
                 f"{', '.join(named)}"
             )
         if isinstance(node, str) and node in world.nodes:
             why = f"{quoted(node)} has no processor"
         else:
-            hint = did_you_mean(str(node), self.nodes(), scope=False)
+            hint = did_you_mean_name(str(node), self.nodes())
             why = f"{quoted(node)} is no node of this system{hint}"
         return NoProcessorError(
             f"view.{asked}(): {why}; ask it of a computing node (view.nodes() lists them; view.cores(node) "

@@ -1113,7 +1113,7 @@ def _check_table_metrics(metrics: object, available: Iterable[str]) -> None:
     the default rows are.
     """
     from offloadsim.analysis.catalogue import is_metric
-    from offloadsim.suggest import did_you_mean
+    from offloadsim.suggest import did_you_mean_key
 
     if isinstance(metrics, str | bytes) or not isinstance(metrics, Iterable):
         raise ExperimentError(
@@ -1124,7 +1124,7 @@ def _check_table_metrics(metrics: object, available: Iterable[str]) -> None:
     for name in metrics:
         if not isinstance(name, str) or not (is_metric(name) or name in known):
             raise ExperimentError(
-                f"metrics: unknown metric {quoted(name)}{did_you_mean(str(name), known)}; "
+                f"metrics: unknown metric {quoted(name)}{did_you_mean_key(str(name), known)}; "
                 f"known: {', '.join(known)}"
             )
 

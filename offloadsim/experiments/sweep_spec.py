@@ -58,7 +58,7 @@ from offloadsim.scenario.current_document import with_current_document
 from offloadsim.scenario.errors import (
     KeyPathError,
     describe,
-    did_you_mean,
+    did_you_mean_key,
     first_repeat,
     format_path,
     given_twice,
@@ -215,7 +215,8 @@ def _sweep_spec(
         elif key not in SWEEP_KEYS:
             bad(
                 format_path((str(key),)),
-                f"unknown key{did_you_mean(str(key), SWEEP_KEYS)}; a sweep file has {', '.join(SWEEP_KEYS)}",
+                f"unknown key{did_you_mean_key(str(key), SWEEP_KEYS)}; "
+                f"a sweep file has {', '.join(SWEEP_KEYS)}",
             )
     folder = Path(base_dir) if base_dir is not None else Path.cwd()
 
@@ -370,7 +371,7 @@ def _sweep_spec(
             if str(key) not in varied:
                 bad(
                     where,
-                    f"not a swept key{did_you_mean(str(key), varied)}; "
+                    f"not a swept key{did_you_mean_key(str(key), varied)}; "
                     f"label one of {', '.join(varied) or '(none: nothing is swept)'}",
                 )
             elif not isinstance(text, str) or not text.strip():

@@ -16,7 +16,7 @@ from offloadsim.models import zoo
 from offloadsim.models.graph import LayerGraph, as_chain
 from offloadsim.models.precision import parse_precision, with_precision
 from offloadsim.shapes import describe
-from offloadsim.suggest import did_you_mean, listed, quoted
+from offloadsim.suggest import did_you_mean_key, listed, quoted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -208,7 +208,7 @@ def parameter_problems(
                 (
                     str(key),
                     f"model {quoted(canonical)} has no parameter "
-                    f"{quoted(key)}{did_you_mean(str(key), accepted)}; "
+                    f"{quoted(key)}{did_you_mean_key(str(key), accepted)}; "
                     f"it takes {', '.join(accepted)}",
                 )
             )

@@ -78,7 +78,7 @@ def close_column_hint(results: Results, key: str, columns: Iterable[str]) -> str
     The figures name a swept key by its label (``precision``), so that is the name a reader types
     back; the closest column name to it was unrelated (``replication``).
     """
-    from offloadsim.suggest import did_you_mean, quoted
+    from offloadsim.suggest import did_you_mean_key, quoted
 
     labels = results.manifest.get("labels") or {}
     named = [str(column) for column, label in labels.items() if str(label).casefold() == key.casefold()]
@@ -88,7 +88,7 @@ def close_column_hint(results: Results, key: str, columns: Iterable[str]) -> str
         )
     # A metric figure's columns are the runs' metrics; it splits them by the tasks' source group too.
     grouped = [GROUP_COLUMN] if GROUP_COLUMN in results.tasks.columns else []
-    return did_you_mean(key, [*columns, *grouped])
+    return did_you_mean_key(key, [*columns, *grouped])
 
 
 class FigureView:
@@ -644,7 +644,7 @@ def _need_metric(metrics: pd.DataFrame, metric: str) -> None:
     from offloadsim.analysis.catalogue import LLM_METRICS, metric_columns
 
     if metric not in metrics.columns:
-        from offloadsim.suggest import did_you_mean
+        from offloadsim.suggest import did_you_mean_key
 
         known = metric_columns(metrics)
         if metric in LLM_METRICS:
@@ -656,7 +656,7 @@ def _need_metric(metrics: pd.DataFrame, metric: str) -> None:
             )
             raise ExperimentError(f"{argument('metric', metric)}: {why}; use one of {', '.join(known)}")
         # Several metrics may be about equally near ("latency": its mean and three percentiles): name each.
-        close = did_you_mean(metric, known, n=4, within=0.05)
+        close = did_you_mean_key(metric, known, n=4, within=0.05)
         raise ExperimentError(
             f"{argument('metric', metric)}: unknown metric{close}; use one of {', '.join(known)}"
         )

@@ -1464,12 +1464,12 @@ def _chosen_metric(metric: str | None) -> str:
     if metric in METRICS:
         return metric
     from offloadsim.analysis.catalogue import is_metric
-    from offloadsim.suggest import did_you_mean
+    from offloadsim.suggest import did_you_mean_key
 
     why = (
         "a metric of whole runs, not drawn over time"
         if is_metric(metric)
-        else f"unknown metric{did_you_mean(metric, list(METRICS), n=4, within=0.05)}"
+        else f"unknown metric{did_you_mean_key(metric, list(METRICS), n=4, within=0.05)}"
     )
     raise ExperimentError(
         f"{argument('metric', metric)}: {why}; {argument('kind', KIND)} draws one of {', '.join(METRICS)}"

@@ -59,12 +59,12 @@ def need_column(frame: pd.DataFrame, column: str, hint: str = "") -> None:
         )
     if column in frame.columns:
         return
-    from offloadsim.suggest import did_you_mean
+    from offloadsim.suggest import did_you_mean_key
 
     names = [str(name) for name in frame.columns]
     raise ValueError(  # a hint says what was wanted: a near name of another table would mislead
         f"no column {column!r} in the data"
-        + (f" ({hint})" if hint else did_you_mean(column, names))
+        + (f" ({hint})" if hint else did_you_mean_key(column, names))
         + f"; columns: {', '.join(names)}"
     )
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import numpy as np
 
 from offloadsim.field_values import FieldValues
-from offloadsim.suggest import counted, did_you_mean, quoted
+from offloadsim.suggest import counted, did_you_mean_name, quoted
 
 if TYPE_CHECKING:
     from offloadsim.models.graph import LayerGraph
@@ -450,7 +450,7 @@ def _not_computing(named: str, task: TaskView, node: object, computing: set[str]
     said = f"policy {named} placed task {task.id} on {quoted(node)}"
     if not isinstance(node, str):
         return f"{said} ({type(node).__name__}); expected the name of a computing node (view.nodes())"
-    hint = did_you_mean(node, sorted(computing), scope=False)
+    hint = did_you_mean_name(node, sorted(computing))
     return f"{said}, which is not a node with a processor (view.nodes() lists those){hint}"
 
 

@@ -23,7 +23,7 @@ from offloadsim.plugins import (
     shipped_module,
     traceback_frames,
 )
-from offloadsim.suggest import did_you_mean, listed, quoted
+from offloadsim.suggest import did_you_mean_key, listed, quoted
 
 __all__ = ["describe_build_failure", "describe_failure", "raised_in_policy"]
 
@@ -93,10 +93,11 @@ def _attribute_hint(error: BaseException) -> str:
     task_fields = list(TaskView.__annotations__)
     view_members = [member for member in vars(SystemView) if not member.startswith("_")]
     if all(hasattr(obj, field) for field in task_fields):
-        nearest = did_you_mean(name, task_fields) or did_you_mean(name.removeprefix("task_"), task_fields)
+        bare = name.removeprefix("task_")  # "task_size" for size
+        nearest = did_you_mean_key(name, task_fields) or did_you_mean_key(bare, task_fields)
         return f"{nearest}; a task has {listed(task_fields)} (offloadsim.policies.TaskView)"
     if all(hasattr(obj, member) for member in view_members):
-        nearest = did_you_mean(name, view_members)
+        nearest = did_you_mean_key(name, view_members)
         return f"{nearest}; the view's members are those of offloadsim.policies.SystemView"
     return ""
 

@@ -25,7 +25,7 @@ from offloadsim.plugins import EntryPointGroup, PluginSkipped, PluginWarning, do
 from offloadsim.policies.base import Policy
 from offloadsim.policies.faults import describe_build_failure
 from offloadsim.policies.params import ParamKind, is_sequence_origin
-from offloadsim.suggest import did_you_mean, listed, quoted
+from offloadsim.suggest import did_you_mean_key, listed, quoted
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -492,7 +492,7 @@ def _check_params(info: PolicyInfo, given: Mapping[str, Any]) -> None:
                 f"policy {quoted(info.name)}: parameter names must be strings, got {quoted(key)}"
             )
         if key not in accepted and not info.open_params:
-            hint = did_you_mean(key, accepted)
+            hint = did_you_mean_key(key, accepted)
             listing = ", ".join(accepted) if accepted else "no parameters"
             raise PolicyParamError(
                 f"policy {quoted(info.name)} has no parameter {quoted(key)}{hint}; it accepts: {listing}", key
@@ -515,7 +515,7 @@ def _check_params(info: PolicyInfo, given: Mapping[str, Any]) -> None:
         expected = info.hints.get(key)
         if expected is not None and not _matches(value, expected):
             options = [str(option) for option in _literal_options(expected)]
-            hint = did_you_mean(value, options) if isinstance(value, str) else ""
+            hint = did_you_mean_key(value, options) if isinstance(value, str) else ""
             hint += _unit_hint(value, expected)
             raise PolicyParamError(
                 f"policy {quoted(info.name)}: parameter {quoted(key)} must be {_type_name(expected)}, "
@@ -628,7 +628,7 @@ def _short(value: Any, limit: int = 60) -> str:
 
 def _unknown_name_message(name: str, table: Mapping[str, PolicyInfo]) -> str:
     known = sorted(table)
-    hint = did_you_mean(str(name), known, n=3, cutoff=0.5)
+    hint = did_you_mean_key(str(name), known, n=3, cutoff=0.5)
     return PLUGINS.refusal(
         name, f"unknown policy {quoted(name)}", f"{hint}; known policies: {', '.join(known)}"
     )

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from offloadsim.scenario.distributions import Dist
-from offloadsim.scenario.errors import Problem, ProblemList, did_you_mean, format_path
+from offloadsim.scenario.errors import Problem, ProblemList, did_you_mean_name, format_path
 from offloadsim.scenario.keys import declared_keys
 from offloadsim.scenario.model import (
     AppSpec,
@@ -331,7 +331,7 @@ def _references(scenario: Scenario) -> list[Problem]:
 
 def _no_node(name: object, known: set[str]) -> str:
     small = len(known) < 10_000  # a name, not a key: no scope pointer
-    hint = did_you_mean(name, sorted(known), scope=False) if isinstance(name, str) and small else ""
+    hint = did_you_mean_name(name, sorted(known)) if isinstance(name, str) and small else ""
     return f"no node {quoted(str(name))}{hint}"
 
 

@@ -60,7 +60,7 @@ from offloadsim.scenario.errors import (
     Problem,
     ScenarioError,
     describe,
-    did_you_mean,
+    did_you_mean_key,
     first_repeat,
     given_twice,
 )
@@ -357,7 +357,7 @@ def skipped_checks(scenario: Scenario) -> tuple[str, ...]:
                 f"skip {describe(_UNSKIPPABLE[name])} for what it warns of"
             )
         elif name not in _CHECKS:
-            why = f"unknown scenario check {describe(name)}{did_you_mean(name, skippable)}"
+            why = f"unknown scenario check {describe(name)}{did_you_mean_key(name, skippable)}"
         else:
             continue
         problems.append(

@@ -20,7 +20,7 @@ import numpy as np
 from offloadsim.bounded_read import MAX_TABLE_BYTES, InputFileError, not_utf8, read_text
 from offloadsim.scenario.errors import describe
 from offloadsim.scenario.units import NUMBER, QUANTITIES, UnitError, parse_quantity
-from offloadsim.suggest import counted, did_you_mean, did_you_mean_file, quoted
+from offloadsim.suggest import counted, did_you_mean_file, did_you_mean_key, quoted
 
 __all__ = [
     "CsvProblem",
@@ -332,7 +332,7 @@ def _series_row_by_row(text: str, shown: str, kinds: Mapping[str, str]) -> Serie
     names = [cell.strip().lower() for cell in cells]
     for name in names:
         if name != "time" and name not in kinds:
-            hint = separator_hint(cells) or did_you_mean(name, ("time", *kinds))
+            hint = separator_hint(cells) or did_you_mean_key(name, ("time", *kinds))
             raise CsvProblem(f"{shown}, line {line}: unknown column {quoted(name)}{hint}; expected {wanted}")
     present = tuple(name for name in kinds if name in names)
     if "time" not in names or not present or len(set(names)) != len(names):

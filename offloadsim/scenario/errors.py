@@ -18,7 +18,10 @@ from typing import Any, NamedTuple
 
 from offloadsim.shapes import describe
 from offloadsim.strict_yaml import key_part, key_path, plain_or_quoted
-from offloadsim.suggest import did_you_mean  # re-exported: the scenario's messages suggest from it
+from offloadsim.suggest import (  # re-exported: the scenario's messages suggest from it
+    did_you_mean_key,
+    did_you_mean_name,
+)
 
 __all__ = [
     "KeyPathError",
@@ -34,7 +37,8 @@ __all__ = [
     "key_place",
     "values_at",
     "describe",
-    "did_you_mean",
+    "did_you_mean_key",
+    "did_you_mean_name",
     "first_repeat",
     "given_twice",
     "yaml_text",

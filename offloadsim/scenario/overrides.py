@@ -24,7 +24,7 @@ from offloadsim.scenario.yamlio import (
     UnreadableNumber,
     size_problem,
 )
-from offloadsim.suggest import counted, did_you_mean, quoted
+from offloadsim.suggest import counted, did_you_mean_key, did_you_mean_name, quoted
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -139,7 +139,8 @@ def set_path(document: Any, path: str, value: Any) -> None:
             here = format_path(parts[:i]) or "the top level"
             raise PathError(
                 format_path(parts[: i + 1]),
-                f"no list {quoted(part)} in {here} to take [{following}]{did_you_mean(str(part), current)}",
+                f"no list {quoted(part)} in {here} to take [{following}]"
+                f"{did_you_mean_key(str(part), current)}",
             )
         current = _step(current, part, parts[:i], create=True)
     last = parts[-1]
@@ -216,7 +217,7 @@ def _check_named_entry(document: Any, parts: tuple[Part, ...]) -> None:
     where = format_path(parts[:2])
     raise PathError(
         where,
-        f"the scenario has no {entry} {quoted(parts[1])}{did_you_mean(parts[1], names, scope=False)}; "
+        f"the scenario has no {entry} {quoted(parts[1])}{did_you_mean_name(parts[1], names)}; "
         f"to add one, give it whole: {where}={{...}}",
     )
 

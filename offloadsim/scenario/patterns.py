@@ -11,7 +11,7 @@ import fnmatch
 import re
 from collections.abc import Sequence
 
-from offloadsim.scenario.errors import did_you_mean
+from offloadsim.scenario.errors import did_you_mean_name
 from offloadsim.suggest import quoted, quoted_listing
 
 __all__ = ["NodeIndex", "expand_group", "unique_pair_count"]
@@ -69,7 +69,7 @@ class NodeIndex:
         if len(members) > 1 and pattern[len(group) + 1 :].isdigit():
             return f"{quoted(pattern)} matches no node ({group} has {members[0]} .. {members[-1]})"
         # A node's name, not a key: "cache" names no node; it asks for no caching (no scope pointer).
-        hint = did_you_mean(pattern, candidates, scope=False)
+        hint = did_you_mean_name(pattern, candidates)
         if not hint:  # none spelt alike: say which there are
             each = [f"{group}-*" if len(members) > 1 else group for group, members in self.groups.items()]
             hint = f" (the scenario's nodes: {quoted_listing(each, limit=6)})"

@@ -39,7 +39,14 @@ from offloadsim.policies.registry import (
     make_policy,
 )
 from offloadsim.scenario.checks import CheckedRun
-from offloadsim.scenario.errors import Problem, ProblemList, ScenarioError, did_you_mean, format_path
+from offloadsim.scenario.errors import (
+    Problem,
+    ProblemList,
+    ScenarioError,
+    did_you_mean_key,
+    did_you_mean_name,
+    format_path,
+)
 from offloadsim.scenario.model import TIERS, NodeSpec, PolicySpec, Scenario
 from offloadsim.scenario.overrides import blame_given
 from offloadsim.suggest import quoted, quoted_listing
@@ -187,7 +194,7 @@ def _delegated(
                 problems.add(
                     format_path((*root, *delegate.at)),
                     f"{quoted(group)} is not a group of task sources"
-                    f"{did_you_mean(group, list(groups), scope=False)}; "
+                    f"{did_you_mean_name(group, list(groups))}; "
                     f"expected one of {quoted_listing(list(groups))}",
                 )
         served.append((delegate, {s for g in delegate.groups for s in groups.get(g, ())}))
@@ -295,7 +302,7 @@ class _System:
     def close_names(self, name: str) -> str:
         """A did-you-mean among computing nodes (or, in very large scenarios, group names)."""
         candidates = self.computing if len(self.computing) <= 10_000 else list(self.groups)
-        return did_you_mean(name, candidates, scope=False)  # a node's name, not a key
+        return did_you_mean_name(name, candidates)  # a node's name, not a key
 
 
 def _check_references(
@@ -318,7 +325,7 @@ def _check_references(
                 if name not in TIERS:
                     problems.add(
                         path,
-                        f"{said}unknown tier {quoted(name)}{did_you_mean(name, TIERS)}; tiers: "
+                        f"{said}unknown tier {quoted(name)}{did_you_mean_key(name, TIERS)}; tiers: "
                         f"{', '.join(TIERS)}",
                     )
             elif kind is COMPUTING_NODE or (kind is STATION and name != SOURCE):
@@ -442,7 +449,7 @@ def _check_requirement(
             have = [p.name for p in spec.processors] if spec is not None else []
             if spec is not None and name not in have:
                 listing = ", ".join(map(quoted, have)) or "no processor"
-                hint = did_you_mean(name, have, scope=False)
+                hint = did_you_mean_name(name, have)
                 problems.add(
                     path, f"{but} node {quoted(node)} has no processor {quoted(name)}{hint}; it has {listing}"
                 )

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from offloadsim.scenario.distributions import DIST_KINDS, Dist, lognormal_sigma_problem
-from offloadsim.scenario.errors import describe, did_you_mean
+from offloadsim.scenario.errors import describe, did_you_mean_key
 from offloadsim.scenario.refusal import rows_refusal
 from offloadsim.scenario.size import SAMPLE_BYTES, Footprint
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
@@ -76,7 +76,7 @@ def parse_dist(value: Any, kind: str, base_dir: Path, footprint: Footprint | Non
     ((name, args),) = value.items()
     if name not in DIST_KINDS:
         raise FieldProblem(
-            f"unknown distribution {quoted(name)}{did_you_mean(str(name), DIST_KINDS)}; "
+            f"unknown distribution {quoted(name)}{did_you_mean_key(str(name), DIST_KINDS)}; "
             f"expected one of {', '.join(DIST_KINDS)}"
         )
     if name == "empirical":  # the one kind that reads a file, beside what the scenario holds
@@ -167,7 +167,7 @@ def _keys(args: dict[Any, Any], required: tuple[str, ...], at: str) -> dict[str,
     for key in args:
         if key not in required:
             raise FieldProblem(
-                f"unknown key {quoted(key)}{did_you_mean(str(key), required)}; expected "
+                f"unknown key {quoted(key)}{did_you_mean_key(str(key), required)}; expected "
                 f"{', '.join(required)}",
                 at,
             )

@@ -25,7 +25,8 @@ from offloadsim.scenario.arrivals.returns import returned, returns_problems
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import (
     ProblemList,
-    did_you_mean,
+    did_you_mean_key,
+    did_you_mean_name,
     first_repeat,
     format_path,
     given_twice,
@@ -571,7 +572,7 @@ def _check_alternatives(applications: dict[str, AppSpec], problems: ProblemList)
                 problems.add(
                     path,
                     f"unknown application {quoted(other)}"
-                    f"{did_you_mean(other, applications, scope=False)}; known: {known}",
+                    f"{did_you_mean_name(other, applications)}; known: {known}",
                 )
             elif other == name:
                 problems.add(path, "an application cannot be its own alternative")
@@ -853,7 +854,7 @@ def _model_name(name: str, path: str, problems: ProblemList) -> str:
     except (ImportError, KeyError, ValueError):
         problems.add(
             key_path(path, "model"),
-            f"unknown model {quoted(name)}{did_you_mean(name, models)}; known: {', '.join(models)}; "
+            f"unknown model {quoted(name)}{did_you_mean_key(name, models)}; known: {', '.join(models)}; "
             f"{_OWN_MODEL}",
         )
         return name
@@ -886,7 +887,7 @@ def _workload(
         problems.add(
             f"{path}.app",
             f"unknown application {quoted(entry.app)}"
-            f"{did_you_mean(entry.app, applications, scope=False)}; known: {known}",
+            f"{did_you_mean_name(entry.app, applications)}; known: {known}",
         )
     single = isinstance(raw["workload"][i].get("sources"), str)
     sources = _matched(entry.sources, index, f"{path}.sources", single, problems)
@@ -943,7 +944,8 @@ def _policy(doc: ScenarioDoc, raw: Mapping[str, Any], problems: ProblemList) -> 
     if find_policy(name) is None:
         known = list(available_policies())
         path = "policy" if isinstance(raw.get("policy"), str) else "policy.name"
-        listed = _entry_hint(name, known) or f"{did_you_mean(name, known)}; known: {', '.join(sorted(known))}"
+        near = did_you_mean_key(name, known)
+        listed = _entry_hint(name, known) or f"{near}; known: {', '.join(sorted(known))}"
         problems.add(path, PLUGINS.refusal(name, f"unknown policy {quoted(name)}", listed))
     return PolicySpec(name=name, params=dict(doc.policy.model_extra or {}))
 

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from offloadsim.scenario.arrivals.base import PLUGINS as ARRIVALS
-from offloadsim.scenario.errors import Problem, describe, did_you_mean, format_path
+from offloadsim.scenario.errors import Problem, describe, did_you_mean_key, format_path
 from offloadsim.scenario.schema import SCENARIO_ERROR_TYPE, declared_keys_at, keys_at
 from offloadsim.suggest import quoted, scope_words, with_words
 
@@ -52,7 +52,7 @@ def problems_from_validation(error: ValidationError, file: str) -> list[Problem]
 
 def _offered(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
     """Where the key an unknown key at ``loc`` is offered (``did you mean``) would be, or ``loc``."""
-    hint = did_you_mean(str(loc[-1]), keys_at(loc[:-1]) or [])
+    hint = did_you_mean_key(str(loc[-1]), keys_at(loc[:-1]) or [])
     offered = [key for key in keys_at(loc[:-1]) or [] if hint == f" (did you mean {quoted(key)}?)"]
     return (*loc[:-1], offered[0]) if offered else loc
 
@@ -87,7 +87,7 @@ def _problem(detail: Any, file: str) -> Problem:
             return Problem(
                 file, path, ARRIVALS.refusal(value, f"unknown arrival process {quoted(value)}", "")
             )
-        hint = did_you_mean(value, choices) if isinstance(value, str) else ""
+        hint = did_you_mean_key(value, choices) if isinstance(value, str) else ""
         return Problem(file, path, f"expected one of {', '.join(choices)}, got {describe(value)}{hint}")
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         bound = {"greater_than_equal": "at least", "greater_than": "more than"}.get(kind, "at most")
@@ -110,7 +110,7 @@ def _problem(detail: Any, file: str) -> Problem:
 def _unknown_key(loc: tuple[str | int, ...], value: Any = None) -> str:
     key = str(loc[-1])
     allowed = keys_at(loc[:-1]) or []
-    hint = _with_scope_of_value(did_you_mean(key, allowed), value)
+    hint = _with_scope_of_value(did_you_mean_key(key, allowed), value)
     home = _home_of(key, loc[:-1])
     if home is not None:  # a key of the schema's, one level off: where it goes before any spelling
         where = f"under {format_path(home[-1:])}: {format_path((*home, key))}" if home else "at the top level"

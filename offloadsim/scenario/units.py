@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from offloadsim.field_values import FieldValues
 from offloadsim.scenario.errors import describe
-from offloadsim.suggest import did_you_mean, quoted
+from offloadsim.suggest import did_you_mean_key, quoted
 
 __all__ = [
     "UnitError",
@@ -286,7 +286,7 @@ def _parse_quantity(value: object, quantity: Quantity, kind: str) -> float:
             raise _Refused(between=" (a plain number, no unit)")
         if factor is None:
             other = [q.a_name for q in QUANTITIES.values() if unit in q.units and q.name != "number"]
-            spelt = _octet_hint(unit, quantity) or did_you_mean(unit, quantity.units)
+            spelt = _octet_hint(unit, quantity) or did_you_mean_key(unit, quantity.units)
             hint = f" ({other[0]} unit)" if other else spelt
             if kind == "energy" and unit in _CHARGE:
                 hint = _CHARGE_HINT  # not "did you mean mWh?": a charge is an energy only at a voltage

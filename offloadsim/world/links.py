@@ -19,7 +19,7 @@ from typing import Any
 
 from offloadsim.errors import LookupMessage
 from offloadsim.plugins import EntryPointGroup, unclaimed
-from offloadsim.suggest import did_you_mean, quoted
+from offloadsim.suggest import did_you_mean_key, quoted
 
 __all__ = [
     "BUILTIN_LINK_MODEL",
@@ -79,6 +79,6 @@ def link_model(name: str) -> LinkModelFactory | None:
     """The factory registered as ``name`` (None: one of the engine's own); KeyError names the choices."""
     PLUGINS.load()
     if name not in _MODELS:
-        listed = f"{did_you_mean(name, _MODELS)}; expected one of {', '.join(link_model_names())}"
+        listed = f"{did_you_mean_key(name, _MODELS)}; expected one of {', '.join(link_model_names())}"
         raise LookupMessage(PLUGINS.refusal(name, f"unknown link model {quoted(name)}", listed))
     return _MODELS[name]

@@ -87,9 +87,9 @@ def _need_task_column(view: FigureView, column: str) -> None:
         and not pd.api.types.is_bool_dtype(tasks[c])
     ]
     if column not in numeric:
-        from offloadsim.suggest import did_you_mean
+        from offloadsim.suggest import did_you_mean_key
 
-        close = did_you_mean(column, numeric) if column not in tasks.columns else ""
+        close = did_you_mean_key(column, numeric) if column not in tasks.columns else ""
         what = "not a numeric task column" if column in tasks.columns else f"no such task column{close}"
         raise ExperimentError(
             f"{argument('metric', column)}: {what}; {argument('kind', 'cdf')} draws the distribution "

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from offloadsim.scenario.arrivals.base import ArrivalContext, ArrivalProcess, ArrivalRun
-from offloadsim.scenario.errors import did_you_mean
+from offloadsim.scenario.errors import did_you_mean_name
 from offloadsim.scenario.keys import key
 from offloadsim.suggest import quoted, quoted_listing
 
@@ -143,7 +143,7 @@ def _split_trace(rows: TraceRows, sources: list[str], shown: str) -> dict[str, t
 
             raise CsvProblem(
                 f"{shown}, line {line}: source {quoted(source)} is not one of this entry's sources"
-                f"{did_you_mean(source, sources, scope=False)}"
+                f"{did_you_mean_name(source, sources)}"
             )
     shared = tuple(common)
     return {source: tuple(heapq.merge(own[source], common)) if own[source] else shared for source in sources}

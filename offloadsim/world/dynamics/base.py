@@ -22,7 +22,7 @@ from offloadsim.scenario.patterns import NodeIndex
 from offloadsim.scenario.quantities import FieldProblem, parse_dist, parse_si
 from offloadsim.scenario.refusal import rows_refusal
 from offloadsim.scenario.size import Footprint
-from offloadsim.suggest import did_you_mean, quoted, quoted_listing
+from offloadsim.suggest import did_you_mean_key, did_you_mean_name, quoted, quoted_listing
 
 if TYPE_CHECKING:
     import numpy as np
@@ -136,7 +136,7 @@ def _no_link(a: str, b: str, links: Sequence[LinkSpec], names: Sequence[str]) ->
                 f"{quoted(end)} is a pattern, not a node: name two nodes [A, B], "
                 "or give the number of the links[] entry (all its links)"
             )
-        hint = did_you_mean(end, names, scope=False)
+        hint = did_you_mean_name(end, names)
         return f"{quoted(end)} is not a node{hint}; expected two nodes [A, B] that a link joins"
     near = sorted({link.b if link.a == a else link.a for link in links if a in (link.a, link.b)})
     shown = quoted_listing(near, limit=5)
@@ -386,7 +386,7 @@ class SpecReader:
         kind = (key_path(self.path, "kind"),) if "kind" in self.read else ()
         for key in self.entry:
             if key not in allowed:
-                hint = did_you_mean(str(key), allowed)
+                hint = did_you_mean_key(str(key), allowed)
                 listed = ", ".join(dict.fromkeys((*self.read, *allowed)))
                 raise self.fail("", f"unknown key {quoted(key)}{hint}; expected one of {listed}", also=kind)
         for key in required:
@@ -524,7 +524,7 @@ class SpecReader:
         value = self.entry[key]
         names = [node.name for node in self.scenario.nodes]
         if not isinstance(value, str) or value not in names:
-            hint = did_you_mean(str(value), names, scope=False) if isinstance(value, str) else ""
+            hint = did_you_mean_name(str(value), names) if isinstance(value, str) else ""
             raise self.fail(key, f"expected the name of a node, got {describe(value)}{hint}")
         return value
 

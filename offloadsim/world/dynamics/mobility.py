@@ -82,7 +82,7 @@ from offloadsim.scenario.patterns import NodeIndex
 from offloadsim.scenario.quantities import FieldProblem, parse_si
 from offloadsim.scenario.size import POSITION_ROW_BYTES
 from offloadsim.scenario.units import UnitError, parse_quantity
-from offloadsim.suggest import did_you_mean, quoted, quoted_listing
+from offloadsim.suggest import did_you_mean_key, did_you_mean_name, quoted, quoted_listing
 from offloadsim.world.dynamics.base import LINKS_ONLY, NodeChanges, SpecReader, WorldChange, directed
 from offloadsim.world.radio import Radio
 
@@ -581,7 +581,7 @@ def _trace(entry: SpecReader, devices: tuple[str, ...]) -> PositionTrace:
         raise entry.fail("file", str(problem)) from None
     for node, (line, *_) in rows.items():
         if node not in devices:
-            moving = f"{quoted_listing(devices, 5)}{did_you_mean(node, devices, scope=False)}"
+            moving = f"{quoted_listing(devices, 5)}{did_you_mean_name(node, devices)}"
             message = f"{shown}, line {line}: {quoted(node)} is not one of the devices it moves: {moving}"
             raise entry.fail("file", message)
     missing = [device for device in devices if device not in rows]
@@ -618,7 +618,7 @@ def _choice(entry: SpecReader, key: str, choices: tuple[str, ...]) -> str:
         return choices[0]
     value = entry.entry[key]
     if value not in choices:
-        hint = did_you_mean(value, choices) if isinstance(value, str) else ""
+        hint = did_you_mean_key(value, choices) if isinstance(value, str) else ""
         raise entry.fail(key, f"expected one of {', '.join(choices)}, got {describe(value)}{hint}")
     return str(value)
 

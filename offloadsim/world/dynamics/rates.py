@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.suggest import did_you_mean, quoted
+from offloadsim.suggest import did_you_mean_name, quoted
 from offloadsim.world.dynamics.base import Dynamics, DynamicsError, DynamicsKind, SpecReader
 from offloadsim.world.dynamics.plugin_kind import KindFailed, PluginDynamicsKind, kind_named
 from offloadsim.world.topology import channel_ends
@@ -78,7 +78,7 @@ def check_declared(kind: DynamicsKind, spec: Any, reader: SpecReader, scenario: 
             if name == "rate_keys" and what >= channels:
                 problem = f"the channel {what}, which no link has (channels 0 to {channels - 1}: 2 per link)"
             elif name != "rate_keys" and what not in tiers:
-                hint = did_you_mean(what, list(tiers), scope=False)
+                hint = did_you_mean_name(what, list(tiers))
                 problem = f"{quoted(what)}, which is no node of the scenario{hint}"
             elif name == "moved_devices" and tiers[what] != "device":
                 problem = f"{quoted(what)}, which is not a device (tier {tiers[what]}); only devices move"

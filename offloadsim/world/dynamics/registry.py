@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from offloadsim.plugins import EntryPointGroup, dotted_name, named_object, shipped_module
 from offloadsim.scenario.errors import describe, key_place
 from offloadsim.scenario.plain_numbers import QUANTITIES
-from offloadsim.suggest import did_you_mean, quoted
+from offloadsim.suggest import did_you_mean_key, quoted
 from offloadsim.world.dynamics.base import MAX_CHANGES, Dynamics, DynamicsError, DynamicsKind, SpecReader
 from offloadsim.world.dynamics.plugin_kind import (
     KindFailed,
@@ -257,7 +257,7 @@ def parse_entry(index: int, entry: Any, scenario: Scenario) -> Dynamics:
         raise DynamicsError(f"{path}.kind", f"expected a kind's name, one of {known}; got {describe(name)}")
     kind = dynamics_kind(name)
     if kind is None:
-        hint = did_you_mean(name, dynamics_kinds())
+        hint = did_you_mean_key(name, dynamics_kinds())
         said = PLUGINS.refusal(name, f"unknown kind {quoted(name)}", f"{hint}; expected one of {known}")
         raise DynamicsError(f"{path}.kind", said)
     rest = {key: value for key, value in entry.items() if key != "kind"}

@@ -14,7 +14,7 @@ import numpy as np
 
 from offloadsim.errors import LookupMessage
 from offloadsim.input_kinds import PROFILE, misdirected_path
-from offloadsim.suggest import did_you_mean, did_you_mean_file, quoted
+from offloadsim.suggest import did_you_mean_file, did_you_mean_key, quoted
 from offloadsim.world.profiles.search import (
     PROFILE_SUFFIXES,
     describe_search,
@@ -377,7 +377,7 @@ def unknown_profile_message(name: str, search_dirs: Sequence[str | Path]) -> str
         looked = ", ".join(dict.fromkeys(tried))
         return f"no such profile file {name!r} (looked for {looked}){did_you_mean_file(name, *tried)}"
     known = available_profiles(search_dirs)
-    hint = did_you_mean(name, known)
+    hint = did_you_mean_key(name, known)
     return (
         f"unknown profile {quoted(name)}{hint}; known: {', '.join(known)}; searched: "
         f"{describe_search(search_dirs)}"

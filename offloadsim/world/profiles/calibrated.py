@@ -48,7 +48,7 @@ from offloadsim.input_kinds import PROFILE, PROFILE_FORMAT, document_kind, misdi
 from offloadsim.models.graph import LayerGraph
 from offloadsim.shapes import describe, each, is_mapping, is_number, is_text, is_texts, is_whole
 from offloadsim.strict_yaml import YamlProblem, key_path, read_yaml
-from offloadsim.suggest import did_you_mean, did_you_mean_file, quoted
+from offloadsim.suggest import did_you_mean_file, did_you_mean_key, quoted
 from offloadsim.world.profiles.cost_model import FEATURES, POOLED, CostModel, group_chain
 from offloadsim.world.profiles.fusion import FusionRules, Unit, layout_transitions, partition, unit_at
 from offloadsim.world.profiles.search import PROFILE_SUFFIXES
@@ -591,7 +591,7 @@ def _check_coefficient_names(source: str, group: str, coef: Mapping[str, Any]) -
         if name not in FEATURES:
             raise ProfileError(
                 f"{source}: cost_model.groups.{group}.coef.{name}: unknown coefficient"
-                f"{did_you_mean(str(name), FEATURES)}; expected {', '.join(FEATURES)}"
+                f"{did_you_mean_key(str(name), FEATURES)}; expected {', '.join(FEATURES)}"
             )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
+from offloadsim.globs import is_glob
 from offloadsim.policies.base import Placement, Plan, PlanError, SystemView, TaskView, may_host
 from offloadsim.policies.candidates import usable
 from offloadsim.policies.params import SOURCE, Requirement, Station
@@ -298,7 +299,7 @@ class FixedPolicy:
             or not all(isinstance(n, str) and n for n in nodes)
         ):
             raise ValueError(f"nodes must be a non-empty list of node names, got {quoted(nodes)}")
-        patterns = [(i, n) for i, n in enumerate(nodes) if any(c in n for c in "*?[")]
+        patterns = [(i, n) for i, n in enumerate(nodes) if is_glob(n)]
         if patterns:  # before the cuts: [edge-*] is one node to the count, and then "0 cuts for 1 node"
             i, pattern = patterns[0]
             raise ValueError(  # begins "nodes ": make_policy then blames policy.nodes

@@ -11,12 +11,11 @@ import fnmatch
 import re
 from collections.abc import Sequence
 
+from offloadsim.globs import is_glob
 from offloadsim.scenario.errors import did_you_mean_name
 from offloadsim.suggest import quoted, quoted_listing
 
 __all__ = ["NodeIndex", "expand_group", "unique_pair_count"]
-
-_GLOB_CHARS = frozenset("*?[")
 
 
 def expand_group(name: str, count: int | None) -> list[str]:
@@ -47,7 +46,7 @@ class NodeIndex:
                 cached = [pattern]
             elif pattern in self.groups:
                 cached = list(self.groups[pattern])
-            elif _GLOB_CHARS.intersection(pattern):
+            elif is_glob(pattern):
                 # fnmatchcase's own test, compiled once: calling fnmatchcase per name looked the
                 # compiled pattern up again for each of a large world's thousands of names.
                 matches = re.compile(fnmatch.translate(pattern)).match

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from offloadsim.globs import is_glob
 from offloadsim.scenario.csvdata import Room
 from offloadsim.scenario.errors import KeyPathError, describe, key_path
 from offloadsim.scenario.patterns import NodeIndex
@@ -131,7 +132,7 @@ def _no_link(a: str, b: str, links: Sequence[LinkSpec], names: Sequence[str]) ->
     for end in (a, b):
         if end in known:
             continue
-        if any(c in end for c in "*?["):
+        if is_glob(end):
             return (
                 f"{quoted(end)} is a pattern, not a node: name two nodes [A, B], "
                 "or give the number of the links[] entry (all its links)"

@@ -94,3 +94,27 @@ def test_a_windows_path_in_a_scenario_is_told_its_slashes_from_any_folder(tmp_pa
         assert line.endswith('(did you mean "traces/radio.csv"? folders are separated by / here, not \\)'), (
             line
         )
+
+
+@pytest.mark.parametrize("ratio", ["0.25", '"25%"'])
+def test_a_ratio_given_for_compression_is_told_the_codecs_and_input_s_size(
+    tmp_path, capsys, monkeypatch, ratio
+):
+    """``compression: 0.25`` (a ratio where a codec is named) was told only the three names: now
+    what each codec keeps, and that a smaller upload is ``input:``'s size, on one line, from the
+    file and key path, by ``validate`` and ``run`` alike (exit 2)."""
+    text = (ROOT / "scenarios" / "quickstart.yaml").read_text(encoding="utf-8")
+    (tmp_path / "ratio.yaml").write_text(
+        text.replace("    output: 4 KB\n", f"    output: 4 KB\n    compression: {ratio}\n"), encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    for verb in ("validate", "run"):
+        line = _error(capsys, verb, "ratio.yaml")
+        where = "offloadsim: error: ratio.yaml: applications.classify.compression: "
+        assert line.startswith(f"{where}expected one of none, fp16, int8, got ")
+        assert "not a ratio: fp16 keeps 1/2 and int8 1/4 of their bytes" in line
+        assert "give input: its compressed size" in line
+    assert not (tmp_path / "results").exists()  # nothing written
+    # a misspelt codec is offered the name, not told of ratios
+    line = _error(capsys, "validate", "ratio.yaml", "--set", "applications.classify.compression=int4")
+    assert "not a ratio" not in line and 'did you mean "int8"' in line

@@ -88,6 +88,8 @@ def _problem(detail: Any, file: str) -> Problem:
                 file, path, ARRIVALS.refusal(value, f"unknown arrival process {quoted(value)}", "")
             )
         hint = did_you_mean_key(value, choices) if isinstance(value, str) else ""
+        if loc[-1:] == ("compression",) and _ratio(value):
+            hint = _CODEC_NOT_RATIO
         return Problem(file, path, f"expected one of {', '.join(choices)}, got {describe(value)}{hint}")
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         bound = {"greater_than_equal": "at least", "greater_than": "more than"}.get(kind, "at most")
@@ -105,6 +107,29 @@ def _problem(detail: Any, file: str) -> Problem:
         return Problem(file, path, f"expected {_EXPECTED[kind]}, got {got}")
     message = str(detail.get("msg", kind)).replace("Value error, ", "").replace("Input should be", "expected")
     return Problem(file, path, f"{message}, got {describe(value)}")
+
+
+#: Said of a ratio given for ``compression`` (``0.25``): it names a codec, and an input's size is ``input:``.
+_CODEC_NOT_RATIO = (
+    " (compression names a codec for the activations crossing a cut, not a ratio: fp16 keeps 1/2 and "
+    "int8 1/4 of their bytes; for a smaller upload (a JPEG frame), give input: its compressed size, "
+    "as in input: 40 KB)"
+)
+
+_RATIO = re.compile(r"\s*(\d+(\.\d*)?|\.\d+)\s*(%|x|:1)?\s*|\s*\d+\s*/\s*\d+\s*", re.IGNORECASE)
+
+
+def _ratio(value: Any) -> bool:
+    """Whether ``value`` reads as a ratio or a factor (``0.25``, ``"25%"``, ``"4x"``, ``"1/4"``), not a name.
+
+    >>> [_ratio(v) for v in (0.25, 4, "25%", "4x", "1/4", "int8", True, "fp16")]
+    [True, True, True, True, True, False, False, False]
+    """
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    return isinstance(value, str) and _RATIO.fullmatch(value) is not None
 
 
 def _unknown_key(loc: tuple[str | int, ...], value: Any = None) -> str:

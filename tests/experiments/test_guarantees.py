@@ -1114,6 +1114,54 @@ def test_workers_start_under_a_long_tmpdir_and_leave_nothing_behind(
         pd.testing.assert_frame_equal(records, pd.read_parquet(folder / "short" / table))
 
 
+# The command, with the short folder it may make multiprocessing's in (its first argument) in place of
+# the system's /tmp: one of the test's own, so that what is left behind there is the command's alone.
+SOCKET_FOLDER_IN = """
+import sys
+from offloadsim.experiments import socket_folder
+socket_folder.SYSTEM_FOLDERS = (sys.argv.pop(1),)
+from offloadsim.cli.main import entry
+entry()
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_ctrl_c_of_compare_with_workers_under_a_long_tmpdir_leaves_no_folder_behind(tmp_path):
+    """docs/cli.md's Ctrl-C row where ``$TMPDIR`` is too long for the workers' socket: exit 130, one
+    line, no result, and neither the scratch in ``$TMPDIR`` nor the ``pymp-*`` folder made in the
+    short one (``/tmp``'s stand-in) left behind, nor a worker.  The command ends with ``os._exit``:
+    multiprocessing's exit handler never runs, so the command's own removes that folder."""
+    long = _long_temporary(tmp_path)
+    short = Path(tempfile.mkdtemp(prefix="ofl-", dir="/tmp" if Path("/tmp").is_dir() else None))
+    mm1 = ROOT / "benchmarks" / "scenarios" / "mm1.yaml"
+    argv = ["compare", str(mm1), "--policies", "local,random", "--replications", "1"]
+    argv += ["--set", "duration=1e6 s", "--workers", "2", "--out", "out", "-q"]
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-c", SOCKET_FOLDER_IN, str(short), *argv],
+            cwd=tmp_path,
+            env={**ENV, "TMPDIR": str(long)},
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            preexec_fn=_hears_ctrl_c,
+        )
+        with process:
+            _wait_for(lambda: list(long.glob("**/chunk-*.arrays")), "a spilled chunk of records", process)
+            assert [p.name.split("-")[0] for p in short.iterdir()] == ["pymp"]  # the socket's, made there
+            process.send_signal(signal.SIGINT)
+            _, err = process.communicate(timeout=120)
+        assert process.returncode == 130
+        assert err.decode() == "offloadsim: interrupted\n"
+        deadline = time.monotonic() + 60  # the stopped workers' exit, after the command's
+        while session_processes(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert session_processes(process.pid) == []
+        assert list(long.iterdir()) == [] and list(short.iterdir()) == []
+        assert not (tmp_path / "out").exists()
+    finally:
+        shutil.rmtree(short, ignore_errors=True)
+
+
 def test_a_long_tmpdir_and_no_short_folder_is_exit_2_one_line(cli_main, capsys, tiny, monkeypatch):
     from offloadsim.errors import shown_path
     from offloadsim.experiments import socket_folder

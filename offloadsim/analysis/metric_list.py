@@ -14,7 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from offloadsim.analysis import batteries, energy_split, fairness, llm_requests, other_energy, utilisations
+from offloadsim.analysis import (
+    batteries,
+    energy_split,
+    fairness,
+    llm_requests,
+    other_energy,
+    raw_input_share,
+    utilisations,
+)
 from offloadsim.analysis.metric_registry import SummaryMetric, code_module, is_shipped, register, registered
 from offloadsim.plugins import NamedPlugins
 
@@ -37,6 +45,7 @@ SHIPPED: tuple[SummaryMetric, ...] = (
     energy_split.DEVICE_COMPUTE_ENERGY,
     fairness.LATENCY_FAIRNESS,
     utilisations.UTILISATION,
+    raw_input_share.RAW_INPUT_OFFLOADED,
 )
 for _metric in SHIPPED:
     register(_metric, shipped=True)

@@ -12,21 +12,21 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from offloadsim.analysis import catalogue, chunked
-from offloadsim.analysis.decode_ceiling import CEILING_MARK, ceiling_bound, efficiency_mark
 from offloadsim.analysis.groups import ENERGY_SPLIT_METRICS, group_batteries, group_stats, split_key
 from offloadsim.analysis.metric_display import table_number
 from offloadsim.analysis.metric_faults import computed, computed_family, row_of, table_row_of
 from offloadsim.analysis.metric_list import registered_metrics
 from offloadsim.analysis.metric_registry import RunTables, SummaryMetric, placed, registered, reserve
 from offloadsim.analysis.offered_load import closed_fed
-from offloadsim.analysis.overload_marks import OVERLOAD_MARK, overload_kinds, run_footnote
+from offloadsim.analysis.overload_marks import OVERLOAD_MARK, run_footnote
+from offloadsim.analysis.qualifiers import PLAIN, Qualifiers
 from offloadsim.analysis.statistics import percentile
 from offloadsim.analysis.table_columns import Table, node_groups
 from offloadsim.analysis.table_columns import floats as _floats
@@ -403,9 +403,7 @@ class Summary(FieldValues):
         *,
         top: int = 5,
         processors: Table | None = None,
-        ceilings: Sequence[float] = (),
-        saturated: bool = False,
-        assumed: bool = False,
+        qualifiers: Qualifiers = PLAIN,
     ) -> str:
         """Render a readable, aligned terminal table (latency in ms, data in MB = 10^6 bytes, %).
 
@@ -414,13 +412,13 @@ class Summary(FieldValues):
         computing nodes and links are counted per direction, as ``--dry-run``
         says.  ``processors`` (the run's processors table: ``node``,
         ``processor``, ``utilisation``) adds the busiest processors of the
-        nodes that have several, whose node lines are their first processor's.  ``ceilings``: the
-        run's LLM decode ceilings (tokens/s): where it has one, its mean decode rate and time per
-        token read as the bounds they are (:func:`~offloadsim.analysis.decode_ceiling.ceiling_bound`),
-        and, ``saturated`` too (a processor decoding at its ceiling busy all the time), its output
-        token throughput; ``assumed`` (a prefill computed at a profile's assumed efficiency), its
-        times to first token and latencies read as they are, said to rest on that efficiency.
+        nodes that have several, whose node lines are their first processor's.  ``qualifiers``:
+        what bounds or qualifies the run's numbers (:class:`~offloadsim.analysis.qualifiers.Qualifiers`:
+        its LLM decode ceilings, where it has one, read its mean decode rate and time per token as the
+        bounds they are; a prefill at an assumed efficiency says its times rest on it); the run's own
+        overload warnings mark the numbers an overload qualifies ``†``, with a line under the table.
         """
+        qualifiers = qualifiers.warned(facts.kind for facts in self.warning_facts)
         rows: list[tuple[str, str, str]] = []
         n = self.arrived
 
@@ -429,7 +427,7 @@ class Summary(FieldValues):
 
         def metric(name: str, note: str = "") -> None:
             """One headline row, labelled, scaled and to the decimals the metric catalogue says."""
-            rows.append(_headline_row(name, getattr(self, name), ceilings, note, saturated, assumed))
+            rows.append(_headline_row(name, getattr(self, name), qualifiers, note))
 
         rows.append((catalogue.metric_info("arrived").label, f"{self.arrived:d}", ""))
         rows.append(("  completed", f"{self.completed:d}", share(self.completed)))
@@ -462,7 +460,7 @@ class Summary(FieldValues):
         pace = "  (a closed loop's users' pace: see its warning)" if paced else ""
         # the LLM metrics where served
         paces = {"output_tokens_per_s": pace}
-        rows += self._registered_rows("latency", ceilings, saturated, notes=paces, assumed=assumed)
+        rows += self._registered_rows("latency", qualifiers, notes=paces)
         if self.deadline_tasks:
             metric("deadline_miss_rate", note=f"  ({self.deadline_misses} of {self.deadline_tasks})")
         else:
@@ -576,9 +574,6 @@ class Summary(FieldValues):
                 state += f", loss {loss:.2%}" if loss else ""
                 rows.append((f"  {link}", _num(means[link] / 1e6), state))
 
-        if overload_kinds(facts.kind for facts in self.warning_facts):  # no steady state: its numbers marked
-            marked = {catalogue.metric_info(name).label for name in _OVERLOAD_MARKED}
-            rows = [(r[0], r[1], f"{r[2]} {OVERLOAD_MARK}") if r[0] in marked else r for r in rows]
         label_w = max(len(r[0]) for r in rows if r[1])  # headings (no value) may run past the column
         value_w = max(len(r[1]) for r in rows)
         lines = []
@@ -647,18 +642,15 @@ class Summary(FieldValues):
     def _registered_rows(
         self,
         place: str,
-        ceilings: Sequence[float] = (),
-        saturated: bool = False,
+        qualifiers: Qualifiers = PLAIN,
         notes: Mapping[str, str] | None = None,
-        assumed: bool = False,
     ) -> list[tuple[str, str, str]]:
         """The run table's rows of the registered metrics whose ``table_place`` is ``place``.
 
         A metric's own ``table_row``; else, with a ``table_note``, its value by its display (none
         where NaN), or, for one of the summary's fields (the LLM metrics), a row for each column of
-        its metrics row, as the headline rows (a decode rate and time per token said as bounds where
-        the run has ``ceilings``, a time to first token said to rest on the efficiency where a prefill
-        was ``assumed``, and ``notes``' words after a column it names); else none.
+        its metrics row, as the headline rows (qualified by ``qualifiers``, and ``notes``' words
+        after a column it names); else none.
         """
         notes = notes or {}
         rows = []
@@ -666,7 +658,7 @@ class Summary(FieldValues):
             if metric.summary_fields and metric.family is None and metric.table_row is None:
                 row_values = row_of(metric, self)
                 rows += [
-                    _headline_row(name, row_values[name], ceilings, notes.get(name, ""), saturated, assumed)
+                    _headline_row(name, row_values[name], qualifiers, notes.get(name, ""))
                     for name in metric.columns
                     if name in row_values
                 ]
@@ -705,38 +697,17 @@ def _summary_key(name: str) -> str | None:
     return f"a key of summary.json (Summary.{name})"
 
 
-#: The rows of a run's table an overload warning marks: its latencies and throughput depend on how long
-#: it ran (:mod:`offloadsim.analysis.overload_marks`).
-_OVERLOAD_MARKED = (
-    "latency_mean_s",
-    "latency_p50_s",
-    "latency_p95_s",
-    "latency_p99_s",
-    "wait_mean_s",
-    "throughput_per_s",
-)
-
-
-def _headline_row(
-    name: str,
-    value: float,
-    ceilings: Sequence[float],
-    note: str = "",
-    saturated: bool = False,
-    assumed: bool = False,
-) -> tuple[str, str, str]:
+def _headline_row(name: str, value: float, qualifiers: Qualifiers, note: str = "") -> tuple[str, str, str]:
     """A metric's row of the run's table, labelled, scaled and to the decimals the catalogue says.
 
-    A mean decode rate or time per token of a run with decode ``ceilings`` reads as the bound it is,
-    and its output token throughput where it was ``saturated`` too; a time that holds a prefill
-    computed at an ``assumed`` efficiency says it rests on that, and is no bound.
+    Read as its ``qualifiers`` say (:meth:`~offloadsim.analysis.qualifiers.Qualifiers.run_row`: a
+    bound, or said to rest on an assumed efficiency), ``note`` after its unit, and marked ``†``
+    where an overload qualifies it.
     """
     info = catalogue.metric_info(name)
-    bound = ceiling_bound(name, value, ceilings, saturated, assumed)
-    text = bound or _num(value * info.scale, info.digits)
-    rests = efficiency_mark(name, ceilings, assumed)
-    mark = f" {CEILING_MARK}" if bound else f" {rests}" if rests else ""
-    return (info.label, text, info.unit_text + mark + note)
+    text, mark = qualifiers.run_row(name, value, _num(value * info.scale, info.digits))
+    over = f" {OVERLOAD_MARK}" if qualifiers.overload_marks(name) else ""
+    return (info.label, text, info.unit_text + mark + note + over)
 
 
 reserve(_summary_key)

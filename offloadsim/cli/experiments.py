@@ -13,7 +13,7 @@ import time
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from offloadsim.analysis.notes import counted
 from offloadsim.analysis.notes import world_notes as _world_notes
@@ -21,6 +21,9 @@ from offloadsim.cli import types as cli_types
 from offloadsim.errors import shown_path
 from offloadsim.suggest import listed, quoted
 from offloadsim.sweep_keys import SWEEP_KEYS
+
+if TYPE_CHECKING:
+    from offloadsim.analysis.qualifiers import Qualifiers
 
 __all__ = ["add_experiment_commands"]
 
@@ -571,8 +574,11 @@ def _station_tables(tables: list[list[str]], points: int) -> list[str]:
     return out
 
 
-def _sweep_table(result: Any, limit: int = 40) -> str:
+def _sweep_table(result: Any, limit: int = 40, qualifiers: Mapping[str, Qualifiers] | None = None) -> str:
     """Mean ± CI of the headline metrics per point, one line per point, and the lines the headings omit.
+
+    ``qualifiers``: what bounds or qualifies each point's numbers, by its number as text (default:
+    :func:`~offloadsim.analysis.qualifiers.point_qualifiers` of the result's manifest and metrics).
 
     Each cell as compare's (:meth:`~offloadsim.analysis.catalogue.Metric.format`: its digits from the
     CI's half-width, ``± 0`` where every replication agreed), each swept value as the figures and
@@ -589,8 +595,8 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     one line naming them, and prints the rest in blocks: an LLM sweep's table was 380 characters wide.
     """
     from offloadsim.analysis.catalogue import basis_lines, metric_info, sweep_columns
-    from offloadsim.analysis.decode_ceiling import ceiling_cell, efficiency_mark
-    from offloadsim.analysis.overload_marks import OVERLOAD_MARK, Overloaded, overloaded_runs, runs_footnote
+    from offloadsim.analysis.overload_marks import OVERLOAD_MARK, Overloaded, runs_footnote
+    from offloadsim.analysis.qualifiers import PLAIN, point_qualifiers
     from offloadsim.analysis.raw_input import raw_input_meanings, with_meaning
     from offloadsim.analysis.values import table_heading, value_text
     from offloadsim.cli.table_fit import TABLE_WIDTH, fit_table, wrapped_width
@@ -624,17 +630,18 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     headings = [table_heading(k, summary[shown_as[k]].tolist(), labels.get(k)) for k in swept]
     rows = [[*headings, *(metric_info(c).heading for c in columns)]]
     firsts = []
-    ceilings, saturated = _point_ceilings(result.manifest), _point_saturated(result.manifest)
-    assumed = _point_saturated(result.manifest, "prefill_at_efficiency")
-    # A point some run of which never reached a steady state: its row's first cell marked, a line under it.
-    overloaded = overloaded_runs(getattr(result, "metrics", None), "point")
+    # What bounds or qualifies each point's numbers; a point some run of which never reached a steady
+    # state: its row's first cell marked, a line under it.
+    if qualifiers is None:
+        qualifiers = point_qualifiers(result.manifest, getattr(result, "metrics", None))
     marked: dict[int, tuple[str, Overloaded]] = {}  # its row's index -> its keys' values and its runs
     for _, group in summary.groupby("point", sort=True):
         first = group.iloc[0]
         firsts.append(first)
         row = [with_meaning(value_text(first[shown_as[k]]), k, first[shown_as[k]], meanings) for k in swept]
-        if (found := overloaded.get(str(first["point"]))) is not None:
-            marked[len(rows)] = (", ".join(row), found)
+        point = qualifiers.get(str(first["point"]), PLAIN)
+        if point.overloaded is not None:
+            marked[len(rows)] = (", ".join(row), point.overloaded)
         for column in columns:
             match = group[group["metric"] == column]
             if match.empty or match["mean"].isna().all():
@@ -643,10 +650,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
                 continue
             # To the CI's precision, as compare's table: 8.7 ± 0.1 ms, not a small one's "0.0 ± 0.0".
             mean, half = float(match["mean"].iloc[0]), float(match["ci"].iloc[0])
-            at = ceilings.get(first["point"], ())
-            full, rests = first["point"] in saturated, first["point"] in assumed
-            text = ceiling_cell(column, mean, at, half, full, rests) or metric_info(column).format(mean, half)
-            text += f" {mark}" if (mark := efficiency_mark(column, at, rests, cell=True)) else ""
+            text = point.cell(column, mean, half, metric_info(column).format(mean, half))
             row.append(text + fewer_runs_text(int(match["n"].iloc[0]), replications))
         rows.append(row)
     shown = rows[: limit + 1]
@@ -683,26 +687,6 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     return "\n".join(lines)
 
 
-def _point_ceilings(manifest: Mapping[str, Any]) -> dict[Any, tuple[float, ...]]:
-    """Each sweep point's LLM decode ceilings (tokens/s), from the manifest's ``point_decode_ceilings``."""
-    from offloadsim.analysis.decode_ceiling import manifest_ceilings
-
-    kept = manifest.get("point_decode_ceilings", [])
-    rows = [row for row in kept if isinstance(row, Mapping)] if isinstance(kept, list) else []
-    return {row.get("point"): manifest_ceilings([{"decode_ceilings": row.get("ceilings")}]) for row in rows}
-
-
-def _point_saturated(manifest: Mapping[str, Any], key: str = "saturated") -> set[Any]:
-    """The sweep points every job of which kept a processor decoding at its ceiling busy all the time.
-
-    Or, ``key`` another of ``point_decode_ceilings``' rows: ``prefill_at_efficiency``, the points a
-    job of which prefilled at a profile's assumed efficiency (their times to first token no bound).
-    """
-    kept = manifest.get("point_decode_ceilings", [])
-    rows = [row for row in kept if isinstance(row, Mapping)] if isinstance(kept, list) else []
-    return {row.get("point") for row in rows if row.get(key) is True}
-
-
 def _sweep_group_table(result: Any, limit: int = 40) -> str:
     """The sweep's table per source group (``groups.csv``): :func:`_sweep_table`, a row a point and group.
 
@@ -713,6 +697,7 @@ def _sweep_group_table(result: Any, limit: int = 40) -> str:
     from types import SimpleNamespace
 
     from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_COLUMN
+    from offloadsim.analysis.qualifiers import PLAIN, point_qualifiers
 
     groups = result.groups
     if groups is None or not len(groups):
@@ -733,25 +718,10 @@ def _sweep_group_table(result: Any, limit: int = 40) -> str:
     view.insert(0, GROUP_COLUMN, rows["group"].astype(str))
     swept = [GROUP_COLUMN, *result.manifest.get("swept", [])]
     labels = {**(result.manifest.get("labels") or {}), GROUP_COLUMN: "source group"}
-    at, full = _point_ceilings(result.manifest), _point_saturated(result.manifest)  # under new numbers
-    assumed = _point_saturated(result.manifest, "prefill_at_efficiency")
-    ceilings = [
-        {
-            "point": i,
-            "ceilings": list(at.get(point, ())),
-            "saturated": point in full,
-            "prefill_at_efficiency": point in assumed,
-        }
-        for (point, _), i in number.items()
-    ]
-    manifest = {
-        **result.manifest,
-        "name": title,
-        "swept": swept,
-        "labels": labels,
-        "point_decode_ceilings": ceilings,
-    }
-    return _sweep_table(SimpleNamespace(summary=view, manifest=manifest), limit)
+    points = point_qualifiers(result.manifest)  # each point's, under the (point, group) rows' numbers
+    qualifiers = {str(i): points.get(str(point), PLAIN) for (point, _), i in number.items()}
+    manifest = {**result.manifest, "name": title, "swept": swept, "labels": labels}
+    return _sweep_table(SimpleNamespace(summary=view, manifest=manifest), limit, qualifiers)
 
 
 def _said_elsewhere(swept: list[str], shown_as: dict[str, str], firsts: list[Any]) -> dict[str, str]:

@@ -39,12 +39,12 @@ from offloadsim.analysis.catalogue import (
     registered_column,
     zero_width,
 )
-from offloadsim.analysis.decode_ceiling import ceiling_cell, efficiency_mark, manifest_ceilings
 from offloadsim.analysis.group_warned import RunRecords, WarnedGroups, with_group_warned
 from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_TABLE_METRICS, group_rows, per_group
 from offloadsim.analysis.metric_list import metric_sources, registered_metrics
 from offloadsim.analysis.multiple_comparisons import family_note, held_to_family, paired_t_p
-from offloadsim.analysis.overload_marks import OVERLOAD_MARK, Overloaded, overloaded_runs, runs_footnote
+from offloadsim.analysis.overload_marks import OVERLOAD_MARK, runs_footnote
+from offloadsim.analysis.qualifiers import PLAIN, Qualifiers, policy_qualifiers
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
 from offloadsim.analysis.summary import other_energy_filled
 from offloadsim.analysis.warning_facts import warning_rows
@@ -276,11 +276,8 @@ class CompareResult:
             metrics,
             self.title,
             self.replications,
-            ceilings=policy_ceilings(self.manifest),
-            saturated=_saturated(self.manifest.get("policy_decode_saturated")),
-            assumed=_saturated(self.manifest.get("policy_prefill_at_efficiency")),
             adjust=adjust,
-            overloaded=overloaded_runs(self.metrics, "policy"),
+            qualifiers=policy_qualifiers(self.manifest, self.metrics, self.policies),
         )
         if self.groups is not None and len(self.groups):
             groups = format_groups(
@@ -1155,23 +1152,6 @@ def _ceilings_field(results: Mapping[tuple[int, int], Any], names: Sequence[str]
     }
 
 
-def _saturated(kept: Any) -> frozenset[str]:
-    """The policies a comparison's manifest list keeps (none: an older one's).
-
-    Those saturated at a decode ceiling (``policy_decode_saturated``), or those a run of which
-    prefilled at an assumed efficiency (``policy_prefill_at_efficiency``).
-    """
-    return frozenset(str(policy) for policy in kept) if isinstance(kept, list) else frozenset()
-
-
-def policy_ceilings(manifest: Mapping[str, Any]) -> Mapping[str, Sequence[float]] | Sequence[float]:
-    """Each policy's decode ceilings from a comparison's manifest; every run's, one written before them."""
-    kept = manifest.get("policy_decode_ceilings")
-    if not isinstance(kept, Mapping):
-        return manifest_ceilings([manifest])
-    return {str(k): manifest_ceilings([{"decode_ceilings": v}]) for k, v in kept.items()}
-
-
 def format_comparison(
     summary: pd.DataFrame,
     policies: Sequence[str],
@@ -1180,20 +1160,18 @@ def format_comparison(
     title: str | None = None,
     replications: int | None = None,
     *,
-    ceilings: Sequence[float] | Mapping[str, Sequence[float]] = (),
-    saturated: Collection[str] = (),
-    assumed: Collection[str] = (),
     adjust: str = "none",
-    overloaded: Mapping[str, Overloaded] | None = None,
+    qualifiers: Mapping[str, Qualifiers] | None = None,
 ) -> str:
     """Render :func:`compare_table` output for a terminal (display units, ``*`` = CI of Δ excludes 0).
 
-    ``ceilings``: the runs' LLM decode ceilings (tokens/s), or each policy's: a policy whose decodes
-    had one reads its mean decode rate and time per token as bounds, marked
-    (:func:`~offloadsim.analysis.decode_ceiling.ceiling_cell`); and its output token throughput
-    where it is among ``saturated`` too (every run kept a processor decoding at a ceiling busy). A
-    policy among ``assumed`` (a run of it prefilled at a profile's assumed efficiency) reads its times
-    to first token and latencies as they are, said to rest on that efficiency.
+    ``qualifiers``: what bounds or qualifies each policy's numbers (each policy's
+    :class:`~offloadsim.analysis.qualifiers.Qualifiers`, from
+    :func:`~offloadsim.analysis.qualifiers.policy_qualifiers`): a policy whose decodes had a ceiling
+    reads its mean decode rate and time per token as bounds,
+    marked (:meth:`~offloadsim.analysis.qualifiers.Qualifiers.cell`), and one a run of which
+    prefilled at a profile's assumed efficiency its times to first token and latencies as they are,
+    said to rest on that efficiency.
 
     A significant Δ also says whether it is ``better`` or ``worse`` than the
     baseline, by the direction the metric catalogue gives the metric; one the same in every
@@ -1210,12 +1188,14 @@ def format_comparison(
     where Holm's step-down adjustment over the table's tests does (the chance of any false star held
     to 5 %: :mod:`~offloadsim.analysis.multiple_comparisons`).
 
-    ``overloaded``: each policy some run of which never reached a steady state (its queue grew all
-    run: :func:`~offloadsim.analysis.overload_marks.overloaded_runs`): its column's heading is marked
+    A policy some run of which never reached a steady state (its qualifiers' ``overloaded``, its
+    queue grew all run: :func:`~offloadsim.analysis.overload_marks.overloaded_runs`): its column's
+    heading is marked
     :data:`~offloadsim.analysis.overload_marks.OVERLOAD_MARK`, and a line under the table says how
     many of its runs were, and which warnings said so.
     """
-    marked = {p: over for p in policies if (over := (overloaded or {}).get(p)) is not None}
+    qualifiers = qualifiers or {}
+    marked = {p: over for p in policies if (over := qualifiers.get(p, PLAIN).overloaded) is not None}
     available = set(summary["metric"])
     _check_table_metrics(metrics, available)
     shown = [m for m in table_metrics(_beside_llm(metrics, available), summary) if m in available]
@@ -1264,10 +1244,7 @@ def format_comparison(
                 value_row.append(NO_DEADLINES)  # no run had a task with a deadline: as `run` says it
                 delta_row.append("")
                 continue
-            at = ceilings.get(policy, ()) if isinstance(ceilings, Mapping) else ceilings
-            rests = policy in assumed
-            text = ceiling_cell(name, mean, at, half, policy in saturated, rests) or info.format(mean, half)
-            text += f" {mark}" if (mark := efficiency_mark(name, at, rests, cell=True)) else ""
+            text = qualifiers.get(policy, PLAIN).cell(name, mean, half, info.format(mean, half))
             value_row.append(text + fewer_runs_text(n, replications))
             if policy == baseline or math.isnan(diff):
                 delta_row.append("")

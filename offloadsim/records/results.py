@@ -418,21 +418,16 @@ class RunResult:
         processors table (the nodes' lines are their first processor's); with ``notes``, a
         ``note: ...`` line for each of :attr:`notes` (``summary.txt`` holds the table alone).
         """
-        from offloadsim.analysis.decode_ceiling import manifest_ceilings
+        from offloadsim.analysis.qualifiers import run_qualifiers
 
         if not isinstance(notes, bool):  # notes=3 read as true, notes="no" too
             raise RunError(f"notes: expected True or False, got {type(notes).__name__} {notes!r:.40}")
         table = self._processors
-        ceilings = manifest_ceilings([self.manifest])
-        saturated = self.manifest.get("decode_saturated") is True
-        assumed = self.manifest.get("prefill_at_efficiency") is True
         none = table is None or (not _is_frame(table) and not table)  # none recorded
         text = self.summary.format_table(
             self.title,
             processors=None if none else table,
-            ceilings=ceilings,
-            saturated=saturated,
-            assumed=assumed,
+            qualifiers=run_qualifiers(self.manifest),
         )
         return text + "".join(f"\nnote: {note}" for note in self.notes) if notes else text
 

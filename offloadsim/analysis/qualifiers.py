@@ -1,0 +1,177 @@
+"""What bounds or qualifies a table's numbers: one value per run, policy, sweep point or source group.
+
+A number in a table can be other than a plain measurement in three ways: its decodes ran at a
+bandwidth ceiling (a bound, ``≥ 79.6 (ceiling)``: :mod:`~offloadsim.analysis.decode_ceiling`),
+a prefill computed at a built-in profile's assumed efficiency (``(assumed efficiency)``), or its
+runs never reached a steady state (an overload warning: ``†``,
+:mod:`~offloadsim.analysis.overload_marks`).  These were once passed to every table formatter one
+by one (``ceilings``, ``saturated``, ``assumed``, ``overloaded``), each new one threaded through the
+run's, compare's and sweep's tables and the places that build them.  :class:`Qualifiers` holds them
+together: built once from what a result keeps (:func:`run_qualifiers`, :func:`policy_qualifiers`,
+:func:`point_qualifiers`), and asked by the formatters what a value reads as (:meth:`Qualifiers.cell`,
+:meth:`Qualifiers.run_row`) and whether an overload marks a row (:meth:`Qualifiers.overload_marks`).
+A new qualifier is a field here, a line in the builders and the text it adds in those two methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from offloadsim.analysis.decode_ceiling import (
+    CEILING_MARK,
+    ceiling_bound,
+    ceiling_cell,
+    efficiency_mark,
+    manifest_ceilings,
+)
+from offloadsim.analysis.overload_marks import Overloaded, overload_kinds, overloaded_runs
+
+__all__ = [
+    "OVERLOAD_QUALIFIED",
+    "PLAIN",
+    "Qualifiers",
+    "point_qualifiers",
+    "policy_qualifiers",
+    "run_qualifiers",
+]
+
+#: The metrics an overload marks: those whose mean depends on how long a run whose queue grew all run
+#: ran.  Its latencies and queueing wait (each task waited longer than the one before), its throughput
+#: (the completions of a backlog, not a rate), and the LLM rows built of them: a time to first token
+#: holds the wait, a time per output token and a decode rate per request the decode steps a growing
+#: batch or queue stretches, an output token throughput the tokens of the requests that finished.
+OVERLOAD_QUALIFIED = frozenset(
+    {
+        "latency_mean_s",
+        "latency_p50_s",
+        "latency_p95_s",
+        "latency_p99_s",
+        "wait_mean_s",
+        "throughput_per_s",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Qualifiers:
+    """What bounds or qualifies the numbers of one run, policy, sweep point or source group.
+
+    ``ceilings``: its LLM decodes' bandwidth ceilings (tokens/s; none: measured);
+    ``saturated``: a processor decoding at one was busy all the measured time (its output token
+    throughput then a bound too); ``assumed``: a prefill computed at a profile's assumed efficiency
+    (its times to first token rest on it); ``overloaded``: its runs that never reached a steady state.
+    """
+
+    ceilings: tuple[float, ...] = ()
+    saturated: bool = False
+    assumed: bool = False
+    overloaded: Overloaded | None = None
+
+    def cell(self, name: str, mean: float, half: float, plain: str) -> str:
+        """A compare or sweep cell of metric ``name``: its bound, else ``plain``, and what it rests on.
+
+        >>> Qualifiers((6.07,), assumed=True).cell("ttft_mean_s", 0.3, 0.01, "300 ± 10")
+        '300 ± 10 (assumed efficiency)'
+        >>> Qualifiers((136.0,)).cell("tpot_mean_s", 0.00737, 1e-6, "7.37 ± 0.00")
+        '≥ 7.37 (ceiling)'
+        """
+        text = ceiling_cell(name, mean, self.ceilings, half, self.saturated, self.assumed) or plain
+        mark = efficiency_mark(name, self.ceilings, self.assumed, cell=True)
+        return f"{text} {mark}" if mark else text
+
+    def run_row(self, name: str, value: float, plain: str) -> tuple[str, str]:
+        """A run's table's value of metric ``name`` (its bound, else ``plain``) and the mark after its unit.
+
+        >>> Qualifiers((13.6,)).run_row("tpot_mean_s", 0.07961, "79.61")
+        ('≥ 79.6', ' (bandwidth ceiling)')
+        >>> Qualifiers().run_row("tpot_mean_s", 0.07961, "79.61")
+        ('79.61', '')
+        """
+        bound = ceiling_bound(name, value, self.ceilings, self.saturated, self.assumed)
+        rests = efficiency_mark(name, self.ceilings, self.assumed)
+        return bound or plain, f" {CEILING_MARK}" if bound else f" {rests}" if rests else ""
+
+    def overload_marks(self, name: str) -> bool:
+        """Whether metric ``name`` is marked ``†`` here (an overload, a metric it qualifies)."""
+        return self.overloaded is not None and name in OVERLOAD_QUALIFIED
+
+    def warned(self, kinds: Iterable[str]) -> Qualifiers:
+        """These qualifiers with a run's overload, where warnings of ``kinds`` say one (else as they are)."""
+        said = tuple(overload_kinds(kinds))
+        return replace(self, overloaded=Overloaded(1, 1, said)) if said else self
+
+    def overload_only(self) -> Qualifiers:
+        """These qualifiers less the decode ceiling's: a table whose cells the ceilings are not said of."""
+        return Qualifiers(overloaded=self.overloaded)
+
+
+#: The qualifiers of a number nothing bounds or qualifies.
+PLAIN = Qualifiers()
+
+
+def run_qualifiers(manifest: Mapping[str, Any], warning_kinds: Iterable[str] = ()) -> Qualifiers:
+    """A run's qualifiers: from its manifest (its ceilings, saturation, efficiency) and warnings' kinds."""
+    return Qualifiers(
+        ceilings=manifest_ceilings([manifest]),
+        saturated=manifest.get("decode_saturated") is True,
+        assumed=manifest.get("prefill_at_efficiency") is True,
+    ).warned(warning_kinds)
+
+
+def policy_qualifiers(
+    manifest: Mapping[str, Any], metrics: Any, policies: Sequence[str]
+) -> dict[str, Qualifiers]:
+    """Each of a comparison's ``policies``' qualifiers, from its manifest and per-run table ``metrics``.
+
+    The manifest's ``policy_decode_ceilings`` (one written before them: every run's ``decode_ceilings``
+    for each policy), ``policy_decode_saturated`` and ``policy_prefill_at_efficiency``; the overloaded
+    runs from ``metrics``' ``warnings`` (:func:`~offloadsim.analysis.overload_marks.overloaded_runs`).
+    """
+    kept = manifest.get("policy_decode_ceilings")
+    each = (
+        {str(k): manifest_ceilings([{"decode_ceilings": v}]) for k, v in kept.items()}
+        if isinstance(kept, Mapping)
+        else None
+    )
+    every = manifest_ceilings([manifest])
+    saturated, assumed = (
+        _listed(manifest.get("policy_decode_saturated")),
+        _listed(manifest.get("policy_prefill_at_efficiency")),
+    )
+    overloaded = overloaded_runs(metrics, "policy")
+    return {
+        policy: Qualifiers(
+            ceilings=tuple(each.get(policy, ())) if each is not None else every,
+            saturated=policy in saturated,
+            assumed=policy in assumed,
+            overloaded=overloaded.get(policy),
+        )
+        for policy in policies
+    }
+
+
+def point_qualifiers(manifest: Mapping[str, Any], metrics: Any = None) -> dict[str, Qualifiers]:
+    """Each sweep point's qualifiers: the manifest's ``point_decode_ceilings`` rows, its overloaded runs.
+
+    Keyed by the point's number as text (``"3"``); a point neither names has none (:data:`PLAIN`).
+    """
+    kept = manifest.get("point_decode_ceilings", [])
+    rows = [row for row in kept if isinstance(row, Mapping)] if isinstance(kept, list) else []
+    found = {
+        str(row.get("point")): Qualifiers(
+            ceilings=manifest_ceilings([{"decode_ceilings": row.get("ceilings")}]),
+            saturated=row.get("saturated") is True,
+            assumed=row.get("prefill_at_efficiency") is True,
+        )
+        for row in rows
+    }
+    for point, over in overloaded_runs(metrics, "point").items():
+        found[point] = replace(found.get(point, PLAIN), overloaded=over)
+    return found
+
+
+def _listed(kept: Any) -> frozenset[str]:
+    """The policies a comparison's manifest list keeps (none: an older one's)."""
+    return frozenset(str(policy) for policy in kept) if isinstance(kept, list) else frozenset()

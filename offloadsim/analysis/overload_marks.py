@@ -72,19 +72,32 @@ def overloaded_runs(metrics: Any, by: str) -> dict[str, Overloaded]:
     }
 
 
-def runs_footnote(marked: Mapping[str, Overloaded], of: str = "") -> str | None:
+def runs_footnote(
+    marked: Mapping[str, Overloaded], of: str = "", beyond: Iterable[Overloaded] = ()
+) -> str | None:
     """The line under a compare's or sweep's table: ``† overloaded (backlog warning): 2 of 5 runs of edge``.
 
     ``marked``: each marked column's or row's label (``edge``, ``1.5 /s``) with its overloaded runs;
-    ``of``: what a label is said of (``"of "`` for a policy, ``"at "`` for a point).  None where none is.
+    ``of``: what a label is said of (``"of "`` for a policy, ``"at "`` for a point); ``beyond``: the
+    overloaded runs of the points past a sweep's printed rows, counted apart (no row shown carries
+    their mark: ``summary.csv``'s ``overloaded`` does).  None where none is.
+
+    >>> over = Overloaded(1, 2, ("backlog",))
+    >>> runs_footnote({"1 /s": over}, "at ", [over, over]).split(": ")[1]
+    "1 of 2 runs at 1 /s; 2 more overloaded points beyond the table (summary.csv's overloaded)"
     """
-    if not marked:
+    past = list(beyond)
+    if not marked and not past:
         return None
-    kinds = overload_kinds(k for found in marked.values() for k in found.kinds)
+    kinds = overload_kinds(k for found in [*marked.values(), *past] for k in found.kinds)
     named = list(marked.items())
     parts = ", ".join(f"{found.count} of {found.runs} runs {of}{label}" for label, found in named[:_NAMED])
     if len(named) > _NAMED:  # a sweep's many points: the rows say which, summary.csv how many runs
         parts += f", and {len(named) - _NAMED} more marked"
+    if past:  # rows the table does not print: said apart, not counted among the marked rows
+        more = f"{len(past)} {'more ' if named else ''}overloaded point{'s' if len(past) > 1 else ''}"
+        parts = f"{parts}; " if parts else "none of the rows shown; "
+        parts += f"{more} beyond the table (summary.csv's overloaded)"
     return (
         f"{OVERLOAD_MARK} overloaded ({_kinds_text(kinds)}; see the notes): {parts}: "
         "no steady state, so those means depend on how long the runs ran"

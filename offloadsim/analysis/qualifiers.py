@@ -50,6 +50,12 @@ OVERLOAD_QUALIFIED = frozenset(
         "latency_p99_s",
         "wait_mean_s",
         "throughput_per_s",
+        "ttft_mean_s",
+        "ttft_p50_s",
+        "ttft_p95_s",
+        "tpot_mean_s",
+        "decode_tokens_per_s_mean",
+        "output_tokens_per_s",
     }
 )
 

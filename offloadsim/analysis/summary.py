@@ -480,7 +480,7 @@ class Summary(FieldValues):
             info = catalogue.metric_info(name)
             rows.append((info.label, _num(value * info.scale), info.unit_text))
         rows += self._registered_rows("columns")
-        rows += self._group_rows()
+        rows += self._group_rows(qualifiers)
         if processors is None:
             processors = _processor_columns(self.processors)
         if self.tier_utilisation:
@@ -602,8 +602,13 @@ class Summary(FieldValues):
             named = f"{found[0]} " if found else ""
         return f"  (busiest {named}{_num(most * 100.0)} %)"
 
-    def _group_rows(self) -> list[tuple[str, str, str]]:
-        """Per source group, where the sources span several: its mean latency, p95, misses and energy."""
+    def _group_rows(self, qualifiers: Qualifiers = PLAIN) -> list[tuple[str, str, str]]:
+        """Per source group, where the sources span several: its mean latency, p95, misses and energy.
+
+        Each marked ``†`` where the run was overloaded (``qualifiers``): its groups' latencies are the
+        run's, whose queue grew all run, whichever group's tasks the warning named.
+        """
+        over = f" {OVERLOAD_MARK}" if qualifiers.overload_marks("latency_mean_s") else ""
         if not self.source_groups:
             return []
         groups: dict[str, dict[str, float]] = {}
@@ -634,7 +639,8 @@ class Summary(FieldValues):
                         else " energy n/a (no power: on its sources)"
                         if math.isnan(values["device_energy_mean_j"])
                         else f" {spent} {energy.unit}"
-                    ),
+                    )
+                    + over,
                 )
             )
         return rows

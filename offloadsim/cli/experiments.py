@@ -683,7 +683,10 @@ def _sweep_table(result: Any, limit: int = 40, qualifiers: Mapping[str, Qualifie
         lines.append(f"... and {len(rows) - 1 - limit} more points (see summary.csv)")
     # What a heading has no room for ("above idle"), said under the table rather than widening it.
     lines += basis_lines([c for c in columns if metric_info(c).heading in shown[0]])
-    lines += [line] if (line := runs_footnote(dict(marked.values()), "at ")) else []
+    # The line names the marked rows shown; those past the limit are counted apart, as no row shows them.
+    beyond = [found for i, (_, found) in marked.items() if i > limit]
+    said = dict(found for i, found in marked.items() if i <= limit)
+    lines += [line] if (line := runs_footnote(said, "at ", beyond)) else []
     return "\n".join(lines)
 
 
@@ -718,7 +721,8 @@ def _sweep_group_table(result: Any, limit: int = 40) -> str:
     view.insert(0, GROUP_COLUMN, rows["group"].astype(str))
     swept = [GROUP_COLUMN, *result.manifest.get("swept", [])]
     labels = {**(result.manifest.get("labels") or {}), GROUP_COLUMN: "source group"}
-    points = point_qualifiers(result.manifest)  # each point's, under the (point, group) rows' numbers
+    # Each point's, under the (point, group) rows' numbers: its overload the run's, so every group's row.
+    points = point_qualifiers(result.manifest, getattr(result, "metrics", None))
     qualifiers = {str(i): points.get(str(point), PLAIN) for (point, _), i in number.items()}
     manifest = {**result.manifest, "name": title, "swept": swept, "labels": labels}
     return _sweep_table(SimpleNamespace(summary=view, manifest=manifest), limit, qualifiers)

@@ -277,11 +277,11 @@ class CompareResult:
             self.title,
             self.replications,
             adjust=adjust,
-            qualifiers=policy_qualifiers(self.manifest, self.metrics, self.policies),
+            qualifiers=(marks := policy_qualifiers(self.manifest, self.metrics, self.policies)),
         )
         if self.groups is not None and len(self.groups):
             groups = format_groups(
-                self.groups, self.policies, self.baseline, self.replications, adjust=adjust
+                self.groups, self.policies, self.baseline, self.replications, adjust=adjust, qualifiers=marks
             )
             table += "\n\n" + groups
         return table + "".join(f"\nnote: {note}" for note in self.notes) if notes else table
@@ -1016,12 +1016,27 @@ def _run_records(
 
 
 def format_groups(
-    groups: pd.DataFrame, policies: Sequence[str], baseline: str, replications: int, *, adjust: str = "none"
+    groups: pd.DataFrame,
+    policies: Sequence[str],
+    baseline: str,
+    replications: int,
+    *,
+    adjust: str = "none",
+    qualifiers: Mapping[str, Qualifiers] | None = None,
 ) -> str:
-    """The table of each source group (:func:`group_comparison`), as the headline table shows metrics."""
+    """The table of each source group (:func:`group_comparison`), as the headline table shows metrics.
+
+    ``qualifiers``: each policy's (:func:`~offloadsim.analysis.qualifiers.policy_qualifiers`), of which
+    a group's table takes the overload alone: an overloaded policy's column is marked ``†`` in each
+    group's table as in the headline one, whose line under it says which runs (a run's warnings are
+    the run's, its groups' numbers of that run).  Its decode ceilings are not said of a group's
+    latencies, as they were not before.
+    """
+    marks = {policy: found.overload_only() for policy, found in (qualifiers or {}).items()}
+    said = any(found.overloaded is not None for found in marks.values())
     out = [
         f"per source group ({groups['group'].nunique()}): each group's devices' tasks alone, "
-        "paired by replication as above"
+        "paired by replication as above" + (f" ({OVERLOAD_MARK}: overloaded, as above)" if said else "")
     ]
     for group, part in groups.groupby("group", sort=False):
         # The batteries per group are groups.csv's (and plot's), not the printed table's.
@@ -1033,6 +1048,8 @@ def format_groups(
             GROUP_TABLE_METRICS,
             replications=replications,
             adjust=adjust,
+            qualifiers=marks,
+            footnote=False,
         )
         out += ["", f"source group {group}", table]
     return "\n".join(out)
@@ -1162,6 +1179,7 @@ def format_comparison(
     *,
     adjust: str = "none",
     qualifiers: Mapping[str, Qualifiers] | None = None,
+    footnote: bool = True,
 ) -> str:
     """Render :func:`compare_table` output for a terminal (display units, ``*`` = CI of Δ excludes 0).
 
@@ -1191,8 +1209,8 @@ def format_comparison(
     A policy some run of which never reached a steady state (its qualifiers' ``overloaded``, its
     queue grew all run: :func:`~offloadsim.analysis.overload_marks.overloaded_runs`): its column's
     heading is marked
-    :data:`~offloadsim.analysis.overload_marks.OVERLOAD_MARK`, and a line under the table says how
-    many of its runs were, and which warnings said so.
+    :data:`~offloadsim.analysis.overload_marks.OVERLOAD_MARK`, and, with ``footnote``, a line under
+    the table says how many of its runs were, and which warnings said so.
     """
     qualifiers = qualifiers or {}
     marked = {p: over for p in policies if (over := qualifiers.get(p, PLAIN).overloaded) is not None}
@@ -1313,7 +1331,7 @@ def format_comparison(
         )
     # What a heading has no room for ("above idle"), said under the table rather than widening it.
     out += basis_lines(shown)
-    out += [line] if (line := runs_footnote(marked, "of ")) else []
+    out += [line] if footnote and (line := runs_footnote(marked, "of ")) else []
     raw = len(held_to_family(tests, "none"))  # starred each at 5 %
     family = family_note(len(tests), raw, len(kept), adjust) if title and replications != 1 else None
     return "\n".join(out + ([family] if family else []))

@@ -8,13 +8,17 @@ sweep's mean latency of ``local`` read as steady as ``edge``'s, the warning said
 
 from __future__ import annotations
 
+from pathlib import Path
+from types import SimpleNamespace
+
 import pandas as pd
 
 import offloadsim
 from offloadsim.analysis.overload_marks import OVERLOAD_MARK, Overloaded, runs_footnote
 from offloadsim.cli import main
+from offloadsim.cli.experiments import _sweep_table
 from offloadsim.experiments import compare
-from offloadsim.scenario import load_scenario_text
+from offloadsim.scenario import load_scenario, load_scenario_text
 
 OVER = ["workload[0].rate=15 /s", "duration=5 s"]
 
@@ -97,3 +101,87 @@ def test_the_line_under_a_sweep_of_many_marked_points_names_a_few():
         in line
     )
     assert runs_footnote({}, "at ") is None
+
+
+#: The tiny scenario with two source groups, each phone offered 150 % of its capacity under local.
+GROUPED = """\
+name: tiny-groups
+duration: 5 s
+nodes:
+  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
+  cam: {tier: device, processor: {speed: 10 GFLOP/s}}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
+links:
+  - {between: [phone, edge], bandwidth: 20 Mbps, latency: 3 ms}
+  - {between: [cam, edge], bandwidth: 20 Mbps, latency: 3 ms}
+applications:
+  job: {work: 1 GFLOP, input: 10 KB}
+workload:
+  - {app: job, sources: phone, rate: 15 /s}
+  - {app: job, sources: cam, rate: 15 /s}
+policy: local
+"""
+
+
+def test_the_group_rows_and_tables_are_marked_as_the_runs_numbers_are(tmp_path):
+    """A run's by-group lines and a comparison's per-group tables carry the overload mark too."""
+    table = offloadsim.run(load_scenario_text(GROUPED)).summary.format_table().splitlines()
+    heading = next(i for i, line in enumerate(table) if line.startswith("by source group"))
+    groups = [line for line in table[heading + 1 :] if line.startswith("  ")][:2]
+    assert sorted(line.split()[0] for line in groups) == ["cam", "phone"] and all(map(_marked, groups))
+    path = tmp_path / "grouped.yaml"
+    path.write_text(GROUPED)
+    text = compare(path, ["edge", "local"], 2, workers=1).format_table(notes=False)
+    per_group = text.split("\n\nper source group")[1]
+    assert per_group.splitlines()[0].endswith(f"({OVERLOAD_MARK}: overloaded, as above)")
+    headers = [line.split()[1:] for line in per_group.splitlines() if line.startswith("metric ")]
+    assert headers == [["edge", "local", OVERLOAD_MARK]] * 2  # local's column, in each group's table
+    assert sum(line.startswith(OVERLOAD_MARK) for line in text.splitlines()) == 1  # said once, above
+
+
+def test_a_runs_llm_rows_are_marked_where_it_was_overloaded():
+    """Time to first token, per output token and the token rates depend on the run's length too."""
+    scenario = load_scenario(
+        Path(__file__).resolve().parents[2] / "scenarios" / "llm-assistant.yaml",
+        ["duration=20 s", "warmup=2 s", "workload[0].rate=0.6 /s", "policy=edge"],
+    )
+    lines = offloadsim.run(scenario).summary.format_table().splitlines()
+    marked = {line.split("  ")[0] for line in lines if _marked(line)}
+    llm = {"mean time to first token", "mean time per output token", "output token throughput"}
+    assert llm | {"mean latency", "throughput"} <= marked
+    assert not marked & {"latency fairness", "data sent", "device energy per task"}
+
+
+def test_a_sweeps_line_counts_the_marked_points_past_its_rows_apart():
+    """A sweep prints ``limit`` rows: the line names the marked ones shown, and counts those past them."""
+    rates = ["1 /s", "2 /s", "3 /s", "4 /s"]
+    summary = pd.DataFrame(
+        [(rate, point, "latency_mean_s", 2, 0.1, 0.01) for point, rate in enumerate(rates)],
+        columns=["workload[0].rate", "point", "metric", "n", "mean", "ci"],
+    )
+    warned = {0: "backlog", 3: "backlog,settling"}  # a run of the first point and both of the last
+    metrics = pd.DataFrame(
+        [
+            (point, warned.get(point, "") if rep == 0 or point == 3 else "")
+            for point in range(4)
+            for rep in (0, 1)
+        ],
+        columns=["point", "warnings"],
+    )
+    manifest = {"name": "s", "swept": ["workload[0].rate"], "replications": 2}
+    result = SimpleNamespace(summary=summary, manifest=manifest, metrics=metrics)
+    lines = _sweep_table(result, limit=2).splitlines()
+    assert [line.split("  ")[0] for line in lines if line.startswith(("1 /s", "2 /s"))] == [
+        f"1 /s {OVERLOAD_MARK}",
+        "2 /s",
+    ]
+    (footnote,) = [line for line in lines if line.startswith(OVERLOAD_MARK)]
+    assert (
+        ": 1 of 2 runs at 1 /s; 1 more overloaded point beyond the table (summary.csv's overloaded):"
+        in footnote
+    )
+    assert "4 /s" not in footnote  # a row not printed is not named as a marked one
+    metrics.loc[metrics["point"] == 0, "warnings"] = ""  # only a point past the rows shown: still said
+    lines = _sweep_table(result, limit=2).splitlines()
+    (footnote,) = [line for line in lines if line.startswith(OVERLOAD_MARK)]
+    assert ": none of the rows shown; 1 overloaded point beyond the table" in footnote

@@ -685,8 +685,8 @@ def _sweep_table(result: Any, limit: int = 40, qualifiers: Mapping[str, Qualifie
     lines += basis_lines([c for c in columns if metric_info(c).heading in shown[0]])
     # The line names the marked rows shown; those past the limit are counted apart, as no row shows them.
     beyond = [found for i, (_, found) in marked.items() if i > limit]
-    said = {label: found for i, (label, found) in marked.items() if i <= limit}
-    lines += [line] if (line := runs_footnote(said, "at ", beyond)) else []
+    named = {label: found for i, (label, found) in marked.items() if i <= limit}
+    lines += [line] if (line := runs_footnote(named, "at ", beyond)) else []
     return "\n".join(lines)
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from offloadsim.engine.processor_models import ProcessorLike as Processor
     from offloadsim.engine.tasks import Task
     from offloadsim.engine.work import Price, WorkKind
+    from offloadsim.policies.deciders import Decider
     from offloadsim.world import World
     from offloadsim.world.topology import Topology
 
@@ -51,9 +52,9 @@ class RunContext:
     topology: Topology  # the run's topology (routes as they are now: it may change during the run)
     fail_task: Callable[[Task, str], None]  # (task, reason): aborted: retried per recovery, else failed
     drained_at: Mapping[str, float]  # each node whose battery ran flat -> when (the kernel's, kept live)
-    # (source) -> the policy deciding its tasks as a fault's line names it: the run's, quoted, or a
-    # composite's inner one with its group (engine/inner_policies.py's policy_said).
-    policy_said: Callable[[str], str]
+    # Who decides the run's tasks, as a fault's line names it (its of_source(source)): the run's
+    # policy, quoted, or a composite's inner one with its group (policies/deciders.py).
+    decider: Decider
     # The LLM requests in progress on each processor and the decode steps they still owe it (a policy's
     # view adds them to a processor's expected wait): one per run, as this context is.
     llm_load: LLMLoad = field(default_factory=LLMLoad)

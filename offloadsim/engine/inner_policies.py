@@ -10,7 +10,9 @@ is its own stream, keyed by the run's policy and where the inner one is given
 (``policy``, ``by-group``, ``groups``, ``old-phone``): an inner ``random`` draws for its group
 alone, whatever the other groups' policies draw.  After the run they are let go.  A fault of an
 inner policy's own (it raised, returned no Plan, ran past ``--policy-timeout``) is said naming it
-with the group of the task it was asked about, as the engine's plan faults are (:func:`policy_said`).
+with the group of the task it was asked about, as the engine's plan faults are: each seated inner
+policy tells the run's :class:`~offloadsim.policies.deciders.Decider` what it is asked about, and
+the lines ask the decider.
 
 This module is pure Python, never compiled by mypyc (``pyproject.toml``'s list).
 """
@@ -23,7 +25,6 @@ from typing import Any, cast
 import numpy as np
 
 from offloadsim.engine.errors import EngineError
-from offloadsim.engine.policy_faults import Said, plainly
 from offloadsim.engine.policy_guard import decide_of
 from offloadsim.plugins import shipped_module
 from offloadsim.policies.base import (
@@ -36,9 +37,9 @@ from offloadsim.policies.base import (
     reset_policy,
     validate_plan,
 )
-from offloadsim.suggest import quoted
+from offloadsim.policies.deciders import Decider
 
-__all__ = ["deciding", "deciding_name", "inner_of_groups", "policy_said", "seat_inner", "unseat_inner"]
+__all__ = ["deciding", "deciding_name", "inner_of_groups", "seat_inner", "unseat_inner"]
 
 #: A policy's ``decide`` as the engine calls it (on its own task, which a policy reads as a TaskView).
 Decide = Callable[[Any, SystemView], Plan]
@@ -73,26 +74,6 @@ def inner_of_groups(policy: object, groups: Iterable[str]) -> dict[str, dict[str
     return found
 
 
-def policy_said(policy: object, name: str, group: str) -> str:
-    """The policy that decides the tasks of sources in ``group``, as a fault's line names it.
-
-    ``"edge"`` for a run's policy ``edge``; for a composite, the innermost policy that decides
-    them, with its group: ``"bad-app" (by-group's policy of group "old-phone")``, so a plan the
-    engine refuses names the plug-in that gave it, not the composite.  A group no inner policy
-    decides (refused before a run) names the run's policy.
-    """
-    inner = deciding_name(policy, group)
-    if inner is None:
-        return quoted(name)
-    return _inner_said(inner, name, group)
-
-
-def _inner_said(inner: str, name: str, group: str | None) -> str:
-    """``"bad-app" (by-group's policy of group "old-phone")``; no group: ``... (by-group's default)``."""
-    of = f"policy of group {quoted(group)}" if group is not None else "default"
-    return f"{quoted(inner)} ({name}'s {of})"
-
-
 def deciding_name(policy: object, group: str) -> str | None:
     """The name of the innermost policy of a composite ``policy`` deciding ``group``; None: no composite."""
     if not getattr(policy, "delegates", None):
@@ -104,44 +85,32 @@ def deciding_name(policy: object, group: str) -> str | None:
 
 
 def seat_inner(
-    policy: object, name: str, now_s: Callable[[], float], view: SystemView, stream_of: StreamOf
-) -> Said:
+    policy: object, now_s: Callable[[], float], view: SystemView, stream_of: StreamOf, decider: Decider
+) -> None:
     """Seat each inner policy of a composite ``policy`` guarded, on its own stream (no composite: nothing).
 
-    ``name``: the run's name of ``policy``; ``now_s``: the simulated time, for the guards' lines;
-    ``view``: the run's view, which each inner policy reads with its own ``rng``.  Returns how a
-    fault's line names a policy of the run (the blame of its exception, ``--policy-timeout``'s):
-    an inner one with the group of the task it was last asked about.
+    ``now_s``: the simulated time, for the guards' lines; ``view``: the run's view, which each
+    inner policy reads with its own ``rng``; ``decider``: the run's, told what each inner policy is
+    asked about (a decision's task's source, the groups of one being reset), so that a fault's line
+    (the blame of its exception, the guards', ``--policy-timeout``'s) names it with its group.
     """
-    seat = getattr(policy, "seat", None)
-    if seat is None or not getattr(policy, "delegates", None):
-        return plainly
-    asked = _Asked(policy, name, view)
-    _seat(policy, now_s, view, stream_of, asked)
-    return asked.said
-
-
-def _seat(
-    policy: object, now_s: Callable[[], float], view: SystemView, stream_of: StreamOf, asked: _Asked
-) -> None:
-    """:func:`seat_inner`'s, at any depth: every inner policy reports what it is asked to ``asked``."""
     seat = getattr(policy, "seat", None)
     if seat is None or not getattr(policy, "delegates", None):
         return
 
     def wrap(delegate: Any) -> Policy:
         at: tuple[str, ...] = delegate.at
-        decide = decide_of(delegate.policy, delegate.name, now_s, asked.said)
+        decide = decide_of(delegate.policy, delegate.name, now_s, decider)
         if not shipped_module(type(delegate.policy).__module__):
-            decide = _plan_checked(decide, delegate.policy, delegate.name, asked.said)
-        seated = _Seated(delegate.policy, decide, view, stream_of(at), asked, delegate.groups)
-        _seat(delegate.policy, now_s, seated.own, lambda deeper: stream_of((*at, *deeper)), asked)
+            decide = _plan_checked(decide, delegate.name, decider)
+        seated = _Seated(delegate.policy, decide, view, stream_of(at), decider, delegate.groups)
+        seat_inner(delegate.policy, now_s, seated.own, lambda deeper: stream_of((*at, *deeper)), decider)
         return seated
 
     seat(wrap)
 
 
-def _plan_checked(decide: Decide, policy: object, name: str, said: Said) -> Decide:
+def _plan_checked(decide: Decide, name: str, decider: Decider) -> Decide:
     """``decide``, whose plan is refused naming the inner plug-in, as the run's own policy's would be.
 
     The engine checks a plan as it compiles it, naming the run's policy (``by-group``); a plan no
@@ -149,8 +118,8 @@ def _plan_checked(decide: Decide, policy: object, name: str, said: Said) -> Deci
     line the plug-in gets as the run's policy.  One the world makes infeasible (a node out of reach)
     is left to the engine: the task is dropped with its reason, as any policy's.  So is a plan that
     serves the request with another application (``Plan.app``): the engine checks it is one of the
-    task's alternatives, naming the inner policy (:func:`policy_said`), before the task is that
-    application's, whose layers its cuts are checked against.  ``said``: how the line names it.
+    task's alternatives, naming the inner policy (``Decider.of_source``), before the task is that
+    application's, whose layers its cuts are checked against.  ``decider``: names it in the line.
     """
 
     def checked(task: Any, view: SystemView) -> Plan:
@@ -158,7 +127,7 @@ def _plan_checked(decide: Decide, policy: object, name: str, said: Said) -> Deci
         if getattr(plan, "app", None) not in (None, task.app):
             return plan
         try:
-            validate_plan(plan, task, view, name, said(policy, name))
+            validate_plan(plan, task, view, name, decider)
         except InfeasiblePlan:
             pass
         except PlanError as error:
@@ -178,38 +147,10 @@ def unseat_inner(policy: object) -> None:
         unseat_inner(delegate.policy)
 
 
-class _Asked:
-    """What a run's composite's inner policies were last asked about, for a fault's line to name.
-
-    Its source (a decision's task's), or the groups of the one being reset (None: the default's).
-    """
-
-    __slots__ = ("groups", "name", "run", "source", "view")
-
-    def __init__(self, run: object, name: str, view: SystemView):
-        self.run, self.name, self.view = run, name, view
-        self.source: str | None = None
-        self.groups: tuple[str, ...] | None = None
-
-    def said(self, policy: object, name: str) -> str:
-        """``policy`` (``name``) as a fault's line names it: an inner one with the group it decided for.
-
-        ``"bad-app" (by-group's policy of group "old-phone")``; one being reset, before any task,
-        with the group it is given for (``(by-group's default)`` for the default); the run's own
-        policy, ``"by-group"``.
-        """
-        if policy is self.run:
-            return quoted(name)
-        if self.source is not None:
-            return _inner_said(name, self.name, self.view.group(self.source))
-        groups = self.groups
-        return _inner_said(name, self.name, groups[0] if groups and len(groups) == 1 else None)
-
-
 class _Seated:
     """An inner policy as its composite calls it: through its guarded ``decide``, on its own stream."""
 
-    __slots__ = ("_asked", "_decide", "_groups", "_view", "own", "policy")
+    __slots__ = ("_decide", "_decider", "_groups", "_view", "own", "policy")
 
     def __init__(
         self,
@@ -217,14 +158,14 @@ class _Seated:
         decide: Decide,
         view: SystemView,
         rng: np.random.Generator,
-        asked: _Asked,
+        decider: Decider,
         groups: tuple[str, ...] | None,
     ):
         self.policy = policy
         self._decide = decide
         self._view = view  # the view the composite is handed in a decision (the run's, or its parent's)
         self.own = cast(SystemView, _OwnStream(view, rng))
-        self._asked = asked  # told each task's source as it is decided: a fault's line names its group
+        self._decider = decider  # told each task's source as it is decided: a fault's line names its group
         self._groups = groups  # the delegate's: its group (None: the default's), said of a reset's fault
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
@@ -234,13 +175,13 @@ class _Seated:
         (recovery's, with the nodes that failed a task seen as down), with the stream swapped in.
         """
         own = self.own if view is self._view else cast(SystemView, _OwnStream(view, self.own.rng))
-        self._asked.source = task.source
+        self._decider.source = task.source
         return self._decide(task, own)
 
     def reset(self, view: SystemView) -> None:
         """Reset the inner policy on its own view (its stream, the run's everything else)."""
-        asked = self._asked
-        asked.source, asked.groups = None, self._groups
+        decider = self._decider
+        decider.source, decider.serves = None, self._groups
         reset_policy(cast(Policy, self.policy), self.own)
 
 

@@ -135,7 +135,7 @@ class PlanCompiler:
         records = sim.ledger.records
         try:
             # Named as a fault's line names it: a composite's inner policy, with its group, in a reason.
-            plan = validate_plan(plan, task, self.view, sim.policy_name, sim.policy_said(task.source))
+            plan = validate_plan(plan, task, self.view, sim.policy_name, sim.decider)
         except InfeasiblePlan as error:
             code = records.add_plan(task.app, task.source, "", 0, False)
             return CompiledPlan((), drop=True, code=code, reason=str(error), decided=plan)
@@ -151,7 +151,7 @@ class PlanCompiler:
         if plan.order is not None:
             if app.graph is None:
                 raise EngineError(
-                    f"policy {sim.policy_said(task.source)} gave a layer order for non-model app "
+                    f"policy {sim.decider.of_source(task.source)} gave a layer order for non-model app "
                     f"{quoted(task.app)}"
                 )
             try:
@@ -159,7 +159,7 @@ class PlanCompiler:
                     app.graph, plan.order, task.cut_bytes[0], task.cut_bytes[-1]
                 )
             except ValueError as error:
-                raise EngineError(f"policy {sim.policy_said(task.source)}: {error}") from None
+                raise EngineError(f"policy {sim.decider.of_source(task.source)}: {error}") from None
             costed = _Reordered(task.app, plan.order)
         source = task.source
         meter = sim.meters.get(source)
@@ -263,7 +263,7 @@ class PlanCompiler:
         if before is None or stations[before] is not processor:
             return
         raise EngineError(
-            f"policy {self.sim.policy_said(task.source)} ran two segments in a row of task {task.id} "
+            f"policy {self.sim.decider.of_source(task.source)} ran two segments in a row of task {task.id} "
             f"({quoted(task.app)}) on one processor, {quoted(processor.name)} of {quoted(processor.node)} "
             f"(plan nodes[{before}] and nodes[{len(stations)}] of {plan.nodes}, cuts {plan.cuts}): two "
             "stages queueing there one after the other, nothing sent between; give the node once, or "
@@ -280,8 +280,9 @@ class PlanCompiler:
         processor = self.sim.resources.get((node, name))
         if processor is None:
             names = sorted(n for where, n in self.sim.resources if where == node)
+            said = self.sim.decider.of_source(source)
             raise EngineError(
-                f"policy {self.sim.policy_said(source)} named processor {quoted(name)} at {quoted(node)}, "
+                f"policy {said} named processor {quoted(name)} at {quoted(node)}, "
                 f"which has {', '.join(map(quoted, names))}"
             )
         return processor

@@ -9,24 +9,12 @@ path; the reading is :mod:`offloadsim.policies.faults`'s).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from offloadsim.engine.errors import EngineError
 from offloadsim.policies.base import PlanError
+from offloadsim.policies.deciders import PLAIN, Decider
 from offloadsim.policies.faults import describe_failure, raised_in_policy
-from offloadsim.suggest import quoted
 
-__all__ = ["PolicyFailed", "Said", "blame_policy", "plainly"]
-
-#: How a fault's line names a policy of the run, given the policy and its name, quoted: ``"edge"``,
-#: or a composite's inner one with the group of the task it was asked about,
-#: ``"bad-app" (by-group's policy of group "old-phone")`` (``inner_policies.seat_inner``'s).
-Said = Callable[[object, str], str]
-
-
-def plainly(policy: object, name: str) -> str:
-    """A policy as a fault's line names it outside a composite: its name, quoted."""
-    return quoted(name)
+__all__ = ["PolicyFailed", "blame_policy"]
 
 
 class PolicyFailed(EngineError):
@@ -40,7 +28,7 @@ class PolicyFailed(EngineError):
 
 
 def blame_policy(
-    error: BaseException, policy: object, name: str, now_s: float, said: Said = plainly
+    error: BaseException, policy: object, name: str, now_s: float, decider: Decider = PLAIN
 ) -> EngineError | None:
     """The error to raise instead of ``error`` if ``policy`` (run as ``name``) caused it, else None.
 
@@ -48,18 +36,18 @@ def blame_policy(
     becomes an ``EngineError`` with its message.  Another exception raised in
     the code of a policy not shipped with offloadsim becomes
     :class:`PolicyFailed`; a shipped policy's stays what it is, a bug.  An inner policy of a
-    composite (its ``delegates``, ``by-group``'s) is blamed the same way, by its own name and, as
-    ``said`` names it, the group of the task it was asked about.
+    composite (its ``delegates``, ``by-group``'s) is blamed the same way, named by the run's
+    ``decider`` with what it was deciding (the group of the task it was asked about).
     """
     if isinstance(error, EngineError | MemoryError) or not isinstance(error, Exception | SystemExit):
         return None
     if isinstance(error, PlanError):
         return EngineError(str(error)) if raised_in_policy(error, policy) else None
-    message = describe_failure(error, policy, name, f" at simulated time {now_s:.6g} s", said(policy, name))
+    message = describe_failure(error, policy, name, f" at simulated time {now_s:.6g} s", decider)
     if message is not None:
         return PolicyFailed(message)
     for delegate in getattr(policy, "delegates", None) or ():  # a composite's inner plug-in (by-group)
-        blamed = blame_policy(error, delegate.policy, delegate.name, now_s, said)
+        blamed = blame_policy(error, delegate.policy, delegate.name, now_s, decider)
         if blamed is not None:
             return blamed
     return None

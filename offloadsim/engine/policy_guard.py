@@ -20,10 +20,11 @@ from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any
 
-from offloadsim.engine.policy_faults import PolicyFailed, Said, plainly
+from offloadsim.engine.policy_faults import PolicyFailed
 from offloadsim.engine.tasks import TASK_FIELDS, Task
-from offloadsim.plugins import dotted_name, shipped_module
+from offloadsim.plugins import shipped_module
 from offloadsim.policies.base import Plan, SystemView, no_plan
+from offloadsim.policies.deciders import PLAIN, Decider
 from offloadsim.suggest import counted, quoted
 
 __all__ = ["PolicyChangedTask", "PolicyReturnedNoPlan", "decide_of"]
@@ -46,11 +47,11 @@ class PolicyReturnedNoPlan(PolicyFailed):
     show_cause_with_debug = False
 
 
-def decide_of(policy: Any, name: str, now_s: Callable[[], float], said: Said = plainly) -> Decide:
+def decide_of(policy: Any, name: str, now_s: Callable[[], float], decider: Decider = PLAIN) -> Decide:
     """``policy.decide``, or for a plug-in policy a ``decide`` that refuses a change to the task.
 
-    ``name``: the policy as the run names it; ``now_s``: the simulated time, for the line; ``said``:
-    how the line names it (a composite's inner one with the group of its task).
+    ``name``: the policy as the run names it; ``now_s``: the simulated time, for the line;
+    ``decider``: the run's, which names it in the line (a composite's inner one with its task's group).
     """
     decide: Decide = policy.decide
     if shipped_module(type(policy).__module__):
@@ -62,10 +63,9 @@ def decide_of(policy: Any, name: str, now_s: Callable[[], float], said: Said = p
         before = read(task), _contents(task.flops), _contents(task.cut_bytes)
         plan = decide(task, view)
         if not isinstance(plan, Plan):  # named with its class, as its other faults are
-            named = f"policy {said(policy, name)} ({dotted_name(type(policy))})"
-            raise PolicyReturnedNoPlan(no_plan(plan, named))
+            raise PolicyReturnedNoPlan(no_plan(plan, decider.named(policy, name)))
         if (read(task), _contents(task.flops), _contents(task.cut_bytes)) != before:
-            changed = _changed(policy, said(policy, name), now_s(), task, fields, before)
+            changed = _changed(decider.named(policy, name), now_s(), task, fields, before)
             if changed is not None:
                 raise PolicyChangedTask(changed)
         return plan
@@ -79,16 +79,15 @@ def _contents(values: Sequence[float]) -> tuple[Any, ...]:
 
 
 def _changed(
-    policy: object,
-    said: str,
+    named: str,
     now: float,
     task: Task,
     fields: tuple[str, ...],
     before: tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]],
 ) -> str | None:
-    """The line: which of the task's fields the policy (``said``, quoted) changed, from what to what.
+    """The line: which of the task's fields the policy changed, from what to what; None: none did.
 
-    None: none did.
+    ``named``: the policy as the line begins, ``policy "NAME" (module.Class)`` (``Decider.named``).
     """
     values, flops, cut_bytes = before
     was = dict(zip(fields, values, strict=True))
@@ -97,7 +96,7 @@ def _changed(
     if field is None:  # only a NaN written over a NaN: nothing the records read changed
         return None
     return (
-        f"policy {said} ({dotted_name(type(policy))}) changed the task it was given in "
+        f"{named} changed the task it was given in "
         f"decide() at simulated time {now:.6g} s: task {was['id']}'s {field} was "
         f"{_shown(was[field])}, then {_shown(getattr(task, field))}; a policy reads the task and "
         "returns a Plan, it may not change the task (its record would report what the policy wrote)"

@@ -30,9 +30,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from offloadsim.engine.errors import EngineError
-from offloadsim.engine.policy_faults import Said, plainly
 from offloadsim.errors import argument
-from offloadsim.plugins import dotted_name, method_codes, shipped_module
+from offloadsim.plugins import method_codes, shipped_module
+from offloadsim.policies.deciders import PLAIN, Decider
 
 __all__ = ["POLICY_TIMEOUT_S", "PolicyTimedOut", "policy_watched"]
 
@@ -52,14 +52,14 @@ def policy_watched(
     policies: Iterable[tuple[object, str]],
     now_s: Callable[[], float],
     limit_s: float | None = POLICY_TIMEOUT_S,
-    said: Said = plainly,
+    decider: Decider = PLAIN,
 ) -> Iterator[None]:
     """Within: a call of a plug-in policy's code running over ``limit_s`` s raises PolicyTimedOut.
 
     ``policies``: each policy that decides, with the name the run gives it: the run's own and a
     composite's inner ones (``inner_policies.deciding``); the shipped ones among them are not
-    watched.  ``now_s``: the simulated time, for the line; ``said``: how it names the policy (a
-    composite's inner one with the group of its task).  ``limit_s`` None or 0: no limit.  The
+    watched.  ``now_s``: the simulated time, for the line; ``decider``: the run's, which names the policy
+    (a composite's inner one with the group of its task).  ``limit_s`` None or 0: no limit.  The
     process's previous ``SIGALRM`` handler and timer are put back on the way out.
     """
     codes: dict[types.CodeType, tuple[object, str, str]] = {}
@@ -106,7 +106,7 @@ def policy_watched(
             return
         due[0] = None
         policy, name, method = codes[outer.f_code]
-        raise PolicyTimedOut(_timed_out(policy, said(policy, name), method, inner, limit_s, now_s()))
+        raise PolicyTimedOut(_timed_out(decider.named(policy, name), method, inner, limit_s, now_s()))
 
     tick = min(_TICK_S, limit_s / 4)
     previous = signal.signal(signal.SIGALRM, handler)
@@ -122,12 +122,10 @@ def policy_watched(
         signal.signal(signal.SIGALRM, previous)
 
 
-def _timed_out(
-    policy: object, said: str, method: str, frame: types.FrameType, limit_s: float, now: float
-) -> str:
+def _timed_out(named: str, method: str, frame: types.FrameType, limit_s: float, now: float) -> str:
     """``policy "NAME" (module.Class) did not return from decide() ... (file.py, line N, in f); ...``.
 
-    ``said``: the policy as the line names it, quoted (``"NAME"``, or with its group).
+    ``named``: the policy as the line names it, with its class (``Decider.named``).
     """
     code = frame.f_code
     where = f"{os.path.basename(code.co_filename)}, line {frame.f_lineno}, in {code.co_name}"
@@ -139,7 +137,7 @@ def _timed_out(
         else f"{option}= (in seconds; 0: no limit)"
     )
     return (
-        f"policy {said} ({dotted_name(type(policy))}) did not return from {method}(){at} "
+        f"{named} did not return from {method}(){at} "
         f"in {limit_s:g} s of wall time ({where}); a call that never returns hangs the run: "
         f"if it is only slow, give it longer with {longer}"
     )

@@ -19,7 +19,13 @@ from offloadsim.engine.dynamics import connect, live_topology, start_dynamics
 from offloadsim.engine.energy import NodeMeter, radios_aborted, radios_on, radios_received, radios_sent
 from offloadsim.engine.environment import RunEnvironment
 from offloadsim.engine.errors import EngineError
-from offloadsim.engine.inner_policies import deciding, inner_of_groups, policy_said, seat_inner, unseat_inner
+from offloadsim.engine.inner_policies import (
+    deciding,
+    deciding_name,
+    inner_of_groups,
+    seat_inner,
+    unseat_inner,
+)
 from offloadsim.engine.ledger import Ledger
 from offloadsim.engine.link_changes import LinkChanges
 from offloadsim.engine.link_stats import LinkStatistics
@@ -29,7 +35,7 @@ from offloadsim.engine.piecewise import PiecewiseLog, down_text
 from offloadsim.engine.planning import CompiledPlans, LastPlan, PlanCompiler, reordered_cut_bytes
 from offloadsim.engine.plugin_adapters import PluginKind, PluginLinkModel, PluginProcessor
 from offloadsim.engine.plugin_faults import blame_plugin
-from offloadsim.engine.policy_faults import Said, blame_policy, plainly
+from offloadsim.engine.policy_faults import blame_policy
 from offloadsim.engine.policy_guard import decide_of
 from offloadsim.engine.policy_watch import POLICY_TIMEOUT_S, policy_watched
 from offloadsim.engine.processor import fifo, refused
@@ -47,6 +53,7 @@ from offloadsim.engine.work_synthetic import SyntheticWork
 from offloadsim.engine.workload import arrivals_of, start_arrivals
 from offloadsim.plugins import dotted_name, shipped_module
 from offloadsim.policies.base import Plan, Policy, reset_policy
+from offloadsim.policies.deciders import Decider
 from offloadsim.records.schema import FIRST_PROCESSOR_ONLY, LINK_COLUMNS, PROCESSOR_COLUMNS
 from offloadsim.scenario.errors import format_path
 from offloadsim.suggest import quoted
@@ -88,11 +95,11 @@ class Simulation:
         self.warmup_s = scenario.warmup_s
         self.end_s = scenario.end_s
         self.env = RunEnvironment()
+        # Who decides the run's tasks, as every fault's line names it: the run's policy, or a
+        # composite's inner one with its task's group (its seated inner policies tell it).
+        self.decider = Decider(policy, policy_name, self._group, self._deciding)
         # The policy's decide; a plug-in's is checked to leave the task it is given as it was.
-        self._decide = decide_of(policy, policy_name, lambda: self.env.now)
-        # How a fault's line names a policy of the run: a composite's inner one with its task's group
-        # once they are seated (seat_inner's).
-        self._said: Said = plainly
+        self._decide = decide_of(policy, policy_name, lambda: self.env.now, self.decider)
         self.resources: dict[tuple[str, str], Processor] = {}
         self.processors: dict[str, Processor] = {}  # each node's first processor
         self.node_processors: dict[str, tuple[Processor, ...]] = {}  # all of each node's, first first
@@ -152,7 +159,7 @@ class Simulation:
             self.topology,
             self.fail_task,
             self.drained_at,
-            self.policy_said,
+            self.decider,
         )
         self.view = EngineView(self.context, stream(seed, replication, "policy", policy_name))
         self._compiler = PlanCompiler(self.context, self.view)
@@ -211,11 +218,9 @@ class Simulation:
             first = not self._trying
             if first:
                 self._trying = True
-                self._said = seat_inner(
-                    self.policy, self.policy_name, self._now, self.view, self._inner_stream
-                )
+                seat_inner(self.policy, self._now, self.view, self._inner_stream, self.decider)
             with policy_watched(
-                deciding(self.policy, self.policy_name), self._now, policy_timeout_s, self._said
+                deciding(self.policy, self.policy_name), self._now, policy_timeout_s, self.decider
             ):
                 if first:
                     reset_policy(self.policy, self.view)
@@ -339,15 +344,19 @@ class Simulation:
         """Start a retry or fallback attempt on ``plan`` (its timer, if any, is recovery's)."""
         self._dispatch(task, plan)
 
-    def policy_said(self, source: str) -> str:
-        """The policy deciding ``source``'s tasks, as a fault's line names it (a composite's inner one)."""
-        return policy_said(self.policy, self.policy_name, self.world.nodes[source].group)
+    def _group(self, node: str) -> str:
+        """``node``'s group (its ``count:`` entry's key, else its name): the decider's, for a fault's line."""
+        return self.world.nodes[node].group
+
+    def _deciding(self, group: str) -> str | None:
+        """The innermost inner policy deciding ``group``'s tasks (None: no composite): the decider's."""
+        return deciding_name(self.policy, group)
 
     def _serve_with(self, task: Task, app_name: str) -> None:
         """Turn ``task`` into a request of ``app_name``, one of its application's alternatives."""
         if app_name not in self.world.apps[task.app].spec.alternatives:
             raise EngineError(
-                f"policy {self.policy_said(task.source)} served a request of {quoted(task.app)} with "
+                f"policy {self.decider.of_source(task.source)} served a request of {quoted(task.app)} with "
                 f"{quoted(app_name)}, which is not among {quoted(task.app)}'s alternatives"
             )
         task.flops, task.cut_bytes = self.kinds[app_name].served_as(task, self.world.apps[app_name])
@@ -611,9 +620,9 @@ class Simulation:
         """
         now = self._now
         # A composite's inner policies (by-group's), guarded as the run's own, each on its own stream.
-        self._said = seat_inner(self.policy, self.policy_name, now, self.view, self._inner_stream)
+        seat_inner(self.policy, now, self.view, self._inner_stream, self.decider)
         try:
-            with policy_watched(deciding(self.policy, self.policy_name), now, policy_timeout_s, self._said):
+            with policy_watched(deciding(self.policy, self.policy_name), now, policy_timeout_s, self.decider):
                 return self._run(progress)
         except (Exception, SystemExit) as error:  # a plug-in's sys.exit() too: said as its failure
             blamed = self._blamed(error)
@@ -697,7 +706,7 @@ class Simulation:
         # The innermost plug-in's: a processor's method a policy called (expected_wait_s) is its own.
         blamed: EngineError | None = blame_plugin(
             error, self._plugins(), self.env.now, self.policy
-        ) or blame_policy(error, self.policy, self.policy_name, self.env.now, self._said)
+        ) or blame_policy(error, self.policy, self.policy_name, self.env.now, self.decider)
         if blamed is not None:
             blamed.__cause__ = error  # what `from error` sets, which a build compiled by mypyc drops
         return blamed

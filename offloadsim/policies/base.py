@@ -25,6 +25,7 @@ from offloadsim.suggest import counted, did_you_mean_name, quoted
 if TYPE_CHECKING:
     from offloadsim.models.graph import LayerGraph
     from offloadsim.policies.costs import LLMStage
+    from offloadsim.policies.deciders import Decider
     from offloadsim.policies.splitting import CutCodec
     from offloadsim.scenario.model import PowerSpec
 
@@ -379,14 +380,15 @@ def no_plan(plan: object, named: str) -> str:
 
 
 def validate_plan(
-    plan: object, task: TaskView, view: SystemView, policy_name: str, said: str | None = None
+    plan: object, task: TaskView, view: SystemView, policy_name: str, decider: Decider | None = None
 ) -> Plan:
     """Check a policy's answer before the engine acts on it; raise PlanError naming the policy.
 
-    ``said``: the policy as the line names it, quoted (a composite's inner one with its group:
-    ``"my-policy" (by-group's policy of group "old-phone")``); else ``policy_name``, quoted.
+    ``decider``: the run's, which names the policy deciding the task's source (a composite's inner
+    one with its group: ``"my-policy" (by-group's policy of group "old-phone")``); else
+    ``policy_name``, quoted.
     """
-    named = said or quoted(policy_name)
+    named = quoted(policy_name) if decider is None else decider.of_source(task.source)
     if not isinstance(plan, Plan):
         raise PlanError(no_plan(plan, f"policy {named}"))
     if plan.drop:

@@ -15,7 +15,6 @@ import os
 import types
 
 from offloadsim.plugins import (
-    dotted_name,
     first_line,
     method_codes,
     plugin_line,
@@ -23,6 +22,7 @@ from offloadsim.plugins import (
     shipped_module,
     traceback_frames,
 )
+from offloadsim.policies.deciders import PLAIN, Decider
 from offloadsim.suggest import did_you_mean_key, listed, quoted
 
 __all__ = ["describe_build_failure", "describe_failure", "raised_in_policy"]
@@ -57,13 +57,13 @@ def _called_wrongly(error: BaseException, policy: object, codes: set[types.CodeT
 
 
 def describe_failure(
-    error: BaseException, policy: object, name: str, when: str = "", said: str | None = None
+    error: BaseException, policy: object, name: str, when: str = "", decider: Decider = PLAIN
 ) -> str | None:
     """``policy 'NAME' (module.Class) raised TypeError in decide()WHEN: ... (file.py, line N, in decide)``.
 
     None unless ``error`` passed through the code of ``policy``, a policy not
-    shipped with offloadsim.  ``when`` follows the method (`` at simulated time 3 s``); ``said``:
-    the policy as the line names it, quoted (a composite's inner one with its group), else ``NAME``.
+    shipped with offloadsim.  ``when`` follows the method (`` at simulated time 3 s``); ``decider``:
+    the run's, which names the policy (a composite's inner one with what it was deciding).
     """
     method = raised_in_policy(error, policy)
     if method is None or shipped_module(type(policy).__module__):  # offloadsim's own: its bug
@@ -74,7 +74,7 @@ def describe_failure(
     passed = any(frame.f_code in codes for frame, _ in traceback_frames(error))
     line = plugin_line(error) if passed else _definition_line(getattr(cls, method, None))
     return (
-        f"policy {said or quoted(name)} ({dotted_name(cls)}) raised {type(error).__name__} in "
+        f"{decider.named(policy, name)} raised {type(error).__name__} in "
         f"{method}(){when}" + (f": {text}" if text else "") + line
     )
 

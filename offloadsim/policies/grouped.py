@@ -124,6 +124,16 @@ class ByGroupPolicy:
                 self._members[delegate.at[1]] = policy
         self._chosen = {}
 
+    def inner_said(self, inner: str, name: str, group: str | None) -> str:
+        """Inner policy ``inner`` of this composite (run as ``name``) as a fault's line names it.
+
+        ``group``: the group of the task it was deciding (None: being reset as the default):
+        ``"bad-app" (by-group's policy of group "old-phone")``, ``"edge" (by-group's default)``.
+        The run's decider asks (:class:`~offloadsim.policies.deciders.Decider`).
+        """
+        of = f"policy of group {quoted(group)}" if group is not None else "default"
+        return f"{quoted(inner)} ({name}'s {of})"
+
     @property
     def may_place(self) -> Placement | None:
         """Wherever any inner policy may place; None (anywhere) if one of them says nothing."""

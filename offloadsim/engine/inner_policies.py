@@ -19,7 +19,7 @@ This module is pure Python, never compiled by mypyc (``pyproject.toml``'s list).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 import numpy as np
@@ -39,20 +39,13 @@ from offloadsim.policies.base import (
 )
 from offloadsim.policies.deciders import Decider
 
-__all__ = ["deciding", "deciding_name", "inner_of_groups", "seat_inner", "unseat_inner"]
+__all__ = ["deciding_name", "inner_of_groups", "seat_inner", "unseat_inner"]
 
 #: A policy's ``decide`` as the engine calls it (on its own task, which a policy reads as a TaskView).
 Decide = Callable[[Any, SystemView], Plan]
 
 #: The stream of the inner policy given at a key path under ``policy`` (``("groups", "old-phone")``).
 StreamOf = Callable[[tuple[str, ...]], np.random.Generator]
-
-
-def deciding(policy: object, name: str) -> Iterator[tuple[object, str]]:
-    """``policy`` (run as ``name``) and every inner policy of it, at any depth, each with its name."""
-    yield policy, name
-    for delegate in getattr(policy, "delegates", None) or ():
-        yield from deciding(delegate.policy, delegate.name)
 
 
 def inner_of_groups(policy: object, groups: Iterable[str]) -> dict[str, dict[str, Any]]:

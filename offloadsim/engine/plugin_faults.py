@@ -20,6 +20,7 @@ from typing import Any
 
 from offloadsim.engine.errors import EngineError, has_own_cause
 from offloadsim.plugins import blame, dotted_name, method_codes, said_raised, shipped_module
+from offloadsim.policies.deciders import deciding
 from offloadsim.suggest import quoted
 
 __all__ = [
@@ -53,13 +54,17 @@ def blame_plugin(
 
     ``plugins``: each plug-in object of the run with the words naming it, as
     :func:`offloadsim.plugins.blame` reads them; the line says the simulated time.  None too when
-    ``policy``'s code (a plug-in's) ran deeper: the policy's, then, as ``blame_policy`` says it.
+    the code of a plug-in policy ran deeper: ``policy``'s, or one of its inner policies' at any
+    depth (a shipped composite's, ``by-group``'s): the policy's, then, as ``blame_policy`` says it.
     """
     if isinstance(error, EngineError | MemoryError) or not isinstance(error, Exception | SystemExit):
         return None
-    policy_codes = (
-        () if policy is None or shipped_module(type(policy).__module__) else method_codes(type(policy))
-    )
+    policy_codes = {
+        code
+        for each, _ in (deciding(policy, "") if policy is not None else ())
+        if not shipped_module(type(each).__module__)
+        for code in method_codes(type(each))
+    }
     said = blame(error, plugins, f" at simulated time {now_s:.6g} s", policy_codes)
     return PluginFailed(said) if said is not None else None
 

@@ -20,7 +20,6 @@ from offloadsim.engine.energy import NodeMeter, radios_aborted, radios_on, radio
 from offloadsim.engine.environment import RunEnvironment
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.inner_policies import (
-    deciding,
     deciding_name,
     inner_of_groups,
     seat_inner,
@@ -53,7 +52,7 @@ from offloadsim.engine.work_synthetic import SyntheticWork
 from offloadsim.engine.workload import arrivals_of, start_arrivals
 from offloadsim.plugins import dotted_name, shipped_module
 from offloadsim.policies.base import Plan, Policy, reset_policy
-from offloadsim.policies.deciders import Decider
+from offloadsim.policies.deciders import Decider, deciding
 from offloadsim.records.schema import FIRST_PROCESSOR_ONLY, LINK_COLUMNS, PROCESSOR_COLUMNS
 from offloadsim.scenario.errors import format_path
 from offloadsim.suggest import quoted

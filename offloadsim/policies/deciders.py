@@ -19,12 +19,19 @@ own module and no other.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from offloadsim.plugins import dotted_name
 from offloadsim.suggest import quoted
 
-__all__ = ["PLAIN", "Decider"]
+__all__ = ["PLAIN", "Decider", "deciding"]
+
+
+def deciding(policy: object, name: str) -> Iterator[tuple[object, str]]:
+    """``policy`` (run as ``name``) and every inner policy of it, at any depth, each with its name."""
+    yield policy, name
+    for delegate in getattr(policy, "delegates", None) or ():
+        yield from deciding(delegate.policy, delegate.name)
 
 
 class Decider:

@@ -145,6 +145,63 @@ def test_a_method_the_policy_asks_through_its_view_is_the_processors_fault_not_t
         unregister_policy("ask-wait")
 
 
+def test_under_by_group_a_wait_its_inner_plug_in_asks_is_still_the_processors_fault(scenario):
+    """The inner plug-in policy asked the wait (its code outermost): the processor raised, not it."""
+    register_policy("ask-wait")(AskWait)
+    try:
+        with pytest.raises(
+            PluginFailed, match=r"WaitRaises\) of .* raised ZeroDivisionError in expected_wait_s"
+        ):
+            offloadsim.run(
+                scenario("wait-raises", WaitRaises),
+                policy="by-group",
+                policy_params={"groups": {"phone": "ask-wait"}},
+            )
+    finally:
+        unregister_policy("ask-wait")
+
+
+class PolicyRaises:
+    """Raises when the processor below calls it back (the reverse: the policy's code the deeper)."""
+
+    def decide(self, task: Any, view: Any) -> Plan:
+        raise LookupError("no plan for this one")
+
+
+class CallsBack(Processor):
+    """Asks a plug-in policy from inside its own method: the policy's code runs deeper than its own."""
+
+    def expected_wait_s(self) -> float:
+        return self.policy.decide(None, None)
+
+
+@pytest.mark.parametrize("inner", [False, True])
+def test_a_plug_in_policy_raising_deeper_than_a_plug_in_processor_is_the_policys_fault(inner):
+    """The policy's code ran deeper than the processor's: the policy is blamed, the run's own or an inner one.
+
+    By-group is shipped: its inner plug-in's code was not looked for, and the processor was blamed.
+    """
+    from offloadsim.engine.plugin_faults import blame_plugin
+    from offloadsim.engine.policy_faults import blame_policy
+    from offloadsim.policies import make_policy
+
+    register_policy("raises-late")(PolicyRaises)
+    try:
+        policy = make_policy("by-group", {"groups": {"phone": "raises-late"}}) if inner else PolicyRaises()
+        processor = CallsBack.__new__(CallsBack)
+        processor.policy = policy.delegates[0].policy if inner else policy
+        with pytest.raises(LookupError) as caught:
+            processor.expected_wait_s()
+        words = 'processor model "calls-back" (CallsBack) of processor "cpu" at "edge"'
+        assert blame_plugin(caught.value, [(processor, words)], 1.0, policy) is None
+        name = "by-group" if inner else "raises-late"
+        blamed = blame_policy(caught.value, policy, name, 1.0)
+        assert blamed is not None and str(blamed).startswith('policy "raises-late" (')
+        assert "raised LookupError in decide() at simulated time 1 s: no plan for this one" in str(blamed)
+    finally:
+        unregister_policy("raises-late")
+
+
 def test_a_callback_a_method_scheduled_is_that_methods(scenario):
     with pytest.raises(PluginFailed) as caught:
         offloadsim.run(scenario("callback-raises", CallbackRaises))

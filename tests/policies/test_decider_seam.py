@@ -83,4 +83,4 @@ def test_a_composite_of_the_tests_own_names_its_inner_policy_in_its_own_words(tm
     assert alone == inner == 2
     (line,) = alone_err.splitlines()
     assert line.startswith('offloadsim: error: policy "no-plan" (') and "returned str" in line, line
-    assert inner_err == alone_err.replace('"no-plan"', "\"no-plan\" (cascade's stage 0)", 1)
+    assert inner_err == alone_err.replace('"no-plan"', '"no-plan" (cascade\'s stage 0)', 1)

@@ -23,6 +23,7 @@ from offloadsim.engine.policy_watch import PolicyTimedOut
 from offloadsim.engine.processor import Processor
 from offloadsim.engine.processor_models import register_processor_model, unregister_processor_model
 from offloadsim.engine.stations import station_plans
+from offloadsim.errors import shown_path
 from offloadsim.policies import Plan, register_policy
 from offloadsim.scenario import PolicySpec, load_scenario
 
@@ -198,3 +199,33 @@ def test_a_trial_decision_that_does_not_return_is_ended_at_the_limit(tmp_path):
     world = checked_world(load_scenario(_write(tmp_path, "hc40-sleeper")))
     with pytest.raises(PolicyTimedOut, match=r'policy "hc40-sleeper" .* did not return from decide\(\)'):
         station_plans(world, PolicySpec("hc40-sleeper", {}), 3, policy_timeout_s=0.5)
+
+
+def test_compare_and_sweep_dry_runs_are_under_the_policy_timeout_and_say_the_runs_line(tmp_path, capsys):
+    """``compare --dry-run`` and ``sweep --dry-run`` end a trial decision's hang as ``run`` ends it.
+
+    Compare's dry run says the line its comparison says; a sweep's at its file and point, as it
+    says any point's fault before a run (its real run sums its failed jobs up instead).
+    """
+    register_policy("hc41-slow-reset")(SlowReset)
+    path = _write(
+        tmp_path, {"name": "by-group", "groups": {"old-phone": EDGE, "new-phone": "hc41-slow-reset"}}
+    )
+    sweep_file = tmp_path / "sweep.yaml"
+    sweep_file.write_text("base: fleet.yaml\ngrid: {duration: [30 s]}\n", encoding="utf-8")
+    limit = ("--policy-timeout", "0.5 s")
+    ran, _, ran_err = _main(capsys, "run", path, "-q", "--out", tmp_path / "ran", *limit)
+    compare = ("compare", path, "--policies", "by-group", "-n", "1", *limit)
+    compared, _, compared_err = _main(capsys, *compare, "-q", "--out", tmp_path / "c")
+    dry, dry_out, dry_err = _main(capsys, *compare, "--dry-run", "--out", tmp_path / "cd")
+    swept, swept_out, swept_err = _main(
+        capsys, "sweep", sweep_file, "--dry-run", "--out", tmp_path / "s", *limit
+    )
+    assert ran == compared == dry == swept == 2
+    assert dry_out == swept_out == ""  # refused before anything is printed
+    (line,) = ran_err.splitlines()
+    assert "hc41-slow-reset" in line and "did not return from reset() at simulated time 0 s in 0.5 s" in line
+    assert dry_err == compared_err == ran_err
+    said = line.removeprefix("offloadsim: error: ")
+    assert swept_err == f"offloadsim: error: {shown_path(sweep_file)}: {said} (point 0: duration=30 s)\n"
+    assert not any((tmp_path / name).exists() for name in ("ran", "c", "cd", "s"))

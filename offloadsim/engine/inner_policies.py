@@ -96,7 +96,7 @@ def seat_inner(
         decide = decide_of(delegate.policy, delegate.name, now_s, decider)
         if not shipped_module(type(delegate.policy).__module__):
             decide = _plan_checked(decide, delegate.name, decider)
-        seated = _Seated(delegate.policy, decide, view, stream_of(at), decider, delegate.groups)
+        seated = _Seated(delegate, decide, view, stream_of(at), decider)
         seat_inner(delegate.policy, now_s, seated.own, lambda deeper: stream_of((*at, *deeper)), decider)
         return seated
 
@@ -143,23 +143,18 @@ def unseat_inner(policy: object) -> None:
 class _Seated:
     """An inner policy as its composite calls it: through its guarded ``decide``, on its own stream."""
 
-    __slots__ = ("_decide", "_decider", "_groups", "_view", "own", "policy")
+    __slots__ = ("_decide", "_decider", "_groups", "_name", "_view", "own", "policy")
 
     def __init__(
-        self,
-        policy: object,
-        decide: Decide,
-        view: SystemView,
-        rng: np.random.Generator,
-        decider: Decider,
-        groups: tuple[str, ...] | None,
+        self, delegate: Any, decide: Decide, view: SystemView, rng: np.random.Generator, decider: Decider
     ):
-        self.policy = policy
+        self.policy = delegate.policy
+        self._name = delegate.name  # the decider names it in the line of a plan the engine refuses
         self._decide = decide
         self._view = view  # the view the composite is handed in a decision (the run's, or its parent's)
         self.own = cast(SystemView, _OwnStream(view, rng))
         self._decider = decider  # told each task's source as it is decided: a fault's line names its group
-        self._groups = groups  # the delegate's: its group (None: the default's), said of a reset's fault
+        self._groups = delegate.groups  # its group (None: the default's), said of a reset's fault
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The inner policy's plan, checked as a run's own policy's, read with its own ``rng``.
@@ -168,13 +163,14 @@ class _Seated:
         (recovery's, with the nodes that failed a task seen as down), with the stream swapped in.
         """
         own = self.own if view is self._view else cast(SystemView, _OwnStream(view, self.own.rng))
-        self._decider.source = task.source
+        decider = self._decider
+        decider.source, decider.deciding = task.source, self._name
         return self._decide(task, own)
 
     def reset(self, view: SystemView) -> None:
         """Reset the inner policy on its own view (its stream, the run's everything else)."""
         decider = self._decider
-        decider.source, decider.serves = None, self._groups
+        decider.source, decider.deciding, decider.serves = None, None, self._groups
         reset_policy(cast(Policy, self.policy), self.own)
 
 

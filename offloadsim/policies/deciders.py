@@ -41,10 +41,11 @@ class Decider:
     the group of the task an inner policy was asked about; ``inner``: the name of the innermost
     inner policy deciding a group's tasks (None: none; the engine's ``deciding_name``).
     ``source``: the source of the task an inner policy was last asked to decide (None: none yet, or
-    one is being reset); ``serves``: the groups of the inner policy being reset (None: the default's).
+    one is being reset), ``deciding``: that inner policy's name (the innermost, the last asked);
+    ``serves``: the groups of the inner policy being reset (None: the default's).
     """
 
-    __slots__ = ("group", "inner", "name", "policy", "serves", "source")
+    __slots__ = ("deciding", "group", "inner", "name", "policy", "serves", "source")
 
     def __init__(
         self,
@@ -58,6 +59,7 @@ class Decider:
         self.group = group
         self.inner = inner
         self.source: str | None = None
+        self.deciding: str | None = None
         self.serves: tuple[str, ...] | None = None
 
     def said(self, policy: object, name: str) -> str:
@@ -84,14 +86,18 @@ class Decider:
     def of_source(self, source: str) -> str:
         """The policy that decides ``source``'s tasks, as a line of a plan the engine refuses names it.
 
-        The run's policy, quoted; for a composite, the innermost inner policy deciding the source's
-        group, as the composite words it, so that the line names the plug-in that gave the plan.
-        A group no inner policy decides (refused before a run) names the run's policy.
+        The run's policy, quoted; for a composite, the inner policy that gave the plan, as the
+        composite words it: the one last asked to decide a task of ``source`` (a plan is compiled
+        as it is decided: the innermost, the last stage of a cascade that asked several), else the
+        innermost one deciding the source's group (``inner``).  A group no inner policy decides
+        (refused before a run) names the run's policy.
         """
-        if self.group is None or self.inner is None or not getattr(self.policy, "delegates", None):
+        if self.group is None or not getattr(self.policy, "delegates", None):
             return quoted(self.name)
         group = self.group(source)
-        inner = self.inner(group)
+        inner = self.deciding if self.source == source else None
+        if inner is None and self.inner is not None:
+            inner = self.inner(group)
         return quoted(self.name) if inner is None else self._inner(inner, group)
 
     def _inner(self, inner: str, group: str | None) -> str:

@@ -4,7 +4,8 @@ The fault lines (a plug-in's exception, no Plan, a changed task, ``--policy-time
 engine refuses) ask the run's :class:`~offloadsim.policies.deciders.Decider` for the policy's name;
 for a composite's inner policy the decider asks the composite's own ``inner_said``.  A composite
 written here, in the test alone (a two-stage cascade: its first stage's plan unless it rejects the
-task), names its inner policy "stage 0" without a line of offloadsim changed for it.
+task), names its inner policies "stage 0" and "stage 1" without a line of offloadsim changed for it:
+the decider names the stage that was asked last, not the one a group would route to.
 """
 
 from __future__ import annotations
@@ -66,6 +67,20 @@ class NoPlan:
         return task.source
 
 
+class Rejects:
+    """Rejects every task: the cascade asks its next stage."""
+
+    def decide(self, task, view):
+        return Plan.reject()
+
+
+class NotComputing:
+    """Places every task on the access point, which has no processor."""
+
+    def decide(self, task, view):
+        return Plan.run_on("ap")
+
+
 def _run(folder: Path, policy: object, capsys) -> tuple[int, str]:
     folder.mkdir()
     path = folder / "fleet.yaml"
@@ -84,3 +99,17 @@ def test_a_composite_of_the_tests_own_names_its_inner_policy_in_its_own_words(tm
     (line,) = alone_err.splitlines()
     assert line.startswith('offloadsim: error: policy "no-plan" (') and "returned str" in line, line
     assert inner_err == alone_err.replace('"no-plan"', '"no-plan" (cascade\'s stage 0)', 1)
+
+
+def test_a_plan_refused_is_named_by_the_stage_that_gave_it_not_by_the_first(tmp_path, capsys):
+    """The first stage rejected the task; the second's plan is refused naming the second, its stage 1."""
+    register_policy("rejects")(Rejects)
+    register_policy("not-computing")(NotComputing)
+    register_policy("cascade")(Cascade)
+    alone, alone_err = _run(tmp_path / "alone", "not-computing", capsys)
+    stages = {"name": "cascade", "stages": ["rejects", "not-computing"]}
+    inner, inner_err = _run(tmp_path / "inner", stages, capsys)
+    assert alone == inner == 2
+    (line,) = alone_err.splitlines()
+    assert line.startswith('offloadsim: error: policy "not-computing" placed task 0 on "ap"'), line
+    assert inner_err == alone_err.replace('"not-computing"', '"not-computing" (cascade\'s stage 1)', 1)

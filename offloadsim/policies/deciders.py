@@ -9,10 +9,11 @@ Each of those lines (``engine/policy_faults``, ``policy_guard``, ``policy_watch`
 asks one object a run holds, its :class:`Decider`, and formats no name of its own.
 
 The decider is told, as a run goes, what a composite's inner policies are asked about (the engine's
-seats set its ``source`` as an inner policy decides, its ``serves`` as one is reset: two attribute
-stores, no allocation), and builds a name only when a line is written.  How an inner policy is
-worded is the composite's own: its ``inner_said(inner, name, group)``, defined in its module (by-group's
-``policy of group "old-phone"``); a composite without one gets ``"inner" (NAME's inner policy)``.
+seats set its ``source`` and ``deciding`` as an inner policy decides, its ``serves`` as one is
+reset: attribute stores, no allocation), and builds a name only when a line is written.  How an
+inner policy is worded is the composite's own: its ``inner_said(inner, name, group)``, defined in
+its module (by-group's ``policy of group "old-phone"``); a composite without one gets
+``"inner" (NAME's inner policy)``.
 So a new composite (a cascade, a learned policy with a fallback) words its inner policies in its
 own module and no other.
 """

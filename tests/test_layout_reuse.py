@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from offloadsim.plots.axes import laid_out
+from offloadsim.plots import axes
+from offloadsim.plots.axes import laid_out, place_clear, tidy_legend
 
 
 def counted(monkeypatch) -> list[Figure]:
@@ -41,3 +43,36 @@ def test_a_draw_by_anything_else_is_not_taken_for_a_measuring_layout(monkeypatch
     assert not fig.stale and len(draws) == 2  # it changed nothing, but was drawn otherwise
     laid_out(ax)
     assert len(draws) == 3
+
+
+def _crossed_lines() -> tuple[Figure, Axes]:
+    """A panel of three lines its legend must keep clear of, laid out twice: its layout is settled."""
+    fig = Figure(figsize=(4, 3), layout="constrained")
+    ax = fig.add_subplot()
+    ax.set_ylabel("latency (ms)")
+    ax.plot([0, 1], [0, 1], label="rising")
+    ax.plot([0, 1], [1, 0], label="falling")
+    ax.plot([0, 0.5, 1], [0.5, 0.55, 0.5], label="level")
+    tidy_legend(ax)
+    laid_out(ax)
+    fig.set_figheight(3)  # the same size, but stale: laid out again, where the first layout left it
+    laid_out(ax)
+    return fig, ax
+
+
+def test_a_legend_tried_at_each_place_inside_a_settled_layout_lays_the_figure_out_no_more(monkeypatch):
+    """place_clear laid the whole figure out again for each place tried; a legend inside its panel is no
+    part of the layout, so once the layout is a fixed point the tries read it, and end where they did."""
+    _, ax = _crossed_lines()
+    draws = counted(monkeypatch)
+    assert place_clear(ax, ax.get_legend())
+    assert draws == [], "a settled layout with the legend inside it is not laid out again per place"
+    box = ax.get_legend().get_window_extent(laid_out(ax))
+    # As before: the figure laid out again at each place tried (the legend never taken for inside).
+    monkeypatch.setattr(axes, "_inside_frame", lambda ax, legend: False)
+    _, other = _crossed_lines()
+    draws.clear()
+    assert place_clear(other, other.get_legend())
+    assert len(draws) > 1, "the places before the one found were tried, each laid out"
+    assert other.get_legend()._loc == ax.get_legend()._loc  # the place found, as a code
+    assert other.get_legend().get_window_extent(laid_out(other)).bounds == box.bounds

@@ -21,7 +21,7 @@ from matplotlib.backend_bases import RendererBase
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 from matplotlib.colors import to_rgba, to_rgba_array
 from matplotlib.container import BarContainer, ErrorbarContainer
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -328,11 +328,15 @@ _COLLAPSED = "constrained_layout not applied"
 #: dropped at any other draw (:func:`_forget_layout`), so it stands only for a layout this module made.
 _LAID_OUT = "_offloadsim_laid_out"
 _WATCHED = "_offloadsim_layout_watched"  # whether _forget_layout is connected
+#: The attribute of a figure holding whether its last layout by :func:`_draw_headless` left every panel
+#: where it was (a fixed point: laid out again unchanged, it is the same); dropped with :data:`_LAID_OUT`.
+_SETTLED = "_offloadsim_layout_settled"
 
 
 def _forget_layout(event: Any) -> None:
     """A draw not by :func:`_draw_headless` (saving, another style): its layout is not one to reuse."""
     vars(event.canvas.figure).pop(_LAID_OUT, None)
+    vars(event.canvas.figure).pop(_SETTLED, None)
 
 
 def _draw_headless(fig: Figure) -> bool:
@@ -376,9 +380,48 @@ def _draw_headless(fig: Figure) -> bool:
 
         warnings.filterwarnings("always", message=_COLLAPSED)  # past an "ignore" or an "error" filter
         warnings.showwarning = taken  # catch_warnings puts the one in force back
+        before = _places(fig)
         fig.draw_without_rendering()
     vars(fig)[_LAID_OUT] = collapsed  # after the draw: its draw event dropped the last one
+    vars(fig)[_SETTLED] = _places(fig) == before
     return collapsed
+
+
+def _places(fig: Figure | SubFigure) -> list[tuple[float, ...]]:
+    """Where the layout put ``fig``'s panels and sub-figures (display boxes, and each panel's position)."""
+    places = [tuple(fig.bbox.bounds)]
+    for ax in fig.axes:  # read, not asked: get_position(original=False) would apply the aspect
+        places += [tuple(ax.bbox.bounds), tuple(ax.get_position(original=True).bounds)]
+    for sub in fig.subfigs:
+        places += _places(sub)
+    return places
+
+
+def _move_inside(ax: Axes, legend: Legend, place: Any) -> None:
+    """``legend.set_loc(place)``, keeping the figure's layout where no layout could change for it.
+
+    Each place :func:`place_clear` tried laid the whole figure out again (the legend marks it
+    stale).  A legend inside its panel's frame before and after the move is no part of what the
+    constrained layout fits (the panel's box holds it either way), so a layout that was a fixed point
+    (:data:`_SETTLED`: its last draw left every panel where it was) stays one: the figure is left as
+    a draw would leave it, not drawn.  Anywhere else (a legend sticking out, a layout still moving
+    near collapse, where drawing again is not idempotent) it is laid out again as before.
+    """
+    fig = root_figure(ax)
+    settled = not fig.stale and bool(vars(fig).get(_SETTLED)) and _LAID_OUT in vars(fig)
+    was_inside = settled and _inside_frame(ax, legend)
+    legend.set_loc(place)
+    if was_inside and _inside_frame(ax, legend):
+        fig.stale = False
+
+
+def _inside_frame(ax: Axes, legend: Legend) -> bool:
+    """Whether ``legend`` lies within ``ax``'s frame at the figure's present layout, measured as laid out."""
+    renderer = root_figure(ax)._get_renderer()  # type: ignore[attr-defined]  # as in laid_out
+    with house_style():  # the type the layout measured it in
+        box = legend.get_window_extent(renderer)
+    frame = ax.get_window_extent(renderer)
+    return bool(box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1)
 
 
 #: The least height, in inches, a panel keeps under the notes and above it the legend of its figure.
@@ -909,7 +952,7 @@ def place_clear(ax: Axes, legend: Legend, avoid: Sequence[Artist] = ()) -> bool:
     figure's present layout.  Where none is, the legend is left at the last place tried.
     """
     for place in _LEGEND_PLACES:
-        legend.set_loc(place)
+        _move_inside(ax, legend, place)
         renderer = laid_out(ax)
         if lines_under_legend(ax, legend, renderer, _LEGEND_CLEARANCE_PT):
             continue

@@ -55,13 +55,6 @@ def swept(tmp_path_factory, folder: str, base_name: str, base: str, sweep_text: 
 
 
 @pytest.fixture(scope="module")
-def sweep_results(tmp_path_factory):
-    from experiment_data import SWEEP, TINY
-
-    return swept(tmp_path_factory, "plots", "tiny.yaml", TINY, SWEEP)
-
-
-@pytest.fixture(scope="module")
 def compare_results(tmp_path_factory):
     from experiment_data import TINY
 

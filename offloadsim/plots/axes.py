@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 import string
 import warnings
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TextIO
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, TextIO, TypeVar
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -58,6 +59,8 @@ __all__ = [
     "legend_beside",
     "legend_on_data",
     "lines_under_legend",
+    "measured_aside",
+    "put_back",
     "place_clear",
     "lines_under_box",
     "reach_log_ticks",
@@ -408,11 +411,65 @@ def _move_inside(ax: Axes, legend: Legend, place: Any) -> None:
     near collapse, where drawing again is not idempotent) it is laid out again as before.
     """
     fig = root_figure(ax)
-    settled = not fig.stale and bool(vars(fig).get(_SETTLED)) and _LAID_OUT in vars(fig)
-    was_inside = settled and _inside_frame(ax, legend)
+    aside = not legend.get_in_layout()  # a key the layout never fits (a label's): it moves nothing
+    was_inside = _settled(fig) and (aside or _inside_frame(ax, legend))
     legend.set_loc(place)
-    if was_inside and _inside_frame(ax, legend):
+    if was_inside and (aside or _inside_frame(ax, legend)):
         fig.stale = False
+
+
+def _settled(fig: Figure) -> bool:
+    """Whether ``fig`` is as its last layout by :func:`_draw_headless` left it, that layout a fixed point."""
+    return not fig.stale and bool(vars(fig).get(_SETTLED)) and _LAID_OUT in vars(fig)
+
+
+@contextmanager
+def put_back(ax: Axes) -> Iterator[None]:
+    """A block that puts back what it changes in ``ax``'s figure (bands hidden to measure, shown again).
+
+    At a settled layout (:func:`_settled`) that nothing in the block moved, the figure is left laid out:
+    the next measure read that layout, not a new one of the same figure.
+    """
+    fig = root_figure(ax)
+    places = _places(fig) if _settled(fig) else None
+    try:
+        yield
+    finally:
+        if places is not None and _places(fig) == places:
+            fig.stale = False
+
+
+_Made = TypeVar("_Made", bound=Artist)
+
+
+@contextmanager
+def measured_aside(ax: Axes, make: Callable[[], _Made]) -> Iterator[tuple[_Made, RendererBase]]:
+    """``make()`` an artist out of the layout (a label inside the axes) and the renderer to measure it with.
+
+    Each label tried at a place laid the whole figure out again (the label marks it stale), then once
+    more when removed: the label is no part of what the layout fits, so at a settled layout
+    (:func:`_settled`) only the label is laid out, as the figure's draw would (in the house style,
+    nothing rendered), and the figure is left as laid out, with it and once it is removed on leaving.
+    A layout still moving (near collapse: not idempotent) is laid out again, as before.
+    """
+    fig = root_figure(ax)
+    settled = _settled(fig)
+    artist = make()
+    if settled and not artist.get_in_layout():
+        renderer = fig._get_renderer()  # type: ignore[attr-defined]  # as in laid_out
+        with house_style(), renderer._draw_disabled():
+            artist.draw(renderer)
+        fig.stale = False
+    else:
+        renderer = laid_out(ax)
+        # Laid out with it, which the layout leaves out: settled, it stays so once it is removed.
+        settled = not artist.get_in_layout() and _settled(fig)
+    try:
+        yield artist, renderer
+    finally:
+        artist.remove()
+        if settled:
+            fig.stale = False
 
 
 def _inside_frame(ax: Axes, legend: Legend) -> bool:

@@ -10,6 +10,7 @@ figure's limits are final.
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -34,8 +35,10 @@ from offloadsim.plots.axes import (
     laid_out,
     lines_under_box,
     log_axis,
+    measured_aside,
     place_clear,
     plain_number,
+    put_back,
     reach_log_ticks,
     root_figure,
     series_name,
@@ -974,11 +977,9 @@ def _label_clear_of_lines(ax: Axes, text: str, y: float) -> Annotation | Legend:
 
     scored: list[tuple[int, int, int]] = []  # (lines covered, data covered, place), for the fallbacks
     for k, place in enumerate(places):
-        note = annotate(*place)
-        renderer = laid_out(ax)
-        patch = note.get_bbox_patch()  # the white box behind the text, which hides what it covers
-        box = patch.get_window_extent(renderer) if patch is not None else note.get_window_extent(renderer)
-        note.remove()
+        with measured_aside(ax, functools.partial(annotate, *place)) as (note, renderer):
+            patch = note.get_bbox_patch()  # the white box behind the text, which hides what it covers
+            box = patch.get_window_extent(renderer) if patch is not None else note.get_window_extent(renderer)
         legend = ax.get_legend()
         if legend is not None and box.overlaps(legend.get_window_extent(renderer)):
             continue
@@ -1044,13 +1045,14 @@ def _key_clear_of_data(ax: Axes, text: str) -> Legend | None:
 def _bands_hidden(ax: Axes) -> Iterator[None]:
     """``ax``'s CI bands hidden for the block: what a box covers but for their shade."""
     bands = [c for c in ax.collections if isinstance(c, PolyCollection) and c.get_visible()]
-    for band in bands:
-        band.set_visible(False)
-    try:
-        yield
-    finally:
+    with put_back(ax):
         for band in bands:
-            band.set_visible(True)
+            band.set_visible(False)
+        try:
+            yield
+        finally:
+            for band in bands:
+                band.set_visible(True)
 
 
 #: Where along its line (a share of the axes' width) a label goes when neither end is clear.

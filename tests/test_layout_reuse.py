@@ -76,3 +76,26 @@ def test_a_legend_tried_at_each_place_inside_a_settled_layout_lays_the_figure_ou
     assert len(draws) > 1, "the places before the one found were tried, each laid out"
     assert other.get_legend()._loc == ax.get_legend()._loc  # the place found, as a code
     assert other.get_legend().get_window_extent(laid_out(other)).bounds == box.bounds
+
+
+def test_a_label_out_of_the_layout_is_measured_alone_at_a_settled_layout_as_a_draw_measures_it(monkeypatch):
+    """Each place a sweep's label was tried laid the figure out again; at a fixed point it is drawn alone."""
+    from offloadsim.plots.axes import measured_aside, put_back
+
+    def label(ax: Axes):
+        note = ax.annotate("all local: 372 ms", (1.0, 0.5), xycoords="axes fraction", ha="right", bbox={})
+        note.set_in_layout(False)
+        return note
+
+    _, ax = _crossed_lines()
+    draws = counted(monkeypatch)
+    with measured_aside(ax, lambda: label(ax)) as (note, renderer):
+        alone = note.get_bbox_patch().get_window_extent(renderer).bounds
+    with put_back(ax):
+        ax.lines[0].set_visible(False)  # hidden to measure, shown again
+        ax.lines[0].set_visible(True)
+    laid_out(ax)
+    assert draws == [], "a settled layout, the label out of it and removed, the line shown again"
+    note = label(ax)
+    renderer = laid_out(ax)  # the whole figure laid out, as before
+    assert len(draws) == 1 and note.get_bbox_patch().get_window_extent(renderer).bounds == alone

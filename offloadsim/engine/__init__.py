@@ -80,7 +80,7 @@ def simulate(
         simulation = Simulation(
             world, policy_object, spec.name, run_seed, replication, record_stages, RecordLog(records_dir)
         )
-    except WorldError as error:  # a plug-in processor model that cannot be built, at its key
+    except WorldError as error:  # a plug-in processor or link model that cannot be built, at its key
         raise _refused(loaded, error) from error.__cause__
     return simulation.run(progress, policy_timeout_s)
 
@@ -146,8 +146,7 @@ def build_plugins(world: World) -> None:
                 build_processor(env, model, world)
     factory = link_model(world.link_model)
     if factory is not None and not shipped_module(str(getattr(factory, "__module__", ""))):
-        topology = world.topology
-        make_link_model(world.link_model, env, topology.channel_capacity_bps, topology.channel_ends)
+        make_link_model(world, env)
 
 
 TRIAL = "trial request"

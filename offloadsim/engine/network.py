@@ -45,10 +45,13 @@ from offloadsim.engine.channels import (
     tell_aborted,
 )
 from offloadsim.engine.environment import NORMAL_PRIORITY
+from offloadsim.engine.errors import EngineError
 from offloadsim.engine.plugin_adapters import PluginLinkModel
-from offloadsim.engine.plugin_faults import link_model_words, plugin_call
+from offloadsim.engine.plugin_faults import link_model_words, plugin_call, refuse_lacking
 from offloadsim.plugins import dotted_name, shipped_module
 from offloadsim.suggest import quoted
+from offloadsim.world import World, WorldError
+from offloadsim.world.links import KEY_PATH as LINK_MODEL_KEY
 from offloadsim.world.links import link_model
 
 __all__ = [
@@ -58,6 +61,7 @@ __all__ = [
     "SENDING",
     "Flow",
     "FlowNetwork",
+    "PLUGIN_MEMBERS",
     "LinkModel",
     "abort_reason",
     "link_down",
@@ -246,17 +250,46 @@ def no_route(a: str, b: str) -> str:
     return f"no route from {a} to {b}"
 
 
-def make_link_model(
-    name: str,
-    env: simpy.Environment,
-    capacity_bps: Sequence[float],
-    ends: Callable[[int], tuple[str, str]],
-) -> LinkModel:
-    """The link model registered as ``name`` (:mod:`offloadsim.world.links`) for one run.
+def make_link_model(world: World, env: simpy.Environment) -> LinkModel:
+    """The link model ``world``'s ``network.model`` names (:mod:`offloadsim.world.links`), for one run.
 
-    ``ends``: a channel's two nodes, for a plug-in's messages.  A plug-in's model is handed
-    over in its checking adapter (:class:`~offloadsim.engine.plugin_adapters.PluginLinkModel`),
-    which every reader then goes through; a shipped one, as it is.
+    A plug-in's model is handed over in its checking adapter
+    (:class:`~offloadsim.engine.plugin_adapters.PluginLinkModel`), which every reader then goes
+    through; a shipped one, as it is.  A plug-in's factory that raises, or builds an object lacking
+    a member of :class:`LinkModel` (:data:`PLUGIN_MEMBERS`), is a
+    :class:`~offloadsim.world.WorldError` at ``network.model``, which the run, ``run --dry-run`` and
+    ``validate`` say in the same line, with the scenario's file (its exception its ``__cause__``).
+    """
+    topology = world.topology
+    try:
+        return _built(world.link_model, env, topology.channel_capacity_bps, topology.channel_ends)
+    except EngineError as error:  # a plug-in's PluginFailed, or what its factory built lacks a member
+        raise WorldError(LINK_MODEL_KEY, str(error)) from error.__cause__
+
+
+#: What the run reads of a plug-in's link model: :class:`LinkModel`'s members but ``sending_over``
+#: and ``move``, asked only at a handover (``mobility``).  Written out: this module is compiled.
+PLUGIN_MEMBERS: Final = (
+    "busy_s",
+    "start",
+    "cancel",
+    "set_capacity",
+    "set_up",
+    "share_Bps",
+    "capacity_Bps_now",
+    "flow_count",
+    "bytes_carried_now",
+    "capacity_bit_seconds",
+    "close_statistics",
+)
+
+
+def _built(
+    name: str, env: simpy.Environment, capacity_bps: Sequence[float], ends: Callable[[int], tuple[str, str]]
+) -> LinkModel:
+    """:func:`make_link_model`'s work: EngineError (a plug-in's PluginFailed) for one not built.
+
+    ``ends``: a channel's two nodes, for a plug-in's messages.
     """
     factory = link_model(name)
     if factory is None:  # one of the engine's own (ENGINE_LINK_MODELS)
@@ -270,6 +303,7 @@ def make_link_model(
     if shipped_module(str(getattr(factory, "__module__", ""))):
         shipped: LinkModel = model
         return shipped
+    refuse_lacking(what, model, "a link model", PLUGIN_MEMBERS, f"{__name__}.LinkModel")
     # Its busy_s is a read-only property, where the protocol declares an attribute nothing sets.
     words = link_model_words(name, model)
     return cast("LinkModel", PluginLinkModel(model, words, env, [ends(c) for c in range(len(capacity_bps))]))

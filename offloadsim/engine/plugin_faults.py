@@ -31,6 +31,7 @@ __all__ = [
     "kind_words",
     "link_model_words",
     "plugin_call",
+    "refuse_lacking",
 ]
 
 
@@ -81,6 +82,21 @@ def plugin_call(function: Callable[..., Any], what: str, *args: Any, when: str =
         return function(*args)
     except (Exception, SystemExit) as error:  # sys.exit() in a plug-in too: its failure, said
         raise PluginFailed(said_raised(what, error, when)) from error
+
+
+def refuse_lacking(where: str, built: object, noun: str, members: Sequence[str], protocol: str) -> None:
+    """Refuse what a plug-in's factory built when it lacks one of ``members``: EngineError naming them.
+
+    ``where`` names the factory (as for :func:`plugin_call`), ``noun`` what it builds ("a processor")
+    and ``protocol`` the dotted name of the protocol declaring ``members``.  Found as it is built, not
+    as an internal error (an ``AttributeError``, exit 1) once the run first reads the member.
+    """
+    missing = [member for member in members if not hasattr(built, member)]
+    if missing:
+        raise EngineError(
+            f"{where} built {noun} of class {type(built).__qualname__}, which lacks "
+            f"{', '.join(missing)} (what {protocol} declares)"
+        )
 
 
 def kind_words(kind: Any) -> str:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.plugin_adapters import PluginProcessor
-from offloadsim.engine.plugin_faults import plugin_call
+from offloadsim.engine.plugin_faults import plugin_call, refuse_lacking
 from offloadsim.errors import LookupMessage
 from offloadsim.plugins import EntryPointGroup, dotted_name, shipped_module, unclaimed
 from offloadsim.scenario.errors import format_path
@@ -187,12 +187,7 @@ def _built(env: simpy.Environment, model: ProcessorModel) -> ProcessorLike:
         f"for processor {quoted(model.spec.name)} of {quoted(model.node)},"
     )
     processor = plugin_call(factory, where, env, model)
-    missing = [member for member in _MEMBERS if not hasattr(processor, member)]
-    if missing:
-        raise EngineError(
-            f"{where} built a processor of class {type(processor).__qualname__}, which lacks "
-            f"{', '.join(missing)} (what offloadsim.engine.processor_models.ProcessorLike declares)"
-        )
+    refuse_lacking(where, processor, "a processor", _MEMBERS, f"{__name__}.ProcessorLike")
     words = (
         f"processor model {quoted(name)} ({dotted_name(type(processor))}) "
         f"of processor {quoted(model.spec.name)} at {quoted(model.node)}"

@@ -113,9 +113,7 @@ class Simulation:
         # The run's network: routes from its topology (a fork of the world's when the world
         # changes during the run, or a battery can run flat), flows shared by its link model.
         self.topology = live_topology(world)
-        self.network = make_link_model(
-            world.link_model, self.env, world.topology.channel_capacity_bps, world.topology.channel_ends
-        )
+        self.network = make_link_model(world, self.env)  # WorldError: a plug-in not built
         self.ledger = ledger = Ledger(self.env, scenario.warmup_s, record_stages, records)
         self.records = ledger.records
         self.in_flight = ledger.in_flight

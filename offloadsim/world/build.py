@@ -20,6 +20,7 @@ from offloadsim.scenario.errors import KeyPathError, format_path
 from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
 from offloadsim.scenario.units import format_quantity, format_rate
 from offloadsim.suggest import listed, quoted
+from offloadsim.world.links import KEY_PATH as LINK_MODEL_KEY
 from offloadsim.world.links import link_model
 from offloadsim.world.notes import shipped as _shipped  # noqa: F401  (registers the shipped note providers)
 from offloadsim.world.notes.registry import NoteContext, NoteLine, note_providers, provider_notes
@@ -740,7 +741,7 @@ def build_world(scenario: Scenario) -> World:
     try:
         link_model(scenario.link_model)
     except KeyError as error:
-        raise WorldError("network.model", error.args[0]) from None
+        raise WorldError(LINK_MODEL_KEY, error.args[0]) from None
     dynamics: tuple[Dynamics, ...] = ()
     if scenario.dynamics:
         # Imported for a world that changes only (its seven change records are start-up otherwise).

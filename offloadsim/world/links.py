@@ -25,6 +25,7 @@ __all__ = [
     "BUILTIN_LINK_MODEL",
     "ENGINE_LINK_MODELS",
     "ENTRY_POINT_GROUP",
+    "KEY_PATH",
     "LinkModelFactory",
     "link_model",
     "link_model_names",
@@ -34,6 +35,8 @@ __all__ = [
 
 LinkModelFactory = Callable[[Any, Sequence[float]], Any]
 
+#: Where a scenario names its link model: an unknown name, or a plug-in that cannot be built, is said there.
+KEY_PATH = "network.model"
 #: The default model (a scenario without ``network``).
 BUILTIN_LINK_MODEL = "max-min"
 #: The engine's own models; their factories are the engine's (None here: the world never imports it).

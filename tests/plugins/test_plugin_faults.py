@@ -26,6 +26,7 @@ import offloadsim
 from offloadsim.cli import main
 from offloadsim.engine.plugin_faults import PluginFailed
 from offloadsim.engine.work import register_kind, unregister_kind
+from offloadsim.errors import shown_path
 from offloadsim.records import schema
 from offloadsim.scenario.arrivals.base import register_arrival_process, unregister_arrival_process
 from offloadsim.world.links import register_link_model, unregister_link_model
@@ -112,16 +113,19 @@ def _column(tmp_path: Path) -> Iterator[Path]:
         yield tmp_path / "s.yaml"
 
 
-CASES: dict[str, tuple[Callable[[Path], Iterator[Path]], str]] = {
+CASES: dict[str, tuple[Callable[[Path], Iterator[Path]], str | Callable[[Path], str]]] = {
     "link model's method": (
         lambda tmp: _link(tmp, BusyCircuits),
         rf'link model "bad-links" \({__name__}\.BusyCircuits\) raised ValueError in start\(\) at simulated '
         rf"time 1 s: no circuit free \({HERE}, line {_line_of('no circuit free')}, in start\)",
     ),
-    "link model's factory": (
+    "link model's factory": (  # said at the key naming it, after the scenario's file
         lambda tmp: _link(tmp, no_capacity),
-        rf'link model "bad-links" \({__name__}\.no_capacity\) raised ValueError while it was built: '
-        rf"no capacity \({HERE}, line {_line_of('no capacity')}, in no_capacity\)",
+        lambda path: (
+            rf"{re.escape(shown_path(path))}: network\.model: "
+            rf'link model "bad-links" \({__name__}\.no_capacity\) raised ValueError while it was built: '
+            rf"no capacity \({HERE}, line {_line_of('no capacity')}, in no_capacity\)"
+        ),
     ),
     "arrival process": (
         _burst,
@@ -150,7 +154,7 @@ CASES: dict[str, tuple[Callable[[Path], Iterator[Path]], str]] = {
 def case(request, tmp_path) -> Iterator[tuple[Path, str]]:
     """A scenario naming a plug-in that raises, registered for the test, and the line it is said in."""
     setup, said = CASES[request.param]
-    yield from ((path, said) for path in setup(tmp_path))
+    yield from ((path, said(path) if callable(said) else said) for path in setup(tmp_path))
 
 
 def test_the_run_raises_plugin_failed_naming_it_chained_to_its_exception(case):

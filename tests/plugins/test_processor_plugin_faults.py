@@ -27,6 +27,7 @@ from offloadsim.engine.processor_models import (
     register_processor_model,
     unregister_processor_model,
 )
+from offloadsim.errors import shown_path
 from offloadsim.policies.base import Plan
 from offloadsim.policies.registry import register_policy, unregister_policy
 
@@ -597,21 +598,44 @@ def test_validate_and_a_dry_run_build_a_plugin_processor_as_the_run_does(
         unregister_processor_model("unbuildable")
 
 
-def test_validate_builds_a_plugin_link_model_as_the_run_does(tiny_scenario, capsys, tmp_path):
+def _link_model_of_nothing(env: Any, capacity_bps: Any) -> Any:
+    return None
+
+
+@pytest.mark.parametrize(
+    ("factory", "said"),
+    [
+        (_link_model_raises, "_link_model_raises) raised RuntimeError while it was built: no circuits"),
+        (_link_model_of_nothing, "_link_model_of_nothing) built a link model of class NoneType, which lacks"),
+    ],
+)
+def test_validate_and_a_dry_run_build_a_plugin_link_model_as_the_run_does(
+    factory, said, tiny_scenario, capsys, tmp_path
+):
+    """Its factory's exception was said with no file or key; one building nothing was ok to
+    ``validate`` and ``--dry-run``, and the run's ``AttributeError`` an internal error (exit 1)."""
     from offloadsim.world.links import register_link_model, unregister_link_model
 
-    register_link_model("unbuildable-links", _link_model_raises)
+    register_link_model("unbuildable-links", factory)
     try:
         tiny_scenario.write_text(tiny_scenario.read_text() + "network: {model: unbuildable-links}\n")
         lines = []
-        for argv in (
-            ["validate", str(tiny_scenario)],
-            ["run", str(tiny_scenario), "--out", str(tmp_path / "o")],
-        ):
-            assert main(argv) == 2
+        for argv in (["validate"], ["run", "--dry-run"], ["run"]):
+            argv = [*argv, str(tiny_scenario)]
+            assert main([*argv, "--out", str(tmp_path / "o")] if argv[0] == "run" else argv) == 2
             (line,) = capsys.readouterr().err.splitlines()
-            assert 'link model "unbuildable-links"' in line and "no circuits to reserve" in line, line
+            at = f"offloadsim: error: {shown_path(tiny_scenario)}: network.model: "
+            assert line.startswith(f'{at}link model "unbuildable-links" ({__name__}.{said}'), line
             lines.append(line)
-        assert lines[0] == lines[1]
+        assert len(set(lines)) == 1  # validate and the dry run say what the run says, word for word
+        assert not (tmp_path / "o").exists()
     finally:
         unregister_link_model("unbuildable-links")
+
+
+def test_what_a_plugin_link_model_must_have_is_the_protocol_but_the_handovers():
+    """PLUGIN_MEMBERS is written out (its module is compiled): it must follow LinkModel."""
+    from offloadsim.engine.network import PLUGIN_MEMBERS, LinkModel
+
+    methods = {name for name, member in vars(LinkModel).items() if callable(member) and name[0] != "_"}
+    assert set(PLUGIN_MEMBERS) == {*LinkModel.__annotations__, *methods} - {"sending_over", "move"}

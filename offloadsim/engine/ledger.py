@@ -131,7 +131,12 @@ class Ledger:
         del self.in_flight[task.id]
         self.counters[status] += 1
         if task.arrival >= self.warmup_s:
-            self.record(task, status, self.env.now if status == "completed" else NAN, reason)
+            now: float = self.env.now
+            if status == "completed":
+                self.record(task, status, now, reason)
+            else:  # its finish stays NaN (completed tasks only): when it was lost is lost_at
+                self.record(task, status, NAN, reason)
+                self.records.set("lost_at", task.row, now)
         if task.on_done is not None:
             task.on_done(task)
 

@@ -242,6 +242,15 @@ TASKS: tuple[Column, ...] = (
         at_least=0,
         nan=True,
     ),
+    Column(
+        "lost_at",
+        "float64",
+        _S,
+        "time a task dropped or failed was dropped or failed: a failure's own time for the tasks it cut"
+        " short (NaN: completed, whose time is finish, or in flight; or a results table written before it)",
+        at_least=0,
+        nan=True,
+    ),
 )
 
 #: A processor's busy time and utilisation, in the nodes table (its first processor's) and processors'.

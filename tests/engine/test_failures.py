@@ -636,3 +636,37 @@ def test_a_retry_that_cannot_start_says_why_and_keeps_its_plan(tmp_path, dynamic
     assert tasks["reason"][0] == (reason or "no route from phone to edge")
     assert (tasks["placement"][0], tasks["final_node"][0]) == ("edge", "edge")
     assert raw.counters == {"arrived": 1, "dropped": 0, "completed": 0, "failed": 1}
+
+
+def test_a_task_dropped_or_failed_records_when_it_was_lost_and_a_failures_are_its_time(tmp_path):
+    """``finish`` is a completed task's only (NaN otherwise): when the others ended was not recorded.
+
+    By hand: 1 KB up at 8 Mbps (1 ms + 5 ms), 50 GFLOP at the edge (0.5 s, one core, one stage may
+    wait), an empty answer back (5 ms); the edge goes down at 1 s.  The request at 0.1 s completes
+    at 0.611 s; the one at 0.4 s is in service (0.606 s to 1.106 s) and the one at 0.7 s waits
+    behind it when the edge fails: both lost at 1 s.  The one at 0.9 s reaches the edge at 0.906 s,
+    its queue full: dropped then; the one at 1.2 s is refused at once, its edge down.
+    """
+    text = (
+        BASE.replace("{work: 1 GFLOP}", "{work: 50 GFLOP}")
+        .replace("input: 3 MB", "input: 1 KB")
+        .replace("output: 1 KB", "output: 0 B")
+        .replace("speed: 100 GFLOP/s}", "speed: 100 GFLOP/s, queue_limit: 1}")
+        + "dynamics:\n  - {kind: node-schedule, node: edge, steps: [{at: 1 s, up: false}]}\n"
+    )
+    records = run(tmp_path, text, times="0.1 0.4 0.7 0.9 1.2", record_stages=False).tasks
+    order = np.argsort(records["arrival"])  # recorded as they ended: the drop at 0.906 s second
+    tasks = {name: np.asarray(records[name])[order] for name in ("status", "reason", "finish", "lost_at")}
+    assert list(tasks["status"]) == ["completed", "failed", "failed", "dropped", "dropped"]
+    assert list(tasks["reason"][1:]) == [
+        "edge went down",
+        "edge went down",
+        "queue full at edge",
+        "rejected by the policy",
+    ]
+    assert tasks["finish"][0] == pytest.approx(0.1 + 0.006 + 0.5 + 0.005, rel=1e-12)
+    assert np.isnan(tasks["finish"][1:]).all()  # latency and finish stay the completed tasks'
+    assert np.isnan(tasks["lost_at"][0])
+    assert list(tasks["lost_at"][1:3]) == [1.0, 1.0]  # the failure's own time, exactly
+    assert tasks["lost_at"][3] == pytest.approx(0.9 + 0.006, rel=1e-12)
+    assert tasks["lost_at"][4] == 1.2

@@ -423,3 +423,35 @@ def test_the_accuracy_figure_leaves_out_names_with_no_room_and_says_how_many():
     assert title == f"{21 - len(boxes)} unnamed: no room", title
     assert figure_problems(fig) == []
     plt.close(fig)
+
+
+def test_calibrate_report_prints_what_its_held_out_check_covers(tmp_path, capsys, monkeypatch):
+    """After a fit on squeezenet1_1 alone, 'calibrate --report' printed "held-out: 1/1 models within
+    ±10%" without the line that says what that check covers (its held-out model 62 % extrapolated):
+    only accuracy.txt and 'calibrate report' had it. The timings are stand-ins: the line is the point."""
+    from dataclasses import replace
+
+    from offloadsim.calibration import pipeline, report
+    from offloadsim.cli import main
+    from offloadsim.world.profiles import get_profile
+
+    shipped = get_profile("epyc-ort-1t")
+
+    def calibrated(models, **kwargs):
+        models_ = [m.label for m in models]
+        return replace(shipped, name=kwargs["name"], provenance={**shipped.provenance, "models": models_})
+
+    def timed(specs, profile, **kwargs):
+        return {s.label: report.WholeModelTiming(0.01, 0.01, 0.01, 0.01, 0, 10) for s in specs}
+
+    monkeypatch.setattr(pipeline, "calibrate", calibrated)
+    monkeypatch.setattr(report, "time_whole_models", timed)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    out, rep = tmp_path / "mine.json", tmp_path / "mine-report"
+    argv = ["calibrate", "--models", "squeezenet1_1", "--report", "--holdout", "squeezenet1_1@160"]
+    assert main([*argv, "-q", "--out", str(out), "--report-dir", str(rep)]) == 0
+    printed = capsys.readouterr().out
+    (covers,) = [line for line in (rep / "accuracy.txt").read_text().splitlines() if "held-out check" in line]
+    assert "fitted on squeezenet1_1 only" in covers, covers
+    assert covers in printed.splitlines(), printed
+    assert printed.index("held-out: 1/1 models") < printed.index(covers) < printed.index("\nreport: ")

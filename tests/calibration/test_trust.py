@@ -263,6 +263,13 @@ def test_a_model_timed_at_another_size_is_named_at_its_size_and_told_which_size_
         "timings; calibrate at this size too (--models squeezenet1_1@160)"
     )
     assert caveats(profile, {"applications.classify (squeezenet1_1)": get_model("squeezenet1_1")}) == []
+    # Timed at another size only, the model at its default size is told its size: a trial's caveat read
+    # "it timed squeezenet1_1 at 192 px only, and at  px these kinds are predicted ...".
+    (default,) = caveats(profile_of("squeezenet1_1@192"), {"squeezenet1_1": get_model("squeezenet1_1")})
+    assert default.endswith(
+        "it timed squeezenet1_1 at 192 px only, and at 224 px these kinds are predicted by fits to too few "
+        "timings; calibrate at this size too (--models squeezenet1_1)"
+    ), default
     # Another model is still told to calibrate on itself.
     (other,) = caveats(profile, {"mobilenet_v2": get_model("mobilenet_v2")})
     assert other.endswith("calibrate on this model (--models or --onnx)")

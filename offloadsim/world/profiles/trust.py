@@ -389,7 +389,10 @@ def _extrapolation_line(
     if precision != "fp32":
         remedy = f"calibrate times fp32 only, so its {precision} layers are predicted from the fit"
     elif sizes_timed:  # the model itself was timed, at other sizes: its units here are the fit's
-        base, _, size = model.partition("@")
+        from offloadsim.models.registry import sized_label
+
+        # its default size where the label names none: "at  px" read a trial's squeezenet1_1
+        base, _, size = sized_label(model).partition("@")
         remedy = (
             f"it timed {base} at {' and '.join(sizes_timed)} only, and at {size} px these kinds are "
             f"predicted by fits to too few timings; calibrate at this size too (--models {model})"

@@ -12,6 +12,7 @@ import argparse
 import dataclasses
 import shlex
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -355,10 +356,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         command=command,
     )
     fit = profile.provenance.get("fit", {})
-    print(
-        f"timed {profile.provenance['units_timed']} units of {len(models)} model(s) "
-        f"({profile.provenance['units_skipped']} without a kernel, predicted by the fit)"
-    )
+    print(_timed_line(profile.provenance, len(models), cache_dir))
     print(
         f"fit: median error {fit.get('mdape', float('nan')):.1%}, "
         f"90th percentile {fit.get('p90_ape', 0):.1%}; "
@@ -397,6 +395,25 @@ def _calibrate(args: argparse.Namespace) -> int:
     print(f"profile: {out}")
     print(_how_to_use(profile.name, out))
     return EXIT_OK
+
+
+def _timed_line(provenance: Mapping[str, Any], models: int, cache_dir: Path | None) -> str:
+    """How many units the profile has timings of, and how many of those an earlier run timed (the cache).
+
+    A rerun read every unit from the timing cache and printed "timed 27 units", its noise line then
+    "known to ±0.7% within this run", both the earlier run's: a user rerunning on a quieter machine
+    got the same timings without a word.
+    """
+    timed, cached = provenance["units_timed"], provenance.get("units_cached", 0)
+    skipped = provenance["units_skipped"]
+    units = f"{timed} units of {models} model(s) ({skipped} without a kernel, predicted by the fit)"
+    if not cached:
+        return f"timed {units}"
+    return (
+        f"{units}: {timed - cached} timed now, {cached} read from the timing cache ({cache_dir}), timed by "
+        "an earlier calibrate on this machine, whose noise the line below gives too (--no-cache times "
+        "every unit again)"
+    )
 
 
 def _save(profile: Any, out: Path) -> None:

@@ -24,14 +24,18 @@ def test_numpy_kernels_give_the_layer_output_shapes():
 
 def test_tiny_numpy_calibration_runs_for_real(tmp_path):
     graph = tiny_cnn()
-    profile = calibrate(
-        [ModelSpec("tiny", graph)],
-        backend="numpy",
-        warmup=1,
-        repeats=3,
-        cache_dir=tmp_path / "cache",
-        correction=False,
-    )
+
+    def tiny_numpy():
+        return calibrate(
+            [ModelSpec("tiny", graph)],
+            backend="numpy",
+            warmup=1,
+            repeats=3,
+            cache_dir=tmp_path / "cache",
+            correction=False,
+        )
+
+    profile = tiny_numpy()
     assert profile.kind == "calibrated" and profile.backend["name"] == "numpy"
     assert len(profile.measured) == 3
     assert all(t.seconds > 0 for t in profile.measured.values())
@@ -41,6 +45,18 @@ def test_tiny_numpy_calibration_runs_for_real(tmp_path):
     assert len((tmp_path / "cache").glob("*.jsonl").__next__().read_text().splitlines()) == 3
     again = load_profile(save_profile(profile, tmp_path / "tiny.json"))
     np.testing.assert_array_equal(again.layer_seconds(graph), seconds)
+    # A rerun takes every unit from the cache, and its profile and first line say so.
+    from offloadsim.cli.calibrate import _timed_line
+
+    rerun = tiny_numpy()
+    assert (profile.provenance["units_cached"], rerun.provenance["units_cached"]) == (0, 3)
+    assert "from the timing cache" not in _timed_line(profile.provenance, 1, tmp_path / "cache")
+    line = _timed_line(rerun.provenance, 1, tmp_path / "cache")
+    assert line.startswith(
+        "3 units of 1 model(s) (0 without a kernel, predicted by the fit): 0 timed now, 3 read"
+    )
+    assert f"read from the timing cache ({tmp_path / 'cache'}), timed by an earlier calibrate" in line, line
+    assert line.endswith("(--no-cache times every unit again)")
 
 
 def test_tiny_onnxruntime_calibration_runs_for_real(tmp_path):

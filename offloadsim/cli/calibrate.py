@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import shlex
 import sys
 from collections.abc import Mapping
@@ -391,8 +392,10 @@ def _calibrate(args: argparse.Namespace) -> int:
         _print_notes(notes)  # what the held-out line covers too, as accuracy.txt says it
         print(f"report: {report_dir}/")
     _warn_untrusted(profile)
-    _save(profile, out)
+    kept = _save(profile, out)
     print(f"profile: {out}")
+    if kept is not None:
+        print(kept)
     print(_how_to_use(profile.name, out))
     return EXIT_OK
 
@@ -416,22 +419,55 @@ def _timed_line(provenance: Mapping[str, Any], models: int, cache_dir: Path | No
     )
 
 
-def _save(profile: Any, out: Path) -> None:
+def _save(profile: Any, out: Path) -> str | None:
     """Write the profile to ``out``, making the folders above it that are missing, as every ``--out`` does.
 
     A write that fails leaves none of the folders it made, as a run's result directory does not.
+    An earlier profile at ``out`` is kept as ``out.old-N``, as an earlier result directory is (a
+    name that ``profile: NAME`` and ``offloadsim profiles`` do not find): a rerun under the same
+    name replaced it without a word, and a run that named it, which does not copy a profile from
+    the user profile directory, would have read the new one when run again. Returns the line
+    saying so, or None.
     """
     from offloadsim.calibration.profile import save_profile
-    from offloadsim.outdir import ResultsError, describe_os_error, missing_directories, remove_empty
+    from offloadsim.outdir import (
+        ResultsError,
+        describe_os_error,
+        missing_directories,
+        move_aside,
+        remove_empty,
+    )
 
     created = missing_directories(out.parent)
+    earlier = out.is_file() and out.stat().st_size > 0  # a profile: _check_profile_out refused all else
+    when = _calibrated_on(out) if earlier else ""
+    kept = move_aside(out) if earlier else None
     try:
         save_profile(profile, out)
     except BaseException as error:
+        if kept is not None:
+            os.replace(kept, out)
         remove_empty(created)
         if isinstance(error, OSError):  # checked before the timings, yet the disk may fill or refuse since
             raise ResultsError(f"cannot write {out}: {describe_os_error(error)}") from error
         raise
+    if kept is None:
+        return None
+    return (
+        f"kept the earlier profile there{when} as {kept.name}; a scenario naming "
+        f"{quoted(profile.name)} reads the new one from now on"
+    )
+
+
+def _calibrated_on(path: Path) -> str:
+    """`` (calibrated 2026-12-07T09:41:42+00:00)``: when the profile at ``path`` was made, or ``""``."""
+    from offloadsim.world.profiles.calibrated import ProfileError, load_profile
+
+    try:
+        date = str(load_profile(path).provenance.get("date", ""))
+    except (ProfileError, OSError, ValueError):
+        return ""
+    return f" (calibrated {date})" if date else ""
 
 
 def _one_line(text: str) -> str:

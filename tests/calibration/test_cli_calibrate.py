@@ -168,10 +168,20 @@ def test_an_out_that_is_a_profile_already_is_replaced(tmp_path, capsys):
     argv += ["--warmup", "1", "--no-cache", "--no-correction", "-q", "--out", str(out)]
     out.write_text("")
     assert run(argv) == 0, capsys.readouterr().err
+    assert "kept the earlier" not in capsys.readouterr().out and list(tmp_path.iterdir()) == [out]
+    from offloadsim.world.profiles.calibrated import list_profiles, load_profile
+
+    first, date = out.read_bytes(), load_profile(out).provenance["date"]
     assert run(argv) == 0, capsys.readouterr().err
-    from offloadsim.world.profiles.calibrated import load_profile
 
     assert load_profile(out).provenance["models"] == ["squeezenet1_1@32"]
+    # The earlier profile is kept, as an earlier result is, where no 'profile: NAME' finds it: a rerun
+    # under the same name replaced it without a word, under the runs that had named it.
+    assert (tmp_path / "p.yaml.old-1").read_bytes() == first
+    assert list(list_profiles([tmp_path]).values()) == [out]
+    kept = f"kept the earlier profile there (calibrated {date}) as p.yaml.old-1; a scenario naming "
+    kept += '"p" reads the new one'
+    assert kept in capsys.readouterr().out
 
 
 def test_missing_torch_is_a_user_error(capsys):
@@ -437,6 +447,14 @@ def test_a_profile_that_cannot_be_written_leaves_no_folder_made_for_it(tmp_path,
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1] == f"offloadsim: error: cannot write {out}: No space left on device", err
     assert list(tmp_path.iterdir()) == []
+    # An earlier profile there, moved aside for the new one, is put back.
+    earlier = tmp_path / "p.json"
+    monkeypatch.undo()
+    assert run([*TINY, "--out", str(earlier)]) == 0, capsys.readouterr().err
+    before = earlier.read_bytes()
+    monkeypatch.setattr(profile, "write_text", full)
+    assert run([*TINY, "--out", str(earlier)]) == 2
+    assert earlier.read_bytes() == before and list(tmp_path.iterdir()) == [earlier]
 
 
 def test_a_profile_written_to_out_without_a_name_is_named_as_its_file(tmp_path, capsys):

@@ -455,3 +455,30 @@ def test_calibrate_report_prints_what_its_held_out_check_covers(tmp_path, capsys
     assert "fitted on squeezenet1_1 only" in covers, covers
     assert covers in printed.splitlines(), printed
     assert printed.index("held-out: 1/1 models") < printed.index(covers) < printed.index("\nreport: ")
+
+
+def test_profiles_show_says_what_its_held_out_count_covers():
+    """'held-out whole models: 1/1 within ±10%' of a profile fitted on squeezenet1_1 alone, its one held-out
+    model 62 % extrapolated, said nothing of it; a profile that recorded no untimed share says nothing."""
+    from dataclasses import replace
+
+    from offloadsim.calibration.report import reach_line
+    from offloadsim.cli.profiles import describe_profile
+    from offloadsim.world.profiles import get_profile
+
+    shipped = get_profile("epyc-ort-1t")
+    rows = [
+        {"model": "squeezenet1_1", "role": "train", "error_pct": 0.9, "untimed_pct": 0.0},
+        {"model": "squeezenet1_1@160", "role": "held-out", "error_pct": 6.9, "untimed_pct": 62.0},
+    ]
+    mine = replace(
+        shipped,
+        provenance={**shipped.provenance, "models": ["squeezenet1_1"]},
+        report=accuracy_summary(pd.DataFrame(rows)),
+    )
+    shown = describe_profile(mine).splitlines()
+    held = next(i for i, line in enumerate(shown) if line.startswith("held-out whole models: 1/1 within"))
+    assert shown[held + 1] == reach_line(mine, rows), shown[held + 1]
+    assert shown[held + 1].startswith("held-out check is extrapolated for squeezenet1_1@160 62%")
+    # The shipped profile recorded no untimed share for its held-out rows: nothing is claimed for it.
+    assert not any(line.startswith("held-out check") for line in describe_profile(shipped).splitlines())

@@ -383,7 +383,12 @@ def reach_line(profile: CalibratedProfile, rows: Sequence[Mapping[str, Any]], sh
         if math.isfinite(worst):
             text += f" (the held-out models have at most {worst:.0f}% of their work in other kinds)"
     checked = {str(row.get("model")) for row in rows}
-    shares = (profile.trust or {}).get("extrapolated_pct", {})
+    shares = (profile.trust or {}).get("extrapolated_pct")
+    if shares is None:  # xeon-ort-1t's: "the other zoo CNNs checked for trust" were never checked
+        return (
+            f"{text}; the profile records no trust check of other models (calibrated before "
+            "calibrate made one)"
+        )
     others = sorted(
         ((str(m), float(p)) for m, p in shares.items() if m not in checked and p > MAX_EXTRAPOLATED * 100),
         key=lambda item: -item[1],

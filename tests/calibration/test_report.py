@@ -225,6 +225,13 @@ def test_the_held_out_check_says_what_it_covers():
     )
     assert "alexnet" not in line  # 12 %: within MAX_EXTRAPOLATED
     assert reach_line(profile, rows[:1]) == ""  # no held-out model: no check to qualify
+    # No trust record (xeon-ort-1t's): it said "the other zoo CNNs checked for trust are made of those
+    # kinds too", of a check never made.
+    unchecked = reach_line(replace(profile, trust={}), rows)
+    assert "checked for trust" not in unchecked, unchecked
+    assert unchecked.endswith(
+        "; the profile records no trust check of other models (calibrated before calibrate made one)"
+    )
 
 
 def test_a_held_out_model_mostly_in_kinds_not_timed_is_named_as_extrapolated():

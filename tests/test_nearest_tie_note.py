@@ -199,3 +199,40 @@ def test_a_plug_in_kind_may_send_the_tasks_elsewhere(capsys, links, said):
         unregister_dynamics("nudge")
     way = " and the way to it is as written" if links else ""
     assert f"to edge-0 while it is up{way} (dynamics[0] {said}): " in note
+
+
+def test_a_split_policy_left_to_find_its_server_says_the_tie(tmp_path, capsys):
+    """neurosurgeon without ``server`` splits with the nearest edge, ties to the first: a phone, a CPU
+    edge and an as-near GPU edge compared neurosurgeon as if it never saw the GPU, silently."""
+    out = tmp_path / "run"
+    argv = ["run", QUICKSTART, *TWO_EDGES, "--set", "duration=3 s", "--set", "warmup=0 s", "--out", str(out)]
+    (note,) = _tie_notes(capsys, *argv)
+    assert note == (
+        "note: policy neurosurgeon splits every task of phone-* with edge-0: edge-1 is as near (3.5 ms) and "
+        "ties go to the first node, so edge-1 gets none of them; name the server to use: "
+        "neurosurgeon(server=edge-1)"
+    )
+    placed = pd.read_parquet(out / "tasks.parquet")["placement"].astype(str)
+    assert len(placed) > 20 and placed.str.contains("edge-0").any()
+    assert not placed.str.contains("edge-1").any()
+
+
+@pytest.mark.parametrize(
+    ("policy", "said"),
+    [
+        ("dads", "policy dads splits every task of phone-* with edge-0: "),
+        ("multi-tier", "policy multi-tier splits every task of phone-* with edge-0: "),
+    ],
+)
+def test_dads_and_multi_tier_say_it_too(policy, said, capsys):
+    (note,) = _tie_notes(capsys, "run", QUICKSTART, "--dry-run", "--policy", policy, *TWO_EDGES)
+    assert note.startswith(f"note: {said}edge-1 is as near (3.5 ms)")
+    param = "server" if policy == "dads" else "edge"
+    assert note.endswith(f"; name the {param} to use: {policy}({param}=edge-1)")
+
+
+@pytest.mark.parametrize(
+    "policy", ["neurosurgeon(server=edge-1)", "dads(server=edge-0)", "multi-tier(edge=edge-1)"]
+)
+def test_no_tie_note_where_the_split_policy_names_its_server(policy, capsys):
+    assert _tie_notes(capsys, "run", QUICKSTART, "--dry-run", "--policy", policy, *TWO_EDGES) == []

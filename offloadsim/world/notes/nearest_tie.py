@@ -1,12 +1,15 @@
-"""The note on sources with several equally near nodes of a tier under ``edge`` (``cloud``): all go to one.
+"""The note on sources with several equally near nodes of a tier: a policy sends all their tasks to one.
 
 Ties go to the first node (docs/policies.md), so two edge servers as near as each other are one
-server and a spare: said, with the policy that spreads them.
+server and a spare under ``edge`` (``cloud``), and under a split policy left to find its server
+(``neurosurgeon`` and ``dads`` without ``server``, ``multi-tier`` without ``edge`` or ``cloud``):
+said, with what spreads them or names another.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from offloadsim.scenario.units import format_quantity
@@ -21,8 +24,6 @@ KIND = "nearest-tie"
 
 def nearest_tie_notes(context: NoteContext) -> list[Note]:
     """One line per tier, chosen node and tied nodes where the policies noted send every task to one."""
-    from offloadsim.policies.basic import NearestTierPolicy
-
     scenario, world = context.scenario, context.world
     made = policy_objects(scenario.policy if context.policies is None else context.policies) or []
     notes = []
@@ -32,12 +33,12 @@ def nearest_tie_notes(context: NoteContext) -> list[Note]:
     for entry in scenario.workload:
         for src in entry.sources:
             hosts.setdefault(src, []).append(world.apps[entry.app].spec.hosts)
-    # Each tier a nearest-tier policy sends to, with the sources it decides: a run's own policy's,
+    # Each way a policy takes a tier's nearest node, with the sources it decides: a run's own policy's,
     # every source; a composite's inner one's (by-group's edge for a group), its group's alone.
-    deciders: dict[tuple[str, str | None], list[str]] = {}
+    deciders: dict[tuple[_Nearest, str | None], list[str]] = {}
     for policy in made:
-        if isinstance(policy, NearestTierPolicy):
-            deciders.setdefault((policy.tier, None), []).extend(sources)
+        for way in _nearest_ways(policy):
+            deciders.setdefault((way, None), []).extend(sources)
         if not getattr(policy, "delegates", None):
             continue
         from offloadsim.policies.grouped import innermost_delegate  # a composite's: by-group's module
@@ -45,38 +46,74 @@ def nearest_tie_notes(context: NoteContext) -> list[Note]:
         for src in sources:
             group = context.nodes[src].group
             inner = innermost_delegate(policy, group)
-            if inner is not None and isinstance(inner.policy, NearestTierPolicy):
-                deciders.setdefault((inner.policy.tier, group), []).append(src)
-    for (tier, group), decided in deciders.items():
+            for way in _nearest_ways(inner.policy) if inner is not None else ():
+                deciders.setdefault((way, group), []).append(src)
+    # Each tier's nearest node of every source, and its equally nearest ones (one search a tier).
+    chosen_in: dict[str, dict[str, Any]] = {}
+    nearest_in: dict[str, dict[str, tuple[str, ...]]] = {}
+    for tier in dict.fromkeys(tier for way, _ in deciders for tier in way.tiers):
         candidates = tuple(node for node in world.processors if context.nodes[node].tier == tier)
-        if len(candidates) < 2:
-            continue
-        nearest = _equally_nearest(world.topology.graph, candidates)
-        chosen = world.topology.nearest(tier, candidates)
-        ties: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+        chosen_in[tier] = world.topology.nearest(tier, candidates) if candidates else {}
+        nearest_in[tier] = _equally_nearest(world.topology.graph, candidates) if len(candidates) > 1 else {}
+    for (way, group), decided in deciders.items():
+        ties: dict[tuple[str, str, tuple[str, ...]], list[str]] = {}
         for src in dict.fromkeys(decided):
-            if src not in chosen:
+            # The first of the way's tiers whose nodes the source reaches (a split policy's edge, else cloud).
+            reached = next((tier for tier in way.tiers if src in chosen_in[tier]), None)
+            if reached is None:
                 continue
-            node = chosen[src][0]
-            same = tuple(c for c in nearest.get(src, ()) if c != node)
+            node = chosen_in[reached][src][0]
+            same = tuple(c for c in nearest_in[reached].get(src, ()) if c != node)
             if same and all(allowed is None or {node, *same} <= set(allowed) for allowed in hosts[src]):
-                ties.setdefault((node, same), []).append(src)
-        for (node, same), tied in ties.items():
+                ties.setdefault((reached, node, same), []).append(src)
+        for (tier, node, same), tied in ties.items():
             latency = format_quantity(world.topology.route(tied[0], node).latency_s, "time")
             idle, one = nodes_text(context, list(same)), len(same) == 1
             verb, gets = ("is", "gets") if one else ("are", "get")
-            named = tier if group is None else f"{tier} (of group {quoted(group)})"
-            down, way = _held_off(world, node, tied)
-            kept = " and the way to it is as written" if way else ""
+            named = way.policy if group is None else f"{way.policy} (of group {quoted(group)})"
+            down, way_changes = _held_off(world, node, tied)
+            kept = " and the way to it is as written" if way_changes else ""
             while_up = f" while it is up{kept} ({down})" if down else ""
+            remedy = (
+                f"least-loaded (tiers: [{tier}]) spreads them"
+                if way.param is None
+                else f"name the {way.param} to use: {way.policy}({way.param}={same[0]})"
+            )
+            sends = f"policy {named} {way.does} every task of {nodes_text(context, tied)} {way.to} {node}"
             text = (
-                f"policy {named} sends every task of {nodes_text(context, tied)} to {node}{while_up}: {idle} "
-                f"{verb} as near ({latency}) and ties go to the first node, so {idle} {gets} none of them"
-                f"{' then' if down else ''}; least-loaded (tiers: [{tier}]) spreads them"
+                f"{sends}{while_up}: {idle} {verb} as near ({latency}) and ties go to the first node, "
+                f"so {idle} {gets} none of them{' then' if down else ''}; {remedy}"
             )
             facts = {"tier": tier, "node": node, "tied": list(same), "sources": tied}
+            facts = facts if way.param is None else {**facts, "policy": way.policy}
             notes.append(Note(KIND, text, {**facts, "down": down} if down else facts))
     return notes
+
+
+@dataclass(frozen=True)
+class _Nearest:
+    """How a policy takes a tier's nearest node: the tiers in the order it tries them, its wording."""
+
+    policy: str
+    tiers: tuple[str, ...]
+    does: str = "sends"
+    to: str = "to"
+    param: str | None = None  # the parameter that names another node instead; None: edge's (cloud's)
+
+
+def _nearest_ways(policy: Any) -> list[_Nearest]:
+    """Each nearest node ``policy`` sends a source's every task to: edge's (cloud's), a split's server."""
+    from offloadsim.policies.basic import NearestTierPolicy
+    from offloadsim.policies.split import DadsPolicy, MultiTierPolicy, NeurosurgeonPolicy
+
+    if isinstance(policy, NearestTierPolicy):
+        return [_Nearest(policy.tier, (policy.tier,))]
+    if isinstance(policy, NeurosurgeonPolicy | DadsPolicy) and policy.server is None:
+        return [_Nearest(policy.name, ("edge", "cloud"), "splits", "with", "server")]
+    if isinstance(policy, MultiTierPolicy):
+        named = (("edge", policy.edge), ("cloud", policy.cloud))
+        return [_Nearest(policy.name, (tier,), "splits", "with", tier) for tier, at in named if at is None]
+    return []
 
 
 def _held_off(world: Any, node: str, sources: list[str]) -> tuple[str, bool]:

@@ -340,7 +340,31 @@ _OUT_OF_SCOPE = {
         "tensor parallelism, micro-batches, or a search of a pipeline's stations and cuts"
         " (policy fixed runs the pipeline you give)",
     ),
-    **dict.fromkeys(("accuracy",), "accuracy"),
+    **dict.fromkeys(("accuracy", "accuracy-floor", "min-accuracy", "top1", "top-1"), "accuracy"),
+    **dict.fromkeys(
+        ("pruning", "pruned", "prune", "distillation", "distilled", "distill", "sparsity", "sparse"),
+        "pruning, distillation or sparse kernels as options of a model (a pruned or distilled"
+        " network is another model: an ONNX file or a smaller zoo model)",
+    ),
+    **dict.fromkeys(
+        ("variant", "variants"),
+        "a model's variants as one key (its precision is params.precision; a pruned or distilled"
+        " network is another application, which model-select's alternatives may serve)",
+    ),
+    **dict.fromkeys(
+        ("early-exit", "early-exits", "exit-layer", "exits", "branchynet", "edgent"),
+        "early exit (each request runs its model to the last layer)",
+    ),
+    **dict.fromkeys(
+        ("ops", "supported-ops", "unsupported-ops", "op-support", "operators", "delegate"),
+        "which operators a processor runs (every processor runs every layer; an NPU delegate's"
+        " fallback to the CPU is not modelled)",
+    ),
+    **dict.fromkeys(
+        ("efficiency",),
+        "an efficiency of your own (a built-in profile's is fixed, 0.35 of its peak on CPUs"
+        " and 0.40 on GPUs; give a processor that sustains another share a plain speed)",
+    ),
     **dict.fromkeys(
         (
             "privacy",

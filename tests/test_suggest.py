@@ -234,6 +234,14 @@ def test_a_slip_still_suggests_its_name(word, candidates, meant):
         # an LLM researcher's: will the 8B model fit on the phone? It listed the node's keys
         ("nodes.phone.memory=8 GB", 'unknown key "memory" (offloadsim does not model memory capacity'),
         ("nodes.edge.processor.vram=16 GB", 'unknown key "vram" (offloadsim does not model memory capacity'),
+        # a hardware researcher's, comparing accelerators and compressed models: each listed the keys
+        ("nodes.edge.processor.efficiency=1.5", 'key "efficiency" (offloadsim does not model an efficiency'),
+        ("nodes.edge.processor.supported_ops=[conv]", "does not model which operators a processor runs"),
+        ("applications.classify.variant=int8", "does not model a model's variants as one key (its precision"),
+        ("applications.classify.pruning=0.5", "does not model pruning, distillation or sparse kernels"),
+        ("applications.classify.params.sparsity=0.5", "does not model pruning, distillation or sparse"),
+        ("applications.classify.early_exit=3", "does not model early exit (each request runs its model"),
+        ("applications.classify.accuracy_floor=0.7", 'key "accuracy_floor" (offloadsim does not model'),
     ],
 )
 def test_out_of_scope_words_point_at_the_scope_section_not_at_a_name_spelt_alike(setting, said):
@@ -280,6 +288,10 @@ def test_the_scope_section_names_what_each_pointer_says_is_not_modelled():
     for said in ("DVFS and thermal throttling", "A cellular radio's states", "A battery's chemistry"):
         assert f"* **{said}.**" in section
     assert "* **Batching at servers and memory capacity.**" in section
+    # The accelerator and compressed-model pointers: each finds its words in a bullet.
+    assert "* **Pruning and distillation, sparse kernels, and early exit.**" in section
+    assert "A model's variants are no key of their own" in section and "No request leaves a model" in section
+    assert "Nor which operators it runs" in section and "efficiency (0.35 of" in section
 
 
 def test_the_scope_section_the_messages_name_is_in_the_readme():

@@ -34,6 +34,7 @@ from offloadsim.suggest import short_listing
 from offloadsim.world.notes.kept import said_under_figure
 
 __all__ = [
+    "apps_apart_note",
     "first_tasks_text",
     "incomplete_tasks_note",
     "interval_note",
@@ -283,6 +284,49 @@ def pooled_note(frame: pd.DataFrame, shown: Sequence[str]) -> str:
     """
     low, high = _runs_per_configuration(frame, [k for k in dict.fromkeys(shown) if k in frame.columns])
     return pooled_text(low, high)
+
+
+def apps_apart_note(view: FigureView, frame: pd.DataFrame, shown: Sequence[str]) -> str:
+    """The applications a figure's series or points are of, said where they differ and nothing names them.
+
+    ``model-select`` serving ResNet-50's requests with an int8 MobileNetV2 (an ``alternatives``
+    entry) drew beside ``local``'s ResNet-50 as one policy ten times faster: the comparison's table
+    says its tasks are another model's, the figure said nothing.  Said where the tasks drawn under
+    the shown values (a policy, a point) are of different applications and neither ``--by app``,
+    ``--facet app`` nor ``--where app=`` shows them: ``not one application's tasks: model-select's
+    are classify's, the others' big's``.
+    """
+    tasks = view.tasks
+    if "app" in shown or "app" in view.where or "app" not in tasks.columns or not len(tasks):
+        return ""
+    keys = [key for key in dict.fromkeys(shown) if key in tasks.columns and key in frame.columns]
+    for key in ("policy", "point"):  # the runs drawn: a --where on the frame's own rows
+        if key in frame.columns and key in tasks.columns:
+            tasks = tasks[tasks[key].astype(str).isin(set(frame[key].astype(str)))]
+    if not keys or tasks["app"].nunique() < 2:
+        return ""
+    served = {
+        ", ".join(str(v) for v in (values if isinstance(values, tuple) else (values,))): tuple(
+            sorted(set(group["app"].astype(str)))
+        )
+        for values, group in tasks.groupby(keys, sort=False, observed=True, dropna=False)
+    }
+    if len(set(served.values())) < 2:
+        return ""
+    sets = list(served.values())
+    common = max(sets, key=sets.count)
+    shared = sets.count(common) > 1  # the others' said once: "the others' big's"
+    apart = [
+        f"{label}'s are {' and '.join(apps)}'s"
+        for label, apps in served.items()
+        if apps != common or not shared
+    ]
+    rest = f"; the others' are {' and '.join(common)}'s" if shared else ""
+    return (
+        f"not one application's tasks: {short_listing(apart, 3)}{rest} (an alternative model, where a "
+        f"policy served one: its own latency, and accuracy is not modelled); {argument('by', 'app')} "
+        "draws each apart"
+    )
 
 
 #: Source groups a pooled-groups note names; the rest it counts.

@@ -57,6 +57,7 @@ from offloadsim.plots.figure_data import (
     wide_values,
 )
 from offloadsim.plots.figure_notes import (
+    apps_apart_note,
     incomplete_tasks_note,
     interval_note,
     late_change_note,
@@ -445,6 +446,7 @@ def series_figure(
         warned if early else "",
         pooled_note(frame, shown) if drawing.pools_tasks else "",
         "" if one_run else pooled_groups_note(view, shown),
+        apps_apart_note(view, frame, shown),
         method_note(view, kind),
         own.get("unrecorded", ""),
         undrawn_note(view, kind, frame, shown),

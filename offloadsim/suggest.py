@@ -169,7 +169,7 @@ def close_matches(
             :n
         ]
         spelt = [choices[i] for i in sorted(near)]
-    meant = [c for c in _MEANT.get(folded, ()) if c in choices]
+    meant = [c for c in _MEANT.get(re.sub(r"[ -]", "_", folded), ()) if c in choices]
     found = list(dict.fromkeys([*by_case, *meant, *spelt]))
     if len(found) < n and len(word) >= _MIN_PART:
         found += [c for c in choices if c != word and c not in found and _holds(c, folded)]
@@ -184,7 +184,15 @@ _MAX_UNMATCHED = 1 / 3
 #: Words that mean a key or name spelt otherwise: ``codec`` is ``compression`` (an activation codec);
 #: ``pipeline`` a model's layers over a chain of stations, which ``multi-tier`` searches the cuts of
 #: (device, edge, cloud) and ``fixed`` runs as given (any stations).
-_MEANT: dict[str, tuple[str, ...]] = {"codec": ("compression",), "pipeline": ("multi-tier", "fixed")}
+_MEANT: dict[str, tuple[str, ...]] = {
+    "codec": ("compression",),
+    "pipeline": ("multi-tier", "fixed"),
+    # an LLM API's names for a request's lengths: max_tokens caps the output, not the prompt it is
+    # spelt nearer (it suggested prompt_tokens)
+    "max_tokens": ("output_tokens",),
+    "max_new_tokens": ("output_tokens",),
+    "input_tokens": ("prompt_tokens",),
+}
 
 
 def _near(word: str, candidate: str) -> bool:
@@ -314,7 +322,18 @@ _OUT_OF_SCOPE = {
         ("zstd", "lz4", "gzip", "zlib", "deflate", "brotli"),
         "lossless tensor codecs (compression offers fp16 and int8 for a cut's activations)",
     ),
-    **dict.fromkeys(("batch", "batching", "batch-size"), "batching at servers"),
+    **dict.fromkeys(
+        (
+            "batch",
+            "batching",
+            "batch-size",
+            "max-batch-size",
+            "max-batch",
+            "continuous-batching",
+            "max-num-seqs",  # vLLM's cap on the requests one step serves
+        ),
+        "batching at servers",
+    ),
     **dict.fromkeys(
         (
             "memory",
@@ -323,6 +342,11 @@ _OUT_OF_SCOPE = {
             "vram",
             "dram",
             "hbm",
+            "gpu-memory",
+            "kv-cache",  # an LLM server's: how many requests' caches fit
+            "kv-cache-size",
+            "kv-cache-memory",
+            "kvcache",
         ),
         "memory capacity (nothing checks that a model's weights and KV cache fit)",
     ),

@@ -242,6 +242,12 @@ def test_a_slip_still_suggests_its_name(word, candidates, meant):
         ("applications.classify.params.sparsity=0.5", "does not model pruning, distillation or sparse"),
         ("applications.classify.early_exit=3", "does not model early exit (each request runs its model"),
         ("applications.classify.accuracy_floor=0.7", 'key "accuracy_floor" (offloadsim does not model'),
+        # an LLM-serving researcher's (vLLM's) words: each listed the keys, with no pointer
+        ("applications.classify.kv_cache=8 GB", 'unknown key "kv_cache" (offloadsim does not model memory'),
+        ("nodes.edge.processor.gpu_memory=16 GB", 'key "gpu_memory" (offloadsim does not model memory'),
+        ("nodes.edge.processor.max_batch_size=8", 'key "max_batch_size" (offloadsim does not model batching'),
+        ("nodes.edge.processor.max_num_seqs=8", 'key "max_num_seqs" (offloadsim does not model batching'),
+        ("nodes.edge.continuous_batching=true", "(offloadsim does not model batching at servers"),
     ],
 )
 def test_out_of_scope_words_point_at_the_scope_section_not_at_a_name_spelt_alike(setting, said):
@@ -254,6 +260,25 @@ def test_out_of_scope_words_point_at_the_scope_section_not_at_a_name_spelt_alike
         load_scenario(Path(__file__).parents[1] / "scenarios" / "quickstart.yaml", overrides=[setting])
     message = str(caught.value)
     assert said in message and 'did you mean "edge"' not in message and 'did you mean "model"' not in message
+
+
+@pytest.mark.parametrize(
+    ("key", "meant"),
+    [("max_tokens", "output_tokens"), ("max-new-tokens", "output_tokens"), ("input_tokens", "prompt_tokens")],
+)
+def test_an_llm_apis_name_for_a_length_suggests_the_key_it_means(key, meant):
+    """``max_tokens`` (an LLM API's cap on the output) suggested ``prompt_tokens``, spelt nearer."""
+    from pathlib import Path
+
+    from offloadsim.scenario.errors import ScenarioError
+    from offloadsim.scenario.loader import load_scenario
+
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(
+            Path(__file__).parents[1] / "scenarios" / "llm-assistant.yaml",
+            overrides=[f"applications.chat-1b.{key}=100"],
+        )
+    assert f'unknown key "{key}" (did you mean "{meant}"?)' in str(caught.value)
 
 
 def test_a_word_for_what_is_not_modelled_that_begins_a_key_is_told_both():

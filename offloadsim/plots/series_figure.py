@@ -77,7 +77,7 @@ from offloadsim.plots.kinds import figure_kind
 from offloadsim.plots.latency_time import window_argument
 from offloadsim.plots.plotted_values import plotted_values
 from offloadsim.plots.style import FIGSIZES, MAX_SERIES, house_style, new_axes
-from offloadsim.plots.warned_runs import group_attribution, warned_runs_note
+from offloadsim.plots.warned_runs import group_attribution, warned_runs
 from offloadsim.records.stored import ExperimentError, Results
 
 __all__ = [
@@ -251,8 +251,9 @@ class MetricDrawing(SeriesDrawing):
 #: Where a kind's own notes go among the figure's (:meth:`SeriesDrawing.notes`' keys).
 NOTE_PLACES = ("unrecorded", "unpowered", "timeline", "own_x", "cuts")
 
-#: The metrics whose figures say the runs' warnings first: a closed loop's users' pace, or an open
-#: rate past capacity, is what such a value is (a cloud's 593 tokens/s was one user's pace).
+#: The metrics whose figures say the runs' warnings first whatever they were: a closed loop's users'
+#: pace, or an open rate past capacity, is what such a value is (a cloud's 593 tokens/s was one
+#: user's pace).  Any other metric's say them first where a drawn run never settled.
 _THROUGHPUTS = frozenset({"throughput_per_s", "output_tokens_per_s"})
 
 
@@ -428,7 +429,7 @@ def series_figure(
     legend = not (facet is not None and series == [facet]) and not _said_by_title(view, frame, series, fixed)
     _finish(fig, axes, titles, drawing, one_run, fixed, legend=legend)
     own = drawing.notes(drawn)
-    warned = warned_runs_note(
+    warned, unsettled = warned_runs(
         view.results.manifest,
         _drawn_runs(one_run, panels, frame),
         shown,
@@ -436,8 +437,10 @@ def series_figure(
         group_attribution(view.results.tasks, view.results.nodes, view.results.metrics),
     )
     # Of a throughput the runs' warnings say what the values are (a closed loop's users' pace, an
-    # open rate past capacity): they come with the ceiling note, not cut off after the rest.
-    early = view.metric in _THROUGHPUTS
+    # open rate past capacity), and of any metric where a drawn run never settled (an overloaded
+    # edge's time to first token, which a figure's notes cut after the GPU notes, the overload with
+    # them): they come with the ceiling note, not cut off after the rest.
+    early = view.metric in _THROUGHPUTS or unsettled
     parts = (
         one_run_note(view),
         interval_note(view, kind, frame, shown, axes),

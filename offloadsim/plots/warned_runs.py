@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,14 @@ from offloadsim.analysis.values import axis_texts
 from offloadsim.analysis.warning_facts import WarningFacts
 from offloadsim.analysis.warning_list import kind_named, registered_kinds, warning_kind
 
-__all__ = ["run_warning_kinds", "warned_runs_note", "group_attribution", "Attribute"]
+__all__ = [
+    "run_warning_kinds",
+    "warned_runs",
+    "warned_runs_note",
+    "group_attribution",
+    "Attribute",
+    "WarnedRuns",
+]
 
 #: The source groups a run's warning concerns (:func:`~offloadsim.analysis.warning_groups.warned_groups`),
 #: given the run (its run columns, as text) and the warning's facts; None: every group.
@@ -66,6 +73,18 @@ def run_warnings_with_facts(
     return found
 
 
+class WarnedRuns(NamedTuple):
+    """:func:`warned_runs`' note, and whether a kind it says makes the values depend on the runs' length.
+
+    ``length_dependent``: a run too short to settle, a queue that grew, an open rate past
+    capacity: the values drawn are of no steady state (a closed loop's pace or a full queue's
+    drops are not such a kind).
+    """
+
+    note: str
+    length_dependent: bool
+
+
 def warned_runs_note(
     manifest: Mapping[str, Any],
     frame: pd.DataFrame,
@@ -73,6 +92,17 @@ def warned_runs_note(
     heading: Callable[[str], str],
     attribute: Attribute | None = None,
 ) -> str:
+    """:func:`warned_runs`' note alone."""
+    return warned_runs(manifest, frame, keys, heading, attribute).note
+
+
+def warned_runs(
+    manifest: Mapping[str, Any],
+    frame: pd.DataFrame,
+    keys: Iterable[str],
+    heading: Callable[[str], str],
+    attribute: Attribute | None = None,
+) -> WarnedRuns:
     """A line per kind of warning the drawn runs gave, naming their configurations (by ``keys``).
 
     ``frame`` holds the drawn rows (tasks, a metrics or nodes table: any with the columns naming a
@@ -87,7 +117,7 @@ def warned_runs_note(
     warned = run_warnings_with_facts(manifest)
     run = [k for k in _RUN if k in frame.columns]
     if not warned or not run or not len(frame):
-        return ""
+        return WarnedRuns("", False)
     keys = [k for k in dict.fromkeys(keys) if k in frame.columns]
     by_group = attribute is not None and GROUP_COLUMN in frame.columns
     by_node = _NODE in frame.columns
@@ -118,15 +148,16 @@ def warned_runs_note(
             lines.append(f"{said_as}: {listed}" if keys else f"{said_as} ({listed})")
             said.append(kind)
     if not lines:
-        return ""
+        return WarnedRuns("", False)
     # Each kind but a full queue's (stages dropped) says the runs' latencies depend on their length
     # (a kind's registered ``length_dependent``).
     lead = "runs warned" + (
         ", latencies depend on how long they ran" if all(_length_dependent(kind) for kind in said) else ""
     )
+    some = any(_length_dependent(kind) for kind in said)
     if not keys:
-        return f"{lead}: " + "; ".join(lines)
-    return f"{lead} ({', '.join(heading(k) for k in keys)}):\n" + "\n".join(lines)
+        return WarnedRuns(f"{lead}: " + "; ".join(lines), some)
+    return WarnedRuns(f"{lead} ({', '.join(heading(k) for k in keys)}):\n" + "\n".join(lines), some)
 
 
 def _legend(kind: str) -> str:

@@ -77,7 +77,9 @@ def test_the_sweeps_bars_name_the_configuration_too_short_to_settle(folder):
     note = _note(fig)
     assert "runs warned, latencies depend on how long they ran (policy, classify precision):" in note
     assert f"{SETTLE}: local, fp32 (2 of 2 runs)" in note
-    assert "int8 (" not in note.split(SETTLE)[1]  # int8 on the phone settled: not named
+    # int8 on the phone settled: not named (the configurations are listed "a (..); b (..)", and the
+    # notes on precision follow the warnings, so the rest of the note may well name int8)
+    assert f"{SETTLE}: local, fp32 (2 of 2 runs);" not in note
 
 
 @pytest.mark.parametrize(("kind", "x"), [("sweep", PRECISION), ("split", PRECISION), ("cdf", None)])

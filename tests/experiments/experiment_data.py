@@ -195,3 +195,14 @@ workload:
   - {app: classify, sources: slow-*, rate: 3 /s}
 policy: local
 """
+
+
+def compared_folder(folder, scenario: str, policies: str, replications: int = 2):
+    """``scenario`` written into ``folder`` and ``offloadsim compare`` run on it: its results, read."""
+    from offloadsim.cli import main
+    from offloadsim.experiments import read_results
+
+    (folder / "s.yaml").write_text(scenario, encoding="utf-8")
+    command = ["compare", str(folder / "s.yaml"), "--policies", policies, "--replications", str(replications)]
+    assert main([*command, "--out", str(folder / "compare"), "--quiet"]) == 0
+    return read_results(folder / "compare")

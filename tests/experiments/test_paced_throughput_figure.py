@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pytest
+from experiment_data import compared_folder
 
-from offloadsim.cli import main
-from offloadsim.experiments import read_results
 from offloadsim.plots import plot_results, style
 from offloadsim.plots.style import save_figure
 
@@ -41,11 +40,7 @@ PACED = "a closed loop whose users were all waiting: its throughput is their pac
 
 @pytest.fixture(scope="module")
 def compared(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("paced")
-    (folder / "paced.yaml").write_text(SCENARIO, encoding="utf-8")
-    command = ["compare", str(folder / "paced.yaml"), "--policies", "cloud,edge", "--replications", "2"]
-    assert main([*command, "--out", str(folder / "compare"), "--quiet"]) == 0
-    return read_results(folder / "compare")
+    return compared_folder(tmp_path_factory.mktemp("paced"), SCENARIO, "cloud,edge")
 
 
 def _shown(fig, tmp_path, monkeypatch) -> str:

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pytest
+from experiment_data import compared_folder
 
-from offloadsim.cli import main
-from offloadsim.experiments import read_results
 from offloadsim.plots import plot_results
 
 SCENARIO = """
@@ -38,11 +37,7 @@ policy: edge
 
 @pytest.fixture(scope="module")
 def compared(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("unsettled")
-    (folder / "s.yaml").write_text(SCENARIO, encoding="utf-8")
-    command = ["compare", str(folder / "s.yaml"), "--policies", "edge,local", "--replications", "2"]
-    assert main([*command, "--out", str(folder / "compare"), "--quiet"]) == 0
-    return read_results(folder / "compare")
+    return compared_folder(tmp_path_factory.mktemp("unsettled"), SCENARIO, "edge,local")
 
 
 def test_an_overloaded_runs_latency_figure_says_its_warnings_first(compared):

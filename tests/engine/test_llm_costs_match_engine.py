@@ -162,3 +162,50 @@ def test_multi_tier_chooses_the_engines_best_pair_of_cuts_for_an_llm(tmp_path, o
     slack = max(token_sharing_bound_s(world, STATIONS, cuts) for cuts in plans) * (3.0 if index else 1.0)
     value, _, _ = chosen(world, "multi-tier", objective)
     assert value[index] == pytest.approx(min(measured.values()), rel=1e-9, abs=slack)
+
+
+PROFILED = """
+name: llm-profiles
+duration: 60 s
+nodes:
+  phone: {tier: device, processor: {profile: cortex-a76, cores: 1}}
+  ap: {tier: network}
+  edge: {tier: edge, processor: {profile: t4, cores: 1}}
+  cloud: {tier: cloud, processor: {profile: a100, cores: 1}}
+links:
+  - {between: [phone, ap], bandwidth: 50 Mbps, latency: 5 ms}
+  - {between: [ap, edge], bandwidth: 1 Gbps, latency: 1 ms}
+  - {between: [edge, cloud], bandwidth: 1 Gbps, latency: 20 ms}
+applications:
+  chat: {model: llama-3.2-1b, prompt_tokens: 128, output_tokens: 32}
+workload:
+  - {app: chat, sources: phone, arrivals: trace, trace: once.csv}
+policy: local
+"""
+
+
+def test_the_policies_ttft_of_a_lone_request_on_each_profiled_node_is_the_engines(tmp_path, monkeypatch):
+    """The time to first token a split policy prices (``RequestCost.ttft_s``, from ``view.llm_stage``)
+    for Llama 3.2 1B in bf16 alone on a phone, a t4 (no bf16 peak: its fp32 stands in) and an a100
+    (its bf16 peak) is what the engine then measures (docs/policies.md says so)."""
+    from offloadsim.policies import split
+
+    (tmp_path / "once.csv").write_text("time\n1.0\n")
+    world = build_world(load_scenario_text(PROFILED, source="<t>", base_dir=tmp_path))
+    priced = {}
+    real = split.llm_request_cost
+
+    def keeping(stages, source, prompt, output, hop, power=None):
+        cost = real(stages, source, prompt, output, hop, power)
+        if len(stages) == 1:
+            priced.setdefault(stages[0].node, cost)
+        return cost
+
+    monkeypatch.setattr(split, "llm_request_cost", keeping)
+    simulate(world, policy=PolicySpec("multi-tier", {}))
+    assert set(priced) == set(STATIONS)
+    for node, cost in priced.items():
+        tasks = simulate(world, policy=PolicySpec("fixed", {"nodes": [node]})).tasks
+        assert list(tasks["status"]) == ["completed"]
+        assert float(tasks["ttft"][0]) == pytest.approx(cost.ttft_s, rel=1e-9), node
+        assert float(tasks["latency"][0]) == pytest.approx(cost.latency_s, rel=1e-9), node

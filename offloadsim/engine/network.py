@@ -264,7 +264,9 @@ def make_link_model(world: World, env: simpy.Environment) -> LinkModel:
     try:
         return _built(world.link_model, env, topology.channel_capacity_bps, topology.channel_ends)
     except EngineError as error:  # a plug-in's PluginFailed, or what its factory built lacks a member
-        raise WorldError(LINK_MODEL_KEY, str(error)) from error.__cause__
+        refused = WorldError(LINK_MODEL_KEY, str(error))
+        refused.__cause__ = error.__cause__  # what `from` sets, which a build compiled by mypyc drops
+        raise refused from error.__cause__
 
 
 #: What the run reads of a plug-in's link model: :class:`LinkModel`'s members but ``sending_over``

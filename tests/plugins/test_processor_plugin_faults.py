@@ -27,7 +27,6 @@ from offloadsim.engine.processor_models import (
     register_processor_model,
     unregister_processor_model,
 )
-from offloadsim.errors import shown_path
 from offloadsim.policies.base import Plan
 from offloadsim.policies.registry import register_policy, unregister_policy
 
@@ -624,7 +623,7 @@ def test_validate_and_a_dry_run_build_a_plugin_link_model_as_the_run_does(
             argv = [*argv, str(tiny_scenario)]
             assert main([*argv, "--out", str(tmp_path / "o")] if argv[0] == "run" else argv) == 2
             (line,) = capsys.readouterr().err.splitlines()
-            at = f"offloadsim: error: {shown_path(tiny_scenario)}: network.model: "
+            at = f"offloadsim: error: {tiny_scenario}: network.model: "
             assert line.startswith(f'{at}link model "unbuildable-links" ({__name__}.{said}'), line
             lines.append(line)
         assert len(set(lines)) == 1  # validate and the dry run say what the run says, word for word

@@ -9,6 +9,7 @@ said, with what spreads them or names another.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,13 +105,17 @@ class _Nearest:
 def _nearest_ways(policy: Any) -> list[_Nearest]:
     """Each nearest node ``policy`` sends a source's every task to: edge's (cloud's), a split's server."""
     from offloadsim.policies.basic import NearestTierPolicy
-    from offloadsim.policies.split import DadsPolicy, MultiTierPolicy, NeurosurgeonPolicy
 
     if isinstance(policy, NearestTierPolicy):
         return [_Nearest(policy.tier, (policy.tier,))]
-    if isinstance(policy, NeurosurgeonPolicy | DadsPolicy) and policy.server is None:
+    # Not imported: no policy of the run is a split one, and a run of none stays free of the graph
+    # library the split module brings in.
+    split = sys.modules.get("offloadsim.policies.split")
+    if split is None:
+        return []
+    if isinstance(policy, split.NeurosurgeonPolicy | split.DadsPolicy) and policy.server is None:
         return [_Nearest(policy.name, ("edge", "cloud"), "splits", "with", "server")]
-    if isinstance(policy, MultiTierPolicy):
+    if isinstance(policy, split.MultiTierPolicy):
         named = (("edge", policy.edge), ("cloud", policy.cloud))
         return [_Nearest(policy.name, (tier,), "splits", "with", tier) for tier, at in named if at is None]
     return []

@@ -61,6 +61,7 @@ __all__ = [
     "measured_time",
     "processor_metrics",
     "refilled_metrics",
+    "with_refilled",
     "powered_but_no_energy",
     "NOT_MEASURED",
 ]
@@ -1302,6 +1303,35 @@ def refilled_metrics(nodes: Table | None, processors: Table | None) -> dict[str,
     for metric in registered_metrics():
         if metric.refill is not None:
             out.update(metric.refill(nodes, processors))
+    return out
+
+
+_ROW_RANKS = {"headline": 1, "elsewhere": 2, "columns": 4, "end": 5}  # metrics_row's order of places
+
+
+def with_refilled(row: Mapping[str, Any], nodes: Table | None, processors: Table | None) -> dict[str, Any]:
+    """``row`` (a metrics row read back) with the columns :func:`refilled_metrics` gives that it lacks.
+
+    Each goes where :func:`metrics_row` puts it (before the first of ``row``'s registered metrics
+    placed after it), so a resumed sweep's job file from before a registered metric's columns, or an
+    older run's summary.json, gives its table the columns in a fresh run's order.
+    """
+    found = {name: value for name, value in refilled_metrics(nodes, processors).items() if name not in row}
+    if not found:
+        return dict(row)
+    place: dict[str, tuple[int, int]] = {}
+    for index, metric in enumerate(registered_metrics()):
+        for name in metric.present([*row, *found]):
+            place[name] = (_ROW_RANKS[metric.row_place], index)
+    pending = sorted(found, key=place.__getitem__)
+    out: dict[str, Any] = {}
+    for name, value in row.items():
+        at = place.get(name)
+        while pending and at is not None and place[pending[0]] < at:
+            new = pending.pop(0)
+            out[new] = found[new]
+        out[name] = value
+    out.update((new, found[new]) for new in pending)
     return out
 
 

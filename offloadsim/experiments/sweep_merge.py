@@ -32,7 +32,7 @@ from offloadsim.analysis.summary import (
     measured_time,
     metrics_every_row_has,
     other_energy_filled,
-    refilled_metrics,
+    with_refilled,
 )
 from offloadsim.analysis.values import distinct, quantity_kind, typed_column
 from offloadsim.analysis.warning_facts import WarningFacts, warning_rows
@@ -223,8 +223,7 @@ def merge_sweep(
         # battery_left_*; the per-processor utilisations, utilisation_<tier>_<processor>, and its
         # tiers' busiest nodes, utilisation_<tier>_max): from its nodes and processors tables, as
         # metrics_row gives them (each metric's refill; a file older still has neither table).
-        for name, value in refilled_metrics(nodes, meta.get("processors") or None).items():
-            meta["metrics"].setdefault(name, value)
+        meta["metrics"] = with_refilled(meta["metrics"], nodes, meta.get("processors") or None)
         if "source_groups" in meta:
             source_groups = {k: math.nan if v is None else v for k, v in meta["source_groups"].items()}
         else:  # a file saved before job files kept them: from its records

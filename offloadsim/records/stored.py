@@ -294,7 +294,7 @@ def _run_metrics(
     written before the token rates of an LLM run has them from the run's ``tasks``, likewise.
     """
     from offloadsim.analysis.catalogue import LLM_METRICS
-    from offloadsim.analysis.summary import Summary, llm_metrics, metrics_row, refilled_metrics
+    from offloadsim.analysis.summary import Summary, llm_metrics, metrics_row, with_refilled
 
     summary_file = path / "summary.json"
     if (what := not_a_file(summary_file)) is not None:  # a FIFO would block the read
@@ -311,8 +311,7 @@ def _run_metrics(
         "powered_sources": summary.powered_sources,  # -1: not known (a summary.json written before it)
         **metrics_row(summary),
     }
-    for name, value in refilled_metrics(None, processors).items():  # the per-processor utilisations
-        row.setdefault(name, value)
+    row = with_refilled(row, None, processors)  # the per-processor utilisations
     if summary.served_llm and any(name not in document for name in LLM_METRICS):
         row.update(llm_metrics(tasks, summary.duration_s))
     return pd.DataFrame([row])

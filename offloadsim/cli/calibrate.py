@@ -116,7 +116,11 @@ def _profile_name(text: str) -> str:
     from offloadsim.world.profiles.builtin import BUILTIN_PROFILES
 
     name = text.strip()
-    if name in ("", ".", "..") or "/" in name or (os.altsep and os.altsep in name) or os.sep in name:
+    if name in ("", ".", ".."):  # the profile's file would be ".json", "..json" or "...json"
+        raise argparse.ArgumentTypeError(
+            f"expected a profile name (a scenario finds it as NAME.json), got {quoted(text)}"
+        )
+    if "/" in name or (os.altsep and os.altsep in name) or os.sep in name:
         raise argparse.ArgumentTypeError(
             f"expected a profile name without a path separator (a scenario finds it as NAME.json), "
             f"got {quoted(text)}; to write elsewhere give --out PATH.json"

@@ -57,6 +57,12 @@ def run(argv):
             'without a path separator (a scenario finds it as NAME.json), got "lab/pi"',
         ),
         (["calibrate", "--name", "t4"], '"t4" is a shipped derived profile'),
+        # An empty name was refused as one "without a path separator", which it is
+        (["calibrate", "--name", ""], 'expected a profile name (a scenario finds it as NAME.json), got ""'),
+        (
+            ["calibrate", "--name", ".."],
+            'expected a profile name (a scenario finds it as NAME.json), got ".."',
+        ),
         # --no-cache beside --cache DIR kept no cache, DIR ignored without a word
         (["calibrate", "--no-cache", "--cache", "c"], "--cache: not allowed with argument --no-cache"),
         (["calibrate", "--cache", "c", "--no-cache"], "--no-cache: not allowed with argument --cache"),

@@ -23,7 +23,14 @@ from offloadsim.analysis.groups import ENERGY_SPLIT_METRICS, group_batteries, gr
 from offloadsim.analysis.metric_display import table_number
 from offloadsim.analysis.metric_faults import computed, computed_family, row_of, table_row_of
 from offloadsim.analysis.metric_list import registered_metrics
-from offloadsim.analysis.metric_registry import RunTables, SummaryMetric, placed, registered, reserve
+from offloadsim.analysis.metric_registry import (
+    ROW_PLACES,
+    RunTables,
+    SummaryMetric,
+    placed,
+    registered,
+    reserve,
+)
 from offloadsim.analysis.offered_load import closed_fed
 from offloadsim.analysis.overload_marks import OVERLOAD_MARK, run_footnote
 from offloadsim.analysis.qualifiers import PLAIN, Qualifiers
@@ -1306,9 +1313,6 @@ def refilled_metrics(nodes: Table | None, processors: Table | None) -> dict[str,
     return out
 
 
-_ROW_RANKS = {"headline": 1, "elsewhere": 2, "columns": 4, "end": 5}  # metrics_row's order of places
-
-
 def with_refilled(row: Mapping[str, Any], nodes: Table | None, processors: Table | None) -> dict[str, Any]:
     """``row`` (a metrics row read back) with the columns :func:`refilled_metrics` gives that it lacks.
 
@@ -1322,7 +1326,7 @@ def with_refilled(row: Mapping[str, Any], nodes: Table | None, processors: Table
     place: dict[str, tuple[int, int]] = {}
     for index, metric in enumerate(registered_metrics()):
         for name in metric.present([*row, *found]):
-            place[name] = (_ROW_RANKS[metric.row_place], index)
+            place[name] = (ROW_PLACES.index(metric.row_place), index)  # metrics_row's order
     pending = sorted(found, key=place.__getitem__)
     out: dict[str, Any] = {}
     for name, value in row.items():

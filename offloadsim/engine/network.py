@@ -47,10 +47,10 @@ from offloadsim.engine.channels import (
 from offloadsim.engine.environment import NORMAL_PRIORITY
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.plugin_adapters import PluginLinkModel
-from offloadsim.engine.plugin_faults import link_model_words, plugin_call, refuse_lacking
+from offloadsim.engine.plugin_faults import link_model_words, plugin_call, refuse_lacking, unbuilt_at
 from offloadsim.plugins import dotted_name, shipped_module
 from offloadsim.suggest import quoted
-from offloadsim.world import World, WorldError
+from offloadsim.world import World
 from offloadsim.world.links import KEY_PATH as LINK_MODEL_KEY
 from offloadsim.world.links import link_model
 
@@ -264,9 +264,7 @@ def make_link_model(world: World, env: simpy.Environment) -> LinkModel:
     try:
         return _built(world.link_model, env, topology.channel_capacity_bps, topology.channel_ends)
     except EngineError as error:  # a plug-in's PluginFailed, or what its factory built lacks a member
-        refused = WorldError(LINK_MODEL_KEY, str(error))
-        refused.__cause__ = error.__cause__  # what `from` sets, which a build compiled by mypyc drops
-        raise refused from error.__cause__
+        raise unbuilt_at(LINK_MODEL_KEY, error) from error.__cause__
 
 
 #: What the run reads of a plug-in's link model: :class:`LinkModel`'s members but ``sending_over``

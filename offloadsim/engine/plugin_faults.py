@@ -16,12 +16,15 @@ words.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from offloadsim.engine.errors import EngineError, has_own_cause
 from offloadsim.plugins import blame, dotted_name, method_codes, said_raised, shipped_module
 from offloadsim.policies.deciders import deciding
 from offloadsim.suggest import quoted
+
+if TYPE_CHECKING:
+    from offloadsim.world import WorldError
 
 __all__ = [
     "PluginFailed",
@@ -32,6 +35,7 @@ __all__ = [
     "link_model_words",
     "plugin_call",
     "refuse_lacking",
+    "unbuilt_at",
 ]
 
 
@@ -82,6 +86,22 @@ def plugin_call(function: Callable[..., Any], what: str, *args: Any, when: str =
         return function(*args)
     except (Exception, SystemExit) as error:  # sys.exit() in a plug-in too: its failure, said
         raise PluginFailed(said_raised(what, error, when)) from error
+
+
+def unbuilt_at(key_path: str, error: EngineError) -> WorldError:
+    """A plug-in not built (``error``) as a :class:`~offloadsim.world.WorldError` at its ``key_path``.
+
+    ``error``: its factory raised, or built one lacking a member; ``key_path``: the scenario's key
+    naming it.  Its ``__cause__`` is the plug-in's own exception, set here as ``raise ... from``
+    sets it, since a build compiled by mypyc drops ``from`` (``engine/network.py`` is compiled):
+    the run then says it with ``--debug``'s hint, as ``validate`` does.  Raise it ``from
+    error.__cause__`` all the same.
+    """
+    from offloadsim.world import WorldError
+
+    unbuilt = WorldError(key_path, str(error))
+    unbuilt.__cause__ = error.__cause__
+    return unbuilt
 
 
 def refuse_lacking(where: str, built: object, noun: str, members: Sequence[str], protocol: str) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.plugin_adapters import PluginProcessor
-from offloadsim.engine.plugin_faults import plugin_call, refuse_lacking
+from offloadsim.engine.plugin_faults import plugin_call, refuse_lacking, unbuilt_at
 from offloadsim.errors import LookupMessage
 from offloadsim.plugins import EntryPointGroup, dotted_name, shipped_module, unclaimed
 from offloadsim.scenario.errors import format_path
@@ -167,10 +167,8 @@ def build_processor(
     except EngineError as error:
         if world is None:
             raise
-        from offloadsim.world import WorldError
-
         at = model_key_path(world.nodes[model.node].group, model.spec)
-        raise WorldError(at, str(error)) from error.__cause__
+        raise unbuilt_at(at, error) from error.__cause__
 
 
 def _built(env: simpy.Environment, model: ProcessorModel) -> ProcessorLike:

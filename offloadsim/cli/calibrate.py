@@ -13,7 +13,7 @@ import dataclasses
 import os
 import shlex
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -371,6 +371,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     )
     if not args.report:
         print(_noise_line(profile))
+        kept = _save(profile, out)
     else:
         from offloadsim.calibration.report import (
             accuracy_summary,
@@ -389,14 +390,15 @@ def _calibrate(args: argparse.Namespace) -> int:
             profile, trust=assess(profile, [*models, *holdout, *cal.resolve_models(TRUST_MODELS)])
         )
         notes = _report_notes(profile, table)
-        _write_report(profile, table, report_dir, notes)
+        # the profile saved last, before the report's partial folder is moved into place: a calibrate
+        # that failed (or was stopped) while saving it left a report of no profile behind
+        kept = _write_report(profile, table, report_dir, notes, then=lambda: _save(profile, out))
         print(_noise_line(profile))  # after the report: the whole models' wall time is known
         print(format_table(table))
         _print_summary(summary)
         _print_notes(notes)  # what the held-out line covers too, as accuracy.txt says it
         print(f"report: {report_dir}/")
     _warn_untrusted(profile)
-    kept = _save(profile, out)
     print(f"profile: {out}")
     if kept is not None:
         print(kept)
@@ -692,11 +694,19 @@ def _report_notes(profile: Any, table: Any) -> list[str]:
     ]
 
 
-def _write_report(profile: Any, table: Any, out: Path, notes: list[str] | None = None) -> None:
+def _write_report(
+    profile: Any,
+    table: Any,
+    out: Path,
+    notes: list[str] | None = None,
+    then: Callable[[], str | None] | None = None,
+) -> str | None:
     """The report directory, all or nothing: its tables, its figure in the house style, a manifest.
 
     Written like every result directory (:func:`offloadsim.outdir.write_directory`):
-    an earlier report there is kept as ``NAME.old-N``.
+    an earlier report there is kept as ``NAME.old-N``.  ``then``: what must be done before the
+    report is moved into place (``calibrate --report`` saving its profile), called once its files
+    are written; its result is returned (None without it).  Should it fail, no report is left.
     """
     from offloadsim._version import __version__
     from offloadsim.calibration.report import cpu_timed, figure_note, write_report
@@ -717,5 +727,9 @@ def _write_report(profile: Any, table: Any, out: Path, notes: list[str] | None =
             "title": title,
         }
         write_json(manifest, tmp / "manifest.json")
+        if then is not None:
+            done.append(then())
 
+    done: list[str | None] = []
     write_directory(out, fill)
+    return done[0] if done else None

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -432,14 +434,15 @@ def test_the_accuracy_figure_leaves_out_names_with_no_room_and_says_how_many():
     plt.close(fig)
 
 
-def test_calibrate_report_prints_what_its_held_out_check_covers(tmp_path, capsys, monkeypatch):
-    """After a fit on squeezenet1_1 alone, 'calibrate --report' printed "held-out: 1/1 models within
-    ±10%" without the line that says what that check covers (its held-out model 62 % extrapolated):
-    only accuracy.txt and 'calibrate report' had it. The timings are stand-ins: the line is the point."""
+def _stand_in_calibrate(tmp_path, monkeypatch) -> tuple[list[str], Path, Path]:
+    """``calibrate --report`` argv (its profile and report paths too) whose timings are stand-ins.
+
+    The shipped epyc-ort-1t for the calibrated profile and 10 ms for each whole model: no kernel is
+    timed, so what the verb does with them (prints, writes) is what a test checks, at no cost.
+    """
     from dataclasses import replace
 
     from offloadsim.calibration import pipeline, report
-    from offloadsim.cli import main
     from offloadsim.world.profiles import get_profile
 
     shipped = get_profile("epyc-ort-1t")
@@ -456,7 +459,17 @@ def test_calibrate_report_prints_what_its_held_out_check_covers(tmp_path, capsys
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     out, rep = tmp_path / "mine.json", tmp_path / "mine-report"
     argv = ["calibrate", "--models", "squeezenet1_1", "--report", "--holdout", "squeezenet1_1@160"]
-    assert main([*argv, "-q", "--out", str(out), "--report-dir", str(rep)]) == 0
+    return [*argv, "-q", "--out", str(out), "--report-dir", str(rep)], out, rep
+
+
+def test_calibrate_report_prints_what_its_held_out_check_covers(tmp_path, capsys, monkeypatch):
+    """After a fit on squeezenet1_1 alone, 'calibrate --report' printed "held-out: 1/1 models within
+    ±10%" without the line that says what that check covers (its held-out model 62 % extrapolated):
+    only accuracy.txt and 'calibrate report' had it. The timings are stand-ins: the line is the point."""
+    from offloadsim.cli import main
+
+    argv, _, rep = _stand_in_calibrate(tmp_path, monkeypatch)
+    assert main(argv) == 0
     printed = capsys.readouterr().out
     (covers,) = [line for line in (rep / "accuracy.txt").read_text().splitlines() if "held-out check" in line]
     assert "fitted on squeezenet1_1 only" in covers, covers
@@ -489,3 +502,25 @@ def test_profiles_show_says_what_its_held_out_count_covers():
     assert shown[held + 1].startswith("held-out check is extrapolated for squeezenet1_1@160 62%")
     # The shipped profile recorded no untimed share for its held-out rows: nothing is claimed for it.
     assert not any(line.startswith("held-out check") for line in describe_profile(shipped).splitlines())
+
+
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, OSError], ids=["ctrl-c", "disk"])
+def test_calibrate_report_leaves_no_report_where_its_profile_was_not_saved(
+    failure, tmp_path, capsys, monkeypatch
+):
+    """'calibrate --report' wrote its report folder before the profile: one stopped (or failing)
+    while saving the profile left a report of a profile that does not exist."""
+    from offloadsim.calibration import profile as profiles
+    from offloadsim.cli import main
+
+    argv, out, _ = _stand_in_calibrate(tmp_path, monkeypatch)
+
+    def stopped(profile, path):
+        raise failure(28, "No space left on device") if failure is OSError else failure()
+
+    monkeypatch.setattr(profiles, "save_profile", stopped)
+    said = {KeyboardInterrupt: "interrupted", OSError: f"error: cannot write {out}: No space left on device"}
+    assert main(argv) == (130 if failure is KeyboardInterrupt else 2)
+    (err,) = capsys.readouterr().err.strip().splitlines()
+    assert err == f"offloadsim: {said[failure]}", err
+    assert [p.name for p in tmp_path.iterdir() if p.name != "cache"] == []  # no report, partial, profile

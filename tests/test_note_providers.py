@@ -117,6 +117,20 @@ def _speed(*speeds: tuple[str, float]) -> Note:
     return merge_plain_speed([bare, bare])  # one note's merge is that note: two alike make its text
 
 
+def test_swept_speeds_across_a_unit_read_in_the_note_as_on_their_axis():
+    """A sweep of an edge's speed over [500 GFLOP/s, 1 TFLOP/s]: its axis read 500 and 1,000 GFLOP/s, the
+    note under it "500 GFLOP/s, 1 TFLOP/s", two formatters for one value; both write the axis's unit."""
+    from offloadsim.analysis.values import axis_label_for, axis_texts
+
+    swept = ["500 GFLOP/s", "1 TFLOP/s"]
+    merged = merge_plain_speed([_speed(("nodes.edge.processor.speed", f)) for f in (5e11, 1e12)])
+    assert merged.text.startswith(f"nodes.edge.processor.speed ({', '.join(axis_texts(swept))}): ")
+    assert axis_texts(swept) == ["500 GFLOP/s", "1,000 GFLOP/s"]
+    assert axis_label_for("nodes.edge.processor.speed", "speed", largest=1e12)[0].endswith("(GFLOP/s)")
+    one = _speed(("nodes.edge.processor.speed", 1e12))  # one speed, on no axis: as a scenario writes it
+    assert one.text.startswith("nodes.edge.processor.speed (1 TFLOP/s)")
+
+
 def test_figure_rows_of_a_kind_that_merges_are_said_as_the_merge_recorded_for_the_rows_drawn():
     a, b = _speed(("nodes.phone.processor.speed", 1e9)), _speed(("nodes.phone.processor.speed", 2e9))
     c = _speed(("nodes.phone.processor.speed", 2e9), ("nodes.edge.processor.speed", 1e12))

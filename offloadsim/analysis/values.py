@@ -19,7 +19,16 @@ from pandas.api.extensions import ExtensionArray
 
 from offloadsim.scenario.errors import yaml_text
 from offloadsim.scenario.overrides import PathError, parse_path
-from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
+from offloadsim.scenario.units import (
+    QUANTITIES,
+    UnitError,
+    axis_unit,
+    axis_unit_texts,
+    grouped,
+    number_text,
+    parse_quantity,
+    unit_after_number,
+)
 
 __all__ = [
     "NO_PARAMETER",
@@ -65,20 +74,6 @@ _KINDS = (
     "level",
     "gain",
 )
-
-# Display units for axes: (SI factor, unit label) per kind.
-_AXIS_UNITS = {
-    "bandwidth": (1e6, "Mbit/s"),
-    "time": (1e-3, "ms"),
-    "size": (1e3, "kB"),
-    "rate": (1.0, "per s"),  # "(per min)" on an axis; "2 /min" after a number (unit_after_number)
-    "power": (1.0, "W"),
-    "energy": (1.0, "J"),
-    "work": (1e9, "GFLOP"),
-    "speed": (1e9, "GFLOP/s"),
-    "byte_rate": (1e9, "GB/s"),
-    "frequency": (1e6, "MHz"),
-}
 
 
 def typed_column(values: Sequence[Any]) -> np.ndarray | ExtensionArray:
@@ -406,8 +401,6 @@ _DYNAMICS_KEY_KINDS = {
     "reference_loss": "gain",
     "every": "time",
 }
-#: Swept times up to this many seconds are shown in ms, longer ones in s.
-_SECONDS_FROM = 10.0
 _COUNT_KEYS = ("count", "cores", "queue_limit", "seed")
 #: Counts of tokens: a swept prompt length reads "(tokens)" on its axis and "2048 tokens" at a line's
 #: end, where "(count)" had the energy figure label a point "2048 count".
@@ -459,7 +452,7 @@ def axis_label_for(
         kind = key_kind(key)
     if kind is None:
         return name, 1.0
-    factor, unit = _axis_unit(kind, largest)
+    factor, unit = axis_unit(kind, largest)
     return _with_unit(name, unit), factor
 
 
@@ -583,54 +576,6 @@ def on_decibels(values: Sequence[Any], key: str) -> bool:
     return (key_kind(key) if kind == "number" else kind) in ("level", "gain")
 
 
-def _axis_unit(kind: str, largest: float | None) -> tuple[float, str]:
-    """The factor from SI and the unit an axis of quantities of ``kind`` shows (largest value SI).
-
-    A rate whose values are all below 1 /s reads per minute (per hour below 1 /min): requests swept
-    at ``[0.5 /min, 2 /min, 5 /min]`` read 0.5, 2 and 5, not 0.00833333, 0.0333333 and 0.0833333.
-
-    >>> _axis_unit("rate", 2.0), _axis_unit("rate", 5 / 60), _axis_unit("rate", 1 / 3600)
-    ((1.0, 'per s'), (0.016666666666666666, 'per min'), (0.0002777777777777778, 'per h'))
-    """
-    factor, unit = _AXIS_UNITS.get(kind, (1.0, QUANTITIES[kind].si_unit))
-    if kind == "time" and largest is not None and largest >= _SECONDS_FROM:
-        factor, unit = 1.0, "s"
-    if kind == "rate" and largest is not None and 0 < largest < 1.0:
-        factor, unit = (1 / 60, "per min") if largest >= 1 / 60 else (1 / 3600, "per h")
-    return factor, unit
-
-
-#: A whole number of four digits or more in a text (not the digits after a decimal point).
-_LONG_WHOLE = re.compile(r"(?<![\d.,])\d{4,}")
-
-
-def grouped(text: str) -> str:
-    """``text`` with each whole number of four digits or more written with thousands separators.
-
-    How every axis writes its tick labels, log and linear alike, and the notes under a figure
-    write its swept values (:func:`axis_texts`): a sweep's figure read ``1000`` and ``10,000`` on
-    its axes and ``10000 Mbit/s`` in its notes, three ways on one page; now ``1,000``,
-    ``10,000`` and ``10,000 Mbit/s``.
-
-    >>> grouped("10000"), grouped("−250000"), grouped("1000"), grouped("12345.678"), grouped("0.000012")
-    ('10,000', '−250,000', '1,000', '12,345.678', '0.000012')
-    >>> grouped("999"), grouped("2.5")
-    ('999', '2.5')
-    """
-    return _LONG_WHOLE.sub(lambda match: f"{int(match.group()):,}", text)
-
-
-def number_text(value: float) -> str:
-    """A number as a figure writes it: six significant digits, never an exponent, :func:`grouped`.
-
-    >>> number_text(10000.0), number_text(0.5), number_text(1e6), number_text(0.005)
-    ('10,000', '0.5', '1,000,000', '0.005')
-    """
-    return grouped(
-        np.format_float_positional(float(value), precision=6, unique=False, fractional=False, trim="-")
-    )
-
-
 def time_text(seconds: float) -> str:
     """A simulated time (s) as a figure's notes and legends write it: four significant digits.
 
@@ -663,24 +608,12 @@ def axis_texts(values: Sequence[Any]) -> list[str]:
     kind = quantity_kind(distinct)
     if kind is None or kind == "number" or not all(isinstance(v, str) for v in distinct):
         return [str(v) for v in items]
-    si = dict(zip(distinct, to_si(distinct, kind), strict=True))
-    factor, unit = _axis_unit(kind, max(si.values()))
-    unit = unit_after_number(unit)
+    si = dict(zip(distinct, (float(v) for v in to_si(distinct, kind)), strict=True))
+    written = dict(zip(si, axis_unit_texts(list(si.values()), kind), strict=True))
     # A zero reads as written, as the sweep's table writes it: "0 B" was "0 kB" in a figure's title
     # beside the table's "0 B", two units for one quantity (and a zero is one in any unit).
-    shown = {v: f"{number_text(si[v] / factor)} {unit}" if si[v] else str(v) for v in si}
+    shown = {v: written[v] if si[v] else str(v) for v in si}
     return [shown.get(v, str(v)) for v in items]
-
-
-def unit_after_number(unit: str) -> str:
-    """An axis's unit as it reads after a number: a rate as a scenario writes it, others unchanged.
-
-    An axis of rates reads ``(per min)``; a note of its values, ``2–12 /min`` (it read ``2–12 1/min``).
-
-    >>> unit_after_number("per min"), unit_after_number("Mbit/s")
-    ('/min', 'Mbit/s')
-    """
-    return f"/{unit.removeprefix('per ')}" if unit.startswith("per ") else unit
 
 
 def label_unit(axis_label: str) -> str:

@@ -24,6 +24,11 @@ __all__ = [
     "SMALLEST",
     "parse_quantity",
     "format_quantity",
+    "axis_unit",
+    "axis_unit_texts",
+    "grouped",
+    "number_text",
+    "unit_after_number",
 ]
 
 
@@ -357,3 +362,99 @@ def format_quantity(value: float, kind: str) -> str:
         if abs(value) >= factor or factor == tables.get(kind, [(1.0, "")])[-1][0]:
             return f"{value / factor:.4g} {unit}".rstrip()
     return f"{value:.4g}"
+
+
+# One unit for several values of a kind, the one their axis shows: a figure's ticks and the notes
+# under it (a swept value, a sweep's speeds), which wrote "1,000 GFLOP/s" on the axis and
+# "1 TFLOP/s" in the note beneath, each with its own formatter (format_quantity is one value's).
+
+# Display units for axes: (SI factor, unit label) per kind.
+_AXIS_UNITS = {
+    "bandwidth": (1e6, "Mbit/s"),
+    "time": (1e-3, "ms"),
+    "size": (1e3, "kB"),
+    "rate": (1.0, "per s"),  # "(per min)" on an axis; "2 /min" after a number (unit_after_number)
+    "power": (1.0, "W"),
+    "energy": (1.0, "J"),
+    "work": (1e9, "GFLOP"),
+    "speed": (1e9, "GFLOP/s"),
+    "byte_rate": (1e9, "GB/s"),
+    "frequency": (1e6, "MHz"),
+}
+#: Swept times up to this many seconds are shown in ms, longer ones in s.
+_SECONDS_FROM = 10.0
+
+
+def axis_unit(kind: str, largest: float | None) -> tuple[float, str]:
+    """The factor from SI and the unit an axis of quantities of ``kind`` shows (largest value SI).
+
+    A rate whose values are all below 1 /s reads per minute (per hour below 1 /min): requests swept
+    at ``[0.5 /min, 2 /min, 5 /min]`` read 0.5, 2 and 5, not 0.00833333, 0.0333333 and 0.0833333.
+
+    >>> axis_unit("rate", 2.0), axis_unit("rate", 5 / 60), axis_unit("rate", 1 / 3600)
+    ((1.0, 'per s'), (0.016666666666666666, 'per min'), (0.0002777777777777778, 'per h'))
+    """
+    factor, unit = _AXIS_UNITS.get(kind, (1.0, QUANTITIES[kind].si_unit))
+    if kind == "time" and largest is not None and largest >= _SECONDS_FROM:
+        factor, unit = 1.0, "s"
+    if kind == "rate" and largest is not None and 0 < largest < 1.0:
+        factor, unit = (1 / 60, "per min") if largest >= 1 / 60 else (1 / 3600, "per h")
+    return factor, unit
+
+
+def axis_unit_texts(values: list[float], kind: str) -> list[str]:
+    """Each of ``values`` (SI, of ``kind``) with the one unit an axis of them shows (:func:`axis_unit`).
+
+    How a note under a figure writes the values its axis shows, and a note naming several values of
+    one key (a sweep's speeds), so that neither reads ``1 TFLOP/s`` where the axis reads 1,000 GFLOP/s.
+
+    >>> axis_unit_texts([5e11, 1e12, 2e12], "speed"), axis_unit_texts([2 / 60, 12 / 60], "rate")
+    (['500 GFLOP/s', '1,000 GFLOP/s', '2,000 GFLOP/s'], ['2 /min', '12 /min'])
+    """
+    factor, unit = axis_unit(kind, max(values) if values else None)
+    after = unit_after_number(unit)
+    return [f"{number_text(value / factor)} {after}" for value in values]
+
+
+#: A whole number of four digits or more in a text (not the digits after a decimal point).
+_LONG_WHOLE = re.compile(r"(?<![\d.,])\d{4,}")
+
+
+def grouped(text: str) -> str:
+    """``text`` with each whole number of four digits or more written with thousands separators.
+
+    How every axis writes its tick labels, log and linear alike, and the notes under a figure
+    write its swept values (:func:`axis_unit_texts`): a sweep's figure read ``1000`` and ``10,000`` on
+    its axes and ``10000 Mbit/s`` in its notes, three ways on one page; now ``1,000``,
+    ``10,000`` and ``10,000 Mbit/s``.
+
+    >>> grouped("10000"), grouped("−250000"), grouped("1000"), grouped("12345.678"), grouped("0.000012")
+    ('10,000', '−250,000', '1,000', '12,345.678', '0.000012')
+    >>> grouped("999"), grouped("2.5")
+    ('999', '2.5')
+    """
+    return _LONG_WHOLE.sub(lambda match: f"{int(match.group()):,}", text)
+
+
+def number_text(value: float) -> str:
+    """A number as a figure writes it: six significant digits, never an exponent, :func:`grouped`.
+
+    >>> number_text(10000.0), number_text(0.5), number_text(1e6), number_text(0.005)
+    ('10,000', '0.5', '1,000,000', '0.005')
+    """
+    import numpy as np  # not at start-up: a scenario is read without it
+
+    return grouped(
+        np.format_float_positional(float(value), precision=6, unique=False, fractional=False, trim="-")
+    )
+
+
+def unit_after_number(unit: str) -> str:
+    """An axis's unit as it reads after a number: a rate as a scenario writes it, others unchanged.
+
+    An axis of rates reads ``(per min)``; a note of its values, ``2–12 /min`` (it read ``2–12 1/min``).
+
+    >>> unit_after_number("per min"), unit_after_number("Mbit/s")
+    ('/min', 'Mbit/s')
+    """
+    return f"/{unit.removeprefix('per ')}" if unit.startswith("per ") else unit

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from offloadsim.scenario.errors import format_path
-from offloadsim.scenario.units import format_quantity
+from offloadsim.scenario.units import axis_unit_texts, format_quantity
 from offloadsim.world.doc_links import SPEED_DOC
 from offloadsim.world.notes.labels import joined, under_text
 from offloadsim.world.notes.registry import Note, NoteContext, joined_sizes, node_facts
@@ -150,10 +150,19 @@ def _note(entries: list[dict[str, Any]], sizes: Mapping[str, int]) -> Note:
 
 
 def _speeds_text(flops: Sequence[float]) -> str:
-    """``20 GFLOP/s``; ``1 GFLOP/s, 2 GFLOP/s``; ``1 GFLOP/s to 20 GFLOP/s, 5 values`` for many."""
+    """``20 GFLOP/s``; ``500 GFLOP/s, 1,000 GFLOP/s``; ``1 GFLOP/s to 2,000 GFLOP/s, 5 values`` for many.
+
+    Several (a sweep's) in the one unit their figure's axis shows (:func:`axis_unit_texts`): the note
+    under a sweep of an edge's speed said "1 TFLOP/s" where the axis beside it read 1,000 GFLOP/s.
+
+    >>> _speeds_text([4e12]), _speeds_text([5e11, 1e12]), _speeds_text([1e9, 2e9, 5e9, 1e12])
+    ('4 TFLOP/s', '500 GFLOP/s, 1,000 GFLOP/s', '1 GFLOP/s to 1,000 GFLOP/s, 4 values')
+    """
+    if len(flops) == 1:
+        return format_quantity(flops[0], "speed")
     if len(flops) <= _LISTED:
-        return ", ".join(format_quantity(f, "speed") for f in flops)
-    low, high = format_quantity(min(flops), "speed"), format_quantity(max(flops), "speed")
+        return ", ".join(axis_unit_texts(list(flops), "speed"))
+    low, high = axis_unit_texts([min(flops), max(flops)], "speed")
     return f"{low} to {high}, {len(flops)} values"
 
 

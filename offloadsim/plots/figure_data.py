@@ -37,6 +37,7 @@ from offloadsim.suggest import listed
 
 __all__ = [
     "NO_PARAMETER",
+    "scenario_document",
     "one_run",
     "FigureView",
     "choose_x_key",
@@ -265,7 +266,7 @@ class FigureView:
         if key in labels and labels[key] != key:
             return self._sources_said(key, str(labels[key]))
         if "." in key or "[" in key:
-            return self._sources_said(key, default_label(key, self._base_document()))
+            return self._sources_said(key, default_label(key, _base_document(self.results)))
         return _COLUMN_WORDS.get(key, key.replace("_", " "))
 
     def _sources_said(self, key: str, label: str) -> str:
@@ -287,29 +288,8 @@ class FigureView:
         )
 
     def _scenario_document(self) -> dict[str, Any] | None:
-        """The scenario the results ran, a sweep's ``set:`` (its ``fixed``) applied; None where unread."""
-        import copy
-
-        from offloadsim.scenario.overrides import set_path
-
-        manifest = self.results.manifest
-        document = manifest.get("scenario_document")
-        if not isinstance(document, dict):
-            try:
-                import yaml
-
-                document = yaml.safe_load((self.results.path / "scenario.yaml").read_text(encoding="utf-8"))
-            except Exception:
-                document = self._base_document()
-        if not isinstance(document, dict):
-            return None
-        document = copy.deepcopy(document)
-        for key, value in (manifest.get("fixed") or {}).items():
-            try:
-                set_path(document, str(key), value)
-            except Exception:  # a key this document cannot hold as written: its count not known
-                return None
-        return document
+        """The scenario the results ran (:func:`scenario_document`)."""
+        return scenario_document(self.results)
 
     def heading(self, key: str, frame: pd.DataFrame) -> str:
         """:meth:`label`, with the unit of a key ``frame`` holds as plain numbers: ``noise (dBm)``.
@@ -321,18 +301,45 @@ class FigureView:
             return self.label(key)
         return table_heading(key, frame[key].drop_duplicates().tolist(), self.label(key))
 
-    def _base_document(self) -> dict[str, Any] | None:
-        """The base scenario of a sweep written before sweeps stored their labels (best effort)."""
-        base = self.results.manifest.get("base_file")
-        if not base:
-            return None
-        try:
-            from offloadsim.scenario import read_document
 
-            document = read_document(base)
+def scenario_document(results: Results) -> dict[str, Any] | None:
+    """The scenario the results ran, a sweep's ``set:`` (its ``fixed``) applied; None where unread."""
+    import copy
+
+    from offloadsim.scenario.overrides import set_path
+
+    manifest = results.manifest
+    document = manifest.get("scenario_document")
+    if not isinstance(document, dict):
+        try:
+            import yaml
+
+            document = yaml.safe_load((results.path / "scenario.yaml").read_text(encoding="utf-8"))
         except Exception:
+            document = _base_document(results)
+    if not isinstance(document, dict):
+        return None
+    document = copy.deepcopy(document)
+    for key, value in (manifest.get("fixed") or {}).items():
+        try:
+            set_path(document, str(key), value)
+        except Exception:  # a key this document cannot hold as written: its count not known
             return None
-        return document if isinstance(document, dict) else None
+    return document
+
+
+def _base_document(results: Results) -> dict[str, Any] | None:
+    """The base scenario of a sweep written before sweeps stored their labels (best effort)."""
+    base = results.manifest.get("base_file")
+    if not base:
+        return None
+    try:
+        from offloadsim.scenario import read_document
+
+        document = read_document(base)
+    except Exception:
+        return None
+    return document if isinstance(document, dict) else None
 
 
 def series_keys(kind: str, by: str | Sequence[str] | None) -> list[str]:

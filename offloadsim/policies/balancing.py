@@ -23,6 +23,7 @@ from offloadsim.policies.candidates import (
     usable,
 )
 from offloadsim.policies.committed import Committed, CommittedView
+from offloadsim.policies.costs import TOKEN_BYTES
 from offloadsim.policies.params import Requirement, Tier
 from offloadsim.policies.registry import register_policy
 from offloadsim.suggest import quoted
@@ -145,8 +146,21 @@ def expected_completion_s(
         total = _named_service_s(task, view, node, app, processor)
     if node != source:
         total += view.transfer_time_s(source, node, task.cut_bytes[0])
-        total += view.transfer_time_s(node, source, task.cut_bytes[task.layers])
+        total += view.transfer_time_s(node, source, returned_bytes(task))
     return total if total == total else math.inf  # NaN is the one float unequal to itself
+
+
+def returned_bytes(task: TaskView) -> float:
+    """The bytes whose trip home ends ``task``: its output, or an LLM request's last token.
+
+    An LLM request's tokens stream home as each is made (the engine's, and
+    :func:`~offloadsim.policies.costs.llm_request_cost`'s walk): only the last one's trip
+    follows its decoding.  Priced as the whole answer (256 bytes for 32 tokens) sent after it,
+    model-select's price of one Llama request alone on an a100 read 40 µs over the engine's.
+    """
+    if getattr(task, "llm", None) is not None:
+        return TOKEN_BYTES
+    return task.cut_bytes[task.layers]
 
 
 def _named_service_s(task: TaskView, view: SystemView, node: str, app: str | None, processor: str) -> float:
@@ -350,11 +364,10 @@ class _Pruned(_TierRestricted):
         state = self._sources.get(source) if view.routes_version == self._routes else None
         if state is None:
             state = self._source(view, source, nodes)
-        cut = task.cut_bytes
         if (
             state.version != view.topology_version
-            or state.size_in != cut[0]
-            or state.size_out != cut[task.layers]
+            or state.size_in != task.cut_bytes[0]
+            or state.size_out != returned_bytes(task)
         ):
             self._floors(state, task, view)
         up, down = state.up, state.down
@@ -483,7 +496,7 @@ class _Pruned(_TierRestricted):
         version = view.topology_version
         if state.version != version:
             state.sizes, state.version = {}, version
-        sizes = (task.cut_bytes[0], task.cut_bytes[task.layers])
+        sizes = (task.cut_bytes[0], returned_bytes(task))
         floors = state.sizes.get(sizes)
         if floors is None:
             if len(state.sizes) >= _SIZES:

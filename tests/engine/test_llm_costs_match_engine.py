@@ -209,3 +209,29 @@ def test_the_policies_ttft_of_a_lone_request_on_each_profiled_node_is_the_engine
         assert list(tasks["status"]) == ["completed"]
         assert float(tasks["ttft"][0]) == pytest.approx(cost.ttft_s, rel=1e-9), node
         assert float(tasks["latency"][0]) == pytest.approx(cost.latency_s, rel=1e-9), node
+
+
+@pytest.mark.parametrize("policy", ["model-select", "least-loaded"])
+def test_a_load_balancers_price_of_a_lone_llm_request_is_the_engines_latency(policy, tmp_path, monkeypatch):
+    """model-select (and least-loaded) priced an LLM request's return as its whole answer (256 bytes)
+    sent after its last token; the engine streams each token home as it is made: the price of a lone
+    Llama request on the a100 read 40 µs over the latency the engine then measured."""
+    from offloadsim.policies import balancing, routing
+
+    (tmp_path / "once.csv").write_text("time\n1.0\n")
+    world = build_world(load_scenario_text(PROFILED, source="<t>", base_dir=tmp_path))
+    priced = {}
+    real = balancing.expected_completion_s
+
+    def keeping(task, view, node, app=None, processor=None):
+        cost = real(task, view, node, app, processor)
+        priced.setdefault(node, cost)
+        return cost
+
+    for module in (balancing, routing):
+        monkeypatch.setattr(module, "expected_completion_s", keeping)
+    simulate(world, policy=PolicySpec(policy, {}))
+    assert "cloud" in priced
+    for node, cost in priced.items():
+        tasks = simulate(world, policy=PolicySpec("fixed", {"node": node})).tasks
+        assert float(tasks["latency"][0]) == pytest.approx(cost, rel=1e-9), node

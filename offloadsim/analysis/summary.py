@@ -1360,8 +1360,9 @@ def overload_warnings(
 
     * The system: the number of (measured) tasks in it rose from each quarter
       of the measured time to the next, by at least 10 in all, and at least 5 %
-      of the tasks were still in flight at the end.  A dropped task counts as
-      leaving when it arrived.  Needs ``end_s``.
+      of the tasks were still in flight at the end.  A dropped or failed task
+      counts as leaving when it was lost (``lost_at``; when it arrived in a table
+      without it).  Needs ``end_s``.
     * A node busy at least 99 % of the measured time whose queue of waiting
       stages grew by at least 10 (``queued_at_start`` → ``queued_at_end``).
     * A node that dropped stages because its queue was full (``refused_full``).

@@ -219,3 +219,24 @@ def test_a_backlog_at_a_processor_names_no_link():
     what does not keep up, the link carrying at most 1.2 of its 10 Gbit/s; the warning names no link."""
     (backlog,) = [w for w in run(PIPELINE % ("10 Gbps", "15 /s")).summary.warnings if w.startswith(GREW)]
     assert "link directions" not in backlog and backlog.endswith("its latencies depend on how long it ran")
+
+
+def test_a_backlog_counts_a_lost_task_in_the_system_until_it_was_lost():
+    """The backlog warning counted a dropped or failed task as leaving when it arrived: a task a
+    failure cut short after 2 s in the system was never in it. It leaves at its ``lost_at`` now, and
+    at its arrival in a table written before that column (or a row without it)."""
+    from offloadsim.analysis.table_columns import status_masks
+    from offloadsim.analysis.warning_kinds.backlog import backlog_counts
+
+    tasks = pd.DataFrame(
+        {
+            "status": ["failed", "dropped", "completed", "in_flight"],
+            "arrival": [0.5, 0.6, 0.7, 3.5],
+            "finish": [float("nan"), float("nan"), 1.5, float("nan")],
+            "lost_at": [2.5, float("nan"), float("nan"), float("nan")],
+        }
+    )
+    # in the system at 1, 2, 3 and 4 s: the failed task until 2.5 s, the completed one until 1.5 s
+    assert backlog_counts(tasks, 4.0, 4.0, status_masks(tasks))[0] == [2, 1, 0, 1]
+    older = tasks.drop(columns="lost_at")
+    assert backlog_counts(older, 4.0, 4.0, status_masks(older))[0] == [1, 0, 0, 1]

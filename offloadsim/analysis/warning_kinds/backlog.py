@@ -31,9 +31,18 @@ _IN_FLIGHT_SHARE = 0.05
 def backlog_counts(
     tasks: Table, duration_s: float, end_s: float, masks: Mapping[str, np.ndarray]
 ) -> tuple[list[int], float]:
-    """The tasks in the system at the end of each quarter of the measured time, and the share in flight."""
-    arrival = np.sort(floats(tasks, "arrival"))
-    leave = np.where(masks["completed"], floats(tasks, "finish"), floats(tasks, "arrival"))
+    """The tasks in the system at the end of each quarter of the measured time, and the share in flight.
+
+    A task leaves when it finished, or, dropped or failed, when it was lost (``lost_at``): a
+    task a failure cut short after seconds in the system had counted as leaving when it arrived
+    (as it still does in a table written before ``lost_at``, or where a row has none).
+    """
+    arrived = floats(tasks, "arrival")
+    arrival = np.sort(arrived)
+    leave = np.where(masks["completed"], floats(tasks, "finish"), arrived)
+    if has(tasks, "lost_at"):
+        lost = floats(tasks, "lost_at")
+        leave = np.where(~masks["completed"] & ~np.isnan(lost), lost, leave)
     leave[masks["in_flight"]] = math.inf
     leave.sort()
     quarters = [end_s - duration_s * (4 - k) / 4.0 for k in range(1, 5)]

@@ -61,6 +61,7 @@ __all__ = [
     "SENDING",
     "Flow",
     "FlowNetwork",
+    "HANDOVER_MEMBERS",
     "PLUGIN_MEMBERS",
     "LinkModel",
     "abort_reason",
@@ -262,7 +263,8 @@ def make_link_model(world: World, env: simpy.Environment) -> LinkModel:
     """
     topology = world.topology
     try:
-        return _built(world.link_model, env, topology.channel_capacity_bps, topology.channel_ends)
+        moved = _moved_at(world)
+        return _built(world.link_model, env, topology.channel_capacity_bps, topology.channel_ends, moved)
     except EngineError as error:  # a plug-in's PluginFailed, or what its factory built lacks a member
         raise unbuilt_at(LINK_MODEL_KEY, error) from error.__cause__
 
@@ -284,12 +286,35 @@ PLUGIN_MEMBERS: Final = (
 )
 
 
+#: What a handover asks of a link model besides :data:`PLUGIN_MEMBERS`: the flows on a link, to move.
+HANDOVER_MEMBERS: Final = ("sending_over", "move")
+
+
+def _moved_at(world: World) -> str | None:
+    """The first ``dynamics`` entry whose handovers move flows in flight (``dynamics[2]``), or None.
+
+    A ``mobility`` entry's handovers (its kind's ``hands_over``) but under ``in_flight: fail``,
+    which ends the flows on the links it takes down and moves none.
+    """
+    for entry in getattr(world, "dynamics", ()):
+        if getattr(entry.kind, "hands_over", False) and getattr(entry.spec, "in_flight", "") != "fail":
+            return f"dynamics[{entry.index}]"
+    return None
+
+
 def _built(
-    name: str, env: simpy.Environment, capacity_bps: Sequence[float], ends: Callable[[int], tuple[str, str]]
+    name: str,
+    env: simpy.Environment,
+    capacity_bps: Sequence[float],
+    ends: Callable[[int], tuple[str, str]],
+    moved: str | None = None,
 ) -> LinkModel:
     """:func:`make_link_model`'s work: EngineError (a plug-in's PluginFailed) for one not built.
 
-    ``ends``: a channel's two nodes, for a plug-in's messages.
+    ``ends``: a channel's two nodes, for a plug-in's messages; ``moved``: the ``dynamics`` entry
+    whose handovers move flows (None: none), for which a plug-in's model must have
+    :data:`HANDOVER_MEMBERS` too: one lacking them ended the run at the first handover in an
+    internal error (an ``AttributeError``, exit 1).
     """
     factory = link_model(name)
     if factory is None:  # one of the engine's own (ENGINE_LINK_MODELS)
@@ -304,6 +329,9 @@ def _built(
         shipped: LinkModel = model
         return shipped
     refuse_lacking(what, model, "a link model", PLUGIN_MEMBERS, f"{__name__}.LinkModel")
+    if moved is not None:
+        needed = f" for a handover: those of {moved} move the flows in flight; in_flight: fail moves none"
+        refuse_lacking(what, model, "a link model", HANDOVER_MEMBERS, f"{__name__}.LinkModel", needed)
     # Its busy_s is a read-only property, where the protocol declares an attribute nothing sets.
     words = link_model_words(name, model)
     return cast("LinkModel", PluginLinkModel(model, words, env, [ends(c) for c in range(len(capacity_bps))]))

@@ -104,18 +104,21 @@ def unbuilt_at(key_path: str, error: EngineError) -> WorldError:
     return unbuilt
 
 
-def refuse_lacking(where: str, built: object, noun: str, members: Sequence[str], protocol: str) -> None:
+def refuse_lacking(
+    where: str, built: object, noun: str, members: Sequence[str], protocol: str, needed: str = ""
+) -> None:
     """Refuse what a plug-in's factory built when it lacks one of ``members``: EngineError naming them.
 
     ``where`` names the factory (as for :func:`plugin_call`), ``noun`` what it builds ("a processor")
-    and ``protocol`` the dotted name of the protocol declaring ``members``.  Found as it is built, not
+    and ``protocol`` the dotted name of the protocol declaring ``members``; ``needed``: what asks
+    for them, where only some runs do (`` for a handover ...``).  Found as it is built, not
     as an internal error (an ``AttributeError``, exit 1) once the run first reads the member.
     """
     missing = [member for member in members if not hasattr(built, member)]
     if missing:
         raise EngineError(
             f"{where} built {noun} of class {type(built).__qualname__}, which lacks "
-            f"{', '.join(missing)} (what {protocol} declares)"
+            f"{', '.join(missing)} (what {protocol} declares{needed})"
         )
 
 

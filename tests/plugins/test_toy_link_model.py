@@ -394,3 +394,58 @@ def test_a_rate_a_policy_reads_that_is_no_number_at_least_0_ends_the_run_in_one_
         f'offloadsim: error: link model "odd-rates" ({model}): its {member}() said {shown}; '
         "expected bytes/s >= 0\n"
     )
+
+
+# A phone walks from ap-0's cell to ap-1's at 8 s, its 8 MB upload from 1 s still going.
+WALK = """
+name: toy-walk
+duration: 10 s
+nodes:
+  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
+  ap: {count: 2, tier: network}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
+links:
+  - {between: [phone, ap-0], bandwidth: 8 Mbps, latency: 5 ms}
+  - {between: [phone, ap-1], bandwidth: 8 Mbps, latency: 10 ms}
+  - {between: [ap-*, edge], bandwidth: 1 Gbps, latency: 1 ms}
+applications:
+  job: {stages: [{work: 1 GFLOP}], input: 8 MB, output: 1 KB}
+workload:
+  - {app: job, sources: phone, arrivals: trace, trace: arrivals.csv}
+policy: {name: fixed, nodes: [edge]}
+network: {model: dedicated-circuits}
+dynamics:
+  - kind: mobility
+    devices: phone
+    access_points:
+      - {node: ap-0, position: [0 m, 0 m], radius: 60 m}
+      - {node: ap-1, position: [100 m, 0 m], radius: 60 m}
+    file: walk.csv
+    update: 1 s
+    in_flight: RULE
+"""
+
+
+@pytest.mark.parametrize("verb", ["run", "validate"])
+def test_a_link_model_lacking_what_a_handover_asks_is_refused_at_its_key(verb, tmp_path, plugins, capsys):
+    """A plug-in link model without sending_over and move (which PLUGIN_MEMBERS leaves out: only a
+    handover asks them) ended a run of a mobility entry at its first handover in an internal error
+    (AttributeError, exit 1); under in_flight: fail, which moves no flow, it runs."""
+    from offloadsim.cli import main
+
+    (tmp_path / "arrivals.csv").write_text("time\n1.0\n")
+    (tmp_path / "walk.csv").write_text("time,node,x,y\n0,phone,10,0\n8,phone,90,0\n")
+    path = tmp_path / "walk.yaml"
+    path.write_text(WALK.replace("RULE", "continue"))
+    out = ["--out", str(tmp_path / "o"), "-q"] if verb == "run" else []
+    assert main([verb, str(path), *out]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == (
+        f'offloadsim: error: {path}: network.model: link model "dedicated-circuits" ({__name__}.'
+        "DedicatedCircuits) built a link model of class DedicatedCircuits, which lacks sending_over, move "
+        "(what offloadsim.engine.network.LinkModel declares for a handover: those of dynamics[0] move the "
+        "flows in flight; in_flight: fail moves none)"
+    ), line
+    assert not (tmp_path / "o").exists()
+    path.write_text(WALK.replace("RULE", "fail"))
+    assert main([verb, str(path), *out]) == 0

@@ -67,6 +67,7 @@ from offloadsim.scenario.errors import (
 from offloadsim.scenario.inputs_folder import files_folder
 from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import as_problems_name, as_written, caused_by
+from offloadsim.scenario.plain_data import plain_data
 from offloadsim.scenario.policy_entries import (
     ENTRY_FORM,
     EntryError,
@@ -191,9 +192,11 @@ def sweep_from_data(
     directory), or from Python a scenario document (a mapping: its relative file names relative
     to ``base_dir`` too) or a loaded :class:`~offloadsim.scenario.model.Scenario` (its
     ``document``, its files where it found them).  Each point is that document with the sweep's
-    values set, so its jobs' keys are of its content, whichever way the base came.
+    values set, so its jobs' keys are of its content, whichever way the base came.  numpy's
+    numbers and arrays in it (a grid of ``np.linspace(...)``) are the Python numbers and lists they
+    hold (:func:`~offloadsim.scenario.plain_data.plain_data`).
     """
-    return _sweep_spec(data, source, base_dir, in_file=False)
+    return _sweep_spec(plain_data(data), source, base_dir, in_file=False)
 
 
 def _sweep_spec(

@@ -26,6 +26,7 @@ from offloadsim.scenario.overrides import (
     parse_assignment,
     set_by_note,
 )
+from offloadsim.scenario.plain_data import plain_data
 from offloadsim.scenario.resolve import resolve
 from offloadsim.scenario.schema import scenario_doc
 from offloadsim.scenario.size import SetBy
@@ -86,11 +87,32 @@ def load_scenario_data(
     ``set_by``: keys the caller gave the document (a sweep's), by key path,
     for a size refusal to name; ``overrides`` add their own, said as ``given_as``
     gave them (``--set "k=v"`` on the command line, ``overrides="k=v"`` from Python).
+    numpy's numbers and arrays in it (``np.int64(2)``, ``np.linspace(...)``) are taken as the
+    Python numbers and lists they hold (:func:`~offloadsim.scenario.plain_data.plain_data`).
     """
     if not isinstance(document, Mapping):
         raise ScenarioError(
             [Problem(source, "", f"expected a mapping at the top level, got {describe(document)}")]
         )
+    try:
+        return _load_document(document, source, base_dir, overrides, set_by, given_as)
+    except ScenarioError:
+        # Looked for only when refused, so a file's document (plain already) is not walked twice.
+        plain = plain_data(document)
+        if plain is document:
+            raise
+    return _load_document(plain, source, base_dir, overrides, set_by, given_as)
+
+
+def _load_document(
+    document: Mapping[str, Any],
+    source: str,
+    base_dir: str | Path | None,
+    overrides: Sequence[str],
+    set_by: Mapping[str, SetBy] | None,
+    given_as: str,
+) -> Scenario:
+    """:func:`load_scenario_data` of ``document`` as given."""
     if base_dir is not None and not isinstance(base_dir, str | os.PathLike):  # Path(3): a TypeError
         raise ScenarioError(
             [Problem(source, "", f"base_dir: expected a directory path, got {type(base_dir).__name__}")]

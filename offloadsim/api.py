@@ -164,6 +164,13 @@ def load(path: str | Path, overrides: Sequence[str] = (), overrides_option: str 
                 else ""
             )
         )
+    if isinstance(path, str) and "\n" in path.strip():  # a notebook's YAML string: no file name has lines
+        how = (
+            "offloadsim.scenario.load_scenario_text(text) loads it into a Scenario, which this takes"
+            if overrides_option == "overrides="
+            else "save it to a file and name that"  # the command line's
+        )
+        raise RunError(f"scenario: got YAML text, not a file path: {how}")
     overrides = check_overrides(overrides)
     file = Path(path)
     try:

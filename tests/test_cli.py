@@ -867,6 +867,23 @@ def test_api_refuses_a_mapping_for_a_scenario(fake_engine):
     assert "offloadsim.scenario.load_scenario_data(mapping)" in str(caught.value)
 
 
+@pytest.mark.parametrize("length", ["short", "long"])
+def test_api_names_yaml_text_given_for_a_scenario_path_and_the_loader_that_takes_it(
+    tiny, fake_engine, length
+):
+    """A notebook's YAML string passed to run was "scenario file not found: name: x ..." or, past
+    the file system's name limit, "File name too long": neither said it was read as a path."""
+    from offloadsim.scenario import load_scenario_text
+
+    text = tiny.read_text(encoding="utf-8")
+    text = text if length == "long" else "name: x\nduration: 5 s\n"
+    with pytest.raises(api.RunError, match=r"^scenario: got YAML text, not a file path") as caught:
+        offloadsim.run(text)
+    assert fake_engine.calls == [] and "\n" not in str(caught.value)
+    assert "offloadsim.scenario.load_scenario_text(text)" in str(caught.value)
+    assert load_scenario_text(tiny.read_text(encoding="utf-8"), base_dir=tiny.parent).name
+
+
 @pytest.mark.parametrize(
     ("field", "value", "said"),
     [

@@ -234,6 +234,12 @@ def _sweep_spec(
     elif not isinstance(base_value, str) or not base_value.strip():
         also = "" if in_file else " (or from Python a scenario mapping or a loaded Scenario)"
         bad("base", f"expected the path of a scenario file{also}, got {describe(base_value)}")
+    elif not in_file and "\n" in base_value.strip():  # a notebook's YAML string: no file name has lines
+        bad(
+            "base",
+            "got YAML text, not a file path: offloadsim.scenario.load_scenario_text(text) loads it "
+            "into a Scenario, which base takes",
+        )
     else:
         base_path = folder / base_value
         if not os.path.isfile(base_path):  # not Path.is_file: its OSError for a name too long was exit 1

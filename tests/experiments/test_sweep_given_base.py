@@ -63,3 +63,16 @@ def test_a_sweep_files_base_still_names_a_file(files: Path) -> None:
     (files / "inline.yaml").write_text("base: {name: x}\ngrid: {duration: [1 s, 2 s]}\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"base: expected the path of a scenario file, got a mapping"):
         load_sweep(files / "inline.yaml")
+
+
+def test_a_base_given_as_yaml_text_names_the_loader_that_takes_it(files: Path) -> None:
+    """A notebook's YAML string as the base was "no scenario file DIR/ name: x duration: ...",
+    its lines run together as a file name."""
+    text = (files / "tiny.yaml").read_text(encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"^<sweep>: base: got YAML text, not a file path: ") as caught:
+        sweep_from_data({"base": text, **_AXES})
+    assert "offloadsim.scenario.load_scenario_text(text)" in str(caught.value)
+    from offloadsim.scenario import load_scenario_text
+
+    spec = sweep_from_data({"name": "given", "base": load_scenario_text(text, base_dir=files), **_AXES})
+    assert _keys(spec) == _keys(load_sweep(files / "sweep.yaml"))

@@ -993,6 +993,9 @@ def test_the_package_top_points_at_what_lives_elsewhere_and_lists_only_its_own()
         "module 'offloadsim' has no attribute 'compare'; it is offloadsim.experiments.compare "
         "(from offloadsim.experiments import compare)"
     )
+    for name in ("load_scenario_text", "load_scenario_data", "sweep_from_data"):  # a notebook's next reach
+        with pytest.raises(AttributeError, match=rf"; it is offloadsim\.[a-z.]+\.{name} \(from "):
+            getattr(offloadsim, name)
     for name, home in offloadsim._ELSEWHERE.items():  # each pointer is true
         assert hasattr(importlib.import_module(home), name), (home, name)
     assert dir(offloadsim) == ["RunResult", "__version__", "run"]

@@ -152,6 +152,10 @@ def sweep(
 ) -> SweepResult:
     """Run a sweep (file or :class:`SweepSpec`) into ``out`` and return the merged result.
 
+    A sweep always writes its jobs' results, to resume from: into ``out``, else into
+    ``results/<sweep name>`` under the working directory, as the command does
+    (:func:`~offloadsim.experiments.sweep_spec.default_sweep_dir`).
+
     Jobs already finished in ``out/points`` are reused; the others run on
     ``workers`` local processes (default: all cores; 1 runs them in this
     process) or on the Dask cluster at ``scheduler``.  Raises

@@ -199,6 +199,24 @@ def sweep_from_data(
     return _sweep_spec(plain_data(data), source, base_dir, in_file=False)
 
 
+def _default_name(source: str, base: Any) -> str:
+    """A sweep's name where it gives none: its file's stem, or from Python ``<base's name>-sweep``.
+
+    ``source`` ``<sweep>`` (:func:`sweep_from_data`'s, no file) named it ``<sweep>``, and so
+    ``sweep()``'s folder ``results/<sweep>``: a run's and a comparison's are named after their
+    scenario.
+    """
+    if not (source.startswith("<") and source.endswith(">")):
+        return Path(source).stem
+    if isinstance(base, Scenario):
+        stem: Any = base.name
+    elif isinstance(base, Mapping):
+        stem = base.get("name")
+    else:
+        stem = Path(base).stem if isinstance(base, str) and "\n" not in base else None
+    return f"{stem}-sweep" if isinstance(stem, str) and stem.strip() else "sweep"
+
+
 def _sweep_spec(
     data: Mapping[str, Any], source: str, base_dir: str | Path | None, in_file: bool
 ) -> SweepSpec:
@@ -403,7 +421,7 @@ def _sweep_spec(
             f"a sweep may plan at most {MAX_JOBS:,}",
         )
 
-    name = data.get("name", Path(source).stem)
+    name = data.get("name", _default_name(source, base_value))
     description = data.get("description", "")
     for key, value in (("name", name), ("description", description)):
         if not isinstance(value, str):

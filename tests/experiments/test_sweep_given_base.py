@@ -76,3 +76,22 @@ def test_a_base_given_as_yaml_text_names_the_loader_that_takes_it(files: Path) -
 
     spec = sweep_from_data({"name": "given", "base": load_scenario_text(text, base_dir=files), **_AXES})
     assert _keys(spec) == _keys(load_sweep(files / "sweep.yaml"))
+
+
+@pytest.mark.parametrize("given", ["file", "mapping", "scenario"])
+def test_a_python_sweep_without_a_name_is_named_after_its_base_not_results_sweep(
+    files: Path, given: str
+) -> None:
+    """``sweep_from_data`` without ``name`` was named ``<sweep>``, so ``sweep(spec)`` wrote into a
+    folder ``results/<sweep>``: the base's name names it, as a run's and a comparison's folders are."""
+    from offloadsim.experiments.sweep_spec import default_sweep_dir
+
+    base: object = {
+        "file": "tiny.yaml",
+        "mapping": read_document(files / "tiny.yaml"),
+        "scenario": api.load(files / "tiny.yaml"),
+    }[given]
+    spec = sweep_from_data({"base": base, **_AXES}, base_dir=files)
+    name = api.load(files / "tiny.yaml").name if given != "file" else "tiny"
+    assert spec.name == f"{name}-sweep" and default_sweep_dir(spec) == Path("results", f"{name}-sweep")
+    assert sweep_from_data({"base": base, **_AXES}, source="mine.yaml", base_dir=files).name == "mine"

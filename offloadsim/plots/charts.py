@@ -52,6 +52,7 @@ from offloadsim.plots.series import (
     mean_ci_by,
     names_of,
     need_column,
+    need_columns,
     readable_unit,
     replications_text,
     rotate_if_crowded,
@@ -437,6 +438,11 @@ def node_utilisation(
     node's NPU, its GPU, named ``node/processor`` in ``node``), and the labels say so.
     """
     ax = axes_or_new(ax)
+    need_columns(
+        nodes,
+        ("node", "utilisation"),
+        "node_utilisation draws per-node records, such as a result's nodes",
+    )
     frame = nodes
     if "cores" in frame.columns:
         frame = frame[pd.to_numeric(frame["cores"], errors="coerce").fillna(0).to_numpy() > 0]

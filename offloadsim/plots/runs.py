@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 
 from offloadsim.plots.axes import clear_legend, laid_out, patch_legend, root_figure, tidy_legend
 from offloadsim.plots.crash_marks import mark_down, mark_retried
-from offloadsim.plots.series import completed
+from offloadsim.plots.series import completed, need_columns
 from offloadsim.plots.style import OKABE_ITO, axes_or_new, house_style, style_map
 from offloadsim.records.schema import placement_nodes
 
@@ -42,6 +42,13 @@ STAGE_COLOURS = {
     "return": OKABE_ITO["reddish purple"],
     "other": "#B0B0B0",
 }
+
+
+#: What each chart of a run reads of its tables, checked first so that another table is named as one.
+_LOAD_TASK_COLUMNS = ("start", "finish", "compute_time", "placement")
+_TIMELINE_TASK_COLUMNS = ("arrival", "latency", "source", "placement")
+_STAGE_COLUMNS = ("task_id", "kind", "where", "submitted", "start", "end")
+_STAGES_HINT = "stages= takes the stage records of a run made with stages=True, its result's stages"
 
 
 def utilisation_over_time(
@@ -85,6 +92,14 @@ def utilisation_over_time(
     same arguments, where the caller has it already (a figure of several
     panels reads each one's unit first), so that it is not computed again.
     """
+    if load is None:
+        need_columns(
+            tasks, _LOAD_TASK_COLUMNS, "utilisation_over_time draws task records, such as a result's tasks"
+        )
+        if stages is not None:
+            need_columns(stages, _STAGE_COLUMNS, _STAGES_HINT)
+        if nodes is not None:
+            need_columns(nodes, ("node", "tier"), "nodes= takes per-node records, such as a result's nodes")
     ax = axes_or_new(ax)
     if load is None:
         load = compute_load(tasks, nodes=nodes, stages=stages, by=by, max_series=max_series)
@@ -390,6 +405,9 @@ def stage_timeline(
     clock (:func:`~offloadsim.plots.crash_marks.mark_down`); a task retried (its ``retries``) has a
     cross at its row's start, its row label saying how often, each in the legend.
     """
+    need_columns(tasks, _TIMELINE_TASK_COLUMNS, "stage_timeline draws task records, such as a result's tasks")
+    if stages is not None:
+        need_columns(stages, _STAGE_COLUMNS, _STAGES_HINT)
     ax = axes_or_new(ax)
     done = first_completed(tasks, n)
     if done.empty:

@@ -33,6 +33,7 @@ __all__ = [
     "mean_ci_by",
     "names_of",
     "need_column",
+    "need_columns",
     "pooled_text",
     "replications_text",
     "rotate_if_crowded",
@@ -67,6 +68,17 @@ def need_column(frame: pd.DataFrame, column: str, hint: str = "") -> None:
         + (f" ({hint})" if hint else did_you_mean_key(column, names))
         + f"; columns: {', '.join(names)}"
     )
+
+
+def need_columns(frame: pd.DataFrame, columns: Sequence[str], hint: str) -> None:
+    """:func:`need_column` of each of ``columns`` in turn: what a chart reads before drawing anything.
+
+    ``node_utilisation`` given the tasks, or ``stage_timeline`` the stages where the tasks go, raised
+    a bare ``KeyError: 'node'`` (``'arrival'``) from inside pandas, where the other charts named the
+    column and the table they draw.
+    """
+    for column in columns:
+        need_column(frame, column, hint)
 
 
 def names_of(frame: pd.DataFrame, column: str, order: Sequence[Any] | None = None) -> list[Any]:

@@ -454,6 +454,8 @@ def split_vs_parameter(
     (:func:`~offloadsim.plots.split_cuts.draw_cuts`; :func:`~offloadsim.plots.split_cuts.mixed_cuts_note`
     names them under the figure).
     """
+    need_column(tasks, "split", "split_vs_parameter draws task records, such as a sweep's tasks")
+    need_column(tasks, x, "the swept key path, a column of a sweep's tasks")
     ax = axes_or_new(ax)
     if by:
         names_of(tasks, by, order)  # refuses a series column the tasks do not have

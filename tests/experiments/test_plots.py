@@ -2862,6 +2862,12 @@ def test_a_y_label_taller_than_its_axes_is_broken_in_two_not_cut_at_the_figures_
     check_readable(fig)
 
 
+#: One completed task, for a timeline whose ``stages=`` is the table in question.
+_ONE_TASK = pd.DataFrame(
+    {"task_id": [0], "arrival": [0.0], "latency": [0.1], "source": ["phone"], "placement": ["edge"]}
+)
+
+
 @pytest.mark.parametrize(
     ("draw", "said"),
     [
@@ -2878,11 +2884,45 @@ def test_a_y_label_taller_than_its_axes_is_broken_in_two_not_cut_at_the_figures_
             lambda m: plots.metric_vs_parameter(m, "latency_mean_s", "bandwidth"),
             "no column 'bandwidth' in the data (the swept key path, a column of a sweep's metrics)",
         ),
+        (
+            lambda m: plots.node_utilisation(m),
+            "no column 'node' in the data (node_utilisation draws per-node records, "
+            "such as a result's nodes)",
+        ),
+        (
+            lambda m: plots.utilisation_over_time(m),
+            "no column 'start' in the data (utilisation_over_time draws task records, "
+            "such as a result's tasks)",
+        ),
+        (
+            lambda m: plots.stage_timeline(m),
+            "no column 'arrival' in the data (stage_timeline draws task records, such as a result's tasks)",
+        ),
+        (
+            lambda m: plots.stage_timeline(_ONE_TASK, stages=m),
+            "no column 'task_id' in the data (stages= takes the stage records of a run made with "
+            "stages=True, its result's stages)",
+        ),
+        (
+            lambda m: plots.split_vs_parameter(m, "bandwidth"),
+            "no column 'split' in the data (split_vs_parameter draws task records, such as a sweep's tasks)",
+        ),
     ],
-    ids=["misspelt-metric", "metrics-for-tasks", "unswept-key"],
+    ids=[
+        "misspelt-metric",
+        "metrics-for-tasks",
+        "unswept-key",
+        "metrics-for-nodes",
+        "metrics-for-load",
+        "metrics-for-timeline",
+        "metrics-for-stages",
+        "metrics-for-split",
+    ],
 )
 def test_a_chart_given_a_column_the_data_lacks_says_which_and_what_it_has(draw, said):
-    """A newcomer's first plots raised a bare KeyError: 'mean_latency' from inside pandas."""
+    """A newcomer's first plots raised a bare KeyError: 'mean_latency' from inside pandas; given another
+    table, node_utilisation, utilisation_over_time, stage_timeline (and its stages=) and
+    split_vs_parameter still did (KeyError: 'node', 'finish', 'arrival', 'task_id', 'split')."""
     metrics = pd.DataFrame(
         {
             "policy": ["edge", "edge", "local", "local"],

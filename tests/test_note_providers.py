@@ -20,6 +20,8 @@ import pytest
 from offloadsim.cli import main
 from offloadsim.experiments import read_results
 from offloadsim.plots import plot_results
+from offloadsim.policies import Plan, register_policy
+from offloadsim.policies.registry import unregister_policy
 from offloadsim.world.notes.kept import said_under_figure
 from offloadsim.world.notes.plain_speed import KIND as PLAIN_SPEED
 from offloadsim.world.notes.plain_speed import merge_plain_speed
@@ -84,6 +86,39 @@ def test_a_provider_registered_in_a_test_is_said_by_validate_a_run_a_manifest_an
     (row,) = [row for row in manifest["precision_notes"] if row["kind"] == "test-phones"]
     assert row == {"note": line, "kind": "test-phones", "facts": {"phones": 2}}
     assert line in _figure_note(tmp_path / "cmp", "bars", "latency_mean_s")
+
+
+class _MadeUp:
+    """A policy of a family of its own, written here: every task on its source, as ``local``."""
+
+    def decide(self, task, view):
+        return Plan.run_on(task.source)
+
+
+def test_a_note_registered_for_a_made_up_policy_is_called_for_its_runs_alone(tmp_path, capsys):
+    """Not called for a run of ``local``; said for the made-up policy, alone or as by-group's inner one."""
+    asked: list[object] = []
+
+    def notes(context: NoteContext) -> list[Note]:
+        asked.append(context.policies)
+        return [Note("test-made-up", "test note: a made-up policy's run")]
+
+    register_policy("test-made-up")(_MadeUp)
+    register_note("test-made-up", notes, policies=("test-made-up",))
+    try:
+        said = {}
+        by_group = "{name: by-group, groups: {phone: test-made-up}, default: local}"
+        for policy in ("local", "test-made-up", by_group):
+            path = tmp_path / f"{len(said)}.yaml"
+            path.write_text(SCENARIO.replace("policy: local", f"policy: {policy}"), encoding="utf-8")
+            before = len(asked)
+            assert main(["validate", str(path)]) == 0
+            out = capsys.readouterr().out
+            said[policy] = ("test note: a made-up policy's run" in out, len(asked) > before)
+    finally:
+        unregister_note("test-made-up")
+        unregister_policy("test-made-up")
+    assert said == {"local": (False, False), "test-made-up": (True, True), by_group: (True, True)}
 
 
 def test_a_kind_is_registered_once():

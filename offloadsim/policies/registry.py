@@ -39,6 +39,7 @@ __all__ = [
     "PolicyPluginWarning",
     "register_policy",
     "registered_here",
+    "registered_name",
     "unregister_policy",
     "build_info",
     "available_policies",
@@ -224,6 +225,19 @@ def registered_here() -> dict[str, Any]:
         for name, info in _REGISTERED.items()
         if not shipped_module(str(getattr(info.factory, "__module__", "")))
     }
+
+
+def registered_name(policy: object) -> str | None:
+    """The name ``policy``'s class is registered under, here or by a plug-in found; None: none.
+
+    A shipped policy's object was made from its module, which registered it: nothing is imported.
+    """
+    kind = type(policy)
+    for table in (_REGISTERED, _PLUGINS):
+        for name, info in table.items():
+            if info.factory is kind:
+                return name
+    return None
 
 
 def clear_policy_cache() -> None:

@@ -23,9 +23,15 @@ from offloadsim.suggest import listed, quoted
 from offloadsim.world.links import KEY_PATH as LINK_MODEL_KEY
 from offloadsim.world.links import link_model
 from offloadsim.world.notes import shipped as _shipped  # noqa: F401  (registers the shipped note providers)
-from offloadsim.world.notes.registry import NoteContext, NoteLine, note_providers, provider_notes
+from offloadsim.world.notes.registry import (
+    NoteContext,
+    NoteLine,
+    NoteProvider,
+    note_providers,
+    provider_notes,
+)
 from offloadsim.world.notes.registry import merged as merged_notes
-from offloadsim.world.placed import Under, runs_under
+from offloadsim.world.placed import Under, policy_names, runs_under
 from offloadsim.world.precision_speed import calibrated, precision_speed
 from offloadsim.world.topology import Topology
 
@@ -284,12 +290,7 @@ class World:
     @staticmethod
     def _said(context: NoteContext, scopes: tuple[str, ...]) -> tuple[str, ...]:
         """The notes of the providers of ``scopes``, in registration order, each line once."""
-        lines: dict[str, str] = {}
-        for provider in note_providers():
-            if provider.scope in scopes:
-                for note in provider_notes(provider, context):
-                    lines.setdefault(note.text, note.line())
-        return tuple(lines.values())
+        return tuple(_provided(context, lambda provider: provider.scope in scopes))
 
     def _under(
         self,
@@ -832,9 +833,23 @@ def precision_notes(
         processors,
         {node.name: node for node in scenario.nodes},
     )
+    return _provided(context, lambda provider: not provider.needs_world)
+
+
+def _provided(context: NoteContext, wanted: Callable[[NoteProvider], bool]) -> list[NoteLine]:
+    """The notes of the ``wanted`` providers about the runs noted, in registration order, each line once.
+
+    A provider registered for some policies (``policies``) is called only where the runs noted are
+    of one of them, a composite's inner ones included: a run of others imports nothing it reads.
+    """
+    names: frozenset[str] | None = None
     lines: dict[str, NoteLine] = {}
     for provider in note_providers():
-        if not provider.needs_world:
+        if not wanted(provider):
+            continue
+        if provider.policies is not None and names is None:
+            names = policy_names(context.scenario.policy if context.policies is None else context.policies)
+        if names is None or provider.concerns(names):
             for note in provider_notes(provider, context):
                 lines.setdefault(note.text, note.line())
     return list(lines.values())

@@ -19,7 +19,9 @@ __all__ = [
     "Under",
     "joined",
     "may_run",
+    "named_policies",
     "placements",
+    "policy_names",
     "policy_objects",
     "processor_rules",
     "runs_under",
@@ -50,6 +52,41 @@ def policy_objects(policies: Any) -> list[Any] | None:
                 return None
         made.append(policy)
     return made
+
+
+def named_policies(policies: Any) -> list[tuple[Any, str | None]]:
+    """Each of ``policies`` as a policy object with its registered name, for a note about some policies.
+
+    A PolicySpec (the scenario's own) is made, and named as it is given (its object None where it
+    cannot be made: its run is refused, and said, elsewhere); an object is named as its class is
+    registered (None: it is registered under no name, a policy written for one call of the API).
+    """
+    from offloadsim.policies.registry import make_policy, registered_name
+
+    named: list[tuple[Any, str | None]] = []
+    for policy in policies if isinstance(policies, tuple | list) else (policies,):
+        if not isinstance(policy, PolicySpec):
+            named.append((policy, registered_name(policy)))
+            continue
+        try:
+            named.append((make_policy(policy.name, policy.params), policy.name))
+        except Exception:  # said elsewhere
+            named.append((None, policy.name))
+    return named
+
+
+def policy_names(policies: Any) -> frozenset[str]:
+    """The names of ``policies`` (:func:`named_policies`) and of a composite's inner ones, at any depth.
+
+    Which notes registered for some policies (``register_note(..., policies=...)``) a run of them
+    says: ``by-group`` with an ``edge`` group's tasks is a run of ``edge`` too.
+    """
+    from offloadsim.policies.deciders import deciding
+
+    names: set[str] = set()
+    for policy, name in named_policies(policies):
+        names.update(inner for _, inner in deciding(policy, name or "") if inner)
+    return frozenset(names)
 
 
 def placements(policies: Any) -> list[Any] | None:

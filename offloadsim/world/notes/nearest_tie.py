@@ -9,24 +9,31 @@ said, with what spreads them or names another.
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass
 from typing import Any
 
 from offloadsim.scenario.units import format_quantity
 from offloadsim.suggest import listed, quoted
 from offloadsim.world.notes.registry import Note, NoteContext, nodes_text
-from offloadsim.world.placed import policy_objects
+from offloadsim.world.placed import named_policies
 
-__all__ = ["KIND", "nearest_tie_notes"]
+__all__ = ["KIND", "POLICIES", "nearest_tie_notes"]
 
 KIND = "nearest-tie"
+
+#: The policies sending a source's every task to a tier's nearest node: ``edge`` and ``cloud``
+#: (``offloadsim.policies.basic``), and the split ones left to find their server.
+_TIERED = ("edge", "cloud")
+_SPLIT = ("neurosurgeon", "dads", "multi-tier")
+#: What the note is registered for: a run of none of these (a one-node ``local``) never calls it,
+#: nor imports the split policies' module, which brings the graph library.
+POLICIES = (*_TIERED, *_SPLIT)
 
 
 def nearest_tie_notes(context: NoteContext) -> list[Note]:
     """One line per tier, chosen node and tied nodes where the policies noted send every task to one."""
     scenario, world = context.scenario, context.world
-    made = policy_objects(scenario.policy if context.policies is None else context.policies) or []
+    runs = named_policies(scenario.policy if context.policies is None else context.policies)
     notes = []
     sources = list(dict.fromkeys(src for entry in scenario.workload for src in entry.sources))
     # The hosts of the applications each source sends: a tie holds for its tasks only where they allow it.
@@ -37,8 +44,8 @@ def nearest_tie_notes(context: NoteContext) -> list[Note]:
     # Each way a policy takes a tier's nearest node, with the sources it decides: a run's own policy's,
     # every source; a composite's inner one's (by-group's edge for a group), its group's alone.
     deciders: dict[tuple[_Nearest, str | None], list[str]] = {}
-    for policy in made:
-        for way in _nearest_ways(policy):
+    for policy, name in runs:
+        for way in _nearest_ways(policy, name):
             deciders.setdefault((way, None), []).extend(sources)
         if not getattr(policy, "delegates", None):
             continue
@@ -47,7 +54,7 @@ def nearest_tie_notes(context: NoteContext) -> list[Note]:
         for src in sources:
             group = context.nodes[src].group
             inner = innermost_delegate(policy, group)
-            for way in _nearest_ways(inner.policy) if inner is not None else ():
+            for way in _nearest_ways(inner.policy, inner.name) if inner is not None else ():
                 deciders.setdefault((way, group), []).append(src)
     # Each tier's nearest node of every source, and its equally nearest ones (one search a tier).
     chosen_in: dict[str, dict[str, Any]] = {}
@@ -102,17 +109,20 @@ class _Nearest:
     param: str | None = None  # the parameter that names another node instead; None: edge's (cloud's)
 
 
-def _nearest_ways(policy: Any) -> list[_Nearest]:
-    """Each nearest node ``policy`` sends a source's every task to: edge's (cloud's), a split's server."""
-    from offloadsim.policies.basic import NearestTierPolicy
+def _nearest_ways(policy: Any, name: str | None) -> list[_Nearest]:
+    """Each nearest node ``policy`` (registered as ``name``) sends a source's every task to.
 
-    if isinstance(policy, NearestTierPolicy):
-        return [_Nearest(policy.tier, (policy.tier,))]
-    # Not imported: no policy of the run is a split one, and a run of none stays free of the graph
-    # library the split module brings in.
-    split = sys.modules.get("offloadsim.policies.split")
-    if split is None:
+    Edge's (cloud's), a split's server.  Its family's module is imported by name, the split one
+    (and its graph library) only for a split policy, as the registry made it.
+    """
+    if name in _TIERED:
+        from offloadsim.policies.basic import NearestTierPolicy
+
+        return [_Nearest(policy.tier, (policy.tier,))] if isinstance(policy, NearestTierPolicy) else []
+    if name not in _SPLIT:
         return []
+    from offloadsim.policies import split
+
     if isinstance(policy, split.NeurosurgeonPolicy | split.DadsPolicy) and policy.server is None:
         return [_Nearest(policy.name, ("edge", "cloud"), "splits", "with", "server")]
     if isinstance(policy, split.MultiTierPolicy):

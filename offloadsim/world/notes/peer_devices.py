@@ -9,25 +9,26 @@ keeps them on the servers.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from offloadsim.policies.base import may_host
 from offloadsim.world.notes.registry import Note, NoteContext, nodes_text
 from offloadsim.world.placed import policy_objects
 
-__all__ = ["KIND", "peer_device_notes"]
+__all__ = ["KIND", "POLICIES", "peer_device_notes"]
 
 KIND = "peer-devices"
+
+#: What the note is registered for: a run of neither never calls it, nor imports their module.
+POLICIES = ("random", "round-robin")
 
 
 def peer_device_notes(context: NoteContext) -> list[Note]:
     """One line for ``random`` and ``round-robin`` with no ``tiers`` where sources reach other devices."""
+    from offloadsim.policies.balancing import RandomPolicy, RoundRobinPolicy  # the run made one: loaded
+
     made = policy_objects(context.scenario.policy if context.policies is None else context.policies) or []
-    balancing = sys.modules.get("offloadsim.policies.balancing")  # loaded where one of them was made
-    if balancing is None:
-        return []
-    names = {balancing.RandomPolicy: "random", balancing.RoundRobinPolicy: "round-robin"}
+    names = {RandomPolicy: "random", RoundRobinPolicy: "round-robin"}
     blind = list(dict.fromkeys(names[type(p)] for p in made if type(p) in names and p.tiers is None))
     if not blind:
         return []

@@ -248,11 +248,18 @@ class NoteProvider(FieldValues):
     merge: Callable[[Sequence[Note]], Note] | None = None
     #: Whether its notes are said under figures (None: where it needs no world, as before this was said).
     figures: bool | None = None
+    #: The registered names of the policies it is about (None: every run's): called, and its module's
+    #: imports of those policies made, only for runs of one of them (a composite's inner ones count).
+    policies: frozenset[str] | None = None
 
     @property
     def under_figures(self) -> bool:
         """Whether a figure of the runs it notes says its notes (``figures``, else ``not needs_world``)."""
         return not self.needs_world if self.figures is None else self.figures
+
+    def concerns(self, policies: Collection[str]) -> bool:
+        """Whether it is about runs of ``policies`` (their names, composites' inner ones included)."""
+        return self.policies is None or any(name in self.policies for name in policies)
 
 
 _PROVIDERS: dict[str, NoteProvider] = {}
@@ -266,6 +273,7 @@ def register_note(
     needs_world: bool = True,
     merge: Callable[[Sequence[Note]], Note] | None = None,
     figures: bool | None = None,
+    policies: Iterable[str] | None = None,
 ) -> NoteProvider:
     """Register the provider of notes of ``kind``: said after those registered before it.
 
@@ -275,12 +283,16 @@ def register_note(
     None): then a sweep's or comparison's manifest keeps it for the figures; ``merge``: several
     worlds' notes of this kind (a sweep's points) as one, from their facts, in its table and under
     its figures alike; ``figures``: whether a figure of the runs says its notes (default: where it
-    needs no world), which the results record as they are written (:func:`figure_notes`).
-    A ValueError for a kind already registered.
+    needs no world), which the results record as they are written (:func:`figure_notes`);
+    ``policies``: the names of the policies it is about (``("random", "round-robin")``): it is
+    called only for runs one of whose policies, or of a composite's inner ones, has one of those
+    names, so that what it imports to read them (a policy family's module) a run of others never
+    does (default: every run).  A ValueError for a kind already registered.
     """
     if kind in _PROVIDERS:
         raise ValueError(f"a note provider of kind {kind!r} is registered already")
-    provider = NoteProvider(kind, notes, scope, needs_world, merge, figures)
+    about = None if policies is None else frozenset(policies)
+    provider = NoteProvider(kind, notes, scope, needs_world, merge, figures, about)
     _PROVIDERS[kind] = provider
     return provider
 

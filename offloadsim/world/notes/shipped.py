@@ -2,8 +2,9 @@
 
 A new kind of note is a module with its provider (a function of a
 :class:`~offloadsim.world.notes.registry.NoteContext` returning notes) and one line here, which says
-too whether figures say it (``figures``; by default those that need no world) and how several
-points' lines merge (``merge``): the results record both as they are written, for the figures.
+too whether figures say it (``figures``; by default those that need no world), how several
+points' lines merge (``merge``): the results record both as they are written, for the figures, and
+which policies it is about (``policies``; by default every run's): a run of others never calls it.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ register_note(
     figures=True,  # a figure of GPU times at an assumed efficiency says so, as the table does
 )
 register_note(cpu_efficiency.KIND, cpu_efficiency.cpu_efficiency_notes)
-register_note(nearest_tie.KIND, nearest_tie.nearest_tie_notes)
+register_note(nearest_tie.KIND, nearest_tie.nearest_tie_notes, policies=nearest_tie.POLICIES)
 register_note(
     accuracy.KIND,
     accuracy.accuracy_notes,
@@ -75,4 +76,4 @@ register_note(power.KIND, power.power_notes, needs_world=False)
 # Under energy figures too (needs no world): a figure pooling unpowered sources' 0 J with powered ones'.
 register_note(unpowered_sources.KIND, unpowered_sources.unpowered_sources_notes, needs_world=False)
 register_note(shared_busy.KIND, shared_busy.shared_busy_notes)
-register_note(peer_devices.KIND, peer_devices.peer_device_notes)
+register_note(peer_devices.KIND, peer_devices.peer_device_notes, policies=peer_devices.POLICIES)

@@ -12,7 +12,8 @@ alone, whatever the other groups' policies draw.  After the run they are let go.
 inner policy's own (it raised, returned no Plan, ran past ``--policy-timeout``) is said naming it
 with the group of the task it was asked about, as the engine's plan faults are: each seated inner
 policy tells the run's :class:`~offloadsim.policies.deciders.Decider` what it is asked about, and
-the lines ask the decider.
+the lines ask the decider; the run's own composite is asked through :func:`composite_decide`, so
+that a plan it made itself is named as its own, not as the inner policy asked before.
 
 This module is pure Python, never compiled by mypyc (``pyproject.toml``'s list).
 """
@@ -39,7 +40,7 @@ from offloadsim.policies.base import (
 )
 from offloadsim.policies.deciders import Decider
 
-__all__ = ["deciding_name", "inner_of_groups", "seat_inner", "unseat_inner"]
+__all__ = ["composite_decide", "deciding_name", "inner_of_groups", "seat_inner", "unseat_inner"]
 
 #: A policy's ``decide`` as the engine calls it (on its own task, which a policy reads as a TaskView).
 Decide = Callable[[Any, SystemView], Plan]
@@ -130,6 +131,28 @@ def _plan_checked(decide: Decide, name: str, decider: Decider) -> Decide:
     return checked
 
 
+def composite_decide(policy: object, decide: Decide, decider: Decider) -> Decide:
+    """``decide`` of the run's ``policy``, telling ``decider`` who decided each task; no composite: itself.
+
+    A composite may decide a task itself (a cascade's own plan where every stage rejects it)
+    after an inner policy decided an earlier one of the source: a plan of its own, refused, is
+    its fault, not that inner policy's, which the decider would still hold.  So each decision
+    starts with none asked, and ends naming the composite where its plan is none an inner policy
+    gave (``Decider.gave``): three attribute stores a decision, for a composite's runs only.
+    """
+    if not getattr(policy, "delegates", None):
+        return decide
+
+    def decided(task: Any, view: SystemView) -> Plan:
+        decider.source, decider.deciding, decider.gave = task.source, None, None
+        plan = decide(task, view)
+        if plan is not decider.gave:  # its own, not an inner policy's passed on
+            decider.deciding = None
+        return plan
+
+    return decided
+
+
 def unseat_inner(policy: object) -> None:
     """Let a composite's inner policies go after a run: each decides as it is again, holding no run."""
     seat = getattr(policy, "seat", None)
@@ -165,7 +188,10 @@ class _Seated:
         own = self.own if view is self._view else cast(SystemView, _OwnStream(view, self.own.rng))
         decider = self._decider
         decider.source, decider.deciding = task.source, self._name
-        return self._decide(task, own)
+        plan = self._decide(task, own)
+        if plan is not decider.gave:  # its own (a composite's, not its inner one's passed on): it decided
+            decider.deciding, decider.gave = self._name, plan
+        return plan
 
     def reset(self, view: SystemView) -> None:
         """Reset the inner policy on its own view (its stream, the run's everything else)."""

@@ -20,6 +20,7 @@ from offloadsim.engine.energy import NodeMeter, radios_aborted, radios_on, radio
 from offloadsim.engine.environment import RunEnvironment
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.inner_policies import (
+    composite_decide,
     deciding_name,
     inner_of_groups,
     seat_inner,
@@ -97,8 +98,11 @@ class Simulation:
         # Who decides the run's tasks, as every fault's line names it: the run's policy, or a
         # composite's inner one with its task's group (its seated inner policies tell it).
         self.decider = Decider(policy, policy_name, self._group, self._deciding)
-        # The policy's decide; a plug-in's is checked to leave the task it is given as it was.
-        self._decide = decide_of(policy, policy_name, lambda: self.env.now, self.decider)
+        # The policy's decide; a plug-in's is checked to leave the task it is given as it was, and a
+        # composite's tells the decider whose plan it gave (an inner policy's, or its own).
+        self._decide = composite_decide(
+            policy, decide_of(policy, policy_name, lambda: self.env.now, self.decider), self.decider
+        )
         self.resources: dict[tuple[str, str], Processor] = {}
         self.processors: dict[str, Processor] = {}  # each node's first processor
         self.node_processors: dict[str, tuple[Processor, ...]] = {}  # all of each node's, first first

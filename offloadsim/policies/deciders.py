@@ -10,7 +10,10 @@ asks one object a run holds, its :class:`Decider`, and formats no name of its ow
 
 The decider is told, as a run goes, what a composite's inner policies are asked about (the engine's
 seats set its ``source`` and ``deciding`` as an inner policy decides, its ``serves`` as one is
-reset: attribute stores, no allocation), and builds a name only when a line is written.  How an
+reset: attribute stores, no allocation), and whose plan the composite gave: the engine asks a
+composite run's policy through :func:`~offloadsim.engine.inner_policies.composite_decide`, which
+says a plan of its own (none of an inner policy passed on) was the composite's.  It builds a name
+only when a line is written.  How an
 inner policy is worded is the composite's own: its ``inner_said(inner, name, group)``, defined in
 its module (by-group's ``policy of group "old-phone"``); a composite without one gets
 ``"inner" (NAME's inner policy)``.
@@ -43,10 +46,13 @@ class Decider:
     inner policy deciding a group's tasks (None: none; the engine's ``deciding_name``).
     ``source``: the source of the task an inner policy was last asked to decide (None: none yet, or
     one is being reset), ``deciding``: that inner policy's name (the innermost, the last asked);
-    ``serves``: the groups of the inner policy being reset (None: the default's).
+    ``serves``: the groups of the inner policy being reset (None: the default's).  ``gave``: the
+    plan the innermost policy asked last returned, or a composite of its own: what tells a plan a
+    composite passed on from one it made itself; ``deciding`` None while ``source`` is the task's:
+    the run's composite decided it itself.
     """
 
-    __slots__ = ("deciding", "group", "inner", "name", "policy", "serves", "source")
+    __slots__ = ("deciding", "gave", "group", "inner", "name", "policy", "serves", "source")
 
     def __init__(
         self,
@@ -62,6 +68,7 @@ class Decider:
         self.source: str | None = None
         self.deciding: str | None = None
         self.serves: tuple[str, ...] | None = None
+        self.gave: object = None
 
     def said(self, policy: object, name: str) -> str:
         """``policy`` (run as ``name``) as a fault's line names it, quoted.
@@ -89,16 +96,18 @@ class Decider:
 
         The run's policy, quoted; for a composite, the inner policy that gave the plan, as the
         composite words it: the one last asked to decide a task of ``source`` (a plan is compiled
-        as it is decided: the innermost, the last stage of a cascade that asked several), else the
-        innermost one deciding the source's group (``inner``).  A group no inner policy decides
-        (refused before a run) names the run's policy.
+        as it is decided: the innermost, the last stage of a cascade that asked several), or the
+        composite itself where the plan was its own (``deciding`` None: it asked none, or made
+        another plan than theirs), else the innermost one deciding the source's group (``inner``).
+        A group no inner policy decides (refused before a run) names the run's policy.
         """
         if self.group is None or not getattr(self.policy, "delegates", None):
             return quoted(self.name)
         group = self.group(source)
-        inner = self.deciding if self.source == source else None
-        if inner is None and self.inner is not None:
-            inner = self.inner(group)
+        if self.source == source:
+            inner = self.deciding
+        else:
+            inner = self.inner(group) if self.inner is not None else None
         return quoted(self.name) if inner is None else self._inner(inner, group)
 
     def _inner(self, inner: str, group: str | None) -> str:

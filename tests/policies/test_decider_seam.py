@@ -113,3 +113,46 @@ def test_a_plan_refused_is_named_by_the_stage_that_gave_it_not_by_the_first(tmp_
     (line,) = alone_err.splitlines()
     assert line.startswith('offloadsim: error: policy "not-computing" placed task 0 on "ap"'), line
     assert inner_err == alone_err.replace('"not-computing"', '"not-computing" (cascade\'s stage 1)', 1)
+
+
+class FirstThenOwn(Cascade):
+    """Each source's first task to its first stage; every later one it places itself, on the access point."""
+
+    def __init__(self, stages: list[str]):
+        super().__init__(stages)
+        self._asked: set[str] = set()
+
+    def decide(self, task, view) -> Plan:
+        if task.source in self._asked:
+            return Plan.run_on("ap")
+        self._asked.add(task.source)
+        return self._seated[0].decide(task, view)
+
+
+class OwnWhenRejected(Cascade):
+    """Its stages' plan, unless every one rejects the task: then its own, on the access point."""
+
+    def decide(self, task, view) -> Plan:
+        plan = super().decide(task, view)
+        return Plan.run_on("ap") if plan.drop else plan
+
+
+@pytest.mark.parametrize(
+    ("name", "composite", "stages"),
+    [("first-then-own", FirstThenOwn, ["edge"]), ("own-when-rejected", OwnWhenRejected, ["rejects"])],
+)
+def test_a_plan_the_composite_gave_itself_is_named_by_it_not_by_a_stage_asked_before(
+    name, composite, stages, tmp_path, capsys
+):
+    """A stage placed the source's earlier task, or rejected this one: the plan refused is the composite's."""
+    register_policy("not-computing")(NotComputing)
+    register_policy("rejects")(Rejects)
+    register_policy(name)(composite)
+    alone, alone_err = _run(tmp_path / "alone", "not-computing", capsys)
+    inner, inner_err = _run(tmp_path / "inner", {"name": name, "stages": stages}, capsys)
+    assert alone == inner == 2
+    (line,) = alone_err.splitlines()
+    (refused,) = inner_err.splitlines()
+    task = refused.split(" placed task ")[1].split()[0]
+    assert (task != "0") == (composite is FirstThenOwn), refused  # a later task of a source its stage placed
+    assert refused == line.replace('"not-computing"', quoted(name), 1).replace(" task 0 ", f" task {task} ")

@@ -154,7 +154,7 @@ def test_figures_of_the_comparison_name_the_entries(labelled):
     results = read_results(labelled.path)
     bars = plot_results(results, "bars", metric="latency_mean_s")
     # Too wide for one line under their bars: each named under its bar, its parameters on a line of
-    # their own (or, too wide even so, in a legend: see test_plots.py).
+    # their own (or, too wide even so, in a legend: see figures/test_plots_axes.py).
     ticks = [t.get_text().replace("\n", "") for t in bars.axes[0].get_xticklabels()]
     assert ticks == ENTRIES
     cdf = plot_results(results, "cdf", where={"policy": (DEVICE,)})

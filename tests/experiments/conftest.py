@@ -33,7 +33,8 @@ def cli_main():
 @pytest.fixture(scope="session")
 def sweep_results(tmp_path_factory):
     """The standard test sweep (SWEEP of TINY: two uplinks by two policies, two replications), run once a
-    worker: the tests that ask only read it (test_plots.py, test_one_series_legend.py built it each)."""
+    worker: the tests that ask only read it (test_plots.py, since split into figures/, and
+    test_one_series_legend.py built it each)."""
     from offloadsim.experiments import read_results, sweep
 
     folder = tmp_path_factory.mktemp("plots")
@@ -47,7 +48,7 @@ def sweep_results(tmp_path_factory):
 def sweep_drops(tmp_path_factory):
     """A sweep of the uplink and the policy on an edge with no room to queue: edge drops tasks, and the
     note that names the (uplink, policy) points with 5 % or more not completed is wider than a figure.
-    Run once a worker (4,648 tasks, the most of the plotting fixtures): three modules only read it."""
+    Run once a worker (4,648 tasks, the most of the plotting fixtures): four modules only read it."""
     from offloadsim.experiments import read_results, sweep
 
     folder = tmp_path_factory.mktemp("plots-sweep-drops")

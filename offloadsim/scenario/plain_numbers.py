@@ -3,7 +3,8 @@
 A bare number is a quantity in its SI unit (docs/scenario-format.md, "Quantities and units"), so
 ``latency: 20`` is 20 s and ``bandwidth: 20`` is 20 bit/s: values no network of the edge or the
 cloud has, whose writer meant "20 ms" and "20 Mbps"; a radio's ``tail: 200`` is 200 s, where
-"200 ms" was meant; an application's ``input: 150`` is 150 bytes, where "150 KB" was meant.
+"200 ms" was meant; an application's ``input: 150`` is 150 bytes, where "150 KB" was meant; a
+phone's ``power: {busy: 3000}`` is 3 kW, where "3000 mW" was meant.
 Only the plain document tells a bare number from a string with a unit (the loaded scenario
 holds SI numbers either way), so the checks read ``Scenario.document`` and, for a CSV file it
 names, the file's cells as written.
@@ -20,7 +21,8 @@ A file is read once a run, for every quantity declared in its columns, and kept 
 ``CheckedRun.shared`` for the check that reads it next.  The checks:
 :mod:`~offloadsim.scenario.latency_check`, :mod:`~offloadsim.scenario.bandwidth_check`,
 :mod:`~offloadsim.scenario.speed_check`, :mod:`~offloadsim.scenario.tail_check`,
-:mod:`~offloadsim.scenario.rate_check` and :mod:`~offloadsim.scenario.size_check`.
+:mod:`~offloadsim.scenario.rate_check`, :mod:`~offloadsim.scenario.size_check` and
+:mod:`~offloadsim.scenario.power_check`.
 """
 
 from __future__ import annotations
@@ -38,9 +40,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "APP_KEYS",
+    "DEVICE_ONLY",
     "LINK_KEYS",
     "PLAIN",
     "PLAIN_BANDWIDTH_BELOW",
+    "PLAIN_DEVICE_POWER_FROM_W",
     "PLAIN_LATENCY_FROM_S",
     "PLAIN_PROCESSOR_RATE_BELOW",
     "PLAIN_SIZE_BELOW",
@@ -82,6 +86,13 @@ PLAIN_TAIL_FROM_S = 20.0
 #: thousand times any radio's slope (Huang et al.'s fitted uplink slopes are below 1 uJ/bit), and a
 #: number of mW/Mbps written bare (``transmit_per_rate: 438.39``) is above it.
 PLAIN_PER_RATE_FROM_J_PER_BIT = 1e-3
+
+#: A bare power (W) of a device (``tier: device``) from this up is warned of: no phone, tablet,
+#: wearable or single-board computer draws 100 W (a phone a few watts busy, a Raspberry Pi 4 B
+#: 6.4 W under load), and a number of milliwatts written bare, as power monitors and data sheets
+#: give them (``busy: 3000``, ``transmit: 1400``), is above it.  A server's hundreds of watts are
+#: not read: an edge or cloud node's bare ``busy: 300`` is what SI numbers are for.
+PLAIN_DEVICE_POWER_FROM_W = 100.0
 
 Part = str | int
 
@@ -141,9 +152,10 @@ def _in_seconds(suspect: Callable[[float], bool]) -> Plain:
 #: (``quantity_keys``), a processor's speed (FLOP/s) and memory bandwidth (B/s), which only a
 #: node's processors hold (:data:`PROCESSOR_KEYS`), and a radio's tail (a time surely under
 #: :data:`PLAIN_TAIL_FROM_S`) and its power per rate (J/bit, surely under
-#: :data:`PLAIN_PER_RATE_FROM_J_PER_BIT`), which only a node's ``power`` holds (:data:`POWER_KEYS`), and
-#: a size (bytes, surely above :data:`PLAIN_SIZE_BELOW`), which only an application holds
-#: (:data:`APP_KEYS`).
+#: :data:`PLAIN_PER_RATE_FROM_J_PER_BIT`), which only a node's ``power`` holds (:data:`POWER_KEYS`), a
+#: device's power (W, surely under :data:`PLAIN_DEVICE_POWER_FROM_W`), which its ``power`` and its
+#: processors' ``busy`` hold (:data:`DEVICE_ONLY`), and a size (bytes, surely above
+#: :data:`PLAIN_SIZE_BELOW`), which only an application holds (:data:`APP_KEYS`).
 PLAIN: Mapping[str, Plain] = {
     "latency": _in_seconds(lambda seconds: seconds >= PLAIN_LATENCY_FROM_S),
     "bandwidth": Plain(
@@ -197,6 +209,16 @@ PLAIN: Mapping[str, Plain] = {
         said="B",
         said_words="bytes",
     ),
+    "power": Plain(
+        lambda watts: watts >= PLAIN_DEVICE_POWER_FROM_W,
+        read_as="watts",
+        unit="W",
+        instead="milliwatts",
+        meant="mW",
+        meant_words="milliwatts",
+        said="W",
+        said_words="watts",
+    ),
     "power_per_rate": Plain(
         lambda joules: joules >= PLAIN_PER_RATE_FROM_J_PER_BIT,
         read_as="joules per bit",
@@ -214,13 +236,18 @@ PLAIN: Mapping[str, Plain] = {
 PROCESSOR_KEYS: Mapping[str, tuple[str, ...]] = {
     "speed": ("speed",),
     "memory_bandwidth": ("memory_bandwidth",),
+    "power": ("busy",),
 }
 
 #: The keys of a node's ``power`` (``nodes.NAME.power``) that hold each quantity.
 POWER_KEYS: Mapping[str, tuple[str, ...]] = {
     "tail": ("tail",),
+    "power": ("idle", "busy", "transmit", "receive", "down"),
     "power_per_rate": ("transmit_per_rate", "receive_per_rate"),
 }
+
+#: The quantities read on a device's nodes alone (``tier: device``): a server's watts are its own.
+DEVICE_ONLY = frozenset({"power"})
 
 #: The keys of an application (``applications.NAME``) that hold each quantity.
 APP_KEYS: Mapping[str, tuple[str, ...]] = {"size": ("input", "output", "stages[].output")}
@@ -278,7 +305,7 @@ def _bare_numbers(run: CheckedRun, quantity: str) -> Iterator[_Found]:
     document = run.scenario.document
     nodes = document.get("nodes")
     for name, node in nodes.items() if isinstance(nodes, Mapping) else ():
-        if not isinstance(node, Mapping):
+        if not isinstance(node, Mapping) or (quantity in DEVICE_ONLY and node.get("tier") != "device"):
             continue
         if isinstance(node.get("processor"), Mapping):
             yield from _at(run, node["processor"], ("nodes", name, "processor"), PROCESSOR_KEYS, quantity)

@@ -19,6 +19,7 @@ import numpy as np
 
 from offloadsim.analysis.batteries import BATTERY_LEFT_MEDIAN, battery_metrics_of_nodes
 from offloadsim.analysis.energy_split import energy_split_metrics
+from offloadsim.analysis.raw_input_share import RAW_INPUT_OFFLOADED
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,6 +31,7 @@ __all__ = [
     "GROUP_TABLE_METRICS",
     "GROUP_BATTERY_METRICS",
     "ENERGY_SPLIT_METRICS",
+    "RAW_INPUT_METRIC",
     "group_batteries",
     "group_key",
     "group_rows",
@@ -47,6 +49,10 @@ GROUP_BATTERY_METRICS = tuple(BATTERY_LEFT_MEDIAN.columns)
 #: Device energy per task told apart (:mod:`offloadsim.analysis.energy_split`): what the group's
 #: processors drew and the rest, its radio's; the two add up to its ``device_energy_mean_j``.
 ENERGY_SPLIT_METRICS = ("device_compute_energy_mean_j", "device_radio_energy_mean_j")
+#: The share of a group's tasks that ended whose raw input left the device
+#: (:mod:`offloadsim.analysis.raw_input_share`): a fleet's share pools its groups, so a policy that
+#: sends every wearable's frame off and keeps every phone's reads as the wearables' share of the tasks.
+RAW_INPUT_METRIC = RAW_INPUT_OFFLOADED.name
 #: The summary's numbers kept per group (Summary fields; the miss rate from the two counts before it).
 GROUP_METRICS = (
     "arrived",
@@ -58,16 +64,19 @@ GROUP_METRICS = (
     "deadline_miss_rate",
     "device_energy_mean_j",
     *ENERGY_SPLIT_METRICS,
+    RAW_INPUT_METRIC,
     *GROUP_BATTERY_METRICS,
 )
 
 #: The metrics of the printed table per source group (compare's and sweep's, under their headline table).
 GROUP_TABLE_METRICS = ("latency_mean_s", "latency_p95_s", "deadline_miss_rate", "device_energy_mean_j")
-#: The metrics of ``groups.csv`` (compare's and sweep's): the printed ones, the task counts and the
-#: batteries (a group whose devices have none: no value).
+#: The metrics of ``groups.csv`` (compare's and sweep's): the printed ones, the energy split, the
+#: share of raw inputs offloaded, the task counts and the batteries (a group whose devices have
+#: none: no value).
 GROUP_FILE_METRICS = (
     *GROUP_TABLE_METRICS,
     *ENERGY_SPLIT_METRICS,
+    RAW_INPUT_METRIC,
     "arrived",
     "completed",
     *GROUP_BATTERY_METRICS,

@@ -105,6 +105,8 @@ def _by_hand(tasks: pd.DataFrame, group: str, end_s: float) -> dict[str, float]:
         # told apart: its processors' and the rest, its radio's (sending, receiving, the tail)
         "device_compute_energy_mean_j": ended["device_compute_energy"].mean(),
         "device_radio_energy_mean_j": ended["device_energy"].mean() - ended["device_compute_energy"].mean(),
+        # what share of the group's raw inputs left its devices: the fleet's pools the groups
+        "raw_input_offloaded_share": ended["raw_input_offloaded"].mean(),
     }
 
 
@@ -138,6 +140,22 @@ def test_summary_per_group_numbers_are_the_tasks_tables(fleet, tmp_path, monkeyp
     assert again.source_groups == pytest.approx(stored, rel=1e-12)
 
 
+def test_each_groups_share_of_raw_inputs_offloaded_is_its_own_tasks(fleet, tmp_path):
+    """A privacy reader asks what share of each class's inputs left its devices: the fleet's share
+    pooled the groups, and neither summary.json nor groups.csv had a group's own."""
+    result = offloadsim.run(fleet, policy="random", seed=5)
+    tasks = result.tasks
+    shares = result.summary.source_groups
+    for group in ("flagship", "budget"):
+        ended = tasks[
+            (tasks["source_group"] == group) & tasks["status"].isin(["completed", "dropped", "failed"])
+        ]
+        share = shares[f"{group}.raw_input_offloaded_share"]
+        assert share == pytest.approx(ended["raw_input_offloaded"].mean(), rel=1e-12)
+        assert 0 < share < 1  # random places some of each group's tasks on the device, some off it
+    assert shares["flagship.raw_input_offloaded_share"] != shares["budget.raw_input_offloaded_share"]
+
+
 def test_one_group_gives_no_per_group_lines(tmp_path):
     one = FLEET.replace('sources: "budget-*"', 'sources: "flagship-*"')
     path = tmp_path / "one.yaml"
@@ -166,6 +184,10 @@ def test_compare_gives_each_groups_paired_table(fleet, tmp_path):
             base_runs = base[base.status == "completed"].groupby("replication")["latency"].mean()
             diff = row.loc[row.metric == "latency_mean_s", "diff"].item()
             assert diff == pytest.approx((per_run - base_runs).mean(), rel=1e-9)
+    raw = groups[groups.metric == "raw_input_offloaded_share"].set_index(["group", "policy"])["mean"]
+    assert raw.to_dict() == {
+        (g, p): float(p == "edge") for g in ("flagship", "budget") for p in ("local", "edge")
+    }
     text = (tmp_path / "cmp" / "summary.txt").read_text(encoding="utf-8")
     assert "source group budget" in text and "source group flagship" in text
     budget = text[text.index("source group budget") :]

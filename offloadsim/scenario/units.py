@@ -141,6 +141,9 @@ _POWER = {"W": 1.0, "mW": 1e-3, "kW": 1e3, "uW": 1e-6}
 # A battery's charge, as phones state it: an energy only times the battery's voltage.
 _CHARGE = ("mAh", "Ah")
 _CHARGE_HINT = " (a charge, not an energy: times the battery's voltage, 4000 mAh at 3.85 V is 15.4 Wh)"
+# A draw in amperes, as a power monitor or a USB meter shows it: a power only times the voltage.
+_CURRENT = ("uA", "µA", "mA", "A")
+_CURRENT_HINT = " (a current, not a power: times the supply's voltage, 350 mA at 3.85 V is 1.35 W)"
 # An NPU's data sheet states TOPS: a speed counts an integer operation as one FLOP (a profile's
 # int8 peak is in OP/s, and dry runs print int8 rates as "TOP/s"), so the number stands as FLOP/s.
 _OPS = re.compile(r"(?P<prefix>[kKMGTP]?)OP(?:S|s|/s)")
@@ -295,6 +298,8 @@ def _parse_quantity(value: object, quantity: Quantity, kind: str) -> float:
             hint = f" ({other[0]} unit)" if other else spelt
             if kind == "energy" and unit in _CHARGE:
                 hint = _CHARGE_HINT  # not "did you mean mWh?": a charge is an energy only at a voltage
+            if kind == "power" and unit in _CURRENT:
+                hint = _CURRENT_HINT  # not "did you mean mW?": a current is a power only at a voltage
             if kind == "speed" and (ops := _OPS.fullmatch(unit)):
                 # not "did you mean TFLOPS?" alone: say that the number stands, and that a peak is not it
                 as_flops = f"{number_text} {ops['prefix']}FLOP/s"

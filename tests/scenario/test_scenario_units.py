@@ -74,6 +74,9 @@ def test_plain_numbers_are_si(kind: str):
         ("energy", "3000 mAh", 'expected an energy like "10 Wh"'),  # was "a energy"
         # It suggested "mWh", 3.85x off for a phone's 3.85 V battery.
         ("energy", "3000 mAh", 'unknown unit "mAh" (a charge, not an energy: times the battery\'s voltage'),
+        # A USB meter's or a power monitor's reading: it said only the power units, as if a typo.
+        ("power", "350 mA", 'unknown unit "mA" (a current, not a power: times the supply\'s voltage'),
+        ("power", "1.2 A", 'unknown unit "A" (a current, not a power: times the supply\'s voltage'),
     ],
 )
 def test_bad_values_say_what_was_expected(kind: str, value: object, message: str):

@@ -417,7 +417,7 @@ def _read_with_messages(text: str, called: str) -> Any:
     except UnreadableNumber as error:
         raise YamlProblem(error.key_path or _where(error), error.problem or "") from None
     except yaml.MarkedYAMLError as error:
-        raise _marked(error) from None
+        raise _marked(error, text) from None
     except yaml.YAMLError as error:
         raise YamlProblem("", f"YAML syntax error: {error}") from None
     except RecursionError:
@@ -439,7 +439,7 @@ def _where(error: yaml.MarkedYAMLError) -> str:
     return f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
 
 
-def _marked(error: yaml.MarkedYAMLError) -> YamlProblem:
+def _marked(error: yaml.MarkedYAMLError, text: str = "") -> YamlProblem:
     where = _where(error)
     what = error.problem or error.context or "unreadable"
     if isinstance(error, DuplicateKey):
@@ -448,20 +448,56 @@ def _marked(error: yaml.MarkedYAMLError) -> YamlProblem:
         return YamlProblem(where, what)
     if error.context and error.problem and error.context not in what:
         what = f"{what} ({error.context})"
-    return YamlProblem(where, f"YAML syntax error: {what}{_layout_hint(what)}")
+    return YamlProblem(where, f"YAML syntax error: {what}{_layout_hint(what, error.problem_mark, text)}")
 
 
 #: What a student's file most often means by PyYAML's words (the HH36 trial): a tab a Windows editor
 #: wrote as indentation, a key indented a column off from the keys beside it.
-_LAYOUT_HINTS = (
-    ("found character '\\t'", ": YAML indents with spaces, never tabs (replace the tabs with spaces)"),
-    (
-        "expected <block end>",
-        ": is this line indented as the keys beside it? (the keys of one mapping start in one column)",
-    ),
-)
+_TAB_HINT = ": YAML indents with spaces, never tabs (replace the tabs with spaces)"
+_COLUMN = "(the keys of one mapping start in one column)"
 
 
-def _layout_hint(what: str) -> str:
-    """What a syntax error's PyYAML words most often mean about the file's layout, or ``""``."""
-    return next((hint for words, hint in _LAYOUT_HINTS if what.startswith(words)), "")
+def _layout_hint(what: str, mark: yaml.Mark | None = None, text: str = "") -> str:
+    """What a syntax error's PyYAML words most often mean about the file's layout, or ``""``.
+
+    With the document's text, two slips PyYAML names only by their effect are said as slips (the
+    HH42 trial): a key indented further than the line above it, whose value is on its line
+    (``mapping values are not allowed here``, where ``a: b: c`` gets no hint), and a key moved left
+    of its siblings, which PyYAML reports at the next line, the one still where it belongs.
+    """
+    if what.startswith("found character '\\t'"):
+        return _TAB_HINT
+    line, above = _lines_at(mark, text)
+    deeper = above is not None and above[1] < _indent(line)  # the line above starts further left
+    if what.startswith("expected <block end>"):
+        if deeper and above is not None:
+            return (
+                f": is this line indented as the keys beside it, or line {above[0]} above it,"
+                f" which starts further left? {_COLUMN}"
+            )
+        return f": is this line indented as the keys beside it? {_COLUMN}"
+    # a: b: c on one line is no layout slip: its mark follows another key's colon on the line
+    first_colon = mark is not None and ": " not in line[: mark.column]
+    slipped = deeper and first_colon and above is not None
+    if what.startswith("mapping values are not allowed here") and slipped and above is not None:
+        return (
+            f": is this line indented further than line {above[0]} above it?"
+            " (only a key with nothing after its colon has keys under it)"
+        )
+    return ""
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _lines_at(mark: yaml.Mark | None, text: str) -> tuple[str, tuple[int, int] | None]:
+    """The mark's line, and the number (from 1) and indentation of the last line with content above it."""
+    lines = text.splitlines()
+    if mark is None or mark.line >= len(lines):
+        return "", None
+    for number in range(mark.line - 1, -1, -1):
+        stripped = lines[number].strip()
+        if stripped and not stripped.startswith("#"):
+            return lines[mark.line], (number + 1, _indent(lines[number]))
+    return lines[mark.line], None

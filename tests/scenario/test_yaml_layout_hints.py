@@ -12,6 +12,7 @@ import pytest
 from offloadsim.scenario import ScenarioError, load_scenario_text
 
 GOOD = "name: x\nnodes:\n  edge:\n    tier: edge\n    processor: {speed: 1 GFLOP/s}\n"
+TWO = "name: x\nnodes:\n  edge: {tier: edge, processor: {speed: 1 GFLOP/s}}\n  ap: {tier: network}\n"
 
 
 @pytest.mark.parametrize(
@@ -27,6 +28,18 @@ GOOD = "name: x\nnodes:\n  edge:\n    tier: edge\n    processor: {speed: 1 GFLOP
             "line 5, column 4",
             "is this line indented as the keys beside it? (the keys of one mapping start in one column)",
         ),
+        (  # the HH42 trial: a key indented further than the one above it, whose value is on its line
+            GOOD.replace("    processor", "      processor"),
+            "line 5, column 16",
+            "mapping values are not allowed here: is this line indented further than line 4 above it?"
+            " (only a key with nothing after its colon has keys under it)",
+        ),
+        (  # the HH42 trial: the slip is the line above, a key moved left; PyYAML stops at the next
+            TWO.replace("  edge", "edge"),
+            "line 4, column 3",
+            "is this line indented as the keys beside it, or line 3 above it, which starts further"
+            " left? (the keys of one mapping start in one column)",
+        ),
     ],
 )
 def test_a_layout_mistake_is_said_as_one(text: str, where: str, said: str):
@@ -38,8 +51,8 @@ def test_a_layout_mistake_is_said_as_one(text: str, where: str, said: str):
     assert "\n" not in message
 
 
-def test_the_good_file_reads():
-    assert load_scenario_text(GOOD, "lab.yml").name == "x"
+def test_the_good_files_read():
+    assert load_scenario_text(GOOD, "lab.yml").name == load_scenario_text(TWO, "lab.yml").name == "x"
 
 
 def test_another_syntax_error_gets_no_layout_hint():

@@ -43,9 +43,10 @@ number of 20 or more, read as seconds where milliseconds were surely meant), ``p
 written as a bare number of 0.001 or more, read as J/bit where mW/Mbps were surely meant),
 ``plain-sizes`` (:mod:`offloadsim.scenario.size_check`: an application's ``input``, ``output`` or a
 stage's ``output`` written as a bare number below 10,000, read as bytes where KB were surely meant),
-``plain-powers`` (:mod:`offloadsim.scenario.power_check`: a device's power, of its ``power`` or a
-processor's ``busy``, written as a bare number of 100 or more, read as watts where milliwatts were
-surely meant).
+``bit-sizes`` (the same module: one of them written in ``b``, ``kb``, ``Mb``, bits where bytes were
+surely meant), ``plain-powers`` (:mod:`offloadsim.scenario.power_check`: a device's power, of its
+``power`` or a processor's ``busy``, written as a bare number of 100 or more, read as watts where
+milliwatts were surely meant).
 """
 
 from __future__ import annotations
@@ -218,6 +219,7 @@ SHIPPED: Mapping[str, str] = {
     "plain-tails": "offloadsim.scenario.tail_check:plain_tails",
     "plain-rates": "offloadsim.scenario.rate_check:plain_rates",
     "plain-sizes": "offloadsim.scenario.size_check:plain_sizes",
+    "bit-sizes": "offloadsim.scenario.size_check:bit_sizes",
     "plain-powers": "offloadsim.scenario.power_check:plain_powers",
 }
 

@@ -79,3 +79,26 @@ def test_no_shipped_scenario_writes_a_bare_size(path):
     scenario = load_scenario(path)
     run = CheckedRun(scenario, scenario.policy, lambda: None, quantity_keys=quantity_keys)
     assert plain_sizes(run) == []
+
+
+def test_a_size_in_abbreviated_bits_is_warned_of_with_the_bytes_it_reads_as(tmp_path, capsys):
+    """``bit-sizes`` (the HH42 trial): ``input: 150 kb`` is 150 kilobits, 18.75 KB, with nothing said."""
+    document = small_document()
+    document["applications"]["job"]["input"] = "150 kb"
+    path = write_document(tmp_path, document)
+    assert main(["validate", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        f'offloadsim: warning: {path}: applications.job.input: "150 kb" is read as 150 kilobits (18.75 KB): '
+        'a lower-case b is a bit; write "150 KB" if kilobytes were meant, or "150 kbit" to say kilobits'
+        " [bit-sizes]"
+    ]
+
+
+def test_only_an_abbreviated_bit_unit_is_warned_of():
+    from offloadsim.scenario.size_check import bit_size_words
+
+    said = {written: bit_size_words(written) for written in ("2 Mb", "1.5Gb", "150 kb", "8 b")}
+    assert all(said.values()), said
+    for written in ("150 KB", "150 kB", "150 kbit", "2 Mbit", "150", 150, "4 B", "150 KiB", "fast kb"):
+        assert bit_size_words(written) is None, written

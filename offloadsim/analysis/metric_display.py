@@ -38,6 +38,12 @@ class Metric(FieldValues):
     ``nonnegative``: the metric cannot be below 0 (a latency, an energy, a share: every one of
     offloadsim's), so a figure cuts its 95 % intervals at 0 and starts its axis there; a metric
     that can (a slack, a difference) says False.  Either way a mean below 0 is drawn, never cut.
+    ``overload_marked``: an overload qualifies it, its mean depending on how long a run whose queue
+    grew all run ran (a latency, a wait, a throughput that counts a backlog's completions): a run's
+    table marks it ``†`` where the run was overloaded
+    (:meth:`~offloadsim.analysis.qualifiers.Qualifiers.overload_marks`).  Said where the metric is
+    declared (the catalogue's headline metrics, a registered metric's ``columns``), so a new
+    latency-like metric is marked with no edit elsewhere.
     """
 
     label: str
@@ -50,6 +56,7 @@ class Metric(FieldValues):
     axis_basis: str | None = None
 
     nonnegative: bool = True
+    overload_marked: bool = False
 
     @property
     def heading(self) -> str:

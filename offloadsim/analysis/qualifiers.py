@@ -11,6 +11,8 @@ together: built once from what a result keeps (:func:`run_qualifiers`, :func:`po
 :func:`point_qualifiers`), and asked by the formatters what a value reads as (:meth:`Qualifiers.cell`,
 :meth:`Qualifiers.run_row`) and whether an overload marks a row (:meth:`Qualifiers.overload_marks`).
 A new qualifier is a field here, a line in the builders and the text it adds in those two methods.
+Which metrics an overload marks is not: each metric's display says so where it is declared
+(:attr:`~offloadsim.analysis.metric_display.Metric.overload_marked`).
 """
 
 from __future__ import annotations
@@ -26,38 +28,16 @@ from offloadsim.analysis.decode_ceiling import (
     efficiency_mark,
     manifest_ceilings,
 )
+from offloadsim.analysis.metric_display import Metric
 from offloadsim.analysis.overload_marks import Overloaded, overload_kinds, overloaded_runs
 
 __all__ = [
-    "OVERLOAD_QUALIFIED",
     "PLAIN",
     "Qualifiers",
     "point_qualifiers",
     "policy_qualifiers",
     "run_qualifiers",
 ]
-
-#: The metrics an overload marks: those whose mean depends on how long a run whose queue grew all run
-#: ran.  Its latencies and queueing wait (each task waited longer than the one before), its throughput
-#: (the completions of a backlog, not a rate), and the LLM rows built of them: a time to first token
-#: holds the wait, a time per output token and a decode rate per request the decode steps a growing
-#: batch or queue stretches, an output token throughput the tokens of the requests that finished.
-OVERLOAD_QUALIFIED = frozenset(
-    {
-        "latency_mean_s",
-        "latency_p50_s",
-        "latency_p95_s",
-        "latency_p99_s",
-        "wait_mean_s",
-        "throughput_per_s",
-        "ttft_mean_s",
-        "ttft_p50_s",
-        "ttft_p95_s",
-        "tpot_mean_s",
-        "decode_tokens_per_s_mean",
-        "output_tokens_per_s",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -99,9 +79,19 @@ class Qualifiers:
         rests = efficiency_mark(name, self.ceilings, self.assumed)
         return bound or plain, f" {CEILING_MARK}" if bound else f" {rests}" if rests else ""
 
-    def overload_marks(self, name: str) -> bool:
-        """Whether metric ``name`` is marked ``†`` here (an overload, a metric it qualifies)."""
-        return self.overloaded is not None and name in OVERLOAD_QUALIFIED
+    def overload_marks(self, metric: Metric) -> bool:
+        """Whether a metric shown as ``metric`` is marked ``†`` here: an overload, and one it qualifies.
+
+        Which metrics an overload qualifies is said where each is declared (its display's
+        ``overload_marked``: the catalogue's latencies, wait and throughput, a registered metric's
+        columns), not here.
+
+        >>> latency, sent = Metric("mean latency", "ms", overload_marked=True), Metric("data sent", "MB")
+        >>> over = Qualifiers(overloaded=Overloaded(1, 1, ("backlog",)))
+        >>> over.overload_marks(latency), PLAIN.overload_marks(latency), over.overload_marks(sent)
+        (True, False, False)
+        """
+        return self.overloaded is not None and metric.overload_marked
 
     def warned(self, kinds: Iterable[str]) -> Qualifiers:
         """These qualifiers with a run's overload, where warnings of ``kinds`` say one (else as they are)."""

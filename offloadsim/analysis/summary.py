@@ -20,7 +20,7 @@ import numpy as np
 
 from offloadsim.analysis import catalogue, chunked
 from offloadsim.analysis.groups import ENERGY_SPLIT_METRICS, group_batteries, group_stats, split_key
-from offloadsim.analysis.metric_display import table_number
+from offloadsim.analysis.metric_display import Metric, table_number
 from offloadsim.analysis.metric_faults import computed, computed_family, row_of, table_row_of
 from offloadsim.analysis.metric_list import registered_metrics
 from offloadsim.analysis.metric_registry import (
@@ -483,11 +483,11 @@ class Summary(FieldValues):
         else:
             metric("device_energy_mean_j", note=f"  (none: {self._why_no_energy()})" if none else "")
         # Other devices' energy and device energy's parts, then the batteries.
-        rows += self._registered_rows("energy") + self._registered_rows("batteries")
+        rows += self._registered_rows("energy", qualifiers) + self._registered_rows("batteries", qualifiers)
         for name, value in self.column_metrics.items():
             info = catalogue.metric_info(name)
             rows.append((info.label, _num(value * info.scale), info.unit_text))
-        rows += self._registered_rows("columns")
+        rows += self._registered_rows("columns", qualifiers)
         rows += self._group_rows(qualifiers)
         if processors is None:
             processors = _processor_columns(self.processors)
@@ -616,7 +616,6 @@ class Summary(FieldValues):
         Each marked ``†`` where the run was overloaded (``qualifiers``): its groups' latencies are the
         run's, whose queue grew all run, whichever group's tasks the warning named.
         """
-        over = f" {OVERLOAD_MARK}" if qualifiers.overload_marks("latency_mean_s") else ""
         if not self.source_groups:
             return []
         groups: dict[str, dict[str, float]] = {}
@@ -624,6 +623,7 @@ class Summary(FieldValues):
             group, metric = split_key(key)
             groups.setdefault(group, {})[metric] = value
         latency, p95 = catalogue.metric_info("latency_mean_s"), catalogue.metric_info("latency_p95_s")
+        over = _overload_mark(latency, qualifiers)
         energy = catalogue.metric_info("device_energy_mean_j")
         heading = "by source group (mean latency; p95; deadline misses; device energy per task)"
         if len(groups) > _GROUPS_SHOWN:
@@ -664,7 +664,8 @@ class Summary(FieldValues):
         A metric's own ``table_row``; else, with a ``table_note``, its value by its display (none
         where NaN), or, for one of the summary's fields (the LLM metrics), a row for each column of
         its metrics row, as the headline rows (qualified by ``qualifiers``, and ``notes``' words
-        after a column it names); else none.
+        after a column it names); else none.  Each row is marked ``†`` where ``qualifiers`` say an
+        overload and its display says an overload qualifies it (``overload_marked``).
         """
         notes = notes or {}
         rows = []
@@ -682,7 +683,8 @@ class Summary(FieldValues):
                     for column, value in row_of(metric, self).items():
                         info = metric.display(column)
                         text = _num(value * info.scale, info.digits)
-                        rows.append((info.label, text, f"{info.unit_text}{metric.table_note}"))
+                        note = f"{info.unit_text}{metric.table_note}{_overload_mark(info, qualifiers)}"
+                        rows.append((info.label, text, note))
                 continue
             if metric.table_row is not None:
                 row = table_row_of(metric, self)
@@ -691,7 +693,8 @@ class Summary(FieldValues):
             else:
                 row = None
             if row is not None:
-                rows.append(row)
+                label, text, unit = row
+                rows.append((label, text, unit + _overload_mark(_shown_as(metric), qualifiers)))
         return rows
 
 
@@ -720,18 +723,27 @@ def _headline_row(name: str, value: float, qualifiers: Qualifiers, note: str = "
     """
     info = catalogue.metric_info(name)
     text, mark = qualifiers.run_row(name, value, _num(value * info.scale, info.digits))
-    over = f" {OVERLOAD_MARK}" if qualifiers.overload_marks(name) else ""
-    return (info.label, text, info.unit_text + mark + note + over)
+    return (info.label, text, info.unit_text + mark + note + _overload_mark(info, qualifiers))
+
+
+def _overload_mark(info: Metric, qualifiers: Qualifiers) -> str:
+    """`` †`` after a row of a metric shown as ``info`` where an overload qualifies it, else ``""``."""
+    return f" {OVERLOAD_MARK}" if qualifiers.overload_marks(info) else ""
 
 
 reserve(_summary_key)
+
+
+def _shown_as(metric: SummaryMetric) -> Metric:
+    """The display of a registered metric's one row in the run's table: its name's column's, or its first."""
+    return metric.columns.get(metric.name) or next(iter(metric.columns.values()))
 
 
 def _value_row(metric: SummaryMetric, value: float) -> tuple[str, str, str] | None:
     """A registered metric's value as the run's table shows it: label, value, unit and note."""
     if math.isnan(value):
         return None
-    info = metric.columns.get(metric.name) or next(iter(metric.columns.values()))
+    info = _shown_as(metric)
     return (info.label, _num(value * info.scale, info.digits), f"{info.unit_text}{metric.table_note}")
 
 

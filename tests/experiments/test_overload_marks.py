@@ -14,6 +14,8 @@ from types import SimpleNamespace
 import pandas as pd
 
 import offloadsim
+from offloadsim.analysis.metric_display import Metric
+from offloadsim.analysis.metric_registry import SummaryMetric, TaskMean, register, unregister
 from offloadsim.analysis.overload_marks import OVERLOAD_MARK, Overloaded, runs_footnote
 from offloadsim.cli import main
 from offloadsim.cli.experiments import _sweep_table
@@ -47,6 +49,43 @@ def test_a_runs_table_marks_its_latencies_where_it_was_overloaded(tiny_scenario_
     assert "overloaded" in footnote.split(":")[0].split("(")[1]  # names the offered-overload warning
     assert lines.index(footnote) < min(i for i, line in enumerate(lines) if line.startswith("warning: "))
     assert OVERLOAD_MARK not in tables["edge"]  # a steady run is not marked
+
+
+def test_a_metric_registered_with_the_flag_is_marked_with_no_edit_of_offloadsim(tiny_scenario_text):
+    """Which metrics an overload marks is said where each is registered: a test's toy is marked too."""
+    flagged, plain = (
+        SummaryMetric(
+            name=name,
+            description="a toy: the mean queueing wait again",
+            columns={name: Metric(label, "ms", 1e3, "lower", overload_marked=marked)},
+            task_mean=TaskMean("wait"),
+            table_note="",
+        )
+        for name, label, marked in (
+            ("toy_over_s", "toy marked wait", True),
+            ("toy_plain_s", "toy wait", False),
+        )
+    )
+    text = tiny_scenario_text.replace("rate: 5 /s", "rate: 15 /s").replace("duration: 2 s", "duration: 5 s")
+    register(flagged)
+    register(plain)
+    try:
+        tables = {
+            policy: offloadsim.run(load_scenario_text(text.replace("policy: edge", f"policy: {policy}")))
+            .summary.format_table()
+            .splitlines()
+            for policy in ("local", "edge")
+        }
+    finally:
+        unregister(flagged.name)
+        unregister(plain.name)
+    (marked,) = [line for line in tables["local"] if line.startswith("toy marked wait")]
+    (wait,) = [line for line in tables["local"] if line.startswith("mean queueing wait")]
+    assert marked.split()[3:] == wait.split()[3:] and _marked(marked)  # "… ms †", as the wait's own
+    (unflagged,) = [line for line in tables["local"] if line.startswith("toy wait")]
+    assert not _marked(unflagged)  # registered without the flag: no mark
+    (steady,) = [line for line in tables["edge"] if line.startswith("toy marked wait")]
+    assert not _marked(steady)  # a steady run is not marked
 
 
 def test_compare_marks_the_overloaded_policys_column_and_says_how_many_runs(tiny_scenario, tmp_path):

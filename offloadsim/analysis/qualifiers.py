@@ -98,10 +98,6 @@ class Qualifiers:
         said = tuple(overload_kinds(kinds))
         return replace(self, overloaded=Overloaded(1, 1, said)) if said else self
 
-    def overload_only(self) -> Qualifiers:
-        """These qualifiers less the decode ceiling's: a table whose cells the ceilings are not said of."""
-        return Qualifiers(overloaded=self.overloaded)
-
 
 #: The qualifiers of a number nothing bounds or qualifies.
 PLAIN = Qualifiers()

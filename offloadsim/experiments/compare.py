@@ -1026,13 +1026,14 @@ def format_groups(
 ) -> str:
     """The table of each source group (:func:`group_comparison`), as the headline table shows metrics.
 
-    ``qualifiers``: each policy's (:func:`~offloadsim.analysis.qualifiers.policy_qualifiers`), of which
-    a group's table takes the overload alone: an overloaded policy's column is marked ``†`` in each
-    group's table as in the headline one, whose line under it says which runs (a run's warnings are
-    the run's, its groups' numbers of that run).  Its decode ceilings are not said of a group's
-    latencies, as they were not before.
+    ``qualifiers``: each policy's (:func:`~offloadsim.analysis.qualifiers.policy_qualifiers`), which
+    each group's table takes as the headline one does: a policy whose decodes ran at a bandwidth
+    ceiling reads its groups' latencies as bounds (``≥ 129 (ceiling)``), or said to rest on an assumed
+    efficiency, as its headline cells and sweep's group table read; an overloaded policy's column is
+    marked ``†``, the headline table's line under it saying which runs (a run's warnings are the
+    run's, its groups' numbers of that run).
     """
-    marks = {policy: found.overload_only() for policy, found in (qualifiers or {}).items()}
+    marks = dict(qualifiers or {})
     said = any(found.overloaded is not None for found in marks.values())
     out = [
         f"per source group ({groups['group'].nunique()}): each group's devices' tasks alone, "

@@ -153,6 +153,52 @@ def test_compare_and_sweep_print_the_bound_and_keep_the_full_number(
     assert "lower bound" not in " ".join(fig._supxlabel.get_text().split())
 
 
+#: Two phones as two source groups asking a cloud's A100 a 4-token prompt (its prefill bandwidth-bound:
+#: the latencies a bound, not resting on an assumed efficiency) or their own core (``local``: the
+#: prefill compute-bound at the profile's assumed efficiency), a few requests each.
+_TWO_GROUPS = """\
+name: llm-two-groups
+seed: 5
+duration: 20 s
+warmup: 1 s
+nodes:
+  phone: {tier: device, processor: {profile: cortex-a76, cores: 1}}
+  tab: {tier: device, processor: {profile: cortex-a76, cores: 1}}
+  cloud: {tier: cloud, processor: {profile: a100, cores: 4}}
+links:
+  - {between: [phone, cloud], bandwidth: 50 Mbps, latency: 20 ms}
+  - {between: [tab, cloud], bandwidth: 50 Mbps, latency: 20 ms}
+applications:
+  chat: {model: llama-3.2-1b, prompt_tokens: 4, output_tokens: 8}
+workload:
+  - {app: chat, sources: phone, rate: 0.5 /s}
+  - {app: chat, sources: tab, rate: 0.5 /s}
+policy: cloud
+"""
+
+
+def test_compares_group_tables_qualify_a_latency_as_its_headline_table_does(tmp_path: Path) -> None:
+    """A group's latencies are its policy's runs', at the same ceiling: ``≥ … (ceiling)`` there too."""
+    from offloadsim.experiments import compare
+
+    (tmp_path / "groups.yaml").write_text(_TWO_GROUPS)
+    text = compare(tmp_path / "groups.yaml", ["cloud", "local"], 2, workers=1).format_table(notes=False)
+    headline, per_group = text.split("\n\nper source group")
+
+    def cells(table: str, label: str) -> list[list[str]]:
+        rows = [line for line in table.splitlines() if line.startswith(label)]
+        return [re.split(r"\s{2,}", line.strip())[1:] for line in rows]
+
+    (head,) = cells(headline, "mean latency (ms)")
+    assert head[0].startswith("≥ ") and head[0].endswith(" (ceiling)")  # the cloud's: a bound
+    assert head[1].endswith(" (assumed efficiency)")  # the phones' own prefill: an assumed efficiency
+    groups = cells(per_group, "mean latency (ms)") + cells(per_group, "p95 latency (ms)")
+    assert len(groups) == 4  # two groups' tables, two latency rows each
+    for cloud, local in groups:
+        assert re.fullmatch(r"≥ [\d,.]+( ± [\d,.]+)? \(ceiling\)", cloud), cloud
+        assert local.endswith(" (assumed efficiency)") and "≥" not in local, local
+
+
 def test_a_queueing_wait_behind_steps_at_a_ceiling_is_a_lower_bound(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

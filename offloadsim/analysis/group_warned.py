@@ -13,15 +13,24 @@ job's file from before) are read back here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import pandas as pd
 
+from offloadsim.analysis.overload_marks import overload_kinds
 from offloadsim.analysis.warning_facts import WarningFacts
 from offloadsim.analysis.warning_groups import warned_groups
 
-__all__ = ["EVERY", "RunRecords", "WarnedGroups", "run_warned_groups", "with_group_warned"]
+__all__ = [
+    "EVERY",
+    "RunRecords",
+    "WarnedGroups",
+    "overload_groups",
+    "run_warned_groups",
+    "warned_counts",
+    "with_group_warned",
+]
 
 #: One run's records for the attribution: its tasks, nodes (None: not kept), measured time and end (s).
 RunRecords = tuple[pd.DataFrame, pd.DataFrame | None, float, float | None]
@@ -43,14 +52,33 @@ def run_warned_groups(rows: Sequence[Mapping[str, Any]], records: RunRecords) ->
 
 def _run_groups(rows: Sequence[Mapping[str, Any]], records: RunRecords) -> set[str] | None:
     """The groups any of one run's warnings concern; None: every group (one it cannot place)."""
+    return _concerned_groups(
+        [WarningFacts.from_dict(row["facts"], "run_warnings") if "facts" in row else None for row in rows],
+        records,
+    )
+
+
+def _concerned_groups(facts: Iterable[WarningFacts | None], records: RunRecords) -> set[str] | None:
+    """The groups any of one run's warnings (each its ``facts``, None: kept without) concern.
+
+    None: every group, where one cannot be placed (:func:`~offloadsim.analysis.warning_groups.warned_groups`).
+    """
     found: set[str] = set()
-    for row in rows:
-        facts = WarningFacts.from_dict(row["facts"], "run_warnings") if "facts" in row else None
-        groups = warned_groups(facts, *records)
+    for one in facts:
+        groups = warned_groups(one, *records)
         if groups is None:
             return None
         found |= groups
     return found
+
+
+def overload_groups(facts: Iterable[WarningFacts], records: RunRecords) -> set[str] | None:
+    """The groups one run's overload warnings (of the kinds registered ``overload``) concern.
+
+    Those whose tasks had a stage on a node such a warning names (or, the backlog's, whose own tasks
+    piled up); None where one cannot be placed: every group, as the run's overload marks them.
+    """
+    return _concerned_groups([one for one in facts if overload_kinds([one.kind])], records)
 
 
 def with_group_warned(
@@ -93,3 +121,17 @@ def with_group_warned(
         counts.get(of, {}).get(None, 0) + counts.get(of, {}).get(group, 0) for group, of in keys
     ]
     return groups
+
+
+def warned_counts(groups: Any, by: str) -> dict[tuple[str, str], int] | None:
+    """``groups``' ``warned`` per (value of ``by``, group): its runs with a warning concerning the group.
+
+    None where ``groups`` has no ``warned`` (one written before it): not known.
+    """
+    if groups is None or "warned" not in getattr(groups, "columns", ()):
+        return None
+    keys = zip(groups[by].astype(str), groups["group"].astype(str), groups["warned"], strict=True)
+    found: dict[tuple[str, str], int] = {}
+    for of, group, warned in keys:
+        found[(of, group)] = max(found.get((of, group), 0), int(warned))
+    return found

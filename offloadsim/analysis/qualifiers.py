@@ -34,6 +34,7 @@ from offloadsim.analysis.overload_marks import Overloaded, overload_kinds, overl
 __all__ = [
     "PLAIN",
     "Qualifiers",
+    "group_qualifiers",
     "point_qualifiers",
     "policy_qualifiers",
     "run_qualifiers",
@@ -47,13 +48,17 @@ class Qualifiers:
     ``ceilings``: its LLM decodes' bandwidth ceilings (tokens/s; none: measured);
     ``saturated``: a processor decoding at one was busy all the measured time (its output token
     throughput then a bound too); ``assumed``: a prefill computed at a profile's assumed efficiency
-    (its times to first token rest on it); ``overloaded``: its runs that never reached a steady state.
+    (its times to first token rest on it); ``overloaded``: its runs that never reached a steady state;
+    ``overload_groups``: the source groups its overload warnings concern, those whose tasks ran on a
+    node they name (:func:`~offloadsim.analysis.group_warned.overload_groups`), None where not known
+    (a comparison's, a sweep's, a warning it could not place): every group.
     """
 
     ceilings: tuple[float, ...] = ()
     saturated: bool = False
     assumed: bool = False
     overloaded: Overloaded | None = None
+    overload_groups: frozenset[str] | None = None
 
     def cell(self, name: str, mean: float, half: float, plain: str) -> str:
         """A compare or sweep cell of metric ``name``: its bound, else ``plain``, and what it rests on.
@@ -79,19 +84,22 @@ class Qualifiers:
         rests = efficiency_mark(name, self.ceilings, self.assumed)
         return bound or plain, f" {CEILING_MARK}" if bound else f" {rests}" if rests else ""
 
-    def overload_marks(self, metric: Metric) -> bool:
+    def overload_marks(self, metric: Metric, group: str | None = None) -> bool:
         """Whether a metric shown as ``metric`` is marked ``†`` here: an overload, and one it qualifies.
 
         Which metrics an overload qualifies is said where each is declared (its display's
         ``overload_marked``: the catalogue's latencies, wait and throughput, a registered metric's
-        columns), not here.
+        columns), not here.  Of a source ``group``'s row: where the overload concerns that group
+        (``overload_groups``; not known: every group).
 
         >>> latency, sent = Metric("mean latency", "ms", overload_marked=True), Metric("data sent", "MB")
         >>> over = Qualifiers(overloaded=Overloaded(1, 1, ("backlog",)))
         >>> over.overload_marks(latency), PLAIN.overload_marks(latency), over.overload_marks(sent)
         (True, False, False)
         """
-        return self.overloaded is not None and metric.overload_marked
+        if self.overloaded is None or not metric.overload_marked:
+            return False
+        return group is None or self.overload_groups is None or group in self.overload_groups
 
     def warned(self, kinds: Iterable[str]) -> Qualifiers:
         """These qualifiers with a run's overload, where warnings of ``kinds`` say one (else as they are)."""
@@ -103,12 +111,20 @@ class Qualifiers:
 PLAIN = Qualifiers()
 
 
-def run_qualifiers(manifest: Mapping[str, Any], warning_kinds: Iterable[str] = ()) -> Qualifiers:
-    """A run's qualifiers: from its manifest (its ceilings, saturation, efficiency) and warnings' kinds."""
+def run_qualifiers(
+    manifest: Mapping[str, Any],
+    warning_kinds: Iterable[str] = (),
+    overload_groups: Iterable[str] | None = None,
+) -> Qualifiers:
+    """A run's qualifiers: from its manifest (its ceilings, saturation, efficiency) and warnings' kinds.
+
+    ``overload_groups``: the source groups its overload warnings concern (None: not known, every one).
+    """
     return Qualifiers(
         ceilings=manifest_ceilings([manifest]),
         saturated=manifest.get("decode_saturated") is True,
         assumed=manifest.get("prefill_at_efficiency") is True,
+        overload_groups=None if overload_groups is None else frozenset(overload_groups),
     ).warned(warning_kinds)
 
 
@@ -162,6 +178,23 @@ def point_qualifiers(manifest: Mapping[str, Any], metrics: Any = None) -> dict[s
     for point, over in overloaded_runs(metrics, "point").items():
         found[point] = replace(found.get(point, PLAIN), overloaded=over)
     return found
+
+
+def group_qualifiers(found: Qualifiers, warned: int | None) -> Qualifiers:
+    """A source group's qualifiers in a comparison's or sweep's table of it, from its policy's or point's.
+
+    ``warned``: how many of those runs had a warning concerning the group (``groups.csv``'s ``warned``:
+    one naming a node its tasks ran on, its own tasks' backlog, or one that could not be placed,
+    counted for every group); None: not known.  Where none did, no overload warning concerned it
+    either: its row is not marked ``†``, the rest as they are.
+
+    >>> over = Qualifiers((82.9,), overloaded=Overloaded(2, 2, ("busy_growing",)))
+    >>> group_qualifiers(over, 0) == Qualifiers((82.9,)), group_qualifiers(over, 1) is over
+    (True, True)
+    """
+    if warned is None or warned > 0 or found.overloaded is None:
+        return found
+    return replace(found, overloaded=None)
 
 
 def _listed(kept: Any) -> frozenset[str]:

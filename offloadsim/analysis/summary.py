@@ -613,8 +613,9 @@ class Summary(FieldValues):
     def _group_rows(self, qualifiers: Qualifiers = PLAIN) -> list[tuple[str, str, str]]:
         """Per source group, where the sources span several: its mean latency, p95, misses and energy.
 
-        Each marked ``†`` where the run was overloaded (``qualifiers``): its groups' latencies are the
-        run's, whose queue grew all run, whichever group's tasks the warning named.
+        Each marked ``†`` where the run was overloaded (``qualifiers``) and the overload concerns the
+        group (its tasks ran on a node an overload warning names: ``qualifiers.overload_groups``);
+        where that is not known, every group, as a group's tasks share the run's links and servers.
         """
         if not self.source_groups:
             return []
@@ -623,7 +624,6 @@ class Summary(FieldValues):
             group, metric = split_key(key)
             groups.setdefault(group, {})[metric] = value
         latency, p95 = catalogue.metric_info("latency_mean_s"), catalogue.metric_info("latency_p95_s")
-        over = _overload_mark(latency, qualifiers)
         energy = catalogue.metric_info("device_energy_mean_j")
         heading = "by source group (mean latency; p95; deadline misses; device energy per task)"
         if len(groups) > _GROUPS_SHOWN:
@@ -648,7 +648,7 @@ class Summary(FieldValues):
                         if math.isnan(values["device_energy_mean_j"])
                         else f" {spent} {energy.unit}"
                     )
-                    + over,
+                    + _overload_mark(latency, qualifiers, group),
                 )
             )
         return rows
@@ -726,9 +726,9 @@ def _headline_row(name: str, value: float, qualifiers: Qualifiers, note: str = "
     return (info.label, text, info.unit_text + mark + note + _overload_mark(info, qualifiers))
 
 
-def _overload_mark(info: Metric, qualifiers: Qualifiers) -> str:
-    """`` †`` after a row of a metric shown as ``info`` where an overload qualifies it, else ``""``."""
-    return f" {OVERLOAD_MARK}" if qualifiers.overload_marks(info) else ""
+def _overload_mark(info: Metric, qualifiers: Qualifiers, group: str | None = None) -> str:
+    """`` †`` after a row of a metric shown as ``info`` (a source ``group``'s) where an overload marks it."""
+    return f" {OVERLOAD_MARK}" if qualifiers.overload_marks(info, group) else ""
 
 
 reserve(_summary_key)

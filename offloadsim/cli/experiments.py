@@ -699,8 +699,9 @@ def _sweep_group_table(result: Any, limit: int = 40) -> str:
     """
     from types import SimpleNamespace
 
+    from offloadsim.analysis.group_warned import warned_counts
     from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_COLUMN
-    from offloadsim.analysis.qualifiers import PLAIN, point_qualifiers
+    from offloadsim.analysis.qualifiers import PLAIN, group_qualifiers, point_qualifiers
 
     groups = result.groups
     if groups is None or not len(groups):
@@ -721,9 +722,17 @@ def _sweep_group_table(result: Any, limit: int = 40) -> str:
     view.insert(0, GROUP_COLUMN, rows["group"].astype(str))
     swept = [GROUP_COLUMN, *result.manifest.get("swept", [])]
     labels = {**(result.manifest.get("labels") or {}), GROUP_COLUMN: "source group"}
-    # Each point's, under the (point, group) rows' numbers: its overload the run's, so every group's row.
+    # Each point's, under the (point, group) rows' numbers: its overload the row's of each group some
+    # warning of the point's runs concerned (groups.csv's warned), every group's where not known.
     points = point_qualifiers(result.manifest, getattr(result, "metrics", None))
-    qualifiers = {str(i): points.get(str(point), PLAIN) for (point, _), i in number.items()}
+    warned = warned_counts(groups, "point")
+    qualifiers = {
+        str(i): group_qualifiers(
+            points.get(str(point), PLAIN),
+            None if warned is None else warned.get((str(point), named[rank]), 0),
+        )
+        for (point, rank), i in number.items()
+    }
     manifest = {**result.manifest, "name": title, "swept": swept, "labels": labels}
     return _sweep_table(SimpleNamespace(summary=view, manifest=manifest), limit, qualifiers)
 

@@ -39,12 +39,12 @@ from offloadsim.analysis.catalogue import (
     registered_column,
     zero_width,
 )
-from offloadsim.analysis.group_warned import RunRecords, WarnedGroups, with_group_warned
+from offloadsim.analysis.group_warned import RunRecords, WarnedGroups, warned_counts, with_group_warned
 from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_TABLE_METRICS, group_rows, per_group
 from offloadsim.analysis.metric_list import metric_sources, registered_metrics
 from offloadsim.analysis.multiple_comparisons import family_note, held_to_family, paired_t_p
 from offloadsim.analysis.overload_marks import OVERLOAD_MARK, runs_footnote
-from offloadsim.analysis.qualifiers import PLAIN, Qualifiers, policy_qualifiers
+from offloadsim.analysis.qualifiers import PLAIN, Qualifiers, group_qualifiers, policy_qualifiers
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
 from offloadsim.analysis.summary import other_energy_filled
 from offloadsim.analysis.warning_facts import warning_rows
@@ -1030,11 +1030,19 @@ def format_groups(
     each group's table takes as the headline one does: a policy whose decodes ran at a bandwidth
     ceiling reads its groups' latencies as bounds (``≥ 129 (ceiling)``), or said to rest on an assumed
     efficiency, as its headline cells and sweep's group table read; an overloaded policy's column is
-    marked ``†``, the headline table's line under it saying which runs (a run's warnings are the
-    run's, its groups' numbers of that run).
+    marked ``†``, the headline table's line under it saying which runs, in the table of each group
+    some warning of its runs concerned (``groups``' ``warned``: one naming a node the group's tasks
+    ran on, or one that could not be placed; :func:`~offloadsim.analysis.qualifiers.group_qualifiers`).
     """
-    marks = dict(qualifiers or {})
-    said = any(found.overloaded is not None for found in marks.values())
+    warned = warned_counts(groups, "policy")
+    marks = {
+        str(group): {
+            policy: group_qualifiers(found, None if warned is None else warned.get((policy, str(group)), 0))
+            for policy, found in (qualifiers or {}).items()
+        }
+        for group in dict.fromkeys(groups["group"])
+    }
+    said = any(found.overloaded is not None for each in marks.values() for found in each.values())
     out = [
         f"per source group ({groups['group'].nunique()}): each group's devices' tasks alone, "
         "paired by replication as above" + (f" ({OVERLOAD_MARK}: overloaded, as above)" if said else "")
@@ -1049,7 +1057,7 @@ def format_groups(
             GROUP_TABLE_METRICS,
             replications=replications,
             adjust=adjust,
-            qualifiers=marks,
+            qualifiers=marks[str(group)],
             footnote=False,
         )
         out += ["", f"source group {group}", table]

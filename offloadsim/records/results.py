@@ -17,6 +17,7 @@ import datetime as _dt
 import glob
 import hashlib
 import json
+import math
 import os
 import platform
 import shlex
@@ -427,9 +428,24 @@ class RunResult:
         text = self.summary.format_table(
             self.title,
             processors=None if none else table,
-            qualifiers=run_qualifiers(self.manifest),
+            qualifiers=run_qualifiers(self.manifest, overload_groups=self._overload_groups()),
         )
         return text + "".join(f"\nnote: {note}" for note in self.notes) if notes else text
+
+    def _overload_groups(self) -> set[str] | None:
+        """The source groups its overload warnings concern, from its records; None: every group.
+
+        Worked out only where it has several source groups (lines per group) and an overload warning.
+        """
+        from offloadsim.analysis.group_warned import overload_groups
+        from offloadsim.analysis.overload_marks import overload_kinds
+
+        facts = self.summary.warning_facts
+        if not self.summary.source_groups or not overload_kinds(one.kind for one in facts):
+            return None
+        end = self.manifest.get("end_s")
+        ended = float(end) if isinstance(end, int | float) and math.isfinite(end) else None
+        return overload_groups(facts, (self.tasks, self.nodes, self.summary.duration_s, ended))
 
     @classmethod
     def from_raw(

@@ -178,6 +178,29 @@ def test_the_group_rows_and_tables_are_marked_as_the_runs_numbers_are(tmp_path):
     assert sum(line.startswith(OVERLOAD_MARK) for line in text.splitlines()) == 1  # said once, above
 
 
+def test_only_the_groups_whose_tasks_ran_on_the_overloaded_node_are_marked(tmp_path, capsys):
+    """The warnings name the phone: under local the cameras' tasks never ran there, and read unmarked."""
+    text = GROUPED.replace("sources: cam, rate: 15 /s", "sources: cam, rate: 1 /s")  # cam 10 % busy
+    table = offloadsim.run(load_scenario_text(text)).format_table().splitlines()  # as `run` prints it
+    heading = next(i for i, line in enumerate(table) if line.startswith("by source group"))
+    groups = {line.split()[0]: _marked(line) for line in table[heading + 1 : heading + 3]}
+    assert groups == {"phone": True, "cam": False}
+    assert _marked(next(line for line in table if line.startswith("mean latency")))  # the run's own: marked
+    path = tmp_path / "grouped.yaml"
+    path.write_text(text)
+    per_group = compare(path, ["edge", "local"], 2, workers=1).format_table(notes=False)
+    tables = per_group.split("\n\nper source group")[1].split("source group ")[1:]
+    headers = {part.split()[0]: part.splitlines()[1].split()[1:] for part in tables}
+    assert headers == {"phone": ["edge", "local", OVERLOAD_MARK], "cam": ["edge", "local"]}
+    (tmp_path / "sweep.yaml").write_text(
+        "base: grouped.yaml\ngrid:\n  workload[0].rate: [15 /s]\nreplications: 1\n"
+    )
+    assert main(["sweep", str(tmp_path / "sweep.yaml"), "--workers", "1", "--out", str(tmp_path / "s")]) == 0
+    printed = capsys.readouterr().out.split(" per source group (")[1].splitlines()[1:]
+    rows = [line.split("  ")[0] for line in printed if line.startswith(("phone ", "cam "))]
+    assert rows == [f"phone {OVERLOAD_MARK}", "cam"]  # each (point, group) row: the phone's alone
+
+
 def test_a_runs_llm_rows_are_marked_where_it_was_overloaded():
     """Time to first token, per output token and the token rates depend on the run's length too."""
     scenario = load_scenario(

@@ -437,12 +437,13 @@ class RunResult:
 
         Worked out only where it has several source groups (lines per group) and an overload warning.
         """
-        from offloadsim.analysis.group_warned import overload_groups
         from offloadsim.analysis.overload_marks import overload_kinds
 
         facts = self.summary.warning_facts
         if not self.summary.source_groups or not overload_kinds(one.kind for one in facts):
             return None
+        from offloadsim.analysis.group_warned import overload_groups  # pandas: only where it is needed
+
         end = self.manifest.get("end_s")
         ended = float(end) if isinstance(end, int | float) and math.isfinite(end) else None
         return overload_groups(facts, (self.tasks, self.nodes, self.summary.duration_s, ended))

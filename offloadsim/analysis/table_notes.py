@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["application_order", "pooled_note", "run_table_notes"]
+__all__ = ["application_order", "pooled_note", "run_table_notes", "window_text"]
 
 
 def application_order(scenarios: list[Any]) -> dict[str, None]:
@@ -111,3 +111,26 @@ def run_table_notes(run_notes: Sequence[str], pooled: str | None) -> list[str]:
 
     notes = [note for note in run_notes if not note.startswith(FIRST_PROCESSOR_ONLY)]
     return [*notes, *([pooled] if pooled else [])]
+
+
+def window_text(manifest: Mapping[str, Any]) -> str:
+    """``"60 s measured after a 10 s warm-up"`` (ranges where runs differ); ``""`` if it does not say.
+
+    >>> window_text({"warmup_s": 10.0, "duration_s": 60.0})
+    '60 s measured after a 10 s warm-up'
+    >>> window_text({"warmup_s": 0.0, "duration_s": [20.0, 60.0]})
+    '20–60 s measured, no warm-up'
+    """
+
+    def span(value: float | list[float]) -> str:
+        values = value if isinstance(value, list) else [value]
+        low, high = min(values), max(values)
+        return f"{low:g}" if low == high else f"{low:g}–{high:g}"
+
+    if "warmup_s" not in manifest or "duration_s" not in manifest:
+        return ""
+    warmup = manifest["warmup_s"]
+    measured = f"{span(manifest['duration_s'])} s measured"
+    if warmup == 0:
+        return f"{measured}, no warm-up"
+    return f"{measured} after a {span(warmup)} s warm-up"

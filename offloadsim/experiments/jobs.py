@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from offloadsim.analysis.summary import metrics_row
+from offloadsim.analysis.table_notes import window_text
 from offloadsim.experiments.storage import write_job_file, write_job_records
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error
 from offloadsim.records.tables import record_tables
@@ -192,29 +193,6 @@ def figure_fields(
             said.append((line, None if at is None else [at]))
     rows, merges = figure_notes(said)
     return {"figure_notes": rows, "figure_merges": merges}
-
-
-def window_text(manifest: Mapping[str, Any]) -> str:
-    """``"60 s measured after a 10 s warm-up"`` (ranges where runs differ); ``""`` if it does not say.
-
-    >>> window_text({"warmup_s": 10.0, "duration_s": 60.0})
-    '60 s measured after a 10 s warm-up'
-    >>> window_text({"warmup_s": 0.0, "duration_s": [20.0, 60.0]})
-    '20–60 s measured, no warm-up'
-    """
-
-    def span(value: float | list[float]) -> str:
-        values = value if isinstance(value, list) else [value]
-        low, high = min(values), max(values)
-        return f"{low:g}" if low == high else f"{low:g}–{high:g}"
-
-    if "warmup_s" not in manifest or "duration_s" not in manifest:
-        return ""
-    warmup = manifest["warmup_s"]
-    measured = f"{span(manifest['duration_s'])} s measured"
-    if warmup == 0:
-        return f"{measured}, no warm-up"
-    return f"{measured} after a {span(warmup)} s warm-up"
 
 
 def point_text(point: Iterable[tuple[str, Any]]) -> str:

@@ -21,6 +21,7 @@ from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_COLUMN
 from offloadsim.analysis.statistics import student_t_ppf
 from offloadsim.analysis.summary import powered_but_no_energy
 from offloadsim.analysis.table_columns import node_groups
+from offloadsim.analysis.table_notes import window_text
 from offloadsim.analysis.values import axis_texts, number_text, policy_label_shows, table_heading, time_text
 from offloadsim.errors import argument
 from offloadsim.plots.charts import utilisation_cut
@@ -244,7 +245,7 @@ def interval_note(
         # Categories on x, or a lone x value: a point and its error bar each, no band to reach it.
         what = interval_marks(axes)
     what = f"{registered.interval_of}; {what}" if registered.interval_of else what
-    note = interval_text(what, low, high)
+    note = interval_text(what, low, high) + _each_run(view, high)
     if cut := cut_intervals(axes):  # a split's band reached past the cuts
         note += f", {cut}"
     if utilisation_cut(axes):  # a utilisation's bar cut at 0 or 100 %
@@ -273,7 +274,7 @@ def bounded_note(runs: int) -> str:
     )
 
 
-def pooled_note(frame: pd.DataFrame, shown: Sequence[str]) -> str:
+def pooled_note(view: FigureView, frame: pd.DataFrame, shown: Sequence[str]) -> str:
     """What a figure that draws each series from all its runs' records pools, said on the figure.
 
     A latency CDF is drawn through the tasks of every replication of its
@@ -283,7 +284,19 @@ def pooled_note(frame: pd.DataFrame, shown: Sequence[str]) -> str:
     (their :func:`interval_note` says over how many).
     """
     low, high = _runs_per_configuration(frame, [k for k in dict.fromkeys(shown) if k in frame.columns])
-    return pooled_text(low, high)
+    return pooled_text(low, high) + _each_run(view, high)
+
+
+def _each_run(view: FigureView, runs: int) -> str:
+    """``", each 20 s measured after a 5 s warm-up"``: how long each averaged or pooled run was measured.
+
+    A comparison's or sweep's table heads its numbers with its runs' window; its figures said only
+    over how many replications they averaged, so a reviewer could not tell a 20 s run's mean from a
+    2,000 s one's, nor whether a warm-up was left out.  Empty for one run (nothing averaged or
+    pooled) and for results whose manifest does not say.
+    """
+    window = window_text(view.results.manifest) if runs >= 2 else ""
+    return f", each {window}" if window else ""
 
 
 def apps_apart_note(view: FigureView, frame: pd.DataFrame, shown: Sequence[str]) -> str:

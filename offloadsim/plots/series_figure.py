@@ -447,7 +447,7 @@ def series_figure(
         # What the values are: before the rest.
         ceiling_note(drawing.bound_metric(view, request), view.results.manifest, frame),
         warned if early else "",
-        pooled_note(frame, shown) if drawing.pools_tasks else "",
+        pooled_note(view, frame, shown) if drawing.pools_tasks else "",
         "" if one_run else pooled_groups_note(view, shown),
         apps_apart_note(view, frame, shown),
         method_note(view, kind),

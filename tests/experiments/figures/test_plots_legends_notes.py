@@ -271,10 +271,20 @@ def test_a_figure_without_intervals_carries_no_interval_note(compare_results):
     assert "95 % CI" not in _footnote(plots.plot_results(compare_results, "cdf"))
 
 
+def test_a_figure_of_replications_says_how_long_each_run_was_measured(compare_results):
+    """A reviewer's figures said over how many replications they averaged, not over what window:
+    the comparison's table said "40 s measured after a 5 s warm-up", its bars and CDF nothing."""
+    manifest = compare_results.manifest
+    window = f"each {manifest['duration_s']:g} s measured after a {manifest['warmup_s']:g} s warm-up"
+    assert manifest["warmup_s"] > 0
+    note = " ".join(_footnote(plots.plot_results(compare_results, "bars")).split())
+    assert f"over 2 replications, {window}" in note  # a CDF's "pools ... of 2 replications" says it too
+
+
 def test_a_cdf_says_on_itself_that_each_line_pools_the_replications(compare_results, sweep_results):
     """A new user's CDF drew every replication's tasks in one line, and only the gallery caption said so."""
     note = _footnote(plots.plot_results(compare_results, "cdf"))
-    assert note.split("\n")[0] == "each line pools the completed tasks of 2 replications"
+    assert note.split("\n")[0].startswith("each line pools the completed tasks of 2 replications, each ")
     faceted = plots.plot_results(sweep_results, "cdf", facet="links[0].bandwidth")
     replications = sweep_results.tasks.groupby(["policy", "links[0].bandwidth"], observed=True)[
         "replication"

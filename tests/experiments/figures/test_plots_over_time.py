@@ -333,21 +333,25 @@ def test_capacity_over_time_holds_each_value_until_the_next(tmp_path):
     assert UNIT.search(ax.get_ylabel()) and ax.get_xlim() == (0.0, 6.0)
 
 
-def test_a_timeline_of_one_sweep_run_keeps_its_legend_off_its_title(tmp_path):
-    """The stage legend sat above the axes on the right, over the title naming the run."""
+def tiny_sweep(folder, body: str):
+    """A sweep of TINY in ``folder`` (``body``: the sweep file after its ``base:``), run and read back."""
     from experiment_data import TINY
 
-    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
-    (tmp_path / "sweep.yaml").write_text(
-        "base: tiny.yaml\nset: {duration: 5 s}\ngrid:\n  links[0].bandwidth: [5 Mbps, 50 Mbps]\n"
+    (folder / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    (folder / "sweep.yaml").write_text(f"base: tiny.yaml\n{body}", encoding="utf-8")
+    sweep(folder / "sweep.yaml", out=folder / "sweep", workers=1)
+    return read_results(folder / "sweep")
+
+
+def test_a_timeline_of_one_sweep_run_keeps_its_legend_off_its_title(tmp_path):
+    """The stage legend sat above the axes on the right, over the title naming the run."""
+    results = tiny_sweep(
+        tmp_path,
+        "set: {duration: 5 s}\ngrid:\n  links[0].bandwidth: [5 Mbps, 50 Mbps]\n"
         "policies: [edge]\nlabels:\n"
         "  links[0].bandwidth: uplink from each of the phones on this street to the access point\n",
-        encoding="utf-8",
     )
-    sweep(tmp_path / "sweep.yaml", out=tmp_path / "sweep", workers=1)
-    fig = plots.plot_results(
-        read_results(tmp_path / "sweep"), "timeline", where={"links[0].bandwidth": "5 Mbps"}
-    )
+    fig = plots.plot_results(results, "timeline", where={"links[0].bandwidth": "5 Mbps"})
     assert (
         fig.axes[0]
         .get_title(loc="left")

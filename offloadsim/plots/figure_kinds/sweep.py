@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
 from typing import Any
 
@@ -91,7 +92,31 @@ def _all_local_lines(
             places, _, _, distinct = x_positions(frame[x].tolist(), x, kinds.get(x))
             where = {v: float(p) for v, p in zip(distinct, places, strict=True)}
         notes.append(sweep_lines.all_local_latency_lines(ax, part, x=x, positions=where, series=series))
-    return next((note for note in notes if note), "")
+    return _panels_note(notes)
+
+
+def _panels_note(notes: Sequence[str]) -> str:
+    """Each panel's ``no all-local line: ...`` note, said once, naming its panels where not every one's.
+
+    A sweep faceted by bandwidth drew classify's all-local line in panel (a) and said under the
+    figure ``no all-local line: classify never ran there``, of panel (b) alone, as if of the whole
+    figure; and a second panel's other reason was not said at all.
+
+    >>> _panels_note(["", "no all-local line: job never ran there"])
+    'no all-local line in (b): job never ran there'
+    >>> _panels_note(["no all-local line: job never ran there"] * 2)
+    'no all-local line: job never ran there'
+    """
+    panels: dict[str, list[str]] = {}
+    for letter, note in zip(string.ascii_lowercase, notes, strict=False):
+        if note:
+            panels.setdefault(note, []).append(f"({letter})")
+    if len(panels) == 1 and all(notes):
+        return next(iter(panels))
+    lead = "no all-local line"
+    return "\n".join(
+        f"{lead} in {', '.join(where)}{note.removeprefix(lead)}" for note, where in panels.items()
+    )
 
 
 def figure(results: Results, request: FigureRequest) -> tuple[Figure, dict[str, pd.DataFrame]]:

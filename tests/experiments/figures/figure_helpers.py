@@ -23,6 +23,16 @@ def swept(tmp_path_factory, folder: str, base_name: str, base: str, sweep_text: 
     return read_results(where / "sweep")
 
 
+def tiny_sweep(folder, body: str):
+    """A sweep of TINY in ``folder`` (``body``: the sweep file after its ``base:``), run and read back."""
+    from experiment_data import TINY
+
+    (folder / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    (folder / "sweep.yaml").write_text(f"base: tiny.yaml\n{body}", encoding="utf-8")
+    sweep(folder / "sweep.yaml", out=folder / "sweep", workers=1)
+    return read_results(folder / "sweep")
+
+
 def check_figure(fig: Figure, tmp_path, name: str) -> None:
     for ax in [a for a in fig.axes if a.get_visible()]:
         assert ax.lines or ax.patches or ax.collections, "nothing drawn"

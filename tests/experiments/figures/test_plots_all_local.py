@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from figure_checks import check_readable
-from figure_helpers import check_figure, legend_texts, speeds_sweep
+from figure_helpers import _footnote, check_figure, legend_texts, speeds_sweep, tiny_sweep
 from matplotlib.container import ErrorbarContainer
 
 from offloadsim import plots
@@ -134,6 +134,27 @@ def test_a_sweep_of_latency_marks_the_all_local_latency_as_the_gallery_does(swee
     # Not a latency: nothing to compare it with.
     fig = plots.plot_results(sweep_results, "sweep", metric="deadline_miss_rate")
     assert not [line for line in fig.axes[0].get_lines() if line.get_label() == "_all local"]
+
+
+def test_a_faceted_sweep_names_the_panels_that_have_no_all_local_line(tmp_path):
+    """A sweep faceted by bandwidth drew the all-local line in panel (a) and said under the figure
+    "no all-local line: classify never ran there", of panel (b) alone, as if of the whole figure."""
+    results = tiny_sweep(
+        tmp_path,
+        "set: {duration: 4 s}\ngrid:\n  nodes.phone.processor.speed: [10 GFLOP/s, 0.1 GFLOP/s]\n"
+        "  workload[0].rate: [1 /s, 2 /s]\npolicies: [least-loaded]\n",
+    )
+    tasks = results.tasks
+    local = tasks["placement"].astype(str) == tasks["source"].astype(str)
+    ran = set(tasks.loc[local, "nodes.phone.processor.speed"].astype(str))
+    assert ran == {"10 GFLOP/s"}, ran  # what the note is about: one panel's phones ran some whole
+    fig = plots.plot_results(results, "sweep", x="workload[0].rate", facet="nodes.phone.processor.speed")
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    lined = [any(line.get_label() == "_all local" for line in ax.get_lines()) for ax in panels]
+    titles = [ax.get_title(loc="left") for ax in panels]
+    (bare,) = [title[:3] for title, has in zip(titles, lined, strict=True) if not has]
+    assert lined.count(True) == 1, titles
+    assert f"no all-local line in {bare}: job never ran there" in _footnote(fig)
 
 
 def test_an_all_local_line_below_a_log_axis_widens_it():

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from figure_checks import check_readable
-from figure_helpers import UNIT, _footnote, check_figure, legend_texts
+from figure_helpers import UNIT, _footnote, check_figure, legend_texts, tiny_sweep
 
 from offloadsim import plots
-from offloadsim.experiments import compare, read_results, sweep
+from offloadsim.experiments import compare, read_results
 from offloadsim.plots.axes import laid_out
 
 
@@ -331,16 +331,6 @@ def test_capacity_over_time_holds_each_value_until_the_next(tmp_path):
     x, y = ax.lines[0].get_data()
     assert list(x) == [0.0, 2.0, 5.0, 6.0] and list(y) == [8.0, 2.0, 16.0, 16.0]
     assert UNIT.search(ax.get_ylabel()) and ax.get_xlim() == (0.0, 6.0)
-
-
-def tiny_sweep(folder, body: str):
-    """A sweep of TINY in ``folder`` (``body``: the sweep file after its ``base:``), run and read back."""
-    from experiment_data import TINY
-
-    (folder / "tiny.yaml").write_text(TINY, encoding="utf-8")
-    (folder / "sweep.yaml").write_text(f"base: tiny.yaml\n{body}", encoding="utf-8")
-    sweep(folder / "sweep.yaml", out=folder / "sweep", workers=1)
-    return read_results(folder / "sweep")
 
 
 def test_a_timeline_of_one_sweep_run_keeps_its_legend_off_its_title(tmp_path):

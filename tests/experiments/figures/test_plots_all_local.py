@@ -43,7 +43,7 @@ def test_a_sweep_over_categories_draws_points_with_error_bars_side_by_side():
     assert np.all(np.abs(xs[0] - xs[1]) < 0.5)  # and nearer its own than the next
     assert list(ax.get_xticks()) == [0, 1, 2] and [t.get_text() for t in ax.get_xticklabels()] == rules
     assert coinciding_lines([ax]) == ""  # no lines to lie on each other
-    view = types.SimpleNamespace(metric="latency_mean_s")
+    view = types.SimpleNamespace(metric="latency_mean_s", results=types.SimpleNamespace(manifest={}))
     note = interval_note(view, "sweep", metrics, ["policy", "rule"], [ax])  # type: ignore[arg-type]
     assert note.startswith("error bars: 95 % CI"), note
     # a numeric sweep keeps its lines and bands

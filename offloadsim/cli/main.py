@@ -605,11 +605,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             handler: Callable[[argparse.Namespace], int] = args.handler
             with _notes_on_stderr(), _sigterm_interrupts(), as_flags():
                 return handler(args)
-    except _Terminated:
-        print("offloadsim: terminated", file=sys.stderr)
+    except _Terminated as stop:
+        print("offloadsim: terminated" + _saved_note(stop), file=sys.stderr)
         return EXIT_TERMINATED
-    except KeyboardInterrupt:
-        print("offloadsim: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as stop:
+        print("offloadsim: interrupted" + _saved_note(stop), file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # e.g. `offloadsim models | head`
         _silence_stdout()
@@ -641,6 +641,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     finally:
         release_collector()
+
+
+def _saved_note(stop: KeyboardInterrupt) -> str:
+    """What a stopped sweep kept and how to resume it ("; 2 of 48 jobs saved in DIR: ..."), else ""."""
+    note = getattr(stop, "saved_note", "")
+    return f"; {note}" if note else ""
 
 
 def entry() -> NoReturn:

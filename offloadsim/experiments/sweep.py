@@ -258,6 +258,9 @@ def sweep(
                 scratch=lambda: scratch.directory,
                 describe=_job_meta,
             )
+        except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM: the line the command prints says what is kept
+            _tell_saved(stop, _saved(points_dir, jobs), len(jobs), directory)
+            raise
         finally:
             scratch.discard()
         log = directory / "failures.log"
@@ -318,6 +321,19 @@ def _reusable(file: Path, claims: Sequence[Job]) -> bool:
 def _saved(points_dir: Path, jobs: Sequence[Job]) -> int:
     """How many of ``jobs`` have their file in ``points_dir``."""
     return sum((points_dir / f"{job.key}.parquet").is_file() for job in jobs)
+
+
+def _tell_saved(stop: KeyboardInterrupt, saved: int, total: int, directory: Path) -> None:
+    """Give an interrupted sweep's ``stop`` the ``saved_note`` the command adds to its one line.
+
+    A stopped sweep keeps its finished jobs, and the same command reuses them: "offloadsim:
+    interrupted" alone left the user to guess whether the hour already run was lost.  No note
+    when none is saved: then there is nothing to resume.
+    """
+    if saved:
+        stop.saved_note = (  # type: ignore[attr-defined]
+            f"{saved} of {total} jobs saved in {directory}: the same command resumes them"
+        )
 
 
 @contextlib.contextmanager

@@ -831,3 +831,28 @@ def test_sweep_help_names_every_section_the_sweep_reader_accepts(cli_main, capsy
     listed = out.split("sweep YAML file (", 1)[1].split(")", 1)[0]
     assert listed.split(", ") == list(SWEEP_KEYS)
     assert {"set", "labels"} <= set(SWEEP_KEYS)
+
+
+def test_an_interrupted_sweep_says_how_many_jobs_it_kept_and_the_rerun_reuses_them(
+    cli_main, sweep_file, tmp_path, capsys, monkeypatch
+):
+    """Ctrl-C said only "offloadsim: interrupted": whether the jobs already run were lost went unsaid."""
+    import importlib
+
+    module = importlib.import_module("offloadsim.experiments.sweep")
+    real = module.execute
+    out = tmp_path / "sw"
+    argv = ["sweep", str(sweep_file), "--workers", "1", "--out", str(out), "--quiet"]
+
+    def two_then_ctrl_c(todo, *args, **kwargs):
+        real(todo[:2], *args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module, "execute", two_then_ctrl_c)
+    assert cli_main(argv) == 130
+    assert capsys.readouterr().err == (
+        f"offloadsim: interrupted; 2 of 8 jobs saved in {out}: the same command resumes them\n"
+    )
+    monkeypatch.setattr(module, "execute", real)
+    assert cli_main([*argv[:-1]]) == 0
+    assert "8 jobs: 6 run, 2 reused" in capsys.readouterr().out

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from offloadsim.scenario.units import number_text
+
 __all__ = ["application_order", "pooled_note", "run_table_notes", "window_text"]
 
 
@@ -120,12 +122,18 @@ def window_text(manifest: Mapping[str, Any]) -> str:
     '60 s measured after a 10 s warm-up'
     >>> window_text({"warmup_s": 0.0, "duration_s": [20.0, 60.0]})
     '20–60 s measured, no warm-up'
+
+    Numbers as the tables and axes write them (:func:`~offloadsim.scenario.units.number_text`):
+    a figure read "2000 s measured" above a table of "2,000".
+
+    >>> window_text({"warmup_s": 1500.0, "duration_s": [2000.0, 1e6]})
+    '2,000–1,000,000 s measured after a 1,500 s warm-up'
     """
 
     def span(value: float | list[float]) -> str:
         values = value if isinstance(value, list) else [value]
         low, high = min(values), max(values)
-        return f"{low:g}" if low == high else f"{low:g}–{high:g}"
+        return number_text(low) if low == high else f"{number_text(low)}–{number_text(high)}"
 
     if "warmup_s" not in manifest or "duration_s" not in manifest:
         return ""

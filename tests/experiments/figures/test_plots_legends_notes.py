@@ -735,3 +735,18 @@ def test_a_series_under_another_in_each_panel_is_named_in_the_legend_per_panel()
     texts = [t.get_text() for t in fig.legends[0].get_texts()]
     assert texts == ["x", "y", "dads (same spot as x in (a); same spot as y in (b))"], texts
     assert plots.axes.series_name(texts[-1]) == "dads"
+
+
+def test_the_measured_window_writes_its_numbers_as_the_tables_do():
+    """The figure read "each 2000 s measured" above a table whose numbers read "2,000"."""
+    import doctest
+
+    from offloadsim.analysis import table_notes
+
+    window = table_notes.window_text({"warmup_s": 1500.0, "duration_s": [2000.0, 12000.0]})
+    assert window == "2,000–12,000 s measured after a 1,500 s warm-up"
+    assert (
+        table_notes.window_text({"warmup_s": 0.5, "duration_s": 40.0})
+        == "40 s measured after a 0.5 s warm-up"
+    )
+    assert doctest.testmod(table_notes).failed == 0

@@ -236,3 +236,22 @@ def test_dads_and_multi_tier_say_it_too(policy, said, capsys):
 )
 def test_no_tie_note_where_the_split_policy_names_its_server(policy, capsys):
     assert _tie_notes(capsys, "run", QUICKSTART, "--dry-run", "--policy", policy, *TWO_EDGES) == []
+
+
+def test_a_plug_in_subclass_of_edge_says_it_under_its_own_name(capsys):
+    """A plug-in's ``class MyEdge(EdgePolicy)`` sends every task to the first of two as near servers
+    as edge does; the note is registered for ``edge`` by name, and the subclass's name is another:
+    its runs are named also as the classes it derives from are registered."""
+    from offloadsim.policies.basic import EdgePolicy
+    from offloadsim.policies.registry import register_policy, registered_names, unregister_policy
+
+    @register_policy("test-my-edge")
+    class MyEdge(EdgePolicy):
+        """Edge's, as a plug-in would derive it."""
+
+    try:
+        assert registered_names(MyEdge()) == ("test-my-edge", "edge")
+        (note,) = _tie_notes(capsys, "run", QUICKSTART, "--dry-run", "--policy", "test-my-edge", *TWO_EDGES)
+    finally:
+        unregister_policy("test-my-edge")
+    assert note.startswith("note: policy test-my-edge sends every task of phone-* to edge-0: edge-1 is as")

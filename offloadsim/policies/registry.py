@@ -40,6 +40,7 @@ __all__ = [
     "register_policy",
     "registered_here",
     "registered_name",
+    "registered_names",
     "unregister_policy",
     "build_info",
     "available_policies",
@@ -238,6 +239,20 @@ def registered_name(policy: object) -> str | None:
             if info.factory is kind:
                 return name
     return None
+
+
+def registered_names(policy: object) -> tuple[str, ...]:
+    """The names ``policy``'s class and the classes it derives from are registered under, its own first.
+
+    A plug-in's ``class MyEdge(EdgePolicy)`` registered as ``my-edge`` is ``("my-edge", "edge")``:
+    a note registered for ``edge`` (``register_note(..., policies=...)``) concerns its runs too.
+    Its bases were imported with it, so registered already: nothing is imported.
+    """
+    names: dict[str, None] = {}
+    for kind in type(policy).__mro__:
+        for table in (_REGISTERED, _PLUGINS):
+            names.update((name, None) for name, info in table.items() if info.factory is kind)
+    return tuple(names)
 
 
 def clear_policy_cache() -> None:

@@ -79,13 +79,17 @@ def policy_names(policies: Any) -> frozenset[str]:
     """The names of ``policies`` (:func:`named_policies`) and of a composite's inner ones, at any depth.
 
     Which notes registered for some policies (``register_note(..., policies=...)``) a run of them
-    says: ``by-group`` with an ``edge`` group's tasks is a run of ``edge`` too.
+    says: ``by-group`` with an ``edge`` group's tasks is a run of ``edge`` too, and so is one of a
+    plug-in's ``class MyEdge(EdgePolicy)``: each policy is named also as the classes it derives
+    from are registered (:func:`~offloadsim.policies.registry.registered_names`).
     """
     from offloadsim.policies.deciders import deciding
+    from offloadsim.policies.registry import registered_names
 
     names: set[str] = set()
     for policy, name in named_policies(policies):
-        names.update(inner for _, inner in deciding(policy, name or "") if inner)
+        for each, inner in deciding(policy, name or ""):
+            names.update(n for n in (inner, *(registered_names(each) if each is not None else ())) if n)
     return frozenset(names)
 
 

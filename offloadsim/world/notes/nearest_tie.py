@@ -112,22 +112,30 @@ class _Nearest:
 def _nearest_ways(policy: Any, name: str | None) -> list[_Nearest]:
     """Each nearest node ``policy`` (registered as ``name``) sends a source's every task to.
 
-    Edge's (cloud's), a split's server.  Its family's module is imported by name, the split one
-    (and its graph library) only for a split policy, as the registry made it.
+    Edge's (cloud's), a split's server, a plug-in subclass's of one of them too (named as it
+    runs).  Its family's module is imported by name, the split one (and its graph library) only
+    for a split policy or one derived from it, as the registry made it.
     """
-    if name in _TIERED:
+    from offloadsim.policies.registry import registered_names
+
+    family = {name, *registered_names(policy)} if policy is not None else {name}
+    if family & set(_TIERED):
         from offloadsim.policies.basic import NearestTierPolicy
 
-        return [_Nearest(policy.tier, (policy.tier,))] if isinstance(policy, NearestTierPolicy) else []
-    if name not in _SPLIT:
+        if not isinstance(policy, NearestTierPolicy):
+            return []
+        said = name if name and name not in _TIERED else policy.tier
+        return [_Nearest(said, (policy.tier,))]
+    if not family & set(_SPLIT):
         return []
     from offloadsim.policies import split
 
+    said = name if name and name not in _SPLIT else policy.name
     if isinstance(policy, split.NeurosurgeonPolicy | split.DadsPolicy) and policy.server is None:
-        return [_Nearest(policy.name, ("edge", "cloud"), "splits", "with", "server")]
+        return [_Nearest(said, ("edge", "cloud"), "splits", "with", "server")]
     if isinstance(policy, split.MultiTierPolicy):
         named = (("edge", policy.edge), ("cloud", policy.cloud))
-        return [_Nearest(policy.name, (tier,), "splits", "with", tier) for tier, at in named if at is None]
+        return [_Nearest(said, (tier,), "splits", "with", tier) for tier, at in named if at is None]
     return []
 
 

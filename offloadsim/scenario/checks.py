@@ -46,7 +46,9 @@ stage's ``output`` written as a bare number below 10,000, read as bytes where KB
 ``bit-sizes`` (the same module: one of them written in ``b``, ``kb``, ``Mb``, bits where bytes were
 surely meant), ``plain-powers`` (:mod:`offloadsim.scenario.power_check`: a device's power, of its
 ``power`` or a processor's ``busy``, written as a bare number of 100 or more, read as watts where
-milliwatts were surely meant).
+milliwatts were surely meant), ``plain-batteries`` (:mod:`offloadsim.scenario.battery_check`: a
+node's ``battery`` written as a bare number below 10,000, read as joules where milliampere-hours or
+watt-hours were surely meant).
 """
 
 from __future__ import annotations
@@ -221,6 +223,7 @@ SHIPPED: Mapping[str, str] = {
     "plain-sizes": "offloadsim.scenario.size_check:plain_sizes",
     "bit-sizes": "offloadsim.scenario.size_check:bit_sizes",
     "plain-powers": "offloadsim.scenario.power_check:plain_powers",
+    "plain-batteries": "offloadsim.scenario.battery_check:plain_batteries",
 }
 
 _CHECKS: dict[str, ScenarioCheck | str] = dict(SHIPPED)

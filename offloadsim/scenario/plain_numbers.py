@@ -4,7 +4,8 @@ A bare number is a quantity in its SI unit (docs/scenario-format.md, "Quantities
 ``latency: 20`` is 20 s and ``bandwidth: 20`` is 20 bit/s: values no network of the edge or the
 cloud has, whose writer meant "20 ms" and "20 Mbps"; a radio's ``tail: 200`` is 200 s, where
 "200 ms" was meant; an application's ``input: 150`` is 150 bytes, where "150 KB" was meant; a
-phone's ``power: {busy: 3000}`` is 3 kW, where "3000 mW" was meant.
+phone's ``power: {busy: 3000}`` is 3 kW, where "3000 mW" was meant; its ``battery: 3000`` is
+3 kJ, where 3000 mAh (about 41.6 kJ at 3.85 V) was meant.
 Only the plain document tells a bare number from a string with a unit (the loaded scenario
 holds SI numbers either way), so the checks read ``Scenario.document`` and, for a CSV file it
 names, the file's cells as written.
@@ -21,8 +22,8 @@ A file is read once a run, for every quantity declared in its columns, and kept 
 ``CheckedRun.shared`` for the check that reads it next.  The checks:
 :mod:`~offloadsim.scenario.latency_check`, :mod:`~offloadsim.scenario.bandwidth_check`,
 :mod:`~offloadsim.scenario.speed_check`, :mod:`~offloadsim.scenario.tail_check`,
-:mod:`~offloadsim.scenario.rate_check`, :mod:`~offloadsim.scenario.size_check` and
-:mod:`~offloadsim.scenario.power_check`.
+:mod:`~offloadsim.scenario.rate_check`, :mod:`~offloadsim.scenario.size_check`,
+:mod:`~offloadsim.scenario.power_check` and :mod:`~offloadsim.scenario.battery_check`.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "APP_KEYS",
     "DEVICE_ONLY",
+    "PLAIN_BATTERY_BELOW_J",
     "LINK_KEYS",
     "PLAIN",
     "PLAIN_BANDWIDTH_BELOW",
@@ -94,6 +96,17 @@ PLAIN_PER_RATE_FROM_J_PER_BIT = 1e-3
 #: not read: an edge or cloud node's bare ``busy: 300`` is what SI numbers are for.
 PLAIN_DEVICE_POWER_FROM_W = 100.0
 
+#: A bare battery capacity (J) below this is warned of: no phone's or tablet's battery holds under
+#: 10 kJ (2.8 Wh; a phone's 4000 mAh at 3.85 V is 15.4 Wh, 55 kJ), and a number of milliampere-hours
+#: written bare, as phones state their batteries (``battery: 3000``), or of watt-hours
+#: (``battery: 15``) is below it.  A watch's or a sensor's smaller battery, or one made small so that
+#: a short run drains it, is said with its unit: ``battery: 4 kJ``.
+PLAIN_BATTERY_BELOW_J = 1e4
+
+#: The voltage a warning of a bare battery turns milliampere-hours into watt-hours at: a lithium-ion
+#: cell's nominal 3.85 V, as the refusal of a charge written ``mAh`` says it (scenario/units.py).
+_CELL_VOLTS = 3.85
+
 Part = str | int
 
 
@@ -116,6 +129,16 @@ class Plain(FieldValues):
     meant_words: str
     said: str
     said_words: str
+    #: What the warning adds of the number (None: nothing): how a battery's mAh are written.
+    also: Callable[[float], str] | None = None
+
+
+def _charge(mah: float) -> str:
+    """How a capacity in milliampere-hours is written: the watt-hours it holds at a cell's voltage."""
+    return (
+        f"milliampere-hours are a charge, not an energy: times the battery's voltage, "
+        f'{mah:g} mAh at {_CELL_VOLTS:g} V is "{mah * _CELL_VOLTS / 1000:.3g} Wh"'
+    )
 
 
 def _low(value: float) -> bool:
@@ -151,8 +174,9 @@ def _in_seconds(suspect: Callable[[float], bool]) -> Plain:
 #: bandwidth (bit/s), a frequency (a radio's band, Hz), which a kind may declare places of
 #: (``quantity_keys``), a processor's speed (FLOP/s) and memory bandwidth (B/s), which only a
 #: node's processors hold (:data:`PROCESSOR_KEYS`), and a radio's tail (a time surely under
-#: :data:`PLAIN_TAIL_FROM_S`) and its power per rate (J/bit, surely under
-#: :data:`PLAIN_PER_RATE_FROM_J_PER_BIT`), which only a node's ``power`` holds (:data:`POWER_KEYS`), a
+#: :data:`PLAIN_TAIL_FROM_S`), its power per rate (J/bit, surely under
+#: :data:`PLAIN_PER_RATE_FROM_J_PER_BIT`) and its battery's capacity (J, surely not under
+#: :data:`PLAIN_BATTERY_BELOW_J`), which only a node's ``power`` holds (:data:`POWER_KEYS`), a
 #: device's power (W, surely under :data:`PLAIN_DEVICE_POWER_FROM_W`), which its ``power`` and its
 #: processors' ``busy`` hold (:data:`DEVICE_ONLY`), and a size (bytes, surely above
 #: :data:`PLAIN_SIZE_BELOW`), which only an application holds (:data:`APP_KEYS`).
@@ -229,6 +253,17 @@ PLAIN: Mapping[str, Plain] = {
         said="J/bit",
         said_words="joules per bit",
     ),
+    "battery": Plain(
+        lambda joules: 0 < joules < PLAIN_BATTERY_BELOW_J,
+        read_as="joules",
+        unit="J",
+        instead="milliampere-hours or watt-hours",
+        meant="Wh",
+        meant_words="watt-hours",
+        said="J",
+        said_words="joules",
+        also=_charge,
+    ),
 }
 
 #: The keys of a processor (``nodes.NAME.processor``, or each of ``nodes.NAME.processors``) that
@@ -244,6 +279,7 @@ POWER_KEYS: Mapping[str, tuple[str, ...]] = {
     "tail": ("tail",),
     "power": ("idle", "busy", "transmit", "receive", "down"),
     "power_per_rate": ("transmit_per_rate", "receive_per_rate"),
+    "battery": ("battery",),
 }
 
 #: The quantities read on a device's nodes alone (``tier: device``): a server's watts are its own.
@@ -279,13 +315,14 @@ def plain_warnings(run: CheckedRun, quantity: str) -> list[Problem]:
     for path, value, cell in _bare_numbers(run, quantity):
         shown = f"{value:g}"
         lead = "a bare number" if cell is None else f"{cell[0]}, line {cell[2]}: a bare {cell[1]}"
+        also = f"; {plain.also(value)}" if plain.also is not None else ""
         warnings.append(
             Problem(
                 run.scenario.source,
                 format_path(path),
                 f"{lead} is read as {plain.read_as}: {shown} {plain.unit}, not {plain.instead}; "
                 f'write "{shown} {plain.meant}" if {plain.meant_words} were meant, '
-                f'or "{shown} {plain.said}" to say {plain.said_words}',
+                f'or "{shown} {plain.said}" to say {plain.said_words}{also}',
             )
         )
     return warnings

@@ -228,17 +228,17 @@ def registered_here() -> dict[str, Any]:
     }
 
 
+def _registered_as(kind: type) -> list[str]:
+    """The names ``kind`` is registered under, here then by plug-ins found."""
+    return [name for table in (_REGISTERED, _PLUGINS) for name, info in table.items() if info.factory is kind]
+
+
 def registered_name(policy: object) -> str | None:
     """The name ``policy``'s class is registered under, here or by a plug-in found; None: none.
 
     A shipped policy's object was made from its module, which registered it: nothing is imported.
     """
-    kind = type(policy)
-    for table in (_REGISTERED, _PLUGINS):
-        for name, info in table.items():
-            if info.factory is kind:
-                return name
-    return None
+    return next(iter(_registered_as(type(policy))), None)
 
 
 def registered_names(policy: object) -> tuple[str, ...]:
@@ -248,11 +248,7 @@ def registered_names(policy: object) -> tuple[str, ...]:
     a note registered for ``edge`` (``register_note(..., policies=...)``) concerns its runs too.
     Its bases were imported with it, so registered already: nothing is imported.
     """
-    names: dict[str, None] = {}
-    for kind in type(policy).__mro__:
-        for table in (_REGISTERED, _PLUGINS):
-            names.update((name, None) for name, info in table.items() if info.factory is kind)
-    return tuple(names)
+    return tuple(dict.fromkeys(name for kind in type(policy).__mro__ for name in _registered_as(kind)))
 
 
 def clear_policy_cache() -> None:

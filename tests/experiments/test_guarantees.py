@@ -11,6 +11,7 @@ import atexit
 import errno
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -669,13 +670,19 @@ def test_a_killed_sweep_closes_the_callers_pipes_leaves_no_process_and_keeps_its
         sweep_command.wait_until_gone(within_s=10)
     assert process.returncode == status
     out = tmp_path / "out"
-    if signum == signal.SIGTERM:  # cleaned up like Ctrl-C; SIGKILL's leftovers go at the next sweep
-        assert b"".join(sweep_command.stderr) == b"offloadsim: terminated\n"
-        assert hidden(out) == []
     assert not (out / "manifest.json").exists()
     keys = {job.key for job in plan_sweep(load_sweep(tmp_path / "slow.yaml"))}
     finished = sorted((out / "points").glob("*.parquet"))
     assert 1 <= len(finished) < len(keys)
+    if signum == signal.SIGTERM:  # cleaned up like Ctrl-C; SIGKILL's leftovers go at the next sweep
+        said = re.fullmatch(
+            r"offloadsim: terminated; (\d+) of (\d+) jobs saved in (.+): the same command resumes them\n",
+            b"".join(sweep_command.stderr).decode(),
+        )
+        assert said, b"".join(sweep_command.stderr)
+        assert (int(said[1]), int(said[2])) == (len(finished), len(keys))
+        assert (tmp_path / said[3]).resolve() == out.resolve()
+        assert hidden(out) == []
     for file in finished:  # whole job files of this sweep: a rerun reuses them
         assert file.stem in keys and len(storage.read_job_file(file)[0]) > 0
 

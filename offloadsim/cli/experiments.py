@@ -598,10 +598,10 @@ def _sweep_table(result: Any, limit: int = 40, qualifiers: Mapping[str, Qualifie
     from offloadsim.analysis.overload_marks import OVERLOAD_MARK, Overloaded, runs_footnote
     from offloadsim.analysis.qualifiers import PLAIN, point_qualifiers
     from offloadsim.analysis.raw_input import raw_input_meanings, with_meaning
+    from offloadsim.analysis.table_notes import window_text
     from offloadsim.analysis.values import table_heading, value_text
     from offloadsim.cli.table_fit import TABLE_WIDTH, fit_table, wrapped_width
     from offloadsim.experiments.compare import NO_DEADLINES, fewer_runs_text, table_metrics
-    from offloadsim.experiments.jobs import window_text
 
     summary = result.summary
     replications = result.manifest.get("replications")

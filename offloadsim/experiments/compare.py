@@ -47,6 +47,7 @@ from offloadsim.analysis.overload_marks import OVERLOAD_MARK, runs_footnote
 from offloadsim.analysis.qualifiers import PLAIN, Qualifiers, group_qualifiers, policy_qualifiers
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
 from offloadsim.analysis.summary import other_energy_filled
+from offloadsim.analysis.table_notes import window_text
 from offloadsim.analysis.warning_facts import warning_rows
 from offloadsim.errors import argument
 from offloadsim.experiments.executors import default_workers, execute
@@ -64,7 +65,6 @@ from offloadsim.experiments.jobs import (
     precision_notes_field,
     run_rows,
     window_fields,
-    window_text,
 )
 from offloadsim.experiments.merge import Insert, merged_frame, write_merged
 from offloadsim.experiments.storage import ExperimentError, write_job_file, write_parquet

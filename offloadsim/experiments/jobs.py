@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from offloadsim.analysis.summary import metrics_row
-from offloadsim.analysis.table_notes import window_text
 from offloadsim.experiments.storage import write_job_file, write_job_records
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error
 from offloadsim.records.tables import record_tables
@@ -56,7 +55,6 @@ __all__ = [
     "run_job_packed",
     "save_job_file",
     "window_fields",
-    "window_text",
 ]
 
 

@@ -19,6 +19,7 @@ from offloadsim.analysis.notes import counted
 from offloadsim.analysis.notes import world_notes as _world_notes
 from offloadsim.cli import types as cli_types
 from offloadsim.errors import shown_path
+from offloadsim.experiment_defaults import COMPARE_REPLICATIONS
 from offloadsim.suggest import listed, quoted
 from offloadsim.sweep_keys import SWEEP_KEYS
 
@@ -126,9 +127,9 @@ def add_experiment_commands(subparsers: Any) -> None:
         "--replications",
         "-n",
         type=cli_types.positive,
-        default=10,
+        default=COMPARE_REPLICATIONS,
         metavar="N",
-        help="replications (default 10)",
+        help=f"replications (default {COMPARE_REPLICATIONS})",
     )
     p.add_argument(
         "--baseline",

@@ -50,6 +50,7 @@ from offloadsim.analysis.summary import other_energy_filled
 from offloadsim.analysis.table_notes import window_text
 from offloadsim.analysis.warning_facts import warning_rows
 from offloadsim.errors import argument
+from offloadsim.experiment_defaults import COMPARE_REPLICATIONS
 from offloadsim.experiments.executors import default_workers, execute
 from offloadsim.experiments.in_flight_delta import IN_FLIGHT_VERDICT, in_flight_legend, in_flight_only
 from offloadsim.experiments.jobs import (
@@ -343,7 +344,7 @@ def default_compare_dir(scenario_name: str, seed: int) -> Path:
 def compare(
     scenario: str | Path | Scenario,
     policies: Sequence[str],
-    replications: int,
+    replications: int = COMPARE_REPLICATIONS,
     baseline: str | None = None,
     workers: int | None = None,
     overrides: Sequence[str] = (),
@@ -358,6 +359,9 @@ def compare(
     policy_timeout: float | None = 60.0,
 ) -> CompareResult:
     """Run every policy for ``replications`` replications of ``scenario`` on common random numbers.
+
+    ``replications`` defaults to what ``offloadsim compare`` runs without ``--replications``
+    (:data:`~offloadsim.experiment_defaults.COMPARE_REPLICATIONS`).
 
     Each of ``policies`` is a name, or a name with parameters, ``"least-loaded(load_bucket=0.02)"``
     (:mod:`offloadsim.scenario.policy_entries`: merged over the scenario's own where it names its

@@ -18,6 +18,7 @@ from offloadsim.world.notes.labels import joined, under_text
 __all__ = [
     "Under",
     "joined",
+    "made_or_none",
     "may_run",
     "named_policies",
     "placements",
@@ -38,40 +39,49 @@ Under = Callable[[Any, Any], "tuple[str, ...] | None"]
 def policy_objects(policies: Any) -> list[Any] | None:
     """``policies`` as policy objects: each one given, or made from a PolicySpec (the scenario's own).
 
-    None where one cannot be made (an unknown name, bad parameters, a failing constructor): its run
-    is refused, and said, elsewhere.
+    None where one cannot be made (:func:`made_or_none`): its run is refused, and said, elsewhere.
     """
-    from offloadsim.policies.registry import make_policy
-
     made = []
     for policy in policies if isinstance(policies, tuple | list) else (policies,):
         if isinstance(policy, PolicySpec):
-            try:
-                policy = make_policy(policy.name, policy.params)
-            except Exception:  # said elsewhere
+            policy = made_or_none(policy)
+            if policy is None:
                 return None
         made.append(policy)
     return made
+
+
+def made_or_none(spec: PolicySpec) -> Any:
+    """The policy ``spec`` names, made; None where the registry refuses it as bad input.
+
+    An unknown name or bad parameters (a plug-in's constructor that raised included, a
+    ``PolicyBuildError``): the run of it is refused, and said, elsewhere.  Anything else is a bug
+    (a shipped policy's constructor that raised): raised here, not hidden in a note.
+    """
+    from offloadsim.policies.registry import PolicyParamError, UnknownPolicyError, make_policy
+
+    try:
+        return make_policy(spec.name, spec.params)
+    except (UnknownPolicyError, PolicyParamError):  # said elsewhere
+        return None
 
 
 def named_policies(policies: Any) -> list[tuple[Any, str | None]]:
     """Each of ``policies`` as a policy object with its registered name, for a note about some policies.
 
     A PolicySpec (the scenario's own) is made, and named as it is given (its object None where it
-    cannot be made: its run is refused, and said, elsewhere); an object is named as its class is
-    registered (None: it is registered under no name, a policy written for one call of the API).
+    cannot be made, :func:`made_or_none`: its run is refused, and said, elsewhere); an object is
+    named as its class is registered (None: it is registered under no name, a policy written for
+    one call of the API).
     """
-    from offloadsim.policies.registry import make_policy, registered_name
+    from offloadsim.policies.registry import registered_name
 
     named: list[tuple[Any, str | None]] = []
     for policy in policies if isinstance(policies, tuple | list) else (policies,):
         if not isinstance(policy, PolicySpec):
             named.append((policy, registered_name(policy)))
             continue
-        try:
-            named.append((make_policy(policy.name, policy.params), policy.name))
-        except Exception:  # said elsewhere
-            named.append((None, policy.name))
+        named.append((made_or_none(policy), policy.name))
     return named
 
 

@@ -137,17 +137,19 @@ def composite_decide(policy: object, decide: Decide, decider: Decider) -> Decide
     A composite may decide a task itself (a cascade's own plan where every stage rejects it)
     after an inner policy decided an earlier one of the source: a plan of its own, refused, is
     its fault, not that inner policy's, which the decider would still hold.  So each decision
-    starts with none asked, and ends naming the composite where its plan is none an inner policy
-    gave (``Decider.gave``): three attribute stores a decision, for a composite's runs only.
+    starts with none asked, and ends naming the inner policy that gave its plan (a cascade that
+    asked every stage and gave an earlier one's names that one, not the last asked), or the
+    composite where its plan is none an inner policy gave (``Decider.giver``): for a composite's
+    runs only.
     """
     if not getattr(policy, "delegates", None):
         return decide
 
     def decided(task: Any, view: SystemView) -> Plan:
-        decider.source, decider.deciding, decider.gave = task.source, None, None
+        decider.source, decider.deciding = task.source, None
+        decider.given.clear()
         plan = decide(task, view)
-        if plan is not decider.gave:  # its own, not an inner policy's passed on
-            decider.deciding = None
+        decider.deciding = decider.giver(plan, None)  # None: its own, not an inner policy's passed on
         return plan
 
     return decided
@@ -189,8 +191,8 @@ class _Seated:
         decider = self._decider
         decider.source, decider.deciding = task.source, self._name
         plan = self._decide(task, own)
-        if plan is not decider.gave:  # its own (a composite's, not its inner one's passed on): it decided
-            decider.deciding, decider.gave = self._name, plan
+        # its own, or an inner one's passed on (an inner composite's stage's): who gave it decided
+        decider.deciding = decider.giver(plan, self._name)
         return plan
 
     def reset(self, view: SystemView) -> None:

@@ -46,13 +46,14 @@ class Decider:
     inner policy deciding a group's tasks (None: none; the engine's ``deciding_name``).
     ``source``: the source of the task an inner policy was last asked to decide (None: none yet, or
     one is being reset), ``deciding``: that inner policy's name (the innermost, the last asked);
-    ``serves``: the groups of the inner policy being reset (None: the default's).  ``gave``: the
-    plan the innermost policy asked last returned, or a composite of its own: what tells a plan a
-    composite passed on from one it made itself; ``deciding`` None while ``source`` is the task's:
-    the run's composite decided it itself.
+    ``serves``: the groups of the inner policy being reset (None: the default's).  ``given``: each
+    plan an inner policy returned in this decision, with the name of the first that returned it
+    (:meth:`giver`): what tells a plan a composite passed on from one it made itself, and names
+    the stage that made it where a cascade asked several and gave an earlier one's; ``deciding``
+    None while ``source`` is the task's: the run's composite decided it itself.
     """
 
-    __slots__ = ("deciding", "gave", "group", "inner", "name", "policy", "serves", "source")
+    __slots__ = ("deciding", "given", "group", "inner", "name", "policy", "serves", "source")
 
     def __init__(
         self,
@@ -68,7 +69,21 @@ class Decider:
         self.source: str | None = None
         self.deciding: str | None = None
         self.serves: tuple[str, ...] | None = None
-        self.gave: object = None
+        self.given: list[tuple[object, str]] = []
+
+    def giver(self, plan: object, name: str | None) -> str | None:
+        """Who gave ``plan`` in this decision: the first inner policy that returned it, else ``name``.
+
+        ``name``: the policy that returned it now (an inner one, kept as its giver; None: the run's
+        composite, as its own plan).  A plan is told by identity: an inner composite passing on its
+        stage's plan, or a cascade giving an earlier stage's after asking a later one, names the stage.
+        """
+        for each, giver in self.given:
+            if each is plan:
+                return giver
+        if name is not None:
+            self.given.append((plan, name))
+        return name
 
     def said(self, policy: object, name: str) -> str:
         """``policy`` (run as ``name``) as a fault's line names it, quoted.

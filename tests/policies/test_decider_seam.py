@@ -5,7 +5,8 @@ engine refuses) ask the run's :class:`~offloadsim.policies.deciders.Decider` for
 for a composite's inner policy the decider asks the composite's own ``inner_said``.  A composite
 written here, in the test alone (a two-stage cascade: its first stage's plan unless it rejects the
 task), names its inner policies "stage 0" and "stage 1" without a line of offloadsim changed for it:
-the decider names the stage that was asked last, not the one a group would route to.
+the decider names the stage that gave the plan (the last asked, or an earlier one whose plan the
+cascade gave), not the one a group would route to.
 """
 
 from __future__ import annotations
@@ -156,3 +157,31 @@ def test_a_plan_the_composite_gave_itself_is_named_by_it_not_by_a_stage_asked_be
     task = refused.split(" placed task ")[1].split()[0]
     assert (task != "0") == (composite is FirstThenOwn), refused  # a later task of a source its stage placed
     assert refused == line.replace('"not-computing"', quoted(name), 1).replace(" task 0 ", f" task {task} ")
+
+
+class ServesAnother:
+    """Serves each request with an application that is none of its alternatives: the engine refuses it."""
+
+    def decide(self, task, view):
+        return Plan((task.source,), app="no-such-app")
+
+
+class AsksEvery(Cascade):
+    """Asks every stage, then gives the first plan that places the task: an earlier one's, not the last's."""
+
+    def decide(self, task, view) -> Plan:
+        plans = [policy.decide(task, view) for policy in self._seated]
+        return next((plan for plan in plans if not plan.drop), plans[-1])
+
+
+def test_an_earlier_stages_plan_given_after_a_later_stage_was_asked_is_named_by_that_stage(tmp_path, capsys):
+    """Stage 0's plan, refused by the engine, names stage 0: not the composite (stage 1 was asked last)."""
+    register_policy("serves-another")(ServesAnother)
+    register_policy("asks-every")(AsksEvery)
+    alone, alone_err = _run(tmp_path / "alone", "serves-another", capsys)
+    stages = {"name": "asks-every", "stages": ["serves-another", "edge"]}
+    inner, inner_err = _run(tmp_path / "inner", stages, capsys)
+    assert alone == inner == 2
+    (line,) = alone_err.splitlines()
+    assert line.startswith('offloadsim: error: policy "serves-another" served a request of '), line
+    assert inner_err == alone_err.replace('"serves-another"', '"serves-another" (asks-every\'s stage 0)', 1)

@@ -71,6 +71,7 @@ __all__ = [
     "with_refilled",
     "powered_but_no_energy",
     "NOT_MEASURED",
+    "EVERY_GROUP_MARKED",
 ]
 
 _NAN = math.nan  # one NaN object: summaries compare equal field by field (identity first)
@@ -425,6 +426,10 @@ class Summary(FieldValues):
         its LLM decode ceilings, where it has one, read its mean decode rate and time per token as the
         bounds they are; a prefill at an assumed efficiency says its times rest on it); the run's own
         overload warnings mark the numbers an overload qualifies ``†``, with a line under the table.
+        A summary alone cannot tell which source groups an overload concerns (its run's records
+        do): unless ``qualifiers.overload_groups`` says (:meth:`RunResult.format_table
+        <offloadsim.records.results.RunResult.format_table>` passes them), every group's line is
+        marked, and the line under the table says that it is not known which.
         """
         qualifiers = qualifiers.warned(facts.kind for facts in self.warning_facts)
         rows: list[tuple[str, str, str]] = []
@@ -589,7 +594,10 @@ class Summary(FieldValues):
             lines += [title, "-" * max(len(title), label_w + value_w + 8)]
         for label, text, unit in rows:
             lines.append(f"{label.ljust(label_w)}  {text.rjust(value_w)}  {unit}".rstrip())
-        lines += [line] if (line := run_footnote(facts.kind for facts in self.warning_facts)) else []
+        line = run_footnote(facts.kind for facts in self.warning_facts)
+        if line and self.source_groups and qualifiers.overload_groups is None:
+            line += f"; {EVERY_GROUP_MARKED}"
+        lines += [line] if line else []
         lines += [f"warning: {warning}" for warning in self.warnings]
         return "\n".join(lines)
 
@@ -901,6 +909,10 @@ def _processors_of_several(processors: Table | None) -> dict[str, float]:
 
 #: What the run's table says of device energy per task where no task source has ``power:``.
 NOT_MEASURED = "(not measured: no task source has power:)"
+#: Said after the overload line of a table whose source groups are all marked ``†`` because which of
+#: them the overload concerns is not known: a summary alone (no records), or a warning that cannot be
+#: placed.  A run's own table (``RunResult.format_table``) marks only those its records say.
+EVERY_GROUP_MARKED = "every source group's line is marked, as which of them it concerns is not known"
 
 #: What ``powered_sources`` holds, as a message says it: -1 is a summary written before it was.
 COUNT_OR_NOT_KNOWN = "a count (-1: not known)"

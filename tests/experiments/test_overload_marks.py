@@ -17,6 +17,7 @@ import offloadsim
 from offloadsim.analysis.metric_display import Metric
 from offloadsim.analysis.metric_registry import SummaryMetric, TaskMean, register, unregister
 from offloadsim.analysis.overload_marks import OVERLOAD_MARK, Overloaded, runs_footnote
+from offloadsim.analysis.summary import EVERY_GROUP_MARKED
 from offloadsim.cli import main
 from offloadsim.cli.experiments import _sweep_table
 from offloadsim.experiments import compare
@@ -181,11 +182,22 @@ def test_the_group_rows_and_tables_are_marked_as_the_runs_numbers_are(tmp_path):
 def test_only_the_groups_whose_tasks_ran_on_the_overloaded_node_are_marked(tmp_path, capsys):
     """The warnings name the phone: under local the cameras' tasks never ran there, and read unmarked."""
     text = GROUPED.replace("sources: cam, rate: 15 /s", "sources: cam, rate: 1 /s")  # cam 10 % busy
-    table = offloadsim.run(load_scenario_text(text)).format_table().splitlines()  # as `run` prints it
+    result = offloadsim.run(load_scenario_text(text))
+    table = result.format_table().splitlines()  # as `run` prints it
     heading = next(i for i, line in enumerate(table) if line.startswith("by source group"))
     groups = {line.split()[0]: _marked(line) for line in table[heading + 1 : heading + 3]}
     assert groups == {"phone": True, "cam": False}
     assert _marked(next(line for line in table if line.startswith("mean latency")))  # the run's own: marked
+    assert not any(EVERY_GROUP_MARKED in line for line in table)
+    # The summary alone has no records to tell: it marks both, and its overload line says why.
+    alone = result.summary.format_table().splitlines()
+    heading = next(i for i, line in enumerate(alone) if line.startswith("by source group"))
+    assert {line.split()[0]: _marked(line) for line in alone[heading + 1 : heading + 3]} == {
+        "phone": True,
+        "cam": True,
+    }
+    (footnote,) = [line for line in alone if line.startswith(f"{OVERLOAD_MARK} overloaded (")]
+    assert footnote.endswith(f"; {EVERY_GROUP_MARKED}")
     path = tmp_path / "grouped.yaml"
     path.write_text(text)
     per_group = compare(path, ["edge", "local"], 2, workers=1).format_table(notes=False)

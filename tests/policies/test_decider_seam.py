@@ -107,13 +107,22 @@ def test_a_plan_refused_is_named_by_the_stage_that_gave_it_not_by_the_first(tmp_
     register_policy("rejects")(Rejects)
     register_policy("not-computing")(NotComputing)
     register_policy("cascade")(Cascade)
-    alone, alone_err = _run(tmp_path / "alone", "not-computing", capsys)
-    stages = {"name": "cascade", "stages": ["rejects", "not-computing"]}
-    inner, inner_err = _run(tmp_path / "inner", stages, capsys)
+    line = _named_as_stage(tmp_path, capsys, "cascade", ["rejects", "not-computing"], 1)
+    assert line.startswith('offloadsim: error: policy "not-computing" placed task 0 on "ap"'), line
+
+
+def _named_as_stage(tmp_path: Path, capsys, composite: str, stages: list[str], stage: int) -> str:
+    """The line a run of ``stages[stage]`` alone ends with, which the composite's run says naming the stage.
+
+    Both runs are refused (exit 2); the composite's line is the one alone, the stage named in its words.
+    """
+    name = stages[stage]
+    alone, alone_err = _run(tmp_path / "alone", name, capsys)
+    inner, inner_err = _run(tmp_path / "inner", {"name": composite, "stages": stages}, capsys)
     assert alone == inner == 2
     (line,) = alone_err.splitlines()
-    assert line.startswith('offloadsim: error: policy "not-computing" placed task 0 on "ap"'), line
-    assert inner_err == alone_err.replace('"not-computing"', '"not-computing" (cascade\'s stage 1)', 1)
+    assert inner_err == alone_err.replace(quoted(name), f"{quoted(name)} ({composite}'s stage {stage})", 1)
+    return line
 
 
 class FirstThenOwn(Cascade):
@@ -178,10 +187,5 @@ def test_an_earlier_stages_plan_given_after_a_later_stage_was_asked_is_named_by_
     """Stage 0's plan, refused by the engine, names stage 0: not the composite (stage 1 was asked last)."""
     register_policy("serves-another")(ServesAnother)
     register_policy("asks-every")(AsksEvery)
-    alone, alone_err = _run(tmp_path / "alone", "serves-another", capsys)
-    stages = {"name": "asks-every", "stages": ["serves-another", "edge"]}
-    inner, inner_err = _run(tmp_path / "inner", stages, capsys)
-    assert alone == inner == 2
-    (line,) = alone_err.splitlines()
+    line = _named_as_stage(tmp_path, capsys, "asks-every", ["serves-another", "edge"], 0)
     assert line.startswith('offloadsim: error: policy "serves-another" served a request of '), line
-    assert inner_err == alone_err.replace('"serves-another"', '"serves-another" (asks-every\'s stage 0)', 1)

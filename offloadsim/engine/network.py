@@ -496,7 +496,14 @@ class FlowNetwork(ChannelModel):
                 if due < soonest:
                     soonest = due
         if soonest < math.inf:
-            self._call_in(soonest, self._on_event, group)
+            calendar = self._calendar
+            if calendar is not None:  # Calendar.call_in, inline (environment.calendar_of)
+                _heappush(
+                    calendar.calls,
+                    (calendar.now + soonest, _NORMAL, next(calendar.eids), self._on_event, group),
+                )
+            else:
+                self._call_in(soonest, self._on_event, group)
         # else: every flow is stalled at zero capacity until set_capacity()
 
     def _on_group_event(self, group: list[Flow]) -> None:
@@ -545,12 +552,17 @@ class FlowNetwork(ChannelModel):
         # Members whose rate did not change still need an event for their completion.
         if rest:
             self._schedule(rest)
+        calendar = self._calendar
         for flow in finished:
             flow.state = PROPAGATING
             if flow.sent is not None:
                 flow.sent(flow.payload)
             if flow.latency_s > 0.0:  # _deliver_after, inline, as in _finish_one
-                self._call_in(flow.latency_s, _deliver, flow)
+                if calendar is not None:  # Calendar.call_in, inline (environment.calendar_of)
+                    at = calendar.now + flow.latency_s
+                    _heappush(calendar.calls, (at, _NORMAL, next(calendar.eids), _deliver, flow))
+                else:
+                    self._call_in(flow.latency_s, _deliver, flow)
             else:
                 flow.state = DELIVERED
                 flow.callback(flow.payload)

@@ -179,7 +179,14 @@ class Processor:
         self.busy += 1
         self._end_sum += now + service_s
         stage = (service_s, callback, payload, now - submitted, self._epoch)
-        self._call_in(service_s, self._on_finish, stage)
+        calendar = self._calendar
+        if calendar is not None:  # Calendar.call_in, inline (as in submit)
+            heappush(
+                calendar.calls,
+                (calendar.now + service_s, NORMAL_PRIORITY, next(calendar.eids), self._on_finish, stage),
+            )
+        else:
+            self._call_in(service_s, self._on_finish, stage)
         if self.watch is not None:
             self.watch()
 

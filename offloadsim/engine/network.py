@@ -406,13 +406,14 @@ class FlowNetwork(ChannelModel):
                 self._busy_since[c] = now
             elif load[c] + solo > capacity[c] * (1.0 + _REL):
                 fits = False
+            # The load the flow adds if it fits, in this loop rather than a second one: if it does
+            # not, _reallocate sums every channel of the flows it re-shares (these among them) anew.
+            load[c] += solo
             on.append(flow)
         self.active += 1
         if fits:
             # Nobody's bottleneck is on this path, so the others keep their rates.
             flow.rate = solo
-            for c in channels:
-                load[c] += solo
             flow.group = group = [flow]  # _schedule([flow]), inline: the common case
             if solo > 0.0:  # straight to the lone flow's end
                 calendar = self._calendar

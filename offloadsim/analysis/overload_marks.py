@@ -91,9 +91,12 @@ def runs_footnote(
         return None
     kinds = overload_kinds(k for found in [*marked.values(), *past] for k in found.kinds)
     named = list(marked.items())
-    parts = ", ".join(f"{found.count} of {found.runs} runs {of}{label}" for label, found in named[:_NAMED])
+    # A label with a comma of its own (a point of two swept keys, "2 /s, 4"; a policy entry's list)
+    # would run into the next: "runs at 2 /s, 4, 3 of 3 runs at 2 /s, 5" read as one point of three.
+    sep = "; " if any(", " in label for label, _ in named) else ", "
+    parts = sep.join(f"{found.count} of {found.runs} runs {of}{label}" for label, found in named[:_NAMED])
     if len(named) > _NAMED:  # a sweep's many points: the rows say which, summary.csv how many runs
-        parts += f", and {len(named) - _NAMED} more marked"
+        parts += f"{sep}and {len(named) - _NAMED} more marked"
     if past:  # rows the table does not print: said apart, not counted among the marked rows
         more = f"{len(past)} {'more ' if named else ''}overloaded point{'s' if len(past) > 1 else ''}"
         parts = f"{parts}; " if parts else "none of the rows shown; "

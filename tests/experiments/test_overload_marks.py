@@ -143,6 +143,26 @@ def test_the_line_under_a_sweep_of_many_marked_points_names_a_few():
     assert runs_footnote({}, "at ") is None
 
 
+def test_the_line_under_a_sweep_of_two_keys_tells_its_points_apart():
+    """A point of two swept keys is labelled "2 /s, 4": the points are parted by semicolons.
+
+    A capacity planner's sweep of rate x edge count read ``3 of 3 runs at 2 /s, 4, 3 of 3 runs at
+    2 /s, 5``, one comma for both (a new user's trial, 2026-12-07); a compare entry with a list in
+    its parameters is parted likewise.
+    """
+    over = Overloaded(3, 3, ("backlog",))
+    line = runs_footnote({"2 /s, 4": over, "2 /s, 5": over}, "at ")
+    assert line is not None and ": 3 of 3 runs at 2 /s, 4; 3 of 3 runs at 2 /s, 5: no steady" in line
+    many = runs_footnote({f"2 /s, {n}": over for n in range(4, 10)}, "at ")
+    assert many is not None and "runs at 2 /s, 7; and 2 more marked: no steady" in many
+    entries = {"least-loaded(tiers=[edge, cloud])": over, "local": Overloaded(1, 3, ("backlog",))}
+    line = runs_footnote(entries, "of ")
+    assert line is not None and "runs of least-loaded(tiers=[edge, cloud]); 1 of 3 runs of local" in line
+    # One key a point: commas as before.
+    single = runs_footnote({"1 /s": over, "2 /s": over}, "at ")
+    assert single is not None and "3 of 3 runs at 1 /s, 3 of 3 runs at 2 /s: no steady" in single
+
+
 #: The tiny scenario with two source groups, each phone offered 150 % of its capacity under local.
 GROUPED = """\
 name: tiny-groups

@@ -28,6 +28,7 @@ from offloadsim.world.notes import (
     unbounded_decode,
     unfused_roofline,
     unpowered_sources,
+    unseen_uploads,
     unshared_links,
 )
 from offloadsim.world.notes.registry import register_note
@@ -77,3 +78,4 @@ register_note(power.KIND, power.power_notes, needs_world=False)
 register_note(unpowered_sources.KIND, unpowered_sources.unpowered_sources_notes, needs_world=False)
 register_note(shared_busy.KIND, shared_busy.shared_busy_notes)
 register_note(peer_devices.KIND, peer_devices.peer_device_notes, policies=peer_devices.POLICIES)
+register_note(unseen_uploads.KIND, unseen_uploads.unseen_upload_notes, policies=unseen_uploads.POLICIES)

@@ -210,6 +210,7 @@ def test_each_docs_tests_are_one_unit_of_work_under_xdist(request: pytest.Fixtur
 WRITTEN_BY_A_COMMAND = {
     "scenarios/my-sweep.yaml": "written by a block of docs/experiments.md",
     "scenarios/my-split.yaml": "written by a block of docs/experiments.md",
+    "scenarios/my-edges.yaml": "written by a block of docs/experiments.md",
     "benchmarks/results/latest.json": "written by benchmarks/run.py",
 }
 _LINK = re.compile(r"\]\((?P<target>[^)#\s]+)(?:#[^)]*)?\)")

@@ -48,7 +48,8 @@ surely meant), ``plain-powers`` (:mod:`offloadsim.scenario.power_check`: a devic
 ``power`` or a processor's ``busy``, written as a bare number of 100 or more, read as watts where
 milliwatts were surely meant), ``plain-batteries`` (:mod:`offloadsim.scenario.battery_check`: a
 node's ``battery`` written as a bare number below 10,000, read as joules where milliampere-hours or
-watt-hours were surely meant).
+watt-hours were surely meant), ``changed-inputs`` (:mod:`offloadsim.scenario.result_inputs_check`: a
+result's ``scenario.yaml`` rerun with a file whose bytes its manifest does not list).
 """
 
 from __future__ import annotations
@@ -224,6 +225,7 @@ SHIPPED: Mapping[str, str] = {
     "bit-sizes": "offloadsim.scenario.size_check:bit_sizes",
     "plain-powers": "offloadsim.scenario.power_check:plain_powers",
     "plain-batteries": "offloadsim.scenario.battery_check:plain_batteries",
+    "changed-inputs": "offloadsim.scenario.result_inputs_check:changed_inputs",
 }
 
 _CHECKS: dict[str, ScenarioCheck | str] = dict(SHIPPED)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-__all__ = ["INPUTS_FOLDER", "files_folder"]
+__all__ = ["INPUTS_FOLDER", "files_folder", "result_manifest"]
 
 #: The folder of a result's directory holding copies of the files its scenario read.
 INPUTS_FOLDER = "inputs"
@@ -31,14 +32,23 @@ def files_folder(scenario_file: str | Path) -> Path:
     folder, kept = file.parent, file.parent / INPUTS_FOLDER
     if file.name != _RESULT_SCENARIO or not kept.is_dir():
         return folder
-    return kept if _offloadsim_manifest(folder / "manifest.json") else folder
+    return kept if result_manifest(file) is not None else folder
 
 
-def _offloadsim_manifest(file: Path) -> bool:
-    """Whether ``file`` is a results manifest offloadsim wrote (``"format": "offloadsim-..."``)."""
+def result_manifest(scenario_file: str | Path) -> dict[str, Any] | None:
+    """The manifest of the result whose ``scenario.yaml`` is ``scenario_file``; None for one of one's own.
+
+    A results manifest offloadsim wrote (``"format": "offloadsim-..."``) beside a file named
+    ``scenario.yaml``; None where there is none, or it cannot be read.
+    """
+    file = Path(scenario_file)
+    if file.name != _RESULT_SCENARIO:
+        return None
     try:
-        with open(file, encoding="utf-8") as handle:
+        with open(file.parent / "manifest.json", encoding="utf-8") as handle:
             data = json.load(handle)
     except (OSError, ValueError, RecursionError):
-        return False
-    return isinstance(data, dict) and str(data.get("format", "")).startswith("offloadsim-")
+        return None
+    if isinstance(data, dict) and str(data.get("format", "")).startswith("offloadsim-"):
+        return data
+    return None

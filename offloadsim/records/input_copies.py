@@ -8,10 +8,13 @@ becomes ``inputs/traces/x.csv``), and its ``scenario.yaml`` reads them from ther
 hashes the same text and bytes as the run, so its ``scenario_hash`` and a sweep's job keys are
 the ones the folder's manifest holds.
 
-Not copied, and said so in the manifest's ``inputs_not_copied``: a file named by an absolute
-path or through ``..`` (outside the scenario's folder: a shipped profile, one from
-``OFFLOADSIM_PROFILE_PATH``), a file whose bytes are no longer those the run hashed, and files
-past :data:`COPY_LIMIT_BYTES` in all (a huge trace is kept beside the folder by hand).
+A profile found by its name outside the scenario's folder (through ``OFFLOADSIM_PROFILE_PATH`` or
+the user's profile folder, which a reviewer lacks) is copied to ``inputs/profiles/``, where a rerun
+looks for that name first.  Not copied, and said so in the manifest's ``inputs_not_copied``: a
+file named by an absolute path or through ``..`` (outside the scenario's folder: a rerun reads it
+there), a calibrated profile shipped with offloadsim, a file whose bytes are no longer those the
+run hashed, and files past :data:`COPY_LIMIT_BYTES` in all (a huge trace is kept beside the folder
+by hand).
 
 A result written again elsewhere (``CompareResult.write`` twice, a run read back and written) takes
 the copies of the folder it was written to or read from (:func:`carry_inputs`): the originals may
@@ -38,6 +41,8 @@ COPY_LIMIT_BYTES = 256 * 2**20
 _CHUNK = 1 << 20
 #: The manifest's fields saying where each file read was copied, or why it was not.
 INPUT_FIELDS = ("inputs_copied", "inputs_not_copied")
+#: Why a calibrated profile shipped in the package is not copied: offloadsim itself holds it.
+_SHIPPED = "a calibrated profile shipped with offloadsim: a rerun under it reads it"
 
 
 def copy_inputs(
@@ -61,6 +66,13 @@ def copy_inputs(
         name = _inside(path, base)
         if name is not None and not key.endswith(".profile") and name.as_posix() not in named:
             name = None  # named by an absolute path: a rerun reads it there
+        if name is None and key.endswith(".profile") and not _named_as_file(path, base, named):
+            # found by its name outside the folder: shipped with offloadsim, or through
+            # OFFLOADSIM_PROFILE_PATH or the user's profile folder, which a reviewer lacks
+            if _shipped_profile(path):
+                skipped[key] = f"{path}: {_SHIPPED}"
+                continue
+            name = PurePath("profiles", PurePath(path).name)  # where a rerun looks for that name first
         if name is None:
             skipped[key] = (
                 f"{path}: named by an absolute path or through .., not in the scenario's folder {base}:"
@@ -189,6 +201,19 @@ def _inside(path: str, base: str) -> PurePath | None:
     except ValueError:
         return None
     return name if name.parts else None
+
+
+def _named_as_file(path: str, base: str, named: set[str]) -> bool:
+    """Whether a document names ``path`` as a file (relative to ``base``, or absolute), not by a name."""
+    full = os.path.abspath(path)
+    return any(os.path.abspath(os.path.join(base, text)) == full for text in named)
+
+
+def _shipped_profile(path: str) -> bool:
+    """Whether ``path`` is a calibrated profile shipped inside the package (its version stands for it)."""
+    from offloadsim.world.profiles.search import SHIPPED_PROFILE_DIR
+
+    return Path(path).resolve().parent == SHIPPED_PROFILE_DIR
 
 
 def _copy(source: Path, target: Path) -> str:

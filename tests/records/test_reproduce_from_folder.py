@@ -153,6 +153,35 @@ def test_a_calibrated_profile_in_the_scenarios_folder_is_copied_and_found_again(
     assert manifest(tmp_path / "again")["scenario_hash"] == manifest(tmp_path / "r")["scenario_hash"]
 
 
+def test_a_profile_found_through_the_profile_path_is_copied_and_reruns_without_it(tmp_path, monkeypatch):
+    from offloadsim.world.profiles import SHIPPED_PROFILE_DIR
+
+    mine = tmp_path / "my-profiles"  # OFFLOADSIM_PROFILE_PATH's: a reviewer has no such folder
+    mine.mkdir()
+    shutil.copy(SHIPPED_PROFILE_DIR / "xeon-ort-1t.json", mine / "mybox.json")
+    monkeypatch.setenv("OFFLOADSIM_PROFILE_PATH", str(mine))
+    study = tmp_path / "study"
+    study.mkdir()
+    text = (SCENARIOS / "quickstart.yaml").read_text(encoding="utf-8").replace("xeon-ort-1t", "mybox")
+    (study / "s.yaml").write_text(text, encoding="utf-8")
+    offloadsim.run(study / "s.yaml", overrides=["duration=5 s"], out=tmp_path / "r")
+    first = manifest(tmp_path / "r")
+    assert first["inputs_copied"] == {"nodes.edge.processor.profile": "inputs/profiles/mybox.json"}
+    assert "inputs_not_copied" not in first
+    monkeypatch.delenv("OFFLOADSIM_PROFILE_PATH")
+    shutil.rmtree(mine)
+    offloadsim.run(tmp_path / "r" / "scenario.yaml", out=tmp_path / "again")
+    assert digest(tmp_path / "again" / "tasks.parquet") == digest(tmp_path / "r" / "tasks.parquet")
+    assert manifest(tmp_path / "again")["scenario_hash"] == first["scenario_hash"]
+
+
+def test_a_shipped_calibrated_profile_is_not_copied_and_said_to_be_shipped(tmp_path):
+    offloadsim.run(SCENARIOS / "quickstart.yaml", overrides=["duration=2 s"], out=tmp_path / "r")
+    said = manifest(tmp_path / "r")["inputs_not_copied"]["nodes.edge.processor.profile"]
+    shipped = "a calibrated profile shipped with offloadsim: a rerun under it reads it"
+    assert said.endswith(f"xeon-ort-1t.json: {shipped}")
+
+
 def test_a_file_changed_since_the_run_read_it_is_not_copied(scenario_dir, tmp_path):
     from offloadsim.records.results import write_run
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import platform
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "command_line",
     "cpu_fingerprint",
     "cpu_model",
     "describe_fingerprint",
@@ -169,9 +170,7 @@ def host_info() -> dict[str, Any]:
     ``code_fingerprint``: the code its job keys name (:func:`~offloadsim.provenance.code_fingerprint`,
     already computed for them): a job saved by other code is not reused.
     """
-    import shlex
     import socket
-    import sys
 
     from offloadsim._version import __version__
     from offloadsim.engine_build import engine_build
@@ -185,5 +184,30 @@ def host_info() -> dict[str, Any]:
         "python_version": platform.python_version(),
         "platform": host_platform(),
         "host": socket.gethostname(),
-        "command": shlex.join(sys.argv),
+        "command": command_line(),
     }
+
+
+def command_line(argv: Sequence[str] | None = None) -> str:
+    """The command that ran (``sys.argv``) as a shell line to paste, offloadsim named ``offloadsim``.
+
+    Run as ``python -m offloadsim``, the program is the package's ``__main__.py`` by its absolute path,
+    and through the installed script it is the script in its environment's ``bin/``: neither is there
+    on a reviewer's machine, where ``offloadsim`` is.  Any other program (a script that calls
+    ``offloadsim.run``) is kept as it was given.
+    """
+    import shlex
+    import sys
+
+    words = list(sys.argv if argv is None else argv)
+    if words and _offloadsim_program(words[0]):
+        words[0] = "offloadsim"
+    return shlex.join(words)
+
+
+def _offloadsim_program(program: str) -> bool:
+    """Whether ``program`` is offloadsim's: its installed script, or its package's ``__main__.py``."""
+    path = Path(program)
+    if path.name == "__main__.py":
+        return path.parent.name == "offloadsim"
+    return path.stem == "offloadsim" or path.name == "offloadsim-script.py"

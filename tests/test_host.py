@@ -4,7 +4,13 @@ import platform
 
 import pytest
 
-from offloadsim.host import cpu_fingerprint, describe_fingerprint, fingerprint_differences, host_platform
+from offloadsim.host import (
+    command_line,
+    cpu_fingerprint,
+    describe_fingerprint,
+    fingerprint_differences,
+    host_platform,
+)
 
 
 @pytest.mark.skipif(platform.system() != "Linux", reason="composed by hand on Linux only")
@@ -112,3 +118,20 @@ def test_docstring_examples():
 
     result = doctest.testmod(offloadsim.host)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize(
+    "program",
+    ["/home/me/.venv/bin/offloadsim", "/home/me/clone/offloadsim/__main__.py", "offloadsim"],
+)
+def test_a_manifests_command_names_offloadsim_not_where_it_was_installed(program):
+    # a reviewer pastes the manifest's command: no venv or clone of the author's is on their machine
+    assert (
+        command_line([program, "run", "s.yaml", "--set", "duration=5 s"])
+        == "offloadsim run s.yaml --set 'duration=5 s'"
+    )
+
+
+def test_a_scripts_command_is_kept_as_given():
+    assert command_line(["study/run_all.py", "--fast"]) == "study/run_all.py --fast"
+    assert command_line(["/x/__main__.py"]) == "/x/__main__.py"  # another package's

@@ -20,9 +20,7 @@ import json
 import math
 import os
 import platform
-import shlex
 import socket
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -35,7 +33,7 @@ from offloadsim.analysis.summary import Summary, summarize
 from offloadsim.bounded_read import name_too_long, not_a_file
 from offloadsim.engine_build import engine_build
 from offloadsim.errors import RunError, shown_path
-from offloadsim.host import host_platform
+from offloadsim.host import command_line, host_platform
 from offloadsim.outdir import ResultsError, check_out_dir, write_directory
 from offloadsim.provenance import code_versions
 from offloadsim.records import schema
@@ -534,7 +532,7 @@ class RunResult:
             "host": socket.gethostname(),
             "started_utc": started_utc.astimezone(_dt.UTC).isoformat(timespec="seconds"),
             "wall_s": float(raw.wall_s),
-            "command": shlex.join(sys.argv if command is None else command),
+            "command": command_line(command),
             "notes": list(raw.notes)
             + _pooled_notes(raw.tasks, scenario)
             + set_links_notes(scenario, raw.links),

@@ -49,7 +49,9 @@ surely meant), ``plain-powers`` (:mod:`offloadsim.scenario.power_check`: a devic
 milliwatts were surely meant), ``plain-batteries`` (:mod:`offloadsim.scenario.battery_check`: a
 node's ``battery`` written as a bare number below 10,000, read as joules where milliampere-hours or
 watt-hours were surely meant), ``changed-inputs`` (:mod:`offloadsim.scenario.result_inputs_check`: a
-result's ``scenario.yaml`` rerun with a file whose bytes its manifest does not list).
+result's ``scenario.yaml`` rerun with a file whose bytes its manifest does not list), ``other-code``
+(:mod:`offloadsim.scenario.result_code_check`: one rerun under another offloadsim, its code or a
+library's version).
 """
 
 from __future__ import annotations
@@ -226,6 +228,7 @@ SHIPPED: Mapping[str, str] = {
     "plain-powers": "offloadsim.scenario.power_check:plain_powers",
     "plain-batteries": "offloadsim.scenario.battery_check:plain_batteries",
     "changed-inputs": "offloadsim.scenario.result_inputs_check:changed_inputs",
+    "other-code": "offloadsim.scenario.result_code_check:other_code",
 }
 
 _CHECKS: dict[str, ScenarioCheck | str] = dict(SHIPPED)

@@ -31,7 +31,7 @@ SEED = 11
 class Check:
     """One comparison: a scenario, the column averaged, the closed form and the bound on the CI."""
 
-    system: str  # the test id: mm1, mmc, md1, tandem or ps
+    system: str  # the test id: mm1, mm1-p95, mmc, md1, tandem, ps or ps-fixed
     label: str  # its row in docs/validation.md
     scenario: str
     column: str
@@ -148,10 +148,21 @@ policy: {{name: fixed, nodes: [first, second], cuts: [1]}}
     return Check("tandem", label, text, "latency", replications, expected, width, slow)
 
 
-def ps_link(rho: float, duration: float, replications: int, width: float, slow: bool = False) -> Check:
-    # Poisson flows of exponential size on one 8 Mbps link (1 MB/s): M/M/1-PS,
-    # mean transfer time E[S] / (1 - rho).  No latency, no compute, no reply bytes.
+def ps_link(
+    rho: float,
+    duration: float,
+    replications: int,
+    width: float,
+    slow: bool = False,
+    fixed: bool = False,
+    model: str = "max-min",
+) -> Check:
+    # Poisson flows on one 8 Mbps link (1 MB/s): M/G/1-PS, mean transfer time E[S] / (1 - rho)
+    # whatever the size law.  No latency, no compute, no reply bytes.  Of exponential size, FIFO
+    # links (M/M/1) have that mean too, so that check cannot tell max-min sharing from a FIFO link;
+    # of one fixed size (``fixed``), FIFO links are M/D/1, 0.8 + 1.6 = 2.4 s at rho 0.8, not 4 s.
     mean_size = 1_000_000 * rho  # bytes; arrivals at 1 /s
+    size = mean_size if fixed else f"{{exponential: {{mean: {mean_size}}}}}"
     text = f"""
 name: ps-link
 duration: {duration}
@@ -162,14 +173,18 @@ nodes:
 links:
   - {{between: [phone, edge], bandwidth: 8 Mbps}}
 applications:
-  upload: {{service: 0 s, input: {{exponential: {{mean: {mean_size}}}}}}}
+  upload: {{service: 0 s, input: {size}}}
 workload:
   - {{app: upload, sources: phone, arrivals: poisson, rate: 1 /s}}
 policy: edge
 """
-    label = f"PS link, ρ = {rho} ({replications} × {duration:,} s{', slow' if slow else ''})"
+    if model != "max-min":  # the default, left unsaid in the checks' own scenarios
+        text += f"network: {{model: {model}}}\n"
+    sizes = ", fixed size" if fixed else ""
+    label = f"PS link{sizes}, ρ = {rho} ({replications} × {duration:,} s{', slow' if slow else ''})"
     expected = theory.ps_sojourn(1.0, mean_size, 1_000_000.0)
-    return Check("ps", label, text, "transfer_time", replications, expected, width, slow)
+    system = "ps-fixed" if fixed else "ps"
+    return Check(system, label, text, "transfer_time", replications, expected, width, slow)
 
 
 CHECKS = (
@@ -179,6 +194,7 @@ CHECKS = (
     md1(0.8, 20_000, 12, 0.1),
     tandem(20_000, 12, 0.1),
     ps_link(0.8, 20_000, 12, 0.1),
+    ps_link(0.8, 10_000, 12, 0.1, fixed=True),
     mm1(0.9, 100_000, 30, 0.06, slow=True),
     mmc(8, 0.9, 40_000, 30, 0.06, slow=True),
     md1(0.9, 100_000, 30, 0.05, slow=True),
@@ -209,3 +225,18 @@ def test_every_closed_form_pins_a_value_in_a_docstring_example_that_runs():
         assert found.examples, f"theory.{name} has no docstring example"
     result = doctest.testmod(theory)
     assert result.failed == 0 and result.attempted >= len(theory.__all__)
+
+
+def test_the_fixed_size_link_check_tells_max_min_sharing_from_a_fifo_link():
+    """The PS link check of exponential sizes passes with ``network: {model: fifo}`` too (M/M/1 FIFO
+    has PS's mean, 4 s at rho 0.8: a reviewer measured 3.97 ± 0.18 under seed 11), so it cannot
+    catch a link that serves flows one at a time.  Of one fixed size a FIFO link is M/D/1, whose
+    mean transfer time is 0.8 + 1.6 = 2.4 s: the fixed-size check's closed form falls far outside
+    even a short run's interval there.
+    """
+    (check,) = [c for c in CHECKS if c.system == "ps-fixed" and not c.slow]
+    fifo = ps_link(0.8, 5_000, 4, 1.0, fixed=True, model="fifo")
+    assert fifo.theory == check.theory and "model: fifo" in fifo.scenario
+    mean, half = run_check(fifo)
+    assert abs(mean - theory.md1_wait(1.0, 0.8) - 0.8) <= half  # FIFO: M/D/1's 2.4 s
+    assert abs(mean - check.theory) > half

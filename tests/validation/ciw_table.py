@@ -17,13 +17,13 @@ import sys
 if importlib.util.find_spec("ciw") is None:
     sys.exit("ciw_table: ciw is not installed (pip install -e '.[dev]' installs it)")
 
-from queueing_table import with_ci
+from queueing_table import seed_arg, with_ci
 from test_against_ciw import CASES, SEED, WIDTHS, WRONG, compare  # after the check above
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=SEED, help=f"the root seed (the tests': {SEED})")
+    parser.add_argument("--seed", type=seed_arg, default=SEED, help=f"the root seed (the tests': {SEED})")
     parser.add_argument("--wrong", action="store_true", help="compare against wrong ciw models instead")
     args = parser.parse_args()
     if args.wrong:

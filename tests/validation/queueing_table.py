@@ -38,16 +38,27 @@ def with_ci(mean: float, half: float) -> str:
     return AS_COMPARE.format(mean, half)
 
 
+def seed_arg(text: str) -> int:
+    """A root seed from the command line: a whole number of 0 or more (numpy's streams take no other)."""
+    try:
+        seed = int(text)
+    except ValueError:
+        seed = -1
+    if seed < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, got {text!r}")
+    return seed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slow", action="store_true", help="also run the long (--runslow) checks")
     parser.add_argument("--only", default="", help="only the rows whose check names this text")
     parser.add_argument(
-        "--seed", type=int, default=SEED, help=f"the queueing checks' root seed (the tests': {SEED})"
+        "--seed", type=seed_arg, default=SEED, help=f"the queueing checks' root seed (the tests': {SEED})"
     )
     parser.add_argument(
         "--link-seed",
-        type=int,
+        type=seed_arg,
         default=None,
         help=f"the Gilbert–Elliott link check's root seed (the tests': {LINK_SEED})",
     )

@@ -50,6 +50,17 @@ def test_a_selection_of_no_row_is_refused_with_the_reason(argv, said):
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize(
+    "argv", [["--seed", "-1"], ["--only", "Gilbert", "--link-seed", "-3"], ["--seed", "x"]]
+)
+def test_a_seed_below_zero_is_refused_with_the_reason(argv):
+    """A negative root seed ran the first check and then stopped with numpy's traceback, exit 1."""
+    proc = _table(*argv)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert proc.stdout == "" and "Traceback" not in proc.stderr
+    assert f"expected a whole number of 0 or more, got '{argv[-1]}'" in proc.stderr
+
+
 def test_the_link_check_runs_under_the_seed_it_is_given():
     """--link-seed draws other replications: the same check, not the tests' numbers again."""
     from test_link_dynamics import LINK_SEED, gilbert_elliott_samples

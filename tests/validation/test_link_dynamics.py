@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+from statistics import NormalDist
 
 import numpy as np
 import pytest
@@ -119,11 +120,27 @@ def test_gilbert_elliott_time_average_capacity_spreads_as_the_chain_says(duratio
     """The spread over replications, not only the mean: sojourns of another law than the exponential
     (fixed ones, say) give the same mean but another spread.  A 99 % two-sided chi-square test of
     the replications' variance against the chain's."""
-    stats = pytest.importorskip("scipy.stats")
     _, capacity, _ = _samples(duration, replications)
-    low, high = stats.chi2.ppf([0.005, 0.995], replications - 1)
+    low, high = (chi_square_quantile(p, replications - 1) for p in (0.005, 0.995))
     statistic = (replications - 1) * np.var(capacity, ddof=1) / time_average_variance(duration * 19 / 20)
     assert low <= statistic <= high, f"replications' variance off the chain's: chi-square {statistic:.1f}"
+
+
+def chi_square_quantile(p: float, df: int) -> float:
+    """The chi-square quantile by Wilson and Hilferty's cube-root normal approximation (no scipy to import).
+
+    Within 0.4 % of the exact quantiles at the tests' 29 and 39 degrees of freedom (below).
+    """
+    step = 2.0 / (9.0 * df)
+    return df * (1.0 - step + NormalDist().inv_cdf(p) * math.sqrt(step)) ** 3
+
+
+@pytest.mark.parametrize(("df", "exact"), [(29, (13.12114889, 52.33561779)), (39, (19.99586787, 65.4755709))])
+def test_the_chi_square_quantiles_are_near_the_exact_ones(df, exact):
+    """scipy's chi2.ppf at 0.005 and 0.995, written down: the approximation stays within 0.4 %
+    (13.08 against 13.12 at 29)."""
+    for p, value in zip((0.005, 0.995), exact, strict=True):
+        assert chi_square_quantile(p, df) == pytest.approx(value, rel=0.004)
 
 
 def time_average_variance(measured: float) -> float:

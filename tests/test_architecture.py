@@ -81,6 +81,9 @@ _NOT_ON_A_ONE_NODE_RUN = (
     "offloadsim.world.profiles",  # processors of plain speeds: no profile to look up nor hash
     "offloadsim.scenario.csvdata",
     "offloadsim.scenario.built_check",
+    # The cost and energy rules' classes: no node draws power (no meter), no app is a model (no codec).
+    "offloadsim.policies.costs",
+    "offloadsim.policies.device_energy",
 )
 
 

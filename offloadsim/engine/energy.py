@@ -73,8 +73,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.policies.device_energy import DeviceEnergy, processor_busy_w
-
 if TYPE_CHECKING:
     import simpy
 
@@ -154,6 +152,10 @@ class NodeMeter:
         self.idle_w = power.idle_w
         own = tuple(own_busy_w) if own_busy_w is not None else (None,) * len(self.processors)
         shared = sum(p.cores for p, w in zip(self.processors, own, strict=True) if w is None)
+        # Imported here: a run whose nodes draw no power (the 0-task run too) builds no meter, and
+        # the rule's class is a share of start-up it need not pay.
+        from offloadsim.policies.device_energy import DeviceEnergy, processor_busy_w
+
         self.marginal = DeviceEnergy.of(power, shared or 1)
         # Watts above idle per busy core of each processor (processor_busy_w's rule), by name too.
         pairs = [(p.cores, w) for p, w in zip(self.processors, own, strict=True)]

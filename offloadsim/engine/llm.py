@@ -24,7 +24,7 @@ from offloadsim.engine.processor import refused
 from offloadsim.engine.processor_models import ProcessorLike as Processor
 from offloadsim.engine.tasks import NAN, ComputeStep, Task
 from offloadsim.engine.work import Maker, Price, Walk, deadline_of, register_kind
-from offloadsim.policies.costs import TOKEN_BYTES
+from offloadsim.models.precision import TOKEN_BYTES
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import format_path
 from offloadsim.world.topology import NoRouteError

@@ -21,7 +21,6 @@ from offloadsim.engine.processor_models import ProcessorLike as Processor
 from offloadsim.engine.tasks import REJECTED, CompiledPlan, ComputeStep, Task, TransferStep
 from offloadsim.models.precision import BYTES
 from offloadsim.policies.base import InfeasiblePlan, PlanError, validate_plan
-from offloadsim.policies.costs import CODECS, Codec, codec_cost, reordered_cut_bytes
 from offloadsim.records.schema import placement_label
 from offloadsim.suggest import quoted
 
@@ -30,7 +29,7 @@ if TYPE_CHECKING:
     from offloadsim.engine.work import Price
     from offloadsim.policies.base import SystemView
 
-__all__ = ["CODECS", "Codec", "CompiledPlans", "LastPlan", "PlanCompiler", "reordered_cut_bytes"]
+__all__ = ["CompiledPlans", "LastPlan", "PlanCompiler"]
 
 
 class LastPlan:
@@ -154,6 +153,10 @@ class PlanCompiler:
                     f"policy {sim.decider.of_source(task.source)} gave a layer order for non-model app "
                     f"{quoted(task.app)}"
                 )
+            # Imported where used, as the codecs below: a run whose plans name no layer order and
+            # whose apps are not models (the 0-task run too) never makes the cost module's classes.
+            from offloadsim.policies.costs import reordered_cut_bytes
+
             try:
                 fixed_sizes = reordered_cut_bytes(
                     app.graph, plan.order, task.cut_bytes[0], task.cut_bytes[-1]
@@ -167,7 +170,11 @@ class PlanCompiler:
         busy_w = meter.core_w_by_name if meter is not None and source in sim.processors else {}
         # Activation codecs apply to kinds of work whose stage times are fixed at compile time (models).
         fixed_cost = sim.kinds[task.app].fixed_cost
-        codec = CODECS.get(app.spec.compression) if fixed_cost else None
+        codec = None
+        if fixed_cost:
+            from offloadsim.policies.costs import CODECS
+
+            codec = CODECS.get(app.spec.compression)
         dtype_bytes = BYTES[app.precision] if codec is not None else 4.0
         steps: list[Any] = []
         location = source
@@ -330,6 +337,8 @@ class PlanCompiler:
         one no narrower than the model's precision), for ``run --dry-run``'s table of cuts.
         """
         size = transfer.size_bytes if transfer.size_bytes >= 0.0 else task.cut_bytes[transfer.cut]
+        from offloadsim.policies.costs import CODECS, codec_cost
+
         wire, encode_s, decode_s = codec_cost(
             size, CODECS[name], sender.processor.speed_flops, receiver.speed_flops, dtype_bytes
         )

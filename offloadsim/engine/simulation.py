@@ -32,7 +32,7 @@ from offloadsim.engine.link_stats import LinkStatistics
 from offloadsim.engine.llm import LLMWork
 from offloadsim.engine.network import abort_reason, make_link_model, no_route
 from offloadsim.engine.piecewise import PiecewiseLog, down_text
-from offloadsim.engine.planning import CompiledPlans, LastPlan, PlanCompiler, reordered_cut_bytes
+from offloadsim.engine.planning import CompiledPlans, LastPlan, PlanCompiler
 from offloadsim.engine.plugin_adapters import PluginKind, PluginLinkModel, PluginProcessor
 from offloadsim.engine.plugin_faults import blame_plugin
 from offloadsim.engine.policy_faults import blame_policy
@@ -60,7 +60,7 @@ from offloadsim.suggest import quoted
 from offloadsim.world import World
 from offloadsim.world.topology import Change, NoRouteError
 
-__all__ = ["COMPILED_CACHE", "EngineError", "Simulation", "reordered_cut_bytes", "work_kind"]
+__all__ = ["COMPILED_CACHE", "EngineError", "Simulation", "work_kind"]
 
 Progress = Callable[[float], None]
 

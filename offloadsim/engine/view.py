@@ -10,8 +10,6 @@ import numpy as np
 from offloadsim.errors import LookupMessage
 from offloadsim.models.precision import BYTES
 from offloadsim.policies.base import TaskView
-from offloadsim.policies.costs import CODECS, LLMStage
-from offloadsim.policies.device_energy import processor_busy_w
 from offloadsim.suggest import quoted
 from offloadsim.world.topology import ROUTE_CACHE
 
@@ -19,6 +17,7 @@ if TYPE_CHECKING:
     from offloadsim.engine.context import RunContext
     from offloadsim.engine.work import Price
     from offloadsim.models.graph import LayerGraph
+    from offloadsim.policies.costs import LLMStage
     from offloadsim.policies.splitting import CutCodec
     from offloadsim.scenario.model import PowerSpec
 
@@ -257,6 +256,10 @@ class EngineView:
             speed = sim.world.app_speed(task.app, node, processor)
             memory = sim.world.processor(node, processor).memory_Bps
         prompt, output = tokens
+        # Imported here, as the codecs and busy power below: only policies that price plans ask, and
+        # the cost module's classes are a share of start-up that other runs need not pay.
+        from offloadsim.policies.costs import LLMStage
+
         return LLMStage(
             node,
             cost.prefill_s(speed, memory, start, stop, prompt),
@@ -359,6 +362,8 @@ class EngineView:
             raise self._no_processor(node, "core_busy_w", processor)
         if power is None:
             return 0.0
+        from offloadsim.policies.device_energy import processor_busy_w
+
         rates = processor_busy_w(power, [(model.cores, model.spec.busy_w) for model in models])
         return rates[names.index(name)]
 
@@ -378,6 +383,8 @@ class EngineView:
         template = self._sim.world.apps[app]
         if not self._sim.kinds[app].fixed_cost:  # as the engine: codecs apply where stage times are fixed
             return None
+        from offloadsim.policies.costs import CODECS
+
         codec = CODECS.get(template.spec.compression)
         if codec is None:
             return None

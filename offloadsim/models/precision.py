@@ -37,6 +37,7 @@ __all__ = [
     "BYTES",
     "FALLBACK",
     "PRECISIONS",
+    "TOKEN_BYTES",
     "WEIGHT_ONLY",
     "WEIGHT_ONLY_COMPUTE",
     "PrecisionError",
@@ -63,6 +64,8 @@ FALLBACK: Mapping[str, str | None] = {
 WEIGHT_ONLY = frozenset({"int4"})
 #: The precision a weight-only model computes in: GPTQ's and AWQ's 4-bit kernels take fp16 activations.
 WEIGHT_ONLY_COMPUTE = "fp16"
+#: Bytes one token id takes on the wire (an int64): a prompt's tokens and each one generated.
+TOKEN_BYTES = 8.0
 _BY_BYTES = {0.5: "int4", 1.0: "int8", 2.0: "fp16", 4.0: "fp32"}
 
 

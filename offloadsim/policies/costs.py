@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from offloadsim.models.precision import TOKEN_BYTES
 from offloadsim.policies.device_energy import DeviceEnergy, radio_energy_j, received_during
 
 __all__ = [
@@ -40,8 +41,6 @@ __all__ = [
     "radio_energy_j",
     "reordered_cut_bytes",
 ]
-
-TOKEN_BYTES = 8.0  # one token id on the wire
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from offloadsim.policies.device_energy import processor_busy_w
 from offloadsim.scenario.errors import format_path
 from offloadsim.world.doc_links import PROCESSOR_POWER_DOC
 from offloadsim.world.notes.registry import Note, NoteContext
@@ -45,6 +44,8 @@ def shared_busy_notes(context: NoteContext) -> list[Note]:
         if not any(context.under(app, proc) is not None for app in context.apps for proc in sharing):
             continue
         said.add(spec.group)
+        from offloadsim.policies.device_energy import processor_busy_w  # here: rarely said
+
         rates = processor_busy_w(power, [(proc.cores, proc.spec.busy_w) for proc in procs])
         watts = rates[procs.index(sharing[0])]
         keys = [format_path(("nodes", spec.group, *proc.spec.path)) for proc in sharing]

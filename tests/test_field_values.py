@@ -73,3 +73,22 @@ def test_it_pickles_and_stays_frozen():
     assert pickle.loads(pickle.dumps(value)) == value
     with pytest.raises(AttributeError):
         value.rate = 3.0  # type: ignore[misc]
+
+
+def test_an_arrival_process_compares_hashes_and_shows_as_dataclass_would():
+    # slots=True over ArrivalProcess (no slots), FieldValues second in the bases, as the shipped ones
+    from offloadsim.scenario.arrivals.base import ArrivalProcess
+    from offloadsim.scenario.arrivals.periodic import Periodic
+
+    @dataclass(frozen=True, slots=True)
+    class Generated(ArrivalProcess):  # what Periodic was before it derived FieldValues
+        period_s: float
+        jitter_s: float = 0.0
+
+    for left, right in [((1.0, 0.5), (1.0, 0.5)), ((1.0, 0.5), (1.0, 0.25)), ((2.0,), (2.0, 0.0))]:
+        w1, w2, g1, g2 = Periodic(*left), Periodic(*right), Generated(*left), Generated(*right)
+        assert (w1 == w2) == (g1 == g2) and (w1 != w2) == (g1 != g2)
+        assert hash(w1) == hash(g1)
+        assert repr(w1).startswith("Periodic(") and repr(w1).split("(", 1)[1] == repr(g1).split("(", 1)[1]
+        assert pickle.loads(pickle.dumps(w1)) == w1
+    assert Periodic(1.0) != Generated(1.0)

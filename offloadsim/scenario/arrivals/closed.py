@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from offloadsim.field_values import FieldValues
 from offloadsim.scenario.arrivals.base import ArrivalProcess, ArrivalRun, ClosedLoop, Submitted
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.keys import key
@@ -15,8 +16,8 @@ __all__ = ["Closed"]
 _NO_THINK = Dist.fixed(0.0)
 
 
-@dataclass(frozen=True, slots=True)
-class Closed(ArrivalProcess):
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Closed(ArrivalProcess, FieldValues):
     """``arrivals: closed, users: N[, think: T]``: N users per source, each with one request at a time."""
 
     kind = "closed"

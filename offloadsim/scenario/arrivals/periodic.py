@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from offloadsim.field_values import FieldValues
 from offloadsim.scenario.arrivals.base import ArrivalProcess, ArrivalRun
 from offloadsim.scenario.keys import key
 
 __all__ = ["Periodic"]
 
 
-@dataclass(frozen=True, slots=True)
-class Periodic(ArrivalProcess):
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Periodic(ArrivalProcess, FieldValues):
     """``arrivals: periodic, period: T[, jitter: J]``: every T, each arrival shifted by U(0, J)."""
 
     kind = "periodic"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from offloadsim.field_values import FieldValues
 from offloadsim.scenario.arrivals.base import ArrivalProcess, ArrivalRun
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.keys import key
@@ -11,8 +12,8 @@ from offloadsim.scenario.keys import key
 __all__ = ["Poisson"]
 
 
-@dataclass(frozen=True, slots=True)
-class Poisson(ArrivalProcess):
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Poisson(ArrivalProcess, FieldValues):
     """``arrivals: poisson, rate: R``: a Poisson process of rate R per source."""
 
     kind = "poisson"

@@ -8,6 +8,7 @@ import heapq
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from offloadsim.field_values import FieldValues
 from offloadsim.scenario.arrivals.base import ArrivalContext, ArrivalProcess, ArrivalRun
 from offloadsim.scenario.errors import did_you_mean_name
 from offloadsim.scenario.keys import key
@@ -19,8 +20,8 @@ if TYPE_CHECKING:
 __all__ = ["Trace"]
 
 
-@dataclass(frozen=True, slots=True)
-class Trace(ArrivalProcess):
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Trace(ArrivalProcess, FieldValues):
     """``arrivals: trace, trace: FILE.csv``: replay the file's times (column ``source`` optional).
 
     Resolving reads the file: ``trace_file`` becomes its full path and

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, cast
 
 from offloadsim.errors import LookupMessage
+from offloadsim.field_values import FieldValues
 from offloadsim.plugins import EntryPointGroup, PluginSkipped, PluginWarning, dotted_name, shipped_module
 from offloadsim.policies.base import Policy
 from offloadsim.policies.faults import describe_build_failure
@@ -137,8 +138,8 @@ class ParamInfo(NamedTuple):
         return self.default is REQUIRED
 
 
-@dataclasses.dataclass(frozen=True)
-class PolicyInfo:
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class PolicyInfo(FieldValues):
     """A registered policy: how to build it and what it accepts.
 
     ``origin`` is ``"offloadsim"`` for shipped policies and ``"<dist> <version>"``

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from offloadsim.analysis.warning_list import kind_named, registered_kinds
+from offloadsim.field_values import FieldValues
 
 __all__ = [
     "OVERLOAD_MARK",
@@ -35,8 +36,8 @@ OVERLOAD_MARK = "†"
 _NAMED = 4
 
 
-@dataclass(frozen=True)
-class Overloaded:
+@dataclass(frozen=True, eq=False, repr=False)
+class Overloaded(FieldValues):
     """How many of a row's ``runs`` were overloaded, and the kinds of overload warning they gave."""
 
     count: int

@@ -30,6 +30,7 @@ from offloadsim.analysis.decode_ceiling import (
 )
 from offloadsim.analysis.metric_display import Metric
 from offloadsim.analysis.overload_marks import Overloaded, overload_kinds, overloaded_runs
+from offloadsim.field_values import FieldValues
 
 __all__ = [
     "PLAIN",
@@ -41,8 +42,8 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Qualifiers:
+@dataclass(frozen=True, eq=False, repr=False)
+class Qualifiers(FieldValues):
     """What bounds or qualifies the numbers of one run, policy, sweep point or source group.
 
     ``ceilings``: its LLM decodes' bandwidth ceilings (tokens/s; none: measured);

@@ -55,8 +55,8 @@ SOURCE = "$source"
 """Stands for each task's own source device where a parameter is a :data:`Station`."""
 
 
-@dataclass(frozen=True)
-class ParamKind:
+@dataclass(frozen=True, eq=False, repr=False)
+class ParamKind(FieldValues):
     """What a string parameter names: ``name`` is how listings and messages call it."""
 
     name: str

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from offloadsim.field_values import FieldValues
 from offloadsim.scenario.units import format_quantity
 from offloadsim.suggest import listed, quoted
 from offloadsim.world.notes.registry import Note, NoteContext, nodes_text
@@ -98,8 +99,8 @@ def nearest_tie_notes(context: NoteContext) -> list[Note]:
     return notes
 
 
-@dataclass(frozen=True)
-class _Nearest:
+@dataclass(frozen=True, eq=False, repr=False)
+class _Nearest(FieldValues):
     """How a policy takes a tier's nearest node: the tiers in the order it tries them, its wording."""
 
     policy: str

@@ -34,7 +34,8 @@ __all__ = [
 
 #: The fields of /proc/cpuinfo that identify a CPU's design, as the fingerprint names them.
 _CPUINFO_FIELDS = {"cpu family": "family", "model": "model", "stepping": "stepping"}
-_SIZE = re.compile(r"^(\d+)\s*([KMG]?)")
+#: A string: re compiles (and caches) it at first use, not at import, as a run seldom needs it (issue 12 e).
+_SIZE = r"^(\d+)\s*([KMG]?)"
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 
 
@@ -104,7 +105,7 @@ def _caches(folder: Path) -> dict[str, int]:
             level, kind, size = ((index / f).read_text().strip() for f in ("level", "type", "size"))
         except OSError:
             continue
-        match = _SIZE.match(size)
+        match = re.match(_SIZE, size)
         if kind not in ("Data", "Unified") or not level.isdigit() or match is None:
             continue
         caches[f"L{level}{'d' if kind == 'Data' else ''}"] = int(match[1]) * _UNITS[match[2]]

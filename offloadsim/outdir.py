@@ -98,9 +98,10 @@ MOVING = "a rerun moving the earlier result aside"
 MOVE_WAIT_S = 10.0
 #: Partial directories of an older format (no writer recorded) count as abandoned after this long.
 LEGACY_STALE_S = 600.0
-_PARTIAL = re.compile(r"^\.(?P<name>.+)\.partial-(?P<host>[A-Za-z0-9_-]*)-(?P<pid>\d+)-[0-9a-f]{8}$")
-_LEGACY_PARTIAL = re.compile(r"^\..+\.(partial-[0-9a-f]{12}|old-[0-9a-f]{8})$")
-_OLD_SUFFIX = re.compile(r"\.old-(\d+)$")
+#: A string: re compiles (and caches) it at first use, not at import, as a run seldom needs it (issue 12 e).
+_PARTIAL = r"^\.(?P<name>.+)\.partial-(?P<host>[A-Za-z0-9_-]*)-(?P<pid>\d+)-[0-9a-f]{8}$"
+_LEGACY_PARTIAL = r"^\..+\.(partial-[0-9a-f]{12}|old-[0-9a-f]{8})$"
+_OLD_SUFFIX = r"\.old-(\d+)$"
 _ATTEMPTS = 100
 
 
@@ -496,7 +497,7 @@ def move_aside(out: Path) -> Path:
     numbers = [0]
     for name in os.listdir(out.parent):  # names only: a results directory may hold thousands
         if name.startswith(out.name + ".old-"):
-            match = _OLD_SUFFIX.search(name)
+            match = re.search(_OLD_SUFFIX, name)
             if match and name == f"{out.name}.old-{match.group(1)}":
                 numbers.append(int(match.group(1)))
     number = max(numbers) + 1
@@ -579,10 +580,10 @@ def _process_gone(pid: int) -> bool:
 
 def _abandoned(entry: Path) -> bool:
     """Whether the hidden partial directory ``entry`` was left by a writer that no longer runs."""
-    match = _PARTIAL.match(entry.name)
+    match = re.match(_PARTIAL, entry.name)
     if match is not None:
         return match.group("host") == _host() and _process_gone(int(match.group("pid")))
-    if _LEGACY_PARTIAL.match(entry.name):
+    if re.match(_LEGACY_PARTIAL, entry.name):
         try:
             return time.time() - entry.stat().st_mtime > LEGACY_STALE_S
         except OSError:

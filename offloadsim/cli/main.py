@@ -80,8 +80,9 @@ _NEGATIVE_VALUE = re.compile(  # whole words: argparse matches or fullmatches it
 )
 #: argparse's message for an option whose value is missing (or was read as an option).
 #: argparse's message for a verb (or sub-verb) it does not know, the word refused in its group 1.
-_INVALID_CHOICE = re.compile(r"^argument \S+: invalid choice: '(.*)' \(choose from ")
-_NO_VALUE = re.compile(r"^argument (\S+): expected (?:one argument|at least one argument)$")
+#: A string: re compiles (and caches) it at first use, not at import, as a run seldom needs it (issue 12 e).
+_INVALID_CHOICE = r"^argument \S+: invalid choice: '(.*)' \(choose from "
+_NO_VALUE = r"^argument (\S+): expected (?:one argument|at least one argument)$"
 
 
 class _UsageError(Exception):
@@ -133,7 +134,7 @@ class _Parser(argparse.ArgumentParser):
         return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
-        invalid_choice = _INVALID_CHOICE.match(message)
+        invalid_choice = re.match(_INVALID_CHOICE, message)
         unknown = self._unknown_options(before=invalid_choice)
         if unknown and (invalid_choice or message.startswith("the following arguments are required")):
             # argparse checks what is missing before its caller sees what it did not know: the
@@ -168,7 +169,7 @@ class _Parser(argparse.ArgumentParser):
         ``--description -fast`` said only "expected one argument": argparse reads a word that starts
         with ``-`` (but not a digit) as an option, and ``--description=-fast`` is the way to say it.
         """
-        said = _NO_VALUE.match(message)
+        said = re.match(_NO_VALUE, message)
         if said is None:
             return ""
         options = said.group(1).split("/")

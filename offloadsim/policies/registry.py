@@ -567,7 +567,8 @@ def _needed(param: ParamInfo) -> str:
 
 
 #: A number followed by a unit, as the scenario's quantities are written ("10 ms", "2.5 Mbps").
-_WITH_UNIT = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*[A-Za-z/%µ][\w/%µ ]*\s*")
+#: A string: re compiles (and caches) it at first use, not at import, as a run seldom needs it (issue 12 e).
+_WITH_UNIT = r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*[A-Za-z/%µ][\w/%µ ]*\s*"
 
 
 def _unit_hint(value: Any, expected: Any) -> str:
@@ -577,7 +578,7 @@ def _unit_hint(value: Any, expected: Any) -> str:
     """
     if not (
         isinstance(value, str)
-        and _WITH_UNIT.fullmatch(value)
+        and re.fullmatch(_WITH_UNIT, value)
         and (_matches(1.0, expected) or _matches(1, expected))
     ):
         return ""

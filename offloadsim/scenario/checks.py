@@ -303,7 +303,8 @@ def run_scenario_checks(run: CheckedRun) -> list[Problem]:
 
 
 #: The ``dynamics`` entry a key path is in: ``dynamics[2]`` of ``dynamics[2].steps[0].at``.
-_DYNAMICS_ENTRY = re.compile(r"^dynamics\[(\d+)\](?=$|[.\[])")
+#: A string: re compiles (and caches) it at first use, not at import, as a run seldom needs it (issue 12 e).
+_DYNAMICS_ENTRY = r"^dynamics\[(\d+)\](?=$|[.\[])"
 
 
 def _not_of_refused(problems: list[Problem], run: CheckedRun) -> list[Problem]:
@@ -316,7 +317,7 @@ def _not_of_refused(problems: list[Problem], run: CheckedRun) -> list[Problem]:
     """
     kept = []
     for problem in problems:
-        entry = _DYNAMICS_ENTRY.match(problem.key_path)
+        entry = re.match(_DYNAMICS_ENTRY, problem.key_path)
         if entry is None or not run.dynamics_refused(int(entry[1])):
             kept.append(problem)
     return kept

@@ -118,7 +118,8 @@ def identity_data(document: Mapping[str, Any], inputs: Sequence[InputFile] = ())
     return {"document": simulated, "inputs": content_hashes(inputs)}
 
 
-_SHA256 = re.compile(r"[0-9a-f]{64}")
+#: A string: re compiles (and caches) it at first use, not at import, as a run seldom needs it (issue 12 e).
+_SHA256 = r"[0-9a-f]{64}"
 
 
 def _with_content(document: Any, item: InputFile) -> Any:
@@ -128,7 +129,7 @@ def _with_content(document: Any, item: InputFile) -> Any:
     except PathError:  # a plug-in's key that is not a key path: its content is hashed by key alone
         return document
     written = _at(document, parts)
-    if not isinstance(written, str) or not _SHA256.fullmatch(item.sha256) or _recorded(parts):
+    if not isinstance(written, str) or not re.fullmatch(_SHA256, item.sha256) or _recorded(parts):
         return document
     return _replaced(document, parts, f"sha256:{item.sha256}")
 

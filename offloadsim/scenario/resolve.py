@@ -980,12 +980,13 @@ def _entry_hint(name: str, known: list[str]) -> str | None:
 
 
 #: ``neurosurgeon objective=latency``: a name, then KEY=VALUE words (commas between them or not).
-_SPACED_ENTRY = re.compile(r"^\s*([A-Za-z0-9_.-]+)((?:[\s,]+[A-Za-z_][A-Za-z0-9_]*=[^\s,=]+)+)[\s,]*$")
+#: A string: re compiles (and caches) it at first use, not at import, as a run seldom needs it (issue 12 e).
+_SPACED_ENTRY = r"^\s*([A-Za-z0-9_.-]+)((?:[\s,]+[A-Za-z_][A-Za-z0-9_]*=[^\s,=]+)+)[\s,]*$"
 
 
 def spaced_entry(name: str) -> str | None:
     """``neurosurgeon(objective=latency)`` for ``neurosurgeon objective=latency``; None for another name."""
-    match = _SPACED_ENTRY.match(name)
+    match = re.match(_SPACED_ENTRY, name)
     if match is None:
         return None
     pairs = re.findall(r"[A-Za-z_][A-Za-z0-9_]*=[^\s,=]+", match[2])

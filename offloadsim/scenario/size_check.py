@@ -27,7 +27,8 @@ from offloadsim.scenario.units import format_quantity, parse_quantity
 __all__ = ["PLAIN_SIZE_BELOW", "bit_size_words", "bit_sizes", "plain_sizes"]
 
 #: A size with an abbreviated bit unit (``150 kb``, ``2 Mb``): its number and its prefix.
-_BITS = re.compile(r"^\s*(\S+?)\s*([kKMGTP]?)b\s*$")
+#: A string: re compiles (and caches) it at first use, not at import, as a run seldom needs it (issue 12 e).
+_BITS = r"^\s*(\S+?)\s*([kKMGTP]?)b\s*$"
 _PREFIX_WORDS = {"": "", "k": "kilo", "K": "kilo", "M": "mega", "G": "giga", "T": "tera", "P": "peta"}
 
 
@@ -51,7 +52,7 @@ def bit_sizes(run: CheckedRun) -> list[Problem]:
 
 def bit_size_words(written: object) -> str | None:
     """What a warning of a size written with an abbreviated bit unit says, or None for any other value."""
-    found = _BITS.match(written) if isinstance(written, str) else None
+    found = re.match(_BITS, written) if isinstance(written, str) else None
     if found is None:
         return None
     try:

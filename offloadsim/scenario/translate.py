@@ -116,7 +116,8 @@ _CODEC_NOT_RATIO = (
     "as in input: 40 KB)"
 )
 
-_RATIO = re.compile(r"\s*(\d+(\.\d*)?|\.\d+)\s*(%|x|:1)?\s*|\s*\d+\s*/\s*\d+\s*", re.IGNORECASE)
+#: A string: re compiles (and caches) it at first use, not at import, as a run seldom needs it (issue 12 e).
+_RATIO = r"\s*(\d+(\.\d*)?|\.\d+)\s*(%|x|:1)?\s*|\s*\d+\s*/\s*\d+\s*"
 
 
 def _ratio(value: Any) -> bool:
@@ -129,7 +130,7 @@ def _ratio(value: Any) -> bool:
         return False
     if isinstance(value, (int, float)):
         return True
-    return isinstance(value, str) and _RATIO.fullmatch(value) is not None
+    return isinstance(value, str) and re.fullmatch(_RATIO, value, re.IGNORECASE) is not None
 
 
 def _unknown_key(loc: tuple[str | int, ...], value: Any = None) -> str:

@@ -146,7 +146,8 @@ _CURRENT = ("uA", "µA", "mA", "A")
 _CURRENT_HINT = " (a current, not a power: times the supply's voltage, 350 mA at 3.85 V is 1.35 W)"
 # An NPU's data sheet states TOPS: a speed counts an integer operation as one FLOP (a profile's
 # int8 peak is in OP/s, and dry runs print int8 rates as "TOP/s"), so the number stands as FLOP/s.
-_OPS = re.compile(r"(?P<prefix>[kKMGTP]?)OP(?:S|s|/s)")
+#: A string: re compiles (and caches) it at first use, not at import, as a run seldom needs it (issue 12 e).
+_OPS = r"(?P<prefix>[kKMGTP]?)OP(?:S|s|/s)"
 _NPU_SECTION = "docs/profiles.md#hardware-without-a-profile-an-npu-an-fpga-a-phone-gpu"
 _ENERGY = {"J": 1.0, "mJ": 1e-3, "kJ": 1e3, "Wh": 3600.0, "mWh": 3.6, "kWh": 3.6e6}
 
@@ -285,7 +286,7 @@ def _parse_quantity(value: object, quantity: Quantity, kind: str) -> float:
     elif isinstance(value, str):
         match = _NUMBER_UNIT.match(value)
         if match is None:
-            raise _Refused(between=_DECIMAL_COMMA if _COMMA_NUMBER.match(value) else "")
+            raise _Refused(between=_DECIMAL_COMMA if re.match(_COMMA_NUMBER, value) else "")
         number_text, unit = match.groups()
         if unit == "" and quantity.units != {"": 1.0}:
             raise _Refused(between=" (a number with a unit)")
@@ -300,7 +301,7 @@ def _parse_quantity(value: object, quantity: Quantity, kind: str) -> float:
                 hint = _CHARGE_HINT  # not "did you mean mWh?": a charge is an energy only at a voltage
             if kind == "power" and unit in _CURRENT:
                 hint = _CURRENT_HINT  # not "did you mean mW?": a current is a power only at a voltage
-            if kind == "speed" and (ops := _OPS.fullmatch(unit)):
+            if kind == "speed" and (ops := re.fullmatch(_OPS, unit)):
                 # not "did you mean TFLOPS?" alone: say that the number stands, and that a peak is not it
                 as_flops = f"{number_text} {ops['prefix']}FLOP/s"
                 hint = (
@@ -328,7 +329,8 @@ def _parse_quantity(value: object, quantity: Quantity, kind: str) -> float:
 
 
 #: A number written with a comma ("0,1 s", "1,000 ms"): a decimal comma, or a thousands separator.
-_COMMA_NUMBER = re.compile(r"^\s*[-+]?[0-9]*,[0-9]")
+#: A string: re compiles (and caches) it at first use, not at import, as a run seldom needs it (issue 12 e).
+_COMMA_NUMBER = r"^\s*[-+]?[0-9]*,[0-9]"
 _DECIMAL_COMMA = " (a comma in a number: write the decimal mark as '.', and no thousands separator)"
 
 
@@ -422,7 +424,8 @@ def axis_unit_texts(values: list[float], kind: str) -> list[str]:
 
 
 #: A whole number of four digits or more in a text (not the digits after a decimal point).
-_LONG_WHOLE = re.compile(r"(?<![\d.,])\d{4,}")
+#: A string: re compiles (and caches) it at first use, not at import, as a run seldom needs it (issue 12 e).
+_LONG_WHOLE = r"(?<![\d.,])\d{4,}"
 
 
 def grouped(text: str) -> str:
@@ -438,7 +441,7 @@ def grouped(text: str) -> str:
     >>> grouped("999"), grouped("2.5")
     ('999', '2.5')
     """
-    return _LONG_WHOLE.sub(lambda match: f"{int(match.group()):,}", text)
+    return re.sub(_LONG_WHOLE, lambda match: f"{int(match.group()):,}", text)
 
 
 def number_text(value: float) -> str:

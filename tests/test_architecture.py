@@ -84,6 +84,7 @@ _NOT_ON_A_ONE_NODE_RUN = (
     # The cost and energy rules' classes: no node draws power (no meter), no app is a model (no codec).
     "offloadsim.policies.costs",
     "offloadsim.policies.device_energy",
+    "statistics",  # only a refused lognormal's message asks for the normal distribution
 )
 
 

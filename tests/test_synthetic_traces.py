@@ -55,3 +55,12 @@ def test_a_trace_s_sigma_is_bounded_as_every_lognormal_s_is():
     before, after = words.split("GIVEN")
     message = str(caught.value)
     assert message.startswith(f"wild: {before}") and message.endswith(after)
+
+
+def test_the_lognormal_sigma_bound_written_out_is_the_normal_quantiles_difference():
+    from statistics import NormalDist
+
+    from offloadsim.scenario.distributions import RARE_DRAW
+
+    computed = NormalDist().inv_cdf(1 - 1 / RARE_DRAW) - NormalDist().inv_cdf(0.9)
+    assert math.isclose(LOGNORMAL_MAX_SIGMA, computed, rel_tol=1e-14)

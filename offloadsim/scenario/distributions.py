@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
 
@@ -35,8 +34,9 @@ RARE_DRAW = 1e9
 #: The most ``sigma`` a lognormal may have: past it, more than a tenth of its mean is carried by
 #: draws rarer than one in :data:`RARE_DRAW` (:func:`lognormal_rare_share`), so no run's draws
 #: average to its mean, and nearly all are far below it (the median is ``mean * exp(-sigma^2 / 2)``).
-#: About 4.72.
-LOGNORMAL_MAX_SIGMA = NormalDist().inv_cdf(1 - 1 / RARE_DRAW) - NormalDist().inv_cdf(0.9)
+#: About 4.72: ``NormalDist().inv_cdf(1 - 1 / RARE_DRAW) - NormalDist().inv_cdf(0.9)``, written out so
+#: that start-up need not import :mod:`statistics` (issue 12 e; a test holds the two equal).
+LOGNORMAL_MAX_SIGMA = 4.716255454057038
 
 
 def lognormal_rare_share(sigma: float) -> float:
@@ -49,6 +49,8 @@ def lognormal_rare_share(sigma: float) -> float:
     >>> round(lognormal_rare_share(LOGNORMAL_MAX_SIGMA), 6), f"{lognormal_rare_share(1.0):.0e}"
     (0.1, '3e-07')
     """
+    from statistics import NormalDist  # here: only a refused sigma's message asks
+
     return NormalDist().cdf(sigma - NormalDist().inv_cdf(1 - 1 / RARE_DRAW))
 
 

@@ -31,7 +31,6 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from offloadsim.field_values import FieldValues
 from offloadsim.scenario.arrivals import arrival_kinds, arrival_processes, registry_version
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import describe, name_problem
@@ -111,8 +110,8 @@ def _dist(kind: str) -> PlainValidator:
     return PlainValidator(validate)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class _Kind(FieldValues):
+@dataclass(frozen=True)
+class _Kind:
     """Which quantity a key holds, in its field's type, for :func:`quantity_at` (pydantic ignores it)."""
 
     kind: str

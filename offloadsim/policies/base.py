@@ -410,7 +410,8 @@ def validate_plan(
     if len(plan.cuts) != len(plan.nodes) - 1:
         raise PlanError(
             f"policy {named}: a plan over {counted(len(plan.nodes), 'node')} needs "
-            f"{counted(len(plan.nodes) - 1, 'cut')}, got {len(plan.cuts)}"
+            f"{counted(len(plan.nodes) - 1, 'cut')}, got {len(plan.cuts)} ({tuple(plan.cuts)}) for task "
+            f"{task.id} of app {quoted(task.app)}: nodes[i] runs layers cuts[i-1] .. cuts[i]-1"
         )
     previous = 0
     for cut in plan.cuts:

@@ -77,6 +77,14 @@ def test_cloud_picks_the_cloud(make_view, task_factory):
     validate_plan(plan, task, view, "cloud")
 
 
+def test_a_plan_one_cut_short_names_the_task_and_its_cuts(make_view, task_factory):
+    """A plug-in's plan over three nodes with one cut leaves a station no layers it can be given: the
+    line says which task and which cuts, as the out-of-range refusal does."""
+    task = task_factory("phone-1", layers=3)
+    with pytest.raises(PlanError, match=r'needs 2 cuts, got 1 \(\(1,\)\) for task \d+ of app "'):
+        validate_plan(Plan(("phone-1", "edge-0", "cloud-0"), (1,)), task, make_view(), "mine")
+
+
 # --- fixed ---
 
 

@@ -249,7 +249,7 @@ class MetricDrawing(SeriesDrawing):
 
 
 #: Where a kind's own notes go among the figure's (:meth:`SeriesDrawing.notes`' keys).
-NOTE_PLACES = ("unrecorded", "unpowered", "timeline", "own_x", "cuts")
+NOTE_PLACES = ("paired", "unrecorded", "unpowered", "timeline", "own_x", "cuts")
 
 #: The metrics whose figures say the runs' warnings first whatever they were: a closed loop's users'
 #: pace, or an open rate past capacity, is what such a value is (a cloud's 593 tokens/s was one
@@ -444,6 +444,7 @@ def series_figure(
     parts = (
         one_run_note(view),
         interval_note(view, kind, frame, shown, axes),
+        own.get("paired", ""),  # what the intervals do not say: right after them
         # What the values are: before the rest.
         ceiling_note(drawing.bound_metric(view, request), view.results.manifest, frame),
         warned if early else "",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -12,9 +12,11 @@ from matplotlib.figure import Figure
 from offloadsim.plots import charts
 from offloadsim.plots.figure_data import joined_labels
 from offloadsim.plots.kind_registry import FigureRequest
+from offloadsim.plots.paired_note import paired_note
 from offloadsim.plots.series_figure import (
     MetricDrawing,
     Panel,
+    Shown,
     say_unseen_bars,
     series_figure,
 )
@@ -71,6 +73,10 @@ class _Bars(MetricDrawing):
 
     def ranged(self, axes: Sequence[Axes]) -> None:
         say_unseen_bars(axes)
+
+    def notes(self, shown: Shown) -> Mapping[str, str]:
+        """Where error bars overlap the baseline's but the paired Δ excludes 0 (a comparison's)."""
+        return {"paired": paired_note(shown.view, shown.frame, shown.series, shown.facet, shown.x)}
 
 
 DRAWING = _Bars()

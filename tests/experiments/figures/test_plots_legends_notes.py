@@ -182,6 +182,40 @@ def test_a_cli_figure_says_what_its_intervals_are_and_over_how_many_replications
     assert "95 % CI" in note and "over 2 replications" in note and "error bars" in note
 
 
+def _latencies(compare_results, local, edge):
+    """compare_results (local, the baseline, and edge over 2 replications) with these mean latencies."""
+    metrics = compare_results.metrics.copy()
+    for policy, values in (("local", local), ("edge", edge)):
+        rows = (metrics["policy"] == policy).to_numpy()
+        metrics.loc[rows, "latency_mean_s"] = metrics.loc[rows, "replication"].map(dict(enumerate(values)))
+    return dataclasses.replace(compare_results, metrics=metrics)
+
+
+def test_bars_whose_error_bars_overlap_say_where_the_paired_difference_excludes_0(compare_results):
+    """A researcher's bars of their heuristic and a baseline overlapped where compare's table starred
+    the Δ: each bar is its own policy's CI, the Δ's is paired on common random numbers.  The note says
+    it, as the table writes the Δ, and says nothing where the bars are apart or the Δ holds 0."""
+    from offloadsim.plots.figure_data import FigureView
+    from offloadsim.plots.paired_note import paired_note
+
+    def note(local, edge):
+        view = FigureView(_latencies(compare_results, local, edge), "bars", "latency_mean_s", None)
+        return paired_note(view, view.metrics, ["policy"], None, None)
+
+    assert compare_results.manifest["baseline"] == "local"
+    # Own CIs of ± 6.4 s; the paired Δ +100.5 ± 6.4 ms (t 12.71 with 1 df, s 0.707 ms, n 2).
+    overlapping = _latencies(compare_results, [1.0, 2.0], [1.1, 2.101])
+    said = _footnote(plots.plot_results(overlapping, "bars", metric="latency_mean_s"))
+    assert (
+        "error bars overlapping local's do not mean no difference: the replications are paired (common "
+        "random numbers), and the paired difference to local excludes 0 for edge (+100.5 ± 6.4 ms)"
+    ) in " ".join(said.split())
+    assert "for edge (+100.0 ms in every replication)" in note([1.0, 2.0], [1.1, 2.1])
+    assert note([1.0, 2.0], [1.2, 2.0]) == ""  # the Δ, +100 ± 1,271 ms, holds 0
+    assert note([1.0, 1.01], [3.0, 3.01]) == ""  # the bars are apart: the figure shows it
+    assert note([1.0, 2.0], [1.0, 2.0]) == ""  # no difference at all
+
+
 def _many_phones(compare_results, phones: int = 12):
     """compare_results with ``phones`` phones, each as busy as one of its three (scaled): drawn by tier."""
     nodes = compare_results.nodes

@@ -408,7 +408,11 @@ _TOKEN_KEYS = ("prompt_tokens", "output_tokens")
 
 
 def axis_label_for(
-    key: str, kind: str | None, name: str | None = None, largest: float | None = None
+    key: str,
+    kind: str | None,
+    name: str | None = None,
+    largest: float | None = None,
+    written: Sequence[Any] = (),
 ) -> tuple[str, float]:
     """An axis label with its unit for a swept key, and the factor from SI to the shown unit.
 
@@ -439,6 +443,12 @@ def axis_label_for(
 
     >>> axis_label_for("workload[0].rate", "rate", "chat arrival rate", 0.1)
     ('chat arrival rate per source (per min)', 0.016666666666666666)
+
+    Rates ``written`` all in one unit (the swept values as the user wrote them) keep it, as the
+    sweep's table does (:func:`~offloadsim.scenario.units.written_unit`):
+
+    >>> axis_label_for("workload[0].rate", "rate", "chat arrival rate", 2.0, ["30 /min", "120 /min"])
+    ('chat arrival rate per source (per min)', 0.016666666666666666)
     """
     name = name or key
     if _per_source(key) and "source" not in name:
@@ -452,7 +462,7 @@ def axis_label_for(
         kind = key_kind(key)
     if kind is None:
         return name, 1.0
-    factor, unit = axis_unit(kind, largest)
+    factor, unit = axis_unit(kind, largest, written)
     return _with_unit(name, unit), factor
 
 
@@ -602,6 +612,8 @@ def axis_texts(values: Sequence[Any]) -> list[str]:
     (['0.5 Mbit/s'], ['2 /s'], ['0.005 s', '20 s'])
     >>> axis_texts(["0.5 /min", "5 /min"]), axis_texts(["0 B", "50 KB"])
     (['0.5 /min', '5 /min'], ['0 B', '50 kB'])
+    >>> axis_texts(["30 /min", "120 /min"]), axis_texts(["0.5 /s", "0.75 /s"])
+    (['30 /min', '120 /min'], ['0.5 /s', '0.75 /s'])
     """
     items = list(values)
     distinct = [v for v in dict.fromkeys(items) if not (isinstance(v, float) and math.isnan(v))]
@@ -609,7 +621,7 @@ def axis_texts(values: Sequence[Any]) -> list[str]:
     if kind is None or kind == "number" or not all(isinstance(v, str) for v in distinct):
         return [str(v) for v in items]
     si = dict(zip(distinct, (float(v) for v in to_si(distinct, kind)), strict=True))
-    written = dict(zip(si, axis_unit_texts(list(si.values()), kind), strict=True))
+    written = dict(zip(si, axis_unit_texts(list(si.values()), kind, distinct), strict=True))
     # A zero reads as written, as the sweep's table writes it: "0 B" was "0 kB" in a figure's title
     # beside the table's "0 B", two units for one quantity (and a zero is one in any unit).
     shown = {v: written[v] if si[v] else str(v) for v in si}

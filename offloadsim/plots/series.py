@@ -225,7 +225,7 @@ def x_positions(
     if kind is not None:
         si = to_si(distinct, kind)
         largest = float(np.nanmax(np.abs(si))) if len(si) and not np.isnan(si).all() else None
-        text, factor = axis_label_for(key, kind, label, largest)
+        text, factor = axis_label_for(key, kind, label, largest, distinct)
         order = np.argsort(si, kind="stable")
         distinct = [distinct[i] for i in order]
         return si[order] / factor, text, True, distinct

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from offloadsim.field_values import FieldValues
@@ -26,6 +27,7 @@ __all__ = [
     "format_quantity",
     "axis_unit",
     "axis_unit_texts",
+    "written_unit",
     "grouped",
     "number_text",
     "unit_after_number",
@@ -392,15 +394,55 @@ _AXIS_UNITS = {
 _SECONDS_FROM = 10.0
 
 
-def axis_unit(kind: str, largest: float | None) -> tuple[float, str]:
+#: The axis unit of a rate written in each unit a scenario takes ("/ms", which no axis reads, has none).
+_WRITTEN_RATES = {
+    "/s": (1.0, "per s"),
+    "Hz": (1.0, "per s"),
+    "/min": (1 / 60, "per min"),
+    "/h": (1 / 3600, "per h"),
+}
+
+
+def written_unit(kind: str, written: Sequence[object]) -> tuple[float, str] | None:
+    """The axis unit of rates ``written`` all in one unit (a plain number is SI, per s), else None.
+
+    A sweep's table writes each rate as the user did (``30 /min``); its axis read ``(per s)`` and
+    0.5 where every value was written per minute, and ``(per min)`` with 30 over a table's
+    ``0.5 /s``: one quantity, two units on one page.  Rates written in several units have none.
+
+    >>> written_unit("rate", ["30 /min", "120 /min"]), written_unit("rate", ["0.5 /s", 1.0, "2 Hz"])
+    ((0.016666666666666666, 'per min'), (1.0, 'per s'))
+    >>> written_unit("rate", ["30 /min", "1 /s"]), written_unit("time", ["5 ms"]), written_unit("rate", [])
+    (None, None, None)
+    """
+    if kind != "rate" or not written:
+        return None
+    units = set()
+    for value in written:
+        match = _NUMBER_UNIT.match(str(value)) if isinstance(value, str | int | float) else None
+        unit = _WRITTEN_RATES.get(match.group(2) or "/s") if match else None
+        if unit is None:
+            return None
+        units.add(unit)
+    return units.pop() if len(units) == 1 else None
+
+
+def axis_unit(kind: str, largest: float | None, written: Sequence[object] = ()) -> tuple[float, str]:
     """The factor from SI and the unit an axis of quantities of ``kind`` shows (largest value SI).
 
-    A rate whose values are all below 1 /s reads per minute (per hour below 1 /min): requests swept
-    at ``[0.5 /min, 2 /min, 5 /min]`` read 0.5, 2 and 5, not 0.00833333, 0.0333333 and 0.0833333.
+    Rates ``written`` (as the scenario or sweep wrote them) all in one unit read in it
+    (:func:`written_unit`), as the sweep's table writes them.  Otherwise a rate whose values are all
+    below 1 /s reads per minute (per hour below 1 /min): requests swept at ``[0.5 /min, 2 /s]``
+    read 0.5 and 120, not 0.00833333 and 2.
 
     >>> axis_unit("rate", 2.0), axis_unit("rate", 5 / 60), axis_unit("rate", 1 / 3600)
     ((1.0, 'per s'), (0.016666666666666666, 'per min'), (0.0002777777777777778, 'per h'))
+    >>> axis_unit("rate", 2.0, ["30 /min", "120 /min"]), axis_unit("rate", 0.5, ["0.25 /s", "0.5 /s"])
+    ((0.016666666666666666, 'per min'), (1.0, 'per s'))
     """
+    found = written_unit(kind, written)
+    if found is not None:
+        return found
     factor, unit = _AXIS_UNITS.get(kind, (1.0, QUANTITIES[kind].si_unit))
     if kind == "time" and largest is not None and largest >= _SECONDS_FROM:
         factor, unit = 1.0, "s"
@@ -409,16 +451,17 @@ def axis_unit(kind: str, largest: float | None) -> tuple[float, str]:
     return factor, unit
 
 
-def axis_unit_texts(values: list[float], kind: str) -> list[str]:
+def axis_unit_texts(values: list[float], kind: str, written: Sequence[object] = ()) -> list[str]:
     """Each of ``values`` (SI, of ``kind``) with the one unit an axis of them shows (:func:`axis_unit`).
 
     How a note under a figure writes the values its axis shows, and a note naming several values of
     one key (a sweep's speeds), so that neither reads ``1 TFLOP/s`` where the axis reads 1,000 GFLOP/s.
+    ``written``: the values as the user wrote them, whose one rate unit the axis keeps.
 
     >>> axis_unit_texts([5e11, 1e12, 2e12], "speed"), axis_unit_texts([2 / 60, 12 / 60], "rate")
     (['500 GFLOP/s', '1,000 GFLOP/s', '2,000 GFLOP/s'], ['2 /min', '12 /min'])
     """
-    factor, unit = axis_unit(kind, max(values) if values else None)
+    factor, unit = axis_unit(kind, max(values) if values else None, written)
     after = unit_after_number(unit)
     return [f"{number_text(value / factor)} {after}" for value in values]
 

@@ -74,3 +74,34 @@ def test_a_rate_swept_with_the_count_of_sources_names_no_count(tmp_path):
         results, "sweep", metric="throughput_per_s", x="workload[0].rate", by="nodes.phone.count"
     )
     assert figure.axes[0].get_xlabel().startswith("classify arrival rate per source (")
+
+
+def test_a_rate_swept_per_minute_reads_per_minute_on_the_axis_as_in_the_table(tmp_path):
+    """A grid of 30, 60 and 120 /min: the table wrote ``30 /min``, the axis ``(per s)`` under 0.5 to 2."""
+    from offloadsim.plots.results import plot_results
+
+    results = _rate_sweep(tmp_path, "  workload[0].rate: [30 /min, 60 /min, 120 /min]\n")
+    assert set(pd.read_csv(tmp_path / "out" / "summary.csv")["workload[0].rate"]) == {
+        "30 /min",
+        "60 /min",
+        "120 /min",
+    }
+    (ax,) = plot_results(results, "sweep", metric="throughput_per_s").axes[:1]
+    assert ax.get_xlabel().endswith("(per min)")
+    assert sorted(set(ax.get_lines()[0].get_xdata())) == [30.0, 60.0, 120.0]
+
+
+def test_a_rate_swept_below_one_per_second_stays_per_second():
+    """The other way round: ``[0.25 /s, 0.5 /s]`` read ``(per min)`` under 15 and 30."""
+    rates = ["0.25 /s", "0.5 /s"]
+    frame = pd.DataFrame(
+        [
+            {"policy": "edge", "workload[0].rate": r, "replication": k, "m": 1.0 + k}
+            for r in rates
+            for k in (0, 1)
+        ]
+    )
+    _, ax = plots.new_axes("one-column")
+    plots.metric_vs_parameter(frame, "m", "workload[0].rate", ax=ax, label="rate")
+    assert ax.get_xlabel() == "rate per source (per s)"
+    assert sorted(set(ax.get_lines()[0].get_xdata())) == [0.25, 0.5]

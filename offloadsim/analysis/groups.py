@@ -37,6 +37,7 @@ __all__ = [
     "group_rows",
     "group_stats",
     "per_group",
+    "pooled_groups",
     "split_key",
 ]
 
@@ -81,6 +82,30 @@ GROUP_FILE_METRICS = (
     "completed",
     *GROUP_BATTERY_METRICS,
 )
+
+
+def pooled_groups(groups: pd.DataFrame | None, tables: str) -> str | None:
+    """The line a headline table over several source groups says it pools them with; None for one group.
+
+    ``groups``: the table per source group (a ``group`` column: ``groups.csv``'s rows); ``tables``:
+    what under the headline shows each group (``"tables"``, ``"table"``).  A compare over a fleet of
+    phones and Raspberry Pis read one mean latency, not saying it was of both fleets' tasks at once
+    (the Pis' slower by half), with the tables per group further down.
+
+    >>> import pandas as pd
+    >>> pooled_groups(pd.DataFrame({"group": ["phone", "pi", "phone"]}), "tables")
+    'pooled over all 2 source groups (phone, pi): each group alone in the tables per source group below'
+    >>> pooled_groups(pd.DataFrame({"group": []}), "tables") is None, pooled_groups(None, "table") is None
+    (True, True)
+    """
+    names = [] if groups is None or not len(groups) else list(dict.fromkeys(groups["group"].astype(str)))
+    if len(names) < 2:
+        return None
+    return (
+        f"pooled over all {len(names)} source groups ({', '.join(names)}): "
+        f"each group alone in the {tables} per source group below"
+    )
+
 
 #: Computes the summary's task numbers of a table: (tasks, duration_s, end_s) -> Summary fields.
 Stats = Callable[[Any, float, "float | None"], dict[str, Any]]

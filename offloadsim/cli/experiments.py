@@ -596,6 +596,7 @@ def _sweep_table(result: Any, limit: int = 40, qualifiers: Mapping[str, Qualifie
     one line naming them, and prints the rest in blocks: an LLM sweep's table was 380 characters wide.
     """
     from offloadsim.analysis.catalogue import basis_lines, metric_info, sweep_columns
+    from offloadsim.analysis.groups import pooled_groups
     from offloadsim.analysis.overload_marks import OVERLOAD_MARK, Overloaded, runs_footnote
     from offloadsim.analysis.qualifiers import PLAIN, point_qualifiers
     from offloadsim.analysis.raw_input import raw_input_meanings, with_meaning
@@ -677,6 +678,7 @@ def _sweep_table(result: Any, limit: int = 40, qualifiers: Mapping[str, Qualifie
     # One replication per point has no interval: the title says so rather than promise one.
     over = "one replication per point, no CI" if reps == 1 else f"mean ± 95 % CI over {reps} replications"
     lines = [f"{result.manifest.get('name')}: {over}" + (f"; {window}" if window else "")]
+    lines += [pooled] if (pooled := pooled_groups(getattr(result, "groups", None), "table")) else []
     lines += fit_table(shown, keys)
     if left_out:
         lines += textwrap.wrap(f"left out (in summary.csv): {left_out}", TABLE_WIDTH, break_on_hyphens=False)

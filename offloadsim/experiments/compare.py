@@ -40,7 +40,13 @@ from offloadsim.analysis.catalogue import (
     zero_width,
 )
 from offloadsim.analysis.group_warned import RunRecords, WarnedGroups, warned_counts, with_group_warned
-from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_TABLE_METRICS, group_rows, per_group
+from offloadsim.analysis.groups import (
+    GROUP_BATTERY_METRICS,
+    GROUP_TABLE_METRICS,
+    group_rows,
+    per_group,
+    pooled_groups,
+)
 from offloadsim.analysis.metric_list import metric_sources, registered_metrics
 from offloadsim.analysis.multiple_comparisons import family_note, held_to_family, paired_t_p
 from offloadsim.analysis.overload_marks import OVERLOAD_MARK, runs_footnote
@@ -279,6 +285,7 @@ class CompareResult:
             self.replications,
             adjust=adjust,
             qualifiers=(marks := policy_qualifiers(self.manifest, self.metrics, self.policies)),
+            pooled=pooled_groups(self.groups, "tables"),
         )
         if self.groups is not None and len(self.groups):
             groups = format_groups(
@@ -1193,6 +1200,7 @@ def format_comparison(
     adjust: str = "none",
     qualifiers: Mapping[str, Qualifiers] | None = None,
     footnote: bool = True,
+    pooled: str | None = None,
 ) -> str:
     """Render :func:`compare_table` output for a terminal (display units, ``*`` = CI of Δ excludes 0).
 
@@ -1224,6 +1232,9 @@ def format_comparison(
     heading is marked
     :data:`~offloadsim.analysis.overload_marks.OVERLOAD_MARK`, and, with ``footnote``, a line under
     the table says how many of its runs were, and which warnings said so.
+
+    ``pooled``: the line under the title saying the table's numbers pool several source groups
+    (:func:`~offloadsim.analysis.groups.pooled_groups`), where tables per group follow.
     """
     qualifiers = qualifiers or {}
     marked = {p: over for p in policies if (over := qualifiers.get(p, PLAIN).overloaded) is not None}
@@ -1312,6 +1323,9 @@ def format_comparison(
                 title,
                 "mean ± 95 % CI half-width over replications; Δ = policy − baseline, paired by replication",
             ]
+        if pooled:
+            out.append(pooled)
+        if replications != 1:
             out.append(
                 "(* : the CI of Δ excludes 0"
                 + (", and Holm's adjustment over the table's Δs keeps it" if adjust == "holm" else "")

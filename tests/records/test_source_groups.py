@@ -190,6 +190,13 @@ def test_compare_gives_each_groups_paired_table(fleet, tmp_path):
     }
     text = (tmp_path / "cmp" / "summary.txt").read_text(encoding="utf-8")
     assert "source group budget" in text and "source group flagship" in text
+    # The headline table says it pools both groups' tasks, and where each group's own are: its one
+    # mean latency read as the fleet's, the budget phones' slower tasks in it unsaid.
+    headline = text[: text.index("per source group (")].splitlines()
+    assert headline[2] == (
+        "pooled over all 2 source groups (flagship, budget): "
+        "each group alone in the tables per source group below"
+    )
     budget = text[text.index("source group budget") :]
     local_ms = groups.query("group == 'budget' and policy == 'local' and metric == 'latency_mean_s'")["mean"]
     assert f"{local_ms.item() * 1e3:,.0f}" in budget.splitlines()[3]  # the mean latency row, local column
@@ -217,7 +224,7 @@ def test_compare_of_one_group_writes_no_group_rows(tmp_path):
     path.write_text(FLEET.replace('sources: "budget-*"', 'sources: "flagship-*"'), encoding="utf-8")
     result = compare(path, ["local", "edge"], 2, workers=1, out=tmp_path / "cmp")
     assert pd.read_csv(tmp_path / "cmp" / "groups.csv").empty
-    assert "source group" not in result.format_table()
+    assert "source group" not in result.format_table() and "pooled" not in result.format_table()
 
 
 def test_metric_figures_split_runs_by_source_group(fleet, tmp_path):
@@ -311,6 +318,11 @@ def test_sweep_gives_each_groups_table(fleet, tmp_path, capsys):
     budget = groups.query("group == 'budget' and metric == 'latency_mean_s'")["mean"]
     flagship = groups.query("group == 'flagship' and metric == 'latency_mean_s'")["mean"]
     assert (budget.to_numpy() > flagship.to_numpy()).all(), "the budget phones are slower: a real split"
+    # The headline table says it pools the groups, and points at the table per group.
+    assert printed.splitlines()[1] == (
+        "pooled over all 2 source groups (flagship, budget): "
+        "each group alone in the table per source group below"
+    )
     # Printed: a row per point and group under the headline table, the group named first.
     table = printed[printed.index("sweep per source group (flagship, budget)") :].splitlines()
     rule = next(i for i, line in enumerate(table) if line and set(line) <= {"-", " "})

@@ -67,6 +67,7 @@ from offloadsim.plots.style import RC, axes_or_new, house_style
 __all__ = [
     "all_local_latency",
     "all_local_latency_lines",
+    "ran_local",
     "all_local_layers",
     "all_local_layers_by",
     "coinciding_lines",
@@ -644,7 +645,7 @@ def _depth_lines(
             several = (
                 "its tasks ran all local at several depths (a swept model; give its key to --by or --facet)"
             )
-            missing[app] = several if (_ran_local(done) & (app_of == app)).any() else unknown
+            missing[app] = several if (ran_local(done) & (app_of == app)).any() else unknown
             continue
         for name in dict.fromkeys(done.loc[app_of == app, by].astype(str)):
             if name in per_series:
@@ -677,7 +678,7 @@ def _with_split(tasks: pd.DataFrame) -> pd.DataFrame:
     return done[np.isfinite(pd.to_numeric(done["split"], errors="coerce").to_numpy(dtype=float))]
 
 
-def _ran_local(done: pd.DataFrame) -> np.ndarray:
+def ran_local(done: pd.DataFrame) -> np.ndarray:
     """Per task, whether it ran wholly on its source device."""
     if "placement" not in done.columns or "source" not in done.columns:
         return np.zeros(len(done), dtype=bool)
@@ -706,7 +707,7 @@ def all_local_layers(done: pd.DataFrame) -> dict[str, int]:
     layer count changes, and one line would mark the deepest model's count
     in every panel.
     """
-    local = _ran_local(done)
+    local = ran_local(done)
     if not local.any():
         return {}
     apps = done["app"].astype(str) if "app" in done.columns else pd.Series("", index=done.index)
@@ -727,7 +728,7 @@ def all_local_latency(tasks: pd.DataFrame) -> tuple[dict[str, float], dict[str, 
     n = len(tasks)
     app_of = tasks["app"].astype(str).to_numpy() if "app" in tasks.columns else np.full(n, "", dtype=object)
     status = tasks["status"].astype(str).to_numpy() if "status" in tasks.columns else np.full(n, "completed")
-    local = (status == "completed") & _ran_local(tasks)
+    local = (status == "completed") & ran_local(tasks)
     times = pd.Series(tasks["compute_time"].to_numpy(dtype=float)[local]).groupby(app_of[local]).mean()
     found = {str(app): float(value) for app, value in times.items() if np.isfinite(value)}
     reasons = tasks["reason"].astype(str).to_numpy() if "reason" in tasks.columns else np.full(n, "")
@@ -825,7 +826,7 @@ def _all_local_curves(
         if "status" in tasks.columns
         else np.full(len(tasks), "completed")
     )
-    local = (status == "completed") & _ran_local(tasks)
+    local = (status == "completed") & ran_local(tasks)
     rows = tasks.loc[local, [c for c in ("app", *groups, x) if c in tasks.columns]].astype(str)
     rows = rows.assign(
         app=rows["app"] if "app" in rows.columns else "",

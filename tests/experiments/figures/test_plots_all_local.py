@@ -141,7 +141,9 @@ def test_a_faceted_sweep_names_the_panels_that_have_no_all_local_line(tmp_path):
     "no all-local line: classify never ran there", of panel (b) alone, as if of the whole figure."""
     results = tiny_sweep(
         tmp_path,
-        "set: {duration: 4 s}\ngrid:\n  nodes.phone.processor.speed: [10 GFLOP/s, 0.1 GFLOP/s]\n"
+        # fixed work: least-loaded's tasks kept local are then a fair sample (random work's are not)
+        "set: {duration: 4 s, applications.job.work: 1 GFLOP}\n"
+        "grid:\n  nodes.phone.processor.speed: [10 GFLOP/s, 0.1 GFLOP/s]\n"
         "  workload[0].rate: [1 /s, 2 /s]\npolicies: [least-loaded]\n",
     )
     tasks = results.tasks
@@ -381,3 +383,25 @@ def test_a_split_figure_with_the_swept_model_on_its_x_axis_marks_each_model_s_de
         ]
         assert ax.get_ylim()[1] >= 175
     assert "no all-local line" not in fig.get_supxlabel()
+
+
+def test_an_all_local_line_under_random_work_is_not_drawn_from_the_small_tasks_a_policy_kept(tmp_path):
+    """TINY's work is exponential (1 GFLOP mean, 100 ms on a 10 GFLOP/s phone): least-loaded keeps the
+    small draws local and offloads the large, and the line, the mean of the tasks kept local, read
+    22 ms.  It comes from the runs that kept every task local (local's), a fair sample of the work,
+    and, where no run did, is not drawn, the note saying why."""
+    results = tiny_sweep(
+        tmp_path,
+        "set: {duration: 10 s}\ngrid:\n  links[0].bandwidth: [50 Mbps]\n"
+        "policies: [local, least-loaded]\nreplications: 1\n",
+    )
+    tasks = results.tasks
+    own = tasks[(tasks["policy"] == "local") & (tasks["status"] == "completed")]["compute_time"] * 1e3
+    fig = plots.plot_results(results, "sweep", metric="latency_mean_s")
+    (line,) = [ln.get_ydata()[0] for ln in fig.axes[0].get_lines() if ln.get_label() == "_all local"]
+    assert line == pytest.approx(own.mean())
+    # Not below the work's mean on the phone (100 ms) by more than chance: 3 standard errors.
+    assert line >= 100.0 - 3 * own.std() / np.sqrt(len(own)), (line, len(own))
+    kept = plots.plot_results(results, "sweep", metric="latency_mean_s", where={"policy": "least-loaded"})
+    assert not [ln for ln in kept.axes[0].get_lines() if ln.get_label() == "_all local"]
+    assert "no all-local line: job draws its work per task (work: exponential)" in _footnote(kept)

@@ -13,6 +13,7 @@ import string
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TextIO, TypeVar
 
 import numpy as np
@@ -65,6 +66,8 @@ __all__ = [
     "lines_under_box",
     "reach_log_ticks",
     "series_name",
+    "legend_label",
+    "policy_nodes_in_legends",
 ]
 
 # Width of a digit in the house style's serif type, as a fraction of the font size (STIX digits: 0.5).
@@ -694,14 +697,56 @@ def _drawn(handle: Any) -> bool:
     return True
 
 
+#: The node each fixed policy places on, by its label, for the figure being drawn
+#: (:func:`policy_nodes_in_legends`); empty: none to name.
+_POLICY_NODES: ContextVar[Mapping[str, str] | None] = ContextVar("policy_nodes", default=None)
+#: The legend title (its last line: a heading may stand above it) of a legend whose entries are policies.
+_POLICY_TITLE = "policy"
+
+
+@contextmanager
+def policy_nodes_in_legends(nodes: Mapping[str, str]) -> Iterator[None]:
+    """While drawing, each policy legend names the node ``nodes`` gives a policy of: ``fixed (edge1)``.
+
+    Named as each legend is made (:func:`legend_label`), so that it is placed for the text it
+    shows: renamed after the layout, a legend placed clear of the data for ``fixed`` grew over a
+    line, or past the figure's edge, as ``fixed (edge-accelerator-us-west-1)``.
+    """
+    token = _POLICY_NODES.set(dict(nodes))
+    try:
+        yield
+    finally:
+        _POLICY_NODES.reset(token)
+
+
+def legend_label(title: str | None, label: str) -> str:
+    """``label`` as a legend titled ``title`` shows it: a policy with the node it is fixed on, if any.
+
+    An entry that adds to its name (``fixed (same line as edge)``) keeps what it adds, after the node.
+
+    >>> with policy_nodes_in_legends({"fixed": "edge1"}):
+    ...     legend_label("policy", "fixed"), legend_label("policy", "fixed (same line as edge)")
+    ('fixed (edge1)', 'fixed (edge1) (same line as edge)')
+    >>> with policy_nodes_in_legends({"fixed": "edge1"}):
+    ...     legend_label("node", "fixed"), legend_label("policy", "local")
+    ('fixed', 'local')
+    """
+    nodes = _POLICY_NODES.get() or {}
+    if not nodes or (title or "").rsplit("\n", 1)[-1] != _POLICY_TITLE:
+        return label
+    name = series_name(label)
+    return f"{name} ({nodes[name]}){label.removeprefix(name)}" if name in nodes else label
+
+
 def tidy_legend(ax: Axes, title: str | None = None, *, minimum: int = 2, **kwargs: Any) -> None:
     """A legend of the artists that drew something, when there are at least ``minimum`` of them.
 
     One series needs no legend (the axis labels say what it is); an entry
-    for a series with no data would promise a line that is not there.
+    for a series with no data would promise a line that is not there.  A policy legend's entries
+    name the node a fixed policy places on (:func:`legend_label`), before it is placed.
     """
     handles, labels = ax.get_legend_handles_labels()
-    kept = [(h, label) for h, label in zip(handles, labels, strict=True) if _drawn(h)]
+    kept = [(h, legend_label(title, label)) for h, label in zip(handles, labels, strict=True) if _drawn(h)]
     old = ax.get_legend()
     if old is not None:
         old.remove()
@@ -1021,7 +1066,9 @@ def place_clear(ax: Axes, legend: Legend, avoid: Sequence[Artist] = ()) -> bool:
 
 def _legend_entries(ax: Axes, legend: Legend) -> dict[str, Any]:
     """``legend``'s entries in order, label -> the artist it stands for, or its proxy."""
-    artists = dict(zip(*reversed(ax.get_legend_handles_labels()), strict=True))
+    title = legend.get_title().get_text()
+    handles, labels = ax.get_legend_handles_labels()  # the artists', as the legend shows them
+    artists = {legend_label(title, label): handle for handle, label in zip(handles, labels, strict=True)}
     # The artist itself where it has a label (an error bar keeps its bars), else the proxy.
     return {
         text.get_text(): artists.get(text.get_text(), proxy)
@@ -1080,7 +1127,7 @@ def figure_legend(
         legend.remove()
     handles = _one_entry_a_series(handles, panels if len(axes) > 1 else {})
     if order:
-        rank = {name: i for i, name in enumerate(order)}
+        rank = {legend_label(title, name): i for i, name in enumerate(order)}  # as its entries read
         handles = dict(
             sorted(handles.items(), key=lambda item: rank.get(_SAME_AS.sub("", item[0]), len(rank)))
         )

@@ -4,6 +4,8 @@ A run, comparison or sweep of the file's ``{name: fixed, node: edge1}`` records 
 ``fixed``, and its figures' legends read ``fixed``: which node was fixed was said nowhere on the
 page.  A comparison's entry ``fixed(node=edge1)`` says it already, and a sweep whose runs differ
 in ``policy.node`` says it by that key (its series or panels): those are left as they are.
+Each policy legend names the node as it is made
+(:func:`~offloadsim.plots.axes.policy_nodes_in_legends`), and is placed for that text.
 """
 
 from __future__ import annotations
@@ -11,16 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from matplotlib.figure import Figure
-
 from offloadsim.analysis.values import policy_label_shows
-from offloadsim.plots.axes import series_name
 from offloadsim.records.stored import Results
 
-__all__ = ["name_policy_nodes", "policy_nodes"]
-
-#: The legend title (its last line: a heading may stand above it) of a legend whose entries are policies.
-_TITLE = "policy"
+__all__ = ["policy_nodes"]
 
 
 def policy_nodes(results: Results, document: Mapping[str, Any] | None = None) -> dict[str, str]:
@@ -56,21 +52,3 @@ def policy_nodes(results: Results, document: Mapping[str, Any] | None = None) ->
         if isinstance(node, str) and node and not policy_label_shows("policy.node", label, node):
             named[label] = node
     return named
-
-
-def name_policy_nodes(fig: Figure, nodes: Mapping[str, str]) -> None:
-    """Each entry of ``fig``'s policy legends that ``nodes`` names a node of, with it: ``fixed (edge1)``.
-
-    An entry that adds to its name (``fixed (same line as edge)``) keeps what it adds, after the node.
-    """
-    if not nodes:
-        return
-    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes)]
-    for legend in legends:
-        if legend is None or legend.get_title().get_text().rsplit("\n", 1)[-1] != _TITLE:
-            continue
-        for text in legend.get_texts():
-            label = text.get_text()
-            name = series_name(label)
-            if name in nodes:
-                text.set_text(f"{name} ({nodes[name]}){label.removeprefix(name)}")

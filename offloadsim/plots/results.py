@@ -205,15 +205,15 @@ def plot_with_tables(
         raise ExperimentError(refusal)
     _check_window(options.get("bin_s"), options.get("from_s"), options.get("to_s"))
     if figure.shipped():
+        from offloadsim.plots.axes import policy_nodes_in_legends
         from offloadsim.plots.figure_data import scenario_document
-        from offloadsim.plots.policy_nodes import name_policy_nodes, policy_nodes
+        from offloadsim.plots.policy_nodes import policy_nodes
 
-        fig, tables = figure.drawer()(results, request)
-        # the node a fixed policy places on, where its label does not say it: "fixed (edge1)"
-        name_policy_nodes(
-            fig, policy_nodes(results, scenario_document(results) if results.kind == "sweep" else None)
-        )
-        return fig, tables
+        # The node a fixed policy places on, where its label does not say it ("fixed (edge1)"): named
+        # as each legend is made, so that it is placed for that text.
+        nodes = policy_nodes(results, scenario_document(results) if results.kind == "sweep" else None)
+        with policy_nodes_in_legends(nodes):
+            return figure.drawer()(results, request)
     # A plug-in's kind draws the rows --where keeps, checked as a shipped kind's (it was handed all
     # of them: --where nosuch=1 drew every run at exit 0), at the size asked for.
     from offloadsim.plots.figure_data import filtered_results

@@ -29,3 +29,33 @@ def test_a_comparisons_fixed_policy_names_its_node_in_the_legend(tmp_path, tiny_
     assert _legend(fig) == ["fixed (edge)", "local"]  # an entry naming its node is left as written
     assert figure_problems(fig) == []
     plt.close(fig)
+
+
+def test_a_long_node_name_is_in_the_legend_before_it_is_placed(tmp_path, tiny_scenario_text):
+    """Renamed after the layout, a legend placed clear of the data for ``fixed`` grew over the local
+    line as ``fixed (edge-accelerator-us-west-1-rack-12)``: it is placed for the text it shows."""
+    from offloadsim.plots.axes import laid_out
+    from offloadsim.plots.checks import legend_over_data
+    from offloadsim.plots.style import house_style
+
+    node = "edge-accelerator-us-west-1-rack-12"
+    scenario = tmp_path / "fixed.yaml"
+    text = tiny_scenario_text.replace("  edge: {", f"  {node}: {{").replace(
+        "[phone, edge]", f"[phone, {node}]"
+    )
+    scenario.write_text(text.replace("policy: edge", f"policy: {{name: fixed, node: {node}}}"))
+    out = tmp_path / "cmp"
+    argv = ["compare", str(scenario), "--policies", "fixed,local", "-n", "1", "-q"]
+    assert main([*argv, "--workers", "1", "--out", str(out)]) == 0
+    fig = plot_results(read_results(out), "cdf")
+    assert _legend(fig) == [f"fixed ({node})", "local"]
+    (ax,) = fig.axes
+    (legend,) = [legend for legend in [*fig.legends, ax.get_legend()] if legend]
+    with house_style():  # measured as saved
+        renderer = laid_out(ax)
+        box, frame = legend.get_window_extent(renderer), ax.get_window_extent(renderer)
+    inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+    assert inside or not box.overlaps(frame), (box, frame)  # within the axes or clear of them
+    assert legend_over_data(fig) == []
+    assert figure_problems(fig) == []
+    plt.close(fig)

@@ -12,7 +12,7 @@ Under root seeds 1 to 4 and 11 the check read 3.85–3.94 s against 4 s.  This p
 
 ::
 
-    python tests/validation/ps_link_probe.py --seeds 1 160 --numpy 1000   # about 8 minutes on one core
+    python tests/validation/ps_link_probe.py --seeds 1 160 --numpy 1000   # about 6 minutes on one core
 """
 
 from __future__ import annotations

@@ -47,6 +47,12 @@ from offloadsim.analysis.groups import (
     per_group,
     pooled_groups,
 )
+from offloadsim.analysis.in_flight_delta import (
+    IN_FLIGHT_VERDICT,
+    in_flight_legend,
+    in_flight_only,
+    summary_cells,
+)
 from offloadsim.analysis.metric_list import metric_sources, registered_metrics
 from offloadsim.analysis.multiple_comparisons import family_note, held_to_family, paired_t_p
 from offloadsim.analysis.overload_marks import OVERLOAD_MARK, runs_footnote
@@ -58,7 +64,6 @@ from offloadsim.analysis.warning_facts import warning_rows
 from offloadsim.errors import argument
 from offloadsim.experiment_defaults import COMPARE_REPLICATIONS
 from offloadsim.experiments.executors import default_workers, execute
-from offloadsim.experiments.in_flight_delta import IN_FLIGHT_VERDICT, in_flight_legend, in_flight_only
 from offloadsim.experiments.jobs import (
     MAX_JOBS,
     Job,
@@ -1249,21 +1254,7 @@ def format_comparison(
     headline = METRICS.keys() | LLM_METRICS.keys() | unasked
     headline |= set(shown)  # a registered metric placed beside the LLM rows (_beside_llm): shown once
     shown += [m for m in metric_columns(list(dict.fromkeys(summary["metric"]))) if m not in headline]
-    unsaid = [0] * len(summary)  # a count the summary does not hold (an older one's): not said
-    cells: dict[tuple[str, str], tuple[float, float, float, float, int, int]] = {
-        (str(p), str(m)): (float(mean), float(ci), float(diff), float(diff_ci), int(n), int(pairs))
-        for p, m, mean, ci, diff, diff_ci, n, pairs in zip(
-            summary["policy"],
-            summary["metric"],
-            summary["mean"],
-            summary["ci"],
-            summary["diff"],
-            summary["diff_ci"],
-            summary["n"] if "n" in summary.columns else unsaid,
-            summary["diff_n"] if "diff_n" in summary.columns else unsaid,
-            strict=True,
-        )
-    }
+    cells = summary_cells(summary)  # a count the summary does not hold (an older one's): 0, not said
     completed = _completed_shares(cells, policies)
     tests = _delta_tests(cells, shown, policies, baseline, replications)
     kept = held_to_family(tests, adjust)

@@ -6,6 +6,10 @@ against the baseline by the CI of the paired differences, usually far narrower: 
 error bars overlap read as "no difference" where the table stars the Δ (least-loaded's 117.1 ±
 1.8 ms against cloud's 115.79 ± 0.87 ms in ``compare-load``).  The note names those policies with
 their Δ, as the table writes it, so the figure does not say less than the table.
+
+Nor more: a throughput Δ made only of the tasks still in flight at the end, which the table marks
+``(in flight)`` rather than judge (:mod:`offloadsim.analysis.in_flight_delta`), is marked so here
+too, with the table's line saying what that means, read from the same summary.
 """
 
 from __future__ import annotations
@@ -16,6 +20,12 @@ from collections.abc import Sequence
 import pandas as pd
 
 from offloadsim.analysis.catalogue import metric_info
+from offloadsim.analysis.in_flight_delta import (
+    IN_FLIGHT_VERDICT,
+    in_flight_legend,
+    in_flight_only,
+    summary_cells,
+)
 from offloadsim.analysis.metric_display import zero_width
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
 from offloadsim.plots.figure_data import FigureView
@@ -55,6 +65,9 @@ def paired_note(
     info = readable_unit(info, largest) if math.isfinite(largest) else info
     unit = f" {info.unit}" if info.unit else ""
     said = []
+    table = results.summary if metric == "throughput_per_s" else None
+    cells = summary_cells(table) if table is not None else {}
+    in_flight: dict[str, tuple[float, float]] = {}  # policy -> the table's (in flight) counts
     for policy, values in runs.items():
         (mean, half), (base_mean, base_half) = means[policy], means[str(baseline)]
         if policy == str(baseline) or not all(map(math.isfinite, (mean, half, base_mean, base_half))):
@@ -66,14 +79,21 @@ def paired_note(
         if not math.isfinite(diff) or not math.isfinite(diff_half) or diff == 0:
             continue
         if zero_width(diff, diff_half):
-            if not zero_width(max(abs(mean), abs(base_mean)), abs(diff)):  # else rounding only
-                said.append(f"{policy} ({info.format(diff, signed=True)}{unit} in every replication)")
+            if zero_width(max(abs(mean), abs(base_mean)), abs(diff)):
+                continue  # rounding only
+            text = f"{policy} ({info.format(diff, signed=True)}{unit} in every replication)"
         elif abs(diff) > diff_half:
-            said.append(f"{policy} ({info.format(diff, diff_half, signed=True, apart=True)}{unit})")
+            text = f"{policy} ({info.format(diff, diff_half, signed=True, apart=True)}{unit})"
+        else:
+            continue
+        if held := in_flight_only(cells, policy, str(baseline)):  # the end's backlog, as the table says
+            text, in_flight[policy] = f"{text} {IN_FLIGHT_VERDICT}", held
+        said.append(text)
     if not said:
         return ""
-    return (
+    note = (
         f"error bars overlapping {baseline}'s do not mean no difference: the replications are paired "
         f"(common random numbers), and the paired difference to {baseline} excludes 0 for {listed(said)} "
         "(compare's Δ: summary.csv's diff and diff_ci)"
     )
+    return f"{note}; {in_flight_legend(in_flight, str(baseline))}" if in_flight else note

@@ -216,6 +216,42 @@ def test_bars_whose_error_bars_overlap_say_where_the_paired_difference_excludes_
     assert note([1.0, 2.0], [1.0, 2.0]) == ""  # no difference at all
 
 
+def test_a_paired_note_on_throughput_marks_a_delta_of_tasks_in_flight_as_the_table_does(compare_results):
+    """The note named edge's throughput Δ where compare's table marks it "(in flight)": made only of
+    the tasks still in flight at the end, not a faster service.  The note now says so, from the same
+    summary; where edge completed more for another reason it stays as it was."""
+    from offloadsim.plots.figure_data import FigureView
+    from offloadsim.plots.paired_note import paired_note
+
+    metrics = compare_results.metrics.copy()
+    edge = (metrics["policy"] == "edge").to_numpy()
+    # Own CIs of ± 4.4 tasks/s overlap; the paired Δ, +0.1005 ± 0.0064 tasks/s, excludes 0.
+    metrics.loc[edge, "throughput_per_s"] += metrics.loc[edge, "replication"].map({0: 0.1, 1: 0.101})
+
+    def note(completed_diff, in_flight_diff):
+        summary = compare_results.summary.copy()
+        for metric, column, values in (
+            ("completed", "diff", {"edge": completed_diff}),
+            ("in_flight", "diff", {"edge": in_flight_diff}),
+            ("in_flight", "mean", {"local": 3.0, "edge": 1.0}),
+        ):
+            for policy, value in values.items():
+                summary.loc[(summary["policy"] == policy) & (summary["metric"] == metric), column] = value
+        results = dataclasses.replace(compare_results, metrics=metrics, summary=summary)
+        view = FigureView(results, "bars", "throughput_per_s", None)
+        return " ".join(paired_note(view, view.metrics, ["policy"], None, None).split())
+
+    assert compare_results.summary.query("metric == 'arrived' and policy == 'edge'")["diff"].item() == 0
+    said = note(2.0, -2.0)  # edge completed 2 more a run, and left 2 fewer in flight: the same tasks
+    assert "excludes 0 for edge (+0.1005 ± 0.0064 tasks/s) (in flight)" in said, said
+    assert said.endswith(
+        "; (in flight): not judged, a throughput Δ between policies offered the same tasks, made only of "
+        "those still in flight when the run ended (local 3.0 a run, edge 1.0), not of a faster service"
+    ), said
+    plain = note(2.0, 0.0)  # edge completed more, and not by leaving fewer in flight
+    assert "for edge (+0.1005 ± 0.0064 tasks/s) (compare's Δ" in plain and "in flight" not in plain, plain
+
+
 def _many_phones(compare_results, phones: int = 12):
     """compare_results with ``phones`` phones, each as busy as one of its three (scaled): drawn by tier."""
     nodes = compare_results.nodes

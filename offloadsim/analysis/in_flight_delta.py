@@ -6,21 +6,43 @@ or failed more, the Δ is only how many were still in flight when the run ended:
 ``edge`` read ``+0.58 ± 0.14 * better`` tasks/s against ``local``, which left 40.8 tasks in flight
 a run against ``edge``'s 6.0, though both served the same 1,791.  Such a Δ is real, and starred, but
 it is the end of the run's backlog, not a faster service: the table says ``(in flight)`` in place
-of ``better`` or ``worse``, and a line above it says what that means, with the counts.
+of ``better`` or ``worse``, and a line above it says what that means, with the counts.  A bars
+figure's note that names such a Δ (:mod:`offloadsim.plots.paired_note`) carries the same caveat,
+read from the same cells.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
-__all__ = ["IN_FLIGHT_VERDICT", "in_flight_legend", "in_flight_only"]
+__all__ = ["IN_FLIGHT_VERDICT", "Cells", "in_flight_legend", "in_flight_only", "summary_cells"]
 
 #: What a throughput Δ of tasks in flight at the end says in place of ``better`` or ``worse``.
 IN_FLIGHT_VERDICT = "(in flight)"
 
 #: Cells as compare's table reads them: (policy, metric) -> (mean, ci, diff, diff_ci, n, diff_n).
 Cells = Mapping[tuple[str, str], tuple[float, float, float, float, int, int]]
+
+
+def summary_cells(summary: Any) -> dict[tuple[str, str], tuple[float, float, float, float, int, int]]:
+    """A comparison's summary (``summary.parquet``) as cells; a count it does not hold (an older one's): 0."""
+    unsaid = [0] * len(summary)
+    return {
+        (str(p), str(m)): (float(mean), float(ci), float(diff), float(diff_ci), int(n), int(pairs))
+        for p, m, mean, ci, diff, diff_ci, n, pairs in zip(
+            summary["policy"],
+            summary["metric"],
+            summary["mean"],
+            summary["ci"],
+            summary["diff"],
+            summary["diff_ci"],
+            summary["n"] if "n" in summary.columns else unsaid,
+            summary["diff_n"] if "diff_n" in summary.columns else unsaid,
+            strict=True,
+        )
+    }
 
 
 def in_flight_only(cells: Cells, policy: str, baseline: str) -> tuple[float, float] | None:

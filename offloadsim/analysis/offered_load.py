@@ -5,8 +5,10 @@ relaxation time ``S / (c (1 - sqrt(rho))^2)`` grows without bound as ``rho`` nea
 from the busiest node's busy share over 60 s and it is noise: 20 phones offered 0.81 each
 (``compare-load`` under ``local``: 1.5 requests/s x 0.538 s) measured 0.91 to 1.00 at their busiest,
 and the length asked went from 2,518 s at 3 replications to 25,394 s at 5.  The offered load is the
-scenario's own: each (source, application) pair's mean arrival rate (Poisson's rate, one a period),
-times the share of its completed tasks the node ran whole, times the compute time they took there.
+scenario's rates read with the run's placements and times: each (source, application) pair's mean
+arrival rate (Poisson's rate, one a period), times the share of its completed tasks the node ran
+whole, times the mean compute time they took there, as measured (not a profile's nominal time: an
+M/M/1 queue offered 85 % reads 77 % over 120 s, its completed tasks' mean 0.902 s).
 Offered 99 % or more per core (``settling.CRITICAL_LOAD``), a node is critically loaded: the warning
 asks for no length, as none practical settles it.
 """

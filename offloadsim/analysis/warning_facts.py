@@ -43,7 +43,8 @@ class WarningFacts(FieldValues):
     kind has none.  ``llm_nodes``: the overloaded nodes it names that decode LLM answers, which
     serve their requests one at a time (:func:`unbatched_clause`).  ``offered_nodes``: those of a
     settling warning's nodes whose share is their offered load (the scenario's arrival rates times
-    their time a task), not their busy share of the measured time.  ``critical_nodes``: those
+    their share of the completed tasks and mean time a task, as the run measured them), not their
+    busy share of the measured time.  ``critical_nodes``: those
     loaded so near capacity (``settling.CRITICAL_LOAD``) that no run length is advised; a warning
     naming any has no relaxation time or length (NaN).  ``numbers``: any other numbers a kind's
     warning keeps, by name (a kind registered later, :mod:`offloadsim.analysis.warning_registry`,

@@ -118,6 +118,21 @@ def test_a_settling_warnings_facts_are_the_numbers_its_text_says():
     assert facts.length_s == pytest.approx(5 * facts.relaxation_s)
 
 
+def test_the_offered_load_said_is_the_rate_times_what_the_run_measured_and_the_text_says_so():
+    """An M/M/1 queue offered 85 % (exponential service, mean 1 s) reads "77% offered" over 120 s: the
+    rate times its completed tasks' mean time, 0.902 s.  The warning said that number came from "the
+    scenario's arrival rates times the node's time a task", which reads as the nominal 85 %."""
+    from offloadsim.analysis.warning_kinds.shared import OFFERED_SAID
+
+    result = run(queue(rate=0.85, duration=120))
+    (said,) = _settling(result)
+    measured = _offered(result, "phone", 0.85)
+    assert f"{measured:.0%}" != "85%"  # what the run measured, not the nominal load
+    assert said.startswith(f"too short to settle: phone {measured:.0%} offered, "), said
+    assert f"(offered: {OFFERED_SAID};" in said
+    assert "share of their completed tasks" in said and "as this run measured them" in said
+
+
 MD1 = """\
 name: md1
 seed: {seed}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from offloadsim.analysis.table_columns import floats, has, rows, strings
 from offloadsim.analysis.warning_facts import WarningFacts
-from offloadsim.analysis.warning_kinds.shared import BUSY, OPEN_SAID, SETTLE_BUSY, SHOWN, more
+from offloadsim.analysis.warning_kinds.shared import BUSY, OFFERED_SAID, OPEN_SAID, SETTLE_BUSY, SHOWN, more
 from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind
 
 __all__ = ["KIND", "OFFERED_OVERLOAD", "OVERLOAD_WARNING"]
@@ -52,7 +52,7 @@ def _detect(inputs: WarningInputs) -> list[Said]:
         for name in over[:SHOWN]
     ]
     opened = OPEN_SAID if any(name in mixed for name in over[:SHOWN]) else ""
-    rates = f"(the scenario's arrival rates times its time a task, per core{opened})"
+    rates = f"({OFFERED_SAID}, per core{opened})"
     said = f"{', '.join(described)}{more(len(over))} {rates}"
     shown_busy = busy[: max(SHOWN - len(over), 0) or 1]
     unknown = "; ".join(

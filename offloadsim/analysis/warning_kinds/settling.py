@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from offloadsim.analysis.table_columns import Table, floats, has, rows, strings
 from offloadsim.analysis.warning_facts import WarningFacts
-from offloadsim.analysis.warning_kinds.shared import BUSY, OPEN_SAID, SETTLE_BUSY, SHOWN, more
+from offloadsim.analysis.warning_kinds.shared import BUSY, OFFERED_SAID, OPEN_SAID, SETTLE_BUSY, SHOWN, more
 from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind
 
 __all__ = [
@@ -64,7 +64,8 @@ def settling_warnings(
     about ``tau = S / (c (1 - sqrt(rho))^2)`` to forget that it started empty (the M/M/1 relaxation
     time, ``S`` the mean compute time of the tasks it ran whole, ``whole``'s, ``c`` its cores,
     ``rho`` its load per core): 3,400 s there.  ``rho`` is the node's offered load where
-    ``offered`` has it (the compute seconds a second the scenario's arrival rates bring it:
+    ``offered`` has it (the compute seconds a second the scenario's arrival rates bring it, at its
+    share of the completed tasks and their mean compute time as the run measured them:
     :mod:`~offloadsim.analysis.offered_load`), else its busy share of the measured time, which over
     a short run is noisy where ``tau`` is most sensitive to it (``compare-load``'s phones, offered
     0.81, measured up to 1.00).  A node loaded ``rho >= 0.5`` (below 1 offered, or below 99 % busy,
@@ -149,7 +150,7 @@ def _load_said(offered: set[bool], *, relaxation: bool = True) -> str:
     """How a settling warning says what the loads it names are, and (``relaxation``) its relaxation time."""
     said = []
     if True in offered:
-        said.append("offered: the scenario's arrival rates times the node's time a task")
+        said.append(f"offered: {OFFERED_SAID}")
     if False in offered:
         said.append("busy: its share of the measured time")
     if relaxation:

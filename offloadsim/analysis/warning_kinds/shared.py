@@ -8,7 +8,7 @@ names nodes below it); busy half of it, a node waits about as long as it serves 
 
 from __future__ import annotations
 
-__all__ = ["BUSY", "SETTLE_BUSY", "GROWTH_TASKS", "OPEN_SAID", "SHOWN", "more"]
+__all__ = ["BUSY", "SETTLE_BUSY", "GROWTH_TASKS", "OFFERED_SAID", "OPEN_SAID", "SHOWN", "more"]
 
 #: A node busy this share of the measured time never drained its queue.
 BUSY = 0.99
@@ -20,6 +20,15 @@ SETTLE_BUSY = 0.5
 #: A backlog must grow by at least this many tasks (or waiting stages) to be called growth.
 GROWTH_TASKS = 10
 SHOWN = 3  # nodes named per warning
+#: What a node's offered load is (:mod:`~offloadsim.analysis.offered_load`), as the settling and the
+#: ``overloaded`` warnings say it: not the profile's nominal load but the rates times what the run
+#: measured.  Said as "the scenario's arrival rates times the node's time a task", an M/M/1 queue
+#: offered 85 % (exponential service, mean 1 s) read "77% offered" over 120 s, its completed tasks'
+#: mean 0.902 s.
+OFFERED_SAID = (
+    "the scenario's arrival rates times the node's share of their completed tasks and its mean time "
+    "a task, both as this run measured them"
+)
 #: Said after the loads where a node named is fed by open and closed loops both, its load the open
 #: loops' alone (``WarningInputs.mixed_fed``): the settling and the ``overloaded`` warnings.
 OPEN_SAID = (

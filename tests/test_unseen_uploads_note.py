@@ -33,10 +33,10 @@ policy: {name: least-loaded, tiers: [edge]}
 """
 
 
-def _notes(capsys, *argv: str) -> list[str]:
+def _notes(capsys, *argv: str, said: str = SAID) -> list[str]:
     assert main([*argv]) == 0
     captured = capsys.readouterr()
-    return [line for line in (captured.out + captured.err).splitlines() if SAID in line]
+    return [line for line in (captured.out + captured.err).splitlines() if said in line]
 
 
 def test_many_decisions_during_one_upload_are_said(tmp_path, capsys):
@@ -83,3 +83,29 @@ def test_the_note_says_what_the_run_did(tmp_path):
         waits[in_transit] = result.tasks["wait"].mean()
     # 2,000 tasks each at 60 % offered: 20 s of it waited 7.5 ms unseen and 2.6 ms counted.
     assert waits[False] > 2 * waits[True]
+
+
+#: CAMERAS' 40 cameras balanced by by-group's least-loaded, beside 40 phones of another group kept local.
+GROUPED = CAMERAS.replace(
+    "  ap: {tier: network}\n",
+    "  ap: {tier: network}\n  phone: {count: 40, tier: device, processor: {speed: 10 GFLOP/s}}\n",
+).replace(
+    "policy: {name: least-loaded, tiers: [edge]}\n",
+    "  - {app: detect, sources: phone-*, rate: 5 /s}\n"
+    "policy: {name: by-group, groups: {cam: {name: least-loaded, tiers: [edge]}}, default: local}\n",
+)
+
+
+def test_a_by_group_policys_least_loaded_is_noted_for_its_groups_decisions_alone(tmp_path, capsys):
+    """The note skipped least-loaded inside ``by-group``: the cameras herded all the same, unsaid."""
+    scenario = tmp_path / "grouped.yaml"
+    scenario.write_text(GROUPED)
+    (note,) = _notes(capsys, "validate", str(scenario), said="decides about")
+    # The cameras' 200 tasks/s, not the phones' (local decides those): 4.5 decided during an upload.
+    assert note.startswith(
+        'note: policy least-loaded (of group "cam") decides about 4.5 tasks while one task\'s input is '
+        "on its way (cam-0's 50 KB takes 22.5 ms to edge-0; 200 tasks/s in all)"
+    ), note
+    counted = GROUPED.replace("tiers: [edge]}}", "tiers: [edge], in_transit: true}}")
+    scenario.write_text(counted)
+    assert _notes(capsys, "validate", str(scenario), said="decides about") == []

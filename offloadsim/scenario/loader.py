@@ -50,9 +50,17 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = (), given_as: str
         hint = " (load_scenario_data(mapping) loads a mapping)" if isinstance(path, Mapping) else ""
         raise ScenarioError([Problem(f"<{type(path).__name__}>", "", f"expected a scenario file path{hint}")])
     document = read_document(path)
-    return load_scenario_data(
-        document, source=str(path), base_dir=files_folder(path), overrides=overrides, given_as=given_as
-    )
+    try:
+        return load_scenario_data(
+            document, source=str(path), base_dir=files_folder(path), overrides=overrides, given_as=given_as
+        )
+    except ScenarioError as error:
+        if type(error) is not ScenarioError or Path(path).name != "scenario.yaml":
+            raise  # a plug-in's, or no result's: as it was
+        from offloadsim.scenario.rerun_hints import rerun_said
+
+        said = [p._replace(message=rerun_said(p.file, p.key_path, p.message)) for p in error.problems]
+        raise ScenarioError(said) from None
 
 
 def load_scenario_text(

@@ -2,15 +2,17 @@
 
 A rerun from a result's folder (:mod:`~offloadsim.scenario.inputs_folder`) that misses a file said
 only where it looked: ``dynamics[0].file: ...: no such file (looked for up/traces/...)`` while
-``up/inputs/`` held the copy, its ``manifest.json`` cut short.  :func:`rerun_said` adds to such a
-message what the manifest means for the rerun.
+``up/inputs/`` held the copy, its ``manifest.json`` cut short; or a bare ``unknown profile "x"``
+for a folder made before profiles found by their name were copied, whose manifest names the file
+the result read.  :func:`rerun_said` adds to such a message what the manifest means for the rerun.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
-from offloadsim.scenario.inputs_folder import INPUTS_FOLDER, MANIFEST, unreadable_manifest
+from offloadsim.scenario.inputs_folder import INPUTS_FOLDER, MANIFEST, result_manifest, unreadable_manifest
 
 __all__ = ["rerun_said"]
 
@@ -36,4 +38,22 @@ def rerun_said(source: str, key_path: str, message: str) -> str:
             f" {folder / INPUTS_FOLDER}: restore {MANIFEST} from the result's original folder to rerun"
             " from its inputs"
         )
-    return message
+    if not message.startswith(_UNKNOWN_PROFILE):
+        return message
+    manifest = result_manifest(source)
+    read = _paths_read(manifest.get("inputs") if manifest else None, key_path)
+    if not read:
+        return message
+    copy = folder / INPUTS_FOLDER / "profiles" / Path(read[0]).name
+    return (
+        f"{message}; this result read {' or '.join(read)} (its {MANIFEST}'s inputs), not copied into its"
+        f" folder: copy it to {copy} to rerun from the folder"
+    )
+
+
+def _paths_read(inputs: object, key_path: str) -> list[str]:
+    """The distinct paths a manifest's ``inputs`` lists at ``key_path`` (a sweep's: one per point's file)."""
+    if not isinstance(inputs, list):
+        return []
+    paths = (e.get("path") for e in inputs if isinstance(e, Mapping) and e.get("key") == key_path)
+    return list(dict.fromkeys(p for p in paths if isinstance(p, str) and p))

@@ -56,3 +56,18 @@ def test_a_manifest_cut_short_is_named_where_the_rerun_misses_the_copy_in_inputs
     assert "up/manifest.json cannot be read: not valid JSON: Unterminated string" in err
     assert "its files looked for beside it, not in the copies in up/inputs" in err
     assert err.endswith("restore manifest.json from the result's original folder to rerun from its inputs")
+
+
+def test_a_profile_never_copied_is_said_to_be_where_the_result_read_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    text = (SCENARIOS / "quickstart.yaml").read_text(encoding="utf-8").replace("xeon-ort-1t", "mybox")
+    path = "/home/them/profiles/mybox.json"
+    read = {"key": "nodes.edge.processor.profile", "path": path, "sha256": "0" * 64}
+    result_folder(tmp_path / "old", text, json.dumps({**RUN_FORMAT, "inputs": [read]}), {})
+    assert main(["validate", "old/scenario.yaml"]) == 2
+    (err,) = capsys.readouterr().err.strip().splitlines()
+    assert 'nodes.edge.processor.profile: unknown profile "mybox"' in err
+    assert err.endswith(
+        "; this result read /home/them/profiles/mybox.json (its manifest.json's inputs), not copied into"
+        " its folder: copy it to old/inputs/profiles/mybox.json to rerun from the folder"
+    )

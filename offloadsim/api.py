@@ -903,7 +903,9 @@ def run(
     ``policy_timeout``: how long one call of a plug-in policy's code (its ``decide``) may run, in
     wall-clock seconds, before the run ends with an ``EngineError`` naming it (None or 0: no limit).
     ``scenario_checked``: ``scenario`` is a :class:`Scenario` that :func:`load` returned, unchanged
-    since (the command line's), so it is not checked again as one built by hand (:func:`scenario_from`).
+    since (the command line's), so it is not checked again as one built by hand (:func:`scenario_from`);
+    ``overrides`` are then those :func:`load` applied, which the manifest lists (not applied again).
+    The manifest's ``overrides`` lists those of a file, as a comparison's does (``[]`` for a Scenario).
     """
     from offloadsim import engine
     from offloadsim.outdir import check_out_dir, write_directory
@@ -935,7 +937,10 @@ def run(
     check_policy_timeout(policy_timeout)
     if out is not None:
         check_out_dir(out, overwrite, [scenario] if isinstance(scenario, str | Path) else [])
-    loaded = scenario_from(scenario, overrides, checked=scenario_checked)
+    overrides = check_overrides(overrides)
+    # A checked Scenario (the command line's) was loaded with them: kept for its manifest, not applied again.
+    given = () if scenario_checked and not isinstance(scenario, str | Path) else overrides
+    loaded = scenario_from(scenario, given, checked=scenario_checked)
     check_seed(loaded, seed)
     label = None
     if policy is not None and ("(" in policy or "=" in policy):  # an entry: NAME(KEY=VALUE, ...), LABEL=ENTRY
@@ -970,7 +975,9 @@ def run(
                 records_dir=records_dir,
                 policy_timeout_s=policy_timeout,
             )
-        return RunResult.from_raw(raw, loaded, policy=spec, started_utc=started, inputs=inputs, label=label)
+        return RunResult.from_raw(
+            raw, loaded, policy=spec, started_utc=started, inputs=inputs, label=label, overrides=overrides
+        )
 
     if out is None:
         return simulate(None if records_dir is None else Path(records_dir))

@@ -938,6 +938,8 @@ def test_end_to_end_cli_and_api_agree(capsys, tiny):
     pd.testing.assert_frame_equal(from_disk.tasks, direct.tasks)
     assert from_disk.summary.to_dict() == direct.summary.to_dict()
     assert from_disk.manifest["scenario_hash"] == direct.manifest["scenario_hash"]
+    # --set's values as given, as a comparison's manifest lists them (not only in its command)
+    assert from_disk.manifest["overrides"] == direct.manifest["overrides"] == ["duration=10 s"]
     assert set(direct.tasks["status"].unique()) <= {"completed", "in_flight"}
 
 

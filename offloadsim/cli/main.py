@@ -856,6 +856,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         policy_label=label,
         policy_timeout=args.policy_timeout,
         scenario_checked=True,  # api.load's, as loaded: not validated a second time
+        overrides=args.overrides,  # those api.load applied, for the manifest
     )
     if args.quiet:
         print(out)

@@ -457,6 +457,7 @@ class RunResult:
         command: Sequence[str] | None = None,
         inputs: Sequence[InputFile] | None = None,
         label: str | None = None,
+        overrides: Sequence[str] = (),
     ) -> RunResult:
         """Build the result of a finished run: DataFrames, summary and manifest.
 
@@ -465,7 +466,8 @@ class RunResult:
         clock start (default: now minus the run's wall time); ``command`` the
         command line (default ``sys.argv``); ``inputs`` the files the
         scenario read, hashed before the run (default: hashed now); ``label`` the name
-        ``--policy LABEL=ENTRY`` gave the policy (its title and figures name it so).
+        ``--policy LABEL=ENTRY`` gave the policy (its title and figures name it so); ``overrides``
+        the ``--set`` assignments the scenario was loaded with, as a comparison's manifest lists them.
         """
         from offloadsim.analysis.idle_links import (
             set_links_notes,
@@ -544,6 +546,7 @@ class RunResult:
             **({"decode_saturated": True} if decode_saturated(raw.processors, raw.ceiling_decoders) else {}),
             # An LLM prefill computed at a profile's assumed efficiency: its first-token times no bound.
             **({"prefill_at_efficiency": True} if raw.prefill_at_efficiency else {}),
+            "overrides": list(overrides),  # as given; scenario.yaml holds the document they made
             "skipped_checks": list(scenario.skip_checks),  # its warnings were not looked for
         }
         records = cast("TaskRecords", raw.tasks) if rows is not None else None

@@ -87,6 +87,7 @@ BUILT_IN_KEYS = [
     "note_facts",  # the world's notes' kinds and facts (the toy's plain speeds: a note)
     "figure_notes",  # the notes a figure of the run says (the plain-speed one)
     "context_cuts",
+    "overrides",  # the --set assignments, as a comparison's manifest lists them
     "skipped_checks",
 ]
 

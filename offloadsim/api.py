@@ -625,6 +625,7 @@ def scenario_warnings(
     """
     from offloadsim.policies.registry import PolicyParamError, UnknownPolicyError, make_policy
 
+    refused: PolicyParamError | None = None
     try:
         make_policy(spec.name, spec.params)
     except UnknownPolicyError as error:  # said at the argument that named it (--policies), if one did
@@ -632,9 +633,10 @@ def scenario_warnings(
     except PolicyParamError as error:
         if scenario is None:
             raise RunError(f"policy: {error}") from None
+        refused = error
     if scenario is None:
         return []
-    from offloadsim.scenario.checks import CheckedRun, run_scenario_checks
+    from offloadsim.scenario.checks import POLICY_BUILD_FAILED, CheckedRun, run_scenario_checks
 
     # One reading of the dynamics for the checks that ask (a trace's rows are read once).
     dynamics = functools.cache(functools.partial(_read_dynamics, scenario, world))
@@ -652,6 +654,9 @@ def scenario_warnings(
             unreached=lambda: _unreached(scenario, dynamics),
             unchanging_steps=lambda: _unchanging(scenario, dynamics),
             least_compute=lambda: _least_compute(world or WorldOnce(scenario)),
+            # The policy check refuses this build's failure, not building it again: a plug-in's
+            # constructor that fails once (a file not there yet) must not pass at a second try.
+            shared={} if refused is None else {POLICY_BUILD_FAILED: refused},
         )
     )
 

@@ -78,6 +78,7 @@ from offloadsim.scenario.overrides import blame_given
 from offloadsim.suggest import quoted
 
 __all__ = [
+    "POLICY_BUILD_FAILED",
     "SHIPPED",
     "CheckFailed",
     "CheckedRun",
@@ -200,6 +201,10 @@ class CheckedRun:
     least_compute: Callable[[], Mapping[str, float] | None] = _none_bounded
     shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+
+#: The key in :attr:`CheckedRun.shared` of what building the policy raised before the checks ran
+#: (a ``PolicyParamError``): the ``policy`` check refuses that, not building the policy again.
+POLICY_BUILD_FAILED = "policy-build-failed"
 
 #: A check: the warnings a run of the scenario under the policy deserves (it may raise ScenarioError).
 ScenarioCheck = Callable[[CheckedRun], Iterable[Problem]]

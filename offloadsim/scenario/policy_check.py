@@ -38,7 +38,7 @@ from offloadsim.policies.registry import (
     find_policy,
     make_policy,
 )
-from offloadsim.scenario.checks import CheckedRun
+from offloadsim.scenario.checks import POLICY_BUILD_FAILED, CheckedRun
 from offloadsim.scenario.errors import (
     Problem,
     ProblemList,
@@ -91,7 +91,7 @@ def policy_warnings(run: CheckedRun) -> list[Problem]:
     # A policy an argument chose by name (--policy, --policies) has no parameters of its own.
     by_name = run.given is not None and not run.policy.params
     try:
-        return _check(run.scenario, run.policy, run.layers, by_name)
+        return _check(run.scenario, run.policy, run.layers, by_name, run.shared.get(POLICY_BUILD_FAILED))
     except ScenarioError as error:
         raise ScenarioError(blame_given(error.problems, dict(run.scenario.footprint.set_by))) from None
 
@@ -101,13 +101,17 @@ def _check(
     spec: PolicySpec,
     layers: Callable[[], Mapping[str, int] | None] | None,
     by_name: bool = False,
+    failed: PolicyParamError | None = None,
 ) -> list[Problem]:
+    """``failed``: what building the policy raised before the checks ran, refused, not built again."""
     problems = ProblemList(scenario.source)
     name_path = "policy" if isinstance(scenario.document.get("policy"), str) else "policy.name"
     if find_policy(spec.name) is None:
         problems.add(name_path, f"unknown policy {quoted(spec.name)}")
         problems.raise_if_any()
     try:
+        if failed is not None:
+            raise failed
         policy = make_policy(spec.name, spec.params)
     except PolicyParamError as error:
         if error.path:  # a value inside a parameter: a composite's inner policy

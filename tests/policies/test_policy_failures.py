@@ -154,6 +154,34 @@ def test_an_exception_in_a_plugins_constructor_is_a_scenario_error_naming_it(
     assert not out.exists()
 
 
+class FailsOnce:
+    """Reads a cache its first build finds missing (a file written as it failed): built at a second try."""
+
+    builds = 0
+
+    def __init__(self):
+        type(self).builds += 1
+        if type(self).builds == 1:
+            raise FileNotFoundError("cache.bin")
+
+    def decide(self, task, view):
+        return Plan.run_on(task.source)
+
+
+def test_a_plugins_constructor_that_fails_once_is_refused_not_built_again_by_the_checks(
+    tiny_scenario, tmp_path, capsys
+):
+    """The run's checks kept its first failure aside and built it again: the run passed, quietly."""
+    register_policy("fails-once")(FailsOnce)
+    out = tmp_path / "out"
+    assert main(["run", str(tiny_scenario), "--policy", "fails-once", "--out", str(out)]) == 2
+    (message,) = capsys.readouterr().err.splitlines()
+    said = f'offloadsim: error: {tiny_scenario}: --policy fails-once: policy "fails-once" ('
+    assert message.startswith(said)
+    assert "raised FileNotFoundError while it was built: cache.bin" in message
+    assert FailsOnce.builds == 1 and not out.exists()
+
+
 class NoDecide:
     """Names its method otherwise."""
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from offloadsim.errors import MAX_INDEX, RunError, shown_path, shown_text
+from offloadsim.experiment_defaults import POLICY_TIMEOUT_S
 from offloadsim.input_kinds import SCENARIO, misdirected_path
 from offloadsim.progress import make_progress
 from offloadsim.startup import release_collector
@@ -878,7 +879,7 @@ def run(
     records_dir: str | Path | None = None,
     policy_option: str = "policy=",
     policy_label: str | None = None,
-    policy_timeout: float | None = 60.0,  # engine.policy_watch.POLICY_TIMEOUT_S, not imported at start-up
+    policy_timeout: float | None = POLICY_TIMEOUT_S,
     scenario_checked: bool = False,
 ) -> RunResult:
     """Simulate one replication of a scenario and return its :class:`RunResult`.

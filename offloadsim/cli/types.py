@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from offloadsim.errors import MAX_INDEX
+from offloadsim.experiment_defaults import POLICY_TIMEOUT_S
 from offloadsim.suggest import quoted
 from offloadsim.userdirs import shown
 
@@ -340,9 +341,12 @@ def add_policy_timeout(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--policy-timeout",
         type=time_s,
-        default=60.0,  # engine.policy_watch.POLICY_TIMEOUT_S, not imported to build the parser
+        default=POLICY_TIMEOUT_S,
         metavar="TIME",
-        help="end a run when a plug-in policy's decide runs this long (default 60 s; '0 s': no limit)",
+        help=(
+            "end a run when a plug-in policy's decide runs this long "
+            f"(default {POLICY_TIMEOUT_S:g} s; '0 s': no limit)"
+        ),
     )
 
 

@@ -31,13 +31,12 @@ from typing import Any
 
 from offloadsim.engine.errors import EngineError
 from offloadsim.errors import argument
+from offloadsim.experiment_defaults import POLICY_TIMEOUT_S
 from offloadsim.plugins import method_codes, shipped_module
 from offloadsim.policies.deciders import PLAIN, Decider
 
 __all__ = ["POLICY_TIMEOUT_S", "PolicyTimedOut", "policy_watched"]
 
-#: How long one call of a plug-in policy's code may run, in wall-clock seconds, before the run ends.
-POLICY_TIMEOUT_S = 60.0
 
 #: The longest the watcher waits between looks; shorter for a shorter limit (a quarter of it).
 _TICK_S = 1.0

@@ -62,7 +62,7 @@ from offloadsim.analysis.summary import other_energy_filled
 from offloadsim.analysis.table_notes import window_text
 from offloadsim.analysis.warning_facts import warning_rows
 from offloadsim.errors import argument
-from offloadsim.experiment_defaults import COMPARE_REPLICATIONS
+from offloadsim.experiment_defaults import COMPARE_REPLICATIONS, POLICY_TIMEOUT_S
 from offloadsim.experiments.executors import default_workers, execute
 from offloadsim.experiments.jobs import (
     MAX_JOBS,
@@ -368,7 +368,7 @@ def compare(
     overwrite: bool = False,
     policy_option: str = "policies=",
     world: WorldOnce | None = None,
-    policy_timeout: float | None = 60.0,
+    policy_timeout: float | None = POLICY_TIMEOUT_S,
 ) -> CompareResult:
     """Run every policy for ``replications`` replications of ``scenario`` on common random numbers.
 
@@ -389,7 +389,8 @@ def compare(
     :class:`~offloadsim.api.WorldOnce` of ``scenario`` (loaded) that the caller reads after the
     runs too (the command line's notes): the policies' checks read the ``dynamics`` from it, so
     this process reads them once; one is made here otherwise.  ``policy_timeout``: each run's
-    limit on one call of a plug-in policy's code, in wall-clock seconds (:func:`offloadsim.run`'s).
+    limit on one call of a plug-in policy's code, in wall-clock seconds (:func:`offloadsim.run`'s),
+    :data:`~offloadsim.experiment_defaults.POLICY_TIMEOUT_S` where not given (None or 0: no limit).
 
     >>> result = compare("scenarios/quickstart.yaml", ["local", "edge"], 5)  # doctest: +SKIP
     >>> print(result.format_table())  # doctest: +SKIP

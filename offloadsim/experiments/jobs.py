@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from offloadsim.analysis.summary import metrics_row
+from offloadsim.experiment_defaults import POLICY_TIMEOUT_S
 from offloadsim.experiments.storage import write_job_file, write_job_records
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error
 from offloadsim.records.tables import record_tables
@@ -94,7 +95,8 @@ class Job:
     policy_params: dict[str, Any] = field(default_factory=dict)
     label: str | None = None
     warnings: tuple[dict[str, str], ...] = ()
-    policy_timeout: float | None = 60.0  # its run's limit on one call of a plug-in policy (not in its key)
+    # Its run's limit on one call of a plug-in policy (not in its key).
+    policy_timeout: float | None = POLICY_TIMEOUT_S
 
     def describe(self) -> str:
         """``point 3 (links[0].bandwidth=5 Mbps, policy.name=edge), replication 1``."""

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from offloadsim.errors import argument, user_errors
+from offloadsim.experiment_defaults import POLICY_TIMEOUT_S
 from offloadsim.experiments.executors import JobFailure, default_workers, execute
 from offloadsim.experiments.jobs import (
     Job,
@@ -146,7 +147,7 @@ def sweep(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
-    policy_timeout: float | None = 60.0,  # engine.policy_watch.POLICY_TIMEOUT_S, as offloadsim.run's
+    policy_timeout: float | None = POLICY_TIMEOUT_S,
     jobs: Sequence[Job] | None = None,
     world_notes: Sequence[str] | Mapping[int, Sequence[str] | PointNotes] | None = None,
 ) -> SweepResult:

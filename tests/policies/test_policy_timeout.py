@@ -156,6 +156,25 @@ def test_from_python_it_is_an_engine_error_and_the_limit_is_the_commands(tiny_sc
     assert offloadsim.run.__kwdefaults__["policy_timeout"] == POLICY_TIMEOUT_S
 
 
+def test_every_default_is_the_one_constant_and_compare_says_which():
+    """Not each its own ``60.0`` (equal until one is changed): the constant itself, read where needed.
+
+    Each literal ``60.0`` was a float object of its own module; reading the constant gives the one.
+    """
+    import argparse
+
+    from offloadsim.cli.types import add_policy_timeout
+    from offloadsim.experiments import sweep
+    from offloadsim.experiments.jobs import Job
+
+    parser = argparse.ArgumentParser()
+    add_policy_timeout(parser)
+    defaults = [f.__kwdefaults__["policy_timeout"] for f in (offloadsim.run, compare, sweep)]
+    defaults += [Job.__dataclass_fields__["policy_timeout"].default, parser.get_default("policy_timeout")]
+    assert all(default is POLICY_TIMEOUT_S for default in defaults)
+    assert "POLICY_TIMEOUT_S" in " ".join((compare.__doc__ or "").split())
+
+
 def test_from_python_the_line_names_the_keyword_not_the_flag(tiny_scenario):
     register_policy("loops-here")(LoopsHere)
     with pytest.raises(EngineError) as raised:

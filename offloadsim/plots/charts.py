@@ -36,6 +36,7 @@ from offloadsim.plots.axes import (
     clear_legend,
     fit_y_labels,
     laid_out,
+    legend_label,
     log_axis,
     reach_log_ticks,
     row_legend,
@@ -247,7 +248,9 @@ def metric_bars(
         # Labels too wide to sit side by side under their bars (compared policies' entries,
         # "neurosurgeon(objective=energy)") ran into each other: broken before their parameters
         # where that makes them fit, else a legend names the bars instead.
-        ticks = [str(b[1]) for b in bars]
+        # A fixed policy's tick names its node, as its legend entry does in the other figures: "fixed
+        # (edge1)", where "fixed" said nowhere which node (legend_label: only of a by "policy").
+        ticks = [legend_label(by, str(b[1])) for b in bars]
         if group is None and _ticks_too_narrow(ax, ticks):
             ticks = [bar_tick(t) for t in ticks]
         # Still too wide (nine policies on one column): tilted under their bars, not a legend in their

@@ -64,6 +64,7 @@ from offloadsim.plots.axes import (
     integer_axis,
     label_panels,
     laid_out,
+    legend_label,
     lines_under_legend,
     log_axis,
     notes_keeping_panels,
@@ -622,7 +623,8 @@ def bins_figure(prepared: Bins, size: str | None) -> Figure:
         top.set_xlim(start, end)
         under, over = _lines_on_each_other(top, {name: part for name, (_, part) in drawn.items()}, info.scale)
         for name, (line, _) in drawn.items():
-            line.set_label(drawn_label(name, under, "line"))  # ``neurosurgeon (same line as edge)``
+            # ``neurosurgeon (same line as edge)``; a fixed policy with its node, ``fixed (edge1)``.
+            line.set_label(legend_label("policy", drawn_label(name, under, "line")))
         entries = [(h, lab) for h, lab in zip(*top.get_legend_handles_labels(), strict=True)]
         named = False
         if spans:

@@ -19,13 +19,18 @@ def _legend(fig) -> list[str]:
     return [text.get_text() for text in legend.get_texts()]
 
 
-def test_a_comparisons_fixed_policy_names_its_node_in_the_legend(tmp_path, tiny_scenario_text):
+def _fixed_and_local(tmp_path, tiny_scenario_text):
+    """``compare --policies fixed,local`` of the tiny scenario whose own policy is fixed on ``edge``."""
     scenario = tmp_path / "fixed.yaml"
     scenario.write_text(tiny_scenario_text.replace("policy: edge", "policy: {name: fixed, node: edge}"))
     out = tmp_path / "cmp"
     argv = ["compare", str(scenario), "--policies", "fixed,local", "-n", "1", "-q"]
     assert main([*argv, "--workers", "1", "--out", str(out)]) == 0
-    fig = plot_results(read_results(out), "cdf")
+    return read_results(out)
+
+
+def test_a_comparisons_fixed_policy_names_its_node_in_the_legend(tmp_path, tiny_scenario_text):
+    fig = plot_results(_fixed_and_local(tmp_path, tiny_scenario_text), "cdf")
     assert _legend(fig) == ["fixed (edge)", "local"]  # an entry naming its node is left as written
     assert figure_problems(fig) == []
     plt.close(fig)
@@ -57,5 +62,22 @@ def test_a_long_node_name_is_in_the_legend_before_it_is_placed(tmp_path, tiny_sc
     inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
     assert inside or not box.overlaps(frame), (box, frame)  # within the axes or clear of them
     assert legend_over_data(fig) == []
+    assert figure_problems(fig) == []
+    plt.close(fig)
+
+
+def test_the_bars_ticks_name_the_node_as_the_legends_do(tmp_path, tiny_scenario_text):
+    """A bar per policy is named by its tick, which read ``fixed`` beside the CDF's ``fixed (edge)``."""
+    fig = plot_results(_fixed_and_local(tmp_path, tiny_scenario_text), "bars")
+    (ax,) = fig.axes
+    assert [text.get_text() for text in ax.get_xticklabels()] == ["fixed (edge)", "local"]
+    assert figure_problems(fig) == []
+    plt.close(fig)
+
+
+def test_the_latency_time_legend_names_the_node(tmp_path, tiny_scenario_text):
+    """Its legend was made of its lines' labels, not through the policy legends' naming."""
+    fig = plot_results(_fixed_and_local(tmp_path, tiny_scenario_text), "latency-time")
+    assert _legend(fig) == ["fixed (edge)", "local"]
     assert figure_problems(fig) == []
     plt.close(fig)

@@ -140,14 +140,14 @@ def _fair_local(tasks: pd.DataFrame, drawn: Mapping[str, str]) -> tuple[pd.DataF
     runs = [c for c in ("point", "policy", "replication") if c in tasks.columns]
     app = tasks["app"].astype(str)
     ended = (tasks["status"].astype(str) != "in_flight") if "status" in tasks.columns else True
+    local = sweep_lines.ran_local(tasks)
     # Per task, whether its run kept every ended task of its application on the source.
-    away = pd.Series(~sweep_lines.ran_local(tasks) & ended, index=tasks.index)
+    away = pd.Series(~local & ended, index=tasks.index)
     unfair = away.groupby([app, *(tasks[c] for c in runs)], observed=True, sort=False).transform("any")
-    kept = tasks[~(app.isin(drawn) & unfair.to_numpy(dtype=bool))]
+    keep = ~(app.isin(drawn).to_numpy() & unfair.to_numpy(dtype=bool))
+    kept = tasks[keep]
     # An application some task of which ran locally, but in no fair run (none did: nothing to say).
-    ran = set(app[sweep_lines.ran_local(tasks)]) - set(
-        kept.loc[sweep_lines.ran_local(kept), "app"].astype(str)
-    )
+    ran = set(app[local]) - set(app[local & keep])
     unsaid = {name: how for name, how in drawn.items() if name in ran}
     return kept, _random_note(unsaid) if unsaid else ""
 

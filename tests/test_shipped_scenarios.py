@@ -90,7 +90,8 @@ def test_sweep_split_is_long_enough_to_read_local_as_the_m_d_1_queue_it_is():
 
     Under ``local`` each Raspberry Pi is its own M/D/1 queue: Poisson frames at 1/s, each taking
     AlexNet's fixed time on the Pi (the bandwidth does not enter).  The mean latency of each of
-    the 5 runs of one point is a sample; the closed form must lie in their 95 % CI.
+    the 5 runs of one point is a sample; the closed form must lie in their 99 % CI, the level of the
+    other chance checks (docs/validation.md counts them).
     """
     from offloadsim.analysis.statistics import mean_ci
     from offloadsim.analysis.theory import md1_wait
@@ -110,7 +111,7 @@ def test_sweep_split_is_long_enough_to_read_local_as_the_m_d_1_queue_it_is():
         service |= set(np.round(done["compute_time"].to_numpy(dtype=float), 9))
         means.append(result.metrics["latency_mean_s"])
     (d,) = service  # deterministic: one service time
-    mean, half = mean_ci(np.asarray(means))
+    mean, half = mean_ci(np.asarray(means), confidence=0.99)
     theory = d + md1_wait(1.0, d)
     assert abs(mean - theory) <= half, (
         f"{mean * 1e3:.1f} ± {half * 1e3:.1f} ms against M/D/1 {theory * 1e3:.1f} ms"

@@ -64,7 +64,7 @@ from offloadsim.scenario.errors import (
     given_twice,
     name_problem,
 )
-from offloadsim.scenario.inputs_folder import files_folder
+from offloadsim.scenario.inputs_folder import result_folder
 from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import as_problems_name, as_written, caused_by
 from offloadsim.scenario.plain_data import plain_data
@@ -682,6 +682,8 @@ def plan_sweep(
         )
         return seen[key, message]
 
+    rerun = result_folder(spec.base)  # a sweep result's base: its manifest read once, for every point
+    base_dir = spec.base.parent if rerun is None else rerun.files
     points = expand(spec)
     bar = progress_bar(len(points), progress and len(points) > 1, f"planning {spec.name}", unit="point")
     for index, point in enumerate(_ticking(_profiles_found_once(points), bar)):
@@ -700,7 +702,7 @@ def plan_sweep(
         }
         try:
             scenario = load_scenario_data(
-                document, source=base_source, base_dir=files_folder(spec.base), set_by=given
+                document, source=base_source, base_dir=base_dir, set_by=given, rerun=rerun
             )
             world = WorldOnce(scenario)  # the checks', the refusal's and with_world's one reading
             point_warnings = scenario_warnings(scenario.policy, scenario, world=world)

@@ -54,10 +54,11 @@ def copy_inputs(
     working directory); ``documents``: the scenario documents that name them (a file one names
     by an absolute path is read there, not from a copy: not copied; a profile is found by its
     name, in ``inputs/profiles/`` or ``inputs/``).  Returns ``{"inputs_copied": {KEY: "inputs/NAME"}}``
-    and ``{"inputs_not_copied": {KEY: why}}``, each only where it has an entry.
+    (a list of names at a key that names several files: a sweep's points' traces) and
+    ``{"inputs_not_copied": {KEY: why}}``, each only where it has an entry.
     """
     base = os.path.abspath(base_dir or os.curdir)
-    copied: dict[str, str] = {}
+    copied: dict[str, list[str]] = {}
     skipped: dict[str, str] = {}
     total = 0
     named = {PurePath(text).as_posix() for document in documents for text in _texts(document)}
@@ -95,7 +96,7 @@ def copy_inputs(
             os.path.samefile(path, target) or (os.path.getsize(target) == size and file_sha256(target) == sha)
         ):
             # rerun from this very folder, or a resumed sweep's copy of the same bytes: kept already
-            copied[key] = (PurePath(INPUTS_FOLDER) / name).as_posix()
+            _add(copied, key, (PurePath(INPUTS_FOLDER) / name).as_posix())
             total += size
             continue
         try:
@@ -107,10 +108,10 @@ def copy_inputs(
             target.unlink(missing_ok=True)
             skipped[key] = f"{path}: changed since the run read it (sha256 {got}, the run's {sha})"
             continue
-        copied[key] = (PurePath(INPUTS_FOLDER) / name).as_posix()
+        _add(copied, key, (PurePath(INPUTS_FOLDER) / name).as_posix())
         total += size
     return {
-        **({"inputs_copied": copied} if copied else {}),
+        **({"inputs_copied": _listed(copied)} if copied else {}),
         **({"inputs_not_copied": skipped} if skipped else {}),
     }
 
@@ -133,13 +134,17 @@ def carry_inputs(
     """
     inputs = [entry for entry in manifest.get("inputs", ()) if isinstance(entry, Mapping)]
     made = copy_inputs(inputs, origin[0], directory, origin[1]) if origin is not None else {}
-    copied: dict[str, str] = dict(made.get("inputs_copied", {}))
+    copied = {key: _copy_names(names) for key, names in made.get("inputs_copied", {}).items()}
+    made_here = set(copied)
     skipped: dict[str, str] = dict(made.get("inputs_not_copied", {}))
-    earlier, why = (_texts_by_key(manifest.get(field)) for field in INPUT_FIELDS)
+    earlier = {key: _copy_names(names) for key, names in _by_key(manifest.get("inputs_copied")).items()}
+    why = {
+        key: text for key, text in _by_key(manifest.get("inputs_not_copied")).items() if isinstance(text, str)
+    }
     for entry in inputs:
         key, sha = str(entry.get("key", "")), str(entry.get("sha256", ""))
-        name = earlier.get(key)
-        if key in copied or written is None or name is None or kept_name(name) is None:
+        name = _copy_of(earlier.get(key, []), str(entry.get("path", "")))
+        if key in made_here or written is None or name is None or kept_name(name) is None:
             if key not in copied and key not in skipped:
                 skipped[key] = why.get(key) or f"{entry.get('path', key)}: no copy where this result was read"
             continue
@@ -154,12 +159,12 @@ def carry_inputs(
             changed = f"{source}: changed since the run read it (sha256 {got}, the run's {sha})"
             skipped.setdefault(key, changed)
             continue
-        copied[key] = name
+        _add(copied, key, name)
         skipped.pop(key, None)
     rest = {key: value for key, value in manifest.items() if key not in INPUT_FIELDS}
     return {
         **rest,
-        **({"inputs_copied": copied} if copied else {}),
+        **({"inputs_copied": _listed(copied)} if copied else {}),
         **({"inputs_not_copied": skipped} if skipped else {}),
     }
 
@@ -172,11 +177,34 @@ def kept_name(name: str) -> PurePath | None:
     return path
 
 
-def _texts_by_key(value: Any) -> dict[str, str]:
-    """A manifest's ``inputs_copied`` or ``inputs_not_copied``: its text values by key (none: no mapping)."""
-    if not isinstance(value, Mapping):
-        return {}
-    return {str(key): item for key, item in value.items() if isinstance(item, str)}
+def _copy_names(value: Any) -> list[str]:
+    """An ``inputs_copied`` value as its list of names: one name, or a list of them (none: neither)."""
+    if isinstance(value, str):
+        return [value]
+    return [name for name in value if isinstance(name, str)] if isinstance(value, list) else []
+
+
+def _by_key(value: Any) -> dict[str, Any]:
+    """A manifest's ``inputs_copied`` or ``inputs_not_copied``: its values by key (none: no mapping)."""
+    return {str(key): item for key, item in value.items()} if isinstance(value, Mapping) else {}
+
+
+def _copy_of(names: list[str], path: str) -> str | None:
+    """The name among a key's copies ``names`` of the file read at ``path``: its name's, or the only one."""
+    same = [name for name in names if PurePath(name).name == PurePath(path).name]
+    return same[0] if same else names[0] if len(names) == 1 else None
+
+
+def _add(copied: dict[str, list[str]], key: str, name: str) -> None:
+    """``name`` added to the copies at ``key``, once."""
+    names = copied.setdefault(key, [])
+    if name not in names:
+        names.append(name)
+
+
+def _listed(copied: dict[str, list[str]]) -> dict[str, str | list[str]]:
+    """``inputs_copied`` as the manifest writes it: a key's one name, or the list of its several."""
+    return {key: names[0] if len(names) == 1 else names for key, names in copied.items()}
 
 
 def _texts(value: Any) -> Iterable[str]:

@@ -60,8 +60,12 @@ def _resumes(value: Any) -> bool:
 
 
 def _copy_name(value: Any) -> bool:
-    """An ``inputs_copied`` value: the copy's name in the result's folder, under ``inputs/``."""
-    return is_text(value) and kept_name(value) is not None
+    """An ``inputs_copied`` value: the copy's name in the result's folder, under ``inputs/``, or a list.
+
+    A list where a key names several files (a sweep's points' traces at one key).
+    """
+    names = value if isinstance(value, list) and value else [value]
+    return all(is_text(name) and kept_name(name) is not None for name in names)
 
 
 def _times(positive: bool) -> Any:
@@ -139,7 +143,10 @@ _MANIFEST_KEYS: dict[str, tuple[Any, str]] = {
         "(and any jobs_run_other_code as a whole number, code_fingerprint as text, git as a manifest's)",
     ),
     "labels": (each(is_text), "a mapping of key path to label"),
-    "inputs_copied": (each(_copy_name), "a mapping of key path to its copy's name under inputs/"),
+    "inputs_copied": (
+        each(_copy_name),
+        "a mapping of key path to its copy's name under inputs/ (or a list of them)",
+    ),
     "inputs_not_copied": (each(is_text), "a mapping of key path to why it was not copied (text)"),
     "swept_kinds": (each(_is_kind), "a mapping of key path to kind"),
     "base_file": (is_text, "text"),
@@ -279,7 +286,7 @@ _MANIFEST_ITEMS: dict[str, tuple[type, Any, str]] = {
     "swept": (list, is_text, "a key path (text)"),
     "notes": (list, is_text, "a note (text)"),
     "labels": (Mapping, is_text, "a label (text)"),
-    "inputs_copied": (Mapping, _copy_name, "a copy's name under inputs/ (text)"),
+    "inputs_copied": (Mapping, _copy_name, "a copy's name under inputs/ (text, or a list of them)"),
     "inputs_not_copied": (Mapping, is_text, "why it was not copied (text)"),
     "swept_kinds": (Mapping, _is_kind, "a kind (text or null)"),
 }

@@ -671,7 +671,9 @@ def _read(path: Path, shown: str) -> str:
         raise CsvProblem(f"{shown}: {error}") from None
     except FileNotFoundError:
         near = did_you_mean_file(shown, path)  # the name as the scenario gave it, looked for beside it
-        raise CsvProblem(f"{shown}: no such file (looked for {path}){near}") from None
+        from offloadsim.scenario.inputs_folder import rerun_said  # a refusal's: not at start-up
+
+        raise CsvProblem(f"{shown}: no such file (looked for {path}){near}{rerun_said(shown)}") from None
     except IsADirectoryError:
         raise CsvProblem(f"{shown}: is a directory, expected a CSV file") from None
     except UnicodeDecodeError as error:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, InputFileError, not_utf8
 from offloadsim.input_kinds import SCENARIO, SWEEP, document_kind, misdirected, path_kind
 from offloadsim.scenario.arrivals.base import arrival_faults
 from offloadsim.scenario.errors import Problem, ScenarioError, describe
-from offloadsim.scenario.inputs_folder import files_folder
+from offloadsim.scenario.inputs_folder import ResultFolder, reading_result, rerun_said, result_folder
 from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import (
     SET_OPTION,
@@ -50,17 +51,11 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = (), given_as: str
         hint = " (load_scenario_data(mapping) loads a mapping)" if isinstance(path, Mapping) else ""
         raise ScenarioError([Problem(f"<{type(path).__name__}>", "", f"expected a scenario file path{hint}")])
     document = read_document(path)
-    try:
-        return load_scenario_data(
-            document, source=str(path), base_dir=files_folder(path), overrides=overrides, given_as=given_as
-        )
-    except ScenarioError as error:
-        if type(error) is not ScenarioError or Path(path).name != "scenario.yaml":
-            raise  # a plug-in's, or no result's: as it was
-        from offloadsim.scenario.rerun_hints import rerun_said
-
-        said = [p._replace(message=rerun_said(p.file, p.key_path, p.message)) for p in error.problems]
-        raise ScenarioError(said) from None
+    found = result_folder(path)  # a result's scenario.yaml: its manifest, read once for the whole rerun
+    base = Path(path).parent if found is None else found.files
+    return load_scenario_data(
+        document, source=str(path), base_dir=base, overrides=overrides, given_as=given_as, rerun=found
+    )
 
 
 def load_scenario_text(
@@ -89,6 +84,7 @@ def load_scenario_data(
     overrides: Sequence[str] = (),
     set_by: Mapping[str, SetBy] | None = None,
     given_as: str = SET_OPTION,
+    rerun: ResultFolder | None = None,
 ) -> Scenario:
     """Load a scenario from an already-parsed document (what sweeps build with ``set_path``).
 
@@ -97,19 +93,24 @@ def load_scenario_data(
     gave them (``--set "k=v"`` on the command line, ``overrides="k=v"`` from Python).
     numpy's numbers and arrays in it (``np.int64(2)``, ``np.linspace(...)``) are taken as the
     Python numbers and lists they hold (:func:`~offloadsim.scenario.plain_data.plain_data`).
+    ``rerun``: the result whose ``scenario.yaml`` the document is
+    (:func:`~offloadsim.scenario.inputs_folder.result_folder`): a file or profile not found says what
+    its manifest says of it, and the scenario holds it (``Scenario.rerun``) for the world and checks.
     """
     if not isinstance(document, Mapping):
         raise ScenarioError(
             [Problem(source, "", f"expected a mapping at the top level, got {describe(document)}")]
         )
-    try:
-        return _load_document(document, source, base_dir, overrides, set_by, given_as)
-    except ScenarioError:
-        # Looked for only when refused, so a file's document (plain already) is not walked twice.
-        plain = plain_data(document)
-        if plain is document:
-            raise
-    return _load_document(plain, source, base_dir, overrides, set_by, given_as)
+    with reading_result(rerun):
+        try:
+            scenario = _load_document(document, source, base_dir, overrides, set_by, given_as)
+        except ScenarioError:
+            # Looked for only when refused, so a file's document (plain already) is not walked twice.
+            plain = plain_data(document)
+            if plain is document:
+                raise
+            scenario = _load_document(plain, source, base_dir, overrides, set_by, given_as)
+    return scenario if rerun is None else replace(scenario, rerun=rerun)
 
 
 def _load_document(
@@ -184,7 +185,7 @@ def _missing_dynamics_files(scenario: Scenario, base: Path) -> list[Problem]:
     for index, entry in enumerate(scenario.dynamics):
         written = entry.get("file") if isinstance(entry, Mapping) else None
         if isinstance(written, str) and written and not (base / written).is_file():
-            message = f"{written}: no such file (looked for {base / written})"
+            message = f"{written}: no such file (looked for {base / written}){rerun_said(written)}"
             problems.append(Problem(scenario.source, f"dynamics[{index}].file", message))
     return problems
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from offloadsim.field_values import FieldValues
 from offloadsim.models.precision import PRECISIONS
@@ -17,6 +17,9 @@ from offloadsim.scenario.arrivals.base import ArrivalProcess
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.keys import key
 from offloadsim.scenario.size import MAX_GROUP_COUNT, Footprint
+
+if TYPE_CHECKING:
+    from offloadsim.scenario.inputs_folder import ResultFolder
 
 _ZERO = Dist.fixed(0.0)
 
@@ -555,6 +558,9 @@ class Scenario(FieldValues):
     #: The loader's ``document`` and values of the fields it describes: ``dataclasses.replace`` carries
     #: them, so a field changed since shows the document stale (offloadsim.scenario.current_document).
     loaded_fields: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
+    #: The result's folder whose ``scenario.yaml`` it was loaded from, its manifest read once
+    #: (:func:`offloadsim.scenario.inputs_folder.result_folder`); None for a scenario of one's own.
+    rerun: ResultFolder | None = field(default=None, compare=False, repr=False)
 
     @property
     def end_s(self) -> float:

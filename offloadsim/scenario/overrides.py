@@ -572,9 +572,6 @@ def blamed(scenario: Scenario, key_path: str, message: str, also: Sequence[str] 
     "nodes.edge.processor.profile=x")``.  ``also``: other key paths the problem is about (the
     error's ``also``); where no ``--set`` gave ``key_path``, one that gave one of them is named.
     """
-    from offloadsim.scenario.rerun_hints import rerun_said  # a refusal's: not at start-up
-
-    said = rerun_said(scenario.source, key_path, message)  # a result's rerun: what its manifest says
-    problem = Problem(scenario.source, key_path, said, also=tuple(also))
+    problem = Problem(scenario.source, key_path, message, also=tuple(also))
     (found,) = blame_given([problem], dict(scenario.footprint.set_by))
     return found

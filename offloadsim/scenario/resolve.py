@@ -695,6 +695,7 @@ def _application(
     onnx = None
     if app.onnx is not None:
         from offloadsim.models.onnx_io import onnx_path_problem
+        from offloadsim.scenario.inputs_folder import rerun_said
 
         onnx_path = base_dir / app.onnx
         what = onnx_path_problem(onnx_path)
@@ -704,7 +705,8 @@ def _application(
             problems.add(
                 key_path(path, *onnx_key),
                 f"no such file {quoted(app.onnx)} (looked for {onnx_path})"
-                + did_you_mean_file(app.onnx, onnx_path),
+                + did_you_mean_file(app.onnx, onnx_path)
+                + rerun_said(app.onnx),
             )
         onnx = str(onnx_path)
     _check_compression(keys, app.onnx, model, key_path(path, "compression"), problems)

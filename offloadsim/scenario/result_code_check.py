@@ -17,14 +17,14 @@ from typing import Any
 
 from offloadsim.scenario.checks import CheckedRun
 from offloadsim.scenario.errors import Problem
-from offloadsim.scenario.inputs_folder import result_manifest
 
 __all__ = ["other_code"]
 
 
 def other_code(run: CheckedRun) -> list[Problem]:
     """One warning where a result's ``scenario.yaml`` runs under other code than its manifest names."""
-    manifest = result_manifest(run.scenario.source)
+    rerun = run.scenario.rerun  # its manifest as the load read it: not read again
+    manifest = None if rerun is None else rerun.manifest
     if manifest is None:
         return []
     differences = code_differences(manifest)

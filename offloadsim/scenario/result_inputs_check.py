@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from offloadsim.scenario.checks import CheckedRun
 from offloadsim.scenario.errors import Problem
 from offloadsim.scenario.input_hashes import input_files
-from offloadsim.scenario.inputs_folder import result_manifest
 
 __all__ = ["changed_inputs"]
 
@@ -26,7 +25,8 @@ __all__ = ["changed_inputs"]
 def changed_inputs(run: CheckedRun) -> list[Problem]:
     """One warning per file a result's ``scenario.yaml`` reads whose bytes its manifest does not list."""
     scenario = run.scenario
-    manifest = result_manifest(scenario.source)
+    rerun = scenario.rerun  # its manifest as the load read it: not read again
+    manifest = None if rerun is None else rerun.manifest
     if manifest is None:
         return []
     made: dict[str, set[str]] = {}

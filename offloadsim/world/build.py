@@ -578,7 +578,12 @@ def _processor(
             profile = profiles[spec.profile] = get_profile(spec.profile, dirs)
         except (KeyError, ValueError) as error:
             message = error.args[0] if error.args else str(error)
-            raise WorldError(format_path(("nodes", node.group, *spec.path, "profile")), message) from None
+            key_path = format_path(("nodes", node.group, *spec.path, "profile"))
+            if getattr(error, "not_found", False):  # a result's rerun: where the result read it
+                from offloadsim.scenario.inputs_folder import rerun_said
+
+                message += rerun_said(str(spec.profile), key_path)
+            raise WorldError(key_path, message) from None
     own_fusion = getattr(profile, "fusion", None)
     if spec.fusion != "none" and own_fusion is not None:
         raise WorldError(
@@ -726,7 +731,21 @@ def application_layers(scenario: Scenario) -> dict[str, int]:
 
 
 def build_world(scenario: Scenario) -> World:
-    """Resolve a scenario into a :class:`World` (raises :class:`WorldError` on a bad name)."""
+    """Resolve a scenario into a :class:`World` (raises :class:`WorldError` on a bad name).
+
+    A result's scenario rerun from its folder (``scenario.rerun``): a file or profile the world
+    does not find says what the result's manifest says of it.
+    """
+    if scenario.rerun is None:
+        return _build_world(scenario)
+    from offloadsim.scenario.inputs_folder import reading_result
+
+    with reading_result(scenario.rerun):
+        return _build_world(scenario)
+
+
+def _build_world(scenario: Scenario) -> World:
+    """:func:`build_world`'s world."""
     nodes = {node.name: node for node in scenario.nodes}
     topology = Topology(scenario.nodes, scenario.links)
     processors = {}

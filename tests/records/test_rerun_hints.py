@@ -71,3 +71,74 @@ def test_a_profile_never_copied_is_said_to_be_where_the_result_read_it(tmp_path,
         "; this result read /home/them/profiles/mybox.json (its manifest.json's inputs), not copied into"
         " its folder: copy it to old/inputs/profiles/mybox.json to rerun from the folder"
     )
+
+
+def test_a_rerun_parses_its_manifest_once(tmp_path, monkeypatch, capsys):
+    from offloadsim.scenario import inputs_folder
+
+    monkeypatch.chdir(tmp_path)
+    text, name = _READ_BY["world"]
+    read = {"key": "dynamics[0].file", "path": "/elsewhere/lte-uplink.csv", "sha256": "0" * 64}
+    made = {**RUN_FORMAT, "offloadsim_version": "0.0.1", "inputs": [read]}  # both rerun checks warn
+    result_folder(tmp_path / "r", text, json.dumps(made), {name: _TRACE})
+    parsed = []
+    real = inputs_folder._read_manifest
+    monkeypatch.setattr(inputs_folder, "_read_manifest", lambda file: parsed.append(file) or real(file))
+    assert main(["validate", "r/scenario.yaml"]) == 0
+    err = capsys.readouterr().err
+    assert "[changed-inputs]" in err and "[other-code]" in err
+    assert len(parsed) == 1
+
+
+def test_a_copy_gone_from_inputs_is_said_to_be_where_the_result_read_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    text, name = _READ_BY["load"]
+    read = {"key": "workload[0].arrivals.trace", "path": "/home/them/day1.csv", "sha256": "0" * 64}
+    made = {**RUN_FORMAT, "inputs": [read], "inputs_copied": {read["key"]: f"inputs/{name}"}}
+    result_folder(tmp_path / "r", text, json.dumps(made), {})
+    assert main(["validate", "r/scenario.yaml"]) == 2
+    (err,) = capsys.readouterr().err.strip().splitlines()
+    assert f"no such file (looked for r/inputs/{name})" in err
+    assert err.endswith(
+        "; this result read /home/them/day1.csv (its manifest.json's inputs), not copied into its folder:"
+        f" copy it to r/inputs/{name} to rerun from the folder"
+    )
+
+
+def test_a_sweep_points_profile_never_copied_is_said_where_the_result_read_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    text = (SCENARIOS / "quickstart.yaml").read_text(encoding="utf-8")
+    key = "nodes.edge.processor.profile"
+    read = [{"key": key, "path": f"/home/them/{n}.json", "sha256": "0" * 64} for n in ("boxa", "boxb")]
+    result_folder(tmp_path / "s", text, json.dumps({"format": "offloadsim-sweep/1", "inputs": read}), {})
+    (tmp_path / "s" / "sweep.yaml").write_text(
+        f"name: s\nbase: scenario.yaml\ngrid:\n  {key}: [boxa, boxb]\n", encoding="utf-8"
+    )
+    assert main(["sweep", "s/sweep.yaml", "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    for box in ("boxa", "boxb"):
+        assert (
+            f"this result read /home/them/{box}.json (its manifest.json's inputs), not copied into its"
+            f" folder: copy it to s/inputs/profiles/{box}.json to rerun from the folder"
+        ) in err
+
+
+def test_a_sweep_over_two_traces_copies_both_and_reruns_from_its_folder(tmp_path, monkeypatch):
+    from offloadsim.experiments import sweep
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "traces").mkdir()
+    shutil.copy(_TRACE, tmp_path / "traces" / "a.csv")
+    (tmp_path / "traces" / "b.csv").write_text(_TRACE.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    (tmp_path / "base.yaml").write_text(_READ_BY["world"][0], encoding="utf-8")
+    (tmp_path / "sweep.yaml").write_text(
+        "name: two\nbase: base.yaml\nset: {duration: 5 s}\n"
+        "grid:\n  dynamics[0].file: [traces/a.csv, traces/b.csv]\n",
+        encoding="utf-8",
+    )
+    sweep(tmp_path / "sweep.yaml", out=tmp_path / "s", workers=1)
+    made = json.loads((tmp_path / "s" / "manifest.json").read_text(encoding="utf-8"))
+    assert made["inputs_copied"]["dynamics[0].file"] == ["inputs/traces/a.csv", "inputs/traces/b.csv"]
+    shutil.rmtree(tmp_path / "traces")  # only the folder's copies are left
+    again = sweep(tmp_path / "s" / "sweep.yaml", out=tmp_path / "again", workers=1)
+    assert again.ran == 2

@@ -313,7 +313,13 @@ def _profile_file(name: str, search_dirs: Sequence[str | Path] | None) -> Path |
 
 
 class UnknownProfileError(LookupMessage):
-    """No profile by that name or at that path (a ``KeyError``): the closest names, and where it looked."""
+    """No profile by that name or at that path (a ``KeyError``): the closest names, and where it looked.
+
+    ``not_found``: no file was found by that name or path (not one there that is no profile), so a
+    rerun from a result's folder can say where the result read it (``offloadsim.world.build``).
+    """
+
+    not_found = False
 
 
 def get_profile(name: str, search_dirs: Sequence[str | Path] | None = None) -> Profile | CalibratedProfile:
@@ -349,7 +355,10 @@ def get_profile(name: str, search_dirs: Sequence[str | Path] | None = None) -> P
             once[key] = load_profile(path)  # a file that fails raises, and is not kept
         return once[key]
     dirs = profile_search_path() if search_dirs is None else list(search_dirs)
-    raise UnknownProfileError(unknown_profile_message(name, dirs))
+    message, not_found = _refusal(name, dirs)
+    error = UnknownProfileError(message)
+    error.not_found = not_found
+    raise error
 
 
 def unknown_profile_message(name: str, search_dirs: Sequence[str | Path]) -> str:
@@ -357,31 +366,36 @@ def unknown_profile_message(name: str, search_dirs: Sequence[str | Path]) -> str
 
     A path to another kind of input (a results directory) says what it is instead.
     """
+    return _refusal(name, search_dirs)[0]
+
+
+def _refusal(name: str, search_dirs: Sequence[str | Path]) -> tuple[str, bool]:
+    """:func:`unknown_profile_message`'s line, and whether no file was found by ``name`` at all."""
     wrong = misdirected_path(name, PROFILE)
     if wrong is not None:
-        return wrong
+        return wrong, False
     from offloadsim.world.profiles.calibrated import not_a_profile_file
 
     for candidate in (Path(name), *(Path(folder) / name for folder in search_dirs)):
         # A path that is there but is no profile file: "unknown profile" and the search list mislead.
         if (what := not_a_profile_file(candidate)) is not None:
-            return f"{name}: {what}"
+            return f"{name}: {what}", False
         if os.path.isfile(candidate):  # not Path.is_file, whose OSError a too long name was
             return (
                 f"{name}: not a calibrated profile file: a profile is a .json or .yaml file "
                 "written by offloadsim calibrate"
-            )
+            ), False
     if names_a_file(name):
         # A path, not a name: the known names and the folders NAME.json is looked for in do not help.
         tried = [*(str(Path(folder) / name) for folder in search_dirs), name]
         looked = ", ".join(dict.fromkeys(tried))
-        return f"no such profile file {name!r} (looked for {looked}){did_you_mean_file(name, *tried)}"
+        return f"no such profile file {name!r} (looked for {looked}){did_you_mean_file(name, *tried)}", True
     known = available_profiles(search_dirs)
     hint = did_you_mean_key(name, known)
     return (
         f"unknown profile {quoted(name)}{hint}; known: {', '.join(known)}; searched: "
         f"{describe_search(search_dirs)}"
-    )
+    ), True
 
 
 def layer_bytes_moved(graph: LayerGraph) -> np.ndarray:

@@ -154,7 +154,7 @@ def rerun_said(name: str, key_path: str = "") -> str:
 
 
 def _paths_read(manifest: Mapping[str, Any], key_path: str, name: str, copied: bool) -> list[str]:
-    """The distinct paths of ``name`` the manifest's ``inputs`` lists at ``key_path`` (a sweep's: one a point).
+    """The paths of ``name`` the manifest's ``inputs`` lists at ``key_path`` (a sweep's: one a point).
 
     ``copied``: a file's, also at each key whose ``inputs_copied`` (a name, or a list) is ``inputs/NAME``.
     """

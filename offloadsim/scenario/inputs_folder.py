@@ -91,9 +91,11 @@ class ResultFolder:
         if not read:
             return ""
         copy = folder / INPUTS_FOLDER / (PurePath("profiles", PurePath(read[0]).name) if profile else name)
+        gone = not profile and _copied_at(self.manifest, name)
         return (
-            f"; this result read {' or '.join(read)} (its {MANIFEST}'s inputs), not copied into its"
-            f" folder: copy it to {copy} to rerun from the folder"
+            f"; this result read {' or '.join(read)} (its {MANIFEST}'s inputs), "
+            + ("its copy gone from its folder" if gone else "not copied into its folder")
+            + f": copy it to {copy} to rerun from the folder"
         )
 
 
@@ -161,21 +163,21 @@ def _paths_read(manifest: Mapping[str, Any], key_path: str, name: str, copied: b
     inputs = manifest.get("inputs")
     if not isinstance(inputs, list):
         return []
-    keys = {key_path}
-    at = manifest.get("inputs_copied")
-    if copied and isinstance(at, Mapping):
-        wanted = (PurePath(INPUTS_FOLDER) / name).as_posix()
-        keys.update(
-            str(key)
-            for key, copies in at.items()
-            if wanted in (copies if isinstance(copies, list) else [copies])
-        )
+    keys = {key_path, *(_copied_at(manifest, name) if copied else ())}
     entries = (e for e in inputs if isinstance(e, Mapping) and e.get("key") in keys)
     paths = (e.get("path") for e in entries)
     found = [p for p in paths if isinstance(p, str) and p]
     # a key naming several files (a sweep's points'): the one of that name, a profile's by its stem
     found = [p for p in found if name in (PurePath(p).name, PurePath(p).stem)] or found
     return list(dict.fromkeys(found))
+
+
+def _copied_at(manifest: Mapping[str, Any], name: str) -> list[str]:
+    """The keys whose ``inputs_copied`` (a name, or a list of them) holds the copy ``inputs/NAME``."""
+    at = manifest.get("inputs_copied")
+    wanted = (PurePath(INPUTS_FOLDER) / name).as_posix()
+    copies = at.items() if isinstance(at, Mapping) else ()
+    return [str(key) for key, names in copies if wanted in (names if isinstance(names, list) else [names])]
 
 
 def _read_manifest(file: Path) -> tuple[Any, str | None]:

@@ -100,7 +100,7 @@ def test_a_copy_gone_from_inputs_is_said_to_be_where_the_result_read_it(tmp_path
     (err,) = capsys.readouterr().err.strip().splitlines()
     assert f"no such file (looked for r/inputs/{name})" in err
     assert err.endswith(
-        "; this result read /home/them/day1.csv (its manifest.json's inputs), not copied into its folder:"
+        "; this result read /home/them/day1.csv (its manifest.json's inputs), its copy gone from its folder:"
         f" copy it to r/inputs/{name} to rerun from the folder"
     )
 

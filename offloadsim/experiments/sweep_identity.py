@@ -34,13 +34,10 @@ def base_inputs(spec: SweepSpec) -> tuple[InputFile, ...]:
     """
     from offloadsim.scenario.errors import ScenarioError
     from offloadsim.scenario.input_hashes import input_files
-    from offloadsim.scenario.inputs_folder import files_folder
     from offloadsim.scenario.loader import load_scenario_data
 
     try:
-        scenario = load_scenario_data(
-            spec.base_document, source=spec.base_name, base_dir=files_folder(spec.base)
-        )
+        scenario = load_scenario_data(spec.base_document, source=spec.base_name, base_dir=spec.files_folder)
         return input_files(scenario)
     except ScenarioError:
         return ()

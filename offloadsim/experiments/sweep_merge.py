@@ -65,7 +65,6 @@ from offloadsim.records.scenario_copy import (
     scenario_text,
     sweep_text,
 )
-from offloadsim.scenario.inputs_folder import files_folder
 from offloadsim.shapes import describe, is_count, is_number
 
 __all__ = [
@@ -415,7 +414,7 @@ def merge_sweep(
     manifest["notes"] = _notes(list(jobs), files, list(world_said), metrics, manifest, processors)
     # The files its points read, copied before the set (the manifest, written last, names them).
     manifest.update(
-        copy_inputs(inputs, str(files_folder(spec.base)), directory, [spec.base_document, spec.document])
+        copy_inputs(inputs, str(spec.files_folder), directory, [spec.base_document, spec.document])
     )
 
     if other := other_code_note(manifest):
@@ -434,7 +433,7 @@ def merge_sweep(
                 scenario_text(  # named by the first run's base file, not the copy a resume read
                     spec.base_document,
                     manifest["base_file"],
-                    str(files_folder(spec.base)),
+                    str(spec.files_folder),
                     bool(inputs),
                     base=True,
                     copied=bool(manifest.get("inputs_copied")),

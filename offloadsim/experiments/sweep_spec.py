@@ -30,6 +30,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,7 +65,7 @@ from offloadsim.scenario.errors import (
     given_twice,
     name_problem,
 )
-from offloadsim.scenario.inputs_folder import result_folder
+from offloadsim.scenario.inputs_folder import ResultFolder, result_folder
 from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import as_problems_name, as_written, caused_by
 from offloadsim.scenario.plain_data import plain_data
@@ -142,6 +143,19 @@ class SweepSpec:
     def base_name(self) -> str:
         """The base scenario as messages and the manifest's ``base_file`` name it: its file, or its source."""
         return self.base_source or str(self.base)
+
+    @cached_property
+    def rerun(self) -> ResultFolder | None:
+        """The result whose ``scenario.yaml`` the base is (a sweep rerun from its folder), read once.
+
+        Its points' scenarios hold it, and the sweep's copies and hashes read their files where it says.
+        """
+        return result_folder(self.base)
+
+    @property
+    def files_folder(self) -> Path:
+        """The folder the base's relative file names are read from: ``inputs/`` for a result's."""
+        return self.base.parent if self.rerun is None else self.rerun.files
 
     @property
     def swept(self) -> list[str]:
@@ -682,8 +696,7 @@ def plan_sweep(
         )
         return seen[key, message]
 
-    rerun = result_folder(spec.base)  # a sweep result's base: its manifest read once, for every point
-    base_dir = spec.base.parent if rerun is None else rerun.files
+    rerun, base_dir = spec.rerun, spec.files_folder  # a sweep result's base: its manifest read once
     points = expand(spec)
     bar = progress_bar(len(points), progress and len(points) > 1, f"planning {spec.name}", unit="point")
     for index, point in enumerate(_ticking(_profiles_found_once(points), bar)):

@@ -73,17 +73,23 @@ def test_a_profile_never_copied_is_said_to_be_where_the_result_read_it(tmp_path,
     )
 
 
-def test_a_rerun_parses_its_manifest_once(tmp_path, monkeypatch, capsys):
+def _counted_parses(monkeypatch) -> list[Path]:
+    """The result manifests parsed from now on, one entry a parse (the scenario file it was beside)."""
     from offloadsim.scenario import inputs_folder
 
+    parsed: list[Path] = []
+    real = inputs_folder._read_manifest
+    monkeypatch.setattr(inputs_folder, "_read_manifest", lambda file: parsed.append(file) or real(file))
+    return parsed
+
+
+def test_a_rerun_parses_its_manifest_once(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     text, name = _READ_BY["world"]
     read = {"key": "dynamics[0].file", "path": "/elsewhere/lte-uplink.csv", "sha256": "0" * 64}
     made = {**RUN_FORMAT, "offloadsim_version": "0.0.1", "inputs": [read]}  # both rerun checks warn
     result_folder(tmp_path / "r", text, json.dumps(made), {name: _TRACE})
-    parsed = []
-    real = inputs_folder._read_manifest
-    monkeypatch.setattr(inputs_folder, "_read_manifest", lambda file: parsed.append(file) or real(file))
+    parsed = _counted_parses(monkeypatch)
     assert main(["validate", "r/scenario.yaml"]) == 0
     err = capsys.readouterr().err
     assert "[changed-inputs]" in err and "[other-code]" in err
@@ -140,5 +146,7 @@ def test_a_sweep_over_two_traces_copies_both_and_reruns_from_its_folder(tmp_path
     made = json.loads((tmp_path / "s" / "manifest.json").read_text(encoding="utf-8"))
     assert made["inputs_copied"]["dynamics[0].file"] == ["inputs/traces/a.csv", "inputs/traces/b.csv"]
     shutil.rmtree(tmp_path / "traces")  # only the folder's copies are left
+    parsed = _counted_parses(monkeypatch)
     again = sweep(tmp_path / "s" / "sweep.yaml", out=tmp_path / "again", workers=1)
     assert again.ran == 2
+    assert len(parsed) == 1  # planning, hashing and copying read the one reading

@@ -120,7 +120,7 @@ def _cmd_profiles(args: argparse.Namespace) -> int:
             profile = get_profile(args.name, dirs)
         except KeyError as error:  # an unknown name: the user's mistake, one line, exit 2
             # not a file of another kind: a name or path the scenario's folders might hold
-            unknown = str(error.args[0]).startswith(("unknown profile", "no such profile file"))
+            unknown = getattr(error, "not_found", False)  # the lookup says so, not its words
             hint = f"; {_SCENARIO_HINT}" if unknown and folder is None else ""
             print(f"offloadsim: error: {escape_unseen(str(error.args[0]))}{hint}", file=sys.stderr)
             return EXIT_USAGE

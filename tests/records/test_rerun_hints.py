@@ -150,3 +150,18 @@ def test_a_sweep_over_two_traces_copies_both_and_reruns_from_its_folder(tmp_path
     again = sweep(tmp_path / "s" / "sweep.yaml", out=tmp_path / "again", workers=1)
     assert again.ran == 2
     assert len(parsed) == 1  # planning, hashing and copying read the one reading
+
+
+def test_a_profile_file_missed_for_a_manifest_cut_short_names_the_manifest(tmp_path, monkeypatch, capsys):
+    from offloadsim.world.profiles.search import SHIPPED_PROFILE_DIR
+
+    monkeypatch.chdir(tmp_path)
+    text = (
+        (SCENARIOS / "quickstart.yaml").read_text(encoding="utf-8").replace("xeon-ort-1t", "boxes/mybox.json")
+    )
+    copy = {"boxes/mybox.json": SHIPPED_PROFILE_DIR / "xeon-ort-1t.json"}
+    result_folder(tmp_path / "up", text, json.dumps(RUN_FORMAT)[:20], copy)
+    assert main(["validate", "up/scenario.yaml"]) == 2
+    (err,) = capsys.readouterr().err.strip().splitlines()
+    assert "nodes.edge.processor.profile: no such profile file 'boxes/mybox.json'" in err
+    assert err.endswith("restore manifest.json from the result's original folder to rerun from its inputs")

@@ -8,12 +8,10 @@ charts.
 
 from __future__ import annotations
 
-import re
 import string
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any, TextIO, TypeVar
 
 import numpy as np
@@ -33,6 +31,7 @@ from matplotlib.ticker import Formatter, LogLocator, MaxNLocator, NullFormatter,
 from matplotlib.transforms import Bbox
 
 from offloadsim.analysis.values import number_text
+from offloadsim.plots.series_names import SAME_AS, series_name, shown_label
 from offloadsim.plots.style import house_style, note_under, wrap
 
 __all__ = [
@@ -66,8 +65,6 @@ __all__ = [
     "lines_under_box",
     "reach_log_ticks",
     "series_name",
-    "legend_label",
-    "policy_nodes_in_legends",
 ]
 
 # Width of a digit in the house style's serif type, as a fraction of the font size (STIX digits: 0.5).
@@ -697,56 +694,16 @@ def _drawn(handle: Any) -> bool:
     return True
 
 
-#: The node each fixed policy places on, by its label, for the figure being drawn
-#: (:func:`policy_nodes_in_legends`); empty: none to name.
-_POLICY_NODES: ContextVar[Mapping[str, str] | None] = ContextVar("policy_nodes", default=None)
-#: The legend title (its last line: a heading may stand above it) of a legend whose entries are policies.
-_POLICY_TITLE = "policy"
-
-
-@contextmanager
-def policy_nodes_in_legends(nodes: Mapping[str, str]) -> Iterator[None]:
-    """While drawing, each policy legend names the node ``nodes`` gives a policy of: ``fixed (edge1)``.
-
-    Named as each legend is made (:func:`legend_label`), so that it is placed for the text it
-    shows: renamed after the layout, a legend placed clear of the data for ``fixed`` grew over a
-    line, or past the figure's edge, as ``fixed (edge-accelerator-us-west-1)``.
-    """
-    token = _POLICY_NODES.set(dict(nodes))
-    try:
-        yield
-    finally:
-        _POLICY_NODES.reset(token)
-
-
-def legend_label(title: str | None, label: str) -> str:
-    """``label`` as a legend titled ``title`` shows it: a policy with the node it is fixed on, if any.
-
-    An entry that adds to its name (``fixed (same line as edge)``) keeps what it adds, after the node.
-
-    >>> with policy_nodes_in_legends({"fixed": "edge1"}):
-    ...     legend_label("policy", "fixed"), legend_label("policy", "fixed (same line as edge)")
-    ('fixed (edge1)', 'fixed (edge1) (same line as edge)')
-    >>> with policy_nodes_in_legends({"fixed": "edge1"}):
-    ...     legend_label("node", "fixed"), legend_label("policy", "local")
-    ('fixed', 'local')
-    """
-    nodes = _POLICY_NODES.get() or {}
-    if not nodes or (title or "").rsplit("\n", 1)[-1] != _POLICY_TITLE:
-        return label
-    name = series_name(label)
-    return f"{name} ({nodes[name]}){label.removeprefix(name)}" if name in nodes else label
-
-
 def tidy_legend(ax: Axes, title: str | None = None, *, minimum: int = 2, **kwargs: Any) -> None:
     """A legend of the artists that drew something, when there are at least ``minimum`` of them.
 
     One series needs no legend (the axis labels say what it is); an entry
     for a series with no data would promise a line that is not there.  A policy legend's entries
-    name the node a fixed policy places on (:func:`legend_label`), before it is placed.
+    are shown as a reader sees them (:func:`~offloadsim.plots.series_names.shown_label`: a fixed
+    policy with its node, ``fixed (edge1)``), before it is placed.
     """
     handles, labels = ax.get_legend_handles_labels()
-    kept = [(h, legend_label(title, label)) for h, label in zip(handles, labels, strict=True) if _drawn(h)]
+    kept = [(h, shown_label(label, title)) for h, label in zip(handles, labels, strict=True) if _drawn(h)]
     old = ax.get_legend()
     if old is not None:
         old.remove()
@@ -1068,7 +1025,7 @@ def _legend_entries(ax: Axes, legend: Legend) -> dict[str, Any]:
     """``legend``'s entries in order, label -> the artist it stands for, or its proxy."""
     title = legend.get_title().get_text()
     handles, labels = ax.get_legend_handles_labels()  # the artists', as the legend shows them
-    artists = {legend_label(title, label): handle for handle, label in zip(handles, labels, strict=True)}
+    artists = {shown_label(label, title): handle for handle, label in zip(handles, labels, strict=True)}
     # The artist itself where it has a label (an error bar keeps its bars), else the proxy.
     return {
         text.get_text(): artists.get(text.get_text(), proxy)
@@ -1127,9 +1084,9 @@ def figure_legend(
         legend.remove()
     handles = _one_entry_a_series(handles, panels if len(axes) > 1 else {})
     if order:
-        rank = {legend_label(title, name): i for i, name in enumerate(order)}  # as its entries read
+        rank = {shown_label(name, title): i for i, name in enumerate(order)}  # as its entries read
         handles = dict(
-            sorted(handles.items(), key=lambda item: rank.get(_SAME_AS.sub("", item[0]), len(rank)))
+            sorted(handles.items(), key=lambda item: rank.get(SAME_AS.sub("", item[0]), len(rank)))
         )
     if not handles:
         return False
@@ -1174,19 +1131,6 @@ def _legend_above(fig: Figure, handles: Mapping[str, Any], title: str | None) ->
     return above
 
 
-#: What a legend adds to a series drawn on another's: ``neurosurgeon (same line as edge)``.
-_SAME_AS = re.compile(r" \(same (?:line|spot) as .*\)$")
-
-
-def series_name(label: str) -> str:
-    """The series a legend label names, without what it adds to one drawn on another's.
-
-    >>> series_name("neurosurgeon (same line as edge)"), series_name("edge")
-    ('neurosurgeon', 'edge')
-    """
-    return _SAME_AS.sub("", label)
-
-
 def _one_entry_a_series(handles: dict[str, Any], panels: Mapping[str, Sequence[str]]) -> dict[str, Any]:
     """The panels' entries, one a series, saying in which panels (``panels``) it lies on another.
 
@@ -1198,10 +1142,10 @@ def _one_entry_a_series(handles: dict[str, Any], panels: Mapping[str, Sequence[s
     """
     labels: dict[str, list[str]] = {}
     for label in handles:
-        labels.setdefault(_SAME_AS.sub("", label), []).append(label)
+        labels.setdefault(SAME_AS.sub("", label), []).append(label)
     kept: dict[str, Any] = {}
     for label, artist in handles.items():
-        series = _SAME_AS.sub("", label)
+        series = SAME_AS.sub("", label)
         if len(labels[series]) == 1:
             kept.setdefault(label, artist)
             continue

@@ -25,6 +25,7 @@ from offloadsim.analysis.decode_ceiling import (
     UPPER_AT_SATURATION,
     manifest_ceilings,
 )
+from offloadsim.plots.series_names import shown_name
 
 __all__ = ["BOUND_METRICS", "TASK_BOUNDS", "ceiling_note"]
 
@@ -99,11 +100,12 @@ def _bounded(
         full = {str(p) for p in full} if isinstance(full, list) else set()
         assumed = manifest.get("policy_prefill_at_efficiency") if prefill else None
         assumed = {str(p) for p in assumed} if isinstance(assumed, list) else set()
-        shown = {str(p) for p in frame["policy"].tolist()}
+        drawn = {str(p) for p in frame["policy"].tolist()}
         named = sorted(
-            p for p in shown if policies.get(p) and (not saturated or p in full) and p not in assumed
+            p for p in drawn if policies.get(p) and (not saturated or p in full) and p not in assumed
         )
-        return None if not named else "" if len(named) == len(shown) else f" (under {', '.join(named)})"
+        under = ", ".join(map(shown_name, named))  # as the figure names each policy: "fixed (edge1)"
+        return None if not named else "" if len(named) == len(drawn) else f" (under {under})"
     if saturated and manifest.get("decode_saturated") is not True:
         return None
     if prefill and manifest.get("prefill_at_efficiency") is True:

@@ -36,7 +36,6 @@ from offloadsim.plots.axes import (
     clear_legend,
     fit_y_labels,
     laid_out,
-    legend_label,
     log_axis,
     reach_log_ticks,
     row_legend,
@@ -60,6 +59,7 @@ from offloadsim.plots.series import (
     same_curve,
     series_styles,
 )
+from offloadsim.plots.series_names import shown_name
 from offloadsim.plots.style import PALETTE, axes_or_new, house_style
 from offloadsim.records.schema import TASKS
 
@@ -248,9 +248,8 @@ def metric_bars(
         # Labels too wide to sit side by side under their bars (compared policies' entries,
         # "neurosurgeon(objective=energy)") ran into each other: broken before their parameters
         # where that makes them fit, else a legend names the bars instead.
-        # A fixed policy's tick names its node, as its legend entry does in the other figures: "fixed
-        # (edge1)", where "fixed" said nowhere which node (legend_label: only of a by "policy").
-        ticks = [legend_label(by, str(b[1])) for b in bars]
+        # Each tick as the series is shown everywhere (a fixed policy with its node, "fixed (edge1)").
+        ticks = [shown_name(b[1], by) for b in bars]
         if group is None and _ticks_too_narrow(ax, ticks):
             ticks = [bar_tick(t) for t in ticks]
         # Still too wide (nine policies on one column): tilted under their bars, not a legend in their

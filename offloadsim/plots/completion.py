@@ -13,6 +13,7 @@ import pandas as pd
 
 from offloadsim.analysis.catalogue import INCOMPLETE_SHARE
 from offloadsim.analysis.values import axis_texts, table_heading
+from offloadsim.plots.series_names import shown_name
 
 __all__ = ["incomplete_note"]
 
@@ -38,7 +39,11 @@ def incomplete_note(
     if not keys or not len(frame):
         return ""
     # Quantities in their axis's unit ("1 Mbit/s", as an axis of them says), not as the sweep wrote them.
-    grouping = [pd.Series(axis_texts(frame[k]), index=frame.index, name=k) for k in keys]
+    # A policy as the figure names it ("fixed (edge1)").
+    grouping = [
+        pd.Series(list(map(shown_name, axis_texts(frame[k]), [k] * len(frame))), index=frame.index, name=k)
+        for k in keys
+    ]
     if "status" in frame.columns:
         status = frame["status"].astype(str)
         counts = pd.DataFrame(

@@ -30,6 +30,7 @@ from offloadsim.plots.figure_data import NO_PARAMETER, FigureView, moves_with
 from offloadsim.plots.kind_registry import FigureKind
 from offloadsim.plots.kinds import figure_kind
 from offloadsim.plots.series import completed, interval_text, mean_ci_by, pooled_text, x_positions
+from offloadsim.plots.series_names import shown_in_note
 from offloadsim.plots.sweep_lines import cut_intervals, interval_marks
 from offloadsim.suggest import short_listing
 from offloadsim.world.notes.kept import said_under_figure
@@ -526,11 +527,10 @@ def precision_note(view: FigureView, frame: pd.DataFrame) -> str:
     apps = set(frame["app"].astype(str)) if "app" in frame.columns else None
     manifest = view.results.manifest
     profiles, nodes = _drawn_profiles(view, frame), _drawn_nodes(view, frame)
-    return "\n".join(
-        said_under_figure(
-            manifest, drawn, energy=energy, policies=policies, apps=apps, profiles=profiles, nodes=nodes
-        )
+    said = said_under_figure(
+        manifest, drawn, energy=energy, policies=policies, apps=apps, profiles=profiles, nodes=nodes
     )
+    return "\n".join(map(shown_in_note, said))  # "(under fixed (edge1) and local only)"
 
 
 def _drawn_nodes(view: FigureView, frame: pd.DataFrame) -> set[str] | None:

@@ -64,7 +64,6 @@ from offloadsim.plots.axes import (
     integer_axis,
     label_panels,
     laid_out,
-    legend_label,
     lines_under_legend,
     log_axis,
     notes_keeping_panels,
@@ -78,6 +77,7 @@ from offloadsim.plots.kind_registry import FigureRequest, undrawable
 from offloadsim.plots.kinds import figure_kind
 from offloadsim.plots.link_lines import LinkLines, directions, handovers, link_lines, of_sources
 from offloadsim.plots.series import drawn_label, drawn_under
+from offloadsim.plots.series_names import shown_label, shown_name
 from offloadsim.plots.style import FIGSIZES, house_style, new_axes, style_map
 from offloadsim.records.schema import STATUSES
 from offloadsim.records.stored import ExperimentError, Results
@@ -623,8 +623,8 @@ def bins_figure(prepared: Bins, size: str | None) -> Figure:
         top.set_xlim(start, end)
         under, over = _lines_on_each_other(top, {name: part for name, (_, part) in drawn.items()}, info.scale)
         for name, (line, _) in drawn.items():
-            # ``neurosurgeon (same line as edge)``; a fixed policy with its node, ``fixed (edge1)``.
-            line.set_label(legend_label("policy", drawn_label(name, under, "line")))
+            # ``neurosurgeon (same line as fixed (edge1))``: its legend is made here, not by tidy_legend.
+            line.set_label(shown_label(drawn_label(name, under, "line"), "policy"))
         entries = [(h, lab) for h, lab in zip(*top.get_legend_handles_labels(), strict=True)]
         named = False
         if spans:
@@ -845,7 +845,7 @@ def _lines_on_each_other(
     height (at the axes' present limits: call it once they are final): ``edge`` and
     ``neurosurgeon`` placing alike until the uplink degraded showed one line where the legend
     named two.  The first (``{"neurosurgeon": "edge"}``) the legend names
-    (:func:`~offloadsim.plots.series.drawn_label`); the second the note under the figure
+    (:func:`~offloadsim.plots.series_names.drawn_label`); the second the note under the figure
     (``neurosurgeon over edge at 5–40 s``), stretches of at least :data:`_FEWEST_BINS` bins.
     """
     ax.get_ylim()  # autoscaled now, so that the transform below is at the limits drawn
@@ -876,7 +876,7 @@ def _lines_on_each_other(
             neither = np.isnan(heights[top]) & np.isnan(heights[below])
             stretches = _stretches(parts[top], close, neither)
             if stretches:
-                said.append(f"{top} over {below} {_at(stretches)}")
+                said.append(f"{shown_name(top)} over {shown_name(below)} {_at(stretches)}")
     return under, said
 
 
@@ -1278,13 +1278,15 @@ def _note(
             f"{DIP_SHARE:.0%} of the scenario's{level})"
         )
     totals = binned.groupby("series", sort=False)[["completed", "not_completed", "runs"]].sum()
-    undrawn = [str(name) for name, row in totals.iterrows() if not row.runs]
+    undrawn = [shown_name(name) for name, row in totals.iterrows() if not row.runs]
     if undrawn:  # no line to draw: said, not left to look like a series missing from the legend
         counted = "completed" if of_completed_tasks(metric) else f"counted in {metric_info(metric).label}"
         lines.append(f"not drawn, no task {counted} in the window: {', '.join(undrawn)}")
     if missed:
         said = ", ".join(
-            f"{name} {int(row.not_completed):,}" for name, row in totals.iterrows() if row.not_completed
+            f"{shown_name(name)} {int(row.not_completed):,}"
+            for name, row in totals.iterrows()
+            if row.not_completed
         )
         over = "over every run" if runs > 1 else "in this run"
         lines.append(f"not completed, {over} (lower panel): {said}")
@@ -1334,18 +1336,17 @@ def recovery_note(recovery: pd.DataFrame, unanalysed: str = "") -> str:
 
     def said(row: Any) -> str:
         if row.status == "not on the node":
-            return (
-                f"{row.series} ran nothing on {down_said(str(row.down).split(', '))} (not a recovery from it)"
-            )
+            nodes = down_said(str(row.down).split(", "))
+            return f"{shown_name(row.series)} ran nothing on {nodes} (not a recovery from it)"
         if row.status == "not on the link":
-            return f"{row.series} sent nothing over any link (not a recovery from it)"
+            return f"{shown_name(row.series)} sent nothing over any link (not a recovery from it)"
         status = str(row.status).removesuffix(OVERLAPPED)
         mark = "*" if status != row.status else ""
         if status == "recovered":
-            return f"{row.series} {plain_number(float(f'{row.time_to_recover_s:.2g}'))} s{mark}"
+            return f"{shown_name(row.series)} {plain_number(float(f'{row.time_to_recover_s:.2g}'))} s{mark}"
         left = getattr(row, "backlog_in_flight", None)
         many = f" ({left:,} of its tasks still in flight)" if isinstance(left, int | np.integer) else ""
-        return f"{row.series} {_UNRECOVERED[status]}{many}{mark}"
+        return f"{shown_name(row.series)} {_UNRECOVERED[status]}{many}{mark}"
 
     per_run = "replication" in recovery.columns
     runs = recovery["replication"] if per_run else pd.Series(None, index=recovery.index, dtype=object)
@@ -1391,10 +1392,10 @@ def _per_run_said(recovery: pd.DataFrame) -> str:
     for name, part in recovery.groupby("series", sort=False):
         on = part[~part["status"].isin(["not on the node", "not on the link"])]
         if not len(on):
-            each.append(f"{name} ran nothing on what went down")
+            each.append(f"{shown_name(name)} ran nothing on what went down")
             continue
         times = on["time_to_recover_s"].dropna().to_numpy(dtype=float)
-        said = f"{name} recovered after {len(times)} of {len(on)}"
+        said = f"{shown_name(name)} recovered after {len(times)} of {len(on)}"
         if len(times):
             mean = plain_number(float(f"{times.mean():.2g}"))
             said += f" (mean {mean} s, longest {plain_number(float(f'{times.max():.2g}'))} s)"
@@ -1421,7 +1422,7 @@ def _few_completed_said(binned: pd.DataFrame) -> str:
                 stretches[-1] = (stretches[-1][0], float(ends[k]))
             else:
                 stretches.append((float(starts[k]), float(ends[k])))
-        said.append(f"{name} {_at(stretches)}")
+        said.append(f"{shown_name(name)} {_at(stretches)}")
     return "; ".join(said)
 
 

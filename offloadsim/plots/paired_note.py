@@ -30,6 +30,7 @@ from offloadsim.analysis.metric_display import zero_width
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
 from offloadsim.plots.figure_data import FigureView
 from offloadsim.plots.series import readable_unit
+from offloadsim.plots.series_names import shown_name
 from offloadsim.records.stored import Results
 from offloadsim.suggest import listed
 
@@ -81,16 +82,17 @@ def paired_note(
         if zero_width(diff, diff_half):
             if zero_width(max(abs(mean), abs(base_mean)), abs(diff)):
                 continue  # rounding only
-            text = f"{policy} ({info.format(diff, signed=True)}{unit} in every replication)"
+            text = f"{shown_name(policy)} ({info.format(diff, signed=True)}{unit} in every replication)"
         elif abs(diff) > diff_half:
-            text = f"{policy} ({info.format(diff, diff_half, signed=True, apart=True)}{unit})"
+            text = f"{shown_name(policy)} ({info.format(diff, diff_half, signed=True, apart=True)}{unit})"
         else:
             continue
         if held := in_flight_only(cells, policy, str(baseline)):  # the end's backlog, as the table says
-            text, in_flight[policy] = f"{text} {IN_FLIGHT_VERDICT}", held
+            text, in_flight[shown_name(policy)] = f"{text} {IN_FLIGHT_VERDICT}", held
         said.append(text)
     if not said:
         return ""
+    baseline = shown_name(baseline)  # each policy named as the figure names it: "fixed (edge1)"
     note = (
         f"error bars overlapping {baseline}'s do not mean no difference: the replications are paired "
         f"(common random numbers), and the paired difference to {baseline} excludes 0 for {listed(said)} "

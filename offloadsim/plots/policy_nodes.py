@@ -1,11 +1,11 @@
-"""A legend's policy named with the node it places on: ``fixed (edge1)``, where its label does not say it.
+"""A policy named with the node it places on: ``fixed (edge1)``, where its label does not say it.
 
 A run, comparison or sweep of the file's ``{name: fixed, node: edge1}`` records its policy as
 ``fixed``, and its figures' legends read ``fixed``: which node was fixed was said nowhere on the
 page.  A comparison's entry ``fixed(node=edge1)`` says it already, and a sweep whose runs differ
 in ``policy.node`` says it by that key (its series or panels): those are left as they are.
-Each policy legend names the node as it is made
-(:func:`~offloadsim.plots.axes.policy_nodes_in_legends`), and is placed for that text.
+Wherever a figure names the policy (its legend, ticks, notes) it names the node
+(:func:`~offloadsim.plots.series_names.shown_name`, carried by ``naming_policy_nodes``).
 """
 
 from __future__ import annotations

@@ -205,14 +205,14 @@ def plot_with_tables(
         raise ExperimentError(refusal)
     _check_window(options.get("bin_s"), options.get("from_s"), options.get("to_s"))
     if figure.shipped():
-        from offloadsim.plots.axes import policy_nodes_in_legends
         from offloadsim.plots.figure_data import scenario_document
         from offloadsim.plots.policy_nodes import policy_nodes
+        from offloadsim.plots.series_names import naming_policy_nodes
 
         # The node a fixed policy places on, where its label does not say it ("fixed (edge1)"): named
-        # as each legend is made, so that it is placed for that text.
+        # wherever a policy is named (series_names.shown_name), its legends placed for that text.
         nodes = policy_nodes(results, scenario_document(results) if results.kind == "sweep" else None)
-        with policy_nodes_in_legends(nodes):
+        with naming_policy_nodes(nodes):
             return figure.drawer()(results, request)
     # A plug-in's kind draws the rows --where keeps, checked as a shipped kind's (it was handed all
     # of them: --where nosuch=1 drew every run at exit 0), at the size asked for.

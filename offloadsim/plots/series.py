@@ -20,6 +20,7 @@ from offloadsim.analysis.metric_display import zero_width
 from offloadsim.analysis.statistics import mean_ci
 from offloadsim.analysis.values import axis_label_for, quantity_kind, to_si
 from offloadsim.plots.pooling import refuse_pooling
+from offloadsim.plots.series_names import drawn_label
 from offloadsim.plots.style import style_map
 
 __all__ = [
@@ -276,14 +277,6 @@ def same_curve(latencies: Mapping[Any, np.ndarray]) -> dict[Any, str]:
     percent = np.linspace(0.0, 100.0, 101)
     curves = [(name, np.percentile(values, percent)) for name, values in latencies.items()]
     return drawn_under(curves, lambda mine, theirs: bool(np.allclose(mine, theirs, rtol=0.02, atol=0.0)))
-
-
-def drawn_label(name: Any, under: Mapping[Any, str], drawn: str) -> str:
-    """A series' legend entry, naming the one it is drawn on: ``neurosurgeon (same line as edge)``.
-
-    ``drawn`` is ``line`` or ``spot`` (markers); :data:`offloadsim.plots.axes._SAME_AS` reads it back.
-    """
-    return f"{name} (same {drawn} as {under[name]})" if name in under else str(name)
 
 
 def drawn_under(series: Sequence[tuple[Any, Any]], same: Callable[[Any, Any], bool]) -> dict[Any, str]:

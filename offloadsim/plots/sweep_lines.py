@@ -61,6 +61,7 @@ from offloadsim.plots.series import (
     wide_sweep,
     x_positions,
 )
+from offloadsim.plots.series_names import shown_name
 from offloadsim.plots.split_cuts import draw_cuts
 from offloadsim.plots.style import RC, axes_or_new, house_style
 
@@ -196,6 +197,7 @@ def metric_vs_parameter(
                 unit,
                 {float(p): str(v) for p, v in zip(positions, distinct, strict=True)},
                 numeric,
+                legend_title,
             )
         if numeric:
             if log_x is None:
@@ -332,7 +334,8 @@ class _SweepLines(NamedTuple):
 
     ``lines``: per series, in drawing order, its swept values' places and its means as drawn;
     ``same``: the series drawn wholly on another (the legend says so); ``unit`` and ``written``
-    name a swept value in the note (its place, or the value itself on an axis of categories).
+    name a swept value in the note (its place, or the value itself on an axis of categories);
+    ``by``: the legend's title, the series' names shown as it shows them (:func:`shown_name`).
     """
 
     lines: dict[str, tuple[np.ndarray, np.ndarray]]
@@ -340,6 +343,7 @@ class _SweepLines(NamedTuple):
     unit: str
     written: dict[float, str]
     numeric: bool
+    by: str | None
 
 
 #: The lines of each sweep Axes, so that the note of where two of them coincide can be written once
@@ -418,7 +422,7 @@ def _overlaps(ax: Axes, drawn: _SweepLines) -> list[str]:
                     runs.append([start, end])
             if runs:
                 ranges = ", ".join(named(run[0], run[-1]) for run in runs)
-                said.append(f"{top} over {below} at {ranges}")
+                said.append(f"{shown_name(top, drawn.by)} over {shown_name(below, drawn.by)} at {ranges}")
     return said
 
 

@@ -20,6 +20,7 @@ from offloadsim.analysis.groups import GROUP_COLUMN
 from offloadsim.analysis.values import axis_texts
 from offloadsim.analysis.warning_facts import WarningFacts
 from offloadsim.analysis.warning_list import kind_named, registered_kinds, warning_kind
+from offloadsim.plots.series_names import shown_name
 
 __all__ = [
     "run_warning_kinds",
@@ -127,7 +128,7 @@ def warned_runs(
     runs = pd.DataFrame(
         {
             **{k: frame[k].astype(str).to_numpy() for k in run},
-            **{f"key {k}": axis_texts(frame[k]) for k in keys},
+            **{f"key {k}": [shown_name(t, k) for t in axis_texts(frame[k])] for k in keys},
             "key": "",  # a figure of one configuration: its runs are all one group
             **({GROUP_COLUMN: frame[GROUP_COLUMN].astype(str).to_numpy()} if by_group else {}),
             **({_NODE: frame[_NODE].astype(str).to_numpy()} if by_node else {}),

@@ -81,3 +81,47 @@ def test_the_latency_time_legend_names_the_node(tmp_path, tiny_scenario_text):
     assert _legend(fig) == ["fixed (edge)", "local"]
     assert figure_problems(fig) == []
     plt.close(fig)
+
+
+def _two_fixed_and_local(tmp_path, tiny_scenario_text):
+    """``compare --policies fixed,fixed(node=edge),local`` of the tiny scenario fixed on the phone.
+
+    The file's ``fixed`` runs every task on the phone, as ``local`` does: local's line lies on it.
+    """
+    scenario = tmp_path / "fixed.yaml"
+    scenario.write_text(tiny_scenario_text.replace("policy: edge", "policy: {name: fixed, node: phone}"))
+    out = tmp_path / "cmp"
+    argv = ["compare", str(scenario), "--policies", "fixed,fixed(node=edge),local", "-n", "1", "-q"]
+    assert main([*argv, "--workers", "1", "--out", str(out)]) == 0
+    return read_results(out)
+
+
+def _each_fixed_named(texts: list[str]) -> None:
+    """Every ``fixed`` in ``texts`` says its node: ``fixed (phone)`` or the entry's ``fixed(node=edge)``."""
+    import re
+
+    said = "\n".join(texts)
+    assert "fixed (phone)" in said and "fixed(node=edge)" in said
+    assert not re.findall(r"\bfixed\b(?! \(phone\)|\(node=edge\))", said), said
+
+
+def test_two_fixed_policies_are_told_apart_in_legend_and_notes(tmp_path, tiny_scenario_text):
+    """``local (same line as fixed)`` and the notes' ``fixed 11 %`` did not say which fixed policy."""
+    fig = plot_results(_two_fixed_and_local(tmp_path, tiny_scenario_text), "cdf")
+    legend = _legend(fig)
+    assert legend == ["fixed (phone)", "fixed(node=edge)", "local (same line as fixed (phone))"]
+    notes = [text.get_text() for text in fig.texts]
+    assert any("(under fixed (phone) and local only)" in note for note in notes), notes  # recorded
+    _each_fixed_named([*legend, *notes])
+    assert figure_problems(fig) == []
+    plt.close(fig)
+
+
+def test_the_latency_time_line_under_another_names_the_fixed_node(tmp_path, tiny_scenario_text):
+    """Its legend and its notes (tasks not completed, times to recover) are made apart from the others'."""
+    fig = plot_results(_two_fixed_and_local(tmp_path, tiny_scenario_text), "latency-time")
+    legend = _legend(fig)
+    assert legend == ["fixed (phone)", "fixed(node=edge)", "local (same line as fixed (phone))"]
+    _each_fixed_named([*legend, *(text.get_text() for text in fig.texts)])
+    assert figure_problems(fig) == []
+    plt.close(fig)

@@ -204,21 +204,23 @@ def plot_with_tables(
     if refusal is not None:
         raise ExperimentError(refusal)
     _check_window(options.get("bin_s"), options.get("from_s"), options.get("to_s"))
-    if figure.shipped():
-        from offloadsim.plots.figure_data import scenario_document
-        from offloadsim.plots.policy_nodes import policy_nodes
-        from offloadsim.plots.series_names import naming_policy_nodes
+    from offloadsim.plots.figure_data import filtered_results, scenario_document
+    from offloadsim.plots.policy_nodes import policy_nodes
+    from offloadsim.plots.series_names import naming_policy_nodes
 
-        # The node a fixed policy places on, where its label does not say it ("fixed (edge1)"): named
-        # wherever a policy is named (series_names.shown_name), its legends placed for that text.
-        nodes = policy_nodes(results, scenario_document(results) if results.kind == "sweep" else None)
+    # The node a fixed policy places on, where its label does not say it ("fixed (edge1)"): named
+    # wherever a policy is named (series_names.shown_name, a plug-in's kind's too), its legends
+    # placed for that text.
+    nodes = policy_nodes(results, scenario_document(results) if results.kind == "sweep" else None)
+    if figure.shipped():
         with naming_policy_nodes(nodes):
             return figure.drawer()(results, request)
     # A plug-in's kind draws the rows --where keeps, checked as a shipped kind's (it was handed all
     # of them: --where nosuch=1 drew every run at exit 0), at the size asked for.
-    from offloadsim.plots.figure_data import filtered_results
-
-    drawn, tables = _drawn_by_plugin(figure, filtered_results(results, figure, options.get("where")), request)
+    with naming_policy_nodes(nodes):
+        drawn, tables = _drawn_by_plugin(
+            figure, filtered_results(results, figure, options.get("where")), request
+        )
     if (size := options.get("size")) is not None:
         drawn.set_size_inches(FIGSIZES[size])
         rewrap_notes(drawn)  # its notes were wrapped at the width it was drawn at

@@ -52,7 +52,7 @@ def shown_name(name: Any, by: str | None = POLICY) -> str:
     A policy with the node it is fixed on, where its label does not say it; anything else as written.
 
     >>> with naming_policy_nodes({"fixed": "edge1"}):
-    ...     [shown_name(*one) for one in [("fixed",), ("fixed", "node"), ("local",), ("fixed", "a\\npolicy")]]
+    ...     [shown_name(*one) for one in [("fixed",), ("fixed", "node"), ("local",), ("fixed", "a\npolicy")]]
     ['fixed (edge1)', 'fixed', 'local', 'fixed (edge1)']
     >>> shown_name("fixed")
     'fixed'

@@ -14,6 +14,7 @@ job's file from before) are read back here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Literal
 
 import pandas as pd
@@ -21,12 +22,16 @@ import pandas as pd
 from offloadsim.analysis.overload_marks import overload_kinds
 from offloadsim.analysis.warning_facts import WarningFacts
 from offloadsim.analysis.warning_groups import warned_groups
+from offloadsim.analysis.warning_list import warning_kind
 
 __all__ = [
     "EVERY",
     "RunRecords",
     "WarnedGroups",
+    "overload_concerned",
     "overload_groups",
+    "overload_warned",
+    "placed_facts",
     "run_warned_groups",
     "warned_counts",
     "with_group_warned",
@@ -70,6 +75,51 @@ def _concerned_groups(facts: Iterable[WarningFacts | None], records: RunRecords)
             return None
         found |= groups
     return found
+
+
+def placed_facts(facts: Iterable[WarningFacts], records: RunRecords) -> tuple[WarningFacts, ...]:
+    """One run's warnings' ``facts``, each with the source groups it concerns (``groups``) where placed.
+
+    Worked out once, from the run's records, where they are at hand (the run's result, a job), so
+    that a summary, a comparison's or sweep's manifest and a job file say which groups each warning
+    concerns and the tables mark only those (:meth:`WarningFacts.groups`); one that cannot be placed
+    (:func:`~offloadsim.analysis.warning_groups.warned_groups`) is kept as it is: every group.
+    """
+    placed = []
+    for one in facts:
+        found = warned_groups(one, *records)
+        placed.append(one if found is None else replace(one, groups=tuple(sorted(found))))
+    return tuple(placed)
+
+
+def overload_warned(run_warnings: Iterable[Mapping[str, Any]], by: str) -> dict[str, dict[str, int] | None]:
+    """Per value of ``by`` (``policy``, ``point``): its runs with an overload warning concerning each group.
+
+    Read from the manifest's ``run_warnings`` rows, each warning's facts' ``groups``
+    (:func:`placed_facts`).  A value some of whose runs' overload warnings carry no groups (a
+    result written before they did, or one that concerns the whole run) is None: not known, and
+    the tables mark every group of it as they did.  Only the values some run of which warned.
+    """
+    counts: dict[str, dict[str, int] | None] = {}
+    per_run: dict[tuple[str, int], set[str] | None] = {}
+    for row in run_warnings:
+        facts = WarningFacts.from_dict(row["facts"], "run_warnings") if "facts" in row else None
+        if not overload_kinds([warning_kind(str(row.get("warning", "")), facts)]):
+            continue
+        run = (str(row[by]), int(row["replication"]))
+        known = per_run.setdefault(run, set())
+        if facts is None or facts.groups is None or known is None:
+            per_run[run] = None
+        else:
+            known |= set(facts.groups)
+    for (of, _), groups in per_run.items():
+        tally = counts.setdefault(of, {})
+        if groups is None or tally is None:
+            counts[of] = None
+            continue
+        for group in groups:
+            tally[group] = tally.get(group, 0) + 1
+    return counts
 
 
 def overload_groups(facts: Iterable[WarningFacts], records: RunRecords) -> set[str] | None:
@@ -134,4 +184,26 @@ def warned_counts(groups: Any, by: str) -> dict[tuple[str, str], int] | None:
     found: dict[tuple[str, str], int] = {}
     for of, group, warned in keys:
         found[(of, group)] = max(found.get((of, group), 0), int(warned))
+    return found
+
+
+def overload_concerned(
+    groups: Any, run_warnings: Iterable[Mapping[str, Any]], by: str
+) -> dict[tuple[str, str], int | None]:
+    """Per (value of ``by``, group) of ``groups``: its runs with an overload warning concerning the group.
+
+    As the overload warnings' facts say (:func:`overload_warned`); where they do not (a result
+    written before), ``groups``' ``warned``, the runs with any warning concerning it, as before
+    (None: not known either).  What marks a group's numbers ``†`` in compare's and sweep's tables:
+    a settling warning about one group's phones, or the backlog of another's, no longer marks it.
+    """
+    warned = warned_counts(groups, by)
+    over = overload_warned(run_warnings, by)
+    found: dict[tuple[str, str], int | None] = {}
+    for of, group in zip(groups[by].astype(str), groups["group"].astype(str), strict=True):
+        counted = over.get(of, {})
+        if counted is not None:
+            found[(of, group)] = counted.get(group, 0)
+        else:
+            found[(of, group)] = None if warned is None else warned.get((of, group), 0)
     return found

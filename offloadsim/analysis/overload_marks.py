@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from offloadsim.analysis.warning_facts import WarningFacts
 from offloadsim.analysis.warning_list import kind_named, registered_kinds
 from offloadsim.field_values import FieldValues
 
@@ -24,6 +25,7 @@ __all__ = [
     "OVERLOAD_MARK",
     "Overloaded",
     "overload_kinds",
+    "overload_groups_said",
     "overloaded_runs",
     "runs_footnote",
     "run_footnote",
@@ -50,6 +52,22 @@ def overload_kinds(kinds: Iterable[str]) -> list[str]:
     rank = {kind.name: i for i, kind in enumerate(registered_kinds())}
     said = [kind for kind in set(kinds) if (found := kind_named(kind)) is not None and found.overload]
     return sorted(said, key=lambda kind: rank[kind])
+
+
+def overload_groups_said(facts: Iterable[WarningFacts]) -> frozenset[str] | None:
+    """The source groups one run's overload warnings concern, as their ``facts`` say (their ``groups``).
+
+    None where one of them says none (one group, a result written before they did, or one that
+    concerns the whole run): every group.  Empty where the run gave no overload warning.
+    """
+    found: set[str] = set()
+    for one in facts:
+        if not overload_kinds([one.kind]):
+            continue
+        if one.groups is None:
+            return None
+        found.update(one.groups)
+    return frozenset(found)
 
 
 def overloaded_runs(metrics: Any, by: str) -> dict[str, Overloaded]:

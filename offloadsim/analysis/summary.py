@@ -13,7 +13,7 @@ import itertools
 import math
 from collections import Counter
 from collections.abc import Collection, Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -32,7 +32,7 @@ from offloadsim.analysis.metric_registry import (
     reserve,
 )
 from offloadsim.analysis.offered_load import closed_fed
-from offloadsim.analysis.overload_marks import OVERLOAD_MARK, run_footnote
+from offloadsim.analysis.overload_marks import OVERLOAD_MARK, overload_groups_said, run_footnote
 from offloadsim.analysis.qualifiers import PLAIN, Qualifiers
 from offloadsim.analysis.statistics import percentile
 from offloadsim.analysis.table_columns import Table, node_groups
@@ -426,12 +426,15 @@ class Summary(FieldValues):
         its LLM decode ceilings, where it has one, read its mean decode rate and time per token as the
         bounds they are; a prefill at an assumed efficiency says its times rest on it); the run's own
         overload warnings mark the numbers an overload qualifies ``†``, with a line under the table.
-        A summary alone cannot tell which source groups an overload concerns (its run's records
-        do): unless ``qualifiers.overload_groups`` says (:meth:`RunResult.format_table
-        <offloadsim.records.results.RunResult.format_table>` passes them), every group's line is
-        marked, and the line under the table says that it is not known which.
+        Which source groups an overload concerns its warnings' facts say (``groups``, placed from
+        the run's records as its result was built), or ``qualifiers.overload_groups``; where
+        neither does (a summary written before they did, a warning that concerns the whole run),
+        every group's line is marked, and the line under the table says that it is not known which.
         """
         qualifiers = qualifiers.warned(facts.kind for facts in self.warning_facts)
+        if qualifiers.overload_groups is None:
+            said = overload_groups_said(self.warning_facts)
+            qualifiers = qualifiers if said is None else replace(qualifiers, overload_groups=said)
         rows: list[tuple[str, str, str]] = []
         n = self.arrived
 

@@ -49,6 +49,10 @@ class WarningFacts(FieldValues):
     naming any has no relaxation time or length (NaN).  ``numbers``: any other numbers a kind's
     warning keeps, by name (a kind registered later, :mod:`offloadsim.analysis.warning_registry`,
     whose note or legend needs them: an accuracy drop, a round count); none for the shipped kinds.
+    ``groups``: the source groups it concerns, sorted, where the run had several and it was placed
+    (:func:`~offloadsim.analysis.group_warned.placed_facts`: those whose tasks ran on a node it
+    names, or whose own tasks piled up); None where not worked out (one group, a result written
+    before, a warning that concerns the whole run): every group.
     """
 
     kind: str
@@ -60,6 +64,7 @@ class WarningFacts(FieldValues):
     offered_nodes: tuple[str, ...] = ()
     critical_nodes: tuple[str, ...] = ()
     numbers: tuple[tuple[str, float], ...] = ()
+    groups: tuple[str, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready data: ``nodes`` a mapping of name to busy share, NaN numbers left out."""
@@ -79,6 +84,8 @@ class WarningFacts(FieldValues):
             out["critical_nodes"] = list(self.critical_nodes)
         if self.numbers:
             out["numbers"] = dict(self.numbers)
+        if self.groups is not None:
+            out["groups"] = list(self.groups)
         return out
 
     @classmethod
@@ -118,6 +125,7 @@ class WarningFacts(FieldValues):
         llm = _names(data, "llm_nodes", where)
         offered = _names(data, "offered_nodes", where)
         critical = _names(data, "critical_nodes", where)
+        groups = _names(data, "groups", where, "source group names") if "groups" in data else None
         named = tuple((str(name), float(busy)) for name, busy in nodes.items())
         kept = data.get("numbers", {})
         if not isinstance(kept, Mapping) or not all(is_number(value) for value in kept.values()):
@@ -129,16 +137,17 @@ class WarningFacts(FieldValues):
             llm_nodes=llm,
             offered_nodes=offered,
             critical_nodes=critical,
+            groups=groups,
             numbers=tuple((str(name), float(value)) for name, value in kept.items()),
             **numbers,
         )
 
 
-def _names(data: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
-    """``data[key]``, a list of node names (none where absent); another shape is a ValueError naming it."""
+def _names(data: Mapping[str, Any], key: str, where: str, what: str = "node names") -> tuple[str, ...]:
+    """``data[key]``, a list of ``what`` (none where absent); another shape is a ValueError naming it."""
     names = data.get(key, [])
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
-        raise ValueError(f"{where}.{key}: expected a list of node names, got {describe(names)}")
+        raise ValueError(f"{where}.{key}: expected a list of {what}, got {describe(names)}")
     return tuple(names)
 
 

@@ -39,7 +39,10 @@ def warned_groups(
 
     ``tasks`` and ``nodes`` are the run's rows alone.  None where it cannot tell (no facts, a
     warning of no node but the backlog, tasks without ``source_group``): every group, as before.
+    Those its facts carry where it was placed before (``facts.groups``) are taken as they are.
     """
+    if facts is not None and facts.groups is not None:
+        return set(facts.groups)
     if facts is None or GROUP_COLUMN not in tasks.columns:
         return None
     groups = tasks[GROUP_COLUMN].astype(str).to_numpy()

@@ -702,7 +702,7 @@ def _sweep_group_table(result: Any, limit: int = 40) -> str:
     """
     from types import SimpleNamespace
 
-    from offloadsim.analysis.group_warned import warned_counts
+    from offloadsim.analysis.group_warned import overload_concerned
     from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_COLUMN
     from offloadsim.analysis.qualifiers import PLAIN, group_qualifiers, point_qualifiers
 
@@ -726,13 +726,14 @@ def _sweep_group_table(result: Any, limit: int = 40) -> str:
     swept = [GROUP_COLUMN, *result.manifest.get("swept", [])]
     labels = {**(result.manifest.get("labels") or {}), GROUP_COLUMN: "source group"}
     # Each point's, under the (point, group) rows' numbers: its overload the row's of each group some
-    # warning of the point's runs concerned (groups.csv's warned), every group's where not known.
+    # overload warning of the point's runs concerned (as their facts say; else groups.csv's warned,
+    # any warning's), every group's where not known.
     points = point_qualifiers(result.manifest, getattr(result, "metrics", None))
-    warned = warned_counts(groups, "point")
+    warned = overload_concerned(groups, result.manifest.get("run_warnings") or [], "point")
     qualifiers = {
         str(i): group_qualifiers(
             points.get(str(point), PLAIN),
-            None if warned is None else warned.get((str(point), named[rank]), 0),
+            warned.get((str(point), named[rank]), 0),
         )
         for (point, rank), i in number.items()
     }

@@ -39,7 +39,13 @@ from offloadsim.analysis.catalogue import (
     registered_column,
     zero_width,
 )
-from offloadsim.analysis.group_warned import RunRecords, WarnedGroups, warned_counts, with_group_warned
+from offloadsim.analysis.group_warned import (
+    RunRecords,
+    WarnedGroups,
+    overload_concerned,
+    warned_counts,
+    with_group_warned,
+)
 from offloadsim.analysis.groups import (
     GROUP_BATTERY_METRICS,
     GROUP_TABLE_METRICS,
@@ -294,7 +300,13 @@ class CompareResult:
         )
         if self.groups is not None and len(self.groups):
             groups = format_groups(
-                self.groups, self.policies, self.baseline, self.replications, adjust=adjust, qualifiers=marks
+                self.groups,
+                self.policies,
+                self.baseline,
+                self.replications,
+                adjust=adjust,
+                qualifiers=marks,
+                run_warnings=self.manifest.get("run_warnings") or [],
             )
             table += "\n\n" + groups
         return table + "".join(f"\nnote: {note}" for note in self.notes) if notes else table
@@ -1040,6 +1052,7 @@ def format_groups(
     *,
     adjust: str = "none",
     qualifiers: Mapping[str, Qualifiers] | None = None,
+    run_warnings: Sequence[Mapping[str, Any]] | None = None,
 ) -> str:
     """The table of each source group (:func:`group_comparison`), as the headline table shows metrics.
 
@@ -1048,10 +1061,17 @@ def format_groups(
     ceiling reads its groups' latencies as bounds (``≥ 129 (ceiling)``), or said to rest on an assumed
     efficiency, as its headline cells and sweep's group table read; an overloaded policy's column is
     marked ``†``, the headline table's line under it saying which runs, in the table of each group
-    some warning of its runs concerned (``groups``' ``warned``: one naming a node the group's tasks
-    ran on, or one that could not be placed; :func:`~offloadsim.analysis.qualifiers.group_qualifiers`).
+    some overload warning of its runs concerned (``run_warnings``, the manifest's: one naming a node
+    the group's tasks ran on, or the group's own backlog, as its facts say:
+    :func:`~offloadsim.analysis.group_warned.overload_concerned`; where they do not say, or without
+    ``run_warnings``, each group some warning concerned, ``groups``' ``warned``, or one that could
+    not be placed; :func:`~offloadsim.analysis.qualifiers.group_qualifiers`).
     """
-    warned = warned_counts(groups, "policy")
+    if run_warnings is None:
+        known = warned_counts(groups, "policy")
+        warned = None if known is None else dict[tuple[str, str], int | None](known)
+    else:
+        warned = overload_concerned(groups, run_warnings, "policy")
     marks = {
         str(group): {
             policy: group_qualifiers(found, None if warned is None else warned.get((policy, str(group)), 0))

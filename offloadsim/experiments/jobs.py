@@ -366,6 +366,9 @@ def _warned_groups(result: RunResult, done: JobResult) -> WarnedGroups | None:
         return ()
     if not done.source_groups:
         return None
+    facts = done.warning_facts
+    if len(facts) == len(done.warnings) and all("groups" in one for one in facts):  # placed in its result
+        return tuple(sorted({str(group) for one in facts for group in one["groups"]}))
     tasks = tasks_frame(result.records) if result.records is not None else result.tasks
     end = done.end_s if math.isfinite(done.end_s) else None
     rows = warning_rows({}, done.warnings, done.warning_facts)

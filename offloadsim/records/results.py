@@ -430,21 +430,44 @@ class RunResult:
         )
         return text + "".join(f"\nnote: {note}" for note in self.notes) if notes else text
 
-    def _overload_groups(self) -> set[str] | None:
+    def _overload_groups(self) -> set[str] | frozenset[str] | None:
         """The source groups its overload warnings concern, from its records; None: every group.
 
-        Worked out only where it has several source groups (lines per group) and an overload warning.
+        Worked out only where it has several source groups (lines per group) and an overload warning:
+        as the warnings' facts say (placed as the result was built), else from its records (a
+        result read back from a directory written before the facts said).
         """
-        from offloadsim.analysis.overload_marks import overload_kinds
+        from offloadsim.analysis.overload_marks import overload_groups_said, overload_kinds
 
         facts = self.summary.warning_facts
         if not self.summary.source_groups or not overload_kinds(one.kind for one in facts):
             return None
+        if (said := overload_groups_said(facts)) is not None:
+            return said
         from offloadsim.analysis.group_warned import overload_groups  # pandas: only where it is needed
 
+        return overload_groups(facts, self._records_for_groups())
+
+    def _records_for_groups(self) -> tuple[pd.DataFrame, pd.DataFrame | None, float, float | None]:
+        """Its tasks, nodes, measured time and end: what places its warnings among its source groups."""
         end = self.manifest.get("end_s")
         ended = float(end) if isinstance(end, int | float) and math.isfinite(end) else None
-        return overload_groups(facts, (self.tasks, self.nodes, self.summary.duration_s, ended))
+        tasks = tasks_frame(self.records) if self._tasks is None and self.records is not None else self.tasks
+        return tasks, self.nodes, self.summary.duration_s, ended
+
+    def _placed_summary(self) -> Summary:
+        """Its summary, each warning's facts saying which source groups it concerns (``groups``).
+
+        Worked out once, as the result is built, where it has several source groups and a warning:
+        its ``summary.json``, a comparison's or sweep's manifest and a job file then carry them, and
+        every table marks only the groups an overload concerns, its records read no more.
+        """
+        from dataclasses import replace
+
+        from offloadsim.analysis.group_warned import placed_facts  # pandas: only where it is needed
+
+        facts = placed_facts(self.summary.warning_facts, self._records_for_groups())
+        return replace(self.summary, warning_facts=facts)
 
     @classmethod
     def from_raw(
@@ -561,6 +584,8 @@ class RunResult:
             processors=raw.processors,
             tables=raw.tables,
         )
+        if summary.source_groups and summary.warning_facts:  # which groups each warning concerns
+            result.summary = result._placed_summary()
         result.own_notes = tuple(raw.own_notes)
         result.computed = tuple(raw.computed)
         result._scenario_copy = (scenario.document, scenario.source, scenario.base_dir, bool(inputs))

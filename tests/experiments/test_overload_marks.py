@@ -8,6 +8,7 @@ sweep's mean latency of ``local`` read as steady as ``edge``'s, the warning said
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -209,14 +210,17 @@ def test_only_the_groups_whose_tasks_ran_on_the_overloaded_node_are_marked(tmp_p
     assert groups == {"phone": True, "cam": False}
     assert _marked(next(line for line in table if line.startswith("mean latency")))  # the run's own: marked
     assert not any(EVERY_GROUP_MARKED in line for line in table)
-    # The summary alone has no records to tell: it marks both, and its overload line says why.
-    alone = result.summary.format_table().splitlines()
-    heading = next(i for i, line in enumerate(alone) if line.startswith("by source group"))
-    assert {line.split()[0]: _marked(line) for line in alone[heading + 1 : heading + 3]} == {
-        "phone": True,
-        "cam": True,
-    }
-    (footnote,) = [line for line in alone if line.startswith(f"{OVERLOAD_MARK} overloaded (")]
+    # The summary alone: its warnings' facts say which groups they concern (placed as the run's
+    # result was built), so it marks the phone's line alone too, and summary.json carries them.
+    assert [facts.groups for facts in result.summary.warning_facts] == [("phone",), ("phone",)]
+    assert _group_marks(result.summary.format_table()) == {"phone": True, "cam": False}
+    # A summary whose facts do not say (one written before they did) marks both, and says why.
+    older = replace(
+        result.summary, warning_facts=tuple(replace(f, groups=None) for f in result.summary.warning_facts)
+    )
+    alone = older.format_table()
+    assert _group_marks(alone) == {"phone": True, "cam": True}
+    (footnote,) = [line for line in alone.splitlines() if line.startswith(f"{OVERLOAD_MARK} overloaded (")]
     assert footnote.endswith(f"; {EVERY_GROUP_MARKED}")
     path = tmp_path / "grouped.yaml"
     path.write_text(text)
@@ -231,6 +235,35 @@ def test_only_the_groups_whose_tasks_ran_on_the_overloaded_node_are_marked(tmp_p
     printed = capsys.readouterr().out.split(" per source group (")[1].splitlines()[1:]
     rows = [line.split("  ")[0] for line in printed if line.startswith(("phone ", "cam "))]
     assert rows == [f"phone {OVERLOAD_MARK}", "cam"]  # each (point, group) row: the phone's alone
+
+
+def _group_marks(table: str) -> dict[str, bool]:
+    """A run's table's by-group lines: each group with whether its line is marked."""
+    lines = table.splitlines()
+    heading = next(i for i, line in enumerate(lines) if line.startswith("by source group"))
+    return {line.split()[0]: _marked(line) for line in lines[heading + 1 : heading + 3]}
+
+
+def test_a_group_only_another_kind_of_warning_concerns_is_not_marked(tmp_path):
+    """The cameras, 70 % busy, are too short to settle (no overload); the phones are overloaded.
+
+    compare's per-group table marked local's column in the cameras' table too, as some warning of
+    its runs concerned them: a settling warning says nothing of a steady state lost.  Each warning's
+    facts carry the groups it concerns, and only an overload warning's mark a group.
+    """
+    text = GROUPED.replace("sources: cam, rate: 15 /s", "sources: cam, rate: 7 /s")
+    path = tmp_path / "grouped.yaml"
+    path.write_text(text)
+    result = compare(path, ["edge", "local"], 2, workers=1)
+    kinds = {(row["facts"]["kind"], tuple(row["facts"]["groups"])) for row in result.manifest["run_warnings"]}
+    assert ("settling", ("cam",)) in kinds and ("busy_growing", ("phone",)) in kinds
+    per_group = result.format_table(notes=False).split("\n\nper source group")[1]
+    tables = per_group.split("source group ")[1:]
+    headers = {part.split()[0]: part.splitlines()[1].split()[1:] for part in tables}
+    assert headers == {"phone": ["edge", "local", OVERLOAD_MARK], "cam": ["edge", "local"]}
+    # groups.csv's warned still counts the cameras' settling warning: what the notes say of them.
+    warned = result.groups[(result.groups["group"] == "cam") & (result.groups["policy"] == "local")]["warned"]
+    assert (warned == 2).all()
 
 
 def test_a_runs_llm_rows_are_marked_where_it_was_overloaded():

@@ -36,8 +36,15 @@ from offloadsim.analysis.catalogue import (
     metric_columns,
     metric_info,
     of_completed_tasks,
-    registered_column,
-    zero_width,
+)
+from offloadsim.analysis.delta_stars import (
+    SAME_EVERY_TIME,
+    TABLE_METRICS,
+    delta_marker,
+    delta_tests,
+    rounding_as_zero,
+    shown_metrics,
+    table_metrics,
 )
 from offloadsim.analysis.group_warned import (
     RunRecords,
@@ -59,8 +66,8 @@ from offloadsim.analysis.in_flight_delta import (
     in_flight_only,
     summary_cells,
 )
-from offloadsim.analysis.metric_list import metric_sources, registered_metrics
-from offloadsim.analysis.multiple_comparisons import family_note, held_to_family, paired_t_p
+from offloadsim.analysis.metric_list import metric_sources
+from offloadsim.analysis.multiple_comparisons import family_note, held_to_family
 from offloadsim.analysis.overload_marks import OVERLOAD_MARK, runs_footnote
 from offloadsim.analysis.qualifiers import PLAIN, Qualifiers, group_qualifiers, policy_qualifiers
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
@@ -144,22 +151,6 @@ COMPARE_FILES = (
     "summary.txt",
     SCENARIO_DOCUMENT,
     "manifest.json",
-)
-#: Metrics shown in the printed table (all of them are in ``summary``).
-TABLE_METRICS = (
-    "latency_mean_s",
-    "latency_p95_s",
-    "latency_p99_s",
-    "wait_mean_s",
-    *LLM_METRICS,  # where LLM requests were served
-    "deadline_miss_rate",
-    "drop_rate",
-    "fail_rate",  # where some run failed a task (a node or link went down): see format_comparison
-    "retry_rate",  # where recovery: ran some task again: likewise
-    "availability",  # where some node was down part of a run (a failure, a flat battery): likewise
-    "throughput_per_s",
-    "device_energy_mean_j",
-    "bytes_sent",
 )
 
 
@@ -1114,56 +1105,6 @@ def fewer_runs_text(n: int, replications: int | None) -> str:
     return f" (n={n})" if replications is not None and 0 < n < replications else ""
 
 
-def table_metrics(metrics: Sequence[str], summary: pd.DataFrame) -> list[str]:
-    """``metrics`` as a printed table of ``summary`` shows them: failures' rows only where a run had one.
-
-    ``fail_rate`` only where a run failed a task, ``retry_rate`` only where ``recovery:`` ran a task
-    again, ``availability`` only where some node was down part of a run.  A world that never fails
-    would give every comparison and sweep a row, or column, of zeros (or of 100 %) that says nothing;
-    one that does (a node or link went down) must say how many tasks failed, and one whose nodes
-    went down (a failure, a battery run flat sooner under one policy than another) how long the
-    least available node was up.  ``compare``'s table and
-    ``sweep``'s both choose so.  Device energy per task has its row only where some run measured
-    it: without ``power:`` on any source it is null in every run, and a row of ``-`` (once
-    ``0.00 ± 0``, Δ ``0.00``) says less than the note that says why.
-    """
-    failed = bool((summary.loc[summary["metric"] == "fail_rate", "mean"] > 0).any())
-    retried = bool((summary.loc[summary["metric"] == "retry_rate", "mean"] > 0).any())
-    down = bool((summary.loc[summary["metric"] == "availability", "mean"] < 1).any())
-    energy_rows = summary.loc[summary["metric"] == "device_energy_mean_j", "mean"]
-    energy = energy_rows.empty or bool(energy_rows.notna().any())  # a summary without it: as it was
-    return [
-        m
-        for m in metrics
-        if (m != "fail_rate" or failed)
-        and (m != "retry_rate" or retried)
-        and (m != "availability" or down)
-        and (m != "device_energy_mean_j" or energy)
-    ]
-
-
-def _beside_llm(metrics: Sequence[str], available: Collection[str]) -> list[str]:
-    """``metrics`` with the registered metrics placed with the headline ones right after the LLM rows.
-
-    Where ``metrics`` lists every LLM metric (:data:`TABLE_METRICS`, the default), a registered
-    metric with ``catalogue_place="headline"`` (a plug-in's metric of the LLM requests) shows
-    beside them, in the order registered, as the run's metrics row and sweep's table put it; it
-    came after every fixed row (bytes sent).  A list a caller chose without them is as given.
-    """
-    chosen = list(metrics)
-    if not all(name in chosen for name in LLM_METRICS):
-        return chosen
-    placed = [
-        column
-        for metric in registered_metrics()
-        if metric.catalogue_place == "headline" and metric.compare
-        for column in (metric.present(sorted(available)) if metric.family is not None else metric.columns)
-        if column not in chosen
-    ]
-    at = max(chosen.index(name) for name in LLM_METRICS) + 1
-    return [*chosen[:at], *placed, *chosen[at:]]
-
-
 def _check_table_metrics(metrics: object, available: Iterable[str]) -> None:
     """Raise :class:`ExperimentError` unless ``metrics`` is a list of metric names the catalogue knows.
 
@@ -1240,8 +1181,9 @@ def format_comparison(
 
     A significant Δ also says whether it is ``better`` or ``worse`` than the
     baseline, by the direction the metric catalogue gives the metric; one the same in every
-    replication (``± 0``) says ``always`` in place of ``*`` (:func:`_delta_marker`), and one of
-    floating-point rounding reads 0 (:func:`_rounding_as_zero`).  A mean over fewer than
+    replication (``± 0``) says ``always`` in place of ``*``
+    (:func:`~offloadsim.analysis.delta_stars.delta_marker`), and one of floating-point rounding
+    reads 0 (:func:`~offloadsim.analysis.delta_stars.rounding_as_zero`).  A mean over fewer than
     ``replications`` runs (those with no value left out: no task completed) says over how many,
     and a Δ over fewer pairs likewise.  The failed share (``fail_rate``) has its row only where
     some run failed a task, and the least node availability (``availability``) only where some
@@ -1264,20 +1206,11 @@ def format_comparison(
     """
     qualifiers = qualifiers or {}
     marked = {p: over for p in policies if (over := qualifiers.get(p, PLAIN).overloaded) is not None}
-    available = set(summary["metric"])
-    _check_table_metrics(metrics, available)
-    shown = [m for m in table_metrics(_beside_llm(metrics, available), summary) if m in available]
-    # Then the registered metrics, the record columns' own metrics and the utilisations, in catalogue
-    # order (``metrics`` chooses among the headline and LLM metrics, and the registered ones that say
-    # compare=False, the device energy's compute and radio parts: summary.csv holds them, a table asks
-    # for them, ``metrics=[..., "device_radio_energy_mean_j"]``).
-    unasked = {name for name in available if (found := registered_column(name)) and not found[1].compare}
-    headline = METRICS.keys() | LLM_METRICS.keys() | unasked
-    headline |= set(shown)  # a registered metric placed beside the LLM rows (_beside_llm): shown once
-    shown += [m for m in metric_columns(list(dict.fromkeys(summary["metric"]))) if m not in headline]
+    _check_table_metrics(metrics, set(summary["metric"]))
+    shown = shown_metrics(metrics, summary)  # the rows, as a figure's note reads them (starred_deltas)
     cells = summary_cells(summary)  # a count the summary does not hold (an older one's): 0, not said
     completed = _completed_shares(cells, policies)
-    tests = _delta_tests(cells, shown, policies, baseline, replications)
+    tests = delta_tests(cells, shown, policies, baseline, replications)
     kept = held_to_family(tests, adjust)
     always = False  # some Δ the same in every replication: the line above the table says what it means
     in_flight: dict[str, tuple[float, float]] = {}  # policy -> throughput Δ of tasks in flight only
@@ -1304,8 +1237,8 @@ def format_comparison(
                 delta_row.append("")
             else:
                 base_cell = cells.get((baseline, name))
-                diff = _rounding_as_zero(diff, diff_half, mean, base_cell[0] if base_cell else math.nan)
-                marker = _delta_marker(diff, diff_half)
+                diff = rounding_as_zero(diff, diff_half, mean, base_cell[0] if base_cell else math.nan)
+                marker = delta_marker(diff, diff_half)
                 if marker == " *" and (policy, name) not in kept and adjust != "none":
                     marker = ""  # its CI excludes 0, but not once the table's other tests are held too
                 always = always or marker == SAME_EVERY_TIME
@@ -1376,35 +1309,6 @@ def format_comparison(
     return "\n".join(out + ([family] if family else []))
 
 
-def _delta_tests(
-    cells: Mapping[tuple[str, str], tuple[float, float, float, float, int, int]],
-    shown: Sequence[str],
-    policies: Sequence[str],
-    baseline: str,
-    replications: int | None,
-) -> dict[tuple[str, str], float]:
-    """(policy, metric) -> the p-value of each Δ the table tests: one with a CI, not ``± 0 always``.
-
-    The Δs :func:`format_comparison` would star where their CI excludes 0, as it reads them (a Δ of
-    rounding is 0, untested); over ``diff_n`` pairs, or the replications where the summary does not say.
-    """
-    tests = {}
-    for name in shown:
-        base = cells.get((baseline, name))
-        for policy in policies:
-            cell = cells.get((policy, name))
-            if policy == baseline or cell is None or math.isnan(cell[2]):
-                continue
-            mean, _, diff, half, _, pairs = cell
-            diff = _rounding_as_zero(diff, half, mean, base[0] if base else math.nan)
-            if diff == 0 or _delta_marker(diff, half) == SAME_EVERY_TIME:
-                continue
-            p = paired_t_p(diff, half, pairs or replications or 0)
-            if not math.isnan(p):
-                tests[(policy, name)] = p
-    return tests
-
-
 def _completed_shares(
     cells: Mapping[tuple[str, str], tuple[float, float, float, float, int, int]], policies: Sequence[str]
 ) -> dict[str, float | None]:
@@ -1423,40 +1327,6 @@ def _completed_shares(
 #: fewer reads cheaper: a trial's `cloud` that dropped all 321 requests (the model not hosted
 #: there) read "device energy per task ... * better" than the phones that answered them all.
 _LOWER_WHEN_DROPPED = frozenset({"device_energy_mean_j", "bytes_sent"})
-
-
-#: What a Δ of ``± 0`` says in place of ``*``: every replication gave the same difference.
-SAME_EVERY_TIME = " always"
-
-
-def _delta_marker(diff: float, half: float) -> str:
-    """``" *"`` where the CI of Δ excludes 0; :data:`SAME_EVERY_TIME` where Δ ≠ 0 has a CI of 0; else ``""``.
-
-    The CI is the Student t interval of the paired differences.  Where they were all the same (a
-    policy whose device energy does not depend on the draws, say) its width is 0 and the t test is
-    degenerate: it would star any Δ, one of 2e-7 mJ too.  Such a Δ is not a sampling estimate but
-    the same difference every time, and the table says so instead of starring it.
-
-    >>> _delta_marker(-3.0, 1.0), _delta_marker(-3.0, 0.0), _delta_marker(0.5, 1.0), _delta_marker(0.0, 0.0)
-    (' *', ' always', '', '')
-    """
-    if diff == 0 or math.isnan(diff) or math.isnan(half):
-        return ""
-    if zero_width(diff, half):
-        return SAME_EVERY_TIME
-    return " *" if abs(diff) > half else ""
-
-
-def _rounding_as_zero(diff: float, half: float, mean: float, base: float) -> float:
-    """``diff``, or 0 where it is a difference of floating-point rounding between the two means.
-
-    Two policies that give the same value by different sums differ by about 1e-17 of it, the same
-    in every replication: no difference, not a Δ "better" in every one.
-    """
-    scale = max(abs(mean), abs(base)) if not math.isnan(base) else abs(mean)
-    if (math.isnan(half) or zero_width(scale, half)) and zero_width(scale, abs(diff)):  # one run: no CI
-        return 0.0
-    return diff
 
 
 def _unequal_completion(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import re
 
 import numpy as np
@@ -249,7 +250,44 @@ def test_a_paired_note_on_throughput_marks_a_delta_of_tasks_in_flight_as_the_tab
         "those still in flight when the run ended (local 3.0 a run, edge 1.0), not of a faster service"
     ), said
     plain = note(2.0, 0.0)  # edge completed more, and not by leaving fewer in flight
-    assert "for edge (+0.1005 ± 0.0064 tasks/s) (compare's Δ" in plain and "in flight" not in plain, plain
+    # The bars are not the summary's runs (their throughputs were raised here): the figure's own Δ.
+    assert "for edge (+0.1005 ± 0.0064 tasks/s) (the figure's runs" in plain, plain
+    assert "in flight" not in plain, plain
+
+
+def test_the_paired_note_names_a_delta_only_where_compares_table_stars_it(compare_results):
+    """The note recomputed each Δ at 5 % of its own: under ``compare --adjust holm`` it named edge's
+    latency Δ (+103 ± 38 ms, p 0.019 over 2 pairs), which Holm's adjustment over the table's Δs
+    leaves unstarred.  Where the bars are the summary's runs the note takes the table's Δs and stars;
+    where they are others (``--where``) it says its Δs are its own, each at 5 %."""
+    from offloadsim.analysis.statistics import paired_difference_ci
+    from offloadsim.experiments.compare import TABLE_METRICS, format_comparison
+    from offloadsim.plots.figure_data import FigureView
+    from offloadsim.plots.paired_note import paired_note
+
+    results = _latencies(compare_results, [1.0, 2.0], [1.1, 2.106])
+    summary = results.summary.copy()  # the summary of those runs: their means and paired Δ
+    diff, half = paired_difference_ci(np.array([1.1, 2.106]), np.array([1.0, 2.0]))
+    for policy, values in (("local", [1.5, math.nan, math.nan]), ("edge", [1.603, diff, half])):
+        rows = (summary["policy"] == policy) & (summary["metric"] == "latency_mean_s")
+        summary.loc[rows, ["mean", "diff", "diff_ci"]] = values
+    for adjust, named in (("none", True), ("holm", False)):
+        shown = dataclasses.replace(results, summary=summary, manifest={**results.manifest, "adjust": adjust})
+        view = FigureView(shown, "bars", "latency_mean_s", None)
+        said = " ".join(paired_note(view, view.metrics, ["policy"], None, None).split())
+        table = format_comparison(summary, ["local", "edge"], "local", TABLE_METRICS, "t", 2, adjust=adjust)
+        lines = table.splitlines()
+        delta = lines[next(i for i, line in enumerate(lines) if line.startswith("mean latency")) + 1]
+        assert (" *" in delta) is named, (adjust, delta)  # the table's star
+        assert ("excludes 0 for edge (+103 ± 38 ms) (compare's Δ: summary.csv's" in said) is named, said
+        if adjust == "holm":
+            assert said == ""
+            where = FigureView(shown, "bars", "latency_mean_s", {"policy": ["local", "edge"]})
+            own = " ".join(paired_note(where, where.metrics, ["policy"], None, None).split())
+            assert own.endswith(
+                "excludes 0 for edge (+103 ± 38 ms) (the figure's runs, each Δ at 5 % of its own, none "
+                "adjusted for the others; compare's table adjusts its Δs (Holm's) over all its runs)"
+            ), own
 
 
 def _many_phones(compare_results, phones: int = 12):

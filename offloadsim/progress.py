@@ -17,11 +17,13 @@ import math
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
-__all__ = ["bar_size", "make_progress", "progress_bar", "ProgressCallback"]
+__all__ = ["bar_size", "make_progress", "progress_bar", "ProgressCallback", "ticking"]
+
+_T = TypeVar("_T")
 
 ProgressCallback = Callable[[float], None]
 
@@ -135,6 +137,20 @@ def progress_bar(total: int, enabled: bool, description: str, unit: str = "job")
         mininterval=0.5,
         leave=False,
     )
+
+
+def ticking(items: Iterable[_T], bar: Any) -> Generator[_T, None, None]:
+    """``items`` one by one, the ``bar`` a step on as each is done, closed as the generator is.
+
+    Where the loop may raise, take it under ``contextlib.closing``: a generator a traceback keeps alive
+    is closed late, and its bar, cleared then, could wipe the error line printed after it.
+    """
+    try:
+        for item in items:
+            yield item
+            bar.update(1)
+    finally:
+        bar.close()
 
 
 def bar_size(stream: IO[str]) -> dict[str, Any]:

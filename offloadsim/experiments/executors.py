@@ -43,7 +43,7 @@ from offloadsim.outdir import ResultsError, describe_os_error
 from offloadsim.progress import progress_bar
 from offloadsim.suggest import quoted
 
-__all__ = ["JobFailure", "default_workers", "execute", "local_workers", "progress_bar"]
+__all__ = ["JobFailure", "WorkerDied", "default_workers", "execute", "local_workers", "progress_bar"]
 
 
 @dataclass
@@ -53,6 +53,17 @@ class JobFailure:
     job: Job
     error: BaseException
     traceback: str
+
+
+class WorkerDied(ExperimentError):
+    """A local worker process died (killed, out of memory): the pool is broken, no further job runs.
+
+    ``what`` says what happened and ``advice`` what to do; a sweep says between them what it kept.
+    """
+
+    def __init__(self, what: str, advice: str) -> None:
+        super().__init__(f"{what}; what finished is kept; {advice}")
+        self.what, self.advice = what, advice
 
 
 def default_workers() -> int:
@@ -193,10 +204,10 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
                         f"{error}; {fix} the jobs in this process ({argument('workers', 1)})"
                     ) from None
                 if isinstance(error, BrokenProcessPool):
-                    raise ExperimentError(
+                    raise WorkerDied(
                         "a worker process died (killed, out of memory, or started from a script without "
-                        "an `if __name__ == '__main__':` guard); what finished is kept; "
-                        f"run with one worker ({argument('workers', 1)}) to see the error"
+                        "an `if __name__ == '__main__':` guard)",
+                        f"run with one worker ({argument('workers', 1)}) to see the error",
                     ) from error
                 if getattr(error, "no_cause_to_show", False):  # the pool made its traceback text the cause
                     error.__cause__ = None  # type: ignore[union-attr]

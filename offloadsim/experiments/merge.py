@@ -15,7 +15,8 @@ each chunk's rows with them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ import pyarrow.parquet as pq
 from pandas.api.extensions import ExtensionArray
 
 from offloadsim.experiments.storage import read_job_file
+from offloadsim.progress import progress_bar, ticking
 from offloadsim.records import schema
 from offloadsim.records.arrow import dictionary_columns, write_frame
 
@@ -51,15 +53,20 @@ def merged_frame(files: Sequence[Path], inserts: Sequence[Insert]) -> pd.DataFra
     return tasks
 
 
-def write_merged(files: Sequence[Path], inserts: Sequence[Insert], path: Path) -> int:
+def write_merged(
+    files: Sequence[Path], inserts: Sequence[Insert], path: Path, bar: Callable[[str], Any] | None = None
+) -> int:
     """Write the merged table of ``files`` to ``path``, a row group at a time; return its row count.
 
     The file reads back as :func:`merged_frame`'s frame written with
     ``to_parquet(index=False)`` does.  Tables it cannot write a job at a time
     exactly (no rows, a column the record schema does not declare) are built
-    whole with :func:`merged_frame`.
+    whole with :func:`merged_frame`.  ``bar(part)``: a progress bar over ``files`` for each of
+    the two passes, ``"categories"`` (each column's categories over every job) and ``"tasks"``.
     """
-    plan = _plan(files)
+    bars = bar or (lambda part: progress_bar(len(files), False, part))
+    with contextlib.closing(ticking(files, bars("categories"))) as each:
+        plan = _plan(each)
     if plan is None:
         frame = merged_frame(files, inserts)
         write_frame(frame, path)
@@ -69,27 +76,28 @@ def write_merged(files: Sequence[Path], inserts: Sequence[Insert], path: Path) -
     arrow: pa.Schema | None = None
     rows = 0
     try:
-        for i, file in enumerate(files):
-            for frame in _job_frames(file, categories, nullable):
-                if not len(frame):
-                    continue
-                for position, name, values in inserts:
-                    frame.insert(position, name, values[np.full(len(frame), i)])
-                table = pa.Table.from_pandas(frame, preserve_index=False)
-                if writer is None:
-                    arrow = table.schema
-                    writer = pq.ParquetWriter(path, arrow, use_dictionary=dictionary_columns(arrow))
-                elif not table.schema.equals(arrow, check_metadata=True):
-                    raise ValueError(f"{file}: its records do not fit the merged table's schema")
-                writer.write_table(table)
-                rows += len(frame)
+        with contextlib.closing(ticking(files, bars("tasks"))) as each:
+            for i, file in enumerate(each):
+                for frame in _job_frames(file, categories, nullable):
+                    if not len(frame):
+                        continue
+                    for position, name, values in inserts:
+                        frame.insert(position, name, values[np.full(len(frame), i)])
+                    table = pa.Table.from_pandas(frame, preserve_index=False)
+                    if writer is None:
+                        arrow = table.schema
+                        writer = pq.ParquetWriter(path, arrow, use_dictionary=dictionary_columns(arrow))
+                    elif not table.schema.equals(arrow, check_metadata=True):
+                        raise ValueError(f"{file}: its records do not fit the merged table's schema")
+                    writer.write_table(table)
+                    rows += len(frame)
     finally:
         if writer is not None:
             writer.close()
     return rows
 
 
-def _plan(files: Sequence[Path]) -> tuple[dict[str, list[str]], set[str]] | None:
+def _plan(files: Iterable[Path]) -> tuple[dict[str, list[str]], set[str]] | None:
     """Each categorical column's categories over all jobs, and the integer columns with a missing value.
 
     None when the table is to be built whole: no rows, or a column the schema does not declare.

@@ -29,7 +29,7 @@ import pandas as pd
 
 from offloadsim.errors import argument, user_errors
 from offloadsim.experiment_defaults import POLICY_TIMEOUT_S
-from offloadsim.experiments.executors import JobFailure, default_workers, execute
+from offloadsim.experiments.executors import JobFailure, WorkerDied, default_workers, execute, progress_bar
 from offloadsim.experiments.jobs import (
     Job,
     JobResult,
@@ -51,6 +51,7 @@ from offloadsim.outdir import (
     remove_stale_temporaries,
     write_text,
 )
+from offloadsim.progress import ticking
 from offloadsim.records.spill import SpilledTable
 from offloadsim.scenario import (
     Problem,
@@ -235,9 +236,20 @@ def sweep(
         # One run a key: points that differ only where no record does (skip_checks) share their job.
         unsaved: dict[str, Job] = {}
         claims = jobs_by_key(jobs)
-        for job in jobs:
-            if job.key not in unsaved and not _reusable(points_dir / f"{job.key}.parquet", claims[job.key]):
-                unsaved[job.key] = job
+        checking = progress_bar(  # each saved file is read: minutes for thousands, before the jobs' bar
+            len(jobs),
+            progress and len(jobs) > 1 and any(points_dir.glob("*.parquet")),
+            f"checking {spec.name}'s saved jobs",
+        )
+        try:
+            for job in ticking(jobs, checking):
+                if job.key not in unsaved and not _reusable(
+                    points_dir / f"{job.key}.parquet", claims[job.key]
+                ):
+                    unsaved[job.key] = job
+        except KeyboardInterrupt as stop:
+            _tell_saved(stop, _saved(points_dir, jobs), len(jobs), directory)
+            raise
         todo = list(unsaved.values())
         other_code = saved_by_other_code(points_dir, todo)  # said why they run again
 
@@ -262,6 +274,9 @@ def sweep(
         except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM: the line the command prints says what is kept
             _tell_saved(stop, _saved(points_dir, jobs), len(jobs), directory)
             raise
+        except WorkerDied as died:  # the pool is broken: the jobs not yet run wait for the same command
+            kept = _saved_text(_saved(points_dir, jobs), len(jobs), directory)
+            raise ExperimentError(f"{died.what}; {kept}; {died.advice}") from died
         finally:
             scratch.discard()
         log = directory / "failures.log"
@@ -277,7 +292,7 @@ def sweep(
                 failures,
             )
         log.unlink(missing_ok=True)
-        with _writing(directory, lambda: _saved(points_dir, jobs)):
+        with _writing(directory, lambda: _saved(points_dir, jobs)), _merge_interrupted(len(jobs), directory):
             merged = merge_sweep(
                 spec,
                 jobs,
@@ -294,6 +309,7 @@ def sweep(
                 world_said=said_at(gathered, {job.index for job in jobs}),  # a GPU line a precision: one
                 world_points=gathered,  # by point: what its figures say of the points they draw
                 point_notes=makers,  # and those said of where each point's runs computed
+                progress=progress,
             )
         return merged
 
@@ -332,9 +348,30 @@ def _tell_saved(stop: KeyboardInterrupt, saved: int, total: int, directory: Path
     when none is saved: then there is nothing to resume.
     """
     if saved:
+        stop.saved_note = _saved_text(saved, total, directory)  # type: ignore[attr-defined]
+
+
+def _saved_text(saved: int, total: int, directory: Path) -> str:
+    """What a stopped sweep kept, and that the same command resumes it (none: nothing to resume)."""
+    if not saved:
+        return f"none of the {total} jobs had finished"
+    return f"{saved} of {total} jobs saved in {directory}: the same command resumes them"
+
+
+@contextlib.contextmanager
+def _merge_interrupted(total: int, directory: Path) -> Iterator[None]:
+    """Say of a sweep stopped while merging that every job is saved and the same command merges them.
+
+    The merge of thousands of jobs takes minutes; Ctrl-C there said only "offloadsim: interrupted",
+    which left the user to guess whether the night's jobs were lost.
+    """
+    try:
+        yield
+    except KeyboardInterrupt as stop:
         stop.saved_note = (  # type: ignore[attr-defined]
-            f"{saved} of {total} jobs saved in {directory}: the same command resumes them"
+            f"all {total} jobs saved in {directory}, their tables not merged: the same command merges them"
         )
+        raise
 
 
 @contextlib.contextmanager

@@ -11,6 +11,7 @@ worked out from its records as it is merged.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -57,6 +58,7 @@ from offloadsim.outdir import (
     replace_together,
     text_writer,
 )
+from offloadsim.progress import progress_bar, ticking
 from offloadsim.records.formats import SWEEP_FORMAT
 from offloadsim.records.input_copies import copy_inputs
 from offloadsim.records.scenario_copy import (
@@ -151,6 +153,7 @@ def merge_sweep(
     world_said: Sequence[str] = (),
     world_points: Sequence[tuple[int | None, str]] = (),
     point_notes: Mapping[int, PointNotes] | None = None,
+    progress: bool = False,
 ) -> SweepResult:
     """Merge the job files of ``jobs`` (all finished) into the sweep's tables, written atomically.
 
@@ -161,6 +164,8 @@ def merge_sweep(
     ``point_notes``: by point, what says its world's notes once its runs have run (given where its
     runs computed, from their job files: :func:`point_computed`); with them, ``world_said`` are
     those and ``world_points``', each with the points it holds at where not all (:func:`said_at`).
+    ``progress``: a bar over each of the merge's two passes over the job files, on a terminal: the
+    merge of a sweep of thousands of jobs takes minutes after the bar over its jobs is full.
     """
     from offloadsim.records.results import nodes_frame, processors_frame
 
@@ -194,98 +199,110 @@ def merge_sweep(
     unplanned: set[int] = set()  # points with a job whose file predates them
     inner: dict[int, dict[str, Any]] = {}  # point -> its by-group policy's inner policies, each group's
     ordered = sorted(jobs, key=lambda j: (j.index, j.replication))
-    for job in ordered:
-        file = directory / "points" / f"{job.key}.parquet"
-        try:
-            rows, meta = read_job_meta(file)  # the records are read a job at a time, when written
-        except FileNotFoundError:
-            raise ExperimentError(f"{file}: missing; rerun the sweep to finish it") from None
-        except (OSError, ValueError) as error:
-            raise ExperimentError(f"{file}: unreadable ({error}); rerun the sweep to run it again") from None
-        problem = _meta_problem(meta)
-        if problem is not None:  # changed since the sweep checked it (sweep() reruns such a job)
-            raise ExperimentError(f"{file}: not reusable ({problem}); rerun the sweep to run it again")
-        files.append(file)
-        task_count += rows
-        builds.append(meta.get("engine_build", ""))
-        codes.append(meta.get("code_fingerprint", ""))
-        nodes = pd.DataFrame(meta.get("nodes", {}))
-        nodes.insert(0, "replication", job.replication)
-        nodes.insert(0, "policy", meta["policy"])
-        node_parts.append(nodes)
-        values = dict(job.point)
-        if _before_llm_metrics(meta):  # its metrics from before (some of) the LLM metrics: from its records
-            found = _llm_metrics_of(file, measured_time(meta["metrics"]), nodes)
-            meta["metrics"].update(found)
-            recomputed += bool(found)
-        # Its metrics from before some registered metrics' columns (its batteries, batteries_flat and
-        # battery_left_*; the per-processor utilisations, utilisation_<tier>_<processor>, and its
-        # tiers' busiest nodes, utilisation_<tier>_max): from its nodes and processors tables, as
-        # metrics_row gives them (each metric's refill; a file older still has neither table).
-        meta["metrics"] = with_refilled(meta["metrics"], nodes, meta.get("processors") or None)
-        if "source_groups" in meta:
-            source_groups = {k: math.nan if v is None else v for k, v in meta["source_groups"].items()}
-        else:  # a file saved before job files kept them: from its records
-            source_groups = _source_groups_of(file, meta)
-        end_s = meta.get("end_s")  # None: older files
-        run_records[(str(job.index), job.replication)] = (
-            file,
-            nodes,
-            measured_time(meta["metrics"]),
-            None if end_s is None or not math.isfinite(end_s) else float(end_s),
-        )
-        if "warned_groups" in meta:  # worked out in its job: its records are not read back for them
-            found = meta["warned_groups"]
-            carried[(str(job.index), job.replication)] = found if found == EVERY else tuple(found)
-        run_of = {"point": job.index, "replication": job.replication, "policy": meta["policy"]}
-        by_group += group_rows({**run_of, "job_row": len(metric_rows)}, source_groups)
-        metric_rows.append(
-            {
-                "point": job.index,
-                "replication": job.replication,
-                "seed": meta["seed"],
-                "policy": meta["policy"],
-                "job": job.key,
-                "end_s": math.nan if meta.get("end_s") is None else meta["end_s"],  # None: older files
-                "powered_sources": meta.get("powered_sources", -1),  # -1: not known (older files)
-                **{k: (math.nan if v is None else v) for k, v in meta["metrics"].items()},
-            }
-        )
-        point_ceilings.setdefault(job.index, set()).update(manifest_ceilings([meta]))
-        saturated = meta.get("decode_saturated") is True
-        point_saturated[job.index] = point_saturated.get(job.index, True) and saturated
-        assumed = meta.get("prefill_at_efficiency") is True
-        point_assumed[job.index] = point_assumed.get(job.index, False) or assumed
-        if "context_cuts" in meta:
-            cuts += [
-                {"point": job.index, "replication": job.replication, **cut} for cut in meta["context_cuts"]
-            ]
-        else:
-            uncounted += 1
-        if meta.get("inner_policies") and job.index not in inner:  # the same in each replication
-            inner[job.index] = {"point": job.index, "policy": meta["policy"], "inner": meta["inner_policies"]}
-        run = {"point": job.index, "replication": job.replication}
-        run_warnings += warning_rows(run, meta.get("warnings", []), meta.get("warning_facts", []))
-        if "link_bytes" in meta:
-            link_bytes.append({**run, "bytes": meta["link_bytes"]})
-        if "computed" in meta:  # older files have none: their points' processors said per processor
-            planned.setdefault(job.index, set()).update(tuple(each) for each in meta["computed"])
-        else:
-            unplanned.add(job.index)
-        if "notes" in meta:
-            table = processors_frame(meta.get("processors") or {})
-            processor_parts.append(
-                run_rows(table, {"policy": meta["policy"], "replication": job.replication})
+    with contextlib.closing(
+        ticking(ordered, _merge_bar(len(ordered), progress, spec.name, "job files"))
+    ) as each:
+        for job in each:
+            file = directory / "points" / f"{job.key}.parquet"
+            try:
+                rows, meta = read_job_meta(file)  # the records are read a job at a time, when written
+            except FileNotFoundError:
+                raise ExperimentError(f"{file}: missing; rerun the sweep to finish it") from None
+            except (OSError, ValueError) as error:
+                raise ExperimentError(
+                    f"{file}: unreadable ({error}); rerun the sweep to run it again"
+                ) from None
+            problem = _meta_problem(meta)
+            if problem is not None:  # changed since the sweep checked it (sweep() reruns such a job)
+                raise ExperimentError(f"{file}: not reusable ({problem}); rerun the sweep to run it again")
+            files.append(file)
+            task_count += rows
+            builds.append(meta.get("engine_build", ""))
+            codes.append(meta.get("code_fingerprint", ""))
+            nodes = pd.DataFrame(meta.get("nodes", {}))
+            nodes.insert(0, "replication", job.replication)
+            nodes.insert(0, "policy", meta["policy"])
+            node_parts.append(nodes)
+            values = dict(job.point)
+            if _before_llm_metrics(
+                meta
+            ):  # its metrics from before (some of) the LLM metrics: from its records
+                found = _llm_metrics_of(file, measured_time(meta["metrics"]), nodes)
+                meta["metrics"].update(found)
+                recomputed += bool(found)
+            # Its metrics from before some registered metrics' columns (its batteries, batteries_flat and
+            # battery_left_*; the per-processor utilisations, utilisation_<tier>_<processor>, and its
+            # tiers' busiest nodes, utilisation_<tier>_max): from its nodes and processors tables, as
+            # metrics_row gives them (each metric's refill; a file older still has neither table).
+            meta["metrics"] = with_refilled(meta["metrics"], nodes, meta.get("processors") or None)
+            if "source_groups" in meta:
+                source_groups = {k: math.nan if v is None else v for k, v in meta["source_groups"].items()}
+            else:  # a file saved before job files kept them: from its records
+                source_groups = _source_groups_of(file, meta)
+            end_s = meta.get("end_s")  # None: older files
+            run_records[(str(job.index), job.replication)] = (
+                file,
+                nodes,
+                measured_time(meta["metrics"]),
+                None if end_s is None or not math.isfinite(end_s) else float(end_s),
             )
-            processor_point.append(np.full(len(table), len(metric_rows) - 1))
-            run_notes += [{**run, "note": note} for note in meta["notes"]]
-            if meta.get("retried"):
-                retried.append({**run, "retried": meta["retried"], "recovered": meta.get("recovered", 0)})
-        else:
-            unnoted += 1
-        for key in swept:
-            point_values[key].append(values[key] if key in values else _in_effect(job, key))
-        node_point.append(np.full(len(nodes), len(metric_rows) - 1))
+            if "warned_groups" in meta:  # worked out in its job: its records are not read back for them
+                found = meta["warned_groups"]
+                carried[(str(job.index), job.replication)] = found if found == EVERY else tuple(found)
+            run_of = {"point": job.index, "replication": job.replication, "policy": meta["policy"]}
+            by_group += group_rows({**run_of, "job_row": len(metric_rows)}, source_groups)
+            metric_rows.append(
+                {
+                    "point": job.index,
+                    "replication": job.replication,
+                    "seed": meta["seed"],
+                    "policy": meta["policy"],
+                    "job": job.key,
+                    "end_s": math.nan if meta.get("end_s") is None else meta["end_s"],  # None: older files
+                    "powered_sources": meta.get("powered_sources", -1),  # -1: not known (older files)
+                    **{k: (math.nan if v is None else v) for k, v in meta["metrics"].items()},
+                }
+            )
+            point_ceilings.setdefault(job.index, set()).update(manifest_ceilings([meta]))
+            saturated = meta.get("decode_saturated") is True
+            point_saturated[job.index] = point_saturated.get(job.index, True) and saturated
+            assumed = meta.get("prefill_at_efficiency") is True
+            point_assumed[job.index] = point_assumed.get(job.index, False) or assumed
+            if "context_cuts" in meta:
+                cuts += [
+                    {"point": job.index, "replication": job.replication, **cut}
+                    for cut in meta["context_cuts"]
+                ]
+            else:
+                uncounted += 1
+            if meta.get("inner_policies") and job.index not in inner:  # the same in each replication
+                inner[job.index] = {
+                    "point": job.index,
+                    "policy": meta["policy"],
+                    "inner": meta["inner_policies"],
+                }
+            run = {"point": job.index, "replication": job.replication}
+            run_warnings += warning_rows(run, meta.get("warnings", []), meta.get("warning_facts", []))
+            if "link_bytes" in meta:
+                link_bytes.append({**run, "bytes": meta["link_bytes"]})
+            if "computed" in meta:  # older files have none: their points' processors said per processor
+                planned.setdefault(job.index, set()).update(tuple(each) for each in meta["computed"])
+            else:
+                unplanned.add(job.index)
+            if "notes" in meta:
+                table = processors_frame(meta.get("processors") or {})
+                processor_parts.append(
+                    run_rows(table, {"policy": meta["policy"], "replication": job.replication})
+                )
+                processor_point.append(np.full(len(table), len(metric_rows) - 1))
+                run_notes += [{**run, "note": note} for note in meta["notes"]]
+                if meta.get("retried"):
+                    retried.append({**run, "retried": meta["retried"], "recovered": meta.get("recovered", 0)})
+            else:
+                unnoted += 1
+            for key in swept:
+                point_values[key].append(values[key] if key in values else _in_effect(job, key))
+            node_point.append(np.full(len(nodes), len(metric_rows) - 1))
 
     metrics = other_energy_filled(pd.DataFrame(metric_rows))
     # At once: a column at a time left a frame of many blocks where a family has many columns (a
@@ -422,7 +439,13 @@ def merge_sweep(
     replace_together(
         directory,
         {
-            "tasks.parquet": lambda path: _write_tasks(files, inserts, path, task_count),
+            "tasks.parquet": lambda path: _write_tasks(
+                files,
+                inserts,
+                path,
+                task_count,
+                lambda part: _merge_bar(len(files), progress, spec.name, part),
+            ),
             "metrics.parquet": parquet_writer(metrics),
             "nodes.parquet": parquet_writer(nodes),
             "processors.parquet": parquet_writer(processors),
@@ -874,9 +897,16 @@ def _llm_metrics_of(file: Path, duration_s: float, nodes: pd.DataFrame) -> dict[
     return found
 
 
-def _write_tasks(files: Sequence[Path], inserts: Sequence[Insert], path: Path, rows: int) -> None:
-    """The merged task table, a job at a time (see :mod:`offloadsim.experiments.merge`)."""
-    written = write_merged(files, inserts, path)
+def _merge_bar(total: int, progress: bool, name: str, part: str) -> Any:
+    """The bar over one of the merge's passes over the job files, a step each (none for one file)."""
+    return progress_bar(total, progress and total > 1, f"merging {name} ({part})")
+
+
+def _write_tasks(
+    files: Sequence[Path], inserts: Sequence[Insert], path: Path, rows: int, bar: Callable[[str], Any]
+) -> None:
+    """The merged task table, a job at a time (see merge.py); ``bar(part)``: its bars."""
+    written = write_merged(files, inserts, path, bar)
     if written != rows:  # a job file changed under the sweep's lock: not expected
         raise ExperimentError(f"{path.parent}: the job files hold {written} tasks, not the {rows} counted")
 

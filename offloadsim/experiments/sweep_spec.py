@@ -28,7 +28,7 @@ import json
 import math
 import os
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -44,6 +44,7 @@ from offloadsim.experiments.jobs import (
     point_text,
 )
 from offloadsim.input_kinds import SWEEP
+from offloadsim.progress import ticking
 from offloadsim.scenario import (
     PathError,
     Problem,
@@ -699,7 +700,7 @@ def plan_sweep(
     rerun, base_dir = spec.rerun, spec.files_folder  # a sweep result's base: its manifest read once
     points = expand(spec)
     bar = progress_bar(len(points), progress and len(points) > 1, f"planning {spec.name}", unit="point")
-    for index, point in enumerate(_ticking(_profiles_found_once(points), bar)):
+    for index, point in enumerate(ticking(_profiles_found_once(points), bar)):
         try:
             document = point_document(spec, point)
         except PathError as error:
@@ -809,16 +810,6 @@ def _profiles_found_once(points: list[dict[str, Any]]) -> Iterator[dict[str, Any
 
     with profile_lookups_once():
         yield from points
-
-
-def _ticking(points: Iterable[dict[str, Any]], bar: Any) -> Iterator[dict[str, Any]]:
-    """``points`` one by one, the ``bar`` a step on as each is done, closed however the loop ends."""
-    try:
-        for point in points:
-            yield point
-            bar.update(1)
-    finally:
-        bar.close()
 
 
 def _world_refusal(

@@ -833,26 +833,77 @@ def test_sweep_help_names_every_section_the_sweep_reader_accepts(cli_main, capsy
     assert {"set", "labels"} <= set(SWEEP_KEYS)
 
 
-def test_an_interrupted_sweep_says_how_many_jobs_it_kept_and_the_rerun_reuses_them(
-    cli_main, sweep_file, tmp_path, capsys, monkeypatch
-):
-    """Ctrl-C said only "offloadsim: interrupted": whether the jobs already run were lost went unsaid."""
-    import importlib
-
-    module = importlib.import_module("offloadsim.experiments.sweep")
-    real = module.execute
-    out = tmp_path / "sw"
-    argv = ["sweep", str(sweep_file), "--workers", "1", "--out", str(out), "--quiet"]
-
-    def two_then_ctrl_c(todo, *args, **kwargs):
+def _two_then_ctrl_c(real):
+    def stand_in(todo, *args, **kwargs):
         real(todo[:2], *args, **kwargs)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(module, "execute", two_then_ctrl_c)
-    assert cli_main(argv) == 130
-    assert capsys.readouterr().err == (
-        f"offloadsim: interrupted; 2 of 8 jobs saved in {out}: the same command resumes them\n"
-    )
-    monkeypatch.setattr(module, "execute", real)
+    return stand_in
+
+
+def _ctrl_c(real):
+    def stand_in(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    return stand_in
+
+
+def _three_then_a_worker_dies(real):
+    from offloadsim.experiments.executors import WorkerDied
+
+    def stand_in(todo, *args, **kwargs):
+        real(todo[:3], *args, **kwargs)
+        raise WorkerDied(
+            "a worker process died (killed)", "run with one worker (--workers 1) to see the error"
+        )
+
+    return stand_in
+
+
+@pytest.mark.parametrize(
+    ("replaced", "stand_in", "status", "said", "rerun"),
+    [
+        # Ctrl-C said only "offloadsim: interrupted": whether the jobs already run were lost went unsaid.
+        (
+            "execute",
+            _two_then_ctrl_c,
+            130,
+            "interrupted; 2 of 8 jobs saved in {out}: the same command resumes them",
+            "6 run, 2 reused",
+        ),
+        # Ctrl-C in the merge (minutes, for thousands of jobs) said only "offloadsim: interrupted" too.
+        (
+            "merge_sweep",
+            _ctrl_c,
+            130,
+            "interrupted; all 8 jobs saved in {out}, their tables not merged: the same command merges them",
+            "0 run, 8 reused",
+        ),
+        # A worker killed (out of memory, kill -9) stopped an overnight sweep with "what finished is
+        # kept": not how many, nor that the same command runs only the rest.
+        (
+            "execute",
+            _three_then_a_worker_dies,
+            2,
+            "error: a worker process died (killed); 3 of 8 jobs saved in {out}: the same command resumes "
+            "them; run with one worker (--workers 1) to see the error",
+            "5 run, 3 reused",
+        ),
+    ],
+    ids=["ctrl-c", "ctrl-c-merging", "worker-died"],
+)
+def test_a_stopped_sweep_says_how_many_jobs_it_kept_and_the_rerun_reuses_them(
+    cli_main, sweep_file, tmp_path, capsys, monkeypatch, replaced, stand_in, status, said, rerun
+):
+    import importlib
+
+    module = importlib.import_module("offloadsim.experiments.sweep")
+    real = getattr(module, replaced)
+    out = tmp_path / "sw"
+    argv = ["sweep", str(sweep_file), "--workers", "1", "--out", str(out), "--quiet"]
+    monkeypatch.setattr(module, replaced, stand_in(real))
+    assert cli_main(argv) == status
+    assert capsys.readouterr().err == "offloadsim: " + said.format(out=out) + "\n"
+    monkeypatch.setattr(module, replaced, real)
     assert cli_main([*argv[:-1]]) == 0
-    assert "8 jobs: 6 run, 2 reused" in capsys.readouterr().out
+    assert f"8 jobs: {rerun}" in capsys.readouterr().out

@@ -954,6 +954,34 @@ def test_planning_a_sweep_shows_a_bar_over_its_points(tiny, tmp_path, monkeypatc
     assert (bar.total, bar.enabled, bar.unit, bar.steps, bar.closed) == (6, not quiet, "point", 6, True)
 
 
+def test_a_resumed_sweep_shows_a_bar_over_its_saved_jobs_and_each_pass_of_its_merge(
+    sweep_file, tmp_path, monkeypatch
+):
+    """The bar over the jobs was full, then nothing showed while the saved jobs were checked and the
+    tables merged: a third of a 192-job sweep's wall time, minutes for thousands of jobs."""
+    import importlib
+
+    bars: list[_Bar] = []
+    for name in ("offloadsim.experiments.sweep", "offloadsim.experiments.sweep_merge"):
+        module = importlib.import_module(name)
+        monkeypatch.setattr(module, "progress_bar", lambda *a, **k: bars.append(_Bar(*a, **k)) or bars[-1])
+    sweep(sweep_file, out=tmp_path / "out", workers=1, progress=True)
+    assert [bar.description for bar in bars if bar.enabled] == [  # nothing saved yet: none over them
+        "merging sweep (job files)",
+        "merging sweep (categories)",
+        "merging sweep (tasks)",
+    ]
+    bars.clear()
+    sweep(sweep_file, out=tmp_path / "out", workers=1, progress=True)
+    assert [bar.description for bar in bars] == [
+        "checking sweep's saved jobs",
+        "merging sweep (job files)",
+        "merging sweep (categories)",
+        "merging sweep (tasks)",
+    ]
+    assert all((bar.total, bar.steps, bar.closed) == (8, 8, True) for bar in bars)
+
+
 def test_a_sweeps_tasks_deleted_since_it_was_written_is_one_line(sweep_file, tmp_path):
     """result.tasks, its tasks.parquet deleted since, was pandas' FileNotFoundError with a traceback."""
     from offloadsim.outdir import ResultsError

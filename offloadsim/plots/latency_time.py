@@ -72,7 +72,7 @@ from offloadsim.plots.axes import (
 )
 from offloadsim.plots.down_names import down_said
 from offloadsim.plots.figure_data import FigureView, refuse_pooled_figure
-from offloadsim.plots.figure_notes import drawn_groups, one_run_note, pooled_groups_note
+from offloadsim.plots.figure_notes import drawn_groups, held_trace_note, one_run_note, pooled_groups_note
 from offloadsim.plots.kind_registry import FigureRequest, undrawable
 from offloadsim.plots.kinds import figure_kind
 from offloadsim.plots.link_lines import LinkLines, directions, handovers, link_lines, of_sources
@@ -664,6 +664,8 @@ def bins_figure(prepared: Bins, size: str | None) -> Figure:
         note += f"\n{run_of}"
     if pooled := pooled_groups_note(view, ["policy"], _one_group_hint(view)):
         note += f"\n{pooled}"
+    if held := held_trace_note(view):
+        note += f"\n{held}"
     note += recovered
     # The figure grows by its notes' height, each stacked panel as tall as without them (the notes
     # took their room: the gallery's lower panel's ticks ran into each other); the short panels are

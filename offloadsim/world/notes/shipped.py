@@ -15,6 +15,7 @@ from offloadsim.world.notes import (
     cpu_efficiency,
     decode_ceiling,
     gpu_efficiency,
+    held_trace,
     inert_keys,
     nearest_tie,
     passed_over,
@@ -79,3 +80,5 @@ register_note(unpowered_sources.KIND, unpowered_sources.unpowered_sources_notes,
 register_note(shared_busy.KIND, shared_busy.shared_busy_notes)
 register_note(peer_devices.KIND, peer_devices.peer_device_notes, policies=peer_devices.POLICIES)
 register_note(unseen_uploads.KIND, unseen_uploads.unseen_upload_notes, policies=unseen_uploads.POLICIES)
+# Under figures too: a latency-over-time figure's flat stretch after a trace's last row read as measured.
+register_note(held_trace.KIND, held_trace.held_trace_notes, figures=True)

@@ -80,6 +80,15 @@ def separator_hint(row: Sequence[str]) -> str:
     return f" (columns are separated by commas, not {other!r})" if other else ""
 
 
+def _empty_name_hint(name: str) -> str:
+    """`` (a comma ends the header line, or two stand together)`` for a header's empty cell; else ``""``.
+
+    A spreadsheet's export with a comma after the last column was refused as ``unknown column ""``,
+    which did not say where the empty name came from.
+    """
+    return "" if name else " (a comma ends the header line, or two stand together)"
+
+
 def _check_room(text: str, room: Room | None, header: bool = True) -> None:
     """Ask ``room`` about the rows ``text``'s lines can hold (a header's line less); raise its refusal.
 
@@ -332,7 +341,7 @@ def _series_row_by_row(text: str, shown: str, kinds: Mapping[str, str]) -> Serie
     names = [cell.strip().lower() for cell in cells]
     for name in names:
         if name != "time" and name not in kinds:
-            hint = separator_hint(cells) or did_you_mean_key(name, ("time", *kinds))
+            hint = separator_hint(cells) or _empty_name_hint(name) or did_you_mean_key(name, ("time", *kinds))
             raise CsvProblem(f"{shown}, line {line}: unknown column {quoted(name)}{hint}; expected {wanted}")
     present = tuple(name for name in kinds if name in names)
     if "time" not in names or not present or len(set(names)) != len(names):

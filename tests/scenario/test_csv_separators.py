@@ -118,3 +118,19 @@ def test_the_same_table_with_commas_is_read(tmp_path, capsys, reader):
 )
 def test_the_hint_is_given_where_one_cell_holds_another_separator(row, hint):
     assert separator_hint(row) == hint
+
+
+@pytest.mark.parametrize("verb", ["validate", "run"])
+@pytest.mark.parametrize("table", ["time,bandwidth,\n0,8 Mbps,\n", "time,,bandwidth\n0,,8 Mbps\n"])
+def test_a_link_traces_empty_column_name_says_where_it_comes_from(tmp_path, capsys, table, verb):
+    """A spreadsheet's export with a comma after the last column was refused as ``unknown column ""``."""
+    path = _scenario(tmp_path, "link trace", table)
+    out = tmp_path / "out"
+    assert main([verb, str(path), *(["--out", str(out)] if verb == "run" else [])]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == (
+        f'offloadsim: error: {path}: dynamics[0].file: t.csv, line 1: unknown column "" (a comma ends the '
+        'header line, or two stand together); expected a header row with a "time" column and some of '
+        "bandwidth, reverse_bandwidth, latency, loss"
+    )
+    assert not out.exists()

@@ -16,8 +16,14 @@ from offloadsim.experiments import read_results
 from offloadsim.plots.latency_time import latency_time_figure
 from offloadsim.world import build_world
 
+
+def _rows(tenths) -> str:
+    """A trace of rows at these tenths of a second."""
+    return "time,bandwidth\n" + "".join(f"{t / 10:g},{4 + t % 3} Mbps\n" for t in tenths)
+
+
 #: Ten rows 0.1 s apart, 0 to 0.9 s: BASE's 10 s run holds the last for 9.1 s, over ninety of its gaps.
-ROWS = "time,bandwidth\n" + "".join(f"{t / 10:g},{4 + t % 3} Mbps\n" for t in range(10))
+ROWS = _rows(range(10))
 HELD = (
     "dynamics[0].file: rate.csv ends at 0.9 s (rows every 0.1 s) and is played once: its last row's values "
     "hold for the last 9.1 s of the run (to 10 s, warm-up included, 91 % of it); loop: true plays it again "
@@ -56,3 +62,17 @@ def test_the_latency_over_time_figure_says_it_under_the_flat_stretch(tmp_path):
     fig = latency_time_figure(read_results(out), bin_s=1.0)
     note = " ".join(" ".join(text.get_text() for text in fig.texts).split())
     assert HELD in note
+
+
+def test_a_gap_longer_than_ten_of_the_rows_spacing_says_the_row_before_it_holds(tmp_path):
+    """A drive test's minute out of coverage, logged as no rows, held the rate before it: said."""
+    notes = build_world(scenario(tmp_path, _rows((*range(10), *range(30, 100))))).notes
+    assert [note for note in notes if "gap" in note] == [
+        "dynamics[0].file: rate.csv has rows every 0.1 s but a gap longer than ten of them (2.1 s from "
+        "0.9 s, line 11 to line 12): the row before a gap holds through it; a row of 0 bps at its start "
+        "says the link carried nothing "
+        "(docs/scenario-format.md#traces-from-measurements-a-drive-test-an-outage-log-a-cell-log)"
+    ]
+    # Nine missing rows (a gap of ten spacings) are not said.
+    notes = build_world(scenario(tmp_path, _rows((*range(10), *range(19, 100))))).notes
+    assert [note for note in notes if "gap" in note] == []

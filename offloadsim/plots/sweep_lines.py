@@ -946,8 +946,9 @@ def _label_clear_of_lines(ax: Axes, text: str, y: float) -> Annotation | Legend:
     left end above, then its middle, quarters and eighths below and above; then all of those again
     with the label on two lines (:func:`_two_lines`), half as wide: on a faceted figure's panels a
     label of one line half their width lay over a line at every place.  Kept: the first whose box
-    covers no data (a line, its markers, an error bar, a CI band) and not the legend (nor, away from
-    the ends, runs out of the axes); else the first that covers only bands (its box hides a patch of
+    covers no data (a line, its markers, an error bar, a CI band) and not the legend, nor runs out of
+    the axes at the top or bottom (below a line by the lower limit its box hid the x axis) or, away
+    from the ends, at a side; else the first that covers only bands (its box hides a patch of
     shade, not a line: a label over the uplink's slowest line at 3-5.85 Mbit/s read as that line's
     value); else, as a key of its own where that covers no line (:func:`_key_clear_of_data`); else
     the one covering the fewest lines, drawn under them (:data:`UNDER_LINES`): its box hid the
@@ -994,6 +995,8 @@ def _label_clear_of_lines(ax: Axes, text: str, y: float) -> Annotation | Legend:
         if place[2] == "center" and (
             box.x0 < frame.x0 or box.x1 > frame.x1
         ):  # a middle one wider than its side
+            continue
+        if box.y0 < frame.y0 or box.y1 > frame.y1:  # below a line by the x axis, its box hid the axis
             continue
         data = _data_under(ax, box)
         if not data:

@@ -40,13 +40,30 @@ def test_a_label_that_must_cover_a_line_is_drawn_under_it_and_over_the_bands():
     plt.close(fig)
 
 
-def test_a_label_with_a_clear_place_stays_over_everything():
+def _line_at_1_with_data_far_above(low: float, label: str):
+    """An all-local line at y = 1, the one data line far above it, y from ``low``; its label placed."""
     fig, ax = plt.subplots(figsize=(3.2, 2.0))
     x = np.linspace(0.0, 1.0, 11)
     ax.plot(x, 5 + x, label="far above")
     ax.axhline(1.0, linestyle=":", color="black", label="_all local")
-    ax.set_ylim(0, 7)
-    note = _label_clear_of_lines(ax, "job all local, no queue: 372 ms", 1.0)
+    ax.set_ylim(low, 7)
+    return fig, ax, _label_clear_of_lines(ax, label, 1.0)
+
+
+def test_a_label_with_a_clear_place_stays_over_everything():
+    fig, ax, note = _line_at_1_with_data_far_above(0, "job all local, no queue: 372 ms")
     assert _covered(ax, note) == []
     assert note.get_zorder() > max(line.get_zorder() for line in ax.get_lines())
+    plt.close(fig)
+
+
+def test_a_label_by_the_axes_bottom_goes_above_its_line_not_over_the_x_axis():
+    """HE44's sweep of a course scenario: the 75 ms all-local line sat just above the lower y limit,
+    and its label, below it at the right end, ran out of the axes, its white box hiding the x axis."""
+    fig, ax, note = _line_at_1_with_data_far_above(0.95, "job all local, no queue: 75 ms")
+    renderer = laid_out(ax)
+    box, frame = note.get_bbox_patch().get_window_extent(renderer), ax.get_window_extent(renderer)
+    assert frame.y0 <= box.y0 and box.y1 <= frame.y1
+    assert note.xy[0] == 1.0  # still at the right end, now above the line
+    assert _covered(ax, note) == []
     plt.close(fig)

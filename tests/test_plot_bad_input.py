@@ -491,3 +491,14 @@ def test_a_figure_cut_short_by_a_full_disk_is_said_in_one_line(limit, tmp_path, 
         f"offloadsim: error: cannot write the figure to {shown_path(out)}: {os.strerror(errno.EFBIG)}"
     )
     assert not out.parent.exists() or list(out.parent.iterdir()) == []
+
+
+@pytest.mark.parametrize("option", ["--by", "--facet", "--where"])
+def test_application_the_figures_word_for_app_is_told_app_not_replication(option, run_dir, capsys):
+    """HE44: a figure's panels read "application = classify", so a student typed --facet application
+    and was asked "did you mean replication?"."""
+    value = "application=classify" if option == "--where" else "application"
+    assert main(["plot", str(run_dir), "--kind", "bars", option, value]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert 'no such column (did you mean "app"? "application" is what the figures call it)' in line
+    assert not (run_dir / "figures").exists()

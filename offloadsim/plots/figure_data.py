@@ -74,10 +74,11 @@ def one_run(kind: str) -> bool:
 
 
 def close_column_hint(results: Results, key: str, columns: Iterable[str]) -> str:
-    """A did-you-mean for a column not found: the one the sweep's ``labels:`` names ``key``, else the closest.
+    """A did-you-mean for a column not found: the one ``key`` is a label or figure word of, else the closest.
 
-    The figures name a swept key by its label (``precision``), so that is the name a reader types
-    back; the closest column name to it was unrelated (``replication``).
+    The figures name a swept key by its label from the sweep's ``labels:`` (``precision``) and
+    ``app`` as "application", so those are the names a reader types back; the closest column name
+    to either was unrelated (``replication``).
     """
     from offloadsim.suggest import did_you_mean_key, quoted
 
@@ -87,6 +88,10 @@ def close_column_hint(results: Results, key: str, columns: Iterable[str]) -> str
         return (
             f" (did you mean {quoted(named[0])}? {quoted(key)} is its label, from the sweep file's labels:)"
         )
+    # A figure titles its panels "application = classify": "application" was told "did you mean replication?".
+    worded = [column for column, word in _COLUMN_WORDS.items() if word.casefold() == key.casefold()]
+    if worded:
+        return f" (did you mean {quoted(worded[0])}? {quoted(key)} is what the figures call it)"
     # A metric figure's columns are the runs' metrics; it splits them by the tasks' source group too.
     grouped = [GROUP_COLUMN] if GROUP_COLUMN in results.tasks.columns else []
     return did_you_mean_key(key, [*columns, *grouped])

@@ -364,6 +364,33 @@ _OUT_OF_SCOPE = {
         "tensor parallelism, micro-batches, or a search of a pipeline's stations and cuts"
         " (policy fixed runs the pipeline you give)",
     ),
+    **dict.fromkeys(
+        (
+            "priority",
+            "priorities",
+            "priority-class",
+            "qos",
+            "qos-class",
+            "preemption",
+            "preemptive",
+            "preempt",
+            "edf",
+            "earliest-deadline-first",
+        ),
+        "priorities between applications (every processor serves its stages first come, first served)",
+    ),
+    **dict.fromkeys(
+        (
+            "ttft",
+            "ttft-deadline",
+            "ttft-target",
+            "ttft-slo",
+            "time-to-first-token",
+            "first-token-deadline",
+        ),
+        "a time-to-first-token deadline (deadline is met at an LLM's last token; each request's ttft"
+        " is in tasks.parquet)",
+    ),
     **dict.fromkeys(("accuracy", "accuracy-floor", "min-accuracy", "top1", "top-1"), "accuracy"),
     **dict.fromkeys(
         ("pruning", "pruned", "prune", "distillation", "distilled", "distill", "sparsity", "sparse"),

@@ -248,6 +248,12 @@ def test_a_slip_still_suggests_its_name(word, candidates, meant):
         ("nodes.edge.processor.max_batch_size=8", 'key "max_batch_size" (offloadsim does not model batching'),
         ("nodes.edge.processor.max_num_seqs=8", 'key "max_num_seqs" (offloadsim does not model batching'),
         ("nodes.edge.continuous_batching=true", "(offloadsim does not model batching at servers"),
+        # a developer of three apps on one edge: each listed the keys, with no word that neither exists
+        ("applications.classify.priority=1", 'unknown key "priority" (offloadsim does not model priorities'),
+        ("nodes.edge.processor.preemption=true", "does not model priorities between applications"),
+        ("policy=edf", 'unknown policy "edf" (offloadsim does not model priorities between applications'),
+        ("applications.classify.ttft=500 ms", 'unknown key "ttft" (offloadsim does not model a time-to'),
+        ("applications.classify.ttft_deadline=500 ms", "does not model a time-to-first-token deadline"),
     ],
 )
 def test_out_of_scope_words_point_at_the_scope_section_not_at_a_name_spelt_alike(setting, said):
@@ -317,6 +323,9 @@ def test_the_scope_section_names_what_each_pointer_says_is_not_modelled():
     assert "* **Pruning and distillation, sparse kernels, and early exit.**" in section
     assert "A model's variants are no key of their own" in section and "No request leaves a model" in section
     assert "Nor which operators it runs" in section and "efficiency (0.35 of" in section
+    # The mixed-workload pointers: priorities and a first-token deadline.
+    assert "* **Priorities between applications.**" in section
+    assert "* **A time-to-first-token deadline.**" in section
 
 
 def test_the_scope_section_the_messages_name_is_in_the_readme():

@@ -181,6 +181,34 @@ class FigureView:
             return every_processor(self.nodes, self.processors)
         return self.tasks
 
+    def valueless_apps(self, column: str | None) -> list[str]:
+        """The applications whose completed tasks have no value of ``column`` in any run: none to draw.
+
+        ``column``: what the kind draws, a task column (a CDF's ``--metric``) or the view's metric.
+
+        ``--kind cdf --metric ttft`` of a speech model, a CNN and an LLM assistant was refused as
+        pooling three applications, its example ``--where app=speech`` then refused for having no
+        time to first token: only the LLM's requests have one, and nothing of the others would be
+        pooled.  Such an application (one with a deadline-less or non-LLM metric, whose tasks did
+        complete) is left out of the figure as ``--where app=`` would, and the figure says so.  An
+        application none of whose tasks completed is kept (its "no task completed" said as before),
+        and so is every one where the user chose applications (``--where app=``) or where none has
+        a value (the kind's own refusal says that); a figure that shows the applications (``--by
+        app``, ``--facet app``) does not ask.
+        """
+        frame = self.frame()
+        if column is None or self.records not in ("task", "job") or self._one_run or "app" in self.where:
+            return []
+        if "app" not in frame.columns or column not in frame.columns or not len(frame):
+            return []
+        if self.records == "task":
+            done = frame[frame["status"].astype(str).eq("completed")] if "status" in frame.columns else frame
+        else:
+            done = frame[frame["completed"] > 0] if "completed" in frame.columns else frame
+        valued = done[column].notna().groupby(done["app"].astype(str), sort=False).any()
+        empty = [str(app) for app, has in valued.items() if not has]
+        return empty if 0 < len(empty) < len(valued) else []
+
     def per_processor(self) -> bool:
         """Whether a utilisation figure draws processors (some node has several), not the nodes table."""
         return self.records == "node" and every_processor(self.nodes, self.processors) is not self.nodes

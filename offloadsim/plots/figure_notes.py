@@ -55,6 +55,7 @@ __all__ = [
     "run_stages",
     "timeline_note",
     "undrawn_note",
+    "valueless_apps_note",
     "unpowered_note",
     "x_order",
 ]
@@ -460,6 +461,22 @@ def undrawn_note(view: FigureView, kind: str, frame: pd.DataFrame, shown: Sequen
         listed += f"; and {more} more" if more > 0 else ""
         lines.append(f"not drawn, {why} ({names}): {listed}")
     return "\n".join(lines)
+
+
+def valueless_apps_note(metric: str, apps: Sequence[str]) -> str:
+    """``not drawn, no value in any run (application): speech, vision (...)``: the applications left out.
+
+    :meth:`FigureView.valueless_apps`' applications, whose completed tasks have no value of
+    ``metric`` (a CNN's time to first token, a deadline-less application's misses), said as the
+    configurations without a mark are (:func:`undrawn_note`), so that none vanishes without a word.
+    """
+    if not apps:
+        return ""
+    llm = metric in ("ttft", "tpot") or metric in LLM_METRICS
+    why = (
+        " (only an LLM request has one)" if llm else " (no deadline)" if metric.startswith("deadline") else ""
+    )
+    return f"not drawn, no value in any run (application): {short_listing(apps, _UNDRAWN_SHOWN)}{why}"
 
 
 def _cut_by_log_axis(

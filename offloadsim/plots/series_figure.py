@@ -70,6 +70,7 @@ from offloadsim.plots.figure_notes import (
     precision_note,
     run_stages,
     undrawn_note,
+    valueless_apps_note,
     x_order,
 )
 from offloadsim.plots.kind_registry import FigureKind, FigureRequest
@@ -298,6 +299,13 @@ def series_figure(
     quantity_axes, one_run, along_x = registered.quantity_axes, registered.one_run, registered.takes("x")
     series = series_keys(kind, by)
     view = FigureView(results, kind, drawing.view_metric(metric), where, keys=(*series, facet))
+    # A CNN's time to first token: nothing of it to draw or pool.  A task kind draws --metric's column.
+    # Where the figure shows the applications (--by app, --facet app), each is drawn or said undrawn.
+    drawn_column = metric if view.records == "task" else view.metric
+    valueless = [] if "app" in (*series, facet) else view.valueless_apps(drawn_column)
+    if valueless:
+        kept = tuple(a for a in pd.unique(view.frame()["app"].astype(str)) if a not in valueless)
+        view = FigureView(results, kind, view.metric, {**(where or {}), "app": kept}, keys=(*series, facet))
     drawing.check(view, request)
     if from_s is not None or to_s is not None:
         view.tasks = _arriving_within(view.tasks, from_s, to_s)
@@ -454,6 +462,7 @@ def series_figure(
         method_note(view, kind),
         own.get("unrecorded", ""),
         undrawn_note(view, kind, frame, shown),
+        valueless_apps_note(drawn_column or "", valueless),
         own.get("unpowered", ""),
         precision_note(view, frame),
         raw_input_note(view.label(x_key), x_key, x_order(frame, x_key), meanings)

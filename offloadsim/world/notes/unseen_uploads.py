@@ -77,15 +77,18 @@ def _blind(context: NoteContext) -> list[_Blind]:
     found: dict[int, _Blind] = {}  # by the policy object: a default serves many
     for policy in policy_objects(scenario.policy if context.policies is None else context.policies) or []:
         deciders: dict[str, Any] = dict.fromkeys(sources, policy)
-        if getattr(policy, "delegates", None):
+        composite = bool(getattr(policy, "delegates", None))
+        if composite:
             from offloadsim.policies.grouped import innermost_delegate  # a composite's: by-group's module
 
             for src in sources:
                 inner = innermost_delegate(policy, context.nodes[src].group)
                 deciders[src] = None if inner is None else inner.policy
-        composite = bool(getattr(policy, "delegates", None))
+        # Each deciding policy's name, once: not once a source (a group of 500,000 phones).
+        each = {id(decider): decider for decider in deciders.values() if decider is not None}
+        names = {key: registered_name(decider) for key, decider in each.items()}
         for src, decider in deciders.items():
-            name = registered_name(decider)
+            name = names.get(id(decider))
             if name not in POLICIES or decider.in_transit:
                 continue
             blind = found.setdefault(id(decider), _Blind(decider, name, [], [], deciders))
@@ -169,20 +172,28 @@ def _unseen(context: NoteContext, blind: _Blind, servers: set[str]) -> set[str]:
     Read from the policy's ``tier`` (``edge``, ``cloud``: the nearest of one tier) or ``tiers``
     (``least-loaded``, ``random``, ...); a policy with neither (``local``, a split) is not counted.
     """
+    sends: dict[int, bool] = {}  # by the deciding policy: one per policy, not per source (500,000 phones)
     unseen = set()
     for src, decider in blind.deciders.items():
         if decider is None or decider is blind.policy:
             continue
-        tier = getattr(type(decider), "tier", None)
-        if isinstance(tier, str) and tier:
-            tiers: Any = (tier,)
-        elif hasattr(decider, "tiers"):
-            tiers = decider.tiers
-        else:
-            continue
-        if servers.intersection(_servers(context, tiers)):
+        if id(decider) not in sends:
+            sends[id(decider)] = _may_send(context, decider, servers)
+        if sends[id(decider)]:
             unseen.add(src)
     return unseen
+
+
+def _may_send(context: NoteContext, policy: Any, servers: set[str]) -> bool:
+    """Whether ``policy`` may send a task to one of ``servers``, by its ``tier`` or ``tiers``."""
+    tier = getattr(type(policy), "tier", None)
+    if isinstance(tier, str) and tier:
+        tiers: Any = (tier,)
+    elif hasattr(policy, "tiers"):
+        tiers = policy.tiers
+    else:
+        return False
+    return bool(servers.intersection(_servers(context, tiers)))
 
 
 def _groups(groups: list[str]) -> str:

@@ -641,6 +641,7 @@ def scenario_warnings(
 
     # One reading of the dynamics for the checks that ask (a trace's rows are read once).
     dynamics = functools.cache(functools.partial(_read_dynamics, scenario, world))
+    once = world or WorldOnce(scenario)  # built, where a check asks, once for all of them
     return run_scenario_checks(
         CheckedRun(
             scenario,
@@ -654,7 +655,8 @@ def scenario_warnings(
             dynamics_refused=_dynamics_refused(scenario, world),
             unreached=lambda: _unreached(scenario, dynamics),
             unchanging_steps=lambda: _unchanging(scenario, dynamics),
-            least_compute=lambda: _least_compute(world or WorldOnce(scenario)),
+            least_compute=lambda: _least_compute(once),
+            nominal_loads=lambda: _nominal_loads(spec, once),
             # The policy check refuses this build's failure, not building it again: a plug-in's
             # constructor that fails once (a file not there yet) must not pass at a second try.
             shared={} if refused is None else {POLICY_BUILD_FAILED: refused},
@@ -757,6 +759,20 @@ def _least_compute(world: WorldOnce) -> dict[str, float] | None:
 
     built = world()
     return None if built is None else least_compute_s(built)
+
+
+def _nominal_loads(spec: PolicySpec, world: WorldOnce) -> list[Any] | None:
+    """Each processor's nominal offered load under ``spec`` (``CheckedRun.nominal_loads``).
+
+    None where the policy places at run time (the world is then not built for it) or the world
+    cannot be built (the run says why, with its key path).
+    """
+    from offloadsim.world.nominal_load import STATIC_POLICIES, nominal_loads
+
+    if spec.name not in STATIC_POLICIES:
+        return None
+    built = world()
+    return None if built is None else nominal_loads(built, spec.name, spec.params)
 
 
 def _read_dynamics(scenario: Scenario, world: WorldOnce | None) -> tuple[Dynamics, ...] | None:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from offloadsim.analysis.metric_registry import TaskChunk, task_chunks
+from offloadsim.scenario.offered_rates import offered_rates
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import WorkloadSpec
@@ -37,30 +38,6 @@ __all__ = [
 
 #: (source node, application) -> its mean arrival rate (requests/s), where the scenario fixes it.
 Rates = Mapping[tuple[str, str], float]
-
-
-def offered_rates(
-    workload: Iterable[WorkloadSpec], start_s: float, end_s: float
-) -> dict[tuple[str, str], float]:
-    """(source, app) -> its mean arrival rate (requests/s), for the pairs the scenario fixes it for.
-
-    Each workload entry whose arrival process has a mean rate (:meth:`mean_rate_per_s`) and that
-    sends all through the measured time ``[start_s, end_s)`` (no later ``start``, no earlier
-    ``stop``) gives each of its sources that rate; a pair that some other entry feeds at a rate not
-    known so is left out, as its load is not known.
-    """
-    rates: dict[tuple[str, str], float] = {}
-    unknown: set[tuple[str, str]] = set()
-    for entry in workload:
-        rate = entry.arrivals.mean_rate_per_s()
-        whole = entry.start_s <= start_s and (entry.stop_s is None or entry.stop_s >= end_s)
-        for source in entry.sources:
-            pair = (source, entry.app)
-            if rate is None or not whole:
-                unknown.add(pair)
-            else:
-                rates[pair] = rates.get(pair, 0.0) + rate
-    return {pair: rate for pair, rate in rates.items() if pair not in unknown}
 
 
 def closed_loops(workload: Iterable[WorkloadSpec]) -> dict[tuple[str, str], tuple[int, float]]:

@@ -51,7 +51,8 @@ node's ``battery`` written as a bare number below 10,000, read as joules where m
 watt-hours were surely meant), ``changed-inputs`` (:mod:`offloadsim.scenario.result_inputs_check`: a
 result's ``scenario.yaml`` rerun with a file whose bytes its manifest does not list), ``other-code``
 (:mod:`offloadsim.scenario.result_code_check`: one rerun under another offloadsim, its code or a
-library's version).
+library's version), ``offered-load`` (:mod:`offloadsim.scenario.load_check`: a processor whose
+nominal offered load is 100 % or more of its cores, where the policy fixes each task's node).
 """
 
 from __future__ import annotations
@@ -131,6 +132,11 @@ def _none_bounded() -> None:
     return None
 
 
+def _no_nominal_loads() -> None:
+    """What a :class:`CheckedRun` made without the world knows of its processors' offered loads: nothing."""
+    return None
+
+
 def _none_refused(index: int) -> bool:
     """What a :class:`CheckedRun` made without the world knows of the ``dynamics`` it refuses: none."""
     return False
@@ -178,6 +184,10 @@ class CheckedRun:
     ``least_compute`` gives ``{application: seconds}``: a lower bound on one request's compute time
     whatever the placement (:mod:`offloadsim.world.least_compute`), for those it is known of; None
     where the world cannot be built.
+    ``nominal_loads`` gives each processor's nominal offered load (:class:`~offloadsim.world.nominal_load.
+    NominalLoad`: its node, processor, cores, tasks a second and mean compute seconds a task) where
+    the policy fixes each task's node before the run; None where it decides at run time, or the
+    world cannot be built.
     ``shared``: what a check works out for a later one of the same run, by the later one's
     name (the ``policy`` check's warnings, which ``policy-reach`` gives), or by the name of
     what several share (``plain-numbers``: the CSV files' bare cells
@@ -199,6 +209,7 @@ class CheckedRun:
         _none_unchanging
     )
     least_compute: Callable[[], Mapping[str, float] | None] = _none_bounded
+    nominal_loads: Callable[[], Sequence[Any] | None] = _no_nominal_loads
     shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -234,6 +245,7 @@ SHIPPED: Mapping[str, str] = {
     "plain-batteries": "offloadsim.scenario.battery_check:plain_batteries",
     "changed-inputs": "offloadsim.scenario.result_inputs_check:changed_inputs",
     "other-code": "offloadsim.scenario.result_code_check:other_code",
+    "offered-load": "offloadsim.scenario.load_check:offered_overload",
 }
 
 _CHECKS: dict[str, ScenarioCheck | str] = dict(SHIPPED)

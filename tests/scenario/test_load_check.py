@@ -1,0 +1,105 @@
+"""A processor nominally offered 100 % or more of its cores is a warning before the run.
+
+A scenario at 182 % offered load (500 cameras at 2 frames/s over 4 edge servers of 137 frames/s
+each) validated without a word; only the run said its backlog grew.  Where the policy fixes each
+task's node (``local``, ``fixed``, ``edge``, ``cloud``), ``validate`` and ``run`` say the nominal
+load: the arrival rates times one task's compute time there; nothing where the policy decides at
+run time.
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from offloadsim.cli import main
+
+#: An M/M/1 queue: Poisson arrivals at 1 /s, exponential work of mean WORK on a 1 GFLOP/s edge.
+MM1 = """\
+name: mm1
+duration: 10 s
+nodes:
+  phone: {tier: device, processor: {speed: 1 GFLOP/s}}
+  edge: {tier: edge, processor: {speed: 1 GFLOP/s}}
+links:
+  - {between: [phone, edge], bandwidth: 1 Gbps, latency: 1 ms}
+applications:
+  job: {work: {exponential: WORK}, input: 10 KB, output: 1 KB}
+workload:
+  - {app: job, sources: phone, arrivals: poisson, rate: 1 /s}
+policy: {name: fixed, node: edge}
+"""
+
+_SAID = (
+    "(nominal: the workload's arrival rates sent there times one task's mean compute time there as "
+    "the world prices it, over its cores, with no transfer, failure or dynamics counted); at 100 % or "
+    "more its queue grows all run and every latency depends on how long the run is (more servers, a "
+    "faster processor or a lower rate) [offered-load]"
+)
+
+
+def _write(tmp_path, text, **changes):
+    document = yaml.safe_load(text)
+    document.update(changes)
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path
+
+
+def test_an_mm1_queue_offered_120_percent_is_said_at_validate_and_85_percent_is_not(tmp_path, capsys):
+    # rho = lambda * E[work] / speed = 1 /s x 1.2 GFLOP / 1 GFLOP/s = 1.2
+    path = _write(tmp_path, MM1.replace("WORK", "1.2 GFLOP"))
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f'offloadsim: warning: {path}: nodes.edge: edge is offered 120 % of its "cpu" (1 core) under '
+        f'policy "fixed": 1 tasks/s x 1.2 s a task {_SAID}'
+    ]
+    path = _write(tmp_path, MM1.replace("WORK", "0.85 GFLOP"))
+    assert main(["validate", str(path)]) == 0
+    assert "[offered-load]" not in capsys.readouterr().err
+
+
+#: Two edges of 2 cores at 10 GFLOP/s, each the nearest of its 3 phones (by latency), 1 GFLOP a task.
+EDGES = """\
+name: edges
+duration: 10 s
+nodes:
+  phone: {count: 6, tier: device, processor: {speed: 1 GFLOP/s}}
+  edge: {count: 2, tier: edge, processor: {speed: 10 GFLOP/s, cores: 2}}
+links:
+  - {between: ["phone-[0-2]", edge-0], bandwidth: 100 Mbps, latency: 2 ms}
+  - {between: ["phone-[3-5]", edge-1], bandwidth: 100 Mbps, latency: 2 ms}
+  - {between: ["phone-[3-5]", edge-0], bandwidth: 100 Mbps, latency: 9 ms}
+applications:
+  job: {work: 1 GFLOP, input: 10 KB, output: 1 KB}
+workload:
+  - {app: job, sources: "phone-[0-2]", rate: 8 /s}
+  - {app: job, sources: "phone-[3-5]", rate: 7 /s}
+policy: edge
+"""
+
+
+def test_edge_sends_each_phone_to_its_nearest_edge_one_warning_a_group(tmp_path, capsys):
+    # edge-0: 3 x 8 /s x 0.1 s / 2 cores = 1.2; edge-1: 3 x 7 /s x 0.1 s / 2 = 1.05 (its phones'
+    # nearest: 2 ms, not edge-0's 9 ms).  Under local each phone is offered 8 x 1 s: 800 %.
+    path = _write(tmp_path, EDGES)
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f'offloadsim: warning: {path}: nodes.edge: edge-0 is offered 120 % of its "cpu" (2 cores) under '
+        f'policy "edge": 24 tasks/s x 100 ms a task; 1 more of its nodes at 105 % {_SAID}'
+    ]
+    path = _write(tmp_path, EDGES, policy="local")
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f'offloadsim: warning: {path}: nodes.phone: phone-0 is offered 800 % of its "cpu" (1 core) under '
+        f'policy "local": 8 tasks/s x 1 s a task; 5 more of its nodes at 700 % to 800 % {_SAID}'
+    ]
+
+
+@pytest.mark.parametrize(
+    "policy", ["least-loaded", "random", {"name": "fixed", "nodes": ["$source", "edge-0"], "cuts": [1]}]
+)
+def test_a_policy_that_places_at_run_time_or_splits_gets_no_guess(tmp_path, capsys, policy):
+    path = _write(tmp_path, EDGES, policy=policy)
+    assert main(["validate", str(path)]) == 0
+    assert "[offered-load]" not in capsys.readouterr().err

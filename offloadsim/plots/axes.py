@@ -40,6 +40,7 @@ __all__ = [
     "value_ticks",
     "integer_axis",
     "SPAN_GID",
+    "LEGEND_ONLY",
     "UNSEEN_GID",
     "row_legend",
     "tidy_legend",
@@ -681,8 +682,17 @@ def _tick_font_size(ax: Axes, which: str) -> float:
     return float(axis.majorTicks[0].label1.get_fontsize())
 
 
+#: The gid of an artist drawn for its legend entry alone (no data: what a sweep's hollow point means).
+LEGEND_ONLY = "legend-only"
+
+
 def _drawn(handle: Any) -> bool:
-    """Whether a legend handle stands for something visible (data that is not all NaN, a bar of height)."""
+    """Whether a legend handle stands for something visible (data that is not all NaN, a bar of height).
+
+    An artist drawn for its legend entry alone (gid :data:`LEGEND_ONLY`) stands for what others draw.
+    """
+    if getattr(handle, "get_gid", None) is not None and handle.get_gid() == LEGEND_ONLY:
+        return True
     if isinstance(handle, ErrorbarContainer):
         handle = handle.lines[0]
     if isinstance(handle, BarContainer):

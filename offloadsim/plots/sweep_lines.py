@@ -29,6 +29,7 @@ from offloadsim.analysis.catalogue import metric_info
 from offloadsim.analysis.values import label_unit, on_decibels
 from offloadsim.plots.axes import (
     LEAST_PANEL_HEIGHT_IN,
+    LEGEND_ONLY,
     from_zero,
     integer_axis,
     keep_legend_clear,
@@ -66,6 +67,7 @@ from offloadsim.plots.split_cuts import draw_cuts
 from offloadsim.plots.style import RC, axes_or_new, house_style
 
 __all__ = [
+    "OVERLOADED_LABEL",
     "all_local_latency",
     "all_local_latency_lines",
     "ran_local",
@@ -131,9 +133,10 @@ def metric_vs_parameter(
     _CUT_INTERVALS.discard(ax)
     with house_style():
         styles = series_styles(groups, order if by else None)
-        tables = {}
+        tables, subsets = {}, {}
         for name in groups:
             subset = metrics if name is None else metrics[metrics[by].astype(object) == name]
+            subsets[name] = subset
             table = mean_ci_by(subset, [x], metric)
             table["pos"] = [where[v] for v in table[x]]
             tables[name] = table.sort_values("pos")
@@ -159,14 +162,22 @@ def metric_vs_parameter(
                     label=None if name is None else str(name),
                 )
                 continue
+            over = _overloaded_at(subsets[name], x, table[x])
+            series_label = None if name is None else drawn_label(name, under, "line")
             ax.plot(
                 table["pos"],
-                mean,
+                np.where(over, np.nan, mean),  # an overloaded point and the segments into it: drawn apart
                 color=style["color"],
                 marker=style["marker"],
                 linestyle=style["linestyle"],
-                label=None if name is None else drawn_label(name, under, "line"),
+                # A series overloaded at every point: named by its hollow points (a NaN line is no entry).
+                label=series_label if not over.all() else None,
             )
+            if over.any():
+                pos = table["pos"].to_numpy(dtype=float)
+                _draw_overloaded(ax, pos, mean, over, style, series_label if over.all() else None)
+            # No band into an overloaded point: its interval is of a mean that depends on the run's length.
+            low, high = np.where(over, np.nan, low), np.where(over, np.nan, high)
             ax.fill_between(table["pos"], low, high, color=style["color"], alpha=0.2, linewidth=0)
             # A band needs a neighbour to reach: a lone x value (--where picked one) drew none, while
             # the note said "bands". Its interval is an error bar instead.
@@ -184,6 +195,19 @@ def metric_vs_parameter(
                 lone_bars.append(bool(lone.all()))
         if not numeric:
             _CATEGORIES.add(ax)
+        overloaded = numeric and any(_overloaded_at(subsets[n], x, t[x]).any() for n, t in tables.items())
+        if overloaded:
+            ax.plot(  # the legend's word for what a hollow point is; no data
+                [np.nan],
+                [np.nan],
+                color="0.35",
+                marker="o",
+                markerfacecolor="white",
+                linestyle="-",
+                alpha=_OVERLOADED_ALPHA,
+                label=OVERLOADED_LABEL,
+                gid=LEGEND_ONLY,
+            )
         if lone_bars:
             _LONE_INTERVALS[ax] = all(lone_bars) and len(lone_bars) == len(tables)
         if by and numeric:
@@ -219,9 +243,62 @@ def metric_vs_parameter(
             from_zero(ax, "y")  # a non-negative metric (every interval cut at 0): no room below it
         ax.set_xlabel(axis_label)
         ax.set_ylabel(info.axis_label)
-        tidy_legend(ax, legend_title)
+        tidy_legend(ax, legend_title, minimum=1 if overloaded else 2)  # one series: what hollow means
         keep_legend_clear(ax)  # "best" weighs a band by its outline: it put the legend in one's middle
     return ax
+
+
+#: The legend entry of an overloaded sweep point (hollow, its segments faint).
+OVERLOADED_LABEL = "hollow: overloaded (no steady state)"
+#: How faint the segments into an overloaded point are: a series' own dash pattern stays its own.
+_OVERLOADED_ALPHA = 0.4
+
+
+def _overloaded_at(runs: pd.DataFrame, x: str, values: pd.Series) -> np.ndarray:
+    """Per swept value of ``values``, whether some run of ``runs`` there was overloaded.
+
+    Read from the runs' ``warnings`` (each run's warning kinds, comma separated: the kinds
+    registered ``overload=True``, :func:`~offloadsim.analysis.overload_marks.overload_kinds`), as
+    the tables mark their rows ``†``; a table without it has none.
+    """
+    if "warnings" not in runs.columns or not len(runs):
+        return np.zeros(len(values), dtype=bool)
+    from offloadsim.analysis.overload_marks import overload_kinds
+
+    said = runs["warnings"].fillna("").astype(str)
+    over = [bool(overload_kinds(k.strip() for k in text.split(",") if k.strip())) for text in said]
+    marked = {str(v) for v, o in zip(runs[x].astype(object), over, strict=True) if o}
+    return np.array([str(v) in marked for v in values], dtype=bool)
+
+
+def _draw_overloaded(
+    ax: Axes, pos: np.ndarray, mean: np.ndarray, over: np.ndarray, style: Mapping[str, Any], label: str | None
+) -> None:
+    """The overloaded points of a series hollow, the segments into them faint, in its colour and dashes.
+
+    A sweep past saturation drew its points as any other on one line: the notes said the runs were
+    overloaded, the curve read on as a steady-state mean.  The legend says once what hollow means;
+    ``label``: the series' own entry, where all its points are overloaded (else its line has it).
+    """
+    for i in range(len(pos) - 1):
+        if over[i] or over[i + 1]:
+            ax.plot(
+                pos[i : i + 2],
+                mean[i : i + 2],
+                color=style["color"],
+                linestyle=style["linestyle"],
+                alpha=_OVERLOADED_ALPHA,
+                label="_overloaded",
+            )
+    ax.plot(
+        pos[over],
+        mean[over],
+        color=style["color"],
+        marker=style["marker"],
+        markerfacecolor="white",
+        linestyle="none",
+        label=label or "_overloaded",
+    )
 
 
 def _least(mean: np.ndarray, low: np.ndarray) -> float:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from figure_checks import check_readable
-from figure_helpers import _footnote, check_figure, swept
+from figure_helpers import _footnote, check_figure, legend_texts, swept, tiny_sweep
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
@@ -858,3 +858,32 @@ def test_the_measured_window_writes_its_numbers_as_the_tables_do():
         == "40 s measured after a 0.5 s warm-up"
     )
     assert doctest.testmod(table_notes).failed == 0
+
+
+def test_a_sweeps_overloaded_points_are_hollow_with_faint_segments_and_a_legend_entry(tmp_path):
+    """A sweep past saturation drew its overloaded points on the curve like the others: the notes said
+    overloaded, the line read on as a steady-state mean.  Its overloaded point is hollow, the segment
+    into it faint and without a band, and the legend says what hollow means; a settled point is filled.
+    """
+    from offloadsim.analysis.overload_marks import overloaded_runs
+    from offloadsim.plots.sweep_lines import OVERLOADED_LABEL
+
+    # One 40 GFLOP/s edge, 3 phones of 1 GFLOP a task: 2 /s offers it 0.15, 20 /s 1.5.
+    results = tiny_sweep(
+        tmp_path,
+        "set: {duration: 6 s, policy: edge, skip_checks: [offered-load]}\n"
+        "grid:\n  workload[0].rate: [2 /s, 20 /s]\nreplications: 1\n",
+    )
+    assert set(overloaded_runs(results.metrics, "point")) == {"1"}, "the 20 /s point overloaded, not the 2 /s"
+    fig = plots.plot_results(results, "sweep", metric="latency_mean_s")
+    ax = fig.axes[0]
+    faces = {
+        float(x): line.get_markerfacecolor()
+        for line in ax.get_lines()
+        if line.get_marker() not in (None, "None", "") and not line.get_label().startswith("legend")
+        for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True)
+        if np.isfinite(y)
+    }
+    assert faces[20.0] == "white" and faces[2.0] != "white", faces
+    assert OVERLOADED_LABEL in legend_texts(fig)
+    check_readable(fig)

@@ -60,7 +60,8 @@ def test_every_task_of_a_warned_deadline_misses_it_and_none_computes_below_the_b
 
 def test_the_hosts_allowed_bound_it_and_a_model_is_bounded_by_its_fastest_layers(tmp_path):
     work = small_document()
-    work["applications"]["job"]["deadline"] = "1 s"  # 2 GFLOP: 2 s on a phone, far less on the A100
+    work["applications"]["job"]["deadline"] = "1 s"  # 2 GFLOP: 2 s on a 1 GFLOP/s phone, far less on the A100
+    work["nodes"]["phone"]["processor"]["speed"] = "1 GFLOP/s"
     assert check_warnings(write_document(tmp_path, work), "unmeetable-deadlines") == []
     work["applications"]["job"]["hosts"] = ["phone-*"]
     assert len(check_warnings(write_document(tmp_path, work), "unmeetable-deadlines")) == 1

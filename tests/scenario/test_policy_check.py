@@ -352,7 +352,7 @@ def test_validate_takes_the_policy_a_run_would_use(tmp_path, capsys):
 def _two_cameras(tmp_path: Path, link: dict[str, Any], policy: Any) -> Path:
     """The small scenario plus two cameras sending tasks, linked only as ``link`` says (an island maybe)."""
     document = small_document()
-    document["nodes"]["cam"] = {"count": 2, "tier": "device", "processor": {"speed": "1 GFLOP/s"}}
+    document["nodes"]["cam"] = {"count": 2, "tier": "device", "processor": {"speed": "4 GFLOP/s"}}
     document["nodes"]["island"] = ISLAND
     document["links"].append(link)
     document["workload"].append({"app": "job", "sources": "cam-*", "rate": "1 /s"})

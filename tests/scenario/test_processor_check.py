@@ -101,7 +101,8 @@ def test_a_plugin_policy_may_choose_its_processors_so_it_is_not_warned_of(tmp_pa
 def test_a_policy_that_never_computes_on_a_node_is_not_blamed_for_its_idle_processors(tmp_path, capsys):
     """``fixed(node=edge-0)`` was said to run the phones' stages on their CPU: it runs none there."""
     document = yaml.safe_load(SCENARIO)
-    document["nodes"]["phone"]["processors"] = {"cpu": {"speed": "1 GFLOP/s"}, "npu": {"speed": "1 TFLOP/s"}}
+    # A 2 GFLOP/s CPU first: offered 50 % under local (no offered-load warning among these).
+    document["nodes"]["phone"]["processors"] = {"cpu": {"speed": "2 GFLOP/s"}, "npu": {"speed": "1 TFLOP/s"}}
     del document["nodes"]["phone"]["processor"]
     for policy, blamed in (
         ({"name": "fixed", "node": "edge-0"}, ["edge.processors.gpu", "edge.processors.npu"]),

@@ -136,7 +136,7 @@ MISTAKES = [
         "bare-float-rounded-to-infinity",
         "nodes.phone.processor.speed",
         "-2e999 is too large a number: it rounds to infinity (floats reach 1.8e308); write .inf if",
-        text=SMALL.replace("speed: 1 GFLOP/s", "speed: -2e999"),
+        text=SMALL.replace("speed: 4 GFLOP/s", "speed: -2e999"),
     ),
     _case(
         "override-float-rounded-to-zero",

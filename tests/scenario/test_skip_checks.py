@@ -155,7 +155,7 @@ def _out_of_reach(tmp_path, policy):
     document = small_document()
     document["nodes"]["cloud"] = {"tier": "cloud", "processor": {"speed": "100 GFLOP/s"}}
     if policy == "edge":
-        document["nodes"]["cam"] = {"count": 2, "tier": "device", "processor": {"speed": "1 GFLOP/s"}}
+        document["nodes"]["cam"] = {"count": 2, "tier": "device", "processor": {"speed": "4 GFLOP/s"}}
         document["links"].append({"between": ["cam-0", "cam-1"], "bandwidth": "1 Gbps"})
         document["workload"].append({"app": "job", "sources": "cam-*", "rate": "1 /s"})
     return _write(
@@ -254,7 +254,7 @@ def test_from_python_the_policy_argument_is_named(tmp_path, policy_key_check):
 def test_a_real_policy_warning_and_error_for_a_policy_from_policies(tmp_path, capsys):
     """Cameras only linked to each other: "edge" cannot reach the edge from them (``policy-reach``)."""
     document = small_document()
-    document["nodes"]["cam"] = {"count": 2, "tier": "device", "processor": {"speed": "1 GFLOP/s"}}
+    document["nodes"]["cam"] = {"count": 2, "tier": "device", "processor": {"speed": "4 GFLOP/s"}}
     document["links"].append({"between": ["cam-0", "cam-1"], "bandwidth": "1 Gbps"})
     document["workload"].append({"app": "job", "sources": "cam-*", "rate": "1 /s"})
     path = tmp_path / "cams.yaml"

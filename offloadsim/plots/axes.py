@@ -1259,6 +1259,8 @@ def from_zero(ax: Axes, which: str) -> None:
     (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
     for line in ax.get_lines():
         xs, ys = (np.asarray(v, dtype=float) for v in line.get_data())
+        drawn = np.isfinite(xs) & np.isfinite(ys)  # a sweep's line leaves its overloaded points out (NaN)
+        xs, ys = xs[drawn], ys[drawn]
         inside = bool(xs.size) and (x0 <= xs.min() <= xs.max() <= x1) and (y0 <= ys.min() <= ys.max() <= y1)
         if line.get_marker() not in (None, "", "None", " ") and inside:
             # A marker on the edge drawn whole (its half past it was cut); left out of the layout,

@@ -48,7 +48,9 @@ surely meant), ``plain-powers`` (:mod:`offloadsim.scenario.power_check`: a devic
 ``power`` or a processor's ``busy``, written as a bare number of 100 or more, read as watts where
 milliwatts were surely meant), ``plain-batteries`` (:mod:`offloadsim.scenario.battery_check`: a
 node's ``battery`` written as a bare number below 10,000, read as joules where milliampere-hours or
-watt-hours were surely meant), ``changed-inputs`` (:mod:`offloadsim.scenario.result_inputs_check`: a
+watt-hours were surely meant), ``plain-deadlines`` (:mod:`offloadsim.scenario.deadline_unit_check`:
+an application's ``deadline`` written as a bare number of 10 or more, 300 or more for an LLM, read as
+seconds where milliseconds were surely meant), ``changed-inputs`` (:mod:`offloadsim.scenario.result_inputs_check`: a
 result's ``scenario.yaml`` rerun with a file whose bytes its manifest does not list), ``other-code``
 (:mod:`offloadsim.scenario.result_code_check`: one rerun under another offloadsim, its code or a
 library's version), ``offered-load`` (:mod:`offloadsim.scenario.load_check`: a processor whose
@@ -243,6 +245,7 @@ SHIPPED: Mapping[str, str] = {
     "bit-sizes": "offloadsim.scenario.size_check:bit_sizes",
     "plain-powers": "offloadsim.scenario.power_check:plain_powers",
     "plain-batteries": "offloadsim.scenario.battery_check:plain_batteries",
+    "plain-deadlines": "offloadsim.scenario.deadline_unit_check:plain_deadlines",
     "changed-inputs": "offloadsim.scenario.result_inputs_check:changed_inputs",
     "other-code": "offloadsim.scenario.result_code_check:other_code",
     "offered-load": "offloadsim.scenario.load_check:offered_overload",

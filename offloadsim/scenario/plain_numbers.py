@@ -5,14 +5,16 @@ A bare number is a quantity in its SI unit (docs/scenario-format.md, "Quantities
 cloud has, whose writer meant "20 ms" and "20 Mbps"; a radio's ``tail: 200`` is 200 s, where
 "200 ms" was meant; an application's ``input: 150`` is 150 bytes, where "150 KB" was meant; a
 phone's ``power: {busy: 3000}`` is 3 kW, where "3000 mW" was meant; its ``battery: 3000`` is
-3 kJ, where 3000 mAh (about 41.6 kJ at 3.85 V) was meant.
+3 kJ, where 3000 mAh (about 41.6 kJ at 3.85 V) was meant; an application's ``deadline: 50`` is
+50 s, where "50 ms" was meant.
 Only the plain document tells a bare number from a string with a unit (the loaded scenario
 holds SI numbers either way), so the checks read ``Scenario.document`` and, for a CSV file it
 names, the file's cells as written.
 
 :data:`PLAIN` says, for each quantity, which bare numbers are suspect and in which words a check
 warns of one.  Where each is written: a node's processors' keys (:data:`PROCESSOR_KEYS`) and
-its ``power`` keys (:data:`POWER_KEYS`), an application's sizes (:data:`APP_KEYS`), a link's own
+its ``power`` keys (:data:`POWER_KEYS`), an application's sizes and deadline (:data:`APP_KEYS`, a
+deadline read by whether the application is an LLM, :attr:`Plain.llm_suspect`), a link's own
 keys (:data:`LINK_KEYS`), and in each
 ``dynamics`` entry the places its kind declares by quantity (``quantity_keys``, as the world's
 registry gives them through ``CheckedRun.quantity_keys``): a key pattern (``steps[].latency``),
@@ -23,7 +25,8 @@ A file is read once a run, for every quantity declared in its columns, and kept 
 :mod:`~offloadsim.scenario.latency_check`, :mod:`~offloadsim.scenario.bandwidth_check`,
 :mod:`~offloadsim.scenario.speed_check`, :mod:`~offloadsim.scenario.tail_check`,
 :mod:`~offloadsim.scenario.rate_check`, :mod:`~offloadsim.scenario.size_check`,
-:mod:`~offloadsim.scenario.power_check` and :mod:`~offloadsim.scenario.battery_check`.
+:mod:`~offloadsim.scenario.power_check`, :mod:`~offloadsim.scenario.battery_check` and
+:mod:`~offloadsim.scenario.deadline_unit_check`.
 """
 
 from __future__ import annotations
@@ -46,8 +49,10 @@ __all__ = [
     "LINK_KEYS",
     "PLAIN",
     "PLAIN_BANDWIDTH_BELOW",
+    "PLAIN_DEADLINE_FROM_S",
     "PLAIN_DEVICE_POWER_FROM_W",
     "PLAIN_LATENCY_FROM_S",
+    "PLAIN_LLM_DEADLINE_FROM_S",
     "PLAIN_PROCESSOR_RATE_BELOW",
     "PLAIN_SIZE_BELOW",
     "PLAIN_TAIL_FROM_S",
@@ -103,6 +108,21 @@ PLAIN_DEVICE_POWER_FROM_W = 100.0
 #: a short run drains it, is said with its unit: ``battery: 4 kJ``.
 PLAIN_BATTERY_BELOW_J = 1e4
 
+#: A bare deadline (s) of an application that is not an LLM from this up is warned of: a vision
+#: model's request is due within a frame or a reaction time (tens to a few hundred milliseconds, a
+#: 30 fps camera's 33 ms), a speech model's within a second or a few, and no single inference
+#: request waits 10 s; a number of milliseconds written bare (``deadline: 50``, 50 ms read as
+#: 50 s, which ``unmissable-deadlines`` says nothing of once the run lasts longer) is above it.
+#: A bare deadline of a few seconds (``deadline: 2``) is what SI numbers are for.
+PLAIN_DEADLINE_FROM_S = 10.0
+
+#: A bare deadline (s) of an LLM application (``kind: llm``, or a decoder-only LLM of the zoo as its
+#: ``model``) from this up is warned of: an LLM's deadline is on its last token, and an answer
+#: takes seconds to tens of seconds (a few hundred tokens at the tens of tokens a second a phone
+#: or an edge GPU decodes), so a bare ``deadline: 60`` is what SI numbers are for; none waits five
+#: minutes, and a number of milliseconds written bare (``deadline: 2000``) is above it.
+PLAIN_LLM_DEADLINE_FROM_S = 300.0
+
 #: The voltage a warning of a bare battery turns milliampere-hours into watt-hours at: a lithium-ion
 #: cell's nominal 3.85 V, as the refusal of a charge written ``mAh`` says it (scenario/units.py).
 _CELL_VOLTS = 3.85
@@ -131,6 +151,9 @@ class Plain(FieldValues):
     said_words: str
     #: What the warning adds of the number (None: nothing): how a battery's mAh are written.
     also: Callable[[float], str] | None = None
+    #: Which bare numbers are suspect in an LLM application (None: ``suspect``'s, in every
+    #: application): a deadline, which an LLM's answer makes longer.
+    llm_suspect: Callable[[float], bool] | None = None
 
 
 def _charge(mah: float) -> str:
@@ -156,8 +179,8 @@ def _slow(value: float) -> bool:
     return 0 < value < PLAIN_PROCESSOR_RATE_BELOW
 
 
-def _in_seconds(suspect: Callable[[float], bool]) -> Plain:
-    """A time whose ``suspect`` bare numbers were surely meant in milliseconds, and the words for it."""
+def _in_seconds(suspect: Callable[[float], bool], llm: Callable[[float], bool] | None = None) -> Plain:
+    """A time whose ``suspect`` bare numbers (``llm``'s in an LLM application) were surely meant in ms."""
     return Plain(
         suspect,
         read_as="seconds",
@@ -167,6 +190,7 @@ def _in_seconds(suspect: Callable[[float], bool]) -> Plain:
         meant_words="milliseconds",
         said="s",
         said_words="seconds",
+        llm_suspect=llm,
     )
 
 
@@ -179,7 +203,8 @@ def _in_seconds(suspect: Callable[[float], bool]) -> Plain:
 #: :data:`PLAIN_BATTERY_BELOW_J`), which only a node's ``power`` holds (:data:`POWER_KEYS`), a
 #: device's power (W, surely under :data:`PLAIN_DEVICE_POWER_FROM_W`), which its ``power`` and its
 #: processors' ``busy`` hold (:data:`DEVICE_ONLY`), and a size (bytes, surely above
-#: :data:`PLAIN_SIZE_BELOW`), which only an application holds (:data:`APP_KEYS`).
+#: :data:`PLAIN_SIZE_BELOW`) and a deadline (a time surely under :data:`PLAIN_DEADLINE_FROM_S`, or
+#: :data:`PLAIN_LLM_DEADLINE_FROM_S` for an LLM), which only an application holds (:data:`APP_KEYS`).
 PLAIN: Mapping[str, Plain] = {
     "latency": _in_seconds(lambda seconds: seconds >= PLAIN_LATENCY_FROM_S),
     "bandwidth": Plain(
@@ -223,6 +248,10 @@ PLAIN: Mapping[str, Plain] = {
         said_words="bytes per second",
     ),
     "tail": _in_seconds(lambda seconds: seconds >= PLAIN_TAIL_FROM_S),
+    "deadline": _in_seconds(
+        lambda seconds: seconds >= PLAIN_DEADLINE_FROM_S,
+        llm=lambda seconds: seconds >= PLAIN_LLM_DEADLINE_FROM_S,
+    ),
     "size": Plain(
         _small,
         read_as="bytes",
@@ -286,7 +315,10 @@ POWER_KEYS: Mapping[str, tuple[str, ...]] = {
 DEVICE_ONLY = frozenset({"power"})
 
 #: The keys of an application (``applications.NAME``) that hold each quantity.
-APP_KEYS: Mapping[str, tuple[str, ...]] = {"size": ("input", "output", "stages[].output")}
+APP_KEYS: Mapping[str, tuple[str, ...]] = {
+    "size": ("input", "output", "stages[].output"),
+    "deadline": ("deadline",),
+}
 
 #: The quantities a kind may declare places of, which ``register_dynamics`` holds it to.
 QUANTITIES = tuple(
@@ -353,9 +385,11 @@ def _bare_numbers(run: CheckedRun, quantity: str) -> Iterator[_Found]:
         if isinstance(node.get("power"), Mapping):
             yield from _at(run, node["power"], ("nodes", name, "power"), POWER_KEYS, quantity)
     applications = document.get("applications")
+    llm_suspect = PLAIN[quantity].llm_suspect
     for name, app in applications.items() if isinstance(applications, Mapping) else ():
         if isinstance(app, Mapping):
-            yield from _at(run, app, ("applications", name), APP_KEYS, quantity)
+            llm = llm_suspect is not None and _is_llm(run, name)
+            yield from _at(run, app, ("applications", name), APP_KEYS, quantity, llm_suspect if llm else None)
     links = document.get("links")
     for i, link in enumerate(links if isinstance(links, list) else ()):
         yield from _at(run, link, ("links", i), LINK_KEYS, quantity)
@@ -372,12 +406,14 @@ def _at(
     path: tuple[Part, ...],
     declared: Mapping[str, Sequence[str]],
     quantity: str,
+    suspect: Callable[[float], bool] | None = None,
 ) -> Iterator[_Found]:
     """The suspect bare numbers of ``quantity`` at the places ``declared`` below ``value`` (at ``path``).
 
     In the order declared; a file's cells where its first column of ``quantity`` is declared.
+    ``suspect``: which are suspect there, where not those :data:`PLAIN` says (an LLM's deadline).
     """
-    suspect = PLAIN[quantity].suspect
+    suspect = suspect or PLAIN[quantity].suspect
     read: set[tuple[str | None, ...]] = set()
     for parts, column in map(key_place, declared.get(quantity, ())):
         if column is None:
@@ -388,6 +424,23 @@ def _at(
         elif parts not in read:
             read.add(parts)
             yield from _cells(run, value, parts, path, declared, quantity)
+
+
+def _is_llm(run: CheckedRun, name: str) -> bool:
+    """Whether the scenario says application ``name`` is an LLM: ``kind: llm``, or a zoo LLM as ``model``.
+
+    Read from the loaded application (its ``model`` the zoo's name for it, ``Llama 3.2 1B`` read as
+    ``llama-3.2-1b``); a plug-in's kind of work is not an LLM here.
+    """
+    app = run.scenario.applications.get(name)
+    if app is None or app.kind is not None:
+        return app is not None and app.kind == "llm"
+    if app.model is None:
+        return False
+    # loading already imported it to check an LLM's keys (scenario/resolve.py), for any zoo model
+    from offloadsim.models.zoo.llm import LLM_CONFIGS
+
+    return app.model in LLM_CONFIGS
 
 
 def _bare(written: Any) -> float | None:

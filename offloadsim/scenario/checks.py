@@ -50,11 +50,12 @@ milliwatts were surely meant), ``plain-batteries`` (:mod:`offloadsim.scenario.ba
 node's ``battery`` written as a bare number below 10,000, read as joules where milliampere-hours or
 watt-hours were surely meant), ``plain-deadlines`` (:mod:`offloadsim.scenario.deadline_unit_check`:
 an application's ``deadline`` written as a bare number of 10 or more, 300 or more for an LLM, read as
-seconds where milliseconds were surely meant), ``changed-inputs`` (:mod:`offloadsim.scenario.result_inputs_check`: a
-result's ``scenario.yaml`` rerun with a file whose bytes its manifest does not list), ``other-code``
-(:mod:`offloadsim.scenario.result_code_check`: one rerun under another offloadsim, its code or a
-library's version), ``offered-load`` (:mod:`offloadsim.scenario.load_check`: a processor whose
-nominal offered load is 100 % or more of its cores, where the policy fixes each task's node).
+seconds where milliseconds were surely meant), ``changed-inputs``
+(:mod:`offloadsim.scenario.result_inputs_check`: a result's ``scenario.yaml`` rerun with a file
+whose bytes its manifest does not list), ``other-code`` (:mod:`offloadsim.scenario.result_code_check`:
+one rerun under another offloadsim, its code or a library's version), ``offered-load``
+(:mod:`offloadsim.scenario.load_check`: a processor whose nominal offered load is 100 % or more of
+its cores, where the policy fixes each task's node).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """An application's deadline written as a bare number of 10 or more, read as seconds where ms were meant.
 
 A bare number is a quantity in its SI unit (docs/scenario-format.md, "Quantities and units"), so an
-application's ``deadline: 50`` is 50 s, where its writer meant "50 ms": every task meets it, and the
-deadline-miss rate reads 0 whatever the policy does.  ``unmissable-deadlines`` says so only of a
+application's ``deadline: 50`` is 50 s, where its writer meant "50 ms": hardly a task misses it, and the
+deadline-miss rate reads near 0 whatever the policy does.  ``unmissable-deadlines`` says so only of a
 deadline no shorter than the run; in a run longer than 50 s nothing did.  No single inference
 request of a vision or speech model waits 10 s
 (:data:`~offloadsim.scenario.plain_numbers.PLAIN_DEADLINE_FROM_S`), and no LLM's answer five

@@ -20,7 +20,7 @@ from offloadsim.scenario.deadline_unit_check import plain_deadlines
 
 
 def _longer_run(deadline):
-    """The small scenario run for 60 s, longer than a bare 50 s deadline, its one application's ``deadline``."""
+    """The small scenario, run for 60 s (longer than a bare 50 s deadline), its application's ``deadline``."""
     document = small_document()
     document["duration"] = "60 s"
     document["workload"][0]["rate"] = "0.2 /s"
@@ -64,7 +64,9 @@ def test_only_a_bare_deadline_of_10_or_more_is_warned_of(tmp_path):
     }
     warned = {}
     for deadline in cases:
-        warned[deadline] = bool(check_warnings(write_document(tmp_path, _longer_run(deadline)), "plain-deadlines"))
+        warned[deadline] = bool(
+            check_warnings(write_document(tmp_path, _longer_run(deadline)), "plain-deadlines")
+        )
     assert warned == cases
 
 

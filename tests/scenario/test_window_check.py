@@ -84,7 +84,16 @@ def test_a_deadline_no_shorter_than_the_measured_time_is_a_warning(tmp_path, cap
             # of a bare number only: "30 s" was told "(a plain number is in seconds)" too (HH36 trial)
             + ("(a plain number is in seconds) " if deadline == 100 else "")
             + "[unmissable-deadlines]"
-        ]
+        ] + (
+            # a bare 100 is also surely 100 ms: plain-deadlines says how to write it
+            [
+                f"offloadsim: warning: {path}: applications.{app}.deadline: a bare number is read as "
+                'seconds: 100 s, not milliseconds; write "100 ms" if milliseconds were meant, or "100 s" '
+                "to say seconds [plain-deadlines]"
+            ]
+            if deadline == 100
+            else []
+        )
     else:
         assert err == ""
 

@@ -27,6 +27,7 @@ from offloadsim.scenario.units import (
     grouped,
     number_text,
     parse_quantity,
+    stated_unit,
     unit_after_number,
 )
 
@@ -449,6 +450,12 @@ def axis_label_for(
 
     >>> axis_label_for("workload[0].rate", "rate", "chat arrival rate", 2.0, ["30 /min", "120 /min"])
     ('chat arrival rate per source (per min)', 0.016666666666666666)
+
+    A name that already states its unit (a sweep's ``labels:``, in words or symbol) is not given it
+    again, and its axis reads in the unit it states (:func:`~offloadsim.scenario.units.stated_unit`):
+
+    >>> axis_label_for("workload[0].rate", "rate", "frames per second per phone at each of 10 sources", 0.5)
+    ('frames per second per phone at each of 10 sources', 1.0)
     """
     name = name or key
     if _per_source(key) and "source" not in name:
@@ -462,6 +469,9 @@ def axis_label_for(
         kind = key_kind(key)
     if kind is None:
         return name, 1.0
+    stated = stated_unit(name, kind)
+    if stated is not None:
+        return name, stated[0]
     factor, unit = axis_unit(kind, largest, written)
     return _with_unit(name, unit), factor
 
@@ -631,11 +641,17 @@ def axis_texts(values: Sequence[Any]) -> list[str]:
 def label_unit(axis_label: str) -> str:
     """The unit in an axis label's last parentheses, as it reads after a number (``""``: none).
 
+    A label that states its unit in its words has no parentheses (:func:`axis_label_for`): the
+    unit it states.
+
     >>> label_unit("chat arrival rate (per min)"), label_unit("Pi uplink (Mbit/s)"), label_unit("policy")
     ('/min', 'Mbit/s', '')
+    >>> label_unit("frames per second per phone")
+    '/s'
     """
     if "(" not in axis_label:
-        return ""
+        stated = stated_unit(axis_label)
+        return unit_after_number(stated[1]) if stated else ""
     return unit_after_number(axis_label.rsplit("(", 1)[-1].rstrip(")"))
 
 

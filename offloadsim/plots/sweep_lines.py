@@ -648,7 +648,7 @@ def _draw_task_cuts(
 ) -> list[tuple[float, float]]:
     """Each cut the tasks of a point took where several, at its place; each circle's depth and reach."""
     places, axis_label, numeric, distinct = x_positions(per_run[x].tolist(), x, kind, label)
-    unit = axis_label.rsplit("(", 1)[-1].rstrip(")") if numeric and "(" in axis_label else ""
+    unit = label_unit(axis_label) if numeric else ""  # "2 /s", as the lines' end labels write it
     where = {str(value): float(place) for value, place in zip(distinct, places, strict=True)}
     written = {
         str(value): (f"{plain_number(place)} {unit}".strip() if numeric else str(value))

@@ -28,6 +28,7 @@ __all__ = [
     "axis_unit",
     "axis_unit_texts",
     "written_unit",
+    "stated_unit",
     "grouped",
     "number_text",
     "unit_after_number",
@@ -401,6 +402,51 @@ _WRITTEN_RATES = {
     "/min": (1 / 60, "per min"),
     "/h": (1 / 3600, "per h"),
 }
+
+
+#: The axis units a label may already state, in words or symbol, by kind: (SI factor, unit, ways).
+_STATED_UNITS = {
+    "rate": (
+        (1.0, "per s", ("per second", "per s", "per sec", "/s", "/sec", "Hz")),
+        (1 / 60, "per min", ("per minute", "per min", "/min")),
+        (1 / 3600, "per h", ("per hour", "per h", "/h")),
+    ),
+    "time": ((1e-3, "ms", ("ms", "milliseconds")), (1.0, "s", ("seconds",))),
+    "bandwidth": ((1e6, "Mbit/s", ("Mbit/s", "Mbps", "megabits per second")),),
+}
+
+
+def _stated(way: str) -> re.Pattern[str]:
+    """``way`` as a whole word of a label (a symbol such as ``/s`` may follow a word: ``frames/s``)."""
+    return re.compile((r"\b" if way[0].isalnum() else "") + re.escape(way) + r"(?![\w/])", re.IGNORECASE)
+
+
+_STATED_WAYS = {
+    kind: tuple((factor, unit, tuple(_stated(way) for way in ways)) for factor, unit, ways in units)
+    for kind, units in _STATED_UNITS.items()
+}
+
+
+def stated_unit(label: str, kind: str | None = None) -> tuple[float, str] | None:
+    """The axis unit of ``kind`` (default: any) that ``label`` already states, in words or symbol.
+
+    A sweep's ``labels:`` may name a rate "frames per second per phone": its axis read "frames per
+    second per phone (per s)", the unit twice.  Such a label keeps its own words, and its axis the
+    unit they state (not per minute below 1 /s, which the label's words would contradict).
+
+    >>> stated_unit("frames per second per phone", "rate"), stated_unit("uploads/min", "rate")
+    ((1.0, 'per s'), (0.016666666666666666, 'per min'))
+    >>> stated_unit("chat arrival rate per source", "rate"), stated_unit("frames per second", "time")
+    (None, None)
+    >>> stated_unit("uplink in Mbps"), stated_unit("edge's queue")
+    ((1000000.0, 'Mbit/s'), None)
+    """
+    kinds = [kind] if kind is not None else list(_STATED_WAYS)
+    for each in kinds:
+        for factor, unit, ways in _STATED_WAYS.get(each, ()):
+            if any(way.search(label) for way in ways):
+                return factor, unit
+    return None
 
 
 def written_unit(kind: str, written: Sequence[object]) -> tuple[float, str] | None:

@@ -105,3 +105,27 @@ def test_a_rate_swept_below_one_per_second_stays_per_second():
     plots.metric_vs_parameter(frame, "m", "workload[0].rate", ax=ax, label="rate")
     assert ax.get_xlabel() == "rate per source (per s)"
     assert sorted(set(ax.get_lines()[0].get_xdata())) == [0.25, 0.5]
+
+
+def test_a_label_that_states_its_unit_is_not_given_it_again():
+    """ "frames per second per phone at each of 10 sources (per s)": a user's label said the unit once."""
+    frame = pd.DataFrame(
+        [
+            {"policy": "edge", "workload[0].rate": r, "replication": k, "m": 1.0 + k}
+            for r in ("30 /min", "60 /min")
+            for k in (0, 1)
+        ]
+    )
+    _, ax = plots.new_axes("one-column")
+    label = "frames per second of each source"
+    plots.metric_vs_parameter(frame, "m", "workload[0].rate", ax=ax, label=label)
+    assert ax.get_xlabel() == label
+    # The axis reads in the unit the words state (per second), not the per minute the values were written in.
+    assert sorted(set(ax.get_lines()[0].get_xdata())) == [0.5, 1.0]
+    symbol = "uploads/min of each source"
+    _, ax = plots.new_axes("one-column")
+    plots.metric_vs_parameter(
+        frame.replace({"30 /min": "1 /s", "60 /min": "2 /s"}), "m", "workload[0].rate", ax=ax, label=symbol
+    )
+    assert ax.get_xlabel() == symbol
+    assert sorted(set(ax.get_lines()[0].get_xdata())) == [60.0, 120.0]

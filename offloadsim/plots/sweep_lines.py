@@ -1016,21 +1016,26 @@ _ALL_LOCAL_LABELS: weakref.WeakKeyDictionary[Axes, list[tuple[str, float, Annota
 UNDER_LINES = 1.5
 
 
+#: How far (points) an all-local label's box keeps from the axes' top and bottom: inside the axes by
+#: 1 px at 100 dpi, a box at the bottom right still sat on the x axis line (the spine is 0.6 pt).
+FRAME_GAP_PT = 2.0
+
+
 def _label_clear_of_lines(ax: Axes, text: str, y: float) -> Annotation | Legend:
     """Label a horizontal line at ``y`` below or above it, where it covers no data line.
 
-    Tried in order: its right end below, left end below, right end above,
-    left end above, then its middle, quarters and eighths below and above; then all of those again
-    with the label on two lines (:func:`_two_lines`), half as wide: on a faceted figure's panels a
-    label of one line half their width lay over a line at every place.  Kept: the first whose box
-    covers no data (a line, its markers, an error bar, a CI band) and not the legend, nor runs out of
-    the axes at the top or bottom (below a line by the lower limit its box hid the x axis) or, away
-    from the ends, at a side; else the first that covers only bands (its box hides a patch of
-    shade, not a line: a label over the uplink's slowest line at 3-5.85 Mbit/s read as that line's
-    value); else, as a key of its own where that covers no line (:func:`_key_clear_of_data`); else
-    the one covering the fewest lines, drawn under them (:data:`UNDER_LINES`): its box hid the
-    stretch of the lines it covered (neurosurgeon's from 10 to 50 Mbit/s under an AlexNet label in a
-    sweep faceted by codec), which now cross its text.  Returns the label.
+    Tried in order: its right end below, left end below, right end above, left end above, then its
+    middle, quarters and eighths below and above; then all of those again with the label on two lines
+    (:func:`_two_lines`), half as wide: on a faceted figure's panels a label of one line half their
+    width lay over a line at every place. Kept: the first whose box covers no data (a line, its markers,
+    an error bar, a CI band) and not the legend, nor comes within :data:`FRAME_GAP_PT` of the axes' top
+    or bottom (below a line by the lower limit its box hid the x axis, or sat on it) or, away from the
+    ends, runs out at a side; else the first that covers only bands (its box hides a patch of shade, not
+    a line: a label over the uplink's slowest line at 3-5.85 Mbit/s read as that line's value); else, as
+    a key of its own where that covers no line (:func:`_key_clear_of_data`); else the one covering the
+    fewest lines, drawn under them (:data:`UNDER_LINES`): its box hid the stretch of the lines it
+    covered (neurosurgeon's from 10 to 50 Mbit/s under an AlexNet label in a sweep faceted by codec),
+    which now cross its text. Returns the label.
     """
     ends = [
         (1.0, "right", -2, "top"),
@@ -1073,8 +1078,9 @@ def _label_clear_of_lines(ax: Axes, text: str, y: float) -> Annotation | Legend:
             box.x0 < frame.x0 or box.x1 > frame.x1
         ):  # a middle one wider than its side
             continue
-        if box.y0 < frame.y0 or box.y1 > frame.y1:  # below a line by the x axis, its box hid the axis
-            continue
+        gap = FRAME_GAP_PT * ax.figure.dpi / 72
+        if box.y0 < frame.y0 + gap or box.y1 > frame.y1 - gap:  # below a line by the x axis, its box hid
+            continue  # the axis; 1 px above it, it sat on the axis line
         data = _data_under(ax, box)
         if not data:
             return annotate(*place)

@@ -67,3 +67,17 @@ def test_a_label_by_the_axes_bottom_goes_above_its_line_not_over_the_x_axis():
     assert note.xy[0] == 1.0  # still at the right end, now above the line
     assert _covered(ax, note) == []
     plt.close(fig)
+
+
+def test_a_label_that_would_sit_on_the_x_axis_line_goes_above_its_line():
+    """HK44's check of a user's sweep (one edge, rates 2-8 /s, a 100 ms job near the bottom): the label
+    below the line at the right end kept inside the axes by 1 px, its box on the x axis line."""
+    from offloadsim.plots.sweep_lines import FRAME_GAP_PT
+
+    fig, ax, note = _line_at_1_with_data_far_above(0.4, "job all local, no queue: 100 ms")
+    renderer = laid_out(ax)
+    box, frame = note.get_bbox_patch().get_window_extent(renderer), ax.get_window_extent(renderer)
+    assert box.y0 >= frame.y0 + FRAME_GAP_PT * fig.dpi / 72
+    assert note.xy == (1.0, 1.0) and box.y0 > ax.transData.transform((1.0, 1.0))[1]  # above, at the right
+    assert _covered(ax, note) == []
+    plt.close(fig)

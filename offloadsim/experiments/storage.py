@@ -33,11 +33,17 @@ __all__ = [
     "write_job_file",
     "write_job_records",
     "read_job_file",
+    "read_job_footer",
     "read_job_meta",
     "read_results",
+    "JobMeta",
 ]
 
 _JOB_META = b"offloadsim.job"
+
+#: A job file's number of task records and its metadata (:func:`read_job_meta`): what a resumed
+#: sweep's check of the file read, handed to its merge (no task records: memory for the metadata only).
+JobMeta = tuple[int, dict[str, Any]]
 
 
 def parquet_writer(frame: pd.DataFrame, row_groups: Sequence[int] = ()) -> Callable[[Path], None]:
@@ -78,13 +84,23 @@ def _job_metadata(meta: Mapping[str, Any]) -> dict[bytes, bytes]:
     return {_JOB_META: json.dumps(meta, default=str, allow_nan=False).encode("utf-8")}
 
 
-def read_job_meta(path: Path) -> tuple[int, dict[str, Any]]:
+def read_job_meta(path: Path) -> JobMeta:
     """The number of task records and the metadata of a job file, without reading its records."""
-    metadata = pq.ParquetFile(path).metadata
+    rows, meta, _ = read_job_footer(path)
+    return rows, meta
+
+
+def read_job_footer(path: Path) -> tuple[int, dict[str, Any], pa.Schema]:
+    """:func:`read_job_meta`'s, and the schema of the file's task records, from one read of its footer.
+
+    A resumed sweep checks a saved file's metadata and its columns: two opens read the footer twice.
+    """
+    with pq.ParquetFile(path) as parquet:
+        metadata, schema = parquet.metadata, parquet.schema_arrow
     raw = (metadata.metadata or {}).get(_JOB_META)
     if raw is None:
         raise ExperimentError(f"{path}: not an offloadsim job file (no job metadata)")
-    return metadata.num_rows, json.loads(raw.decode("utf-8"))
+    return metadata.num_rows, json.loads(raw.decode("utf-8")), schema
 
 
 def read_job_columns(path: Path, columns: Sequence[str]) -> pd.DataFrame:

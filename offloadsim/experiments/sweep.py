@@ -35,7 +35,7 @@ from offloadsim.experiments.jobs import (
     JobResult,
     save_job_file,
 )
-from offloadsim.experiments.storage import ExperimentError
+from offloadsim.experiments.storage import ExperimentError, JobMeta
 from offloadsim.outdir import (
     LOCK_FILE,
     HeldLock,
@@ -65,9 +65,9 @@ if TYPE_CHECKING:
 from offloadsim.experiments.sweep_merge import (
     PointNotes,
     SweepResult,
-    job_file_problem,
     jobs_by_key,
     merge_sweep,
+    reusable_job_file,
     said_at,
 )
 from offloadsim.experiments.sweep_other_code import saved_by_other_code
@@ -235,6 +235,8 @@ def sweep(
         remove_stale_temporaries(directory)
         # One run a key: points that differ only where no record does (skip_checks) share their job.
         unsaved: dict[str, Job] = {}
+        # What the check read of each reusable file (its metadata, no records): the merge reads it once.
+        saved: dict[str, JobMeta] = {}
         claims = jobs_by_key(jobs)
         checking = progress_bar(  # each saved file is read: minutes for thousands, before the jobs' bar
             len(jobs),
@@ -243,15 +245,18 @@ def sweep(
         )
         try:
             for job in ticking(jobs, checking):
-                if job.key not in unsaved and not _reusable(
-                    points_dir / f"{job.key}.parquet", claims[job.key]
-                ):
+                if job.key in unsaved or job.key in saved:
+                    continue
+                found = _reusable(points_dir / f"{job.key}.parquet", claims[job.key])
+                if found is None:
                     unsaved[job.key] = job
+                else:
+                    saved[job.key] = found
         except KeyboardInterrupt as stop:
             _tell_saved(stop, _saved(points_dir, jobs), len(jobs), directory)
             raise
         todo = list(unsaved.values())
-        other_code = saved_by_other_code(points_dir, todo)  # said why they run again
+        other_code = saved_by_other_code(points_dir, todo, saved)  # said why they run again
 
         def save(job: Job, result: JobResult) -> None:
             with _writing(directory, lambda: _saved(points_dir, jobs)):
@@ -310,6 +315,7 @@ def sweep(
                 world_points=gathered,  # by point: what its figures say of the points they draw
                 point_notes=makers,  # and those said of where each point's runs computed
                 progress=progress,
+                saved=saved,
             )
         return merged
 
@@ -318,21 +324,23 @@ class JobFileWarning(UserWarning):
     """A finished job's file that cannot be reused: its job runs again (``offloadsim: warning: ...``)."""
 
 
-def _reusable(file: Path, claims: Sequence[Job]) -> bool:
-    """Whether the job file ``file`` is there and can be merged; a warning says why one is run again.
+def _reusable(file: Path, claims: Sequence[Job]) -> JobMeta | None:
+    """The job file ``file``'s record count and metadata if it is there and can be merged, else None.
 
-    A file edited by hand or cut short (its metadata's ``processors``, ``notes``, ``retried``,
+    A warning says why one is run again (None).  What is read here is handed to the merge, which
+    read each reused file's metadata again (:func:`~offloadsim.experiments.sweep_merge.merge_sweep`'s
+    ``saved``).  A file edited by hand or cut short (its metadata's ``processors``, ``notes``, ``retried``,
     ``nodes`` or ``context_cuts`` not of their shape) stopped the resumed sweep with an
     internal error; its job is run again instead, and the new file replaces it.  So is one that
     does not say the job of its key (``claims``) or lacks a metric every run has.
     """
     if not file.is_file():
-        return False
-    problem = job_file_problem(file, claims)
-    if problem is None:
-        return True
-    warnings.warn(JobFileWarning(f"{file}: not reusable ({problem}); running its job again"), stacklevel=3)
-    return False
+        return None
+    found = reusable_job_file(file, claims)
+    if not isinstance(found, str):
+        return found
+    warnings.warn(JobFileWarning(f"{file}: not reusable ({found}); running its job again"), stacklevel=3)
+    return None
 
 
 def _saved(points_dir: Path, jobs: Sequence[Job]) -> int:

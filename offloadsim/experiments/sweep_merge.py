@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -48,7 +48,14 @@ from offloadsim.experiments.jobs import (
     window_fields,
 )
 from offloadsim.experiments.merge import Insert, write_merged
-from offloadsim.experiments.storage import ExperimentError, parquet_writer, read_job_columns, read_job_meta
+from offloadsim.experiments.storage import (
+    ExperimentError,
+    JobMeta,
+    parquet_writer,
+    read_job_columns,
+    read_job_footer,
+    read_job_meta,
+)
 from offloadsim.experiments.sweep_identity import base_hash, base_inputs, point_files, sweep_hash
 from offloadsim.experiments.sweep_resumes import earlier_manifest, with_resumes
 from offloadsim.experiments.sweep_spec import SweepSpec
@@ -69,12 +76,16 @@ from offloadsim.records.scenario_copy import (
 )
 from offloadsim.shapes import describe, is_count, is_number
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 __all__ = [
     "SWEEP_FILES",
     "SweepResult",
     "job_file_problem",
     "jobs_by_key",
     "merge_sweep",
+    "reusable_job_file",
     "summarize_points",
     "sweep_hash",
     "written_identity",
@@ -154,6 +165,7 @@ def merge_sweep(
     world_points: Sequence[tuple[int | None, str]] = (),
     point_notes: Mapping[int, PointNotes] | None = None,
     progress: bool = False,
+    saved: Mapping[str, JobMeta] | None = None,
 ) -> SweepResult:
     """Merge the job files of ``jobs`` (all finished) into the sweep's tables, written atomically.
 
@@ -166,6 +178,9 @@ def merge_sweep(
     those and ``world_points``', each with the points it holds at where not all (:func:`said_at`).
     ``progress``: a bar over each of the merge's two passes over the job files, on a terminal: the
     merge of a sweep of thousands of jobs takes minutes after the bar over its jobs is full.
+    ``saved``: by key, the record counts and metadata of the job files a resumed sweep checked
+    (:func:`reusable_job_file`), not read again; the others' are read here (their records, a job
+    at a time, are read when the task table is written either way).
     """
     from offloadsim.records.results import nodes_frame, processors_frame
 
@@ -204,17 +219,7 @@ def merge_sweep(
     ) as each:
         for job in each:
             file = directory / "points" / f"{job.key}.parquet"
-            try:
-                rows, meta = read_job_meta(file)  # the records are read a job at a time, when written
-            except FileNotFoundError:
-                raise ExperimentError(f"{file}: missing; rerun the sweep to finish it") from None
-            except (OSError, ValueError) as error:
-                raise ExperimentError(
-                    f"{file}: unreadable ({error}); rerun the sweep to run it again"
-                ) from None
-            problem = _meta_problem(meta)
-            if problem is not None:  # changed since the sweep checked it (sweep() reruns such a job)
-                raise ExperimentError(f"{file}: not reusable ({problem}); rerun the sweep to run it again")
+            rows, meta = _job_meta(file, (saved or {}).get(job.key))
             files.append(file)
             task_count += rows
             builds.append(meta.get("engine_build", ""))
@@ -562,6 +567,26 @@ def _run_records(kept: tuple[Path, pd.DataFrame, float, float | None]) -> RunRec
     return pd.read_parquet(file), nodes, duration, end_s
 
 
+def _job_meta(file: Path, checked: JobMeta | None) -> JobMeta:
+    """A job file's record count and metadata: ``checked`` (its resume's check read them), else read.
+
+    The metadata is a copy where the merge changes it (its ``metrics``, refilled): a key that
+    points sharing it (``skip_checks``) claim is merged once a job, from the same ``checked``.
+    """
+    if checked is None:
+        try:
+            checked = read_job_meta(file)  # the records are read a job at a time, when written
+        except FileNotFoundError:
+            raise ExperimentError(f"{file}: missing; rerun the sweep to finish it") from None
+        except (OSError, ValueError) as error:
+            raise ExperimentError(f"{file}: unreadable ({error}); rerun the sweep to run it again") from None
+    rows, meta = checked
+    problem = _meta_problem(meta)
+    if problem is not None:  # changed since the sweep checked it (sweep() reruns such a job)
+        raise ExperimentError(f"{file}: not reusable ({problem}); rerun the sweep to run it again")
+    return rows, {**meta, "metrics": dict(meta["metrics"])}
+
+
 def _source_groups_of(file: Path, meta: Mapping[str, Any]) -> dict[str, float]:
     """A job's numbers per source group from its records: a file saved before job files kept them.
 
@@ -604,13 +629,24 @@ def job_file_problem(file: Path, claims: Sequence[Job] = ()) -> str | None:
     job again instead (:func:`offloadsim.experiments.sweep.sweep`).  ``claims``: the jobs whose
     file it is (those of its key); its metadata must say one of them (:func:`_claim_problem`).
     """
+    found = reusable_job_file(file, claims)
+    return found if isinstance(found, str) else None
+
+
+def reusable_job_file(file: Path, claims: Sequence[Job] = ()) -> JobMeta | str:
+    """The job file's record count and metadata where it can be reused, else :func:`job_file_problem`'s.
+
+    Its footer read once: a resumed sweep hands what it read to :func:`merge_sweep` (``saved``),
+    which read every reused file's metadata again (about 0.1 s a job on a loaded host).
+    """
     try:
-        _, meta = read_job_meta(file)
+        rows, meta, schema = read_job_footer(file)
     except FileNotFoundError:
         return "missing"
     except (OSError, ValueError, ExperimentError) as error:  # ArrowInvalid and JSON errors are ValueErrors
         return f"unreadable: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
-    return _meta_problem(meta) or _claim_problem(meta, claims) or _records_problem(file)
+    problem = _meta_problem(meta) or _claim_problem(meta, claims) or _records_problem(schema, rows)
+    return (rows, meta) if problem is None else problem
 
 
 def jobs_by_key(jobs: Sequence[Job]) -> dict[str, list[Job]]:
@@ -663,7 +699,7 @@ def _said(value: Any) -> str:
     return describe(value)
 
 
-def _records_problem(file: Path) -> str | None:
+def _records_problem(schema: pa.Schema, rows: int) -> str | None:
     """What of a job file's task columns the merge could not take: one missing, or of another type.
 
     A column dropped by hand (or by an offloadsim that did not write it) ended the merge in an
@@ -671,15 +707,10 @@ def _records_problem(file: Path) -> str | None:
     numbers belong was merged as they came.  A column no record declares (a plug-in's, no longer
     installed) is the merge's to keep, as it was; every declared one, a plug-in's too, must be there.
     """
-    import pyarrow.parquet as pq
-
     from offloadsim.records.checked import columns_problem
     from offloadsim.records.schema import columns_of
 
-    with pq.ParquetFile(file) as parquet:
-        problem = columns_problem(
-            parquet.schema_arrow, "tasks", parquet.metadata.num_rows, every=columns_of("tasks")
-        )
+    problem = columns_problem(schema, "tasks", rows, every=columns_of("tasks"))
     return None if problem is None else f"records: {problem}"
 
 

@@ -9,26 +9,30 @@ naming its job (replication, point, policy) and the ``code_fingerprint`` that ra
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from offloadsim.experiments.jobs import Job
-from offloadsim.experiments.storage import ExperimentError, read_job_meta
+from offloadsim.experiments.storage import ExperimentError, JobMeta, read_job_meta
 from offloadsim.experiments.sweep_merge import written_identity
 
 __all__ = ["saved_by_other_code"]
 
 
-def saved_by_other_code(points_dir: Path, todo: Sequence[Job]) -> int:
+def saved_by_other_code(
+    points_dir: Path, todo: Sequence[Job], read: Mapping[str, JobMeta] | None = None
+) -> int:
     """How many of ``todo`` (the jobs a sweep runs) have a file in ``points_dir`` of other code.
 
     Such a file names the job alike (replication, point and policy) under another key, and a
     ``code_fingerprint`` other than this code's (files of an older offloadsim keep none: not counted).
+    ``read``: by key, the metadata of files the sweep read already (those it reuses), not read again.
     """
     from offloadsim.provenance import code_fingerprint
 
     if not todo or not points_dir.is_dir():
         return 0
+    read = read or {}
     wanted = {_identity(**written_identity(job)) for job in todo}
     keys = {job.key for job in todo}
     mine, found = code_fingerprint(), set()
@@ -36,7 +40,7 @@ def saved_by_other_code(points_dir: Path, todo: Sequence[Job]) -> int:
         if file.stem in keys:
             continue
         try:
-            _, meta = read_job_meta(file)
+            _, meta = read[file.stem] if file.stem in read else read_job_meta(file)
         except (OSError, ValueError, ExperimentError):  # not a job file: nothing it says
             continue
         code = meta.get("code_fingerprint")

@@ -219,7 +219,7 @@ def merge_sweep(
     ) as each:
         for job in each:
             file = directory / "points" / f"{job.key}.parquet"
-            rows, meta = _job_meta(file, (saved or {}).get(job.key))
+            rows, meta = _merged_meta(file, (saved or {}).get(job.key))
             files.append(file)
             task_count += rows
             builds.append(meta.get("engine_build", ""))
@@ -567,7 +567,7 @@ def _run_records(kept: tuple[Path, pd.DataFrame, float, float | None]) -> RunRec
     return pd.read_parquet(file), nodes, duration, end_s
 
 
-def _job_meta(file: Path, checked: JobMeta | None) -> JobMeta:
+def _merged_meta(file: Path, checked: JobMeta | None) -> JobMeta:
     """A job file's record count and metadata: ``checked`` (its resume's check read them), else read.
 
     The metadata is a copy where the merge changes it (its ``metrics``, refilled): a key that

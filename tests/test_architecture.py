@@ -1,6 +1,7 @@
 """The one-way data flow, checked: import-linter contracts from pyproject.toml."""
 
 import ast
+import json
 import shutil
 import subprocess
 import sys
@@ -148,3 +149,85 @@ def test_no_import_cycles_among_the_package_modules_type_checking_imports_includ
     graph = nx.DiGraph([(a, b) for a, targets in _package_imports().items() for b in targets])
     cycles = [sorted(c) for c in nx.strongly_connected_components(graph) if len(c) > 1]
     assert not cycles, f"modules importing each other (TYPE_CHECKING and lazy imports count): {cycles}"
+
+
+# The start path (issue 12 e), held by a rule rather than a list: what the 0-task run of benchmark (e)
+# imports beyond the libraries a run needs, and what offloadsim's own module bodies build as they are
+# imported. Counts, not timings: none of them moves with the machine's load. Each bound is the count
+# at HJ44 (docs/performance.md, "Start-up, an eleventh look") with headroom for a few small modules; a
+# heavy library, a new third-party one, or a module that compiles its patterns or makes its
+# dataclasses at import time where most runs never use them passes it.
+_START_PATH_BOUNDS = {
+    "offloadsim's modules": 225,  # 210 at HJ44
+    "standard-library modules the floor does not import": 20,  # 10 at HJ44 (argparse, subprocess, ...)
+    "offloadsim's dataclasses": 70,  # 63 at HJ44
+    "patterns offloadsim's module bodies compile": 20,  # 14 at HJ44
+}
+_FLOOR = "import numpy, numpy.random, pyarrow.parquet, yaml, simpy, pydantic; pydantic.Field"
+_START_PATH_PROBE = """
+import dataclasses, json, re, sys
+__FLOOR__
+floor = set(sys.modules)
+ROOT = sys.argv[1]
+compiled = []
+_compile = re.compile
+
+def counting(pattern, flags=0):
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_name != "<module>":
+        frame = frame.f_back
+    if frame is not None and frame.f_code.co_filename.startswith(ROOT):
+        compiled.append(frame.f_globals.get("__name__", "?") + ": " + str(pattern)[:40])
+    return _compile(pattern, flags)
+
+re.compile = counting
+from offloadsim.cli import main
+status = main(sys.argv[2:])
+tops = {name.split(".")[0] for name in floor}
+new = [name for name in sys.modules if name not in floor]
+ours = [module for name, module in sys.modules.items() if name.split(".")[0] == "offloadsim" and module]
+std = sys.stdlib_module_names
+print(json.dumps({
+    "status": status,
+    "offloadsim's modules": sorted(name for name in new if name.split(".")[0] == "offloadsim"),
+    "standard-library modules the floor does not import": sorted(n for n in new if n.split(".")[0] in std),
+    "offloadsim's dataclasses": sorted(
+        value.__module__ + "." + value.__qualname__ for module in ours for value in vars(module).values()
+        if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == module.__name__
+    ),
+    "patterns offloadsim's module bodies compile": compiled,
+    "third-party packages beyond the floor": sorted(
+        {n.split(".")[0] for n in new} - tops - set(std) - {"offloadsim", "__main__", "mypy_extensions"}
+    ),
+}))
+""".replace("__FLOOR__", _FLOOR)
+
+
+def test_the_0_task_run_imports_no_library_and_builds_little_beyond_its_bounds(tmp_path):
+    """Benchmark (e)'s start path, in a fresh process: no third-party package beyond the floor (numpy,
+    pyarrow, yaml, simpy, pydantic and what they import), and offloadsim's modules, the standard
+    library's, offloadsim's dataclasses and the patterns its module bodies compile under stated bounds.
+    """
+    argv = ["run", "benchmarks/scenarios/mm1.yaml", "--set", "duration=1e-6 s", "--out", str(tmp_path / "o")]
+    root = str(ROOT / "offloadsim")
+    result = subprocess.run(
+        [sys.executable, "-c", _START_PATH_PROBE, root, *argv, "--quiet"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["status"] == 0
+    advice = (
+        "the 0-task run (issue 12 e) must not pay for it: import it where it is used (inside the function, "
+        "or behind a registry that names it without importing it), compile a pattern at first use (keep "
+        "the string; re caches it), declare a value class FieldValues-based (eq=False, repr=False); see "
+        "docs/performance.md's start-up sections. Raise a bound only for work every run needs; say so there"
+    )
+    extra = found["third-party packages beyond the floor"]
+    assert extra == [], f"the 0-task run imports {extra}, beyond {_FLOOR!r}: {advice}"
+    for what, bound in _START_PATH_BOUNDS.items():
+        assert len(found[what]) <= bound, f"{what}: {len(found[what])} > {bound} {found[what]}: {advice}"

@@ -27,6 +27,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from offloadsim.bounded_read import not_utf8
+from offloadsim.field_values import FieldValues
 from offloadsim.scenario.errors import describe
 
 __all__ = [
@@ -47,8 +48,10 @@ _RESULT_SCENARIO = "scenario.yaml"
 MANIFEST = "manifest.json"
 
 
-@dataclass(frozen=True, slots=True)
-class ResultFolder:
+# eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__, not compiled per class as the
+# loader is imported by every run (issue 12 e: see offloadsim.field_values).
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class ResultFolder(FieldValues):
     """A result's ``scenario.yaml`` and what its ``manifest.json`` said, read once.
 
     ``manifest``: the results manifest offloadsim wrote (``"format": "offloadsim-..."``), None where

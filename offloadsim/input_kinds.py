@@ -142,7 +142,8 @@ _SWEEP_KEYS = frozenset(("base", "grid", "zip"))
 # read, offloadsim.records.input_copies).  Nothing else: a folder holding anything more is not taken
 # for one (nor replaced by --overwrite, offloadsim.outdir).
 SWEEP_ENTRIES = RESULTS_FILES | {"points", "failures.log", "scenario.yaml", "sweep.yaml", "inputs"}
-_JOB_FILE = re.compile(r"[0-9a-f]{16}\.parquet")
+#: A string: re compiles (and caches) it at first use, not at import, as a run seldom needs it (issue 12 e).
+_JOB_FILE = r"[0-9a-f]{16}\.parquet"
 
 
 def document_kind(document: object) -> str | None:
@@ -174,7 +175,7 @@ def path_kind(path: str | Path) -> str | None:
             return RESULTS_FILE
         if (
             file.parent.name == "points"
-            and _JOB_FILE.fullmatch(file.name)
+            and re.fullmatch(_JOB_FILE, file.name)
             and _holds_sweep(file.parent.parent)
         ):
             return SWEEP_JOB

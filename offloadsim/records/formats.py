@@ -17,7 +17,8 @@ _NEWEST = {"run": 1, "compare": 1, "sweep": 1}
 RUN_FORMAT = f"offloadsim-run/{_NEWEST['run']}"
 COMPARE_FORMAT = f"offloadsim-compare/{_NEWEST['compare']}"
 SWEEP_FORMAT = f"offloadsim-sweep/{_NEWEST['sweep']}"
-_FORM = re.compile(r"offloadsim-([a-z]+)/([1-9][0-9]{0,8})")  # "run/01" is not what offloadsim writes
+#: A string: re compiles (and caches) it at first use, not at import, as a run seldom needs it (issue 12 e).
+_FORM = r"offloadsim-([a-z]+)/([1-9][0-9]{0,8})"  # "run/01" is not what offloadsim writes
 
 
 def result_kind(form: object) -> str:
@@ -32,7 +33,7 @@ def result_kind(form: object) -> str:
     known = ", ".join(f"offloadsim-{kind}/{newest}" for kind, newest in _NEWEST.items())
     if form is None:
         raise ValueError(f"format: missing (expected one of {known})")
-    match = _FORM.fullmatch(form) if isinstance(form, str) else None
+    match = re.fullmatch(_FORM, form) if isinstance(form, str) else None
     if match is None or match[1] not in _NEWEST or int(match[2]) < 1:
         raise ValueError(
             f'format "{form}": not a results format this offloadsim knows (expected one of {known})'

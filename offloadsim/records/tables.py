@@ -53,7 +53,8 @@ Collector = Callable[[Any], Any]
 
 #: Files of a run, compare or sweep directory that are not record tables.
 _TAKEN = frozenset(("tasks", "stages", "metrics", "summary", "manifest", "groups"))
-_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+#: A string: re compiles (and caches) it at first use, not at import, as a run seldom needs it (issue 12 e).
+_NAME = r"[a-z][a-z0-9_]*\Z"
 
 
 # eq=False, repr=False: FieldValues's __eq__, __hash__ and __repr__ (issue 12 e: see offloadsim.field_values).
@@ -95,7 +96,7 @@ def register_table(table: RecordTable) -> RecordTable:
     ValueError for a name that is not a lower-case identifier, or is one of a results directory's
     other files (``tasks``, ``stages``, ``metrics``, ``summary``, ...), or for no columns.
     """
-    if not isinstance(table.name, str) or not _NAME.match(table.name) or table.name in _TAKEN:
+    if not isinstance(table.name, str) or not re.match(_NAME, table.name) or table.name in _TAKEN:
         raise ValueError(
             f"record table name: expected a lower-case identifier other than {', '.join(sorted(_TAKEN))}, "
             f"got {table.name!r}"

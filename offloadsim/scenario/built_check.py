@@ -14,6 +14,7 @@ and hosts that are nodes, applications the workload names, and the clock (:mod:`
 from __future__ import annotations
 
 import numbers
+import re
 import typing
 from collections.abc import Callable
 from typing import Any
@@ -228,7 +229,7 @@ def _node(node: NodeSpec) -> list[Problem]:
         return problems
     from offloadsim.scenario.schema import NAME, NAME_RULE
 
-    if not isinstance(node.name, str) or not NAME.match(node.name):
+    if not isinstance(node.name, str) or not re.match(NAME, node.name):
         return [Problem("", "name", f"node name {quoted(str(node.name))} {NAME_RULE}")]
     return []
 

@@ -260,7 +260,7 @@ _UNSKIPPABLE: Mapping[str, str] = {"policy": "policy-reach"}
 
 
 #: A check's name: written in a scenario's ``skip_checks`` and in brackets after its warnings.
-_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_NAME = r"^[a-z0-9][a-z0-9-]*$"  # a string: re compiles (and caches) it at first use (issue 12 e)
 
 
 class CheckFailed(PluginRaised):
@@ -277,7 +277,7 @@ def register_scenario_check(name: str, check: ScenarioCheck) -> None:
     ``name`` (lower-case letters, digits and ``-``) ends each of its warnings, in brackets, and is
     what a scenario's ``skip_checks`` names to skip it.
     """
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not re.match(_NAME, name):
         raise ValueError(f"a scenario check's name is lower-case letters, digits and '-', got {name!r}")
     if name in _CHECKS:
         raise ValueError(f"a scenario check named {name!r} is already registered")

@@ -206,7 +206,8 @@ def key_pattern(pattern: str) -> tuple[str | None, ...]:
 
 
 #: A column of a CSV file, as a key's value names it in a :func:`key_place`.
-_COLUMN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]*")
+#: A string: re compiles (and caches) it at first use, not at import, as a run seldom needs it (issue 12 e).
+_COLUMN = r"[A-Za-z0-9_][A-Za-z0-9_\-]*"
 
 
 def key_place(place: str) -> tuple[tuple[str | None, ...], str | None]:
@@ -220,7 +221,7 @@ def key_place(place: str) -> tuple[tuple[str | None, ...], str | None]:
     ((('file',), 'latency'), (('steps', None, 'latency'), None))
     """
     pattern, colon, column = place.partition(":") if isinstance(place, str) else (place, "", "")
-    if colon and _COLUMN.fullmatch(column) is None:
+    if colon and re.fullmatch(_COLUMN, column) is None:
         raise ValueError(
             "a column of a CSV file is written after its key and ':', as a plain name (file:latency), "
             f"got {place!r}"

@@ -168,7 +168,7 @@ def _node_groups(doc: ScenarioDoc, problems: ProblemList) -> dict[str, list[str]
     owner: dict[str, str] = {}
     for group, node in doc.nodes.items():
         path = format_path(("nodes", group))
-        if not NAME.match(group):
+        if not re.match(NAME, group):
             problems.add(path, f"node name {quoted(group)} {NAME_RULE}")
             continue
         names = expand_group(group, node.count)

@@ -316,7 +316,8 @@ if not TYPE_CHECKING:
 
 
 #: A node's or processor's name: it is written in key paths, patterns and file names unquoted.
-NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
+#: A string: re compiles (and caches) it at first use, not at import (issue 12 e).
+NAME = r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$"
 #: What :data:`NAME` allows, in words: "letters" alone let a user read "téléphone" as allowed.
 NAME_RULE = "may contain only ASCII letters, digits, '_' and '-', and not begin with '-'"
 
@@ -357,7 +358,7 @@ class NodeDoc(_Strict):
                 f".{given}",
             )
         for name in self.processors or ():
-            if not NAME.match(name):
+            if not re.match(NAME, name):
                 fail(
                     f"processor name {quoted(name)} {NAME_RULE}",
                     ".processors",

@@ -416,9 +416,13 @@ _STATED_UNITS = {
 }
 
 
-def _stated(way: str) -> re.Pattern[str]:
-    """``way`` as a whole word of a label (a symbol such as ``/s`` may follow a word: ``frames/s``)."""
-    return re.compile((r"\b" if way[0].isalnum() else "") + re.escape(way) + r"(?![\w/])", re.IGNORECASE)
+def _stated(way: str) -> str:
+    """``way`` as a whole word of a label (a symbol such as ``/s`` may follow a word: ``frames/s``).
+
+    A string: re compiles (and caches) it at first use, not at import, as a run seldom draws a
+    sweep's axis (issue 12 e: the 0-task run compiled all 18 and used none).
+    """
+    return (r"\b" if way[0].isalnum() else "") + re.escape(way) + r"(?![\w/])"
 
 
 _STATED_WAYS = {
@@ -444,7 +448,7 @@ def stated_unit(label: str, kind: str | None = None) -> tuple[float, str] | None
     kinds = [kind] if kind is not None else list(_STATED_WAYS)
     for each in kinds:
         for factor, unit, ways in _STATED_WAYS.get(each, ()):
-            if any(way.search(label) for way in ways):
+            if any(re.search(way, label, re.IGNORECASE) for way in ways):
                 return factor, unit
     return None
 

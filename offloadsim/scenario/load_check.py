@@ -8,7 +8,10 @@ offered load (``CheckedRun.nominal_loads``, :mod:`offloadsim.world.nominal_load`
 arrival rates sent to it times one task's compute time there as the world prices it, over its
 cores), one warning per node group at or past 100 %, at its key, naming its most loaded node and
 saying how the figure was made.  Nothing where the policy decides at run time (by load, cost or
-chance): no guess.
+chance): no guess.  Nothing of a processor whose speed or memory bandwidth is a bare number that
+``plain-speeds`` warns of (``speed: 10``, 10 FLOP/s where 10 GFLOP/s was meant,
+:func:`~offloadsim.scenario.plain_numbers.plain_processors`): "offered 2e10 %" beside that warning
+said the same thing less clearly; written with its unit, its load is said.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 
 from offloadsim.scenario.checks import CheckedRun
 from offloadsim.scenario.errors import Problem, format_path
+from offloadsim.scenario.plain_numbers import plain_processors
 from offloadsim.scenario.units import format_quantity
 from offloadsim.suggest import quoted
 
@@ -37,11 +41,19 @@ def offered_overload(run: CheckedRun) -> list[Problem]:
     if not loads:
         return []
     scenario = run.scenario
-    groups = {node.name: node.group for node in scenario.nodes}
+    nodes = {node.name: node for node in scenario.nodes}
     over: dict[str, list[Any]] = {}
+    plain: frozenset[tuple[Any, ...]] | None = None  # read once a load is over
     for load in loads:
-        if load.per_core >= 1.0:
-            over.setdefault(groups.get(load.node, load.node), []).append(load)
+        if load.per_core < 1.0:
+            continue
+        node = nodes.get(load.node)
+        if node is not None:
+            plain = plain_processors(run) if plain is None else plain
+            paths = [("nodes", node.group, *p.path) for p in node.processors if p.name == load.processor]
+            if any(path in plain for path in paths):
+                continue  # plain-speeds says what is wrong with it
+        over.setdefault(node.group if node is not None else load.node, []).append(load)
     warnings = []
     for group, found in over.items():
         found.sort(key=lambda load: (-load.per_core, load.node))

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from offloadsim.scenario.checks import CheckedRun
 from offloadsim.scenario.errors import Problem
-from offloadsim.scenario.plain_numbers import PLAIN_PROCESSOR_RATE_BELOW, plain_warnings
+from offloadsim.scenario.plain_numbers import PLAIN_PROCESSOR_RATE_BELOW, PROCESSOR_RATES, plain_warnings
 
 __all__ = ["PLAIN_PROCESSOR_RATE_BELOW", "plain_speeds"]
 
 
 def plain_speeds(run: CheckedRun) -> list[Problem]:
     """One warning per processor speed or memory bandwidth written as a bare number above 0 and below 1e6."""
-    return [*plain_warnings(run, "speed"), *plain_warnings(run, "memory_bandwidth")]
+    return [warning for quantity in PROCESSOR_RATES for warning in plain_warnings(run, quantity)]

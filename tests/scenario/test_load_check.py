@@ -103,3 +103,22 @@ def test_a_policy_that_places_at_run_time_or_splits_gets_no_guess(tmp_path, caps
     path = _write(tmp_path, EDGES, policy=policy)
     assert main(["validate", str(path)]) == 0
     assert "[offered-load]" not in capsys.readouterr().err
+
+
+def test_a_bare_speed_is_warned_of_once_by_plain_speeds_and_with_its_unit_its_load_is_said(tmp_path, capsys):
+    # speed: 10 is 10 FLOP/s: the edge is offered 1.2e10 %, which plain-speeds already explains.
+    text = MM1.replace("WORK", "1.2 GFLOP")
+    bare = text.replace(
+        "edge: {tier: edge, processor: {speed: 1 GFLOP/s}}",
+        "edge: {tier: edge, processors: {gpu: {speed: 10}}}",
+    )
+    assert bare != text
+    assert main(["validate", str(_write(tmp_path, bare))]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].endswith("[plain-speeds]"), err
+    assert "nodes.edge.processors.gpu.speed: a bare number" in err[0]
+    # Written with its unit, 10 FLOP/s is what its writer meant: its load is said, and nothing else.
+    assert main(["validate", str(_write(tmp_path, bare.replace("speed: 10}", "speed: 10 FLOP/s}")))]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and 'edge is offered 12000000000 % of its "gpu"' in err[0], err
+    assert err[0].endswith("[offered-load]")

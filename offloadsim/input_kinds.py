@@ -94,6 +94,7 @@ RESULTS_FILES = frozenset(
         "summary.parquet",
         "summary.csv",
         "groups.csv",
+        "apps.csv",
         "summary.json",
         "summary.txt",
         "manifest.json",

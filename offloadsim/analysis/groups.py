@@ -7,6 +7,10 @@ computes, for each, the numbers the summary gives for the whole run, by the
 very same definitions (the rows of that group put through the summary's own
 computation, chunk by chunk for the engine's records): a few of them, as
 ``<group>.<metric>`` keys of :attr:`~offloadsim.analysis.summary.Summary.source_groups`.
+
+The same machinery serves the tasks' applications (the ``app`` column: a course's CNN beside its
+LLM, whose one pooled mean latency no task had): ``column=APP_COLUMN`` and :data:`APP_METRICS`,
+as :attr:`~offloadsim.analysis.summary.Summary.applications`, ``compare``'s ``apps.csv``.
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "APP_COLUMN",
+    "APP_FILE_METRICS",
+    "APP_METRICS",
+    "APP_TABLE_METRICS",
+    "LLM_APP_METRICS",
     "GROUP_COLUMN",
     "GROUP_FILE_METRICS",
     "GROUP_METRICS",
@@ -54,8 +63,8 @@ ENERGY_SPLIT_METRICS = ("device_compute_energy_mean_j", "device_radio_energy_mea
 #: (:mod:`offloadsim.analysis.raw_input_share`): a fleet's share pools its groups, so a policy that
 #: sends every wearable's frame off and keeps every phone's reads as the wearables' share of the tasks.
 RAW_INPUT_METRIC = RAW_INPUT_OFFLOADED.name
-#: The summary's numbers kept per group (Summary fields; the miss rate from the two counts before it).
-GROUP_METRICS = (
+#: The summary's task numbers kept per group and per application (the miss rate from the counts before it).
+TASK_METRICS = (
     "arrived",
     "completed",
     "latency_mean_s",
@@ -63,6 +72,10 @@ GROUP_METRICS = (
     "deadline_tasks",
     "deadline_misses",
     "deadline_miss_rate",
+)
+#: The summary's numbers kept per group (Summary fields).
+GROUP_METRICS = (
+    *TASK_METRICS,
     "device_energy_mean_j",
     *ENERGY_SPLIT_METRICS,
     RAW_INPUT_METRIC,
@@ -82,6 +95,19 @@ GROUP_FILE_METRICS = (
     "completed",
     *GROUP_BATTERY_METRICS,
 )
+
+
+#: The task column naming each task's application (the one that served it).
+APP_COLUMN = "app"
+#: An LLM application's own numbers (NaN for another: a CNN has no first token).
+LLM_APP_METRICS = ("ttft_mean_s", "ttft_p95_s", "tpot_mean_s")
+#: The summary's numbers kept per application (Summary fields): those that are the application's own,
+#: not its devices' (energy and batteries are the source groups').
+APP_METRICS = (*TASK_METRICS, *LLM_APP_METRICS)
+#: The metrics of the printed table per application (``compare``'s, under its headline table).
+APP_TABLE_METRICS = ("latency_mean_s", "latency_p95_s", "deadline_miss_rate", "ttft_mean_s", "tpot_mean_s")
+#: The metrics of ``apps.csv`` (``compare``'s): the printed ones, the LLM's p95 ttft and the task counts.
+APP_FILE_METRICS = (*APP_TABLE_METRICS, "ttft_p95_s", "arrived", "completed")
 
 
 def pooled_groups(groups: pd.DataFrame | None, tables: str) -> str | None:
@@ -121,8 +147,12 @@ def group_key(group: str, metric: str) -> str:
 
 
 def split_key(key: str) -> tuple[str, str]:
-    """``(group, metric)`` of a ``source_groups`` key."""
-    group, _, metric = key.partition(".")
+    """``(group, metric)`` of a ``source_groups`` (or ``applications``) key: metric names hold no ``.``.
+
+    >>> split_key("resnet.v2.latency_mean_s")
+    ('resnet.v2', 'latency_mean_s')
+    """
+    group, _, metric = key.rpartition(".")
     return group, metric
 
 
@@ -133,6 +163,9 @@ def group_stats(
     stats: Stats,
     order: Sequence[str] = (),
     batteries: Mapping[str, Mapping[str, float]] | None = None,
+    column: str = GROUP_COLUMN,
+    metrics: Sequence[str] = GROUP_METRICS,
+    least: int = 2,
 ) -> dict[str, float]:
     """Each source group's :data:`GROUP_METRICS`, keyed :func:`group_key`; empty for one group or none.
 
@@ -141,15 +174,18 @@ def group_stats(
     table, run on each group's rows alone.  Groups come in ``order`` (the scenario's, as the
     nodes table has them), any other after them in the order of their first task.
     ``batteries``: each group's battery metrics (:func:`group_batteries`); a group without a
-    battery has none of :data:`GROUP_BATTERY_METRICS`.
+    battery has none of :data:`GROUP_BATTERY_METRICS`.  ``column`` and ``metrics``: another task
+    column's values in place of the source groups (``APP_COLUMN``, :data:`APP_METRICS`); ``least``:
+    how many values the tasks must have for any to be told apart (1: a run of a scenario of two
+    applications whose tasks all went to one still has that one's numbers, as its other runs do).
     """
-    groups = _groups(tasks)
-    if groups is None or len(set(groups[1])) < 2:
+    groups = _groups(tasks, column, least)
+    if groups is None or len(set(groups[1])) < least:
         return {}
     rank = {group: i for i, group in enumerate(order)}
     out: dict[str, float] = {}
     for group in sorted(dict.fromkeys(groups[1]), key=lambda g: rank.get(g, len(rank))):
-        rows = _subset(tasks, groups, group)
+        rows = _subset(tasks, groups, group, column)
         numbers = stats(rows, duration_s, end_s)
         tasks_with, misses = numbers["deadline_tasks"], numbers["deadline_misses"]
         numbers["deadline_miss_rate"] = misses / tasks_with if tasks_with else math.nan
@@ -157,7 +193,7 @@ def group_stats(
         compute = numbers.pop(ENERGY_SPLIT_METRICS[0], math.nan)
         numbers.update(energy_split_metrics(numbers["device_energy_mean_j"], compute))
         numbers.update((batteries or {}).get(group, {}))
-        out.update({group_key(group, m): float(numbers[m]) for m in GROUP_METRICS if m in numbers})
+        out.update({group_key(group, m): float(numbers[m]) for m in metrics if m in numbers})
     return out
 
 
@@ -188,20 +224,26 @@ def group_batteries(nodes: Any) -> dict[str, dict[str, float]]:
     return out
 
 
-def group_rows(run: Mapping[str, Any], source_groups: Mapping[str, float]) -> list[dict[str, Any]]:
+def group_rows(
+    run: Mapping[str, Any],
+    source_groups: Mapping[str, float],
+    key: str = "group",
+    metrics: Sequence[str] = GROUP_FILE_METRICS,
+) -> list[dict[str, Any]]:
     """One run's numbers per source group (its summary's ``source_groups``), a row a group.
 
     Each row holds ``run`` (the keys naming the run: its policy, replication, point), the
-    ``group``, then the group's :data:`GROUP_FILE_METRICS` that the run has.
+    ``group``, then the group's :data:`GROUP_FILE_METRICS` that the run has.  ``key`` and
+    ``metrics``: per application (``"app"``, :data:`APP_FILE_METRICS`, of ``applications``).
 
     >>> group_rows({"policy": "edge"}, {"budget.latency_mean_s": 0.2, "budget.deadline_misses": 3.0})
     [{'policy': 'edge', 'group': 'budget', 'latency_mean_s': 0.2}]
     """
     rows: dict[str, dict[str, Any]] = {}
-    for key, value in source_groups.items():
-        group, metric = split_key(key)
-        row = rows.setdefault(group, {**run, "group": group})
-        if metric in GROUP_FILE_METRICS:
+    for name, value in source_groups.items():
+        group, metric = split_key(name)
+        row = rows.setdefault(group, {**run, key: group})
+        if metric in metrics:
             row[metric] = value
     return list(rows.values())
 
@@ -210,60 +252,64 @@ def per_group(
     rows: Sequence[Mapping[str, Any]],
     table: Callable[[pd.DataFrame, list[str]], pd.DataFrame],
     empty: Sequence[str],
+    key: str = "group",
+    metrics: Sequence[str] = GROUP_FILE_METRICS,
 ) -> pd.DataFrame:
     """``table`` of each group's rows (:func:`group_rows`), a ``group`` column first: a ``groups.csv``.
 
     ``table(rows, metrics)`` is the experiment's own summary of runs (compare's paired table, a
     sweep's per point) over one group's rows and the :data:`GROUP_FILE_METRICS` they hold; groups
     come in the rows' order.  No rows (no run had several groups): the columns ``group`` and
-    ``empty``.
+    ``empty``.  ``key`` and ``metrics``: per application (``"app"``, :data:`APP_FILE_METRICS`:
+    an ``apps.csv``), where an application with no LLM request has none of :data:`LLM_APP_METRICS`.
     """
     import pandas as pd
 
     if not rows:
-        return pd.DataFrame(columns=["group", *empty])
+        return pd.DataFrame(columns=[key, *empty])
     frame = pd.DataFrame(list(rows))
-    names = [m for m in GROUP_FILE_METRICS if m in frame.columns]
+    names = [m for m in metrics if m in frame.columns]
     parts = []
-    for group, part in frame.groupby("group", sort=False):
-        summary = table(part.drop(columns="group"), names)
-        summary.insert(0, "group", group)
+    for group, part in frame.groupby(key, sort=False):
+        mine = [m for m in names if m not in LLM_APP_METRICS or part[m].notna().any()]
+        summary = table(part.drop(columns=key), mine)
+        summary.insert(0, key, group)
         parts.append(summary)
     return pd.concat(parts, ignore_index=True)
 
 
-def _groups(tasks: Any) -> tuple[Any, list[str]] | None:
+def _groups(tasks: Any, column: str = GROUP_COLUMN, least: int = 2) -> tuple[Any, list[str]] | None:
     """The tasks' groups: what :func:`_subset` needs to pick a group's rows, and the groups by first task.
 
-    None where the table has no ``source_group`` (a run written before it) or has no rows.
+    None where the table has no ``column`` (a run written before ``source_group``) or has no rows.
     """
     if callable(getattr(tasks, "blocks", None)):  # the engine's records: the codes of each chunk
-        if GROUP_COLUMN not in tasks.names or not tasks.rows:
+        if column not in tasks.names or not tasks.rows:
             return None
         seen: dict[str, None] = {}
         for block in tasks.blocks():
-            codes, labels = block.codes(GROUP_COLUMN)
+            codes, labels = block.codes(column)
             for code in dict.fromkeys(codes.tolist()):
                 seen[str(labels[code])] = None
         return None, [g for g in seen if g]
     import pandas as pd
 
     columns = tasks.columns if hasattr(tasks, "iloc") else tasks
-    if GROUP_COLUMN not in columns:
+    if column not in columns:
         return None
-    column = tasks[GROUP_COLUMN]
-    series = column if isinstance(column, pd.Series) else pd.Series(column)
+    values = tasks[column]
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
     present = [str(g) for g in series.dropna().unique() if str(g)]  # a category's: without a pass in Python
-    if len(present) < 2:
+    if len(present) < least:
         return None  # one group (the common case) needs no column of strings
     return series.astype(str).to_numpy(), present
 
 
-def _subset(tasks: Any, groups: tuple[Any, list[str]], group: str) -> Any:
-    """The rows of ``tasks`` whose source is in ``group``, as a table of the same kind."""
+def _subset(tasks: Any, groups: tuple[Any, list[str]], group: str, column: str = GROUP_COLUMN) -> Any:
+    """The rows of ``tasks`` whose ``column`` (source group) is ``group``, as a table of the same kind."""
     values = groups[0]
     if values is None:
-        return _GroupRecords(tasks, group)
+        return _GroupRecords(tasks, group, column)
     mask = values == group
     if hasattr(tasks, "iloc"):
         return tasks.loc[mask]
@@ -273,15 +319,16 @@ def _subset(tasks: Any, groups: tuple[Any, list[str]], group: str) -> Any:
 class _GroupRecords:
     """The engine's records of one source group: ``names``, ``rows`` and ``blocks()``, as the records'."""
 
-    def __init__(self, records: Any, group: str) -> None:
+    def __init__(self, records: Any, group: str, column: str = GROUP_COLUMN) -> None:
         self.records = records
         self.group = group
+        self.column = column
         self.names = records.names
         self.rows = sum(int(np.count_nonzero(block.mask)) for block in self.blocks())
 
     def blocks(self) -> Iterator[_GroupBlock]:
         for block in self.records.blocks():
-            codes, labels = block.codes(GROUP_COLUMN)
+            codes, labels = block.codes(self.column)
             mine = [i for i, label in enumerate(labels) if label == self.group]
             yield _GroupBlock(block, np.isin(codes, mine))
 

@@ -16,11 +16,17 @@ from typing import Any
 from offloadsim.analysis.batteries import flat_batteries_note
 from offloadsim.analysis.config_labels import shared_labels
 from offloadsim.analysis.in_flight_note import in_flight_note
-from offloadsim.analysis.table_notes import application_order, pooled_note, run_table_notes
+from offloadsim.analysis.table_notes import (
+    COMPARE_APPS_SHOWN,
+    application_order,
+    pooled_note,
+    run_table_notes,
+)
 from offloadsim.analysis.warning_notes import run_warnings_notes
 from offloadsim.suggest import counted  # here too: the commands import it from this module
 
 __all__ = [
+    "COMPARE_APPS_SHOWN",
     "counted",
     "UNFINISHED_SHARE",
     "application_order",
@@ -441,6 +447,7 @@ def comparison_notes(
     manifest: Mapping[str, Any],
     processors: Any,
     run_keys: list[str],
+    apps_shown: str | None = None,
 ) -> list[str]:
     """The notes under a comparison's or sweep's table, as a run's under its own, each once.
 
@@ -450,9 +457,10 @@ def comparison_notes(
     with many tasks unfinished or dropped; ``manifest`` holds the runs' LLM requests cut to the
     context window, added up per configuration, and what the runs said under their own tables
     (their own notes and recovery counts); ``processors``, the processors after their nodes' first.
+    ``apps_shown``: where the result shows each application alone, which a pooling note points to.
     """
     notes = dict.fromkeys(world_said)
-    pooled = pooled_note(scenarios, served)
+    pooled = pooled_note(scenarios, served, apps_shown)
     # Many in flight in some run: said with its consequences; else however few, with their counts.
     many = unfinished_runs_note(metrics, run_keys)
     unfinished = many or in_flight_note(metrics, run_keys)

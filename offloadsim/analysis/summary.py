@@ -12,14 +12,22 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from offloadsim.analysis import catalogue, chunked
-from offloadsim.analysis.groups import ENERGY_SPLIT_METRICS, group_batteries, group_stats, split_key
+from offloadsim.analysis.groups import (
+    APP_COLUMN,
+    APP_METRICS,
+    ENERGY_SPLIT_METRICS,
+    LLM_APP_METRICS,
+    group_batteries,
+    group_stats,
+    split_key,
+)
 from offloadsim.analysis.metric_display import Metric, table_number
 from offloadsim.analysis.metric_faults import computed, computed_family, row_of, table_row_of
 from offloadsim.analysis.metric_list import registered_metrics
@@ -208,6 +216,10 @@ class Summary(FieldValues):
     #: Per source group, where the tasks' sources span several (:mod:`offloadsim.analysis.groups`):
     #: ``<group>.<metric>`` for each of ``groups.GROUP_METRICS``; empty for one group.
     source_groups: dict[str, float] = field(default_factory=dict)
+    #: Per application, where the tasks span several (``app``: :mod:`offloadsim.analysis.groups`):
+    #: ``<app>.<metric>`` for each of ``groups.APP_METRICS`` (an LLM's ttft and tpot, NaN for
+    #: another); empty for one application, as in a summary.json written before it.
+    applications: dict[str, float] = field(default_factory=dict)
     #: The registered metrics' values (:mod:`offloadsim.analysis.metric_registry`), by name: each is
     #: its own key of summary.json, and read with :meth:`metric` (or the attributes below).
     metric_values: dict[str, float] = field(default_factory=dict)
@@ -496,7 +508,7 @@ class Summary(FieldValues):
             info = catalogue.metric_info(name)
             rows.append((info.label, _num(value * info.scale), info.unit_text))
         rows += self._registered_rows("columns", qualifiers)
-        rows += self._group_rows(qualifiers)
+        rows += self._group_rows(qualifiers) + self._app_rows(qualifiers)
         if processors is None:
             processors = _processor_columns(self.processors)
         if self.tier_utilisation:
@@ -628,41 +640,50 @@ class Summary(FieldValues):
         group (its tasks ran on a node an overload warning names: ``qualifiers.overload_groups``);
         where that is not known, every group, as a group's tasks share the run's links and servers.
         """
-        if not self.source_groups:
-            return []
-        groups: dict[str, dict[str, float]] = {}
-        for key, value in self.source_groups.items():
-            group, metric = split_key(key)
-            groups.setdefault(group, {})[metric] = value
-        latency, p95 = catalogue.metric_info("latency_mean_s"), catalogue.metric_info("latency_p95_s")
         energy = catalogue.metric_info("device_energy_mean_j")
-        heading = "by source group (mean latency; p95; deadline misses; device energy per task)"
-        if len(groups) > _GROUPS_SHOWN:
-            heading += (
-                f"; the first {_GROUPS_SHOWN} of {len(groups)} groups, all in summary.json's source_groups"
-            )
-        rows = [(heading, "", "")]
-        for group, values in itertools.islice(groups.items(), _GROUPS_SHOWN):
-            arrived, completed = int(values.get("arrived", 0)), int(values.get("completed", 0))
-            missed = _num(values["deadline_miss_rate"] * 100.0) + " % missed"
-            spent = _num(values["device_energy_mean_j"] * energy.scale, energy.digits)
-            rows.append(
-                (
-                    f"  {group} ({arrived} tasks, {completed} completed)",
-                    _num(values["latency_mean_s"] * latency.scale, latency.digits),
-                    f"{latency.unit}; p95 {_num(values['latency_p95_s'] * p95.scale, p95.digits)} {p95.unit};"
-                    f" {missed if values.get('deadline_tasks') else 'no deadlines'};"
-                    + (
-                        " energy n/a"
-                        if self.powered_sources == 0
-                        else " energy n/a (no power: on its sources)"
-                        if math.isnan(values["device_energy_mean_j"])
-                        else f" {spent} {energy.unit}"
-                    )
-                    + _overload_mark(latency, qualifiers, group),
+        latency = catalogue.metric_info("latency_mean_s")
+
+        def spent(group: str, values: Mapping[str, float]) -> str:
+            joules = values["device_energy_mean_j"]
+            return (
+                ";"
+                + (
+                    " energy n/a"
+                    if self.powered_sources == 0
+                    else " energy n/a (no power: on its sources)"
+                    if math.isnan(joules)
+                    else f" {_num(joules * energy.scale, energy.digits)} {energy.unit}"
                 )
+                + _overload_mark(latency, qualifiers, group)
             )
-        return rows
+
+        return _keyed_rows(
+            self.source_groups, ("source group", "groups"), "; device energy per task", "source_groups", spent
+        )
+
+    def _app_rows(self, qualifiers: Qualifiers = PLAIN) -> list[tuple[str, str, str]]:
+        """Per application, where the tasks span several: mean latency, p95, misses, an LLM's ttft and tpot.
+
+        The table above pools them (a CNN's 20 ms beside an LLM's seconds read as one mean no task
+        had).  An application without a deadline reads "no deadlines", not 0 % missed; one that
+        served no LLM request, no ttft.  Marked ``†`` as the headline latency is, where the run was
+        overloaded: an application's tasks share the run's links and servers.
+        """
+        ttft, tpot = catalogue.metric_info("ttft_mean_s"), catalogue.metric_info("tpot_mean_s")
+        latency = catalogue.metric_info("latency_mean_s")
+
+        def llm(app: str, values: Mapping[str, float]) -> str:
+            first, each = values.get("ttft_mean_s", _NAN), values.get("tpot_mean_s", _NAN)
+            said = "" if math.isnan(first) else f"; ttft {_num(first * ttft.scale, ttft.digits)} {ttft.unit}"
+            said += "" if math.isnan(each) else f"; tpot {_num(each * tpot.scale, tpot.digits)} {tpot.unit}"
+            return said + _overload_mark(latency, qualifiers)
+
+        served = any(
+            split_key(key)[1] in LLM_APP_METRICS and value == value
+            for key, value in self.applications.items()
+        )
+        last = "; an LLM's ttft and tpot" if served else ""
+        return _keyed_rows(self.applications, ("application", "applications"), last, "applications", llm)
 
     def _registered_rows(
         self,
@@ -735,6 +756,44 @@ def _headline_row(name: str, value: float, qualifiers: Qualifiers, note: str = "
     info = catalogue.metric_info(name)
     text, mark = qualifiers.run_row(name, value, _num(value * info.scale, info.digits))
     return (info.label, text, info.unit_text + mark + note + _overload_mark(info, qualifiers))
+
+
+def _keyed_rows(
+    keyed: Mapping[str, float],
+    what: tuple[str, str],
+    last: str,
+    key: str,
+    tail: Callable[[str, Mapping[str, float]], str],
+) -> list[tuple[str, str, str]]:
+    """The run table's rows per source group or application (``keyed``: ``<name>.<metric>``; [] if none).
+
+    A heading naming ``what`` and the ``last`` numbers, then a row each (the first
+    :data:`_GROUPS_SHOWN`, the rest in summary.json's ``key``): its tasks, mean latency, p95 and
+    deadline misses ("no deadlines" where none of its tasks had one), then ``tail(name, values)``.
+    """
+    if not keyed:
+        return []
+    named: dict[str, dict[str, float]] = {}
+    for name_metric, value in keyed.items():
+        name, metric = split_key(name_metric)
+        named.setdefault(name, {})[metric] = value
+    latency, p95 = catalogue.metric_info("latency_mean_s"), catalogue.metric_info("latency_p95_s")
+    heading = f"by {what[0]} (mean latency; p95; deadline misses{last})"
+    if len(named) > _GROUPS_SHOWN:
+        heading += f"; the first {_GROUPS_SHOWN} of {len(named)} {what[1]}, all in summary.json's {key}"
+    rows = [(heading, "", "")]
+    for name, values in itertools.islice(named.items(), _GROUPS_SHOWN):
+        arrived, completed = int(values.get("arrived", 0)), int(values.get("completed", 0))
+        missed = _num(values["deadline_miss_rate"] * 100.0) + " % missed"
+        rows.append(
+            (
+                f"  {name} ({arrived} tasks, {completed} completed)",
+                _num(values["latency_mean_s"] * latency.scale, latency.digits),
+                f"{latency.unit}; p95 {_num(values['latency_p95_s'] * p95.scale, p95.digits)} {p95.unit};"
+                f" {missed if values.get('deadline_tasks') else 'no deadlines'}" + tail(name, values),
+            )
+        )
+    return rows
 
 
 def _overload_mark(info: Metric, qualifiers: Qualifiers, group: str | None = None) -> str:
@@ -981,6 +1040,7 @@ def summarize(
     processors: Table | None = None,
     powered_sources: int = -1,
     source_groups: bool = True,
+    applications: Sequence[str] = (),
     unpowered_groups: Collection[str] = (),
     offered_rates: Mapping[tuple[str, str], float] | None = None,
     loops: Mapping[tuple[str, str], tuple[int, float]] | None = None,
@@ -996,10 +1056,14 @@ def summarize(
     not grow with the run).  ``processors`` is the run's processors table
     (every processor of every computing node: :attr:`Summary.processors`).
     ``powered_sources`` is how many task sources have ``power:`` (-1: not known).
-    ``source_groups``: whether to compute the numbers per source group (a caller that keeps
-    none of them, as a breakdown per application, leaves them out); ``unpowered_groups``, the
-    groups none of whose sources has ``power:``: their device energy is not measured (NaN), not
-    the 0 J their tasks count (a by-group row read ``pi ... 0.00 mJ``).
+    ``source_groups``: whether to compute the numbers per source group and per application (a
+    caller that keeps none of them, as a breakdown per application, leaves them out);
+    ``applications``: the scenario's, in its order; where it has several, each application that
+    served a task has its numbers (:attr:`Summary.applications`) even where all the run's tasks were
+    of one (a replication in which the LLM had no request), so that no run of a comparison is left
+    out of an application's mean; without them, where the tasks span several.
+    ``unpowered_groups``, the groups none of whose sources has ``power:``: their device energy is
+    not measured (NaN), not the 0 J their tasks count (a by-group row read ``pi ... 0.00 mJ``).
     ``offered_rates``: each (source, app) pair's mean arrival rate where the scenario fixes it, from
     which the settling warning reads a node's offered load (:mod:`~offloadsim.analysis.offered_load`);
     ``loops``: the pairs closed loops feed, whose nodes the overloaded warning need not name, with
@@ -1053,6 +1117,20 @@ def summarize(
         if source_groups
         else {}
     )
+    apps = (
+        group_stats(
+            tasks,
+            duration_s,
+            end_s,
+            task_stats,
+            applications,
+            column=APP_COLUMN,
+            metrics=APP_METRICS,
+            least=1 if len(applications) > 1 else 2,
+        )
+        if source_groups
+        else {}
+    )
     if powered_sources == 0:  # no source draws power: its device energy is not measured, not 0 J
         fields["device_energy_mean_j"] = _NAN
         groups = _energy_unmeasured(groups, None)
@@ -1075,6 +1153,7 @@ def summarize(
         processors=_processor_entries(processors),
         powered_sources=powered_sources,
         source_groups=groups,
+        applications=apps,
         metric_values=values,
         metric_families=families,
         **fields,

@@ -12,7 +12,14 @@ from typing import Any
 
 from offloadsim.scenario.units import number_text
 
-__all__ = ["application_order", "pooled_note", "run_table_notes", "window_text"]
+__all__ = [
+    "COMPARE_APPS_SHOWN",
+    "RUN_APPS_SHOWN",
+    "application_order",
+    "pooled_note",
+    "run_table_notes",
+    "window_text",
+]
 
 
 def application_order(scenarios: list[Any]) -> dict[str, None]:
@@ -25,8 +32,17 @@ def application_order(scenarios: list[Any]) -> dict[str, None]:
     return order
 
 
-def pooled_note(scenarios: list[Any], served: Mapping[str, set[str]]) -> str | None:
+#: Where a run's table shows each application alone (``Summary.applications``).
+RUN_APPS_SHOWN = "its rows by application"
+#: Where a comparison's tables show each application alone (``apps.csv``).
+COMPARE_APPS_SHOWN = "the tables per application above (apps.csv)"
+
+
+def pooled_note(scenarios: list[Any], served: Mapping[str, set[str]], shown: str | None = None) -> str | None:
     """:func:`pooled_applications_note` of the applications ``served`` per row (a policy; ``""``: one row).
+
+    ``shown``: where the result shows each application alone (:data:`RUN_APPS_SHOWN`,
+    :data:`COMPARE_APPS_SHOWN`), which the note points to; None (a sweep's): none does.
 
     Where a row's tasks were served by an application that no workload entry requests, only as
     another's alternative (``model-select`` serving ResNet-50's requests with an int8 MobileNetV2),
@@ -36,11 +52,12 @@ def pooled_note(scenarios: list[Any], served: Mapping[str, set[str]]) -> str | N
     order = application_order(scenarios)
     if len(order) < 2:
         return None
-    said = [part for part in (_pooling(order, served), _stand_ins_served(scenarios, served)) if part]
+    pooling = _pooling(order, served, shown)
+    said = [part for part in (pooling, _stand_ins_served(scenarios, served)) if part]
     return "; ".join(said) if said else None
 
 
-def _pooling(order: Mapping[str, None], served: Mapping[str, set[str]]) -> str | None:
+def _pooling(order: Mapping[str, None], served: Mapping[str, set[str]], shown: str | None) -> str | None:
     """The pooling part of :func:`pooled_note`: which rows hold the tasks of several applications."""
     pooling: dict[tuple[str, ...], list[str]] = {}  # an application set -> the rows that pool it
     for row, apps in served.items():
@@ -52,6 +69,8 @@ def _pooling(order: Mapping[str, None], served: Mapping[str, set[str]]) -> str |
     if not pooling:
         return None
     how = "'offloadsim plot DIR --by app' and tasks.parquet's app column tell them apart"
+    if shown is not None:
+        how = f"each application alone in {shown}; {how}"
     if len(pooling) == 1 and len(next(iter(pooling.values()))) == len(served):
         every = next(iter(pooling))
         return f"the table pools the tasks of {len(every)} applications ({', '.join(every)}); {how}"

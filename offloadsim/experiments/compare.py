@@ -54,7 +54,10 @@ from offloadsim.analysis.group_warned import (
     with_group_warned,
 )
 from offloadsim.analysis.groups import (
+    APP_FILE_METRICS,
+    APP_TABLE_METRICS,
     GROUP_BATTERY_METRICS,
+    GROUP_FILE_METRICS,
     GROUP_TABLE_METRICS,
     group_rows,
     per_group,
@@ -148,6 +151,7 @@ COMPARE_FILES = (
     "summary.parquet",
     "summary.csv",
     "groups.csv",
+    "apps.csv",
     "summary.txt",
     SCENARIO_DOCUMENT,
     "manifest.json",
@@ -171,7 +175,9 @@ class CompareResult:
     an ``overloaded`` boolean (:mod:`offloadsim.analysis.overload_marks`: the printed table marks
     such a policy's column).
     ``groups`` is ``summary`` per source group (a ``group`` column first), where the tasks' sources
-    span several of the scenario's node groups (:func:`group_comparison`; no rows otherwise).
+    span several of the scenario's node groups (:func:`group_comparison`; no rows otherwise);
+    ``apps`` the same per application (an ``app`` column first), where the tasks span several
+    (:func:`app_comparison`: latency, deadline misses, an LLM's ttft and tpot, the task counts).
     ``tasks`` and ``nodes`` hold every run's records; ``tasks`` is built
     when first asked for, from the runs' records kept on disk (or the
     written ``tasks.parquet``), so a comparison holds one run's records at a
@@ -191,6 +197,8 @@ class CompareResult:
     processors: pd.DataFrame | None = None
     #: ``summary`` per source group (:func:`group_comparison`); None or no rows: one group.
     groups: pd.DataFrame | None = None
+    #: ``summary`` per application (:func:`app_comparison`); None or no rows: one application.
+    apps: pd.DataFrame | None = None
     #: When each link direction changed in every run (``link_changes``), with policy and replication.
     link_changes: pd.DataFrame | None = None
     #: Every run's record tables that a comparison keeps (offloadsim.records.tables), each with policy
@@ -271,8 +279,9 @@ class CompareResult:
         """A readable table: one column per policy, ``mean ± CI``, and the paired Δ to the baseline below.
 
         Where the sources span several groups of devices, a table per group follows
-        (:func:`format_groups`); then, with ``notes``, a ``note: ...`` line for each of :attr:`notes`
-        (``summary.txt`` holds the tables alone, and the command line prints the notes after the
+        (:func:`format_groups`), and where the tasks span several applications, a table per
+        application (:func:`format_apps`); then, with ``notes``, a ``note: ...`` line for each of
+        :attr:`notes` (``summary.txt`` holds the tables alone, and the command line prints the notes after the
         reasons of drops).  ``adjust``: ``"holm"`` stars a Δ only where Holm's adjustment over the
         table's keeps it (:func:`format_comparison`); default the manifest's ``adjust``
         (``compare --adjust``), else none.
@@ -300,6 +309,10 @@ class CompareResult:
                 run_warnings=self.manifest.get("run_warnings") or [],
             )
             table += "\n\n" + groups
+        if self.apps is not None and len(self.apps):
+            table += "\n\n" + format_apps(
+                self.apps, self.policies, self.baseline, self.replications, adjust, marks
+            )
         return table + "".join(f"\nnote: {note}" for note in self.notes) if notes else table
 
     def drop_lines(self, top: int = 3) -> list[str]:
@@ -450,7 +463,7 @@ def compare(
             raise failures[0].error
     wall_s = time.perf_counter() - clock
 
-    node_parts, rows, cuts, by_group = [], [], [], []
+    node_parts, rows, cuts, by_group, by_app = [], [], [], [], []
     kept: dict[str, list[pd.DataFrame]] = {table.name: [] for table in record_tables() if table.compare}
     run_notes: list[dict[str, Any]] = []  # each run's own notes, as its manifest's
     run_warnings: list[dict[str, Any]] = []  # each run's summary's warnings
@@ -482,6 +495,9 @@ def compare(
                     }
                 )
             by_group += group_rows({"policy": name, "replication": r}, result.source_groups)
+            by_app += group_rows(
+                {"policy": name, "replication": r}, result.applications, "app", APP_FILE_METRICS
+            )
             rows.append(
                 {
                     "policy": name,
@@ -595,6 +611,7 @@ def compare(
                 if (found := result.warned_groups) is not None
             },
         ),
+        apps=app_comparison(by_app, base, metrics),
         _runs=runs,
         _inserts=inserts,
         _scenario_copy=(loaded.document, loaded.source, loaded.base_dir, bool(inputs)),
@@ -999,6 +1016,35 @@ def group_comparison(
     (:func:`~offloadsim.analysis.group_warned.with_group_warned`: as each run's result ``carried``
     it, else from ``records`` of the run).
     """
+    groups = _keyed_comparison(rows, baseline, metrics, GROUP_COLUMNS[0])
+    warned = run_warnings if records is not None else ()
+    return with_group_warned(groups, warned, records or _no_records, carried=carried)
+
+
+def app_comparison(
+    rows: Sequence[Mapping[str, Any]], baseline: str, metrics: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """:func:`compare_table` of each application's rows (``group_rows`` of ``Summary.applications``).
+
+    ``apps.csv``: as :func:`group_comparison`, an ``app`` column first in place of ``group``, over
+    ``APP_FILE_METRICS`` (an application with no LLM request has no ttft or tpot row) and with no
+    ``warned`` (a warning concerns nodes and their groups of sources, not an application); no rows
+    where no run's tasks spanned several applications.
+    """
+    return _keyed_comparison(rows, baseline, metrics, "app", APP_FILE_METRICS)
+
+
+def _keyed_comparison(
+    rows: Sequence[Mapping[str, Any]],
+    baseline: str,
+    metrics: pd.DataFrame | None,
+    key: str,
+    names: Sequence[str] = GROUP_FILE_METRICS,
+) -> pd.DataFrame:
+    """:func:`compare_table` of the rows of each ``key`` value (``group``, ``app``), that column first.
+
+    The entries' parameter columns of ``metrics`` follow it, each row its policy's value.
+    """
     params = [] if metrics is None else [str(c) for c in metrics.columns if str(c).startswith("policy.")]
 
     def table(part: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -1010,9 +1056,7 @@ def group_comparison(
         return compare_table(part, baseline, names)
 
     columns = [*params, *GROUP_COLUMNS[1:]]
-    groups = per_group(rows, table, columns)[[GROUP_COLUMNS[0], *columns]]
-    warned = run_warnings if records is not None else ()
-    return with_group_warned(groups, warned, records or _no_records, carried=carried)
+    return per_group(rows, table, columns, key, names)[[key, *columns]]
 
 
 def _no_records(policy: str, replication: int) -> RunRecords:
@@ -1071,24 +1115,74 @@ def format_groups(
         for group in dict.fromkeys(groups["group"])
     }
     said = any(found.overloaded is not None for each in marks.values() for found in each.values())
-    out = [
+    heading = (
         f"per source group ({groups['group'].nunique()}): each group's devices' tasks alone, "
         "paired by replication as above" + (f" ({OVERLOAD_MARK}: overloaded, as above)" if said else "")
-    ]
-    for group, part in groups.groupby("group", sort=False):
-        # The batteries per group are groups.csv's (and plot's), not the printed table's.
-        part = part[~part["metric"].isin(GROUP_BATTERY_METRICS)]
+    )
+    # The batteries per group are groups.csv's (and plot's), not the printed table's.
+    shown = groups[~groups["metric"].isin(GROUP_BATTERY_METRICS)]
+    return _keyed_tables(
+        shown, ("group", "source group"), heading, lambda _: GROUP_TABLE_METRICS, marks.get, policies,
+        baseline, replications, adjust,
+    )  # fmt: skip
+
+
+def format_apps(
+    apps: pd.DataFrame,
+    policies: Sequence[str],
+    baseline: str,
+    replications: int,
+    adjust: str = "none",
+    qualifiers: Mapping[str, Qualifiers] | None = None,
+) -> str:
+    """The table of each application (:func:`app_comparison`), as the headline table shows metrics.
+
+    Its latency, deadline misses ("no deadlines" where none of its tasks had one, as ``run``
+    says it) and, for an LLM, ttft and tpot, each policy's ``qualifiers`` as in the headline table.
+    """
+    heading = (
+        f"per application ({apps['app'].nunique()}): each application's tasks alone, "
+        "paired by replication as above"
+    )
+
+    def shown(part: pd.DataFrame) -> Sequence[str]:
+        return [m for m in APP_TABLE_METRICS if m in set(part["metric"])]
+
+    return _keyed_tables(
+        apps, ("app", "application"), heading, shown, lambda _: qualifiers, policies, baseline,
+        replications, adjust,
+    )  # fmt: skip
+
+
+def _keyed_tables(
+    frame: pd.DataFrame,
+    key: tuple[str, str],
+    heading: str,
+    shown: Callable[[pd.DataFrame], Sequence[str]],
+    marks: Callable[[str], Mapping[str, Qualifiers] | None],
+    policies: Sequence[str],
+    baseline: str,
+    replications: int,
+    adjust: str,
+) -> str:
+    """``heading``, then a :func:`format_comparison` of each value of ``frame``'s column ``key[0]``.
+
+    Each titled ``key[1]`` and the value, of the metrics ``shown`` of its rows, its policies
+    qualified by ``marks`` of the value.
+    """
+    out = [heading]
+    for value, part in frame.groupby(key[0], sort=False):
         table = format_comparison(
-            part.drop(columns="group"),
+            part.drop(columns=key[0]),
             policies,
             baseline,
-            GROUP_TABLE_METRICS,
+            shown(part),
             replications=replications,
             adjust=adjust,
-            qualifiers=marks[str(group)],
+            qualifiers=marks(str(value)),
             footnote=False,
         )
-        out += ["", f"source group {group}", table]
+        out += ["", f"{key[1]} {value}", table]
     return "\n".join(out)
 
 
@@ -1387,6 +1481,7 @@ def _notes(
     as where the scenario's parameters were kept, then what its runs' records and manifests say.
     """
     from offloadsim.analysis.notes import (
+        COMPARE_APPS_SHOWN,
         application_order,
         comparison_notes,
         kept_parameters_notes,
@@ -1404,7 +1499,14 @@ def _notes(
                 for found in served_applications(runs.by_job[(i, r)]).values():
                     served.setdefault(name, set()).update(found)
     notes = comparison_notes(
-        [plan.scenario], said, served, metrics, manifest, processors, ["policy", "replication"]
+        [plan.scenario],
+        said,
+        served,
+        metrics,
+        manifest,
+        processors,
+        ["policy", "replication"],
+        COMPARE_APPS_SHOWN,
     )
     alike = alike_placements_note(plan.names, plan.replications, metrics, lambda i, r: runs.by_job[(i, r)])
     trace = same_trace_note(plan.scenario.dynamics, plan.replications)
@@ -1438,6 +1540,8 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
             else group_comparison([], result.baseline, result.metrics)
         )
         write_text(groups.to_csv(index=False, lineterminator="\n"), tmp / "groups.csv")
+        apps = result.apps if result.apps is not None else app_comparison([], result.baseline, result.metrics)
+        write_text(apps.to_csv(index=False, lineterminator="\n"), tmp / "apps.csv")
         write_text(result.format_table(notes=False) + "\n", tmp / "summary.txt")
         scenario, written = result._scenario_copy, _written_folder(result)
         origin = (scenario[2], [scenario[0]]) if scenario is not None else None

@@ -495,6 +495,7 @@ class RunResult:
         from offloadsim.analysis.idle_links import (
             set_links_notes,
         )  # a --set link idle: its value said nothing
+        from offloadsim.analysis.table_notes import application_order
 
         sources = {source for entry in scenario.workload for source in entry.sources}
         summary = summarize(
@@ -505,6 +506,7 @@ class RunResult:
             end_s=raw.end_s,
             processors=raw.processors,
             powered_sources=sum(node.power is not None for node in scenario.nodes if node.name in sources),
+            applications=list(application_order([scenario])),
             unpowered_groups=_unpowered_groups(scenario, sources),
             offered_rates=offered_rates(scenario.workload, raw.warmup_s, raw.end_s),
             loops=closed_loops(scenario.workload),
@@ -641,7 +643,7 @@ def _figure_fields(notes: Sequence[str]) -> dict[str, Any]:
 
 def _pooled_notes(tasks: Any, scenario: Scenario) -> list[str]:
     """The note that the run's table pools several applications' tasks, if it does (a list of it, or [])."""
-    from offloadsim.analysis.table_notes import application_order, pooled_note
+    from offloadsim.analysis.table_notes import RUN_APPS_SHOWN, application_order, pooled_note
 
     if len(application_order([scenario])) < 2:  # one application can pool nothing: no records read
         return []
@@ -652,7 +654,7 @@ def _pooled_notes(tasks: Any, scenario: Scenario) -> list[str]:
             served.update(labels[int(code)] for code in np.unique(codes))
     elif "app" in tasks:
         served.update(str(app) for app in np.unique(np.asarray(tasks["app"], dtype=object)))
-    note = pooled_note([scenario], {"": served})
+    note = pooled_note([scenario], {"": served}, RUN_APPS_SHOWN)
     return [note] if note else []
 
 

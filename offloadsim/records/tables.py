@@ -52,7 +52,7 @@ __all__ = [
 Collector = Callable[[Any], Any]
 
 #: Files of a run, compare or sweep directory that are not record tables.
-_TAKEN = frozenset(("tasks", "stages", "metrics", "summary", "manifest", "groups"))
+_TAKEN = frozenset(("tasks", "stages", "metrics", "summary", "manifest", "groups", "apps"))
 #: A string: re compiles (and caches) it at first use, not at import, as a run seldom needs it (issue 12 e).
 _NAME = r"[a-z][a-z0-9_]*\Z"
 

@@ -10,7 +10,7 @@ computation, chunk by chunk for the engine's records): a few of them, as
 
 The same machinery serves the tasks' applications (the ``app`` column: a course's CNN beside its
 LLM, whose one pooled mean latency no task had): ``column=APP_COLUMN`` and :data:`APP_METRICS`,
-as :attr:`~offloadsim.analysis.summary.Summary.applications`, ``compare``'s ``apps.csv``.
+as :attr:`~offloadsim.analysis.summary.Summary.apps`, ``compare``'s ``apps.csv``.
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ def group_key(group: str, metric: str) -> str:
 
 
 def split_key(key: str) -> tuple[str, str]:
-    """``(group, metric)`` of a ``source_groups`` (or ``applications``) key: metric names hold no ``.``.
+    """``(group, metric)`` of a ``source_groups`` (or ``apps``) key: metric names hold no ``.``.
 
     >>> split_key("resnet.v2.latency_mean_s")
     ('resnet.v2', 'latency_mean_s')
@@ -234,7 +234,7 @@ def group_rows(
 
     Each row holds ``run`` (the keys naming the run: its policy, replication, point), the
     ``group``, then the group's :data:`GROUP_FILE_METRICS` that the run has.  ``key`` and
-    ``metrics``: per application (``"app"``, :data:`APP_FILE_METRICS`, of ``applications``).
+    ``metrics``: per application (``"app"``, :data:`APP_FILE_METRICS`, of ``Summary.apps``).
 
     >>> group_rows({"policy": "edge"}, {"budget.latency_mean_s": 0.2, "budget.deadline_misses": 3.0})
     [{'policy': 'edge', 'group': 'budget', 'latency_mean_s': 0.2}]

@@ -219,7 +219,7 @@ class Summary(FieldValues):
     #: Per application, where the tasks span several (``app``: :mod:`offloadsim.analysis.groups`):
     #: ``<app>.<metric>`` for each of ``groups.APP_METRICS`` (an LLM's ttft and tpot, NaN for
     #: another); empty for one application, as in a summary.json written before it.
-    applications: dict[str, float] = field(default_factory=dict)
+    apps: dict[str, float] = field(default_factory=dict)
     #: The registered metrics' values (:mod:`offloadsim.analysis.metric_registry`), by name: each is
     #: its own key of summary.json, and read with :meth:`metric` (or the attributes below).
     metric_values: dict[str, float] = field(default_factory=dict)
@@ -679,11 +679,10 @@ class Summary(FieldValues):
             return said + _overload_mark(latency, qualifiers)
 
         served = any(
-            split_key(key)[1] in LLM_APP_METRICS and value == value
-            for key, value in self.applications.items()
+            split_key(key)[1] in LLM_APP_METRICS and value == value for key, value in self.apps.items()
         )
         last = "; an LLM's ttft and tpot" if served else ""
-        return _keyed_rows(self.applications, ("application", "applications"), last, "applications", llm)
+        return _keyed_rows(self.apps, ("application", "applications"), last, "apps", llm)
 
     def _registered_rows(
         self,
@@ -771,12 +770,12 @@ def _keyed_rows(
     :data:`_GROUPS_SHOWN`, the rest in summary.json's ``key``): its tasks, mean latency, p95 and
     deadline misses ("no deadlines" where none of its tasks had one), then ``tail(name, values)``.
     """
-    if not keyed:
-        return []
     named: dict[str, dict[str, float]] = {}
     for name_metric, value in keyed.items():
         name, metric = split_key(name_metric)
         named.setdefault(name, {})[metric] = value
+    if len(named) < 2:  # one application that served every task: the table above is its own
+        return []
     latency, p95 = catalogue.metric_info("latency_mean_s"), catalogue.metric_info("latency_p95_s")
     heading = f"by {what[0]} (mean latency; p95; deadline misses{last})"
     if len(named) > _GROUPS_SHOWN:
@@ -1058,10 +1057,11 @@ def summarize(
     ``powered_sources`` is how many task sources have ``power:`` (-1: not known).
     ``source_groups``: whether to compute the numbers per source group and per application (a
     caller that keeps none of them, as a breakdown per application, leaves them out);
-    ``applications``: the scenario's, in its order; where it has several, each application that
-    served a task has its numbers (:attr:`Summary.applications`) even where all the run's tasks were
-    of one (a replication in which the LLM had no request), so that no run of a comparison is left
-    out of an application's mean; without them, where the tasks span several.
+    ``applications``: the scenario's (``application_order``: those its workload requests, then their
+    alternatives); where it has several, each application that served a task has its numbers
+    (:attr:`Summary.apps`) even where all the run's tasks were of one (a replication in which the
+    LLM had no request, a policy that never chose the alternative), so that no run of a comparison
+    is left out of an application's mean; else, where the tasks span several.
     ``unpowered_groups``, the groups none of whose sources has ``power:``: their device energy is
     not measured (NaN), not the 0 J their tasks count (a by-group row read ``pi ... 0.00 mJ``).
     ``offered_rates``: each (source, app) pair's mean arrival rate where the scenario fixes it, from
@@ -1153,7 +1153,7 @@ def summarize(
         processors=_processor_entries(processors),
         powered_sources=powered_sources,
         source_groups=groups,
-        applications=apps,
+        apps=apps,
         metric_values=values,
         metric_families=families,
         **fields,

@@ -32,7 +32,7 @@ def application_order(scenarios: list[Any]) -> dict[str, None]:
     return order
 
 
-#: Where a run's table shows each application alone (``Summary.applications``).
+#: Where a run's table shows each application alone (``Summary.apps``).
 RUN_APPS_SHOWN = "its rows by application"
 #: Where a comparison's tables show each application alone (``apps.csv``).
 COMPARE_APPS_SHOWN = "the tables per application above (apps.csv)"

@@ -309,7 +309,7 @@ class CompareResult:
                 run_warnings=self.manifest.get("run_warnings") or [],
             )
             table += "\n\n" + groups
-        if self.apps is not None and len(self.apps):
+        if self.apps is not None and self.apps["app"].nunique() > 1:
             table += "\n\n" + format_apps(
                 self.apps, self.policies, self.baseline, self.replications, adjust, marks
             )
@@ -495,9 +495,7 @@ def compare(
                     }
                 )
             by_group += group_rows({"policy": name, "replication": r}, result.source_groups)
-            by_app += group_rows(
-                {"policy": name, "replication": r}, result.applications, "app", APP_FILE_METRICS
-            )
+            by_app += group_rows({"policy": name, "replication": r}, result.apps, "app", APP_FILE_METRICS)
             rows.append(
                 {
                     "policy": name,
@@ -1024,14 +1022,16 @@ def group_comparison(
 def app_comparison(
     rows: Sequence[Mapping[str, Any]], baseline: str, metrics: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """:func:`compare_table` of each application's rows (``group_rows`` of ``Summary.applications``).
+    """:func:`compare_table` of each application's rows (``group_rows`` of ``Summary.apps``).
 
     ``apps.csv``: as :func:`group_comparison`, an ``app`` column first in place of ``group``, over
     ``APP_FILE_METRICS`` (an application with no LLM request has no ttft or tpot row) and with no
     ``warned`` (a warning concerns nodes and their groups of sources, not an application); no rows
-    where no run's tasks spanned several applications.
+    where the runs' tasks were all of one application.  An application the baseline never served
+    (``local`` never chose the alternative) has no baseline rows and no Δ.
     """
-    return _keyed_comparison(rows, baseline, metrics, "app", APP_FILE_METRICS)
+    several = len({str(row["app"]) for row in rows}) > 1
+    return _keyed_comparison(rows if several else [], baseline, metrics, "app", APP_FILE_METRICS)
 
 
 def _keyed_comparison(
@@ -1048,12 +1048,16 @@ def _keyed_comparison(
     params = [] if metrics is None else [str(c) for c in metrics.columns if str(c).startswith("policy.")]
 
     def table(part: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+        stub = baseline not in set(part["policy"].astype(str))  # an application it never served
+        if stub:  # a row of no numbers to pair with: no Δ, and dropped below
+            part = pd.concat([part, pd.DataFrame({"policy": [baseline], "replication": [0]})])
         if params and metrics is not None:
             runs = metrics.drop_duplicates("policy")  # a policy's parameters are those of each of its runs
             at = pd.Index(runs["policy"].astype(str)).get_indexer(part["policy"].astype(str))
             for position, key in enumerate(params):
                 part.insert(position, key, runs[key].array.take(at))
-        return compare_table(part, baseline, names)
+        found = compare_table(part, baseline, names)
+        return found[found["policy"] != baseline] if stub else found
 
     columns = [*params, *GROUP_COLUMNS[1:]]
     return per_group(rows, table, columns, key, names)[[key, *columns]]

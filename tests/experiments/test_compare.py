@@ -122,6 +122,7 @@ def test_written_directory_is_complete_and_readable(result):
             "summary.parquet",
             "summary.csv",
             "groups.csv",
+            "apps.csv",
             "summary.txt",
             "scenario.yaml",  # what it ran, overrides applied: it reruns from here
             "manifest.json",

@@ -24,6 +24,7 @@ from offloadsim.analysis import exact
 from offloadsim.analysis.exact import OrderStatistics, PairwiseSum, linear_percentile, percentile_ranks
 from offloadsim.analysis.offered_load import offered_rates
 from offloadsim.analysis.summary import summarize
+from offloadsim.analysis.table_notes import application_order
 
 # Runs with what a summary can hold: latencies and waits, deadlines met and missed, tasks dropped by
 # a full queue (their reasons), a growing backlog (its warning), LLM timings, a record-column metric.
@@ -66,15 +67,16 @@ def summaries() -> dict[str, tuple[dict, dict, int]]:
                 manifest["duration_s"],
                 manifest["end_s"],
             )
+            loaded = api.load(scenario, overrides)
             # How many sources have power: is the scenario's, which the run passes on.
             rest = {
                 "end_s": end,
                 "processors": result._processors,
                 "powered_sources": result.summary.powered_sources,
                 # the rates its sources offer, as the run passes them (the overload warning reads them)
-                "offered_rates": offered_rates(
-                    api.load(scenario, overrides).workload, manifest["warmup_s"], end
-                ),
+                "offered_rates": offered_rates(loaded.workload, manifest["warmup_s"], end),
+                # the scenario's applications, as the run passes them (each's numbers where several)
+                "applications": list(application_order([loaded])),
             }
             chunked = summarize(records, nodes, links, duration, **rest)
             assert chunked == result.summary  # what the run itself reported

@@ -193,7 +193,14 @@ def group_stats(
         compute = numbers.pop(ENERGY_SPLIT_METRICS[0], math.nan)
         numbers.update(energy_split_metrics(numbers["device_energy_mean_j"], compute))
         numbers.update((batteries or {}).get(group, {}))
-        out.update({group_key(group, m): float(numbers[m]) for m in metrics if m in numbers})
+        kept = (m for m in metrics if m in numbers)  # an application with no LLM request: no ttft, no tpot
+        out.update(
+            {
+                group_key(group, m): float(numbers[m])
+                for m in kept
+                if m not in LLM_APP_METRICS or numbers[m] == numbers[m]
+            }
+        )
     return out
 
 

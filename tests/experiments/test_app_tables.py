@@ -1,0 +1,153 @@
+"""A table per application where a run's or comparison's tasks span several (``Summary.apps``, ``apps.csv``).
+
+A course's CNN and LLM, a fleet's CNN, speech model and LLM: ``run`` and ``compare`` printed one table
+pooling every application (a CNN's milliseconds and an LLM's seconds in one mean), with each
+application's numbers only through ``plot --by app`` or pandas.  Each number here is worked out again
+from tasks.parquet with a pandas groupby.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+#: A CNN with a deadline and an LLM without one, on a phone or an edge server: a few seconds of each.
+CNN_AND_LLM = """
+name: cnn-and-llm
+duration: 20 s
+nodes:
+  phone: {tier: device, processor: {profile: cortex-a76, cores: 2}}
+  edge: {tier: edge, processor: {profile: jetson-orin, cores: 1}}
+links:
+  - {between: [phone, edge], bandwidth: 100 Mbps, latency: 5 ms}
+applications:
+  cnn: {work: 0.1 GFLOP, input: 10 KB, deadline: 50 ms}
+  chat: {model: llama-3.2-1b, prompt_tokens: 32, output_tokens: 4}
+workload:
+  - {app: cnn, sources: phone, rate: 4 /s}
+  - {app: chat, sources: phone, rate: 0.3 /s}
+policy: local
+"""
+
+
+def _by_hand(tasks: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Each application's numbers from its task rows (every task here ends: none in flight at the end)."""
+    out = {}
+    for app, rows in tasks.groupby("app", observed=True):
+        done = rows[rows["status"] == "completed"]
+        timed = rows[rows["deadline"].notna()]
+        numbers = {
+            "arrived": float(len(rows)),
+            "completed": float(len(done)),
+            "latency_mean_s": done["latency"].mean(),
+            "latency_p95_s": float(np.percentile(done["latency"], 95)),
+        }
+        if len(timed):
+            numbers["deadline_miss_rate"] = float((~timed["deadline_met"].astype(bool)).mean())
+        if done["ttft"].notna().any():
+            numbers["ttft_mean_s"] = done["ttft"].mean()
+            numbers["ttft_p95_s"] = float(np.percentile(done["ttft"].dropna(), 95))
+            numbers["tpot_mean_s"] = done["tpot"].mean()
+        out[str(app)] = numbers
+    return out
+
+
+def test_a_run_of_two_applications_gives_each_ones_numbers(cli_main, tmp_path, capsys, monkeypatch):
+    import offloadsim
+
+    file = tmp_path / "mix.yaml"
+    file.write_text(CNN_AND_LLM, encoding="utf-8")
+    assert cli_main(["run", str(file), "--out", str(tmp_path / "run")]) == 0
+    printed = capsys.readouterr().out
+    tasks = pd.read_parquet(tmp_path / "run" / "tasks.parquet")
+    assert (tasks["status"] == "completed").all()  # so that the by-hand numbers need no in-flight rule
+    expected = _by_hand(tasks)
+    apps = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))["apps"]
+    for app, numbers in expected.items():
+        for metric, value in numbers.items():
+            assert apps[f"{app}.{metric}"] == pytest.approx(value, rel=1e-12), (app, metric)
+    assert "chat.deadline_miss_rate" in apps and apps["chat.deadline_miss_rate"] is None  # no deadline: none
+    assert "cnn.ttft_mean_s" not in apps  # a CNN has no first token
+
+    rows = printed[printed.index("by application") :].splitlines()
+    cnn = next(line for line in rows if line.lstrip().startswith("cnn ("))
+    chat = next(line for line in rows if line.lstrip().startswith("chat ("))
+    assert "% missed" in cnn and "ttft" not in cnn
+    assert "no deadlines" in chat and "% missed" not in chat and "ttft" in chat and "tpot" in chat
+    assert "each application alone in its rows by application" in printed
+
+    # The engine's records read a chunk at a time give the same numbers.
+    monkeypatch.setattr("offloadsim.engine.records.CHUNK_ROWS", 7)
+    assert offloadsim.run(file).summary.apps == pytest.approx(
+        {key: float("nan") if value is None else value for key, value in apps.items()}, nan_ok=True
+    )
+
+
+def test_a_comparison_of_two_applications_writes_apps_csv(tmp_path):
+    from offloadsim.analysis.catalogue import metric_info
+    from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
+    from offloadsim.experiments import compare
+
+    file = tmp_path / "mix.yaml"
+    file.write_text(CNN_AND_LLM, encoding="utf-8")
+    result = compare(str(file), ["local", "edge"], 3, workers=1, out=tmp_path / "cmp")
+    written = pd.read_csv(tmp_path / "cmp" / "apps.csv")
+    pd.testing.assert_frame_equal(written, result.apps.reset_index(drop=True), check_dtype=False)
+
+    tasks = pd.read_parquet(tmp_path / "cmp" / "tasks.parquet")
+    per_run = {
+        (str(policy), int(r)): _by_hand(rows)
+        for (policy, r), rows in tasks.groupby(["policy", "replication"])
+    }
+    for (app, policy, metric), row in written.set_index(["app", "policy", "metric"]).iterrows():
+        values = [per_run[(policy, r)].get(app, {}).get(metric, np.nan) for r in range(3)]
+        mean, half = mean_ci(np.array(values))
+        assert row["n"] == np.isfinite(values).sum(), (app, policy, metric)
+        assert row["mean"] == pytest.approx(mean, nan_ok=True), (app, policy, metric)
+        assert row["ci"] == pytest.approx(half, nan_ok=True), (app, policy, metric)
+        if policy == "edge":
+            base = [per_run[("local", r)].get(app, {}).get(metric, np.nan) for r in range(3)]
+            diff, _ = paired_difference_ci(np.array(values), np.array(base))
+            assert row["diff"] == pytest.approx(diff, nan_ok=True), (app, policy, metric)
+    # No deadline on the LLM: its miss rate has no run (n 0, no mean), and the table says so, not 0 %.
+    chat_misses = written[(written["app"] == "chat") & (written["metric"] == "deadline_miss_rate")]
+    assert (chat_misses["n"] == 0).all() and chat_misses["mean"].isna().all()
+    assert set(written.loc[written["app"] == "cnn", "metric"]).isdisjoint({"ttft_mean_s", "tpot_mean_s"})
+
+    table = result.format_table()
+    chat = table[table.index("application chat") :]
+    cnn = table[table.index("application cnn") : table.index("application chat")]
+    assert "per application (2)" in table
+    assert metric_info("ttft_mean_s").heading in chat and metric_info("ttft_mean_s").heading not in cnn
+    deadline_row = next(line for line in chat.splitlines() if line.startswith("deadline misses"))
+    assert "no deadlines" in deadline_row and "%" not in deadline_row.split(")", 1)[1]
+    assert any(
+        "each application alone in the tables per application above (apps.csv)" in n for n in result.notes
+    )
+
+
+def test_one_application_has_no_table_per_application(cli_main, tiny, tmp_path, capsys):
+    """As with one source group: no rows, and apps.csv its header alone."""
+    import offloadsim
+
+    assert offloadsim.run(tiny, overrides=["duration=5 s"]).summary.apps == {}
+    argv = [
+        "compare",
+        str(tiny),
+        "--policies",
+        "local,edge",
+        "-n",
+        "1",
+        "--workers",
+        "1",
+        "--set",
+        "duration=5 s",
+    ]
+    assert cli_main([*argv, "--out", str(tmp_path / "cmp")]) == 0
+    assert "per application" not in capsys.readouterr().out
+    assert (tmp_path / "cmp" / "apps.csv").read_text(encoding="utf-8").splitlines() == [
+        "app,policy,metric,n,mean,ci,diff,diff_ci,diff_n"
+    ]

@@ -134,19 +134,8 @@ def test_one_application_has_no_table_per_application(cli_main, tiny, tmp_path, 
     import offloadsim
 
     assert offloadsim.run(tiny, overrides=["duration=5 s"]).summary.apps == {}
-    argv = [
-        "compare",
-        str(tiny),
-        "--policies",
-        "local,edge",
-        "-n",
-        "1",
-        "--workers",
-        "1",
-        "--set",
-        "duration=5 s",
-    ]
-    assert cli_main([*argv, "--out", str(tmp_path / "cmp")]) == 0
+    options = ["--policies", "local,edge", "-n", "1", "--workers", "1", "--set", "duration=5 s"]
+    assert cli_main(["compare", str(tiny), *options, "--out", str(tmp_path / "cmp")]) == 0
     assert "per application" not in capsys.readouterr().out
     assert (tmp_path / "cmp" / "apps.csv").read_text(encoding="utf-8").splitlines() == [
         "app,policy,metric,n,mean,ci,diff,diff_ci,diff_n"

@@ -19,7 +19,7 @@ import numpy as np
 
 from offloadsim.bounded_read import MAX_TABLE_BYTES, InputFileError, not_utf8, read_text
 from offloadsim.scenario.errors import describe
-from offloadsim.scenario.units import NUMBER, QUANTITIES, UnitError, parse_quantity
+from offloadsim.scenario.units import NUMBER, QUANTITIES, UnitError, parse_quantity, unit_factor
 from offloadsim.suggest import counted, did_you_mean_file, did_you_mean_key, quoted
 
 __all__ = [
@@ -289,7 +289,9 @@ def read_series(path: Path, shown: str, kinds: Mapping[str, str], room: SeriesRo
 
     Returns the value columns the header gives (in ``kinds``' order), each
     row's line, its time and its values.  Times strictly increase; every cell
-    is a non-negative number in SI units, or a string with a unit of its kind.
+    is a non-negative number in SI units, or a string with a unit of its kind;
+    a header may state its column's unit (``bandwidth [Mbps]``, ``time (ms)``:
+    :func:`_header_units`), which its bare cells are then read in.
     An unknown column is refused (with a did-you-mean).  A plain table is read
     a column at a time (:func:`_series_at_once`); any other, and any table with
     a bad cell, row by row, whose error names the first bad row's line.  ``room``: asked first
@@ -299,6 +301,9 @@ def read_series(path: Path, shown: str, kinds: Mapping[str, str], room: SeriesRo
     >>> folder = tempfile.TemporaryDirectory()
     >>> file = pathlib.Path(folder.name) / "rate.csv"
     >>> _ = file.write_text("time,bandwidth\n0,5 Mbps\n2.5,1e6\n")
+    >>> read_series(file, "rate.csv", {"bandwidth": "bandwidth", "latency": "time"})
+    Series(columns=('bandwidth',), lines=range(2, 4), times=(0.0, 2.5), values=((5000000.0, 1000000.0),))
+    >>> _ = file.write_text("time (ms),bandwidth [Mbps]\n0,5\n2500,1000000 bps\n")
     >>> read_series(file, "rate.csv", {"bandwidth": "bandwidth", "latency": "time"})
     Series(columns=('bandwidth',), lines=range(2, 4), times=(0.0, 2.5), values=((5000000.0, 1000000.0),))
     >>> folder.cleanup()
@@ -322,12 +327,54 @@ def _header_values(text: str, kinds: Mapping[str, str]) -> int:
         end = text.find("\n", start)
         line = text[start:] if end < 0 else text[start:end]
         if line.strip() and not line.lstrip().startswith("#"):
-            names = {cell.strip().strip('"').lower() for cell in line.split(",")}
+            names = {_named(cell.strip().strip('"'))[0] for cell in line.split(",")}
             return max(1, len(names.intersection(kinds)))
         if end < 0:
             break
         start = end + 1
     return len(kinds)
+
+
+#: A header cell stating its column's unit: the name, then the unit in brackets or parentheses.
+#: A string: re compiles (and caches) it at first use, not at import (issue 12 e).
+_STATED_UNIT = r"^(.*?\S)\s*(?:\[([^\[\]]*)\]|\(([^()]*)\))$"
+
+
+def _named(cell: str) -> tuple[str, str | None]:
+    """A header cell's column name (stripped, in lower case) and the unit it states (None: none).
+
+    >>> _named(" Bandwidth [Mbps] "), _named("time (ms)"), _named("latency")
+    (('bandwidth', 'Mbps'), ('time', 'ms'), ('latency', None))
+    """
+    match = re.match(_STATED_UNIT, cell.strip())
+    if match is None:
+        return cell.strip().lower(), None
+    unit = match[2] if match[2] is not None else match[3]
+    return match[1].lower(), unit.strip()
+
+
+def _header_units(
+    cells: Sequence[str], kinds: Mapping[str, str], where: str
+) -> tuple[list[str], dict[str, float]]:
+    """A series' header ``cells``: each column's name, and the factor to SI of each that states a unit.
+
+    A drive test's ``bandwidth [Mbps]`` (or ``(Mbps)``) reads each bare cell of its column in Mbit/s;
+    a cell with its own unit keeps it.  A unit the column's kind (``time``'s, or ``kinds``') does not
+    take is refused, ``where`` (the file and line) and the column named; a column of neither is left
+    to the caller, which refuses it.
+    """
+    names, factors = [], {}
+    for cell in cells:
+        name, unit = _named(cell)
+        names.append(name)
+        kind = "time" if name == "time" else kinds.get(name)
+        if unit is None or kind is None:
+            continue
+        try:
+            factors[name] = unit_factor(unit, kind)
+        except UnitError as error:
+            raise CsvProblem(f"{where}: column {quoted(cell.strip())}: {error}") from None
+    return names, factors
 
 
 def _series_row_by_row(text: str, shown: str, kinds: Mapping[str, str]) -> Series:
@@ -338,7 +385,7 @@ def _series_row_by_row(text: str, shown: str, kinds: Mapping[str, str]) -> Serie
     if header is None:
         raise CsvProblem(f"{shown}: the file is empty; expected {wanted}")
     line, cells = header
-    names = [cell.strip().lower() for cell in cells]
+    names, factors = _header_units(cells, kinds, f"{shown}, line {line}")
     for name in names:
         if name != "time" and name not in kinds:
             hint = separator_hint(cells) or _empty_name_hint(name) or did_you_mean_key(name, ("time", *kinds))
@@ -360,7 +407,7 @@ def _series_row_by_row(text: str, shown: str, kinds: Mapping[str, str]) -> Serie
                 f"{shown}, line {line}: expected {counted(len(names), 'column')} like the header, "
                 f"got {len(row)}" + separator_hint(row)
             )
-        time = _value(row[time_at].strip(), "time", shown, line, time_said)
+        time = _value(row[time_at].strip(), "time", shown, line, time_said, factors.get("time", 1.0))
         if times and time <= times[-1]:
             raise CsvProblem(
                 f"{shown}, line {line}: time {time:g} s does not come after the previous row's "
@@ -368,7 +415,10 @@ def _series_row_by_row(text: str, shown: str, kinds: Mapping[str, str]) -> Serie
             )
         columns = zip(present, value_at, said, strict=True)
         values.append(
-            tuple(_value(row[at].strip(), kinds[name], shown, line, of) for name, at, of in columns)
+            tuple(
+                _value(row[at].strip(), kinds[name], shown, line, of, factors.get(name, 1.0))
+                for name, at, of in columns
+            )
         )
         lines.append(line)
         times.append(time)
@@ -509,7 +559,10 @@ def _series_at_once(text: str, kinds: Mapping[str, str], chunk_chars: int = _CHU
     table = _plain_chunks(text, chunk_chars)
     if table is None:
         return None
-    names = table.names
+    try:
+        names, factors = _header_units(table.header.split(","), kinds, "")
+    except CsvProblem:
+        return None
     present = tuple(name for name in kinds if name in names)
     if set(names) - {"time", *kinds} or "time" not in names or not present or len(set(names)) != len(names):
         return None
@@ -518,7 +571,7 @@ def _series_at_once(text: str, kinds: Mapping[str, str], chunk_chars: int = _CHU
     try:
         for cells in table.chunks:
             for name, kind in wanted.items():
-                column = _column(cells[names.index(name) :: len(names)], kind)
+                column = _column(cells[names.index(name) :: len(names)], kind, factors.get(name, 1.0))
                 if column is None:
                     return None
                 parts[name].append(column)
@@ -532,18 +585,28 @@ def _series_at_once(text: str, kinds: Mapping[str, str], chunk_chars: int = _CHU
     return Series(present, lines, tuple(times.tolist()), values)
 
 
-def _column(cells: list[str], kind: str) -> np.ndarray | None:
-    """The values :func:`_value` gives ``cells`` (of a kind), or None where it would refuse one."""
+def _column(cells: list[str], kind: str, factor: float = 1.0) -> np.ndarray | None:
+    """The values :func:`_value` gives ``cells`` (of a kind), or None where it would refuse one.
+
+    ``factor``: the unit the column's header states, to SI, which its bare cells are read in: the
+    whole array is scaled at once, a cell with its own unit by that unit's factor instead.
+    """
     quantity = QUANTITIES[kind]
     if quantity.whole:
         return None  # no series' kind: left to _value
     stripped = list(map(str.strip, cells))
     try:
         numbers = np.fromiter(map(float, stripped), float, len(stripped))  # _value's first try
+        if factor != 1.0:
+            written = numbers
+            with np.errstate(over="ignore"):  # an infinite product is refused below, as _value does
+                numbers = written * factor
+            if bool(np.any((numbers == 0) & (written != 0))):
+                return None  # "1e-320" under "[ms]" rounds to 0: _value refuses it as below the least
     except ValueError:  # a cell with a unit: parse_quantity's float(number) * factor
         joined = "\n".join(stripped)
         del stripped
-        units = {**quantity.units, "": 1.0}  # "": a plain number, which float() read
+        units = {**quantity.units, "": factor}  # "": a bare number, which float() read
         factors = list(map(units.get, _CELL_UNIT.findall(joined)))
         if len(factors) != len(cells) or None in factors:
             return None
@@ -588,7 +651,11 @@ def first_bare(
 
 
 def _wanted(names: list[str], suspects: Mapping[str, object]) -> dict[str, int]:
-    """Where each column of ``suspects`` is in a header's ``names`` (lower case), those it has."""
+    """Where each column of ``suspects`` is in a header's ``names`` (lower case), those it has.
+
+    A column whose header states a unit (``bandwidth [mbps]``: :func:`_named`) is none of them: its
+    bare cells are read in that unit, so none is a bare number in the SI unit.
+    """
     return {column: names.index(column.lower()) for column in suspects if column.lower() in names}
 
 
@@ -844,20 +911,26 @@ def _looks_numeric(cell: str) -> bool:
     return True
 
 
-def _value(cell: str, kind: str, shown: str, line: int, column: str = "") -> float:
+def _value(cell: str, kind: str, shown: str, line: int, column: str = "", factor: float = 1.0) -> float:
     """``cell`` in SI units of ``kind``; ``column``: its name, said where another column holds that kind too.
 
     A link trace's ``latency`` and ``time`` are both times, a position's ``x`` and ``y`` both
-    lengths: "line 2: expected a time" did not say which cell was wrong.
+    lengths: "line 2: expected a time" did not say which cell was wrong.  ``factor``: the unit
+    its column's header states (:func:`_header_units`), to SI, which a bare number is read in.
     """
     where = f"{shown}, line {line}" + (f", column {quoted(column)}" if column else "")
     try:
-        number = float(cell)
+        bare = float(cell)
     except ValueError:
         try:
             number = parse_quantity(cell, kind)
         except UnitError as error:
             raise CsvProblem(f"{where}: {error}") from None
+    else:
+        number = bare * factor
+        if number == 0 and bare != 0:  # "1e-320" under "[ms]", as parse_quantity refuses "1e-320 ms"
+            least = QUANTITIES[kind].out_of_range(5e-324) or "too small a number: it rounds to 0"
+            raise CsvProblem(f"{where}: got {describe(cell)} in the header's unit: {least}")
     if not math.isfinite(number) or number < 0:
         raise CsvProblem(f"{where}: expected a non-negative {QUANTITIES[kind].name}, got {describe(cell)}")
     beyond = QUANTITIES[kind].out_of_range(number)

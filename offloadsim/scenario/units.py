@@ -24,6 +24,7 @@ __all__ = [
     "LARGEST",
     "SMALLEST",
     "parse_quantity",
+    "unit_factor",
     "format_quantity",
     "axis_unit",
     "axis_unit_texts",
@@ -297,23 +298,8 @@ def _parse_quantity(value: object, quantity: Quantity, kind: str) -> float:
         if factor is None and quantity.units == {"": 1.0}:
             raise _Refused(between=" (a plain number, no unit)")
         if factor is None:
-            other = [q.a_name for q in QUANTITIES.values() if unit in q.units and q.name != "number"]
-            spelt = _octet_hint(unit, quantity) or did_you_mean_key(unit, quantity.units)
-            hint = f" ({other[0]} unit)" if other else spelt
-            if kind == "energy" and unit in _CHARGE:
-                hint = _CHARGE_HINT  # not "did you mean mWh?": a charge is an energy only at a voltage
-            if kind == "power" and unit in _CURRENT:
-                hint = _CURRENT_HINT  # not "did you mean mW?": a current is a power only at a voltage
-            if kind == "speed" and (ops := re.fullmatch(_OPS, unit)):
-                # not "did you mean TFLOPS?" alone: say that the number stands, and that a peak is not it
-                as_flops = f"{number_text} {ops['prefix']}FLOP/s"
-                hint = (
-                    f" (an operation rate: a speed counts an integer operation as one FLOP, so write "
-                    f"{quoted(as_flops)}; give what the processor sustains in your model's precision, "
-                    f"not a data sheet's peak TOPS: {_NPU_SECTION})"
-                )
-            known = quantity.known()
-            raise _Refused(f": unknown unit {quoted(unit)}{hint}; known: {known}")
+            hint = _unknown_unit_hint(unit, quantity, kind, number_text)
+            raise _Refused(f": unknown unit {quoted(unit)}{hint}; known: {quantity.known()}")
         number = float(number_text) * factor
         if number == 0 and re.search("[1-9]", re.split("[eE]", number_text)[0]):
             # "1e-400 s" rounded to 0 s without a word, where "5e-324 s" is refused as below the least
@@ -329,6 +315,57 @@ def _parse_quantity(value: object, quantity: Quantity, kind: str) -> float:
     if quantity.whole and not number.is_integer():
         raise _Refused(expected=f"expected a whole {quantity.name} like {quantity.example}")
     return number
+
+
+def _unknown_unit_hint(unit: str, quantity: Quantity, kind: str, number_text: str = "1") -> str:
+    """What a refusal of ``unit`` (not one of ``quantity``'s) adds: whose unit it is, or a near one.
+
+    ``number_text``: the number written before it, which an operation rate's hint writes again.
+    """
+    other = [q.a_name for q in QUANTITIES.values() if unit in q.units and q.name != "number"]
+    hint = (
+        f" ({other[0]} unit)"
+        if other
+        else _octet_hint(unit, quantity) or did_you_mean_key(unit, quantity.units)
+    )
+    if kind == "energy" and unit in _CHARGE:
+        hint = _CHARGE_HINT  # not "did you mean mWh?": a charge is an energy only at a voltage
+    if kind == "power" and unit in _CURRENT:
+        hint = _CURRENT_HINT  # not "did you mean mW?": a current is a power only at a voltage
+    if kind == "speed" and (ops := re.fullmatch(_OPS, unit)):
+        # not "did you mean TFLOPS?" alone: say that the number stands, and that a peak is not it
+        as_flops = f"{number_text} {ops['prefix']}FLOP/s"
+        hint = (
+            f" (an operation rate: a speed counts an integer operation as one FLOP, so write "
+            f"{quoted(as_flops)}; give what the processor sustains in your model's precision, "
+            f"not a data sheet's peak TOPS: {_NPU_SECTION})"
+        )
+    return hint
+
+
+def unit_factor(unit: str, kind: str) -> float:
+    """The factor from ``unit`` to SI units of ``kind``: what a table's header states of a column's cells.
+
+    A CSV trace's ``bandwidth [Mbps]`` reads each bare cell of its column in Mbit/s; a unit
+    ``kind`` does not take is refused with :func:`parse_quantity`'s words for a cell's.
+
+    >>> unit_factor("Mbps", "bandwidth"), unit_factor("ms", "time")
+    (1000000.0, 0.001)
+    >>> unit_factor("ms", "bandwidth")
+    Traceback (most recent call last):
+    ...
+    offloadsim.scenario.units.UnitError: expected a unit of bandwidth, got "ms" (a time unit); known: bps, ...
+    """
+    quantity = QUANTITIES[kind]
+    factor = quantity.units.get(unit)
+    if factor is not None and unit:
+        return factor
+    if quantity.units == {"": 1.0}:
+        raise UnitError(f"expected no unit (its cells are plain numbers), got {quoted(unit)}")
+    hint = _unknown_unit_hint(unit, quantity, kind) if unit else ""
+    raise UnitError(
+        f"expected a unit of {quantity.name}, got {quoted(unit)}{hint}; known: {quantity.known()}"
+    )
 
 
 #: A number written with a comma ("0,1 s", "1,000 ms"): a decimal comma, or a thousands separator.

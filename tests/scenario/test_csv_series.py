@@ -37,6 +37,15 @@ ODD = [
 TIMES = [lambda i: f"{i * 0.1:.1f}", lambda i: f"{i * 100} ms", lambda i: f" {i}.5 s", lambda i: f"{i}e-3"]
 LINE_ENDS = ["\n", "\n", "\n", "\r\n", "\r"]
 KINDS = dict(COLUMNS)
+# What a header may add to a column's name: its unit (the bare cells are read in it), in either form,
+# and units the column's kind does not take, which both readings must refuse.
+HEADER_UNITS = {
+    "time": [" (ms)", " [s]", "[min]", " [Mbps]"],
+    "bandwidth": [" [Mbps]", " (kbps)", "[MB/s]", " [ms]", " []"],
+    "latency": [" [ms]", " (us)", " [bps]"],
+    "loss": [" [%]"],
+}
+HEADER_UNITS["reverse_bandwidth"] = HEADER_UNITS["bandwidth"]
 # Characters split into cells at a time: tiny ones put chunk ends between any two rows.
 CHUNK_CHARS = st.sampled_from([1, 2, 3, 5, 8, 13, 1 << 20])
 
@@ -61,7 +70,8 @@ def _table(data: st.DataObject) -> str:
     if data.draw(st.sampled_from([False] * 5 + [True])):
         between = data.draw(st.sampled_from(["", "  ", "# note", ",,"]))
         rows.insert(data.draw(st.integers(0, len(rows))), between)
-    lines = [*data.draw(st.sampled_from([[], ["# a comment"], ["", "#x,y"]])), ",".join(header), *rows]
+    named = [name + data.draw(st.sampled_from(["", "", "", *HEADER_UNITS[name]])) for name in header]
+    lines = [*data.draw(st.sampled_from([[], ["# a comment"], ["", "#x,y"]])), ",".join(named), *rows]
     end = data.draw(st.sampled_from(LINE_ENDS))
     return end.join(lines) + data.draw(st.sampled_from(["", end, end * 2]))
 
@@ -90,6 +100,7 @@ PLAIN = [
     "# made by hand\n\ntime , Bandwidth,latency\n0, 12.5 Mbit/s , 30 ms\n0.1,8000000,0.02\n\n",
     "time,loss,reverse_bandwidth\r\n0,0.01,2 MB/s\r\n1 min,0,0\r\n",
     "bandwidth,time\n-0,0\n5 Mbps,1e-3\n",
+    "time (ms),bandwidth [Mbps],latency[ms]\n0,5,3\n250,1e6 bps,0.02 s\n1 s,2.5,40\n",
 ]
 
 

@@ -16,7 +16,9 @@ rate, A→B as the ``link`` key writes it, else as the entry's ``between``),
 loss probability both ways, recorded for a later transport model, not applied
 to throughput).  Unlike a ``link-schedule`` step, ``bandwidth`` drives one
 direction only: uplink and downlink traces differ.  Cells are SI numbers
-(bit/s, s) or strings with a unit (``5 Mbps``, ``30 ms``); times increase.
+(bit/s, s) or strings with a unit (``5 Mbps``, ``30 ms``), or bare numbers in
+the unit their column's header states (``bandwidth [Mbps]``, ``time (ms)``);
+times increase.
 Each row's values hold from its time until the next row's; before the first
 row the scenario's values hold.  A trace draws no random numbers, so every
 replication sees the same trace (their intervals hold the arrivals' randomness

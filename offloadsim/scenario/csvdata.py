@@ -29,6 +29,7 @@ __all__ = [
     "SeriesRoom",
     "TraceRows",
     "first_bare",
+    "named_column",
     "read_positions",
     "read_samples",
     "read_series",
@@ -327,7 +328,7 @@ def _header_values(text: str, kinds: Mapping[str, str]) -> int:
         end = text.find("\n", start)
         line = text[start:] if end < 0 else text[start:end]
         if line.strip() and not line.lstrip().startswith("#"):
-            names = {_named(cell.strip().strip('"'))[0] for cell in line.split(",")}
+            names = {named_column(cell.strip().strip('"'))[0] for cell in line.split(",")}
             return max(1, len(names.intersection(kinds)))
         if end < 0:
             break
@@ -340,10 +341,10 @@ def _header_values(text: str, kinds: Mapping[str, str]) -> int:
 _STATED_UNIT = r"^(.*?\S)\s*(?:\[([^\[\]]*)\]|\(([^()]*)\))$"
 
 
-def _named(cell: str) -> tuple[str, str | None]:
+def named_column(cell: str) -> tuple[str, str | None]:
     """A header cell's column name (stripped, in lower case) and the unit it states (None: none).
 
-    >>> _named(" Bandwidth [Mbps] "), _named("time (ms)"), _named("latency")
+    >>> named_column(" Bandwidth [Mbps] "), named_column("time (ms)"), named_column("latency")
     (('bandwidth', 'Mbps'), ('time', 'ms'), ('latency', None))
     """
     match = re.match(_STATED_UNIT, cell.strip())
@@ -365,7 +366,7 @@ def _header_units(
     """
     names, factors = [], {}
     for cell in cells:
-        name, unit = _named(cell)
+        name, unit = named_column(cell)
         names.append(name)
         kind = "time" if name == "time" else kinds.get(name)
         if unit is None or kind is None:
@@ -653,7 +654,7 @@ def first_bare(
 def _wanted(names: list[str], suspects: Mapping[str, object]) -> dict[str, int]:
     """Where each column of ``suspects`` is in a header's ``names`` (lower case), those it has.
 
-    A column whose header states a unit (``bandwidth [mbps]``: :func:`_named`) is none of them: its
+    A column whose header states a unit (``bandwidth [mbps]``: :func:`named_column`) is none of them: its
     bare cells are read in that unit, so none is a bare number in the SI unit.
     """
     return {column: names.index(column.lower()) for column in suspects if column.lower() in names}

@@ -54,7 +54,7 @@ from typing import Any
 
 from offloadsim.scenario.checks import CheckedRun
 from offloadsim.scenario.errors import Problem, format_path, key_place, values_at
-from offloadsim.scenario.units import UnitError, parse_quantity
+from offloadsim.scenario.units import UnitError, parse_quantity, unit_factor
 from offloadsim.suggest import quoted_listing
 
 __all__ = ["change_times", "early_dynamics", "late_dynamics", "unchanging_steps"]
@@ -211,19 +211,33 @@ def _first_cell(path: Path, column: str) -> float | None:
         for line in head.splitlines()[:-1] + ([] if len(head) == _HEAD_BYTES else head.splitlines()[-1:])
         if line.strip() and not line.lstrip().startswith("#")
     ]
-    if len(rows) < 2 or column not in rows[0]:
+    from offloadsim.scenario.csvdata import named_column  # read where a file is named
+
+    # Named as the world names its columns: whatever the case, a unit the header states apart
+    # (``time (ms)``: its bare cells are milliseconds; a unit the world refuses, refused there).
+    named = [named_column(cell) for cell in rows[0]] if rows else []
+    at = next((i for i, (name, _) in enumerate(named) if name == column), None)
+    if len(rows) < 2 or at is None:
         return None
-    first = _cell_time(rows, 1, column)
-    return _cell_time(rows, 2, column) if first == 0.0 else first
+    unit = named[at][1]
+    try:
+        factor = 1.0 if unit is None else unit_factor(unit, "time")
+    except UnitError:
+        return None
+    first = _cell_time(rows, 1, at, factor)
+    return _cell_time(rows, 2, at, factor) if first == 0.0 else first
 
 
-def _cell_time(rows: list[list[str]], row: int, column: str) -> float | None:
-    """The time in ``column`` of ``rows[row]`` (the header is row 0), None where there is none."""
+def _cell_time(rows: list[list[str]], row: int, at: int, factor: float) -> float | None:
+    """The time in column ``at`` of ``rows[row]`` (the header is row 0), None where there is none.
+
+    ``factor``: the header's unit, to seconds, which a bare number is read in.
+    """
     if len(rows) <= row or len(rows[row]) != len(rows[0]):
         return None
-    cell = rows[row][rows[0].index(column)]
+    cell = rows[row][at]
     try:
-        return float(cell)  # a bare number: seconds, as the world reads the file's cells
+        return float(cell) * factor  # a bare number: seconds or the header's unit, as the world reads it
     except ValueError:
         return _time(cell)
 

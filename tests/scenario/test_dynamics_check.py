@@ -294,6 +294,19 @@ def test_a_trace_that_changes_nothing_after_its_start_is_a_warning(tmp_path, cap
     assert capsys.readouterr().err.splitlines() == [line]
 
 
+def test_a_trace_s_times_are_read_in_the_unit_its_header_states(tmp_path, capsys):
+    """``time (ms)``: 1000 is 1 s, which the run sees; 40000, 40 s, at the run's end, is warned of."""
+    path = _scenario(tmp_path, {"kind": "link-trace", "link": 0, "file": "up.csv"})
+    (tmp_path / "up.csv").write_text("time (ms),bandwidth\n0,1 Mbps\n1000,2 Mbps\n")
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err == ""
+    (tmp_path / "up.csv").write_text("Time [ms],bandwidth\n0,1 Mbps\n40000,2 Mbps\n")
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err.startswith(
+        f"offloadsim: warning: {path}: dynamics[0].file: 40 s is at or after the run's end at 40 s"
+    )
+
+
 @pytest.mark.parametrize("rows", ["0,1 Mbps\n", "0,1 Mbps\n39,2 Mbps\n500,3 Mbps\n", "5,1 Mbps\n"])
 def test_a_trace_the_run_sees_change_is_not_warned_of(tmp_path, capsys, rows):
     (tmp_path / "up.csv").write_text("time,bandwidth\n" + rows)

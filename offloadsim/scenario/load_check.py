@@ -85,5 +85,10 @@ def _more(found: Sequence[Any]) -> str:
 
 
 def _percent(share: float) -> str:
-    """``1.823`` as ``182 %``."""
-    return f"{share * 100:.0f} %"
+    """``1.823`` as ``182 %``; a load past a million per cent in powers of ten, ``4.2e+42 %``.
+
+    >>> _percent(1.823), _percent(4.2e40)
+    ('182 %', '4.2e+42 %')
+    """
+    percent = share * 100
+    return f"{percent:.0f} %" if percent < 1e6 else f"{percent:.2g} %"

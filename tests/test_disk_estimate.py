@@ -65,7 +65,8 @@ def free_disk(monkeypatch):
 
 def _refused(capsys, argv: list[str]) -> str:
     assert main(argv) == 2
-    lines = capsys.readouterr().err.splitlines()
+    # A sweep point at 1000 /s is offered more than its edge serves: said before the refusal, as it should be.
+    lines = [line for line in capsys.readouterr().err.splitlines() if not line.endswith("[offered-load]")]
     assert len(lines) == 1 and lines[0].startswith("offloadsim: error: "), lines
     return lines[0]
 
@@ -405,7 +406,7 @@ applications:
 workload:
   - {{app: job, sources: box, rate: 2 /s}}
 policy: local
-skip_checks: [idle-processors]
+skip_checks: [idle-processors, offered-load]
 """
 
 

@@ -16,14 +16,15 @@ An application with ``alternatives`` is served by the fastest of them and itself
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 if TYPE_CHECKING:
     from offloadsim.world.build import AppTemplate, ProcessorModel, World
 
-__all__ = ["least_compute_s"]
+__all__ = ["least_compute_s", "stages_seconds"]
 
 
 def least_compute_s(world: World) -> dict[str, float]:
@@ -47,15 +48,23 @@ def _own(world: World, app: AppTemplate) -> float | None:
         times = np.array([world.layer_seconds(app.name, p.node, p.spec.name) for p in processors])
         return float(times.min(axis=0).sum())
     if app.kind == "synthetic" and app.spec.stages:
-        fastest = max(p.speed_flops for p in processors)
-        total = 0.0
-        for stage in app.spec.stages:
-            if stage.service is not None:
-                total += stage.service.minimum
-            elif stage.work is not None:
-                total += stage.work.minimum / fastest
-        return total
+        return stages_seconds(app.spec.stages, max(p.speed_flops for p in processors), "minimum")
     return None
+
+
+def stages_seconds(stages: Iterable[Any], speed: float, draw: Literal["mean", "minimum"]) -> float:
+    """Synthetic stages' compute time at ``speed`` (FLOP/s): a ``service`` draw, or a ``work`` draw over it.
+
+    ``draw`` picks which figure of each distribution: its ``minimum`` for this module's lower bound,
+    its ``mean`` for a processor's nominal load (:mod:`offloadsim.world.nominal_load`).
+    """
+    total = 0.0
+    for stage in stages:
+        if stage.service is not None:
+            total += getattr(stage.service, draw)
+        elif stage.work is not None:
+            total += getattr(stage.work, draw) / speed
+    return total
 
 
 def _allowed(world: World, app: AppTemplate) -> list[ProcessorModel]:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from offloadsim.policies.base import may_host
 from offloadsim.scenario.offered_rates import offered_rates
+from offloadsim.world.least_compute import stages_seconds
 
 if TYPE_CHECKING:
     from offloadsim.world.build import World
@@ -150,12 +151,5 @@ def _task_seconds(world: World, app: str, node: str, processor: str) -> float | 
     if template.kind == "model" and template.graph is not None and template.llm is None:
         return float(world.layer_seconds(app, node, processor).sum())
     if template.kind == "synthetic" and template.spec.stages:
-        speed = world.app_speed(app, node, processor)
-        total = 0.0
-        for stage in template.spec.stages:
-            if stage.service is not None:
-                total += stage.service.mean
-            elif stage.work is not None:
-                total += stage.work.mean / speed
-        return total
+        return stages_seconds(template.spec.stages, world.app_speed(app, node, processor), "mean")
     return None

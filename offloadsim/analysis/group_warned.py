@@ -6,9 +6,9 @@ as any other, though the warning may concern that group alone.  A run's warnings
 to the source groups they concern as the figures attribute them
 (:func:`~offloadsim.analysis.warning_groups.warned_groups`); a warning it cannot place (no
 facts, no ``source_group`` column) counts for every group, as the figures name every group.
-Each run's groups are worked out where the run is summarised (:func:`run_warned_groups`, in its
-job) and carried with its result; the records of a run whose result does not carry them (a sweep
-job's file from before) are read back here.
+Each warning's groups are worked out where the run's result is built (:func:`placed_facts`) and
+carried with it; the records of a run whose result does not carry them (a sweep job's file from
+before) are read back here.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ __all__ = [
     "overload_groups",
     "overload_warned",
     "placed_facts",
-    "run_warned_groups",
     "warned_counts",
     "with_group_warned",
 ]
@@ -43,16 +42,6 @@ RunRecords = tuple[pd.DataFrame, pd.DataFrame | None, float, float | None]
 #: The groups one run's warnings concern, as a run's result carries them: their names, or every group.
 EVERY: Literal["every"] = "every"
 WarnedGroups = tuple[str, ...] | Literal["every"]
-
-
-def run_warned_groups(rows: Sequence[Mapping[str, Any]], records: RunRecords) -> WarnedGroups:
-    """The groups one run's warnings (``rows``, as the manifest's ``run_warnings``) concern, sorted.
-
-    :data:`EVERY` where one cannot be placed.  Worked out where the run is summarised, from its
-    records, so that ``groups.csv``'s ``warned`` need not read them back.
-    """
-    found = _run_groups(rows, records)
-    return EVERY if found is None else tuple(sorted(found))
 
 
 def _run_groups(rows: Sequence[Mapping[str, Any]], records: RunRecords) -> set[str] | None:
@@ -142,7 +131,8 @@ def with_group_warned(
 
     ``run_warnings``: the manifest's rows, each naming its run by ``by`` (``policy`` in a
     comparison, ``point`` in a sweep) and ``replication``; ``carried``: the groups each run's
-    result says its warnings concern (:func:`run_warned_groups`), by (``by``, replication);
+    result says its warnings concern (:func:`placed_facts`' groups, :data:`EVERY` where one was not
+    placed), by (``by``, replication);
     ``records(by, replication)`` gives the records of a warned run that carries none, read only
     where ``groups`` has rows of its ``by``.
     """

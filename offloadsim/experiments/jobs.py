@@ -354,15 +354,15 @@ class JobResult:
 
 
 def _warned_groups(result: RunResult, done: JobResult) -> WarnedGroups | None:
-    """The source groups the run's warnings concern, from its records while its job holds them.
+    """The source groups the run's warnings concern, as its result placed them.
 
     ``()`` for a run that warned of nothing; None where it has one source group (``groups.csv``
-    has no row of its own to count it in), so that its records are never read for it.
+    has no row of its own to count it in).  A run's result places each warning among its groups as
+    it is built (``RunResult._placed_summary``, from the records this job holds); a warning it could
+    not place (no facts, or facts that name no group) concerns every group: :data:`EVERY`, with no
+    second read of the records that would find the same.
     """
-    from offloadsim.analysis.group_warned import run_warned_groups
-    from offloadsim.analysis.summary import measured_time
-    from offloadsim.analysis.warning_facts import warning_rows
-    from offloadsim.records.results import tasks_frame
+    from offloadsim.analysis.group_warned import EVERY
 
     if not done.warnings:
         return ()
@@ -371,10 +371,7 @@ def _warned_groups(result: RunResult, done: JobResult) -> WarnedGroups | None:
     facts = done.warning_facts
     if len(facts) == len(done.warnings) and all("groups" in one for one in facts):  # placed in its result
         return tuple(sorted({str(group) for one in facts for group in one["groups"]}))
-    tasks = tasks_frame(result.records) if result.records is not None else result.tasks
-    end = done.end_s if math.isfinite(done.end_s) else None
-    rows = warning_rows({}, done.warnings, done.warning_facts)
-    return run_warned_groups(rows, (tasks, done.nodes, measured_time(done.metrics), end))
+    return EVERY
 
 
 #: What a job file's metadata says of a job, from the job and its result (sweep's ``_job_meta``).

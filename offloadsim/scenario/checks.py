@@ -15,6 +15,15 @@ Each warning ends with its check's registered name in brackets
 knows what to skip: a scenario's ``skip_checks: [NAME, ...]`` key names checks
 that do not run at all for it (an unknown name is refused, and so is ``policy``).
 
+One mistake is said once: a check may name the checks whose warnings explain its own
+(:data:`EXPLAINED_BY`, or ``explained_by`` of :func:`register_scenario_check`), and where the
+warnings are gathered (:func:`run_scenario_checks`) a warning of it is dropped when one of theirs
+is at or within a key path it is about (its ``Problem.about``, else its key path).  A bare
+``deadline: 50`` (50 s, ``plain-deadlines``) in a 20 s run is no longer ``unmissable-deadlines``
+too; a bare ``speed: 10`` (10 FLOP/s, ``plain-speeds``) is neither its processor's ``offered-load``
+nor an ``unmeetable-deadlines`` of an application that processor may run.  A skipped explainer
+explains nothing, so the other warning is said.
+
 Shipped checks, in the order they run: ``policy``
 (:mod:`offloadsim.scenario.policy_check`: refuses what the policy names and needs that the
 scenario lacks; it warns of nothing, so it cannot be skipped), ``policy-reach`` (the same
@@ -82,6 +91,7 @@ from offloadsim.scenario.overrides import blame_given
 from offloadsim.suggest import quoted
 
 __all__ = [
+    "EXPLAINED_BY",
     "POLICY_BUILD_FAILED",
     "SHIPPED",
     "CheckFailed",
@@ -254,6 +264,18 @@ SHIPPED: Mapping[str, str] = {
 
 _CHECKS: dict[str, ScenarioCheck | str] = dict(SHIPPED)
 
+#: For a shipped check, the checks whose warnings explain its own on the same thing (a key path
+#: it is about): the one mistake a bare number is, said by the ``plain-*`` check that names it.
+#: ``offered-load`` and ``unmeetable-deadlines`` are about processors (their ``Problem.about``):
+#: a bare speed makes one's load and the other's least compute time what no one meant.
+EXPLAINED_BY: Mapping[str, tuple[str, ...]] = {
+    "unmissable-deadlines": ("plain-deadlines",),
+    "unmeetable-deadlines": ("plain-speeds",),
+    "offered-load": ("plain-speeds",),
+}
+
+_EXPLAINERS: dict[str, tuple[str, ...]] = dict(EXPLAINED_BY)
+
 #: Checks a scenario's ``skip_checks`` may not name (they refuse early what the run would refuse),
 #: each with the check that gives its warnings, which may be skipped.
 _UNSKIPPABLE: Mapping[str, str] = {"policy": "policy-reach"}
@@ -271,17 +293,25 @@ class CheckFailed(PluginRaised):
     """
 
 
-def register_scenario_check(name: str, check: ScenarioCheck) -> None:
+def register_scenario_check(name: str, check: ScenarioCheck, explained_by: Iterable[str] = ()) -> None:
     """Run ``check`` on every scenario before it runs, after those registered before it.
 
     ``name`` (lower-case letters, digits and ``-``) ends each of its warnings, in brackets, and is
-    what a scenario's ``skip_checks`` names to skip it.
+    what a scenario's ``skip_checks`` names to skip it.  ``explained_by``: the names of checks
+    (shipped, or registered before or after it) whose warning at or within a key path a warning of
+    ``check`` is about explains it, so that only theirs is said (:data:`EXPLAINED_BY`).
     """
     if not isinstance(name, str) or not re.match(_NAME, name):
         raise ValueError(f"a scenario check's name is lower-case letters, digits and '-', got {name!r}")
     if name in _CHECKS:
         raise ValueError(f"a scenario check named {name!r} is already registered")
+    explainers = (explained_by,) if isinstance(explained_by, str) else tuple(explained_by)
+    for other in explainers:
+        if not isinstance(other, str) or not re.match(_NAME, other) or other == name:
+            raise ValueError(f"explained_by names other checks by their names, got {other!r}")
     _CHECKS[name] = check
+    if explainers:
+        _EXPLAINERS[name] = explainers
 
 
 def unregister_scenario_check(name: str) -> None:
@@ -289,6 +319,7 @@ def unregister_scenario_check(name: str) -> None:
     if name in SHIPPED:
         raise ValueError(f"{name!r} is shipped")
     _CHECKS.pop(name, None)
+    _EXPLAINERS.pop(name, None)
 
 
 def scenario_check_names() -> list[str]:
@@ -302,7 +333,8 @@ def run_scenario_checks(run: CheckedRun) -> list[Problem]:
     In registration order, each naming a ``--set`` that gave its value, and a problem at the
     scenario's ``policy`` key said at ``run.given`` when the policy came from there; none at a
     key path in a ``dynamics[i]`` entry the world refuses (``run.dynamics_refused``), whose
-    error is then the one line said of it.  A
+    error is then the one line said of it; none another check's warning explains
+    (:func:`_unexplained`).  A
     :class:`ScenarioError` a check raises propagates (the run would refuse the scenario), and
     so does one for an unknown or repeated name in ``skip_checks``.
     """
@@ -320,7 +352,31 @@ def run_scenario_checks(run: CheckedRun) -> list[Problem]:
                 raise
             raise ScenarioError(_at_given(error.problems, run.given)) from None
         found.extend(tagged(problem, name) for problem in _at_given(problems, run.given))
-    return found
+    return _unexplained(found)
+
+
+def _unexplained(found: list[Problem]) -> list[Problem]:
+    """``found`` but the warnings another of them explains, as their checks declare (:data:`EXPLAINED_BY`).
+
+    A warning is explained by one of a check its own names whose key path is at or within a key
+    path it is about (``Problem.about``, else its own key path): ``nodes.edge.processor.speed`` is
+    within ``nodes.edge.processor``.  Only what was said counts: a skipped check explains nothing.
+    """
+    said: dict[str | None, list[str]] = {}
+    for problem in found:
+        said.setdefault(problem.check, []).append(problem.key_path)
+    return [problem for problem in found if not _explained(problem, said)]
+
+
+def _explained(problem: Problem, said: Mapping[str | None, Sequence[str]]) -> bool:
+    """Whether a warning of a check ``problem``'s names as its explainer is at or within what it is about."""
+    things = problem.about or (problem.key_path,)
+    return any(
+        path == thing or path.startswith((f"{thing}.", f"{thing}["))
+        for explainer in _EXPLAINERS.get(problem.check or "", ())
+        for path in said.get(explainer, ())
+        for thing in things
+    )
 
 
 #: The ``dynamics`` entry a key path is in: ``dynamics[2]`` of ``dynamics[2].steps[0].at``.

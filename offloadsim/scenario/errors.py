@@ -47,7 +47,9 @@ __all__ = [
 
 
 class Problem(NamedTuple):
-    """One thing wrong with a scenario: ``(file, key_path, message, check, also)``; ``key_path`` may be empty.
+    """One thing wrong with a scenario: ``(file, key_path, message, check, also, about)``.
+
+    ``key_path`` may be empty.
 
     ``check``: the registered name of the scenario check that warned of it
     (:mod:`offloadsim.scenario.checks`), None for a refusal; ``str()`` ends with it in
@@ -55,7 +57,10 @@ class Problem(NamedTuple):
     ``also``: other key paths whose values the problem is about, as :class:`KeyPathError`'s
     (a step after the run's end: ``duration`` and ``warmup``, which set the end); where no
     ``--set`` or sweep key gave ``key_path``, one that gave one of them is named.  ``str()``
-    leaves it out.
+    leaves it out.  ``about``: the key paths of the things a warning is about where its key path
+    says less (``offered-load``'s, at a node group: the processor its nodes are offered too much
+    on); empty: its key path.  Another check's warning at or within one of them may explain it
+    (:data:`~offloadsim.scenario.checks.EXPLAINED_BY`).  ``str()`` leaves it out.
 
     >>> print(Problem("s.yaml", "workload", "no entry", "silent-workloads"))
     s.yaml: workload: no entry [silent-workloads]
@@ -66,6 +71,7 @@ class Problem(NamedTuple):
     message: str
     check: str | None = None
     also: tuple[str, ...] = ()
+    about: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         parts = [self.file, self.key_path, self.message] if self.key_path else [self.file, self.message]

@@ -8,10 +8,11 @@ offered load (``CheckedRun.nominal_loads``, :mod:`offloadsim.world.nominal_load`
 arrival rates sent to it times one task's compute time there as the world prices it, over its
 cores), one warning per node group at or past 100 %, at its key, naming its most loaded node and
 saying how the figure was made.  Nothing where the policy decides at run time (by load, cost or
-chance): no guess.  Nothing of a processor whose speed or memory bandwidth is a bare number that
-``plain-speeds`` warns of (``speed: 10``, 10 FLOP/s where 10 GFLOP/s was meant,
-:func:`~offloadsim.scenario.plain_numbers.plain_processors`): "offered 2e10 %" beside that warning
-said the same thing less clearly; written with its unit, its load is said.
+chance): no guess.  Each warning is about the processor its nodes are offered too much on
+(``Problem.about``), so one whose speed or memory bandwidth is a bare number that ``plain-speeds``
+warns of (``speed: 10``, 10 FLOP/s where 10 GFLOP/s was meant) is said by that check alone
+(:data:`~offloadsim.scenario.checks.EXPLAINED_BY`): "offered 2e10 %" beside it said the same
+thing less clearly; written with its unit, its load is said.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from typing import Any
 
 from offloadsim.scenario.checks import CheckedRun
 from offloadsim.scenario.errors import Problem, format_path
-from offloadsim.scenario.plain_numbers import plain_processors
 from offloadsim.scenario.units import format_quantity
 from offloadsim.suggest import quoted
 
@@ -43,17 +43,16 @@ def offered_overload(run: CheckedRun) -> list[Problem]:
     scenario = run.scenario
     nodes = {node.name: node for node in scenario.nodes}
     over: dict[str, list[Any]] = {}
-    plain: frozenset[tuple[Any, ...]] | None = None  # read once a load is over
+    about: dict[str, dict[str, None]] = {}  # each group's processors' key paths, in order
     for load in loads:
         if load.per_core < 1.0:
             continue
         node = nodes.get(load.node)
-        if node is not None:
-            plain = plain_processors(run) if plain is None else plain
-            paths = [("nodes", node.group, *p.path) for p in node.processors if p.name == load.processor]
-            if any(path in plain for path in paths):
-                continue  # plain-speeds says what is wrong with it
-        over.setdefault(node.group if node is not None else load.node, []).append(load)
+        group = node.group if node is not None else load.node
+        over.setdefault(group, []).append(load)
+        for processor in node.processors if node is not None else ():
+            if processor.name == load.processor:
+                about.setdefault(group, {})[format_path(("nodes", group, *processor.path))] = None
     warnings = []
     for group, found in over.items():
         found.sort(key=lambda load: (-load.per_core, load.node))
@@ -69,6 +68,7 @@ def offered_overload(run: CheckedRun) -> list[Problem]:
                 f"{format_quantity(top.seconds, 'time')} a task{_more(found)} ({NOMINAL_SAID}); at 100 % "
                 "or more its queue grows all run and every latency depends on how long the run is "
                 "(more servers, a faster processor or a lower rate)",
+                about=tuple(about.get(group, ())),
             )
         )
     return warnings

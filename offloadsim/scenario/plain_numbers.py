@@ -61,7 +61,6 @@ __all__ = [
     "PROCESSOR_KEYS",
     "QUANTITIES",
     "Plain",
-    "plain_processors",
     "plain_warnings",
 ]
 
@@ -306,8 +305,9 @@ PROCESSOR_KEYS: Mapping[str, tuple[str, ...]] = {
 }
 
 #: The quantities of a processor the ``plain-speeds`` check warns of: what its compute times are
-#: priced from, so a bare one makes its nominal offered load (``offered-load``) that of a processor
-#: its writer surely did not mean.
+#: priced from, so a bare one makes its nominal offered load (``offered-load``) and the least
+#: compute time of what it may run (``unmeetable-deadlines``) those of a processor its writer
+#: surely did not mean (which is why ``plain-speeds`` explains them: ``checks.EXPLAINED_BY``).
 PROCESSOR_RATES = ("speed", "memory_bandwidth")
 
 #: The keys of a node's ``power`` (``nodes.NAME.power``) that hold each quantity.
@@ -365,22 +365,6 @@ def plain_warnings(run: CheckedRun, quantity: str) -> list[Problem]:
             )
         )
     return warnings
-
-
-def plain_processors(run: CheckedRun) -> frozenset[tuple[Part, ...]]:
-    """The key paths of the processors a bare speed or memory bandwidth of which ``plain-speeds`` warns of.
-
-    ``("nodes", "phone", "processor")`` for ``nodes.phone.processor.speed: 10``, ``("nodes", "edge",
-    "processors", "gpu")`` for one of ``processors``: what the ``offered-load`` check says nothing of,
-    as that warning says what is wrong with them (a load of 2e10 % beside it said it again, less
-    clearly).
-    """
-    return frozenset(
-        path[:-1]
-        for quantity in PROCESSOR_RATES
-        for path, _, _ in _bare_numbers(run, quantity)
-        if path[:1] == ("nodes",) and path[2:3] in (("processor",), ("processors",))
-    )
 
 
 #: A bare number found: its key path, its value, and, for a cell of a CSV file, the file as

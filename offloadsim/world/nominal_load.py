@@ -107,7 +107,7 @@ def _placer(world: World, policy: str, params: Mapping[str, Any]) -> Any:
 
 
 def _first(world: World, node: str) -> tuple[str, str] | None:
-    """``node`` and its first processor; None where it cannot compute."""
+    """``node`` and its first processor, where the engine runs a segment whose plan names none; None: none."""
     proc = world.processors.get(node)
     return None if proc is None else (node, proc.spec.name)
 

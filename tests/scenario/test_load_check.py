@@ -9,6 +9,7 @@ run time.
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -122,3 +123,39 @@ def test_a_bare_speed_is_warned_of_once_by_plain_speeds_and_with_its_unit_its_lo
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and 'edge is offered 1.2e+10 % of its "gpu"' in err[0], err
     assert err[0].endswith("[offered-load]")
+
+
+#: A phone of two processors, a 1 GFLOP/s CPU and a 10 GFLOP/s GPU, in the order ORDER, run local.
+TWO = """\
+name: two
+duration: 10 s
+nodes:
+  phone: {tier: device, processors: ORDER}
+applications:
+  job: {work: 1.2 GFLOP, input: 10 KB, output: 1 KB}
+workload:
+  - {app: job, sources: phone, arrivals: poisson, rate: 1 /s}
+policy: local
+"""
+
+_CPU, _GPU = "cpu: {speed: 1 GFLOP/s}", "gpu: {speed: 10 GFLOP/s}"
+
+
+@pytest.mark.parametrize(("order", "said"), [((_CPU, _GPU), "120 %"), ((_GPU, _CPU), None)])
+def test_local_loads_the_processor_its_run_computes_on_not_the_fastest(tmp_path, capsys, order, said):
+    # local's plan names no processor: the engine runs each stage on the node's first one listed.
+    # 1 /s x 1.2 GFLOP is 120 % of the CPU, 12 % of the GPU.
+    path = tmp_path / "two.yaml"  # as written: yaml.safe_dump would sort the processors
+    path.write_text(TWO.replace("ORDER", "{" + ", ".join(order) + "}"), encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    loads = [line for line in capsys.readouterr().err.splitlines() if line.endswith("[offered-load]")]
+    if said is None:
+        assert loads == []
+    else:
+        assert len(loads) == 1 and f'phone is offered {said} of its "cpu" (1 core)' in loads[0], loads
+    out = tmp_path / "run"
+    assert main(["run", str(path), "--out", str(out), "--quiet"]) == 0
+    processors = pd.read_parquet(out / "processors.parquet").set_index("processor")
+    first = order[0].split(":")[0]
+    assert processors.loc[first, "stages_completed"] > 0
+    assert processors["stages_completed"].drop(first).eq(0).all()

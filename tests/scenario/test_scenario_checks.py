@@ -214,7 +214,7 @@ def test_a_warning_names_its_check_as_data_not_in_its_message(tmp_path, plugin_c
     (problem,) = run_scenario_checks(CheckedRun(scenario, scenario.policy, lambda: None))
     assert (problem.message, problem.check) == (f'{MESSAGE} (set by --set "seed=7")', "test-plugin")
     refusal = Problem(str(path), "seed", MESSAGE)
-    assert refusal == (str(path), "seed", MESSAGE, None, ())  # names no check, nor other key paths
+    assert refusal == (str(path), "seed", MESSAGE, None, (), ())  # names no check, nor other key paths
 
 
 def test_a_note_goes_before_the_checks_name_whatever_the_message_ends_with():

@@ -15,14 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
-
+from offloadsim.analysis.group_tally import Placer
 from offloadsim.analysis.overload_marks import overload_kinds
 from offloadsim.analysis.warning_facts import WarningFacts
 from offloadsim.analysis.warning_groups import warned_groups
 from offloadsim.analysis.warning_list import warning_kind
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "EVERY",
@@ -37,7 +39,7 @@ __all__ = [
 ]
 
 #: One run's records for the attribution: its tasks, nodes (None: not kept), measured time and end (s).
-RunRecords = tuple[pd.DataFrame, pd.DataFrame | None, float, float | None]
+RunRecords = tuple["pd.DataFrame", "pd.DataFrame | None", float, float | None]
 
 #: The groups one run's warnings concern, as a run's result carries them: their names, or every group.
 EVERY: Literal["every"] = "every"
@@ -48,27 +50,29 @@ def _run_groups(rows: Sequence[Mapping[str, Any]], records: RunRecords) -> set[s
     """The groups any of one run's warnings concern; None: every group (one it cannot place)."""
     return _concerned_groups(
         [WarningFacts.from_dict(row["facts"], "run_warnings") if "facts" in row else None for row in rows],
-        records,
+        lambda one: warned_groups(one, *records),
     )
 
 
-def _concerned_groups(facts: Iterable[WarningFacts | None], records: RunRecords) -> set[str] | None:
+def _concerned_groups(facts: Iterable[WarningFacts | None], place: Placer) -> set[str] | None:
     """The groups any of one run's warnings (each its ``facts``, None: kept without) concern.
 
     None: every group, where one cannot be placed (:func:`~offloadsim.analysis.warning_groups.warned_groups`).
     """
     found: set[str] = set()
     for one in facts:
-        groups = warned_groups(one, *records)
+        groups = place(one)
         if groups is None:
             return None
         found |= groups
     return found
 
 
-def placed_facts(facts: Iterable[WarningFacts], records: RunRecords) -> tuple[WarningFacts, ...]:
+def placed_facts(facts: Iterable[WarningFacts], place: Placer) -> tuple[WarningFacts, ...]:
     """One run's warnings' ``facts``, each with the source groups it concerns (``groups``) where placed.
 
+    ``place``: what places one warning from the run's records
+    (:func:`~offloadsim.analysis.group_tally.run_placer`, a chunk of its records at a time).
     Worked out once, from the run's records, where they are at hand (the run's result, a job), so
     that a summary, a comparison's or sweep's manifest and a job file say which groups each warning
     concerns and the tables mark only those (:meth:`WarningFacts.groups`); one that cannot be placed
@@ -76,7 +80,7 @@ def placed_facts(facts: Iterable[WarningFacts], records: RunRecords) -> tuple[Wa
     """
     placed = []
     for one in facts:
-        found = warned_groups(one, *records)
+        found = place(one)
         placed.append(one if found is None else replace(one, groups=tuple(sorted(found))))
     return tuple(placed)
 
@@ -111,13 +115,13 @@ def overload_warned(run_warnings: Iterable[Mapping[str, Any]], by: str) -> dict[
     return counts
 
 
-def overload_groups(facts: Iterable[WarningFacts], records: RunRecords) -> set[str] | None:
+def overload_groups(facts: Iterable[WarningFacts], place: Placer) -> set[str] | None:
     """The groups one run's overload warnings (of the kinds registered ``overload``) concern.
 
     Those whose tasks had a stage on a node such a warning names (or, the backlog's, whose own tasks
     piled up); None where one cannot be placed: every group, as the run's overload marks them.
     """
-    return _concerned_groups([one for one in facts if overload_kinds([one.kind])], records)
+    return _concerned_groups([one for one in facts if overload_kinds([one.kind])], place)
 
 
 def with_group_warned(
@@ -136,6 +140,8 @@ def with_group_warned(
     ``records(by, replication)`` gives the records of a warned run that carries none, read only
     where ``groups`` has rows of its ``by``.
     """
+    import pandas as pd  # a run's result places its warnings without it (group_tally)
+
     groups = groups.copy()
     if not len(groups):
         groups["warned"] = pd.Series(dtype=int)

@@ -16,22 +16,28 @@ is concerned where its own tasks meet its test (its registered ``own_tasks``,
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from offloadsim.analysis.groups import GROUP_COLUMN
+from offloadsim.analysis.table_columns import Table, floats, has, strings
 from offloadsim.analysis.warning_facts import WarningFacts
 from offloadsim.analysis.warning_list import kind_named
+from offloadsim.analysis.warning_registry import WarningKind
 from offloadsim.records.schema import placement_nodes
 
-__all__ = ["warned_groups"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["concerned_groups", "warned_groups"]
 
 
 def warned_groups(
     facts: WarningFacts | None,
     tasks: pd.DataFrame,
-    nodes: pd.DataFrame | None,
+    nodes: Table | None,
     duration_s: float,
     end_s: float | None,
 ) -> set[str] | None:
@@ -40,35 +46,61 @@ def warned_groups(
     ``tasks`` and ``nodes`` are the run's rows alone.  None where it cannot tell (no facts, a
     warning of no node but the backlog, tasks without ``source_group``): every group, as before.
     Those its facts carry where it was placed before (``facts.groups``) are taken as they are.
+    (:class:`~offloadsim.analysis.group_tally.GroupTally` gives the same from records a chunk at a time.)
     """
     if facts is not None and facts.groups is not None:
         return set(facts.groups)
     if facts is None or GROUP_COLUMN not in tasks.columns:
         return None
     groups = tasks[GROUP_COLUMN].astype(str).to_numpy()
+
+    def own(kind: WarningKind) -> set[str]:
+        grew = kind.own_tasks
+        assert grew is not None
+        return {g for g in dict.fromkeys(groups.tolist()) if grew(tasks[groups == g], duration_s, end_s)}
+
+    def on(warned: set[str]) -> set[str]:
+        placements = tasks["placement"].astype(str) if "placement" in tasks.columns else None
+        on = {
+            text: bool(warned.intersection(placement_nodes(text)))
+            for text in (placements.unique().tolist() if placements is not None else [])
+        }
+        hit = np.zeros(len(tasks), dtype=bool)
+        if placements is not None:
+            hit |= placements.map(on).to_numpy(dtype=bool)
+        if "source" in tasks.columns:
+            hit |= tasks["source"].astype(str).isin(warned).to_numpy()
+        return set(groups[hit].tolist())
+
+    return concerned_groups(facts, nodes, end_s, own, on)
+
+
+def concerned_groups(
+    facts: WarningFacts,
+    nodes: Table | None,
+    end_s: float | None,
+    own: Callable[[WarningKind], set[str]],
+    on: Callable[[set[str]], set[str]],
+) -> set[str] | None:
+    """The groups a warning not yet placed concerns, as the run's tasks tell: None where they cannot.
+
+    ``own(kind)``: the groups whose own tasks meet the test of a kind with ``own_tasks`` (a run whose
+    end is not known: None); ``on(names)``: the groups whose tasks had a stage on, or came from, one
+    of the nodes ``names``: those the warning names, and, where it counts more than it names, every
+    node passing its kind's test (``group_column`` at least ``group_least``).
+    """
     kind = kind_named(facts.kind)
     if kind is not None and kind.own_tasks is not None:
         if end_s is None or not math.isfinite(end_s):
             return None
-        grew = kind.own_tasks
-        return {g for g in dict.fromkeys(groups.tolist()) if grew(tasks[groups == g], duration_s, end_s)}
+        return own(kind)
     if not facts.nodes:
         return None
     warned = {name for name, _ in facts.nodes}
     if facts.node_count > len(warned):
         column = None if kind is None else kind.group_column
-        if kind is None or column is None or nodes is None or column not in nodes.columns:
+        if kind is None or column is None or nodes is None or not has(nodes, column):
             return None
-        passed = nodes[column].to_numpy(dtype=float) >= kind.group_least
-        warned |= set(nodes["node"].astype(str).to_numpy()[passed].tolist())
-    placements = tasks["placement"].astype(str) if "placement" in tasks.columns else None
-    on = {
-        text: bool(warned.intersection(placement_nodes(text)))
-        for text in (placements.unique().tolist() if placements is not None else [])
-    }
-    hit = np.zeros(len(tasks), dtype=bool)
-    if placements is not None:
-        hit |= placements.map(on).to_numpy(dtype=bool)
-    if "source" in tasks.columns:
-        hit |= tasks["source"].astype(str).isin(warned).to_numpy()
-    return set(groups[hit].tolist())
+        passed = floats(nodes, column) >= kind.group_least
+        warned |= set(strings(nodes, "node")[passed].tolist())
+    return on(warned)

@@ -108,7 +108,10 @@ class WarningKind(FieldValues):
     tasks ran on the nodes it names, and, for the nodes it only counts, those of every node whose
     ``group_column`` is at least ``group_least`` (no column: every group); or, ``own_tasks``, the
     groups whose own tasks meet the test (given the group's tasks, the measured time and the end;
-    a run whose end is not known: every group).
+    a run whose end is not known: every group); ``own_tally``, the same test fed a chunk of records at a
+    time (given the measured time and the end; ``add(chunk, status masks, the group's rows)``, then
+    ``met()``), so that a run's result places its warnings without a table of all its tasks (a kind
+    with ``own_tasks`` and none is placed from that table).
     ``llm_clause``: the warning that carries "LLM decoding ... serves one request at a time":
     ``"named"``, where it names a node decoding LLM answers (tried first), ``"loaded"``, where
     such a node was busy at least half the time; None: never.
@@ -129,6 +132,7 @@ class WarningKind(FieldValues):
     group_column: str | None = None
     group_least: float = 0.0
     own_tasks: Callable[[Any, float, float], bool] | None = None
+    own_tally: Callable[[float, float], Any] | None = None
     llm_clause: str | None = None
     overload: bool = False
 

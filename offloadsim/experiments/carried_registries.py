@@ -297,7 +297,7 @@ CARRIED_REGISTRIES: tuple[CarriedRegistry, ...] = (
         _warnings,
         warning_registry.register,
         warning_registry.unregister,
-        _attributes("detect", "note", "own_tasks"),
+        _attributes("detect", "note", "own_tasks", "own_tally"),
         ordered=True,
     ),
     CarriedRegistry(

@@ -446,14 +446,23 @@ class RunResult:
             return said
         from offloadsim.analysis.group_warned import overload_groups  # pandas: only where it is needed
 
-        return overload_groups(facts, self._records_for_groups())
+        return overload_groups(facts, self._group_placer())
 
-    def _records_for_groups(self) -> tuple[pd.DataFrame, pd.DataFrame | None, float, float | None]:
-        """Its tasks, nodes, measured time and end: what places its warnings among its source groups."""
+    def _group_placer(self) -> Callable[[Any], set[str] | None]:
+        """What places its warnings among its source groups: its records read a chunk at a time.
+
+        The engine's records while it has them (no DataFrame of all its tasks is built), else its
+        tasks table (a result read back); see :func:`~offloadsim.analysis.group_tally.run_placer`.
+        """
+        from offloadsim.analysis.group_tally import run_placer
+
         end = self.manifest.get("end_s")
         ended = float(end) if isinstance(end, int | float) and math.isfinite(end) else None
-        tasks = tasks_frame(self.records) if self._tasks is None and self.records is not None else self.tasks
-        return tasks, self.nodes, self.summary.duration_s, ended
+        engine = self._tasks is None and self.records is not None
+        tasks = self.records if engine else self.tasks
+        frame = (lambda: tasks_frame(tasks)) if engine else (lambda: tasks)
+        nodes = self._nodes if self._nodes is not None else self.nodes
+        return run_placer(tasks, nodes, self.summary.duration_s, ended, self.summary.warning_facts, frame)
 
     def _placed_summary(self) -> Summary:
         """Its summary, each warning's facts saying which source groups it concerns (``groups``).
@@ -466,7 +475,7 @@ class RunResult:
 
         from offloadsim.analysis.group_warned import placed_facts  # pandas: only where it is needed
 
-        facts = placed_facts(self.summary.warning_facts, self._records_for_groups())
+        facts = placed_facts(self.summary.warning_facts, self._group_placer())
         return replace(self.summary, warning_facts=facts)
 
     @classmethod

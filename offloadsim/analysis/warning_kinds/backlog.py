@@ -17,7 +17,7 @@ from offloadsim.analysis.warning_facts import WarningFacts
 from offloadsim.analysis.warning_kinds.shared import BUSY, GROWTH_TASKS, SHOWN
 from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind
 
-__all__ = ["KIND", "BACKLOG", "BACKLOG_WARNING", "backlog_counts", "backlog_grew"]
+__all__ = ["KIND", "BACKLOG", "BACKLOG_WARNING", "BacklogTally", "backlog_counts", "backlog_grew"]
 
 #: The kind's name (``WarningFacts.kind``): the tasks in the system grew all run.
 BACKLOG = "backlog"
@@ -37,20 +37,29 @@ def backlog_counts(
     task a failure cut short after seconds in the system had counted as leaving when it arrived
     (as it still does in a table written before ``lost_at``, or where a row has none).
     """
+    arrival = np.sort(floats(tasks, "arrival"))
+    leave = _leave_times(tasks, masks)
+    leave.sort()
+    counts = [
+        int(np.searchsorted(arrival, t, side="right") - np.searchsorted(leave, t, side="right"))
+        for t in _quarter_ends(duration_s, end_s)
+    ]
+    return counts, float(masks["in_flight"].mean())
+
+
+def _quarter_ends(duration_s: float, end_s: float) -> list[float]:
+    return [end_s - duration_s * (4 - k) / 4.0 for k in range(1, 5)]
+
+
+def _leave_times(tasks: Table, masks: Mapping[str, np.ndarray]) -> np.ndarray:
+    """When each task left the system (a new array): finished or lost, else arrived; inf: in flight."""
     arrived = floats(tasks, "arrival")
-    arrival = np.sort(arrived)
     leave = np.where(masks["completed"], floats(tasks, "finish"), arrived)
     if has(tasks, "lost_at"):
         lost = floats(tasks, "lost_at")
         leave = np.where(~masks["completed"] & ~np.isnan(lost), lost, leave)
     leave[masks["in_flight"]] = math.inf
-    leave.sort()
-    quarters = [end_s - duration_s * (4 - k) / 4.0 for k in range(1, 5)]
-    counts = [
-        int(np.searchsorted(arrival, t, side="right") - np.searchsorted(leave, t, side="right"))
-        for t in quarters
-    ]
-    return counts, float(masks["in_flight"].mean())
+    return leave
 
 
 def backlog_grew(tasks: Table, duration_s: float, end_s: float) -> bool:
@@ -62,6 +71,39 @@ def backlog_grew(tasks: Table, duration_s: float, end_s: float) -> bool:
     if not rows(tasks) or duration_s <= 0:
         return False
     return bool(_backlog_warnings(*backlog_counts(tasks, duration_s, end_s, status_masks(tasks))))
+
+
+class BacklogTally:
+    """:func:`backlog_grew` of one source group's tasks, fed a chunk at a time: its answer in flat memory.
+
+    Counts, at the end of each quarter of the measured time, the group's tasks arrived and left by
+    then, and its tasks and those in flight: all the test reads, exact integers whatever the chunks.
+    """
+
+    def __init__(self, duration_s: float, end_s: float) -> None:
+        self.duration_s = duration_s
+        self.quarters = _quarter_ends(duration_s, end_s)
+        self.arrived_by = [0] * 4
+        self.left_by = [0] * 4
+        self.tasks = 0
+        self.in_flight = 0
+
+    def add(self, block: Table, masks: Mapping[str, np.ndarray], mine: np.ndarray) -> None:
+        """Count the rows ``mine`` (a boolean mask) of ``block``, whose status ``masks`` are given."""
+        arrival = floats(block, "arrival")[mine]
+        leave = _leave_times(block, masks)[mine]
+        for k, t in enumerate(self.quarters):
+            self.arrived_by[k] += int(np.count_nonzero(arrival <= t))
+            self.left_by[k] += int(np.count_nonzero(leave <= t))
+        self.tasks += int(np.count_nonzero(mine))
+        self.in_flight += int(np.count_nonzero(masks["in_flight"] & mine))
+
+    def met(self) -> bool:
+        """Whether the tasks counted meet the backlog warning's test (:func:`backlog_grew`)."""
+        if not self.tasks or self.duration_s <= 0:
+            return False
+        counts = [a - b for a, b in zip(self.arrived_by, self.left_by, strict=True)]
+        return bool(_backlog_warnings(counts, self.in_flight / self.tasks))
 
 
 def _backlog_warnings(counts: list[int], share: float) -> list[Said]:
@@ -126,6 +168,7 @@ KIND = WarningKind(
     note=_note,
     said_by_in_flight=True,
     own_tasks=backlog_grew,
+    own_tally=BacklogTally,
     llm_clause="loaded",
     overload=True,
 )

@@ -16,8 +16,11 @@ from dataclasses import replace
 import pytest
 
 import offloadsim
+from offloadsim.analysis import warning_registry
 from offloadsim.analysis.group_tally import run_placer
+from offloadsim.analysis.warning_facts import WarningFacts
 from offloadsim.analysis.warning_groups import warned_groups
+from offloadsim.analysis.warning_kinds.backlog import BACKLOG
 from offloadsim.records import results
 from offloadsim.records.results import read_run, tasks_frame
 
@@ -62,7 +65,8 @@ def _unplaced(facts):
 
 
 def _table_groups(facts, tasks, nodes, result):
-    return [warned_groups(one, tasks, nodes, result.summary.duration_s, result.manifest["end_s"]) for one in facts]
+    end = result.manifest["end_s"]
+    return [warned_groups(one, tasks, nodes, result.summary.duration_s, end) for one in facts]
 
 
 @pytest.mark.parametrize("name", list(RUNS))
@@ -71,7 +75,7 @@ def test_the_chunked_placement_is_the_task_tables(name, tmp_path, monkeypatch):
     result = offloadsim.run(_scenario(tmp_path, name))
     _, kinds, concerned = RUNS[name]
     facts = _unplaced(result.summary.warning_facts)
-    assert kinds <= {one.kind for one in facts}
+    assert kinds <= {one.kind for one in facts} and result.records is not None
     table = _table_groups(facts, tasks_frame(result.records), result.nodes, result)
     place = run_placer(
         result.records,
@@ -116,3 +120,26 @@ def test_a_result_written_before_the_facts_carried_groups_is_placed_as_its_table
     )
     assert [place(one) for one in facts] == table
     assert result.format_table() == marked  # its overloaded groups marked as the fresh result's
+
+
+def test_a_kind_with_its_own_test_and_no_tally_is_placed_from_the_table(tmp_path):
+    result = offloadsim.run(_scenario(tmp_path, "named"))
+    backlog = warning_registry.kind_named(BACKLOG)
+    assert backlog is not None and result.records is not None
+    records = result.records
+    toy = replace(backlog, name="toy_backlog", own_tally=None)  # as a plug-in's kind may be
+    warning_registry.register(toy)
+    try:
+        built = []
+
+        def frame():
+            built.append(True)
+            return tasks_frame(records)
+
+        facts = [WarningFacts("toy_backlog")]
+        end = result.manifest["end_s"]
+        place = run_placer(records, result._nodes, result.summary.duration_s, end, facts, frame)
+        assert built == [True]
+        assert place(facts[0]) == {"slow"}  # its own test, on each group's rows of the table
+    finally:
+        warning_registry.unregister("toy_backlog")

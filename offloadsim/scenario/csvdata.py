@@ -110,6 +110,10 @@ def _check_room(text: str, room: Room | None, header: bool = True) -> None:
 def read_samples(path: Path, shown: str, kind: str, room: Room | None = None) -> list[float]:
     """Values of the file's single column, in SI units of ``kind``; a non-numeric first row is a header.
 
+    A header may state the column's unit (``latency [ms]``), which its bare cells are then read
+    in, as :func:`_header_units` says: a header's unit was once passed over with the header, and
+    ``10`` under ``latency [ms]`` read as 10 s.
+
     A plain column is read at once (:func:`_samples_at_once`); any other, and any with a bad
     cell, row by row, whose error names the first bad row's line.  ``room``: asked first, with
     every line as a row (the header is optional), as :func:`_check_room` says.
@@ -132,12 +136,18 @@ def _samples_at_once(text: str, kind: str, chunk_chars: int = _CHUNK_CHARS) -> l
     if table is None or len(table.names) != 1:
         return None
     chunks = table.chunks
+    factor = 1.0
     if _looks_numeric(table.names[0]):  # no header: the first line is a value, as written
         chunks = chain([[table.header]], chunks)
+    else:
+        try:
+            factor = _sample_factor(table.header, kind, "")
+        except CsvProblem:
+            return None
     parts = []
     try:
         for cells in chunks:
-            column = _column(cells, kind)
+            column = _column(cells, kind, factor)
             if column is None:
                 return None
             parts.append(column)
@@ -151,19 +161,34 @@ def _samples_at_once(text: str, kind: str, chunk_chars: int = _CHUNK_CHARS) -> l
 def _samples_row_by_row(text: str, shown: str, kind: str) -> list[float]:
     """:func:`read_samples` a row at a time: each value through :func:`_value`, the first problem raised."""
     values: list[float] = []
+    factor = 1.0
     for number, (line, row) in enumerate(_text_rows(text, shown)):
         if len(row) != 1:
             raise CsvProblem(f"{shown}, line {line}: expected one column of values, got {len(row)}")
         cell = row[0].strip()
         if number == 0 and not _looks_numeric(cell):
+            factor = _sample_factor(cell, kind, f"{shown}, line {line}")
             continue  # a header
         try:
-            values.append(_value(cell, kind, shown, line))
+            values.append(_value(cell, kind, shown, line, "", factor))
         except CsvProblem as problem:
             raise CsvProblem(f"{problem}{separator_hint(row)}") from None
     if not values:
         raise CsvProblem(f"{shown}: no values (expected one column of {QUANTITIES[kind].name} values)")
     return values
+
+
+#: The columns of an arrival trace whose cells are names, on which a header's unit is refused.
+_TRACE_NAMED = ("source",)
+
+
+def _sample_factor(header: str, kind: str, where: str) -> float:
+    """The factor to SI of the unit a samples file's ``header`` states (1 where it states none).
+
+    Its one column may have any name: the name is given the field's ``kind``.
+    """
+    name = named_column(header)[0]
+    return _header_units([header], {name: kind}, where)[1].get(name, 1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +203,8 @@ class TraceRows:
 def read_trace(path: Path, shown: str, room: Room | None = None) -> TraceRows:
     """The rows of a trace with columns ``time`` and optional ``source``: their times, sources and lines.
 
-    Times are seconds (or strings with a time unit), non-negative and sorted;
+    Times are seconds (or strings with a time unit; ``time (ms)`` reads bare ones in milliseconds,
+    as :func:`_header_units` says), non-negative and sorted;
     an empty or absent ``source`` means the row applies to every source.
     Other columns are ignored; ``time`` or ``source`` given twice is refused.  A plain
     table is read a column at a time (:func:`_trace_at_once`); any other, and any
@@ -199,7 +225,7 @@ def _trace_row_by_row(text: str, shown: str) -> TraceRows:
     header = next(rows, None)
     if header is None:
         raise CsvProblem(f'{shown}: the file is empty; expected a header row with a "time" column')
-    names = [cell.strip().lower() for cell in header[1]]
+    names, factors = _header_units(header[1], {}, f"{shown}, line {header[0]}", _TRACE_NAMED)
     if "time" not in names:
         raise CsvProblem(
             f'{shown}, line {header[0]}: expected a header row with a "time" column, got {header[1]}'
@@ -221,7 +247,7 @@ def _trace_row_by_row(text: str, shown: str) -> TraceRows:
                 f"{shown}, line {line}: expected {counted(len(names), 'column')} like the header, "
                 f"got {len(row)}" + separator_hint(row)
             )
-        time = _value(row[time_at].strip(), "time", shown, line)
+        time = _value(row[time_at].strip(), "time", shown, line, "", factors.get("time", 1.0))
         if time < previous:
             raise CsvProblem(
                 f"{shown}, line {line}: time {time:g} s is before the previous row's {previous:g} s "
@@ -247,9 +273,14 @@ def _trace_at_once(text: str, chunk_chars: int = _CHUNK_CHARS) -> TraceRows | No
     read in a fraction of that.  Equal sources share one string.
     """
     table = _plain_chunks(text, chunk_chars)
-    if table is None or table.names.count("time") != 1 or table.names.count("source") > 1:
+    if table is None:
         return None
-    names = table.names
+    try:
+        names, factors = _header_units(table.header.split(","), {}, "", _TRACE_NAMED)
+    except CsvProblem:
+        return None
+    if names.count("time") != 1 or names.count("source") > 1:
+        return None
     time_at, width = names.index("time"), len(names)
     source_at = names.index("source") if "source" in names else None
     parts = []
@@ -257,7 +288,7 @@ def _trace_at_once(text: str, chunk_chars: int = _CHUNK_CHARS) -> TraceRows | No
     shared: dict[str, str] = {}
     try:
         for cells in table.chunks:
-            column = _column(cells[time_at::width], "time")
+            column = _column(cells[time_at::width], "time", factors.get("time", 1.0))
             if column is None:
                 return None
             parts.append(column)
@@ -355,20 +386,25 @@ def named_column(cell: str) -> tuple[str, str | None]:
 
 
 def _header_units(
-    cells: Sequence[str], kinds: Mapping[str, str], where: str
+    cells: Sequence[str], kinds: Mapping[str, str], where: str, named: Sequence[str] = ()
 ) -> tuple[list[str], dict[str, float]]:
-    """A series' header ``cells``: each column's name, and the factor to SI of each that states a unit.
+    """A table's header ``cells``: each column's name, and the factor to SI of each that states a unit.
 
     A drive test's ``bandwidth [Mbps]`` (or ``(Mbps)``) reads each bare cell of its column in Mbit/s;
-    a cell with its own unit keeps it.  A unit the column's kind (``time``'s, or ``kinds``') does not
-    take is refused, ``where`` (the file and line) and the column named; a column of neither is left
-    to the caller, which refuses it.
+    a cell with its own unit keeps it.  Every table a scenario reads (link traces, arrival traces,
+    positions, empirical samples) takes its header's units here, so each reads them alike.  A unit
+    the column's kind (``kinds``', else ``time``'s for ``time``) does not take is refused, ``where``
+    (the file and line) and the column named, and so is any unit on a column of ``named`` (a
+    trace's ``source``, a position's ``node``: names, not quantities); another column is left to
+    the caller, which refuses or ignores it.
     """
     names, factors = [], {}
     for cell in cells:
         name, unit = named_column(cell)
         names.append(name)
-        kind = "time" if name == "time" else kinds.get(name)
+        if unit is not None and name in named:
+            raise CsvProblem(f"{where}: column {quoted(cell.strip())}: expected no unit: its cells are names")
+        kind = kinds.get(name, "time" if name == "time" else None)
         if unit is None or kind is None:
             continue
         try:
@@ -771,6 +807,9 @@ def _text_rows(text: str, shown: str) -> Iterator[tuple[int, list[str]]]:
         raise CsvProblem(f"{shown}: malformed CSV: {error}") from None
 
 
+#: The value columns of a positions file but ``time``, and their kinds (``x [km]`` is read in km).
+_POSITION_KINDS = {"x": "length", "y": "length"}
+
 #: Each node's first line, times, xs and ys (what :func:`read_positions` gives).
 _Tracks = dict[str, tuple[int, np.ndarray, np.ndarray, np.ndarray]]
 
@@ -787,6 +826,8 @@ def _floats64(values: np.ndarray | list[float]) -> np.ndarray:
 
 def read_positions(path: Path, shown: str, room: Room | None = None) -> _Tracks:
     r"""Positions of moving nodes: columns ``time``, ``node``, ``x`` and ``y`` (metres, non-negative).
+
+    A header may state a column's unit (``time (ms)``, ``x [km]``), as :func:`_header_units` says.
 
     Returns, per node in order of first appearance, ``(first line, times,
     xs, ys)``, each column a numpy array of float64; each node's
@@ -817,10 +858,16 @@ def _positions_at_once(text: str, chunk_chars: int = _CHUNK_CHARS) -> _Tracks | 
     checked to increase with numpy.  Row by row, a row took some 7 us and 250 bytes.
     """
     table = _plain_chunks(text, chunk_chars)
-    if table is None or sorted(table.names) != ["node", "time", "x", "y"]:
+    if table is None:
         return None
-    at = {name: table.names.index(name) for name in table.names}
-    kinds = {"time": "time", "x": "length", "y": "length"}
+    try:
+        names, factors = _header_units(table.header.split(","), _POSITION_KINDS, "", ("node",))
+    except CsvProblem:
+        return None
+    if sorted(names) != ["node", "time", "x", "y"]:
+        return None
+    at = {name: names.index(name) for name in names}
+    kinds = {"time": "time", **_POSITION_KINDS}
     nodes: dict[str, int] = {}  # each node's number, in order of first appearance
     codes = []
     parts: dict[str, list[np.ndarray]] = {name: [] for name in kinds}
@@ -829,7 +876,7 @@ def _positions_at_once(text: str, chunk_chars: int = _CHUNK_CHARS) -> _Tracks | 
             named = map(str.strip, cells[at["node"] :: 4])
             codes.append(np.fromiter((nodes.setdefault(node, len(nodes)) for node in named), np.int32))
             for name, kind in kinds.items():
-                column = _column(cells[at[name] :: 4], kind)
+                column = _column(cells[at[name] :: 4], kind, factors.get(name, 1.0))
                 if column is None:
                     return None
                 parts[name].append(column)
@@ -864,7 +911,7 @@ def _positions_row_by_row(text: str, shown: str) -> _Tracks:
     wanted = "a header row with the columns time, node, x, y"
     if header is None:
         raise CsvProblem(f"{shown}: the file is empty; expected {wanted}")
-    names = [cell.strip().lower() for cell in header[1]]
+    names, factors = _header_units(header[1], _POSITION_KINDS, f"{shown}, line {header[0]}", ("node",))
     if sorted(names) != ["node", "time", "x", "y"]:
         raise CsvProblem(
             f"{shown}, line {header[0]}: expected {wanted}, got {header[1]}{separator_hint(header[1])}"
@@ -878,9 +925,9 @@ def _positions_row_by_row(text: str, shown: str) -> _Tracks:
         node = row[at["node"]].strip()
         if not node:
             raise CsvProblem(f"{shown}, line {line}: the node is empty")
-        time = _value(row[at["time"]].strip(), "time", shown, line)
-        x = _value(row[at["x"]].strip(), "length", shown, line, "x")
-        y = _value(row[at["y"]].strip(), "length", shown, line, "y")
+        time = _value(row[at["time"]].strip(), "time", shown, line, "", factors.get("time", 1.0))
+        x = _value(row[at["x"]].strip(), "length", shown, line, "x", factors.get("x", 1.0))
+        y = _value(row[at["y"]].strip(), "length", shown, line, "y", factors.get("y", 1.0))
         track = tracks.setdefault(node, (line, [], [], []))
         if track[1] and time <= track[1][-1]:
             raise CsvProblem(

@@ -26,6 +26,10 @@ NODES = ["p-0", " p-1 ", "q", "p-0 "]
 ODD = ["-1", "1e400", "1e-40", "inf", "nan", "far", "", " ", "5 ms", '"5"', "# 5", "\u0663", "1,2"]
 # Characters split into cells at a time: tiny ones put chunk ends between any two rows.
 CHUNK_CHARS = st.sampled_from([1, 2, 3, 5, 8, 13, 1 << 20])
+# Units a header may state (a node's is refused, and so is a length's of another kind).
+HEADER_UNITS = st.sampled_from(
+    [{}, {}, {"time": "time (ms)", "x": "x [km]"}, {"y": "y (cm)"}, {"y": "y [s]"}, {"node": "node [m]"}]
+)
 
 
 def _table(data: st.DataObject) -> str:
@@ -52,7 +56,9 @@ def _table(data: st.DataObject) -> str:
         rows.insert(
             data.draw(st.integers(0, len(rows))), data.draw(st.sampled_from(["", "# note", "0,p-0,1"]))
         )
-    lines = [*data.draw(st.sampled_from([[], ["# a comment"], ["", "# x"]])), ",".join(header), *rows]
+    units = data.draw(HEADER_UNITS)  # maybe units in the header
+    stated = ",".join(units.get(name.lower(), name) for name in header)
+    lines = [*data.draw(st.sampled_from([[], ["# a comment"], ["", "# x"]])), stated, *rows]
     end = data.draw(st.sampled_from(["\n", "\n", "\r\n"]))
     return end.join(lines) + data.draw(st.sampled_from(["", end, end * 2]))
 

@@ -22,7 +22,11 @@ def _column(data: st.DataObject) -> str:
         data.draw(st.sampled_from(ODD if data.draw(st.floats(0, 1)) < odd else GOOD))
         for _ in range(data.draw(st.integers(1, 8)))
     ]
-    header = data.draw(st.sampled_from([[], ["work"], ["# made by hand", "Value"]]))
+    header = data.draw(
+        st.sampled_from(
+            [[], ["work"], ["# made by hand", "Value"], ["work [GFLOP]"], ["Work (kFLOP)"], ["work [ms]"]]
+        )
+    )
     end = data.draw(st.sampled_from(["\n", "\n", "\r\n"]))
     return end.join([*header, *cells]) + data.draw(st.sampled_from(["", end, end * 2]))
 

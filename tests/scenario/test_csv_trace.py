@@ -20,6 +20,10 @@ ODD = ["-1", "1e400", "1e-40", "inf", "nan", "soon", "", "5 Mbps", '"5"', "# 5",
 SOURCES = ["phone-0", " phone-1 ", "", "  ", "tablet"]
 # Characters split into cells at a time: tiny ones put chunk ends between any two rows.
 CHUNK_CHARS = st.sampled_from([1, 2, 3, 5, 8, 13, 1 << 20])
+# Units a header may state (a source's is refused, and so is a time's of another kind).
+HEADER_UNITS = st.sampled_from(
+    [{}, {}, {"time": "time (ms)"}, {"time": "time [min]"}, {"time": "time [MB]"}, {"source": "source (x)"}]
+)
 
 
 def _table(data: st.DataObject) -> str:
@@ -42,7 +46,8 @@ def _table(data: st.DataObject) -> str:
         if data.draw(st.floats(0, 1)) < odd:
             cells["time"] = data.draw(st.sampled_from(ODD))
         rows.append(",".join(cells[name] for name in header))
-    lines = [*data.draw(st.sampled_from([[], ["# a comment"], ["", "# x"]])), ",".join(header), *rows]
+    stated = ",".join(data.draw(HEADER_UNITS).get(name, name) for name in header)  # maybe units
+    lines = [*data.draw(st.sampled_from([[], ["# a comment"], ["", "# x"]])), stated, *rows]
     end = data.draw(st.sampled_from(["\n", "\n", "\r\n"]))
     return end.join(lines) + data.draw(st.sampled_from(["", end, end * 2]))
 

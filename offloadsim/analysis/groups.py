@@ -16,7 +16,7 @@ as :attr:`~offloadsim.analysis.summary.Summary.apps`, ``compare``'s ``apps.csv``
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -48,6 +48,7 @@ __all__ = [
     "per_group",
     "pooled_groups",
     "split_key",
+    "values_with",
 ]
 
 #: The task column naming each task's source group.
@@ -101,13 +102,22 @@ GROUP_FILE_METRICS = (
 APP_COLUMN = "app"
 #: An LLM application's own numbers (NaN for another: a CNN has no first token).
 LLM_APP_METRICS = ("ttft_mean_s", "ttft_p95_s", "tpot_mean_s")
-#: The summary's numbers kept per application (Summary fields): those that are the application's own,
-#: not its devices' (energy and batteries are the source groups').
-APP_METRICS = (*TASK_METRICS, *LLM_APP_METRICS)
+#: The summary's numbers kept per application (Summary fields): its tasks' own, their device energy
+#: included (an inference's joules on its source, which two applications of one fleet spend apart),
+#: not its devices' batteries (those are the source groups', whichever application drained them).
+APP_METRICS = (*TASK_METRICS, "device_energy_mean_j", *ENERGY_SPLIT_METRICS, *LLM_APP_METRICS)
 #: The metrics of the printed table per application (``compare``'s, under its headline table).
-APP_TABLE_METRICS = ("latency_mean_s", "latency_p95_s", "deadline_miss_rate", "ttft_mean_s", "tpot_mean_s")
-#: The metrics of ``apps.csv`` (``compare``'s): the printed ones, the LLM's p95 ttft and the task counts.
-APP_FILE_METRICS = (*APP_TABLE_METRICS, "ttft_p95_s", "arrived", "completed")
+APP_TABLE_METRICS = (
+    "latency_mean_s",
+    "latency_p95_s",
+    "deadline_miss_rate",
+    "device_energy_mean_j",
+    "ttft_mean_s",
+    "tpot_mean_s",
+)
+#: The metrics of ``apps.csv`` (``compare``'s): the printed ones, the energy split, the LLM's p95 ttft
+#: and the task counts.
+APP_FILE_METRICS = (*APP_TABLE_METRICS, *ENERGY_SPLIT_METRICS, "ttft_p95_s", "arrived", "completed")
 
 
 def pooled_groups(groups: pd.DataFrame | None, tables: str) -> str | None:
@@ -201,6 +211,27 @@ def group_stats(
                 if m not in LLM_APP_METRICS or numbers[m] == numbers[m]
             }
         )
+    return out
+
+
+def values_with(tasks: Any, column: str, other: str, wanted: Collection[str]) -> set[str]:
+    """The values of ``column`` some of whose tasks have a value of ``other`` in ``wanted``.
+
+    The applications (``APP_COLUMN``) served for some source group (``GROUP_COLUMN``) without
+    ``power:``: their device energy per task pools its 0 J, which is not measured.
+
+    >>> sorted(values_with({"app": ["a", "a", "b"], "source_group": ["pi", "cam", "pi"]}, "app",
+    ...                    "source_group", {"cam"}))
+    ['a']
+    """
+    found = _groups(tasks, column, least=1)
+    if found is None:
+        return set()
+    out = set()
+    for value in found[1]:
+        theirs = _groups(_subset(tasks, found, value, column), other, least=1)
+        if theirs is not None and set(theirs[1]) & set(wanted):
+            out.add(value)
     return out
 
 

@@ -23,10 +23,12 @@ from offloadsim.analysis.groups import (
     APP_COLUMN,
     APP_METRICS,
     ENERGY_SPLIT_METRICS,
+    GROUP_COLUMN,
     LLM_APP_METRICS,
     group_batteries,
     group_stats,
     split_key,
+    values_with,
 )
 from offloadsim.analysis.metric_display import Metric, table_number
 from offloadsim.analysis.metric_faults import computed, computed_family, row_of, table_row_of
@@ -640,26 +642,27 @@ class Summary(FieldValues):
         group (its tasks ran on a node an overload warning names: ``qualifiers.overload_groups``);
         where that is not known, every group, as a group's tasks share the run's links and servers.
         """
-        energy = catalogue.metric_info("device_energy_mean_j")
         latency = catalogue.metric_info("latency_mean_s")
 
         def spent(group: str, values: Mapping[str, float]) -> str:
-            joules = values["device_energy_mean_j"]
-            return (
-                ";"
-                + (
-                    " energy n/a"
-                    if self.powered_sources == 0
-                    else " energy n/a (no power: on its sources)"
-                    if math.isnan(joules)
-                    else f" {_num(joules * energy.scale, energy.digits)} {energy.unit}"
-                )
-                + _overload_mark(latency, qualifiers, group)
-            )
+            return self._energy_said(values) + _overload_mark(latency, qualifiers, group)
 
         return _keyed_rows(
             self.source_groups, ("source group", "groups"), "; device energy per task", "source_groups", spent
         )
+
+    def _energy_said(self, values: Mapping[str, float]) -> str:
+        """A source group's or application's device energy per task as its row ends: ``"; 19.73 mJ"``.
+
+        "n/a" where no source draws power, and where its own sources draw none (their 0 J is not measured).
+        """
+        energy = catalogue.metric_info("device_energy_mean_j")
+        joules = values.get("device_energy_mean_j", _NAN)
+        if self.powered_sources == 0:
+            return "; energy n/a"
+        if math.isnan(joules):
+            return "; energy n/a (no power: on its sources)"
+        return f"; {_num(joules * energy.scale, energy.digits)} {energy.unit}"
 
     def _app_rows(self, qualifiers: Qualifiers = PLAIN) -> list[tuple[str, str, str]]:
         """Per application, where the tasks span several: mean latency, p95, misses, an LLM's ttft and tpot.
@@ -674,14 +677,19 @@ class Summary(FieldValues):
 
         def llm(app: str, values: Mapping[str, float]) -> str:
             first, each = values.get("ttft_mean_s", _NAN), values.get("tpot_mean_s", _NAN)
-            said = "" if math.isnan(first) else f"; ttft {_num(first * ttft.scale, ttft.digits)} {ttft.unit}"
+            said = self._energy_said(values) if energy else ""
+            said += "" if math.isnan(first) else f"; ttft {_num(first * ttft.scale, ttft.digits)} {ttft.unit}"
             said += "" if math.isnan(each) else f"; tpot {_num(each * tpot.scale, tpot.digits)} {tpot.unit}"
             return said + _overload_mark(latency, qualifiers)
 
         served = any(
             split_key(key)[1] in LLM_APP_METRICS and value == value for key, value in self.apps.items()
         )
-        last = "; an LLM's ttft and tpot" if served else ""
+        # No source draws power, or a summary.json written before the applications' energy: no column.
+        energy = self.powered_sources != 0 and any(
+            split_key(key)[1] == "device_energy_mean_j" for key in self.apps
+        )
+        last = ("; device energy per task" if energy else "") + ("; an LLM's ttft and tpot" if served else "")
         return _keyed_rows(self.apps, ("application", "applications"), last, "apps", llm)
 
     def _registered_rows(
@@ -1133,9 +1141,11 @@ def summarize(
     )
     if powered_sources == 0:  # no source draws power: its device energy is not measured, not 0 J
         fields["device_energy_mean_j"] = _NAN
-        groups = _energy_unmeasured(groups, None)
+        groups, apps = _energy_unmeasured(groups, None), _energy_unmeasured(apps, None)
     elif unpowered_groups:  # some groups' sources draw no power: theirs is not measured either
         groups = _energy_unmeasured(groups, set(unpowered_groups))
+        # An application served for one of them pools its 0 J too.
+        apps = _energy_unmeasured(apps, values_with(tasks, APP_COLUMN, GROUP_COLUMN, unpowered_groups))
     return Summary(
         duration_s=float(duration_s),
         deadline_miss_rate=n_miss / n_deadline if n_deadline else _NAN,

@@ -140,3 +140,72 @@ def test_one_application_has_no_table_per_application(cli_main, tiny, tmp_path, 
     assert (tmp_path / "cmp" / "apps.csv").read_text(encoding="utf-8").splitlines() == [
         "app,policy,metric,n,mean,ci,diff,diff_ci,diff_n"
     ]
+
+
+#: Two applications on two groups of devices, each group running both: the cameras have no ``power``.
+TWO_APPS_TWO_GROUPS = """
+name: two-apps
+duration: 30 s
+seed: 4
+nodes:
+  drone: {count: 2, tier: device, processor: {speed: 20 GFLOP/s},
+          power: {idle: 2 W, busy: 12 W, transmit: 3 W, tail: 100 ms}}
+  sensor: {count: 2, tier: device, processor: {speed: 2 GFLOP/s},
+           power: {idle: 5 mW, busy: 300 mW, transmit: 250 mW, tail: 2 s}}
+  camera: {tier: device, processor: {speed: 2 GFLOP/s}}
+  edge: {tier: edge, processor: {speed: 1 TFLOP/s}}
+links:
+  - {between: [drone-*, edge], bandwidth: 20 Mbps, latency: 5 ms}
+  - {between: [sensor-*, edge], bandwidth: 1 Mbps, latency: 20 ms}
+  - {between: [camera, edge], bandwidth: 1 Mbps, latency: 20 ms}
+applications:
+  detect: {work: 0.4 GFLOP, input: 40 KB, deadline: 150 ms}
+  count: {work: 0.1 GFLOP, input: 5 KB, deadline: 500 ms}
+  watch: {work: 0.1 GFLOP, input: 5 KB}
+workload:
+  - {app: detect, sources: drone-*, rate: 3 /s}
+  - {app: detect, sources: sensor-*, rate: 0.5 /s}
+  - {app: count, sources: [drone-*, sensor-*], rate: 1 /s}
+  - {app: watch, sources: [camera, sensor-0], rate: 1 /s}
+policy: random
+"""
+
+
+def test_each_application_has_its_device_energy_per_task(cli_main, tmp_path, capsys):
+    """An application's device energy per task is its own tasks' mean, unmeasured where any is unpowered.
+
+    The fleet's energy researcher compares what one inference of each application costs its
+    device; the source groups' rows pool both applications, so only the application's rows say it.
+    """
+    file = tmp_path / "two.yaml"
+    file.write_text(TWO_APPS_TWO_GROUPS, encoding="utf-8")
+    assert cli_main(["run", str(file), "--out", str(tmp_path / "run")]) == 0
+    printed = capsys.readouterr().out
+    tasks = pd.read_parquet(tmp_path / "run" / "tasks.parquet")
+    ended = tasks[tasks["status"].isin(["completed", "dropped", "failed"])]
+    apps = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))["apps"]
+    by_hand = {str(app): rows["device_energy"].mean() for app, rows in ended.groupby("app", observed=True)}
+    assert by_hand["detect"] != pytest.approx(by_hand["count"], rel=0.05)  # the two differ: a real test
+    for app in ("detect", "count"):
+        assert apps[f"{app}.device_energy_mean_j"] == pytest.approx(by_hand[app], rel=1e-12), app
+        parts = apps[f"{app}.device_compute_energy_mean_j"] + apps[f"{app}.device_radio_energy_mean_j"]
+        assert parts == pytest.approx(by_hand[app], rel=1e-9), app
+    # watch's tasks are partly the unpowered camera's: their 0 J is not measured, so no mean.
+    assert apps["watch.device_energy_mean_j"] is None
+
+    rows = printed[printed.index("by application") :].splitlines()
+    assert "device energy per task" in rows[0]
+    detect = next(line for line in rows if line.lstrip().startswith("detect ("))
+    watch = next(line for line in rows if line.lstrip().startswith("watch ("))
+    assert detect.rstrip().endswith(f"{by_hand['detect'] * 1e3:.2f} mJ")
+    assert watch.rstrip().endswith("energy n/a (no power: on its sources)")
+
+
+def test_a_run_with_no_power_has_no_energy_by_application(cli_main, tmp_path, capsys):
+    """Where no source draws power the rows by application say nothing of energy, as before."""
+    file = tmp_path / "mix.yaml"
+    file.write_text(CNN_AND_LLM, encoding="utf-8")
+    assert cli_main(["run", str(file), "--out", str(tmp_path / "run")]) == 0
+    printed = capsys.readouterr().out
+    rows = printed[printed.index("by application") :].splitlines()
+    assert "energy" not in rows[0] and not any("energy n/a" in line for line in rows[1:3])

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from offloadsim.field_values import FieldValues
 from offloadsim.scenario.errors import Problem, format_path, key_place, values_at
+from offloadsim.scenario.units import CELL_VOLTS
 
 if TYPE_CHECKING:
     from offloadsim.scenario.checks import CheckedRun
@@ -126,7 +127,7 @@ PLAIN_LLM_DEADLINE_FROM_S = 300.0
 
 #: The voltage a warning of a bare battery turns milliampere-hours into watt-hours at: a lithium-ion
 #: cell's nominal 3.85 V, as the refusal of a charge written ``mAh`` says it (scenario/units.py).
-_CELL_VOLTS = 3.85
+_CELL_VOLTS = CELL_VOLTS
 
 Part = str | int
 

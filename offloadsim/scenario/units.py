@@ -143,8 +143,9 @@ _RATE = {"/s": 1.0, "Hz": 1.0, "/min": 1 / 60.0, "/h": 1 / 3600.0, "/ms": 1e3}
 
 _POWER = {"W": 1.0, "mW": 1e-3, "kW": 1e3, "uW": 1e-6}
 # A battery's charge, as phones state it: an energy only times the battery's voltage.
-_CHARGE = ("mAh", "Ah")
-_CHARGE_HINT = " (a charge, not an energy: times the battery's voltage, 4000 mAh at 3.85 V is 15.4 Wh)"
+_CHARGE = {"mAh": 1e-3, "Ah": 1.0}
+#: A lithium-ion cell's nominal voltage, at which a refused charge is said as the energy it holds.
+CELL_VOLTS = 3.85
 # A draw in amperes, as a power monitor or a USB meter shows it: a power only times the voltage.
 _CURRENT = ("uA", "µA", "mA", "A")
 _CURRENT_HINT = " (a current, not a power: times the supply's voltage, 350 mA at 3.85 V is 1.35 W)"
@@ -329,7 +330,7 @@ def _unknown_unit_hint(unit: str, quantity: Quantity, kind: str, number_text: st
         else _octet_hint(unit, quantity) or did_you_mean_key(unit, quantity.units)
     )
     if kind == "energy" and unit in _CHARGE:
-        hint = _CHARGE_HINT  # not "did you mean mWh?": a charge is an energy only at a voltage
+        hint = _charge_hint(number_text, unit)  # not "did you mean mWh?": an energy only at a voltage
     if kind == "power" and unit in _CURRENT:
         hint = _CURRENT_HINT  # not "did you mean mW?": a current is a power only at a voltage
     if kind == "speed" and (ops := re.fullmatch(_OPS, unit)):
@@ -341,6 +342,28 @@ def _unknown_unit_hint(unit: str, quantity: Quantity, kind: str, number_text: st
             f"not a data sheet's peak TOPS: {_NPU_SECTION})"
         )
     return hint
+
+
+def _charge_hint(number_text: str, unit: str) -> str:
+    """What a refused charge adds: the energy its own number holds at one cell's voltage, and a pack's.
+
+    A drone's pack is several cells in series (a 6S pack's 22.2 V), so one cell's watt-hours alone
+    would read a sixth of it.
+
+    >>> print(_charge_hint("5.2", "Ah"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+     (a charge, not an energy: times the battery's voltage, 5.2 Ah at 3.85 V, one lithium-ion cell's,
+     is 20 Wh; a pack of N cells in series, N times that)
+    """
+    try:
+        wh = float(number_text) * _CHARGE[unit] * CELL_VOLTS
+    except ValueError:
+        wh = 4.0 * CELL_VOLTS
+        number_text, unit = "4000", "mAh"
+    return (
+        f" (a charge, not an energy: times the battery's voltage, {number_text} {unit} at {CELL_VOLTS:g} V,"
+        f" one lithium-ion cell's, is {wh:.3g} Wh; a pack of N cells in series, N times that)"
+    )
 
 
 def unit_factor(unit: str, kind: str) -> float:

@@ -75,6 +75,10 @@ def test_plain_numbers_are_si(kind: str):
         # It suggested "mWh", 3.85x off for a phone's 3.85 V battery.
         ("energy", "3000 mAh", 'unknown unit "mAh" (a charge, not an energy: times the battery\'s voltage'),
         # A USB meter's or a power monitor's reading: it said only the power units, as if a typo.
+        # It said 4000 mAh's 15.4 Wh whatever the number: a drone's 18000 mAh 6S pack reads its own
+        # number at one cell, and that a pack of cells in series holds as many times more.
+        ("energy", "18000 mAh", "18000 mAh at 3.85 V, one lithium-ion cell's, is 69.3 Wh; a pack of N cells"),
+        ("energy", "5.2 Ah", "5.2 Ah at 3.85 V, one lithium-ion cell's, is 20 Wh"),
         ("power", "350 mA", 'unknown unit "mA" (a current, not a power: times the supply\'s voltage'),
         ("power", "1.2 A", 'unknown unit "A" (a current, not a power: times the supply\'s voltage'),
     ],

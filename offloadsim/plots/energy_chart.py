@@ -109,11 +109,13 @@ def energy_latency(
                 continue
             if x:
                 rows = rows.assign(pos=[x_position[v] for v in rows[x]]).sort_values("pos")
+            # One replication has no CI: no bars, nor the legend's cross of bars, which read as a CI.
+            ci = rows[["ci_lat", "ci_eng"]].notna().to_numpy().any()
             ax.errorbar(
                 rows["mean_lat"] * lat.scale,
                 rows["mean_eng"] * eng.scale,
-                xerr=_above_zero(rows["mean_lat"], rows["ci_lat"]) * lat.scale,
-                yerr=_above_zero(rows["mean_eng"], rows["ci_eng"]) * eng.scale,
+                xerr=_above_zero(rows["mean_lat"], rows["ci_lat"]) * lat.scale if ci else None,
+                yerr=_above_zero(rows["mean_eng"], rows["ci_eng"]) * eng.scale if ci else None,
                 color=style["color"],
                 marker=style["marker"],
                 linestyle=style["linestyle"] if x else "none",

@@ -131,6 +131,29 @@ def test_energy_markers_on_the_same_spot_stay_visible_and_are_named():
     check_readable(fig)
 
 
+def test_an_energy_figure_of_one_replication_draws_no_bars_in_its_legend():
+    """One run has no CI ("no confidence interval drawn"), yet each legend entry drew a cross of bars."""
+    rows = [
+        {"app": app, "replication": 0, "latency_mean_s": lat, "device_energy_mean_j": eng}
+        for app, lat, eng in (("detect", 0.002, 0.0197), ("classify", 0.315, 0.0925))
+    ]
+    _fig, ax = plots.new_axes("one-column")
+    plots.energy_latency(pd.DataFrame(rows), by="app", ax=ax)
+    assert len(ax.containers) == 2 and not any(c.has_xerr or c.has_yerr for c in ax.containers)
+    assert not _legend_bars(ax)
+    _fig, ax = plots.new_axes("one-column")  # two replications: a CI, so bars, and the legend shows them
+    plots.energy_latency(pd.DataFrame([*rows, *({**r, "replication": 1} for r in rows)]), by="app", ax=ax)
+    assert all(c.has_xerr and c.has_yerr for c in ax.containers)
+    assert _legend_bars(ax)
+
+
+def _legend_bars(ax) -> list:
+    """The error bars the legend's entries draw (line collections among its artists)."""
+    from matplotlib.collections import LineCollection
+
+    return list(ax.get_legend().findobj(LineCollection))
+
+
 def test_an_energy_figure_of_sources_without_power_says_so(tmp_path):
     """Without power: on the sources every marker sat at 0 mJ, unsaid, where the run's table asks."""
     from experiment_data import TINY

@@ -132,3 +132,40 @@ def test_a_plug_in_closed_loop_is_one_by_its_contract_alone(tmp_path, clients):
     bound = Clients(clients=20, pause_s=1.0).served_arrivals(2, 100.0, lambda: (1.0, 1))
     assert bound == Closed(users=20, think=Dist.fixed(1.0)).served_arrivals(2, 100.0, lambda: (1.0, 1))
     assert bound == 40 + 100.0  # one core, 1 s a request: 100 in the window, plus one a user
+
+
+UPLINK_BOUND = """
+name: uplink-bound
+seed: 1
+duration: 20 s
+warmup: 2 s
+nodes:
+  cam: {tier: device, processor: {profile: cortex-a76, cores: 1}}
+  ap: {tier: network}
+  cloud: {tier: cloud, processor: {profile: a100, cores: 1}}
+links:
+  - {between: [cam, ap], bandwidth: 1 Gbps, latency: 2 ms}
+  - {between: [ap, cloud], bandwidth: 1 Gbps, latency: 20 ms}
+applications:
+  vit: {model: vit_b_16}
+workload:
+  - {app: vit, sources: cam, arrivals: closed, users: USERS}
+policy: cloud
+"""
+
+
+def test_a_full_uplink_sets_the_pace_not_the_users(tmp_path):
+    # 16 users of ViT-B/16 (0.6 MB an input) on a 1 Gbit/s uplink: the cloud is about 95 % busy, no
+    # node all the time, but the uplink carries its capacity, so more users add only latency.  The
+    # warning had said "more users raise it" of a throughput that 64 users read the same.
+    runs = {
+        users: _run(tmp_path, UPLINK_BOUND.replace("USERS", str(users)), f"u{users}") for users in (16, 64)
+    }
+    for result in runs.values():
+        assert not _said(result.summary)
+        assert max(result.nodes["utilisation"]) < 0.99  # no node set the pace
+        assert max(result.links["utilisation"]) >= 0.99  # the uplink did
+    few, many = (runs[u].summary.throughput_per_s for u in (16, 64))
+    assert many == pytest.approx(few, rel=0.02)  # four times the users, the same throughput
+    # One user leaves the uplink idle most of the time: its pace is the user's, and said so.
+    assert _said(_run(tmp_path, UPLINK_BOUND.replace("USERS", "1"), "u1").summary)

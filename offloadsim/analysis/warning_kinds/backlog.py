@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from offloadsim.analysis.table_columns import Table, floats, has, rows, status_masks, strings
+from offloadsim.analysis.table_columns import Table, floats, has, rows, status_masks
 from offloadsim.analysis.warning_facts import WarningFacts
-from offloadsim.analysis.warning_kinds.shared import BUSY, GROWTH_TASKS, SHOWN
+from offloadsim.analysis.warning_kinds.shared import BUSY, GROWTH_TASKS, SHOWN, saturated_links
 from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind
 
 __all__ = ["KIND", "BACKLOG", "BACKLOG_WARNING", "BacklogTally", "backlog_counts", "backlog_grew"]
@@ -124,7 +124,7 @@ def _detect(inputs: WarningInputs) -> list[Said]:
     if inputs.backlog is None:
         return []
     said = _backlog_warnings(inputs.backlog, inputs.in_flight_share)
-    full = _saturated_links(inputs.links)
+    full = saturated_links(inputs.links)
     if said and full:
         (text, facts), shown = said[0], ", ".join(full[:SHOWN])
         others = f" and {len(full) - SHOWN} more" if len(full) > SHOWN else ""
@@ -137,20 +137,6 @@ def _detect(inputs: WarningInputs) -> list[Said]:
             )
         ]
     return said
-
-
-def _saturated_links(links: Table | None) -> list[str]:
-    """The link directions (``a->b``) that carried nearly their capacity in the measured time, fullest first.
-
-    A pipeline's cut tensor or an upload can be what does not keep up: the tasks pile up on a
-    link, where a node's queue and the busy nodes' warning show nothing.
-    """
-    if links is None or not rows(links) or not has(links, "utilisation"):
-        return []
-    used = floats(links, "utilisation")
-    ends = zip(strings(links, "a"), strings(links, "b"), strict=True)
-    named = [(-u, f"{a}->{b}") for (a, b), u in zip(ends, used, strict=True) if u >= BUSY]
-    return [name for _, name in sorted(named)]
 
 
 def _note(where: str, warned: Sequence[tuple[str, WarningFacts | None]], unbatched: str) -> str:

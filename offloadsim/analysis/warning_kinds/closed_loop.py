@@ -7,10 +7,11 @@ A loop of long requests (an LLM's answers of a hundred tokens, each some seconds
 with no word of why, as if it were what the nodes could serve (one user on a 3-Jetson pipeline:
 0.092 tasks/s, each Jetson a third busy, where more users keep the first one busy throughout).
 Where a loop's users waited at least :data:`WAITING` of their cycle (its mean latency over latency
-plus mean think time) and no node was busy all the time
-(:data:`~offloadsim.analysis.warning_kinds.shared.BUSY`: a node that was sets the pace itself, and
-the throughput is its capacity), the run says its throughput is the users' pace, with the numbers
-to check it.
+plus mean think time) and no node was busy all the time, nor any link direction carried its
+capacity (:data:`~offloadsim.analysis.warning_kinds.shared.BUSY`: a node or link that did sets the
+pace itself, and the throughput is its capacity; 16 to 64 users of ViT-B/16 sent to a cloud over a
+1 Gbit/s uplink all read 207 tasks/s, the uplink full, where the warning had said more users raise
+it), the run says its throughput is the users' pace, with the numbers to check it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import numpy as np
 from offloadsim.analysis.metric_registry import task_chunks
 from offloadsim.analysis.table_columns import floats, has, rows
 from offloadsim.analysis.warning_facts import WarningFacts
-from offloadsim.analysis.warning_kinds.shared import BUSY
+from offloadsim.analysis.warning_kinds.shared import BUSY, saturated_links
 from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind
 
 __all__ = ["CLOSED_LOOP", "KIND", "WAITING"]
@@ -64,7 +65,12 @@ def _a_node_set_the_pace(inputs: WarningInputs) -> bool:
 
 def _detect(inputs: WarningInputs) -> list[Said]:
     """One warning naming the loops whose users waited at least :data:`WAITING` of their cycle."""
-    if not inputs.loops or not inputs.duration_s > 0 or _a_node_set_the_pace(inputs):
+    if (
+        not inputs.loops
+        or not inputs.duration_s > 0
+        or _a_node_set_the_pace(inputs)
+        or saturated_links(inputs.links)
+    ):
         return []
     said, numbers = [], []
     for (source, app), (count, total) in sorted(_served(inputs.tasks).items()):
@@ -88,8 +94,8 @@ def _detect(inputs: WarningInputs) -> list[Said]:
         "closed loop paced by its users: "
         + "; ".join(said)
         + ". Each user sends again only once answered, so the task throughput is users ÷ (latency + "
-        "think), their pace: no node was busy all the time, so it is not what the nodes could serve; "
-        "more users raise it"
+        "think), their pace: no node was busy all the time and no link carried its capacity, so it is "
+        "not what the nodes and links could serve; more users raise it"
     )
     return [(text, WarningFacts(CLOSED_LOOP, numbers=tuple(numbers)))]
 

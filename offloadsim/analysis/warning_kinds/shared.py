@@ -1,14 +1,26 @@
 """The thresholds and wording several kinds of run warning share.
 
 A node busy 99 % of the measured time never drained its queue (``busy_growing``; a settling warning
-names nodes below it); busy half of it, a node waits about as long as it serves (``settling``; the
+names nodes below it), as a link direction that carried as much of its capacity
+(``saturated_links``); busy half of it, a node waits about as long as it serves (``settling``; the
 ``overloaded`` kind's groups, the LLM clause's nodes).  A backlog or queue grows by at least
 ``GROWTH_TASKS`` to be called growth.  Each warning naming nodes names ``SHOWN`` and counts the rest.
 """
 
 from __future__ import annotations
 
-__all__ = ["BUSY", "SETTLE_BUSY", "GROWTH_TASKS", "OFFERED_SAID", "OPEN_SAID", "SHOWN", "more"]
+from offloadsim.analysis.table_columns import Table, floats, has, rows, strings
+
+__all__ = [
+    "BUSY",
+    "SETTLE_BUSY",
+    "GROWTH_TASKS",
+    "OFFERED_SAID",
+    "OPEN_SAID",
+    "SHOWN",
+    "more",
+    "saturated_links",
+]
 
 #: A node busy this share of the measured time never drained its queue.
 BUSY = 0.99
@@ -39,3 +51,17 @@ OPEN_SAID = (
 def more(count: int) -> str:
     """What a warning naming ``SHOWN`` of ``count`` nodes adds: `` and 4 more nodes``."""
     return f" and {count - SHOWN} more nodes" if count > SHOWN else ""
+
+
+def saturated_links(links: Table | None) -> list[str]:
+    """The link directions (``a->b``) that carried nearly their capacity in the measured time, fullest first.
+
+    A pipeline's cut tensor or an upload can be what does not keep up: the tasks pile up on a
+    link, where a node's queue and the busy nodes' warning show nothing.
+    """
+    if links is None or not rows(links) or not has(links, "utilisation"):
+        return []
+    used = floats(links, "utilisation")
+    ends = zip(strings(links, "a"), strings(links, "b"), strict=True)
+    named = [(-u, f"{a}->{b}") for (a, b), u in zip(ends, used, strict=True) if u >= BUSY]
+    return [name for _, name in sorted(named)]

@@ -46,6 +46,7 @@ from offloadsim.plots.axes import (
     tidy_legend,
     value_ticks,
 )
+from offloadsim.plots.charts import wrapped_tick
 from offloadsim.plots.pooling import refuse_pooling
 from offloadsim.plots.series import (
     LABEL_BOX,
@@ -83,6 +84,9 @@ __all__ = [
     "split_all_local_note",
     "split_vs_parameter",
 ]
+
+#: Characters a line of a category tick on the x axis holds: five three-station lists side by side fit.
+_LIST_TICK = 14
 
 
 def metric_vs_parameter(
@@ -230,9 +234,11 @@ def metric_vs_parameter(
                 ax.set_xscale("log")
             value_ticks(ax, "x", positions)
         else:
-            ax.set_xticks(positions, [str(v) for v in distinct])
+            # A swept list ([jet-0, jet-1, jet-2] stations) is one long word a tick: broken after its
+            # commas, and tilted where even so they run together (five such ran into one another).
+            ax.set_xticks(positions, [wrapped_tick(str(v), _LIST_TICK) for v in distinct])
             ax.set_xlim(-0.5, len(distinct) - 0.5)
-            rotate_if_crowded(ax, len(distinct), 5)
+            rotate_if_crowded(ax, len(distinct), 1)
         if log_y:
             log_axis(ax, "y")
             means, lows, highs = (np.concatenate(parts) for parts in zip(*drawn, strict=True))

@@ -22,6 +22,8 @@ from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from importlib import metadata
 from typing import Any, Generic, TypeVar
 
+from offloadsim.provenance import plugin_fingerprint
+
 __all__ = [
     "GROUPS",
     "EntryPointGroup",
@@ -502,12 +504,14 @@ class NamedPlugins(Generic[Named]):
 def provenance(group: EntryPointGroup, name: str, plugin: Any, module: str | None = None) -> dict[str, Any]:
     """What a run's manifest records of the plug-in ``plugin`` of ``group`` that it used as ``name``.
 
-    ``{"group", "name", "distribution", "version"}`` when an entry point of ``group`` loaded it
-    (``plugin`` is what it named, or an instance of the class it named): the same hash, seed and
-    versions then give the same records.  A plug-in registered in this process (by a script's
+    ``{"group", "name", "distribution", "version", "code"}`` when an entry point of ``group`` loaded
+    it (``plugin`` is what it named, or an instance of the class it named): the same hash, seed,
+    versions and code then give the same records.  ``code`` is the plug-in's package's files'
+    fingerprint (:func:`~offloadsim.provenance.plugin_fingerprint`), so that an edit made without
+    raising the version still changes a sweep's job keys.  A plug-in registered in this process (by a script's
     ``__main__``, a test) has no distribution: ``"distribution": None`` and the ``module`` it was
-    defined in (``module``, default ``plugin``'s; ``""``: not known), which names its code but not a
-    version.
+    defined in (``module``, default ``plugin``'s; ``""``: not known) and its ``code``, which name its
+    code but not a version.
     """
     group.load()
     used = {"group": group.group, "name": name}
@@ -515,7 +519,18 @@ def provenance(group: EntryPointGroup, name: str, plugin: Any, module: str | Non
         if plugin is loaded or (isinstance(loaded, type) and type(plugin) is loaded):
             dist = getattr(entry, "dist", None)
             if dist is not None:
-                return {**used, "distribution": dist.name, "version": str(dist.version)}
+                return {
+                    **used,
+                    "distribution": dist.name,
+                    "version": str(dist.version),
+                    **_code(entry.module),
+                }
     if module is None:
         module = str(getattr(plugin, "__module__", ""))
-    return {**used, "distribution": None, "module": module or None}
+    return {**used, "distribution": None, "module": module or None, **_code(module)}
+
+
+def _code(module: str) -> dict[str, str]:
+    """``{"code": digits}`` naming the files of the plug-in's package (``{}`` where none were read)."""
+    digits = plugin_fingerprint(module) if module else None
+    return {"code": digits} if digits else {}

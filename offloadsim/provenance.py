@@ -26,6 +26,7 @@ __all__ = [
     "code_fingerprint",
     "code_versions",
     "package_fingerprint",
+    "plugin_fingerprint",
     "git_state",
     "installed_version",
     "library_versions",
@@ -144,14 +145,17 @@ def code_fingerprint() -> str:
 
 
 def package_fingerprint(root: Path) -> str:
-    """A hash of the files under ``root`` that decide offloadsim's numbers, by relative path and content.
+    """A hash of the files under ``root`` (or of ``root``, a file) that decide numbers, by path and content.
 
     The same files give the same digits in any process, on any machine and in any folder: paths
     are taken relative to ``root`` with ``/``, Windows line endings as Unix ones; caches and hidden folders
     are passed over.  Any edit of a module or a shipped profile changes it.
     """
     files: list[tuple[str, str]] = []
-    _code_files(str(root), "", files)
+    if root.is_file():  # a plug-in that is one module, not a package
+        files.append((root.name, str(root)))
+    else:
+        _code_files(str(root), "", files)
     digest = hashlib.sha256()
     for name, path in sorted(files):
         with open(path, "rb") as file:
@@ -159,6 +163,27 @@ def package_fingerprint(root: Path) -> str:
         digest.update(f"{name}\0{len(content)}\0".encode())
         digest.update(content)
     return digest.hexdigest()[:16]
+
+
+@functools.cache
+def plugin_fingerprint(module: str) -> str | None:
+    """16 hex digits naming a plug-in's code, or None where ``module`` was not loaded from a file.
+
+    :func:`package_fingerprint` of the top-level package (or single module) ``module`` belongs to.
+
+    A plug-in edited in place (an editable install, a script) keeps its distribution's version, so
+    the version alone would let a sweep reuse points its old code made.  Taken once a process, on
+    first use: the code the process imported.
+    """
+    top = sys.modules.get(module.partition(".")[0])
+    file = getattr(top, "__file__", None)
+    if not file:  # a namespace package, a built-in module: the plug-in's own module is its code
+        file = getattr(sys.modules.get(module), "__file__", None)
+        if not file:
+            return None
+        return package_fingerprint(Path(file))
+    path = Path(file)
+    return package_fingerprint(path.parent if path.name == "__init__.py" else path)
 
 
 def _code_files(folder: str, prefix: str, found: list[tuple[str, str]]) -> None:

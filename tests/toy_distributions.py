@@ -10,11 +10,26 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import pytest
 
-__all__ = ["install_distribution", "site_on_path", "table_digests"]
+__all__ = ["CODE", "install_distribution", "site_on_path", "table_digests"]
+
+
+class _Fingerprint:
+    """Equal to any plug-in code fingerprint a manifest holds: 16 hex digits (offloadsim.provenance)."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and re.fullmatch("[0-9a-f]{16}", other) is not None
+
+    def __repr__(self) -> str:
+        return "<16 hex digits>"
+
+
+#: A manifest's ``code`` of a plug-in, where a test checks the rest of its entry.
+CODE = _Fingerprint()
 
 
 def site_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: bool = True) -> Path:

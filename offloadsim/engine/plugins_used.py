@@ -5,7 +5,8 @@ or ``dynamics: [{kind: my-wave}]`` runs whatever the installed plug-in of that n
 run records, for each plug-in it used (its policy, arrival processes, kinds of work, processor
 and link models, kinds of timed change, and any record column, record table or note provider a
 plug-in adds to every run), the
-distribution that provided it and that distribution's version (:func:`offloadsim.plugins.provenance`).
+distribution that provided it, that distribution's version and its code's fingerprint
+(:func:`offloadsim.plugins.provenance`).
 offloadsim's own record nothing: a run of built-ins only has no ``plugins`` in its manifest.
 """
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
-from toy_distributions import install_distribution, site_on_path
+from toy_distributions import CODE, install_distribution, site_on_path
 
 from offloadsim import api
 from offloadsim.experiments import sweep
 from offloadsim.policies import registry
+from offloadsim.provenance import package_fingerprint, plugin_fingerprint
 from offloadsim.world.dynamics import registry as dynamics
 
 TOY_MODULE = '''
@@ -97,6 +99,7 @@ def _forget() -> None:
     dynamics.unregister_dynamics("toy-blink")
     dynamics.PLUGINS.forget()
     sys.modules.pop("toy_manifest_plugins", None)
+    plugin_fingerprint.cache_clear()  # taken once a process: a new process takes it anew
 
 
 @pytest.fixture
@@ -126,7 +129,8 @@ def test_a_plugin_from_an_entry_point_is_in_the_manifest_with_its_distribution_a
     install("1.2.3")
     path = _scenario(tmp_path, tiny_scenario_text, "dynamics: [{kind: toy-blink, node: edge, at: 1 s}]\n")
     manifest = api.run(path, policy="toy-edge").manifest
-    toy = {"distribution": "toy-manifest-plugins", "version": "1.2.3"}
+    code = package_fingerprint(tmp_path / "site" / "toy_manifest_plugins.py")  # the module is the package
+    toy = {"distribution": "toy-manifest-plugins", "version": "1.2.3", "code": code}
     assert manifest["plugins"] == [
         {"group": "offloadsim.policies", "name": "toy-edge", **toy},
         {"group": "offloadsim.dynamics", "name": "toy-blink", **toy},
@@ -158,7 +162,13 @@ def test_a_policy_registered_in_this_process_has_no_distribution_and_says_its_mo
     finally:
         registry.unregister_policy("here-edge")
     assert manifest["plugins"] == [
-        {"group": "offloadsim.policies", "name": "here-edge", "distribution": None, "module": __name__}
+        {
+            "group": "offloadsim.policies",
+            "name": "here-edge",
+            "distribution": None,
+            "module": __name__,
+            "code": package_fingerprint(Path(__file__)),
+        }
     ]
 
 
@@ -181,11 +191,34 @@ def test_a_resumed_sweep_reuses_its_points_unless_a_plugin_they_used_was_upgrade
     first = sweep(spec, out=out, workers=1)
     assert (first.ran, first.reused) == (4, 0)
     toy = {"group": "offloadsim.policies", "name": "toy-edge", "distribution": "toy-manifest-plugins"}
-    assert first.manifest["plugins"] == [{**toy, "version": "1.0"}]
+    assert first.manifest["plugins"] == [{**toy, "version": "1.0", "code": CODE}]
     again = sweep(spec, out=out, workers=1)
     assert (again.ran, again.reused) == (0, 4)  # nothing changed: every point is reused
     install("1.1")
     upgraded = sweep(spec, out=out, workers=1)
     # The edge points never used the plug-in and are reused; the toy-edge ones run on the new version.
     assert (upgraded.ran, upgraded.reused) == (2, 2)
-    assert upgraded.manifest["plugins"] == [{**toy, "version": "1.1"}]
+    assert upgraded.manifest["plugins"] == [{**toy, "version": "1.1", "code": CODE}]
+
+
+def test_a_plugin_edited_without_a_new_version_runs_its_sweep_points_again(
+    install, tmp_path, tiny_scenario_text
+):
+    """An editable install keeps its version while its code changes: the sweep reused every point the
+    old code made, and its manifest named the same version and nothing else, so its numbers could
+    not be told from the new code's."""
+    install("1.0")
+    _scenario(tmp_path, tiny_scenario_text)
+    spec = tmp_path / "sweep.yaml"
+    spec.write_text(SWEEP)
+    out = tmp_path / "out"
+    first = sweep(spec, out=out, workers=1)
+    module = tmp_path / "site" / "toy_manifest_plugins.py"
+    module.write_text(module.read_text() + "\n# an edit: the same version, other code\n")
+    _forget()
+    edited = sweep(spec, out=out, workers=1)
+    # The edge points never used the plug-in and are reused; the toy-edge ones run on the edited code.
+    assert (edited.ran, edited.reused) == (2, 2)
+    (before,), (after,) = first.manifest["plugins"], edited.manifest["plugins"]
+    assert before["version"] == after["version"] == "1.0"
+    assert before["code"] != after["code"] == package_fingerprint(module)

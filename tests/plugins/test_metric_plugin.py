@@ -12,7 +12,7 @@ import sys
 import textwrap
 
 import pytest
-from toy_distributions import install_distribution, site_on_path
+from toy_distributions import CODE, install_distribution, site_on_path
 
 from offloadsim import plugins
 from offloadsim.analysis import catalogue, metric_list
@@ -87,7 +87,7 @@ def test_an_entry_point_metric_reaches_run_compare_workers_and_the_catalogue(
     result = compare(tiny_scenario, ["local", "edge"], replications=2, workers=2)
     assert list(result.metrics["toy_node_count"]) == [2.0] * 4
     assert "toy nodes (nodes)" in result.format_table()
-    toy = {"distribution": "toy-metrics", "version": "0.1"}
+    toy = {"distribution": "toy-metrics", "version": "0.1", "code": CODE}
     # In each job's key (a comparison's too) and in its manifest.
     assert result.manifest["plugins"] == [{"group": "offloadsim.metrics", "name": "toy_node_count", **toy}]
     assert result.manifest["metrics"][-1] == {"name": "toy_node_count", "source": "plug-in", **toy}
@@ -121,7 +121,7 @@ def test_a_run_manifest_names_its_metrics_and_the_plugin_one_with_its_distributi
     install("[offloadsim.metrics]\ntoy_node_count = toy_metrics:NODES\n")
     metric_list.PLUGINS.forget()  # installed after the group was read (a new process reads it anew)
     manifest = offloadsim.run(tiny_scenario).manifest
-    toy = {"distribution": "toy-metrics", "version": "0.1"}
+    toy = {"distribution": "toy-metrics", "version": "0.1", "code": CODE}
     assert manifest["metrics"] == [*shipped, {"name": "toy_node_count", "source": "plug-in", **toy}]
     assert manifest["plugins"] == [{"group": "offloadsim.metrics", "name": "toy_node_count", **toy}]
 
@@ -150,7 +150,7 @@ def test_a_sweep_runs_again_the_jobs_written_before_a_plugin_metric_was_installe
     again = sweep(spec, out=out, workers=1)
     assert (again.ran, again.reused) == (2, 0)
     assert list(pd.read_parquet(out / "metrics.parquet")["toy_node_count"]) == [2.0, 2.0]
-    toy = {"distribution": "toy-metrics", "version": "0.1"}
+    toy = {"distribution": "toy-metrics", "version": "0.1", "code": CODE}
     assert again.manifest["plugins"] == [{"group": "offloadsim.metrics", "name": "toy_node_count", **toy}]
     assert again.manifest["metrics"][-1]["name"] == "toy_node_count"
     kept = sweep(spec, out=out, workers=1)  # with it still installed: every job reused

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from toy_distributions import install_distribution, site_on_path
+from toy_distributions import CODE, install_distribution, site_on_path
 
 from offloadsim.cli import main
 from offloadsim.records import tables
@@ -91,7 +91,7 @@ def test_a_plugin_table_and_note_reach_run_validate_and_compare(
     written = pd.read_parquet(tmp_path / "run" / "toy_ticks.parquet")
     assert list(written["time"]) == [0.0, 1.0]  # a tick a second; the run stops at 2 s, before its tick
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
-    toy = {"distribution": "toy-plug", "version": "0.1"}
+    toy = {"distribution": "toy-plug", "version": "0.1", "code": CODE}
     assert {"group": "offloadsim.record_tables", "name": "toy_ticks", **toy} in manifest["plugins"]
     assert {"group": "offloadsim.note_providers", "name": "toy-devices", **toy} in manifest["plugins"]
     kept = {"note": "toy note: 1 device noted", "kind": "toy-devices", "facts": {"devices": 1}}

@@ -13,7 +13,7 @@ import sys
 import textwrap
 
 import pytest
-from toy_distributions import install_distribution, site_on_path
+from toy_distributions import CODE, install_distribution, site_on_path
 
 from offloadsim import plugins
 from offloadsim.analysis import warning_list
@@ -91,13 +91,13 @@ def test_an_entry_point_warning_kind_reaches_run_compare_workers_and_job_keys(
     assert "toy nodes: 2 nodes ran" in document["warnings"]  # a phone and an edge
     toy = {"group": "offloadsim.warning_kinds", "name": "toy_nodes", "distribution": "toy-warnings"}
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["plugins"] == [{**toy, "version": "0.1"}]
+    assert manifest["plugins"] == [{**toy, "version": "0.1", "code": CODE}]
 
     # Two fresh worker processes: they see no registration made here, only the entry point.
     result = compare(tiny_scenario, ["local", "edge"], replications=2, workers=2)
     said = [row["warning"] for row in result.manifest["run_warnings"]]
     assert said.count("toy nodes: 2 nodes ran") == 4, result.manifest["run_warnings"]
-    assert result.manifest["plugins"] == [{**toy, "version": "0.1"}]
+    assert result.manifest["plugins"] == [{**toy, "version": "0.1", "code": CODE}]
     # A job summarised without the kind lacks its warnings: its key changes, so a sweep reruns it.
     assert job_key(scenario.document, 0, "local", plugins=job_plugins(scenario, "local")) != key_before
 

@@ -91,7 +91,9 @@ def concerned_groups(
     """
     kind = kind_named(facts.kind)
     if kind is not None and kind.own_tasks is not None:
-        if end_s is None or not math.isfinite(end_s):
+        # A run none of whose tasks completed has no measured time its metrics row can give (completed
+        # over throughput): it cannot tell, so every group, not none (a figure left such runs unnamed).
+        if end_s is None or not math.isfinite(end_s) or not math.isfinite(duration_s):
             return None
         return own(kind)
     if not facts.nodes:

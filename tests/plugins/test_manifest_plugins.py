@@ -180,22 +180,27 @@ policies: [edge, toy-edge]
 """
 
 
-def test_a_resumed_sweep_reuses_its_points_unless_a_plugin_they_used_was_upgraded(
-    install, tmp_path, tiny_scenario_text
-):
+def _sweep_of_toy_1_0(install, tmp_path, tiny_scenario_text):
+    """The toy installed at 1.0 and SWEEP over it: a function running that sweep, resumed, in ``out``."""
     install("1.0")
     _scenario(tmp_path, tiny_scenario_text)
     spec = tmp_path / "sweep.yaml"
     spec.write_text(SWEEP)
-    out = tmp_path / "out"
-    first = sweep(spec, out=out, workers=1)
+    return lambda: sweep(spec, out=tmp_path / "out", workers=1)
+
+
+def test_a_resumed_sweep_reuses_its_points_unless_a_plugin_they_used_was_upgraded(
+    install, tmp_path, tiny_scenario_text
+):
+    resume = _sweep_of_toy_1_0(install, tmp_path, tiny_scenario_text)
+    first = resume()
     assert (first.ran, first.reused) == (4, 0)
     toy = {"group": "offloadsim.policies", "name": "toy-edge", "distribution": "toy-manifest-plugins"}
     assert first.manifest["plugins"] == [{**toy, "version": "1.0", "code": CODE}]
-    again = sweep(spec, out=out, workers=1)
+    again = resume()
     assert (again.ran, again.reused) == (0, 4)  # nothing changed: every point is reused
     install("1.1")
-    upgraded = sweep(spec, out=out, workers=1)
+    upgraded = resume()
     # The edge points never used the plug-in and are reused; the toy-edge ones run on the new version.
     assert (upgraded.ran, upgraded.reused) == (2, 2)
     assert upgraded.manifest["plugins"] == [{**toy, "version": "1.1", "code": CODE}]
@@ -207,16 +212,12 @@ def test_a_plugin_edited_without_a_new_version_runs_its_sweep_points_again(
     """An editable install keeps its version while its code changes: the sweep reused every point the
     old code made, and its manifest named the same version and nothing else, so its numbers could
     not be told from the new code's."""
-    install("1.0")
-    _scenario(tmp_path, tiny_scenario_text)
-    spec = tmp_path / "sweep.yaml"
-    spec.write_text(SWEEP)
-    out = tmp_path / "out"
-    first = sweep(spec, out=out, workers=1)
+    resume = _sweep_of_toy_1_0(install, tmp_path, tiny_scenario_text)
+    first = resume()
     module = tmp_path / "site" / "toy_manifest_plugins.py"
     module.write_text(module.read_text() + "\n# an edit: the same version, other code\n")
     _forget()
-    edited = sweep(spec, out=out, workers=1)
+    edited = resume()
     # The edge points never used the plug-in and are reused; the toy-edge ones run on the edited code.
     assert (edited.ran, edited.reused) == (2, 2)
     (before,), (after,) = first.manifest["plugins"], edited.manifest["plugins"]

@@ -255,3 +255,44 @@ def test_a_plug_in_subclass_of_edge_says_it_under_its_own_name(capsys):
     finally:
         unregister_policy("test-my-edge")
     assert note.startswith("note: policy test-my-edge sends every task of phone-* to edge-0: edge-1 is as")
+
+
+def _road(tmp_path: Path, rsu_links: str) -> Path:
+    """Two cars driving past two access points, each at its own end of a 400 m road."""
+    scenario = tmp_path / "road.yaml"
+    scenario.write_text(
+        "name: road\nduration: 20 s\nwarmup: 0 s\nseed: 1\n"
+        "nodes:\n  car: {count: 2, tier: device, processor: {speed: 10 GFLOP/s}}\n"
+        "  rsu: {count: 2, tier: edge, processor: {speed: 100 GFLOP/s}}\n"
+        "  edge: {count: 2, tier: edge, processor: {speed: 100 GFLOP/s}}\n"
+        f"links:\n  - {{between: [car-*, rsu-*], bandwidth: 20 Mbps, latency: 2 ms}}\n{rsu_links}"
+        "applications:\n  job: {work: 1 GFLOP, input: 100 KB, output: 1 KB}\n"
+        "workload:\n  - {app: job, sources: car-*, rate: 5 /s}\npolicy: edge\n"
+        "dynamics:\n  - kind: mobility\n    devices: car-*\n    access_points:\n"
+        "      - {node: rsu-0, position: [100 m, 0 m], radius: 200 m}\n"
+        "      - {node: rsu-1, position: [300 m, 0 m], radius: 200 m}\n"
+        "    random_waypoint: {area: [400 m, 1 m], speed: 30 m/s}\n    update: 0.1 s\n"
+    )
+    return scenario
+
+
+def test_moving_devices_reach_the_tier_through_their_access_point_not_a_tie(tmp_path, capsys):
+    """Road-side units that are edge servers and access points: the written graph, every car linked
+    to both, made them a tie, and the note said rsu-1 gets none of the tasks; a car attached to
+    rsu-1 sends its tasks there, as the records show."""
+    links = "  - {between: [rsu-*, edge-*], bandwidth: 1 Gbps, latency: 50 ms}\n"
+    out = tmp_path / "run"
+    assert _tie_notes(capsys, "run", str(_road(tmp_path, links)), "--out", str(out)) == []
+    placed = pd.read_parquet(out / "tasks.parquet")["placement"].astype(str).value_counts()
+    assert placed.get("rsu-0", 0) > 10 and placed.get("rsu-1", 0) > 10
+
+
+def test_a_tie_behind_every_access_point_is_still_said_of_moving_devices(tmp_path, capsys):
+    """Two edge servers equally near each access point: a car sees the tie wherever it is attached."""
+    links = "  - {between: [rsu-*, edge-*], bandwidth: 1 Gbps, latency: 1 ms}\n"
+    plain = _road(tmp_path, links)
+    processing = "rsu: {count: 2, tier: edge, processor: {speed: 100 GFLOP/s}}"
+    plain.write_text(plain.read_text().replace(processing, "rsu: {count: 2, tier: network}"))
+    (note,) = _tie_notes(capsys, "run", str(plain), "--dry-run")
+    assert "every task of car-0 and car-1 to edge-0" in note or "every task of car-* to edge-0" in note
+    assert "edge-1 is as near (3 ms)" in note

@@ -64,6 +64,7 @@ def nearest_tie_notes(context: NoteContext) -> list[Note]:
         candidates = tuple(node for node in world.processors if context.nodes[node].tier == tier)
         chosen_in[tier] = world.topology.nearest(tier, candidates) if candidates else {}
         nearest_in[tier] = _equally_nearest(world.topology.graph, candidates) if len(candidates) > 1 else {}
+    attached_via = _access_points_of_moved(world)
     for (way, group), decided in deciders.items():
         ties: dict[tuple[str, str, tuple[str, ...]], list[str]] = {}
         for src in dict.fromkeys(decided):
@@ -73,6 +74,12 @@ def nearest_tie_notes(context: NoteContext) -> list[Note]:
                 continue
             node = chosen_in[reached][src][0]
             same = tuple(c for c in nearest_in[reached].get(src, ()) if c != node)
+            # A moving device reaches the tier through the one access point it is attached to, never
+            # through all at once as the written graph has it: its tie holds only where every
+            # access point it may attach to sees the same one.
+            points = attached_via.get(src, ())
+            if any(_tie_from(chosen_in[reached], nearest_in[reached], ap) != (node, same) for ap in points):
+                continue
             if same and all(allowed is None or {node, *same} <= set(allowed) for allowed in hosts[src]):
                 ties.setdefault((reached, node, same), []).append(src)
         for (tier, node, same), tied in ties.items():
@@ -97,6 +104,29 @@ def nearest_tie_notes(context: NoteContext) -> list[Note]:
             facts = facts if way.param is None else {**facts, "policy": way.policy}
             notes.append(Note(KIND, text, {**facts, "down": down} if down else facts))
     return notes
+
+
+def _access_points_of_moved(world: Any) -> dict[str, tuple[str, ...]]:
+    """Each device a dynamics entry moves among access points (``mobility``'s), with those access points."""
+    via: dict[str, tuple[str, ...]] = {}
+    for entry in world.dynamics:
+        moved, placed = (getattr(entry.kind, key, None) for key in ("moved_devices", "placed_nodes"))
+        if moved is None or placed is None:
+            continue
+        points = tuple(placed(entry.spec))
+        for device in moved(entry.spec):
+            via[device] = points
+    return via
+
+
+def _tie_from(
+    chosen: dict[str, Any], tied: dict[str, tuple[str, ...]], ap: str
+) -> tuple[str | None, tuple[str, ...]]:
+    """The node chosen from ``ap`` and the others as near: what a device attached to it alone sees."""
+    if ap not in chosen:
+        return None, ()
+    node = chosen[ap][0]
+    return node, tuple(c for c in tied.get(ap, ()) if c != node)
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -513,8 +513,47 @@ def moving_with_x_note(view: FigureView, frame: pd.DataFrame, x_key: str | None,
             continue
         at = frame[[x_key, key]].astype(object).drop_duplicates(subset=[x_key]).set_index(x_key)[key]
         values = [at[x] for x in xs]
-        parts.append(f"{table_heading(key, values, view.label(key))} {', '.join(axis_texts(values))}")
+        texts, in_full = brief_texts(values)
+        heading = table_heading(key, values, view.label(key))
+        parts.append(f"{heading} {', '.join(texts)}{' ' + in_full if in_full else ''}")
     return f"with {'; '.join(parts)}" if parts else ""
+
+
+#: The longest value a note under a figure writes out whole: a zipped list of access points or
+#: links, written in full, took half the figure's height.
+_LONGEST_VALUE = 40
+#: Said once after the values where one was too long to write out.
+IN_FULL = "(in full in the results' summary.csv)"
+
+
+def brief_texts(values: Sequence[Any]) -> tuple[list[str], str]:
+    """:func:`axis_texts` of ``values``, each list or mapping longer than a short line said by its size.
+
+    ``[{node: rsu-0, position: ...}, ...]`` reads ``a list of 4``: the values still tell the series
+    apart where their sizes do, and the table holds them in full, which the second text says
+    (``""`` where every value was written whole).
+
+    >>> brief_texts(["[{node: ap-0, position: [0 m, 0 m], radius: 150 m}]", "[1, 2]"])
+    (['a list of 1', '[1, 2]'], "(in full in the results' summary.csv)")
+    """
+    texts = axis_texts(values)
+    short = [text if len(text) <= _LONGEST_VALUE else _size_text(text) for text in texts]
+    return short, IN_FULL if short != texts else ""
+
+
+def _size_text(text: str) -> str:
+    """``a list of 4``, ``a mapping of 3 keys``, or the text cut short where it is neither."""
+    import yaml
+
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        value = None
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return f"a mapping of {len(value)} keys"
+    return f"{text[: _LONGEST_VALUE - 1]}…"
 
 
 def late_change_note(view: FigureView, frame: pd.DataFrame, x_key: str | None) -> str:
@@ -642,8 +681,9 @@ def moving_with_shown_note(
                     for a, b in zip(pairs[lead], pairs[key], strict=True)
                 ):
                     continue  # one dimension under two names: a sweep's policies are its policy.name
-                leads, keyed = axis_texts(pairs[lead]), axis_texts(pairs[key])
+                leads, (keyed, in_full) = axis_texts(pairs[lead]), brief_texts(pairs[key])
                 values = "; ".join(f"{a} {b}" for a, b in zip(leads, keyed, strict=True))
+                values += f" {in_full}" if in_full else ""
                 names = view.heading(lead, pairs), view.heading(key, pairs)  # plain numbers: with unit
                 parts.append(f"each value of {names[0]} has its own {names[1]}: {values}")
     return "\n".join(parts)

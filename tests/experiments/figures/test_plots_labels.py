@@ -563,3 +563,20 @@ def test_a_key_given_to_by_or_facet_is_not_the_default_x(speed_sweep):
         assert all("bandwidth" in ax.get_xlabel() for ax in axes if ax.get_xlabel()), options
     fig = plots.plot_results(speed_sweep, "energy", facet="nodes.phone.processor.speed")
     assert "Mbit/s" in fig.get_supxlabel(), "its line ends are bandwidths"
+
+
+def test_a_zipped_list_too_long_for_a_line_is_said_by_its_size_under_the_figure(tmp_path):
+    """RSU counts zipped with their access-point lists: the note under the figure wrote each list
+    whole, eight mappings for the eighth, and took half the figure's height."""
+    links = [f"[{{between: [phone, edge], bandwidth: {b}, latency: 2 ms}}]" for b in ("5 Mbps", "50 Mbps")]
+    results = speeds_sweep(
+        tmp_path,
+        f"zip:\n  nodes.phone.processor.speed: [10 GFLOP/s, 40 GFLOP/s]\n  links: [{', '.join(links)}]\n",
+    )
+    under = "(in full in the results' summary.csv)"
+    fig = plots.plot_results(results, "cdf", by="nodes.phone.processor.speed")
+    note = " ".join(fig.get_supxlabel().split())
+    assert f"has its own links: 10 GFLOP/s a list of 1; 40 GFLOP/s a list of 1 {under}" in note, note
+    fig = plots.plot_results(results, "sweep", x="nodes.phone.processor.speed")
+    (label,) = [" ".join(ax.get_xlabel().split()) for ax in fig.axes if ax.get_visible() and ax.get_xlabel()]
+    assert label.endswith(f"with links a list of 1, a list of 1 {under}"), label

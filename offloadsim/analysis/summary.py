@@ -506,9 +506,14 @@ class Summary(FieldValues):
             metric("device_energy_mean_j", note=f"  (none: {self._why_no_energy()})" if none else "")
         # Other devices' energy and device energy's parts, then the batteries.
         rows += self._registered_rows("energy", qualifiers) + self._registered_rows("batteries", qualifiers)
+        # A record column's mean is of the completed tasks: under in_flight: fail the tasks a handover
+        # hit end failed, so "handovers per task" fell as the rule lost them unless it says whose it is.
+        unfinished = self.dropped + self.failed
+        whose = f"  (of the {self.completed:d} completed tasks, not the {unfinished:d} dropped or failed)"
         for name, value in self.column_metrics.items():
             info = catalogue.metric_info(name)
-            rows.append((info.label, _num(value * info.scale), info.unit_text))
+            unit = info.unit_text + (whose if unfinished and self.completed else "")
+            rows.append((info.label, _num(value * info.scale), unit))
         rows += self._registered_rows("columns", qualifiers)
         rows += self._group_rows(qualifiers) + self._app_rows(qualifiers)
         if processors is None:

@@ -612,3 +612,16 @@ def test_a_sample_due_after_the_run_walks_no_legs(monkeypatch):
     result = simulate(build_world(load_scenario_text(text, source="<t>")), seed=3)
     assert len(result.tasks) > 0
     assert max(legs) < 5.0 and len(legs) < 30  # each device's legs begun by 5 s: a few, none after
+
+
+def test_the_summary_says_its_handovers_per_task_are_the_completed_tasks(tmp_path, capsys):
+    """Under fail the task a handover hits ends failed: "mean handovers per task 0" read as if no task
+    was in flight at a handover, while the one that was is left out as not completed."""
+    from offloadsim.cli import main
+
+    scenario(tmp_path, rule="fail", times="1.0 6.5")  # writes the arrivals and the walk beside it
+    path = tmp_path / "walk.yaml"
+    path.write_text(BASE.replace("RULE", "fail").replace("WORK", "1 GFLOP").replace("INPUT", "8 MB"))
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 0
+    (row,) = [line for line in capsys.readouterr().out.splitlines() if "handovers per task" in line]
+    assert row.endswith("(of the 1 completed tasks, not the 1 dropped or failed)"), row

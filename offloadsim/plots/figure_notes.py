@@ -542,7 +542,7 @@ def brief_texts(values: Sequence[Any]) -> tuple[list[str], str]:
 
 
 def _size_text(text: str) -> str:
-    """``a list of 4``, ``a mapping of 3 keys``, or the text cut short where it is neither."""
+    """``a list of 4``, ``a mapping of 3 keys``, or the text whole: cut short, two paths could read alike."""
     import yaml
 
     try:
@@ -553,7 +553,7 @@ def _size_text(text: str) -> str:
         return f"a list of {len(value)}"
     if isinstance(value, dict):
         return f"a mapping of {len(value)} keys"
-    return f"{text[: _LONGEST_VALUE - 1]}…"
+    return text
 
 
 def late_change_note(view: FigureView, frame: pd.DataFrame, x_key: str | None) -> str:

@@ -79,7 +79,7 @@ from offloadsim.analysis.table_notes import window_text
 from offloadsim.analysis.warning_facts import warning_rows
 from offloadsim.errors import argument
 from offloadsim.experiment_defaults import COMPARE_REPLICATIONS, POLICY_TIMEOUT_S
-from offloadsim.experiments.executors import default_workers, execute
+from offloadsim.experiments.executors import WorkerDied, default_workers, execute
 from offloadsim.experiments.jobs import (
     MAX_JOBS,
     Job,
@@ -460,7 +460,10 @@ def compare(
             scratch=lambda: runs.directory,
         )
         if failures:
-            raise failures[0].error
+            first = failures[0]
+            if isinstance(first.error, WorkerDied):  # its message names no job: said of the job it ran
+                raise ExperimentError(f"{first.job.describe()}: {first.error}") from first.error
+            raise first.error
     wall_s = time.perf_counter() - clock
 
     node_parts, rows, cuts, by_group, by_app = [], [], [], [], []

@@ -16,6 +16,7 @@ import contextlib
 import functools
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.queues
 import os
 import signal
 import threading
@@ -43,7 +44,15 @@ from offloadsim.outdir import ResultsError, describe_os_error
 from offloadsim.progress import progress_bar
 from offloadsim.suggest import quoted
 
-__all__ = ["JobFailure", "WorkerDied", "default_workers", "execute", "local_workers", "progress_bar"]
+__all__ = [
+    "JobFailure",
+    "PoolDied",
+    "WorkerDied",
+    "default_workers",
+    "execute",
+    "local_workers",
+    "progress_bar",
+]
 
 
 @dataclass
@@ -55,8 +64,8 @@ class JobFailure:
     traceback: str
 
 
-class WorkerDied(ExperimentError):
-    """A local worker process died (killed, out of memory): the pool is broken, no further job runs.
+class PoolDied(ExperimentError):
+    """The local workers died before they ran a job: none can run.
 
     ``what`` says what happened and ``advice`` what to do; a sweep says between them what it kept.
     """
@@ -64,6 +73,32 @@ class WorkerDied(ExperimentError):
     def __init__(self, what: str, advice: str) -> None:
         super().__init__(f"{what}; what finished is kept; {advice}")
         self.what, self.advice = what, advice
+
+
+class WorkerDied(ExperimentError):
+    """A job's local worker process died running it (killed, out of memory, ``os._exit``): its failure.
+
+    ``status`` is how the process ended, as :attr:`multiprocessing.Process.exitcode` says it
+    (``-9``: killed by SIGKILL); None where it is not known.
+    """
+
+    def __init__(self, status: int | None) -> None:
+        super().__init__(f"its worker process died running it ({_ended(status)})")
+        self.status = status
+
+
+def _ended(status: int | None) -> str:
+    """How a worker process ended, from its exit code: a signal by name, or its exit status."""
+    if status is None:
+        return "how it ended is not known"
+    if status < 0:
+        try:
+            name = signal.Signals(-status).name
+        except ValueError:
+            name = f"signal {-status}"
+        killed = ": kill -9, or the out-of-memory killer" if -status == signal.SIGKILL else ""
+        return f"killed by {name}{killed}"
+    return f"it exited with status {status}, no Python error: os._exit, or a crash in native code"
 
 
 def default_workers() -> int:
@@ -99,10 +134,10 @@ def execute(
     Jobs run in this process when ``workers`` is 1, in a local process pool
     of ``workers`` processes (default: all cores) otherwise, or on the Dask
     cluster whose scheduler is at ``scheduler`` (``tcp://host:8786``; not with ``workers``).  A job
-    that raises does not stop the others; the failures are returned, in job
-    order.  Ctrl-C cancels the jobs not yet started and is re-raised; what
-    ``on_result`` already saw stays saved.  ``progress`` shows a bar with an
-    ETA on a terminal.
+    that raises does not stop the others, nor one whose local worker process dies (a
+    :class:`WorkerDied` failure); the failures are returned, in job order.  Ctrl-C cancels the
+    jobs not yet started and is re-raised; what ``on_result`` already saw stays saved.
+    ``progress`` shows a bar with an ETA on a terminal.
 
     ``scratch`` gives the command's scratch directory: jobs run here then
     run as :func:`run_job` with it as their ``directory`` (and ``describe``
@@ -169,30 +204,63 @@ def execute(
 
 
 def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Runner) -> None:
-    """Run on a local process pool; a forkserver keeps workers clean of this process's threads."""
+    """Run on a local process pool; a forkserver keeps workers clean of this process's threads.
+
+    A worker that dies (killed, out of memory, ``os._exit``) breaks its pool: every job not finished
+    then fails with it.  The jobs it had not started go to a fresh pool; each it was running runs
+    again alone in a pool of one, so that the one whose worker dies there is the one that killed it,
+    whatever the worker count: it fails (:class:`WorkerDied`, with how its worker ended), the
+    others finish.
+    """
     check_main_is_guarded(carried_code())
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    forkserver = "forkserver" in methods
+    context = multiprocessing.get_context("forkserver" if forkserver else "spawn")
     said = _read_plugins()
     kinds = carried_kinds(jobs=jobs)  # what the script registered: refused now if it cannot go
-    if "forkserver" in methods:
+    if forkserver:
         fit_socket_folder()  # its socket goes in $TMPDIR, which may be too long for one
+    todo = list(jobs)
+    while todo:
+        running, todo, _ = _pool_round(todo, workers, context, (said, kinds), finished, runner)
+        for job in running:
+            died, _, statuses = _pool_round([job], 1, context, (said, kinds), finished, runner)
+            if died:
+                finished(job, None, WorkerDied(statuses[0] if statuses else None))
+
+
+def _pool_round(
+    jobs: Sequence[Job],
+    workers: int,
+    context: multiprocessing.context.BaseContext,
+    carried: tuple[Sequence[str], CarriedKinds],
+    finished: Finished,
+    runner: Runner,
+) -> tuple[list[Job], list[Job], list[int | None]]:
+    """Run ``jobs`` on a fresh pool until they finish or a worker dies; ``finished`` gets each that ends.
+
+    Returns, where a worker died, the jobs its pool was running (in job order), those it had not
+    started, and how its workers ended (their exit codes); else three empty lists.
+    """
+    started = context.SimpleQueue()  # each job's position as a worker starts it
     pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(said, kinds)
+        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(*carried, started)
     )
+    broken: list[int] = []
     try:
         with _signals_deferred(signal.SIGINT, signal.SIGTERM):  # the workers start as the first jobs go in
-            if "forkserver" in methods:
+            if context.get_start_method() == "forkserver":
                 context.set_forkserver_preload(["offloadsim.experiments.executors", "offloadsim.api"])
                 _start_forkserver_deaf_to_ctrl_c()
-            pending: dict[Future[JobResult], Job] = {
-                pool.submit(_in_worker, runner, job): job for job in jobs
+            pending: dict[Future[JobResult], int] = {
+                pool.submit(_in_worker, runner, job, i): i for i, job in enumerate(jobs)
             }
+            processes = list((getattr(pool, "_processes", None) or {}).values())  # none before 3.14's API
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=lambda f: (pending[f].index, pending[f].replication)):
-                job = pending.pop(future)
-                error = future.exception()
+            for future in sorted(done, key=lambda f: (jobs[pending[f]].index, jobs[pending[f]].replication)):
+                position = pending.pop(future)
+                job, error = jobs[position], future.exception()
                 if isinstance(error, CarriedUnreadable):  # every worker lacks it: no job can run
                     fix = (
                         "make its module importable there (install it, or put its folder on PYTHONPATH "
@@ -204,11 +272,8 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
                         f"{error}; {fix} the jobs in this process ({argument('workers', 1)})"
                     ) from None
                 if isinstance(error, BrokenProcessPool):
-                    raise WorkerDied(
-                        "a worker process died (killed, out of memory, or started from a script without "
-                        "an `if __name__ == '__main__':` guard)",
-                        f"run with one worker ({argument('workers', 1)}) to see the error",
-                    ) from error
+                    broken.append(position)
+                    continue
                 if getattr(error, "no_cause_to_show", False):  # the pool made its traceback text the cause
                     error.__cause__ = None  # type: ignore[union-attr]
                 finished(job, None if error is not None else future.result(), error)
@@ -216,15 +281,33 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
         _stop_pool(pool)
         raise
     pool.shutdown(wait=True)
+    if not broken:
+        return [], [], []
+    running = set()
+    while not started.empty():
+        running.add(started.get())
+    for process in processes:
+        process.join(timeout=5)
+    statuses = [process.exitcode for process in processes]
+    if not running and len(broken) == len(jobs):  # no job started nor ended: its workers died as they began
+        raise PoolDied(
+            "a worker process died before it ran a job (started from a script without an "
+            "`if __name__ == '__main__':` guard?)",
+            f"run with one worker ({argument('workers', 1)}) to see the error",
+        )
+    broken.sort()
+    return [jobs[i] for i in broken if i in running], [jobs[i] for i in broken if i not in running], statuses
 
 
-def _in_worker(runner: Runner, job: Job) -> JobResult:
+def _in_worker(runner: Runner, job: Job, position: int) -> JobResult:
     """``runner(job)`` in a pool's worker; an error with no exception of its own to show is marked so.
 
     The pool gives every error it hands back a cause (the worker's traceback, as text), so a plug-in
     metric or note provider's wrong result, which has none, said "run again with --debug to see its
     traceback" under ``compare`` and ``sweep``: the mark has the parent drop that cause.
     """
+    if _STARTED is not None:  # before the job: a worker it kills has said which job it ran
+        _STARTED.put(position)
     if _UNREADABLE is not None:  # said with the first job, not as a worker dead at start
         raise _UNREADABLE
     try:
@@ -355,9 +438,15 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 
 #: Why this pool worker could not register what the parent handed it (None: it could); its jobs raise it.
 _UNREADABLE: CarriedUnreadable | None = None
+#: Where this pool worker says which job it starts (its position in its pool's jobs); None outside a pool.
+_STARTED: multiprocessing.queues.SimpleQueue[int] | None = None
 
 
-def _start_worker(said: Sequence[str] = (), kinds: CarriedKinds | None = None) -> None:
+def _start_worker(
+    said: Sequence[str] = (),
+    kinds: CarriedKinds | None = None,
+    started: multiprocessing.queues.SimpleQueue[int] | None = None,
+) -> None:
     """Pool worker initializer: die with the parent, and register what the parent's code registered.
 
     ``said``: the entry-point groups whose skipped plug-ins the parent has warned of already
@@ -365,11 +454,12 @@ def _start_worker(said: Sequence[str] = (), kinds: CarriedKinds | None = None) -
     metrics and all else the parent's code registered (:mod:`offloadsim.experiments.carried_kinds`),
     rebuilt here one by one, so that one this worker cannot rebuild or register is named
     (:mod:`offloadsim.experiments.carried_unreadable`) with its first job instead of the worker
-    dying at start.
+    dying at start.  ``started``: where it says which job it starts (:func:`_pool_round`).
     """
     from offloadsim.plugins import said_elsewhere
 
-    global _UNREADABLE
+    global _UNREADABLE, _STARTED
+    _STARTED = started
     said_elsewhere(said)
     _die_with_parent()
     try:

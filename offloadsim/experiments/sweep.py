@@ -29,7 +29,7 @@ import pandas as pd
 
 from offloadsim.errors import argument, user_errors
 from offloadsim.experiment_defaults import POLICY_TIMEOUT_S
-from offloadsim.experiments.executors import JobFailure, WorkerDied, default_workers, execute, progress_bar
+from offloadsim.experiments.executors import JobFailure, PoolDied, default_workers, execute, progress_bar
 from offloadsim.experiments.jobs import (
     Job,
     JobResult,
@@ -279,7 +279,7 @@ def sweep(
         except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM: the line the command prints says what is kept
             _tell_saved(stop, _saved(points_dir, jobs), len(jobs), directory)
             raise
-        except WorkerDied as died:  # the pool is broken: the jobs not yet run wait for the same command
+        except PoolDied as died:  # no worker could run a job: those not yet run wait for the same command
             kept = _saved_text(_saved(points_dir, jobs), len(jobs), directory)
             raise ExperimentError(f"{died.what}; {kept}; {died.advice}") from died
         finally:

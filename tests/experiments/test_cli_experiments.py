@@ -848,13 +848,13 @@ def _ctrl_c(real):
     return stand_in
 
 
-def _three_then_a_worker_dies(real):
-    from offloadsim.experiments.executors import WorkerDied
+def _three_then_the_workers_die(real):
+    from offloadsim.experiments.executors import PoolDied
 
     def stand_in(todo, *args, **kwargs):
         real(todo[:3], *args, **kwargs)
-        raise WorkerDied(
-            "a worker process died (killed)", "run with one worker (--workers 1) to see the error"
+        raise PoolDied(
+            "a worker process died before it ran a job", "run with one worker (--workers 1) to see the error"
         )
 
     return stand_in
@@ -879,18 +879,18 @@ def _three_then_a_worker_dies(real):
             "interrupted; all 8 jobs saved in {out}, their tables not merged: the same command merges them",
             "0 run, 8 reused",
         ),
-        # A worker killed (out of memory, kill -9) stopped an overnight sweep with "what finished is
-        # kept": not how many, nor that the same command runs only the rest.
+        # Workers that died as they began stopped an overnight sweep with "what finished is kept": not
+        # how many, nor that the same command runs only the rest.
         (
             "execute",
-            _three_then_a_worker_dies,
+            _three_then_the_workers_die,
             2,
-            "error: a worker process died (killed); 3 of 8 jobs saved in {out}: the same command resumes "
-            "them; run with one worker (--workers 1) to see the error",
+            "error: a worker process died before it ran a job; 3 of 8 jobs saved in {out}: the same command "
+            "resumes them; run with one worker (--workers 1) to see the error",
             "5 run, 3 reused",
         ),
     ],
-    ids=["ctrl-c", "ctrl-c-merging", "worker-died"],
+    ids=["ctrl-c", "ctrl-c-merging", "workers-died"],
 )
 def test_a_stopped_sweep_says_how_many_jobs_it_kept_and_the_rerun_reuses_them(
     cli_main, sweep_file, tmp_path, capsys, monkeypatch, replaced, stand_in, status, said, rerun

@@ -16,7 +16,7 @@ each chunk's rows with them.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +54,11 @@ def merged_frame(files: Sequence[Path], inserts: Sequence[Insert]) -> pd.DataFra
 
 
 def write_merged(
-    files: Sequence[Path], inserts: Sequence[Insert], path: Path, bar: Callable[[str], Any] | None = None
+    files: Sequence[Path],
+    inserts: Sequence[Insert],
+    path: Path,
+    bar: Callable[[str], Any] | None = None,
+    categories: Sequence[Any] = (),
 ) -> int:
     """Write the merged table of ``files`` to ``path``, a row group at a time; return its row count.
 
@@ -63,10 +67,13 @@ def write_merged(
     exactly (no rows, a column the record schema does not declare) are built
     whole with :func:`merged_frame`.  ``bar(part)``: a progress bar over ``files`` for each of
     the two passes, ``"categories"`` (each column's categories over every job) and ``"tasks"``.
+    ``categories``: by file, the values of its categorical columns its job's metadata holds
+    (:data:`~offloadsim.experiments.storage.CATEGORIES`; None or missing: not held); the first pass
+    then reads only the files' footers, and each file's records are read once, as they are written.
     """
     bars = bar or (lambda part: progress_bar(len(files), False, part))
     with contextlib.closing(ticking(files, bars("categories"))) as each:
-        plan = _plan(each)
+        plan = _plan(each, categories)
     if plan is None:
         frame = merged_frame(files, inserts)
         write_frame(frame, path)
@@ -97,36 +104,72 @@ def write_merged(
     return rows
 
 
-def _plan(files: Iterable[Path]) -> tuple[dict[str, list[str]], set[str]] | None:
+def _plan(files: Iterable[Path], known: Sequence[Any] = ()) -> tuple[dict[str, list[str]], set[str]] | None:
     """Each categorical column's categories over all jobs, and the integer columns with a missing value.
 
-    None when the table is to be built whole: no rows, or a column the schema does not declare.
+    ``known``: by file, its categorical columns' values as its job's metadata holds them; an integer
+    column's missing values are counted in the file's footer.  A file's columns are read only for
+    what neither says (a file written before its job's metadata held them).  None when the table is
+    to be built whole: no rows, or a column the schema does not declare.
     """
     declared = {c.name: c.dtype for c in schema.columns_of("tasks")}
     present: dict[str, set[str]] = {}
     nullable: set[str] = set()
     rows = 0
-    for file in files:
+    for i, file in enumerate(files):
         parquet = pq.ParquetFile(file)
         names = parquet.schema_arrow.names
         if any(name not in declared for name in names):
             return None
         coded = [n for n in names if declared[n] == "category"]
         integers = [n for n in names if declared[n] == "int64"]
-        for group in range(parquet.num_row_groups):
-            table = parquet.read_row_group(group, columns=coded + integers)
-            rows += table.num_rows
-            nullable.update(n for n in integers if table.column(n).null_count)
-            frame = table.select(coded).to_pandas()
-            for name in coded:
+        rows += parquet.metadata.num_rows
+        counted = _missing_counts(parquet.metadata, integers)
+        nullable.update(n for n, count in counted.items() if count)
+        held = _held_values(known[i] if i < len(known) else None, coded)
+        unread = [*([] if held is not None else coded), *(n for n in integers if n not in counted)]
+        for group in range(parquet.num_row_groups if unread else 0):
+            table = parquet.read_row_group(group, columns=unread)
+            nullable.update(n for n in integers if n not in counted and table.column(n).null_count)
+            frame = table.select([n for n in coded if n in unread]).to_pandas()
+            for name in frame.columns:
                 values = frame[name].dropna()
                 present.setdefault(name, set()).update(str(v) for v in values.unique())
+        for name, values in (held or {}).items() if parquet.num_row_groups else ():
+            present.setdefault(name, set()).update(values)
     if not rows:
         return None
     categories = {name: sorted(values) for name, values in present.items()}
     if "status" in categories:
         categories["status"] = list(schema.STATUSES)
     return categories, nullable
+
+
+def _missing_counts(metadata: pq.FileMetaData, names: Sequence[str]) -> dict[str, int]:
+    """The missing values of each column of ``names`` that every row group's statistics count."""
+    counts = dict.fromkeys(names, 0)
+    for group in range(metadata.num_row_groups):
+        chunks = metadata.row_group(group)
+        for j in range(chunks.num_columns if chunks.num_rows else 0):  # no rows: none missing, no statistics
+            name = chunks.column(j).path_in_schema
+            statistics = chunks.column(j).statistics
+            if name not in counts:
+                continue
+            if statistics is None or not statistics.has_null_count:
+                counts.pop(name)
+            else:
+                counts[name] += statistics.null_count
+    return counts
+
+
+def _held_values(held: Any, coded: Sequence[str]) -> dict[str, list[str]] | None:
+    """The values of ``coded`` a job's metadata holds; None where it holds not each as a list of text."""
+    if not isinstance(held, Mapping):
+        return None
+    values = {name: held.get(name) for name in coded}
+    if not all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in values.values()):
+        return None
+    return values  # type: ignore[return-value]
 
 
 def _job_frames(file: Path, categories: dict[str, list[str]], nullable: set[str]) -> Iterator[pd.DataFrame]:

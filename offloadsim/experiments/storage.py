@@ -19,13 +19,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from offloadsim.outdir import atomic_write
-from offloadsim.records.arrow import dictionary_columns, write_frame
+from offloadsim.records.arrow import dictionary_columns, sorted_categories, write_frame
 from offloadsim.records.stored import ExperimentError, Results, read_results
 
 if TYPE_CHECKING:
     from offloadsim.engine.records import TaskRecords
 
 __all__ = [
+    "CATEGORIES",
     "ExperimentError",
     "Results",
     "parquet_writer",
@@ -40,6 +41,10 @@ __all__ = [
 ]
 
 _JOB_META = b"offloadsim.job"
+
+#: The job metadata's key of the values each categorical column of its records holds (sorted, as
+#: text): the merge learns the whole column's categories from the jobs' footers, not their records.
+CATEGORIES = "task_categories"
 
 #: A job file's number of task records and its metadata (:func:`read_job_meta`): what a resumed
 #: sweep's check of the file read, handed to its merge (no task records: memory for the metadata only).
@@ -57,11 +62,19 @@ def write_parquet(frame: pd.DataFrame, path: Path, row_groups: Sequence[int] = (
 
 
 def write_job_file(path: Path, tasks: pd.DataFrame, meta: Mapping[str, Any]) -> Path:
-    """Write one job: its task records, with ``meta`` (JSON-ready) in the Parquet schema metadata."""
+    """Write one job: its task records, with ``meta`` (JSON-ready) in the Parquet schema metadata.
+
+    The metadata holds the values of each categorical column too (:data:`CATEGORIES`).
+    """
+    present = {
+        str(name): sorted_categories(column.dropna().unique())
+        for name, column in tasks.items()
+        if isinstance(column.dtype, pd.CategoricalDtype)
+    }
 
     def write(tmp: Path) -> None:
         table = pa.Table.from_pandas(tasks, preserve_index=False)
-        metadata = {**(table.schema.metadata or {}), **_job_metadata(meta)}
+        metadata = {**(table.schema.metadata or {}), **_job_metadata({**meta, CATEGORIES: present})}
         pq.write_table(
             table.replace_schema_metadata(metadata), tmp, use_dictionary=dictionary_columns(table.schema)
         )
@@ -77,7 +90,10 @@ def write_job_records(path: Path, records: TaskRecords, meta: Mapping[str, Any])
     """
     from offloadsim.records.results import write_tasks
 
-    return atomic_write(path, lambda tmp: write_tasks(records, tmp, _job_metadata(meta)))
+    def described(present: dict[str, list[str]]) -> dict[bytes, bytes]:
+        return _job_metadata({**meta, CATEGORIES: present})
+
+    return atomic_write(path, lambda tmp: write_tasks(records, tmp, described))
 
 
 def _job_metadata(meta: Mapping[str, Any]) -> dict[bytes, bytes]:

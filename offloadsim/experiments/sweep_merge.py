@@ -49,6 +49,7 @@ from offloadsim.experiments.jobs import (
 )
 from offloadsim.experiments.merge import Insert, write_merged
 from offloadsim.experiments.storage import (
+    CATEGORIES,
     ExperimentError,
     JobMeta,
     parquet_writer,
@@ -213,6 +214,7 @@ def merge_sweep(
     planned: dict[int, set[tuple[str, ...]]] = {}  # point -> (app, node, processor) its runs computed on
     unplanned: set[int] = set()  # points with a job whose file predates them
     inner: dict[int, dict[str, Any]] = {}  # point -> its by-group policy's inner policies, each group's
+    categories: list[Any] = []  # by file, its categorical columns' values, as its metadata holds them
     ordered = sorted(jobs, key=lambda j: (j.index, j.replication))
     with contextlib.closing(
         ticking(ordered, _merge_bar(len(ordered), progress, spec.name, "job files"))
@@ -221,6 +223,7 @@ def merge_sweep(
             file = directory / "points" / f"{job.key}.parquet"
             rows, meta = _merged_meta(file, (saved or {}).get(job.key))
             files.append(file)
+            categories.append(meta.get(CATEGORIES))
             task_count += rows
             builds.append(meta.get("engine_build", ""))
             codes.append(meta.get("code_fingerprint", ""))
@@ -433,7 +436,7 @@ def merge_sweep(
         "files": list(SWEEP_FILES),
     }
     manifest = with_resumes(manifest, earlier_manifest(directory, spec.name))  # the first run's provenance
-    manifest["notes"] = _notes(list(jobs), files, list(world_said), metrics, manifest, processors)
+    manifest["notes"] = _notes(list(jobs), files, list(world_said), metrics, manifest, processors, categories)
     # The files its points read, copied before the set (the manifest, written last, names them).
     manifest.update(
         copy_inputs(inputs, str(spec.files_folder), directory, [spec.base_document, spec.document])
@@ -450,6 +453,7 @@ def merge_sweep(
                 path,
                 task_count,
                 lambda part: _merge_bar(len(files), progress, spec.name, part),
+                categories,
             ),
             "metrics.parquet": parquet_writer(metrics),
             "nodes.parquet": parquet_writer(nodes),
@@ -493,23 +497,38 @@ def _notes(
     metrics: pd.DataFrame,
     manifest: Mapping[str, Any],
     processors: pd.DataFrame,
+    categories: Sequence[Any],
 ) -> list[str]:
     """The notes under the sweep's table (:func:`~offloadsim.analysis.notes.comparison_notes`).
 
-    The applications each policy served are read from the jobs' ``files`` (their ``app`` and
-    ``policy`` columns), where the scenarios have several.
+    The applications each policy served are those of the jobs' ``files``, where the scenarios have
+    several: the values of their ``app`` column, as their metadata holds them (``categories``, by file)
+    where a file's records are of one policy, else read from their ``app`` and ``policy`` columns.
     """
-    from offloadsim.analysis.notes import application_order, comparison_notes, served_applications
+    from offloadsim.analysis.notes import application_order, comparison_notes
 
     scenarios = [job.scenario for job in jobs]
     served: dict[str, set[str]] = {}
     if len(application_order(scenarios)) > 1:  # one application can pool nothing: no records read
-        for file in files:
-            for policy, apps in served_applications(file, "policy").items():
+        for file, held in zip(files, categories, strict=True):
+            for policy, apps in _served_of(file, held).items():
                 served.setdefault(policy, set()).update(apps)
     swept = list(manifest.get("swept", []))
     run_keys = [*swept, *(["policy"] if "policy.name" not in swept else []), "replication"]
     return comparison_notes(scenarios, world_said, served, metrics, manifest, processors, run_keys)
+
+
+def _served_of(file: Path, held: Any) -> dict[str, set[str]]:
+    """The applications a job file's records served, by policy: from its metadata's values if it can say."""
+    from offloadsim.analysis.notes import served_applications
+
+    if isinstance(held, Mapping):
+        apps, policies = held.get("app"), held.get("policy")
+        if isinstance(apps, list) and isinstance(policies, list) and len(policies) == 1:
+            return {str(policies[0]): {str(app) for app in apps}}
+        if apps == [] and policies == []:  # no records
+            return {}
+    return served_applications(file, "policy")
 
 
 def _raw_inputs(swept: Sequence[str], jobs: Sequence[Job]) -> list[dict[str, Any]]:
@@ -934,10 +953,18 @@ def _merge_bar(total: int, progress: bool, name: str, part: str) -> Any:
 
 
 def _write_tasks(
-    files: Sequence[Path], inserts: Sequence[Insert], path: Path, rows: int, bar: Callable[[str], Any]
+    files: Sequence[Path],
+    inserts: Sequence[Insert],
+    path: Path,
+    rows: int,
+    bar: Callable[[str], Any],
+    categories: Sequence[Any],
 ) -> None:
-    """The merged task table, a job at a time (see merge.py); ``bar(part)``: its bars."""
-    written = write_merged(files, inserts, path, bar)
+    """The merged task table, a job at a time (see merge.py); ``bar(part)``: its bars.
+
+    ``categories``: by file, its categorical columns' values as its job's metadata holds them.
+    """
+    written = write_merged(files, inserts, path, bar, categories)
     if written != rows:  # a job file changed under the sweep's lock: not expected
         raise ExperimentError(f"{path.parent}: the job files hold {written} tasks, not the {rows} counted")
 

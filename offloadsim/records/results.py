@@ -822,12 +822,18 @@ def _ordered(columns: Mapping[str, Any], table: str) -> dict[str, Any]:
     }
 
 
-def write_tasks(records: TaskRecords, path: Path, metadata: Mapping[bytes, bytes] | None = None) -> None:
+def write_tasks(
+    records: TaskRecords,
+    path: Path,
+    metadata: Mapping[bytes, bytes] | Callable[[dict[str, list[str]]], Mapping[bytes, bytes]] | None = None,
+) -> None:
     """Write the engine's records to ``path`` as Parquet, one row group per chunk, in the schema's order.
 
     The content is what ``tasks_frame(records).to_parquet(path, index=False)``
     would write (the same types, categories and values), without building it;
-    ``metadata`` is added to the file's schema metadata.
+    ``metadata`` is added to the file's schema metadata.  A callable ``metadata`` is given each
+    categorical column's values present in the records (sorted, as text), which this pass over
+    them found: a sweep's job file keeps them, so its merge need not read the records to learn them.
     """
     from offloadsim.records.arrow import TableWriter, sorted_categories
 
@@ -847,6 +853,8 @@ def write_tasks(records: TaskRecords, path: Path, metadata: Mapping[bytes, bytes
         name: list(schema.STATUSES) if name == "status" else sorted_categories(present[name])
         for name in categorical
     }
+    if callable(metadata):
+        metadata = metadata({name: sorted_categories(present[name]) for name in categorical})
     with TableWriter(path, "tasks", names, categories, metadata=metadata) as writer:
         for block in records.blocks():
             writer.write({name: block.codes(name) if name in coded else block[name] for name in names})

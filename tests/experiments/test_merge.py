@@ -124,3 +124,36 @@ def test_a_sweep_written_again_to_its_folder_is_the_same_bytes(tmp_path):
     )
     resumed = after.pop("resumed")
     assert after == before and [entry["jobs_reused"] for entry in resumed] == [8]
+
+
+def test_values_the_jobs_metadata_holds_have_each_job_read_once_for_the_same_bytes(tmp_path, monkeypatch):
+    """The first pass learnt each categorical column's values, and each integer column's missing ones,
+    by reading every job's records: the merge read them twice.  Held in each job's metadata, and
+    counted in its footer, they leave one read a row group, the one written, and the same file."""
+    from offloadsim.experiments.storage import CATEGORIES, read_job_meta
+
+    files = [
+        _job(tmp_path, "a", ["b-app", "b-app", "c-app"], ["completed", "dropped", "completed"], [0, 1, 2]),
+        _job(tmp_path, "b", ["a-app", "c-app"], ["failed", "completed"], [None, 3]),
+        _job(tmp_path, "c", [], [], []),
+        _job(tmp_path, "d", ["d-app"] * 4, ["completed"] * 4, [1, 1, 1, 1]),
+    ]
+    inserts = [(0, "point", np.array([0, 0, 1, 1], dtype=np.int64))]
+    held = [read_job_meta(file)[1][CATEGORIES] for file in files]
+    assert held[1] == {"app": ["a-app", "c-app"], "status": ["completed", "failed"]}
+    reads: list[object] = []
+    real = pq.ParquetFile.read_row_group
+    monkeypatch.setattr(
+        pq.ParquetFile,
+        "read_row_group",
+        lambda self, i, **kw: reads.append(kw.get("columns")) or real(self, i, **kw),
+    )
+    write_merged(files, inserts, tmp_path / "twice.parquet")
+    twice = len(reads)
+    reads.clear()
+    write_merged(files, inserts, tmp_path / "once.parquet", categories=held)
+    row_groups = sum(pq.ParquetFile(file).metadata.num_row_groups for file in files)
+    assert reads == [None] * row_groups and twice == 2 * row_groups  # every column, once
+    assert (tmp_path / "once.parquet").read_bytes() == (tmp_path / "twice.parquet").read_bytes()
+    merged = pd.read_parquet(tmp_path / "once.parquet")
+    assert str(merged["split"].dtype) == "Int64" and merged["split"].isna().sum() == 1

@@ -18,7 +18,7 @@ from typing import Any
 from offloadsim.errors import argument
 from offloadsim.experiments.carried_kinds import carried_kinds, run_carrying
 from offloadsim.experiments.carried_unreadable import CarriedUnreadable
-from offloadsim.experiments.jobs import Finished, Job, Runner
+from offloadsim.experiments.jobs import Finished, Job, Runner, sent_to_worker
 from offloadsim.experiments.storage import ExperimentError
 from offloadsim.suggest import quoted
 
@@ -58,7 +58,7 @@ def run_on_dask(jobs: Sequence[Job], address: str, finished: Finished, runner: R
     if kinds:
         runner = functools.partial(run_carrying, runner=runner, kinds=kinds)
     try:
-        futures = {client.submit(runner, job, pure=False): job for job in jobs}
+        futures = {client.submit(runner, sent_to_worker(job), pure=False): job for job in jobs}
         for future in as_completed(list(futures), loop=client.loop):
             job = futures.pop(future)
             try:

@@ -37,7 +37,16 @@ from offloadsim.experiments.carried_kinds import (
 )
 from offloadsim.experiments.carried_unreadable import CarriedUnreadable
 from offloadsim.experiments.dask_cluster import run_on_dask
-from offloadsim.experiments.jobs import Describe, Finished, Job, JobResult, Runner, run_job, run_job_packed
+from offloadsim.experiments.jobs import (
+    Describe,
+    Finished,
+    Job,
+    JobResult,
+    Runner,
+    run_job,
+    run_job_packed,
+    sent_to_worker,
+)
 from offloadsim.experiments.socket_folder import fit_socket_folder
 from offloadsim.experiments.storage import ExperimentError
 from offloadsim.outdir import ResultsError, describe_os_error
@@ -253,7 +262,7 @@ def _pool_round(
                 context.set_forkserver_preload(["offloadsim.experiments.executors", "offloadsim.api"])
                 _start_forkserver_deaf_to_ctrl_c()
             pending: dict[Future[JobResult], int] = {
-                pool.submit(_in_worker, runner, job, i): i for i, job in enumerate(jobs)
+                pool.submit(_in_worker, runner, sent_to_worker(job), i): i for i, job in enumerate(jobs)
             }
             processes = list((getattr(pool, "_processes", None) or {}).values())  # none before 3.14's API
         while pending:

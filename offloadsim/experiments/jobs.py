@@ -19,7 +19,7 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +55,7 @@ __all__ = [
     "run_job",
     "run_job_packed",
     "save_job_file",
+    "sent_to_worker",
     "window_fields",
 ]
 
@@ -106,6 +107,20 @@ class Job:
         return (
             f"point {self.index}" + (f" ({values})" if values else "") + f", replication {self.replication}"
         )
+
+
+def sent_to_worker(job: Job) -> Job:
+    """``job`` as a worker process gets it: its scenario without ``rerun``, the result folder it came from.
+
+    A scenario loaded from a result's folder holds that result's whole manifest (``Scenario.rerun``),
+    which grows with the result (a sweep's lists each of its jobs' notes and warnings), so every
+    job pickled it again.  A worker has no use for it: the checks that read it (``changed-inputs``,
+    ``other-code``) warned in the command's process, a job's warnings are ignored, and the world
+    it builds reads its files from the scenario's ``base_dir``, the folder's ``inputs/``, as before.
+    """
+    if job.scenario.rerun is None:
+        return job
+    return replace(job, scenario=replace(job.scenario, rerun=None))
 
 
 def window_fields(scenarios: Iterable[Scenario]) -> dict[str, float | list[float]]:

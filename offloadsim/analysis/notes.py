@@ -18,6 +18,7 @@ from offloadsim.analysis.config_labels import shared_labels
 from offloadsim.analysis.in_flight_note import in_flight_note
 from offloadsim.analysis.table_notes import (
     COMPARE_APPS_SHOWN,
+    SWEEP_APPS_SHOWN,
     application_order,
     pooled_note,
     run_table_notes,
@@ -27,6 +28,7 @@ from offloadsim.suggest import counted  # here too: the commands import it from 
 
 __all__ = [
     "COMPARE_APPS_SHOWN",
+    "SWEEP_APPS_SHOWN",
     "counted",
     "UNFINISHED_SHARE",
     "application_order",

@@ -35,6 +35,7 @@ from offloadsim.field_values import FieldValues
 __all__ = [
     "PLAIN",
     "Qualifiers",
+    "app_qualifiers",
     "group_qualifiers",
     "point_qualifiers",
     "policy_qualifiers",
@@ -196,6 +197,20 @@ def group_qualifiers(found: Qualifiers, warned: int | None) -> Qualifiers:
     if warned is None or warned > 0 or found.overloaded is None:
         return found
     return replace(found, overloaded=None)
+
+
+def app_qualifiers(found: Qualifiers, llm: bool) -> Qualifiers:
+    """An application's qualifiers in a comparison's or sweep's table of it, from its policy's or point's.
+
+    ``llm``: whether the application served LLM requests.  A CNN's latency beside an LLM's is no
+    bound of a decode ceiling nor rests on a prefill's assumed efficiency: only its overload stays.
+
+    >>> over = Qualifiers((82.9,), assumed=True, overloaded=Overloaded(2, 2, ("busy_growing",)))
+    >>> cnn = app_qualifiers(over, False)
+    >>> app_qualifiers(over, True) is over, cnn == Qualifiers(overloaded=over.overloaded)
+    (True, True)
+    """
+    return found if llm else replace(found, ceilings=(), saturated=False, assumed=False)
 
 
 def _listed(kept: Any) -> frozenset[str]:

@@ -36,13 +36,15 @@ def application_order(scenarios: list[Any]) -> dict[str, None]:
 RUN_APPS_SHOWN = "its rows by application"
 #: Where a comparison's tables show each application alone (``apps.csv``).
 COMPARE_APPS_SHOWN = "the tables per application above (apps.csv)"
+#: Where a sweep's table per application shows each application alone (``apps.csv``).
+SWEEP_APPS_SHOWN = "the table per application above (apps.csv)"
 
 
 def pooled_note(scenarios: list[Any], served: Mapping[str, set[str]], shown: str | None = None) -> str | None:
     """:func:`pooled_applications_note` of the applications ``served`` per row (a policy; ``""``: one row).
 
     ``shown``: where the result shows each application alone (:data:`RUN_APPS_SHOWN`,
-    :data:`COMPARE_APPS_SHOWN`), which the note points to; None (a sweep's): none does.
+    :data:`COMPARE_APPS_SHOWN`, :data:`SWEEP_APPS_SHOWN`), which the note points to; None: none does.
 
     Where a row's tasks were served by an application that no workload entry requests, only as
     another's alternative (``model-select`` serving ResNet-50's requests with an int8 MobileNetV2),

@@ -24,6 +24,8 @@ from offloadsim.suggest import listed, quoted
 from offloadsim.sweep_keys import SWEEP_KEYS
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from offloadsim.analysis.qualifiers import Qualifiers
 
 __all__ = ["add_experiment_commands"]
@@ -519,8 +521,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print(out)
         return EXIT_OK
     print(_sweep_table(result))
-    if groups := _sweep_group_table(result):
-        print("\n" + groups)
+    for table in (_sweep_group_table(result), _sweep_app_table(result)):
+        if table:
+            print("\n" + table)
     for note in result.notes:  # the sweep's own (its manifest's), as a Python user reads them
         print(f"note: {note}")
     print(
@@ -630,6 +633,8 @@ def _sweep_table(result: Any, limit: int = 40, qualifiers: Mapping[str, Qualifie
         *sweep_columns(served, by_latency=False),
     ]
     columns = table_metrics(headline, summary)  # failed tasks where some run failed one, as compare's
+    # A metric the summary has no row of (an application's table has no device energy): no column of "-".
+    columns = [c for c in columns if c in set(summary["metric"])]
     swept = list(result.manifest.get("swept", []))
     labels = result.manifest.get("labels") or {}
     meanings = raw_input_meanings(result.manifest)  # an input of 0 B: the model's own tensor, said
@@ -706,41 +711,81 @@ def _sweep_group_table(result: Any, limit: int = 40) -> str:
     shows; over ``limit`` rows, one line naming ``groups.csv`` instead.  "" where the tasks' sources
     are of one group.
     """
-    from types import SimpleNamespace
-
     from offloadsim.analysis.group_warned import overload_concerned
     from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_COLUMN
-    from offloadsim.analysis.qualifiers import PLAIN, group_qualifiers, point_qualifiers
+    from offloadsim.analysis.qualifiers import group_qualifiers
 
     groups = result.groups
     if groups is None or not len(groups):
         return ""
     if "metric" in groups.columns:  # the batteries per group are groups.csv's, not the printed table's
         groups = groups[~groups["metric"].isin(GROUP_BATTERY_METRICS)]
-    named = list(dict.fromkeys(groups["group"].astype(str)))
-    title = f"{result.manifest.get('name')} per source group ({', '.join(named)})"
-    rank = groups["group"].astype(str).map({g: i for i, g in enumerate(named)})
-    rows = groups.assign(_rank=rank).sort_values(["point", "_rank"], kind="stable")
-    pairs = rows[["point", "_rank"]].drop_duplicates()
-    if len(pairs) > limit:
-        return f"{title}: {len(pairs)} rows, in groups.csv"
-    # Each (point, group) a point of its own, the group a swept key before the sweep's own.
-    number = {pair: i for i, pair in enumerate(pairs.itertuples(index=False, name=None))}
-    row_of = [number[pair] for pair in zip(rows["point"], rows["_rank"], strict=True)]
-    view = rows.drop(columns=["_rank", "group"]).assign(point=row_of)
-    view.insert(0, GROUP_COLUMN, rows["group"].astype(str))
-    swept = [GROUP_COLUMN, *result.manifest.get("swept", [])]
-    labels = {**(result.manifest.get("labels") or {}), GROUP_COLUMN: "source group"}
     # Each point's, under the (point, group) rows' numbers: its overload the row's of each group some
     # overload warning of the point's runs concerned (as their facts say; else groups.csv's warned,
     # any warning's), every group's where not known.
-    points = point_qualifiers(result.manifest, getattr(result, "metrics", None))
     warned = overload_concerned(groups, result.manifest.get("run_warnings") or [], "point")
+    return _sweep_keyed_table(
+        result, groups, ("group", GROUP_COLUMN, "source group", "groups.csv"), limit,
+        lambda found, point, group: group_qualifiers(found, warned.get((str(point), group), 0)),
+    )  # fmt: skip
+
+
+def _sweep_app_table(result: Any, limit: int = 40) -> str:
+    """The sweep's table per application (``apps.csv``): :func:`_sweep_table`, a row a point and application.
+
+    Its application first, then the point's swept values and the metrics compare's table per
+    application shows (an LLM's ttft and tpot where one served requests), each row qualified as its
+    point's row is; over ``limit`` rows, one line naming ``apps.csv``.  "" for one application.
+    """
+    from offloadsim.analysis.groups import APP_COLUMN, APP_TABLE_METRICS, LLM_APP_METRICS
+    from offloadsim.analysis.qualifiers import app_qualifiers
+
+    apps = getattr(result, "apps", None)
+    if apps is None or apps[APP_COLUMN].nunique() < 2:
+        return ""
+    llm = set(apps.loc[apps["metric"].isin(LLM_APP_METRICS), APP_COLUMN].astype(str))
+    shown = apps[apps["metric"].isin(APP_TABLE_METRICS)]
+    return _sweep_keyed_table(
+        result, shown, (APP_COLUMN, APP_COLUMN, "application", "apps.csv"), limit,
+        lambda found, _, app: app_qualifiers(found, app in llm),
+    )  # fmt: skip
+
+
+def _sweep_keyed_table(
+    result: Any,
+    frame: pd.DataFrame,
+    key: tuple[str, str, str, str],
+    limit: int,
+    qualify: Callable[[Qualifiers, Any, str], Qualifiers],
+) -> str:
+    """:func:`_sweep_table` of ``frame``, a row a point and value of its column ``key[0]``.
+
+    ``key``: that column, the swept key its values are shown as (before the sweep's own), its
+    heading and the file that holds the rows; over ``limit`` rows, one line naming the file.
+    ``qualify(point's qualifiers, point, value)``: a row's qualifiers.
+    """
+    from types import SimpleNamespace
+
+    from offloadsim.analysis.qualifiers import PLAIN, point_qualifiers
+
+    column, shown_as, heading, file = key
+    named = list(dict.fromkeys(frame[column].astype(str)))
+    title = f"{result.manifest.get('name')} per {heading} ({', '.join(named)})"
+    rank = frame[column].astype(str).map({g: i for i, g in enumerate(named)})
+    rows = frame.assign(_rank=rank).sort_values(["point", "_rank"], kind="stable")
+    pairs = rows[["point", "_rank"]].drop_duplicates()
+    if len(pairs) > limit:
+        return f"{title}: {len(pairs)} rows, in {file}"
+    # Each (point, value) a point of its own, the value a swept key before the sweep's own.
+    number = {pair: i for i, pair in enumerate(pairs.itertuples(index=False, name=None))}
+    row_of = [number[pair] for pair in zip(rows["point"], rows["_rank"], strict=True)]
+    view = rows.drop(columns=["_rank", column]).assign(point=row_of)
+    view.insert(0, shown_as, rows[column].astype(str))
+    swept = [shown_as, *result.manifest.get("swept", [])]
+    labels = {**(result.manifest.get("labels") or {}), shown_as: heading}
+    points = point_qualifiers(result.manifest, getattr(result, "metrics", None))
     qualifiers = {
-        str(i): group_qualifiers(
-            points.get(str(point), PLAIN),
-            warned.get((str(point), named[rank]), 0),
-        )
+        str(i): qualify(points.get(str(point), PLAIN), point, named[rank])
         for (point, rank), i in number.items()
     }
     manifest = {**result.manifest, "name": title, "swept": swept, "labels": labels}

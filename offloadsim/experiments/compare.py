@@ -59,6 +59,7 @@ from offloadsim.analysis.groups import (
     GROUP_BATTERY_METRICS,
     GROUP_FILE_METRICS,
     GROUP_TABLE_METRICS,
+    LLM_APP_METRICS,
     group_rows,
     per_group,
     pooled_groups,
@@ -72,7 +73,13 @@ from offloadsim.analysis.in_flight_delta import (
 from offloadsim.analysis.metric_list import metric_sources
 from offloadsim.analysis.multiple_comparisons import family_note, held_to_family
 from offloadsim.analysis.overload_marks import OVERLOAD_MARK, runs_footnote
-from offloadsim.analysis.qualifiers import PLAIN, Qualifiers, group_qualifiers, policy_qualifiers
+from offloadsim.analysis.qualifiers import (
+    PLAIN,
+    Qualifiers,
+    app_qualifiers,
+    group_qualifiers,
+    policy_qualifiers,
+)
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
 from offloadsim.analysis.summary import other_energy_filled
 from offloadsim.analysis.table_notes import window_text
@@ -1145,8 +1152,15 @@ def format_apps(
     """The table of each application (:func:`app_comparison`), as the headline table shows metrics.
 
     Its latency, deadline misses ("no deadlines" where none of its tasks had one, as ``run``
-    says it) and, for an LLM, ttft and tpot, each policy's ``qualifiers`` as in the headline table.
+    says it) and, for an LLM, ttft and tpot, each policy's ``qualifiers`` as in the headline table
+    (an application that served no LLM request without its policy's decode ceilings:
+    :func:`~offloadsim.analysis.qualifiers.app_qualifiers`).
     """
+    llm = set(apps.loc[apps["metric"].isin(LLM_APP_METRICS), "app"].astype(str))
+    marks = {
+        app: {policy: app_qualifiers(found, app in llm) for policy, found in (qualifiers or {}).items()}
+        for app in apps["app"].astype(str)
+    }
     heading = (
         f"per application ({apps['app'].nunique()}): each application's tasks alone, "
         "paired by replication as above"
@@ -1156,7 +1170,7 @@ def format_apps(
         return [m for m in APP_TABLE_METRICS if m in set(part["metric"])]
 
     return _keyed_tables(
-        apps, ("app", "application"), heading, shown, lambda _: qualifiers, policies, baseline,
+        apps, ("app", "application"), heading, shown, marks.get, policies, baseline,
         replications, adjust,
     )  # fmt: skip
 

@@ -3,7 +3,8 @@
 ``tasks.parquet`` (one row per task, swept values and point first), ``metrics.parquet``
 (one row per job), ``nodes.parquet``, ``summary.parquet``/``summary.csv`` (mean and 95 % CI
 per point and metric), ``groups.csv`` (the same per source group, where the tasks' sources span
-several of the scenario's node groups) and ``manifest.json``.  Jobs are taken in their order (points in
+several of the scenario's node groups), ``apps.csv`` (the same per application, where the tasks
+span several) and ``manifest.json``.  Jobs are taken in their order (points in
 expansion order, then replications), so the tables do not depend on which worker finished
 first; a job file saved before the metrics had TTFT and TPOT (or the token rates) has them
 worked out from its records as it is merged.
@@ -25,7 +26,7 @@ import pandas as pd
 from offloadsim.analysis.catalogue import LLM_METRICS, metric_columns
 from offloadsim.analysis.decode_ceiling import manifest_ceilings
 from offloadsim.analysis.group_warned import EVERY, RunRecords, WarnedGroups, with_group_warned
-from offloadsim.analysis.groups import GROUP_COLUMN, group_rows, per_group
+from offloadsim.analysis.groups import APP_COLUMN, APP_FILE_METRICS, GROUP_COLUMN, group_rows, per_group
 from offloadsim.analysis.metric_list import metric_sources, registered_metrics
 from offloadsim.analysis.statistics import mean_ci
 from offloadsim.analysis.summary import (
@@ -101,6 +102,7 @@ SWEEP_FILES = (
     "summary.parquet",
     "summary.csv",
     "groups.csv",
+    "apps.csv",
     SCENARIO_DOCUMENT,
     SWEEP_DOCUMENT,
     "manifest.json",
@@ -129,6 +131,8 @@ class SweepResult:
     processors: pd.DataFrame | None = None
     #: ``summary`` per source group (``groups.csv``: a ``group`` column first); no rows: one group.
     groups: pd.DataFrame | None = None
+    #: ``summary`` per application (``apps.csv``: an ``app`` column first); no rows: one application.
+    apps: pd.DataFrame | None = None
     _tasks: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
@@ -209,6 +213,7 @@ def merge_sweep(
     builds: list[str] = []  # the engine each job ran on ("" for a file that predates it)
     codes: list[str] = []  # the code each job ran on ("" for a file that predates it)
     by_group: list[dict[str, Any]] = []  # each job's numbers per source group, a row a group
+    by_app: list[dict[str, Any]] = []  # each job's numbers per application, a row an application
     run_records: dict[tuple[str, int], tuple[Path, pd.DataFrame, float, float | None]] = {}  # groups' warned
     carried: dict[tuple[str, int], WarnedGroups] = {}  # each job's warned groups, as its file says
     planned: dict[int, set[tuple[str, ...]]] = {}  # point -> (app, node, processor) its runs computed on
@@ -243,10 +248,13 @@ def merge_sweep(
             # tiers' busiest nodes, utilisation_<tier>_max): from its nodes and processors tables, as
             # metrics_row gives them (each metric's refill; a file older still has neither table).
             meta["metrics"] = with_refilled(meta["metrics"], nodes, meta.get("processors") or None)
-            if "source_groups" in meta:
-                source_groups = {k: math.nan if v is None else v for k, v in meta["source_groups"].items()}
+            if "source_groups" in meta and "apps" in meta:
+                source_groups, apps = (
+                    {k: math.nan if v is None else v for k, v in meta[key].items()}
+                    for key in ("source_groups", "apps")
+                )
             else:  # a file saved before job files kept them: from its records
-                source_groups = _source_groups_of(file, meta)
+                source_groups, apps = _keyed_numbers_of(file, meta)
             end_s = meta.get("end_s")  # None: older files
             run_records[(str(job.index), job.replication)] = (
                 file,
@@ -259,6 +267,7 @@ def merge_sweep(
                 carried[(str(job.index), job.replication)] = found if found == EVERY else tuple(found)
             run_of = {"point": job.index, "replication": job.replication, "policy": meta["policy"]}
             by_group += group_rows({**run_of, "job_row": len(metric_rows)}, source_groups)
+            by_app += group_rows({**run_of, "job_row": len(metric_rows)}, apps, APP_COLUMN, APP_FILE_METRICS)
             metric_rows.append(
                 {
                     "point": job.index,
@@ -356,6 +365,8 @@ def merge_sweep(
         by="point",
         carried=carried,
     )
+    several = len({str(row[APP_COLUMN]) for row in by_app}) > 1  # as compare's: one application, no rows
+    apps_table = _app_summary(by_app if several else [], metrics, swept, list(summary.columns))
     from offloadsim.analysis.warned_columns import with_warning_columns
 
     metrics, summary = with_warning_columns(
@@ -461,6 +472,7 @@ def merge_sweep(
             "summary.parquet": parquet_writer(summary),
             "summary.csv": text_writer(summary.to_csv(index=False, lineterminator="\n")),
             "groups.csv": text_writer(groups.to_csv(index=False, lineterminator="\n")),
+            "apps.csv": text_writer(apps_table.to_csv(index=False, lineterminator="\n")),
             SCENARIO_DOCUMENT: text_writer(
                 scenario_text(  # named by the first run's base file, not the copy a resume read
                     spec.base_document,
@@ -487,6 +499,7 @@ def merge_sweep(
         other_code=int((run_info or {}).get("jobs_run_other_code", 0)),
         processors=processors,
         groups=groups,
+        apps=apps_table,
     )
 
 
@@ -505,7 +518,7 @@ def _notes(
     several: the values of their ``app`` column, as their metadata holds them (``categories``, by file)
     where a file's records are of one policy, else read from their ``app`` and ``policy`` columns.
     """
-    from offloadsim.analysis.notes import application_order, comparison_notes
+    from offloadsim.analysis.notes import SWEEP_APPS_SHOWN, application_order, comparison_notes
 
     scenarios = [job.scenario for job in jobs]
     served: dict[str, set[str]] = {}
@@ -515,7 +528,9 @@ def _notes(
                 served.setdefault(policy, set()).update(apps)
     swept = list(manifest.get("swept", []))
     run_keys = [*swept, *(["policy"] if "policy.name" not in swept else []), "replication"]
-    return comparison_notes(scenarios, world_said, served, metrics, manifest, processors, run_keys)
+    return comparison_notes(
+        scenarios, world_said, served, metrics, manifest, processors, run_keys, SWEEP_APPS_SHOWN
+    )
 
 
 def _served_of(file: Path, held: Any) -> dict[str, set[str]]:
@@ -570,6 +585,25 @@ def _group_summary(
     Each row's swept values are its job's, in the metrics column's type (as ``summary``'s);
     ``columns``: ``summary``'s, the header of a sweep with one group.
     """
+    return per_group(rows, _points_table(metrics, swept), columns)
+
+
+def _app_summary(
+    rows: Sequence[Mapping[str, Any]], metrics: pd.DataFrame, swept: Sequence[str], columns: Sequence[str]
+) -> pd.DataFrame:
+    """:func:`summarize_points` of each application's rows, an ``app`` column first (``apps.csv``).
+
+    As :func:`_group_summary`, over :data:`~offloadsim.analysis.groups.APP_FILE_METRICS`; a point
+    whose runs never served an application has no rows of it.  No rows where the runs' tasks were
+    all of one application.
+    """
+    return per_group(rows, _points_table(metrics, swept), columns, APP_COLUMN, APP_FILE_METRICS)
+
+
+def _points_table(
+    metrics: pd.DataFrame, swept: Sequence[str]
+) -> Callable[[pd.DataFrame, list[str]], pd.DataFrame]:
+    """:func:`summarize_points` of some jobs' rows, each row's swept values taken from its ``job_row``."""
 
     def table(part: pd.DataFrame, names: list[str]) -> pd.DataFrame:
         at = part.pop("job_row").to_numpy()
@@ -577,7 +611,7 @@ def _group_summary(
             part.insert(position, key, metrics[key].array.take(at))
         return summarize_points(part, swept, names)
 
-    return per_group(rows, table, columns)
+    return table
 
 
 def _run_records(kept: tuple[Path, pd.DataFrame, float, float | None]) -> RunRecords:
@@ -606,11 +640,12 @@ def _merged_meta(file: Path, checked: JobMeta | None) -> JobMeta:
     return rows, {**meta, "metrics": dict(meta["metrics"])}
 
 
-def _source_groups_of(file: Path, meta: Mapping[str, Any]) -> dict[str, float]:
-    """A job's numbers per source group from its records: a file saved before job files kept them.
+def _keyed_numbers_of(file: Path, meta: Mapping[str, Any]) -> tuple[dict[str, float], dict[str, float]]:
+    """A job's numbers per source group and per application from its records (an older job file's).
 
-    The summary's (:attr:`~offloadsim.analysis.summary.Summary.source_groups`) over the file's
-    tasks, its nodes giving the groups' order; none where its records have no ``source_group``.
+    A file saved before job files kept them.  The summary's
+    (:attr:`~offloadsim.analysis.summary.Summary.source_groups` and ``apps``) over the file's tasks,
+    its nodes giving the groups' order; no groups where its records have no ``source_group``.
     """
     from offloadsim.analysis.summary import summarize
 
@@ -618,11 +653,10 @@ def _source_groups_of(file: Path, meta: Mapping[str, Any]) -> dict[str, float]:
         tasks = pd.read_parquet(file)
     except (OSError, ValueError) as error:
         raise ExperimentError(f"{file}: unreadable ({error}); delete it and rerun the sweep") from None
-    if GROUP_COLUMN not in tasks.columns:
-        return {}
     end_s = meta.get("end_s")
     nodes = pd.DataFrame(meta.get("nodes") or {})
-    return summarize(tasks, nodes, {}, measured_time(meta["metrics"]), end_s=end_s).source_groups
+    found = summarize(tasks, nodes, {}, measured_time(meta["metrics"]), end_s=end_s)
+    return (found.source_groups if GROUP_COLUMN in tasks.columns else {}), found.apps
 
 
 def _in_effect(job: Job, key: str) -> Any:
@@ -823,9 +857,10 @@ def _meta_problem(meta: Any) -> str | None:
     metrics = meta["metrics"]
     if not isinstance(metrics, Mapping) or not all(_number(v) for v in metrics.values()):
         return "metrics: expected a mapping of metric names to numbers"
-    groups = meta.get("source_groups", {})
-    if not isinstance(groups, Mapping) or not all(_number(v) and "." in k for k, v in groups.items()):
-        return "source_groups: expected a mapping of GROUP.METRIC names to numbers"
+    for key, named in (("source_groups", "GROUP"), ("apps", "APP")):
+        keyed = meta.get(key, {})
+        if not isinstance(keyed, Mapping) or not all(_number(v) and "." in k for k, v in keyed.items()):
+            return f"{key}: expected a mapping of {named}.METRIC names to numbers"
     nodes = meta.get("nodes") or {}
     if _columns(nodes) and (missing := [m for m in metrics_every_row_has(nodes) if m not in metrics]):
         return f"metrics: no {missing[0]} (every run's metrics have it)"

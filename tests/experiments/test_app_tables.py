@@ -209,3 +209,94 @@ def test_a_run_with_no_power_has_no_energy_by_application(cli_main, tmp_path, ca
     printed = capsys.readouterr().out
     rows = printed[printed.index("by application") :].splitlines()
     assert "energy" not in rows[0] and not any("energy n/a" in line for line in rows[1:3])
+
+
+#: A sweep of CNN_AND_LLM: two CNN rates, under each of two policies.
+SWEEP = """\
+base: mix.yaml
+replications: 3
+grid:
+  workload[0].rate: [2 /s, 4 /s]
+  policy.name: [local, edge]
+"""
+
+
+def test_a_sweep_of_two_applications_writes_apps_csv(cli_main, tmp_path, capsys):
+    from offloadsim.analysis.statistics import mean_ci
+    from offloadsim.experiments.storage import read_job_file, write_job_file
+
+    (tmp_path / "mix.yaml").write_text(CNN_AND_LLM, encoding="utf-8")
+    (tmp_path / "sweep.yaml").write_text(SWEEP, encoding="utf-8")
+    command = ["sweep", str(tmp_path / "sweep.yaml"), "--out", str(tmp_path / "sw"), "--workers", "1"]
+    assert cli_main(command) == 0
+    printed = capsys.readouterr().out
+    out = tmp_path / "sw"
+    written = pd.read_csv(out / "apps.csv")
+    swept = ["workload[0].rate", "policy.name"]
+    assert list(written.columns) == ["app", *swept, "point", "policy", "metric", "n", "mean", "ci"]
+    assert list(dict.fromkeys(written["app"])) == ["cnn", "chat"]  # the workload's order
+
+    tasks = pd.read_parquet(out / "tasks.parquet")
+    per_run = {
+        (int(point), int(r)): _by_hand(rows) for (point, r), rows in tasks.groupby(["point", "replication"])
+    }
+    summary = pd.read_csv(out / "summary.csv")
+    # A task still in flight at the end counts as a miss once its deadline passed: the rule by hand
+    # (every task ends) holds for the points whose tasks all ended (some under local did not).
+    ended = tasks.groupby("point")["status"].apply(lambda status: (status != "in_flight").all())
+    assert ended.any() and not ended.all()
+    checked = 0
+    for (app, point, metric), row in written.set_index(["app", "point", "metric"]).iterrows():
+        if metric == "deadline_miss_rate" and not ended[point]:
+            continue
+        checked += 1
+        values = [per_run[(point, r)].get(app, {}).get(metric, np.nan) for r in range(3)]
+        mean, half = mean_ci(np.array(values))
+        assert row["n"] == np.isfinite(values).sum(), (app, point, metric)
+        assert row["mean"] == pytest.approx(mean, nan_ok=True), (app, point, metric)
+        assert row["ci"] == pytest.approx(half, nan_ok=True), (app, point, metric)
+        first = summary[summary["point"] == point].iloc[0]  # the point's swept values, as summary.csv's
+        assert [row[key] for key in (*swept, "policy")] == [first[key] for key in (*swept, "policy")]
+    assert checked > len(written) * 0.8
+    assert set(written.loc[written["app"] == "cnn", "metric"]).isdisjoint({"ttft_mean_s", "tpot_mean_s"})
+    assert set(written["point"]) == {0, 1, 2, 3}
+    # The CNN's latency is not the LLM's: a pooled mean would have hidden a real split.
+    latency = written[written["metric"] == "latency_mean_s"].pivot(
+        index="point", columns="app", values="mean"
+    )
+    assert (latency["chat"] > 2 * latency["cnn"]).all()
+
+    # Printed: a row per point and application under the headline table, the application first.
+    table = printed[printed.index("per application (cnn, chat)") :].splitlines()
+    rule = next(i for i, line in enumerate(table) if line and set(line) <= {"-", " "})
+    assert table[rule - 1].split()[0] == "application"
+    assert [line.split()[0] for line in table[rule + 1 : rule + 9]] == ["cnn", "chat"] * 4
+    assert "mean latency" in table[rule - 1] and "first token" in printed[printed.index("per application") :]
+    headings = [line for line in table if line.startswith("application")]
+    assert not any("energy" in line for line in headings)  # energy is a source group's, not an application's
+    # A CNN's latency is no bound of the LLM's decode ceiling (edge: the chat rows' "≥ ... (ceiling)").
+    rows = [line for line in table if line.startswith(("cnn ", "chat "))]
+    assert any("(ceiling)" in line for line in rows if line.startswith("chat "))
+    assert not any("ceiling" in line or "assumed" in line for line in rows if line.startswith("cnn "))
+    assert "each application alone in the table per application above (apps.csv)" in printed
+
+    # A job file saved before job files kept the numbers: worked out from its records as merged.
+    for file in sorted((out / "points").glob("*.parquet")):
+        records, meta = read_job_file(file)
+        del meta["apps"]
+        write_job_file(file, records, meta)
+    assert cli_main([*command, "-q"]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(out / "apps.csv"), written, rtol=1e-12)
+
+
+def test_a_sweep_of_one_application_writes_no_app_rows(cli_main, tiny, tmp_path, capsys):
+    (tmp_path / "sweep.yaml").write_text(
+        f"base: {tiny}\nreplications: 1\nset: {{duration: 5 s}}\ngrid:\n  policy.name: [local, edge]\n",
+        encoding="utf-8",
+    )
+    assert (
+        cli_main(["sweep", str(tmp_path / "sweep.yaml"), "--out", str(tmp_path / "sw"), "--workers", "1"])
+        == 0
+    )
+    assert "per application" not in capsys.readouterr().out
+    assert pd.read_csv(tmp_path / "sw" / "apps.csv").empty

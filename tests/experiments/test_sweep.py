@@ -436,6 +436,7 @@ def test_a_finished_sweep_has_tidy_tables_and_a_manifest(reference):
             "summary.parquet",
             "summary.csv",
             "groups.csv",  # its header alone: one source group
+            "apps.csv",  # its header alone: one application
             "scenario.yaml",  # the base as read, and the sweep file naming it: it reruns from here
             "sweep.yaml",
             "manifest.json",

@@ -633,8 +633,8 @@ def _sweep_table(result: Any, limit: int = 40, qualifiers: Mapping[str, Qualifie
         *sweep_columns(served, by_latency=False),
     ]
     columns = table_metrics(headline, summary)  # failed tasks where some run failed one, as compare's
-    # A metric the summary has no row of (an application's table has no device energy): no column of "-".
-    columns = [c for c in columns if c in set(summary["metric"])]
+    if getattr(result, "own_metrics_only", False):  # an application's table: no device energy column of "-"
+        columns = [c for c in columns if c in set(summary["metric"])]
     swept = list(result.manifest.get("swept", []))
     labels = result.manifest.get("labels") or {}
     meanings = raw_input_meanings(result.manifest)  # an input of 0 B: the model's own tensor, said
@@ -747,7 +747,7 @@ def _sweep_app_table(result: Any, limit: int = 40) -> str:
     shown = apps[apps["metric"].isin(APP_TABLE_METRICS)]
     return _sweep_keyed_table(
         result, shown, (APP_COLUMN, APP_COLUMN, "application", "apps.csv"), limit,
-        lambda found, _, app: app_qualifiers(found, app in llm),
+        lambda found, _, app: app_qualifiers(found, app in llm), own_metrics_only=True,
     )  # fmt: skip
 
 
@@ -757,12 +757,14 @@ def _sweep_keyed_table(
     key: tuple[str, str, str, str],
     limit: int,
     qualify: Callable[[Qualifiers, Any, str], Qualifiers],
+    own_metrics_only: bool = False,
 ) -> str:
     """:func:`_sweep_table` of ``frame``, a row a point and value of its column ``key[0]``.
 
     ``key``: that column, the swept key its values are shown as (before the sweep's own), its
     heading and the file that holds the rows; over ``limit`` rows, one line naming the file.
-    ``qualify(point's qualifiers, point, value)``: a row's qualifiers.
+    ``qualify(point's qualifiers, point, value)``: a row's qualifiers; ``own_metrics_only``: no
+    column of a headline metric ``frame`` has no row of (an application's: no device energy).
     """
     from types import SimpleNamespace
 
@@ -789,7 +791,8 @@ def _sweep_keyed_table(
         for (point, rank), i in number.items()
     }
     manifest = {**result.manifest, "name": title, "swept": swept, "labels": labels}
-    return _sweep_table(SimpleNamespace(summary=view, manifest=manifest), limit, qualifiers)
+    table = SimpleNamespace(summary=view, manifest=manifest, own_metrics_only=own_metrics_only)
+    return _sweep_table(table, limit, qualifiers)
 
 
 def _said_elsewhere(swept: list[str], shown_as: dict[str, str], firsts: list[Any]) -> dict[str, str]:

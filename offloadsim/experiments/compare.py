@@ -134,6 +134,7 @@ if TYPE_CHECKING:
     from offloadsim.scenario.model import PolicySpec, Scenario
 
 __all__ = [
+    "BASELINE_SERVED_NONE",
     "COMPARE_FILES",
     "TABLE_METRICS",
     "ComparePlan",
@@ -1038,10 +1039,15 @@ def app_comparison(
     ``APP_FILE_METRICS`` (an application with no LLM request has no ttft or tpot row) and with no
     ``warned`` (a warning concerns nodes and their groups of sources, not an application); no rows
     where the runs' tasks were all of one application.  An application the baseline never served
-    (``local`` never chose the alternative) has no baseline rows and no Δ.
+    (``local`` never chose the alternative) has no baseline rows and no Δ: its rows' ``diff_note``,
+    last, says :data:`BASELINE_SERVED_NONE` (NaN on every other row), so that an empty ``diff``
+    is not read as no difference.
     """
     several = len({str(row["app"]) for row in rows}) > 1
-    return _keyed_comparison(rows if several else [], baseline, metrics, "app", APP_FILE_METRICS)
+    found = _keyed_comparison(rows if several else [], baseline, metrics, "app", APP_FILE_METRICS)
+    served = set(found.loc[found["policy"].astype(str) == baseline, "app"])
+    note = pd.Series(BASELINE_SERVED_NONE, index=found.index, dtype=object)
+    return found.assign(diff_note=note.where(~found["app"].isin(served)))  # NaN: written as an empty cell
 
 
 def _keyed_comparison(
@@ -1171,7 +1177,7 @@ def format_apps(
 
     return _keyed_tables(
         apps, ("app", "application"), heading, shown, marks.get, policies, baseline,
-        replications, adjust,
+        replications, adjust, BASELINE_SERVED_NONE,
     )  # fmt: skip
 
 
@@ -1185,11 +1191,12 @@ def _keyed_tables(
     baseline: str,
     replications: int,
     adjust: str,
+    unserved: str = "",
 ) -> str:
     """``heading``, then a :func:`format_comparison` of each value of ``frame``'s column ``key[0]``.
 
     Each titled ``key[1]`` and the value, of the metrics ``shown`` of its rows, its policies
-    qualified by ``marks`` of the value.
+    qualified by ``marks`` of the value; ``unserved``: a Δ whose baseline has no rows of the value.
     """
     out = [heading]
     for value, part in frame.groupby(key[0], sort=False):
@@ -1202,6 +1209,7 @@ def _keyed_tables(
             adjust=adjust,
             qualifiers=marks(str(value)),
             footnote=False,
+            unserved=unserved,
         )
         out += ["", f"{key[1]} {value}", table]
     return "\n".join(out)
@@ -1209,6 +1217,9 @@ def _keyed_tables(
 
 #: A deadline-miss cell where no run had a task with a deadline (``run`` prints "- (no deadlines)").
 NO_DEADLINES = "no deadlines"
+#: The Δ of an application the baseline never served (``apps.csv``'s ``diff_note``, its table's Δ row):
+#: no pair to take a difference of, which an empty cell left to be read as none.
+BASELINE_SERVED_NONE = "baseline served none"
 
 
 def fewer_runs_text(n: int, replications: int | None) -> str:
@@ -1283,6 +1294,7 @@ def format_comparison(
     qualifiers: Mapping[str, Qualifiers] | None = None,
     footnote: bool = True,
     pooled: str | None = None,
+    unserved: str = "",
 ) -> str:
     """Render :func:`compare_table` output for a terminal (display units, ``*`` = CI of Δ excludes 0).
 
@@ -1318,6 +1330,9 @@ def format_comparison(
 
     ``pooled``: the line under the title saying the table's numbers pool several source groups
     (:func:`~offloadsim.analysis.groups.pooled_groups`), where tables per group follow.
+    ``unserved``: the Δ cell of a policy's value where the baseline has none of the metric (an
+    application's table where the baseline never served it: :data:`BASELINE_SERVED_NONE`), not a
+    blank a reader takes for no difference.  A Δ row with no cell to show is left out.
     """
     qualifiers = qualifiers or {}
     marked = {p: over for p in policies if (over := qualifiers.get(p, PLAIN).overloaded) is not None}
@@ -1348,7 +1363,9 @@ def format_comparison(
                 continue
             text = qualifiers.get(policy, PLAIN).cell(name, mean, half, info.format(mean, half))
             value_row.append(text + fewer_runs_text(n, replications))
-            if policy == baseline or math.isnan(diff):
+            if policy != baseline and (baseline, name) not in cells:
+                delta_row.append(unserved)
+            elif policy == baseline or math.isnan(diff):
                 delta_row.append("")
             else:
                 base_cell = cells.get((baseline, name))
@@ -1370,7 +1387,7 @@ def format_comparison(
                 delta += fewer_runs_text(pairs, replications)
                 delta_row.append(f"{delta}{marker} {judged}".rstrip())
         lines.append(value_row)
-        if len(policies) > 1 and not all(cell == NO_DEADLINES for cell in value_row[1:]):
+        if len(policies) > 1 and any(delta_row[1:]):
             lines.append(delta_row)
     widths = [max(len(r[i]) for r in [header, *lines]) for i in range(len(header))]
     out = []

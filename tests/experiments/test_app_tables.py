@@ -122,6 +122,8 @@ def test_a_comparison_of_two_applications_writes_apps_csv(tmp_path):
     cnn = table[table.index("application cnn") : table.index("application chat")]
     assert "per application (2)" in table
     assert metric_info("ttft_mean_s").heading in chat and metric_info("ttft_mean_s").heading not in cnn
+    # The LLM's decode ceiling bounds its own numbers, not the CNN's latency beside it.
+    assert "(ceiling)" in chat and "ceiling" not in cnn and "assumed efficiency" not in cnn
     deadline_row = next(line for line in chat.splitlines() if line.startswith("deadline misses"))
     assert "no deadlines" in deadline_row and "%" not in deadline_row.split(")", 1)[1]
     assert any(
@@ -138,7 +140,7 @@ def test_one_application_has_no_table_per_application(cli_main, tiny, tmp_path, 
     assert cli_main(["compare", str(tiny), *options, "--out", str(tmp_path / "cmp")]) == 0
     assert "per application" not in capsys.readouterr().out
     assert (tmp_path / "cmp" / "apps.csv").read_text(encoding="utf-8").splitlines() == [
-        "app,policy,metric,n,mean,ci,diff,diff_ci,diff_n"
+        "app,policy,metric,n,mean,ci,diff,diff_ci,diff_n,diff_note"
     ]
 
 
@@ -209,6 +211,32 @@ def test_a_run_with_no_power_has_no_energy_by_application(cli_main, tmp_path, ca
     printed = capsys.readouterr().out
     rows = printed[printed.index("by application") :].splitlines()
     assert "energy" not in rows[0] and not any("energy n/a" in line for line in rows[1:3])
+
+
+def test_an_application_the_baseline_never_served_says_so(cli_main, tmp_path, capsys):
+    """local never answers with the cloud's 8B model: its Δ is no blank (read as none) but said."""
+    from offloadsim.experiments.compare import BASELINE_SERVED_NONE
+
+    options = ["--policies", "local,model-select", "-n", "2", "--workers", "1", "--set", "duration=120 s"]
+    out = tmp_path / "cmp"
+    assert cli_main(["compare", "scenarios/llm-assistant.yaml", *options, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    written = pd.read_csv(out / "apps.csv", keep_default_na=False)
+    tasks = pd.read_parquet(out / "tasks.parquet")
+    served = tasks.groupby("policy", observed=True)["app"].agg(lambda apps: set(apps.astype(str)))
+    assert served["local"] == {"chat-1b"} and "chat-8b" in served["model-select"]  # the case itself
+    unserved = written[written["app"] == "chat-8b"]
+    assert set(unserved["policy"]) == {"model-select"}
+    assert (unserved["diff_note"] == BASELINE_SERVED_NONE).all() and (unserved["diff"] == "").all()
+    assert (written.loc[written["app"] == "chat-1b", "diff_note"] == "").all()
+    assert (written.loc[written["app"] == "chat-1b", "policy"] == "local").any()
+    # Printed: each Δ of a value under chat-8b says it; no Δ row is left blank anywhere.
+    table = printed[printed.index("application chat-8b") :].split("\nnote:")[0].splitlines()
+    deltas = [line for line in table if line.strip().startswith("Δ vs local")]
+    values = [line for line in table if line.startswith(("mean latency", "p95 latency", "mean time"))]
+    assert len(deltas) == len(values) > 0
+    assert all(line.split("Δ vs local", 1)[1].strip() == BASELINE_SERVED_NONE for line in deltas)
+    assert not any(line.strip() == "Δ vs local" for line in printed.splitlines())
 
 
 #: A sweep of CNN_AND_LLM: two CNN rates, under each of two policies.

@@ -308,6 +308,22 @@ def test_a_sweep_of_two_applications_writes_apps_csv(cli_main, tmp_path, capsys)
     assert not any("ceiling" in line or "assumed" in line for line in rows if line.startswith("cnn "))
     assert "each application alone in the table per application above (apps.csv)" in printed
 
+    # No figure pools the two silently: each kind of the tasks' numbers is refused, naming app ...
+    for kind in ("sweep", "bars", "cdf", "energy"):
+        assert (
+            cli_main(["plot", str(out), "--kind", kind, "--by", "policy.name", "--out", str(tmp_path / kind)])
+            == 2
+        )
+        assert "app (" in capsys.readouterr().err, kind
+    # ... and the figure that shows each application draws apps.csv's means.
+    figure = tmp_path / "apart.pdf"
+    options = ["--metric", "latency_mean_s", "--by", "policy.name,app", "--out", str(figure)]
+    assert cli_main(["plot", str(out), "--kind", "sweep", *options]) == 0
+    drawn = pd.read_csv(figure.with_suffix(".csv")).set_index([*swept, "app"])["latency_mean_s_mean"]
+    means = written[written["metric"] == "latency_mean_s"].set_index([*swept, "app"])["mean"]
+    assert len(drawn) == len(means) == 8
+    assert drawn.sort_index().to_numpy() == pytest.approx(means.sort_index().to_numpy(), rel=1e-8)
+
     # A job file saved before job files kept the numbers: worked out from its records as merged.
     for file in sorted((out / "points").glob("*.parquet")):
         records, meta = read_job_file(file)

@@ -655,7 +655,8 @@ def _keyed_numbers_of(file: Path, meta: Mapping[str, Any]) -> tuple[dict[str, fl
         raise ExperimentError(f"{file}: unreadable ({error}); delete it and rerun the sweep") from None
     end_s = meta.get("end_s")
     nodes = pd.DataFrame(meta.get("nodes") or {})
-    found = summarize(tasks, nodes, {}, measured_time(meta["metrics"]), end_s=end_s)
+    powered = meta.get("powered_sources", -1)  # none measured: energy rows say so, as a new file's do
+    found = summarize(tasks, nodes, {}, measured_time(meta["metrics"]), end_s=end_s, powered_sources=powered)
     return (found.source_groups if GROUP_COLUMN in tasks.columns else {}), found.apps
 
 

@@ -233,7 +233,11 @@ def test_an_application_the_baseline_never_served_says_so(cli_main, tmp_path, ca
     # Printed: each Δ of a value under chat-8b says it; no Δ row is left blank anywhere.
     table = printed[printed.index("application chat-8b") :].split("\nnote:")[0].splitlines()
     deltas = [line for line in table if line.strip().startswith("Δ vs local")]
-    values = [line for line in table if line.startswith(("mean latency", "p95 latency", "mean time"))]
+    values = [
+        line
+        for line in table
+        if line.startswith(("mean latency", "p95 latency", "mean time", "device energy per task (mJ) "))
+    ]
     assert len(deltas) == len(values) > 0
     assert all(line.split("Δ vs local", 1)[1].strip() == BASELINE_SERVED_NONE for line in deltas)
     assert not any(line.strip() == "Δ vs local" for line in printed.splitlines())

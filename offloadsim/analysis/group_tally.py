@@ -95,7 +95,7 @@ class GroupTally:
             return set(facts.groups)
         if facts is None or not self.grouped:
             return None
-        return concerned_groups(facts, nodes, self.end_s, self._own, self._on)
+        return concerned_groups(facts, nodes, self.end_s, self.duration_s, self._own, self._on)
 
     def _own(self, kind: WarningKind) -> set[str]:
         if kind.name not in self.tallies:

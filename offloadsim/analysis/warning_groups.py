@@ -72,20 +72,21 @@ def warned_groups(
             hit |= tasks["source"].astype(str).isin(warned).to_numpy()
         return set(groups[hit].tolist())
 
-    return concerned_groups(facts, nodes, end_s, own, on)
+    return concerned_groups(facts, nodes, end_s, duration_s, own, on)
 
 
 def concerned_groups(
     facts: WarningFacts,
     nodes: Table | None,
     end_s: float | None,
+    duration_s: float,
     own: Callable[[WarningKind], set[str]],
     on: Callable[[set[str]], set[str]],
 ) -> set[str] | None:
     """The groups a warning not yet placed concerns, as the run's tasks tell: None where they cannot.
 
     ``own(kind)``: the groups whose own tasks meet the test of a kind with ``own_tasks`` (a run whose
-    end is not known: None); ``on(names)``: the groups whose tasks had a stage on, or came from, one
+    end or measured time is not known: None); ``on(names)``: the groups whose tasks had a stage on, or came from, one
     of the nodes ``names``: those the warning names, and, where it counts more than it names, every
     node passing its kind's test (``group_column`` at least ``group_least``).
     """

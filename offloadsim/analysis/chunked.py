@@ -22,6 +22,7 @@ from offloadsim.analysis import catalogue
 from offloadsim.analysis.exact import OrderStatistics, PairwiseSum, linear_percentile, percentile_ranks
 from offloadsim.analysis.metric_list import registered_metrics
 from offloadsim.analysis.tokens import decode_rate, output_token_rate
+from offloadsim.analysis.warning_kinds.backlog import BacklogTally
 from offloadsim.records.schema import STATUSES
 
 __all__ = ["task_stats", "SPENT", "spent", "deadline_outcomes"]
@@ -271,19 +272,24 @@ def add_whole_compute(
 
     ``codes`` index ``labels``, the placements of completed tasks, with their ``compute`` times; a
     split task's placement (``pi-0>edge``) is left out: its compute is not one node's.  The
-    summary's settling warning reads a node's mean time serving a task from it.
+    summary's settling warning reads a node's mean time serving a task from it.  Each node's
+    seconds are added one task at a time in row order onto its total so far, so that the sum is
+    the same float however the rows are cut into chunks (a chunk's own sum added on is not).
     """
     finite = np.isfinite(compute)
     codes, compute = codes[finite], compute[finite]
     if not codes.size:
         return
-    sums = np.bincount(codes, weights=compute, minlength=len(labels))
-    counts = np.bincount(codes, minlength=len(labels))
+    names = list(dict.fromkeys(str(label) for label in labels))  # several plans share a placement
+    index = {name: code for code, name in enumerate(names)}
+    codes = np.array([index[str(label)] for label in labels], dtype=np.intp)[codes]
+    sums = np.array([whole.get(name, (0.0, 0))[0] for name in names], dtype=np.float64)
+    np.add.at(sums, codes, compute)  # unbuffered: in row order, each onto the node's running total
+    counts = np.bincount(codes, minlength=len(names))
     for code in np.flatnonzero(counts):
-        label = str(labels[int(code)])
+        label = names[int(code)]
         if label and ">" not in label:
-            total, n = whole.get(label, (0.0, 0))
-            whole[label] = (total + float(sums[code]), n + int(counts[code]))
+            whole[label] = (float(sums[code]), whole.get(label, (0.0, 0))[1] + int(counts[code]))
 
 
 def add_decode_nodes(
@@ -308,7 +314,11 @@ def _status_masks(block: Any) -> dict[str, np.ndarray]:
 
 
 class _Counts:
-    """Everything the summary counts, chunk by chunk: statuses, deadlines, the backlog, drop reasons."""
+    """Everything the summary counts, chunk by chunk: statuses, deadlines, the backlog, drop reasons.
+
+    The backlog is :class:`BacklogTally`'s, the backlog warning's own count per source group, over
+    every task: a lost task leaves when it was lost (``lost_at``), as in the whole-table summary.
+    """
 
     def __init__(self, end_s: float | None, duration_s: float, rows: int, *, placed: bool = False) -> None:
         self.end_s = end_s
@@ -317,11 +327,9 @@ class _Counts:
         self.status = dict.fromkeys(STATUSES, 0)
         self.deadline_tasks = 0
         self.deadline_misses = 0
-        self.quarters: list[float] = []
+        self.backlog: BacklogTally | None = None
         if end_s is not None and rows and duration_s > 0:
-            self.quarters = [end_s - duration_s * (4 - k) / 4.0 for k in range(1, 5)]
-        self.arrived_by = [0] * len(self.quarters)
-        self.left_by = [0] * len(self.quarters)
+            self.backlog = BacklogTally(duration_s, end_s)
         self.retried = 0  # tasks that recovery: ran again, and those of them that completed
         self.recovered = 0
         self.reasons: dict[int, int] = {}  # reason code -> tasks dropped or failed, as first seen
@@ -330,7 +338,7 @@ class _Counts:
         self.decode_nodes: set[str] = set()  # the nodes that decode LLM answers
 
     def add(self, block: Any, masks: Mapping[str, np.ndarray], floats: Callable[..., np.ndarray]) -> None:
-        done, dropped, failed, flying = (masks[s] for s in ("completed", "dropped", "failed", "in_flight"))
+        done, dropped, failed = (masks[s] for s in ("completed", "dropped", "failed"))
         for status, mask in masks.items():
             self.status[status] += int(np.count_nonzero(mask))
         retried = floats(block, "retries") > 0  # NaN (no such column) compares False
@@ -346,13 +354,8 @@ class _Counts:
         )
         self.deadline_tasks += int(np.count_nonzero(known))
         self.deadline_misses += int(np.count_nonzero(misses))
-        if self.quarters:
-            arrival = floats(block, "arrival")
-            leave = np.where(done, floats(block, "finish"), arrival)
-            leave[flying] = math.inf
-            for k, t in enumerate(self.quarters):
-                self.arrived_by[k] += int(np.count_nonzero(arrival <= t))
-                self.left_by[k] += int(np.count_nonzero(leave <= t))
+        if self.backlog is not None:
+            self.backlog.add(block, masks, np.ones(len(done), dtype=bool))
         if done.any() and self.placed:
             codes, labels = block.codes("placement")
             add_whole_compute(self.whole, codes[done], labels, floats(block, "compute_time")[done])
@@ -375,9 +378,7 @@ class _Counts:
             key = label if label else "unknown"
             reasons[key] = reasons.get(key, 0) + count
         status = self.status
-        backlog = None
-        if self.quarters:
-            backlog = [a - b for a, b in zip(self.arrived_by, self.left_by, strict=True)]
+        backlog = None if self.backlog is None else self.backlog.counts()
         return {
             "arrived": self.rows,
             "completed": status["completed"],

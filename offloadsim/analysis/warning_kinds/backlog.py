@@ -98,12 +98,15 @@ class BacklogTally:
         self.tasks += int(np.count_nonzero(mine))
         self.in_flight += int(np.count_nonzero(masks["in_flight"] & mine))
 
+    def counts(self) -> list[int]:
+        """The tasks counted in the system at the end of each quarter: :func:`backlog_counts`' first."""
+        return [a - b for a, b in zip(self.arrived_by, self.left_by, strict=True)]
+
     def met(self) -> bool:
         """Whether the tasks counted meet the backlog warning's test (:func:`backlog_grew`)."""
         if not self.tasks or self.duration_s <= 0:
             return False
-        counts = [a - b for a, b in zip(self.arrived_by, self.left_by, strict=True)]
-        return bool(_backlog_warnings(counts, self.in_flight / self.tasks))
+        return bool(_backlog_warnings(self.counts(), self.in_flight / self.tasks))
 
 
 def _backlog_warnings(counts: list[int], share: float) -> list[Said]:

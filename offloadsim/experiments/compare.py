@@ -101,8 +101,8 @@ from offloadsim.experiments.jobs import (
     run_rows,
     window_fields,
 )
-from offloadsim.experiments.merge import Insert, merged_frame, write_merged
-from offloadsim.experiments.storage import ExperimentError, write_job_file, write_parquet
+from offloadsim.experiments.merge import Insert, merged_frame, served_of, write_merged
+from offloadsim.experiments.storage import ExperimentError, held_categories, write_job_file, write_parquet
 from offloadsim.host import host_info
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error, write_json, write_text
 from offloadsim.records.formats import COMPARE_FORMAT
@@ -856,6 +856,9 @@ class _RunTasks:
     def __init__(self) -> None:
         self.files: list[Path] = []  # in the table's order
         self.by_job: dict[tuple[int, int], Path] = {}
+        # by file, its categorical columns' values as its job's metadata holds them: the merge and the
+        # notes take them from there, not from the records (merge.write_merged)
+        self.categories: dict[Path, Any] = {}
         self.rows = 0
         self.reasons_known = True
         self.totals: Counter[str] = Counter()
@@ -884,9 +887,12 @@ class _RunTasks:
         if result.file is None:
             assert tasks is not None, "a job hands back its records or the file it wrote"
             self.count(tasks)
-            return self._table.append(lambda path: write_job_file(path, tasks, {}), name)
+            written = self._table.append(lambda path: write_job_file(path, tasks, {}), name)
+            self.categories[written] = held_categories(pq.ParquetFile(written).metadata)
+            return written
         file = self._table.adopt(result.file)
         parquet = pq.ParquetFile(file)
+        self.categories[file] = held_categories(parquet.metadata)
         present = [c for c in ("policy", "status", "reason") if c in parquet.schema_arrow.names]
         for group in range(parquet.num_row_groups):  # a chunk at a time: memory for one, not the run
             self.count(parquet.read_row_group(group, columns=present).to_pandas())
@@ -913,12 +919,13 @@ class _RunTasks:
             **self.__dict__,
             "files": [],
             "by_job": {},
+            "categories": {},
             "_table": _scratch_table(),
         }
 
     def discard(self) -> None:
         """Remove the files (the table was written elsewhere)."""
-        self.files, self.by_job = [], {}
+        self.files, self.by_job, self.categories = [], {}, {}
         self._table.discard()
 
     @contextlib.contextmanager
@@ -1523,7 +1530,6 @@ def _notes(
         application_order,
         comparison_notes,
         kept_parameters_notes,
-        served_applications,
     )
     from offloadsim.analysis.placement_notes import alike_placements_note
     from offloadsim.analysis.trace_replications import same_trace_note
@@ -1534,7 +1540,8 @@ def _notes(
     if len(application_order([plan.scenario])) > 1:  # one application can pool nothing: none read
         for i, name in enumerate(plan.names):
             for r in range(plan.replications):
-                for found in served_applications(runs.by_job[(i, r)]).values():
+                file = runs.by_job[(i, r)]
+                for found in served_of(file, runs.categories.get(file)).values():
                     served.setdefault(name, set()).update(found)
     notes = comparison_notes(
         [plan.scenario],
@@ -1561,7 +1568,7 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
             files = runs.files
 
             def merged(path: Path) -> None:
-                write_merged(files, result._inserts, path)
+                write_merged(files, result._inserts, path, categories=[runs.categories.get(f) for f in files])
 
             atomic_write(tmp / "tasks.parquet", merged)
         else:  # written before (a run's file a row group or more): in the same row groups, the same bytes

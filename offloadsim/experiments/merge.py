@@ -31,7 +31,7 @@ from offloadsim.progress import progress_bar, ticking
 from offloadsim.records import schema
 from offloadsim.records.arrow import dictionary_columns, write_frame
 
-__all__ = ["Insert", "merged_frame", "write_merged"]
+__all__ = ["Insert", "merged_frame", "served_of", "write_merged"]
 
 #: A column of values per job, inserted at a position of the merged table: (position, name, values).
 #: The values are a numpy array or one of pandas' nullable arrays (``Int64``, ``boolean``: a swept
@@ -191,3 +191,21 @@ def _job_frames(file: Path, categories: dict[str, list[str]], nullable: set[str]
 def _labels(labels: list[str]) -> Any:
     """Categories as ``tasks_frame`` makes them (see ``records.results._column``)."""
     return pd.Index(list(labels), dtype=object).astype(str)
+
+
+def served_of(file: Path, held: Any) -> dict[str, set[str]]:
+    """The applications a job file's records served, by policy: from its metadata's values if they say.
+
+    ``held``: the file's categorical columns' values as its job's metadata holds them
+    (:data:`~offloadsim.experiments.storage.CATEGORIES`); its ``app`` and ``policy`` columns are
+    read only where they do not say (a file of several policies, or written before they were held).
+    """
+    from offloadsim.analysis.notes import served_applications
+
+    if isinstance(held, Mapping):
+        apps, policies = held.get("app"), held.get("policy")
+        if isinstance(apps, list) and isinstance(policies, list) and len(policies) == 1:
+            return {str(policies[0]): {str(app) for app in apps}}
+        if apps == [] and policies == []:  # no records
+            return {}
+    return served_applications(file, "policy")

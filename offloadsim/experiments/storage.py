@@ -29,6 +29,7 @@ __all__ = [
     "CATEGORIES",
     "ExperimentError",
     "Results",
+    "held_categories",
     "parquet_writer",
     "write_parquet",
     "write_job_file",
@@ -113,10 +114,25 @@ def read_job_footer(path: Path) -> tuple[int, dict[str, Any], pa.Schema]:
     """
     with pq.ParquetFile(path) as parquet:
         metadata, schema = parquet.metadata, parquet.schema_arrow
-    raw = (metadata.metadata or {}).get(_JOB_META)
-    if raw is None:
+    meta = _job_meta_of(metadata)
+    if meta is None:
         raise ExperimentError(f"{path}: not an offloadsim job file (no job metadata)")
-    return metadata.num_rows, json.loads(raw.decode("utf-8")), schema
+    return metadata.num_rows, meta, schema
+
+
+def held_categories(metadata: pq.FileMetaData) -> Any:
+    """The values of each categorical column a job file's metadata holds (:data:`CATEGORIES`); None if none.
+
+    From a footer already read (``ParquetFile.metadata``): what the merge is handed for each file.
+    """
+    meta = _job_meta_of(metadata)
+    return None if meta is None else meta.get(CATEGORIES)
+
+
+def _job_meta_of(metadata: pq.FileMetaData) -> dict[str, Any] | None:
+    """The job metadata of a Parquet footer; None where it has none (not a job file)."""
+    raw = (metadata.metadata or {}).get(_JOB_META)
+    return None if raw is None else json.loads(raw.decode("utf-8"))
 
 
 def read_job_columns(path: Path, columns: Sequence[str]) -> pd.DataFrame:

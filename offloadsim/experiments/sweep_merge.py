@@ -48,7 +48,7 @@ from offloadsim.experiments.jobs import (
     run_rows,
     window_fields,
 )
-from offloadsim.experiments.merge import Insert, write_merged
+from offloadsim.experiments.merge import Insert, served_of, write_merged
 from offloadsim.experiments.storage import (
     CATEGORIES,
     ExperimentError,
@@ -524,26 +524,13 @@ def _notes(
     served: dict[str, set[str]] = {}
     if len(application_order(scenarios)) > 1:  # one application can pool nothing: no records read
         for file, held in zip(files, categories, strict=True):
-            for policy, apps in _served_of(file, held).items():
+            for policy, apps in served_of(file, held).items():
                 served.setdefault(policy, set()).update(apps)
     swept = list(manifest.get("swept", []))
     run_keys = [*swept, *(["policy"] if "policy.name" not in swept else []), "replication"]
     return comparison_notes(
         scenarios, world_said, served, metrics, manifest, processors, run_keys, SWEEP_APPS_SHOWN
     )
-
-
-def _served_of(file: Path, held: Any) -> dict[str, set[str]]:
-    """The applications a job file's records served, by policy: from its metadata's values if it can say."""
-    from offloadsim.analysis.notes import served_applications
-
-    if isinstance(held, Mapping):
-        apps, policies = held.get("app"), held.get("policy")
-        if isinstance(apps, list) and isinstance(policies, list) and len(policies) == 1:
-            return {str(policies[0]): {str(app) for app in apps}}
-        if apps == [] and policies == []:  # no records
-            return {}
-    return served_applications(file, "policy")
 
 
 def _raw_inputs(swept: Sequence[str], jobs: Sequence[Job]) -> list[dict[str, Any]]:

@@ -157,3 +157,34 @@ def test_values_the_jobs_metadata_holds_have_each_job_read_once_for_the_same_byt
     assert (tmp_path / "once.parquet").read_bytes() == (tmp_path / "twice.parquet").read_bytes()
     merged = pd.read_parquet(tmp_path / "once.parquet")
     assert str(merged["split"].dtype) == "Int64" and merged["split"].isna().sum() == 1
+
+
+def test_a_comparison_reads_each_runs_records_once_to_merge_them(tmp_path, monkeypatch):
+    """A comparison's run files hold their categorical columns' values in their metadata as a sweep's
+    job files do: its merge learnt them by reading every run's records again (and its notes read the
+    runs' applications a third time); now its runs are read once to count their ends, once as written."""
+    from experiment_data import TWO_APPS
+
+    from offloadsim.experiments import compare
+
+    monkeypatch.setattr("offloadsim.engine.records.CHUNK_ROWS", 7)  # several row groups a run
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO_APPS, encoding="utf-8")
+    reads: list[object] = []
+    real_group, real_read = pq.ParquetFile.read_row_group, pq.ParquetFile.read
+    monkeypatch.setattr(
+        pq.ParquetFile,
+        "read_row_group",
+        lambda self, i, **kw: reads.append(kw.get("columns")) or real_group(self, i, **kw),
+    )
+    monkeypatch.setattr(
+        pq.ParquetFile,
+        "read",
+        lambda self, **kw: reads.append(("file", kw.get("columns"))) or real_read(self, **kw),
+    )
+    compare(path, ["local", "edge"], 2, workers=1, out=tmp_path / "out")
+    written = pq.ParquetFile(tmp_path / "out" / "tasks.parquet")
+    groups = written.num_row_groups  # a row group per run's row group
+    assert groups > 4
+    assert reads == [["policy", "status", "reason"]] * groups + [None] * groups
+    assert list(written.read(columns=["app"]).to_pandas()["app"].cat.categories) == ["big", "small"]

@@ -23,7 +23,7 @@ from offloadsim.analysis.exact import OrderStatistics, PairwiseSum, linear_perce
 from offloadsim.analysis.metric_list import registered_metrics
 from offloadsim.analysis.tokens import decode_rate, output_token_rate
 from offloadsim.analysis.warning_kinds.backlog import BacklogTally
-from offloadsim.records.schema import STATUSES
+from offloadsim.records.schema import STATUSES, Column, counted
 
 __all__ = ["task_stats", "SPENT", "spent", "deadline_outcomes"]
 
@@ -177,6 +177,12 @@ def task_stats(records: Any, duration_s: float, end_s: float | None) -> dict[str
     def of_done(name: str) -> Pick:
         return lambda block, masks: floats(block, name)[masks["completed"]]
 
+    def counted_done(col: Column) -> Pick:  # as the summary counts it (Column.counted_if)
+        if not col.counted_if:
+            return of_done(col.name)
+        gate = col.counted_if
+        return lambda block, masks: counted(floats(block, col.name), floats(block, gate))[masks["completed"]]
+
     def of_all(name: str) -> Pick:
         return lambda block, _masks: floats(block, name)
 
@@ -209,7 +215,7 @@ def task_stats(records: Any, duration_s: float, end_s: float | None) -> dict[str
         series[f"every:{name}"] = _Series(of_all(col.name), keep="finite")
         quantiles = (_QUANTILES[aggregate],) if aggregate in _QUANTILES else ()
         keep = "zeroed" if aggregate == "sum" else "present"
-        series[f"done:{name}"] = _Series(of_done(col.name), keep, total=not quantiles, quantiles=quantiles)
+        series[f"done:{name}"] = _Series(counted_done(col), keep, total=not quantiles, quantiles=quantiles)
 
     counts = _Counts(end_s, duration_s, records.rows, placed={"placement", "compute_time"} <= names)
     for block in records.blocks():

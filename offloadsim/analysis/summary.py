@@ -60,7 +60,7 @@ from offloadsim.analysis.warning_kinds.settling import settle_candidates
 from offloadsim.analysis.warning_list import run_warnings
 from offloadsim.analysis.warning_registry import WarningInputs
 from offloadsim.field_values import FieldValues
-from offloadsim.records.schema import PROCESSOR_COLUMNS
+from offloadsim.records.schema import PROCESSOR_COLUMNS, counted
 from offloadsim.shapes import describe, is_count, is_number, is_whole
 
 if TYPE_CHECKING:
@@ -1342,6 +1342,8 @@ def _column_metrics(tasks: Table, done: np.ndarray) -> dict[str, float]:
         every = _floats(tasks, col.name)
         if not np.isfinite(every).any():
             continue
+        if col.counted_if:
+            every = counted(every, _floats(tasks, col.counted_if))
         values = every[done]
         out[name] = _AGGREGATES[aggregate](values) if np.isfinite(values).any() else _NAN
     return out

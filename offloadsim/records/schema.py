@@ -29,6 +29,7 @@ __all__ = [
     "placement_label",
     "placement_nodes",
     "Column",
+    "counted",
     "Dtype",
     "ENTRY_POINT_GROUP",
     "STATUSES",
@@ -95,6 +96,17 @@ class Column(FieldValues):
     #: unless ``nan`` (its doc then says what NaN means).  None: its values are not checked.
     at_least: float | None = None
     nan: bool = False
+    #: The column whose value above 0 makes a task's value count in the summary's aggregates; a task
+    #: with none counts 0 (:func:`counted`).  ``""``: every task's value counts.
+    counted_if: str = ""
+
+
+def counted(values: np.ndarray, gate: np.ndarray) -> np.ndarray:
+    """``values`` as a column's summary counts them: 0 where ``gate`` (its ``counted_if``) is 0 or less.
+
+    A NaN gate (records written without that column) leaves the value as it is.
+    """
+    return np.where(gate <= 0.0, 0.0, values)
 
 
 #: A task's outcome.  ``failed`` is a task its plan could not finish (a node or link that went down
@@ -172,7 +184,9 @@ TASKS: tuple[Column, ...] = (
         "",
         "handovers of its source device while it was in flight (NaN: no device moves)",
         summary=("mean",),
-        label="handovers per task",
+        # A task computed on its device alone sends nothing over the access point: no handover hits it.
+        label="handover hits per task",
+        counted_if="bytes_sent",
         better="lower",
         at_least=0,
         nan=True,

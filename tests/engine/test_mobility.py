@@ -623,5 +623,5 @@ def test_the_summary_says_its_handovers_per_task_are_the_completed_tasks(tmp_pat
     path = tmp_path / "walk.yaml"
     path.write_text(BASE.replace("RULE", "fail").replace("WORK", "1 GFLOP").replace("INPUT", "8 MB"))
     assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 0
-    (row,) = [line for line in capsys.readouterr().out.splitlines() if "handovers per task" in line]
+    (row,) = [line for line in capsys.readouterr().out.splitlines() if "handover hits per task" in line]
     assert row.endswith("(of the 1 completed tasks, not the 1 dropped or failed)"), row

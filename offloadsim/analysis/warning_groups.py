@@ -86,9 +86,9 @@ def concerned_groups(
     """The groups a warning not yet placed concerns, as the run's tasks tell: None where they cannot.
 
     ``own(kind)``: the groups whose own tasks meet the test of a kind with ``own_tasks`` (a run whose
-    end or measured time is not known: None); ``on(names)``: the groups whose tasks had a stage on, or came from, one
-    of the nodes ``names``: those the warning names, and, where it counts more than it names, every
-    node passing its kind's test (``group_column`` at least ``group_least``).
+    end or measured time is not known: None); ``on(names)``: the groups whose tasks had a stage on,
+    or came from, one of the nodes ``names``: those the warning names, and, where it counts more than
+    it names, every node passing its kind's test (``group_column`` at least ``group_least``).
     """
     kind = kind_named(facts.kind)
     if kind is not None and kind.own_tasks is not None:

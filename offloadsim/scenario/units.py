@@ -116,6 +116,10 @@ _TIME = {
     "msec": 1e-3,
     "min": 60.0,
     "h": 3600.0,
+    # A day's battery life is a scenario's natural span: "24 h" was taken and "1 d" refused.
+    "d": 86400.0,
+    "day": 86400.0,
+    "days": 86400.0,
 }
 
 # Sizes use decimal prefixes (KB = 1000 B) as networking and model papers do;

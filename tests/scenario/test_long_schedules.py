@@ -64,7 +64,7 @@ REFUSED = [
         "5 Mbps",
         "time",
         'expected a time like "5 ms", got "5 Mbps": unknown unit "Mbps" (a bandwidth unit); '
-        "known: ns, nsec, us, usec, µs, ms, msec, s, sec, min, h",
+        "known: ns, nsec, us, usec, µs, ms, msec, s, sec, min, h, d, day, days",
     ),
     (
         "1e-400 s",

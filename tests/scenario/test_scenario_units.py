@@ -17,6 +17,9 @@ from offloadsim.scenario.units import UnitError, parse_quantity
     [
         ("time", "5 ms", 0.005),
         ("time", "2 min", 120.0),
+        ("time", "1 d", 86400.0),  # a day on battery: it was refused while "24 h" was read
+        ("time", "1.5 day", 129600.0),
+        ("time", "2 days", 172800.0),
         ("time", "250 us", 250e-6),
         ("size", "150 KB", 150e3),
         ("size", "1 KiB", 1024.0),

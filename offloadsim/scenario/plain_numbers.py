@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from offloadsim.field_values import FieldValues
 from offloadsim.scenario.errors import Problem, format_path, key_place, values_at
-from offloadsim.scenario.units import CELL_VOLTS
+from offloadsim.scenario.units import charge_as_energy
 
 if TYPE_CHECKING:
     from offloadsim.scenario.checks import CheckedRun
@@ -125,9 +125,6 @@ PLAIN_DEADLINE_FROM_S = 10.0
 #: minutes, and a number of milliseconds written bare (``deadline: 2000``) is above it.
 PLAIN_LLM_DEADLINE_FROM_S = 300.0
 
-#: The voltage a warning of a bare battery turns milliampere-hours into watt-hours at: a lithium-ion
-#: cell's nominal 3.85 V, as the refusal of a charge written ``mAh`` says it (scenario/units.py).
-_CELL_VOLTS = CELL_VOLTS
 
 Part = str | int
 
@@ -159,11 +156,8 @@ class Plain(FieldValues):
 
 
 def _charge(mah: float) -> str:
-    """How a capacity in milliampere-hours is written: the watt-hours it holds at a cell's voltage."""
-    return (
-        f"milliampere-hours are a charge, not an energy: times the battery's voltage, "
-        f'{mah:g} mAh at {_CELL_VOLTS:g} V is "{mah * _CELL_VOLTS / 1000:.3g} Wh"'
-    )
+    """How a capacity in milliampere-hours is written: as the refusal of ``mAh`` says it."""
+    return f"milliampere-hours are {charge_as_energy(mah)}"
 
 
 def _low(value: float) -> bool:

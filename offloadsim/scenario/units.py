@@ -33,6 +33,7 @@ __all__ = [
     "grouped",
     "number_text",
     "unit_after_number",
+    "charge_as_energy",
 ]
 
 
@@ -349,24 +350,32 @@ def _unknown_unit_hint(unit: str, quantity: Quantity, kind: str, number_text: st
 
 
 def _charge_hint(number_text: str, unit: str) -> str:
-    """What a refused charge adds: the energy its own number holds at one cell's voltage, and a pack's.
-
-    A drone's pack is several cells in series (a 6S pack's 22.2 V), so one cell's watt-hours alone
-    would read a sixth of it.
-
-    >>> print(_charge_hint("5.2", "Ah"))
-    ... # doctest: +NORMALIZE_WHITESPACE
-     (a charge, not an energy: times the battery's voltage, 5.2 Ah at 3.85 V, one lithium-ion cell's,
-     is 20 Wh; a pack of N cells in series, N times that)
-    """
+    """What a refused charge adds: :func:`charge_as_energy` of its own number, in parentheses."""
     try:
-        wh = float(number_text) * _CHARGE[unit] * CELL_VOLTS
+        float(number_text)
     except ValueError:
-        wh = 4.0 * CELL_VOLTS
         number_text, unit = "4000", "mAh"
+    return f" ({charge_as_energy(float(number_text) * _CHARGE[unit] * 1e3, number_text, unit)})"
+
+
+def charge_as_energy(mah: float, number_text: str | None = None, unit: str = "mAh") -> str:
+    """A charge of ``mah`` milliampere-hours said as the energy it holds at one cell's voltage, and a pack's.
+
+    One wording for the refusal of ``mAh`` and ``Ah`` and the ``plain-batteries`` warning of a bare
+    number (issue HL45): a drone's pack is several cells in series (a 6S pack's 22.2 V), so one
+    cell's watt-hours alone would read a sixth of it.  ``number_text`` and ``unit``: the charge as
+    written (default: ``mah`` in mAh).
+
+    >>> print(charge_as_energy(5200, "5.2", "Ah"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    a charge, not an energy: times the battery's voltage, 5.2 Ah at 3.85 V, one lithium-ion cell's,
+    is 20 Wh; a pack of N cells in series, N times that
+    """
+    written = f"{number_text if number_text is not None else f'{mah:g}'} {unit}"
     return (
-        f" (a charge, not an energy: times the battery's voltage, {number_text} {unit} at {CELL_VOLTS:g} V,"
-        f" one lithium-ion cell's, is {wh:.3g} Wh; a pack of N cells in series, N times that)"
+        f"a charge, not an energy: times the battery's voltage, {written} at {CELL_VOLTS:g} V,"
+        f" one lithium-ion cell's, is {mah * 1e-3 * CELL_VOLTS:.3g} Wh; a pack of N cells in series,"
+        " N times that"
     )
 
 

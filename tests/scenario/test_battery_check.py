@@ -8,6 +8,7 @@ fourteen times too soon and the run said nothing of it.  No phone's or tablet's 
 
 from __future__ import annotations
 
+import pytest
 from scenario_testkit import SHIPPED, check_warnings, small_document, write_document
 
 from offloadsim.cli import main
@@ -27,7 +28,8 @@ def test_a_phone_s_bare_battery_of_3000_is_warned_of_naming_file_key_and_how_to_
         f"offloadsim: warning: {path}: nodes.phone.power.battery: a bare number is read as joules: "
         '3000 J, not milliampere-hours or watt-hours; write "3000 Wh" if watt-hours were meant, or '
         '"3000 J" to say joules; milliampere-hours are a charge, not an energy: times the battery\'s '
-        'voltage, 3000 mAh at 3.85 V is "11.6 Wh" [plain-batteries]'
+        "voltage, 3000 mAh at 3.85 V, one lithium-ion cell's, is 11.6 Wh; a pack of N cells in series, "
+        "N times that [plain-batteries]"
     ]
     assert captured.out.startswith("ok: ")
 
@@ -73,3 +75,18 @@ def test_a_set_that_writes_a_bare_battery_is_named_the_check_can_be_skipped_and_
         scenario = load_scenario(shipped)
         run = CheckedRun(scenario, scenario.policy, lambda: None, quantity_keys=quantity_keys)
         assert plain_batteries(run) == [], shipped
+
+
+def test_the_warning_and_the_refusal_of_mah_say_a_charge_in_the_same_words(tmp_path, capsys):
+    """The warning said one cell's watt-hours with no word of a pack's N cells, which the refusal says."""
+    from offloadsim.scenario.units import UnitError, charge_as_energy, parse_quantity
+
+    words = charge_as_energy(5000)
+    assert "a pack of N cells in series, N times that" in words
+    with pytest.raises(UnitError) as refused:
+        parse_quantity("5000 mAh", "energy")
+    assert f"({words})" in str(refused.value)
+    document = small_document()
+    document["nodes"]["phone"]["power"]["battery"] = 5000
+    assert main(["validate", str(write_document(tmp_path, document))]) == 0
+    assert f"milliampere-hours are {words} [plain-batteries]" in capsys.readouterr().err

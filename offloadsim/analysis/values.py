@@ -33,6 +33,8 @@ from offloadsim.scenario.units import (
 
 __all__ = [
     "NO_PARAMETER",
+    "NO_PARAMETER_LINE",
+    "shown_value",
     "grouped",
     "number_text",
     "time_text",
@@ -117,6 +119,10 @@ def typed_column(values: Sequence[Any]) -> np.ndarray | ExtensionArray:
 #: (:func:`~offloadsim.policies.registry.params_in_effect`).  ``--where policy.KEY=null`` picks these,
 #: and so does ``--where policy.KEY=–``, the value as the figure wrote it (:func:`matching_texts`).
 NO_PARAMETER = "–"
+#: The line under sweep's table where a cell shows :data:`NO_PARAMETER` (``null`` there read as a lost value).
+NO_PARAMETER_LINE = (
+    f"{NO_PARAMETER} : not applicable, the row's policy has no such parameter (or its default is none)"
+)
 
 #: How a table written before :func:`typed_column` stored a text column's null: the text ``null``.
 #: A value that is the text "null" is written quoted (``'null'``), so this one never is a value.
@@ -184,6 +190,18 @@ def value_text(value: Any) -> str:
         return value if stored is None else yaml_text(stored)
     plain = value.item() if isinstance(value, np.generic) else value
     return "null" if _absent(plain) else yaml_text(plain)
+
+
+def shown_value(key: str, value: Any) -> str:
+    """Swept ``key``'s ``value`` as sweep's table shows it: a policy parameter's null as :data:`NO_PARAMETER`.
+
+    Else :func:`value_text`: ``local`` has no ``objective``, and ``null`` beside it read as a lost value.
+
+    >>> shown_value("policy.objective", None), shown_value("nodes.phone.count", None)
+    ('–', 'null')
+    """
+    text = value_text(value)
+    return NO_PARAMETER if text == "null" and key.startswith("policy.") else text
 
 
 def _absent(value: Any) -> bool:

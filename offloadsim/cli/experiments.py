@@ -604,7 +604,7 @@ def _sweep_table(result: Any, limit: int = 40, qualifiers: Mapping[str, Qualifie
     from offloadsim.analysis.qualifiers import PLAIN, point_qualifiers
     from offloadsim.analysis.raw_input import raw_input_meanings, with_meaning
     from offloadsim.analysis.table_notes import window_text
-    from offloadsim.analysis.values import table_heading, value_text
+    from offloadsim.analysis.values import NO_PARAMETER, NO_PARAMETER_LINE, shown_value, table_heading
     from offloadsim.cli.table_fit import TABLE_WIDTH, fit_table, wrapped_width
     from offloadsim.experiments.compare import NO_DEADLINES, fewer_runs_text, table_metrics
 
@@ -651,7 +651,8 @@ def _sweep_table(result: Any, limit: int = 40, qualifiers: Mapping[str, Qualifie
     for _, group in summary.groupby("point", sort=True):
         first = group.iloc[0]
         firsts.append(first)
-        row = [with_meaning(value_text(first[shown_as[k]]), k, first[shown_as[k]], meanings) for k in swept]
+        cells = [first[shown_as[k]] for k in swept]
+        row = [with_meaning(shown_value(k, v), k, v, meanings) for k, v in zip(swept, cells, strict=True)]
         point = qualifiers.get(str(first["point"]), PLAIN)
         if point.overloaded is not None:
             marked[len(rows)] = (", ".join(row), point.overloaded)
@@ -695,6 +696,8 @@ def _sweep_table(result: Any, limit: int = 40, qualifiers: Mapping[str, Qualifie
         lines += textwrap.wrap(f"left out (in summary.csv): {left_out}", TABLE_WIDTH, break_on_hyphens=False)
     if len(rows) - 1 > limit:
         lines.append(f"... and {len(rows) - 1 - limit} more points (see summary.csv)")
+    if any(cell == NO_PARAMETER for row in shown[1:] for cell in row[:keys]):
+        lines.append(NO_PARAMETER_LINE)
     # What a heading has no room for ("above idle"), said under the table rather than widening it.
     lines += basis_lines([c for c in columns if metric_info(c).heading in shown[0]])
     # The line names the marked rows shown; those past the limit are counted apart, as no row shows them.

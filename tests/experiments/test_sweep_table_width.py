@@ -77,7 +77,7 @@ def test_a_table_that_fits_is_printed_as_it_always_was():
         "policy  cuts  mean latency (ms)  p99 latency (ms)  deadline misses (%)  device energy per task (mJ)"
     )
     assert lines[1].split() == heading.split()
-    assert set(lines[2]) == {"-", " "} and lines[3].split()[1:3] == ["null", "500"]  # one heading line
+    assert set(lines[2]) == {"-", " "} and lines[3].split()[1:3] == ["–", "500"]  # one heading line
     assert "no deadlines" in lines[3]
     assert not [line for line in lines if line.startswith("left out")]
 

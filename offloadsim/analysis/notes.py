@@ -15,6 +15,7 @@ from typing import Any
 
 from offloadsim.analysis.batteries import flat_batteries_note
 from offloadsim.analysis.config_labels import shared_labels
+from offloadsim.analysis.first_flat import first_flat_note
 from offloadsim.analysis.in_flight_note import in_flight_note
 from offloadsim.analysis.table_notes import (
     COMPARE_APPS_SHOWN,
@@ -450,6 +451,7 @@ def comparison_notes(
     processors: Any,
     run_keys: list[str],
     apps_shown: str | None = None,
+    nodes: Any = None,
 ) -> list[str]:
     """The notes under a comparison's or sweep's table, as a run's under its own, each once.
 
@@ -460,6 +462,8 @@ def comparison_notes(
     context window, added up per configuration, and what the runs said under their own tables
     (their own notes and recovery counts); ``processors``, the processors after their nodes' first.
     ``apps_shown``: where the result shows each application alone, which a pooling note points to.
+    ``nodes``: the runs' nodes tables, whose ``drained_at`` give each configuration's time to its
+    first flat battery (:func:`~offloadsim.analysis.first_flat.first_flat_note`).
     """
     notes = dict.fromkeys(world_said)
     pooled = pooled_note(scenarios, served, apps_shown)
@@ -468,7 +472,8 @@ def comparison_notes(
     unfinished = many or in_flight_note(metrics, run_keys)
     dropped = dropped_runs_note(metrics, run_keys)
     flat = flat_batteries_note(metrics, run_keys)  # a flat device stops sending: no other row shows it
-    for extra in (pooled, unpowered_sources_note(scenarios), unfinished, dropped, flat):
+    first = first_flat_note(nodes, metrics, run_keys)  # when: censored where none ran flat, no mean
+    for extra in (pooled, unpowered_sources_note(scenarios), unfinished, dropped, flat, first):
         if extra:
             notes[extra] = None
     configs = [key for key in run_keys if key != "replication"]

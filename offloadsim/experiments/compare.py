@@ -590,7 +590,7 @@ def compare(
         "wall_s": wall_s,
         "files": [*COMPARE_FILES, *(f"{t}.parquet" for t in kept if f"{t}.parquet" not in COMPARE_FILES)],
     }
-    manifest["notes"] = _notes(plan, manifest, metrics, tables.get("processors"), runs, ran_on)
+    manifest["notes"] = _notes(plan, manifest, metrics, tables.get("processors"), runs, ran_on, nodes)
     if other := other_code_note(manifest):
         manifest["notes"].append(other)
     from offloadsim.analysis.warned_columns import with_warning_columns
@@ -1518,6 +1518,7 @@ def _notes(
     processors: Any,
     runs: _RunTasks,
     computed: Mapping[str, Collection[tuple[str, ...]]] | None = None,
+    nodes: pd.DataFrame | None = None,
 ) -> list[str]:
     """The comparison's notes (:func:`~offloadsim.analysis.notes.comparison_notes`), for its manifest.
 
@@ -1552,6 +1553,7 @@ def _notes(
         processors,
         ["policy", "replication"],
         COMPARE_APPS_SHOWN,
+        nodes,
     )
     alike = alike_placements_note(plan.names, plan.replications, metrics, lambda i, r: runs.by_job[(i, r)])
     trace = same_trace_note(plan.scenario.dynamics, plan.replications)

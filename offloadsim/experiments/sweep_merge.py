@@ -447,7 +447,9 @@ def merge_sweep(
         "files": list(SWEEP_FILES),
     }
     manifest = with_resumes(manifest, earlier_manifest(directory, spec.name))  # the first run's provenance
-    manifest["notes"] = _notes(list(jobs), files, list(world_said), metrics, manifest, processors, categories)
+    manifest["notes"] = _notes(
+        list(jobs), files, list(world_said), metrics, manifest, processors, categories, nodes
+    )
     # The files its points read, copied before the set (the manifest, written last, names them).
     manifest.update(
         copy_inputs(inputs, str(spec.files_folder), directory, [spec.base_document, spec.document])
@@ -511,6 +513,7 @@ def _notes(
     manifest: Mapping[str, Any],
     processors: pd.DataFrame,
     categories: Sequence[Any],
+    nodes: pd.DataFrame | None = None,
 ) -> list[str]:
     """The notes under the sweep's table (:func:`~offloadsim.analysis.notes.comparison_notes`).
 
@@ -529,7 +532,7 @@ def _notes(
     swept = list(manifest.get("swept", []))
     run_keys = [*swept, *(["policy"] if "policy.name" not in swept else []), "replication"]
     return comparison_notes(
-        scenarios, world_said, served, metrics, manifest, processors, run_keys, SWEEP_APPS_SHOWN
+        scenarios, world_said, served, metrics, manifest, processors, run_keys, SWEEP_APPS_SHOWN, nodes=nodes
     )
 
 

@@ -62,6 +62,19 @@ def test_compare_counts_flat_batteries_and_the_charge_left_from_the_nodes_tables
     assert "batteries_flat" in set(batteries.summary["metric"])  # summary.csv too
 
 
+def test_compare_notes_each_policy_s_first_flat_from_its_nodes_tables(batteries):
+    """When: each policy's first flat battery, a replication with none flat censored (test_first_flat.py)."""
+    from offloadsim.analysis.values import time_text
+
+    nodes = batteries.nodes
+    firsts = nodes[nodes["policy"] == "edge"].groupby("replication")["drained_at"].min()
+    assert firsts.notna().all()  # edge ran batteries flat in both, local in neither
+    (note,) = [n for n in batteries.notes if n.startswith("time to the first flat battery")]
+    # 2 of 2 flat: Ŝ falls to 1/2 at the earlier one, the Kaplan–Meier median
+    assert f"edge: flat in 2 of 2 replications, median {time_text(firsts.min())} s" in note
+    assert "local: flat in 0 of 2 replications" in note
+
+
 def test_no_battery_no_battery_rows(tiny, tmp_path):
     """A scenario without batteries has no battery rows, nor a note: not rows of ``-``."""
     result = compare(tiny, ["local", "edge"], 1, workers=1, out=tmp_path / "out")
@@ -81,6 +94,9 @@ def test_sweep_table_and_csv_say_the_flat_batteries(cli_main, tmp_path, capsys):
     lines = printed.splitlines()
     assert any("batteries" in line for line in lines[:4]) and any("median" in line for line in lines[:4])
     assert "note: batteries ran flat in" in printed
+    # when, per point and policy, as compare's: a point's one replication with none flat is censored
+    (first,) = [line for line in lines if line.startswith("note: time to the first flat battery")]
+    assert "workload[0].rate=1 /s, policy.name=edge: flat in 1 of 1 replications, median " in first
     import pandas as pd
 
     summary = pd.read_csv(out / "summary.csv")

@@ -2,7 +2,8 @@
 
 A replication where no battery ran flat is right-censored at its end: a mean ± CI of first-flat
 times would drop it or count its end as a flat battery.  The Kaplan–Meier median is checked against
-scipy's estimator on censored data; the note against runs' nodes tables.
+scipy's estimator on censored data; the note against hand-made runs (a comparison's in
+test_battery_rows.py).
 """
 
 from __future__ import annotations
@@ -12,10 +13,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from experiment_data import BATTERIES as _BATTERIES
 
 from offloadsim.analysis.first_flat import first_flat_note, km_median
-from offloadsim.experiments import compare
 
 stats = pytest.importorskip("scipy.stats")
 
@@ -76,23 +75,3 @@ def test_the_note_says_k_of_n_and_the_median_or_that_it_is_past_the_end():
     ]
     none = _runs({"local": [nan, nan]})
     assert first_flat_note(*none, ["policy", "replication"]) is None
-
-
-@pytest.fixture(scope="module")
-def batteries(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("first-flat")
-    scenario = tmp / "batteries.yaml"
-    scenario.write_text(_BATTERIES)
-    return compare(scenario, ["local", "edge"], 2, workers=1, out=tmp / "out")
-
-
-def test_compare_notes_each_policy_s_first_flat_from_its_nodes_tables(batteries):
-    nodes = batteries.nodes
-    firsts = nodes[nodes["policy"] == "edge"].groupby("replication")["drained_at"].min()
-    assert firsts.notna().all()  # edge ran batteries flat in both, local in neither
-    (note,) = [n for n in batteries.notes if n.startswith("time to the first flat battery")]
-    from offloadsim.analysis.values import time_text
-
-    # 2 of 2 flat: Ŝ falls to 1/2 at the earlier one, the Kaplan–Meier median
-    assert f"edge: flat in 2 of 2 replications, median {time_text(firsts.min())} s" in note
-    assert "local: flat in 0 of 2 replications" in note

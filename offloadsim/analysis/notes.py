@@ -15,7 +15,6 @@ from typing import Any
 
 from offloadsim.analysis.batteries import flat_batteries_note
 from offloadsim.analysis.config_labels import shared_labels
-from offloadsim.analysis.first_flat import first_flat_note
 from offloadsim.analysis.in_flight_note import in_flight_note
 from offloadsim.analysis.table_notes import (
     COMPARE_APPS_SHOWN,
@@ -472,6 +471,8 @@ def comparison_notes(
     unfinished = many or in_flight_note(metrics, run_keys)
     dropped = dropped_runs_note(metrics, run_keys)
     flat = flat_batteries_note(metrics, run_keys)  # a flat device stops sending: no other row shows it
+    from offloadsim.analysis.first_flat import first_flat_note  # pandas: not on validate's path
+
     first = first_flat_note(nodes, metrics, run_keys)  # when: censored where none ran flat, no mean
     for extra in (pooled, unpowered_sources_note(scenarios), unfinished, dropped, flat, first):
         if extra:

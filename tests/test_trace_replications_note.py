@@ -38,3 +38,36 @@ def test_a_random_offset_or_a_single_replication_is_not_said(tmp_path):
     offset = SCENARIO.replace("loop: true}", "loop: true, offset: random}")
     assert not any("plays the same trace" in note for note in _notes(tmp_path, offset))
     assert not any("plays the same trace" in note for note in _notes(tmp_path, SCENARIO, "1"))
+
+
+# HK45: an arrival trace is as fixed as a link trace; with both, nothing varied and every ± was 0.
+ARRIVALS = SCENARIO.replace("rate: 2 /s}", "arrivals: trace, trace: arrivals.csv}")
+
+
+def test_an_arrival_trace_is_named_with_the_link_trace_and_what_would_vary_it(tmp_path):
+    (tmp_path / "arrivals.csv").write_text("time\n0.3\n1.1\n2.5\n3.9\n")
+    (note,) = [n for n in _notes(tmp_path, ARRIVALS) if "plays the same trace" in n]
+    assert note.startswith(
+        "dynamics[0] (link-trace), workload[0] (arrivals: trace): each of the 2 replications plays the "
+        "same trace from its start, so the intervals hold whatever else the scenario draws at random only, "
+        "not the network's and the arrivals' variation"
+    )
+    # Nothing here is drawn at random: the runs' metrics are the same in each replication, and said so.
+    assert "here each policy's 2 runs gave the same metrics: every ± 0 is one run's value" in note
+    assert "offset: random starts each run at its own point of a looped link trace" in note
+    assert "arrivals: poisson at its rate, or periodic with jitter" in note
+
+
+def test_an_arrival_trace_alone_is_named_and_random_arrivals_beside_a_link_trace_are_not_alike(tmp_path):
+    (tmp_path / "arrivals.csv").write_text("time\n0.3\n1.1\n2.5\n3.9\n")
+    alone = ARRIVALS.replace(
+        "dynamics:\n  - {kind: link-trace, link: [phone, edge], file: up.csv, loop: true}\n", ""
+    )
+    assert "link-trace" not in alone
+    (note,) = [n for n in _notes(tmp_path, alone) if "plays the same trace" in n]
+    assert note.startswith("workload[0] (arrivals: trace): each of the 2 replications")
+    assert "looped link trace" not in note and "an arrival trace has no such offset" in note
+    # Poisson arrivals differ between replications: no "same metrics", the arrivals named as what varies.
+    (linked,) = [n for n in _notes(tmp_path, SCENARIO) if "plays the same trace" in n]
+    assert "the intervals hold the arrivals' randomness only, not the network's variation" in linked
+    assert "same metrics" not in linked and "arrival trace" not in linked

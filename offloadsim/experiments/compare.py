@@ -1556,7 +1556,7 @@ def _notes(
         nodes,
     )
     alike = alike_placements_note(plan.names, plan.replications, metrics, lambda i, r: runs.by_job[(i, r)])
-    trace = same_trace_note(plan.scenario.dynamics, plan.replications)
+    trace = same_trace_note(plan.scenario, plan.replications, metrics)
     return [*notes, *([alike] if alike else []), *([trace] if trace else [])]
 
 

@@ -70,6 +70,7 @@ from offloadsim.plots.axes import (
     plain_number,
     root_figure,
 )
+from offloadsim.plots.bandwidth_scale import bandwidth_axis, drawn_values, label_lowest, log_bandwidth
 from offloadsim.plots.down_names import down_said
 from offloadsim.plots.figure_data import FigureView, refuse_pooled_figure
 from offloadsim.plots.figure_notes import drawn_groups, held_trace_note, one_run_note, pooled_groups_note
@@ -970,10 +971,14 @@ _HALF_LABEL = f"{DIP_SHARE:.0%} of it: a dip under"
 def _draw_links(ax: Axes, links: LinkLines, start: float, end: float, dipped: bool = False) -> None:
     """Each drawn direction's bandwidth in force (Mb/s) as steps, 0 while down; a legend of directions.
 
+    Logarithmic where the bandwidths span more than a decade, a link down then a gap
+    (:mod:`~offloadsim.plots.bandwidth_scale`); each line's lowest bandwidth is written beside it.
+
     ``dipped``: the figure shades bandwidth dips, and draws here the level under which one is
     (:data:`~offloadsim.analysis.recovery.DIP_SHARE` of each scenario's bandwidth drawn).
     """
     styles = {d: _LINK_STYLES[i % len(_LINK_STYLES)] for i, d in enumerate(directions(links.lines))}
+    log = log_bandwidth(links.lines)
     named: set[str] = set()
     scenario: set[float] = set()
     for line in links.lines:
@@ -993,7 +998,7 @@ def _draw_links(ax: Axes, links: LinkLines, start: float, end: float, dipped: bo
         shared = len([other for other in links.lines if other.direction == line.direction]) > 1
         label = line.direction + (f" ({runs} runs)" if shared else "")
         ax.stairs(
-            np.asarray(line.values) / 1e6,
+            drawn_values(line, log),
             np.asarray(line.edges),
             color=colour,
             linestyle=linestyle,
@@ -1003,8 +1008,8 @@ def _draw_links(ax: Axes, links: LinkLines, start: float, end: float, dipped: bo
             zorder=2,
         )
         named.add(line.direction)
-    highest = max(max(max(line.values), line.scenario_bps) for line in links.lines) / 1e6
-    ax.set_ylim(0, highest * 1.15 if highest > 0 else 1.0)  # room above the top for the scenario's wide line
+    bandwidth_axis(ax, links.lines, log)
+    label_lowest(ax, links.lines)
     ax.set_xlim(start, end)
     ax.set_ylabel("Mb/s")
     # Beside the panel, one entry under another: inside it the legend hid the line it names, and
@@ -1445,7 +1450,9 @@ def _links_note(links: LinkLines, kept: bool) -> str:
     if links.lines:
         said += (
             "top panel: the bandwidth in force of each link direction that changed, from the runs' "
-            "link_changes records (0 while down; wide and pale: the scenario's)"
+            "link_changes records ("
+            + ("log scale, a gap while down" if log_bandwidth(links.lines) else "0 while down")
+            + "; wide and pale: the scenario's; its lowest written beside each line)"
         )
         if any(line.directions > 1 for line in links.lines):
             said += "; directions that changed alike in every run are one line, its legend entry naming them"

@@ -1,0 +1,81 @@
+"""The latency-time figure's bandwidth panel: its scale, and the lowest value of each line said on it.
+
+On a linear axis from 0, a trace falling from 20 to 1 Mb/s drew its 1 Mb/s on the axis itself,
+under a node's outage hatching, where it read as a dead link.  Where the bandwidths drawn span more
+than a decade the panel is logarithmic and a link down (0) is a gap in its line, hatched as a link
+outage is across the figure; each line's lowest bandwidth in force is written beside its step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from offloadsim.plots.axes import log_axis, plain_number
+from offloadsim.plots.link_lines import LinkLine
+
+__all__ = ["LOWEST_GID", "LOG_SPAN", "bandwidth_axis", "drawn_values", "label_lowest", "log_bandwidth"]
+
+#: The ratio of the highest to the lowest bandwidth drawn (other than 0) from which the panel is log.
+LOG_SPAN = 10.0
+
+#: The gid of each lowest-value label, for tests and the figure's readers.
+LOWEST_GID = "lowest bandwidth"
+
+
+def log_bandwidth(lines: Sequence[LinkLine]) -> bool:
+    """Whether the panel is log: its bandwidths above 0, the scenario's too, span more than a decade."""
+    positive = [v for line in lines for v in (*line.values, line.scenario_bps) if v > 0]
+    return bool(positive) and max(positive) > LOG_SPAN * min(positive)
+
+
+def drawn_values(line: LinkLine, log: bool) -> np.ndarray:
+    """The line's steps in Mb/s; on a log panel 0 (down) is NaN, a gap, since a log axis has no 0."""
+    values = np.asarray(line.values, dtype=float) / 1e6
+    return np.where(values > 0, values, np.nan) if log else values
+
+
+def bandwidth_axis(ax: Axes, lines: Sequence[LinkLine], log: bool) -> None:
+    """The panel's y limits: from 0 on a linear one, around the lowest and highest drawn on a log one."""
+    highest = max(max(max(line.values), line.scenario_bps) for line in lines) / 1e6
+    if not log:
+        ax.set_ylim(
+            0, highest * 1.15 if highest > 0 else 1.0
+        )  # room above the top for the scenario's wide line
+        return
+    lowest = min(v for line in lines for v in (*line.values, line.scenario_bps) if v > 0) / 1e6
+    log_axis(ax, "y")
+    ax.set_ylim(lowest / 2.5, highest * 2.0)  # room for the lowest's label above it, the wide line's above
+
+
+def label_lowest(ax: Axes, lines: Sequence[LinkLine]) -> None:
+    """Each direction's lowest bandwidth above 0, where it fell, written above its longest step there.
+
+    On a white ground: a node's outage hatching behind it hid the text.
+
+    The first line of each direction only (several lines of one direction are several runs').
+    """
+    said: set[str] = set()
+    for line in lines:
+        positive = [v for v in line.values if v > 0]
+        if line.direction in said or not positive or min(positive) >= max(line.values):
+            continue
+        said.add(line.direction)
+        low = min(positive)
+        widths = [(line.edges[i + 1] - line.edges[i], i) for i, v in enumerate(line.values) if v == low]
+        _, i = max(widths)
+        ax.annotate(
+            f"{plain_number(low / 1e6)} Mb/s",
+            xy=((line.edges[i] + line.edges[i + 1]) / 2, low / 1e6),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=6,
+            color="0.2",
+            gid=LOWEST_GID,
+            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+            annotation_clip=True,
+        )

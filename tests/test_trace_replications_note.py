@@ -49,8 +49,8 @@ def test_an_arrival_trace_is_named_with_the_link_trace_and_what_would_vary_it(tm
     (note,) = [n for n in _notes(tmp_path, ARRIVALS) if "plays the same trace" in n]
     assert note.startswith(
         "dynamics[0] (link-trace), workload[0] (arrivals: trace): each of the 2 replications plays the "
-        "same trace from its start, so the intervals hold whatever else the scenario draws at random only, "
-        "not the network's and the arrivals' variation"
+        "same trace from its start, so the intervals hold none of the network's and the arrivals' variation, "
+        "only what else the scenario draws at random"
     )
     # Nothing here is drawn at random: the runs' metrics are the same in each replication, and said so.
     assert "here each policy's 2 runs gave the same metrics: every ± 0 is one run's value" in note
@@ -66,8 +66,8 @@ def test_an_arrival_trace_alone_is_named_and_random_arrivals_beside_a_link_trace
     assert "link-trace" not in alone
     (note,) = [n for n in _notes(tmp_path, alone) if "plays the same trace" in n]
     assert note.startswith("workload[0] (arrivals: trace): each of the 2 replications")
-    assert "looped link trace" not in note and "an arrival trace has no such offset" in note
+    assert "looped link trace" not in note and "an arrival trace takes no offset" in note
     # Poisson arrivals differ between replications: no "same metrics", the arrivals named as what varies.
     (linked,) = [n for n in _notes(tmp_path, SCENARIO) if "plays the same trace" in n]
-    assert "the intervals hold the arrivals' randomness only, not the network's variation" in linked
+    assert "the intervals hold none of the network's variation, only the arrivals' randomness" in linked
     assert "same metrics" not in linked and "arrival trace" not in linked

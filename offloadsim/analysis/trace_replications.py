@@ -23,8 +23,8 @@ _LINK_HELP = (
     "(docs/scenario-format.md#link-traces-kind-link-trace)"
 )
 _ARRIVAL_HELP = (
-    "an arrival trace has no such offset: a random process (arrivals: poisson at its rate, or periodic "
-    "with jitter) draws each run's own arrivals (docs/scenario-format.md#workload)"
+    "an arrival trace takes no offset; a random arrival process (arrivals: poisson at its rate, or "
+    "periodic with jitter) draws each run's own (docs/scenario-format.md#workload)"
 )
 
 
@@ -59,7 +59,7 @@ def same_trace_note(scenario: Scenario, replications: int, metrics: pd.DataFrame
         {"link-trace": "the network's", "arrivals: trace": "the arrivals'"}[kind] for kind in fixed
     )
     random_arrivals = len(fixed.get("arrivals: trace", [])) < len(scenario.workload)
-    rest = "the arrivals' randomness" if random_arrivals else "whatever else the scenario draws at random"
+    rest = "the arrivals' randomness" if random_arrivals else "what else the scenario draws at random"
     helps = [_LINK_HELP] if "link-trace" in fixed else []
     helps += [_ARRIVAL_HELP] if "arrivals: trace" in fixed else []
     alike = (
@@ -70,7 +70,7 @@ def same_trace_note(scenario: Scenario, replications: int, metrics: pd.DataFrame
     )
     return (
         f"{named}: each of the {replications} replications plays the same trace from its start, so the "
-        f"intervals hold {rest} only, not {what} variation{alike}; {'; '.join(helps)}"
+        f"intervals hold none of {what} variation, only {rest}{alike}; {'; '.join(helps)}"
     )
 
 

@@ -10,30 +10,22 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from matplotlib.patches import StepPatch
+from tiny_scenarios import phone_edge
 
 from offloadsim.cli import main
 from offloadsim.experiments import read_results
 from offloadsim.plots.bandwidth_scale import LOWEST_GID
 from offloadsim.plots.latency_time import latency_time_figure
 
-SCENARIO = """\
-name: dip
-duration: 6 s
-warmup: 0 s
-nodes:
-  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
-  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
-links:
-  - {between: [phone, edge], bandwidth: 8 Mbps, latency: 5 ms}
-applications:
-  job: {stages: [{work: 1 GFLOP}], input: 10 KB, output: 0 B}
-workload:
-  - {app: job, sources: phone, rate: 4 /s}
-policy: edge
-dynamics:
-  - {kind: link-trace, link: [phone, edge], file: bw.csv}
-  - {kind: link-schedule, link: [phone, edge], steps: [{at: 4.5 s, up: false}, {at: 5 s, up: true}]}
-"""
+# The trace sets phone→edge; the link is down both ways at 4.5 to 5 s (the scenario's 20 Mb/s beside).
+SCENARIO = phone_edge(
+    "name: dip\nduration: 6 s\nwarmup: 0 s\n",
+    rate="4 /s",
+    upload="10 KB",
+    after="dynamics:\n"
+    "  - {kind: link-trace, link: [phone, edge], file: bw.csv}\n"
+    "  - {kind: link-schedule, link: [phone, edge], steps: [{at: 4.5 s, up: false}, {at: 5 s, up: true}]}\n",
+)
 
 
 def _panel(tmp_path, low: str):

@@ -67,7 +67,7 @@ def label_lowest(ax: Axes, lines: Sequence[LinkLine]) -> None:
         widths = [(line.edges[i + 1] - line.edges[i], i) for i, v in enumerate(line.values) if v == low]
         _, i = max(widths)
         ax.annotate(
-            f"{plain_number(low / 1e6)} Mb/s",
+            f"{plain_number(float(f'{low / 1e6:.3g}'))} Mb/s",  # 2.57, not 2.566: a label, not a table
             xy=((line.edges[i] + line.edges[i + 1]) / 2, low / 1e6),
             xytext=(0, 2),
             textcoords="offset points",

@@ -326,7 +326,7 @@ def test_a_profile_name_that_is_no_text_is_the_documented_key_error(name):
         ("offloadsim.world.profiles", "get_profile", "a10", 'unknown profile "a10" (did you mean "a100"?)'),
         ("offloadsim.world.profiles", "get_profile", 3, "profile: expected a profile name"),
         ("offloadsim.models.registry", "get_model", "resnet5", 'unknown model "resnet5"'),
-        ("offloadsim.world.links", "link_model", "fifi", 'unknown link model "fifi"'),
+        ("offloadsim.scenario.link_models", "link_model", "fifi", 'unknown link model "fifi"'),
         ("offloadsim.engine.work", "get_kind", "cnx", 'unknown kind of work "cnx"'),
         ("offloadsim.engine.processor_models", "get_processor_model", "x", 'unknown processor model "x"'),
     ],

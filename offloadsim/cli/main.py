@@ -358,6 +358,16 @@ def _add_policies(verbs: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=_cmd_policies)
 
 
+def _add_link_models(verbs: Any, common: argparse.ArgumentParser) -> None:
+    p = verbs.add_parser(
+        "link-models",
+        parents=[common],
+        help="list link models",
+        description="List the link models (network: {model: NAME}) with the keys each takes under network.",
+    )
+    p.set_defaults(handler=_cmd_link_models)
+
+
 def _add_models(verbs: Any, common: argparse.ArgumentParser) -> None:
     p = verbs.add_parser(
         "models",
@@ -418,6 +428,7 @@ _VERBS: dict[str, Callable[[Any, argparse.ArgumentParser], None]] = {
     "validate": _add_validate,
     "schema": _add_schema,
     "policies": _add_policies,
+    "link-models": _add_link_models,
     "models": _add_models,
     "profiles": _add_profiles,
     "compare": _add_experiments,
@@ -945,6 +956,21 @@ def _cmd_policies(args: argparse.Namespace) -> int:
             shown = "required" if getattr(param, "required", False) else f"default {quoted(default)}"
             line = f"{' ' * (width + 2)}  {name}: {type_} ({shown})"
             print(line + (f"  {help_}" if help_ else ""))
+    return EXIT_OK
+
+
+def _cmd_link_models(args: argparse.Namespace) -> int:
+    from offloadsim.scenario.link_models import describe_link_models
+
+    infos = describe_link_models()
+    width = max((len(info.name) for info in infos), default=0)
+    for info in infos:
+        note = f"  [{info.origin}]" if info.origin != "offloadsim" else ""
+        print(f"{info.name.ljust(width)}  {info.summary}{note}")
+        for declared in info.keys:
+            shown = "required" if declared.required else f"default {declared.default_doc or declared.default!r}"
+            unit = f", {declared.unit}" if declared.unit else ""
+            print(f"{' ' * (width + 2)}  {declared.yaml} ({shown}{unit})  {declared.doc}")
     return EXIT_OK
 
 

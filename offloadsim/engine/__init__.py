@@ -137,7 +137,7 @@ def build_plugins(world: World) -> None:
     from offloadsim.engine.environment import RunEnvironment
     from offloadsim.engine.network import make_link_model
     from offloadsim.engine.processor_models import build_processor, get_processor_model
-    from offloadsim.world.links import link_model
+    from offloadsim.scenario.link_models import link_model
 
     env = RunEnvironment()
     for node in world.processors:

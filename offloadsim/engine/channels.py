@@ -7,8 +7,12 @@ directed channel's capacity in force (bytes/s) and its log over time (for
 utilisation against it), takes channels down and brings them back, and
 cancels a transfer; a model keeps the transfers crossing each channel in
 ``crossing`` (in its own order), says how they are re-rated after a capacity
-change (``_rerate``) and how one still sending is taken off its channels
-(``_stop``).  A transfer's state is one of :data:`SENDING`,
+change and how one still sending is taken off its channels.  The shipped
+models, compiled, override ``_rerate`` and ``_stop``; a plug-in's model
+overrides their public names, :meth:`ChannelModel.rerate` and
+:meth:`ChannelModel.stop`, and calls :meth:`ChannelModel.set_rate` and
+:meth:`ChannelModel.deliver_after` (docs/plugins.md, "A link model": the
+contract, with a worked example).  A transfer's state is one of :data:`SENDING`,
 :data:`PROPAGATING`, :data:`DELIVERED` and :data:`ABORTED`;
 :func:`deliver` and :func:`tell_aborted` tell its sender.
 """
@@ -23,6 +27,8 @@ import simpy
 
 from offloadsim.engine.environment import calendar_of, caller
 from offloadsim.engine.piecewise import PiecewiseLog
+from offloadsim.plugin_checks import as_float, number_at_least, refusal
+from offloadsim.shapes import describe
 
 try:  # mypyc reads the decorator as it compiles; at run time it leaves the class as written
     from mypy_extensions import mypyc_attr
@@ -67,15 +73,57 @@ class ChannelModel:
         self._call_in = caller(env)  # the model's events: light calls on the run's environment
         # The run's calendar, for the hot paths' calls pushed inline (None on a plain SimPy environment).
         self._calendar = calendar_of(env)
+        #: The model in a message (a plug-in's registered name and class, set as the run builds it).
+        self.words: str = f"link model {type(self).__qualname__}"
 
     # -- what a model says ------------------------------------------------
     def _rerate(self, channel: int) -> None:
-        """``channel``'s capacity changed: re-rate the transfers connected to it."""
-        raise NotImplementedError
+        self.rerate(channel)
 
     def _stop(self, transfer: Any) -> None:
-        """Take a transfer still sending off its channels (bytes sent so far counted); re-rate the rest."""
-        raise NotImplementedError
+        self.stop(transfer)
+
+    def rerate(self, channel: int) -> None:
+        """``channel``'s capacity changed (``capacity_Bps[channel]``): re-rate the transfers crossing it.
+
+        A plug-in's model overrides it (the shipped ones, compiled, override ``_rerate``).
+        """
+        raise NotImplementedError(f"{type(self).__qualname__} says no rerate(channel)")
+
+    def stop(self, transfer: Any) -> None:
+        """Take ``transfer``, still sending, off its channels (its bytes so far counted); re-rate the rest.
+
+        :meth:`cancel` and a channel going down call it; a plug-in's model overrides it.
+        """
+        raise NotImplementedError(f"{type(self).__qualname__} says no stop(transfer)")
+
+    # -- what a plug-in's model calls --------------------------------------
+    def set_rate(self, transfer: Any, rate_Bps: float) -> float:
+        """Send ``transfer`` at ``rate_Bps`` from now on; the seconds until its last byte leaves.
+
+        Books what it sent at its old rate (``remaining`` as of ``last``, now), then takes the new
+        one; ``inf`` where the rate is 0.  A rate that is not a number >= 0 (NaN, negative) stops
+        the run here, naming the model and the simulated time: a NaN rate stalled its transfers
+        silently, said only at the run's end.  The transfer has ``size``, ``remaining``, ``rate``
+        and ``last`` (:func:`sent_bytes` reads them).  The shipped models set their rates inline.
+        """
+        now = self.env.now
+        if not number_at_least(rate_Bps):  # NaN, inf, negative, not a number
+            from offloadsim.engine.plugin_faults import PluginFailed  # only ever on a fault
+
+            said = f"its set_rate() was given {describe(rate_Bps)} at simulated time {now:.6g} s"
+            raise PluginFailed(refusal(self.words, said, "a rate in bytes/s, a finite number >= 0"))
+        transfer.remaining = transfer.size - sent_bytes(transfer, now)
+        transfer.last = now
+        transfer.rate = as_float(rate_Bps)
+        return transfer.remaining / transfer.rate if transfer.rate > 0.0 else math.inf
+
+    def deliver_after(self, transfer: Any) -> None:
+        """``transfer``'s last byte has left: tell its receiver after its ``latency_s`` (at once without).
+
+        Set its ``state`` to :data:`PROPAGATING` first; a transfer cancelled meanwhile is not delivered.
+        """
+        self._deliver_after(transfer)
 
     # -- the LinkModel protocol's share -----------------------------------
     def cancel(self, flow: Any) -> bool:

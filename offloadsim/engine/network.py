@@ -24,7 +24,7 @@ against the capacity in force (:meth:`FlowNetwork.capacity_bit_seconds`).
 
 :class:`LinkModel` is the protocol a run's network follows; max-min fair
 sharing (this module's :class:`FlowNetwork`) is the built-in model,
-registered as ``max-min`` in :mod:`offloadsim.world.links`.
+registered as ``max-min`` in :mod:`offloadsim.scenario.link_models`.
 """
 
 from __future__ import annotations
@@ -51,8 +51,8 @@ from offloadsim.engine.plugin_faults import link_model_words, plugin_call, refus
 from offloadsim.plugins import dotted_name, shipped_module
 from offloadsim.suggest import quoted
 from offloadsim.world import World
-from offloadsim.world.links import KEY_PATH as LINK_MODEL_KEY
-from offloadsim.world.links import link_model
+from offloadsim.scenario.link_models import KEY_PATH as LINK_MODEL_KEY
+from offloadsim.scenario.link_models import link_model
 
 __all__ = [
     "ABORTED",
@@ -141,7 +141,7 @@ class LinkModel(Protocol):
     """How a run's transfers share the directed channels (``2*i``, ``2*i + 1`` for link ``i``).
 
     Built by a factory ``(env, capacity_bps) -> LinkModel`` registered in
-    :mod:`offloadsim.world.links`.  The engine calls :meth:`start` on its hot
+    :mod:`offloadsim.scenario.link_models`.  The engine calls :meth:`start` on its hot
     path; the world's timed changes call :meth:`set_capacity` and
     :meth:`set_up`; the run's records read the statistics.
     """
@@ -252,7 +252,7 @@ def no_route(a: str, b: str) -> str:
 
 
 def make_link_model(world: World, env: simpy.Environment) -> LinkModel:
-    """The link model ``world``'s ``network.model`` names (:mod:`offloadsim.world.links`), for one run.
+    """The link model ``world``'s ``network.model`` names (:mod:`offloadsim.scenario.link_models`), for one run.
 
     A plug-in's model is handed over in its checking adapter
     (:class:`~offloadsim.engine.plugin_adapters.PluginLinkModel`), which every reader then goes
@@ -264,7 +264,8 @@ def make_link_model(world: World, env: simpy.Environment) -> LinkModel:
     topology = world.topology
     try:
         moved = _moved_at(world)
-        return _built(world.link_model, env, topology.channel_capacity_bps, topology.channel_ends, moved)
+        capacities, ends = topology.channel_capacity_bps, topology.channel_ends
+        return _built(world.link_model, env, capacities, ends, moved, world.scenario.link_parameters)
     except EngineError as error:  # a plug-in's PluginFailed, or what its factory built lacks a member
         raise unbuilt_at(LINK_MODEL_KEY, error) from error.__cause__
 
@@ -308,8 +309,13 @@ def _built(
     capacity_bps: Sequence[float],
     ends: Callable[[int], tuple[str, str]],
     moved: str | None = None,
+    parameters: Any = None,
 ) -> LinkModel:
     """:func:`make_link_model`'s work: EngineError (a plug-in's PluginFailed) for one not built.
+
+    ``parameters``: the scenario's values of the keys the model declares (its factory's
+    ``parameters`` dataclass), handed to its factory as a third argument; None for a model that
+    declares none, whose factory is called with two, as before.
 
     ``ends``: a channel's two nodes, for a plug-in's messages; ``moved``: the ``dynamics`` entry
     whose handovers move flows (None: none), for which a plug-in's model must have
@@ -324,7 +330,8 @@ def _built(
             return FifoNetwork(env, capacity_bps)
         return FlowNetwork(env, capacity_bps)
     what = f"link model {quoted(name)} ({dotted_name(factory)})"
-    model: Any = plugin_call(factory, what, env, capacity_bps, when=" while it was built")
+    given = (env, capacity_bps) if parameters is None else (env, capacity_bps, parameters)
+    model: Any = plugin_call(factory, what, *given, when=" while it was built")
     if shipped_module(str(getattr(factory, "__module__", ""))):
         shipped: LinkModel = model
         return shipped
@@ -334,6 +341,8 @@ def _built(
         refuse_lacking(what, model, "a link model", HANDOVER_MEMBERS, f"{__name__}.LinkModel", needed)
     # Its busy_s is a read-only property, where the protocol declares an attribute nothing sets.
     words = link_model_words(name, model)
+    if isinstance(model, ChannelModel):
+        model.words = words  # what its set_rate names
     return cast("LinkModel", PluginLinkModel(model, words, env, [ends(c) for c in range(len(capacity_bps))]))
 
 

@@ -86,7 +86,7 @@ def _engine(scenario: Scenario, use: _Use) -> None:
     """The scenario's arrival processes, kinds of work, processor models and link model."""
     from offloadsim.engine import processor_models, work
     from offloadsim.scenario.arrivals import base as arrivals
-    from offloadsim.world import links
+    from offloadsim.scenario import link_models as links
 
     for workload in scenario.workload:
         process = type(workload.arrivals)

@@ -174,19 +174,19 @@ def _forget_dynamics(name: str) -> None:
 
 
 def _link_models() -> dict[str, Any]:
-    from offloadsim.world import links
+    from offloadsim.scenario import link_models as links
 
     return _not_shipped({name: links.link_model(name) for name in links.link_model_names()}, lambda f: f)
 
 
 def _add_link_model(named: tuple[str, Any]) -> None:
-    from offloadsim.world import links
+    from offloadsim.scenario import link_models as links
 
     links.register_link_model(*named)
 
 
 def _forget_link_model(name: str) -> None:
-    from offloadsim.world import links
+    from offloadsim.scenario import link_models as links
 
     links.unregister_link_model(name)
 
@@ -344,7 +344,7 @@ CARRIED_REGISTRIES: tuple[CarriedRegistry, ...] = (
     ),
     CarriedRegistry(
         "link model",
-        _group("offloadsim.world.links"),
+        _group("offloadsim.scenario.link_models"),
         _named(_link_models),
         _add_link_model,
         _forget_link_model,

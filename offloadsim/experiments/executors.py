@@ -489,7 +489,7 @@ def _read_plugins() -> tuple[str, ...]:
     from offloadsim.policies import registry
     from offloadsim.records import schema, tables
     from offloadsim.scenario.arrivals import base
-    from offloadsim.world import links
+    from offloadsim.scenario import link_models as links
     from offloadsim.world.dynamics import registry as dynamics
     from offloadsim.world.notes import registry as notes
     from offloadsim.world.notes import shipped  # noqa: F401  (the shipped notes first, a plug-in's after)

@@ -550,7 +550,9 @@ class Scenario(FieldValues):
     source: str = "<scenario>"
     document: dict[str, Any] = field(default_factory=dict)
     base_dir: str = ""  # where relative files (traces, profiles) are looked up; "" for none
-    link_model: str = "max-min"  # how transfers share links (offloadsim.world.links)
+    link_model: str = "max-min"  # how transfers share links (offloadsim.scenario.link_models)
+    #: The keys the link model takes, given under ``network`` (its ``parameters``); None: it takes none.
+    link_parameters: Any = None
     dynamics: tuple[dict[str, Any], ...] = ()  # timed changes, as written: the world's kinds read them
     recovery: RecoverySpec | None = None  # retries, timeout and fallback of aborted tasks (None: they fail)
     footprint: Footprint = field(default_factory=Footprint)  # what a run holds and writes (scenario.size)
@@ -589,6 +591,7 @@ DOCUMENT_FIELDS = (
     "warmup_s",
     "description",
     "link_model",
+    "link_parameters",
     "dynamics",
     "recovery",
     "skip_checks",

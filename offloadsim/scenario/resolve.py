@@ -35,6 +35,7 @@ from offloadsim.scenario.errors import (
     yaml_text,
 )
 from offloadsim.scenario.keys import declared_keys, spec_values
+from offloadsim.scenario.link_models import link_model_parameters
 from offloadsim.scenario.model import (
     SOURCE_HOST,
     AppSpec,
@@ -143,12 +144,22 @@ def resolve(
         document=document,
         base_dir=str(base_dir),
         link_model=doc.network.model,
+        link_parameters=_link_parameters(doc),
         dynamics=tuple(dynamics),
         recovery=_recovery(doc),
         footprint=footprint,
         skip_checks=tuple(doc.skip_checks),
     )
     return stamped(scenario)  # its document and fields as loaded: a dataclasses.replace is told from them
+
+
+def _link_parameters(doc: ScenarioDoc) -> Any:
+    """The link model's parameters from ``network`` (None for a model that takes none, or unknown)."""
+    try:
+        parameters = link_model_parameters(doc.network.model)
+    except LookupError:  # an unknown model: the world says so at network.model, with the choices
+        return None
+    return parameters(**spec_values(parameters, doc.network)) if parameters is not None else None
 
 
 def _recovery(doc: ScenarioDoc) -> RecoverySpec | None:

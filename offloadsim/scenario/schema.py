@@ -35,6 +35,7 @@ from offloadsim.scenario.arrivals import arrival_kinds, arrival_processes, regis
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import describe, name_problem
 from offloadsim.scenario.keys import Key, declared_keys
+from offloadsim.scenario.link_models import link_model_names, link_model_parameters, link_models_version
 from offloadsim.scenario.model import (
     TIERS,
     AppSpec,
@@ -596,16 +597,69 @@ Policy = Annotated[
 
 
 class NetworkDoc(_Strict):
-    """How transfers share the links: the link model."""
+    """How transfers share the links: the link model, and the keys it takes (its parameters)."""
 
     model: str = Field(
         "max-min",
         min_length=1,
         description=(
-            "Link model from the registry (offloadsim.world.links): max-min shares each link's "
+            "Link model from the registry (offloadsim.scenario.link_models): max-min shares each link's "
             "capacity max-min fairly among the flows crossing it; fifo serves them one at a time, "
             "first come, first served (a deep drop-tail buffer). Default: max-min."
         ),
+    )
+
+
+@model_validator(mode="after")
+def _keys_fit_link_model(self: Any) -> Any:
+    """Refuse a key of another link model, or one this model needs left out, naming what it takes."""
+    try:
+        parameters = link_model_parameters(self.model)
+    except LookupError:  # an unknown model: the world says so at network.model, with the choices
+        return self
+    mine = {declared.yaml: declared for declared in declared_keys(parameters)} if parameters else {}
+    given = [k for k in _link_keys(link_models_version()) if getattr(self, k, None) is not None]
+    other = next((k for k in given if k not in mine), None)
+    missing = next((k for k, d in mine.items() if d.required and getattr(self, k) is None), None)
+    if other is None and missing is None:
+        return self
+    named = f"link model {quoted(self.model)}"
+    takes = ", ".join(quoted(k) + (" (required)" if d.required else "") for k, d in mine.items()) or "no keys"
+    if other is not None:
+        owners = [n for n in link_model_names() if other in _yaml_keys(link_model_parameters(n))]
+        fail(
+            f"{quoted(other)} is a key of link model {' or '.join(owners)}; {named} takes {takes}",
+            f".{other}",
+            also=(".model",),
+        )
+    fail(f"{named} needs {quoted(missing)}; it takes {takes}", also=(".model",))
+
+
+def _yaml_keys(parameters: type | None) -> tuple[str, ...]:
+    """The YAML keys a link model's parameters declare (none for a model without)."""
+    return tuple(declared.yaml for declared in declared_keys(parameters)) if parameters else ()
+
+
+@functools.cache
+def _link_keys(version: int) -> tuple[str, ...]:
+    """Every registered link model's keys, for link-model registry ``version``."""
+    return tuple(dict.fromkeys(k for name in link_model_names() for k in _yaml_keys(link_model_parameters(name))))
+
+
+def _network_doc() -> Any:
+    """``network``'s model: ``model``, then every registered link model's keys, each optional."""
+    fields: dict[str, Any] = {}
+    for name in link_model_names():
+        parameters = link_model_parameters(name)
+        for key_name, field in (doc_fields(parameters, optional=True) if parameters else {}).items():
+            fields.setdefault(key_name, field)
+    return create_model(
+        "NetworkDoc",
+        __base__=NetworkDoc,
+        __module__=__name__,
+        __doc__=NetworkDoc.__doc__,
+        __validators__={"_keys_fit_link_model": _keys_fit_link_model},
+        **fields,
     )
 
 
@@ -704,7 +758,7 @@ def scenario_doc() -> type[ScenarioDoc]:
     :class:`ScenarioDoc` itself leaves out the keys of arrival processes
     (registered at run time, plug-ins included); this subclass has them.
     """
-    return _scenario_doc(registry_version())
+    return _scenario_doc(registry_version(), link_models_version())
 
 
 def workload_doc() -> Any:
@@ -713,25 +767,29 @@ def workload_doc() -> Any:
 
 
 @functools.cache
-def _scenario_doc(version: int) -> type[ScenarioDoc]:
+def _scenario_doc(version: int, links_version: int) -> type[ScenarioDoc]:
     workload = copy.copy(ScenarioDoc.model_fields["workload"])
     items: Any = list[_workload_doc()]  # type: ignore[misc]
+    network_doc = _network_doc()
+    network = copy.copy(ScenarioDoc.model_fields["network"])
+    network.default_factory = lambda: network_doc.model_construct(model="max-min")
     return create_model(
         "ScenarioDoc",
         __base__=ScenarioDoc,
         __module__=__name__,
         __doc__=ScenarioDoc.__doc__,
         workload=(items, workload),
+        network=(network_doc, network),
     )
 
 
 def scenario_json_schema() -> dict[str, Any]:
     """The JSON Schema of scenario files, for editors (``offloadsim schema``); a fresh copy each call."""
-    return copy.deepcopy(_json_schema(registry_version()))
+    return copy.deepcopy(_json_schema(registry_version(), link_models_version()))
 
 
 @functools.cache
-def _json_schema(version: int) -> dict[str, Any]:
+def _json_schema(version: int, links_version: int) -> dict[str, Any]:
     schema = scenario_doc().model_json_schema(mode="validation")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 

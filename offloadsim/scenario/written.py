@@ -105,7 +105,7 @@ def resolved_scenario(scenario: Scenario) -> tuple[dict[str, Any], list[str]]:
     entries = written if isinstance(written, list) else []
     document["workload"] = [_workload(entry, entries, notes) for entry in scenario.workload]
     document["policy"] = _policy(scenario, notes)
-    document["network"] = {"model": scenario.link_model}
+    document["network"] = {"model": scenario.link_model, **_link_parameters(scenario.link_parameters)}
     if scenario.dynamics:
         document["dynamics"] = [
             _value(_absolute_files(dict(entry), base), None) for entry in scenario.dynamics
@@ -115,6 +115,13 @@ def resolved_scenario(scenario: Scenario) -> tuple[dict[str, Any], list[str]]:
     if scenario.skip_checks:
         document["skip_checks"] = list(scenario.skip_checks)
     return document, notes
+
+
+def _link_parameters(parameters: Any) -> dict[str, Any]:
+    """The link model's keys as the format writes them (none for a model without parameters)."""
+    if parameters is None:
+        return {}
+    return {k.yaml: _quantity(getattr(parameters, k.name), k.unit) for k in declared_keys(type(parameters))}
 
 
 def _quantity(value: float, unit: str | None) -> Any:

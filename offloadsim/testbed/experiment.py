@@ -184,7 +184,7 @@ def _check_common(
 
 def check_link_model(name: str) -> None:
     """TestbedError unless ``name`` is a registered link model (before anything runs)."""
-    from offloadsim.world.links import link_model
+    from offloadsim.scenario.link_models import link_model
 
     try:
         link_model(name)

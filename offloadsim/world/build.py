@@ -20,8 +20,8 @@ from offloadsim.scenario.errors import KeyPathError, format_path
 from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
 from offloadsim.scenario.units import format_quantity, format_rate
 from offloadsim.suggest import listed, quoted
-from offloadsim.world.links import KEY_PATH as LINK_MODEL_KEY
-from offloadsim.world.links import link_model
+from offloadsim.scenario.link_models import KEY_PATH as LINK_MODEL_KEY
+from offloadsim.scenario.link_models import link_model
 from offloadsim.world.notes import shipped as _shipped  # noqa: F401  (registers the shipped note providers)
 from offloadsim.world.notes.registry import (
     NoteContext,
@@ -134,7 +134,7 @@ class World:
     processors: dict[str, ProcessorModel]  # each computing node's first (default) processor
     apps: dict[str, AppTemplate]
     dynamics: tuple[Dynamics, ...] = ()  # timed changes during a run (offloadsim.world.dynamics)
-    link_model: str = "max-min"  # how transfers share links (offloadsim.world.links)
+    link_model: str = "max-min"  # how transfers share links (offloadsim.scenario.link_models)
     # Every processor of a node by name, where a node has more than its first (a GPU beside a CPU).
     more_processors: dict[str, tuple[ProcessorModel, ...]] = field(default_factory=dict)
     _layer_seconds: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict, repr=False)

@@ -429,7 +429,7 @@ from pathlib import Path
 from offloadsim.engine.network import FlowNetwork
 from offloadsim.scenario.arrivals.base import register_arrival_process
 from offloadsim.scenario.arrivals.poisson import Poisson
-from offloadsim.world.links import register_link_model
+from offloadsim.scenario.link_models import register_link_model
 
 
 class Mine(Poisson):

@@ -44,7 +44,7 @@ from offloadsim.scenario.arrivals import (
 )
 from offloadsim.scenario.model import PolicySpec
 from offloadsim.world import build_world
-from offloadsim.world.links import register_link_model, unregister_link_model
+from offloadsim.scenario.link_models import register_link_model, unregister_link_model
 
 
 class NumpyCounts(Processor):

@@ -29,7 +29,7 @@ from offloadsim.engine.work import register_kind, unregister_kind
 from offloadsim.errors import shown_path
 from offloadsim.records import schema
 from offloadsim.scenario.arrivals.base import register_arrival_process, unregister_arrival_process
-from offloadsim.world.links import register_link_model, unregister_link_model
+from offloadsim.scenario.link_models import register_link_model, unregister_link_model
 
 HERE = Path(__file__).name
 

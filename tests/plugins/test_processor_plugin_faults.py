@@ -613,7 +613,7 @@ def test_validate_and_a_dry_run_build_a_plugin_link_model_as_the_run_does(
 ):
     """Its factory's exception was said with no file or key; one building nothing was ok to
     ``validate`` and ``--dry-run``, and the run's ``AttributeError`` an internal error (exit 1)."""
-    from offloadsim.world.links import register_link_model, unregister_link_model
+    from offloadsim.scenario.link_models import register_link_model, unregister_link_model
 
     register_link_model("unbuildable-links", factory)
     try:

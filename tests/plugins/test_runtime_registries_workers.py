@@ -142,7 +142,7 @@ def _registries():
     from offloadsim.engine import processor_models, work
     from offloadsim.records import schema, tables
     from offloadsim.scenario.arrivals import base
-    from offloadsim.world import links
+    from offloadsim.scenario import link_models as links
     from offloadsim.world.dynamics import registry as dynamics
     from offloadsim.world.notes import registry as notes
 
@@ -229,7 +229,7 @@ def test_sweep_in_workers_gives_what_it_gives_in_this_process(toys, tmp_path):
 
 def test_a_link_model_that_cannot_reach_the_workers_is_refused_before_any_runs(tiny_scenario, tmp_path):
     from offloadsim.engine.network import FlowNetwork
-    from offloadsim.world import links
+    from offloadsim.scenario import link_models as links
 
     def local_links(env, capacity_bps):  # a function inside a function: pickle cannot name it
         return FlowNetwork(env, capacity_bps)

@@ -25,7 +25,7 @@ from offloadsim.world.dynamics import (
     register_dynamics,
     unregister_dynamics,
 )
-from offloadsim.world.links import register_link_model, unregister_link_model
+from offloadsim.scenario.link_models import register_link_model, unregister_link_model
 
 
 class _Circuit:

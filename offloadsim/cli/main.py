@@ -968,7 +968,9 @@ def _cmd_link_models(args: argparse.Namespace) -> int:
         note = f"  [{info.origin}]" if info.origin != "offloadsim" else ""
         print(f"{info.name.ljust(width)}  {info.summary}{note}")
         for declared in info.keys:
-            shown = "required" if declared.required else f"default {declared.default_doc or declared.default!r}"
+            shown = (
+                "required" if declared.required else f"default {declared.default_doc or declared.default!r}"
+            )
             unit = f", {declared.unit}" if declared.unit else ""
             print(f"{' ' * (width + 2)}  {declared.yaml} ({shown}{unit})  {declared.doc}")
     return EXIT_OK

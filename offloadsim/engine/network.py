@@ -49,10 +49,10 @@ from offloadsim.engine.errors import EngineError
 from offloadsim.engine.plugin_adapters import PluginLinkModel
 from offloadsim.engine.plugin_faults import link_model_words, plugin_call, refuse_lacking, unbuilt_at
 from offloadsim.plugins import dotted_name, shipped_module
-from offloadsim.suggest import quoted
-from offloadsim.world import World
 from offloadsim.scenario.link_models import KEY_PATH as LINK_MODEL_KEY
 from offloadsim.scenario.link_models import link_model
+from offloadsim.suggest import quoted
+from offloadsim.world import World
 
 __all__ = [
     "ABORTED",
@@ -252,7 +252,7 @@ def no_route(a: str, b: str) -> str:
 
 
 def make_link_model(world: World, env: simpy.Environment) -> LinkModel:
-    """The link model ``world``'s ``network.model`` names (:mod:`offloadsim.scenario.link_models`), for one run.
+    """The link model ``world``'s ``network.model`` names (``scenario/link_models.py``), for one run.
 
     A plug-in's model is handed over in its checking adapter
     (:class:`~offloadsim.engine.plugin_adapters.PluginLinkModel`), which every reader then goes

@@ -85,8 +85,8 @@ def _policy(name: str, use: _Use) -> None:
 def _engine(scenario: Scenario, use: _Use) -> None:
     """The scenario's arrival processes, kinds of work, processor models and link model."""
     from offloadsim.engine import processor_models, work
-    from offloadsim.scenario.arrivals import base as arrivals
     from offloadsim.scenario import link_models as links
+    from offloadsim.scenario.arrivals import base as arrivals
 
     for workload in scenario.workload:
         process = type(workload.arrivals)

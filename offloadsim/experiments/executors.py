@@ -488,8 +488,8 @@ def _read_plugins() -> tuple[str, ...]:
     from offloadsim.plugins import GROUPS
     from offloadsim.policies import registry
     from offloadsim.records import schema, tables
-    from offloadsim.scenario.arrivals import base
     from offloadsim.scenario import link_models as links
+    from offloadsim.scenario.arrivals import base
     from offloadsim.world.dynamics import registry as dynamics
     from offloadsim.world.notes import registry as notes
     from offloadsim.world.notes import shipped  # noqa: F401  (the shipped notes first, a plug-in's after)

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from offloadsim.errors import LookupMessage
-from offloadsim.scenario.keys import Key, declared_keys
 from offloadsim.plugins import EntryPointGroup, unclaimed
+from offloadsim.scenario.keys import Key, declared_keys
 from offloadsim.suggest import did_you_mean_key, quoted
 
 __all__ = [
@@ -146,7 +146,9 @@ def describe_link_models() -> list[LinkModelInfo]:
     for name in link_model_names():
         factory = _MODELS[name]
         parameters = link_model_parameters(name)
-        summary = _ENGINE_SUMMARIES.get(name) or (getattr(factory, "__doc__", None) or "").strip().split("\n")[0]
+        summary = (
+            _ENGINE_SUMMARIES.get(name) or (getattr(factory, "__doc__", None) or "").strip().split("\n")[0]
+        )
         keys = tuple(declared_keys(parameters)) if parameters is not None else ()
         infos.append(LinkModelInfo(name, summary, _ORIGINS.get(name, "offloadsim"), keys))
     return infos

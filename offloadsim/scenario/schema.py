@@ -643,7 +643,9 @@ def _yaml_keys(parameters: type | None) -> tuple[str, ...]:
 @functools.cache
 def _link_keys(version: int) -> tuple[str, ...]:
     """Every registered link model's keys, for link-model registry ``version``."""
-    return tuple(dict.fromkeys(k for name in link_model_names() for k in _yaml_keys(link_model_parameters(name))))
+    return tuple(
+        dict.fromkeys(k for name in link_model_names() for k in _yaml_keys(link_model_parameters(name)))
+    )
 
 
 def _network_doc() -> Any:

@@ -17,11 +17,11 @@ import numpy as np
 from offloadsim.errors import LookupMessage
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import KeyPathError, format_path
+from offloadsim.scenario.link_models import KEY_PATH as LINK_MODEL_KEY
+from offloadsim.scenario.link_models import link_model
 from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
 from offloadsim.scenario.units import format_quantity, format_rate
 from offloadsim.suggest import listed, quoted
-from offloadsim.scenario.link_models import KEY_PATH as LINK_MODEL_KEY
-from offloadsim.scenario.link_models import link_model
 from offloadsim.world.notes import shipped as _shipped  # noqa: F401  (registers the shipped note providers)
 from offloadsim.world.notes.registry import (
     NoteContext,

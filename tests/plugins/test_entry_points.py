@@ -18,8 +18,8 @@ import pytest
 
 from offloadsim import plugins
 from offloadsim.engine import processor_models, work
-from offloadsim.scenario.arrivals import base as arrivals
 from offloadsim.scenario import link_models as links
+from offloadsim.scenario.arrivals import base as arrivals
 from offloadsim.world.dynamics import registry as dynamics
 
 TOY_MODULE = '''

@@ -42,9 +42,9 @@ from offloadsim.scenario.arrivals import (
     register_arrival_process,
     unregister_arrival_process,
 )
+from offloadsim.scenario.link_models import register_link_model, unregister_link_model
 from offloadsim.scenario.model import PolicySpec
 from offloadsim.world import build_world
-from offloadsim.scenario.link_models import register_link_model, unregister_link_model
 
 
 class NumpyCounts(Processor):

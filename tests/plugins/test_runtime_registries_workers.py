@@ -141,8 +141,8 @@ def _registries():
 
     from offloadsim.engine import processor_models, work
     from offloadsim.records import schema, tables
-    from offloadsim.scenario.arrivals import base
     from offloadsim.scenario import link_models as links
+    from offloadsim.scenario.arrivals import base
     from offloadsim.world.dynamics import registry as dynamics
     from offloadsim.world.notes import registry as notes
 

@@ -18,6 +18,7 @@ import pytest
 from offloadsim.engine import simulate
 from offloadsim.engine.channels import ABORTED, PROPAGATING, SENDING, ChannelModel, sent_bytes, tell_aborted
 from offloadsim.scenario import load_scenario_text
+from offloadsim.scenario.link_models import register_link_model, unregister_link_model
 from offloadsim.world.dynamics import (
     SetNodeUp,
     SpecReader,
@@ -25,7 +26,6 @@ from offloadsim.world.dynamics import (
     register_dynamics,
     unregister_dynamics,
 )
-from offloadsim.scenario.link_models import register_link_model, unregister_link_model
 
 
 class _Circuit:

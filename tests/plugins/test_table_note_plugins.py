@@ -66,13 +66,18 @@ def toy_distribution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
         "[offloadsim.record_tables]\ntoy_ticks = toy_plug:TICKS\n\n"
         "[offloadsim.note_providers]\ntoy-devices = toy_plug:devices\n",
     )
-    monkeypatch.setattr(tables.PLUGINS, "loaded", False)
-    monkeypatch.setattr(notes.PLUGINS, "loaded", False)
+    tables.PLUGINS.forget()
+    notes.PLUGINS.forget()
     try:
         yield
     finally:
         tables.forget_table("toy_ticks")
         notes.unregister_note("toy-devices")
+        # Read again on the next look-up, without this distribution: restoring ``loaded`` left the
+        # groups saying toy-plug provided toy_ticks, so a later test's own toy_ticks was taken for
+        # an entry point's, not carried to its workers (an empty table there).
+        tables.PLUGINS.forget()
+        notes.PLUGINS.forget()
 
 
 def test_a_plugin_table_and_note_reach_run_validate_and_compare(

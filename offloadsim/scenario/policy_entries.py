@@ -75,21 +75,28 @@ class PolicyEntry(FieldValues):
 
 
 def kept_params_note(source: str, name: str, kept: Mapping[str, Any]) -> str:
-    """What to add to a refusal of an entry of the scenario's own policy: the parameters it kept.
+    r"""What to add to a refusal of an entry of the scenario's own policy: the parameters it kept.
 
     An entry of the policy the scenario names is merged over the scenario's parameters, so
     ``fixed(nodes=[a, b], cuts=[3])`` over ``policy: {name: fixed, node: c}`` runs with ``node``
-    and ``nodes`` both and is refused for it, though the entry gave only one.  Empty when none kept.
+    and ``nodes`` both and is refused for it, though the entry gave only one; the note ends with
+    the fix, a scenario policy of another name, so the entry runs with its own parameters alone.
+    Empty when none kept.
 
-    >>> print(kept_params_note("s.yaml", "fixed", {"node": "c"}))
-     (s.yaml's own policy is fixed too, so its node=c is kept beside the entry's parameters)
+    >>> print(kept_params_note("s.yaml", "fixed", {"node": "c"}).replace(": give", ":\ngive"))
+     (s.yaml's own policy is fixed too, so its node=c stays beside the entry's:
+    give s.yaml another policy, such as local)
     """
     if not kept:
         return ""
     params = ", ".join(f"{key}={yaml_text(value)}" for key, value in kept.items())
     # the file's name alone: the message already starts with its whole path
     file = PurePath(source).name
-    return f" ({file}'s own policy is {name} too, so its {params} is kept beside the entry's parameters)"
+    other = "edge" if name == "local" else "local"
+    return (
+        f" ({file}'s own policy is {name} too, so its {params} stays beside the entry's: "
+        f"give {file} another policy, such as {other})"
+    )
 
 
 def entry_text(name: str, params: Mapping[str, Any]) -> str:

@@ -417,5 +417,25 @@ def test_a_refused_entry_of_the_files_policy_names_the_parameters_it_kept(tmp_pa
     )
     assert 'got both: node "edge" and nodes [$source, edge]' in line
     assert line.endswith(
-        f"({path.name}'s own policy is fixed too, so its node=edge is kept beside the entry's parameters)"
+        f"({path.name}'s own policy is fixed too, so its node=edge stays beside the entry's"
+        f": give {path.name} another policy, such as local)"
     )
+
+
+def test_a_one_node_entry_over_a_files_multi_station_plan_is_told_the_fix(tmp_path, capsys):
+    """``fixed(node=edge)`` over a file's ``{name: fixed, nodes: [...], cuts: [...]}``: one line, exit 2,
+    naming the file and the entry, ending with the fix (another policy in the file)."""
+    from experiment_data import TINY
+
+    path = tmp_path / "tiny.yaml"
+    plan = "policy: {name: fixed, nodes: [$source, edge], cuts: [1]}"
+    path.write_text(TINY.replace("policy: least-loaded", plan), encoding="utf-8")
+    line = _one_line(capsys, "compare", path, "--policies", "fixed(node=edge),local", "-n", "1")
+    assert line.startswith(f"{path}: --policies fixed(node=edge): ")
+    assert 'got both: node "edge" and nodes [$source, edge]' in line
+    assert line.endswith(
+        f"so its nodes=[$source, edge], cuts=[1] stays beside the entry's: "
+        f"give {path.name} another policy, such as local)"
+    )
+    path.write_text(TINY.replace("policy: least-loaded", "policy: local"), encoding="utf-8")
+    assert main(["compare", str(path), "--policies", "fixed(node=edge),local", "-n", "1", "--dry-run"]) == 0

@@ -184,5 +184,8 @@ def test_a_refused_entry_of_the_bases_own_policy_names_the_parameters_it_kept(tm
     (problem,) = caught.value.problems
     assert problem.key_path == "policies"
     assert 'got both: node "edge" and nodes [$source, edge]' in problem.message
-    kept = f"({base.name}'s own policy is fixed too, so its node=edge is kept beside the entry's parameters)"
+    kept = (
+        f"({base.name}'s own policy is fixed too, so its node=edge stays beside the entry's: "
+        f"give {base.name} another policy, such as local)"
+    )
     assert kept in problem.message

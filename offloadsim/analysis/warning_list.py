@@ -5,7 +5,8 @@ and one line here; another distribution's declares it under the entry-point grou
 :data:`ENTRY_POINT_GROUP` (read on the first look-up in each process, pool workers included, as the
 run metrics' are).  The order is the summary's order of its warnings: the backlog, the nodes busy
 all run, the full queues, the runs too short to settle, the nodes offered their capacity, the
-closed loops whose throughput is their users' pace.
+closed loops whose throughput is their users' pace, the closed loops still bunched from their
+users' common start.
 :func:`run_warnings` finds a run's warnings of every registered kind (a test's toy kind included);
 :func:`warning_kind` reads which kind a row of a manifest's ``run_warnings`` is.  :func:`warning_plugins`
 says the kinds not offloadsim's own as the plug-ins a run used (its manifest's ``plugins``, a sweep's
@@ -25,6 +26,7 @@ from offloadsim.analysis.warning_kinds import (
     backlog,
     busy_growing,
     closed_loop,
+    lockstep,
     overloaded,
     queue_full,
     settling,
@@ -53,6 +55,7 @@ SHIPPED: tuple[WarningKind, ...] = (
     settling.KIND,
     overloaded.KIND,
     closed_loop.KIND,
+    lockstep.KIND,
 )
 for _kind in SHIPPED:
     register(_kind)

@@ -93,6 +93,7 @@ def test_the_shipped_kinds_are_registered_in_the_summarys_order_and_a_name_is_ta
         "settling",
         "overloaded",
         "closed_loop",
+        "lockstep",
     ]
     with pytest.raises(ValueError, match="'settling' is registered already"):
         register(SHIPPED[3])

@@ -21,12 +21,11 @@ import math
 import numpy as np
 
 from offloadsim.analysis.metric_registry import task_chunks
-from offloadsim.analysis.table_columns import floats, has, rows
 from offloadsim.analysis.warning_facts import WarningFacts
-from offloadsim.analysis.warning_kinds.shared import BUSY, saturated_links
+from offloadsim.analysis.warning_kinds.shared import node_set_the_pace, saturated_links
 from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind
 
-__all__ = ["CLOSED_LOOP", "KIND", "WAITING"]
+__all__ = ["CLOSED_LOOP", "KIND", "WAITING", "served"]
 
 #: The kind's name (``WarningFacts.kind``): a closed loop whose users were all waiting.
 CLOSED_LOOP = "closed_loop"
@@ -34,7 +33,7 @@ CLOSED_LOOP = "closed_loop"
 WAITING = 0.9
 
 
-def _served(tasks: object) -> dict[tuple[str, str], tuple[int, float]]:
+def served(tasks: object) -> dict[tuple[str, str], tuple[int, float]]:
     """(source, app) -> its completed tasks and their summed latency, over the records' chunks."""
     found: dict[tuple[str, str], tuple[int, float]] = {}
     for chunk in task_chunks(tasks, ("source", "app", "status", "latency")):
@@ -55,25 +54,17 @@ def _served(tasks: object) -> dict[tuple[str, str], tuple[int, float]]:
     return found
 
 
-def _a_node_set_the_pace(inputs: WarningInputs) -> bool:
-    """Whether some node was busy all the time (its first processor, per core): then it is the limit."""
-    nodes = inputs.nodes
-    if nodes is None or not rows(nodes) or not has(nodes, "utilisation"):
-        return False
-    return bool((floats(nodes, "utilisation") >= BUSY).any())
-
-
 def _detect(inputs: WarningInputs) -> list[Said]:
     """One warning naming the loops whose users waited at least :data:`WAITING` of their cycle."""
     if (
         not inputs.loops
         or not inputs.duration_s > 0
-        or _a_node_set_the_pace(inputs)
+        or node_set_the_pace(inputs.nodes)
         or saturated_links(inputs.links)
     ):
         return []
     said, numbers = [], []
-    for (source, app), (count, total) in sorted(_served(inputs.tasks).items()):
+    for (source, app), (count, total) in sorted(served(inputs.tasks).items()):
         users, think = inputs.loops.get((source, app), (0, math.nan))
         if not users or not count:
             continue

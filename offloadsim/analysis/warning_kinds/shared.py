@@ -19,6 +19,7 @@ __all__ = [
     "OPEN_SAID",
     "SHOWN",
     "more",
+    "node_set_the_pace",
     "saturated_links",
 ]
 
@@ -51,6 +52,13 @@ OPEN_SAID = (
 def more(count: int) -> str:
     """What a warning naming ``SHOWN`` of ``count`` nodes adds: `` and 4 more nodes``."""
     return f" and {count - SHOWN} more nodes" if count > SHOWN else ""
+
+
+def node_set_the_pace(nodes: Table | None) -> bool:
+    """Whether some node was busy all the time (its first processor, per core): then it is the limit."""
+    if nodes is None or not rows(nodes) or not has(nodes, "utilisation"):
+        return False
+    return bool((floats(nodes, "utilisation") >= BUSY).any())
 
 
 def saturated_links(links: Table | None) -> list[str]:

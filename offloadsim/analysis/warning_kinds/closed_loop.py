@@ -25,7 +25,7 @@ from offloadsim.analysis.warning_facts import WarningFacts
 from offloadsim.analysis.warning_kinds.shared import node_set_the_pace, saturated_links
 from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind
 
-__all__ = ["CLOSED_LOOP", "KIND", "WAITING", "served"]
+__all__ = ["CLOSED_LOOP", "KIND", "WAITING", "loops_said", "nothing_full", "served"]
 
 #: The kind's name (``WarningFacts.kind``): a closed loop whose users were all waiting.
 CLOSED_LOOP = "closed_loop"
@@ -54,14 +54,32 @@ def served(tasks: object) -> dict[tuple[str, str], tuple[int, float]]:
     return found
 
 
+def nothing_full(inputs: WarningInputs) -> bool:
+    """Whether the run has closed loops, measured time, and no node busy nor link full all of it.
+
+    Where one was, its capacity is the loops' throughput, whatever their users do.
+    """
+    return (
+        bool(inputs.loops)
+        and inputs.duration_s > 0
+        and not node_set_the_pace(inputs.nodes)
+        and not saturated_links(inputs.links)
+    )
+
+
+def loops_said(
+    opening: str, said: list[str], why: str, kind: str, numbers: list[tuple[str, float]]
+) -> list[Said]:
+    """The one warning naming the loops ``said`` (none where empty): the opening, each loop, then why."""
+    if not said:
+        return []
+    text = f"{opening}: " + "; ".join(said) + f". {why}"
+    return [(text, WarningFacts(kind, numbers=tuple(numbers)))]
+
+
 def _detect(inputs: WarningInputs) -> list[Said]:
     """One warning naming the loops whose users waited at least :data:`WAITING` of their cycle."""
-    if (
-        not inputs.loops
-        or not inputs.duration_s > 0
-        or node_set_the_pace(inputs.nodes)
-        or saturated_links(inputs.links)
-    ):
+    if not nothing_full(inputs):
         return []
     said, numbers = [], []
     for (source, app), (count, total) in sorted(served(inputs.tasks).items()):
@@ -79,16 +97,12 @@ def _detect(inputs: WarningInputs) -> list[Said]:
             f"{latency:.3g} s: {rate:.3g} tasks/s, about {users:,} ÷ {cycle:.3g} s)"
         )
         numbers.append((f"{source}/{app}", rate))
-    if not said:
-        return []
-    text = (
-        "closed loop paced by its users: "
-        + "; ".join(said)
-        + ". Each user sends again only once answered, so the task throughput is users ÷ (latency + "
+    why = (
+        "Each user sends again only once answered, so the task throughput is users ÷ (latency + "
         "think), their pace: no node was busy all the time and no link carried its capacity, so it is "
         "not what the nodes and links could serve; more users raise it"
     )
-    return [(text, WarningFacts(CLOSED_LOOP, numbers=tuple(numbers)))]
+    return loops_said("closed loop paced by its users", said, why, CLOSED_LOOP, numbers)
 
 
 KIND = WarningKind(

@@ -26,9 +26,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from offloadsim.analysis.metric_registry import task_chunks
-from offloadsim.analysis.warning_facts import WarningFacts
-from offloadsim.analysis.warning_kinds.closed_loop import served
-from offloadsim.analysis.warning_kinds.shared import node_set_the_pace, saturated_links
+from offloadsim.analysis.warning_kinds.closed_loop import loops_said, nothing_full, served
 from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind
 
 __all__ = ["BUNCHED", "KIND", "LOCKSTEP", "RISE", "Z"]
@@ -89,13 +87,7 @@ def _climbed(first: int, last: int) -> bool:
 
 def _detect(inputs: WarningInputs) -> list[Said]:
     """One warning naming the closed loops whose completions were bunched or climbed through the run."""
-    if (
-        not inputs.loops
-        or inputs.end_s is None
-        or not inputs.duration_s > 0
-        or node_set_the_pace(inputs.nodes)
-        or saturated_links(inputs.links)
-    ):
+    if inputs.end_s is None or not nothing_full(inputs):
         return []
     widths: dict[Pair, float] = {}
     for pair, (count, total) in served(inputs.tasks).items():
@@ -123,18 +115,14 @@ def _detect(inputs: WarningInputs) -> list[Said]:
             f"{last / quarter_s:.3g} in the last)"
         )
         numbers.append((f"{pair[0]}/{pair[1]}", dispersion))
-    if not said:
-        return []
-    text = (
-        "closed loop in lockstep from its users' common start: "
-        + "; ".join(said)
-        + ". Its users sent their first requests together and stayed bunched (requests that start "
+    why = (
+        "Its users sent their first requests together and stayed bunched (requests that start "
         "together on fairly shared links end together), so its stages took turns rather than "
         "overlapping: its throughput and latency depend on how long the run was, not only on what "
         "the nodes and links could serve. Spread the users (a random think time, such as think: "
         "{exponential: 20 ms}) or measure later (a longer warmup), until the quarters agree"
     )
-    return [(text, WarningFacts(LOCKSTEP, numbers=tuple(numbers)))]
+    return loops_said("closed loop in lockstep from its users' common start", said, why, LOCKSTEP, numbers)
 
 
 KIND = WarningKind(

@@ -7,6 +7,8 @@ the same time and the ± intervals held the arrivals' randomness only, without a
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 from tiny_scenarios import phone_edge
 
@@ -71,3 +73,28 @@ def test_an_arrival_trace_alone_is_named_and_random_arrivals_beside_a_link_trace
     (linked,) = [n for n in _notes(tmp_path, SCENARIO) if "plays the same trace" in n]
     assert "the intervals hold none of the network's variation, only the arrivals' randomness" in linked
     assert "same metrics" not in linked and "arrival trace" not in linked
+
+
+# HQ45: a sweep's replications of a trace-driven link played the same trace without a word.
+def test_a_sweep_with_replications_of_a_link_trace_says_it_at_each_point(tmp_path):
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    shutil.copytree(root / "traces", tmp_path / "traces")
+    shutil.copy(root / "unstable-uplink.yaml", tmp_path / "uplink.yaml")
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(
+        "name: traced\nbase: uplink.yaml\nset: {duration: 60 s}\n"
+        "grid:\n  links[0].latency: [20 ms, 50 ms]\npolicies: [local, neurosurgeon]\nreplications: 2\n"
+    )
+    assert main(["sweep", str(sweep), "--out", str(tmp_path / "out"), "-q"]) == 0
+    notes = json.loads((tmp_path / "out" / "manifest.json").read_text())["notes"]
+    (note,) = [n for n in notes if "plays the same trace" in n]
+    assert note.startswith(SAID)  # every point's, said once: no "(at points ...)"
+    assert "at points" not in note
+    assert "only the arrivals' randomness" in note and "offset: random starts each run" in note
+    offset = sweep.read_text().replace(
+        "set: {duration: 60 s}", "set:\n  duration: 60 s\n  dynamics[0].offset: random"
+    )
+    sweep.write_text(offset)
+    assert main(["sweep", str(sweep), "--out", str(tmp_path / "random"), "-q"]) == 0
+    notes = json.loads((tmp_path / "random" / "manifest.json").read_text())["notes"]
+    assert not any("plays the same trace" in n for n in notes)

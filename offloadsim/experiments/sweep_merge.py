@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -531,9 +532,28 @@ def _notes(
                 served.setdefault(policy, set()).update(apps)
     swept = list(manifest.get("swept", []))
     run_keys = [*swept, *(["policy"] if "policy.name" not in swept else []), "replication"]
-    return comparison_notes(
+    notes = comparison_notes(
         scenarios, world_said, served, metrics, manifest, processors, run_keys, SWEEP_APPS_SHOWN, nodes=nodes
     )
+    return [*notes, *_same_trace_notes(jobs, metrics)]
+
+
+def _same_trace_notes(jobs: Sequence[Job], metrics: pd.DataFrame) -> list[str]:
+    """Compare's note on traces every replication plays alike, of each point (:func:`said_at`).
+
+    Each point's note is said of its scenario and its runs' metrics (their seeds aside, which differ
+    by design), so a point whose replications came out alike says so, with the points it holds at.
+    """
+    from offloadsim.analysis.trace_replications import same_trace_note
+
+    runs = Counter(job.index for job in jobs)
+    said = []
+    for job in jobs:
+        if job.replication == 0:
+            rows = metrics[metrics["point"] == job.index].drop(columns=["seed"], errors="ignore")
+            if note := same_trace_note(job.scenario, runs[job.index], rows):
+                said.append((job.index, note))
+    return said_at(said, runs) if said else []
 
 
 def _raw_inputs(swept: Sequence[str], jobs: Sequence[Job]) -> list[dict[str, Any]]:

@@ -801,10 +801,11 @@ def _sweep_keyed_table(
 def _said_elsewhere(swept: list[str], shown_as: dict[str, str], firsts: list[Any]) -> dict[str, str]:
     """The swept keys whose column a wide table can leave out, each with why: it says nothing else does.
 
-    Null in every row shown, or a policy parameter whose every value is named by its row's policy
-    label (``fixed(node=jet-0)`` beside ``node jet-0``, or null for a policy that takes none).
+    Null in every row shown (a policy parameter's: not applicable, as its cells' ``–`` say), or a
+    policy parameter whose every value is named by its row's policy label (``fixed(node=jet-0)``
+    beside ``node jet-0``, or null for a policy that takes none).
     """
-    from offloadsim.analysis.values import policy_label_shows, value_text
+    from offloadsim.analysis.values import NO_PARAMETER, policy_label_shows, shown_value, value_text
 
     said: dict[str, str] = {}
     labelled = "policy.name" in swept and shown_as["policy.name"] == "policy"
@@ -812,8 +813,12 @@ def _said_elsewhere(swept: list[str], shown_as: dict[str, str], firsts: list[Any
         if key == "policy.name":
             continue
         values = [first[shown_as[key]] for first in firsts]
-        if all(value_text(v) == "null" for v in values):
-            said[key] = "null in every row"
+        if all(value_text(v) == "null" for v in values):  # as its cells show it: a policy's as –
+            said[key] = (
+                "not applicable in every row"
+                if shown_value(key, None) == NO_PARAMETER
+                else "null in every row"
+            )
         elif labelled and all(
             policy_label_shows(key, f["policy"], v) for f, v in zip(firsts, values, strict=True)
         ):

@@ -91,3 +91,13 @@ def test_a_sweeps_table_has_the_throughput_compares_has():
     table = "\n".join(lines)
     assert "throughput (tasks/s)" in table, table
     assert all("  1.804 ± 0.050  " in line for line in lines if "/min" in line), table
+
+
+def test_a_policy_parameter_left_out_as_dashes_is_said_not_applicable_not_null():
+    """HQ45: its column shows ``–`` (not applicable) in every row, and its reason read "null in every row"."""
+    single = {label: node for label, node in _POLICIES.items() if node[1] is None}  # no nodes, no cuts
+    said = [line for line in _sweep_table(_result(single)).splitlines() if line.startswith("left out")]
+    assert said[0].startswith(
+        "left out (in summary.csv): node (the policy names them); nodes, cuts (not applicable in every row)"
+    )
+    assert "null" not in " ".join(said)

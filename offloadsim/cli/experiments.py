@@ -742,16 +742,36 @@ def _sweep_app_table(result: Any, limit: int = 40) -> str:
     """
     from offloadsim.analysis.groups import APP_COLUMN, APP_TABLE_METRICS, LLM_APP_METRICS
     from offloadsim.analysis.qualifiers import app_qualifiers
+    from offloadsim.analysis.unserved_apps import unserved, unserved_line
 
     apps = getattr(result, "apps", None)
     if apps is None or apps[APP_COLUMN].nunique() < 2:
         return ""
     llm = set(apps.loc[apps["metric"].isin(LLM_APP_METRICS), APP_COLUMN].astype(str))
     shown = apps[apps["metric"].isin(APP_TABLE_METRICS)]
-    return _sweep_keyed_table(
+    table = _sweep_keyed_table(
         result, shown, (APP_COLUMN, APP_COLUMN, "application", "apps.csv"), limit,
         lambda found, _, app: app_qualifiers(found, app in llm), own_metrics_only=True,
     )  # fmt: skip
+    line = unserved_line(
+        unserved(apps, result.summary["point"], APP_COLUMN),
+        result.summary["point"].nunique(),
+        _point_values(result),
+        "apps.csv",
+    )
+    return f"{table}\n{line}" if line else table
+
+
+def _point_values(result: Any) -> Callable[[int], str]:
+    """A sweep's point as its table's row names it: its swept values, a policy parameter's null ``–``."""
+    from offloadsim.analysis.values import shown_value
+
+    swept = list(result.manifest.get("swept", []))
+    firsts = result.summary.drop_duplicates("point").set_index("point")
+    shown_as = {
+        key: "policy" if key == "policy.name" and "policy" in firsts.columns else key for key in swept
+    }
+    return lambda point: ", ".join(shown_value(k, firsts.at[point, shown_as[k]]) for k in swept)
 
 
 def _sweep_keyed_table(

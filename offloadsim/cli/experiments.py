@@ -639,7 +639,7 @@ def _sweep_table(result: Any, limit: int = 40, qualifiers: Mapping[str, Qualifie
     labels = result.manifest.get("labels") or {}
     meanings = raw_input_meanings(result.manifest)  # an input of 0 B: the model's own tensor, said
     # Each policy by its label, as the tables' policy column: fixed(cuts=[4]), not fixed.
-    shown_as = {k: "policy" if k == "policy.name" and "policy" in summary.columns else k for k in swept}
+    shown_as = _shown_as(swept, summary.columns)
     headings = [table_heading(k, summary[shown_as[k]].tolist(), labels.get(k)) for k in swept]
     rows = [[*headings, *(metric_info(c).heading for c in columns)]]
     firsts = []
@@ -762,15 +762,18 @@ def _sweep_app_table(result: Any, limit: int = 40) -> str:
     return f"{table}\n{line}" if line else table
 
 
+def _shown_as(swept: list[str], columns: pd.Index) -> dict[str, str]:
+    """Each swept key's column in a summary: ``policy.name`` as its ``policy`` label, where it has one."""
+    return {k: "policy" if k == "policy.name" and "policy" in columns else k for k in swept}
+
+
 def _point_values(result: Any) -> Callable[[int], str]:
     """A sweep's point as its table's row names it: its swept values, a policy parameter's null ``–``."""
     from offloadsim.analysis.values import shown_value
 
     swept = list(result.manifest.get("swept", []))
     firsts = result.summary.drop_duplicates("point").set_index("point")
-    shown_as = {
-        key: "policy" if key == "policy.name" and "policy" in firsts.columns else key for key in swept
-    }
+    shown_as = _shown_as(swept, firsts.columns)
     return lambda point: ", ".join(shown_value(k, firsts.at[point, shown_as[k]]) for k in swept)
 
 

@@ -598,6 +598,7 @@ def _sweep_table(result: Any, limit: int = 40, qualifiers: Mapping[str, Qualifie
     policy label names: ``node`` beside ``fixed(node=jet-0)``; a metric with no value in any row),
     one line naming them, and prints the rest in blocks: an LLM sweep's table was 380 characters wide.
     """
+    from offloadsim.analysis.brief_values import IN_FULL, brief_text
     from offloadsim.analysis.catalogue import basis_lines, metric_info, sweep_columns
     from offloadsim.analysis.groups import pooled_groups
     from offloadsim.analysis.overload_marks import OVERLOAD_MARK, Overloaded, runs_footnote
@@ -643,6 +644,7 @@ def _sweep_table(result: Any, limit: int = 40, qualifiers: Mapping[str, Qualifie
     headings = [table_heading(k, summary[shown_as[k]].tolist(), labels.get(k)) for k in swept]
     rows = [[*headings, *(metric_info(c).heading for c in columns)]]
     firsts = []
+    cut: set[int] = set()  # the swept keys some of whose values are too long for a cell: said by size
     # What bounds or qualifies each point's numbers; a point some run of which never reached a steady
     # state: its row's first cell marked, a line under it.
     if qualifiers is None:
@@ -652,7 +654,11 @@ def _sweep_table(result: Any, limit: int = 40, qualifiers: Mapping[str, Qualifie
         first = group.iloc[0]
         firsts.append(first)
         cells = [first[shown_as[k]] for k in swept]
-        row = [with_meaning(shown_value(k, v), k, v, meanings) for k, v in zip(swept, cells, strict=True)]
+        values = [shown_value(k, v) for k, v in zip(swept, cells, strict=True)]
+        cut.update(i for i, text in enumerate(values) if brief_text(text) != text)
+        row = [
+            with_meaning(brief_text(t), k, v, meanings) for t, k, v in zip(values, swept, cells, strict=True)
+        ]
         point = qualifiers.get(str(first["point"]), PLAIN)
         if point.overloaded is not None:
             marked[len(rows)] = (", ".join(row), point.overloaded)
@@ -692,6 +698,9 @@ def _sweep_table(result: Any, limit: int = 40, qualifiers: Mapping[str, Qualifie
     lines = [f"{result.manifest.get('name')}: {over}" + (f"; {window}" if window else "")]
     lines += [pooled] if (pooled := pooled_groups(getattr(result, "groups", None), "table")) else []
     lines += fit_table(shown, keys)
+    if cut:  # a zipped list of access points made the table hundreds of characters wide
+        sized = ", ".join(headings[i] for i in sorted(cut))
+        lines += textwrap.wrap(f"{sized}: said by size where too long for a cell {IN_FULL}", TABLE_WIDTH)
     if left_out:
         lines += textwrap.wrap(f"left out (in summary.csv): {left_out}", TABLE_WIDTH, break_on_hyphens=False)
     if len(rows) - 1 > limit:

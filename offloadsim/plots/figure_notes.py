@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from offloadsim.analysis.brief_values import brief_texts
 from offloadsim.analysis.catalogue import LLM_METRICS, counts_completed_tasks, family_of, of_completed_tasks
 from offloadsim.analysis.groups import GROUP_BATTERY_METRICS, GROUP_COLUMN
 from offloadsim.analysis.statistics import student_t_ppf
@@ -517,43 +518,6 @@ def moving_with_x_note(view: FigureView, frame: pd.DataFrame, x_key: str | None,
         heading = table_heading(key, values, view.label(key))
         parts.append(f"{heading} {', '.join(texts)}{' ' + in_full if in_full else ''}")
     return f"with {'; '.join(parts)}" if parts else ""
-
-
-#: The longest value a note under a figure writes out whole: a zipped list of access points or
-#: links, written in full, took half the figure's height.
-_LONGEST_VALUE = 40
-#: Said once after the values where one was too long to write out.
-IN_FULL = "(in full in the results' summary.csv)"
-
-
-def brief_texts(values: Sequence[Any]) -> tuple[list[str], str]:
-    """:func:`axis_texts` of ``values``, each list or mapping longer than a short line said by its size.
-
-    ``[{node: rsu-0, position: ...}, ...]`` reads ``a list of 4``: the values still tell the series
-    apart where their sizes do, and the table holds them in full, which the second text says
-    (``""`` where every value was written whole).
-
-    >>> brief_texts(["[{node: ap-0, position: [0 m, 0 m], radius: 150 m}]", "[1, 2]"])
-    (['a list of 1', '[1, 2]'], "(in full in the results' summary.csv)")
-    """
-    texts = axis_texts(values)
-    short = [text if len(text) <= _LONGEST_VALUE else _size_text(text) for text in texts]
-    return short, IN_FULL if short != texts else ""
-
-
-def _size_text(text: str) -> str:
-    """``a list of 4``, ``a mapping of 3 keys``, or the text whole: cut short, two paths could read alike."""
-    import yaml
-
-    try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
-        value = None
-    if isinstance(value, list):
-        return f"a list of {len(value)}"
-    if isinstance(value, dict):
-        return f"a mapping of {len(value)} keys"
-    return text
 
 
 def late_change_note(view: FigureView, frame: pd.DataFrame, x_key: str | None) -> str:

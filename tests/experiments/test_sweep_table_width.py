@@ -8,6 +8,7 @@ metric headings as long as ``mean decode rate per request (tokens/s)`` stood sid
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -101,3 +102,39 @@ def test_a_policy_parameter_left_out_as_dashes_is_said_not_applicable_not_null()
         "left out (in summary.csv): node (the policy names them); nodes, cuts (not applicable in every row)"
     )
     assert "null" not in " ".join(said)
+
+
+def _access_points(count: int) -> str:
+    """A zipped ``dynamics[0].access_points`` value as the sweep's summary holds it (JSON, keys sorted)."""
+    import json
+
+    points = [
+        {"node": f"rsu-{i}", "position": [f"{250 * i} m", "10 m"], "radius": "300 m"} for i in range(count)
+    ]
+    return json.dumps(points, sort_keys=True)
+
+
+def test_a_zipped_list_reads_by_its_size_as_under_a_figure_and_the_table_says_where_it_is_whole():
+    """RSU counts zipped with their access-point lists printed each list whole: rows 460 characters wide."""
+    from offloadsim.analysis.brief_values import IN_FULL, brief_texts
+    from offloadsim.analysis.values import value_text
+
+    swept = ["nodes.rsu.count", "dynamics[0].access_points"]
+    rows = [
+        (count, _access_points(count), point, "edge", metric, 3, mean, 0.1 * mean)
+        for point, count in enumerate((2, 4, 8))
+        for metric, mean in (("latency_mean_s", 0.03), ("deadline_miss_rate", 0.01))
+    ]
+    summary = pd.DataFrame(rows, columns=[*swept, "point", "policy", "metric", "n", "mean", "ci"])
+    labels = {"nodes.rsu.count": "RSUs", "dynamics[0].access_points": "access points"}
+    manifest = {"name": "v2x", "swept": swept, "labels": labels, "replications": 3}
+    lines = _sweep_table(SimpleNamespace(summary=summary, manifest=manifest)).splitlines()
+    assert max(map(len, lines)) <= 120, max(map(len, lines))
+    cells = [re.split(r" {2,}", line)[1] for line in lines if line[:1].isdigit()]
+    # The figure's notes' words for the same values: one function says both.
+    figure = brief_texts([value_text(_access_points(n)) for n in (2, 4, 8)])
+    assert cells == figure[0] == ["a list of 2", "a list of 4", "a list of 8"], cells
+    assert f"access points: said by size where too long for a cell {IN_FULL}" in lines
+    short = summary.assign(**{"dynamics[0].access_points": '["rsu-0"]'})
+    table = _sweep_table(SimpleNamespace(summary=short, manifest=manifest))
+    assert "[rsu-0]" in table and "said by size" not in table  # a short list is written whole

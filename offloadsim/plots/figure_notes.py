@@ -302,12 +302,38 @@ def pooled_note(view: FigureView, frame: pd.DataFrame, shown: Sequence[str]) -> 
 
     A latency CDF is drawn through the tasks of every replication of its
     configuration at once: ``"each line pools the completed tasks of 8
-    replications"`` (a range, ``2–3``, when configurations differ).  Empty
+    replications"`` (a range, ``2–3``, when configurations differ), and names a line drawn
+    from fewer, its other runs having completed no task (:func:`_fewer_pooled`).  Empty
     for one run.  Said of a kind whose drawing pools its tasks; the others average per run
     (their :func:`interval_note` says over how many).
     """
-    low, high = _runs_per_configuration(frame, [k for k in dict.fromkeys(shown) if k in frame.columns])
-    return pooled_text(low, high) + _each_run(view, high)
+    keys = [k for k in dict.fromkeys(shown) if k in frame.columns]
+    low, high = _runs_per_configuration(frame, keys)
+    return pooled_text(low, high) + _each_run(view, high) + _fewer_pooled(frame, keys)
+
+
+def _fewer_pooled(frame: pd.DataFrame, keys: Sequence[str]) -> str:
+    """``"; edge's of 2 (3 completed no task)"``: the lines drawn from fewer runs than were run.
+
+    A run that completed no task adds nothing to its line: a CDF said it pooled 5 replications
+    where 3 of edge's 5 had completed none. A configuration none of whose runs completed a task
+    draws no line, which :func:`undrawn_note` says.
+    """
+    runs = [c for c in ("replication", "seed") if c in frame.columns and c not in keys]
+    if not keys or not runs or "status" not in frame.columns or not len(frame):
+        return ""
+    # Quantities in their axis's unit, as the undrawn note names configurations.
+    grouping = [pd.Series(axis_texts(frame[k]), index=frame.index, name=k) for k in keys]
+    ran = frame[runs].astype(str).agg("/".join, axis=1)
+    done = ran.where(frame["status"].astype(str).eq("completed"))
+    counts = pd.DataFrame({"ran": ran, "done": done}).groupby(grouping, sort=False).nunique()
+    fewer = counts[(counts["done"] > 0) & (counts["done"] < counts["ran"])]
+    said = [
+        f"{', '.join(map(str, values if isinstance(values, tuple) else (values,)))}'s of {row.done} "
+        f"({row.ran - row.done} completed no task)"
+        for values, row in fewer.iterrows()
+    ]
+    return f"; {short_listing(said, _UNDRAWN_SHOWN)}" if said else ""
 
 
 def _each_run(view: FigureView, runs: int) -> str:

@@ -322,16 +322,23 @@ def _fewer_pooled(frame: pd.DataFrame, keys: Sequence[str]) -> str:
     runs = [c for c in ("replication", "seed") if c in frame.columns and c not in keys]
     if not keys or not runs or "status" not in frame.columns or not len(frame):
         return ""
+    columns = [*keys, *runs]
+    done = frame["status"].astype(str).eq("completed").to_numpy()
+    counts = pd.DataFrame(
+        {
+            "ran": frame[columns].drop_duplicates().groupby(keys, observed=True, dropna=False).size(),
+            "done": frame.loc[done, columns]
+            .drop_duplicates()
+            .groupby(keys, observed=True, dropna=False)
+            .size(),
+        }
+    ).fillna(0)
+    fewer = counts[(counts["done"] > 0) & (counts["done"] < counts["ran"])].reset_index()
     # Quantities in their axis's unit, as the undrawn note names configurations.
-    grouping = [pd.Series(axis_texts(frame[k]), index=frame.index, name=k) for k in keys]
-    ran = frame[runs].astype(str).agg("/".join, axis=1)
-    done = ran.where(frame["status"].astype(str).eq("completed"))
-    counts = pd.DataFrame({"ran": ran, "done": done}).groupby(grouping, sort=False).nunique()
-    fewer = counts[(counts["done"] > 0) & (counts["done"] < counts["ran"])]
+    named = [", ".join(values) for values in zip(*(axis_texts(fewer[k].tolist()) for k in keys), strict=True)]
     said = [
-        f"{', '.join(map(str, values if isinstance(values, tuple) else (values,)))}'s of {row.done} "
-        f"({row.ran - row.done} completed no task)"
-        for values, row in fewer.iterrows()
+        f"{name}'s of {int(row.done)} ({int(row.ran - row.done)} completed no task)"
+        for name, row in zip(named, fewer.itertuples(index=False), strict=True)
     ]
     return f"; {short_listing(said, _UNDRAWN_SHOWN)}" if said else ""
 

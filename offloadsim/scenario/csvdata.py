@@ -20,16 +20,18 @@ import numpy as np
 from offloadsim.bounded_read import MAX_TABLE_BYTES, InputFileError, not_utf8, read_text
 from offloadsim.scenario.errors import describe
 from offloadsim.scenario.units import NUMBER, QUANTITIES, UnitError, parse_quantity, unit_factor
-from offloadsim.suggest import counted, did_you_mean_file, did_you_mean_key, quoted
+from offloadsim.suggest import counted, did_you_mean_file, did_you_mean_key, did_you_mean_name, quoted
 
 __all__ = [
     "CsvProblem",
+    "OutageStep",
     "Room",
     "Series",
     "SeriesRoom",
     "TraceRows",
     "first_bare",
     "named_column",
+    "read_outages",
     "read_positions",
     "read_samples",
     "read_series",
@@ -942,6 +944,135 @@ def _positions_row_by_row(text: str, shown: str) -> _Tracks:
     return {
         node: (line, _floats64(t), _floats64(x), _floats64(y)) for node, (line, t, x, y) in tracks.items()
     }
+
+
+#: The two forms of an outage log, by their columns: a change a row, or an outage a row.
+_OUTAGE_FORMS = (("time", "node", "state"), ("node", "down", "up"))
+
+
+@dataclass(frozen=True, slots=True)
+class OutageStep:
+    """A node of an outage log goes down (``up`` false) or comes back up at ``at`` s, as ``line`` says."""
+
+    at: float
+    node: str
+    up: bool
+    line: int
+
+
+def read_outages(
+    path: Path, shown: str, nodes: Sequence[str], room: Room | None = None
+) -> tuple[OutageStep, ...]:
+    r"""An outage log's changes of the scenario's ``nodes``, in the order they apply.
+
+    Its columns are ``time,node,state`` (``state``: ``down`` or ``up``, a change a row) or
+    ``node,down,up`` (an outage a row; an empty ``up``: not back by the log's end).  A header may
+    state its times' unit (``time (min)``, ``down [h]``), as :func:`_header_units` says.  Rows may
+    come in any order: each node's changes are sorted by time (equal times in the file's order),
+    then merged, equal times in the order the nodes first appear.  A node the scenario lacks, an
+    outage that starts while the node is down (overlapping another), and a node brought up that is
+    not down are refused at their line.  ``room``: asked first (:func:`_check_room`).
+
+    >>> import tempfile, pathlib
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> file = pathlib.Path(folder.name) / "outages.csv"
+    >>> _ = file.write_text("node,down (min),up (min)\nedge-1,2,3\nedge-0,1,2.5\n")
+    >>> [(step.at, step.node, step.up) for step in read_outages(file, "outages.csv", ["edge-0", "edge-1"])]
+    [(60.0, 'edge-0', False), (120.0, 'edge-1', False), (150.0, 'edge-0', True), (180.0, 'edge-1', True)]
+    >>> folder.cleanup()
+    """
+    text = _read(path, shown)
+    _check_room(text, room)
+    rows = _text_rows(text, shown)
+    header = next(rows, None)
+    wanted = (
+        "a header row with the columns time, node, state (a change a row) or node, down, up (an outage a row)"
+    )
+    if header is None:
+        raise CsvProblem(f"{shown}: the file is empty; expected {wanted}")
+    line, cells = header
+    kinds = {"time": "time", "down": "time", "up": "time"}
+    names, factors = _header_units(cells, kinds, f"{shown}, line {line}", ("node", "state"))
+    form = next((form for form in _OUTAGE_FORMS if sorted(names) == sorted(form)), None)
+    if form is None:
+        unknown = next((name for name in names if name not in {*kinds, "node", "state"}), None)
+        hint = separator_hint(cells) or (
+            did_you_mean_key(unknown, ("time", "node", "state", "down", "up")) if unknown is not None else ""
+        )
+        raise CsvProblem(f"{shown}, line {line}: expected {wanted}, got {cells}{hint}")
+    at = {name: names.index(name) for name in names}
+    by_node: dict[str, list[tuple[OutageStep, ...]]] = {}  # each node's rows: a change, or an outage's two
+    for line, row in rows:
+        if len(row) != len(names):
+            got = f"got {len(row)}{separator_hint(row)}"
+            raise CsvProblem(
+                f"{shown}, line {line}: expected {counted(len(names), 'column')} like the header, {got}"
+            )
+        node = row[at["node"]].strip()
+        if node not in nodes:
+            known = f"{did_you_mean_name(node, nodes)}; expected the name of a node of the scenario"
+            raise CsvProblem(f'{shown}, line {line}, column "node": unknown node {quoted(node)}{known}')
+        steps: list[OutageStep] = []
+        for column, up in (("time", None), ("down", False), ("up", True)):
+            if column not in at or (column == "up" and not row[at["up"]].strip()):
+                continue
+            time = _value(row[at[column]].strip(), "time", shown, line, column, factors.get(column, 1.0))
+            if up is None:
+                up = _outage_state(row[at["state"]].strip(), f"{shown}, line {line}")
+            elif up and time <= steps[0].at:
+                raise CsvProblem(
+                    f'{shown}, line {line}, column "up": {time:g} s does not come after the outage\'s down '
+                    f"at {steps[0].at:g} s"
+                )
+            steps.append(OutageStep(time, node, up, line))
+        by_node.setdefault(node, []).append(tuple(steps))
+    if not by_node:
+        raise CsvProblem(f"{shown}: no rows after the header")
+    ordered = {}
+    for node, rows_of_node in by_node.items():
+        rows_of_node.sort(key=lambda steps: steps[0].at)  # stable: equal times in the file's order
+        ordered[node] = list(chain.from_iterable(rows_of_node))
+        _check_alternating(ordered[node], shown)
+    rank = {node: rank for rank, node in enumerate(by_node)}
+    return tuple(sorted(chain.from_iterable(ordered.values()), key=lambda step: (step.at, rank[step.node])))
+
+
+def _outage_state(cell: str, where: str) -> bool:
+    """A ``state`` cell: True for ``up``, False for ``down`` (any case)."""
+    state = cell.lower()
+    if state not in ("down", "up"):
+        raise CsvProblem(f'{where}, column "state": expected down or up, got {describe(cell)}')
+    return state == "up"
+
+
+def _check_alternating(steps: Sequence[OutageStep], shown: str) -> None:
+    """One node's changes, an outage's start and end together, go down, up, down ... in time order.
+
+    An outage starting while the node is down, or before the end of the outage listed before it
+    (they overlap), and a node brought up that is not down, are refused at their line.
+    """
+    since: OutageStep | None = None  # the start of the node's outage in force, or of its last one
+    previous: OutageStep | None = None
+    for step in steps:
+        if (
+            previous is not None
+            and since is not None
+            and (step.at < previous.at or not (step.up or previous.up))
+        ):
+            ends = f" to {previous.at:g} s" if previous.up else ""
+            raise CsvProblem(
+                f"{shown}, line {step.line}: {quoted(step.node)} goes down at {step.at:g} s, inside its "
+                f"outage from {since.at:g} s{ends} (line {since.line}): the outages overlap; merge them "
+                "into one, or give the other its own file (an entry of its own)"
+            )
+        if step.up and (previous is None or previous.up):
+            raise CsvProblem(
+                f"{shown}, line {step.line}: brings {quoted(step.node)} up at {step.at:g} s, but it is not "
+                "down then (its outage's down is missing, or a time is mistyped)"
+            )
+        if not step.up:
+            since = step
+        previous = step
 
 
 def _looks_numeric(cell: str) -> bool:

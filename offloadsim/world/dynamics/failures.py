@@ -8,6 +8,8 @@
         steps:
           - {at: 30 s, up: false}    # down: its stages are aborted, its links carry nothing
           - {at: 45 s, up: true}
+      - kind: node-schedule
+        file: outages.csv            # an outage log: time,node,state or node,down,up rows
       - kind: failures
         nodes: edge-*                # or link: [ap, edge] / link: 0 (every link of links[0])
         mtbf: 60 s                   # time up before each failure: exponential with this mean ...
@@ -33,7 +35,9 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from offloadsim.scenario.csvdata import CsvProblem, read_outages
 from offloadsim.scenario.distributions import Dist
+from offloadsim.scenario.size import series_row_bytes
 from offloadsim.world.dynamics.base import (
     NodeChanges,
     NodeStep,
@@ -46,7 +50,7 @@ from offloadsim.world.dynamics.base import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["Failures", "NodeSchedule", "RandomFailures", "UpSchedule"]
+__all__ = ["Failures", "NodeSchedule", "OutageLog", "RandomFailures", "UpSchedule"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,13 @@ class UpSchedule:
 
     nodes: tuple[str, ...]
     steps: tuple[tuple[float, bool], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OutageLog:
+    """A ``node-schedule`` read from an outage log (``file``): its nodes' changes, in the order they apply."""
+
+    steps: tuple[NodeStep, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +83,26 @@ class NodeSchedule:
     """The ``node-schedule`` kind: nodes go down and up at stated times."""
 
     name = "node-schedule"
-    #: When each step takes the nodes down or up, for the ``late-dynamics`` check.
-    change_time_keys = ("steps[].at",)
 
-    def parse(self, entry: SpecReader) -> UpSchedule:
-        """Read ``node`` and ``steps`` (each ``{at: TIME, up: BOOL}``, in time order)."""
-        entry.keys(required=("node", "steps"))
+    #: When each step takes the nodes down or up, for the ``late-dynamics`` check: a step's, or the
+    #: first change of an outage log (its first row's, or its second's where the first is at 0 s).
+    change_time_keys = ("steps[].at", "file:time", "file:down")
+
+    def parse(self, entry: SpecReader) -> UpSchedule | OutageLog:
+        """Read ``node`` and ``steps`` (each ``{at: TIME, up: BOOL}``, in time order), or ``file``.
+
+        ``file``: an outage log (``time,node,state`` or ``node,down,up`` rows,
+        :func:`~offloadsim.scenario.csvdata.read_outages`), which names its nodes itself.
+        """
+        entry.keys(required=(), optional=("node", "steps", "file"))
+        stated = [key for key in ("node", "steps") if entry.has(key)]
+        if entry.has("file"):
+            if stated:
+                raise entry.fail(stated[0], "not with file: the outage log names its nodes and their times")
+            return self._logged(entry)
+        for key in ("node", "steps"):
+            if key not in stated:
+                raise entry.fail(key, "missing (required, unless file names an outage log)")
         nodes = entry.nodes("node")
         steps: list[tuple[float, bool]] = []
         previous: tuple[SpecReader, float] | None = None
@@ -88,8 +113,25 @@ class NodeSchedule:
             steps.append((at, step.boolean("up")))
         return UpSchedule(nodes, tuple(steps))
 
-    def node_changes(self, spec: UpSchedule) -> NodeChanges:
-        """Each step on each node, at the step's ``at``."""
+    @staticmethod
+    def _logged(entry: SpecReader) -> OutageLog:
+        """The outage log at ``file``, each change of a row a step of its node; a bad row refused there."""
+        assert entry.scenario is not None
+        path, shown = entry.file("file")
+        names = [node.name for node in entry.scenario.nodes]
+        try:
+            # A row holds a node and a time or two: about a link trace's row of two values.
+            logged = read_outages(
+                path, shown, names, entry.room(shown, series_row_bytes(2), "its rows", "outage log")
+            )
+        except CsvProblem as problem:
+            raise entry.fail("file", str(problem)) from None
+        return OutageLog(tuple(NodeStep(step.at, step.node, step.up, "file") for step in logged))
+
+    def node_changes(self, spec: UpSchedule | OutageLog) -> NodeChanges:
+        """Each step on each node, at the step's ``at`` (an outage log's: at its ``file``)."""
+        if isinstance(spec, OutageLog):
+            return NodeChanges(spec.steps)
         return NodeChanges(
             tuple(
                 NodeStep(at, node, up, f"steps[{j}].at")
@@ -98,8 +140,14 @@ class NodeSchedule:
             )
         )
 
-    def timeline(self, spec: UpSchedule, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
+    def timeline(
+        self, spec: UpSchedule | OutageLog, rng: np.random.Generator
+    ) -> Iterator[tuple[float, WorldChange]]:
         """Each step on each node (a schedule draws nothing from ``rng``)."""
+        if isinstance(spec, OutageLog):
+            for step in spec.steps:
+                yield step.at, SetNodeUp(step.node, step.up)
+            return
         for at, up in spec.steps:
             for node in spec.nodes:
                 yield at, SetNodeUp(node, up)

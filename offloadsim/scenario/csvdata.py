@@ -967,16 +967,16 @@ def read_outages(
 
     Its columns are ``time,node,state`` (``state``: ``down`` or ``up``, a change a row) or
     ``node,down,up`` (an outage a row; an empty ``up``: not back by the log's end).  A header may
-    state its times' unit (``time (min)``, ``down [h]``), as :func:`_header_units` says.  Rows may
-    come in any order: each node's changes are sorted by time (equal times in the file's order),
-    then merged, equal times in the order the nodes first appear.  A node the scenario lacks, an
-    outage that starts while the node is down (overlapping another), and a node brought up that is
-    not down are refused at their line.  ``room``: asked first (:func:`_check_room`).
+    state its times' unit (``time (min)``, ``down [h]``), as :func:`_header_units` says.  Rows come
+    in time order (by ``time``, or ``down``), as a trace's do, so that its first row is its first
+    change; changes at one time apply in the order the rows give them.  A node the scenario lacks,
+    an outage that starts while its node is down (overlapping another) and a node brought up that
+    is not down are refused at their line.  ``room``: asked first (:func:`_check_room`).
 
     >>> import tempfile, pathlib
     >>> folder = tempfile.TemporaryDirectory()
     >>> file = pathlib.Path(folder.name) / "outages.csv"
-    >>> _ = file.write_text("node,down (min),up (min)\nedge-1,2,3\nedge-0,1,2.5\n")
+    >>> _ = file.write_text("node,down (min),up (min)\nedge-0,1,2.5\nedge-1,2,3\n")
     >>> [(step.at, step.node, step.up) for step in read_outages(file, "outages.csv", ["edge-0", "edge-1"])]
     [(60.0, 'edge-0', False), (120.0, 'edge-1', False), (150.0, 'edge-0', True), (180.0, 'edge-1', True)]
     >>> folder.cleanup()
@@ -991,50 +991,69 @@ def read_outages(
     if header is None:
         raise CsvProblem(f"{shown}: the file is empty; expected {wanted}")
     line, cells = header
-    kinds = {"time": "time", "down": "time", "up": "time"}
-    names, factors = _header_units(cells, kinds, f"{shown}, line {line}", ("node", "state"))
-    form = next((form for form in _OUTAGE_FORMS if sorted(names) == sorted(form)), None)
-    if form is None:
-        unknown = next((name for name in names if name not in {*kinds, "node", "state"}), None)
+    names, factors = _header_units(
+        cells, dict.fromkeys(("down", "up"), "time"), f"{shown}, line {line}", ("node", "state")
+    )
+    if not any(sorted(names) == sorted(form) for form in _OUTAGE_FORMS):
+        unknown = next((name for name in names if name not in {"time", "node", "state", "down", "up"}), None)
         hint = separator_hint(cells) or (
             did_you_mean_key(unknown, ("time", "node", "state", "down", "up")) if unknown is not None else ""
         )
         raise CsvProblem(f"{shown}, line {line}: expected {wanted}, got {cells}{hint}")
     at = {name: names.index(name) for name in names}
-    by_node: dict[str, list[tuple[OutageStep, ...]]] = {}  # each node's rows: a change, or an outage's two
+    steps: list[OutageStep] = []
+    began = 0.0  # the previous row's time (its outage's start)
     for line, row in rows:
         if len(row) != len(names):
             got = f"got {len(row)}{separator_hint(row)}"
             raise CsvProblem(
                 f"{shown}, line {line}: expected {counted(len(names), 'column')} like the header, {got}"
             )
-        node = row[at["node"]].strip()
-        if node not in nodes:
-            known = f"{did_you_mean_name(node, nodes)}; expected the name of a node of the scenario"
-            raise CsvProblem(f'{shown}, line {line}, column "node": unknown node {quoted(node)}{known}')
-        steps: list[OutageStep] = []
-        for column, up in (("time", None), ("down", False), ("up", True)):
-            if column not in at or (column == "up" and not row[at["up"]].strip()):
-                continue
-            time = _value(row[at[column]].strip(), "time", shown, line, column, factors.get(column, 1.0))
-            if up is None:
-                up = _outage_state(row[at["state"]].strip(), f"{shown}, line {line}")
-            elif up and time <= steps[0].at:
-                raise CsvProblem(
-                    f'{shown}, line {line}, column "up": {time:g} s does not come after the outage\'s down '
-                    f"at {steps[0].at:g} s"
-                )
-            steps.append(OutageStep(time, node, up, line))
-        by_node.setdefault(node, []).append(tuple(steps))
-    if not by_node:
+        cells_at = {name: row[i].strip() for name, i in at.items()}
+        changes = _outage_row(cells_at, nodes, factors, shown, line)
+        if steps and changes[0].at < began:
+            raise CsvProblem(
+                f"{shown}, line {line}: {changes[0].at:g} s comes before the previous row's "
+                f"{began:g} s (rows go in time order, by {'down' if 'down' in at else 'time'}: "
+                "sort the log)"
+            )
+        steps.extend(changes)
+        began = changes[0].at
+    if not steps:
         raise CsvProblem(f"{shown}: no rows after the header")
-    ordered = {}
-    for node, rows_of_node in by_node.items():
-        rows_of_node.sort(key=lambda steps: steps[0].at)  # stable: equal times in the file's order
-        ordered[node] = list(chain.from_iterable(rows_of_node))
-        _check_alternating(ordered[node], shown)
-    rank = {node: rank for rank, node in enumerate(by_node)}
-    return tuple(sorted(chain.from_iterable(ordered.values()), key=lambda step: (step.at, rank[step.node])))
+    merged = sorted(steps, key=lambda step: step.at)  # stable: an outage's up after the rows before it
+    by_node: dict[str, list[OutageStep]] = {}
+    for step in steps:  # an outage's down and up together, the outages by their start
+        by_node.setdefault(step.node, []).append(step)
+    for node_steps in by_node.values():
+        _check_alternating(node_steps, shown)
+    return tuple(merged)
+
+
+def _outage_row(
+    cells: Mapping[str, str], nodes: Sequence[str], factors: Mapping[str, float], shown: str, line: int
+) -> list[OutageStep]:
+    """The changes of one row of an outage log, its cells by column: a change, or an outage's down and up."""
+    node = cells["node"]
+    if node not in nodes:
+        known = f"{did_you_mean_name(node, nodes)}; expected the name of a node of the scenario"
+        raise CsvProblem(f'{shown}, line {line}, column "node": unknown node {quoted(node)}{known}')
+
+    def time(column: str) -> float:
+        return _value(cells[column], "time", shown, line, column, factors.get(column, 1.0))
+
+    if "state" in cells:
+        return [OutageStep(time("time"), node, _outage_state(cells["state"], f"{shown}, line {line}"), line)]
+    down = OutageStep(time("down"), node, False, line)
+    if not cells["up"]:
+        return [down]
+    up = time("up")
+    if up <= down.at:
+        raise CsvProblem(
+            f'{shown}, line {line}, column "up": {up:g} s does not come after the outage\'s down '
+            f"at {down.at:g} s"
+        )
+    return [down, OutageStep(up, node, True, line)]
 
 
 def _outage_state(cell: str, where: str) -> bool:

@@ -28,21 +28,22 @@ policy: edge
 recovery: {retries: 1, fallback: another}
 """
 
-# The log's outages as steps: edge-1's first (its row is first), then edge-0's, one entry each.
+# The log's outages as steps, one entry a node: at 30 s edge-0 comes back before edge-1 goes down,
+# as the log's rows give them (edge-0's outage is the earlier row).
 BY_HAND = """
 dynamics:
   - kind: node-schedule
-    node: edge-1
-    steps: [{at: 30 s, up: false}, {at: 42 s, up: true}]
-  - kind: node-schedule
     node: edge-0
     steps: [{at: 12 s, up: false}, {at: 30 s, up: true}, {at: 45 s, up: false}, {at: 51 s, up: true}]
+  - kind: node-schedule
+    node: edge-1
+    steps: [{at: 30 s, up: false}, {at: 42 s, up: true}]
 """
 
 LOGS = {
-    "an outage a row": "node,down (min),up (min)\nedge-1,0.5,0.7\nedge-0,0.75,0.85\nedge-0,0.2,0.5\n",
+    "an outage a row": "node,down (min),up (min)\nedge-0,0.2,0.5\nedge-1,0.5,0.7\nedge-0,0.75,0.85\n",
     "a change a row": (
-        "time,node,state\n12 s,edge-0,down\n30,edge-1,DOWN\n30,edge-0,up\n42,edge-1,up\n45,edge-0,down\n"
+        "time,node,state\n12 s,edge-0,down\n30,edge-0,up\n30,edge-1,DOWN\n42,edge-1,up\n45,edge-0,down\n"
         "51,edge-0,up\n"
     ),
 }
@@ -86,6 +87,10 @@ BAD = [
         "node,down,up\nedge-0,10,20\nedge-1,10,20\nedge-0,15,30\n",
         'outages.csv, line 4: "edge-0" goes down at 15 s, inside its outage from 10 s to 20 s (line 2): '
         "the outages overlap",
+    ),
+    (
+        "node,down,up\nedge-0,10,30\nedge-0,5,8\n",
+        "outages.csv, line 3: 5 s comes before the previous row's 10 s (rows go in time order, by down",
     ),
     (
         "node,down,up\nedge-0,10,\nedge-0,15,30\n",

@@ -1116,25 +1116,32 @@ def _value(cell: str, kind: str, shown: str, line: int, column: str = "", factor
     lengths: "line 2: expected a time" did not say which cell was wrong.  ``factor``: the unit
     its column's header states (:func:`_header_units`), to SI, which a bare number is read in.
     """
-    where = f"{shown}, line {line}" + (f", column {quoted(column)}" if column else "")
+    problem = _value_problem(cell, kind, factor)
+    if isinstance(problem, str):  # said only then: quoting the column took a third of reading a row
+        where = f"{shown}, line {line}" + (f", column {quoted(column)}" if column else "")
+        raise CsvProblem(f"{where}: {problem}")
+    return problem
+
+
+def _value_problem(cell: str, kind: str, factor: float) -> float | str:
+    """:func:`_value`'s number, or what is wrong with ``cell`` (a string)."""
     try:
         bare = float(cell)
     except ValueError:
         try:
             number = parse_quantity(cell, kind)
         except UnitError as error:
-            raise CsvProblem(f"{where}: {error}") from None
+            return str(error)
     else:
         number = bare * factor
         if number == 0 and bare != 0:  # "1e-320" under "[ms]", as parse_quantity refuses "1e-320 ms"
             least = QUANTITIES[kind].out_of_range(5e-324) or "too small a number: it rounds to 0"
-            raise CsvProblem(f"{where}: got {describe(cell)} in the header's unit: {least}")
+            return f"got {describe(cell)} in the header's unit: {least}"
     if not math.isfinite(number) or number < 0:
-        raise CsvProblem(f"{where}: expected a non-negative {QUANTITIES[kind].name}, got {describe(cell)}")
+        return f"expected a non-negative {QUANTITIES[kind].name}, got {describe(cell)}"
     beyond = QUANTITIES[kind].out_of_range(number)
     if beyond is not None:
-        raise CsvProblem(f"{where}: got {describe(cell)}: {beyond}")
+        return f"got {describe(cell)}: {beyond}"
     if QUANTITIES[kind].whole and (number < 1 or not number.is_integer()):
-        what = f"a whole {QUANTITIES[kind].name} of at least 1"
-        raise CsvProblem(f"{where}: expected {what}, got {describe(cell)}")
+        return f"expected a whole {QUANTITIES[kind].name} of at least 1, got {describe(cell)}"
     return number

@@ -125,3 +125,14 @@ def test_the_cli_refuses_a_bad_log_with_one_line_and_exit_2(tmp_path, capsys):
         f"offloadsim: error: {path}: dynamics[0].file: outages.csv, line 3"
     )
     assert not out.exists()
+
+
+def test_a_log_whose_first_outage_comes_after_the_runs_end_is_warned_of_at_its_file(tmp_path, capsys):
+    """A log in another time origin (an operator's epoch seconds) changes nothing the run sees: said."""
+    from offloadsim.cli import main
+
+    path = _scenario(tmp_path, "node,down,up\nedge,1700000000,1700000060\n")
+    assert main(["validate", str(path), "--set", SHORTER, "--set", LOGGED]) == 0
+    said = capsys.readouterr().err
+    assert "dynamics[0].file: 1.7e+09 s is at or after the run's end at 70 s" in said
+    assert "[late-dynamics]" in said

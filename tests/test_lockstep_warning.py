@@ -63,6 +63,27 @@ def test_users_that_start_together_are_said_to_move_in_lockstep(tmp_path, capsys
     assert "warning: closed loop in lockstep" in capsys.readouterr().out
 
 
+def _kinds(summary) -> list[str]:
+    return [facts.kind for facts in summary.warning_facts]
+
+
+def test_a_loop_in_lockstep_is_not_told_more_users_raise_its_throughput(tmp_path):
+    """The bunch, not the users' number, holds it down: the closed_loop warning leaves it to lockstep.
+
+    Measured once the users drifted apart, the same loop is paced by its users, and says so.
+    """
+    bunched = offloadsim.run(_scenario(tmp_path)).summary
+    assert "lockstep" in _kinds(bunched)
+    assert "closed_loop" not in _kinds(bunched)
+    assert not any("more users raise it" in text for text in bunched.warnings)
+    apart = offloadsim.run(_scenario(tmp_path, "30 s", "120 s")).summary
+    assert "lockstep" not in _kinds(apart)
+    (paced,) = [
+        t for t, f in zip(apart.warnings, apart.warning_facts, strict=True) if f.kind == "closed_loop"
+    ]
+    assert paced.startswith("closed loop paced by its users: vit from cam (16 users")
+
+
 def test_a_run_still_climbing_out_of_its_start_is_warned_too(tmp_path):
     """A 20 ms exponential think time spreads the users, but not before the first quarter is gone."""
     summary = offloadsim.run(_scenario(tmp_path, "40 s", think=", think: {exponential: 20 ms}")).summary

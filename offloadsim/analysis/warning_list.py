@@ -7,7 +7,9 @@ run metrics' are).  The order is the summary's order of its warnings: the backlo
 all run, the full queues, the runs too short to settle, the nodes offered their capacity, the
 closed loops whose throughput is their users' pace, the closed loops still bunched from their
 users' common start.
-:func:`run_warnings` finds a run's warnings of every registered kind (a test's toy kind included);
+:func:`run_warnings` finds a run's warnings of every registered kind (a test's toy kind included),
+a kind's after those of the kinds that explain its loops (``WarningKind.loops_explained_by``), the
+loops they named left out of its inputs;
 :func:`warning_kind` reads which kind a row of a manifest's ``run_warnings`` is.  :func:`warning_plugins`
 says the kinds not offloadsim's own as the plug-ins a run used (its manifest's ``plugins``, a sweep's
 and a comparison's job keys): a plug-in kind changes summaries, so a job summarised without it runs
@@ -17,6 +19,7 @@ again once it is installed.
 from __future__ import annotations
 
 import dataclasses
+import graphlib
 from typing import Any
 
 from offloadsim.analysis.table_columns import floats, has, rows, strings
@@ -101,8 +104,35 @@ def run_warnings(inputs: WarningInputs, decoders: set[str]) -> list[Said]:
     ``decoders``: the nodes that decode the run's LLM answers; one warning says they serve one
     request at a time (:func:`_unbatched`).
     """
-    said = [found for kind in registered_kinds() for found in detected(kind, inputs)]
+    kinds = {kind.name: kind for kind in registered_kinds()}
+    found: dict[str, list[Said]] = {}
+    for name in _detection_order(kinds):
+        kind = kinds[name]
+        found[name] = detected(kind, _unexplained(inputs, kind.loops_explained_by, found))
+    said = [each for name in kinds for each in found[name]]
     return _unbatched(said, decoders, inputs)
+
+
+def _detection_order(kinds: dict[str, WarningKind]) -> list[str]:
+    """The kinds' names, each after those that explain its loops (their warnings are read first)."""
+    graph = {name: [n for n in kind.loops_explained_by if n in kinds] for name, kind in kinds.items()}
+    return list(graphlib.TopologicalSorter(graph).static_order())
+
+
+def _unexplained(
+    inputs: WarningInputs, explainers: tuple[str, ...], found: dict[str, list[Said]]
+) -> WarningInputs:
+    """``inputs`` without the closed loops that a warning of the ``explainers`` kinds named.
+
+    The one place a kind leaves a loop to another: the ``closed_loop`` warning's "more users raise
+    it" was said beside ``lockstep`` of the same loop, where the bunch, not the users' number, held
+    its throughput down.
+    """
+    named = {label for kind in explainers for _, facts in found.get(kind, []) for label, _ in facts.numbers}
+    if not named:
+        return inputs
+    loops = {pair: loop for pair, loop in inputs.loops.items() if f"{pair[0]}/{pair[1]}" not in named}
+    return dataclasses.replace(inputs, loops=loops)
 
 
 def _unbatched(said: list[Said], decoders: set[str], inputs: WarningInputs) -> list[Said]:

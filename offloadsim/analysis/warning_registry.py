@@ -119,6 +119,10 @@ class WarningKind(FieldValues):
     backlog that grew, a node busy all run while its queue grew, a full queue, a node offered its
     capacity or more): the tables mark such a run's row or column with
     :data:`~offloadsim.analysis.overload_marks.OVERLOAD_MARK` and their CSVs' ``overloaded`` is true.
+    ``loops_explained_by``: the kinds whose warning explains a closed loop better than this one
+    would: the loops they name (their facts' numbers, ``source/app``) are taken out of this kind's
+    ``WarningInputs.loops``, so it says nothing of them (the ``closed_loop`` kind's "more users raise
+    it" is wrong of a loop in ``lockstep``, held down by its bunch, not its number of users).
     """
 
     name: str
@@ -135,6 +139,7 @@ class WarningKind(FieldValues):
     own_tally: Callable[[float, float], Any] | None = None
     llm_clause: str | None = None
     overload: bool = False
+    loops_explained_by: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.name or not self.name.isidentifier():

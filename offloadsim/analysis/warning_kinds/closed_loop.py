@@ -112,4 +112,5 @@ KIND = WarningKind(
     opening="closed loop paced by its users",
     legend_rank=5,
     length_dependent=False,
+    loops_explained_by=("lockstep",),  # bunched users: more of them need not raise the throughput
 )

@@ -144,7 +144,16 @@ for _p, _f in _SI_PREFIX.items():
         _BANDWIDTH[f"{_p}B/s"] = _f * 8.0
         _BANDWIDTH[f"{_p}Bps"] = _f * 8.0
 
-_RATE = {"/s": 1.0, "Hz": 1.0, "/min": 1 / 60.0, "/h": 1 / 3600.0, "/ms": 1e3}
+# A day, as durations take it: a phone's uploads or updates "2 /d" were refused where "12 h" was taken.
+_RATE = {
+    "/s": 1.0,
+    "Hz": 1.0,
+    "/min": 1 / 60.0,
+    "/h": 1 / 3600.0,
+    "/d": 1 / 86400.0,
+    "/day": 1 / 86400.0,
+    "/ms": 1e3,
+}
 
 _POWER = {"W": 1.0, "mW": 1e-3, "kW": 1e3, "uW": 1e-6}
 # A battery's charge, as phones state it: an energy only times the battery's voltage.
@@ -474,6 +483,8 @@ _WRITTEN_RATES = {
     "Hz": (1.0, "per s"),
     "/min": (1 / 60, "per min"),
     "/h": (1 / 3600, "per h"),
+    "/d": (1 / 86400, "per day"),
+    "/day": (1 / 86400, "per day"),
 }
 
 
@@ -483,6 +494,7 @@ _STATED_UNITS = {
         (1.0, "per s", ("per second", "per s", "per sec", "/s", "/sec", "Hz")),
         (1 / 60, "per min", ("per minute", "per min", "/min")),
         (1 / 3600, "per h", ("per hour", "per h", "/h")),
+        (1 / 86400, "per day", ("per day", "/day", "/d")),
     ),
     "time": ((1e-3, "ms", ("ms", "milliseconds")), (1.0, "s", ("seconds",))),
     "bandwidth": ((1e6, "Mbit/s", ("Mbit/s", "Mbps", "megabits per second")),),

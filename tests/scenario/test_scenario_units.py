@@ -32,6 +32,8 @@ from offloadsim.scenario.units import UnitError, parse_quantity
         ("time", "20 usec", 20e-6),
         ("rate", "2 /s", 2.0),
         ("rate", "30 /min", 0.5),
+        ("rate", "2 /d", 2 / 86400),  # per day, as durations take "d": it was refused
+        ("rate", "3 /day", 3 / 86400),
         ("power", "3 W", 3.0),
         ("power", "500 mW", 0.5),
         ("work", "2 GFLOP", 2e9),
@@ -84,6 +86,11 @@ def test_plain_numbers_are_si(kind: str):
         ("energy", "5.2 Ah", "5.2 Ah at 3.85 V, one lithium-ion cell's, is 20 Wh"),
         ("power", "350 mA", 'unknown unit "mA" (a current, not a power: times the supply\'s voltage'),
         ("power", "1.2 A", 'unknown unit "A" (a current, not a power: times the supply\'s voltage'),
+        (
+            "rate",
+            "2 /days",
+            'unknown unit "/days" (did you mean "/day"?); known: /d, /day, /h, /min, /s, Hz, /ms',
+        ),
     ],
 )
 def test_bad_values_say_what_was_expected(kind: str, value: object, message: str):
@@ -205,6 +212,26 @@ def test_the_units_table_of_the_docs_lists_every_unit_bearing_quantity():
             continue
         assert quantity.name in rows, f"no row for {quantity.name} ({kind})"
         assert f"| {quantity.si_unit} |" in rows[quantity.name], rows[quantity.name]
+
+
+def test_the_units_table_of_the_docs_lists_every_rate_unit():
+    """A per-day rate was added to the units; the table must say it, as every other rate unit."""
+    from offloadsim.scenario.units import QUANTITIES
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "scenario-format.md"
+    (row,) = [line for line in docs.read_text(encoding="utf-8").splitlines() if line.startswith("| rate |")]
+    listed = {unit for cell in row.split("|")[3].split("`")[1::2] for unit in cell.split()}
+    assert listed == set(QUANTITIES["rate"].units)
+
+
+def test_rates_written_per_day_keep_their_unit_on_an_axis():
+    from offloadsim.scenario.units import axis_unit_texts, stated_unit, written_unit
+
+    assert written_unit("rate", ["2 /d", "12 /day"]) == (1 / 86400, "per day")
+    assert axis_unit_texts([2 / 86400, 12 / 86400], "rate", ["2 /d", "12 /day"]) == ["2 /day", "12 /day"]
+    assert (
+        stated_unit("uploads per day", "rate") == stated_unit("uploads/d", "rate") == (1 / 86400, "per day")
+    )
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from tiny_scenarios import phone_edge
 
 from offloadsim.cli import main
 from offloadsim.experiments import read_results
+from offloadsim.plots.axes import laid_out
 from offloadsim.plots.bandwidth_scale import LOWEST_GID
 from offloadsim.plots.latency_time import latency_time_figure
 
@@ -28,8 +29,8 @@ SCENARIO = phone_edge(
 )
 
 
-def _panel(tmp_path, low: str):
-    (tmp_path / "bw.csv").write_text(f"time,bandwidth\n0,8 Mbps\n2,{low}\n3.5,8 Mbps\n")
+def _panel(tmp_path, low: str, trace: str = "0,8 Mbps\n2,{low}\n3.5,8 Mbps\n"):
+    (tmp_path / "bw.csv").write_text("time,bandwidth\n" + trace.format(low=low))
     (tmp_path / "s.yaml").write_text(SCENARIO)
     out = tmp_path / "run"
     assert main(["run", str(tmp_path / "s.yaml"), "--out", str(out), "-q"]) == 0
@@ -66,3 +67,24 @@ def test_a_shallower_dip_keeps_the_linear_axis_from_0_and_is_labelled_too(tmp_pa
 def test_the_figure_draws_and_saves_either_way(tmp_path, low):
     ax, _, _, _ = _panel(tmp_path, low)
     ax.figure.savefig(tmp_path / "fig.png")
+
+
+@pytest.mark.parametrize(
+    ("trace", "align"),
+    [("0,8 Mbps\n5.9,{low}\n", "right"), ("0,{low}\n0.1,8 Mbps\n", "left"), (None, "center")],
+    ids=["last-step", "first-step", "mid-run"],
+)
+def test_the_lowest_label_stays_inside_the_panel_aligned_to_the_side_with_room(tmp_path, trace, align):
+    """Centred over a last step a tenth of the run wide, "2.57 Mb/s" ran past the panel's right edge."""
+    ax, _, labels, _ = _panel(tmp_path, "4 Mbps", *([trace] if trace else []))
+    renderer = laid_out(ax)
+    (label,) = labels
+    box, frame = label.get_window_extent(renderer), ax.get_window_extent(renderer)
+    assert frame.x0 <= box.x0 and box.x1 <= frame.x1, (box, frame)
+    assert label.get_horizontalalignment() == align
+    start, end = ax.get_xlim()
+    assert start <= label.xy[0] <= end and label.xy[1] == 4.0
+    ax.figure.savefig(tmp_path / "fig.png", dpi=300)  # at another size, placed again as it is drawn
+    renderer = laid_out(ax)
+    box, frame = label.get_window_extent(renderer), ax.get_window_extent(renderer)
+    assert frame.x0 <= box.x0 and box.x1 <= frame.x1, (box, frame)

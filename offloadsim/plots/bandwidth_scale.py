@@ -3,15 +3,20 @@
 On a linear axis from 0, a trace falling from 20 to 1 Mb/s drew its 1 Mb/s on the axis itself,
 under a node's outage hatching, where it read as a dead link.  Where the bandwidths drawn span more
 than a decade the panel is logarithmic and a link down (0) is a gap in its line, hatched as a link
-outage is across the figure; each line's lowest bandwidth in force is written beside its step.
+outage is across the figure; each line's lowest bandwidth in force is written beside its step,
+inside the panel where the step is at its edge.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
+from matplotlib.text import Annotation
+from matplotlib.transforms import Bbox
 
 from offloadsim.plots.axes import log_axis, plain_number
 from offloadsim.plots.link_lines import LinkLine
@@ -66,9 +71,10 @@ def label_lowest(ax: Axes, lines: Sequence[LinkLine]) -> None:
         low = min(positive)
         widths = [(line.edges[i + 1] - line.edges[i], i) for i, v in enumerate(line.values) if v == low]
         _, i = max(widths)
-        ax.annotate(
+        label = _KeptInside(
             f"{plain_number(float(f'{low / 1e6:.3g}'))} Mb/s",  # 2.57, not 2.566: a label, not a table
-            xy=((line.edges[i] + line.edges[i + 1]) / 2, low / 1e6),
+            (line.edges[i], line.edges[i + 1]),
+            low / 1e6,
             xytext=(0, 2),
             textcoords="offset points",
             ha="center",
@@ -79,3 +85,50 @@ def label_lowest(ax: Axes, lines: Sequence[LinkLine]) -> None:
             bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
             annotation_clip=True,
         )
+        ax.add_artist(label)
+
+
+class _KeptInside(Annotation):
+    """A label over a step, centred on it where it fits, else aligned to the side with room.
+
+    Centred over the last step of a run, "2.57 Mb/s" ran past the panel's right edge; its ends are
+    only known once the figure is laid out, so the label is placed each time it is measured or drawn:
+    past the right edge, it ends where its step or the axes do; past the left, it starts so.
+    """
+
+    def __init__(self, text: str, step: tuple[float, float], y: float, **kwargs: Any) -> None:
+        self._step = step
+        super().__init__(text, xy=(sum(step) / 2, y), **kwargs)
+
+    def _place(self, renderer: RendererBase | None) -> None:
+        """Centre it over its step or, where centred it runs past the axes, align it to the side with room.
+
+        Its alignment is set only where it changes: a label marked stale at each measure would mark
+        the figure's layout unsettled.
+        """
+        if self.axes is None:
+            return
+        left, right = self._step
+        y = self.xy[1]
+        half = super().get_window_extent(renderer).width / 2  # its width whatever its alignment
+        centre = float(self.axes.transData.transform(((left + right) / 2, y))[0])
+        frame = self.axes.get_window_extent(renderer)
+        low, high = sorted(self.axes.get_xlim())
+        xy, align = ((left + right) / 2, y), "center"
+        if centre + half > frame.x1:
+            xy, align = (min(right, high), y), "right"
+        elif centre - half < frame.x0:
+            xy, align = (max(left, low), y), "left"
+        if (xy, align) != (self.xy, self.get_horizontalalignment()):
+            self.xy = xy
+            self.set_horizontalalignment(align)
+
+    def get_window_extent(self, renderer: RendererBase | None = None) -> Bbox:
+        """The label's extent where it is drawn (placed first)."""
+        self._place(renderer)
+        return super().get_window_extent(renderer)
+
+    def draw(self, renderer: RendererBase) -> None:
+        """Draw the label where it stays inside the axes."""
+        self._place(renderer)
+        super().draw(renderer)

@@ -104,3 +104,33 @@ def test_users_apart_are_not_warned(tmp_path, warmup, think):
     for seed in (1, 2):
         summary = offloadsim.run(_scenario(tmp_path, "30 s", warmup, think, seed)).summary
         assert _said(summary) == []
+
+
+def test_a_kind_leaves_out_only_the_loops_its_explainer_named():
+    """Two loops, one explained by another kind's warning: the kind yielding is handed the other alone."""
+    from offloadsim.analysis.warning_facts import WarningFacts
+    from offloadsim.analysis.warning_list import run_warnings
+    from offloadsim.analysis.warning_registry import WarningInputs, WarningKind, register, unregister
+
+    handed = []
+
+    def explain(inputs):
+        return [("toy explainer: a/x", WarningFacts("toy_explainer", numbers=(("a/x", 1.0),)))]
+
+    def yielding(inputs):
+        handed.append(dict(inputs.loops))
+        return []
+
+    # Registered in the order that would detect the yielding kind first: the rule orders them.
+    register(
+        WarningKind(name="toy_yielding", detect=yielding, legend="", loops_explained_by=("toy_explainer",))
+    )
+    register(WarningKind(name="toy_explainer", detect=explain, legend=""))
+    try:
+        loops = {("a", "x"): (4, 0.0), ("b", "x"): (4, 0.0)}
+        said = run_warnings(WarningInputs(tasks=None, nodes=None, duration_s=0.0, loops=loops), set())
+    finally:
+        unregister("toy_yielding")
+        unregister("toy_explainer")
+    assert handed == [{("b", "x"): (4, 0.0)}]
+    assert [facts.kind for _, facts in said] == ["toy_explainer"]

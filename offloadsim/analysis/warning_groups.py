@@ -56,7 +56,7 @@ def warned_groups(
 
     def own(kind: WarningKind) -> set[str]:
         grew = kind.own_tasks
-        assert grew is not None
+        assert grew is not None and end_s is not None  # concerned_groups asks only where the end is known
         return {g for g in dict.fromkeys(groups.tolist()) if grew(tasks[groups == g], duration_s, end_s)}
 
     def on(warned: set[str]) -> set[str]:

@@ -653,11 +653,11 @@ def _sweep_table(result: Any, limit: int = 40, qualifiers: Mapping[str, Qualifie
     for _, group in summary.groupby("point", sort=True):
         first = group.iloc[0]
         firsts.append(first)
-        cells = [first[shown_as[k]] for k in swept]
-        values = [shown_value(k, v) for k, v in zip(swept, cells, strict=True)]
+        raw = [first[shown_as[k]] for k in swept]
+        values = [shown_value(k, v) for k, v in zip(swept, raw, strict=True)]
         cut.update(i for i, text in enumerate(values) if brief_text(text) != text)
         row = [
-            with_meaning(brief_text(t), k, v, meanings) for t, k, v in zip(values, swept, cells, strict=True)
+            with_meaning(brief_text(t), k, v, meanings) for t, k, v in zip(values, swept, raw, strict=True)
         ]
         point = qualifiers.get(str(first["point"]), PLAIN)
         if point.overloaded is not None:

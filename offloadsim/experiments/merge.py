@@ -78,14 +78,14 @@ def write_merged(
         frame = merged_frame(files, inserts)
         write_frame(frame, path)
         return len(frame)
-    categories, nullable = plan
+    kinds, nullable = plan
     writer: pq.ParquetWriter | None = None
     arrow: pa.Schema | None = None
     rows = 0
     try:
         with contextlib.closing(ticking(files, bars("tasks"))) as each:
             for i, file in enumerate(each):
-                for frame in _job_frames(file, categories, nullable):
+                for frame in _job_frames(file, kinds, nullable):
                     if not len(frame):
                         continue
                     for position, name, values in inserts:

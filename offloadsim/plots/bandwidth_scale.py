@@ -10,7 +10,7 @@ inside the panel where the step is at its edge.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -114,7 +114,8 @@ class _KeptInside(Annotation):
         centre = float(self.axes.transData.transform(((left + right) / 2, y))[0])
         frame = self.axes.get_window_extent(renderer)
         low, high = sorted(self.axes.get_xlim())
-        xy, align = ((left + right) / 2, y), "center"
+        xy: tuple[float, float] = ((left + right) / 2, y)
+        align: Literal["left", "center", "right"] = "center"
         if centre + half > frame.x1:
             xy, align = (min(right, high), y), "right"
         elif centre - half < frame.x0:
@@ -123,7 +124,8 @@ class _KeptInside(Annotation):
             self.xy = xy
             self.set_horizontalalignment(align)
 
-    def get_window_extent(self, renderer: RendererBase | None = None) -> Bbox:
+    # Annotation's own signature, which matplotlib's stubs already say narrows Text's (no dpi).
+    def get_window_extent(self, renderer: RendererBase | None = None) -> Bbox:  # type: ignore[override]
         """The label's extent where it is drawn (placed first)."""
         self._place(renderer)
         return super().get_window_extent(renderer)

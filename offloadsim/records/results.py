@@ -458,9 +458,9 @@ class RunResult:
 
         end = self.manifest.get("end_s")
         ended = float(end) if isinstance(end, int | float) and math.isfinite(end) else None
-        engine = self._tasks is None and self.records is not None
-        tasks = self.records if engine else self.tasks
-        frame = (lambda: tasks_frame(tasks)) if engine else (lambda: tasks)
+        records = self.records if self._tasks is None else None
+        tasks: Any = records if records is not None else self.tasks
+        frame = (lambda: tasks_frame(records)) if records is not None else (lambda: tasks)
         nodes = self._nodes if self._nodes is not None else self.nodes
         return run_placer(tasks, nodes, self.summary.duration_s, ended, self.summary.warning_facts, frame)
 

@@ -660,7 +660,8 @@ def _network_doc() -> Any:
         __base__=NetworkDoc,
         __module__=__name__,
         __doc__=NetworkDoc.__doc__,
-        __validators__={"_keys_fit_link_model": _keys_fit_link_model},
+        # pydantic types __validators__ as plain functions; create_model takes a model_validator too
+        __validators__={"_keys_fit_link_model": typing.cast(Any, _keys_fit_link_model)},
         **fields,
     )
 

@@ -1,14 +1,24 @@
-"""Which of a sweep's points a line is of: `` (at points 0-9 and 20-29)``, said by notes and warnings alike.
+"""Which of a sweep's points a line is of: `` (at 10 Mbps, local)``, said by notes and warnings alike.
 
-A sweep's dry run names the points a note is of; its warnings (a check of the base's own key, an
-idle processor under some of its policies) said none, though they hold at only some points.
+A sweep's table names its points by their swept values, not their numbers: a note under it that
+said `` (at points 0 and 2)`` named rows the reader could not find.  Notes under the table name a
+few points by their values as its rows show them (:func:`points_named`, :func:`point_describer`);
+more, compactly by their numbers, with where those are (summary.csv's ``point`` column).  A dry
+run lists its points by number, so its notes and warnings name them so (:func:`points_of`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from offloadsim.analysis.values import NO_PARAMETER, shown_value
 from offloadsim.suggest import listed
 
-__all__ = ["points_of"]
+__all__ = ["NAMED", "point_describer", "points_named", "points_of"]
+
+#: The most points a line names by their values; more, by their numbers.
+NAMED = 3
 
 
 def points_of(at: list[int], points: int, most: int = 6) -> str:
@@ -29,3 +39,71 @@ def points_of(at: list[int], points: int, most: int = 6) -> str:
     if len(said) > most:
         return f" (at {len(at):,} of the {points:,} points: {', '.join(said[:most])}, ...)"
     return f" (at point{'s' if len(at) > 1 else ''} {listed(said)})"
+
+
+def points_named(at: list[int], points: int, described: Callable[[int], str] | None) -> str:
+    """`` (at 10 Mbps, local; 50 Mbps, local)``: the ``points`` a line under a sweep's table is of; "": all.
+
+    ``described(point)``: a point as the table's row names it (:func:`point_describer`).  Points that
+    are every point of some values of one key are said so (`` (at every point of int8)``); else up
+    to :data:`NAMED` by their values, points whose values hold a comma parted by ``;``.  None, or
+    more: by their numbers (:func:`points_of`), saying where those are.
+
+    >>> points_named([1], 4, {1: "local"}.get)
+    ' (at local)'
+    >>> points_named([0, 2], 4, {0: "5 Mbps, edge", 2: "9 Mbps, edge"}.get)
+    ' (at 5 Mbps, edge; 9 Mbps, edge)'
+    >>> points_named([0, 1, 3, 4], 6, str)
+    " (at points 0, 1, 3 and 4 of summary.csv's point column)"
+    """
+    if len(at) == points:
+        return ""
+    if described is None:
+        return points_of(at, points)
+    if len(at) > 1 and isinstance(described, PointNames) and (values := described.values_of(at)):
+        return f" (at every point of {listed(values)})"
+    if len(at) > NAMED:
+        return points_of(at, points)[:-1] + " of summary.csv's point column)"
+    said = [described(p) for p in at]
+    return f" (at {'; '.join(said) if any(', ' in s for s in said) else listed(said)})"
+
+
+class PointNames:
+    """A sweep's points as its table's rows name them: their swept values, a policy parameter's null ``–``.
+
+    ``frame``: a table of the sweep's runs or points (``point``, each swept key's column, and
+    ``policy``, the label a swept ``policy.name`` is shown by).
+    """
+
+    def __init__(self, frame: Any, swept: Sequence[str]) -> None:
+        firsts = frame.drop_duplicates("point").set_index("point")
+        labelled = "policy" in firsts.columns  # a swept policy.name is shown by its label
+        columns = ["policy" if key == "policy.name" and labelled else key for key in swept]
+        self._values = {
+            int(point): tuple(
+                shown_value(key, row[column]) for key, column in zip(swept, columns, strict=True)
+            )
+            for point, row in firsts.iterrows()
+        }
+
+    def __call__(self, point: int) -> str:
+        """``10 Mbps, local``: the point's values, as its row's cells."""
+        return ", ".join(self._values[point])
+
+    def values_of(self, at: list[int]) -> list[str]:
+        """The values of one key whose points are exactly ``at`` (the fewest such); [] where none are.
+
+        A policy parameter's null ``–`` is none: "every point of –" would name no value.
+        """
+        found: list[str] = []
+        for i in range(len(next(iter(self._values.values()), ()))):
+            values = list(dict.fromkeys(self._values[p][i] for p in at))
+            alike = {p for p, row in self._values.items() if row[i] in values}
+            if alike == set(at) and NO_PARAMETER not in values and (not found or len(values) < len(found)):
+                found = values
+        return found
+
+
+def point_describer(frame: Any, swept: Sequence[str]) -> PointNames:
+    """:class:`PointNames` of a sweep's ``frame`` (its runs' or points' table) and its ``swept`` keys."""
+    return PointNames(frame, swept)

@@ -79,7 +79,7 @@ def test_a_sweep_says_an_application_on_a_gpu_at_the_points_whose_runs_ran_it_th
     Wi-Fi only; the line on AlexNet on the T4 is now said of the points whose runs computed it there.
     """
     from offloadsim.cli import main
-    from offloadsim.point_spans import points_of
+    from offloadsim.point_spans import point_describer, points_named
 
     base = tmp_path / "neurosurgeon.yaml"
     base.write_text(NEUROSURGEON.read_text().replace("duration: 300 s", "duration: 120 s"))
@@ -103,9 +103,10 @@ def test_a_sweep_says_an_application_on_a_gpu_at_the_points_whose_runs_ran_it_th
     rows = [row for row in manifest["figure_notes"] if GPU in row["note"]]
     named = sorted({p for row in rows if "applications.alexnet" in row["note"] for p in row["points"]})
     assert named == on_t4
-    # under the table: said with those points
+    # under the table: said with those points, by their values as the table's rows show them
     (line,) = [note for note in manifest["notes"] if GPU in note and "applications.alexnet" in note]
-    assert line.endswith(points_of(on_t4, 3))
+    described = point_describer(pd.read_csv(out / "summary.csv"), manifest["swept"])
+    assert line.endswith(points_named(on_t4, 3, described)) and "(at point" not in line
 
 
 def test_an_alternative_a_policy_never_served_is_not_said_of_its_runs(tmp_path):

@@ -333,7 +333,8 @@ def dropped_runs_note(metrics: Any, keys: list[str]) -> str | None:
 def _runs_short_of(metrics: Any, keys: list[str], columns: list[str]) -> tuple[str, str] | None:
     """The runs whose ``columns`` add up to ``UNFINISHED_SHARE`` or more of their arrivals, said.
 
-    ``("3 of 12 runs", "most: policy=edge, replication=1, 23%")``, or None when there are none.
+    ``("3 of 12 runs", "most: policy=edge, replication=1, 23%")``, or None when there are none; a
+    long value by its size (:func:`~offloadsim.analysis.brief_values.brief_text`).
     """
     if not len(metrics) or not {"arrived", *columns} <= set(metrics.columns):
         return None
@@ -343,11 +344,15 @@ def _runs_short_of(metrics: Any, keys: list[str], columns: list[str]) -> tuple[s
     flagged = share[share >= UNFINISHED_SHARE]
     if flagged.empty:
         return None
+    from offloadsim.analysis.brief_values import IN_FULL, brief_text
     from offloadsim.analysis.values import value_text  # a swept value as the table shows it
 
     worst = metrics.loc[flagged.idxmax()]
-    run = ", ".join(f"{key}={value_text(worst[key])}" for key in keys if key in metrics.columns)
-    return f"{len(flagged)} of {len(metrics)} runs", f"most: {run}, {flagged.max():.0%}"
+    # a zipped list of access points said by its size, as the table says it: whole, it filled lines
+    said = {key: value_text(worst[key]) for key in keys if key in metrics.columns}
+    run = ", ".join(f"{key}={brief_text(text)}" for key, text in said.items())
+    cut = f" {IN_FULL}" if any(brief_text(text) != text for text in said.values()) else ""
+    return f"{len(flagged)} of {len(metrics)} runs", f"most: {run}, {flagged.max():.0%}{cut}"
 
 
 def pooled_applications_note(scenarios: list[Any], tasks_file: Path, by: str | None = None) -> str | None:

@@ -12,11 +12,9 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from offloadsim.point_spans import points_of
+from offloadsim.point_spans import points_named
 
 __all__ = ["unserved", "unserved_line"]
-
-_NAMED = 3  # points named by their values; more, by their indices (`` (at points 0-9)``)
 
 
 def unserved(apps: pd.DataFrame, points: pd.Series, column: str) -> dict[str, list[int]]:
@@ -31,15 +29,10 @@ def unserved(apps: pd.DataFrame, points: pd.Series, column: str) -> dict[str, li
 
 
 def unserved_line(found: dict[str, list[int]], total: int, described: Callable[[int], str], file: str) -> str:
-    """The line under the table: ``served none (no rows, nor in apps.csv): chat-1b at local; ...``.
+    """The line under the table: ``served none (no rows, nor in apps.csv): chat-1b (at local); ...``.
 
-    ``total``: the sweep's points; ``described(point)``: a point as its row names it (its values).
-    "" where every point served every application.
+    ``total``: the sweep's points; ``described(point)``: a point as its row names it (its values,
+    :func:`~offloadsim.point_spans.points_named`).  "" where every point served every application.
     """
-    said = [
-        f"{app} at {' and '.join(described(p) for p in at)}"
-        if len(at) <= _NAMED
-        else f"{app}{points_of(at, total)}"
-        for app, at in found.items()
-    ]
+    said = [f"{app}{points_named(at, total, described)}" for app, at in found.items()]
     return f"served none (no rows, nor in {file}): {'; '.join(said)}" if said else ""

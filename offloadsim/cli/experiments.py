@@ -777,13 +777,10 @@ def _shown_as(swept: list[str], columns: pd.Index) -> dict[str, str]:
 
 
 def _point_values(result: Any) -> Callable[[int], str]:
-    """A sweep's point as its table's row names it: its swept values, a policy parameter's null ``–``."""
-    from offloadsim.analysis.values import shown_value
+    """A sweep's point as its table's row names it (:func:`~offloadsim.point_spans.point_describer`)."""
+    from offloadsim.point_spans import point_describer
 
-    swept = list(result.manifest.get("swept", []))
-    firsts = result.summary.drop_duplicates("point").set_index("point")
-    shown_as = _shown_as(swept, firsts.columns)
-    return lambda point: ", ".join(shown_value(k, firsts.at[point, shown_as[k]]) for k in swept)
+    return point_describer(result.summary, list(result.manifest.get("swept", [])))
 
 
 def _sweep_keyed_table(

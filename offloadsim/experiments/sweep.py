@@ -68,7 +68,6 @@ from offloadsim.experiments.sweep_merge import (
     jobs_by_key,
     merge_sweep,
     reusable_job_file,
-    said_at,
 )
 from offloadsim.experiments.sweep_other_code import saved_by_other_code
 from offloadsim.experiments.sweep_spec import (
@@ -311,8 +310,7 @@ def sweep(
                     "started_utc": started.isoformat(timespec="seconds"),
                     "wall_s": time.perf_counter() - clock,
                 },
-                world_said=said_at(gathered, {job.index for job in jobs}),  # a GPU line a precision: one
-                world_points=gathered,  # by point: what its figures say of the points they draw
+                world_points=gathered,  # by point: said under the table, and what its figures draw
                 point_notes=makers,  # and those said of where each point's runs computed
                 progress=progress,
                 saved=saved,

@@ -68,6 +68,7 @@ from offloadsim.outdir import (
     replace_together,
     text_writer,
 )
+from offloadsim.point_spans import point_describer
 from offloadsim.progress import progress_bar, ticking
 from offloadsim.records.formats import SWEEP_FORMAT
 from offloadsim.records.input_copies import copy_inputs
@@ -357,7 +358,8 @@ def merge_sweep(
             *world_points,
             *((i, note) for i in sorted(point_notes) for note in point_notes[i](ran_on.get(i))),
         ]
-        world_said = said_at(world_points, {job.index for job in ordered})
+    if world_points:  # named under the table by their values, as its rows name them
+        world_said = said_at(world_points, {job.index for job in ordered}, point_describer(metrics, swept))
     summary = summarize_points(metrics, swept)
     groups = with_group_warned(
         _group_summary(by_group, metrics, swept, list(summary.columns)),
@@ -535,10 +537,12 @@ def _notes(
     notes = comparison_notes(
         scenarios, world_said, served, metrics, manifest, processors, run_keys, SWEEP_APPS_SHOWN, nodes=nodes
     )
-    return [*notes, *_same_trace_notes(jobs, metrics)]
+    return [*notes, *_same_trace_notes(jobs, metrics, point_describer(metrics, swept))]
 
 
-def _same_trace_notes(jobs: Sequence[Job], metrics: pd.DataFrame) -> list[str]:
+def _same_trace_notes(
+    jobs: Sequence[Job], metrics: pd.DataFrame, described: Callable[[int], str]
+) -> list[str]:
     """Compare's note on traces every replication plays alike, of each point (:func:`said_at`).
 
     Each point's note is said of its scenario and its runs' metrics (their seeds aside, which differ
@@ -553,7 +557,7 @@ def _same_trace_notes(jobs: Sequence[Job], metrics: pd.DataFrame) -> list[str]:
             rows = metrics[metrics["point"] == job.index].drop(columns=["seed"], errors="ignore")
             if note := same_trace_note(job.scenario, runs[job.index], rows):
                 said.append((job.index, note))
-    return said_at(said, runs) if said else []
+    return said_at(said, runs, described) if said else []
 
 
 def _raw_inputs(swept: Sequence[str], jobs: Sequence[Job]) -> list[dict[str, Any]]:
@@ -797,15 +801,20 @@ def point_computed(
     return {int(point): at for point, at in found.items()}
 
 
-def said_at(world_points: Sequence[tuple[int | None, str]], points: Collection[int]) -> list[str]:
+def said_at(
+    world_points: Sequence[tuple[int | None, str]],
+    points: Collection[int],
+    described: Callable[[int], str] | None = None,
+) -> list[str]:
     """The sweep's world notes for its table, each once, with the ``points`` it holds at where not all.
 
     Several lines of a kind that merges are said as one (a GPU line a precision), with the points
-    its lines hold at (`` (at points 3-5)``, :func:`~offloadsim.point_spans.points_of`); GPU lines
+    its lines hold at (:func:`~offloadsim.point_spans.points_named`: `` (at 10 Mbps, local)`` by
+    ``described``, a point as the table's row names it; None: by number, as a dry run lists them); GPU lines
     naming other applications or GPUs are not merged (:func:`gpu_places`): a line on AlexNet's
     layers on a T4 is of the points whose runs computed them there, not of every point.
     """
-    from offloadsim.point_spans import points_of
+    from offloadsim.point_spans import points_named
     from offloadsim.world.build import merged_notes
     from offloadsim.world.notes.gpu_efficiency import KIND as GPU
     from offloadsim.world.notes.gpu_efficiency import gpu_places
@@ -834,7 +843,7 @@ def said_at(world_points: Sequence[tuple[int | None, str]], points: Collection[i
             for each in stands_for:
                 held = at[each]
                 held_at |= set(points) if held is None else held
-            of = points_of(sorted(held_at), len(points))
+            of = points_named(sorted(held_at), len(points), described)
             said.append((kinds[_kind(stands_for[0])], min(order[each] for each in stands_for), f"{line}{of}"))
     return [line for *_, line in sorted(said, key=lambda each: each[:2])]
 

@@ -444,6 +444,7 @@ def series_figure(
         shown,
         lambda key: view.heading(key, frame),
         group_attribution(view.results.tasks, view.results.nodes, view.results.metrics),
+        view.metric,
     )
     # Of a throughput the runs' warnings say what the values are (a closed loop's users' pace, an
     # open rate past capacity), and of any metric where a drawn run never settled (an overloaded

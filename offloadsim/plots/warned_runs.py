@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from offloadsim.analysis.catalogue import is_metric, metric_info
 from offloadsim.analysis.groups import GROUP_COLUMN
 from offloadsim.analysis.values import axis_texts
 from offloadsim.analysis.warning_facts import WarningFacts
@@ -92,9 +93,10 @@ def warned_runs_note(
     keys: Iterable[str],
     heading: Callable[[str], str],
     attribute: Attribute | None = None,
+    metric: str | None = None,
 ) -> str:
     """:func:`warned_runs`' note alone."""
-    return warned_runs(manifest, frame, keys, heading, attribute).note
+    return warned_runs(manifest, frame, keys, heading, attribute, metric).note
 
 
 def warned_runs(
@@ -103,6 +105,7 @@ def warned_runs(
     keys: Iterable[str],
     heading: Callable[[str], str],
     attribute: Attribute | None = None,
+    metric: str | None = None,
 ) -> WarnedRuns:
     """A line per kind of warning the drawn runs gave, naming their configurations (by ``keys``).
 
@@ -114,6 +117,8 @@ def warned_runs(
     theirs (the old phones' overload is not the new phones').  Where it has a row per node, a
     warning whose facts name every node it is about is said only of runs whose drawn nodes it
     names: a figure of the server's utilisation (``--where node=server``) said the phone's overload.
+    ``metric``: the one drawn, which the lead names where it is no latency (``how long they ran
+    moves their deadline misses``); None: latencies.
     """
     warned = run_warnings_with_facts(manifest)
     run = [k for k in _RUN if k in frame.columns]
@@ -152,13 +157,21 @@ def warned_runs(
         return WarnedRuns("", False)
     # Each kind but a full queue's (stages dropped) says the runs' latencies depend on their length
     # (a kind's registered ``length_dependent``).
-    lead = "runs warned" + (
-        ", latencies depend on how long they ran" if all(_length_dependent(kind) for kind in said) else ""
-    )
+    lead = "runs warned" + (f", {_depends(metric)}" if all(_length_dependent(kind) for kind in said) else "")
     some = any(_length_dependent(kind) for kind in said)
     if not keys:
         return WarnedRuns(f"{lead}: " + "; ".join(lines), some)
     return WarnedRuns(f"{lead} ({', '.join(heading(k) for k in keys)}):\n" + "\n".join(lines), some)
+
+
+def _depends(metric: str | None) -> str:
+    """What of the drawn ``metric`` depends on the runs' length: latencies, else the metric by its label.
+
+    A figure of deadline misses or energy said its runs' "latencies depend on how long they ran".
+    """
+    if metric is None or not is_metric(metric) or metric_info(metric).unit == "ms":  # a task column: latency
+        return "latencies depend on how long they ran"
+    return f"how long they ran moves their {metric_info(metric).label}"
 
 
 def _legend(kind: str) -> str:

@@ -160,3 +160,13 @@ def test_a_panel_of_runs_with_no_warnings_is_titled_none(folder):
     plt.close(fig)
     assert any(title.endswith("warnings = none") for title in titles), titles
     assert not any(title.rstrip().endswith("=") for title in titles), titles
+
+
+def test_the_sweep_figure_of_another_metric_names_it_not_latencies(folder):
+    """A sweep figure of deadline misses or throughput said its warned runs' "latencies depend on
+    how long they ran": the lead names the metric drawn."""
+    fig = plot_results(read_results(folder / "sweep"), "sweep", metric="throughput_per_s", x=PRECISION)
+    note = _note(fig)
+    assert "runs warned, how long they ran moves their throughput (classify precision, policy):" in note
+    assert "latencies depend" not in note
+    assert f"{SETTLE}: fp32, local (2 of 2 runs)" in note

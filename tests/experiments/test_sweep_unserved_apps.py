@@ -29,7 +29,7 @@ def test_an_application_a_point_never_served_is_said_under_the_table(tmp_path, c
     served = apps.groupby("policy")["app"].unique().map(set).to_dict()
     assert served["local"] == {"chat-1b"}  # local answers every request with the model requested
     unserved = {
-        f"{app} at {policy}"
+        f"{app} (at {policy})"
         for policy in ("model-select", "local")
         for app in {"chat-1b", "chat-8b"} - served[policy]
     }
@@ -46,6 +46,6 @@ def test_many_points_unserved_are_said_by_their_indices():
     assert found == {"b": [0, 1, 3, 4, 5]}
     assert (
         unserved_line(found, 6, str, "apps.csv")
-        == "served none (no rows, nor in apps.csv): b (at points 0, 1 and 3-5)"
+        == "served none (no rows, nor in apps.csv): b (at points 0, 1 and 3-5 of summary.csv's point column)"
     )
     assert unserved_line({}, 6, str, "apps.csv") == ""

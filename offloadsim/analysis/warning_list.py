@@ -19,7 +19,6 @@ again once it is installed.
 from __future__ import annotations
 
 import dataclasses
-import graphlib
 from typing import Any
 
 from offloadsim.analysis.table_columns import floats, has, rows, strings
@@ -35,7 +34,14 @@ from offloadsim.analysis.warning_kinds import (
     settling,
 )
 from offloadsim.analysis.warning_kinds.shared import SETTLE_BUSY
-from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind, register, registered
+from offloadsim.analysis.warning_registry import (
+    Said,
+    WarningInputs,
+    WarningKind,
+    detection_order,
+    register,
+    registered,
+)
 from offloadsim.analysis.warning_registry import kind_named as _kind_named
 from offloadsim.plugins import NamedPlugins
 
@@ -106,17 +112,11 @@ def run_warnings(inputs: WarningInputs, decoders: set[str]) -> list[Said]:
     """
     kinds = {kind.name: kind for kind in registered_kinds()}
     found: dict[str, list[Said]] = {}
-    for name in _detection_order(kinds):
+    for name in detection_order(kinds):
         kind = kinds[name]
         found[name] = detected(kind, _unexplained(inputs, kind.loops_explained_by, found))
     said = [each for name in kinds for each in found[name]]
     return _unbatched(said, decoders, inputs)
-
-
-def _detection_order(kinds: dict[str, WarningKind]) -> list[str]:
-    """The kinds' names, each after those that explain its loops (their warnings are read first)."""
-    graph = {name: [n for n in kind.loops_explained_by if n in kinds] for name, kind in kinds.items()}
-    return list(graphlib.TopologicalSorter(graph).static_order())
 
 
 def _unexplained(

@@ -152,10 +152,33 @@ _REGISTERED: dict[str, WarningKind] = {}
 
 
 def register(kind: WarningKind) -> None:
-    """Add a kind of run warning; its name must be new (a ValueError naming the kind holding it)."""
+    """Add a kind of run warning; its name must be new (a ValueError naming the kind holding it).
+
+    Nor may its ``loops_explained_by`` lead back to it through other kinds': no order would read
+    each explaining warning first (a ValueError naming the circle, where it ended the run as a bug).
+    """
+    import graphlib
+
     if kind.name in _REGISTERED:
         raise ValueError(f"a warning kind named {kind.name!r} is registered already")
     _REGISTERED[kind.name] = kind
+    try:
+        detection_order(_REGISTERED)
+    except graphlib.CycleError as cycle:
+        del _REGISTERED[kind.name]
+        circle = " -> ".join(cycle.args[1])  # graphlib: each an immediate predecessor of the next
+        raise ValueError(
+            f"warning kind {kind.name!r}: its loops_explained_by closes a circle ({circle}: each "
+            "explains the next's loops); a kind cannot explain, through others, its own loops"
+        ) from None
+
+
+def detection_order(kinds: Mapping[str, WarningKind]) -> list[str]:
+    """The kinds' names, each after those that explain its loops (their warnings are read first)."""
+    import graphlib
+
+    graph = {name: [n for n in kind.loops_explained_by if n in kinds] for name, kind in kinds.items()}
+    return list(graphlib.TopologicalSorter(graph).static_order())
 
 
 def unregister(name: str) -> None:

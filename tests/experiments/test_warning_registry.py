@@ -99,3 +99,19 @@ def test_the_shipped_kinds_are_registered_in_the_summarys_order_and_a_name_is_ta
         register(SHIPPED[3])
     with pytest.raises(ValueError, match="must be a word"):
         WarningKind(name="two words", detect=lambda inputs: [], legend="x")
+
+
+def test_a_kind_whose_loops_explained_by_closes_a_circle_is_refused_and_left_unregistered():
+    """A plug-in's two kinds each explaining the other's loops: no order reads either first (was exit 1)."""
+
+    def kind(name: str, explained_by: str) -> WarningKind:
+        return WarningKind(name=name, detect=lambda _: [], legend="x", loops_explained_by=(explained_by,))
+
+    register(kind("toy_first", "toy_second"))
+    try:
+        circle = r"'toy_second'.*closes a circle \(toy_\w+ -> toy_\w+ -> toy_\w+"
+        with pytest.raises(ValueError, match=circle):
+            register(kind("toy_second", "toy_first"))
+        assert "toy_second" not in [each.name for each in registered_kinds()]
+    finally:
+        unregister("toy_first")

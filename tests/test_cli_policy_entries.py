@@ -167,7 +167,7 @@ def test_a_refused_entry_of_the_files_policy_names_the_parameters_it_kept(tiny_s
     )
     assert 'got both: node "edge" and nodes [phone, edge]' in line
     assert line.endswith(
-        f"({tiny_scenario.name}'s own policy is fixed too, "
-        "so its node=edge stays beside the entry's: "
-        f"give {tiny_scenario.name} another policy, such as local)"
+        f"({tiny_scenario.name}'s policy is fixed too: "
+        "its node=edge stays beside the entry's; "
+        "give the file another, e.g. local)"
     )

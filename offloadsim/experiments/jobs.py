@@ -118,7 +118,7 @@ def sent_to_worker(job: Job) -> Job:
     ``other-code``) warned in the command's process, a job's warnings are ignored, and the world
     it builds reads its files from the scenario's ``base_dir``, the folder's ``inputs/``, as before.
     """
-    if job.scenario.rerun is None:
+    if getattr(job.scenario, "rerun", None) is None:  # execute()'s own runner may take jobs of no scenario
         return job
     return replace(job, scenario=replace(job.scenario, rerun=None))
 

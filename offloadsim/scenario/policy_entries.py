@@ -83,9 +83,9 @@ def kept_params_note(source: str, name: str, kept: Mapping[str, Any]) -> str:
     the fix, a scenario policy of another name, so the entry runs with its own parameters alone.
     Empty when none kept.
 
-    >>> print(kept_params_note("s.yaml", "fixed", {"node": "c"}).replace(": give", ":\ngive"))
-     (s.yaml's own policy is fixed too, so its node=c stays beside the entry's:
-    give s.yaml another policy, such as local)
+    >>> print(kept_params_note("s.yaml", "fixed", {"node": "c"}).replace("; give", ";\ngive"))
+     (s.yaml's policy is fixed too: its node=c stays beside the entry's;
+    give the file another, e.g. local)
     """
     if not kept:
         return ""
@@ -94,8 +94,8 @@ def kept_params_note(source: str, name: str, kept: Mapping[str, Any]) -> str:
     file = PurePath(source).name
     other = "edge" if name == "local" else "local"
     return (
-        f" ({file}'s own policy is {name} too, so its {params} stays beside the entry's: "
-        f"give {file} another policy, such as {other})"
+        f" ({file}'s policy is {name} too: its {params} stays beside the entry's; "
+        f"give the file another, e.g. {other})"
     )
 
 

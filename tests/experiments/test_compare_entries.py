@@ -417,8 +417,8 @@ def test_a_refused_entry_of_the_files_policy_names_the_parameters_it_kept(tmp_pa
     )
     assert 'got both: node "edge" and nodes [$source, edge]' in line
     assert line.endswith(
-        f"({path.name}'s own policy is fixed too, so its node=edge stays beside the entry's"
-        f": give {path.name} another policy, such as local)"
+        f"({path.name}'s policy is fixed too: its node=edge stays beside the entry's"
+        "; give the file another, e.g. local)"
     )
 
 
@@ -434,8 +434,7 @@ def test_a_one_node_entry_over_a_files_multi_station_plan_is_told_the_fix(tmp_pa
     assert line.startswith(f"{path}: --policies fixed(node=edge): ")
     assert 'got both: node "edge" and nodes [$source, edge]' in line
     assert line.endswith(
-        f"so its nodes=[$source, edge], cuts=[1] stays beside the entry's: "
-        f"give {path.name} another policy, such as local)"
+        "its nodes=[$source, edge], cuts=[1] stays beside the entry's; give the file another, e.g. local)"
     )
     path.write_text(TINY.replace("policy: least-loaded", "policy: local"), encoding="utf-8")
     assert main(["compare", str(path), "--policies", "fixed(node=edge),local", "-n", "1", "--dry-run"]) == 0

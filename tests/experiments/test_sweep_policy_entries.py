@@ -185,7 +185,7 @@ def test_a_refused_entry_of_the_bases_own_policy_names_the_parameters_it_kept(tm
     assert problem.key_path == "policies"
     assert 'got both: node "edge" and nodes [$source, edge]' in problem.message
     kept = (
-        f"({base.name}'s own policy is fixed too, so its node=edge stays beside the entry's: "
-        f"give {base.name} another policy, such as local)"
+        f"({base.name}'s policy is fixed too: its node=edge stays beside the entry's; "
+        "give the file another, e.g. local)"
     )
     assert kept in problem.message

@@ -176,6 +176,7 @@ def group_stats(
     column: str = GROUP_COLUMN,
     metrics: Sequence[str] = GROUP_METRICS,
     least: int = 2,
+    optional: Collection[str] = LLM_APP_METRICS,
 ) -> dict[str, float]:
     """Each source group's :data:`GROUP_METRICS`, keyed :func:`group_key`; empty for one group or none.
 
@@ -187,7 +188,8 @@ def group_stats(
     battery has none of :data:`GROUP_BATTERY_METRICS`.  ``column`` and ``metrics``: another task
     column's values in place of the source groups (``APP_COLUMN``, :data:`APP_METRICS`); ``least``:
     how many values the tasks must have for any to be told apart (1: a run of a scenario of two
-    applications whose tasks all went to one still has that one's numbers, as its other runs do).
+    applications whose tasks all went to one still has that one's numbers, as its other runs do);
+    ``optional``: metrics a value may not have (an LLM's), left out where NaN.
     """
     groups = _groups(tasks, column, least)
     if groups is None or len(set(groups[1])) < least:
@@ -208,7 +210,7 @@ def group_stats(
             {
                 group_key(group, m): float(numbers[m])
                 for m in kept
-                if m not in LLM_APP_METRICS or numbers[m] == numbers[m]
+                if m not in optional or numbers[m] == numbers[m]
             }
         )
     return out
@@ -292,6 +294,7 @@ def per_group(
     empty: Sequence[str],
     key: str = "group",
     metrics: Sequence[str] = GROUP_FILE_METRICS,
+    optional: Collection[str] = LLM_APP_METRICS,
 ) -> pd.DataFrame:
     """``table`` of each group's rows (:func:`group_rows`), a ``group`` column first: a ``groups.csv``.
 
@@ -299,7 +302,7 @@ def per_group(
     sweep's per point) over one group's rows and the :data:`GROUP_FILE_METRICS` they hold; groups
     come in the rows' order.  No rows (no run had several groups): the columns ``group`` and
     ``empty``.  ``key`` and ``metrics``: per application (``"app"``, :data:`APP_FILE_METRICS`:
-    an ``apps.csv``), where an application with no LLM request has none of :data:`LLM_APP_METRICS`.
+    an ``apps.csv``), where an application with no LLM request has none of ``optional``.
     """
     import pandas as pd
 
@@ -309,7 +312,7 @@ def per_group(
     names = [m for m in metrics if m in frame.columns]
     parts = []
     for group, part in frame.groupby(key, sort=False):
-        mine = [m for m in names if m not in LLM_APP_METRICS or part[m].notna().any()]
+        mine = [m for m in names if m not in optional or part[m].notna().any()]
         summary = table(part.drop(columns=key), mine)
         summary.insert(0, key, group)
         parts.append(summary)

@@ -19,12 +19,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from offloadsim.analysis import catalogue, chunked
+from offloadsim.analysis.breakdown_list import registered_breakdowns
+from offloadsim.analysis.breakdown_registry import Breakdown, BreakdownScope
 from offloadsim.analysis.groups import (
-    APP_COLUMN,
-    APP_METRICS,
     ENERGY_SPLIT_METRICS,
     GROUP_COLUMN,
-    LLM_APP_METRICS,
     group_batteries,
     group_stats,
     split_key,
@@ -87,6 +86,8 @@ __all__ = [
 _NAN = math.nan  # one NaN object: summaries compare equal field by field (identity first)
 #: The Summary's fields holding the registered metrics' values: each metric its own key of summary.json.
 _METRIC_FIELDS = frozenset(("metric_values", "metric_families"))
+#: The Summary's field holding the registered breakdowns' numbers: each breakdown its own key of summary.json.
+_BREAKDOWN_FIELD = "breakdowns"
 
 
 # --------------------------------------------------------------------------- summary
@@ -218,16 +219,22 @@ class Summary(FieldValues):
     #: Per source group, where the tasks' sources span several (:mod:`offloadsim.analysis.groups`):
     #: ``<group>.<metric>`` for each of ``groups.GROUP_METRICS``; empty for one group.
     source_groups: dict[str, float] = field(default_factory=dict)
-    #: Per application, where the tasks span several (``app``: :mod:`offloadsim.analysis.groups`):
-    #: ``<app>.<metric>`` for each of ``groups.APP_METRICS`` (an LLM's ttft and tpot, NaN for
-    #: another); empty for one application, as in a summary.json written before it.
-    apps: dict[str, float] = field(default_factory=dict)
+    #: Per registered breakdown (:mod:`offloadsim.analysis.breakdown_registry`), by its name, where
+    #: the tasks span several of its values: ``<value>.<metric>`` for each of its ``metrics`` (an
+    #: application's: :attr:`apps`); empty for one value, as in a summary.json written before it.
+    #: Each breakdown is its own key of summary.json, where ``apps`` was.
+    breakdowns: dict[str, dict[str, float]] = field(default_factory=dict)
     #: The registered metrics' values (:mod:`offloadsim.analysis.metric_registry`), by name: each is
     #: its own key of summary.json, and read with :meth:`metric` (or the attributes below).
     metric_values: dict[str, float] = field(default_factory=dict)
     #: The registered families' values (``family``: a value per node, say), by name: each its own
     #: key of summary.json, a mapping; read with :meth:`family`.
     metric_families: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    @property
+    def apps(self) -> dict[str, float]:
+        """Per application (the ``apps`` breakdown: ``<app>.<metric>``); empty for one application."""
+        return self.breakdowns.get("apps", {})
 
     def family(self, name: str) -> dict[str, float]:
         """A registered family's values, entry -> value; none where a summary has none (written before).
@@ -318,7 +325,11 @@ class Summary(FieldValues):
             value = getattr(self, f.name)
             if f.name in _METRIC_FIELDS:
                 continue
-            if f.name == "processors":
+            if f.name == _BREAKDOWN_FIELD:
+                for breakdown in registered_breakdowns():
+                    keyed = self.breakdowns.get(breakdown.name, {})
+                    out[breakdown.name] = {str(k): _json_float(v) for k, v in keyed.items()}
+            elif f.name == "processors":
                 out[f.name] = [{k: _json_float(v) for k, v in row.items()} for row in value]
             elif f.name == "warning_facts":
                 out[f.name] = [facts.to_dict() for facts in value]
@@ -351,9 +362,10 @@ class Summary(FieldValues):
         kwargs: dict[str, Any] = {
             "metric_values": _metric_values_from_json(data),
             "metric_families": _metric_families_from_json(data),
+            _BREAKDOWN_FIELD: _breakdowns_from_json(data),
         }
         for f in fields(cls):
-            if f.name in _METRIC_FIELDS:
+            if f.name in _METRIC_FIELDS or f.name == _BREAKDOWN_FIELD:
                 continue
             if f.name not in data:
                 if f.default is MISSING and f.default_factory is MISSING:
@@ -515,7 +527,9 @@ class Summary(FieldValues):
             unit = info.unit_text + (whose if unfinished and self.completed else "")
             rows.append((info.label, _num(value * info.scale), unit))
         rows += self._registered_rows("columns", qualifiers)
-        rows += self._group_rows(qualifiers) + self._app_rows(qualifiers)
+        rows += self._group_rows(qualifiers)
+        for breakdown in registered_breakdowns():
+            rows += self._breakdown_rows(breakdown, qualifiers)
         if processors is None:
             processors = _processor_columns(self.processors)
         if self.tier_utilisation:
@@ -669,33 +683,41 @@ class Summary(FieldValues):
             return "; energy n/a (no power: on its sources)"
         return f"; {_num(joules * energy.scale, energy.digits)} {energy.unit}"
 
-    def _app_rows(self, qualifiers: Qualifiers = PLAIN) -> list[tuple[str, str, str]]:
-        """Per application, where the tasks span several: mean latency, p95, misses, an LLM's ttft and tpot.
+    def _breakdown_rows(
+        self, breakdown: Breakdown, qualifiers: Qualifiers = PLAIN
+    ) -> list[tuple[str, str, str]]:
+        """A breakdown's rows, where the tasks span several of its values: latency, p95, misses, its extras.
 
         The table above pools them (a CNN's 20 ms beside an LLM's seconds read as one mean no task
-        had).  An application without a deadline reads "no deadlines", not 0 % missed; one that
-        served no LLM request, no ttft.  Marked ``†`` as the headline latency is, where the run was
-        overloaded: an application's tasks share the run's links and servers.
+        had).  A value without a deadline reads "no deadlines", not 0 % missed; one with none of the
+        breakdown's ``extras`` (an application that served no LLM request: no ttft), none.  Marked
+        ``†`` as the headline latency is, where the run was overloaded: a value's tasks share the
+        run's links and servers.
         """
-        ttft, tpot = catalogue.metric_info("ttft_mean_s"), catalogue.metric_info("tpot_mean_s")
+        keyed = self.breakdowns.get(breakdown.name, {})
         latency = catalogue.metric_info("latency_mean_s")
 
-        def llm(app: str, values: Mapping[str, float]) -> str:
-            first, each = values.get("ttft_mean_s", _NAN), values.get("tpot_mean_s", _NAN)
+        def tail(value: str, values: Mapping[str, float]) -> str:
             said = self._energy_said(values) if energy else ""
-            said += "" if math.isnan(first) else f"; ttft {_num(first * ttft.scale, ttft.digits)} {ttft.unit}"
-            said += "" if math.isnan(each) else f"; tpot {_num(each * tpot.scale, tpot.digits)} {tpot.unit}"
+            for word, metric in breakdown.extras:
+                number, info = values.get(metric, _NAN), catalogue.metric_info(metric)
+                said += (
+                    ""
+                    if math.isnan(number)
+                    else f"; {word} {_num(number * info.scale, info.digits)} {info.unit}"
+                )
             return said + _overload_mark(latency, qualifiers)
 
-        served = any(
-            split_key(key)[1] in LLM_APP_METRICS and value == value for key, value in self.apps.items()
-        )
-        # No source draws power, or a summary.json written before the applications' energy: no column.
+        extras = {metric for _, metric in breakdown.extras}
+        served = any(split_key(key)[1] in extras and value == value for key, value in keyed.items())
+        # No source draws power, or a summary.json written before the values' energy: no column.
         energy = self.powered_sources != 0 and any(
-            split_key(key)[1] == "device_energy_mean_j" for key in self.apps
+            split_key(key)[1] == "device_energy_mean_j" for key in keyed
         )
-        last = ("; device energy per task" if energy else "") + ("; an LLM's ttft and tpot" if served else "")
-        return _keyed_rows(self.apps, ("application", "applications"), last, "apps", llm)
+        last = ("; device energy per task" if energy else "") + (
+            f"; {breakdown.extras_said}" if served else ""
+        )
+        return _keyed_rows(keyed, breakdown.what, last, breakdown.name, tail)
 
     def _registered_rows(
         self,
@@ -742,7 +764,9 @@ class Summary(FieldValues):
         return rows
 
 
-_SUMMARY_KEYS = frozenset(f.name for f in fields(Summary) if f.name not in _METRIC_FIELDS)
+_SUMMARY_KEYS = frozenset(
+    f.name for f in fields(Summary) if f.name not in _METRIC_FIELDS and f.name != _BREAKDOWN_FIELD
+)
 
 
 def _summary_key(name: str) -> str | None:
@@ -751,6 +775,8 @@ def _summary_key(name: str) -> str | None:
     The fields a registered metric is made of (``summary_fields``: the LLM metrics) are that
     metric's: another taking one is refused as the registry's, "registered already".
     """
+    if any(breakdown.name == name for breakdown in registered_breakdowns()):
+        return f"a key of summary.json (a breakdown's: Summary.breakdowns[{name!r}])"
     if name not in _SUMMARY_KEYS:
         return None
     if any(metric.summary_fields and name in metric.columns for metric in registered()):
@@ -837,6 +863,24 @@ def _inserted(out: dict[str, Any], after: str | None, key: str, value: Any) -> d
     items = list(out.items())
     at = [k for k, _ in items].index(after) + 1
     return dict([*items[:at], (key, value), *items[at:]])
+
+
+def _breakdowns_from_json(data: Mapping[str, Any]) -> dict[str, dict[str, float]]:
+    """Each registered breakdown's numbers in a summary.json: a mapping of numbers or nulls; absent, none."""
+    values: dict[str, dict[str, float]] = {}
+    for breakdown in registered_breakdowns():
+        if breakdown.name not in data:
+            continue
+        value = data[breakdown.name]
+        try:
+            if not isinstance(value, Mapping):
+                raise TypeError
+            values[breakdown.name] = {str(k): _from_json_float(v) for k, v in value.items()}
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(
+                f"summary.json: {breakdown.name}: expected a mapping, got {describe(value)}"
+            ) from None
+    return values
 
 
 def _metric_families_from_json(data: Mapping[str, Any]) -> dict[str, dict[str, float]]:
@@ -1130,27 +1174,18 @@ def summarize(
         if source_groups
         else {}
     )
-    apps = (
-        group_stats(
-            tasks,
-            duration_s,
-            end_s,
-            task_stats,
-            applications,
-            column=APP_COLUMN,
-            metrics=APP_METRICS,
-            least=1 if len(applications) > 1 else 2,
+    scope = BreakdownScope(applications, nodes)
+    breakdowns = {
+        breakdown.name: _breakdown_numbers(
+            breakdown, tasks, duration_s, end_s, task_stats, scope, powered_sources, unpowered_groups
         )
-        if source_groups
-        else {}
-    )
+        for breakdown in (registered_breakdowns() if source_groups else ())
+    }
     if powered_sources == 0:  # no source draws power: its device energy is not measured, not 0 J
         fields["device_energy_mean_j"] = _NAN
-        groups, apps = _energy_unmeasured(groups, None), _energy_unmeasured(apps, None)
+        groups = _energy_unmeasured(groups, None)
     elif unpowered_groups:  # some groups' sources draw no power: theirs is not measured either
         groups = _energy_unmeasured(groups, set(unpowered_groups))
-        # An application served for one of them pools its 0 J too.
-        apps = _energy_unmeasured(apps, values_with(tasks, APP_COLUMN, GROUP_COLUMN, unpowered_groups))
     return Summary(
         duration_s=float(duration_s),
         deadline_miss_rate=n_miss / n_deadline if n_deadline else _NAN,
@@ -1168,11 +1203,44 @@ def summarize(
         processors=_processor_entries(processors),
         powered_sources=powered_sources,
         source_groups=groups,
-        apps=apps,
+        breakdowns=breakdowns,
         metric_values=values,
         metric_families=families,
         **fields,
     )
+
+
+def _breakdown_numbers(
+    breakdown: Breakdown,
+    tasks: Table,
+    duration_s: float,
+    end_s: float | None,
+    task_stats: Callable[[Any, float, float | None], dict[str, Any]],
+    scope: BreakdownScope,
+    powered_sources: int,
+    unpowered_groups: Collection[str],
+) -> dict[str, float]:
+    """A breakdown's numbers (``<value>.<metric>``) over the tasks of each of its values.
+
+    Its device energy is not measured (NaN) where no source draws power, and for a value some of
+    whose tasks came from a group whose sources draw none: it pools their 0 J.
+    """
+    order, least = breakdown.order(scope)
+    found = group_stats(
+        tasks,
+        duration_s,
+        end_s,
+        task_stats,
+        order,
+        column=breakdown.column,
+        metrics=breakdown.metrics,
+        least=least,
+    )
+    if powered_sources == 0:
+        return _energy_unmeasured(found, None)
+    if unpowered_groups:
+        return _energy_unmeasured(found, values_with(tasks, breakdown.column, GROUP_COLUMN, unpowered_groups))
+    return found
 
 
 def _registered_task_means(tasks: Table, masks: Mapping[str, np.ndarray]) -> dict[str, float]:

@@ -26,6 +26,7 @@ from offloadsim.sweep_keys import SWEEP_KEYS
 if TYPE_CHECKING:
     import pandas as pd
 
+    from offloadsim.analysis.breakdown_registry import Breakdown
     from offloadsim.analysis.qualifiers import Qualifiers
 
 __all__ = ["add_experiment_commands"]
@@ -521,7 +522,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print(out)
         return EXIT_OK
     print(_sweep_table(result))
-    for table in (_sweep_group_table(result), _sweep_app_table(result)):
+    from offloadsim.analysis.breakdown_list import registered_breakdowns
+
+    breakdowns = [_sweep_breakdown_table(result, breakdown) for breakdown in registered_breakdowns()]
+    for table in (_sweep_group_table(result), *breakdowns):
         if table:
             print("\n" + table)
     for note in result.notes:  # the sweep's own (its manifest's), as a Python user reads them
@@ -742,31 +746,34 @@ def _sweep_group_table(result: Any, limit: int = 40) -> str:
     )  # fmt: skip
 
 
-def _sweep_app_table(result: Any, limit: int = 40) -> str:
-    """The sweep's table per application (``apps.csv``): :func:`_sweep_table`, a row a point and application.
+def _sweep_breakdown_table(result: Any, breakdown: Breakdown, limit: int = 40) -> str:
+    """A sweep's table of a breakdown (``apps.csv``): :func:`_sweep_table`, a row a point and value.
 
-    Its application first, then the point's swept values and the metrics compare's table per
-    application shows (an LLM's ttft and tpot where one served requests), each row qualified as its
-    point's row is; over ``limit`` rows, one line naming ``apps.csv``.  "" for one application.
+    Its value first, then the point's swept values and the metrics compare's table of the
+    breakdown shows (an application's: an LLM's ttft and tpot where one served requests), each row
+    qualified as its point's row is, through the breakdown's ``qualify``; over ``limit`` rows, one
+    line naming its file.  Under it, the values some points served none of.  "" for one value.
     """
-    from offloadsim.analysis.groups import APP_COLUMN, APP_TABLE_METRICS, LLM_APP_METRICS
-    from offloadsim.analysis.qualifiers import app_qualifiers
     from offloadsim.analysis.unserved_apps import unserved, unserved_line
 
-    apps = getattr(result, "apps", None)
-    if apps is None or apps[APP_COLUMN].nunique() < 2:
+    frame = getattr(result, "breakdowns", {}).get(breakdown.name)
+    key = breakdown.column
+    if frame is None or frame[key].nunique() < 2:
         return ""
-    llm = set(apps.loc[apps["metric"].isin(LLM_APP_METRICS), APP_COLUMN].astype(str))
-    shown = apps[apps["metric"].isin(APP_TABLE_METRICS)]
+    optional = set(frame.loc[frame["metric"].isin(breakdown.optional), key].astype(str))
+    shown = frame[frame["metric"].isin(breakdown.table_metrics)]
+
+    def qualify(found: Qualifiers, _: Any, value: str) -> Qualifiers:
+        return breakdown.qualify(found, value in optional)
+
     table = _sweep_keyed_table(
-        result, shown, (APP_COLUMN, APP_COLUMN, "application", "apps.csv"), limit,
-        lambda found, _, app: app_qualifiers(found, app in llm), own_metrics_only=True,
-    )  # fmt: skip
+        result, shown, (key, key, breakdown.what[0], breakdown.file), limit, qualify, own_metrics_only=True
+    )
     line = unserved_line(
-        unserved(apps, result.summary["point"], APP_COLUMN),
+        unserved(frame, result.summary["point"], key),
         result.summary["point"].nunique(),
         _point_values(result),
-        "apps.csv",
+        breakdown.file,
     )
     return f"{table}\n{line}" if line else table
 

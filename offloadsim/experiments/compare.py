@@ -28,6 +28,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from offloadsim.analysis.breakdown_list import registered_breakdowns
+from offloadsim.analysis.breakdown_registry import Breakdown
 from offloadsim.analysis.catalogue import (
     INCOMPLETE_SHARE,
     LLM_METRICS,
@@ -54,8 +56,6 @@ from offloadsim.analysis.group_warned import (
     with_group_warned,
 )
 from offloadsim.analysis.groups import (
-    APP_FILE_METRICS,
-    APP_TABLE_METRICS,
     GROUP_BATTERY_METRICS,
     GROUP_FILE_METRICS,
     GROUP_TABLE_METRICS,
@@ -76,7 +76,6 @@ from offloadsim.analysis.overload_marks import OVERLOAD_MARK, runs_footnote
 from offloadsim.analysis.qualifiers import (
     PLAIN,
     Qualifiers,
-    app_qualifiers,
     group_qualifiers,
     policy_qualifiers,
 )
@@ -184,8 +183,9 @@ class CompareResult:
     such a policy's column).
     ``groups`` is ``summary`` per source group (a ``group`` column first), where the tasks' sources
     span several of the scenario's node groups (:func:`group_comparison`; no rows otherwise);
-    ``apps`` the same per application (an ``app`` column first), where the tasks span several
-    (:func:`app_comparison`: latency, deadline misses, an LLM's ttft and tpot, the task counts).
+    ``breakdowns`` the same per value of each registered breakdown (its column first), where the
+    tasks span several (:func:`breakdown_comparison`); ``apps``, per application (latency,
+    deadline misses, an LLM's ttft and tpot, the task counts).
     ``tasks`` and ``nodes`` hold every run's records; ``tasks`` is built
     when first asked for, from the runs' records kept on disk (or the
     written ``tasks.parquet``), so a comparison holds one run's records at a
@@ -205,8 +205,9 @@ class CompareResult:
     processors: pd.DataFrame | None = None
     #: ``summary`` per source group (:func:`group_comparison`); None or no rows: one group.
     groups: pd.DataFrame | None = None
-    #: ``summary`` per application (:func:`app_comparison`); None or no rows: one application.
-    apps: pd.DataFrame | None = None
+    #: ``summary`` per value of each registered breakdown (:func:`breakdown_comparison`), by its
+    #: name (``apps``: per application); absent or no rows: one value.
+    breakdowns: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: When each link direction changed in every run (``link_changes``), with policy and replication.
     link_changes: pd.DataFrame | None = None
     #: Every run's record tables that a comparison keeps (offloadsim.records.tables), each with policy
@@ -288,11 +289,11 @@ class CompareResult:
 
         Where the sources span several groups of devices, a table per group follows
         (:func:`format_groups`), and where the tasks span several applications, a table per
-        application (:func:`format_apps`); then, with ``notes``, a ``note: ...`` line for each of
-        :attr:`notes` (``summary.txt`` holds the tables alone, and the command line prints the notes after the
-        reasons of drops).  ``adjust``: ``"holm"`` stars a Δ only where Holm's adjustment over the
-        table's keeps it (:func:`format_comparison`); default the manifest's ``adjust``
-        (``compare --adjust``), else none.
+        application, as of each other registered breakdown's values (:func:`format_breakdown`); then,
+        with ``notes``, a ``note: ...`` line for each of :attr:`notes` (``summary.txt`` holds the
+        tables alone, and the command line prints the notes after the reasons of drops).
+        ``adjust``: ``"holm"`` stars a Δ only where Holm's adjustment over the table's keeps it
+        (:func:`format_comparison`); default the manifest's ``adjust`` (``compare --adjust``), else none.
         """
         adjust = adjust if adjust is not None else str(self.manifest.get("adjust", "none"))
         table = format_comparison(
@@ -317,11 +318,18 @@ class CompareResult:
                 run_warnings=self.manifest.get("run_warnings") or [],
             )
             table += "\n\n" + groups
-        if self.apps is not None and self.apps["app"].nunique() > 1:
-            table += "\n\n" + format_apps(
-                self.apps, self.policies, self.baseline, self.replications, adjust, marks
-            )
+        for breakdown in registered_breakdowns():
+            frame = self.breakdowns.get(breakdown.name)
+            if frame is not None and frame[breakdown.column].nunique() > 1:
+                table += "\n\n" + format_breakdown(
+                    breakdown, frame, self.policies, self.baseline, self.replications, adjust, marks
+                )
         return table + "".join(f"\nnote: {note}" for note in self.notes) if notes else table
+
+    @property
+    def apps(self) -> pd.DataFrame | None:
+        """``summary`` per application (the ``apps`` breakdown); None or no rows: one application."""
+        return self.breakdowns.get("apps")
 
     def drop_lines(self, top: int = 3) -> list[str]:
         """Why tasks were dropped or failed: per policy, its ``top`` most frequent reasons with counts.
@@ -474,7 +482,8 @@ def compare(
             raise first.error
     wall_s = time.perf_counter() - clock
 
-    node_parts, rows, cuts, by_group, by_app = [], [], [], [], []
+    node_parts, rows, cuts, by_group = [], [], [], []
+    by_value: dict[str, list[dict[str, Any]]] = {breakdown.name: [] for breakdown in registered_breakdowns()}
     kept: dict[str, list[pd.DataFrame]] = {table.name: [] for table in record_tables() if table.compare}
     run_notes: list[dict[str, Any]] = []  # each run's own notes, as its manifest's
     run_warnings: list[dict[str, Any]] = []  # each run's summary's warnings
@@ -506,7 +515,13 @@ def compare(
                     }
                 )
             by_group += group_rows({"policy": name, "replication": r}, result.source_groups)
-            by_app += group_rows({"policy": name, "replication": r}, result.apps, "app", APP_FILE_METRICS)
+            for breakdown in registered_breakdowns():
+                by_value[breakdown.name] += group_rows(
+                    {"policy": name, "replication": r},
+                    result.breakdowns.get(breakdown.name, {}),
+                    breakdown.column,
+                    breakdown.file_metrics,
+                )
             rows.append(
                 {
                     "policy": name,
@@ -620,7 +635,10 @@ def compare(
                 if (found := result.warned_groups) is not None
             },
         ),
-        apps=app_comparison(by_app, base, metrics),
+        breakdowns={
+            breakdown.name: breakdown_comparison(breakdown, by_value[breakdown.name], base, metrics)
+            for breakdown in registered_breakdowns()
+        },
         _runs=runs,
         _inserts=inserts,
         _scenario_copy=(loaded.document, loaded.source, loaded.base_dir, bool(inputs)),
@@ -1037,24 +1055,30 @@ def group_comparison(
     return with_group_warned(groups, warned, records or _no_records, carried=carried)
 
 
-def app_comparison(
-    rows: Sequence[Mapping[str, Any]], baseline: str, metrics: pd.DataFrame | None = None
+def breakdown_comparison(
+    breakdown: Breakdown,
+    rows: Sequence[Mapping[str, Any]],
+    baseline: str,
+    metrics: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """:func:`compare_table` of each application's rows (``group_rows`` of ``Summary.apps``).
+    """:func:`compare_table` of each value's rows of a breakdown (``group_rows`` of its summary numbers).
 
-    ``apps.csv``: as :func:`group_comparison`, an ``app`` column first in place of ``group``, over
-    ``APP_FILE_METRICS`` (an application with no LLM request has no ttft or tpot row) and with no
-    ``warned`` (a warning concerns nodes and their groups of sources, not an application); no rows
-    where the runs' tasks were all of one application.  An application the baseline never served
-    (``local`` never chose the alternative) has no baseline rows and no Δ: its rows' ``diff_note``,
-    last, says :data:`BASELINE_SERVED_NONE` (NaN on every other row), so that an empty ``diff``
-    is not read as no difference.
+    Its file (``apps.csv``): as :func:`group_comparison`, the breakdown's column first in place of
+    ``group``, over its ``file_metrics`` (a value with none of its ``optional`` ones has no row of
+    them: an application with no LLM request, no ttft) and with no ``warned`` (a warning concerns
+    nodes and their groups of sources); no rows where the runs' tasks were all of one value.  A
+    value the baseline never served (``local`` never chose the alternative) has no baseline rows
+    and no Δ: its rows' ``diff_note``, last, says :data:`BASELINE_SERVED_NONE` (NaN on every other
+    row), so that an empty ``diff`` is not read as no difference.
     """
-    several = len({str(row["app"]) for row in rows}) > 1
-    found = _keyed_comparison(rows if several else [], baseline, metrics, "app", APP_FILE_METRICS)
-    served = set(found.loc[found["policy"].astype(str) == baseline, "app"])
+    key = breakdown.column
+    several = len({str(row[key]) for row in rows}) > 1
+    found = _keyed_comparison(
+        rows if several else [], baseline, metrics, key, breakdown.file_metrics, breakdown.optional
+    )
+    served = set(found.loc[found["policy"].astype(str) == baseline, key])
     note = pd.Series(BASELINE_SERVED_NONE, index=found.index, dtype=object)
-    return found.assign(diff_note=note.where(~found["app"].isin(served)))  # NaN: written as an empty cell
+    return found.assign(diff_note=note.where(~found[key].isin(served)))  # NaN: written as an empty cell
 
 
 def _keyed_comparison(
@@ -1063,10 +1087,12 @@ def _keyed_comparison(
     metrics: pd.DataFrame | None,
     key: str,
     names: Sequence[str] = GROUP_FILE_METRICS,
+    optional: Collection[str] = LLM_APP_METRICS,
 ) -> pd.DataFrame:
     """:func:`compare_table` of the rows of each ``key`` value (``group``, ``app``), that column first.
 
-    The entries' parameter columns of ``metrics`` follow it, each row its policy's value.
+    The entries' parameter columns of ``metrics`` follow it, each row its policy's value;
+    ``optional``: metrics a value may have no rows of (:func:`~offloadsim.analysis.groups.per_group`).
     """
     params = [] if metrics is None else [str(c) for c in metrics.columns if str(c).startswith("policy.")]
 
@@ -1083,7 +1109,7 @@ def _keyed_comparison(
         return found[found["policy"] != baseline] if stub else found
 
     columns = [*params, *GROUP_COLUMNS[1:]]
-    return per_group(rows, table, columns, key, names)[[key, *columns]]
+    return per_group(rows, table, columns, key, names, optional)[[key, *columns]]
 
 
 def _no_records(policy: str, replication: int) -> RunRecords:
@@ -1154,36 +1180,40 @@ def format_groups(
     )  # fmt: skip
 
 
-def format_apps(
-    apps: pd.DataFrame,
+def format_breakdown(
+    breakdown: Breakdown,
+    frame: pd.DataFrame,
     policies: Sequence[str],
     baseline: str,
     replications: int,
     adjust: str = "none",
     qualifiers: Mapping[str, Qualifiers] | None = None,
 ) -> str:
-    """The table of each application (:func:`app_comparison`), as the headline table shows metrics.
+    """The table of each value of a breakdown (:func:`breakdown_comparison`), as the headline shows metrics.
 
-    Its latency, deadline misses ("no deadlines" where none of its tasks had one, as ``run``
-    says it) and, for an LLM, ttft and tpot, each policy's ``qualifiers`` as in the headline table
-    (an application that served no LLM request without its policy's decode ceilings:
-    :func:`~offloadsim.analysis.qualifiers.app_qualifiers`).
+    Its ``table_metrics`` (deadline misses "no deadlines" where none of its tasks had one, as ``run``
+    says it; an LLM's ttft and tpot where it served LLM requests), each policy's ``qualifiers`` as
+    in the headline table, through the breakdown's ``qualify`` (an application that served no LLM
+    request without its policy's decode ceilings: :func:`~offloadsim.analysis.qualifiers.app_qualifiers`).
     """
-    llm = set(apps.loc[apps["metric"].isin(LLM_APP_METRICS), "app"].astype(str))
+    key, what = breakdown.column, breakdown.what[0]
+    optional = set(frame.loc[frame["metric"].isin(breakdown.optional), key].astype(str))
     marks = {
-        app: {policy: app_qualifiers(found, app in llm) for policy, found in (qualifiers or {}).items()}
-        for app in apps["app"].astype(str)
+        value: {
+            policy: breakdown.qualify(found, value in optional)
+            for policy, found in (qualifiers or {}).items()
+        }
+        for value in frame[key].astype(str)
     }
     heading = (
-        f"per application ({apps['app'].nunique()}): each application's tasks alone, "
-        "paired by replication as above"
+        f"per {what} ({frame[key].nunique()}): each {what}'s tasks alone, paired by replication as above"
     )
 
     def shown(part: pd.DataFrame) -> Sequence[str]:
-        return [m for m in APP_TABLE_METRICS if m in set(part["metric"])]
+        return [m for m in breakdown.table_metrics if m in set(part["metric"])]
 
     return _keyed_tables(
-        apps, ("app", "application"), heading, shown, marks.get, policies, baseline,
+        frame, (key, what), heading, shown, marks.get, policies, baseline,
         replications, adjust, BASELINE_SERVED_NONE,
     )  # fmt: skip
 
@@ -1587,8 +1617,11 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
             else group_comparison([], result.baseline, result.metrics)
         )
         write_text(groups.to_csv(index=False, lineterminator="\n"), tmp / "groups.csv")
-        apps = result.apps if result.apps is not None else app_comparison([], result.baseline, result.metrics)
-        write_text(apps.to_csv(index=False, lineterminator="\n"), tmp / "apps.csv")
+        for breakdown in registered_breakdowns():
+            found = result.breakdowns.get(breakdown.name)
+            if found is None:
+                found = breakdown_comparison(breakdown, [], result.baseline, result.metrics)
+            write_text(found.to_csv(index=False, lineterminator="\n"), tmp / breakdown.file)
         write_text(result.format_table(notes=False) + "\n", tmp / "summary.txt")
         scenario, written = result._scenario_copy, _written_folder(result)
         origin = (scenario[2], [scenario[0]]) if scenario is not None else None

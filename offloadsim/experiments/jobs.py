@@ -340,8 +340,9 @@ class JobResult:
     powered_sources: int = -1
     #: Its summary's numbers per source group (``Summary.source_groups``; empty for one group).
     source_groups: dict[str, float] = field(default_factory=dict)
-    #: Its summary's numbers per application (``Summary.apps``; empty for one application).
-    apps: dict[str, float] = field(default_factory=dict)
+    #: Its summary's numbers per registered breakdown (``Summary.breakdowns``: ``apps``, per
+    #: application; empty for one value).
+    breakdowns: dict[str, dict[str, float]] = field(default_factory=dict)
     #: by-group's: each group of task sources -> the inner policy that decided its tasks (the run
     #: manifest's ``policy.inner``); empty for another policy.
     inner_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -455,7 +456,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         warning_facts=tuple(facts.to_dict() for facts in result.summary.warning_facts),
         powered_sources=result.summary.powered_sources,
         source_groups=dict(result.summary.source_groups),
-        apps=dict(result.summary.apps),
+        breakdowns={name: dict(numbers) for name, numbers in result.summary.breakdowns.items()},
         inner_policies=dict(result.manifest["policy"].get("inner", {})),
     )
     done.warned_groups = _warned_groups(result, done)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from offloadsim.analysis.breakdown_list import registered_breakdowns
 from offloadsim.errors import argument, user_errors
 from offloadsim.experiment_defaults import POLICY_TIMEOUT_S
 from offloadsim.experiments.executors import JobFailure, PoolDied, default_workers, execute, progress_bar
@@ -567,8 +568,12 @@ def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:
         "powered_sources": result.powered_sources,  # older files have none: not known
         # Its summary's numbers per source group (none: one group); older files' are worked out as merged.
         "source_groups": {k: _json_value(v) for k, v in result.source_groups.items()},
-        # Its numbers per application (none: one); older files' are worked out from their records as merged.
-        "apps": {k: _json_value(v) for k, v in result.apps.items()},
+        # Its numbers per breakdown (per application: apps; none: one value); older files' are worked
+        # out from their records as merged.
+        **{
+            breakdown.name: {k: _json_value(v) for k, v in result.breakdowns.get(breakdown.name, {}).items()}
+            for breakdown in registered_breakdowns()
+        },
         # by-group's: which inner policy decided each group (its run's policy.inner); older files: none.
         **({"inner_policies": result.inner_policies} if result.inner_policies else {}),
         # The groups its warnings concern (groups.csv's warned), from its records; older files: read back.

@@ -24,10 +24,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from offloadsim.analysis.breakdown_list import registered_breakdowns
+from offloadsim.analysis.breakdown_registry import Breakdown
 from offloadsim.analysis.catalogue import LLM_METRICS, metric_columns
 from offloadsim.analysis.decode_ceiling import manifest_ceilings
 from offloadsim.analysis.group_warned import EVERY, RunRecords, WarnedGroups, with_group_warned
-from offloadsim.analysis.groups import APP_COLUMN, APP_FILE_METRICS, GROUP_COLUMN, group_rows, per_group
+from offloadsim.analysis.groups import GROUP_COLUMN, group_rows, per_group
 from offloadsim.analysis.metric_list import metric_sources, registered_metrics
 from offloadsim.analysis.statistics import mean_ci
 from offloadsim.analysis.summary import (
@@ -133,9 +135,15 @@ class SweepResult:
     processors: pd.DataFrame | None = None
     #: ``summary`` per source group (``groups.csv``: a ``group`` column first); no rows: one group.
     groups: pd.DataFrame | None = None
-    #: ``summary`` per application (``apps.csv``: an ``app`` column first); no rows: one application.
-    apps: pd.DataFrame | None = None
+    #: ``summary`` per value of each registered breakdown (its file: ``apps.csv``, an ``app`` column
+    #: first), by its name; absent or no rows: one value.
+    breakdowns: dict[str, pd.DataFrame] = field(default_factory=dict)
     _tasks: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def apps(self) -> pd.DataFrame | None:
+        """``summary`` per application (the ``apps`` breakdown: ``apps.csv``); None or no rows: one."""
+        return self.breakdowns.get("apps")
 
     @property
     def tasks(self) -> pd.DataFrame:
@@ -215,7 +223,8 @@ def merge_sweep(
     builds: list[str] = []  # the engine each job ran on ("" for a file that predates it)
     codes: list[str] = []  # the code each job ran on ("" for a file that predates it)
     by_group: list[dict[str, Any]] = []  # each job's numbers per source group, a row a group
-    by_app: list[dict[str, Any]] = []  # each job's numbers per application, a row an application
+    # Each job's numbers per value of each breakdown (per application: a row an application).
+    by_value: dict[str, list[dict[str, Any]]] = {breakdown.name: [] for breakdown in registered_breakdowns()}
     run_records: dict[tuple[str, int], tuple[Path, pd.DataFrame, float, float | None]] = {}  # groups' warned
     carried: dict[tuple[str, int], WarnedGroups] = {}  # each job's warned groups, as its file says
     planned: dict[int, set[tuple[str, ...]]] = {}  # point -> (app, node, processor) its runs computed on
@@ -250,13 +259,14 @@ def merge_sweep(
             # tiers' busiest nodes, utilisation_<tier>_max): from its nodes and processors tables, as
             # metrics_row gives them (each metric's refill; a file older still has neither table).
             meta["metrics"] = with_refilled(meta["metrics"], nodes, meta.get("processors") or None)
-            if "source_groups" in meta and "apps" in meta:
-                source_groups, apps = (
-                    {k: math.nan if v is None else v for k, v in meta[key].items()}
-                    for key in ("source_groups", "apps")
+            names = ("source_groups", *(breakdown.name for breakdown in registered_breakdowns()))
+            if all(name in meta for name in names):
+                source_groups, *keyed = (
+                    {k: math.nan if v is None else v for k, v in meta[n].items()} for n in names
                 )
-            else:  # a file saved before job files kept them: from its records
-                source_groups, apps = _keyed_numbers_of(file, meta)
+                breakdowns = dict(zip(names[1:], keyed, strict=True))
+            else:  # a file saved before job files kept them (or a breakdown): from its records
+                source_groups, breakdowns = _keyed_numbers_of(file, meta)
             end_s = meta.get("end_s")  # None: older files
             run_records[(str(job.index), job.replication)] = (
                 file,
@@ -269,7 +279,13 @@ def merge_sweep(
                 carried[(str(job.index), job.replication)] = found if found == EVERY else tuple(found)
             run_of = {"point": job.index, "replication": job.replication, "policy": meta["policy"]}
             by_group += group_rows({**run_of, "job_row": len(metric_rows)}, source_groups)
-            by_app += group_rows({**run_of, "job_row": len(metric_rows)}, apps, APP_COLUMN, APP_FILE_METRICS)
+            for breakdown in registered_breakdowns():
+                by_value[breakdown.name] += group_rows(
+                    {**run_of, "job_row": len(metric_rows)},
+                    breakdowns.get(breakdown.name, {}),
+                    breakdown.column,
+                    breakdown.file_metrics,
+                )
             metric_rows.append(
                 {
                     "point": job.index,
@@ -368,8 +384,12 @@ def merge_sweep(
         by="point",
         carried=carried,
     )
-    several = len({str(row[APP_COLUMN]) for row in by_app}) > 1  # as compare's: one application, no rows
-    apps_table = _app_summary(by_app if several else [], metrics, swept, list(summary.columns))
+    tables = {
+        breakdown.name: _breakdown_summary(
+            breakdown, by_value[breakdown.name], metrics, swept, list(summary.columns)
+        )
+        for breakdown in registered_breakdowns()
+    }
     from offloadsim.analysis.warned_columns import with_warning_columns
 
     metrics, summary = with_warning_columns(
@@ -477,7 +497,10 @@ def merge_sweep(
             "summary.parquet": parquet_writer(summary),
             "summary.csv": text_writer(summary.to_csv(index=False, lineterminator="\n")),
             "groups.csv": text_writer(groups.to_csv(index=False, lineterminator="\n")),
-            "apps.csv": text_writer(apps_table.to_csv(index=False, lineterminator="\n")),
+            **{
+                breakdown.file: text_writer(tables[breakdown.name].to_csv(index=False, lineterminator="\n"))
+                for breakdown in registered_breakdowns()
+            },
             SCENARIO_DOCUMENT: text_writer(
                 scenario_text(  # named by the first run's base file, not the copy a resume read
                     spec.base_document,
@@ -504,7 +527,7 @@ def merge_sweep(
         other_code=int((run_info or {}).get("jobs_run_other_code", 0)),
         processors=processors,
         groups=groups,
-        apps=apps_table,
+        breakdowns=tables,
     )
 
 
@@ -602,16 +625,22 @@ def _group_summary(
     return per_group(rows, _points_table(metrics, swept), columns)
 
 
-def _app_summary(
-    rows: Sequence[Mapping[str, Any]], metrics: pd.DataFrame, swept: Sequence[str], columns: Sequence[str]
+def _breakdown_summary(
+    breakdown: Breakdown,
+    rows: Sequence[Mapping[str, Any]],
+    metrics: pd.DataFrame,
+    swept: Sequence[str],
+    columns: Sequence[str],
 ) -> pd.DataFrame:
-    """:func:`summarize_points` of each application's rows, an ``app`` column first (``apps.csv``).
+    """:func:`summarize_points` of each value's rows of a breakdown, its column first (``apps.csv``).
 
-    As :func:`_group_summary`, over :data:`~offloadsim.analysis.groups.APP_FILE_METRICS`; a point
-    whose runs never served an application has no rows of it.  No rows where the runs' tasks were
-    all of one application.
+    As :func:`_group_summary`, over its ``file_metrics``; a point whose runs never served a value
+    has no rows of it.  No rows where the runs' tasks were all of one value (as compare's).
     """
-    return per_group(rows, _points_table(metrics, swept), columns, APP_COLUMN, APP_FILE_METRICS)
+    key = breakdown.column
+    several = len({str(row[key]) for row in rows}) > 1
+    table = _points_table(metrics, swept)
+    return per_group(rows if several else [], table, columns, key, breakdown.file_metrics, breakdown.optional)
 
 
 def _points_table(
@@ -654,11 +683,13 @@ def _merged_meta(file: Path, checked: JobMeta | None) -> JobMeta:
     return rows, {**meta, "metrics": dict(meta["metrics"])}
 
 
-def _keyed_numbers_of(file: Path, meta: Mapping[str, Any]) -> tuple[dict[str, float], dict[str, float]]:
-    """A job's numbers per source group and per application from its records (an older job file's).
+def _keyed_numbers_of(
+    file: Path, meta: Mapping[str, Any]
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """A job's numbers per source group and per breakdown from its records (an older job file's).
 
     A file saved before job files kept them.  The summary's
-    (:attr:`~offloadsim.analysis.summary.Summary.source_groups` and ``apps``) over the file's tasks,
+    (:attr:`~offloadsim.analysis.summary.Summary.source_groups` and ``breakdowns``) over the file's tasks,
     its nodes giving the groups' order; no groups where its records have no ``source_group``.
     """
     from offloadsim.analysis.summary import summarize
@@ -671,7 +702,7 @@ def _keyed_numbers_of(file: Path, meta: Mapping[str, Any]) -> tuple[dict[str, fl
     nodes = pd.DataFrame(meta.get("nodes") or {})
     powered = meta.get("powered_sources", -1)  # none measured: energy rows say so, as a new file's do
     found = summarize(tasks, nodes, {}, measured_time(meta["metrics"]), end_s=end_s, powered_sources=powered)
-    return (found.source_groups if GROUP_COLUMN in tasks.columns else {}), found.apps
+    return (found.source_groups if GROUP_COLUMN in tasks.columns else {}), found.breakdowns
 
 
 def _in_effect(job: Job, key: str) -> Any:
@@ -877,7 +908,8 @@ def _meta_problem(meta: Any) -> str | None:
     metrics = meta["metrics"]
     if not isinstance(metrics, Mapping) or not all(_number(v) for v in metrics.values()):
         return "metrics: expected a mapping of metric names to numbers"
-    for key, named in (("source_groups", "GROUP"), ("apps", "APP")):
+    keyed_names = {"source_groups": "GROUP", **{b.name: b.column.upper() for b in registered_breakdowns()}}
+    for key, named in keyed_names.items():
         keyed = meta.get(key, {})
         if not isinstance(keyed, Mapping) or not all(_number(v) and "." in k for k, v in keyed.items()):
             return f"{key}: expected a mapping of {named}.METRIC names to numbers"

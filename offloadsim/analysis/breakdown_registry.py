@@ -1,0 +1,108 @@
+"""What a breakdown of a run's task numbers by a task column is, and the registry run, compare and sweep read.
+
+A breakdown gives each value of a task column the summary's task numbers over its own tasks: per
+application (``app``: a course's CNN beside its LLM, whose one pooled mean latency no task had).
+Each is one :class:`Breakdown`, registered once (:mod:`offloadsim.analysis.breakdown_list`), and
+every command picks it up: :func:`~offloadsim.analysis.summary.summarize` computes it (its own key
+of summary.json and of a sweep's job file), ``run`` prints its rows under the table, ``compare`` and
+``sweep`` write ``<name>.csv`` and print a table of each value, with the same notes (a
+``diff_note`` where the baseline served none of a value; a line under a sweep's table naming the
+points that served none).  A new breakdown (per device class, per region) is one module declaring a
+:class:`Breakdown` and one line in :mod:`~offloadsim.analysis.breakdown_list`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from offloadsim.analysis.groups import ENERGY_SPLIT_METRICS, TASK_METRICS
+
+if TYPE_CHECKING:
+    from offloadsim.analysis.qualifiers import Qualifiers
+
+__all__ = ["Breakdown", "BreakdownScope", "register", "registered", "unregister"]
+
+#: The metrics a breakdown shows in compare's and sweep's tables unless it says others.
+TABLE_METRICS = ("latency_mean_s", "latency_p95_s", "deadline_miss_rate", "device_energy_mean_j")
+
+
+@dataclass(frozen=True)
+class BreakdownScope:
+    """What a breakdown's values and their order are read from besides the tasks.
+
+    ``applications``: the scenario's (those its workload requests, then their alternatives);
+    ``nodes``: the run's nodes table.
+    """
+
+    applications: Sequence[str] = ()
+    nodes: Any = None
+
+
+def _first_seen(scope: BreakdownScope) -> tuple[Sequence[str], int]:
+    """No order of its own (the values in the order of their first task); two values at least."""
+    return (), 2
+
+
+def _as_found(found: Qualifiers, optional: bool) -> Qualifiers:
+    """A value's row qualified as its policy's or point's."""
+    return found
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A task column whose values each get the summary's task numbers over their own tasks.
+
+    ``name``: its key of summary.json and of a job file, and its file's stem (``apps``:
+    ``apps.csv``); ``column``: the task column, also the first column of its file (``app``);
+    ``what``: a value in words, singular and plural (``application``, ``applications``).
+    ``metrics``: the summary's numbers kept per value; ``table_metrics``: those compare's and
+    sweep's tables print; ``file_metrics``: those its file keeps.  ``optional``: numbers only some
+    values have (an LLM's ttft: a CNN has none), left out where NaN; ``extras``: (word, metric) pairs
+    run's row says after the device energy where a value has them, ``extras_said`` their words in
+    its heading.  ``order(scope)``: the values' order and how many the tasks must have for any to
+    be told apart; ``qualify(found, optional)``: a value's qualifiers in compare's and sweep's
+    tables from its policy's or point's, ``optional`` whether the value has any ``optional`` number.
+    """
+
+    name: str
+    column: str
+    what: tuple[str, str]
+    metrics: tuple[str, ...] = (*TASK_METRICS, "device_energy_mean_j", *ENERGY_SPLIT_METRICS)
+    table_metrics: tuple[str, ...] = TABLE_METRICS
+    file_metrics: tuple[str, ...] = (*TABLE_METRICS, *ENERGY_SPLIT_METRICS, "arrived", "completed")
+    optional: tuple[str, ...] = ()
+    extras: tuple[tuple[str, str], ...] = ()
+    extras_said: str = ""
+    order: Callable[[BreakdownScope], tuple[Sequence[str], int]] = _first_seen
+    qualify: Callable[[Qualifiers, bool], Qualifiers] = _as_found
+
+    def __post_init__(self) -> None:
+        if not self.name.isidentifier():
+            raise ValueError(f"a breakdown's name must be a word (letters, digits, _), not {self.name!r}")
+
+    @property
+    def file(self) -> str:
+        """Its file in a comparison's and a sweep's directory: ``apps.csv``."""
+        return f"{self.name}.csv"
+
+
+_REGISTERED: dict[str, Breakdown] = {}
+
+
+def register(breakdown: Breakdown) -> None:
+    """Add a breakdown; its name must be new (a ValueError naming it)."""
+    if breakdown.name in _REGISTERED:
+        raise ValueError(f"a breakdown named {breakdown.name!r} is registered already")
+    _REGISTERED[breakdown.name] = breakdown
+
+
+def unregister(name: str) -> None:
+    """Take a breakdown off the registry (a test's toy one, after it)."""
+    del _REGISTERED[name]
+
+
+def registered() -> tuple[Breakdown, ...]:
+    """The registered breakdowns, in the order registered (the order of their tables and files)."""
+    return tuple(_REGISTERED.values())

@@ -538,7 +538,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from offloadsim.scenario.inputs_folder import INPUTS_FOLDER
 
     kept = f", {INPUTS_FOLDER}/" if (Path(out) / INPUTS_FOLDER).is_dir() else ""  # the files it read, copied
-    print(f"results: {out}/  ({', '.join(SWEEP_FILES)}, points/{kept})")
+    print(f"results: {out}/  ({', '.join(result.manifest.get('files') or SWEEP_FILES)}, points/{kept})")
     return EXIT_OK
 
 

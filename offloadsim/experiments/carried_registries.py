@@ -15,7 +15,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from offloadsim.analysis import metric_list, metric_registry, warning_list, warning_registry
+from offloadsim.analysis import (
+    breakdown_list,
+    breakdown_registry,
+    metric_list,
+    metric_registry,
+    warning_list,
+    warning_registry,
+)
 from offloadsim.experiments.jobs import Job
 from offloadsim.plugins import EntryPointGroup, shipped_module
 from offloadsim.suggest import quoted
@@ -111,6 +118,11 @@ def _metrics() -> dict[str, Any]:
 def _warnings() -> dict[str, Any]:
     shipped = {id(kind) for kind in warning_list.SHIPPED}
     return {k.name: k for k in warning_list.registered_kinds() if id(k) not in shipped}
+
+
+def _breakdowns() -> dict[str, Any]:
+    shipped = {id(breakdown) for breakdown in breakdown_list.SHIPPED}
+    return {b.name: b for b in breakdown_list.registered_breakdowns() if id(b) not in shipped}
 
 
 def _tables() -> dict[str, Any]:
@@ -298,6 +310,15 @@ CARRIED_REGISTRIES: tuple[CarriedRegistry, ...] = (
         warning_registry.register,
         warning_registry.unregister,
         _attributes("detect", "note", "own_tasks", "own_tally"),
+        ordered=True,
+    ),
+    CarriedRegistry(
+        "breakdown",
+        lambda: breakdown_list.PLUGINS,
+        _breakdowns,
+        breakdown_registry.register,
+        breakdown_registry.unregister,
+        _attributes("order", "qualify"),
         ordered=True,
     ),
     CarriedRegistry(

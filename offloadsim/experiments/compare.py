@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from offloadsim.analysis.breakdown_list import registered_breakdowns
+from offloadsim.analysis.breakdown_list import breakdown_files, registered_breakdowns
 from offloadsim.analysis.breakdown_registry import Breakdown
 from offloadsim.analysis.catalogue import (
     INCOMPLETE_SHARE,
@@ -603,7 +603,9 @@ def compare(
         "scheduler": scheduler,
         "started_utc": started.isoformat(timespec="seconds"),
         "wall_s": wall_s,
-        "files": [*COMPARE_FILES, *(f"{t}.parquet" for t in kept if f"{t}.parquet" not in COMPARE_FILES)],
+        "files": breakdown_files(
+            [*COMPARE_FILES, *(f"{t}.parquet" for t in kept if f"{t}.parquet" not in COMPARE_FILES)]
+        ),
     }
     manifest["notes"] = _notes(plan, manifest, metrics, tables.get("processors"), runs, ran_on, nodes)
     if other := other_code_note(manifest):

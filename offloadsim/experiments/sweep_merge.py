@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from offloadsim.analysis.breakdown_list import registered_breakdowns
+from offloadsim.analysis.breakdown_list import breakdown_files, registered_breakdowns
 from offloadsim.analysis.breakdown_registry import Breakdown
 from offloadsim.analysis.catalogue import LLM_METRICS, metric_columns
 from offloadsim.analysis.decode_ceiling import manifest_ceilings
@@ -467,7 +467,7 @@ def merge_sweep(
         ],
         "run_notes_uncounted_jobs": unnoted,
         "llm_metrics_recomputed_jobs": recomputed,
-        "files": list(SWEEP_FILES),
+        "files": breakdown_files(SWEEP_FILES),
     }
     manifest = with_resumes(manifest, earlier_manifest(directory, spec.name))  # the first run's provenance
     manifest["notes"] = _notes(

@@ -1,0 +1,109 @@
+"""The breakdown registry: a breakdown registered in a test reaches run's, compare's and sweep's outputs.
+
+A toy breakdown per task source, declared and registered here (no edit anywhere else), gets its
+own key of summary.json and rows under run's table, ``sources.csv`` and a table per source from
+compare (with its ``diff_note``) and from sweep.  Each number is worked out again from
+tasks.parquet with a pandas groupby.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from experiment_data import BATTERIES
+
+from offloadsim.analysis.breakdown_registry import Breakdown, register, unregister
+from offloadsim.analysis.summary import Summary
+from offloadsim.cli import main
+from offloadsim.experiments import compare
+
+#: Three phones offloading a job to an edge, a short run each.
+_PHONES = BATTERIES.replace("120 s", "20 s") + "policy: local\nseed: 5\n"
+_SOURCES = Breakdown(name="sources", column="source", what=("source", "sources"))
+
+
+@pytest.fixture
+def toy():
+    """The toy breakdown per source registered for one test, and taken back out after it."""
+    register(_SOURCES)
+    try:
+        yield
+    finally:
+        unregister(_SOURCES.name)
+
+
+@pytest.fixture
+def phones(tmp_path):
+    path = tmp_path / "phones.yaml"
+    path.write_text(_PHONES, encoding="utf-8")
+    return path
+
+
+def _means(tasks: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Each (keys..., source)'s mean latency over its completed tasks."""
+    done = tasks[tasks["status"] == "completed"]
+    return done.groupby([*keys, "source"], observed=True)["latency"].mean()
+
+
+def test_a_breakdown_registered_in_a_test_reaches_run(toy, phones, tmp_path, capsys):
+    assert main(["run", str(phones), "--out", str(tmp_path / "run")]) == 0
+    printed = capsys.readouterr().out
+    document = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
+    tasks = pd.read_parquet(tmp_path / "run" / "tasks.parquet")
+    expected = _means(tasks, [])
+    assert len(expected) == 3
+    for source, mean in expected.items():
+        assert document["sources"][f"{source}.latency_mean_s"] == pytest.approx(mean, rel=1e-12)
+    assert Summary.from_dict(document).to_dict()["sources"] == document["sources"]  # read back as written
+    rows = printed[printed.index("by source (mean latency; p95; deadline misses") :].splitlines()
+    assert sorted(line.split()[0] for line in rows[1:4]) == [
+        "phone-0",
+        "phone-1",
+        "phone-2",
+    ]  # first task first
+
+
+def test_a_breakdown_registered_in_a_test_reaches_compare(toy, phones, tmp_path, capsys):
+    out = tmp_path / "cmp"
+    command = ["compare", str(phones), "--policies", "local,edge", "--replications", "2", "--workers", "1"]
+    assert main([*command, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    table = pd.read_csv(out / "sources.csv")
+    assert list(table.columns[:3]) == ["source", "policy", "metric"] and table.columns[-1] == "diff_note"
+    per_run = _means(pd.read_parquet(out / "tasks.parquet"), ["policy", "replication"])
+    by_hand = per_run.groupby(["policy", "source"], observed=True).mean()
+    latency = table[table["metric"] == "latency_mean_s"].set_index(["policy", "source"])["mean"]
+    assert len(latency) == 6
+    for (policy, source), mean in latency.items():
+        assert mean == pytest.approx(by_hand[(policy, source)], rel=1e-12)
+    assert "per source (3): each source's tasks alone, paired by replication as above" in printed
+    assert "source phone-2" in printed
+    assert "sources.csv" in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
+
+
+def test_a_breakdown_registered_in_a_test_reaches_sweep(toy, phones, tmp_path, capsys):
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text("name: toy\nbase: phones.yaml\npolicies: [local, edge]\nreplications: 2\n")
+    out = tmp_path / "sw"
+    assert main(["sweep", str(sweep), "--workers", "1", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    table = pd.read_csv(out / "sources.csv")
+    assert table.columns[0] == "source" and "point" in table.columns
+    per_run = _means(pd.read_parquet(out / "tasks.parquet"), ["point", "replication"])
+    by_hand = per_run.groupby(["point", "source"], observed=True).mean()
+    latency = table[table["metric"] == "latency_mean_s"].set_index(["point", "source"])["mean"]
+    assert len(latency) == 6
+    for (point, source), mean in latency.items():
+        assert mean == pytest.approx(by_hand[(point, source)], rel=1e-12)
+    (title,) = [line for line in printed.splitlines() if line.startswith("toy per source (")]
+    assert sorted(title.split("(")[1].split(")")[0].split(", ")) == ["phone-0", "phone-1", "phone-2"]
+    assert "sources.csv" in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
+
+
+def test_a_breakdown_registered_in_a_script_reaches_the_workers(toy, phones):
+    """A worker process starts without it: its runs' numbers travel there as a run metric's do."""
+    alone = compare(phones, ["local", "edge"], 2, workers=1).breakdowns["sources"]
+    pooled = compare(phones, ["local", "edge"], 2, workers=2).breakdowns["sources"]
+    assert len(alone) and alone.equals(pooled)

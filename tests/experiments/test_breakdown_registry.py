@@ -9,6 +9,7 @@ tasks.parquet with a pandas groupby.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -25,20 +26,14 @@ _SOURCES = Breakdown(name="sources", column="source", what=("source", "sources")
 
 
 @pytest.fixture
-def toy():
-    """The toy breakdown per source registered for one test, and taken back out after it."""
+def phones(tmp_path):
+    """The phones' scenario, with the toy breakdown per source registered for one test only."""
+    (path := tmp_path / "phones.yaml").write_text(_PHONES, encoding="utf-8")
     register(_SOURCES)
     try:
-        yield
+        yield path
     finally:
         unregister(_SOURCES.name)
-
-
-@pytest.fixture
-def phones(tmp_path):
-    path = tmp_path / "phones.yaml"
-    path.write_text(_PHONES, encoding="utf-8")
-    return path
 
 
 def _means(tasks: pd.DataFrame, keys: list[str]) -> pd.Series:
@@ -47,7 +42,20 @@ def _means(tasks: pd.DataFrame, keys: list[str]) -> pd.Series:
     return done.groupby([*keys, "source"], observed=True)["latency"].mean()
 
 
-def test_a_breakdown_registered_in_a_test_reaches_run(toy, phones, tmp_path, capsys):
+def _check_means(out: Path, key: str) -> None:
+    """``sources.csv``'s mean latency of each (``key``, source): the mean over replications of its runs'."""
+    table = pd.read_csv(out / "sources.csv")
+    assert table.columns[0] == "source" and key in table.columns
+    per_run = _means(pd.read_parquet(out / "tasks.parquet"), [key, "replication"])
+    by_hand = per_run.groupby([key, "source"], observed=True).mean()
+    latency = table[table["metric"] == "latency_mean_s"].set_index([key, "source"])["mean"]
+    assert len(latency) == 6
+    for at, mean in latency.items():
+        assert mean == pytest.approx(by_hand[at], rel=1e-12)
+    assert "sources.csv" in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
+
+
+def test_a_breakdown_registered_in_a_test_reaches_run(phones, tmp_path, capsys):
     assert main(["run", str(phones), "--out", str(tmp_path / "run")]) == 0
     printed = capsys.readouterr().out
     document = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
@@ -58,51 +66,32 @@ def test_a_breakdown_registered_in_a_test_reaches_run(toy, phones, tmp_path, cap
         assert document["sources"][f"{source}.latency_mean_s"] == pytest.approx(mean, rel=1e-12)
     assert Summary.from_dict(document).to_dict()["sources"] == document["sources"]  # read back as written
     rows = printed[printed.index("by source (mean latency; p95; deadline misses") :].splitlines()
-    assert sorted(line.split()[0] for line in rows[1:4]) == [
-        "phone-0",
-        "phone-1",
-        "phone-2",
-    ]  # first task first
+    assert sorted(line.split()[0] for line in rows[1:4]) == ["phone-0", "phone-1", "phone-2"]
 
 
-def test_a_breakdown_registered_in_a_test_reaches_compare(toy, phones, tmp_path, capsys):
+def test_a_breakdown_registered_in_a_test_reaches_compare(phones, tmp_path, capsys):
     out = tmp_path / "cmp"
     command = ["compare", str(phones), "--policies", "local,edge", "--replications", "2", "--workers", "1"]
     assert main([*command, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    table = pd.read_csv(out / "sources.csv")
-    assert list(table.columns[:3]) == ["source", "policy", "metric"] and table.columns[-1] == "diff_note"
-    per_run = _means(pd.read_parquet(out / "tasks.parquet"), ["policy", "replication"])
-    by_hand = per_run.groupby(["policy", "source"], observed=True).mean()
-    latency = table[table["metric"] == "latency_mean_s"].set_index(["policy", "source"])["mean"]
-    assert len(latency) == 6
-    for (policy, source), mean in latency.items():
-        assert mean == pytest.approx(by_hand[(policy, source)], rel=1e-12)
+    _check_means(out, "policy")
+    assert pd.read_csv(out / "sources.csv").columns[-1] == "diff_note"
     assert "per source (3): each source's tasks alone, paired by replication as above" in printed
     assert "source phone-2" in printed
-    assert "sources.csv" in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
 
 
-def test_a_breakdown_registered_in_a_test_reaches_sweep(toy, phones, tmp_path, capsys):
+def test_a_breakdown_registered_in_a_test_reaches_sweep(phones, tmp_path, capsys):
     sweep = tmp_path / "s.yaml"
     sweep.write_text("name: toy\nbase: phones.yaml\npolicies: [local, edge]\nreplications: 2\n")
     out = tmp_path / "sw"
     assert main(["sweep", str(sweep), "--workers", "1", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    table = pd.read_csv(out / "sources.csv")
-    assert table.columns[0] == "source" and "point" in table.columns
-    per_run = _means(pd.read_parquet(out / "tasks.parquet"), ["point", "replication"])
-    by_hand = per_run.groupby(["point", "source"], observed=True).mean()
-    latency = table[table["metric"] == "latency_mean_s"].set_index(["point", "source"])["mean"]
-    assert len(latency) == 6
-    for (point, source), mean in latency.items():
-        assert mean == pytest.approx(by_hand[(point, source)], rel=1e-12)
+    _check_means(out, "point")
     (title,) = [line for line in printed.splitlines() if line.startswith("toy per source (")]
     assert sorted(title.split("(")[1].split(")")[0].split(", ")) == ["phone-0", "phone-1", "phone-2"]
-    assert "sources.csv" in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
 
 
-def test_a_breakdown_registered_in_a_script_reaches_the_workers(toy, phones):
+def test_a_breakdown_registered_in_a_script_reaches_the_workers(phones):
     """A worker process starts without it: its runs' numbers travel there as a run metric's do."""
     alone = compare(phones, ["local", "edge"], 2, workers=1).breakdowns["sources"]
     pooled = compare(phones, ["local", "edge"], 2, workers=2).breakdowns["sources"]

@@ -17,6 +17,7 @@ import yaml
 
 from offloadsim.bounded_read import PURE_YAML_BYTES_PER_CHAR, yaml_memory_problem
 from offloadsim.scenario.errors import Problem, ScenarioError, describe, format_path
+from offloadsim.scenario.patterns import member_of, unlike_member
 from offloadsim.scenario.yamlio import (
     LONG_SCHEDULES,
     MAX_DEPTH,
@@ -215,6 +216,10 @@ def _check_named_entry(document: Any, parts: tuple[Part, ...]) -> None:
         return
     names = [name for name in entries if isinstance(name, str)]
     where = format_path(parts[:2])
+    counts = {name: spec.get("count") for name, spec in entries.items() if isinstance(spec, Mapping)}
+    group = member_of(parts[1], counts) if entry == "node" else None
+    if group is not None:
+        raise PathError(where, unlike_member(parts[1], group, counts[group]))
     raise PathError(
         where,
         f"the scenario has no {entry} {quoted(parts[1])}{did_you_mean_name(parts[1], names)}; "

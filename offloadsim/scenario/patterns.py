@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from offloadsim.globs import is_glob
 from offloadsim.scenario.errors import did_you_mean_name
 from offloadsim.suggest import quoted, quoted_listing
 
-__all__ = ["NodeIndex", "expand_group", "unique_pair_count"]
+__all__ = ["UNLIKE_MEMBER", "NodeIndex", "expand_group", "member_of", "unique_pair_count", "unlike_member"]
+
+#: Where the docs say how to make one member of a counted group unlike the others: a group of its own.
+UNLIKE_MEMBER = "docs/scenario-format.md#one-member-unlike-the-others"
 
 
 def expand_group(name: str, count: int | None) -> list[str]:
@@ -27,6 +30,32 @@ def expand_group(name: str, count: int | None) -> list[str]:
     if count is None:
         return [name]
     return [f"{name}-{i}" for i in range(count)]
+
+
+def member_of(name: str, counts: Mapping[str, object]) -> str | None:
+    """The counted group that makes node ``name`` (``phone`` for ``phone-3`` of ``count: 4``), or None.
+
+    ``counts`` maps each ``nodes:`` key to its ``count`` as written; a group's members are alike,
+    so a message about one of them (a ``--set`` of its key, a group of its name) says which group
+    made it and how to make one unlike the others (:data:`UNLIKE_MEMBER`).
+
+    >>> [member_of(name, {"phone": 4, "edge": None}) for name in ("phone-3", "phone-4", "phone-03", "edge-0")]
+    ['phone', None, None, None]
+    """
+    group, _, index = name.rpartition("-")
+    count = counts.get(group)
+    if not re.fullmatch("0|[1-9][0-9]*", index) or isinstance(count, bool) or not isinstance(count, int):
+        return None
+    return group if int(index) < count else None
+
+
+def unlike_member(name: str, group: str, count: object) -> str:
+    """What a message about one member of a counted group says: its members are alike, and the fix."""
+    return (
+        f"{quoted(name)} is one of nodes.{group}'s {count} alike members (its count); to set it apart, "
+        f"make it a group of its own, e.g. nodes.{group}-slow, which {group}-* still selects "
+        f"({UNLIKE_MEMBER})"
+    )
 
 
 class NodeIndex:

@@ -51,7 +51,7 @@ from offloadsim.scenario.model import (
     WorkloadSpec,
     stamped,
 )
-from offloadsim.scenario.patterns import NodeIndex, expand_group, unique_pair_count
+from offloadsim.scenario.patterns import NodeIndex, expand_group, member_of, unique_pair_count, unlike_member
 from offloadsim.scenario.refusal import check_memory, rows_refusal
 from offloadsim.scenario.sanity import check_clock, check_endless_loops, check_warmup, least_service
 from offloadsim.scenario.schema import NAME, NAME_RULE, AppDoc, NodeDoc, ScenarioDoc
@@ -184,8 +184,13 @@ def _node_groups(doc: ScenarioDoc, problems: ProblemList) -> dict[str, list[str]
             continue
         names = expand_group(group, node.count)
         clashes = [name for name in names if name in owner]
+        counts = {name: spec.count for name, spec in doc.nodes.items()}
         for name in clashes[:3]:
-            problems.add(path, f"node {quoted(name)} is also made by {format_path(('nodes', owner[name]))}")
+            counted = member_of(name, counts)
+            also = f"node {quoted(name)} is also made by {format_path(('nodes', owner[name]))}"
+            problems.add(
+                path, also if counted is None else f"{also}: {unlike_member(name, counted, counts[counted])}"
+            )
         owner.update((name, group) for name in names)
         groups[group] = names
     return groups

@@ -80,3 +80,18 @@ def test_a_count_that_is_no_fleet_size_is_refused_at_its_point(tmp_path, capsys,
     assert line.startswith(f'offloadsim: error: {tmp_path / "sweep.yaml"}: grid["nodes.phone.count"]: ')
     assert f"nodes.phone.count: {expected} (point 1: nodes.phone.count=" in line and "\n" not in line
     assert not (tmp_path / "out").exists()
+
+
+def test_the_offered_load_is_checked_at_each_count(tmp_path, capsys):
+    """More phones offer the edge more: 1 and 10 phones at 2 /s offer its 25 ms a task 5 % and 50 %,
+    50 phones 250 %, and the warning names that point alone with its own load."""
+    (tmp_path / "tiny.yaml").write_text(SHORT, encoding="utf-8")
+    grid = "set: {policy: edge}\ngrid:\n  nodes.phone.count: [1, 10, 50]\n"
+    (tmp_path / "sweep.yaml").write_text(f"base: tiny.yaml\n{grid}", encoding="utf-8")
+    assert main(["sweep", str(tmp_path / "sweep.yaml"), "--dry-run"]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "[offered-load]" in line]
+    assert len(warnings) == 1
+    assert (
+        'edge is offered 250 % of its "cpu" (1 core) under policy "edge": 100 tasks/s x 25 ms' in warnings[0]
+    )
+    assert warnings[0].endswith("(at point 2) [offered-load]")

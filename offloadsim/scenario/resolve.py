@@ -177,6 +177,7 @@ def _node_groups(doc: ScenarioDoc, problems: ProblemList) -> dict[str, list[str]
         return {}
     groups: dict[str, list[str]] = {}
     owner: dict[str, str] = {}
+    counts = {name: node.count for name, node in doc.nodes.items()}
     for group, node in doc.nodes.items():
         path = format_path(("nodes", group))
         if not re.match(NAME, group):
@@ -184,7 +185,6 @@ def _node_groups(doc: ScenarioDoc, problems: ProblemList) -> dict[str, list[str]
             continue
         names = expand_group(group, node.count)
         clashes = [name for name in names if name in owner]
-        counts = {name: spec.count for name, spec in doc.nodes.items()}
         for name in clashes[:3]:
             counted = member_of(name, counts)
             also = f"node {quoted(name)} is also made by {format_path(('nodes', owner[name]))}"

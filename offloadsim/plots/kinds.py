@@ -143,6 +143,22 @@ SHIPPED = (
         },
         metric_in_name=True,
     ),
+    FigureKind(
+        "battery-time",
+        "the fleet's battery charge left over time and how many ran flat, a panel per policy",
+        "offloadsim.plots.battery_time:figure_with_tables",
+        quantity_axes="xy",
+        results=("run", "compare"),
+        why_not={
+            **dict.fromkeys(("x", "by", "facet"), "a panel per policy"),
+            "sweep": "compare the configurations you want with `offloadsim compare` and draw that",
+        },
+        method=(
+            "rebuilt from the records: idle and down draw from up and down times, each task's device energy\n"
+            "spread over its life; each curve ends at the run's battery left and drained_at"
+        ),
+        intervals="bands",
+    ),
 )
 
 for _kind in SHIPPED:

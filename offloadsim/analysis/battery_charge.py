@@ -59,7 +59,7 @@ class ChargeCurves:
     capacity_j: np.ndarray
 
     def fleet(self) -> pd.DataFrame:
-        """Per time: the median and the least share left over the batteries (a flat one 0), and how many are flat."""
+        """Per time: the median and least share left (a flat battery 0), and how many have run flat."""
         flat = (self.drained_at[:, None] <= self.times[None, :]) & ~np.isnan(self.drained_at)[:, None]
         return pd.DataFrame(
             {
@@ -176,7 +176,7 @@ def _task_energy(
 
 
 def _lives(chunk: pd.DataFrame, keep: np.ndarray, end_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """Each kept task's life: from its first stage or transfer (else its arrival) to its finish, loss or the end."""
+    """Each kept task's life: its first stage or transfer (else arrival) to its finish, loss or the end."""
     arrival = chunk["arrival"].to_numpy(dtype=float)[keep]
     start = chunk["start"].to_numpy(dtype=float)[keep] if "start" in chunk else arrival
     a = np.where(np.isnan(start), arrival, start)

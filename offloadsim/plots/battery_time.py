@@ -36,7 +36,7 @@ _STATISTICS = {"battery_left_median": ("median", "-"), "battery_left_min": ("lea
 
 
 def batteries_of(results: Results) -> tuple[dict[str, Battery], float]:
-    """Each battery-powered node of the results' scenario (``scenario.yaml`` beside them), and its warm-up (s).
+    """Each battery-powered node of the results' scenario (its ``scenario.yaml``), and its warm-up (s).
 
     Refuses, naming the scenario, results with no battery: there is no charge to draw.
     """
@@ -189,7 +189,8 @@ def _note(spread: pd.DataFrame, replications: pd.Series | None, warmup_s: float)
     share = spread["unrecorded_j"].sum() / max(spread["drained_j"].sum(), 1e-300)
     lines = [
         "charge left over the battery-powered nodes, a flat battery as 0 (it draws nothing and its device "
-        "sends no more): a least line at 0 means some battery is flat; time from the run's start, warm-up included; "
+        "sends no more): a least line at 0 means some battery is flat; time from the run's start, "
+        "warm-up included; "
         f"{over}",
         "rebuilt from the records: each node's idle and down draw from its up and down times, its own tasks' "
         "device energy spread over each task's life; it ends at the run's battery left and drained_at",

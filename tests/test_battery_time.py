@@ -78,7 +78,7 @@ def test_each_curve_ends_at_its_runs_summary(fleet_compare, capsys):
     assert main(["plot", str(fleet_compare), "--kind", "battery-time"]) == 0
     capsys.readouterr()
     written = pd.read_csv(fleet_compare / "figures" / "battery-time.csv")  # 9 significant digits
-    curves = fleet_charge(read_results(fleet_compare))[0]
+    curves = fleet_charge(read_results(fleet_compare)).curves
     np.testing.assert_allclose(written["battery_left_median"], curves["battery_left_median"], rtol=1e-8)
     metrics = pd.read_parquet(fleet_compare / "metrics.parquet")
     ends = curves.groupby(["policy", "replication"], observed=True).tail(1)
@@ -95,8 +95,9 @@ def test_without_warm_up_or_shared_work_the_records_place_the_whole_drain(fleet_
     from offloadsim.plots.battery_time import fleet_charge
     from offloadsim.records.stored import read_results
 
-    _, spread, warmup_s = fleet_charge(read_results(fleet_compare))
-    assert warmup_s == 0.0
+    fleet = fleet_charge(read_results(fleet_compare))
+    spread = fleet.spread
+    assert fleet.warmup_s == 0.0 and fleet.batteries == 6
     # Only radio tails past a task's end can be left over: next to nothing of the drain.
     assert spread["unrecorded_j"].sum() < 1e-6 * spread["drained_j"].sum()
 

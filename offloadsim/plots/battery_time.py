@@ -12,6 +12,7 @@ the figure).
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,7 @@ from offloadsim.plots.kinds import figure_kind
 from offloadsim.plots.style import FIGSIZES, house_style, new_axes, note_under, style_map
 from offloadsim.records.stored import ExperimentError, Results
 
-__all__ = ["figure_with_tables", "fleet_charge", "batteries_of", "GRID_POINTS"]
+__all__ = ["figure_with_tables", "fleet_charge", "batteries_of", "FleetCharge", "GRID_POINTS"]
 
 #: Times at which the charge is computed, evenly over the run: a day's run is read every 4.8 min.
 GRID_POINTS = 301
@@ -66,13 +67,24 @@ def batteries_of(results: Results) -> tuple[dict[str, Battery], float]:
     return batteries, scenario.warmup_s
 
 
-def fleet_charge(results: Results, points: int = GRID_POINTS) -> tuple[pd.DataFrame, pd.DataFrame, float]:
-    """Per run (policy, replication) and time: the fleet's median and least charge left and flat count.
+@dataclass(frozen=True)
+class FleetCharge:
+    """The curves of every run, what each run's records could not place in time, and what the note needs.
 
-    Also, per run, the energy the task records do not place in time (``unrecorded_j``, spread
-    evenly) and the batteries' whole drain (``drained_j``), so the note can say how much was spread;
-    and the warm-up (s), whose tasks have no record.
+    ``curves``: per run (policy, replication) and time, the median and least charge left and the
+    batteries flat; ``spread``: per run, the energy no own task record places (``unrecorded_j``,
+    spread evenly) and the batteries' whole drain (``drained_j``); ``warmup_s``: the warm-up, whose
+    tasks have no record; ``batteries``: how many nodes have one.
     """
+
+    curves: pd.DataFrame
+    spread: pd.DataFrame
+    warmup_s: float
+    batteries: int
+
+
+def fleet_charge(results: Results, points: int = GRID_POINTS) -> FleetCharge:
+    """Each run's fleet charge over ``points`` times from its start to its end (:class:`FleetCharge`)."""
     batteries, warmup_s = batteries_of(results)
     keys = [k for k in ("policy", "replication") if k in results.metrics.columns]
     curves, spread = [], []
@@ -94,7 +106,8 @@ def fleet_charge(results: Results, points: int = GRID_POINTS) -> tuple[pd.DataFr
             }
         )
     table = pd.concat(curves, ignore_index=True)
-    return table[[*keys, *(c for c in table.columns if c not in keys)]], pd.DataFrame(spread), warmup_s
+    keys_first = table[[*keys, *(c for c in table.columns if c not in keys)]]
+    return FleetCharge(keys_first, pd.DataFrame(spread), warmup_s, len(batteries))
 
 
 def _of_run(table: pd.DataFrame, keys: list[str], values: tuple[object, ...]) -> pd.DataFrame:
@@ -111,15 +124,13 @@ def figure_with_tables(results: Results, request: FigureRequest) -> tuple[Figure
     kind = figure_kind("battery-time")
     assert kind is not None
     results = filtered_results(results, kind, request.where)
-    curves, spread, warmup_s = fleet_charge(results)
-    count = len(batteries_of(results)[0])
-    return _figure(curves, spread, warmup_s, count, request.size), {"csv": curves}
+    fleet = fleet_charge(results)
+    return _figure(fleet, request.size), {"csv": fleet.curves}
 
 
-def _figure(
-    curves: pd.DataFrame, spread: pd.DataFrame, warmup_s: float, count: int, size: str | None
-) -> Figure:
+def _figure(fleet: FleetCharge, size: str | None) -> Figure:
     """A column per policy: the charge left over time above, the batteries flat under it."""
+    curves, warmup_s, count = fleet.curves, fleet.warmup_s, fleet.batteries
     policies = list(dict.fromkeys(curves["policy"].astype(str))) if "policy" in curves else [""]
     width, height = FIGSIZES[size or "two-column"]
     fig, axes = new_axes((width, height + 1.2), nrows=2, ncols=len(policies), sharex=True, sharey="row")
@@ -153,7 +164,7 @@ def _figure(
         axes[0, 0].set_ylabel("charge left (% of capacity)")
         axes[1, 0].set_ylabel(f"batteries flat\n(of {count})")
         axes[0, 0].legend(loc="lower left", fontsize="small")
-    note_under(fig, _note(spread, replications, warmup_s))
+    note_under(fig, _note(fleet.spread, replications, warmup_s, count))
     return fig
 
 
@@ -178,7 +189,7 @@ def _draw(
         ax.fill_between(x, low, high, color=colour, alpha=0.18, linewidth=0, step=where)
 
 
-def _note(spread: pd.DataFrame, replications: pd.Series | None, warmup_s: float) -> str:
+def _note(spread: pd.DataFrame, replications: pd.Series | None, warmup_s: float, count: int) -> str:
     """What the figure draws and how it was rebuilt, and how much of the drain it had to spread."""
     counts = sorted(set(replications.tolist())) if replications is not None else [1]
     if counts == [1]:
@@ -199,6 +210,11 @@ def _note(spread: pd.DataFrame, replications: pd.Series | None, warmup_s: float)
         lines.append(
             f"{share:.1%} of the drain is in no task record of the node's own (warm-up tasks, work for other "
             "sources' tasks, radio tails past a task's end): spread evenly over the run"
+        )
+    if count % 2 == 0:  # the median's kink as half of them go flat reads as a slower drain otherwise
+        lines.append(
+            f"the median of {count} batteries is the mean of the middle two: with {count // 2} flat, "
+            "half the least charge of the others"
         )
     if warmup_s > 0:
         lines.append(f"shaded: the warm-up (to {time_text(warmup_s)} s), whose tasks have no record")

@@ -149,12 +149,12 @@ def _task_energy(
     index = {name: i for i, name in enumerate(names)}
     for start in range(0, len(tasks), chunk_rows):
         chunk = tasks.iloc[start : start + chunk_rows]
-        node = chunk["source"].astype(str).map(index).to_numpy(dtype=float)
+        node = _node_numbers(chunk["source"], index)
         energy = chunk["device_energy"].to_numpy(dtype=float)
-        keep = ~np.isnan(node) & (energy > 0)
+        keep = (node >= 0) & (energy > 0)
         if not keep.any():
             continue
-        node, energy = node[keep].astype(int), energy[keep]
+        node, energy = node[keep], energy[keep]
         a, b = _lives(chunk, keep, end_s)
         flat = b <= a
         slope = np.where(flat, 0.0, energy / np.where(flat, 1.0, b - a))
@@ -173,6 +173,14 @@ def _task_energy(
         slopes, moments, steps = (np.cumsum(r.reshape(n, g + 1), axis=1)[:, :g] for r in table)
         spent += sign * (times[None, :] * slopes - moments + steps)
     return spent, by_stop
+
+
+def _node_numbers(source: pd.Series, index: Mapping[str, int]) -> np.ndarray:
+    """Each row's source as its number in ``index`` (-1: no battery), a category's looked up once."""
+    if isinstance(source.dtype, pd.CategoricalDtype):  # the records' own: text per row took most of the time
+        lookup = np.array([index.get(str(c), -1) for c in source.cat.categories] + [-1], dtype=np.int64)
+        return lookup[source.cat.codes.to_numpy()]  # a missing value's code -1 reads the last: -1
+    return np.array([index.get(str(s), -1) for s in source], dtype=np.int64)
 
 
 def _lives(chunk: pd.DataFrame, keep: np.ndarray, end_s: float) -> tuple[np.ndarray, np.ndarray]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -133,7 +134,7 @@ def _figure(fleet: FleetCharge, size: str | None) -> Figure:
     curves, warmup_s, count = fleet.curves, fleet.warmup_s, fleet.batteries
     policies = list(dict.fromkeys(curves["policy"].astype(str))) if "policy" in curves else [""]
     width, height = FIGSIZES[size or "two-column"]
-    fig, axes = new_axes((width, height + 1.2), nrows=2, ncols=len(policies), sharex=True, sharey="row")
+    fig, axes = new_axes((width, height + 1.2), nrows=2, ncols=len(policies), sharex=True)
     axes = np.asarray(axes).reshape(2, len(policies))
     fig.get_layout_engine().set(h_pad=0.02)
     fig.axes[0].get_gridspec().set_height_ratios([3, 1])
@@ -157,7 +158,10 @@ def _figure(fleet: FleetCharge, size: str | None) -> Figure:
                 for ax in (top, bottom):
                     ax.axvspan(0, warmup_s / scale, color="0.85", linewidth=0, zorder=0)
             top.set_title(policy)
-            top.set_ylim(-2, 102)
+            top.set_ylim(-2, 102)  # one range a row, set here: new_axes shares all panels' or none
+            if i:
+                for ax in (top, bottom):
+                    ax.tick_params(labelleft=False)
             bottom.set_xlabel(f"time ({unit})")
             integer_axis(bottom, "y")
             bottom.set_ylim(0, count * 1.05)
@@ -183,7 +187,7 @@ def _draw(
     by_time = part.groupby("time_s")[column]
     x = by_time.mean().index.to_numpy(dtype=float) / scale
     mean, low, high = (getattr(by_time, f)().to_numpy(dtype=float) * factor for f in ("mean", "min", "max"))
-    where = "post" if step else None
+    where: Literal["post"] | None = "post" if step else None
     ax.plot(x, mean, color=colour, linestyle=dash, label=label, drawstyle="steps-post" if step else "default")
     if (high > low).any():
         ax.fill_between(x, low, high, color=colour, alpha=0.18, linewidth=0, step=where)
@@ -213,7 +217,7 @@ def _note(spread: pd.DataFrame, replications: pd.Series | None, warmup_s: float,
         )
     if count % 2 == 0:  # the median's kink as half of them go flat reads as a slower drain otherwise
         lines.append(
-            f"the median of {count} batteries is the mean of the middle two: with {count // 2} flat, "
+            f"the median of {count} batteries is the mean of the middle two: once {count // 2} are flat, "
             "half the least charge of the others"
         )
     if warmup_s > 0:

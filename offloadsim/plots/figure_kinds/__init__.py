@@ -3,6 +3,6 @@
 Each module's ``figure`` is the entry point its :class:`~offloadsim.plots.kind_registry.FigureKind`
 names (:mod:`offloadsim.plots.kinds`); it draws through the path every such kind shares,
 :func:`offloadsim.plots.series_figure.series_figure`, with the kind's own
-:class:`~offloadsim.plots.series_figure.SeriesDrawing`.  ``latency-time`` and ``battery-time`` draw on their own
-(:mod:`offloadsim.plots.latency_time`, :mod:`offloadsim.plots.battery_time`).
+:class:`~offloadsim.plots.series_figure.SeriesDrawing`.  ``latency-time`` and ``battery-time``
+draw on their own (:mod:`offloadsim.plots.latency_time`, :mod:`offloadsim.plots.battery_time`).
 """

@@ -112,3 +112,13 @@ def test_results_with_no_battery_are_refused_naming_the_scenario(tmp_path, capsy
     assert "scenario 'quickstart'" in err and "no node has a battery" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert not (out / "figures").exists() or not list((out / "figures").glob("battery-time*"))
+
+
+def test_results_written_without_a_needed_column_are_refused_naming_it(fleet_compare):
+    from offloadsim.plots.battery_time import fleet_charge
+    from offloadsim.records.stored import ExperimentError, read_results
+
+    results = read_results(fleet_compare)
+    results.nodes = results.nodes.drop(columns=["down"])
+    with pytest.raises(ExperimentError, match=r"needs nodes\.parquet's down, which these results"):
+        fleet_charge(results)

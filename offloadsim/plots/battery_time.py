@@ -87,6 +87,16 @@ class FleetCharge:
 def fleet_charge(results: Results, points: int = GRID_POINTS) -> FleetCharge:
     """Each run's fleet charge over ``points`` times from its start to its end (:class:`FleetCharge`)."""
     batteries, warmup_s = batteries_of(results)
+    lacking = [
+        f"{table}.parquet's {column}"
+        for table, column in (("metrics", "end_s"), ("nodes", "down"), ("nodes", "battery_left"))
+        if column not in getattr(results, table).columns
+    ]
+    if lacking:
+        raise ExperimentError(
+            f"{results.path}: battery-time needs {', '.join(lacking)}, which these results were written "
+            "without (an older offloadsim): run them again"
+        )
     keys = [k for k in ("policy", "replication") if k in results.metrics.columns]
     curves, spread = [], []
     for run, row in results.metrics.groupby(keys, sort=False, observed=True):

@@ -404,6 +404,12 @@ def _add_profiles(verbs: Any, common: argparse.ArgumentParser) -> None:
     add_profiles_command(verbs, [common])
 
 
+def _add_examples(verbs: Any, common: argparse.ArgumentParser) -> None:
+    from offloadsim.cli.examples import add_examples_command
+
+    add_examples_command(verbs, [common])
+
+
 def _add_experiments(verbs: Any, common: argparse.ArgumentParser) -> None:
     from offloadsim.cli.experiments import add_experiment_commands
 
@@ -436,6 +442,7 @@ _VERBS: dict[str, Callable[[Any, argparse.ArgumentParser], None]] = {
     "plot": _add_experiments,
     "calibrate": _add_calibrate,
     "testbed": _add_testbed,
+    "examples": _add_examples,
 }
 
 
@@ -612,7 +619,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command is None:
                 raise _UsageError(
                     "no verb given: use one of run, compare, sweep, plot, calibrate, testbed, validate, "
-                    "schema, policies, models, profiles (see 'offloadsim --help')"
+                    "schema, policies, models, profiles, examples (see 'offloadsim --help')"
                 )
             handler: Callable[[argparse.Namespace], int] = args.handler
             with _notes_on_stderr(), _sigterm_interrupts(), as_flags():

@@ -1,10 +1,11 @@
-"""The shipped scenarios reach a wheel's user: the wheel holds them and `offloadsim examples` copies them."""
+"""What the wheel and sdist ship: the scenarios for a wheel's user (`offloadsim examples`), the tests."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -81,3 +82,16 @@ def test_the_wheel_holds_every_data_file_the_package_reads_and_its_examples_run(
         )
         assert done.returncode == 0, done.stderr
     assert _tree(study / "scenarios") == _tree(SCENARIOS)
+
+
+def test_the_sdist_holds_every_tracked_file_outside_the_dot_folders(tmp_path):
+    """The sdist's tests read benchmarks/ and analysis/ (its README and docs name them too): all ship."""
+    sdist_builder = pytest.importorskip("hatchling.builders.sdist", reason="hatchling (a dev dependency)")
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: no list of tracked files to hold the sdist against")
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True)
+    wanted = {name for name in tracked.stdout.splitlines() if not name.startswith(".")}
+    built = list(sdist_builder.SdistBuilder(str(ROOT)).build(directory=str(tmp_path), versions=["standard"]))
+    with tarfile.open(built[0]) as sdist:
+        shipped = {name.partition("/")[2] for name in sdist.getnames()}
+    assert wanted <= shipped, sorted(wanted - shipped)

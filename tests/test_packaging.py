@@ -71,6 +71,7 @@ def test_the_wheel_holds_every_data_file_the_package_reads_and_its_examples_run(
     }
     assert data and data <= names, data - names
     assert {f"offloadsim/_scenarios/{name}" for name in _tree(SCENARIOS)} <= names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), "pyproject.toml names a licence"
 
     unpacked, study = tmp_path / "site", tmp_path / "study"
     zipfile.ZipFile(built[0]).extractall(unpacked)

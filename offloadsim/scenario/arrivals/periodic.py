@@ -25,7 +25,7 @@ class Periodic(ArrivalProcess, FieldValues):
         yaml="jitter",
         unit="time",
         default_doc="0 s",
-        doc="Periodic: each arrival shifted by U(0, jitter).",
+        doc="Periodic: each arrival shifted later by U(0, jitter) from its place on the grid (no drift).",
     )
 
     def start(self, run: ArrivalRun) -> None:

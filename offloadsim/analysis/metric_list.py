@@ -19,6 +19,7 @@ from offloadsim.analysis import (
     energy_split,
     fairness,
     llm_requests,
+    on_time,
     other_energy,
     raw_input_share,
     utilisations,
@@ -46,6 +47,7 @@ SHIPPED: tuple[SummaryMetric, ...] = (
     fairness.LATENCY_FAIRNESS,
     utilisations.UTILISATION,
     raw_input_share.RAW_INPUT_OFFLOADED,
+    on_time.ON_TIME_THROUGHPUT,
 )
 for _metric in SHIPPED:
     register(_metric, shipped=True)

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 import offloadsim
+from offloadsim.analysis.summary import metrics_row
 
 # One camera sends a frame every 100 ms to an edge that takes SERVICE a frame (150 ms: overloaded
 # by half, which the offered-load check would rightly warn of).
@@ -84,3 +85,27 @@ def test_a_queue_limit_sheds_the_newest_frames_and_the_served_ones_keep_their_de
     assert result.summary.latency_p99_s == pytest.approx(0.15)  # the dropped frames are not in it
     # ... but they are misses: the miss rate counts them, so shedding does not read as meeting.
     assert result.summary.deadline_miss_rate == pytest.approx(len(dropped) / (len(dropped) + len(done)))
+
+
+def test_the_on_time_throughput_counts_the_frames_in_time_where_the_throughput_counts_all(tmp_path):
+    stale = _run(tmp_path).summary
+    assert stale.metric("on_time_per_s") == pytest.approx(2 / 20.0)  # the first two frames alone
+    assert stale.throughput_per_s > 30 * stale.metric("on_time_per_s")
+    shed = _run(tmp_path, limit=0)
+    served = int((shed.tasks.status == "completed").sum())
+    assert (
+        shed.summary.metric("on_time_per_s") == pytest.approx(served / 20.0) == shed.summary.throughput_per_s
+    )
+    assert metrics_row(shed.summary)["on_time_per_s"] == shed.summary.metric("on_time_per_s")
+
+
+def test_no_deadline_no_on_time_throughput(tmp_path):
+    path = tmp_path / "frames.yaml"
+    path.write_text(
+        FRAMES.replace(", deadline: 200 ms", "")
+        .replace("SERVICE", "1 ms")
+        .replace("JITTER", "0 s")
+        .replace("LIMIT", "10")
+    )
+    summary = offloadsim.run(path).summary
+    assert math.isnan(summary.metric("on_time_per_s")) and "on_time_per_s" not in metrics_row(summary)

@@ -192,6 +192,17 @@ def load_sweep(path: str | Path) -> SweepSpec:
         raise ScenarioError(
             [Problem("<sweep>", "", f"expected a sweep file's path, got {type(path).__name__} {path!r:.40}")]
         )
+    if isinstance(path, str) and "\n" in path.strip():  # a notebook's YAML string: no file name has lines
+        raise ScenarioError(  # read as a path, it was "name: x\n...: no such file", the text as its name
+            [
+                Problem(
+                    "<sweep>",
+                    "",
+                    "got YAML text, not a sweep file's path: offloadsim.experiments.sweep_from_data"
+                    "(yaml.safe_load(text)) makes a SweepSpec of it, which sweep takes",
+                )
+            ]
+        )
     document = read_document(
         path, expect=SWEEP
     )  # ScenarioError naming the file: missing, not YAML, a scenario

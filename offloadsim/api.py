@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from offloadsim.errors import MAX_INDEX, RunError, shown_path, shown_text
 from offloadsim.experiment_defaults import POLICY_TIMEOUT_S
 from offloadsim.input_kinds import SCENARIO, misdirected_path
+from offloadsim.outdir import DirectoryLockedError, ResultsError, check_out_dir
 from offloadsim.progress import make_progress
 from offloadsim.startup import release_collector
 from offloadsim.suggest import quoted
@@ -46,6 +47,8 @@ __all__ = [
     "check_flags",
     "check_policy_name",
     "check_policy_timeout",
+    "check_out",
+    "OutRefused",
     "check_overrides",
     "check_seed",
     "scenario_from",
@@ -107,6 +110,24 @@ def policy_object_words(policy: object, pass_as: str) -> str | None:
     entry = quoted(f"{name}(KEY=VALUE, ...)")
     said = f"it is registered as {quoted(name)}: pass {pass_as}{quoted(name)}"
     return f"{head}{said} (its parameters in the entry, {entry})"
+
+
+class OutRefused(RunError, ResultsError):
+    """``out=`` cannot take a run's result: a ``ValueError``, as sweep's refusal of it is.
+
+    It was a bare ``ResultsError``, so ``except ValueError`` (what docs/python.md says catches a refused
+    argument) caught ``sweep(..., out=FILE)`` but not ``run`` or ``compare``'s.
+    """
+
+
+def check_out(out: str | Path, overwrite: bool, inputs: Iterable[str | Path]) -> None:
+    """:func:`~offloadsim.outdir.check_out_dir`, refusing with an :class:`OutRefused` (a held lock as is)."""
+    try:
+        check_out_dir(out, overwrite, inputs)
+    except DirectoryLockedError:  # busy, not a wrong argument
+        raise
+    except ResultsError as error:
+        raise OutRefused(str(error)) from None
 
 
 def check_policy_timeout(policy_timeout: object) -> None:
@@ -930,7 +951,7 @@ def run(
     The manifest's ``overrides`` lists those of a file, as a comparison's does (``[]`` for a Scenario).
     """
     from offloadsim import engine
-    from offloadsim.outdir import check_out_dir, write_directory
+    from offloadsim.outdir import write_directory
     from offloadsim.records.results import RunResult, write_files
     from offloadsim.scenario.input_hashes import input_files
     from offloadsim.scenario.policy_entries import given_label
@@ -958,7 +979,7 @@ def run(
             raise RunError(f"{name}: expected text, got {type(text).__name__} {text!r:.60}")
     check_policy_timeout(policy_timeout)
     if out is not None:
-        check_out_dir(out, overwrite, [scenario] if isinstance(scenario, str | Path) else [])
+        check_out(out, overwrite, [scenario] if isinstance(scenario, str | Path) else [])
     overrides = check_overrides(overrides)
     # A checked Scenario (the command line's) was loaded with them: kept for its manifest, not applied again.
     given = () if scenario_checked and not isinstance(scenario, str | Path) else overrides
@@ -980,7 +1001,7 @@ def run(
     check_policy(spec, loaded, policy_option, world=world, label=policy_label)
     inputs = input_files(loaded)  # hashed before the run: what the run reads
     if out is not None and overwrite:  # nor the traces, ONNX files, CSVs it reads: --overwrite deletes
-        check_out_dir(out, overwrite, [file.path for file in inputs])
+        check_out(out, overwrite, [file.path for file in inputs])
     started = _dt.datetime.now(_dt.UTC)
 
     def simulate(records_dir: Path | None) -> RunResult:

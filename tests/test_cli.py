@@ -686,6 +686,23 @@ def test_api_checks_before_simulating(tiny, fake_engine):
     assert fake_engine.calls == []
 
 
+def test_api_run_refuses_an_out_it_cannot_use_as_a_value_error(tiny, fake_engine):
+    """run(out=FILE) raised a bare ResultsError, which `except ValueError` missed, as compare's."""
+    from offloadsim.experiments import compare
+
+    taken = tiny.parent / "a-file.txt"
+    taken.write_text("x")
+    said = f"output path {taken} exists and is not a directory"
+    for call in (lambda: api.run(tiny, out=taken), lambda: compare(tiny, ["local"], 1, out=taken, workers=1)):
+        with pytest.raises(ValueError) as caught:
+            call()
+        assert str(caught.value) == said
+    with pytest.raises(results.ResultsError):  # what it was, for those who caught that
+        api.run(tiny, out=taken)
+    assert taken.read_text() == "x"
+    assert fake_engine.calls == []
+
+
 @pytest.mark.parametrize(
     ("kwargs", "fragment"),
     [

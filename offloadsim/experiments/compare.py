@@ -700,7 +700,6 @@ def plan_compare(
     plan; ``compare --dry-run`` prints it.
     """
     from offloadsim import api
-    from offloadsim.records.results import check_out_dir
     from offloadsim.scenario.input_hashes import input_files
 
     # A string, iterated, would be the policies "l", "o", ... of "local,edge"; None or a number a
@@ -745,7 +744,7 @@ def plan_compare(
         )
     base = chosen.label
     if out is not None:
-        check_out_dir(out, overwrite, [scenario] if isinstance(scenario, str | Path) else [])
+        api.check_out(out, overwrite, [scenario] if isinstance(scenario, str | Path) else [])
 
     loaded = api.scenario_from(scenario, overrides)
     api.check_seed(loaded, seed)
@@ -771,7 +770,7 @@ def plan_compare(
 
     inputs = input_files(loaded)
     if out is not None and overwrite:  # nor the traces, ONNX files, CSVs it reads: --overwrite deletes
-        check_out_dir(out, overwrite, [file.path for file in inputs])
+        api.check_out(out, overwrite, [file.path for file in inputs])
     jobs = compare_jobs(loaded, entries, replications)
     return ComparePlan(
         loaded, names, entries, specs, base, replications, inputs, jobs, merged_by_policy(per_policy), once

@@ -75,6 +75,8 @@ class ChannelModel:
         self._calendar = calendar_of(env)
         #: The model in a message (a plug-in's registered name and class, set as the run builds it).
         self.words: str = f"link model {type(self).__qualname__}"
+        #: Each channel in a message (``phone -> edge``), set with ``words``; empty: ``channel N``.
+        self.channel_names: list[str] = []
 
     # -- what a model says ------------------------------------------------
     def _rerate(self, channel: int) -> None:
@@ -113,6 +115,8 @@ class ChannelModel:
 
             said = f"its set_rate() was given {describe(rate_Bps)} at simulated time {now:.6g} s"
             raise PluginFailed(refusal(self.words, said, "a rate in bytes/s, a finite number >= 0"))
+        if not number_at_least(transfer.rate):  # the rate it sent at, written without set_rate()
+            self._refuse_written_rate(transfer, transfer.channels)
         transfer.remaining = transfer.size - sent_bytes(transfer, now)
         transfer.last = now
         transfer.rate = as_float(rate_Bps)
@@ -122,8 +126,40 @@ class ChannelModel:
         """``transfer``'s last byte has left: tell its receiver after its ``latency_s`` (at once without).
 
         Set its ``state`` to :data:`PROPAGATING` first; a transfer cancelled meanwhile is not delivered.
+        The rates of the transfers still crossing its channels are checked (:meth:`check_rates`).
         """
+        self.check_rates(transfer.channels)
         self._deliver_after(transfer)
+
+    def check_rates(self, channels: Iterable[int]) -> None:
+        """Refuse a transfer crossing ``channels`` whose ``rate`` is not a finite number >= 0.
+
+        :meth:`set_rate` refuses such a rate as it is given; a model that writes ``rate`` itself
+        bypasses it, and its NaN or negative rate reached :func:`sent_bytes` (a NaN said only as
+        the run's bytes were read at its end, a negative rate's bytes clamped silently).  So the
+        rates a plug-in's model leaves are checked here as its calls return to the engine (the
+        adapter, ``plugin_adapters.PluginLinkModel``), as it delivers, and before :meth:`set_rate`
+        books the bytes sent at the old one.  The shipped models never come here.
+        """
+        crossing = self.crossing
+        for channel in channels:
+            for transfer in crossing[channel]:
+                if not number_at_least(transfer.rate):
+                    self._refuse_written_rate(transfer, (channel,))
+
+    def _refuse_written_rate(self, transfer: Any, channels: Sequence[int]) -> None:
+        """PluginFailed: ``transfer``, over ``channels`` (the first named), has a rate no set_rate() gave it."""
+        from offloadsim.engine.plugin_faults import PluginFailed  # only ever on a fault
+
+        words, names = self.words, self.channel_names
+        if channels:
+            channel = channels[0]
+            words += f", link {names[channel] if channel < len(names) else f'channel {channel}'}"
+        said = (
+            f"a transfer's rate was {describe(transfer.rate)} at simulated time {self.env.now:.6g} s, "
+            "written without set_rate() (which refuses it)"
+        )
+        raise PluginFailed(refusal(words, said, "a rate in bytes/s, a finite number >= 0"))
 
     # -- the LinkModel protocol's share -----------------------------------
     def cancel(self, flow: Any) -> bool:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from offloadsim.engine.channels import ChannelModel
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.plugin_faults import (
     PluginFailed,
@@ -399,9 +400,15 @@ class PluginLinkModel(_Through):
     ``capacity_Bps_now``, which a policy's view reads, bytes/s >= 0 (``inf`` stands).  The rest
     (``start``, ``cancel``, ``set_capacity``, ``set_up``, ``sending_over``, ``move``,
     ``flow_count``, ``close_statistics``, and any member of its own) is the plug-in's, called through.
+
+    A model derived from :class:`~offloadsim.engine.channels.ChannelModel` may write its
+    transfers' ``rate`` and its ``capacity_Bps`` itself, past the check of ``set_rate``: as each of
+    those calls returns, the rates of the transfers crossing the channels it touched are checked
+    (``ChannelModel.check_rates``), all of them before its bytes are read, and the capacities a
+    ``share_Bps`` reads, each refused unless a finite number >= 0.
     """
 
-    __slots__ = ("_busy", "_bytes", "_ends", "_env", "plugin", "words")
+    __slots__ = ("_busy", "_bytes", "_channels", "_ends", "_env", "plugin", "words")
 
     def __init__(self, plugin: Any, words: str, env: simpy.Environment, ends: Sequence[tuple[str, str]]):
         """``words``: the model in a message; ``ends``: each link direction's two nodes, by channel."""
@@ -409,32 +416,49 @@ class PluginLinkModel(_Through):
         self.words = words
         self._env = env
         self._ends = [f"{a} -> {b}" for a, b in ends]
+        #: The plug-in as the ChannelModel whose rates are checked (None: a model of its own).
+        self._channels: ChannelModel | None = plugin if isinstance(plugin, ChannelModel) else None
+        if self._channels is not None:
+            self._channels.channel_names = self._ends
         self._bytes = [_Counter(f"{words}, link {end}", "bytes_carried_now()", "bytes") for end in self._ends]
         self._busy = [_Counter(f"{words}, link {end}", "busy_s", "seconds") for end in self._ends]
 
     def start(self, *args: Any, **kwargs: Any) -> Any:
-        """The plug-in's ``start``: a transfer."""
-        return self.plugin.start(*args, **kwargs)
+        """The plug-in's ``start``: a transfer; the rates on its channels checked."""
+        transfer = self.plugin.start(*args, **kwargs)
+        self._check_rates(getattr(transfer, "channels", ()))
+        return transfer
 
     def cancel(self, flow: Any) -> bool:
-        """The plug-in's ``cancel``."""
-        return self.plugin.cancel(flow)
+        """The plug-in's ``cancel``; the rates on the flow's channels checked."""
+        cancelled: bool = self.plugin.cancel(flow)
+        self._check_rates(getattr(flow, "channels", ()))
+        return cancelled
 
     def set_capacity(self, channel: int, capacity_bps: float) -> None:
-        """The plug-in's ``set_capacity``."""
+        """The plug-in's ``set_capacity``; the rates on ``channel`` checked."""
         self.plugin.set_capacity(channel, capacity_bps)
+        self._check_rates((channel,))
 
     def set_up(self, channel: int, up: bool) -> None:
-        """The plug-in's ``set_up``."""
+        """The plug-in's ``set_up``; the rates on ``channel`` checked."""
         self.plugin.set_up(channel, up)
+        self._check_rates((channel,))
 
     def sending_over(self, channel: int) -> list[tuple[Any, tuple[int, ...]]]:
         """The plug-in's ``sending_over`` (asked at a handover only)."""
         return self.plugin.sending_over(channel)
 
     def move(self, flow: Any, channels: tuple[int, ...], latency_s: float, restart: bool) -> Any:
-        """The plug-in's ``move`` (at a handover only)."""
-        return self.plugin.move(flow, channels, latency_s, restart)
+        """The plug-in's ``move`` (at a handover only); the rates on the new channels checked."""
+        moved = self.plugin.move(flow, channels, latency_s, restart)
+        self._check_rates(channels)
+        return moved
+
+    def _check_rates(self, channels: Sequence[int]) -> None:
+        """The rates of the transfers crossing ``channels``, for a ChannelModel's (its ``check_rates``)."""
+        if self._channels is not None:
+            self._channels.check_rates(channels)
 
     def flow_count(self, channel: int) -> int:
         """The plug-in's ``flow_count``."""
@@ -445,7 +469,22 @@ class PluginLinkModel(_Through):
         self.plugin.close_statistics()
 
     def share_Bps(self, channels: Sequence[int]) -> float:
-        """Bytes/s a new flow over ``channels`` could expect now: >= 0 (``inf``: no bottleneck)."""
+        """Bytes/s a new flow over ``channels`` could expect now: >= 0 (``inf``: no bottleneck).
+
+        A ChannelModel's capacities on ``channels`` are checked first: its ``min`` passed a NaN
+        one over, and the share read as another channel's.
+        """
+        model = self._channels
+        if model is not None:
+            for channel in channels:
+                capacity = model.capacity_Bps[channel]
+                if not number_at_least(capacity):
+                    said = (
+                        f"its capacity_Bps was {describe(capacity)} at simulated time {self._env.now:.6g} s, "
+                        "written without set_capacity()"
+                    )
+                    words = f"{self.words}, link {self._ends[channel]}"
+                    raise PluginFailed(refusal(words, said, "bytes/s, a finite number >= 0"))
         return self._rate(self.plugin.share_Bps(channels), "share_Bps")
 
     def capacity_Bps_now(self, channel: int) -> float:
@@ -459,6 +498,7 @@ class PluginLinkModel(_Through):
 
     def bytes_carried_now(self) -> list[float]:
         """Bytes each link direction carried so far: one finite number >= 0 each, none going back."""
+        self._check_rates(range(len(self._ends)))  # its bytes are read at its transfers' rates
         return self._counters(self.plugin.bytes_carried_now(), self._bytes, "bytes_carried_now()")
 
     @property

@@ -192,3 +192,87 @@ def test_a_nan_rate_ends_the_run_where_it_is_set_naming_the_model_and_the_time(m
     assert said is not None, err
     assert 1.0 <= float(said[1]) < 2.0  # its first transfer after 1 s, not the run's end (10 s)
     assert err.count("\n") == 1 and not (tmp_path / "o").exists()
+
+
+class WritesItsRate(SlowCircuits):
+    """Writes each transfer's rate itself, past set_rate's check: ``bad`` from 1 s, as ``when`` says.
+
+    ``start``: the rate of a transfer as it starts; ``timer``: its first transfer's rate, in its own
+    timer 0.1 s after it started well (no call of the engine's returns meanwhile).
+    """
+
+    bad = math.nan
+    when = "start"
+    timed = False
+
+    def start(self, channels, size_bytes, latency_s, callback, payload, sent=None, aborted=None):
+        transfer = _Transfer(channels, size_bytes, latency_s, callback, payload, aborted, self.env.now)
+        for c in channels:
+            self.crossing[c].append(transfer)
+        rate = self.rate_Bps(channels)
+        if self.when == "start" and self.env.now >= 1.0:
+            rate = self.bad
+        transfer.rate = rate  # not through set_rate()
+        seconds = transfer.remaining / rate if rate > 0 else math.inf
+        if math.isfinite(seconds):
+            self.env.timeout(seconds).callbacks.append(lambda _e: self._left(transfer))
+        if self.when == "timer" and not self.timed:  # its first transfer's rate, 0.1 s on
+            self.timed = True
+            self.env.timeout(0.1).callbacks.append(lambda _e: setattr(transfer, "rate", self.bad))
+        return transfer
+
+
+class NegativeFromStart(WritesItsRate):
+    bad = -1000.0
+
+
+class NanInItsTimer(WritesItsRate):
+    when = "timer"
+
+
+@pytest.mark.parametrize(
+    ("model", "bad", "lo", "hi"),
+    [
+        (WritesItsRate, "nan", 1.0, 2.0),  # the first transfer it starts after 1 s
+        (NegativeFromStart, "-1000.0", 1.0, 2.0),  # its bytes were clamped to 0 silently
+        (NanInItsTimer, "nan", 1.0, 10.0),  # as it books or delivers, or a later call returns
+    ],
+)
+def test_a_rate_written_without_set_rate_is_refused_naming_the_model_the_link_and_the_time(
+    model, bad, lo, hi, tmp_path, capsys
+):
+    register_link_model("writes-rates", model)
+    try:
+        path = tmp_path / "s.yaml"
+        path.write_text(SCENARIO + "network: {model: writes-rates}\n", encoding="utf-8")
+        assert main(["run", str(path), "--out", str(tmp_path / "o"), "-q"]) == 2
+    finally:
+        unregister_link_model("writes-rates")
+    err = capsys.readouterr().err
+    words = f'link model "writes-rates" ({__name__}.{model.__qualname__}), link phone -> edge'
+    said = re.fullmatch(
+        rf"offloadsim: error: {re.escape(words)}: a transfer's rate was {re.escape(bad)} at simulated time "
+        r"(\S+) s, written without set_rate\(\) \(which refuses it\); "
+        r"expected a rate in bytes/s, a finite number >= 0\n",
+        err,
+    )
+    assert said is not None, err
+    assert lo <= float(said[1]) < hi
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_capacity_written_without_set_capacity_is_refused_where_a_share_reads_it():
+    """ChannelModel's share_Bps passed a NaN capacity over (min), reading another channel's share."""
+    import simpy
+
+    from offloadsim.engine.plugin_adapters import PluginLinkModel
+    from offloadsim.engine.plugin_faults import PluginFailed
+
+    env = simpy.Environment()
+    plugin = SlowCircuits(env, [8e6, 8e6], Slowdown(1.0))
+    model = PluginLinkModel(plugin, 'link model "slow" (SlowCircuits)', env, [("phone", "edge"), ("edge", "phone")])
+    assert model.share_Bps((0, 1)) == 1e6
+    plugin.capacity_Bps[1] = math.nan
+    assert plugin.share_Bps((0, 1)) == 1e6  # the bare model's share: the NaN passed over
+    with pytest.raises(PluginFailed, match=r"link edge -> phone: its capacity_Bps was nan at simulated time 0 s"):
+        model.share_Bps((0, 1))

@@ -148,7 +148,7 @@ class ChannelModel:
                     self._refuse_written_rate(transfer, (channel,))
 
     def _refuse_written_rate(self, transfer: Any, channels: Sequence[int]) -> None:
-        """PluginFailed: ``transfer``, over ``channels`` (the first named), has a rate no set_rate() gave it."""
+        """PluginFailed: ``transfer``, over ``channels`` (the first named), has a rate set_rate() refuses."""
         from offloadsim.engine.plugin_faults import PluginFailed  # only ever on a fault
 
         words, names = self.words, self.channel_names

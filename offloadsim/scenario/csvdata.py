@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import chain, compress, count, repeat
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import numpy as np
 
 from offloadsim.bounded_read import MAX_TABLE_BYTES, InputFileError, not_utf8, read_text
 from offloadsim.scenario.errors import describe
+from offloadsim.scenario.timestamps import looks_like_timestamp, seconds_after
 from offloadsim.scenario.units import NUMBER, QUANTITIES, UnitError, parse_quantity, unit_factor
 from offloadsim.suggest import counted, did_you_mean_file, did_you_mean_key, did_you_mean_name, quoted
 
@@ -961,7 +963,12 @@ class OutageStep:
 
 
 def read_outages(
-    path: Path, shown: str, nodes: Sequence[str], room: Room | None = None
+    path: Path,
+    shown: str,
+    nodes: Sequence[str],
+    room: Room | None = None,
+    epoch: datetime | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> tuple[OutageStep, ...]:
     r"""An outage log's changes of the scenario's ``nodes``, in the order they apply.
 
@@ -972,6 +979,11 @@ def read_outages(
     change; changes at one time apply in the order the rows give them.  A node the scenario lacks,
     an outage that starts while its node is down (overlapping another) and a node brought up that
     is not down are refused at their line.  ``room``: asked first (:func:`_check_room`).
+
+    An operator's log: ``epoch``, the timestamp that is time 0, reads each time cell as a timestamp
+    with its time zone (``2026-03-01T10:15:00Z``), in seconds after it (a cell before it refused);
+    ``names`` maps the log's names of nodes (its hosts') to the scenario's, a name it lacks read as
+    it is.
 
     >>> import tempfile, pathlib
     >>> folder = tempfile.TemporaryDirectory()
@@ -991,26 +1003,35 @@ def read_outages(
     if header is None:
         raise CsvProblem(f"{shown}: the file is empty; expected {wanted}")
     line, cells = header
-    names, factors = _header_units(
+    columns, factors = _header_units(
         cells, dict.fromkeys(("down", "up"), "time"), f"{shown}, line {line}", ("node", "state")
     )
-    if not any(sorted(names) == sorted(form) for form in _OUTAGE_FORMS):
-        unknown = next((name for name in names if name not in {"time", "node", "state", "down", "up"}), None)
+    if not any(sorted(columns) == sorted(form) for form in _OUTAGE_FORMS):
+        unknown = next(
+            (name for name in columns if name not in {"time", "node", "state", "down", "up"}), None
+        )
         hint = separator_hint(cells) or (
             did_you_mean_key(unknown, ("time", "node", "state", "down", "up")) if unknown is not None else ""
         )
         raise CsvProblem(f"{shown}, line {line}: expected {wanted}, got {cells}{hint}")
-    at = {name: names.index(name) for name in names}
+    if epoch is not None and factors:
+        unit = cells[columns.index(next(iter(factors)))].strip()
+        raise CsvProblem(
+            f"{shown}, line {line}, column {quoted(unit)}: a unit, where start reads the times as "
+            "timestamps: drop the unit"
+        )
+    read = _OutageCells(nodes, factors, shown, epoch, names or {})
+    at = {name: columns.index(name) for name in columns}
     steps: list[OutageStep] = []
     began = 0.0  # the previous row's time (its outage's start)
     for line, row in rows:
-        if len(row) != len(names):
+        if len(row) != len(columns):
             got = f"got {len(row)}{separator_hint(row)}"
             raise CsvProblem(
-                f"{shown}, line {line}: expected {counted(len(names), 'column')} like the header, {got}"
+                f"{shown}, line {line}: expected {counted(len(columns), 'column')} like the header, {got}"
             )
         cells_at = {name: row[i].strip() for name, i in at.items()}
-        changes = _outage_row(cells_at, nodes, factors, shown, line)
+        changes = read.row(cells_at, line)
         if steps and changes[0].at < began:
             raise CsvProblem(
                 f"{shown}, line {line}: {changes[0].at:g} s comes before the previous row's "
@@ -1030,30 +1051,68 @@ def read_outages(
     return tuple(merged)
 
 
-def _outage_row(
-    cells: Mapping[str, str], nodes: Sequence[str], factors: Mapping[str, float], shown: str, line: int
-) -> list[OutageStep]:
-    """The changes of one row of an outage log, its cells by column: a change, or an outage's down and up."""
-    node = cells["node"]
-    if node not in nodes:
-        known = f"{did_you_mean_name(node, nodes)}; expected the name of a node of the scenario"
-        raise CsvProblem(f'{shown}, line {line}, column "node": unknown node {quoted(node)}{known}')
+@dataclass(frozen=True)
+class _OutageCells:
+    """How an outage log's cells are read: its nodes' names and its times (numbers, or timestamps)."""
 
-    def time(column: str) -> float:
-        return _value(cells[column], "time", shown, line, column, factors.get(column, 1.0))
+    nodes: Sequence[str]
+    factors: Mapping[str, float]  # a time column's header unit, to seconds
+    shown: str
+    epoch: datetime | None  # the timestamp that is time 0; None: the cells are seconds (or a unit)
+    names: Mapping[str, str]  # the log's name of a node -> the scenario's
 
-    if "state" in cells:
-        return [OutageStep(time("time"), node, _outage_state(cells["state"], f"{shown}, line {line}"), line)]
-    down = OutageStep(time("down"), node, False, line)
-    if not cells["up"]:
-        return [down]
-    up = time("up")
-    if up <= down.at:
+    def row(self, cells: Mapping[str, str], line: int) -> list[OutageStep]:
+        """The changes of one row, its cells by column: a change, or an outage's down and up."""
+        node = self.node(cells["node"], line)
+        if "state" in cells:
+            up = _outage_state(cells["state"], f"{self.shown}, line {line}")
+            return [OutageStep(self.time(cells, "time", line), node, up, line)]
+        down = OutageStep(self.time(cells, "down", line), node, False, line)
+        if not cells["up"]:
+            return [down]
+        up_at = self.time(cells, "up", line)
+        if up_at <= down.at:
+            raise CsvProblem(
+                f'{self.shown}, line {line}, column "up": {up_at:g} s does not come after the outage\'s '
+                f"down at {down.at:g} s"
+            )
+        return [down, OutageStep(up_at, node, True, line)]
+
+    def node(self, cell: str, line: int) -> str:
+        """The scenario's node a ``node`` cell names, through ``names``; CsvProblem for none."""
+        node = self.names.get(cell, cell)
+        if node in self.nodes:
+            return node
+        known = did_you_mean_name(cell, [*self.nodes, *self.names])
+        mapped = " or a name of the log's that its entry's nodes maps" if self.names else ""
         raise CsvProblem(
-            f'{shown}, line {line}, column "up": {up:g} s does not come after the outage\'s down '
-            f"at {down.at:g} s"
+            f'{self.shown}, line {line}, column "node": unknown node {quoted(cell)}{known}; '
+            f"expected the name of a node of the scenario{mapped}"
         )
-    return [down, OutageStep(up, node, True, line)]
+
+    def time(self, cells: Mapping[str, str], column: str, line: int) -> float:
+        """The ``column`` cell in seconds from the run's start."""
+        cell = cells[column]
+        if self.epoch is None:
+            if looks_like_timestamp(cell) and not _is_number(cell):
+                raise CsvProblem(
+                    f"{self.shown}, line {line}, column {quoted(column)}: {describe(cell)} is a timestamp; "
+                    "give the entry's start (the timestamp that is simulation time 0) to read it"
+                )
+            return _value(cell, "time", self.shown, line, column, self.factors.get(column, 1.0))
+        seconds = seconds_after(self.epoch, cell)
+        if isinstance(seconds, str):
+            raise CsvProblem(f"{self.shown}, line {line}, column {quoted(column)}: {seconds}")
+        return seconds
+
+
+def _is_number(cell: str) -> bool:
+    """Whether ``cell`` is a bare number (``20260301`` reads as a date too)."""
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
 
 
 def _outage_state(cell: str, where: str) -> bool:

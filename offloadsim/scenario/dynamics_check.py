@@ -49,11 +49,13 @@ replications' links changed in the run.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from offloadsim.scenario.checks import CheckedRun
 from offloadsim.scenario.errors import Problem, format_path, key_place, values_at
+from offloadsim.scenario.timestamps import seconds_after, timestamp
 from offloadsim.scenario.units import UnitError, parse_quantity, unit_factor
 from offloadsim.suggest import quoted_listing
 
@@ -178,14 +180,17 @@ def change_times(
     pattern with a column (``file:time``) names the key holding a CSV file's path (relative to
     ``folder``, the scenario's), with the time of the file's first change after the run's start:
     its first row's, or its second's where the first is at 0 s.  Also what ``run --dry-run``
-    names as the change that holds a link down at 0 s.
+    names as the change that holds a link down at 0 s.  An entry whose ``start`` is a timestamp
+    (an operator's outage log) reads the file's times as timestamps, in seconds after it.
     """
     parts, column = key_place(pattern)
     if column is None:
         return [(path, _time(value)) for path, value in values_at(entry, parts, where)]
     base = Path(folder) if folder else Path()
+    epoch = timestamp(entry.get("start"))
+    epoch = None if isinstance(epoch, str) else epoch
     return [
-        (path, _first_cell(base / value, column) if isinstance(value, str) and value else None)
+        (path, _first_cell(base / value, column, epoch) if isinstance(value, str) and value else None)
         for path, value in values_at(entry, parts, where)
     ]
 
@@ -194,7 +199,7 @@ def change_times(
 _HEAD_BYTES = 1 << 16
 
 
-def _first_cell(path: Path, column: str) -> float | None:
+def _first_cell(path: Path, column: str, epoch: datetime | None = None) -> float | None:
     """The time in ``column`` of the first row after 0 s of the CSV file at ``path`` (of its first two).
 
     None where it cannot be read, or the file has one row at 0 s.  Read as the world reads it (a
@@ -224,18 +229,24 @@ def _first_cell(path: Path, column: str) -> float | None:
         factor = 1.0 if unit is None else unit_factor(unit, "time")
     except UnitError:
         return None
-    first = _cell_time(rows, 1, at, factor)
-    return _cell_time(rows, 2, at, factor) if first == 0.0 else first
+    first = _cell_time(rows, 1, at, factor, epoch)
+    return _cell_time(rows, 2, at, factor, epoch) if first == 0.0 else first
 
 
-def _cell_time(rows: list[list[str]], row: int, at: int, factor: float) -> float | None:
+def _cell_time(
+    rows: list[list[str]], row: int, at: int, factor: float, epoch: datetime | None = None
+) -> float | None:
     """The time in column ``at`` of ``rows[row]`` (the header is row 0), None where there is none.
 
-    ``factor``: the header's unit, to seconds, which a bare number is read in.
+    ``factor``: the header's unit, to seconds, which a bare number is read in; ``epoch``: the
+    timestamp that is time 0, where the cells are timestamps.
     """
     if len(rows) <= row or len(rows[row]) != len(rows[0]):
         return None
     cell = rows[row][at]
+    if epoch is not None:
+        seconds = seconds_after(epoch, cell)
+        return None if isinstance(seconds, str) else seconds
     try:
         return float(cell) * factor  # a bare number: seconds or the header's unit, as the world reads it
     except ValueError:

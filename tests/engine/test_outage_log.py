@@ -136,3 +136,93 @@ def test_a_log_whose_first_outage_comes_after_the_runs_end_is_warned_of_at_its_f
     said = capsys.readouterr().err
     assert "dynamics[0].file: 1.7e+09 s is at or after the run's end at 70 s" in said
     assert "[late-dynamics]" in said
+
+
+# An operator's log of the same outages: wall-clock timestamps (in two time zones) and its own host
+# names, read with the entry's start (simulation time 0) and nodes (the log's names to the scenario's).
+OPERATOR_LOG = (
+    "node,down,up\n"
+    "edge-7.dc1.example.net,2026-03-01T11:00:12+01:00,2026-03-01T11:00:30+01:00\n"
+    "cloud-a,2026-03-01T10:00:30Z,2026-03-01T10:00:42Z\n"
+    "edge-7.dc1.example.net,2026-03-01T10:00:45Z,2026-03-01T10:00:51Z\n"
+)
+START = "start: 2026-03-01T10:00:00Z"
+NAMES = 'nodes: {"edge-7.dc1.example.net": edge, cloud-a: cloud}'
+OPERATOR = f"file: outages.csv, {START}, {NAMES}"
+
+
+def test_an_operator_logs_records_are_those_of_the_log_shifted_and_renamed_by_hand(tmp_path):
+    path = _scenario(tmp_path, OPERATOR_LOG)
+    logged = offloadsim.run(path, overrides=[SHORTER, f"dynamics=[{{kind: node-schedule, {OPERATOR}}}]"])
+    by_hand = offloadsim.run(path, overrides=[SHORTER, BY_HAND])
+    assert (logged.tasks["retries"] > 0).any()  # the outages aborted work: the comparison says something
+    assert logged.tasks.equals(by_hand.tasks)
+    assert logged.nodes.equals(by_hand.nodes)
+
+
+OPERATOR_BAD = [
+    (
+        OPERATOR_LOG,
+        OPERATOR.replace("10:00:00Z", "10:00:00"),
+        'dynamics[0].start: "2026-03-01T10:00:00" has no time zone: add Z for UTC or the offset (+01:00)',
+    ),
+    (
+        OPERATOR_LOG,
+        OPERATOR.replace("2026-03-01T10:00:00Z", "noon"),
+        'dynamics[0].start: expected a timestamp with its time zone, as 2026-03-01T10:15:00Z (UTC) or '
+        '2026-03-01T11:15:00+01:00, got "noon"',
+    ),
+    (
+        OPERATOR_LOG,
+        OPERATOR.replace("cloud-a: cloud", "cloud-a: clouds"),
+        'dynamics[0].nodes.cloud-a: expected the name of a node, got "clouds" (did you mean "cloud"?)',
+    ),
+    (OPERATOR_LOG, f"file: outages.csv, {START}, nodes: []", "dynamics[0].nodes: expected a mapping"),
+    (
+        OPERATOR_LOG.replace("cloud-a,", "cloud-b,"),
+        OPERATOR,
+        'outages.csv, line 3, column "node": unknown node "cloud-b" (did you mean "cloud-a"?); expected the '
+        "name of a node of the scenario or a name of the log's that its entry's nodes maps",
+    ),
+    (
+        OPERATOR_LOG.replace("2026-03-01T10:00:42Z", "42"),
+        OPERATOR,
+        'outages.csv, line 3, column "up": expected a timestamp with its time zone',
+    ),
+    (
+        OPERATOR_LOG.replace("2026-03-01T10:00:30Z", "2026-03-01T09:59:30Z"),
+        OPERATOR,
+        'outages.csv, line 3, column "down": "2026-03-01T09:59:30Z" is 30 s before start, '
+        "2026-03-01T10:00:00+00:00 (simulation time 0)",
+    ),
+    (
+        OPERATOR_LOG.replace("node,down,up", "node,down (s),up"),
+        OPERATOR,
+        'outages.csv, line 1, column "down (s)": a unit, where start reads the times as timestamps',
+    ),
+    (
+        "node,down,up\nedge,2026-03-01T10:00:12Z,\n",
+        "file: outages.csv",
+        'outages.csv, line 2, column "down": "2026-03-01T10:00:12Z" is a timestamp; give the entry\'s start',
+    ),
+    ("", f"node: edge, steps: [{{at: 1 s, up: false}}], {START}", "dynamics[0].start: only with file"),
+]
+
+
+@pytest.mark.parametrize(("log", "entry", "message"), OPERATOR_BAD)
+def test_an_operator_logs_bad_start_names_or_timestamp_is_refused_where_it_is(tmp_path, log, entry, message):
+    assert message in _refusal(tmp_path, log, entry)
+
+
+def test_the_cli_refuses_a_bad_start_with_one_line_and_exit_2_and_warns_of_a_late_log(tmp_path, capsys):
+    from offloadsim.cli import main
+
+    path = _scenario(tmp_path, OPERATOR_LOG)
+    entry = f"dynamics=[{{kind: node-schedule, {OPERATOR.replace('10:00:00Z', '10:00:00')}}}]"
+    assert main(["validate", str(path), "--set", entry]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"offloadsim: error: {path}: dynamics[0].start: ")
+    # An hour early: the log's first outage, 3612 s on, comes after the run's end, as a plain log's.
+    early = f"dynamics=[{{kind: node-schedule, {OPERATOR.replace('10:00:00Z', '09:00:00Z')}}}]"
+    assert main(["validate", str(path), "--set", SHORTER, "--set", early]) == 0
+    assert "dynamics[0].file: 3612 s is at or after the run's end at 70 s" in capsys.readouterr().err

@@ -270,9 +270,13 @@ def test_a_capacity_written_without_set_capacity_is_refused_where_a_share_reads_
 
     env = simpy.Environment()
     plugin = SlowCircuits(env, [8e6, 8e6], Slowdown(1.0))
-    model = PluginLinkModel(plugin, 'link model "slow" (SlowCircuits)', env, [("phone", "edge"), ("edge", "phone")])
+    model = PluginLinkModel(
+        plugin, 'link model "slow" (SlowCircuits)', env, [("phone", "edge"), ("edge", "phone")]
+    )
     assert model.share_Bps((0, 1)) == 1e6
     plugin.capacity_Bps[1] = math.nan
     assert plugin.share_Bps((0, 1)) == 1e6  # the bare model's share: the NaN passed over
-    with pytest.raises(PluginFailed, match=r"link edge -> phone: its capacity_Bps was nan at simulated time 0 s"):
+    with pytest.raises(
+        PluginFailed, match=r"link edge -> phone: its capacity_Bps was nan at simulated time 0 s"
+    ):
         model.share_Bps((0, 1))

@@ -10,6 +10,8 @@
           - {at: 45 s, up: true}
       - kind: node-schedule
         file: outages.csv            # an outage log: time,node,state or node,down,up rows
+        start: 2026-03-01T10:00:00Z  # optional: its times are timestamps, this one simulation time 0
+        nodes: {edge-host-01: edge-0}  # optional: the log's names of nodes, as the scenario's
       - kind: failures
         nodes: edge-*                # or link: [ap, edge] / link: 0 (every link of links[0])
         mtbf: 60 s                   # time up before each failure: exponential with this mean ...
@@ -37,6 +39,7 @@ import numpy as np
 
 from offloadsim.scenario.csvdata import CsvProblem, read_outages
 from offloadsim.scenario.distributions import Dist
+from offloadsim.scenario.timestamps import timestamp
 from offloadsim.world.dynamics.base import (
     NodeChanges,
     NodeStep,
@@ -96,14 +99,19 @@ class NodeSchedule:
         """Read ``node`` and ``steps`` (each ``{at: TIME, up: BOOL}``, in time order), or ``file``.
 
         ``file``: an outage log (``time,node,state`` or ``node,down,up`` rows,
-        :func:`~offloadsim.scenario.csvdata.read_outages`), which names its nodes itself.
+        :func:`~offloadsim.scenario.csvdata.read_outages`), which names its nodes itself; with it,
+        ``start`` (the timestamp that is simulation time 0: the log's times are timestamps) and
+        ``nodes`` (the log's names of nodes, each to a node of the scenario).
         """
-        entry.keys(required=(), optional=("node", "steps", "file"))
+        entry.keys(required=(), optional=("node", "steps", "file", "start", "nodes"))
         stated = [key for key in ("node", "steps") if entry.has(key)]
         if entry.has("file"):
             if stated:
                 raise entry.fail(stated[0], "not with file: the outage log names its nodes and their times")
             return self._logged(entry)
+        for key in ("start", "nodes"):
+            if entry.has(key):
+                raise entry.fail(key, "only with file: it says how an outage log's rows are read")
         for key in ("node", "steps"):
             if key not in stated:
                 raise entry.fail(key, "missing (required, unless file names an outage log)")
@@ -121,12 +129,15 @@ class NodeSchedule:
     def _logged(entry: SpecReader) -> OutageLog:
         """The outage log at ``file``, each change of a row a step of its node; a bad row refused there."""
         assert entry.scenario is not None
+        epoch = timestamp(entry.entry["start"]) if entry.has("start") else None
+        if isinstance(epoch, str):
+            raise entry.fail("start", f"{epoch} (the log's timestamp that is simulation time 0)")
+        renamed = _log_names(entry) if entry.has("nodes") else None
         path, shown = entry.file("file")
         names = [node.name for node in entry.scenario.nodes]
         try:
-            logged = read_outages(
-                path, shown, names, entry.room(shown, _LOGGED_ROW_BYTES, "its rows", "outage log")
-            )
+            room = entry.room(shown, _LOGGED_ROW_BYTES, "its rows", "outage log")
+            logged = read_outages(path, shown, names, room, epoch, renamed)
         except CsvProblem as problem:
             raise entry.fail("file", str(problem)) from None
         return OutageLog(tuple(NodeStep(step.at, step.node, step.up, "file") for step in logged))
@@ -154,6 +165,16 @@ class NodeSchedule:
         for at, up in spec.steps:
             for node in spec.nodes:
                 yield at, SetNodeUp(node, up)
+
+
+def _log_names(entry: SpecReader) -> dict[str, str]:
+    """An outage log's ``nodes``: each name the log gives a node, to the scenario's node it is."""
+    below = entry.mapping("nodes")  # refused unless a mapping
+    if not below.entry:
+        raise entry.fail(
+            "nodes", "expected the log's names of nodes, each to the scenario's (host-01: edge-0)"
+        )
+    return {str(name): below.node(name) for name in below.entry}
 
 
 class Failures:

@@ -1051,6 +1051,10 @@ def read_outages(
     return tuple(merged)
 
 
+#: What a timestamp in an outage log read without its entry's ``start`` is told.
+_UNSTARTED = "is a timestamp; give the entry's start (the timestamp that is simulation time 0) to read it"
+
+
 @dataclass(frozen=True)
 class _OutageCells:
     """How an outage log's cells are read: its nodes' names and its times (numbers, or timestamps)."""
@@ -1093,26 +1097,15 @@ class _OutageCells:
     def time(self, cells: Mapping[str, str], column: str, line: int) -> float:
         """The ``column`` cell in seconds from the run's start."""
         cell = cells[column]
-        if self.epoch is None:
-            if looks_like_timestamp(cell) and not _is_number(cell):
-                raise CsvProblem(
-                    f"{self.shown}, line {line}, column {quoted(column)}: {describe(cell)} is a timestamp; "
-                    "give the entry's start (the timestamp that is simulation time 0) to read it"
-                )
-            return _value(cell, "time", self.shown, line, column, self.factors.get(column, 1.0))
-        seconds = seconds_after(self.epoch, cell)
+        if self.epoch is not None:
+            seconds = seconds_after(self.epoch, cell)
+        else:
+            seconds = _value_problem(cell, "time", self.factors.get(column, 1.0))
+            if isinstance(seconds, str) and looks_like_timestamp(cell):
+                seconds = f"{describe(cell)} {_UNSTARTED}"
         if isinstance(seconds, str):
             raise CsvProblem(f"{self.shown}, line {line}, column {quoted(column)}: {seconds}")
         return seconds
-
-
-def _is_number(cell: str) -> bool:
-    """Whether ``cell`` is a bare number (``20260301`` reads as a date too)."""
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
 
 
 def _outage_state(cell: str, where: str) -> bool:

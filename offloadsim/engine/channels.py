@@ -110,12 +110,12 @@ class ChannelModel:
         and ``last`` (:func:`sent_bytes` reads them).  The shipped models set their rates inline.
         """
         now = self.env.now
-        if not number_at_least(rate_Bps):  # NaN, inf, negative, not a number
+        if not _a_rate(rate_Bps):  # NaN, inf, negative, not a number
             from offloadsim.engine.plugin_faults import PluginFailed  # only ever on a fault
 
             said = f"its set_rate() was given {describe(rate_Bps)} at simulated time {now:.6g} s"
             raise PluginFailed(refusal(self.words, said, "a rate in bytes/s, a finite number >= 0"))
-        if not number_at_least(transfer.rate):  # the rate it sent at, written without set_rate()
+        if not _a_rate(transfer.rate):  # the rate it sent at, written without set_rate()
             self._refuse_written_rate(transfer, transfer.channels)
         transfer.remaining = transfer.size - sent_bytes(transfer, now)
         transfer.last = now
@@ -144,7 +144,7 @@ class ChannelModel:
         crossing = self.crossing
         for channel in channels:
             for transfer in crossing[channel]:
-                if not number_at_least(transfer.rate):
+                if not _a_rate(transfer.rate):
                     self._refuse_written_rate(transfer, (channel,))
 
     def _refuse_written_rate(self, transfer: Any, channels: Sequence[int]) -> None:
@@ -263,6 +263,13 @@ class ChannelModel:
         else:
             transfer.state = DELIVERED
             transfer.callback(transfer.payload)
+
+
+def _a_rate(rate: Any) -> bool:
+    """Whether ``rate`` is a finite number >= 0: a float's test inline, any other number type's in full."""
+    if type(rate) is float:
+        return 0.0 <= rate < math.inf  # False for NaN
+    return number_at_least(rate)
 
 
 def sent_bytes(transfer: Any, now: float) -> float:

@@ -187,8 +187,8 @@ def change_times(
     if column is None:
         return [(path, _time(value)) for path, value in values_at(entry, parts, where)]
     base = Path(folder) if folder else Path()
-    epoch = timestamp(entry.get("start"))
-    epoch = None if isinstance(epoch, str) else epoch
+    read = timestamp(entry.get("start"))
+    epoch = read if isinstance(read, datetime) else None  # what is wrong with it, the world says
     return [
         (path, _first_cell(base / value, column, epoch) if isinstance(value, str) and value else None)
         for path, value in values_at(entry, parts, where)

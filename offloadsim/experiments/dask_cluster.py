@@ -52,6 +52,7 @@ def run_on_dask(jobs: Sequence[Job], address: str, finished: Finished, runner: R
         ) from None
     except (OSError, TimeoutError) as error:
         raise ExperimentError(f"cannot connect to the Dask scheduler at {address}: {error}") from None
+    _refuse_no_workers(client, address)
     import cloudpickle  # what Dask pickles a job with
 
     kinds = carried_kinds(cloudpickle.dumps, jobs)
@@ -79,6 +80,22 @@ def run_on_dask(jobs: Sequence[Job], address: str, finished: Finished, runner: R
         raise
     finally:
         client.close()
+
+
+def _refuse_no_workers(client: Any, address: str) -> None:
+    """One line, not a silent hang, for a scheduler none of whose workers joins in DASK_CONNECT_TIMEOUT_S.
+
+    Dask holds submitted jobs until a worker joins, for good: a sweep sent to a scheduler whose
+    workers were never started (or have all gone) sat at 0 jobs without a word.
+    """
+    try:
+        client.wait_for_workers(1, timeout=DASK_CONNECT_TIMEOUT_S)
+    except TimeoutError:
+        client.close()
+        raise ExperimentError(
+            f"the Dask scheduler at {address} has no workers: none joined in {DASK_CONNECT_TIMEOUT_S:g} s "
+            f"(start some with 'dask worker {address}')"
+        ) from None
 
 
 def _connect(client: type[Any], address: str) -> Any:

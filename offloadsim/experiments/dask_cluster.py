@@ -8,6 +8,7 @@ traceback, for an address where no scheduler listens or something else answers.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import functools
 import socket
@@ -22,7 +23,7 @@ from offloadsim.experiments.jobs import Finished, Job, Runner, sent_to_worker
 from offloadsim.experiments.storage import ExperimentError
 from offloadsim.suggest import quoted
 
-__all__ = ["DASK_CONNECT_TIMEOUT_S", "DASK_REFUSED_S", "run_on_dask"]
+__all__ = ["DASK_CONNECT_TIMEOUT_S", "DASK_REFUSED_S", "SchedulerLost", "run_on_dask"]
 
 #: How long to keep trying to reach a Dask scheduler, in seconds.
 DASK_CONNECT_TIMEOUT_S = 20.0
@@ -70,16 +71,40 @@ def run_on_dask(jobs: Sequence[Job], address: str, finished: Finished, runner: R
                     f"{error}; {fix} out {argument('scheduler')} to run the jobs on this machine"
                 ) from None
             except Exception as error:
+                if _scheduler_lost(client, error):  # every job not yet back is lost with it, none failed
+                    raise SchedulerLost(address) from None
                 finished(job, None, error)
             else:
                 finished(job, result, None)
             future.release()
     except BaseException:
         for future in futures:
-            future.cancel()
+            with contextlib.suppress(Exception):  # a client that lost its scheduler cannot cancel
+                future.cancel()
         raise
     finally:
         client.close()
+
+
+class SchedulerLost(ExperimentError):
+    """The Dask scheduler went away mid-run: the jobs it held are lost, not failed.
+
+    ``what`` says what happened and ``advice`` what to do; a sweep says between them what it kept.
+    """
+
+    def __init__(self, address: str) -> None:
+        self.what = (
+            f"lost the connection to the Dask scheduler at {address} (it stopped, or the network to it did)"
+        )
+        self.advice = "start it and its workers again before you rerun the command"
+        super().__init__(f"{self.what}; {self.advice}")
+
+
+def _scheduler_lost(client: Any, error: Exception) -> bool:
+    """Whether ``error`` is Dask cancelling a job because the client lost its scheduler."""
+    if not isinstance(error, concurrent.futures.CancelledError):
+        return False
+    return getattr(error, "reason", None) == "scheduler-connection-lost" or client.status != "running"
 
 
 def _refuse_no_workers(client: Any, address: str) -> None:

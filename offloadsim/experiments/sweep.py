@@ -30,6 +30,7 @@ import pandas as pd
 from offloadsim.analysis.breakdown_list import registered_breakdowns
 from offloadsim.errors import argument, user_errors
 from offloadsim.experiment_defaults import POLICY_TIMEOUT_S
+from offloadsim.experiments.dask_cluster import SchedulerLost
 from offloadsim.experiments.executors import JobFailure, PoolDied, default_workers, execute, progress_bar
 from offloadsim.experiments.jobs import (
     Job,
@@ -279,7 +280,8 @@ def sweep(
         except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM: the line the command prints says what is kept
             _tell_saved(stop, _saved(points_dir, jobs), len(jobs), directory)
             raise
-        except PoolDied as died:  # no worker could run a job: those not yet run wait for the same command
+        # No worker can run a job (local ones died at start, or the Dask scheduler went): the rest wait.
+        except (PoolDied, SchedulerLost) as died:
             kept = _saved_text(_saved(points_dir, jobs), len(jobs), directory)
             raise ExperimentError(f"{died.what}; {kept}; {died.advice}") from died
         finally:

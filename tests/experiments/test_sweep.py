@@ -10,12 +10,12 @@ import subprocess
 import sys
 import textwrap
 import time
-import warnings
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from dask_helpers import local_cluster
 
 from offloadsim.experiments import JobsFailedError, expand, load_sweep, plan_sweep, sweep, sweep_from_data
 from offloadsim.experiments.executors import execute
@@ -622,23 +622,8 @@ def test_refuses_a_non_empty_directory_that_is_not_a_sweep(sweep_file, tmp_path)
 @contextlib.contextmanager
 def local_dask_cluster():
     """A one-worker Dask cluster in this process (threads), for the scheduler's address."""
-    distributed = pytest.importorskip("distributed")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the cluster's own start-up chatter is not ours to police
-        cluster = distributed.LocalCluster(
-            n_workers=1,
-            threads_per_worker=1,
-            processes=False,
-            dashboard_address=None,
-            protocol="tcp://",
-            host="127.0.0.1",
-        )
-    try:
+    with local_cluster() as cluster:
         yield cluster.scheduler_address
-    finally:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            cluster.close()
 
 
 def test_dask_cluster_gives_the_same_tables_as_the_process_pool(reference, sweep_file, tmp_path):

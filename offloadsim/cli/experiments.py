@@ -754,7 +754,7 @@ def _sweep_breakdown_table(result: Any, breakdown: Breakdown, limit: int = 40) -
     qualified as its point's row is, through the breakdown's ``qualify``; over ``limit`` rows, one
     line naming its file.  Under it, the values some points served none of.  "" for one value.
     """
-    from offloadsim.analysis.unserved_apps import unserved, unserved_line
+    from offloadsim.analysis.unserved_values import unserved, unserved_line
 
     frame = getattr(result, "breakdowns", {}).get(breakdown.name)
     key = breakdown.column

@@ -39,7 +39,7 @@ def test_an_application_a_point_never_served_is_said_under_the_table(tmp_path, c
 
 
 def test_many_points_unserved_are_said_by_their_indices():
-    from offloadsim.analysis.unserved_apps import unserved, unserved_line
+    from offloadsim.analysis.unserved_values import unserved, unserved_line
 
     apps = pd.DataFrame({"app": ["a"] * 6 + ["b"], "point": [*range(6), 2]})
     found = unserved(apps, pd.Series(range(6)), "app")
@@ -49,3 +49,15 @@ def test_many_points_unserved_are_said_by_their_indices():
         == "served none (no rows, nor in apps.csv): b (at points 0, 1 and 3-5 of summary.csv's point column)"
     )
     assert unserved_line({}, 6, str, "apps.csv") == ""
+
+
+def test_any_breakdowns_values_are_said_unserved_with_its_file():
+    """Not only applications: a breakdown per source names its sources and its own file."""
+    from offloadsim.analysis.unserved_values import unserved, unserved_line
+
+    rows = pd.DataFrame({"source": ["phone-0", "phone-0", "phone-1"], "point": [0, 1, 1]})
+    found = unserved(rows, pd.Series([0, 1]), "source")
+    assert found == {"phone-1": [0]}
+    assert unserved_line(found, 2, lambda point: f"x={point}", "sources.csv") == (
+        "served none (no rows, nor in sources.csv): phone-1 (at x=0)"
+    )

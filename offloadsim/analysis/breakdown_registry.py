@@ -13,6 +13,7 @@ points that served none).  A new breakdown (per device class, per region) is one
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ from offloadsim.analysis.groups import ENERGY_SPLIT_METRICS, TASK_METRICS
 if TYPE_CHECKING:
     from offloadsim.analysis.qualifiers import Qualifiers
 
-__all__ = ["Breakdown", "BreakdownScope", "register", "registered", "unregister"]
+__all__ = ["Breakdown", "BreakdownScope", "natural_key", "register", "registered", "unregister"]
 
 #: The metrics a breakdown shows in compare's and sweep's tables unless it says others.
 TABLE_METRICS = ("latency_mean_s", "latency_p95_s", "deadline_miss_rate", "device_energy_mean_j")
@@ -40,9 +41,22 @@ class BreakdownScope:
     nodes: Any = None
 
 
-def _first_seen(scope: BreakdownScope) -> tuple[Sequence[str], int]:
-    """No order of its own (the values in the order of their first task); two values at least."""
+def _no_order(scope: BreakdownScope) -> tuple[Sequence[str], int]:
+    """No order of its own (the values sorted by ``then``: naturally); two values at least."""
     return (), 2
+
+
+def natural_key(value: str) -> tuple[tuple[Any, ...], str]:
+    """A value's place in natural order: its runs of digits read as numbers, so phone-2 before phone-10.
+
+    Ties (``phone-01`` beside ``phone-1``) go by the text, so the order never rests on the tasks'.
+
+    >>> sorted(["phone-10", "phone-2", "edge", "phone-1"], key=natural_key)
+    ['edge', 'phone-1', 'phone-2', 'phone-10']
+    """
+    # re.split with a group alternates text and digits, text first: like parts compare alike.
+    parts = re.split(r"(\d+)", value)
+    return tuple(int(part) if i % 2 else part for i, part in enumerate(parts)), value
 
 
 def _as_found(found: Qualifiers, optional: bool) -> Qualifiers:
@@ -62,7 +76,9 @@ class Breakdown:
     values have (an LLM's ttft: a CNN has none), left out where NaN; ``extras``: (word, metric) pairs
     run's row says after the device energy where a value has them, ``extras_said`` their words in
     its heading.  ``order(scope)``: the values' order and how many the tasks must have for any to
-    be told apart; ``qualify(found, optional)``: a value's qualifiers in compare's and sweep's
+    be told apart (none of its own by default); ``then``: the sort key of the values not in that
+    order, after it (:func:`natural_key`, so ``phone-2`` reads before ``phone-10``; None: in the
+    order of their first task); ``qualify(found, optional)``: a value's qualifiers in compare's and sweep's
     tables from its policy's or point's, ``optional`` whether the value has any ``optional`` number.
     """
 
@@ -75,7 +91,8 @@ class Breakdown:
     optional: tuple[str, ...] = ()
     extras: tuple[tuple[str, str], ...] = ()
     extras_said: str = ""
-    order: Callable[[BreakdownScope], tuple[Sequence[str], int]] = _first_seen
+    order: Callable[[BreakdownScope], tuple[Sequence[str], int]] = _no_order
+    then: Callable[[str], Any] | None = natural_key
     qualify: Callable[[Qualifiers, bool], Qualifiers] = _as_found
 
     def __post_init__(self) -> None:

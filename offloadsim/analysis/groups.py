@@ -16,7 +16,7 @@ as :attr:`~offloadsim.analysis.summary.Summary.apps`, ``compare``'s ``apps.csv``
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -177,13 +177,15 @@ def group_stats(
     metrics: Sequence[str] = GROUP_METRICS,
     least: int = 2,
     optional: Collection[str] = LLM_APP_METRICS,
+    then: Callable[[str], Any] | None = None,
 ) -> dict[str, float]:
     """Each source group's :data:`GROUP_METRICS`, keyed :func:`group_key`; empty for one group or none.
 
     ``tasks`` is a DataFrame, a mapping of columns, or the engine's records (read with
     ``blocks()``); ``stats`` is the summary's computation of its task numbers for that kind of
     table, run on each group's rows alone.  Groups come in ``order`` (the scenario's, as the
-    nodes table has them), any other after them in the order of their first task.
+    nodes table has them), any other after them in the order of their first task, or sorted by
+    ``then`` where given (a breakdown's: :func:`~offloadsim.analysis.breakdown_registry.natural_key`).
     ``batteries``: each group's battery metrics (:func:`group_batteries`); a group without a
     battery has none of :data:`GROUP_BATTERY_METRICS`.  ``column`` and ``metrics``: another task
     column's values in place of the source groups (``APP_COLUMN``, :data:`APP_METRICS`); ``least``:
@@ -194,9 +196,8 @@ def group_stats(
     groups = _groups(tasks, column, least)
     if groups is None or len(set(groups[1])) < least:
         return {}
-    rank = {group: i for i, group in enumerate(order)}
     out: dict[str, float] = {}
-    for group in sorted(dict.fromkeys(groups[1]), key=lambda g: rank.get(g, len(rank))):
+    for group in _ordered(dict.fromkeys(groups[1]), order, then):
         rows = _subset(tasks, groups, group, column)
         numbers = stats(rows, duration_s, end_s)
         tasks_with, misses = numbers["deadline_tasks"], numbers["deadline_misses"]
@@ -214,6 +215,14 @@ def group_stats(
             }
         )
     return out
+
+
+def _ordered(found: Iterable[str], order: Sequence[str], then: Callable[[str], Any] | None) -> list[str]:
+    """``found`` (by first task) in ``order``, the rest after it: by first task, or sorted by ``then``."""
+    rank = {value: i for i, value in enumerate(order)}
+    listed = sorted((value for value in found if value in rank), key=rank.__getitem__)
+    rest = [value for value in found if value not in rank]
+    return listed + (rest if then is None else sorted(rest, key=then))
 
 
 def values_with(tasks: Any, column: str, other: str, wanted: Collection[str]) -> set[str]:

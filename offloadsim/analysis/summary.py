@@ -1235,6 +1235,7 @@ def _breakdown_numbers(
         column=breakdown.column,
         metrics=breakdown.metrics,
         least=least,
+        then=breakdown.then,
     )
     if powered_sources == 0:
         return _energy_unmeasured(found, None)

@@ -20,7 +20,7 @@ __all__ = ["unserved", "unserved_line"]
 
 
 def unserved(rows: pd.DataFrame, points: pd.Series, column: str) -> dict[str, list[int]]:
-    """By value of a breakdown (``rows``' ``column``), the ``points`` with no row of it in ``rows``, ascending."""
+    """By breakdown value (``rows``' ``column``), the ``points`` with no row of it in ``rows``, ascending."""
     every = sorted({int(p) for p in points})
     found: dict[str, list[int]] = {}
     for value, its_rows in rows.groupby(rows[column].astype(str), sort=False):

@@ -66,7 +66,7 @@ def test_a_breakdown_registered_in_a_test_reaches_run(phones, tmp_path, capsys):
         assert document["sources"][f"{source}.latency_mean_s"] == pytest.approx(mean, rel=1e-12)
     assert Summary.from_dict(document).to_dict()["sources"] == document["sources"]  # read back as written
     rows = printed[printed.index("by source (mean latency; p95; deadline misses") :].splitlines()
-    assert sorted(line.split()[0] for line in rows[1:4]) == ["phone-0", "phone-1", "phone-2"]
+    assert [line.split()[0] for line in rows[1:4]] == ["phone-0", "phone-1", "phone-2"]  # not by first task
 
 
 def test_a_breakdown_registered_in_a_test_reaches_compare(phones, tmp_path, capsys):
@@ -88,7 +88,7 @@ def test_a_breakdown_registered_in_a_test_reaches_sweep(phones, tmp_path, capsys
     printed = capsys.readouterr().out
     _check_means(out, "point")
     (title,) = [line for line in printed.splitlines() if line.startswith("toy per source (")]
-    assert sorted(title.split("(")[1].split(")")[0].split(", ")) == ["phone-0", "phone-1", "phone-2"]
+    assert title.split("(")[1].split(")")[0].split(", ") == ["phone-0", "phone-1", "phone-2"]
 
 
 def test_a_breakdown_registered_in_a_script_reaches_the_workers(phones):
@@ -96,3 +96,25 @@ def test_a_breakdown_registered_in_a_script_reaches_the_workers(phones):
     alone = compare(phones, ["local", "edge"], 2, workers=1).breakdowns["sources"]
     pooled = compare(phones, ["local", "edge"], 2, workers=2).breakdowns["sources"]
     assert len(alone) and alone.equals(pooled)
+
+
+def test_a_breakdown_of_no_order_of_its_own_reads_its_values_naturally():
+    """phone-2 before phone-10, whichever value's task came first; its own order goes first."""
+    from offloadsim.analysis.groups import group_stats
+
+    values = ["phone-10", "phone-2", "edge", "phone-1", "phone-10"]
+    tasks = pd.DataFrame({"source": values, "latency": [1.0, 2.0, 3.0, 4.0, 5.0]})
+
+    def stats(rows, duration_s, end_s):
+        return {"deadline_tasks": 0, "deadline_misses": 0, "device_energy_mean_j": 0.0, "arrived": len(rows)}
+
+    def order_of(breakdown):
+        found = group_stats(tasks, 1.0, None, stats, breakdown.order(None)[0], column="source",
+                            metrics=("arrived",), then=breakdown.then)  # fmt: skip
+        return [key.split(".")[0] for key in found]
+
+    assert order_of(_SOURCES) == ["edge", "phone-1", "phone-2", "phone-10"]
+    phone_2_first = Breakdown("sources", "source", ("source", "sources"), order=lambda _: (["phone-2"], 2))
+    assert order_of(phone_2_first) == ["phone-2", "edge", "phone-1", "phone-10"]
+    by_task = Breakdown("sources", "source", ("source", "sources"), then=None)
+    assert order_of(by_task) == ["phone-10", "phone-2", "edge", "phone-1"]

@@ -11,17 +11,25 @@ Run, compare and sweep then compute, write and print it.  The order is that of t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from offloadsim.analysis.breakdown_apps import APPS
-from offloadsim.analysis.breakdown_registry import Breakdown, register, registered
+from offloadsim.analysis.breakdown_registry import Breakdown, code_module, register, registered
 from offloadsim.plugins import NamedPlugins
 
-__all__ = ["ENTRY_POINT_GROUP", "PLUGINS", "SHIPPED", "breakdown_files", "registered_breakdowns"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "PLUGINS",
+    "SHIPPED",
+    "breakdown_files",
+    "breakdown_plugins",
+    "registered_breakdowns",
+]
 
 #: offloadsim's own breakdowns, in the order of their tables.
 SHIPPED: tuple[Breakdown, ...] = (APPS,)
 for _breakdown in SHIPPED:
-    register(_breakdown)
+    register(_breakdown, shipped=True)
 
 
 #: The entry-point group other distributions declare breakdowns in (each entry a ``Breakdown``
@@ -36,6 +44,21 @@ PLUGINS = _FRONT.group
 def registered_breakdowns() -> tuple[Breakdown, ...]:
     """Every registered breakdown, the shipped ones first (entry points read once; a test's toy one after)."""
     return _FRONT.all()
+
+
+def breakdown_plugins() -> list[dict[str, Any]]:
+    """The registered breakdowns not offloadsim's own, as a manifest's ``plugins`` lists what a run used.
+
+    Each ``{"group": "offloadsim.breakdowns", "name", "distribution", "version", "code"}``, or,
+    registered in this process (a script's, a test's), ``"distribution": None`` and the ``module`` of
+    its code (:func:`offloadsim.plugins.provenance`).  A breakdown's numbers are in every job file, so
+    a job summarised by another breakdown's code has another key and runs again.  None where only
+    offloadsim's are registered, so a run or job of those keeps its manifest's ``plugins`` and its key.
+    """
+    shipped = {id(breakdown) for breakdown in SHIPPED}
+    return _FRONT.used(
+        lambda breakdown: id(breakdown) in shipped, lambda breakdown: code_module(breakdown) or None
+    )
 
 
 def breakdown_files(files: Sequence[str]) -> list[str]:

@@ -19,11 +19,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.analysis.groups import ENERGY_SPLIT_METRICS, TASK_METRICS
+from offloadsim.plugins import shipped_module
 
 if TYPE_CHECKING:
     from offloadsim.analysis.qualifiers import Qualifiers
 
-__all__ = ["Breakdown", "BreakdownScope", "natural_key", "register", "registered", "unregister"]
+__all__ = [
+    "Breakdown",
+    "BreakdownScope",
+    "code_module",
+    "natural_key",
+    "register",
+    "registered",
+    "unregister",
+]
 
 #: The metrics a breakdown shows in compare's and sweep's tables unless it says others.
 TABLE_METRICS = ("latency_mean_s", "latency_p95_s", "deadline_miss_rate", "device_energy_mean_j")
@@ -108,10 +117,36 @@ class Breakdown:
 _REGISTERED: dict[str, Breakdown] = {}
 
 
-def register(breakdown: Breakdown) -> None:
-    """Add a breakdown; its name must be new (a ValueError naming it)."""
+def code_module(breakdown: Breakdown) -> str:
+    """The module of ``breakdown``'s own code (its ``order``, ``then`` or ``qualify``), else ``""``."""
+    for code in (breakdown.order, breakdown.then, breakdown.qualify):
+        module = str(getattr(code, "__module__", "") or "")
+        if module and not shipped_module(module):
+            return module
+    return ""
+
+
+def register(breakdown: Breakdown, *, shipped: bool = False) -> None:
+    """Add a breakdown; a ValueError naming it where its name is another breakdown's or a results file's.
+
+    A breakdown not ``shipped`` (a plug-in's, a script's) may not be named as a record table or
+    another file of a results directory (:func:`~offloadsim.records.tables.stem_holder`): its
+    ``NAME.csv`` would overwrite ``groups.csv``, or read as the record table's.  offloadsim's own
+    are checked by ``tests/experiments/test_breakdown_registry.py`` instead, as they are registered
+    on import, where a pool's forkserver must not read the record tables' entry points.
+    """
     if breakdown.name in _REGISTERED:
         raise ValueError(f"a breakdown named {breakdown.name!r} is registered already")
+    if not shipped:
+        from offloadsim.records.tables import stem_holder
+
+        holder = stem_holder(breakdown.name)
+        if holder is not None:
+            module = code_module(breakdown)
+            raise ValueError(
+                f"breakdown {breakdown.name!r}{f' ({module})' if module else ''}: its name and its file "
+                f"{breakdown.file} are taken by {holder}; name it otherwise"
+            )
     _REGISTERED[breakdown.name] = breakdown
 
 

@@ -604,19 +604,21 @@ class RunResult:
 
 
 def run_plugins(scenario: Scenario, policy: str | None = None) -> list[dict[str, Any]]:
-    """The plug-ins a run of ``scenario`` (with ``policy``) uses, its metrics' and warning kinds' included.
+    """The plug-ins a run of ``scenario`` (with ``policy``) uses, those its summary's numbers come from too.
 
     What the engine's code ran (:func:`~offloadsim.engine.plugins_used.plugins_used`), the run
     metrics not offloadsim's own (:func:`~offloadsim.analysis.metric_list.metric_plugins`), which
-    add columns to its summary, and the kinds of run warning not its own
-    (:func:`~offloadsim.analysis.warning_list.warning_plugins`), which add warnings to it: its
-    manifest's ``plugins`` and a sweep's or comparison's job key.
+    add columns to its summary, the kinds of run warning not its own
+    (:func:`~offloadsim.analysis.warning_list.warning_plugins`), which add warnings to it, and the
+    breakdowns not its own (:func:`~offloadsim.analysis.breakdown_list.breakdown_plugins`), which add
+    keys to it: its manifest's ``plugins`` and a sweep's or comparison's job key.
     """
+    from offloadsim.analysis.breakdown_list import breakdown_plugins
     from offloadsim.analysis.metric_list import metric_plugins
     from offloadsim.analysis.warning_list import warning_plugins
     from offloadsim.engine.plugins_used import plugins_used
 
-    return plugins_used(scenario, policy) + metric_plugins() + warning_plugins()
+    return plugins_used(scenario, policy) + metric_plugins() + warning_plugins() + breakdown_plugins()
 
 
 def note_facts(notes: Sequence[str]) -> list[dict[str, Any]]:

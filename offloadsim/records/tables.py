@@ -43,6 +43,7 @@ __all__ = [
     "record_table",
     "record_tables",
     "register_table",
+    "stem_holder",
     "table_origin",
 ]
 
@@ -124,6 +125,22 @@ def record_table(name: str) -> RecordTable:
     """The registered table ``name``; KeyError for none."""
     PLUGINS.load()
     return _REGISTERED[name]
+
+
+def stem_holder(name: str) -> str | None:
+    """What of a results directory already holds files named ``name`` (a record table, ...); None if nothing.
+
+    Another kind of output named by its stem (a breakdown's ``NAME.csv``, ``sources.csv``) asks this
+    first, so that it neither overwrites a directory's own file (``groups.csv``) nor reads as a
+    record table's (``nodes.csv`` beside ``nodes.parquet``).  Entry points read first.
+    """
+    PLUGINS.load()
+    if name in _REGISTERED:
+        origin = _ORIGINS.get(name)
+        return f"the record table {name!r} ({name}.parquet{', ' + origin if origin else ''})"
+    if name in _TAKEN:
+        return f"a results directory's own {name!r} ({name}.csv, {name}.parquet, ...)"
+    return None
 
 
 def table_origin(name: str) -> str:

@@ -31,6 +31,7 @@ __all__ = [
     "natural_key",
     "register",
     "registered",
+    "reserve",
     "unregister",
 ]
 
@@ -115,6 +116,11 @@ class Breakdown:
 
 
 _REGISTERED: dict[str, Breakdown] = {}
+#: The names of the breakdowns registered as offloadsim's own (``register(..., shipped=True)``).
+_SHIPPED: set[str] = set()
+#: Who else holds a key of summary.json (the summary's fields, the run metrics'): each says what
+#: holds a name, or None.
+_HOLDERS: list[Callable[[str], str | None]] = []
 
 
 def code_module(breakdown: Breakdown) -> str:
@@ -131,28 +137,50 @@ def register(breakdown: Breakdown, *, shipped: bool = False) -> None:
 
     A breakdown not ``shipped`` (a plug-in's, a script's) may not be named as a record table or
     another file of a results directory (:func:`~offloadsim.records.tables.stem_holder`): its
-    ``NAME.csv`` would overwrite ``groups.csv``, or read as the record table's.  offloadsim's own
-    are checked by ``tests/experiments/test_breakdown_registry.py`` instead, as they are registered
-    on import, where a pool's forkserver must not read the record tables' entry points.
+    ``NAME.csv`` would overwrite ``groups.csv``, or read as the record table's; nor as a key of
+    summary.json another holds (:func:`reserve`), whose value its numbers would overwrite.
+    offloadsim's own are registered on import, where a pool's forkserver must not read the record
+    tables' entry points: ``apps`` is among the names the record tables keep off.
     """
     if breakdown.name in _REGISTERED:
         raise ValueError(f"a breakdown named {breakdown.name!r} is registered already")
     if not shipped:
         from offloadsim.records.tables import stem_holder
 
-        holder = stem_holder(breakdown.name)
-        if holder is not None:
-            module = code_module(breakdown)
-            raise ValueError(
-                f"breakdown {breakdown.name!r}{f' ({module})' if module else ''}: its name and its file "
-                f"{breakdown.file} are taken by {holder}; name it otherwise"
-            )
+        _refuse_taken(breakdown, stem_holder(breakdown.name))
+        for holder in _HOLDERS:
+            _refuse_taken(breakdown, holder(breakdown.name))
+    else:
+        _SHIPPED.add(breakdown.name)
     _REGISTERED[breakdown.name] = breakdown
+
+
+def reserve(holder: Callable[[str], str | None]) -> None:
+    """Let ``holder`` (a name -> what holds it, or None) refuse the breakdowns that would take its names.
+
+    The summary, which imports the breakdowns, declares its keys so; this module imports it not.
+    The breakdowns registered before, but offloadsim's own, are checked at once.
+    """
+    _HOLDERS.append(holder)
+    for breakdown in _REGISTERED.values():
+        if breakdown.name not in _SHIPPED:
+            _refuse_taken(breakdown, holder(breakdown.name))
+
+
+def _refuse_taken(breakdown: Breakdown, holder: str | None) -> None:
+    """A ValueError naming ``breakdown`` (and its code's module) where ``holder`` holds its name."""
+    if holder is not None:
+        module = code_module(breakdown)
+        raise ValueError(
+            f"breakdown {breakdown.name!r}{f' ({module})' if module else ''}: its name (its key of "
+            f"summary.json, its file {breakdown.file}) is taken by {holder}; name it otherwise"
+        )
 
 
 def unregister(name: str) -> None:
     """Take a breakdown off the registry (a test's toy one, after it)."""
     del _REGISTERED[name]
+    _SHIPPED.discard(name)
 
 
 def registered() -> tuple[Breakdown, ...]:

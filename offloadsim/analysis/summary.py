@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from offloadsim.analysis import catalogue, chunked
+from offloadsim.analysis import breakdown_registry, catalogue, chunked
 from offloadsim.analysis.breakdown_list import registered_breakdowns
 from offloadsim.analysis.breakdown_registry import Breakdown, BreakdownScope
 from offloadsim.analysis.groups import (
@@ -840,6 +840,17 @@ def _overload_mark(info: Metric, qualifiers: Qualifiers, group: str | None = Non
 
 
 reserve(_summary_key)
+
+
+def _breakdown_key(name: str) -> str | None:
+    """What holds ``name`` of summary.json's keys, a breakdown's would overwrite: a field, a metric's."""
+    if name in _SUMMARY_KEYS:
+        return f"a key of summary.json (Summary.{name})"
+    metric = next((m for m in registered_metrics() if name == m.name or name in m.columns), None)
+    return None if metric is None else f"the run metric {metric.name!r} (its key of summary.json)"
+
+
+breakdown_registry.reserve(_breakdown_key)
 
 
 def _shown_as(metric: SummaryMetric) -> Metric:

@@ -139,7 +139,7 @@ def stem_holder(name: str) -> str | None:
         origin = _ORIGINS.get(name)
         return f"the record table {name!r} ({name}.parquet{', ' + origin if origin else ''})"
     if name in _TAKEN:
-        return f"a results directory's own {name!r} ({name}.csv, {name}.parquet, ...)"
+        return f"a results directory's own files named {name!r} ({name}.*)"
     return None
 
 

@@ -99,21 +99,47 @@ def test_an_entry_point_breakdown_named_as_a_results_file_is_a_warning_and_skipp
     assert names == [breakdown.name for breakdown in breakdown_list.SHIPPED]
     assert sorted(str(w.message) for w in caught) == [
         "offloadsim: breakdown plug-in 'groups' (toy_breakdowns:GROUPS) from distribution toy-breakdowns "
-        "0.1 is ignored: breakdown 'groups': its name and its file groups.csv are taken by a results "
-        "directory's own 'groups' (groups.csv, groups.parquet, ...); name it otherwise",
+        "0.1 is ignored: breakdown 'groups': its name (its key of summary.json, its file groups.csv) "
+        "is taken by a results directory's own files named 'groups' (groups.*); name it otherwise",
         "offloadsim: breakdown plug-in 'nodes' (toy_breakdowns:NODES) from distribution toy-breakdowns "
-        "0.1 is ignored: breakdown 'nodes': its name and its file nodes.csv are taken by the record "
-        "table 'nodes' (nodes.parquet); name it otherwise",
+        "0.1 is ignored: breakdown 'nodes': its name (its key of summary.json, its file nodes.csv) "
+        "is taken by the record table 'nodes' (nodes.parquet); name it otherwise",
     ]
 
 
-@pytest.mark.parametrize("name", ["summary", "tasks", "link_changes", "processors"])
-def test_a_breakdown_registered_in_a_script_named_as_a_results_file_is_refused(name):
+@pytest.mark.parametrize(
+    ("name", "holder"),
+    [
+        ("summary", "a results directory's own files named 'summary' (summary.*)"),
+        ("tasks", "a results directory's own files named 'tasks' (tasks.*)"),
+        ("link_changes", "the record table 'link_changes' (link_changes.parquet)"),
+        ("warnings", "a key of summary.json (Summary.warnings)"),
+        ("latency_fairness", "the run metric 'latency_fairness' (its key of summary.json)"),
+        ("latency_mean_s", "a key of summary.json (Summary.latency_mean_s)"),
+    ],
+)
+def test_a_breakdown_registered_in_a_script_named_as_a_results_file_or_key_is_refused(name, holder):
     def first(scope):
         return (), 2
 
-    with pytest.raises(
-        ValueError, match=rf"^breakdown '{name}' \({__name__}\): its name and its file {name}.csv"
-    ):
+    with pytest.raises(ValueError) as refused:
         register(Breakdown(name=name, column="source", what=("source", "sources"), order=first))
+    assert str(refused.value).startswith(
+        f"breakdown {name!r} ({__name__}): its name (its key of summary.json, its file {name}.csv) "
+        f"is taken by {holder}"
+    )
     assert name not in {breakdown.name for breakdown in registered()}
+
+
+def test_a_holder_reserved_after_a_breakdown_was_registered_refuses_it_at_once(monkeypatch):
+    """A breakdown registered before the summary is imported: refused as the summary reserves its keys."""
+    from offloadsim.analysis import breakdown_registry
+
+    monkeypatch.setattr(breakdown_registry, "_HOLDERS", [])
+    register(Breakdown(name="toy_sources", column="source", what=("source", "sources")))
+    try:
+        breakdown_registry.reserve(lambda name: None)  # holds none of its names
+        with pytest.raises(ValueError, match=r"^breakdown 'toy_sources': its name .* is taken by a toy key"):
+            breakdown_registry.reserve(lambda name: "a toy key" if name == "toy_sources" else None)
+    finally:
+        unregister("toy_sources")

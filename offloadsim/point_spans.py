@@ -9,10 +9,10 @@ run lists its points by number, so its notes and warnings name them so (:func:`p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from offloadsim.analysis.values import NO_PARAMETER, shown_value
+from offloadsim.analysis.values import NO_PARAMETER, shown_value, table_heading
 from offloadsim.suggest import listed
 
 __all__ = ["NAMED", "point_describer", "points_named", "points_of"]
@@ -45,9 +45,12 @@ def points_named(at: list[int], points: int, described: Callable[[int], str] | N
     """`` (at 10 Mbps, local; 50 Mbps, local)``: the ``points`` a line under a sweep's table is of; "": all.
 
     ``described(point)``: a point as the table's row names it (:func:`point_describer`).  Points that
-    are every point of some values of one key are said so (`` (at every point of int8)``); else up
-    to :data:`NAMED` by their values, points whose values hold a comma parted by ``;``.  None, or
-    more: by their numbers (:func:`points_of`), saying where those are.
+    are every point of some values of one key are said so (`` (at every point of int8)``), with
+    the key as the table's column names it where a value does not say what it is of (a bare
+    number, a boolean, ``–``): `` (at every point with phone (count) 10 or 100)``, where
+    `` (at every point of 10 and 100)`` named no key; else up to :data:`NAMED` by their values,
+    points whose values hold a comma parted by ``;``.  None, or more: by their numbers
+    (:func:`points_of`), saying where those are.
 
     >>> points_named([1], 4, {1: "local"}.get)
     ' (at local)'
@@ -60,25 +63,50 @@ def points_named(at: list[int], points: int, described: Callable[[int], str] | N
         return ""
     if described is None:
         return points_of(at, points)
-    if len(at) > 1 and isinstance(described, PointNames) and (values := described.values_of(at)):
-        return f" (at every point of {listed(values)})"
+    if len(at) > 1 and isinstance(described, PointNames):
+        heading, values = described.values_of(at)
+        if values and all(map(_reads_alone, values)):
+            return f" (at every point of {listed(values)})"
+        if values:
+            return f" (at every point with {heading} {listed(values, 'or')})"
     if len(at) > NAMED:
         return points_of(at, points)[:-1] + " of summary.csv's point column)"
     said = [described(p) for p in at]
     return f" (at {'; '.join(said) if any(', ' in s for s in said) else listed(said)})"
 
 
+def _reads_alone(value: str) -> bool:
+    """Whether a swept value's text says what it is of: ``int8``, ``10 Mbps``; not ``10``, ``true``, ``–``.
+
+    >>> [_reads_alone(v) for v in ("int8", "10 Mbps", "10", "1,000", "2.5e-3", "true", "–", "null")]
+    [True, True, False, False, False, False, False, False]
+    """
+    if value in ("true", "false", "null", NO_PARAMETER):
+        return False
+    try:
+        float(value.replace(",", ""))
+    except ValueError:
+        return True
+    return False
+
+
 class PointNames:
     """A sweep's points as its table's rows name them: their swept values, a policy parameter's null ``–``.
 
     ``frame``: a table of the sweep's runs or points (``point``, each swept key's column, and
-    ``policy``, the label a swept ``policy.name`` is shown by).
+    ``policy``, the label a swept ``policy.name`` is shown by); ``labels``: how the figures name
+    each swept key (the manifest's ``labels``), of which the table's column headings are made.
     """
 
-    def __init__(self, frame: Any, swept: Sequence[str]) -> None:
+    def __init__(self, frame: Any, swept: Sequence[str], labels: Mapping[str, str] | None = None) -> None:
         firsts = frame.drop_duplicates("point").set_index("point")
         labelled = "policy" in firsts.columns  # a swept policy.name is shown by its label
         columns = ["policy" if key == "policy.name" and labelled else key for key in swept]
+        named = labels or {}
+        self._headings = [
+            table_heading(key, firsts[column].tolist(), named.get(key))
+            for key, column in zip(swept, columns, strict=True)
+        ]
         self._values = {
             int(point): tuple(
                 shown_value(key, row[column]) for key, column in zip(swept, columns, strict=True)
@@ -90,20 +118,24 @@ class PointNames:
         """``10 Mbps, local``: the point's values, as its row's cells."""
         return ", ".join(self._values[point])
 
-    def values_of(self, at: list[int]) -> list[str]:
-        """The values of one key whose points are exactly ``at`` (the fewest such); [] where none are.
+    def values_of(self, at: list[int]) -> tuple[str, list[str]]:
+        """The values of one key whose points are exactly ``at``, with its heading; ``("", [])``: none.
 
-        A policy parameter's null ``–`` is none: "every point of –" would name no value.
+        The heading is the table's column's (``phone (count)``).
+        The fewest such values, and of as few, those that read alone (:func:`_reads_alone`):
+        ``local`` rather than its parameter's ``–``.
         """
-        found: list[str] = []
-        for i in range(len(next(iter(self._values.values()), ()))):
+        best: tuple[int, bool] | None = None
+        heading, found = "", []
+        for i, column in enumerate(self._headings):
             values = list(dict.fromkeys(self._values[p][i] for p in at))
             alike = {p for p, row in self._values.items() if row[i] in values}
-            if alike == set(at) and NO_PARAMETER not in values and (not found or len(values) < len(found)):
-                found = values
-        return found
+            rank = (len(values), not all(map(_reads_alone, values)))
+            if alike == set(at) and (best is None or rank < best):
+                best, heading, found = rank, column, values
+        return heading, found
 
 
-def point_describer(frame: Any, swept: Sequence[str]) -> PointNames:
-    """:class:`PointNames` of a sweep's ``frame`` (its runs' or points' table) and its ``swept`` keys."""
-    return PointNames(frame, swept)
+def point_describer(frame: Any, swept: Sequence[str], labels: Mapping[str, str] | None = None) -> PointNames:
+    """:class:`PointNames` of a sweep's ``frame`` (its runs' or points' table), ``swept`` keys, ``labels``."""
+    return PointNames(frame, swept, labels)

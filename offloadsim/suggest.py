@@ -87,16 +87,16 @@ def short_listing(names: Iterable[object], limit: int = 3, each: Callable[[objec
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def listed(words: Sequence[str]) -> str:
+def listed(words: Sequence[str], conjunction: str = "and") -> str:
     """``a``, ``a and b``, ``a, b and c``: the one way a message or a note lists things in words.
 
     Notes name the policies they hold under, the nodes and points; tables the models a row is for.
-    Nothing is ``""``.
+    Nothing is ``""``.  ``conjunction``: ``or`` for the values one key has at some points.
 
-    >>> listed(["0"]), listed(["0", "2"]), listed(["0", "2", "4-6"]), listed([])
-    ('0', '0 and 2', '0, 2 and 4-6', '')
+    >>> listed(["0"]), listed(["0", "2"]), listed(["0", "2", "4-6"]), listed([]), listed(["1", "2"], "or")
+    ('0', '0 and 2', '0, 2 and 4-6', '', '1 or 2')
     """
-    return f"{', '.join(words[:-1])} and {words[-1]}" if len(words) > 1 else "".join(words)
+    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}" if len(words) > 1 else "".join(words)
 
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:

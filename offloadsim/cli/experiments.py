@@ -787,7 +787,8 @@ def _point_values(result: Any) -> Callable[[int], str]:
     """A sweep's point as its table's row names it (:func:`~offloadsim.point_spans.point_describer`)."""
     from offloadsim.point_spans import point_describer
 
-    return point_describer(result.summary, list(result.manifest.get("swept", [])))
+    manifest = result.manifest
+    return point_describer(result.summary, list(manifest.get("swept", [])), manifest.get("labels"))
 
 
 def _sweep_keyed_table(

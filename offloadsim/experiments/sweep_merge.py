@@ -374,8 +374,11 @@ def merge_sweep(
             *world_points,
             *((i, note) for i in sorted(point_notes) for note in point_notes[i](ran_on.get(i))),
         ]
-    if world_points:  # named under the table by their values, as its rows name them
-        world_said = said_at(world_points, {job.index for job in ordered}, point_describer(metrics, swept))
+    if world_points:  # named under the table by their values, as its rows and headings name them
+        labels = {key: spec.label(key) for key in swept}
+        world_said = said_at(
+            world_points, {job.index for job in ordered}, point_describer(metrics, swept, labels)
+        )
     summary = summarize_points(metrics, swept)
     groups = with_group_warned(
         _group_summary(by_group, metrics, swept, list(summary.columns)),
@@ -560,7 +563,8 @@ def _notes(
     notes = comparison_notes(
         scenarios, world_said, served, metrics, manifest, processors, run_keys, SWEEP_APPS_SHOWN, nodes=nodes
     )
-    return [*notes, *_same_trace_notes(jobs, metrics, point_describer(metrics, swept))]
+    described = point_describer(metrics, swept, manifest.get("labels"))
+    return [*notes, *_same_trace_notes(jobs, metrics, described)]
 
 
 def _same_trace_notes(

@@ -80,3 +80,39 @@ def test_the_in_flight_note_says_a_zipped_list_by_its_size():
     assert note is not None
     assert f"(most: {key}=a list of 2, policy.name=edge, replication=0, 60% {IN_FULL})" in note
     assert "rsu-0" not in note
+
+
+def test_values_that_do_not_say_what_they_are_of_are_named_with_their_key():
+    """HJ46: ``(at every point of 10 and 100)`` under a sweep of phones' count named no key: a bare
+    number, a boolean or a parameter's ``–`` is said with the key as the table's column names it."""
+    count, noise, policy = "nodes.phone.count", "nodes.edge.processor.noise", "policy.name"
+    frame = pd.DataFrame(
+        {
+            "point": range(6),
+            count: [1, 10, 100] * 2,
+            noise: [True, True, True, False, False, False],
+            policy: ["local"] * 6,
+            "policy.objective": [None] * 6,
+            KEY: ["5 Mbps", "5 Mbps", "9 Mbps"] * 2,
+        }
+    )
+    swept = [count, noise, policy, "policy.objective", KEY]
+    described = point_describer(frame, swept, {count: "phone count", noise: "edge noise"})
+    assert points_named([1, 2, 4, 5], 6, described) == " (at every point with phone (count) 10 or 100)"
+    assert points_named([3, 4, 5], 6, described) == " (at every point with edge noise false)"
+    assert points_named([0, 1, 3, 4], 6, described) == " (at every point of 5 Mbps)"  # reads alone
+    # The policy's parameter null, and the policy, are every point: not a note's "of some points".
+    assert points_named(list(range(6)), 6, described) == ""
+
+
+def test_a_key_whose_values_read_alone_is_preferred_to_one_whose_do_not():
+    frame = pd.DataFrame(
+        {
+            "point": range(4),
+            "policy.objective": [None, None, "latency", "energy"],
+            "policy.name": list("aabb"),
+        }
+    )
+    described = point_describer(frame, ["policy.objective", "policy.name"])
+    assert points_named([0, 1], 4, described) == " (at every point of a)"  # not "with objective –"
+    assert points_named([2], 4, described) == " (at latency, b)"

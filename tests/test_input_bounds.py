@@ -231,7 +231,7 @@ def test_sweep_dry_run_refuses_a_point_whose_dynamics_would_change_the_world_end
     assert main(["validate", str(base)]) == 0, capsys.readouterr().err
     out = tmp_path / "out"
     argv = ["sweep", str(sweep), "--dry-run", "--out", str(out)]
-    fragments = ('grid["dynamics[0].mtbf"]', "dynamics[0].mtbf: changes the world about", "(point 1:")
+    fragments = ('grid["dynamics[0].mtbf"]: changes the world about', "(point 1:")
     one_error(capsys, argv, f"{sweep}: ", *fragments)
     assert not out.exists()
     sweep.write_text("base: s.yaml\ngrid:\n  dynamics[0].mtbf: [1 s, 2 s]\n")

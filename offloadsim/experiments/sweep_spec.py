@@ -43,6 +43,7 @@ from offloadsim.experiments.jobs import (
     job_plugins,
     point_text,
 )
+from offloadsim.experiments.point_problems import after_sweep_key, at_point
 from offloadsim.input_kinds import SWEEP
 from offloadsim.progress import ticking
 from offloadsim.scenario import (
@@ -693,19 +694,14 @@ def plan_sweep(
         if key is None:  # the base scenario's own: as it says it
             warned.append(problem)
         else:
-            shown = point_text(point.items())
-            note = f"(point {index}" + (f": {shown})" if shown else ")")
-            warned.append(with_note(Problem(spec.file, key, text, problem.check), note))  # before its [NAME]
+            warned.append(at_point(str(spec.file), key, text, index, point, problem.check))
 
     def report(key: str, message: str, index: int, point: Mapping[str, Any]) -> int:
         """Say ``message`` at ``key`` of point ``index``, once: its line's place in ``problems``."""
         if (key, message) in seen:
             return seen[key, message]
         seen[key, message] = len(problems)
-        shown = point_text(point.items())
-        problems.append(
-            Problem(spec.file, key, f"{message} (point {index}" + (f": {shown})" if shown else ")"))
-        )
+        problems.append(at_point(str(spec.file), key, message, index, point))
         return seen[key, message]
 
     rerun, base_dir = spec.rerun, spec.files_folder  # a sweep result's base: its manifest read once
@@ -718,7 +714,10 @@ def plan_sweep(
             key = next(
                 (k for k in (*point, *spec.fixed) if error.path.startswith(k) or k.startswith(error.path)), ""
             )
-            report(spec.sections.get(key, ""), f"{base_source}: {error}", index, point)
+            # the key path is the sweep file's; the document it does not lead through, the point's
+            said = Problem(base_source, error.path, error.message)
+            text = after_sweep_key(said, as_problems_name(spec.base_document, key), base_source)
+            report(spec.sections.get(key, ""), text, index, point)
             continue
         given = {  # what this point's scenario was given by the sweep file, for a size refusal to name
             key: SetBy(str(spec.file), spec.sections.get(key, ""), f"{key} of {base_source}")
@@ -743,8 +742,14 @@ def plan_sweep(
             if isinstance(error, PluginRaised) and error.__cause__ is not None and said:  # --debug shows it
                 failed_plugin, fault = error.__cause__, (said[0], index)  # the last one's, at its first line
             continue
-        except RunError as error:
-            report(spec.sections.get("policy.name", ""), f"{base_source}: {error}", index, point)
+        except RunError as error:  # the policy's name: the sweep file's where it sweeps it
+            swept = "policy.name" in spec.sections
+            report(
+                spec.sections.get("policy.name", ""),
+                str(error) if swept else f"{base_source}: {error}",
+                index,
+                point,
+            )
             continue
         if refused is not None:
             refusal, cause = refused
@@ -857,7 +862,10 @@ def refusal_problem(scenario: Scenario, error: KeyPathError) -> Problem:
 
 
 def located(spec: SweepSpec, problem: Problem, document: Any = None) -> tuple[str | None, str]:
-    """The sweep key behind ``problem`` (None: not one) and its text as the base scenario says it.
+    """The sweep key behind ``problem`` (None: not one) and its text, as :func:`after_sweep_key` says it.
+
+    Not one: the text names the base scenario, as it says it; nor is the problem's own value the
+    sweep's where only its ``also`` names a sweep key, so its text names the base then too.
 
     The problem's ``also``, other key paths it is about (a world's refusal of a step out of
     order names the previous step's time; a step after the run's end, ``duration``), name
@@ -867,12 +875,15 @@ def located(spec: SweepSpec, problem: Problem, document: Any = None) -> tuple[st
     if problem.file == str(spec.file):  # already at the sweep key that caused it
         return problem.key_path, problem.message
     document = spec.base_document if document is None else document
-    paths = (problem.key_path, *problem.also)
-    about = (_key_of(spec, problem._replace(key_path=path), document) for path in paths)
-    swept = next((key for key in about if key is not None), None)
-    if swept is None:
-        return None, str(problem)
-    return spec.sections[swept], str(as_written(as_problems_name(document, swept), problem))
+    for path in (problem.key_path, *problem.also):
+        swept = _key_of(spec, problem._replace(key_path=path), document)
+        if swept is not None:
+            name = as_problems_name(document, swept)
+            said = as_written(name, problem)
+            if path != problem.key_path:  # the value at the problem's own key path is the base's
+                return spec.sections[swept], str(said)
+            return spec.sections[swept], after_sweep_key(said, name, spec.base_name)
+    return None, str(problem)
 
 
 def _key_of(spec: SweepSpec, problem: Problem, document: Any) -> str | None:

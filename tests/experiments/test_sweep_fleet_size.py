@@ -76,9 +76,10 @@ def test_a_count_that_is_no_fleet_size_is_refused_at_its_point(tmp_path, capsys,
         f"base: tiny.yaml\ngrid:\n  nodes.phone.count: [2, {value}]\n", encoding="utf-8"
     )
     assert main(["sweep", str(tmp_path / "sweep.yaml"), "--out", str(tmp_path / "out")]) == 2
+    said = f'{tmp_path / "sweep.yaml"}: grid["nodes.phone.count"]: {expected} (point 1: nodes.phone.count='
     line = capsys.readouterr().err.strip()
-    assert line.startswith(f'offloadsim: error: {tmp_path / "sweep.yaml"}: grid["nodes.phone.count"]: ')
-    assert f"nodes.phone.count: {expected} (point 1: nodes.phone.count=" in line and "\n" not in line
+    assert line.startswith(f"offloadsim: error: {said}") and "\n" not in line, line
+    assert "tiny.yaml" not in line  # the bad value is the sweep file's: the base holds a good one
     assert not (tmp_path / "out").exists()
 
 

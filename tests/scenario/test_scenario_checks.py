@@ -258,9 +258,9 @@ def test_a_sweep_warning_names_the_sweep_key_behind_it_once(tmp_path, capsys):
     assert main(["sweep", str(sweep), "--dry-run"]) == 0
     warned = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
     assert warned == [
-        f'offloadsim: warning: {sweep}: grid["workload[0].stop"]: {tmp_path / "base.yaml"}: '
-        "workload[0].stop: its arrivals stop at 3 s, by the end of the warm-up at 5 s: none of its tasks "
-        "is measured (point 0: duration=10 s, workload[0].stop=3 s) [silent-workloads]"
+        f'offloadsim: warning: {sweep}: grid["workload[0].stop"]: its arrivals stop at 3 s, by the end of '
+        "the warm-up at 5 s: none of its tasks is measured (point 0: duration=10 s, workload[0].stop=3 s) "
+        "[silent-workloads]"
     ]
 
 

@@ -715,8 +715,8 @@ def plan_sweep(
                 (k for k in (*point, *spec.fixed) if error.path.startswith(k) or k.startswith(error.path)), ""
             )
             # the key path is the sweep file's; the document it does not lead through, the point's
-            said = Problem(base_source, error.path, error.message)
-            text = after_sweep_key(said, as_problems_name(spec.base_document, key), base_source)
+            at_path = Problem(base_source, error.path, error.message)
+            text = after_sweep_key(at_path, as_problems_name(spec.base_document, key), base_source)
             report(spec.sections.get(key, ""), text, index, point)
             continue
         given = {  # what this point's scenario was given by the sweep file, for a size refusal to name

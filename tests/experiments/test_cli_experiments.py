@@ -199,7 +199,8 @@ def test_a_step_a_sweeps_grid_puts_out_of_order_is_refused_at_the_grid_key(
     path, base, key, value, said = _steps_sweep(tiny, step)
     assert cli_main(["sweep", str(path), "--dry-run", "--out", str(tmp_path / "dry")]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        f'offloadsim: error: {path}: grid["{key}"]: {_step_refused(base, step)}{said} (point 1: {key}={value})'
+        f'offloadsim: error: {path}: grid["{key}"]: {_step_refused(base, step)}{said} '
+        f"(point 1: {key}={value})"
     ]
 
 

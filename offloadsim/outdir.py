@@ -214,7 +214,7 @@ def check_out_dir(
     """
     out = out_path(out_dir)
     if holds_non_directory(out):
-        raise ResultsError(f"output path {out} exists and is not a directory")
+        raise ResultsError(out_not_a_directory(out))
     if out.is_symlink():  # to a directory: the result goes there, as a sweep's does (renamed onto the
         if not out.exists():  # link itself, it failed "Not a directory" after the run)
             raise ResultsError(f"output path {out} is a loop of symbolic links")
@@ -244,6 +244,15 @@ def _check_holds_nothing_in_use(out: Path, inputs: Iterable[str | os.PathLike[st
                 f"output directory {out} holds {what}, which {argument('overwrite', True)} would delete "
                 f"with it; choose another {argument('out')}"
             )
+
+
+def out_not_a_directory(out: Path) -> str:
+    """The message for an ``out`` that is a file (or a device, a dangling link), naming the argument.
+
+    ``output path file exists and is not a directory`` named no argument; it says ``--out`` on the
+    command line and ``out=`` from Python (:func:`~offloadsim.errors.argument`).
+    """
+    return f"{argument('out', out)}: the path exists and is not a directory"
 
 
 def holds_non_directory(path: Path) -> bool:

@@ -375,7 +375,7 @@ def test_dry_run_refuses_an_out_the_run_would_refuse(where, capsys, tiny, monkey
     if where == "default in one":  # results/NAME-POLICY-sN under the current folder
         monkeypatch.chdir("ro")
     out, said = {
-        "a file": (["--out", "file"], "output path file exists and is not a directory"),
+        "a file": (["--out", "file"], "--out file: the path exists and is not a directory"),
         "a folder of other files": (["--out", "other"], "holds no offloadsim result"),
         "a read-only folder": (["--out", "ro/r"], f"{read_only} is not writable"),
         "default in one": ([], f"{read_only} is not writable"),
@@ -688,12 +688,18 @@ def test_api_checks_before_simulating(tiny, fake_engine):
 
 def test_api_run_refuses_an_out_it_cannot_use_as_a_value_error(tiny, fake_engine):
     """run(out=FILE) raised a bare ResultsError, which `except ValueError` missed, as compare's."""
-    from offloadsim.experiments import compare
+    from offloadsim.experiments import compare, sweep
 
     taken = tiny.parent / "a-file.txt"
     taken.write_text("x")
-    said = f"output path {taken} exists and is not a directory"
-    for call in (lambda: api.run(tiny, out=taken), lambda: compare(tiny, ["local"], 1, out=taken, workers=1)):
+    said = f"out={taken}: the path exists and is not a directory"  # the keyword, not the CLI's --out
+    sweep_file = tiny.parent / "s.yaml"
+    sweep_file.write_text(f"base: {tiny.name}\ngrid: {{duration: [1 s, 2 s]}}\n")
+    for call in (
+        lambda: api.run(tiny, out=taken),
+        lambda: compare(tiny, ["local"], 1, out=taken, workers=1),
+        lambda: sweep(sweep_file, out=taken, workers=1),
+    ):
         with pytest.raises(ValueError) as caught:
             call()
         assert str(caught.value) == said
@@ -767,7 +773,7 @@ def test_api_policy_helpers_refuse_what_is_no_policy_in_one_line(tiny, helper, f
 def test_api_takes_numpy_integers_as_seeds_and_counts_as_python_ints(tiny, tmp_path):
     """``seed=np.random.randint(...)`` in a notebook: refused as "expected a whole number ..., got 3";
     now the same run as ``seed=3``, its manifest written with Python ints (JSON has no numpy types)."""
-    from offloadsim.experiments import compare
+    from offloadsim.experiments import compare, sweep
 
     np_run = api.run(tiny, seed=np.int64(3), replication=np.int64(1), out=tmp_path / "np")
     plain = api.run(tiny, seed=3, replication=1)
@@ -920,7 +926,7 @@ def test_a_scenario_built_by_hand_with_bad_values_is_refused_in_one_line(tiny, f
     KeyError deep in the engine, a negative seed in numpy's ValueError, a policy name in an AttributeError."""
     import dataclasses
 
-    from offloadsim.experiments import compare
+    from offloadsim.experiments import compare, sweep
 
     scenario = dataclasses.replace(api.load(tiny), **{field: value})
     with pytest.raises(api.RunError, match=said + r".*load_scenario_data" * (field != "seed")):
@@ -930,7 +936,7 @@ def test_a_scenario_built_by_hand_with_bad_values_is_refused_in_one_line(tiny, f
 
 
 def test_compare_refuses_a_negative_seed(tiny):
-    from offloadsim.experiments import compare
+    from offloadsim.experiments import compare, sweep
 
     with pytest.raises(
         api.RunError, match=r"policies: expected a list of policy names .* got the string 'local,edge'"

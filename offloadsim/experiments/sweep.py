@@ -49,6 +49,7 @@ from offloadsim.outdir import (
     is_result_directory,
     missing_directories,
     move_aside,
+    out_not_a_directory,
     out_path,
     remove_stale_temporaries,
     write_text,
@@ -446,7 +447,7 @@ def check_sweep_out(directory: str | Path, name: str | None = None) -> Path:
     """
     directory = out_path(directory)
     if holds_non_directory(directory):
-        raise ExperimentError(f"output path {directory} exists and is not a directory")
+        raise ExperimentError(out_not_a_directory(directory))
     try:
         check_writable_parent(directory / "points", f"cannot write results to {directory}")
         with contextlib.suppress(FileNotFoundError):  # a new folder

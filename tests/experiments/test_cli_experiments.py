@@ -133,7 +133,7 @@ def test_sweep_dry_run_refuses_an_out_the_sweep_would_refuse(
     real_access = os.access
     monkeypatch.setattr(os, "access", lambda p, mode: p != tmp_path / "ro" and real_access(p, mode))
     out, said = {
-        "a file": (tmp_path / "file", f"output path {tmp_path / 'file'} exists and is not a directory"),
+        "a file": (tmp_path / "file", f"--out {tmp_path / 'file'}: the path exists and is not a directory"),
         "under a file": (tmp_path / "file" / "s", f"{tmp_path / 'file'} is not a directory"),
         "a folder of other files": (tmp_path / "other", "is not empty and holds no sweep (no points/)"),
         "a read-only folder": (tmp_path / "ro" / "s", f"{tmp_path / 'ro'} is not writable"),

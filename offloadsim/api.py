@@ -676,6 +676,7 @@ def scenario_warnings(
             dynamics_refused=_dynamics_refused(scenario, world),
             unreached=lambda: _unreached(scenario, dynamics),
             unchanging_steps=lambda: _unchanging(scenario, dynamics),
+            stalled=lambda: _stalled(scenario, dynamics),
             least_compute=lambda: _least_compute(once),
             nominal_loads=lambda: _nominal_loads(spec, once),
             # The policy check refuses this build's failure, not building it again: a plug-in's
@@ -769,6 +770,18 @@ def _unreached(
         return {}
     dynamics = read()
     return None if dynamics is None else never_in_reach(dynamics, scenario.end_s)
+
+
+def _stalled(
+    scenario: Scenario, read: Callable[[], tuple[Dynamics, ...] | None]
+) -> Mapping[int, Mapping[str, tuple[float, bool]]] | None:
+    """Each trace's bandwidth columns at 0 to the run's end (``CheckedRun.stalled``); None if refused."""
+    from offloadsim.world.dynamics.stalled import stalled_traces
+
+    if not scenario.dynamics:
+        return {}
+    dynamics = read()
+    return None if dynamics is None else stalled_traces(dynamics, scenario.end_s)
 
 
 def _least_compute(world: WorldOnce) -> dict[str, float] | None:

@@ -40,6 +40,8 @@ state it is already in), ``idle-processors``
 never uses), ``servers-down`` (:mod:`offloadsim.scenario.outage_check`: a node
 the policy needs that the ``dynamics`` take down for all the measured time), ``unreached-devices``
 (:mod:`offloadsim.scenario.reach_check`: ``mobility`` devices no access point ever reaches),
+``stalled-traces`` (:mod:`offloadsim.scenario.stalled_trace_check`: a ``link-trace`` whose
+bandwidth is 0 in every row the run reaches, so no transfer that way finishes),
 ``plain-latencies`` (:mod:`offloadsim.scenario.latency_check`: a link latency written as a
 bare number of 1 or more, read as seconds where milliseconds were surely meant),
 ``plain-bandwidths`` (:mod:`offloadsim.scenario.bandwidth_check`: a bandwidth written as a bare
@@ -140,6 +142,11 @@ def _none_unchanging() -> None:
     return None
 
 
+def _none_stalled() -> None:
+    """What a :class:`CheckedRun` made without the world knows of traces that stall a link: nothing."""
+    return None
+
+
 def _none_bounded() -> None:
     """What a :class:`CheckedRun` made without the world knows of applications' least compute: nothing."""
     return None
@@ -194,6 +201,9 @@ class CheckedRun:
     run's end (a ``node-schedule``'s ``steps[1].at``) that sets its nodes to the state its entry
     already holds them in, the key path of the entry's step that did (``previous``, None: the
     nodes' start, up); None where not known.
+    ``stalled`` gives ``{i: {column: (from_s, every_row)}}``: each bandwidth column of the trace
+    ``dynamics[i]`` that is 0 from ``from_s`` to the run's end (``every_row``: in every row of its
+    file), as :mod:`offloadsim.world.dynamics.stalled` reads them; None where not known.
     ``least_compute`` gives ``{application: seconds}``: a lower bound on one request's compute time
     whatever the placement (:mod:`offloadsim.world.least_compute`), for those it is known of; None
     where the world cannot be built.
@@ -221,6 +231,7 @@ class CheckedRun:
     unchanging_steps: Callable[[], Mapping[str, tuple[Sequence[str], bool, str | None]] | None] = (
         _none_unchanging
     )
+    stalled: Callable[[], Mapping[int, Mapping[str, tuple[float, bool]]] | None] = _none_stalled
     least_compute: Callable[[], Mapping[str, float] | None] = _none_bounded
     nominal_loads: Callable[[], Sequence[Any] | None] = _no_nominal_loads
     shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -247,6 +258,7 @@ SHIPPED: Mapping[str, str] = {
     "idle-processors": "offloadsim.scenario.processor_check:idle_processors",
     "servers-down": "offloadsim.scenario.outage_check:servers_down",
     "unreached-devices": "offloadsim.scenario.reach_check:unreached_devices",
+    "stalled-traces": "offloadsim.scenario.stalled_trace_check:stalled_traces",
     "plain-latencies": "offloadsim.scenario.latency_check:plain_latencies",
     "plain-bandwidths": "offloadsim.scenario.bandwidth_check:plain_bandwidths",
     "plain-speeds": "offloadsim.scenario.speed_check:plain_speeds",

@@ -773,7 +773,7 @@ def test_api_policy_helpers_refuse_what_is_no_policy_in_one_line(tiny, helper, f
 def test_api_takes_numpy_integers_as_seeds_and_counts_as_python_ints(tiny, tmp_path):
     """``seed=np.random.randint(...)`` in a notebook: refused as "expected a whole number ..., got 3";
     now the same run as ``seed=3``, its manifest written with Python ints (JSON has no numpy types)."""
-    from offloadsim.experiments import compare, sweep
+    from offloadsim.experiments import compare
 
     np_run = api.run(tiny, seed=np.int64(3), replication=np.int64(1), out=tmp_path / "np")
     plain = api.run(tiny, seed=3, replication=1)
@@ -926,7 +926,7 @@ def test_a_scenario_built_by_hand_with_bad_values_is_refused_in_one_line(tiny, f
     KeyError deep in the engine, a negative seed in numpy's ValueError, a policy name in an AttributeError."""
     import dataclasses
 
-    from offloadsim.experiments import compare, sweep
+    from offloadsim.experiments import compare
 
     scenario = dataclasses.replace(api.load(tiny), **{field: value})
     with pytest.raises(api.RunError, match=said + r".*load_scenario_data" * (field != "seed")):
@@ -936,7 +936,7 @@ def test_a_scenario_built_by_hand_with_bad_values_is_refused_in_one_line(tiny, f
 
 
 def test_compare_refuses_a_negative_seed(tiny):
-    from offloadsim.experiments import compare, sweep
+    from offloadsim.experiments import compare
 
     with pytest.raises(
         api.RunError, match=r"policies: expected a list of policy names .* got the string 'local,edge'"

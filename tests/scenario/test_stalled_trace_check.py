@@ -10,34 +10,29 @@ import pytest
 
 from offloadsim.cli import main
 
-BASE = """
-name: stalled
-duration: 20 s
-nodes:
-  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
-  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
-links:
-  - {between: [phone, edge], bandwidth: 8 Mbps, latency: 5 ms}
-applications:
-  job: {work: 1 GFLOP, input: 100 KB, output: 1 KB}
-workload:
-  - {app: job, sources: phone, arrivals: poisson, rate: 2 /s}
-policy: edge
+#: After the tiny scenario (a phone and an edge server), run for 20 s: its link driven by a trace.
+TRACED = """
 dynamics:
   - {kind: link-trace, link: LINK, file: trace.csv EXTRA}
 """
 
 
-def _warnings(tmp_path, capsys, rows: str, link: str = "[phone, edge]", extra: str = "") -> list[str]:
+@pytest.fixture
+def base(tiny_scenario_text) -> str:
+    """The tiny scenario for 20 s, its link driven by trace.csv (LINK and EXTRA to fill in)."""
+    return tiny_scenario_text.replace("duration: 2 s", "duration: 20 s") + TRACED
+
+
+def _warnings(base, tmp_path, capsys, rows: str, link: str = "[phone, edge]", extra: str = "") -> list[str]:
     (tmp_path / "trace.csv").write_text(rows, encoding="utf-8")
     path = tmp_path / "stalled.yaml"
-    path.write_text(BASE.replace("LINK", link).replace("EXTRA", extra), encoding="utf-8")
+    path.write_text(base.replace("LINK", link).replace("EXTRA", extra), encoding="utf-8")
     assert main(["validate", str(path)]) == 0
     return [line for line in capsys.readouterr().err.splitlines() if "[stalled-traces]" in line]
 
 
-def test_a_trace_at_0_throughout_names_the_file_the_link_and_that_nothing_finishes(tmp_path, capsys):
-    lines = _warnings(tmp_path, capsys, "time,bandwidth,reverse_bandwidth\n0,0,5 Mbps\n10,0,5 Mbps\n")
+def test_a_trace_at_0_throughout_names_the_file_the_link_and_that_nothing_finishes(base, tmp_path, capsys):
+    lines = _warnings(base, tmp_path, capsys, "time,bandwidth,reverse_bandwidth\n0,0,5 Mbps\n10,0,5 Mbps\n")
     assert lines == [
         f"offloadsim: warning: {tmp_path / 'stalled.yaml'}: dynamics[0].file: trace.csv: its bandwidth "
         "column is 0 in every row: no transfer from phone to edge can finish (the run ends with them in "
@@ -45,21 +40,21 @@ def test_a_trace_at_0_throughout_names_the_file_the_link_and_that_nothing_finish
     ]
 
 
-def test_the_reverse_column_and_a_links_entry_name_their_direction(tmp_path, capsys):
-    (line,) = _warnings(tmp_path, capsys, "time,reverse_bandwidth\n0,0\n", link="[edge, phone]")
+def test_the_reverse_column_and_a_links_entry_name_their_direction(base, tmp_path, capsys):
+    (line,) = _warnings(base, tmp_path, capsys, "time,reverse_bandwidth\n0,0\n", link="[edge, phone]")
     assert "its reverse_bandwidth column is 0 in every row: no transfer from phone to edge" in line
-    (line,) = _warnings(tmp_path, capsys, "time,bandwidth\n0,0\n", link="0")
+    (line,) = _warnings(base, tmp_path, capsys, "time,bandwidth\n0,0\n", link="0")
     assert "no transfer on links[0] (from each link's first node to its second) can finish" in line
 
 
-def test_a_trace_at_0_in_every_row_the_run_reaches_says_the_runs_end(tmp_path, capsys):
-    (line,) = _warnings(tmp_path, capsys, "time,bandwidth\n0,0\n30,5 Mbps\n")
+def test_a_trace_at_0_in_every_row_the_run_reaches_says_the_runs_end(base, tmp_path, capsys):
+    (line,) = _warnings(base, tmp_path, capsys, "time,bandwidth\n0,0\n30,5 Mbps\n")
     assert "its bandwidth column is 0 in every row before the run's end at 20 s: no transfer" in line
 
 
-def test_a_trace_at_0_from_a_later_row_says_when_the_link_stalls(tmp_path, capsys):
+def test_a_trace_at_0_from_a_later_row_says_when_the_link_stalls(base, tmp_path, capsys):
     """Before its first row the scenario's 8 Mbps holds: transfers finish until then."""
-    (line,) = _warnings(tmp_path, capsys, "time,bandwidth\n4,0\n")
+    (line,) = _warnings(base, tmp_path, capsys, "time,bandwidth\n4,0\n")
     assert "0 in every row: every transfer from phone to edge stalls at 4 s: none finishes after it" in line
 
 
@@ -73,12 +68,12 @@ def test_a_trace_at_0_from_a_later_row_says_when_the_link_stalls(tmp_path, capsy
         ("time,bandwidth\n25,0\n", ""),  # its one row after the run's end (late-dynamics says so)
     ],
 )
-def test_a_trace_that_carries_data_in_the_run_is_not_warned_of(rows, extra, tmp_path, capsys):
-    assert _warnings(tmp_path, capsys, rows, extra=extra) == []
+def test_a_trace_that_carries_data_in_the_run_is_not_warned_of(base, rows, extra, tmp_path, capsys):
+    assert _warnings(base, tmp_path, capsys, rows, extra=extra) == []
 
 
 @pytest.mark.parametrize("extra", [", loop: true", ", loop: true, offset: random"])
-def test_a_looped_trace_at_0_throughout_is_warned_of(extra, tmp_path, capsys):
+def test_a_looped_trace_at_0_throughout_is_warned_of(base, extra, tmp_path, capsys):
     """A loop shorter than the run, or started at a drawn point of it, reaches every row."""
-    (line,) = _warnings(tmp_path, capsys, "time,bandwidth\n0,0\n2,0\n", extra=extra)
+    (line,) = _warnings(base, tmp_path, capsys, "time,bandwidth\n0,0\n2,0\n", extra=extra)
     assert "0 in every row: no transfer from phone to edge can finish" in line

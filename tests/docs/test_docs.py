@@ -211,6 +211,7 @@ WRITTEN_BY_A_COMMAND = {
     "scenarios/my-sweep.yaml": "written by a block of docs/experiments.md",
     "scenarios/my-split.yaml": "written by a block of docs/experiments.md",
     "scenarios/my-edges.yaml": "written by a block of docs/experiments.md",
+    "scenarios/my-fleet-size.yaml": "written by a block of docs/experiments.md",
     "benchmarks/results/latest.json": "written by benchmarks/run.py",
 }
 _LINK = re.compile(r"\]\((?P<target>[^)#\s]+)(?:#[^)]*)?\)")

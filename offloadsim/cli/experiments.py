@@ -331,6 +331,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from offloadsim import api
     from offloadsim.cli.room import check_experiment_room
     from offloadsim.experiments import COMPARE_FILES, compare, default_compare_dir
+    from offloadsim.experiments.dask_cluster import dask_log_shown
     from offloadsim.experiments.executors import local_workers
     from offloadsim.experiments.jobs import MAX_JOBS
     from offloadsim.records.results import check_out_dir
@@ -351,19 +352,20 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     world = api.WorldOnce(scenario)  # read for the policies' checks and the notes: once
     if args.dry_run:
         return _compare_dry_run(args, scenario, seed, out, world)
-    result = compare(
-        scenario,
-        args.policies,
-        args.replications,
-        baseline=args.baseline,
-        workers=args.workers,
-        seed=seed,
-        scheduler=args.scheduler,
-        progress=not args.quiet,
-        policy_option="--policies ",
-        world=world,
-        policy_timeout=args.policy_timeout,
-    )
+    with dask_log_shown(getattr(args, "debug", False)):  # Dask's own log on stderr with --debug
+        result = compare(
+            scenario,
+            args.policies,
+            args.replications,
+            baseline=args.baseline,
+            workers=args.workers,
+            seed=seed,
+            scheduler=args.scheduler,
+            progress=not args.quiet,
+            policy_option="--policies ",
+            world=world,
+            policy_timeout=args.policy_timeout,
+        )
     result.manifest["overrides"] = list(args.overrides)
     result.manifest["scenario_file"] = args.file
     result.manifest["adjust"] = args.adjust  # the table's stars, here and in summary.txt
@@ -449,11 +451,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from offloadsim.cli.room import check_experiment_room
     from offloadsim.cli.worlds import station_lines
     from offloadsim.experiments import SWEEP_FILES, default_sweep_dir, expand, load_sweep, plan_sweep, sweep
+    from offloadsim.experiments.dask_cluster import dask_log_shown
     from offloadsim.experiments.executors import local_workers
     from offloadsim.experiments.jobs import point_text
     from offloadsim.experiments.sweep import check_sweep_out, point_notes, point_world_notes
     from offloadsim.experiments.sweep_merge import PointNotes, said_at
 
+    started = time.perf_counter()  # the printed wall time: the whole command, its planning and merge too
     spec = load_sweep(args.file)
     # what the sweep refuses of --out, said before planning, and by a dry run ("nothing written", exit 0)
     out = check_sweep_out(args.out if args.out is not None else default_sweep_dir(spec), spec.name)
@@ -507,17 +511,17 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             print(line)
         print("dry run: nothing simulated, nothing written")
         return EXIT_OK
-    started = time.perf_counter()
-    result = sweep(
-        spec,
-        out=out,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        progress=not args.quiet,
-        policy_timeout=args.policy_timeout,
-        jobs=jobs,
-        world_notes=world_notes,
-    )
+    with dask_log_shown(getattr(args, "debug", False)):  # Dask's own log on stderr with --debug
+        result = sweep(
+            spec,
+            out=out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            progress=not args.quiet,
+            policy_timeout=args.policy_timeout,
+            jobs=jobs,
+            world_notes=world_notes,
+        )
     if args.quiet:
         print(out)
         return EXIT_OK
@@ -533,7 +537,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     print(
         f"\n{len(result.metrics)} jobs: {result.ran} run{_other_code(result.other_code)}, "
         f"{result.reused} reused, "
-        f"in {time.perf_counter() - started:.1f} s of wall time"
+        f"in {time.perf_counter() - started:.1f} s of wall time "
+        f"({result.manifest['wall_s']:.1f} s of it checking and running jobs, the manifest's wall_s)"
     )
     from offloadsim.scenario.inputs_folder import INPUTS_FOLDER
 

@@ -85,6 +85,7 @@ from offloadsim.analysis.table_notes import window_text
 from offloadsim.analysis.warning_facts import warning_rows
 from offloadsim.errors import argument
 from offloadsim.experiment_defaults import COMPARE_REPLICATIONS, POLICY_TIMEOUT_S
+from offloadsim.experiments.dask_cluster import DaskWorkersDied
 from offloadsim.experiments.executors import WorkerDied, default_workers, execute
 from offloadsim.experiments.jobs import (
     MAX_JOBS,
@@ -477,7 +478,7 @@ def compare(
         )
         if failures:
             first = failures[0]
-            if isinstance(first.error, WorkerDied):  # its message names no job: said of the job it ran
+            if isinstance(first.error, WorkerDied | DaskWorkersDied):  # names no job: said of its job
                 raise ExperimentError(f"{first.job.describe()}: {first.error}") from first.error
             raise first.error
     wall_s = time.perf_counter() - clock

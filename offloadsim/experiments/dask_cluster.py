@@ -11,9 +11,11 @@ import asyncio
 import concurrent.futures
 import contextlib
 import functools
+import logging
 import socket
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from offloadsim.errors import argument
@@ -23,7 +25,14 @@ from offloadsim.experiments.jobs import Finished, Job, Runner, sent_to_worker
 from offloadsim.experiments.storage import ExperimentError
 from offloadsim.suggest import quoted
 
-__all__ = ["DASK_CONNECT_TIMEOUT_S", "DASK_REFUSED_S", "SchedulerLost", "run_on_dask"]
+__all__ = [
+    "DASK_CONNECT_TIMEOUT_S",
+    "DASK_REFUSED_S",
+    "DaskWorkersDied",
+    "SchedulerLost",
+    "dask_log_shown",
+    "run_on_dask",
+]
 
 #: How long to keep trying to reach a Dask scheduler, in seconds.
 DASK_CONNECT_TIMEOUT_S = 20.0
@@ -35,55 +44,188 @@ DASK_CONNECT_TIMEOUT_S = 20.0
 DASK_REFUSED_S = 3.0
 
 
-def run_on_dask(jobs: Sequence[Job], address: str, finished: Finished, runner: Runner) -> None:
-    """Run on a Dask distributed cluster; results come back to this process, which writes them."""
+def run_on_dask(
+    jobs: Sequence[Job], address: str, finished: Finished, runner: Runner, log: list[str] | None = None
+) -> None:
+    """Run on a Dask distributed cluster; results come back to this process, which writes them.
+
+    Dask's own log (its warnings, its client's traceback of a lost scheduler) goes into ``log``,
+    not to stderr, where it buried the command's one line (:func:`dask_log_shown` leaves it there).
+    """
     try:
-        from distributed import Client, as_completed
+        from distributed import Client, KilledWorker, as_completed
     except ImportError:
         raise ExperimentError(
             f"{argument('scheduler')} needs Dask distributed, which is not installed: "
             "pip install 'dask[distributed]'"
         ) from None
-    try:
-        client = _connect(Client, address)
-    except ValueError as error:  # no port, a port that is no number, an unknown scheme
-        raise ExperimentError(
-            f"cannot connect to the Dask scheduler at {address}: expected an address like "
-            f"tcp://HOST:PORT ({error})"
-        ) from None
-    except (OSError, TimeoutError) as error:
-        raise ExperimentError(f"cannot connect to the Dask scheduler at {address}: {error}") from None
-    _refuse_no_workers(client, address)
-    import cloudpickle  # what Dask pickles a job with
+    with _dask_log_kept([] if log is None else log) as keeper:
+        try:
+            client = _connect(Client, address)
+        except ValueError as error:  # no port, a port that is no number, an unknown scheme
+            raise ExperimentError(
+                f"cannot connect to the Dask scheduler at {address}: expected an address like "
+                f"tcp://HOST:PORT ({error})"
+            ) from None
+        except (OSError, TimeoutError) as error:
+            raise ExperimentError(f"cannot connect to the Dask scheduler at {address}: {error}") from None
+        _refuse_no_workers(client, address)
+        import cloudpickle  # what Dask pickles a job with
 
-    kinds = carried_kinds(cloudpickle.dumps, jobs)
-    if kinds:
-        runner = functools.partial(run_carrying, runner=runner, kinds=kinds)
+        kinds = carried_kinds(cloudpickle.dumps, jobs)
+        if kinds:
+            runner = functools.partial(run_carrying, runner=runner, kinds=kinds)
+        came_back: set[Any] = set()  # the keys of the jobs that came back with a result
+        try:
+            # In one message, not one a job: Dask then queues the jobs on its scheduler and hands each
+            # worker only what it can start (its worker-saturation), so a worker that dies takes
+            # fewer jobs with it, each counted against Dask's allowed-failures.
+            sent = client.map(runner, [sent_to_worker(job) for job in jobs], pure=False)
+            futures = dict(zip(sent, jobs, strict=True))
+            for future in as_completed(list(futures), loop=client.loop):
+                job = futures.pop(future)
+                try:
+                    result = future.result()
+                except CarriedUnreadable as error:  # the workers lack its module: no job can run there
+                    fix = (
+                        "install its module on the Dask workers, or leave" if error.about_module else "leave"
+                    )
+                    raise ExperimentError(
+                        f"{error}; {fix} out {argument('scheduler')} to run the jobs on this machine"
+                    ) from None
+                except KilledWorker as error:  # its failure, said of it as a local worker's death is
+                    finished(job, None, DaskWorkersDied(error.allowed_failures))
+                except Exception as error:
+                    if _scheduler_lost(client, error):  # every job not yet back is lost with it, none failed
+                        if keeper is not None:  # its client, closed, still tries to reconnect for its timeout
+                            keeper.linger_s = DASK_CONNECT_TIMEOUT_S + 1.0
+                        raise SchedulerLost(address) from None
+                    finished(job, None, error)
+                else:
+                    came_back.add(future.key)
+                    finished(job, result, None)
+                future.release()
+            _say_reruns(client, came_back)
+        except BaseException:
+            for future in futures:
+                with contextlib.suppress(Exception):  # a client that lost its scheduler cannot cancel
+                    future.cancel()
+            raise
+        finally:
+            client.close()
+
+
+class DaskWorkersDied(ExperimentError):
+    """Each Dask worker that ran a job died running it (Dask's ``KilledWorker``): the job's failure.
+
+    Dask gives a job whose worker dies to another worker, up to ``allowed_failures`` times more
+    (its ``distributed.scheduler.allowed-failures``), then gives up on it.
+    """
+
+    def __init__(self, allowed_failures: int) -> None:
+        tried = allowed_failures + 1
+        workers = "the Dask worker process" if tried == 1 else f"each of the {tried} Dask worker processes"
+        super().__init__(
+            f"{workers} that ran it died running it (killed, out of memory, or a crash in native code; "
+            f"Dask's allowed-failures is {allowed_failures})"
+        )
+        self.allowed_failures = allowed_failures
+
+
+#: Whether Dask's own log goes to stderr as Dask sets it up (the command line's ``--debug``).
+_DASK_LOG_SHOWN: ContextVar[bool] = ContextVar("offloadsim_dask_log_shown", default=False)
+
+
+@contextlib.contextmanager
+def dask_log_shown(shown: bool = True) -> Iterator[None]:
+    """Leave Dask's own log on stderr while the block runs (``--debug``), not kept aside."""
+    token = _DASK_LOG_SHOWN.set(shown)
     try:
-        futures = {client.submit(runner, sent_to_worker(job), pure=False): job for job in jobs}
-        for future in as_completed(list(futures), loop=client.loop):
-            job = futures.pop(future)
-            try:
-                result = future.result()
-            except CarriedUnreadable as error:  # the workers lack its module: no job can run there
-                fix = "install its module on the Dask workers, or leave" if error.about_module else "leave"
-                raise ExperimentError(
-                    f"{error}; {fix} out {argument('scheduler')} to run the jobs on this machine"
-                ) from None
-            except Exception as error:
-                if _scheduler_lost(client, error):  # every job not yet back is lost with it, none failed
-                    raise SchedulerLost(address) from None
-                finished(job, None, error)
-            else:
-                finished(job, result, None)
-            future.release()
-    except BaseException:
-        for future in futures:
-            with contextlib.suppress(Exception):  # a client that lost its scheduler cannot cancel
-                future.cancel()
-        raise
+        yield
     finally:
-        client.close()
+        _DASK_LOG_SHOWN.reset(token)
+
+
+@contextlib.contextmanager
+def _dask_log_kept(lines: list[str]) -> Iterator[_Kept | None]:
+    """Send Dask's log records (``distributed`` and below) into ``lines`` while the block runs.
+
+    Its "Couldn't gather keys, rescheduling" warnings and its client's traceback of a lost
+    scheduler went to stderr, around the command's one line.  The block may set the handler's
+    ``linger_s`` (a client left reconnecting to a lost scheduler logs its failure that long after
+    it is closed): its log goes on into ``lines`` that long after, from a daemon timer.
+    """
+    if _DASK_LOG_SHOWN.get():
+        yield None
+        return
+    keeper = _Kept(lines)
+    keeper.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s: %(message)s"))
+    # Dask's logging config gives some of its loggers a handler of their own (distributed.client's),
+    # not propagated: each such one is kept aside, as is the top one.
+    named = [name for name in logging.root.manager.loggerDict if name.startswith("distributed.")]
+    loggers = [logging.getLogger("distributed")] + [
+        logger for logger in map(logging.getLogger, named) if logger.handlers
+    ]
+    was = [(logger, list(logger.handlers), logger.propagate) for logger in loggers]
+    for logger, handlers, _ in was:
+        for handler in handlers:
+            logger.removeHandler(handler)
+        logger.addHandler(keeper)
+        logger.propagate = False
+
+    def restore() -> None:
+        for logger, handlers, propagate in was:
+            logger.removeHandler(keeper)
+            for handler in handlers:
+                logger.addHandler(handler)
+            logger.propagate = propagate
+
+    try:
+        yield keeper
+    finally:
+        if keeper.linger_s > 0:
+            timer = threading.Timer(keeper.linger_s, restore)
+            timer.daemon = True  # the command's exit does not wait for it
+            timer.start()
+        else:
+            restore()
+
+
+class _Kept(logging.Handler):
+    """A log handler that keeps each record's text in a list."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__()
+        self.lines = lines
+        self.linger_s = 0.0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(Exception):  # a record that cannot be formatted is not worth a failure
+            self.lines.append(self.format(record))
+
+
+def _say_reruns(client: Any, came_back: set[Any]) -> None:
+    """Say once how many jobs Dask ran again, unasked, because the worker it gave them to went.
+
+    Dask gives the jobs a lost worker held to another worker without a word (the records are the
+    same); the scheduler's ``remove-worker`` events name them, and one call reads them all.
+    """
+    try:
+        events = client.get_events("all")
+    except Exception:  # a scheduler too old or gone: nothing to say
+        return
+    rerun: set[Any] = set()
+    for _, event in events:
+        if isinstance(event, dict) and event.get("action") == "remove-worker":
+            held = {*event.get("processing-tasks", ()), *event.get("lost-computed-tasks", ())}
+            rerun |= held & came_back
+    if rerun:
+        jobs = "1 job was" if len(rerun) == 1 else f"{len(rerun)} jobs were"
+        each = "it was" if len(rerun) == 1 else "each was"
+        logging.getLogger("offloadsim").info(
+            f"{jobs} rerun on another Dask worker after the worker {each} given died or left "
+            "(Dask does so unasked; the records are the same)"
+        )
 
 
 class SchedulerLost(ExperimentError):

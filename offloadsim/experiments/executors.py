@@ -137,6 +137,7 @@ def execute(
     runner: Runner = run_job,
     scratch: Callable[[], Path] | None = None,
     describe: Describe | None = None,
+    dask_log: list[str] | None = None,
 ) -> list[JobFailure]:
     """Run ``jobs`` and call ``on_result(job, result)`` in this process as each one finishes.
 
@@ -155,7 +156,8 @@ def execute(
     be another machine's: a job there runs as :func:`run_job_packed` and
     hands back its file's bytes, which are written into ``scratch`` before
     ``on_result`` sees the result.  Either way ``on_result`` gets a
-    ``JobResult.file`` in ``scratch``.
+    ``JobResult.file`` in ``scratch``.  ``dask_log`` gets Dask's own log lines of the run, kept off
+    stderr (:func:`~offloadsim.experiments.dask_cluster.run_on_dask`).
     """
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)):
         # workers=1.5 from Python ran on one process without a word; "2" ended in a TypeError
@@ -194,7 +196,7 @@ def execute(
             bar.update(1)
 
         if scheduler is not None:
-            run_on_dask(jobs, scheduler, finished, runner)
+            run_on_dask(jobs, scheduler, finished, runner, dask_log)
         elif local_workers(workers, len(jobs)) == 1:
             for job in jobs:
                 try:

@@ -200,7 +200,6 @@ def sweep(
         )
     spec = sweep_file if isinstance(sweep_file, SweepSpec) else load_sweep(sweep_file)
     started = _dt.datetime.now(_dt.UTC)
-    clock = time.perf_counter()
     directory = check_sweep_out(
         out if out is not None else default_sweep_dir(spec), spec.name
     )  # before planning
@@ -225,6 +224,7 @@ def sweep(
             ),
         )
     jobs = [dataclasses.replace(job, policy_timeout=policy_timeout) for job in jobs]
+    clock = time.perf_counter()  # wall_s: the jobs' time, planned here or by the caller, not the merge's
     created = _prepare_out(directory, spec.name)
     with (
         _locked_out(directory, f"sweep {spec.file}", created, spec.name) as lock,
@@ -267,6 +267,7 @@ def sweep(
         # Local jobs write their files into a scratch directory (in $TMPDIR) that is removed however
         # the sweep ends, with what stopped workers left there.
         scratch = SpilledTable(prefix="offloadsim-sweep-", suffix=".parquet")
+        dask_log: list[str] = []  # Dask's own log, kept off stderr: failures.log keeps it
         try:
             failures = execute(
                 todo,
@@ -277,6 +278,7 @@ def sweep(
                 description=f"sweep {spec.name}",
                 scratch=lambda: scratch.directory,
                 describe=_job_meta,
+                dask_log=dask_log,
             )
         except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM: the line the command prints says what is kept
             _tell_saved(stop, _saved(points_dir, jobs), len(jobs), directory)
@@ -290,7 +292,7 @@ def sweep(
         log = directory / "failures.log"
         if failures:
             with _writing(directory, lambda: _saved(points_dir, jobs)):
-                write_text(_failure_log(spec, failures), log)
+                write_text(_failure_log(spec, failures, dask_log), log)
             first = failures[0]
             message = _failure_text(spec, first)
             raise JobsFailedError(
@@ -635,12 +637,13 @@ def _failure_text(spec: SweepSpec, failure: JobFailure) -> str:
     return _swept_refusal(spec, failure) or _one_line(failure.error)
 
 
-def _failure_log(spec: SweepSpec, failures: Sequence[JobFailure]) -> str:
+def _failure_log(spec: SweepSpec, failures: Sequence[JobFailure], dask_log: Sequence[str] = ()) -> str:
     """``failures.log``: each failed job's point, then its one line, or its traceback for a bug.
 
     A user error (a bad trace at a grid point) is said in its one line, as the command says it:
     a traceback of offloadsim's own frames says nothing more of it.  A bug's traceback is kept, and
-    so is a plug-in's fault's (the plug-in's code, which ``--debug`` shows elsewhere).
+    so is a plug-in's fault's (the plug-in's code, which ``--debug`` shows elsewhere).  Dask's own
+    log of the run (``dask_log``, kept off stderr) ends it, where there is any.
     """
     parts = []
     for failure in failures:
@@ -652,6 +655,8 @@ def _failure_log(spec: SweepSpec, failures: Sequence[JobFailure]) -> str:
             else (swept, failure.traceback.rstrip())
         )
         parts.append("\n".join(filter(None, (head, *body))) + "\n")
+    if dask_log:
+        parts.append("\n".join(("== Dask's own log of the run", *dask_log)) + "\n")
     return "\n".join(parts)
 
 

@@ -11,10 +11,15 @@ import pytest
 
 
 @contextlib.contextmanager
-def local_cluster(n_workers: int = 1) -> Iterator[Any]:
-    """A Dask cluster of ``n_workers`` one-thread workers (threads of this process), closed after."""
+def local_cluster(n_workers: int = 1, config: dict[str, Any] | None = None) -> Iterator[Any]:
+    """A Dask cluster of ``n_workers`` one-thread workers (threads of this process), closed after.
+
+    ``config``: Dask settings its scheduler starts with (``distributed.scheduler.allowed-failures``).
+    """
     distributed = pytest.importorskip("distributed")
-    with warnings.catch_warnings():
+    import dask
+
+    with warnings.catch_warnings(), dask.config.set(config or {}):
         warnings.simplefilter("ignore")  # the cluster's own start-up chatter is not ours to police
         cluster = distributed.LocalCluster(
             n_workers=n_workers,

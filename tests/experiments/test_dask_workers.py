@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from dask_helpers import local_cluster
@@ -31,21 +32,28 @@ def test_a_scheduler_without_workers_is_refused_not_waited_on_for_good(
     assert not out.exists()
 
 
+#: How long each job of the lost scheduler's test runs: well past the scheduler's loss at 1 s (the
+#: run must end before it), and held by the cluster's close after (its thread), so no longer.
+_JOB_S = 5.0
+
+
 def _sleeps(job):
-    """A job that outlives the test's scheduler (its thread holds the cluster's close as long)."""
-    time.sleep(15)
+    """A job that outlives the test's scheduler."""
+    time.sleep(_JOB_S)
 
 
-def test_a_scheduler_lost_mid_run_is_one_line_not_every_job_failed(sweep_file):
+def test_a_scheduler_lost_mid_run_is_one_line_not_every_job_failed(sweep_file, capfd):
     """Jobs Dask cancels as its scheduler goes are lost, not failed (each was a traceback in failures.log)."""
+    dask = pytest.importorskip("dask")
     from offloadsim.experiments import load_sweep, plan_sweep
     from offloadsim.experiments.dask_cluster import SchedulerLost
     from offloadsim.experiments.executors import execute
 
     jobs = plan_sweep(load_sweep(sweep_file))[:2]
-    with local_cluster() as cluster:
+    # The workers' close tries their lost scheduler for Dask's connect timeout (30 s): the test's wait.
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}), local_cluster() as cluster:
         address = cluster.scheduler_address
-        stop = threading.Timer(2.0, lambda: cluster.sync(cluster.scheduler.close))
+        stop = threading.Timer(1.0, lambda: cluster.sync(cluster.scheduler.close))
         stop.start()
         started = time.monotonic()
         try:
@@ -58,4 +66,84 @@ def test_a_scheduler_lost_mid_run_is_one_line_not_every_job_failed(sweep_file):
         f"lost the connection to the Dask scheduler at {address} (it stopped, or the network to it did); "
         "start it and its workers again before you rerun the command"
     )
-    assert took < 12, took  # not the jobs' 15 s: the loss ends the run
+    assert took < _JOB_S - 1, took  # not the jobs' time: the loss ends the run
+    err = capfd.readouterr().err
+    # Dask's client's log of the lost connection (its failed reconnection, 3 s on): kept off stderr
+    assert "distributed.client" not in err and "Traceback" not in err, err
+
+
+#: Each one-thread worker holds the one job it runs, none queued beside it: a worker's death is
+#: then blamed on that job alone; Dask gives up on a job at its first worker's death (not its fourth).
+_ONE_JOB_A_WORKER = {
+    "distributed.scheduler.worker-saturation": 1.0,
+    "distributed.scheduler.allowed-failures": 0,
+}
+
+
+def _kill_own_worker() -> None:
+    """Close the Dask worker running this job, as a kill -9 would end it: not a retirement it asked for."""
+    from distributed import get_worker
+
+    worker = get_worker()
+    worker.loop.add_callback(worker.close, nanny=False, executor_wait=False)
+    time.sleep(2)  # the worker goes meanwhile, and what this job does next is not read
+    raise RuntimeError("the job's worker outlived its close")
+
+
+def _killing_first_job(monkeypatch, once: Path | None = None) -> None:
+    """Have the sweep's Dask job of point 0, replication 0 kill its worker (only the first time, ``once``)."""
+    from offloadsim.experiments import executors
+
+    real = executors.run_job_packed
+
+    def killing(job, describe=None):
+        if job.index == 0 and job.replication == 0 and (once is None or not once.exists()):
+            if once is not None:
+                once.touch()
+            _kill_own_worker()
+        return real(job, describe)
+
+    monkeypatch.setattr(executors, "run_job_packed", killing)
+
+
+def test_a_job_that_kills_every_worker_it_runs_on_is_one_line_naming_it(
+    sweep_file, tmp_path, monkeypatch, cli_main, capfd
+):
+    """It ended as Dask's KilledWorker of task 'run_carrying-…', a traceback in failures.log, unnamed."""
+    _killing_first_job(monkeypatch)
+    out = tmp_path / "killed"
+    with local_cluster(n_workers=2, config=_ONE_JOB_A_WORKER) as cluster:
+        status = cli_main(
+            ["sweep", str(sweep_file), "--out", str(out), "--scheduler", cluster.scheduler_address]
+        )
+    err = capfd.readouterr().err.splitlines()
+    assert status == 2, err
+    assert err == [
+        "offloadsim: error: 1 of 8 jobs failed (first: point 0 (links[0].bandwidth=5 Mbps, "
+        "policy.name=local), replication 0: DaskWorkersDied: the Dask worker process that ran it died "
+        "running it (killed, out of memory, or a crash in native code; Dask's allowed-failures is 0)); "
+        "the 7 that finished are saved, errors in "
+        f"{out / 'failures.log'}; rerun the same command to run only what is missing"
+    ], err
+    log = (out / "failures.log").read_text(encoding="utf-8")
+    assert log.startswith("== point 0 (links[0].bandwidth=5 Mbps, policy.name=local), replication 0 (job ")
+    assert "KilledWorker" not in log.split("== Dask's own log of the run")[0]
+    assert "marked as failed because 1 workers died" in log  # Dask's own log, kept off stderr
+    assert len(list((out / "points").glob("*.parquet"))) == 7
+
+
+def test_a_job_rerun_after_its_worker_died_is_said_once(sweep_file, tmp_path, monkeypatch, cli_main, capfd):
+    """Dask gives a dead worker's job to another worker unasked: the sweep said nothing of it."""
+    _killing_first_job(monkeypatch, once=tmp_path / "killed-once")
+    out = tmp_path / "rerun"
+    with local_cluster(n_workers=2, config={"distributed.scheduler.worker-saturation": 1.0}) as cluster:
+        status = cli_main(
+            ["sweep", str(sweep_file), "--out", str(out), "--scheduler", cluster.scheduler_address]
+        )
+    err = capfd.readouterr().err.splitlines()
+    assert status == 0, err
+    assert err == [
+        "offloadsim: note: 1 job was rerun on another Dask worker after the worker it was given died or left "
+        "(Dask does so unasked; the records are the same)"
+    ], err
+    assert len(list((out / "points").glob("*.parquet"))) == 8

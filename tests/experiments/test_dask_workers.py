@@ -106,17 +106,22 @@ def _killing_first_job(monkeypatch, once: Path | None = None) -> None:
     monkeypatch.setattr(executors, "run_job_packed", killing)
 
 
+def _swept_on_two_workers(cli_main, capfd, sweep_file, out, config) -> tuple[int, list[str]]:
+    """``offloadsim sweep`` on a cluster of two workers whose scheduler has ``config``: status, stderr."""
+    with local_cluster(n_workers=2, config=config) as cluster:
+        status = cli_main(
+            ["sweep", str(sweep_file), "--out", str(out), "--scheduler", cluster.scheduler_address]
+        )
+    return status, capfd.readouterr().err.splitlines()
+
+
 def test_a_job_that_kills_every_worker_it_runs_on_is_one_line_naming_it(
     sweep_file, tmp_path, monkeypatch, cli_main, capfd
 ):
     """It ended as Dask's KilledWorker of task 'run_carrying-…', a traceback in failures.log, unnamed."""
     _killing_first_job(monkeypatch)
     out = tmp_path / "killed"
-    with local_cluster(n_workers=2, config=_ONE_JOB_A_WORKER) as cluster:
-        status = cli_main(
-            ["sweep", str(sweep_file), "--out", str(out), "--scheduler", cluster.scheduler_address]
-        )
-    err = capfd.readouterr().err.splitlines()
+    status, err = _swept_on_two_workers(cli_main, capfd, sweep_file, out, _ONE_JOB_A_WORKER)
     assert status == 2, err
     assert err == [
         "offloadsim: error: 1 of 8 jobs failed (first: point 0 (links[0].bandwidth=5 Mbps, "
@@ -136,11 +141,9 @@ def test_a_job_rerun_after_its_worker_died_is_said_once(sweep_file, tmp_path, mo
     """Dask gives a dead worker's job to another worker unasked: the sweep said nothing of it."""
     _killing_first_job(monkeypatch, once=tmp_path / "killed-once")
     out = tmp_path / "rerun"
-    with local_cluster(n_workers=2, config={"distributed.scheduler.worker-saturation": 1.0}) as cluster:
-        status = cli_main(
-            ["sweep", str(sweep_file), "--out", str(out), "--scheduler", cluster.scheduler_address]
-        )
-    err = capfd.readouterr().err.splitlines()
+    status, err = _swept_on_two_workers(
+        cli_main, capfd, sweep_file, out, {"distributed.scheduler.worker-saturation": 1.0}
+    )
     assert status == 0, err
     assert err == [
         "offloadsim: note: 1 job was rerun on another Dask worker after the worker it was given died or left "

@@ -257,6 +257,9 @@ def _refuse_no_workers(client: Any, address: str) -> None:
     """
     try:
         client.wait_for_workers(1, timeout=DASK_CONNECT_TIMEOUT_S)
+    except OSError:  # the scheduler went while we waited (Dask's CommClosedError): an internal error, exit 1
+        client.close()
+        raise SchedulerLost(address) from None
     except TimeoutError:
         client.close()
         raise ExperimentError(

@@ -150,3 +150,21 @@ def test_a_job_rerun_after_its_worker_died_is_said_once(sweep_file, tmp_path, mo
         "(Dask does so unasked; the records are the same)"
     ], err
     assert len(list((out / "points").glob("*.parquet"))) == 8
+
+
+def test_a_scheduler_lost_while_waiting_for_workers_is_lost_not_an_internal_error(sweep_file, monkeypatch):
+    """A scheduler killed before any worker joined ended the sweep as an internal error (CommClosedError)."""
+    dask = pytest.importorskip("dask")
+    from offloadsim.experiments import dask_cluster, load_sweep, plan_sweep
+    from offloadsim.experiments.executors import execute
+
+    monkeypatch.setattr(dask_cluster, "DASK_CONNECT_TIMEOUT_S", 10.0)
+    jobs = plan_sweep(load_sweep(sweep_file))[:1]
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}), local_cluster(n_workers=0) as cluster:
+        stop = threading.Timer(1.0, lambda: cluster.sync(cluster.scheduler.close))
+        stop.start()
+        try:
+            with pytest.raises(dask_cluster.SchedulerLost):
+                execute(jobs, lambda job, result: None, scheduler=cluster.scheduler_address, runner=_sleeps)
+        finally:
+            stop.cancel()

@@ -14,7 +14,7 @@ import functools
 import logging
 import socket
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any
 
@@ -158,6 +158,7 @@ def _dask_log_kept(lines: list[str]) -> Iterator[_Kept | None]:
     if _DASK_LOG_SHOWN.get():
         yield None
         return
+    _LINGERING.end()  # a lost client's lingering keeper, if any: Dask's handlers back before they go aside
     keeper = _Kept(lines)
     keeper.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s: %(message)s"))
     # Dask's logging config gives some of its loggers a handler of their own (distributed.client's),
@@ -184,11 +185,39 @@ def _dask_log_kept(lines: list[str]) -> Iterator[_Kept | None]:
         yield keeper
     finally:
         if keeper.linger_s > 0:
-            timer = threading.Timer(keeper.linger_s, restore)
-            timer.daemon = True  # the command's exit does not wait for it
-            timer.start()
+            _LINGERING.start(keeper.linger_s, restore)
         else:
             restore()
+
+
+class _Lingering:
+    """The one restore of Dask's log handlers left to a timer, run by the timer or by the next run first.
+
+    Two restores in an order other than the keepers' (a timer firing during the next run) left
+    Dask's handlers on beside the next keeper, or a keeper on for good.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._restore: Callable[[], None] | None = None
+
+    def start(self, delay_s: float, restore: Callable[[], None]) -> None:
+        """Run ``restore`` in ``delay_s`` seconds, from a daemon timer, unless :meth:`end` runs it first."""
+        with self._lock:
+            self._restore = restore
+        timer = threading.Timer(delay_s, self.end)
+        timer.daemon = True  # the command's exit does not wait for it
+        timer.start()
+
+    def end(self) -> None:
+        """Run the restore left, if one is (once, whoever calls first)."""
+        with self._lock:
+            restore, self._restore = self._restore, None
+            if restore is not None:
+                restore()
+
+
+_LINGERING = _Lingering()
 
 
 class _Kept(logging.Handler):
@@ -257,15 +286,15 @@ def _refuse_no_workers(client: Any, address: str) -> None:
     """
     try:
         client.wait_for_workers(1, timeout=DASK_CONNECT_TIMEOUT_S)
-    except OSError:  # the scheduler went while we waited (Dask's CommClosedError): an internal error, exit 1
-        client.close()
-        raise SchedulerLost(address) from None
     except TimeoutError:
         client.close()
         raise ExperimentError(
             f"the Dask scheduler at {address} has no workers: none joined in {DASK_CONNECT_TIMEOUT_S:g} s "
             f"(start some with 'dask worker {address}')"
         ) from None
+    except OSError:  # after TimeoutError, one of them: the scheduler went meanwhile (Dask's CommClosedError)
+        client.close()
+        raise SchedulerLost(address) from None
 
 
 def _connect(client: type[Any], address: str) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 from offloadsim.analysis.values import NO_PARAMETER, shown_value, table_heading
 from offloadsim.suggest import listed
 
-__all__ = ["NAMED", "point_describer", "points_named", "points_of"]
+__all__ = ["NAMED", "keyed_values", "point_describer", "points_named", "points_of"]
 
 #: The most points a line names by their values; more, by their numbers.
 NAMED = 3
@@ -75,6 +75,20 @@ def points_named(at: list[int], points: int, described: Callable[[int], str] | N
     return f" (at {'; '.join(said) if any(', ' in s for s in said) else listed(said)})"
 
 
+def keyed_values(headings: Sequence[str], values: Sequence[str]) -> str:
+    """``phone (count) 100, local``: a point's values, each that does not say what it is of after its heading.
+
+    A bare ``100`` named no key: one point of a sweep over ``nodes.phone.count`` was said
+    `` (at 100)``.  ``headings``: the table's column headings of the swept keys, in ``values``' order.
+
+    >>> keyed_values(["phone (count)", "policy"], ["100", "local"])
+    'phone (count) 100, local'
+    >>> keyed_values(["bandwidth", "policy"], ["10 Mbps", "local"])
+    '10 Mbps, local'
+    """
+    return ", ".join(v if _reads_alone(v) else f"{h} {v}" for h, v in zip(headings, values, strict=True))
+
+
 def _reads_alone(value: str) -> bool:
     """Whether a swept value's text says what it is of: ``int8``, ``10 Mbps``; not ``10``, ``true``, ``–``.
 
@@ -115,8 +129,8 @@ class PointNames:
         }
 
     def __call__(self, point: int) -> str:
-        """``10 Mbps, local``: the point's values, as its row's cells."""
-        return ", ".join(self._values[point])
+        """``10 Mbps, local``: its values as its row's cells, a bare one keyed (:func:`keyed_values`)."""
+        return keyed_values(self._headings, self._values[point])
 
     def values_of(self, at: list[int]) -> tuple[str, list[str]]:
         """The values of one key whose points are exactly ``at``, with its heading; ``("", [])``: none.

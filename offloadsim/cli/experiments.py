@@ -617,6 +617,7 @@ def _sweep_table(result: Any, limit: int = 40, qualifiers: Mapping[str, Qualifie
     from offloadsim.analysis.values import NO_PARAMETER, NO_PARAMETER_LINE, shown_value, table_heading
     from offloadsim.cli.table_fit import TABLE_WIDTH, fit_table, wrapped_width
     from offloadsim.experiments.compare import NO_DEADLINES, fewer_runs_text, table_metrics
+    from offloadsim.point_spans import keyed_values
 
     summary = result.summary
     replications = result.manifest.get("replications")
@@ -670,7 +671,7 @@ def _sweep_table(result: Any, limit: int = 40, qualifiers: Mapping[str, Qualifie
         ]
         point = qualifiers.get(str(first["point"]), PLAIN)
         if point.overloaded is not None:
-            marked[len(rows)] = (", ".join(row), point.overloaded)
+            marked[len(rows)] = (keyed_values(headings, row), point.overloaded)  # "at phone (count) 100"
         for column in columns:
             match = group[group["metric"] == column]
             if match.empty or match["mean"].isna().all():

@@ -312,3 +312,17 @@ def test_a_sweeps_line_counts_the_marked_points_past_its_rows_apart():
     lines = _sweep_table(result, limit=2).splitlines()
     (footnote,) = [line for line in lines if line.startswith(OVERLOAD_MARK)]
     assert ": none of the rows shown; 1 overloaded point beyond the table" in footnote
+
+
+def test_a_sweeps_line_names_a_bare_numbers_key():
+    """HO46: a fleet-size sweep's line said ``1 of 1 runs at 100``: a hundred of what, the reader asked."""
+    count = "nodes.phone.count"
+    summary = pd.DataFrame(
+        [(n, point, "latency_mean_s", 1, 0.1, 0.0) for point, n in enumerate([10, 100])],
+        columns=[count, "point", "metric", "n", "mean", "ci"],
+    )
+    metrics = pd.DataFrame([(0, ""), (1, "backlog")], columns=["point", "warnings"])
+    manifest = {"name": "s", "swept": [count], "replications": 1, "labels": {count: "phone count"}}
+    lines = _sweep_table(SimpleNamespace(summary=summary, manifest=manifest, metrics=metrics)).splitlines()
+    (footnote,) = [line for line in lines if line.startswith(OVERLOAD_MARK)]
+    assert ": 1 of 1 runs at phone (count) 100: no steady state" in footnote

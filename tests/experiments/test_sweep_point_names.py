@@ -116,3 +116,16 @@ def test_a_key_whose_values_read_alone_is_preferred_to_one_whose_do_not():
     described = point_describer(frame, ["policy.objective", "policy.name"])
     assert points_named([0, 1], 4, described) == " (at every point of a)"  # not "with objective –"
     assert points_named([2], 4, described) == " (at latency, b)"
+
+
+def test_one_point_or_a_few_are_named_with_the_key_where_a_value_says_nothing_alone():
+    """HO46: one point of a sweep over ``nodes.phone.count`` was said `` (at 100)``, no key named."""
+    count = "nodes.phone.count"
+    frame = pd.DataFrame({"point": range(4), count: [1, 10, 100, 1000], "policy": ["local", "edge"] * 2})
+    described = point_describer(frame, [count], {count: "phone count"})
+    assert points_named([2], 4, described) == " (at phone (count) 100)"
+    two = frame.assign(**{count: [10, 10, 100, 100]})
+    both = point_describer(two, [count, "policy.name"], {count: "phone count"})
+    assert points_named([1, 2], 4, both) == " (at phone (count) 10, edge; phone (count) 100, local)"
+    labelled = point_describer(frame.assign(**{count: ["5 Mbps"] * 4}), [count, "policy.name"])
+    assert points_named([2], 4, labelled) == " (at 5 Mbps, local)"  # values that read alone: as before

@@ -20,7 +20,7 @@ import numpy as np
 
 from offloadsim.bounded_read import MAX_TABLE_BYTES, InputFileError, not_utf8, read_text
 from offloadsim.scenario.errors import describe
-from offloadsim.scenario.timestamps import looks_like_timestamp, seconds_after
+from offloadsim.scenario.timestamps import looks_like_timestamp, seconds_from
 from offloadsim.scenario.units import NUMBER, QUANTITIES, UnitError, parse_quantity, unit_factor
 from offloadsim.suggest import counted, did_you_mean_file, did_you_mean_key, did_you_mean_name, quoted
 
@@ -981,9 +981,9 @@ def read_outages(
     is not down are refused at their line.  ``room``: asked first (:func:`_check_room`).
 
     An operator's log: ``epoch``, the timestamp that is time 0, reads each time cell as a timestamp
-    with its time zone (``2026-03-01T10:15:00Z``), in seconds after it (a cell before it refused);
-    ``names`` maps the log's names of nodes (its hosts') to the scenario's, a name it lacks read as
-    it is.
+    with its time zone (``2026-03-01T10:15:00Z``), in seconds after it (below 0 before it:
+    :mod:`~offloadsim.scenario.outage_window` windows them); ``names`` maps the log's names of nodes
+    (its hosts') to the scenario's, a name it lacks read as it is.
 
     >>> import tempfile, pathlib
     >>> folder = tempfile.TemporaryDirectory()
@@ -1097,8 +1097,8 @@ class _OutageCells:
     def time(self, cells: Mapping[str, str], column: str, line: int) -> float:
         """The ``column`` cell in seconds from the run's start."""
         cell = cells[column]
-        if self.epoch is not None:
-            seconds = seconds_after(self.epoch, cell)
+        if self.epoch is not None:  # a row before start: kept, for outage_window to skip or start at 0 s
+            seconds = seconds_from(self.epoch, cell)
         else:
             seconds = _value_problem(cell, "time", self.factors.get(column, 1.0))
             if isinstance(seconds, str) and looks_like_timestamp(cell):

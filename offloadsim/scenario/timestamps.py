@@ -13,7 +13,7 @@ from datetime import datetime
 
 from offloadsim.scenario.errors import describe
 
-__all__ = ["TIMESTAMP_EXAMPLE", "looks_like_timestamp", "seconds_after", "timestamp"]
+__all__ = ["TIMESTAMP_EXAMPLE", "looks_like_timestamp", "seconds_after", "seconds_from", "timestamp"]
 
 #: A timestamp as a message shows one.
 TIMESTAMP_EXAMPLE = "2026-03-01T10:15:00Z (UTC) or 2026-03-01T11:15:00+01:00"
@@ -48,13 +48,25 @@ def seconds_after(epoch: datetime, cell: str) -> float | str:
     >>> print(seconds_after(epoch, "2026-03-01T09:59:00Z"))
     "2026-03-01T09:59:00Z" is 60 s before start, 2026-03-01T10:00:00+00:00 (simulation time 0)
     """
+    seconds = seconds_from(epoch, cell)
+    if isinstance(seconds, float) and seconds < 0:
+        return f"{describe(cell)} is {-seconds:g} s before start, {epoch.isoformat()} (simulation time 0)"
+    return seconds
+
+
+def seconds_from(epoch: datetime, cell: str) -> float | str:
+    """Seconds from ``epoch`` to the timestamp ``cell``, below 0 before it, or what is wrong with it.
+
+    An outage log's rows before ``start`` are read (:mod:`~offloadsim.scenario.outage_window` skips
+    them, or starts an outage spanning ``start`` at 0 s).
+
+    >>> seconds_from(timestamp("2026-03-01T10:00:00Z"), "2026-03-01T09:59:00Z")
+    -60.0
+    """
     read = timestamp(cell)
     if isinstance(read, str):
         return read
-    seconds = (read - epoch).total_seconds()
-    if seconds < 0:
-        return f"{describe(cell)} is {-seconds:g} s before start, {epoch.isoformat()} (simulation time 0)"
-    return seconds
+    return (read - epoch).total_seconds()
 
 
 def looks_like_timestamp(cell: str) -> bool:

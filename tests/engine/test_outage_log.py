@@ -184,9 +184,9 @@ OPERATOR_BAD = [
     ),
     (("10:00:42Z", "42"), 'outages.csv, line 3, column "up": expected a timestamp with its time zone'),
     (
-        ("10:00:30Z", "09:59:30Z"),
-        'outages.csv, line 3, column "down": "2026-03-01T09:59:30Z" is 30 s before start, '
-        "2026-03-01T10:00:00+00:00 (simulation time 0)",
+        OPERATOR.replace("2026-03-01T10:00:00Z", "2026-03-02T10:00:00Z"),
+        "outages.csv: every row is before start, 2026-03-02T10:00:00+00:00 (simulation time 0), its last "
+        "change 86349 s before it: nothing of the log falls in the run (is start the right day?)",
     ),
     (
         ("node,down,up", "node,down (s),up"),
@@ -223,3 +223,40 @@ def test_the_cli_refuses_a_bad_start_with_one_line_and_exit_2_and_warns_of_a_lat
     early = f"dynamics=[{{kind: node-schedule, {OPERATOR.replace('10:00:00Z', '09:00:00Z')}}}]"
     assert main(["validate", str(path), "--set", SHORTER, "--set", early]) == 0
     assert "dynamics[0].file: 3612 s is at or after the run's end at 70 s" in capsys.readouterr().err
+
+
+# The same outages in a longer log (HO46): a day's rows before start, the cloud's outage begun before
+# it, rows after the run's end; the run reads it as the log trimmed by hand to the run.
+LONGER_LOG = (
+    "node,down,up\n"
+    "cloud-a,2026-02-28T08:00:00Z,2026-02-28T09:00:00Z\n"
+    "edge-7.dc1.example.net,2026-03-01T09:00:00Z,2026-03-01T10:00:00Z\n"
+    "cloud-a,2026-03-01T09:59:00Z,2026-03-01T10:00:07Z\n"
+    + OPERATOR_LOG.split("\n", 1)[1]
+    + "edge-7.dc1.example.net,2026-03-01T12:00:00Z,\n"
+)
+TRIMMED_LOG = (
+    "node,down,up\ncloud-a,2026-03-01T10:00:00Z,2026-03-01T10:00:07Z\n" + OPERATOR_LOG.split("\n", 1)[1]
+)
+BY_TIME = (
+    "time,node,state\n2026-02-28T08:00:00Z,cloud-a,down\n2026-03-01T09:59:00Z,cloud-a,up\n"
+    "2026-03-01T09:59:30Z,cloud-a,down\n2026-03-01T10:00:07Z,cloud-a,up\n"
+    "2026-03-01T10:00:12Z,edge-7.dc1.example.net,down\n2026-03-01T10:00:30Z,edge-7.dc1.example.net,up\n"
+    "2026-03-01T10:00:30Z,cloud-a,down\n2026-03-01T10:00:42Z,cloud-a,up\n"
+    "2026-03-01T10:00:45Z,edge-7.dc1.example.net,down\n2026-03-01T10:00:51Z,edge-7.dc1.example.net,up\n"
+)
+
+
+@pytest.mark.parametrize("log", [LONGER_LOG, BY_TIME], ids=["an outage a row", "a change a row"])
+def test_a_longer_operator_log_is_cut_to_the_run_as_by_hand_and_said_so(tmp_path, log):
+    entry = [SHORTER, f"dynamics=[{{kind: node-schedule, {OPERATOR}}}]"]
+    logged = offloadsim.run(_scenario(tmp_path, log), overrides=entry)
+    trimmed = offloadsim.run(_scenario(tmp_path, TRIMMED_LOG), overrides=entry)
+    assert (logged.tasks["retries"] > 0).any()
+    assert logged.tasks.equals(trimmed.tasks)
+    assert logged.nodes.equals(trimmed.nodes)
+    said = [note for note in logged.notes if note.startswith("dynamics[0].file: ")]
+    outside = "2 wholly before start" if log is BY_TIME else "2 wholly before start, 1 from the run's end"
+    assert len(said) == 1 and outside in said[0], said
+    assert '"cloud" is down at start, so starts the run down' in said[0]
+    assert not [note for note in trimmed.notes if note.startswith("dynamics[0].file: ")]

@@ -39,6 +39,7 @@ import numpy as np
 
 from offloadsim.scenario.csvdata import CsvProblem, read_outages
 from offloadsim.scenario.distributions import Dist
+from offloadsim.scenario.outage_window import WindowedLog, windowed
 from offloadsim.scenario.timestamps import timestamp
 from offloadsim.world.dynamics.base import (
     NodeChanges,
@@ -73,6 +74,8 @@ class OutageLog:
     """A ``node-schedule`` read from an outage log (``file``): its nodes' changes, in the order they apply."""
 
     steps: tuple[NodeStep, ...]
+    #: With ``start``, what :func:`~offloadsim.scenario.outage_window.windowed` cut (None: no ``start``).
+    window: WindowedLog | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,9 +141,11 @@ class NodeSchedule:
         try:
             room = entry.room(shown, _LOGGED_ROW_BYTES, "its rows", "outage log")
             logged = read_outages(path, shown, names, room, epoch, renamed)
+            window = windowed(logged, shown, epoch) if epoch is not None else None
         except CsvProblem as problem:
             raise entry.fail("file", str(problem)) from None
-        return OutageLog(tuple(NodeStep(step.at, step.node, step.up, "file") for step in logged))
+        kept = logged if window is None else window.steps
+        return OutageLog(tuple(NodeStep(step.at, step.node, step.up, "file") for step in kept), window)
 
     def node_changes(self, spec: UpSchedule | OutageLog) -> NodeChanges:
         """Each step on each node, at the step's ``at`` (an outage log's: at its ``file``)."""

@@ -18,6 +18,7 @@ from offloadsim.world.notes import (
     held_trace,
     inert_keys,
     nearest_tie,
+    outage_window,
     passed_over,
     peer_devices,
     plain_speed,
@@ -82,3 +83,4 @@ register_note(peer_devices.KIND, peer_devices.peer_device_notes, policies=peer_d
 register_note(unseen_uploads.KIND, unseen_uploads.unseen_upload_notes, policies=unseen_uploads.POLICIES)
 # Under figures too: a latency-over-time figure's flat stretch after a trace's last row read as measured.
 register_note(held_trace.KIND, held_trace.held_trace_notes, figures=True)
+register_note(outage_window.KIND, outage_window.outage_window_notes)

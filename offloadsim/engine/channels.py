@@ -147,6 +147,38 @@ class ChannelModel:
                 if not _a_rate(transfer.rate):
                     self._refuse_written_rate(transfer, (channel,))
 
+    def check_capacities(self, channels: Iterable[int]) -> None:
+        """Refuse a capacity in ``capacity_Bps`` on ``channels`` other than :meth:`set_capacity` logged.
+
+        Link utilisation divides the bytes carried by :meth:`capacity_bit_seconds`, the capacities
+        :meth:`set_capacity` (and :meth:`set_up`) logged as they set them: a capacity a model wrote
+        into ``capacity_Bps`` itself was the one it shared out, but not the one utilisation was of,
+        and a NaN one a share passed over.  Checked where a plug-in's model is read (the adapter,
+        ``plugin_adapters.PluginLinkModel``), as a written rate is (:meth:`check_rates`); the
+        shipped models never come here.
+        """
+        capacity, logged = self.capacity_Bps, self._capacity_log
+        for channel in channels:
+            if capacity[channel] * 8.0 != logged.value(channel):  # a NaN too
+                self._refuse_written_capacity(channel, logged.value(channel) / 8.0)
+
+    def _refuse_written_capacity(self, channel: int, set_Bps: float) -> None:
+        """PluginFailed: ``channel``'s ``capacity_Bps`` is not ``set_Bps``, what set_capacity() set."""
+        from offloadsim.engine.plugin_faults import PluginFailed  # only ever on a fault
+
+        names = self.channel_names
+        words = f"{self.words}, link {names[channel] if channel < len(names) else f'channel {channel}'}"
+        written = self.capacity_Bps[channel]
+        shown = f"{written:g} bytes/s" if isinstance(written, float) else describe(written)
+        said = (
+            f"its capacity_Bps was {shown} at simulated time {self.env.now:.6g} s, written without "
+            f"set_capacity() (which set {set_Bps:g} bytes/s and logs what link utilisation is counted "
+            "against)"
+        )
+        raise PluginFailed(
+            refusal(words, said, "a capacity changed through set_capacity(channel, capacity_bps)")
+        )
+
     def _refuse_written_rate(self, transfer: Any, channels: Sequence[int]) -> None:
         """PluginFailed: ``transfer``, over ``channels`` (the first named), has a rate set_rate() refuses."""
         from offloadsim.engine.plugin_faults import PluginFailed  # only ever on a fault

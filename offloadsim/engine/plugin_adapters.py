@@ -456,9 +456,19 @@ class PluginLinkModel(_Through):
         return moved
 
     def _check_rates(self, channels: Sequence[int]) -> None:
-        """The rates of the transfers crossing ``channels``, for a ChannelModel's (its ``check_rates``)."""
+        """A ChannelModel's rates of the transfers crossing ``channels``, and their capacities."""
         if self._channels is not None:
             self._channels.check_rates(channels)
+            self._check_capacities(channels)
+
+    def _check_capacities(self, channels: Sequence[int]) -> None:
+        """A ChannelModel's capacities on ``channels``, as ``set_capacity`` logged them (its check).
+
+        Not a model's that counts its ``capacity_bit_seconds`` itself: its capacities are its own.
+        """
+        model = self._channels
+        if model is not None and type(model).capacity_bit_seconds is ChannelModel.capacity_bit_seconds:
+            model.check_capacities(channels)
 
     def flow_count(self, channel: int) -> int:
         """The plug-in's ``flow_count``."""
@@ -485,6 +495,7 @@ class PluginLinkModel(_Through):
                     )
                     words = f"{self.words}, link {self._ends[channel]}"
                     raise PluginFailed(refusal(words, said, "bytes/s, a finite number >= 0"))
+            self._check_capacities(channels)
         return self._rate(self.plugin.share_Bps(channels), "share_Bps")
 
     def capacity_Bps_now(self, channel: int) -> float:
@@ -520,6 +531,7 @@ class PluginLinkModel(_Through):
 
     def capacity_bit_seconds(self, channel: int, t0: float, t1: float) -> float:
         """The channel's capacity in force over ``[t0, t1]``, bits: a finite number >= 0."""
+        self._check_capacities((channel,))  # what it says is ChannelModel's log of set_capacity()
         offered = self.plugin.capacity_bit_seconds(channel, t0, t1)
         if number_at_least(offered):
             return as_float(offered)

@@ -280,3 +280,54 @@ def test_a_capacity_written_without_set_capacity_is_refused_where_a_share_reads_
         PluginFailed, match=r"link edge -> phone: its capacity_Bps was nan at simulated time 0 s"
     ):
         model.share_Bps((0, 1))
+
+
+class HalvesItsCapacity(SlowCircuits):
+    """Takes a new capacity as half of it, written into capacity_Bps past set_capacity (HO46).
+
+    The engine's utilisation divided the bytes carried by the capacity set_capacity logged (the
+    full one), so a link run at the capacity this model shared out read half as busy.
+    """
+
+    def set_capacity(self, channel: int, capacity_bps: float) -> None:
+        self.capacity_Bps[channel] = capacity_bps / 16.0  # not through set_capacity()
+        self.rerate(channel)
+
+
+class ShapesInItsTimer(SlowCircuits):
+    """Writes a channel's capacity in its own timer, 2.5 s on, where no call of the engine's returns."""
+
+    def __init__(self, env: Any, capacity_bps: Any, parameters: Slowdown):
+        super().__init__(env, capacity_bps, parameters)
+        env.timeout(2.5).callbacks.append(lambda _e: self.capacity_Bps.__setitem__(0, 5e5))
+
+
+@pytest.mark.parametrize(
+    ("model", "shown", "lo", "hi"),
+    [(HalvesItsCapacity, "250000", 3.0, 3.0), (ShapesInItsTimer, "500000", 2.5, 10.0)],
+)
+def test_a_capacity_written_without_set_capacity_is_refused_where_the_engine_reads_it(
+    model, shown, lo, hi, tmp_path, capsys
+):
+    register_link_model("writes-capacities", model)
+    schedule = (
+        "dynamics: [{kind: link-schedule, link: [phone, edge], steps: [{at: 3 s, bandwidth: 4 Mbps}]}]\n"
+    )
+    try:
+        path = tmp_path / "s.yaml"
+        path.write_text(SCENARIO + "network: {model: writes-capacities}\n" + schedule, encoding="utf-8")
+        assert main(["run", str(path), "--out", str(tmp_path / "o"), "-q"]) == 2
+    finally:
+        unregister_link_model("writes-capacities")
+    err = capsys.readouterr().err
+    words = f'link model "writes-capacities" ({__name__}.{model.__qualname__}), link phone -> edge'
+    said = re.fullmatch(
+        rf"offloadsim: error: {re.escape(words)}: its capacity_Bps was {shown} bytes/s at simulated time "
+        r"(\S+) s, written without set_capacity\(\) \(which set \S+ bytes/s and logs what link "
+        r"utilisation is counted against\); "
+        r"expected a capacity changed through set_capacity\(channel, capacity_bps\)\n",
+        err,
+    )
+    assert said is not None, err
+    assert lo <= float(said[1]) <= hi
+    assert not (tmp_path / "o").exists()

@@ -39,7 +39,6 @@ import numpy as np
 
 from offloadsim.scenario.csvdata import CsvProblem, read_outages
 from offloadsim.scenario.distributions import Dist
-from offloadsim.scenario.outage_window import WindowedLog, windowed
 from offloadsim.scenario.timestamps import timestamp
 from offloadsim.world.dynamics.base import (
     NodeChanges,
@@ -52,6 +51,8 @@ from offloadsim.world.dynamics.base import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from offloadsim.scenario.outage_window import WindowedLog
 
 __all__ = ["Failures", "NodeSchedule", "OutageLog", "RandomFailures", "UpSchedule"]
 
@@ -141,7 +142,11 @@ class NodeSchedule:
         try:
             room = entry.room(shown, _LOGGED_ROW_BYTES, "its rows", "outage log")
             logged = read_outages(path, shown, names, room, epoch, renamed)
-            window = windowed(logged, shown, epoch) if epoch is not None else None
+            window = None
+            if epoch is not None:  # imported here: a run with no operator's log builds none
+                from offloadsim.scenario.outage_window import windowed
+
+                window = windowed(logged, shown, epoch)
         except CsvProblem as problem:
             raise entry.fail("file", str(problem)) from None
         kept = logged if window is None else window.steps

@@ -10,11 +10,14 @@ rows outside) shows.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from offloadsim.scenario.errors import format_path
-from offloadsim.scenario.outage_window import WindowedLog
 from offloadsim.suggest import listed, quoted
 from offloadsim.world.notes.registry import Note, NoteContext
+
+if TYPE_CHECKING:
+    from offloadsim.scenario.outage_window import WindowedLog
 
 __all__ = ["KIND", "outage_window_notes", "outage_window_text"]
 
@@ -27,6 +30,7 @@ def outage_window_text(index: int, file: str, window: WindowedLog, end_s: float)
     """The note for ``dynamics[index]``'s log ``file`` cut to a run ending at ``end_s``; None: all in it.
 
     >>> from offloadsim.scenario.csvdata import OutageStep
+    >>> from offloadsim.scenario.outage_window import WindowedLog
     >>> cut = WindowedLog((OutageStep(0.0, "edge-1", False, 3),), 40, ("edge-1",), (0.0, 30.0, 500.0))
     >>> text = outage_window_text(0, "ops.csv", cut, 120.0)
     >>> text.split(" (docs")[0].split("; ")

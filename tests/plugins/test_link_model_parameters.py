@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -230,6 +231,19 @@ class NanInItsTimer(WritesItsRate):
     when = "timer"
 
 
+def _refused(model: type, name: str, more: str, tmp_path: Path, capsys: Any) -> str:
+    """What `run` says (exit 2, no results) of SCENARIO and ``more`` under ``model`` as ``name``."""
+    register_link_model(name, model)
+    try:
+        path = tmp_path / "s.yaml"
+        path.write_text(SCENARIO + f"network: {{model: {name}}}\n{more}\n", encoding="utf-8")
+        assert main(["run", str(path), "--out", str(tmp_path / "o"), "-q"]) == 2
+    finally:
+        unregister_link_model(name)
+    assert not (tmp_path / "o").exists()
+    return str(capsys.readouterr().err)
+
+
 @pytest.mark.parametrize(
     ("model", "bad", "lo", "hi"),
     [
@@ -241,14 +255,7 @@ class NanInItsTimer(WritesItsRate):
 def test_a_rate_written_without_set_rate_is_refused_naming_the_model_the_link_and_the_time(
     model, bad, lo, hi, tmp_path, capsys
 ):
-    register_link_model("writes-rates", model)
-    try:
-        path = tmp_path / "s.yaml"
-        path.write_text(SCENARIO + "network: {model: writes-rates}\n", encoding="utf-8")
-        assert main(["run", str(path), "--out", str(tmp_path / "o"), "-q"]) == 2
-    finally:
-        unregister_link_model("writes-rates")
-    err = capsys.readouterr().err
+    err = _refused(model, "writes-rates", "", tmp_path, capsys)
     words = f'link model "writes-rates" ({__name__}.{model.__qualname__}), link phone -> edge'
     said = re.fullmatch(
         rf"offloadsim: error: {re.escape(words)}: a transfer's rate was {re.escape(bad)} at simulated time "
@@ -258,7 +265,6 @@ def test_a_rate_written_without_set_rate_is_refused_naming_the_model_the_link_an
     )
     assert said is not None, err
     assert lo <= float(said[1]) < hi
-    assert not (tmp_path / "o").exists()
 
 
 def test_a_capacity_written_without_set_capacity_is_refused_where_a_share_reads_it():
@@ -309,17 +315,8 @@ class ShapesInItsTimer(SlowCircuits):
 def test_a_capacity_written_without_set_capacity_is_refused_where_the_engine_reads_it(
     model, shown, lo, hi, tmp_path, capsys
 ):
-    register_link_model("writes-capacities", model)
-    schedule = (
-        "dynamics: [{kind: link-schedule, link: [phone, edge], steps: [{at: 3 s, bandwidth: 4 Mbps}]}]\n"
-    )
-    try:
-        path = tmp_path / "s.yaml"
-        path.write_text(SCENARIO + "network: {model: writes-capacities}\n" + schedule, encoding="utf-8")
-        assert main(["run", str(path), "--out", str(tmp_path / "o"), "-q"]) == 2
-    finally:
-        unregister_link_model("writes-capacities")
-    err = capsys.readouterr().err
+    schedule = "dynamics: [{kind: link-schedule, link: [phone, edge], steps: [{at: 3 s, bandwidth: 4 Mbps}]}]"
+    err = _refused(model, "writes-capacities", schedule, tmp_path, capsys)
     words = f'link model "writes-capacities" ({__name__}.{model.__qualname__}), link phone -> edge'
     said = re.fullmatch(
         rf"offloadsim: error: {re.escape(words)}: its capacity_Bps was {shown} bytes/s at simulated time "
@@ -330,4 +327,3 @@ def test_a_capacity_written_without_set_capacity_is_refused_where_the_engine_rea
     )
     assert said is not None, err
     assert lo <= float(said[1]) <= hi
-    assert not (tmp_path / "o").exists()

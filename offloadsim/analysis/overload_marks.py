@@ -1,7 +1,8 @@
 """Overloaded runs marked in the tables themselves: a ``†`` on the row or column, one footnote line.
 
-A run whose queue grew all run (the backlog, busy-all-run, full-queue and offered-overload
-warnings: the kinds registered with ``overload=True``) never reached a steady state, and its mean
+A run whose queue grew all run (the backlog, busy-all-run and offered-overload warnings: the
+kinds registered with ``overload=True``; not a full queue's drops, which a bounded queue settles
+with) never reached a steady state, and its mean
 latency depends on how long it ran.  The warning was printed, but the run's table, compare's column
 and sweep's row read as steady as any other, so a reader could quote one.  The tables mark them
 (:data:`OVERLOAD_MARK`) with one footnote line naming the warnings and, where only some of the

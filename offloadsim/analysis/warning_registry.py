@@ -116,9 +116,10 @@ class WarningKind(FieldValues):
     ``"named"``, where it names a node decoding LLM answers (tried first), ``"loaded"``, where
     such a node was busy at least half the time; None: never.
     ``overload``: it says the run never reached a steady state because more came than was served (a
-    backlog that grew, a node busy all run while its queue grew, a full queue, a node offered its
-    capacity or more): the tables mark such a run's row or column with
-    :data:`~offloadsim.analysis.overload_marks.OVERLOAD_MARK` and their CSVs' ``overloaded`` is true.
+    backlog that grew, a node busy all run while its queue grew, a node offered its capacity or
+    more; not a full queue's drops: a bounded queue settles at any load): the tables mark such a
+    run's row or column with :data:`~offloadsim.analysis.overload_marks.OVERLOAD_MARK` and their
+    CSVs' ``overloaded`` is true.
     ``loops_explained_by``: the kinds whose warning explains a closed loop better than this one
     would: the loops they name (their facts' numbers, ``source/app``) are taken out of this kind's
     ``WarningInputs.loops``, so it says nothing of them (the ``closed_loop`` kind's "more users raise

@@ -13,11 +13,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
+import pytest
 
 import offloadsim
 from offloadsim.analysis.metric_display import Metric
 from offloadsim.analysis.metric_registry import SummaryMetric, TaskMean, register, unregister
-from offloadsim.analysis.overload_marks import OVERLOAD_MARK, Overloaded, runs_footnote
+from offloadsim.analysis.overload_marks import OVERLOAD_MARK, Overloaded, overload_kinds, runs_footnote
 from offloadsim.analysis.summary import EVERY_GROUP_MARKED
 from offloadsim.cli import main
 from offloadsim.cli.experiments import _sweep_table
@@ -326,3 +327,26 @@ def test_a_sweeps_line_names_a_bare_numbers_key():
     lines = _sweep_table(SimpleNamespace(summary=summary, manifest=manifest, metrics=metrics)).splitlines()
     (footnote,) = [line for line in lines if line.startswith(OVERLOAD_MARK)]
     assert ": 1 of 1 runs at phone (count) 100: no steady state" in footnote
+
+
+def test_a_bounded_queues_drops_alone_do_not_mark_the_run(tiny_scenario_text):
+    """A full queue's drops are no sign of a run without a steady state: a bounded queue settles.
+
+    M/M/1/K (here M/D/1/1: ``queue_limit: 0`` serves a job only on a free core) has a stationary
+    distribution at any load: the drops are what holds it, so its latencies do not depend on how
+    long it ran.  The phone, offered 80 % of its capacity, turns away the jobs that find it busy
+    (the ``queue_full`` warning says so); its latencies are each job's own service time and are
+    not marked ``†``, nor is the run counted overloaded.
+    """
+    text = (
+        tiny_scenario_text.replace("speed: 10 GFLOP/s}", "speed: 10 GFLOP/s, queue_limit: 0}")
+        .replace("rate: 5 /s", "rate: 8 /s")
+        .replace("duration: 2 s", "duration: 20 s")
+        .replace("policy: edge", "policy: local")
+    )
+    summary = offloadsim.run(load_scenario_text(text)).summary
+    kinds = [facts.kind for facts in summary.warning_facts]
+    assert "queue_full" in kinds and summary.dropped > 0
+    assert overload_kinds(kinds) == []
+    assert summary.latency_p99_s == pytest.approx(0.1) == summary.latency_mean_s  # no job waited
+    assert OVERLOAD_MARK not in summary.format_table()

@@ -1,6 +1,11 @@
 """The ``queue_full`` warning: a node dropped stages because its queue was full (``processor.queue_limit``).
 
-Its drops do not make the runs' latencies depend on their length: the figures' lead does not say so.
+Its drops do not make the runs' latencies depend on their length, and they are no sign of a run
+without a steady state: a bounded queue settles at any load (M/M/1/K has a stationary distribution
+whatever its utilisation, the drops being what holds it), so neither the figures' lead nor the
+tables' overload mark says so.  A queue that did grow all run before it filled is said by the
+kinds that watch growth (``backlog``, ``busy_growing``) and an open rate past capacity by
+``overloaded``: those mark the run.
 """
 
 from __future__ import annotations
@@ -46,5 +51,5 @@ KIND = WarningKind(
     length_dependent=False,
     group_column="refused_full",
     group_least=1.0,
-    overload=True,
+    overload=False,
 )

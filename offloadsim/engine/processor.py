@@ -40,12 +40,14 @@ class Processor:
         "completed",
         "cores",
         "env",
+        "expire",
         "name",
         "node",
         "queue",
         "queue_limit",
         "refused",
         "speed_flops",
+        "stale",
         "up",
         "watch",
     )
@@ -74,6 +76,10 @@ class Processor:
         self.refused = 0  # stages turned away by a full queue
         self.up = True
         self.watch: Callable[[], None] | None = None  # told when the number of busy cores changes
+        # Asked of the payload at the head of the queue as a core frees (None: never): True when its
+        # task is past its deadline (engine/late.py); it is not served but told to ``expire``.
+        self.stale: Callable[[Any], bool] | None = None
+        self.expire: Callable[[Any, str], None] | None = None
         self._busy_area = 0.0  # integral of busy cores over time, up to _last
         self._last = 0.0
         self._end_sum = 0.0  # sum of completion times of stages in service
@@ -204,12 +210,41 @@ class Processor:
         if self.watch is not None:
             self.watch()
         if self.queue:
+            stale = self.stale
+            if stale is not None and stale(self.queue[0][2]):
+                self._skip_stale(stale, callback, payload, wait_s, service_s)
+                return
             next_service, next_callback, next_payload, submitted = self.queue.popleft()
             self.backlog_s -= next_service
             if not self.queue:
                 self.backlog_s = 0.0  # keep float drift from accumulating
             self._start(next_service, next_callback, next_payload, submitted)
         callback(payload, wait_s, service_s)
+
+    def _skip_stale(
+        self, stale: Callable[[Any], bool], callback: StageDone, payload: Any, wait_s: float, service_s: float
+    ) -> None:
+        """:meth:`_finish`'s end where the head of the queue is stale: skip the stale stages, start the next.
+
+        The skipped stages' tasks are told to ``expire`` last, after the finished stage's sender, so
+        that what their end sets off (a closed-loop user's next request) finds the queue as it is.
+        """
+        queue = self.queue
+        skipped = []
+        while queue and stale(queue[0][2]):
+            skipped.append(queue.popleft())
+            self.backlog_s -= skipped[-1][0]
+        if queue:
+            next_service, next_callback, next_payload, submitted = queue.popleft()
+            self.backlog_s -= next_service
+            self._start(next_service, next_callback, next_payload, submitted)
+        if not queue:
+            self.backlog_s = 0.0  # keep float drift from accumulating
+        callback(payload, wait_s, service_s)
+        expire = self.expire
+        assert expire is not None, "a processor told of stale stages is told how to expire them"
+        for _, _, stale_payload, _ in skipped:
+            expire(stale_payload, self.node)
 
 
 def fifo(env: simpy.Environment, model: ProcessorModel) -> Processor:

@@ -26,6 +26,7 @@ from offloadsim.engine.inner_policies import (
     seat_inner,
     unseat_inner,
 )
+from offloadsim.engine.late import dropping_late, past_deadline
 from offloadsim.engine.ledger import Ledger
 from offloadsim.engine.link_changes import LinkChanges
 from offloadsim.engine.link_stats import LinkStatistics
@@ -38,6 +39,7 @@ from offloadsim.engine.plugin_faults import blame_plugin
 from offloadsim.engine.policy_faults import blame_policy
 from offloadsim.engine.policy_guard import decide_of
 from offloadsim.engine.policy_watch import POLICY_TIMEOUT_S, policy_watched
+from offloadsim.engine.processor import Processor as FifoProcessor
 from offloadsim.engine.processor import fifo, refused
 from offloadsim.engine.processor_models import ProcessorLike as Processor
 from offloadsim.engine.processor_models import build_processor
@@ -177,6 +179,12 @@ class Simulation:
         # walks those itself (one call less per task).
         self._starts = {name: None if _walks_only(kind) else kind.start for name, kind in self.kinds.items()}
         self._compiled = CompiledPlans(self._compiler.compile, COMPILED_CACHE)
+        # The applications whose requests past their deadline are dropped (late: drop), else None.
+        self._drop_late = dropping_late(world.apps, lambda name: self._starts[name] is None)
+        if self._drop_late is not None:
+            for processor in self.resources.values():
+                if isinstance(processor, FifoProcessor):  # a plug-in model's queue is its own
+                    processor.stale, processor.expire = self._stale, self._expire
         self._noise: dict[str, Callable[[], float]] = {}
         self._makers: dict[str, list[Maker]] = {}  # by application: its makers, one per entry and source
         # Each node's state, 1 up and 0 down, as a step function of time (its availability).
@@ -371,8 +379,12 @@ class Simulation:
         if k == len(steps):
             self._end(task, "completed")
             return
-        task.step = k + 1
         step = steps[k]
+        late = self._drop_late
+        if late is not None and task.app in late and self.env.now - task.arrival > task.deadline:
+            self._expire(task, step.processor.node if type(step) is ComputeStep else step.source)
+            return
+        task.step = k + 1
         if type(step) is ComputeStep:
             service = step.service_s
             if service < 0.0:
@@ -411,6 +423,24 @@ class Simulation:
                     meter.expect(now + latency, task, task)
                     done = self._on_received
             self.network.start(channels, size, latency, done, task, sent, self._on_aborted)
+
+    def _stale(self, task: Any) -> bool:
+        """Whether ``task``, at the head of a processor's queue, is to be dropped as past its deadline.
+
+        An attempt already given up (its stage is served all the same) and another kind's payload
+        are not.
+        """
+        return (
+            type(task) is Task
+            and task.alive
+            and task.app in cast("frozenset[str]", self._drop_late)
+            and self.env.now - task.arrival > task.deadline
+        )
+
+    def _expire(self, task: Task, node: str) -> None:
+        """End ``task`` dropped: its deadline passed before its next stage started at ``node``."""
+        task.alive = False
+        self._end(task, "dropped", past_deadline(node))
 
     def _radios_off(self, task: Task) -> None:
         """The last byte of ``task``'s transfer step left: its sending end's radio hears it.

@@ -372,6 +372,16 @@ class AppSpec(FieldValues):
         default_doc="none",
         doc="Relative deadline of a request.",
     )
+    late: str = key(
+        "serve",
+        schema_type=Literal["serve", "drop"],
+        default_doc="serve",
+        doc=(
+            "What becomes of a request past its deadline: serve (queued and served to its end, late) "
+            "or drop (dropped as it would start a stage: at the head of a queue, before a transfer "
+            "or compute starts; needs a deadline)."
+        ),
+    )
     prompt_tokens: Dist | None = key(
         None,
         unit="tokens",

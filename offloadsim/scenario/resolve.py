@@ -726,6 +726,7 @@ def _application(
             )
         onnx = str(onnx_path)
     _check_compression(keys, app.onnx, model, key_path(path, "compression"), problems)
+    _check_late(keys, model, key_path(path, "late"), problems)
     if not unknown:
         _check_llm_keys(app, keys, model, path, problems)
     return AppSpec(name=name, stages=stages, model=model, onnx=onnx, **keys)
@@ -756,6 +757,29 @@ def _check_compression(
             path,
             f"compression {quoted(codec)} applies to the activations of layer-graph models (a zoo CNN, "
             f"BERT or an ONNX file), not to an LLM's per-token hidden states ({quoted(model)})",
+        )
+
+
+def _check_late(keys: Mapping[str, Any], model: str | None, path: str, problems: ProblemList) -> None:
+    """Refuse ``late: drop`` where it could not act: with no deadline, or on work the kernel does not walk.
+
+    The kernel drops a stale request as it would start one of its plan's steps; an LLM request
+    (prefill, then decode steps) and a plug-in's kind of work run their own steps, so it would be
+    accepted and drop nothing.
+    """
+    if keys["late"] != "drop":
+        return
+    if keys["deadline_s"] is None:
+        problems.add(path, "late: drop drops a request past its deadline, and this application has none")
+        return
+    from offloadsim.models.zoo.llm import LLM_CONFIGS
+
+    if model in LLM_CONFIGS or keys["kind"] not in (None, "model", "synthetic"):
+        what = f"an LLM ({quoted(model)})" if model in LLM_CONFIGS else f"kind {quoted(keys['kind'])}"
+        problems.add(
+            path,
+            f"late: drop applies to model and synthetic work, whose steps the engine starts; {what} "
+            "runs its own, so its stale requests would not be dropped",
         )
 
 

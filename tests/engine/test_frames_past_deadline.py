@@ -2,7 +2,8 @@
 
 Periodic arrivals keep to their grid (each arrival within its jitter after its nominal time,
 never drifting, never out of order, even with a jitter wider than the period); a frame past its
-deadline is still queued, served and counted in the throughput (nothing drops stale work); and a
+deadline is still queued, served and counted in the throughput (by default: ``late: drop`` drops
+stale work, tests/engine/test_late_drop.py); and a
 processor's ``queue_limit`` is what sheds frames instead: the newest turned away as ``dropped``,
 with no latency, so the frames served keep to their deadline.
 """

@@ -22,6 +22,7 @@ from offloadsim.analysis import (
     on_time,
     other_energy,
     raw_input_share,
+    tail_latency,
     utilisations,
 )
 from offloadsim.analysis.metric_registry import SummaryMetric, code_module, is_shipped, register, registered
@@ -48,6 +49,9 @@ SHIPPED: tuple[SummaryMetric, ...] = (
     utilisations.UTILISATION,
     raw_input_share.RAW_INPUT_OFFLOADED,
     on_time.ON_TIME_THROUGHPUT,
+    tail_latency.LATENCY_P999,
+    tail_latency.LATENCY_P999_LOW,
+    tail_latency.LATENCY_P999_HIGH,
 )
 for _metric in SHIPPED:
     register(_metric, shipped=True)

@@ -21,6 +21,9 @@ __all__ = [
     "mean_ci",
     "batch_means_ci",
     "paired_difference_ci",
+    "binomial_cdf",
+    "quantile_ci_ranks",
+    "quantile_ci_least_n",
     "student_t_ppf",
     "student_t_two_sided_p",
 ]
@@ -112,6 +115,69 @@ def paired_difference_ci(
     if x.shape != y.shape:
         raise ValueError(f"paired samples must have the same length, got {x.size} and {y.size}")
     return mean_ci(x - y, confidence)
+
+
+def binomial_cdf(k: int, n: int, p: float) -> float:
+    """``P(B <= k)`` for ``B ~ Binomial(n, p)``: ``I_{1-p}(n - k, k + 1)``, the incomplete beta's tail.
+
+    >>> round(binomial_cdf(1, 2, 0.5), 6), binomial_cdf(2, 2, 0.5), binomial_cdf(-1, 2, 0.5)
+    (0.75, 1.0, 0.0)
+    """
+    if k < 0:
+        return 0.0
+    if k >= n:
+        return 1.0
+    return _betainc(float(n - k), float(k + 1), 1.0 - p, p)[0]
+
+
+def quantile_ci_ranks(n: int, q: float, confidence: float = 0.95) -> tuple[int, int] | None:
+    """The ranks (from 0) of the order statistics bounding a distribution-free CI of the ``q`` quantile.
+
+    Of ``n`` independent draws, the number below the ``q`` quantile is Binomial(n, q), so the
+    ``r``-th and ``s``-th smallest (from 1) bound it with probability ``P(r <= B <= s - 1)``: ``r``
+    the largest with ``P(B <= r - 1) <= α/2`` and ``s`` the smallest with ``P(B <= s - 1) >=
+    1 - α/2``, for at least ``confidence`` (the classic order-statistic interval; no shape of the
+    distribution assumed).  None where the sample is too small for an upper bound inside it:
+    ``P(B <= n - 1) = 1 - q^n`` must reach ``1 - α/2``, ``n >= ln(α/2) / ln(q)``
+    (:func:`quantile_ci_least_n`).
+
+    >>> quantile_ci_ranks(100, 0.5)
+    (39, 60)
+    >>> quantile_ci_ranks(1000, 0.999) is None
+    True
+    """
+    half = (1.0 - confidence) / 2.0
+    if n < 1 or binomial_cdf(n - 1, n, q) < 1.0 - half:
+        return None
+    # the cdf at k is increasing in k: bisect for each bound
+    low, high = 0, n  # the largest k with cdf(k - 1) <= half: k in [0, n]
+    while low < high:
+        mid = (low + high + 1) // 2
+        if binomial_cdf(mid - 1, n, q) <= half:
+            low = mid
+        else:
+            high = mid - 1
+    r = max(low, 1)
+    low, high = 1, n  # the smallest k with cdf(k - 1) >= 1 - half
+    while low < high:
+        mid = (low + high) // 2
+        if binomial_cdf(mid - 1, n, q) >= 1.0 - half:
+            high = mid
+        else:
+            low = mid + 1
+    return r - 1, low - 1
+
+
+def quantile_ci_least_n(q: float, confidence: float = 0.95) -> int:
+    """The fewest draws with a distribution-free ``confidence`` CI of the ``q`` quantile inside the sample.
+
+    ``ceil(ln(α/2) / ln(q))``: below it even the largest draw is below the ``q`` quantile with
+    probability over ``α/2``, so no order statistic bounds the quantile from above.
+
+    >>> quantile_ci_least_n(0.999), quantile_ci_least_n(0.99)
+    (3688, 368)
+    """
+    return math.ceil(math.log((1.0 - confidence) / 2.0) / math.log(q))
 
 
 def student_t_ppf(p: float, df: float) -> float:

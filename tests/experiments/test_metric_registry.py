@@ -130,7 +130,8 @@ def test_every_registered_metric_is_in_summary_json_the_row_the_catalogue_and_co
     other devices' energy); a metric this run cannot give one needs a run here that does
     (:func:`test_the_llm_metrics_reach_every_surface_too`, ...).
     """
-    metrics = [m for m in registered_metrics() if not m.summary_fields and m.name not in _DEADLINE_METRICS]
+    own_runs = (*_DEADLINE_METRICS, *_CI_METRICS)
+    metrics = [m for m in registered_metrics() if not m.summary_fields and m.name not in own_runs]
     assert {m.name for m in metrics} >= {
         "latency_fairness",
         "battery_left_median",
@@ -150,6 +151,25 @@ def test_the_on_time_throughput_reaches_every_surface_too(tmp_path):
     metrics = [metric for metric in registered_metrics() if metric.name in _DEADLINE_METRICS]
     assert len(metrics) == len(_DEADLINE_METRICS)
     _reach_every_surface(path, ["local", "edge"], metrics, tmp_path)
+
+
+#: The p99.9 latency's CI bounds, which a run gives only with 3,688 completed tasks or more.
+_CI_METRICS = ("latency_p999_low_s", "latency_p999_high_s")
+
+
+def test_the_p999_latency_ci_reaches_every_surface_too(tmp_path):
+    """The p99.9 latency's CI (:mod:`offloadsim.analysis.tail_latency`), on phones sending enough tasks."""
+    path = tmp_path / "busy.yaml"
+    busy = (
+        _PHONES.replace("40 s", "100 s")
+        .replace(", battery: 60 J", "")
+        .replace("rate: 2 /s", "rate: 20 /s")
+        .replace("input: 200 KB", "input: 20 KB")
+    )
+    path.write_text(busy, encoding="utf-8")
+    metrics = [metric for metric in registered_metrics() if metric.name in _CI_METRICS]
+    assert len(metrics) == len(_CI_METRICS)
+    _reach_every_surface(path, ["local", "edge"], metrics, tmp_path, shown_on="p99.9 latency")
 
 
 def test_the_llm_metrics_reach_every_surface_too(tmp_path):
@@ -184,8 +204,12 @@ def test_other_devices_energy_reaches_every_surface_too(tmp_path):
     _reach_every_surface(path, ["edge", "local"], [other], tmp_path)
 
 
-def _reach_every_surface(path, policies, metrics, tmp_path) -> None:
-    """Each of ``metrics`` in a run of ``path``'s summary.json, table and row, the catalogue, compare."""
+def _reach_every_surface(path, policies, metrics, tmp_path, shown_on: str | None = None) -> None:
+    """Each of ``metrics`` in a run of ``path``'s summary.json, table and row, the catalogue, compare.
+
+    ``shown_on``: the label of the run table's row that shows them, where it is another metric's
+    (the p99.9 latency's row shows its CI).
+    """
     run = offloadsim.run(path, out=tmp_path / "run")
     document = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
     keys = list(document)
@@ -204,7 +228,7 @@ def _reach_every_surface(path, policies, metrics, tmp_path) -> None:
         if metric.json_after is not None:  # where it was before the registry
             assert keys.index(metric.name) == keys.index(metric.json_after) + 1, metric.name
         shown = metric.table_row(run.summary) if metric.table_row else None
-        label = shown[0] if shown else metric.columns[metric.name].label
+        label = shown_on or (shown[0] if shown else metric.columns[metric.name].label)
         assert any(line.startswith(label) for line in printed.splitlines()), (metric.name, label)
         assert set(metric.sweep) <= set(metric.columns)
         headings = [info.heading for info in metric.columns.values()]

@@ -70,25 +70,12 @@ def test_the_p999_of_a_table_is_numpys_and_its_ci_two_of_its_latencies():
     assert all(math.isnan(v) for v in p999_with_ci(tasks.drop(columns="latency")))
 
 
-TINY = """\
-name: tiny
-duration: DURATION
-nodes:
-  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
-  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
-links:
-  - {between: [phone, edge], bandwidth: 20 Mbps, latency: 3 ms}
-applications:
-  job: {work: {exponential: 0.1 GFLOP}, input: 10 KB}
-workload:
-  - {app: job, sources: phone, rate: 50 /s}
-policy: edge
-"""
-
-
-def test_a_runs_table_gives_the_p999_with_its_ci_only_where_the_run_holds_one():
-    short = offloadsim.run(load_scenario_text(TINY.replace("DURATION", "20 s"))).summary
-    long = offloadsim.run(load_scenario_text(TINY.replace("DURATION", "100 s"))).summary
+def test_a_runs_table_gives_the_p999_with_its_ci_only_where_the_run_holds_one(tiny_scenario_text):
+    busy = tiny_scenario_text.replace("work: 1 GFLOP", "work: {exponential: 0.1 GFLOP}").replace(
+        "5 /s", "50 /s"
+    )
+    short = offloadsim.run(load_scenario_text(busy.replace("duration: 2 s", "duration: 20 s"))).summary
+    long = offloadsim.run(load_scenario_text(busy.replace("duration: 2 s", "duration: 100 s"))).summary
     assert short.completed < LEAST_FOR_CI <= long.completed
     (row,) = [line for line in short.format_table().splitlines() if line.startswith("p99.9 latency")]
     assert f"no CI: {short.completed:,} completed tasks, a p99.9's needs 3,688" in row

@@ -24,27 +24,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_frames_past_deadline import FRAMES as PAST_DEADLINE_FRAMES
 
 import offloadsim
 from offloadsim.cli import main
 
-FRAMES = """
-name: stale-frames
-seed: 5
-duration: 20 s
-warmup: 0 s
-skip_checks: [offered-load]
-nodes:
-  cam: {tier: device}
-  edge: {tier: edge, processor: {speed: 1 TFLOP/s}}
-links:
-  - {between: [cam, edge], bandwidth: 1 Gbps, latency: 0 ms}
-applications:
-  frame: {service: 160 ms, deadline: 250 ms, late: LATE}
-workload:
-  - {app: frame, sources: cam, arrivals: periodic, period: 100 ms}
-policy: edge
-"""
+# The trial's camera (test_frames_past_deadline.py), its edge taking 160 ms a frame, deadline 250 ms.
+FRAMES = (
+    PAST_DEADLINE_FRAMES.replace("name: frames", "name: stale-frames")
+    .replace(", queue_limit: LIMIT", "")
+    .replace(", jitter: JITTER", "")
+    .replace("{service: SERVICE, deadline: 200 ms}", "{service: 160 ms, deadline: 250 ms, late: LATE}")
+)
 SERVICE, DEADLINE, PERIOD = 0.16, 0.25, 0.1
 REASON = "past deadline at edge"
 

@@ -46,6 +46,7 @@ def test_a_runs_table_marks_its_latencies_where_it_was_overloaded(tiny_scenario_
         "p95 latency",
         "p99 latency",
         "mean queueing wait",
+        "p99.9 latency",
         "throughput",
     ]
     (footnote,) = [line for line in lines if line.startswith(f"{OVERLOAD_MARK} overloaded (")]

@@ -1111,6 +1111,7 @@ def summarize(
     unpowered_groups: Collection[str] = (),
     offered_rates: Mapping[tuple[str, str], float] | None = None,
     loops: Mapping[tuple[str, str], tuple[int, float]] | None = None,
+    link_changes: Table | None = None,
 ) -> Summary:
     """Summarise one run's records (see :class:`Summary` for definitions).
 
@@ -1136,7 +1137,8 @@ def summarize(
     which the settling warning reads a node's offered load (:mod:`~offloadsim.analysis.offered_load`);
     ``loops``: the pairs closed loops feed, whose nodes the overloaded warning need not name, with
     their users and think times, by which a loop's throughput is its users' pace
-    (:func:`~offloadsim.analysis.offered_load.closed_loops`).
+    (:func:`~offloadsim.analysis.offered_load.closed_loops`).  ``link_changes``: the run's link
+    changes (None: not kept), from which the stalled-link warning reads a link cut to the run's end.
     """
     task_stats = chunked.task_stats if callable(getattr(tasks, "blocks", None)) else _task_stats
     stats = task_stats(tasks, duration_s, end_s)
@@ -1163,6 +1165,7 @@ def summarize(
         unknown,
         links=links,
         processors=processors,
+        link_changes=link_changes,
         closed_fed=closed,
         mixed_fed=mixed,
         loops=loops or {},

@@ -6,10 +6,11 @@ and one line here; another distribution's declares it under the entry-point grou
 run metrics' are).  The order is the summary's order of its warnings: the backlog, the nodes busy
 all run, the full queues, the runs too short to settle, the nodes offered their capacity, the
 closed loops whose throughput is their users' pace, the closed loops still bunched from their
-users' common start.
+users' common start, the links stalled to the run's end.
 :func:`run_warnings` finds a run's warnings of every registered kind (a test's toy kind included),
 a kind's after those of the kinds that explain its loops (``WarningKind.loops_explained_by``), the
-loops they named left out of its inputs;
+loops they named left out of its inputs, or its backlog (``backlog_explained_by``), the tasks they
+held in flight left out of it;
 :func:`warning_kind` reads which kind a row of a manifest's ``run_warnings`` is.  :func:`warning_plugins`
 says the kinds not offloadsim's own as the plug-ins a run used (its manifest's ``plugins``, a sweep's
 and a comparison's job keys): a plug-in kind changes summaries, so a job summarised without it runs
@@ -32,9 +33,12 @@ from offloadsim.analysis.warning_kinds import (
     overloaded,
     queue_full,
     settling,
+    stalled_link,
 )
 from offloadsim.analysis.warning_kinds.shared import SETTLE_BUSY
 from offloadsim.analysis.warning_registry import (
+    HELD,
+    HELD_SHARE,
     Said,
     WarningInputs,
     WarningKind,
@@ -65,6 +69,7 @@ SHIPPED: tuple[WarningKind, ...] = (
     overloaded.KIND,
     closed_loop.KIND,
     lockstep.KIND,
+    stalled_link.KIND,
 )
 for _kind in SHIPPED:
     register(_kind)
@@ -114,7 +119,8 @@ def run_warnings(inputs: WarningInputs, decoders: set[str]) -> list[Said]:
     found: dict[str, list[Said]] = {}
     for name in detection_order(kinds):
         kind = kinds[name]
-        found[name] = detected(kind, _unexplained(inputs, kind.loops_explained_by, found))
+        unheld = _unheld(inputs, kind.backlog_explained_by, found)
+        found[name] = detected(kind, _unexplained(unheld, kind.loops_explained_by, found))
     said = [each for name in kinds for each in found[name]]
     return _unbatched(said, decoders, inputs)
 
@@ -133,6 +139,27 @@ def _unexplained(
         return inputs
     loops = {pair: loop for pair, loop in inputs.loops.items() if f"{pair[0]}/{pair[1]}" not in named}
     return dataclasses.replace(inputs, loops=loops)
+
+
+def _unheld(
+    inputs: WarningInputs, explainers: tuple[str, ...], found: dict[str, list[Said]]
+) -> WarningInputs:
+    """``inputs`` without the tasks left in flight that a warning of the ``explainers`` kinds explained.
+
+    Their facts' :data:`~offloadsim.analysis.warning_registry.HELD` numbers count them at the end of
+    each quarter and their share of the tasks: a link cut to the run's end left them in flight,
+    which the backlog warning called an overload.
+    """
+    held = [dict(facts.numbers) for kind in explainers for _, facts in found.get(kind, [])]
+    held = [numbers for numbers in held if all(name in numbers for name in (*HELD, HELD_SHARE))]
+    if not held or inputs.backlog is None:
+        return inputs
+    backlog = [
+        count - int(sum(numbers[name] for numbers in held))
+        for count, name in zip(inputs.backlog, HELD, strict=True)
+    ]
+    share = inputs.in_flight_share - sum(numbers[HELD_SHARE] for numbers in held)
+    return dataclasses.replace(inputs, backlog=backlog, in_flight_share=max(share, 0.0))
 
 
 def _unbatched(said: list[Said], decoders: set[str], inputs: WarningInputs) -> list[Said]:

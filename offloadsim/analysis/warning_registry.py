@@ -28,6 +28,8 @@ from offloadsim.analysis.warning_facts import WarningFacts
 from offloadsim.field_values import FieldValues
 
 __all__ = [
+    "HELD",
+    "HELD_SHARE",
     "Said",
     "WarningInputs",
     "WarningKind",
@@ -40,6 +42,13 @@ __all__ = [
 
 #: A warning's text and its numbers (:class:`WarningFacts`), built together.
 Said = tuple[str, WarningFacts]
+
+#: The numbers (``WarningFacts.numbers``) by which a warning says the tasks it explains being left in
+#: flight: those of them in the system at the end of each quarter of the measured time (they never
+#: left), and their share of the run's tasks.  A kind whose ``backlog_explained_by`` names it counts
+#: the backlog without them.
+HELD = ("held_q1", "held_q2", "held_q3", "held_q4")
+HELD_SHARE = "held_share"
 
 #: How compare and sweep say one kind once: given where it was said (``2 of 2 runs of local``), each
 #: warning of it (its text, its facts or None from an older job file) and the clause naming the
@@ -84,6 +93,7 @@ class WarningInputs:
     unknown_offered: Mapping[str, str] = field(default_factory=dict)
     links: Table | None = None
     processors: Table | None = None
+    link_changes: Table | None = None
     closed_fed: frozenset[str] = frozenset()
     mixed_fed: Mapping[str, float | None] = field(default_factory=dict)
     loops: Mapping[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
@@ -124,6 +134,10 @@ class WarningKind(FieldValues):
     would: the loops they name (their facts' numbers, ``source/app``) are taken out of this kind's
     ``WarningInputs.loops``, so it says nothing of them (the ``closed_loop`` kind's "more users raise
     it" is wrong of a loop in ``lockstep``, held down by its bunch, not its number of users).
+    ``backlog_explained_by``: the kinds whose warning explains tasks left in flight (their facts'
+    :data:`HELD` numbers): those tasks are taken out of this kind's ``WarningInputs.backlog`` and
+    ``in_flight_share``, so it does not call a link cut to the run's end an overload
+    (``stalled_link``).
     """
 
     name: str
@@ -141,6 +155,7 @@ class WarningKind(FieldValues):
     llm_clause: str | None = None
     overload: bool = False
     loops_explained_by: tuple[str, ...] = ()
+    backlog_explained_by: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.name or not self.name.isidentifier():
@@ -155,8 +170,9 @@ _REGISTERED: dict[str, WarningKind] = {}
 def register(kind: WarningKind) -> None:
     """Add a kind of run warning; its name must be new (a ValueError naming the kind holding it).
 
-    Nor may its ``loops_explained_by`` lead back to it through other kinds': no order would read
-    each explaining warning first (a ValueError naming the circle, where it ended the run as a bug).
+    Nor may its ``loops_explained_by`` or ``backlog_explained_by`` lead back to it through other
+    kinds': no order would read each explaining warning first (a ValueError naming the circle,
+    where it ended the run as a bug).
     """
     import graphlib
 
@@ -169,16 +185,20 @@ def register(kind: WarningKind) -> None:
         del _REGISTERED[kind.name]
         circle = " -> ".join(cycle.args[1])  # graphlib: each an immediate predecessor of the next
         raise ValueError(
-            f"warning kind {kind.name!r}: its loops_explained_by closes a circle ({circle}: each "
-            "explains the next's loops); a kind cannot explain, through others, its own loops"
+            f"warning kind {kind.name!r}: its loops_explained_by or backlog_explained_by closes a "
+            f"circle ({circle}: each explains the next's loops or backlog); a kind cannot explain, "
+            "through others, its own"
         ) from None
 
 
 def detection_order(kinds: Mapping[str, WarningKind]) -> list[str]:
-    """The kinds' names, each after those that explain its loops (their warnings are read first)."""
+    """The kinds' names, each after those explaining its loops or backlog (their warnings read first)."""
     import graphlib
 
-    graph = {name: [n for n in kind.loops_explained_by if n in kinds] for name, kind in kinds.items()}
+    graph = {
+        name: [n for n in (*kind.loops_explained_by, *kind.backlog_explained_by) if n in kinds]
+        for name, kind in kinds.items()
+    }
     return list(graphlib.TopologicalSorter(graph).static_order())
 
 

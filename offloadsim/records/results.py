@@ -519,6 +519,7 @@ class RunResult:
             unpowered_groups=_unpowered_groups(scenario, sources),
             offered_rates=offered_rates(scenario.workload, raw.warmup_s, raw.end_s),
             loops=closed_loops(scenario.workload),
+            link_changes=raw.tables.get("link_changes"),
         )
         if label and hasattr(raw.tasks, "policy"):  # its task records name it so, as a comparison's entries
             raw.tasks.policy = label

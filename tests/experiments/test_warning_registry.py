@@ -94,6 +94,7 @@ def test_the_shipped_kinds_are_registered_in_the_summarys_order_and_a_name_is_ta
         "overloaded",
         "closed_loop",
         "lockstep",
+        "stalled_link",
     ]
     with pytest.raises(ValueError, match="'settling' is registered already"):
         register(SHIPPED[3])

@@ -17,7 +17,15 @@ from offloadsim.analysis.warning_facts import WarningFacts
 from offloadsim.analysis.warning_kinds.shared import BUSY, GROWTH_TASKS, SHOWN, saturated_links
 from offloadsim.analysis.warning_registry import Said, WarningInputs, WarningKind
 
-__all__ = ["KIND", "BACKLOG", "BACKLOG_WARNING", "BacklogTally", "backlog_counts", "backlog_grew"]
+__all__ = [
+    "KIND",
+    "BACKLOG",
+    "BACKLOG_WARNING",
+    "BacklogTally",
+    "backlog_counts",
+    "backlog_grew",
+    "quarter_ends",
+]
 
 #: The kind's name (``WarningFacts.kind``): the tasks in the system grew all run.
 BACKLOG = "backlog"
@@ -42,12 +50,13 @@ def backlog_counts(
     leave.sort()
     counts = [
         int(np.searchsorted(arrival, t, side="right") - np.searchsorted(leave, t, side="right"))
-        for t in _quarter_ends(duration_s, end_s)
+        for t in quarter_ends(duration_s, end_s)
     ]
     return counts, float(masks["in_flight"].mean())
 
 
-def _quarter_ends(duration_s: float, end_s: float) -> list[float]:
+def quarter_ends(duration_s: float, end_s: float) -> list[float]:
+    """The end of each quarter of the measured time, when the backlog is counted."""
     return [end_s - duration_s * (4 - k) / 4.0 for k in range(1, 5)]
 
 
@@ -82,7 +91,7 @@ class BacklogTally:
 
     def __init__(self, duration_s: float, end_s: float) -> None:
         self.duration_s = duration_s
-        self.quarters = _quarter_ends(duration_s, end_s)
+        self.quarters = quarter_ends(duration_s, end_s)
         self.arrived_by = [0] * 4
         self.left_by = [0] * 4
         self.tasks = 0
@@ -160,4 +169,5 @@ KIND = WarningKind(
     own_tally=BacklogTally,
     llm_clause="loaded",
     overload=True,
+    backlog_explained_by=("stalled_link",),
 )

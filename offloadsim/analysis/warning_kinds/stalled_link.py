@@ -15,8 +15,6 @@ facts carry them (:data:`~offloadsim.analysis.warning_registry.HELD`), which the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 
 from offloadsim.analysis.metric_registry import task_chunks
@@ -44,25 +42,21 @@ def stalls(changes: Table | None, end_s: float) -> list[Stall]:
     time, capacity = floats(changes, "time"), floats(changes, "capacity")
     up = np.asarray(floats(changes, "up") > 0)
     ends = list(zip(strings(changes, "a").tolist(), strings(changes, "b").tolist(), strict=True))
-    found = []
-    for a, b in sorted(set(ends)):
-        since, why = None, set()
-        for i in _rows_of(ends, time, (a, b), end_s):  # in time order: the state in force after each
-            if up[i] and capacity[i] > 0:
-                since, why = None, set()
-                continue
-            since = time[i] if since is None else since
-            why.add("was down" if not up[i] else "had 0 bandwidth")
-        if since is not None and since < end_s:
-            found.append((a, b, float(since), " or ".join(sorted(why))))
-    return found
-
-
-def _rows_of(
-    ends: list[tuple[str, str]], time: np.ndarray, pair: tuple[str, str], end_s: float
-) -> Iterator[int]:
-    mine = [i for i, each in enumerate(ends) if each == pair and time[i] <= end_s]
-    yield from sorted(mine, key=lambda i: time[i])
+    since: dict[tuple[str, str], float] = {}  # each direction stalled now -> since when
+    why: dict[tuple[str, str], set[str]] = {}
+    for i in np.argsort(time, kind="stable").tolist():  # in time order: the state in force after each
+        if time[i] > end_s:
+            break
+        pair = ends[i]
+        if up[i] and capacity[i] > 0:  # it carries again
+            since.pop(pair, None)
+            why.pop(pair, None)
+            continue
+        since.setdefault(pair, float(time[i]))
+        why.setdefault(pair, set()).add("was down" if not up[i] else "had 0 bandwidth")
+    return [
+        (a, b, since[a, b], " or ".join(sorted(why[a, b]))) for a, b in sorted(since) if since[a, b] < end_s
+    ]
 
 
 def _held(tasks: object, found: list[Stall], quarters: list[float]) -> tuple[list[int], list[int], int]:
@@ -126,6 +120,6 @@ KIND = WarningKind(
     detect=_detect,
     legend="a link carried nothing to the run's end: its tasks never finished",
     opening=STALLED_WARNING,
-    legend_rank=4,
+    legend_rank=7,
     length_dependent=False,
 )

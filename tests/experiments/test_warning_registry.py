@@ -102,6 +102,22 @@ def test_the_shipped_kinds_are_registered_in_the_summarys_order_and_a_name_is_ta
         WarningKind(name="two words", detect=lambda inputs: [], legend="x")
 
 
+def test_the_warnings_column_in_the_docs_names_every_shipped_kind_and_which_mark_overload():
+    """docs/experiments.md's metrics.parquet row lists the kinds: it had fallen four kinds behind."""
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "experiments.md").read_text()
+    row = next(
+        line for line in text.splitlines() if line.startswith("| `metrics.parquet` | one row per policy")
+    )
+    listed, _, marks = row.partition("then `overloaded`:")
+    assert [kind.name for kind in SHIPPED if f"`{kind.name}`" not in listed] == []
+    marking = marks.partition(";")[0]
+    assert {kind.name for kind in SHIPPED if f"`{kind.name}`" in marking} == {
+        k.name for k in SHIPPED if k.overload
+    }
+
+
 def test_a_kind_whose_loops_explained_by_closes_a_circle_is_refused_and_left_unregistered():
     """A plug-in's two kinds each explaining the other's loops: no order reads either first (was exit 1)."""
 

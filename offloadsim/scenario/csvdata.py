@@ -686,8 +686,10 @@ def first_bare(
         text = _read(path, shown)
     except CsvProblem:
         return {}
-    table = _plain_table(text)
-    found = _bare_at_once(table, suspects) if table is not None else _bare_row_by_row(text, shown, suspects)
+    table = _plain_chunks(text)
+    found = _bare_at_once(table, suspects) if table is not None else None
+    if found is None:
+        found = _bare_row_by_row(text, shown, suspects)
     return {column: found[column] for column in suspects if column in found}
 
 
@@ -736,22 +738,36 @@ _FLOAT_LIKE = re.compile(r"^(?:([-+0-9._eEinfatyINFATY]+)$|.*$)", re.MULTILINE)
 
 
 def _bare_at_once(
-    table: _Table, suspects: Mapping[str, Callable[[float], bool]]
-) -> dict[str, tuple[int, float]]:
+    table: _Chunked, suspects: Mapping[str, Callable[[float], bool]]
+) -> dict[str, tuple[int, float]] | None:
     """:func:`first_bare` of a plain table, a column at a time: the row-by-row reading's result.
 
-    Each column's cells go through ``float()`` at once; a column where some cell is not a bare
-    number, only the cells of float()'s characters (few in a column with units).  Then its test
-    runs on its numbers in order up to the first it flags.  No Python code runs per row but the
+    Each column's cells go through ``float()`` a chunk of rows at a time; a column where some cell is
+    not a bare number, only the cells of float()'s characters (few in a column with units).  Then its
+    test runs on its numbers in order up to the first it flags.  No Python code runs per row but the
     test (the same calls as row by row), and each row is as long as the header, so no cell is
-    missing.
+    missing.  The reading stops once each column has its cell, and splits no cell where the header
+    names none of the columns (a trace whose header states its units); a chunk's cells only are
+    strings at once, so an 8.6-million-row trace is not held as 17 million strings.  None where a
+    chunk turns out not plain: the row-by-row reading must say.
     """
-    found = {}
-    for column, at in _wanted(table.names, suspects).items():
-        rows, numbers = _floats(list(map(str.strip, table.cells[at :: len(table.names)])))
-        first = next(compress(count(), map(suspects[column], numbers)), None)
-        if first is not None:
-            found[column] = (table.first_line + rows[first], numbers[first])
+    wanted = _wanted(table.names, suspects)
+    found: dict[str, tuple[int, float]] = {}
+    row = 0  # the first row of the chunk
+    try:
+        for cells in table.chunks:
+            if len(found) == len(wanted):
+                break
+            for column, at in wanted.items():
+                if column in found:
+                    continue
+                rows, numbers = _floats(list(map(str.strip, cells[at :: len(table.names)])))
+                first = next(compress(count(), map(suspects[column], numbers)), None)
+                if first is not None:
+                    found[column] = (table.first_line + row + rows[first], numbers[first])
+            row += len(cells) // len(table.names)
+    except _NotPlain:
+        return None
     return found
 
 

@@ -12,6 +12,7 @@ import math
 import string
 from itertools import product
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -78,9 +79,9 @@ def _same(found: dict) -> dict:
 def test_a_table_read_at_once_gives_the_row_by_row_cells(data):
     text = _table(data)
     suspects = data.draw(st.sampled_from([SUSPECTS, dict(list(SUSPECTS.items())[:2]), {"bandwidth": bool}]))
-    table = csvdata._plain_table(text)
-    if table is not None:
-        fast = csvdata._bare_at_once(table, suspects)
+    table = csvdata._plain_chunks(text, data.draw(st.sampled_from([1, 7, 40, 1 << 20])))  # chars a chunk
+    fast = csvdata._bare_at_once(table, suspects) if table is not None else None
+    if fast is not None:
         assert _same(fast) == _same(csvdata._bare_row_by_row(text, "t.csv", suspects)), repr(text)
 
 
@@ -90,7 +91,8 @@ def test_most_drawn_tables_are_plain_so_the_property_above_tests_the_reading_at_
     @settings(max_examples=300, deadline=None, database=None)
     @given(st.data())
     def draw(data):
-        plain.append(csvdata._plain_table(_table(data)) is not None)
+        table = csvdata._plain_chunks(_table(data))
+        plain.append(table is not None and csvdata._bare_at_once(table, SUSPECTS) is not None)
 
     draw()
     assert sum(plain) > len(plain) / 3
@@ -144,3 +146,27 @@ def test_a_long_plain_trace_is_read_without_a_python_step_per_row(tmp_path, monk
     monkeypatch.undo()
     text = (tmp_path / "t.csv").read_text()
     assert found == csvdata._bare_row_by_row(text, "t.csv", suspects)
+
+
+def test_a_long_trace_is_checked_a_chunk_of_rows_at_a_time(tmp_path, monkeypatch):
+    """An 8.6-million-row trace peaked at 2 GB in this check alone, every line and cell a string at once."""
+    chunks = []
+    split = csvdata._chunks
+
+    def counted(*args):
+        for cells in split(*args):
+            chunks.append(len(cells))
+            yield cells
+
+    monkeypatch.setattr(csvdata, "_chunks", counted)
+    monkeypatch.setattr(csvdata, "_bare_row_by_row", lambda *args: pytest.fail("read row by row"))
+    rows = [f"{i / 100:.2f},{6_000_000 + i % 5}" for i in range(200_000)]  # bit/s
+    rows[150_000] = "1500.00,7"  # a bare 7 bit/s, line 150002
+    (tmp_path / "t.csv").write_text("time,bandwidth\n" + "\n".join(rows) + "\n")
+    suspects = {"bandwidth": PLAIN["bandwidth"].suspect}
+    assert first_bare(tmp_path / "t.csv", "t.csv", suspects) == {"bandwidth": (150_002, 7.0)}
+    assert len(chunks) > 1 and max(chunks) < 400_000  # never every cell at once
+    chunks.clear()
+    (tmp_path / "u.csv").write_text("time (s),bandwidth (Mbps)\n" + "\n".join(rows) + "\n")
+    assert first_bare(tmp_path / "u.csv", "u.csv", suspects) == {}  # its header states the unit
+    assert len(chunks) <= 1  # nothing to look for: the rows are not split

@@ -34,6 +34,7 @@ from offloadsim.plots.series import completed, interval_text, mean_ci_by, pooled
 from offloadsim.plots.series_names import shown_in_note
 from offloadsim.plots.sweep_lines import cut_intervals, interval_marks
 from offloadsim.suggest import short_listing
+from offloadsim.world.notes.ended_arrivals import KIND as ENDED_ARRIVALS
 from offloadsim.world.notes.held_trace import KIND as HELD_TRACE
 from offloadsim.world.notes.kept import said_under_figure
 
@@ -202,18 +203,20 @@ def first_tasks_text(status: pd.Series, n: int, window: str = "") -> str:
 
 
 def held_trace_note(view: FigureView) -> str:
-    """The runs' notes that a link trace played once ended long before them, its last row held; else ``""``.
+    """The runs' notes that a trace played once ended long before them; else ``""``.
 
-    A figure over time draws the held stretch as flat as a measured one: the top panel's bandwidth
-    and the latencies under it read as the trace's, which had ended (the table said so, the figure
-    did not).  The lines the results recorded (the manifest's ``figure_notes``), of the points drawn.
+    A link trace's last row held: a figure over time draws the held stretch as flat as a measured
+    one, the top panel's bandwidth and the latencies under it read as the trace's, which had ended
+    (the table said so, the figure did not).  An arrival trace's last request: the stretch after it
+    is empty, not idle by measurement.  The lines the results recorded (the manifest's
+    ``figure_notes``), of the points drawn.
     """
     drawn = set(view.tasks["point"].tolist()) if "point" in view.tasks.columns else None
     rows = view.results.manifest.get("figure_notes") or ()
     lines = [
         str(row["note"])
         for row in rows
-        if row.get("kind") == HELD_TRACE
+        if row.get("kind") in (HELD_TRACE, ENDED_ARRIVALS)
         and ("points" not in row or drawn is None or drawn.intersection(row["points"]))
     ]
     return "\n".join(dict.fromkeys(lines))

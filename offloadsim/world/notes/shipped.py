@@ -14,6 +14,7 @@ from offloadsim.world.notes import (
     calibrated,
     cpu_efficiency,
     decode_ceiling,
+    ended_arrivals,
     gpu_efficiency,
     held_trace,
     inert_keys,
@@ -84,3 +85,5 @@ register_note(unseen_uploads.KIND, unseen_uploads.unseen_upload_notes, policies=
 # Under figures too: a latency-over-time figure's flat stretch after a trace's last row read as measured.
 register_note(held_trace.KIND, held_trace.held_trace_notes, figures=True)
 register_note(outage_window.KIND, outage_window.outage_window_notes)
+# Under figures too: an arrival trace that ends early leaves the rest of the run empty, its rates diluted.
+register_note(ended_arrivals.KIND, ended_arrivals.ended_arrivals_notes, figures=True)

@@ -93,6 +93,11 @@ HELD_BYTES = 60
 # (1,000,000 rows of 2, 3 and 4 value columns: 138.9, 178.1 and 217.3 bytes a row) add 39 to 40
 # each: SERIES_VALUE_BYTES (:func:`series_row_bytes`).
 SAMPLE_BYTES = 48
+# A dynamics entry's changes, each kept to the run's end: a link direction's row of the link_changes
+# table (eleven list cells) and its step in the links' time-weighted means (engine/piecewise.py).
+# Peak resident memory (/usr/bin/time -v) of a run of four links following one 10 ms trace (HM46's
+# trial): 1.23 GB over 60 s and 3.81 GB over 6 h, 8,640,000 changes more: 300 bytes a change.
+CHANGE_BYTES = 300
 SERIES_ROW_BYTES = 100
 SERIES_VALUE_BYTES = 40
 POSITION_ROW_BYTES = 48

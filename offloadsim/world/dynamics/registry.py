@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from offloadsim.plugins import EntryPointGroup, dotted_name, named_object, shipped_module
 from offloadsim.scenario.errors import describe, key_place
 from offloadsim.scenario.plain_numbers import QUANTITIES
+from offloadsim.scenario.refusal import changes_refusal
+from offloadsim.scenario.size import Footprint
 from offloadsim.suggest import did_you_mean_key, quoted
 from offloadsim.world.dynamics.base import MAX_CHANGES, Dynamics, DynamicsError, DynamicsKind, SpecReader
 from offloadsim.world.dynamics.plugin_kind import (
@@ -304,3 +306,6 @@ def _check_changes(
             f"more than the {MAX_CHANGES:,} a run may make (each takes the engine 10 to 30 us); "
             "make it change less often or the run shorter",
         )
+    footprint = reader.scenario.footprint if reader.scenario is not None else Footprint()
+    if (refusal := changes_refusal(footprint, count, end_s)) is not None:
+        raise DynamicsError(f"{path}.{key}" if key else path, refusal)

@@ -129,12 +129,13 @@ def rows_refusal(
     trace) before any check after reading could refuse it.  ``holding`` (``their times``) and
     ``table`` (``trace``) say what a row is and what to shorten.
     """
-    short = shortage(footprint.bytes + rows * row_bytes, available_bytes())
-    if short is None:
-        return None
-    return (
-        f"{file} holds up to {rows:,} rows (one a line): holding {holding}, a run of this scenario "
-        f"{short}; use a shorter {table}, or run it on a machine with more memory"
+    return _beside(
+        footprint,
+        rows * row_bytes,
+        lambda short: (
+            f"{file} holds up to {rows:,} rows (one a line): holding {holding}, a run of this "
+            f"scenario {short}; use a shorter {table}, or run it on a machine with more memory"
+        ),
     )
 
 
@@ -145,15 +146,22 @@ def changes_refusal(footprint: Footprint, changes: float, end_s: float) -> str |
     of a 10 ms trace on four links is 34.6 million changes, some 10 GB, which a run would otherwise
     find out only by running out of memory hours into it.
     """
-    short = shortage(footprint.bytes + changes * CHANGE_BYTES, available_bytes())
-    if short is None:
-        return None
-    return (
-        f"changes the world about {changes:,.0f} times in a run of {end_s:g} s (warm-up and duration), "
-        f"each kept in memory until the run ends (the link_changes table and the links' time-weighted "
-        f"means, about {CHANGE_BYTES} bytes a change): a run of this scenario {short}; make it change "
-        "less often or the run shorter, or run it on a machine with more memory"
+    return _beside(
+        footprint,
+        changes * CHANGE_BYTES,
+        lambda short: (
+            f"changes the world about {changes:,.0f} times in a run of {end_s:g} s (warm-up "
+            "and duration), each kept in memory until the run ends (the link_changes table and the links' "
+            f"time-weighted means, about {CHANGE_BYTES} bytes a change): a run of this scenario {short}; "
+            "make it change less often or the run shorter, or run it on a machine with more memory"
+        ),
     )
+
+
+def _beside(footprint: Footprint, extra: float, refusal: Callable[[str], str]) -> str | None:
+    """``refusal`` of :func:`shortage`'s words where ``extra`` bytes more would not fit; else None."""
+    short = shortage(footprint.bytes + extra, available_bytes())
+    return None if short is None else refusal(short)
 
 
 def check_memory(footprint: Footprint, problems: ProblemList, key: str | None = None) -> bool:

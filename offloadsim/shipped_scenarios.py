@@ -2,7 +2,7 @@
 
 The README and ``docs/`` run ``scenarios/quickstart.yaml`` and its siblings. A checkout has them
 beside the package; a wheel carries them inside it (``offloadsim/_scenarios``, pyproject.toml's
-``sources``), where a user who never cloned cannot name them. :func:`copy_shipped_scenarios`
+``force-include``), where a user who never cloned cannot name them. :func:`copy_shipped_scenarios`
 copies them, their traces included, to a folder of the user's (``offloadsim examples``), so that
 the documented commands run as written.
 """
@@ -17,7 +17,7 @@ from offloadsim.errors import RunError, shown_path
 
 __all__ = ["copy_shipped_scenarios", "shipped_scenario_files"]
 
-#: Where a wheel holds the repository's ``scenarios/`` (pyproject.toml's wheel ``sources`` name it too).
+#: Where a wheel holds the repository's ``scenarios/`` (pyproject.toml's ``force-include`` names it too).
 WHEEL_FOLDER = "_scenarios"
 
 

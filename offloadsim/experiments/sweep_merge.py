@@ -266,7 +266,7 @@ def merge_sweep(
                 )
                 breakdowns = dict(zip(names[1:], keyed, strict=True))
             else:  # a file saved before job files kept them (or a breakdown): from its records
-                source_groups, breakdowns = _keyed_numbers_of(file, meta)
+                source_groups, breakdowns = _keyed_numbers_of(file, meta, job.scenario)
             end_s = meta.get("end_s")  # None: older files
             run_records[(str(job.index), job.replication)] = (
                 file,
@@ -688,15 +688,18 @@ def _merged_meta(file: Path, checked: JobMeta | None) -> JobMeta:
 
 
 def _keyed_numbers_of(
-    file: Path, meta: Mapping[str, Any]
+    file: Path, meta: Mapping[str, Any], scenario: Any
 ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
     """A job's numbers per source group and per breakdown from its records (an older job file's).
 
     A file saved before job files kept them.  The summary's
     (:attr:`~offloadsim.analysis.summary.Summary.source_groups` and ``breakdowns``) over the file's tasks,
-    its nodes giving the groups' order; no groups where its records have no ``source_group``.
+    its nodes giving the groups' order and ``scenario`` the applications' (as the run's own summary
+    has them: else a breakdown's values fell to its natural order, chat before cnn); no groups where
+    its records have no ``source_group``.
     """
     from offloadsim.analysis.summary import summarize
+    from offloadsim.analysis.table_notes import application_order
 
     try:
         tasks = pd.read_parquet(file)
@@ -705,7 +708,15 @@ def _keyed_numbers_of(
     end_s = meta.get("end_s")
     nodes = pd.DataFrame(meta.get("nodes") or {})
     powered = meta.get("powered_sources", -1)  # none measured: energy rows say so, as a new file's do
-    found = summarize(tasks, nodes, {}, measured_time(meta["metrics"]), end_s=end_s, powered_sources=powered)
+    found = summarize(
+        tasks,
+        nodes,
+        {},
+        measured_time(meta["metrics"]),
+        end_s=end_s,
+        powered_sources=powered,
+        applications=list(application_order([scenario])),
+    )
     return (found.source_groups if GROUP_COLUMN in tasks.columns else {}), found.breakdowns
 
 

@@ -158,7 +158,11 @@ def test_no_import_cycles_among_the_package_modules_type_checking_imports_includ
 # heavy library, a new third-party one, or a module that compiles its patterns or makes its
 # dataclasses at import time where most runs never use them passes it.
 _START_PATH_BOUNDS = {
-    "offloadsim's modules": 225,  # 210 at HJ44
+    # 210 at HJ44; 215 at baebff28, 226-227 at HEAD of the twenty-sixth session: each new one a
+    # registration every run makes at import (breakdown registry and its apps breakdown, the
+    # on-time and p99.9 metrics, the stalled_link warning, the stalled-traces check, the ended-arrivals
+    # and outage-window notes), plus engine/late.py and scenario/timestamps.py, small, read by them
+    "offloadsim's modules": 230,
     "standard-library modules the floor does not import": 20,  # 10 at HJ44 (argparse, subprocess, ...)
     "offloadsim's dataclasses": 70,  # 63 at HJ44
     # 8 at HQ44, each one the run uses (or PyYAML's resolver needs compiled); 14 at HJ44, 32 after a

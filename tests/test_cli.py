@@ -688,11 +688,12 @@ def test_api_checks_before_simulating(tiny, fake_engine):
 
 def test_api_run_refuses_an_out_it_cannot_use_as_a_value_error(tiny, fake_engine):
     """run(out=FILE) raised a bare ResultsError, which `except ValueError` missed, as compare's."""
+    from offloadsim.errors import shown_path
     from offloadsim.experiments import compare, sweep
 
     taken = tiny.parent / "a-file.txt"
     taken.write_text("x")
-    said = f"out={taken}: the path exists and is not a directory"  # the keyword, not the CLI's --out
+    said = f"out={shown_path(taken)}: the path exists and is not a directory"  # the keyword, not --out
     sweep_file = tiny.parent / "s.yaml"
     sweep_file.write_text(f"base: {tiny.name}\ngrid: {{duration: [1 s, 2 s]}}\n")
     for call in (

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from offloadsim.cli.main import main
+from offloadsim.errors import shown_path
 from offloadsim.shipped_scenarios import shipped_scenario_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,7 @@ def test_a_users_file_of_that_name_is_never_overwritten_and_nothing_is_written(t
     mine.write_text("name: mine\n")
     assert main(["examples", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "quickstart.yaml: a file of that name already there" in err
+    assert err.count("\n") == 1 and f"{shown_path(mine)}: a file of that name already there" in err
     assert "nothing was written" in err
     assert mine.read_text() == "name: mine\n"
     assert [p.name for p in tmp_path.iterdir()] == ["quickstart.yaml"]

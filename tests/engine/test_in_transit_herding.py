@@ -7,7 +7,11 @@ on its way to an edge whose queue shows none of them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import offloadsim
+
+QUICKSTART = Path(__file__).resolve().parents[2] / "scenarios" / "quickstart.yaml"  # whatever the cwd
 
 EIGHT_EDGES = (
     "nodes.edge.count=8",
@@ -20,7 +24,7 @@ EIGHT_EDGES = (
 
 
 def _edges_and_waits(policy: str) -> tuple[int, float, float]:
-    tasks = offloadsim.run("scenarios/quickstart.yaml", policy=policy, overrides=EIGHT_EDGES).tasks
+    tasks = offloadsim.run(QUICKSTART, policy=policy, overrides=EIGHT_EDGES).tasks
     edges = tasks.placement.astype(str).str.split(">").str[-1]
     return edges.nunique(), float((tasks.wait > 0).mean()), float(tasks.wait.mean())
 

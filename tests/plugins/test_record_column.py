@@ -9,6 +9,7 @@ checks it reaches the Parquet file, the run summary (JSON and table), and
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,7 @@ from offloadsim.experiments import compare
 from offloadsim.records import schema
 from offloadsim.records.results import read_run
 
-SCENARIO = "scenarios/quickstart.yaml"
+SCENARIO = str(Path(__file__).resolve().parents[2] / "scenarios" / "quickstart.yaml")  # whatever the cwd
 SHORT = ("duration=20 s", "warmup=2 s")
 
 

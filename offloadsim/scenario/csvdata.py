@@ -468,7 +468,7 @@ def _series_row_by_row(text: str, shown: str, kinds: Mapping[str, str]) -> Serie
     return Series(present, tuple(lines), tuple(times), tuple(zip(*values, strict=True)))
 
 
-# What _plain_table leaves to the row-by-row reading: quotes, NULs and CRs that do not end a line
+# What _plain_chunks leaves to the row-by-row reading: quotes, NULs and CRs that do not end a line
 # (how the csv module splits those is its own), and any character but ASCII (what float(), str.strip()
 # and the unit pattern make of other digits and spaces, only the row-by-row reading says).
 _NOT_PLAIN = ('"', "\x00", "\r")
@@ -477,49 +477,6 @@ _NOT_PLAIN = ('"', "\x00", "\r")
 _CELL = r"^[^\S\n]*{}[^\S\n]*{}[^\S\n]*$"
 _CELL_NUMBER = re.compile(_CELL.format(f"({NUMBER})", r"\S*"), re.MULTILINE)
 _CELL_UNIT = re.compile(_CELL.format(NUMBER, r"(\S*)"), re.MULTILINE)
-
-
-@dataclass(frozen=True, slots=True)
-class _Table:
-    """A plain table split into cells (what :func:`_plain_table` gives)."""
-
-    names: list[str]  # the header's cells, stripped and in lower case
-    first_line: int  # the line of the first row; row i is on line first_line + i
-    cells: list[str]  # the rows' cells as written, row after row, len(names) a row
-
-
-def _plain_table(text: str) -> _Table | None:
-    """A plain table's header and cells, split at once; None where only the csv module can say.
-
-    Plain: ASCII, no quotes, lines ending in LF or CRLF, a header line (after any blank or comment
-    lines), and after it at least one row, each of as many cells as the header has, up to blank
-    lines at the end: no blank or comment line between rows, no ``#`` in any row.  Such a table's
-    rows are the csv module's, split on commas, on the same lines; for any other, None.
-    """
-    if "\r\n" in text:
-        text = text.replace("\r\n", "\n")
-    if not text.isascii() or any(character in text for character in _NOT_PLAIN):
-        return None
-    lines = text.split("\n")
-    if max(map(len, lines)) > csv.field_size_limit():
-        return None  # the csv module refuses such a field, a comment's included
-    # The header: the first line _rows yields, not blank (but for commas) nor a comment.
-    rows = (i for i, line in enumerate(lines) if line.replace(",", "").strip() and line.lstrip()[0] != "#")
-    first = next(rows, None)
-    if first is None:
-        return None
-    names = [cell.strip().lower() for cell in lines[first].split(",")]
-    end = len(lines)
-    while end > first + 1 and not lines[end - 1]:
-        end -= 1
-    body = lines[first + 1 : end]
-    if not body or set(map(str.count, body, repeat(","))) != {len(names) - 1}:
-        return None  # a row with too few or many cells, a blank line between rows, no row
-    joined = ",".join(body)
-    del lines, body  # the cells are all that is needed now: a long trace's lines go before its cells come
-    if "#" in joined:
-        return None  # maybe a comment line between rows, which the csv module's reading skips
-    return _Table(names, first + 2, joined.split(","))
 
 
 class _NotPlain(Exception):
@@ -537,11 +494,14 @@ class _Chunked:
 
 
 def _plain_chunks(text: str, chunk_chars: int = _CHUNK_CHARS) -> _Chunked | None:
-    """:func:`_plain_table`'s header and cells, the cells a chunk of rows at a time.
+    """A plain table's header and cells, a chunk of rows at a time; None where only the csv module can say.
 
-    The same test of what is plain, made on each chunk as it comes: a chunk that fails it raises
-    :class:`_NotPlain`.  Only one chunk's cells are strings at once, where :func:`_plain_table`
-    holds a string for every line and then for every cell of the file.
+    Plain: ASCII, no quotes, lines ending in LF or CRLF, a header line (after any blank or comment
+    lines), and after it at least one row, each of as many cells as the header has, up to blank
+    lines at the end: no blank or comment line between rows, no ``#`` in any row.  Such a table's
+    rows are the csv module's, split on commas, on the same lines.  The test is made on each chunk
+    as it comes: a chunk that fails it raises :class:`_NotPlain`.  Only one chunk's cells are
+    strings at once.
     """
     if "\r\n" in text:
         text = text.replace("\r\n", "\n")
@@ -589,7 +549,7 @@ def _chunks(text: str, start: int, end: int, columns: int, chunk_chars: int) -> 
 def _series_at_once(text: str, kinds: Mapping[str, str], chunk_chars: int = _CHUNK_CHARS) -> Series | None:
     """:func:`read_series` of a plain table a column at a time; None where the row-by-row reading must say.
 
-    Plain: as :func:`_plain_table` says.  Each cell goes through the float() and unit table the
+    Plain: as :func:`_plain_chunks` says.  Each cell goes through the float() and unit table the
     row-by-row path would use and is checked as it would check it, with numpy, so each value is
     the same float, bit for bit; where any cell or row would be refused there (or this reading
     cannot vouch for it), None: the row-by-row reading then names the first problem as it always

@@ -9,8 +9,10 @@ chunked split of a plain table to the cells of the whole-table split.
 
 from __future__ import annotations
 
+import csv
 import tracemalloc
-from itertools import chain
+from dataclasses import dataclass
+from itertools import chain, repeat
 
 import numpy as np
 import pytest
@@ -84,12 +86,58 @@ def test_positions_read_at_once_give_the_row_by_row_tracks_or_are_left_to_it(dat
         assert _bits(fast) == expected, repr(text)
 
 
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """A plain table split into cells, all at once (what :func:`_plain_table` gives)."""
+
+    names: list[str]  # the header's cells, stripped and in lower case
+    first_line: int  # the line of the first row; row i is on line first_line + i
+    cells: list[str]  # the rows' cells as written, row after row, len(names) a row
+
+
+def _plain_table(text: str) -> _Table | None:
+    """A plain table's header and cells, split at once: the reference the chunked split is held to.
+
+    The package's reading split a whole table like this before it went a chunk at a time (a long
+    trace's lines and cells were all strings at once).
+
+    Plain: ASCII, no quotes, lines ending in LF or CRLF, a header line (after any blank or comment
+    lines), and after it at least one row, each of as many cells as the header has, up to blank
+    lines at the end: no blank or comment line between rows, no ``#`` in any row.  Such a table's
+    rows are the csv module's, split on commas, on the same lines; for any other, None.
+    """
+    if "\r\n" in text:
+        text = text.replace("\r\n", "\n")
+    if not text.isascii() or any(character in text for character in csvdata._NOT_PLAIN):
+        return None
+    lines = text.split("\n")
+    if max(map(len, lines)) > csv.field_size_limit():
+        return None  # the csv module refuses such a field, a comment's included
+    # The header: the first line _rows yields, not blank (but for commas) nor a comment.
+    rows = (i for i, line in enumerate(lines) if line.replace(",", "").strip() and line.lstrip()[0] != "#")
+    first = next(rows, None)
+    if first is None:
+        return None
+    names = [cell.strip().lower() for cell in lines[first].split(",")]
+    end = len(lines)
+    while end > first + 1 and not lines[end - 1]:
+        end -= 1
+    body = lines[first + 1 : end]
+    if not body or set(map(str.count, body, repeat(","))) != {len(names) - 1}:
+        return None  # a row with too few or many cells, a blank line between rows, no row
+    joined = ",".join(body)
+    del lines, body  # the cells are all that is needed now: a long trace's lines go before its cells come
+    if "#" in joined:
+        return None  # maybe a comment line between rows, which the csv module's reading skips
+    return _Table(names, first + 2, joined.split(","))
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.data())
 def test_a_table_split_a_chunk_at_a_time_has_the_whole_splits_cells(data):
     """Plain by the same test, the same header, lines and cells, wherever the chunks end."""
     text = _table(data)
-    whole = csvdata._plain_table(text)
+    whole = _plain_table(text)
     chunked = csvdata._plain_chunks(text, data.draw(CHUNK_CHARS))
     try:
         split = (
